@@ -1,0 +1,10 @@
+/* feynn/feynn.h - umbrella header of libfeynn: perturbation theory of neural networks.
+ * Includes every public module header, lowest layer first. */
+#ifndef FEYNN_FEYNN_H
+#define FEYNN_FEYNN_H
+
+#include "feynn/error.h"
+#include "feynn/util.h"
+#include "feynn/num.h"
+
+#endif

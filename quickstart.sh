@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# feynn quick start.  On Debian/Ubuntu (as root, or with sudo) it installs the packages that are
+# missing, builds feynn in _build/, and then
+#   bash quickstart.sh          runs the main job
+#   bash quickstart.sh test     runs the whole test suite (ends with "N passed, N failed")
+# Idempotent: with everything installed and built it only re-runs make.
+set -euo pipefail
+cd "$(dirname "$0")"
+top=$(pwd)
+mode=${1:-run}
+build=${FEYNN_BUILD_DIR:-_build}
+
+# Required to build and test; the optional libraries that feynn uses when present are listed
+# second (configure prints what it found).
+required="gcc make autoconf automake libtool autoconf-archive pkg-config libgmp-dev libmpfr-dev
+  libflint-dev libflint-arb-dev libgraphviz-dev graphviz libcmocka-dev libjansson-dev"
+optional="libnauty2-dev libopenblas-dev"
+
+missing=()
+for p in $required $optional; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "quickstart: installing ${missing[*]}" >&2
+    if [ "$(id -u)" -eq 0 ]; then sudo=""; elif command -v sudo >/dev/null; then sudo=sudo; else
+        echo "quickstart: need root to run: apt-get install ${missing[*]}" >&2; exit 2; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+    echo "quickstart: autoreconf" >&2
+    autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+fi
+mkdir -p "$build"
+if [ ! -f "$build/Makefile" ] || [ configure -nt "$build/Makefile" ]; then
+    (cd "$build" && "$top/configure" -q ${FEYNN_CONFIGURE_FLAGS:-})
+fi
+jobs=$(nproc 2>/dev/null || echo 2)
+make -s -C "$build" -j"$jobs" >/dev/null
+
+case "$mode" in
+run)
+    feynn="$build/feynn"
+    echo "== feynn model info examples/tiny_mlp.safetensors"
+    "$feynn" model info examples/tiny_mlp.safetensors
+    ;;
+test)
+    status=0
+    make -s -C "$build" -j"$jobs" check >"$build/check.out" 2>&1 || status=$?
+    grep -E '^(PASS|FAIL|XFAIL|XPASS|ERROR|SKIP):' "$build/check.out" | grep -v '^PASS' || true
+    # Count per test case from the TAP results of every test program.
+    passed=$(cat "$build"/tests/*.trs "$build"/*.trs 2>/dev/null | grep -c '^:test-result: PASS' || true)
+    failed=$(cat "$build"/tests/*.trs "$build"/*.trs 2>/dev/null | grep -cE '^:test-result: (FAIL|ERROR|XPASS)' || true)
+    skipped=$(cat "$build"/tests/*.trs "$build"/*.trs 2>/dev/null | grep -c '^:test-result: SKIP' || true)
+    if [ "$status" -ne 0 ]; then
+        tail -40 "$build/check.out"
+        [ -f "$build/test-suite.log" ] && tail -60 "$build/test-suite.log"
+        [ "$failed" -eq 0 ] && failed=1
+    fi
+    echo "$passed passed, $failed failed, $skipped skipped"
+    [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
+    ;;
+*)
+    echo "usage: bash quickstart.sh [run|test]" >&2; exit 2 ;;
+esac

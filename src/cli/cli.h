@@ -1,0 +1,48 @@
+/* cli.h - internal interface of the feynn command (layer 5).
+ *
+ * One file per subcommand (cmd_NAME.c) exporting int fy_cmd_NAME(int argc, char **argv), where
+ * argv[0] is the subcommand name.  The return value is the exit status: 0 success, 1 a check
+ * or verification failed, 2 bad usage or input.  Subcommands are dispatched from the table in
+ * main.c; shared helpers live in common.c. */
+#ifndef FEYNN_CLI_H
+#define FEYNN_CLI_H
+
+#include <stdio.h>
+
+#include "feynn/error.h"
+
+typedef struct
+{
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+} fy_cli_command;
+
+/* Output formats a command may accept. */
+typedef enum
+{
+    FY_FMT_TEXT,
+    FY_FMT_JSON,
+    FY_FMT_NPY,
+    FY_FMT_DOT,
+    FY_FMT_TIKZ,
+    FY_FMT_LATEX,
+    FY_FMT_CSV
+} fy_cli_format;
+
+/* Parses a --format value against the formats allowed (a bit mask of 1 << FY_FMT_*); prints a
+ * usage error naming the allowed ones and returns -1 when it is not allowed. */
+int fy_cli_parse_format(const char *cmd, const char *value, unsigned allowed);
+
+/* Prints "feynn CMD: <message>" for err to stderr and returns the exit status for it. */
+int fy_cli_fail(const char *cmd, const fy_error_t err);
+
+/* Prints "feynn CMD: <printf message>\nTry 'feynn CMD --help'." and returns 2. */
+int fy_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Subcommands. */
+int fy_cmd_version(int argc, char **argv);
+int fy_cmd_help(int argc, char **argv);
+int fy_cmd_model(int argc, char **argv);
+
+#endif

@@ -1,0 +1,3 @@
+# cli: the feynn command (layer 5), one file per subcommand
+noinst_HEADERS += src/cli/cli.h
+feynn_SOURCES += src/cli/main.c src/cli/common.c src/cli/cmd_version.c src/cli/cmd_model.c

@@ -1,0 +1,1 @@
+# io: model and data files, JSON (layer 1)

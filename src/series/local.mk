@@ -1,0 +1,1 @@
+# series: symmetric tensors and truncated multivariate series (layer 1)

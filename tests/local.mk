@@ -1,0 +1,9 @@
+# tests: one cmocka program per module (TAP output), shell tests for the command.
+check_PROGRAMS += tests/test_util
+tests_test_util_SOURCES = tests/test_util.c tests/testutil.h
+tests_test_util_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_util_LDADD = $(TEST_LDADD)
+
+TESTS += tests/test_util tests/test_cli.sh tests/fuzz-smoke.sh
+EXTRA_DIST += tests/test_cli.sh tests/fuzz-smoke.sh
+CLEANFILES += cli.out cli.err
