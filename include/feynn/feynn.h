@@ -6,5 +6,6 @@
 #include "feynn/error.h"
 #include "feynn/util.h"
 #include "feynn/num.h"
+#include "feynn/graph.h"
 
 #endif

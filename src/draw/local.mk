@@ -1,0 +1,1 @@
+# draw (layer 2)

@@ -1,0 +1,1 @@
+# enumerate (layer 2)

@@ -1,0 +1,1 @@
+# rules (layer 2)
