@@ -1,0 +1,4 @@
+/* numvec_tpl.c instantiated for the arb backend. */
+#define FY_BACKEND_ARB
+#include "num/backend.h"
+#include "num/numvec_tpl.c"

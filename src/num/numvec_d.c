@@ -1,0 +1,4 @@
+/* numvec_tpl.c instantiated for the d backend. */
+#define FY_BACKEND_D
+#include "num/backend.h"
+#include "num/numvec_tpl.c"

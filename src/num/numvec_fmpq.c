@@ -1,0 +1,4 @@
+/* numvec_tpl.c instantiated for the fmpq backend. */
+#define FY_BACKEND_FMPQ
+#include "num/backend.h"
+#include "num/numvec_tpl.c"

@@ -1,0 +1,4 @@
+/* mseries_tpl.c instantiated for the fmpq backend. */
+#define FY_BACKEND_FMPQ
+#include "num/backend.h"
+#include "series/mseries_tpl.c"

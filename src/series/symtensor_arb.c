@@ -1,0 +1,4 @@
+/* symtensor_tpl.c instantiated for the arb backend. */
+#define FY_BACKEND_ARB
+#include "num/backend.h"
+#include "series/symtensor_tpl.c"

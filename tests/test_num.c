@@ -1,0 +1,798 @@
+/* Tests of the num module: exact float conversions (every binary16/bfloat16 pattern, random
+ * binary32/binary64 against GMP's exact mpq_set_d and MPFR), correct rounding of rationals to
+ * double (against MPFR emulating IEEE double), the exact parser, printing, containment,
+ * precision raising and number vectors.  Expected values come from other routes: the
+ * compiler's _Float16, GMP/MPFR, integer arithmetic on the bit fields, hand-written rationals. */
+#include <math.h>
+#include <string.h>
+
+#include <gmp.h>
+#include <mpfr.h>
+
+#include <flint/fmpq_vec.h>
+
+#include "feynn/num.h"
+#include "testutil.h"
+
+/* ------------------------------------------------------------------ helpers */
+
+/* 1 if the rational q equals the double x exactly (GMP's mpq_set_d is exact). */
+static int fmpq_equals_double(const fmpq_t q, double x)
+{
+    mpq_t a, b;
+    int eq;
+    mpq_init(a);
+    mpq_init(b);
+    mpq_set_d(a, x);
+    fmpq_get_mpq(b, q);
+    eq = mpq_equal(a, b);
+    mpq_clear(a);
+    mpq_clear(b);
+    return eq;
+}
+
+/* Value of a binary float from its fields by plain integer arithmetic (a route that does not
+ * share code with the library): (-1)^s (2^mbits [e>0] + m) 2^(max(e,1) - bias - mbits). */
+static void fields_to_fmpq(fmpq_t q, uint64_t bits, int ebits, int mbits)
+{
+    uint64_t m = bits & (((uint64_t) 1 << mbits) - 1);
+    int e = (int) ((bits >> mbits) & ((1u << ebits) - 1));
+    int s = (int) ((bits >> (ebits + mbits)) & 1);
+    int bias = (1 << (ebits - 1)) - 1, p;
+    fmpz_t num, den;
+
+    fmpz_init_set_ui(num, e ? m + ((uint64_t) 1 << mbits) : m);
+    fmpz_init_set_ui(den, 1);
+    p = (e ? e : 1) - bias - mbits;
+    if (p >= 0)
+        fmpz_mul_2exp(num, num, (ulong) p);
+    else
+        fmpz_mul_2exp(den, den, (ulong) -p);
+    if (s)
+        fmpz_neg(num, num);
+    fmpq_set_fmpz_frac(q, num, den);
+    fmpz_clear(num);
+    fmpz_clear(den);
+}
+
+static double bits_to_f32d(uint32_t b)
+{
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return (double) f;
+}
+
+static double bits_to_f64(uint64_t b)
+{
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+/* Random rational with numerator in [-lim, lim] and denominator in [1, dlim]. */
+static void rand_fmpq(fmpq_t q, uint64_t *st, slong lim, ulong dlim)
+{
+    slong p = (slong) (fy_test_rand(st) % (uint64_t) (2 * lim + 1)) - lim;
+    ulong d = 1 + fy_test_rand(st) % dlim;
+    fmpq_set_si(q, p, d);
+}
+
+/* ------------------------------------------------------------------ float conversions */
+
+static void test_f16_all_patterns(void **state)
+{
+    fmpq_t q, r;
+    fy_error_t e;
+    uint32_t b;
+    int refused = 0;
+    (void) state;
+
+    fmpq_init(q);
+    fmpq_init(r);
+    fy_error_init(e);
+    for (b = 0; b < 65536; b++)
+    {
+        int rc = fy_fmpq_set_f16_bits(q, (uint16_t) b, e);
+        if (((b >> 10) & 0x1f) == 0x1f)
+        {
+            assert_int_equal(rc, FY_EINPUT);
+            assert_true(fmpq_is_zero(q));
+            refused++;
+            continue;
+        }
+        assert_int_equal(rc, FY_OK);
+        fields_to_fmpq(r, b, 5, 10);
+        assert_true(fmpq_equal(q, r));
+        /* the skeleton's float decoder agrees */
+        assert_true(fmpq_equals_double(q, fy_f16_to_double((uint16_t) b)));
+#if defined(__FLT16_MAX__)
+        {
+            _Float16 h;
+            uint16_t hb = (uint16_t) b;
+            memcpy(&h, &hb, sizeof h);
+            assert_true(fmpq_equals_double(q, (double) h));
+        }
+#endif
+    }
+    assert_int_equal(refused, 2 * 1024); /* +-inf and 2 * 1023 NaNs */
+    assert_int_equal(fy_fmpq_set_f16_bits(q, 0x7c00, e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "infinity"));
+    assert_int_equal(fy_fmpq_set_f16_bits(q, 0x7e00, e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "NaN"));
+    /* spot values by hand: smallest subnormal 2^-24, largest finite 65504, -1.5 */
+    fy_fmpq_set_f16_bits(q, 0x0001, e);
+    fmpq_set_si(r, 1, 1 << 24);
+    assert_true(fmpq_equal(q, r));
+    fy_fmpq_set_f16_bits(q, 0x7bff, e);
+    fmpq_set_si(r, 65504, 1);
+    assert_true(fmpq_equal(q, r));
+    fy_fmpq_set_f16_bits(q, 0xbe00, e);
+    fmpq_set_si(r, -3, 2);
+    assert_true(fmpq_equal(q, r));
+    fmpq_clear(q);
+    fmpq_clear(r);
+}
+
+static void test_bf16_all_patterns(void **state)
+{
+    fmpq_t q, r;
+    fy_error_t e;
+    uint32_t b;
+    (void) state;
+
+    fmpq_init(q);
+    fmpq_init(r);
+    fy_error_init(e);
+    for (b = 0; b < 65536; b++)
+    {
+        int rc = fy_fmpq_set_bf16_bits(q, (uint16_t) b, e);
+        if (((b >> 7) & 0xff) == 0xff)
+        {
+            assert_int_equal(rc, FY_EINPUT);
+            continue;
+        }
+        assert_int_equal(rc, FY_OK);
+        assert_true(fmpq_equals_double(q, bits_to_f32d(b << 16))); /* bf16 = top of a float */
+        fields_to_fmpq(r, b, 8, 7);
+        assert_true(fmpq_equal(q, r));
+    }
+    fmpq_clear(q);
+    fmpq_clear(r);
+}
+
+static void test_f32_f64_random(void **state)
+{
+    uint64_t st = fy_test_seed("f32_f64_random");
+    fmpq_t q;
+    fy_error_t e;
+    mpfr_t m;
+    mpq_t mq;
+    int i;
+    static const uint64_t edges64[] = {
+        0, 0x8000000000000000ULL, 1, 0x000fffffffffffffULL, 0x0010000000000000ULL,
+        0x7fefffffffffffffULL, 0xffefffffffffffffULL, 0x3ff0000000000000ULL,
+        0x3fb999999999999aULL /* 0.1 */};
+    (void) state;
+
+    fmpq_init(q);
+    fy_error_init(e);
+    mpfr_init2(m, 53);
+    mpq_init(mq);
+    for (i = 0; i < 200000; i++)
+    {
+        uint32_t b = (uint32_t) fy_test_rand(&st);
+        int rc = fy_fmpq_set_f32_bits(q, b, e);
+        if (((b >> 23) & 0xff) == 0xff)
+            assert_int_equal(rc, FY_EINPUT);
+        else
+        {
+            assert_int_equal(rc, FY_OK);
+            assert_true(fmpq_equals_double(q, bits_to_f32d(b)));
+        }
+    }
+    for (i = 0; i < 200000 + (int) (sizeof edges64 / sizeof *edges64); i++)
+    {
+        uint64_t b = i < 200000 ? fy_test_rand(&st) : edges64[i - 200000];
+        double x;
+        int rc;
+        if (i % 4 == 1)
+            b &= 0x800fffffffffffffULL; /* force subnormals */
+        x = bits_to_f64(b);
+        rc = fy_fmpq_set_f64_bits(q, b, e);
+        if (!isfinite(x))
+        {
+            assert_int_equal(rc, FY_EINPUT);
+            continue;
+        }
+        assert_int_equal(rc, FY_OK);
+        assert_true(fmpq_equals_double(q, x));
+        /* MPFR route: the double is exact in 53 bits and compares equal to the rational */
+        mpfr_set_d(m, x, MPFR_RNDN);
+        fmpq_get_mpq(mq, q);
+        assert_int_equal(mpfr_cmp_q(m, mq), 0);
+        assert_true((slong) fmpz_val2(fmpq_denref(q)) + 1 == (slong) fmpz_bits(fmpq_denref(q)));
+        /* and back, exactly */
+        assert_true(fy_fmpq_get_d(q) == x);
+        rc = fy_fmpq_set_d(q, x, e);
+        assert_int_equal(rc, FY_OK);
+        assert_true(fmpq_equals_double(q, x));
+    }
+    assert_int_equal(fy_fmpq_set_d(q, NAN, e), FY_EINPUT);
+    assert_int_equal(fy_fmpq_set_d(q, -INFINITY, e), FY_EINPUT);
+    {
+        arb_t a;
+        arb_init(a);
+        assert_int_equal(fy_arb_set_d_exact(a, 0.1, e), FY_OK);
+        assert_true(mag_is_zero(arb_radref(a)));
+        fy_fmpq_set_d(q, 0.1, e);
+        assert_true(arb_contains_fmpq(a, q));
+        assert_int_equal(fy_arb_set_d_exact(a, INFINITY, e), FY_EINPUT);
+        arb_clear(a);
+    }
+    mpq_clear(mq);
+    mpfr_clear(m);
+    fmpq_clear(q);
+}
+
+/* MPFR emulating IEEE double (exponent range and subnormals), the documented way. */
+static double mpfr_round_double(const fmpq_t q)
+{
+    mpfr_exp_t emin = mpfr_get_emin(), emax = mpfr_get_emax();
+    mpfr_t r;
+    mpq_t mq;
+    double d;
+    int t;
+    mpfr_set_emin(-1073);
+    mpfr_set_emax(1024);
+    mpfr_init2(r, 53);
+    mpq_init(mq);
+    fmpq_get_mpq(mq, q);
+    t = mpfr_set_q(r, mq, MPFR_RNDN);
+    t = mpfr_check_range(r, t, MPFR_RNDN);
+    mpfr_subnormalize(r, t, MPFR_RNDN);
+    d = mpfr_get_d(r, MPFR_RNDN);
+    mpfr_clear(r);
+    mpq_clear(mq);
+    mpfr_set_emin(emin);
+    mpfr_set_emax(emax);
+    return d;
+}
+
+static void test_fmpq_get_d_rounding(void **state)
+{
+    uint64_t st = fy_test_seed("fmpq_get_d_rounding");
+    fmpq_t q, a, b;
+    fy_error_t e;
+    int i;
+    (void) state;
+
+    fmpq_init(q);
+    fmpq_init(a);
+    fmpq_init(b);
+    fy_error_init(e);
+    for (i = 0; i < 20000; i++)
+    {
+        int kind = i % 4;
+        if (kind == 0) /* small-ish random rationals, scaled across the whole range */
+        {
+            rand_fmpq(q, &st, 1000000007, 1000000009);
+            slong s = (slong) (fy_test_rand(&st) % 2300) - 1150;
+            if (s >= 0)
+                fmpq_mul_2exp(q, q, (ulong) s);
+            else
+                fmpq_div_2exp(q, q, (ulong) -s);
+        }
+        else /* exact midpoints between neighbouring doubles (ties), and points near them */
+        {
+            uint64_t bits = fy_test_rand(&st) & 0x7fefffffffffffffULL;
+            double x = bits_to_f64(bits), y = nextafter(x, INFINITY);
+            if (kind == 3)
+                bits &= 0x000fffffffffffffULL, x = bits_to_f64(bits), y = nextafter(x, 1.0);
+            fy_fmpq_set_d(a, x, e);
+            fy_fmpq_set_d(b, y, e);
+            fmpq_add(q, a, b);
+            fmpq_div_2exp(q, q, 1);
+            if (kind == 2) /* nudge off the tie by a tiny rational */
+            {
+                fmpq_set_si(a, (fy_test_rand(&st) & 1) ? 1 : -1, 3);
+                fmpq_sub(b, b, q);
+                fmpq_mul(a, a, b);
+                fmpq_div_2exp(a, a, 20);
+                fmpq_add(q, q, a);
+            }
+            if (fy_test_rand(&st) & 1)
+                fmpq_neg(q, q);
+        }
+        {
+            double got = fy_fmpq_get_d(q), want = mpfr_round_double(q);
+            if (!(got == want || (isnan(got) && isnan(want))))
+            {
+                char *s = fy_fmpq_get_str(q);
+                fail_msg("fy_fmpq_get_d(%s) = %a, MPFR says %a", s, got, want);
+            }
+        }
+    }
+    /* ties to even by hand: 1 + 2^-53 -> 1, 1 + 3 2^-53 -> 1 + 2^-51 */
+    fmpq_set_si(q, 1, 1);
+    fmpq_set_si(a, 1, 1);
+    fmpq_div_2exp(a, a, 53);
+    fmpq_add(q, q, a);
+    assert_true(fy_fmpq_get_d(q) == 1.0);
+    fmpq_mul_si(a, a, 2);
+    fmpq_add(q, q, a);
+    assert_true(fy_fmpq_get_d(q) == 1.0 + ldexp(1.0, -51));
+    /* overflow and underflow */
+    fmpq_set_si(q, 1, 1);
+    fmpq_mul_2exp(q, q, 1024);
+    assert_true(isinf(fy_fmpq_get_d(q)));
+    fmpq_set_si(q, -1, 1);
+    fmpq_div_2exp(q, q, 1076);
+    assert_true(fy_fmpq_get_d(q) == 0.0);
+    fmpq_set_si(q, 3, 1);
+    fmpq_div_2exp(q, q, 1076); /* 0.75 * 2^-1074 rounds up to the smallest subnormal */
+    assert_true(fy_fmpq_get_d(q) == ldexp(1.0, -1074));
+    fmpq_set_si(q, 1, 10);
+    assert_true(fy_fmpq_get_d(q) == 0.1);
+    fmpq_clear(q);
+    fmpq_clear(a);
+    fmpq_clear(b);
+}
+
+/* ------------------------------------------------------------------ text */
+
+static void check_parse(const char *s, slong p, ulong q)
+{
+    fmpq_t got, want;
+    fy_error_t e;
+    fmpq_init(got);
+    fmpq_init(want);
+    fy_error_init(e);
+    fmpq_set_si(want, p, q);
+    if (fy_fmpq_parse(got, s, e) != FY_OK)
+        fail_msg("parse \"%s\": %s", s, e->msg);
+    if (!fmpq_equal(got, want))
+        fail_msg("parse \"%s\" gave the wrong value", s);
+    fmpq_clear(got);
+    fmpq_clear(want);
+}
+
+static void check_parse_bad(const char *s, int col, const char *word)
+{
+    fmpq_t got;
+    fy_error_t e;
+    char want[64];
+    fmpq_init(got);
+    fy_error_init(e);
+    assert_int_equal(fy_fmpq_parse(got, s, e), FY_EINPUT);
+    if (col > 0)
+    {
+        snprintf(want, sizeof want, "column %d", col);
+        if (strstr(e->msg, want) == NULL)
+            fail_msg("parse \"%s\": message \"%s\" lacks \"%s\"", s, e->msg, want);
+    }
+    if (word != NULL && strstr(e->msg, word) == NULL)
+        fail_msg("parse \"%s\": message \"%s\" lacks \"%s\"", s, e->msg, word);
+    assert_true(fmpq_is_zero(got));
+    fmpq_clear(got);
+}
+
+static void test_parse(void **state)
+{
+    uint64_t st = fy_test_seed("parse");
+    int i;
+    (void) state;
+
+    check_parse("0.1", 1, 10);
+    check_parse("-3/2", -3, 2);
+    check_parse("2.5e-3", 1, 400);
+    check_parse("+7", 7, 1);
+    check_parse("1e3", 1000, 1);
+    check_parse("1E+2", 100, 1);
+    check_parse("  5 \n", 5, 1);
+    check_parse(".5", 1, 2);
+    check_parse("5.", 5, 1);
+    check_parse("1/3e2", 1, 300);
+    check_parse("-0", 0, 1);
+    check_parse("1.5/2.5", 3, 5);
+    check_parse("007", 7, 1);
+    check_parse("-12.50e1", -125, 1);
+    check_parse("6/4", 3, 2);
+
+    check_parse_bad("", 1, "digit");
+    check_parse_bad("abc", 1, "digit");
+    check_parse_bad("1.2.3", 4, "'.'");
+    check_parse_bad("1e", 3, "exponent");
+    check_parse_bad("1e+", 4, "exponent");
+    check_parse_bad("1/0", 3, "division by zero");
+    check_parse_bad("1/0.0e5", 3, "division by zero");
+    check_parse_bad("1/-2", 3, "denominator");
+    check_parse_bad("--1", 2, NULL);
+    check_parse_bad("1 2", 3, NULL);
+    check_parse_bad("0x10", 2, "'x'");
+    check_parse_bad(".", 1, NULL);
+    check_parse_bad("1e9999999999", 0, "exponent beyond");
+    check_parse_bad("nan", 1, NULL);
+    check_parse_bad("inf", 1, NULL);
+
+    /* random p/q, and random decimals M * 10^-k written with a point */
+    for (i = 0; i < 2000; i++)
+    {
+        char buf[128];
+        slong p = (slong) (fy_test_rand(&st) >> 2) - (slong) (UINT64_C(1) << 61);
+        ulong q = 1 + (fy_test_rand(&st) >> 1);
+        slong m = (slong) (fy_test_rand(&st) % 2000000001) - 1000000000;
+        int k = (int) (fy_test_rand(&st) % 9), len;
+        fmpq_t want, got;
+        fy_error_t e;
+
+        fmpq_init(want);
+        fmpq_init(got);
+        fy_error_init(e);
+        snprintf(buf, sizeof buf, "%ld/%lu", (long) p, (unsigned long) q);
+        fmpq_set_si(want, p, q);
+        assert_int_equal(fy_fmpq_parse(got, buf, e), FY_OK);
+        assert_true(fmpq_equal(got, want));
+        {
+            char *s = fy_fmpq_get_str(want); /* printed "p/q" parses back */
+            assert_int_equal(fy_fmpq_parse(got, s, e), FY_OK);
+            assert_true(fmpq_equal(got, want));
+            free(s);
+        }
+        /* decimal: |m| with k digits after the point */
+        len = snprintf(buf, sizeof buf, "%s%0*ld", m < 0 ? "-" : "", k + 1, (long) labs(m));
+        memmove(buf + len - k + 1, buf + len - k, (size_t) k + 1);
+        buf[len - k] = '.';
+        {
+            fmpz_t t;
+            fmpz_init(t);
+            fmpz_set_ui(t, 10);
+            fmpz_pow_ui(t, t, (ulong) k);
+            fmpq_set_si(want, m, 1);
+            fmpq_div_fmpz(want, want, t);
+            fmpz_clear(t);
+        }
+        if (fy_fmpq_parse(got, buf, e) != FY_OK || !fmpq_equal(got, want))
+            fail_msg("decimal \"%s\" misread (%s)", buf, e->msg);
+        fmpq_clear(want);
+        fmpq_clear(got);
+    }
+}
+
+static void test_print(void **state)
+{
+    fmpq_t q, r;
+    arb_t x;
+    fy_error_t e;
+    char *s;
+    (void) state;
+
+    fmpq_init(q);
+    fmpq_init(r);
+    arb_init(x);
+    fy_error_init(e);
+    fmpq_set_si(q, -6, 4);
+    s = fy_fmpq_get_str(q);
+    assert_string_equal(s, "-3/2");
+    free(s);
+    fmpq_set_si(q, 5, 1);
+    s = fy_fmpq_get_str(q);
+    assert_string_equal(s, "5");
+    free(s);
+
+    /* x = 1/3 +- 1e-10: the certified string has about 10 digits, each one right */
+    fmpq_set_si(q, 1, 3);
+    arb_set_fmpq(x, q, 200);
+    mag_set_d(arb_radref(x), 1e-10);
+    s = fy_arb_get_str_radius(x, 20);
+    assert_non_null(strstr(s, "+/-"));
+    free(s);
+    s = fy_arb_get_str_certified(x, 30);
+    assert_null(strstr(s, "+/-"));
+    assert_true(strncmp(s, "0.33333333", 10) == 0);
+    assert_true(strlen(s) <= 14); /* not 30 digits: only what the radius allows */
+    {
+        /* parsed back, it is within one unit of its last place of 1/3 (+ the radius) */
+        size_t ndec = strlen(strchr(s, '.') + 1);
+        fmpq_t ulp;
+        fmpq_init(ulp);
+        assert_int_equal(fy_fmpq_parse(r, s, e), FY_OK);
+        fmpq_sub(r, r, q);
+        fmpq_abs(r, r);
+        fmpq_set_si(ulp, 1, 1);
+        {
+            fmpz_t t;
+            fmpz_init_set_ui(t, 10);
+            fmpz_pow_ui(t, t, ndec);
+            fmpq_div_fmpz(ulp, ulp, t);
+            fmpz_clear(t);
+        }
+        fmpq_mul_si(ulp, ulp, 2);
+        assert_true(fmpq_cmp(r, ulp) <= 0);
+        fmpq_clear(ulp);
+    }
+    free(s);
+    /* an exact ball prints all asked digits; a wide one fewer */
+    fmpq_set_si(q, 1, 4);
+    arb_set_fmpq(x, q, 64);
+    s = fy_arb_get_str_certified(x, 10);
+    assert_string_equal(s, "0.2500000000"); /* all 10 digits are certified */
+    free(s);
+    fmpq_set_si(q, 1, 3);
+    arb_set_fmpq(x, q, 200);
+    mag_set_d(arb_radref(x), 1e-3);
+    s = fy_arb_get_str_certified(x, 30);
+    assert_true(strlen(s) <= 6);
+    free(s);
+    fmpq_clear(q);
+    fmpq_clear(r);
+    arb_clear(x);
+}
+
+static void test_containment_helpers(void **state)
+{
+    fmpq_t q;
+    arb_t x;
+    (void) state;
+    fmpq_init(q);
+    arb_init(x);
+    fmpq_set_si(q, 1, 3);
+    arb_set_fmpq(x, q, 53);
+    assert_true(fy_arb_contains_fmpq(x, q));
+    assert_false(arb_is_exact(x)); /* 1/3 is not dyadic: the ball has a radius */
+    arb_set_d(x, 1.0 / 3.0);     /* exact ball at the double nearest 1/3 */
+    assert_false(fy_arb_contains_fmpq(x, q));
+    assert_true(fy_d_near_arb(1.0 / 3.0, x, 0, 0));
+    assert_true(fy_d_near_arb(0.3333333333333, x, 1e-12, 0));
+    assert_false(fy_d_near_arb(0.3333333333333, x, 1e-15, 0));
+    assert_false(fy_d_near_arb(0.34, x, 0, 1e-3));
+    assert_false(fy_d_near_arb(NAN, x, 1, 1));
+    fmpq_clear(q);
+    arb_clear(x);
+}
+
+/* ------------------------------------------------------------------ precision raising */
+
+struct cancel_data
+{
+    int calls;
+    int fail_at; /* return an error when prec reaches this (0: never) */
+};
+
+/* out0 = (pi + 2^-300) - pi = 2^-300: catastrophic cancellation below ~300 bits;
+ * out1 = 3 (exact), out2 = 0 (exact). */
+static int cancel_eval(arb_ptr out, slong nout, slong prec, void *data, fy_error_t err)
+{
+    struct cancel_data *cd = data;
+    arb_t pi, t;
+    cd->calls++;
+    if (cd->fail_at && prec >= cd->fail_at)
+        return fy_error_set(err, FY_EINTERNAL, "evaluation failed on purpose");
+    arb_init(pi);
+    arb_init(t);
+    arb_const_pi(pi, prec);
+    arb_one(t);
+    arb_mul_2exp_si(t, t, -300);
+    arb_add(t, pi, t, prec);
+    arb_sub(out, t, pi, prec);
+    if (nout > 1)
+        arb_set_si(out + 1, 3);
+    if (nout > 2)
+        arb_zero(out + 2);
+    arb_clear(pi);
+    arb_clear(t);
+    return FY_OK;
+}
+
+static void test_refine(void **state)
+{
+    arb_ptr out = _arb_vec_init(3);
+    struct cancel_data cd = {0, 0};
+    slong used, reached;
+    fy_error_t e;
+    fmpq_t want;
+    (void) state;
+
+    fy_error_init(e);
+    fmpq_init(want);
+    fmpq_one(want);
+    fmpq_div_2exp(want, want, 300);
+
+    /* needs more than the start precision: 64, 128, 256 cannot see 2^-300, 512 can */
+    assert_int_equal(fy_ball_refine(out, 3, cancel_eval, &cd, 64, 4096, 50, &used, &reached, e),
+                     FY_OK);
+    assert_int_equal(used, 512);
+    assert_int_equal(cd.calls, 4);
+    assert_true(reached >= 50);
+    assert_true(arb_rel_accuracy_bits(out) >= 50);
+    assert_true(arb_contains_fmpq(out, want));
+
+    /* a maximum too low: reported, with valid enclosures */
+    cd.calls = 0;
+    assert_int_equal(fy_ball_refine(out, 3, cancel_eval, &cd, 64, 200, 50, &used, &reached, e),
+                     FY_ECHECK);
+    assert_int_equal(used, 200); /* 64, 128, then exactly the maximum */
+    assert_int_equal(cd.calls, 3);
+    assert_true(reached < 50);
+    assert_non_null(strstr(e->msg, "reached"));
+    assert_true(arb_contains_fmpq(out, want));
+
+    /* the evaluator's error is passed on */
+    cd.calls = 0;
+    cd.fail_at = 256;
+    assert_int_equal(fy_ball_refine(out, 1, cancel_eval, &cd, 64, 4096, 50, &used, NULL, e),
+                     FY_EINTERNAL);
+    assert_int_equal(used, 256);
+    assert_non_null(strstr(e->msg, "on purpose"));
+
+    /* nonsense arguments */
+    assert_int_equal(fy_ball_refine(out, 1, cancel_eval, &cd, 64, 32, 50, NULL, NULL, e),
+                     FY_EINPUT);
+    assert_int_equal(fy_ball_refine(out, 1, NULL, &cd, 64, 128, 50, NULL, NULL, e), FY_EINPUT);
+    _arb_vec_clear(out, 3);
+    fmpq_clear(want);
+}
+
+/* ------------------------------------------------------------------ number vectors */
+
+static void test_numvec_convert(void **state)
+{
+    uint64_t st = fy_test_seed("numvec_convert");
+    fy_numvec_t x, b, d, z;
+    fy_error_t e;
+    fmpq_t q;
+    slong i, n = 200;
+    (void) state;
+
+    fy_error_init(e);
+    fmpq_init(q);
+    assert_int_equal(fy_numvec_init(x, FY_ARITH_EXACT, n, 0, e), FY_OK);
+    for (i = 0; i < n; i++)
+    {
+        rand_fmpq(q, &st, 1000000, 999);
+        assert_int_equal(fy_numvec_set_fmpq(x, i, q, e), FY_OK);
+    }
+    fy_numvec_init(b, FY_ARITH_DOUBLE, 0, 0, e);
+    fy_numvec_init(d, FY_ARITH_DOUBLE, 0, 0, e);
+    fy_numvec_init(z, FY_ARITH_DOUBLE, 0, 0, e);
+    assert_int_equal(fy_numvec_convert(b, FY_ARITH_BALL, 80, x, e), FY_OK);
+    assert_true(fy_numvec_contains(b, x));
+    assert_int_equal(fy_numvec_convert(d, FY_ARITH_DOUBLE, 0, b, e), FY_OK);
+    for (i = 0; i < n; i++)
+    {
+        assert_true(fy_d_near_arb(fy_numvec_d(d)[i], fy_numvec_arb(b) + i, 1e-15, 0));
+        /* exact -> double rounds to nearest; ball(80 bits) -> double agrees here */
+        assert_true(fy_numvec_d(d)[i] == fy_fmpq_get_d(fy_numvec_fmpq(x) + i));
+    }
+    /* double -> exact is exact, double -> ball has radius 0 */
+    assert_int_equal(fy_numvec_convert(z, FY_ARITH_EXACT, 0, d, e), FY_OK);
+    for (i = 0; i < n; i++)
+        assert_true(fmpq_equals_double(fy_numvec_fmpq(z) + i, fy_numvec_d(d)[i]));
+    assert_int_equal(fy_numvec_convert(z, FY_ARITH_BALL, 30, d, e), FY_OK);
+    for (i = 0; i < n; i++)
+        assert_true(arb_is_exact(fy_numvec_arb(z) + i));
+    /* ... so ball -> exact works for it, but not for the rounded balls of b */
+    assert_int_equal(fy_numvec_convert(z, FY_ARITH_EXACT, 0, z, e), FY_OK); /* aliased */
+    for (i = 0; i < n; i++)
+        assert_true(fmpq_equals_double(fy_numvec_fmpq(z) + i, fy_numvec_d(d)[i]));
+    assert_int_equal(fy_numvec_convert(z, FY_ARITH_EXACT, 0, b, e), FY_EUNSUPPORTED);
+    assert_non_null(strstr(e->msg, "radius"));
+    /* comparisons */
+    assert_true(fy_numvec_max_abs_diff(x, x) == 0.0);
+    assert_true(fy_numvec_max_abs_diff(b, x) < 1e-15);
+    assert_true(fy_numvec_max_abs_diff(d, x) > 0.0);
+    assert_true(fy_numvec_max_abs_diff(d, x) < 1e-9);
+    assert_true(fy_numvec_rel_frobenius(x, x, NULL) == 0.0);
+    assert_true(isnan(fy_numvec_max_abs_diff(x, (fy_numvec_struct[]){{FY_ARITH_EXACT, 3, 0,
+                                                                        NULL}})));
+    /* strings */
+    {
+        char *s = fy_numvec_get_str(x, 0, 10);
+        assert_int_equal(fy_fmpq_parse(q, s, e), FY_OK);
+        assert_true(fmpq_equal(q, fy_numvec_fmpq(x)));
+        free(s);
+        s = fy_numvec_get_str(d, 1, 10);
+        assert_true(strtod(s, NULL) == fy_numvec_d(d)[1]);
+        free(s);
+        s = fy_numvec_get_str(b, 2, 10);
+        assert_non_null(s);
+        free(s);
+        assert_null(fy_numvec_get_str(b, n, 10));
+    }
+    fy_numvec_clear(x);
+    fy_numvec_clear(b);
+    fy_numvec_clear(d);
+    fy_numvec_clear(z);
+    fmpq_clear(q);
+}
+
+static void test_numvec_arith_aliasing(void **state)
+{
+    uint64_t st = fy_test_seed("numvec_arith_aliasing");
+    fy_numvec_t x, y, z, xb, yb;
+    fy_error_t e;
+    fmpq_t c, t;
+    slong i, n = 50;
+    fmpq *want;
+    (void) state;
+
+    fy_error_init(e);
+    fmpq_init(c);
+    fmpq_init(t);
+    want = _fmpq_vec_init(n);
+    fy_numvec_init(x, FY_ARITH_EXACT, n, 0, e);
+    fy_numvec_init(y, FY_ARITH_EXACT, n, 0, e);
+    fy_numvec_init(z, FY_ARITH_BALL, 3, 64, e); /* wrong shape: re-made */
+    fy_numvec_init(xb, FY_ARITH_DOUBLE, 0, 0, e);
+    fy_numvec_init(yb, FY_ARITH_DOUBLE, 0, 0, e);
+    for (i = 0; i < n; i++)
+    {
+        rand_fmpq(fy_numvec_fmpq(x) + i, &st, 100, 30);
+        rand_fmpq(fy_numvec_fmpq(y) + i, &st, 100, 30);
+    }
+    rand_fmpq(c, &st, 50, 7);
+    fy_numvec_convert(xb, FY_ARITH_BALL, 64, x, e);
+    fy_numvec_convert(yb, FY_ARITH_BALL, 64, y, e);
+
+    /* z = x + y into a separate object; then x = x - y (aliased); then y = c y (aliased) */
+    assert_int_equal(fy_numvec_add(z, x, y, e), FY_OK);
+    for (i = 0; i < n; i++)
+    {
+        fmpq_add(t, fy_numvec_fmpq(x) + i, fy_numvec_fmpq(y) + i);
+        assert_true(fmpq_equal(t, fy_numvec_fmpq(z) + i));
+        fmpq_sub(want + i, fy_numvec_fmpq(x) + i, fy_numvec_fmpq(y) + i);
+    }
+    assert_int_equal(fy_numvec_sub(x, x, y, e), FY_OK);
+    assert_int_equal(fy_numvec_sub(xb, xb, yb, e), FY_OK);
+    for (i = 0; i < n; i++)
+        assert_true(fmpq_equal(want + i, fy_numvec_fmpq(x) + i));
+    assert_true(fy_numvec_contains(xb, x));
+    for (i = 0; i < n; i++)
+        fmpq_mul(want + i, c, fy_numvec_fmpq(y) + i);
+    assert_int_equal(fy_numvec_scale_fmpq(y, y, c, e), FY_OK);
+    assert_int_equal(fy_numvec_scale_fmpq(yb, yb, c, e), FY_OK);
+    for (i = 0; i < n; i++)
+        assert_true(fmpq_equal(want + i, fy_numvec_fmpq(y) + i));
+    assert_true(fy_numvec_contains(yb, y));
+    assert_int_equal(fy_numvec_add(y, y, y, e), FY_OK); /* both inputs aliased */
+    assert_int_equal(fy_numvec_neg(y, y, e), FY_OK);
+    for (i = 0; i < n; i++)
+    {
+        fmpq_mul_si(t, want + i, -2);
+        assert_true(fmpq_equal(t, fy_numvec_fmpq(y) + i));
+    }
+    /* mixing arithmetics is refused */
+    assert_int_equal(fy_numvec_add(z, x, yb, e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "ball"));
+    /* sizes refused before allocating */
+    {
+        fy_numvec_t big;
+        assert_int_equal(fy_numvec_init(big, FY_ARITH_BALL, (slong) 1 << 40, 64, e), FY_ENOMEM);
+        assert_non_null(strstr(e->msg, "GiB"));
+        fy_numvec_clear(big);
+        assert_int_equal(fy_numvec_init(big, FY_ARITH_BALL, -1, 64, e), FY_EINPUT);
+        fy_numvec_clear(big);
+    }
+    _fmpq_vec_clear(want, n);
+    fy_numvec_clear(x);
+    fy_numvec_clear(y);
+    fy_numvec_clear(z);
+    fy_numvec_clear(xb);
+    fy_numvec_clear(yb);
+    fmpq_clear(c);
+    fmpq_clear(t);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_f16_all_patterns),
+    cmocka_unit_test(test_bf16_all_patterns),
+    cmocka_unit_test(test_f32_f64_random),
+    cmocka_unit_test(test_fmpq_get_d_rounding),
+    cmocka_unit_test(test_parse),
+    cmocka_unit_test(test_print),
+    cmocka_unit_test(test_containment_helpers),
+    cmocka_unit_test(test_refine),
+    cmocka_unit_test(test_numvec_convert),
+    cmocka_unit_test(test_numvec_arith_aliasing),
+};
+
+FY_TEST_MAIN("num", tests)
