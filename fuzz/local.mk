@@ -9,17 +9,18 @@
 #   fuzz_replay_model_text_SOURCES = fuzz/fuzz_model_text.c fuzz/replay.c
 #   fuzz_replay_model_text_CPPFLAGS = $(AM_CPPFLAGS)
 #   fuzz_replay_model_text_LDADD = libfeynn.la $(FY_DEPLIBS)
+#   EXTRA_DIST += fuzz/corpus/model_text
 # and a non-empty corpus in fuzz/corpus/model_text/.
 
 FUZZ_SECONDS = 60
-EXTRA_DIST += fuzz/replay.c fuzz/corpus
+EXTRA_DIST += fuzz/replay.c
 
 # make fuzz: a separate clang build of the library with coverage instrumentation, then each
 # target for FUZZ_SECONDS over a scratch copy of its corpus.  Findings land in fuzz-build/.
 fuzz: $(srcdir)/configure
 	@test -n "$(FUZZ_CC)" || { echo "make fuzz needs clang (apt-get install clang libclang-rt-14-dev)"; exit 2; }
 	@mkdir -p fuzz-build
-	@cd fuzz-build && test -f Makefile || (cd fuzz-build && $(abs_top_srcdir)/configure -q \
+	@test -f fuzz-build/Makefile || (cd fuzz-build && $(abs_top_srcdir)/configure -q \
 	    CC="$(FUZZ_CC)" CFLAGS="-g -O1 -fsanitize=fuzzer-no-link,address,undefined" \
 	    --disable-shared --without-openmp --without-mpi --without-plplot)
 	@$(MAKE) -C fuzz-build libfeynn.la >/dev/null

@@ -3,8 +3,12 @@
 # (fuzz/replay_NAME, built by make check).  One TAP line per target.  A crash or a sanitizer
 # report fails the target.
 top="${FY_TOP_SRCDIR:-.}"; build="${FY_TOP_BUILDDIR:-.}"
-set -- "$build"/fuzz/replay_*
-if [ ! -x "$1" ]; then echo "1..0 # SKIP no fuzz targets built"; exit 0; fi
+set --
+for f in "$build"/fuzz/replay_*; do
+    case "$f" in *.o|*.obj) continue ;; esac
+    [ -f "$f" ] && [ -x "$f" ] && set -- "$@" "$f"
+done
+if [ $# -eq 0 ]; then echo "1..0 # SKIP no fuzz targets built"; exit 0; fi
 echo "1..$#"
 n=0; fail=0
 for exe in "$@"; do

@@ -1,15 +1,219 @@
-/* feynn model: inspect model files.  (Filled in by the io module's work.) */
+/* feynn model: inspect model files.
+ *
+ *   feynn model info FILE [--format text|json] [--activation A[,B...]] [--output-activation A]
+ *                         [--layers P1,P2,...] [--ignore-extra] [--input-format F]
+ *
+ * Prints the layers, shapes, dtypes, parameter count and activations of a network read from
+ * safetensors, a directory of .npy files or the text format (doc/model-format.md).  The JSON
+ * form follows doc/schema/model-info.schema.json.  Bad input: a message naming the file and
+ * what was expected, exit status 2. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "feynn/io.h"
+
+static void model_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn model info FILE [options]\n"
+            "\n"
+            "Reads a multilayer perceptron from FILE and prints its layers, shapes, dtypes,\n"
+            "parameter count and activations.  FILE is safetensors (PyTorch/JAX export), the\n"
+            "feynn text format (doc/model-format.md), a directory of NAME.npy files, or - for\n"
+            "standard input.  Layers are the tensors PREFIX.weight / PREFIX.bias (PyTorch\n"
+            "names such as 0.weight, fc1.weight, layers.0.weight) in the natural order of\n"
+            "their prefixes.\n"
+            "\n"
+            "Options:\n"
+            "  --format text|json        output format (default text)\n"
+            "  --activation A[,B,...]    activation of every hidden layer, or one per hidden\n"
+            "                            layer; overrides the file's metadata\n"
+            "  --output-activation A     activation after the last layer (default: none)\n"
+            "  --layers P1,P2,...        layer prefixes in order (overrides the name order)\n"
+            "  --ignore-extra            ignore tensors that are not part of a layer\n"
+            "  --input-format F          auto, safetensors, npy or text (default auto)\n"
+            "\n"
+            "Exit status: 0 success, 2 bad usage or bad input.\n");
+}
+
+static const char *dash(const char *s)
+{
+    return s && s[0] ? s : "-";
+}
+
+static void print_text(const fy_net_t net)
+{
+    char ws[512], wcol[256], bcol[256];
+    int l;
+    size_t i, wn = 4, wb = 4, wname = 4, wd = 5;
+    const char *out_act = net->layers[net->L - 1].activation;
+
+    printf("file         %s\n", net->source);
+    printf("format       %s%s\n", fy_model_format_name(net->format),
+           net->exact ? " (exact rationals)" : "");
+    printf("widths       %s\n", fy_net_widths_str(ws, sizeof ws, net));
+    printf("layers       %d (%d hidden)\n", net->L, net->L - 1);
+    printf("parameters   %zu\n", fy_net_num_params(net));
+    if (net->L > 1)
+    {
+        int same = 1;
+        for (l = 1; l < net->L - 1; l++)
+            if (strcmp(dash(net->layers[l].activation), dash(net->layers[0].activation)) != 0)
+                same = 0;
+        printf("activation   ");
+        if (same)
+            printf("%s", dash(net->layers[0].activation));
+        else
+            for (l = 0; l < net->L - 1; l++)
+                printf("%s%s", l ? "," : "", dash(net->layers[l].activation));
+        printf(" (from %s)\n", net->activation_source);
+    }
+    printf("output       %s\n", out_act ? out_act : "linear");
+    for (l = 0; l < net->L; l++)
+    {
+        const fy_layer_struct *ly = &net->layers[l];
+        size_t k;
+        k = (size_t) snprintf(wcol, sizeof wcol, "%s (%zu, %zu)", dash(ly->w_tensor),
+                              ly->transposed ? ly->n_in : ly->n_out,
+                              ly->transposed ? ly->n_out : ly->n_in);
+        wn = k > wn ? k : wn;
+        k = ly->b_tensor ? (size_t) snprintf(bcol, sizeof bcol, "%s (%zu)", ly->b_tensor, ly->n_out)
+                         : 6;
+        wb = k > wb ? k : wb;
+        k = strlen(dash(ly->name));
+        wname = k > wname ? k : wname;
+    }
+    wn = wn > 60 ? 60 : wn;
+    wb = wb > 60 ? 60 : wb;
+    wname = wname > 30 ? 30 : wname;
+    printf("\n  %-3s %-*s %-*s %-*s %-*s %s\n", "#", (int) wname, "name", (int) wn, "weight",
+           (int) wb, "bias", (int) wd, "dtype", "activation");
+    for (l = 0; l < net->L; l++)
+    {
+        const fy_layer_struct *ly = &net->layers[l];
+        snprintf(wcol, sizeof wcol, "%s (%zu, %zu)%s", dash(ly->w_tensor),
+                 ly->transposed ? ly->n_in : ly->n_out, ly->transposed ? ly->n_out : ly->n_in,
+                 ly->transposed ? "^T" : "");
+        if (ly->b_tensor)
+            snprintf(bcol, sizeof bcol, "%s (%zu)", ly->b_tensor, ly->n_out);
+        else
+            snprintf(bcol, sizeof bcol, "(none)");
+        printf("  %-3d %-*s %-*s %-*s %-*s %s\n", l + 1, (int) wname, dash(ly->name), (int) wn,
+               wcol, (int) wb, bcol, (int) wd, fy_dtype_name(ly->w_dtype),
+               dash(ly->activation));
+    }
+    for (i = 0; i < net->n_notes; i++)
+        printf("note: %s\n", net->notes[i]);
+}
+
+/* Matches --name VALUE and --name=VALUE; returns the value or NULL. */
+static const char *opt_value(const char *name, int argc, char **argv, int *i, int *missing)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc)
+    {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int model_info(int argc, char **argv)
+{
+    const char *file = NULL, *v;
+    int fmt = FY_FMT_TEXT, i, rc;
+    fy_net_opts_t opts;
+    fy_net_t net;
+    fy_error_t err;
+
+    fy_net_opts_init(opts);
+    for (i = 1; i < argc; i++)
+    {
+        int missing = 0;
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+        {
+            model_usage(stdout);
+            return 0;
+        }
+        if ((v = opt_value("--format", argc, argv, &i, &missing)) != NULL)
+        {
+            fmt = fy_cli_parse_format("model", v, 1u << FY_FMT_TEXT | 1u << FY_FMT_JSON);
+            if (fmt < 0)
+                return 2;
+        }
+        else if ((v = opt_value("--activation", argc, argv, &i, &missing)) != NULL)
+            opts->activation = v;
+        else if ((v = opt_value("--output-activation", argc, argv, &i, &missing)) != NULL)
+            opts->output_activation = v;
+        else if ((v = opt_value("--layers", argc, argv, &i, &missing)) != NULL)
+            opts->layers = v;
+        else if ((v = opt_value("--input-format", argc, argv, &i, &missing)) != NULL)
+        {
+            int f = fy_model_format_from_name(v);
+            if (f < 0)
+                return fy_cli_usage_error("model", "unknown --input-format '%s' (auto, "
+                                          "safetensors, npy, text)", v);
+            opts->format = (fy_model_format_t) f;
+        }
+        else if (strcmp(argv[i], "--ignore-extra") == 0)
+            opts->ignore_extra = 1;
+        else if (missing)
+            return fy_cli_usage_error("model", "option %s needs a value", argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1] != '\0')
+            return fy_cli_usage_error("model", "unknown option '%s'", argv[i]);
+        else if (file == NULL)
+            file = argv[i];
+        else
+            return fy_cli_usage_error("model", "more than one FILE ('%s', '%s')", file, argv[i]);
+    }
+    if (file == NULL)
+        return fy_cli_usage_error("model", "info: missing FILE");
+    fy_error_init(err);
+    fy_net_init(net);
+    rc = fy_net_load(net, file, opts, err);
+    if (rc != FY_OK)
+        return fy_cli_fail("model", err);
+    if (fmt == FY_FMT_JSON)
+    {
+        char *json;
+        rc = fy_net_info_json(&json, net, 2, err);
+        if (rc == FY_OK)
+        {
+            printf("%s\n", json);
+            free(json);
+        }
+    }
+    else
+        print_text(net);
+    fy_net_clear(net);
+    if (rc != FY_OK)
+        return fy_cli_fail("model", err);
+    if (fflush(stdout) != 0)
+    {
+        fprintf(stderr, "feynn model: write error on standard output\n");
+        return 2;
+    }
+    return 0;
+}
 
 int fy_cmd_model(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+    if (argc < 2)
+        return fy_cli_usage_error("model", "missing subcommand (info)");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
     {
-        printf("Usage: feynn model info FILE [options]\n");
+        model_usage(stdout);
         return 0;
     }
-    return fy_cli_usage_error("model", "missing subcommand");
+    if (strcmp(argv[1], "info") == 0)
+        return model_info(argc - 1, argv + 1);
+    return fy_cli_usage_error("model", "unknown subcommand '%s' (info)", argv[1]);
 }
