@@ -16,3 +16,18 @@ bench: $(BENCHES)
 	    cat bench/results/$$n.json; \
 	done
 .PHONY: bench
+BENCHES += bench/bench_trees
+bench_bench_trees_SOURCES = bench/bench_trees.c
+bench_bench_trees_LDADD = libfeynn.la $(FY_DEPLIBS)
+# Feynman-graph generator against nauty's geng | multig on the same family
+BENCHES += bench/bench_feynman
+bench_bench_feynman_SOURCES = bench/bench_feynman.c
+bench_bench_feynman_LDADD = libfeynn.la $(FY_DEPLIBS)
+# MLP Taylor tensors (fused recursion) against the equivalent CBLAS products
+BENCHES += bench/bench_taylor
+bench_bench_taylor_SOURCES = bench/bench_taylor.c
+bench_bench_taylor_LDADD = libfeynn.la $(FY_DEPLIBS)
+# Taylor-mode AD: order-30 directional jets of tanh 64-64-64-64-1 (target under 5 ms)
+BENCHES += bench/bench_jet
+bench_bench_jet_SOURCES = bench/bench_jet.c
+bench_bench_jet_LDADD = libfeynn.la $(FY_DEPLIBS)

@@ -1,1 +1,14 @@
-# tests of module draw
+# tests of module draw, and of the feynn diagrams command
+check_PROGRAMS += tests/test_draw
+tests_test_draw_SOURCES = tests/test_draw.c tests/testutil.h
+tests_test_draw_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_draw_LDADD = $(TEST_LDADD)
+
+TESTS += tests/test_draw tests/test_diagrams.sh
+EXTRA_DIST += tests/test_diagrams.sh tests/lsan.supp tests/golden/draw/mlp_chain3.dot \
+	tests/golden/draw/mlp_star5.dot tests/golden/draw/nnft_tadpole.dot \
+	tests/golden/draw/born_ladder2.dot
+clean-local: clean-draw-tests
+clean-draw-tests:
+	rm -rf test_draw.tmp test_diagrams.tmp
+.PHONY: clean-draw-tests

@@ -6,6 +6,12 @@
 #include "feynn/error.h"
 #include "feynn/util.h"
 #include "feynn/num.h"
+#include "feynn/series.h"
+#include "feynn/io.h"
 #include "feynn/graph.h"
+#include "feynn/rules.h"
+#include "feynn/enumerate.h"
+#include "feynn/feynman.h"
+#include "feynn/jet.h"
 
 #endif

@@ -44,5 +44,8 @@ int fy_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((for
 int fy_cmd_version(int argc, char **argv);
 int fy_cmd_help(int argc, char **argv);
 int fy_cmd_model(int argc, char **argv);
+int fy_cmd_rules(int argc, char **argv);
+int fy_cmd_diagrams(int argc, char **argv);
+int fy_cmd_taylor(int argc, char **argv);
 
 #endif

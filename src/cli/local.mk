@@ -1,3 +1,7 @@
 # cli: the feynn command (layer 5), one file per subcommand
 noinst_HEADERS += src/cli/cli.h
 feynn_SOURCES += src/cli/main.c src/cli/common.c src/cli/cmd_version.c src/cli/cmd_model.c
+feynn_SOURCES += src/cli/cmd_diagrams.c
+feynn_SOURCES += src/cli/cmd_rules.c
+EXTRA_DIST += doc/schema/diagrams.schema.json
+feynn_SOURCES += src/cli/cmd_taylor.c

@@ -6,7 +6,10 @@
 #include "cli/cli.h"
 
 static const fy_cli_command commands[] = {
+    {"diagrams", "list, count, draw and check the diagrams of a theory", fy_cmd_diagrams},
     {"model", "inspect model files (layers, shapes, dtypes, activations)", fy_cmd_model},
+    {"rules", "check and list rule files, show activation vertex polynomials", fy_cmd_rules},
+    {"taylor", "derivative tensors, entries and Taylor coefficients of an MLP", fy_cmd_taylor},
     {"version", "print the version and the libraries feynn was built with", fy_cmd_version},
     {"help", "show help for feynn or for a subcommand", fy_cmd_help},
 };

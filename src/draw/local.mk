@@ -1,1 +1,5 @@
-# draw (layer 2)
+# draw (layer 2): DOT through cgraph, TikZ through the Graphviz layout, symbolic expressions
+pkginclude_HEADERS += include/feynn/draw.h
+noinst_HEADERS += src/draw/draw_impl.h
+libfeynn_la_SOURCES += src/draw/ag.c src/draw/view.c src/draw/build.c src/draw/tikz.c \
+	src/draw/expr.c

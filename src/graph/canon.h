@@ -14,4 +14,16 @@ int _fy_canon_graph(fy_diagram_t d, fy_error_t err);
 int _fy_canon_graph_exact(fy_diagram_t d, fy_error_t err);
 int _fy_canon_graph_nauty(fy_diagram_t d, fy_error_t err); /* FY_EUNSUPPORTED without nauty */
 
+/* Pieces of the tree codes (canon_tree.c), for generators that build canonical strings of
+ * trees directly.  A vertex is "(" kind ["." level] items... ")", level omitted when -1; an
+ * item is a leg "<" kind [":" label] ">" (label omitted when FY_LEG_UNLABELLED) or a line
+ * "-" kind followed by the child's code; items are sorted by strcmp.  The whole string is
+ * "R" + code(root) for rooted trees, "U" + code(centre) for unrooted ones (for a bicentral
+ * tree the smaller of the codes rooted at either centre).  Each writer returns the number of
+ * characters written to buf, which must hold FY_CANON_PIECE_MAX bytes. */
+#define FY_CANON_PIECE_MAX 32
+int _fy_canon_tree_head(char *buf, int kind, int level);
+int _fy_canon_tree_leg(char *buf, int kind, int label);
+int _fy_canon_tree_line(char *buf, int kind);
+
 #endif

@@ -1,0 +1,140 @@
+/* feynn/mlp.h - MLP propagators, vertices and Taylor tensors (layer 3, models).
+ *
+ * An fy_mlp_t holds a multilayer perceptron (MATH.md 1.1) in one arithmetic (double, Arb
+ * ball at a precision, or exact rationals), its activations (from the rule files), and, after
+ * fy_mlp_set_point, the expansion point xbar with the pre-activations z^(l) there and the
+ * vertex values sigma_l^(k)(z^(l)_a) for k = 0..order (MATH.md 1.2).  From these it computes
+ *   - propagators D^(l,m) = W^(l) S^(l-1) ... S^(m+1) W^(m+1) (matrices, CBLAS in double);
+ *   - the symmetric derivative tensors d^k F_o / dx_I at xbar, k = 0..n, stored by sorted
+ *     multi-index (series.h), by the fused layer recursion of MATH.md 1.6: Faa di Bruno once
+ *     per layer over the set partitions of the slots, vectorised over the neurons of a layer,
+ *     with the contraction over neurons done as one dense product per layer (dgemm in double)
+ *     and everything done in place in one buffer of (number of entries) x (widest layer);
+ *   - single entries (the same recursion on the few input columns the entry uses);
+ *   - Taylor coefficients along a direction v to any order (univariate Taylor arithmetic per
+ *     neuron: the series of z^(l)(xbar + t v), composed with sigma by Horner's rule), and the
+ *     value of the Taylor polynomial at a displacement h.
+ * The same sums are available diagram by diagram through the eval module (eval.h):
+ * fy_mlp_eval_model binds the "mlp" theory's kinds to this network's tensors.
+ *
+ * Exact arithmetic needs rational vertex values: polynomial activations with rational weights
+ * and inputs, or tanh, sin, sigmoid at zero pre-activation (zero biases at xbar = 0); any
+ * other case is refused by fy_mlp_set_point with FY_EUNSUPPORTED naming the layer, neuron,
+ * activation and pre-activation, and advising ball arithmetic.  ReLU (piecewise linear)
+ * networks have vanishing vertices; fy_mlp_notes says so.
+ *
+ * An output activation (net's last layer) is one more vertex layer: it is represented as an
+ * extra identity layer, so L here is then one more than in the file. */
+#ifndef FEYNN_MLP_H
+#define FEYNN_MLP_H
+
+#include <stddef.h>
+
+#include "feynn/error.h"
+#include "feynn/eval.h"
+#include "feynn/io.h"
+#include "feynn/num.h"
+#include "feynn/rules.h"
+#include "feynn/series.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Default limit on the working memory of one tensor computation (bytes); see max_bytes. */
+#define FY_MLP_DEFAULT_MAX_BYTES ((size_t) 1 << 32)
+/* Largest order of a full tensor (Faa di Bruno over Bell(n) set partitions per entry). */
+#define FY_MLP_MAX_TENSOR_ORDER 10
+/* Largest order of directional coefficients. */
+#define FY_MLP_MAX_ORDER 100000
+
+typedef struct
+{
+    fy_arith_t arith;
+    slong prec;                /* ball precision in bits (kept for all arithmetics) */
+    int L;                     /* affine layers (hidden layers 1..L-1) */
+    int *width;                /* width[0..L] */
+    fy_numvec_struct *W;       /* W[l], l = 1..L: width[l] x width[l-1], row-major */
+    fy_numvec_struct *b;       /* b[l], l = 1..L */
+    fy_activation_struct *act; /* act[l], l = 1..L-1 (copies); act[0] unused */
+    int output_activation;     /* 1: layer L is the identity added for an output activation */
+    fy_numvec_struct xbar;     /* expansion point (width[0]) */
+    fy_numvec_struct *z;       /* z[l], l = 1..L, at xbar */
+    fy_numvec_struct *s;       /* s[l], l = 1..L-1: (order+1) x width[l], entry k*width[l]+a is
+                                * sigma_l^(k)(z^(l)_a) */
+    int order;                 /* vertex values known for k = 0..order; -1 before set_point */
+    size_t max_bytes;          /* working-memory limit of tensor computations */
+    char notes[512];           /* remarks (ReLU vertices vanish, ...); "" when none */
+} fy_mlp_struct;
+typedef fy_mlp_struct fy_mlp_t[1];
+
+void fy_mlp_init(fy_mlp_t m);
+void fy_mlp_clear(fy_mlp_t m);
+
+/* Takes the network's weights into arithmetic `arith` (exact: the net's exact rationals when
+ * it has them, else its doubles as dyadic rationals; ball: exact doubles, or rationals rounded
+ * to prec bits as balls) and looks every activation up in rules.  A missing activation or an
+ * unknown name is FY_EINPUT.  Resets the expansion point. */
+int fy_mlp_set_net(fy_mlp_t m, const fy_net_t net, const fy_rules_t rules, fy_arith_t arith,
+                   slong prec, fy_error_t err);
+
+/* Forward pass at xbar (NULL: the origin; otherwise width[0] entries in any arithmetic,
+ * converted exactly where possible) and the vertex values for k = 0..order.  FY_EUNSUPPORTED
+ * in exact arithmetic when a value is irrational. */
+int fy_mlp_set_point(fy_mlp_t m, const fy_numvec_t xbar, int order, fy_error_t err);
+
+/* F(xbar)_o = z^(L)_o, as a vector of length 1. */
+int fy_mlp_value(fy_numvec_t val, const fy_mlp_t m, int output, fy_error_t err);
+
+/* D^(l,k) for 0 <= k < l <= L: width[l] x width[k], row-major, in m's arithmetic. */
+int fy_mlp_propagator(fy_numvec_t D, const fy_mlp_t m, int l, int k, fy_error_t err);
+
+/* sigma_l^(k)(z^(l)_a) for a = 0..width[l]-1, hidden layer 1 <= l <= L-1, 0 <= k <= order. */
+int fy_mlp_vertex(fy_numvec_t v, const fy_mlp_t m, int l, int k, fy_error_t err);
+
+/* Bytes the fused recursion needs for the tensors of orders <= n (with dim inputs); SIZE_MAX
+ * on overflow.  fy_mlp_derivatives refuses (FY_ENOMEM, with the estimate) above max_bytes. */
+size_t fy_mlp_tensor_bytes(const fy_mlp_t m, int dim, int n);
+
+/* T[k] = d^k F_o / dx^k at xbar for k = 0..n (T an array of n + 1 initialised symmetric
+ * tensors; they are re-made with dim = width[0] and order k).  n <= the order given to
+ * fy_mlp_set_point and n <= FY_MLP_MAX_TENSOR_ORDER. */
+int fy_mlp_derivatives(fy_symtensor_struct *T, const fy_mlp_t m, int output, int n,
+                       fy_error_t err);
+/* Only the order-n tensor. */
+int fy_mlp_tensor(fy_symtensor_t T, const fy_mlp_t m, int output, int n, fy_error_t err);
+
+/* One entry d^n F_o / dx_{idx[0]} ... dx_{idx[n-1]} (any order of idx), as a vector of length
+ * 1; costs a tensor computation over the distinct indices of idx only. */
+int fy_mlp_entry(fy_numvec_t val, const fy_mlp_t m, int output, const int *idx, int n,
+                 fy_error_t err);
+
+/* Taylor coefficients along v: c[k] = (1/k!) d^k/dt^k F_o(xbar + t v) at t = 0, k = 0..n
+ * (c gets n + 1 entries; v has width[0] entries in m's arithmetic).  n <= order. */
+int fy_mlp_directional(fy_numvec_t c, const fy_mlp_t m, int output, const fy_numvec_t v, int n,
+                       fy_error_t err);
+
+/* The Taylor polynomial of order n at displacement h: sum_{k<=n} (1/k!) d^kF[h,..,h]. */
+int fy_mlp_taylor_value(fy_numvec_t val, const fy_mlp_t m, int output, const fy_numvec_t h,
+                        int n, fy_error_t err);
+
+/* The diagram engine's view of this network (eval.h) for the "mlp" theory: vertex kinds
+ * input/output give ones, "vertex" at layer l with k children gives sigma_l^(k)(z^(l)); line
+ * kind "propagator" from m up to l gives D^(l,m).  model keeps a pointer to m. */
+void fy_mlp_eval_model(fy_eval_model_t model, const fy_mlp_t m);
+
+/* Raw template kernels (src/mlp/taylor_tpl.c), per arithmetic.  out: the entries of orders
+ * 1..n of d^k F_o concatenated (each order by sorted multi-index); W1 is width[1] x dim. */
+#define FY_MLP_DECLARE_RAW(SUF, EL)                                                             \
+    int _fy_mlp_tensors_##SUF(EL *out, const fy_mlp_struct *m, const EL *W1, int dim,           \
+                              int output, int n, slong prec, fy_error_t err);                   \
+    int _fy_mlp_directional_##SUF(EL *c, const fy_mlp_struct *m, const EL *v, int output,       \
+                                  int n, slong prec, fy_error_t err);
+FY_MLP_DECLARE_RAW(d, double)
+FY_MLP_DECLARE_RAW(arb, arb_struct)
+FY_MLP_DECLARE_RAW(fmpq, fmpq)
+
+#ifdef __cplusplus
+}
+#endif
+#endif

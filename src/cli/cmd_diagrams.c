@@ -1,0 +1,965 @@
+/* feynn diagrams: list, count, draw and check the diagrams of a theory.
+ *
+ * Theories: mlp (layered trees of MLP derivatives), inn (pull-back through quadratic layers,
+ * or the elementwise log-det vertices), born (Born ladders), phi4 / nnft (Feynman graphs of
+ * NN field theory from a vertex multiset) and vacuum (the same without external points).
+ * Every listing comes with its oracle: the family's weighted sum computed independently of the
+ * generator; the exit status is 1 when they disagree. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <flint/fmpq.h>
+#include <flint/fmpz.h>
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "feynn/draw.h"
+#include "feynn/enumerate.h"
+#include "feynn/feynman.h"
+#include "feynn/graph.h"
+#include "feynn/rules.h"
+#include "feynn/util.h"
+
+#define CMD "diagrams"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: feynn diagrams THEORY [options]\n"
+        "\n"
+        "Lists the diagrams of a theory, each once up to isomorphism, with |Aut|, multiplicity\n"
+        "and symbolic expression, and checks the family against an independent oracle.\n"
+        "\n"
+        "Theories:\n"
+        "  mlp      layered trees of the n-th derivative of an MLP (MATH.md 1.3-1.5)\n"
+        "  inn      pull-back of an action through quadratic couplings (MATH.md 3.3), or with\n"
+        "           --logdet the elementwise log-det vertices ln(1 + 2 gamma h) (MATH.md 3.2)\n"
+        "  born     Born ladders, the n-th Born term of the scattering length (MATH.md 2.2)\n"
+        "  phi4     Feynman graphs of NN field theory from a vertex multiset (MATH.md 4.3);\n"
+        "           'nnft' is the same\n"
+        "  vacuum   Feynman graphs without external points\n"
+        "\n"
+        "Options:\n"
+        "  --order N         mlp: derivatives n; inn: order m of A'^(m), or the largest n of\n"
+        "                    the log-det vertices; born: order n (default 2)\n"
+        "  --hidden H        mlp: hidden layers H >= 1 (default 1); the output is layer H+1\n"
+        "  --labelled        mlp: every leaf-labelled tree (|Aut| = 1); Feynman graphs: labelled\n"
+        "                    points 1..n (the default)\n"
+        "  --unlabelled      Feynman graphs: interchangeable points\n"
+        "  --layers C        inn: quadratic layers c >= 1 (default 1)\n"
+        "  --kmin K, --kmax K  inn: orders of the source vertices A^(k) (default 1..order)\n"
+        "  --logdet          inn: the diagonal log-det vertices n = 1..order\n"
+        "  --points N        phi4: external points (default 0)\n"
+        "  --vertices SPEC   phi4, vacuum: vertex multiset, valence:count[,...], e.g. 4:2\n"
+        "  --loops L         Feynman graphs: keep graphs with L loops\n"
+        "  --connected       Feynman graphs: connected graphs only\n"
+        "  --no-vacuum       Feynman graphs: every component holds an external point\n"
+        "  --1pi             Feynman graphs: one-particle irreducible graphs only\n"
+        "  --no-tadpoles     Feynman graphs: no 1-point insertions\n"
+        "  --no-self-loops   Feynman graphs: no line from a vertex to itself\n"
+        "  --no-factorial    Feynman expressions: vertex factor -k! g (the [HMS] convention\n"
+        "                    g phi^k without 1/k!); default -g (g phi^k / k!)\n"
+        "  --format F        text (default), json, dot, tikz or latex\n"
+        "  -o, --output DIR  one file per diagram in DIR plus index.txt and index.json\n"
+        "  --count           only the counts and the oracle check\n"
+        "  -h, --help        this help\n"
+        "\n"
+        "The weighted sum is the sum of n!/|Aut| over unlabelled MLP trees (the number of\n"
+        "labelled trees), the sum of 1/|Aut| over Feynman graphs (compared with the\n"
+        "zero-dimensional field theory), the sum of the A-convention coefficients for inn, and\n"
+        "the sum of mult times the unit-step value for Born ladders; exact rationals.\n"
+        "\n"
+        "Examples:\n"
+        "  feynn diagrams mlp --hidden 3 --order 4\n"
+        "  feynn diagrams phi4 --points 4 --vertices 4:2 --loops 1 --connected\n"
+        "  feynn diagrams vacuum --vertices 4:6 --count --format json\n"
+        "  feynn diagrams mlp --hidden 2 --order 3 --format dot -o figs\n"
+        "\n"
+        "Exit status: 0 the oracle agrees (or none applies), 1 it disagrees, 2 bad usage.\n");
+}
+
+typedef enum
+{
+    TH_MLP,
+    TH_INN,
+    TH_BORN,
+    TH_FEYNMAN
+} theory_t;
+
+typedef struct
+{
+    theory_t theory;
+    const char *theory_name;
+    int order, hidden, layers, kmin, kmax, logdet, labelled, unlabelled;
+    int points, loops, connected, no_vacuum, one_pi, no_tadpoles, no_self_loops;
+    int no_factorial, count_only, format;
+    const char *vertices, *outdir;
+    int order_given, hidden_given, points_given;
+} opts_t;
+
+static int parse_int(int *v, const char *s, const char *name, int lo, int hi)
+{
+    char *end;
+    long x;
+    errno = 0;
+    x = strtol(s, &end, 10);
+    if (errno || end == s || *end || x < lo || x > hi)
+    {
+        fy_cli_usage_error(CMD, "%s needs an integer in %d..%d, not '%s'", name, lo, hi, s);
+        return -1;
+    }
+    *v = (int) x;
+    return 0;
+}
+
+enum
+{
+    O_ORDER = 256,
+    O_HIDDEN,
+    O_LABELLED,
+    O_UNLABELLED,
+    O_LAYERS,
+    O_KMIN,
+    O_KMAX,
+    O_LOGDET,
+    O_POINTS,
+    O_VERTICES,
+    O_LOOPS,
+    O_CONNECTED,
+    O_NOVAC,
+    O_1PI,
+    O_NOTAD,
+    O_NOSELF,
+    O_NOFACT,
+    O_FORMAT,
+    O_COUNT
+};
+
+static int parse_args(opts_t *o, int argc, char **argv, int *help)
+{
+    static const struct option longopts[] = {
+        {"order", required_argument, NULL, O_ORDER},
+        {"hidden", required_argument, NULL, O_HIDDEN},
+        {"labelled", no_argument, NULL, O_LABELLED},
+        {"labeled", no_argument, NULL, O_LABELLED},
+        {"unlabelled", no_argument, NULL, O_UNLABELLED},
+        {"layers", required_argument, NULL, O_LAYERS},
+        {"kmin", required_argument, NULL, O_KMIN},
+        {"kmax", required_argument, NULL, O_KMAX},
+        {"logdet", no_argument, NULL, O_LOGDET},
+        {"points", required_argument, NULL, O_POINTS},
+        {"vertices", required_argument, NULL, O_VERTICES},
+        {"loops", required_argument, NULL, O_LOOPS},
+        {"connected", no_argument, NULL, O_CONNECTED},
+        {"no-vacuum", no_argument, NULL, O_NOVAC},
+        {"1pi", no_argument, NULL, O_1PI},
+        {"no-tadpoles", no_argument, NULL, O_NOTAD},
+        {"no-self-loops", no_argument, NULL, O_NOSELF},
+        {"no-factorial", no_argument, NULL, O_NOFACT},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"count", no_argument, NULL, O_COUNT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_DOT) |
+                             (1u << FY_FMT_TIKZ) | (1u << FY_FMT_LATEX);
+
+    memset(o, 0, sizeof *o);
+    o->order = 2;
+    o->hidden = 1;
+    o->layers = 1;
+    o->loops = -1;
+    o->format = FY_FMT_TEXT;
+    *help = 0;
+    optind = 0; /* GNU: full reinitialisation */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case O_ORDER:
+            if (parse_int(&o->order, optarg, "--order", 1, 64))
+                return 2;
+            o->order_given = 1;
+            break;
+        case O_HIDDEN:
+            if (parse_int(&o->hidden, optarg, "--hidden", 1, 64))
+                return 2;
+            o->hidden_given = 1;
+            break;
+        case O_LABELLED:
+            o->labelled = 1;
+            break;
+        case O_UNLABELLED:
+            o->unlabelled = 1;
+            break;
+        case O_LAYERS:
+            if (parse_int(&o->layers, optarg, "--layers", 1, 32))
+                return 2;
+            break;
+        case O_KMIN:
+            if (parse_int(&o->kmin, optarg, "--kmin", 1, 64))
+                return 2;
+            break;
+        case O_KMAX:
+            if (parse_int(&o->kmax, optarg, "--kmax", 1, 64))
+                return 2;
+            break;
+        case O_LOGDET:
+            o->logdet = 1;
+            break;
+        case O_POINTS:
+            if (parse_int(&o->points, optarg, "--points", 0, FY_FEYNMAN_MAX_POINTS))
+                return 2;
+            o->points_given = 1;
+            break;
+        case O_VERTICES:
+            o->vertices = optarg;
+            break;
+        case O_LOOPS:
+            if (parse_int(&o->loops, optarg, "--loops", 0, 1000))
+                return 2;
+            break;
+        case O_CONNECTED:
+            o->connected = 1;
+            break;
+        case O_NOVAC:
+            o->no_vacuum = 1;
+            break;
+        case O_1PI:
+            o->one_pi = 1;
+            break;
+        case O_NOTAD:
+            o->no_tadpoles = 1;
+            break;
+        case O_NOSELF:
+            o->no_self_loops = 1;
+            break;
+        case O_NOFACT:
+            o->no_factorial = 1;
+            break;
+        case O_FORMAT:
+            if ((o->format = fy_cli_parse_format(CMD, optarg, formats)) < 0)
+                return 2;
+            break;
+        case 'o':
+            o->outdir = optarg;
+            break;
+        case O_COUNT:
+            o->count_only = 1;
+            break;
+        case 'h':
+            *help = 1;
+            return 0;
+        case ':':
+            return fy_cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return fy_cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return fy_cli_usage_error(CMD, "missing THEORY (mlp, inn, born, phi4, vacuum)");
+    if (optind + 1 < argc)
+        return fy_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
+    o->theory_name = argv[optind];
+    if (strcmp(o->theory_name, "mlp") == 0)
+        o->theory = TH_MLP;
+    else if (strcmp(o->theory_name, "inn") == 0)
+        o->theory = TH_INN;
+    else if (strcmp(o->theory_name, "born") == 0)
+        o->theory = TH_BORN;
+    else if (strcmp(o->theory_name, "phi4") == 0 || strcmp(o->theory_name, "nnft") == 0 ||
+             strcmp(o->theory_name, "vacuum") == 0)
+        o->theory = TH_FEYNMAN;
+    else
+        return fy_cli_usage_error(CMD, "unknown theory '%s' (mlp, inn, born, phi4, vacuum)",
+                                  o->theory_name);
+    /* Options that belong to another theory are refused rather than ignored. */
+    if (o->theory != TH_FEYNMAN &&
+        (o->vertices || o->points_given || o->loops >= 0 || o->connected || o->no_vacuum ||
+         o->one_pi || o->no_tadpoles || o->no_self_loops || o->unlabelled || o->no_factorial))
+        return fy_cli_usage_error(CMD, "the Feynman-graph options (--vertices, --points, "
+                                       "--loops, filters) need theory phi4 or vacuum");
+    if (o->theory == TH_FEYNMAN && (o->order_given || o->hidden_given))
+        return fy_cli_usage_error(CMD, "--order and --hidden do not apply to Feynman graphs; "
+                                       "use --vertices and --points");
+    if (o->theory != TH_MLP && o->hidden_given)
+        return fy_cli_usage_error(CMD, "--hidden applies to theory mlp");
+    if (o->theory != TH_INN && (o->kmin || o->kmax || o->logdet || o->layers != 1))
+        return fy_cli_usage_error(CMD, "--layers, --kmin, --kmax and --logdet apply to theory inn");
+    if ((o->theory == TH_INN || o->theory == TH_BORN) && o->labelled)
+        return fy_cli_usage_error(CMD, "--labelled applies to theories mlp and phi4");
+    if (o->theory == TH_FEYNMAN && o->labelled && o->unlabelled)
+        return fy_cli_usage_error(CMD, "--labelled and --unlabelled exclude each other");
+    if (o->theory == TH_FEYNMAN && o->vertices == NULL && strcmp(o->theory_name, "vacuum") == 0)
+        return fy_cli_usage_error(CMD, "vacuum graphs need --vertices (e.g. --vertices 4:2)");
+    if (strcmp(o->theory_name, "vacuum") == 0 && o->points)
+        return fy_cli_usage_error(CMD, "vacuum graphs have no --points");
+    if (o->theory == TH_INN && o->logdet && (o->kmin || o->kmax || o->layers != 1))
+        return fy_cli_usage_error(CMD, "--logdet takes only --order");
+    if (o->kmin && o->kmax && o->kmin > o->kmax)
+        return fy_cli_usage_error(CMD, "--kmin %d is above --kmax %d", o->kmin, o->kmax);
+    if (o->count_only && o->outdir)
+        return fy_cli_usage_error(CMD, "--count prints counts only; it takes no --output");
+    if (o->count_only && o->format != FY_FMT_TEXT && o->format != FY_FMT_JSON)
+        return fy_cli_usage_error(CMD, "--count writes text or json");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ the family */
+
+typedef struct
+{
+    fy_diagram_list_t list;
+    fmpq_t weight, oracle;
+    int have_oracle, agrees;
+    char oracle_note[FY_ERROR_MSG_LEN];
+    const char *family;     /* generator family name */
+    const char *weight_def; /* what the weighted sum is */
+    long n;
+} result_t;
+
+static int run_feynman(result_t *r, const opts_t *o, int store, fy_error_t err)
+{
+    fy_feynman_spec_t spec;
+    fmpz_t contractions; /* not shown; the functions want somewhere to put it */
+    int rc;
+    fy_feynman_spec_init(spec);
+    fmpz_init(contractions);
+    spec->n_points = o->points;
+    spec->labelled = !o->unlabelled;
+    spec->loops = o->loops;
+    spec->filters = (o->connected ? FY_FEYNMAN_CONNECTED : 0) |
+                    (o->no_vacuum ? FY_FEYNMAN_NO_VACUUM : 0) | (o->one_pi ? FY_FEYNMAN_1PI : 0) |
+                    (o->no_tadpoles ? FY_FEYNMAN_NO_TADPOLES : 0) |
+                    (o->no_self_loops ? FY_FEYNMAN_NO_SELF_LOOPS : 0);
+    if (o->vertices && (rc = fy_feynman_spec_parse_vertices(spec, o->vertices, err)) != FY_OK)
+    {
+        fy_feynman_spec_clear(spec);
+        fmpz_clear(contractions);
+        return rc == FY_EINPUT ? FY_EUSAGE : rc;
+    }
+    if ((rc = fy_feynman_spec_validate(spec, err)) != FY_OK)
+    {
+        fy_feynman_spec_clear(spec);
+        fmpz_clear(contractions);
+        return rc == FY_EINPUT ? FY_EUSAGE : rc;
+    }
+    r->family = "feynman";
+    r->weight_def = "sum of 1/|Aut|";
+    if (store)
+    {
+        rc = fy_feynman_generate(r->list, spec, err);
+        if (rc == FY_OK)
+        {
+            r->n = r->list->n;
+            fy_feynman_list_sums(r->weight, contractions, r->list);
+        }
+    }
+    else
+        rc = fy_feynman_count(&r->n, r->weight, contractions, spec, err);
+    if (rc == FY_OK)
+    {
+        fy_error_t e2;
+        fy_error_init(e2);
+        if (fy_feynman_oracle(r->oracle, contractions, spec, e2) == FY_OK)
+            r->have_oracle = 1;
+        else
+            snprintf(r->oracle_note, sizeof r->oracle_note, "%s", e2->msg);
+    }
+    fy_feynman_spec_clear(spec);
+    fmpz_clear(contractions);
+    return rc;
+}
+
+static int run_enum(result_t *r, const opts_t *o, fy_error_t err)
+{
+    fy_enum_params_t p;
+    int rc;
+    fy_enum_params_init(p);
+    p->order = o->order;
+    switch (o->theory)
+    {
+    case TH_MLP:
+        p->family = o->labelled ? FY_ENUM_MLP_LABELLED : FY_ENUM_MLP;
+        p->layers = o->hidden;
+        r->weight_def = o->labelled ? "number of leaf-labelled trees (sum of mult)"
+                                    : "sum of n!/|Aut| (number of leaf-labelled trees)";
+        break;
+    case TH_INN:
+        if (o->logdet)
+            p->family = FY_ENUM_INN_LOGDET;
+        else if (o->layers == 1 && !o->kmin && !o->kmax)
+            p->family = FY_ENUM_INN_SPLIT;
+        else
+        {
+            p->family = FY_ENUM_INN_CHAIN;
+            p->layers = o->layers;
+            p->kmin = o->kmin ? o->kmin : 1;
+            p->kmax = o->kmax ? o->kmax : o->order;
+        }
+        r->weight_def = o->logdet ? "sum of the coefficients (-1)^(n+1) 2^n / n"
+                                  : "sum of the A-convention coefficients (mult)";
+        break;
+    default:
+        p->family = FY_ENUM_BORN;
+        r->weight_def = "sum of mult times the ladder's value for U = 1 on (0,1]";
+        break;
+    }
+    r->family = fy_enum_family_name(p->family);
+    if ((rc = fy_enum_run(r->list, p, err)) != FY_OK)
+        return rc == FY_EINPUT ? FY_EUSAGE : rc;
+    r->n = r->list->n;
+    if ((rc = fy_enum_weight(r->weight, r->list, p, err)) != FY_OK)
+        return rc;
+    {
+        fy_error_t e2;
+        fy_error_init(e2);
+        if (fy_enum_oracle(r->oracle, p, e2) == FY_OK)
+            r->have_oracle = 1;
+        else
+            snprintf(r->oracle_note, sizeof r->oracle_note, "%s", e2->msg);
+    }
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ per-diagram text */
+
+/* Text built in memory through a FILE *. */
+typedef struct
+{
+    FILE *fp;
+    char *s;
+    size_t n;
+} mbuf_t;
+
+static int mb_open(mbuf_t *m)
+{
+    m->s = NULL;
+    m->n = 0;
+    m->fp = open_memstream(&m->s, &m->n);
+    return m->fp ? 0 : -1;
+}
+
+/* Closes the stream; the text (malloc'd) or NULL on failure. */
+static char *mb_take(mbuf_t *m)
+{
+    if (fclose(m->fp) != 0)
+    {
+        free(m->s);
+        return NULL;
+    }
+    return m->s;
+}
+
+static char *qstr(const fmpq_t x)
+{
+    return fmpq_get_str(NULL, 10, x);
+}
+
+/* Compact shape: nested layers for trees ("3(2(x x) x)"), counts for graphs. */
+static void shape_tree(FILE *b, const fy_diagram_struct *d, int x)
+{
+    const char *kn = d->family->vertex_kind_names[d->v[x].kind];
+    int j, first = 1;
+    if (strcmp(kn, "input") == 0)
+    {
+        fputs("x", b);
+        return;
+    }
+    if (strcmp(kn, "output") == 0)
+    {
+        for (j = 0; j < d->nl; j++)
+            if (d->l[j].v == x)
+                shape_tree(b, d, d->l[j].u);
+        for (j = 0; j < d->nlegs; j++)
+            if (d->leg[j].vertex == x)
+                fputs("x", b);
+        return;
+    }
+    fprintf(b, "%s%d(", strcmp(kn, "vertex") == 0 ? "" : kn, d->v[x].level);
+    for (j = 0; j < d->nlegs; j++)
+        if (d->leg[j].vertex == x)
+        {
+            fputs(first ? "x" : " x", b);
+            first = 0;
+        }
+    for (j = 0; j < d->nl; j++)
+        if (d->l[j].v == x)
+        {
+            if (!first)
+                fputs(" ", b);
+            shape_tree(b, d, d->l[j].u);
+            first = 0;
+        }
+    fputs(")", b);
+}
+
+static char *shape_string(const fy_diagram_struct *d)
+{
+    mbuf_t m;
+    if (mb_open(&m) != 0)
+        return NULL;
+    if (d->family->rooted && d->root >= 0)
+        shape_tree(m.fp, d, d->root);
+    else
+    {
+        int i, nvx = 0;
+        for (i = 0; i < d->nv; i++)
+            if (strcmp(d->family->vertex_kind_names[d->v[i].kind], "point") != 0)
+                nvx++;
+        if (strcmp(d->family->theory, "born") == 0)
+            fprintf(m.fp, "ladder of %d", nvx);
+        else
+            fprintf(m.fp, "V=%d L=%d loops=%d%s", nvx, d->nl, fy_diagram_loops(d),
+                    fy_diagram_components(d) > 1 ? " disconn." : "");
+    }
+    return mb_take(&m);
+}
+
+static char *layers_string(const fy_diagram_struct *d)
+{
+    mbuf_t m;
+    int i, any = 0;
+    if (mb_open(&m) != 0)
+        return NULL;
+    for (i = 0; i < d->nv; i++)
+    {
+        const char *kn = d->family->vertex_kind_names[d->v[i].kind];
+        if (d->v[i].level < 0 || strcmp(kn, "input") == 0 || strcmp(kn, "output") == 0)
+            continue;
+        fprintf(m.fp, "%s%d", any ? "," : "", d->v[i].level);
+        any = 1;
+    }
+    if (!any)
+        fputs("-", m.fp);
+    return mb_take(&m);
+}
+
+/* ------------------------------------------------------------------ outputs */
+
+static void options_for(fy_draw_options_t dopt, const opts_t *o, const fy_rules_struct *rules,
+                        char *name, size_t nname, long id)
+{
+    fy_draw_options_init(dopt);
+    if (o->theory == TH_MLP)
+        dopt->top_level = o->hidden + 1;
+    else if (o->theory == TH_INN && !o->logdet)
+        dopt->top_level = o->layers + 1;
+    dopt->no_factorial = o->no_factorial;
+    snprintf(name, nname, "d%03ld", id);
+    dopt->name = name;
+    if (rules != NULL)
+    {
+        dopt->style = fy_rules_draw_style;
+        dopt->style_ctx = (void *) rules;
+    }
+}
+
+static json_t *summary_json(const result_t *r, const opts_t *o)
+{
+    json_t *j = json_object();
+    char *w = qstr(r->weight), *q = r->have_oracle ? qstr(r->oracle) : NULL;
+    json_object_set_new(j, "command", json_string("diagrams"));
+    json_object_set_new(j, "theory", json_string(o->theory_name));
+    json_object_set_new(j, "family", json_string(r->family));
+    {
+        json_t *p = json_object();
+        if (o->theory == TH_MLP)
+        {
+            json_object_set_new(p, "order", json_integer(o->order));
+            json_object_set_new(p, "hidden", json_integer(o->hidden));
+            json_object_set_new(p, "labelled", json_boolean(o->labelled));
+        }
+        else if (o->theory == TH_INN)
+        {
+            json_object_set_new(p, "order", json_integer(o->order));
+            json_object_set_new(p, "layers", json_integer(o->layers));
+            json_object_set_new(p, "logdet", json_boolean(o->logdet));
+        }
+        else if (o->theory == TH_BORN)
+            json_object_set_new(p, "order", json_integer(o->order));
+        else
+        {
+            json_object_set_new(p, "points", json_integer(o->points));
+            json_object_set_new(p, "vertices", json_string(o->vertices ? o->vertices : ""));
+            json_object_set_new(p, "labelled", json_boolean(!o->unlabelled));
+            json_object_set_new(p, "loops", o->loops >= 0 ? json_integer(o->loops) : json_null());
+            json_object_set_new(p, "connected", json_boolean(o->connected));
+            json_object_set_new(p, "no_vacuum", json_boolean(o->no_vacuum));
+            json_object_set_new(p, "1pi", json_boolean(o->one_pi));
+            json_object_set_new(p, "no_tadpoles", json_boolean(o->no_tadpoles));
+            json_object_set_new(p, "no_self_loops", json_boolean(o->no_self_loops));
+        }
+        json_object_set_new(j, "params", p);
+    }
+    json_object_set_new(j, "diagrams", json_integer(r->n));
+    json_object_set_new(j, "weighted_sum", json_string(w ? w : "?"));
+    json_object_set_new(j, "weight", json_string(r->weight_def));
+    json_object_set_new(j, "oracle", q ? json_string(q) : json_null());
+    json_object_set_new(j, "agrees", r->have_oracle ? json_boolean(r->agrees) : json_null());
+    if (!r->have_oracle)
+        json_object_set_new(j, "oracle_note", json_string(r->oracle_note));
+    flint_free(w);
+    flint_free(q);
+    return j;
+}
+
+typedef struct
+{
+    char *shape, *layers, *text, *latex, *aut, *mult, *sym;
+} row_t;
+
+static void row_clear(row_t *w)
+{
+    free(w->shape);
+    free(w->layers);
+    free(w->text);
+    free(w->latex);
+    flint_free(w->aut);
+    flint_free(w->mult);
+    flint_free(w->sym);
+    memset(w, 0, sizeof *w);
+}
+
+static int row_make(row_t *w, const fy_diagram_struct *d, const fy_draw_options_t dopt,
+                    fy_error_t err)
+{
+    int rc;
+    memset(w, 0, sizeof *w);
+    if ((rc = fy_draw_expr(&w->text, d, 0, dopt, err)) != FY_OK ||
+        (rc = fy_draw_expr(&w->latex, d, 1, dopt, err)) != FY_OK)
+    {
+        row_clear(w);
+        return rc;
+    }
+    w->shape = shape_string(d);
+    w->layers = layers_string(d);
+    w->aut = fmpz_get_str(NULL, 10, d->aut);
+    w->mult = qstr(d->mult);
+    w->sym = qstr(d->sym);
+    if (!w->shape || !w->layers || !w->aut || !w->mult || !w->sym)
+    {
+        row_clear(w);
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    return FY_OK;
+}
+
+static json_t *row_json(const row_t *w, long id, const char *canon, const char *file)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "id", json_integer(id));
+    json_object_set_new(j, "shape", json_string(w->shape));
+    json_object_set_new(j, "layers", json_string(w->layers));
+    json_object_set_new(j, "aut", json_string(w->aut));
+    json_object_set_new(j, "multiplicity", json_string(w->mult));
+    json_object_set_new(j, "symmetry_factor", json_string(w->sym));
+    json_object_set_new(j, "expression", json_string(w->text));
+    json_object_set_new(j, "latex", json_string(w->latex));
+    json_object_set_new(j, "canonical", json_string(canon ? canon : ""));
+    if (file)
+        json_object_set_new(j, "file", json_string(file));
+    return j;
+}
+
+static void print_summary_text(FILE *fp, const result_t *r, const opts_t *o)
+{
+    char *w = qstr(r->weight), *q = r->have_oracle ? qstr(r->oracle) : NULL;
+    fprintf(fp, "# %s: %ld diagrams\n", o->theory_name, r->n);
+    fprintf(fp, "# weighted sum (%s): %s\n", r->weight_def, w ? w : "?");
+    if (r->have_oracle)
+        fprintf(fp, "# oracle: %s (%s)\n", q ? q : "?", r->agrees ? "agrees" : "DISAGREES");
+    else
+        fprintf(fp, "# oracle: none (%s)\n", r->oracle_note);
+    flint_free(w);
+    flint_free(q);
+}
+
+static void print_table_header(FILE *fp)
+{
+    fprintf(fp, "%-5s %-28s %-8s %6s %8s  %s\n", "id", "shape", "layers", "|Aut|", "mult",
+            "expression");
+}
+
+static void print_row(FILE *fp, const row_t *w, long id)
+{
+    fprintf(fp, "%-5ld %-28s %-8s %6s %8s  %s\n", id, w->shape, w->layers, w->aut, w->mult,
+            w->text);
+}
+
+/* The figure or document text of one diagram in the format. */
+static int diagram_text(char **out, const fy_diagram_struct *d, const row_t *w, long id,
+                        const fy_draw_options_t dopt, int format, fy_error_t err)
+{
+    mbuf_t m;
+    char *pic = NULL;
+    int rc;
+    *out = NULL;
+    if (format == FY_FMT_DOT)
+        return fy_draw_dot(out, d, dopt, err);
+    if ((rc = fy_draw_tikz(&pic, d, dopt, err)) != FY_OK)
+        return rc;
+    if (mb_open(&m) != 0)
+    {
+        free(pic);
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    if (format == FY_FMT_TIKZ)
+        fputs(pic, m.fp);
+    else
+        fprintf(m.fp,
+                "\\paragraph{Diagram %ld} $|\\mathrm{Aut}| = %s$, multiplicity $%s$.\n"
+                "\\begin{center}\n%s\\end{center}\n\\[ %s \\]\n\n",
+                id, w->aut, w->mult, pic, w->latex);
+    free(pic);
+    if ((*out = mb_take(&m)) == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    return FY_OK;
+}
+
+static const char *format_ext(int f)
+{
+    switch (f)
+    {
+    case FY_FMT_DOT:
+        return "dot";
+    case FY_FMT_TIKZ:
+    case FY_FMT_LATEX:
+        return "tex";
+    case FY_FMT_JSON:
+        return "json";
+    default:
+        return "txt";
+    }
+}
+
+static const char *doc_begin(int f)
+{
+    return f == FY_FMT_TIKZ ? fy_draw_tikz_preamble() : f == FY_FMT_LATEX ? fy_draw_latex_preamble() : "";
+}
+
+static const char *doc_end(int f)
+{
+    return (f == FY_FMT_TIKZ || f == FY_FMT_LATEX) ? fy_draw_document_end() : "";
+}
+
+static int write_file(const char *path, const char *a, const char *b, const char *c,
+                      fy_error_t err)
+{
+    fy_ofile_t of;
+    int rc = fy_ofile_open(of, path, err);
+    if (rc != FY_OK)
+        return rc;
+    fputs(a, of->fp);
+    fputs(b, of->fp);
+    fputs(c, of->fp);
+    if (ferror(of->fp))
+    {
+        fy_ofile_abort(of);
+        return fy_error_set(err, FY_EIO, "%s: write failed", path);
+    }
+    return fy_ofile_commit(of, err);
+}
+
+static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules, fy_error_t err)
+{
+    json_t *top = summary_json(r, o), *arr = json_array();
+    fy_ofile_t itxt;
+    FILE *tfp = stdout;
+    char path[4096], name[32];
+    long i;
+    int rc = FY_OK, itxt_open = 0;
+
+    if (o->outdir)
+    {
+        if ((rc = fy_mkdir_p(o->outdir, err)) != FY_OK)
+            goto done;
+        snprintf(path, sizeof path, "%s/index.txt", o->outdir);
+        if ((rc = fy_ofile_open(itxt, path, err)) != FY_OK)
+            goto done;
+        itxt_open = 1;
+        tfp = itxt->fp;
+    }
+    if (tfp == stdout && o->format != FY_FMT_TEXT)
+        tfp = NULL; /* stdout carries the format's document */
+    if (tfp)
+    {
+        print_summary_text(tfp, r, o);
+        if (!o->count_only)
+            print_table_header(tfp);
+    }
+    if (!o->outdir && (o->format == FY_FMT_TIKZ || o->format == FY_FMT_LATEX) && !o->count_only)
+        fputs(doc_begin(o->format), stdout);
+    for (i = 0; !o->count_only && i < r->list->n; i++)
+    {
+        const fy_diagram_struct *d = r->list->d + i;
+        fy_draw_options_t dopt;
+        row_t w;
+        char *doc = NULL, file[64];
+        int want_file = o->outdir != NULL;
+        options_for(dopt, o, rules, name, sizeof name, i + 1);
+        if ((rc = row_make(&w, d, dopt, err)) != FY_OK)
+            goto done;
+        if (tfp)
+            print_row(tfp, &w, i + 1);
+        snprintf(file, sizeof file, "diagram-%03ld.%s", i + 1, format_ext(o->format));
+        json_array_append_new(arr, row_json(&w, i + 1, d->canon, want_file ? file : NULL));
+        if (o->format == FY_FMT_DOT || o->format == FY_FMT_TIKZ || o->format == FY_FMT_LATEX)
+        {
+            if ((rc = diagram_text(&doc, d, &w, i + 1, dopt, o->format, err)) != FY_OK)
+            {
+                row_clear(&w);
+                goto done;
+            }
+            if (want_file)
+            {
+                snprintf(path, sizeof path, "%s/%s", o->outdir, file);
+                rc = write_file(path, doc_begin(o->format), doc, doc_end(o->format), err);
+            }
+            else
+                fputs(doc, stdout);
+            free(doc);
+        }
+        else if (want_file)
+        {
+            /* text and json: one small file per diagram too */
+            snprintf(path, sizeof path, "%s/%s", o->outdir, file);
+            if (o->format == FY_FMT_JSON)
+            {
+                json_t *one = row_json(&w, i + 1, d->canon, NULL);
+                char *s = json_dumps(one, JSON_INDENT(2));
+                json_decref(one);
+                rc = s ? write_file(path, "", s, "\n", err)
+                       : fy_error_set(err, FY_ENOMEM, "out of memory");
+                free(s);
+            }
+            else
+            {
+                mbuf_t m;
+                char *t;
+                if (mb_open(&m) != 0)
+                {
+                    rc = fy_error_set(err, FY_ENOMEM, "out of memory");
+                    row_clear(&w);
+                    goto done;
+                }
+                fprintf(m.fp, "diagram %ld\nshape: %s\nlayers: %s\n|Aut|: %s\nmultiplicity: %s\n"
+                              "expression: %s\nlatex: %s\n",
+                        i + 1, w.shape, w.layers, w.aut, w.mult, w.text, w.latex);
+                t = mb_take(&m);
+                rc = t ? write_file(path, "", t, "", err)
+                       : fy_error_set(err, FY_ENOMEM, "out of memory");
+                free(t);
+            }
+        }
+        row_clear(&w);
+        if (rc != FY_OK)
+            goto done;
+    }
+    if (!o->outdir && (o->format == FY_FMT_TIKZ || o->format == FY_FMT_LATEX) && !o->count_only)
+        fputs(doc_end(o->format), stdout);
+    if (!o->count_only)
+        json_object_set_new(top, "list", arr), arr = NULL;
+    if (o->outdir)
+    {
+        char *s = json_dumps(top, JSON_INDENT(2));
+        snprintf(path, sizeof path, "%s/index.json", o->outdir);
+        rc = s ? write_file(path, "", s, "\n", err) : fy_error_set(err, FY_ENOMEM, "out of memory");
+        free(s);
+        if (rc != FY_OK)
+            goto done;
+        itxt_open = 0;
+        if ((rc = fy_ofile_commit(itxt, err)) != FY_OK)
+            goto done;
+        if (o->format == FY_FMT_JSON)
+        {
+            /* stdout still gets the summary object */
+            json_t *sum = summary_json(r, o);
+            json_dumpf(sum, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+            json_decref(sum);
+        }
+        else
+            print_summary_text(stdout, r, o);
+    }
+    else if (o->format == FY_FMT_JSON)
+    {
+        json_dumpf(top, stdout, JSON_INDENT(2));
+        fputc('\n', stdout);
+    }
+done:
+    if (itxt_open)
+        fy_ofile_abort(itxt);
+    json_decref(arr);
+    json_decref(top);
+    return rc;
+}
+
+int fy_cmd_diagrams(int argc, char **argv)
+{
+    opts_t o;
+    result_t r;
+    fy_error_t err;
+    fy_rules_t rules;
+    int help = 0, rc, have_rules = 0, status;
+
+    if ((rc = parse_args(&o, argc, argv, &help)) != 0)
+        return rc;
+    if (help)
+    {
+        usage(stdout);
+        return 0;
+    }
+    fy_error_init(err);
+    fy_diagram_list_init(r.list);
+    fmpq_init(r.weight);
+    fmpq_init(r.oracle);
+    r.have_oracle = r.agrees = 0;
+    r.oracle_note[0] = '\0';
+    r.n = 0;
+    if (o.theory == TH_FEYNMAN)
+        rc = run_feynman(&r, &o, !o.count_only, err);
+    else
+        rc = run_enum(&r, &o, err);
+    if (rc != FY_OK)
+    {
+        status = rc == FY_EUSAGE ? fy_cli_usage_error(CMD, "%s", err->msg) : fy_cli_fail(CMD, err);
+        goto done;
+    }
+    r.agrees = r.have_oracle && fmpq_equal(r.weight, r.oracle);
+    /* Labels and styles from the rule files when they load; built-in ones otherwise. */
+    fy_rules_init(rules);
+    if (!o.count_only)
+    {
+        fy_error_t e2;
+        fy_error_init(e2);
+        have_rules = fy_rules_load_default(rules, e2) == FY_OK;
+    }
+    rc = emit(&r, &o, have_rules ? rules : NULL, err);
+    fy_rules_clear(rules);
+    fflush(stdout);
+    if (rc != FY_OK)
+        status = fy_cli_fail(CMD, err);
+    else if (r.have_oracle && !r.agrees)
+    {
+        char *w = qstr(r.weight), *q = qstr(r.oracle);
+        fprintf(stderr, "feynn %s: the weighted sum %s disagrees with the oracle %s\n", CMD,
+                w ? w : "?", q ? q : "?");
+        flint_free(w);
+        flint_free(q);
+        status = 1;
+    }
+    else
+        status = 0;
+done:
+    fy_diagram_list_clear(r.list);
+    fmpq_clear(r.weight);
+    fmpq_clear(r.oracle);
+    return status;
+}

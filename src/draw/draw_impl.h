@@ -1,0 +1,124 @@
+/* draw_impl.h - internal pieces of the draw module: a string builder, the one wrapper around
+ * cgraph's char * interface, and the "view" of a diagram shared by DOT, TikZ and expressions. */
+#ifndef FEYNN_DRAW_IMPL_H
+#define FEYNN_DRAW_IMPL_H
+
+#include <stddef.h>
+
+#include <graphviz/cgraph.h>
+
+#include "feynn/draw.h"
+
+/* ------------------------------------------------------------------ string builder */
+typedef struct
+{
+    char *s;
+    size_t n, cap;
+    int oom; /* an append failed; the text is incomplete */
+} fy_draw_sb;
+
+void fy_draw_sb_init(fy_draw_sb *b);
+void fy_draw_sb_clear(fy_draw_sb *b);
+void fy_draw_sb_puts(fy_draw_sb *b, const char *s);
+void fy_draw_sb_printf(fy_draw_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hands the text to *out (the builder is emptied); FY_ENOMEM if an append failed. */
+int fy_draw_sb_take(char **out, fy_draw_sb *b, fy_error_t err);
+
+/* ------------------------------------------------------------------ cgraph wrapper
+ * cgraph 2.42/2.43 declares names and attribute strings as char *; these copy the const strings
+ * so that no cast to char * appears elsewhere.  They return NULL / nonzero on failure. */
+Agraph_t *fy_ag_open(const char *name, int directed);
+/* An anonymous subgraph (written as { ... }, in creation order). */
+Agraph_t *fy_ag_subg(Agraph_t *g);
+Agnode_t *fy_ag_node(Agraph_t *g, const char *name);
+Agedge_t *fy_ag_edge(Agraph_t *g, Agnode_t *t, Agnode_t *h);
+/* The node named name, or NULL. */
+Agnode_t *fy_ag_find_node(Agraph_t *g, const char *name);
+/* Declares a default for kind (AGRAPH, AGNODE, AGEDGE) of the root graph. */
+int fy_ag_default(Agraph_t *g, int kind, const char *name, const char *value);
+/* Sets an attribute of a graph, node or edge (declared with default "" if new). */
+int fy_ag_set(void *obj, const char *name, const char *value);
+/* Sets "name=value,name=value" pairs (values may be "quoted"); FY_EINPUT if malformed. */
+int fy_ag_set_list(void *obj, const char *list, fy_error_t err);
+/* Attribute value or NULL. */
+const char *fy_ag_get(void *obj, const char *name);
+
+/* ------------------------------------------------------------------ view of a diagram */
+typedef struct
+{
+    const fy_diagram_struct *d;
+    const fy_draw_options_struct *opt;
+    const char *theory;   /* family theory or "" */
+    int layered;          /* every vertex has a level >= 0 */
+    int tree;             /* rooted tree (family rooted, root set, child->parent lines) */
+    int arrows;           /* draw k arrowheads */
+    int orient;           /* layered trees: 1 root on top (MLP: leaves at layer 0, the output
+                           * at layer L), -1 root at the lowest level (INN: legs below), 0 none */
+    int top;              /* orient 1: output level L; orient -1: level the legs are drawn at */
+    int extra_output;     /* an output node above the root is drawn */
+    int minlevel, maxlevel;
+    int nleaves;          /* derivatives at the root */
+    int *kline;           /* derivatives per line (tree), else NULL */
+    int *parent;          /* parent line index per vertex (tree), -1 for the root */
+    int *leg_slot;        /* display slot of each leg (labels, or DFS order when unlabelled) */
+    int *leg_is_output;   /* leg kind named output */
+} fy_draw_view;
+
+int fy_draw_view_init(fy_draw_view *v, const fy_diagram_t d, const fy_draw_options_struct *opt,
+                      fy_error_t err);
+void fy_draw_view_clear(fy_draw_view *v);
+
+/* Kind name of element what/kind in the family, or "" when unknown. */
+const char *fy_draw_kind_name(const fy_diagram_struct *d, int what, int kind);
+/* Style: from the callback when set, else built in; fields never NULL on success. */
+int fy_draw_style(fy_draw_style_struct *st, const fy_draw_view *v, int what, int kind,
+                  fy_error_t err);
+
+/* The cgraph graph of a view, with the visible pieces listed in creation order (TikZ draws
+ * them in this order; DOT is written by agwrite, which keeps creation order too). */
+enum
+{
+    FY_GNODE_VERTEX = 0, /* a dot */
+    FY_GNODE_TEXT = 1,   /* a label: external point, input slot, output, layer */
+    FY_GNODE_STUB = 2    /* the free end of a leg: nothing drawn */
+};
+
+typedef struct
+{
+    Agnode_t *node;
+    int type;
+    char *latex; /* FY_GNODE_TEXT: LaTeX text (math mode), malloc'd */
+    const char *tikz; /* extra TikZ options */
+    int outside; /* FY_GNODE_TEXT with a kind style: 1 text beside a dot, 2 text in the shape */
+} fy_draw_gnode;
+
+typedef struct
+{
+    Agedge_t *edge;
+    int arrows; /* arrowheads at the head */
+    const char *tikz;
+} fy_draw_gedge;
+
+typedef struct
+{
+    Agraph_t *g;
+    fy_draw_gnode *nodes;
+    int nn;
+    fy_draw_gedge *edges;
+    int ne;
+    fy_draw_view view;
+} fy_draw_graph;
+
+/* Builds the graph of d (view included); fy_draw_graph_clear frees everything. */
+int fy_draw_graph_build(fy_draw_graph *G, const fy_diagram_t d, const fy_draw_options_struct *opt,
+                        fy_error_t err);
+void fy_draw_graph_clear(fy_draw_graph *G);
+
+/* Expands a label template (%k %l %m %i %%) into buf; %i takes the string istr. */
+void fy_draw_expand(char *buf, size_t n, const char *tmpl, int k, int l, int m, const char *istr);
+
+/* Index names: neurons a, b, ...; slots i, j, k, l, p, q, ...  (written into buf). */
+void fy_draw_neuron_name(char *buf, size_t n, int idx, int latex);
+void fy_draw_slot_name(char *buf, size_t n, int idx, int latex);
+
+#endif

@@ -1,0 +1,655 @@
+/* Feynman graphs from a vertex multiset: the family description and the generator.
+ * See feynn/feynman.h.
+ *
+ * Generation.  A graph is its symmetric matrix a[i][j] of line multiplicities (a[i][i] =
+ * self-loops at i), vertices ordered as the points, then the interaction vertices by valence;
+ * row sums (with the diagonal counted twice) are the valences.  The matrix is filled row by
+ * row.  Two later vertices of one class (same valence; unlabelled points form one class,
+ * labelled points are each alone) whose columns agree on all rows filled so far are
+ * interchangeable in what remains, so their entries in the current row are required to be
+ * non-increasing; by induction such "twins" stay contiguous, so comparing neighbours suffices.
+ * Self-loops are placed before any row, non-increasing within a class (see assign_loops), and
+ * when vertices i-1 and i were twins before row i-1, row i may not exceed row i-1
+ * (lexicographically, on the columns after i).  Each rule is a consequence of taking, among
+ * all labellings of a graph, the one whose matrix read as (diagonal, then the rows of the
+ * upper triangle) is lexicographically greatest: swapping the two twins involved gives
+ * another labelling that agrees up to the entry the rule compares.
+ * This keeps every graph (any graph has a labelling that meets the rules) while removing most
+ * relabelled copies; the copies that remain are rejected by canonical form, through a hash set
+ * of canonical strings.  Connectedness is pruned early: a filled prefix of rows with no line
+ * to later vertices is a union of components. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feynn/feynman.h"
+#include "graph/canon.h"
+
+static const char *const vertex_names[FY_FEYNMAN_MAX_VALENCE + 1] = {
+    "point", "phi1", "phi2", "phi3", "phi4", "phi5", "phi6",
+    "phi7",  "phi8", "phi9", "phi10", "phi11", "phi12"};
+static const char *const line_names[] = {"propagator"};
+static const char *const leg_names[] = {"point"};
+
+const fy_family_struct fy_feynman_family = {
+    "nnft", vertex_names, FY_FEYNMAN_MAX_VALENCE + 1, line_names, 1, leg_names, 1, 0};
+
+/* ---------------------------------------------------------------- spec */
+
+void fy_feynman_spec_init(fy_feynman_spec_t spec)
+{
+    memset(spec, 0, sizeof *spec);
+    spec->labelled = 1;
+    spec->loops = -1;
+}
+
+void fy_feynman_spec_clear(fy_feynman_spec_t spec)
+{
+    (void) spec;
+}
+
+int fy_feynman_spec_add_vertices(fy_feynman_spec_t spec, int valence, int count, fy_error_t err)
+{
+    int i;
+    if (valence < 1 || valence > FY_FEYNMAN_MAX_VALENCE)
+        return fy_error_set(err, FY_EINPUT, "vertex valence %d is outside 1..%d", valence,
+                            FY_FEYNMAN_MAX_VALENCE);
+    if (count < 0 || count > FY_FEYNMAN_MAX_VERTICES)
+        return fy_error_set(err, FY_EINPUT, "vertex count %d is outside 0..%d", count,
+                            FY_FEYNMAN_MAX_VERTICES);
+    for (i = 0; i < spec->n_types; i++)
+        if (spec->type[i].valence == valence)
+        {
+            if (spec->type[i].count + count > FY_FEYNMAN_MAX_VERTICES)
+                return fy_error_set(err, FY_EUNSUPPORTED, "more than %d vertices of valence %d",
+                                    FY_FEYNMAN_MAX_VERTICES, valence);
+            spec->type[i].count += count;
+            return FY_OK;
+        }
+    if (spec->n_types == FY_FEYNMAN_MAX_TYPES)
+        return fy_error_set(err, FY_EUNSUPPORTED, "more than %d distinct vertex valences",
+                            FY_FEYNMAN_MAX_TYPES);
+    for (i = spec->n_types; i > 0 && spec->type[i - 1].valence > valence; i--)
+        spec->type[i] = spec->type[i - 1];
+    spec->type[i].valence = valence;
+    spec->type[i].count = count;
+    spec->n_types++;
+    return FY_OK;
+}
+
+static int parse_int(const char **p, int *x)
+{
+    long v = 0;
+    int digits = 0;
+    while (**p >= '0' && **p <= '9')
+    {
+        v = 10 * v + (**p - '0');
+        if (v > 1000000)
+            return 0;
+        (*p)++;
+        digits++;
+    }
+    *x = (int) v;
+    return digits > 0;
+}
+
+int fy_feynman_spec_parse_vertices(fy_feynman_spec_t spec, const char *s, fy_error_t err)
+{
+    const char *p = s;
+    if (s == NULL || *s == 0)
+        return fy_error_set(err, FY_EINPUT, "empty vertex list; expected e.g. \"4:2\" or "
+                            "\"3:2,4:1\" (valence:count)");
+    for (;;)
+    {
+        int valence, count = 1, status;
+        const char *at = p;
+        while (*p == ' ')
+            p++;
+        if (!parse_int(&p, &valence))
+            return fy_error_set(err, FY_EINPUT, "vertex list \"%s\", column %d: expected a "
+                                "valence (a positive integer)", s, (int) (p - s) + 1);
+        if (*p == ':')
+        {
+            p++;
+            if (!parse_int(&p, &count))
+                return fy_error_set(err, FY_EINPUT, "vertex list \"%s\", column %d: expected "
+                                    "a count after ':'", s, (int) (p - s) + 1);
+        }
+        status = fy_feynman_spec_add_vertices(spec, valence, count, err);
+        if (status != FY_OK)
+            return fy_error_prefix(err, "vertex list \"%s\", column %d: ", s, (int) (at - s) + 1);
+        while (*p == ' ')
+            p++;
+        if (*p == 0)
+            return FY_OK;
+        if (*p != ',')
+            return fy_error_set(err, FY_EINPUT, "vertex list \"%s\", column %d: expected ',' "
+                                "or the end, found '%c'", s, (int) (p - s) + 1, *p);
+        p++;
+    }
+}
+
+int fy_feynman_spec_half_edges(const fy_feynman_spec_t spec)
+{
+    int i, n = spec->n_points;
+    for (i = 0; i < spec->n_types; i++)
+        n += spec->type[i].valence * spec->type[i].count;
+    return n;
+}
+
+int fy_feynman_spec_vertices(const fy_feynman_spec_t spec)
+{
+    int i, n = spec->n_points;
+    for (i = 0; i < spec->n_types; i++)
+        n += spec->type[i].count;
+    return n;
+}
+
+int fy_feynman_spec_validate(const fy_feynman_spec_t spec, fy_error_t err)
+{
+    int i, total = spec->n_points;
+    const unsigned known = FY_FEYNMAN_CONNECTED | FY_FEYNMAN_NO_VACUUM | FY_FEYNMAN_1PI |
+                           FY_FEYNMAN_NO_TADPOLES | FY_FEYNMAN_NO_SELF_LOOPS;
+    if (spec->n_points < 0)
+        return fy_error_set(err, FY_EINPUT, "negative number of external points (%d)",
+                            spec->n_points);
+    if (spec->n_points > FY_FEYNMAN_MAX_POINTS)
+        return fy_error_set(err, FY_EUNSUPPORTED, "%d external points; at most %d are "
+                            "supported", spec->n_points, FY_FEYNMAN_MAX_POINTS);
+    if (spec->labelled != 0 && spec->labelled != 1)
+        return fy_error_set(err, FY_EINPUT, "labelled must be 0 or 1, not %d", spec->labelled);
+    if (spec->n_types < 0 || spec->n_types > FY_FEYNMAN_MAX_TYPES)
+        return fy_error_set(err, FY_EINPUT, "bad number of vertex types (%d)", spec->n_types);
+    for (i = 0; i < spec->n_types; i++)
+    {
+        const fy_feynman_vertex_struct *t = spec->type + i;
+        if (t->valence < 1 || t->valence > FY_FEYNMAN_MAX_VALENCE)
+            return fy_error_set(err, FY_EINPUT, "vertex valence %d is outside 1..%d",
+                                t->valence, FY_FEYNMAN_MAX_VALENCE);
+        if (t->count < 0)
+            return fy_error_set(err, FY_EINPUT, "negative count of valence-%d vertices",
+                                t->valence);
+        if (i > 0 && spec->type[i - 1].valence >= t->valence)
+            return fy_error_set(err, FY_EINPUT, "vertex types must have distinct valences "
+                                "in increasing order");
+        if (t->count > FY_FEYNMAN_MAX_VERTICES || (total += t->count) > FY_FEYNMAN_MAX_VERTICES)
+            return fy_error_set(err, FY_EUNSUPPORTED, "more than %d vertices (points "
+                                "included)", FY_FEYNMAN_MAX_VERTICES);
+    }
+    if (spec->filters & ~known)
+        return fy_error_set(err, FY_EINPUT, "unknown filter bits 0x%x", spec->filters & ~known);
+    if (spec->loops < -1)
+        return fy_error_set(err, FY_EINPUT, "loop order %d is negative", spec->loops);
+    return FY_OK;
+}
+
+/* ---------------------------------------------------------------- hash set of strings */
+
+typedef struct
+{
+    char **slot;
+    size_t cap, n;
+} strset_t;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char) *s) * 1099511628211ULL;
+    return h;
+}
+
+static void strset_clear(strset_t *h)
+{
+    size_t i;
+    for (i = 0; i < h->cap; i++)
+        free(h->slot[i]);
+    free(h->slot);
+    h->slot = NULL;
+    h->cap = h->n = 0;
+}
+
+static int strset_grow(strset_t *h, fy_error_t err)
+{
+    size_t cap = h->cap ? 2 * h->cap : 1024, i;
+    char **s = fy_calloc(cap, sizeof *s, err);
+    if (s == NULL)
+        return FY_ENOMEM;
+    for (i = 0; i < h->cap; i++)
+        if (h->slot[i] != NULL)
+        {
+            size_t j = (size_t) hash_str(h->slot[i]) & (cap - 1);
+            while (s[j] != NULL)
+                j = (j + 1) & (cap - 1);
+            s[j] = h->slot[i];
+        }
+    free(h->slot);
+    h->slot = s;
+    h->cap = cap;
+    return FY_OK;
+}
+
+/* Inserts a copy of key: 1 if new, 0 if present, -1 on allocation failure. */
+static int strset_insert(strset_t *h, const char *key, fy_error_t err)
+{
+    size_t j, len;
+    if (2 * (h->n + 1) > h->cap && strset_grow(h, err) != FY_OK)
+        return -1;
+    j = (size_t) hash_str(key) & (h->cap - 1);
+    while (h->slot[j] != NULL)
+    {
+        if (strcmp(h->slot[j], key) == 0)
+            return 0;
+        j = (j + 1) & (h->cap - 1);
+    }
+    len = strlen(key) + 1;
+    h->slot[j] = fy_malloc(len, 1, err);
+    if (h->slot[j] == NULL)
+        return -1;
+    memcpy(h->slot[j], key, len);
+    h->n++;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- filters */
+
+typedef struct
+{
+    int nv;
+    int npoints;
+    int a[FY_FEYNMAN_MAX_VERTICES][FY_FEYNMAN_MAX_VERTICES];
+} mat_t;
+
+static int uf_find(int *p, int x)
+{
+    while (p[x] != x)
+        x = p[x] = p[p[x]];
+    return x;
+}
+
+/* Components of the graph without one line {su, sv} (su < 0: none); comp[i] = root. */
+static int components(const mat_t *m, int su, int sv, int mask_points, int *comp)
+{
+    int i, j, c = 0;
+    for (i = 0; i < m->nv; i++)
+        comp[i] = i;
+    for (i = 0; i < m->nv; i++)
+        for (j = i + 1; j < m->nv; j++)
+        {
+            int mult = m->a[i][j];
+            if ((i == su && j == sv) || (i == sv && j == su))
+                mult--;
+            if (mult > 0 && !(mask_points && (i < m->npoints || j < m->npoints)))
+            {
+                int x = uf_find(comp, i), y = uf_find(comp, j);
+                if (x != y)
+                    comp[x < y ? y : x] = x < y ? x : y;
+            }
+        }
+    for (i = 0; i < m->nv; i++)
+    {
+        comp[i] = uf_find(comp, i);
+        if (mask_points && i < m->npoints)
+            continue;
+        if (comp[i] == i)
+            c++;
+    }
+    return c;
+}
+
+static int is_1pi(const mat_t *m)
+{
+    int comp[FY_FEYNMAN_MAX_VERTICES], i, j;
+    if (m->nv == m->npoints)
+        return 0; /* no interaction vertex */
+    for (i = 0; i < m->npoints; i++)
+        for (j = 0; j < m->npoints; j++)
+            if (m->a[i][j])
+                return 0; /* a bare propagator between points */
+    if (components(m, -1, -1, 1, comp) != 1)
+        return 0;
+    for (i = m->npoints; i < m->nv; i++)
+        for (j = i + 1; j < m->nv; j++)
+            if (m->a[i][j] == 1 && components(m, i, j, 1, comp) != 1)
+                return 0;
+    return 1;
+}
+
+/* 1 if some line is a bridge cutting off a part with no external point. */
+static int has_tadpole(const mat_t *m)
+{
+    int comp[FY_FEYNMAN_MAX_VERTICES];
+    int i, j, k, c0 = components(m, -1, -1, 0, comp);
+    for (i = 0; i < m->nv; i++)
+        for (j = i + 1; j < m->nv; j++)
+            if (m->a[i][j] == 1 && components(m, i, j, 0, comp) > c0)
+            {
+                int pi = 0, pj = 0;
+                for (k = 0; k < m->npoints; k++)
+                {
+                    pi |= comp[k] == comp[i];
+                    pj |= comp[k] == comp[j];
+                }
+                if (!pi || !pj)
+                    return 1;
+            }
+    return 0;
+}
+
+static int every_component_has_point(const mat_t *m)
+{
+    int comp[FY_FEYNMAN_MAX_VERTICES], has[FY_FEYNMAN_MAX_VERTICES] = {0}, i;
+    components(m, -1, -1, 0, comp);
+    for (i = 0; i < m->npoints; i++)
+        has[comp[i]] = 1;
+    for (i = 0; i < m->nv; i++)
+        if (!has[comp[i]])
+            return 0;
+    return 1;
+}
+
+/* ---------------------------------------------------------------- generator */
+
+typedef struct
+{
+    const fy_feynman_spec_struct *spec;
+    fy_feynman_callback_t f;
+    void *ctx;
+    fy_error_struct *err;
+    int status;
+    mat_t m;
+    int deg[FY_FEYNMAN_MAX_VERTICES], cls[FY_FEYNMAN_MAX_VERTICES];
+    int res[FY_FEYNMAN_MAX_VERTICES];   /* line ends of each vertex not yet placed */
+    int free0[FY_FEYNMAN_MAX_VERTICES]; /* the same after the self-loops */
+    /* tw[i][j]: before row i, column j is a twin of column j-1 */
+    unsigned char tw[FY_FEYNMAN_MAX_VERTICES + 1][FY_FEYNMAN_MAX_VERTICES];
+    /* suffix[i][j]: line ends still free at columns j.. when row i starts */
+    int suffix[FY_FEYNMAN_MAX_VERTICES + 1][FY_FEYNMAN_MAX_VERTICES + 1];
+    fmpz_t P;
+    fy_diagram_t d;
+    strset_t seen;
+    fmpz_t q, r;
+} gen_t;
+
+static int leaf(gen_t *g)
+{
+    const fy_feynman_spec_struct *s = g->spec;
+    const mat_t *m = &g->m;
+    fy_diagram_struct *d = g->d;
+    int i, j, k, comp[FY_FEYNMAN_MAX_VERTICES], status, ins;
+
+    if (s->filters & FY_FEYNMAN_CONNECTED && components(m, -1, -1, 0, comp) != 1)
+        return FY_OK;
+    if (s->filters & FY_FEYNMAN_NO_VACUUM && !every_component_has_point(m))
+        return FY_OK;
+    if (s->filters & FY_FEYNMAN_1PI && !is_1pi(m))
+        return FY_OK;
+    if (s->filters & FY_FEYNMAN_NO_TADPOLES && has_tadpole(m))
+        return FY_OK;
+
+    fy_diagram_reset(d);
+    d->family = &fy_feynman_family;
+    for (i = 0; i < m->nv; i++)
+        if (fy_diagram_add_vertex(d, i < m->npoints ? FY_FEYNMAN_POINT : g->deg[i], -1,
+                                  g->err) < 0)
+            return FY_ENOMEM;
+    for (i = 0; i < m->npoints; i++)
+        if (fy_diagram_add_leg(d, i, s->labelled ? i + 1 : FY_LEG_UNLABELLED,
+                               FY_FEYNMAN_LEG_POINT, g->err) < 0)
+            return FY_ENOMEM;
+    for (i = 0; i < m->nv; i++)
+        for (j = i; j < m->nv; j++)
+            for (k = 0; k < m->a[i][j]; k++)
+                if (fy_diagram_add_line(d, i, j, FY_FEYNMAN_PROPAGATOR, g->err) < 0)
+                    return FY_ENOMEM;
+    if (s->loops >= 0 && fy_diagram_loops(d) != s->loops)
+        return FY_OK;
+
+    status = _fy_canon_graph(d, g->err);
+    if (status != FY_OK)
+        return status;
+    ins = strset_insert(&g->seen, d->canon, g->err);
+    if (ins < 0)
+        return FY_ENOMEM;
+    if (ins == 0)
+        return FY_OK;
+    fmpz_one(fmpq_numref(d->sym)); /* 1/|Aut|, already in lowest terms */
+    fmpz_set(fmpq_denref(d->sym), d->aut);
+    fmpz_fdiv_qr(g->q, g->r, g->P, d->aut);
+    if (!fmpz_is_zero(g->r))
+        return fy_error_set(g->err, FY_EINTERNAL, "|Aut| does not divide the number of "
+                            "relabellings (canonical form %s)", d->canon);
+    fmpz_set(fmpq_numref(d->mult), g->q);
+    fmpz_one(fmpq_denref(d->mult));
+    return g->f(d, g->ctx, g->err);
+}
+
+static int fill_row(gen_t *g, int i);
+
+/* Fills row i from column j on, with rem line ends of vertex i still to place; eq: vertex
+ * i-1 is a twin of i and row i equals row i-1 on the columns before j. */
+static int fill_col(gen_t *g, int i, int j, int rem, int eq)
+{
+    int x, hi, status;
+    if (j == g->m.nv)
+        return rem == 0 ? fill_row(g, i + 1) : FY_OK;
+    if (rem > g->suffix[i][j])
+        return FY_OK;
+    hi = rem < g->res[j] ? rem : g->res[j];
+    if (j > i + 1 && g->tw[i][j] && g->m.a[i][j - 1] < hi)
+        hi = g->m.a[i][j - 1];
+    if (eq && g->m.a[i - 1][j] < hi)
+        hi = g->m.a[i - 1][j];
+    for (x = hi; x >= 0; x--)
+    {
+        if (rem - x > g->suffix[i][j + 1])
+            break;
+        g->m.a[i][j] = g->m.a[j][i] = x;
+        g->res[j] -= x;
+        status = fill_col(g, i, j + 1, rem - x, eq && x == g->m.a[i - 1][j]);
+        g->res[j] += x;
+        if (status != FY_OK)
+            return status;
+    }
+    g->m.a[i][j] = g->m.a[j][i] = 0;
+    return FY_OK;
+}
+
+static int fill_row(gen_t *g, int i)
+{
+    int n = g->m.nv, j, status;
+    if (i > 0 && i < n)
+    {
+        /* twins after row i-1 */
+        for (j = i + 1; j < n; j++)
+            g->tw[i][j] = g->tw[i - 1][j] && g->m.a[i - 1][j] == g->m.a[i - 1][j - 1];
+        /* a filled prefix with no line to the rest is a union of components */
+        if (g->spec->filters & FY_FEYNMAN_CONNECTED)
+        {
+            int cross = 0;
+            for (j = i; j < n; j++)
+                cross += g->free0[j] - g->res[j];
+            if (cross == 0)
+                return FY_OK;
+        }
+    }
+    if (i == n)
+        return leaf(g);
+    g->suffix[i][n] = 0;
+    for (j = n - 1; j > i; j--)
+        g->suffix[i][j] = g->suffix[i][j + 1] + g->res[j];
+    {
+        int r = g->res[i]; /* self-loops were placed by assign_loops */
+        if (r > g->suffix[i][i + 1])
+            return FY_OK;
+        g->res[i] = 0;
+        status = fill_col(g, i, i + 1, r, i > 0 && g->tw[i - 1][i]);
+        g->res[i] = r;
+    }
+    return status;
+}
+
+/* Places the self-loops first, non-increasing within each class: vertices of a class are
+ * interchangeable before any line is placed, so sorting them by their number of self-loops
+ * loses no graph, and vertices with different numbers become different classes for the twin
+ * rule. */
+static int assign_loops(gen_t *g, int v)
+{
+    int n = g->m.nv, j, l, maxl, status = FY_OK;
+    if (v == n)
+    {
+        for (j = 0; j < n; j++)
+        {
+            g->res[j] = g->deg[j] - 2 * g->m.a[j][j];
+            g->free0[j] = g->res[j];
+            /* a vertex whose every end is on its own loops is a component by itself */
+            if (g->res[j] == 0 && n > 1 && (g->spec->filters & FY_FEYNMAN_CONNECTED))
+                return FY_OK;
+        }
+        for (j = 1; j < n; j++)
+            g->tw[0][j] = g->cls[j] == g->cls[j - 1] && g->m.a[j][j] == g->m.a[j - 1][j - 1];
+        return fill_row(g, 0);
+    }
+    maxl = (g->spec->filters & FY_FEYNMAN_NO_SELF_LOOPS) ? 0 : g->deg[v] / 2;
+    if (v > 0 && g->cls[v] == g->cls[v - 1] && g->m.a[v - 1][v - 1] < maxl)
+        maxl = g->m.a[v - 1][v - 1];
+    for (l = maxl; l >= 0; l--)
+    {
+        g->m.a[v][v] = l;
+        status = assign_loops(g, v + 1);
+        if (status != FY_OK)
+            break;
+    }
+    g->m.a[v][v] = 0;
+    return status;
+}
+
+int fy_feynman_foreach(const fy_feynman_spec_t spec, fy_feynman_callback_t f, void *ctx,
+                       fy_error_t err)
+{
+    gen_t *g;
+    int status, i, t, v;
+    fmpz_t x;
+
+    status = fy_feynman_spec_validate(spec, err);
+    if (status != FY_OK)
+        return status;
+    if (fy_feynman_spec_half_edges(spec) % 2 != 0)
+        return FY_OK; /* no pairing of an odd number of half-edges */
+    g = fy_calloc(1, sizeof *g, err);
+    if (g == NULL)
+        return FY_ENOMEM;
+    g->spec = spec;
+    g->f = f;
+    g->ctx = ctx;
+    g->err = err;
+    fmpz_init_set_ui(g->P, 1);
+    fmpz_init(g->q);
+    fmpz_init(g->r);
+    fmpz_init(x);
+    fy_diagram_init(g->d, &fy_feynman_family);
+
+    v = 0;
+    for (i = 0; i < spec->n_points; i++, v++)
+    {
+        g->deg[v] = 1;
+        g->cls[v] = spec->labelled ? -1 - i : 0;
+    }
+    for (t = 0; t < spec->n_types; t++)
+    {
+        for (i = 0; i < spec->type[t].count; i++, v++)
+        {
+            g->deg[v] = spec->type[t].valence;
+            g->cls[v] = 1 + t;
+        }
+        fmpz_fac_ui(x, (ulong) spec->type[t].valence);
+        fmpz_pow_ui(x, x, (ulong) spec->type[t].count);
+        fmpz_mul(g->P, g->P, x);
+        fmpz_fac_ui(x, (ulong) spec->type[t].count);
+        fmpz_mul(g->P, g->P, x);
+    }
+    if (!spec->labelled)
+    {
+        fmpz_fac_ui(x, (ulong) spec->n_points);
+        fmpz_mul(g->P, g->P, x);
+    }
+    g->m.nv = v;
+    g->m.npoints = spec->n_points;
+    status = assign_loops(g, 0);
+
+    strset_clear(&g->seen);
+    fy_diagram_clear(g->d);
+    fmpz_clear(g->P);
+    fmpz_clear(g->q);
+    fmpz_clear(g->r);
+    fmpz_clear(x);
+    free(g);
+    return status;
+}
+
+/* ---------------------------------------------------------------- wrappers */
+
+static int push_cb(const fy_diagram_t d, void *ctx, fy_error_t err)
+{
+    return fy_diagram_list_push((fy_diagram_list_struct *) ctx, d, err);
+}
+
+int fy_feynman_generate(fy_diagram_list_t list, const fy_feynman_spec_t spec, fy_error_t err)
+{
+    int status = fy_feynman_foreach(spec, push_cb, list, err);
+    if (status == FY_OK)
+        fy_diagram_list_sort(list);
+    return status;
+}
+
+typedef struct
+{
+    long n;
+    fmpq_t w;
+    fmpz_t c;
+} count_t;
+
+static int count_cb(const fy_diagram_t d, void *ctx, fy_error_t err)
+{
+    count_t *c = ctx;
+    (void) err;
+    c->n++;
+    fmpq_add(c->w, c->w, d->sym);
+    fmpz_add(c->c, c->c, fmpq_numref(d->mult));
+    return FY_OK;
+}
+
+int fy_feynman_count(long *n, fmpq_t weighted_sum, fmpz_t contractions,
+                     const fy_feynman_spec_t spec, fy_error_t err)
+{
+    count_t c;
+    int status;
+    c.n = 0;
+    fmpq_init(c.w);
+    fmpz_init(c.c);
+    status = fy_feynman_foreach(spec, count_cb, &c, err);
+    if (status == FY_OK)
+    {
+        if (n != NULL)
+            *n = c.n;
+        if (weighted_sum != NULL)
+            fmpq_set(weighted_sum, c.w);
+        if (contractions != NULL)
+            fmpz_set(contractions, c.c);
+    }
+    fmpq_clear(c.w);
+    fmpz_clear(c.c);
+    return status;
+}
+
+void fy_feynman_list_sums(fmpq_t weighted_sum, fmpz_t contractions, const fy_diagram_list_t list)
+{
+    long i;
+    fmpq_zero(weighted_sum);
+    fmpz_zero(contractions);
+    for (i = 0; i < list->n; i++)
+    {
+        fmpq_add(weighted_sum, weighted_sum, list->d[i].sym);
+        fmpz_add(contractions, contractions, fmpq_numref(list->d[i].mult));
+    }
+}

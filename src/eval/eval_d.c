@@ -1,0 +1,4 @@
+/* eval_tpl.c instantiated for the d backend. */
+#define FY_BACKEND_D
+#include "num/backend.h"
+#include "eval/eval_tpl.c"

@@ -1,0 +1,4 @@
+/* eval_tpl.c instantiated for the fmpq backend. */
+#define FY_BACKEND_FMPQ
+#include "num/backend.h"
+#include "eval/eval_tpl.c"

@@ -1,0 +1,4 @@
+/* taylor_tpl.c instantiated for the arb backend. */
+#define FY_BACKEND_ARB
+#include "num/backend.h"
+#include "mlp/taylor_tpl.c"

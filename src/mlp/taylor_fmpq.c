@@ -1,0 +1,4 @@
+/* taylor_tpl.c instantiated for the fmpq backend. */
+#define FY_BACKEND_FMPQ
+#include "num/backend.h"
+#include "mlp/taylor_tpl.c"

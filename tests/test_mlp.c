@@ -1,0 +1,844 @@
+/* Tests of modules mlp and eval, against independent oracles:
+ *   - one hidden layer: the n-th derivative is one diagram, sum_a W2_a sigma^(n)(z_a) prod W1,
+ *     with tanh^(n) from the series (e^{2z} - 1)/(e^{2z} + 1) (FLINT fmpq_poly / arb_poly);
+ *   - polynomial activations: the network output composed exactly with fmpq_mpoly, its
+ *     coefficients times the multinomial factorials;
+ *   - high-order directional coefficients of tanh(x), tanh(tanh(x)), sin(x) from FLINT series;
+ *   - the sum over diagrams (eval) against the fused recursion (mlp) on random networks in
+ *     three arithmetics (exact equality, ball overlap and containment, double tolerance). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <flint/fmpq_mpoly.h>
+#include <flint/fmpq_poly.h>
+
+#include "feynn/enumerate.h"
+#include "feynn/eval.h"
+#include "feynn/io.h"
+#include "feynn/mlp.h"
+#include "feynn/rules.h"
+#include "testutil.h"
+
+static fy_rules_t rules;
+static int rules_loaded = 0;
+
+static const fy_rules_struct *get_rules(void)
+{
+    if (!rules_loaded)
+    {
+        fy_error_t err;
+        fy_error_init(err);
+        fy_rules_init(rules);
+        if (fy_rules_load_default(rules, err) != FY_OK)
+            fail_msg("rules: %s", err->msg);
+        rules_loaded = 1;
+    }
+    return rules;
+}
+
+/* A text model: widths w[0..L], weights and biases as strings of rationals. */
+typedef struct
+{
+    int L, w[8];
+    fmpq *W[8], *b[8]; /* W[l]: w[l] x w[l-1] */
+    const char *act[8]; /* act[l] for hidden l */
+} tnet;
+
+static void tnet_init(tnet *t, int L, const int *w)
+{
+    int l;
+    memset(t, 0, sizeof *t);
+    t->L = L;
+    for (l = 0; l <= L; l++)
+        t->w[l] = w[l];
+    for (l = 1; l <= L; l++)
+    {
+        t->W[l] = _fmpq_vec_init(w[l] * w[l - 1]);
+        t->b[l] = _fmpq_vec_init(w[l]);
+        t->act[l] = "tanh";
+    }
+}
+
+static void tnet_clear(tnet *t)
+{
+    int l;
+    for (l = 1; l <= t->L; l++)
+    {
+        _fmpq_vec_clear(t->W[l], t->w[l] * t->w[l - 1]);
+        _fmpq_vec_clear(t->b[l], t->w[l]);
+    }
+}
+
+/* Random dyadic value k/8 with |k| <= 12 (exact in binary), or 0 with zero_prob. */
+static void rand_dyadic(fmpq_t q, uint64_t *st, int allow_zero)
+{
+    long k = (long) (fy_test_rand(st) % 25) - 12;
+    if (k == 0 && !allow_zero)
+        k = 3;
+    fmpq_set_si(q, k, 8);
+}
+
+static void tnet_random(tnet *t, uint64_t *st, int biases)
+{
+    int l, i;
+    for (l = 1; l <= t->L; l++)
+    {
+        for (i = 0; i < t->w[l] * t->w[l - 1]; i++)
+            rand_dyadic(t->W[l] + i, st, 0);
+        for (i = 0; i < t->w[l]; i++)
+            if (biases)
+                rand_dyadic(t->b[l] + i, st, 1);
+            else
+                fmpq_zero(t->b[l] + i);
+    }
+}
+
+static void tnet_load(fy_net_t net, const tnet *t)
+{
+    size_t cap = 1 << 16, len = 0;
+    char *s = malloc(cap);
+    int l, a, i;
+    fy_error_t err;
+    fy_net_opts_t o;
+
+    fy_error_init(err);
+    fy_net_opts_init(o);
+    len += (size_t) snprintf(s + len, cap - len, "feynn-model 1\ninput %d\n", t->w[0]);
+    for (l = 1; l <= t->L; l++)
+    {
+        if (l < t->L)
+            len += (size_t) snprintf(s + len, cap - len, "layer %d activation %s\n", t->w[l],
+                                     t->act[l]);
+        else
+            len += (size_t) snprintf(s + len, cap - len, "layer %d\n", t->w[l]);
+        for (a = 0; a < t->w[l]; a++)
+        {
+            for (i = 0; i < t->w[l - 1]; i++)
+            {
+                char *q = fmpq_get_str(NULL, 10, t->W[l] + a * t->w[l - 1] + i);
+                len += (size_t) snprintf(s + len, cap - len, " %s", q);
+                flint_free(q);
+            }
+            len += (size_t) snprintf(s + len, cap - len, "\n");
+        }
+        len += (size_t) snprintf(s + len, cap - len, "bias");
+        for (a = 0; a < t->w[l]; a++)
+        {
+            char *q = fmpq_get_str(NULL, 10, t->b[l] + a);
+            len += (size_t) snprintf(s + len, cap - len, " %s", q);
+            flint_free(q);
+        }
+        len += (size_t) snprintf(s + len, cap - len, "\n");
+    }
+    fy_net_init(net);
+    if (fy_net_read_text_buffer(net, s, len, "<test>", o, err) != FY_OK)
+        fail_msg("model text: %s\n%s", err->msg, s);
+    free(s);
+}
+
+static void make_mlp(fy_mlp_t m, const tnet *t, fy_arith_t arith, slong prec, int order)
+{
+    fy_net_t net;
+    fy_error_t err;
+    fy_error_init(err);
+    tnet_load(net, t);
+    fy_mlp_init(m);
+    if (fy_mlp_set_net(m, net, get_rules(), arith, prec, err) != FY_OK)
+        fail_msg("set_net: %s", err->msg);
+    fy_net_clear(net);
+    if (fy_mlp_set_point(m, NULL, order, err) != FY_OK)
+        fail_msg("set_point: %s", err->msg);
+}
+
+/* tanh^(k)(0), k = 0..n, from (e^{2z} - 1)/(e^{2z} + 1). */
+static void tanh_derivs_at0(fmpq *d, int n)
+{
+    fmpq_poly_t x, e, num, den, q;
+    fmpz_t f;
+    int k;
+    fmpq_poly_init(x);
+    fmpq_poly_init(e);
+    fmpq_poly_init(num);
+    fmpq_poly_init(den);
+    fmpq_poly_init(q);
+    fmpz_init(f);
+    fmpq_poly_set_coeff_si(x, 1, 2);
+    fmpq_poly_exp_series(e, x, n + 1);
+    fmpq_poly_set(num, e);
+    fmpq_poly_set(den, e);
+    fmpq_poly_set_coeff_si(num, 0, 0);
+    fmpq_poly_set_coeff_si(den, 0, 2);
+    fmpq_poly_div_series(q, num, den, n + 1);
+    for (k = 0; k <= n; k++)
+    {
+        fmpq_poly_get_coeff_fmpq(d + k, q, k);
+        fmpz_fac_ui(f, (ulong) k);
+        fmpq_mul_fmpz(d + k, d + k, f);
+    }
+    fmpq_poly_clear(x);
+    fmpq_poly_clear(e);
+    fmpq_poly_clear(num);
+    fmpq_poly_clear(den);
+    fmpq_poly_clear(q);
+    fmpz_clear(f);
+}
+
+/* One hidden tanh layer, zero biases, xbar = 0: every entry of every order <= 5 is
+ * sum_a W2_a tanh^(n)(0) prod_p W1_{a,I_p}. */
+static void test_one_hidden_closed_form(void **state)
+{
+    int w[3] = {3, 4, 1}, n = 5, k, p, a;
+    uint64_t st = fy_test_seed("one_hidden_closed_form");
+    tnet t;
+    fy_mlp_t me, mb, md;
+    fy_symtensor_struct Te[6], Tb[6], Td[6];
+    fmpq d[8];
+    fmpq_t expect, term;
+    fy_error_t err;
+    int idx[8];
+
+    (void) state;
+    fy_error_init(err);
+    tnet_init(&t, 2, w);
+    tnet_random(&t, &st, 0);
+    for (k = 0; k < 8; k++)
+        fmpq_init(d + k);
+    tanh_derivs_at0(d, n);
+    make_mlp(me, &t, FY_ARITH_EXACT, 128, n);
+    make_mlp(mb, &t, FY_ARITH_BALL, 128, n);
+    make_mlp(md, &t, FY_ARITH_DOUBLE, 53, n);
+    for (k = 0; k <= n; k++)
+    {
+        fy_symtensor_init(Te + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+        fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
+        fy_symtensor_init(Td + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    }
+    assert_int_equal(fy_mlp_derivatives(Te, me, 0, n, err), FY_OK);
+    assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
+    assert_int_equal(fy_mlp_derivatives(Td, md, 0, n, err), FY_OK);
+    fmpq_init(expect);
+    fmpq_init(term);
+    for (k = 1; k <= n; k++)
+    {
+        slong r = 0;
+        for (p = 0; p < k; p++)
+            idx[p] = 0;
+        do
+        {
+            fmpq_zero(expect);
+            for (a = 0; a < w[1]; a++)
+            {
+                fmpq_mul(term, t.W[2] + a, d + k);
+                for (p = 0; p < k; p++)
+                    fmpq_mul(term, term, t.W[1] + a * w[0] + idx[p]);
+                fmpq_add(expect, expect, term);
+            }
+            assert_true(fmpq_equal(fy_numvec_fmpq(&Te[k].e) + r, expect));
+            assert_true(fy_arb_contains_fmpq(fy_numvec_arb(&Tb[k].e) + r, expect));
+            assert_true(fabs(fy_numvec_d(&Td[k].e)[r] - fmpq_get_d(expect)) <=
+                        1e-12 * (1 + fabs(fmpq_get_d(expect))));
+            r++;
+        } while (fy_multiindex_next(idx, w[0], k));
+        assert_int_equal(r, Te[k].e.len);
+    }
+    for (k = 0; k <= n; k++)
+    {
+        fy_symtensor_clear(Te + k);
+        fy_symtensor_clear(Tb + k);
+        fy_symtensor_clear(Td + k);
+    }
+    for (k = 0; k < 8; k++)
+        fmpq_clear(d + k);
+    fmpq_clear(expect);
+    fmpq_clear(term);
+    fy_mlp_clear(me);
+    fy_mlp_clear(mb);
+    fy_mlp_clear(md);
+    tnet_clear(&t);
+}
+
+/* One hidden tanh layer with biases, in ball arithmetic: tanh^(n)(z_a) from the arb series of
+ * (e^{2(z+t)} - 1)/(e^{2(z+t)} + 1). */
+static void test_one_hidden_ball_biases(void **state)
+{
+    int w[3] = {2, 3, 1}, n = 4, k, p, a;
+    uint64_t st = fy_test_seed("one_hidden_ball_biases");
+    tnet t;
+    fy_mlp_t mb;
+    fy_symtensor_struct Tb[5];
+    fy_error_t err;
+    slong prec = 200;
+    arb_poly_t x, e, num, den, q;
+    arb_t z, expect, term, c;
+    int idx[8];
+
+    (void) state;
+    fy_error_init(err);
+    tnet_init(&t, 2, w);
+    tnet_random(&t, &st, 1);
+    make_mlp(mb, &t, FY_ARITH_BALL, prec, n);
+    for (k = 0; k <= n; k++)
+        fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, prec, NULL);
+    assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
+    arb_poly_init(x);
+    arb_poly_init(e);
+    arb_poly_init(num);
+    arb_poly_init(den);
+    arb_poly_init(q);
+    arb_init(z);
+    arb_init(expect);
+    arb_init(term);
+    arb_init(c);
+    for (k = 1; k <= n; k++)
+    {
+        slong r = 0;
+        for (p = 0; p < k; p++)
+            idx[p] = 0;
+        do
+        {
+            arb_zero(expect);
+            for (a = 0; a < w[1]; a++)
+            {
+                arb_set_fmpq(z, t.b[1] + a, prec);
+                for (p = 0; p < w[0]; p++)
+                    ; /* xbar = 0: z_a = b1_a */
+                arb_poly_zero(x);
+                arb_mul_2exp_si(c, z, 1);
+                arb_poly_set_coeff_arb(x, 0, c);
+                arb_set_si(c, 2);
+                arb_poly_set_coeff_arb(x, 1, c);
+                arb_poly_exp_series(e, x, n + 1, prec);
+                arb_poly_set(num, e);
+                arb_poly_set(den, e);
+                arb_poly_get_coeff_arb(c, e, 0);
+                arb_sub_ui(c, c, 1, prec);
+                arb_poly_set_coeff_arb(num, 0, c);
+                arb_add_ui(c, c, 2, prec);
+                arb_poly_set_coeff_arb(den, 0, c);
+                arb_poly_div_series(q, num, den, n + 1, prec);
+                arb_poly_get_coeff_arb(term, q, k);
+                arb_fac_ui(c, (ulong) k, prec);
+                arb_mul(term, term, c, prec);
+                arb_mul_fmpz(term, term, fmpq_numref(t.W[2] + a), prec);
+                arb_div_fmpz(term, term, fmpq_denref(t.W[2] + a), prec);
+                for (p = 0; p < k; p++)
+                {
+                    arb_mul_fmpz(term, term, fmpq_numref(t.W[1] + a * w[0] + idx[p]), prec);
+                    arb_div_fmpz(term, term, fmpq_denref(t.W[1] + a * w[0] + idx[p]), prec);
+                }
+                arb_add(expect, expect, term, prec);
+            }
+            assert_true(arb_overlaps(fy_numvec_arb(&Tb[k].e) + r, expect));
+            assert_true(arb_rel_accuracy_bits(fy_numvec_arb(&Tb[k].e) + r) > 150 ||
+                        arb_contains_zero(expect));
+            r++;
+        } while (fy_multiindex_next(idx, w[0], k));
+    }
+    for (k = 0; k <= n; k++)
+        fy_symtensor_clear(Tb + k);
+    arb_poly_clear(x);
+    arb_poly_clear(e);
+    arb_poly_clear(num);
+    arb_poly_clear(den);
+    arb_poly_clear(q);
+    arb_clear(z);
+    arb_clear(expect);
+    arb_clear(term);
+    arb_clear(c);
+    fy_mlp_clear(mb);
+    tnet_clear(&t);
+}
+
+/* Polynomial activation z + z^2/2 ("quadratic"), rational weights and biases, nonzero xbar:
+ * the exact output polynomial in h (x = xbar + h) by fmpq_mpoly composition. */
+static void test_polynomial_exact(void **state)
+{
+    int w[4] = {2, 3, 2, 1}, L = 3, l, a, i, k, p, n = 5;
+    uint64_t st = fy_test_seed("polynomial_exact");
+    tnet t;
+    fy_net_t net;
+    fy_mlp_t m;
+    fy_error_t err;
+    fmpq_mpoly_ctx_t ctx;
+    fmpq_mpoly_struct *y, *z;
+    fmpq_mpoly_t g, sq;
+    fmpq_t half, c, fac;
+    fmpz_t f;
+    fy_numvec_t xbar, val, hv;
+    fy_symtensor_struct T[6];
+    ulong ex[2];
+    int idx[8];
+
+    (void) state;
+    fy_error_init(err);
+    tnet_init(&t, L, w);
+    tnet_random(&t, &st, 1);
+    t.act[1] = t.act[2] = "quadratic";
+    tnet_load(net, &t);
+    fy_mlp_init(m);
+    assert_int_equal(fy_mlp_set_net(m, net, get_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
+    fy_numvec_init(xbar, FY_ARITH_EXACT, 2, 128, NULL);
+    fmpq_set_si(fy_numvec_fmpq(xbar), 1, 3);
+    fmpq_set_si(fy_numvec_fmpq(xbar) + 1, -2, 5);
+    assert_int_equal(fy_mlp_set_point(m, xbar, n, err), FY_OK);
+    for (k = 0; k <= n; k++)
+        fy_symtensor_init(T + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+    assert_int_equal(fy_mlp_derivatives(T, m, 0, n, err), FY_OK);
+
+    /* oracle: compose the polynomials */
+    fmpq_mpoly_ctx_init(ctx, 2, ORD_LEX);
+    fmpq_init(half);
+    fmpq_init(c);
+    fmpq_init(fac);
+    fmpz_init(f);
+    fmpq_set_si(half, 1, 2);
+    fmpq_mpoly_init(g, ctx);
+    fmpq_mpoly_init(sq, ctx);
+    y = malloc(sizeof(fmpq_mpoly_struct) * 8);
+    z = malloc(sizeof(fmpq_mpoly_struct) * 8);
+    for (i = 0; i < 2; i++)
+    {
+        fmpq_mpoly_init(y + i, ctx);
+        fmpq_mpoly_gen(y + i, i, ctx);
+        fmpq_mpoly_add_fmpq(y + i, y + i, fy_numvec_fmpq(xbar) + i, ctx);
+    }
+    for (l = 1; l <= L; l++)
+    {
+        for (a = 0; a < w[l]; a++)
+        {
+            fmpq_mpoly_init(z + a, ctx);
+            fmpq_mpoly_set_fmpq(z + a, t.b[l] + a, ctx);
+            for (i = 0; i < w[l - 1]; i++)
+            {
+                fmpq_mpoly_scalar_mul_fmpq(g, y + i, t.W[l] + a * w[l - 1] + i, ctx);
+                fmpq_mpoly_add(z + a, z + a, g, ctx);
+            }
+        }
+        for (i = 0; i < w[l - 1]; i++)
+            fmpq_mpoly_clear(y + i, ctx);
+        for (a = 0; a < w[l]; a++)
+        {
+            fmpq_mpoly_init(y + a, ctx);
+            if (l < L)
+            {
+                fmpq_mpoly_mul(sq, z + a, z + a, ctx);
+                fmpq_mpoly_scalar_mul_fmpq(sq, sq, half, ctx);
+                fmpq_mpoly_add(y + a, z + a, sq, ctx);
+            }
+            else
+                fmpq_mpoly_set(y + a, z + a, ctx);
+            fmpq_mpoly_clear(z + a, ctx);
+        }
+    }
+    /* y[0] = F(xbar + h); d^I F = coeff(h^alpha) * alpha! */
+    for (k = 0; k <= n; k++)
+    {
+        slong r = 0;
+        for (p = 0; p < k; p++)
+            idx[p] = 0;
+        do
+        {
+            ex[0] = ex[1] = 0;
+            for (p = 0; p < k; p++)
+                ex[idx[p]]++;
+            fmpq_mpoly_get_coeff_fmpq_ui(c, y, ex, ctx);
+            fmpz_fac_ui(f, ex[0]);
+            fmpq_mul_fmpz(c, c, f);
+            fmpz_fac_ui(f, ex[1]);
+            fmpq_mul_fmpz(c, c, f);
+            assert_true(fmpq_equal(fy_numvec_fmpq(&T[k].e) + r, c));
+            r++;
+        } while (k > 0 && fy_multiindex_next(idx, 2, k));
+    }
+    /* the Taylor polynomial of order 4 (the degree) is F(xbar + h) exactly */
+    fy_numvec_init(hv, FY_ARITH_EXACT, 2, 128, NULL);
+    fy_numvec_init(val, FY_ARITH_EXACT, 0, 128, NULL);
+    fmpq_set_si(fy_numvec_fmpq(hv), 3, 7);
+    fmpq_set_si(fy_numvec_fmpq(hv) + 1, -5, 4);
+    assert_int_equal(fy_mlp_taylor_value(val, m, 0, hv, 4, err), FY_OK);
+    {
+        fmpq *pts[2];
+        fmpq_t x0, x1;
+        fmpq_init(x0);
+        fmpq_init(x1);
+        /* F(xbar + h) is y at h */
+        fmpq_set(x0, fy_numvec_fmpq(hv));
+        fmpq_set(x1, fy_numvec_fmpq(hv) + 1);
+        pts[0] = x0;
+        pts[1] = x1;
+        fmpq_mpoly_evaluate_all_fmpq(c, y, pts, ctx);
+        fmpq_clear(x0);
+        fmpq_clear(x1);
+    }
+    assert_true(fmpq_equal(fy_numvec_fmpq(val), c));
+    /* single entries through the restricted recursion */
+    {
+        int e3[3] = {1, 0, 1};
+        int s3[3] = {0, 1, 1};
+        int pos = (int) fy_symtensor_index(T + 3, s3);
+        assert_int_equal(fy_mlp_entry(val, m, 0, e3, 3, err), FY_OK);
+        assert_true(fmpq_equal(fy_numvec_fmpq(val), fy_numvec_fmpq(&T[3].e) + pos));
+    }
+
+    fmpq_mpoly_clear(y, ctx);
+    free(y);
+    free(z);
+    fmpq_mpoly_clear(g, ctx);
+    fmpq_mpoly_clear(sq, ctx);
+    fmpq_mpoly_ctx_clear(ctx);
+    fmpq_clear(half);
+    fmpq_clear(c);
+    fmpq_clear(fac);
+    fmpz_clear(f);
+    fy_numvec_clear(xbar);
+    fy_numvec_clear(val);
+    fy_numvec_clear(hv);
+    for (k = 0; k <= n; k++)
+        fy_symtensor_clear(T + k);
+    fy_mlp_clear(m);
+    fy_net_clear(net);
+    tnet_clear(&t);
+}
+
+/* Directional coefficients to order 60: tanh(x), tanh(tanh(x)) and sin(x) against FLINT. */
+static void test_high_order_directional(void **state)
+{
+    int w2[3] = {1, 1, 1}, w3[4] = {1, 1, 1, 1}, n = 60, k;
+    tnet t;
+    fy_mlp_t m;
+    fy_numvec_t v, c;
+    fy_error_t err;
+    fmpq_poly_t x, th, tt, sn;
+    fmpq_t q;
+
+    (void) state;
+    fy_error_init(err);
+    fmpq_poly_init(x);
+    fmpq_poly_init(th);
+    fmpq_poly_init(tt);
+    fmpq_poly_init(sn);
+    fmpq_init(q);
+    fmpq_poly_set_coeff_si(x, 1, 1);
+    fmpq_poly_tanh_series(th, x, n + 1);
+    fmpq_poly_compose_series(tt, th, th, n + 1);
+    fmpq_poly_sin_series(sn, x, n + 1);
+    fy_numvec_init(v, FY_ARITH_EXACT, 1, 128, NULL);
+    fy_numvec_init(c, FY_ARITH_EXACT, 0, 128, NULL);
+    fmpq_one(fy_numvec_fmpq(v));
+
+    tnet_init(&t, 2, w2);
+    fmpq_one(t.W[1]);
+    fmpq_one(t.W[2]);
+    make_mlp(m, &t, FY_ARITH_EXACT, 128, n);
+    assert_int_equal(fy_mlp_directional(c, m, 0, v, n, err), FY_OK);
+    for (k = 0; k <= n; k++)
+    {
+        fmpq_poly_get_coeff_fmpq(q, th, k);
+        assert_true(fmpq_equal(fy_numvec_fmpq(c) + k, q));
+    }
+    fy_mlp_clear(m);
+    t.act[1] = "sin";
+    make_mlp(m, &t, FY_ARITH_EXACT, 128, n);
+    assert_int_equal(fy_mlp_directional(c, m, 0, v, n, err), FY_OK);
+    for (k = 0; k <= n; k++)
+    {
+        fmpq_poly_get_coeff_fmpq(q, sn, k);
+        assert_true(fmpq_equal(fy_numvec_fmpq(c) + k, q));
+    }
+    fy_mlp_clear(m);
+    tnet_clear(&t);
+
+    tnet_init(&t, 3, w3);
+    fmpq_one(t.W[1]);
+    fmpq_one(t.W[2]);
+    fmpq_one(t.W[3]);
+    make_mlp(m, &t, FY_ARITH_EXACT, 128, n);
+    assert_int_equal(fy_mlp_directional(c, m, 0, v, n, err), FY_OK);
+    for (k = 0; k <= n; k++)
+    {
+        fmpq_poly_get_coeff_fmpq(q, tt, k);
+        assert_true(fmpq_equal(fy_numvec_fmpq(c) + k, q));
+    }
+    fy_mlp_clear(m);
+    /* the same in balls contains the exact coefficients */
+    make_mlp(m, &t, FY_ARITH_BALL, 256, n);
+    fy_numvec_clear(v);
+    fy_numvec_init(v, FY_ARITH_BALL, 1, 256, NULL);
+    arb_one(fy_numvec_arb(v));
+    assert_int_equal(fy_mlp_directional(c, m, 0, v, n, err), FY_OK);
+    for (k = 0; k <= n; k++)
+    {
+        fmpq_poly_get_coeff_fmpq(q, tt, k);
+        assert_true(fy_arb_contains_fmpq(fy_numvec_arb(c) + k, q));
+    }
+    fy_mlp_clear(m);
+    tnet_clear(&t);
+    fy_numvec_clear(v);
+    fy_numvec_clear(c);
+    fmpq_poly_clear(x);
+    fmpq_poly_clear(th);
+    fmpq_poly_clear(tt);
+    fmpq_poly_clear(sn);
+    fmpq_clear(q);
+}
+
+/* Sum over the diagrams of fy_enum_mlp_trees of each diagram's contribution. */
+static void diagram_sum(fy_symtensor_t S, fy_numvec_t dir, const fy_mlp_t m, int n,
+                        const fy_numvec_t v)
+{
+    fy_diagram_list_t list;
+    fy_eval_model_t model;
+    fy_eval_t ev;
+    fy_symtensor_t G;
+    fy_numvec_t c;
+    fy_error_t err;
+    long i;
+    slong r;
+
+    fy_error_init(err);
+    fy_diagram_list_init(list);
+    if (fy_enum_mlp_trees(list, n, m->L - 1, err) != FY_OK)
+        fail_msg("trees: %s", err->msg);
+    fy_mlp_eval_model(model, m);
+    fy_eval_init(ev, model);
+    fy_symtensor_clear(S);
+    fy_symtensor_init(S, m->arith, m->width[0], n, m->prec, NULL);
+    fy_symtensor_init(G, m->arith, 1, 0, m->prec, NULL);
+    fy_numvec_clear(dir);
+    fy_numvec_init(dir, m->arith, 1, m->prec, NULL);
+    fy_numvec_init(c, m->arith, 0, m->prec, NULL);
+    for (i = 0; i < list->n; i++)
+    {
+        if (fy_eval_tree_tensor(G, ev, list->d + i, 0, err) != FY_OK)
+            fail_msg("eval tensor: %s", err->msg);
+        assert_int_equal(fy_symtensor_add(S, S, G, err), FY_OK);
+        if (fy_eval_tree_directional(c, ev, list->d + i, 0, v, err) != FY_OK)
+            fail_msg("eval direction: %s", err->msg);
+        assert_int_equal(fy_numvec_add(dir, dir, c, err), FY_OK);
+    }
+    (void) r;
+    fy_numvec_clear(c);
+    fy_symtensor_clear(G);
+    fy_eval_clear(ev);
+    fy_diagram_list_clear(list);
+}
+
+/* Random networks of depth 1..4 hidden layers: diagrams against the fused recursion. */
+static void test_diagrams_vs_fused(void **state)
+{
+    static const char *acts_any[] = {"tanh", "sigmoid", "sin", "softplus"};
+    static const char *acts_exact[] = {"tanh", "sin"};
+    uint64_t st = fy_test_seed("diagrams_vs_fused");
+    int trial;
+    fy_error_t err;
+
+    (void) state;
+    fy_error_init(err);
+    for (trial = 0; trial < 8; trial++)
+    {
+        int H = 1 + trial % 4, L = H + 1, w[8], l, n = H >= 3 ? 4 : 5, exact_ok;
+        tnet t;
+        fy_mlp_t mx;
+        fy_symtensor_t F, S, Fb, Sb;
+        fy_numvec_t v, dir, c, vb, dirb, cb;
+        int ar;
+
+        w[0] = 2 + (int) (fy_test_rand(&st) % 2);
+        for (l = 1; l < L; l++)
+            w[l] = 2 + (int) (fy_test_rand(&st) % 2);
+        w[L] = 1;
+        tnet_init(&t, L, w);
+        exact_ok = trial % 2 == 0; /* every other trial: zero biases and exact-friendly */
+        tnet_random(&t, &st, !exact_ok);
+        for (l = 1; l < L; l++)
+            t.act[l] = exact_ok ? acts_exact[fy_test_rand(&st) % 2]
+                                : acts_any[fy_test_rand(&st) % 4];
+        if (exact_ok && H >= 1 && fy_test_rand(&st) % 2)
+            t.act[L - 1] = "sigmoid"; /* rational at 0 on the last hidden layer */
+        for (ar = 0; ar < 3; ar++)
+        {
+            fy_arith_t arith = ar == 0 ? FY_ARITH_DOUBLE : ar == 1 ? FY_ARITH_BALL
+                                                                   : FY_ARITH_EXACT;
+            slong prec = 128;
+            slong i;
+            if (arith == FY_ARITH_EXACT && !exact_ok)
+                continue;
+            make_mlp(mx, &t, arith, prec, n);
+            fy_symtensor_init(F, arith, 1, 0, prec, NULL);
+            fy_symtensor_init(S, arith, 1, 0, prec, NULL);
+            fy_numvec_init(v, arith, w[0], prec, NULL);
+            fy_numvec_init(dir, arith, 0, prec, NULL);
+            fy_numvec_init(c, arith, 0, prec, NULL);
+            for (i = 0; i < w[0]; i++)
+            {
+                fmpq_t q;
+                fmpq_init(q);
+                fmpq_set_si(q, (slong) (fy_test_rand(&st) % 7) - 3, 4);
+                fy_numvec_set_fmpq(v, i, q, err);
+                fmpq_clear(q);
+            }
+            assert_int_equal(fy_mlp_tensor(F, mx, 0, n, err), FY_OK);
+            diagram_sum(S, dir, mx, n, v);
+            assert_int_equal(fy_mlp_directional(c, mx, 0, v, n, err), FY_OK);
+            if (arith == FY_ARITH_DOUBLE)
+            {
+                double scale = 0, diff = fy_symtensor_max_abs_diff(F, S);
+                for (i = 0; i < F->e.len; i++)
+                    scale = fmax(scale, fabs(fy_numvec_d(&F->e)[i]));
+                assert_true(diff <= 1e-11 * (1 + scale));
+                assert_true(fabs(fy_numvec_d(c)[n] - fy_numvec_d(dir)[0]) <=
+                            1e-11 * (1 + fabs(fy_numvec_d(dir)[0])));
+            }
+            else if (arith == FY_ARITH_BALL)
+            {
+                for (i = 0; i < F->e.len; i++)
+                    assert_true(arb_overlaps(fy_numvec_arb(&F->e) + i, fy_numvec_arb(&S->e) + i));
+                assert_true(arb_overlaps(fy_numvec_arb(c) + n, fy_numvec_arb(dir)));
+                if (exact_ok)
+                {
+                    fy_symtensor_init(Fb, FY_ARITH_BALL, 1, 0, prec, NULL);
+                    fy_symtensor_swap(Fb, F);
+                    fy_symtensor_init(Sb, FY_ARITH_BALL, 1, 0, prec, NULL);
+                    fy_symtensor_swap(Sb, S);
+                    fy_numvec_init(vb, FY_ARITH_BALL, 0, prec, NULL);
+                    fy_numvec_init(dirb, FY_ARITH_BALL, 0, prec, NULL);
+                    fy_numvec_init(cb, FY_ARITH_BALL, 0, prec, NULL);
+                    fy_numvec_swap(cb, c);
+                    fy_mlp_clear(mx);
+                    fy_symtensor_clear(F);
+                    fy_symtensor_clear(S);
+                    fy_numvec_clear(v);
+                    fy_numvec_clear(dir);
+                    fy_numvec_clear(c);
+                    /* exact on the same network: the balls must contain it */
+                    make_mlp(mx, &t, FY_ARITH_EXACT, prec, n);
+                    fy_symtensor_init(F, FY_ARITH_EXACT, 1, 0, prec, NULL);
+                    assert_int_equal(fy_mlp_tensor(F, mx, 0, n, err), FY_OK);
+                    assert_true(fy_symtensor_contains(Fb, F));
+                    assert_true(fy_symtensor_contains(Sb, F));
+                    fy_symtensor_clear(Fb);
+                    fy_symtensor_clear(Sb);
+                    fy_numvec_clear(vb);
+                    fy_numvec_clear(dirb);
+                    fy_numvec_clear(cb);
+                    fy_symtensor_clear(F);
+                    fy_mlp_clear(mx);
+                    continue;
+                }
+            }
+            else
+            {
+                for (i = 0; i < F->e.len; i++)
+                    assert_true(fmpq_equal(fy_numvec_fmpq(&F->e) + i,
+                                           fy_numvec_fmpq(&S->e) + i));
+                assert_true(fmpq_equal(fy_numvec_fmpq(c) + n, fy_numvec_fmpq(dir)));
+            }
+            fy_symtensor_clear(F);
+            fy_symtensor_clear(S);
+            fy_numvec_clear(v);
+            fy_numvec_clear(dir);
+            fy_numvec_clear(c);
+            fy_mlp_clear(mx);
+        }
+        tnet_clear(&t);
+    }
+}
+
+/* Exact arithmetic refuses irrational vertex values with a reason; ReLU vertices vanish. */
+static void test_refusals_and_relu(void **state)
+{
+    int w[3] = {2, 3, 1}, k;
+    uint64_t st = fy_test_seed("refusals_and_relu");
+    tnet t;
+    fy_net_t net;
+    fy_mlp_t m;
+    fy_error_t err;
+    fy_numvec_t xbar;
+    fy_symtensor_struct T[4];
+
+    (void) state;
+    fy_error_init(err);
+    tnet_init(&t, 2, w);
+    tnet_random(&t, &st, 0);
+    fmpq_set_si(t.b[1], 1, 4);
+    tnet_load(net, &t);
+    fy_mlp_init(m);
+    assert_int_equal(fy_mlp_set_net(m, net, get_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
+    assert_int_equal(fy_mlp_set_point(m, NULL, 3, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "ball"));
+    assert_non_null(strstr(err->msg, "tanh"));
+    fy_mlp_clear(m);
+    fy_net_clear(net);
+
+    /* relu at a generic point: exact, orders >= 2 vanish, and a note says why */
+    t.act[1] = "relu";
+    tnet_random(&t, &st, 1);
+    tnet_load(net, &t);
+    fy_mlp_init(m);
+    assert_int_equal(fy_mlp_set_net(m, net, get_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
+    fy_numvec_init(xbar, FY_ARITH_EXACT, 2, 128, NULL);
+    fmpq_set_si(fy_numvec_fmpq(xbar), 1, 3);
+    fmpq_set_si(fy_numvec_fmpq(xbar) + 1, 2, 7);
+    assert_int_equal(fy_mlp_set_point(m, xbar, 3, err), FY_OK);
+    assert_non_null(strstr(m->notes, "vanish"));
+    for (k = 0; k <= 3; k++)
+        fy_symtensor_init(T + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+    assert_int_equal(fy_mlp_derivatives(T, m, 0, 3, err), FY_OK);
+    for (k = 2; k <= 3; k++)
+        for (slong i = 0; i < T[k].e.len; i++)
+            assert_true(fmpq_is_zero(fy_numvec_fmpq(&T[k].e) + i));
+    /* order 1 is the propagator D^(2,0) */
+    {
+        fy_numvec_t D;
+        fy_numvec_init(D, FY_ARITH_EXACT, 0, 128, NULL);
+        assert_int_equal(fy_mlp_propagator(D, m, 2, 0, err), FY_OK);
+        for (slong i = 0; i < 2; i++)
+            assert_true(fmpq_equal(fy_numvec_fmpq(D) + i, fy_numvec_fmpq(&T[1].e) + i));
+        fy_numvec_clear(D);
+    }
+    /* a memory limit refuses up front with the estimate */
+    m->max_bytes = 100;
+    assert_int_equal(fy_mlp_derivatives(T, m, 0, 3, err), FY_ENOMEM);
+    assert_non_null(strstr(err->msg, "GiB"));
+    for (k = 0; k <= 3; k++)
+        fy_symtensor_clear(T + k);
+    fy_numvec_clear(xbar);
+    fy_mlp_clear(m);
+    fy_net_clear(net);
+    tnet_clear(&t);
+}
+
+/* Ranking puts the largest contribution first. */
+static void test_rank(void **state)
+{
+    fy_numvec_t v;
+    long perm[4];
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_numvec_init(v, FY_ARITH_EXACT, 4, 128, NULL);
+    fmpq_set_si(fy_numvec_fmpq(v), 1, 3);
+    fmpq_set_si(fy_numvec_fmpq(v) + 1, -1, 2);
+    fmpq_set_si(fy_numvec_fmpq(v) + 2, 1, 100);
+    fmpq_set_si(fy_numvec_fmpq(v) + 3, 2, 5);
+    assert_int_equal(fy_eval_rank(perm, v, err), FY_OK);
+    assert_int_equal(perm[0], 1);
+    assert_int_equal(perm[1], 3);
+    assert_int_equal(perm[2], 0);
+    assert_int_equal(perm[3], 2);
+    fy_numvec_clear(v);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_one_hidden_closed_form),
+    cmocka_unit_test(test_one_hidden_ball_biases),
+    cmocka_unit_test(test_polynomial_exact),
+    cmocka_unit_test(test_high_order_directional),
+    cmocka_unit_test(test_diagrams_vs_fused),
+    cmocka_unit_test(test_refusals_and_relu),
+    cmocka_unit_test(test_rank),
+};
+
+FY_TEST_MAIN("mlp", tests)
