@@ -1005,6 +1005,9 @@ static void test_refusals(void **state)
     assert_int_equal(fy_jet_tensor_d(T, J, 0, NULL, 10, e), FY_ENOMEM);
     assert_non_null(strstr(e->msg, "directional jets"));
     assert_int_equal(fy_jet_tensor_d(T, J, 0, NULL, 40, e), FY_ENOMEM);
+    /* a directional jet whose workspace would not fit */
+    assert_int_equal(fy_jet_dir_d(NULL, J, NULL, NULL, 2000000000, e), FY_ENOMEM);
+    assert_non_null(strstr(e->msg, "bytes"));
     fy_symtensor_clear(T);
     fy_jet_net_clear(J);
     fy_net_clear(net);

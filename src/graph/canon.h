@@ -7,8 +7,10 @@
 
 /* Trees: AHU canonical strings, rooted at d->root when >= 0, else at the centre. (canon_tree.c) */
 int _fy_canon_tree(fy_diagram_t d, fy_error_t err);
-/* Graphs with loops (any graph, in fact): nauty when FY_HAVE_NAUTY, else the exact search.
- * (canon_graph.c) */
+/* Graphs with loops (any graph, in fact): the exact search for graphs of at most 10 vertices
+ * (faster there, and within its search budget), nauty above that when FY_HAVE_NAUTY, else the
+ * exact search up to its size limit.  The choice depends only on the vertex count, so
+ * isomorphic graphs always get strings from the same back end.  (canon_graph.c) */
 int _fy_canon_graph(fy_diagram_t d, fy_error_t err);
 /* The two graph back ends separately, so tests can compare them. */
 int _fy_canon_graph_exact(fy_diagram_t d, fy_error_t err);

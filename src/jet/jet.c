@@ -91,6 +91,22 @@ int _fy_jet_tensor_check(slong *ndirs, const fy_jet_net_t J, slong out, int n, f
     return FY_OK;
 }
 
+int _fy_jet_dir_check(const fy_jet_net_t J, int N, fy_arith_t arith, fy_error_t err)
+{
+    double params = 0, bytes;
+    int l;
+    for (l = 1; l <= J->L; l++)
+        params += (double) J->net->widths[l] * ((double) J->net->widths[l - 1] + 1);
+    bytes = (double) fy_numvec_bytes(arith, 1) *
+            (params + (2.0 * (double) J->maxw + 4.0) * ((double) N + 1));
+    if (bytes > (double) FY_NUMVEC_MAX_BYTES)
+        return fy_error_set(err, FY_ENOMEM, "jet: a directional jet of order %d through "
+                            "widths up to %ld needs about %.3g bytes (and %.3g operations), "
+                            "over the limit of %.3g bytes", N, (long) J->maxw, bytes,
+                            jet_ops(J, N), (double) FY_NUMVEC_MAX_BYTES);
+    return FY_OK;
+}
+
 /* ------------------------------------------------------------------ directional jets */
 
 int fy_jet_dir_d(double *c, const fy_jet_net_t J, const double *xbar, const double *v, int N,

@@ -21,4 +21,7 @@ static inline void _fy_fmpq_div_si_(fmpq_t z, const fmpq_t x, slong c)
 int _fy_jet_tensor_check(slong *ndirs, const fy_jet_net_t J, slong out, int n, fy_arith_t arith,
                          fy_error_t err);
 
+/* The same for one directional jet of order N (the workspace grows like the width times N). */
+int _fy_jet_dir_check(const fy_jet_net_t J, int N, fy_arith_t arith, fy_error_t err);
+
 #endif

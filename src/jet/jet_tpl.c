@@ -456,6 +456,8 @@ int FY_FN(_fy_jet_dir)(fy_el_ptr c, const fy_jet_net_t J, fy_el_srcptr xbar, fy_
         return fy_error_set(err, FY_EINPUT, "jet: no network set (call fy_jet_net_set)");
     if (N < 0)
         return fy_error_set(err, FY_EINPUT, "jet: the order must be >= 0 (got %d)", N);
+    if ((rc = _fy_jet_dir_check(J, N, FY_ARITH, err)) != FY_OK)
+        return rc;
     FY_FN(jet_par_init)(&P, J, prec);
     FY_FN(jet_ws_init)(&ws, J, N);
     rc = FY_FN(jet_run)(&res, &ws, &P, J, xbar, v, N, prec, err);
