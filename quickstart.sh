@@ -42,9 +42,23 @@ make -s -C "$build" -j"$jobs" >/dev/null
 
 case "$mode" in
 run)
+    # Until `feynn demo` (the Born-Taylor verification) exists, the main job is the most complete
+    # real work feynn does: read the PyTorch-exported model, list and check the diagrams of its
+    # derivatives, evaluate a third derivative per diagram against the fused recursion, and
+    # draw the diagrams.
     feynn="$build/feynn"
-    echo "== feynn model info examples/tiny_mlp.safetensors"
-    "$feynn" model info examples/tiny_mlp.safetensors
+    out=${FEYNN_RESULTS:-results}
+    mkdir -p "$out"
+    model=examples/tiny_mlp.safetensors
+    set -x
+    "$feynn" model info "$model"
+    "$feynn" diagrams mlp --hidden 2 --order 4
+    "$feynn" diagrams vacuum --vertices 4:4 --connected --count
+    "$feynn" taylor "$model" --order 3 --entry 0,1,2 --arith ball:128 --per-diagram --check
+    "$feynn" diagrams mlp --hidden 2 --order 4 --format dot -o "$out/mlp-H2-n4"
+    { set +x; } 2>/dev/null
+    for f in "$out"/mlp-H2-n4/*.dot; do dot -Tpdf "$f" -o "${f%.dot}.pdf"; done
+    echo "quickstart: figures in $out/mlp-H2-n4/ (DOT and PDF)"
     ;;
 test)
     status=0
