@@ -15,9 +15,14 @@
  * upper triangle) is lexicographically greatest: swapping the two twins involved gives
  * another labelling that agrees up to the entry the rule compares.
  * This keeps every graph (any graph has a labelling that meets the rules) while removing most
- * relabelled copies; the copies that remain are rejected by canonical form, through a hash set
- * of canonical strings.  Connectedness is pruned early: a filled prefix of rows with no line
- * to later vertices is a union of components. */
+ * relabelled copies (about 2 in 3 labellings that reach the end are still copies).  Those are
+ * rejected before any canonical string is written: connected graphs of at most
+ * CERT_MAX_VERTICES vertices (all connected phi^4 vacuum graphs up to 10 vertices) by a
+ * byte certificate computed on the matrix and kept in a set of fixed-length codes; the others
+ * by their canonical string.  Only the first labelling of each graph is turned into a diagram
+ * and canonicalised, so the output (graphs, order, strings, |Aut|) is what it was when every
+ * labelling was canonicalised.  Connectedness is pruned early: a filled prefix of rows with no
+ * line to later vertices is a union of components. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,7 +188,7 @@ int fy_feynman_spec_validate(const fy_feynman_spec_t spec, fy_error_t err)
     return FY_OK;
 }
 
-/* ---------------------------------------------------------------- hash set of strings */
+/* ---------------------------------------------------------------- hash sets */
 
 typedef struct
 {
@@ -191,12 +196,18 @@ typedef struct
     size_t cap, n;
 } strset_t;
 
-static uint64_t hash_str(const char *s)
+static uint64_t hash_bytes(const unsigned char *s, size_t len)
 {
     uint64_t h = 1469598103934665603ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char) *s) * 1099511628211ULL;
-    return h;
+    size_t i;
+    for (i = 0; i < len; i++)
+        h = (h ^ s[i]) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+static uint64_t hash_str(const char *s)
+{
+    return hash_bytes((const unsigned char *) s, strlen(s));
 }
 
 static void strset_clear(strset_t *h)
@@ -247,6 +258,87 @@ static int strset_insert(strset_t *h, const char *key, fy_error_t err)
     if (h->slot[j] == NULL)
         return -1;
     memcpy(h->slot[j], key, len);
+    h->n++;
+    return 1;
+}
+
+/* Set of byte strings of one fixed length (the certificates below): the keys live end to end
+ * in one arena, the open-addressing table holds their hashes and offsets, so an insertion
+ * allocates nothing except when a buffer doubles. */
+typedef struct
+{
+    uint64_t *hash; /* 0: empty slot (real hashes are forced odd) */
+    size_t *off;
+    size_t cap, n;
+    unsigned char *arena;
+    size_t len, alloc; /* key length; arena capacity in keys */
+} codeset_t;
+
+static void codeset_clear(codeset_t *h)
+{
+    free(h->hash);
+    free(h->off);
+    free(h->arena);
+    memset(h, 0, sizeof *h);
+}
+
+static int codeset_grow(codeset_t *h, fy_error_t err)
+{
+    size_t cap = h->cap ? 2 * h->cap : 1024, i;
+    uint64_t *hs = fy_calloc(cap, sizeof *hs, err);
+    size_t *of = fy_malloc(cap, sizeof *of, err);
+    if (hs == NULL || of == NULL)
+    {
+        free(hs);
+        free(of);
+        return FY_ENOMEM;
+    }
+    for (i = 0; i < h->cap; i++)
+        if (h->hash[i] != 0)
+        {
+            size_t j = (size_t) h->hash[i] & (cap - 1);
+            while (hs[j] != 0)
+                j = (j + 1) & (cap - 1);
+            hs[j] = h->hash[i];
+            of[j] = h->off[i];
+        }
+    free(h->hash);
+    free(h->off);
+    h->hash = hs;
+    h->off = of;
+    h->cap = cap;
+    return FY_OK;
+}
+
+/* Inserts a copy of key[0..h->len): 1 if new, 0 if present, -1 on allocation failure. */
+static int codeset_insert(codeset_t *h, const unsigned char *key, fy_error_t err)
+{
+    uint64_t x = hash_bytes(key, h->len) | 1;
+    size_t j;
+    if (2 * (h->n + 1) > h->cap && codeset_grow(h, err) != FY_OK)
+        return -1;
+    j = (size_t) x & (h->cap - 1);
+    while (h->hash[j] != 0)
+    {
+        if (h->hash[j] == x && memcmp(h->arena + h->off[j], key, h->len) == 0)
+            return 0;
+        j = (j + 1) & (h->cap - 1);
+    }
+    if (h->n == h->alloc)
+    {
+        size_t alloc = h->alloc ? 2 * h->alloc : 1024;
+        unsigned char *a = realloc(h->arena, alloc * (h->len ? h->len : 1));
+        if (a == NULL)
+        {
+            fy_error_set(err, FY_ENOMEM, "out of memory in the Feynman generator's hash set");
+            return -1;
+        }
+        h->arena = a;
+        h->alloc = alloc;
+    }
+    h->off[j] = h->n * h->len;
+    memcpy(h->arena + h->off[j], key, h->len);
+    h->hash[j] = x;
     h->n++;
     return 1;
 }
@@ -348,6 +440,173 @@ static int every_component_has_point(const mat_t *m)
     return 1;
 }
 
+/* ---------------------------------------------------------------- certificates */
+
+/* A certificate of a connected graph of at most CERT_MAX_VERTICES vertices, straight from the
+ * matrix: equal for two labellings exactly when the graphs are isomorphic (preserving
+ * classes), and far cheaper than a canonical string, so that the relabelled copies the
+ * symmetry rules let through are rejected before the canonical form is computed.
+ *
+ * Vertex colours start from (class, self-loops) and are refined by hashing: a vertex's new
+ * colour mixes its colour with the sum, over its neighbours, of a mix of (neighbour colour,
+ * multiplicity).  The rounds stop when the number of colours stops growing.  Every step is a
+ * function of the graph alone, so the cells, ordered by colour, are an isomorphism
+ * invariant; a hash collision can only merge cells, which costs time, never correctness,
+ * because the certificate spells out the whole graph: the greatest, over the placements of
+ * the vertices on positions that respect the cell order, of the code listing for each
+ * position its class, its self-loops and its multiplicities to the earlier positions.  The
+ * search is that of canon_graph_exact.c on a matrix of bytes, without the group count. */
+#define CERT_MAX_VERTICES 10
+#define CERT_SEG(p) (2 * (p) + (p) * ((p) - 1) / 2) /* code entries before position p */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+typedef struct
+{
+    int n;
+    unsigned char a[CERT_MAX_VERTICES][CERT_MAX_VERTICES];
+    unsigned char head[CERT_MAX_VERTICES][2]; /* class byte, self-loops */
+    int rc[CERT_MAX_VERTICES];                /* cell of each vertex */
+    int cell[CERT_MAX_VERTICES];              /* cell required at each position */
+    int perm[CERT_MAX_VERTICES], used[CERT_MAX_VERTICES];
+    unsigned char cur[CERT_SEG(CERT_MAX_VERTICES)], best[CERT_SEG(CERT_MAX_VERTICES)];
+    int have_best;
+    long version;
+} cert_t;
+
+/* Sorts c[0..n) into s and returns the number of distinct values. */
+static int distinct_sorted(uint64_t *s, const uint64_t *c, int n)
+{
+    int i, j, d = 0;
+    for (i = 0; i < n; i++)
+    {
+        uint64_t x = c[i];
+        for (j = i; j > 0 && s[j - 1] > x; j--)
+            s[j] = s[j - 1];
+        s[j] = x;
+    }
+    for (i = 0; i < n; i++)
+        d += i == 0 || s[i] != s[i - 1];
+    return d;
+}
+
+static void cert_search(cert_t *s, int p, int gt)
+{
+    int v, n = s->n;
+    if (p == n)
+    {
+        if (!s->have_best || gt)
+        {
+            memcpy(s->best, s->cur, (size_t) CERT_SEG(n));
+            s->have_best = 1;
+            s->version++;
+        }
+        return;
+    }
+    for (v = 0; v < n; v++)
+    {
+        int q, c = 0, len = p + 2;
+        unsigned char *seg = s->cur + CERT_SEG(p), *bseg = s->best + CERT_SEG(p);
+        long version;
+        if (s->used[v] || s->rc[v] != s->cell[p])
+            continue;
+        seg[0] = s->head[v][0];
+        seg[1] = s->head[v][1];
+        for (q = 0; q < p; q++)
+            seg[q + 2] = s->a[v][s->perm[q]];
+        if (s->have_best && !gt)
+        {
+            for (q = 0; q < len && c == 0; q++)
+                if (seg[q] != bseg[q])
+                    c = seg[q] > bseg[q] ? 1 : -1;
+            if (c < 0)
+                continue;
+        }
+        s->perm[p] = v;
+        s->used[v] = 1;
+        version = s->version;
+        cert_search(s, p + 1, gt || c > 0 || !s->have_best);
+        s->used[v] = 0;
+        /* a new best found below shares this prefix, so siblings compare against it */
+        if (s->version != version)
+            gt = 0;
+    }
+}
+
+/* Writes the certificate of the graph (m, cls) into out (CERT_SEG(m->nv) bytes); the graph
+ * must be connected with at most CERT_MAX_VERTICES vertices. */
+static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int *cls)
+{
+    uint64_t c[CERT_MAX_VERTICES], t[CERT_MAX_VERTICES], srt[CERT_MAX_VERTICES];
+    int nb[CERT_MAX_VERTICES][CERT_MAX_VERTICES], deg[CERT_MAX_VERTICES];
+    int n = m->nv, i, j, k, classes;
+
+    s->n = n;
+    for (i = 0; i < n; i++)
+    {
+        deg[i] = 0;
+        for (j = 0; j < n; j++)
+        {
+            s->a[i][j] = (unsigned char) m->a[i][j];
+            if (j != i && m->a[i][j])
+                nb[i][deg[i]++] = j;
+        }
+        s->head[i][0] = (unsigned char) (cls[i] + 64); /* classes lie in -16 .. 8 */
+        s->head[i][1] = (unsigned char) m->a[i][i];
+        c[i] = mix64(((uint64_t) s->head[i][0] << 8 | s->head[i][1]) + 0x9e3779b97f4a7c15ULL);
+        s->used[i] = 0;
+    }
+    classes = distinct_sorted(srt, c, n);
+    while (classes < n)
+    {
+        int nc;
+        for (i = 0; i < n; i++)
+        {
+            uint64_t sum = 0;
+            for (k = 0; k < deg[i]; k++)
+                sum += mix64(c[nb[i][k]] ^ ((uint64_t) s->a[i][nb[i][k]] << 56));
+            t[i] = mix64(c[i] ^ (sum + 0x632be59bd9b4e019ULL));
+        }
+        memcpy(c, t, sizeof(uint64_t) * (size_t) n);
+        nc = distinct_sorted(srt, c, n);
+        if (nc <= classes)
+            break;
+        classes = nc;
+    }
+    /* cells in colour order fill the positions */
+    for (i = 0, k = -1; i < n; i++)
+    {
+        if (i == 0 || srt[i] != srt[i - 1])
+            k++;
+        s->cell[i] = k;
+    }
+    for (i = 0; i < n; i++)
+    {
+        int lo = 0, hi = n - 1; /* binary search of c[i] in srt */
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if (srt[mid] < c[i])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        s->rc[i] = s->cell[lo];
+    }
+    s->have_best = 0;
+    s->version = 0;
+    cert_search(s, 0, 1);
+    memcpy(out, s->best, (size_t) CERT_SEG(n));
+}
+
 /* ---------------------------------------------------------------- generator */
 
 typedef struct
@@ -367,7 +626,10 @@ typedef struct
     int suffix[FY_FEYNMAN_MAX_VERTICES + 1][FY_FEYNMAN_MAX_VERTICES + 1];
     fmpz_t P;
     fy_diagram_t d;
-    strset_t seen;
+    strset_t seen;      /* canonical strings of the graphs without a certificate */
+    codeset_t seen_cert; /* certificates of the others */
+    cert_t cert;
+    unsigned char code[CERT_SEG(CERT_MAX_VERTICES)];
     fmpz_t q, r;
 } gen_t;
 
@@ -376,9 +638,9 @@ static int leaf(gen_t *g)
     const fy_feynman_spec_struct *s = g->spec;
     const mat_t *m = &g->m;
     fy_diagram_struct *d = g->d;
-    int i, j, k, comp[FY_FEYNMAN_MAX_VERTICES], status, ins;
+    int i, j, k, comp[FY_FEYNMAN_MAX_VERTICES], status, ins, ncomp = -1, by_cert = 0;
 
-    if (s->filters & FY_FEYNMAN_CONNECTED && components(m, -1, -1, 0, comp) != 1)
+    if (s->filters & FY_FEYNMAN_CONNECTED && (ncomp = components(m, -1, -1, 0, comp)) != 1)
         return FY_OK;
     if (s->filters & FY_FEYNMAN_NO_VACUUM && !every_component_has_point(m))
         return FY_OK;
@@ -386,6 +648,30 @@ static int leaf(gen_t *g)
         return FY_OK;
     if (s->filters & FY_FEYNMAN_NO_TADPOLES && has_tadpole(m))
         return FY_OK;
+    if (s->loops >= 0 || (ncomp < 0 && m->nv <= CERT_MAX_VERTICES))
+        ncomp = components(m, -1, -1, 0, comp);
+    if (s->loops >= 0)
+    {
+        int nl = 0;
+        for (i = 0; i < m->nv; i++)
+            for (j = i; j < m->nv; j++)
+                nl += m->a[i][j];
+        if (nl - m->nv + ncomp != s->loops)
+            return FY_OK;
+    }
+    /* Relabelled copies: connected small graphs by certificate, before any canonical form
+     * is computed; the path depends only on invariants (connected, vertex count), so
+     * isomorphic graphs always meet in the same set. */
+    if (ncomp == 1 && m->nv <= CERT_MAX_VERTICES)
+    {
+        certificate(g->code, &g->cert, m, g->cls);
+        ins = codeset_insert(&g->seen_cert, g->code, g->err);
+        if (ins < 0)
+            return FY_ENOMEM;
+        if (ins == 0)
+            return FY_OK;
+        by_cert = 1; /* new: no string set needed */
+    }
 
     fy_diagram_reset(d);
     d->family = &fy_feynman_family;
@@ -402,17 +688,18 @@ static int leaf(gen_t *g)
             for (k = 0; k < m->a[i][j]; k++)
                 if (fy_diagram_add_line(d, i, j, FY_FEYNMAN_PROPAGATOR, g->err) < 0)
                     return FY_ENOMEM;
-    if (s->loops >= 0 && fy_diagram_loops(d) != s->loops)
-        return FY_OK;
 
     status = _fy_canon_graph(d, g->err);
     if (status != FY_OK)
         return status;
-    ins = strset_insert(&g->seen, d->canon, g->err);
-    if (ins < 0)
-        return FY_ENOMEM;
-    if (ins == 0)
-        return FY_OK;
+    if (!by_cert)
+    {
+        ins = strset_insert(&g->seen, d->canon, g->err);
+        if (ins < 0)
+            return FY_ENOMEM;
+        if (ins == 0)
+            return FY_OK;
+    }
     fmpz_one(fmpq_numref(d->sym)); /* 1/|Aut|, already in lowest terms */
     fmpz_set(fmpq_denref(d->sym), d->aut);
     fmpz_fdiv_qr(g->q, g->r, g->P, d->aut);
@@ -575,9 +862,11 @@ int fy_feynman_foreach(const fy_feynman_spec_t spec, fy_feynman_callback_t f, vo
     }
     g->m.nv = v;
     g->m.npoints = spec->n_points;
+    g->seen_cert.len = (size_t) CERT_SEG(v < CERT_MAX_VERTICES ? v : CERT_MAX_VERTICES);
     status = assign_loops(g, 0);
 
     strset_clear(&g->seen);
+    codeset_clear(&g->seen_cert);
     fy_diagram_clear(g->d);
     fmpz_clear(g->P);
     fmpz_clear(g->q);

@@ -30,7 +30,7 @@ typedef struct
     const int *off, *len;
 } sigctx;
 
-static int cmp_ints(const int *a, int la, const int *b, int lb)
+static inline int cmp_ints(const int *a, int la, const int *b, int lb)
 {
     int i, n = la < lb ? la : lb;
     for (i = 0; i < n; i++)
@@ -39,7 +39,7 @@ static int cmp_ints(const int *a, int la, const int *b, int lb)
     return (la > lb) - (la < lb);
 }
 
-static int cmp_sig(const sigctx *c, int x, int y)
+static inline int cmp_sig(const sigctx *c, int x, int y)
 {
     return cmp_ints(c->pool + c->off[x], c->len[x], c->pool + c->off[y], c->len[y]);
 }
@@ -72,7 +72,16 @@ static void rank_sigs(int *rank, int *rep, int *cnt, int *nranks, int n, const s
     int i, r = -1;
     for (i = 0; i < n; i++)
         idx[i] = i;
-    sort_by_sig(idx, tmp, n, c);
+    if (n <= 24)
+        for (i = 1; i < n; i++) /* stable insertion sort: few elements, often in order */
+        {
+            int x = idx[i], j;
+            for (j = i; j > 0 && cmp_sig(c, idx[j - 1], x) > 0; j--)
+                idx[j] = idx[j - 1];
+            idx[j] = x;
+        }
+    else
+        sort_by_sig(idx, tmp, n, c);
     for (i = 0; i < n; i++)
     {
         if (i == 0 || cmp_sig(c, idx[i - 1], idx[i]) != 0)
@@ -174,19 +183,28 @@ int _fy_canon_view_init(fy_canon_view_t g, const fy_diagram_t d, fy_error_t err)
                                 nv - 1);
 
     pool = 4 * (size_t) nv + 2 * (size_t) d->nl + 2 * (size_t) d->nlegs + 8;
-    nloop = fy_calloc((size_t) nv + 1, sizeof *nloop, err);
-    nleg = fy_calloc((size_t) nv + 1, sizeof *nleg, err);
-    pl = fy_malloc((size_t) d->nl + 1, sizeof *pl, err);
     g->sig = fy_malloc(pool, sizeof *g->sig, err);
     g->vcol = fy_malloc((size_t) nv + 1, sizeof *g->vcol, err);
-    off = fy_malloc((size_t) (nv + d->nl) + 1, sizeof *off, err);
-    len = fy_malloc((size_t) (nv + d->nl) + 1, sizeof *len, err);
-    idx = fy_malloc((size_t) (nv + d->nl) + 1, sizeof *idx, err);
-    tmp = fy_malloc((size_t) (nv + d->nl) + 1, sizeof *tmp, err);
-    rep = fy_malloc((size_t) (nv + d->nl) + 1, sizeof *rep, err);
-    cnt = fy_malloc((size_t) (nv + d->nl) + 1, sizeof *cnt, err);
-    if (!nloop || !nleg || !pl || !g->sig || !g->vcol || !off || !len || !idx || !tmp || !rep ||
-        !cnt)
+    /* the scratch arrays in one block: this runs for every graph a generator keeps */
+    {
+        size_t nvl = (size_t) (nv + d->nl) + 1;
+        size_t ints = 2 * ((size_t) nv + 1) + 6 * nvl;
+        size_t pls = (size_t) d->nl + 1;
+        pl = fy_malloc(pls * sizeof *pl + ints * sizeof(int), 1, err);
+        if (pl != NULL)
+        {
+            nloop = (int *) (pl + pls);
+            nleg = nloop + nv + 1;
+            off = nleg + nv + 1;
+            len = off + nvl;
+            idx = len + nvl;
+            tmp = idx + nvl;
+            rep = tmp + nvl;
+            cnt = rep + nvl;
+            memset(nloop, 0, 2 * ((size_t) nv + 1) * sizeof *nloop);
+        }
+    }
+    if (!pl || !g->sig || !g->vcol)
         goto done;
 
     /* Vertex signatures: kind, level, #loops, loop kinds, #legs, (leg kind, label)... */
@@ -239,8 +257,16 @@ int _fy_canon_view_init(fy_canon_view_t g, const fy_diagram_t d, fy_error_t err)
             pl[np].kind = d->l[i].kind;
             np++;
         }
-    if (np > 1)
+    if (np > 32)
         qsort(pl, (size_t) np, sizeof *pl, cmp_pline);
+    else
+        for (i = 1; i < np; i++) /* insertion sort: few lines, mostly in order already */
+        {
+            pline x = pl[i];
+            for (j = i; j > 0 && cmp_pline(pl + j - 1, &x) > 0; j--)
+                pl[j] = pl[j - 1];
+            pl[j] = x;
+        }
     g->npair = 0;
     for (i = 0; i < np; i = j)
     {
@@ -300,15 +326,7 @@ int _fy_canon_view_init(fy_canon_view_t g, const fy_diagram_t d, fy_error_t err)
     }
     status = FY_OK;
 done:
-    free(nloop);
-    free(nleg);
     free(pl);
-    free(off);
-    free(len);
-    free(idx);
-    free(tmp);
-    free(rep);
-    free(cnt);
     if (status != FY_OK)
     {
         _fy_canon_view_clear(g);
@@ -380,10 +398,18 @@ void _fy_canon_buf_puts(fy_canon_buf_t b, const char *s)
 
 void _fy_canon_buf_int(fy_canon_buf_t b, long x, char sep)
 {
-    /* by hand rather than snprintf: this runs for every graph a generator tries */
+    /* by hand rather than snprintf: this runs for every graph a generator keeps */
     char t[32];
     int k = 0, i;
     unsigned long u = x < 0 ? 0UL - (unsigned long) x : (unsigned long) x;
+    if (u < 10 && x >= 0 && b->n + 3 <= b->cap && !b->failed) /* most entries: one digit */
+    {
+        b->s[b->n++] = (char) ('0' + u);
+        if (sep)
+            b->s[b->n++] = sep;
+        b->s[b->n] = 0;
+        return;
+    }
     do
     {
         t[k++] = (char) ('0' + u % 10);

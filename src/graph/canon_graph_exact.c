@@ -207,14 +207,16 @@ int _fy_canon_graph_exact(fy_diagram_t d, fy_error_t err)
     nv = g->nv;
 
     status = FY_ENOMEM;
-    uf = fy_malloc((size_t) nv + 1, sizeof *uf, err);
-    compof = fy_malloc((size_t) nv + 1, sizeof *compof, err);
-    local = fy_malloc((size_t) nv + 1, sizeof *local, err);
-    members = fy_malloc((size_t) nv + 1, sizeof *members, err);
-    cstart = fy_calloc((size_t) nv + 2, sizeof *cstart, err);
+    /* uf, compof, local, members and cstart in one block */
+    uf = fy_malloc(5 * (size_t) nv + 6, sizeof *uf, err);
     comps = fy_calloc((size_t) nv + 1, sizeof *comps, err);
-    if (!uf || !compof || !local || !members || !cstart || !comps)
+    if (!uf || !comps)
         goto done;
+    compof = uf + nv + 1;
+    local = compof + nv + 1;
+    members = local + nv + 1;
+    cstart = members + nv + 1;
+    memset(cstart, 0, ((size_t) nv + 2) * sizeof *cstart);
 
     /* Connected components; members listed by component, in vertex order. */
     for (i = 0; i < nv; i++)
@@ -354,10 +356,6 @@ done:
             free(comps[i].code);
     free(comps);
     free(uf);
-    free(compof);
-    free(local);
-    free(members);
-    free(cstart);
     _fy_canon_buf_clear(b);
     fmpz_clear(group);
     fmpz_clear(t);
