@@ -31,3 +31,7 @@ bench_bench_taylor_LDADD = libfeynn.la $(FY_DEPLIBS)
 BENCHES += bench/bench_jet
 bench_bench_jet_SOURCES = bench/bench_jet.c
 bench_bench_jet_LDADD = libfeynn.la $(FY_DEPLIBS)
+# MLP training: one Adam epoch of tanh 16-64-64-1 on 100k samples, loops/CBLAS x 1/all threads
+BENCHES += bench/bench_train
+bench_bench_train_SOURCES = bench/bench_train.c
+bench_bench_train_LDADD = libfeynn.la $(FY_DEPLIBS)

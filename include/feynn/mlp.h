@@ -30,6 +30,8 @@
 
 #include <stddef.h>
 
+#include <flint/fmpq_mpoly.h>
+
 #include "feynn/error.h"
 #include "feynn/eval.h"
 #include "feynn/io.h"
@@ -122,6 +124,19 @@ int fy_mlp_taylor_value(fy_numvec_t val, const fy_mlp_t m, int output, const fy_
  * input/output give ones, "vertex" at layer l with k children gives sigma_l^(k)(z^(l)); line
  * kind "propagator" from m up to l gives D^(l,m).  model keeps a pointer to m. */
 void fy_mlp_eval_model(fy_eval_model_t model, const fy_mlp_t m);
+
+/* Symbolic tensors (src/mlp/symbolic.c): the order-n entries of d^n F_o as polynomials with
+ * exact rational coefficients in the symbols s_{l,a,k} = sigma_l^(k)(z^(l)_a) (hidden layer l,
+ * neuron a, k = 1..n), for any activation and point (the vertex values are not evaluated).
+ * m must hold exact weights (fy_mlp_set_net with FY_ARITH_EXACT; no expansion point needed).
+ * fy_mlp_symbolic_vars: the symbol names (malloc'd strings in a malloc'd array, nvars of
+ * them, in the variable order of the context to create: fmpq_mpoly_ctx_init(ctx, nvars,
+ * ORD_LEX)).  fy_mlp_symbolic_tensor: T (C(d+n-1, n) initialised polynomials) by sorted
+ * multi-index; refused (FY_ENOMEM) above FY_MLP_SYMBOLIC_MAX_CELLS polynomials of work. */
+#define FY_MLP_SYMBOLIC_MAX_CELLS 2000000
+int fy_mlp_symbolic_vars(char ***names, slong *nvars, const fy_mlp_t m, int n, fy_error_t err);
+int fy_mlp_symbolic_tensor(fmpq_mpoly_struct *T, const fy_mlp_t m, int output, int n,
+                           const fmpq_mpoly_ctx_t ctx, fy_error_t err);
 
 /* Raw template kernels (src/mlp/taylor_tpl.c), per arithmetic.  out: the entries of orders
  * 1..n of d^k F_o concatenated (each order by sorted multi-index); W1 is width[1] x dim. */

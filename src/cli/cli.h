@@ -47,5 +47,6 @@ int fy_cmd_model(int argc, char **argv);
 int fy_cmd_rules(int argc, char **argv);
 int fy_cmd_diagrams(int argc, char **argv);
 int fy_cmd_taylor(int argc, char **argv);
+int fy_cmd_born(int argc, char **argv);
 
 #endif

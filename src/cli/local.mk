@@ -5,3 +5,4 @@ feynn_SOURCES += src/cli/cmd_diagrams.c
 feynn_SOURCES += src/cli/cmd_rules.c
 EXTRA_DIST += doc/schema/diagrams.schema.json
 feynn_SOURCES += src/cli/cmd_taylor.c
+feynn_SOURCES += src/cli/cmd_born.c

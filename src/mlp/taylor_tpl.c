@@ -19,7 +19,9 @@
 #include <cblas.h>
 #define FY_MLP_USE_CBLAS 1
 #endif
-#if defined(FY_BACKEND_D) && defined(_OPENMP)
+/* Threads for double and balls; exact arithmetic stays serial (FLINT's fmpz allocator keeps
+ * per-thread caches, and entries made by one thread are freed by another). */
+#if defined(_OPENMP) && !defined(FY_BACKEND_FMPQ)
 #include <omp.h>
 #define FY_MLP_USE_OMP 1
 #endif
@@ -129,60 +131,23 @@ void FY_FN(_fy_mlp_propagator)(fy_el_ptr D, const fy_mlp_struct *m, int l, int k
     FY_VEC_CLEAR(cur, rows * wk);
 }
 
-/* ------------------------------------------------------------------ whole tensors */
+/* ------------------------------------------------------------------ whole tensors
+ *
+ * Faa di Bruno by the last slot.  With G^(m)_I = d_I [sigma^(m)(z)] (so G^(0)_I = Q_I and
+ * G^(m)_{} = sigma^(m)), one more derivative in slot x and Leibniz's rule give
+ *     G^(m)_{J+x} = sum over sub-multisets K of J of  c_K G^(m+1)_{J\K} P_{K+x},
+ * c_K = prod_v C(mult_J(v), mult_K(v)) counting the slot subsets that give the multiset K.
+ * With I = J + x sorted (x >= max J) every K + x is sorted too, and for a fixed J the rows of
+ * K + x for x = max J .. d-1 are consecutive: each term streams one row of G^(m+1) (scaled by
+ * c_K, the same for the whole block) against a block of rows of P.  An entry of order k costs
+ * at most 2^(k-1) products per neuron (the set-partition sum had Bell(k) terms of up to k
+ * factors).  The tables G^(m), m >= 1, hold the orders 0..n-m (a few percent of the rows);
+ * G^(0) = Q overwrites P in place, orders n down to 1, since an entry of order k reads P of
+ * lower orders and its own row only. */
 
-typedef struct
-{
-    int k;           /* order of the entries handled */
-    long nterm;
-    int *nb;         /* per term: blocks */
-    slong *rk;       /* per term: k global ranks (sorted), first nb used */
-    slong *cnt;      /* per term: multiplicity */
-    slong *sub;      /* rank of each sub-mask of slots */
-    long *perm;
-} FY_FN(terms_t);
+#define FY_MLP_MAXK (1 << (FY_MLP_MAX_TENSOR_ORDER - 1))
 
-static int FY_FN(cmp_terms)(const FY_FN(terms_t) *t, long a, long b)
-{
-    int j;
-    if (t->nb[a] != t->nb[b])
-        return t->nb[a] - t->nb[b];
-    for (j = 0; j < t->nb[a]; j++)
-        if (t->rk[a * t->k + j] != t->rk[b * t->k + j])
-            return t->rk[a * t->k + j] < t->rk[b * t->k + j] ? -1 : 1;
-    return 0;
-}
-
-/* Merge sort of perm[0..n-1] by cmp_terms (re-entrant, unlike qsort with a global). */
-static void FY_FN(sort_terms)(long *perm, long *buf, long n, const FY_FN(terms_t) *t)
-{
-    long h = n / 2, i = 0, j = h, o = 0;
-    if (n < 2)
-        return;
-    FY_FN(sort_terms)(perm, buf, h, t);
-    FY_FN(sort_terms)(perm + h, buf, n - h, t);
-    while (i < h && j < n)
-        buf[o++] = FY_FN(cmp_terms)(t, perm[j], perm[i]) < 0 ? perm[j++] : perm[i++];
-    while (i < h)
-        buf[o++] = perm[i++];
-    while (j < n)
-        buf[o++] = perm[j++];
-    memcpy(perm, buf, sizeof(long) * (size_t) n);
-}
-
-static void FY_FN(sort_slong)(slong *x, int n)
-{
-    int i, j;
-    for (i = 1; i < n; i++)
-    {
-        slong v = x[i];
-        for (j = i; j > 0 && x[j - 1] > v; j--)
-            x[j] = x[j - 1];
-        x[j] = v;
-    }
-}
-
-/* fy_mindex_rank with the binomial table read inline (the hot path of make_terms). */
+/* fy_mindex_rank with the binomial table read inline. */
 static inline slong FY_FN(rank)(const fy_mindex_t ix, const int *idx, int k)
 {
     slong r = 0;
@@ -198,199 +163,214 @@ static inline slong FY_FN(rank)(const fy_mindex_t ix, const int *idx, int k)
     return r;
 }
 
-/* Terms of the Faa di Bruno sum of entry I (order k): for each set partition, the global
- * ranks of its blocks; merged when I repeats a value (equal terms, added counts). */
-static void FY_FN(make_terms)(FY_FN(terms_t) *t, const int *Ix, int k, const fy_setpart_struct *sp,
-                              const fy_mindex_t ix, const slong *off, int dedupe)
+/* The sub-multisets K of J (sorted, length nj; x0 >= max J): for each, the first P row of
+ * K + x0, the G row of J \ K and the weight c_K.  Returns their number (<= 2^nj). */
+static int FY_FN(submultisets)(slong *rP, slong *rG, slong *cK, const int *J, int nj, int x0,
+                               const fy_mindex_t ix, const slong *Poff, const slong *Goff)
 {
-    unsigned S, nS = 1u << k;
-    int sub[FY_MLP_MAX_TENSOR_ORDER], p, j, q;
-    long i, out;
+    static const slong binom[FY_MLP_MAX_TENSOR_ORDER + 1][FY_MLP_MAX_TENSOR_ORDER + 1] = {
+        {1}, {1, 1}, {1, 2, 1}, {1, 3, 3, 1}, {1, 4, 6, 4, 1}, {1, 5, 10, 10, 5, 1},
+        {1, 6, 15, 20, 15, 6, 1}, {1, 7, 21, 35, 35, 21, 7, 1}, {1, 8, 28, 56, 70, 56, 28, 8, 1},
+        {1, 9, 36, 84, 126, 126, 84, 36, 9, 1}, {1, 10, 45, 120, 210, 252, 210, 120, 45, 10, 1}};
+    int val[FY_MLP_MAX_TENSOR_ORDER], mul[FY_MLP_MAX_TENSOR_ORDER], e[FY_MLP_MAX_TENSOR_ORDER];
+    int K[FY_MLP_MAX_TENSOR_ORDER + 1], R[FY_MLP_MAX_TENSOR_ORDER];
+    int t = 0, i, p, nK = 0;
 
-    t->k = k;
-    for (S = 1; S < nS; S++)
-    {
-        for (p = 0, q = 0; p < k; p++)
-            if (S >> p & 1u)
-                sub[q++] = Ix[p];
-        t->sub[S] = off[q] + FY_FN(rank)(ix, sub, q);
-    }
-    t->nterm = sp->count;
-    for (i = 0; i < sp->count; i++)
-    {
-        t->nb[i] = sp->nb[i];
-        t->cnt[i] = 1;
-        for (j = 0; j < sp->nb[i]; j++)
-            t->rk[i * k + j] = t->sub[sp->mask[i * k + j]];
-        FY_FN(sort_slong)(t->rk + i * k, sp->nb[i]);
-    }
-    if (!dedupe)
-        return;
-    for (i = 0; i < t->nterm; i++)
-        t->perm[i] = i;
-    FY_FN(sort_terms)(t->perm, t->perm + t->nterm, t->nterm, t);
-    /* compact in sorted order */
-    {
-        long n = t->nterm;
-        int *nb = t->nb;
-        slong *rk = t->rk, *cnt = t->cnt;
-        /* copy into the tail-free front using a temporary order: gather first */
-        int *nb2 = (int *) flint_malloc(sizeof(int) * (size_t) n);
-        slong *rk2 = (slong *) flint_malloc(sizeof(slong) * (size_t) (n * k));
-        for (i = 0; i < n; i++)
-        {
-            nb2[i] = nb[t->perm[i]];
-            memcpy(rk2 + i * k, rk + t->perm[i] * k, sizeof(slong) * (size_t) k);
-        }
-        out = -1;
-        for (i = 0; i < n; i++)
-        {
-            if (out >= 0 && nb2[i] == nb[out] &&
-                memcmp(rk2 + i * k, rk + out * k, sizeof(slong) * (size_t) nb2[i]) == 0)
-            {
-                cnt[out]++;
-                continue;
-            }
-            out++;
-            nb[out] = nb2[i];
-            cnt[out] = 1;
-            memcpy(rk + out * k, rk2 + i * k, sizeof(slong) * (size_t) k);
-        }
-        t->nterm = out + 1;
-        flint_free(nb2);
-        flint_free(rk2);
-    }
-}
-
-/* Q_I for one entry: acc (k+1 vectors of ld) and the result into X row `row`. */
-static void FY_FN(fdb_entry)(fy_el_ptr X, slong ld, slong w, slong row, const FY_FN(terms_t) *t,
-                             fy_el_srcptr s, fy_el_ptr acc, fy_el_ptr tmp, slong prec)
-{
-    int k = t->k, m;
-    long i;
-    slong a;
-
-    for (m = 1; m <= k; m++)
-        for (a = 0; a < w; a++)
-            FY_EL_ZERO(acc + m * ld + a);
-    for (i = 0; i < t->nterm; i++)
-    {
-        int nb = t->nb[i];
-        const slong *rk = t->rk + i * k;
-        fy_el_ptr ac = acc + nb * ld;
-#if defined(FY_BACKEND_D)
-        double *restrict A = ac, *restrict T = tmp;
-        const double *restrict p0 = X + rk[0] * ld;
-        double c = (double) t->cnt[i];
-        (void) T;
-        if (nb == 1)
-            for (a = 0; a < w; a++)
-                A[a] += c * p0[a];
-        else if (nb == 2)
-        {
-            const double *restrict p1 = X + rk[1] * ld;
-            for (a = 0; a < w; a++)
-                A[a] += c * p0[a] * p1[a];
-        }
-        else if (nb == 3)
-        {
-            const double *restrict p1 = X + rk[1] * ld, *restrict p2 = X + rk[2] * ld;
-            for (a = 0; a < w; a++)
-                A[a] += c * p0[a] * p1[a] * p2[a];
-        }
+    for (p = 0; p < nj; p++)
+        if (t > 0 && val[t - 1] == J[p])
+            mul[t - 1]++;
         else
         {
-            int j;
-            for (a = 0; a < w; a++)
-                T[a] = c * p0[a];
-            for (j = 1; j < nb; j++)
-            {
-                const double *restrict pj = X + rk[j] * ld;
-                for (a = 0; a < w; a++)
-                    T[a] *= pj[a];
-            }
-            for (a = 0; a < w; a++)
-                A[a] += T[a];
+            val[t] = J[p];
+            mul[t++] = 1;
         }
-#else
-        {
-            int j;
-            if (nb == 1)
-                for (a = 0; a < w; a++)
-                    FY_EL_ADDMUL_SI(ac + a, X + rk[0] * ld + a, t->cnt[i]);
-            else
-            {
-                for (a = 0; a < w; a++)
-                {
-                    FY_EL_MUL(tmp + a, X + rk[0] * ld + a, X + rk[1] * ld + a);
-                    for (j = 2; j < nb; j++)
-                        FY_EL_MUL(tmp + a, tmp + a, X + rk[j] * ld + a);
-                    FY_EL_ADDMUL_SI(ac + a, tmp + a, t->cnt[i]);
-                }
-            }
-        }
-#endif
-    }
-    /* result: sum_m sigma^(m) acc_m */
-    for (a = 0; a < w; a++)
+    for (i = 0; i < t; i++)
+        e[i] = 0;
+    for (;;)
     {
-        FY_EL_MUL(X + row * ld + a, s + 1 * w + a, acc + 1 * ld + a);
-        for (m = 2; m <= k; m++)
-            FY_EL_ADDMUL(X + row * ld + a, s + (slong) m * w + a, acc + m * ld + a);
+        int nk = 0, nr = 0;
+        slong c = 1;
+        for (i = 0; i < t; i++)
+        {
+            for (p = 0; p < e[i]; p++)
+                K[nk++] = val[i];
+            for (p = e[i]; p < mul[i]; p++)
+                R[nr++] = val[i];
+            c *= binom[mul[i]][e[i]];
+        }
+        K[nk] = x0;
+        rP[nK] = Poff[nk + 1] + FY_FN(rank)(ix, K, nk + 1);
+        rG[nK] = Goff[nr] + FY_FN(rank)(ix, R, nr);
+        cK[nK] = c;
+        nK++;
+        for (i = 0; i < t && e[i] == mul[i]; i++)
+            e[i] = 0;
+        if (i == t)
+            break;
+        e[i]++;
+    }
+    return nK;
+}
+
+/* Rows out + xi*ld (xi < nx) <- sum_q gc_q * P rows rP[q] + xi.  out may be one of those P
+ * rows (the result goes through t).  gc: nK rows of w (double, fmpq) or w x nK (arb). */
+static void FY_FN(fdb_block)(fy_el_ptr out, fy_el_srcptr X, slong ld, slong w, slong nx, int nK,
+                             const slong *rP, fy_el_srcptr gc, fy_el_ptr t, fy_el_ptr gat,
+                             slong prec)
+{
+    slong xi, a;
+#if defined(FY_BACKEND_D)
+    (void) gat;
+    (void) prec;
+    for (xi = 0; xi < nx; xi++)
+    {
+        double *restrict T = t;
+        const double *restrict p0 = X + (rP[0] + xi) * ld, *restrict g0 = gc;
+        int q;
+        for (a = 0; a < w; a++)
+            T[a] = g0[a] * p0[a];
+        for (q = 1; q + 2 < nK; q += 3)
+        {
+            const double *restrict p1 = X + (rP[q] + xi) * ld, *restrict g1 = gc + q * w;
+            const double *restrict p2 = X + (rP[q + 1] + xi) * ld, *restrict g2 = g1 + w;
+            const double *restrict p3 = X + (rP[q + 2] + xi) * ld, *restrict g3 = g2 + w;
+            for (a = 0; a < w; a++)
+                T[a] += g1[a] * p1[a] + g2[a] * p2[a] + g3[a] * p3[a];
+        }
+        for (; q < nK; q++)
+        {
+            const double *restrict p1 = X + (rP[q] + xi) * ld, *restrict g1 = gc + q * w;
+            for (a = 0; a < w; a++)
+                T[a] += g1[a] * p1[a];
+        }
+        memcpy(out + xi * ld, T, sizeof(double) * (size_t) w);
+    }
+#elif defined(FY_BACKEND_ARB)
+    int q;
+    for (xi = 0; xi < nx; xi++)
+    {
+        for (a = 0; a < w; a++)
+        {
+            /* shallow copies, read only by arb_dot and never cleared */
+            for (q = 0; q < nK; q++)
+                gat[q] = X[(rP[q] + xi) * ld + a];
+            arb_dot(t + a, NULL, 0, gc + a * nK, 1, gat, 1, nK, prec);
+        }
+        for (a = 0; a < w; a++)
+            arb_swap(out + xi * ld + a, t + a);
+    }
+#else
+    int q;
+    (void) gat;
+    (void) prec;
+    for (xi = 0; xi < nx; xi++)
+    {
+        for (a = 0; a < w; a++)
+        {
+            FY_EL_MUL(t + a, gc + a, X + (rP[0] + xi) * ld + a);
+            for (q = 1; q < nK; q++)
+                FY_EL_ADDMUL(t + a, gc + q * w + a, X + (rP[q] + xi) * ld + a);
+        }
+        for (a = 0; a < w; a++)
+            FY_EL_SWAP(out + xi * ld + a, t + a);
+    }
+#endif
+}
+
+/* The entries of order j of one table: rows Toff + rank(I) of T, I = J + x for every J of order
+ * j - 1, from P (X, order q at row Poff[q]) and the next table G (order q at row Goff[q]). */
+static void FY_FN(fdb_order)(fy_el_ptr T, slong Toff, fy_el_srcptr X, const slong *Poff,
+                             fy_el_srcptr G, const slong *Goff, int j, const fy_mindex_t ix,
+                             int dim, slong ld, slong w, slong prec)
+{
+    const slong chunk = 64;
+    slong nJ = fy_mindex_count(ix, dim, j - 1), nchunk = (nJ + chunk - 1) / chunk;
+#if defined(FY_MLP_USE_OMP)
+#pragma omp parallel if (nJ * (dim + 1) * w > 200000)
+#endif
+    {
+        slong rP[FY_MLP_MAXK], rG[FY_MLP_MAXK], cK[FY_MLP_MAXK], ci, r, a;
+        int J[FY_MLP_MAX_TENSOR_ORDER + 1], nK, q;
+        int maxK = 1 << (j - 1);
+        fy_el_ptr gc = FY_VEC_INIT((slong) maxK * w), t = FY_VEC_INIT(w);
+#if defined(FY_BACKEND_ARB)
+        arb_ptr gat = (arb_ptr) flint_malloc(sizeof(arb_struct) * (size_t) maxK);
+#else
+        fy_el_ptr gat = NULL;
+#endif
+#if defined(FY_MLP_USE_OMP)
+#pragma omp for schedule(dynamic, 1)
+#endif
+        for (ci = 0; ci < nchunk; ci++)
+        {
+            slong r1 = (ci + 1) * chunk < nJ ? (ci + 1) * chunk : nJ;
+            r = ci * chunk;
+            if (j > 1)
+                fy_mindex_unrank(ix, J, r, j - 1);
+            for (; r < r1; r++)
+            {
+                int x0 = j > 1 ? J[j - 2] : 0;
+                slong row;
+                nK = FY_FN(submultisets)(rP, rG, cK, J, j - 1, x0, ix, Poff, Goff);
+                for (q = 0; q < nK; q++)
+                    for (a = 0; a < w; a++)
+                    {
+#if defined(FY_BACKEND_ARB)
+                        fy_el_ptr g = gc + a * nK + q;
+#else
+                        fy_el_ptr g = gc + q * w + a;
+#endif
+                        if (cK[q] == 1)
+                            FY_EL_SET(g, G + rG[q] * ld + a);
+                        else
+                            FY_EL_MUL_SI(g, G + rG[q] * ld + a, cK[q]);
+                    }
+                J[j - 1] = x0;
+                row = Toff + FY_FN(rank)(ix, J, j);
+                FY_FN(fdb_block)(T + row * ld, X, ld, w, dim - x0, nK, rP, gc, t, gat, prec);
+                if (j > 1)
+                    fy_multiindex_next(J, dim, j - 1);
+            }
+        }
+        FY_VEC_CLEAR(gc, (slong) maxK * w);
+        FY_VEC_CLEAR(t, w);
+#if defined(FY_BACKEND_ARB)
+        flint_free(gat);
+#endif
     }
 }
 
-/* Faa di Bruno for all entries of order k, rows off[k] .. off[k+1]-1. */
-static int FY_FN(fdb_order)(fy_el_ptr X, slong ld, slong w, int k, fy_el_srcptr s,
-                            const fy_mindex_t ix, const slong *off, slong prec, fy_error_t err)
+/* One layer of Faa di Bruno: X (P of orders 1..n at rows off[k]) becomes Q, using the tables
+ * G^(m) (m = 1..n, orders 0..n-m) in the buffer G. */
+static void FY_FN(fdb_layer)(fy_el_ptr X, const slong *off, fy_el_ptr G, fy_el_srcptr s,
+                             const fy_mindex_t ix, int dim, int n, slong ld, slong w, slong prec)
 {
-    fy_setpart_struct sp;
-    slong cnt = off[k + 1] - off[k];
-    int status = _fy_setpart_init(&sp, k, err);
-    int dedupe_ok = 1;
-    if (status != FY_OK)
-        return status;
-#if defined(FY_MLP_USE_OMP)
-#pragma omp parallel
-#endif
+    slong goff[FY_MLP_MAX_TENSOR_ORDER + 2][FY_MLP_MAX_TENSOR_ORDER + 2], base = 0, a;
+    int mm, q, j;
+
+    for (mm = 1; mm <= n; mm++)
     {
-        FY_FN(terms_t) t;
-        int Ix[FY_MLP_MAX_TENSOR_ORDER + 1];
-        slong r, r0, r1;
-        fy_el_ptr acc = FY_VEC_INIT((slong) (k + 1) * ld), tmp = FY_VEC_INIT(ld);
-        int nth = 1, me = 0, p;
-#if defined(FY_MLP_USE_OMP)
-        nth = omp_get_num_threads();
-        me = omp_get_thread_num();
-#endif
-        t.nb = (int *) flint_malloc(sizeof(int) * (size_t) sp.count);
-        t.rk = (slong *) flint_malloc(sizeof(slong) * (size_t) (sp.count * k));
-        t.cnt = (slong *) flint_malloc(sizeof(slong) * (size_t) sp.count);
-        t.perm = (long *) flint_malloc(2 * sizeof(long) * (size_t) sp.count);
-        t.sub = (slong *) flint_malloc(sizeof(slong) * ((size_t) 1 << k));
-        r0 = cnt * me / nth;
-        r1 = cnt * (me + 1) / nth;
-        if (r0 < r1)
-            fy_mindex_unrank(ix, Ix, r0, k);
-        for (r = r0; r < r1; r++)
-        {
-            int rep = 0;
-            for (p = 1; p < k; p++)
-                rep |= Ix[p] == Ix[p - 1];
-            FY_FN(make_terms)(&t, Ix, k, &sp, ix, off, rep && dedupe_ok);
-            FY_FN(fdb_entry)(X, ld, w, off[k] + r, &t, s, acc, tmp, prec);
-            fy_multiindex_next(Ix, ix->dim, k);
-        }
-        flint_free(t.nb);
-        flint_free(t.rk);
-        flint_free(t.cnt);
-        flint_free(t.perm);
-        flint_free(t.sub);
-        FY_VEC_CLEAR(acc, (slong) (k + 1) * ld);
-        FY_VEC_CLEAR(tmp, ld);
+        for (q = 0; q <= n - mm + 1; q++)
+            goff[mm][q] = base + fy_mindex_offset(ix, q);
+        base = goff[mm][n - mm + 1];
+        for (a = 0; a < w; a++)
+            FY_EL_SET(G + goff[mm][0] * ld + a, s + (slong) mm * w + a);
     }
-    _fy_setpart_clear(&sp);
-    return FY_OK;
+    for (mm = n - 1; mm >= 1; mm--)
+        for (j = 1; j <= n - mm; j++)
+            FY_FN(fdb_order)(G, goff[mm][j], X, off, G, goff[mm + 1], j, ix, dim, ld, w, prec);
+    for (j = n; j >= 1; j--)
+        FY_FN(fdb_order)(X, off[j], X, off, G, goff[1], j, ix, dim, ld, w, prec);
+}
+
+/* Rows of the tables G^(1..n) of fdb_layer. */
+static slong FY_FN(fdb_rows)(const fy_mindex_t ix, int n)
+{
+    slong rows = 0;
+    int mm;
+    for (mm = 1; mm <= n; mm++)
+        rows += fy_mindex_offset(ix, n - mm + 1);
+    return rows;
 }
 
 /* X rows (E of them, first wp used) <- X W^T, W wn x wp, by row blocks through tmp. */
@@ -408,6 +388,9 @@ static void FY_FN(apply_layer)(fy_el_ptr X, slong ld, slong E, fy_el_srcptr W, s
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) nr, (int) wn, (int) wp, 1.0,
                     X + r0 * ld, (int) ld, W, (int) wp, 0.0, tmp, (int) ld);
 #else
+#if defined(FY_MLP_USE_OMP)
+#pragma omp parallel for private(a) schedule(static) if (nr * wn * wp > 100000)
+#endif
         for (r = 0; r < nr; r++)
             for (a = 0; a < wn; a++)
                 FY_FN(dot)(tmp + r * ld + a, W + a * wp, X + (r0 + r) * ld, wp, prec);
@@ -425,7 +408,7 @@ int FY_FN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W
     fy_mindex_t ix;
     slong off[FY_MLP_MAX_TENSOR_ORDER + 2], E, ld = 1, r, a;
     int k, l, status, L = m->L, Ix[FY_MLP_MAX_TENSOR_ORDER + 1];
-    fy_el_ptr X;
+    fy_el_ptr X, G;
 
     status = fy_mindex_init(ix, dim, n, err);
     if (status != FY_OK)
@@ -447,6 +430,7 @@ int FY_FN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W
         if (m->width[l] > ld)
             ld = m->width[l];
     X = FY_VEC_INIT(E * ld);
+    G = L > 2 ? FY_VEC_INIT(FY_FN(fdb_rows)(ix, n) * ld) : NULL;
 
     /* layer 1: products of W1 columns, then the vertex values */
     {
@@ -478,8 +462,7 @@ int FY_FN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W
     {
         slong w = m->width[l];
         FY_FN(apply_layer)(X, ld, E, (fy_el_srcptr) m->W[l].v, w, m->width[l - 1], prec);
-        for (k = n; k >= 1 && status == FY_OK; k--)
-            status = FY_FN(fdb_order)(X, ld, w, k, (fy_el_srcptr) m->s[l].v, ix, off, prec, err);
+        FY_FN(fdb_layer)(X, off, G, (fy_el_srcptr) m->s[l].v, ix, dim, n, ld, w, prec);
     }
     if (status == FY_OK)
     {
@@ -493,6 +476,8 @@ int FY_FN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W
 #endif
     }
     FY_VEC_CLEAR(X, E * ld);
+    if (G != NULL)
+        FY_VEC_CLEAR(G, FY_FN(fdb_rows)(ix, n) * ld);
     fy_mindex_clear(ix);
     return status;
 }

@@ -1,0 +1,1040 @@
+/* feynn born: the scattering length and the Born series of step potentials (MATH.md 2).
+ *
+ * Sub-subcommands are dispatched from the table `born_commands` below; a new one (train,
+ * verify, ...) is one entry there and one function int NAME(int argc, char **argv) with argv[0]
+ * the sub-subcommand's name.  Helpers shared by the sub-subcommands (potential loading, the
+ * convention line, output files) are the born_* functions of this file. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <flint/fmpq.h>
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "feynn/born.h"
+#include "feynn/io.h"
+#include "feynn/num.h"
+#include "feynn/series.h"
+#include "feynn/util.h"
+
+static int born_terms(int argc, char **argv);
+static int born_a0(int argc, char **argv);
+static int born_data(int argc, char **argv);
+
+static const fy_cli_command born_commands[] = {
+    {"terms", "exact Born terms a_0^(n) of a potential, or the coefficient tensors d^n a_0(0)",
+     born_terms},
+    {"a0", "certified scattering length a_0, bound states, convergence of the Born series",
+     born_a0},
+    {"data", "data set of random shallow attractive potentials and their a_0", born_data},
+};
+static const size_t n_born_commands = sizeof born_commands / sizeof born_commands[0];
+
+static void usage(FILE *fp)
+{
+    size_t i;
+    fprintf(fp,
+            "Usage: feynn born COMMAND [options]\n"
+            "\n"
+            "The S-wave scattering length of step potentials and its Born series (MATH.md 2).\n"
+            "Convention: " FY_BORN_CONVENTION ".\n"
+            "\n"
+            "Commands:\n");
+    for (i = 0; i < n_born_commands; i++)
+        fprintf(fp, "  %-8s %s\n", born_commands[i].name, born_commands[i].summary);
+    fprintf(fp,
+            "\n"
+            "The ladder diagrams of the n-th Born term: feynn diagrams born --order N\n"
+            "(add --format dot|tikz -o DIR to draw them).\n"
+            "Potential files: doc/potential-format.md.  Run 'feynn born COMMAND --help'.\n");
+}
+
+int fy_cmd_born(int argc, char **argv)
+{
+    size_t i;
+    if (argc < 2)
+    {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+    {
+        usage(stdout);
+        return 0;
+    }
+    for (i = 0; i < n_born_commands; i++)
+        if (strcmp(argv[1], born_commands[i].name) == 0)
+            return born_commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "feynn born: unknown command '%s'\nTry 'feynn born --help'.\n", argv[1]);
+    return 2;
+}
+
+/* ------------------------------------------------------------------ shared helpers */
+
+#define CONVENTION_OPPOSITE                                                                  \
+    "units hbar = 2 mu = 1, U = 2 mu V / hbar^2; u'' = U u, u(0) = 0; "                      \
+    "a_0 = -(R - u(R)/u'(R)) (opposite sign: weak attraction gives a_0 > 0)"
+
+static const char *born_convention(int opposite)
+{
+    return opposite ? CONVENTION_OPPOSITE : FY_BORN_CONVENTION;
+}
+
+static int born_parse_long(long *v, const char *cmd, const char *s, const char *name, long lo,
+                           long hi)
+{
+    char *end;
+    long x;
+    errno = 0;
+    x = strtol(s, &end, 10);
+    if (errno || end == s || *end || x < lo || x > hi)
+    {
+        fy_cli_usage_error(cmd, "%s needs an integer in %ld..%ld, not '%s'", name, lo, hi, s);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+static int born_parse_q(fmpq_t q, const char *cmd, const char *s, const char *name, int positive)
+{
+    fy_error_t err;
+    fy_error_init(err);
+    if (fy_fmpq_parse(q, s, err) != FY_OK)
+    {
+        fy_cli_usage_error(cmd, "%s: %s", name, err->msg);
+        return -1;
+    }
+    if (positive && fmpq_sgn(q) <= 0)
+    {
+        fy_cli_usage_error(cmd, "%s must be positive, not '%s'", name, s);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads the potential file; mu (may be NULL) converts heights in MeV to fm^-2. */
+static int born_load_potential(fy_born_potential_t pot, const char *path, const fmpq_t range,
+                               const fmpq_t mu, fy_error_t err)
+{
+    slong j;
+    int rc = fy_born_potential_read(pot, path, range, err);
+    if (rc != FY_OK)
+        return rc;
+    if (mu != NULL)
+    {
+        if (pot->physical)
+            return fy_error_set(err, FY_EUSAGE, "%s gives the reduced mass (mu) already; "
+                                "drop --mu", path);
+        for (j = 0; j < pot->d; j++)
+            fy_born_physical_to_natural(pot->U + j, pot->U + j, mu);
+        pot->physical = 1;
+        fmpq_set(pot->mu, mu);
+    }
+    return FY_OK;
+}
+
+static char *qstr(const fmpq_t q)
+{
+    char *s = fy_fmpq_get_str(q);
+    return s ? s : strdup("?");
+}
+
+static json_t *json_q(const fmpq_t q)
+{
+    char *s = qstr(q);
+    json_t *j = json_string(s ? s : "?");
+    free(s);
+    return j;
+}
+
+static json_t *json_arb(const arb_t x, slong digits)
+{
+    char *s;
+    json_t *j;
+    if (!arb_is_finite(x))
+        return json_string("inf");
+    s = fy_arb_get_str_radius(x, digits);
+    j = json_string(s ? s : "?");
+    free(s);
+    return j;
+}
+
+static json_t *json_potential(const fy_born_potential_t pot, const char *path)
+{
+    json_t *o = json_object(), *r = json_array(), *u = json_array();
+    slong j;
+    for (j = 1; j <= pot->d; j++)
+        json_array_append_new(r, json_q(pot->r + j));
+    for (j = 0; j < pot->d; j++)
+        json_array_append_new(u, json_q(pot->U + j));
+    if (path)
+        json_object_set_new(o, "file", json_string(path));
+    json_object_set_new(o, "steps", json_integer(pot->d));
+    json_object_set_new(o, "range", json_q(fy_born_potential_range(pot)));
+    json_object_set_new(o, "breakpoints", r);
+    json_object_set_new(o, "heights", u);
+    json_object_set_new(o, "units", json_string(pot->physical ? "fm^-2 (converted from MeV)"
+                                                              : "hbar = 2 mu = 1"));
+    if (pot->physical)
+        json_object_set_new(o, "mu_MeV", json_q(pot->mu));
+    return o;
+}
+
+/* Writes a JSON value to path ("-" or NULL: standard output) atomically. */
+static int born_write_json(const char *path, json_t *j, fy_error_t err)
+{
+    fy_ofile_t of;
+    int rc = fy_ofile_open(of, path ? path : "-", err);
+    if (rc != FY_OK)
+        return rc;
+    if (json_dumpf(j, of->fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+        fputc('\n', of->fp) == EOF)
+    {
+        fy_ofile_abort(of);
+        return fy_error_set(err, FY_EIO, "cannot write the JSON output");
+    }
+    return fy_ofile_commit(of, err);
+}
+
+/* Convergence verdict for a potential: bound states, radius, message. */
+typedef struct
+{
+    slong bound;
+    int shallow, converges;
+    arb_t radius;
+    char message[FY_ERROR_MSG_LEN];
+} verdict_t;
+
+static int born_verdict(verdict_t *v, const fy_born_potential_t pot, fy_error_t err)
+{
+    fy_error_t e2;
+    arb_t one;
+    int rc;
+    arb_init(v->radius);
+    v->message[0] = '\0';
+    if ((rc = fy_born_bound_states(&v->bound, &v->shallow, pot, NULL, err)) != FY_OK)
+        return rc;
+    if ((rc = fy_born_radius(v->radius, pot, 1e-9, err)) != FY_OK)
+        return rc;
+    arb_init(one);
+    arb_one(one);
+    fy_error_init(e2);
+    v->converges = fy_born_check_convergence(pot, e2) == FY_OK;
+    if (!v->converges)
+        snprintf(v->message, sizeof v->message, "%s", e2->msg);
+    arb_clear(one);
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ born terms */
+
+#define TERMS "born terms"
+
+static void terms_usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: feynn born terms --steps D [--range R] --order N [options]\n"
+        "       feynn born terms --potential FILE --order N [options]\n"
+        "\n"
+        "Exact Born terms as rationals, from the product of the step transfer matrices\n"
+        "(MATH.md 2.3).  With --potential: the values a_0^(1)(U) .. a_0^(N)(U) of the Born\n"
+        "series of that potential, its bound states and whether the series converges.\n"
+        "Without: the symmetric coefficient tensors d^n a_0(0), n = 1..N, over the heights\n"
+        "U_1..U_d of D equal steps on (0, R] (gradient c3_j, Hessian -2K, ...), entries by\n"
+        "sorted 0-based multi-index i1 <= ... <= in.\n"
+        "Convention: " FY_BORN_CONVENTION ".\n"
+        "\n"
+        "Options:\n"
+        "  --steps D          number of equal steps (tensors; default 1)\n"
+        "  --range R          range R > 0 (integer, decimal or fraction; default 1)\n"
+        "  --potential FILE   potential file (doc/potential-format.md; - reads stdin)\n"
+        "  --mu M             heights of FILE in MeV, radii in fm, reduced mass M MeV/c^2:\n"
+        "                     U = 2 mu V / (hbar c)^2, hbar c = " FY_BORN_HBARC_STR " MeV fm\n"
+        "  --order N          highest order (default 4)\n"
+        "  --tensors          with --potential: also the tensors for its breakpoints\n"
+        "  --opposite-sign    report -a_0 (weak attraction positive)\n"
+        "  --check            exit 1 when the Born series of FILE does not converge\n"
+        "  --format F         text (default), json (doc/schema/born-terms.schema.json) or\n"
+        "                     npy (needs -o DIR: terms.npy, tensor_N.npy dense, doubles)\n"
+        "  -o, --output PATH  output file (directory for npy); default standard output\n"
+        "  -h, --help         this help\n"
+        "\n"
+        "The ladder diagram of each order: feynn diagrams born --order N.\n"
+        "Examples:\n"
+        "  feynn born terms --potential well.txt --order 6 --format json\n"
+        "  feynn born terms --steps 4 --order 3\n");
+}
+
+enum
+{
+    O_STEPS = 256,
+    O_RANGE,
+    O_POTENTIAL,
+    O_ORDER,
+    O_TENSORS,
+    O_OPPOSITE,
+    O_CHECK,
+    O_FORMAT,
+    O_DIGITS,
+    O_MU,
+    O_SAMPLES,
+    O_MARGIN,
+    O_SEED,
+    O_PROGRESS,
+    O_QUIET
+};
+
+/* dense double array of an exact tensor */
+static int tensor_npy(const char *dir, int n, const fy_symtensor_t T, fy_error_t err)
+{
+    fy_numvec_t D, Dd;
+    fy_npy_t a;
+    size_t shape[FY_IO_MAX_DIMS];
+    char path[4096];
+    int k, rc;
+    if (n > FY_IO_MAX_DIMS)
+        return fy_error_set(err, FY_EUNSUPPORTED, "npy output holds tensors up to order %d",
+                            FY_IO_MAX_DIMS);
+    fy_numvec_init(D, FY_ARITH_EXACT, 0, 0, NULL);
+    fy_numvec_init(Dd, FY_ARITH_DOUBLE, 0, 0, NULL);
+    rc = fy_symtensor_to_dense(D, T, err);
+    if (rc == FY_OK)
+        rc = fy_numvec_convert(Dd, FY_ARITH_DOUBLE, 0, D, err);
+    fy_npy_init(a);
+    for (k = 0; k < n; k++)
+        shape[k] = (size_t) T->dim;
+    if (rc == FY_OK)
+        rc = fy_npy_set_shape(a, n, shape, err);
+    if (rc == FY_OK)
+    {
+        memcpy(a->data, fy_numvec_d(Dd), a->numel * sizeof(double));
+        snprintf(path, sizeof path, "%s/tensor_%d.npy", dir, n);
+        rc = fy_npy_write(path, a, err);
+    }
+    fy_npy_clear(a);
+    fy_numvec_clear(D);
+    fy_numvec_clear(Dd);
+    return rc;
+}
+
+static json_t *tensor_json(const fy_symtensor_t T, int n)
+{
+    json_t *o = json_object(), *idx = json_array(), *val = json_array();
+    int *ix = calloc((size_t) n + 1, sizeof(int)), k;
+    slong i;
+    const fmpq *e = fy_numvec_fmpq(&T->e);
+    for (i = 0; ix && i < fy_symtensor_len(T); i++)
+    {
+        json_t *t = json_array();
+        for (k = 0; k < n; k++)
+            json_array_append_new(t, json_integer(ix[k]));
+        json_array_append_new(idx, t);
+        json_array_append_new(val, json_q(e + fy_symtensor_index(T, ix)));
+        fy_multiindex_next(ix, T->dim, n);
+    }
+    free(ix);
+    json_object_set_new(o, "order", json_integer(n));
+    json_object_set_new(o, "dim", json_integer(T->dim));
+    json_object_set_new(o, "entries", json_integer(fy_symtensor_len(T)));
+    json_object_set_new(o, "indices", idx);
+    json_object_set_new(o, "values", val);
+    return o;
+}
+
+static void tensor_text(FILE *fp, const fy_symtensor_t T, int n)
+{
+    int *ix = calloc((size_t) n + 1, sizeof(int)), k;
+    slong i;
+    const fmpq *e = fy_numvec_fmpq(&T->e);
+    fprintf(fp, "# order %d: d^%d a_0(0), %ld entries (sorted multi-index, 0-based)%s\n", n, n,
+            (long) fy_symtensor_len(T),
+            n == 1 ? " = c3_j" : n == 2 ? " = -2K" : "");
+    for (i = 0; ix && i < fy_symtensor_len(T); i++)
+    {
+        char *s = qstr(e + fy_symtensor_index(T, ix));
+        for (k = 0; k < n; k++)
+            fprintf(fp, "%d ", ix[k]);
+        fprintf(fp, " %s\n", s);
+        free(s);
+        fy_multiindex_next(ix, T->dim, n);
+    }
+    free(ix);
+}
+
+static int born_terms(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"steps", required_argument, NULL, O_STEPS},
+        {"range", required_argument, NULL, O_RANGE},
+        {"potential", required_argument, NULL, O_POTENTIAL},
+        {"mu", required_argument, NULL, O_MU},
+        {"order", required_argument, NULL, O_ORDER},
+        {"tensors", no_argument, NULL, O_TENSORS},
+        {"opposite-sign", no_argument, NULL, O_OPPOSITE},
+        {"check", no_argument, NULL, O_CHECK},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_NPY);
+    long steps = 1, order = 4;
+    int c, fmt = FY_FMT_TEXT, tensors = 0, opposite = 0, check = 0, steps_given = 0;
+    int range_given = 0, have_mu = 0, status = 0, rc = FY_OK, n;
+    const char *potfile = NULL, *out = NULL;
+    fmpq_t range, mu, sum, minus1;
+    fmpq *terms = NULL;
+    fy_born_potential_t pot;
+    fy_symtensor_struct *T = NULL;
+    verdict_t v;
+    fy_born_a0_t a0res;
+    fy_error_t err;
+    int have_verdict = 0, have_a0 = 0;
+
+    fmpq_init(range);
+    fmpq_init(mu);
+    fmpq_init(sum);
+    fmpq_init(minus1);
+    fmpq_set_si(minus1, -1, 1);
+    fmpq_one(range);
+    fy_born_potential_init(pot);
+    fy_born_a0_init(a0res);
+    fy_error_init(err);
+    arb_init(v.radius);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case O_STEPS:
+            if (born_parse_long(&steps, TERMS, optarg, "--steps", 1, 100000))
+                status = 2;
+            steps_given = 1;
+            break;
+        case O_RANGE:
+            if (born_parse_q(range, TERMS, optarg, "--range", 1))
+                status = 2;
+            range_given = 1;
+            break;
+        case O_POTENTIAL:
+            potfile = optarg;
+            break;
+        case O_MU:
+            if (born_parse_q(mu, TERMS, optarg, "--mu", 1))
+                status = 2;
+            have_mu = 1;
+            break;
+        case O_ORDER:
+            if (born_parse_long(&order, TERMS, optarg, "--order", 1, 10000))
+                status = 2;
+            break;
+        case O_TENSORS:
+            tensors = 1;
+            break;
+        case O_OPPOSITE:
+            opposite = 1;
+            break;
+        case O_CHECK:
+            check = 1;
+            break;
+        case O_FORMAT:
+            if ((fmt = fy_cli_parse_format(TERMS, optarg, formats)) < 0)
+                status = 2;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            terms_usage(stdout);
+            goto done;
+        case ':':
+            status = fy_cli_usage_error(TERMS, "option '%s' needs a value", argv[optind - 1]);
+            break;
+        default:
+            status = fy_cli_usage_error(TERMS, "unknown option '%s'", argv[optind - 1]);
+            break;
+        }
+        if (status)
+            goto done;
+    }
+    if (optind < argc)
+    {
+        status = fy_cli_usage_error(TERMS, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (potfile == NULL && (have_mu || check || tensors))
+    {
+        status = fy_cli_usage_error(TERMS, "--mu, --check and --tensors need --potential");
+        goto done;
+    }
+    if (fmt == FY_FMT_NPY && out == NULL)
+    {
+        status = fy_cli_usage_error(TERMS, "--format npy needs -o DIR");
+        goto done;
+    }
+    if (potfile)
+    {
+        if ((rc = born_load_potential(pot, potfile, range, have_mu ? mu : NULL, err)) != FY_OK)
+            goto fail;
+        if (steps_given && steps != pot->d)
+        {
+            status = fy_cli_usage_error(TERMS, "--steps %ld disagrees with the %ld heights of "
+                                        "%s", steps, (long) pot->d, potfile);
+            goto done;
+        }
+        if (range_given && !fmpq_equal(range, fy_born_potential_range(pot)))
+        {
+            status = fy_cli_usage_error(TERMS, "--range disagrees with the breakpoints of %s",
+                                        potfile);
+            goto done;
+        }
+        terms = _fmpq_vec_init(order);
+        if ((rc = fy_born_terms(terms, pot, (int) order, err)) != FY_OK)
+            goto fail;
+        if ((rc = born_verdict(&v, pot, err)) != FY_OK)
+            goto fail;
+        have_verdict = 1;
+        if (v.converges)
+        {
+            fy_error_t e2;
+            fy_error_init(e2);
+            have_a0 = fy_born_a0(a0res, pot, 16, e2) == FY_OK;
+        }
+        if (opposite)
+            for (n = 0; n < order; n++)
+                fmpq_neg(terms + n, terms + n);
+        for (n = 0; n < order; n++)
+            fmpq_add(sum, sum, terms + n);
+        if (opposite && have_a0)
+            arb_neg(&a0res->a0, &a0res->a0);
+    }
+    else if ((rc = fy_born_potential_set_steps(pot, steps, range, NULL, err)) != FY_OK)
+        goto fail;
+    if (potfile == NULL || tensors)
+    {
+        T = flint_malloc((size_t) order * sizeof(fy_symtensor_struct));
+        for (n = 0; n < order; n++)
+            fy_symtensor_init(T + n, FY_ARITH_EXACT, 1, 0, 0, NULL);
+        if ((rc = fy_born_tensors(T, pot, (int) order, err)) != FY_OK)
+            goto fail;
+        if (opposite)
+            for (n = 0; n < order; n++)
+                fy_symtensor_scale_fmpq(T + n, T + n, minus1, NULL);
+    }
+
+    if (fmt == FY_FMT_NPY)
+    {
+        if ((rc = fy_mkdir_p(out, err)) != FY_OK)
+            goto fail;
+        if (terms)
+        {
+            fy_npy_t a;
+            size_t shape[1] = {(size_t) order};
+            char path[4096];
+            fy_npy_init(a);
+            rc = fy_npy_set_shape(a, 1, shape, err);
+            for (n = 0; rc == FY_OK && n < order; n++)
+                a->data[n] = fy_fmpq_get_d(terms + n);
+            snprintf(path, sizeof path, "%s/terms.npy", out);
+            if (rc == FY_OK)
+                rc = fy_npy_write(path, a, err);
+            fy_npy_clear(a);
+            if (rc != FY_OK)
+                goto fail;
+        }
+        for (n = 0; T && n < order; n++)
+            if ((rc = tensor_npy(out, n + 1, T + n, err)) != FY_OK)
+                goto fail;
+        fprintf(stderr, "feynn born terms: wrote %s/ (%s)\n", out, born_convention(opposite));
+    }
+    else if (fmt == FY_FMT_JSON)
+    {
+        json_t *root = json_object();
+        json_object_set_new(root, "command", json_string("born terms"));
+        json_object_set_new(root, "convention", json_string(born_convention(opposite)));
+        json_object_set_new(root, "sign", json_string(opposite ? "opposite" : "standard"));
+        json_object_set_new(root, "order", json_integer(order));
+        if (potfile)
+            json_object_set_new(root, "potential", json_potential(pot, potfile));
+        else
+        {
+            json_t *r = json_array();
+            slong j;
+            for (j = 1; j <= pot->d; j++)
+                json_array_append_new(r, json_q(pot->r + j));
+            json_object_set_new(root, "steps", json_integer(pot->d));
+            json_object_set_new(root, "range", json_q(fy_born_potential_range(pot)));
+            json_object_set_new(root, "breakpoints", r);
+        }
+        if (terms)
+        {
+            json_t *ta = json_array(), *da = json_array();
+            for (n = 0; n < order; n++)
+            {
+                json_array_append_new(ta, json_q(terms + n));
+                json_array_append_new(da, json_real(fy_fmpq_get_d(terms + n)));
+            }
+            json_object_set_new(root, "terms", ta);
+            json_object_set_new(root, "terms_approx", da);
+            json_object_set_new(root, "partial_sum", json_q(sum));
+            json_object_set_new(root, "bound_states", json_integer(v.bound));
+            json_object_set_new(root, "shallow", json_boolean(v.shallow));
+            json_object_set_new(root, "radius", json_arb(v.radius, 10));
+            json_object_set_new(root, "born_series_converges", json_boolean(v.converges));
+            json_object_set_new(root, "a0", have_a0 ? json_string("") : json_null());
+            if (have_a0)
+            {
+                char *s = fy_arb_get_str_certified(&a0res->a0, 16);
+                json_object_set_new(root, "a0", json_string(s ? s : "?"));
+                free(s);
+            }
+            json_object_set_new(root, "message",
+                                v.converges ? json_null() : json_string(v.message));
+        }
+        if (T)
+        {
+            json_t *ta = json_array();
+            for (n = 0; n < order; n++)
+                json_array_append_new(ta, tensor_json(T + n, n + 1));
+            json_object_set_new(root, "index_order", json_string(
+                "sorted 0-based multi-indices i1 <= ... <= in in lexicographic order; the "
+                "entry is d^n a_0 / dU_(i1+1) ... dU_(in+1) at U = 0"));
+            json_object_set_new(root, "tensors", ta);
+        }
+        rc = born_write_json(out, root, err);
+        json_decref(root);
+        if (rc != FY_OK)
+            goto fail;
+    }
+    else
+    {
+        fy_ofile_t of;
+        FILE *fp;
+        slong j;
+        if ((rc = fy_ofile_open(of, out ? out : "-", err)) != FY_OK)
+            goto fail;
+        fp = of->fp;
+        fprintf(fp, "# feynn born terms: exact Born terms (MATH.md 2.3)\n");
+        fprintf(fp, "# convention: %s\n", born_convention(opposite));
+        fprintf(fp, "# %s: %ld step(s) on (0, ", potfile ? potfile : "steps", (long) pot->d);
+        fmpq_fprint(fp, fy_born_potential_range(pot));
+        fprintf(fp, "]%s, breakpoints", pot->physical ? " fm" : "");
+        for (j = 1; j <= pot->d; j++)
+        {
+            fputc(' ', fp);
+            fmpq_fprint(fp, pot->r + j);
+        }
+        fputc('\n', fp);
+        if (terms)
+        {
+            char *r = NULL;
+            fprintf(fp, "# bound state(s): %ld\n", (long) v.bound);
+            r = arb_is_finite(v.radius) ? fy_arb_get_str_radius(v.radius, 10) : strdup("inf");
+            fprintf(fp, "# radius of convergence in lambda (of a_0(lambda U)): %s\n",
+                    r ? r : "?");
+            free(r);
+            fprintf(fp, "%-4s %-40s %s\n", "n", "a_0^(n) (exact)", "~ double");
+            for (n = 0; n < order; n++)
+            {
+                char *s = qstr(terms + n);
+                fprintf(fp, "%-4d %-40s %.17g\n", n + 1, s, fy_fmpq_get_d(terms + n));
+                free(s);
+            }
+            fprintf(fp, "# partial sum through order %ld: %.17g\n", order, fy_fmpq_get_d(sum));
+            if (v.converges)
+            {
+                char *s = have_a0 ? fy_arb_get_str_certified(&a0res->a0, 16) : NULL;
+                fprintf(fp, "# the Born series converges to a_0 = %s\n", s ? s : "?");
+                free(s);
+            }
+            else
+                fprintf(fp, "# no Born-series claim: %s\n", v.message);
+        }
+        for (n = 0; T && n < order; n++)
+            tensor_text(fp, T + n, n + 1);
+        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+            goto fail;
+    }
+    if (terms && !v.converges)
+    {
+        fprintf(stderr, "feynn born terms: %s\n", v.message);
+        if (check)
+            status = 1;
+    }
+    goto done;
+
+fail:
+    status = fy_cli_fail(TERMS, err);
+done:
+    (void) have_verdict;
+    if (terms)
+        _fmpq_vec_clear(terms, order);
+    if (T)
+    {
+        for (n = 0; n < order; n++)
+            fy_symtensor_clear(T + n);
+        flint_free(T);
+    }
+    arb_clear(v.radius);
+    fy_born_a0_clear(a0res);
+    fy_born_potential_clear(pot);
+    fmpq_clear(range);
+    fmpq_clear(mu);
+    fmpq_clear(sum);
+    fmpq_clear(minus1);
+    return status;
+}
+
+/* ------------------------------------------------------------------ born a0 */
+
+#define A0 "born a0"
+
+static void a0_usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: feynn born a0 --potential FILE [--digits D] [options]\n"
+        "\n"
+        "The scattering length a_0 = R - u(R)/u'(R) in ball arithmetic (cos/sin/cosh/sinh\n"
+        "transfer matrices, MATH.md 2.3), printed with D certified significant digits; the\n"
+        "number of zero-energy bound states (nodes of u); and whether the Born series\n"
+        "converges (radius of convergence in lambda of a_0(lambda U) above 1).\n"
+        "Convention: " FY_BORN_CONVENTION ".\n"
+        "\n"
+        "Options:\n"
+        "  --potential FILE   potential file (doc/potential-format.md; - reads stdin)\n"
+        "  --range R          range of a file with heights only (default 1)\n"
+        "  --mu M             heights in MeV, radii in fm, reduced mass M MeV/c^2\n"
+        "  --digits D         certified significant digits (default 16)\n"
+        "  --opposite-sign    report -a_0 (weak attraction positive)\n"
+        "  --check            exit 1 when the Born series does not converge\n"
+        "  --format F         text (default) or json (doc/schema/born-a0.schema.json)\n"
+        "  -o, --output FILE  output file (default standard output)\n"
+        "  -h, --help         this help\n");
+}
+
+static int born_a0(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"potential", required_argument, NULL, O_POTENTIAL},
+        {"range", required_argument, NULL, O_RANGE},
+        {"mu", required_argument, NULL, O_MU},
+        {"digits", required_argument, NULL, O_DIGITS},
+        {"opposite-sign", no_argument, NULL, O_OPPOSITE},
+        {"check", no_argument, NULL, O_CHECK},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON);
+    long digits = 16;
+    int c, fmt = FY_FMT_TEXT, opposite = 0, check = 0, have_mu = 0, status = 0, rc;
+    const char *potfile = NULL, *out = NULL;
+    fmpq_t range, mu;
+    fy_born_potential_t pot;
+    fy_born_a0_t res;
+    verdict_t v;
+    fy_error_t err;
+    char *a0s = NULL, *balls = NULL, *l1s = NULL;
+    arb_t l1;
+
+    fmpq_init(range);
+    fmpq_init(mu);
+    fmpq_one(range);
+    fy_born_potential_init(pot);
+    fy_born_a0_init(res);
+    fy_error_init(err);
+    arb_init(v.radius);
+    arb_init(l1);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case O_POTENTIAL:
+            potfile = optarg;
+            break;
+        case O_RANGE:
+            if (born_parse_q(range, A0, optarg, "--range", 1))
+                status = 2;
+            break;
+        case O_MU:
+            if (born_parse_q(mu, A0, optarg, "--mu", 1))
+                status = 2;
+            have_mu = 1;
+            break;
+        case O_DIGITS:
+            if (born_parse_long(&digits, A0, optarg, "--digits", 1, 10000))
+                status = 2;
+            break;
+        case O_OPPOSITE:
+            opposite = 1;
+            break;
+        case O_CHECK:
+            check = 1;
+            break;
+        case O_FORMAT:
+            if ((fmt = fy_cli_parse_format(A0, optarg, formats)) < 0)
+                status = 2;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            a0_usage(stdout);
+            goto done;
+        case ':':
+            status = fy_cli_usage_error(A0, "option '%s' needs a value", argv[optind - 1]);
+            break;
+        default:
+            status = fy_cli_usage_error(A0, "unknown option '%s'", argv[optind - 1]);
+            break;
+        }
+        if (status)
+            goto done;
+    }
+    if (optind < argc)
+    {
+        status = fy_cli_usage_error(A0, "unexpected argument '%s'", argv[optind]);
+        goto done;
+    }
+    if (potfile == NULL)
+    {
+        status = fy_cli_usage_error(A0, "missing --potential FILE");
+        goto done;
+    }
+    if ((rc = born_load_potential(pot, potfile, range, have_mu ? mu : NULL, err)) != FY_OK)
+        goto fail;
+    if ((rc = fy_born_a0(res, pot, digits, err)) != FY_OK)
+        goto fail;
+    if ((rc = born_verdict(&v, pot, err)) != FY_OK)
+        goto fail;
+    if ((rc = fy_born_lambda1(l1, NULL, pot, 1, 1e-9, err)) != FY_OK)
+        goto fail;
+    if (opposite)
+        arb_neg(&res->a0, &res->a0);
+    a0s = fy_arb_get_str_certified(&res->a0, digits);
+    balls = fy_arb_get_str_radius(&res->a0, digits + 5);
+    l1s = arb_is_finite(l1) ? fy_arb_get_str_radius(l1, 10) : strdup("inf");
+    if (a0s == NULL || balls == NULL || l1s == NULL)
+    {
+        rc = fy_error_set(err, FY_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (fmt == FY_FMT_JSON)
+    {
+        json_t *root = json_object();
+        json_object_set_new(root, "command", json_string("born a0"));
+        json_object_set_new(root, "convention", json_string(born_convention(opposite)));
+        json_object_set_new(root, "sign", json_string(opposite ? "opposite" : "standard"));
+        json_object_set_new(root, "potential", json_potential(pot, potfile));
+        json_object_set_new(root, "a0", json_string(a0s));
+        json_object_set_new(root, "digits", json_integer(res->digits));
+        json_object_set_new(root, "ball", json_string(balls));
+        json_object_set_new(root, "prec_bits", json_integer(res->prec));
+        json_object_set_new(root, "nodes", json_integer(res->nodes));
+        json_object_set_new(root, "bound_states", json_integer(res->bound_states));
+        json_object_set_new(root, "shallow", json_boolean(res->shallow));
+        json_object_set_new(root, "lambda1", json_string(l1s));
+        json_object_set_new(root, "radius", json_arb(v.radius, 10));
+        json_object_set_new(root, "born_series_converges", json_boolean(v.converges));
+        json_object_set_new(root, "message", v.converges ? json_null() : json_string(v.message));
+        rc = born_write_json(out, root, err);
+        json_decref(root);
+        if (rc != FY_OK)
+            goto fail;
+    }
+    else
+    {
+        fy_ofile_t of;
+        char *r;
+        if ((rc = fy_ofile_open(of, out ? out : "-", err)) != FY_OK)
+            goto fail;
+        r = arb_is_finite(v.radius) ? fy_arb_get_str_radius(v.radius, 10) : strdup("inf");
+        fprintf(of->fp, "# feynn born a0: scattering length in ball arithmetic\n");
+        fprintf(of->fp, "# convention: %s\n", born_convention(opposite));
+        fprintf(of->fp, "# potential: %s, %ld step(s)%s\n", potfile, (long) pot->d,
+                pot->physical ? " (MeV, fm; a_0 in fm)" : "");
+        fprintf(of->fp, "a0 = %s\n", a0s);
+        fprintf(of->fp, "# %ld certified digits; ball %s at %ld bits\n", (long) res->digits,
+                balls, (long) res->prec);
+        fprintf(of->fp, "bound state(s): %ld (nodes of u on (0, R]: %ld; u'(R) %s 0)\n",
+                (long) res->bound_states, (long) res->nodes,
+                arb_is_positive(&res->up) ? ">" : "<");
+        fprintf(of->fp, "lambda_1 (lambda U first binds): %s\n", l1s);
+        fprintf(of->fp, "radius of convergence of the Born series in lambda: %s\n", r ? r : "?");
+        if (v.converges)
+            fprintf(of->fp, "Born series: converges to a_0 at lambda = 1\n");
+        else
+            fprintf(of->fp, "Born series: no claim: %s\n", v.message);
+        free(r);
+        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+            goto fail;
+    }
+    if (!v.converges)
+    {
+        fprintf(stderr, "feynn born a0: %s\n", v.message);
+        if (check)
+            status = 1;
+    }
+    goto done;
+fail:
+    status = fy_cli_fail(A0, err);
+done:
+    free(a0s);
+    free(balls);
+    free(l1s);
+    arb_clear(l1);
+    arb_clear(v.radius);
+    fy_born_a0_clear(res);
+    fy_born_potential_clear(pot);
+    fmpq_clear(range);
+    fmpq_clear(mu);
+    return status;
+}
+
+/* ------------------------------------------------------------------ born data */
+
+#define DATA "born data"
+
+static void data_usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: feynn born data -o PATH [--samples N] [--steps D] [--range R] [--margin M]\n"
+        "                       [--seed S] [--format safetensors|npy]\n"
+        "\n"
+        "A data set of random shallow attractive potentials U_j <= 0 on D equal steps of\n"
+        "(0, R] with their scattering lengths a_0 (certified in ball arithmetic, rounded to\n"
+        "double), every sample at least a factor 1 + M below its first bound state:\n"
+        "U_j = -s w_j, w_j ~ Uniform(0,1], s = v lambda_1(w) / (1 + M), v ~ Uniform(0,1].\n"
+        "Reproducible: the same options and seed give the same file.\n"
+        "Convention: " FY_BORN_CONVENTION ".\n"
+        "\n"
+        "Options:\n"
+        "  -n, --samples N    number of samples (default 1000)\n"
+        "  --steps D          number of equal steps (default 8)\n"
+        "  --range R          range R > 0 (default 1)\n"
+        "  --margin M         distance from the first bound state, M >= 0 (default 0.5)\n"
+        "  --seed S           seed of the generator (default 1)\n"
+        "  --format F         safetensors (default; tensors U (N x D) and a0 (N), F64, with\n"
+        "                     the description in the metadata) or npy (directory PATH with\n"
+        "                     U.npy, a0.npy and metadata.json)\n"
+        "  -o, --output PATH  output file or directory (required)\n"
+        "  --progress, --quiet  force the progress bar on or off (default: on a terminal)\n"
+        "  -h, --help         this help\n");
+}
+
+static int born_data(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"samples", required_argument, NULL, 'n'},
+        {"steps", required_argument, NULL, O_STEPS},
+        {"range", required_argument, NULL, O_RANGE},
+        {"margin", required_argument, NULL, O_MARGIN},
+        {"seed", required_argument, NULL, O_SEED},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"progress", no_argument, NULL, O_PROGRESS},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    long n = 1000, steps = 8;
+    double R = 1.0, margin = 0.5;
+    unsigned long long seed = 1;
+    int c, npy = 0, progress = -1, status = 0, rc;
+    const char *out = NULL;
+    fy_born_data_t data;
+    fy_error_t err;
+    char *end;
+
+    fy_born_data_init(data);
+    fy_error_init(err);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":n:o:h", longopts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case 'n':
+            if (born_parse_long(&n, DATA, optarg, "--samples", 1, 100000000))
+                return 2;
+            break;
+        case O_STEPS:
+            if (born_parse_long(&steps, DATA, optarg, "--steps", 1, 100000))
+                return 2;
+            break;
+        case O_RANGE:
+        case O_MARGIN:
+            errno = 0;
+            {
+                double x = strtod(optarg, &end);
+                if (errno || end == optarg || *end || !isfinite(x) ||
+                    (c == O_RANGE ? !(x > 0) : !(x >= 0)))
+                    return fy_cli_usage_error(DATA, "%s needs a %s number, not '%s'",
+                                              c == O_RANGE ? "--range" : "--margin",
+                                              c == O_RANGE ? "positive" : "nonnegative",
+                                              optarg);
+                if (c == O_RANGE)
+                    R = x;
+                else
+                    margin = x;
+            }
+            break;
+        case O_SEED:
+            errno = 0;
+            if (optarg[0] == '-')
+                return fy_cli_usage_error(DATA, "--seed needs an unsigned integer");
+            seed = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end)
+                return fy_cli_usage_error(DATA, "--seed needs an unsigned integer, not '%s'",
+                                          optarg);
+            break;
+        case O_FORMAT:
+            if (strcmp(optarg, "safetensors") == 0)
+                npy = 0;
+            else if (strcmp(optarg, "npy") == 0)
+                npy = 1;
+            else
+                return fy_cli_usage_error(DATA, "unknown --format '%s' (this command writes: "
+                                          "safetensors, npy)", optarg);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case O_PROGRESS:
+            progress = 1;
+            break;
+        case O_QUIET:
+            progress = 0;
+            break;
+        case 'h':
+            data_usage(stdout);
+            return 0;
+        case ':':
+            return fy_cli_usage_error(DATA, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return fy_cli_usage_error(DATA, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return fy_cli_usage_error(DATA, "unexpected argument '%s'", argv[optind]);
+    if (out == NULL)
+        return fy_cli_usage_error(DATA, "missing -o PATH");
+    rc = fy_born_data_generate(data, n, steps, R, margin, (uint64_t) seed, progress, err);
+    if (rc == FY_OK)
+        rc = npy ? fy_born_data_write_npy(out, data, err)
+                 : fy_born_data_write_safetensors(out, data, err);
+    if (rc != FY_OK)
+        status = fy_cli_fail(DATA, err);
+    else
+        fprintf(stderr, "feynn born data: wrote %ld samples of %ld steps to %s (%s)\n", n,
+                steps, out, FY_BORN_CONVENTION);
+    fy_born_data_clear(data);
+    return status;
+}

@@ -1,0 +1,353 @@
+/* Kernels of the trainer: xoshiro256**, activations with their first derivatives, the gemm
+ * wrapper (CBLAS or plain loops) and the forward/backward pass of one chunk of rows. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "train/train_internal.h"
+
+#ifdef FY_HAVE_CBLAS
+#include <cblas.h>
+#endif
+
+/* ------------------------------------------------------------------ xoshiro256** */
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void _fy_rng_seed(fy_rng_struct *r, uint64_t seed)
+{
+    int i;
+    for (i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t _fy_rng_next(fy_rng_struct *r)
+{
+    uint64_t *s = r->s;
+    uint64_t res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return res;
+}
+
+double _fy_rng_uniform(fy_rng_struct *r)
+{
+    return ((double) (_fy_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double _fy_rng_normal(fy_rng_struct *r)
+{
+    /* Box-Muller, one value per call (simple and reproducible). */
+    double u = _fy_rng_uniform(r), v = _fy_rng_uniform(r);
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
+}
+
+uint64_t _fy_rng_below(fy_rng_struct *r, uint64_t n)
+{
+    /* rejection of the biased tail, so every value is equally likely */
+    uint64_t lim = UINT64_MAX - UINT64_MAX % n, x;
+    do
+        x = _fy_rng_next(r);
+    while (x >= lim);
+    return x % n;
+}
+
+/* ------------------------------------------------------------------ activations */
+
+static const char *act_names[] = {"tanh", "sigmoid", "sin", "softplus", "identity"};
+
+int _fy_act_from_name(const char *name)
+{
+    int i;
+    if (name == NULL)
+        return -1;
+    for (i = 0; i < 5; i++)
+        if (strcmp(name, act_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *_fy_act_name(int act)
+{
+    return act >= 0 && act < 5 ? act_names[act] : "?";
+}
+
+static inline double sigmoid(double z)
+{
+    if (z >= 0)
+        return 1.0 / (1.0 + exp(-z));
+    else
+    {
+        double e = exp(z);
+        return e / (1.0 + e);
+    }
+}
+
+void _fy_act_forward(double *a, const double *z, size_t n, int act)
+{
+    size_t i;
+    switch (act)
+    {
+    case FY_ACT_TANH:
+        for (i = 0; i < n; i++)
+            a[i] = tanh(z[i]);
+        break;
+    case FY_ACT_SIGMOID:
+        for (i = 0; i < n; i++)
+            a[i] = sigmoid(z[i]);
+        break;
+    case FY_ACT_SIN:
+        for (i = 0; i < n; i++)
+            a[i] = sin(z[i]);
+        break;
+    case FY_ACT_SOFTPLUS:
+        /* log(1 + e^z) = max(z, 0) + log1p(e^-|z|), without overflow */
+        for (i = 0; i < n; i++)
+            a[i] = (z[i] > 0 ? z[i] : 0.0) + log1p(exp(-fabs(z[i])));
+        break;
+    default:
+        if (a != z)
+            memcpy(a, z, n * sizeof(double));
+        break;
+    }
+}
+
+void _fy_act_backward(double *g, const double *z, const double *a, size_t n, int act)
+{
+    size_t i;
+    switch (act)
+    {
+    case FY_ACT_TANH:
+        for (i = 0; i < n; i++)
+            g[i] *= 1.0 - a[i] * a[i];
+        break;
+    case FY_ACT_SIGMOID:
+        for (i = 0; i < n; i++)
+            g[i] *= a[i] * (1.0 - a[i]);
+        break;
+    case FY_ACT_SIN:
+        for (i = 0; i < n; i++)
+            g[i] *= cos(z[i]);
+        break;
+    case FY_ACT_SOFTPLUS:
+        for (i = 0; i < n; i++)
+            g[i] *= sigmoid(z[i]);
+        break;
+    default:
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------ gemm */
+
+static void gemm_loops(int ta, int tb, int M, int N, int K, double alpha, const double *A,
+                       int lda, const double *B, int ldb, double beta, double *C, int ldc)
+{
+    int i, j, k;
+    for (i = 0; i < M; i++)
+    {
+        double *c = C + (size_t) i * ldc;
+        if (beta == 0.0)
+            for (j = 0; j < N; j++)
+                c[j] = 0.0;
+        else if (beta != 1.0)
+            for (j = 0; j < N; j++)
+                c[j] *= beta;
+    }
+    if (!ta && !tb)
+    {
+        /* C[i,:] += A[i,k] B[k,:]: unit stride on B and C */
+        for (i = 0; i < M; i++)
+        {
+            double *c = C + (size_t) i * ldc;
+            for (k = 0; k < K; k++)
+            {
+                double a = alpha * A[(size_t) i * lda + k];
+                const double *b = B + (size_t) k * ldb;
+                for (j = 0; j < N; j++)
+                    c[j] += a * b[j];
+            }
+        }
+    }
+    else if (!ta && tb)
+    {
+        /* C[i,j] += A[i,:] . B[j,:] */
+        for (i = 0; i < M; i++)
+        {
+            const double *a = A + (size_t) i * lda;
+            for (j = 0; j < N; j++)
+            {
+                const double *b = B + (size_t) j * ldb;
+                double s = 0.0;
+                for (k = 0; k < K; k++)
+                    s += a[k] * b[k];
+                C[(size_t) i * ldc + j] += alpha * s;
+            }
+        }
+    }
+    else if (ta && !tb)
+    {
+        /* C[i,:] += A[k,i] B[k,:], A is K x M */
+        for (k = 0; k < K; k++)
+        {
+            const double *b = B + (size_t) k * ldb;
+            for (i = 0; i < M; i++)
+            {
+                double a = alpha * A[(size_t) k * lda + i];
+                double *c = C + (size_t) i * ldc;
+                for (j = 0; j < N; j++)
+                    c[j] += a * b[j];
+            }
+        }
+    }
+    else
+    {
+        for (i = 0; i < M; i++)
+            for (j = 0; j < N; j++)
+            {
+                double s = 0.0;
+                for (k = 0; k < K; k++)
+                    s += A[(size_t) k * lda + i] * B[(size_t) j * ldb + k];
+                C[(size_t) i * ldc + j] += alpha * s;
+            }
+    }
+}
+
+void _fy_gemm(int blas, int ta, int tb, int M, int N, int K, double alpha, const double *A,
+              int lda, const double *B, int ldb, double beta, double *C, int ldc)
+{
+    if (M <= 0 || N <= 0)
+        return;
+#ifdef FY_HAVE_CBLAS
+    if (blas && K > 0)
+    {
+        cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+#else
+    (void) blas;
+#endif
+    gemm_loops(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* ------------------------------------------------------------------ chunk pass */
+
+int _fy_twork_alloc(fy_twork_struct *ws, const fy_tmodel_struct *m, long rows, fy_error_t err)
+{
+    memset(ws, 0, sizeof *ws);
+    ws->rows = rows;
+    ws->X = fy_malloc((size_t) rows * (size_t) m->w[0], sizeof(double), err);
+    ws->ZA = fy_malloc((size_t) rows * 2 * (size_t) m->sumw, sizeof(double), err);
+    ws->g1 = fy_malloc((size_t) rows * (size_t) m->maxw, sizeof(double), err);
+    ws->g2 = fy_malloc((size_t) rows * (size_t) m->maxw, sizeof(double), err);
+    if (!ws->X || !ws->ZA || !ws->g1 || !ws->g2)
+    {
+        _fy_twork_free(ws);
+        return FY_ENOMEM;
+    }
+    return FY_OK;
+}
+
+void _fy_twork_free(fy_twork_struct *ws)
+{
+    free(ws->X);
+    free(ws->ZA);
+    free(ws->g1);
+    free(ws->g2);
+    memset(ws, 0, sizeof *ws);
+}
+
+double _fy_chunk_loss_grad(double *grad, double *pred, const fy_tmodel_struct *m,
+                           const double *P, const double *Xs, const double *ys,
+                           const double *wt, const long *idx, long c, fy_twork_struct *ws)
+{
+    const int L = m->L, d = m->w[0], nout = m->w[L];
+    double *Z[FY_TRAIN_MAX_HIDDEN + 2], *A[FY_TRAIN_MAX_HIDDEN + 2];
+    double loss = 0.0, *dz, *da;
+    size_t off = 0;
+    long i;
+    int l, o;
+
+    /* gather the rows */
+    for (i = 0; i < c; i++)
+        memcpy(ws->X + (size_t) i * d, Xs + (size_t) idx[i] * d, (size_t) d * sizeof(double));
+    A[0] = ws->X;
+    Z[0] = NULL;
+    for (l = 1; l <= L; l++)
+    {
+        Z[l] = ws->ZA + off;
+        off += (size_t) c * m->w[l];
+        A[l] = ws->ZA + off;
+        off += (size_t) c * m->w[l];
+    }
+    /* forward: Z_l = A_{l-1} W_l^T + b_l */
+    for (l = 1; l <= L; l++)
+    {
+        const double *W = P + m->woff[l], *b = P + m->boff[l];
+        int n = m->w[l], k = m->w[l - 1];
+        _fy_gemm(m->blas, 0, 1, (int) c, n, k, 1.0, A[l - 1], k, W, k, 0.0, Z[l], n);
+        for (i = 0; i < c; i++)
+        {
+            double *z = Z[l] + (size_t) i * n;
+            int a;
+            for (a = 0; a < n; a++)
+                z[a] += b[a];
+        }
+        if (l < L)
+            _fy_act_forward(A[l], Z[l], (size_t) c * n, m->act);
+    }
+    /* loss and output gradient 2 w (F - y) */
+    dz = ws->g1;
+    for (i = 0; i < c; i++)
+        for (o = 0; o < nout; o++)
+        {
+            double r = Z[L][(size_t) i * nout + o] - ys[(size_t) idx[i] * nout + o];
+            double wi = wt ? wt[idx[i]] : 1.0;
+            loss += wi * r * r;
+            dz[(size_t) i * nout + o] = 2.0 * wi * r;
+            if (pred)
+                pred[(size_t) i * nout + o] = Z[L][(size_t) i * nout + o];
+        }
+    if (grad == NULL)
+        return loss;
+    da = ws->g2;
+    for (l = L; l >= 1; l--)
+    {
+        int n = m->w[l], k = m->w[l - 1], a;
+        double *gW = grad + m->woff[l], *gb = grad + m->boff[l], *t;
+        /* gW = dZ^T A_{l-1}; gb = column sums of dZ */
+        _fy_gemm(m->blas, 1, 0, n, k, (int) c, 1.0, dz, n, A[l - 1], k, 0.0, gW, k);
+        for (a = 0; a < n; a++)
+            gb[a] = 0.0;
+        for (i = 0; i < c; i++)
+            for (a = 0; a < n; a++)
+                gb[a] += dz[(size_t) i * n + a];
+        if (l > 1)
+        {
+            /* dA_{l-1} = dZ W_l, then times sigma'(Z_{l-1}) */
+            _fy_gemm(m->blas, 0, 0, (int) c, k, n, 1.0, dz, n, P + m->woff[l], k, 0.0, da, k);
+            _fy_act_backward(da, Z[l - 1], A[l - 1], (size_t) c * k, m->act);
+            t = dz;
+            dz = da;
+            da = t;
+        }
+    }
+    return loss;
+}

@@ -1,0 +1,952 @@
+/* The trainer: data checks, validation split, standardisation, minibatch Adam with early
+ * stopping, full-batch L-BFGS polishing, and the folding of the standardisation into the
+ * first and last layers of the network handed back.
+ *
+ * Determinism: a batch of B rows is cut into nc = min(ceil(B / chunk_rows), FY_TRAIN_CHUNKS)
+ * chunks at fixed boundaries; each chunk's loss and gradient are computed independently (by
+ * whichever thread) into their own slots and summed in chunk order.  Nothing depends on the
+ * number of threads, so neither do the weights. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "feynn/util.h"
+#include "train/train_internal.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#ifdef FY_HAVE_CBLAS
+/* OpenBLAS's own thread pool: pinned to one thread while the trainer's OpenMP threads run
+ * the chunks (weak, so that another CBLAS links too). */
+extern int openblas_get_num_threads(void) __attribute__((weak));
+extern void openblas_set_num_threads(int) __attribute__((weak));
+#endif
+
+/* Most chunks per batch (bounds the per-chunk gradient slots). */
+#define FY_TRAIN_CHUNKS 64
+
+void fy_train_opts_init(fy_train_opts_t o)
+{
+    memset(o, 0, sizeof *o);
+    o->n_hidden = 2;
+    o->hidden[0] = o->hidden[1] = 64;
+    o->activation = "tanh";
+    o->epochs = 200;
+    o->batch_size = 128;
+    o->lr = 1e-3;
+    o->lr_min = 1e-5;
+    o->schedule = FY_TRAIN_SCHED_COSINE;
+    o->step_epochs = 50;
+    o->step_gamma = 0.5;
+    o->beta1 = 0.9;
+    o->beta2 = 0.999;
+    o->eps = 1e-8;
+    o->weight_decay = 0.0;
+    o->val_fraction = 0.1;
+    o->patience = 30;
+    o->min_delta = 0.0;
+    o->seed = 1;
+    o->threads = 0;
+    o->use_blas = 1;
+    o->chunk_rows = 64;
+    o->scale_x = FY_TRAIN_SCALE_STANDARD;
+    o->scale_y = FY_TRAIN_SCALE_STANDARD;
+    o->init_gain = 0.0;
+    o->init_bias_std = 0.0;
+    o->lbfgs_iters = 0;
+    o->lbfgs_m = 10;
+    o->lbfgs_gtol = 1e-12;
+    o->progress_bar = 0;
+}
+
+int fy_train_opts_set_hidden(fy_train_opts_t o, const char *widths, fy_error_t err)
+{
+    const char *p = widths;
+    int n = 0;
+    while (p && *p)
+    {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > FY_IO_MAX_WIDTH)
+            return fy_error_set(err, FY_EINPUT,
+                                "hidden widths \"%s\": expected positive integers separated by "
+                                "',' or '-'", widths);
+        if (n == FY_TRAIN_MAX_HIDDEN)
+            return fy_error_set(err, FY_EINPUT, "hidden widths \"%s\": at most %d hidden layers",
+                                widths, FY_TRAIN_MAX_HIDDEN);
+        o->hidden[n++] = (int) v;
+        p = end;
+        if (*p == ',' || *p == '-')
+            p++;
+        else if (*p)
+            return fy_error_set(err, FY_EINPUT,
+                                "hidden widths \"%s\": unexpected '%c'", widths, *p);
+    }
+    o->n_hidden = n;
+    return FY_OK;
+}
+
+void fy_train_report_init(fy_train_report_t r)
+{
+    memset(r, 0, sizeof *r);
+    r->best_val_loss = r->initial_val_loss = NAN;
+    fy_net_init(r->net_std);
+}
+
+void fy_train_report_clear(fy_train_report_t r)
+{
+    free(r->train_loss);
+    free(r->val_loss);
+    free(r->x_shift);
+    free(r->x_scale);
+    fy_net_clear(r->net_std);
+    fy_train_report_init(r);
+}
+
+/* ------------------------------------------------------------------ the training context */
+
+typedef struct
+{
+    fy_tmodel_struct m;
+    const double *Xs, *ys, *wt;
+    int nthreads;
+    long chunk_rows;
+    fy_twork_struct *ws; /* one per thread */
+    double *cg;          /* FY_TRAIN_CHUNKS x np chunk gradients */
+    double cl[FY_TRAIN_CHUNKS];
+} tctx;
+
+static long num_chunks(const tctx *C, long B)
+{
+    long nc = (B + C->chunk_rows - 1) / C->chunk_rows;
+    return nc < 1 ? 1 : (nc > FY_TRAIN_CHUNKS ? FY_TRAIN_CHUNKS : nc);
+}
+
+/* Weighted loss sum_i w_i r_i^2 / sum_i w_i over the rows idx[0..B-1]; gradient of it into
+ * grad when not NULL. */
+static double batch_eval(tctx *C, const double *P, const long *idx, long B, double *grad)
+{
+    const size_t np = C->m.np;
+    long nc = num_chunks(C, B), k, i;
+    double loss = 0.0, wsum = 0.0;
+
+    if (C->wt)
+        for (i = 0; i < B; i++)
+            wsum += C->wt[idx[i]];
+    else
+        wsum = (double) B;
+    if (!(wsum > 0))
+        wsum = 1.0;
+
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(C->nthreads) schedule(static)
+#endif
+    for (k = 0; k < nc; k++)
+    {
+        int t = 0;
+        long lo = B * k / nc, hi = B * (k + 1) / nc;
+#ifdef _OPENMP
+        t = omp_get_thread_num();
+#endif
+        C->cl[k] = _fy_chunk_loss_grad(grad ? C->cg + (size_t) k * np : NULL, NULL, &C->m, P,
+                                       C->Xs, C->ys, C->wt, idx + lo, hi - lo, C->ws + t);
+    }
+    for (k = 0; k < nc; k++)
+        loss += C->cl[k];
+    if (grad)
+    {
+        long j, nps = (long) np;
+#ifdef _OPENMP
+#pragma omp parallel for num_threads(C->nthreads) schedule(static)
+#endif
+        for (j = 0; j < nps; j++)
+        {
+            double s = C->cg[j];
+            long q;
+            for (q = 1; q < nc; q++)
+                s += C->cg[(size_t) q * np + (size_t) j];
+            grad[j] = s / wsum;
+        }
+    }
+    return loss / wsum;
+}
+
+/* ------------------------------------------------------------------ checks and set-up */
+
+static int check_finite(const double *v, long n, int d, const char *what, fy_error_t err)
+{
+    long i;
+    for (i = 0; i < n * d; i++)
+        if (!isfinite(v[i]))
+        {
+            if (d > 1)
+                return fy_error_set(err, FY_EINPUT,
+                                    "%s row %ld column %ld is not finite (%g); remove or fix "
+                                    "that sample", what, i / d, i % d, v[i]);
+            return fy_error_set(err, FY_EINPUT,
+                                "%s[%ld] is not finite (%g); remove or fix that sample", what, i,
+                                v[i]);
+        }
+    return FY_OK;
+}
+
+static double default_gain(int act)
+{
+    return act == FY_ACT_SOFTPLUS ? sqrt(2.0) : 1.0;
+}
+
+/* Builds a network in out from flat parameters P (layout of m), applying the affine maps of
+ * the standardisation: first layer W'_{ij} = W_ij / sx_j, b'_i = b_i - sum_j W_ij mx_j / sx_j;
+ * last layer W' = sy W, b' = sy b + my.  sx == NULL: no folding. */
+static int params_to_net(fy_net_t out, const fy_tmodel_struct *m, const double *P,
+                         const double *mx, const double *sx, double my, double sy,
+                         fy_error_t err)
+{
+    int l;
+    fy_net_clear(out);
+    out->layers = fy_calloc((size_t) m->L, sizeof *out->layers, err);
+    out->widths = fy_calloc((size_t) m->L + 1, sizeof *out->widths, err);
+    if (!out->layers || !out->widths)
+    {
+        free(out->layers);
+        free(out->widths);
+        out->layers = NULL;
+        out->widths = NULL;
+        return FY_ENOMEM;
+    }
+    out->L = m->L;
+    out->format = FY_MODEL_SAFETENSORS;
+    out->activation_source = "option";
+    for (l = 0; l <= m->L; l++)
+        out->widths[l] = (size_t) m->w[l];
+    for (l = 1; l <= m->L; l++)
+    {
+        fy_layer_struct *ly = &out->layers[l - 1];
+        int n = m->w[l], k = m->w[l - 1], a, j;
+        char name[32];
+        ly->n_out = (size_t) n;
+        ly->n_in = (size_t) k;
+        snprintf(name, sizeof name, "%d", 2 * (l - 1));
+        ly->name = strdup(name);
+        ly->W = fy_malloc((size_t) n * k, sizeof(double), err);
+        ly->b = fy_malloc((size_t) n, sizeof(double), err);
+        ly->activation = l < m->L ? strdup(_fy_act_name(m->act)) : NULL;
+        ly->w_dtype = ly->b_dtype = FY_DTYPE_F64;
+        if (!ly->name || !ly->W || !ly->b || (l < m->L && !ly->activation))
+            return fy_error_set(err, FY_ENOMEM, "out of memory building the network");
+        memcpy(ly->W, P + m->woff[l], (size_t) n * k * sizeof(double));
+        memcpy(ly->b, P + m->boff[l], (size_t) n * sizeof(double));
+        if (l == 1 && sx)
+            for (a = 0; a < n; a++)
+            {
+                double s = 0.0;
+                for (j = 0; j < k; j++)
+                {
+                    s += ly->W[(size_t) a * k + j] * (mx[j] / sx[j]);
+                    ly->W[(size_t) a * k + j] /= sx[j];
+                }
+                ly->b[a] -= s;
+            }
+        if (l == m->L && sx)
+            for (a = 0; a < n; a++)
+            {
+                for (j = 0; j < k; j++)
+                    ly->W[(size_t) a * k + j] *= sy;
+                ly->b[a] = sy * ly->b[a] + my;
+            }
+    }
+    return FY_OK;
+}
+
+/* The inverse: flat standardised-unit parameters from a raw-unit network. */
+static int net_to_params(double *P, const fy_tmodel_struct *m, const fy_net_struct *net,
+                         const double *mx, const double *sx, double my, double sy,
+                         fy_error_t err)
+{
+    int l;
+    if (net->L != m->L || net->widths == NULL)
+        return fy_error_set(err, FY_EINPUT,
+                            "initial network has %d layers, the options ask for %d", net->L,
+                            m->L);
+    for (l = 0; l <= m->L; l++)
+        if (net->widths[l] != (size_t) m->w[l])
+            return fy_error_set(err, FY_EINPUT,
+                                "initial network has width %zu at layer %d, expected %d (input "
+                                "dimension d and hidden widths must match)",
+                                net->widths[l], l, m->w[l]);
+    for (l = 1; l <= m->L; l++)
+    {
+        const fy_layer_struct *ly = &net->layers[l - 1];
+        if (l < m->L && (ly->activation == NULL ||
+                         _fy_act_from_name(ly->activation) != m->act))
+            return fy_error_set(err, FY_EINPUT,
+                                "initial network's layer %d activation is %s, expected %s", l,
+                                ly->activation ? ly->activation : "(none)",
+                                _fy_act_name(m->act));
+        if (l == m->L && ly->activation != NULL)
+            return fy_error_set(err, FY_EINPUT,
+                                "initial network has an output activation (%s); the trainer "
+                                "fits a linear output", ly->activation);
+    }
+    for (l = 1; l <= m->L; l++)
+    {
+        const fy_layer_struct *ly = &net->layers[l - 1];
+        int n = m->w[l], k = m->w[l - 1], a, j;
+        double *W = P + m->woff[l], *b = P + m->boff[l];
+        memcpy(W, ly->W, (size_t) n * k * sizeof(double));
+        memcpy(b, ly->b, (size_t) n * sizeof(double));
+        if (l == 1)
+            for (a = 0; a < n; a++)
+                for (j = 0; j < k; j++)
+                {
+                    b[a] += W[(size_t) a * k + j] * mx[j];
+                    W[(size_t) a * k + j] *= sx[j];
+                }
+        if (l == m->L)
+            for (a = 0; a < n; a++)
+            {
+                for (j = 0; j < k; j++)
+                    W[(size_t) a * k + j] /= sy;
+                b[a] = (b[a] - my) / sy;
+            }
+    }
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ L-BFGS */
+
+static double dotv(const double *a, const double *b, size_t n)
+{
+    double s = 0.0;
+    size_t i;
+    for (i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+/* Minimises the full-batch training loss from P with memory m; returns iterations done.
+ * After each iteration hook(it, f, step) may ask to stop. */
+static int lbfgs_run(tctx *C, double *P, const long *tr, long ntr, int iters, int mem,
+                     double gtol, int (*hook)(void *, int, const double *, double, double),
+                     void *hctx, fy_error_t err, int *rc)
+{
+    const size_t np = C->m.np;
+    double *S = fy_malloc((size_t) mem * np, sizeof(double), err);
+    double *Y = fy_malloc((size_t) mem * np, sizeof(double), err);
+    double *rho = fy_malloc((size_t) mem, sizeof(double), err);
+    double *al = fy_malloc((size_t) mem, sizeof(double), err);
+    double *g = fy_malloc(np, sizeof(double), err), *gn = fy_malloc(np, sizeof(double), err);
+    double *dir = fy_malloc(np, sizeof(double), err), *Pn = fy_malloc(np, sizeof(double), err);
+    double f, fn = 0, gamma = 1.0;
+    int it, head = 0, cnt = 0, done = 0;
+    size_t j;
+
+    *rc = FY_OK;
+    if (!S || !Y || !rho || !al || !g || !gn || !dir || !Pn)
+    {
+        *rc = FY_ENOMEM;
+        goto out;
+    }
+    f = batch_eval(C, P, tr, ntr, g);
+    for (it = 0; it < iters; it++)
+    {
+        double gmax = 0.0, gd, t;
+        int q, ls;
+        for (j = 0; j < np; j++)
+            gmax = fmax(gmax, fabs(g[j]));
+        if (!(gmax > gtol))
+            break;
+        /* two-loop recursion: dir = -H g */
+        for (j = 0; j < np; j++)
+            dir[j] = -g[j];
+        for (q = 0; q < cnt; q++)
+        {
+            int s = (head - 1 - q + mem) % mem;
+            al[s] = rho[s] * dotv(S + (size_t) s * np, dir, np);
+            for (j = 0; j < np; j++)
+                dir[j] -= al[s] * Y[(size_t) s * np + j];
+        }
+        for (j = 0; j < np; j++)
+            dir[j] *= gamma;
+        for (q = cnt - 1; q >= 0; q--)
+        {
+            int s = (head - 1 - q + mem) % mem;
+            double be = rho[s] * dotv(Y + (size_t) s * np, dir, np);
+            for (j = 0; j < np; j++)
+                dir[j] += (al[s] - be) * S[(size_t) s * np + j];
+        }
+        gd = dotv(g, dir, np);
+        if (!(gd < 0))
+        {
+            /* not a descent direction: restart from steepest descent */
+            cnt = 0;
+            gamma = 1.0;
+            for (j = 0; j < np; j++)
+                dir[j] = -g[j];
+            gd = dotv(g, dir, np);
+        }
+        t = cnt == 0 ? fmin(1.0, 1.0 / sqrt(-gd)) : 1.0;
+        /* backtracking line search with the Armijo condition */
+        for (ls = 0; ls < 40; ls++)
+        {
+            for (j = 0; j < np; j++)
+                Pn[j] = P[j] + t * dir[j];
+            fn = batch_eval(C, Pn, tr, ntr, gn);
+            if (isfinite(fn) && fn <= f + 1e-4 * t * gd)
+                break;
+            t *= 0.5;
+        }
+        if (ls == 40)
+            break; /* no decrease found: at the floor of double precision */
+        /* history update when the curvature is positive */
+        {
+            double *s = S + (size_t) head * np, *y = Y + (size_t) head * np, sy, yy;
+            for (j = 0; j < np; j++)
+            {
+                s[j] = Pn[j] - P[j];
+                y[j] = gn[j] - g[j];
+            }
+            sy = dotv(s, y, np);
+            yy = dotv(y, y, np);
+            if (sy > 1e-300 && yy > 0)
+            {
+                rho[head] = 1.0 / sy;
+                gamma = sy / yy;
+                head = (head + 1) % mem;
+                if (cnt < mem)
+                    cnt++;
+            }
+        }
+        memcpy(P, Pn, np * sizeof(double));
+        memcpy(g, gn, np * sizeof(double));
+        f = fn;
+        done = it + 1;
+        if (hook && hook(hctx, done, P, f, t))
+            break;
+    }
+out:
+    free(S);
+    free(Y);
+    free(rho);
+    free(al);
+    free(g);
+    free(gn);
+    free(dir);
+    free(Pn);
+    return done;
+}
+
+/* ------------------------------------------------------------------ the trainer */
+
+typedef struct
+{
+    tctx *C;
+    const fy_train_opts_struct *o;
+    const long *va;
+    long nva;
+    double ysc2;
+    double best;  /* best validation loss (standardised units) */
+    double *Pbest;
+    double last_val;
+    int stopped;
+    fy_progress_struct *bar;
+    double bar_base;
+} lbfgs_watch;
+
+static int lbfgs_hook_fn(void *ctx, int it, const double *P, double f, double t)
+{
+    lbfgs_watch *w = ctx;
+    double v = NAN;
+    if (w->nva > 0)
+    {
+        v = batch_eval(w->C, P, w->va, w->nva, NULL);
+        if (v < w->best)
+        {
+            w->best = v;
+            memcpy(w->Pbest, P, w->C->m.np * sizeof(double));
+        }
+        w->last_val = v;
+    }
+    else
+        memcpy(w->Pbest, P, w->C->m.np * sizeof(double));
+    fy_progress_update(w->bar, w->bar_base + it);
+    if (w->o->progress)
+    {
+        fy_train_progress_struct pr;
+        pr.phase = "lbfgs";
+        pr.step = it;
+        pr.total = w->o->lbfgs_iters;
+        pr.train_loss = f * w->ysc2;
+        pr.val_loss = v * w->ysc2;
+        pr.lr = t;
+        if (w->o->progress(w->o->progress_ctx, &pr))
+        {
+            w->stopped = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
+                 const fy_train_opts_t opts, fy_train_report_t report, fy_error_t err)
+{
+    const fy_train_opts_struct *o = opts;
+    fy_train_report_t own;
+    fy_train_report_struct *R = report ? report : own;
+    tctx C;
+    fy_tmodel_struct *m = &C.m;
+    fy_rng_struct rng;
+    fy_progress_t bar;
+    double t_start = fy_wall_time(), *Xs = NULL, *ys = NULL, *P = NULL, *Pbest = NULL;
+    double *G = NULL, *M1 = NULL, *M2 = NULL, *mx = NULL, *sx = NULL, my = 0.0, sy = 1.0;
+    double best, ysc2, gain;
+    long *perm = NULL, *tr, *va, ntr, nva, i, maxrows, wrows;
+    int rc = FY_OK, l, act, nt = 1, ep;
+#ifdef FY_HAVE_CBLAS
+    int blas_saved = -1;
+#endif
+    size_t off, j;
+
+    memset(&C, 0, sizeof C);
+    if (report == NULL)
+        fy_train_report_init(own);
+    else
+        fy_train_report_clear(report);
+
+    /* ---- validate the request before allocating anything large */
+    if (N < 2)
+        return fy_error_set(err, FY_EINPUT, "training needs at least 2 samples (got %ld)", N);
+    if (d < 1 || d > FY_IO_MAX_WIDTH)
+        return fy_error_set(err, FY_EINPUT, "input dimension d = %d is out of range", d);
+    if (X == NULL || y == NULL)
+        return fy_error_set(err, FY_EINPUT, "training data missing (X or y is NULL)");
+    act = _fy_act_from_name(o->activation ? o->activation : "tanh");
+    if (act < 0)
+        return fy_error_set(err, FY_EINPUT,
+                            "activation \"%s\" is not one the trainer implements (tanh, "
+                            "sigmoid, sin, softplus, identity)", o->activation);
+    if (o->n_hidden < 0 || o->n_hidden > FY_TRAIN_MAX_HIDDEN)
+        return fy_error_set(err, FY_EINPUT, "%d hidden layers: between 0 and %d allowed",
+                            o->n_hidden, FY_TRAIN_MAX_HIDDEN);
+    for (l = 0; l < o->n_hidden; l++)
+        if (o->hidden[l] < 1 || o->hidden[l] > FY_IO_MAX_WIDTH)
+            return fy_error_set(err, FY_EINPUT, "hidden width %d at layer %d is out of range",
+                                o->hidden[l], l + 1);
+    if (o->epochs < 0 || o->lbfgs_iters < 0 || o->batch_size < 1 || o->chunk_rows < 1 ||
+        !(o->lr >= 0) || !(o->beta1 >= 0 && o->beta1 < 1) || !(o->beta2 >= 0 && o->beta2 < 1) ||
+        !(o->eps > 0) || !(o->weight_decay >= 0) || !(o->val_fraction >= 0 && o->val_fraction < 1)
+        || o->patience < 0 || (o->lbfgs_iters > 0 && o->lbfgs_m < 1))
+        return fy_error_set(err, FY_EINPUT,
+                            "training options out of range (need epochs, lbfgs_iters >= 0; "
+                            "batch_size, chunk_rows >= 1; 0 <= beta < 1; eps > 0; "
+                            "0 <= val_fraction < 1; lbfgs_m >= 1)");
+    if ((rc = check_finite(X, N, d, "X", err)) || (rc = check_finite(y, N, 1, "y", err)))
+        return rc;
+    if (o->sample_weight)
+    {
+        if ((rc = check_finite(o->sample_weight, N, 1, "sample weight", err)))
+            return rc;
+        for (i = 0; i < N; i++)
+            if (o->sample_weight[i] < 0)
+                return fy_error_set(err, FY_EINPUT, "sample weight[%ld] = %g is negative", i,
+                                    o->sample_weight[i]);
+    }
+    nva = (long) floor(o->val_fraction * (double) N);
+    if (o->val_fraction > 0 && nva < 1)
+        nva = 1;
+    ntr = N - nva;
+    if (ntr < 1)
+        return fy_error_set(err, FY_EINPUT, "validation split leaves no training samples");
+
+    /* ---- model layout */
+    m->L = o->n_hidden + 1;
+    m->w[0] = d;
+    for (l = 0; l < o->n_hidden; l++)
+        m->w[l + 1] = o->hidden[l];
+    m->w[m->L] = 1;
+    m->act = act;
+#ifdef FY_HAVE_CBLAS
+    m->blas = o->use_blas != 0;
+#else
+    m->blas = 0;
+#endif
+    off = 0;
+    m->sumw = 0;
+    m->maxw = d;
+    for (l = 1; l <= m->L; l++)
+    {
+        m->woff[l] = off;
+        off += (size_t) m->w[l] * m->w[l - 1];
+        m->boff[l] = off;
+        off += (size_t) m->w[l];
+        m->sumw += m->w[l];
+        if (m->w[l] > m->maxw)
+            m->maxw = m->w[l];
+    }
+    m->np = off;
+#ifdef _OPENMP
+    nt = o->threads > 0 ? o->threads : omp_get_max_threads();
+#endif
+    if (nt < 1)
+        nt = 1;
+    C.nthreads = nt;
+    C.chunk_rows = o->chunk_rows;
+
+    /* ---- allocation */
+    perm = fy_malloc((size_t) N, sizeof(long), err);
+    Xs = fy_malloc((size_t) N * d, sizeof(double), err);
+    ys = fy_malloc((size_t) N, sizeof(double), err);
+    mx = fy_calloc((size_t) d, sizeof(double), err);
+    sx = fy_malloc((size_t) d, sizeof(double), err);
+    P = fy_calloc(m->np, sizeof(double), err);
+    Pbest = fy_malloc(m->np, sizeof(double), err);
+    G = fy_malloc(m->np, sizeof(double), err);
+    M1 = fy_calloc(m->np, sizeof(double), err);
+    M2 = fy_calloc(m->np, sizeof(double), err);
+    C.cg = fy_malloc((size_t) FY_TRAIN_CHUNKS * m->np, sizeof(double), err);
+    C.ws = fy_calloc((size_t) nt, sizeof(fy_twork_struct), err);
+    R->train_loss = fy_malloc((size_t) o->epochs + 1, sizeof(double), err);
+    R->val_loss = fy_malloc((size_t) o->epochs + 1, sizeof(double), err);
+    if (!perm || !Xs || !ys || !mx || !sx || !P || !Pbest || !G || !M1 || !M2 || !C.cg ||
+        !C.ws || !R->train_loss || !R->val_loss)
+    {
+        rc = FY_ENOMEM;
+        goto cleanup;
+    }
+    maxrows = o->batch_size < ntr ? o->batch_size : ntr;
+    if (ntr > maxrows)
+        maxrows = ntr; /* full-batch passes (loss of the kept network, L-BFGS) */
+    if (nva > maxrows)
+        maxrows = nva;
+    wrows = (maxrows + num_chunks(&C, maxrows) - 1) / num_chunks(&C, maxrows);
+    if (wrows < (o->chunk_rows < maxrows ? o->chunk_rows : maxrows))
+        wrows = o->chunk_rows < maxrows ? o->chunk_rows : maxrows;
+    wrows += 1;
+    for (l = 0; l < nt; l++)
+        if ((rc = _fy_twork_alloc(C.ws + l, m, wrows, err)))
+            goto cleanup;
+
+    /* ---- split (first nva of a random permutation), standardisation on the training rows */
+    _fy_rng_seed(&rng, o->seed);
+    for (i = 0; i < N; i++)
+        perm[i] = i;
+    for (i = N - 1; i > 0; i--)
+    {
+        long k = (long) _fy_rng_below(&rng, (uint64_t) i + 1), t = perm[i];
+        perm[i] = perm[k];
+        perm[k] = t;
+    }
+    va = perm;
+    tr = perm + nva;
+    for (j = 0; j < (size_t) d; j++)
+    {
+        double s1 = 0.0, s2 = 0.0, mean, var;
+        for (i = 0; i < ntr; i++)
+        {
+            double v = X[(size_t) tr[i] * d + j];
+            s1 += v;
+            s2 += v * v;
+        }
+        mean = s1 / (double) ntr;
+        var = s2 / (double) ntr - mean * mean;
+        if (o->scale_x == FY_TRAIN_SCALE_STANDARD)
+        {
+            mx[j] = mean;
+            sx[j] = var > 0 ? sqrt(var) : 1.0;
+        }
+        else if (o->scale_x == FY_TRAIN_SCALE_RMS)
+        {
+            mx[j] = 0.0;
+            sx[j] = s2 > 0 ? sqrt(s2 / (double) ntr) : 1.0;
+        }
+        else
+        {
+            mx[j] = 0.0;
+            sx[j] = 1.0;
+        }
+        if (!(sx[j] > 0) || !isfinite(sx[j]))
+            sx[j] = 1.0;
+    }
+    {
+        double s1 = 0.0, s2 = 0.0, mean, var;
+        for (i = 0; i < ntr; i++)
+        {
+            s1 += y[tr[i]];
+            s2 += y[tr[i]] * y[tr[i]];
+        }
+        mean = s1 / (double) ntr;
+        var = s2 / (double) ntr - mean * mean;
+        if (o->scale_y == FY_TRAIN_SCALE_STANDARD)
+        {
+            my = mean;
+            sy = var > 0 ? sqrt(var) : 1.0;
+        }
+        else if (o->scale_y == FY_TRAIN_SCALE_RMS)
+            sy = s2 > 0 ? sqrt(s2 / (double) ntr) : 1.0;
+        if (!(sy > 0) || !isfinite(sy))
+            sy = 1.0;
+    }
+    for (i = 0; i < N; i++)
+    {
+        for (j = 0; j < (size_t) d; j++)
+            Xs[(size_t) i * d + j] = (X[(size_t) i * d + j] - mx[j]) / sx[j];
+        ys[i] = (y[i] - my) / sy;
+    }
+    ysc2 = sy * sy;
+    C.Xs = Xs;
+    C.ys = ys;
+    C.wt = o->sample_weight;
+
+    /* ---- initial parameters */
+    if (o->init_net)
+    {
+        if ((rc = net_to_params(P, m, o->init_net, mx, sx, my, sy, err)))
+            goto cleanup;
+    }
+    else
+    {
+        gain = o->init_gain > 0 ? o->init_gain : default_gain(act);
+        for (l = 1; l <= m->L; l++)
+        {
+            size_t nw = (size_t) m->w[l] * m->w[l - 1];
+            double sd = (l < m->L ? gain : 1.0) / sqrt((double) m->w[l - 1]);
+            for (j = 0; j < nw; j++)
+                P[m->woff[l] + j] = sd * _fy_rng_normal(&rng);
+            if (l < m->L && o->init_bias_std > 0)
+                for (j = 0; j < (size_t) m->w[l]; j++)
+                    P[m->boff[l] + j] = o->init_bias_std * _fy_rng_normal(&rng);
+        }
+    }
+
+#ifdef FY_HAVE_CBLAS
+    if (m->blas && openblas_get_num_threads && openblas_set_num_threads)
+    {
+        blas_saved = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    }
+#endif
+    fy_progress_init(bar, "train", (double) o->epochs + o->lbfgs_iters, o->progress_bar);
+    R->n_train = ntr;
+    R->n_val = nva;
+    R->threads = nt;
+    R->blas = m->blas;
+    R->d = d;
+
+    /* ---- Adam */
+    memcpy(Pbest, P, m->np * sizeof(double));
+    best = nva > 0 ? batch_eval(&C, P, va, nva, NULL) : INFINITY;
+    R->initial_val_loss = nva > 0 ? best * ysc2 : NAN;
+    R->best_epoch = 0;
+    {
+        long bs = o->batch_size < ntr ? o->batch_size : ntr;
+        long steps_per = (ntr + bs - 1) / bs, step = 0, total = steps_per * (long) o->epochs;
+        double b1t = 1.0, b2t = 1.0, lr = o->lr, ref = best, t0 = fy_wall_time();
+        int wait = 0;
+        for (ep = 0; ep < o->epochs; ep++)
+        {
+            double sum = 0.0, v = NAN;
+            long s0;
+            /* shuffle the training rows */
+            for (i = ntr - 1; i > 0; i--)
+            {
+                long k = (long) _fy_rng_below(&rng, (uint64_t) i + 1), t = tr[i];
+                tr[i] = tr[k];
+                tr[k] = t;
+            }
+            for (s0 = 0; s0 < ntr; s0 += bs, step++)
+            {
+                long B = ntr - s0 < bs ? ntr - s0 : bs;
+                double c1, c2;
+                if (o->schedule == FY_TRAIN_SCHED_COSINE && total > 0)
+                    lr = o->lr_min + (o->lr - o->lr_min) * 0.5 *
+                                         (1.0 + cos(3.141592653589793 * (double) step /
+                                                    (double) total));
+                else if (o->schedule == FY_TRAIN_SCHED_STEP && o->step_epochs > 0)
+                    lr = o->lr * pow(o->step_gamma, (double) (ep / o->step_epochs));
+                else
+                    lr = o->lr;
+                sum += batch_eval(&C, P, tr + s0, B, G) * (double) B;
+                b1t *= o->beta1;
+                b2t *= o->beta2;
+                c1 = 1.0 / (1.0 - b1t);
+                c2 = 1.0 / (1.0 - b2t);
+                for (l = 1; l <= m->L; l++)
+                {
+                    size_t a0 = m->woff[l], a1 = l < m->L ? m->woff[l + 1] : m->np;
+                    size_t bo = m->boff[l];
+                    for (j = a0; j < a1; j++)
+                    {
+                        double g = G[j];
+                        M1[j] = o->beta1 * M1[j] + (1.0 - o->beta1) * g;
+                        M2[j] = o->beta2 * M2[j] + (1.0 - o->beta2) * g * g;
+                        P[j] -= lr * (M1[j] * c1 / (sqrt(M2[j] * c2) + o->eps) +
+                                      (j < bo ? o->weight_decay * P[j] : 0.0));
+                    }
+                }
+            }
+            R->train_loss[ep] = sum / (double) ntr * ysc2;
+            if (nva > 0)
+            {
+                v = batch_eval(&C, P, va, nva, NULL);
+                if (v < best)
+                {
+                    best = v;
+                    R->best_epoch = ep + 1;
+                    memcpy(Pbest, P, m->np * sizeof(double));
+                }
+                if (v < ref * (1.0 - o->min_delta))
+                {
+                    ref = v;
+                    wait = 0;
+                }
+                else
+                    wait++;
+            }
+            R->val_loss[ep] = v * ysc2;
+            R->epochs_run = ep + 1;
+            fy_progress_update(bar, ep + 1);
+            if (!isfinite(R->train_loss[ep]))
+            {
+                rc = fy_error_set(err, FY_ECHECK,
+                                  "training diverged at epoch %d (loss %g); lower the learning "
+                                  "rate (now %g)", ep + 1, R->train_loss[ep], o->lr);
+                goto finish;
+            }
+            if (o->progress)
+            {
+                fy_train_progress_struct pr;
+                pr.phase = "adam";
+                pr.step = ep + 1;
+                pr.total = o->epochs;
+                pr.train_loss = R->train_loss[ep];
+                pr.val_loss = R->val_loss[ep];
+                pr.lr = lr;
+                if (o->progress(o->progress_ctx, &pr))
+                {
+                    R->stopped_early = 2;
+                    break;
+                }
+            }
+            if (nva > 0 && o->patience > 0 && wait >= o->patience)
+            {
+                R->stopped_early = 1;
+                break;
+            }
+        }
+        R->adam_time_s = fy_wall_time() - t0;
+    }
+    if (nva > 0)
+        memcpy(P, Pbest, m->np * sizeof(double));
+    else
+        R->best_epoch = R->epochs_run;
+
+    /* ---- L-BFGS polishing on the full training split */
+    if (o->lbfgs_iters > 0 && R->stopped_early != 2)
+    {
+        lbfgs_watch w;
+        int lrc;
+        double t0 = fy_wall_time();
+        memset(&w, 0, sizeof w);
+        w.C = &C;
+        w.o = o;
+        w.va = va;
+        w.nva = nva;
+        w.ysc2 = ysc2;
+        w.best = best;
+        w.Pbest = Pbest;
+        w.bar = bar;
+        w.bar_base = R->epochs_run;
+        memcpy(Pbest, P, m->np * sizeof(double));
+        R->lbfgs_train_before = batch_eval(&C, P, tr, ntr, NULL) * ysc2;
+        R->lbfgs_val_before = nva > 0 ? best * ysc2 : NAN;
+        R->lbfgs_iters_run = lbfgs_run(&C, P, tr, ntr, o->lbfgs_iters, o->lbfgs_m,
+                                       o->lbfgs_gtol, lbfgs_hook_fn, &w, err, &lrc);
+        if (lrc)
+        {
+            rc = lrc;
+            goto finish;
+        }
+        /* keep the iterate with the best validation loss (the last one without validation) */
+        memcpy(P, Pbest, m->np * sizeof(double));
+        if (nva > 0)
+            best = w.best;
+        R->lbfgs_train_after = batch_eval(&C, P, tr, ntr, NULL) * ysc2;
+        R->lbfgs_val_after = nva > 0 ? best * ysc2 : NAN;
+        if (w.stopped)
+            R->stopped_early = 2;
+        R->lbfgs_time_s = fy_wall_time() - t0;
+    }
+    R->best_val_loss = nva > 0 ? best * ysc2 : NAN;
+    R->final_train_loss = batch_eval(&C, P, tr, ntr, NULL) * ysc2;
+
+    /* ---- hand back: folded network, and the standardised one for checks */
+    if ((rc = params_to_net(out, m, P, mx, sx, my, sy, err)) ||
+        (rc = params_to_net(R->net_std, m, P, NULL, NULL, 0.0, 1.0, err)))
+        goto finish;
+    R->x_shift = mx;
+    R->x_scale = sx;
+    mx = sx = NULL;
+    R->y_shift = my;
+    R->y_scale = sy;
+
+finish:
+    fy_progress_clear(bar);
+#ifdef FY_HAVE_CBLAS
+    if (blas_saved > 0 && openblas_set_num_threads)
+        openblas_set_num_threads(blas_saved);
+#endif
+cleanup:
+    R->time_s = fy_wall_time() - t_start;
+    if (C.ws)
+        for (l = 0; l < nt; l++)
+            _fy_twork_free(C.ws + l);
+    free(C.ws);
+    free(C.cg);
+    free(perm);
+    free(Xs);
+    free(ys);
+    free(mx);
+    free(sx);
+    free(P);
+    free(Pbest);
+    free(G);
+    free(M1);
+    free(M2);
+    if (report == NULL)
+        fy_train_report_clear(own);
+    if (rc == FY_ENOMEM && err && err->code != FY_ENOMEM)
+        fy_error_set(err, FY_ENOMEM, "out of memory training a network");
+    return rc;
+}
+
+int fy_train_mlp_residual(fy_net_t out, const double *X, const double *y, long N, int d,
+                          fy_train_fn f, void *f_ctx, const fy_train_opts_t opts,
+                          fy_train_report_t report, fy_error_t err)
+{
+    double *r;
+    long i;
+    int rc;
+    if (N < 2)
+        return fy_error_set(err, FY_EINPUT, "training needs at least 2 samples (got %ld)", N);
+    if (d < 1 || X == NULL || y == NULL || f == NULL)
+        return fy_error_set(err, FY_EINPUT, "residual training needs X, y, d >= 1 and f");
+    if ((rc = check_finite(X, N, d, "X", err)))
+        return rc;
+    r = fy_malloc((size_t) N, sizeof(double), err);
+    if (r == NULL)
+        return FY_ENOMEM;
+    if ((rc = f(r, X, N, d, f_ctx, err)) == FY_OK)
+    {
+        for (i = 0; i < N; i++)
+            r[i] = y[i] - r[i];
+        rc = fy_train_mlp(out, X, r, N, d, opts, report, err);
+    }
+    else
+        fy_error_prefix(err, "subtracted function: ");
+    free(r);
+    return rc;
+}

@@ -1,0 +1,86 @@
+/* Internal pieces of the train module: random numbers, activations, the gemm wrapper and the
+ * model layout shared by the trainer (train.c), its kernels (kernel.c) and the network tools
+ * (net_tools.c). */
+#ifndef FEYNN_TRAIN_INTERNAL_H
+#define FEYNN_TRAIN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "feynn/train.h"
+
+/* ------------------------------------------------------------------ xoshiro256** */
+
+typedef struct
+{
+    uint64_t s[4];
+} fy_rng_struct;
+
+void _fy_rng_seed(fy_rng_struct *r, uint64_t seed);
+uint64_t _fy_rng_next(fy_rng_struct *r);
+/* Uniform in (0, 1), never 0 or 1. */
+double _fy_rng_uniform(fy_rng_struct *r);
+double _fy_rng_normal(fy_rng_struct *r);
+/* Uniform integer in [0, n). */
+uint64_t _fy_rng_below(fy_rng_struct *r, uint64_t n);
+
+/* ------------------------------------------------------------------ activations */
+
+typedef enum
+{
+    FY_ACT_TANH = 0,
+    FY_ACT_SIGMOID,
+    FY_ACT_SIN,
+    FY_ACT_SOFTPLUS,
+    FY_ACT_IDENTITY
+} fy_act_t;
+
+/* -1 when the name is not one the trainer implements. */
+int _fy_act_from_name(const char *name);
+const char *_fy_act_name(int act);
+/* a[i] = sigma(z[i]) (a == z allowed). */
+void _fy_act_forward(double *a, const double *z, size_t n, int act);
+/* g[i] *= sigma'(z[i]), given z and a = sigma(z). */
+void _fy_act_backward(double *g, const double *z, const double *a, size_t n, int act);
+
+/* ------------------------------------------------------------------ dense products */
+
+/* Row-major C (M x N) = alpha op(A) op(B) + beta C, op = transpose when ta/tb; cblas_dgemm
+ * when blas and the build has CBLAS, else plain loops. */
+void _fy_gemm(int blas, int ta, int tb, int M, int N, int K, double alpha, const double *A,
+              int lda, const double *B, int ldb, double beta, double *C, int ldc);
+
+/* ------------------------------------------------------------------ the model */
+
+typedef struct
+{
+    int L;          /* affine layers */
+    int w[FY_TRAIN_MAX_HIDDEN + 2]; /* widths 0..L */
+    size_t woff[FY_TRAIN_MAX_HIDDEN + 2], boff[FY_TRAIN_MAX_HIDDEN + 2]; /* layer l at [l] */
+    size_t np;      /* parameters */
+    int act;
+    int blas;
+    int sumw;       /* sum of widths 1..L */
+    int maxw;       /* widest layer 0..L */
+} fy_tmodel_struct;
+
+/* Per-thread scratch for rows of a chunk. */
+typedef struct
+{
+    long rows;
+    double *X;      /* rows x w[0] */
+    double *ZA;     /* for each layer l >= 1: Z (rows x w[l]) then A (rows x w[l]) */
+    double *g1, *g2; /* rows x maxw */
+} fy_twork_struct;
+
+int _fy_twork_alloc(fy_twork_struct *ws, const fy_tmodel_struct *m, long rows, fy_error_t err);
+void _fy_twork_free(fy_twork_struct *ws);
+
+/* Loss sum_i w_i (F(x_i) - y_i)^2 over the c rows idx[0..c-1] of Xs (n x w[0]) and, when grad
+ * is not NULL, its gradient (overwritten, m->np entries).  wt may be NULL (weights 1).
+ * pred, when not NULL, receives the c outputs. */
+double _fy_chunk_loss_grad(double *grad, double *pred, const fy_tmodel_struct *m,
+                           const double *P, const double *Xs, const double *ys,
+                           const double *wt, const long *idx, long c, fy_twork_struct *ws);
+
+#endif

@@ -1,0 +1,662 @@
+/* Tests of the born module: exact Born terms against the square-well series 1 - tan(x)/x and
+ * the ladder integrals of the enumerate module, coefficient tensors against the explicit
+ * kernels of MATH.md 2.3 and against the univariate route (polarization), a_0 in ball
+ * arithmetic against arb_tan/arb_tanh closed forms and against partial sums of the Born series,
+ * the bound-state test, the potential parser's messages, and the data generator. */
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <flint/fmpq_poly.h>
+
+#include "feynn/born.h"
+#include "feynn/enumerate.h"
+#include "feynn/io.h"
+#include "feynn/util.h"
+#include "testutil.h"
+
+static void pot_const(fy_born_potential_t pot, slong d, slong num, slong den)
+{
+    fmpq_t R, u;
+    slong j;
+    fmpq_init(R);
+    fmpq_init(u);
+    fmpq_one(R);
+    fmpq_set_si(u, num, (ulong) den);
+    assert_int_equal(fy_born_potential_set_steps(pot, d, R, NULL, NULL), FY_OK);
+    for (j = 0; j < d; j++)
+        fmpq_set(pot->U + j, u);
+    fmpq_clear(R);
+    fmpq_clear(u);
+}
+
+static int parse_str(fy_born_potential_t pot, const char *s, fy_error_t err)
+{
+    return fy_born_potential_parse(pot, s, strlen(s), "pot.txt", NULL, err);
+}
+
+/* [lambda^n] (1 - tan(x)/x), x^2 = lambda, n = 1..N, by FLINT's tan series (independent of
+ * the transfer matrices). */
+static void tan_oracle(fmpq *out, int N)
+{
+    fmpq_poly_t x, t;
+    int n;
+    fmpq_poly_init(x);
+    fmpq_poly_init(t);
+    fmpq_poly_set_coeff_si(x, 1, 1);
+    fmpq_poly_tan_series(t, x, 2 * N + 2);
+    for (n = 1; n <= N; n++)
+    {
+        fmpq_poly_get_coeff_fmpq(out + n - 1, t, 2 * n + 1);
+        fmpq_neg(out + n - 1, out + n - 1);
+    }
+    fmpq_poly_clear(x);
+    fmpq_poly_clear(t);
+}
+
+static void test_square_well_terms(void **state)
+{
+    const int N = 12;
+    const slong ds[3] = {1, 2, 5};
+    fmpq *terms = _fmpq_vec_init(N), *want = _fmpq_vec_init(N);
+    fmpq_t q;
+    fy_born_potential_t pot;
+    fy_error_t err;
+    int i, n;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    fmpq_init(q);
+    tan_oracle(want, N);
+    /* the values quoted in MATH.md 2.3 */
+    fmpq_set_si(q, -1, 3);
+    assert_true(fmpq_equal(want + 0, q));
+    fmpq_set_si(q, -2, 15);
+    assert_true(fmpq_equal(want + 1, q));
+    fmpq_set_si(q, -17, 315);
+    assert_true(fmpq_equal(want + 2, q));
+    fmpq_set_si(q, -62, 2835);
+    assert_true(fmpq_equal(want + 3, q));
+    for (i = 0; i < 3; i++)
+    {
+        pot_const(pot, ds[i], -1, 1);
+        assert_int_equal(fy_born_terms(terms, pot, N, err), FY_OK);
+        for (n = 0; n < N; n++)
+            assert_true(fmpq_equal(terms + n, want + n));
+    }
+    /* the same well read from text, with breakpoints that are not equal widths */
+    assert_int_equal(parse_str(pot, "breakpoints 0.1 1/3 0.9 1\n-1 -1 -1 -1\n", err), FY_OK);
+    assert_int_equal(fy_born_terms(terms, pot, N, err), FY_OK);
+    for (n = 0; n < N; n++)
+        assert_true(fmpq_equal(terms + n, want + n));
+    fmpq_clear(q);
+    _fmpq_vec_clear(terms, N);
+    _fmpq_vec_clear(want, N);
+    fy_born_potential_clear(pot);
+}
+
+/* Born terms for U = +1 on (0,1] against the ladder integrals of the enumerate module
+ * (MATH.md 2.2: a_0^(n) = (-1)^(n-1) * integral), an independent route. */
+static void test_ladders(void **state)
+{
+    const int N = 6;
+    fmpq *terms = _fmpq_vec_init(N);
+    fmpq_t v;
+    fy_born_potential_t pot;
+    fy_error_t err;
+    int n;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    fmpq_init(v);
+    pot_const(pot, 3, 1, 1);
+    assert_int_equal(fy_born_terms(terms, pot, N, err), FY_OK);
+    for (n = 1; n <= N; n++)
+    {
+        fy_diagram_list_t list;
+        fy_diagram_list_init(list);
+        assert_int_equal(fy_enum_born_ladder(list, n, err), FY_OK);
+        assert_int_equal(list->n, 1);
+        assert_int_equal(fy_enum_born_unit_value(v, list->d + 0, err), FY_OK);
+        if (n % 2 == 0)
+            fmpq_neg(v, v);
+        assert_true(fmpq_equal(v, terms + n - 1));
+        fy_diagram_list_clear(list);
+    }
+    fmpq_clear(v);
+    _fmpq_vec_clear(terms, N);
+    fy_born_potential_clear(pot);
+}
+
+/* K of MATH.md 2.3 for breakpoints r, computed directly. */
+static void kernel_K(fmpq *K, const fmpq *r, slong d)
+{
+    fmpq_t a, b, t;
+    slong j, k;
+    fmpq_init(a);
+    fmpq_init(b);
+    fmpq_init(t);
+    for (j = 1; j <= d; j++)
+        for (k = 1; k <= d; k++)
+        {
+            fmpq *e = K + (j - 1) * d + (k - 1);
+            if (j == k)
+            {
+                /* (2/3)[(r_j^5 - r_{j-1}^5)/5 - r_{j-1}^3 (r_j^2 - r_{j-1}^2)/2] */
+                fmpq_pow_si(a, r + j, 5);
+                fmpq_pow_si(t, r + j - 1, 5);
+                fmpq_sub(a, a, t);
+                fmpq_div_fmpz(a, a, (fmpz_set_ui(fmpq_numref(t), 5), fmpq_numref(t)));
+                fmpq_pow_si(b, r + j, 2);
+                fmpq_pow_si(t, r + j - 1, 2);
+                fmpq_sub(b, b, t);
+                fmpq_pow_si(t, r + j - 1, 3);
+                fmpq_mul(b, b, t);
+                fmpq_div_2exp(b, b, 1);
+                fmpq_sub(a, a, b);
+                fmpq_mul_2exp(a, a, 1);
+                fmpq_set_si(t, 1, 3);
+                fmpq_mul(e, a, t);
+            }
+            else
+            {
+                slong hi = j > k ? j : k, lo = j > k ? k : j;
+                fmpq_pow_si(a, r + hi, 2);
+                fmpq_pow_si(t, r + hi - 1, 2);
+                fmpq_sub(a, a, t);
+                fmpq_div_2exp(a, a, 1); /* c2_max */
+                fmpq_pow_si(b, r + lo, 3);
+                fmpq_pow_si(t, r + lo - 1, 3);
+                fmpq_sub(b, b, t);
+                fmpq_set_si(t, 1, 3);
+                fmpq_mul(b, b, t); /* c3_min */
+                fmpq_mul(e, a, b);
+            }
+        }
+    fmpq_clear(a);
+    fmpq_clear(b);
+    fmpq_clear(t);
+}
+
+static void check_grad_hess(const fy_born_potential_t pot)
+{
+    slong d = pot->d, j, k;
+    fy_symtensor_struct T[2];
+    fmpq *K = _fmpq_vec_init(d * d);
+    fmpq_t c3, t, v2, sum;
+    fmpq terms[2];
+    fy_error_t err;
+    int idx[2];
+
+    fy_error_init(err);
+    fmpq_init(c3);
+    fmpq_init(t);
+    fmpq_init(v2);
+    fmpq_init(sum);
+    fmpq_init(terms + 0);
+    fmpq_init(terms + 1);
+    fy_symtensor_init(T + 0, FY_ARITH_EXACT, 1, 0, 0, NULL);
+    fy_symtensor_init(T + 1, FY_ARITH_EXACT, 1, 0, 0, NULL);
+    assert_int_equal(fy_born_tensors(T, pot, 2, err), FY_OK);
+    assert_int_equal(T[0].dim, d);
+    assert_int_equal(T[1].order, 2);
+    for (j = 1; j <= d; j++)
+    {
+        fmpq_pow_si(c3, pot->r + j, 3);
+        fmpq_pow_si(t, pot->r + j - 1, 3);
+        fmpq_sub(c3, c3, t);
+        fmpq_set_si(t, 1, 3);
+        fmpq_mul(c3, c3, t);
+        idx[0] = (int) (j - 1);
+        assert_true(fmpq_equal(fy_symtensor_entry_fmpq(T + 0, idx), c3));
+    }
+    kernel_K(K, pot->r, d);
+    for (j = 0; j < d; j++)
+        for (k = 0; k < d; k++)
+        {
+            idx[0] = (int) j;
+            idx[1] = (int) k;
+            fmpq_mul_si(t, K + j * d + k, -2);
+            assert_true(fmpq_equal(fy_symtensor_entry_fmpq(T + 1, idx), t));
+            /* -sum U_j U_k K_jk */
+            fmpq_mul(v2, pot->U + j, pot->U + k);
+            fmpq_submul(sum, v2, K + j * d + k);
+        }
+    assert_int_equal(fy_born_terms(terms, pot, 2, err), FY_OK);
+    assert_true(fmpq_equal(terms + 1, sum));
+    fmpq_clear(c3);
+    fmpq_clear(t);
+    fmpq_clear(v2);
+    fmpq_clear(sum);
+    fmpq_clear(terms + 0);
+    fmpq_clear(terms + 1);
+    fy_symtensor_clear(T + 0);
+    fy_symtensor_clear(T + 1);
+    _fmpq_vec_clear(K, d * d);
+}
+
+static void test_gradient_hessian(void **state)
+{
+    fy_born_potential_t pot;
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    pot_const(pot, 4, -1, 1);
+    check_grad_hess(pot);
+    assert_int_equal(parse_str(pot, "breakpoints 1/2 1 7/4 2.5\nheights -1 2/3 -0.25 3\n", err),
+                     FY_OK);
+    check_grad_hess(pot);
+    assert_int_equal(parse_str(pot, "range 3\n-1 -2 -3 0 5 -1/7 1\n", err), FY_OK);
+    check_grad_hess(pot);
+    fy_born_potential_clear(pot);
+}
+
+/* T_n[U, ..., U] = n! a_0^(n)(U) for random rational U: the multivariate route agrees with the
+ * univariate one; and the dense tensor is symmetric under index permutations. */
+static void test_polarization(void **state)
+{
+    const int N = 4;
+    uint64_t rs = fy_test_seed("born polarization");
+    fy_born_potential_t pot;
+    fy_symtensor_struct T[4];
+    fy_symtensor_t full;
+    fy_numvec_t h, D;
+    fmpq *terms = _fmpq_vec_init(N);
+    fmpq_t f;
+    fy_error_t err;
+    slong d = 5, j, a, b, c;
+    int n, trial;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    fmpq_init(f);
+    for (n = 0; n < N; n++)
+        fy_symtensor_init(T + n, FY_ARITH_EXACT, 1, 0, 0, NULL);
+    fy_symtensor_init(full, FY_ARITH_EXACT, 1, 0, 0, NULL);
+    for (trial = 0; trial < 3; trial++)
+    {
+        fmpq *r = _fmpq_vec_init(d + 1);
+        for (j = 1; j <= d; j++)
+        {
+            fmpq_set_si(f, (slong) (fy_test_rand(&rs) % 7) + 1, 4);
+            fmpq_add(r + j, r + j - 1, f);
+        }
+        assert_int_equal(fy_born_potential_set_breakpoints(pot, d, r, NULL, err), FY_OK);
+        _fmpq_vec_clear(r, d + 1);
+        assert_int_equal(fy_numvec_init(h, FY_ARITH_EXACT, d, 0, err), FY_OK);
+        for (j = 0; j < d; j++)
+        {
+            fmpq_set_si(pot->U + j, (slong) (fy_test_rand(&rs) % 21) - 10,
+                        (ulong) (fy_test_rand(&rs) % 5) + 1);
+            fmpq_set(fy_numvec_fmpq(h) + j, pot->U + j);
+        }
+        assert_int_equal(fy_born_tensors(T, pot, N, err), FY_OK);
+        assert_int_equal(fy_born_terms(terms, pot, N, err), FY_OK);
+        for (n = 1; n <= N; n++)
+        {
+            assert_int_equal(fy_symtensor_contract(full, T + n - 1, h, 0, err), FY_OK);
+            fmpz_fac_ui(fmpq_numref(f), (ulong) n);
+            fmpz_one(fmpq_denref(f));
+            fmpq_mul(f, f, terms + n - 1);
+            assert_true(fmpq_equal(fy_numvec_fmpq(&full->e), f));
+        }
+        /* symmetry of the dense third-order tensor */
+        assert_int_equal(fy_numvec_init(D, FY_ARITH_EXACT, 0, 0, err), FY_OK);
+        assert_int_equal(fy_symtensor_to_dense(D, T + 2, err), FY_OK);
+        for (a = 0; a < d; a++)
+            for (b = 0; b < d; b++)
+                for (c = 0; c < d; c++)
+                {
+                    const fmpq *e = fy_numvec_fmpq(D);
+                    assert_true(fmpq_equal(e + (a * d + b) * d + c, e + (b * d + c) * d + a));
+                    assert_true(fmpq_equal(e + (a * d + b) * d + c, e + (a * d + c) * d + b));
+                }
+        fy_numvec_clear(D);
+        fy_numvec_clear(h);
+    }
+    /* a single order through fy_born_tensor agrees */
+    assert_int_equal(fy_born_tensor(full, pot, 3, err), FY_OK);
+    assert_true(fy_symtensor_max_abs_diff(full, T + 2) == 0.0);
+    for (n = 0; n < N; n++)
+        fy_symtensor_clear(T + n);
+    fy_symtensor_clear(full);
+    fmpq_clear(f);
+    _fmpq_vec_clear(terms, N);
+    fy_born_potential_clear(pot);
+}
+
+static void test_a0_square_well(void **state)
+{
+    fy_born_potential_t pot;
+    fy_born_a0_t res;
+    fy_error_t err;
+    arb_t want, one;
+    char *s;
+    slong d;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    fy_born_a0_init(res);
+    arb_init(want);
+    arb_init(one);
+    for (d = 1; d <= 5; d += 2)
+    {
+        pot_const(pot, d, -1, 1);
+        assert_int_equal(fy_born_a0(res, pot, 16, err), FY_OK);
+        arb_one(one);
+        arb_tan(want, one, 200);
+        arb_sub(want, one, want, 200); /* 1 - tan 1 */
+        assert_true(arb_overlaps(&res->a0, want));
+        assert_true(arb_rel_accuracy_bits(&res->a0) >= 53);
+        s = fy_arb_get_str_certified(&res->a0, 16);
+        assert_string_equal(s, "-0.5574077246549022");
+        free(s);
+        assert_int_equal(res->bound_states, 0);
+        assert_int_equal(res->nodes, 0);
+        assert_true(res->shallow);
+        assert_int_equal(res->digits, 16);
+        /* 60 digits */
+        assert_int_equal(fy_born_a0(res, pot, 60, err), FY_OK);
+        assert_true(arb_overlaps(&res->a0, want) || arb_contains(want, &res->a0) ||
+                    arb_contains(&res->a0, want));
+        assert_true(arb_rel_accuracy_bits(&res->a0) >= 199);
+    }
+    /* repulsive U = +1: a_0 = 1 - tanh 1 > 0 */
+    pot_const(pot, 2, 1, 1);
+    assert_int_equal(fy_born_a0(res, pot, 30, err), FY_OK);
+    arb_one(one);
+    arb_tanh(want, one, 200);
+    arb_sub(want, one, want, 200);
+    assert_true(arb_overlaps(&res->a0, want));
+    assert_true(arb_is_positive(&res->a0));
+    assert_int_equal(res->bound_states, 0);
+    /* U = 0: a_0 = 0 exactly */
+    pot_const(pot, 3, 0, 1);
+    assert_int_equal(fy_born_a0(res, pot, 10, err), FY_OK);
+    assert_true(arb_is_zero(&res->a0));
+    arb_clear(want);
+    arb_clear(one);
+    fy_born_a0_clear(res);
+    fy_born_potential_clear(pot);
+}
+
+/* For a shallow potential the partial sums of the exact Born series approach the ball a_0. */
+static void test_series_sums_to_a0(void **state)
+{
+    const int N = 60;
+    fy_born_potential_t pot;
+    fy_born_a0_t res;
+    fmpq *terms = _fmpq_vec_init(N);
+    fmpq_t s;
+    arb_t sum;
+    fy_error_t err;
+    int n;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    fy_born_a0_init(res);
+    fmpq_init(s);
+    arb_init(sum);
+    assert_int_equal(parse_str(pot, "breakpoints 0.3 0.7 1.2\n-1 -1/2 1/4\n", err), FY_OK);
+    assert_int_equal(fy_born_check_convergence(pot, err), FY_OK);
+    assert_int_equal(fy_born_terms(terms, pot, N, err), FY_OK);
+    for (n = 0; n < N; n++)
+        fmpq_add(s, s, terms + n);
+    assert_int_equal(fy_born_a0(res, pot, 20, err), FY_OK);
+    arb_set_fmpq(sum, s, 128);
+    arb_sub(sum, sum, &res->a0, 128);
+    arb_abs(sum, sum);
+    assert_true(arf_cmpabs_2exp_si(arb_midref(sum), -30) < 0);
+    fmpq_clear(s);
+    arb_clear(sum);
+    _fmpq_vec_clear(terms, N);
+    fy_born_a0_clear(res);
+    fy_born_potential_clear(pot);
+}
+
+static void test_bound_states(void **state)
+{
+    fy_born_potential_t pot;
+    fy_born_a0_t res;
+    fy_error_t err;
+    arb_t l1, want;
+    fmpq_t lo;
+    slong k;
+    int sh;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    fy_born_a0_init(res);
+    arb_init(l1);
+    arb_init(want);
+    fmpq_init(lo);
+    /* sqrt 3 > pi/2: one bound state, refused */
+    pot_const(pot, 1, -3, 1);
+    assert_int_equal(fy_born_bound_states(&k, &sh, pot, NULL, err), FY_OK);
+    assert_int_equal(k, 1);
+    assert_false(sh);
+    assert_int_equal(fy_born_check_convergence(pot, err), FY_ECHECK);
+    assert_non_null(strstr(err->msg, "bound state(s): 1"));
+    assert_int_equal(fy_born_a0(res, pot, 16, err), FY_OK);
+    assert_int_equal(res->bound_states, 1);
+    assert_false(res->shallow);
+    assert_true(arb_is_positive(&res->a0)); /* a bound state makes a_0 large and positive */
+    /* -2: sqrt 2 < pi/2, fine */
+    pot_const(pot, 4, -2, 1);
+    assert_int_equal(fy_born_bound_states(&k, &sh, pot, NULL, err), FY_OK);
+    assert_int_equal(k, 0);
+    assert_true(sh);
+    assert_int_equal(fy_born_check_convergence(pot, err), FY_OK);
+    /* deep well U = -100: sqrt(100) = 10 lies between 5.5 pi/... : bound states = number of
+     * n with (n - 1/2) pi < 10, i.e. 3 */
+    pot_const(pot, 3, -100, 1);
+    assert_int_equal(fy_born_bound_states(&k, &sh, pot, NULL, err), FY_OK);
+    assert_int_equal(k, 3);
+    /* lambda_1 of U = -1 on (0,1] is (pi/2)^2 */
+    pot_const(pot, 5, -1, 1);
+    assert_int_equal(fy_born_lambda1(l1, lo, pot, 1, 1e-10, err), FY_OK);
+    arb_const_pi(want, 128);
+    arb_mul(want, want, want, 128);
+    arb_mul_2exp_si(want, want, -2);
+    assert_true(arb_overlaps(l1, want));
+    assert_true(mag_cmp_2exp_si(arb_radref(l1), -20) < 0);
+    assert_int_equal(fy_born_lambda1(l1, lo, pot, -1, 1e-10, err), FY_OK);
+    assert_true(arb_is_finite(l1) == 0); /* -lambda U is repulsive: never binds */
+    /* repulsive +1: converges (radius (pi/2)^2); +3: no bound state, yet radius < 1 */
+    pot_const(pot, 1, 1, 1);
+    assert_int_equal(fy_born_check_convergence(pot, err), FY_OK);
+    pot_const(pot, 1, 3, 1);
+    assert_int_equal(fy_born_bound_states(&k, &sh, pot, NULL, err), FY_OK);
+    assert_int_equal(k, 0);
+    assert_int_equal(fy_born_check_convergence(pot, err), FY_ECHECK);
+    assert_non_null(strstr(err->msg, "radius"));
+    arb_clear(l1);
+    arb_clear(want);
+    fmpq_clear(lo);
+    fy_born_a0_clear(res);
+    fy_born_potential_clear(pot);
+}
+
+static void expect_error(const char *text, const char *where, const char *what)
+{
+    fy_born_potential_t pot;
+    fy_error_t err;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    assert_int_equal(parse_str(pot, text, err), FY_EINPUT);
+    if (strstr(err->msg, where) == NULL || (what && strstr(err->msg, what) == NULL))
+        fail_msg("for %s got: %s", text, err->msg);
+    fy_born_potential_clear(pot);
+}
+
+static void test_parser(void **state)
+{
+    fy_born_potential_t pot;
+    fy_error_t err;
+    fmpq_t q;
+    char *text;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    fmpq_init(q);
+    /* exact decimals: 0.1 is 1/10 */
+    assert_int_equal(parse_str(pot, "# comment\n  0.1\t-3/2  # more\n2.5e-3\n", err), FY_OK);
+    assert_int_equal(pot->d, 3);
+    fmpq_set_si(q, 1, 10);
+    assert_true(fmpq_equal(pot->U + 0, q));
+    fmpq_set_si(q, -3, 2);
+    assert_true(fmpq_equal(pot->U + 1, q));
+    fmpq_set_si(q, 1, 400);
+    assert_true(fmpq_equal(pot->U + 2, q));
+    fmpq_set_si(q, 2, 3);
+    assert_true(fmpq_equal(pot->r + 2, q));
+    /* step pairs */
+    assert_int_equal(parse_str(pot, "step 0.5 -1\nstep 2 -2\n", err), FY_OK);
+    assert_int_equal(pot->d, 2);
+    fmpq_set_si(q, 2, 1);
+    assert_true(fmpq_equal(pot->r + 2, q));
+    /* write and read back */
+    assert_int_equal(fy_born_potential_write(&text, pot, err), FY_OK);
+    assert_int_equal(parse_str(pot, text, err), FY_OK);
+    assert_true(fmpq_equal(pot->r + 2, q));
+    free(text);
+    /* physical units: U = 2 mu V / (hbar c)^2 */
+    assert_int_equal(parse_str(pot, "mu 469.4591\n-10\n", err), FY_OK);
+    assert_true(pot->physical);
+    fmpq_set_si(q, -2 * 4694591 * 10, 10000);
+    {
+        fmpq_t h;
+        fmpq_init(h);
+        fy_born_hbarc(h);
+        fmpq_mul(h, h, h);
+        fmpq_div(q, q, h);
+        fmpq_clear(h);
+    }
+    assert_true(fmpq_equal(pot->U, q));
+    /* malformed files name line and column */
+    expect_error("-1 x\n", "pot.txt:1:4:", "found \"x\"");
+    expect_error("-1\nwidth 2\n", "pot.txt:2:1:", "expected a number or a keyword");
+    expect_error("-1\n-1 2/0\n", "pot.txt:2:6:", "division by zero");
+    expect_error("-1\n  1.2.3\n", "pot.txt:2:6:", "found \"1.2.3\"");
+    expect_error("breakpoints 1 0.5\n-1 -1\n", "pot.txt:1:15:", "above the previous");
+    expect_error("breakpoints 1 2\n-1\n", "pot.txt:1:13:", "expected 1 breakpoints");
+    expect_error("step 1 -1\n-2\n", "pot.txt:2:1:", "step");
+    expect_error("range\n1\n", "pot.txt:1:6:", "expected a number after");
+    expect_error("range 1\nrange 2\n-1\n", "pot.txt:2:1:", "given twice");
+    expect_error("range -1\n-1\n", "pot.txt:1:7:", "positive");
+    expect_error("# nothing\n", "pot.txt:2:1:", "heights");
+    expect_error("", "pot.txt:1:1:", "heights");
+    expect_error("step 1\n", "pot.txt:1:7:", "height U");
+    expect_error("-1, -2\n", "pot.txt:1:3:", "found \"-1,\"");
+    fmpq_clear(q);
+    fy_born_potential_clear(pot);
+}
+
+static void test_data(void **state)
+{
+    fy_born_data_t a, b;
+    fy_born_potential_t pot;
+    fy_born_a0_t res;
+    fy_safetensors_t st;
+    fy_error_t err;
+    fmpq_t R, onem;
+    const fy_tensor_struct *t;
+    slong i, j, k, n = 25, d = 4;
+    int sh;
+    (void) state;
+    fy_error_init(err);
+    fy_born_data_init(a);
+    fy_born_data_init(b);
+    fy_born_potential_init(pot);
+    fy_born_a0_init(res);
+    fmpq_init(R);
+    fmpq_init(onem);
+    assert_int_equal(fy_born_data_generate(a, n, d, 1.5, 0.25, 42, 0, err), FY_OK);
+    assert_int_equal(fy_born_data_generate(b, n, d, 1.5, 0.25, 42, 0, err), FY_OK);
+    assert_memory_equal(a->U, b->U, (size_t) (n * d) * sizeof(double));
+    assert_memory_equal(a->a0, b->a0, (size_t) n * sizeof(double));
+    assert_int_equal(fy_born_data_generate(b, n, d, 1.5, 0.25, 43, 0, err), FY_OK);
+    assert_true(memcmp(a->U, b->U, (size_t) (n * d) * sizeof(double)) != 0);
+    fmpq_set_si(R, 3, 2);
+    fmpq_set_si(onem, 5, 4);
+    fy_born_potential_set_steps(pot, d, R, NULL, err);
+    for (i = 0; i < n; i++)
+    {
+        for (j = 0; j < d; j++)
+        {
+            assert_true(a->U[i * d + j] <= 0);
+            fy_fmpq_set_d(pot->U + j, a->U[i * d + j], err);
+        }
+        /* shallow with margin: no bound state even at coupling 1 + margin */
+        assert_int_equal(fy_born_bound_states(&k, &sh, pot, onem, err), FY_OK);
+        assert_int_equal(k, 0);
+        assert_true(sh);
+        assert_int_equal(fy_born_a0(res, pot, 20, err), FY_OK);
+        assert_true(fy_d_near_arb(a->a0[i], &res->a0, 1e-15, 0));
+        assert_true(a->a0[i] < 0);
+    }
+    assert_int_equal(fy_born_data_write_safetensors("test_born_data.safetensors", a, err), FY_OK);
+    fy_safetensors_init(st);
+    assert_int_equal(fy_safetensors_read(st, "test_born_data.safetensors", err), FY_OK);
+    t = fy_safetensors_find(st, "U");
+    assert_non_null(t);
+    assert_int_equal(t->ndim, 2);
+    assert_int_equal(t->shape[0], n);
+    assert_int_equal(t->shape[1], d);
+    assert_memory_equal(t->data, a->U, (size_t) (n * d) * sizeof(double));
+    t = fy_safetensors_find(st, "a0");
+    assert_non_null(t);
+    assert_memory_equal(t->data, a->a0, (size_t) n * sizeof(double));
+    assert_string_equal(fy_safetensors_meta(st, "seed"), "42");
+    assert_non_null(strstr(fy_safetensors_meta(st, "description"), "Uniform"));
+    assert_non_null(strstr(fy_safetensors_meta(st, "convention"), "a_0 = R - u(R)/u'(R)"));
+    fy_safetensors_clear(st);
+    unlink("test_born_data.safetensors");
+    /* bad arguments are refused */
+    assert_int_equal(fy_born_data_generate(b, 0, d, 1, 0.5, 1, 0, err), FY_EINPUT);
+    assert_int_equal(fy_born_data_generate(b, 3, d, -1, 0.5, 1, 0, err), FY_EINPUT);
+    fmpq_clear(R);
+    fmpq_clear(onem);
+    fy_born_a0_clear(res);
+    fy_born_potential_clear(pot);
+    fy_born_data_clear(a);
+    fy_born_data_clear(b);
+}
+
+static void test_tensor_size(void **state)
+{
+    fy_born_potential_t pot;
+    fy_symtensor_struct T[4];
+    fy_error_t err;
+    double t0;
+    int n;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    pot_const(pot, 16, -1, 1);
+    for (n = 0; n < 4; n++)
+        fy_symtensor_init(T + n, FY_ARITH_EXACT, 1, 0, 0, NULL);
+    t0 = fy_wall_time();
+    assert_int_equal(fy_born_tensors(T, pot, 4, err), FY_OK);
+    printf("# d = 16, orders 1..4: %.3f s\n", fy_wall_time() - t0);
+    assert_int_equal(fy_symtensor_len(T + 3), 3876);
+    for (n = 0; n < 4; n++)
+        fy_symtensor_clear(T + n);
+    fy_born_potential_clear(pot);
+}
+
+static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_square_well_terms),
+    cmocka_unit_test(test_ladders),
+    cmocka_unit_test(test_gradient_hessian),
+    cmocka_unit_test(test_polarization),
+    cmocka_unit_test(test_a0_square_well),
+    cmocka_unit_test(test_series_sums_to_a0),
+    cmocka_unit_test(test_bound_states),
+    cmocka_unit_test(test_parser),
+    cmocka_unit_test(test_data),
+    cmocka_unit_test(test_tensor_size),
+};
+
+FY_TEST_MAIN("born", tests)

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Tests of `feynn born` (TAP): the JSON keys `terms` and `a0`, the square-well values, the
+# bound-state refusal, parser messages with file:line:column, and the data generator.
+feynn="${FY_TOP_BUILDDIR:-.}/feynn"
+jc="${FY_TOP_BUILDDIR:-.}/tests/json_check"
+n=0; fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' born_cli.err; fail=1; }
+t() { # t EXPECTED_STATUS DESCRIPTION CMD...
+    want=$1; desc=$2; shift 2
+    "$@" >born_cli.out 2>born_cli.err; got=$?
+    if [ "$got" = "$want" ]; then ok "$desc"; else no "$desc (exit $got, want $want)"; fi
+}
+has() { # has FILE PATTERN DESCRIPTION
+    if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
+}
+echo "1..26"
+printf '# square well\n-1\n' >born_cli_pot.txt
+t 0 "born --help" "$feynn" born --help
+has born_cli.out "diagrams born" "help names the ladder diagrams command"
+t 0 "terms json" "$feynn" born terms --potential born_cli_pot.txt --order 4 --format json
+has born_cli.out '"terms": \[' "json has key terms"
+has born_cli.out '"-17/315"' "third term -17/315"
+has born_cli.out '"-62/2835"' "fourth term -62/2835"
+has born_cli.out '"convention"' "json has key convention"
+t 0 "a0 json" "$feynn" born a0 --potential born_cli_pot.txt --digits 16 --format json
+has born_cli.out '"a0": "-0.5574077246549022"' "a0 = 1 - tan 1 to 16 digits"
+t 0 "a0 40 digits" "$feynn" born a0 --potential born_cli_pot.txt --digits 40
+has born_cli.out '^a0 = -0.5574077246549022305069748074583601730873' "a0 to 40 digits"
+printf 'range 1\n-3\n' >born_cli_pot.txt
+t 1 "bound state refused with --check" "$feynn" born terms --potential born_cli_pot.txt --order 3 --check
+has born_cli.err "bound state(s): 1" "refusal names the bound state"
+printf '%s\n' '-1' '-1 2/0' >born_cli_bad.txt
+t 2 "malformed potential" "$feynn" born a0 --potential born_cli_bad.txt
+has born_cli.err "born_cli_bad.txt:2:6:" "error names file:line:column"
+t 0 "tensors" "$feynn" born terms --steps 2 --order 2 --format json
+has born_cli.out '"tensors"' "tensors in json"
+t 2 "unknown sub-command" "$feynn" born frobnicate
+t 0 "data safetensors" "$feynn" born data -n 10 --steps 3 --seed 7 --quiet -o born_cli_data.safetensors
+t 0 "data again" "$feynn" born data -n 10 --steps 3 --seed 7 --quiet -o born_cli_data2.safetensors
+if cmp -s born_cli_data.safetensors born_cli_data2.safetensors; then ok "data reproducible by seed"; else no "data reproducible by seed"; fi
+t 0 "ladder diagrams: feynn diagrams born" "$feynn" diagrams born --order 3
+printf -- '-1\n' >born_cli_pot.txt
+"$feynn" born terms --potential born_cli_pot.txt --order 4 --format json >born_cli.json 2>born_cli.err
+if "$jc" born_cli.json 'terms=["-1/3","-2/15","-17/315","-62/2835"]' 2>>born_cli.err; then
+    ok "terms json validates"; else no "terms json validates"; fi
+"$feynn" born a0 --potential born_cli_pot.txt --format json >born_cli.json 2>born_cli.err
+if "$jc" born_cli.json 'a0="-0.5574077246549022"' born_series_converges=true bound_states=0 2>>born_cli.err; then
+    ok "a0 json validates"; else no "a0 json validates"; fi
+t 0 "opposite sign" "$feynn" born a0 --potential born_cli_pot.txt --opposite-sign
+has born_cli.out "^a0 = 0.5574077246549022" "opposite sign flips a0"
+rm -f born_cli.out born_cli.err born_cli.json born_cli_pot.txt born_cli_bad.txt \
+    born_cli_data.safetensors born_cli_data2.safetensors
+exit $fail

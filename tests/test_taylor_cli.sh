@@ -1,0 +1,121 @@
+#!/bin/sh
+# Tests of `feynn taylor` (TAP): exit codes, JSON validity (tests/json_check, jansson), the
+# .npy header and size, exact/ball/symbolic modes, certified digits, and --check (diagrams,
+# fused recursion and Taylor-mode AD in all three arithmetics) on random networks of depth up
+# to 5 and order up to 5.  The random models are made by awk from a printed seed.
+feynn="${FY_TOP_BUILDDIR:-.}/feynn"
+check="${FY_TOP_BUILDDIR:-.}/tests/json_check"
+top="${FY_TOP_SRCDIR:-.}"
+ex="$top/examples/tiny_mlp.safetensors"
+seed="${FY_TEST_SEED:-$(date +%s)}"
+n=0; fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+bad() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' taylor_cli.err | head -20; fail=1; }
+t() { # t EXPECTED_STATUS DESCRIPTION CMD...
+    want=$1; desc=$2; shift 2
+    "$@" >taylor_cli.out 2>taylor_cli.err; got=$?
+    if [ "$got" = "$want" ]; then ok "$desc"; else bad "$desc (exit $got, want $want)"; fi
+}
+has() { # has FILE PATTERN DESCRIPTION
+    if grep -q -- "$2" "$1"; then ok "$3"; else n=$((n + 1)); echo "not ok $n - $3"
+        sed 's/^/# /' "$1" | head -20; fail=1; fi
+}
+# model SEED BIAS W0 W1 ... > FILE: tanh MLP in the text format, weights k/16, biases k/32 or 0
+model() {
+    s=$1; b=$2; shift 2
+    awk -v seed="$s" -v bias="$b" -v widths="$*" 'BEGIN {
+      srand(seed); nw = split(widths, w, " ");
+      print "feynn-model 1"; print "input " w[1]; print "activation tanh";
+      for (l = 2; l <= nw; l++) {
+        print "layer " w[l];
+        for (a = 1; a <= w[l]; a++) { line = "";
+          for (c = 1; c <= w[l-1]; c++) line = line (c > 1 ? " " : "") int(rand() * 33 - 16) "/16";
+          print line }
+        line = "bias"; for (a = 1; a <= w[l]; a++) line = line " " (bias ? int(rand() * 9 - 4) "/32" : "0");
+        print line } }'
+}
+echo "# seed $seed (set FY_TEST_SEED to replay)"
+echo "1..45"
+t 0 "--help" "$feynn" taylor --help
+has taylor_cli.out "--format F" "help documents --format"
+t 2 "no --order is a usage error" "$feynn" taylor "$ex"
+t 2 "unknown arithmetic" "$feynn" taylor "$ex" --order 2 --arith quad
+t 2 "--entry with the wrong count" "$feynn" taylor "$ex" --order 3 --entry 0,1
+t 2 "--entry index out of range" "$feynn" taylor "$ex" --order 2 --entry 0,7
+t 2 "--per-diagram without an entry" "$feynn" taylor "$ex" --order 2 --per-diagram
+t 2 "missing model file" "$feynn" taylor taylor_cli_missing.st --order 2
+t 2 "exact arithmetic refused at irrational vertex values" "$feynn" taylor "$ex" --order 2 \
+    --arith exact
+has taylor_cli.err "ball arithmetic" "the refusal advises ball arithmetic"
+t 0 "order-3 tensor, text" "$feynn" taylor "$ex" --order 3
+has taylor_cli.out "^2 2 2: " "text: last entry of the order-3 tensor"
+t 0 "order-3 tensor, json" "$feynn" taylor "$ex" --order 3 --format json -o taylor_cli.json
+t 0 "json valid" "$check" taylor_cli.json command='"taylor"' order=3 arith='"double"' \
+    mode='"tensor"' dim=3 entries=?
+t 0 "ball json" "$feynn" taylor "$ex" --order 2 --arith ball:96 --format json -o taylor_cli.json
+t 0 "ball json valid" "$check" taylor_cli.json arith='"ball"' prec=96 entries=?
+has taylor_cli.json '"mid": "' "ball json has midpoints"
+t 0 "npy output" "$feynn" taylor "$ex" --order 3 --format npy -o taylor_cli.npy
+has taylor_cli.npy "NUMPY" "npy magic"
+has taylor_cli.npy "'shape': (3, 3, 3)" "npy shape (d,)*N"
+has taylor_cli.npy "'descr': '<f8'" "npy float64"
+sz=$(wc -c < taylor_cli.npy)
+if [ $((sz - 27 * 8)) -gt 0 ] && [ $(( (sz - 27 * 8) % 64 )) -eq 0 ]; then ok "npy size"
+else n=$((n + 1)); echo "not ok $n - npy size $sz"; fail=1; fi
+t 0 "npy of a direction" "$feynn" taylor "$ex" --order 4 --direction "$top/tests/golden/taylor_v3.txt" \
+    --format npy -o taylor_cli.npy
+has taylor_cli.npy "'shape': (5,)" "npy coefficients shape (N+1,)"
+model 11 0 2 3 3 1 > taylor_cli_m0.feynn
+model 12 1 3 4 4 1 > taylor_cli_m1.feynn
+t 0 "exact tensor at zero biases" "$feynn" taylor taylor_cli_m0.feynn --order 3 --arith exact
+has taylor_cli.out "^1 1 1: -*[0-9]*/[0-9]*$\|^1 1 1: -*[0-9]*$" "exact entries are rationals"
+t 0 "exact to npy" "$feynn" taylor taylor_cli_m0.feynn --order 3 --arith exact --format npy \
+    -o taylor_cli.npy
+has taylor_cli.err "nearest doubles" "exact to npy says it rounds"
+t 0 "exact json" "$feynn" taylor taylor_cli_m0.feynn --order 3 --arith exact --format json \
+    -o taylor_cli.json
+t 0 "exact json valid" "$check" taylor_cli.json arith='"exact"'
+t 0 "symbolic" "$feynn" taylor taylor_cli_m0.feynn --order 2 --arith symbolic
+has taylor_cli.out "s_{2,0,2}" "symbolic output has vertex symbols"
+t 0 "symbolic json" "$feynn" taylor taylor_cli_m0.feynn --order 2 --arith symbolic --format json \
+    -o taylor_cli.json
+t 0 "symbolic json valid" "$check" taylor_cli.json arith='"symbolic"'
+t 0 "certified digits" "$feynn" taylor taylor_cli_m1.feynn --order 3 --entry 0,1,2 --arith ball \
+    --digits 60
+has taylor_cli.out "= -*0*\.*[0-9]\{55\}" "60 digits printed"
+t 0 "per-diagram" "$feynn" taylor taylor_cli_m1.feynn --order 3 --entry 0,1,1 --per-diagram
+has taylor_cli.out "|Aut|" "per-diagram lists diagrams"
+t 0 "check, json" "$feynn" taylor taylor_cli_m1.feynn --order 3 --check --format json \
+    -o taylor_cli.json
+t 0 "check json valid" "$check" taylor_cli.json check=?
+has taylor_cli.json '"agree": true' "check json says agree"
+t 1 "check catches a double that cannot meet --tol 0" "$feynn" taylor taylor_cli_m1.feynn \
+    --order 3 --check --tol 0
+has taylor_cli.out "DISAGREE" "the report names the disagreement"
+t 2 "tensors above order 10 need --direction" "$feynn" taylor "$ex" --order 11 --check
+# the definition of done: --check on random networks, depth up to 5, order up to 5, all arithmetics
+i=0; bad_check=0
+for depth in 2 3 4 5; do
+    for order in 1 3 5; do
+        i=$((i + 1)); s=$((seed + i))
+        case $depth in 2) w="2 3 1";; 3) w="2 3 2 1";; 4) w="2 2 3 2 1";; 5) w="2 2 2 2 2 1";; esac
+        model $s 0 $w > taylor_cli_r0.feynn
+        model $s 1 $w > taylor_cli_r1.feynn
+        for ar in exact ball double; do
+            f=taylor_cli_r1.feynn; [ $ar = exact ] && f=taylor_cli_r0.feynn
+            "$feynn" taylor $f --order $order --arith $ar --check >taylor_cli.out 2>taylor_cli.err
+            rc=$?
+            if [ $rc != 0 ]; then bad_check=1
+                echo "# depth $depth order $order $ar seed $s: exit $rc"
+                sed 's/^/# /' taylor_cli.out taylor_cli.err | tail -12; fi
+            "$feynn" taylor $f --order $order --arith $ar --check --entry \
+                "$(seq -s, 0 $((order - 1)) | sed 's/[0-9]*/1/g; s/^1/0/')" \
+                >taylor_cli.out 2>taylor_cli.err || { bad_check=1; echo "# entry $ar $s"; }
+        done
+    done
+done
+if [ $bad_check = 0 ]; then ok "--check agrees on random networks (depth <= 5, order <= 5)"
+else n=$((n + 1)); echo "not ok $n - --check on random networks"; fail=1; fi
+rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
+    taylor_cli_m1.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn
+exit $fail
