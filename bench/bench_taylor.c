@@ -5,6 +5,8 @@
  * tensors in double next to the equivalent dense products done by CBLAS in the same run (the
  * per-layer products (entries x 64) x (64 x 64) and the final row), the order-3 tensor in ball
  * arithmetic at 128 bits (time ratio, largest relative radius), and the memory estimate.
+ * Wall-clock figures (best of a few runs) and, under "cpu", the CPU time of the process
+ * (CLOCK_PROCESS_CPUTIME_ID, all threads), which a loaded shared machine disturbs less.
  * Prints one JSON object. */
 #include <math.h>
 #include <stdint.h>

@@ -38,6 +38,7 @@
 #include "feynn/num.h"
 #include "feynn/rules.h"
 #include "feynn/series.h"
+#include "feynn/util.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,6 +67,8 @@ typedef struct
                                 * sigma_l^(k)(z^(l)_a) */
     int order;                 /* vertex values known for k = 0..order; -1 before set_point */
     size_t max_bytes;          /* working-memory limit of tensor computations */
+    fy_progress_struct *progress; /* optional (NULL: none): a bar updated as the layers of a
+                                   * tensor computation finish (total set by the computation) */
     char notes[512];           /* remarks (ReLU vertices vanish, ...); "" when none */
 } fy_mlp_struct;
 typedef fy_mlp_struct fy_mlp_t[1];

@@ -71,8 +71,11 @@ static void usage(FILE *fp)
             "                          on any disagreement.  Balls must overlap each other and\n"
             "                          contain the exact values; doubles must agree with the\n"
             "                          ball midpoints within their stated error\n"
-            "  --tol T                 stated error of double results, relative to the largest\n"
-            "                          entry (default %g)\n"
+            "  --tol T                 stated error of double results, relative to the sums of\n"
+            "                          the absolute values of the terms (the same computation\n"
+            "                          with |W|, |sigma^(k)|, |v|; the largest over the tensor\n"
+            "                          for tensors and entries, per c_k along a direction);\n"
+            "                          default %g\n"
             "  --format F              text (default), json (doc/schema/taylor.schema.json) or\n"
             "                          npy (float64; the dense tensor of shape (d,)*N, an entry\n"
             "                          as shape (1,), coefficients as shape (N+1,); balls give\n"
@@ -192,6 +195,7 @@ typedef struct
     const fy_numvec_struct *v;    /* exact direction, or NULL */
     const int *idx;
     int mode, order;
+    int progress; /* -1 auto, 0 off, 1 on */
     fy_net_opts_struct *opts;
 } job_t;
 
@@ -207,6 +211,23 @@ static int fused(fy_numvec_t res, const job_t *job, fy_arith_t arith, slong prec
         return status;
     if (job->mode == MODE_ENTRY)
         return fy_mlp_entry(res, m, 0, job->idx, job->order, err);
+    if (job->mode == MODE_TENSOR)
+    {
+        fy_symtensor_t T;
+        fy_progress_t pr;
+        char label[64];
+        snprintf(label, sizeof label, "order-%d tensor (%s)", job->order, fy_arith_name(arith));
+        fy_progress_init(pr, label, 1, job->progress);
+        m->progress = pr;
+        fy_symtensor_init(T, arith, 1, 0, prec, NULL);
+        status = fy_mlp_tensor(T, m, 0, job->order, err);
+        m->progress = NULL;
+        fy_progress_clear(pr);
+        if (status == FY_OK)
+            status = fy_numvec_set(res, &T->e, err);
+        fy_symtensor_clear(T);
+        return status;
+    }
     if (job->mode == MODE_DIR)
     {
         fy_numvec_t ve;
@@ -456,6 +477,7 @@ typedef struct
     char skipped[4][1400];
     int nskip;
     double tol;
+    fy_numvec_struct *scale; /* per entry: the sum of |terms| (see abs_scale), or NULL */
 } check_t;
 
 static double max_abs_mid(const fy_numvec_t x)
@@ -484,6 +506,7 @@ static void compare(check_t *c, int a, int b)
     int agree = 1;
     const char *how;
     double diff = 0, scale = max_abs_mid(x);
+    const double *sc = c->scale != NULL && c->scale->len == x->len ? fy_numvec_d(c->scale) : NULL;
     if (c->ncmp >= MAX_CMP || off < 0)
         return;
     for (i = 0; i < n; i++)
@@ -510,7 +533,8 @@ static void compare(check_t *c, int a, int b)
             const fy_numvec_struct *dv = x->arith == FY_ARITH_DOUBLE ? x : y;
             slong di = dv == x ? off + i : i;
             arb_srcptr o = dv == x ? q : p;
-            ok = fy_d_near_arb(fy_numvec_d(dv)[di], o, 0.0, c->tol * scale);
+            ok = fy_d_near_arb(fy_numvec_d(dv)[di], o, 0.0,
+                               c->tol * (sc != NULL ? sc[off + i] : scale));
         }
         else if (x->arith == FY_ARITH_EXACT || y->arith == FY_ARITH_EXACT)
             ok = x->arith == FY_ARITH_EXACT
@@ -564,6 +588,72 @@ static void drop_route(check_t *c)
     free(c->val[c->n]);
 }
 
+/* The scale of the stated error of double results: the same computation with every weight,
+ * vertex value and direction entry replaced by its absolute value bounds, entry by entry, the
+ * sum of the absolute values of the terms (of the diagrams, which is what rounding errors are
+ * relative to).  For tensors and entries the largest such sum over the order-N tensor is used
+ * for every entry (the jet route interpolates over all directions, so its error in one entry
+ * follows the whole tensor; an entry falls back to its own sum when the tensor would be
+ * large); for directions each coefficient c_k has its own.  Computed in double (a scale, not
+ * a bound). */
+static int abs_scale(fy_numvec_t scale, const job_t *job, fy_error_t err)
+{
+    fy_mlp_t m;
+    int l, status;
+    slong i;
+    fy_mlp_init(m);
+    status = fy_mlp_set_net(m, job->net, job->rules, FY_ARITH_DOUBLE, 53, err);
+    if (status == FY_OK)
+        status = fy_mlp_set_point(m, job->xbar, job->order, err);
+    for (l = 1; l <= m->L && status == FY_OK; l++)
+    {
+        for (i = 0; i < m->W[l].len; i++)
+            fy_numvec_d(m->W + l)[i] = fabs(fy_numvec_d(m->W + l)[i]);
+        if (l < m->L)
+            for (i = 0; i < m->s[l].len; i++)
+                fy_numvec_d(m->s + l)[i] = fabs(fy_numvec_d(m->s + l)[i]);
+    }
+    if (status == FY_OK)
+    {
+        if (job->mode == MODE_ENTRY &&
+            fy_mlp_tensor_bytes(m, m->width[0], job->order) > ((size_t) 1 << 28))
+            status = fy_mlp_entry(scale, m, 0, job->idx, job->order, err);
+        else if (job->mode == MODE_DIR)
+        {
+            fy_numvec_t va;
+            fy_numvec_init(va, FY_ARITH_DOUBLE, 0, 53, NULL);
+            status = fy_numvec_convert(va, FY_ARITH_DOUBLE, 53, job->v, err);
+            for (i = 0; i < va->len && status == FY_OK; i++)
+                fy_numvec_d(va)[i] = fabs(fy_numvec_d(va)[i]);
+            if (status == FY_OK)
+                status = fy_mlp_directional(scale, m, 0, va, job->order, err);
+            fy_numvec_clear(va);
+        }
+        else
+        {
+            fy_symtensor_t T;
+            fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            status = fy_mlp_tensor(T, m, 0, job->order, err);
+            if (status == FY_OK)
+            {
+                /* the interpolation of the jet route mixes the entries: one scale for all,
+                 * the largest over the tensor */
+                double mx = 0;
+                for (i = 0; i < T->e.len; i++)
+                    mx = fmax(mx, fy_numvec_d(&T->e)[i]);
+                fy_numvec_clear(scale);
+                status = fy_numvec_init(scale, FY_ARITH_DOUBLE,
+                                        job->mode == MODE_ENTRY ? 1 : T->e.len, 53, err);
+                for (i = 0; i < scale->len && status == FY_OK; i++)
+                    fy_numvec_d(scale)[i] = mx;
+            }
+            fy_symtensor_clear(T);
+        }
+    }
+    fy_mlp_clear(m);
+    return status;
+}
+
 /* Runs every route; the chosen arithmetic's fused result is route 0 (a copy of res). */
 static int run_check(check_t *c, const fy_numvec_t res, const job_t *job, fy_arith_t arith,
                      slong prec, int progress, fy_error_t err)
@@ -579,6 +669,17 @@ static int run_check(check_t *c, const fy_numvec_t res, const job_t *job, fy_ari
 
     fy_mlp_init(m);
     fy_error_init(e2);
+    c->scale = calloc(1, sizeof(fy_numvec_struct));
+    if (c->scale != NULL)
+    {
+        fy_numvec_init(c->scale, FY_ARITH_DOUBLE, 0, 53, NULL);
+        if (abs_scale(c->scale, job, e2) != FY_OK)
+        {
+            fy_numvec_clear(c->scale);
+            free(c->scale);
+            c->scale = NULL;
+        }
+    }
     r = add_route(c, "fused", arith, prec);
     status = fy_numvec_set(c->val[r], res, err);
     /* the other arithmetics by the fused recursion */
@@ -678,6 +779,12 @@ static void check_clear(check_t *c)
 {
     while (c->n > 0)
         drop_route(c);
+    if (c->scale != NULL)
+    {
+        fy_numvec_clear(c->scale);
+        free(c->scale);
+        c->scale = NULL;
+    }
 }
 
 static int check_agree(const check_t *c, double *worst)
@@ -747,47 +854,56 @@ static int write_npy(const char *out, const fy_numvec_t res, const fy_mlp_t m, i
 {
     fy_npy_t a;
     size_t shape[FY_IO_MAX_DIMS];
-    fy_numvec_t dense, dd;
-    int k, status = FY_OK;
+    fy_numvec_t dd;
+    int k, status = FY_OK, d = m->width[0];
     slong i;
 
     fy_npy_init(a);
-    fy_numvec_init(dense, res->arith, 0, res->prec, NULL);
     fy_numvec_init(dd, FY_ARITH_DOUBLE, 0, 53, NULL);
-    if (mode == MODE_TENSOR)
+    /* the sorted entries as doubles (midpoints, nearest doubles) */
+    status = fy_numvec_convert(dd, FY_ARITH_DOUBLE, 53, res, err);
+    if (status == FY_OK && mode == MODE_TENSOR)
     {
-        fy_symtensor_t T;
+        fy_mindex_t ix;
+        int idx[FY_IO_MAX_DIMS], srt[FY_IO_MAX_DIMS], p, q;
         if (order > FY_IO_MAX_DIMS)
             status = fy_error_set(err, FY_EINPUT, "npy: an order-%d tensor has %d axes, .npy "
                                   "output here takes at most %d (use json)", order, order,
                                   FY_IO_MAX_DIMS);
-        fy_symtensor_init(T, res->arith, m->width[0], 0, res->prec, NULL);
-        if (status == FY_OK)
-        {
-            fy_symtensor_clear(T);
-            status = fy_symtensor_init(T, res->arith, m->width[0], order, res->prec, err);
-        }
-        if (status == FY_OK)
-            status = fy_numvec_set(&T->e, res, err);
-        if (status == FY_OK)
-            status = fy_symtensor_to_dense(dense, T, err);
-        fy_symtensor_clear(T);
         for (k = 0; k < order; k++)
-            shape[k] = (size_t) m->width[0];
+            shape[k] = (size_t) d;
         if (status == FY_OK)
             status = fy_npy_set_shape(a, order, shape, err);
+        if (status == FY_OK)
+            status = fy_mindex_init(ix, d, order > 0 ? order : 1, err);
+        if (status == FY_OK)
+        {
+            /* every dense position (row-major) reads its sorted multi-index */
+            for (k = 0; k < order; k++)
+                idx[k] = 0;
+            for (i = 0; i < (slong) a->numel; i++)
+            {
+                for (p = 0; p < order; p++)
+                {
+                    int v = idx[p];
+                    for (q = p; q > 0 && srt[q - 1] > v; q--)
+                        srt[q] = srt[q - 1];
+                    srt[q] = v;
+                }
+                a->data[i] = fy_numvec_d(dd)[order > 0 ? fy_mindex_rank(ix, srt, order) : 0];
+                for (p = order - 1; p >= 0 && ++idx[p] == d; p--)
+                    idx[p] = 0;
+            }
+            fy_mindex_clear(ix);
+        }
     }
-    else
+    else if (status == FY_OK)
     {
         shape[0] = (size_t) res->len;
-        status = fy_numvec_set(dense, res, err);
-        if (status == FY_OK)
-            status = fy_npy_set_shape(a, 1, shape, err);
+        status = fy_npy_set_shape(a, 1, shape, err);
+        for (i = 0; status == FY_OK && i < dd->len; i++)
+            a->data[i] = fy_numvec_d(dd)[i];
     }
-    if (status == FY_OK)
-        status = fy_numvec_convert(dd, FY_ARITH_DOUBLE, 53, dense, err);
-    for (i = 0; status == FY_OK && i < dd->len; i++)
-        a->data[i] = fy_numvec_d(dd)[i];
     a->dtype = FY_DTYPE_F64;
     if (status == FY_OK)
     {
@@ -803,7 +919,6 @@ static int write_npy(const char *out, const fy_numvec_t res, const fy_mlp_t m, i
         else
             status = fy_npy_write(out, a, err);
     }
-    fy_numvec_clear(dense);
     fy_numvec_clear(dd);
     fy_npy_clear(a);
     return status;
@@ -1097,6 +1212,7 @@ int fy_cmd_taylor(int argc, char **argv)
     job.idx = idx;
     job.mode = mode;
     job.order = order;
+    job.progress = progress;
     job.opts = opts;
     if (status == FY_OK)
     {

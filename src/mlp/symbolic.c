@@ -12,6 +12,8 @@
 
 #include "mlp/mlp_internal.h"
 
+#define SYM_MAXK (1 << (FY_MLP_MAX_TENSOR_ORDER - 1))
+
 static slong sym_var(const fy_mlp_struct *m, int n, int l, slong a, int k)
 {
     slong v = 0;
@@ -197,10 +199,9 @@ int fy_mlp_symbolic_tensor(fmpq_mpoly_struct *T, const fy_mlp_t m, int output, i
         for (mm = n - 1; mm >= 0; mm--)
             for (j = 1; j <= n - mm; j++)
             {
-                int I[FY_MLP_MAX_TENSOR_ORDER + 1], oK[1 << (FY_MLP_MAX_TENSOR_ORDER - 1)];
-                int oG[1 << (FY_MLP_MAX_TENSOR_ORDER - 1)], t, nK;
-                slong rP[1 << (FY_MLP_MAX_TENSOR_ORDER - 1)], rG[1 << (FY_MLP_MAX_TENSOR_ORDER - 1)];
-                slong cK[1 << (FY_MLP_MAX_TENSOR_ORDER - 1)], cnt = fy_mindex_count(ix, d, j);
+                int I[FY_MLP_MAX_TENSOR_ORDER + 1], oK[SYM_MAXK], oG[SYM_MAXK], t, nK;
+                slong rP[SYM_MAXK], rG[SYM_MAXK], cK[SYM_MAXK];
+                slong cnt = fy_mindex_count(ix, d, j);
                 for (r = 0; r < cnt; r++)
                 {
                     fmpq_mpoly_struct *dst;

@@ -7,8 +7,12 @@
  * prod_p W1_{a,I_p} (one product per entry).  Then for each further layer, in place:
  *   P^(l) = Q^(l-1) W^(l)^T  (a dense product over the neuron index, by row blocks), and
  *   Q^(l)_I = sum over set partitions pi of the slots of I of sigma^(|pi|) prod_B P^(l)_B,
- * orders from n down to 1 so that the lower orders a partition reads are still P^(l).
- * The output row is a product with one row of W^(L). */
+ * evaluated by the last-slot recursion of fdb_layer (2^(k-1) products per entry of order k
+ * instead of Bell(k) partitions), orders from n down to 1 so that the lower orders it reads
+ * are still P^(l).  In double the vertex values of layer 1 go into the weights of layer 2 (one
+ * product per order); in ball arithmetic the dense products are done exactly in double by
+ * slices (ball_block_sliced) when the weights are doubles.  The output row is a product with
+ * one row of W^(L). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +22,12 @@
 #if defined(FY_BACKEND_D) && defined(FY_HAVE_CBLAS)
 #include <cblas.h>
 #define FY_MLP_USE_CBLAS 1
+#endif
+#if defined(FY_BACKEND_ARB) && defined(FY_HAVE_CBLAS) && defined(__SIZEOF_INT128__) &&         \
+    FLINT_BITS == 64
+#include <stdint.h>
+#include <cblas.h>
+#define FY_MLP_BALL_SLICED 1
 #endif
 /* Threads for double and balls; exact arithmetic stays serial (FLINT's fmpz allocator keeps
  * per-thread caches, and entries made by one thread are freed by another). */
@@ -373,17 +383,332 @@ static slong FY_FN(fdb_rows)(const fy_mindex_t ix, int n)
     return rows;
 }
 
+
+#if defined(FY_MLP_BALL_SLICED)
+/* ------------------------------------------------------------------ ball products by slices
+ *
+ * The dense product of a layer in ball arithmetic, X W^T with W exact doubles (weights read
+ * from a binary file), done exactly in double precision (Ozaki's error-free splitting):
+ *   - each row r of midpoints of X becomes a fixed-point integer F_rb = trunc(|x_rb| 2^(126 -
+ *     gX_r)) (gX_r: the largest exponent of the row, so F < 2^126), with the sign apart, cut
+ *     into NSX = 6 digits of 21 bits;
+ *   - each row a of W becomes FW_ab = trunc(|w_ab| 2^(105 - gW_a)) < 2^105, NSW = 5 digits;
+ *   - the digit matrices are multiplied by dgemm.  A digit is below 2^21, a product below
+ *     2^42; the pairs (s, t) with equal s + t have equal weight 2^(21 (9 - s - t)) and up to
+ *     five of them are added into one level (beta = 1): at most 5 wp <= 5 * 2^8 products, so
+ *     every partial sum is an integer below 2^53 and each level is exact whatever the order of
+ *     summation (FMA or not);
+ *   - the ten levels are added exactly in a 256-bit two's complement integer, which gives the
+ *     exact sum_b F_rb FW_ab (signs included), rounded once to prec bits by arb_set_round.
+ * The radius bounds sum_b |w_ab| (rad x_rb + e_rb) + sum_b |F_rb| eW_ab, with e and eW the
+ * truncation errors (zero where the conversion was exact): computed by a dgemm of nonnegative
+ * doubles (each an upper bound), whose rounding error is at most gamma_wp < 2^-40 relative,
+ * plus 2^-1000 for underflow.  Returns 0 (nothing done) when a value does not fit: W not exact
+ * doubles, mantissas above 128 bits, huge exponents or radii, wp > 256. */
+#define NSX 6
+#define NSW 5
+#define NLEV (NSX + NSW - 1)
+#define DIG ((1u << 21) - 1u)
+/* Levels above LCUT weigh at most 2^(-21 (LCUT + 1)) of the top one and are left out, their
+ * sum bounded in the radius: |C_st| < wp 2^42, so the pairs with s + t > LCUT add at most
+ * wp 2^42 sum_{lam > LCUT} npairs(lam) 2^(21 (9 - lam)) units = wp DROP 2^(gX + gW - 231). */
+#define LCUT 6
+#define DROP (3.0 * 0x1p42 + 2.0 * 0x1p21 + 1.0) * 0x1p42
+
+typedef struct
+{
+    slong wn, wp;
+    double *Ws;   /* NSW x wn x wp digits (signed) */
+    double *Wabs; /* wn x wp |w| */
+    slong *gW;    /* wn row exponents */
+    double *eW;   /* wn: bound of the truncation error of a W entry in units of 2^gW_a */
+    char *Wrow;   /* wn: 1 when row a of W has a nonzero entry */
+} fy_wslices_t;
+
+static void wslices_clear(fy_wslices_t *S)
+{
+    flint_free(S->Ws);
+    flint_free(S->Wabs);
+    flint_free(S->gW);
+    flint_free(S->eW);
+    flint_free(S->Wrow);
+}
+
+static int wslices_init(fy_wslices_t *S, arb_srcptr W, slong wn, slong wp)
+{
+    slong a, b;
+    int t;
+    memset(S, 0, sizeof *S);
+    if (wp > 256 || wn < 1 || wp < 1)
+        return 0;
+    S->wn = wn;
+    S->wp = wp;
+    S->Ws = flint_calloc((size_t) (NSW * wn * wp), sizeof(double));
+    S->Wabs = flint_malloc(sizeof(double) * (size_t) (wn * wp));
+    S->gW = flint_malloc(sizeof(slong) * (size_t) wn);
+    S->eW = flint_calloc((size_t) wn, sizeof(double));
+    S->Wrow = flint_calloc((size_t) wn, 1);
+    for (a = 0; a < wn * wp; a++)
+    {
+        arb_srcptr x = W + a;
+        double w;
+        if (!mag_is_zero(arb_radref(x)) ||
+            (!arf_is_zero(arb_midref(x)) &&
+             (!arf_is_finite(arb_midref(x)) || arf_bits(arb_midref(x)) > 53 ||
+              COEFF_IS_MPZ(*ARF_EXPREF(arb_midref(x))) || *ARF_EXPREF(arb_midref(x)) < -900 ||
+              *ARF_EXPREF(arb_midref(x)) > 900)))
+        {
+            wslices_clear(S);
+            return 0;
+        }
+        w = arf_get_d(arb_midref(x), ARF_RND_DOWN); /* exact: <= 53 bits, in range */
+        S->Wabs[a] = fabs(w);
+    }
+    for (a = 0; a < wn; a++)
+    {
+        slong g = WORD_MIN;
+        for (b = 0; b < wp; b++)
+        {
+            int e;
+            if (S->Wabs[a * wp + b] != 0)
+            {
+                frexp(S->Wabs[a * wp + b], &e); /* |w| < 2^e */
+                if (e > g)
+                    g = e;
+            }
+        }
+        S->gW[a] = g == WORD_MIN ? 0 : g;
+        S->Wrow[a] = g != WORD_MIN;
+        for (b = 0; b < wp; b++)
+        {
+            double w = S->Wabs[a * wp + b];
+            int e, sh, neg = arf_sgn(arb_midref(W + a * wp + b)) < 0;
+            uint64_t m53;
+            unsigned __int128 F;
+            if (w == 0)
+                continue;
+            m53 = (uint64_t) ldexp(frexp(w, &e), 53); /* w = m53 2^(e - 53), exact */
+            sh = e - 53 + 105 - (int) S->gW[a];
+            if (sh >= 0)
+                F = (unsigned __int128) m53 << sh; /* sh <= 52: F < 2^105 */
+            else
+            {
+                F = sh <= -64 ? 0 : (unsigned __int128) (m53 >> -sh);
+                if (sh <= -64 || (m53 & ((UINT64_C(1) << -sh) - 1)) != 0)
+                    S->eW[a] = ldexp(1.0, -105); /* in units of 2^gW_a */
+            }
+            for (t = 0; t < NSW; t++)
+            {
+                double d = (double) (uint32_t) ((F >> (21 * (NSW - 1 - t))) & DIG);
+                S->Ws[((slong) t * wn + a) * wp + b] = neg ? -d : d;
+            }
+        }
+    }
+    return 1;
+}
+
+
+/* acc (4 limbs, two's complement) += v 2^k, |v| < 2^53, 0 <= k <= 189 */
+static inline void acc_add(uint64_t *acc, int64_t v, int k)
+{
+    int q = k >> 6, r = k & 63, j;
+    unsigned __int128 u = (unsigned __int128) (__int128) v << r, s;
+    uint64_t ext = v < 0 ? ~UINT64_C(0) : 0, c;
+    s = (unsigned __int128) acc[q] + (uint64_t) u;
+    acc[q] = (uint64_t) s;
+    c = (uint64_t) (s >> 64);
+    if (q + 1 < 4)
+    {
+        s = (unsigned __int128) acc[q + 1] + (uint64_t) (u >> 64) + c;
+        acc[q + 1] = (uint64_t) s;
+        c = (uint64_t) (s >> 64);
+        for (j = q + 2; j < 4; j++)
+        {
+            s = (unsigned __int128) acc[j] + ext + c;
+            acc[j] = (uint64_t) s;
+            c = (uint64_t) (s >> 64);
+        }
+    }
+}
+
+/* tmp rows 0..nr-1 (stride ld) <- X rows (stride ld) times W^T, W sliced in S; 0 when a value
+ * does not fit (then nothing useful is in tmp). */
+static int ball_block_sliced(arb_ptr tmp, arb_srcptr X, slong ld, slong nr,
+                             const fy_wslices_t *S, slong prec)
+{
+    slong wn = S->wn, wp = S->wp, r, a, b;
+    double *Xs = flint_calloc((size_t) (NSX * nr * wp), sizeof(double));
+    double *R = flint_malloc(sizeof(double) * (size_t) (nr * wp));
+    double *Lev = flint_calloc((size_t) (NLEV * nr * wn), sizeof(double));
+    double *Rad = flint_malloc(sizeof(double) * (size_t) (nr * wn));
+    double *xmax = flint_malloc(sizeof(double) * (size_t) nr); /* sum_b |F_rb| / 2^126 bound */
+    slong *gX = flint_malloc(sizeof(slong) * (size_t) nr);
+    int ok = 1, s, t;
+    const double tiny = ldexp(1.0, -1000);
+
+    for (r = 0; r < nr && ok; r++)
+    {
+        arb_srcptr row = X + r * ld;
+        slong g = WORD_MIN;
+        for (b = 0; b < wp && ok; b++)
+        {
+            const arf_struct *m = arb_midref(row + b);
+            if (arf_is_zero(m))
+                continue;
+            if (!arf_is_finite(m) || COEFF_IS_MPZ(*ARF_EXPREF(m)) || *ARF_EXPREF(m) < -900 ||
+                *ARF_EXPREF(m) > 900 || ARF_SIZE(m) > 2)
+                ok = 0;
+            else if (*ARF_EXPREF(m) > g)
+                g = *ARF_EXPREF(m);
+        }
+        gX[r] = g == WORD_MIN ? 0 : g;
+        xmax[r] = 0;
+        for (b = 0; b < wp && ok; b++)
+        {
+            const arf_struct *m = arb_midref(row + b);
+            const mag_struct *rad = arb_radref(row + b);
+            double rd = 0, err = 0;
+            if (!mag_is_zero(rad))
+            {
+                if (mag_is_inf(rad) || MAG_EXP(rad) > 900 || COEFF_IS_MPZ(MAG_EXP(rad)))
+                {
+                    ok = 0;
+                    break;
+                }
+                rd = MAG_EXP(rad) < -900 ? tiny : mag_get_d(rad);
+                if (rd < tiny)
+                    rd = tiny;
+            }
+            if (!arf_is_zero(m))
+            {
+                mp_srcptr xp;
+                mp_size_t xn;
+                unsigned __int128 M, F;
+                slong sh;
+                int neg = ARF_SGNBIT(m);
+                ARF_GET_MPN_READONLY(xp, xn, m);
+                M = xn == 2 ? ((unsigned __int128) xp[1] << 64 | xp[0]) : (unsigned __int128) xp[0];
+                /* |x| = M 2^(exp - 64 xn); F = trunc(|x| 2^(126 - gX)) */
+                sh = *ARF_EXPREF(m) - 64 * (slong) xn + 126 - gX[r];
+                if (sh >= 0)
+                    F = M << sh; /* only for xn = 1, sh <= 62 */
+                else if (sh <= -128)
+                {
+                    F = 0;
+                    err = ldexp(1.0, (int) (gX[r] - 126));
+                }
+                else
+                {
+                    F = M >> -sh;
+                    if ((F << -sh) != M)
+                        err = ldexp(1.0, (int) (gX[r] - 126));
+                }
+                xmax[r] += ldexp((double) F, -126) * (1 + ldexp(1.0, -50));
+                for (s = 0; s < NSX; s++)
+                {
+                    double d = (double) (uint32_t) ((F >> (21 * (NSX - 1 - s))) & DIG);
+                    Xs[((slong) s * nr + r) * wp + b] = neg ? -d : d;
+                }
+            }
+            /* upper bound of rad + truncation error (rounded up by the factor) */
+            R[r * wp + b] = (rd + err) * (1 + ldexp(1.0, -50));
+        }
+    }
+    if (ok)
+    {
+        for (s = 0; s < NSX; s++)
+            for (t = 0; t < NSW && s + t <= LCUT; t++)
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) nr, (int) wn,
+                            (int) wp, 1.0, Xs + (slong) s * nr * wp, (int) wp,
+                            S->Ws + (slong) t * wn * wp, (int) wp, 1.0,
+                            Lev + (slong) (s + t) * nr * wn, (int) wn);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) nr, (int) wn, (int) wp, 1.0,
+                    R, (int) wp, S->Wabs, (int) wp, 0.0, Rad, (int) wn);
+    }
+    for (r = 0; r < nr && ok; r++)
+        for (a = 0; a < wn; a++)
+        {
+            uint64_t acc[4] = {0, 0, 0, 0};
+            int lam, neg, n;
+            arb_ptr z = tmp + r * ld + a;
+            double rb;
+            mag_t e;
+            for (lam = 0; lam < NLEV; lam++)
+            {
+                double v = Lev[((slong) lam * nr + r) * wn + a];
+                if (v != 0)
+                    acc_add(acc, (int64_t) v, 21 * (NLEV - 1 - lam));
+            }
+            neg = (int) (acc[3] >> 63);
+            if (neg)
+            {
+                int j, c = 1;
+                for (j = 0; j < 4; j++)
+                {
+                    acc[j] = ~acc[j] + (uint64_t) c;
+                    c = c && acc[j] == 0;
+                }
+            }
+            for (n = 4; n > 0 && acc[n - 1] == 0; n--)
+                ;
+            if (n == 0)
+                arb_zero(z);
+            else
+            {
+                arf_set_mpn(arb_midref(z), (mp_srcptr) acc, n, neg);
+                arf_mul_2exp_si(arb_midref(z), arb_midref(z), gX[r] + S->gW[a] - 126 - 105);
+                mag_zero(arb_radref(z));
+                arb_set_round(z, z, prec);
+            }
+            /* radius: the dgemm of bounds, its rounding, W truncation times sum |x| */
+            rb = Rad[r * wn + a];
+            if (xmax[r] != 0 && S->Wrow[a])
+                rb += ldexp((double) wp * DROP * (1 + ldexp(1.0, -40)),
+                            (int) (gX[r] + S->gW[a] - 231));
+            if (rb != 0 || S->eW[a] != 0)
+            {
+                rb = rb * (1 + ldexp(1.0, -40)) + tiny;
+                if (S->eW[a] != 0 && xmax[r] != 0)
+                    rb += ldexp(xmax[r] * (double) wp * S->eW[a] * (1 + ldexp(1.0, -40)),
+                                (int) (gX[r] + S->gW[a]));
+                mag_init(e);
+                mag_set_d(e, rb);
+                arb_add_error_mag(z, e);
+                mag_clear(e);
+            }
+        }
+    flint_free(Xs);
+    flint_free(R);
+    flint_free(Lev);
+    flint_free(Rad);
+    flint_free(xmax);
+    flint_free(gX);
+    return ok;
+}
+#endif
+
 /* X rows (E of them, first wp used) <- X W^T, W wn x wp, by row blocks through tmp. */
 static void FY_FN(apply_layer)(fy_el_ptr X, slong ld, slong E, fy_el_srcptr W, slong wn,
                                slong wp, slong prec)
 {
     const slong BR = 2048;
     fy_el_ptr tmp = FY_VEC_INIT(BR * ld);
-    slong r0, r, a, nr;
+    slong r0, r, nr;
+#if !defined(FY_MLP_USE_CBLAS)
+    slong a;
+#endif
+#if defined(FY_MLP_BALL_SLICED)
+    fy_wslices_t S = {0, 0, NULL, NULL, NULL, NULL, NULL};
+    int sliced = prec <= 128 && wslices_init(&S, W, wn, wp);
+#endif
 
     for (r0 = 0; r0 < E; r0 += BR)
     {
         nr = E - r0 < BR ? E - r0 : BR;
+#if defined(FY_MLP_BALL_SLICED)
+        if (sliced && ball_block_sliced(tmp, X + r0 * ld, ld, nr, &S, prec))
+            goto swap;
+#endif
 #if defined(FY_MLP_USE_CBLAS)
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) nr, (int) wn, (int) wp, 1.0,
                     X + r0 * ld, (int) ld, W, (int) wp, 0.0, tmp, (int) ld);
@@ -395,10 +720,21 @@ static void FY_FN(apply_layer)(fy_el_ptr X, slong ld, slong E, fy_el_srcptr W, s
             for (a = 0; a < wn; a++)
                 FY_FN(dot)(tmp + r * ld + a, W + a * wp, X + (r0 + r) * ld, wp, prec);
 #endif
+#if defined(FY_MLP_BALL_SLICED)
+    swap:
+#endif
         for (r = 0; r < nr; r++)
+#if defined(FY_BACKEND_D)
+            memcpy(X + (r0 + r) * ld, tmp + r * ld, sizeof(double) * (size_t) wn);
+#else
             for (a = 0; a < wn; a++)
                 FY_EL_SWAP(X + (r0 + r) * ld + a, tmp + r * ld + a);
+#endif
     }
+#if defined(FY_MLP_BALL_SLICED)
+    if (sliced)
+        wslices_clear(&S);
+#endif
     FY_VEC_CLEAR(tmp, BR * ld);
 }
 
@@ -429,7 +765,15 @@ int FY_FN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W
     for (l = 1; l < L; l++)
         if (m->width[l] > ld)
             ld = m->width[l];
+#if defined(FY_BACKEND_D)
+    /* every row is written by layer 1 before it is read: no need to zero the buffer */
+    X = flint_malloc(sizeof(double) * (size_t) (E * ld > 0 ? E * ld : 1));
+    for (r = 0; r < E; r++)
+        for (a = m->width[1]; a < ld; a++)
+            X[r * ld + a] = 0.0;
+#else
     X = FY_VEC_INIT(E * ld);
+#endif
     G = L > 2 ? FY_VEC_INIT(FY_FN(fdb_rows)(ix, n) * ld) : NULL;
 
     /* layer 1: products of W1 columns, then the vertex values */
@@ -453,16 +797,48 @@ int FY_FN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W
                 r++;
             } while (fy_multiindex_next(Ix, dim, k));
         }
-        for (k = 1; k <= n; k++)
-            for (r = off[k]; r < off[k + 1]; r++)
-                for (a = 0; a < w; a++)
-                    FY_EL_MUL(X + r * ld + a, X + r * ld + a, s + (slong) k * w + a);
+#if defined(FY_BACKEND_D)
+        if (L == 2) /* else the vertex values go into the weights of layer 2, below */
+#endif
+            for (k = 1; k <= n; k++)
+                for (r = off[k]; r < off[k + 1]; r++)
+                    for (a = 0; a < w; a++)
+                        FY_EL_MUL(X + r * ld + a, X + r * ld + a, s + (slong) k * w + a);
+    }
+    if (m->progress != NULL)
+    {
+        m->progress->total = 2.0 * (L - 1);
+        fy_progress_update(m->progress, 0.0);
     }
     for (l = 2; l < L && status == FY_OK; l++)
     {
         slong w = m->width[l];
-        FY_FN(apply_layer)(X, ld, E, (fy_el_srcptr) m->W[l].v, w, m->width[l - 1], prec);
+#if defined(FY_BACKEND_D)
+        if (l == 2)
+        {
+            /* Q^(1) = diag(sigma_1^(k)) times the products of W1 columns, order k: one product
+             * per order with W2 diag(sigma_1^(k)) saves a pass over the buffer */
+            slong wp = m->width[1], b;
+            const double *s1 = (const double *) m->s[1].v;
+            double *Wk = flint_malloc(sizeof(double) * (size_t) (w * wp));
+            for (k = 1; k <= n; k++)
+            {
+                for (a = 0; a < w; a++)
+                    for (b = 0; b < wp; b++)
+                        Wk[a * wp + b] = ((const double *) m->W[2].v)[a * wp + b] *
+                                         s1[(slong) k * wp + b];
+                FY_FN(apply_layer)(X + off[k] * ld, ld, off[k + 1] - off[k], Wk, w, wp, prec);
+            }
+            flint_free(Wk);
+        }
+        else
+#endif
+            FY_FN(apply_layer)(X, ld, E, (fy_el_srcptr) m->W[l].v, w, m->width[l - 1], prec);
+        if (m->progress != NULL)
+            fy_progress_update(m->progress, 2.0 * (l - 1) - 1);
         FY_FN(fdb_layer)(X, off, G, (fy_el_srcptr) m->s[l].v, ix, dim, n, ld, w, prec);
+        if (m->progress != NULL)
+            fy_progress_update(m->progress, 2.0 * (l - 1));
     }
     if (status == FY_OK)
     {
