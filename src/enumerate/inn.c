@@ -105,87 +105,48 @@ int fy_enum_inn_chain_labelled_oracle(fmpq_t expected, int m, int c, int kmin, i
 
 /* ---- chain generator ---- */
 
+/* A record is an item below some level: the bare leg (no children, its code "<0>") or a split
+ * vertex (two children, its code "-0(1.j" + the children's codes + ")"), with |Aut| and ord. */
 typedef struct
 {
-    int leaves, level, nch, ch_off; /* level -1: the bare leg */
-    size_t code_off, code_len;      /* the item string: "<0>" or "-0(1.j...)" */
+    _fy_tree_rec h;
+    int level; /* -1: the bare leg */
     fmpz aut, ord;
 } irec_t;
 
 typedef struct
 {
-    irec_t *r;
-    long n, alloc;
-    int *ch;
-    long nch, ch_alloc;
-    _fy_strbuf text;
-    int *pool;
-    long npool;
+    _fy_treepool pool;
+    int *order; /* record indices ordered by leaves */
+    long norder;
     int stack[INN_MAX_M + 1];
     int m, kcur, max_leaves;
-    fmpz_t f;
     fy_diagram_list_struct *out;
     fy_diagram_struct *d;
     fy_error_struct *err;
 } igen_t;
 
-static _Thread_local const igen_t *isort_ctx; /* context of the qsort comparison */
-
-static int cmp_icode(const void *a, const void *b)
+static irec_t *irec(const igen_t *g, int i)
 {
-    const irec_t *x = isort_ctx->r + *(const int *) a, *y = isort_ctx->r + *(const int *) b;
-    size_t n = x->code_len < y->code_len ? x->code_len : y->code_len;
-    int c = memcmp(isort_ctx->text.s + x->code_off, isort_ctx->text.s + y->code_off, n);
-    if (c != 0)
-        return c;
-    return (x->code_len > y->code_len) - (x->code_len < y->code_len);
+    return (irec_t *) _fy_treepool_rec(&g->pool, i);
 }
 
-static void isort(const igen_t *g, int *idx, long n)
-{
-    isort_ctx = g;
-    qsort(idx, (size_t) n, sizeof *idx, cmp_icode);
-    isort_ctx = NULL;
-}
-
-static int put_self(_fy_strbuf *b, size_t off, size_t len)
-{
-    if (b->n + len + 1 > b->alloc)
-    {
-        size_t cap = b->alloc ? 2 * b->alloc : 64;
-        char *p;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        p = realloc(b->s, cap);
-        if (p == NULL)
-            return FY_ENOMEM;
-        b->s = p;
-        b->alloc = cap;
-    }
-    memmove(b->s + b->n, b->s + off, len);
-    b->n += len;
-    b->s[b->n] = '\0';
-    return FY_OK;
-}
-
-/* Writes head + sorted child items + ")" to the text; sets aut, ord from the children. */
-static int write_vertex(igen_t *g, int *sorted, const int *ch, int nch, int kind, int level,
-                        fmpz_t aut, fmpz_t ord)
+/* Writes head + the child items (sorted by code) + ")" to the text; sets aut, ord from the
+ * children. */
+static int write_vertex(igen_t *g, const int *sorted, int nch, int kind, int level, fmpz_t aut,
+                        fmpz_t ord)
 {
     char piece[FY_CANON_PIECE_MAX];
     int i, m, run = 1;
-    for (i = 0; i < nch; i++)
-        sorted[i] = ch[i];
-    isort(g, sorted, nch);
     m = _fy_canon_tree_head(piece, kind, level);
-    if (_fy_strbuf_put(&g->text, piece, (size_t) m) != FY_OK)
+    if (_fy_treepool_put(&g->pool, piece, (size_t) m) != FY_OK)
         return FY_ENOMEM;
     fmpz_one(aut);
     fmpz_fac_ui(ord, (ulong) nch);
     for (i = 0; i < nch; i++)
     {
-        const irec_t *c = g->r + sorted[i];
-        if (put_self(&g->text, c->code_off, c->code_len) != FY_OK)
+        const irec_t *c = irec(g, sorted[i]);
+        if (_fy_treepool_put_code(&g->pool, sorted[i]) != FY_OK)
             return FY_ENOMEM;
         fmpz_mul(aut, aut, &c->aut);
         fmpz_mul(ord, ord, &c->ord);
@@ -198,38 +159,17 @@ static int write_vertex(igen_t *g, int *sorted, const int *ch, int nch, int kind
         else
             run = 1;
     }
-    return _fy_strbuf_put(&g->text, ")", 1);
+    return _fy_treepool_put(&g->pool, ")", 1);
 }
 
-static int inew(igen_t *g, int leaves, int level, const int *ch, int nch)
+static int inew(igen_t *g, int level, const int *ch, int nch)
 {
-    irec_t *r;
+    irec_t *r = _fy_treepool_open(&g->pool, ch, nch, g->err);
     char piece[FY_CANON_PIECE_MAX];
-    int m, sorted[2];
-    if (g->n == g->alloc)
-    {
-        long cap = g->alloc ? 2 * g->alloc : 256;
-        irec_t *p = fy_realloc(g->r, (size_t) cap, sizeof *p, g->err);
-        if (p == NULL)
-            return FY_ENOMEM;
-        g->r = p;
-        g->alloc = cap;
-    }
-    if (g->nch + 2 > g->ch_alloc)
-    {
-        long cap = g->ch_alloc ? 2 * g->ch_alloc : 1024;
-        int *p = fy_realloc(g->ch, (size_t) cap, sizeof *p, g->err);
-        if (p == NULL)
-            return FY_ENOMEM;
-        g->ch = p;
-        g->ch_alloc = cap;
-    }
-    r = g->r + g->n;
-    r->leaves = leaves;
+    int m;
+    if (r == NULL)
+        return FY_ENOMEM;
     r->level = level;
-    r->nch = nch;
-    r->ch_off = (int) g->nch;
-    r->code_off = g->text.n;
     fmpz_init(&r->aut);
     fmpz_init(&r->ord);
     if (nch == 0)
@@ -237,31 +177,18 @@ static int inew(igen_t *g, int leaves, int level, const int *ch, int nch)
         m = _fy_canon_tree_leg(piece, FY_INN_INDEX, FY_LEG_UNLABELLED);
         fmpz_one(&r->aut);
         fmpz_one(&r->ord);
-        if (_fy_strbuf_put(&g->text, piece, (size_t) m) != FY_OK)
+        if (_fy_treepool_put(&g->pool, piece, (size_t) m) != FY_OK)
             goto nomem;
     }
     else
     {
-        fmpz_t aut, ord;
-        int status;
         m = _fy_canon_tree_line(piece, FY_INN_CONTRACTION);
-        if (_fy_strbuf_put(&g->text, piece, (size_t) m) != FY_OK)
+        if (_fy_treepool_put(&g->pool, piece, (size_t) m) != FY_OK ||
+            write_vertex(g, g->pool.ch + r->h.ch_off, nch, FY_INN_SPLIT, level, &r->aut,
+                         &r->ord) != FY_OK)
             goto nomem;
-        fmpz_init(aut);
-        fmpz_init(ord);
-        status = write_vertex(g, sorted, ch, nch, FY_INN_SPLIT, level, aut, ord);
-        r = g->r + g->n;
-        fmpz_swap(&r->aut, aut);
-        fmpz_swap(&r->ord, ord);
-        fmpz_clear(aut);
-        fmpz_clear(ord);
-        if (status != FY_OK)
-            goto nomem;
-        memcpy(g->ch + g->nch, sorted, (size_t) nch * sizeof *sorted);
-        g->nch += nch;
     }
-    r->code_len = g->text.n - r->code_off;
-    g->n++;
+    _fy_treepool_commit(&g->pool);
     return FY_OK;
 nomem:
     fmpz_clear(&r->aut);
@@ -269,36 +196,20 @@ nomem:
     return fy_error_set(g->err, FY_ENOMEM, "out of memory generating inn diagrams");
 }
 
-static int rebuild_pool(igen_t *g)
-{
-    long i, at = 0;
-    int lv;
-    int *p = fy_realloc(g->pool, (size_t) g->n, sizeof *p, g->err);
-    if (p == NULL)
-        return FY_ENOMEM;
-    g->pool = p;
-    for (lv = 1; lv <= g->max_leaves; lv++)
-        for (i = 0; i < g->n; i++)
-            if (g->r[i].leaves == lv)
-                g->pool[at++] = (int) i;
-    g->npool = at;
-    return FY_OK;
-}
-
 static int imaterialise(fy_diagram_t d, const igen_t *g, int rec, int parent, fy_error_t err)
 {
-    const irec_t *r = g->r + rec;
+    const irec_t *r = irec(g, rec);
     int v, i;
-    if (r->nch == 0)
+    if (r->h.nch == 0)
         return fy_diagram_add_leg(d, parent, FY_LEG_UNLABELLED, FY_INN_INDEX, err) < 0
                    ? FY_ENOMEM
                    : FY_OK;
     v = fy_diagram_add_vertex(d, FY_INN_SPLIT, r->level, err);
     if (v < 0 || fy_diagram_add_line(d, v, parent, FY_INN_CONTRACTION, err) < 0)
         return FY_ENOMEM;
-    for (i = 0; i < r->nch; i++)
+    for (i = 0; i < r->h.nch; i++)
     {
-        int status = imaterialise(d, g, g->ch[r->ch_off + i], v, err);
+        int status = imaterialise(d, g, g->pool.ch[r->h.ch_off + i], v, err);
         if (status != FY_OK)
             return status;
     }
@@ -308,37 +219,40 @@ static int imaterialise(fy_diagram_t d, const igen_t *g, int rec, int parent, fy
 /* One diagram per k-multiset of pool items with m leaves. */
 static int emit_root(igen_t *g, fy_diagram_list_t tmp)
 {
-    int k = g->kcur, i, status, sorted[INN_MAX_M + 1];
+    int k = g->kcur, i, status, sorted[INN_MAX_M + 1], scratch[INN_MAX_M + 1];
     fmpz_t aut, ord;
     fmpq_t mult;
-    size_t start = g->text.n;
+    size_t start = g->pool.text.n;
     char *s;
     fy_diagram_struct *d = g->d;
 
     fmpz_init(aut);
     fmpz_init(ord);
     fmpq_init(mult);
-    status = _fy_strbuf_put(&g->text, "R", 1);
+    for (i = 0; i < k; i++)
+        sorted[i] = g->stack[i];
+    _fy_treepool_sort(&g->pool, sorted, k, scratch);
+    status = _fy_treepool_put(&g->pool, "R", 1);
     if (status == FY_OK)
-        status = write_vertex(g, sorted, g->stack, k, FY_INN_ACTION, 0, aut, ord);
+        status = write_vertex(g, sorted, k, FY_INN_ACTION, 0, aut, ord);
     if (status != FY_OK)
         status = fy_error_set(g->err, FY_ENOMEM, "out of memory generating inn diagrams");
     s = NULL;
     if (status == FY_OK)
     {
-        size_t len = g->text.n - start;
+        size_t len = g->pool.text.n - start;
         s = malloc(len + 1);
         if (s == NULL)
             status = fy_error_set(g->err, FY_ENOMEM, "out of memory generating inn diagrams");
         else
         {
-            memcpy(s, g->text.s + start, len);
+            memcpy(s, g->pool.text.s + start, len);
             s[len] = '\0';
         }
     }
-    g->text.n = start; /* the root's code is not kept in the arena */
-    if (g->text.s != NULL)
-        g->text.s[start] = '\0';
+    g->pool.text.n = start; /* the root's code is not kept in the pool */
+    if (g->pool.text.s != NULL)
+        g->pool.text.s[start] = '\0';
     if (status == FY_OK)
     {
         int root = fy_diagram_add_vertex(d, FY_INN_ACTION, 0, g->err);
@@ -370,12 +284,12 @@ static int gen_root(igen_t *g, fy_diagram_list_t tmp, long pos, int leaves, int 
     int status;
     if (depth == g->kcur)
         return leaves == g->m ? emit_root(g, tmp) : FY_OK;
-    for (p = pos; p < g->npool; p++)
+    for (p = pos; p < g->norder; p++)
     {
-        int lv = g->r[g->pool[p]].leaves;
+        int lv = irec(g, g->order[p])->h.leaves;
         if (leaves + lv + (g->kcur - depth - 1) > g->m)
             break;
-        g->stack[depth] = g->pool[p];
+        g->stack[depth] = g->order[p];
         status = gen_root(g, tmp, p, leaves + lv, depth + 1);
         if (status != FY_OK)
             return status;
@@ -412,32 +326,32 @@ int _fy_enum_inn_chain(fy_diagram_list_t out, int m, int c, int kmin, int kmax,
     }
 
     memset(&g, 0, sizeof g);
+    _fy_treepool_init(&g.pool, sizeof(irec_t));
     g.m = m;
     g.max_leaves = m - kmin + 1;
     g.err = err;
     fy_diagram_init(d, &fy_family_inn);
     fy_diagram_list_init(tmp);
     g.d = d;
-    status = inew(&g, 1, -1, NULL, 0); /* the bare leg */
+    status = inew(&g, -1, NULL, 0); /* the bare leg */
     /* Split vertices from the last layer (c) to the first: children from the items so far. */
     for (j = c; j >= 1 && status == FY_OK; j--)
     {
-        status = rebuild_pool(&g);
-        top = g.npool;
+        status = _fy_treepool_by_leaves(&g.order, &g.norder, &g.pool, g.max_leaves, err);
+        top = status == FY_OK ? g.norder : 0;
         for (a = 0; a < top && status == FY_OK; a++)
             for (b = a; b < top && status == FY_OK; b++)
             {
-                int pair[2], lv;
-                pair[0] = g.pool[a];
-                pair[1] = g.pool[b];
-                lv = g.r[pair[0]].leaves + g.r[pair[1]].leaves;
-                if (lv > g.max_leaves)
-                    break; /* pool ordered by leaves */
-                status = inew(&g, lv, j, pair, 2);
+                int pair[2];
+                pair[0] = g.order[a];
+                pair[1] = g.order[b];
+                if (irec(&g, pair[0])->h.leaves + irec(&g, pair[1])->h.leaves > g.max_leaves)
+                    break; /* ordered by leaves */
+                status = inew(&g, j, pair, 2);
             }
     }
     if (status == FY_OK)
-        status = rebuild_pool(&g);
+        status = _fy_treepool_by_leaves(&g.order, &g.norder, &g.pool, g.max_leaves, err);
     for (k = kmin; k <= kmax && status == FY_OK; k++)
     {
         g.kcur = k;
@@ -449,15 +363,13 @@ int _fy_enum_inn_chain(fy_diagram_list_t out, int m, int c, int kmin, int kmax,
         status = _fy_enum_list_take(out, tmp->d + i, err);
     fy_diagram_list_clear(tmp);
     fy_diagram_clear(d);
-    for (i = 0; i < g.n; i++)
+    for (i = 0; i < g.pool.n; i++)
     {
-        fmpz_clear(&g.r[i].aut);
-        fmpz_clear(&g.r[i].ord);
+        fmpz_clear(&irec(&g, (int) i)->aut);
+        fmpz_clear(&irec(&g, (int) i)->ord);
     }
-    free(g.r);
-    free(g.ch);
-    free(g.text.s);
-    free(g.pool);
+    _fy_treepool_clear(&g.pool);
+    free(g.order);
     return status;
 }
 

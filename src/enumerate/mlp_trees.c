@@ -124,225 +124,174 @@ int fy_enum_mlp_count(fmpz_t unlabelled, fmpz_t labelled, int n, int H, fy_error
 
 /* ---- the generator ---- */
 
+/* Shared with mlp_labelled.c: the record of an MLP subtree, its code and its diagram. */
+
+int _fy_enum_mlp_node_add(_fy_treepool *p, int layer, int label, const int *ch, int nch,
+                          fy_error_t err)
+{
+    _fy_mlp_node *r = _fy_treepool_open(p, ch, nch, err);
+    const int *sorted;
+    char piece[FY_CANON_PIECE_MAX];
+    int i, m;
+    if (r == NULL)
+        return -1;
+    r->layer = layer;
+    r->label = label;
+    sorted = p->ch + r->h.ch_off;
+    if (nch == 0)
+    {
+        m = _fy_canon_tree_head(piece, FY_MLP_INPUT, 0);
+        if (_fy_treepool_put(p, piece, (size_t) m) != FY_OK)
+            goto nomem;
+        m = _fy_canon_tree_leg(piece, FY_MLP_SLOT, label);
+        if (_fy_treepool_put(p, piece, (size_t) m) != FY_OK)
+            goto nomem;
+    }
+    else
+    {
+        m = _fy_canon_tree_head(piece, FY_MLP_VERTEX, layer);
+        if (_fy_treepool_put(p, piece, (size_t) m) != FY_OK)
+            goto nomem;
+        m = _fy_canon_tree_line(piece, FY_MLP_PROPAGATOR);
+        for (i = 0; i < nch; i++)
+            if (_fy_treepool_put(p, piece, (size_t) m) != FY_OK ||
+                _fy_treepool_put_code(p, sorted[i]) != FY_OK)
+                goto nomem;
+    }
+    if (_fy_treepool_put(p, ")", 1) != FY_OK)
+        goto nomem;
+    return _fy_treepool_commit(p);
+nomem:
+    fy_error_set(err, FY_ENOMEM, "out of memory generating mlp trees");
+    return -1;
+}
+
+static int materialise(fy_diagram_t d, const _fy_treepool *p, int rec, int parent,
+                       fy_error_t err)
+{
+    const _fy_mlp_node *r = (const _fy_mlp_node *) _fy_treepool_rec(p, rec);
+    int v, i;
+    if (r->h.nch == 0)
+    {
+        v = fy_diagram_add_vertex(d, FY_MLP_INPUT, 0, err);
+        if (v < 0 || fy_diagram_add_leg(d, v, r->label, FY_MLP_SLOT, err) < 0)
+            return FY_ENOMEM;
+    }
+    else if ((v = fy_diagram_add_vertex(d, FY_MLP_VERTEX, r->layer, err)) < 0)
+        return FY_ENOMEM;
+    if (fy_diagram_add_line(d, v, parent, FY_MLP_PROPAGATOR, err) < 0)
+        return FY_ENOMEM;
+    for (i = 0; i < r->h.nch; i++)
+    {
+        int status = materialise(d, p, p->ch[r->h.ch_off + i], v, err);
+        if (status != FY_OK)
+            return status;
+    }
+    return FY_OK;
+}
+
+int _fy_enum_mlp_prefix(char *buf, int H)
+{
+    /* "R" + the output's head + the line to its one child */
+    int m = _fy_canon_tree_head(buf + 1, FY_MLP_OUTPUT, H + 1);
+    buf[0] = 'R';
+    return 1 + m + _fy_canon_tree_line(buf + 1 + m, FY_MLP_PROPAGATOR);
+}
+
+int _fy_enum_mlp_take(fy_diagram_list_t out, fy_diagram_t d, const _fy_treepool *p, int rec,
+                      int H, const char *prefix, int prefix_len, const fmpz_t aut,
+                      const fmpq_t mult, fy_error_t err)
+{
+    const _fy_tree_rec *r = _fy_treepool_rec(p, rec);
+    size_t len = (size_t) prefix_len + r->code_len + 1;
+    char *s;
+    int status, root = fy_diagram_add_vertex(d, FY_MLP_OUTPUT, H + 1, err);
+    if (root < 0)
+        return FY_ENOMEM;
+    d->root = root;
+    status = materialise(d, p, rec, root, err);
+    if (status != FY_OK)
+        return status;
+    s = malloc(len + 1);
+    if (s == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory generating mlp trees");
+    memcpy(s, prefix, (size_t) prefix_len);
+    memcpy(s + prefix_len, p->text.s + r->code_off, r->code_len);
+    s[len - 1] = ')';
+    s[len] = '\0';
+    _fy_enum_finish(d, s, aut, mult);
+    return _fy_enum_list_take(out, d, err);
+}
+
+/* A record of the unlabelled generator: a class of subtrees and its |Aut|. */
 typedef struct
 {
-    int leaves, layer, nch, ch_off, nv;
-    size_t code_off, code_len;
+    _fy_mlp_node node;
     fmpz aut;
 } rec_t;
 
 typedef struct
 {
-    rec_t *r;
-    long n, alloc;
-    int *ch;
-    long nch, ch_alloc;
-    _fy_strbuf text;
-    int *pool;     /* record indices ordered by leaves */
-    long npool;
+    _fy_treepool pool;
+    int *order; /* record indices ordered by leaves */
+    long norder;
     int *stack;
     int n_target, H;
-    fmpz_t f;
     fy_error_struct *err;
 } gen_t;
 
-static const char *code_of(const gen_t *g, int i)
+static rec_t *rec_of(const gen_t *g, int i)
 {
-    return g->text.s + g->r[i].code_off;
+    return (rec_t *) _fy_treepool_rec(&g->pool, i);
 }
 
-static _Thread_local const gen_t *sort_ctx; /* qsort has no context argument in C11 */
-
-static int cmp_code(const void *a, const void *b)
-{
-    int x = *(const int *) a, y = *(const int *) b;
-    const rec_t *rx = sort_ctx->r + x, *ry = sort_ctx->r + y;
-    size_t n = rx->code_len < ry->code_len ? rx->code_len : ry->code_len;
-    int c = memcmp(sort_ctx->text.s + rx->code_off, sort_ctx->text.s + ry->code_off, n);
-    if (c != 0)
-        return c;
-    /* A code is never a proper prefix of another (balanced brackets), but stay total. */
-    return (rx->code_len > ry->code_len) - (rx->code_len < ry->code_len);
-}
-
-static void sort_by_code(const gen_t *g, int *idx, long n)
-{
-    sort_ctx = g;
-    qsort(idx, (size_t) n, sizeof *idx, cmp_code);
-    sort_ctx = NULL;
-}
-
-/* Appends b->s[off .. off+len) to b itself (put would read freed memory if s moved). */
-static int strbuf_copy_self(_fy_strbuf *b, size_t off, size_t len)
-{
-    if (b->n + len + 1 > b->alloc)
-    {
-        size_t cap = b->alloc ? 2 * b->alloc : 64;
-        char *p;
-        while (cap < b->n + len + 1)
-            cap *= 2;
-        p = realloc(b->s, cap);
-        if (p == NULL)
-            return FY_ENOMEM;
-        b->s = p;
-        b->alloc = cap;
-    }
-    memmove(b->s + b->n, b->s + off, len);
-    b->n += len;
-    b->s[b->n] = '\0';
-    return FY_OK;
-}
-
-static int new_rec(gen_t *g, int leaves, int layer, const int *ch, int nch)
+static int new_rec(gen_t *g, int layer, const int *ch, int nch)
 {
     rec_t *r;
-    char piece[FY_CANON_PIECE_MAX];
-    int i, m, sorted[MLP_MAX_N];
-    if (g->n == g->alloc)
-    {
-        long cap = g->alloc ? 2 * g->alloc : 256;
-        rec_t *p = fy_realloc(g->r, (size_t) cap, sizeof *p, g->err);
-        if (p == NULL)
-            return FY_ENOMEM;
-        g->r = p;
-        g->alloc = cap;
-    }
-    if (g->nch + nch > g->ch_alloc)
-    {
-        long cap = g->ch_alloc ? 2 * g->ch_alloc : 1024;
-        int *p;
-        while (cap < g->nch + nch)
-            cap *= 2;
-        p = fy_realloc(g->ch, (size_t) cap, sizeof *p, g->err);
-        if (p == NULL)
-            return FY_ENOMEM;
-        g->ch = p;
-        g->ch_alloc = cap;
-    }
-    r = g->r + g->n;
-    r->leaves = leaves;
-    r->layer = layer;
-    r->nch = nch;
-    r->ch_off = (int) g->nch;
-    r->nv = 1;
+    const int *sorted;
+    int i, run = 1, k;
+    k = _fy_enum_mlp_node_add(&g->pool, layer, FY_LEG_UNLABELLED, ch, nch, g->err);
+    if (k < 0)
+        return FY_ENOMEM;
+    r = rec_of(g, k);
+    sorted = g->pool.ch + r->node.h.ch_off;
     fmpz_init(&r->aut);
     fmpz_one(&r->aut);
-    r->code_off = g->text.n;
     for (i = 0; i < nch; i++)
-        sorted[i] = ch[i];
-    sort_by_code(g, sorted, nch);
-    if (nch > 0)
-        memcpy(g->ch + g->nch, sorted, (size_t) nch * sizeof *sorted);
-    g->nch += nch;
-    if (nch == 0)
     {
-        m = _fy_canon_tree_head(piece, FY_MLP_INPUT, 0);
-        if (_fy_strbuf_put(&g->text, piece, (size_t) m) != FY_OK)
-            goto nomem;
-        m = _fy_canon_tree_leg(piece, FY_MLP_SLOT, FY_LEG_UNLABELLED);
-        if (_fy_strbuf_put(&g->text, piece, (size_t) m) != FY_OK)
-            goto nomem;
-    }
-    else
-    {
-        int run = 1;
-        m = _fy_canon_tree_head(piece, FY_MLP_VERTEX, layer);
-        if (_fy_strbuf_put(&g->text, piece, (size_t) m) != FY_OK)
-            goto nomem;
-        for (i = 0; i < nch; i++)
+        fmpz_mul(&r->aut, &r->aut, &rec_of(g, sorted[i])->aut);
+        if (i > 0 && sorted[i] == sorted[i - 1])
         {
-            const rec_t *c = g->r + sorted[i];
-            m = _fy_canon_tree_line(piece, FY_MLP_PROPAGATOR);
-            if (_fy_strbuf_put(&g->text, piece, (size_t) m) != FY_OK)
-                goto nomem;
-            if (strbuf_copy_self(&g->text, c->code_off, c->code_len) != FY_OK)
-                goto nomem;
-            r->nv += c->nv;
-            fmpz_mul(&r->aut, &r->aut, &c->aut);
-            if (i > 0 && sorted[i] == sorted[i - 1])
-            {
-                run++;
-                fmpz_mul_ui(&r->aut, &r->aut, (ulong) run);
-            }
-            else
-                run = 1;
+            run++;
+            fmpz_mul_ui(&r->aut, &r->aut, (ulong) run);
         }
+        else
+            run = 1;
     }
-    if (_fy_strbuf_put(&g->text, ")", 1) != FY_OK)
-        goto nomem;
-    r->code_len = g->text.n - r->code_off;
-    g->n++;
     return FY_OK;
-nomem:
-    fmpz_clear(&r->aut);
-    return fy_error_set(g->err, FY_ENOMEM, "out of memory generating mlp trees");
 }
 
-/* Multisets of pool entries from position pos on, non-decreasing, leaves within budget. */
+/* Multisets of order entries from position pos on, non-decreasing, leaves within budget. */
 static int gen_layer(gen_t *g, int layer, long pos, int leaves, int depth)
 {
     long p;
     int status;
     if (depth >= 2 && (layer < g->H || leaves == g->n_target))
     {
-        status = new_rec(g, leaves, layer, g->stack, depth);
+        status = new_rec(g, layer, g->stack, depth);
         if (status != FY_OK)
             return status;
     }
-    for (p = pos; p < g->npool; p++)
+    for (p = pos; p < g->norder; p++)
     {
-        int lv = g->r[g->pool[p]].leaves;
+        int lv = rec_of(g, g->order[p])->node.h.leaves;
         if (leaves + lv > g->n_target)
             break;
         /* A lone child must leave room for a sibling. */
         if (depth == 0 && leaves + lv + 1 > g->n_target)
             break;
-        g->stack[depth] = g->pool[p];
+        g->stack[depth] = g->order[p];
         status = gen_layer(g, layer, p, leaves + lv, depth + 1);
-        if (status != FY_OK)
-            return status;
-    }
-    return FY_OK;
-}
-
-/* Rebuilds the pool: every record, ordered by leaves (then by index, stable). */
-static int rebuild_pool(gen_t *g)
-{
-    long i, at = 0;
-    int lv;
-    int *p = fy_realloc(g->pool, (size_t) g->n, sizeof *p, g->err);
-    if (p == NULL)
-        return FY_ENOMEM;
-    g->pool = p;
-    for (lv = 1; lv < g->n_target; lv++) /* a child has fewer leaves than the whole */
-        for (i = 0; i < g->n; i++)
-            if (g->r[i].leaves == lv)
-                g->pool[at++] = (int) i;
-    g->npool = at;
-    return FY_OK;
-}
-
-static int materialise(fy_diagram_t d, const gen_t *g, int rec, int parent, fy_error_t err)
-{
-    const rec_t *r = g->r + rec;
-    int v, i;
-    if (r->nch == 0)
-    {
-        v = fy_diagram_add_vertex(d, FY_MLP_INPUT, 0, err);
-        if (v < 0 || fy_diagram_add_leg(d, v, FY_LEG_UNLABELLED, FY_MLP_SLOT, err) < 0)
-            return FY_ENOMEM;
-    }
-    else
-    {
-        v = fy_diagram_add_vertex(d, FY_MLP_VERTEX, r->layer, err);
-        if (v < 0)
-            return FY_ENOMEM;
-    }
-    if (fy_diagram_add_line(d, v, parent, FY_MLP_PROPAGATOR, err) < 0)
-        return FY_ENOMEM;
-    for (i = 0; i < r->nch; i++)
-    {
-        int status = materialise(d, g, g->ch[r->ch_off + i], v, err);
         if (status != FY_OK)
             return status;
     }
@@ -357,8 +306,8 @@ int _fy_enum_mlp_trees(fy_diagram_list_t out, int n, int H, size_t max_bytes, fy
     fy_diagram_t d;
     int status, l, *finals = NULL;
     long i, nfinal = 0;
-    char head[FY_CANON_PIECE_MAX], line[FY_CANON_PIECE_MAX];
-    int head_len, line_len;
+    char prefix[FY_ENUM_MLP_PREFIX_MAX];
+    int prefix_len = _fy_enum_mlp_prefix(prefix, H);
 
     status = check_nH(n, H, err);
     if (status != FY_OK)
@@ -373,16 +322,18 @@ int _fy_enum_mlp_trees(fy_diagram_list_t out, int n, int H, size_t max_bytes, fy
     }
 
     memset(&g, 0, sizeof g);
+    _fy_treepool_init(&g.pool, sizeof(rec_t));
     g.n_target = n;
     g.H = H;
     g.err = err;
     g.stack = fy_malloc((size_t) n + 1, sizeof *g.stack, err);
     if (g.stack == NULL)
         return FY_ENOMEM;
-    status = new_rec(&g, 1, 0, NULL, 0); /* the leaf */
+    status = new_rec(&g, 0, NULL, 0); /* the leaf */
     for (l = 1; l <= H && status == FY_OK && n >= 2; l++)
     {
-        status = rebuild_pool(&g);
+        /* every record so far; a child has fewer leaves than the whole */
+        status = _fy_treepool_by_leaves(&g.order, &g.norder, &g.pool, n - 1, err);
         if (status == FY_OK)
             status = gen_layer(&g, l, 0, 0, 0);
     }
@@ -390,65 +341,37 @@ int _fy_enum_mlp_trees(fy_diagram_list_t out, int n, int H, size_t max_bytes, fy
     /* The diagrams: records with n leaves, in code order. */
     if (status == FY_OK)
     {
-        finals = fy_malloc((size_t) g.n, sizeof *finals, err);
+        finals = fy_malloc(2 * (size_t) g.pool.n, sizeof *finals, err);
         if (finals == NULL)
             status = FY_ENOMEM;
     }
     if (status == FY_OK)
     {
-        for (i = 0; i < g.n; i++)
-            if (g.r[i].leaves == n)
+        for (i = 0; i < g.pool.n; i++)
+            if (rec_of(&g, (int) i)->node.h.leaves == n)
                 finals[nfinal++] = (int) i;
-        sort_by_code(&g, finals, nfinal);
+        _fy_treepool_sort(&g.pool, finals, nfinal, finals + nfinal);
     }
 
     fmpz_init(nfac);
     fmpq_init(mult);
     fy_diagram_init(d, &fy_family_mlp);
     fmpz_fac_ui(nfac, (ulong) n);
-    head_len = _fy_canon_tree_head(head, FY_MLP_OUTPUT, H + 1);
-    line_len = _fy_canon_tree_line(line, FY_MLP_PROPAGATOR);
     for (i = 0; i < nfinal && status == FY_OK; i++)
     {
-        const rec_t *r = g.r + finals[i];
-        size_t len = 1 + (size_t) head_len + (size_t) line_len + r->code_len + 1;
-        char *s;
-        int root = fy_diagram_add_vertex(d, FY_MLP_OUTPUT, H + 1, err);
-        if (root < 0)
-        {
-            status = FY_ENOMEM;
-            break;
-        }
-        d->root = root;
-        status = materialise(d, &g, finals[i], root, err);
-        if (status != FY_OK)
-            break;
-        s = malloc(len + 1);
-        if (s == NULL)
-        {
-            status = fy_error_set(err, FY_ENOMEM, "out of memory generating mlp trees");
-            break;
-        }
-        s[0] = 'R';
-        memcpy(s + 1, head, (size_t) head_len);
-        memcpy(s + 1 + head_len, line, (size_t) line_len);
-        memcpy(s + 1 + head_len + line_len, code_of(&g, finals[i]), r->code_len);
-        s[len - 1] = ')';
-        s[len] = '\0';
+        const rec_t *r = rec_of(&g, finals[i]);
         fmpq_set_fmpz_frac(mult, nfac, &r->aut);
-        _fy_enum_finish(d, s, &r->aut, mult);
-        status = _fy_enum_list_take(out, d, err);
+        status = _fy_enum_mlp_take(out, d, &g.pool, finals[i], H, prefix, prefix_len, &r->aut,
+                                   mult, err);
     }
     fy_diagram_clear(d);
     fmpq_clear(mult);
     fmpz_clear(nfac);
 
-    for (i = 0; i < g.n; i++)
-        fmpz_clear(&g.r[i].aut);
-    free(g.r);
-    free(g.ch);
-    free(g.text.s);
-    free(g.pool);
+    for (i = 0; i < g.pool.n; i++)
+        fmpz_clear(&rec_of(&g, (int) i)->aut);
+    _fy_treepool_clear(&g.pool);
+    free(g.order);
     free(g.stack);
     free(finals);
     return status;
