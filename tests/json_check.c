@@ -2,7 +2,9 @@
  *   json_check FILE [KEY=VALUE...]
  * Exit 0 when FILE (or - for stdin) is one JSON object and each top-level KEY has VALUE
  * (compared as compact JSON text: widths=[3,8,8,1], format="safetensors", parameters=113);
- * KEY=? only requires the key.  Exit 1 otherwise, with the reason on stderr. */
+ * KEY=? only requires the key, KEY=#number and KEY=#bool its type; a KEY with dots
+ * (first_order.rel_frobenius, orders.0.cosine) walks into nested objects and arrays.  Exit 1 otherwise, with the reason
+ * on stderr. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +47,25 @@ int main(int argc, char **argv)
         }
         *eq = '\0';
         v = json_object_get(root, argv[i]);
+        if (v == NULL && strchr(argv[i], '.') != NULL)
+        {
+            /* a dotted path into nested objects */
+            char *p = argv[i], *dot;
+            v = root;
+            while (v != NULL && p != NULL)
+            {
+                dot = strchr(p, '.');
+                if (dot != NULL)
+                    *dot = '\0';
+                if (json_is_array(v) && *p >= '0' && *p <= '9')
+                    v = json_array_get(v, (size_t) strtoul(p, NULL, 10));
+                else
+                    v = json_is_object(v) ? json_object_get(v, p) : NULL;
+                if (dot != NULL)
+                    *dot = '.';
+                p = dot ? dot + 1 : NULL;
+            }
+        }
         if (v == NULL)
         {
             fprintf(stderr, "json_check: key '%s' missing\n", argv[i]);
@@ -53,6 +74,16 @@ int main(int argc, char **argv)
         }
         if (strcmp(eq + 1, "?") == 0)
             continue;
+        if (strcmp(eq + 1, "#number") == 0 || strcmp(eq + 1, "#bool") == 0)
+        {
+            int okt = eq[2] == 'n' ? json_is_number(v) : json_is_boolean(v);
+            if (!okt)
+            {
+                fprintf(stderr, "json_check: %s is not a %s\n", argv[i], eq + 2);
+                bad = 1;
+            }
+            continue;
+        }
         got = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
         if (got == NULL || strcmp(got, eq + 1) != 0)
         {

@@ -48,5 +48,10 @@ int fy_cmd_rules(int argc, char **argv);
 int fy_cmd_diagrams(int argc, char **argv);
 int fy_cmd_taylor(int argc, char **argv);
 int fy_cmd_born(int argc, char **argv);
+int fy_cmd_demo(int argc, char **argv);
+
+/* Sub-subcommands of `feynn born` living in their own files (cmd_born_nn.c). */
+int fy_born_train_cmd(int argc, char **argv);
+int fy_born_verify_cmd(int argc, char **argv);
 
 #endif

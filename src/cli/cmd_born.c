@@ -32,6 +32,10 @@ static const fy_cli_command born_commands[] = {
     {"a0", "certified scattering length a_0, bound states, convergence of the Born series",
      born_a0},
     {"data", "data set of random shallow attractive potentials and their a_0", born_data},
+    {"train", "train an MLP on a data set (or on a residual: iterative scheme)",
+     fy_born_train_cmd},
+    {"verify", "compare a network's Taylor tensors at U = 0 with the exact Born tensors",
+     fy_born_verify_cmd},
 };
 static const size_t n_born_commands = sizeof born_commands / sizeof born_commands[0];
 

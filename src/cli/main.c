@@ -7,6 +7,8 @@
 
 static const fy_cli_command commands[] = {
     {"born", "scattering length, exact Born terms and tensors, data sets", fy_cmd_born},
+    {"demo", "the Born-Taylor demo: data, training, verification, report and figures",
+     fy_cmd_demo},
     {"diagrams", "list, count, draw and check the diagrams of a theory", fy_cmd_diagrams},
     {"model", "inspect model files (layers, shapes, dtypes, activations)", fy_cmd_model},
     {"rules", "check and list rule files, show activation vertex polynomials", fy_cmd_rules},

@@ -1,0 +1,470 @@
+/* born_nn.c - the Born-Taylor verification of a trained network (see born_nn.h). */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <flint/fmpq.h>
+#include <flint/fmpz.h>
+
+#include "cli/born_nn.h"
+#include "feynn/born.h"
+#include "feynn/enumerate.h"
+#include "feynn/eval.h"
+#include "feynn/mlp.h"
+#include "feynn/num.h"
+
+void fy_bv_init(fy_bv_t bv)
+{
+    int k;
+    memset(bv, 0, sizeof *bv);
+    for (k = 0; k <= FY_BV_MAX_ORDER; k++)
+        fy_symtensor_init(bv->model + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    for (k = 0; k < FY_BV_MAX_ORDER; k++)
+    {
+        fy_symtensor_init(bv->exact + k, FY_ARITH_EXACT, 1, 0, 53, NULL);
+        fy_diagram_list_init(bv->diagrams + k);
+    }
+}
+
+void fy_bv_clear(fy_bv_t bv)
+{
+    int k, t;
+    for (k = 0; k <= FY_BV_MAX_ORDER; k++)
+        fy_symtensor_clear(bv->model + k);
+    for (k = 0; k < FY_BV_MAX_ORDER; k++)
+    {
+        fy_symtensor_clear(bv->exact + k);
+        fy_diagram_list_clear(bv->diagrams + k);
+        for (t = 0; t < FY_BV_TOP; t++)
+            free(bv->ord[k].top_shape[t]);
+    }
+    free(bv->heldout_terms);
+    free(bv->heldout_born);
+    memset(bv, 0, sizeof *bv);
+}
+
+/* Weighted inner product over sorted entries (weights: multinomials), double tensors. */
+double fy_bv_dot(const fy_symtensor_t x, const fy_symtensor_t y)
+{
+    slong i, n = x->e.len;
+    int idx[FY_BV_MAX_ORDER + 1] = {0};
+    fmpz_t w;
+    double s = 0;
+    if (x->order > FY_BV_MAX_ORDER || x->dim != y->dim || x->order != y->order)
+        return NAN;
+    fmpz_init(w);
+    for (i = 0; i < n; i++)
+    {
+        fy_multiindex_multinomial(w, idx, x->order);
+        s += fmpz_get_d(w) * fy_numvec_d(&x->e)[i] * fy_numvec_d(&y->e)[i];
+        fy_multiindex_next(idx, x->dim, x->order);
+    }
+    fmpz_clear(w);
+    return s;
+}
+
+double fy_bv_rel_rms(const double *a, const double *b, long n, long stride)
+{
+    double num = 0, den = 0;
+    long i;
+    for (i = 0; i < n; i++)
+    {
+        double e = a[i * stride] - b[i * stride];
+        num += e * e;
+        den += b[i * stride] * b[i * stride];
+    }
+    if (n == 0)
+        return NAN;
+    return den > 0 ? sqrt(num / den) : (num > 0 ? INFINITY : 0.0);
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* The exact identity d^n a_0(0)[U,..,U] = n! a_0^(n)(U) on K random rational potentials: the
+ * left side from the multivariate series (tensors), the right side from the univariate
+ * transfer-matrix series of one potential; two routes, compared exactly. */
+static int identity_check(int *ok, const fy_bv_t bv, const fmpq_t R, int K, fy_error_t err)
+{
+    fy_born_potential_t pot;
+    fmpq *U, *terms;
+    fy_numvec_t h;
+    fy_symtensor_t c;
+    fmpq_t f;
+    uint64_t seed = 20210323u;
+    int k, n, status = FY_OK;
+    slong j;
+
+    *ok = 1;
+    fy_born_potential_init(pot);
+    U = _fmpq_vec_init(bv->d);
+    terms = _fmpq_vec_init(bv->N);
+    fmpq_init(f);
+    fy_numvec_init(h, FY_ARITH_EXACT, bv->d, 53, NULL);
+    fy_symtensor_init(c, FY_ARITH_EXACT, 1, 0, 53, NULL);
+    for (k = 0; k < K && status == FY_OK; k++)
+    {
+        for (j = 0; j < bv->d; j++)
+        {
+            /* heights -p/q, p in 0..9, q in 1..7; attractive and repulsive steps mixed */
+            slong p = (slong) (splitmix(&seed) % 10), q = 1 + (slong) (splitmix(&seed) % 7);
+            if (splitmix(&seed) % 4 == 0)
+                p = -p;
+            fmpq_set_si(U + j, -p, (ulong) q);
+            fmpq_set(fy_numvec_fmpq(h) + j, U + j);
+        }
+        status = fy_born_potential_set_steps(pot, bv->d, R, U, err);
+        if (status == FY_OK)
+            status = fy_born_terms(terms, pot, bv->N, err);
+        for (n = 1; n <= bv->N && status == FY_OK; n++)
+        {
+            status = fy_symtensor_contract(c, bv->exact + n - 1, h, 0, err);
+            if (status != FY_OK)
+                break;
+            fmpz_fac_ui(fmpq_numref(f), (ulong) n);
+            fmpz_one(fmpq_denref(f));
+            fmpq_mul(f, f, terms + n - 1);
+            if (!fmpq_equal(f, fy_numvec_fmpq(&c->e)))
+                *ok = 0;
+        }
+    }
+    fy_symtensor_clear(c);
+    fy_numvec_clear(h);
+    fmpq_clear(f);
+    _fmpq_vec_clear(terms, bv->N);
+    _fmpq_vec_clear(U, bv->d);
+    fy_born_potential_clear(pot);
+    return status;
+}
+
+/* Per-diagram contributions of order n (double): rank by weighted Frobenius norm, check that
+ * they sum to the fused tensor. */
+static int diagram_contributions(fy_bv_t bv, const fy_mlp_t m, int n, fy_error_t err)
+{
+    fy_bv_order_struct *o = bv->ord + n - 1;
+    fy_diagram_list_struct *list = bv->diagrams + n - 1;
+    fy_eval_model_t model;
+    fy_eval_t ev;
+    fy_symtensor_t T, S;
+    fy_numvec_t norms;
+    long i, *perm = NULL;
+    double nall, nex;
+    int t, status;
+
+    o->n_diagrams = 0;
+    o->diagram_sum_err = NAN;
+    if (m->L - 1 < 1 && n > 1)
+        return FY_OK; /* a linear model has no vertices: no diagram of order >= 2 */
+    status = fy_enum_mlp_trees(list, n, m->L - 1, err);
+    if (status != FY_OK)
+        return status;
+    fy_mlp_eval_model(model, m);
+    fy_eval_init(ev, model);
+    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init(S, FY_ARITH_DOUBLE, bv->d, n, 53, NULL);
+    fy_numvec_init(norms, FY_ARITH_DOUBLE, list->n, 53, NULL);
+    for (i = 0; i < list->n && status == FY_OK; i++)
+    {
+        status = fy_eval_tree_tensor(T, ev, list->d + i, 0, err);
+        if (status == FY_OK)
+            status = fy_symtensor_add(S, S, T, err);
+        if (status == FY_OK)
+            fy_numvec_d(norms)[i] = sqrt(fabs(fy_bv_dot(T, T)));
+    }
+    if (status == FY_OK)
+    {
+        o->n_diagrams = list->n;
+        o->diagram_sum_err = fy_symtensor_rel_frobenius(S, bv->model + n);
+        perm = malloc(sizeof(long) * (size_t) (list->n > 0 ? list->n : 1));
+        if (perm == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory ranking diagrams");
+    }
+    if (status == FY_OK)
+        status = fy_eval_rank(perm, norms, err);
+    if (status == FY_OK)
+    {
+        nall = sqrt(fabs(fy_bv_dot(bv->model + n, bv->model + n)));
+        nex = o->norm_exact;
+        o->n_top = list->n < FY_BV_TOP ? (int) list->n : FY_BV_TOP;
+        for (t = 0; t < o->n_top; t++)
+        {
+            double v = fy_numvec_d(norms)[perm[t]];
+            o->top[t] = perm[t];
+            o->top_share[t] = nall > 0 ? v / nall : NAN;
+            o->top_rel_exact[t] = nex > 0 ? v / nex : NAN;
+            o->top_shape[t] = fy_diagram_shape_string(list->d + perm[t]);
+        }
+    }
+    free(perm);
+    fy_numvec_clear(norms);
+    fy_symtensor_clear(S);
+    fy_symtensor_clear(T);
+    fy_eval_clear(ev);
+    return status;
+}
+
+int fy_bv_run(fy_bv_t bv, const fy_net_t net, const fy_rules_t rules, int N, double R,
+              const double *Uheld, const double *a0held, long n_held, int identity_K,
+              int diagram_order_max, int verbose, fy_error_t err)
+{
+    fy_mlp_t m;
+    fy_symtensor_t ed, c;
+    fy_numvec_t h;
+    fy_born_potential_t pot;
+    fmpq_t Rq, nf;
+    fmpq *Uq = NULL, *terms = NULL;
+    double *part = NULL, *bpart = NULL, *a0v = NULL;
+    long i;
+    int n, d, status;
+
+    if (N < 1 || N > FY_BV_MAX_ORDER)
+        return fy_error_set(err, FY_EUSAGE, "order %d outside 1..%d", N, FY_BV_MAX_ORDER);
+    if (net->L < 1 || net->widths[net->L] != 1)
+        return fy_error_set(err, FY_EINPUT, "%s: the network must have one output (a_0)",
+                            net->source ? net->source : "model");
+    if (!(R > 0) || !isfinite(R))
+        return fy_error_set(err, FY_EUSAGE, "range R must be positive and finite");
+    d = (int) net->widths[0];
+    bv->N = N;
+    bv->d = d;
+    bv->R = R;
+    fy_mlp_init(m);
+    fy_born_potential_init(pot);
+    fmpq_init(Rq);
+    fmpq_init(nf);
+    fy_symtensor_init(ed, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init(c, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_numvec_init(h, FY_ARITH_DOUBLE, d, 53, NULL);
+
+    status = fy_fmpq_set_d(Rq, R, err);
+    if (status == FY_OK)
+        status = fy_born_potential_set_steps(pot, d, Rq, NULL, err);
+    /* the network's Taylor tensors at U = 0 (fused recursion, double) */
+    if (status == FY_OK)
+        status = fy_mlp_set_net(m, net, rules, FY_ARITH_DOUBLE, 53, err);
+    if (status == FY_OK)
+        status = fy_mlp_set_point(m, NULL, N, err);
+    if (status == FY_OK)
+        status = fy_mlp_derivatives(bv->model, m, 0, N, err);
+    if (status == FY_OK)
+        bv->value0 = fy_numvec_d(&bv->model[0].e)[0];
+    /* the exact Born tensors */
+    if (verbose && status == FY_OK)
+        fprintf(stderr, "verify: exact Born tensors d^n a_0(0), n = 1..%d, d = %d\n", N, d);
+    if (status == FY_OK)
+        status = fy_born_tensors(bv->exact, pot, N, err);
+    for (n = 1; n <= N && status == FY_OK; n++)
+    {
+        fy_bv_order_struct *o = bv->ord + n - 1;
+        double xx, yy, xy;
+        o->order = n;
+        status = fy_symtensor_convert(ed, FY_ARITH_DOUBLE, 53, bv->exact + n - 1, err);
+        if (status != FY_OK)
+            break;
+        o->rel_frobenius = fy_symtensor_rel_frobenius(bv->model + n, ed);
+        o->max_abs_err = fy_symtensor_max_abs_diff(bv->model + n, ed);
+        o->max_abs_exact = 0;
+        for (i = 0; i < ed->e.len; i++)
+            if (fabs(fy_numvec_d(&ed->e)[i]) > o->max_abs_exact)
+                o->max_abs_exact = fabs(fy_numvec_d(&ed->e)[i]);
+        xx = fy_bv_dot(bv->model + n, bv->model + n);
+        yy = fy_bv_dot(ed, ed);
+        xy = fy_bv_dot(bv->model + n, ed);
+        o->norm_model = sqrt(fabs(xx));
+        o->norm_exact = sqrt(fabs(yy));
+        o->cosine = (xx > 0 && yy > 0) ? xy / sqrt(xx * yy) : NAN;
+        o->rel_heldout = o->rel_partial = o->rel_partial_a0 = o->rel_born_partial_a0 = NAN;
+        o->diagram_sum_err = NAN;
+        if (n <= diagram_order_max)
+        {
+            if (verbose)
+                fprintf(stderr, "verify: per-diagram contributions, order %d\n", n);
+            status = diagram_contributions(bv, m, n, err);
+        }
+    }
+    /* the exact identity for the true map */
+    if (status == FY_OK && identity_K > 0)
+    {
+        if (verbose)
+            fprintf(stderr, "verify: exact identity on %d rational potentials\n", identity_K);
+        bv->identity_K = identity_K;
+        status = identity_check(&bv->identity_ok, bv, Rq, identity_K, err);
+    }
+    /* held-out potentials */
+    if (status == FY_OK && n_held > 0)
+    {
+        bv->n_heldout = n_held;
+        bv->heldout_terms = calloc((size_t) n_held * (size_t) N, sizeof(double));
+        bv->heldout_born = calloc((size_t) n_held * (size_t) N, sizeof(double));
+        part = calloc((size_t) n_held * 2 + 1, sizeof(double));
+        bpart = part + n_held;
+        a0v = calloc((size_t) n_held + 1, sizeof(double));
+        Uq = _fmpq_vec_init(d);
+        terms = _fmpq_vec_init(N);
+        if (bv->heldout_terms == NULL || bv->heldout_born == NULL || part == NULL || a0v == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory (held-out potentials)");
+        if (verbose && status == FY_OK)
+            fprintf(stderr, "verify: %ld held-out potentials\n", n_held);
+        for (i = 0; i < n_held && status == FY_OK; i++)
+        {
+            int j;
+            for (j = 0; j < d && status == FY_OK; j++)
+            {
+                fy_numvec_d(h)[j] = Uheld[i * d + j];
+                status = fy_fmpq_set_d(Uq + j, Uheld[i * d + j], err);
+            }
+            if (status == FY_OK)
+                status = fy_born_potential_set_steps(pot, d, Rq, Uq, err);
+            if (status == FY_OK)
+                status = fy_born_terms(terms, pot, N, err);
+            for (n = 1; n <= N && status == FY_OK; n++)
+            {
+                double fac = 1;
+                int k;
+                for (k = 2; k <= n; k++)
+                    fac *= k;
+                status = fy_symtensor_contract(c, bv->model + n, h, 0, err);
+                if (status == FY_OK)
+                {
+                    bv->heldout_terms[i * N + n - 1] = fy_numvec_d(&c->e)[0] / fac;
+                    bv->heldout_born[i * N + n - 1] = fy_fmpq_get_d(terms + n - 1);
+                }
+            }
+        }
+        for (n = 1; n <= N && status == FY_OK; n++)
+        {
+            fy_bv_order_struct *o = bv->ord + n - 1;
+            o->rel_heldout = fy_bv_rel_rms(bv->heldout_terms + n - 1, bv->heldout_born + n - 1,
+                                           n_held, N);
+            for (i = 0; i < n_held; i++)
+            {
+                part[i] += bv->heldout_terms[i * N + n - 1];
+                bpart[i] += bv->heldout_born[i * N + n - 1];
+            }
+            o->rel_partial = fy_bv_rel_rms(part, bpart, n_held, 1);
+            if (a0held != NULL)
+            {
+                for (i = 0; i < n_held; i++)
+                    a0v[i] = a0held[i];
+                o->rel_partial_a0 = fy_bv_rel_rms(part, a0v, n_held, 1);
+                o->rel_born_partial_a0 = fy_bv_rel_rms(bpart, a0v, n_held, 1);
+            }
+        }
+    }
+    if (Uq != NULL)
+        _fmpq_vec_clear(Uq, d);
+    if (terms != NULL)
+        _fmpq_vec_clear(terms, N);
+    free(part);
+    free(a0v);
+    fy_numvec_clear(h);
+    fy_symtensor_clear(c);
+    fy_symtensor_clear(ed);
+    fmpq_clear(nf);
+    fmpq_clear(Rq);
+    fy_born_potential_clear(pot);
+    fy_mlp_clear(m);
+    return status;
+}
+
+static json_t *num(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+json_t *fy_bv_json(const fy_bv_t bv)
+{
+    json_t *j = json_object(), *orders = json_array();
+    int n, t;
+    json_object_set_new(j, "convention", json_string(FY_BORN_CONVENTION));
+    json_object_set_new(j, "steps", json_integer(bv->d));
+    json_object_set_new(j, "range", json_real(bv->R));
+    json_object_set_new(j, "order", json_integer(bv->N));
+    json_object_set_new(j, "value_at_zero", num(bv->value0));
+    json_object_set_new(j, "heldout_potentials", json_integer(bv->n_heldout));
+    for (n = 1; n <= bv->N; n++)
+    {
+        const fy_bv_order_struct *o = bv->ord + n - 1;
+        json_t *jo = json_object(), *top = json_array();
+        json_object_set_new(jo, "order", json_integer(n));
+        json_object_set_new(jo, "rel_frobenius", num(o->rel_frobenius));
+        json_object_set_new(jo, "max_abs_err", num(o->max_abs_err));
+        json_object_set_new(jo, "max_abs_exact", num(o->max_abs_exact));
+        json_object_set_new(jo, "rel_max", num(o->max_abs_exact > 0
+                                                   ? o->max_abs_err / o->max_abs_exact : NAN));
+        json_object_set_new(jo, "cosine", num(o->cosine));
+        json_object_set_new(jo, "norm_model", num(o->norm_model));
+        json_object_set_new(jo, "norm_exact", num(o->norm_exact));
+        json_object_set_new(jo, "rel_heldout", num(o->rel_heldout));
+        json_object_set_new(jo, "rel_partial_sum", num(o->rel_partial));
+        json_object_set_new(jo, "rel_partial_sum_vs_a0", num(o->rel_partial_a0));
+        json_object_set_new(jo, "rel_born_partial_sum_vs_a0", num(o->rel_born_partial_a0));
+        json_object_set_new(jo, "diagrams", json_integer(o->n_diagrams));
+        json_object_set_new(jo, "diagram_sum_rel_err", num(o->diagram_sum_err));
+        for (t = 0; t < o->n_top; t++)
+        {
+            json_t *jt = json_object();
+            json_object_set_new(jt, "index", json_integer(o->top[t]));
+            json_object_set_new(jt, "shape", json_string(o->top_shape[t] ? o->top_shape[t]
+                                                                          : "?"));
+            json_object_set_new(jt, "share_of_model", num(o->top_share[t]));
+            json_object_set_new(jt, "norm_over_exact", num(o->top_rel_exact[t]));
+            json_array_append_new(top, jt);
+        }
+        json_object_set_new(jo, "top_diagrams", top);
+        json_array_append_new(orders, jo);
+    }
+    json_object_set_new(j, "orders", orders);
+    json_object_set_new(j, "exact_identity",
+                        json_pack("{s:b,s:i,s:i,s:s}", "holds", bv->identity_ok,
+                                  "potentials", bv->identity_K, "orders", bv->N, "statement",
+                                  "d^n a_0(0)[U,..,U] = n! a_0^(n)(U) for the true map, "
+                                  "checked exactly (tensor series against the univariate "
+                                  "transfer-matrix series)"));
+    return j;
+}
+
+void fy_bv_text(FILE *fp, const fy_bv_t bv, const char *ind)
+{
+    int n, t;
+    fprintf(fp, "%sconvention: %s\n", ind, FY_BORN_CONVENTION);
+    fprintf(fp, "%s%d steps on (0, %g]; network value at U = 0: %.3e (a_0(0) = 0)\n", ind, bv->d,
+            bv->R, bv->value0);
+    fprintf(fp, "%s%-5s %10s %10s %10s %10s %10s %10s\n", ind, "order", "rel.Frob", "max.err",
+            "rel.max", "cosine", "heldout", "partial");
+    for (n = 1; n <= bv->N; n++)
+    {
+        const fy_bv_order_struct *o = bv->ord + n - 1;
+        fprintf(fp, "%s%-5d %10.3e %10.3e %10.3e %10.6f %10.3e %10.3e\n", ind, n,
+                o->rel_frobenius, o->max_abs_err,
+                o->max_abs_exact > 0 ? o->max_abs_err / o->max_abs_exact : NAN, o->cosine,
+                o->rel_heldout, o->rel_partial);
+    }
+    if (bv->n_heldout > 0)
+        fprintf(fp, "%s(heldout: relative RMS of T_n[F](U) against a_0^(n)(U); partial: of the "
+                    "sum through n against the Born partial sum; %ld potentials)\n",
+                ind, bv->n_heldout);
+    for (n = 1; n <= bv->N; n++)
+    {
+        const fy_bv_order_struct *o = bv->ord + n - 1;
+        if (o->n_diagrams == 0)
+            continue;
+        fprintf(fp, "%sorder %d: %ld diagrams, their sum against the fused recursion: rel. %.2e;"
+                    " largest:\n", ind, n, o->n_diagrams, o->diagram_sum_err);
+        for (t = 0; t < o->n_top; t++)
+            fprintf(fp, "%s  #%ld %-40s |contribution| = %.3f of the model's, %.3f of the "
+                        "exact tensor's\n", ind, o->top[t], o->top_shape[t] ? o->top_shape[t]
+                                                                           : "?",
+                    o->top_share[t], o->top_rel_exact[t]);
+    }
+    if (bv->identity_K > 0)
+        fprintf(fp, "%sexact identity d^n a_0(0)[U,..,U] = n! a_0^(n)(U) %s for the true map at "
+                    "orders 1..%d (checked exactly on %d potentials)\n", ind,
+                bv->identity_ok ? "holds" : "FAILS", bv->N, bv->identity_K);
+}

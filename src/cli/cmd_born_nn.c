@@ -1,0 +1,622 @@
+/* feynn born train / feynn born verify: a network for a_0 and its Born-Taylor check
+ * (MATH.md 2.4).  Registered in the sub-subcommand table of cmd_born.c.
+ *
+ * `born train` is a thin command over the trainer (train.h) that reads a data set of `feynn
+ * born data` (tensors U and a0), optionally subtracts the kept Taylor terms of earlier networks
+ * (the iterative scheme: --residual-of F1,F2,... subtracts T_1[F1] + T_2[F2] + ...), and saves
+ * safetensors that `feynn taylor` and `feynn born verify` read, with the range and step count
+ * in the metadata.  `born verify` is the comparison of born_nn.h. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/born_nn.h"
+#include "cli/cli.h"
+#include "feynn/born.h"
+#include "feynn/io.h"
+#include "feynn/mlp.h"
+#include "feynn/rules.h"
+#include "feynn/series.h"
+#include "feynn/train.h"
+#include "feynn/util.h"
+
+/* ------------------------------------------------------------------ shared pieces */
+
+int fy_born_nn_parse_double(double *v, const char *cmd, const char *s, const char *name,
+                            double lo, double hi)
+{
+    char *end;
+    double x;
+    errno = 0;
+    x = strtod(s, &end);
+    if (errno || end == s || *end || !(x >= lo) || !(x <= hi))
+    {
+        fy_cli_usage_error(cmd, "%s needs a number in [%g, %g], not '%s'", name, lo, hi, s);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+int fy_born_nn_parse_long(long *v, const char *cmd, const char *s, const char *name, long lo,
+                          long hi)
+{
+    char *end;
+    long x;
+    errno = 0;
+    x = strtol(s, &end, 10);
+    if (errno || end == s || *end || x < lo || x > hi)
+    {
+        fy_cli_usage_error(cmd, "%s needs an integer in %ld..%ld, not '%s'", name, lo, hi, s);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+/* Reads a data set of `feynn born data`: U (N x d) and a0 (N), and the range R (metadata R,
+ * else 1).  *U and *a0 are malloc'd. */
+int fy_born_nn_read_data(double **U, double **a0, long *N, int *d, double *R, const char *path,
+                         fy_error_t err)
+{
+    fy_safetensors_t st;
+    const fy_tensor_struct *tu, *ta;
+    const char *r;
+    int status;
+    *U = *a0 = NULL;
+    fy_safetensors_init(st);
+    status = fy_safetensors_read(st, path, err);
+    if (status == FY_OK)
+    {
+        tu = fy_safetensors_find(st, "U");
+        ta = fy_safetensors_find(st, "a0");
+        if (tu == NULL || ta == NULL || tu->ndim != 2 || ta->ndim != 1 || tu->data == NULL ||
+            ta->data == NULL || tu->shape[0] != ta->shape[0] || tu->shape[0] < 1 ||
+            tu->shape[1] < 1 || tu->shape[1] > 100000)
+            status = fy_error_set(err, FY_EINPUT, "%s: expected tensors U (N x d) and a0 (N) "
+                                  "as written by 'feynn born data'", path);
+        else
+        {
+            *N = (long) tu->shape[0];
+            *d = (int) tu->shape[1];
+            *U = malloc(sizeof(double) * tu->numel);
+            *a0 = malloc(sizeof(double) * ta->numel);
+            if (*U == NULL || *a0 == NULL)
+                status = fy_error_set(err, FY_ENOMEM, "out of memory reading %s", path);
+            else
+            {
+                memcpy(*U, tu->data, sizeof(double) * tu->numel);
+                memcpy(*a0, ta->data, sizeof(double) * ta->numel);
+            }
+            r = fy_safetensors_meta(st, "R");
+            *R = r ? strtod(r, NULL) : 1.0;
+            if (!(*R > 0) || !isfinite(*R))
+                *R = 1.0;
+        }
+    }
+    fy_safetensors_clear(st);
+    if (status != FY_OK)
+    {
+        free(*U);
+        free(*a0);
+        *U = *a0 = NULL;
+    }
+    return status;
+}
+
+/* Saves net as F64 safetensors with the Born metadata. */
+int fy_born_nn_save(const char *path, const fy_net_t net, double R, const char *residual_of,
+                    const char *note, fy_error_t err)
+{
+    fy_safetensors_t st;
+    char buf[64];
+    int status;
+    fy_safetensors_init(st);
+    status = fy_net_to_safetensors(st, net, FY_DTYPE_F64, err);
+    snprintf(buf, sizeof buf, "%.17g", R);
+    if (status == FY_OK)
+        status = fy_safetensors_set_meta(st, "feynn.born.range", buf, err);
+    snprintf(buf, sizeof buf, "%zu", net->widths[0]);
+    if (status == FY_OK)
+        status = fy_safetensors_set_meta(st, "feynn.born.steps", buf, err);
+    if (status == FY_OK)
+        status = fy_safetensors_set_meta(st, "feynn.born.convention", FY_BORN_CONVENTION, err);
+    if (status == FY_OK && residual_of != NULL)
+        status = fy_safetensors_set_meta(st, "feynn.born.residual_of", residual_of, err);
+    if (status == FY_OK && note != NULL)
+        status = fy_safetensors_set_meta(st, "feynn.born.note", note, err);
+    if (status == FY_OK)
+        status = fy_safetensors_write(path, st, err);
+    fy_safetensors_clear(st);
+    return status;
+}
+
+/* The range stored by fy_born_nn_save, or NaN. */
+static double model_range(const char *path)
+{
+    fy_safetensors_t st;
+    fy_error_t err;
+    const char *r;
+    double R = NAN;
+    fy_error_init(err);
+    fy_safetensors_init(st);
+    if (fy_safetensors_read(st, path, err) == FY_OK &&
+        (r = fy_safetensors_meta(st, "feynn.born.range")) != NULL)
+        R = strtod(r, NULL);
+    fy_safetensors_clear(st);
+    return R;
+}
+
+/* Known function sum_k T_k[F_k](U) for the iterative scheme: tensors[k-1] = d^k F_k(0). */
+typedef struct
+{
+    int K;
+    fy_symtensor_struct *T; /* K double tensors, T[k-1] of order k */
+} kept_terms_t;
+
+static int kept_terms_fn(double *out, const double *X, long n, int d, void *ctx, fy_error_t err)
+{
+    kept_terms_t *kt = ctx;
+    fy_numvec_t h;
+    fy_symtensor_t c;
+    long i;
+    int k, j, status = fy_numvec_init(h, FY_ARITH_DOUBLE, d, 53, err);
+    if (status != FY_OK)
+        return status;
+    fy_symtensor_init(c, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    for (i = 0; i < n && status == FY_OK; i++)
+    {
+        double s = 0, fac = 1;
+        for (j = 0; j < d; j++)
+            fy_numvec_d(h)[j] = X[i * d + j];
+        for (k = 1; k <= kt->K && status == FY_OK; k++)
+        {
+            fac *= k;
+            status = fy_symtensor_contract(c, kt->T + k - 1, h, 0, err);
+            if (status == FY_OK)
+                s += fy_numvec_d(&c->e)[0] / fac;
+        }
+        out[i] = s;
+    }
+    fy_symtensor_clear(c);
+    fy_numvec_clear(h);
+    return status;
+}
+
+/* T[k-1] = d^k F(0) of order k for each model k = 1..K (comma-separated paths). */
+static int load_kept(kept_terms_t *kt, const char *list, const fy_rules_t rules, int d,
+                     fy_error_t err)
+{
+    char *copy = strdup(list), *save = NULL, *p;
+    int status = FY_OK, k = 0;
+    kt->K = 0;
+    kt->T = NULL;
+    if (copy == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    for (p = strtok_r(copy, ",", &save); p != NULL && status == FY_OK;
+         p = strtok_r(NULL, ",", &save))
+    {
+        fy_net_t net;
+        fy_net_opts_t o;
+        fy_mlp_t m;
+        fy_symtensor_struct *T2;
+        k++;
+        if (k > FY_BV_MAX_ORDER)
+        {
+            status = fy_error_set(err, FY_EUSAGE, "--residual-of: at most %d models",
+                                  FY_BV_MAX_ORDER);
+            break;
+        }
+        T2 = realloc(kt->T, sizeof(fy_symtensor_struct) * (size_t) k);
+        if (T2 == NULL)
+        {
+            status = fy_error_set(err, FY_ENOMEM, "out of memory");
+            break;
+        }
+        kt->T = T2;
+        fy_symtensor_init(kt->T + k - 1, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        kt->K = k;
+        fy_net_opts_init(o);
+        fy_net_init(net);
+        fy_mlp_init(m);
+        status = fy_net_load(net, p, o, err);
+        if (status == FY_OK && (int) net->widths[0] != d)
+            status = fy_error_set(err, FY_EINPUT, "%s has %zu inputs, the data %d steps", p,
+                                  net->widths[0], d);
+        if (status == FY_OK)
+            status = fy_mlp_set_net(m, net, rules, FY_ARITH_DOUBLE, 53, err);
+        if (status == FY_OK)
+            status = fy_mlp_set_point(m, NULL, k, err);
+        if (status == FY_OK)
+            status = fy_mlp_tensor(kt->T + k - 1, m, 0, k, err);
+        fy_mlp_clear(m);
+        fy_net_clear(net);
+    }
+    free(copy);
+    return status;
+}
+
+static void kept_clear(kept_terms_t *kt)
+{
+    int k;
+    for (k = 0; k < kt->K; k++)
+        fy_symtensor_clear(kt->T + k);
+    free(kt->T);
+    kt->T = NULL;
+    kt->K = 0;
+}
+
+int fy_born_nn_progress(void *ctx, const fy_train_progress_struct *p)
+{
+    fy_born_nn_progress_t *pc = ctx;
+    if (p->step == p->total || p->step % pc->every == 0)
+        fprintf(stderr, "%s: %s %d/%d  train %.3e  val %.3e\n", pc->label, p->phase, p->step,
+                p->total, p->train_loss, p->val_loss);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ born train */
+
+static void train_usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: feynn born train DATA [-o MODEL] [--hidden W1,W2,..] [--epochs N] [--seed S]\n"
+        "                        [--activation A] [--lr X] [--batch B] [--lbfgs N]\n"
+        "                        [--residual-of F1[,F2,...]] [--quiet]\n"
+        "\n"
+        "Trains an MLP mapping potentials U (the tensor U of DATA, from 'feynn born data') to\n"
+        "their scattering lengths a0 by Adam on the mean squared error (module train), and\n"
+        "saves it as F64 safetensors (readable by 'feynn taylor' and 'feynn born verify').\n"
+        "With --residual-of the network is trained on the residual a_0 - sum_k T_k[F_k](U),\n"
+        "where F_k is the k-th model listed and T_k its k-th Taylor term at U = 0: the\n"
+        "iterative perturbation theory of MATH.md 2.4 (F2 = train on the residual of F1).\n"
+        "Convention: " FY_BORN_CONVENTION ".\n"
+        "\n"
+        "Options:\n"
+        "  -o, --output MODEL   output file (default model.safetensors)\n"
+        "  --hidden W1,W2,..    hidden widths (default 64,64)\n"
+        "  --activation A       tanh (default), sigmoid, sin, softplus\n"
+        "  --epochs N           Adam epochs (default 200)\n"
+        "  --batch B            minibatch rows (default 128)\n"
+        "  --lr X               learning rate (default 1e-3, cosine schedule)\n"
+        "  --lbfgs N            full-batch L-BFGS polishing iterations (default 0)\n"
+        "  --seed S             seed (default 1)\n"
+        "  --residual-of LIST   comma-separated models F1,F2,...: train on the residual\n"
+        "  --quiet              no progress lines on stderr\n"
+        "  -h, --help           this help\n");
+}
+
+int fy_born_train_cmd(int argc, char **argv)
+{
+    enum
+    {
+        O_HIDDEN = 256, O_ACT, O_EPOCHS, O_BATCH, O_LR, O_LBFGS, O_SEED, O_RESID, O_QUIET
+    };
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"hidden", required_argument, NULL, O_HIDDEN},
+        {"activation", required_argument, NULL, O_ACT},
+        {"epochs", required_argument, NULL, O_EPOCHS},
+        {"batch", required_argument, NULL, O_BATCH},
+        {"lr", required_argument, NULL, O_LR},
+        {"lbfgs", required_argument, NULL, O_LBFGS},
+        {"seed", required_argument, NULL, O_SEED},
+        {"residual-of", required_argument, NULL, O_RESID},
+        {"quiet", no_argument, NULL, O_QUIET},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *cmd = "born train", *out = "model.safetensors", *resid = NULL;
+    fy_train_opts_t opts;
+    fy_train_report_t rep;
+    fy_error_t err;
+    fy_rules_t rules;
+    fy_net_t net;
+    kept_terms_t kt = {0, NULL};
+    fy_born_nn_progress_t pc = {"born train", 10};
+    double *U = NULL, *a0 = NULL, R = 1, x;
+    long N = 0, v;
+    int d = 0, c, quiet = 0, status;
+
+    fy_error_init(err);
+    fy_train_opts_init(opts);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case 'o':
+            out = optarg;
+            break;
+        case O_HIDDEN:
+            if (fy_train_opts_set_hidden(opts, optarg, err) != FY_OK)
+                return fy_cli_usage_error(cmd, "--hidden: %s", err->msg);
+            break;
+        case O_ACT:
+            opts->activation = optarg;
+            break;
+        case O_EPOCHS:
+            if (fy_born_nn_parse_long(&v, cmd, optarg, "--epochs", 0, 10000000))
+                return 2;
+            opts->epochs = (int) v;
+            break;
+        case O_BATCH:
+            if (fy_born_nn_parse_long(&v, cmd, optarg, "--batch", 1, 100000000))
+                return 2;
+            opts->batch_size = v;
+            break;
+        case O_LR:
+            if (fy_born_nn_parse_double(&x, cmd, optarg, "--lr", 1e-12, 10))
+                return 2;
+            opts->lr = x;
+            break;
+        case O_LBFGS:
+            if (fy_born_nn_parse_long(&v, cmd, optarg, "--lbfgs", 0, 10000000))
+                return 2;
+            opts->lbfgs_iters = (int) v;
+            break;
+        case O_SEED:
+            if (fy_born_nn_parse_long(&v, cmd, optarg, "--seed", 0, LONG_MAX))
+                return 2;
+            opts->seed = (uint64_t) v;
+            break;
+        case O_RESID:
+            resid = optarg;
+            break;
+        case O_QUIET:
+            quiet = 1;
+            break;
+        case 'h':
+            train_usage(stdout);
+            return 0;
+        default:
+            return fy_cli_usage_error(cmd, "unknown or incomplete option '%s'",
+                                      argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return fy_cli_usage_error(cmd, "expected one DATA file");
+    if (!quiet)
+    {
+        opts->progress = fy_born_nn_progress;
+        opts->progress_ctx = &pc;
+        pc.every = opts->epochs >= 100 ? opts->epochs / 10 : 10;
+    }
+    fy_rules_init(rules);
+    fy_net_init(net);
+    fy_train_report_init(rep);
+    status = fy_born_nn_read_data(&U, &a0, &N, &d, &R, argv[optind], err);
+    if (status == FY_OK && resid != NULL)
+    {
+        status = fy_rules_load_default(rules, err);
+        if (status == FY_OK)
+            status = load_kept(&kt, resid, rules, d, err);
+    }
+    if (status == FY_OK)
+    {
+        if (!quiet)
+            fprintf(stderr, "born train: %ld samples, %d steps, range %g%s%s\n", N, d, R,
+                    resid ? ", residual of " : "", resid ? resid : "");
+        status = resid ? fy_train_mlp_residual(net, U, a0, N, d, kept_terms_fn, &kt, opts, rep,
+                                               err)
+                       : fy_train_mlp(net, U, a0, N, d, opts, rep, err);
+    }
+    if (status == FY_OK)
+        status = fy_born_nn_save(out, net, R, resid, NULL, err);
+    if (status == FY_OK && !quiet)
+        fprintf(stderr, "born train: best epoch %d, validation MSE %.3e, %.1f s; wrote %s\n",
+                rep->best_epoch, rep->best_val_loss, rep->time_s, out);
+    kept_clear(&kt);
+    free(U);
+    free(a0);
+    fy_train_report_clear(rep);
+    fy_net_clear(net);
+    fy_rules_clear(rules);
+    return status == FY_OK ? 0 : fy_cli_fail(cmd, err);
+}
+
+/* ------------------------------------------------------------------ born verify */
+
+static void verify_usage(FILE *fp)
+{
+    fprintf(fp,
+        "Usage: feynn born verify MODEL [--order N] [--data HELDOUT] [--heldout N]\n"
+        "                         [--range R] [--tol X] [--tol-heldout X] [--format text|json]\n"
+        "                         [-o FILE]\n"
+        "\n"
+        "Compares the Taylor tensors at U = 0 of MODEL (an MLP mapping the D step heights of a\n"
+        "potential on (0, R] to a_0) with the exact Born tensors d^n a_0(0), n = 1..N: relative\n"
+        "Frobenius error, largest entry error, cosine, the per-diagram contributions (diagram\n"
+        "engine) with the largest ones, and on held-out potentials the relative RMS error of\n"
+        "T_n[F](U) = (1/n!) d^n F(0)[U,..,U] against a_0^(n)(U) and of the truncated series.\n"
+        "Separately it checks exactly that the identity d^n a_0(0)[U,..,U] = n! a_0^(n)(U)\n"
+        "holds for the true map (MATH.md 2.4).\n"
+        "Convention: " FY_BORN_CONVENTION ".\n"
+        "\n"
+        "Options:\n"
+        "  --order N          highest order (1..%d, default 2)\n"
+        "  --data FILE        held-out potentials (a file of 'feynn born data'); default: %d\n"
+        "                     fresh ones (margin 0.5, seed 987654321)\n"
+        "  --heldout N        number of fresh held-out potentials (0: none)\n"
+        "  --range R          range when MODEL does not store it (default 1)\n"
+        "  --tol X            exit 1 when the relative Frobenius error of order N exceeds X\n"
+        "  --tol-heldout X    exit 1 when the held-out error of order N exceeds X\n"
+        "  --identity K       potentials of the exact identity check (default 3)\n"
+        "  --format F         text (default) or json (doc/schema/born-verify.schema.json)\n"
+        "  -o, --output FILE  output file (default standard output)\n"
+        "  -h, --help         this help\n"
+        "Exit status: 0 checks passed, 1 a tolerance was not met, 2 bad usage or input.\n",
+        FY_BV_MAX_ORDER, 200);
+}
+
+int fy_born_verify_cmd(int argc, char **argv)
+{
+    enum
+    {
+        O_ORDER = 256, O_DATA, O_HELD, O_RANGE, O_TOL, O_TOLH, O_IDENT, O_FORMAT
+    };
+    static const struct option longopts[] = {
+        {"order", required_argument, NULL, O_ORDER},
+        {"data", required_argument, NULL, O_DATA},
+        {"heldout", required_argument, NULL, O_HELD},
+        {"range", required_argument, NULL, O_RANGE},
+        {"tol", required_argument, NULL, O_TOL},
+        {"tol-heldout", required_argument, NULL, O_TOLH},
+        {"identity", required_argument, NULL, O_IDENT},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *cmd = "born verify", *out = "-", *data = NULL, *model;
+    fy_error_t err;
+    fy_rules_t rules;
+    fy_net_t net;
+    fy_net_opts_t nopts;
+    fy_born_data_t gen;
+    fy_bv_t bv;
+    fy_ofile_t of;
+    double *U = NULL, *a0 = NULL, R = NAN, Rd = 1, tol = NAN, tolh = NAN, x;
+    long N = 0, v, nheld = 200;
+    int order = 2, ident = 3, fmt = FY_FMT_TEXT, c, d = 0, status, failed = 0;
+
+    fy_error_init(err);
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case O_ORDER:
+            if (fy_born_nn_parse_long(&v, cmd, optarg, "--order", 1, FY_BV_MAX_ORDER))
+                return 2;
+            order = (int) v;
+            break;
+        case O_DATA:
+            data = optarg;
+            break;
+        case O_HELD:
+            if (fy_born_nn_parse_long(&v, cmd, optarg, "--heldout", 0, 1000000))
+                return 2;
+            nheld = v;
+            break;
+        case O_RANGE:
+            if (fy_born_nn_parse_double(&x, cmd, optarg, "--range", 1e-300, 1e300))
+                return 2;
+            R = x;
+            break;
+        case O_TOL:
+            if (fy_born_nn_parse_double(&tol, cmd, optarg, "--tol", 0, 1e300))
+                return 2;
+            break;
+        case O_TOLH:
+            if (fy_born_nn_parse_double(&tolh, cmd, optarg, "--tol-heldout", 0, 1e300))
+                return 2;
+            break;
+        case O_IDENT:
+            if (fy_born_nn_parse_long(&v, cmd, optarg, "--identity", 0, 1000))
+                return 2;
+            ident = (int) v;
+            break;
+        case O_FORMAT:
+            fmt = fy_cli_parse_format(cmd, optarg, (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON));
+            if (fmt < 0)
+                return 2;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            verify_usage(stdout);
+            return 0;
+        default:
+            return fy_cli_usage_error(cmd, "unknown or incomplete option '%s'",
+                                      argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1)
+        return fy_cli_usage_error(cmd, "expected one MODEL file");
+    model = argv[optind];
+    fy_rules_init(rules);
+    fy_net_init(net);
+    fy_net_opts_init(nopts);
+    fy_born_data_init(gen);
+    fy_bv_init(bv);
+    status = fy_rules_load_default(rules, err);
+    if (status == FY_OK)
+        status = fy_net_load(net, model, nopts, err);
+    if (status == FY_OK && isnan(R))
+    {
+        R = model_range(model);
+        if (isnan(R))
+            R = 1;
+    }
+    if (status == FY_OK && data != NULL)
+    {
+        status = fy_born_nn_read_data(&U, &a0, &N, &d, &Rd, data, err);
+        if (status == FY_OK && (d != (int) net->widths[0] || fabs(Rd - R) > 1e-12 * R))
+            status = fy_error_set(err, FY_EINPUT, "%s: %d steps on (0, %g], but %s takes %zu "
+                                  "steps on (0, %g]", data, d, Rd, model, net->widths[0], R);
+    }
+    else if (status == FY_OK && nheld > 0)
+    {
+        status = fy_born_data_generate(gen, nheld, (slong) net->widths[0], R, 0.5, 987654321u,
+                                       0, err);
+        U = gen->U;
+        a0 = gen->a0;
+        N = nheld;
+    }
+    if (status == FY_OK)
+        status = fy_bv_run(bv, net, rules, order, R, U, a0, N, ident, order < 3 ? order : 3, 0,
+                           err);
+    if (status == FY_OK)
+    {
+        const fy_bv_order_struct *o = bv->ord + order - 1;
+        if (!isnan(tol) && !(o->rel_frobenius <= tol))
+            failed = 1;
+        if (!isnan(tolh) && !(o->rel_heldout <= tolh))
+            failed = 1;
+        if (ident > 0 && !bv->identity_ok)
+            failed = 1;
+        status = fy_ofile_open(of, out, err);
+    }
+    if (status == FY_OK)
+    {
+        if (fmt == FY_FMT_JSON)
+        {
+            json_t *j = fy_bv_json(bv);
+            json_object_set_new(j, "model", json_string(model));
+            json_object_set_new(j, "tol", isnan(tol) ? json_null() : json_real(tol));
+            json_object_set_new(j, "tol_heldout", isnan(tolh) ? json_null() : json_real(tolh));
+            json_object_set_new(j, "passed", json_boolean(!failed));
+            json_dumpf(j, of->fp, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+            fputc('\n', of->fp);
+            json_decref(j);
+        }
+        else
+        {
+            fprintf(of->fp, "model: %s (%zu steps)\n", model, net->widths[0]);
+            fy_bv_text(of->fp, bv, "");
+            if (!isnan(tol) || !isnan(tolh))
+                fprintf(of->fp, "tolerance: %s\n", failed ? "NOT met" : "met");
+        }
+        status = fy_ofile_commit(of, err);
+    }
+    if (U != gen->U)
+    {
+        free(U);
+        free(a0);
+    }
+    fy_bv_clear(bv);
+    fy_born_data_clear(gen);
+    fy_net_clear(net);
+    fy_rules_clear(rules);
+    if (status != FY_OK)
+        return fy_cli_fail(cmd, err);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,88 @@
+#!/bin/sh
+# Tests of `feynn born train`, `feynn born verify` and `feynn demo` (TAP).
+# verify: networks whose Taylor expansion at U = 0 is known in closed form (a linear map through
+# an identity hidden layer), with the expected metrics computed here, independently, from the
+# closed forms of MATH.md 2.3 for d = 2 steps on (0, 1]:
+#   c3 = (1/24, 7/24);  K11 = 1/240, K12 = c2_2 c3_1 = 1/64, K22 = 47/480;  Hessian = -2K.
+# demo --quick: runs end to end (exit 0 or 1: targets may be missed in quick mode) and writes
+# report.json with the required keys as numbers/booleans, the CSV files and the figures.
+feynn="${FY_TOP_BUILDDIR:-.}/feynn"
+jc="${FY_TOP_BUILDDIR:-.}/tests/json_check"
+n=0; fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' demo_t.err | head -20; fail=1; }
+t() { # t EXPECTED_STATUS DESCRIPTION CMD...
+    want=$1; desc=$2; shift 2
+    "$@" >demo_t.out 2>demo_t.err; got=$?
+    case " $want " in *" $got "*) ok "$desc" ;; *) no "$desc (exit $got, want $want)" ;; esac
+}
+# num FILE PATH: prints a number of a JSON file (through json_check's dotted paths: we only use
+# it to check types; the values are read with sed from the compact one-key dump below)
+val() { # val FILE KEYPATH -> the number, extracted from `json_check FILE KEY=x` error text
+    "$jc" "$1" "$2=x" 2>&1 | sed -n "s/^json_check: $2 is \(.*\), expected x$/\1/p"
+}
+close() { # close GOT WANT TOL DESCRIPTION
+    if awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
+        ok "$4 ($1)"; else no "$4: got '$1', want $2 +- $3"; fi
+}
+echo "1..22"
+dir=demo_t_dir
+rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json
+# F(U) = c3 . U exactly: identity hidden layer, then the row c3
+cat >demo_t_lin.txt <<'EOF'
+feynn-model 1
+input 2
+activation identity
+layer 2
+  1 0
+  0 1
+layer 1
+  1/24 7/24
+EOF
+# the first entry doubled: F(U) = (1/12, 7/24) . U
+sed 's#^  1/24 7/24#  1/12 7/24#' demo_t_lin.txt >demo_t_off.txt
+t 0 "verify: linear model c3.U, order 2, json" "$feynn" born verify demo_t_lin.txt --order 2 --heldout 50 --format json -o demo_t_v.json
+if "$jc" demo_t_v.json orders.0.rel_frobenius=#number orders.1.rel_frobenius=#number \
+    exact_identity.holds=true steps=2 2>demo_t.err; then ok "verify json keys"; else no "verify json keys"; fi
+close "$(val demo_t_v.json orders.0.rel_frobenius)" 0 1e-14 "order 1 rel. Frobenius of c3.U is 0"
+close "$(val demo_t_v.json orders.0.cosine)" 1 1e-14 "order 1 cosine 1"
+close "$(val demo_t_v.json orders.0.rel_heldout)" 0 1e-12 "order 1 held-out error 0"
+close "$(val demo_t_v.json orders.1.rel_frobenius)" 1 1e-14 "order 2: the whole -2K is missing (rel. 1)"
+# largest entry of 2K: 2 K22 = 47/240
+close "$(val demo_t_v.json orders.1.max_abs_err)" "$(awk 'BEGIN { printf "%.17g", 47/240 }')" 1e-12 "order 2 largest entry error 2 K22 = 47/240"
+close "$(val demo_t_v.json orders.1.rel_heldout)" 1 1e-12 "order 2 held-out error 1 (T_2 = 0)"
+# off model: rel. Frobenius |1/24| / |c3| = 1/sqrt(50); cosine from the two vectors
+t 0 "verify: perturbed linear model" "$feynn" born verify demo_t_off.txt --order 1 --heldout 0 --format json -o demo_t_v.json
+close "$(val demo_t_v.json orders.0.rel_frobenius)" "$(awk 'BEGIN { printf "%.17g", 1/sqrt(50) }')" 1e-12 "order 1 rel. Frobenius 1/sqrt(50)"
+close "$(val demo_t_v.json orders.0.cosine)" "$(awk 'BEGIN { a1 = 2/24; a2 = 7/24; b1 = 1/24; b2 = 7/24;
+    printf "%.17g", (a1*b1 + a2*b2) / sqrt((a1*a1 + a2*a2) * (b1*b1 + b2*b2)) }')" 1e-12 "order 1 cosine"
+t 1 "verify --tol fails (exit 1) on the perturbed model" "$feynn" born verify demo_t_off.txt --order 1 --heldout 0 --tol 0.1
+t 0 "verify --tol passes on the exact model" "$feynn" born verify demo_t_lin.txt --order 1 --heldout 0 --tol 1e-12
+t 0 "verify text names the exact identity" "$feynn" born verify demo_t_lin.txt --order 3 --heldout 0
+if grep -q "exact identity .* holds for the true map at orders 1..3 (checked exactly" demo_t.out; then
+    ok "exact identity statement"; else no "exact identity statement"; fi
+t 2 "verify: missing model file" "$feynn" born verify demo_t_nothere.txt
+# demo --quick end to end
+t "0 1" "demo --quick" "$feynn" demo --quick --quiet -o "$dir"
+if "$jc" "$dir/report.json" first_order.rel_frobenius=#number second_order.rel_frobenius=#number \
+    second_order.rel_heldout=#number targets_met=#bool exact_identity.holds=true 2>demo_t.err; then
+    ok "report.json has the required keys"; else no "report.json has the required keys"; fi
+missing=""
+for f in report.txt gradient.csv hessian.csv heldout.csv born_partial_sums.csv F1.safetensors F2.safetensors diagram_o2_1.dot; do
+    [ -s "$dir/$f" ] || missing="$missing $f"
+done
+if [ -z "$missing" ]; then ok "results folder has the report, CSV files and models"; else no "missing:$missing"; fi
+if grep -q '"plots_pdf": true' "$dir/report.json"; then
+    missing=""
+    for f in gradient.pdf hessian.pdf born_partial_sums.pdf; do [ -s "$dir/$f" ] || missing="$missing $f"; done
+    if [ -z "$missing" ]; then ok "PDF figures"; else no "missing:$missing"; fi
+else ok "PDF figures # SKIP built without PLplot"; fi
+# the exit status agrees with the report
+met=$(val "$dir/report.json" targets_met)
+if { [ "$met" = true ] && grep -q "^TARGETS MET" "$dir/report.txt"; } || { [ "$met" = false ] && grep -q "^TARGETS NOT MET" "$dir/report.txt"; }; then
+    ok "report.txt states the targets as report.json"; else no "report.txt against report.json ($met)"; fi
+# the F_1 the demo saved verifies to the same first-order number
+"$feynn" born verify "$dir/F1.safetensors" --order 1 --heldout 0 --format json -o demo_t_v.json 2>demo_t.err
+close "$(val demo_t_v.json orders.0.rel_frobenius)" "$(val "$dir/report.json" first_order.rel_frobenius)" 1e-9 "born verify of the saved F_1 agrees with the report"
+rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t.out demo_t.err
+exit $fail
