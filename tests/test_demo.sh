@@ -5,7 +5,8 @@
 # closed forms of MATH.md 2.3 for d = 2 steps on (0, 1]:
 #   c3 = (1/24, 7/24);  K11 = 1/240, K12 = c2_2 c3_1 = 1/64, K22 = 47/480;  Hessian = -2K.
 # demo --quick: runs end to end (exit 0 or 1: targets may be missed in quick mode) and writes
-# report.json with the required keys as numbers/booleans, the CSV files and the figures.
+# report.json with the required keys as numbers/booleans, the training distribution (the
+# symmetric box), the CSV files and the figures.
 feynn="${FY_TOP_BUILDDIR:-.}/feynn"
 jc="${FY_TOP_BUILDDIR:-.}/tests/json_check"
 n=0; fail=0
@@ -25,7 +26,7 @@ close() { # close GOT WANT TOL DESCRIPTION
     if awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
         ok "$4 ($1)"; else no "$4: got '$1', want $2 +- $3"; fi
 }
-echo "1..22"
+echo "1..23"
 dir=demo_t_dir
 rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json
 # F(U) = c3 . U exactly: identity hidden layer, then the row c3
@@ -67,6 +68,11 @@ t "0 1" "demo --quick" "$feynn" demo --quick --quiet -o "$dir"
 if "$jc" "$dir/report.json" first_order.rel_frobenius=#number second_order.rel_frobenius=#number \
     second_order.rel_heldout=#number targets_met=#bool exact_identity.holds=true 2>demo_t.err; then
     ok "report.json has the required keys"; else no "report.json has the required keys"; fi
+# the training distribution is stated: the symmetric box, every Born series checked convergent
+if "$jc" "$dir/report.json" settings.training_data.kind='"box"' settings.training_data.box_half_width=1.5 \
+    settings.training_data.min_radius_lower_bound=#number settings.heldout_data=? 2>demo_t.err &&
+    grep -q "^training data (F_1 and F_2): .*symmetric box" "$dir/report.txt"; then
+    ok "report states the training distribution"; else no "report states the training distribution"; fi
 missing=""
 for f in report.txt gradient.csv hessian.csv heldout.csv born_partial_sums.csv F1.safetensors F2.safetensors diagram_o2_1.dot; do
     [ -s "$dir/$f" ] || missing="$missing $f"

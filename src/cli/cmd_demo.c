@@ -1,6 +1,8 @@
 /* feynn demo: the Born-Taylor demonstration end to end (MATH.md 2.4, DESIGN.md "Data flow").
  *
- * Generates data (random shallow attractive step potentials and their certified a_0), trains
+ * Generates data (by default step potentials U_j uniform in a symmetric box [-A, A], each with
+ * a Born series checked to converge, and their certified a_0; held-out potentials are random
+ * shallow attractive ones, independent draws of the physical distribution), trains
  * one network F_1, verifies its Taylor tensors at U = 0 against the exact Born tensors, runs
  * the iterative scheme to second order (F_2 trained on a_0 - T_1, where T_1 is the learned
  * first-order term T_1[F_1] or, on request, the exact one c3.U), verifies F_2's Hessian
@@ -47,7 +49,8 @@ extern char **environ;
 
 typedef struct
 {
-    int quick, quiet, d, first_exact, ensemble, identity_K, mirror;
+    int quick, quiet, d, first_exact, ensemble, identity_K, mirror, box;
+    double box_a, box_min_radius;
     long n1, n_dirs, n_per, nheld;
     int epochs1, epochs2, lbfgs1, lbfgs2;
     const char *hidden1, *hidden2, *dir;
@@ -74,8 +77,8 @@ static void usage(FILE *fp)
     fprintf(fp,
         "Usage: feynn demo [--quick] [-o DIR] [--seed S] [--first learned|exact] [--quiet]\n"
         "\n"
-        "The Born-Taylor demonstration (MATH.md 2.4): generates random shallow attractive\n"
-        "step potentials with their certified a_0, trains a network F_1, compares its gradient\n"
+        "The Born-Taylor demonstration (MATH.md 2.4): generates random step potentials with\n"
+        "their certified a_0, trains a network F_1, compares its gradient\n"
         "at U = 0 with c3 (the first Born term) and its Hessian with -2K, then runs the\n"
         "iterative scheme: F_2 is trained on the residual a_0 - T_1 and its Hessian at 0 is\n"
         "compared with -2K and T_2[F_2](U) with a_0^(2)(U) on held-out potentials.  The exact\n"
@@ -84,26 +87,43 @@ static void usage(FILE *fp)
         "CSV files of every plot, PDF figures (PLplot) and the largest diagrams (Graphviz).\n"
         "Convention: " FY_BORN_CONVENTION ".\n"
         "\n"
+        "Training distribution (default, --data box): U_j uniform in [-A, A] independently\n"
+        "on each step (A = 1.5, --box), attractive and repulsive steps mixed so that U = 0\n"
+        "lies in the middle of the data; every sample is checked with the born module to\n"
+        "have a convergent Born series (radius of convergence > 1 + margin = 1.5, else\n"
+        "redrawn; for A <= 1.6 on (0, 1] none fails: by comparison with the square well the\n"
+        "radius is at least (pi/2)^2 / A).  F_1 and F_2 are both fitted on it, unweighted.\n"
+        "--data rays: the earlier scheme (attractive potentials along rays, mirrored).\n"
+        "Held-out potentials (all verification on data): independent shallow attractive\n"
+        "potentials of the physical distribution (feynn born data, another seed).  Only\n"
+        "(U, a_0) pairs enter training; c3, K and the Born tensors are used only to verify.\n"
+        "\n"
         "Targets: first order, relative Frobenius error of grad F_1(0) against c3 <= %g;\n"
         "second order, relative RMS error of T_2[F_2](U) against a_0^(2)(U) on held-out\n"
         "potentials <= %g.  Exit status 1 when a target is not met.\n"
         "\n"
         "Options:\n"
         "  --quick            small and fast (8 steps, few samples): for tests\n"
+        "  --data box|rays    training distribution (default box; see above)\n"
+        "  --box A            half width of the box (default 1.5, at most 1.6)\n"
         "  -o, --output DIR   results folder (default feynn-demo)\n"
         "  --seed S           seed of data and training (default 1)\n"
         "  --first T          T_1 subtracted for F_2: learned (T_1[F_1], the iterative\n"
         "                     scheme proper; default) or exact (c3.U)\n"
         "  --steps D          number of steps (default 16; quick 8)\n"
-        "  --samples N        samples for F_1 (default 4000)\n"
-        "  --dirs N, --per N  rays for F_2: directions and points per ray\n"
-        "  --hidden1 W, --hidden2 W   hidden widths of F_1, F_2 (default 32,32 and 64,64)\n"
+        "  --samples N        training potentials (box: default 4000, quick 1000; rays:\n"
+        "                     directions, default 1200)\n"
+        "  --heldout N        held-out potentials (default 400; quick 100)\n"
+        "  --dirs N, --per N  rays: directions and points per ray\n"
+        "  --hidden1 W, --hidden2 W   hidden widths of F_1, F_2 (default 32,32 and 32,32;\n"
+        "                     rays: 32,32 and 64,64)\n"
         "  --epochs1 N, --epochs2 N   Adam epochs;  --lbfgs1 N, --lbfgs2 N  L-BFGS iterations\n"
-        "  --ensemble K       average K networks for F_2 (default 4; quick 1)\n"
-        "  --smin X, --smax X, --emphasis X   scales along the rays of F_2 and their density\n"
-        "  --weight-power P   sample weights (|U|^2 + floor^2)^(-P/2) for F_2 (default 4)\n"
-        "  --weight-power1 P  the same for F_1 (default 2)\n"
-        "  --no-mirror        attractive potentials only (no mirrored -U)\n"
+        "  --ensemble K       average K networks for F_2 (default 1; rays: 4, quick 1)\n"
+        "  --smin X, --smax X, --emphasis X   rays: scales along the rays and their density\n"
+        "  --weight-power P   sample weights (|U|^2 + floor^2)^(-P/2) for F_2 (default 0;\n"
+        "                     rays: 4)\n"
+        "  --weight-power1 P  the same for F_1 (default 0; rays: 2)\n"
+        "  --no-mirror        rays: attractive potentials only (no mirrored -U)\n"
         "  --quiet            no progress lines on stderr\n"
         "  -h, --help         this help\n",
         TARGET_FIRST, TARGET_SECOND);
@@ -143,6 +163,112 @@ static int a0_fn(double *out, const double *X, long n, int d, void *ctx, fy_erro
     fy_born_a0_clear(res);
     fy_born_potential_clear(pot);
     fmpq_clear(R);
+    _fmpq_vec_clear(U, d);
+    return status;
+}
+
+/* ------------------------------------------------------------------ symmetric box data */
+
+static uint64_t box_splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* The training distribution of the default demo: U_j ~ U(-A, A) independently on d equal steps
+ * of (0, R] (attractive and repulsive steps mixed, U = 0 in the middle of the data).  Every
+ * sample is checked with the born module to have a Born series that converges at coupling
+ * 1 + margin: radius of convergence min(lambda_1^+, lambda_1^-) > 1 + margin (else redrawn;
+ * for A R^2 < (pi/2)^2 / (1 + margin) no draw fails, by Sturm comparison with the square well).
+ * *min_radius: the smallest certified lower bound of the radius over the samples.  a_0 exact
+ * (ball arithmetic, rounded). */
+static int box_generate(fy_born_data_t data, long n, int d, double R, double A, double margin,
+                        uint64_t seed, double *min_radius, fy_error_t err)
+{
+    fy_born_potential_t pot;
+    fmpq *U = _fmpq_vec_init(d);
+    fmpq_t Rq;
+    arb_t rho, lim;
+    uint64_t st = seed ^ 0x5deece66dULL;
+    long i, redraws = 0;
+    int j, status = FY_OK, ok;
+    char buf[512];
+
+    fy_born_data_clear(data);
+    data->n = n;
+    data->d = d;
+    data->R = R;
+    data->margin = margin;
+    data->seed = seed;
+    data->U = malloc(sizeof(double) * (size_t) n * (size_t) d);
+    data->a0 = malloc(sizeof(double) * (size_t) n);
+    *min_radius = INFINITY;
+    fy_born_potential_init(pot);
+    fmpq_init(Rq);
+    arb_init(rho);
+    arb_init(lim);
+    arb_set_d(lim, 1.0 + margin);
+    if (data->U == NULL || data->a0 == NULL)
+        status = fy_error_set(err, FY_ENOMEM, "out of memory (training data)");
+    if (status == FY_OK)
+        status = fy_fmpq_set_d(Rq, R, err);
+    for (i = 0; i < n && status == FY_OK; i++)
+    {
+        double *u = data->U + (size_t) i * (size_t) d;
+        do
+        {
+            for (j = 0; j < d && status == FY_OK; j++)
+            {
+                double x = (double) (box_splitmix(&st) >> 11) * 0x1.0p-53;
+                u[j] = A * (2 * x - 1);
+                status = fy_fmpq_set_d(U + j, u[j], err);
+            }
+            if (status == FY_OK)
+                status = fy_born_potential_set_steps(pot, d, Rq, U, err);
+            if (status == FY_OK)
+                status = fy_born_radius(rho, pot, 1e-3, err);
+            ok = status == FY_OK && arb_gt(rho, lim);
+            if (status == FY_OK && !ok && ++redraws > 100 * n + 1000)
+                status = fy_error_set(err, FY_ECHECK, "--box %g: too many draws without a "
+                                      "convergent Born series (radius > %g)", A, 1 + margin);
+        } while (status == FY_OK && !ok);
+        if (status == FY_OK)
+        {
+            double lo = INFINITY;
+            if (arb_is_finite(rho))
+            {
+                arf_t lb;
+                arf_init(lb);
+                arb_get_lbound_arf(lb, rho, 53);
+                lo = arf_get_d(lb, ARF_RND_DOWN);
+                arf_clear(lb);
+            }
+            if (lo < *min_radius)
+                *min_radius = lo;
+        }
+    }
+    if (status == FY_OK)
+    {
+        a0_ctx_t c;
+        c.R = R;
+        status = a0_fn(data->a0, data->U, n, d, &c, err);
+    }
+    if (status == FY_OK)
+    {
+        snprintf(buf, sizeof buf, "symmetric box: U_j ~ U(-%g, %g) independently on %d equal "
+                 "steps of (0, %g], each sample with a Born series of radius of convergence "
+                 "> 1 + margin = %g (checked, %ld redrawn); a_0 exact (ball arithmetic), %s",
+                 A, A, d, R, 1 + margin, redraws, FY_BORN_CONVENTION);
+        data->description = strdup(buf);
+        if (data->description == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    arb_clear(lim);
+    arb_clear(rho);
+    fmpq_clear(Rq);
+    fy_born_potential_clear(pot);
     _fmpq_vec_clear(U, d);
     return status;
 }
@@ -409,7 +535,8 @@ int fy_cmd_demo(int argc, char **argv)
     enum
     {
         O_QUICK = 256, O_SEED, O_FIRST, O_STEPS, O_SAMPLES, O_DIRS, O_PER, O_H1, O_H2, O_E1,
-        O_E2, O_L1, O_L2, O_ENS, O_SMIN, O_SMAX, O_EMPH, O_WPOW, O_QUIET, O_HELD, O_NOMIRROR, O_WPOW1
+        O_E2, O_L1, O_L2, O_ENS, O_SMIN, O_SMAX, O_EMPH, O_WPOW, O_QUIET, O_HELD, O_NOMIRROR, O_WPOW1,
+        O_DATA, O_BOX
     };
     static const struct option longopts[] = {
         {"quick", no_argument, NULL, O_QUICK},
@@ -435,6 +562,8 @@ int fy_cmd_demo(int argc, char **argv)
         {"weight-power1", required_argument, NULL, O_WPOW1},
         {"quiet", no_argument, NULL, O_QUIET},
         {"no-mirror", no_argument, NULL, O_NOMIRROR},
+        {"data", required_argument, NULL, O_DATA},
+        {"box", required_argument, NULL, O_BOX},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     /* which options the user set (the rest follow --quick) */
@@ -460,7 +589,7 @@ int fy_cmd_demo(int argc, char **argv)
     double grad2_ratio = NAN;
     long v, i, n2 = 0;
     double wfloor = 1;
-    int c, k, d, status, first_met = 0, second_met = 0, nfiles = 0;
+    int c, k, d, status, first_met = 0, second_met = 0, nfiles = 0, wset = 0, wset1 = 0;
     char path[4096], desc[256];
     const char *files[32];
     fy_train_poly_struct T1poly;
@@ -479,6 +608,9 @@ int fy_cmd_demo(int argc, char **argv)
     o.wpower = 4;
     o.wpower1 = 2;
     o.mirror = 1;
+    o.box = 1;
+    o.box_a = 1.5;
+    o.box_min_radius = NAN;
     fy_error_init(err);
     optind = 1;
     opterr = 0;
@@ -548,16 +680,30 @@ int fy_cmd_demo(int argc, char **argv)
             if (fy_born_nn_parse_double(&x, cmd, optarg, "--weight-power", 0, 8))
                 return 2;
             o.wpower = x;
+            wset = 1;
             break;
         case O_WPOW1:
             if (fy_born_nn_parse_double(&o.wpower1, cmd, optarg, "--weight-power1", 0, 8))
                 return 2;
+            wset1 = 1;
             break;
         case O_QUIET:
             o.quiet = 1;
             break;
         case O_NOMIRROR:
             o.mirror = 0;
+            break;
+        case O_DATA:
+            if (strcmp(optarg, "box") == 0)
+                o.box = 1;
+            else if (strcmp(optarg, "rays") == 0)
+                o.box = 0;
+            else
+                return fy_cli_usage_error(cmd, "--data takes box or rays, not '%s'", optarg);
+            break;
+        case O_BOX:
+            if (fy_born_nn_parse_double(&o.box_a, cmd, optarg, "--box", 1e-6, 1.6))
+                return 2;
             break;
         case 'h':
             usage(stdout);
@@ -573,18 +719,37 @@ int fy_cmd_demo(int argc, char **argv)
         return fy_cli_usage_error(cmd, "--smin must be below --smax");
     /* settings: default and quick */
     o.d = o.quick ? 8 : 16;
-    o.n1 = o.quick ? 300 : 1200;
+    o.n1 = o.box ? (o.quick ? 1000 : 4000) : (o.quick ? 300 : 1200);
     o.nheld = o.quick ? 100 : 400;
     o.n_dirs = o.quick ? 300 : 1200;
     o.n_per = o.quick ? 4 : 5;
-    o.epochs1 = o.quick ? 60 : 150;
-    o.epochs2 = o.quick ? 60 : 150;
-    o.lbfgs1 = o.quick ? 30 : 150;
-    o.lbfgs2 = o.quick ? 30 : 200;
-    o.hidden1 = "32,32";
-    o.hidden2 = o.quick ? "32,32" : "64,64";
-    if (o.ensemble < 0)
-        o.ensemble = o.quick ? 1 : 4;
+    if (o.box)
+    {
+        /* the symmetric box: unweighted fits, one network per iteration */
+        o.epochs1 = o.quick ? 40 : 60;
+        o.epochs2 = o.quick ? 40 : 60;
+        o.lbfgs1 = 200;
+        o.lbfgs2 = 200;
+        o.hidden1 = "32,32";
+        o.hidden2 = "32,32";
+        if (o.ensemble < 0)
+            o.ensemble = 1;
+        if (!wset1)
+            o.wpower1 = 0;
+        if (!wset)
+            o.wpower = 0;
+    }
+    else
+    {
+        o.epochs1 = o.quick ? 60 : 150;
+        o.epochs2 = o.quick ? 60 : 150;
+        o.lbfgs1 = o.quick ? 30 : 150;
+        o.lbfgs2 = o.quick ? 30 : 200;
+        o.hidden1 = "32,32";
+        o.hidden2 = o.quick ? "32,32" : "64,64";
+        if (o.ensemble < 0)
+            o.ensemble = o.quick ? 1 : 4;
+    }
     if (set.steps > 0) o.d = (int) set.steps;
     if (set.samples > 0) o.n1 = set.samples;
     if (set.held > 0) o.nheld = set.held;
@@ -618,7 +783,11 @@ int fy_cmd_demo(int argc, char **argv)
     {
         say(&o, t0, "data: %ld training and %ld held-out potentials, %d steps on (0, %g], "
                     "margin %g", o.n1, o.nheld, d, o.R, o.margin);
-        status = fy_born_data_generate(data, o.n1, d, o.R, o.margin, o.seed, 0, err);
+        if (o.box)
+            status = box_generate(data, o.n1, d, o.R, o.box_a, o.margin, o.seed,
+                                  &o.box_min_radius, err);
+        else
+            status = fy_born_data_generate(data, o.n1, d, o.R, o.margin, o.seed, 0, err);
     }
     if (status == FY_OK)
         status = fy_born_data_generate(held, o.nheld, d, o.R, o.margin,
@@ -643,19 +812,27 @@ int fy_cmd_demo(int argc, char **argv)
          * s in [smin, 1] (more at small |U|), every other point mirrored to -U (repulsive) so
          * that U = 0 lies inside the data; a_0 exact (ball arithmetic, rounded) */
         long ndirs = o.n_dirs < data->n ? o.n_dirs : data->n;
-        n2 = ndirs * o.n_per;
+        n2 = o.box ? data->n : ndirs * o.n_per;
+        a0c.R = o.R;
         X2 = malloc(sizeof(double) * (size_t) n2 * (size_t) d);
         y2 = malloc(sizeof(double) * (size_t) n2);
         w2 = malloc(sizeof(double) * (size_t) n2);
         y1 = malloc(sizeof(double) * (size_t) n2);
         if (X2 == NULL || y2 == NULL || w2 == NULL || y1 == NULL)
             status = fy_error_set(err, FY_ENOMEM, "out of memory (training rays)");
-        if (status == FY_OK)
+        if (status == FY_OK && o.box)
+        {
+            say(&o, t0, "training data: %ld potentials, U_j uniform in [-%g, %g] (symmetric "
+                        "box), every Born series convergent (smallest radius > %.3f)",
+                n2, o.box_a, o.box_a, o.box_min_radius);
+            memcpy(X2, data->U, sizeof(double) * (size_t) n2 * (size_t) d);
+            memcpy(y2, data->a0, sizeof(double) * (size_t) n2);
+        }
+        else if (status == FY_OK)
         {
             say(&o, t0, "rays: %ld directions x %ld scales in [%g, %g] (emphasis %g)%s, exact "
                         "a_0", ndirs, o.n_per, o.s_min, o.s_max, o.emphasis,
                 o.mirror ? ", every other one mirrored to -U" : "");
-            a0c.R = o.R;
             status = fy_train_rays(X2, NULL, data->U, ndirs, d, (int) o.n_per, o.s_min,
                                    o.s_max, o.emphasis, o.seed + 17, NULL, NULL, err);
             for (i = 1; o.mirror && status == FY_OK && i < n2; i += 2)
@@ -994,7 +1171,29 @@ int fy_cmd_demo(int argc, char **argv)
         json_object_set_new(st, "ray_emphasis", json_real(o.emphasis));
         json_object_set_new(st, "weight_power", json_real(o.wpower));
         json_object_set_new(st, "weight_power1", json_real(o.wpower1));
-        json_object_set_new(st, "mirrored_repulsive", json_boolean(o.mirror));
+        json_object_set_new(st, "mirrored_repulsive", json_boolean(o.mirror && !o.box));
+        {
+            json_t *td = json_object();
+            json_object_set_new(td, "kind", json_string(o.box ? "box" : "rays"));
+            json_object_set_new(td, "samples", json_integer(n2));
+            json_object_set_new(td, "description",
+                                json_string(o.box ? data->description
+                                                  : "attractive shallow potentials (feynn born "
+                                                    "data) as ray directions U = s w, s in "
+                                                    "[smin, smax], every other point mirrored "
+                                                    "to -U when mirrored_repulsive"));
+            if (o.box)
+            {
+                json_object_set_new(td, "box_half_width", json_real(o.box_a));
+                json_object_set_new(td, "required_radius", json_real(1 + o.margin));
+                json_object_set_new(td, "min_radius_lower_bound", jnum(o.box_min_radius));
+            }
+            json_object_set_new(td, "used_for", json_string("F_1 and F_2"));
+            json_object_set_new(st, "training_data", td);
+            json_object_set_new(st, "heldout_data",
+                                json_string(held->description ? held->description
+                                                              : "shallow attractive"));
+        }
         json_object_set_new(j, "settings", st);
 
         json_object_set_new(fo, "rel_frobenius", jnum(a->rel_frobenius));
@@ -1061,9 +1260,17 @@ int fy_cmd_demo(int argc, char **argv)
         fprintf(fp, "feynn demo: the Born-Taylor correspondence (MATH.md 2.4)%s\n",
                 o.quick ? " [--quick]" : "");
         fprintf(fp, "convention: %s\n\n", FY_BORN_CONVENTION);
-        fprintf(fp, "data: %ld random shallow attractive potentials on %d steps of (0, %g] "
-                    "(margin %g, seed %llu); %ld held-out potentials\n", o.n1, d, o.R,
-                o.margin, (unsigned long long) o.seed, o.nheld);
+        if (o.box)
+            fprintf(fp, "training data (F_1 and F_2): %ld potentials, %s; seed %llu; smallest "
+                        "certified radius of convergence %.3f\n", n2, data->description,
+                    (unsigned long long) o.seed, o.box_min_radius);
+        else
+            fprintf(fp, "training data: %ld random shallow attractive potentials on %d steps of "
+                        "(0, %g] (margin %g, seed %llu) as ray directions\n", o.n1, d, o.R,
+                    o.margin, (unsigned long long) o.seed);
+        fprintf(fp, "held-out data (verification only): %ld independent random shallow "
+                    "attractive potentials (margin %g, seed %llu)\n", o.nheld, o.margin,
+                (unsigned long long) (o.seed * 1000003u + 7919u));
         fprintf(fp, "F_1: %s tanh, %d Adam epochs + %d L-BFGS, %.1f s; RMS error against a_0 "
                     "on held-out potentials: %.3e (relative)\n", o.hidden1, o.epochs1, o.lbfgs1,
                 t_f1, f1_rel_a0);
@@ -1082,9 +1289,14 @@ int fy_cmd_demo(int argc, char **argv)
         fprintf(fp, "\nSECOND ORDER (iterative scheme: F_2 trained on a_0 - %s):\n",
                 o.first_exact ? "c3.U, the exact first order" : "T_1[F_1], the learned first "
                                                                 "order");
-        fprintf(fp, "  %s tanh%s, %ld rays x %ld points at scales %g..%g, %d epochs + %d "
-                    "L-BFGS, %.1f s\n", o.hidden2, o.ensemble > 1 ? " (ensemble)" : "",
-                o.n_dirs, o.n_per, o.s_min, o.s_max, o.epochs2, o.lbfgs2, t_f2);
+        if (o.box)
+            fprintf(fp, "  %s tanh%s, the same %ld box potentials, %d epochs + %d L-BFGS, "
+                        "%.1f s\n", o.hidden2, o.ensemble > 1 ? " (ensemble)" : "", n2,
+                    o.epochs2, o.lbfgs2, t_f2);
+        else
+            fprintf(fp, "  %s tanh%s, %ld rays x %ld points at scales %g..%g, %d epochs + %d "
+                        "L-BFGS, %.1f s\n", o.hidden2, o.ensemble > 1 ? " (ensemble)" : "",
+                    o.n_dirs, o.n_per, o.s_min, o.s_max, o.epochs2, o.lbfgs2, t_f2);
         snprintf(desc, sizeof desc, "%.4f", b->rel_heldout);
         fprintf(fp, "  T_2[F_2](U) against a_0^(2)(U) on held-out potentials: relative RMS %s "
                     "(target <= %g: %s)\n", desc, TARGET_SECOND,
