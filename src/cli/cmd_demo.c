@@ -326,6 +326,8 @@ static int plot_begin(char *tmp, size_t n, const char *dir, const char *name)
     plsdev("pdf");
     plsfnam(tmp);
     plscolbg(255, 255, 255);
+    /* Colour 15 (white by default) draws the axes, labels and a_0: black on the white page. */
+    plscol0(15, 0, 0, 0);
     plinit();
     return 0;
 }
@@ -400,21 +402,21 @@ static void plot_hessians(const char *dir, const double *Hm, const double *He, i
     plscmap1n(256);
     plcol0(15);
     pladv(0);
-    plvpor(0.1, 0.9, 0.15, 0.85);
+    plvpor(0.22, 0.95, 0.3, 0.75);
     plwind(0.5, d + 0.5, 0.5, d + 0.5);
     plimage((PLFLT_MATRIX) z1, d, d, 0.5, d + 0.5, 0.5, d + 0.5, zmin, zmax, 0.5, d + 0.5, 0.5,
             d + 0.5);
     plbox("bcnst", 0, 0, "bcnst", 0, 0);
-    pllab("j", "k", "network Hessian at U = 0");
+    pllab("j", "k", "network d#u2#dF(0)");
     pladv(0);
-    plvpor(0.1, 0.9, 0.15, 0.85);
+    plvpor(0.22, 0.95, 0.3, 0.75);
     plwind(0.5, d + 0.5, 0.5, d + 0.5);
     plimage((PLFLT_MATRIX) z2, d, d, 0.5, d + 0.5, 0.5, d + 0.5, zmin, zmax, 0.5, d + 0.5, 0.5,
             d + 0.5);
     plbox("bcnst", 0, 0, "bcnst", 0, 0);
-    pllab("j", "k", "exact -2K (same colour scale)");
+    pllab("j", "k", "exact -2K (same scale)");
     pladv(0);
-    plvpor(0.1, 0.9, 0.15, 0.85);
+    plvpor(0.22, 0.95, 0.3, 0.75);
     plwind(0.5, d + 0.5, 0.5, d + 0.5);
     plimage((PLFLT_MATRIX) z3, d, d, 0.5, d + 0.5, 0.5, d + 0.5, -dm, dm, 0.5, d + 0.5, 0.5,
             d + 0.5);
