@@ -15,6 +15,8 @@ build=${FEYNN_BUILD_DIR:-_build}
 required="gcc make autoconf automake libtool autoconf-archive pkg-config libgmp-dev libmpfr-dev
   libflint-dev libflint-arb-dev libgraphviz-dev graphviz libcmocka-dev libjansson-dev"
 optional="libnauty2-dev libopenblas-dev"
+# The main job's figures are drawn with PLplot; only `run` installs it (the tests do not need it).
+[ "$mode" = run ] && optional="$optional libplplot-dev"
 
 missing=()
 for p in $required $optional; do
@@ -27,6 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     $sudo apt-get update -qq
     $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    rm -f "$build/Makefile"   # configure again: it looks for the optional libraries just installed
 fi
 
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
@@ -42,23 +45,16 @@ make -s -C "$build" -j"$jobs" >/dev/null
 
 case "$mode" in
 run)
-    # Until `feynn demo` (the Born-Taylor verification) exists, the main job is the most complete
-    # real work feynn does: read the PyTorch-exported model, list and check the diagrams of its
-    # derivatives, evaluate a third derivative per diagram against the fused recursion, and
-    # draw the diagrams.
-    feynn="$build/feynn"
-    out=${FEYNN_RESULTS:-results}
-    mkdir -p "$out"
-    model=examples/tiny_mlp.safetensors
-    set -x
-    "$feynn" model info "$model"
-    "$feynn" diagrams mlp --hidden 2 --order 4
-    "$feynn" diagrams vacuum --vertices 4:4 --connected --count
-    "$feynn" taylor "$model" --order 3 --entry 0,1,2 --arith ball:128 --per-diagram --check
-    "$feynn" diagrams mlp --hidden 2 --order 4 --format dot -o "$out/mlp-H2-n4"
-    { set +x; } 2>/dev/null
-    for f in "$out"/mlp-H2-n4/*.dot; do dot -Tpdf "$f" -o "${f%.dot}.pdf"; done
-    echo "quickstart: figures in $out/mlp-H2-n4/ (DOT and PDF)"
+    # The main job: the Born-Taylor verification end to end (data, training, the iterative
+    # scheme, verification against the exact Born tensors, report and figures).
+    out=${FEYNN_RESULTS:-results}/demo
+    status=0
+    "$build/feynn" demo -o "$out" || status=$?
+    case "$status" in
+    0) echo "quickstart: feynn demo met its targets; report and figures in $out/" ;;
+    1) echo "quickstart: feynn demo ran to the end but did not meet every target (see $out/report.txt)" ;;
+    *) echo "quickstart: feynn demo failed (exit $status)" >&2; exit "$status" ;;
+    esac
     ;;
 test)
     status=0
