@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..26"
+echo "1..27"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"
@@ -49,6 +49,15 @@ if "$jc" born_cli.json 'a0="-0.5574077246549022"' born_series_converges=true bou
     ok "a0 json validates"; else no "a0 json validates"; fi
 t 0 "opposite sign" "$feynn" born a0 --potential born_cli_pot.txt --opposite-sign
 has born_cli.out "^a0 = 0.5574077246549022" "opposite sign flips a0"
+# every help text ends with a newline
+bad=""
+for c in "" terms a0 data train verify; do
+    last=$("$feynn" born $c --help 2>/dev/null | tail -c 1 | od -An -c | tr -d ' ')
+    [ "$last" = '\n' ] || bad="$bad born${c:+ $c}"
+done
+last=$("$feynn" demo --help 2>/dev/null | tail -c 1 | od -An -c | tr -d ' ')
+[ "$last" = '\n' ] || bad="$bad demo"
+if [ -z "$bad" ]; then ok "help texts end with a newline"; else no "help without final newline:$bad"; fi
 rm -f born_cli.out born_cli.err born_cli.json born_cli_pot.txt born_cli_bad.txt \
     born_cli_data.safetensors born_cli_data2.safetensors
 exit $fail

@@ -26,9 +26,9 @@ close() { # close GOT WANT TOL DESCRIPTION
     if awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
         ok "$4 ($1)"; else no "$4: got '$1', want $2 +- $3"; fi
 }
-echo "1..23"
+echo "1..27"
 dir=demo_t_dir
-rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json
+rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t_d.safetensors demo_t_F1.safetensors demo_t_F2.safetensors
 # F(U) = c3 . U exactly: identity hidden layer, then the row c3
 cat >demo_t_lin.txt <<'EOF'
 feynn-model 1
@@ -63,6 +63,22 @@ t 0 "verify text names the exact identity" "$feynn" born verify demo_t_lin.txt -
 if grep -q "exact identity .* holds for the true map at orders 1..3 (checked exactly" demo_t.out; then
     ok "exact identity statement"; else no "exact identity statement"; fi
 t 2 "verify: missing model file" "$feynn" born verify demo_t_nothere.txt
+# the iterative scheme (MATH.md 2.4): F_2 trained with --residual-of F_1 on a0 - T_1[F_1](U);
+# its first-order Taylor term must be small against F_1's (lower Taylor terms of F_k vanish)
+"$feynn" born data -n 400 --steps 4 --seed 3 --quiet -o demo_t_d.safetensors >demo_t.out 2>demo_t.err
+t 0 "train F_1 (small data set, fixed seed)" "$feynn" born train demo_t_d.safetensors -o demo_t_F1.safetensors \
+    --hidden 16,16 --epochs 300 --lbfgs 100 --seed 1 --quiet
+t 0 "train F_2 --residual-of F_1" "$feynn" born train demo_t_d.safetensors -o demo_t_F2.safetensors \
+    --hidden 16,16 --epochs 300 --lbfgs 100 --seed 2 --quiet --residual-of demo_t_F1.safetensors
+if grep -q "feynn.born.residual_of" demo_t_F2.safetensors 2>/dev/null; then
+    ok "F_2 records what it is the residual of"; else no "F_2 records what it is the residual of"; fi
+"$feynn" born verify demo_t_F1.safetensors --order 1 --heldout 0 --format json -o demo_t_v.json 2>demo_t.err
+g1=$(val demo_t_v.json orders.0.norm_model)
+"$feynn" born verify demo_t_F2.safetensors --order 1 --heldout 0 --format json -o demo_t_v.json 2>>demo_t.err
+g2=$(val demo_t_v.json orders.0.norm_model)
+if awk -v a="$g1" -v b="$g2" 'BEGIN { exit !(a != "" && b != "" && a > 0.1 && b < 0.35 * a) }'; then
+    ok "first-order term of F_2 small against F_1's (|grad F_2(0)| = $g2, |grad F_1(0)| = $g1)"
+else no "first-order term of F_2 small against F_1's: |grad F_2(0)| = '$g2', |grad F_1(0)| = '$g1'"; fi
 # demo --quick end to end
 t "0 1" "demo --quick" "$feynn" demo --quick --quiet -o "$dir"
 if "$jc" "$dir/report.json" first_order.rel_frobenius=#number second_order.rel_frobenius=#number \
@@ -90,5 +106,6 @@ if { [ "$met" = true ] && grep -q "^TARGETS MET" "$dir/report.txt"; } || { [ "$m
 # the F_1 the demo saved verifies to the same first-order number
 "$feynn" born verify "$dir/F1.safetensors" --order 1 --heldout 0 --format json -o demo_t_v.json 2>demo_t.err
 close "$(val demo_t_v.json orders.0.rel_frobenius)" "$(val "$dir/report.json" first_order.rel_frobenius)" 1e-9 "born verify of the saved F_1 agrees with the report"
-rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t.out demo_t.err
+rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t.out demo_t.err \
+    demo_t_d.safetensors demo_t_F1.safetensors demo_t_F2.safetensors
 exit $fail
