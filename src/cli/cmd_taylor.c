@@ -10,6 +10,7 @@
  * diagrams, eval.h; the Taylor-mode AD, jet.h) and in the other arithmetics (exact where the
  * vertex values are rational, ball), and exits 1 on any disagreement.  The JSON form follows
  * doc/schema/taylor.schema.json. */
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,38 +124,45 @@ static int read_vec(fy_numvec_t v, const char *path, int n, fy_error_t err)
 
 /* ------------------------------------------------------------------ JSON helpers */
 
-static void json_str(FILE *fp, const char *s)
+/* A JSON string; bytes that are not valid UTF-8 (a model path, say) become '?' rather than
+ * failing the whole document. */
+static json_t *jstr(const char *s)
 {
-    fputc('"', fp);
-    for (; s && *s; s++)
+    json_t *j = json_string(s ? s : "");
+    if (j == NULL && s != NULL)
     {
-        unsigned char c = (unsigned char) *s;
-        if (c == '"' || c == '\\')
-            fprintf(fp, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", fp);
-        else if (c < 0x20)
-            fprintf(fp, "\\u%04x", c);
-        else
-            fputc(c, fp);
+        char *t = strdup(s), *p;
+        for (p = t; p != NULL && *p; p++)
+            if ((unsigned char) *p >= 0x80)
+                *p = '?';
+        j = t ? json_string(t) : NULL;
+        free(t);
     }
-    fputc('"', fp);
+    return j;
 }
 
-static void json_double(FILE *fp, double x)
+/* A finite double as a JSON number, anything else as null. */
+static json_t *jnum(double x)
 {
-    if (isfinite(x))
-        fprintf(fp, "%.17g", x);
-    else
-        fputs("null", fp);
+    return isfinite(x) ? json_real(x) : json_null();
 }
 
-/* One value: text "p/q", certified digits or %.17g; JSON a string (exact), {"mid", "rad"}
- * (ball, decimal strings: mid to `digits` digits, rad rounded up) or a number (double). */
-static void put_val(FILE *fp, const fy_numvec_t v, slong i, int json, slong digits)
+static json_t *jints(const int *v, int n)
 {
+    json_t *a = json_array();
+    int k;
+    for (k = 0; k < n; k++)
+        json_array_append_new(a, json_integer(v[k]));
+    return a;
+}
+
+/* One value as JSON: a string (exact), {"mid", "rad"} (ball, decimal strings: mid to `digits`
+ * digits, rad rounded up) or a number (double). */
+static json_t *jval(const fy_numvec_t v, slong i, slong digits)
+{
+    json_t *j;
     char *s;
-    if (json && v->arith == FY_ARITH_BALL)
+    if (v->arith == FY_ARITH_BALL)
     {
         arb_srcptr x = fy_numvec_arb(v) + i;
         arf_t r;
@@ -162,26 +170,48 @@ static void put_val(FILE *fp, const fy_numvec_t v, slong i, int json, slong digi
         arf_init(r);
         arf_set_mag(r, arb_radref(x));
         rad = arf_get_str(r, 5);
-        fprintf(fp, "{\"mid\": \"%s\", \"rad\": \"%s\"}", mid, rad);
+        j = json_object();
+        json_object_set_new(j, "mid", json_string(mid));
+        json_object_set_new(j, "rad", json_string(rad));
         flint_free(mid);
         flint_free(rad);
         arf_clear(r);
-        return;
+        return j;
     }
+    if (v->arith == FY_ARITH_DOUBLE)
+        return jnum(fy_numvec_d(v)[i]);
+    s = fy_numvec_get_str(v, i, digits > 0 ? digits : 20);
+    j = json_string(s ? s : "?");
+    free(s);
+    return j;
+}
+
+/* Writes the document (consumed) to fp; jansson reports a failed allocation as a NULL member,
+ * which makes json_dumpf fail or the object incomplete, so `bad` carries those up. */
+static int jdump(json_t *root, int bad, FILE *fp, fy_error_t err)
+{
+    int status = FY_OK;
+    if (root == NULL || bad)
+        status = fy_error_set(err, FY_ENOMEM, "json: out of memory building the output");
+    else if (json_dumpf(root, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                        JSON_REAL_PRECISION(17)) != 0 || fputc('\n', fp) == EOF)
+        status = fy_error_set(err, FY_EIO, "json: writing the output failed");
+    json_decref(root);
+    return status;
+}
+
+/* One value as text: "p/q", certified digits or %.17g. */
+static void put_val(FILE *fp, const fy_numvec_t v, slong i, slong digits)
+{
+    char *s;
     if (v->arith == FY_ARITH_DOUBLE)
     {
         double x = fy_numvec_d(v)[i];
-        if (json)
-            json_double(fp, x);
-        else
-            fprintf(fp, "%.*g", (int) (digits > 0 && digits <= 17 ? digits : 17), x);
+        fprintf(fp, "%.*g", (int) (digits > 0 && digits <= 17 ? digits : 17), x);
         return;
     }
     s = fy_numvec_get_str(v, i, digits > 0 ? digits : 20);
-    if (json)
-        json_str(fp, s ? s : "?");
-    else
-        fputs(s ? s : "?", fp);
+    fputs(s ? s : "?", fp);
     free(s);
 }
 
@@ -800,43 +830,45 @@ static int check_agree(const check_t *c, double *worst)
     return ok;
 }
 
-static void print_check(FILE *fp, const check_t *c, int json)
+/* The check report as the "check" member of the JSON document. */
+static json_t *check_json(const check_t *c)
 {
     double worst;
     int i, ok = check_agree(c, &worst);
-    if (json)
+    json_t *j = json_object(), *routes = json_array(), *cmp = json_array(),
+           *skip = json_array();
+    json_object_set_new(j, "agree", json_boolean(ok));
+    json_object_set_new(j, "max_discrepancy", jnum(worst));
+    json_object_set_new(j, "tol", jnum(c->tol));
+    for (i = 0; i < c->n; i++)
     {
-        fprintf(fp, ",\n \"check\": {\"agree\": %s, \"max_discrepancy\": ", ok ? "true" : "false");
-        json_double(fp, worst);
-        fprintf(fp, ", \"tol\": ");
-        json_double(fp, c->tol);
-        fprintf(fp, ", \"routes\": [");
-        for (i = 0; i < c->n; i++)
-        {
-            fprintf(fp, "%s{\"name\": ", i ? ", " : "");
-            json_str(fp, c->name[i]);
-            fprintf(fp, ", \"arith\": \"%s\"}", fy_arith_name(c->val[i]->arith));
-        }
-        fprintf(fp, "],\n  \"comparisons\": [");
-        for (i = 0; i < c->ncmp; i++)
-        {
-            fprintf(fp, "%s\n   {\"a\": ", i ? "," : "");
-            json_str(fp, c->name[c->cmp[i].a]);
-            fprintf(fp, ", \"b\": ");
-            json_str(fp, c->name[c->cmp[i].b]);
-            fprintf(fp, ", \"test\": \"%s\", \"max_abs_diff\": ", c->cmp[i].how);
-            json_double(fp, c->cmp[i].diff);
-            fprintf(fp, ", \"agree\": %s}", c->cmp[i].agree ? "true" : "false");
-        }
-        fprintf(fp, "],\n  \"skipped\": [");
-        for (i = 0; i < c->nskip; i++)
-        {
-            fprintf(fp, "%s", i ? ", " : "");
-            json_str(fp, c->skipped[i]);
-        }
-        fprintf(fp, "]}");
-        return;
+        json_t *r = json_object();
+        json_object_set_new(r, "name", jstr(c->name[i]));
+        json_object_set_new(r, "arith", json_string(fy_arith_name(c->val[i]->arith)));
+        json_array_append_new(routes, r);
     }
+    for (i = 0; i < c->ncmp; i++)
+    {
+        json_t *r = json_object();
+        json_object_set_new(r, "a", jstr(c->name[c->cmp[i].a]));
+        json_object_set_new(r, "b", jstr(c->name[c->cmp[i].b]));
+        json_object_set_new(r, "test", jstr(c->cmp[i].how));
+        json_object_set_new(r, "max_abs_diff", jnum(c->cmp[i].diff));
+        json_object_set_new(r, "agree", json_boolean(c->cmp[i].agree));
+        json_array_append_new(cmp, r);
+    }
+    for (i = 0; i < c->nskip; i++)
+        json_array_append_new(skip, jstr(c->skipped[i]));
+    json_object_set_new(j, "routes", routes);
+    json_object_set_new(j, "comparisons", cmp);
+    json_object_set_new(j, "skipped", skip);
+    return j;
+}
+
+static void print_check(FILE *fp, const check_t *c)
+{
+    double worst;
+    int i, ok = check_agree(c, &worst);
     fprintf(fp, "# check: %d routes, %d comparisons, largest discrepancy %.3g: %s\n", c->n,
             c->ncmp, worst, ok ? "all agree" : "DISAGREEMENT");
     for (i = 0; i < c->ncmp; i++)
@@ -956,14 +988,21 @@ static int run_symbolic(const char *model, const fy_net_t net, const fy_rules_t 
     }
     if (status == FY_OK)
     {
+        json_t *root = NULL, *ents = NULL;
+        int bad = 0;
         ix = calloc((size_t) order + 1, sizeof(int));
         if (json)
         {
-            fprintf(fp, "{\"command\": \"taylor\", \"model\": ");
-            json_str(fp, model);
-            fprintf(fp, ", \"order\": %d, \"arith\": \"symbolic\", \"dim\": %d, \"mode\": "
-                    "\"tensor\",\n \"symbols\": \"s_{l,a,k} = sigma_l^(k)(z^(l)_a) at the "
-                    "expansion point\",\n \"entries\": [", order, m->width[0]);
+            root = json_object();
+            ents = json_array();
+            bad |= json_object_set_new(root, "command", json_string("taylor"));
+            bad |= json_object_set_new(root, "model", jstr(model));
+            bad |= json_object_set_new(root, "order", json_integer(order));
+            bad |= json_object_set_new(root, "arith", json_string("symbolic"));
+            bad |= json_object_set_new(root, "dim", json_integer(m->width[0]));
+            bad |= json_object_set_new(root, "mode", json_string("tensor"));
+            bad |= json_object_set_new(root, "symbols", json_string(
+                       "s_{l,a,k} = sigma_l^(k)(z^(l)_a) at the expansion point"));
         }
         else
             fprintf(fp, "# d^%d F / dx^%d as polynomials in s_{l,a,k} = sigma_l^(k)(z^(l)_a) "
@@ -974,12 +1013,10 @@ static int run_symbolic(const char *model, const fy_net_t net, const fy_rules_t 
             char *s = fmpq_mpoly_get_str_pretty(T + r, (const char **) names, ctx);
             if (json)
             {
-                fprintf(fp, "%s\n  {\"index\": [", r ? "," : "");
-                for (k = 0; k < order; k++)
-                    fprintf(fp, "%s%d", k ? ", " : "", ix[k]);
-                fprintf(fp, "], \"value\": ");
-                json_str(fp, s);
-                fprintf(fp, "}");
+                json_t *e = json_object();
+                bad |= json_object_set_new(e, "index", jints(ix, order));
+                bad |= json_object_set_new(e, "value", jstr(s));
+                bad |= json_array_append_new(ents, e);
             }
             else
             {
@@ -991,7 +1028,10 @@ static int run_symbolic(const char *model, const fy_net_t net, const fy_rules_t 
             r++;
         } while (fy_multiindex_next(ix, m->width[0], order));
         if (json)
-            fprintf(fp, "\n ]\n}\n");
+        {
+            bad |= json_object_set_new(root, "entries", ents);
+            status = jdump(root, bad, fp, err);
+        }
         free(ix);
     }
     if (T != NULL)
@@ -1271,7 +1311,7 @@ int fy_cmd_taylor(int argc, char **argv)
         if (status == FY_OK && check)
         {
             double worst;
-            print_check(stdout, &chk, 0);
+            print_check(stdout, &chk);
             if (!check_agree(&chk, &worst))
                 rc = 1;
         }
@@ -1289,17 +1329,85 @@ int fy_cmd_taylor(int argc, char **argv)
     fp = of->fp;
     if (json)
     {
-        fprintf(fp, "{\"command\": \"taylor\", \"model\": ");
-        json_str(fp, model);
-        fprintf(fp, ", \"order\": %d, \"arith\": \"%s\", \"prec\": %ld, \"dim\": %d, "
-                "\"mode\": \"%s\", \"notes\": ", order, fy_arith_name(arith), (long) prec,
-                m->width[0], mode == MODE_TENSOR ? "tensor" : mode == MODE_ENTRY ? "entry"
-                                                                                 : "direction");
-        json_str(fp, m->notes);
+        json_t *root = json_object(), *a;
+        const char *mname = mode == MODE_TENSOR ? "tensor"
+                            : mode == MODE_ENTRY ? "entry" : "direction";
+        int bad = 0;
+        bad |= json_object_set_new(root, "command", json_string("taylor"));
+        bad |= json_object_set_new(root, "model", jstr(model));
+        bad |= json_object_set_new(root, "order", json_integer(order));
+        bad |= json_object_set_new(root, "arith", json_string(fy_arith_name(arith)));
+        bad |= json_object_set_new(root, "prec", json_integer(prec));
+        bad |= json_object_set_new(root, "dim", json_integer(m->width[0]));
+        bad |= json_object_set_new(root, "mode", json_string(mname));
+        bad |= json_object_set_new(root, "notes", jstr(m->notes));
         if (arith == FY_ARITH_BALL && digits > 0)
-            fprintf(fp, ", \"digits\": %ld, \"rel_bits_reached\": %ld", (long) digits,
-                    (long) rel_bits);
-        fprintf(fp, ",\n");
+        {
+            bad |= json_object_set_new(root, "digits", json_integer(digits));
+            bad |= json_object_set_new(root, "rel_bits_reached", json_integer(rel_bits));
+        }
+        if (mode != MODE_TENSOR)
+        {
+            a = json_array();
+            for (k = 0; k < res->len; k++)
+                bad |= json_array_append_new(a, jval(res, k, digits));
+            bad |= json_object_set_new(root, entry ? "entry" : "coefficients", a);
+            if (entry)
+                bad |= json_object_set_new(root, "index", jints(idx, nidx));
+        }
+        else
+        {
+            int *ix = calloc((size_t) order + 1, sizeof(int));
+            slong r = 0;
+            a = json_array();
+            do
+            {
+                json_t *e = json_object();
+                bad |= json_object_set_new(e, "index", jints(ix, order));
+                bad |= json_object_set_new(e, "value", jval(res, r, digits));
+                bad |= json_array_append_new(a, e);
+                r++;
+            } while (ix != NULL && order > 0 && fy_multiindex_next(ix, m->width[0], order));
+            bad |= ix == NULL;
+            free(ix);
+            bad |= json_object_set_new(root, "entries", a);
+        }
+        if (per && order >= 1)
+        {
+            long *perm = calloc((size_t) list->n + 1, sizeof(long));
+            a = json_array();
+            bad |= perm == NULL;
+            if (perm != NULL)
+                (void) fy_eval_rank(perm, vals, err);
+            for (i = 0; perm != NULL && i < list->n; i++)
+            {
+                fy_diagram_struct *d = list->d + perm[i];
+                char *shape = fy_diagram_shape_string(d);
+                json_t *e = json_object();
+                bad |= json_object_set_new(e, "rank", json_integer(i + 1));
+                bad |= json_object_set_new(e, "canon", jstr(d->canon ? d->canon : ""));
+                bad |= json_object_set_new(e, "shape", jstr(shape ? shape : ""));
+                bad |= json_object_set_new(e, "aut", json_integer(fmpz_get_si(d->aut)));
+                bad |= json_object_set_new(e, "value", jval(vals, perm[i], digits));
+                bad |= json_array_append_new(a, e);
+                free(shape);
+            }
+            free(perm);
+            bad |= json_object_set_new(root, "diagrams", a);
+        }
+        if (check)
+        {
+            double worst;
+            bad |= json_object_set_new(root, "check", check_json(&chk));
+            if (!check_agree(&chk, &worst))
+                rc = 1;
+        }
+        if (jdump(root, bad, fp, err) != FY_OK)
+        {
+            fy_ofile_abort(of);
+            rc = fy_cli_fail(CMD, err);
+            goto done;
+        }
     }
     else
     {
@@ -1308,121 +1416,63 @@ int fy_cmd_taylor(int argc, char **argv)
         if (arith == FY_ARITH_BALL)
             fprintf(fp, "# ball arithmetic at %ld bits%s\n", (long) prec,
                     digits > 0 ? " (raised until the digits asked for are certified)" : "");
-    }
-    if (mode != MODE_TENSOR)
-    {
-        if (json)
-        {
-            fprintf(fp, " \"%s\": [", entry ? "entry" : "coefficients");
-            for (k = 0; k < res->len; k++)
-            {
-                fprintf(fp, k ? ", " : "");
-                put_val(fp, res, k, 1, digits);
-            }
-            fprintf(fp, "]");
-            if (entry)
-            {
-                fprintf(fp, ", \"index\": [");
-                for (k = 0; k < nidx; k++)
-                    fprintf(fp, "%s%d", k ? ", " : "", idx[k]);
-                fprintf(fp, "]");
-            }
-        }
-        else
+        if (mode != MODE_TENSOR)
             for (k = 0; k < res->len; k++)
             {
                 if (entry)
                     fprintf(fp, "d^%d F / dx[%s] = ", order, entry);
                 else
                     fprintf(fp, "c_%d = ", k);
-                put_val(fp, res, k, 0, digits);
+                put_val(fp, res, k, digits);
                 fprintf(fp, "\n");
             }
-    }
-    else
-    {
-        int *ix = calloc((size_t) order + 1, sizeof(int));
-        slong r = 0;
-        fy_progress_t pr;
-        fy_progress_init(pr, "writing", (double) res->len, res->len > 100000 ? progress : 0);
-        if (json)
-            fprintf(fp, " \"entries\": [");
-        do
+        else
         {
-            if (json)
-            {
-                fprintf(fp, "%s\n  {\"index\": [", r ? "," : "");
-                for (k = 0; k < order; k++)
-                    fprintf(fp, "%s%d", k ? ", " : "", ix[k]);
-                fprintf(fp, "], \"value\": ");
-                put_val(fp, res, r, 1, digits);
-                fprintf(fp, "}");
-            }
-            else
+            int *ix = calloc((size_t) order + 1, sizeof(int));
+            slong r = 0;
+            fy_progress_t pr;
+            fy_progress_init(pr, "writing", (double) res->len,
+                             res->len > 100000 ? progress : 0);
+            do
             {
                 for (k = 0; k < order; k++)
                     fprintf(fp, "%s%d", k ? " " : "", ix[k]);
                 fprintf(fp, "%s", order ? ": " : "value: ");
-                put_val(fp, res, r, 0, digits);
+                put_val(fp, res, r, digits);
                 fprintf(fp, "\n");
-            }
-            r++;
-            if ((r & 4095) == 0)
-                fy_progress_update(pr, (double) r);
-        } while (order > 0 && fy_multiindex_next(ix, m->width[0], order));
-        fy_progress_clear(pr);
-        free(ix);
-        if (json)
-            fprintf(fp, "\n ]");
-    }
-    if (per && order >= 1)
-    {
-        long *perm = calloc((size_t) list->n + 1, sizeof(long));
-        fy_eval_rank(perm, vals, err);
-        if (json)
-            fprintf(fp, ",\n \"diagrams\": [");
-        else
+                r++;
+                if ((r & 4095) == 0)
+                    fy_progress_update(pr, (double) r);
+            } while (order > 0 && fy_multiindex_next(ix, m->width[0], order));
+            fy_progress_clear(pr);
+            free(ix);
+        }
+        if (per && order >= 1)
+        {
+            long *perm = calloc((size_t) list->n + 1, sizeof(long));
+            fy_eval_rank(perm, vals, err);
             fprintf(fp, "# contributions of the %ld diagrams, largest first (sum ", list->n);
-        if (!json)
-        {
-            put_val(fp, sum, 0, 0, digits);
+            put_val(fp, sum, 0, digits);
             fprintf(fp, ")\n");
-        }
-        for (i = 0; i < list->n; i++)
-        {
-            fy_diagram_struct *d = list->d + perm[i];
-            char *shape = fy_diagram_shape_string(d);
-            if (json)
+            for (i = 0; i < list->n; i++)
             {
-                fprintf(fp, "%s\n  {\"rank\": %d, \"canon\": ", i ? "," : "", i + 1);
-                json_str(fp, d->canon ? d->canon : "");
-                fprintf(fp, ", \"shape\": ");
-                json_str(fp, shape ? shape : "");
-                fprintf(fp, ", \"aut\": %ld, \"value\": ", fmpz_get_si(d->aut));
-                put_val(fp, vals, perm[i], 1, digits);
-                fprintf(fp, "}");
-            }
-            else
-            {
+                fy_diagram_struct *d = list->d + perm[i];
+                char *shape = fy_diagram_shape_string(d);
                 fprintf(fp, "%3d  |Aut| %-4ld ", i + 1, fmpz_get_si(d->aut));
-                put_val(fp, vals, perm[i], 0, digits);
+                put_val(fp, vals, perm[i], digits);
                 fprintf(fp, "   %s\n", shape ? shape : "");
+                free(shape);
             }
-            free(shape);
+            free(perm);
         }
-        if (json)
-            fprintf(fp, "\n ]");
-        free(perm);
+        if (check)
+        {
+            double worst;
+            print_check(fp, &chk);
+            if (!check_agree(&chk, &worst))
+                rc = 1;
+        }
     }
-    if (check)
-    {
-        double worst;
-        print_check(fp, &chk, json);
-        if (!check_agree(&chk, &worst))
-            rc = 1;
-    }
-    if (json)
-        fprintf(fp, "\n}\n");
     if (fy_ofile_commit(of, err) != FY_OK)
         rc = fy_cli_fail(CMD, err);
 done:

@@ -411,9 +411,13 @@ static slong FY_FN(fdb_rows)(const fy_mindex_t ix, int n)
 #define DIG ((1u << 21) - 1u)
 /* Levels above LCUT weigh at most 2^(-21 (LCUT + 1)) of the top one and are left out, their
  * sum bounded in the radius: |C_st| < wp 2^42, so the pairs with s + t > LCUT add at most
- * wp 2^42 sum_{lam > LCUT} npairs(lam) 2^(21 (9 - lam)) units = wp DROP 2^(gX + gW - 231). */
-#define LCUT 6
-#define DROP (3.0 * 0x1p42 + 2.0 * 0x1p21 + 1.0) * 0x1p42
+ * wp 2^42 sum_{lam > LCUT} npairs(lam) 2^(21 (9 - lam)) units = wp DROP 2^(gX + gW - 231).
+ * LCUT = 5 keeps the pairs (s, t) with s + t <= 5 (20 dgemms instead of 24): npairs(6..9) =
+ * 4, 3, 2, 1, so the dropped part is below 2^-114 wp max|x| max|w| per entry (LCUT = 4 would
+ * leave 2^-94 of it, which cancellation in the sums turns into relative radii near 1e-22).
+ * DROP is rounded up: 2 2^21 + 1 < 2^22, and the sum below is exact in double. */
+#define LCUT 5
+#define DROP (4.0 * 0x1p63 + 3.0 * 0x1p42 + 0x1p22) * 0x1p42
 
 typedef struct
 {
@@ -543,6 +547,8 @@ static int ball_block_sliced(arb_ptr tmp, arb_srcptr X, slong ld, slong nr,
     double *Rad = flint_malloc(sizeof(double) * (size_t) (nr * wn));
     double *xmax = flint_malloc(sizeof(double) * (size_t) nr); /* sum_b |F_rb| / 2^126 bound */
     slong *gX = flint_malloc(sizeof(slong) * (size_t) nr);
+    double *dropr = flint_malloc(sizeof(double) * (size_t) nr);
+    double *pw = flint_malloc(sizeof(double) * (size_t) wn);
     int ok = 1, s, t;
     const double tiny = ldexp(1.0, -1000);
 
@@ -603,7 +609,7 @@ static int ball_block_sliced(arb_ptr tmp, arb_srcptr X, slong ld, slong nr,
                     if ((F << -sh) != M)
                         err = ldexp(1.0, (int) (gX[r] - 126));
                 }
-                xmax[r] += ldexp((double) F, -126) * (1 + ldexp(1.0, -50));
+                xmax[r] += (double) F * 0x1p-126 * (1 + 0x1p-50); /* F < 2^126: no underflow */
                 for (s = 0; s < NSX; s++)
                 {
                     double d = (double) (uint32_t) ((F >> (21 * (NSX - 1 - s))) & DIG);
@@ -625,6 +631,17 @@ static int ball_block_sliced(arb_ptr tmp, arb_srcptr X, slong ld, slong nr,
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) nr, (int) wn, (int) wp, 1.0,
                     R, (int) wp, S->Wabs, (int) wp, 0.0, Rad, (int) wn);
     }
+    /* the per-entry dropped-level bound wp DROP 2^(gX_r + gW_a - 231) as a product of a row
+     * and a column factor instead of one ldexp per entry.  For gX > -800, dropr is an exact
+     * normal double (>= 2^-924) and pw an exact power of two (|gW| <= 900), so the product is
+     * exact unless it underflows below 2^-1022, which the term tiny added to every radius
+     * covers, or overflows to inf (an infinite radius, as with ldexp); lower rows (dropr = -1)
+     * keep the ldexp per entry. */
+    for (r = 0; r < nr && ok; r++)
+        dropr[r] = gX[r] > -800 ? ldexp((double) wp * DROP * (1 + 0x1p-40), (int) (gX[r] - 231))
+                                : -1;
+    for (a = 0; a < wn && ok; a++)
+        pw[a] = ldexp(1.0, (int) S->gW[a]);
     for (r = 0; r < nr && ok; r++)
         for (a = 0; a < wn; a++)
         {
@@ -663,8 +680,9 @@ static int ball_block_sliced(arb_ptr tmp, arb_srcptr X, slong ld, slong nr,
             /* radius: the dgemm of bounds, its rounding, W truncation times sum |x| */
             rb = Rad[r * wn + a];
             if (xmax[r] != 0 && S->Wrow[a])
-                rb += ldexp((double) wp * DROP * (1 + ldexp(1.0, -40)),
-                            (int) (gX[r] + S->gW[a] - 231));
+                rb += dropr[r] > 0 ? dropr[r] * pw[a] /* wp DROP 2^(gX + gW - 231) */
+                                   : ldexp((double) wp * DROP * (1 + 0x1p-40),
+                                           (int) (gX[r] + S->gW[a] - 231));
             if (rb != 0 || S->eW[a] != 0)
             {
                 rb = rb * (1 + ldexp(1.0, -40)) + tiny;
@@ -683,6 +701,8 @@ static int ball_block_sliced(arb_ptr tmp, arb_srcptr X, slong ld, slong nr,
     flint_free(Rad);
     flint_free(xmax);
     flint_free(gX);
+    flint_free(dropr);
+    flint_free(pw);
     return ok;
 }
 #endif
