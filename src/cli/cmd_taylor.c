@@ -549,6 +549,18 @@ static void compare(check_t *c, int a, int b)
         fy_numvec_get_arb(p, x, off + i, 256);
         fy_numvec_get_arb(q, y, i, 256);
         arb_sub(t, p, q, 256);
+        if (x->arith == FY_ARITH_EXACT && y->arith == FY_ARITH_EXACT)
+        {
+            /* exact against exact: the difference itself, not that of 256-bit roundings */
+            fmpq_t e;
+            fmpq_init(e);
+            fmpq_sub(e, fy_numvec_fmpq(x) + off + i, fy_numvec_fmpq(y) + i);
+            fmpq_abs(e, e);
+            if (fmpq_get_d(e) > diff)
+                diff = fmpq_get_d(e);
+            fmpq_clear(e);
+        }
+        else
         {
             double dd = fabs(arf_get_d(arb_midref(t), ARF_RND_UP)) + mag_get_d(arb_radref(t));
             if (dd > diff)
