@@ -1,6 +1,7 @@
 # mlp: propagators, vertices and Taylor tensors of multilayer perceptrons (layer 3)
 pkginclude_HEADERS += include/feynn/mlp.h
-noinst_HEADERS += src/mlp/mlp_internal.h src/mlp/taylor_tpl.c
+noinst_HEADERS += src/mlp/mlp_internal.h src/mlp/taylor_tpl.c src/mlp/tensors_tpl.c
 libfeynn_la_SOURCES += src/mlp/mlp.c src/mlp/taylor_d.c src/mlp/taylor_arb.c src/mlp/taylor_fmpq.c \
-	src/mlp/symbolic.c
+	src/mlp/tensors_d.c src/mlp/tensors_arb.c src/mlp/tensors_fmpq.c src/mlp/tensors_fx.c \
+	src/mlp/fdb_index.c src/mlp/symbolic.c
 EXTRA_DIST += doc/schema/taylor.schema.json examples/compare_pytorch.py

@@ -339,13 +339,16 @@ int fy_mlp_vertex(fy_numvec_t v, const fy_mlp_t m, int l, int k, fy_error_t err)
 size_t fy_mlp_tensor_bytes(const fy_mlp_t m, int dim, int n)
 {
     fy_mindex_t ix;
-    slong E;
-    size_t el, ld = 1, total;
-    int l;
+    slong E, Elow, G = 0;
+    size_t el, ld = 1, total, rows;
+    int l, q, hidden = m->L > 2 ? m->L - 2 : 0;
 
     if (dim < 1 || n < 1 || fy_mindex_init(ix, dim, n, NULL) != FY_OK)
         return SIZE_MAX;
     E = fy_mindex_offset(ix, n + 1) - 1; /* orders 1..n */
+    Elow = fy_mindex_offset(ix, n) - 1;  /* orders 1..n-1 */
+    for (q = 1; q <= n; q++)
+        G += fy_mindex_offset(ix, q);
     fy_mindex_clear(ix);
     for (l = 1; l < m->L; l++)
         if ((size_t) m->width[l] > ld)
@@ -355,10 +358,14 @@ size_t fy_mlp_tensor_bytes(const fy_mlp_t m, int dim, int n)
         el += 2 * (size_t) ((m->prec + 63) / 64) * 8;
     if (m->arith == FY_ARITH_EXACT)
         el += 64; /* a guess for the limbs of typical numerators and denominators */
-    if ((size_t) E > SIZE_MAX / (ld + 2) / el)
+    /* tensors_tpl.c: the low pass keeps orders < n once, and per hidden layer after the first
+     * its P and G tables; the top pass holds two chunks of rows per thread; the output
+     * entries are there twice (kernel output and tensors) */
+    rows = (size_t) Elow + (size_t) hidden * ((size_t) Elow + (size_t) G) +
+           (size_t) dim + (size_t) n + 1 + 16 * (2 * 512 + (size_t) dim + 1);
+    if (rows > SIZE_MAX / (ld + 2) / el || (size_t) E > SIZE_MAX / 4 / el)
         return SIZE_MAX;
-    /* the buffer, the output entries (twice: kernel output and tensors) and row blocks */
-    total = (size_t) E * ld * el + 2 * (size_t) E * el + 2048 * ld * el;
+    total = rows * ld * el + 2 * (size_t) E * el;
     return total;
 }
 
@@ -401,6 +408,15 @@ static int tensors_raw(fy_numvec_t out, const fy_mlp_t m, const fy_numvec_t W1, 
         return _fy_mlp_tensors_d(fy_numvec_d(out), m, fy_numvec_d(W1), dim, output, n, m->prec,
                                  err);
     case FY_ARITH_BALL:
+        /* block floating-point rows when the weights are exact doubles (up to 128 bits: they
+         * carry 115-bit mantissas), ordinary balls otherwise */
+        if (m->prec <= 128)
+        {
+            int st = _fy_mlp_tensors_fx(fy_numvec_arb(out), m, fy_numvec_arb(W1), dim, output, n,
+                                        m->prec, err);
+            if (st != FY_MLP_DECLINE)
+                return st;
+        }
         return _fy_mlp_tensors_arb(fy_numvec_arb(out), m, fy_numvec_arb(W1), dim, output, n,
                                    m->prec, err);
     default:

@@ -1,0 +1,4 @@
+/* tensors_tpl.c instantiated for the arb backend. */
+#define FY_BACKEND_ARB
+#include "num/backend.h"
+#include "mlp/tensors_tpl.c"

@@ -1,0 +1,4 @@
+/* tensors_tpl.c instantiated for the d backend. */
+#define FY_BACKEND_D
+#include "num/backend.h"
+#include "mlp/tensors_tpl.c"
