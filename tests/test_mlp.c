@@ -5,7 +5,10 @@
  *     coefficients times the multinomial factorials;
  *   - high-order directional coefficients of tanh(x), tanh(tanh(x)), sin(x) from FLINT series;
  *   - the sum over diagrams (eval) against the fused recursion (mlp) on random networks in
- *     three arithmetics (exact equality, ball overlap and containment, double tolerance). */
+ *     three arithmetics (exact equality, ball overlap and containment, double tolerance);
+ *   - ball tensors on block floating-point rows against exact tensors (rational vertex
+ *     values), against ordinary balls at high precision, and their refusal of weights that are
+ *     not exact doubles; the top order in many chunks in all three arithmetics. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 #include "feynn/io.h"
 #include "feynn/mlp.h"
 #include "feynn/rules.h"
+#include "mlp/mlp_internal.h"
 #include "testutil.h"
 
 static fy_rules_t rules;
@@ -810,6 +814,249 @@ static void test_refusals_and_relu(void **state)
     tnet_clear(&t);
 }
 
+/* The entries of orders 1..n of T (T[k] for k = 1..n), concatenated as the raw kernels do. */
+static slong tensors_len(const fy_symtensor_struct *T, int n)
+{
+    slong len = 0;
+    int k;
+    for (k = 1; k <= n; k++)
+        len += T[k].e.len;
+    return len;
+}
+
+/* Largest |entry| and largest radius of a ball tensor. */
+static void ball_scale(double *maxabs, double *maxrad, const fy_symtensor_t T)
+{
+    slong i;
+    *maxabs = *maxrad = 0;
+    for (i = 0; i < T->e.len; i++)
+    {
+        arb_srcptr x = fy_numvec_arb(&T->e) + i;
+        *maxabs = fmax(*maxabs, fabs(arf_get_d(arb_midref(x), ARF_RND_NEAR)));
+        *maxrad = fmax(*maxrad, mag_get_d(arb_radref(x)));
+    }
+}
+
+/* Ball tensors on block floating-point rows (num/fxball.h; the ball path for weights that are
+ * exact doubles, up to 128 bits) against exact tensors: quadratic activations with biases
+ * make every vertex value rational.  Depth 2..5, one hidden layer wider than the 256-term
+ * blocks of the sliced product in some trials, weights far below the largest in others,
+ * orders 1..5; every ball contains the exact value and is tight.  The raw kernel is called as
+ * well, to see that it served these networks itself rather than handing them to Arb. */
+static void test_ball_rows_contain_exact(void **state)
+{
+    uint64_t st = fy_test_seed("ball_rows_contain_exact");
+    int trial;
+    fy_error_t err;
+
+    (void) state;
+    fy_error_init(err);
+    for (trial = 0; trial < 10; trial++)
+    {
+        int H = 1 + trial % 4, L = H + 1, w[8], l, k, n = trial % 5 + 1;
+        tnet t;
+        fy_mlp_t mb, mx;
+        fy_symtensor_struct Tb[6], Tx[6];
+        fy_numvec_t raw;
+        slong i, off = 0;
+
+        w[0] = 2 + (int) (fy_test_rand(&st) % 2);
+        for (l = 1; l < L; l++)
+            w[l] = 2 + (int) (fy_test_rand(&st) % 4);
+        if (trial % 3 == 1)
+            w[1 + (int) (fy_test_rand(&st) % (unsigned) H)] = 300;
+        if (w[0] == 3 && n == 5)
+            n = 4;
+        w[L] = 1;
+        tnet_init(&t, L, w);
+        tnet_random(&t, &st, 1);
+        for (l = 1; l < L; l++)
+            t.act[l] = "quadratic";
+        /* weights far below the largest: a few (kept apart from the digits by the product),
+         * or many, some beyond 2^-60 of the largest (then cut, the cut bounded) */
+        for (l = 2; l <= L && trial % 2 == 0; l++)
+        {
+            slong nw = (slong) w[l] * w[l - 1], many = trial % 4 == 2, j;
+            for (j = 0; j < (many ? nw / 3 + 1 : 1); j++)
+            {
+                fmpq *q = t.W[l] + (slong) (fy_test_rand(&st) % (uint64_t) nw);
+                fmpq_set_si(q, 2 * (slong) (fy_test_rand(&st) % 1000) + 1, 1);
+                fmpq_div_2exp(q, q, 12 + (flint_bitcnt_t) (fy_test_rand(&st) % 110));
+            }
+        }
+        make_mlp(mb, &t, FY_ARITH_BALL, 128, n);
+        make_mlp(mx, &t, FY_ARITH_EXACT, 128, n);
+        for (k = 0; k <= n; k++)
+        {
+            fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
+            fy_symtensor_init(Tx + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+        }
+        assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
+        assert_int_equal(fy_mlp_derivatives(Tx, mx, 0, n, err), FY_OK);
+        fy_numvec_init(raw, FY_ARITH_BALL, tensors_len(Tb, n), 128, NULL);
+        assert_int_equal(_fy_mlp_tensors_fx(fy_numvec_arb(raw), mb, fy_numvec_arb(mb->W + 1),
+                                            w[0], 0, n, 128, err),
+                         FY_OK);
+        for (k = 1; k <= n; k++)
+        {
+            double maxabs, maxrad;
+            assert_true(fy_symtensor_contains(Tb + k, Tx + k));
+            for (i = 0; i < Tx[k].e.len; i++)
+                assert_true(arb_contains_fmpq(fy_numvec_arb(raw) + off + i,
+                                              fy_numvec_fmpq(&Tx[k].e) + i));
+            off += Tx[k].e.len;
+            ball_scale(&maxabs, &maxrad, Tb + k);
+            /* the rows carry 126 bits relative to their largest element; an entry can cancel
+             * below that scale (here of order 1), so the bound is taken against it */
+            if (maxrad > 0x1p-90 * fmax(maxabs, 1))
+                fail_msg("trial %d order %d: radius %g against largest entry %g", trial, k,
+                         maxrad, maxabs);
+        }
+        fy_numvec_clear(raw);
+        for (k = 0; k <= n; k++)
+        {
+            fy_symtensor_clear(Tb + k);
+            fy_symtensor_clear(Tx + k);
+        }
+        fy_mlp_clear(mb);
+        fy_mlp_clear(mx);
+        tnet_clear(&t);
+    }
+}
+
+/* Weights that are not exact doubles (thirds) are declined by the block floating-point rows
+ * and served by ordinary balls, which still contain the exact tensor; above 128 bits the
+ * ordinary balls serve every network.  tanh with biases: the rows at 128 bits overlap
+ * ordinary balls at 320 bits and stay within 1e-24 of the largest entry. */
+static void test_ball_rows_decline_and_agree(void **state)
+{
+    int w[4] = {3, 4, 3, 1}, k, n = 4, i;
+    uint64_t st = fy_test_seed("ball_rows_decline_and_agree");
+    tnet t;
+    fy_mlp_t mb, mh, mx;
+    fy_symtensor_struct Tb[5], Th[5], Tx[5];
+    fy_numvec_t raw;
+    fy_error_t err;
+
+    (void) state;
+    fy_error_init(err);
+    tnet_init(&t, 3, w);
+    tnet_random(&t, &st, 0);
+    for (i = 0; i < w[1] * w[0]; i++)
+        fmpq_set_si(t.W[1] + i, (slong) (fy_test_rand(&st) % 7) - 3, 3);
+    for (i = 0; i < w[2] * w[1]; i++)
+        fmpq_set_si(t.W[2] + i, (slong) (fy_test_rand(&st) % 7) - 3, 3);
+    make_mlp(mb, &t, FY_ARITH_BALL, 128, n);
+    make_mlp(mx, &t, FY_ARITH_EXACT, 128, n);
+    for (k = 0; k <= n; k++)
+    {
+        fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
+        fy_symtensor_init(Th + k, FY_ARITH_BALL, 1, 0, 320, NULL);
+        fy_symtensor_init(Tx + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+    }
+    fy_numvec_init(raw, FY_ARITH_BALL, 3 + 6 + 10 + 15, 128, NULL);
+    assert_int_equal(_fy_mlp_tensors_fx(fy_numvec_arb(raw), mb, fy_numvec_arb(mb->W + 1), 3, 0,
+                                        n, 128, err),
+                     FY_MLP_DECLINE);
+    assert_int_equal(err->code, FY_OK);
+    assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
+    assert_int_equal(fy_mlp_derivatives(Tx, mx, 0, n, err), FY_OK);
+    for (k = 1; k <= n; k++)
+        assert_true(fy_symtensor_contains(Tb + k, Tx + k));
+    fy_mlp_clear(mb);
+    fy_mlp_clear(mx);
+    tnet_clear(&t);
+
+    /* tanh with biases, dyadic weights: rows at 128 bits against Arb at 320 */
+    tnet_init(&t, 3, w);
+    tnet_random(&t, &st, 1);
+    make_mlp(mb, &t, FY_ARITH_BALL, 128, n);
+    make_mlp(mh, &t, FY_ARITH_BALL, 320, n);
+    assert_int_equal(_fy_mlp_tensors_fx(fy_numvec_arb(raw), mb, fy_numvec_arb(mb->W + 1), 3, 0,
+                                        n, 128, err),
+                     FY_OK);
+    assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
+    assert_int_equal(fy_mlp_derivatives(Th, mh, 0, n, err), FY_OK);
+    for (k = 1; k <= n; k++)
+    {
+        double maxabs, maxrad, habs, hrad;
+        for (i = 0; i < Tb[k].e.len; i++)
+            assert_true(arb_overlaps(fy_numvec_arb(&Tb[k].e) + i, fy_numvec_arb(&Th[k].e) + i));
+        ball_scale(&maxabs, &maxrad, Tb + k);
+        ball_scale(&habs, &hrad, Th + k);
+        assert_true(maxrad <= 1e-24 * maxabs);
+        assert_true(hrad <= 1e-70 * habs); /* the 320-bit balls came from Arb itself */
+    }
+    fy_numvec_clear(raw);
+    for (k = 0; k <= n; k++)
+    {
+        fy_symtensor_clear(Tb + k);
+        fy_symtensor_clear(Th + k);
+        fy_symtensor_clear(Tx + k);
+    }
+    fy_mlp_clear(mb);
+    fy_mlp_clear(mh);
+    tnet_clear(&t);
+}
+
+/* The top order in many chunks (12 inputs, order 3: 364 rows of order 3, chunks of 256 or 512
+ * rows; 24 inputs in double and balls, 2600 rows): exact tensors (zero biases, tanh) inside
+ * the balls, doubles within 1e-12 of the ball midpoints. */
+static void test_many_chunks(void **state)
+{
+    int w12[4] = {12, 6, 5, 1}, w24[4] = {24, 8, 6, 1}, k, n = 3, rep;
+    uint64_t st = fy_test_seed("many_chunks");
+    fy_error_t err;
+
+    (void) state;
+    fy_error_init(err);
+    for (rep = 0; rep < 2; rep++)
+    {
+        tnet t;
+        fy_mlp_t mb, md, mx;
+        fy_symtensor_struct Tb[4], Td[4], Tx[4];
+        slong i;
+        tnet_init(&t, 3, rep == 0 ? w12 : w24);
+        tnet_random(&t, &st, rep == 1);
+        make_mlp(mb, &t, FY_ARITH_BALL, 128, n);
+        make_mlp(md, &t, FY_ARITH_DOUBLE, 53, n);
+        for (k = 0; k <= n; k++)
+        {
+            fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
+            fy_symtensor_init(Td + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init(Tx + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+        }
+        assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
+        assert_int_equal(fy_mlp_derivatives(Td, md, 0, n, err), FY_OK);
+        if (rep == 0)
+        {
+            make_mlp(mx, &t, FY_ARITH_EXACT, 128, n);
+            assert_int_equal(fy_mlp_derivatives(Tx, mx, 0, n, err), FY_OK);
+            for (k = 1; k <= n; k++)
+                assert_true(fy_symtensor_contains(Tb + k, Tx + k));
+            fy_mlp_clear(mx);
+        }
+        for (k = 1; k <= n; k++)
+        {
+            double maxabs, maxrad;
+            ball_scale(&maxabs, &maxrad, Tb + k);
+            for (i = 0; i < Td[k].e.len; i++)
+                assert_true(fabs(fy_numvec_d(&Td[k].e)[i] -
+                                 arf_get_d(arb_midref(fy_numvec_arb(&Tb[k].e) + i),
+                                           ARF_RND_NEAR)) <= 1e-12 * maxabs);
+        }
+        for (k = 0; k <= n; k++)
+        {
+            fy_symtensor_clear(Tb + k);
+            fy_symtensor_clear(Td + k);
+            fy_symtensor_clear(Tx + k);
+        }
+        fy_mlp_clear(mb);
+        fy_mlp_clear(md);
+        tnet_clear(&t);
+    }
+}
+
 /* Ranking puts the largest contribution first. */
 static void test_rank(void **state)
 {
@@ -839,6 +1086,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_diagrams_vs_fused),
     cmocka_unit_test(test_refusals_and_relu),
     cmocka_unit_test(test_rank),
+    cmocka_unit_test(test_ball_rows_contain_exact),
+    cmocka_unit_test(test_ball_rows_decline_and_agree),
+    cmocka_unit_test(test_many_chunks),
 };
 
 FY_TEST_MAIN("mlp", tests)

@@ -281,7 +281,7 @@ void fy_fxtab_get_arb(arb_t z, const fy_fxtab_struct *t, slong r, slong a, slong
 
 int fy_fxmat_init_arb(fy_fxmat_struct *M, arb_srcptr W, slong wn, slong wp)
 {
-    slong a, b, n = wn * wp;
+    slong a, b, n = wn * wp, nsmall = 0;
     int g = INT32_MIN, t;
     double *Wv;
 
@@ -289,13 +289,8 @@ int fy_fxmat_init_arb(fy_fxmat_struct *M, arb_srcptr W, slong wn, slong wp)
     if (wn < 1 || wp < 1 || wp > FY_FX_MAXK)
         return 1;
     Wv = malloc(sizeof(double) * (size_t) n);
-    M->Wd = calloc((size_t) (WDIG * n), sizeof(double));
-    if (Wv == NULL || M->Wd == NULL)
-    {
-        free(Wv);
-        fy_fxmat_clear(M);
+    if (Wv == NULL)
         return 1;
-    }
     for (a = 0; a < n; a++)
     {
         const arf_struct *x = arb_midref(W + a);
@@ -305,7 +300,6 @@ int fy_fxmat_init_arb(fy_fxmat_struct *M, arb_srcptr W, slong wn, slong wp)
                                  *ARF_EXPREF(x) < -1021 || *ARF_EXPREF(x) > 1024)))
         {
             free(Wv);
-            fy_fxmat_clear(M);
             return 1;
         }
         /* normal range and <= 53 bits (the bound -1021 keeps clear of subnormals): exact */
@@ -320,9 +314,28 @@ int fy_fxmat_init_arb(fy_fxmat_struct *M, arb_srcptr W, slong wn, slong wp)
     M->wn = wn;
     M->wp = wp;
     M->gW = g == INT32_MIN ? 0 : g;
+    for (a = 0; a < n; a++)
+        if (Wv[a] != 0)
+        {
+            int ex;
+            frexp(Wv[a], &ex);
+            nsmall += M->gW - ex > 10;
+        }
+    /* the sparse list costs about 10 integer operations an entry and a row, the two digits it
+     * saves 2 wn wp multiply-adds of dgemm a row */
+    M->nd = nsmall <= n / 16 ? 3 : 5;
+    M->Wd = calloc((size_t) (M->nd * n), sizeof(double));
+    M->sp = M->nd == 3 ? malloc(sizeof(fy_fxsparse_struct) * (size_t) (nsmall + 1)) : NULL;
+    if (M->Wd == NULL || (M->nd == 3 && M->sp == NULL))
+    {
+        free(Wv);
+        fy_fxmat_clear(M);
+        return 1;
+    }
     for (a = 0; a < wn; a++)
     {
         double s = 0, tr = 0;
+        slong ns0 = M->ns;
         for (b = 0; b < wp; b++)
         {
             double w = Wv[a * wp + b];
@@ -333,7 +346,17 @@ int fy_fxmat_init_arb(fy_fxmat_struct *M, arb_srcptr W, slong wn, slong wp)
             if (w == 0)
                 continue;
             m53 = (uint64_t) ldexp(fabs(frexp(w, &ex)), 53); /* |w| = m53 2^(ex - 53) */
-            sh = ex - 53 + WBITS - (int) M->gW;              /* <= 52 */
+            if (M->nd == 3 && M->gW - ex > 10)
+            {
+                fy_fxsparse_struct *e = M->sp + M->ns++;
+                e->a = (int32_t) a;
+                e->b = (int32_t) b;
+                e->d = (int32_t) (M->gW - ex);
+                e->neg = w < 0;
+                e->m53 = m53;
+                continue;
+            }
+            sh = ex - 53 + WBITS - (int) M->gW; /* <= 52 */
             if (sh >= 0)
                 F = (u128) m53 << sh;
             else if (sh <= -64)
@@ -347,12 +370,14 @@ int fy_fxmat_init_arb(fy_fxmat_struct *M, arb_srcptr W, slong wn, slong wp)
                 /* the bits dropped, exactly: (m53 mod 2^-sh) 2^(ex - 53) */
                 tr += ldexp((double) (m53 & ((UINT64_C(1) << -sh) - 1)), ex - 53);
             }
-            for (t = 0; t < WDIG; t++)
+            for (t = 0; t < M->nd; t++)
             {
                 double d = (double) (uint64_t) ((F >> (DBITS * (WDIG - 1 - t))) & DMASK);
                 M->Wd[((slong) t * wn + a) * wp + b] = w < 0 ? -d : d;
             }
         }
+        if (M->ns - ns0 > M->smax)
+            M->smax = M->ns - ns0;
         /* exact scalings (gW is the exponent of the largest |w|, so no overflow) */
         s = ldexp(s, (int) -M->gW);
         tr = ldexp(tr, (int) -M->gW);
@@ -371,6 +396,7 @@ int fy_fxmat_init_arb(fy_fxmat_struct *M, arb_srcptr W, slong wn, slong wp)
 void fy_fxmat_clear(fy_fxmat_struct *M)
 {
     free(M->Wd);
+    free(M->sp);
     memset(M, 0, sizeof *M);
 }
 
@@ -384,7 +410,6 @@ void fy_fxwork_init(fy_fxwork_struct *w)
 void fy_fxwork_clear(fy_fxwork_struct *w)
 {
     free(w->Xd);
-    free(w->C);
     free(w->L);
     free(w->acc);
     free(w->A);
@@ -411,17 +436,19 @@ static int grow(void **p, size_t *cap, size_t n, size_t sz)
 /* ------------------------------------------------------------------ the sliced product
  *
  * The mantissas of a row are cut into six 21-bit digits x_s (s = 0 most significant),
- * m = sum_s x_s 2^(21 (5 - s)), those of W, scaled to 2^(gW - 105), into five,
+ * m = sum_s x_s 2^(21 (5 - s)), the dense part of W, scaled to 2^(gW - 105), into nd = 3 or 5,
  * mW = sum_t w_t 2^(21 (4 - t)); so sum_b m_b mW_b = sum_{s,t} D_st 2^(21 (9 - s - t)) with
  * D_st = sum_b x_s,b w_t,b.  For a block of k <= 256 terms |D_st| < k 2^42, and a level
  * L_l = sum_{s+t=l} D_st (at most five pairs) stays below 5 k 2^42 < 2^53: every partial sum
  * is an integer that double holds exactly, in any order of summation (FMA or not).  The pairs
- * with s + t <= 5 are kept, 20 of 30, as six dgemm calls (one per s, against the stacked digit
- * blocks t of W); the others weigh less than k 2^42 (4 2^63 + 3 2^42 + 2 2^21 + 1) <
- * k 2^107 (1 + 2^-20).  With S0 = 105 + bits(wp) the levels go into a 128-bit accumulator as
- * acc = sum_l floor(L_l 2^(21 (9 - l) - S0)) (floors for l = 4, 5 only, each off by less
- * than 1), so |acc| < wp 2^(231 - S0) <= 2^126 and acc 2^S0 is the exact product up to
- * (2 + k 2^(107 - S0) (1 + 2^-20)) 2^S0 per block.  Entry (r, a) is worth
+ * with s + t <= 5 are kept (20 of 30 with five digits, 15 of 18 with three), as six dgemm
+ * calls (one per s, against the stacked digit blocks t of W); the others weigh less than
+ * k 2^42 sum over them of 2^(21 (9 - s - t)) (drop_weight).  With S0 = 105 + bits(wp) the
+ * levels go into a 128-bit accumulator as acc = sum_l floor(L_l 2^(21 (9 - l) - S0)) (floors
+ * for l = 4, 5 only, each off by less than 1), so |acc| < wp 2^(231 - S0) <= 2^126.  The
+ * entries kept apart add floor(|m_b| m53 / 2^(S0 + d - 52)) each, in two halves (off by less
+ * than 2).  So acc 2^S0 is the exact product up to
+ * (2 (blocks) + k 2^(42 - S0) drop_weight + 2 smax) 2^S0.  Entry (r, a) is worth
  * acc 2^(e_r + gW + S0 - 231); the row is then normalised to 126 bits (left shifts only). */
 #define KC 256
 #define NB 64
@@ -453,18 +480,30 @@ static inline fy_fx_m level_term(double L, int shift)
     return shift >= 0 ? shl((fy_fx_m) v, shift) : (fy_fx_m) (v >> -shift); /* >>: floor */
 }
 
+/* sum over the pairs (s < 6, t < nd) with s + t >= 6 of 2^(21 (9 - s - t)) 2^-63, rounded up */
+static double drop_weight(int nd)
+{
+    double w = 0;
+    int s, t;
+    for (s = 0; s < XDIG; s++)
+        for (t = 0; t < nd; t++)
+            if (s + t >= XDIG)
+                w += ldexp(1.0, DBITS * (9 - s - t) - 63);
+    return w * ROUNDUP;
+}
+
 int fy_fx_gemm(fy_fxtab_struct *dst, slong rd, const fy_fxtab_struct *src, slong rs, slong nr,
                const fy_fxmat_struct *M, fy_fxwork_struct *wk)
 {
     const slong wn = M->wn, wp = M->wp, lds = src->ld, ldd = dst->ld;
     const int S0 = WBITS + u128_bits((u128) wp);
-    const double acc_err = 2.0 * (double) ((wp + KC - 1) / KC) +
-                           ldexp((double) wp * (1 + 0x1p-20), 107 - S0);
-    slong r0, i, a, b;
+    const double acc_err = 2.0 * (double) ((wp + KC - 1) / KC) + 2.0 * (double) M->smax +
+                           ldexp((double) wp * drop_weight(M->nd), 42 + 63 - S0);
+    slong r0, i, a, b, e;
     int s, l;
 
     if (!grow((void **) &wk->Xd, &wk->nXd, (size_t) (XDIG * NB * wp), sizeof(double)) ||
-        !grow((void **) &wk->L, &wk->nL, (size_t) (XDIG * NB * wn), sizeof(double)) ||
+        !grow((void **) &wk->L, &wk->nL, (size_t) (XDIG * NB * wn), sizeof(int64_t)) ||
         !grow((void **) &wk->acc, &wk->nacc, (size_t) (NB * wn), sizeof(fy_fx_m)))
         return 1;
     for (r0 = 0; r0 < nr; r0 += NB)
@@ -507,7 +546,7 @@ int fy_fx_gemm(fy_fxtab_struct *dst, slong rd, const fy_fxtab_struct *src, slong
             memset(Lv, 0, sizeof(double) * (size_t) (nb * ldl));
             for (s = 0; s < XDIG; s++)
             {
-                const int nt = WDIG < XDIG - s ? WDIG : XDIG - s; /* t <= 5 - s */
+                const int nt = M->nd < XDIG - s ? M->nd : XDIG - s; /* t <= 5 - s */
                 dgemm_nt(nb, nt * wn, kk, Xd + (slong) s * nb * wp + b0, wp, M->Wd + b0, wp, 1.0,
                          Lv + (slong) s * wn, ldl);
             }
@@ -521,6 +560,23 @@ int fy_fx_gemm(fy_fxtab_struct *dst, slong rd, const fy_fxtab_struct *src, slong
                     for (a = 0; a < wn; a++)
                         ac[a] += level_term(Lr[(slong) l * wn + a], sh);
                 }
+            }
+        }
+        /* the entries kept apart: |m| m53 / 2^k, k = S0 + d - 52 >= 65 */
+        for (e = 0; e < M->ns; e++)
+        {
+            const fy_fxsparse_struct *sp = M->sp + e;
+            const int k = S0 + sp->d - 52;
+            if (k >= 192)
+                continue; /* below one unit: in the error bound */
+            for (i = 0; i < nb; i++)
+            {
+                fy_fx_m x = src->m[(rs + r0 + i) * lds + sp->b];
+                u128 u = u128_abs(x), t, mk;
+                u128 hi = (u128) (uint64_t) (u >> 64) * sp->m53, lo = (u128) (uint64_t) u * sp->m53;
+                t = (k - 64 < 128 ? hi >> (k - 64) : 0) + (k < 128 ? lo >> k : 0);
+                mk = (u128) (x >> 127) ^ ((u128) 0 - (u128) sp->neg);
+                acc[i * wn + sp->a] += (fy_fx_m) ((t ^ mk) - mk);
             }
         }
         /* normalise the rows; the radius in units of 2^e_P */

@@ -56,11 +56,24 @@ typedef struct
 } fy_fxtab_struct;
 typedef fy_fxtab_struct fy_fxtab_t[1];
 
-/* A weight matrix W (wn x wp, exact doubles) cut into digits for fy_fx_gemm. */
+/* An entry of W kept apart from the digits: |w| = m53 2^(gW - d - 53), d > 10. */
+typedef struct
+{
+    int32_t a, b, d, neg;
+    uint64_t m53;
+} fy_fxsparse_struct;
+
+/* A weight matrix W (wn x wp, exact doubles) cut into digits for fy_fx_gemm.  Scaled to
+ * 2^(gW - 105), an entry within 2^10 of the largest has 53 bits in the top three 21-bit
+ * digits; when the smaller entries are few they are kept apart (exactly, in a sparse list)
+ * and the dense part has three digits, else it has five. */
 typedef struct
 {
     slong wn, wp, gW; /* max |w| < 2^gW */
-    double *Wd;       /* 5 blocks of wn x wp signed 21-bit digits, most significant first */
+    int nd;           /* digits of the dense part: 3 or 5 */
+    double *Wd;       /* nd blocks of wn x wp signed 21-bit digits, most significant first */
+    slong ns, smax;   /* entries apart, and the most of them in one row of W */
+    fy_fxsparse_struct *sp;
     double Winf;      /* bound of max_a sum_b |w_ab| / 2^gW */
     double Wtr;       /* bound of max_a sum_b |w_ab - digits| / 2^gW (bits below 2^(gW - 105)) */
 } fy_fxmat_struct;
@@ -69,8 +82,8 @@ typedef fy_fxmat_struct fy_fxmat_t[1];
 /* Scratch of one thread (grown on demand; zero-initialise with fy_fxwork_init). */
 typedef struct
 {
-    size_t nXd, nC, nL, nacc, nA, nneg, neq, nsum;
-    double *Xd, *C, *L;
+    size_t nXd, nL, nacc, nA, nneg, neq, nsum;
+    double *Xd, *L;
     fy_fx_m *acc, *A, *sum;
     unsigned char *neg;
     slong *eq;
