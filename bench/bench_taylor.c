@@ -71,7 +71,9 @@ static double gauss(void)
     return sqrt(-2.0 * log(urand())) * cos(6.283185307179586 * urand());
 }
 
-static int make_net(fy_net_t net, fy_error_t err)
+/* The reference network; written to `save` as well when it is not NULL (bench_taylor --save
+ * FILE: the same network for `feynn taylor` on the command line). */
+static int make_net(fy_net_t net, const char *save, fy_error_t err)
 {
     static const int w[5] = {64, 64, 64, 64, 1};
     fy_safetensors_t st;
@@ -97,6 +99,10 @@ static int make_net(fy_net_t net, fy_error_t err)
         free(W);
         free(b);
     }
+    if (status == FY_OK)
+        status = fy_safetensors_set_meta(st, "activation", "tanh", err);
+    if (status == FY_OK && save != NULL)
+        status = fy_safetensors_write(save, st, err);
     fy_net_opts_init(o);
     o->activation = "tanh";
     fy_net_init(net);
@@ -174,7 +180,7 @@ static double time_tensors(fy_symtensor_struct *T, const fy_mlp_t m, int n, int 
     return best;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     fy_error_t err;
     fy_rules_t rules;
@@ -191,10 +197,17 @@ int main(void)
 
     fy_error_init(err);
     fy_rules_init(rules);
-    if (fy_rules_load_default(rules, err) != FY_OK || make_net(net, err) != FY_OK)
+    if (fy_rules_load_default(rules, err) != FY_OK ||
+        make_net(net, argc == 3 && !strcmp(argv[1], "--save") ? argv[2] : NULL, err) != FY_OK)
     {
         fprintf(stderr, "bench_taylor: %s\n", err->msg);
         return 1;
+    }
+    if (argc == 3 && !strcmp(argv[1], "--save"))
+    {
+        fy_net_clear(net);
+        fy_rules_clear(rules);
+        return 0;
     }
     fy_mlp_init(md);
     fy_mlp_init(mb);

@@ -35,7 +35,7 @@ model() {
         print line } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..45"
+echo "1..48"
 t 0 "--help" "$feynn" taylor --help
 has taylor_cli.out "--format F" "help documents --format"
 t 2 "no --order is a usage error" "$feynn" taylor "$ex"
@@ -93,6 +93,16 @@ t 1 "check catches a double that cannot meet --tol 0" "$feynn" taylor taylor_cli
     --order 3 --check --tol 0
 has taylor_cli.out "DISAGREE" "the report names the disagreement"
 t 2 "tensors above order 10 need --direction" "$feynn" taylor "$ex" --order 11 --check
+# the issue's exact case: zero-bias tanh 8-16-16-16-1 to order 4, printed in full; tanh is odd,
+# so every even derivative at 0 vanishes (330 zero entries), and order 3 agrees on every route
+model 7 0 8 16 16 16 1 > taylor_cli_m8.feynn
+t 0 "exact order-4 tensor of 8-16-16-16-1" "$feynn" taylor taylor_cli_m8.feynn --order 4 \
+    --arith exact
+if [ "$(grep -c '^[0-7] [0-7] [0-7] [0-7]: 0$' taylor_cli.out)" = 330 ]; then
+    ok "330 entries, all 0 (an odd network's even derivatives)"
+else n=$((n + 1)); echo "not ok $n - order-4 entries of an odd network"; fail=1; fi
+t 0 "exact order 3 of 8-16-16-16-1 agrees on every route" "$feynn" taylor taylor_cli_m8.feynn \
+    --order 3 --arith exact --check
 # the definition of done: --check on random networks, depth up to 5, order up to 5, all arithmetics
 i=0; bad_check=0
 for depth in 2 3 4 5; do
@@ -117,5 +127,5 @@ done
 if [ $bad_check = 0 ]; then ok "--check agrees on random networks (depth <= 5, order <= 5)"
 else n=$((n + 1)); echo "not ok $n - --check on random networks"; fail=1; fi
 rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
-    taylor_cli_m1.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn
+    taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn
 exit $fail

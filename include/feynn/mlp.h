@@ -7,9 +7,15 @@
  *   - propagators D^(l,m) = W^(l) S^(l-1) ... S^(m+1) W^(m+1) (matrices, CBLAS in double);
  *   - the symmetric derivative tensors d^k F_o / dx_I at xbar, k = 0..n, stored by sorted
  *     multi-index (series.h), by the fused layer recursion of MATH.md 1.6: Faa di Bruno once
- *     per layer over the set partitions of the slots, vectorised over the neurons of a layer,
- *     with the contraction over neurons done as one dense product per layer (dgemm in double)
- *     and everything done in place in one buffer of (number of entries) x (widest layer);
+ *     per layer (by the last slot: 2^(k-1) products per entry of order k), vectorised over the
+ *     neurons of a layer, with the contraction over neurons done as a dense product per layer
+ *     (dgemm in double).  Orders below n go through the layers in one buffer; order n, most
+ *     of the entries, goes through all layers in chunks of a few hundred rows that stay in
+ *     cache, shared among OpenMP threads (src/mlp/tensors_tpl.c).  In ball arithmetic up to
+ *     128 bits, when the weights are exact doubles (binary files), the rows are balls in block
+ *     floating point (126-bit mantissas sharing an exponent and a radius, num/fxball.h): the
+ *     dense products are exact dgemm calls on 21-bit digits and the radius bounds every
+ *     truncation; other networks and higher precisions use Arb balls entry by entry;
  *   - single entries (the same recursion on the few input columns the entry uses);
  *   - Taylor coefficients along a direction v to any order (univariate Taylor arithmetic per
  *     neuron: the series of z^(l)(xbar + t v), composed with sigma by Horner's rule), and the

@@ -563,7 +563,7 @@ static int TN(rule_range)(const rule_t *ru, int j, slong J0, slong J1, const fy_
 #endif
     {
         work_t wk;
-        int st = work_init(&wk, ld, 1 << (j - 1), err);
+        int st = work_init(&wk, ld, 1 << (j - 1), NULL); /* err is not the threads' */
 #if defined(USE_OMP)
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -589,6 +589,8 @@ static int TN(rule_range)(const rule_t *ru, int j, slong J0, slong J1, const fy_
             status = st;
         work_clear(&wk);
     }
+    if (status == FY_ENOMEM)
+        fy_error_set(err, FY_ENOMEM, "mlp: out of memory for the scratch rows of a thread");
     return status;
 }
 
@@ -818,11 +820,12 @@ static int TN(top_pass)(fy_el_ptr out, ctx_t *c, fy_error_t err)
         int st;
         memset(C, 0, sizeof C);
         memset(&wk, 0, sizeof wk);
-        st = tab_init(&C[0], cap + 1, c->ld, err);
+        /* err is not the threads': allocation failures are reported below */
+        st = tab_init(&C[0], cap + 1, c->ld, NULL);
         if (st == FY_OK)
-            st = tab_init(&C[1], cap, c->ld, err);
+            st = tab_init(&C[1], cap, c->ld, NULL);
         if (st == FY_OK)
-            st = work_init(&wk, c->ld, 1 << (c->n - 1), err);
+            st = work_init(&wk, c->ld, 1 << (c->n - 1), NULL);
 #if defined(USE_OMP)
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -844,6 +847,8 @@ static int TN(top_pass)(fy_el_ptr out, ctx_t *c, fy_error_t err)
     }
     free(js);
     free(rs);
+    if (status == FY_ENOMEM)
+        fy_error_set(err, FY_ENOMEM, "mlp: out of memory for the chunk rows of a thread");
     return status;
 }
 

@@ -451,7 +451,7 @@ static int grow(void **p, size_t *cap, size_t n, size_t sz)
  * (2 (blocks) + k 2^(42 - S0) drop_weight + 2 smax) 2^S0.  Entry (r, a) is worth
  * acc 2^(e_r + gW + S0 - 231); the row is then normalised to 126 bits (left shifts only). */
 #define KC 256
-#define NB 64
+#define NB 256
 
 /* C = beta C + A B^T (beta 0 or 1) */
 static void dgemm_nt(slong m, slong n, slong k, const double *A, slong lda, const double *B,
