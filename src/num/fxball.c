@@ -473,11 +473,22 @@ static void dgemm_nt(slong m, slong n, slong k, const double *A, slong lda, cons
 #endif
 }
 
-/* l-th level's shift: 21 (9 - l) - S0 */
-static inline fy_fx_m level_term(double L, int shift)
+/* The level L (an integer below 2^53 held in a double) times 2^sh as two 64-bit halves, for
+ * 0 < sh < 64 (levels 1..3: with 106 <= S0 <= 122 their shifts are 4..62), for sh >= 64
+ * (level 0: 67..83) and, as a floor, for -64 < sh < 0 (levels 4, 5: -38..-1). */
+static inline u128 level_mid(double L, int sh)
 {
-    int64_t v = (int64_t) L; /* an integer below 2^53: exact */
-    return shift >= 0 ? shl((fy_fx_m) v, shift) : (fy_fx_m) (v >> -shift); /* >>: floor */
+    int64_t v = (int64_t) L;
+    return (u128) ((uint64_t) (v >> (64 - sh))) << 64 | (uint64_t) v << sh;
+}
+static inline u128 level_top(double L, int sh)
+{
+    return (u128) ((uint64_t) (int64_t) L << (sh - 64)) << 64;
+}
+static inline u128 level_low(double L, int sh)
+{
+    int64_t v = (int64_t) L >> -sh; /* floor */
+    return (u128) (uint64_t) (v >> 63) << 64 | (uint64_t) v;
 }
 
 /* sum over the pairs (s < 6, t < nd) with s + t >= 6 of 2^(21 (9 - s - t)) 2^-63, rounded up */
@@ -500,7 +511,10 @@ int fy_fx_gemm(fy_fxtab_struct *dst, slong rd, const fy_fxtab_struct *src, slong
     const double acc_err = 2.0 * (double) ((wp + KC - 1) / KC) + 2.0 * (double) M->smax +
                            ldexp((double) wp * drop_weight(M->nd), 42 + 63 - S0);
     slong r0, i, a, b, e;
-    int s, l;
+    int s, l, sh[XDIG];
+
+    for (l = 0; l < XDIG; l++)
+        sh[l] = DBITS * (9 - l) - S0; /* 67..83, 46..62, 25..41, 4..20, -17..-1, -38..-22 */
 
     if (!grow((void **) &wk->Xd, &wk->nXd, (size_t) (XDIG * NB * wp), sizeof(double)) ||
         !grow((void **) &wk->L, &wk->nL, (size_t) (XDIG * NB * wn), sizeof(int64_t)) ||
@@ -552,14 +566,13 @@ int fy_fx_gemm(fy_fxtab_struct *dst, slong rd, const fy_fxtab_struct *src, slong
             }
             for (i = 0; i < nb; i++)
             {
-                const double *Lr = Lv + i * ldl;
+                const double *L0 = Lv + i * ldl, *L1 = L0 + wn, *L2 = L1 + wn, *L3 = L2 + wn,
+                             *L4 = L3 + wn, *L5 = L4 + wn;
                 fy_fx_m *ac = acc + i * wn;
-                for (l = 0; l < XDIG; l++)
-                {
-                    const int sh = DBITS * (9 - l) - S0;
-                    for (a = 0; a < wn; a++)
-                        ac[a] += level_term(Lr[(slong) l * wn + a], sh);
-                }
+                for (a = 0; a < wn; a++)
+                    ac[a] += (fy_fx_m) (level_top(L0[a], sh[0]) + level_mid(L1[a], sh[1]) +
+                                        level_mid(L2[a], sh[2]) + level_mid(L3[a], sh[3]) +
+                                        level_low(L4[a], sh[4]) + level_low(L5[a], sh[5]));
             }
         }
         /* the entries kept apart: |m| m53 / 2^k, k = S0 + d - 52 >= 65 */
@@ -586,7 +599,7 @@ int fy_fx_gemm(fy_fxtab_struct *dst, slong rd, const fy_fxtab_struct *src, slong
             const fy_fx_m *ac = acc + i * wn;
             fy_fx_m *out = dst->m + dr * ldd;
             u128 any = 0;
-            int B, sh;
+            int B, ls;
             slong eP;
             double R;
             if (src->e[sr] == FY_FX_EZERO)
@@ -597,17 +610,17 @@ int fy_fx_gemm(fy_fxtab_struct *dst, slong rd, const fy_fxtab_struct *src, slong
             for (a = 0; a < wn; a++)
                 any |= u128_abs(ac[a]);
             B = u128_bits(any);             /* <= 126 */
-            sh = B == 0 ? 0 : BITS - B;     /* left shift */
-            eP = src->e[sr] + M->gW + S0 - WBITS - sh;
+            ls = B == 0 ? 0 : BITS - B;     /* left shift */
+            eP = src->e[sr] + M->gW + S0 - WBITS - ls;
             /* through |W| and W's truncation (each |x| < 2^e_r), and the accumulator's errors:
-             * 2^(e_r + gW - e_P) = 2^(105 - S0 + sh), its unit 2^(-126 + sh) */
-            R = ldexp((M->Winf * src->R[sr] + M->Wtr), WBITS - S0 + sh) +
-                ldexp(acc_err, sh - BITS) + 2 * TINY;
+             * 2^(e_r + gW - e_P) = 2^(105 - S0 + ls), its unit 2^(-126 + ls) */
+            R = ldexp((M->Winf * src->R[sr] + M->Wtr), WBITS - S0 + ls) +
+                ldexp(acc_err, ls - BITS) + 2 * TINY;
             R *= ROUNDUP;
             if (!row_ok(eP, R))
                 return 1;
             for (a = 0; a < wn; a++)
-                out[a] = shl(ac[a], sh);
+                out[a] = shl(ac[a], ls);
             dst->e[dr] = eP;
             dst->R[dr] = R;
         }
