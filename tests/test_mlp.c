@@ -6,6 +6,8 @@
  *   - high-order directional coefficients of tanh(x), tanh(tanh(x)), sin(x) from FLINT series;
  *   - the sum over diagrams (eval) against the fused recursion (mlp) on random networks in
  *     three arithmetics (exact equality, ball overlap and containment, double tolerance);
+ *   - a PyTorch-exported network (examples/tiny_mlp.safetensors) against the derivatives that
+ *     torch.autograd computed for it (examples/tiny_mlp_derivs.json);
  *   - ball tensors on block floating-point rows against exact tensors (rational vertex
  *     values), against ordinary balls at high precision, and their refusal of weights that are
  *     not exact doubles; the top order in many chunks in all three arithmetics. */
@@ -16,6 +18,7 @@
 
 #include <flint/fmpq_mpoly.h>
 #include <flint/fmpq_poly.h>
+#include <jansson.h>
 
 #include "feynn/enumerate.h"
 #include "feynn/eval.h"
@@ -814,6 +817,80 @@ static void test_refusals_and_relu(void **state)
     tnet_clear(&t);
 }
 
+/* The network PyTorch exported (examples/tiny_mlp.safetensors, F32 weights, tanh) against
+ * torch.autograd's value, gradient, Hessian and third derivatives at 0, computed in float64
+ * from the same weights (examples/tiny_mlp_derivs.json, written by export_pytorch.py): the
+ * double tensors agree to rounding, and the ball tensors (certified) lie within 1e-14 of
+ * torch's values (which carry float64 rounding of their own). */
+static void test_pytorch_reference(void **state)
+{
+    char path[4096];
+    fy_net_t net;
+    fy_net_opts_t o;
+    fy_error_t err;
+    json_error_t jerr;
+    json_t *root;
+    int ar, k, i, j, l;
+
+    (void) state;
+    fy_error_init(err);
+    root = json_load_file(fy_test_srcpath(path, sizeof path, "examples/tiny_mlp_derivs.json"), 0,
+                          &jerr);
+    if (root == NULL)
+        fail_msg("%s: %s", path, jerr.text);
+    fy_net_opts_init(o);
+    fy_net_init(net);
+    assert_int_equal(fy_net_load(net, fy_test_srcpath(path, sizeof path,
+                                                      "examples/tiny_mlp.safetensors"), o, err),
+                     FY_OK);
+    for (ar = 0; ar < 2; ar++)
+    {
+        fy_arith_t arith = ar == 0 ? FY_ARITH_DOUBLE : FY_ARITH_BALL;
+        fy_mlp_t m;
+        fy_symtensor_struct T[4];
+        fy_mlp_init(m);
+        assert_int_equal(fy_mlp_set_net(m, net, get_rules(), arith, 128, err), FY_OK);
+        assert_int_equal(fy_mlp_set_point(m, NULL, 3, err), FY_OK);
+        for (k = 0; k <= 3; k++)
+            fy_symtensor_init(T + k, arith, 1, 0, 128, NULL);
+        assert_int_equal(fy_mlp_derivatives(T, m, 0, 3, err), FY_OK);
+        for (k = 0; k <= 3; k++)
+            for (i = 0; i < 3; i++)
+                for (j = 0; j < 3; j++)
+                    for (l = 0; l < 3; l++)
+                    {
+                        static const char *keys[4] = {"value", "gradient", "hessian", "third"};
+                        int idx[3] = {i, j, l};
+                        json_t *v = json_object_get(root, keys[k]);
+                        double ref, got;
+                        slong pos;
+                        if ((k < 1 && i > 0) || (k < 2 && j > 0) || (k < 3 && l > 0))
+                            continue;
+                        if (k >= 1)
+                            v = json_array_get(v, (size_t) i);
+                        if (k >= 2)
+                            v = json_array_get(v, (size_t) j);
+                        if (k >= 3)
+                            v = json_array_get(v, (size_t) l);
+                        assert_non_null(v);
+                        ref = json_number_value(v);
+                        pos = fy_symtensor_index(T + k, idx);
+                        got = arith == FY_ARITH_DOUBLE
+                                  ? fy_numvec_d(&T[k].e)[pos]
+                                  : arf_get_d(arb_midref(fy_numvec_arb(&T[k].e) + pos),
+                                              ARF_RND_NEAR);
+                        if (fabs(got - ref) > 1e-14 * (1 + fabs(ref)))
+                            fail_msg("order %d entry %d,%d,%d: feynn %.17g, torch %.17g", k, i,
+                                     j, l, got, ref);
+                    }
+        for (k = 0; k <= 3; k++)
+            fy_symtensor_clear(T + k);
+        fy_mlp_clear(m);
+    }
+    fy_net_clear(net);
+    json_decref(root);
+}
+
 /* The entries of orders 1..n of T (T[k] for k = 1..n), concatenated as the raw kernels do. */
 static slong tensors_len(const fy_symtensor_struct *T, int n)
 {
@@ -1086,6 +1163,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_diagrams_vs_fused),
     cmocka_unit_test(test_refusals_and_relu),
     cmocka_unit_test(test_rank),
+    cmocka_unit_test(test_pytorch_reference),
     cmocka_unit_test(test_ball_rows_contain_exact),
     cmocka_unit_test(test_ball_rows_decline_and_agree),
     cmocka_unit_test(test_many_chunks),
