@@ -6,6 +6,7 @@
  *   - high-order directional coefficients of tanh(x), tanh(tanh(x)), sin(x) from FLINT series;
  *   - the sum over diagrams (eval) against the fused recursion (mlp) on random networks in
  *     three arithmetics (exact equality, ball overlap and containment, double tolerance);
+ *   - symbolic tensors evaluated at the vertex values against the exact fused tensors;
  *   - a PyTorch-exported network (examples/tiny_mlp.safetensors) against the derivatives that
  *     torch.autograd computed for it (examples/tiny_mlp_derivs.json);
  *   - ball tensors on block floating-point rows against exact tensors (rational vertex
@@ -891,6 +892,88 @@ static void test_pytorch_reference(void **state)
     json_decref(root);
 }
 
+/* Symbolic tensors (polynomials in s_{l,a,k} = sigma_l^(k)(z^(l)_a)) evaluated at the network's
+ * own vertex values equal the exact tensors of the fused recursion: zero-bias tanh/sin
+ * networks at 0, whose vertex values are rational, depth 2..4, orders 1..4.  The variables
+ * are matched by their printed names. */
+static void test_symbolic_vs_exact(void **state)
+{
+    static const char *acts[] = {"tanh", "sin"};
+    uint64_t st = fy_test_seed("symbolic_vs_exact");
+    int trial;
+    fy_error_t err;
+
+    (void) state;
+    fy_error_init(err);
+    for (trial = 0; trial < 6; trial++)
+    {
+        int H = 1 + trial % 3, L = H + 1, w[6], l, n = 1 + trial % 4, k;
+        tnet t;
+        fy_mlp_t m;
+        fy_symtensor_struct T[5];
+        fmpq_mpoly_ctx_t ctx;
+        fmpq_mpoly_struct *P;
+        char **names;
+        slong nv, v, i, len;
+        fmpq *vals, **pv;
+        fmpq_t y;
+
+        w[0] = 2;
+        for (l = 1; l < L; l++)
+            w[l] = 2 + (int) (fy_test_rand(&st) % 2);
+        w[L] = 1;
+        tnet_init(&t, L, w);
+        tnet_random(&t, &st, 0);
+        for (l = 1; l < L; l++)
+            t.act[l] = acts[fy_test_rand(&st) % 2];
+        make_mlp(m, &t, FY_ARITH_EXACT, 128, n);
+        for (k = 0; k <= n; k++)
+            fy_symtensor_init(T + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+        assert_int_equal(fy_mlp_derivatives(T, m, 0, n, err), FY_OK);
+        assert_int_equal(fy_mlp_symbolic_vars(&names, &nv, m, n, err), FY_OK);
+        fmpq_mpoly_ctx_init(ctx, nv, ORD_LEX);
+        len = T[n].e.len;
+        P = malloc(sizeof(fmpq_mpoly_struct) * (size_t) len);
+        for (i = 0; i < len; i++)
+            fmpq_mpoly_init(P + i, ctx);
+        assert_int_equal(fy_mlp_symbolic_tensor(P, m, 0, n, ctx, err), FY_OK);
+        /* the value of every variable, from its name, through fy_mlp_vertex */
+        vals = _fmpq_vec_init(nv);
+        pv = malloc(sizeof(fmpq *) * (size_t) (nv > 0 ? nv : 1));
+        for (v = 0; v < nv; v++)
+        {
+            int vl, vk;
+            long va;
+            fy_numvec_t s;
+            assert_int_equal(sscanf(names[v], "s_{%d,%ld,%d}", &vl, &va, &vk), 3);
+            fy_numvec_init(s, FY_ARITH_EXACT, 0, 128, NULL);
+            assert_int_equal(fy_mlp_vertex(s, m, vl, vk, err), FY_OK);
+            fmpq_set(vals + v, fy_numvec_fmpq(s) + va);
+            fy_numvec_clear(s);
+            pv[v] = vals + v;
+            free(names[v]);
+        }
+        free(names);
+        fmpq_init(y);
+        for (i = 0; i < len; i++)
+        {
+            assert_int_equal(fmpq_mpoly_evaluate_all_fmpq(y, P + i, pv, ctx), 1);
+            assert_true(fmpq_equal(y, fy_numvec_fmpq(&T[n].e) + i));
+        }
+        fmpq_clear(y);
+        for (i = 0; i < len; i++)
+            fmpq_mpoly_clear(P + i, ctx);
+        free(P);
+        free(pv);
+        _fmpq_vec_clear(vals, nv);
+        fmpq_mpoly_ctx_clear(ctx);
+        for (k = 0; k <= n; k++)
+            fy_symtensor_clear(T + k);
+        fy_mlp_clear(m);
+        tnet_clear(&t);
+    }
+}
+
 /* The entries of orders 1..n of T (T[k] for k = 1..n), concatenated as the raw kernels do. */
 static slong tensors_len(const fy_symtensor_struct *T, int n)
 {
@@ -1164,6 +1247,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_refusals_and_relu),
     cmocka_unit_test(test_rank),
     cmocka_unit_test(test_pytorch_reference),
+    cmocka_unit_test(test_symbolic_vs_exact),
     cmocka_unit_test(test_ball_rows_contain_exact),
     cmocka_unit_test(test_ball_rows_decline_and_agree),
     cmocka_unit_test(test_many_chunks),

@@ -12,7 +12,7 @@
 
 #include "mlp/mlp_internal.h"
 
-#define SYM_MAXK (1 << (FY_MLP_MAX_TENSOR_ORDER - 1))
+#define SYM_MAXK FY_MLP_MAXK
 
 static slong sym_var(const fy_mlp_struct *m, int n, int l, slong a, int k)
 {
@@ -52,61 +52,6 @@ int fy_mlp_symbolic_vars(char ***names, slong *nvars, const fy_mlp_t m, int n, f
     *names = s;
     *nvars = nv;
     return FY_OK;
-}
-
-static slong binom(int n, int k)
-{
-    slong c = 1;
-    int i;
-    for (i = 1; i <= k; i++)
-        c = c * (n - k + i) / i;
-    return c;
-}
-
-/* Sub-multisets K of the sorted J (length nj), x appended: rows of K+x (order |K|+1) and of
- * J\K (order |J\K|, rank only), with the weights c_K. */
-static int submultisets(slong *rP, int *oK, slong *rG, int *oG, slong *cK, const int *J, int nj,
-                        int x, const fy_mindex_t ix)
-{
-    int val[FY_MLP_MAX_TENSOR_ORDER], mul[FY_MLP_MAX_TENSOR_ORDER], e[FY_MLP_MAX_TENSOR_ORDER];
-    int K[FY_MLP_MAX_TENSOR_ORDER + 1], R[FY_MLP_MAX_TENSOR_ORDER];
-    int t = 0, i, p, nK = 0;
-    for (p = 0; p < nj; p++)
-        if (t > 0 && val[t - 1] == J[p])
-            mul[t - 1]++;
-        else
-        {
-            val[t] = J[p];
-            mul[t++] = 1;
-        }
-    for (i = 0; i < t; i++)
-        e[i] = 0;
-    for (;;)
-    {
-        int nk = 0, nr = 0;
-        slong c = 1;
-        for (i = 0; i < t; i++)
-        {
-            for (p = 0; p < e[i]; p++)
-                K[nk++] = val[i];
-            for (p = e[i]; p < mul[i]; p++)
-                R[nr++] = val[i];
-            c *= binom(mul[i], e[i]);
-        }
-        K[nk] = x;
-        oK[nK] = nk + 1;
-        rP[nK] = fy_mindex_rank(ix, K, nk + 1);
-        oG[nK] = nr;
-        rG[nK] = fy_mindex_rank(ix, R, nr);
-        cK[nK] = c;
-        nK++;
-        for (i = 0; i < t && e[i] == mul[i]; i++)
-            e[i] = 0;
-        if (i == t)
-            break;
-        e[i]++;
-    }
-    return nK;
 }
 
 int fy_mlp_symbolic_tensor(fmpq_mpoly_struct *T, const fy_mlp_t m, int output, int n,
@@ -199,14 +144,14 @@ int fy_mlp_symbolic_tensor(fmpq_mpoly_struct *T, const fy_mlp_t m, int output, i
         for (mm = n - 1; mm >= 0; mm--)
             for (j = 1; j <= n - mm; j++)
             {
-                int I[FY_MLP_MAX_TENSOR_ORDER + 1], oK[SYM_MAXK], oG[SYM_MAXK], t, nK;
+                int I[FY_MLP_MAX_TENSOR_ORDER + 1], oK[SYM_MAXK], t, nK;
                 slong rP[SYM_MAXK], rG[SYM_MAXK], cK[SYM_MAXK];
                 slong cnt = fy_mindex_count(ix, d, j);
                 for (r = 0; r < cnt; r++)
                 {
                     fmpq_mpoly_struct *dst;
                     fy_mindex_unrank(ix, I, r, j);
-                    nK = submultisets(rP, oK, rG, oG, cK, I, j - 1, I[j - 1], ix);
+                    nK = _fy_mlp_submultisets(oK, rP, rG, cK, I, j - 1, I[j - 1], ix);
                     for (a = 0; a < w; a++)
                     {
                         dst = mm == 0 ? Y + (off[j] + r) * ld + a
@@ -214,7 +159,7 @@ int fy_mlp_symbolic_tensor(fmpq_mpoly_struct *T, const fy_mlp_t m, int output, i
                         fmpq_mpoly_zero(dst, ctx);
                         for (t = 0; t < nK; t++)
                         {
-                            fmpq_mpoly_mul(tmp, G + (goff[mm + 1][oG[t]] + rG[t]) * ld + a,
+                            fmpq_mpoly_mul(tmp, G + (goff[mm + 1][j - oK[t]] + rG[t]) * ld + a,
                                            X + (off[oK[t]] + rP[t]) * ld + a, ctx);
                             if (cK[t] != 1)
                                 fmpq_mpoly_scalar_mul_si(tmp, tmp, cK[t], ctx);
