@@ -893,8 +893,9 @@ static void test_pytorch_reference(void **state)
 }
 
 /* Symbolic tensors (polynomials in s_{l,a,k} = sigma_l^(k)(z^(l)_a)) evaluated at the network's
- * own vertex values equal the exact tensors of the fused recursion: zero-bias tanh/sin
- * networks at 0, whose vertex values are rational, depth 2..4, orders 1..4.  The variables
+ * own vertex values equal the exact tensors of the fused recursion: quadratic activations with
+ * biases (no vanishing vertex: every term of the rule counts), or zero-bias tanh/sin at 0,
+ * whose vertex values are rational; depth 2..4, orders 2..4.  The variables
  * are matched by their printed names. */
 static void test_symbolic_vs_exact(void **state)
 {
@@ -907,7 +908,7 @@ static void test_symbolic_vs_exact(void **state)
     fy_error_init(err);
     for (trial = 0; trial < 6; trial++)
     {
-        int H = 1 + trial % 3, L = H + 1, w[6], l, n = 1 + trial % 4, k;
+        int H = 1 + trial % 3, L = H + 1, w[6], l, n = 2 + trial % 3, k;
         tnet t;
         fy_mlp_t m;
         fy_symtensor_struct T[5];
@@ -923,9 +924,9 @@ static void test_symbolic_vs_exact(void **state)
             w[l] = 2 + (int) (fy_test_rand(&st) % 2);
         w[L] = 1;
         tnet_init(&t, L, w);
-        tnet_random(&t, &st, 0);
+        tnet_random(&t, &st, trial % 2 == 0);
         for (l = 1; l < L; l++)
-            t.act[l] = acts[fy_test_rand(&st) % 2];
+            t.act[l] = trial % 2 == 0 ? "quadratic" : acts[fy_test_rand(&st) % 2];
         make_mlp(m, &t, FY_ARITH_EXACT, 128, n);
         for (k = 0; k <= n; k++)
             fy_symtensor_init(T + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
