@@ -410,7 +410,7 @@ static int tensors_raw(fy_numvec_t out, const fy_mlp_t m, const fy_numvec_t W1, 
                                  err);
     case FY_ARITH_BALL:
         /* block floating-point rows when the weights are exact doubles (up to 128 bits: they
-         * carry 115-bit mantissas), ordinary balls otherwise */
+         * carry 126-bit mantissas), ordinary balls otherwise */
         if (m->prec <= 128)
         {
             int st = _fy_mlp_tensors_fx(fy_numvec_arb(out), m, fy_numvec_arb(W1), dim, output, n,
@@ -693,78 +693,4 @@ void fy_mlp_eval_model(fy_eval_model_t model, const fy_mlp_t m)
     model->ctx = (void *) m;
     model->vertex = model_vertex;
     model->line = model_line;
-}
-
-/* ------------------------------------------------------------------ set partitions */
-
-void _fy_setpart_clear(fy_setpart_struct *sp)
-{
-    free(sp->nb);
-    free(sp->mask);
-    memset(sp, 0, sizeof *sp);
-}
-
-int _fy_setpart_init(fy_setpart_struct *sp, int k, fy_error_t err)
-{
-    long bell[FY_MLP_MAX_TENSOR_ORDER + 2], i;
-    int a[FY_MLP_MAX_TENSOR_ORDER + 1], mx[FY_MLP_MAX_TENSOR_ORDER + 1], j, p;
-
-    memset(sp, 0, sizeof *sp);
-    if (k < 1 || k > FY_MLP_MAX_TENSOR_ORDER)
-        return fy_error_set(err, FY_EINPUT, "set partitions of %d slots", k);
-    /* Bell numbers by the triangle */
-    {
-        long row[FY_MLP_MAX_TENSOR_ORDER + 2], nrow[FY_MLP_MAX_TENSOR_ORDER + 2];
-        row[0] = 1;
-        bell[0] = 1;
-        for (i = 1; i <= k; i++)
-        {
-            nrow[0] = row[i - 1];
-            for (j = 1; j <= i; j++)
-                nrow[j] = nrow[j - 1] + row[j - 1];
-            memcpy(row, nrow, sizeof(long) * (size_t) (i + 1));
-            bell[i] = row[0];
-        }
-    }
-    sp->k = k;
-    sp->count = bell[k];
-    sp->nb = fy_malloc((size_t) sp->count, sizeof(int), err);
-    sp->mask = fy_calloc((size_t) sp->count * (size_t) k, sizeof(unsigned), err);
-    if (sp->nb == NULL || sp->mask == NULL)
-    {
-        _fy_setpart_clear(sp);
-        return FY_ENOMEM;
-    }
-    /* restricted growth strings a[0] = 0, a[p] <= 1 + max(a[0..p-1]) */
-    for (p = 0; p < k; p++)
-        a[p] = 0;
-    for (i = 0;; i++)
-    {
-        int nb = 0;
-        for (p = 0; p < k; p++)
-        {
-            if (a[p] + 1 > nb)
-                nb = a[p] + 1;
-            sp->mask[i * k + a[p]] |= 1u << p;
-        }
-        sp->nb[i] = nb;
-        /* next string */
-        mx[0] = 0;
-        for (p = 1; p < k; p++)
-            mx[p] = mx[p - 1] > a[p - 1] ? mx[p - 1] : a[p - 1];
-        for (p = k - 1; p >= 1 && a[p] > mx[p]; p--)
-            ;
-        if (p < 1)
-            break;
-        a[p]++;
-        for (j = p + 1; j < k; j++)
-            a[j] = 0;
-    }
-    if (i + 1 != sp->count)
-    {
-        _fy_setpart_clear(sp);
-        return fy_error_set(err, FY_EINTERNAL, "set partitions: %ld made, Bell(%d) = %ld",
-                            i + 1, k, sp->count);
-    }
-    return FY_OK;
 }

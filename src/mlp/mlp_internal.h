@@ -5,18 +5,6 @@
 #include "feynn/mlp.h"
 #include "feynn/series.h"
 
-/* Set partitions of {0..k-1}: count parts, each as nblocks and block bit masks. */
-typedef struct
-{
-    int k;
-    long count;
-    int *nb;       /* nb[p] blocks in partition p */
-    unsigned *mask; /* mask[p * k + j], j < nb[p] */
-} fy_setpart_struct;
-
-int _fy_setpart_init(fy_setpart_struct *sp, int k, fy_error_t err);
-void _fy_setpart_clear(fy_setpart_struct *sp);
-
 /* ------------------------------------------------------------------ tensor recursion indices
  *
  * The fused recursion (tensors_tpl.c) keeps the entries of orders 1..n by sorted multi-index:

@@ -125,32 +125,34 @@ static void wmat_clear(wmat_t *M)
 {
     fy_fxmat_clear(M);
 }
-/* rows rd.. of dst <- rows rs.. of src times W^T (nr rows; in place when the same) */
+/* rows rd.. of dst <- rows rs.. of src times W^T (nr rows; in place when the same); with par,
+ * blocks of rows on the threads, each with scratch of its own, else in one call with wk's */
 static int tab_gemm(tab_t *dst, slong rd, tab_t *src, slong rs, slong nr, const wmat_t *M,
                     work_t *wk, int par, slong prec)
 {
+    const slong B = 256, nb = (nr + B - 1) / B;
     int fail = 0;
-    slong nb = (nr + 127) / 128, bi;
+    slong bi;
     (void) prec;
-    (void) wk;
+    if (!par || nb < 2)
+        return fy_fx_gemm(dst, rd, src, rs, nr, M, &wk->fx) ? FY_MLP_DECLINE : FY_OK;
 #if defined(USE_OMP)
-#pragma omp parallel if (par && nr > 256) reduction(| : fail)
+#pragma omp parallel reduction(| : fail)
 #endif
     {
         fy_fxwork_struct w;
         fy_fxwork_init(&w);
 #if defined(USE_OMP)
-#pragma omp for schedule(dynamic, 4)
+#pragma omp for schedule(dynamic, 1)
 #endif
         for (bi = 0; bi < nb; bi++)
         {
-            slong r0 = bi * 128, k = nr - r0 < 128 ? nr - r0 : 128;
+            slong r0 = bi * B, k = nr - r0 < B ? nr - r0 : B;
             if (!fail)
                 fail |= fy_fx_gemm(dst, rd + r0, src, rs + r0, k, M, &w);
         }
         fy_fxwork_clear(&w);
     }
-    (void) par;
     return fail ? FY_MLP_DECLINE : FY_OK;
 }
 /* out[i] <- row r0 + i of t . the output row, i < nr */
