@@ -160,6 +160,20 @@ static void make_mlp(fy_mlp_t m, const tnet *t, fy_arith_t arith, slong prec, in
         fail_msg("set_point: %s", err->msg);
 }
 
+/* The network t in arith at prec, with its tensors of orders 0..n (T[0..n] initialised here). */
+static void mlp_tensors(fy_symtensor_struct *T, fy_mlp_t m, const tnet *t, fy_arith_t arith,
+                        slong prec, int n)
+{
+    fy_error_t err;
+    int k;
+    fy_error_init(err);
+    make_mlp(m, t, arith, prec, n);
+    for (k = 0; k <= n; k++)
+        fy_symtensor_init(T + k, arith, 1, 0, prec, NULL);
+    if (fy_mlp_derivatives(T, m, 0, n, err) != FY_OK)
+        fail_msg("derivatives: %s", err->msg);
+}
+
 /* tanh^(k)(0), k = 0..n, from (e^{2z} - 1)/(e^{2z} + 1). */
 static void tanh_derivs_at0(fmpq *d, int n)
 {
@@ -927,10 +941,7 @@ static void test_symbolic_vs_exact(void **state)
         tnet_random(&t, &st, trial % 2 == 0);
         for (l = 1; l < L; l++)
             t.act[l] = trial % 2 == 0 ? "quadratic" : acts[fy_test_rand(&st) % 2];
-        make_mlp(m, &t, FY_ARITH_EXACT, 128, n);
-        for (k = 0; k <= n; k++)
-            fy_symtensor_init(T + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
-        assert_int_equal(fy_mlp_derivatives(T, m, 0, n, err), FY_OK);
+        mlp_tensors(T, m, &t, FY_ARITH_EXACT, 128, n);
         assert_int_equal(fy_mlp_symbolic_vars(&names, &nv, m, n, err), FY_OK);
         fmpq_mpoly_ctx_init(ctx, nv, ORD_LEX);
         len = T[n].e.len;
@@ -1045,15 +1056,8 @@ static void test_ball_rows_contain_exact(void **state)
                 fmpq_div_2exp(q, q, 12 + (flint_bitcnt_t) (fy_test_rand(&st) % 110));
             }
         }
-        make_mlp(mb, &t, FY_ARITH_BALL, 128, n);
-        make_mlp(mx, &t, FY_ARITH_EXACT, 128, n);
-        for (k = 0; k <= n; k++)
-        {
-            fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
-            fy_symtensor_init(Tx + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
-        }
-        assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
-        assert_int_equal(fy_mlp_derivatives(Tx, mx, 0, n, err), FY_OK);
+        mlp_tensors(Tb, mb, &t, FY_ARITH_BALL, 128, n);
+        mlp_tensors(Tx, mx, &t, FY_ARITH_EXACT, 128, n);
         fy_numvec_init(raw, FY_ARITH_BALL, tensors_len(Tb, n), 128, NULL);
         assert_int_equal(_fy_mlp_tensors_fx(fy_numvec_arb(raw), mb, fy_numvec_arb(mb->W + 1),
                                             w[0], 0, n, 128, err),
@@ -1179,24 +1183,18 @@ static void test_many_chunks(void **state)
         slong i;
         tnet_init(&t, 3, rep == 0 ? w12 : w24);
         tnet_random(&t, &st, rep == 1);
-        make_mlp(mb, &t, FY_ARITH_BALL, 128, n);
-        make_mlp(md, &t, FY_ARITH_DOUBLE, 53, n);
-        for (k = 0; k <= n; k++)
-        {
-            fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
-            fy_symtensor_init(Td + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-            fy_symtensor_init(Tx + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
-        }
-        assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
-        assert_int_equal(fy_mlp_derivatives(Td, md, 0, n, err), FY_OK);
+        mlp_tensors(Tb, mb, &t, FY_ARITH_BALL, 128, n);
+        mlp_tensors(Td, md, &t, FY_ARITH_DOUBLE, 53, n);
         if (rep == 0)
         {
-            make_mlp(mx, &t, FY_ARITH_EXACT, 128, n);
-            assert_int_equal(fy_mlp_derivatives(Tx, mx, 0, n, err), FY_OK);
+            mlp_tensors(Tx, mx, &t, FY_ARITH_EXACT, 128, n);
             for (k = 1; k <= n; k++)
                 assert_true(fy_symtensor_contains(Tb + k, Tx + k));
             fy_mlp_clear(mx);
         }
+        else
+            for (k = 0; k <= n; k++)
+                fy_symtensor_init(Tx + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
         for (k = 1; k <= n; k++)
         {
             double maxabs, maxrad;

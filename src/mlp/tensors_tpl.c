@@ -99,15 +99,7 @@ static void work_clear(work_t *wk)
     fy_fxwork_clear(&wk->fx);
     fy_fxtab_clear(&wk->dot);
 }
-/* row r of t <- row ra of A .* row rb of B (B's row may be r of t) */
-static int tab_mul(tab_t *t, slong r, const tab_t *A, slong ra, const tab_t *B, slong rb,
-                   slong w, work_t *wk, slong prec)
-{
-    static const slong one = 1;
-    (void) prec;
-    return fy_fx_mulsum(t, r, 1, 1, &A, &ra, &B, &rb, &one, w, &wk->fx) ? FY_MLP_DECLINE : FY_OK;
-}
-/* rows r + i of t <- row ra of A .* row rb + i of B, i < nr */
+/* rows r + i of t <- row ra of A .* row rb + i of B, i < nr (B's rows may be t's) */
 static int tab_mul_rows(tab_t *t, slong r, slong nr, const tab_t *A, slong ra, const tab_t *B,
                         slong rb, slong w, work_t *wk, slong prec)
 {
@@ -115,6 +107,11 @@ static int tab_mul_rows(tab_t *t, slong r, slong nr, const tab_t *A, slong ra, c
     (void) prec;
     return fy_fx_mulsum(t, r, nr, 1, &A, &ra, &B, &rb, &one, w, &wk->fx) ? FY_MLP_DECLINE
                                                                          : FY_OK;
+}
+static int tab_mul(tab_t *t, slong r, const tab_t *A, slong ra, const tab_t *B, slong rb,
+                   slong w, work_t *wk, slong prec)
+{
+    return tab_mul_rows(t, r, 1, A, ra, B, rb, w, wk, prec);
 }
 static int wmat_init(wmat_t *M, fy_el_srcptr W, slong wn, slong wp, fy_error_t err)
 {
