@@ -246,6 +246,87 @@ int fy_net_save_text(const char *path, const fy_net_t net, fy_error_t err);
  * compact). */
 int fy_net_info_json(char **json, const fy_net_t net, int indent, fy_error_t err);
 
+
+/* ------------------------------------------------------------------ invertible networks
+ * An invertible network (INN, MATH.md 3) maps data x in R^d to a latent z with a standard
+ * normal density: z = f_L(...f_1(x)), layers[0] = f_1 acting on the data.  Every parameter is
+ * kept as an exact rational (binary floats from safetensors are dyadic rationals; the text
+ * format reads decimals and p/q exactly), so the action can be computed exactly, in balls or in
+ * double from the same numbers.  File formats: doc/inn-format.md. */
+
+typedef enum
+{
+    FY_INN_LAYER_AFFINE = 0,     /* y = W u + b, det W != 0, log-det ln|det W| */
+    FY_INN_LAYER_COUPLING = 1,   /* y_A = u_A, y_B = u_B + g(u_A), g_b = G_{b a a'} u_a u_a' */
+    FY_INN_LAYER_ELEMENTWISE = 2 /* y_i = u_i + gamma_i u_i^2, log-det sum ln(1 + 2 gamma_i u_i) */
+} fy_inn_layer_kind_t;
+
+/* "affine", "coupling", "elementwise"; fy_inn_layer_kind_from_name returns -1 when unknown. */
+const char *fy_inn_layer_kind_name(fy_inn_layer_kind_t k);
+int fy_inn_layer_kind_from_name(const char *name);
+
+typedef struct
+{
+    fy_inn_layer_kind_t kind;
+    char *name;     /* layer name in the file ("layers.0", "affine 1", ...) */
+    /* affine: W (d x d, row-major: y_i = sum_j W[i d + j] u_j + b_i) and b (d entries; NULL
+     * means zero bias).  NULL for the other kinds. */
+    fmpq *W;
+    fmpq *b;
+    /* coupling: the passive set A (nA indices, ascending) and the shifted set B (nB indices,
+     * ascending), disjoint, together 0..d-1 (a split may leave B empty: the identity);
+     * G[(t * nA + r) * nA + s] = G_{B[t], A[r], A[s]}, symmetric in r, s.  NULL otherwise. */
+    int nA, nB;
+    int *A, *B;
+    fmpq *G;
+    /* elementwise: gamma (d entries).  NULL otherwise. */
+    fmpq *gamma;
+} fy_inn_layer_struct;
+
+typedef struct
+{
+    int d;                        /* dimension of data and latent */
+    int nlayers;
+    fy_inn_layer_struct *layers;  /* layers[0] acts on the data */
+    char *source;                 /* file name as given (messages) */
+    fy_model_format_t format;     /* FY_MODEL_TEXT or FY_MODEL_SAFETENSORS */
+} fy_inn_struct;
+typedef fy_inn_struct fy_inn_t[1];
+
+void fy_inn_init(fy_inn_t net);   /* an empty network: d = 0, no layers */
+void fy_inn_clear(fy_inn_t net);
+/* Appends a layer (deep copies of the arrays; b may be NULL).  Shapes and values are checked
+ * (FY_EINPUT naming the layer: index ranges, split a partition of 0..d-1, G symmetric in its
+ * last two indices, det W != 0 exactly).  d is fixed by the first layer (fy_inn_set_dim may
+ * set it before). */
+int fy_inn_set_dim(fy_inn_t net, int d, fy_error_t err);
+int fy_inn_push_affine(fy_inn_t net, const char *name, const fmpq *W, const fmpq *b,
+                       fy_error_t err);
+int fy_inn_push_coupling(fy_inn_t net, const char *name, const int *A, int nA, const int *B,
+                         int nB, const fmpq *G, fy_error_t err);
+int fy_inn_push_elementwise(fy_inn_t net, const char *name, const fmpq *gamma, fy_error_t err);
+
+/* Loads an INN from a file: safetensors (by magic bytes or extension) or the plain-text
+ * format.  Everything is validated before it is returned (see fy_inn_validate). */
+int fy_inn_load(fy_inn_t net, const char *path, fy_error_t err);
+int fy_inn_load_buffer(fy_inn_t net, const uint8_t *buf, size_t len, const char *name,
+                       fy_model_format_t format, fy_error_t err);
+int fy_inn_save_safetensors(const char *path, const fy_inn_t net, fy_error_t err);
+int fy_inn_save_text(const char *path, const fy_inn_t net, fy_error_t err);
+int fy_inn_write_text_buffer(char **text, size_t *len, const fy_inn_t net, fy_error_t err);
+
+/* Validation with numbers: every affine layer's condition number (2-norm, estimated in double
+ * from the singular values; cond[l] for affine layer l, 1 for the others; cond may be NULL)
+ * and a refusal (FY_EINPUT, naming the layer and its condition number) above max_cond (<= 0:
+ * 1e12).  An exactly singular W is always refused. */
+int fy_inn_validate(double *cond, const fy_inn_t net, double max_cond, fy_error_t err);
+/* Total number of parameters. */
+size_t fy_inn_num_params(const fy_inn_t net);
+/* The forward map at an exact point: y[l] (d entries each, l = 0..nlayers) the input of layer
+ * l (y[0] = x, y[nlayers] = z), as exact rationals (fmpq arrays allocated by the caller, each
+ * initialised).  x NULL means the origin. */
+int fy_inn_forward_fmpq(fmpq **y, const fy_inn_t net, const fmpq *x, fy_error_t err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -175,6 +175,32 @@ int fy_jet_hessian_d(double *H, const fy_jet_net_t J, slong out, const double *x
 int fy_jet_hessian_arb(arb_ptr H, const fy_jet_net_t J, slong out, arb_srcptr xbar, slong prec,
                        fy_error_t err);
 
+/* ------------------------------------------------------------------ INN log-densities
+ * The independent route for the actions of invertible networks (module inn): the Taylor
+ * coefficients c_0..c_N of t -> ln p(x0 + t v) = ln p_z(f(x0 + t v)) + ln|det J_f(x0 + t v)|
+ * (MATH.md 3.1, p_z standard normal) by forward Taylor-mode arithmetic through the layers of
+ * an fy_inn_t (io.h): affine maps coefficient-wise, couplings and elementwise quadratics by
+ * truncated series products, the elementwise log-det by the log1p recurrence.  It knows
+ * nothing of diagrams or of the pull-back rules.
+ *
+ * c has N + 1 entries (initialised for arb and fmpq); x0 and v have d entries (x0 NULL: the
+ * origin).  c_0 is ln p(x0) in double and balls.  The constants ln|det W|, -(d/2) ln 2 pi and
+ * ln(1 + 2 gamma_i h_i) at x0 are logarithms, irrational in general: in exact arithmetic c_0
+ * holds only the rational part -|z(x0)|^2 / 2 (the orders >= 1 are exact).  An elementwise
+ * layer whose Jacobian 1 + 2 gamma_i h_i vanishes or is negative at the point is refused
+ * (FY_EINPUT, naming the layer and the neuron). */
+int fy_jet_inn_dir_d(double *c, const fy_inn_t net, const double *x0, const double *v, int N,
+                     fy_error_t err);
+int fy_jet_inn_dir_arb(arb_ptr c, const fy_inn_t net, arb_srcptr x0, arb_srcptr v, int N,
+                       slong prec, fy_error_t err);
+int fy_jet_inn_dir_fmpq(fmpq *c, const fy_inn_t net, const fmpq *x0, const fmpq *v, int N,
+                        fy_error_t err);
+/* T = d^n ln p (x0), the symmetric tensor of order n >= 1 (T re-made in `arith`, balls at prec
+ * bits), from the n-th coefficients along the C(d+n-1, n) integer directions by the exact
+ * interpolation above.  x0 exact (NULL: origin). */
+int fy_jet_inn_tensor(fy_symtensor_t T, fy_arith_t arith, slong prec, const fy_inn_t net,
+                      const fmpq *x0, int n, fy_error_t err);
+
 /* Raw kernels per arithmetic (suffixes _d, _arb, _fmpq) for callers that are templates:
  * _fy_jet_dir: c (n_L (N+1) entries, allocated), xbar (NULL: 0) and v as in fy_jet_dir_*;
  * _fy_jet_tensor: T (C(n_0+n-1, n) entries, allocated) for output `out`;

@@ -49,6 +49,8 @@ int fy_cmd_diagrams(int argc, char **argv);
 int fy_cmd_taylor(int argc, char **argv);
 int fy_cmd_born(int argc, char **argv);
 int fy_cmd_demo(int argc, char **argv);
+int fy_cmd_inn(int argc, char **argv);
+int fy_cmd_nnft(int argc, char **argv);
 
 /* Sub-subcommands of `feynn born` living in their own files (cmd_born_nn.c). */
 int fy_born_train_cmd(int argc, char **argv);

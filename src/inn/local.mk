@@ -1,0 +1,1 @@
+# inn: actions of invertible networks, layer by layer, as diagrams (layer 4)

@@ -1,0 +1,1 @@
+# nnft: neural-network field theory: kernels, correlators, ensembles (layer 4)

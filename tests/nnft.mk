@@ -1,0 +1,1 @@
+# tests of module nnft (kernels, exact correlators, Monte Carlo)
