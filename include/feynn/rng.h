@@ -1,0 +1,67 @@
+/* feynn/rng.h - the one random generator of feynn (layer 0).
+ *
+ * A counter-based generator: Philox 4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random
+ * numbers: as easy as 1, 2, 3", SC 2011; the Random123 implementation).  A draw is a pure
+ * function of (seed, purpose, stream, index): the seed is the 64-bit key, and the 128-bit
+ * counter is {index, stream (64 bits), purpose}.  Nothing depends on which thread or machine
+ * asks, or in which order, so a Monte Carlo result is the same for 1 thread or 16 (house rule:
+ * every random number of the library comes from here, keyed by what it is for).
+ *
+ * Typical use: stream = the network (sample) number, index = the parameter's position in that
+ * network, purpose = a constant naming the job (FY_RNG_PURPOSE_*).  Uniforms use 53 bits and
+ * lie strictly inside (0, 1); normals are Box-Muller pairs from one Philox block, so the k-th
+ * normal of a stream is fixed by k alone. */
+#ifndef FEYNN_RNG_H
+#define FEYNN_RNG_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Purposes in use (distinct purposes give independent numbers under one seed). */
+enum
+{
+    FY_RNG_PURPOSE_TEST = 0,
+    FY_RNG_PURPOSE_NNFT_PARAMS = 1, /* parameters of the networks of an nnft ensemble */
+    FY_RNG_PURPOSE_NNFT_OUTPUT = 2  /* non-Gaussian output weights of an nnft ensemble */
+};
+
+typedef struct
+{
+    uint32_t key[2];  /* the seed */
+    uint32_t purpose; /* counter word 3 */
+} fy_rng_struct;
+typedef fy_rng_struct fy_rng_t[1];
+
+/* Keys the generator by (seed, purpose).  There is nothing to clear. */
+void fy_rng_init(fy_rng_t r, uint64_t seed, uint32_t purpose);
+
+/* The bare Philox 4x32-10 bijection: out = philox(ctr, key). */
+void fy_philox4x32_10(uint32_t out[4], const uint32_t ctr[4], const uint32_t key[2]);
+
+/* The block of four 32-bit words at (stream, index): counter {index, stream lo, stream hi,
+ * purpose}. */
+void fy_rng_block(uint32_t out[4], const fy_rng_t r, uint64_t stream, uint32_t index);
+
+/* A 53-bit integer u to the double u 2^-53, with u = 0 sent to 2^-54: every value is exact,
+ * the 2^53 outcomes are distinct and all lie strictly inside (0, 1), in [2^-54, 1 - 2^-53]. */
+double fy_rng_u53(uint64_t u);
+
+/* The k-th uniform of a stream in (0, 1) (two per block: words 0-1 and 2-3). */
+double fy_rng_uniform(const fy_rng_t r, uint64_t stream, uint64_t k);
+
+/* The k-th standard normal of a stream: block k / 2 gives two uniforms u1, u2 and the pair
+ * sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2); k even takes the cosine. */
+double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k);
+
+/* Fills z[0..n) with the normals k0, k0 + 1, ... of a stream (the same numbers as
+ * fy_rng_normal, faster).  Likewise uniforms.  k0 + n must stay below 2^33. */
+void fy_rng_normals(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0);
+void fy_rng_uniforms(double *u, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
