@@ -1,0 +1,7 @@
+# tests of the INN type of module io: the cmocka program (layers, forward map, condition
+# numbers, text and safetensors formats, the example files).
+check_PROGRAMS += tests/test_inn_io
+tests_test_inn_io_SOURCES = tests/test_inn_io.c tests/testutil.h
+tests_test_inn_io_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_inn_io_LDADD = $(TEST_LDADD)
+TESTS += tests/test_inn_io
