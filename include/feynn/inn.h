@@ -68,13 +68,15 @@ typedef struct
     fy_symtensor_struct *A; /* A[k], k = 0..K, order k over d variables */
     fmpq_t logr;            /* the constant ln(logr) - (d/2) ln 2 pi is not in A[0] */
     fmpq *x0;               /* d entries: the expansion point in these coordinates */
+    int sign;               /* +1: S = ln p (default); -1: S = -ln p (fy_inn_action_neg) */
+    int gamma;              /* 0: A convention (default); 1: Gamma^(k) = k! A^(k) stored */
 } fy_inn_action_struct;
 typedef fy_inn_action_struct fy_inn_action_t[1];
 
 /* Empty action (d = 0, K = -1); fit by the functions below. */
 void fy_inn_action_init(fy_inn_action_t S);
 void fy_inn_action_clear(fy_inn_action_t S);
-/* The value of the constant ln r - (d/2) ln 2 pi at prec bits. */
+/* The value of the constant sign * (ln r - (d/2) ln 2 pi) at prec bits. */
 void fy_inn_action_constant_arb(arb_t c, const fy_inn_action_t S, slong prec);
 
 /* Results of a pull-back: the data-space action, and with keep_layers the actions S_l in the
@@ -190,6 +192,123 @@ typedef fy_inn_check_struct fy_inn_check_t[1];
  * the routes agree and FY_ECHECK (with the worst entry in err) when they do not. */
 int fy_inn_action_check(fy_inn_check_t C, const fy_inn_action_t S, const fy_inn_t net,
                         slong max_dirs, int ndirs, double rtol, uint64_t seed, fy_error_t err);
+
+/* ------------------------------------------------------------------ output
+ * What `feynn inn` prints, written here so that other programs get the same text: the action
+ * as a polynomial (monomials c_J x^J, largest |c_J| first; c_J = A_J times the multinomial
+ * count of the sorted multi-index J, or Gamma_J times it over k!), a LaTeX rendering of it, a
+ * JSON document (doc/schema/inn-action.schema.json), the diagrams of one layer
+ * (doc/schema/inn-diagrams.schema.json) and a description of a model
+ * (doc/schema/inn-info.schema.json).  Coefficients print as p/q (exact), as the digits
+ * certified by the ball (at most `digits`), or with %.*g (double).  The logarithmic constant
+ * ln(r) - (d/2) ln(2 pi) is printed apart, never folded into a decimal.  (stdio.h and
+ * graph.h are included here for FILE and fy_diagram_t; both have their own guards.) */
+#include <stdio.h>
+
+#include "feynn/graph.h"
+
+typedef struct
+{
+    slong digits;     /* ball: significant digits (at most the certified ones; <= 0: 20);
+                       * double: %.*g digits (<= 0 or > 17: 17); exact: ignored */
+    double threshold; /* monomials with |c| < threshold left out (balls: |mid| + rad); 0: only
+                       * exact zeros (and balls that are exactly zero) */
+    slong limit;      /* at most this many monomials per polynomial (<= 0: all) */
+    const char *var;  /* variable name (NULL: "x"; the layer actions use "u") */
+} fy_inn_print_opts_struct;
+typedef fy_inn_print_opts_struct fy_inn_print_opts_t[1];
+
+/* digits 0, threshold 0, limit 0, variable "x".  Sign and convention are read from the
+ * action (S->sign, S->gamma). */
+void fy_inn_print_opts_init(fy_inn_print_opts_t po);
+
+/* The monomials of an action kept by the threshold and limit, largest first. */
+typedef struct
+{
+    slong len;          /* monomials kept */
+    slong total;        /* nonzero monomials before threshold and limit */
+    int dim;
+    int *order;         /* degree of monomial i */
+    slong *pos;         /* its position among the sorted multi-indices of its degree */
+    int *idx;           /* its sorted multi-index: idx[off[i] .. off[i] + order[i] - 1] */
+    slong *off;
+    double *mag;        /* |c_i| (balls: |mid| + rad; exact: nearest double) */
+    fy_numvec_struct c; /* the coefficients c_i, in the action's arithmetic */
+    fy_numvec_struct e; /* the tensor entries (A_J or Gamma_J) they come from */
+} fy_inn_poly_struct;
+typedef fy_inn_poly_struct fy_inn_poly_t[1];
+
+void fy_inn_poly_init(fy_inn_poly_t P);
+void fy_inn_poly_clear(fy_inn_poly_t P);
+/* P = the monomials of S (degrees 0..K; the constant ln r part is not among them). */
+int fy_inn_action_poly(fy_inn_poly_t P, const fy_inn_action_t S, const fy_inn_print_opts_t po,
+                       fy_error_t err);
+/* Monomial i as text ("x0^2 x3", "1" for degree 0; LaTeX "x_{0}^{2} x_{3}" when latex is 1),
+ * and its coefficient as text (malloc'd; NULL when out of memory). */
+char *fy_inn_poly_monomial_str(const fy_inn_poly_t P, slong i, const char *var, int latex);
+char *fy_inn_poly_coeff_str(const fy_inn_poly_t P, slong i, const fy_inn_print_opts_t po);
+/* The constant "ln(r) - (d/2) ln(2 pi)" of S (signs flipped when S->sign < 0), as text or
+ * LaTeX, with its value as a certified decimal (malloc'd). */
+char *fy_inn_action_constant_str(const fy_inn_action_t S, const fy_inn_print_opts_t po,
+                                 int latex);
+
+/* The action as a readable polynomial: one line per monomial ("  -1/2  x0^2"), the constant
+ * apart, a header saying what is printed (sign, convention, point, arithmetic, truncation). */
+int fy_inn_action_print(FILE *fp, const fy_inn_action_t S, const fy_inn_print_opts_t po,
+                        fy_error_t err);
+/* The polynomial as a LaTeX equation (amsmath: an align* environment, a few terms a line);
+ * exact coefficients as \frac{p}{q}, balls as their certified digits. */
+int fy_inn_action_latex(FILE *fp, const fy_inn_action_t S, const fy_inn_print_opts_t po,
+                        fy_error_t err);
+/* The tensors A^(0..K) (or Gamma) as float64 npy files dir/A0.npy .. dir/AK.npy (dense (d,)*k;
+ * balls: midpoints, exact: nearest doubles), created atomically, dir made when missing. */
+int fy_inn_action_write_npy(const char *dir, const fy_inn_action_t S,
+                            const fy_inn_print_opts_t po, fy_error_t err);
+
+/* Everything `feynn inn action` reports, for fy_inn_report_json / _print: the result, and
+ * optionally the layer actions, the check and the normalizability verdict. */
+typedef struct
+{
+    const char *model;                 /* the model file as given (may be NULL) */
+    const fy_inn_struct *net;          /* the network (layer kinds in per-layer output) */
+    const fy_inn_result_struct *R;     /* the action; R->layer used when per_layer */
+    int per_layer;
+    const fy_inn_check_struct *check;  /* NULL: no check */
+    int have_norm;                     /* the normalizability fields below are set */
+    fy_inn_norm_t norm;
+    double eps;
+    slong rel_bits;                    /* balls raised to certified digits: bits reached (0: -) */
+} fy_inn_report_struct;
+typedef fy_inn_report_struct fy_inn_report_t[1];
+
+void fy_inn_report_init(fy_inn_report_t rep);
+/* The JSON document of doc/schema/inn-action.schema.json, as a malloc'd string (2-space
+ * indent). */
+int fy_inn_report_json(char **out, const fy_inn_report_t rep, const fy_inn_print_opts_t po,
+                       fy_error_t err);
+/* The text report: the action (fy_inn_action_print), the layer actions, normalizability and
+ * the check. */
+int fy_inn_report_print(FILE *fp, const fy_inn_report_t rep, const fy_inn_print_opts_t po,
+                        fy_error_t err);
+
+/* The diagrams of one layer (fy_inn_layer_terms): text (one line per term, largest norm
+ * first within an order, with the diagram's shape from the enumerate module's generator where
+ * one matches) and JSON (doc/schema/inn-diagrams.schema.json). */
+int fy_inn_terms_print(FILE *fp, const fy_inn_terms_t D, const fy_inn_t net,
+                       const fy_inn_print_opts_t po, fy_error_t err);
+int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, const char *model,
+                      const fy_inn_print_opts_t po, fy_error_t err);
+/* The diagram of the enumerate module that draws term t of layer kind `kind`: a copy into d
+ * (initialised by the caller with family fy_family_inn) and 1, or 0 when none matches (the
+ * linear pass through an affine layer, the constant log-det). */
+int fy_inn_term_diagram(fy_diagram_t d, const fy_inn_term_struct *t, fy_inn_layer_kind_t kind,
+                        fy_error_t err);
+
+/* A description of a model (doc/schema/inn-info.schema.json): dimension, parameters, layers
+ * with kinds, names, splits, biases, exact determinants and log-dets, condition numbers
+ * (fy_inn_validate), the degree of the action after each layer and of the whole action. */
+int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err);
+int fy_inn_info_print(FILE *fp, const fy_inn_t net, fy_error_t err);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,49 @@
+/* inn_internal.h - private interface of module inn: one layer as a linear-plus-quadratic map
+ * of displacements, and the pull-back kernels instantiated per arithmetic. */
+#ifndef FEYNN_INN_INTERNAL_H
+#define FEYNN_INN_INTERNAL_H
+
+#include "feynn/inn.h"
+
+/* Largest order the kernels take (multi-index work arrays on the stack). */
+#define FY_INN_MAX_ORDER 64
+
+/* A layer at its expansion point, in exact rationals: dy = L (du + Q(du, du)), plus the
+ * log-det series sum_i sum_n (-1)^(n+1) (c_i du_i)^n / n when c != NULL.  L is d x d
+ * row-major (dy_i = sum_j L[i d + j] v_j) or NULL for the identity; Q is a list of entries
+ * (b, a, a', q) meaning Q(v, v)_b += q v_a v_a', every ordered pair (a, a') listed. */
+typedef struct
+{
+    int d;
+    fmpq *L;
+    slong nq, allocq;
+    int *qb, *qa, *qc;
+    fmpq *q;
+    fmpq *c;
+} fy_inn_lmap_struct;
+typedef fy_inn_lmap_struct fy_inn_lmap_t[1];
+
+void _fy_inn_lmap_init(fy_inn_lmap_t M, int d);
+void _fy_inn_lmap_clear(fy_inn_lmap_t M);
+/* The map of layer l of net at the exact point u0 (its input); r receives the factor whose
+ * logarithm is the layer's constant log-det (|det W|, 1, prod (1 + 2 gamma u0)).  FY_EINPUT
+ * when an elementwise Jacobian is <= 0 at the point. */
+int _fy_inn_lmap_set(fy_inn_lmap_t M, fmpq_t r, const fy_inn_t net, int l, const fmpq *u0,
+                     fy_error_t err);
+
+/* Pull-back kernels.  in and out are arrays of K + 1 pointers to sorted tensor entries
+ * (order k: C(d + k - 1, k) entries, ranked by ix); out is overwritten (it must not alias in).
+ * terms, when not NULL, receives the contributions separately: terms[m * (K / 2 + 1) + n] the
+ * n-split term of order m (n = 0: the pass term), logdet[m] the log-det vertex of order m;
+ * each must point to zeroed storage of order m.  Root: the latent Gaussian about z0. */
+#define FY_INN_DECLARE_RAW(SUF, EL)                                                           \
+    int _fy_inn_pull_##SUF(EL **out, EL **terms, EL **logdet, EL *const *in,                 \
+                           const fy_inn_lmap_t M, const fy_mindex_t ix, int K, slong prec,   \
+                           fy_error_t err);                                                   \
+    void _fy_inn_root_##SUF(EL **out, const fmpq *z0, const fy_mindex_t ix, int K,           \
+                            slong prec);
+FY_INN_DECLARE_RAW(d, double)
+FY_INN_DECLARE_RAW(arb, arb_struct)
+FY_INN_DECLARE_RAW(fmpq, fmpq)
+
+#endif

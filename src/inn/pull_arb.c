@@ -1,0 +1,4 @@
+/* pull_tpl.c instantiated for the arb backend. */
+#define FY_BACKEND_ARB
+#include "num/backend.h"
+#include "inn/pull_tpl.c"

@@ -1,0 +1,812 @@
+/* Tests of module inn: the action of an INN by diagrams against independent routes.
+ *
+ * References: closed forms (an affine layer alone is a Gaussian; one coupling on the Gaussian
+ * root gives A^(3) = -Sym[G], A^(4) = -1/2 Sym[sum_b G_b G_b], MATH.md 3.3), the direct
+ * composition of the forward map as FLINT multivariate polynomials (brute force), the
+ * Taylor-mode jets of the jet module (fy_inn_action_check), and counting identities. */
+#include <math.h>
+#include <string.h>
+
+#include <flint/fmpq_mpoly.h>
+#include <flint/fmpq_vec.h>
+
+#include "feynn/inn.h"
+#include "feynn/jet.h"
+#include "testutil.h"
+
+/* ------------------------------------------------------------------ building networks */
+
+static void rand_q(fmpq_t q, uint64_t *st, int den)
+{
+    fmpq_set_si(q, (slong) (fy_test_rand(st) % 9) - 4, (ulong) den);
+}
+
+static void push_affine(fy_inn_t net, uint64_t *st, int bias)
+{
+    int d = net->d, i, j, ok = 0;
+    fmpq *W = _fmpq_vec_init((slong) d * d), *b = _fmpq_vec_init(d);
+    fy_error_t err;
+    fy_error_init(err);
+    while (!ok)
+    {
+        for (i = 0; i < d; i++)
+            for (j = 0; j < d; j++)
+            {
+                rand_q(W + i * d + j, st, 8);
+                if (i == j)
+                    fmpq_add_si(W + i * d + j, W + i * d + j, 1);
+            }
+        for (i = 0; i < d; i++)
+            if (bias)
+                rand_q(b + i, st, 4);
+        ok = fy_inn_push_affine(net, "affine", W, bias ? b : NULL, err) == FY_OK;
+    }
+    _fmpq_vec_clear(W, (slong) d * d);
+    _fmpq_vec_clear(b, d);
+}
+
+static void push_coupling(fy_inn_t net, uint64_t *st, int split)
+{
+    int d = net->d, nA = 0, nB = 0, A[16], B[16], t, r, s;
+    fmpq *G;
+    fy_error_t err;
+    fy_error_init(err);
+    for (t = 0; t < d; t++)
+    {
+        if ((t + split) % 2 == 0 || d == 1)
+            A[nA++] = t;
+        else
+            B[nB++] = t;
+    }
+    G = _fmpq_vec_init((slong) (nB > 0 ? nB : 1) * nA * nA);
+    for (t = 0; t < nB; t++)
+        for (r = 0; r < nA; r++)
+            for (s = r; s < nA; s++)
+            {
+                rand_q(G + (t * nA + r) * nA + s, st, 4);
+                fmpq_set(G + (t * nA + s) * nA + r, G + (t * nA + r) * nA + s);
+            }
+    assert_int_equal(fy_inn_push_coupling(net, "coupling", A, nA, B, nB, G, err), FY_OK);
+    _fmpq_vec_clear(G, (slong) (nB > 0 ? nB : 1) * nA * nA);
+}
+
+static void push_elementwise(fy_inn_t net, uint64_t *st)
+{
+    int d = net->d, i;
+    fmpq *g = _fmpq_vec_init(d);
+    fy_error_t err;
+    fy_error_init(err);
+    for (i = 0; i < d; i++)
+        fmpq_set_si(g + i, (slong) (fy_test_rand(st) % 5) - 2, 16);
+    assert_int_equal(fy_inn_push_elementwise(net, "elementwise", g, err), FY_OK);
+    _fmpq_vec_clear(g, d);
+}
+
+/* kinds: a string of 'a' (affine with bias), 'w' (affine without), 'c' (coupling), 'e'
+ * (elementwise), layers[0] first. */
+static void build(fy_inn_t net, int d, const char *kinds, uint64_t *st)
+{
+    int l, split = 0;
+    fy_error_t err;
+    fy_error_init(err);
+    fy_inn_init(net);
+    assert_int_equal(fy_inn_set_dim(net, d, err), FY_OK);
+    for (l = 0; kinds[l]; l++)
+    {
+        if (kinds[l] == 'a' || kinds[l] == 'w')
+            push_affine(net, st, kinds[l] == 'a');
+        else if (kinds[l] == 'c')
+            push_coupling(net, st, split++);
+        else
+            push_elementwise(net, st);
+    }
+}
+
+static void action(fy_inn_result_t R, const fy_inn_t net, fy_arith_t a, int K, const fmpq *x0,
+                   int keep)
+{
+    fy_inn_opts_t o;
+    fy_error_t err;
+    fy_error_init(err);
+    fy_inn_opts_init(o);
+    o->arith = a;
+    o->order = K;
+    o->x0 = x0;
+    o->keep_layers = keep;
+    o->prec = 128;
+    if (fy_inn_action(R, net, o, err) != FY_OK)
+        fail_msg("fy_inn_action: %s", err->msg);
+}
+
+/* ------------------------------------------------------------------ closed forms */
+
+/* One affine layer: A^(2) = -1/2 W^T W, A^(1) = -W^T (W x0 + b), A^(0) = -1/2 |W x0 + b|^2,
+ * the constant ln|det W| - (d/2) ln 2 pi, and nothing above order 2. */
+static void test_affine_closed_form(void **state)
+{
+    uint64_t st = 11;
+    int d = 3, i, j, k, idx[2];
+    fy_inn_t net;
+    fy_inn_result_t R;
+    fmpq *x0 = _fmpq_vec_init(d), *z = _fmpq_vec_init(d);
+    fmpq_t s, t;
+    (void) state;
+    fmpq_init(s);
+    fmpq_init(t);
+    build(net, d, "a", &st);
+    for (i = 0; i < d; i++)
+        fmpq_set_si(x0 + i, i - 1, 3);
+    fy_inn_result_init(R);
+    action(R, net, FY_ARITH_EXACT, 4, x0, 0);
+    for (i = 0; i < d; i++)
+    {
+        fmpq_set(z + i, net->layers[0].b + i);
+        for (j = 0; j < d; j++)
+            fmpq_addmul(z + i, net->layers[0].W + i * d + j, x0 + j);
+    }
+    fmpq_zero(s);
+    for (i = 0; i < d; i++)
+        fmpq_addmul(s, z + i, z + i);
+    fmpq_div_2exp(s, s, 1);
+    fmpq_neg(s, s);
+    assert_true(fmpq_equal(s, fy_numvec_fmpq(&R->S->A[0].e)));
+    for (j = 0; j < d; j++)
+    {
+        fmpq_zero(s);
+        for (i = 0; i < d; i++)
+            fmpq_submul(s, net->layers[0].W + i * d + j, z + i);
+        idx[0] = j;
+        assert_true(fmpq_equal(s, fy_symtensor_entry_fmpq(R->S->A + 1, idx)));
+    }
+    for (j = 0; j < d; j++)
+        for (k = 0; k < d; k++)
+        {
+            fmpq_zero(s);
+            for (i = 0; i < d; i++)
+                fmpq_submul(s, net->layers[0].W + i * d + j, net->layers[0].W + i * d + k);
+            fmpq_div_2exp(s, s, 1);
+            idx[0] = j;
+            idx[1] = k;
+            assert_true(fmpq_equal(s, fy_symtensor_entry_fmpq(R->S->A + 2, idx)));
+        }
+    for (k = 3; k <= 4; k++)
+        for (i = 0; i < R->S->A[k].e.len; i++)
+            assert_true(fmpq_is_zero(fy_numvec_fmpq(&R->S->A[k].e) + i));
+    /* r = |det W| */
+    assert_true(fmpq_sgn(R->S->logr) > 0);
+    fy_inn_result_clear(R);
+    fy_inn_clear(net);
+    _fmpq_vec_clear(x0, d);
+    _fmpq_vec_clear(z, d);
+    fmpq_clear(s);
+    fmpq_clear(t);
+}
+
+
+/* Mean of f(p) over all orderings p of idx[0..m-1] (m! of them, m <= 4). */
+typedef void (*perm_fn)(fmpq_t out, const int *p, const void *data);
+
+static void sym_mean(fmpq_t out, const int *idx, int m, perm_fn f, const void *data)
+{
+    int perm[4], used[4] = {0, 0, 0, 0}, depth = 0, choice[4] = {-1, -1, -1, -1}, count = 0;
+    fmpq_t v;
+    fmpq_init(v);
+    fmpq_zero(out);
+    /* iterative enumeration of the m! orderings of positions */
+    while (depth >= 0)
+    {
+        if (depth == m)
+        {
+            int q[4], i;
+            for (i = 0; i < m; i++)
+                q[i] = idx[perm[i]];
+            f(v, q, data);
+            fmpq_add(out, out, v);
+            count++;
+            depth--;
+            continue;
+        }
+        if (choice[depth] >= 0)
+            used[choice[depth]] = 0;
+        choice[depth]++;
+        while (choice[depth] < m && used[choice[depth]])
+            choice[depth]++;
+        if (choice[depth] >= m)
+        {
+            choice[depth] = -1;
+            depth--;
+            continue;
+        }
+        used[choice[depth]] = 1;
+        perm[depth] = choice[depth];
+        depth++;
+    }
+    {
+        fmpz_t c;
+        fmpz_init_set_si(c, count);
+        fmpq_div_fmpz(out, out, c);
+        fmpz_clear(c);
+    }
+    fmpq_clear(v);
+}
+
+typedef struct
+{
+    int d;
+    const fmpq *G3; /* d^3, padded G_{b a a'} */
+} g3_struct;
+
+static void f_g(fmpq_t out, const int *p, const void *data)
+{
+    const g3_struct *g = data;
+    fmpq_set(out, g->G3 + (p[0] * g->d + p[1]) * g->d + p[2]);
+}
+
+static void f_gg(fmpq_t out, const int *p, const void *data)
+{
+    const g3_struct *g = data;
+    int b, d = g->d;
+    fmpq_zero(out);
+    for (b = 0; b < d; b++)
+        fmpq_addmul(out, g->G3 + (b * d + p[0]) * d + p[1], g->G3 + (b * d + p[2]) * d + p[3]);
+}
+
+/* One coupling on the Gaussian root (MATH.md 3.3): A^(3) = -Sym[G], A^(4) = -1/2 Sym[G G]. */
+static void test_gaussian_root(void **state)
+{
+    uint64_t st = 5;
+    int d = 4, t, r, s, idx[4] = {0, 0, 0, 0};
+    fy_inn_t net;
+    fy_inn_result_t R;
+    fmpq *G3 = _fmpq_vec_init(d * d * d);
+    fmpq_t e;
+    g3_struct g;
+    const fy_inn_layer_struct *Ly;
+    (void) state;
+    fmpq_init(e);
+    build(net, d, "c", &st);
+    Ly = net->layers;
+    for (t = 0; t < Ly->nB; t++)
+        for (r = 0; r < Ly->nA; r++)
+            for (s = 0; s < Ly->nA; s++)
+                fmpq_set(G3 + (Ly->B[t] * d + Ly->A[r]) * d + Ly->A[s],
+                         Ly->G + (t * Ly->nA + r) * Ly->nA + s);
+    g.d = d;
+    g.G3 = G3;
+    fy_inn_result_init(R);
+    action(R, net, FY_ARITH_EXACT, FY_INN_ALL_ORDERS, NULL, 0);
+    assert_int_equal(R->S->K, 4);
+    do
+    {
+        sym_mean(e, idx, 3, f_g, &g);
+        fmpq_neg(e, e);
+        assert_true(fmpq_equal(e, fy_symtensor_entry_fmpq(R->S->A + 3, idx)));
+    } while (fy_multiindex_next(idx, d, 3));
+    do
+    {
+        sym_mean(e, idx, 4, f_gg, &g);
+        fmpq_div_2exp(e, e, 1);
+        fmpq_neg(e, e);
+        assert_true(fmpq_equal(e, fy_symtensor_entry_fmpq(R->S->A + 4, idx)));
+    } while (fy_multiindex_next(idx, d, 4));
+    fy_inn_result_clear(R);
+    fy_inn_clear(net);
+    _fmpq_vec_clear(G3, d * d * d);
+    fmpq_clear(e);
+}
+
+/* ------------------------------------------------------------------ brute force */
+
+/* ln p without constants for a network of affine and coupling layers, as a polynomial: the
+ * forward map composed directly in fmpq_mpoly, then -1/2 |z|^2 (x = x0 + dx, in dx). */
+static void brute_force(fmpq_mpoly_t S, const fy_inn_t net, const fmpq *x0,
+                        const fmpq_mpoly_ctx_t ctx)
+{
+    int d = net->d, l, i, j, t, r, s;
+    fmpq_mpoly_struct *u = flint_malloc(sizeof(fmpq_mpoly_struct) * d),
+                      *y = flint_malloc(sizeof(fmpq_mpoly_struct) * d);
+    fmpq_mpoly_t tmp;
+    fmpq_mpoly_init(tmp, ctx);
+    for (i = 0; i < d; i++)
+    {
+        fmpq_mpoly_init(u + i, ctx);
+        fmpq_mpoly_init(y + i, ctx);
+        fmpq_mpoly_gen(u + i, i, ctx);
+        if (x0)
+            fmpq_mpoly_add_fmpq(u + i, u + i, x0 + i, ctx);
+    }
+    for (l = 0; l < net->nlayers; l++)
+    {
+        const fy_inn_layer_struct *Ly = net->layers + l;
+        assert_int_not_equal(Ly->kind, FY_INN_LAYER_ELEMENTWISE);
+        for (i = 0; i < d; i++)
+            fmpq_mpoly_set(y + i, u + i, ctx);
+        if (Ly->kind == FY_INN_LAYER_AFFINE)
+            for (i = 0; i < d; i++)
+            {
+                fmpq_mpoly_zero(y + i, ctx);
+                for (j = 0; j < d; j++)
+                {
+                    fmpq_mpoly_scalar_mul_fmpq(tmp, u + j, Ly->W + i * d + j, ctx);
+                    fmpq_mpoly_add(y + i, y + i, tmp, ctx);
+                }
+                if (Ly->b)
+                    fmpq_mpoly_add_fmpq(y + i, y + i, Ly->b + i, ctx);
+            }
+        else
+            for (t = 0; t < Ly->nB; t++)
+                for (r = 0; r < Ly->nA; r++)
+                    for (s = 0; s < Ly->nA; s++)
+                    {
+                        fmpq_mpoly_mul(tmp, u + Ly->A[r], u + Ly->A[s], ctx);
+                        fmpq_mpoly_scalar_mul_fmpq(tmp, tmp, Ly->G + (t * Ly->nA + r) * Ly->nA + s,
+                                                   ctx);
+                        fmpq_mpoly_add(y + Ly->B[t], y + Ly->B[t], tmp, ctx);
+                    }
+        for (i = 0; i < d; i++)
+            fmpq_mpoly_swap(u + i, y + i, ctx);
+    }
+    fmpq_mpoly_zero(S, ctx);
+    for (i = 0; i < d; i++)
+    {
+        fmpq_mpoly_mul(tmp, u + i, u + i, ctx);
+        fmpq_mpoly_sub(S, S, tmp, ctx);
+    }
+    fmpq_mpoly_scalar_div_si(S, S, 2, ctx);
+    for (i = 0; i < d; i++)
+    {
+        fmpq_mpoly_clear(u + i, ctx);
+        fmpq_mpoly_clear(y + i, ctx);
+    }
+    flint_free(u);
+    flint_free(y);
+    fmpq_mpoly_clear(tmp, ctx);
+}
+
+/* The polynomial's coefficient of the monomial of the sorted multi-index idx equals
+ * multinomial(idx) * A^(k)_idx. */
+static void compare_with_poly(const fy_inn_action_t S, const fmpq_mpoly_t P, int K,
+                              const fmpq_mpoly_ctx_t ctx)
+{
+    int d = S->d, k, p, idx[64];
+    ulong *ex = flint_calloc((size_t) d, sizeof(ulong));
+    fmpq_t c, e;
+    fmpz_t w;
+    fmpq_init(c);
+    fmpq_init(e);
+    fmpz_init(w);
+    for (k = 0; k <= K; k++)
+    {
+        for (p = 0; p < k; p++)
+            idx[p] = 0;
+        do
+        {
+            for (p = 0; p < d; p++)
+                ex[p] = 0;
+            for (p = 0; p < k; p++)
+                ex[idx[p]]++;
+            fmpq_mpoly_get_coeff_fmpq_ui(c, P, ex, ctx);
+            fy_multiindex_multinomial(w, idx, k);
+            fmpq_mul_fmpz(e, k ? fy_symtensor_entry_fmpq(S->A + k, idx)
+                               : fy_numvec_fmpq(&S->A[0].e), w);
+            if (!fmpq_equal(c, e))
+                fail_msg("order %d: polynomial and action differ", k);
+        } while (k > 0 && fy_multiindex_next(idx, d, k));
+    }
+    flint_free(ex);
+    fmpq_clear(c);
+    fmpq_clear(e);
+    fmpz_clear(w);
+}
+
+/* Random networks of affine layers and couplings, with biases and a nonzero point: the whole
+ * polynomial (all orders) equals the brute-force composition, and any truncation K gives the
+ * same coefficients up to K (the truncation is exact in displacement coordinates). */
+static void test_brute_force(void **state)
+{
+    const char *shapes[] = {"ac", "aca", "acac", "wcw", "cac", "acaca"};
+    uint64_t st = fy_test_seed("brute_force");
+    int i, d;
+    (void) state;
+    for (i = 0; i < 6; i++)
+        for (d = 1; d <= 3; d++)
+        {
+            fy_inn_t net;
+            fy_inn_result_t R, T;
+            fmpq_mpoly_ctx_t ctx;
+            fmpq_mpoly_t P;
+            fmpq *x0 = _fmpq_vec_init(d);
+            int j, deg;
+            build(net, d, shapes[i], &st);
+            deg = fy_inn_action_degree(net);
+            if (deg > 8 && d > 2)
+            {
+                fy_inn_clear(net);
+                _fmpq_vec_clear(x0, d);
+                continue;
+            }
+            for (j = 0; j < d; j++)
+                rand_q(x0 + j, &st, 3);
+            fmpq_mpoly_ctx_init(ctx, d, ORD_LEX);
+            fmpq_mpoly_init(P, ctx);
+            brute_force(P, net, x0, ctx);
+            fy_inn_result_init(R);
+            fy_inn_result_init(T);
+            action(R, net, FY_ARITH_EXACT, FY_INN_ALL_ORDERS, x0, 0);
+            compare_with_poly(R->S, P, R->S->K, ctx);
+            assert_int_equal(fmpq_mpoly_total_degree_si(P, ctx) <= R->S->K, 1);
+            action(T, net, FY_ARITH_EXACT, 3, x0, 0);
+            compare_with_poly(T->S, P, 3, ctx);
+            fy_inn_result_clear(R);
+            fy_inn_result_clear(T);
+            fmpq_mpoly_clear(P, ctx);
+            fmpq_mpoly_ctx_clear(ctx);
+            fy_inn_clear(net);
+            _fmpq_vec_clear(x0, d);
+        }
+}
+
+/* The bias leak of MATH.md 3.4: re-expanding every layer's action about its own origin and
+ * truncating at K after each layer gets some order <= K wrong as soon as a bias feeds the
+ * dropped orders back; without biases it is exact, and so is K = the full degree. */
+static void test_bias_leak(void **state)
+{
+    uint64_t st = 3;
+    fy_inn_t net, net0;
+    fy_inn_result_t R, N;
+    fy_error_t err;
+    int k, differs = 0;
+    (void) state;
+    fy_error_init(err);
+    build(net, 2, "aca", &st);
+    fy_inn_result_init(R);
+    fy_inn_result_init(N);
+    action(R, net, FY_ARITH_EXACT, 3, NULL, 0);
+    assert_int_equal(R->exact_truncation, 1);
+    assert_int_equal(fy_inn_action_naive(N, net, 3, err), FY_OK);
+    assert_int_equal(N->exact_truncation, 0);
+    for (k = 0; k <= 3; k++)
+        differs |= fy_symtensor_max_abs_diff(R->S->A + k, N->S->A + k) != 0.0;
+    assert_true(differs);
+    /* with every order kept there is nothing to leak */
+    assert_int_equal(fy_inn_action_naive(N, net, fy_inn_action_degree(net), err), FY_OK);
+    for (k = 0; k <= 3; k++)
+        assert_true(fy_symtensor_max_abs_diff(R->S->A + k, N->S->A + k) == 0.0);
+    /* zero biases: the naive truncation is exact */
+    build(net0, 2, "wcw", &st);
+    action(R, net0, FY_ARITH_EXACT, 3, NULL, 0);
+    assert_int_equal(fy_inn_action_naive(N, net0, 3, err), FY_OK);
+    for (k = 0; k <= 3; k++)
+        assert_true(fy_symtensor_max_abs_diff(R->S->A + k, N->S->A + k) == 0.0);
+    fy_inn_result_clear(R);
+    fy_inn_result_clear(N);
+    fy_inn_clear(net);
+    fy_inn_clear(net0);
+}
+
+/* ------------------------------------------------------------------ against the jets */
+
+static void check_arith(const fy_inn_t net, fy_arith_t a, int K, const fmpq *x0, slong maxdirs)
+{
+    fy_inn_result_t R;
+    fy_inn_check_t C;
+    fy_error_t err;
+    fy_error_init(err);
+    fy_inn_result_init(R);
+    action(R, net, a, K, x0, 0);
+    if (fy_inn_action_check(C, R->S, net, maxdirs, 6, 1e-9, 7, err) != FY_OK)
+        fail_msg("%s, order %d: %s", fy_arith_name(a), K, err->msg);
+    assert_true(C->agrees);
+    if (a == FY_ARITH_BALL && C->full_tensors)
+        assert_int_equal(C->contained, 1);
+    if (a == FY_ARITH_EXACT)
+        assert_true(C->max_abs_diff == 0.0);
+    fy_inn_result_clear(R);
+}
+
+/* Random INNs of depth up to 6 with all three layer types, with and without biases, about a
+ * random point: the diagram route equals the Taylor-mode route exactly in rationals, balls
+ * overlap and contain the exact jets, doubles agree to 1e-9; whole tensors and directions. */
+static void test_random_against_jets(void **state)
+{
+    const char *alphabet = "awce";
+    uint64_t st = fy_test_seed("random_against_jets");
+    int trial;
+    (void) state;
+    for (trial = 0; trial < 24; trial++)
+    {
+        char kinds[8];
+        int depth = 1 + (int) (fy_test_rand(&st) % 6), d = 1 + (int) (fy_test_rand(&st) % 4), l;
+        int K = 1 + (int) (fy_test_rand(&st) % 4);
+        fy_inn_t net;
+        fmpq *x0 = _fmpq_vec_init(d);
+        for (l = 0; l < depth; l++)
+            kinds[l] = alphabet[fy_test_rand(&st) % 4];
+        kinds[depth] = 0;
+        build(net, d, kinds, &st);
+        for (l = 0; l < d; l++)
+            if (trial % 2)
+                fmpq_set_si(x0 + l, (slong) (fy_test_rand(&st) % 5) - 2, 16);
+        {
+            /* an elementwise layer may be singular at this point: then take the origin */
+            fy_inn_result_t R;
+            fy_inn_opts_t o;
+            fy_inn_opts_init(o);
+            o->order = 1;
+            o->x0 = x0;
+            fy_inn_result_init(R);
+            if (fy_inn_action(R, net, o, NULL) != FY_OK)
+                for (l = 0; l < d; l++)
+                    fmpq_zero(x0 + l);
+            fy_inn_result_clear(R);
+        }
+        check_arith(net, FY_ARITH_EXACT, K, x0, 0);
+        check_arith(net, FY_ARITH_BALL, K, x0, 0);
+        check_arith(net, FY_ARITH_DOUBLE, K, x0, 0);
+        /* along directions only */
+        check_arith(net, FY_ARITH_EXACT, K, x0, 1);
+        check_arith(net, FY_ARITH_DOUBLE, K, x0, 1);
+        fy_inn_clear(net);
+        _fmpq_vec_clear(x0, d);
+    }
+}
+
+/* A wrong action is caught: perturb one entry and the check fails with FY_ECHECK. */
+static void test_check_can_fail(void **state)
+{
+    uint64_t st = 9;
+    fy_inn_t net;
+    fy_inn_result_t R;
+    fy_inn_check_t C;
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    build(net, 2, "aca", &st);
+    fy_inn_result_init(R);
+    action(R, net, FY_ARITH_EXACT, 4, NULL, 0);
+    fmpq_add_si(fy_numvec_fmpq(&R->S->A[3].e) + 1, fy_numvec_fmpq(&R->S->A[3].e) + 1, 1);
+    assert_int_equal(fy_inn_action_check(C, R->S, net, 0, 4, 0, 1, err), FY_ECHECK);
+    assert_false(C->agrees);
+    assert_non_null(strstr(err->msg, "order 3"));
+    assert_int_equal(fy_inn_action_check(C, R->S, net, 1, 4, 0, 1, err), FY_ECHECK);
+    fy_inn_result_clear(R);
+    fy_inn_clear(net);
+}
+
+/* ------------------------------------------------------------------ per layer, per diagram */
+
+/* The terms of every layer add up to that layer's action, order by order, and their shapes
+ * follow the rule: an affine layer has only pass terms, a coupling splits at most m/2 legs
+ * with multiplicity C(m-n, n), an elementwise layer adds log-det vertices. */
+static void test_layer_terms(void **state)
+{
+    uint64_t st = 21;
+    fy_inn_t net;
+    fy_inn_result_t R;
+    fy_inn_terms_t D;
+    fy_inn_opts_t o;
+    fy_error_t err;
+    int l, m, K = 4, saw_split = 0, saw_logdet = 0;
+    slong i;
+    (void) state;
+    fy_error_init(err);
+    build(net, 3, "aceca", &st);
+    fy_inn_result_init(R);
+    action(R, net, FY_ARITH_EXACT, K, NULL, 1);
+    assert_non_null(R->layer);
+    /* the data-space action is layer 0's */
+    for (m = 0; m <= K; m++)
+        assert_true(fy_symtensor_max_abs_diff(R->S->A + m, R->layer[0].A + m) == 0.0);
+    fy_inn_opts_init(o);
+    fy_inn_terms_init(D);
+    for (l = 0; l < net->nlayers; l++)
+    {
+        assert_int_equal(fy_inn_layer_terms(D, R, net, l, o, err), FY_OK);
+        for (m = 0; m <= K; m++)
+        {
+            fy_symtensor_t sum;
+            fy_symtensor_init(sum, FY_ARITH_EXACT, 3, m, 0, NULL);
+            for (i = 0; i < D->len; i++)
+            {
+                const fy_inn_term_struct *t = D->t + i;
+                if (t->kind == FY_INN_TERM_SPLIT)
+                {
+                    fmpz_t b;
+                    saw_split = 1;
+                    assert_int_equal(net->layers[l].kind != FY_INN_LAYER_AFFINE, 1);
+                    assert_int_equal(t->source_order, t->order - t->n);
+                    fmpz_init(b);
+                    fmpz_bin_uiui(b, (ulong) (t->order - t->n), (ulong) t->n);
+                    assert_true(fmpz_equal_si(b, t->multiplicity));
+                    fmpz_clear(b);
+                }
+                if (t->kind == FY_INN_TERM_LOGDET)
+                {
+                    saw_logdet = 1;
+                    assert_int_equal(net->layers[l].kind, FY_INN_LAYER_ELEMENTWISE);
+                }
+                if (t->order == m)
+                    fy_symtensor_add(sum, sum, t->T, NULL);
+            }
+            assert_true(fy_symtensor_max_abs_diff(sum, R->layer[l].A + m) == 0.0);
+            fy_symtensor_clear(sum);
+        }
+    }
+    assert_true(saw_split && saw_logdet);
+    fy_inn_terms_clear(D);
+    fy_inn_result_clear(R);
+    fy_inn_clear(net);
+}
+
+/* ------------------------------------------------------------------ normalizability */
+
+static void set_quartic(fy_inn_action_t S, int d, int which)
+{
+    int idx[4], i, j;
+    fmpq_t q;
+    fy_inn_action_init(S);
+    S->d = d;
+    S->K = 4;
+    S->arith = FY_ARITH_EXACT;
+    S->A = flint_calloc(5, sizeof(fy_symtensor_struct));
+    S->x0 = _fmpq_vec_init(d);
+    for (i = 0; i <= 4; i++)
+        fy_symtensor_init(S->A + i, FY_ARITH_EXACT, d, i, 0, NULL);
+    fmpq_init(q);
+    /* which 0: -(sum x_i^2)^2 (negative definite); 1: the same plus 3 x_0^2 x_1^2 * 4 (not) */
+    for (i = 0; i < d; i++)
+        for (j = i; j < d; j++)
+        {
+            idx[0] = idx[1] = i;
+            idx[2] = idx[3] = j;
+            /* (sum x^2)^2 = sum_i x_i^4 + 2 sum_{i<j} x_i^2 x_j^2; A entry = coefficient /
+             * multinomial (1 for iiii, 6 for iijj) */
+            fmpq_set_si(q, i == j ? -1 : -2, i == j ? 1 : 6);
+            if (which == 1 && i == 0 && j == 1)
+                fmpq_set_si(q, 10, 6);
+            fy_symtensor_set_fmpq(S->A + 4, idx, q, NULL);
+        }
+    fmpq_clear(q);
+}
+
+static void test_normalizable(void **state)
+{
+    fy_inn_action_t S;
+    fy_inn_norm_t v;
+    double dir[3], eps;
+    fy_error_t err;
+    uint64_t st = 2;
+    fy_inn_t net;
+    fy_inn_result_t R;
+    (void) state;
+    fy_error_init(err);
+    set_quartic(S, 3, 0);
+    assert_int_equal(fy_inn_action_normalizable(&v, dir, &eps, S, err), FY_OK);
+    assert_int_equal(v, FY_INN_NORM_YES);
+    assert_true(eps > 0);
+    fy_inn_action_clear(S);
+    set_quartic(S, 3, 1);
+    assert_int_equal(fy_inn_action_normalizable(&v, dir, &eps, S, err), FY_OK);
+    assert_int_equal(v, FY_INN_NORM_NO);
+    /* the refuting direction really has a nonnegative form: x0 and x1 of equal size */
+    assert_true(fabs(dir[0]) > 0.1 && fabs(dir[1]) > 0.1);
+    fy_inn_action_clear(S);
+    /* a Gaussian (affine layers only) is normalizable; a cubic truncation never is */
+    build(net, 2, "aca", &st);
+    fy_inn_result_init(R);
+    action(R, net, FY_ARITH_EXACT, 2, NULL, 0);
+    assert_int_equal(fy_inn_action_normalizable(&v, NULL, NULL, R->S, err), FY_OK);
+    assert_int_equal(v, FY_INN_NORM_YES);
+    action(R, net, FY_ARITH_EXACT, 3, NULL, 0);
+    assert_int_equal(fy_inn_action_normalizable(&v, NULL, NULL, R->S, err), FY_OK);
+    assert_int_equal(v, FY_INN_NORM_NO);
+    /* -ln p: the sign flips what is required */
+    action(R, net, FY_ARITH_EXACT, 2, NULL, 0);
+    fy_inn_action_neg(R->S, err);
+    assert_int_equal(fy_inn_action_normalizable(&v, NULL, NULL, R->S, err), FY_OK);
+    assert_int_equal(v, FY_INN_NORM_YES);
+    fy_inn_result_clear(R);
+    fy_inn_clear(net);
+}
+
+/* ------------------------------------------------------------------ conventions, errors */
+
+static void test_conventions(void **state)
+{
+    uint64_t st = 4;
+    fy_inn_t net;
+    fy_inn_result_t R, G;
+    fy_error_t err;
+    fmpq_t f;
+    int k;
+    (void) state;
+    fy_error_init(err);
+    fmpq_init(f);
+    build(net, 2, "ac", &st);
+    fy_inn_result_init(R);
+    fy_inn_result_init(G);
+    action(R, net, FY_ARITH_EXACT, 4, NULL, 0);
+    action(G, net, FY_ARITH_EXACT, 4, NULL, 0);
+    assert_int_equal(fy_inn_action_to_gamma(G->S, err), FY_OK);
+    assert_int_equal(fy_inn_action_neg(G->S, err), FY_OK);
+    for (k = 0; k <= 4; k++)
+    {
+        fy_symtensor_t T;
+        fy_symtensor_init(T, FY_ARITH_EXACT, 2, k, 0, NULL);
+        fmpq_one(f);
+        fmpz_fac_ui(fmpq_numref(f), (ulong) k);
+        fmpq_neg(f, f);
+        fy_symtensor_scale_fmpq(T, R->S->A + k, f, NULL);
+        assert_true(fy_symtensor_max_abs_diff(T, G->S->A + k) == 0.0);
+        fy_symtensor_clear(T);
+    }
+    fy_inn_result_clear(R);
+    fy_inn_result_clear(G);
+    fy_inn_clear(net);
+    fmpq_clear(f);
+}
+
+static void test_refusals(void **state)
+{
+    uint64_t st = 8;
+    fy_inn_t net;
+    fy_inn_result_t R;
+    fy_inn_opts_t o;
+    fy_error_t err;
+    fmpq *x0;
+    double bytes;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_opts_init(o);
+    fy_inn_result_init(R);
+    /* all orders of an infinite series */
+    build(net, 2, "ae", &st);
+    o->order = FY_INN_ALL_ORDERS;
+    assert_int_equal(fy_inn_action(R, net, o, err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, "elementwise"));
+    /* an elementwise layer expanded where its Jacobian is negative */
+    fy_inn_clear(net);
+    fy_inn_init(net);
+    fy_inn_set_dim(net, 1, err);
+    {
+        fmpq_t g;
+        fmpq_init(g);
+        fmpq_set_si(g, 1, 2);
+        fy_inn_push_elementwise(net, "e", g, err);
+        fmpq_clear(g);
+    }
+    x0 = _fmpq_vec_init(1);
+    fmpq_set_si(x0, -3, 1); /* 1 + 2 (1/2)(-3) = -2 */
+    o->order = 2;
+    o->x0 = x0;
+    assert_int_equal(fy_inn_action(R, net, o, err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, "Jacobian"));
+    _fmpq_vec_clear(x0, 1);
+    /* memory: order 12 of a 64-dimensional network */
+    fy_inn_clear(net);
+    build(net, 64, "w", &st);
+    o->x0 = NULL;
+    o->order = 12;
+    assert_int_equal(fy_inn_action_cost(&bytes, NULL, net, o, 0, err), FY_ENOMEM);
+    assert_non_null(strstr(err->msg, "lower order"));
+    assert_int_equal(fy_inn_action(R, net, o, err), FY_ENOMEM);
+    fy_inn_result_clear(R);
+    fy_inn_clear(net);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_affine_closed_form),
+        cmocka_unit_test(test_gaussian_root),
+        cmocka_unit_test(test_brute_force),
+        cmocka_unit_test(test_bias_leak),
+        cmocka_unit_test(test_random_against_jets),
+        cmocka_unit_test(test_check_can_fail),
+        cmocka_unit_test(test_layer_terms),
+        cmocka_unit_test(test_normalizable),
+        cmocka_unit_test(test_conventions),
+        cmocka_unit_test(test_refusals),
+    };
+    return cmocka_run_group_tests_name("inn", tests, NULL, NULL) ? 1 : 0;
+}
