@@ -5,3 +5,4 @@ tests_test_inn_io_SOURCES = tests/test_inn_io.c tests/testutil.h
 tests_test_inn_io_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_inn_io_LDADD = $(TEST_LDADD)
 TESTS += tests/test_inn_io
+CLEANFILES += test_inn_io_rt.out test_inn_io_rt.feynn-inn.out test_inn_io_rt.safetensors.out

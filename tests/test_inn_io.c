@@ -13,6 +13,7 @@
 
 #include "feynn/io.h"
 #include "feynn/num.h"
+#include "io/inn_internal.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ helpers */
@@ -321,12 +322,603 @@ static void test_cond_random(void **state)
     }
 }
 
+/* ------------------------------------------------------------------ text format */
+
+static int read_text(fy_inn_t net, const char *text, fy_error_t err)
+{
+    return fy_inn_load_buffer(net, (const uint8_t *) text, strlen(text), "t.inn",
+                              FY_MODEL_AUTO, err);
+}
+
+/* Exact equality of two networks (every rational, every index, the names). */
+static void assert_same_net(const fy_inn_t a, const fy_inn_t b)
+{
+    int l;
+    size_t k, dd = (size_t) a->d * (size_t) a->d;
+    assert_int_equal(a->d, b->d);
+    assert_int_equal(a->nlayers, b->nlayers);
+    for (l = 0; l < a->nlayers; l++)
+    {
+        const fy_inn_layer_struct *x = &a->layers[l], *y = &b->layers[l];
+        assert_int_equal(x->kind, y->kind);
+        switch (x->kind)
+        {
+        case FY_INN_LAYER_AFFINE:
+            for (k = 0; k < dd; k++)
+                assert_true(fmpq_equal(x->W + k, y->W + k));
+            assert_true((x->b == NULL) == (y->b == NULL));
+            for (k = 0; x->b && k < (size_t) a->d; k++)
+                assert_true(fmpq_equal(x->b + k, y->b + k));
+            break;
+        case FY_INN_LAYER_COUPLING:
+            assert_int_equal(x->nA, y->nA);
+            assert_int_equal(x->nB, y->nB);
+            assert_memory_equal(x->A, y->A, (size_t) x->nA * sizeof(int));
+            assert_memory_equal(x->B, y->B, (size_t) x->nB * sizeof(int));
+            for (k = 0; k < (size_t) x->nB * x->nA * x->nA; k++)
+                assert_true(fmpq_equal(x->G + k, y->G + k));
+            break;
+        case FY_INN_LAYER_ELEMENTWISE:
+            for (k = 0; k < (size_t) a->d; k++)
+                assert_true(fmpq_equal(x->gamma + k, y->gamma + k));
+            break;
+        }
+    }
+}
+
+static const char net3_text[] =
+    "# the network of test_forward\n"
+    "feynn-inn 1\n"
+    "dim 3\n"
+    "layer affine aff\n"
+    "W\n"
+    "  1 2 0   # row 0\n"
+    "  0 1 0\n"
+    "  0.5 0 1\n"
+    "b 1 -3/6 0e5\n"
+    "\n"
+    "layer coupling\n"
+    "A 0 1\n"
+    "G 2 0 0 1\n"
+    "G 2 1 0 0.5\n"
+    "G 2 0 1 1/2   # the same entry again, same value\n"
+    "layer elementwise elem\r\n"
+    "gamma 1 0 -5e-1\n";
+
+static void test_text_read(void **state)
+{
+    fy_inn_t net, ref;
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(net);
+    assert_int_equal(read_text(net, net3_text, err), FY_OK);
+    build_net3(ref);
+    assert_same_net(net, ref);
+    assert_string_equal(net->layers[0].name, "aff");
+    assert_string_equal(net->layers[1].name, "layers.1");
+    assert_string_equal(net->layers[2].name, "elem");
+    assert_int_equal(net->layers[1].nB, 1);
+    assert_int_equal(net->layers[1].B[0], 2);
+    assert_int_equal(net->format, FY_MODEL_TEXT);
+    assert_string_equal(net->source, "t.inn");
+    fy_inn_clear(net);
+    fy_inn_clear(ref);
+}
+
+static void test_text_roundtrip(void **state)
+{
+    fy_inn_t net, back;
+    fy_error_t err;
+    char *t1, *t2;
+    size_t n1, n2;
+    char path[4096];
+    (void) state;
+    fy_error_init(err);
+    build_net3(net);
+    assert_int_equal(fy_inn_write_text_buffer(&t1, &n1, net, err), FY_OK);
+    assert_int_equal(strlen(t1), n1);
+    /* the writer's spelling: exact p/q, both sets, G's upper half */
+    assert_non_null(strstr(t1, "feynn-inn 1\ndim 3\nlayer affine aff\nW\n1 2 0\n0 1 0\n"
+                               "1/2 0 1\nb 1 -1/2 0\nlayer coupling layers.1\nA 0 1\nB 2\n"
+                               "G 2 0 0 1\nG 2 0 1 1/2\nlayer elementwise elem\n"
+                               "gamma 1 0 -1/2\n"));
+    fy_inn_init(back);
+    assert_int_equal(fy_inn_load_buffer(back, (const uint8_t *) t1, n1, "rt", FY_MODEL_TEXT,
+                                        err), FY_OK);
+    assert_same_net(net, back);
+    assert_int_equal(fy_inn_write_text_buffer(&t2, &n2, back, err), FY_OK);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(t1, t2, n1);
+    free(t2);
+    /* through a file */
+    assert_int_equal(fy_inn_save_text("test_inn_io_rt.feynn-inn.out", net, err), FY_OK);
+    fy_inn_clear(back);
+    assert_int_equal(fy_inn_load(back, "test_inn_io_rt.feynn-inn.out", err), FY_OK);
+    assert_same_net(net, back);
+    assert_int_equal(fy_inn_load_buffer(back, (const uint8_t *) "hello", 5, "x.bin",
+                                        FY_MODEL_AUTO, err), FY_EINPUT);
+    assert_msg(err, FY_EINPUT, "x.bin: offset 0: unknown INN format");
+    assert_same_net(net, back); /* unchanged on failure */
+    /* detection by the header despite the extension, from a file */
+    {
+        FILE *fp = fopen("test_inn_io_rt.out", "w");
+        fputs(t1, fp);
+        fclose(fp);
+    }
+    assert_int_equal(fy_inn_load(back, "test_inn_io_rt.out", err), FY_OK);
+    assert_same_net(net, back);
+    unlink("test_inn_io_rt.out");
+    unlink("test_inn_io_rt.feynn-inn.out");
+    free(t1);
+    fy_inn_clear(back);
+    fy_inn_clear(net);
+    /* the example file */
+    fy_inn_init(net);
+    fy_test_srcpath(path, sizeof path, "examples/tiny_inn.feynn-inn");
+    assert_int_equal(fy_inn_load(net, path, err), FY_OK);
+    assert_int_equal(net->d, 3);
+    assert_int_equal(net->nlayers, 3);
+    assert_null(net->layers[2].b);
+    assert_q(net->layers[0].b + 0, "1/10");
+    assert_q(net->layers[1].G + 1, "-1/4");
+    assert_q(net->layers[1].G + 2, "-1/4");
+    assert_q(net->layers[1].G + 3, "1/10");
+    {
+        /* at x = 0: b = (1/10, -1/2, 0); coupling: g = 1/2 (1/100) + 2 (-1/4)(1/10)(-1/2)
+         * + (1/10)(1/4) = 11/200; last affine: (1/10, -1/2 + 11/400, (3/2)(11/200)) */
+        fmpq *y[4];
+        int l;
+        for (l = 0; l < 4; l++)
+            y[l] = _fmpq_vec_init(3);
+        assert_int_equal(fy_inn_forward_fmpq(y, net, NULL, err), FY_OK);
+        assert_q(y[2] + 2, "11/200");
+        assert_q(y[3] + 0, "1/10");
+        assert_q(y[3] + 1, "-189/400");
+        assert_q(y[3] + 2, "33/400");
+        for (l = 0; l < 4; l++)
+            _fmpq_vec_clear(y[l], 3);
+    }
+    assert_int_equal(fy_inn_write_text_buffer(&t1, &n1, net, err), FY_OK);
+    fy_inn_init(back);
+    assert_int_equal(fy_inn_load_buffer(back, (const uint8_t *) t1, n1, "rt", FY_MODEL_AUTO,
+                                        err), FY_OK);
+    assert_same_net(net, back);
+    free(t1);
+    fy_inn_clear(back);
+    fy_inn_clear(net);
+}
+
+/* Each malformed text with the place and words its message must name. */
+static void test_text_errors(void **state)
+{
+    static const struct
+    {
+        const char *text, *msg;
+    } cases[] = {
+        {"", "t.inn: empty file, expected 'feynn-inn 1'"},
+        {"feynn-inn 2\n", "t.inn:1:11: expected format version 1, found '2'"},
+        {"feynn-inn 1\nlayer affine\n", "t.inn:2:1: expected 'dim D' before the first layer"},
+        {"feynn-inn 1\ndim 0\n", "t.inn:2:"},
+        {"feynn-inn 1\ndim 70000\n", "t.inn:2:5: expected the dimension (1 to 65536)"},
+        {"feynn-inn 1\ndim 2\n", "t.inn:3: expected at least one 'layer KIND'"},
+        {"feynn-inn 1\ndim 2\nlayer dense\n", "t.inn:3:7: expected a layer kind: 'affine', "
+                                              "'coupling' or 'elementwise', found 'dense'"},
+        {"feynn-inn 1\ndim 2\nlayer affine a b\n", "t.inn:3:16: expected the end of the line"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nb 1 2\n",
+         "t.inn:3: layer 0 ('layers.0', affine): no 'W' line"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 0\n", "t.inn:6: expected row 1 of W of layer 0 "
+                                                       "('layers.0') (2 numbers), found the end"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 0\n0 1 2\n",
+         "t.inn:6:5: expected 2 numbers for row 1 of W of layer 0 ('layers.0'), found more: '2'"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 0\n0\n",
+         "t.inn:6:2: expected 2 numbers for row 1 of W of layer 0 ('layers.0'), found 1"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 x\n0 1\n",
+         "t.inn:5:3: bad number \"x\""},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 1/0\n0 1\n",
+         "t.inn:5:3: bad number \"1/0\""},
+        {"feynn-inn 1\ndim 2\nlayer affine sing\nW\n1 2\n1/2 1\n",
+         "t.inn:3: layer 0 ('sing', affine): the 2 x 2 weight matrix is exactly singular"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 0\n0 1\nb 1\n",
+         "t.inn:7:4: expected 2 numbers for the bias b of layer 0 ('layers.0'), found 1"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 0\n0 1\nb 1 1\nb 1 1\n",
+         "t.inn:8:1: expected 'W' (then the rows), 'b NUMBERS' (once each)"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 0\n0 1\ngamma 1 1\n", "t.inn:7:1: expected 'W'"},
+        {"feynn-inn 1\ndim 2\nlayer elementwise\n",
+         "t.inn:3: layer 0 ('layers.0', elementwise): no 'gamma' line of 2 numbers"},
+        {"feynn-inn 1\ndim 2\nlayer elementwise\ngamma 1 2 3\n",
+         "t.inn:4:11: expected 2 numbers for gamma of layer 0 ('layers.0'), found more"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nB 2\n",
+         "t.inn:3: layer 0 ('c', coupling): expected the line 'A i j ...'"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 3\n",
+         "t.inn:4:5: expected an index 0..2 in the set A of layer 0 ('c'), found '3'"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 1 0\n",
+         "t.inn:4:5: expected the indices of the set A of layer 0 ('c') in ascending order"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 1\nB 1 2\n",
+         "t.inn:3: layer 0 ('c', coupling): index 1 is in both A and B"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0\nB 2\n",
+         "t.inn:3: layer 0 ('c', coupling): A and B have 1 + 1 indices but dim is 3"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 1\nA 0 1\n",
+         "t.inn:5:1: expected one line of each set: a second one"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 1\nG 2 0 0 1\nB 2\n",
+         "t.inn:6:1: expected the lines A and B before the G lines"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 1\nG 1 0 0 1\n",
+         "t.inn:5:3: expected the index b of an output coordinate in B, found '1': 1 is not in "
+         "B of layer 0 ('c')"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 1\nG 2 0 2 1\n",
+         "t.inn:5:7: expected the index a' of a passive coordinate in A, found '2'"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 1\nG 2 0 1 1\nG 2 1 0 2\n",
+         "t.inn:6:9: expected no contradicting repeat, found '2': G 2 1 0 (= G 2 0 1) was "
+         "already given as 1 in layer 0 ('c')"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 1\nG 2 0 1\n",
+         "t.inn:5:8: expected a number for the value of G 2 0 1 of layer 0 ('c')"},
+        {"feynn-inn 1\ndim 3\nlayer coupling c\nA 0 1\nG 2 0 1 1 1\n",
+         "t.inn:5:11: expected the end of the line after 'G b a a' value'"},
+        {"feynn-inn 1\ndim 2\nlayer affine\nW\n1 0\n0 1\nlayer affine\nW\n1 0\n0 1e-13\n",
+         "t.inn: layer 1 ('layers.1', affine): the weight matrix has condition number 1e+13"},
+        {"feynn-inn 1\ndim 2\nbias 1\n", "t.inn:3:1: expected 'layer KIND [NAME]', found 'bias'"},
+        {"feynn-inn 1\nfoo\n", "t.inn:2:1: expected 'dim D' or 'layer KIND [NAME]', found 'foo'"},
+    };
+    size_t i;
+    (void) state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+        fy_inn_t net;
+        fy_error_t err;
+        fy_error_init(err);
+        fy_inn_init(net);
+        if (read_text(net, cases[i].text, err) != FY_EINPUT ||
+            strstr(err->msg, cases[i].msg) == NULL)
+        {
+            print_error("case %zu: code %d, message '%s', want '%s'\n", i, err->code, err->msg,
+                        cases[i].msg);
+            fail();
+        }
+        assert_int_equal(net->nlayers, 0);
+        fy_inn_clear(net);
+    }
+    {
+        /* a NUL byte, and the FY_MODEL_NPY format */
+        fy_inn_t net;
+        fy_error_t err;
+        fy_error_init(err);
+        fy_inn_init(net);
+        assert_int_equal(fy_inn_load_buffer(net, (const uint8_t *) "feynn-inn 1\0", 12, "z",
+                                            FY_MODEL_TEXT, err), FY_EINPUT);
+        assert_msg(err, FY_EINPUT, "z: offset 11: NUL byte");
+        assert_int_equal(fy_inn_load_buffer(net, (const uint8_t *) "x", 1, "z", FY_MODEL_NPY,
+                                            err), FY_EINPUT);
+        assert_msg(err, FY_EINPUT, "z: an INN is read from safetensors or the text format");
+        assert_int_equal(fy_inn_load(net, "/nonexistent/inn.safetensors", err), FY_EIO);
+        fy_inn_clear(net);
+    }
+}
+
+/* ------------------------------------------------------------------ safetensors */
+
+static void put_le(uint8_t *p, uint64_t v, int k)
+{
+    int i;
+    for (i = 0; i < k; i++)
+        p[i] = (uint8_t) (v >> (8 * i));
+}
+
+/* A safetensors image built by hand: tensors of F64 values given as doubles (their bit
+ * patterns stored little-endian), shapes as JSON text, and a JSON metadata object text. */
+typedef struct
+{
+    const char *name, *shape;
+    int n;
+    double v[16];
+} tens_t;
+
+static uint8_t *st_build(size_t *len, const tens_t *t, int nt, const char *meta)
+{
+    char header[4096];
+    size_t h = 0, off = 0, nd = 0;
+    uint8_t *buf;
+    int i, j;
+    h += (size_t) snprintf(header + h, sizeof header - h, "{");
+    for (i = 0; i < nt; i++)
+    {
+        h += (size_t) snprintf(header + h, sizeof header - h,
+                               "\"%s\":{\"dtype\":\"F64\",\"shape\":%s,\"data_offsets\":[%zu,"
+                               "%zu]},", t[i].name, t[i].shape, off, off + 8 * (size_t) t[i].n);
+        off += 8 * (size_t) t[i].n;
+    }
+    h += (size_t) snprintf(header + h, sizeof header - h, "\"__metadata__\":%s}", meta);
+    buf = malloc(8 + h + off + 1);
+    put_le(buf, h, 8);
+    memcpy(buf + 8, header, h);
+    for (i = 0; i < nt; i++)
+        for (j = 0; j < t[i].n; j++)
+        {
+            uint64_t u;
+            memcpy(&u, &t[i].v[j], 8);
+            put_le(buf + 8 + h + nd, u, 8);
+            nd += 8;
+        }
+    *len = 8 + h + off;
+    return buf;
+}
+
+static int load_st(fy_inn_t net, const tens_t *t, int nt, const char *meta, fy_error_t err)
+{
+    size_t len;
+    uint8_t *buf = st_build(&len, t, nt, meta);
+    int rc = fy_inn_load_buffer(net, buf, len, "m.safetensors", FY_MODEL_AUTO, err);
+    free(buf);
+    return rc;
+}
+
+static void test_safetensors_read(void **state)
+{
+    /* d = 2: affine (W, b), coupling A = {1}, B = {0} with G_{0,1,1} = -0.75, elementwise */
+    static const tens_t t[] = {
+        {"layers.0.weight", "[2,2]", 4, {1, 0.5, 0, 2}},
+        {"layers.0.bias", "[2]", 2, {0.25, -1}},
+        {"layers.1.G", "[1,1,1]", 1, {-0.75}},
+        {"layers.2.gamma", "[2]", 2, {0.125, 0}},
+    };
+    static const char meta[] = "{\"format\":\"pt\",\"feynn.inn.kinds\":\"affine,coupling,"
+                               "elementwise\",\"feynn.inn.split.1\":\"A=1;B=0\"}";
+    fy_inn_t net;
+    fy_error_t err;
+    fmpq *y[4];
+    int l;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(net);
+    assert_int_equal(load_st(net, t, 4, meta, err), FY_OK);
+    assert_int_equal(net->d, 2);
+    assert_int_equal(net->nlayers, 3);
+    assert_int_equal(net->format, FY_MODEL_SAFETENSORS);
+    assert_string_equal(net->layers[1].name, "layers.1");
+    assert_int_equal(net->layers[1].A[0], 1);
+    assert_int_equal(net->layers[1].B[0], 0);
+    assert_q(net->layers[0].W + 1, "1/2");
+    assert_q(net->layers[1].G, "-3/4");
+    /* forward at 0: (1/4, -1) -> (1/4 - (3/4)(1), -1) = (-1/2, -1)
+     * -> (-1/2 + (1/8)(1/4), -1) = (-15/32, -1) */
+    for (l = 0; l < 4; l++)
+        y[l] = _fmpq_vec_init(2);
+    assert_int_equal(fy_inn_forward_fmpq(y, net, NULL, err), FY_OK);
+    assert_q(y[3] + 0, "-15/32");
+    assert_q(y[3] + 1, "-1");
+    for (l = 0; l < 4; l++)
+        _fmpq_vec_clear(y[l], 2);
+    /* kinds inferred from the tensor names when the metadata lacks them (d from W) */
+    assert_int_equal(load_st(net, t, 4, "{\"feynn.inn.split.1\":\"A=1;B=0\"}", err), FY_OK);
+    assert_int_equal(net->nlayers, 3);
+    assert_int_equal(net->layers[2].kind, FY_INN_LAYER_ELEMENTWISE);
+    fy_inn_clear(net);
+}
+
+static void test_safetensors_errors(void **state)
+{
+    static const char km[] = "\"feynn.inn.kinds\":\"affine,coupling\",\"feynn.inn.split.1\":"
+                             "\"A=1;B=0\"";
+    static const struct
+    {
+        tens_t t[3];
+        int nt;
+        const char *meta, *msg;
+    } cases[] = {
+        {{{"layers.0.weight", "[2,3]", 6, {1, 0, 0, 0, 1, 0}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, km, "m.safetensors: layer 0 ('layers.0', affine): tensor 'layers.0.weight' has "
+                "shape (2, 3), expected (2, 2)"},
+        {{{"layers.0.bias", "[2]", 2, {0, 0}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, km, "m.safetensors: layer 0 ('layers.0', affine): tensor 'layers.0.weight' is "
+                "missing"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}},
+         1, km, "layer 1 ('layers.1', coupling): tensor 'layers.1.G' is missing"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, "\"feynn.inn.kinds\":\"affine,coupling\"",
+         "layer 1 ('layers.1', coupling): the metadata feynn.inn.split.1 is missing"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, "\"feynn.inn.kinds\":\"affine,coupling\",\"feynn.inn.split.1\":\"A=1;B=1\"",
+         "layer 1 ('layers.1', coupling): index 1 is in both A and B"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, "\"feynn.inn.kinds\":\"affine,coupling\",\"feynn.inn.split.1\":\"A=0,1;B=\"",
+         "tensor 'layers.1.G' has shape (1, 1, 1), expected (0, 2, 2)"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, "\"feynn.inn.kinds\":\"affine,coupling\",\"feynn.inn.split.1\":\"0,1|2\"",
+         "metadata feynn.inn.split.1 = \"0,1|2\" is not a split of 0..1"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, NAN, 0, 1}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, km, "tensor 'layers.0.weight' element [0, 1] is NaN"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.1.G", "[1,1,1]", 1,
+                                                          {-INFINITY}}},
+         2, km, "tensor 'layers.1.G' element [0, 0, 0] is infinite"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 2, 0.5, 1}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, km, "m.safetensors: layer 0 ('layers.0', affine): the 2 x 2 weight matrix is "
+                "exactly singular"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.1.G", "[1,1,1]", 1, {1}}},
+         2, "\"feynn.inn.kinds\":\"affine,dense\"",
+         "metadata feynn.inn.kinds = \"affine,dense\": entry 1 'dense' is not a layer kind"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.1.gamma", "[3]", 3, {1, 1, 1}}},
+         2, "\"feynn.inn.kinds\":\"affine,elementwise\"",
+         "layer 1 ('layers.1', elementwise): tensor 'layers.1.gamma' has shape (3), expected (2)"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}},
+         1, "\"feynn.inn.kinds\":\"affine\",\"feynn.inn.dim\":\"3\"",
+         "tensor 'layers.0.weight' has shape (2, 2), expected (3, 3)"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"running_mean", "[2]", 2, {0, 0}}},
+         2, "\"feynn.inn.kinds\":\"affine\"",
+         "m.safetensors: tensor 'running_mean' is not part of the INN"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.0.G", "[1,1,1]", 1, {1}}},
+         2, "\"feynn.inn.kinds\":\"affine\"",
+         "tensor 'layers.0.G' is not part of the INN: this name does not fit the layer's kind"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.3.gamma", "[2]", 2, {1, 1}}},
+         2, "\"feynn.inn.kinds\":\"affine\"",
+         "tensor 'layers.3.gamma' is not part of the INN: its layer index is beyond"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}, {"layers.0.gamma", "[2]", 2, {1, 1}}},
+         2, "\"format\":\"pt\"", "m.safetensors: layer 0 has tensors of two kinds"},
+        {{{"weight", "[2,2]", 4, {1, 0, 0, 1}}}, 1, "\"format\":\"pt\"",
+         "m.safetensors: no INN layers"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1}}}, 1,
+         "\"feynn.inn.kinds\":\"affine\",\"feynn.inn.dim\":\"two\"",
+         "metadata feynn.inn.dim = \"two\" is not a dimension"},
+        {{{"layers.0.weight", "[2,2]", 4, {1, 0, 0, 1e-13}}}, 1, "\"feynn.inn.kinds\":\"affine\"",
+         "m.safetensors: layer 0 ('layers.0', affine): the weight matrix has condition number "
+         "1e+13 (2-norm), above the limit 1e+12"},
+    };
+    size_t i;
+    (void) state;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+        fy_inn_t net;
+        fy_error_t err;
+        char meta[512];
+        fy_error_init(err);
+        fy_inn_init(net);
+        snprintf(meta, sizeof meta, "{%s}", cases[i].meta);
+        if (load_st(net, cases[i].t, cases[i].nt, meta, err) != FY_EINPUT ||
+            strstr(err->msg, cases[i].msg) == NULL)
+        {
+            print_error("case %zu: code %d, message '%s', want '%s'\n", i, err->code, err->msg,
+                        cases[i].msg);
+            fail();
+        }
+        assert_int_equal(net->nlayers, 0);
+        fy_inn_clear(net);
+    }
+}
+
+static void test_safetensors_roundtrip(void **state)
+{
+    fy_inn_t net, back, txt;
+    fy_error_t err;
+    fy_safetensors_t st, st2;
+    uint8_t *b1, *b2;
+    size_t n1, n2;
+    char path[4096], *text;
+    size_t tl;
+    fmpq *y[6];
+    int l;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(net);
+    fy_test_srcpath(path, sizeof path, "examples/tiny_inn.safetensors");
+    assert_int_equal(fy_inn_load(net, path, err), FY_OK);
+    assert_int_equal(net->d, 4);
+    assert_int_equal(net->nlayers, 5);
+    assert_null(net->layers[2].b);
+    assert_non_null(net->layers[4].b);
+    assert_q(net->layers[4].b + 3, "3/8");       /* F16 */
+    assert_q(net->layers[3].G + 0, "1/16");      /* F64 */
+    assert_q(net->layers[0].W + 3 * 4, "1/8");   /* F32 */
+    assert_int_equal(net->layers[3].A[0], 2);
+    assert_int_equal(net->layers[3].B[1], 1);
+    /* forward at 0, computed by hand (see examples/make_tiny_inn.py for the weights):
+     * y1 = b0 = (1/2, -1/4, 0, 1); y2 = (1/2, -1/4, 1/16, 35/32);
+     * y3 = (1 + (3/4)(35/32), -1/8, 1/16, 35/32) = (233/128, -1/8, 1/16, 35/32);
+     * y4 = (233/128 + 1/4096, -1/8 + 35/512 - 1225/4096, ...) = (7457/4096, -1457/4096, ...);
+     * z = (7457/4096, 4543/8192, -945/8192, 3/2) */
+    for (l = 0; l < 6; l++)
+        y[l] = _fmpq_vec_init(4);
+    assert_int_equal(fy_inn_forward_fmpq(y, net, NULL, err), FY_OK);
+    assert_q(y[3] + 0, "233/128");
+    assert_q(y[4] + 1, "-1457/4096");
+    assert_q(y[5] + 0, "7457/4096");
+    assert_q(y[5] + 1, "4543/8192");
+    assert_q(y[5] + 2, "-945/8192");
+    assert_q(y[5] + 3, "3/2");
+    for (l = 0; l < 6; l++)
+        _fmpq_vec_clear(y[l], 4);
+    /* safetensors -> net -> safetensors -> net: every rational equal; the second image equals
+     * the first byte for byte */
+    fy_safetensors_init(st);
+    assert_int_equal(fy_inn_to_safetensors(st, net, err), FY_OK);
+    assert_int_equal(fy_safetensors_write_buffer(&b1, &n1, st, err), FY_OK);
+    assert_string_equal(fy_safetensors_meta(st, "feynn.inn.kinds"),
+                        "affine,coupling,affine,coupling,affine");
+    assert_string_equal(fy_safetensors_meta(st, "feynn.inn.split.3"), "A=2,3;B=0,1");
+    assert_string_equal(fy_safetensors_meta(st, "format"), "pt");
+    assert_null(fy_safetensors_find(st, "layers.2.bias"));
+    fy_inn_init(back);
+    assert_int_equal(fy_inn_load_buffer(back, b1, n1, "rt.safetensors", FY_MODEL_AUTO, err),
+                     FY_OK);
+    assert_same_net(net, back);
+    fy_safetensors_init(st2);
+    assert_int_equal(fy_inn_to_safetensors(st2, back, err), FY_OK);
+    assert_int_equal(fy_safetensors_write_buffer(&b2, &n2, st2, err), FY_OK);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(b1, b2, n1);
+    /* and through the text format */
+    assert_int_equal(fy_inn_write_text_buffer(&text, &tl, net, err), FY_OK);
+    fy_inn_init(txt);
+    assert_int_equal(fy_inn_load_buffer(txt, (const uint8_t *) text, tl, "x", FY_MODEL_TEXT,
+                                        err), FY_OK);
+    assert_same_net(net, txt);
+    /* through a file */
+    assert_int_equal(fy_inn_save_safetensors("test_inn_io_rt.safetensors.out", txt, err),
+                     FY_OK);
+    fy_inn_clear(back);
+    assert_int_equal(fy_inn_load(back, "test_inn_io_rt.safetensors.out", err), FY_OK);
+    assert_same_net(net, back);
+    unlink("test_inn_io_rt.safetensors.out");
+    free(text);
+    free(b1);
+    free(b2);
+    fy_safetensors_clear(st);
+    fy_safetensors_clear(st2);
+    fy_inn_clear(txt);
+    fy_inn_clear(back);
+    fy_inn_clear(net);
+}
+
+/* Rationals that are not doubles are written rounded to nearest; beyond the range refused. */
+static void test_safetensors_rounding(void **state)
+{
+    static const char text[] = "feynn-inn 1\ndim 1\nlayer affine\nW\n1/3\nb 0.1\n"
+                               "layer elementwise\ngamma 1e400\n";
+    fy_inn_t net, back;
+    fy_error_t err;
+    fy_safetensors_t st;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(net);
+    assert_int_equal(read_text(net, text, err), FY_OK);
+    fy_safetensors_init(st);
+    assert_int_equal(fy_inn_to_safetensors(st, net, err), FY_EINPUT);
+    assert_msg(err, FY_EINPUT, "layer 1 ('layers.1'): a value of gamma is beyond the double "
+                               "range");
+    fy_safetensors_clear(st);
+    assert_int_equal(fy_inn_save_safetensors("test_inn_io_never.out", net, err), FY_EINPUT);
+    assert_msg(err, FY_EINPUT, "test_inn_io_never.out: layer 1");
+    assert_int_equal(access("test_inn_io_never.out", F_OK), -1);
+    net->nlayers = 1; /* drop the elementwise layer (cleared below with its memory) */
+    fy_safetensors_init(st);
+    assert_int_equal(fy_inn_to_safetensors(st, net, err), FY_OK);
+    assert_true(fy_safetensors_find(st, "layers.0.weight")->data[0] == 1.0 / 3);
+    assert_true(fy_safetensors_find(st, "layers.0.bias")->data[0] == 0.1);
+    fy_inn_init(back);
+    assert_int_equal(fy_inn_from_tensors(back, st, "r", err), FY_OK);
+    {
+        fmpq_t q;
+        fmpq_init(q);
+        fy_fmpq_set_d(q, 1.0 / 3, NULL);
+        assert_true(fmpq_equal(back->layers[0].W, q));
+        fmpq_clear(q);
+    }
+    net->nlayers = 2;
+    fy_safetensors_clear(st);
+    fy_inn_clear(back);
+    fy_inn_clear(net);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_kind_names),
     cmocka_unit_test(test_forward),
     cmocka_unit_test(test_push_refusals),
     cmocka_unit_test(test_validate),
     cmocka_unit_test(test_cond_random),
+    cmocka_unit_test(test_text_read),
+    cmocka_unit_test(test_text_roundtrip),
+    cmocka_unit_test(test_text_errors),
+    cmocka_unit_test(test_safetensors_read),
+    cmocka_unit_test(test_safetensors_errors),
+    cmocka_unit_test(test_safetensors_roundtrip),
+    cmocka_unit_test(test_safetensors_rounding),
 };
 
 FY_TEST_MAIN("inn_io", tests)

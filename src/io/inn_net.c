@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <flint/fmpq_mat.h>
 #include <flint/fmpq_vec.h>
@@ -584,4 +585,597 @@ int fy_inn_validate(double *cond, const fy_inn_t net, double max_cond, fy_error_
                                 where, c, max_cond);
     }
     return FY_OK;
+}
+
+/* ------------------------------------------------------------------ safetensors layout */
+
+/* Parses "layers.I.SUFFIX": returns I (0..max-1 digits without leading zeros) and points
+ * *suffix after the second dot; -1 when the name has another shape. */
+static int tensor_layer(const char *name, const char **suffix)
+{
+    long i = 0;
+    const char *p;
+    if (strncmp(name, "layers.", 7) != 0)
+        return -1;
+    p = name + 7;
+    if (!isdigit((unsigned char) *p) || (p[0] == '0' && isdigit((unsigned char) p[1])))
+        return -1;
+    while (isdigit((unsigned char) *p))
+    {
+        i = 10 * i + (*p++ - '0');
+        if (i >= FY_IO_MAX_LAYERS)
+            return -1;
+    }
+    if (*p != '.')
+        return -1;
+    *suffix = p + 1;
+    return (int) i;
+}
+
+/* Parses "A=0,1;B=2,3" (blanks allowed around the numbers; either list may be empty). */
+static int parse_split(int *A, int *nA, int *B, int *nB, int d, const char *s)
+{
+    int pass;
+    for (pass = 0; pass < 2; pass++)
+    {
+        int *idx = pass ? B : A, *n = pass ? nB : nA;
+        *n = 0;
+        while (*s == ' ')
+            s++;
+        if (s[0] != (pass ? 'B' : 'A') || s[1] != '=')
+            return -1;
+        s += 2;
+        while (*s == ' ')
+            s++;
+        while (isdigit((unsigned char) *s))
+        {
+            long v = 0;
+            while (isdigit((unsigned char) *s))
+            {
+                v = 10 * v + (*s++ - '0');
+                if (v > FY_INN_MAX_DIM)
+                    return -1;
+            }
+            if (*n >= d)
+                return -1;
+            idx[(*n)++] = (int) v;
+            while (*s == ' ')
+                s++;
+            if (*s != ',')
+                break;
+            s++;
+            while (*s == ' ')
+                s++;
+            if (!isdigit((unsigned char) *s))
+                return -1;
+        }
+        while (*s == ' ')
+            s++;
+        if (pass == 0 && *s++ != ';')
+            return -1;
+    }
+    return *s == '\0' ? 0 : -1;
+}
+
+/* The tensor called "layers.L.suffix", checked: a float dtype, shape (n0[, n1[, n2]]) for
+ * ndim 1..3, finite values; *q gets numel exact values (allocated).  Missing: *t = NULL and
+ * FY_OK when optional. */
+static int get_tensor(fmpq **q, const fy_tensor_struct **tp, const fy_safetensors_t st,
+                      const char *name, int l, const char *suffix, int optional, int ndim,
+                      const size_t *shape, const char *where, const char *hint, fy_error_t err)
+{
+    char tn[64], s1[96], s2[96];
+    const fy_tensor_struct *t;
+    size_t k;
+    int i;
+    *q = NULL;
+    snprintf(tn, sizeof tn, "layers.%d.%s", l, suffix);
+    t = fy_safetensors_find(st, tn);
+    if (tp)
+        *tp = t;
+    if (t == NULL)
+    {
+        if (optional)
+            return FY_OK;
+        return fy_error_set(err, FY_EINPUT, "%s: %s: tensor '%s' is missing (%s)", name, where,
+                            tn, hint);
+    }
+    if (t->dtype == FY_DTYPE_OTHER || t->data == NULL)
+        return fy_error_set(err, FY_EINPUT, "%s: %s: tensor '%s' has dtype %s; expected F64, "
+                            "F32, F16 or BF16", name, where, tn, t->dtype_name);
+    for (i = 0; i < ndim && t->ndim == ndim; i++)
+        if (t->shape[i] != shape[i])
+            break;
+    if (t->ndim != ndim || i < ndim)
+        return fy_error_set(err, FY_EINPUT, "%s: %s: tensor '%s' has shape %s, expected %s (%s)",
+                            name, where, tn, fy_io_shape_str(s1, sizeof s1, t->ndim, t->shape),
+                            fy_io_shape_str(s2, sizeof s2, ndim, shape), hint);
+    for (k = 0; k < t->numel; k++)
+        if (!isfinite(t->data[k]))
+            return fy_error_set(err, FY_EINPUT, "%s: %s: tensor '%s' element %s is %s: the "
+                                "network must have finite parameters (retrain or repair it)",
+                                name, where, tn,
+                                fy_io_index_str(s1, sizeof s1, t->ndim, t->shape, k),
+                                isnan(t->data[k]) ? "NaN" : "infinite");
+    *q = _fmpq_vec_init((slong) (t->numel > 0 ? t->numel : 1));
+    for (k = 0; k < t->numel; k++)
+        fy_io_fmpq_set_d(*q + k, t->data[k]);
+    return FY_OK;
+}
+
+int fy_inn_from_tensors(fy_inn_t net, const fy_safetensors_t st, const char *name,
+                        fy_error_t err)
+{
+    fy_inn_t out;
+    const char *kinds = fy_safetensors_meta(st, "feynn.inn.kinds");
+    const char *dims = fy_safetensors_meta(st, "feynn.inn.dim");
+    int *kind = NULL, nl = 0, l, d = 0, rc = FY_OK, *A = NULL, *B = NULL;
+    size_t i;
+    char where[256];
+
+    fy_inn_init(out);
+    out->format = FY_MODEL_SAFETENSORS;
+    if ((kind = fy_malloc(FY_IO_MAX_LAYERS, sizeof *kind, err)) == NULL)
+        return FY_ENOMEM;
+    /* Layer kinds: the metadata, else what the tensor names say. */
+    if (kinds != NULL)
+    {
+        const char *p = kinds;
+        while (*p)
+        {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t) (e - p) : strlen(p);
+            char buf[32];
+            int k;
+            while (n > 0 && *p == ' ')
+                p++, n--;
+            while (n > 0 && p[n - 1] == ' ')
+                n--;
+            snprintf(buf, sizeof buf, "%.*s", (int) (n < 31 ? n : 31), p);
+            k = n < 31 ? fy_inn_layer_kind_from_name(buf) : -1;
+            if (k < 0 || nl >= FY_IO_MAX_LAYERS)
+            {
+                rc = fy_error_set(err, FY_EINPUT, "%s: metadata feynn.inn.kinds = \"%.200s\": "
+                                  "entry %d '%.40s' is %s; expected a comma-separated list of "
+                                  "affine, coupling and elementwise", name, kinds, nl, buf,
+                                  k < 0 ? "not a layer kind" : "one layer too many");
+                goto done;
+            }
+            kind[nl++] = k;
+            if (e == NULL)
+                break;
+            p = e + 1;
+        }
+    }
+    else
+    {
+        for (i = 0; i < st->n; i++)
+        {
+            const char *suf;
+            int li = tensor_layer(st->tensors[i].name, &suf);
+            if (li >= 0 && li + 1 > nl)
+                nl = li + 1;
+        }
+        for (l = 0; l < nl; l++)
+            kind[l] = -1;
+        for (i = 0; i < st->n; i++)
+        {
+            const char *suf;
+            int li = tensor_layer(st->tensors[i].name, &suf), k = -1;
+            if (li < 0)
+                continue;
+            if (strcmp(suf, "weight") == 0 || strcmp(suf, "bias") == 0)
+                k = FY_INN_LAYER_AFFINE;
+            else if (strcmp(suf, "G") == 0)
+                k = FY_INN_LAYER_COUPLING;
+            else if (strcmp(suf, "gamma") == 0)
+                k = FY_INN_LAYER_ELEMENTWISE;
+            if (k >= 0 && kind[li] >= 0 && kind[li] != k)
+            {
+                rc = fy_error_set(err, FY_EINPUT, "%s: layer %d has tensors of two kinds (%s "
+                                  "and %s); give the kinds in the metadata feynn.inn.kinds",
+                                  name, li, fy_inn_layer_kind_name(kind[li]),
+                                  fy_inn_layer_kind_name(k));
+                goto done;
+            }
+            if (k >= 0)
+                kind[li] = k;
+        }
+        for (l = 0; l < nl; l++)
+            if (kind[l] < 0)
+            {
+                rc = fy_error_set(err, FY_EINPUT, "%s: no metadata feynn.inn.kinds and no "
+                                  "tensor tells the kind of layer %d (layers.%d.weight, .G or "
+                                  ".gamma): write the metadata (doc/inn-format.md)", name, l, l);
+                goto done;
+            }
+    }
+    if (nl == 0)
+    {
+        rc = fy_error_set(err, FY_EINPUT, "%s: no INN layers: expected tensors layers.I.weight, "
+                          "layers.I.G or layers.I.gamma and the metadata feynn.inn.kinds "
+                          "(doc/inn-format.md)", name);
+        goto done;
+    }
+    /* Every tensor must belong to a layer and fit its kind. */
+    for (i = 0; i < st->n; i++)
+    {
+        const char *suf = NULL, *tn = st->tensors[i].name;
+        int li = tensor_layer(tn, &suf), ok = 0;
+        if (li >= 0 && li < nl)
+            switch (kind[li])
+            {
+            case FY_INN_LAYER_AFFINE:
+                ok = strcmp(suf, "weight") == 0 || strcmp(suf, "bias") == 0;
+                break;
+            case FY_INN_LAYER_COUPLING:
+                ok = strcmp(suf, "G") == 0;
+                break;
+            case FY_INN_LAYER_ELEMENTWISE:
+                ok = strcmp(suf, "gamma") == 0;
+                break;
+            }
+        if (!ok)
+        {
+            rc = fy_error_set(err, FY_EINPUT, "%s: tensor '%.200s' is not part of the INN: %s "
+                              "(doc/inn-format.md)", name, tn,
+                              li < 0 ? "INN tensors are named layers.I.weight, layers.I.bias, "
+                                       "layers.I.G and layers.I.gamma"
+                              : li >= nl ? "its layer index is beyond the layers of "
+                                           "feynn.inn.kinds"
+                                         : "this name does not fit the layer's kind (affine: "
+                                           "weight, bias; coupling: G; elementwise: gamma)");
+            goto done;
+        }
+    }
+    /* The dimension: the metadata, else the first layer. */
+    if (dims != NULL)
+    {
+        char *e;
+        long v = strtol(dims, &e, 10);
+        if (*dims == '\0' || *e != '\0' || v < 1 || v > FY_INN_MAX_DIM)
+        {
+            rc = fy_error_set(err, FY_EINPUT, "%s: metadata feynn.inn.dim = \"%.40s\" is not a "
+                              "dimension (1 to %d)", name, dims, FY_INN_MAX_DIM);
+            goto done;
+        }
+        d = (int) v;
+    }
+    else
+    {
+        char key[64];
+        const fy_tensor_struct *t;
+        snprintf(key, sizeof key, "layers.0.%s", kind[0] == FY_INN_LAYER_AFFINE ? "weight"
+                                                 : kind[0] == FY_INN_LAYER_ELEMENTWISE ? "gamma"
+                                                                                      : "");
+        t = fy_safetensors_find(st, key);
+        if (t == NULL && kind[0] == FY_INN_LAYER_AFFINE)
+            t = fy_safetensors_find(st, "layers.0.bias");
+        if (kind[0] == FY_INN_LAYER_COUPLING)
+        {
+            /* the split names every coordinate once: count its numbers */
+            const char *p = fy_safetensors_meta(st, "feynn.inn.split.0");
+            int prev = 0;
+            d = 0;
+            for (; p && *p; p++)
+            {
+                if (isdigit((unsigned char) *p) && !prev)
+                    d++;
+                prev = isdigit((unsigned char) *p);
+            }
+        }
+        else if (t != NULL && t->ndim >= 1)
+            d = t->shape[0] <= (size_t) FY_INN_MAX_DIM ? (int) t->shape[0] : FY_INN_MAX_DIM + 1;
+        if (d < 1 || d > FY_INN_MAX_DIM)
+        {
+            rc = fy_error_set(err, FY_EINPUT, "%s: cannot tell the dimension from layer 0: "
+                              "write the metadata feynn.inn.dim (doc/inn-format.md)", name);
+            goto done;
+        }
+    }
+    out->source = (char *) name;
+    if ((rc = fy_inn_set_dim(out, d, err)))
+        goto done;
+    A = fy_malloc((size_t) d, sizeof *A, err);
+    B = fy_malloc((size_t) d, sizeof *B, err);
+    if (A == NULL || B == NULL)
+    {
+        rc = FY_ENOMEM;
+        goto done;
+    }
+    for (l = 0; l < nl && rc == FY_OK; l++)
+    {
+        char lname[32];
+        fmpq *W = NULL, *b = NULL, *G = NULL, *gam = NULL;
+        const fy_tensor_struct *tW = NULL, *tb = NULL, *tG = NULL, *tg = NULL;
+        size_t shape[3];
+        snprintf(lname, sizeof lname, "layers.%d", l);
+        /* "layer I ('layers.I', KIND)"; the messages put the file name before it */
+        out->source = NULL;
+        fy_inn_where(where, sizeof where, out, l, lname, (fy_inn_layer_kind_t) kind[l]);
+        out->source = (char *) name;
+        switch (kind[l])
+        {
+        case FY_INN_LAYER_AFFINE:
+            shape[0] = shape[1] = (size_t) d;
+            rc = get_tensor(&W, &tW, st, name, l, "weight", 0, 2, shape, where,
+                            "the d x d weight matrix, d the data dimension", err);
+            if (rc == FY_OK)
+                rc = get_tensor(&b, &tb, st, name, l, "bias", 1, 1, shape, where,
+                                "the d entries of the bias", err);
+            if (rc == FY_OK)
+                rc = fy_inn_push_affine(out, lname, W, b, err);
+            break;
+        case FY_INN_LAYER_COUPLING:
+        {
+            char key[64];
+            const char *sp;
+            int nA = 0, nB = 0;
+            snprintf(key, sizeof key, "feynn.inn.split.%d", l);
+            sp = fy_safetensors_meta(st, key);
+            if (sp == NULL)
+            {
+                rc = fy_error_set(err, FY_EINPUT, "%s: %s: the metadata %s is missing: a "
+                                  "coupling needs its split, as in \"A=0,1;B=2,3\"", name,
+                                  where, key);
+                break;
+            }
+            if (parse_split(A, &nA, B, &nB, d, sp) != 0)
+            {
+                rc = fy_error_set(err, FY_EINPUT, "%s: %s: metadata %s = \"%.100s\" is not a "
+                                  "split of 0..%d; expected \"A=i,j,...;B=k,...\"", name, where,
+                                  key, sp, d - 1);
+                break;
+            }
+            shape[0] = (size_t) nB;
+            shape[1] = shape[2] = (size_t) nA;
+            rc = get_tensor(&G, &tG, st, name, l, "G", nA * nB == 0, 3, shape, where,
+                            "G[t][r][s] = G_{B[t] A[r] A[s]}: (nB, nA, nA) of the split", err);
+            if (rc == FY_OK)
+                rc = fy_inn_push_coupling(out, lname, A, nA, B, nB, G, err);
+            if (G)
+                _fmpq_vec_clear(G, (slong) (tG->numel > 0 ? tG->numel : 1));
+            G = NULL;
+            break;
+        }
+        case FY_INN_LAYER_ELEMENTWISE:
+            shape[0] = (size_t) d;
+            rc = get_tensor(&gam, &tg, st, name, l, "gamma", 0, 1, shape, where,
+                            "the d coefficients gamma", err);
+            if (rc == FY_OK)
+                rc = fy_inn_push_elementwise(out, lname, gam, err);
+            break;
+        }
+        if (W)
+            _fmpq_vec_clear(W, (slong) d * d);
+        if (b)
+            _fmpq_vec_clear(b, d);
+        if (gam)
+            _fmpq_vec_clear(gam, d);
+    }
+    out->source = NULL;
+    if (rc == FY_OK && (out->source = fy_io_strdup(name, err)) == NULL)
+        rc = FY_ENOMEM;
+done:
+    free(kind);
+    free(A);
+    free(B);
+    if (rc != FY_OK)
+    {
+        out->source = NULL;
+        fy_inn_clear(out);
+        return rc;
+    }
+    fy_inn_clear(net);
+    *net = *out;
+    return FY_OK;
+}
+
+/* The double nearest to q, refused when it overflows. */
+static int to_double(double *v, const fmpq_t q, const char *what, int l, const char *lname,
+                     fy_error_t err)
+{
+    if (fy_io_fmpq_get_d(v, q) != 0)
+        return fy_error_set(err, FY_EINPUT, "layer %d ('%s'): a value of %s is beyond the "
+                            "double range and cannot be written to safetensors (use the text "
+                            "format)", l, lname, what);
+    return FY_OK;
+}
+
+int fy_inn_to_safetensors(fy_safetensors_t st, const fy_inn_t net, fy_error_t err)
+{
+    char key[64], buf[64], *kinds;
+    double *v = NULL;
+    size_t dd = (size_t) net->d, k, pos = 0, nmax;
+    int l, rc;
+
+    if (net->d < 1 || net->nlayers < 1)
+        return fy_error_set(err, FY_EINPUT, "cannot write an INN without %s",
+                            net->d < 1 ? "a dimension" : "layers");
+    if ((rc = fy_safetensors_set_meta(st, "format", "pt", err)))
+        return rc;
+    snprintf(buf, sizeof buf, "%d", net->d);
+    if ((rc = fy_safetensors_set_meta(st, "feynn.inn.dim", buf, err)))
+        return rc;
+    if ((kinds = fy_malloc((size_t) net->nlayers, 13, err)) == NULL)
+        return FY_ENOMEM;
+    for (l = 0; l < net->nlayers; l++)
+        pos += (size_t) sprintf(kinds + pos, "%s%s", l ? "," : "",
+                                fy_inn_layer_kind_name(net->layers[l].kind));
+    rc = fy_safetensors_set_meta(st, "feynn.inn.kinds", kinds, err);
+    free(kinds);
+    if (rc)
+        return rc;
+    nmax = dd * dd;
+    for (l = 0; l < net->nlayers; l++)
+        if (net->layers[l].kind == FY_INN_LAYER_COUPLING)
+            if (g_size(&net->layers[l]) > nmax)
+                nmax = g_size(&net->layers[l]);
+    if ((v = fy_malloc(nmax > 0 ? nmax : 1, sizeof *v, err)) == NULL)
+        return FY_ENOMEM;
+    for (l = 0; l < net->nlayers && rc == FY_OK; l++)
+    {
+        const fy_inn_layer_struct *ly = &net->layers[l];
+        size_t shape[3];
+        switch (ly->kind)
+        {
+        case FY_INN_LAYER_AFFINE:
+            for (k = 0; k < dd * dd && rc == FY_OK; k++)
+                rc = to_double(v + k, ly->W + k, "W", l, ly->name, err);
+            shape[0] = shape[1] = dd;
+            snprintf(key, sizeof key, "layers.%d.weight", l);
+            if (rc == FY_OK)
+                rc = fy_safetensors_add(st, key, FY_DTYPE_F64, 2, shape, v, err);
+            if (rc == FY_OK && ly->b)
+            {
+                for (k = 0; k < dd && rc == FY_OK; k++)
+                    rc = to_double(v + k, ly->b + k, "b", l, ly->name, err);
+                snprintf(key, sizeof key, "layers.%d.bias", l);
+                if (rc == FY_OK)
+                    rc = fy_safetensors_add(st, key, FY_DTYPE_F64, 1, shape, v, err);
+            }
+            break;
+        case FY_INN_LAYER_COUPLING:
+        {
+            char *split = fy_malloc(dd + 1, 12, err);
+            int i;
+            if (split == NULL)
+            {
+                rc = FY_ENOMEM;
+                break;
+            }
+            pos = (size_t) sprintf(split, "A=");
+            for (i = 0; i < ly->nA; i++)
+                pos += (size_t) sprintf(split + pos, "%s%d", i ? "," : "", ly->A[i]);
+            pos += (size_t) sprintf(split + pos, ";B=");
+            for (i = 0; i < ly->nB; i++)
+                pos += (size_t) sprintf(split + pos, "%s%d", i ? "," : "", ly->B[i]);
+            snprintf(key, sizeof key, "feynn.inn.split.%d", l);
+            rc = fy_safetensors_set_meta(st, key, split, err);
+            free(split);
+            if (rc || g_size(ly) == 0)
+                break;
+            for (k = 0; k < g_size(ly) && rc == FY_OK; k++)
+                rc = to_double(v + k, ly->G + k, "G", l, ly->name, err);
+            shape[0] = (size_t) ly->nB;
+            shape[1] = shape[2] = (size_t) ly->nA;
+            snprintf(key, sizeof key, "layers.%d.G", l);
+            if (rc == FY_OK)
+                rc = fy_safetensors_add(st, key, FY_DTYPE_F64, 3, shape, v, err);
+            break;
+        }
+        case FY_INN_LAYER_ELEMENTWISE:
+            for (k = 0; k < dd && rc == FY_OK; k++)
+                rc = to_double(v + k, ly->gamma + k, "gamma", l, ly->name, err);
+            shape[0] = dd;
+            snprintf(key, sizeof key, "layers.%d.gamma", l);
+            if (rc == FY_OK)
+                rc = fy_safetensors_add(st, key, FY_DTYPE_F64, 1, shape, v, err);
+            break;
+        }
+    }
+    free(v);
+    return rc;
+}
+
+int fy_inn_save_safetensors(const char *path, const fy_inn_t net, fy_error_t err)
+{
+    fy_safetensors_t st;
+    int rc;
+    fy_safetensors_init(st);
+    rc = fy_inn_to_safetensors(st, net, err);
+    if (rc == FY_OK)
+        rc = fy_safetensors_write(path, st, err);
+    else
+        fy_error_prefix(err, "%s: ", path);
+    fy_safetensors_clear(st);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ loading */
+
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), k = strlen(ext);
+    return n > k && strcasecmp(path + n - k, ext) == 0;
+}
+
+static int looks_text(const uint8_t *buf, size_t len)
+{
+    size_t i = 0;
+    for (;;)
+    {
+        while (i < len && isspace(buf[i]))
+            i++;
+        if (i < len && buf[i] == '#')
+        {
+            while (i < len && buf[i] != '\n')
+                i++;
+            continue;
+        }
+        break;
+    }
+    return len - i >= 9 && memcmp(buf + i, "feynn-inn", 9) == 0;
+}
+
+int fy_inn_load_buffer(fy_inn_t net, const uint8_t *buf, size_t len, const char *name,
+                       fy_model_format_t format, fy_error_t err)
+{
+    fy_inn_t out;
+    int rc;
+    if (format == FY_MODEL_AUTO)
+    {
+        if (looks_text(buf, len))
+            format = FY_MODEL_TEXT;
+        else if (len >= 9 && buf[8] == '{')
+            format = FY_MODEL_SAFETENSORS;
+        else if (has_ext(name, ".safetensors"))
+            format = FY_MODEL_SAFETENSORS;
+        else if (has_ext(name, ".feynn-inn") || has_ext(name, ".inn") || has_ext(name, ".txt"))
+            format = FY_MODEL_TEXT;
+        else
+            return fy_error_set(err, FY_EINPUT, "%s: offset 0: unknown INN format: expected "
+                                "safetensors or the text format starting 'feynn-inn 1' "
+                                "(doc/inn-format.md)", name);
+    }
+    fy_inn_init(out);
+    if (format == FY_MODEL_TEXT)
+        rc = fy_inn_read_text_buffer(out, (const char *) buf, len, name, err);
+    else if (format == FY_MODEL_SAFETENSORS)
+    {
+        fy_safetensors_t st;
+        fy_safetensors_init(st);
+        rc = fy_safetensors_read_buffer(st, buf, len, name, err);
+        if (rc == FY_OK)
+            rc = fy_inn_from_tensors(out, st, name, err);
+        fy_safetensors_clear(st);
+    }
+    else
+        return fy_error_set(err, FY_EINPUT, "%s: an INN is read from safetensors or the text "
+                            "format, not %s", name, fy_model_format_name(format));
+    if (rc == FY_OK)
+    {
+        out->format = format;
+        rc = fy_inn_validate(NULL, out, 0, err);
+    }
+    if (rc != FY_OK)
+    {
+        fy_inn_clear(out);
+        return rc;
+    }
+    fy_inn_clear(net);
+    *net = *out;
+    return FY_OK;
+}
+
+int fy_inn_load(fy_inn_t net, const char *path, fy_error_t err)
+{
+    char *data;
+    size_t len;
+    int rc;
+    if ((rc = fy_file_read(&data, &len, path, FY_IO_MAX_FILE_BYTES, err)))
+        return rc;
+    rc = fy_inn_load_buffer(net, (const uint8_t *) data, len, path, FY_MODEL_AUTO, err);
+    free(data);
+    return rc;
 }
