@@ -1,1 +1,6 @@
 # tests of module nnft (kernels, exact correlators, Monte Carlo)
+check_PROGRAMS += tests/test_nnft
+tests_test_nnft_SOURCES = tests/test_nnft.c tests/testutil.h
+tests_test_nnft_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_nnft_LDADD = $(TEST_LDADD)
+TESTS += tests/test_nnft

@@ -1,0 +1,190 @@
+/* feynn/nnft.h - neural-network field theory: kernels, exact correlators, ensembles (layer 4).
+ *
+ * What it is for.  A network with random parameters is a random function, a field; its
+ * n-point functions G^(n)(x1..xn) are averages over the parameters.  At infinite width N a
+ * one-hidden-layer network is a Gaussian process (a free theory with propagator K = G^(2));
+ * at finite N it interacts, with connected correlators G^(n)_c = N^(1 - n/2) kappa_n exactly
+ * ([HMS] Halverson, Maiti, Stoner, arXiv:2008.08601; MATH.md section 4).  This module computes
+ * those numbers exactly where mathematics allows and by honest Monte Carlo where it does not,
+ * so that one can be checked against the other:
+ *   - ensembles: a small spec file names the architecture (activation, d, N, sigma_W, sigma_b,
+ *     output weights) and the input points (doc/nnft-spec.md);
+ *   - kernels K(x, x') in Arb balls from the closed forms of MATH.md 4.1 (Erf, ReLU, Gauss-net,
+ *     Cos-net), and by quadrature over the pre-activation Gaussian as a second route;
+ *   - exact finite-N correlators G^(n), n = 2, 4, 6, at every sorted tuple of input points, by
+ *     the even-set-partition formula of MATH.md 4.2 with closed-form single-neuron moments
+ *     (Gauss-net, Cos-net, ReLU with sigma_b = 0 in d = 1), their connected parts, the Gaussian
+ *     (Wick) values and the normalised deviations m_n(N);
+ *   - Monte Carlo ensembles of M networks that never store the outputs: products over every
+ *     sorted 2-, 4-, 6-tuple accumulated in fixed blocks on OpenMP threads, parameters drawn
+ *     from the counter-based generator keyed by (seed, network index) (feynn/rng.h), so the
+ *     result is bit-identical for any number of threads; the [HMS] estimator (10 chunk means,
+ *     background) beside proper standard errors.
+ *
+ * Network (MATH.md 4.1): f(x) = b1 + sum_i a_i phi(z_i(x)), z_i = W0_i . x + b0_i, with
+ * W0 ~ N(0, sigma_W^2 / d), a ~ N(0, sigma_a^2 / N) (sigma_a = sigma_W unless given),
+ * b0, b1 ~ N(0, sigma_b^2).  Cos-net [H]: h = a cos(w . x + c), c ~ U[-pi, pi], no b1.
+ * Output weights may be non-Gaussian: a Gaussian scale mixture with kurtosis K >= 3
+ * (a = 0 with probability 1 - 3/K, else N(0, K sigma_a^2 / (3 N))), so that
+ * E a^(2j) = (2j - 1)!! (sigma_a^2 / N)^j (K / 3)^(j - 1).  Only d_out = 1 is computed. */
+#ifndef FEYNN_NNFT_H
+#define FEYNN_NNFT_H
+
+#include <stdint.h>
+
+#include "feynn/error.h"
+#include "feynn/num.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum
+{
+    FY_NNFT_ERF = 0,
+    FY_NNFT_RELU,
+    FY_NNFT_GAUSS, /* Gauss-net: exp(z) / exp(sigma_b^2 + sigma_W^2 |x|^2 / d) */
+    FY_NNFT_COS,   /* Cos-net [H] */
+    FY_NNFT_TANH,
+    FY_NNFT_SIN,
+    FY_NNFT_NACT
+} fy_nnft_act_t;
+
+/* "erf", "relu", "gauss", "cos", "tanh", "sin"; fy_nnft_act_parse returns -1 if unknown. */
+const char *fy_nnft_act_name(fy_nnft_act_t act);
+int fy_nnft_act_parse(fy_nnft_act_t *act, const char *name);
+
+/* ------------------------------------------------------------------ ensemble specs */
+typedef struct
+{
+    fy_nnft_act_t act;
+    slong d;          /* input dimension */
+    slong width;      /* N, hidden width */
+    slong d_out;      /* output dimension (only 1 is computed) */
+    fmpq_t sigma_W;   /* input-weight scale: W0 ~ N(0, sigma_W^2 / d) */
+    fmpq_t sigma_b;   /* bias scale: b0, b1 ~ N(0, sigma_b^2) (0 for Cos-net) */
+    fmpq_t sigma_a;   /* output-weight scale: a ~ N(0, sigma_a^2 / N) */
+    fmpq_t kurtosis;  /* E a^4 / (E a^2)^2 of the output weights; 3 is Gaussian */
+    slong npoints;    /* input points, npoints x d, row-major */
+    fmpq *points;
+    char inputs[64];  /* name of the input set ("hms-d1", "file", "inline", "") */
+} fy_nnft_spec_struct;
+typedef fy_nnft_spec_struct fy_nnft_spec_t[1];
+
+/* Defaults: erf, d = 1, N = 1, d_out = 1, sigma_W = sigma_b = sigma_a = 1, kurtosis 3, no
+ * points. */
+void fy_nnft_spec_init(fy_nnft_spec_t s);
+void fy_nnft_spec_clear(fy_nnft_spec_t s);
+int fy_nnft_spec_set(fy_nnft_spec_t z, const fy_nnft_spec_t x, fy_error_t err);
+
+/* Parses spec text (doc/nnft-spec.md); errors name name:line:column.  Point files named in
+ * the text are read relative to the directory of name. */
+int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_error_t err);
+int fy_nnft_spec_read(fy_nnft_spec_t s, const char *path, fy_error_t err);
+/* Checks the combination (positive scales, Cos-net without biases, points of dimension d). */
+int fy_nnft_spec_check(const fy_nnft_spec_t s, fy_error_t err);
+
+/* Named input sets: "hms-d1" (six points in d = 1, doc/nnft-spec.md says where they come
+ * from), "unit-d1" (-1, -0.6, -0.2, 0.2, 0.6, 1).  Replaces the points of s (and sets d). */
+int fy_nnft_spec_set_inputs(fy_nnft_spec_t s, const char *set, fy_error_t err);
+/* Points from text: one point a line, d rationals separated by blanks or commas, '#' starts
+ * a comment.  Replaces the points of s; errors name name:line:column. */
+int fy_nnft_points_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_error_t err);
+int fy_nnft_points_read(fy_nnft_spec_t s, const char *path, fy_error_t err);
+
+/* ------------------------------------------------------------------ sorted tuples
+ * The sorted n-tuples i1 <= ... <= in of point indices 0..P-1 in lexicographic order:
+ * C(P + n - 1, n) of them.  fy_nnft_tuples fills idx (count x n). */
+slong fy_nnft_tuple_count(slong npoints, int n);
+int fy_nnft_tuples(slong **idx, slong *count, slong npoints, int n, fy_error_t err);
+
+/* Number of set partitions of {0..n-1} (n <= 8) whose block sizes are the multiset sizes[]
+ * (e.g. {4, 2}: 15, {3, 3}: 10, {2, 2, 2}: 15), by the enumeration the correlators use. */
+slong fy_nnft_partition_count(int n, const int *sizes, int nsizes);
+
+/* ------------------------------------------------------------------ kernels (G^(2))
+ * K(x_i, x_j) at points i, j of the spec, from the closed forms of MATH.md 4.1 (erf, relu,
+ * gauss, cos; FY_EUNSUPPORTED otherwise). */
+int fy_nnft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec,
+                   fy_error_t err);
+/* The same number by a second route: one-dimensional quadrature (acb_calc_integrate) over the
+ * pre-activation z(x_i) after the Gaussian conditional expectation over z(x_j) given z(x_i)
+ * is done in closed form (E erf(m + b v) = erf(m / sqrt(1 + 2 b^2), E relu(m + b v) =
+ * m Phi(m/b) + b phi(m/b), E exp, E cos, E sin).  The integral is cut at |u| <= 40, whose
+ * tail (below 1e-300 for |scales| <= 10) is not in the radius. */
+int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec,
+                        fy_error_t err);
+
+/* ------------------------------------------------------------------ exact correlators
+ * Single-neuron moment mu_m(x_idx[0..m)) = E[h(x_1)..h(x_m)] with h = sqrt(N) a phi(z) (so
+ * without the output bias); closed forms for gauss, cos, relu (sigma_b = 0, d = 1) at every
+ * even m, and for m = 2 wherever the kernel has one.  FY_EUNSUPPORTED otherwise. */
+int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
+                   fy_error_t err);
+/* G^(n)(x_idx[0..n)) at width s->width, n even, 2 <= n <= 8: the even-set-partition formula
+ * N^(-n/2) sum_pi (N)_|pi| prod_B mu_|B|, with the Gaussian output bias added by its Wick
+ * pairings.  Odd n gives 0. */
+int fy_nnft_correlator(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                       fy_error_t err);
+/* The Gaussian (infinite-width, Wick) value: sum over the (n-1)!! pairings of prod K. */
+int fy_nnft_wick(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                 fy_error_t err);
+/* Connected part G^(n)_c, n = 2, 4, 6: G2; G4 - sum_3 G2 G2; G6 - sum_15 G4c G2 -
+ * sum_15 G2 G2 G2 (the cumulant of f; equals N^(1 - n/2) kappa_n). */
+int fy_nnft_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                      fy_error_t err);
+
+/* All sorted tuples of the spec's points at one n: exact G, Wick value, connected part, and
+ * the normalised deviation m_n = mean over tuples with G_GP != 0 of |G - G_GP| / |G_GP|. */
+typedef struct
+{
+    int n;
+    slong count; /* number of tuples */
+    slong *idx;  /* count x n */
+    arb_ptr G, gp, conn;
+    arb_t m;     /* m_n(N) */
+    slong m_used; /* tuples counted in m (G_GP not containing 0) */
+} fy_nnft_corr_struct;
+typedef fy_nnft_corr_struct fy_nnft_corr_t[1];
+
+void fy_nnft_corr_init(fy_nnft_corr_t c);
+void fy_nnft_corr_clear(fy_nnft_corr_t c);
+int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
+                         fy_error_t err);
+
+/* ------------------------------------------------------------------ Monte Carlo
+ * M networks of the spec, network k drawn from the generator keyed by (seed, purpose) with
+ * stream k, split into 10 contiguous chunks ([HMS]).  For each n in {2, 4, 6} and each sorted
+ * tuple: the mean over all networks, its standard error sqrt(var / M) (sample variance), the
+ * 10 chunk means, their mean (the [HMS] G_exp) and their standard deviation (numpy's std,
+ * ddof 0, as [HMS]).  Sums run over fixed blocks of networks reduced in block order, so the
+ * numbers do not depend on the number of threads. */
+#define FY_NNFT_CHUNKS 10
+typedef struct
+{
+    slong count[3];            /* tuples at n = 2, 4, 6 */
+    slong *idx[3];             /* count x n */
+    double *mean[3], *se[3];   /* per tuple */
+    double *chunk[3];          /* count x FY_NNFT_CHUNKS chunk means */
+    double *hms_mean[3], *hms_std[3];
+    uint64_t networks;
+    uint64_t seed;
+    double seconds;
+    int threads;
+} fy_nnft_mc_struct;
+typedef fy_nnft_mc_struct fy_nnft_mc_t[1];
+
+void fy_nnft_mc_init(fy_nnft_mc_t mc);
+void fy_nnft_mc_clear(fy_nnft_mc_t mc);
+/* threads <= 0: OpenMP's default.  M >= FY_NNFT_CHUNKS. */
+int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
+                   int threads, fy_error_t err);
+/* The outputs f(x_p), p < npoints, of network k of the ensemble (the numbers the sampler
+ * uses); out has npoints entries. */
+int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, uint64_t k,
+                            fy_error_t err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,623 @@
+/* exact.c - exact finite-N correlators by the even-set-partition formula of MATH.md 4.2:
+ * single-neuron moments, G^(n), Wick values, connected parts, m_n (feynn/nnft.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "nnft/nnft_internal.h"
+
+#define NNFT_MAX_N 8
+
+/* ------------------------------------------------------------------ set partitions
+ * Every set partition of mask (blocks as bit masks) once: the block holding the lowest
+ * element is chosen first, among all subsets of the rest; even_only keeps blocks of even
+ * size. */
+typedef int (*part_cb)(const unsigned *blocks, int nb, void *data);
+
+static int partitions(unsigned mask, unsigned *blocks, int nb, int even_only, part_cb cb,
+                      void *data)
+{
+    unsigned low, rest, sub;
+    int rc;
+    if (mask == 0)
+        return cb(blocks, nb, data);
+    low = mask & (0u - mask);
+    rest = mask ^ low;
+    sub = rest;
+    for (;;)
+    {
+        unsigned B = sub | low;
+        if (!even_only || (__builtin_popcount(B) & 1) == 0)
+        {
+            blocks[nb] = B;
+            if ((rc = partitions(mask ^ B, blocks, nb + 1, even_only, cb, data)) != 0)
+                return rc;
+        }
+        if (sub == 0)
+            break;
+        sub = (sub - 1) & rest;
+    }
+    return 0;
+}
+
+typedef struct
+{
+    int sizes[NNFT_MAX_N + 1]; /* wanted count of blocks of each size */
+    slong count;
+} count_data;
+
+static int count_cb(const unsigned *blocks, int nb, void *data)
+{
+    count_data *c = data;
+    int have[NNFT_MAX_N + 1] = {0}, i;
+    for (i = 0; i < nb; i++)
+        have[__builtin_popcount(blocks[i])]++;
+    for (i = 0; i <= NNFT_MAX_N; i++)
+        if (have[i] != c->sizes[i])
+            return 0;
+    c->count++;
+    return 0;
+}
+
+slong fy_nnft_partition_count(int n, const int *sizes, int nsizes)
+{
+    count_data c;
+    unsigned blocks[NNFT_MAX_N];
+    int i, total = 0;
+    if (n < 0 || n > NNFT_MAX_N)
+        return -1;
+    memset(&c, 0, sizeof c);
+    for (i = 0; i < nsizes; i++)
+    {
+        if (sizes[i] < 1 || sizes[i] > NNFT_MAX_N)
+            return -1;
+        c.sizes[sizes[i]]++;
+        total += sizes[i];
+    }
+    if (total != n)
+        return 0;
+    partitions(n ? (1u << n) - 1 : 0, blocks, 0, 0, count_cb, &c);
+    return c.count;
+}
+
+/* ------------------------------------------------------------------ moments */
+static slong dfact(int m) /* (m - 1)!! for even m */
+{
+    slong r = 1;
+    int k;
+    for (k = m - 1; k > 1; k -= 2)
+        r *= k;
+    return r;
+}
+
+/* E[(sqrt(N) a)^m] = sigma_a^m (m - 1)!! (K / 3)^(m/2 - 1), m even. */
+static void weight_moment(fmpq_t r, const fy_nnft_spec_t s, int m)
+{
+    fmpq_t t;
+    int k;
+    fmpq_init(t);
+    fmpq_set_si(r, dfact(m), 1);
+    for (k = 0; k < m; k++)
+        fmpq_mul(r, r, s->sigma_a);
+    fmpq_set_si(t, 1, 3);
+    fmpq_mul(t, t, s->kurtosis);
+    for (k = 0; k < m / 2 - 1; k++)
+        fmpq_mul(r, r, t);
+    fmpq_clear(t);
+}
+
+int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
+                   fy_error_t err)
+{
+    fmpq_t w, e, t;
+    slong k, c;
+    int rc = FY_OK;
+    if (m < 1 || m > NNFT_MAX_N)
+        return fy_error_set(err, FY_EINPUT, "moment order %d: 1..%d", m, NNFT_MAX_N);
+    for (k = 0; k < m; k++)
+        if (idx[k] < 0 || idx[k] >= s->npoints)
+            return fy_error_set(err, FY_EINPUT, "point index out of range");
+    if (m & 1)
+    {
+        arb_zero(mu);
+        return FY_OK;
+    }
+    if (m == 2 && s->act != FY_NNFT_GAUSS && s->act != FY_NNFT_COS)
+    {
+        /* the closed-form kernel without the output bias: sigma_a^2 E phi phi */
+        arb_t b;
+        if ((rc = fy_nnft_kernel(mu, s, idx[0], idx[1], prec, err)) != FY_OK)
+            return rc;
+        arb_init(b);
+        fy_nnft_bias_var(b, s, prec);
+        arb_sub(mu, mu, b, prec);
+        arb_clear(b);
+        return FY_OK;
+    }
+    fmpq_init(w);
+    fmpq_init(e);
+    fmpq_init(t);
+    weight_moment(w, s, m);
+    switch (s->act)
+    {
+    case FY_NNFT_GAUSS:
+    {
+        /* exp(m(m-2) sigma_b^2 / 2 + sigma_W^2 (|sum y|^2 - 2 sum |y|^2) / (2d)) */
+        fmpq_t sy, sq;
+        fmpq_init(sy);
+        fmpq_init(sq);
+        for (c = 0; c < s->d; c++)
+        {
+            fmpq_zero(sy);
+            for (k = 0; k < m; k++)
+            {
+                const fmpq *y = s->points + idx[k] * s->d + c;
+                fmpq_add(sy, sy, y);
+                fmpq_mul(t, y, y);
+                fmpq_add(sq, sq, t);
+            }
+            fmpq_mul(sy, sy, sy);
+            fmpq_add(e, e, sy);
+        }
+        fmpq_mul_2exp(sq, sq, 1);
+        fmpq_sub(e, e, sq);
+        fmpq_mul(e, e, s->sigma_W);
+        fmpq_mul(e, e, s->sigma_W);
+        fmpz_set_si(fmpq_numref(t), 2 * s->d);
+        fmpq_div_fmpz(e, e, fmpq_numref(t));
+        fmpq_mul(t, s->sigma_b, s->sigma_b);
+        fmpq_mul_si(t, t, (slong) m * (m - 2));
+        fmpq_div_2exp(t, t, 1);
+        fmpq_add(e, e, t);
+        arb_set_fmpq(mu, e, prec);
+        arb_exp(mu, mu, prec);
+        fmpq_clear(sy);
+        fmpq_clear(sq);
+        break;
+    }
+    case FY_NNFT_COS:
+    {
+        /* 2^(1-m) sum over sign vectors with s_1 = +1, sum s = 0, of
+         * exp(-sigma_W^2 |sum s_k y_k|^2 / (2d)) */
+        unsigned sg;
+        arb_t term;
+        arb_init(term);
+        arb_zero(mu);
+        for (sg = 0; sg < (1u << (m - 1)); sg++)
+        {
+            /* bit k-1 of sg set: s_k = -1 for k >= 1; s_0 = +1 */
+            if (__builtin_popcount(sg) != m / 2) /* as many minus as plus signs */
+                continue;
+            fmpq_zero(e);
+            for (c = 0; c < s->d; c++)
+            {
+                fmpq_zero(t);
+                for (k = 0; k < m; k++)
+                {
+                    const fmpq *y = s->points + idx[k] * s->d + c;
+                    if (k > 0 && (sg >> (k - 1)) & 1)
+                        fmpq_sub(t, t, y);
+                    else
+                        fmpq_add(t, t, y);
+                }
+                fmpq_mul(t, t, t);
+                fmpq_add(e, e, t);
+            }
+            fmpq_mul(e, e, s->sigma_W);
+            fmpq_mul(e, e, s->sigma_W);
+            fmpz_set_si(fmpq_numref(t), -2 * s->d);
+            fmpz_one(fmpq_denref(t));
+            fmpq_div(e, e, t);
+            arb_set_fmpq(term, e, prec);
+            arb_exp(term, term, prec);
+            arb_add(mu, mu, term, prec);
+        }
+        arb_mul_2exp_si(mu, mu, 1 - m);
+        arb_clear(term);
+        break;
+    }
+    case FY_NNFT_RELU:
+    {
+        /* sigma_b = 0, d = 1: relu(w y_1)..relu(w y_m) vanishes unless all y_k have one
+         * sign; then it is prod |y_k| relu(+-w)^m, E relu(w)^m = sigma_W^m (m - 1)!! / 2. */
+        int pos = 0, neg = 0;
+        if (!fmpq_is_zero(s->sigma_b) || s->d != 1)
+        {
+            rc = fy_error_set(err, FY_EUNSUPPORTED, "ReLU moments of order %d have a closed "
+                              "form only for sigma_b = 0 and d = 1 (quadrature: not yet); "
+                              "use feynn nnft sample", m);
+            break;
+        }
+        fmpq_set_si(e, dfact(m), 2);
+        for (k = 0; k < m; k++)
+        {
+            const fmpq *y = s->points + idx[k];
+            pos += fmpq_sgn(y) > 0;
+            neg += fmpq_sgn(y) < 0;
+            fmpq_abs(t, y);
+            fmpq_mul(e, e, t);
+            fmpq_mul(e, e, s->sigma_W);
+        }
+        if (pos != m && neg != m)
+            fmpq_zero(e);
+        arb_set_fmpq(mu, e, prec);
+        break;
+    }
+    default:
+        rc = fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moments of order %d for %s "
+                          "need a multi-dimensional Gaussian integral (not yet); use feynn "
+                          "nnft sample", m, fy_nnft_act_name(s->act));
+        break;
+    }
+    if (rc == FY_OK)
+    {
+        arb_t aw;
+        arb_init(aw);
+        arb_set_fmpq(aw, w, prec);
+        arb_mul(mu, mu, aw, prec);
+        arb_clear(aw);
+    }
+    fmpq_clear(w);
+    fmpq_clear(e);
+    fmpq_clear(t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ correlators
+ * Context over the positions 0..n-1 of one tuple; memo tables indexed by position masks. */
+typedef struct
+{
+    const fy_nnft_spec_struct *s;
+    const slong *idx;
+    int n;
+    slong prec;
+    arb_ptr mu, gg, gf, kc; /* moments, G of the neuron sum g, G of f, cumulants of f */
+    char have_mu[1 << NNFT_MAX_N], have_gg[1 << NNFT_MAX_N], have_gf[1 << NNFT_MAX_N];
+    char have_kc[1 << NNFT_MAX_N];
+    arb_t acc[NNFT_MAX_N + 1]; /* per number of blocks */
+    arb_t tmp;
+    fy_error_struct *err;
+} corr_ctx;
+
+static int ctx_init(corr_ctx *c, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                    fy_error_t err)
+{
+    int k;
+    memset(c, 0, sizeof *c);
+    if (n < 0 || n > NNFT_MAX_N)
+        return fy_error_set(err, FY_EINPUT, "correlators of order 0..%d, not %d", NNFT_MAX_N,
+                            n);
+    for (k = 0; k < n; k++)
+        if (idx[k] < 0 || idx[k] >= s->npoints)
+            return fy_error_set(err, FY_EINPUT, "point index %ld out of range (%ld points)",
+                                (long) idx[k], (long) s->npoints);
+    c->s = s;
+    c->idx = idx;
+    c->n = n;
+    c->prec = prec;
+    c->err = err;
+    c->mu = _arb_vec_init(4 << n);
+    c->gg = c->mu + (1 << n);
+    c->gf = c->gg + (1 << n);
+    c->kc = c->gf + (1 << n);
+    for (k = 0; k <= NNFT_MAX_N; k++)
+        arb_init(c->acc[k]);
+    arb_init(c->tmp);
+    return FY_OK;
+}
+
+static void ctx_clear(corr_ctx *c)
+{
+    int k;
+    if (c->mu == NULL)
+        return;
+    _arb_vec_clear(c->mu, 4 << c->n);
+    for (k = 0; k <= NNFT_MAX_N; k++)
+        arb_clear(c->acc[k]);
+    arb_clear(c->tmp);
+}
+
+static int ctx_mu(corr_ctx *c, unsigned B)
+{
+    if (!c->have_mu[B])
+    {
+        slong sub[NNFT_MAX_N];
+        int m = 0, k, rc;
+        for (k = 0; k < c->n; k++)
+            if (B >> k & 1)
+                sub[m++] = c->idx[k];
+        if ((rc = fy_nnft_moment(c->mu + B, c->s, sub, m, c->prec, c->err)) != FY_OK)
+            return rc;
+        c->have_mu[B] = 1;
+    }
+    return FY_OK;
+}
+
+static int gg_cb(const unsigned *blocks, int nb, void *data)
+{
+    corr_ctx *c = data;
+    int i, rc;
+    arb_one(c->tmp);
+    for (i = 0; i < nb; i++)
+    {
+        if ((rc = ctx_mu(c, blocks[i])) != FY_OK)
+            return rc;
+        arb_mul(c->tmp, c->tmp, c->mu + blocks[i], c->prec);
+    }
+    arb_add(c->acc[nb], c->acc[nb], c->tmp, c->prec);
+    return 0;
+}
+
+/* E of the product of g = N^(-1/2) sum_i h_i over the positions of mask. */
+static int ctx_gg(corr_ctx *c, unsigned mask)
+{
+    unsigned blocks[NNFT_MAX_N];
+    int k, rc, size = __builtin_popcount(mask);
+    arb_ptr z = c->gg + mask;
+    arb_t ff, t;
+    if (c->have_gg[mask])
+        return FY_OK;
+    if (size & 1)
+    {
+        arb_zero(z);
+        c->have_gg[mask] = 1;
+        return FY_OK;
+    }
+    for (k = 0; k <= NNFT_MAX_N; k++)
+        arb_zero(c->acc[k]);
+    if ((rc = partitions(mask, blocks, 0, 1, gg_cb, c)) != 0)
+        return rc;
+    /* N^(-size/2) sum_k (N)_k acc[k] */
+    arb_init(ff);
+    arb_init(t);
+    arb_one(ff);
+    arb_zero(z);
+    for (k = 1; k <= size / 2; k++)
+    {
+        arb_set_si(t, c->s->width - (k - 1));
+        arb_mul(ff, ff, t, c->prec);
+        arb_addmul(z, ff, c->acc[k], c->prec);
+    }
+    if (size == 0)
+        arb_one(z);
+    arb_set_si(t, c->s->width);
+    arb_pow_ui(t, t, (ulong) size / 2, c->prec);
+    arb_div(z, z, t, c->prec);
+    arb_clear(ff);
+    arb_clear(t);
+    c->have_gg[mask] = 1;
+    return FY_OK;
+}
+
+/* E of the product of f = b1 + g over the positions of mask: the output bias pairs up. */
+static int ctx_gf(corr_ctx *c, unsigned mask)
+{
+    unsigned sub;
+    int rc;
+    arb_ptr z = c->gf + mask;
+    arb_t bv, t;
+    if (c->have_gf[mask])
+        return FY_OK;
+    arb_init(bv);
+    arb_init(t);
+    fy_nnft_bias_var(bv, c->s, c->prec);
+    arb_zero(z);
+    sub = mask;
+    for (;;)
+    {
+        /* sub: positions carried by the bias */
+        int k = __builtin_popcount(sub);
+        if ((k & 1) == 0 && (k == 0 || !arb_is_zero(bv)))
+        {
+            if ((rc = ctx_gg(c, mask ^ sub)) != FY_OK)
+            {
+                arb_clear(bv);
+                arb_clear(t);
+                return rc;
+            }
+            arb_pow_ui(t, bv, (ulong) k / 2, c->prec);
+            arb_mul_si(t, t, dfact(k), c->prec);
+            arb_addmul(z, t, c->gg + (mask ^ sub), c->prec);
+        }
+        if (sub == 0)
+            break;
+        sub = (sub - 1) & mask;
+    }
+    arb_clear(bv);
+    arb_clear(t);
+    c->have_gf[mask] = 1;
+    return FY_OK;
+}
+
+/* Cumulant of f over mask: G(mask) - sum over blocks B holding the lowest position,
+ * B != mask, of kappa(B) G(mask \ B). */
+static int ctx_kc(corr_ctx *c, unsigned mask)
+{
+    unsigned low, rest, sub;
+    int rc;
+    arb_ptr z = c->kc + mask;
+    if (c->have_kc[mask])
+        return FY_OK;
+    if ((rc = ctx_gf(c, mask)) != FY_OK)
+        return rc;
+    arb_set(z, c->gf + mask);
+    low = mask & (0u - mask);
+    rest = mask ^ low;
+    for (sub = rest;; sub = (sub - 1) & rest)
+    {
+        unsigned B = sub | low;
+        if (B != mask && (__builtin_popcount(B) & 1) == 0
+            && (__builtin_popcount(mask ^ B) & 1) == 0)
+        {
+            if ((rc = ctx_kc(c, B)) != FY_OK || (rc = ctx_gf(c, mask ^ B)) != FY_OK)
+                return rc;
+            arb_submul(z, c->kc + B, c->gf + (mask ^ B), c->prec);
+        }
+        if (sub == 0)
+            break;
+    }
+    c->have_kc[mask] = 1;
+    return FY_OK;
+}
+
+int fy_nnft_correlator(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                       fy_error_t err)
+{
+    corr_ctx c;
+    int rc = ctx_init(&c, s, idx, n, prec, err);
+    if (rc == FY_OK && (rc = ctx_gf(&c, n ? (1u << n) - 1 : 0)) == FY_OK)
+        arb_set(G, c.gf + ((1u << n) - 1));
+    ctx_clear(&c);
+    return rc;
+}
+
+int fy_nnft_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                      fy_error_t err)
+{
+    corr_ctx c;
+    int rc;
+    if (n < 1)
+        return fy_error_set(err, FY_EINPUT, "connected correlators need n >= 1");
+    rc = ctx_init(&c, s, idx, n, prec, err);
+    if (rc == FY_OK && (n & 1))
+        arb_zero(G);
+    else if (rc == FY_OK && (rc = ctx_kc(&c, (1u << n) - 1)) == FY_OK)
+        arb_set(G, c.kc + ((1u << n) - 1));
+    ctx_clear(&c);
+    return rc;
+}
+
+/* Wick: sum over pairings of prod K; K at point pairs from a small memo. */
+typedef struct
+{
+    const fy_nnft_spec_struct *s;
+    const slong *idx;
+    slong prec;
+    arb_ptr K; /* n x n over positions */
+    char have[NNFT_MAX_N * NNFT_MAX_N];
+    int n;
+    arb_t sum, tmp;
+    fy_error_struct *err;
+} wick_ctx;
+
+static int wick_cb(const unsigned *blocks, int nb, void *data)
+{
+    wick_ctx *w = data;
+    int b, rc;
+    arb_one(w->tmp);
+    for (b = 0; b < nb; b++)
+    {
+        int i = __builtin_ctz(blocks[b]), j = 31 - __builtin_clz(blocks[b]);
+        if (__builtin_popcount(blocks[b]) != 2)
+            return 0; /* pairings only */
+        if (!w->have[i * w->n + j])
+        {
+            if ((rc = fy_nnft_kernel(w->K + i * w->n + j, w->s, w->idx[i], w->idx[j], w->prec,
+                                     w->err)) != FY_OK)
+                return rc;
+            w->have[i * w->n + j] = 1;
+        }
+        arb_mul(w->tmp, w->tmp, w->K + i * w->n + j, w->prec);
+    }
+    arb_add(w->sum, w->sum, w->tmp, w->prec);
+    return 0;
+}
+
+int fy_nnft_wick(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                 fy_error_t err)
+{
+    wick_ctx w;
+    unsigned blocks[NNFT_MAX_N];
+    int k, rc;
+    if (n < 0 || n > NNFT_MAX_N)
+        return fy_error_set(err, FY_EINPUT, "Wick values of order 0..%d", NNFT_MAX_N);
+    for (k = 0; k < n; k++)
+        if (idx[k] < 0 || idx[k] >= s->npoints)
+            return fy_error_set(err, FY_EINPUT, "point index out of range");
+    if (n & 1)
+    {
+        arb_zero(G);
+        return FY_OK;
+    }
+    memset(&w, 0, sizeof w);
+    w.s = s;
+    w.idx = idx;
+    w.prec = prec;
+    w.n = n;
+    w.err = err;
+    w.K = _arb_vec_init(n * n > 0 ? n * n : 1);
+    arb_init(w.sum);
+    arb_init(w.tmp);
+    rc = partitions(n ? (1u << n) - 1 : 0, blocks, 0, 1, wick_cb, &w);
+    if (rc == FY_OK)
+        arb_set(G, w.sum);
+    _arb_vec_clear(w.K, n * n > 0 ? n * n : 1);
+    arb_clear(w.sum);
+    arb_clear(w.tmp);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ all tuples */
+void fy_nnft_corr_init(fy_nnft_corr_t c)
+{
+    memset(c, 0, sizeof *c);
+    arb_init(c->m);
+}
+
+void fy_nnft_corr_clear(fy_nnft_corr_t c)
+{
+    if (c->G != NULL)
+        _arb_vec_clear(c->G, 3 * c->count);
+    free(c->idx);
+    arb_clear(c->m);
+    memset(c, 0, sizeof *c);
+}
+
+int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
+                         fy_error_t err)
+{
+    slong t;
+    int rc;
+    arb_t d;
+    fy_nnft_corr_clear(c);
+    arb_init(c->m);
+    if (n < 2 || n > NNFT_MAX_N || (n & 1))
+        return fy_error_set(err, FY_EINPUT, "correlators at n = 2, 4, 6, 8, not %d", n);
+    if (s->npoints < 1)
+        return fy_error_set(err, FY_EINPUT, "no input points (give 'inputs' or 'point' lines "
+                            "in the spec, or a points file)");
+    if ((rc = fy_nnft_tuples(&c->idx, &c->count, s->npoints, n, err)) != FY_OK)
+        return rc;
+    c->n = n;
+    c->G = _arb_vec_init(3 * c->count);
+    c->gp = c->G + c->count;
+    c->conn = c->gp + c->count;
+    arb_init(d);
+    arb_zero(c->m);
+    for (t = 0; t < c->count && rc == FY_OK; t++)
+    {
+        corr_ctx x;
+        const slong *ix = c->idx + t * n;
+        if ((rc = ctx_init(&x, s, ix, n, prec, err)) != FY_OK)
+            break;
+        if ((rc = ctx_kc(&x, (1u << n) - 1)) == FY_OK)
+        {
+            arb_set(c->G + t, x.gf + ((1u << n) - 1));
+            arb_set(c->conn + t, x.kc + ((1u << n) - 1));
+        }
+        ctx_clear(&x);
+        if (rc == FY_OK)
+            rc = fy_nnft_wick(c->gp + t, s, ix, n, prec, err);
+        if (rc == FY_OK && !arb_contains_zero(c->gp + t))
+        {
+            arb_sub(d, c->G + t, c->gp + t, prec);
+            arb_div(d, d, c->gp + t, prec);
+            arb_abs(d, d);
+            arb_add(c->m, c->m, d, prec);
+            c->m_used++;
+        }
+    }
+    if (rc == FY_OK && c->m_used > 0)
+        arb_div_si(c->m, c->m, c->m_used, prec);
+    arb_clear(d);
+    return rc;
+}

@@ -1,0 +1,604 @@
+/* spec.c - ensemble specs, input sets, point files and sorted tuples (feynn/nnft.h). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feynn/nnft.h"
+#include "feynn/util.h"
+
+#define NNFT_MAX_FILE_BYTES (1 << 24)
+#define NNFT_MAX_POINTS 100000
+#define NNFT_MAX_DIM 1000
+
+static const char *const act_names[FY_NNFT_NACT] = {"erf", "relu", "gauss", "cos", "tanh", "sin"};
+
+const char *fy_nnft_act_name(fy_nnft_act_t act)
+{
+    return (act >= 0 && act < FY_NNFT_NACT) ? act_names[act] : "?";
+}
+
+int fy_nnft_act_parse(fy_nnft_act_t *act, const char *name)
+{
+    int i;
+    for (i = 0; i < FY_NNFT_NACT; i++)
+        if (strcmp(name, act_names[i]) == 0)
+        {
+            *act = (fy_nnft_act_t) i;
+            return 0;
+        }
+    if (strcmp(name, "gauss-net") == 0 || strcmp(name, "gaussnet") == 0)
+        return *act = FY_NNFT_GAUSS, 0;
+    if (strcmp(name, "cos-net") == 0 || strcmp(name, "cosnet") == 0)
+        return *act = FY_NNFT_COS, 0;
+    return -1;
+}
+
+void fy_nnft_spec_init(fy_nnft_spec_t s)
+{
+    memset(s, 0, sizeof *s);
+    s->act = FY_NNFT_ERF;
+    s->d = 1;
+    s->width = 1;
+    s->d_out = 1;
+    fmpq_init(s->sigma_W);
+    fmpq_init(s->sigma_b);
+    fmpq_init(s->sigma_a);
+    fmpq_init(s->kurtosis);
+    fmpq_one(s->sigma_W);
+    fmpq_one(s->sigma_b);
+    fmpq_one(s->sigma_a);
+    fmpq_set_si(s->kurtosis, 3, 1);
+}
+
+static void points_free(fy_nnft_spec_t s)
+{
+    slong i;
+    if (s->points != NULL)
+        for (i = 0; i < s->npoints * s->d; i++)
+            fmpq_clear(s->points + i);
+    free(s->points);
+    s->points = NULL;
+    s->npoints = 0;
+}
+
+void fy_nnft_spec_clear(fy_nnft_spec_t s)
+{
+    points_free(s);
+    fmpq_clear(s->sigma_W);
+    fmpq_clear(s->sigma_b);
+    fmpq_clear(s->sigma_a);
+    fmpq_clear(s->kurtosis);
+}
+
+/* Takes ownership of pts (n x d entries, initialised). */
+static void points_take(fy_nnft_spec_t s, fmpq *pts, slong n, slong d)
+{
+    points_free(s);
+    s->points = pts;
+    s->npoints = n;
+    s->d = d;
+}
+
+static fmpq *points_alloc(slong n, slong d, fy_error_t err)
+{
+    slong i;
+    fmpq *p = fy_malloc((size_t) (n * d > 0 ? n * d : 1), sizeof(fmpq), err);
+    if (p != NULL)
+        for (i = 0; i < n * d; i++)
+            fmpq_init(p + i);
+    return p;
+}
+
+int fy_nnft_spec_set(fy_nnft_spec_t z, const fy_nnft_spec_t x, fy_error_t err)
+{
+    slong i;
+    fmpq *p;
+    if (z == x)
+        return FY_OK;
+    if ((p = points_alloc(x->npoints, x->d, err)) == NULL)
+        return FY_ENOMEM;
+    for (i = 0; i < x->npoints * x->d; i++)
+        fmpq_set(p + i, x->points + i);
+    points_take(z, p, x->npoints, x->d);
+    z->act = x->act;
+    z->width = x->width;
+    z->d_out = x->d_out;
+    fmpq_set(z->sigma_W, x->sigma_W);
+    fmpq_set(z->sigma_b, x->sigma_b);
+    fmpq_set(z->sigma_a, x->sigma_a);
+    fmpq_set(z->kurtosis, x->kurtosis);
+    memcpy(z->inputs, x->inputs, sizeof z->inputs);
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ named input sets
+ * hms-d1: the six inputs of the d = 1 experiments of [HMS] section 4 as recalled here,
+ * x in {-0.01, -0.006, -0.002, 0.002, 0.006, 0.01} (see doc/nnft-spec.md: not verified
+ * against the paper in this repository). */
+static const char *const set_hms_d1[] = {"-0.01", "-0.006", "-0.002", "0.002", "0.006", "0.01"};
+static const char *const set_unit_d1[] = {"-1", "-0.6", "-0.2", "0.2", "0.6", "1"};
+
+int fy_nnft_spec_set_inputs(fy_nnft_spec_t s, const char *set, fy_error_t err)
+{
+    const char *const *v;
+    slong i, n = 6;
+    fmpq *p;
+    if (strcmp(set, "hms-d1") == 0)
+        v = set_hms_d1;
+    else if (strcmp(set, "unit-d1") == 0)
+        v = set_unit_d1;
+    else
+        return fy_error_set(err, FY_EINPUT, "unknown input set '%s' (known: hms-d1, unit-d1; "
+                            "or give points with 'point' lines or a points file)", set);
+    if ((p = points_alloc(n, 1, err)) == NULL)
+        return FY_ENOMEM;
+    for (i = 0; i < n; i++)
+        fy_fmpq_parse(p + i, v[i], NULL);
+    points_take(s, p, n, 1);
+    snprintf(s->inputs, sizeof s->inputs, "%s", set);
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ parsing helpers */
+typedef struct
+{
+    const char *name;
+    slong line;
+    const char *line_start;
+} pos_t;
+
+static int perr(fy_error_t err, const pos_t *p, const char *at, const char *fmt, const char *arg)
+{
+    char msg[FY_ERROR_MSG_LEN];
+    snprintf(msg, sizeof msg, fmt, arg);
+    return fy_error_set(err, FY_EINPUT, "%s:%ld:%ld: %s", p->name, (long) p->line,
+                        (long) (at - p->line_start) + 1, msg);
+}
+
+/* Splits [a, b) into tokens separated by blanks or commas (points) or blanks (spec). */
+static const char *next_token(const char *a, const char *b, int commas, const char **end)
+{
+    while (a < b && (isspace((unsigned char) *a) || (commas && *a == ',')))
+        a++;
+    if (a >= b)
+        return NULL;
+    *end = a;
+    while (*end < b && !isspace((unsigned char) **end) && !(commas && **end == ','))
+        (*end)++;
+    return a;
+}
+
+static int parse_q_token(fmpq_t q, const char *t, const char *e, const pos_t *p, fy_error_t err)
+{
+    char buf[256];
+    fy_error_t e2;
+    size_t n = (size_t) (e - t);
+    if (n >= sizeof buf)
+        return perr(err, p, t, "%s", "number too long");
+    memcpy(buf, t, n);
+    buf[n] = 0;
+    fy_error_init(e2);
+    if (fy_fmpq_parse(q, buf, e2) != FY_OK)
+        return perr(err, p, t, "%.900s", e2->msg);
+    return FY_OK;
+}
+
+static int parse_slong_token(slong *v, const char *t, const char *e, slong lo, slong hi,
+                             const char *key, const pos_t *p, fy_error_t err)
+{
+    char buf[64], *end, msg[128];
+    long x;
+    size_t n = (size_t) (e - t);
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, t, n);
+    buf[n] = 0;
+    x = strtol(buf, &end, 10);
+    if (end == buf || *end || x < lo || x > hi)
+    {
+        snprintf(msg, sizeof msg, "%s needs an integer in %ld..%ld, not '%%s'", key, (long) lo,
+                 (long) hi);
+        return perr(err, p, t, msg, buf);
+    }
+    *v = x;
+    return FY_OK;
+}
+
+/* Growing list of points (entries appended row by row). */
+typedef struct
+{
+    fmpq *v;
+    slong n, cap, d;
+} plist_t;
+
+static void plist_clear(plist_t *l)
+{
+    slong i;
+    for (i = 0; i < l->n; i++)
+        fmpq_clear(l->v + i);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+static int plist_push(plist_t *l, const fmpq_t q, fy_error_t err)
+{
+    if (l->n == l->cap)
+    {
+        slong cap = l->cap ? 2 * l->cap : 16;
+        fmpq *v = fy_realloc(l->v, (size_t) cap, sizeof(fmpq), err);
+        if (v == NULL)
+            return FY_ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    fmpq_init(l->v + l->n);
+    fmpq_set(l->v + l->n, q);
+    l->n++;
+    return FY_OK;
+}
+
+/* Parses the numbers of one point line [t, b) into l; checks the dimension. */
+static int parse_point_line(plist_t *l, const char *a, const char *b, const pos_t *p,
+                            fy_error_t err)
+{
+    const char *t, *e;
+    slong k = 0;
+    fmpq_t q;
+    int rc = FY_OK;
+    fmpq_init(q);
+    while ((t = next_token(a, b, 1, &e)) != NULL)
+    {
+        if ((rc = parse_q_token(q, t, e, p, err)) != FY_OK)
+            break;
+        if ((rc = plist_push(l, q, err)) != FY_OK)
+            break;
+        k++;
+        a = e;
+    }
+    fmpq_clear(q);
+    if (rc != FY_OK)
+        return rc;
+    if (k == 0)
+        return perr(err, p, b, "%s", "a point needs at least one coordinate");
+    if (l->d == 0)
+        l->d = k;
+    else if (k != l->d)
+    {
+        char msg[128];
+        snprintf(msg, sizeof msg, "this point has %ld coordinates, the first had %ld",
+                 (long) k, (long) l->d);
+        return perr(err, p, p->line_start, "%s", msg);
+    }
+    if (l->n / l->d > NNFT_MAX_POINTS || l->d > NNFT_MAX_DIM)
+        return perr(err, p, p->line_start, "%s", "too many points or coordinates");
+    return FY_OK;
+}
+
+static int plist_move(fy_nnft_spec_t s, plist_t *l, const char *what, fy_error_t err)
+{
+    if (l->n == 0)
+        return fy_error_set(err, FY_EINPUT, "%s: no points", what);
+    points_take(s, l->v, l->n / l->d, l->d);
+    l->v = NULL;
+    l->n = l->cap = 0;
+    return FY_OK;
+}
+
+int fy_nnft_points_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_error_t err)
+{
+    pos_t p = {name, 0, text};
+    plist_t l = {NULL, 0, 0, 0};
+    const char *a = text;
+    int rc = FY_OK;
+    while (*a)
+    {
+        const char *b = strchr(a, '\n'), *c, *t, *e;
+        if (b == NULL)
+            b = a + strlen(a);
+        p.line++;
+        p.line_start = a;
+        c = memchr(a, '#', (size_t) (b - a));
+        if (c == NULL)
+            c = b;
+        if ((t = next_token(a, c, 1, &e)) != NULL)
+            if ((rc = parse_point_line(&l, a, c, &p, err)) != FY_OK)
+                break;
+        a = *b ? b + 1 : b;
+    }
+    if (rc == FY_OK)
+        rc = plist_move(s, &l, name, err);
+    plist_clear(&l);
+    if (rc == FY_OK)
+        snprintf(s->inputs, sizeof s->inputs, "file");
+    return rc;
+}
+
+int fy_nnft_points_read(fy_nnft_spec_t s, const char *path, fy_error_t err)
+{
+    char *text = NULL;
+    size_t len;
+    int rc = fy_file_read(&text, &len, path, NNFT_MAX_FILE_BYTES, err);
+    if (rc != FY_OK)
+        return rc;
+    if (strlen(text) != len)
+        rc = fy_error_set(err, FY_EINPUT, "%s: a NUL byte in a text file", path);
+    else
+        rc = fy_nnft_points_parse(s, text, path, err);
+    free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ spec files */
+enum
+{
+    K_ACT,
+    K_D,
+    K_WIDTH,
+    K_DOUT,
+    K_SW,
+    K_SB,
+    K_SA,
+    K_KURT,
+    K_INPUTS,
+    K_POINT,
+    K_N
+};
+static const char *const keys[K_N] = {"activation", "d", "width", "d_out", "sigma_W",
+                                      "sigma_b", "sigma_a", "kurtosis", "inputs", "point"};
+
+static int key_of(const char *t, const char *e)
+{
+    int i;
+    size_t n = (size_t) (e - t);
+    for (i = 0; i < K_N; i++)
+        if (strlen(keys[i]) == n && memcmp(keys[i], t, n) == 0)
+            return i;
+    if (n == 1 && *t == 'N')
+        return K_WIDTH;
+    return -1;
+}
+
+/* Directory part of name ("" when none), for point files named in a spec. */
+static void dir_of(char *buf, size_t n, const char *name)
+{
+    const char *sl = strrchr(name, '/');
+    size_t k = sl ? (size_t) (sl - name + 1) : 0;
+    if (k >= n)
+        k = 0;
+    memcpy(buf, name, k);
+    buf[k] = 0;
+}
+
+int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_error_t err)
+{
+    pos_t p = {name, 0, text};
+    plist_t l = {NULL, 0, 0, 0};
+    const char *a = text;
+    int seen[K_N] = {0}, rc = FY_OK;
+    slong d_line = 0, point_line = 0, dval = 1;
+    while (*a && rc == FY_OK)
+    {
+        const char *b = strchr(a, '\n'), *c, *t, *e, *v, *ve, *x, *xe;
+        int k;
+        if (b == NULL)
+            b = a + strlen(a);
+        p.line++;
+        p.line_start = a;
+        c = memchr(a, '#', (size_t) (b - a));
+        if (c == NULL)
+            c = b;
+        a = *b ? b + 1 : b;
+        if ((t = next_token(p.line_start, c, 0, &e)) == NULL)
+            continue;
+        if ((k = key_of(t, e)) < 0)
+        {
+            char key[64];
+            size_t n = (size_t) (e - t) < sizeof key - 1 ? (size_t) (e - t) : sizeof key - 1;
+            memcpy(key, t, n);
+            key[n] = 0;
+            rc = perr(err, &p, t, "unknown key '%s' (keys: activation, d, width, d_out, "
+                      "sigma_W, sigma_b, sigma_a, kurtosis, inputs, point)", key);
+            break;
+        }
+        if (k != K_POINT && seen[k]++)
+        {
+            rc = perr(err, &p, t, "'%s' given twice", keys[k]);
+            break;
+        }
+        if (k == K_POINT)
+        {
+            if (!point_line)
+                point_line = p.line;
+            rc = parse_point_line(&l, e, c, &p, err);
+            continue;
+        }
+        if ((v = next_token(e, c, 0, &ve)) == NULL)
+        {
+            rc = perr(err, &p, e, "'%s' needs a value", keys[k]);
+            break;
+        }
+        x = next_token(ve, c, 0, &xe);
+        if (x != NULL && k != K_INPUTS)
+        {
+            rc = perr(err, &p, x, "%s", "unexpected text after the value");
+            break;
+        }
+        switch (k)
+        {
+        case K_ACT:
+        {
+            char buf[32];
+            size_t n = (size_t) (ve - v) < sizeof buf - 1 ? (size_t) (ve - v) : sizeof buf - 1;
+            memcpy(buf, v, n);
+            buf[n] = 0;
+            if (fy_nnft_act_parse(&s->act, buf) != 0)
+                rc = perr(err, &p, v, "unknown activation '%.30s' (known: erf, relu, gauss, cos, "
+                          "tanh, sin)", buf);
+            break;
+        }
+        case K_D:
+            rc = parse_slong_token(&dval, v, ve, 1, NNFT_MAX_DIM, "d", &p, err);
+            d_line = p.line;
+            break;
+        case K_WIDTH:
+            rc = parse_slong_token(&s->width, v, ve, 1, WORD(1) << 40, "width", &p, err);
+            break;
+        case K_DOUT:
+            rc = parse_slong_token(&s->d_out, v, ve, 1, 1000000, "d_out", &p, err);
+            break;
+        case K_SW:
+        case K_SB:
+        case K_SA:
+        case K_KURT:
+        {
+            fmpq *q = k == K_SW ? s->sigma_W : k == K_SB ? s->sigma_b
+                      : k == K_SA ? s->sigma_a : s->kurtosis;
+            if ((rc = parse_q_token(q, v, ve, &p, err)) != FY_OK)
+                break;
+            if (k == K_SB ? fmpq_sgn(q) < 0 : fmpq_sgn(q) <= 0)
+                rc = perr(err, &p, v, "%s must be positive", keys[k]);
+            else if (k == K_KURT && fmpz_cmp_si(fmpq_numref(q), 0) > 0
+                     && fmpq_cmp_si(q, 3) < 0)
+                rc = perr(err, &p, v, "%s", "kurtosis must be >= 3 (a Gaussian scale mixture; "
+                          "3 is Gaussian)");
+            if (k == K_SW && !seen[K_SA])
+                fmpq_set(s->sigma_a, s->sigma_W);
+            break;
+        }
+        case K_INPUTS:
+        {
+            char buf[4096];
+            size_t n = (size_t) (ve - v) < sizeof buf - 1 ? (size_t) (ve - v) : sizeof buf - 1;
+            memcpy(buf, v, n);
+            buf[n] = 0;
+            if (strcmp(buf, "file") == 0)
+            {
+                char path[4096];
+                if (x == NULL)
+                {
+                    rc = perr(err, &p, ve, "%s", "'inputs file' needs a path");
+                    break;
+                }
+                if (next_token(xe, c, 0, &ve) != NULL)
+                {
+                    rc = perr(err, &p, ve, "%s", "unexpected text after the path");
+                    break;
+                }
+                dir_of(path, sizeof path, name);
+                n = strlen(path);
+                if (x[0] == '/')
+                    n = 0;
+                if (n + (size_t) (xe - x) >= sizeof path)
+                {
+                    rc = perr(err, &p, x, "%s", "path too long");
+                    break;
+                }
+                memcpy(path + n, x, (size_t) (xe - x));
+                path[n + (size_t) (xe - x)] = 0;
+                if ((rc = fy_nnft_points_read(s, path, err)) != FY_OK)
+                    fy_error_prefix(err, "%s:%ld: ", name, (long) p.line);
+                break;
+            }
+            if (x != NULL)
+            {
+                rc = perr(err, &p, x, "%s", "unexpected text after the value");
+                break;
+            }
+            if (fy_nnft_spec_set_inputs(s, buf, NULL) != FY_OK)
+                rc = perr(err, &p, v, "unknown input set '%.200s' (known: hms-d1, unit-d1, "
+                          "file PATH)", buf);
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    if (rc == FY_OK && l.n > 0)
+    {
+        if (seen[K_INPUTS])
+            rc = fy_error_set(err, FY_EINPUT, "%s:%ld: 'point' lines and 'inputs' both given",
+                              name, (long) point_line);
+        else if ((rc = plist_move(s, &l, name, err)) == FY_OK)
+            snprintf(s->inputs, sizeof s->inputs, "inline");
+    }
+    if (rc == FY_OK && seen[K_D])
+    {
+        if (s->npoints > 0 && s->d != dval)
+            rc = fy_error_set(err, FY_EINPUT, "%s:%ld: d = %ld but the points have %ld "
+                              "coordinates", name, (long) d_line, (long) dval, (long) s->d);
+        else
+            s->d = dval;
+    }
+    plist_clear(&l);
+    if (rc == FY_OK)
+        rc = fy_nnft_spec_check(s, err);
+    return rc;
+}
+
+int fy_nnft_spec_read(fy_nnft_spec_t s, const char *path, fy_error_t err)
+{
+    char *text = NULL;
+    size_t len;
+    int rc = fy_file_read(&text, &len, path, NNFT_MAX_FILE_BYTES, err);
+    if (rc != FY_OK)
+        return rc;
+    if (strlen(text) != len)
+        rc = fy_error_set(err, FY_EINPUT, "%s: a NUL byte in a text file", path);
+    else
+        rc = fy_nnft_spec_parse(s, text, path, err);
+    free(text);
+    return rc;
+}
+
+int fy_nnft_spec_check(const fy_nnft_spec_t s, fy_error_t err)
+{
+    if (s->d < 1 || s->width < 1 || s->d_out < 1)
+        return fy_error_set(err, FY_EINPUT, "d, width and d_out must be positive");
+    if (fmpq_sgn(s->sigma_W) <= 0 || fmpq_sgn(s->sigma_a) <= 0 || fmpq_sgn(s->sigma_b) < 0)
+        return fy_error_set(err, FY_EINPUT, "sigma_W and sigma_a must be positive, sigma_b "
+                            "non-negative");
+    if (fmpq_cmp_si(s->kurtosis, 3) < 0)
+        return fy_error_set(err, FY_EINPUT, "kurtosis must be >= 3");
+    if (s->act == FY_NNFT_COS && !fmpq_is_zero(s->sigma_b))
+        return fy_error_set(err, FY_EINPUT, "Cos-net has no Gaussian biases (c ~ U[-pi, pi], "
+                            "no output bias): write 'sigma_b 0'");
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ tuples */
+slong fy_nnft_tuple_count(slong npoints, int n)
+{
+    /* C(P + n - 1, n) */
+    slong c = 1, k;
+    for (k = 1; k <= n; k++)
+        c = c * (npoints + k - 1) / k;
+    return npoints > 0 ? c : 0;
+}
+
+int fy_nnft_tuples(slong **idx, slong *count, slong npoints, int n, fy_error_t err)
+{
+    slong c = fy_nnft_tuple_count(npoints, n), t, cur[16];
+    int j;
+    *idx = NULL;
+    *count = 0;
+    if (n < 1 || n > 16 || npoints < 1)
+        return fy_error_set(err, FY_EINPUT, "tuples need 1 <= n <= 16 and points");
+    if ((*idx = fy_malloc((size_t) c * (size_t) n, sizeof(slong), err)) == NULL)
+        return FY_ENOMEM;
+    for (j = 0; j < n; j++)
+        cur[j] = 0;
+    for (t = 0; t < c; t++)
+    {
+        memcpy(*idx + t * n, cur, (size_t) n * sizeof(slong));
+        for (j = n - 1; j >= 0 && cur[j] == npoints - 1; j--)
+            ;
+        if (j < 0)
+            break;
+        cur[j]++;
+        for (j = j + 1; j < n; j++)
+            cur[j] = cur[j - 1];
+    }
+    *count = c;
+    return FY_OK;
+}
