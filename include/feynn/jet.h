@@ -187,8 +187,10 @@ int fy_jet_hessian_arb(arb_ptr H, const fy_jet_net_t J, slong out, arb_srcptr xb
  * origin).  c_0 is ln p(x0) in double and balls.  The constants ln|det W|, -(d/2) ln 2 pi and
  * ln(1 + 2 gamma_i h_i) at x0 are logarithms, irrational in general: in exact arithmetic c_0
  * holds only the rational part -|z(x0)|^2 / 2 (the orders >= 1 are exact).  An elementwise
- * layer whose Jacobian 1 + 2 gamma_i h_i vanishes or is negative at the point is refused
- * (FY_EINPUT, naming the layer and the neuron). */
+ * layer whose Jacobian 1 + 2 gamma_i h_i vanishes or is negative at the point (for balls: is
+ * not certainly positive) is refused (FY_EINPUT, naming the layer and the neuron).  c is
+ * written last, so it may alias x0 or v.  A non-finite double or ball coefficient is
+ * FY_EUNSUPPORTED, never returned; a jet that would not fit is FY_ENOMEM up front. */
 int fy_jet_inn_dir_d(double *c, const fy_inn_t net, const double *x0, const double *v, int N,
                      fy_error_t err);
 int fy_jet_inn_dir_arb(arb_ptr c, const fy_inn_t net, arb_srcptr x0, arb_srcptr v, int N,
@@ -197,7 +199,11 @@ int fy_jet_inn_dir_fmpq(fmpq *c, const fy_inn_t net, const fmpq *x0, const fmpq 
                         fy_error_t err);
 /* T = d^n ln p (x0), the symmetric tensor of order n >= 1 (T re-made in `arith`, balls at prec
  * bits), from the n-th coefficients along the C(d+n-1, n) integer directions by the exact
- * interpolation above.  x0 exact (NULL: origin). */
+ * interpolation above.  x0 exact (NULL: origin; rounded to the arithmetic).  T holds
+ * derivatives: the Gamma convention of MATH.md 3.1, d^n ln p = n! A^(n).  n above
+ * FY_JET_MAX_ORDER is FY_EUNSUPPORTED; a request that would not fit in memory is refused up
+ * front (FY_ENOMEM, with the estimate); a non-finite double or ball result is FY_EUNSUPPORTED,
+ * never returned. */
 int fy_jet_inn_tensor(fy_symtensor_t T, fy_arith_t arith, slong prec, const fy_inn_t net,
                       const fmpq *x0, int n, fy_error_t err);
 
