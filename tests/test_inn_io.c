@@ -5,6 +5,7 @@
  * Oracles: forward values computed by hand (in the comments); singular values of small
  * matrices in closed form; safetensors images built here byte by byte from known IEEE bit
  * patterns (not by the writer under test); exact rationals of dyadic values. */
+#include <dirent.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -906,6 +907,41 @@ static void test_safetensors_rounding(void **state)
     fy_inn_clear(net);
 }
 
+/* The committed fuzz corpus: files named valid_* load, bad_* are refused with a message. */
+static void test_fuzz_corpus(void **state)
+{
+    char dir[4096], path[8192];
+    DIR *d;
+    struct dirent *e;
+    int nvalid = 0, nbad = 0;
+    (void) state;
+    fy_test_srcpath(dir, sizeof dir, "fuzz/corpus/inn_text");
+    d = opendir(dir);
+    assert_non_null(d);
+    while ((e = readdir(d)) != NULL)
+    {
+        fy_inn_t net;
+        fy_error_t err;
+        int rc, valid = strncmp(e->d_name, "valid_", 6) == 0;
+        if (!valid && strncmp(e->d_name, "bad_", 4) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        fy_error_init(err);
+        fy_inn_init(net);
+        rc = fy_inn_load(net, path, err);
+        if (valid ? rc != FY_OK : (rc != FY_EINPUT || strstr(err->msg, path) == NULL))
+        {
+            print_error("%s: code %d, message '%s'\n", e->d_name, rc, err->msg);
+            fail();
+        }
+        nvalid += valid;
+        nbad += !valid;
+        fy_inn_clear(net);
+    }
+    closedir(d);
+    assert_true(nvalid >= 3 && nbad >= 5);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_kind_names),
     cmocka_unit_test(test_forward),
@@ -919,6 +955,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_safetensors_errors),
     cmocka_unit_test(test_safetensors_roundtrip),
     cmocka_unit_test(test_safetensors_rounding),
+    cmocka_unit_test(test_fuzz_corpus),
 };
 
 FY_TEST_MAIN("inn_io", tests)

@@ -1,0 +1,96 @@
+/* Fuzz target: the plain-text INN format (doc/inn-format.md).  A network that reads must write
+ * back (exactly) and read again to the same exact values, with the same forward map at the
+ * origin; a refusal must be FY_EINPUT (or FY_ENOMEM) with a message. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <flint/fmpq_vec.h>
+
+#include "feynn/io.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void same_or_abort(const fy_inn_t a, const fy_inn_t b)
+{
+    size_t k, dd = (size_t) a->d * (size_t) a->d;
+    int l;
+    if (a->d != b->d || a->nlayers != b->nlayers)
+        abort();
+    for (l = 0; l < a->nlayers; l++)
+    {
+        const fy_inn_layer_struct *x = &a->layers[l], *y = &b->layers[l];
+        if (x->kind != y->kind)
+            abort();
+        if (x->kind == FY_INN_LAYER_AFFINE)
+        {
+            for (k = 0; k < dd; k++)
+                if (!fmpq_equal(x->W + k, y->W + k))
+                    abort();
+            if ((x->b == NULL) != (y->b == NULL))
+                abort();
+            for (k = 0; x->b && k < (size_t) a->d; k++)
+                if (!fmpq_equal(x->b + k, y->b + k))
+                    abort();
+        }
+        else if (x->kind == FY_INN_LAYER_COUPLING)
+        {
+            if (x->nA != y->nA || x->nB != y->nB ||
+                (x->nA && memcmp(x->A, y->A, (size_t) x->nA * sizeof(int)) != 0) ||
+                (x->nB && memcmp(x->B, y->B, (size_t) x->nB * sizeof(int)) != 0))
+                abort();
+            for (k = 0; k < (size_t) x->nB * x->nA * x->nA; k++)
+                if (!fmpq_equal(x->G + k, y->G + k))
+                    abort();
+        }
+        else
+            for (k = 0; k < (size_t) a->d; k++)
+                if (!fmpq_equal(x->gamma + k, y->gamma + k))
+                    abort();
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fy_inn_t net, back;
+    fy_error_t err;
+    char *text;
+    size_t len;
+
+    fy_error_init(err);
+    fy_inn_init(net);
+    if (fy_inn_load_buffer(net, data, size, "fuzz", FY_MODEL_TEXT, err) != FY_OK)
+    {
+        if ((err->code != FY_EINPUT && err->code != FY_ENOMEM) || err->msg[0] == '\0')
+            abort();
+        fy_inn_clear(net);
+        return 0;
+    }
+    if (net->d < 1 || net->nlayers < 1)
+        abort();
+    (void) fy_inn_num_params(net);
+    if (fy_inn_write_text_buffer(&text, &len, net, err) != FY_OK)
+        abort();
+    fy_inn_init(back);
+    if (fy_inn_load_buffer(back, (const uint8_t *) text, len, "fuzz-back", FY_MODEL_AUTO, err) !=
+        FY_OK)
+        abort();
+    same_or_abort(net, back);
+    /* the forward map at the origin, when the numbers stay small */
+    if (net->d <= 16 && net->nlayers <= 8 && size < 2000)
+    {
+        fmpq **y = malloc(((size_t) net->nlayers + 1) * sizeof *y);
+        int l;
+        for (l = 0; l <= net->nlayers; l++)
+            y[l] = _fmpq_vec_init(net->d);
+        if (fy_inn_forward_fmpq(y, net, NULL, err) != FY_OK)
+            abort();
+        for (l = 0; l <= net->nlayers; l++)
+            _fmpq_vec_clear(y[l], net->d);
+        free(y);
+    }
+    free(text);
+    fy_inn_clear(back);
+    fy_inn_clear(net);
+    return 0;
+}
