@@ -25,7 +25,7 @@ enum
 {
     FY_RNG_PURPOSE_TEST = 0,
     FY_RNG_PURPOSE_NNFT_PARAMS = 1, /* parameters of the networks of an nnft ensemble */
-    FY_RNG_PURPOSE_NNFT_OUTPUT = 2  /* non-Gaussian output weights of an nnft ensemble */
+    FY_RNG_PURPOSE_NNFT_UNIFORM = 2 /* uniforms of an nnft ensemble (Cos-net phases, mixtures) */
 };
 
 typedef struct

@@ -1,4 +1,4 @@
 # nnft: neural-network field theory: kernels, correlators, ensembles (layer 4)
 pkginclude_HEADERS += include/feynn/nnft.h
 noinst_HEADERS += src/nnft/nnft_internal.h
-libfeynn_la_SOURCES += src/nnft/spec.c src/nnft/kernel.c src/nnft/exact.c
+libfeynn_la_SOURCES += src/nnft/spec.c src/nnft/kernel.c src/nnft/exact.c src/nnft/mc.c
