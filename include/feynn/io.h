@@ -307,20 +307,31 @@ int fy_inn_push_coupling(fy_inn_t net, const char *name, const int *A, int nA, c
 int fy_inn_push_elementwise(fy_inn_t net, const char *name, const fmpq *gamma, fy_error_t err);
 
 /* Loads an INN from a file: safetensors (by magic bytes or extension) or the plain-text
- * format.  Everything is validated before it is returned (see fy_inn_validate). */
+ * format ('feynn-inn 1', or the extensions .feynn-inn, .inn, .txt).  Everything is validated
+ * before it is returned, fy_inn_validate with its default limit (condition numbers up to 1e12)
+ * included; on failure net is left unchanged.  Layers read from safetensors are named
+ * "layers.I"; text layers without a name too.  format FY_MODEL_AUTO detects; FY_MODEL_NPY is
+ * refused. */
 int fy_inn_load(fy_inn_t net, const char *path, fy_error_t err);
 int fy_inn_load_buffer(fy_inn_t net, const uint8_t *buf, size_t len, const char *name,
                        fy_model_format_t format, fy_error_t err);
+/* Writes F64 tensors layers.I.weight/bias/G/gamma and the metadata feynn.inn.kinds,
+ * feynn.inn.dim, feynn.inn.split.I and format "pt" (doc/inn-format.md); rationals that are not
+ * doubles are rounded to nearest, values beyond the double range refused. */
 int fy_inn_save_safetensors(const char *path, const fy_inn_t net, fy_error_t err);
+/* The text format with every value exact (reading it back gives the same rationals); *text is
+ * malloc'ed and NUL-terminated. */
 int fy_inn_save_text(const char *path, const fy_inn_t net, fy_error_t err);
 int fy_inn_write_text_buffer(char **text, size_t *len, const fy_inn_t net, fy_error_t err);
 
-/* Validation with numbers: every affine layer's condition number (2-norm, estimated in double
- * from the singular values; cond[l] for affine layer l, 1 for the others; cond may be NULL)
+/* Validation with numbers: every affine layer's condition number (2-norm, computed in double
+ * from the singular values by one-sided Jacobi after scaling W by a power of two; cond[l] for
+ * affine layer l, 1 for the others, nlayers entries; cond may be NULL)
  * and a refusal (FY_EINPUT, naming the layer and its condition number) above max_cond (<= 0:
  * 1e12).  An exactly singular W is always refused. */
 int fy_inn_validate(double *cond, const fy_inn_t net, double max_cond, fy_error_t err);
-/* Total number of parameters. */
+/* Total number of parameters: d^2 + d per affine layer (the bias counts when absent), the
+ * symmetric half nB nA (nA + 1) / 2 of each coupling's G, d per elementwise layer. */
 size_t fy_inn_num_params(const fy_inn_t net);
 /* The forward map at an exact point: y[l] (d entries each, l = 0..nlayers) the input of layer
  * l (y[0] = x, y[nlayers] = z), as exact rationals (fmpq arrays allocated by the caller, each

@@ -108,15 +108,17 @@ char *fy_inn_where(char *buf, size_t n, const fy_inn_t net, int l, const char *n
 }
 
 /* A new layer slot at the end (not yet counted in nlayers), zeroed, with its name. */
-static fy_inn_layer_struct *new_layer(fy_inn_t net, const char *name, fy_inn_layer_kind_t kind,
-                                      fy_error_t err)
+static fy_inn_layer_struct *new_layer(int *rc, fy_inn_t net, const char *name,
+                                      fy_inn_layer_kind_t kind, fy_error_t err)
 {
     fy_inn_layer_struct *ly, *nl;
     char def[32];
+    *rc = FY_ENOMEM;
     if (net->nlayers >= FY_IO_MAX_LAYERS)
     {
-        fy_error_set(err, FY_EINPUT, "%s%smore than %d layers", net->source ? net->source : "",
-                     net->source ? ": " : "", FY_IO_MAX_LAYERS);
+        *rc = fy_error_set(err, FY_EINPUT, "%s%smore than %d layers",
+                           net->source ? net->source : "", net->source ? ": " : "",
+                           FY_IO_MAX_LAYERS);
         return NULL;
     }
     nl = fy_realloc(net->layers, (size_t) net->nlayers + 1, sizeof *nl, err);
@@ -201,8 +203,8 @@ int fy_inn_push_affine(fy_inn_t net, const char *name, const fmpq *W, const fmpq
                             "%s: the %d x %d weight matrix is exactly singular (det W = 0), so "
                             "the layer is not invertible: change its weights",
                             where, net->d, net->d);
-    if ((ly = new_layer(net, name, FY_INN_LAYER_AFFINE, err)) == NULL)
-        return err ? err->code : FY_ENOMEM;
+    if ((ly = new_layer(&rc, net, name, FY_INN_LAYER_AFFINE, err)) == NULL)
+        return rc;
     ly->W = _fmpq_vec_init((slong) (dd * dd));
     for (k = 0; k < dd * dd; k++)
         fmpq_set(ly->W + k, W + k);
@@ -294,8 +296,8 @@ int fy_inn_push_coupling(fy_inn_t net, const char *name, const int *A, int nA, c
                                         "G[%d][%d][%d]: give G_{b a a'} = G_{b a' a}",
                                         where, t, r, s, B[t], A[r], A[s], t, s, r);
             }
-    if ((ly = new_layer(net, name, FY_INN_LAYER_COUPLING, err)) == NULL)
-        return err ? err->code : FY_ENOMEM;
+    if ((ly = new_layer(&rc, net, name, FY_INN_LAYER_COUPLING, err)) == NULL)
+        return rc;
     ly->nA = nA;
     ly->nB = nB;
     ly->A = fy_malloc((size_t) (nA > 0 ? nA : 1), sizeof(int), err);
@@ -336,8 +338,8 @@ int fy_inn_push_elementwise(fy_inn_t net, const char *name, const fmpq *gamma, f
         return rc;
     if (gamma == NULL)
         return fy_error_set(err, FY_EINPUT, "%s: no coefficients gamma given", where);
-    if ((ly = new_layer(net, name, FY_INN_LAYER_ELEMENTWISE, err)) == NULL)
-        return err ? err->code : FY_ENOMEM;
+    if ((ly = new_layer(&rc, net, name, FY_INN_LAYER_ELEMENTWISE, err)) == NULL)
+        return rc;
     ly->gamma = _fmpq_vec_init((slong) net->d);
     for (k = 0; k < (size_t) net->d; k++)
         fmpq_set(ly->gamma + k, gamma + k);
