@@ -376,8 +376,25 @@ int fy_inn_action_cost(double *bytes, double *ops, const fy_inn_t net, const fy_
 
 /* ------------------------------------------------------------------ the pull-back */
 
+static void *ws_init(fy_arith_t a, int d, int K)
+{
+    return a == FY_ARITH_DOUBLE ? _fy_inn_ws_init_d(d, K)
+           : a == FY_ARITH_BALL ? _fy_inn_ws_init_arb(d, K)
+                                : _fy_inn_ws_init_fmpq(d, K);
+}
+
+static void ws_clear(fy_arith_t a, void *ws)
+{
+    if (a == FY_ARITH_DOUBLE)
+        _fy_inn_ws_clear_d(ws);
+    else if (a == FY_ARITH_BALL)
+        _fy_inn_ws_clear_arb(ws);
+    else
+        _fy_inn_ws_clear_fmpq(ws);
+}
+
 static int pull(fy_inn_action_t Z, fy_symtensor_struct *terms, fy_symtensor_struct *logdet,
-                const fy_inn_action_t S, const fy_inn_lmap_t M, const fy_mindex_t ix,
+                const fy_inn_action_t S, const fy_inn_lmap_t M, const fy_mindex_t ix, void *ws,
                 fy_error_t err)
 {
     int K = S->K, k, nh = K / 2 + 1, j, status;
@@ -398,15 +415,16 @@ static int pull(fy_inn_action_t Z, fy_symtensor_struct *terms, fy_symtensor_stru
     {
     case FY_ARITH_DOUBLE:
         status = _fy_inn_pull_d((double **) out, (double **) tt, (double **) ld,
-                                (double *const *) in, M, ix, K, S->prec, err);
+                                (double *const *) in, M, ix, K, ws, S->prec, err);
         break;
     case FY_ARITH_BALL:
         status = _fy_inn_pull_arb((arb_struct **) out, (arb_struct **) tt, (arb_struct **) ld,
-                                  (arb_struct *const *) in, M, ix, K, S->prec, err);
+                                  (arb_struct *const *) in, M, ix, K, ws, S->prec,
+                                  err);
         break;
     default:
         status = _fy_inn_pull_fmpq((fmpq **) out, (fmpq **) tt, (fmpq **) ld,
-                                   (fmpq *const *) in, M, ix, K, S->prec, err);
+                                   (fmpq *const *) in, M, ix, K, ws, S->prec, err);
     }
     flint_free(in);
     flint_free(out);
@@ -468,6 +486,7 @@ static int run(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, int
     fy_mindex_t ix;
     fy_inn_action_t S, Z;
     fy_inn_lmap_t M;
+    void *ws;
 
     fy_inn_result_clear(R);
     if ((status = fy_inn_action_cost(NULL, NULL, net, o, 0, err)))
@@ -487,6 +506,7 @@ static int run(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, int
     fy_inn_action_init(S);
     fy_inn_action_init(Z);
     _fy_inn_lmap_init(M, d);
+    ws = ws_init(o->arith, d, K);
     R->nlayers = n;
     R->exact_truncation = !naive;
     if (o->keep_layers)
@@ -544,7 +564,7 @@ static int run(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, int
         if (!status)
             status = action_fit(Z, o->arith, o->prec, d, K, err);
         if (!status)
-            status = pull(Z, NULL, NULL, S, M, ix, err);
+            status = pull(Z, NULL, NULL, S, M, ix, ws, err);
         if (!status)
         {
             fmpq_mul(Z->logr, S->logr, r);
@@ -565,6 +585,7 @@ static int run(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, int
     fy_inn_action_clear(S);
     fy_inn_action_clear(Z);
     _fy_inn_lmap_clear(M);
+    ws_clear(o->arith, ws);
     fy_mindex_clear(ix);
     fmpq_clear(r);
     free_points(u, net);
@@ -703,7 +724,11 @@ int fy_inn_layer_terms(fy_inn_terms_t D, const fy_inn_result_t R, const fy_inn_t
     if (!status)
         status = action_fit(Z, S->arith, S->prec, d, K, err);
     if (!status)
-        status = pull(Z, tt, ld, S, M, ix, err);
+    {
+        void *ws = ws_init(S->arith, d, K);
+        status = pull(Z, tt, ld, S, M, ix, ws, err);
+        ws_clear(S->arith, ws);
+    }
     for (m = 0; m <= K; m++)
     {
         for (n = 0; n < nh; n++)

@@ -35,11 +35,15 @@ int _fy_inn_lmap_set(fy_inn_lmap_t M, fmpq_t r, const fy_inn_t net, int l, const
  * (order k: C(d + k - 1, k) entries, ranked by ix); out is overwritten (it must not alias in).
  * terms, when not NULL, receives the contributions separately: terms[m * (K / 2 + 1) + n] the
  * n-split term of order m (n = 0: the pass term), logdet[m] the log-det vertex of order m;
- * each must point to zeroed storage of order m.  Root: the latent Gaussian about z0. */
+ * each must point to zeroed storage of order m.  ws is a workspace from _fy_inn_ws_init for
+ * the same d and an order >= K, reused across the layers.  Root: the latent Gaussian about
+ * z0. */
 #define FY_INN_DECLARE_RAW(SUF, EL)                                                           \
     int _fy_inn_pull_##SUF(EL **out, EL **terms, EL **logdet, EL *const *in,                 \
-                           const fy_inn_lmap_t M, const fy_mindex_t ix, int K, slong prec,   \
-                           fy_error_t err);                                                   \
+                           const fy_inn_lmap_t M, const fy_mindex_t ix, int K, void *ws,     \
+                           slong prec, fy_error_t err);                                       \
+    void *_fy_inn_ws_init_##SUF(int d, int K);                                                \
+    void _fy_inn_ws_clear_##SUF(void *ws);                                                    \
     void _fy_inn_root_##SUF(EL **out, const fmpq *z0, const fy_mindex_t ix, int K,           \
                             slong prec);
 FY_INN_DECLARE_RAW(d, double)

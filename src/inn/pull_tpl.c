@@ -45,18 +45,37 @@ static int FY_FN(next_perm)(int *P, int m)
     return 1;
 }
 
-/* out[r] += mult * Sym(D)[J_r] over the sorted multi-indices J_r of order m (symmetric = 1:
- * D is symmetric already, read one position). */
-static void FY_FN(sym_add)(fy_el_ptr out, fy_el_srcptr D, const fy_mindex_t ix, int m,
-                           slong mult, int symmetric, slong prec)
+/* Position in a contraction result of the legs P[0..m-1]: the m - 2n singles in base d, then
+ * the n pairs, each a column of the compact quadratic part (colidx[a d + a'], -1 when Q has no
+ * such pair: the entry is zero).  Returns -1 for a zero entry. */
+static slong FY_FN(pos_of)(const int *P, int m, int n, int d, const int *colidx, slong ncol)
 {
-    int d = ix->dim, J[FY_INN_MAX_ORDER + 1], P[FY_INN_MAX_ORDER + 1], p;
+    int p, ns = m - 2 * n;
+    slong pos = 0;
+    for (p = 0; p < ns; p++)
+        pos = pos * d + P[p];
+    for (p = 0; p < n; p++)
+    {
+        int c = colidx[P[ns + 2 * p] * d + P[ns + 2 * p + 1]];
+        if (c < 0)
+            return -1;
+        pos = pos * ncol + c;
+    }
+    return pos;
+}
+
+/* out[r] += mult * Sym(D)[J_r] over the sorted multi-indices J_r of order m: the mean over the
+ * distinct orderings of J_r of the entries of the n-split contraction result D. */
+static void FY_FN(sym_add)(fy_el_ptr out, fy_el_srcptr D, const fy_mindex_t ix, int m, int n,
+                           const int *colidx, slong ncol, slong mult, slong prec)
+{
+    int d = ix->dim, J[FY_INN_MAX_ORDER + 1], P[FY_INN_MAX_ORDER + 1];
     slong r = 0, pos, cnt;
     fy_el_t s;
 
     FY_EL_INIT(s);
-    for (p = 0; p < m; p++)
-        J[p] = 0;
+    for (pos = 0; pos < m; pos++)
+        J[pos] = 0;
     do
     {
         memcpy(P, J, sizeof(int) * (size_t) m);
@@ -64,11 +83,11 @@ static void FY_FN(sym_add)(fy_el_ptr out, fy_el_srcptr D, const fy_mindex_t ix, 
         cnt = 0;
         do
         {
-            for (pos = 0, p = 0; p < m; p++)
-                pos = pos * d + P[p];
-            FY_EL_ADD(s, s, D + pos);
+            pos = FY_FN(pos_of)(P, m, n, d, colidx, ncol);
+            if (pos >= 0)
+                FY_EL_ADD(s, s, D + pos);
             cnt++;
-        } while (!symmetric && FY_FN(next_perm)(P, m));
+        } while (FY_FN(next_perm)(P, m));
         if (cnt > 1)
             FY_EL_DIV_SI(s, s, cnt);
         if (mult != 1)
@@ -79,45 +98,259 @@ static void FY_FN(sym_add)(fy_el_ptr out, fy_el_srcptr D, const fy_mindex_t ix, 
     FY_EL_CLEAR(s);
 }
 
-/* One rotation: N[rest, j] = sum_i T[i, rest] L[i, j], T of R * d entries (R = d^(k-1)). */
-static void FY_FN(rotate)(fy_el_ptr N, fy_el_srcptr T, fy_el_srcptr L, int d, slong R,
-                          slong prec)
+/* D (dense, order k) from the sorted entries T: each entry written to all its orderings. */
+static void FY_FN(dense_from_sorted)(fy_el_ptr D, fy_el_srcptr T, const fy_mindex_t ix, int k,
+                                     slong prec)
+{
+    int d = ix->dim, J[FY_INN_MAX_ORDER + 1], P[FY_INN_MAX_ORDER + 1], p;
+    slong r = 0, pos;
+    (void) prec;
+    for (p = 0; p < k; p++)
+        J[p] = 0;
+    do
+    {
+        memcpy(P, J, sizeof(int) * (size_t) k);
+        do
+        {
+            for (pos = 0, p = 0; p < k; p++)
+                pos = pos * d + P[p];
+            FY_EL_SET(D + pos, T + r);
+        } while (FY_FN(next_perm)(P, k));
+        r++;
+    } while (k > 0 && fy_multiindex_next(J, d, k));
+}
+
+/* The position patterns of an n-split term of order m: the m - 2n single legs (ascending
+ * positions) then n unordered pairs.  The dense intermediate is symmetric among the singles,
+ * within each pair and among the pairs, so Sym over all m! orderings is the mean over these
+ * C(m, 2n) (2n - 1)!! patterns.  match() appends the perfect matchings of rest[0..nr-1] to the
+ * prefix cur[0..len-1]; the count stops growing (and nothing more is written) at maxpat. */
+static void FY_FN(match)(int *pat, slong *count, slong maxpat, int m, int *cur, int len,
+                         const int *rest, int nr)
+{
+    int i, j, k, sub[FY_INN_MAX_ORDER + 1];
+    if (nr == 0)
+    {
+        if (*count < maxpat)
+            memcpy(pat + *count * m, cur, sizeof(int) * (size_t) m);
+        (*count)++;
+        return;
+    }
+    for (i = 1; i < nr && *count <= maxpat; i++)
+    {
+        cur[len] = rest[0];
+        cur[len + 1] = rest[i];
+        for (k = 0, j = 1; j < nr; j++)
+            if (j != i)
+                sub[k++] = rest[j];
+        FY_FN(match)(pat, count, maxpat, m, cur, len + 2, sub, nr - 2);
+    }
+}
+
+/* Returns the number of patterns, or -1 when there are more than maxpat. */
+static slong FY_FN(patterns)(int *pat, slong maxpat, int m, int n)
+{
+    int sel[FY_INN_MAX_ORDER + 1], rest[FY_INN_MAX_ORDER + 1], cur[FY_INN_MAX_ORDER + 1];
+    int ns = m - 2 * n, i, j, nr;
+    slong count = 0;
+    for (i = 0; i < ns; i++)
+        sel[i] = i;
+    for (;;)
+    {
+        int used[FY_INN_MAX_ORDER + 1] = {0};
+        for (i = 0; i < ns; i++)
+            used[sel[i]] = 1, cur[i] = sel[i];
+        for (nr = 0, i = 0; i < m; i++)
+            if (!used[i])
+                rest[nr++] = i;
+        FY_FN(match)(pat, &count, maxpat, m, cur, ns, rest, nr);
+        if (count > maxpat)
+            return -1;
+        for (i = ns - 1; i >= 0 && sel[i] == m - ns + i; i--)
+            ;
+        if (i < 0)
+            break;
+        sel[i]++;
+        for (j = i + 1; j < ns; j++)
+            sel[j] = sel[j - 1] + 1;
+    }
+    return count;
+}
+
+/* out[r] += mult * mean over the patterns of D at J_r permuted by the pattern. */
+static void FY_FN(sym_add_pat)(fy_el_ptr out, fy_el_srcptr D, const fy_mindex_t ix, int m, int n,
+                               const int *colidx, slong ncol, const int *pat, slong npat,
+                               slong mult, slong prec)
+{
+    int d = ix->dim, J[FY_INN_MAX_ORDER + 1], P[FY_INN_MAX_ORDER + 1], p;
+    slong r = 0, pos, t;
+    fy_el_t s;
+    FY_EL_INIT(s);
+    for (p = 0; p < m; p++)
+        J[p] = 0;
+    do
+    {
+        FY_EL_ZERO(s);
+        for (t = 0; t < npat; t++)
+        {
+            const int *q = pat + t * m;
+            for (p = 0; p < m; p++)
+                P[p] = J[q[p]];
+            pos = FY_FN(pos_of)(P, m, n, d, colidx, ncol);
+            if (pos >= 0)
+                FY_EL_ADD(s, s, D + pos);
+        }
+        if (npat > 1)
+            FY_EL_DIV_SI(s, s, npat);
+        if (mult != 1)
+            FY_EL_MUL_SI(s, s, mult);
+        FY_EL_ADD(out + r, out + r, s);
+        r++;
+    } while (m > 0 && fy_multiindex_next(J, d, m));
+    FY_EL_CLEAR(s);
+}
+
+/* Y (d x n) = L^T X for X (d x n), L (d x d). */
+static void FY_FN(mul_lt)(fy_el_ptr Y, fy_el_srcptr L, fy_el_srcptr X, int d, slong n, slong prec)
 {
 #if defined(FY_BACKEND_D) && defined(FY_HAVE_CBLAS)
     (void) prec;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int) R, d, d, 1.0, T, (int) R, L, d,
-                0.0, N, d);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d, (int) n, d, 1.0, L, d, X, (int) n,
+                0.0, Y, (int) n);
 #else
-    slong r;
     int i, j;
-    for (r = 0; r < R * d; r++)
-        FY_EL_ZERO(N + r);
+    slong c;
+    for (c = 0; c < (slong) d * n; c++)
+        FY_EL_ZERO(Y + c);
     for (i = 0; i < d; i++)
         for (j = 0; j < d; j++)
         {
             fy_el_srcptr l = L + (slong) i * d + j;
             if (FY_EL_IS_ZERO(l))
                 continue;
-            for (r = 0; r < R; r++)
-                FY_EL_ADDMUL(N + r * d + j, T + (slong) i * R + r, l);
+            for (c = 0; c < n; c++)
+                FY_EL_ADDMUL(Y + (slong) j * n + c, X + (slong) i * n + c, l);
         }
 #endif
 }
 
-/* N[rest, a, a'] = sum over entries (b, a, a', q) of T[b, rest] q; T has d * R entries. */
-static void FY_FN(contract)(fy_el_ptr N, fy_el_srcptr T, const int *qb, const int *qa,
-                            const int *qc, fy_el_srcptr q, slong nq, int d, slong R, slong prec)
+/* Scratch of sym_transform, sized for every order up to K (kept in the workspace). */
+typedef struct
 {
-    slong r, e, dd = (slong) d * d;
-    for (r = 0; r < R * dd; r++)
-        FY_EL_ZERO(N + r);
-    for (e = 0; e < nq; e++)
+    fy_el_ptr T, Tn, X, Y;
+    slong nT, nX;
+    int K;
+    slong **G; /* G[q]: the rank table of order q, made on first use */
+} FY_FN(sym_scratch_struct);
+
+/* out = in o L for a symmetric tensor of order k in sorted storage: the slots are transformed
+ * one at a time, keeping the transformed slots (J, order p) and the others (order k - p) each
+ * in sorted storage, T_p[rank J, rank I].  A step gathers, for each J, the matrix
+ * X[i, I'] = T_p[J; i u I'], multiplies by L^T and scatters Y[j, I'] to T_(p+1)[J u j; I'].
+ * Its cost is about sum_p C(d+p-1, p) C(d+k-p-2, k-p-1) d^2 operations, roughly a third of
+ * the k d^(k+1) of dense mode products at order 4. */
+/* The rank table of order q: G[i * C(d+q-1, q) + c] = rank of sorted(i u I_c) among the
+ * sorted tuples of order q + 1, I_c the c-th sorted tuple of order q; made on first use. */
+static const slong *FY_FN(rank_table)(FY_FN(sym_scratch_struct) *S, const fy_mindex_t ix, int q)
+{
+    int d = ix->dim, i, Iq[FY_INN_MAX_ORDER + 1], U[FY_INN_MAX_ORDER + 1];
+    slong nq = fy_mindex_count(ix, d, q), c;
+    if (S->G[q])
+        return S->G[q];
+    S->G[q] = flint_malloc(sizeof(slong) * (size_t) (d * nq));
+    for (c = 0; c < q; c++)
+        Iq[c] = 0;
+    c = 0;
+    do
     {
-        fy_el_srcptr src = T + (slong) qb[e] * R;
-        fy_el_ptr dst = N + (slong) qa[e] * d + qc[e];
-        for (r = 0; r < R; r++)
-            FY_EL_ADDMUL(dst + r * dd, src + r, q + e);
+        for (i = 0; i < d; i++)
+        {
+            int a = 0, b = 0, t = 0;
+            while (a < q || b < 1)
+                U[t++] = (b >= 1 || (a < q && Iq[a] <= i)) ? Iq[a++] : (b++, i);
+            S->G[q][(slong) i * nq + c] = fy_mindex_rank(ix, U, q + 1);
+        }
+        c++;
+    } while (q > 0 && fy_multiindex_next(Iq, d, q));
+    return S->G[q];
+}
+
+static void FY_FN(sym_transform)(fy_el_ptr out, fy_el_srcptr in, fy_el_srcptr L,
+                                 const fy_mindex_t ix, int k, FY_FN(sym_scratch_struct) *S,
+                                 slong prec)
+{
+    int d = ix->dim, p, j, q, J[FY_INN_MAX_ORDER + 1];
+    fy_el_ptr T = S->T, Tn = S->Tn, tmp;
+    slong nk = fy_mindex_count(ix, d, k), e;
+    const slong *G, *H;
+
+    if (k == 0)
+    {
+        FY_EL_SET(out, in);
+        return;
     }
+    for (e = 0; e < nk; e++)
+        FY_EL_SET(T + e, in + e);
+    for (p = 0; p < k; p++)
+    {
+        slong nI = fy_mindex_count(ix, d, k - p), nJ = fy_mindex_count(ix, d, p), nq, rJ, c;
+        q = k - p - 1;
+        nq = fy_mindex_count(ix, d, q);
+        G = FY_FN(rank_table)(S, ix, q);
+        H = FY_FN(rank_table)(S, ix, p);
+        for (c = 0; c < p; c++)
+            J[c] = 0;
+        rJ = 0;
+        do
+        {
+            fy_el_srcptr row = T + rJ * nI;
+            for (c = 0; c < (slong) d * nq; c++)
+                FY_EL_SET(S->X + c, row + G[c]);
+            FY_FN(mul_lt)(S->Y, L, S->X, d, nq, prec);
+            for (j = 0; j < d; j++)
+            {
+                slong rn = H[(slong) j * nJ + rJ];
+                for (c = 0; c < nq; c++)
+                    FY_EL_SET(Tn + rn * nq + c, S->Y + (slong) j * nq + c);
+            }
+            rJ++;
+        } while (p > 0 && fy_multiindex_next(J, d, p));
+        tmp = T, T = Tn, Tn = tmp;
+    }
+    for (e = 0; e < nk; e++)
+        FY_EL_SET(out + e, T + e);
+}
+
+/* N[rest, c] = sum_t T[rb[t], rest] Qc[t, c]: the first mode of T (d x R entries) contracted
+ * with the compact quadratic part (nrb rows b, ncol pair columns); in double one dgemm on the
+ * gathered rows (Tg, nrb x R scratch). */
+static void FY_FN(contract)(fy_el_ptr N, fy_el_srcptr T, const int *rb, slong nrb,
+                            fy_el_srcptr Qc, slong ncol, fy_el_ptr Tg, slong R, slong prec)
+{
+    slong r, t, c;
+#if defined(FY_BACKEND_D) && defined(FY_HAVE_CBLAS)
+    (void) prec;
+    for (t = 0; t < nrb; t++)
+        memcpy(Tg + t * R, T + (slong) rb[t] * R, sizeof(double) * (size_t) R);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int) R, (int) ncol, (int) nrb, 1.0,
+                Tg, (int) R, Qc, (int) ncol, 0.0, N, (int) ncol);
+    (void) r;
+    (void) c;
+#else
+    (void) Tg;
+    for (r = 0; r < R * ncol; r++)
+        FY_EL_ZERO(N + r);
+    for (t = 0; t < nrb; t++)
+        for (c = 0; c < ncol; c++)
+        {
+            fy_el_srcptr q = Qc + t * ncol + c;
+            fy_el_srcptr src = T + (slong) rb[t] * R;
+            if (FY_EL_IS_ZERO(q))
+                continue;
+            for (r = 0; r < R; r++)
+                FY_EL_ADDMUL(N + r * ncol + c, src + r, q);
+        }
+#endif
 }
 
 static int FY_FN(all_zero)(fy_el_srcptr v, slong n)
@@ -164,47 +397,176 @@ void FY_FN(_fy_inn_root)(fy_el_ptr *out, const fmpq *z0, const fy_mindex_t ix, i
     fmpq_clear(t);
 }
 
-int FY_FN(_fy_inn_pull)(fy_el_ptr *out, fy_el_ptr *terms, fy_el_ptr *logdet, fy_el_ptr const *in,
-                        const fy_inn_lmap_t M, const fy_mindex_t ix, int K, slong prec,
-                        fy_error_t err)
+/* The work arrays of one action computation, kept across its layers: two of d^K entries and
+ * one of d^k per order k. */
+typedef struct
 {
-    int d = M->d, k, m, n, i, p, J[FY_INN_MAX_ORDER + 1];
-    slong big = FY_FN(ipow)(d, K), e, nh = K / 2 + 1;
-    fy_el_ptr L = NULL, q = NULL, *B = NULL, T1 = NULL, T2 = NULL, c = NULL;
-    fy_el_t v, w;
-    int status = FY_OK;
+    int d, K;
+    slong big;
+    fy_el_ptr T1, T2, *B, *Bs;
+    FY_FN(sym_scratch_struct) S;
+} FY_FN(inn_ws_struct);
 
-    (void) err;
-    FY_EL_INIT(v);
-    FY_EL_INIT(w);
-    if (M->L)
-    {
-        L = FY_VEC_INIT((slong) d * d);
-        for (e = 0; e < (slong) d * d; e++)
-            FY_EL_SET_FMPQ(L + e, M->L + e);
-    }
-    q = FY_VEC_INIT(M->nq);
-    for (e = 0; e < M->nq; e++)
-        FY_EL_SET_FMPQ(q + e, M->q + e);
-    B = flint_calloc((size_t) K + 1, sizeof(fy_el_ptr));
-    T1 = FY_VEC_INIT(big);
-    T2 = FY_VEC_INIT(big);
-
-    /* 1. B^(k) = A^(k) o L, dense; NULL when A^(k) is zero. */
+void *FY_FN(_fy_inn_ws_init)(int d, int K)
+{
+    FY_FN(inn_ws_struct) *W = flint_malloc(sizeof(*W));
+    int k;
+    W->d = d;
+    W->K = K;
+    W->big = FY_FN(ipow)(d, K);
+    W->T1 = FY_VEC_INIT(W->big);
+    W->T2 = FY_VEC_INIT(W->big);
+    W->B = flint_malloc(sizeof(fy_el_ptr) * ((size_t) K + 1));
+    W->Bs = flint_malloc(sizeof(fy_el_ptr) * ((size_t) K + 1));
     for (k = 0; k <= K; k++)
     {
-        slong len = fy_mindex_count(ix, d, k), R = FY_FN(ipow)(d, k - 1);
+        slong n;
+        fy_multiindex_count(&n, d, k, NULL);
+        /* dense copies serve as contraction sources, which have orders below K */
+        W->B[k] = FY_VEC_INIT(k < K ? FY_FN(ipow)(d, k) : 0);
+        W->Bs[k] = FY_VEC_INIT(n);
+    }
+    /* sym_transform: T_p of C(d+p-1, p) x C(d+k-p-1, k-p) entries; X, Y and G of d
+     * C(d+k-2, k-1) */
+    W->S.nT = 1;
+    W->S.nX = 1;
+    for (k = 1; k <= K; k++)
+    {
+        slong a, b, p;
+        for (p = 0; p <= k; p++)
+        {
+            fy_multiindex_count(&a, d, p, NULL);
+            fy_multiindex_count(&b, d, k - p, NULL);
+            W->S.nT = FLINT_MAX(W->S.nT, a * b);
+        }
+        fy_multiindex_count(&a, d, k - 1, NULL);
+        W->S.nX = FLINT_MAX(W->S.nX, a * d);
+    }
+    W->S.T = FY_VEC_INIT(W->S.nT);
+    W->S.Tn = FY_VEC_INIT(W->S.nT);
+    W->S.X = FY_VEC_INIT(W->S.nX);
+    W->S.Y = FY_VEC_INIT(W->S.nX);
+    W->S.K = K;
+    W->S.G = flint_calloc((size_t) K + 1, sizeof(slong *));
+    return W;
+}
+
+void FY_FN(_fy_inn_ws_clear)(void *ws)
+{
+    FY_FN(inn_ws_struct) *W = ws;
+    int k;
+    if (!W)
+        return;
+    FY_VEC_CLEAR(W->T1, W->big);
+    FY_VEC_CLEAR(W->T2, W->big);
+    for (k = 0; k <= W->K; k++)
+    {
+        slong n;
+        fy_multiindex_count(&n, W->d, k, NULL);
+        FY_VEC_CLEAR(W->B[k], k < W->K ? FY_FN(ipow)(W->d, k) : 0);
+        FY_VEC_CLEAR(W->Bs[k], n);
+    }
+    flint_free(W->B);
+    flint_free(W->Bs);
+    FY_VEC_CLEAR(W->S.T, W->S.nT);
+    FY_VEC_CLEAR(W->S.Tn, W->S.nT);
+    FY_VEC_CLEAR(W->S.X, W->S.nX);
+    FY_VEC_CLEAR(W->S.Y, W->S.nX);
+    for (k = 0; k <= W->K; k++)
+        flint_free(W->S.G[k]);
+    flint_free(W->S.G);
+    flint_free(W);
+}
+
+/* Most patterns a term is symmetrised over; beyond, the distinct orderings are used. */
+#define INN_MAX_PATTERNS 4096
+
+int FY_FN(_fy_inn_pull)(fy_el_ptr *out, fy_el_ptr *terms, fy_el_ptr *logdet, fy_el_ptr const *in,
+                        const fy_inn_lmap_t M, const fy_mindex_t ix, int K, void *ws, slong prec,
+                        fy_error_t err)
+{
+    FY_FN(inn_ws_struct) *W = ws;
+    int d = M->d, k, m, n, i, p, J[FY_INN_MAX_ORDER + 1], *nonzero, *pat;
+    slong e, nh = K / 2 + 1, dd = (slong) d * d;
+    fy_el_ptr L = NULL, c = NULL, Qc = NULL, Tg = NULL;
+    int *rowidx, *colidx, *rb;
+    slong nrb = 0, ncol = 0, tgmax = 0;
+    fy_el_t v, w;
+
+    (void) err;
+    if (W->d != d || W->K < K)
+        return fy_error_set(err, FY_EINTERNAL, "inn: workspace of the wrong shape");
+    FY_EL_INIT(v);
+    FY_EL_INIT(w);
+    nonzero = flint_calloc((size_t) K + 1, sizeof(int));
+    pat = flint_malloc(sizeof(int) * (size_t) (INN_MAX_PATTERNS * (K > 0 ? K : 1)));
+    if (M->L)
+    {
+        L = FY_VEC_INIT(dd);
+        for (e = 0; e < dd; e++)
+            FY_EL_SET_FMPQ(L + e, M->L + e);
+    }
+    /* the quadratic part, compact: rows b that occur (rb, rowidx) x pair columns (colidx) */
+    rowidx = flint_malloc(sizeof(int) * (size_t) d);
+    rb = flint_malloc(sizeof(int) * (size_t) d);
+    colidx = flint_malloc(sizeof(int) * (size_t) dd);
+    for (i = 0; i < d; i++)
+        rowidx[i] = -1;
+    for (e = 0; e < dd; e++)
+        colidx[e] = -1;
+    for (e = 0; e < M->nq; e++)
+    {
+        if (rowidx[M->qb[e]] < 0)
+            rowidx[M->qb[e]] = 1;
+        if (colidx[M->qa[e] * d + M->qc[e]] < 0)
+            colidx[M->qa[e] * d + M->qc[e]] = 1;
+    }
+    for (i = 0; i < d; i++)
+        if (rowidx[i] > 0)
+            rb[nrb] = i, rowidx[i] = (int) nrb++;
+    for (e = 0; e < dd; e++)
+        if (colidx[e] > 0)
+            colidx[e] = (int) ncol++;
+    Qc = FY_VEC_INIT(nrb * ncol);
+    {
+        fy_el_t qe;
+        FY_EL_INIT(qe);
+        for (e = 0; e < M->nq; e++)
+        {
+            FY_EL_SET_FMPQ(qe, M->q + e);
+            FY_EL_ADD(Qc + (slong) rowidx[M->qb[e]] * ncol + colidx[M->qa[e] * d + M->qc[e]],
+                      Qc + (slong) rowidx[M->qb[e]] * ncol + colidx[M->qa[e] * d + M->qc[e]], qe);
+        }
+        FY_EL_CLEAR(qe);
+    }
+    /* gather scratch: the largest contraction source has R = d^(k-p-1) ncol^p */
+    for (m = 2; m <= K; m++)
+        for (n = 1; 2 * n <= m; n++)
+            for (p = 0; p < n; p++)
+            {
+                slong R = FY_FN(ipow)(d, m - n - p - 1);
+                for (i = 0; i < p; i++)
+                    R *= ncol;
+                tgmax = FLINT_MAX(tgmax, R);
+            }
+#if defined(FY_BACKEND_D) && defined(FY_HAVE_CBLAS)
+    Tg = FY_VEC_INIT(nrb * tgmax);
+#endif
+
+    /* 1. B^(k) = A^(k) o L in sorted storage, and dense where it is a contraction source. */
+    for (k = 0; k <= K; k++)
+    {
+        slong len = fy_mindex_count(ix, d, k);
         if (FY_FN(all_zero)(in[k], len))
             continue;
-        B[k] = FY_VEC_INIT(FY_FN(ipow)(d, k));
-        FY_FN(_fy_symtensor_to_dense)(B[k], in[k], ix, k, prec);
+        nonzero[k] = 1;
         if (L)
-            for (p = 0; p < k; p++)
-            {
-                FY_FN(rotate)(T1, B[k], L, d, R, prec);
-                for (e = 0; e < R * d; e++)
-                    FY_EL_SWAP(B[k] + e, T1 + e);
-            }
+            FY_FN(sym_transform)(W->Bs[k], in[k], L, ix, k, &W->S, prec);
+        else
+            for (e = 0; e < len; e++)
+                FY_EL_SET(W->Bs[k] + e, in[k] + e);
+        if (M->nq > 0 && k < K)
+            FY_FN(dense_from_sorted)(W->B[k], W->Bs[k], ix, k, prec);
     }
 
     /* 2. the n-split terms of every order m. */
@@ -215,26 +577,46 @@ int FY_FN(_fy_inn_pull)(fy_el_ptr *out, fy_el_ptr *terms, fy_el_ptr *logdet, fy_
             FY_EL_ZERO(out[m] + e);
         for (n = 0; 2 * n <= m; n++)
         {
-            slong mult = 1, R;
+            slong mult = 1, R, npat;
             fy_el_srcptr src;
             k = m - n;
-            if (B[k] == NULL || (n > 0 && M->nq == 0))
+            if (!nonzero[k] || (n > 0 && M->nq == 0))
                 continue;
-            /* C(m - n, n) */
             for (i = 0; i < n; i++)
-                mult = mult * (k - i) / (i + 1);
-            src = B[k];
+                mult = mult * (k - i) / (i + 1); /* C(m - n, n) */
+            src = W->B[k];
             for (p = 0; p < n; p++)
             {
-                /* after p contractions the tensor has k - p + 2p modes; contract the first */
-                R = FY_FN(ipow)(d, k + p - 1);
-                FY_FN(contract)(p % 2 == 0 ? T1 : T2, src, M->qb, M->qa, M->qc, q, M->nq, d, R,
-                                prec);
-                src = p % 2 == 0 ? T1 : T2;
+                /* after p contractions: k - p original modes (d each), then p pairs (ncol
+                 * each); contract the first original mode */
+                fy_el_ptr dst = p % 2 == 0 ? W->T1 : W->T2;
+                R = FY_FN(ipow)(d, k - p - 1);
+                for (i = 0; i < p; i++)
+                    R *= ncol;
+                FY_FN(contract)(dst, src, rb, nrb, Qc, ncol, Tg, R, prec);
+                src = dst;
             }
-            FY_FN(sym_add)(out[m], src, ix, m, mult, n == 0, prec);
-            if (terms)
-                FY_FN(sym_add)(terms[m * nh + n], src, ix, m, mult, n == 0, prec);
+            if (n == 0)
+            {
+                /* the pass term: B^(m) itself */
+                for (e = 0; e < len; e++)
+                {
+                    FY_EL_ADD(out[m] + e, out[m] + e, W->Bs[m] + e);
+                    if (terms)
+                        FY_EL_ADD(terms[m * nh] + e, terms[m * nh] + e, W->Bs[m] + e);
+                }
+                continue;
+            }
+            npat = FY_FN(patterns)(pat, INN_MAX_PATTERNS, m, n);
+            if (npat > 0)
+                FY_FN(sym_add_pat)(out[m], src, ix, m, n, colidx, ncol, pat, npat, mult, prec);
+            else
+                FY_FN(sym_add)(out[m], src, ix, m, n, colidx, ncol, mult, prec);
+            if (terms && npat > 0)
+                FY_FN(sym_add_pat)(terms[m * nh + n], src, ix, m, n, colidx, ncol, pat, npat,
+                                   mult, prec);
+            else if (terms)
+                FY_FN(sym_add)(terms[m * nh + n], src, ix, m, n, colidx, ncol, mult, prec);
         }
     }
 
@@ -264,16 +646,17 @@ int FY_FN(_fy_inn_pull)(fy_el_ptr *out, fy_el_ptr *terms, fy_el_ptr *logdet, fy_
         FY_VEC_CLEAR(c, d);
     }
 
-    for (k = 0; k <= K; k++)
-        if (B[k])
-            FY_VEC_CLEAR(B[k], FY_FN(ipow)(d, k));
-    flint_free(B);
-    FY_VEC_CLEAR(T1, big);
-    FY_VEC_CLEAR(T2, big);
     if (L)
-        FY_VEC_CLEAR(L, (slong) d * d);
-    FY_VEC_CLEAR(q, M->nq);
+        FY_VEC_CLEAR(L, dd);
+    FY_VEC_CLEAR(Qc, nrb * ncol);
+    if (Tg)
+        FY_VEC_CLEAR(Tg, nrb * tgmax);
+    flint_free(rowidx);
+    flint_free(colidx);
+    flint_free(rb);
+    flint_free(nonzero);
+    flint_free(pat);
     FY_EL_CLEAR(v);
     FY_EL_CLEAR(w);
-    return status;
+    return FY_OK;
 }

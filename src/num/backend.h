@@ -200,11 +200,16 @@ typedef const fy_el_struct *fy_el_srcptr;
  * NULL that callers must special-case); aborts only the way flint_malloc does. */
 static inline fy_el_ptr FY_FN(_fy_vec_init)(slong n)
 {
+#if defined(FY_BACKEND_D)
+    /* calloc: large blocks come as fresh zero pages, with no pass over them */
+    return (fy_el_ptr) flint_calloc((size_t) (n > 0 ? n : 1), sizeof(fy_el_struct));
+#else
     slong i;
     fy_el_ptr v = (fy_el_ptr) flint_malloc(sizeof(fy_el_struct) * (size_t) (n > 0 ? n : 1));
     for (i = 0; i < n; i++)
         FY_EL_INIT(v + i);
     return v;
+#endif
 }
 
 static inline void FY_FN(_fy_vec_clear)(fy_el_ptr v, slong n)
