@@ -784,6 +784,42 @@ static void test_safetensors_errors(void **state)
     }
 }
 
+/* BF16 and F32 tensors read exactly: bit patterns written here by hand. */
+static void test_safetensors_dtypes(void **state)
+{
+    /* BF16 of 1, 0.5, -1.25, 3: 0x3F80, 0x3F00, 0xBFA0, 0x4040; F32 of 0.1f: 0x3DCCCCCD
+     * (13421773 / 2^27) and of -2: 0xC0000000 */
+    static const char header[] =
+        "{\"layers.0.weight\":{\"dtype\":\"BF16\",\"shape\":[2,2],\"data_offsets\":[0,8]},"
+        "\"layers.0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]},"
+        "\"__metadata__\":{\"feynn.inn.kinds\":\"affine\"}}";
+    static const uint16_t w[] = {0x3F80, 0x3F00, 0xBFA0, 0x4040};
+    static const uint32_t b[] = {0x3DCCCCCD, 0xC0000000};
+    size_t h = strlen(header), len = 8 + h + 16, i;
+    uint8_t *buf = malloc(len);
+    fy_inn_t net;
+    fy_error_t err;
+    (void) state;
+    put_le(buf, h, 8);
+    memcpy(buf + 8, header, h);
+    for (i = 0; i < 4; i++)
+        put_le(buf + 8 + h + 2 * i, w[i], 2);
+    for (i = 0; i < 2; i++)
+        put_le(buf + 8 + h + 8 + 4 * i, b[i], 4);
+    fy_error_init(err);
+    fy_inn_init(net);
+    assert_int_equal(fy_inn_load_buffer(net, buf, len, "bf.safetensors", FY_MODEL_AUTO, err),
+                     FY_OK);
+    assert_q(net->layers[0].W + 0, "1");
+    assert_q(net->layers[0].W + 1, "1/2");
+    assert_q(net->layers[0].W + 2, "-5/4");
+    assert_q(net->layers[0].W + 3, "3");
+    assert_q(net->layers[0].b + 0, "13421773/134217728");
+    assert_q(net->layers[0].b + 1, "-2");
+    fy_inn_clear(net);
+    free(buf);
+}
+
 static void test_safetensors_roundtrip(void **state)
 {
     fy_inn_t net, back, txt;
@@ -953,6 +989,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_text_errors),
     cmocka_unit_test(test_safetensors_read),
     cmocka_unit_test(test_safetensors_errors),
+    cmocka_unit_test(test_safetensors_dtypes),
     cmocka_unit_test(test_safetensors_roundtrip),
     cmocka_unit_test(test_safetensors_rounding),
     cmocka_unit_test(test_fuzz_corpus),

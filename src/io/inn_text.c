@@ -39,6 +39,8 @@ typedef struct
     unsigned long line;
     const char *name;
     fy_error_struct *err;
+    size_t stored;   /* indices and G entries of the couplings so far (not bounded by the file
+                      * size, since B and G may be implicit) */
 } lex_t;
 
 /* Advances to the next line that has content; returns 0 at the end of the input. */
@@ -336,6 +338,12 @@ static int block_push(lex_t *x, fy_inn_t net, block_t *k, int d)
     case FY_INN_LAYER_COUPLING:
         if ((rc = block_split(x, k, d, where, k->line)))
             return rc;
+        x->stored += (size_t) d + k->ng;
+        if (x->stored > FY_INN_MAX_G)
+            return fy_error_set(x->err, FY_EINPUT, "%s:%lu: %s: the couplings so far hold more "
+                                "than %lu indices and entries of G, the limit of the text format "
+                                "(write large networks as safetensors)", x->name, k->line, where,
+                                (unsigned long) FY_INN_MAX_G);
         break;
     case FY_INN_LAYER_ELEMENTWISE:
         if (k->gamma == NULL)
