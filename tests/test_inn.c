@@ -516,7 +516,8 @@ static void test_random_against_jets(void **state)
     for (trial = 0; trial < 24; trial++)
     {
         char kinds[8];
-        int depth = 1 + (int) (fy_test_rand(&st) % 6), d = 1 + (int) (fy_test_rand(&st) % 4), l;
+        int depth = 1 + (int) (fy_test_rand(&st) % 6);
+        int d = 1 + (int) (fy_test_rand(&st) % 6), l;
         int K = 1 + (int) (fy_test_rand(&st) % 4);
         fy_inn_t net;
         fmpq *x0 = _fmpq_vec_init(d);
@@ -781,6 +782,12 @@ static void test_refusals(void **state)
     o->x0 = x0;
     assert_int_equal(fy_inn_action(R, net, o, err), FY_EINPUT);
     assert_non_null(strstr(err->msg, "Jacobian"));
+    assert_int_equal(fy_inn_elementwise_radius(&bytes, net, 0, x0, err), FY_EINPUT);
+    /* the radius of ln(1 + h) about h0 = 1 (gamma = 1/2): |1 + h0| = 2 */
+    fmpq_one(x0);
+    assert_int_equal(fy_inn_elementwise_radius(&bytes, net, 0, x0, err), FY_OK);
+    assert_true(bytes == 2.0);
+    assert_int_equal(fy_inn_elementwise_radius(&bytes, net, 1, x0, err), FY_EINPUT);
     _fmpq_vec_clear(x0, 1);
     /* memory: order 12 of a 64-dimensional network */
     fy_inn_clear(net);

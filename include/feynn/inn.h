@@ -100,6 +100,14 @@ void fy_inn_result_clear(fy_inn_result_t R);
 int fy_inn_action_cost(double *bytes, double *ops, const fy_inn_t net, const fy_inn_opts_t o,
                        double max_bytes, fy_error_t err);
 
+/* The radius of validity of the log-det series of elementwise layer l expanded at the image h0
+ * of x0 (NULL: origin): the series of ln(1 + 2 gamma_i h_i) about h0_i converges for
+ * |h_i - h0_i| < (1 + 2 gamma_i h0_i) / (2 |gamma_i|); *radius is the smallest of these over
+ * the neurons (in the coordinates of the layer's input; +inf when every gamma_i is 0).
+ * FY_EINPUT when l is not an elementwise layer or the Jacobian is <= 0 at the point. */
+int fy_inn_elementwise_radius(double *radius, const fy_inn_t net, int l, const fmpq *x0,
+                              fy_error_t err);
+
 /* The action S = ln p of net to the order of o (checked up front with fy_inn_action_cost). */
 int fy_inn_action(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, fy_error_t err);
 
@@ -298,9 +306,12 @@ int fy_inn_terms_print(FILE *fp, const fy_inn_terms_t D, const fy_inn_t net,
                        const fy_inn_print_opts_t po, fy_error_t err);
 int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, const char *model,
                       const fy_inn_print_opts_t po, fy_error_t err);
-/* The diagram of the enumerate module that draws term t of layer kind `kind`: a copy into d
- * (initialised by the caller with family fy_family_inn) and 1, or 0 when none matches (the
- * linear pass through an affine layer, the constant log-det). */
+/* The diagram of the enumerate module that draws term t (of a layer of kind `kind`): a copy
+ * into d (initialised by the caller with family fy_family_inn) and 1; 0 when none matches (the
+ * constant log-det, order 0); minus an error code (err set) when the generator fails.  A pass
+ * term is drawn as the source vertex with every leg passing (the n = 0 diagram of
+ * fy_enum_inn_split), a split term as the diagram with n split vertices, a log-det term as the
+ * n-leg vertex of fy_enum_inn_logdet. */
 int fy_inn_term_diagram(fy_diagram_t d, const fy_inn_term_struct *t, fy_inn_layer_kind_t kind,
                         fy_error_t err);
 

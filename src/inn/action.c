@@ -592,6 +592,47 @@ static int run(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, int
     return status;
 }
 
+int fy_inn_elementwise_radius(double *radius, const fy_inn_t net, int l, const fmpq *x0,
+                              fy_error_t err)
+{
+    const fy_inn_layer_struct *Ly;
+    fmpq **u;
+    fmpq_t D, r;
+    int i, status = FY_OK;
+    if (l < 0 || l >= net->nlayers || net->layers[l].kind != FY_INN_LAYER_ELEMENTWISE)
+        return fy_error_set(err, FY_EINPUT, "layer %d is not an elementwise layer", l);
+    Ly = net->layers + l;
+    if (!(u = forward_points(net, x0, 0, err)))
+        return fy_error_prefix(err, "forward map: ");
+    fmpq_init(D);
+    fmpq_init(r);
+    *radius = INFINITY;
+    for (i = 0; i < net->d && !status; i++)
+    {
+        if (fmpq_is_zero(Ly->gamma + i))
+            continue;
+        fmpq_mul(D, Ly->gamma + i, u[l] + i);
+        fmpq_mul_2exp(D, D, 1);
+        fmpq_add_si(D, D, 1);
+        if (fmpq_sgn(D) <= 0)
+            status = fy_error_set(err, FY_EINPUT,
+                                  "layer %d (%s, elementwise): the Jacobian 1 + 2 gamma h of "
+                                  "neuron %d is not positive at the expansion point", l,
+                                  Ly->name ? Ly->name : "?", i);
+        else
+        {
+            fmpq_div(r, D, Ly->gamma + i);
+            fmpq_abs(r, r);
+            fmpq_div_2exp(r, r, 1);
+            *radius = fmin(*radius, fy_fmpq_get_d(r));
+        }
+    }
+    fmpq_clear(D);
+    fmpq_clear(r);
+    free_points(u, net);
+    return status;
+}
+
 int fy_inn_action(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, fy_error_t err)
 {
     return run(R, net, o, 0, err);
