@@ -35,3 +35,9 @@ bench_bench_jet_LDADD = libfeynn.la $(FY_DEPLIBS)
 BENCHES += bench/bench_train
 bench_bench_train_SOURCES = bench/bench_train.c
 bench_bench_train_LDADD = libfeynn.la $(FY_DEPLIBS)
+# INN action: order 4 on d = 64 (4 affine + 3 couplings) in double, all orders exactly on d = 8;
+# bench_inn --torch runs bench/bench_inn_torch.py (nested autograd) on the same weights
+BENCHES += bench/bench_inn
+bench_bench_inn_SOURCES = bench/bench_inn.c
+bench_bench_inn_LDADD = libfeynn.la $(FY_DEPLIBS)
+EXTRA_DIST += bench/bench_inn_torch.py

@@ -1,1 +1,9 @@
 # tests of module inn (INN actions against the jet route, closed forms, brute force)
+check_PROGRAMS += tests/test_inn
+TESTS += tests/test_inn
+tests_test_inn_SOURCES = tests/test_inn.c tests/testutil.h
+tests_test_inn_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_inn_LDADD = $(TEST_LDADD)
+# feynn inn (the command): exit codes, closed forms, JSON against doc/schema, --check
+TESTS += tests/test_inn_cli.sh
+EXTRA_DIST += tests/test_inn_cli.sh

@@ -1,1 +1,8 @@
 # inn: actions of invertible networks, layer by layer, as diagrams (layer 4)
+pkginclude_HEADERS += include/feynn/inn.h
+noinst_HEADERS += src/inn/inn_internal.h src/inn/pull_tpl.c
+libfeynn_la_SOURCES += src/inn/action.c src/inn/check.c src/inn/norm.c src/inn/pull_d.c src/inn/pull_arb.c src/inn/pull_fmpq.c
+# output: the action as a polynomial (text, LaTeX, JSON, npy), layer diagrams, model info
+libfeynn_la_SOURCES += src/inn/print.c
+EXTRA_DIST += doc/schema/inn-action.schema.json doc/schema/inn-diagrams.schema.json \
+	doc/schema/inn-info.schema.json
