@@ -179,6 +179,16 @@ void fy_nnft_mc_clear(fy_nnft_mc_t mc);
 /* threads <= 0: OpenMP's default.  M >= FY_NNFT_CHUNKS. */
 int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
                    int threads, fy_error_t err);
+/* The [HMS] normalised deviation at one n (a = n/2 - 1) from Gaussian values gp[count[a]]:
+ * m = mean over tuples of |hms_mean - gp| / |gp| and background = mean of hms_std / |gp|,
+ * over the tuples with gp != 0 (their number in *used). */
+void fy_nnft_mc_deviation(double *m, double *background, slong *used, const fy_nnft_mc_t mc,
+                          int a, const double *gp);
+/* Gaussian (Wick) values, as doubles, at the tuples of the sampler for n = 2a + 2 (0 where
+ * the ball contains 0); FY_EUNSUPPORTED without a closed-form kernel. */
+int fy_nnft_mc_wick(double *gp, const fy_nnft_mc_t mc, int a, const fy_nnft_spec_t s,
+                    fy_error_t err);
+
 /* The outputs f(x_p), p < npoints, of network k of the ensemble (the numbers the sampler
  * uses); out has npoints entries. */
 int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, uint64_t k,

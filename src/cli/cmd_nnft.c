@@ -1,12 +1,931 @@
-/* feynn nnft: placeholder until the module lands. */
+/* feynn nnft: neural-network field theory (MATH.md 4; the library is src/nnft).
+ *
+ *   feynn nnft kernel SPEC        K = G^(2) at every pair of input points (closed form, or
+ *                                 quadrature; --quad shows both)
+ *   feynn nnft correlators SPEC   exact finite-N G^(n), Wick values, connected parts, m_n
+ *   feynn nnft sample SPEC        Monte Carlo ensemble: means, standard errors, the [HMS]
+ *                                 chunk estimator, m_n with background; --exact compares
+ *
+ * This file only parses options and prints; the numbers come from feynn/nnft.h.  Exit codes:
+ * 0 success, 1 a check failed (--check), 2 bad usage or input. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
 
 #include "cli/cli.h"
+#include "feynn/nnft.h"
+#include "feynn/num.h"
+#include "feynn/util.h"
+
+static int nnft_kernel(int argc, char **argv);
+static int nnft_correlators(int argc, char **argv);
+static int nnft_sample(int argc, char **argv);
+
+static const fy_cli_command nnft_commands[] = {
+    {"kernel", "the kernel K = G^(2) at every pair of input points, in balls", nnft_kernel},
+    {"correlators", "exact finite-width G^(n), Wick values, connected parts, m_n(N)",
+     nnft_correlators},
+    {"sample", "Monte Carlo ensemble of networks: correlators with errors, [HMS] estimator",
+     nnft_sample},
+};
+static const size_t n_nnft_commands = sizeof nnft_commands / sizeof nnft_commands[0];
+
+static void usage(FILE *fp)
+{
+    size_t i;
+    fprintf(fp, "Usage: feynn nnft COMMAND SPEC [options]\n"
+                "\n"
+                "Neural-network field theory [HMS] (MATH.md 4): kernels, exact finite-width\n"
+                "correlators and Monte Carlo ensembles of one-hidden-layer networks.\n"
+                "\n"
+                "Commands:\n");
+    for (i = 0; i < n_nnft_commands; i++)
+        fprintf(fp, "  %-12s %s\n", nnft_commands[i].name, nnft_commands[i].summary);
+    fprintf(fp, "\n"
+                "SPEC is an ensemble spec file (doc/nnft-spec.md).  Run 'feynn nnft COMMAND "
+                "--help'.\n");
+}
 
 int fy_cmd_nnft(int argc, char **argv)
 {
-    (void) argc;
-    (void) argv;
-    fprintf(stderr, "feynn nnft: not available yet\n");
+    size_t i;
+    if (argc < 2)
+    {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+    {
+        usage(stdout);
+        return 0;
+    }
+    for (i = 0; i < n_nnft_commands; i++)
+        if (strcmp(argv[1], nnft_commands[i].name) == 0)
+            return nnft_commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "feynn nnft: unknown command '%s'\nTry 'feynn nnft --help'.\n", argv[1]);
     return 2;
+}
+
+/* ------------------------------------------------------------------ options */
+enum
+{
+    O_WIDTH = 256,
+    O_INPUTS,
+    O_POINTS,
+    O_FORMAT,
+    O_DIGITS,
+    O_QUAD,
+    O_CHECK,
+    O_ORDERS,
+    O_NETWORKS,
+    O_SEED,
+    O_THREADS,
+    O_EXACT,
+    O_TUPLES
+};
+
+/* Which command accepts an option (bits). */
+#define K_ (1u << 0)
+#define C_ (1u << 1)
+#define S_ (1u << 2)
+
+typedef struct
+{
+    const char *spec, *inputs, *points, *out;
+    long width, digits, threads;
+    unsigned long long networks, seed;
+    int fmt, quad, check, exact, tuples;
+    int orders[4], norders, orders_given;
+} opts_t;
+
+static const struct
+{
+    struct option opt;
+    unsigned who;
+} optlist[] = {
+    {{"width", required_argument, NULL, O_WIDTH}, K_ | C_ | S_},
+    {{"inputs", required_argument, NULL, O_INPUTS}, K_ | C_ | S_},
+    {{"points", required_argument, NULL, O_POINTS}, K_ | C_ | S_},
+    {{"format", required_argument, NULL, O_FORMAT}, K_ | C_ | S_},
+    {{"output", required_argument, NULL, 'o'}, K_ | C_ | S_},
+    {{"digits", required_argument, NULL, O_DIGITS}, K_ | C_},
+    {{"quad", no_argument, NULL, O_QUAD}, K_},
+    {{"check", no_argument, NULL, O_CHECK}, K_ | S_},
+    {{"n", required_argument, NULL, O_ORDERS}, C_ | S_},
+    {{"networks", required_argument, NULL, O_NETWORKS}, S_},
+    {{"seed", required_argument, NULL, O_SEED}, S_},
+    {{"threads", required_argument, NULL, O_THREADS}, S_},
+    {{"exact", no_argument, NULL, O_EXACT}, S_},
+    {{"tuples", no_argument, NULL, O_TUPLES}, C_ | S_},
+    {{"help", no_argument, NULL, 'h'}, K_ | C_ | S_},
+};
+#define N_OPTS (sizeof optlist / sizeof optlist[0])
+
+static int parse_ull(unsigned long long *v, const char *cmd, const char *s, const char *name,
+                     unsigned long long lo, unsigned long long hi)
+{
+    char *end;
+    unsigned long long x;
+    errno = 0;
+    x = strtoull(s, &end, 10);
+    if (errno || end == s || *end || s[0] == '-' || x < lo || x > hi)
+        return fy_cli_usage_error(cmd, "%s needs an integer in %llu..%llu, not '%s'", name, lo,
+                                  hi, s);
+    *v = x;
+    return 0;
+}
+
+static int parse_orders(opts_t *o, const char *cmd, const char *s)
+{
+    const char *p = s;
+    o->norders = 0;
+    while (*p)
+    {
+        char *end;
+        long n = strtol(p, &end, 10);
+        if (end == p || (n != 2 && n != 4 && n != 6) || o->norders == 3)
+            return fy_cli_usage_error(cmd, "--n takes a list of 2, 4, 6 (e.g. 2,4), not '%s'",
+                                      s);
+        o->orders[o->norders++] = (int) n;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return fy_cli_usage_error(cmd, "--n takes a list of 2, 4, 6 (e.g. 2,4), not '%s'",
+                                      s);
+    }
+    return o->norders ? 0 : fy_cli_usage_error(cmd, "--n needs at least one order");
+}
+
+/* Returns 0 to go on, -1 after --help (exit 0), 2 on a usage error. */
+static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigned who,
+                      void (*help)(FILE *))
+{
+    struct option longopts[N_OPTS + 1];
+    size_t i, k = 0;
+    int c;
+    unsigned long long v;
+    memset(o, 0, sizeof *o);
+    o->fmt = FY_FMT_TEXT;
+    o->digits = 10;
+    o->networks = 100000;
+    o->seed = 1;
+    o->orders[0] = 2;
+    o->orders[1] = 4;
+    o->orders[2] = 6;
+    o->norders = 3;
+    for (i = 0; i < N_OPTS; i++)
+        if (optlist[i].who & who)
+            longopts[k++] = optlist[i].opt;
+    memset(longopts + k, 0, sizeof longopts[0]);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case O_WIDTH:
+            if (parse_ull(&v, cmd, optarg, "--width", 1, 1ULL << 40))
+                return 2;
+            o->width = (long) v;
+            break;
+        case O_INPUTS:
+            o->inputs = optarg;
+            break;
+        case O_POINTS:
+            o->points = optarg;
+            break;
+        case O_FORMAT:
+            if ((o->fmt = fy_cli_parse_format(cmd, optarg,
+                                              (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON))) < 0)
+                return 2;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case O_DIGITS:
+            if (parse_ull(&v, cmd, optarg, "--digits", 1, 1000))
+                return 2;
+            o->digits = (long) v;
+            break;
+        case O_QUAD:
+            o->quad = 1;
+            break;
+        case O_CHECK:
+            o->check = 1;
+            break;
+        case O_ORDERS:
+            if (parse_orders(o, cmd, optarg))
+                return 2;
+            o->orders_given = 1;
+            break;
+        case O_NETWORKS:
+            if (parse_ull(&o->networks, cmd, optarg, "--networks", 10, 1ULL << 50))
+                return 2;
+            break;
+        case O_SEED:
+            if (parse_ull(&o->seed, cmd, optarg, "--seed", 0, ~0ULL))
+                return 2;
+            break;
+        case O_THREADS:
+            if (parse_ull(&v, cmd, optarg, "--threads", 1, 4096))
+                return 2;
+            o->threads = (long) v;
+            break;
+        case O_EXACT:
+            o->exact = 1;
+            break;
+        case O_TUPLES:
+            o->tuples = 1;
+            break;
+        case 'h':
+            help(stdout);
+            return -1;
+        case ':':
+            return fy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return fy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return fy_cli_usage_error(cmd, "missing the spec file (doc/nnft-spec.md)");
+    o->spec = argv[optind++];
+    if (optind < argc)
+        return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+static int load_spec(fy_nnft_spec_t s, const opts_t *o, fy_error_t err)
+{
+    int rc = fy_nnft_spec_read(s, o->spec, err);
+    if (rc != FY_OK)
+        return rc;
+    if (o->width)
+        s->width = o->width;
+    if (o->inputs && (rc = fy_nnft_spec_set_inputs(s, o->inputs, err)) != FY_OK)
+        return rc;
+    if (o->points && (rc = fy_nnft_points_read(s, o->points, err)) != FY_OK)
+        return rc;
+    if ((rc = fy_nnft_spec_check(s, err)) != FY_OK)
+        return rc;
+    if (s->npoints < 1)
+        return fy_error_set(err, FY_EINPUT, "%s: no input points: add 'inputs hms-d1' or "
+                            "'point' lines, or give --inputs SET or --points FILE", o->spec);
+    return FY_OK;
+}
+
+static char *qstr(const fmpq_t q)
+{
+    return fy_fmpq_get_str(q);
+}
+
+static void print_spec_line(FILE *fp, const fy_nnft_spec_t s)
+{
+    char *w = qstr(s->sigma_W), *b = qstr(s->sigma_b), *a = qstr(s->sigma_a),
+         *k = qstr(s->kurtosis);
+    fprintf(fp, "# ensemble: %s, d = %ld, N = %ld, sigma_W = %s, sigma_b = %s, sigma_a = %s, "
+                "output-weight kurtosis %s\n",
+            fy_nnft_act_name(s->act), (long) s->d, (long) s->width, w, b, a, k);
+    fprintf(fp, "# inputs: %s, %ld point(s)\n", s->inputs[0] ? s->inputs : "-",
+            (long) s->npoints);
+    free(w);
+    free(b);
+    free(a);
+    free(k);
+}
+
+static json_t *json_q(const fmpq_t q)
+{
+    char *s = qstr(q);
+    json_t *j = json_string(s ? s : "?");
+    free(s);
+    return j;
+}
+
+static json_t *json_spec(const fy_nnft_spec_t s)
+{
+    json_t *o = json_object(), *pts = json_array();
+    slong i, k;
+    json_object_set_new(o, "activation", json_string(fy_nnft_act_name(s->act)));
+    json_object_set_new(o, "d", json_integer(s->d));
+    json_object_set_new(o, "width", json_integer(s->width));
+    json_object_set_new(o, "d_out", json_integer(s->d_out));
+    json_object_set_new(o, "sigma_W", json_q(s->sigma_W));
+    json_object_set_new(o, "sigma_b", json_q(s->sigma_b));
+    json_object_set_new(o, "sigma_a", json_q(s->sigma_a));
+    json_object_set_new(o, "kurtosis", json_q(s->kurtosis));
+    json_object_set_new(o, "inputs", json_string(s->inputs));
+    for (i = 0; i < s->npoints; i++)
+    {
+        json_t *p = json_array();
+        for (k = 0; k < s->d; k++)
+            json_array_append_new(p, json_real(fy_fmpq_get_d(s->points + i * s->d + k)));
+        json_array_append_new(pts, p);
+    }
+    json_object_set_new(o, "points", pts);
+    return o;
+}
+
+static json_t *json_ball(const arb_t x, slong digits)
+{
+    char *s;
+    json_t *j;
+    if (!arb_is_finite(x))
+        return json_string("inf");
+    s = fy_arb_get_str_radius(x, digits);
+    j = json_string(s ? s : "?");
+    free(s);
+    return j;
+}
+
+static json_t *json_idx(const slong *idx, int n)
+{
+    json_t *a = json_array();
+    int k;
+    for (k = 0; k < n; k++)
+        json_array_append_new(a, json_integer(idx[k]));
+    return a;
+}
+
+static double mid_d(const arb_t x)
+{
+    return arf_get_d(arb_midref(x), ARF_RND_NEAR);
+}
+
+static int write_json(const char *path, json_t *j, fy_error_t err)
+{
+    fy_ofile_t of;
+    int rc = fy_ofile_open(of, path ? path : "-", err);
+    if (rc != FY_OK)
+        return rc;
+    if (json_dumpf(j, of->fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0
+        || fputc('\n', of->fp) == EOF)
+    {
+        fy_ofile_abort(of);
+        return fy_error_set(err, FY_EIO, "cannot write the JSON output");
+    }
+    return fy_ofile_commit(of, err);
+}
+
+/* A certified decimal string (or the ball when nothing is certified); free() it. */
+static char *cert(const arb_t x, slong digits)
+{
+    char *s = fy_arb_get_str_certified(x, digits);
+    return s ? s : fy_arb_get_str_radius(x, 5);
+}
+
+/* ------------------------------------------------------------------ kernel */
+#define KERNEL "nnft kernel"
+
+static void kernel_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn nnft kernel SPEC [options]\n"
+            "\n"
+            "The kernel K(x_i, x_j) = G^(2) of the ensemble at every pair i <= j of its input\n"
+            "points, in ball arithmetic from the closed forms of MATH.md 4.1 (erf, relu,\n"
+            "gauss, cos); activations without one (sin) by quadrature over the\n"
+            "pre-activation Gaussian.\n"
+            "\n"
+            "Options:\n"
+            "  --width N         override the spec's width (K does not depend on it)\n"
+            "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
+            "  --points FILE     input points from FILE (one point a line)\n"
+            "  --digits D        certified significant digits (default 10)\n"
+            "  --quad            also compute K by quadrature and compare\n"
+            "  --check           with --quad: exit 1 when the two routes disagree\n"
+            "  --format text|json\n"
+            "  -o, --output FILE write there instead of standard output\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "Exit status: 0 success, 1 --check found a disagreement, 2 bad usage or input.\n");
+}
+
+static int nnft_kernel(int argc, char **argv)
+{
+    opts_t o;
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t K, Q;
+    int status = parse_opts(&o, argc, argv, KERNEL, K_, kernel_usage), rc = FY_OK;
+    int closed = 1, disagree = 0;
+    slong i, j, prec;
+    json_t *root = NULL, *arr = NULL;
+    fy_ofile_t of;
+    int of_open = 0;
+    if (status)
+        return status < 0 ? 0 : status;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(K);
+    arb_init(Q);
+    prec = 4 * o.digits + 64;
+    if ((rc = load_spec(s, &o, err)) != FY_OK)
+        goto fail;
+    if (fy_nnft_kernel(K, s, 0, 0, prec, NULL) != FY_OK)
+        closed = 0;
+    if (o.fmt == FY_FMT_JSON)
+    {
+        root = json_object();
+        arr = json_array();
+        json_object_set_new(root, "command", json_string(KERNEL));
+        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "method", json_string(closed ? "closed form" : "quadrature"));
+    }
+    else
+    {
+        if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+            goto fail;
+        of_open = 1;
+        fprintf(of->fp, "# feynn nnft kernel: K(x_i, x_j) = G^(2) (MATH.md 4.1), %s, %ld "
+                        "certified digits\n",
+                closed ? "closed form" : "quadrature", o.digits);
+        print_spec_line(of->fp, s);
+        fprintf(of->fp, "#   i    j  K%s\n", o.quad && closed ? "  (quadrature)" : "");
+    }
+    for (i = 0; i < s->npoints; i++)
+        for (j = i; j < s->npoints; j++)
+        {
+            char *ks, *qs = NULL;
+            int agree = 1;
+            rc = closed ? fy_nnft_kernel(K, s, i, j, prec, err)
+                        : fy_nnft_kernel_quad(K, s, i, j, prec, err);
+            if (rc != FY_OK)
+                goto fail;
+            if (o.quad && closed)
+            {
+                if ((rc = fy_nnft_kernel_quad(Q, s, i, j, prec, err)) != FY_OK)
+                    goto fail;
+                agree = arb_overlaps(K, Q);
+                disagree += !agree;
+            }
+            if (root != NULL)
+            {
+                json_t *e = json_object();
+                json_object_set_new(e, "i", json_integer(i));
+                json_object_set_new(e, "j", json_integer(j));
+                json_object_set_new(e, "K", json_real(mid_d(K)));
+                json_object_set_new(e, "ball", json_ball(K, o.digits + 5));
+                if (o.quad && closed)
+                {
+                    json_object_set_new(e, "quad", json_ball(Q, o.digits + 5));
+                    json_object_set_new(e, "agree", json_boolean(agree));
+                }
+                json_array_append_new(arr, e);
+                continue;
+            }
+            ks = cert(K, o.digits);
+            if (o.quad && closed)
+                qs = cert(Q, o.digits);
+            fprintf(of->fp, "%5ld %4ld  %s%s%s%s\n", (long) i, (long) j, ks ? ks : "?",
+                    qs ? "  (" : "", qs ? qs : "", qs ? (agree ? ")" : ")  DISAGREE") : "");
+            free(ks);
+            free(qs);
+        }
+    if (root != NULL)
+    {
+        json_object_set_new(root, "kernel", arr);
+        if (o.quad && closed)
+            json_object_set_new(root, "disagreements", json_integer(disagree));
+        rc = write_json(o.out, root, err);
+        if (rc != FY_OK)
+            goto fail;
+    }
+    else
+    {
+        if (o.quad && closed)
+            fprintf(of->fp, "# closed form and quadrature: %s\n",
+                    disagree ? "DISAGREE" : "agree at every pair");
+        of_open = 0;
+        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+            goto fail;
+    }
+    if (disagree)
+    {
+        fprintf(stderr, "feynn %s: closed form and quadrature disagree at %d pair(s)\n",
+                KERNEL, disagree);
+        if (o.check)
+            status = 1;
+    }
+    goto done;
+fail:
+    if (of_open)
+        fy_ofile_abort(of);
+    status = fy_cli_fail(KERNEL, err);
+done:
+    json_decref(root);
+    arb_clear(K);
+    arb_clear(Q);
+    fy_nnft_spec_clear(s);
+    return status;
+}
+
+/* ------------------------------------------------------------------ correlators */
+#define CORR "nnft correlators"
+
+static void corr_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn nnft correlators SPEC [options]\n"
+            "\n"
+            "Exact finite-width correlators G^(n)(x_i1..x_in) at every sorted tuple of the\n"
+            "input points (MATH.md 4.2: even set partitions, closed-form single-neuron\n"
+            "moments), the Gaussian (Wick) values G_GP, the connected parts G_c and the\n"
+            "normalised deviation m_n = mean |G - G_GP| / G_GP over the tuples.  Exact for\n"
+            "gauss and cos at every n, relu with sigma_b = 0 in d = 1; n = 2 for erf and relu.\n"
+            "\n"
+            "Options:\n"
+            "  --width N         override the spec's width N\n"
+            "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
+            "  --points FILE     input points from FILE\n"
+            "  --n LIST          orders, from 2,4,6 (default 2,4,6, skipping those without\n"
+            "                    exact moments; named orders must be exact)\n"
+            "  --digits D        certified significant digits (default 10)\n"
+            "  --tuples          text: list every tuple (JSON always does)\n"
+            "  --format text|json\n"
+            "  -o, --output FILE write there instead of standard output\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "Exit status: 0 success, 2 bad usage or input (or an order without exact\n"
+            "moments: use feynn nnft sample).\n");
+}
+
+static int nnft_correlators(int argc, char **argv)
+{
+    opts_t o;
+    fy_nnft_spec_t s;
+    fy_nnft_corr_t c;
+    fy_error_t err;
+    int status = parse_opts(&o, argc, argv, CORR, C_, corr_usage), rc = FY_OK, a, k;
+    slong t, prec;
+    json_t *root = NULL, *orders = NULL;
+    fy_ofile_t of;
+    int of_open = 0;
+    if (status)
+        return status < 0 ? 0 : status;
+    fy_nnft_spec_init(s);
+    fy_nnft_corr_init(c);
+    fy_error_init(err);
+    prec = 4 * o.digits + 64;
+    if ((rc = load_spec(s, &o, err)) != FY_OK)
+        goto fail;
+    if (o.fmt == FY_FMT_JSON)
+    {
+        root = json_object();
+        orders = json_array();
+        json_object_set_new(root, "command", json_string(CORR));
+        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "width", json_integer(s->width));
+    }
+    else
+    {
+        if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+            goto fail;
+        of_open = 1;
+        fprintf(of->fp, "# feynn nnft correlators: exact G^(n) at width N (MATH.md 4.2), %ld "
+                        "certified digits\n", o.digits);
+        print_spec_line(of->fp, s);
+    }
+    for (a = 0; a < o.norders; a++)
+    {
+        int n = o.orders[a];
+        json_t *jo = NULL, *tuples = NULL;
+        char *ms;
+        if ((rc = fy_nnft_corr_compute(c, s, n, prec, err)) != FY_OK)
+        {
+            /* orders not asked for by --n are skipped with a note when not exact */
+            if (rc != FY_EUNSUPPORTED || o.orders_given)
+                goto fail;
+            if (root != NULL)
+            {
+                jo = json_object();
+                json_object_set_new(jo, "n", json_integer(n));
+                json_object_set_new(jo, "unavailable", json_string(err->msg));
+                json_array_append_new(orders, jo);
+            }
+            else
+                fprintf(of->fp, "n = %d: not available exactly (%s)\n", n, err->msg);
+            fy_error_clear(err);
+            rc = FY_OK;
+            continue;
+        }
+        ms = cert(c->m, o.digits);
+        if (root != NULL)
+        {
+            jo = json_object();
+            tuples = json_array();
+            json_object_set_new(jo, "n", json_integer(n));
+            json_object_set_new(jo, "tuples_count", json_integer(c->count));
+            json_object_set_new(jo, "m", json_real(mid_d(c->m)));
+            json_object_set_new(jo, "m_ball", json_ball(c->m, o.digits + 5));
+            json_object_set_new(jo, "m_tuples", json_integer(c->m_used));
+        }
+        else
+        {
+            fprintf(of->fp, "n = %d: %ld sorted tuples; m_%d(N = %ld) = %s (over %ld tuples "
+                            "with G_GP != 0)\n",
+                    n, (long) c->count, n, (long) s->width, ms ? ms : "?", (long) c->m_used);
+            if (o.tuples)
+                fprintf(of->fp, "#  tuple  G  G_GP  G_c\n");
+        }
+        free(ms);
+        for (t = 0; t < c->count && (root != NULL || o.tuples); t++)
+        {
+            const slong *ix = c->idx + t * n;
+            if (root != NULL)
+            {
+                json_t *e = json_object();
+                json_object_set_new(e, "idx", json_idx(ix, n));
+                json_object_set_new(e, "G", json_real(mid_d(c->G + t)));
+                json_object_set_new(e, "G_ball", json_ball(c->G + t, o.digits + 5));
+                json_object_set_new(e, "gp", json_real(mid_d(c->gp + t)));
+                json_object_set_new(e, "connected", json_real(mid_d(c->conn + t)));
+                json_array_append_new(tuples, e);
+            }
+            else
+            {
+                char *g = cert(c->G + t, o.digits), *p = cert(c->gp + t, o.digits),
+                     *q = cert(c->conn + t, o.digits);
+                for (k = 0; k < n; k++)
+                    fprintf(of->fp, "%s%ld", k ? " " : "  ", (long) ix[k]);
+                fprintf(of->fp, "  %s  %s  %s\n", g ? g : "?", p ? p : "?", q ? q : "?");
+                free(g);
+                free(p);
+                free(q);
+            }
+        }
+        if (root != NULL)
+        {
+            json_object_set_new(jo, "tuples", tuples);
+            json_array_append_new(orders, jo);
+        }
+    }
+    if (root != NULL)
+    {
+        json_object_set_new(root, "orders", orders);
+        orders = NULL;
+        if ((rc = write_json(o.out, root, err)) != FY_OK)
+            goto fail;
+    }
+    else
+    {
+        of_open = 0;
+        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+            goto fail;
+    }
+    goto done;
+fail:
+    if (of_open)
+        fy_ofile_abort(of);
+    status = fy_cli_fail(CORR, err);
+done:
+    json_decref(orders);
+    json_decref(root);
+    fy_nnft_corr_clear(c);
+    fy_nnft_spec_clear(s);
+    return status;
+}
+
+/* ------------------------------------------------------------------ sample */
+#define SAMPLE "nnft sample"
+
+static void sample_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn nnft sample SPEC [options]\n"
+            "\n"
+            "Monte Carlo over an ensemble of networks (MATH.md 4.4): for every sorted 2-, 4- and\n"
+            "6-tuple of the input points the mean of f(x_i1)..f(x_in) with its standard error,\n"
+            "and the [HMS] estimator (10 chunk means: their mean, and the background = std of\n"
+            "the chunk means / G_GP); m_n with background where the kernel has a closed form.\n"
+            "Parameters come from the counter-based generator keyed by (seed, network): the\n"
+            "numbers do not depend on --threads.\n"
+            "\n"
+            "Options:\n"
+            "  --networks M      ensemble size (default 100000, at least 10)\n"
+            "  --seed S          generator seed (default 1)\n"
+            "  --threads T       OpenMP threads (default: OpenMP's)\n"
+            "  --width N         override the spec's width N\n"
+            "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
+            "  --points FILE     input points from FILE\n"
+            "  --n LIST          orders to report, from 2,4,6 (default 2,4,6)\n"
+            "  --exact           compare every tuple with the exact correlator, where one exists\n"
+            "  --check           with --exact: exit 1 if a tuple is more than 5 standard\n"
+            "                    errors from the exact value\n"
+            "  --tuples          text: list every tuple (JSON always does)\n"
+            "  --format text|json\n"
+            "  -o, --output FILE write there instead of standard output\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "Exit status: 0 success, 1 --check failed, 2 bad usage or input.\n");
+}
+
+static int nnft_sample(int argc, char **argv)
+{
+    opts_t o;
+    fy_nnft_spec_t s;
+    fy_nnft_mc_t mc;
+    fy_nnft_corr_t c;
+    fy_error_t err;
+    int status = parse_opts(&o, argc, argv, SAMPLE, S_, sample_usage), rc = FY_OK, i, k;
+    int have_gp = 0, beyond = 0;
+    slong t;
+    double *gp = NULL, worst_all = 0;
+    json_t *root = NULL, *orders = NULL;
+    fy_ofile_t of;
+    int of_open = 0;
+    if (status)
+        return status < 0 ? 0 : status;
+    fy_nnft_spec_init(s);
+    fy_nnft_mc_init(mc);
+    fy_nnft_corr_init(c);
+    fy_error_init(err);
+    if ((rc = load_spec(s, &o, err)) != FY_OK)
+        goto fail;
+    if ((rc = fy_nnft_sample(mc, s, o.networks, o.seed, (int) o.threads, err)) != FY_OK)
+        goto fail;
+    {
+        arb_t K;
+        arb_init(K);
+        have_gp = fy_nnft_kernel(K, s, 0, 0, 64, NULL) == FY_OK;
+        arb_clear(K);
+    }
+    if ((gp = calloc((size_t) mc->count[2] + 1, sizeof(double))) == NULL)
+    {
+        rc = fy_error_set(err, FY_ENOMEM, "out of memory");
+        goto fail;
+    }
+    if (o.fmt == FY_FMT_JSON)
+    {
+        root = json_object();
+        orders = json_array();
+        json_object_set_new(root, "command", json_string(SAMPLE));
+        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "networks", json_integer((json_int_t) mc->networks));
+        json_object_set_new(root, "seed", json_integer((json_int_t) mc->seed));
+        json_object_set_new(root, "threads", json_integer(mc->threads));
+        json_object_set_new(root, "time_s", json_real(mc->seconds));
+        json_object_set_new(root, "networks_per_s",
+                            json_real(mc->seconds > 0 ? mc->networks / mc->seconds : 0));
+    }
+    else
+    {
+        if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+            goto fail;
+        of_open = 1;
+        fprintf(of->fp, "# feynn nnft sample: %llu networks, seed %llu, %d thread(s), %.3g s "
+                        "(%.3g networks/s)\n",
+                (unsigned long long) mc->networks, (unsigned long long) mc->seed, mc->threads,
+                mc->seconds, mc->seconds > 0 ? mc->networks / mc->seconds : 0.0);
+        print_spec_line(of->fp, s);
+    }
+    for (i = 0; i < o.norders; i++)
+    {
+        int n = o.orders[i], a = n / 2 - 1, have_exact = 0;
+        double m = 0, bg = 0, worst = 0;
+        slong used = 0;
+        json_t *jo = NULL, *tuples = NULL;
+        if (have_gp)
+        {
+            if ((rc = fy_nnft_mc_wick(gp, mc, a, s, err)) != FY_OK)
+                goto fail;
+            fy_nnft_mc_deviation(&m, &bg, &used, mc, a, gp);
+        }
+        if (o.exact)
+        {
+            fy_error_t e2;
+            fy_error_init(e2);
+            rc = fy_nnft_corr_compute(c, s, n, 64, e2);
+            if (rc == FY_OK)
+                have_exact = 1;
+            else if (rc == FY_EUNSUPPORTED)
+            {
+                if (root == NULL)
+                    fprintf(of->fp, "# n = %d: no exact value (%s)\n", n, e2->msg);
+                rc = FY_OK;
+            }
+            else
+            {
+                fy_error_set(err, rc, "%s", e2->msg);
+                goto fail;
+            }
+        }
+        if (root != NULL)
+        {
+            jo = json_object();
+            tuples = json_array();
+            json_object_set_new(jo, "n", json_integer(n));
+            json_object_set_new(jo, "tuples_count", json_integer(mc->count[a]));
+            if (have_gp)
+            {
+                json_object_set_new(jo, "m", json_real(m));
+                json_object_set_new(jo, "background", json_real(bg));
+                json_object_set_new(jo, "m_tuples", json_integer(used));
+            }
+        }
+        else if (have_gp)
+            fprintf(of->fp, "n = %d: %ld sorted tuples; m_%d = %.6g, background %.3g%s\n", n,
+                    (long) mc->count[a], n, m, bg, m < bg ? " (below the background)" : "");
+        else
+            fprintf(of->fp, "n = %d: %ld sorted tuples (no closed-form kernel: no m_n)\n", n,
+                    (long) mc->count[a]);
+        if (root == NULL && o.tuples)
+            fprintf(of->fp, "#  tuple  mean  se  hms_mean  hms_std%s%s\n",
+                    have_gp ? "  G_GP" : "", have_exact ? "  exact  z" : "");
+        for (t = 0; t < mc->count[a]; t++)
+        {
+            const slong *ix = mc->idx[a] + t * n;
+            double ex = 0, z = 0;
+            if (have_exact)
+            {
+                ex = mid_d(c->G + t);
+                z = mc->se[a][t] > 0 ? (mc->mean[a][t] - ex) / mc->se[a][t] : 0;
+                if (fabs(z) > worst)
+                    worst = fabs(z);
+                beyond += fabs(z) > 5;
+            }
+            if (root != NULL)
+            {
+                json_t *e = json_object();
+                json_object_set_new(e, "idx", json_idx(ix, n));
+                json_object_set_new(e, "mean", json_real(mc->mean[a][t]));
+                json_object_set_new(e, "se", json_real(mc->se[a][t]));
+                json_object_set_new(e, "hms_mean", json_real(mc->hms_mean[a][t]));
+                json_object_set_new(e, "hms_std", json_real(mc->hms_std[a][t]));
+                if (have_gp)
+                    json_object_set_new(e, "gp", json_real(gp[t]));
+                if (have_exact)
+                {
+                    json_object_set_new(e, "exact", json_real(ex));
+                    json_object_set_new(e, "z", json_real(z));
+                }
+                json_array_append_new(tuples, e);
+            }
+            else if (o.tuples)
+            {
+                for (k = 0; k < n; k++)
+                    fprintf(of->fp, "%s%ld", k ? " " : "  ", (long) ix[k]);
+                fprintf(of->fp, "  %.10g  %.3g  %.10g  %.3g", mc->mean[a][t], mc->se[a][t],
+                        mc->hms_mean[a][t], mc->hms_std[a][t]);
+                if (have_gp)
+                    fprintf(of->fp, "  %.10g", gp[t]);
+                if (have_exact)
+                    fprintf(of->fp, "  %.10g  %+.2f", ex, z);
+                fprintf(of->fp, "\n");
+            }
+        }
+        if (have_exact)
+        {
+            if (root != NULL)
+                json_object_set_new(jo, "worst_z", json_real(worst));
+            else
+                fprintf(of->fp, "n = %d: exact against Monte Carlo: largest deviation %.2f "
+                                "standard errors\n", n, worst);
+        }
+        if (worst > worst_all)
+            worst_all = worst;
+        if (root != NULL)
+        {
+            json_object_set_new(jo, "tuples", tuples);
+            json_array_append_new(orders, jo);
+        }
+    }
+    if (root != NULL)
+    {
+        json_object_set_new(root, "orders", orders);
+        orders = NULL;
+        if ((rc = write_json(o.out, root, err)) != FY_OK)
+            goto fail;
+    }
+    else
+    {
+        of_open = 0;
+        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+            goto fail;
+    }
+    if (beyond)
+    {
+        fprintf(stderr, "feynn %s: %d tuple(s) more than 5 standard errors from the exact "
+                        "value (largest %.2f)\n", SAMPLE, beyond, worst_all);
+        if (o.check)
+            status = 1;
+    }
+    goto done;
+fail:
+    if (of_open)
+        fy_ofile_abort(of);
+    status = fy_cli_fail(SAMPLE, err);
+done:
+    free(gp);
+    json_decref(orders);
+    json_decref(root);
+    fy_nnft_corr_clear(c);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(s);
+    return status;
 }

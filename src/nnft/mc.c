@@ -369,3 +369,37 @@ int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t
         fy_nnft_mc_clear(mc);
     return rc;
 }
+
+void fy_nnft_mc_deviation(double *m, double *background, slong *used, const fy_nnft_mc_t mc,
+                          int a, const double *gp)
+{
+    slong t, u = 0;
+    double sm = 0, sb = 0;
+    for (t = 0; t < mc->count[a]; t++)
+    {
+        if (gp[t] == 0.0)
+            continue;
+        sm += fabs(mc->hms_mean[a][t] - gp[t]) / fabs(gp[t]);
+        sb += mc->hms_std[a][t] / fabs(gp[t]);
+        u++;
+    }
+    *m = u ? sm / (double) u : 0.0;
+    *background = u ? sb / (double) u : 0.0;
+    *used = u;
+}
+
+int fy_nnft_mc_wick(double *gp, const fy_nnft_mc_t mc, int a, const fy_nnft_spec_t s,
+                    fy_error_t err)
+{
+    slong t;
+    int rc = FY_OK;
+    arb_t g;
+    arb_init(g);
+    for (t = 0; t < mc->count[a] && rc == FY_OK; t++)
+    {
+        rc = fy_nnft_wick(g, s, mc->idx[a] + t * (2 * a + 2), 2 * a + 2, 64, err);
+        gp[t] = arb_contains_zero(g) ? 0.0 : arf_get_d(arb_midref(g), ARF_RND_NEAR);
+    }
+    arb_clear(g);
+    return rc;
+}

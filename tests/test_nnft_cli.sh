@@ -1,0 +1,69 @@
+#!/bin/sh
+# Tests of `feynn nnft` (TAP): kernel values of MATH.md 4.1, closed form against quadrature,
+# the ReLU rationals m4 = 5/N and m6 = 15/N + 44/N^2 through the command, JSON output, thread
+# independence of `sample`, exact against Monte Carlo with --check, parser messages with
+# file:line:column and the exit codes.
+feynn="${FY_TOP_BUILDDIR:-.}/feynn"
+jc="${FY_TOP_BUILDDIR:-.}/tests/json_check"
+n=0; fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' nnft_cli.err; fail=1; }
+t() { # t EXPECTED_STATUS DESCRIPTION CMD...
+    want=$1; desc=$2; shift 2
+    "$@" >nnft_cli.out 2>nnft_cli.err; got=$?
+    if [ "$got" = "$want" ]; then ok "$desc"; else no "$desc (exit $got, want $want)"; fi
+}
+has() { # has FILE PATTERN DESCRIPTION
+    if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
+}
+echo "1..28"
+printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\npoint 1\npoint -1\n' >nnft_cli_erf.spec
+printf 'activation relu\nsigma_b 0\nwidth 20\npoint 0.5\npoint 1\npoint 2\n' >nnft_cli_relu.spec
+printf 'activation erf\nwidth 4\nsigma_W 1\nsigma_b 1/2\n' >nnft_cli_nopts.spec
+printf 'activation erf\nwidth 4\nsigma_W 1.5x\n' >nnft_cli_bad.spec
+
+t 0 "nnft --help" "$feynn" nnft --help
+has nnft_cli.out "correlators" "help lists the commands"
+t 2 "unknown command" "$feynn" nnft frobnicate
+t 0 "kernel" "$feynn" nnft kernel nnft_cli_erf.spec --digits 16
+has nnft_cli.out "^ *0 *0  1.590334470601733" "K_Erf(1, 1) = 1 + (2/pi) asin(4/5)"
+has nnft_cli.out "^ *0 *1  1.000000000000000$" "K_Erf(1, -1) = 1"
+t 0 "kernel --quad --check" "$feynn" nnft kernel nnft_cli_erf.spec --quad --check
+has nnft_cli.out "agree at every pair" "closed form and quadrature agree"
+t 0 "correlators relu" "$feynn" nnft correlators nnft_cli_relu.spec --n 4,6
+has nnft_cli.out "m_4(N = 20) = 0.25" "ReLU m4 = 5/N at N = 20"
+has nnft_cli.out "m_6(N = 20) = 0.86" "ReLU m6 = 15/N + 44/N^2 at N = 20"
+t 0 "correlators --width" "$feynn" nnft correlators nnft_cli_relu.spec --n 4 --width 5
+has nnft_cli.out "m_4(N = 5) = 1.000000000" "ReLU m4 = 5/N at N = 5"
+"$feynn" nnft correlators nnft_cli_relu.spec --n 4 --format json >nnft_cli.json 2>nnft_cli.err
+if "$jc" nnft_cli.json 'command="nnft correlators"' width=20 orders.0.n=4 \
+    orders.0.tuples_count=15 orders.0.m=0.25 2>>nnft_cli.err; then
+    ok "correlators json validates"; else no "correlators json validates"; fi
+"$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 1 --tuples >nnft_cli.t1 2>nnft_cli.err
+"$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 2 --tuples >nnft_cli.t2 2>>nnft_cli.err
+if grep -v '^#' nnft_cli.t1 >nnft_cli.a && grep -v '^#' nnft_cli.t2 >nnft_cli.b \
+    && [ -s nnft_cli.a ] && cmp -s nnft_cli.a nnft_cli.b; then
+    ok "sample: 1 and 2 threads give the same numbers"; else no "sample: thread independence"; fi
+t 0 "sample --exact --check" "$feynn" nnft sample nnft_cli_relu.spec --networks 20000 --exact --check
+has nnft_cli.out "exact against Monte Carlo" "sample compares with the exact values"
+"$feynn" nnft sample nnft_cli_relu.spec --networks 1000 --seed 5 --format json >nnft_cli.json 2>nnft_cli.err
+if "$jc" nnft_cli.json 'command="nnft sample"' networks=1000 seed=5 orders.2.n=6 \
+    orders.2.tuples_count=28 orders.0.m=#number 2>>nnft_cli.err; then
+    ok "sample json validates"; else no "sample json validates"; fi
+t 2 "no points" "$feynn" nnft kernel nnft_cli_nopts.spec
+has nnft_cli.err "no input points" "no points: says what to add"
+t 0 "--inputs hms-d1" "$feynn" nnft kernel nnft_cli_nopts.spec --inputs hms-d1
+has nnft_cli.out "hms-d1, 6 point(s)" "hms-d1 has six points"
+t 2 "malformed spec" "$feynn" nnft kernel nnft_cli_bad.spec
+has nnft_cli.err "nnft_cli_bad.spec:3:9:" "error names file:line:column"
+t 2 "missing spec" "$feynn" nnft correlators
+t 2 "unknown option" "$feynn" nnft sample nnft_cli_relu.spec --frobnicate
+t 2 "option of another command" "$feynn" nnft kernel nnft_cli_relu.spec --networks 10
+# every help text ends with a newline
+bad=""
+for c in "" kernel correlators sample; do
+    last=$("$feynn" nnft $c --help 2>/dev/null | tail -c 1 | od -An -c | tr -d ' ')
+    [ "$last" = '\n' ] || bad="$bad nnft${c:+ $c}"
+done
+if [ -z "$bad" ]; then ok "help texts end with a newline"; else no "help without final newline:$bad"; fi
+exit $fail
