@@ -226,8 +226,8 @@ static void test_kernel_values(void **state)
 /* Closed forms against quadrature, over activations, scales and point pairs (d = 1, 2). */
 static void test_kernel_quad(void **state)
 {
-    static const fy_nnft_act_t acts[4] = {FY_NNFT_ERF, FY_NNFT_RELU, FY_NNFT_GAUSS,
-                                          FY_NNFT_COS};
+    static const fy_nnft_act_t acts[5] = {FY_NNFT_ERF, FY_NNFT_RELU, FY_NNFT_GAUSS,
+                                          FY_NNFT_COS, FY_NNFT_SIN};
     static const char *const scales[3][2] = {{"1", "1"}, {"1.5", "0.5"}, {"0.7", "0"}};
     fy_nnft_spec_t s;
     fy_error_t err;
@@ -240,7 +240,7 @@ static void test_kernel_quad(void **state)
     arb_init(K);
     arb_init(Q);
     for (dd = 1; dd <= 2; dd++)
-        for (a = 0; a < 4; a++)
+        for (a = 0; a < 5; a++)
             for (sc = 0; sc < 3; sc++)
             {
                 const char *sb = acts[a] == FY_NNFT_COS ? "0" : scales[sc][1];

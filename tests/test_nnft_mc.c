@@ -4,8 +4,8 @@
  * partition into rounds); the accumulated products equal those of the networks' outputs
  * recomputed one by one; exact correlators (the independent route of src/nnft/exact.c) lie
  * within 4 standard errors of the Monte Carlo means for every sorted 2-, 4-, 6-tuple, for
- * ReLU (sigma_b = 0), Cos-net with Gaussian and with non-Gaussian output weights, and Erf at
- * n = 2 against its closed-form kernel.  Fixed seeds (the numbers are deterministic). */
+ * ReLU (sigma_b = 0), Cos-net with Gaussian and with non-Gaussian output weights, Gauss-net at
+ * small scales (light tails), and Erf and sin at n = 2 against their closed-form kernels.  Fixed seeds (the numbers are deterministic). */
 #include <math.h>
 #include <string.h>
 
@@ -152,6 +152,8 @@ static void test_exact_vs_mc(void **state)
     fmpq_set_si(s->kurtosis, 3, 1);
     spec_simple(s, FY_NNFT_ERF, "-1\n0.2\n1\n", "1", "1", 4);
     check_exact(s, 40000, 4, 2);
+    spec_simple(s, FY_NNFT_SIN, "-1\n0.2\n1.5\n", "1.2", "0.7", 4);
+    check_exact(s, 40000, 6, 2);
     spec_simple(s, FY_NNFT_GAUSS, "-0.1\n0.1\n", "0.5", "0.5", 10);
     check_exact(s, 40000, 5, 6);
     fy_nnft_spec_clear(s);

@@ -10,7 +10,7 @@
  *   - ensembles: a small spec file names the architecture (activation, d, N, sigma_W, sigma_b,
  *     output weights) and the input points (doc/nnft-spec.md);
  *   - kernels K(x, x') in Arb balls from the closed forms of MATH.md 4.1 (Erf, ReLU, Gauss-net,
- *     Cos-net), and by quadrature over the pre-activation Gaussian as a second route;
+ *     Cos-net; and sin), and by quadrature over the pre-activation Gaussian as a second route;
  *   - exact finite-N correlators G^(n), n = 2, 4, 6, at every sorted tuple of input points, by
  *     the even-set-partition formula of MATH.md 4.2 with closed-form single-neuron moments
  *     (Gauss-net, Cos-net, ReLU with sigma_b = 0 in d = 1), their connected parts, the Gaussian
@@ -104,7 +104,8 @@ slong fy_nnft_partition_count(int n, const int *sizes, int nsizes);
 
 /* ------------------------------------------------------------------ kernels (G^(2))
  * K(x_i, x_j) at points i, j of the spec, from the closed forms of MATH.md 4.1 (erf, relu,
- * gauss, cos; FY_EUNSUPPORTED otherwise). */
+ * gauss, cos) and for sin (sigma_a^2 exp(-(S_ii + S_jj)/2) sinh(S_ij) + sigma_b^2, S = Sigma);
+ * FY_EUNSUPPORTED for tanh. */
 int fy_nnft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec,
                    fy_error_t err);
 /* The same number by a second route: one-dimensional quadrature (acb_calc_integrate) over the

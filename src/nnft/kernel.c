@@ -184,6 +184,18 @@ int fy_nnft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec
     case FY_NNFT_GAUSS:
         gauss_factor(t, s, i, j, prec);
         break;
+    case FY_NNFT_SIN:
+        /* E sin z sin z' = exp(-(Sxx + Syy)/2) sinh(Sxy) */
+        fy_nnft_sigma(sxx, s, i, i, prec);
+        fy_nnft_sigma(syy, s, j, j, prec);
+        fy_nnft_sigma(sxy, s, i, j, prec);
+        arb_add(u, sxx, syy, prec);
+        arb_mul_2exp_si(u, u, -1);
+        arb_neg(u, u);
+        arb_exp(u, u, prec);
+        arb_sinh(t, sxy, prec);
+        arb_mul(t, t, u, prec);
+        break;
     case FY_NNFT_COS:
         gauss_factor(t, s, i, j, prec);
         arb_mul_2exp_si(t, t, -1);
