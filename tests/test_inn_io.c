@@ -501,7 +501,7 @@ static void test_text_errors(void **state)
         {"feynn-inn 2\n", "t.inn:1:11: expected format version 1, found '2'"},
         {"feynn-inn 1\nlayer affine\n", "t.inn:2:1: expected 'dim D' before the first layer"},
         {"feynn-inn 1\ndim 0\n", "t.inn:2:"},
-        {"feynn-inn 1\ndim 70000\n", "t.inn:2:5: expected the dimension (1 to 65536)"},
+        {"feynn-inn 1\ndim 70000\n", "t.inn:2:5: expected the dimension (1 to 4096)"},
         {"feynn-inn 1\ndim 2\n", "t.inn:3: expected at least one 'layer KIND'"},
         {"feynn-inn 1\ndim 2\nlayer dense\n", "t.inn:3:7: expected a layer kind: 'affine', "
                                               "'coupling' or 'elementwise', found 'dense'"},
@@ -592,6 +592,25 @@ static void test_text_errors(void **state)
         assert_msg(err, FY_EINPUT, "z: an INN is read from safetensors or the text format");
         assert_int_equal(fy_inn_load(net, "/nonexistent/inn.safetensors", err), FY_EIO);
         fy_inn_clear(net);
+    }
+    {
+        /* couplings with an implicit B each hold d indices: 2^23 / 4096 = 2048 of them at most
+         * in a text file (the file itself does not bound them) */
+        fy_inn_t net;
+        fy_error_t err;
+        size_t n = 0;
+        int l;
+        char *t = malloc(64 + 2100 * 20);
+        n += (size_t) sprintf(t, "feynn-inn 1\ndim 4096\n");
+        for (l = 0; l < 2100; l++)
+            n += (size_t) sprintf(t + n, "layer coupling\nA\n");
+        fy_error_init(err);
+        fy_inn_init(net);
+        assert_int_equal(read_text(net, t, err), FY_EINPUT);
+        assert_msg(err, FY_EINPUT, "t.inn:4097: layer 2047 ('layers.2047', coupling): the "
+                                   "couplings so far hold more than 8388608 indices");
+        fy_inn_clear(net);
+        free(t);
     }
 }
 

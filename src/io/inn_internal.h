@@ -6,8 +6,8 @@
 
 /* Largest dimension of an INN, and largest number of entries of one coupling's G (checked
  * before anything is allocated). */
-#define FY_INN_MAX_DIM 65536
-#define FY_INN_MAX_G ((size_t) 1 << 24)
+#define FY_INN_MAX_DIM 4096
+#define FY_INN_MAX_G ((size_t) 1 << 23)
 
 /* "FILE: layer I ('NAME', KIND)" into buf (the place every message about a layer names). */
 char *fy_inn_where(char *buf, size_t n, const fy_inn_t net, int l, const char *name,
