@@ -89,7 +89,7 @@ inn() {
           for (i = 0; i < d; i++) row = row " " int(rand() * 5 - 2) "/16"; print row } } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..114"
+echo "1..116"
 
 # ---- models with closed forms
 cat > inn_cli_aff.feynn-inn <<'EOF'
@@ -220,6 +220,8 @@ t 0 "per-layer ball json" "$feynn" inn action "$elem" --order 3 --arith ball --p
     --format json -o inn_cli.json
 t 0 "per-layer json has the layers" "$jc" inn_cli.json layers.2.kind='"latent"' \
     layers.1.kind='"elementwise"' layers.0.kind='"affine"'
+t 0 "log-det radius min 1/(2|gamma_i|) = 2 at the image 0 of the origin" "$jc" inn_cli.json \
+    logdet_radii.0.layer=1 logdet_radii.0.radius=2.0
 schema inn_cli.json inn-action.schema.json "ball per-layer json follows the schema"
 
 # ---- --check
@@ -229,6 +231,7 @@ schema inn_cli.json inn-action.schema.json "check json follows the schema"
 t 0 "check, elementwise layer in balls" "$feynn" inn action "$elem" --order 4 --arith ball --check
 has inn_cli.out "agrees" "ball check agrees"
 t 0 "check, double" "$feynn" inn action "$elem" --order 4 --arith double --check
+has inn_cli.out "converges for |h_i - h0_i| < 2 " "text reports the log-det radius"
 for ex in "$top/examples/tiny_inn.feynn-inn" "$top/examples/tiny_inn.safetensors"; do
     if [ -f "$ex" ]; then
         for a in exact ball double; do

@@ -886,6 +886,28 @@ static const char *layer_kind_str(const fy_inn_struct *net, int l)
     return fy_inn_layer_kind_name(net->layers[l].kind);
 }
 
+/* The radius of validity of each elementwise layer's log-det series about the image of x0:
+ * [{"layer", "radius"}] (radius null when it cannot be computed). */
+static json_t *radii_json(const fy_inn_struct *net, const fmpq *x0)
+{
+    json_t *a = json_array();
+    int l;
+    for (l = 0; l < net->nlayers; l++)
+        if (net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE)
+        {
+            json_t *o = json_object();
+            double r;
+            fy_error_t e;
+            fy_error_init(e);
+            if (fy_inn_elementwise_radius(&r, net, l, x0, e) != FY_OK)
+                r = NAN;
+            json_object_set_new(o, "layer", json_integer(l));
+            json_object_set_new(o, "radius", jnum(r));
+            json_array_append_new(a, o);
+        }
+    return a;
+}
+
 int fy_inn_report_json(char **out, const fy_inn_report_t rep, const fy_inn_print_opts_t po,
                        fy_error_t err)
 {
@@ -940,6 +962,14 @@ int fy_inn_report_json(char **out, const fy_inn_report_t rep, const fy_inn_print
         }
         json_object_set_new(root, "layers", ls);
     }
+    if (rep->net != NULL)
+    {
+        json_t *radii = radii_json(rep->net, R->S->x0);
+        if (json_array_size(radii) > 0)
+            json_object_set_new(root, "logdet_radii", radii);
+        else
+            json_decref(radii);
+    }
     if (rep->have_norm)
     {
         json_t *o = json_object();
@@ -979,6 +1009,18 @@ int fy_inn_report_print(FILE *fp, const fy_inn_report_t rep, const fy_inn_print_
     if (rep->rel_bits > 0)
         fprintf(fp, "# balls raised to %ld bits: at least %ld correct bits per coefficient\n",
                 (long) R->S->prec, (long) rep->rel_bits);
+    for (l = 0; rep->net != NULL && l < rep->net->nlayers; l++)
+        if (rep->net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE)
+        {
+            double r;
+            fy_error_t e;
+            fy_error_init(e);
+            if (fy_inn_elementwise_radius(&r, rep->net, l, R->S->x0, e) == FY_OK)
+                fprintf(fp, "# layer %d (elementwise): its log-det series converges for "
+                        "|h_i - h0_i| < %.6g about the image h0 of the point\n", l, r);
+            else
+                fprintf(fp, "# layer %d (elementwise): %s\n", l, e->msg);
+        }
     status = fy_inn_action_print(fp, R->S, po, err);
     if (status == FY_OK && rep->per_layer && R->layer != NULL)
     {
@@ -1290,9 +1332,8 @@ typedef struct
 
 static int info_compute(info_t *in, const fy_inn_t net, fy_error_t err)
 {
-    fmpq **y = NULL;
     fy_error_t e2;
-    int l, i, status = FY_OK;
+    int l, status = FY_OK;
     memset(in, 0, sizeof *in);
     in->cond = fy_calloc((size_t) net->nlayers + 1, sizeof(double), err);
     in->deg = fy_calloc((size_t) net->nlayers + 1, sizeof(int), err);
@@ -1304,33 +1345,11 @@ static int info_compute(info_t *in, const fy_inn_t net, fy_error_t err)
     in->validated = fy_inn_validate(in->cond, net, 0, e2) == FY_OK;
     if (!in->validated)
         snprintf(in->why, sizeof in->why, "%s", e2->msg);
-    /* the images of 0, for the radii of the log-det series */
-    y = fy_calloc((size_t) net->nlayers + 1, sizeof *y, err);
-    if (y == NULL)
-        return FY_ENOMEM;
-    for (l = 0; l <= net->nlayers; l++)
-        y[l] = _fmpq_vec_init(net->d);
-    if (fy_inn_forward_fmpq(y, net, NULL, e2) == FY_OK)
-        for (l = 0; l < net->nlayers; l++)
-        {
-            const fy_inn_layer_struct *ly = net->layers + l;
-            double r = INFINITY;
-            if (ly->kind != FY_INN_LAYER_ELEMENTWISE)
-                continue;
-            for (i = 0; i < net->d; i++)
-            {
-                double g = fabs(fy_fmpq_get_d(ly->gamma + i)), h = fy_fmpq_get_d(y[l] + i);
-                if (g > 0)
-                    r = fmin(r, fabs(1 + 2 * fy_fmpq_get_d(ly->gamma + i) * h) / (2 * g));
-            }
-            in->radius[l] = r;
-        }
-    else
-        for (l = 0; l < net->nlayers; l++)
+    /* the radii of the log-det series about the image of 0 */
+    for (l = 0; l < net->nlayers; l++)
+        if (net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE &&
+            fy_inn_elementwise_radius(in->radius + l, net, l, NULL, e2) != FY_OK)
             in->radius[l] = NAN;
-    for (l = 0; l <= net->nlayers; l++)
-        _fmpq_vec_clear(y[l], net->d);
-    free(y);
     return status;
 }
 
