@@ -9,7 +9,7 @@
  *
  * Typical use: stream = the network (sample) number, index = the parameter's position in that
  * network, purpose = a constant naming the job (FY_RNG_PURPOSE_*).  Uniforms use 53 bits and
- * lie strictly inside (0, 1); normals are Box-Muller pairs from one Philox block, so the k-th
+ * lie strictly inside (0, 1); normals are the normal quantiles of those uniforms, so the k-th
  * normal of a stream is fixed by k alone. */
 #ifndef FEYNN_RNG_H
 #define FEYNN_RNG_H
@@ -52,9 +52,12 @@ double fy_rng_u53(uint64_t u);
 /* The k-th uniform of a stream in (0, 1) (two per block: words 0-1 and 2-3). */
 double fy_rng_uniform(const fy_rng_t r, uint64_t stream, uint64_t k);
 
-/* The k-th standard normal of a stream: block k / 2 gives two uniforms u1, u2 and the pair
- * sqrt(-2 ln u1) (cos 2 pi u2, sin 2 pi u2); k even takes the cosine. */
+/* The k-th standard normal of a stream: the normal quantile of the k-th uniform (Wichura's
+ * AS 241, relative accuracy about 1e-16): one 53-bit uniform per normal, so |z| < 8.3. */
 double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k);
+
+/* The standard normal quantile Phi^(-1)(u), 0 < u < 1 (AS 241), as the generator uses it. */
+double fy_rng_normal_quantile(double u);
 
 /* Fills z[0..n) with the normals k0, k0 + 1, ... of a stream (the same numbers as
  * fy_rng_normal, faster).  Likewise uniforms.  k0 + n must stay below 2^33. */

@@ -77,10 +77,10 @@ static int net_init(net_t *n, const fy_nnft_spec_t s, uint64_t seed, fy_error_t 
     return FY_OK;
 }
 
-/* Scratch of one evaluation: N (d + 2) + 1 normals and 2N uniforms. */
+/* Scratch of one evaluation: N (d + 2) + 1 normals, 2N uniforms, N pre-activations. */
 static size_t net_scratch(const net_t *n)
 {
-    return (size_t) (n->N * (n->d + 2) + 1 + 2 * n->N);
+    return (size_t) (n->N * (n->d + 2) + 1 + 3 * n->N);
 }
 
 /* Outputs f(x_p) of network k.  Normals of stream k: W0 (row-major N x d), b0, a, b1;
@@ -88,7 +88,7 @@ static size_t net_scratch(const net_t *n)
 static void net_eval(double *out, const net_t *n, uint64_t k, double *scr)
 {
     const slong N = n->N, d = n->d;
-    double *z = scr, *u = scr + N * (d + 2) + 1;
+    double *z = scr, *u = scr + N * (d + 2) + 1, *h = u + 2 * N;
     double *W = z, *b0 = z + N * d, *a = b0 + N, b1;
     slong i, p, c;
     fy_rng_normals(z, (uint64_t) (N * (d + 2) + 1), n->gn, k, 0);
@@ -109,36 +109,49 @@ static void net_eval(double *out, const net_t *n, uint64_t k, double *scr)
     {
         const double *x = n->x + p * d;
         double f = b1;
-        for (i = 0; i < N; i++)
+        /* pre-activations of every neuron at x_p, then the activation in a loop of its own */
+        if (d == 1)
         {
-            double zz = b0[i], h;
-            for (c = 0; c < d; c++)
-                zz += n->sw * W[i * d + c] * x[c];
-            switch (n->act)
+            const double sx = n->sw * x[0];
+            for (i = 0; i < N; i++)
+                h[i] = b0[i] + sx * W[i];
+        }
+        else
+            for (i = 0; i < N; i++)
             {
-            case FY_NNFT_ERF:
-                h = erf(zz);
-                break;
-            case FY_NNFT_RELU:
-                h = zz > 0 ? zz : 0;
-                break;
-            case FY_NNFT_GAUSS:
-                h = exp(zz - n->norm[p]);
-                break;
-            case FY_NNFT_COS:
-                h = cos(zz);
-                break;
-            case FY_NNFT_TANH:
-                h = tanh(zz);
-                break;
-            case FY_NNFT_SIN:
-                h = sin(zz);
-                break;
-            default:
-                h = 0;
-                break;
+                double zz = b0[i];
+                for (c = 0; c < d; c++)
+                    zz += n->sw * W[i * d + c] * x[c];
+                h[i] = zz;
             }
-            f += a[i] * h;
+        switch (n->act)
+        {
+        case FY_NNFT_ERF:
+            for (i = 0; i < N; i++)
+                f += a[i] * erf(h[i]);
+            break;
+        case FY_NNFT_RELU:
+            for (i = 0; i < N; i++)
+                f += h[i] > 0 ? a[i] * h[i] : 0.0;
+            break;
+        case FY_NNFT_GAUSS:
+            for (i = 0; i < N; i++)
+                f += a[i] * exp(h[i] - n->norm[p]);
+            break;
+        case FY_NNFT_COS:
+            for (i = 0; i < N; i++)
+                f += a[i] * cos(h[i]);
+            break;
+        case FY_NNFT_TANH:
+            for (i = 0; i < N; i++)
+                f += a[i] * tanh(h[i]);
+            break;
+        case FY_NNFT_SIN:
+            for (i = 0; i < N; i++)
+                f += a[i] * sin(h[i]);
+            break;
+        default:
+            break;
         }
         out[p] = f;
     }
