@@ -13,10 +13,41 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
     "$@" >nnft_cli.out 2>nnft_cli.err; got=$?
     if [ "$got" = "$want" ]; then ok "$desc"; else no "$desc (exit $got, want $want)"; fi
 }
+skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+top="${FY_TOP_SRCDIR:-$(dirname "$0")/..}"
+# schema FILE SCHEMA DESCRIPTION: validation with python's jsonschema, skipped without it
+schema() {
+    if ! command -v python3 >/dev/null 2>&1 || ! python3 -c 'import jsonschema' 2>/dev/null; then
+        skip "$3" "python3 jsonschema not installed"; return; fi
+    if python3 - "$1" "$top/doc/schema" "$2" >nnft_cli.err 2>&1 <<'EOF'
+import json, os, sys
+import jsonschema
+doc, d, name = sys.argv[1], sys.argv[2], sys.argv[3]
+store = {}
+for f in os.listdir(d):
+    if f.endswith(".json"):
+        s = json.load(open(os.path.join(d, f)))
+        store[s.get("$id", f)] = s
+        store[f] = s
+schema = store[name]
+try:
+    from referencing import Registry, Resource
+    reg = Registry().with_resources([(k, Resource.from_contents(v)) for k, v in store.items()])
+    v = jsonschema.Draft202012Validator(schema, registry=reg)
+except ImportError:
+    res = jsonschema.RefResolver(schema["$id"], schema, store=store)
+    v = jsonschema.Draft202012Validator(schema, resolver=res)
+errs = sorted(v.iter_errors(json.load(open(doc))), key=lambda e: list(e.path))
+for e in errs[:5]:
+    print(list(e.path), e.message)
+sys.exit(1 if errs else 0)
+EOF
+    then ok "$3"; else no "$3"; fi
+}
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..28"
+echo "1..31"
 printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\npoint 1\npoint -1\n' >nnft_cli_erf.spec
 printf 'activation relu\nsigma_b 0\nwidth 20\npoint 0.5\npoint 1\npoint 2\n' >nnft_cli_relu.spec
 printf 'activation erf\nwidth 4\nsigma_W 1\nsigma_b 1/2\n' >nnft_cli_nopts.spec
@@ -39,6 +70,9 @@ has nnft_cli.out "m_4(N = 5) = 1.000000000" "ReLU m4 = 5/N at N = 5"
 if "$jc" nnft_cli.json 'command="nnft correlators"' width=20 orders.0.n=4 \
     orders.0.tuples_count=15 orders.0.m=0.25 2>>nnft_cli.err; then
     ok "correlators json validates"; else no "correlators json validates"; fi
+schema nnft_cli.json nnft-correlators.schema.json "correlators json against its schema"
+"$feynn" nnft kernel nnft_cli_erf.spec --quad --format json >nnft_cli.json 2>nnft_cli.err
+schema nnft_cli.json nnft-kernel.schema.json "kernel json against its schema"
 "$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 1 --tuples >nnft_cli.t1 2>nnft_cli.err
 "$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 2 --tuples >nnft_cli.t2 2>>nnft_cli.err
 if grep -v '^#' nnft_cli.t1 >nnft_cli.a && grep -v '^#' nnft_cli.t2 >nnft_cli.b \
@@ -50,6 +84,8 @@ has nnft_cli.out "exact against Monte Carlo" "sample compares with the exact val
 if "$jc" nnft_cli.json 'command="nnft sample"' networks=1000 seed=5 orders.2.n=6 \
     orders.2.tuples_count=28 orders.0.m=#number 2>>nnft_cli.err; then
     ok "sample json validates"; else no "sample json validates"; fi
+"$feynn" nnft sample nnft_cli_relu.spec --networks 1000 --exact --format json >nnft_cli.json 2>nnft_cli.err
+schema nnft_cli.json nnft-sample.schema.json "sample json against its schema"
 t 2 "no points" "$feynn" nnft kernel nnft_cli_nopts.spec
 has nnft_cli.err "no input points" "no points: says what to add"
 t 0 "--inputs hms-d1" "$feynn" nnft kernel nnft_cli_nopts.spec --inputs hms-d1
