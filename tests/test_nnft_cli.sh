@@ -47,7 +47,7 @@ EOF
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..31"
+echo "1..34"
 printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\npoint 1\npoint -1\n' >nnft_cli_erf.spec
 printf 'activation relu\nsigma_b 0\nwidth 20\npoint 0.5\npoint 1\npoint 2\n' >nnft_cli_relu.spec
 printf 'activation erf\nwidth 4\nsigma_W 1\nsigma_b 1/2\n' >nnft_cli_nopts.spec
@@ -71,6 +71,11 @@ if "$jc" nnft_cli.json 'command="nnft correlators"' width=20 orders.0.n=4 \
     orders.0.tuples_count=15 orders.0.m=0.25 2>>nnft_cli.err; then
     ok "correlators json validates"; else no "correlators json validates"; fi
 schema nnft_cli.json nnft-correlators.schema.json "correlators json against its schema"
+t 0 "correlators --widths" "$feynn" nnft correlators nnft_cli_relu.spec --n 4 --widths 1,4,1000
+has nnft_cli.out "^    1000  0.005000000000  5.000000000$" "ReLU curve: m4(1000) = 5/1000, N m4 = 5"
+"$feynn" nnft correlators nnft_cli_relu.spec --n 6 --widths 2,20 --format json >nnft_cli.json \
+    2>nnft_cli.err
+schema nnft_cli.json nnft-correlators.schema.json "correlators --widths json against its schema"
 "$feynn" nnft kernel nnft_cli_erf.spec --quad --format json >nnft_cli.json 2>nnft_cli.err
 schema nnft_cli.json nnft-kernel.schema.json "kernel json against its schema"
 "$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 1 --tuples >nnft_cli.t1 2>nnft_cli.err

@@ -5,7 +5,8 @@
  * recomputed one by one; exact correlators (the independent route of src/nnft/exact.c) lie
  * within 4 standard errors of the Monte Carlo means for every sorted 2-, 4-, 6-tuple, for
  * ReLU (sigma_b = 0), Cos-net with Gaussian and with non-Gaussian output weights, Gauss-net at
- * small scales (light tails), and Erf and sin at n = 2 against their closed-form kernels.  Fixed seeds (the numbers are deterministic). */
+ * small scales (light tails), and Erf and sin at n = 2 against their closed-form kernels.
+ * Fixed seeds (the numbers are deterministic). */
 #include <math.h>
 #include <string.h>
 

@@ -86,7 +86,8 @@ enum
     O_SEED,
     O_THREADS,
     O_EXACT,
-    O_TUPLES
+    O_TUPLES,
+    O_WIDTHS
 };
 
 /* Which command accepts an option (bits). */
@@ -101,6 +102,8 @@ typedef struct
     unsigned long long networks, seed;
     int fmt, quad, check, exact, tuples;
     int orders[4], norders, orders_given;
+    long widths[64];
+    int nwidths;
 } opts_t;
 
 static const struct
@@ -122,6 +125,7 @@ static const struct
     {{"threads", required_argument, NULL, O_THREADS}, S_},
     {{"exact", no_argument, NULL, O_EXACT}, S_},
     {{"tuples", no_argument, NULL, O_TUPLES}, C_ | S_},
+    {{"widths", required_argument, NULL, O_WIDTHS}, C_},
     {{"help", no_argument, NULL, 'h'}, K_ | C_ | S_},
 };
 #define N_OPTS (sizeof optlist / sizeof optlist[0])
@@ -138,6 +142,26 @@ static int parse_ull(unsigned long long *v, const char *cmd, const char *s, cons
                                   hi, s);
     *v = x;
     return 0;
+}
+
+static int parse_widths(opts_t *o, const char *cmd, const char *s)
+{
+    const char *p = s;
+    o->nwidths = 0;
+    while (*p)
+    {
+        char *end;
+        long w;
+        errno = 0;
+        w = strtol(p, &end, 10);
+        if (errno || end == p || w < 1 || w > (1L << 40) || o->nwidths == 64
+            || (*end && *end != ','))
+            return fy_cli_usage_error(cmd, "--widths takes up to 64 positive integers "
+                                      "separated by commas, not '%s'", s);
+        o->widths[o->nwidths++] = w;
+        p = *end ? end + 1 : end;
+    }
+    return o->nwidths ? 0 : fy_cli_usage_error(cmd, "--widths needs at least one width");
 }
 
 static int parse_orders(opts_t *o, const char *cmd, const char *s)
@@ -242,6 +266,10 @@ static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigne
             break;
         case O_TUPLES:
             o->tuples = 1;
+            break;
+        case O_WIDTHS:
+            if (parse_widths(o, cmd, optarg))
+                return 2;
             break;
         case 'h':
             help(stdout);
@@ -547,6 +575,8 @@ static void corr_usage(FILE *fp)
             "                    exact moments; named orders must be exact)\n"
             "  --digits D        certified significant digits (default 10)\n"
             "  --tuples          text: list every tuple (JSON always does)\n"
+            "  --widths LIST     the curves m_n(N) and N m_n(N) at these widths instead\n"
+            "                    (e.g. 2,3,4,5,10,20,50,100,500,1000)\n"
             "  --format text|json\n"
             "  -o, --output FILE write there instead of standard output\n"
             "  -h, --help        this help\n"
@@ -590,6 +620,62 @@ static int nnft_correlators(int argc, char **argv)
         fprintf(of->fp, "# feynn nnft correlators: exact G^(n) at width N (MATH.md 4.2), %ld "
                         "certified digits\n", o.digits);
         print_spec_line(of->fp, s);
+    }
+    if (o.nwidths > 0)
+    {
+        /* the exact curves m_n(N) */
+        for (a = 0; a < o.norders; a++)
+        {
+            int n = o.orders[a], w;
+            json_t *jo = NULL, *curve = NULL;
+            if (root != NULL)
+            {
+                jo = json_object();
+                curve = json_array();
+                json_object_set_new(jo, "n", json_integer(n));
+            }
+            else
+                fprintf(of->fp, "# n = %d:  N  m_%d(N)  N m_%d(N)\n", n, n, n);
+            for (w = 0; w < o.nwidths; w++)
+            {
+                arb_t nm;
+                char *ms, *nms;
+                s->width = o.widths[w];
+                if ((rc = fy_nnft_corr_compute(c, s, n, prec, err)) != FY_OK)
+                {
+                    json_decref(jo);
+                    json_decref(curve);
+                    goto fail;
+                }
+                arb_init(nm);
+                arb_mul_si(nm, c->m, o.widths[w], prec);
+                if (root != NULL)
+                {
+                    json_t *e = json_object();
+                    json_object_set_new(e, "N", json_integer(o.widths[w]));
+                    json_object_set_new(e, "m", json_real(mid_d(c->m)));
+                    json_object_set_new(e, "N_m", json_real(mid_d(nm)));
+                    json_object_set_new(e, "m_ball", json_ball(c->m, o.digits + 5));
+                    json_array_append_new(curve, e);
+                }
+                else
+                {
+                    ms = cert(c->m, o.digits);
+                    nms = cert(nm, o.digits);
+                    fprintf(of->fp, "%8ld  %s  %s\n", o.widths[w], ms ? ms : "?",
+                            nms ? nms : "?");
+                    free(ms);
+                    free(nms);
+                }
+                arb_clear(nm);
+            }
+            if (root != NULL)
+            {
+                json_object_set_new(jo, "curve", curve);
+                json_array_append_new(orders, jo);
+            }
+        }
+        o.norders = 0; /* nothing more per order */
     }
     for (a = 0; a < o.norders; a++)
     {
