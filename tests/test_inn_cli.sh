@@ -89,7 +89,7 @@ inn() {
           for (i = 0; i < d; i++) row = row " " int(rand() * 5 - 2) "/16"; print row } } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..116"
+echo "1..119"
 
 # ---- models with closed forms
 cat > inn_cli_aff.feynn-inn <<'EOF'
@@ -232,6 +232,28 @@ t 0 "check, elementwise layer in balls" "$feynn" inn action "$elem" --order 4 --
 has inn_cli.out "agrees" "ball check agrees"
 t 0 "check, double" "$feynn" inn action "$elem" --order 4 --arith double --check
 has inn_cli.out "converges for |h_i - h0_i| < 2 " "text reports the log-det radius"
+# a disagreement: double results with thirds and sevenths round differently on the two routes,
+# so an absurd tolerance must make --check fail (exit 1, "agrees": false in the JSON)
+cat > inn_cli_dis.feynn-inn <<'EOF'
+feynn-inn 1
+dim 3
+layer affine a
+W
+1 1/3 1/5
+1/7 1 1/11
+1/13 1/17 1
+b 1/3 -1/7 1/9
+layer coupling c
+A 0 1
+G 2 0 0 1/3
+G 2 0 1 1/7
+G 2 1 1 -1/5
+EOF
+t 1 "check disagreement exits 1" "$feynn" inn action inn_cli_dis.feynn-inn --order 4 \
+    --arith double --check --tol 1e-300 --format json -o inn_cli.json
+t 0 "disagreement json: agrees false" "$jc" inn_cli.json agrees=false max_rel_diff='#number'
+t 0 "the same within the default tolerance agrees" "$feynn" inn action inn_cli_dis.feynn-inn \
+    --order 4 --arith double --check
 for ex in "$top/examples/tiny_inn.feynn-inn" "$top/examples/tiny_inn.safetensors"; do
     if [ -f "$ex" ]; then
         for a in exact ball double; do
