@@ -113,7 +113,10 @@ static int poly_tensors(fy_inn_poly_t P, const fy_symtensor_struct *A, int kmin,
     arb_init(t);
     fy_numvec_init(c, arith, 0, prec, NULL);
     fy_numvec_init(e, arith, 0, prec, NULL);
+    /* the zero-length vectors above make every exit path's clear valid; re-made sized here */
+    fy_numvec_clear(c);
     status = fy_numvec_init(c, arith, total, prec, err);
+    fy_numvec_clear(e);
     if (status == FY_OK)
         status = fy_numvec_init(e, arith, total, prec, err);
     keys = fy_calloc((size_t) total + 1, sizeof *keys, err);
@@ -195,6 +198,8 @@ static int poly_tensors(fy_inn_poly_t P, const fy_symtensor_struct *A, int kmin,
         if (P->order == NULL || P->pos == NULL || P->off == NULL || P->mag == NULL ||
             P->idx == NULL)
             status = FY_ENOMEM;
+        fy_numvec_clear(&P->c);
+        fy_numvec_clear(&P->e);
         if (status == FY_OK)
             status = fy_numvec_init(&P->c, arith, kept, prec, err);
         if (status == FY_OK)
