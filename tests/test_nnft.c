@@ -424,16 +424,95 @@ static void test_counts_and_moments(void **state)
     /* E cos^6 = 5/16 (2^-5 * C(5, 3) = 10/32) */
     fmpq_set_si(q, 15 * 4 * 5, 16);
     assert_true(fy_arb_contains_fmpq(G, q));
-    /* Erf beyond n = 2 is not available exactly */
-    s->act = FY_NNFT_ERF;
-    fmpq_one(s->sigma_b);
-    assert_int_equal(fy_nnft_correlator(G, s, zeros, 4, PREC, err), FY_EUNSUPPORTED);
+    /* Erf at distinct points beyond n = 2 is not available exactly (a 2-d integral) */
+    spec_simple(s, FY_NNFT_ERF, "0\n1\n", "1", "1", 5);
+    {
+        static const slong mixed[4] = {0, 0, 1, 1};
+        assert_int_equal(fy_nnft_correlator(G, s, mixed, 4, PREC, err), FY_EUNSUPPORTED);
+    }
     assert_int_equal(fy_nnft_correlator(G, s, zeros, 2, PREC, err), FY_OK);
     assert_int_equal(fy_nnft_kernel(want, s, 0, 0, PREC, err), FY_OK);
     assert_true(arb_overlaps(G, want));
     fmpq_clear(q);
     arb_clear(G);
     arb_clear(want);
+    fy_nnft_spec_clear(s);
+}
+
+/* Trapezoid rule in doubles for E g(sqrt(S) u)^m, u standard normal, over [-12, 12]: an
+ * independent route (spectrally accurate for smooth integrands decaying like exp(-u^2/2)). */
+static double trapezoid_power(double (*g)(double), double S, int m)
+{
+    const int n = 24000;
+    const double h = 24.0 / n;
+    double sum = 0;
+    int i;
+    for (i = 0; i <= n; i++)
+    {
+        double u = -12 + i * h, v = pow(g(sqrt(S) * u), m) * exp(-0.5 * u * u);
+        sum += (i == 0 || i == n) ? 0.5 * v : v;
+    }
+    return sum * h / sqrt(2 * M_PI);
+}
+
+/* Moments by rank-one quadrature: Erf kappa4(1,1,1,1) in balls (sigma_W = sigma_b = 1, d = 1,
+ * z ~ N(0, 2)) against a trapezoid rule in doubles; E erf(z)^2 against the closed-form
+ * kernel; ReLU at coincident points with biases, E relu(z)^m = (m-1)!! S^(m/2) / 2, and
+ * without biases at distinct points against the rational closed form (1/2)(m-1)!! prod x_k. */
+static void test_moment_quad(void **state)
+{
+    static const slong one4[4] = {0, 0, 0, 0}, pos4[4] = {0, 1, 1, 2}, mix4[4] = {0, 1, 2, 3};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t mu, mu2, k4, t;
+    fmpq_t q;
+    double e2, e4;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(mu);
+    arb_init(mu2);
+    arb_init(k4);
+    arb_init(t);
+    fmpq_init(q);
+    spec_simple(s, FY_NNFT_ERF, "1\n", "1", "1", 3);
+    assert_int_equal(fy_nnft_moment_quad(mu2, s, one4, 2, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_kernel(t, s, 0, 0, PREC, err), FY_OK);
+    arb_sub_ui(t, t, 1, PREC);
+    assert_true(arb_overlaps(mu2, t));
+    assert_int_equal(fy_nnft_moment(mu, s, one4, 4, PREC, err), FY_OK);
+    assert_true(arb_rel_accuracy_bits(mu) > 100);
+    /* kappa4 = mu4 - 3 mu2^2; mu4 = 3 E erf^4, mu2 = E erf^2 */
+    arb_sqr(k4, mu2, PREC);
+    arb_mul_si(k4, k4, 3, PREC);
+    arb_sub(k4, mu, k4, PREC);
+    e2 = trapezoid_power(erf, 2.0, 2);
+    e4 = trapezoid_power(erf, 2.0, 4);
+    printf("# Erf kappa4(1,1,1,1) = ");
+    arb_printd(k4, 25);
+    printf(" (trapezoid: %.17g)\n", 3 * e4 - 3 * e2 * e2);
+    assert_true(fy_d_near_arb(3 * e4 - 3 * e2 * e2, k4, 1e-13, 1e-15));
+    /* the connected 4-point function at one point is kappa4 / N */
+    assert_int_equal(fy_nnft_connected(t, s, one4, 4, PREC, err), FY_OK);
+    arb_mul_si(t, t, 3, PREC);
+    assert_true(arb_overlaps(t, k4));
+    /* ReLU with biases at one point: Sigma = 1 + 1 = 2 (x = 1); mu4 = 3 * 3 * 2^2 / 2 = 18 */
+    spec_simple(s, FY_NNFT_RELU, "1\n", "1", "1", 3);
+    assert_int_equal(fy_nnft_moment(mu, s, one4, 4, PREC, err), FY_OK);
+    assert_true(arb_contains_si(mu, 18));
+    /* ReLU without biases, d = 1: (1/2) 3 prod x_k times E a^4 = 3; mixed signs give 0 */
+    spec_simple(s, FY_NNFT_RELU, "1/2\n2\n3\n-1\n", "1", "0", 3);
+    assert_int_equal(fy_nnft_moment_quad(mu, s, pos4, 4, PREC, err), FY_OK);
+    fmpq_set_si(q, 9 * 6, 2);
+    assert_true(fy_arb_contains_fmpq(mu, q));
+    assert_int_equal(fy_nnft_moment_quad(mu, s, mix4, 4, PREC, err), FY_OK);
+    assert_true(arb_contains_zero(mu));
+    assert_true(mag_cmp_2exp_si(arb_radref(mu), -100) < 0);
+    fmpq_clear(q);
+    arb_clear(mu);
+    arb_clear(mu2);
+    arb_clear(k4);
+    arb_clear(t);
     fy_nnft_spec_clear(s);
 }
 
@@ -597,6 +676,7 @@ int main(void)
         cmocka_unit_test(test_relu_rationals),
         cmocka_unit_test(test_gauss_c4),
         cmocka_unit_test(test_counts_and_moments),
+        cmocka_unit_test(test_moment_quad),
         cmocka_unit_test(test_connected),
         cmocka_unit_test(test_symmetry),
     };

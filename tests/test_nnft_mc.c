@@ -5,7 +5,8 @@
  * recomputed one by one; exact correlators (the independent route of src/nnft/exact.c) lie
  * within 4 standard errors of the Monte Carlo means for every sorted 2-, 4-, 6-tuple, for
  * ReLU (sigma_b = 0), Cos-net with Gaussian and with non-Gaussian output weights, Gauss-net at
- * small scales (light tails), and Erf and sin at n = 2 against their closed-form kernels.
+ * small scales (light tails), Erf and sin at n = 2 against their closed-form kernels, and Erf,
+ * tanh and ReLU with biases at one point (moments by rank-one quadrature) up to n = 6.
  * Fixed seeds (the numbers are deterministic). */
 #include <math.h>
 #include <string.h>
@@ -155,6 +156,13 @@ static void test_exact_vs_mc(void **state)
     check_exact(s, 40000, 4, 2);
     spec_simple(s, FY_NNFT_SIN, "-1\n0.2\n1.5\n", "1.2", "0.7", 4);
     check_exact(s, 40000, 6, 2);
+    /* one point: the rank-one quadrature moments of erf, tanh and relu with biases */
+    spec_simple(s, FY_NNFT_ERF, "1\n", "1", "1", 2);
+    check_exact(s, 40000, 7, 6);
+    spec_simple(s, FY_NNFT_TANH, "0.7\n", "1.3", "0.6", 3);
+    check_exact(s, 40000, 8, 6);
+    spec_simple(s, FY_NNFT_RELU, "-0.5\n", "1", "1", 3);
+    check_exact(s, 40000, 9, 6);
     spec_simple(s, FY_NNFT_GAUSS, "-0.1\n0.1\n", "0.5", "0.5", 10);
     check_exact(s, 40000, 5, 6);
     fy_nnft_spec_clear(s);

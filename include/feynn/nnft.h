@@ -119,9 +119,18 @@ int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong
 /* ------------------------------------------------------------------ exact correlators
  * Single-neuron moment mu_m(x_idx[0..m)) = E[h(x_1)..h(x_m)] with h = sqrt(N) a phi(z) (so
  * without the output bias); closed forms for gauss, cos, relu (sigma_b = 0, d = 1) at every
- * even m, and for m = 2 wherever the kernel has one.  FY_EUNSUPPORTED otherwise. */
+ * even m, and for m = 2 wherever the kernel has one; quadrature (fy_nnft_moment_quad) for
+ * erf, tanh, sin, relu at coincident points.  FY_EUNSUPPORTED otherwise. */
 int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
                    fy_error_t err);
+/* The same moment by one-dimensional rigorous quadrature where all pre-activations are
+ * multiples of one normal: coincident points (any d, any bias), or d = 1 with sigma_b = 0;
+ * for erf, tanh, sin, relu (relu split at the kink).  Cut at |u| <= 40 as the kernel
+ * quadrature.  fy_nnft_moment uses it for erf, tanh, sin and for relu with biases; other
+ * point sets: FY_EUNSUPPORTED (a two-dimensional integral, not yet). */
+int fy_nnft_moment_quad(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
+                        fy_error_t err);
+
 /* G^(n)(x_idx[0..n)) at width s->width, n even, 2 <= n <= 8: the even-set-partition formula
  * N^(-n/2) sum_pi (N)_|pi| prod_B mu_|B|, with the Gaussian output bias added by its Wick
  * pairings.  Odd n gives 0. */

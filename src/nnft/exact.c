@@ -125,8 +125,8 @@ int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, sl
     {
         /* the closed-form kernel without the output bias: sigma_a^2 E phi phi */
         arb_t b;
-        if ((rc = fy_nnft_kernel(mu, s, idx[0], idx[1], prec, err)) != FY_OK)
-            return rc;
+        if ((rc = fy_nnft_kernel(mu, s, idx[0], idx[1], prec, NULL)) != FY_OK)
+            return fy_nnft_moment_quad(mu, s, idx, m, prec, err);
         arb_init(b);
         fy_nnft_bias_var(b, s, prec);
         arb_sub(mu, mu, b, prec);
@@ -222,10 +222,11 @@ int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, sl
         int pos = 0, neg = 0;
         if (!fmpq_is_zero(s->sigma_b) || s->d != 1)
         {
-            rc = fy_error_set(err, FY_EUNSUPPORTED, "ReLU moments of order %d have a closed "
-                              "form only for sigma_b = 0 and d = 1 (quadrature: not yet); "
-                              "use feynn nnft sample", m);
-            break;
+            /* coincident points: one-dimensional quadrature (includes the weight moment) */
+            fmpq_clear(w);
+            fmpq_clear(e);
+            fmpq_clear(t);
+            return fy_nnft_moment_quad(mu, s, idx, m, prec, err);
         }
         fmpq_set_si(e, dfact(m), 2);
         for (k = 0; k < m; k++)
@@ -243,10 +244,11 @@ int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, sl
         break;
     }
     default:
-        rc = fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moments of order %d for %s "
-                          "need a multi-dimensional Gaussian integral (not yet); use feynn "
-                          "nnft sample", m, fy_nnft_act_name(s->act));
-        break;
+        /* erf, tanh, sin: exact by quadrature in the rank-one cases, else refused */
+        fmpq_clear(w);
+        fmpq_clear(e);
+        fmpq_clear(t);
+        return fy_nnft_moment_quad(mu, s, idx, m, prec, err);
     }
     if (rc == FY_OK)
     {
@@ -495,7 +497,7 @@ typedef struct
     arb_ptr K; /* n x n over positions */
     char have[NNFT_MAX_N * NNFT_MAX_N];
     int n;
-    arb_t sum, tmp;
+    arb_t sum, tmp, bias;
     fy_error_struct *err;
 } wick_ctx;
 
@@ -511,9 +513,16 @@ static int wick_cb(const unsigned *blocks, int nb, void *data)
             return 0; /* pairings only */
         if (!w->have[i * w->n + j])
         {
-            if ((rc = fy_nnft_kernel(w->K + i * w->n + j, w->s, w->idx[i], w->idx[j], w->prec,
-                                     w->err)) != FY_OK)
-                return rc;
+            /* the closed-form kernel, else the second moment (quadrature) plus the bias */
+            arb_ptr K = w->K + i * w->n + j;
+            if (fy_nnft_kernel(K, w->s, w->idx[i], w->idx[j], w->prec, NULL) != FY_OK)
+            {
+                slong pair[2] = {w->idx[i], w->idx[j]};
+                if ((rc = fy_nnft_moment(K, w->s, pair, 2, w->prec, w->err)) != FY_OK)
+                    return rc;
+                fy_nnft_bias_var(w->bias, w->s, w->prec);
+                arb_add(K, K, w->bias, w->prec);
+            }
             w->have[i * w->n + j] = 1;
         }
         arb_mul(w->tmp, w->tmp, w->K + i * w->n + j, w->prec);
@@ -547,12 +556,14 @@ int fy_nnft_wick(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong
     w.K = _arb_vec_init(n * n > 0 ? n * n : 1);
     arb_init(w.sum);
     arb_init(w.tmp);
+    arb_init(w.bias);
     rc = partitions(n ? (1u << n) - 1 : 0, blocks, 0, 1, wick_cb, &w);
     if (rc == FY_OK)
         arb_set(G, w.sum);
     _arb_vec_clear(w.K, n * n > 0 ? n * n : 1);
     arb_clear(w.sum);
     arb_clear(w.tmp);
+    arb_clear(w.bias);
     return rc;
 }
 

@@ -449,3 +449,151 @@ int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong
     mag_clear(tol);
     return rc;
 }
+
+/* ------------------------------------------------------------------ rank-one moments
+ * When every pre-activation is a multiple of one standard normal u (coincident points, or
+ * d = 1 without biases: z_k = sigma_W x_k w), E prod phi(z_k) = int prod phi(c_k u) w(u) du,
+ * one integral; ReLU is split at u = 0 where it is linear on each side. */
+typedef struct
+{
+    fy_nnft_act_t act;
+    int m;
+    int side; /* the piece: -1 for u <= 0, +1 for u >= 0 */
+    arb_srcptr c;
+} rank1_param;
+
+static int rank1_f(acb_ptr res, const acb_t u, void *param, slong order, slong prec)
+{
+    rank1_param *q = param;
+    acb_t t, p;
+    int k;
+    (void) order; /* entire on each piece */
+    acb_init(t);
+    acb_init(p);
+    acb_one(p);
+    for (k = 0; k < q->m; k++)
+    {
+        acb_mul_arb(t, u, q->c + k, prec);
+        switch (q->act)
+        {
+        case FY_NNFT_ERF:
+            acb_hypgeom_erf(t, t, prec);
+            break;
+        case FY_NNFT_TANH:
+            acb_tanh(t, t, prec);
+            break;
+        case FY_NNFT_SIN:
+            acb_sin(t, t, prec);
+            break;
+        case FY_NNFT_RELU:
+            /* on a piece where c_k u >= 0 this is the entire function c_k u, else 0 */
+            if (q->side * arf_sgn(arb_midref(q->c + k)) < 0)
+                acb_zero(t);
+            break;
+        default:
+            acb_indeterminate(t);
+            break;
+        }
+        acb_mul(p, p, t, prec);
+    }
+    acb_normal_density(t, u, prec);
+    acb_mul(res, p, t, prec);
+    acb_clear(t);
+    acb_clear(p);
+    return 0;
+}
+
+int fy_nnft_moment_quad(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
+                        fy_error_t err)
+{
+    rank1_param q;
+    arb_ptr c;
+    acb_t lo, hi, res, part;
+    mag_t tol;
+    int k, same = 1, rc = FY_OK;
+    slong j;
+    if (m < 1 || m > 8)
+        return fy_error_set(err, FY_EINPUT, "moment order %d: 1..8", m);
+    for (k = 0; k < m; k++)
+    {
+        if (idx[k] < 0 || idx[k] >= s->npoints)
+            return fy_error_set(err, FY_EINPUT, "point index out of range");
+        for (j = 0; j < s->d; j++)
+            same &= fmpq_equal(s->points + idx[k] * s->d + j, s->points + idx[0] * s->d + j);
+    }
+    if (s->act != FY_NNFT_ERF && s->act != FY_NNFT_TANH && s->act != FY_NNFT_SIN
+        && s->act != FY_NNFT_RELU)
+        return fy_error_set(err, FY_EUNSUPPORTED, "moment quadrature is for erf, tanh, sin, "
+                            "relu (%s has closed forms)", fy_nnft_act_name(s->act));
+    if (!same && !(s->d == 1 && fmpq_is_zero(s->sigma_b)))
+        return fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moments of order %d of %s at "
+                            "distinct points need a two-dimensional Gaussian integral (not "
+                            "yet; exact only at coincident points or for d = 1 without "
+                            "biases); use feynn nnft sample", m, fy_nnft_act_name(s->act));
+    c = _arb_vec_init(m);
+    for (k = 0; k < m; k++)
+    {
+        if (same)
+        {
+            fy_nnft_sigma(c + k, s, idx[0], idx[0], prec);
+            arb_sqrt(c + k, c + k, prec);
+        }
+        else
+        {
+            arb_set_fmpq(c + k, s->points + idx[k], prec);
+            arb_set_fmpq(mu, s->sigma_W, prec);
+            arb_mul(c + k, c + k, mu, prec);
+        }
+    }
+    q.act = s->act;
+    q.m = m;
+    q.c = c;
+    acb_init(lo);
+    acb_init(hi);
+    acb_init(res);
+    acb_init(part);
+    mag_init(tol);
+    mag_set_ui_2exp_si(tol, 1, -prec);
+    acb_set_si(lo, -40);
+    acb_set_si(hi, 0);
+    q.side = -1;
+    acb_calc_integrate(res, rank1_f, &q, lo, hi, prec, tol, NULL, prec);
+    acb_set_si(lo, 0);
+    acb_set_si(hi, 40);
+    q.side = 1;
+    acb_calc_integrate(part, rank1_f, &q, lo, hi, prec, tol, NULL, prec);
+    acb_add(res, res, part, prec);
+    if (!arb_is_finite(acb_realref(res)))
+        rc = fy_error_set(err, FY_ECHECK, "moment quadrature did not converge");
+    else
+    {
+        /* times E (sqrt(N) a)^m = sigma_a^m (m - 1)!! (K / 3)^(m/2 - 1), m even */
+        arb_set(mu, acb_realref(res));
+        if (m & 1)
+            arb_zero(mu);
+        else
+        {
+            arb_t w, kk;
+            arb_init(w);
+            arb_init(kk);
+            arb_set_fmpq(w, s->sigma_a, prec);
+            arb_pow_ui(w, w, (ulong) m, prec);
+            arb_mul(mu, mu, w, prec);
+            for (k = m - 1; k > 1; k -= 2)
+                arb_mul_si(mu, mu, k, prec);
+            arb_set_fmpq(kk, s->kurtosis, prec);
+            arb_div_ui(kk, kk, 3, prec);
+            arb_pow_ui(kk, kk, (ulong) (m / 2 - 1), prec);
+            arb_mul(mu, mu, kk, prec);
+            arb_clear(w);
+            arb_clear(kk);
+        }
+    }
+    _arb_vec_clear(c, m);
+    acb_clear(lo);
+    acb_clear(hi);
+    acb_clear(res);
+    acb_clear(part);
+    mag_clear(tol);
+    return rc;
+}
