@@ -7,3 +7,9 @@ tests_test_inn_LDADD = $(TEST_LDADD)
 # feynn inn (the command): exit codes, closed forms, JSON against doc/schema, --check
 TESTS += tests/test_inn_cli.sh
 EXTRA_DIST += tests/test_inn_cli.sh
+# the printers of inn.h's output section: the polynomial against -|f(v)|^2/2 from the forward map
+check_PROGRAMS += tests/test_inn_print
+TESTS += tests/test_inn_print
+tests_test_inn_print_SOURCES = tests/test_inn_print.c tests/testutil.h
+tests_test_inn_print_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_inn_print_LDADD = $(TEST_LDADD)
