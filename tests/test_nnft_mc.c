@@ -134,6 +134,11 @@ static void check_exact(const fy_nnft_spec_t s, uint64_t M, uint64_t seed, int n
                          mc->mean[a][t], mc->se[a][t], z);
         }
     }
+    for (a = 0; a < 3; a++)
+    {
+        double k = fy_nnft_mc_chunk_kurtosis(mc, a);
+        assert_true(k >= 1.0 && k <= 8.12); /* the range for 10 values */
+    }
     printf("# %s N=%ld M=%llu: worst deviation %.2f standard errors\n",
            fy_nnft_act_name(s->act), (long) s->width, (unsigned long long) M, worst);
     fy_nnft_corr_clear(c);

@@ -194,6 +194,14 @@ int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t
  * over the tuples with gp != 0 (their number in *used). */
 void fy_nnft_mc_deviation(double *m, double *background, slong *used, const fy_nnft_mc_t mc,
                           int a, const double *gp);
+/* Heavy-tail indicator at n = 2a + 2: the kurtosis m4 / m2^2 of the 10 chunk means of each
+ * tuple, averaged over the tuples.  Chunk means of a light-tailed product are nearly normal
+ * (about 2.4 on average for 10 normal values); a sum dominated by a few huge products puts
+ * one chunk far out and drives it towards its maximum 8.1.  Above FY_NNFT_HEAVY_TAIL the
+ * standard errors are not to be trusted (Gauss-net at small N). */
+#define FY_NNFT_HEAVY_TAIL 5.0
+double fy_nnft_mc_chunk_kurtosis(const fy_nnft_mc_t mc, int a);
+
 /* Gaussian (Wick) values, as doubles, at the tuples of the sampler for n = 2a + 2 (0 where
  * the ball contains 0); FY_EUNSUPPORTED without a closed-form kernel. */
 int fy_nnft_mc_wick(double *gp, const fy_nnft_mc_t mc, int a, const fy_nnft_spec_t s,

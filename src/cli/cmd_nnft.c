@@ -788,7 +788,8 @@ static void sample_usage(FILE *fp)
             "Monte Carlo over an ensemble of networks (MATH.md 4.4): for every sorted 2-, 4- and\n"
             "6-tuple of the input points the mean of f(x_i1)..f(x_in) with its standard error,\n"
             "and the [HMS] estimator (10 chunk means: their mean, and the background = std of\n"
-            "the chunk means / G_GP); m_n with background where the kernel has a closed form.\n"
+            "the chunk means / G_GP); m_n with background where the kernel has a closed form;\n"
+            "the kurtosis of the chunk means as a heavy-tail warning (above 5; at most 8.1).\n"
             "Parameters come from the counter-based generator keyed by (seed, network): the\n"
             "numbers do not depend on --threads.\n"
             "\n"
@@ -873,7 +874,7 @@ static int nnft_sample(int argc, char **argv)
     for (i = 0; i < o.norders; i++)
     {
         int n = o.orders[i], a = n / 2 - 1, have_exact = 0;
-        double m = 0, bg = 0, worst = 0;
+        double m = 0, bg = 0, worst = 0, kurt;
         slong used = 0;
         json_t *jo = NULL, *tuples = NULL;
         if (have_gp)
@@ -901,12 +902,19 @@ static int nnft_sample(int argc, char **argv)
                 goto fail;
             }
         }
+        kurt = fy_nnft_mc_chunk_kurtosis(mc, a);
+        if (kurt > FY_NNFT_HEAVY_TAIL)
+            fprintf(stderr, "feynn %s: warning: n = %d: chunk kurtosis %.2f > %.0f: heavy tails, "
+                            "the errors are not reliable (compare with --exact)\n",
+                    SAMPLE, n, kurt, FY_NNFT_HEAVY_TAIL);
         if (root != NULL)
         {
             jo = json_object();
             tuples = json_array();
             json_object_set_new(jo, "n", json_integer(n));
             json_object_set_new(jo, "tuples_count", json_integer(mc->count[a]));
+            json_object_set_new(jo, "chunk_kurtosis", json_real(kurt));
+            json_object_set_new(jo, "heavy_tails", json_boolean(kurt > FY_NNFT_HEAVY_TAIL));
             if (have_gp)
             {
                 json_object_set_new(jo, "m", json_real(m));
@@ -915,11 +923,15 @@ static int nnft_sample(int argc, char **argv)
             }
         }
         else if (have_gp)
-            fprintf(of->fp, "n = %d: %ld sorted tuples; m_%d = %.6g, background %.3g%s\n", n,
-                    (long) mc->count[a], n, m, bg, m < bg ? " (below the background)" : "");
+            fprintf(of->fp, "n = %d: %ld sorted tuples; m_%d = %.6g, background %.3g%s; "
+                            "chunk kurtosis %.2f%s\n",
+                    n, (long) mc->count[a], n, m, bg, m < bg ? " (below the background)" : "",
+                    kurt, kurt > FY_NNFT_HEAVY_TAIL ? " (heavy tails)" : "");
         else
-            fprintf(of->fp, "n = %d: %ld sorted tuples (no closed-form kernel: no m_n)\n", n,
-                    (long) mc->count[a]);
+            fprintf(of->fp, "n = %d: %ld sorted tuples (no closed-form kernel: no m_n); chunk "
+                            "kurtosis %.2f%s\n",
+                    n, (long) mc->count[a], kurt,
+                    kurt > FY_NNFT_HEAVY_TAIL ? " (heavy tails)" : "");
         if (root == NULL && o.tuples)
             fprintf(of->fp, "#  tuple  mean  se  hms_mean  hms_std%s%s\n",
                     have_gp ? "  G_GP" : "", have_exact ? "  exact  z" : "");

@@ -416,3 +416,32 @@ int fy_nnft_mc_wick(double *gp, const fy_nnft_mc_t mc, int a, const fy_nnft_spec
     arb_clear(g);
     return rc;
 }
+
+double fy_nnft_mc_chunk_kurtosis(const fy_nnft_mc_t mc, int a)
+{
+    slong t, used = 0;
+    double acc = 0;
+    for (t = 0; t < mc->count[a]; t++)
+    {
+        const double *c = mc->chunk[a] + t * FY_NNFT_CHUNKS;
+        double m = 0, m2 = 0, m4 = 0;
+        int k;
+        for (k = 0; k < FY_NNFT_CHUNKS; k++)
+            m += c[k];
+        m /= FY_NNFT_CHUNKS;
+        for (k = 0; k < FY_NNFT_CHUNKS; k++)
+        {
+            double e = (c[k] - m) * (c[k] - m);
+            m2 += e;
+            m4 += e * e;
+        }
+        if (m2 > 0)
+        {
+            m2 /= FY_NNFT_CHUNKS;
+            m4 /= FY_NNFT_CHUNKS;
+            acc += m4 / (m2 * m2);
+            used++;
+        }
+    }
+    return used ? acc / (double) used : 0.0;
+}
