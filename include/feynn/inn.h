@@ -265,7 +265,8 @@ char *fy_inn_action_constant_str(const fy_inn_action_t S, const fy_inn_print_opt
 int fy_inn_action_print(FILE *fp, const fy_inn_action_t S, const fy_inn_print_opts_t po,
                         fy_error_t err);
 /* The polynomial as a LaTeX equation (amsmath: an align* environment, a few terms a line);
- * exact coefficients as \frac{p}{q}, balls as their certified digits. */
+ * exact coefficients as \tfrac{p}{q}, balls as their certified digits (e-notation as
+ * \cdot 10^{k}); the constant on the last line. */
 int fy_inn_action_latex(FILE *fp, const fy_inn_action_t S, const fy_inn_print_opts_t po,
                         fy_error_t err);
 /* The tensors A^(0..K) (or Gamma) as float64 npy files dir/A0.npy .. dir/AK.npy (dense (d,)*k;
@@ -294,8 +295,9 @@ void fy_inn_report_init(fy_inn_report_t rep);
  * indent). */
 int fy_inn_report_json(char **out, const fy_inn_report_t rep, const fy_inn_print_opts_t po,
                        fy_error_t err);
-/* The text report: the action (fy_inn_action_print), the layer actions, normalizability and
- * the check. */
+/* The text report: the radius of each elementwise layer's log-det series
+ * (fy_inn_elementwise_radius), the action (fy_inn_action_print), the layer actions,
+ * normalizability and the check.  The JSON has the radii as "logdet_radii". */
 int fy_inn_report_print(FILE *fp, const fy_inn_report_t rep, const fy_inn_print_opts_t po,
                         fy_error_t err);
 
@@ -317,7 +319,8 @@ int fy_inn_term_diagram(fy_diagram_t d, const fy_inn_term_struct *t, fy_inn_laye
 
 /* A description of a model (doc/schema/inn-info.schema.json): dimension, parameters, layers
  * with kinds, names, splits, biases, exact determinants and log-dets, condition numbers
- * (fy_inn_validate), the degree of the action after each layer and of the whole action. */
+ * (fy_inn_validate), the radius of each elementwise layer's log-det series about the image of
+ * 0, the degree of the action on each layer's input and output and of the whole action. */
 int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err);
 int fy_inn_info_print(FILE *fp, const fy_inn_t net, fy_error_t err);
 
