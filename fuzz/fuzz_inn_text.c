@@ -1,6 +1,7 @@
 /* Fuzz target: the plain-text INN format (doc/inn-format.md).  A network that reads must write
- * back (exactly) and read again to the same exact values, with the same forward map at the
- * origin; a refusal must be FY_EINPUT (or FY_ENOMEM) with a message. */
+ * back (exactly) and read again to the same exact values; its forward map at the origin must
+ * work; when all its values are doubles, its safetensors image must read back to the same
+ * network.  A refusal must be FY_EINPUT (or FY_ENOMEM) with a message. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,8 @@
 #include <flint/fmpq_vec.h>
 
 #include "feynn/io.h"
+#include "feynn/num.h"
+#include "io/inn_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,10 +53,14 @@ static void same_or_abort(const fy_inn_t a, const fy_inn_t b)
     }
 }
 
-/* The largest bit size of a numerator or denominator of the parameters. */
-static slong max_bits(const fy_inn_t net)
+/* The largest bit size of a numerator or denominator of the parameters; *doubles is set to 1
+ * when every parameter is exactly a finite double. */
+static slong scan(int *doubles, const fy_inn_t net)
 {
     slong m = 0;
+    fmpq_t back;
+    fmpq_init(back);
+    *doubles = 1;
     size_t k, n, dd = (size_t) net->d * (size_t) net->d;
     int l;
     for (l = 0; l < net->nlayers; l++)
@@ -76,10 +83,15 @@ static slong max_bits(const fy_inn_t net)
             {
                 slong a = (slong) fmpz_bits(fmpq_numref(v[j] + k)),
                       b = (slong) fmpz_bits(fmpq_denref(v[j] + k));
+                double dv = fy_fmpq_get_d(v[j] + k);
                 m = a > m ? a : m;
                 m = b > m ? b : m;
+                if (*doubles && (fy_fmpq_set_d(back, dv, NULL) != FY_OK ||
+                                 !fmpq_equal(back, v[j] + k)))
+                    *doubles = 0;
             }
     }
+    fmpq_clear(back);
     return m;
 }
 
@@ -89,6 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fy_error_t err;
     char *text;
     size_t len;
+    int doubles = 0;
 
     fy_error_init(err);
     fy_inn_init(net);
@@ -111,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     same_or_abort(net, back);
     /* the forward map at the origin, when the numbers stay small (each quadratic layer may
      * double their size) */
-    if (net->d <= 16 && net->nlayers <= 8 && max_bits(net) <= 256)
+    if (net->d <= 16 && net->nlayers <= 8 && scan(&doubles, net) <= 256)
     {
         fmpq **y = malloc(((size_t) net->nlayers + 1) * sizeof *y);
         int l;
@@ -122,6 +135,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (l = 0; l <= net->nlayers; l++)
             _fmpq_vec_clear(y[l], net->d);
         free(y);
+    }
+    /* safetensors: when every value is a double the file reads back to the same network */
+    scan(&doubles, net);
+    {
+        fy_safetensors_t st;
+        uint8_t *img;
+        size_t n;
+        fy_safetensors_init(st);
+        if (fy_inn_to_safetensors(st, net, err) == FY_OK &&
+            fy_safetensors_write_buffer(&img, &n, st, err) == FY_OK)
+        {
+            fy_inn_t sb;
+            int rc;
+            fy_inn_init(sb);
+            rc = fy_inn_load_buffer(sb, img, n, "fuzz.safetensors", FY_MODEL_AUTO, err);
+            if (doubles && rc != FY_OK)
+                abort();
+            if (doubles)
+                same_or_abort(net, sb);
+            fy_inn_clear(sb);
+            free(img);
+        }
+        else if (doubles)
+            abort();
+        fy_safetensors_clear(st);
     }
     free(text);
     fy_inn_clear(back);
