@@ -170,6 +170,8 @@ static void test_push_refusals(void **state)
     assert_msg(err, FY_EINPUT, "layer 0 ('sing', affine): the 2 x 2 weight matrix is exactly "
                                "singular");
     assert_int_equal(net->nlayers, 0);
+    assert_int_equal(fy_inn_push_affine(net, NULL, s, NULL, err), FY_EINPUT);
+    assert_msg(err, FY_EINPUT, "layer 0 ('layers.0', affine): the 2 x 2 weight matrix");
     assert_int_equal(fy_inn_push_affine(net, "modp", mp, NULL, err), FY_OK);
     assert_null(net->layers[0].b);
     assert_int_equal(fy_inn_set_dim(net, 3, err), FY_EINPUT);

@@ -190,8 +190,10 @@ int fy_inn_push_affine(fy_inn_t net, const char *name, const fmpq *W, const fmpq
     char where[512];
     size_t dd, k;
     int rc;
+    char defname[32];
 
-    fy_inn_where(where, sizeof where, net, net->nlayers, name ? name : "(unnamed)",
+    snprintf(defname, sizeof defname, "layers.%d", net->nlayers);
+    fy_inn_where(where, sizeof where, net, net->nlayers, name ? name : defname,
                  FY_INN_LAYER_AFFINE);
     if ((rc = need_dim(net, where, err)))
         return rc;
@@ -250,8 +252,10 @@ int fy_inn_push_coupling(fy_inn_t net, const char *name, const int *A, int nA, c
     char *seen;
     size_t ng, k;
     int i, t, r, s, rc;
+    char defname[32];
 
-    fy_inn_where(where, sizeof where, net, net->nlayers, name ? name : "(unnamed)",
+    snprintf(defname, sizeof defname, "layers.%d", net->nlayers);
+    fy_inn_where(where, sizeof where, net, net->nlayers, name ? name : defname,
                  FY_INN_LAYER_COUPLING);
     if ((rc = need_dim(net, where, err)))
         return rc;
@@ -331,8 +335,10 @@ int fy_inn_push_elementwise(fy_inn_t net, const char *name, const fmpq *gamma, f
     char where[512];
     size_t k;
     int rc;
+    char defname[32];
 
-    fy_inn_where(where, sizeof where, net, net->nlayers, name ? name : "(unnamed)",
+    snprintf(defname, sizeof defname, "layers.%d", net->nlayers);
+    fy_inn_where(where, sizeof where, net, net->nlayers, name ? name : defname,
                  FY_INN_LAYER_ELEMENTWISE);
     if ((rc = need_dim(net, where, err)))
         return rc;
