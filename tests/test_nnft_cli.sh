@@ -45,10 +45,13 @@ EOF
     then ok "$3"; else no "$3"; fi
 }
 has() { # has FILE PATTERN DESCRIPTION
-    if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
+    if grep -q -- "$2" "$1"; then ok "$3"
+    else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
 echo "1..34"
-printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\npoint 1\npoint -1\n' >nnft_cli_erf.spec
+printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\n' \
+    >nnft_cli_erf.spec
+printf 'point 1\npoint -1\n' >>nnft_cli_erf.spec
 printf 'activation relu\nsigma_b 0\nwidth 20\npoint 0.5\npoint 1\npoint 2\n' >nnft_cli_relu.spec
 printf 'activation erf\nwidth 4\nsigma_W 1\nsigma_b 1/2\n' >nnft_cli_nopts.spec
 printf 'activation erf\nwidth 4\nsigma_W 1.5x\n' >nnft_cli_bad.spec
@@ -72,24 +75,30 @@ if "$jc" nnft_cli.json 'command="nnft correlators"' width=20 orders.0.n=4 \
     ok "correlators json validates"; else no "correlators json validates"; fi
 schema nnft_cli.json nnft-correlators.schema.json "correlators json against its schema"
 t 0 "correlators --widths" "$feynn" nnft correlators nnft_cli_relu.spec --n 4 --widths 1,4,1000
-has nnft_cli.out "^    1000  0.005000000000  5.000000000$" "ReLU curve: m4(1000) = 5/1000, N m4 = 5"
+has nnft_cli.out "^    1000  0.005000000000  5.000000000$" \
+    "ReLU curve: m4(1000) = 5/1000, N m4 = 5"
 "$feynn" nnft correlators nnft_cli_relu.spec --n 6 --widths 2,20 --format json >nnft_cli.json \
     2>nnft_cli.err
 schema nnft_cli.json nnft-correlators.schema.json "correlators --widths json against its schema"
 "$feynn" nnft kernel nnft_cli_erf.spec --quad --format json >nnft_cli.json 2>nnft_cli.err
 schema nnft_cli.json nnft-kernel.schema.json "kernel json against its schema"
-"$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 1 --tuples >nnft_cli.t1 2>nnft_cli.err
-"$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 2 --tuples >nnft_cli.t2 2>>nnft_cli.err
+"$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 1 --tuples >nnft_cli.t1 \
+    2>nnft_cli.err
+"$feynn" nnft sample nnft_cli_relu.spec --networks 3000 --threads 2 --tuples >nnft_cli.t2 \
+    2>>nnft_cli.err
 if grep -v '^#' nnft_cli.t1 >nnft_cli.a && grep -v '^#' nnft_cli.t2 >nnft_cli.b \
     && [ -s nnft_cli.a ] && cmp -s nnft_cli.a nnft_cli.b; then
     ok "sample: 1 and 2 threads give the same numbers"; else no "sample: thread independence"; fi
-t 0 "sample --exact --check" "$feynn" nnft sample nnft_cli_relu.spec --networks 20000 --exact --check
+t 0 "sample --exact --check" "$feynn" nnft sample nnft_cli_relu.spec --networks 20000 \
+    --exact --check
 has nnft_cli.out "exact against Monte Carlo" "sample compares with the exact values"
-"$feynn" nnft sample nnft_cli_relu.spec --networks 1000 --seed 5 --format json >nnft_cli.json 2>nnft_cli.err
+"$feynn" nnft sample nnft_cli_relu.spec --networks 1000 --seed 5 --format json >nnft_cli.json \
+    2>nnft_cli.err
 if "$jc" nnft_cli.json 'command="nnft sample"' networks=1000 seed=5 orders.2.n=6 \
     orders.2.tuples_count=28 orders.0.m=#number 2>>nnft_cli.err; then
     ok "sample json validates"; else no "sample json validates"; fi
-"$feynn" nnft sample nnft_cli_relu.spec --networks 1000 --exact --format json >nnft_cli.json 2>nnft_cli.err
+"$feynn" nnft sample nnft_cli_relu.spec --networks 1000 --exact --format json >nnft_cli.json \
+    2>nnft_cli.err
 schema nnft_cli.json nnft-sample.schema.json "sample json against its schema"
 t 2 "no points" "$feynn" nnft kernel nnft_cli_nopts.spec
 has nnft_cli.err "no input points" "no points: says what to add"
@@ -106,5 +115,6 @@ for c in "" kernel correlators sample; do
     last=$("$feynn" nnft $c --help 2>/dev/null | tail -c 1 | od -An -c | tr -d ' ')
     [ "$last" = '\n' ] || bad="$bad nnft${c:+ $c}"
 done
-if [ -z "$bad" ]; then ok "help texts end with a newline"; else no "help without final newline:$bad"; fi
+if [ -z "$bad" ]; then ok "help texts end with a newline"
+else no "help without final newline:$bad"; fi
 exit $fail
