@@ -66,7 +66,7 @@ static void test_products(void **state)
     fy_nnft_spec_t s;
     fy_nnft_mc_t mc;
     fy_error_t err;
-    double f[3], sum2[6] = {0}, sum6 = 0;
+    double f[3], sum2[6] = {0}, sum6 = 0, cm[10] = {0}, cmean = 0, cvar = 0, sq = 0;
     uint64_t k;
     slong t;
     (void) state;
@@ -83,6 +83,21 @@ static void test_products(void **state)
             for (j = i; j < 3; j++)
                 sum2[n++] += f[i] * f[j];
         sum6 += f[0] * f[1] * f[1] * f[2] * f[2] * f[2];
+        cm[k / 50] += f[0] * f[0] / 50; /* chunks of M / 10 = 50 networks */
+        sq += f[0] * f[0] * f[0] * f[0];
+    }
+    /* the [HMS] estimator of the tuple (0, 0): mean and numpy-style std of the chunk means;
+     * the standard error sqrt(sample variance / M) */
+    for (t = 0; t < 10; t++)
+        cmean += cm[t] / 10;
+    for (t = 0; t < 10; t++)
+        cvar += (cm[t] - cmean) * (cm[t] - cmean) / 10;
+    assert_true(fabs(mc->hms_mean[0][0] - cmean) <= 1e-12 * (1 + fabs(cmean)));
+    assert_true(fabs(mc->hms_std[0][0] - sqrt(cvar)) <= 1e-10 * (1 + sqrt(cvar)));
+    assert_true(fabs(mc->chunk[0][3] - cm[3]) <= 1e-12 * (1 + fabs(cm[3])));
+    {
+        double mean = sum2[0] / M, var = (sq - M * mean * mean) / (M - 1);
+        assert_true(fabs(mc->se[0][0] - sqrt(var / M)) <= 1e-9 * sqrt(var / M));
     }
     assert_int_equal(mc->count[0], 6);
     for (t = 0; t < 6; t++)
