@@ -89,7 +89,7 @@ inn() {
           for (i = 0; i < d; i++) row = row " " int(rand() * 5 - 2) "/16"; print row } } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..119"
+echo "1..124"
 
 # ---- models with closed forms
 cat > inn_cli_aff.feynn-inn <<'EOF'
@@ -290,10 +290,18 @@ t 0 "npy metadata" "$jc" inn_cli_npy/metadata.json dim=2 order=4
 t 0 "diagrams of the coupling, order 4" "$feynn" inn diagrams "$coup" --layer 0 --order 4
 has inn_cli.out "split *n=2" "order 4 has the two-split diagram"
 line inn_cli.out "-9/32" "u0^4" "its contribution is -g^2/2 u0^4"
+has inn_cli.out "add up to the coefficient of S_0: yes" "the terms add up to the coefficient"
 t 0 "diagrams json" "$feynn" inn diagrams "$coup" --layer 0 --order 3 --format json \
     -o inn_cli.json
 t 0 "diagrams json valid" "$jc" inn_cli.json command='"inn diagrams"' kind='"coupling"' \
-    terms.0.kind='"split"' terms.0.monomials.0.coefficient='"-3/4"'
+    terms.0.kind='"split"' terms.0.monomials.0.coefficient='"-3/4"' sum_check.agrees=true
+for a in ball double; do
+    t 0 "diagrams of every order of tiny_inn, $a: the terms add up" "$feynn" inn diagrams \
+        "$top/examples/tiny_inn.feynn-inn" --layer 1 --order 4 --all-orders --arith $a \
+        --format json -o inn_cli.json
+    "$jc" inn_cli.json sum_check.agrees=true >inn_cli.err 2>&1 && ok "$a: sum_check agrees" \
+        || bad "$a: sum_check agrees"
+done
 schema inn_cli.json inn-diagrams.schema.json "diagrams json follows inn-diagrams.schema.json"
 t 0 "diagrams of an elementwise layer" "$feynn" inn diagrams "$elem" --layer 1 --order 2
 has inn_cli.out "logdet" "elementwise: a log-det vertex"

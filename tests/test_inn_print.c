@@ -328,7 +328,7 @@ static void test_json(void **state)
     o->keep_layers = 1;
     assert_int_equal(fy_inn_action(R, net, o, err), FY_OK);
     assert_int_equal(fy_inn_layer_terms(D, R, net, 0, o, err), FY_OK);
-    assert_int_equal(fy_inn_terms_json(&s, D, net, "test", po, err), FY_OK);
+    assert_int_equal(fy_inn_terms_json(&s, D, net, "test", R, -1, po, err), FY_OK);
     j = json_loads(s, 0, &jerr);
     assert_non_null(j);
     {
@@ -349,6 +349,7 @@ static void test_json(void **state)
             }
         }
         assert_true(found);
+        assert_true(json_is_true(json_object_get(json_object_get(j, "sum_check"), "agrees")));
     }
     json_decref(j);
     free(s);

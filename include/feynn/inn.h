@@ -303,11 +303,23 @@ int fy_inn_report_print(FILE *fp, const fy_inn_report_t rep, const fy_inn_print_
 
 /* The diagrams of one layer (fy_inn_layer_terms): text (one line per term, largest norm
  * first within an order, with the diagram's shape from the enumerate module's generator where
- * one matches) and JSON (doc/schema/inn-diagrams.schema.json). */
+ * one matches) and JSON (doc/schema/inn-diagrams.schema.json).  With R (the result the terms
+ * came from; may be NULL) the sum of the terms is compared with the layer action's
+ * coefficient (fy_inn_terms_sum_check of `order`) and the verdict printed ("sum_check"). */
 int fy_inn_terms_print(FILE *fp, const fy_inn_terms_t D, const fy_inn_t net,
-                       const fy_inn_print_opts_t po, fy_error_t err);
+                       const fy_inn_result_t R, int order, const fy_inn_print_opts_t po,
+                       fy_error_t err);
 int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, const char *model,
-                      const fy_inn_print_opts_t po, fy_error_t err);
+                      const fy_inn_result_t R, int order, const fy_inn_print_opts_t po,
+                      fy_error_t err);
+/* Whether the terms of D of each order (order < 0: every order among them; else that one) add
+ * up to the coefficient of the layer action R->layer[D->layer] (keep_layers) of that order:
+ * exact results equal, balls whose difference contains 0, doubles within 1e-12 of the
+ * largest |entry|.  *max_diff receives the largest entry of the difference (balls: |mid| +
+ * rad). */
+int fy_inn_terms_sum_check(int *agrees, double *max_diff, const fy_inn_terms_t D,
+                           const fy_inn_result_t R, int order, fy_error_t err);
+
 /* The diagram of the enumerate module that draws term t (of a layer of kind `kind`): a copy
  * into d (initialised by the caller with family fy_family_inn) and 1; 0 when none matches (the
  * constant log-det, order 0); minus an error code (err set) when the generator fails.  A pass

@@ -637,13 +637,15 @@ typedef struct
 {
     const fy_inn_terms_struct *D;
     const fy_inn_struct *net;
+    const fy_inn_result_struct *R;
+    int order;
     const fy_inn_print_opts_struct *po;
 } terms_out_t;
 
 static int put_terms(FILE *fp, void *data, fy_error_t err)
 {
     terms_out_t *t = data;
-    return fy_inn_terms_print(fp, t->D, t->net, t->po, err);
+    return fy_inn_terms_print(fp, t->D, t->net, t->R, t->order, t->po, err);
 }
 
 /* The drawings of the terms' diagrams: to one stream, or one file per term in dir. */
@@ -873,7 +875,7 @@ static int inn_diagrams(int argc, char **argv)
     po->limit = limit;
     if (fmt == FY_FMT_JSON)
     {
-        status = fy_inn_terms_json(&json, &sel, net, model, po, err);
+        status = fy_inn_terms_json(&json, &sel, net, model, R, all ? -1 : order, po, err);
         if (status == FY_OK)
             status = write_text(out, put_string, json, err);
     }
@@ -884,6 +886,8 @@ static int inn_diagrams(int argc, char **argv)
         terms_out_t t;
         t.D = &sel;
         t.net = net;
+        t.R = R;
+        t.order = all ? -1 : order;
         t.po = po;
         status = write_text(out, put_terms, &t, err);
     }

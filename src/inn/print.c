@@ -1113,6 +1113,67 @@ int fy_inn_term_diagram(fy_diagram_t d, const fy_inn_term_struct *t, fy_inn_laye
     return status != FY_OK ? -status : found;
 }
 
+int fy_inn_terms_sum_check(int *agrees, double *max_diff, const fy_inn_terms_t D,
+                           const fy_inn_result_t R, int order, fy_error_t err)
+{
+    const fy_inn_action_struct *S;
+    int m, status = FY_OK;
+    slong i, j;
+    *agrees = 1;
+    *max_diff = 0;
+    if (R->layer == NULL || D->layer < 0 || D->layer > R->nlayers)
+        return fy_error_set(err, FY_EINPUT, "inn: the layer actions are needed (keep_layers)");
+    S = R->layer + D->layer;
+    for (m = 0; m <= S->K && status == FY_OK; m++)
+    {
+        fy_symtensor_t sum;
+        const fy_symtensor_struct *C = S->A + m;
+        double scale = 0, diff = 0;
+        int any = 0;
+        if (order >= 0 && m != order)
+            continue;
+        status = fy_symtensor_init(sum, S->arith, S->d, m, S->prec, err);
+        for (i = 0; i < D->len && status == FY_OK; i++)
+            if (D->t[i].order == m)
+            {
+                status = fy_symtensor_add(sum, sum, D->t[i].T, err);
+                any = 1;
+            }
+        if (status == FY_OK && (any || order >= 0))
+            status = fy_symtensor_sub(sum, sum, C, err);
+        for (j = 0; status == FY_OK && (any || order >= 0) && j < C->e.len; j++)
+        {
+            double e, c;
+            int ok;
+            switch (S->arith)
+            {
+            case FY_ARITH_DOUBLE:
+                e = fabs(fy_numvec_d(&sum->e)[j]);
+                c = fabs(fy_numvec_d(&C->e)[j]);
+                ok = 1; /* judged against the scale below */
+                break;
+            case FY_ARITH_BALL:
+                e = arb_mag_d(fy_numvec_arb(&sum->e) + j);
+                c = arb_mag_d(fy_numvec_arb(&C->e) + j);
+                ok = arb_contains_zero(fy_numvec_arb(&sum->e) + j);
+                break;
+            default:
+                e = fabs(fy_fmpq_get_d(fy_numvec_fmpq(&sum->e) + j));
+                c = fabs(fy_fmpq_get_d(fy_numvec_fmpq(&C->e) + j));
+                ok = fmpq_is_zero(fy_numvec_fmpq(&sum->e) + j);
+            }
+            *agrees &= ok;
+            diff = fmax(diff, e);
+            scale = fmax(scale, c);
+        }
+        if (S->arith == FY_ARITH_DOUBLE && diff > 1e-12 * scale)
+            *agrees = 0;
+        *max_diff = fmax(*max_diff, diff);
+        fy_symtensor_clear(sum);
+    }
+    return status;
+}
+
 /* What a term is, in words. */
 static void term_label(char *buf, size_t n, const fy_inn_term_struct *t, fy_inn_layer_kind_t k)
 {
@@ -1166,7 +1227,8 @@ static slong *term_perm(const fy_inn_terms_t D, fy_error_t err)
 }
 
 int fy_inn_terms_print(FILE *fp, const fy_inn_terms_t D, const fy_inn_t net,
-                       const fy_inn_print_opts_t po, fy_error_t err)
+                       const fy_inn_result_t R, int order, const fy_inn_print_opts_t po,
+                       fy_error_t err)
 {
     fy_inn_layer_kind_t kind = net->layers[D->layer].kind;
     slong *perm = term_perm(D, err), i, j;
@@ -1216,12 +1278,22 @@ int fy_inn_terms_print(FILE *fp, const fy_inn_terms_t D, const fy_inn_t net,
         fy_inn_poly_clear(P);
     }
     free(perm);
+    if (status == FY_OK && R != NULL)
+    {
+        int ok;
+        double md;
+        status = fy_inn_terms_sum_check(&ok, &md, D, R, order, err);
+        if (status == FY_OK)
+            fprintf(fp, "\n# the terms of each order add up to the coefficient of S_%d: %s "
+                    "(largest difference %.3g)\n", D->layer, ok ? "yes" : "NO", md);
+    }
     return status == FY_OK && ferror(fp) ? fy_error_set(err, FY_EIO, "inn: writing failed")
                                          : status;
 }
 
 int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, const char *model,
-                      const fy_inn_print_opts_t po, fy_error_t err)
+                      const fy_inn_result_t R, int order, const fy_inn_print_opts_t po,
+                      fy_error_t err)
 {
     fy_inn_layer_kind_t kind = net->layers[D->layer].kind;
     slong *perm = term_perm(D, err), i;
@@ -1285,6 +1357,19 @@ int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, co
     }
     free(perm);
     json_object_set_new(root, "terms", a);
+    if (status == FY_OK && R != NULL)
+    {
+        int ok;
+        double md;
+        status = fy_inn_terms_sum_check(&ok, &md, D, R, order, err);
+        if (status == FY_OK)
+        {
+            json_t *c = json_object();
+            json_object_set_new(c, "agrees", json_boolean(ok));
+            json_object_set_new(c, "max_diff", jnum(md));
+            json_object_set_new(root, "sum_check", c);
+        }
+    }
     if (status != FY_OK)
     {
         json_decref(root);
