@@ -664,6 +664,36 @@ static void test_symmetry(void **state)
     fy_nnft_spec_clear(sh);
 }
 
+/* ReLU without biases in d = 1: K(x, x') = sigma_W^2 x x' / 2 for points of one sign and 0 for
+ * opposite signs (cos th = +-1 exactly, where the closed form must not go through acos of a
+ * ball touching +-1: it printed nan) */
+static void test_relu_kernel_collinear(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t K;
+    fmpq_t q;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(K);
+    fmpq_init(q);
+    spec_simple(s, FY_NNFT_RELU, "-0.01\n-0.006\n0.002\n", "1", "0", 20);
+    assert_int_equal(fy_nnft_kernel(K, s, 0, 1, PREC, err), FY_OK);
+    fmpq_set_si(q, 3, 100000);
+    assert_true(fy_arb_contains_fmpq(K, q));
+    /* sqrt(Sxx Syy - Sxy^2) at a zero keeps about half the bits */
+    assert_true(arb_rel_accuracy_bits(K) > PREC / 2 - 16);
+    assert_int_equal(fy_nnft_kernel(K, s, 0, 2, PREC, err), FY_OK);
+    assert_true(arb_is_finite(K));
+    fmpq_zero(q);
+    assert_true(fy_arb_contains_fmpq(K, q));
+    assert_true(mag_cmp_2exp_si(arb_radref(K), -PREC / 2 + 16) < 0);
+    arb_clear(K);
+    fmpq_clear(q);
+    fy_nnft_spec_clear(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -676,6 +706,7 @@ int main(void)
         cmocka_unit_test(test_relu_rationals),
         cmocka_unit_test(test_gauss_c4),
         cmocka_unit_test(test_counts_and_moments),
+        cmocka_unit_test(test_relu_kernel_collinear),
         cmocka_unit_test(test_moment_quad),
         cmocka_unit_test(test_connected),
         cmocka_unit_test(test_symmetry),

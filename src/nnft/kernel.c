@@ -148,36 +148,39 @@ int fy_nnft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec
             arb_zero(t);
             break;
         }
-        arb_sqrt(u, u, prec);
-        if (i == j)
-            arb_one(t);
-        else
         {
-            arb_t one;
-            arb_init(one);
-            arb_div(t, sxy, u, prec);
-            /* clamp the cosine to [-1, 1] (it is one there; the ball may poke out) */
-            arb_zero_pm_one(one);
-            if (!arb_intersection(t, t, one, prec))
-                arb_set(t, one);
-            arb_clear(one);
-        }
-        {
-            arb_t th, sn, pi;
+            /* = (sqrt(Sxx Syy - Sxy^2) + (pi - th) Sxy) / (2 pi), th = atan2 of the two:
+             * analytic in the balls where cos th = +-1 (coincident or opposite points), where
+             * acos of a ball touching +-1 is not */
+            arb_t b, th, pi;
+            arb_init(b);
             arb_init(th);
-            arb_init(sn);
             arb_init(pi);
-            arb_acos(th, t, prec);
-            arb_sin(sn, th, prec);
             arb_const_pi(pi, prec);
+            arb_sqr(b, sxy, prec);
+            arb_sub(b, u, b, prec);
+            arb_sqrtpos(b, b, prec); /* the nonnegative part: Sxx Syy >= Sxy^2 */
+            if (arb_is_positive(sxy))
+            {
+                arb_div(th, b, sxy, prec);
+                arb_atan(th, th, prec);
+            }
+            else if (arb_is_negative(sxy))
+            {
+                arb_div(th, b, sxy, prec);
+                arb_neg(th, th);
+                arb_atan(th, th, prec);
+                arb_sub(th, pi, th, prec);
+            }
+            else
+                arb_atan2(th, b, sxy, prec);
             arb_sub(th, pi, th, prec);
-            arb_mul(th, th, t, prec);
-            arb_add(t, sn, th, prec);
-            arb_mul(t, t, u, prec);
+            arb_mul(th, th, sxy, prec);
+            arb_add(t, b, th, prec);
             arb_div(t, t, pi, prec);
             arb_mul_2exp_si(t, t, -1);
+            arb_clear(b);
             arb_clear(th);
-            arb_clear(sn);
             arb_clear(pi);
         }
         break;
