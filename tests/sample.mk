@@ -1,0 +1,7 @@
+# tests of module sample (theory files, exact tensors, HMC against quadrature and the Gaussian
+# closed form, thread independence, cumulants)
+check_PROGRAMS += tests/test_sample
+TESTS += tests/test_sample
+tests_test_sample_SOURCES = tests/test_sample.c tests/testutil.h
+tests_test_sample_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_sample_LDADD = $(TEST_LDADD)
