@@ -5,3 +5,6 @@ TESTS += tests/test_sample
 tests_test_sample_SOURCES = tests/test_sample.c tests/testutil.h
 tests_test_sample_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_sample_LDADD = $(TEST_LDADD)
+# feynn inn sample (the command): refusals, cumulants of a Gaussian, JSON, safetensors, threads
+TESTS += tests/test_inn_sample_cli.sh
+EXTRA_DIST += tests/test_inn_sample_cli.sh

@@ -55,5 +55,7 @@ int fy_cmd_nnft(int argc, char **argv);
 /* Sub-subcommands of `feynn born` living in their own files (cmd_born_nn.c). */
 int fy_born_train_cmd(int argc, char **argv);
 int fy_born_verify_cmd(int argc, char **argv);
+/* `feynn inn sample` (cmd_inn_sample.c). */
+int fy_inn_sample_cmd(int argc, char **argv);
 
 #endif

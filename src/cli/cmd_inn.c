@@ -40,6 +40,7 @@ static const fy_cli_command inn_commands[] = {
     {"diagrams", "the diagrams of one layer's pull-back with their contributions",
      inn_diagrams},
     {"info", "describe a model: layers, splits, determinants, degrees", inn_info},
+    {"sample", "HMC draws of a lattice theory, diagnostics, cumulants", fy_inn_sample_cmd},
 };
 static const size_t n_inn_commands = sizeof inn_commands / sizeof inn_commands[0];
 

@@ -1,0 +1,309 @@
+/* feynn inn sample: Hamiltonian Monte Carlo draws of a lattice theory with a polynomial action
+ * (sample.h, doc/theory-format.md), with diagnostics and cumulants.
+ *
+ *   feynn inn sample THEORY [--samples N] [--chains C] [--seed S] [--warmup W]
+ *                    [--leapfrog L] [--thin K] [--no-flip] [--threads T] [-o FILE]
+ *                    [--format text|json]
+ *
+ * The library does the work (fy_hmc_run, fy_sample_cumulants, fy_hmc_save); this file parses
+ * options and prints.  -o writes the draws as safetensors (tensor "samples", F64,
+ * [chains, samples, sites]); the report goes to standard output. */
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "feynn/sample.h"
+
+#define CMD "inn sample"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn inn sample THEORY [options]\n"
+            "\n"
+            "Draws from p(phi) ~ exp(-E(phi)) for a lattice theory with a polynomial action\n"
+            "(file format: doc/theory-format.md) by Hamiltonian Monte Carlo: independent\n"
+            "chains in parallel, step size adapted during warm-up, a global Z2 move\n"
+            "phi -> -phi, thinning by the measured autocorrelation time.  Prints acceptance,\n"
+            "autocorrelation times, effective sample sizes, split R-hat, and the cumulants\n"
+            "kappa_1..kappa_4 on a site and between nearest neighbours with batch-means errors.\n"
+            "\n"
+            "  --samples N            kept draws per chain, after thinning (default 1000)\n"
+            "  --chains C             independent chains (default 4)\n"
+            "  --seed S               seed of the counter-based generator (default 1)\n"
+            "  --warmup W             warm-up trajectories per chain (default 500)\n"
+            "  --leapfrog L           leapfrog steps per trajectory (default 10)\n"
+            "  --thin K               keep every K-th draw (default: by the autocorrelation time)\n"
+            "  --no-flip              no Z2 move\n"
+            "  --threads T            OpenMP threads (the draws do not depend on it)\n"
+            "  -o, --output FILE      write the draws as safetensors to FILE\n"
+            "  --format F             text (default) or json\n"
+            "  -h, --help             this help\n"
+            "\n"
+            "Exit status: 0 success, 2 bad usage or input.\n");
+}
+
+static int parse_count(slong *v, const char *arg, slong lo, slong hi, const char *opt)
+{
+    char *end;
+    long long x = strtoll(arg, &end, 10);
+    if (end == arg || *end || x < lo || x > hi)
+        return fy_cli_usage_error(CMD, "%s needs an integer in %ld..%ld, not '%s'", opt,
+                                  (long) lo, (long) hi, arg);
+    *v = (slong) x;
+    return 0;
+}
+
+static void print_text(FILE *fp, const char *path, const fy_ltheory_t T,
+                       const fy_hmc_opts_struct *o, const fy_hmc_result_t R,
+                       const fy_cumulants_struct *K)
+{
+    static const char *const nn_names[4] = {"k(i,j)", "k(i,i,j)", "k(i,i,j,j)", "k(i,i,i,j)"};
+    double smin = INFINITY, smax = 0.0, acc = 0.0, fl = 0.0;
+    slong c;
+    int k;
+    for (c = 0; c < R->chains; c++)
+    {
+        smin = R->step[c] < smin ? R->step[c] : smin;
+        smax = R->step[c] > smax ? R->step[c] : smax;
+        acc += R->accept[c] / (double) R->chains;
+        fl += R->flip_accept[c] / (double) R->chains;
+    }
+    fprintf(fp, "theory       %s: %s %d, %d sites, %ld links, degree %d, %s\n", path,
+            fy_lattice_kind_name(T->kind), T->size, T->nsites, (long) T->nlinks, T->max_degree,
+            T->even ? "even" : "not even");
+    fprintf(fp, "sampler      HMC, %ld chains x %ld draws, warm-up %ld, %d leapfrog steps, "
+            "seed %" PRIu64 "\n", (long) R->chains, (long) R->samples, (long) o->warmup,
+            o->n_leapfrog, o->seed);
+    fprintf(fp, "thinning     every %ld-th trajectory (pilot autocorrelation time %.3g)\n",
+            (long) R->thin, R->tau_raw);
+    fprintf(fp, "step size    %.4g .. %.4g\n", smin, smax);
+    fprintf(fp, "acceptance   %.4f", acc);
+    if (o->flip)
+        fprintf(fp, ", Z2 moves accepted %.4f", fl);
+    fprintf(fp, ", divergences %ld\n\n", (long) R->divergences);
+    fprintf(fp, "%-10s %14s %10s %10s %10s\n", "observable", "mean", "tau", "ESS", "R-hat");
+    for (k = 0; k < FY_HMC_NOBS; k++)
+        fprintf(fp, "%-10s %14.6g %10.3f %10.1f %10.4f\n", fy_hmc_obs_name(k), R->diag[k].mean,
+                R->diag[k].tau, R->diag[k].ess, R->diag[k].rhat);
+    fprintf(fp, "\ncumulants (errors by batch means over %ld batches)\n", (long) K->batches);
+    for (k = 0; k < 4; k++)
+        fprintf(fp, "  site  kappa_%d      %14.6g +- %.2g\n", k + 1, K->site[k], K->site_se[k]);
+    if (T->nlinks > 0)
+        for (k = 0; k < 4; k++)
+            fprintf(fp, "  nn    %-12s %14.6g +- %.2g\n", nn_names[k], K->nn[k], K->nn_se[k]);
+}
+
+static json_t *json_num(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *json_pairs(const double *v, const double *se, int n)
+{
+    json_t *a = json_array();
+    int k;
+    for (k = 0; k < n; k++)
+    {
+        json_t *o = json_object();
+        json_object_set_new(o, "value", json_num(v[k]));
+        json_object_set_new(o, "se", json_num(se[k]));
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static char *make_json(const char *path, const fy_ltheory_t T, const fy_hmc_opts_struct *o,
+                       const fy_hmc_result_t R, const fy_cumulants_struct *K)
+{
+    json_t *root = json_object(), *th = json_object(), *sa = json_object(), *ch = json_array();
+    json_t *dg = json_object(), *cu = json_object();
+    char *s;
+    slong c;
+    int k;
+    json_object_set_new(root, "command", json_string(CMD));
+    json_object_set_new(th, "file", json_string(path));
+    json_object_set_new(th, "lattice", json_string(fy_lattice_kind_name(T->kind)));
+    json_object_set_new(th, "size", json_integer(T->size));
+    json_object_set_new(th, "sites", json_integer(T->nsites));
+    json_object_set_new(th, "links", json_integer(T->nlinks));
+    json_object_set_new(th, "degree", json_integer(T->max_degree));
+    json_object_set_new(th, "even", json_boolean(T->even));
+    json_object_set_new(root, "theory", th);
+    json_object_set_new(sa, "chains", json_integer(R->chains));
+    json_object_set_new(sa, "samples", json_integer(R->samples));
+    json_object_set_new(sa, "warmup", json_integer(o->warmup));
+    json_object_set_new(sa, "leapfrog", json_integer(o->n_leapfrog));
+    json_object_set_new(sa, "seed", json_integer((json_int_t) o->seed));
+    json_object_set_new(sa, "flip", json_boolean(o->flip));
+    json_object_set_new(sa, "thin", json_integer(R->thin));
+    json_object_set_new(sa, "tau_pilot", json_num(R->tau_raw));
+    json_object_set_new(sa, "divergences", json_integer(R->divergences));
+    for (c = 0; c < R->chains; c++)
+    {
+        json_t *x = json_object();
+        json_object_set_new(x, "step", json_num(R->step[c]));
+        json_object_set_new(x, "accept", json_num(R->accept[c]));
+        json_object_set_new(x, "flip_accept", json_num(R->flip_accept[c]));
+        json_array_append_new(ch, x);
+    }
+    json_object_set_new(sa, "per_chain", ch);
+    json_object_set_new(root, "sampler", sa);
+    for (k = 0; k < FY_HMC_NOBS; k++)
+    {
+        json_t *x = json_object();
+        json_object_set_new(x, "mean", json_num(R->diag[k].mean));
+        json_object_set_new(x, "tau", json_num(R->diag[k].tau));
+        json_object_set_new(x, "ess", json_num(R->diag[k].ess));
+        json_object_set_new(x, "rhat", json_num(R->diag[k].rhat));
+        json_object_set_new(dg, fy_hmc_obs_name(k), x);
+    }
+    json_object_set_new(root, "diagnostics", dg);
+    json_object_set_new(cu, "batches", json_integer(K->batches));
+    json_object_set_new(cu, "site", json_pairs(K->site, K->site_se, 4));
+    json_object_set_new(cu, "nearest_neighbour", T->nlinks > 0 ? json_pairs(K->nn, K->nn_se, 4)
+                                                               : json_null());
+    json_object_set_new(root, "cumulants", cu);
+    s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(root);
+    return s;
+}
+
+int fy_inn_sample_cmd(int argc, char **argv)
+{
+    enum
+    {
+        O_SAMPLES = 256,
+        O_CHAINS,
+        O_SEED,
+        O_WARMUP,
+        O_LEAP,
+        O_THIN,
+        O_NOFLIP,
+        O_THREADS,
+        O_FORMAT
+    };
+    static const struct option longopts[] = {
+        {"samples", required_argument, NULL, O_SAMPLES},
+        {"chains", required_argument, NULL, O_CHAINS},
+        {"seed", required_argument, NULL, O_SEED},
+        {"warmup", required_argument, NULL, O_WARMUP},
+        {"leapfrog", required_argument, NULL, O_LEAP},
+        {"thin", required_argument, NULL, O_THIN},
+        {"no-flip", no_argument, NULL, O_NOFLIP},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON);
+    const char *path = NULL, *out = NULL;
+    int c, fmt = FY_FMT_TEXT, rc = 0, status;
+    slong v;
+    fy_hmc_opts_struct o;
+    fy_ltheory_t T;
+    fy_hmc_result_t R;
+    fy_cumulants_struct K;
+    fy_error_t err;
+
+    fy_error_init(err);
+    fy_hmc_opts_default(&o);
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case O_SAMPLES:
+            if (parse_count(&o.samples, optarg, 4, 100000000, "--samples"))
+                return 2;
+            break;
+        case O_CHAINS:
+            if (parse_count(&o.chains, optarg, 1, 1000000, "--chains"))
+                return 2;
+            break;
+        case O_SEED:
+            if (parse_count(&v, optarg, 0, INT64_MAX, "--seed"))
+                return 2;
+            o.seed = (uint64_t) v;
+            break;
+        case O_WARMUP:
+            if (parse_count(&o.warmup, optarg, 0, 100000000, "--warmup"))
+                return 2;
+            break;
+        case O_LEAP:
+            if (parse_count(&v, optarg, 1, 100000, "--leapfrog"))
+                return 2;
+            o.n_leapfrog = (int) v;
+            break;
+        case O_THIN:
+            if (parse_count(&o.thin, optarg, 1, 1000000, "--thin"))
+                return 2;
+            break;
+        case O_NOFLIP:
+            o.flip = 0;
+            break;
+        case O_THREADS:
+            if (parse_count(&v, optarg, 1, 4096, "--threads"))
+                return 2;
+            o.threads = (int) v;
+            break;
+        case O_FORMAT:
+            if ((fmt = fy_cli_parse_format(CMD, optarg, formats)) < 0)
+                return 2;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case ':':
+            return fy_cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return fy_cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        path = argv[optind++];
+    if (optind < argc)
+        return fy_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (path == NULL)
+        return fy_cli_usage_error(CMD, "a THEORY file is required (doc/theory-format.md)");
+
+    fy_ltheory_init(T);
+    fy_hmc_result_init(R);
+    status = fy_ltheory_load(T, path, err);
+    if (status == FY_OK)
+        status = fy_hmc_run(R, T, &o, err);
+    if (status == FY_OK)
+        status = fy_sample_cumulants(&K, R->draws, R->chains, R->samples, T, err);
+    if (status == FY_OK && out != NULL)
+        status = fy_hmc_save(out, R, T, &o, path, err);
+    if (status == FY_OK && fmt == FY_FMT_JSON)
+    {
+        char *s = make_json(path, T, &o, R, &K);
+        if (s == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory writing JSON");
+        else
+        {
+            puts(s);
+            free(s);
+        }
+    }
+    else if (status == FY_OK)
+        print_text(stdout, path, T, &o, R, &K);
+    if (status == FY_OK && fflush(stdout) != 0)
+        status = fy_error_set(err, FY_EIO, "writing the output failed");
+    if (status != FY_OK)
+        rc = fy_cli_fail(CMD, err);
+    fy_hmc_result_clear(R);
+    fy_ltheory_clear(T);
+    return rc;
+}
