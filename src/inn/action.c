@@ -561,17 +561,19 @@ static int run(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, int
         }
         if (!status)
             status = _fy_inn_lmap_set(M, r, net, l, u[l], err);
-        if (!status)
+        /* Z is made once and reused: the pull overwrites every coefficient */
+        if (!status && Z->K != K)
             status = action_fit(Z, o->arith, o->prec, d, K, err);
         if (!status)
             status = pull(Z, NULL, NULL, S, M, ix, ws, err);
         if (!status)
         {
+            fy_inn_action_struct t;
             fmpq_mul(Z->logr, S->logr, r);
             vec_set(Z->x0, u[l], d);
-            fy_inn_action_clear(S);
-            *S = *Z;
-            fy_inn_action_init(Z);
+            Z->sign = S->sign;
+            Z->gamma = S->gamma;
+            t = *S, *S = *Z, *Z = t;
             if (R->layer)
                 status = action_copy(R->layer + l, S, err);
         }

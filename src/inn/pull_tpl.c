@@ -15,9 +15,18 @@
 #include "config.h"
 #include "inn/inn_internal.h"
 #include "series/internal.h"
+#include "num/blas.h"
 
 #if defined(FY_BACKEND_D) && defined(FY_HAVE_CBLAS)
 #include <cblas.h>
+#endif
+/* Threads for double and balls; exact arithmetic stays serial (FLINT's fmpz allocator keeps
+ * per-thread caches, and entries made by one thread would be freed by another). */
+#if defined(_OPENMP) && !defined(FY_BACKEND_FMPQ)
+#include <omp.h>
+#define INN_USE_OMP 1
+#else
+#define INN_USE_OMP 0
 #endif
 
 static slong FY_FN(ipow)(int d, int k)
@@ -210,26 +219,27 @@ static void FY_FN(sym_add_pat)(fy_el_ptr out, fy_el_srcptr D, const fy_mindex_t 
     FY_EL_CLEAR(s);
 }
 
-/* Y (d x n) = L^T X for X (d x n), L (d x d). */
-static void FY_FN(mul_lt)(fy_el_ptr Y, fy_el_srcptr L, fy_el_srcptr X, int d, slong n, slong prec)
+/* The rows j >= jmin of L^T X: Y[(j - jmin) n + c] = sum_i L[i, j] X[i, c], X (d x n). */
+static void FY_FN(mul_lt)(fy_el_ptr Y, fy_el_srcptr L, fy_el_srcptr X, int d, int jmin, slong n,
+                          slong prec)
 {
 #if defined(FY_BACKEND_D) && defined(FY_HAVE_CBLAS)
     (void) prec;
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d, (int) n, d, 1.0, L, d, X, (int) n,
-                0.0, Y, (int) n);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d - jmin, (int) n, d, 1.0, L + jmin, d,
+                X, (int) n, 0.0, Y, (int) n);
 #else
     int i, j;
     slong c;
-    for (c = 0; c < (slong) d * n; c++)
+    for (c = 0; c < (slong) (d - jmin) * n; c++)
         FY_EL_ZERO(Y + c);
     for (i = 0; i < d; i++)
-        for (j = 0; j < d; j++)
+        for (j = jmin; j < d; j++)
         {
             fy_el_srcptr l = L + (slong) i * d + j;
             if (FY_EL_IS_ZERO(l))
                 continue;
             for (c = 0; c < n; c++)
-                FY_EL_ADDMUL(Y + (slong) j * n + c, X + (slong) i * n + c, l);
+                FY_EL_ADDMUL(Y + (slong) (j - jmin) * n + c, X + (slong) i * n + c, l);
         }
 #endif
 }
@@ -279,7 +289,7 @@ static void FY_FN(sym_transform)(fy_el_ptr out, fy_el_srcptr in, fy_el_srcptr L,
                                  const fy_mindex_t ix, int k, FY_FN(sym_scratch_struct) *S,
                                  slong prec)
 {
-    int d = ix->dim, p, j, q, J[FY_INN_MAX_ORDER + 1];
+    int d = ix->dim, p, q, J[FY_INN_MAX_ORDER + 1];
     fy_el_ptr T = S->T, Tn = S->Tn, tmp;
     slong nk = fy_mindex_count(ix, d, k), e;
     const slong *G, *H;
@@ -298,23 +308,57 @@ static void FY_FN(sym_transform)(fy_el_ptr out, fy_el_srcptr in, fy_el_srcptr L,
         nq = fy_mindex_count(ix, d, q);
         G = FY_FN(rank_table)(S, ix, q);
         H = FY_FN(rank_table)(S, ix, p);
-        for (c = 0; c < p; c++)
-            J[c] = 0;
-        rJ = 0;
-        do
+        /* each sorted J u j is made once, from J and its largest element j >= max J; the
+         * rows J are independent (threads where the backend allows, the BLAS on one thread
+         * meanwhile: its own threads would compete with these for the cores) */
+        int blas = fy_blas_set_threads(1);
+#if INN_USE_OMP
+#pragma omp parallel if (nJ * nq * d > 100000)
+#endif
         {
-            fy_el_srcptr row = T + rJ * nI;
-            for (c = 0; c < (slong) d * nq; c++)
-                FY_EL_SET(S->X + c, row + G[c]);
-            FY_FN(mul_lt)(S->Y, L, S->X, d, nq, prec);
-            for (j = 0; j < d; j++)
+            fy_el_ptr X = S->X, Y = S->Y;
+            int Jl[FY_INN_MAX_ORDER + 1], threaded = 0;
+            slong r0;
+#if INN_USE_OMP
+            threaded = omp_in_parallel() && omp_get_num_threads() > 1;
+            if (threaded)
             {
-                slong rn = H[(slong) j * nJ + rJ];
-                for (c = 0; c < nq; c++)
-                    FY_EL_SET(Tn + rn * nq + c, S->Y + (slong) j * nq + c);
+                X = FY_VEC_INIT((slong) d * nq);
+                Y = FY_VEC_INIT((slong) d * nq);
             }
-            rJ++;
-        } while (p > 0 && fy_multiindex_next(J, d, p));
+#pragma omp for schedule(dynamic, 16)
+#endif
+            for (r0 = 0; r0 < nJ; r0++)
+            {
+                fy_el_srcptr row = T + r0 * nI;
+                int jmin = 0, jj;
+                slong cc;
+                if (p > 0)
+                {
+                    fy_mindex_unrank(ix, Jl, r0, p);
+                    jmin = Jl[p - 1];
+                }
+                for (cc = 0; cc < (slong) d * nq; cc++)
+                    FY_EL_SET(X + cc, row + G[cc]);
+                FY_FN(mul_lt)(Y, L, X, d, jmin, nq, prec);
+                for (jj = jmin; jj < d; jj++)
+                {
+                    slong rn = H[(slong) jj * nJ + r0];
+                    for (cc = 0; cc < nq; cc++)
+                        FY_EL_SET(Tn + rn * nq + cc, Y + (slong) (jj - jmin) * nq + cc);
+                }
+            }
+            if (threaded)
+            {
+                FY_VEC_CLEAR(X, (slong) d * nq);
+                FY_VEC_CLEAR(Y, (slong) d * nq);
+            }
+        }
+        if (blas > 0)
+            fy_blas_set_threads(blas);
+        (void) rJ;
+        (void) c;
+        (void) J;
         tmp = T, T = Tn, Tn = tmp;
     }
     for (e = 0; e < nk; e++)
