@@ -447,6 +447,81 @@ static void test_gaussian(void **state)
     fy_ltheory_clear(T);
 }
 
+/* Two sites joined by one edge (the same marginal at both): joint cumulants by 2-d quadrature
+ * through central moments (kappa_11 = mu_11, kappa_21 = mu_21, kappa_22 = mu_22 - mu_20 mu_02
+ * - 2 mu_11^2, kappa_31 = mu_31 - 3 mu_20 mu_11; on-site kappa_3 = mu_3, kappa_4 = mu_4 -
+ * 3 mu_2^2), a route independent of the raw-moment formulas of fy_sample_cumulants. */
+static void test_cumulants_2site(void **state)
+{
+    fy_ltheory_t T;
+    fy_hmc_opts_struct o;
+    fy_hmc_result_t R;
+    fy_cumulants_struct Q;
+    fy_error_t err;
+    const double h = 0.02, L = 9.0;
+    long n = (long) (L / h), a, b;
+    double z = 0, m1 = 0, mu[5][5], exact_site[4], exact_nn[4];
+    int p, q, k;
+    (void) state;
+    fy_error_init(err);
+    fy_ltheory_init(T);
+    parse_ok(T, "lattice graph 2\nedge 0 1\nkinetic 1/2\nm2 1\ng3 1\nlam 2\n");
+    /* mean, then central moments mu[p][q] = <(x - m)^p (y - m)^q> */
+    for (a = -n; a <= n; a++)
+        for (b = -n; b <= n; b++)
+        {
+            double ph[2] = {a * h, b * h}, w = exp(-fy_ltheory_energy(T, ph));
+            z += w;
+            m1 += w * ph[0];
+        }
+    m1 /= z;
+    memset(mu, 0, sizeof mu);
+    for (a = -n; a <= n; a++)
+        for (b = -n; b <= n; b++)
+        {
+            double ph[2] = {a * h, b * h}, w = exp(-fy_ltheory_energy(T, ph)) / z;
+            double x = ph[0] - m1, y = ph[1] - m1, xp = 1;
+            for (p = 0; p <= 4; p++)
+            {
+                double yq = 1;
+                for (q = 0; p + q <= 4; q++)
+                {
+                    mu[p][q] += w * xp * yq;
+                    yq *= y;
+                }
+                xp *= x;
+            }
+        }
+    exact_site[0] = m1;
+    exact_site[1] = mu[2][0];
+    exact_site[2] = mu[3][0];
+    exact_site[3] = mu[4][0] - 3 * mu[2][0] * mu[2][0];
+    exact_nn[0] = mu[1][1];
+    exact_nn[1] = mu[2][1];
+    exact_nn[2] = mu[2][2] - mu[2][0] * mu[0][2] - 2 * mu[1][1] * mu[1][1];
+    exact_nn[3] = mu[3][1] - 3 * mu[2][0] * mu[1][1];
+    fy_hmc_opts_default(&o);
+    o.chains = 8;
+    o.samples = 2000;
+    o.warmup = 300;
+    o.seed = 9;
+    printf("# cumulants 2 sites: fixed seed 9\n");
+    fy_hmc_result_init(R);
+    run_ok(R, T, &o);
+    assert_int_equal(fy_sample_cumulants(&Q, R->draws, R->chains, R->samples, T, err), FY_OK);
+    for (k = 0; k < 4; k++)
+    {
+        printf("# site kappa_%d %.5f +- %.5f (quadrature %.6f); nn %.5f +- %.5f (%.6f)\n", k + 1,
+               Q.site[k], Q.site_se[k], exact_site[k], Q.nn[k], Q.nn_se[k], exact_nn[k]);
+        assert_true(fabs(Q.site[k] - exact_site[k]) < 4 * Q.site_se[k]);
+        assert_true(fabs(Q.nn[k] - exact_nn[k]) < 4 * Q.nn_se[k]);
+    }
+    /* the odd cumulants are not zero here: the test has teeth */
+    assert_true(fabs(exact_site[2]) > 0.05 && fabs(exact_nn[1]) > 0.01);
+    fy_hmc_result_clear(R);
+    fy_ltheory_clear(T);
+}
+
 static void test_refusals(void **state)
 {
     fy_ltheory_t T;
@@ -483,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_hmc_1d),
         cmocka_unit_test(test_gaussian),
+        cmocka_unit_test(test_cumulants_2site),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests_name("sample", tests, NULL, NULL) ? 1 : 0;
