@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "feynn/io.h"
 #include "feynn/rng.h"
 #include "feynn/sample.h"
 #include "testutil.h"
@@ -304,6 +305,29 @@ static void test_threads(void **state)
     assert_memory_equal(A->draws, B->draws, sizeof(double) * 5 * 50 * 5);
     assert_memory_equal(A->step, B->step, sizeof(double) * 5);
     assert_memory_equal(A->diag, B->diag, sizeof A->diag);
+    /* the safetensors file holds the draws exactly */
+    {
+        fy_safetensors_t st;
+        fy_error_t err;
+        const fy_tensor_struct *x;
+        const char *path = "test_sample_draws.safetensors";
+        fy_error_init(err);
+        fy_safetensors_init(st);
+        if (fy_hmc_save(path, A, T, &o, "t.theory", err) != FY_OK ||
+            fy_safetensors_read(st, path, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        x = fy_safetensors_find(st, "samples");
+        assert_non_null(x);
+        assert_int_equal(x->ndim, 3);
+        assert_int_equal(x->shape[0], 5);
+        assert_int_equal(x->shape[1], 50);
+        assert_int_equal(x->shape[2], 5);
+        assert_memory_equal(x->data, A->draws, sizeof(double) * 5 * 50 * 5);
+        assert_string_equal(fy_safetensors_meta(st, "lattice"), "ring 5");
+        assert_non_null(fy_safetensors_meta(st, "description"));
+        fy_safetensors_clear(st);
+        remove(path);
+    }
     /* another seed gives other draws */
     o.seed = 12;
     run_ok(B, T, &o);
@@ -383,10 +407,15 @@ static void check_1d(const char *text, uint64_t seed, int even)
         else
             assert_true(R->flip_accept[c] > 0.0 && R->flip_accept[c] < 1.0);
     }
-    printf("# thin %ld, tau_raw %.3f, rhat %.4f %.4f %.4f\n", (long) R->thin, R->tau_raw,
+    printf("# thin %ld, tau_raw %.3f; kept: tau %.3f %.3f %.3f, rhat %.4f %.4f %.4f\n",
+           (long) R->thin, R->tau_raw, R->diag[0].tau, R->diag[1].tau, R->diag[2].tau,
            R->diag[0].rhat, R->diag[1].rhat, R->diag[2].rhat);
     for (k = 0; k < FY_HMC_NOBS; k++)
+    {
+        /* thinned by the pilot's tau: the kept draws are close to independent */
         assert_true(R->diag[k].rhat < 1.05);
+        assert_true(R->diag[k].tau < 2.0);
+    }
     fy_hmc_result_clear(R);
     fy_ltheory_clear(T);
 }

@@ -23,8 +23,10 @@
  * of chain c comes from the counter-based generator of rng.h keyed by (seed, purpose) with
  * stream c, so the draws do not depend on the number of threads.  The step size is adapted
  * during warm-up only (dual averaging, Hoffman and Gelman 2014, per chain), an exact global
- * Z2 move phi -> -phi follows every trajectory (Metropolis; always accepted when E is even), and
- * the kept draws are thinned by the integrated autocorrelation time measured on a pilot run.
+ * Z2 move phi -> -phi is proposed with probability 1/2 after every trajectory (Metropolis;
+ * always accepted when E is even; a flip after every trajectory would make the sign alternate
+ * deterministically, undone by thinning with an even factor), and the kept draws are thinned
+ * by the integrated autocorrelation time measured on a pilot run.
  * Diagnostics: acceptance rate, integrated autocorrelation time (Sokal's automatic window),
  * effective sample size, split R-hat (Gelman et al., BDA3 11.4).  Moments and cumulants carry
  * standard errors by batch means (each chain cut into batches; errors from the spread of the
@@ -128,7 +130,7 @@ typedef struct
     int n_leapfrog;       /* leapfrog steps per trajectory (>= 1) */
     double step0;         /* initial step size (> 0) */
     double target_accept; /* acceptance rate aimed at during warm-up, in (0, 1) */
-    int flip;             /* 1: the global Z2 move after every trajectory */
+    int flip;             /* 1: the global Z2 move (proposed with probability 1/2) */
     slong thin;           /* 0: by the measured autocorrelation time; else this factor */
     slong pilot;          /* raw draws per chain measuring the autocorrelation time (0: auto) */
     int threads;          /* OpenMP threads (0: the default) */
@@ -156,7 +158,7 @@ typedef struct
     double *draws;       /* draws[(c * samples + t) * nsites + i] */
     double *step;        /* per chain: step size after warm-up */
     double *accept;      /* per chain: mean acceptance probability after warm-up */
-    double *flip_accept; /* per chain: fraction of accepted Z2 moves after warm-up */
+    double *flip_accept; /* per chain: accepted / proposed Z2 moves after warm-up */
     slong divergences;   /* trajectories with a non-finite or huge energy error, after warm-up */
     slong thin;          /* thinning factor used */
     double tau_raw;      /* largest autocorrelation time of the pilot (raw trajectories) */

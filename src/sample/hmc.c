@@ -64,7 +64,7 @@ typedef struct
     double mu, hbar, log_eps_bar; /* dual averaging */
     uint64_t it;                  /* trajectories so far: the generator's counter */
     double acc_sum;
-    slong acc_n, flips, div;
+    slong acc_n, flips, flip_prop, div;
 } chain_t;
 
 typedef struct
@@ -122,8 +122,11 @@ static double step(chain_t *ch, const ctx_t *x, slong c)
         ch->grad1 = t;
         ch->E = E1;
     }
-    if (x->o->flip)
+    /* the Z2 move is proposed with probability 1/2: a flip after every trajectory would make
+     * the sign alternate deterministically, and thinning by an even factor would undo it */
+    if (x->o->flip && u[3] < 0.5)
     {
+        ch->flip_prop++;
         if (T->even)
         {
             /* E(-phi) = E(phi) and grad E(-phi) = -grad E(phi), exactly in floating point */
@@ -274,6 +277,7 @@ int fy_hmc_run(fy_hmc_result_t R, const fy_ltheory_t T, const fy_hmc_opts_struct
         if (o->warmup > 0)
             h->eps = exp(h->log_eps_bar);
         h->flips = 0;
+        h->flip_prop = 0;
         h->div = 0;
         for (s = 0; s < P; s++)
         {
@@ -354,7 +358,8 @@ int fy_hmc_run(fy_hmc_result_t R, const fy_ltheory_t T, const fy_hmc_opts_struct
     {
         R->step[c] = ch[c].eps;
         R->accept[c] = ch[c].acc_n ? ch[c].acc_sum / (double) ch[c].acc_n : NAN;
-        R->flip_accept[c] = ch[c].acc_n ? (double) ch[c].flips / (double) ch[c].acc_n : NAN;
+        R->flip_accept[c] =
+            ch[c].flip_prop ? (double) ch[c].flips / (double) ch[c].flip_prop : NAN;
         R->divergences += ch[c].div;
     }
     {
