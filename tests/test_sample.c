@@ -230,7 +230,8 @@ static void test_errors(void **state)
     expect_error("lattice cube 3\n", "bad.theory:1:9: unknown lattice 'cube'");
     expect_error("lattice ring 0\n", "bad.theory:1:14: the lattice size");
     expect_error("m2 1\n", "bad.theory: no 'lattice' line");
-    expect_error("lattice ring 2\nterm 1 0 0 0 0 0 0 0 0 0\n", "bad.theory:2:24: a term has at most 8");
+    expect_error("lattice ring 2\nterm 1 0 0 0 0 0 0 0 0 0\n",
+                 "bad.theory:2:24: a term has at most 8");
     fy_error_init(err);
     fy_ltheory_init(T);
     assert_int_equal(fy_ltheory_load(T, "/nonexistent/x.theory", err), FY_EIO);
@@ -241,7 +242,8 @@ static void test_stats(void **state)
 {
     const slong C = 4, n = 20000;
     const double rho = 0.5;
-    double *x = malloc((size_t) (C * n) * sizeof(double)), *z = malloc((size_t) n * sizeof(double));
+    double *x = malloc((size_t) (C * n) * sizeof(double));
+    double *z = malloc((size_t) n * sizeof(double));
     double tau, rh;
     fy_rng_t r;
     slong c, t;

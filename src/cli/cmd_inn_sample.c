@@ -39,7 +39,7 @@ static void usage(FILE *fp)
             "  --seed S               seed of the counter-based generator (default 1)\n"
             "  --warmup W             warm-up trajectories per chain (default 500)\n"
             "  --leapfrog L           leapfrog steps per trajectory (default 10)\n"
-            "  --thin K               keep every K-th draw (default: by the autocorrelation time)\n"
+            "  --thin K               keep every K-th draw (default: the autocorrelation time)\n"
             "  --no-flip              no Z2 move\n"
             "  --threads T            OpenMP threads (the draws do not depend on it)\n"
             "  -o, --output FILE      write the draws as safetensors to FILE\n"

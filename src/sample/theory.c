@@ -439,7 +439,10 @@ static int parse_line(fy_ltheory_t T, int kw, const char *e, const char *c, cons
     }
     else
     {
-        fmpq *dst = kw == K_KINETIC ? T->kinetic : kw == K_M2 ? T->m2 : kw == K_G3 ? T->g3 : T->lam;
+        fmpq *dst = kw == K_KINETIC ? T->kinetic
+                    : kw == K_M2    ? T->m2
+                    : kw == K_G3    ? T->g3
+                                    : T->lam;
         if ((t = next_token(e, c, &te)) == NULL)
         {
             rc = perr(err, p, e, "'%s' needs a value", keys[kw]);
