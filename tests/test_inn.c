@@ -565,6 +565,19 @@ static void test_random_against_jets(void **state)
     }
 }
 
+/* A wider network (d = 20: the slot transform works on blocks of columns, the compact
+ * contraction on many pairs), double and exact, against the jets along directions. */
+static void test_wide_against_jets(void **state)
+{
+    uint64_t st = 12;
+    fy_inn_t net;
+    (void) state;
+    build(net, 20, "acaca", &st);
+    check_arith(net, FY_ARITH_DOUBLE, 4, NULL, 1);
+    check_arith(net, FY_ARITH_EXACT, 3, NULL, 1);
+    fy_inn_clear(net);
+}
+
 /* A wrong action is caught: perturb one entry and the check fails with FY_ECHECK. */
 static void test_check_can_fail(void **state)
 {
@@ -905,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_brute_force),
         cmocka_unit_test(test_bias_leak),
         cmocka_unit_test(test_random_against_jets),
+        cmocka_unit_test(test_wide_against_jets),
         cmocka_unit_test(test_check_can_fail),
         cmocka_unit_test(test_layer_terms),
         cmocka_unit_test(test_normalizable),

@@ -244,6 +244,9 @@ static void FY_FN(mul_lt)(fy_el_ptr Y, fy_el_srcptr L, fy_el_srcptr X, int d, in
 #endif
 }
 
+/* Columns of the gathered matrices X, Y of sym_transform per block. */
+#define INN_COLS 1024
+
 /* Scratch of sym_transform, sized for every order up to K (kept in the workspace). */
 typedef struct
 {
@@ -323,8 +326,8 @@ static void FY_FN(sym_transform)(fy_el_ptr out, fy_el_srcptr in, fy_el_srcptr L,
             threaded = omp_in_parallel() && omp_get_num_threads() > 1;
             if (threaded)
             {
-                X = FY_VEC_INIT((slong) d * nq);
-                Y = FY_VEC_INIT((slong) d * nq);
+                X = FY_VEC_INIT((slong) d * FLINT_MIN(nq, INN_COLS));
+                Y = FY_VEC_INIT((slong) d * FLINT_MIN(nq, INN_COLS));
             }
 #pragma omp for schedule(dynamic, 16)
 #endif
@@ -332,26 +335,33 @@ static void FY_FN(sym_transform)(fy_el_ptr out, fy_el_srcptr in, fy_el_srcptr L,
             {
                 fy_el_srcptr row = T + r0 * nI;
                 int jmin = 0, jj;
-                slong cc;
+                slong cc, c0;
                 if (p > 0)
                 {
                     fy_mindex_unrank(ix, Jl, r0, p);
                     jmin = Jl[p - 1];
                 }
-                for (cc = 0; cc < (slong) d * nq; cc++)
-                    FY_EL_SET(X + cc, row + G[cc]);
-                FY_FN(mul_lt)(Y, L, X, d, jmin, nq, prec);
-                for (jj = jmin; jj < d; jj++)
+                /* by blocks of columns, so that X and Y stay small and in cache */
+                for (c0 = 0; c0 < nq; c0 += INN_COLS)
                 {
-                    slong rn = H[(slong) jj * nJ + r0];
-                    for (cc = 0; cc < nq; cc++)
-                        FY_EL_SET(Tn + rn * nq + cc, Y + (slong) (jj - jmin) * nq + cc);
+                    slong w = FLINT_MIN(INN_COLS, nq - c0);
+                    int i;
+                    for (i = 0; i < d; i++)
+                        for (cc = 0; cc < w; cc++)
+                            FY_EL_SET(X + i * w + cc, row + G[(slong) i * nq + c0 + cc]);
+                    FY_FN(mul_lt)(Y, L, X, d, jmin, w, prec);
+                    for (jj = jmin; jj < d; jj++)
+                    {
+                        slong rn = H[(slong) jj * nJ + r0];
+                        for (cc = 0; cc < w; cc++)
+                            FY_EL_SET(Tn + rn * nq + c0 + cc, Y + (slong) (jj - jmin) * w + cc);
+                    }
                 }
             }
             if (threaded)
             {
-                FY_VEC_CLEAR(X, (slong) d * nq);
-                FY_VEC_CLEAR(Y, (slong) d * nq);
+                FY_VEC_CLEAR(X, (slong) d * FLINT_MIN(nq, INN_COLS));
+                FY_VEC_CLEAR(Y, (slong) d * FLINT_MIN(nq, INN_COLS));
             }
         }
         if (blas > 0)
@@ -484,7 +494,7 @@ void *FY_FN(_fy_inn_ws_init)(int d, int K)
             W->S.nT = FLINT_MAX(W->S.nT, a * b);
         }
         fy_multiindex_count(&a, d, k - 1, NULL);
-        W->S.nX = FLINT_MAX(W->S.nX, a * d);
+        W->S.nX = FLINT_MAX(W->S.nX, FLINT_MIN(a, INN_COLS) * d);
     }
     W->S.T = FY_VEC_INIT(W->S.nT);
     W->S.Tn = FY_VEC_INIT(W->S.nT);
