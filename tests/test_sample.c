@@ -4,12 +4,15 @@
  * (ring, torus, weighted graph, general terms, constant term); E at a point computed by hand
  * and grad E against central differences; parse errors carry file:line:column; the
  * autocorrelation time of an AR(1) chain against (1 + rho) / (1 - rho) and split R-hat of
- * independent chains near 1; HMC draws bit-identical for 1 and 2 threads; for d = 1, HMC
- * moments <phi^k>, k = 1..4, within 4 batch-means standard errors of the moments by
+ * independent chains near 1; HMC draws bit-identical for 1 and 2 threads (and the safetensors
+ * file holds them exactly); rigorous moments (Arb quadrature with proven tails) containing the
+ * Gaussian's closed-form moments and agreeing with an independent trapezoid rule; for d = 1,
+ * HMC moments <phi^k>, k = 1..4, within 4 batch-means standard errors of the moments by
  * quadrature of exp(-E) (a double well with a cubic term, so the Z2 move is a real Metropolis
  * step, and an even one where it is always accepted); a Gaussian ring against the closed-form
  * covariance (the inverse of the quadratic form, by Fourier modes) and vanishing kappa_3,
- * kappa_4.  Fixed seeds, printed. */
+ * kappa_4; joint cumulants of a two-site theory against 2-d quadrature through central moments.
+ * Fixed seeds, printed. */
 #include <math.h>
 #include <string.h>
 
@@ -386,6 +389,17 @@ static void check_1d(const char *text, uint64_t seed, int even)
     assert_int_equal(T->even, even);
     quad_moments(q, &qerr, T, 14.0);
     assert_true(qerr < 1e-9);
+    /* the rigorous moments (Arb) agree with the trapezoid rule */
+    {
+        arb_ptr mb = _arb_vec_init(5);
+        assert_int_equal(fy_ltheory_moments_1d(mb, 4, T, 80, err), FY_OK);
+        for (k = 0; k < 4; k++)
+        {
+            assert_true(mag_cmp_2exp_si(arb_radref(mb + k + 1), -40) < 0);
+            assert_close(arf_get_d(arb_midref(mb + k + 1), ARF_RND_NEAR), q[k], 1e-9);
+        }
+        _arb_vec_clear(mb, 5);
+    }
     fy_hmc_opts_default(&o);
     o.chains = 8;
     o.samples = 1500;
@@ -429,6 +443,35 @@ static void test_hmc_1d(void **state)
     check_1d("lattice ring 1\nm2 -1\ng3 1/2\nlam 1\n", 3, 0);
     /* even double well with a sextic term: flips always accepted */
     check_1d("lattice ring 1\nm2 -2\nlam 1\nterm 1/100 0 0 0 0 0 0\n", 4, 1);
+}
+
+/* Rigorous moments: a Gaussian (m2 = 1/4: <x^2> = 4, <x^4> = 3 * 16, <x^6> = 15 * 64, odd
+ * ones 0) contained in the balls; refusals. */
+static void test_moments_1d(void **state)
+{
+    fy_ltheory_t T;
+    fy_error_t err;
+    arb_ptr m = _arb_vec_init(7);
+    static const slong want[7] = {1, 0, 4, 0, 48, 0, 960};
+    int k;
+    (void) state;
+    fy_error_init(err);
+    fy_ltheory_init(T);
+    parse_ok(T, "lattice ring 1\nm2 1/4\n");
+    assert_int_equal(fy_ltheory_moments_1d(m, 6, T, 128, err), FY_OK);
+    for (k = 0; k <= 6; k++)
+    {
+        assert_true(arb_contains_si(m + k, want[k]));
+        assert_true(mag_cmp_2exp_si(arb_radref(m + k), -80) < 0);
+    }
+    parse_ok(T, "lattice ring 1\nlam -1\nm2 1\n");
+    assert_int_equal(fy_ltheory_moments_1d(m, 4, T, 64, err), FY_EINPUT);
+    parse_ok(T, "lattice ring 1\ng3 1\nm2 1\n");
+    assert_int_equal(fy_ltheory_moments_1d(m, 4, T, 64, err), FY_EINPUT);
+    parse_ok(T, "lattice ring 2\nm2 1\n");
+    assert_int_equal(fy_ltheory_moments_1d(m, 4, T, 64, err), FY_EUSAGE);
+    _arb_vec_clear(m, 7);
+    fy_ltheory_clear(T);
 }
 
 static void test_gaussian(void **state)
@@ -587,6 +630,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_stats),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_moments_1d),
         cmocka_unit_test(test_hmc_1d),
         cmocka_unit_test(test_gaussian),
         cmocka_unit_test(test_cumulants_2site),

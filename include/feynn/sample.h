@@ -111,6 +111,15 @@ double fy_ltheory_energy_grad(const fy_ltheory_t T, double *grad, const double *
 int fy_ltheory_log_density_tensor(fy_symtensor_t Tn, const fy_ltheory_t T, int n,
                                  fy_error_t err);
 
+/* Rigorous moments of a one-site theory (nsites = 1): m[k] = <phi^k> for k = 0..kmax (kmax
+ * <= 64; m has kmax + 1 entries, m[0] = 1) as Arb balls, by acb_calc_integrate of
+ * x^k exp(-E(x)) on [-R, R] plus a proven bound on the tails: R is chosen so that
+ * E(x) >= (c_D/2)|x|^D for |x| >= R (c_D the top coefficient) and the tails are below
+ * 2^(-prec-10).  Refuses (FY_EINPUT) an E whose top degree is odd or whose top coefficient is
+ * not positive (exp(-E) not normalisable), FY_EUSAGE for more than one site. */
+int fy_ltheory_moments_1d(arb_ptr m, int kmax, const fy_ltheory_t T, slong prec,
+                          fy_error_t err);
+
 /* ------------------------------------------------------------------ Hamiltonian Monte Carlo */
 
 /* Purposes of the generator (rng.h) used here; stream = chain index. */
