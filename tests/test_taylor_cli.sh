@@ -35,7 +35,7 @@ model() {
         print line } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..48"
+echo "1..57"
 t 0 "--help" "$feynn" taylor --help
 has taylor_cli.out "--format F" "help documents --format"
 t 2 "no --order is a usage error" "$feynn" taylor "$ex"
@@ -126,6 +126,40 @@ for depth in 2 3 4 5; do
 done
 if [ $bad_check = 0 ]; then ok "--check agrees on random networks (depth <= 5, order <= 5)"
 else n=$((n + 1)); echo "not ok $n - --check on random networks"; fail=1; fi
+# issue 10, item 2: double arithmetic never prints NaN/inf with status 0.  One tanh neuron
+# (bias 1/2, so no coefficient vanishes) to order 200 along v = 1: sigma^(k)(1/2) passes 1e292
+# near k = 164, yet the coefficients c_k (about 1e-40) are finite; double must agree with the
+# ball coefficients (the reference) within 1e-10 relative, entry by entry, for every kind of
+# activation (closure, antiderivative, cycle, Hermite); what still overflows (the diagram
+# route with unscaled vertex values) is refused with status 2, naming --arith ball.
+for act in tanh sigmoid softplus sin erf; do
+    printf 'feynn-model 1\ninput 1\nactivation %s\nlayer 1\n1\nbias 1/2\nlayer 1\n1\nbias 0\n' \
+        "$act" > taylor_cli_n1.feynn
+    echo 1 > taylor_cli_v1.txt
+    "$feynn" taylor taylor_cli_n1.feynn --order 200 --direction taylor_cli_v1.txt \
+        >taylor_cli.out 2>taylor_cli.err; st=$?
+    "$feynn" taylor taylor_cli_n1.feynn --order 200 --direction taylor_cli_v1.txt --arith ball \
+        >taylor_cli_b.out 2>>taylor_cli.err; stb=$?
+    if [ $st = 0 ] && [ $stb = 0 ] && ! grep -qi 'nan\|inf' taylor_cli.out && awk '
+        FNR == NR { if ($1 ~ /^c_/) b[$1] = $3; next }
+        $1 ~ /^c_/ { m++; if (!($1 in b) || b[$1] ~ /[[]/) bad = 1
+                     e = $3 - b[$1]; y = b[$1] + 0; if (e < 0) e = -e; if (y < 0) y = -y
+                     if (e > 1e-10 * y + 1e-300) bad = 1 }
+        END { exit bad || m != 201 }' taylor_cli_b.out taylor_cli.out
+    then ok "$act: order-200 direction in double is finite and matches ball"
+    else bad "$act: order-200 direction in double (exit $st) against ball (exit $stb)"; fi
+done
+printf 'feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n1\nbias 1/2\nlayer 1\n1\nbias 0\n' \
+    > taylor_cli_n1.feynn
+t 2 "order-200 per-diagram in double overflows: refused" "$feynn" taylor taylor_cli_n1.feynn \
+    --order 200 --direction taylor_cli_v1.txt --per-diagram
+has taylor_cli.err "overflowed.*--arith ball" "the refusal names the overflow and --arith ball"
+t 0 "order-200 --check in double skips the overflowing route" "$feynn" taylor \
+    taylor_cli_n1.feynn --order 200 --direction taylor_cli_v1.txt --check
+if ! grep -q '^c_200 = ' taylor_cli.out || grep -qi '^c_[0-9]* = .*\(nan\|inf\)' taylor_cli.out
+then bad "no NaN/inf printed with status 0"
+else ok "no NaN/inf printed with status 0"; fi
 rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
-    taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn
+    taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn \
+    taylor_cli_n1.feynn taylor_cli_v1.txt taylor_cli_b.out
 exit $fail

@@ -76,6 +76,10 @@ typedef struct
     fy_progress_struct *progress; /* optional (NULL: none): a bar updated as the layers of a
                                    * tensor computation finish (total set by the computation) */
     char notes[512];           /* remarks (ReLU vertices vanish, ...); "" when none */
+    int abs_terms;             /* 0 (fy_mlp_init); 1: the directional route runs its activation
+                                * Taylor recurrences on absolute values (|p|, |z|), for the
+                                * sum of |terms| that scales rounding errors (W, s and the
+                                * direction are made absolute by the caller) */
 } fy_mlp_struct;
 typedef fy_mlp_struct fy_mlp_t[1];
 

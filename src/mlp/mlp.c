@@ -1,6 +1,7 @@
 /* The fy_mlp_t object: weights in one arithmetic, activations, the expansion point, and the
  * public entry points that dispatch to the per-arithmetic kernels of taylor_tpl.c. */
 #include <stdint.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -478,6 +479,27 @@ int fy_mlp_derivatives(fy_symtensor_struct *T, const fy_mlp_t m, int output, int
     return status;
 }
 
+/* Double results are refused, not returned, when an entry is not finite: somewhere along the
+ * way a value passed 1.8e308 (or 0 * inf made a NaN).  `what` names an entry ("c_%ld"). */
+static int finite_d(const fy_numvec_t v, const char *what, int n, fy_error_t err)
+{
+    slong i;
+    const double *x = fy_numvec_d(v);
+    if (x == NULL)
+        return FY_OK;
+    for (i = 0; i < v->len; i++)
+        if (!isfinite(x[i]))
+        {
+            char name[64];
+            snprintf(name, sizeof name, what, (long) i);
+            return fy_error_set(err, FY_EUNSUPPORTED, "mlp: double arithmetic overflowed at "
+                                "order %d (%s is %s: an intermediate value passed the double "
+                                "range, about 1.8e308); ball arithmetic (--arith ball) has no "
+                                "such limit", n, name, isnan(x[i]) ? "NaN" : "infinite");
+        }
+    return FY_OK;
+}
+
 int fy_mlp_tensor(fy_symtensor_t T, const fy_mlp_t m, int output, int n, fy_error_t err)
 {
     fy_symtensor_struct *all;
@@ -491,6 +513,8 @@ int fy_mlp_tensor(fy_symtensor_t T, const fy_mlp_t m, int output, int n, fy_erro
     for (k = 0; k <= n; k++)
         fy_symtensor_init(all + k, m->arith, 1, 0, m->prec, NULL);
     status = fy_mlp_derivatives(all, m, output, n, err);
+    if (status == FY_OK)
+        status = finite_d(&all[n].e, "tensor entry %ld", n, err);
     if (status == FY_OK)
         fy_symtensor_swap(T, all + n);
     for (k = 0; k <= n; k++)
@@ -586,6 +610,8 @@ int fy_mlp_entry(fy_numvec_t val, const fy_mlp_t m, int output, const int *idx, 
             default:
                 fmpq_set(fy_numvec_fmpq(val), fy_numvec_fmpq(all) + pos);
             }
+        if (status == FY_OK)
+            status = finite_d(val, "the entry", n, err);
     }
     fy_numvec_clear(W1);
     fy_numvec_clear(all);
@@ -627,6 +653,8 @@ int fy_mlp_directional(fy_numvec_t c, const fy_mlp_t m, int output, const fy_num
             status = _fy_mlp_directional_fmpq(fy_numvec_fmpq(c), m, fy_numvec_fmpq(vv), output,
                                               n, m->prec, err);
         }
+    if (status == FY_OK)
+        status = finite_d(c, "c_%ld", n, err);
     fy_numvec_clear(vv);
     return status;
 }
