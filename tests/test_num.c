@@ -528,6 +528,205 @@ static void test_print(void **state)
     arb_clear(x);
 }
 
+/* 1 when the exact value enclosed by the tight ball ref (radius ~2^-1000) certainly lies in
+ * [mid - rad, mid + rad], mid and rad read back from their printed decimals as rationals. */
+static int printed_contains(const char *mid, const char *rad, const arb_t ref)
+{
+    fmpq_t m, r, lo, hi;
+    arb_t t, b;
+    fy_error_t e;
+    int ok;
+    fmpq_init(m);
+    fmpq_init(r);
+    fmpq_init(lo);
+    fmpq_init(hi);
+    arb_init(t);
+    arb_init(b);
+    fy_error_init(e);
+    ok = fy_fmpq_parse(m, mid, e) == FY_OK && fy_fmpq_parse(r, rad, e) == FY_OK
+         && fmpq_sgn(r) >= 0;
+    if (ok)
+    {
+        fmpq_sub(lo, m, r);
+        fmpq_add(hi, m, r);
+        arb_set_fmpq(b, lo, 4000);
+        arb_sub(t, ref, b, 4000);
+        ok = arb_is_nonnegative(t);
+        arb_set_fmpq(b, hi, 4000);
+        arb_sub(t, b, ref, 4000);
+        ok = ok && arb_is_nonnegative(t);
+    }
+    if (!ok)
+        fprintf(stderr, "# [%s +/- %s] misses %s\n", mid, rad, arb_get_str(ref, 40, 0));
+    fmpq_clear(m);
+    fmpq_clear(r);
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    arb_clear(t);
+    arb_clear(b);
+    return ok;
+}
+
+/* f_which(c) * scale at prec bits: transcendental values of several kinds. */
+static void transcendental(arb_t z, int which, const fmpq_t c, const arb_t scale, slong prec)
+{
+    arb_t t;
+    arb_init(t);
+    arb_set_fmpq(t, c, prec);
+    switch (which)
+    {
+    case 0: /* sech^2(c) = d/dx tanh at c */
+        arb_sech(z, t, prec);
+        arb_sqr(z, z, prec);
+        break;
+    case 1:
+        arb_exp(z, t, prec);
+        break;
+    case 2:
+        arb_sin(z, t, prec);
+        break;
+    case 3:
+        arb_const_pi(z, prec);
+        arb_mul(z, z, t, prec);
+        break;
+    default:
+        arb_abs(t, t);
+        arb_add_ui(t, t, 1, prec);
+        arb_log(z, t, prec);
+        arb_neg(z, z);
+    }
+    arb_mul(z, z, scale, prec);
+    arb_clear(t);
+}
+
+/* Issue 10, item 1: a printed ball [mid +/- rad] (fy_arb_get_str_ball, text and parts) contains
+ * the exact value, checked against that value computed at 1000+ bits (not against the
+ * internal ball), for random values, working precisions, digit counts and exponents. */
+static void test_print_balls_contain(void **state)
+{
+    uint64_t st = fy_test_seed("print_balls_contain");
+    arb_t x, ref, scale;
+    fmpq_t c;
+    char *text, *mid, *rad;
+    int trial;
+    (void) state;
+
+    arb_init(x);
+    arb_init(ref);
+    arb_init(scale);
+    fmpq_init(c);
+
+    /* the issue's example: d/dx tanh at 1/2 = sech^2(1/2) = 0.786447732965927410149698..., a
+     * 128-bit ball printed to 20 digits (mid 0.78644773296592741015): the printed interval must
+     * contain it, and be no wider than one unit of the 20th digit */
+    fmpq_set_si(c, 1, 2);
+    arb_one(scale);
+    transcendental(x, 0, c, scale, 128);
+    transcendental(ref, 0, c, scale, 1000);
+    assert_int_equal(fy_arb_get_str_ball(&text, &mid, &rad, x, 20), FY_OK);
+    assert_string_equal(mid, "0.78644773296592741015");
+    assert_true(printed_contains(mid, rad, ref));
+    {
+        fmpq_t r, ulp;
+        fy_error_t e;
+        fmpq_init(r);
+        fmpq_init(ulp);
+        assert_int_equal(fy_fmpq_parse(r, rad, e), FY_OK);
+        assert_int_equal(fy_fmpq_parse(ulp, "1e-20", e), FY_OK);
+        assert_true(fmpq_cmp(r, ulp) <= 0);
+        fmpq_clear(r);
+        fmpq_clear(ulp);
+    }
+    assert_non_null(strstr(text, mid));
+    assert_non_null(strstr(text, rad));
+    free(text);
+    free(mid);
+    free(rad);
+
+    for (trial = 0; trial < 3000; trial++)
+    {
+        int which = (int) (fy_test_rand(&st) % 5);
+        slong prec = 10 + (slong) (fy_test_rand(&st) % 250);
+        slong digits = 1 + (slong) (fy_test_rand(&st) % 45);
+        slong e2 = (slong) (fy_test_rand(&st) % 401) - 200;
+        slong p = (slong) (fy_test_rand(&st) % 2001) - 1000;
+        ulong q = 1 + fy_test_rand(&st) % 999;
+        fmpq_set_si(c, p, q);
+        arb_one(scale);
+        arb_mul_2exp_si(scale, scale, e2);
+        if (fy_test_rand(&st) % 3 == 0)
+        {
+            /* a power of ten too, so that decimal boundaries are met */
+            arb_set_ui(ref, 10);
+            arb_pow_ui(ref, ref, fy_test_rand(&st) % 30, 4000);
+            arb_mul(scale, scale, ref, 4000);
+        }
+        transcendental(x, which, c, scale, prec);
+        if (fy_test_rand(&st) % 4 == 0) /* a wider ball, still containing the value */
+        {
+            mag_t extra;
+            mag_init(extra);
+            mag_set_ui_2exp_si(extra, 1, -(slong) (fy_test_rand(&st) % 80) + e2);
+            mag_add(arb_radref(x), arb_radref(x), extra);
+            mag_clear(extra);
+        }
+        transcendental(ref, which, c, scale, 1200);
+        assert_int_equal(fy_arb_get_str_ball(&text, &mid, &rad, x, digits), FY_OK);
+        if (!printed_contains(mid, rad, ref))
+            fail_msg("trial %d: f%d(%ld/%lu) * 2^%ld at %ld bits, %ld digits: %s", trial,
+                     which, (long) p, (unsigned long) q, (long) e2, (long) prec,
+                     (long) digits, text);
+        /* the text form is "[mid +/- rad]", or mid for an exact one (sin 0) */
+        if (strcmp(rad, "0") == 0)
+            assert_string_equal(text, mid);
+        else
+        {
+            size_t lm = strlen(mid);
+            assert_true(text[0] == '[' && strncmp(text + 1, mid, lm) == 0
+                        && strncmp(text + 1 + lm, " +/- ", 5) == 0
+                        && strncmp(text + 6 + lm, rad, strlen(rad)) == 0);
+        }
+        free(text);
+        free(mid);
+        free(rad);
+    }
+
+    /* exact dyadic balls: rad 0 exactly when the printed mid is the value, otherwise the
+     * rounding error; text is then just the number */
+    arb_set_d(x, 0.375);
+    assert_int_equal(fy_arb_get_str_ball(&text, &mid, &rad, x, 5), FY_OK);
+    assert_string_equal(rad, "0");
+    assert_string_equal(text, mid);
+    assert_true(printed_contains(mid, rad, x));
+    free(text);
+    free(mid);
+    free(rad);
+    arb_set_d(x, 1.0 / 3.0); /* a dyadic with 53 bits: 2 digits leave an error */
+    assert_int_equal(fy_arb_get_str_ball(NULL, &mid, &rad, x, 2), FY_OK);
+    assert_string_not_equal(rad, "0");
+    assert_true(printed_contains(mid, rad, x));
+    free(mid);
+    free(rad);
+    /* a non-finite ball */
+    arb_zero_pm_inf(x);
+    assert_int_equal(fy_arb_get_str_ball(NULL, NULL, &rad, x, 5), FY_OK);
+    assert_string_equal(rad, "inf");
+    free(rad);
+    /* fy_arb_get_str_radius is the text form */
+    fmpq_set_si(c, 1, 3);
+    arb_set_fmpq(x, c, 100);
+    text = fy_arb_get_str_radius(x, 10);
+    assert_int_equal(fy_arb_get_str_ball(&mid, NULL, NULL, x, 10), FY_OK);
+    assert_string_equal(text, mid);
+    free(text);
+    free(mid);
+
+    arb_clear(x);
+    arb_clear(ref);
+    arb_clear(scale);
+    fmpq_clear(c);
+}
+
 static void test_containment_helpers(void **state)
 {
     fmpq_t q;
@@ -789,6 +988,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_fmpq_get_d_rounding),
     cmocka_unit_test(test_parse),
     cmocka_unit_test(test_print),
+    cmocka_unit_test(test_print_balls_contain),
     cmocka_unit_test(test_containment_helpers),
     cmocka_unit_test(test_refine),
     cmocka_unit_test(test_numvec_convert),

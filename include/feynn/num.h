@@ -74,8 +74,18 @@ int fy_fmpq_parse(fmpq_t z, const char *s, fy_error_t err);
 /* Strings below are malloc'd; the caller frees them with free(); NULL only when out of memory.
  * fy_fmpq_get_str: "p/q" in lowest terms, or "p" when q = 1. */
 char *fy_fmpq_get_str(const fmpq_t x);
-/* "mid +/- rad" with `digits` significant digits of the midpoint (Arb's notation,
- * "[0.333333 +/- 3.34e-7]"). */
+/* The printed form of a ball, for every command and format.  mid is the ball's midpoint to
+ * `digits` significant digits (Arb's arf_get_str: "0.78644773296592741015", "1.2346e-38");
+ * rad, with 3 significant digits rounded up ("2.89e-21"), bounds the ball's radius PLUS the
+ * rounding error of the printed mid, computed exactly; so the interval [mid - rad, mid + rad],
+ * mid and rad read as exact decimals, contains every point of the ball, hence the exact value
+ * the ball encloses.  rad is "0" only when the ball is exactly the printed mid.  text is
+ * "[mid +/- rad]", or just mid when rad is "0".  A non-finite ball prints mid "nan", "inf" or
+ * "-inf" and rad "inf"; so does (rad "inf") a ball beyond about 10^+-300000.  Any of text, mid,
+ * rad may be NULL (not wanted); the others are malloc'd strings to free().  Returns FY_OK, or
+ * FY_ENOMEM with every output NULL. */
+int fy_arb_get_str_ball(char **text, char **mid, char **rad, const arb_t x, slong digits);
+/* The text of fy_arb_get_str_ball ("[0.333333 +/- 3.34e-7]"); NULL if out of memory. */
 char *fy_arb_get_str_radius(const arb_t x, slong digits);
 /* Only digits certified by the ball (at most `digits`): the printed decimal differs from every
  * point of the ball by at most one unit in its last place.  A ball too wide to certify even

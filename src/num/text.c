@@ -23,9 +23,160 @@ char *fy_fmpq_get_str(const fmpq_t x)
     return dup_flint_str(fmpq_get_str(NULL, 10, x));
 }
 
+/* Largest binary exponent (in absolute value) for which the printed radius is computed exactly
+ * with rationals; beyond it (|x| outside about 10^+-300000) the radius prints as "inf". */
+#define BALL_STR_MAX_EXP 1000000
+
+static char *dup_str(const char *s)
+{
+    char *r = malloc(strlen(s) + 1);
+    if (r != NULL)
+        strcpy(r, s);
+    return r;
+}
+
+static int exp_in_range(const arf_t a)
+{
+    return arf_is_zero(a) || (fmpz_cmp_si(ARF_EXPREF(a), BALL_STR_MAX_EXP) <= 0
+                              && fmpz_cmp_si(ARF_EXPREF(a), -BALL_STR_MAX_EXP) >= 0);
+}
+
+static int mag_in_range(const mag_t r)
+{
+    return mag_is_zero(r) || (fmpz_cmp_si(MAG_EXPREF(r), BALL_STR_MAX_EXP) <= 0
+                              && fmpz_cmp_si(MAG_EXPREF(r), -BALL_STR_MAX_EXP) >= 0);
+}
+
+/* A decimal string s >= r > 0 with 3 significant digits ("d.dde-N"), r a positive rational. */
+static char *decimal_up(const fmpq_t r)
+{
+    fmpz_t p10, n;
+    fmpq_t t;
+    slong e;
+    char *digs, *out;
+    size_t len;
+
+    fmpz_init(p10);
+    fmpz_init(n);
+    fmpq_init(t);
+    /* e = floor(log10 r), from the decimal sizes (off by at most 1 either way), then fixed */
+    e = (slong) fmpz_sizeinbase(fmpq_numref(r), 10) - (slong) fmpz_sizeinbase(fmpq_denref(r), 10);
+    for (;;)
+    {
+        /* t = r / 10^e; want 1 <= t < 10 */
+        fmpz_set_ui(p10, 10);
+        fmpz_pow_ui(p10, p10, (ulong) (e >= 0 ? e : -e));
+        if (e >= 0)
+            fmpq_div_fmpz(t, r, p10);
+        else
+            fmpq_mul_fmpz(t, r, p10);
+        if (fmpz_cmp(fmpq_numref(t), fmpq_denref(t)) < 0)
+            e--;
+        else if (fmpq_cmp_ui(t, 10) >= 0)
+            e++;
+        else
+            break;
+    }
+    /* n = ceil(t * 100), 100 <= n <= 1000 */
+    fmpq_mul_ui(t, t, 100);
+    fmpz_cdiv_q(n, fmpq_numref(t), fmpq_denref(t));
+    if (fmpz_cmp_ui(n, 1000) >= 0) /* 9.995 <= t < 10 rounds up to 10.0 = 1.00e(e+1) */
+    {
+        fmpz_set_ui(n, 100);
+        e++;
+    }
+    digs = fmpz_get_str(NULL, 10, n);
+    len = strlen(digs);
+    out = digs ? malloc(len + 32) : NULL;
+    if (out != NULL)
+        sprintf(out, "%c.%se%ld", digs[0], digs + 1, (long) e);
+    flint_free(digs);
+    fmpz_clear(p10);
+    fmpz_clear(n);
+    fmpq_clear(t);
+    return out;
+}
+
+int fy_arb_get_str_ball(char **text, char **mid, char **rad, const arb_t x, slong digits)
+{
+    char *m = NULL, *r = NULL;
+    int ok = 1;
+
+    if (text != NULL)
+        *text = NULL;
+    if (mid != NULL)
+        *mid = NULL;
+    if (rad != NULL)
+        *rad = NULL;
+    if (!arf_is_finite(arb_midref(x)))
+    {
+        m = dup_str(arf_is_nan(arb_midref(x)) ? "nan"
+                    : arf_sgn(arb_midref(x)) > 0 ? "inf" : "-inf");
+        r = dup_str("inf");
+    }
+    else
+    {
+        char *fs = arf_get_str(arb_midref(x), digits > 0 ? digits : 1);
+        m = fs ? dup_str(fs) : NULL;
+        flint_free(fs);
+        if (m != NULL && (!mag_is_finite(arb_radref(x)) || !exp_in_range(arb_midref(x))
+                          || !mag_in_range(arb_radref(x))))
+            r = dup_str("inf");
+        else if (m != NULL)
+        {
+            /* rad' = rad + |mid_printed - mid|, exactly, printed rounded up */
+            fmpq_t d, q;
+            arf_t a;
+            fy_error_t e;
+            fmpq_init(d);
+            fmpq_init(q);
+            arf_init(a);
+            if (fy_fmpq_parse(d, m, e) != FY_OK)
+                r = dup_str("inf"); /* cannot happen: arf_get_str prints d.ddde[+-]N */
+            else
+            {
+                arf_get_fmpq(q, arb_midref(x));
+                fmpq_sub(d, d, q);
+                fmpq_abs(d, d);
+                arf_set_mag(a, arb_radref(x));
+                arf_get_fmpq(q, a);
+                fmpq_add(d, d, q);
+                r = fmpq_is_zero(d) ? dup_str("0") : decimal_up(d);
+            }
+            fmpq_clear(d);
+            fmpq_clear(q);
+            arf_clear(a);
+        }
+    }
+    if (m == NULL || r == NULL)
+        ok = 0;
+    if (ok && text != NULL)
+    {
+        if (strcmp(r, "0") == 0)
+            *text = dup_str(m);
+        else if ((*text = malloc(strlen(m) + strlen(r) + 10)) != NULL)
+            sprintf(*text, "[%s +/- %s]", m, r);
+        ok = *text != NULL;
+    }
+    if (ok && mid != NULL)
+    {
+        *mid = m;
+        m = NULL;
+    }
+    if (ok && rad != NULL)
+    {
+        *rad = r;
+        r = NULL;
+    }
+    free(m);
+    free(r);
+    return ok ? FY_OK : FY_ENOMEM;
+}
+
 char *fy_arb_get_str_radius(const arb_t x, slong digits)
 {
-    return dup_flint_str(arb_get_str(x, digits > 0 ? digits : 1, 0));
+    char *s;
+    return fy_arb_get_str_ball(&s, NULL, NULL, x, digits) == FY_OK ? s : NULL;
 }
 
 char *fy_arb_get_str_certified(const arb_t x, slong digits)
