@@ -35,7 +35,7 @@ model() {
         print line } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..57"
+echo "1..63"
 t 0 "--help" "$feynn" taylor --help
 has taylor_cli.out "--format F" "help documents --format"
 t 2 "no --order is a usage error" "$feynn" taylor "$ex"
@@ -159,7 +159,46 @@ t 0 "order-200 --check in double skips the overflowing route" "$feynn" taylor \
 if ! grep -q '^c_200 = ' taylor_cli.out || grep -qi '^c_[0-9]* = .*\(nan\|inf\)' taylor_cli.out
 then bad "no NaN/inf printed with status 0"
 else ok "no NaN/inf printed with status 0"; fi
+# issue 10, item 1: a printed ball contains the exact value.  d/dx tanh at 1/2 is
+# sech^2(1/2) = 0.786447732965927410149698...; every ball JSON entry (tensor, direction; 64, 128
+# and 300 bits; default and --digits 30) read as exact decimals [mid - rad, mid + rad] must
+# contain the reference, computed here by python3's decimal module at 80 digits (not by feynn).
+printf 'feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n1\nbias 0\nlayer 1\n1\nbias 0\n' \
+    > taylor_cli_s1.feynn
+echo 1/2 > taylor_cli_at.txt
+echo 1 > taylor_cli_v1.txt
+if command -v python3 >/dev/null 2>&1; then
+    for args in "--arith ball:64" "--arith ball" "--arith ball:300" "--arith ball --digits 30" \
+                "--direction taylor_cli_v1.txt --arith ball:64" \
+                "--direction taylor_cli_v1.txt --arith ball --digits 25"; do
+        # shellcheck disable=SC2086
+        "$feynn" taylor taylor_cli_s1.feynn --order 1 --at taylor_cli_at.txt $args \
+            --format json -o taylor_cli.json 2>taylor_cli.err
+        if python3 - taylor_cli.json >taylor_cli.err 2>&1 <<'PY'
+import json, sys
+from decimal import Decimal, getcontext
+getcontext().prec = 80
+e = Decimal(1) / 2
+ref = 4 / (e.exp() + (-e).exp()) ** 2           # sech^2(1/2), error ~1e-79
+doc = json.load(open(sys.argv[1]))
+vals = [x["value"] for x in doc["entries"]] if "entries" in doc else doc["coefficients"][1:2]
+assert vals, "no values"
+for v in vals:
+    mid, rad = Decimal(v["mid"]), Decimal(v["rad"])
+    slack = Decimal("1e-70")
+    if not (mid - rad + slack <= ref <= mid + rad - slack):
+        sys.exit("[%s +/- %s] misses %s" % (v["mid"], v["rad"], ref))
+    if rad > Decimal("1e-15"):
+        sys.exit("rad %s is wider than needed" % v["rad"])
+PY
+        then ok "ball JSON ($args) contains sech^2(1/2)"
+        else bad "ball JSON ($args) contains sech^2(1/2)"; fi
+    done
+else
+    for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP python3 not found"; done
+fi
 rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
     taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn \
-    taylor_cli_n1.feynn taylor_cli_v1.txt taylor_cli_b.out
+    taylor_cli_n1.feynn taylor_cli_v1.txt taylor_cli_b.out taylor_cli_s1.feynn \
+    taylor_cli_at.txt
 exit $fail

@@ -159,26 +159,24 @@ static json_t *jints(const int *v, int n)
     return a;
 }
 
-/* One value as JSON: a string (exact), {"mid", "rad"} (ball, decimal strings: mid to `digits`
- * digits, rad rounded up) or a number (double). */
+/* One value as JSON: a string (exact), {"mid", "rad"} (ball, decimal strings by
+ * fy_arb_get_str_ball: mid to `digits` digits, rad covering the ball and mid's rounding) or a
+ * number (double). */
 static json_t *jval(const fy_numvec_t v, slong i, slong digits)
 {
     json_t *j;
     char *s;
     if (v->arith == FY_ARITH_BALL)
     {
-        arb_srcptr x = fy_numvec_arb(v) + i;
-        arf_t r;
-        char *mid = arf_get_str(arb_midref(x), digits > 0 ? digits : 20), *rad;
-        arf_init(r);
-        arf_set_mag(r, arb_radref(x));
-        rad = arf_get_str(r, 5);
+        char *mid, *rad;
+        if (fy_arb_get_str_ball(NULL, &mid, &rad, fy_numvec_arb(v) + i,
+                                digits > 0 ? digits : 20) != FY_OK)
+            return NULL;
         j = json_object();
         json_object_set_new(j, "mid", json_string(mid));
         json_object_set_new(j, "rad", json_string(rad));
-        flint_free(mid);
-        flint_free(rad);
-        arf_clear(r);
+        free(mid);
+        free(rad);
         return j;
     }
     if (v->arith == FY_ARITH_DOUBLE)

@@ -753,20 +753,16 @@ static json_t *jval(const fy_numvec_struct *v, slong i, slong digits)
     {
         arb_srcptr x = fy_numvec_arb(v) + i;
         json_t *j = json_object();
-        arf_t r;
-        char *mid = arf_get_str(arb_midref(x), digits > 0 ? digits : DEFAULT_BALL_DIGITS);
-        char *rad, *cert = fy_arb_get_str_certified(x, digits > 0 ? digits
-                                                              : DEFAULT_BALL_DIGITS);
-        arf_init(r);
-        arf_set_mag(r, arb_radref(x));
-        rad = arf_get_str(r, 5);
-        json_object_set_new(j, "mid", json_string(mid));
-        json_object_set_new(j, "rad", json_string(rad));
+        char *mid = NULL, *rad = NULL;
+        char *cert = fy_arb_get_str_certified(x, digits > 0 ? digits : DEFAULT_BALL_DIGITS);
+        /* the printed ball of every command (num.h): rad covers mid's rounding */
+        fy_arb_get_str_ball(NULL, &mid, &rad, x, digits > 0 ? digits : DEFAULT_BALL_DIGITS);
+        json_object_set_new(j, "mid", json_string(mid ? mid : "?"));
+        json_object_set_new(j, "rad", json_string(rad ? rad : "?"));
         json_object_set_new(j, "certified", json_string(cert ? cert : "?"));
-        flint_free(mid);
-        flint_free(rad);
+        free(mid);
+        free(rad);
         free(cert);
-        arf_clear(r);
         return j;
     }
     if (v->arith == FY_ARITH_DOUBLE)
