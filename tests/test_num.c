@@ -727,6 +727,36 @@ static void test_print_balls_contain(void **state)
     fmpq_clear(c);
 }
 
+/* Issue 10, item 8: non-ASCII input is shown by code point or byte, with what to type. */
+static void test_text_show(void **state)
+{
+    char buf[256];
+    fmpq_t q;
+    fy_error_t e;
+    (void) state;
+    fy_text_show(buf, sizeof buf, "\xe2\x88\x92" "1", 4); /* U+2212 MINUS SIGN */
+    assert_string_equal(buf, "'<U+2212>1' (U+2212, MINUS SIGN; type '-' instead)");
+    fy_text_show(buf, sizeof buf, "\xef\xbb\xbf" "feynn", 8); /* a byte-order mark */
+    assert_non_null(strstr(buf, "'<U+FEFF>feynn' (U+FEFF, a UTF-8 byte-order mark"));
+    fy_text_show(buf, sizeof buf, "\xff" "1", 2); /* not UTF-8 */
+    assert_string_equal(buf, "'<0xFF>1' (byte 0xFF is not UTF-8; feynn reads ASCII text)");
+    fy_text_show(buf, sizeof buf, "\xc3\xa9", 2); /* e acute: named, no look-alike */
+    assert_string_equal(buf, "'<U+00E9>' (U+00E9 is not ASCII; feynn reads ASCII text)");
+    fy_text_show(buf, sizeof buf, "\xe2\x88", 2); /* a cut sequence is bytes */
+    assert_true(strncmp(buf, "'<0xE2><0x88>'", 14) == 0);
+    fy_text_show(buf, sizeof buf, "1/2", 3); /* plain ASCII: just quoted */
+    assert_string_equal(buf, "'1/2'");
+    fy_text_show(buf, 8, "\xe2\x88\x92" "1", 4); /* cut to the buffer, terminated */
+    assert_int_equal(strlen(buf), 7);
+    /* the parser's refusal names the character */
+    fmpq_init(q);
+    assert_int_equal(fy_fmpq_parse(q, "\xe2\x88\x92" "3/4", e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "U+2212, MINUS SIGN; type '-' instead"));
+    assert_int_equal(fy_fmpq_parse(q, "3\xc2\xa0/4", e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "U+00A0, a non-ASCII space"));
+    fmpq_clear(q);
+}
+
 static void test_containment_helpers(void **state)
 {
     fmpq_t q;
@@ -989,6 +1019,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_parse),
     cmocka_unit_test(test_print),
     cmocka_unit_test(test_print_balls_contain),
+    cmocka_unit_test(test_text_show),
     cmocka_unit_test(test_containment_helpers),
     cmocka_unit_test(test_refine),
     cmocka_unit_test(test_numvec_convert),

@@ -35,7 +35,7 @@ model() {
         print line } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..63"
+echo "1..69"
 t 0 "--help" "$feynn" taylor --help
 has taylor_cli.out "--format F" "help documents --format"
 t 2 "no --order is a usage error" "$feynn" taylor "$ex"
@@ -197,8 +197,19 @@ PY
 else
     for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP python3 not found"; done
 fi
+# issue 10, item 8: non-ASCII input is named (code point, what to type), not shown as '???'
+printf 'feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n\342\210\2221\nbias 0\n' > taylor_cli_u.feynn
+t 2 "a U+2212 minus in a model is refused" "$feynn" taylor taylor_cli_u.feynn --order 1
+has taylor_cli.err "U+2212, MINUS SIGN; type '-' instead" "the refusal names U+2212 and says '-'"
+printf '\357\273\277feynn-model 1\ninput 1\n' > taylor_cli_u.feynn
+t 2 "a byte-order mark is refused" "$feynn" taylor taylor_cli_u.feynn --order 1
+has taylor_cli.err "U+FEFF, a UTF-8 byte-order mark" "the refusal names the byte-order mark"
+printf '\342\210\2221\n' > taylor_cli_at.txt
+t 2 "a U+2212 minus in an --at file is refused" "$feynn" taylor taylor_cli_s1.feynn --order 1 \
+    --at taylor_cli_at.txt
+has taylor_cli.err "U+2212, MINUS SIGN" "the --at refusal names U+2212"
 rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
     taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn \
     taylor_cli_n1.feynn taylor_cli_v1.txt taylor_cli_b.out taylor_cli_s1.feynn \
-    taylor_cli_at.txt
+    taylor_cli_at.txt taylor_cli_u.feynn
 exit $fail

@@ -89,8 +89,16 @@ int fy_arb_get_str_ball(char **text, char **mid, char **rad, const arb_t x, slon
 char *fy_arb_get_str_radius(const arb_t x, slong digits);
 /* Only digits certified by the ball (at most `digits`): the printed decimal differs from every
  * point of the ball by at most one unit in its last place.  A ball too wide to certify even
- * one digit prints in the radius form. */
+ * one digit prints in the radius form of fy_arb_get_str_ball (at most 5 digits of mid). */
 char *fy_arb_get_str_certified(const arb_t x, slong digits);
+
+/* Input bytes s[0..len) shown in a message: quoted, printable ASCII as itself, any other
+ * character as <U+XXXX> (UTF-8) or <0xNN> (a byte that is not UTF-8), at most 24 characters
+ * then "...".  The first such character is then named, with what to type instead where it is
+ * a look-alike: "'<U+2212>1' (U+2212, MINUS SIGN; type '-' instead)", "'<U+FEFF>feynn-model'
+ * (U+FEFF, a UTF-8 byte-order mark; save the file ... without it)".  buf (size n) is always
+ * NUL-terminated (the text is cut when it does not fit). */
+void fy_text_show(char *buf, size_t n, const char *s, size_t len);
 
 /* ------------------------------------------------------------------ containment
  * fy_arb_contains_fmpq: 1 if the exact q lies in the ball x.

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feynn/num.h"
 #include "io/io_internal.h"
 #include "io/net_internal.h"
 
@@ -76,22 +77,18 @@ static int at_eol(lex_t *x)
 
 static int fail(lex_t *x, const char *fmt, const char *what)
 {
-    char found[40];
-    size_t k = 0, j = x->i;
+    char found[240];
+    size_t j, e;
     skip_blank(x);
     j = x->i;
     if (j >= x->end)
         snprintf(found, sizeof found, "the end of the line");
     else
     {
-        found[k++] = '\'';
-        while (j < x->end && k < 24 && !isspace((unsigned char) x->s[j]))
-        {
-            unsigned char c = (unsigned char) x->s[j++];
-            found[k++] = isprint(c) ? (char) c : '?';
-        }
-        found[k++] = '\'';
-        found[k] = '\0';
+        /* the token as typed; a non-ASCII character named, with what to type instead */
+        for (e = j; e < x->end && !isspace((unsigned char) x->s[e]); e++)
+            ;
+        fy_text_show(found, sizeof found, x->s + j, e - j);
     }
     fy_error_set(x->err, FY_EINPUT, "%s:%lu:%lu: ", x->name, x->line,
                  (unsigned long) (x->i - x->pos + 1));

@@ -1,5 +1,6 @@
 /* Exact decimal/fraction parsing of rationals and printing of rationals and balls. */
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -181,7 +182,15 @@ char *fy_arb_get_str_radius(const arb_t x, slong digits)
 
 char *fy_arb_get_str_certified(const arb_t x, slong digits)
 {
-    return dup_flint_str(arb_get_str(x, digits > 0 ? digits : 1, ARB_STR_NO_RADIUS));
+    char *s = dup_flint_str(arb_get_str(x, digits > 0 ? digits : 1, ARB_STR_NO_RADIUS));
+    if (s != NULL && strstr(s, "+/-") != NULL)
+    {
+        /* not one digit certified: the printed ball of every command instead of Arb's
+         * "[+/- 1.5]" (a few digits of mid; rad covers the radius and mid's rounding) */
+        free(s);
+        s = fy_arb_get_str_radius(x, digits > 5 || digits < 1 ? 5 : digits);
+    }
+    return s;
 }
 
 /* Parses an unsigned decimal [digits][.digits][(e|E)[+-]digits] at s + *pos into z.  Returns
@@ -260,7 +269,28 @@ static int parse_decimal(fmpq_t z, const char *s, size_t *pos, const char *what,
     return FY_OK;
 }
 
+static int parse_rational(fmpq_t z, const char *s, fy_error_t err);
+
 int fy_fmpq_parse(fmpq_t z, const char *s, fy_error_t err)
+{
+    int rc = parse_rational(z, s, err);
+    size_t i;
+    if (rc != FY_EINPUT || err == NULL)
+        return rc;
+    /* a character that is not printable ASCII: name it and say what to type instead */
+    for (i = 0; s[i] != '\0'; i++)
+        if ((unsigned char) s[i] >= 0x7F || (unsigned char) s[i] < 0x20)
+        {
+            char shown[256];
+            size_t l = strlen(err->msg);
+            fy_text_show(shown, sizeof shown, s, strlen(s));
+            snprintf(err->msg + l, sizeof err->msg - l, "; the number reads %s", shown);
+            break;
+        }
+    return rc;
+}
+
+static int parse_rational(fmpq_t z, const char *s, fy_error_t err)
 {
     size_t i = 0;
     int neg = 0, rc;
@@ -309,4 +339,135 @@ int fy_fmpq_parse(fmpq_t z, const char *s, fy_error_t err)
     if (neg)
         fmpq_neg(z, z);
     return FY_OK;
+}
+
+/* ------------------------------------------------------------------ showing input bytes */
+
+/* Decodes one UTF-8 character at s (len > 0 bytes): its code point and length, or -1 when the
+ * bytes are not UTF-8 (then one byte is consumed). */
+static long utf8_decode(const unsigned char *s, size_t len, size_t *used)
+{
+    long cp;
+    size_t k, need;
+    *used = 1;
+    if (s[0] < 0x80)
+        return s[0];
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        need = 1, cp = s[0] & 0x1F;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+        need = 2, cp = s[0] & 0x0F;
+    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+        need = 3, cp = s[0] & 0x07;
+    else
+        return -1;
+    if (len < need + 1)
+        return -1;
+    for (k = 1; k <= need; k++)
+    {
+        if ((s[k] & 0xC0) != 0x80)
+            return -1;
+        cp = (cp << 6) | (s[k] & 0x3F);
+    }
+    if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF))
+        || (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *used = need + 1;
+    return cp;
+}
+
+/* What a look-alike character should be typed as. */
+static const char *char_hint(long cp)
+{
+    switch (cp)
+    {
+    case 0xFEFF:
+        return "a UTF-8 byte-order mark; save the file as plain ASCII/UTF-8 without it";
+    case 0x2212:
+        return "MINUS SIGN; type '-' instead";
+    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0xFE63: case 0xFF0D:
+        return "a dash; type '-' instead";
+    case 0x00A0: case 0x2002: case 0x2003: case 0x2007: case 0x2009: case 0x200A: case 0x202F:
+        return "a non-ASCII space; type a plain space instead";
+    case 0x200B:
+        return "ZERO WIDTH SPACE; delete it";
+    case 0x2044: case 0x2215: case 0x00F7:
+        return "a slash or division sign; type '/' instead";
+    case 0x00D7: case 0x00B7: case 0x22C5: case 0x2217:
+        return "a multiplication sign; type '*' instead";
+    case 0x2018: case 0x2019: case 0x2032:
+        return "a typographic quote; type ' instead";
+    case 0x201C: case 0x201D:
+        return "a typographic double quote; type \" instead";
+    case 0xFF0E: case 0x2024:
+        return "a dot look-alike; type '.' instead";
+    case 0x00B9: case 0x00B2: case 0x00B3:
+        return "a superscript digit; write the exponent with e or ^ as the format says";
+    default:
+        return NULL;
+    }
+}
+
+void fy_text_show(char *buf, size_t n, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *) s;
+    size_t i = 0, k = 0, used, shown = 0;
+    long first = -2, cp;
+    int first_bad = -1;
+    char piece[24];
+
+    if (n == 0)
+        return;
+#define PUT(str)                                                                              \
+    do {                                                                                      \
+        const char *p_ = (str);                                                               \
+        while (*p_ && k + 1 < n)                                                              \
+            buf[k++] = *p_++;                                                                 \
+    } while (0)
+    PUT("'");
+    while (i < len)
+    {
+        cp = utf8_decode(u + i, len - i, &used);
+        if (shown >= 24)
+        {
+            PUT("...");
+            break;
+        }
+        if (cp >= 0x20 && cp < 0x7F)
+        {
+            piece[0] = (char) cp;
+            piece[1] = '\0';
+        }
+        else if (cp < 0)
+            snprintf(piece, sizeof piece, "<0x%02X>", u[i]);
+        else
+            snprintf(piece, sizeof piece, "<U+%04lX>", (unsigned long) cp);
+        if (first == -2 && !(cp >= 0x20 && cp < 0x7F))
+        {
+            first = cp;
+            first_bad = cp < 0 ? u[i] : -1;
+        }
+        PUT(piece);
+        shown++;
+        i += used;
+    }
+    PUT("'");
+    if (first != -2)
+    {
+        char tail[160];
+        const char *h = first >= 0 ? char_hint(first) : NULL;
+        if (first < 0)
+            snprintf(tail, sizeof tail, " (byte 0x%02X is not UTF-8; feynn reads ASCII text)",
+                     (unsigned) first_bad);
+        else if (h != NULL)
+            snprintf(tail, sizeof tail, " (U+%04lX, %s)", (unsigned long) first, h);
+        else if (first < 0x20 || first == 0x7F)
+            snprintf(tail, sizeof tail, " (U+%04lX is a control character; delete it)",
+                     (unsigned long) first);
+        else
+            snprintf(tail, sizeof tail, " (U+%04lX is not ASCII; feynn reads ASCII text)",
+                     (unsigned long) first);
+        PUT(tail);
+    }
+#undef PUT
+    buf[k] = '\0';
 }
