@@ -229,6 +229,11 @@ int fy_hmc_run(fy_hmc_result_t R, const fy_ltheory_t T, const fy_hmc_opts_struct
 #endif
     (void) threads;
 
+    total = (uint64_t) o->warmup + (uint64_t) P;
+    if (total * (uint64_t) d >= ((uint64_t) 1 << 33) || total * 4 >= ((uint64_t) 1 << 33))
+        return fy_error_set(err, FY_EUSAGE, "hmc: %llu warm-up and pilot trajectories of %d "
+                            "sites exceed the generator's counter (2^33 numbers per chain)",
+                            (unsigned long long) total, d);
     R->nsites = d;
     R->chains = C;
     R->samples = N;
