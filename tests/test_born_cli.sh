@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..27"
+echo "1..32"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"
@@ -58,6 +58,14 @@ done
 last=$("$feynn" demo --help 2>/dev/null | tail -c 1 | od -An -c | tr -d ' ')
 [ "$last" = '\n' ] || bad="$bad demo"
 if [ -z "$bad" ]; then ok "help texts end with a newline"; else no "help without final newline:$bad"; fi
+# issue 10, item 9: nothing to train is refused (no model written); a too-wide layer is named
+t 2 "born train --epochs 0 refused" "$feynn" born train born_cli_data.safetensors --epochs 0 \
+    --quiet -o born_cli_m.safetensors
+has born_cli.err "trains nothing" "the refusal says --epochs 0 trains nothing"
+if [ -e born_cli_m.safetensors ]; then no "no model written"; else ok "no model written"; fi
+t 2 "born train --hidden 100000000 refused" "$feynn" born train born_cli_data.safetensors \
+    --hidden 100000000 --quiet -o born_cli_m.safetensors
+has born_cli.err "above the largest layer width" "the refusal names the width limit"
 rm -f born_cli.out born_cli.err born_cli.json born_cli_pot.txt born_cli_bad.txt \
-    born_cli_data.safetensors born_cli_data2.safetensors
+    born_cli_data.safetensors born_cli_data2.safetensors born_cli_m.safetensors
 exit $fail

@@ -35,7 +35,7 @@ model() {
         print line } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..69"
+echo "1..73"
 t 0 "--help" "$feynn" taylor --help
 has taylor_cli.out "--format F" "help documents --format"
 t 2 "no --order is a usage error" "$feynn" taylor "$ex"
@@ -208,6 +208,13 @@ printf '\342\210\2221\n' > taylor_cli_at.txt
 t 2 "a U+2212 minus in an --at file is refused" "$feynn" taylor taylor_cli_s1.feynn --order 1 \
     --at taylor_cli_at.txt
 has taylor_cli.err "U+2212, MINUS SIGN" "the --at refusal names U+2212"
+# issue 10, item 9: messages that say what is wrong
+t 2 "--arith ball:abc refused" "$feynn" taylor taylor_cli_s1.feynn --order 1 --arith ball:abc
+has taylor_cli.err "whole number of bits" "the refusal says the precision is not a number"
+printf '\n  1x2\n' > taylor_cli_at.txt
+t 2 "a bad token in an --at file" "$feynn" taylor taylor_cli_s1.feynn --order 1 \
+    --at taylor_cli_at.txt
+has taylor_cli.err "taylor_cli_at.txt:2:3: " "the refusal names file:line:column"
 rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
     taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn \
     taylor_cli_n1.feynn taylor_cli_v1.txt taylor_cli_b.out taylor_cli_s1.feynn \

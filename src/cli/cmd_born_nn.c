@@ -382,6 +382,10 @@ int fy_born_train_cmd(int argc, char **argv)
     }
     if (optind != argc - 1)
         return fy_cli_usage_error(cmd, "expected one DATA file");
+    if (opts->epochs == 0 && opts->lbfgs_iters == 0)
+        return fy_cli_usage_error(cmd, "--epochs 0 without --lbfgs trains nothing: the saved "
+                                  "model would be the random initial network; give --epochs N "
+                                  "or --lbfgs N with N >= 1");
     if (!quiet)
     {
         opts->progress = fy_born_nn_progress;

@@ -95,13 +95,16 @@ static void usage(FILE *fp)
 
 static int read_vec(fy_numvec_t v, const char *path, int n, fy_error_t err)
 {
-    char *text = NULL, *p, *tok, *save = NULL;
+    char *text = NULL, *p, *tok, *save = NULL, *orig;
     size_t len;
     int i = 0, status = fy_file_read(&text, &len, path, 1 << 26, err);
     fmpq_t q;
     if (status != FY_OK)
         return status;
     fmpq_init(q);
+    orig = malloc(len + 1);
+    if (orig != NULL)
+        memcpy(orig, text, len + 1);
     fy_numvec_clear(v);
     status = fy_numvec_init(v, FY_ARITH_EXACT, n, 128, err);
     for (p = text; status == FY_OK && (tok = strtok_r(p, " \t\r\n,", &save)) != NULL; p = NULL)
@@ -113,7 +116,21 @@ static int read_vec(fy_numvec_t v, const char *path, int n, fy_error_t err)
         }
         status = fy_fmpq_parse(q, tok, err);
         if (status != FY_OK)
-            fy_error_prefix(err, "%s: number %d: ", path, i + 1);
+        {
+            /* file:line:column of the token (strtok_r left text's bytes before tok as they
+             * were, but for the '\0's it put after earlier tokens: count in the original) */
+            size_t off = (size_t) (tok - text), k, line = 1, col = 1;
+            for (k = 0; k < off && orig != NULL; k++)
+            {
+                col++;
+                if (orig[k] == '\n')
+                {
+                    line++;
+                    col = 1;
+                }
+            }
+            fy_error_prefix(err, "%s:%zu:%zu: number %d: ", path, line, col, i + 1);
+        }
         else
             fmpq_set(fy_numvec_fmpq(v) + i++, q);
     }
@@ -122,6 +139,7 @@ static int read_vec(fy_numvec_t v, const char *path, int n, fy_error_t err)
                               i, n);
     fmpq_clear(q);
     free(text);
+    free(orig);
     return status;
 }
 
@@ -1198,7 +1216,9 @@ int fy_cmd_taylor(int argc, char **argv)
                 {
                     prec = strtol(s + 5, &end, 10);
                     if (*end || end == s + 5)
-                        prec = -1;
+                        return fy_cli_usage_error(CMD, "--arith '%s': the precision after "
+                                                  "'ball:' must be a whole number of bits, "
+                                                  "16..1000000 (e.g. ball:256)", s);
                 }
                 if (prec < 16 || prec > 1000000)
                     return fy_cli_usage_error(CMD, "ball precision '%s' outside 16..1000000", s);

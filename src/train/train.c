@@ -70,10 +70,13 @@ int fy_train_opts_set_hidden(fy_train_opts_t o, const char *widths, fy_error_t e
     {
         char *end;
         long v = strtol(p, &end, 10);
-        if (end == p || v < 1 || v > FY_IO_MAX_WIDTH)
+        if (end == p || v < 1)
             return fy_error_set(err, FY_EINPUT,
                                 "hidden widths \"%s\": expected positive integers separated by "
                                 "',' or '-'", widths);
+        if (v > FY_IO_MAX_WIDTH)
+            return fy_error_set(err, FY_EINPUT, "hidden widths \"%s\": width %ld is above the "
+                                "largest layer width, %ld", widths, v, (long) FY_IO_MAX_WIDTH);
         if (n == FY_TRAIN_MAX_HIDDEN)
             return fy_error_set(err, FY_EINPUT, "hidden widths \"%s\": at most %d hidden layers",
                                 widths, FY_TRAIN_MAX_HIDDEN);
