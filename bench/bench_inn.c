@@ -185,7 +185,9 @@ static json_t *run_torch(const fy_inn_t net, char *why, size_t whylen)
         unlink(path);
         return NULL;
     }
-    snprintf(cmd, sizeof cmd, "python3 '%s/bench/bench_inn_torch.py' '%s' 4", FY_SRCDIR, path);
+    /* FEYNN_PYTHON: the interpreter that has torch (Debian's python3-torch is /usr/bin/python3) */
+    snprintf(cmd, sizeof cmd, "%s '%s/bench/bench_inn_torch.py' '%s' 4",
+             getenv("FEYNN_PYTHON") ? getenv("FEYNN_PYTHON") : "python3", FY_SRCDIR, path);
     p = popen(cmd, "r");
     while (p != NULL && (c = fgetc(p)) != EOF)
     {
@@ -215,7 +217,7 @@ int main(int argc, char **argv)
     fy_error_t err;
     fy_inn_t big, small;
     fy_inn_result_t R4, Rx;
-    double t4[ROUNDS], c4[ROUNDS], tx[ROUNDS], cx[ROUNDS], cpu;
+    double t4[ROUNDS], c4[ROUNDS], t3[ROUNDS], c3[ROUNDS], tx[ROUNDS], cx[ROUNDS], cpu;
     int r, torch = 0, i;
     const char *save = NULL, *save_small = NULL;
     json_t *root, *o, *tj = NULL;
@@ -260,6 +262,7 @@ int main(int argc, char **argv)
     time_action(Rx, small, FY_ARITH_EXACT, 4, &cpu, err);
     for (r = 0; r < ROUNDS; r++)
     {
+        t3[r] = time_action(R4, big, FY_ARITH_DOUBLE, 3, c3 + r, err);
         t4[r] = time_action(R4, big, FY_ARITH_DOUBLE, 4, c4 + r, err);
         tx[r] = time_action(Rx, small, FY_ARITH_EXACT, FY_INN_ALL_ORDERS, cx + r, err);
     }
@@ -284,6 +287,11 @@ int main(int argc, char **argv)
     json_object_set_new(o, "A4_0_1_32_33", json_real(entry_d(R4, i0123, 4)));
     json_object_set_new(root, "order4_d64_double", o);
     o = json_object();
+    json_object_set_new(o, "seconds_min", json_real(minimum(t3, ROUNDS)));
+    json_object_set_new(o, "cpu_seconds_min", json_real(minimum(c3, ROUNDS)));
+    json_object_set_new(o, "seconds_median", json_real(median(t3, ROUNDS)));
+    json_object_set_new(root, "order3_d64_double", o);
+    o = json_object();
     json_object_set_new(o, "network", json_string("d = 8: 3 affine + 2 quadratic couplings"));
     json_object_set_new(o, "degree", json_integer(fy_inn_action_degree(small)));
     json_object_set_new(o, "arith", json_string("exact"));
@@ -298,12 +306,19 @@ int main(int argc, char **argv)
         json_object_set_new(root, "torch", json_string(why));
     else
     {
-        json_t *s = json_object_get(tj, "seconds");
+        json_t *s = json_object_get(tj, "seconds"), *po = json_object_get(tj, "seconds_per_order");
         if (json_is_number(s) && json_number_value(s) > 0)
         {
             double ts = json_number_value(s);
             json_object_set_new(tj, "ratio_torch_over_feynn", json_real(ts / minimum(t4, ROUNDS)));
         }
+        /* torch's order 3 (nested jacobians recompute the lower orders, as feynn's order 3
+         * computes orders 0..3) against feynn's order-3 action */
+        if (json_is_array(po) && json_array_size(po) >= 3
+            && json_is_number(json_array_get(po, 2)))
+            json_object_set_new(tj, "ratio_torch_over_feynn_order3",
+                                json_real(json_number_value(json_array_get(po, 2)) /
+                                          minimum(t3, ROUNDS)));
         /* the same coefficients from both routes */
         {
             json_t *a = json_object_get(tj, "A4_0000");

@@ -2,7 +2,7 @@
 """PyTorch reference for bench/bench_inn.c: the derivatives of ln p at 0 of an invertible
 network by nested torch.autograd.functional.jacobian, the way a user would get them today.
 
-    python3 bench/bench_inn_torch.py MODEL.safetensors [ORDER] [--max-seconds S]
+    python3 bench/bench_inn_torch.py MODEL.safetensors [ORDER] [--max-seconds S] [--max-gb G]
 
 MODEL is an INN in the safetensors layout of doc/inn-format.md (tensors layers.I.weight,
 layers.I.bias, layers.I.G, layers.I.gamma; metadata feynn.inn.dim, feynn.inn.kinds,
@@ -56,6 +56,11 @@ def parse_split(s):
 def main(argv):
     args = [a for a in argv[1:]]
     max_seconds = 600.0
+    max_gb = 4.0
+    if "--max-gb" in args:
+        i = args.index("--max-gb")
+        max_gb = float(args[i + 1])
+        del args[i:i + 2]
     if "--max-seconds" in args:
         i = args.index("--max-seconds")
         max_seconds = float(args[i + 1])
@@ -136,6 +141,12 @@ def main(argv):
         if per_order and per_order[-1] * d > max_seconds:
             stopped = "order %d would take about %.0f s (> --max-seconds %g)" % (
                 k, per_order[-1] * d, max_seconds)
+            break
+        # nested create_graph jacobians keep the graph of every row: measured here, order 4
+        # of d = 64 grew past 15 GB; stop before an order whose estimate passes --max-gb
+        if float(d) ** k * 8 * 200 > max_gb * 2.0 ** 30:
+            stopped = "order %d would need about %.0f GB for the autograd graph (> --max-gb %g)" % (
+                k, float(d) ** k * 8 * 200 / 2.0 ** 30, max_gb)
             break
         t0 = time.perf_counter()
         result = fns[k](x0)

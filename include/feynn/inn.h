@@ -128,8 +128,8 @@ int fy_inn_action_to_gamma(fy_inn_action_t S, fy_error_t err);
  *   kind FY_INN_TERM_PASS    the linear part (every leg passes, propagator W or J or D);
  *   kind FY_INN_TERM_SPLIT   n >= 1 of the m - n legs of the source vertex A^(m-n) split by the
  *                            quadratic part (C(m-n, n) Sym[A^(m-n) g^n] in the A convention);
- *   kind FY_INN_TERM_LOGDET  the n-leg diagonal log-det vertex of an elementwise layer, or the
- *                            constant log-det (n = 0). */
+ *   kind FY_INN_TERM_LOGDET  the n-leg diagonal log-det vertex of an elementwise layer (n >= 1;
+ *                            the constant log-det is the factor r of the action, not a term). */
 enum { FY_INN_TERM_PASS = 0, FY_INN_TERM_SPLIT = 1, FY_INN_TERM_LOGDET = 2 };
 
 typedef struct
