@@ -153,6 +153,22 @@ static double model_range(const char *path)
     return R;
 }
 
+/* The step count stored by fy_born_nn_save, or -1 (no Born metadata). */
+static long model_steps(const char *path)
+{
+    fy_safetensors_t st;
+    fy_error_t err;
+    const char *r;
+    long d = -1;
+    fy_error_init(err);
+    fy_safetensors_init(st);
+    if (fy_safetensors_read(st, path, err) == FY_OK &&
+        (r = fy_safetensors_meta(st, "feynn.born.steps")) != NULL)
+        d = strtol(r, NULL, 10);
+    fy_safetensors_clear(st);
+    return d;
+}
+
 /* Known function sum_k T_k[F_k](U) for the iterative scheme: tensors[k-1] = d^k F_k(0). */
 typedef struct
 {
@@ -440,7 +456,9 @@ static void verify_usage(FILE *fp)
         "engine) with the largest ones, and on held-out potentials the relative RMS error of\n"
         "T_n[F](U) = (1/n!) d^n F(0)[U,..,U] against a_0^(n)(U) and of the truncated series.\n"
         "Separately it checks exactly that the identity d^n a_0(0)[U,..,U] = n! a_0^(n)(U)\n"
-        "holds for the true map (MATH.md 2.4).\n"
+        "holds for the true map (MATH.md 2.4).  A MODEL without the metadata of 'feynn born\n"
+        "train' is taken as a map of its D inputs on (0, R] (a note says so); one with other\n"
+        "than one output, or whose stored step count differs from its inputs, is refused.\n"
         "Convention: " FY_BORN_CONVENTION ".\n"
         "\n"
         "Options:\n"
@@ -478,6 +496,7 @@ int fy_born_verify_cmd(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *cmd = "born verify", *out = "-", *data = NULL, *model;
+    int assumed = 0; /* 1: no Born metadata; 2: range assumed (3: both) */
     fy_error_t err;
     fy_rules_t rules;
     fy_net_t net;
@@ -554,12 +573,34 @@ int fy_born_verify_cmd(int argc, char **argv)
     status = fy_rules_load_default(rules, err);
     if (status == FY_OK)
         status = fy_net_load(net, model, nopts, err);
+    /* what MODEL is taken to be: refuse what cannot be a map of step heights to a_0, and say
+     * what was assumed when the model carries no Born metadata */
+    if (status == FY_OK && net->widths[net->L] != 1)
+        status = fy_error_set(err, FY_EINPUT, "%s has %zu outputs; a network for a_0 has one "
+                              "(made by 'feynn born train')", model, net->widths[net->L]);
+    if (status == FY_OK)
+    {
+        long dm = model_steps(model);
+        if (dm >= 0 && dm != (long) net->widths[0])
+            status = fy_error_set(err, FY_EINPUT, "%s stores %ld steps in its metadata but has "
+                                  "%zu inputs", model, dm, net->widths[0]);
+        else if (dm < 0)
+            assumed = 1;
+    }
     if (status == FY_OK && isnan(R))
     {
         R = model_range(model);
         if (isnan(R))
+        {
             R = 1;
+            assumed = assumed ? 3 : 2;
+        }
     }
+    if (status == FY_OK && assumed)
+        fprintf(stderr, "feynn %s: note: %s carries no Born metadata (not made by 'feynn born "
+                "train'): taken as a map of its %zu inputs, the heights of %zu steps on (0, %g]%s, "
+                "to a_0\n", cmd, model, net->widths[0], net->widths[0], R,
+                assumed >= 2 ? " (the range assumed: give --range R)" : "");
     if (status == FY_OK && data != NULL)
     {
         status = fy_born_nn_read_data(&U, &a0, &N, &d, &Rd, data, err);
@@ -604,7 +645,8 @@ int fy_born_verify_cmd(int argc, char **argv)
         }
         else
         {
-            fprintf(of->fp, "model: %s (%zu steps)\n", model, net->widths[0]);
+            fprintf(of->fp, "model: %s (%zu steps on (0, %g]%s)\n", model, net->widths[0], R,
+                    assumed >= 2 ? ", range assumed" : assumed ? ", no Born metadata" : "");
             fy_bv_text(of->fp, bv, "");
             if (!isnan(tol) || !isnan(tolh))
                 fprintf(of->fp, "tolerance: %s\n", failed ? "NOT met" : "met");
