@@ -13,5 +13,14 @@
 #include "feynn/enumerate.h"
 #include "feynn/feynman.h"
 #include "feynn/jet.h"
+#include "feynn/draw.h"
+#include "feynn/eval.h"
+#include "feynn/mlp.h"
+#include "feynn/train.h"
+#include "feynn/rng.h"
+#include "feynn/sample.h"
+#include "feynn/born.h"
+#include "feynn/inn.h"
+#include "feynn/nnft.h"
 
 #endif
