@@ -11,8 +11,8 @@
 #include <jansson.h>
 #include <flint/fmpq_vec.h>
 
-#include "feynn/inn.h"
-#include "feynn/jet.h"
+/* the umbrella header: every public header, in one translation unit */
+#include "feynn/feynn.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ building networks */
