@@ -230,7 +230,12 @@ static int parse_entry(fy_tensor_struct *t, size_t *dsize, uint64_t *begin, uint
         return fy_error_set(err, FY_EINPUT,
                             "%s: tensor '%s': expected \"data_offsets\" as [BEGIN, END] with "
                             "non-negative integers", name, key);
-    if (*begin > *end || *end > bufsize)
+    if (*begin > *end)
+        return fy_error_set(err, FY_EINPUT,
+                            "%s: tensor '%s': data_offsets [%llu, %llu) are reversed: BEGIN "
+                            "must not exceed END", name, key, (unsigned long long) *begin,
+                            (unsigned long long) *end);
+    if (*end > bufsize)
         return fy_error_set(err, FY_EINPUT,
                             "%s: tensor '%s': data_offsets [%llu, %llu) do not lie within the "
                             "byte buffer of %llu bytes",
