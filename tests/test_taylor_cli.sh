@@ -198,7 +198,8 @@ else
     for i in 1 2 3 4 5 6; do n=$((n + 1)); echo "ok $n # SKIP python3 not found"; done
 fi
 # issue 10, item 8: non-ASCII input is named (code point, what to type), not shown as '???'
-printf 'feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n\342\210\2221\nbias 0\n' > taylor_cli_u.feynn
+printf 'feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n\342\210\2221\nbias 0\n' \
+    > taylor_cli_u.feynn
 t 2 "a U+2212 minus in a model is refused" "$feynn" taylor taylor_cli_u.feynn --order 1
 has taylor_cli.err "U+2212, MINUS SIGN; type '-' instead" "the refusal names U+2212 and says '-'"
 printf '\357\273\277feynn-model 1\ninput 1\n' > taylor_cli_u.feynn

@@ -598,8 +598,8 @@ int fy_born_verify_cmd(int argc, char **argv)
     }
     if (status == FY_OK && assumed)
         fprintf(stderr, "feynn %s: note: %s carries no Born metadata (not made by 'feynn born "
-                "train'): taken as a map of its %zu inputs, the heights of %zu steps on (0, %g]%s, "
-                "to a_0\n", cmd, model, net->widths[0], net->widths[0], R,
+                "train'): taken as a map of its %zu inputs, the heights of %zu steps on "
+                "(0, %g]%s, to a_0\n", cmd, model, net->widths[0], net->widths[0], R,
                 assumed >= 2 ? " (the range assumed: give --range R)" : "");
     if (status == FY_OK && data != NULL)
     {
