@@ -315,6 +315,62 @@ static void FY_FN(sym_transform)(fy_el_ptr out, fy_el_srcptr in, fy_el_srcptr L,
          * rows J are independent (threads where the backend allows, the BLAS on one thread
          * meanwhile: its own threads would compete with these for the cores) */
         int blas = fy_blas_set_threads(1);
+        if (nq < 64)
+        {
+            /* few columns per J (the last steps): many J side by side in one product, every
+             * row j computed, each J scattering its rows j >= max J */
+            slong cap = S->nX / d, bt = FLINT_MAX(1, cap / nq), nb = (nJ + bt - 1) / bt, b0;
+#if INN_USE_OMP
+#pragma omp parallel if (nJ * nq * d > 100000)
+#endif
+            {
+                fy_el_ptr X = S->X, Y = S->Y;
+                int Jl[FY_INN_MAX_ORDER + 1], threaded = 0;
+#if INN_USE_OMP
+                threaded = omp_in_parallel() && omp_get_num_threads() > 1;
+                if (threaded)
+                {
+                    X = FY_VEC_INIT(S->nX);
+                    Y = FY_VEC_INIT(S->nX);
+                }
+#pragma omp for schedule(dynamic, 4)
+#endif
+                for (b0 = 0; b0 < nb; b0++)
+                {
+                    slong ra = b0 * bt, rb = FLINT_MIN(nJ, ra + bt), w = (rb - ra) * nq, r, cc;
+                    int i, jj, jmin;
+                    for (i = 0; i < d; i++)
+                        for (r = ra; r < rb; r++)
+                            for (cc = 0; cc < nq; cc++)
+                                FY_EL_SET(X + i * w + (r - ra) * nq + cc,
+                                          T + r * nI + G[(slong) i * nq + cc]);
+                    FY_FN(mul_lt)(Y, L, X, d, 0, w, prec);
+                    for (r = ra; r < rb; r++)
+                    {
+                        jmin = 0;
+                        if (p > 0)
+                        {
+                            fy_mindex_unrank(ix, Jl, r, p);
+                            jmin = Jl[p - 1];
+                        }
+                        for (jj = jmin; jj < d; jj++)
+                        {
+                            slong rn = H[(slong) jj * nJ + r];
+                            for (cc = 0; cc < nq; cc++)
+                                FY_EL_SET(Tn + rn * nq + cc,
+                                          Y + (slong) jj * w + (r - ra) * nq + cc);
+                        }
+                    }
+                }
+                if (threaded)
+                {
+                    FY_VEC_CLEAR(X, S->nX);
+                    FY_VEC_CLEAR(Y, S->nX);
+                }
+            }
+        }
+        else
+        {
 #if INN_USE_OMP
 #pragma omp parallel if (nJ * nq * d > 100000)
 #endif
@@ -363,6 +419,7 @@ static void FY_FN(sym_transform)(fy_el_ptr out, fy_el_srcptr in, fy_el_srcptr L,
                 FY_VEC_CLEAR(X, (slong) d * FLINT_MIN(nq, INN_COLS));
                 FY_VEC_CLEAR(Y, (slong) d * FLINT_MIN(nq, INN_COLS));
             }
+        }
         }
         if (blas > 0)
             fy_blas_set_threads(blas);
