@@ -431,7 +431,7 @@ static int jet_route(fy_numvec_t res, const job_t *job, fy_arith_t arith, slong 
     if (job->mode == MODE_DIR)
     {
         fy_numvec_t c;
-        fy_numvec_init(c, arith, 0, prec, NULL);
+        /* one init: it leaves c valid (clearable) even when it fails */
         status = fy_numvec_init(c, arith, nout * (n + 1), prec, err);
         if (status == FY_OK)
             status = fy_numvec_convert(ve, arith, prec, job->v, err);
