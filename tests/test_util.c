@@ -64,6 +64,16 @@ static void test_atomic_write_and_read(void **state)
     /* The size limit is enforced before reading. */
     assert_int_equal(fy_file_read(&data, &len, path, 3, e), FY_EINPUT);
     assert_non_null(strstr(e->msg, path));
+
+    /* A text file is read whole; a NUL byte inside is refused with its offset. */
+    assert_int_equal(fy_file_read_text(&data, &len, path, 100, e), FY_OK);
+    assert_string_equal(data, "hello");
+    free(data);
+    assert_int_equal(fy_file_write_atomic(path, "he\0lo", 5, e), FY_OK);
+    assert_int_equal(fy_file_read_text(&data, &len, path, 100, e), FY_EINPUT);
+    assert_null(data);
+    assert_non_null(strstr(e->msg, "NUL byte"));
+    assert_non_null(strstr(e->msg, "byte 2"));
     unlink(path);
 
     assert_int_equal(fy_file_read(&data, &len, "no/such/file", 100, e), FY_EIO);

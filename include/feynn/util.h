@@ -19,6 +19,10 @@ extern "C" {
 /* Reads the whole file (or standard input for "-") into a NUL-terminated buffer owned by the
  * caller (free()).  Refuses files larger than max_bytes with FY_EINPUT. */
 int fy_file_read(char **data, size_t *len, const char *path, size_t max_bytes, fy_error_t err);
+/* The same for a text file: a NUL byte inside is refused (FY_EINPUT naming the file and the
+ * byte offset), so parsers may treat the buffer as a C string. */
+int fy_file_read_text(char **data, size_t *len, const char *path, size_t max_bytes,
+                      fy_error_t err);
 
 /* Atomic output file.  fy_ofile_open creates PATH.tmp.XXXXXX beside path (or uses stdout for
  * "-"); write with the FILE* in of->fp; fy_ofile_commit flushes, fsyncs and renames it into

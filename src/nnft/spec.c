@@ -318,13 +318,10 @@ int fy_nnft_points_read(fy_nnft_spec_t s, const char *path, fy_error_t err)
 {
     char *text = NULL;
     size_t len;
-    int rc = fy_file_read(&text, &len, path, NNFT_MAX_FILE_BYTES, err);
+    int rc = fy_file_read_text(&text, &len, path, NNFT_MAX_FILE_BYTES, err);
     if (rc != FY_OK)
         return rc;
-    if (strlen(text) != len)
-        rc = fy_error_set(err, FY_EINPUT, "%s: a NUL byte in a text file", path);
-    else
-        rc = fy_nnft_points_parse(s, text, path, err);
+    rc = fy_nnft_points_parse(s, text, path, err);
     free(text);
     return rc;
 }
@@ -540,13 +537,10 @@ int fy_nnft_spec_read(fy_nnft_spec_t s, const char *path, fy_error_t err)
 {
     char *text = NULL;
     size_t len;
-    int rc = fy_file_read(&text, &len, path, NNFT_MAX_FILE_BYTES, err);
+    int rc = fy_file_read_text(&text, &len, path, NNFT_MAX_FILE_BYTES, err);
     if (rc != FY_OK)
         return rc;
-    if (strlen(text) != len)
-        rc = fy_error_set(err, FY_EINPUT, "%s: a NUL byte in a text file", path);
-    else
-        rc = fy_nnft_spec_parse(s, text, path, err);
+    rc = fy_nnft_spec_parse(s, text, path, err);
     free(text);
     return rc;
 }

@@ -522,13 +522,10 @@ int fy_ltheory_load(fy_ltheory_t T, const char *path, fy_error_t err)
 {
     char *text = NULL;
     size_t len;
-    int rc = fy_file_read(&text, &len, path, FY_LTHEORY_MAX_FILE_BYTES, err);
+    int rc = fy_file_read_text(&text, &len, path, FY_LTHEORY_MAX_FILE_BYTES, err);
     if (rc != FY_OK)
         return rc;
-    if (strlen(text) != len)
-        rc = fy_error_set(err, FY_EINPUT, "%s: a NUL byte in a text file", path);
-    else
-        rc = fy_ltheory_parse(T, text, path, err);
+    rc = fy_ltheory_parse(T, text, path, err);
     free(text);
     return rc;
 }

@@ -90,6 +90,25 @@ int fy_file_read(char **data, size_t *len, const char *path, size_t max_bytes, f
     return rc;
 }
 
+int fy_file_read_text(char **data, size_t *len, const char *path, size_t max_bytes,
+                      fy_error_t err)
+{
+    int rc = fy_file_read(data, len, path, max_bytes, err);
+    size_t nul;
+    if (rc != FY_OK)
+        return rc;
+    nul = strlen(*data);
+    if (nul != *len)
+    {
+        free(*data);
+        *data = NULL;
+        *len = 0;
+        return fy_error_set(err, FY_EINPUT, "%s: a NUL byte in a text file (byte %zu)", path,
+                            nul);
+    }
+    return FY_OK;
+}
+
 int fy_ofile_open(fy_ofile_t of, const char *path, fy_error_t err)
 {
     size_t n;
