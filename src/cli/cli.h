@@ -49,12 +49,16 @@ int fy_cmd_diagrams(int argc, char **argv);
 int fy_cmd_taylor(int argc, char **argv);
 int fy_cmd_born(int argc, char **argv);
 int fy_cmd_demo(int argc, char **argv);
+int fy_cmd_demo_main(int argc, char **argv); /* dispatch: born (default), nnft, inn */
 int fy_cmd_inn(int argc, char **argv);
 int fy_cmd_nnft(int argc, char **argv);
 
 /* Sub-subcommands of `feynn born` living in their own files (cmd_born_nn.c). */
 int fy_born_train_cmd(int argc, char **argv);
 int fy_born_verify_cmd(int argc, char **argv);
+/* `feynn demo nnft` and `feynn demo inn` (cmd_demo_nnft.c, cmd_demo_inn.c). */
+int fy_demo_nnft_cmd(int argc, char **argv);
+int fy_demo_inn_cmd(int argc, char **argv);
 /* `feynn inn sample` (cmd_inn_sample.c). */
 int fy_inn_sample_cmd(int argc, char **argv);
 

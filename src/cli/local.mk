@@ -8,6 +8,7 @@ feynn_SOURCES += src/cli/cmd_taylor.c
 feynn_SOURCES += src/cli/cmd_born.c
 noinst_HEADERS += src/cli/born_nn.h
 feynn_SOURCES += src/cli/born_nn.c src/cli/cmd_born_nn.c src/cli/cmd_demo.c
+feynn_SOURCES += src/cli/cmd_demo_main.c src/cli/cmd_demo_nnft.c src/cli/cmd_demo_inn.c
 EXTRA_DIST += doc/schema/born-verify.schema.json doc/schema/demo.schema.json
 feynn_SOURCES += src/cli/cmd_inn.c src/cli/cmd_inn_sample.c
 feynn_SOURCES += src/cli/cmd_nnft.c

@@ -7,8 +7,8 @@
 
 static const fy_cli_command commands[] = {
     {"born", "scattering length, exact Born terms and tensors, data sets", fy_cmd_born},
-    {"demo", "the Born-Taylor demo: data, training, verification, report and figures",
-     fy_cmd_demo},
+    {"demo", "the experiments end to end (born, nnft, inn): report and figures",
+     fy_cmd_demo_main},
     {"diagrams", "list, count, draw and check the diagrams of a theory", fy_cmd_diagrams},
     {"inn", "invertible networks: the action ln p(x) from the weights, by diagrams",
      fy_cmd_inn},
