@@ -14,3 +14,9 @@ TESTS += tests/test_nnft_cli.sh
 EXTRA_DIST += tests/test_nnft_cli.sh
 CLEANFILES += nnft_cli.out nnft_cli.err nnft_cli.json nnft_cli.t1 nnft_cli.t2 nnft_cli.a \
 	nnft_cli.b nnft_cli_erf.spec nnft_cli_relu.spec nnft_cli_nopts.spec nnft_cli_bad.spec
+# effective action and couplings (src/nnft/eft.c)
+check_PROGRAMS += tests/test_nnft_eft
+tests_test_nnft_eft_SOURCES = tests/test_nnft_eft.c tests/testutil.h
+tests_test_nnft_eft_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_nnft_eft_LDADD = $(TEST_LDADD)
+TESTS += tests/test_nnft_eft

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "feynn/error.h"
+#include "feynn/graph.h"
 #include "feynn/num.h"
 
 #ifdef __cplusplus
@@ -211,6 +212,192 @@ int fy_nnft_mc_wick(double *gp, const fy_nnft_mc_t mc, int a, const fy_nnft_spec
  * uses); out has npoints entries. */
 int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, uint64_t k,
                             fy_error_t err);
+
+/* ============================================== effective action and couplings
+ * (src/nnft/eft.c; MATH.md 4.3, [HMS] section 4.)
+ *
+ * Conventions.  S = S_GP + int d^dx [lambda f^4 + ...] is the "nofact" convention of [HMS];
+ * "fact" writes lambda / 4! f^4.  A graph with one quartic vertex enters a correlator as
+ * -g * mult * (its value), g = lambda (nofact) or lambda / 24 (fact), mult = the number
+ * of Wick contractions that give it (24 for the contact graph), value = the vertex integral
+ * of the lines ending on the vertex times the free lines.  Couplings are those of the ACTION: a
+ * positive lambda lowers G4.  (The [HMS] code fits G4 - G4_GP = +lambda_HMS * 24 * V, so
+ * lambda_HMS = -lambda in the nofact convention.)  Vertex legs carry K_EFT = K - sigma_b^2
+ * (the output bias does not interact); lines between two external points carry K.
+ *
+ * Vertex integrals V = int over [-Lambda, Lambda]^d of w(x) prod_k K_EFT(x_k, x), w = 1 or
+ * |x|^2:
+ *   - gauss, cos (any d): the integrand is a product over coordinates of Gaussians; closed
+ *     forms (erf), rigorous balls; Lambda = INFINITY allowed;
+ *   - d = 1, erf, relu, sin: rigorous balls by acb_calc_integrate, the interval split at 0
+ *     and at every external point (the kinks of relu: x = 0 for sigma_b = 0, x = x_k else);
+ *   - d = 2, 3, erf, relu, sin: nested adaptive Gauss-Kronrod (7-15) in double, split at 0
+ *     and at the coordinates of the external points, to relative tolerance 1e-10; the ball
+ *     is the estimate with 100 times the estimated error as radius (error-controlled, NOT
+ *     rigorous: *rigorous = 0);
+ *   - Lambda = INFINITY for erf and relu: FY_EINPUT (the integral diverges: K_EFT tends to a
+ *     non-zero limit for erf and grows linearly for relu); for sin: FY_EUNSUPPORTED; tanh has
+ *     no closed-form kernel: FY_EUNSUPPORTED.
+ * For relu with sigma_b = 0 every K_EFT is homogeneous of degree 1 in x, so V(Lambda) =
+ * V(1) Lambda^(d + 4) and the fitted lambda scales exactly like Lambda^-(d + 4). */
+typedef enum
+{
+    FY_NNFT_NOFACT = 0, /* lambda f^4 ([HMS]) */
+    FY_NNFT_FACT        /* lambda / 4! f^4 */
+} fy_nnft_fact_t;
+
+/* Templates of the quartic term (MATH.md 4.3), each the coefficient T of its coupling in
+ * G4 - G4_GP = -(g_local T_local + g_x2 T_x2 + g_nonlocal T_nonlocal) (nofact):
+ *   local:    int lambda f(x)^4            T = 24 V(x1, x2, x3, x4)
+ *   x2-local: int lambda_2 |x|^2 f(x)^4     T = 24 V_|x|^2(x1, x2, x3, x4)
+ *   nonlocal: int int lambda_NL f(x)^2 f(y)^2  T = 8 sum over the 3 pairings V(a,b) V(c,d)
+ * (8 contractions per pairing, 24 in all). */
+typedef enum
+{
+    FY_NNFT_TPL_LOCAL = 0,
+    FY_NNFT_TPL_X2,
+    FY_NNFT_TPL_NONLOCAL,
+    FY_NNFT_NTPL
+} fy_nnft_tpl_t;
+
+/* "local", "x2-local", "nonlocal"; fy_nnft_tpl_parse returns -1 if unknown. */
+const char *fy_nnft_tpl_name(fy_nnft_tpl_t t);
+int fy_nnft_tpl_parse(fy_nnft_tpl_t *t, const char *name);
+
+/* K_EFT(x_i, y) = K(x_i, y) - sigma_b^2 at spec point i and any y in R^d (y: d balls). */
+int fy_nnft_eft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, arb_srcptr y, slong prec,
+                       fy_error_t err);
+
+/* The vertex integral V of m = 1..8 legs at spec points idx[0..m), weight 0 (w = 1) or 2
+ * (w = |x|^2), cut-off Lambda > 0 (INFINITY where allowed, see above).  *rigorous (may be
+ * NULL) is set to 1 for a rigorous ball, 0 for an error-controlled estimate. */
+int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, const slong *idx,
+                            int m, int weight, double Lambda, slong prec, fy_error_t err);
+
+/* The template T of tpl at the 4 points idx (see fy_nnft_tpl_t). */
+int fy_nnft_template(arb_t T, int *rigorous, fy_nnft_tpl_t tpl, const fy_nnft_spec_t s,
+                     const slong *idx, double Lambda, slong prec, fy_error_t err);
+
+/* A Feynman graph of the engine (fy_feynman_generate, family "nnft": points kind 0 with leg
+ * label 1..n, interaction vertices kind k) bound to the spec: point label k sits at spec
+ * point pts[k - 1].  Returns mult * value (without the coupling factor -g): the product of K
+ * over lines between points times the vertex integral of K_EFT over the lines from the
+ * points to the interaction vertex.  Graphs with at most one interaction vertex and no
+ * self-loops (tree level); others FY_EUNSUPPORTED. */
+int fy_nnft_graph_value(arb_t v, int *rigorous, const fy_diagram_t d, const fy_nnft_spec_t s,
+                        const slong *pts, double Lambda, slong prec, fy_error_t err);
+
+/* Couplings from G4.  dG4 = G4 - G4_GP at every sorted 4-tuple (exact: the connected part,
+ * which equals G4 - G4_GP since G2 = K at every N; Monte Carlo: mean - Wick value), the
+ * local template T (24 V) and lambda per tuple = -dG4 / T (nofact; times 24 with fact),
+ * their mean over the tuples where T is non-zero, and the standard deviation. */
+typedef struct
+{
+    fy_nnft_fact_t fact;
+    double Lambda;
+    int from_mc;         /* 1: dG4 from a Monte Carlo ensemble */
+    int rigorous;        /* every V a rigorous ball */
+    slong count;         /* sorted 4-tuples */
+    slong *idx;          /* count x 4 */
+    arb_ptr dG4, T, lambda; /* per tuple (lambda indeterminate where T contains 0) */
+    double *dG4_se;      /* Monte Carlo standard errors of dG4 (0 for exact) */
+    arb_t lambda_mean;
+    double lambda_std;
+    slong used;          /* tuples in the mean */
+} fy_nnft_couplings_struct;
+typedef fy_nnft_couplings_struct fy_nnft_couplings_t[1];
+
+void fy_nnft_couplings_init(fy_nnft_couplings_t c);
+void fy_nnft_couplings_clear(fy_nnft_couplings_t c);
+/* mc == NULL: exact correlators of s at its width (fy_nnft_connected); else the ensemble's
+ * means (mc sampled from s). */
+int fy_nnft_couplings(fy_nnft_couplings_t c, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
+                      double Lambda, fy_nnft_fact_t fact, slong prec, fy_error_t err);
+
+/* Linear least squares of dG4 over templates: dG4 ~ -sum_j g_j T_j (coupling g_j in the
+ * convention of train), ordinary least squares (the mean squared error, as [HMS]).  Train
+ * on the tuples of train, test on those of test (another spec's couplings, e.g. other
+ * points); test == NULL: train on the tuples with even index, test on the odd ones.
+ * Errors: root mean square of (fit - dG4) / |dG4| over the tuples whose dG4 is not 0
+ * (train_err, test_err) and the mean absolute percentage error as [HMS] (train_mape,
+ * test_mape).  A
+ * template linearly dependent on earlier ones (relative tolerance 1e-9) gets coefficient 0
+ * and dropped[j] = 1 (e.g. relu with sigma_b = 0 in d = 1 at positive points: all three are
+ * proportional to x1 x2 x3 x4). */
+typedef struct
+{
+    int ntpl;
+    fy_nnft_tpl_t tpl[FY_NNFT_NTPL];
+    double coef[FY_NNFT_NTPL];
+    int dropped[FY_NNFT_NTPL];
+    double train_err, test_err, train_mape, test_mape;
+    slong ntrain, ntest;
+} fy_nnft_fit_struct;
+typedef fy_nnft_fit_struct fy_nnft_fit_t[1];
+
+int fy_nnft_couplings_fit(fy_nnft_fit_t fit, const fy_nnft_couplings_t train,
+                          const fy_nnft_couplings_t test, const fy_nnft_spec_t s_train,
+                          const fy_nnft_spec_t s_test, const fy_nnft_tpl_t *tpl, int ntpl,
+                          slong prec, fy_error_t err);
+
+/* The 6-point prediction at every sorted 6-tuple: G6_GP (Wick), the O(lambda) term
+ * -g sum over the 15 graphs of one quartic vertex on 4 points and a free line on the other
+ * two (each 24 contractions; generated by the engine, fy_nnft_graph_value), G6 (exact at the
+ * spec's width when mc == NULL, else the Monte Carlo mean), and the [HMS] ratios, means over
+ * the tuples with G6 != 0: gp_ratio = mean G6_GP / G6, lambda_ratio = mean
+ * (G6_GP + lambda term) / G6.  ReLU, sigma_b = 0, d = 1, positive points: G4 / G4_GP =
+ * 1 + 5/N, G6 / G6_GP = 1 + 15/N + 44/N^2 at every tuple, so at N = 20 gp_ratio = 50/93 =
+ * 0.5376... and lambda_ratio = 175/186 = 0.9408... at every cut-off. */
+typedef struct
+{
+    fy_nnft_fact_t fact;
+    double Lambda;
+    slong count;
+    slong *idx;             /* count x 6 */
+    arb_ptr G6, gp, lam;    /* per tuple */
+    arb_t lambda;           /* the coupling used */
+    arb_t gp_ratio, lambda_ratio;
+    slong used;
+    int rigorous;
+} fy_nnft_predict_struct;
+typedef fy_nnft_predict_struct fy_nnft_predict_t[1];
+
+void fy_nnft_predict_init(fy_nnft_predict_t p);
+void fy_nnft_predict_clear(fy_nnft_predict_t p);
+int fy_nnft_predict(fy_nnft_predict_t p, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
+                    const arb_t lambda, fy_nnft_fact_t fact, double Lambda, slong prec,
+                    fy_error_t err);
+
+/* The cut-off scan: lambda per tuple (fy_nnft_couplings) at each cut-off, and the least-squares
+ * line through all points (log10 Lambda, log10 |lambda_t|) as [HMS] (tuples with lambda
+ * containing 0 left out): slope, intercept, r2.  mean_log[k] = mean of log10 |lambda_t| at
+ * cutoff[k].  ReLU with sigma_b = 0: slope -(d + 4) exactly. */
+typedef struct
+{
+    int ncut;
+    double *cutoff, *mean_log;
+    double slope, intercept, r2;
+    slong points;
+} fy_nnft_rg_struct;
+typedef fy_nnft_rg_struct fy_nnft_rg_t[1];
+
+void fy_nnft_rg_init(fy_nnft_rg_t r);
+void fy_nnft_rg_clear(fy_nnft_rg_t r);
+int fy_nnft_rg_scan(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
+                    const double *cutoff, int ncut, slong prec, fy_error_t err);
+
+/* The [HMS] ReLU experiment: relu, d = 1, N = 20, sigma_W = sigma_a = 1, sigma_b = 0, the six
+ * positive inputs 0.2, 0.4, ..., 1.2 of their ReLU runs (inputs "hms-relu-d1"). */
+int fy_nnft_eft_hms_relu(fy_nnft_spec_t s, fy_error_t err);
+
+/* One call for `feynn demo nnft` (report.json relu.six_point.gp_ratio, .lambda_ratio,
+ * relu.rg_slope): with s at width N (s itself is not changed), exact correlators, the
+ * nofact convention, lambda the mean over the 4-tuples at Lambda = 100, the 6-point ratios at
+ * Lambda = 100, and the slope of the scan over Lambda = 10, 30, 100, 300, 1000, 10^4, 10^5.
+ * Needs exact G4 and G6 (relu with sigma_b = 0 in d = 1, gauss, cos).  For
+ * fy_nnft_eft_hms_relu at N = 20: 0.5376, 0.9409, -5.  Takes well under a second. */
+int fy_nnft_eft_summary(double *gp_ratio, double *lambda_ratio, double *rg_slope,
+                        const fy_nnft_spec_t s, slong N, fy_error_t err);
 
 #ifdef __cplusplus
 }

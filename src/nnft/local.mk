@@ -2,5 +2,6 @@
 pkginclude_HEADERS += include/feynn/nnft.h
 noinst_HEADERS += src/nnft/nnft_internal.h
 libfeynn_la_SOURCES += src/nnft/spec.c src/nnft/kernel.c src/nnft/exact.c src/nnft/mc.c
+libfeynn_la_SOURCES += src/nnft/eft.c
 EXTRA_DIST += doc/nnft-spec.md doc/schema/nnft-spec.schema.json doc/schema/nnft-kernel.schema.json \
 	doc/schema/nnft-correlators.schema.json doc/schema/nnft-sample.schema.json

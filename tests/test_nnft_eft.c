@@ -1,0 +1,553 @@
+/* test_nnft_eft: the effective action of NN field theory (src/nnft/eft.c, MATH.md 4.3).
+ *
+ * Second routes: K_EFT + sigma_b^2 against the closed-form kernels of kernel.c at the spec
+ * points; ReLU (sigma_b = 0, d = 1) vertex integrals against prod x_k Lambda^5 / 80 by hand;
+ * Gauss-net integrals against sqrt(pi / 2), pi and erf by hand; the rigorous d = 1 integrals
+ * of erf and of relu with a bias (kinks at the points) and the nested d = 2 integral against
+ * composite Simpson rules written here over fy_nnft_eft_kernel; the engine's 6-point graphs
+ * against the count 15 x 24 = 360; the ReLU couplings against -12.5 / (N Lambda^5) and the
+ * [HMS] ratios against 50/93 and 175/186 (from G4/G4_GP = 1 + 5/N, G6/G6_GP = 1 + 15/N +
+ * 44/N^2, worked by hand in nnft.h); the cut-off slope against -(d + 4) by homogeneity; the
+ * least-squares property (more templates never fit the training set worse). */
+#include <math.h>
+#include <string.h>
+
+#include "feynn/feynman.h"
+#include "feynn/nnft.h"
+#include "feynn/util.h"
+#include "testutil.h"
+
+#define PREC 128
+
+static void parse_ok(fy_nnft_spec_t s, const char *text)
+{
+    fy_error_t err;
+    fy_error_init(err);
+    if (fy_nnft_spec_parse(s, text, "spec", err) != FY_OK)
+        fail_msg("parse: %s", err->msg);
+}
+
+static void check_contains_d(const arb_t x, double v, double rel, const char *what)
+{
+    double m = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+    if (!(fabs(m - v) <= rel * fabs(v) + 1e-300))
+        fail_msg("%s: %.17g, expected %.17g (rel %.3g)", what, m, v, rel);
+}
+
+static void check_contains_q(const arb_t x, slong p, ulong q, const char *what)
+{
+    fmpq_t r;
+    fmpq_init(r);
+    fmpq_set_si(r, p, q);
+    if (!arb_contains_fmpq(x, r))
+    {
+        char *s = arb_get_str(x, 20, 0);
+        fail_msg("%s: %s does not contain %ld/%lu", what, s, (long) p, (unsigned long) q);
+    }
+    fmpq_clear(r);
+}
+
+static void test_templates_names(void **state)
+{
+    fy_nnft_tpl_t t;
+    int k;
+    (void) state;
+    for (k = 0; k < FY_NNFT_NTPL; k++)
+    {
+        assert_int_equal(fy_nnft_tpl_parse(&t, fy_nnft_tpl_name((fy_nnft_tpl_t) k)), 0);
+        assert_int_equal(t, k);
+    }
+    assert_int_equal(fy_nnft_tpl_parse(&t, "quartic"), -1);
+}
+
+/* K_EFT(x_i, x_j) + sigma_b^2 = K(x_i, x_j) of kernel.c */
+static void test_eft_kernel(void **state)
+{
+    static const char *specs[] = {
+        "activation erf\nsigma_b 1\npoint -1\npoint 0.3\npoint 1\n",
+        "activation relu\nsigma_b 1/2\npoint -1\npoint 0.3\npoint 1\n",
+        "activation relu\nsigma_b 0\npoint -1\npoint 0.3\npoint 1\n",
+        "activation gauss\nsigma_W 3/2\npoint -1\npoint 0.3\npoint 1\n",
+        "activation cos\nsigma_b 0\npoint -1\npoint 0.3\npoint 1\n",
+        "activation sin\nsigma_b 1/3\npoint -1\npoint 0.3\npoint 1\n",
+        "activation relu\nd 2\nsigma_b 1/2\npoint -1 0.5\npoint 0.3 0.2\npoint 1 -2\n",
+        "activation erf\nd 3\npoint -1 0.5 1\npoint 0.3 0.2 0\npoint 1 -2 0.5\n",
+    };
+    size_t k;
+    (void) state;
+    for (k = 0; k < sizeof specs / sizeof specs[0]; k++)
+    {
+        fy_nnft_spec_t s;
+        fy_error_t err;
+        arb_t K, E, b;
+        arb_ptr y;
+        slong i, j, c;
+        fy_nnft_spec_init(s);
+        fy_error_init(err);
+        arb_init(K);
+        arb_init(E);
+        arb_init(b);
+        parse_ok(s, specs[k]);
+        y = _arb_vec_init(s->d);
+        for (i = 0; i < s->npoints; i++)
+            for (j = 0; j < s->npoints; j++)
+            {
+                for (c = 0; c < s->d; c++)
+                    arb_set_fmpq(y + c, s->points + j * s->d + c, PREC);
+                assert_int_equal(fy_nnft_kernel(K, s, i, j, PREC, err), FY_OK);
+                if (fy_nnft_eft_kernel(E, s, i, y, PREC, err) != FY_OK)
+                    fail_msg("%s", err->msg);
+                if (s->act != FY_NNFT_COS)
+                {
+                    arb_set_fmpq(b, s->sigma_b, PREC);
+                    arb_sqr(b, b, PREC);
+                    arb_add(E, E, b, PREC);
+                }
+                if (!arb_overlaps(E, K))
+                    fail_msg("spec %zu, points %ld %ld: K_EFT + sigma_b^2 misses K", k,
+                             (long) i, (long) j);
+            }
+        _arb_vec_clear(y, s->d);
+        arb_clear(K);
+        arb_clear(E);
+        arb_clear(b);
+        fy_nnft_spec_clear(s);
+    }
+}
+
+/* relu, sigma_b = 0, d = 1: K_EFT(y, x) = x y / 2 where x y > 0, so V = prod |y| L^5 / 80 */
+static void test_vertex_relu_exact(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V, W;
+    int rig;
+    slong a[4] = {0, 1, 2, 3}, neg[4] = {4, 4, 5, 5}, mix[4] = {0, 1, 4, 5};
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    arb_init(W);
+    parse_ok(s, "activation relu\nsigma_b 0\npoint 1/5\npoint 2/5\npoint 3/5\npoint 1\n"
+                "point -1/2\npoint -1\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, a, 4, 0, 10, PREC, err), FY_OK);
+    assert_true(rig);
+    /* (1/5)(2/5)(3/5)(1) 10^5 / 80 = 6/125 * 1250 = 60 */
+    check_contains_q(V, 60, 1, "relu V at Lambda = 10");
+    assert_int_equal(fy_nnft_vertex_integral(W, &rig, s, a, 4, 0, 1, PREC, err), FY_OK);
+    arb_mul_ui(W, W, 100000, PREC);
+    assert_true(arb_overlaps(V, W)); /* homogeneity: Lambda^5 */
+    /* |x|^2 weight: prod y / 16 * L^7 / 7 at L = 1: 6/125 / 112 */
+    assert_int_equal(fy_nnft_vertex_integral(W, &rig, s, a, 4, 2, 1, PREC, err), FY_OK);
+    check_contains_q(W, 6, 125 * 112, "relu V_x2 at Lambda = 1");
+    /* negative points: (1/2)^2 (1)^2 / 16 L^5 / 5 at L = 2: 1/4 / 16 * 32 / 5 = 1/10 */
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, neg, 4, 0, 2, PREC, err), FY_OK);
+    check_contains_q(V, 1, 10, "relu V at negative points");
+    /* points of both signs: no x sees all four legs */
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, mix, 4, 0, 3, PREC, err), FY_OK);
+    assert_true(arb_is_zero(V) || arb_contains_zero(V));
+    assert_true(mag_cmp_2exp_si(arb_radref(V), -100) < 0);
+    /* two legs (the nonlocal template's factors): y1 y2 / 4 L^3 / 3 */
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, a, 2, 0, 3, PREC, err), FY_OK);
+    check_contains_q(V, 2 * 27, 25 * 12, "relu V(2 legs)");
+    /* the nonlocal template: 8 * 3 pairings * prod y / 16 (L^3/3)^2 */
+    assert_int_equal(fy_nnft_template(V, &rig, FY_NNFT_TPL_NONLOCAL, s, a, 3, PREC, err),
+                     FY_OK);
+    check_contains_q(V, 24 * 6 * 81, 125 * 16, "nonlocal template");
+    arb_clear(V);
+    arb_clear(W);
+    fy_nnft_spec_clear(s);
+}
+
+static void test_vertex_gauss(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V;
+    int rig;
+    slong o[4] = {0, 0, 0, 0};
+    double r;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    /* legs at 0, d = 1: prod K_EFT = exp(-2 x^2) */
+    parse_ok(s, "activation gauss\npoint 0\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, o, 4, 0, INFINITY, PREC, err), FY_OK);
+    assert_true(rig);
+    check_contains_d(V, sqrt(M_PI / 2), 1e-15, "gauss V, Lambda = inf");
+    assert_true(mag_cmp_2exp_si(arb_radref(V), -100) < 0);
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, o, 4, 2, INFINITY, PREC, err), FY_OK);
+    check_contains_d(V, sqrt(M_PI / 2) / 4, 1e-15, "gauss V_x2, Lambda = inf");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, o, 4, 0, 1, PREC, err), FY_OK);
+    check_contains_d(V, sqrt(M_PI / 2) * erf(sqrt(2.0)), 1e-15, "gauss, L = 1");
+    /* d = 2, legs at 0: exp(-|x|^2), integral pi; with |x|^2: pi */
+    parse_ok(s, "activation gauss\nd 2\npoint 0 0\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, o, 4, 0, INFINITY, PREC, err), FY_OK);
+    check_contains_d(V, M_PI, 1e-15, "gauss d = 2");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, o, 4, 2, INFINITY, PREC, err), FY_OK);
+    check_contains_d(V, M_PI, 1e-15, "gauss d = 2, |x|^2");
+    /* d = 3 legs at 0: exp(-2|x|^2/3): (3 pi / 2)^(3/2) */
+    parse_ok(s, "activation gauss\nd 3\npoint 0 0 0\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, o, 4, 0, INFINITY, PREC, err), FY_OK);
+    r = pow(1.5 * M_PI, 1.5);
+    check_contains_d(V, r, 1e-15, "gauss d = 3");
+    arb_clear(V);
+    fy_nnft_spec_clear(s);
+}
+
+/* Composite Simpson over [-L, L] split at the breaks, of prod K_EFT (fy_nnft_eft_kernel). */
+static double simpson_1d(const fy_nnft_spec_t s, const slong *idx, int m, double L,
+                         const double *br, int nbr, int n)
+{
+    fy_error_t err;
+    arb_t K;
+    arb_ptr y = _arb_vec_init(1);
+    double total = 0, lo = -L;
+    int p, i, j;
+    arb_init(K);
+    fy_error_init(err);
+    for (p = 0; p <= nbr; p++)
+    {
+        double hi = p < nbr ? br[p] : L, h = (hi - lo) / n, sum = 0;
+        for (i = 0; i <= n; i++)
+        {
+            double x = lo + i * h, f = 1;
+            arb_set_d(y, x);
+            for (j = 0; j < m; j++)
+            {
+                assert_int_equal(fy_nnft_eft_kernel(K, s, idx[j], y, 64, err), FY_OK);
+                f *= arf_get_d(arb_midref(K), ARF_RND_NEAR);
+            }
+            sum += f * (i == 0 || i == n ? 1 : (i & 1) ? 4 : 2);
+        }
+        total += sum * h / 3;
+        lo = hi;
+    }
+    arb_clear(K);
+    _arb_vec_clear(y, 1);
+    return total;
+}
+
+static void test_vertex_quadrature(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V;
+    int rig;
+    slong idx[4] = {0, 1, 2, 2};
+    double br[4] = {-0.5, 0, 0.25, 1}, v;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    /* erf with bias, d = 1 */
+    parse_ok(s, "activation erf\nsigma_b 1\npoint -1/2\npoint 1/4\npoint 1\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, 3, PREC, err), FY_OK);
+    assert_true(rig);
+    assert_true(mag_cmp_2exp_si(arb_radref(V), -90) < 0);
+    v = simpson_1d(s, idx, 4, 3, br, 4, 2000);
+    check_contains_d(V, v, 1e-10, "erf V against Simpson");
+    /* relu with bias: kinks at the points */
+    parse_ok(s, "activation relu\nsigma_b 1/2\npoint -1/2\npoint 1/4\npoint 1\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, 3, PREC, err), FY_OK);
+    assert_true(rig);
+    v = simpson_1d(s, idx, 4, 3, br, 4, 2000);
+    check_contains_d(V, v, 1e-10, "relu V against Simpson");
+    arb_clear(V);
+    fy_nnft_spec_clear(s);
+}
+
+/* d = 2 nested Gauss-Kronrod against a 2-d Simpson rule written here */
+static void test_vertex_nested(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V, K;
+    arb_ptr y;
+    int rig, i, j, k, n = 200;
+    slong idx[4] = {0, 0, 1, 1};
+    double L = 1, h = 2 * L / n, sum = 0;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    arb_init(K);
+    y = _arb_vec_init(2);
+    parse_ok(s, "activation erf\nd 2\nsigma_b 1\npoint 1/2 -1/4\npoint -1 1\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, L, PREC, err), FY_OK);
+    assert_false(rig);
+    for (i = 0; i <= n; i++)
+        for (j = 0; j <= n; j++)
+        {
+            double f = 1, wi = (i == 0 || i == n) ? 1 : (i & 1) ? 4 : 2;
+            double wj = (j == 0 || j == n) ? 1 : (j & 1) ? 4 : 2;
+            arb_set_d(y, -L + i * h);
+            arb_set_d(y + 1, -L + j * h);
+            for (k = 0; k < 4; k++)
+            {
+                assert_int_equal(fy_nnft_eft_kernel(K, s, idx[k], y, 64, err), FY_OK);
+                f *= arf_get_d(arb_midref(K), ARF_RND_NEAR);
+            }
+            sum += wi * wj * f;
+        }
+    sum *= h * h / 9;
+    check_contains_d(V, sum, 1e-9, "erf d = 2 nested against Simpson");
+    /* the error estimate is honest at this scale: the ball holds the Simpson value */
+    {
+        arb_t S;
+        arb_init(S);
+        arb_set_d(S, sum);
+        arb_add_error_2exp_si(S, -30);
+        assert_true(arb_overlaps(V, S));
+        arb_clear(S);
+    }
+    _arb_vec_clear(y, 2);
+    arb_clear(V);
+    arb_clear(K);
+    fy_nnft_spec_clear(s);
+}
+
+static void test_refusals(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V;
+    slong o[4] = {0, 0, 0, 0};
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    parse_ok(s, "activation relu\npoint 1\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, NULL, s, o, 4, 0, INFINITY, PREC, err),
+                     FY_EINPUT);
+    assert_non_null(strstr(err->msg, "diverges"));
+    fy_error_clear(err);
+    parse_ok(s, "activation erf\npoint 1\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, NULL, s, o, 4, 0, INFINITY, PREC, err),
+                     FY_EINPUT);
+    assert_non_null(strstr(err->msg, "diverges"));
+    fy_error_clear(err);
+    assert_int_equal(fy_nnft_vertex_integral(V, NULL, s, o, 4, 0, -1, PREC, err), FY_EINPUT);
+    fy_error_clear(err);
+    assert_int_equal(fy_nnft_vertex_integral(V, NULL, s, o, 4, 1, 1, PREC, err), FY_EINPUT);
+    fy_error_clear(err);
+    parse_ok(s, "activation tanh\npoint 1\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, NULL, s, o, 4, 0, 1, PREC, err),
+                     FY_EUNSUPPORTED);
+    arb_clear(V);
+    fy_nnft_spec_clear(s);
+}
+
+/* The engine's graphs: 15 six-point graphs with 24 contractions each; the contact graph's
+ * value is 24 V. */
+static void test_graphs(void **state)
+{
+    fy_feynman_spec_t fs;
+    fy_diagram_list_t list;
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t v, V, K, sum;
+    slong pts[6] = {0, 1, 2, 3, 4, 5}, g;
+    int rig;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    arb_init(v);
+    arb_init(V);
+    arb_init(K);
+    arb_init(sum);
+    assert_int_equal(fy_nnft_eft_hms_relu(s, err), FY_OK);
+    fy_feynman_spec_init(fs);
+    fs->n_points = 4;
+    fs->labelled = 1;
+    fs->filters = FY_FEYNMAN_NO_VACUUM | FY_FEYNMAN_NO_SELF_LOOPS;
+    assert_int_equal(fy_feynman_spec_add_vertices(fs, 4, 1, err), FY_OK);
+    fy_diagram_list_init(list);
+    assert_int_equal(fy_feynman_generate(list, fs, err), FY_OK);
+    assert_int_equal(list->n, 1);
+    assert_int_equal(fy_nnft_graph_value(v, &rig, list->d, s, pts, 2, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, pts, 4, 0, 2, PREC, err), FY_OK);
+    arb_mul_ui(V, V, 24, PREC);
+    assert_true(arb_overlaps(v, V));
+    fy_diagram_list_clear(list);
+    /* 6 points: 15 graphs x 24; sum of values = 24 sum_pairs K(a,b) V(rest) */
+    fs->n_points = 6;
+    fy_diagram_list_init(list);
+    assert_int_equal(fy_feynman_generate(list, fs, err), FY_OK);
+    assert_int_equal(list->n, 15);
+    arb_zero(sum);
+    for (g = 0; g < list->n; g++)
+    {
+        assert_true(fmpz_equal_si(fmpq_numref(list->d[g].mult), 24));
+        assert_int_equal(fy_nnft_graph_value(v, &rig, list->d + g, s, pts, 2, PREC, err),
+                         FY_OK);
+        arb_add(sum, sum, v, PREC);
+    }
+    /* by hand at positive points: each graph 24 K(a,b) prod_rest y / 16 L^5 / 5 with
+     * K(a,b) = y_a y_b / 2: 15 * 24 * prod y / 160 * L^5; prod y = 0.2*0.4*...*1.2 =
+     * 2*4*6*8*10*12 / 10^6 = 46080 / 10^6 */
+    {
+        fmpq_t q;
+        fmpq_init(q);
+        fmpq_set_si(q, 15 * 24 * 46080 * 32, 160);
+        fmpz_mul_ui(fmpq_denref(q), fmpq_denref(q), 1000000);
+        fmpq_canonicalise(q);
+        assert_true(arb_contains_fmpq(sum, q));
+        fmpq_clear(q);
+    }
+    fy_diagram_list_clear(list);
+    fy_feynman_spec_clear(fs);
+    arb_clear(v);
+    arb_clear(V);
+    arb_clear(K);
+    arb_clear(sum);
+    fy_nnft_spec_clear(s);
+}
+
+/* [HMS] ReLU at N = 20: lambda = -12.5 / (N Lambda^5) at every tuple, gp_ratio = 50/93,
+ * lambda_ratio = 175/186. */
+static void test_hms_relu(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_couplings_t c;
+    fy_nnft_predict_t p;
+    fy_error_t err;
+    slong t;
+    double g, l, sl;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_couplings_init(c);
+    fy_nnft_predict_init(p);
+    assert_int_equal(fy_nnft_eft_hms_relu(s, err), FY_OK);
+    assert_int_equal(s->width, 20);
+    if (fy_nnft_couplings(c, s, NULL, 10, FY_NNFT_NOFACT, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    assert_int_equal(c->count, 126);
+    assert_int_equal(c->used, 126);
+    for (t = 0; t < c->count; t++)
+        check_contains_q(c->lambda + t, -125, 10 * 20 * 100000, "lambda per tuple");
+    check_contains_q(c->lambda_mean, -125, 10 * 20 * 100000, "lambda mean");
+    if (fy_nnft_predict(p, s, NULL, c->lambda_mean, FY_NNFT_NOFACT, 10, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    assert_int_equal(p->count, 462);
+    check_contains_q(p->gp_ratio, 50, 93, "G6_GP / G6");
+    check_contains_q(p->lambda_ratio, 175, 186, "(G6_GP + lambda) / G6");
+    assert_true(mag_cmp_2exp_si(arb_radref(p->lambda_ratio), -50) < 0);
+    /* the factorial convention: lambda 24 times larger, the same prediction */
+    if (fy_nnft_couplings(c, s, NULL, 10, FY_NNFT_FACT, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    check_contains_q(c->lambda_mean, -125 * 24, 10 * 20 * 100000, "lambda (fact)");
+    if (fy_nnft_predict(p, s, NULL, c->lambda_mean, FY_NNFT_FACT, 10, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    check_contains_q(p->lambda_ratio, 175, 186, "lambda_ratio (fact)");
+    /* the summary for the demo */
+    if (fy_nnft_eft_summary(&g, &l, &sl, s, 20, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    assert_true(fabs(g - 50.0 / 93) < 1e-14);
+    assert_true(fabs(l - 175.0 / 186) < 1e-14);
+    assert_true(fabs(sl + 5) < 1e-12);
+    printf("# [HMS] ReLU N = 20: G6_GP/G6 = %.4f, with lambda %.4f, slope %.6f\n", g, l, sl);
+    fy_nnft_predict_clear(p);
+    fy_nnft_couplings_clear(c);
+    fy_nnft_spec_clear(s);
+}
+
+/* least squares: all three templates proportional for relu at positive points (dropped);
+ * the fitted local coupling is the per-tuple one; more templates never fit worse */
+static void test_fit(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_couplings_t c;
+    fy_nnft_fit_t f1, f3;
+    fy_error_t err;
+    fy_nnft_tpl_t all[3] = {FY_NNFT_TPL_LOCAL, FY_NNFT_TPL_X2, FY_NNFT_TPL_NONLOCAL};
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_couplings_init(c);
+    assert_int_equal(fy_nnft_eft_hms_relu(s, err), FY_OK);
+    assert_int_equal(fy_nnft_couplings(c, s, NULL, 10, FY_NNFT_NOFACT, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_couplings_fit(f3, c, NULL, s, NULL, all, 3, PREC, err), FY_OK);
+    assert_false(f3->dropped[0]);
+    assert_true(f3->dropped[1]);
+    assert_true(f3->dropped[2]);
+    assert_true(fabs(f3->coef[0] / (-12.5 / (20 * 1e5)) - 1) < 1e-12);
+    assert_true(f3->train_err < 1e-12 && f3->test_err < 1e-12);
+    assert_int_equal(f3->ntrain + f3->ntest, 126);
+    /* gauss (sigma_b = 1) at the unit points, N = 10: local alone vs all three */
+    fy_nnft_couplings_clear(c);
+    fy_nnft_couplings_init(c);
+    parse_ok(s, "activation gauss\nwidth 10\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_couplings(c, s, NULL, INFINITY, FY_NNFT_NOFACT, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_couplings_fit(f1, c, NULL, s, NULL, all, 1, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_couplings_fit(f3, c, NULL, s, NULL, all, 3, PREC, err), FY_OK);
+    assert_true(f3->train_err <= f1->train_err * (1 + 1e-12));
+    printf("# gauss N = 10 fit: local train %.3g test %.3g; all three train %.3g test %.3g\n",
+           f1->train_err, f1->test_err, f3->train_err, f3->test_err);
+    printf("# gauss couplings: local %g, x2-local %g, nonlocal %g\n", f3->coef[0], f3->coef[1],
+           f3->coef[2]);
+    /* the fitted local coupling lies among the per-tuple ones */
+    {
+        double lo = INFINITY, hi = -INFINITY;
+        slong t;
+        for (t = 0; t < c->count; t++)
+        {
+            double x = arf_get_d(arb_midref(c->lambda + t), ARF_RND_NEAR);
+            lo = fmin(lo, x);
+            hi = fmax(hi, x);
+        }
+        assert_true(f1->coef[0] >= lo && f1->coef[0] <= hi);
+    }
+    fy_nnft_couplings_clear(c);
+    fy_nnft_spec_clear(s);
+}
+
+/* the cut-off scan: slope -(d + 4) for relu with sigma_b = 0, exact and Monte Carlo G4 */
+static void test_rg(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_rg_t r;
+    fy_nnft_mc_t mc;
+    fy_error_t err;
+    double cuts[3] = {1, 10, 100};
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_rg_init(r);
+    fy_nnft_mc_init(mc);
+    assert_int_equal(fy_nnft_eft_hms_relu(s, err), FY_OK);
+    assert_int_equal(fy_nnft_rg_scan(r, s, NULL, cuts, 3, PREC, err), FY_OK);
+    printf("# relu d = 1 slope %.17g r2 %.17g\n", r->slope, r->r2);
+    assert_true(fabs(r->slope + 5) < 1e-12);
+    assert_true(fabs(r->r2 - 1) < 1e-9);
+    /* d = 2 from a small ensemble (the slope does not depend on G4) */
+    parse_ok(s, "activation relu\nd 2\nsigma_b 0\nwidth 5\npoint 1/2 1\npoint 1 1/5\n");
+    assert_int_equal(fy_nnft_sample(mc, s, 2000, 7, 1, err), FY_OK);
+    if (fy_nnft_rg_scan(r, s, mc, cuts, 2, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    printf("# relu d = 2 slope %.9f\n", r->slope);
+    assert_true(fabs(r->slope + 6) < 1e-6);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_rg_clear(r);
+    fy_nnft_spec_clear(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_templates_names),
+        cmocka_unit_test(test_eft_kernel),
+        cmocka_unit_test(test_vertex_relu_exact),
+        cmocka_unit_test(test_vertex_gauss),
+        cmocka_unit_test(test_vertex_quadrature),
+        cmocka_unit_test(test_vertex_nested),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_graphs),
+        cmocka_unit_test(test_hms_relu),
+        cmocka_unit_test(test_fit),
+        cmocka_unit_test(test_rg),
+    };
+    return cmocka_run_group_tests_name("nnft_eft", tests, NULL, NULL) ? 1 : 0;
+}
