@@ -13,3 +13,20 @@ TESTS += tests/test_inn_print
 tests_test_inn_print_SOURCES = tests/test_inn_print.c tests/testutil.h
 tests_test_inn_print_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_inn_print_LDADD = $(TEST_LDADD)
+# the INN trainer (issue 12): gradients against finite differences and the jet module,
+# whitening, a known Gaussian's precision, thread-count independence
+check_PROGRAMS += tests/test_inn_train
+TESTS += tests/test_inn_train
+tests_test_inn_train_SOURCES = tests/test_inn_train.c tests/testutil.h
+tests_test_inn_train_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_inn_train_LDADD = $(TEST_LDADD)
+# learned against true (issue 12): inverse round trip, KL = 0 for the truth, couplings and
+# cumulants against closed forms
+check_PROGRAMS += tests/test_inn_compare
+TESTS += tests/test_inn_compare
+tests_test_inn_compare_SOURCES = tests/test_inn_compare.c tests/testutil.h
+tests_test_inn_compare_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_inn_compare_LDADD = $(TEST_LDADD)
+# feynn inn train (the command): refusals of bad data files, a run on sampler output
+TESTS += tests/test_inn_train_cli.sh
+EXTRA_DIST += tests/test_inn_train_cli.sh

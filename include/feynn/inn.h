@@ -336,6 +336,148 @@ int fy_inn_term_diagram(fy_diagram_t d, const fy_inn_term_struct *t, fy_inn_laye
 int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err);
 int fy_inn_info_print(FILE *fp, const fy_inn_t net, fy_error_t err);
 
+/* ------------------------------------------------------------------ training (issue 12)
+ * Maximum-likelihood training of an invertible network on samples x (n x d, float64): the
+ * loss is NLL = -mean_i ln p(x_i), ln p(x) = ln N(f(x); 0, 1) + ln|det J_f(x)| (MATH.md 3.1),
+ * with analytic gradients.  The network is a layer plan of
+ *   'a' affine       y = W u + b with W = L diag(exp(s)) U, L unit lower and U unit upper
+ *                    triangular, so ln|det W| = sum_i s_i (parameters: the strict parts of L
+ *                    and U, s and b: d^2 + d, as fy_inn_num_params counts them);
+ *   'c' coupling     y_B = u_B + g(u_A) (volume preserving), the splits alternating between
+ *                    (A, B) = (first half, second half) and the reverse, parameters the
+ *                    symmetric half of G;
+ *   'e' elementwise  y_i = u_i + gamma_i u_i^2, log-det sum_i ln(1 + 2 gamma_i u_i) (a sample
+ *                    with 1 + 2 gamma_i u_i <= 0 makes the loss +inf: a rejected step).
+ * The default plan is affine, then (coupling, affine) per coupling.  The first affine layer
+ * starts as the whitening map of the training data (W = R^-1 with C = R R^T the Cholesky
+ * factor of the covariance, b = -W mean), the other affine layers as the identity, couplings
+ * and elementwise layers with small random parameters.  Training: minibatch Adam with
+ * gradient-norm clipping and early stopping on a validation split, then full-batch L-BFGS
+ * (the shared minimiser of src/train/optim.h), keeping the state with the best validation
+ * NLL.  Randomness (initialisation, split, shuffling) comes from rng.h keyed by the seed and
+ * the purposes below; the data are cut into fixed chunks whose sums are reduced in chunk order,
+ * so the trained weights do not depend on the thread count.  The result is an fy_inn_t (io.h)
+ * whose parameters are the doubles of the trained W = L D U, b, G, gamma (exact dyadic
+ * rationals): fy_inn_save_safetensors / _text write it, `feynn inn action` reads it. */
+
+/* Generator purposes of the trainer (rng.h; sample.h uses 16..18). */
+enum
+{
+    FY_RNG_PURPOSE_INN_TRAIN_INIT = 40,   /* initial coupling / elementwise parameters */
+    FY_RNG_PURPOSE_INN_TRAIN_SPLIT = 41,  /* the validation split */
+    FY_RNG_PURPOSE_INN_TRAIN_SHUFFLE = 42 /* minibatch order, stream = epoch */
+};
+
+/* What a progress callback sees after every Adam epoch and every L-BFGS iteration. */
+typedef struct
+{
+    const char *phase; /* "adam" or "lbfgs" */
+    int step;          /* epoch or iteration, from 1 */
+    int total;         /* epochs or iterations requested */
+    double train_nll;  /* Adam: mean minibatch NLL of the epoch; L-BFGS: full training NLL */
+    double val_nll;    /* NaN without a validation split */
+    double grad_norm;  /* 2-norm of the last gradient (before clipping) */
+} fy_inn_train_progress_struct;
+
+/* Returns 0 to go on, nonzero to stop (the best state so far is kept). */
+typedef int (*fy_inn_train_progress_fn)(void *ctx, const fy_inn_train_progress_struct *p);
+
+typedef struct
+{
+    uint64_t seed;
+    int couplings;       /* couplings of the default plan (default 3) */
+    const char *plan;    /* layer plan of letters a, c, e ("acaca"); NULL: the default */
+    int whiten;          /* 1: the first affine layer starts as the whitening map (default) */
+    double init_scale;   /* std of the initial G and gamma entries (default 1e-2) */
+    int epochs;          /* Adam epochs (default 20; 0: L-BFGS only) */
+    long batch;          /* minibatch rows (default 512) */
+    double lr;           /* Adam learning rate (default 2e-3) */
+    double beta1, beta2, eps;
+    double clip;         /* largest gradient 2-norm of an Adam step (<= 0: no clipping;
+                          * default 10) */
+    int lbfgs_iters;     /* full-batch L-BFGS iterations (default 300; 0: none) */
+    int lbfgs_m;         /* L-BFGS history (default 20) */
+    double lbfgs_gtol;   /* stop when max |gradient| is below (default 1e-9) */
+    double val_fraction; /* share held out for validation (default 0.1; 0: none) */
+    int patience;        /* epochs or L-BFGS iterations without a better validation NLL
+                          * before stopping (default 20; 0: never) */
+    int threads;         /* OpenMP threads (0: the default) */
+    long chunk;          /* rows per work chunk (default 256; at most 64 chunks a batch) */
+    int progress_bar;    /* util progress on stderr: 1 on, 0 off (default), -1 on a terminal */
+    fy_inn_train_progress_fn progress; /* or NULL */
+    void *progress_ctx;
+} fy_inn_train_opts_struct;
+typedef fy_inn_train_opts_struct fy_inn_train_opts_t[1];
+
+void fy_inn_train_opts_init(fy_inn_train_opts_t o);
+
+typedef struct
+{
+    long n_train, n_val;
+    int d, nlayers;
+    size_t nparams;
+    int epochs_run;           /* Adam epochs done */
+    int lbfgs_iters_run;      /* L-BFGS iterations done */
+    int stopped_early;        /* 1: patience ran out (in either phase); 2: the callback */
+    int best_phase;           /* where the kept state came from: 0 initial, 1 Adam, 2 L-BFGS */
+    int best_step;            /* its epoch or iteration */
+    /* The loss curve: one entry per Adam epoch, then one per L-BFGS iteration. */
+    int ncurve;
+    int *curve_phase;         /* 1 Adam, 2 L-BFGS */
+    double *curve_train;      /* training NLL (Adam: mean over the epoch's minibatches) */
+    double *curve_val;        /* validation NLL (NaN without validation) */
+    double initial_train_nll, initial_val_nll; /* of the initial (whitened) network */
+    double best_val_nll;      /* of the kept state (NaN without validation) */
+    double final_train_nll;   /* full training NLL of the kept state */
+    double time_s, adam_time_s, lbfgs_time_s; /* wall clock */
+    int threads;
+} fy_inn_train_report_struct;
+typedef fy_inn_train_report_struct fy_inn_train_report_t[1];
+
+void fy_inn_train_report_init(fy_inn_train_report_t r);
+void fy_inn_train_report_clear(fy_inn_train_report_t r);
+
+/* Trains on the n rows of X (row-major, n x d) and writes the network to out (cleared
+ * first; layers named "layers.I").  report may be NULL.  Refuses with FY_EINPUT: n too small
+ * for the split (at least d + 1 training rows), d < 1, a non-finite entry (naming row and
+ * column), a singular covariance; with FY_EUSAGE options out of range or a bad plan. */
+int fy_inn_train(fy_inn_t out, const double *X, long n, int d, const fy_inn_train_opts_t o,
+                 fy_inn_train_report_t report, fy_error_t err);
+
+/* The parametrised flow behind fy_inn_train, public for tests and for other trainers: the
+ * layout of the flat parameter vector, the NLL with its gradient, and the conversion to an
+ * fy_inn_t.  Layer l's parameters start at off[l]: affine: strict lower part of L (row by
+ * row, i > j), s (d), strict upper part of U (row by row, i < j), b (d); coupling: G_{b r s}
+ * for r <= s (b over B, then r, s over A); elementwise: gamma (d). */
+typedef struct
+{
+    int d, nlayers;
+    fy_inn_layer_kind_t *kind;
+    int *nA, **A, **B;      /* coupling splits (NULL for other layers); nB = d - nA */
+    size_t *off;            /* nlayers + 1 offsets: off[nlayers] = np */
+    size_t np;
+} fy_inn_flow_struct;
+typedef fy_inn_flow_struct fy_inn_flow_t[1];
+
+void fy_inn_flow_init(fy_inn_flow_t F);
+void fy_inn_flow_clear(fy_inn_flow_t F);
+/* Lays out the flow of plan (NULL: the default with `couplings` couplings) in dimension d. */
+int fy_inn_flow_setup(fy_inn_flow_t F, int d, const char *plan, int couplings, fy_error_t err);
+/* P = the identity map (every parameter 0). */
+void fy_inn_flow_identity(double *P, const fy_inn_flow_t F);
+/* Mean NLL over the n rows of X (idx NULL: rows 0..n-1, else rows idx[0..n-1]) and, when grad
+ * is not NULL, its gradient (np entries).  +inf when an elementwise Jacobian is not positive
+ * at a sample.  Fixed chunks (chunk rows, at most 64) reduced in order: the same value for any
+ * thread count (threads 0: the OpenMP default).  FY_ENOMEM only. */
+int fy_inn_flow_nll(double *nll, double *grad, const fy_inn_flow_t F, const double *P,
+                    const double *X, const long *idx, long n, long chunk, int threads,
+                    fy_error_t err);
+/* ln p(x) of each of the n rows (lp: n entries). */
+int fy_inn_flow_logp(double *lp, const fy_inn_flow_t F, const double *P, const double *X,
+                     long n, fy_error_t err);
+/* The network with parameters P as an fy_inn_t (out cleared first). */
+int fy_inn_flow_to_inn(fy_inn_t out, const fy_inn_flow_t F, const double *P, fy_error_t err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -61,5 +61,7 @@ int fy_demo_nnft_cmd(int argc, char **argv);
 int fy_demo_inn_cmd(int argc, char **argv);
 /* `feynn inn sample` (cmd_inn_sample.c). */
 int fy_inn_sample_cmd(int argc, char **argv);
+/* `feynn inn train` (cmd_inn_train.c). */
+int fy_inn_train_cmd(int argc, char **argv);
 
 #endif

@@ -41,6 +41,7 @@ static const fy_cli_command inn_commands[] = {
      inn_diagrams},
     {"info", "describe a model: layers, splits, determinants, degrees", inn_info},
     {"sample", "HMC draws of a lattice theory, diagnostics, cumulants", fy_inn_sample_cmd},
+    {"train", "maximum-likelihood training on samples (Adam, L-BFGS)", fy_inn_train_cmd},
 };
 static const size_t n_inn_commands = sizeof inn_commands / sizeof inn_commands[0];
 

@@ -12,3 +12,4 @@ feynn_SOURCES += src/cli/cmd_demo_main.c src/cli/cmd_demo_nnft.c src/cli/cmd_dem
 EXTRA_DIST += doc/schema/born-verify.schema.json doc/schema/demo.schema.json
 feynn_SOURCES += src/cli/cmd_inn.c src/cli/cmd_inn_sample.c
 feynn_SOURCES += src/cli/cmd_nnft.c
+feynn_SOURCES += src/cli/cmd_inn_train.c

@@ -6,3 +6,5 @@ libfeynn_la_SOURCES += src/inn/action.c src/inn/check.c src/inn/norm.c src/inn/p
 libfeynn_la_SOURCES += src/inn/print.c
 EXTRA_DIST += doc/schema/inn-action.schema.json doc/schema/inn-diagrams.schema.json \
 	doc/schema/inn-info.schema.json
+# training: maximum likelihood on samples (Adam, L-BFGS; issue 12)
+libfeynn_la_SOURCES += src/inn/train.c

@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "feynn/util.h"
+#include "train/optim.h"
 #include "train/train_internal.h"
 
 #ifdef _OPENMP
@@ -321,13 +322,18 @@ static int net_to_params(double *P, const fy_tmodel_struct *m, const fy_net_stru
 
 /* ------------------------------------------------------------------ L-BFGS */
 
-static double dotv(const double *a, const double *b, size_t n)
+/* The full-batch training loss for the shared minimiser (optim.h). */
+typedef struct
 {
-    double s = 0.0;
-    size_t i;
-    for (i = 0; i < n; i++)
-        s += a[i] * b[i];
-    return s;
+    tctx *C;
+    const long *tr;
+    long ntr;
+} lbfgs_fg_ctx;
+
+static double lbfgs_fg(void *ctx, const double *P, double *g)
+{
+    lbfgs_fg_ctx *c = ctx;
+    return batch_eval(c->C, P, c->tr, c->ntr, g);
 }
 
 /* Minimises the full-batch training loss from P with memory m; returns iterations done.
@@ -336,110 +342,11 @@ static int lbfgs_run(tctx *C, double *P, const long *tr, long ntr, int iters, in
                      double gtol, int (*hook)(void *, int, const double *, double, double),
                      void *hctx, fy_error_t err, int *rc)
 {
-    const size_t np = C->m.np;
-    double *S = fy_malloc((size_t) mem * np, sizeof(double), err);
-    double *Y = fy_malloc((size_t) mem * np, sizeof(double), err);
-    double *rho = fy_malloc((size_t) mem, sizeof(double), err);
-    double *al = fy_malloc((size_t) mem, sizeof(double), err);
-    double *g = fy_malloc(np, sizeof(double), err), *gn = fy_malloc(np, sizeof(double), err);
-    double *dir = fy_malloc(np, sizeof(double), err), *Pn = fy_malloc(np, sizeof(double), err);
-    double f, fn = 0, gamma = 1.0;
-    int it, head = 0, cnt = 0, done = 0;
-    size_t j;
-
-    *rc = FY_OK;
-    if (!S || !Y || !rho || !al || !g || !gn || !dir || !Pn)
-    {
-        *rc = FY_ENOMEM;
-        goto out;
-    }
-    f = batch_eval(C, P, tr, ntr, g);
-    for (it = 0; it < iters; it++)
-    {
-        double gmax = 0.0, gd, t;
-        int q, ls;
-        for (j = 0; j < np; j++)
-            gmax = fmax(gmax, fabs(g[j]));
-        if (!(gmax > gtol))
-            break;
-        /* two-loop recursion: dir = -H g */
-        for (j = 0; j < np; j++)
-            dir[j] = -g[j];
-        for (q = 0; q < cnt; q++)
-        {
-            int s = (head - 1 - q + mem) % mem;
-            al[s] = rho[s] * dotv(S + (size_t) s * np, dir, np);
-            for (j = 0; j < np; j++)
-                dir[j] -= al[s] * Y[(size_t) s * np + j];
-        }
-        for (j = 0; j < np; j++)
-            dir[j] *= gamma;
-        for (q = cnt - 1; q >= 0; q--)
-        {
-            int s = (head - 1 - q + mem) % mem;
-            double be = rho[s] * dotv(Y + (size_t) s * np, dir, np);
-            for (j = 0; j < np; j++)
-                dir[j] += (al[s] - be) * S[(size_t) s * np + j];
-        }
-        gd = dotv(g, dir, np);
-        if (!(gd < 0))
-        {
-            /* not a descent direction: restart from steepest descent */
-            cnt = 0;
-            gamma = 1.0;
-            for (j = 0; j < np; j++)
-                dir[j] = -g[j];
-            gd = dotv(g, dir, np);
-        }
-        t = cnt == 0 ? fmin(1.0, 1.0 / sqrt(-gd)) : 1.0;
-        /* backtracking line search with the Armijo condition */
-        for (ls = 0; ls < 40; ls++)
-        {
-            for (j = 0; j < np; j++)
-                Pn[j] = P[j] + t * dir[j];
-            fn = batch_eval(C, Pn, tr, ntr, gn);
-            if (isfinite(fn) && fn <= f + 1e-4 * t * gd)
-                break;
-            t *= 0.5;
-        }
-        if (ls == 40)
-            break; /* no decrease found: at the floor of double precision */
-        /* history update when the curvature is positive */
-        {
-            double *s = S + (size_t) head * np, *y = Y + (size_t) head * np, sy, yy;
-            for (j = 0; j < np; j++)
-            {
-                s[j] = Pn[j] - P[j];
-                y[j] = gn[j] - g[j];
-            }
-            sy = dotv(s, y, np);
-            yy = dotv(y, y, np);
-            if (sy > 1e-300 && yy > 0)
-            {
-                rho[head] = 1.0 / sy;
-                gamma = sy / yy;
-                head = (head + 1) % mem;
-                if (cnt < mem)
-                    cnt++;
-            }
-        }
-        memcpy(P, Pn, np * sizeof(double));
-        memcpy(g, gn, np * sizeof(double));
-        f = fn;
-        done = it + 1;
-        if (hook && hook(hctx, done, P, f, t))
-            break;
-    }
-out:
-    free(S);
-    free(Y);
-    free(rho);
-    free(al);
-    free(g);
-    free(gn);
-    free(dir);
-    free(Pn);
-    return done;
+    lbfgs_fg_ctx c;
+    c.C = C;
+    c.tr = tr;
+    c.ntr = ntr;
+    return _fy_lbfgs_minimize(P, C->m.np, iters, mem, gtol, lbfgs_fg, &c, hook, hctx, err, rc);
 }
 
 /* ------------------------------------------------------------------ the trainer */
@@ -781,14 +688,11 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
                 {
                     size_t a0 = m->woff[l], a1 = l < m->L ? m->woff[l + 1] : m->np;
                     size_t bo = m->boff[l];
-                    for (j = a0; j < a1; j++)
-                    {
-                        double g = G[j];
-                        M1[j] = o->beta1 * M1[j] + (1.0 - o->beta1) * g;
-                        M2[j] = o->beta2 * M2[j] + (1.0 - o->beta2) * g * g;
-                        P[j] -= lr * (M1[j] * c1 / (sqrt(M2[j] * c2) + o->eps) +
-                                      (j < bo ? o->weight_decay * P[j] : 0.0));
-                    }
+                    /* weights with the decay, then the biases without */
+                    _fy_adam_update(P + a0, G + a0, M1 + a0, M2 + a0, bo - a0, lr, o->beta1,
+                                    o->beta2, o->eps, c1, c2, o->weight_decay);
+                    _fy_adam_update(P + bo, G + bo, M1 + bo, M2 + bo, a1 - bo, lr, o->beta1,
+                                    o->beta2, o->eps, c1, c2, 0.0);
                 }
             }
             R->train_loss[ep] = sum / (double) ntr * ysc2;

@@ -1,0 +1,419 @@
+/* Tests of the INN trainer (inn.h, section "training").
+ *
+ * References: central finite differences of the NLL (the analytic gradient), the jet module's
+ * Taylor-mode ln p at random points (fy_jet_inn_dir_d, order 0: an independent forward route
+ * through the saved fy_inn_t), the sample covariance computed here (whitening), the precision
+ * matrix of a known Gaussian (the order-2 action of fy_inn_action, within statistical error),
+ * and bit-identical results for 1 and 2 threads. */
+#include <math.h>
+#include <string.h>
+
+#include "feynn/feynn.h"
+#include "testutil.h"
+
+/* Gaussian rows N(mu, S S^T) from the Philox generator (S lower triangular, d x d). */
+static double *gauss_rows(long n, int d, const double *S, const double *mu, uint64_t seed)
+{
+    double *X = malloc((size_t) n * d * sizeof(double)), *z = malloc((size_t) d * sizeof(double));
+    fy_rng_t r;
+    long i;
+    int a, b;
+    fy_rng_init(r, seed, FY_RNG_PURPOSE_TEST);
+    for (i = 0; i < n; i++)
+    {
+        fy_rng_normals(z, (uint64_t) d, r, (uint64_t) i, 0);
+        for (a = 0; a < d; a++)
+        {
+            double t = mu ? mu[a] : 0.0;
+            for (b = 0; b <= a; b++)
+                t += S[a * d + b] * z[b];
+            X[(size_t) i * d + a] = t;
+        }
+    }
+    free(z);
+    return X;
+}
+
+/* A non-Gaussian data set: Gaussian rows pushed through x_i += 0.3 x_{i+1}^2. */
+static double *skewed_rows(long n, int d, uint64_t seed)
+{
+    double *S = calloc((size_t) d * d, sizeof(double)), *X;
+    long i;
+    int a;
+    for (a = 0; a < d; a++)
+        S[a * d + a] = 0.5 + 0.1 * a;
+    X = gauss_rows(n, d, S, NULL, seed);
+    for (i = 0; i < n; i++)
+        for (a = 0; a + 1 < d; a++)
+            X[(size_t) i * d + a] += 0.3 * X[(size_t) i * d + a + 1] * X[(size_t) i * d + a + 1];
+    free(S);
+    return X;
+}
+
+static void rand_params(double *P, const fy_inn_flow_t F, uint64_t *st, double scale)
+{
+    size_t j;
+    for (j = 0; j < F->np; j++)
+        P[j] = scale * ((double) (fy_test_rand(st) >> 11) * 0x1p-53 - 0.5);
+}
+
+/* ------------------------------------------------------------------ gradient */
+
+static void test_gradient_fd(void **state)
+{
+    static const char *plans[] = {"acaeca", "ecac", "acacaca", "a"};
+    static const int dims[] = {5, 3, 4, 2};
+    uint64_t st = fy_test_seed("test_gradient_fd");
+    int t;
+    (void) state;
+    for (t = 0; t < 4; t++)
+    {
+        int d = dims[t];
+        long n = 23;
+        fy_inn_flow_t F;
+        fy_error_t err;
+        double *X, *P, *g, f, worst = 0.0;
+        size_t j;
+        fy_error_init(err);
+        fy_inn_flow_init(F);
+        assert_int_equal(fy_inn_flow_setup(F, d, plans[t], 0, err), FY_OK);
+        X = skewed_rows(n, d, st + t);
+        P = malloc(F->np * sizeof(double));
+        g = malloc(F->np * sizeof(double));
+        rand_params(P, F, &st, 0.4);
+        assert_int_equal(fy_inn_flow_nll(&f, g, F, P, X, NULL, n, 5, 2, err), FY_OK);
+        assert_true(isfinite(f));
+        for (j = 0; j < F->np; j++)
+        {
+            /* the five-point central difference (error O(h^4)) */
+            double h = 1e-3, f1, f2, f3, f4, p0 = P[j], fd;
+            P[j] = p0 + h;
+            assert_int_equal(fy_inn_flow_nll(&f1, NULL, F, P, X, NULL, n, 5, 1, err), FY_OK);
+            P[j] = p0 - h;
+            assert_int_equal(fy_inn_flow_nll(&f2, NULL, F, P, X, NULL, n, 5, 1, err), FY_OK);
+            P[j] = p0 + 2 * h;
+            assert_int_equal(fy_inn_flow_nll(&f3, NULL, F, P, X, NULL, n, 5, 1, err), FY_OK);
+            P[j] = p0 - 2 * h;
+            assert_int_equal(fy_inn_flow_nll(&f4, NULL, F, P, X, NULL, n, 5, 1, err), FY_OK);
+            P[j] = p0;
+            fd = (8.0 * (f1 - f2) - (f3 - f4)) / (12.0 * h);
+            worst = fmax(worst, fabs(fd - g[j]) / fmax(1.0, fabs(g[j])));
+            if (fabs(fd - g[j]) > 1e-6 * fmax(1.0, fabs(g[j])))
+                fail_msg("plan %s d %d: parameter %zu: analytic %.12g, central difference %.12g",
+                         plans[t], d, j, g[j], fd);
+        }
+        printf("# plan %s, d = %d, %zu parameters: worst relative gradient error %.2e\n",
+               plans[t], d, F->np, worst);
+        free(X);
+        free(P);
+        free(g);
+        fy_inn_flow_clear(F);
+    }
+}
+
+/* ln p of the flow against the jet module's ln p of the same network as an fy_inn_t, and the
+ * NLL against the mean of -ln p. */
+static void test_logp_jet(void **state)
+{
+    uint64_t st = fy_test_seed("test_logp_jet");
+    const int d = 4;
+    const long n = 16;
+    fy_inn_flow_t F;
+    fy_inn_t net;
+    fy_error_t err;
+    double *X, *P, *lp, v[4] = {1, 0, 0, 0}, c[1], nll, mean = 0.0;
+    long i;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_flow_init(F);
+    fy_inn_init(net);
+    assert_int_equal(fy_inn_flow_setup(F, d, "aecaca", 0, err), FY_OK);
+    X = skewed_rows(n, d, st);
+    P = malloc(F->np * sizeof(double));
+    lp = malloc((size_t) n * sizeof(double));
+    rand_params(P, F, &st, 0.3);
+    assert_int_equal(fy_inn_flow_logp(lp, F, P, X, n, err), FY_OK);
+    assert_int_equal(fy_inn_flow_to_inn(net, F, P, err), FY_OK);
+    assert_int_equal(net->nlayers, 6);
+    assert_int_equal(fy_inn_num_params(net), F->np); /* the same parameter count */
+    for (i = 0; i < n; i++)
+    {
+        int rc = fy_jet_inn_dir_d(c, net, X + i * d, v, 0, err);
+        assert_int_equal(rc, FY_OK);
+        if (fabs(c[0] - lp[i]) > 1e-11 * fmax(1.0, fabs(c[0])))
+            fail_msg("row %ld: flow ln p %.17g, jet ln p %.17g", i, lp[i], c[0]);
+        mean -= lp[i] / (double) n;
+    }
+    assert_int_equal(fy_inn_flow_nll(&nll, NULL, F, P, X, NULL, n, 3, 2, err), FY_OK);
+    assert_true(fabs(nll - mean) < 1e-12 * fmax(1.0, fabs(mean)));
+    free(X);
+    free(P);
+    free(lp);
+    fy_inn_clear(net);
+    fy_inn_flow_clear(F);
+}
+
+/* ------------------------------------------------------------------ whitening */
+
+static void test_whitening(void **state)
+{
+    const int d = 3;
+    const long n = 500;
+    double S[9] = {2, 0, 0, 0.7, 0.5, 0, -1.1, 0.3, 0.8}, mu[3] = {1, -2, 0.5};
+    double *X = gauss_rows(n, d, S, mu, 7), m[3] = {0}, C[9] = {0};
+    fy_inn_train_opts_t o;
+    fy_inn_train_report_t R;
+    fy_inn_t net;
+    fy_error_t err;
+    long i;
+    int a, b, k;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(net);
+    fy_inn_train_opts_init(o);
+    o->epochs = 0;
+    o->lbfgs_iters = 0;
+    o->val_fraction = 0;
+    o->couplings = 1;
+    assert_int_equal(fy_inn_train(net, X, n, d, o, R, err), FY_OK);
+    assert_int_equal(net->nlayers, 3);
+    /* y = W x + b of the first layer, its mean and covariance computed here */
+    for (i = 0; i < n; i++)
+    {
+        double y[3];
+        for (a = 0; a < d; a++)
+        {
+            y[a] = fmpq_get_d(net->layers[0].b + a);
+            for (k = 0; k < d; k++)
+                y[a] += fmpq_get_d(net->layers[0].W + a * d + k) * X[i * d + k];
+            m[a] += y[a] / n;
+        }
+        for (a = 0; a < d; a++)
+            for (b = 0; b < d; b++)
+                C[a * d + b] += y[a] * y[b] / (n - 1);
+    }
+    for (a = 0; a < d; a++)
+        for (b = 0; b < d; b++)
+            C[a * d + b] -= m[a] * m[b] * n / (n - 1);
+    for (a = 0; a < d; a++)
+    {
+        assert_true(fabs(m[a]) < 1e-12);
+        for (b = 0; b < d; b++)
+            assert_true(fabs(C[a * d + b] - (a == b)) < 1e-11);
+    }
+    /* the initial NLL of a whitened Gaussian: d/2 (1 + ln 2 pi) + ln det(C) / 2 ~ that of
+     * the data's own Gaussian MLE */
+    assert_true(isfinite(R->initial_train_nll));
+    fy_inn_train_report_clear(R);
+    fy_inn_clear(net);
+    free(X);
+}
+
+/* ------------------------------------------------------------------ a known Gaussian */
+
+static void test_gaussian_precision(void **state)
+{
+    const int d = 3;
+    const long n = 20000;
+    /* Sigma = S S^T; its precision computed here by inverting S */
+    double S[9] = {1.0, 0, 0, 0.5, 0.8, 0, -0.3, 0.4, 0.6}, Si[9] = {0}, Q[9];
+    double *X = gauss_rows(n, d, S, NULL, 11), worst = 0.0, qn = 0.0;
+    fy_inn_train_opts_t o;
+    fy_inn_train_report_t R;
+    fy_inn_opts_t ao;
+    fy_inn_result_t A;
+    fy_inn_t net;
+    fy_error_t err;
+    int a, b, k, cpl;
+    (void) state;
+    for (a = 0; a < d; a++)
+        for (b = 0; b <= a; b++)
+        {
+            double t = (a == b);
+            for (k = b; k < a; k++)
+                t -= S[a * d + k] * Si[k * d + b];
+            Si[a * d + b] = t / S[a * d + a];
+        }
+    for (a = 0; a < d; a++)
+        for (b = 0; b < d; b++)
+        {
+            double t = 0;
+            for (k = 0; k < d; k++)
+                t += Si[k * d + a] * Si[k * d + b];
+            Q[a * d + b] = t;
+            qn += t * t;
+        }
+    qn = sqrt(qn);
+    fy_error_init(err);
+    for (cpl = 0; cpl <= 1; cpl++)
+    {
+        fy_inn_init(net);
+        fy_inn_train_opts_init(o);
+        o->couplings = cpl;
+        o->epochs = 3;
+        o->lbfgs_iters = 100;
+        o->seed = 3;
+        assert_int_equal(fy_inn_train(net, X, n, d, o, R, err), FY_OK);
+        /* the whitened start is the Gaussian MLE on the training rows: nothing better for
+         * an affine map, and a coupling only improves on it */
+        assert_true(R->final_train_nll <= R->initial_train_nll + 1e-3);
+        fy_inn_opts_init(ao);
+        ao->arith = FY_ARITH_DOUBLE;
+        ao->order = 2;
+        fy_inn_result_init(A);
+        assert_int_equal(fy_inn_action(A, net, ao, err), FY_OK);
+        worst = 0.0;
+        for (a = 0; a < d; a++)
+            for (b = 0; b < d; b++)
+            {
+                int idx[2];
+                idx[0] = a < b ? a : b;
+                idx[1] = a < b ? b : a;
+                /* A convention: S = ... + A2[x, x], A2 = -Q / 2 */
+                worst = fmax(worst, fabs(-2.0 * *fy_symtensor_entry_d(A->S->A + 2, idx) -
+                                         Q[a * d + b]));
+            }
+        /* the MLE of a precision matrix has relative error ~ sqrt(2 / n) ~ 1 %: allow 5 x */
+        printf("# %d couplings: |Q_learned - Q|_max / |Q| = %.4f (bound %.4f), NLL %.4f, "
+               "%d epochs, %d L-BFGS iterations\n", cpl, worst / qn, 5 * sqrt(2.0 / n),
+               R->final_train_nll, R->epochs_run, R->lbfgs_iters_run);
+        assert_true(worst / qn < 5 * sqrt(2.0 / n));
+        fy_inn_result_clear(A);
+        fy_inn_train_report_clear(R);
+        fy_inn_clear(net);
+    }
+    free(X);
+}
+
+/* ------------------------------------------------------------------ determinism */
+
+static void test_threads(void **state)
+{
+    const int d = 4;
+    const long n = 3000;
+    double *X = skewed_rows(n, d, 5);
+    char *txt[2];
+    size_t len[2];
+    int t;
+    (void) state;
+    for (t = 0; t < 2; t++)
+    {
+        fy_inn_train_opts_t o;
+        fy_inn_train_report_t R;
+        fy_inn_t net;
+        fy_error_t err;
+        fy_error_init(err);
+        fy_inn_init(net);
+        fy_inn_train_opts_init(o);
+        o->threads = t + 1;
+        o->epochs = 3;
+        o->batch = 700;
+        o->chunk = 50;
+        o->lbfgs_iters = 30;
+        o->couplings = 2;
+        o->seed = 99;
+        assert_int_equal(fy_inn_train(net, X, n, d, o, R, err), FY_OK);
+        assert_int_equal(R->threads, t + 1);
+        assert_true(R->best_val_nll < R->initial_val_nll);
+        assert_int_equal(fy_inn_write_text_buffer(&txt[t], &len[t], net, err), FY_OK);
+        fy_inn_train_report_clear(R);
+        fy_inn_clear(net);
+    }
+    assert_int_equal(len[0], len[1]);
+    assert_memory_equal(txt[0], txt[1], len[0]);
+    free(txt[0]);
+    free(txt[1]);
+    free(X);
+}
+
+/* Training lowers the NLL of non-Gaussian data below the whitened Gaussian's, and the network
+ * written and read back gives the same ln p (the jet route on the loaded file). */
+static void test_learns_and_roundtrip(void **state)
+{
+    const int d = 2;
+    const long n = 4000;
+    double *X = skewed_rows(n, d, 21), c[1], v[2] = {0.3, -0.2}, lp;
+    fy_inn_train_opts_t o;
+    fy_inn_train_report_t R;
+    fy_inn_t net, back;
+    fy_error_t err;
+    char *txt;
+    size_t len;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(net);
+    fy_inn_init(back);
+    fy_inn_train_opts_init(o);
+    o->couplings = 2;
+    o->epochs = 5;
+    o->lbfgs_iters = 200;
+    assert_int_equal(fy_inn_train(net, X, n, d, o, R, err), FY_OK);
+    printf("# skewed d = 2: NLL %.5f -> %.5f (validation %.5f -> %.5f)\n",
+           R->initial_train_nll, R->final_train_nll, R->initial_val_nll, R->best_val_nll);
+    assert_true(R->best_val_nll < R->initial_val_nll - 0.02);
+    assert_true(R->ncurve == R->epochs_run + R->lbfgs_iters_run);
+    assert_int_equal(fy_inn_write_text_buffer(&txt, &len, net, err), FY_OK);
+    assert_int_equal(fy_inn_load_buffer(back, (const uint8_t *) txt, len, "<trained>",
+                                        FY_MODEL_TEXT, err), FY_OK);
+    assert_int_equal(fy_jet_inn_dir_d(c, back, X, v, 0, err), FY_OK);
+    assert_int_equal(fy_jet_inn_dir_d(&lp, net, X, v, 0, err), FY_OK);
+    assert_true(c[0] == lp);
+    free(txt);
+    fy_inn_train_report_clear(R);
+    fy_inn_clear(net);
+    fy_inn_clear(back);
+    free(X);
+}
+
+/* ------------------------------------------------------------------ refusals */
+
+static void test_refusals(void **state)
+{
+    const int d = 3;
+    const long n = 50;
+    double *X = skewed_rows(n, d, 1);
+    fy_inn_train_opts_t o;
+    fy_inn_t net;
+    fy_inn_flow_t F;
+    fy_error_t err;
+    long i;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(net);
+    fy_inn_flow_init(F);
+    fy_inn_train_opts_init(o);
+    o->epochs = 1;
+    o->lbfgs_iters = 1;
+    X[7 * d + 2] = NAN;
+    assert_int_equal(fy_inn_train(net, X, n, d, o, NULL, err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, "row 7, column 2"));
+    X[7 * d + 2] = 0.5;
+    assert_int_equal(fy_inn_train(net, X, 3, d, o, NULL, err), FY_EINPUT);
+    for (i = 0; i < n; i++)
+        X[i * d + 1] = 2.0 * X[i * d + 0];
+    assert_int_equal(fy_inn_train(net, X, n, d, o, NULL, err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, "singular"));
+    o->plan = "acx";
+    assert_int_equal(fy_inn_train(net, X, n, d, o, NULL, err), FY_EUSAGE);
+    o->plan = NULL;
+    o->lr = -1;
+    assert_int_equal(fy_inn_train(net, X, n, d, o, NULL, err), FY_EUSAGE);
+    assert_int_equal(fy_inn_flow_setup(F, 0, NULL, 1, err), FY_EUSAGE);
+    assert_int_equal(net->nlayers, 0);
+    fy_inn_clear(net);
+    free(X);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_gradient_fd),
+        cmocka_unit_test(test_logp_jet),
+        cmocka_unit_test(test_whitening),
+        cmocka_unit_test(test_gaussian_precision),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_learns_and_roundtrip),
+        cmocka_unit_test(test_refusals),
+    };
+    return cmocka_run_group_tests_name("inn_train", tests, NULL, NULL) ? 1 : 0;
+}
