@@ -12,3 +12,10 @@ clean-local: clean-draw-tests
 clean-draw-tests:
 	rm -rf test_draw.tmp test_diagrams.tmp
 .PHONY: clean-draw-tests
+# the plot writers (draw.h, "plots")
+check_PROGRAMS += tests/test_plot
+tests_test_plot_SOURCES = tests/test_plot.c tests/testutil.h
+tests_test_plot_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_plot_LDADD = $(TEST_LDADD)
+TESTS += tests/test_plot
+CLEANFILES += test_plot_lines.pdf test_plot_heat.pdf

@@ -114,6 +114,81 @@ const char *fy_draw_document_end(void);
 int fy_draw_expr(char **out, const fy_diagram_t d, int latex, const fy_draw_options_t opt,
                  fy_error_t err);
 
+/* ------------------------------------------------------------------ plots (figures of data)
+ *
+ * Small figures for the demos and reports (line plots with error bars, heatmaps), written as
+ * PDF through PLplot when feynn was built with it (fy_plot_available() is 1); without PLplot
+ * every fy_plot_* writer returns FY_EUNSUPPORTED and writes nothing, so a caller writes its
+ * CSV files in any case and the figures when it can.  A figure is written atomically: to
+ * PATH.tmp, then renamed to PATH (a failed figure leaves no file).  PLplot keeps global state:
+ * like Graphviz, not thread-safe; one figure at a time.
+ *
+ * Colours are PLplot's cmap0 indices: 1 red, 2 yellow, 3 green, 4 aquamarine, 5 pink, 6 wheat,
+ * 7 grey, 8 brown, 9 blue, 10 blue-violet, 11 cyan, 12 turquoise, 13 magenta, 14 salmon, and
+ * 15 black (the figures draw on a white page, with axes and labels in black).  Markers are
+ * PLplot symbol codes (FY_PLOT_MARK_*).  Labels accept PLplot escapes (#u superscript,
+ * #d subscript, #gl lambda). */
+
+enum
+{
+    FY_PLOT_MARK_NONE = 0,
+    FY_PLOT_MARK_PLUS = 2,
+    FY_PLOT_MARK_CROSS = 5,
+    FY_PLOT_MARK_CIRCLE = 4,
+    FY_PLOT_MARK_DOT = 1
+};
+#define FY_PLOT_BLACK 15
+
+/* One data series of a line plot. */
+typedef struct
+{
+    long n;             /* points */
+    const double *x;    /* n abscissae */
+    const double *y;    /* n ordinates */
+    const double *yerr; /* NULL, or n half-widths: error bars [y - yerr, y + yerr] */
+    int line;           /* 1: a line through the points */
+    int marker;         /* FY_PLOT_MARK_* at each point (FY_PLOT_MARK_NONE: none) */
+    int color;          /* cmap0 index 1..15 (0: black) */
+    double width;       /* line width (0: 1) */
+} fy_plot_series_struct;
+
+/* Axes and labels of a line plot.  A limit that is NaN is taken from the data (the x range of
+ * the points; the y range of the points and error bars, widened to include 0 when
+ * include_zero is 1).  xlabel, ylabel, title may be NULL. */
+typedef struct
+{
+    double xmin, xmax, ymin, ymax;
+    int include_zero;
+    const char *xlabel, *ylabel, *title;
+} fy_plot_axes_struct;
+typedef fy_plot_axes_struct fy_plot_axes_t[1];
+
+/* Axes with every limit automatic, include_zero 1, no labels. */
+void fy_plot_axes_init(fy_plot_axes_t ax);
+
+/* One heatmap panel: z is rows x cols, row-major; entry (i, j) is drawn at (x, y) =
+ * (i + 1, j + 1).  The colour scale runs over [zmin, zmax]; NaN limits: from the data (a
+ * constant map gets [z - 1/2, z + 1/2]). */
+typedef struct
+{
+    long rows, cols;
+    const double *z;
+    double zmin, zmax;
+    const char *xlabel, *ylabel, *title;
+} fy_plot_heatmap_struct;
+
+/* 1 when the plot writers can write PDF (feynn built with PLplot), else 0. */
+int fy_plot_available(void);
+
+/* Line plot of ns series on one set of axes, PDF at path.  Every series must have n >= 1 and
+ * finite x (points with a non-finite y are skipped); FY_EINPUT otherwise. */
+int fy_plot_lines(const char *path, const fy_plot_series_struct *s, int ns,
+                  const fy_plot_axes_t ax, fy_error_t err);
+
+/* np heatmaps side by side (1 <= np <= 6) on one page, PDF at path. */
+int fy_plot_heatmaps(const char *path, const fy_plot_heatmap_struct *h, int np,
+                     fy_error_t err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,3 +3,5 @@ pkginclude_HEADERS += include/feynn/draw.h
 noinst_HEADERS += src/draw/draw_impl.h
 libfeynn_la_SOURCES += src/draw/ag.c src/draw/view.c src/draw/build.c src/draw/tikz.c \
 	src/draw/expr.c
+# plots: line plots with error bars and heatmaps as PDF through PLplot (draw.h, "plots")
+libfeynn_la_SOURCES += src/draw/plot.c
