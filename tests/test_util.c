@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "feynn/error.h"
+#include "feynn/num.h"
 #include "feynn/util.h"
 #include "testutil.h"
 
@@ -95,11 +96,159 @@ static void test_mkdir_p(void **state)
     rmdir("test_util_dir");
 }
 
+
+/* ---- output folders: only this run's files, nothing foreign deleted */
+static void put(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static void write_run(fy_error_t e, const char *dir, const char *const *names, int n, int force,
+                      int expect)
+{
+    fy_outdir_t od;
+    int i;
+    assert_int_equal(fy_outdir_open(od, dir, force, e), expect);
+    if (expect != FY_OK)
+        return;
+    for (i = 0; i < n; i++)
+    {
+        char *f = fy_outdir_file(od, names[i], e);
+        assert_non_null(f);
+        put(f, names[i]);
+        free(f);
+    }
+    assert_int_equal(fy_outdir_commit(od, NULL, 0, e), FY_OK);
+    fy_outdir_clear(od);
+}
+
+static void test_outdir(void **state)
+{
+    const char *run1[] = {"a.txt", "b.txt"};
+    const char *run2[] = {"b.txt"};
+    fy_error_t e;
+    fy_outdir_t od;
+    char *f;
+    (void)state;
+    fy_error_init(e);
+    system("rm -rf test_outdir_x test_outdir_x.old.* test_outdir_x.tmp.*");
+
+    /* a new folder (parents created) */
+    write_run(e, "test_outdir_x/out", run1, 2, 0, FY_OK);
+    assert_true(exists("test_outdir_x/out/a.txt"));
+    assert_true(exists("test_outdir_x/out/.feynn-manifest"));
+    /* a second run replaces it: the stale a.txt of the first run is gone */
+    write_run(e, "test_outdir_x/out", run2, 1, 0, FY_OK);
+    assert_false(exists("test_outdir_x/out/a.txt"));
+    assert_true(exists("test_outdir_x/out/b.txt"));
+    assert_int_not_equal(system("ls -d test_outdir_x/out.old.* >/dev/null 2>&1"), 0);
+
+    /* an aborted run leaves the folder as it was and no temporary folder behind */
+    assert_int_equal(fy_outdir_open(od, "test_outdir_x/out", 0, e), FY_OK);
+    f = fy_outdir_file(od, "c.txt", e);
+    put(f, "c");
+    free(f);
+    assert_null(fy_outdir_file(od, "../escape", e));
+    assert_false(exists("test_outdir_x/out/c.txt")); /* nothing visible before the commit */
+    fy_outdir_abort(od);
+    assert_false(exists("test_outdir_x/out/c.txt"));
+    assert_true(exists("test_outdir_x/out/b.txt"));
+    assert_int_not_equal(system("ls -d test_outdir_x/out.tmp.* >/dev/null 2>&1"), 0);
+
+    /* a file the user put into a feynn folder is kept (moved aside with the old folder) */
+    put("test_outdir_x/out/mine.txt", "user");
+    write_run(e, "test_outdir_x/out", run1, 2, 0, FY_OK);
+    assert_false(exists("test_outdir_x/out/mine.txt"));
+    assert_int_equal(system("test -f test_outdir_x/out.old.*/mine.txt"), 0);
+    assert_int_not_equal(system("test -f test_outdir_x/out.old.*/b.txt"), 0);
+
+    /* a foreign non-empty folder is refused, then moved aside (not deleted) with force */
+    fy_mkdir_p("test_outdir_x/foreign", e);
+    put("test_outdir_x/foreign/data.csv", "1,2");
+    write_run(e, "test_outdir_x/foreign", run1, 2, 0, FY_EINPUT);
+    assert_non_null(strstr(e->msg, "--force"));
+    assert_true(exists("test_outdir_x/foreign/data.csv"));
+    write_run(e, "test_outdir_x/foreign", run1, 2, 1, FY_OK);
+    assert_true(exists("test_outdir_x/foreign/a.txt"));
+    assert_int_equal(system("test -f test_outdir_x/foreign.old.*/data.csv"), 0);
+
+    /* an empty existing folder, and a file where the folder should be */
+    fy_mkdir_p("test_outdir_x/empty", e);
+    write_run(e, "test_outdir_x/empty", run2, 1, 0, FY_OK);
+    assert_true(exists("test_outdir_x/empty/b.txt"));
+    put("test_outdir_x/plain", "x");
+    write_run(e, "test_outdir_x/plain", run2, 1, 0, FY_EINPUT);
+    assert_non_null(strstr(e->msg, "not a folder"));
+    system("rm -rf test_outdir_x");
+}
+
+/* ---- the memory limit: sizes parsed, precedence option > environment > default */
+static void test_memory_limit(void **state)
+{
+    fy_error_t e;
+    size_t b;
+    (void)state;
+    fy_error_init(e);
+    assert_int_equal(fy_memory_limit_parse(&b, "8G", e), FY_OK);
+    assert_true(b == (size_t)8 << 30);
+    assert_int_equal(fy_memory_limit_parse(&b, "512M", e), FY_OK);
+    assert_true(b == (size_t)512 << 20);
+    assert_int_equal(fy_memory_limit_parse(&b, "1.5GiB", e), FY_OK);
+    assert_true(b == (size_t)3 << 29);
+    assert_int_equal(fy_memory_limit_parse(&b, "64k", e), FY_OK);
+    assert_true(b == 65536);
+    assert_int_equal(fy_memory_limit_parse(&b, "1000", e), FY_OK);
+    assert_true(b == 1000);
+    assert_int_equal(fy_memory_limit_parse(&b, "10X", e), FY_EUSAGE);
+    assert_non_null(strstr(e->msg, "unknown unit"));
+    assert_int_equal(fy_memory_limit_parse(&b, "-1G", e), FY_EUSAGE);
+    assert_int_equal(fy_memory_limit_parse(&b, "0", e), FY_EUSAGE);
+    assert_int_equal(fy_memory_limit_parse(&b, "8Gx", e), FY_EUSAGE);
+    assert_int_equal(fy_memory_limit_parse(&b, "", e), FY_EUSAGE);
+
+    /* the default is a fraction of the physical memory: positive, not above it */
+    assert_true(fy_memory_limit_default() > ((size_t)1 << 20));
+    setenv("FEYNN_MEMORY_LIMIT", "3M", 1);
+    assert_int_equal(fy_memory_limit_from_env(e), FY_OK);
+    assert_true(fy_memory_limit() == (size_t)3 << 20);
+    fy_memory_limit_set(5000);
+    assert_true(fy_memory_limit() == 5000); /* the option wins */
+    /* and the limit is what the library refuses against: a 1000-double vector fits in 8000
+     * bytes but not in 5000 */
+    {
+        fy_numvec_t v;
+        assert_int_equal(fy_numvec_init(v, FY_ARITH_DOUBLE, 1000, 53, e), FY_ENOMEM);
+        assert_non_null(strstr(e->msg, "--memory-limit"));
+        fy_memory_limit_set(8000 + 64);
+        assert_int_equal(fy_numvec_init(v, FY_ARITH_DOUBLE, 1000, 53, e), FY_OK);
+        fy_numvec_clear(v);
+    }
+    fy_memory_limit_set(0);
+    assert_true(fy_memory_limit() == (size_t)3 << 20);
+    setenv("FEYNN_MEMORY_LIMIT", "lots", 1);
+    assert_int_equal(fy_memory_limit_from_env(e), FY_EUSAGE);
+    assert_non_null(strstr(e->msg, "FEYNN_MEMORY_LIMIT"));
+    unsetenv("FEYNN_MEMORY_LIMIT");
+    assert_int_equal(fy_memory_limit_from_env(e), FY_OK);
+    assert_true(fy_memory_limit() == fy_memory_limit_default());
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_error_set_prefix),
     cmocka_unit_test(test_alloc_overflow),
     cmocka_unit_test(test_atomic_write_and_read),
     cmocka_unit_test(test_mkdir_p),
+    cmocka_unit_test(test_outdir),
+    cmocka_unit_test(test_memory_limit),
 };
 
 FY_TEST_MAIN("util", tests)

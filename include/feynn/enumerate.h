@@ -73,6 +73,7 @@
 #include <flint/fmpz.h>
 
 #include "feynn/error.h"
+#include "feynn/util.h"
 #include "feynn/graph.h"
 
 #ifdef __cplusplus
@@ -96,8 +97,8 @@ extern const fy_family_struct fy_family_mlp;
 extern const fy_family_struct fy_family_inn;
 extern const fy_family_struct fy_family_born;
 
-/* Default memory limit of the generators (bytes). */
-#define FY_ENUM_DEFAULT_MAX_BYTES ((size_t) 1 << 30)
+/* Default memory limit of the generators (bytes): the process-wide limit of feynn/util.h. */
+#define FY_ENUM_DEFAULT_MAX_BYTES (fy_memory_limit())
 
 /* ---- MLP layered trees (n >= 1 derivatives, H >= 1 hidden layers) ---- */
 int fy_enum_mlp_trees(fy_diagram_list_t out, int n, int H, fy_error_t err);

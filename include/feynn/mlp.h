@@ -50,8 +50,9 @@
 extern "C" {
 #endif
 
-/* Default limit on the working memory of one tensor computation (bytes); see max_bytes. */
-#define FY_MLP_DEFAULT_MAX_BYTES ((size_t) 1 << 32)
+/* Default limit on the working memory of one tensor computation (bytes); see max_bytes: the
+ * process-wide memory limit of feynn/util.h when the model is made. */
+#define FY_MLP_DEFAULT_MAX_BYTES (fy_memory_limit())
 /* Largest order of a full tensor (Faa di Bruno over Bell(n) set partitions per entry). */
 #define FY_MLP_MAX_TENSOR_ORDER 10
 /* Largest order of directional coefficients. */
@@ -150,6 +151,94 @@ void fy_mlp_eval_model(fy_eval_model_t model, const fy_mlp_t m);
 int fy_mlp_symbolic_vars(char ***names, slong *nvars, const fy_mlp_t m, int n, fy_error_t err);
 int fy_mlp_symbolic_tensor(fmpq_mpoly_struct *T, const fy_mlp_t m, int output, int n,
                            const fmpq_mpoly_ctx_t ctx, fy_error_t err);
+
+/* ------------------------------------------------------------------ the multi-route check
+ * (src/mlp/check.c; the engine of `feynn taylor --check`, for every application to call).
+ *
+ * A job names one computation on a network: the whole order-N tensor, one entry (a sorted
+ * multi-index) or the directional coefficients c_0..c_N along v, at the exact point xbar (NULL:
+ * the origin).  fy_mlp_job_fused computes it by the fused recursion, fy_mlp_job_diagrams by the
+ * sum over the MLP diagrams (eval.h; along a direction the diagrams give c_N only),
+ * fy_mlp_job_jet by the Taylor-mode AD (jet.h), each in any arithmetic.  fy_mlp_check_run
+ * recomputes a fused result by the other routes and arithmetics and compares them: exact
+ * against exact equal, a ball containing the exact value, balls overlapping, a double within
+ * tol times its error scale (the same computation on absolute values: the sum of |terms| that
+ * rounding errors are relative to) of the other value.  A route that cannot run is skipped
+ * with its reason (at most 4 kept). */
+enum
+{
+    FY_MLP_JOB_TENSOR = 0,
+    FY_MLP_JOB_ENTRY = 1,
+    FY_MLP_JOB_DIRECTION = 2
+};
+/* The diagram route of a whole tensor costs (entries x N! x diagrams) evaluations; the jet
+ * route of a whole tensor one jet per interpolation direction: above these, skipped. */
+#define FY_MLP_CHECK_MAX_DIAGRAM_WORK 2e6
+#define FY_MLP_CHECK_MAX_JET_DIRS 200000
+#define FY_MLP_CHECK_MAX_ROUTES 8
+#define FY_MLP_CHECK_MAX_CMP 24
+
+typedef struct
+{
+    const fy_net_struct *net;
+    const fy_rules_struct *rules;
+    const fy_numvec_struct *xbar; /* exact point, or NULL (the origin) */
+    const fy_numvec_struct *v;    /* exact direction (FY_MLP_JOB_DIRECTION) */
+    const int *idx;               /* sorted multi-index of order `order` (FY_MLP_JOB_ENTRY) */
+    int mode, order;
+    int progress;                 /* progress bars: -1 when stderr is a terminal, 0 off, 1 on */
+} fy_mlp_job_struct;
+
+/* res = the job's result by the fused recursion in arith at prec (tensor entries by sorted
+ * multi-index, one entry, or c_0..c_N); m is (re)set to the network at the point. */
+int fy_mlp_job_fused(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t arith,
+                     slong prec, fy_mlp_t m, fy_error_t err);
+/* The sum over diagrams in m's arithmetic (m set to the network and point): per-diagram values
+ * (entry, direction) in vals and their sum in sum; for a whole tensor the sum only.  list gets
+ * the diagrams; pr (may be disabled) counts them. */
+int fy_mlp_job_diagrams(fy_numvec_t sum, fy_numvec_t vals, fy_diagram_list_t list,
+                        const fy_mlp_t m, const fy_mlp_job_struct *job, fy_progress_t pr,
+                        fy_error_t err);
+/* The Taylor-mode AD route in arith, laid out as fy_mlp_job_fused.  When the route would be
+ * too large, why (whylen bytes) gets the reason and FY_OK is returned with res unset. */
+int fy_mlp_job_jet(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t arith,
+                   slong prec, char *why, size_t whylen, fy_error_t err);
+/* FY_EUNSUPPORTED naming route and order when a double result has an entry that is not
+ * finite (an intermediate value passed the double range); FY_OK otherwise. */
+int fy_mlp_double_finite(const fy_numvec_t v, const char *route, int order, fy_error_t err);
+
+typedef struct
+{
+    int n;                                          /* routes; route 0 is the result */
+    const char *name[FY_MLP_CHECK_MAX_ROUTES];      /* "fused", "fused/exact", "jet", ... */
+    fy_numvec_struct *val[FY_MLP_CHECK_MAX_ROUTES];
+    slong from[FY_MLP_CHECK_MAX_ROUTES];
+    int ncmp;
+    struct
+    {
+        int a, b;         /* routes compared */
+        const char *how;  /* "equal", "ball contains exact", "balls overlap", "within stated
+                           * error" */
+        double diff;      /* largest |difference| */
+        int agree;
+    } cmp[FY_MLP_CHECK_MAX_CMP];
+    char skipped[4][1400]; /* routes not run, with the reason */
+    int nskip;
+    double tol;            /* relative tolerance of double results */
+    fy_numvec_struct *scale; /* per entry: the error scale of double results, or NULL */
+} fy_mlp_check_struct;
+typedef fy_mlp_check_struct fy_mlp_check_t[1];
+
+/* An empty check with tolerance tol for double results. */
+void fy_mlp_check_init(fy_mlp_check_t c, double tol);
+void fy_mlp_check_clear(fy_mlp_check_t c);
+/* Runs every route on job, whose fused result in arith at prec is res (route 0, copied), and
+ * the comparisons.  Errors of the other routes become skipped routes; an error of the chosen
+ * arithmetic's diagram route (other than a double overflow) is returned. */
+int fy_mlp_check_run(fy_mlp_check_t c, const fy_numvec_t res, const fy_mlp_job_struct *job,
+                     fy_arith_t arith, slong prec, fy_error_t err);
+/* 1 when every comparison agreed; *worst the largest difference. */
+int fy_mlp_check_agree(const fy_mlp_check_t c, double *worst);
 
 /* Raw template kernels (src/mlp/taylor_tpl.c), per arithmetic.  out: the entries of orders
  * 1..n of d^k F_o concatenated (each order by sorted multi-index); W1 is width[1] x dim. */

@@ -27,6 +27,7 @@
 #endif
 
 #include "feynn/error.h"
+#include "feynn/util.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -137,8 +138,9 @@ typedef struct
 typedef fy_numvec_struct fy_numvec_t[1];
 
 /* Upper limit on the memory one vector may take (estimated from len and the element size,
- * before allocating); requests above it are refused with FY_ENOMEM and the estimate. */
-#define FY_NUMVEC_MAX_BYTES ((size_t) 1 << 34)
+ * before allocating); requests above it are refused with FY_ENOMEM and the estimate.  It is
+ * the process-wide memory limit of feynn/util.h (--memory-limit, FEYNN_MEMORY_LIMIT). */
+#define FY_NUMVEC_MAX_BYTES (fy_memory_limit())
 
 /* Bytes a vector of len entries takes at least (the fixed part of each element), or SIZE_MAX
  * on overflow; used for the up-front refusal. */

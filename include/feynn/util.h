@@ -47,6 +47,48 @@ int fy_file_write_atomic(const char *path, const void *data, size_t len, fy_erro
 /* Creates a directory and its parents (like mkdir -p). */
 int fy_mkdir_p(const char *path, fy_error_t err);
 
+/* Output folders written as a whole.  A command writing several files into DIR opens it with
+ * fy_outdir_open, writes every file under fy_outdir_tmp(od) (fy_outdir_file gives the path of
+ * one name), and ends with fy_outdir_commit (the folder replaces DIR) or fy_outdir_abort (DIR
+ * is left as it was).  DIR then holds only this run's files and a manifest .feynn-manifest of
+ * them.  A previous DIR that feynn wrote loses exactly the files its manifest lists; a
+ * non-empty DIR that feynn did not write is refused (FY_EINPUT, saying what to do) unless
+ * force, and is then moved aside to DIR.old.XXXXXX, never deleted.  Files a user added to a
+ * feynn folder are kept there too; fy_outdir_commit says where in note (may be NULL). */
+typedef struct
+{
+    char *path; /* DIR */
+    char *tmp;  /* DIR.tmp.XXXXXX while open */
+    int existed;
+    int open;
+} fy_outdir_struct;
+typedef fy_outdir_struct fy_outdir_t[1];
+
+void fy_outdir_init(fy_outdir_t od);
+int fy_outdir_open(fy_outdir_t od, const char *path, int force, fy_error_t err);
+const char *fy_outdir_tmp(const fy_outdir_t od);
+/* malloc'ed path of name (relative, no "..") inside the temporary folder. */
+char *fy_outdir_file(const fy_outdir_t od, const char *name, fy_error_t err);
+int fy_outdir_commit(fy_outdir_t od, char *note, size_t note_len, fy_error_t err);
+void fy_outdir_abort(fy_outdir_t od);
+void fy_outdir_clear(fy_outdir_t od);
+
+/* The memory limit.  Every computation that would need more working memory than
+ * fy_memory_limit() bytes is refused before it allocates, with its estimate (tensors, diagram
+ * lists, jets, actions; FY_ENOMEM).  The limit is, in this order: the value given to
+ * fy_memory_limit_set (the command's global option --memory-limit SIZE), the environment
+ * variable FEYNN_MEMORY_LIMIT, or three quarters of the physical memory.  Sizes are written
+ * 8G, 512M, 1.5GiB, 64K or a number of bytes (K, M, G, T are powers of 1024).
+ * FY_MEMORY_LIMIT_HINT is the sentence refusals end with. */
+#define FY_MEMORY_LIMIT_HINT "raise the limit with feynn --memory-limit SIZE or FEYNN_MEMORY_LIMIT"
+size_t fy_memory_limit(void);
+size_t fy_memory_limit_default(void);
+void fy_memory_limit_set(size_t bytes); /* 0: back to the environment or the default */
+int fy_memory_limit_parse(size_t *bytes, const char *text, fy_error_t err);
+/* Reads FEYNN_MEMORY_LIMIT again; a value that does not parse is an error (FY_EUSAGE) that the
+ * command reports, instead of being ignored as fy_memory_limit does. */
+int fy_memory_limit_from_env(fy_error_t err);
+
 /* Progress reporting.  A long computation calls fy_progress_update(p, done) as it goes; the
  * bar redraws at most a few times a second and only when enabled (a terminal, or forced). */
 typedef struct

@@ -64,7 +64,11 @@ static void usage(FILE *fp)
         "  --no-factorial    Feynman expressions: vertex factor -k! g (the [HMS] convention\n"
         "                    g phi^k without 1/k!); default -g (g phi^k / k!)\n"
         "  --format F        text (default), json, dot, tikz or latex\n"
-        "  -o, --output DIR  one file per diagram in DIR plus index.txt and index.json\n"
+        "  -o, --output DIR  one file per diagram in DIR plus index.txt and index.json; DIR is\n"
+        "                    replaced as a whole (only this run's files, listed in\n"
+        "                    DIR/.feynn-manifest); a non-empty DIR feynn did not write is\n"
+        "                    refused\n"
+        "  --force           replace such a DIR anyway (its contents move to DIR.old.XXXXXX)\n"
         "  --count           only the counts and the oracle check\n"
         "  -h, --help        this help\n"
         "\n"
@@ -98,6 +102,7 @@ typedef struct
     int points, loops, connected, no_vacuum, one_pi, no_tadpoles, no_self_loops;
     int no_factorial, count_only, format;
     const char *vertices, *outdir;
+    int force;
     int order_given, hidden_given, points_given;
 } opts_t;
 
@@ -136,7 +141,8 @@ enum
     O_NOSELF,
     O_NOFACT,
     O_FORMAT,
-    O_COUNT
+    O_COUNT,
+    O_FORCE
 };
 
 static int parse_args(opts_t *o, int argc, char **argv, int *help)
@@ -163,6 +169,7 @@ static int parse_args(opts_t *o, int argc, char **argv, int *help)
         {"format", required_argument, NULL, O_FORMAT},
         {"output", required_argument, NULL, 'o'},
         {"count", no_argument, NULL, O_COUNT},
+        {"force", no_argument, NULL, O_FORCE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     int c;
@@ -252,6 +259,9 @@ static int parse_args(opts_t *o, int argc, char **argv, int *help)
             break;
         case O_COUNT:
             o->count_only = 1;
+            break;
+        case O_FORCE:
+            o->force = 1;
             break;
         case 'h':
             *help = 1;
@@ -771,16 +781,20 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
 {
     json_t *top = summary_json(r, o), *arr = json_array();
     fy_ofile_t itxt;
+    fy_outdir_t od;
     FILE *tfp = stdout;
-    char path[4096], name[32];
+    char path[4096], name[32], note[4200];
+    const char *dir = NULL; /* the temporary folder that replaces o->outdir at the end */
     long i;
     int rc = FY_OK, itxt_open = 0;
 
+    fy_outdir_init(od);
     if (o->outdir)
     {
-        if ((rc = fy_mkdir_p(o->outdir, err)) != FY_OK)
+        if ((rc = fy_outdir_open(od, o->outdir, o->force, err)) != FY_OK)
             goto done;
-        snprintf(path, sizeof path, "%s/index.txt", o->outdir);
+        dir = fy_outdir_tmp(od);
+        snprintf(path, sizeof path, "%s/index.txt", dir);
         if ((rc = fy_ofile_open(itxt, path, err)) != FY_OK)
             goto done;
         itxt_open = 1;
@@ -819,7 +833,7 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
             }
             if (want_file)
             {
-                snprintf(path, sizeof path, "%s/%s", o->outdir, file);
+                snprintf(path, sizeof path, "%s/%s", dir, file);
                 rc = write_file(path, doc_begin(o->format), doc, doc_end(o->format), err);
             }
             else
@@ -829,7 +843,7 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
         else if (want_file)
         {
             /* text and json: one small file per diagram too */
-            snprintf(path, sizeof path, "%s/%s", o->outdir, file);
+            snprintf(path, sizeof path, "%s/%s", dir, file);
             if (o->format == FY_FMT_JSON)
             {
                 json_t *one = row_json(&w, i + 1, d->canon, NULL);
@@ -869,7 +883,7 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
     if (o->outdir)
     {
         char *s = json_dumps(top, JSON_INDENT(2));
-        snprintf(path, sizeof path, "%s/index.json", o->outdir);
+        snprintf(path, sizeof path, "%s/index.json", dir);
         rc = s ? write_file(path, "", s, "\n", err) : fy_error_set(err, FY_ENOMEM, "out of memory");
         free(s);
         if (rc != FY_OK)
@@ -877,6 +891,10 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
         itxt_open = 0;
         if ((rc = fy_ofile_commit(itxt, err)) != FY_OK)
             goto done;
+        if ((rc = fy_outdir_commit(od, note, sizeof note, err)) != FY_OK)
+            goto done;
+        if (note[0] != '\0')
+            fprintf(stderr, "feynn diagrams: %s\n", note);
         if (o->format == FY_FMT_JSON)
         {
             /* stdout still gets the summary object */
@@ -896,6 +914,7 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
 done:
     if (itxt_open)
         fy_ofile_abort(itxt);
+    fy_outdir_clear(od); /* removes the temporary folder unless it was committed */
     json_decref(arr);
     json_decref(top);
     return rc;

@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "cli/cli.h"
+#include "feynn/util.h"
 
 static const fy_cli_command commands[] = {
     {"born", "scattering length, exact Born terms and tensors, data sets", fy_cmd_born},
@@ -26,7 +27,7 @@ static void usage(FILE *fp)
 {
     size_t i;
     fprintf(fp,
-            "Usage: feynn [--version] [--help] COMMAND [ARGS...]\n"
+            "Usage: feynn [--version] [--help] [--memory-limit SIZE] COMMAND [ARGS...]\n"
             "\n"
             "feynn: Feynman-like diagrams, exact and certified Taylor coefficients of neural\n"
             "networks, and the Born-series verification.\n"
@@ -37,6 +38,10 @@ static void usage(FILE *fp)
     fprintf(fp,
             "\n"
             "Run 'feynn COMMAND --help' for the options of a command.\n"
+            "--memory-limit SIZE (anywhere on the line; or the environment variable\n"
+            "FEYNN_MEMORY_LIMIT): computations that would need more working memory are refused\n"
+            "before they start, with their estimate; SIZE as 8G, 512M, 1.5GiB or bytes\n"
+            "(default: three quarters of the physical memory).\n"
             "Exit status: 0 success, 1 a check or verification failed, 2 bad usage or input.\n"
             "See also: man feynn.\n");
 }
@@ -60,9 +65,62 @@ int fy_cmd_help(int argc, char **argv)
     return 2;
 }
 
+/* Takes --memory-limit SIZE (or --memory-limit=SIZE) out of argv wherever it stands (before
+ * a "--"), sets the process-wide limit; returns -1 after printing the error. */
+static int take_memory_limit(int *argc, char **argv)
+{
+    fy_error_t err;
+    int i, j;
+    fy_error_init(err);
+    if (fy_memory_limit_from_env(err) != FY_OK)
+    {
+        fprintf(stderr, "feynn: %s\n", err->msg);
+        return -1;
+    }
+    for (i = 1; i < *argc && strcmp(argv[i], "--") != 0;)
+    {
+        const char *v = NULL;
+        int take = 0;
+        size_t b;
+        if (strcmp(argv[i], "--memory-limit") == 0)
+        {
+            if (i + 1 >= *argc)
+            {
+                fprintf(stderr, "feynn: --memory-limit needs a size (e.g. 8G)\n");
+                return -1;
+            }
+            v = argv[i + 1];
+            take = 2;
+        }
+        else if (strncmp(argv[i], "--memory-limit=", 15) == 0)
+        {
+            v = argv[i] + 15;
+            take = 1;
+        }
+        if (take == 0)
+        {
+            i++;
+            continue;
+        }
+        if (fy_memory_limit_parse(&b, v, err) != FY_OK)
+        {
+            fprintf(stderr, "feynn: --memory-limit: %s\n", err->msg);
+            return -1;
+        }
+        fy_memory_limit_set(b);
+        for (j = i; j + take <= *argc; j++)
+            argv[j] = argv[j + take];
+        *argc -= take;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t i;
+
+    if (take_memory_limit(&argc, argv) != 0)
+        return 2;
 
     if (argc < 2)
     {

@@ -52,7 +52,7 @@ int _fy_enum_guard(double count, double bytes_each, double extra, size_t max_byt
         return fy_error_set(err, FY_ENOMEM,
                             "%s: %.3g diagrams or more, needing %.3g MiB or more, above the "
                             "limit of %.3g MiB; lower the order or the number of layers, or "
-                            "raise the memory limit",
+                            FY_MEMORY_LIMIT_HINT,
                             what, count, est / 1048576.0, (double) max_bytes / 1048576.0);
     }
     return FY_OK;

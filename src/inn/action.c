@@ -367,9 +367,11 @@ int fy_inn_action_cost(double *bytes, double *ops, const fy_inn_t net, const fy_
     if (by > max_bytes)
         return fy_error_set(err, FY_ENOMEM,
                             "the order-%d action of a %d-dimensional INN in %s arithmetic would "
-                            "need about %.3g GiB (dense work tensors of %d^%d entries); ask for a "
-                            "lower order%s",
+                            "need about %.3g GiB (dense work tensors of %d^%d entries), above the "
+                            "limit of %.3g GiB; ask for a lower order%s, or "
+                            FY_MEMORY_LIMIT_HINT,
                             K, net->d, fy_arith_name(o->arith), by / 1073741824.0, net->d, K,
+                            max_bytes / 1073741824.0,
                             o->arith != FY_ARITH_DOUBLE ? " or double arithmetic" : "");
     return FY_OK;
 }

@@ -157,7 +157,7 @@ static int dir_check(const fy_inn_t net, int N, fy_arith_t arith, fy_error_t err
     if (bytes > (double) FY_NUMVEC_MAX_BYTES)
         return fy_error_set(err, FY_ENOMEM, "jet: an INN log-density jet of order %d in %d "
                             "dimensions needs about %.3g bytes (and %.3g operations), over the "
-                            "limit of %.3g bytes", N, net->d, bytes, inn_ops(net, N),
+                            "limit of %.3g bytes; " FY_MEMORY_LIMIT_HINT, N, net->d, bytes, inn_ops(net, N),
                             (double) FY_NUMVEC_MAX_BYTES);
     return FY_OK;
 }
@@ -231,7 +231,7 @@ int fy_jet_inn_tensor(fy_symtensor_t T, fy_arith_t arith, slong prec, const fy_i
                             "jet: the INN derivative tensor of order %d in %d dimensions "
                             "needs C(%d+%d-1, %d) = %ld directional jets of order %d (about "
                             "%.3g operations) and about %.3g bytes, over the limit of %.3g "
-                            "bytes; ask for a lower order", n, net->d, net->d, n, n, (long) C,
+                            "bytes; ask for a lower order, or " FY_MEMORY_LIMIT_HINT, n, net->d, net->d, n, n, (long) C,
                             n, (double) C * (inn_ops(net, n) + ldexp(2.0, n < 20 ? n : 20)),
                             bytes, (double) FY_NUMVEC_MAX_BYTES);
     fy_symtensor_clear(T);

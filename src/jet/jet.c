@@ -85,7 +85,7 @@ int _fy_jet_tensor_check(slong *ndirs, const fy_jet_net_t J, slong out, int n, f
                             "jet: the derivative tensor of order %d over %zu inputs needs "
                             "C(%zu+%d-1, %d) = %ld directional jets of order %d (about %.3g "
                             "operations) and about %.3g bytes, over the limit of %.3g bytes; "
-                            "ask for a lower order or fewer inputs", n, J->net->widths[0],
+                            "ask for a lower order or fewer inputs, or " FY_MEMORY_LIMIT_HINT, n, J->net->widths[0],
                             J->net->widths[0], n, n, (long) *ndirs, n, ops, bytes,
                             (double) FY_NUMVEC_MAX_BYTES);
     return FY_OK;
@@ -102,7 +102,7 @@ int _fy_jet_dir_check(const fy_jet_net_t J, int N, fy_arith_t arith, fy_error_t 
     if (bytes > (double) FY_NUMVEC_MAX_BYTES)
         return fy_error_set(err, FY_ENOMEM, "jet: a directional jet of order %d through "
                             "widths up to %ld needs about %.3g bytes (and %.3g operations), "
-                            "over the limit of %.3g bytes", N, (long) J->maxw, bytes,
+                            "over the limit of %.3g bytes; " FY_MEMORY_LIMIT_HINT, N, (long) J->maxw, bytes,
                             jet_ops(J, N), (double) FY_NUMVEC_MAX_BYTES);
     return FY_OK;
 }

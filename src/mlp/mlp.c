@@ -392,7 +392,7 @@ static int tensors_raw(fy_numvec_t out, const fy_mlp_t m, const fy_numvec_t W1, 
         return fy_error_set(err, FY_ENOMEM, "mlp: the tensors of order <= %d in %d variables "
                             "would need about %.3g GiB of working memory (%s arithmetic), above "
                             "the limit of %.3g GiB; single entries or Taylor coefficients along "
-                            "a direction need far less", n, dim,
+                            "a direction need far less; or " FY_MEMORY_LIMIT_HINT, n, dim,
                             bytes == SIZE_MAX ? 1e30 : (double) bytes / 1073741824.0,
                             fy_arith_name(m->arith), (double) m->max_bytes / 1073741824.0);
     status = fy_mindex_init(ix, dim, n, err);

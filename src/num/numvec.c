@@ -43,7 +43,8 @@ int fy_numvec_init(fy_numvec_t v, fy_arith_t arith, slong len, slong prec, fy_er
         return fy_error_set(err, FY_EINPUT, "negative vector length %ld", (long) len);
     if (bytes == SIZE_MAX || bytes > FY_NUMVEC_MAX_BYTES)
         return fy_error_set(err, FY_ENOMEM, "%ld %s numbers would take at least %.3g GiB "
-                            "(the limit is %.3g GiB); use a smaller order or dimension",
+                            "(the limit is %.3g GiB); use a smaller order or dimension, or "
+                            FY_MEMORY_LIMIT_HINT,
                             (long) len, fy_arith_name(arith),
                             (double) len * (double) el_size(arith) / 1073741824.0,
                             (double) FY_NUMVEC_MAX_BYTES / 1073741824.0);

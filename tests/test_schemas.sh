@@ -1,0 +1,91 @@
+#!/bin/sh
+# Every JSON output of feynn against its schema in doc/schema (TAP).  Each schema is first
+# checked to be a valid JSON Schema (draft 2020-12); then each command below is run and its
+# output validated with python's jsonschema (tests/schema_check.py); finally every schema in
+# doc/schema must have been used by at least one case here, so a new JSON output cannot ship
+# without its schema being tested.  Skipped (77) only where no python3 with jsonschema exists
+# (quickstart.sh installs python3-jsonschema).
+feynn="${FY_TOP_BUILDDIR:-.}/feynn"
+top="${FY_TOP_SRCDIR:-.}"
+sd="$top/doc/schema"
+ex="$top/examples"
+py=
+for p in ${FEYNN_PYTHON:-} python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import jsonschema' 2>/dev/null; then
+        py=$p; break; fi
+done
+if [ -z "$py" ]; then echo "1..0 # SKIP no python3 with jsonschema"; exit 77; fi
+n=0; fail=0
+w=schemas_t.dir; rm -rf "$w"; mkdir -p "$w"
+used="$w/used"; : >"$used"
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$w/err" | head -20; fail=1; }
+# case SCHEMA DESCRIPTION CMD... : the command's standard output (or, after -o FILE in CMD,
+# that file: name it $w/out.json) must validate
+case_() {
+    schema=$1; desc=$2; shift 2
+    echo "$schema" >>"$used"
+    rm -f "$w/out.json"
+    "$@" >"$w/stdout" 2>"$w/err"; st=$?
+    [ -f "$w/out.json" ] || cp "$w/stdout" "$w/out.json"
+    if [ "$st" -gt 1 ]; then no "$desc (exit $st)"; return; fi
+    if "$py" "$top/tests/schema_check.py" "$sd" "$schema" "$w/out.json" 2>"$w/err"; then
+        ok "$desc"; else no "$desc: $schema"; fi
+}
+
+if "$py" "$top/tests/schema_check.py" "$sd" --meta 2>"$w/err"; then ok "every schema is a valid JSON Schema"
+else no "every schema is a valid JSON Schema"; fi
+
+printf '# square well\n-1\n' >"$w/pot.txt"
+printf 'activation relu\nsigma_b 0\nwidth 20\npoint 0.5\npoint 1\npoint 2\n' >"$w/relu.spec"
+printf 'activation erf\nwidth 4\nsigma_W 1\nsigma_b 1/2\npoint 1\npoint -1\n' >"$w/erf.spec"
+
+case_ born-a0.schema.json "born a0" "$feynn" born a0 --potential "$w/pot.txt" --format json
+case_ born-terms.schema.json "born terms" "$feynn" born terms --potential "$w/pot.txt" --order 4 \
+    --format json
+case_ born-terms.schema.json "born terms, tensors" "$feynn" born terms --steps 2 --order 2 \
+    --format json
+case_ born-verify.schema.json "born verify" "$feynn" born verify "$ex/born_pytorch.safetensors" \
+    --order 2 --heldout 20 --format json -o "$w/out.json"
+case_ diagrams.schema.json "diagrams mlp" "$feynn" diagrams mlp --hidden 2 --order 3 --format json
+case_ diagrams.schema.json "diagrams phi4" "$feynn" diagrams phi4 --points 4 --vertices 4:1 \
+    --format json
+case_ diagrams.schema.json "diagrams --count" "$feynn" diagrams vacuum --vertices 4:2 --count \
+    --format json
+case_ inn-action.schema.json "inn action" "$feynn" inn action "$ex/tiny_inn.feynn-inn" \
+    --order all --format json
+case_ inn-action.schema.json "inn action --check, balls" "$feynn" inn action \
+    "$ex/tiny_inn.feynn-inn" --order 3 --arith ball --check --format json
+case_ inn-diagrams.schema.json "inn diagrams" "$feynn" inn diagrams "$ex/tiny_inn.feynn-inn" \
+    --layer 0 --order 3 --format json
+case_ inn-info.schema.json "inn info" "$feynn" inn info "$ex/tiny_inn.feynn-inn" --format json
+case_ model-info.schema.json "model info" "$feynn" model info --format json "$ex/tiny_mlp.feynn"
+case_ model-info.schema.json "model info, npy folder" "$feynn" model info --format json \
+    "$ex/tiny_mlp_npy"
+echo nnft-spec.schema.json >>"$used" # the "spec" member of every nnft output refers to it
+case_ nnft-kernel.schema.json "nnft kernel" "$feynn" nnft kernel "$w/erf.spec" --format json
+case_ nnft-correlators.schema.json "nnft correlators" "$feynn" nnft correlators "$w/relu.spec" \
+    --n 4,6 --format json
+case_ nnft-sample.schema.json "nnft sample" "$feynn" nnft sample "$w/relu.spec" --networks 1000 \
+    --exact --format json
+case_ rules-list.schema.json "rules list" "$feynn" rules list --format json
+case_ rules-show.schema.json "rules show tanh" "$feynn" rules show tanh --order 4 --format json
+case_ rules-show.schema.json "rules show relu" "$feynn" rules show relu --format json
+case_ taylor.schema.json "taylor, double" "$feynn" taylor "$ex/tiny_mlp.feynn" --order 3 \
+    --format json
+case_ taylor.schema.json "taylor, balls" "$feynn" taylor "$ex/tiny_mlp.feynn" --order 2 \
+    --arith ball:96 --format json
+case_ taylor.schema.json "taylor --check" "$feynn" taylor "$ex/tiny_mlp.feynn" --order 2 --check \
+    --format json
+# the demos write report.json into their folder (quick runs)
+case_ demo.schema.json "demo --quick report.json" sh -c \
+    "'$feynn' demo --quick --quiet -o '$w/demo' >/dev/null && cp '$w/demo/report.json' '$w/out.json'"
+
+for s in "$sd"/*.schema.json; do
+    b=$(basename "$s")
+    if grep -qx "$b" "$used"; then ok "$b is tested"; else
+        echo "no case in tests/test_schemas.sh uses $b" >"$w/err"; no "$b is tested"; fi
+done
+echo "1..$n"
+[ "$fail" = 0 ] && rm -rf "$w"
+exit "$fail"
