@@ -553,6 +553,73 @@ static void test_parser(void **state)
     fy_born_potential_clear(pot);
 }
 
+/* The sign convention: opposite negates the terms, the tensors (exact and double) and the
+ * enclosure of a_0 exactly, standard leaves them; the convention lines say which. */
+static void test_sign(void **state)
+{
+    fy_born_potential_t pot;
+    fy_born_a0_t res;
+    fy_symtensor_struct T[2], D[1];
+    fmpq s1[3], s2[3];
+    fy_error_t err;
+    arb_t a;
+    int n;
+    (void) state;
+    fy_error_init(err);
+    fy_born_potential_init(pot);
+    fy_born_a0_init(res);
+    arb_init(a);
+    pot_const(pot, 3, -1, 2);
+    for (n = 0; n < 3; n++)
+    {
+        fmpq_init(s1 + n);
+        fmpq_init(s2 + n);
+    }
+    for (n = 0; n < 2; n++)
+        fy_symtensor_init(T + n, FY_ARITH_EXACT, 1, 0, 53, NULL);
+    fy_symtensor_init(D, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    assert_int_equal(fy_born_terms(s1, pot, 3, err), FY_OK);
+    assert_int_equal(fy_born_terms(s2, pot, 3, err), FY_OK);
+    assert_int_equal(fy_born_tensors(T, pot, 2, err), FY_OK);
+    assert_int_equal(fy_symtensor_convert(D, FY_ARITH_DOUBLE, 53, T + 1, err), FY_OK);
+    assert_int_equal(fy_born_a0(res, pot, 20, err), FY_OK);
+    arb_set(a, &res->a0);
+    fy_born_apply_sign(s2, 3, NULL, 0, NULL, FY_BORN_SIGN_STANDARD);
+    for (n = 0; n < 3; n++)
+        assert_true(fmpq_equal(s1 + n, s2 + n));
+    fy_born_apply_sign(s2, 3, T, 2, &res->a0, FY_BORN_SIGN_OPPOSITE);
+    fy_born_apply_sign(NULL, 0, D, 1, NULL, FY_BORN_SIGN_OPPOSITE);
+    for (n = 0; n < 3; n++)
+    {
+        fmpq_neg(s2 + n, s2 + n);
+        assert_true(fmpq_equal(s1 + n, s2 + n));
+    }
+    /* weak attraction: a_0^(1) < 0 in the standard sign, > 0 opposite */
+    assert_true(fmpq_sgn(s1) < 0);
+    arb_neg(a, a);
+    assert_true(arb_equal(a, &res->a0));
+    assert_true(arb_is_positive(&res->a0));
+    /* the gradient entries c_j > 0 become negative; the Hessian in double likewise */
+    for (n = 0; n < 3; n++)
+        assert_true(fmpq_sgn(fy_numvec_fmpq(&T[0].e) + n) < 0);
+    assert_true(fy_numvec_d(&D->e)[0] > 0); /* -(d^2 a_0)_11 = 2 K_11 > 0 */
+    assert_string_equal(fy_born_convention(FY_BORN_SIGN_STANDARD), FY_BORN_CONVENTION);
+    assert_non_null(strstr(fy_born_convention(FY_BORN_SIGN_OPPOSITE), "a_0 = -(R - u(R)/u'(R))"));
+    assert_string_equal(fy_born_sign_name(FY_BORN_SIGN_OPPOSITE), "opposite");
+    assert_string_equal(fy_born_sign_name(FY_BORN_SIGN_STANDARD), "standard");
+    for (n = 0; n < 3; n++)
+    {
+        fmpq_clear(s1 + n);
+        fmpq_clear(s2 + n);
+    }
+    for (n = 0; n < 2; n++)
+        fy_symtensor_clear(T + n);
+    fy_symtensor_clear(D);
+    arb_clear(a);
+    fy_born_a0_clear(res);
+    fy_born_potential_clear(pot);
+}
+
 static void test_data(void **state)
 {
     fy_born_data_t a, b;
@@ -612,7 +679,19 @@ static void test_data(void **state)
     assert_non_null(strstr(fy_safetensors_meta(st, "description"), "Uniform"));
     assert_non_null(strstr(fy_safetensors_meta(st, "convention"), "a_0 = R - u(R)/u'(R)"));
     fy_safetensors_clear(st);
+    /* the reader gives back what the writer wrote (bytes, shape, range, margin, seed) */
+    assert_int_equal(fy_born_data_read_safetensors(b, "test_born_data.safetensors", err), FY_OK);
+    assert_int_equal(b->n, n);
+    assert_int_equal(b->d, d);
+    assert_true(b->R == 1.5 && b->margin == 0.25 && b->seed == 42);
+    assert_memory_equal(b->U, a->U, (size_t) (n * d) * sizeof(double));
+    assert_memory_equal(b->a0, a->a0, (size_t) n * sizeof(double));
+    assert_string_equal(b->description, a->description);
     unlink("test_born_data.safetensors");
+    /* a file without the tensors is refused, naming the file */
+    assert_int_equal(fy_born_data_read_safetensors(b, "test_born_data.safetensors", err) != FY_OK,
+                     1);
+    assert_null(b->U);
     /* bad arguments are refused */
     assert_int_equal(fy_born_data_generate(b, 0, d, 1, 0.5, 1, 0, err), FY_EINPUT);
     assert_int_equal(fy_born_data_generate(b, 3, d, -1, 0.5, 1, 0, err), FY_EINPUT);
@@ -655,6 +734,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_series_sums_to_a0),
     cmocka_unit_test(test_bound_states),
     cmocka_unit_test(test_parser),
+    cmocka_unit_test(test_sign),
     cmocka_unit_test(test_data),
     cmocka_unit_test(test_tensor_size),
 };

@@ -42,6 +42,19 @@ extern "C" {
     "units hbar = 2 mu = 1, U = 2 mu V / hbar^2; u'' = U u, u(0) = 0; "                      \
     "a_0 = R - u(R)/u'(R) (weak attraction gives a_0 < 0)"
 
+/* The sign of reported scattering lengths.  Everything in this module is computed in the
+ * standard sign, a_0 = R - u(R)/u'(R) (weak attraction gives a_0 < 0); FY_BORN_SIGN_OPPOSITE
+ * reports -a_0 (weak attraction positive, the other convention in use): fy_born_apply_sign
+ * turns results into it, and fy_born_convention states it. */
+enum
+{
+    FY_BORN_SIGN_STANDARD = 0,
+    FY_BORN_SIGN_OPPOSITE = 1
+};
+#define FY_BORN_CONVENTION_OPPOSITE                                                          \
+    "units hbar = 2 mu = 1, U = 2 mu V / hbar^2; u'' = U u, u(0) = 0; "                      \
+    "a_0 = -(R - u(R)/u'(R)) (opposite sign: weak attraction gives a_0 > 0)"
+
 /* hbar c in MeV fm, the exact decimal used by the physical units. */
 #define FY_BORN_HBARC_STR "197.3269804"
 
@@ -101,6 +114,18 @@ int fy_born_potential_read(fy_born_potential_t pot, const char *path,
 /* Writes the potential in the same format (exact values; natural units, with `breakpoints`),
  * so that parsing it back gives the same potential.  *text is malloc'd, NUL-terminated. */
 int fy_born_potential_write(char **text, const fy_born_potential_t pot, fy_error_t err);
+
+/* ------------------------------------------------------------------ sign convention */
+
+/* The convention line of a sign (FY_BORN_CONVENTION or FY_BORN_CONVENTION_OPPOSITE), and its
+ * name ("standard", "opposite"); static strings. */
+const char *fy_born_convention(int sign);
+const char *fy_born_sign_name(int sign);
+/* Results of the standard sign put in sign: the Born terms terms[0..n-1] (NULL: none), the
+ * tensors T[0..nT-1] (NULL: none; exact, ball or double) and the enclosure a0 (NULL: none)
+ * are negated for FY_BORN_SIGN_OPPOSITE and left alone for FY_BORN_SIGN_STANDARD. */
+void fy_born_apply_sign(fmpq *terms, slong n, fy_symtensor_struct *T, slong nT, arb_t a0,
+                        int sign);
 
 /* ------------------------------------------------------------------ exact Born terms */
 
@@ -202,6 +227,11 @@ int fy_born_data_write_safetensors(const char *path, const fy_born_data_t data,
                                    fy_error_t err);
 /* npy: the directory dir (created) gets U.npy, a0.npy and metadata.json (the same metadata). */
 int fy_born_data_write_npy(const char *dir, const fy_born_data_t data, fy_error_t err);
+/* Reads a data set written by fy_born_data_write_safetensors (or any safetensors file with F64
+ * tensors U (n x d) and a0 (n)): the range R from the metadata (else 1), margin (else NaN),
+ * seed (else 0) and description (else NULL).  FY_EINPUT naming the file when the tensors are
+ * missing or their shapes disagree.  data is re-made. */
+int fy_born_data_read_safetensors(fy_born_data_t data, const char *path, fy_error_t err);
 
 #ifdef __cplusplus
 }

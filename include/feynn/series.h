@@ -126,6 +126,12 @@ int fy_symtensor_scale_fmpq(fy_symtensor_t z, const fy_symtensor_t x, const fmpq
 double fy_symtensor_max_abs_diff(const fy_symtensor_t x, const fy_symtensor_t y);
 double fy_symtensor_rel_frobenius(const fy_symtensor_t x, const fy_symtensor_t y);
 int fy_symtensor_contains(const fy_symtensor_t ball, const fy_symtensor_t exact);
+/* The inner product of the dense tensors, <x, y> = sum over sorted multi-indices alpha of
+ * multinomial(alpha) x_alpha y_alpha, in double (entries of exact and ball tensors taken as
+ * the nearest double of the value or midpoint; double tensors summed in index order), so that
+ * <x, x> is the squared Frobenius norm of fy_symtensor_rel_frobenius.  NaN when the shapes
+ * differ. */
+double fy_symtensor_dot(const fy_symtensor_t x, const fy_symtensor_t y);
 
 /* ------------------------------------------------------------------ power series */
 

@@ -242,6 +242,56 @@ int fy_born_data_write_safetensors(const char *path, const fy_born_data_t data,
     return rc;
 }
 
+int fy_born_data_read_safetensors(fy_born_data_t data, const char *path, fy_error_t err)
+{
+    fy_safetensors_t st;
+    const fy_tensor_struct *tu, *ta;
+    const char *r;
+    int status;
+    fy_born_data_clear(data);
+    fy_safetensors_init(st);
+    status = fy_safetensors_read(st, path, err);
+    if (status == FY_OK)
+    {
+        tu = fy_safetensors_find(st, "U");
+        ta = fy_safetensors_find(st, "a0");
+        if (tu == NULL || ta == NULL || tu->ndim != 2 || ta->ndim != 1 || tu->data == NULL ||
+            ta->data == NULL || tu->shape[0] != ta->shape[0] || tu->shape[0] < 1 ||
+            tu->shape[1] < 1 || tu->shape[1] > 100000)
+            status = fy_error_set(err, FY_EINPUT, "%s: expected tensors U (N x d) and a0 (N) "
+                                  "as written by 'feynn born data'", path);
+    }
+    if (status == FY_OK)
+    {
+        data->n = (slong) tu->shape[0];
+        data->d = (slong) tu->shape[1];
+        data->U = malloc(sizeof(double) * tu->numel);
+        data->a0 = malloc(sizeof(double) * ta->numel);
+        if (data->U == NULL || data->a0 == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory reading %s", path);
+    }
+    if (status == FY_OK)
+    {
+        memcpy(data->U, tu->data, sizeof(double) * tu->numel);
+        memcpy(data->a0, ta->data, sizeof(double) * ta->numel);
+        r = fy_safetensors_meta(st, "R");
+        data->R = r ? strtod(r, NULL) : 1.0;
+        if (!(data->R > 0) || !isfinite(data->R))
+            data->R = 1.0;
+        r = fy_safetensors_meta(st, "margin");
+        data->margin = r ? strtod(r, NULL) : NAN;
+        r = fy_safetensors_meta(st, "seed");
+        data->seed = r ? strtoull(r, NULL, 10) : 0;
+        r = fy_safetensors_meta(st, "description");
+        if (r != NULL && (data->description = strdup(r)) == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory reading %s", path);
+    }
+    fy_safetensors_clear(st);
+    if (status != FY_OK)
+        fy_born_data_clear(data);
+    return status;
+}
+
 static int write_npy(const char *dir, const char *name, int ndim, const size_t *shape,
                      const double *v, fy_error_t err)
 {

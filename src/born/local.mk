@@ -4,3 +4,4 @@ noinst_HEADERS += src/born/born_internal.h
 libfeynn_la_SOURCES += src/born/potential.c src/born/terms.c src/born/a0.c src/born/data.c
 EXTRA_DIST += doc/potential-format.md doc/schema/born-terms.schema.json \
 	doc/schema/born-a0.schema.json
+libfeynn_la_SOURCES += src/born/sign.c

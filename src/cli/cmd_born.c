@@ -80,15 +80,6 @@ int fy_cmd_born(int argc, char **argv)
 
 /* ------------------------------------------------------------------ shared helpers */
 
-#define CONVENTION_OPPOSITE                                                                  \
-    "units hbar = 2 mu = 1, U = 2 mu V / hbar^2; u'' = U u, u(0) = 0; "                      \
-    "a_0 = -(R - u(R)/u'(R)) (opposite sign: weak attraction gives a_0 > 0)"
-
-static const char *born_convention(int opposite)
-{
-    return opposite ? CONVENTION_OPPOSITE : FY_BORN_CONVENTION;
-}
-
 static int born_parse_long(long *v, const char *cmd, const char *s, const char *name, long lo,
                            long hi)
 {
@@ -371,7 +362,58 @@ static void tensor_text(FILE *fp, const fy_symtensor_t T, int n)
     free(ix);
 }
 
-static int born_terms(int argc, char **argv)
+/* The state of one `born terms` run: options, then results. */
+typedef struct
+{
+    long steps, order;
+    int fmt, tensors, sign, check, steps_given, range_given, have_mu;
+    const char *potfile, *out;
+    fmpq_t range, mu, sum;
+    fy_born_potential_t pot;
+    fmpq *terms;            /* order terms (with --potential), or NULL */
+    fy_symtensor_struct *T; /* order tensors (without --potential, or --tensors), or NULL */
+    verdict_t v;
+    fy_born_a0_t a0res;
+    int have_a0;
+} terms_job_t;
+
+static void terms_job_init(terms_job_t *job)
+{
+    memset(job, 0, sizeof *job);
+    job->steps = 1;
+    job->order = 4;
+    job->fmt = FY_FMT_TEXT;
+    job->sign = FY_BORN_SIGN_STANDARD;
+    fmpq_init(job->range);
+    fmpq_init(job->mu);
+    fmpq_init(job->sum);
+    fmpq_one(job->range);
+    fy_born_potential_init(job->pot);
+    fy_born_a0_init(job->a0res);
+    arb_init(job->v.radius);
+}
+
+static void terms_job_clear(terms_job_t *job)
+{
+    long n;
+    if (job->terms)
+        _fmpq_vec_clear(job->terms, job->order);
+    if (job->T)
+    {
+        for (n = 0; n < job->order; n++)
+            fy_symtensor_clear(job->T + n);
+        flint_free(job->T);
+    }
+    arb_clear(job->v.radius);
+    fy_born_a0_clear(job->a0res);
+    fy_born_potential_clear(job->pot);
+    fmpq_clear(job->range);
+    fmpq_clear(job->mu);
+    fmpq_clear(job->sum);
+}
+
+/* Options into job: -1 to go on, else the exit status (0 after --help). */
+static int terms_parse(terms_job_t *job, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"steps", required_argument, NULL, O_STEPS},
@@ -387,29 +429,7 @@ static int born_terms(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_NPY);
-    long steps = 1, order = 4;
-    int c, fmt = FY_FMT_TEXT, tensors = 0, opposite = 0, check = 0, steps_given = 0;
-    int range_given = 0, have_mu = 0, status = 0, rc = FY_OK, n;
-    const char *potfile = NULL, *out = NULL;
-    fmpq_t range, mu, sum, minus1;
-    fmpq *terms = NULL;
-    fy_born_potential_t pot;
-    fy_symtensor_struct *T = NULL;
-    verdict_t v;
-    fy_born_a0_t a0res;
-    fy_error_t err;
-    int have_verdict = 0, have_a0 = 0;
-
-    fmpq_init(range);
-    fmpq_init(mu);
-    fmpq_init(sum);
-    fmpq_init(minus1);
-    fmpq_set_si(minus1, -1, 1);
-    fmpq_one(range);
-    fy_born_potential_init(pot);
-    fy_born_a0_init(a0res);
-    fy_error_init(err);
-    arb_init(v.radius);
+    int c, status = 0;
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
@@ -417,281 +437,305 @@ static int born_terms(int argc, char **argv)
         switch (c)
         {
         case O_STEPS:
-            if (born_parse_long(&steps, TERMS, optarg, "--steps", 1, 100000))
+            if (born_parse_long(&job->steps, TERMS, optarg, "--steps", 1, 100000))
                 status = 2;
-            steps_given = 1;
+            job->steps_given = 1;
             break;
         case O_RANGE:
-            if (born_parse_q(range, TERMS, optarg, "--range", 1))
+            if (born_parse_q(job->range, TERMS, optarg, "--range", 1))
                 status = 2;
-            range_given = 1;
+            job->range_given = 1;
             break;
         case O_POTENTIAL:
-            potfile = optarg;
+            job->potfile = optarg;
             break;
         case O_MU:
-            if (born_parse_q(mu, TERMS, optarg, "--mu", 1))
+            if (born_parse_q(job->mu, TERMS, optarg, "--mu", 1))
                 status = 2;
-            have_mu = 1;
+            job->have_mu = 1;
             break;
         case O_ORDER:
-            if (born_parse_long(&order, TERMS, optarg, "--order", 1, 10000))
+            if (born_parse_long(&job->order, TERMS, optarg, "--order", 1, 10000))
                 status = 2;
             break;
         case O_TENSORS:
-            tensors = 1;
+            job->tensors = 1;
             break;
         case O_OPPOSITE:
-            opposite = 1;
+            job->sign = FY_BORN_SIGN_OPPOSITE;
             break;
         case O_CHECK:
-            check = 1;
+            job->check = 1;
             break;
         case O_FORMAT:
-            if ((fmt = fy_cli_parse_format(TERMS, optarg, formats)) < 0)
+            if ((job->fmt = fy_cli_parse_format(TERMS, optarg, formats)) < 0)
                 status = 2;
             break;
         case 'o':
-            out = optarg;
+            job->out = optarg;
             break;
         case 'h':
             terms_usage(stdout);
-            goto done;
+            return 0;
         case ':':
-            status = fy_cli_usage_error(TERMS, "option '%s' needs a value", argv[optind - 1]);
-            break;
+            return fy_cli_usage_error(TERMS, "option '%s' needs a value", argv[optind - 1]);
         default:
-            status = fy_cli_usage_error(TERMS, "unknown option '%s'", argv[optind - 1]);
-            break;
+            return fy_cli_usage_error(TERMS, "unknown option '%s'", argv[optind - 1]);
         }
         if (status)
-            goto done;
+            return status;
     }
     if (optind < argc)
+        return fy_cli_usage_error(TERMS, "unexpected argument '%s'", argv[optind]);
+    if (job->potfile == NULL && (job->have_mu || job->check || job->tensors))
+        return fy_cli_usage_error(TERMS, "--mu, --check and --tensors need --potential");
+    if (job->fmt == FY_FMT_NPY && job->out == NULL)
+        return fy_cli_usage_error(TERMS, "--format npy needs -o DIR");
+    return -1;
+}
+
+/* The terms (with the verdict and a_0) of the potential file, or the steps; the tensors.  A
+ * usage conflict gives FY_EUSAGE with *usage set to the exit status already reported. */
+static int terms_compute(terms_job_t *job, int *usage, fy_error_t err)
+{
+    long n, order = job->order;
+    int rc;
+    *usage = 0;
+    if (job->potfile)
     {
-        status = fy_cli_usage_error(TERMS, "unexpected argument '%s'", argv[optind]);
-        goto done;
-    }
-    if (potfile == NULL && (have_mu || check || tensors))
-    {
-        status = fy_cli_usage_error(TERMS, "--mu, --check and --tensors need --potential");
-        goto done;
-    }
-    if (fmt == FY_FMT_NPY && out == NULL)
-    {
-        status = fy_cli_usage_error(TERMS, "--format npy needs -o DIR");
-        goto done;
-    }
-    if (potfile)
-    {
-        if ((rc = born_load_potential(pot, potfile, range, have_mu ? mu : NULL, err)) != FY_OK)
-            goto fail;
-        if (steps_given && steps != pot->d)
+        if ((rc = born_load_potential(job->pot, job->potfile, job->range,
+                                      job->have_mu ? job->mu : NULL, err)) != FY_OK)
+            return rc;
+        if (job->steps_given && job->steps != job->pot->d)
         {
-            status = fy_cli_usage_error(TERMS, "--steps %ld disagrees with the %ld heights of "
-                                        "%s", steps, (long) pot->d, potfile);
-            goto done;
+            *usage = fy_cli_usage_error(TERMS, "--steps %ld disagrees with the %ld heights of "
+                                        "%s", job->steps, (long) job->pot->d, job->potfile);
+            return FY_EUSAGE;
         }
-        if (range_given && !fmpq_equal(range, fy_born_potential_range(pot)))
+        if (job->range_given && !fmpq_equal(job->range, fy_born_potential_range(job->pot)))
         {
-            status = fy_cli_usage_error(TERMS, "--range disagrees with the breakpoints of %s",
-                                        potfile);
-            goto done;
+            *usage = fy_cli_usage_error(TERMS, "--range disagrees with the breakpoints of %s",
+                                        job->potfile);
+            return FY_EUSAGE;
         }
-        terms = _fmpq_vec_init(order);
-        if ((rc = fy_born_terms(terms, pot, (int) order, err)) != FY_OK)
-            goto fail;
-        if ((rc = born_verdict(&v, pot, err)) != FY_OK)
-            goto fail;
-        have_verdict = 1;
-        if (v.converges)
+        job->terms = _fmpq_vec_init(order);
+        if ((rc = fy_born_terms(job->terms, job->pot, (int) order, err)) != FY_OK)
+            return rc;
+        if ((rc = born_verdict(&job->v, job->pot, err)) != FY_OK)
+            return rc;
+        if (job->v.converges)
         {
             fy_error_t e2;
             fy_error_init(e2);
-            have_a0 = fy_born_a0(a0res, pot, 16, e2) == FY_OK;
+            job->have_a0 = fy_born_a0(job->a0res, job->pot, 16, e2) == FY_OK;
         }
-        if (opposite)
-            for (n = 0; n < order; n++)
-                fmpq_neg(terms + n, terms + n);
+        fy_born_apply_sign(job->terms, order, NULL, 0, job->have_a0 ? &job->a0res->a0 : NULL,
+                           job->sign);
         for (n = 0; n < order; n++)
-            fmpq_add(sum, sum, terms + n);
-        if (opposite && have_a0)
-            arb_neg(&a0res->a0, &a0res->a0);
+            fmpq_add(job->sum, job->sum, job->terms + n);
     }
-    else if ((rc = fy_born_potential_set_steps(pot, steps, range, NULL, err)) != FY_OK)
-        goto fail;
-    if (potfile == NULL || tensors)
+    else if ((rc = fy_born_potential_set_steps(job->pot, job->steps, job->range, NULL, err))
+             != FY_OK)
+        return rc;
+    if (job->potfile == NULL || job->tensors)
     {
-        T = flint_malloc((size_t) order * sizeof(fy_symtensor_struct));
+        job->T = flint_malloc((size_t) order * sizeof(fy_symtensor_struct));
         for (n = 0; n < order; n++)
-            fy_symtensor_init(T + n, FY_ARITH_EXACT, 1, 0, 0, NULL);
-        if ((rc = fy_born_tensors(T, pot, (int) order, err)) != FY_OK)
-            goto fail;
-        if (opposite)
-            for (n = 0; n < order; n++)
-                fy_symtensor_scale_fmpq(T + n, T + n, minus1, NULL);
+            fy_symtensor_init(job->T + n, FY_ARITH_EXACT, 1, 0, 0, NULL);
+        if ((rc = fy_born_tensors(job->T, job->pot, (int) order, err)) != FY_OK)
+            return rc;
+        fy_born_apply_sign(NULL, 0, job->T, order, NULL, job->sign);
     }
+    return FY_OK;
+}
 
-    if (fmt == FY_FMT_NPY)
+static int terms_write_npy(const terms_job_t *job, fy_error_t err)
+{
+    long n, order = job->order;
+    int rc;
+    if ((rc = fy_mkdir_p(job->out, err)) != FY_OK)
+        return rc;
+    if (job->terms)
     {
-        if ((rc = fy_mkdir_p(out, err)) != FY_OK)
-            goto fail;
-        if (terms)
-        {
-            fy_npy_t a;
-            size_t shape[1] = {(size_t) order};
-            char path[4096];
-            fy_npy_init(a);
-            rc = fy_npy_set_shape(a, 1, shape, err);
-            for (n = 0; rc == FY_OK && n < order; n++)
-                a->data[n] = fy_fmpq_get_d(terms + n);
-            snprintf(path, sizeof path, "%s/terms.npy", out);
-            if (rc == FY_OK)
-                rc = fy_npy_write(path, a, err);
-            fy_npy_clear(a);
-            if (rc != FY_OK)
-                goto fail;
-        }
-        for (n = 0; T && n < order; n++)
-            if ((rc = tensor_npy(out, n + 1, T + n, err)) != FY_OK)
-                goto fail;
-        fprintf(stderr, "feynn born terms: wrote %s/ (%s)\n", out, born_convention(opposite));
-    }
-    else if (fmt == FY_FMT_JSON)
-    {
-        json_t *root = json_object();
-        json_object_set_new(root, "command", json_string("born terms"));
-        json_object_set_new(root, "convention", json_string(born_convention(opposite)));
-        json_object_set_new(root, "sign", json_string(opposite ? "opposite" : "standard"));
-        json_object_set_new(root, "order", json_integer(order));
-        if (potfile)
-            json_object_set_new(root, "potential", json_potential(pot, potfile));
-        else
-        {
-            json_t *r = json_array();
-            slong j;
-            for (j = 1; j <= pot->d; j++)
-                json_array_append_new(r, json_q(pot->r + j));
-            json_object_set_new(root, "steps", json_integer(pot->d));
-            json_object_set_new(root, "range", json_q(fy_born_potential_range(pot)));
-            json_object_set_new(root, "breakpoints", r);
-        }
-        if (terms)
-        {
-            json_t *ta = json_array(), *da = json_array();
-            for (n = 0; n < order; n++)
-            {
-                json_array_append_new(ta, json_q(terms + n));
-                json_array_append_new(da, json_real(fy_fmpq_get_d(terms + n)));
-            }
-            json_object_set_new(root, "terms", ta);
-            json_object_set_new(root, "terms_approx", da);
-            json_object_set_new(root, "partial_sum", json_q(sum));
-            json_object_set_new(root, "bound_states", json_integer(v.bound));
-            json_object_set_new(root, "shallow", json_boolean(v.shallow));
-            json_object_set_new(root, "radius", json_arb(v.radius, 10));
-            json_object_set_new(root, "born_series_converges", json_boolean(v.converges));
-            json_object_set_new(root, "a0", have_a0 ? json_string("") : json_null());
-            if (have_a0)
-            {
-                char *s = fy_arb_get_str_certified(&a0res->a0, 16);
-                json_object_set_new(root, "a0", json_string(s ? s : "?"));
-                free(s);
-            }
-            json_object_set_new(root, "message",
-                                v.converges ? json_null() : json_string(v.message));
-        }
-        if (T)
-        {
-            json_t *ta = json_array();
-            for (n = 0; n < order; n++)
-                json_array_append_new(ta, tensor_json(T + n, n + 1));
-            json_object_set_new(root, "index_order", json_string(
-                "sorted 0-based multi-indices i1 <= ... <= in in lexicographic order; the "
-                "entry is d^n a_0 / dU_(i1+1) ... dU_(in+1) at U = 0"));
-            json_object_set_new(root, "tensors", ta);
-        }
-        rc = born_write_json(out, root, err);
-        json_decref(root);
+        fy_npy_t a;
+        size_t shape[1] = {(size_t) order};
+        char path[4096];
+        fy_npy_init(a);
+        rc = fy_npy_set_shape(a, 1, shape, err);
+        for (n = 0; rc == FY_OK && n < order; n++)
+            a->data[n] = fy_fmpq_get_d(job->terms + n);
+        snprintf(path, sizeof path, "%s/terms.npy", job->out);
+        if (rc == FY_OK)
+            rc = fy_npy_write(path, a, err);
+        fy_npy_clear(a);
         if (rc != FY_OK)
-            goto fail;
+            return rc;
     }
+    for (n = 0; job->T && n < order; n++)
+        if ((rc = tensor_npy(job->out, (int) n + 1, job->T + n, err)) != FY_OK)
+            return rc;
+    fprintf(stderr, "feynn born terms: wrote %s/ (%s)\n", job->out,
+            fy_born_convention(job->sign));
+    return FY_OK;
+}
+
+/* The terms, the verdict and a_0 as JSON members of root. */
+static void terms_json_terms(json_t *root, const terms_job_t *job)
+{
+    const verdict_t *v = &job->v;
+    json_t *ta = json_array(), *da = json_array();
+    long n;
+    for (n = 0; n < job->order; n++)
+    {
+        json_array_append_new(ta, json_q(job->terms + n));
+        json_array_append_new(da, json_real(fy_fmpq_get_d(job->terms + n)));
+    }
+    json_object_set_new(root, "terms", ta);
+    json_object_set_new(root, "terms_approx", da);
+    json_object_set_new(root, "partial_sum", json_q(job->sum));
+    json_object_set_new(root, "bound_states", json_integer(v->bound));
+    json_object_set_new(root, "shallow", json_boolean(v->shallow));
+    json_object_set_new(root, "radius", json_arb(v->radius, 10));
+    json_object_set_new(root, "born_series_converges", json_boolean(v->converges));
+    json_object_set_new(root, "a0", job->have_a0 ? json_string("") : json_null());
+    if (job->have_a0)
+    {
+        char *s = fy_arb_get_str_certified(&job->a0res->a0, 16);
+        json_object_set_new(root, "a0", json_string(s ? s : "?"));
+        free(s);
+    }
+    json_object_set_new(root, "message", v->converges ? json_null() : json_string(v->message));
+}
+
+static int terms_write_json(const terms_job_t *job, fy_error_t err)
+{
+    const fy_born_potential_struct *pot = job->pot;
+    json_t *root = json_object();
+    long n;
+    int rc;
+    json_object_set_new(root, "command", json_string("born terms"));
+    json_object_set_new(root, "convention", json_string(fy_born_convention(job->sign)));
+    json_object_set_new(root, "sign", json_string(fy_born_sign_name(job->sign)));
+    json_object_set_new(root, "order", json_integer(job->order));
+    if (job->potfile)
+        json_object_set_new(root, "potential", json_potential(job->pot, job->potfile));
     else
     {
-        fy_ofile_t of;
-        FILE *fp;
+        json_t *r = json_array();
         slong j;
-        if ((rc = fy_ofile_open(of, out ? out : "-", err)) != FY_OK)
-            goto fail;
-        fp = of->fp;
-        fprintf(fp, "# feynn born terms: exact Born terms (MATH.md 2.3)\n");
-        fprintf(fp, "# convention: %s\n", born_convention(opposite));
-        fprintf(fp, "# %s: %ld step(s) on (0, ", potfile ? potfile : "steps", (long) pot->d);
-        fmpq_fprint(fp, fy_born_potential_range(pot));
-        fprintf(fp, "]%s, breakpoints", pot->physical ? " fm" : "");
         for (j = 1; j <= pot->d; j++)
-        {
-            fputc(' ', fp);
-            fmpq_fprint(fp, pot->r + j);
-        }
-        fputc('\n', fp);
-        if (terms)
-        {
-            char *r = NULL;
-            fprintf(fp, "# bound state(s): %ld\n", (long) v.bound);
-            r = arb_is_finite(v.radius) ? fy_arb_get_str_radius(v.radius, 10) : strdup("inf");
-            fprintf(fp, "# radius of convergence in lambda (of a_0(lambda U)): %s\n",
-                    r ? r : "?");
-            free(r);
-            fprintf(fp, "%-4s %-40s %s\n", "n", "a_0^(n) (exact)", "~ double");
-            for (n = 0; n < order; n++)
-            {
-                char *s = qstr(terms + n);
-                fprintf(fp, "%-4d %-40s %.17g\n", n + 1, s, fy_fmpq_get_d(terms + n));
-                free(s);
-            }
-            fprintf(fp, "# partial sum through order %ld: %.17g\n", order, fy_fmpq_get_d(sum));
-            if (v.converges)
-            {
-                char *s = have_a0 ? fy_arb_get_str_certified(&a0res->a0, 16) : NULL;
-                fprintf(fp, "# the Born series converges to a_0 = %s\n", s ? s : "?");
-                free(s);
-            }
-            else
-                fprintf(fp, "# no Born-series claim: %s\n", v.message);
-        }
-        for (n = 0; T && n < order; n++)
-            tensor_text(fp, T + n, n + 1);
-        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
-            goto fail;
+            json_array_append_new(r, json_q(pot->r + j));
+        json_object_set_new(root, "steps", json_integer(pot->d));
+        json_object_set_new(root, "range", json_q(fy_born_potential_range(job->pot)));
+        json_object_set_new(root, "breakpoints", r);
     }
-    if (terms && !v.converges)
+    if (job->terms)
+        terms_json_terms(root, job);
+    if (job->T)
     {
-        fprintf(stderr, "feynn born terms: %s\n", v.message);
-        if (check)
+        json_t *ta = json_array();
+        for (n = 0; n < job->order; n++)
+            json_array_append_new(ta, tensor_json(job->T + n, (int) n + 1));
+        json_object_set_new(root, "index_order", json_string(
+            "sorted 0-based multi-indices i1 <= ... <= in in lexicographic order; the "
+            "entry is d^n a_0 / dU_(i1+1) ... dU_(in+1) at U = 0"));
+        json_object_set_new(root, "tensors", ta);
+    }
+    rc = born_write_json(job->out, root, err);
+    json_decref(root);
+    return rc;
+}
+
+static void terms_text_terms(FILE *fp, const terms_job_t *job)
+{
+    const verdict_t *v = &job->v;
+    char *r = NULL;
+    long n;
+    fprintf(fp, "# bound state(s): %ld\n", (long) v->bound);
+    r = arb_is_finite(v->radius) ? fy_arb_get_str_radius(v->radius, 10) : strdup("inf");
+    fprintf(fp, "# radius of convergence in lambda (of a_0(lambda U)): %s\n", r ? r : "?");
+    free(r);
+    fprintf(fp, "%-4s %-40s %s\n", "n", "a_0^(n) (exact)", "~ double");
+    for (n = 0; n < job->order; n++)
+    {
+        char *s = qstr(job->terms + n);
+        fprintf(fp, "%-4d %-40s %.17g\n", (int) n + 1, s, fy_fmpq_get_d(job->terms + n));
+        free(s);
+    }
+    fprintf(fp, "# partial sum through order %ld: %.17g\n", job->order, fy_fmpq_get_d(job->sum));
+    if (v->converges)
+    {
+        char *s = job->have_a0 ? fy_arb_get_str_certified(&job->a0res->a0, 16) : NULL;
+        fprintf(fp, "# the Born series converges to a_0 = %s\n", s ? s : "?");
+        free(s);
+    }
+    else
+        fprintf(fp, "# no Born-series claim: %s\n", v->message);
+}
+
+static int terms_write_text(const terms_job_t *job, fy_error_t err)
+{
+    const fy_born_potential_struct *pot = job->pot;
+    fy_ofile_t of;
+    FILE *fp;
+    slong j;
+    long n;
+    int rc;
+    if ((rc = fy_ofile_open(of, job->out ? job->out : "-", err)) != FY_OK)
+        return rc;
+    fp = of->fp;
+    fprintf(fp, "# feynn born terms: exact Born terms (MATH.md 2.3)\n");
+    fprintf(fp, "# convention: %s\n", fy_born_convention(job->sign));
+    fprintf(fp, "# %s: %ld step(s) on (0, ", job->potfile ? job->potfile : "steps",
+            (long) pot->d);
+    fmpq_fprint(fp, fy_born_potential_range(job->pot));
+    fprintf(fp, "]%s, breakpoints", pot->physical ? " fm" : "");
+    for (j = 1; j <= pot->d; j++)
+    {
+        fputc(' ', fp);
+        fmpq_fprint(fp, pot->r + j);
+    }
+    fputc('\n', fp);
+    if (job->terms)
+        terms_text_terms(fp, job);
+    for (n = 0; job->T && n < job->order; n++)
+        tensor_text(fp, job->T + n, (int) n + 1);
+    return fy_ofile_commit(of, err);
+}
+
+static int born_terms(int argc, char **argv)
+{
+    terms_job_t job;
+    fy_error_t err;
+    int status, usage, rc;
+    fy_error_init(err);
+    terms_job_init(&job);
+    status = terms_parse(&job, argc, argv);
+    if (status >= 0)
+    {
+        terms_job_clear(&job);
+        return status;
+    }
+    status = 0;
+    rc = terms_compute(&job, &usage, err);
+    if (rc == FY_OK)
+    {
+        if (job.fmt == FY_FMT_NPY)
+            rc = terms_write_npy(&job, err);
+        else if (job.fmt == FY_FMT_JSON)
+            rc = terms_write_json(&job, err);
+        else
+            rc = terms_write_text(&job, err);
+    }
+    if (rc != FY_OK)
+        status = usage ? usage : fy_cli_fail(TERMS, err);
+    else if (job.terms && !job.v.converges)
+    {
+        fprintf(stderr, "feynn born terms: %s\n", job.v.message);
+        if (job.check)
             status = 1;
     }
-    goto done;
-
-fail:
-    status = fy_cli_fail(TERMS, err);
-done:
-    (void) have_verdict;
-    if (terms)
-        _fmpq_vec_clear(terms, order);
-    if (T)
-    {
-        for (n = 0; n < order; n++)
-            fy_symtensor_clear(T + n);
-        flint_free(T);
-    }
-    arb_clear(v.radius);
-    fy_born_a0_clear(a0res);
-    fy_born_potential_clear(pot);
-    fmpq_clear(range);
-    fmpq_clear(mu);
-    fmpq_clear(sum);
-    fmpq_clear(minus1);
+    terms_job_clear(&job);
     return status;
 }
 
@@ -722,6 +766,70 @@ static void a0_usage(FILE *fp)
         "  -h, --help         this help\n");
 }
 
+/* What `born a0` reports. */
+typedef struct
+{
+    const fy_born_potential_struct *pot;
+    const char *potfile;
+    const fy_born_a0_struct *res;
+    const verdict_t *v;
+    int sign;
+    const char *a0s, *balls, *l1s; /* a_0 certified, its ball, lambda_1 */
+} a0_out_t;
+
+static int a0_write_json(const char *out, const a0_out_t *o, fy_error_t err)
+{
+    json_t *root = json_object();
+    int rc;
+    json_object_set_new(root, "command", json_string("born a0"));
+    json_object_set_new(root, "convention", json_string(fy_born_convention(o->sign)));
+    json_object_set_new(root, "sign", json_string(fy_born_sign_name(o->sign)));
+    json_object_set_new(root, "potential", json_potential(o->pot, o->potfile));
+    json_object_set_new(root, "a0", json_string(o->a0s));
+    json_object_set_new(root, "digits", json_integer(o->res->digits));
+    json_object_set_new(root, "ball", json_string(o->balls));
+    json_object_set_new(root, "prec_bits", json_integer(o->res->prec));
+    json_object_set_new(root, "nodes", json_integer(o->res->nodes));
+    json_object_set_new(root, "bound_states", json_integer(o->res->bound_states));
+    json_object_set_new(root, "shallow", json_boolean(o->res->shallow));
+    json_object_set_new(root, "lambda1", json_string(o->l1s));
+    json_object_set_new(root, "radius", json_arb(o->v->radius, 10));
+    json_object_set_new(root, "born_series_converges", json_boolean(o->v->converges));
+    json_object_set_new(root, "message",
+                        o->v->converges ? json_null() : json_string(o->v->message));
+    rc = born_write_json(out, root, err);
+    json_decref(root);
+    return rc;
+}
+
+static int a0_write_text(const char *out, const a0_out_t *o, fy_error_t err)
+{
+    fy_ofile_t of;
+    char *r;
+    int rc;
+    if ((rc = fy_ofile_open(of, out ? out : "-", err)) != FY_OK)
+        return rc;
+    r = arb_is_finite(o->v->radius) ? fy_arb_get_str_radius(o->v->radius, 10) : strdup("inf");
+    fprintf(of->fp, "# feynn born a0: scattering length in ball arithmetic\n");
+    fprintf(of->fp, "# convention: %s\n", fy_born_convention(o->sign));
+    fprintf(of->fp, "# potential: %s, %ld step(s)%s\n", o->potfile, (long) o->pot->d,
+            o->pot->physical ? " (MeV, fm; a_0 in fm)" : "");
+    fprintf(of->fp, "a0 = %s\n", o->a0s);
+    fprintf(of->fp, "# %ld certified digits; ball %s at %ld bits\n", (long) o->res->digits,
+            o->balls, (long) o->res->prec);
+    fprintf(of->fp, "bound state(s): %ld (nodes of u on (0, R]: %ld; u'(R) %s 0)\n",
+            (long) o->res->bound_states, (long) o->res->nodes,
+            arb_is_positive(&o->res->up) ? ">" : "<");
+    fprintf(of->fp, "lambda_1 (lambda U first binds): %s\n", o->l1s);
+    fprintf(of->fp, "radius of convergence of the Born series in lambda: %s\n", r ? r : "?");
+    if (o->v->converges)
+        fprintf(of->fp, "Born series: converges to a_0 at lambda = 1\n");
+    else
+        fprintf(of->fp, "Born series: no claim: %s\n", o->v->message);
+    free(r);
+    return fy_ofile_commit(of, err);
+}
+
 static int born_a0(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -737,12 +845,14 @@ static int born_a0(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON);
     long digits = 16;
-    int c, fmt = FY_FMT_TEXT, opposite = 0, check = 0, have_mu = 0, status = 0, rc;
+    int c, fmt = FY_FMT_TEXT, sign = FY_BORN_SIGN_STANDARD, check = 0, have_mu = 0;
+    int status = 0, rc;
     const char *potfile = NULL, *out = NULL;
     fmpq_t range, mu;
     fy_born_potential_t pot;
     fy_born_a0_t res;
     verdict_t v;
+    a0_out_t a0o;
     fy_error_t err;
     char *a0s = NULL, *balls = NULL, *l1s = NULL;
     arb_t l1;
@@ -778,7 +888,7 @@ static int born_a0(int argc, char **argv)
                 status = 2;
             break;
         case O_OPPOSITE:
-            opposite = 1;
+            sign = FY_BORN_SIGN_OPPOSITE;
             break;
         case O_CHECK:
             check = 1;
@@ -821,8 +931,7 @@ static int born_a0(int argc, char **argv)
         goto fail;
     if ((rc = fy_born_lambda1(l1, NULL, pot, 1, 1e-9, err)) != FY_OK)
         goto fail;
-    if (opposite)
-        arb_neg(&res->a0, &res->a0);
+    fy_born_apply_sign(NULL, 0, NULL, 0, &res->a0, sign);
     a0s = fy_arb_get_str_certified(&res->a0, digits);
     balls = fy_arb_get_str_radius(&res->a0, digits + 5);
     l1s = arb_is_finite(l1) ? fy_arb_get_str_radius(l1, 10) : strdup("inf");
@@ -831,56 +940,17 @@ static int born_a0(int argc, char **argv)
         rc = fy_error_set(err, FY_ENOMEM, "out of memory");
         goto fail;
     }
-    if (fmt == FY_FMT_JSON)
-    {
-        json_t *root = json_object();
-        json_object_set_new(root, "command", json_string("born a0"));
-        json_object_set_new(root, "convention", json_string(born_convention(opposite)));
-        json_object_set_new(root, "sign", json_string(opposite ? "opposite" : "standard"));
-        json_object_set_new(root, "potential", json_potential(pot, potfile));
-        json_object_set_new(root, "a0", json_string(a0s));
-        json_object_set_new(root, "digits", json_integer(res->digits));
-        json_object_set_new(root, "ball", json_string(balls));
-        json_object_set_new(root, "prec_bits", json_integer(res->prec));
-        json_object_set_new(root, "nodes", json_integer(res->nodes));
-        json_object_set_new(root, "bound_states", json_integer(res->bound_states));
-        json_object_set_new(root, "shallow", json_boolean(res->shallow));
-        json_object_set_new(root, "lambda1", json_string(l1s));
-        json_object_set_new(root, "radius", json_arb(v.radius, 10));
-        json_object_set_new(root, "born_series_converges", json_boolean(v.converges));
-        json_object_set_new(root, "message", v.converges ? json_null() : json_string(v.message));
-        rc = born_write_json(out, root, err);
-        json_decref(root);
-        if (rc != FY_OK)
-            goto fail;
-    }
-    else
-    {
-        fy_ofile_t of;
-        char *r;
-        if ((rc = fy_ofile_open(of, out ? out : "-", err)) != FY_OK)
-            goto fail;
-        r = arb_is_finite(v.radius) ? fy_arb_get_str_radius(v.radius, 10) : strdup("inf");
-        fprintf(of->fp, "# feynn born a0: scattering length in ball arithmetic\n");
-        fprintf(of->fp, "# convention: %s\n", born_convention(opposite));
-        fprintf(of->fp, "# potential: %s, %ld step(s)%s\n", potfile, (long) pot->d,
-                pot->physical ? " (MeV, fm; a_0 in fm)" : "");
-        fprintf(of->fp, "a0 = %s\n", a0s);
-        fprintf(of->fp, "# %ld certified digits; ball %s at %ld bits\n", (long) res->digits,
-                balls, (long) res->prec);
-        fprintf(of->fp, "bound state(s): %ld (nodes of u on (0, R]: %ld; u'(R) %s 0)\n",
-                (long) res->bound_states, (long) res->nodes,
-                arb_is_positive(&res->up) ? ">" : "<");
-        fprintf(of->fp, "lambda_1 (lambda U first binds): %s\n", l1s);
-        fprintf(of->fp, "radius of convergence of the Born series in lambda: %s\n", r ? r : "?");
-        if (v.converges)
-            fprintf(of->fp, "Born series: converges to a_0 at lambda = 1\n");
-        else
-            fprintf(of->fp, "Born series: no claim: %s\n", v.message);
-        free(r);
-        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
-            goto fail;
-    }
+    a0o.pot = pot;
+    a0o.potfile = potfile;
+    a0o.res = res;
+    a0o.v = &v;
+    a0o.sign = sign;
+    a0o.a0s = a0s;
+    a0o.balls = balls;
+    a0o.l1s = l1s;
+    rc = fmt == FY_FMT_JSON ? a0_write_json(out, &a0o, err) : a0_write_text(out, &a0o, err);
+    if (rc != FY_OK)
+        goto fail;
     if (!v.converges)
     {
         fprintf(stderr, "feynn born a0: %s\n", v.message);

@@ -340,6 +340,37 @@ double fy_symtensor_rel_frobenius(const fy_symtensor_t x, const fy_symtensor_t y
     return r;
 }
 
+/* Entry i as a double: the value (double), the nearest double (exact), the midpoint (ball). */
+static double entry_d(const fy_symtensor_t x, slong i)
+{
+    if (x->e.arith == FY_ARITH_DOUBLE)
+        return fy_numvec_d(&x->e)[i];
+    if (x->e.arith == FY_ARITH_EXACT)
+        return fy_fmpq_get_d(fy_numvec_fmpq(&x->e) + i);
+    return arf_get_d(arb_midref(fy_numvec_arb(&x->e) + i), ARF_RND_NEAR);
+}
+
+double fy_symtensor_dot(const fy_symtensor_t x, const fy_symtensor_t y)
+{
+    slong i, n = x->e.len;
+    int *idx;
+    fmpz_t w;
+    double s = 0;
+    if (x->dim != y->dim || x->order != y->order || x->e.len != y->e.len)
+        return NAN;
+    idx = flint_calloc((size_t) x->order + 1, sizeof(int));
+    fmpz_init(w);
+    for (i = 0; i < n; i++)
+    {
+        fy_multiindex_multinomial(w, idx, x->order);
+        s += fmpz_get_d(w) * entry_d(x, i) * entry_d(y, i);
+        fy_multiindex_next(idx, x->dim, x->order);
+    }
+    fmpz_clear(w);
+    flint_free(idx);
+    return s;
+}
+
 int fy_symtensor_contains(const fy_symtensor_t ball, const fy_symtensor_t exact)
 {
     if (ball->dim != exact->dim || ball->order != exact->order)
