@@ -20,6 +20,7 @@
 #include "feynn/rng.h"
 #include "feynn/sample.h"
 #include "feynn/born.h"
+#include "feynn/borntaylor.h"
 #include "feynn/inn.h"
 #include "feynn/nnft.h"
 

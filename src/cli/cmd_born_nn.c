@@ -5,7 +5,7 @@
  * born data` (tensors U and a0), optionally subtracts the kept Taylor terms of earlier networks
  * (the iterative scheme: --residual-of F1,F2,... subtracts T_1[F1] + T_2[F2] + ...), and saves
  * safetensors that `feynn taylor` and `feynn born verify` read, with the range and step count
- * in the metadata.  `born verify` is the comparison of born_nn.h. */
+ * in the metadata.  `born verify` is the comparison of the borntaylor module. */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -19,6 +19,7 @@
 #include "cli/born_nn.h"
 #include "cli/cli.h"
 #include "feynn/born.h"
+#include "feynn/borntaylor.h"
 #include "feynn/io.h"
 #include "feynn/mlp.h"
 #include "feynn/rules.h"
@@ -58,115 +59,6 @@ int fy_born_nn_parse_long(long *v, const char *cmd, const char *s, const char *n
     }
     *v = x;
     return 0;
-}
-
-/* Reads a data set of `feynn born data`: U (N x d) and a0 (N), and the range R (metadata R,
- * else 1).  *U and *a0 are malloc'd. */
-int fy_born_nn_read_data(double **U, double **a0, long *N, int *d, double *R, const char *path,
-                         fy_error_t err)
-{
-    fy_safetensors_t st;
-    const fy_tensor_struct *tu, *ta;
-    const char *r;
-    int status;
-    *U = *a0 = NULL;
-    fy_safetensors_init(st);
-    status = fy_safetensors_read(st, path, err);
-    if (status == FY_OK)
-    {
-        tu = fy_safetensors_find(st, "U");
-        ta = fy_safetensors_find(st, "a0");
-        if (tu == NULL || ta == NULL || tu->ndim != 2 || ta->ndim != 1 || tu->data == NULL ||
-            ta->data == NULL || tu->shape[0] != ta->shape[0] || tu->shape[0] < 1 ||
-            tu->shape[1] < 1 || tu->shape[1] > 100000)
-            status = fy_error_set(err, FY_EINPUT, "%s: expected tensors U (N x d) and a0 (N) "
-                                  "as written by 'feynn born data'", path);
-        else
-        {
-            *N = (long) tu->shape[0];
-            *d = (int) tu->shape[1];
-            *U = malloc(sizeof(double) * tu->numel);
-            *a0 = malloc(sizeof(double) * ta->numel);
-            if (*U == NULL || *a0 == NULL)
-                status = fy_error_set(err, FY_ENOMEM, "out of memory reading %s", path);
-            else
-            {
-                memcpy(*U, tu->data, sizeof(double) * tu->numel);
-                memcpy(*a0, ta->data, sizeof(double) * ta->numel);
-            }
-            r = fy_safetensors_meta(st, "R");
-            *R = r ? strtod(r, NULL) : 1.0;
-            if (!(*R > 0) || !isfinite(*R))
-                *R = 1.0;
-        }
-    }
-    fy_safetensors_clear(st);
-    if (status != FY_OK)
-    {
-        free(*U);
-        free(*a0);
-        *U = *a0 = NULL;
-    }
-    return status;
-}
-
-/* Saves net as F64 safetensors with the Born metadata. */
-int fy_born_nn_save(const char *path, const fy_net_t net, double R, const char *residual_of,
-                    const char *note, fy_error_t err)
-{
-    fy_safetensors_t st;
-    char buf[64];
-    int status;
-    fy_safetensors_init(st);
-    status = fy_net_to_safetensors(st, net, FY_DTYPE_F64, err);
-    snprintf(buf, sizeof buf, "%.17g", R);
-    if (status == FY_OK)
-        status = fy_safetensors_set_meta(st, "feynn.born.range", buf, err);
-    snprintf(buf, sizeof buf, "%zu", net->widths[0]);
-    if (status == FY_OK)
-        status = fy_safetensors_set_meta(st, "feynn.born.steps", buf, err);
-    if (status == FY_OK)
-        status = fy_safetensors_set_meta(st, "feynn.born.convention", FY_BORN_CONVENTION, err);
-    if (status == FY_OK && residual_of != NULL)
-        status = fy_safetensors_set_meta(st, "feynn.born.residual_of", residual_of, err);
-    if (status == FY_OK && note != NULL)
-        status = fy_safetensors_set_meta(st, "feynn.born.note", note, err);
-    if (status == FY_OK)
-        status = fy_safetensors_write(path, st, err);
-    fy_safetensors_clear(st);
-    return status;
-}
-
-/* The range stored by fy_born_nn_save, or NaN. */
-static double model_range(const char *path)
-{
-    fy_safetensors_t st;
-    fy_error_t err;
-    const char *r;
-    double R = NAN;
-    fy_error_init(err);
-    fy_safetensors_init(st);
-    if (fy_safetensors_read(st, path, err) == FY_OK &&
-        (r = fy_safetensors_meta(st, "feynn.born.range")) != NULL)
-        R = strtod(r, NULL);
-    fy_safetensors_clear(st);
-    return R;
-}
-
-/* The step count stored by fy_born_nn_save, or -1 (no Born metadata). */
-static long model_steps(const char *path)
-{
-    fy_safetensors_t st;
-    fy_error_t err;
-    const char *r;
-    long d = -1;
-    fy_error_init(err);
-    fy_safetensors_init(st);
-    if (fy_safetensors_read(st, path, err) == FY_OK &&
-        (r = fy_safetensors_meta(st, "feynn.born.steps")) != NULL)
-        d = strtol(r, NULL, 10);
-    fy_safetensors_clear(st);
-    return d;
 }
 
 /* Known function sum_k T_k[F_k](U) for the iterative scheme: tensors[k-1] = d^k F_k(0). */
@@ -223,10 +115,10 @@ static int load_kept(kept_terms_t *kt, const char *list, const fy_rules_t rules,
         fy_mlp_t m;
         fy_symtensor_struct *T2;
         k++;
-        if (k > FY_BV_MAX_ORDER)
+        if (k > FY_BORNTAYLOR_MAX_ORDER)
         {
             status = fy_error_set(err, FY_EUSAGE, "--residual-of: at most %d models",
-                                  FY_BV_MAX_ORDER);
+                                  FY_BORNTAYLOR_MAX_ORDER);
             break;
         }
         T2 = realloc(kt->T, sizeof(fy_symtensor_struct) * (size_t) k);
@@ -335,9 +227,10 @@ int fy_born_train_cmd(int argc, char **argv)
     fy_net_t net;
     kept_terms_t kt = {0, NULL};
     fy_born_nn_progress_t pc = {"born train", 10};
-    double *U = NULL, *a0 = NULL, R = 1, x;
-    long N = 0, v;
-    int d = 0, c, quiet = 0, status;
+    fy_born_data_t data;
+    double x;
+    long v;
+    int c, quiet = 0, status;
 
     fy_error_init(err);
     fy_train_opts_init(opts);
@@ -411,30 +304,32 @@ int fy_born_train_cmd(int argc, char **argv)
     fy_rules_init(rules);
     fy_net_init(net);
     fy_train_report_init(rep);
-    status = fy_born_nn_read_data(&U, &a0, &N, &d, &R, argv[optind], err);
+    fy_born_data_init(data);
+    status = fy_born_data_read_safetensors(data, argv[optind], err);
     if (status == FY_OK && resid != NULL)
     {
         status = fy_rules_load_default(rules, err);
         if (status == FY_OK)
-            status = load_kept(&kt, resid, rules, d, err);
+            status = load_kept(&kt, resid, rules, (int) data->d, err);
     }
     if (status == FY_OK)
     {
+        long N = (long) data->n;
+        int d = (int) data->d;
         if (!quiet)
-            fprintf(stderr, "born train: %ld samples, %d steps, range %g%s%s\n", N, d, R,
+            fprintf(stderr, "born train: %ld samples, %d steps, range %g%s%s\n", N, d, data->R,
                     resid ? ", residual of " : "", resid ? resid : "");
-        status = resid ? fy_train_mlp_residual(net, U, a0, N, d, kept_terms_fn, &kt, opts, rep,
-                                               err)
-                       : fy_train_mlp(net, U, a0, N, d, opts, rep, err);
+        status = resid ? fy_train_mlp_residual(net, data->U, data->a0, N, d, kept_terms_fn, &kt,
+                                               opts, rep, err)
+                       : fy_train_mlp(net, data->U, data->a0, N, d, opts, rep, err);
     }
     if (status == FY_OK)
-        status = fy_born_nn_save(out, net, R, resid, NULL, err);
+        status = fy_borntaylor_net_save(out, net, data->R, resid, NULL, err);
     if (status == FY_OK && !quiet)
         fprintf(stderr, "born train: best epoch %d, validation MSE %.3e, %.1f s; wrote %s\n",
                 rep->best_epoch, rep->best_val_loss, rep->time_s, out);
     kept_clear(&kt);
-    free(U);
-    free(a0);
+    fy_born_data_clear(data);
     fy_train_report_clear(rep);
     fy_net_clear(net);
     fy_rules_clear(rules);
@@ -474,7 +369,40 @@ static void verify_usage(FILE *fp)
         "  -o, --output FILE  output file (default standard output)\n"
         "  -h, --help         this help\n"
         "Exit status: 0 checks passed, 1 a tolerance was not met, 2 bad usage or input.\n",
-        FY_BV_MAX_ORDER, 200);
+        FY_BORNTAYLOR_MAX_ORDER, 200);
+}
+
+/* What MODEL is taken to be: refuse what cannot be a map of step heights to a_0, and say what
+ * was assumed when the model carries no Born metadata.  *R: the range (NaN: from the model's
+ * metadata, else 1); *assumed: 1 no Born metadata, 2 range assumed, 3 both. */
+static int model_assumptions(double *R, int *assumed, const fy_net_t net, const char *model,
+                             fy_error_t err)
+{
+    double Rm;
+    long dm;
+    if (net->widths[net->L] != 1)
+        return fy_error_set(err, FY_EINPUT, "%s has %zu outputs; a network for a_0 has one "
+                            "(made by 'feynn born train')", model, net->widths[net->L]);
+    fy_borntaylor_net_meta(&Rm, &dm, model);
+    if (dm >= 0 && dm != (long) net->widths[0])
+        return fy_error_set(err, FY_EINPUT, "%s stores %ld steps in its metadata but has "
+                            "%zu inputs", model, dm, net->widths[0]);
+    *assumed = dm < 0;
+    if (isnan(*R))
+    {
+        *R = Rm;
+        if (isnan(*R))
+        {
+            *R = 1;
+            *assumed = *assumed ? 3 : 2;
+        }
+    }
+    if (*assumed)
+        fprintf(stderr, "feynn born verify: note: %s carries no Born metadata (not made by "
+                "'feynn born train'): taken as a map of its %zu inputs, the heights of %zu "
+                "steps on (0, %g]%s, to a_0\n", model, net->widths[0], net->widths[0], *R,
+                *assumed >= 2 ? " (the range assumed: give --range R)" : "");
+    return FY_OK;
 }
 
 int fy_born_verify_cmd(int argc, char **argv)
@@ -501,12 +429,12 @@ int fy_born_verify_cmd(int argc, char **argv)
     fy_rules_t rules;
     fy_net_t net;
     fy_net_opts_t nopts;
-    fy_born_data_t gen;
-    fy_bv_t bv;
+    fy_born_data_t held;
+    fy_borntaylor_verify_t bv;
     fy_ofile_t of;
-    double *U = NULL, *a0 = NULL, R = NAN, Rd = 1, tol = NAN, tolh = NAN, x;
-    long N = 0, v, nheld = 200;
-    int order = 2, ident = 3, fmt = FY_FMT_TEXT, c, d = 0, status, failed = 0;
+    double R = NAN, tol = NAN, tolh = NAN, x;
+    long v, nheld = 200;
+    int order = 2, ident = 3, fmt = FY_FMT_TEXT, c, status, failed = 0;
 
     fy_error_init(err);
     optind = 1;
@@ -516,7 +444,7 @@ int fy_born_verify_cmd(int argc, char **argv)
         switch (c)
         {
         case O_ORDER:
-            if (fy_born_nn_parse_long(&v, cmd, optarg, "--order", 1, FY_BV_MAX_ORDER))
+            if (fy_born_nn_parse_long(&v, cmd, optarg, "--order", 1, FY_BORNTAYLOR_MAX_ORDER))
                 return 2;
             order = (int) v;
             break;
@@ -568,98 +496,52 @@ int fy_born_verify_cmd(int argc, char **argv)
     fy_rules_init(rules);
     fy_net_init(net);
     fy_net_opts_init(nopts);
-    fy_born_data_init(gen);
-    fy_bv_init(bv);
+    fy_born_data_init(held);
+    fy_borntaylor_verify_init(bv);
     status = fy_rules_load_default(rules, err);
     if (status == FY_OK)
         status = fy_net_load(net, model, nopts, err);
-    /* what MODEL is taken to be: refuse what cannot be a map of step heights to a_0, and say
-     * what was assumed when the model carries no Born metadata */
-    if (status == FY_OK && net->widths[net->L] != 1)
-        status = fy_error_set(err, FY_EINPUT, "%s has %zu outputs; a network for a_0 has one "
-                              "(made by 'feynn born train')", model, net->widths[net->L]);
     if (status == FY_OK)
-    {
-        long dm = model_steps(model);
-        if (dm >= 0 && dm != (long) net->widths[0])
-            status = fy_error_set(err, FY_EINPUT, "%s stores %ld steps in its metadata but has "
-                                  "%zu inputs", model, dm, net->widths[0]);
-        else if (dm < 0)
-            assumed = 1;
-    }
-    if (status == FY_OK && isnan(R))
-    {
-        R = model_range(model);
-        if (isnan(R))
-        {
-            R = 1;
-            assumed = assumed ? 3 : 2;
-        }
-    }
-    if (status == FY_OK && assumed)
-        fprintf(stderr, "feynn %s: note: %s carries no Born metadata (not made by 'feynn born "
-                "train'): taken as a map of its %zu inputs, the heights of %zu steps on "
-                "(0, %g]%s, to a_0\n", cmd, model, net->widths[0], net->widths[0], R,
-                assumed >= 2 ? " (the range assumed: give --range R)" : "");
+        status = model_assumptions(&R, &assumed, net, model, err);
     if (status == FY_OK && data != NULL)
     {
-        status = fy_born_nn_read_data(&U, &a0, &N, &d, &Rd, data, err);
-        if (status == FY_OK && (d != (int) net->widths[0] || fabs(Rd - R) > 1e-12 * R))
-            status = fy_error_set(err, FY_EINPUT, "%s: %d steps on (0, %g], but %s takes %zu "
-                                  "steps on (0, %g]", data, d, Rd, model, net->widths[0], R);
+        status = fy_born_data_read_safetensors(held, data, err);
+        if (status == FY_OK && (held->d != (slong) net->widths[0] ||
+                                fabs(held->R - R) > 1e-12 * R))
+            status = fy_error_set(err, FY_EINPUT, "%s: %ld steps on (0, %g], but %s takes %zu "
+                                  "steps on (0, %g]", data, (long) held->d, held->R, model,
+                                  net->widths[0], R);
     }
     else if (status == FY_OK && nheld > 0)
-    {
-        status = fy_born_data_generate(gen, nheld, (slong) net->widths[0], R, 0.5, 987654321u,
+        status = fy_born_data_generate(held, nheld, (slong) net->widths[0], R, 0.5, 987654321u,
                                        0, err);
-        U = gen->U;
-        a0 = gen->a0;
-        N = nheld;
-    }
     if (status == FY_OK)
-        status = fy_bv_run(bv, net, rules, order, R, U, a0, N, ident, order < 3 ? order : 3, 0,
-                           err);
+        status = fy_borntaylor_verify(bv, net, rules, order, R, held->U, held->a0,
+                                      (long) held->n, ident, order < 3 ? order : 3, NULL, err);
     if (status == FY_OK)
     {
-        const fy_bv_order_struct *o = bv->ord + order - 1;
-        if (!isnan(tol) && !(o->rel_frobenius <= tol))
-            failed = 1;
-        if (!isnan(tolh) && !(o->rel_heldout <= tolh))
-            failed = 1;
-        if (ident > 0 && !bv->identity_ok)
-            failed = 1;
+        failed = !fy_borntaylor_verify_judge(bv, tol, tolh, model);
         status = fy_ofile_open(of, out, err);
     }
     if (status == FY_OK)
     {
         if (fmt == FY_FMT_JSON)
-        {
-            json_t *j = fy_bv_json(bv);
-            json_object_set_new(j, "model", json_string(model));
-            json_object_set_new(j, "tol", isnan(tol) ? json_null() : json_real(tol));
-            json_object_set_new(j, "tol_heldout", isnan(tolh) ? json_null() : json_real(tolh));
-            json_object_set_new(j, "passed", json_boolean(!failed));
-            json_dumpf(j, of->fp, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-            fputc('\n', of->fp);
-            json_decref(j);
-        }
+            status = fy_borntaylor_verify_write_json(of->fp, bv, err);
         else
         {
             fprintf(of->fp, "model: %s (%zu steps on (0, %g]%s)\n", model, net->widths[0], R,
                     assumed >= 2 ? ", range assumed" : assumed ? ", no Born metadata" : "");
-            fy_bv_text(of->fp, bv, "");
+            fy_borntaylor_verify_write_text(of->fp, bv, "");
             if (!isnan(tol) || !isnan(tolh))
                 fprintf(of->fp, "tolerance: %s\n", failed ? "NOT met" : "met");
         }
-        status = fy_ofile_commit(of, err);
+        if (status == FY_OK)
+            status = fy_ofile_commit(of, err);
+        else
+            fy_ofile_abort(of);
     }
-    if (U != gen->U)
-    {
-        free(U);
-        free(a0);
-    }
-    fy_bv_clear(bv);
-    fy_born_data_clear(gen);
+    fy_borntaylor_verify_clear(bv);
+    fy_born_data_clear(held);
     fy_net_clear(net);
     fy_rules_clear(rules);
     if (status != FY_OK)

@@ -1,0 +1,135 @@
+/* demo_plot.c - the figures of the demo (gradient.pdf, hessian.pdf, born_partial_sums.pdf)
+ * through the plot writers of the draw module (draw.h, "plots"). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "borntaylor/borntaylor_internal.h"
+#include "feynn/draw.h"
+
+int _fy_borntaylor_plot_gradient(const char *dir, const double *c3, const double *g, int d,
+                                 double R, fy_error_t err)
+{
+    char path[4096];
+    double *x = malloc(sizeof(double) * (size_t) d), ymax = 0;
+    fy_plot_series_struct s[3];
+    fy_plot_axes_t ax;
+    int j, status;
+    if (x == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory (figure)");
+    for (j = 0; j < d; j++)
+    {
+        x[j] = (j + 0.5) * R / d;
+        ymax = fmax(ymax, fmax(fabs(c3[j]), fabs(g[j])));
+    }
+    memset(s, 0, sizeof s);
+    s[0].n = s[1].n = s[2].n = d;
+    s[0].x = s[1].x = s[2].x = x;
+    s[0].y = s[1].y = c3;
+    s[2].y = g;
+    s[0].line = 1, s[0].color = 9;
+    s[1].marker = FY_PLOT_MARK_CIRCLE, s[1].color = 9;
+    s[2].marker = FY_PLOT_MARK_PLUS, s[2].color = 1;
+    fy_plot_axes_init(ax);
+    ax->xmin = 0, ax->xmax = R, ax->ymin = 0, ax->ymax = 1.1 * ymax;
+    ax->xlabel = "r (step midpoint)";
+    ax->ylabel = "dF/dU#dj#u(0)";
+    ax->title = "network gradient at U = 0 (red +) against c3 (blue line, o)";
+    snprintf(path, sizeof path, "%s/gradient.pdf", dir);
+    status = fy_plot_lines(path, s, 3, ax, err);
+    free(x);
+    return status;
+}
+
+int _fy_borntaylor_plot_hessians(const char *dir, const double *Hm, const double *He, int d,
+                                 fy_error_t err)
+{
+    char path[4096];
+    fy_plot_heatmap_struct h[3];
+    double *z3 = malloc(sizeof(double) * (size_t) d * (size_t) d);
+    double zmin = 0, zmax = 0, dm = 0;
+    int i, status;
+    if (z3 == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory (figure)");
+    for (i = 0; i < d * d; i++)
+    {
+        z3[i] = Hm[i] - He[i];
+        zmin = fmin(zmin, fmin(Hm[i], He[i]));
+        zmax = fmax(zmax, fmax(Hm[i], He[i]));
+        dm = fmax(dm, fabs(z3[i]));
+    }
+    if (dm == 0)
+        dm = 1;
+    if (zmax <= zmin)
+        zmax = zmin + 1;
+    memset(h, 0, sizeof h);
+    for (i = 0; i < 3; i++)
+    {
+        h[i].rows = h[i].cols = d;
+        h[i].zmin = zmin, h[i].zmax = zmax;
+        h[i].xlabel = "j", h[i].ylabel = "k";
+    }
+    h[0].z = Hm, h[0].title = "network d#u2#dF(0)";
+    h[1].z = He, h[1].title = "exact -2K (same scale)";
+    h[2].z = z3, h[2].title = "difference (own scale)";
+    h[2].zmin = -dm, h[2].zmax = dm;
+    snprintf(path, sizeof path, "%s/hessian.pdf", dir);
+    status = fy_plot_heatmaps(path, h, 3, err);
+    free(z3);
+    return status;
+}
+
+/* rows: lambda, a0, S1..S_nb, F1, A2 */
+int _fy_borntaylor_plot_partial(const char *dir, const double *rows, int npts, int nb,
+                                fy_error_t err)
+{
+    char path[4096];
+    int ncol = 4 + nb, k, i, status;
+    double *col = malloc(sizeof(double) * (size_t) npts * (size_t) ncol), ymin = 0, ymax = 0;
+    fy_plot_series_struct s[16];
+    fy_plot_axes_t ax;
+    if (col == NULL || ncol - 1 > 16)
+    {
+        free(col);
+        return fy_error_set(err, FY_ENOMEM, "out of memory (figure)");
+    }
+    /* column-major copy: col[k * npts + i] */
+    for (i = 0; i < npts; i++)
+        for (k = 0; k < ncol; k++)
+        {
+            col[k * npts + i] = rows[i * ncol + k];
+            if (k > 0)
+            {
+                ymin = fmin(ymin, rows[i * ncol + k]);
+                ymax = fmax(ymax, rows[i * ncol + k]);
+            }
+        }
+    if (ymax <= ymin)
+        ymax = ymin + 1;
+    memset(s, 0, sizeof s);
+    for (k = 1; k < ncol; k++)
+    {
+        fy_plot_series_struct *t = s + k - 1;
+        t->n = npts;
+        t->x = col;
+        t->y = col + k * npts;
+        if (k == 1)
+            t->line = 1, t->color = FY_PLOT_BLACK, t->width = 2;
+        else if (k < ncol - 2)
+            t->line = 1, t->color = 1 + (k - 2) % 13;
+        else if (k == ncol - 2)
+            t->marker = FY_PLOT_MARK_PLUS, t->color = 3;
+        else
+            t->marker = FY_PLOT_MARK_CROSS, t->color = 9;
+    }
+    fy_plot_axes_init(ax);
+    ax->xmin = 0, ax->xmax = rows[(npts - 1) * ncol], ax->ymin = ymin, ax->ymax = ymax;
+    ax->xlabel = "coupling #gl (potential #gl U)";
+    ax->ylabel = "a#d0#u";
+    ax->title = "a0 (black), Born partial sums S1..SN (colours), F1 (+), T1[F1]+T2[F2] (x)";
+    snprintf(path, sizeof path, "%s/born_partial_sums.pdf", dir);
+    status = fy_plot_lines(path, s, ncol - 1, ax, err);
+    free(col);
+    return status;
+}

@@ -1,0 +1,317 @@
+/* Tests of the borntaylor module through its public header: the verification of networks whose
+ * Taylor tensors are known in closed form, for d = 2 steps on (0, 1] (MATH.md 2.3):
+ *   c3 = (1/24, 7/24) (c3_j = (r_j^3 - r_{j-1}^3) / 3), and the Hessian
+ *   d^2 a_0(0) = -2K with K11 = 1/240, K12 = 1/64, K22 = 47/480;
+ * - F(U) = c3.U (an identity hidden layer): order 1 exact, order 2 wholly missing (rel. 1),
+ *   held-out T_1 exact;
+ * - F(U) = c3.U - U^T K U exactly, built from six neurons of the activation z + z^2/2: orders 1
+ *   and 2 agree, order 3 wholly missing; the held-out second-order term agrees;
+ * - a perturbed linear map: the relative Frobenius error and cosine from the two vectors;
+ * - the verdict (tolerances, the exact identity) and the JSON writer against the keys that
+ *   doc/schema/born-verify.schema.json requires (read from the schema file);
+ * - networks saved with the Born metadata read back. */
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <flint/fmpq.h>
+#include <jansson.h>
+
+#include "feynn/borntaylor.h"
+#include "feynn/io.h"
+#include "feynn/rules.h"
+#include "testutil.h"
+
+static fy_rules_struct rules[1];
+
+static int setup(void **state)
+{
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_rules_init(rules);
+    return fy_rules_load_default(rules, err) == FY_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void) state;
+    fy_rules_clear(rules);
+    return 0;
+}
+
+static void load_text(fy_net_t net, const char *text)
+{
+    fy_net_opts_t o;
+    fy_error_t err;
+    fy_net_opts_init(o);
+    fy_error_init(err);
+    if (fy_net_read_text_buffer(net, text, strlen(text), "test", o, err) != FY_OK)
+        fail_msg("model: %s", err->msg);
+}
+
+static const char *LINEAR = "feynn-model 1\ninput 2\nactivation identity\n"
+                            "layer 2\n  1 0\n  0 1\nlayer 1\n  1/24 7/24\n";
+
+/* Two neurons along u, weights u and 2u, output weights va and vb: with sigma = z + z^2/2
+ * they contribute alpha (u.U) + beta (u.U)^2 / 2 when va = 2 alpha - beta, vb = (beta -
+ * alpha) / 2. */
+static void neurons(char *rows, char *outs, int u1, int u2, const fmpq_t alpha,
+                    const fmpq_t beta)
+{
+    fmpq_t va, vb;
+    char *a, *b;
+    fmpq_init(va);
+    fmpq_init(vb);
+    fmpq_mul_si(va, alpha, 2);
+    fmpq_sub(va, va, beta);
+    fmpq_sub(vb, beta, alpha);
+    fmpq_div_2exp(vb, vb, 1);
+    a = fmpq_get_str(NULL, 10, va);
+    b = fmpq_get_str(NULL, 10, vb);
+    sprintf(rows + strlen(rows), "  %d %d\n  %d %d\n", u1, u2, 2 * u1, 2 * u2);
+    sprintf(outs + strlen(outs), " %s %s", a, b);
+    flint_free(a);
+    flint_free(b);
+    fmpq_clear(va);
+    fmpq_clear(vb);
+}
+
+/* The text of F(U) = c3.U - U^T K U: directions e1, e2 and (1, 1). */
+static void quadratic_model(char *text)
+{
+    char rows[512] = "", outs[256] = "";
+    fmpq_t c1, c2, zero, H11, H12, H22, b;
+    fmpq_init(c1);
+    fmpq_init(c2);
+    fmpq_init(zero);
+    fmpq_init(H11);
+    fmpq_init(H12);
+    fmpq_init(H22);
+    fmpq_init(b);
+    fmpq_set_si(c1, 1, 24);
+    fmpq_set_si(c2, 7, 24);
+    fmpq_set_si(H11, -2, 240);
+    fmpq_set_si(H12, -2, 64);
+    fmpq_set_si(H22, -2 * 47, 480);
+    fmpq_sub(b, H11, H12);
+    neurons(rows, outs, 1, 0, c1, b);
+    fmpq_sub(b, H22, H12);
+    neurons(rows, outs, 0, 1, c2, b);
+    neurons(rows, outs, 1, 1, zero, H12);
+    sprintf(text, "feynn-model 1\ninput 2\nactivation quadratic\nlayer 6\n%slayer 1\n %s\n",
+            rows, outs);
+    fmpq_clear(c1);
+    fmpq_clear(c2);
+    fmpq_clear(zero);
+    fmpq_clear(H11);
+    fmpq_clear(H12);
+    fmpq_clear(H22);
+    fmpq_clear(b);
+}
+
+/* Held-out potentials: small random heights (seeded), both signs. */
+static void heldout(double *U, long n, unsigned long seed)
+{
+    uint64_t st = seed;
+    long i;
+    for (i = 0; i < 2 * n; i++)
+        U[i] = 0.5 * ((double) (fy_test_rand(&st) >> 11) * 0x1.0p-53 - 0.5);
+}
+
+static void test_linear(void **state)
+{
+    fy_net_t net;
+    fy_borntaylor_verify_t bv;
+    fy_error_t err;
+    double U[2 * 40];
+    (void) state;
+    fy_net_init(net);
+    fy_borntaylor_verify_init(bv);
+    fy_error_init(err);
+    load_text(net, LINEAR);
+    heldout(U, 40, fy_test_seed("verify linear"));
+    assert_int_equal(fy_borntaylor_verify(bv, net, rules, 2, 1.0, U, NULL, 40, 2, 2, NULL, err),
+                     FY_OK);
+    assert_int_equal(bv->N, 2);
+    assert_int_equal(bv->d, 2);
+    assert_true(fabs(bv->value0) < 1e-300);
+    assert_true(bv->ord[0].rel_frobenius < 1e-14);
+    assert_true(fabs(bv->ord[0].cosine - 1) < 1e-14);
+    assert_true(fabs(bv->ord[0].norm_exact - sqrt(50) / 24) < 1e-15);
+    assert_true(bv->ord[0].rel_heldout < 1e-13);
+    /* no second order in the model: the whole exact Hessian is missing */
+    assert_true(fabs(bv->ord[1].rel_frobenius - 1) < 1e-14);
+    assert_true(fabs(bv->ord[1].max_abs_err - 47.0 / 240) < 1e-15);
+    assert_true(fabs(bv->ord[1].rel_heldout - 1) < 1e-13);
+    assert_true(isnan(bv->ord[1].rel_partial_a0)); /* no a_0 given */
+    /* the exact identity holds for the true map */
+    assert_int_equal(bv->identity_K, 2);
+    assert_true(bv->identity_ok);
+    /* diagrams of a one-hidden-layer network at order 2: one vertex, sum = fused tensor */
+    assert_true(bv->ord[1].n_diagrams >= 1);
+    assert_true(bv->ord[1].diagram_sum_err < 1e-14 || bv->ord[1].n_diagrams == 0);
+    fy_borntaylor_verify_clear(bv);
+    fy_net_clear(net);
+}
+
+static void test_quadratic(void **state)
+{
+    char text[2048];
+    fy_net_t net;
+    fy_borntaylor_verify_t bv;
+    fy_error_t err;
+    double U[2 * 30];
+    (void) state;
+    fy_net_init(net);
+    fy_borntaylor_verify_init(bv);
+    fy_error_init(err);
+    quadratic_model(text);
+    load_text(net, text);
+    heldout(U, 30, fy_test_seed("verify quadratic"));
+    assert_int_equal(fy_borntaylor_verify(bv, net, rules, 3, 1.0, U, NULL, 30, 1, 3, NULL, err),
+                     FY_OK);
+    assert_true(bv->ord[0].rel_frobenius < 1e-14);
+    assert_true(bv->ord[1].rel_frobenius < 1e-14);
+    assert_true(fabs(bv->ord[1].cosine - 1) < 1e-14);
+    assert_true(fabs(bv->ord[1].max_abs_exact - 47.0 / 240) < 1e-15);
+    assert_true(bv->ord[1].rel_heldout < 1e-12);
+    assert_true(bv->ord[1].rel_partial < 1e-12);
+    /* the model has no third order */
+    assert_true(fabs(bv->ord[2].rel_frobenius - 1) < 1e-14);
+    assert_true(bv->ord[2].norm_model < 1e-300);
+    /* per-diagram contributions sum to the fused tensor; shares are in [0, 1] up to rounding */
+    assert_true(bv->ord[1].n_diagrams >= 1 && bv->ord[1].diagram_sum_err < 1e-13);
+    assert_true(bv->ord[1].n_top >= 1 && bv->ord[1].top_shape[0] != NULL);
+    assert_true(bv->ord[1].top_share[0] > 0 && bv->ord[1].top_share[0] < 1 + 1e-12);
+    fy_borntaylor_verify_clear(bv);
+    fy_net_clear(net);
+}
+
+/* The keys a schema object requires, each present in obj. */
+static void required_present(json_t *schema, json_t *obj, const char *where)
+{
+    json_t *req = json_object_get(schema, "required"), *k;
+    size_t i;
+    assert_non_null(req);
+    json_array_foreach(req, i, k)
+    {
+        if (json_object_get(obj, json_string_value(k)) == NULL)
+            fail_msg("%s: required key '%s' missing", where, json_string_value(k));
+    }
+}
+
+static void test_perturbed_judge_json(void **state)
+{
+    char path[4096];
+    fy_net_t net;
+    fy_borntaylor_verify_t bv;
+    fy_error_t err;
+    json_error_t jerr;
+    json_t *schema, *rep, *ord;
+    FILE *fp;
+    double a1 = 2.0 / 24, a2 = 7.0 / 24, b1 = 1.0 / 24, b2 = 7.0 / 24;
+    (void) state;
+    fy_net_init(net);
+    fy_borntaylor_verify_init(bv);
+    fy_error_init(err);
+    load_text(net, "feynn-model 1\ninput 2\nactivation identity\n"
+                   "layer 2\n  1 0\n  0 1\nlayer 1\n  1/12 7/24\n");
+    assert_int_equal(fy_borntaylor_verify(bv, net, rules, 1, 1.0, NULL, NULL, 0, 1, 1, NULL, err),
+                     FY_OK);
+    assert_true(fabs(bv->ord[0].rel_frobenius - 1 / sqrt(50)) < 1e-14);
+    assert_true(fabs(bv->ord[0].cosine - (a1 * b1 + a2 * b2) /
+                     sqrt((a1 * a1 + a2 * a2) * (b1 * b1 + b2 * b2))) < 1e-14);
+    assert_true(isnan(bv->ord[0].rel_heldout));
+    /* verdicts */
+    assert_false(fy_borntaylor_verify_judge(bv, 0.1, NAN, "perturbed"));
+    assert_true(fy_borntaylor_verify_judge(bv, 0.2, NAN, "perturbed"));
+    assert_true(fy_borntaylor_verify_judge(bv, NAN, NAN, NULL));
+    bv->identity_ok = 0;
+    assert_false(fy_borntaylor_verify_judge(bv, NAN, NAN, NULL));
+    bv->identity_ok = 1;
+    assert_false(fy_borntaylor_verify_judge(bv, 0.1, NAN, "perturbed"));
+    /* JSON against the schema's required keys */
+    fp = tmpfile();
+    assert_non_null(fp);
+    assert_int_equal(fy_borntaylor_verify_write_json(fp, bv, err), FY_OK);
+    rewind(fp);
+    rep = json_loadf(fp, 0, &jerr);
+    fclose(fp);
+    assert_non_null(rep);
+    schema = json_load_file(fy_test_srcpath(path, sizeof path,
+                                            "doc/schema/born-verify.schema.json"), 0, &jerr);
+    assert_non_null(schema);
+    required_present(schema, rep, "report");
+    ord = json_array_get(json_object_get(rep, "orders"), 0);
+    required_present(json_object_get(json_object_get(json_object_get(schema, "properties"),
+                                                     "orders"), "items"), ord, "orders[0]");
+    required_present(json_object_get(json_object_get(schema, "properties"), "exact_identity"),
+                     json_object_get(rep, "exact_identity"), "exact_identity");
+    assert_true(json_is_null(json_object_get(ord, "rel_heldout"))); /* NaN written as null */
+    assert_true(fabs(json_real_value(json_object_get(ord, "rel_frobenius")) - 1 / sqrt(50))
+                < 1e-15);
+    assert_string_equal(json_string_value(json_object_get(rep, "model")), "perturbed");
+    assert_true(json_is_false(json_object_get(rep, "passed")));
+    assert_true(json_is_true(json_object_get(json_object_get(rep, "exact_identity"), "holds")));
+    json_decref(schema);
+    json_decref(rep);
+    fy_borntaylor_verify_clear(bv);
+    fy_net_clear(net);
+}
+
+static void test_refusals_and_save(void **state)
+{
+    fy_net_t net, back;
+    fy_net_opts_t o;
+    fy_borntaylor_verify_t bv;
+    fy_error_t err;
+    double R, a[3] = {1, 2, 3}, b[3] = {1, 2, 5};
+    long steps;
+    (void) state;
+    fy_net_init(net);
+    fy_net_init(back);
+    fy_borntaylor_verify_init(bv);
+    fy_error_init(err);
+    load_text(net, LINEAR);
+    assert_int_equal(fy_borntaylor_verify(bv, net, rules, 0, 1.0, NULL, NULL, 0, 0, 0, NULL,
+                                          err), FY_EUSAGE);
+    assert_int_equal(fy_borntaylor_verify(bv, net, rules, FY_BORNTAYLOR_MAX_ORDER + 1, 1.0, NULL,
+                                          NULL, 0, 0, 0, NULL, err), FY_EUSAGE);
+    assert_int_equal(fy_borntaylor_verify(bv, net, rules, 1, -1.0, NULL, NULL, 0, 0, 0, NULL,
+                                          err), FY_EUSAGE);
+    assert_int_equal(fy_borntaylor_verify(bv, net, rules, 1, 1.0, NULL, NULL, 5, 0, 0, NULL,
+                                          err), FY_EUSAGE);
+    /* rel_rms closed forms: |(0, 0, -2)| / |(1, 2, 5)|; no points: NaN; b = 0: +inf */
+    assert_true(fabs(fy_borntaylor_rel_rms(a, b, 3, 1) - 2 / sqrt(30)) < 1e-15);
+    assert_true(isnan(fy_borntaylor_rel_rms(a, b, 0, 1)));
+    assert_true(fabs(fy_borntaylor_rel_rms(a + 1, b + 1, 1, 1)) == 0);
+    /* saved with the Born metadata, read back */
+    assert_int_equal(fy_borntaylor_net_save("test_borntaylor.safetensors", net, 1.5, "F1", "n",
+                                            err), FY_OK);
+    fy_borntaylor_net_meta(&R, &steps, "test_borntaylor.safetensors");
+    assert_true(R == 1.5);
+    assert_int_equal(steps, 2);
+    fy_net_opts_init(o);
+    assert_int_equal(fy_net_load(back, "test_borntaylor.safetensors", o, err), FY_OK);
+    assert_int_equal(back->widths[0], 2);
+    assert_true(back->layers[1].W[1] == 7.0 / 24);
+    unlink("test_borntaylor.safetensors");
+    fy_borntaylor_net_meta(&R, &steps, "test_borntaylor.safetensors");
+    assert_true(isnan(R));
+    assert_int_equal(steps, -1);
+    fy_borntaylor_verify_clear(bv);
+    fy_net_clear(back);
+    fy_net_clear(net);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_linear),
+        cmocka_unit_test(test_quadratic),
+        cmocka_unit_test(test_perturbed_judge_json),
+        cmocka_unit_test(test_refusals_and_save),
+    };
+    return cmocka_run_group_tests_name("borntaylor", tests, setup, teardown) ? 1 : 0;
+}
