@@ -7,3 +7,9 @@ tests_test_mlp_LDADD = $(TEST_LDADD)
 # shell tests of `feynn taylor` (exit codes, json, npy, --check on random networks)
 TESTS += tests/test_taylor_cli.sh
 EXTRA_DIST += tests/test_taylor_cli.sh tests/golden/taylor_v3.txt
+# the multi-route check engine (mlp.h, "the multi-route check"; src/mlp/check.c)
+check_PROGRAMS += tests/test_mlp_check
+TESTS += tests/test_mlp_check
+tests_test_mlp_check_SOURCES = tests/test_mlp_check.c tests/testutil.h
+tests_test_mlp_check_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_mlp_check_LDADD = $(TEST_LDADD)

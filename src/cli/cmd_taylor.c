@@ -29,17 +29,13 @@
 #include "feynn/util.h"
 
 #define CMD "taylor"
-/* --check: the diagram route for a whole tensor costs (entries x N! x diagrams) evaluations */
-#define CHECK_MAX_DIAGRAM_WORK 2e6
-/* --check: the jet route for a whole tensor (directions) */
-#define CHECK_MAX_JET_DIRS 200000
 #define DEFAULT_TOL 1e-9
 
 enum
 {
-    MODE_TENSOR,
-    MODE_ENTRY,
-    MODE_DIR
+    MODE_TENSOR = FY_MLP_JOB_TENSOR,
+    MODE_ENTRY = FY_MLP_JOB_ENTRY,
+    MODE_DIR = FY_MLP_JOB_DIRECTION
 };
 
 static void usage(FILE *fp)
@@ -236,71 +232,10 @@ static void put_val(FILE *fp, const fy_numvec_t v, slong i, slong digits)
 
 /* ------------------------------------------------------------------ computations */
 
+/* Certified digits: the fused result in ball arithmetic at the precision asked. */
 typedef struct
 {
-    const fy_net_struct *net;
-    const fy_rules_struct *rules;
-    const fy_numvec_struct *xbar; /* exact, or NULL */
-    const fy_numvec_struct *v;    /* exact direction, or NULL */
-    const int *idx;
-    int mode, order;
-    int progress; /* -1 auto, 0 off, 1 on */
-    fy_net_opts_struct *opts;
-} job_t;
-
-/* res = the fused result in arithmetic `arith` at prec (tensor entries by sorted multi-index,
- * one entry, or the coefficients c_0..c_N). */
-static int fused(fy_numvec_t res, const job_t *job, fy_arith_t arith, slong prec,
-                 fy_mlp_t m, fy_error_t err)
-{
-    int status = fy_mlp_set_net(m, job->net, job->rules, arith, prec, err);
-    if (status == FY_OK)
-        status = fy_mlp_set_point(m, job->xbar, job->order, err);
-    if (status != FY_OK)
-        return status;
-    if (job->mode == MODE_ENTRY)
-        return fy_mlp_entry(res, m, 0, job->idx, job->order, err);
-    if (job->mode == MODE_TENSOR)
-    {
-        fy_symtensor_t T;
-        fy_progress_t pr;
-        char label[64];
-        snprintf(label, sizeof label, "order-%d tensor (%s)", job->order, fy_arith_name(arith));
-        fy_progress_init(pr, label, 1, job->progress);
-        m->progress = pr;
-        fy_symtensor_init(T, arith, 1, 0, prec, NULL);
-        status = fy_mlp_tensor(T, m, 0, job->order, err);
-        m->progress = NULL;
-        fy_progress_clear(pr);
-        if (status == FY_OK)
-            status = fy_numvec_set(res, &T->e, err);
-        fy_symtensor_clear(T);
-        return status;
-    }
-    if (job->mode == MODE_DIR)
-    {
-        fy_numvec_t ve;
-        fy_numvec_init(ve, arith, 0, prec, NULL);
-        status = fy_numvec_convert(ve, arith, prec, job->v, err);
-        if (status == FY_OK)
-            status = fy_mlp_directional(res, m, 0, ve, job->order, err);
-        fy_numvec_clear(ve);
-        return status;
-    }
-    {
-        fy_symtensor_t T;
-        fy_symtensor_init(T, arith, 1, 0, prec, NULL);
-        status = fy_mlp_tensor(T, m, 0, job->order, err);
-        if (status == FY_OK)
-            status = fy_numvec_set(res, &T->e, err);
-        fy_symtensor_clear(T);
-    }
-    return status;
-}
-
-typedef struct
-{
-    const job_t *job;
+    const fy_mlp_job_struct *job;
     fy_mlp_struct *m;
     fy_numvec_struct *tmp;
 } refine_t;
@@ -309,7 +244,7 @@ static int refine_eval(arb_ptr out, slong nout, slong prec, void *data, fy_error
 {
     refine_t *r = data;
     slong i;
-    int status = fused(r->tmp, r->job, FY_ARITH_BALL, prec, r->m, err);
+    int status = fy_mlp_job_fused(r->tmp, r->job, FY_ARITH_BALL, prec, r->m, err);
     if (status == FY_OK && r->tmp->len != nout)
         return fy_error_set(err, FY_EINTERNAL, "taylor: %ld results, %ld expected",
                             (long) r->tmp->len, (long) nout);
@@ -318,583 +253,11 @@ static int refine_eval(arb_ptr out, slong nout, slong prec, void *data, fy_error
     return status;
 }
 
-/* Double results of any route are refused, never printed, when an entry is not finite (a value
- * passed the double range, about 1.8e308, on the way); FY_EUNSUPPORTED says so and names the
- * arithmetic that works. */
-static int double_finite(const fy_numvec_t v, const char *route, int order, fy_error_t err)
-{
-    slong i;
-    const double *x = fy_numvec_d(v);
-    for (i = 0; x != NULL && i < v->len; i++)
-        if (!isfinite(x[i]))
-            return fy_error_set(err, FY_EUNSUPPORTED, "%s: double arithmetic overflowed at "
-                                "order %d (value %ld is %s: an intermediate value passed the "
-                                "double range, about 1.8e308); use --arith ball", route, order,
-                                (long) i, isnan(x[i]) ? "NaN" : "infinite");
-    return FY_OK;
-}
-
-/* The sum over diagrams in m's arithmetic: per-diagram values (entry / direction) into vals
- * and their sum into sum; for a whole tensor, sum only (entries by sorted multi-index). */
-static int diagrams(fy_numvec_t sum, fy_numvec_t vals, fy_diagram_list_t list, const fy_mlp_t m,
-                    const job_t *job, fy_progress_t pr, fy_error_t err)
-{
-    fy_eval_model_t model;
-    fy_eval_t ev;
-    fy_numvec_t one, ve;
-    fy_symtensor_t T;
-    long i;
-    int status = fy_enum_mlp_trees(list, job->order, m->L - 1, err);
-    if (status != FY_OK)
-        return status;
-    fy_mlp_eval_model(model, m);
-    fy_eval_init(ev, model);
-    fy_numvec_init(one, m->arith, 0, m->prec, NULL);
-    fy_numvec_init(ve, m->arith, 0, m->prec, NULL);
-    fy_symtensor_init(T, m->arith, 1, 0, m->prec, NULL);
-    fy_numvec_clear(vals);
-    status = fy_numvec_init(vals, m->arith, job->mode == MODE_TENSOR ? 0 : list->n, m->prec,
-                            err);
-    if (status == FY_OK && job->mode == MODE_DIR)
-        status = fy_numvec_convert(ve, m->arith, m->prec, job->v, err);
-    fy_numvec_clear(sum);
-    if (status == FY_OK && job->mode != MODE_TENSOR)
-        status = fy_numvec_init(sum, m->arith, 1, m->prec, err);
-    for (i = 0; i < list->n && status == FY_OK; i++)
-    {
-        if (job->mode == MODE_TENSOR)
-        {
-            status = fy_eval_tree_tensor(T, ev, list->d + i, 0, err);
-            if (status == FY_OK)
-                status = i == 0 ? fy_numvec_set(sum, &T->e, err)
-                                : fy_numvec_add(sum, sum, &T->e, err);
-        }
-        else
-        {
-            status = job->mode == MODE_ENTRY
-                         ? fy_eval_tree_entry(one, ev, list->d + i, 0, job->idx, err)
-                         : fy_eval_tree_directional(one, ev, list->d + i, 0, ve, err);
-            if (status == FY_OK)
-            {
-                /* vals[i] = one[0]; sum += one[0] */
-                switch (m->arith)
-                    {
-                    case FY_ARITH_DOUBLE:
-                        fy_numvec_d(vals)[i] = fy_numvec_d(one)[0];
-                        fy_numvec_d(sum)[0] += fy_numvec_d(one)[0];
-                        break;
-                    case FY_ARITH_BALL:
-                        arb_set(fy_numvec_arb(vals) + i, fy_numvec_arb(one));
-                        arb_add(fy_numvec_arb(sum), fy_numvec_arb(sum), fy_numvec_arb(one),
-                                m->prec);
-                        break;
-                    default:
-                        fmpq_set(fy_numvec_fmpq(vals) + i, fy_numvec_fmpq(one));
-                        fmpq_add(fy_numvec_fmpq(sum), fy_numvec_fmpq(sum), fy_numvec_fmpq(one));
-                    }
-            }
-        }
-        fy_progress_update(pr, (double) (i + 1));
-    }
-    if (status == FY_OK)
-        status = double_finite(sum, "diagrams", job->order, err);
-    if (status == FY_OK)
-        status = double_finite(vals, "diagrams", job->order, err);
-    /* along a direction the diagrams give c_N only (compared with the last coefficient) */
-    fy_symtensor_clear(T);
-    fy_numvec_clear(one);
-    fy_numvec_clear(ve);
-    fy_eval_clear(ev);
-    return status;
-}
-
-/* The Taylor-mode AD route (jet.h) in arithmetic arith; same layout as fused(). */
-static int jet_route(fy_numvec_t res, const job_t *job, fy_arith_t arith, slong prec,
-                     char *why, size_t whylen, fy_error_t err)
-{
-    fy_jet_net_t J;
-    int d = (int) job->net->widths[0], n = job->order, status;
-    slong nout, i;
-    fy_numvec_t xb, ve;
-    fy_symtensor_t T;
-
-    fy_jet_net_init(J);
-    fy_numvec_init(xb, arith, 0, prec, NULL);
-    fy_numvec_init(ve, arith, 0, prec, NULL);
-    fy_symtensor_init(T, arith, 1, 0, prec, NULL);
-    status = fy_jet_net_set(J, job->net, err);
-    if (status == FY_OK && job->xbar != NULL)
-        status = fy_numvec_convert(xb, arith, prec, job->xbar, err);
-    if (status != FY_OK)
-        goto done;
-    nout = fy_jet_net_outputs(J);
-    if (job->mode == MODE_DIR)
-    {
-        fy_numvec_t c;
-        /* one init: it leaves c valid (clearable) even when it fails */
-        status = fy_numvec_init(c, arith, nout * (n + 1), prec, err);
-        if (status == FY_OK)
-            status = fy_numvec_convert(ve, arith, prec, job->v, err);
-        if (status == FY_OK)
-            switch (arith)
-            {
-            case FY_ARITH_DOUBLE:
-                status = fy_jet_dir_d(fy_numvec_d(c), J, job->xbar ? fy_numvec_d(xb) : NULL,
-                                      fy_numvec_d(ve), n, err);
-                break;
-            case FY_ARITH_BALL:
-                status = fy_jet_dir_arb_fmpq(fy_numvec_arb(c), J,
-                                             job->xbar ? fy_numvec_fmpq(job->xbar) : NULL,
-                                             fy_numvec_fmpq(job->v), n, prec, err);
-                break;
-            default:
-                status = fy_jet_dir_fmpq(fy_numvec_fmpq(c), J,
-                                         job->xbar ? fy_numvec_fmpq(xb) : NULL,
-                                         fy_numvec_fmpq(ve), n, err);
-            }
-        fy_numvec_clear(res);
-        if (status == FY_OK)
-            status = fy_numvec_init(res, arith, n + 1, prec, err);
-        for (i = 0; i <= n && status == FY_OK; i++)
-            switch (arith)
-            {
-            case FY_ARITH_DOUBLE:
-                fy_numvec_d(res)[i] = fy_numvec_d(c)[i];
-                break;
-            case FY_ARITH_BALL:
-                arb_swap(fy_numvec_arb(res) + i, fy_numvec_arb(c) + i);
-                break;
-            default:
-                fmpq_swap(fy_numvec_fmpq(res) + i, fy_numvec_fmpq(c) + i);
-            }
-        fy_numvec_clear(c);
-        goto done;
-    }
-    {
-        slong ndirs;
-        double ops, bytes;
-        status = fy_jet_tensor_cost(&ndirs, &ops, &bytes, J, n, arith, err);
-        if (status == FY_OK && ndirs > CHECK_MAX_JET_DIRS)
-        {
-            snprintf(why, whylen, "jet: %ld directions for the order-%d tensor in %d variables "
-                     "(limit %d); use --entry or --direction", (long) ndirs, n, d,
-                     CHECK_MAX_JET_DIRS);
-            goto done;
-        }
-    }
-    if (status == FY_OK)
-        switch (arith)
-        {
-        case FY_ARITH_DOUBLE:
-            status = fy_jet_tensor_d(T, J, 0, job->xbar ? fy_numvec_d(xb) : NULL, n, err);
-            break;
-        case FY_ARITH_BALL:
-            status = fy_jet_tensor_arb(T, J, 0, job->xbar ? fy_numvec_arb(xb) : NULL, n, prec,
-                                       err);
-            break;
-        default:
-            status = fy_jet_tensor_fmpq(T, J, 0, job->xbar ? fy_numvec_fmpq(xb) : NULL, n,
-                                        err);
-        }
-    if (status == FY_OK && job->mode == MODE_TENSOR)
-        status = fy_numvec_set(res, &T->e, err);
-    else if (status == FY_OK)
-    {
-        slong pos = fy_symtensor_index(T, job->idx);
-        fy_numvec_clear(res);
-        status = fy_numvec_init(res, arith, 1, prec, err);
-        if (status == FY_OK)
-            switch (arith)
-            {
-            case FY_ARITH_DOUBLE:
-                fy_numvec_d(res)[0] = fy_numvec_d(&T->e)[pos];
-                break;
-            case FY_ARITH_BALL:
-                arb_set(fy_numvec_arb(res), fy_numvec_arb(&T->e) + pos);
-                break;
-            default:
-                fmpq_set(fy_numvec_fmpq(res), fy_numvec_fmpq(&T->e) + pos);
-            }
-    }
-done:
-    fy_symtensor_clear(T);
-    fy_numvec_clear(xb);
-    fy_numvec_clear(ve);
-    fy_jet_net_clear(J);
-    return status;
-}
-
-/* ------------------------------------------------------------------ --check */
-
-#define MAX_ROUTES 8
-#define MAX_CMP 24
-
-typedef struct
-{
-    int n;
-    const char *name[MAX_ROUTES];
-    fy_numvec_struct *val[MAX_ROUTES];
-    slong from[MAX_ROUTES]; /* compare entries [from, len) (directional diagrams: c_N only) */
-    int ncmp;
-    struct
-    {
-        int a, b;
-        const char *how;
-        double diff;
-        int agree;
-    } cmp[MAX_CMP];
-    char skipped[4][1400];
-    int nskip;
-    double tol;
-    fy_numvec_struct *scale; /* per entry: the sum of |terms| (see abs_scale), or NULL */
-} check_t;
-
-static double max_abs_mid(const fy_numvec_t x)
-{
-    slong i;
-    double mx = 0;
-    for (i = 0; i < x->len; i++)
-    {
-        arb_t t;
-        double a;
-        arb_init(t);
-        fy_numvec_get_arb(t, x, i, 64);
-        a = fabs(arf_get_d(arb_midref(t), ARF_RND_NEAR));
-        if (a > mx)
-            mx = a;
-        arb_clear(t);
-    }
-    return mx;
-}
-
-/* Compares route b against route a (same length, or b one entry long holding a's last). */
-static void compare(check_t *c, int a, int b)
-{
-    const fy_numvec_struct *x = c->val[a], *y = c->val[b];
-    slong i, off = x->len - y->len, n = y->len;
-    int agree = 1;
-    const char *how;
-    double diff = 0, scale = max_abs_mid(x);
-    const double *sc = c->scale != NULL && c->scale->len == x->len ? fy_numvec_d(c->scale) : NULL;
-    if (c->ncmp >= MAX_CMP || off < 0)
-        return;
-    for (i = 0; i < n; i++)
-    {
-        arb_t p, q, t;
-        int ok;
-        arb_init(p);
-        arb_init(q);
-        arb_init(t);
-        fy_numvec_get_arb(p, x, off + i, 256);
-        fy_numvec_get_arb(q, y, i, 256);
-        arb_sub(t, p, q, 256);
-        if (x->arith == FY_ARITH_EXACT && y->arith == FY_ARITH_EXACT)
-        {
-            /* exact against exact: the difference itself, not that of 256-bit roundings */
-            fmpq_t e;
-            fmpq_init(e);
-            fmpq_sub(e, fy_numvec_fmpq(x) + off + i, fy_numvec_fmpq(y) + i);
-            fmpq_abs(e, e);
-            if (fmpq_get_d(e) > diff)
-                diff = fmpq_get_d(e);
-            fmpq_clear(e);
-        }
-        else
-        {
-            double dd = fabs(arf_get_d(arb_midref(t), ARF_RND_UP)) + mag_get_d(arb_radref(t));
-            if (dd > diff)
-                diff = dd;
-        }
-        if (x->arith == FY_ARITH_EXACT && y->arith == FY_ARITH_EXACT)
-            ok = fmpq_equal(fy_numvec_fmpq(x) + off + i, fy_numvec_fmpq(y) + i);
-        else if (x->arith == FY_ARITH_DOUBLE || y->arith == FY_ARITH_DOUBLE)
-        {
-            /* a double against anything: within its stated error tol * (largest entry) of the
-             * other value (of the ball: of its midpoint, plus its radius) */
-            const fy_numvec_struct *dv = x->arith == FY_ARITH_DOUBLE ? x : y;
-            slong di = dv == x ? off + i : i;
-            arb_srcptr o = dv == x ? q : p;
-            ok = fy_d_near_arb(fy_numvec_d(dv)[di], o, 0.0,
-                               c->tol * (sc != NULL ? sc[off + i] : scale));
-        }
-        else if (x->arith == FY_ARITH_EXACT || y->arith == FY_ARITH_EXACT)
-            ok = x->arith == FY_ARITH_EXACT
-                     ? fy_arb_contains_fmpq(fy_numvec_arb(y) + i, fy_numvec_fmpq(x) + off + i)
-                     : fy_arb_contains_fmpq(fy_numvec_arb(x) + off + i, fy_numvec_fmpq(y) + i);
-        else
-            ok = arb_overlaps(p, q);
-        agree &= ok;
-        arb_clear(p);
-        arb_clear(q);
-        arb_clear(t);
-    }
-    if (x->arith == FY_ARITH_EXACT && y->arith == FY_ARITH_EXACT)
-        how = "equal";
-    else if (x->arith == FY_ARITH_DOUBLE || y->arith == FY_ARITH_DOUBLE)
-        how = "within stated error";
-    else if (x->arith == FY_ARITH_EXACT || y->arith == FY_ARITH_EXACT)
-        how = "ball contains exact";
-    else
-        how = "balls overlap";
-    c->cmp[c->ncmp].a = a;
-    c->cmp[c->ncmp].b = b;
-    c->cmp[c->ncmp].how = how;
-    c->cmp[c->ncmp].diff = diff;
-    c->cmp[c->ncmp].agree = agree;
-    c->ncmp++;
-}
-
-static void skip(check_t *c, const char *fmt, const char *msg)
-{
-    if (c->nskip < 4)
-        snprintf(c->skipped[c->nskip++], sizeof c->skipped[0], fmt, msg);
-}
-
-static int add_route(check_t *c, const char *name, fy_arith_t arith, slong prec)
-{
-    if (c->n >= MAX_ROUTES)
-        return -1;
-    c->name[c->n] = name;
-    c->val[c->n] = calloc(1, sizeof(fy_numvec_struct));
-    if (c->val[c->n] == NULL)
-        return -1;
-    fy_numvec_init(c->val[c->n], arith, 0, prec, NULL);
-    return c->n++;
-}
-
-static void drop_route(check_t *c)
-{
-    c->n--;
-    fy_numvec_clear(c->val[c->n]);
-    free(c->val[c->n]);
-}
-
-/* The scale of the stated error of double results: the same computation with every weight,
- * vertex value and direction entry replaced by its absolute value bounds, entry by entry, the
- * sum of the absolute values of the terms (of the diagrams, which is what rounding errors are
- * relative to).  For tensors and entries the largest such sum over the order-N tensor is used
- * for every entry (the jet route interpolates over all directions, so its error in one entry
- * follows the whole tensor; an entry falls back to its own sum when the tensor would be
- * large); for directions each coefficient c_k has its own.  Computed in double (a scale, not
- * a bound). */
-static int abs_scale(fy_numvec_t scale, const job_t *job, fy_error_t err)
-{
-    fy_mlp_t m;
-    int l, status;
-    slong i;
-    fy_mlp_init(m);
-    status = fy_mlp_set_net(m, job->net, job->rules, FY_ARITH_DOUBLE, 53, err);
-    if (status == FY_OK)
-        status = fy_mlp_set_point(m, job->xbar, job->order, err);
-    m->abs_terms = 1;
-    for (l = 1; l <= m->L && status == FY_OK; l++)
-    {
-        for (i = 0; i < m->W[l].len; i++)
-            fy_numvec_d(m->W + l)[i] = fabs(fy_numvec_d(m->W + l)[i]);
-        if (l < m->L)
-            for (i = 0; i < m->s[l].len; i++)
-                fy_numvec_d(m->s + l)[i] = fabs(fy_numvec_d(m->s + l)[i]);
-    }
-    if (status == FY_OK)
-    {
-        if (job->mode == MODE_ENTRY &&
-            fy_mlp_tensor_bytes(m, m->width[0], job->order) > ((size_t) 1 << 28))
-            status = fy_mlp_entry(scale, m, 0, job->idx, job->order, err);
-        else if (job->mode == MODE_DIR)
-        {
-            fy_numvec_t va;
-            fy_numvec_init(va, FY_ARITH_DOUBLE, 0, 53, NULL);
-            status = fy_numvec_convert(va, FY_ARITH_DOUBLE, 53, job->v, err);
-            for (i = 0; i < va->len && status == FY_OK; i++)
-                fy_numvec_d(va)[i] = fabs(fy_numvec_d(va)[i]);
-            if (status == FY_OK)
-                status = fy_mlp_directional(scale, m, 0, va, job->order, err);
-            fy_numvec_clear(va);
-        }
-        else
-        {
-            fy_symtensor_t T;
-            fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-            status = fy_mlp_tensor(T, m, 0, job->order, err);
-            if (status == FY_OK)
-            {
-                /* the interpolation of the jet route mixes the entries: one scale for all,
-                 * the largest over the tensor */
-                double mx = 0;
-                for (i = 0; i < T->e.len; i++)
-                    mx = fmax(mx, fy_numvec_d(&T->e)[i]);
-                fy_numvec_clear(scale);
-                status = fy_numvec_init(scale, FY_ARITH_DOUBLE,
-                                        job->mode == MODE_ENTRY ? 1 : T->e.len, 53, err);
-                for (i = 0; i < scale->len && status == FY_OK; i++)
-                    fy_numvec_d(scale)[i] = mx;
-            }
-            fy_symtensor_clear(T);
-        }
-    }
-    fy_mlp_clear(m);
-    return status;
-}
-
-/* Runs every route; the chosen arithmetic's fused result is route 0 (a copy of res). */
-static int run_check(check_t *c, const fy_numvec_t res, const job_t *job, fy_arith_t arith,
-                     slong prec, int progress, fy_error_t err)
-{
-    fy_mlp_t m;
-    fy_diagram_list_t list;
-    fy_numvec_t vals;
-    fy_progress_t pr;
-    fy_error_t e2;
-    char why[1200];
-    int r, i, j, status = FY_OK, ar, a3[3] = {FY_ARITH_EXACT, FY_ARITH_BALL, FY_ARITH_DOUBLE};
-    int first[3] = {-1, -1, -1};
-
-    fy_mlp_init(m);
-    fy_error_init(e2);
-    c->scale = calloc(1, sizeof(fy_numvec_struct));
-    if (c->scale != NULL)
-    {
-        fy_numvec_init(c->scale, FY_ARITH_DOUBLE, 0, 53, NULL);
-        if (abs_scale(c->scale, job, e2) != FY_OK)
-        {
-            fy_numvec_clear(c->scale);
-            free(c->scale);
-            c->scale = NULL;
-        }
-    }
-    r = add_route(c, "fused", arith, prec);
-    status = fy_numvec_set(c->val[r], res, err);
-    /* the other arithmetics by the fused recursion */
-    for (ar = 0; ar < 3 && status == FY_OK; ar++)
-    {
-        static const char *names[3] = {"fused/exact", "fused/ball", "fused/double"};
-        if ((fy_arith_t) a3[ar] == arith)
-            continue;
-        r = add_route(c, names[ar], (fy_arith_t) a3[ar], prec);
-        fy_error_init(e2);
-        if (fused(c->val[r], job, (fy_arith_t) a3[ar], prec, m, e2) != FY_OK)
-        {
-            char msg[1300];
-            snprintf(msg, sizeof msg, "%s: %s", names[ar], e2->msg);
-            skip(c, "%s", msg);
-            drop_route(c);
-        }
-    }
-    /* the jet route in the chosen arithmetic */
-    why[0] = '\0';
-    r = add_route(c, "jet", arith, prec);
-    fy_error_init(e2);
-    if (jet_route(c->val[r], job, arith, prec, why, sizeof why, e2) != FY_OK || why[0]
-        || double_finite(c->val[r], "jet", job->order, e2) != FY_OK)
-    {
-        skip(c, "jet: %s", why[0] ? why : e2->msg);
-        drop_route(c);
-    }
-    /* the diagram route in the chosen arithmetic */
-    {
-        double work = 1;
-        slong len = res->len;
-        for (i = 2; i <= job->order; i++)
-            work *= i;
-        work *= (double) len;
-        fy_diagram_list_init(list);
-        fy_numvec_init(vals, arith, 0, prec, NULL);
-        if (job->order < 1)
-            skip(c, "%s", "diagrams: order 0 has no diagrams");
-        else if (job->mode == MODE_TENSOR && work > CHECK_MAX_DIAGRAM_WORK)
-        {
-            snprintf(why, sizeof why, "the order-%d tensor has %ld entries (x %d! leaf "
-                     "labellings per diagram): too slow per diagram; check --entry or "
-                     "--direction instead", job->order, (long) len, job->order);
-            skip(c, "diagrams: %s", why);
-        }
-        else
-        {
-            status = fy_mlp_set_net(m, job->net, job->rules, arith, prec, err);
-            if (status == FY_OK)
-                status = fy_mlp_set_point(m, job->xbar, job->order, err);
-            r = add_route(c, "diagrams", arith, prec);
-            fy_progress_init(pr, "diagrams", 1, progress);
-            if (status == FY_OK)
-            {
-                fy_error_init(e2);
-                if (fy_enum_mlp_trees(list, job->order, m->L - 1, e2) == FY_OK)
-                    fy_progress_init(pr, "diagrams", (double) list->n, progress);
-                fy_diagram_list_clear(list);
-                fy_diagram_list_init(list);
-                status = diagrams(c->val[r], vals, list, m, job, pr, err);
-            }
-            fy_progress_clear(pr);
-            if (status == FY_EUNSUPPORTED && arith == FY_ARITH_DOUBLE)
-            {
-                skip(c, "%s", err->msg); /* overflow: the other routes still compare */
-                fy_error_init(err);
-                status = FY_OK;
-                drop_route(c);
-            }
-            else if (status != FY_OK)
-                drop_route(c);
-        }
-        fy_numvec_clear(vals);
-        fy_diagram_list_clear(list);
-    }
-    fy_mlp_clear(m);
-    if (status != FY_OK)
-        return status;
-    /* comparisons: every route of the chosen arithmetic against the fused one; the first
-     * route of each arithmetic against the others: ball contains exact, double near ball */
-    for (i = 0; i < c->n; i++)
-        for (ar = 0; ar < 3; ar++)
-            if ((int) c->val[i]->arith == a3[ar] && first[ar] < 0)
-                first[ar] = i;
-    for (i = 1; i < c->n; i++)
-        if (c->val[i]->arith == arith)
-            compare(c, 0, i);
-    for (i = 0; i < c->n; i++)
-        for (j = 0; j < c->n; j++)
-        {
-            fy_arith_t ai = c->val[i]->arith, aj = c->val[j]->arith;
-            if (i == j || ai == aj || (i != 0 && i != first[0] && i != first[1] && i != first[2]
-                                       && j != 0 && j != first[0] && j != first[1]
-                                       && j != first[2]))
-                continue;
-            if ((ai == FY_ARITH_EXACT && aj == FY_ARITH_BALL) ||
-                (ai == FY_ARITH_BALL && aj == FY_ARITH_DOUBLE))
-                compare(c, i, j);
-        }
-    return FY_OK;
-}
-
-static void check_clear(check_t *c)
-{
-    while (c->n > 0)
-        drop_route(c);
-    if (c->scale != NULL)
-    {
-        fy_numvec_clear(c->scale);
-        free(c->scale);
-        c->scale = NULL;
-    }
-}
-
-static int check_agree(const check_t *c, double *worst)
-{
-    int i, ok = 1;
-    *worst = 0;
-    for (i = 0; i < c->ncmp; i++)
-    {
-        ok &= c->cmp[i].agree;
-        if (c->cmp[i].diff > *worst)
-            *worst = c->cmp[i].diff;
-    }
-    return ok;
-}
-
 /* The check report as the "check" member of the JSON document. */
-static json_t *check_json(const check_t *c)
+static json_t *check_json(const fy_mlp_check_struct *c)
 {
     double worst;
-    int i, ok = check_agree(c, &worst);
+    int i, ok = fy_mlp_check_agree(c, &worst);
     json_t *j = json_object(), *routes = json_array(), *cmp = json_array(),
            *skip = json_array();
     json_object_set_new(j, "agree", json_boolean(ok));
@@ -925,10 +288,10 @@ static json_t *check_json(const check_t *c)
     return j;
 }
 
-static void print_check(FILE *fp, const check_t *c)
+static void print_check(FILE *fp, const fy_mlp_check_struct *c)
 {
     double worst;
-    int i, ok = check_agree(c, &worst);
+    int i, ok = fy_mlp_check_agree(c, &worst);
     fprintf(fp, "# check: %d routes, %d comparisons, largest discrepancy %.3g: %s\n", c->n,
             c->ncmp, worst, ok ? "all agree" : "DISAGREEMENT");
     for (i = 0; i < c->ncmp; i++)
@@ -955,7 +318,7 @@ static int write_npy(const char *out, const fy_numvec_t res, const fy_mlp_t m, i
     /* the sorted entries as doubles (midpoints, nearest doubles) */
     status = fy_numvec_convert(dd, FY_ARITH_DOUBLE, 53, res, err);
     if (status == FY_OK && res->arith == FY_ARITH_DOUBLE)
-        status = double_finite(dd, "npy", order, err);
+        status = fy_mlp_double_finite(dd, "npy", order, err);
     for (i = 0; status == FY_OK && i < dd->len; i++)
         if (!isfinite(fy_numvec_d(dd)[i]))
             status = fy_error_set(err, FY_EUNSUPPORTED, "npy: value %ld lies beyond the "
@@ -1116,30 +479,112 @@ static int run_symbolic(const char *model, const fy_net_t net, const fy_rules_t 
     return status;
 }
 
-int fy_cmd_taylor(int argc, char **argv)
+/* One `feynn taylor` run: the options, then what was computed. */
+typedef struct
 {
-    const char *model = NULL, *at = NULL, *dirf = NULL, *entry = NULL, *out = "-";
-    int order = -1, per = 0, check = 0, fmt = FY_FMT_TEXT, i, k, status = FY_OK, rc = 0;
-    int idx[FY_MLP_MAX_TENSOR_ORDER + 1], nidx = 0, symbolic = 0, progress = -1, json, mode;
-    fy_arith_t arith = FY_ARITH_DOUBLE;
-    slong prec = 128, digits = -1, prec_used = 0, rel_bits = 0;
-    double tol = DEFAULT_TOL;
-    fy_error_t err;
+    const char *model, *at, *dirf, *entry, *out;
+    int order, per, check, fmt, nidx, symbolic, progress, json, mode;
+    int idx[FY_MLP_MAX_TENSOR_ORDER + 1];
+    fy_arith_t arith;
+    slong prec, digits, prec_used, rel_bits;
+    double tol;
     fy_net_opts_t opts;
     fy_net_t net;
     fy_rules_t rules;
     fy_mlp_t m;
     fy_numvec_t xbar, v, res, vals, sum;
     fy_diagram_list_t list;
-    fy_ofile_t of;
-    check_t chk;
-    job_t job;
-    FILE *fp;
-    char *end;
+    fy_mlp_check_t chk;
+    fy_mlp_job_struct job;
+} taylor_t;
 
-    fy_error_init(err);
-    fy_net_opts_init(opts);
-    memset(&chk, 0, sizeof chk);
+/* --arith S: 0, or the exit status of a usage error. */
+static int parse_arith(taylor_t *t, const char *s)
+{
+    char *end;
+    if (!strcmp(s, "double"))
+        t->arith = FY_ARITH_DOUBLE;
+    else if (!strcmp(s, "exact"))
+        t->arith = FY_ARITH_EXACT;
+    else if (!strcmp(s, "symbolic"))
+    {
+        t->arith = FY_ARITH_EXACT;
+        t->symbolic = 1;
+    }
+    else if (!strncmp(s, "ball", 4) && (s[4] == '\0' || s[4] == ':'))
+    {
+        t->arith = FY_ARITH_BALL;
+        if (s[4] == ':')
+        {
+            t->prec = strtol(s + 5, &end, 10);
+            if (*end || end == s + 5)
+                return fy_cli_usage_error(CMD, "--arith '%s': the precision after "
+                                          "'ball:' must be a whole number of bits, "
+                                          "16..1000000 (e.g. ball:256)", s);
+        }
+        if (t->prec < 16 || t->prec > 1000000)
+            return fy_cli_usage_error(CMD, "ball precision '%s' outside 16..1000000", s);
+    }
+    else
+        return fy_cli_usage_error(CMD, "--arith: double, ball[:BITS], exact or "
+                                  "symbolic, not '%s'", s);
+    return 0;
+}
+
+/* An option with a value, argv[*i] its name: 0, or the exit status of a usage error; -1 when
+ * a is not such an option. */
+static int parse_valued(taylor_t *t, const char *a, char **argv, int *i)
+{
+    char *end;
+    if (!strcmp(a, "--order"))
+    {
+        long x = strtol(argv[++*i], &end, 10);
+        if (*end || end == argv[*i] || x < 0 || x > FY_MLP_MAX_ORDER)
+            return fy_cli_usage_error(CMD, "--order: an integer 0..%d, not '%s'",
+                                      FY_MLP_MAX_ORDER, argv[*i]);
+        t->order = (int) x;
+    }
+    else if (!strcmp(a, "--at"))
+        t->at = argv[++*i];
+    else if (!strcmp(a, "--direction"))
+        t->dirf = argv[++*i];
+    else if (!strcmp(a, "--entry"))
+        t->entry = argv[++*i];
+    else if (!strcmp(a, "--digits"))
+    {
+        t->digits = strtol(argv[++*i], &end, 10);
+        if (*end || end == argv[*i] || t->digits < 1 || t->digits > 100000)
+            return fy_cli_usage_error(CMD, "--digits: an integer 1..100000, not '%s'",
+                                      argv[*i]);
+    }
+    else if (!strcmp(a, "--tol"))
+    {
+        t->tol = strtod(argv[++*i], &end);
+        if (*end || end == argv[*i] || !(t->tol >= 0))
+            return fy_cli_usage_error(CMD, "--tol: a number >= 0, not '%s'", argv[*i]);
+    }
+    else if (!strcmp(a, "-o"))
+        t->out = argv[++*i];
+    else if (!strcmp(a, "--activation"))
+        t->opts->activation = argv[++*i];
+    else if (!strcmp(a, "--format"))
+    {
+        t->fmt = fy_cli_parse_format(CMD, argv[++*i], 1u << FY_FMT_TEXT | 1u << FY_FMT_JSON |
+                                                          1u << FY_FMT_NPY);
+        if (t->fmt < 0)
+            return 2;
+    }
+    else if (!strcmp(a, "--arith"))
+        return parse_arith(t, argv[++*i]);
+    else
+        return -1;
+    return 0;
+}
+
+/* The command line into t: -1 to go on, else the exit status (0 after --help). */
+static int parse_args(taylor_t *t, int argc, char **argv)
+{
+    int i, rc;
     for (i = 1; i < argc; i++)
     {
         const char *a = argv[i];
@@ -1150,410 +595,428 @@ int fy_cmd_taylor(int argc, char **argv)
             return 0;
         }
         else if (!strcmp(a, "--per-diagram"))
-            per = 1;
+            t->per = 1;
         else if (!strcmp(a, "--check"))
-            check = 1;
+            t->check = 1;
         else if (!strcmp(a, "--progress"))
-            progress = 1;
+            t->progress = 1;
         else if (!strcmp(a, "--no-progress"))
-            progress = 0;
+            t->progress = 0;
         else if (a[0] == '-' && a[1] != '\0' && !has)
             return fy_cli_usage_error(CMD, "option %s needs a value", a);
-        else if (!strcmp(a, "--order"))
+        else if ((rc = parse_valued(t, a, argv, &i)) >= 0)
         {
-            long x = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || x < 0 || x > FY_MLP_MAX_ORDER)
-                return fy_cli_usage_error(CMD, "--order: an integer 0..%d, not '%s'",
-                                          FY_MLP_MAX_ORDER, argv[i]);
-            order = (int) x;
-        }
-        else if (!strcmp(a, "--at"))
-            at = argv[++i];
-        else if (!strcmp(a, "--direction"))
-            dirf = argv[++i];
-        else if (!strcmp(a, "--entry"))
-            entry = argv[++i];
-        else if (!strcmp(a, "--digits"))
-        {
-            digits = strtol(argv[++i], &end, 10);
-            if (*end || end == argv[i] || digits < 1 || digits > 100000)
-                return fy_cli_usage_error(CMD, "--digits: an integer 1..100000, not '%s'",
-                                          argv[i]);
-        }
-        else if (!strcmp(a, "--tol"))
-        {
-            tol = strtod(argv[++i], &end);
-            if (*end || end == argv[i] || !(tol >= 0))
-                return fy_cli_usage_error(CMD, "--tol: a number >= 0, not '%s'", argv[i]);
-        }
-        else if (!strcmp(a, "-o"))
-            out = argv[++i];
-        else if (!strcmp(a, "--activation"))
-            opts->activation = argv[++i];
-        else if (!strcmp(a, "--format"))
-        {
-            fmt = fy_cli_parse_format(CMD, argv[++i], 1u << FY_FMT_TEXT | 1u << FY_FMT_JSON |
-                                                          1u << FY_FMT_NPY);
-            if (fmt < 0)
-                return 2;
-        }
-        else if (!strcmp(a, "--arith"))
-        {
-            const char *s = argv[++i];
-            if (!strcmp(s, "double"))
-                arith = FY_ARITH_DOUBLE;
-            else if (!strcmp(s, "exact"))
-                arith = FY_ARITH_EXACT;
-            else if (!strcmp(s, "symbolic"))
-            {
-                arith = FY_ARITH_EXACT;
-                symbolic = 1;
-            }
-            else if (!strncmp(s, "ball", 4) && (s[4] == '\0' || s[4] == ':'))
-            {
-                arith = FY_ARITH_BALL;
-                if (s[4] == ':')
-                {
-                    prec = strtol(s + 5, &end, 10);
-                    if (*end || end == s + 5)
-                        return fy_cli_usage_error(CMD, "--arith '%s': the precision after "
-                                                  "'ball:' must be a whole number of bits, "
-                                                  "16..1000000 (e.g. ball:256)", s);
-                }
-                if (prec < 16 || prec > 1000000)
-                    return fy_cli_usage_error(CMD, "ball precision '%s' outside 16..1000000", s);
-            }
-            else
-                return fy_cli_usage_error(CMD, "--arith: double, ball[:BITS], exact or "
-                                          "symbolic, not '%s'", s);
+            if (rc != 0)
+                return rc;
         }
         else if (a[0] == '-' && a[1] != '\0')
             return fy_cli_usage_error(CMD, "unknown option '%s'", a);
-        else if (model == NULL)
-            model = a;
+        else if (t->model == NULL)
+            t->model = a;
         else
             return fy_cli_usage_error(CMD, "more than one model: '%s'", a);
     }
-    if (model == NULL || order < 0)
+    return -1;
+}
+
+/* The combinations of options: -1 when they go together, else the exit status. */
+static int check_args(taylor_t *t)
+{
+    char *end;
+    if (t->model == NULL || t->order < 0)
         return fy_cli_usage_error(CMD, "a MODEL and --order N are required");
-    if (entry != NULL)
+    if (t->entry != NULL)
     {
-        const char *p = entry;
-        while (*p && nidx <= FY_MLP_MAX_TENSOR_ORDER)
+        const char *p = t->entry;
+        while (*p && t->nidx <= FY_MLP_MAX_TENSOR_ORDER)
         {
             long x = strtol(p, &end, 10);
             if (end == p || x < 0 || x > 1000000000L)
-                return fy_cli_usage_error(CMD, "--entry: indices like 0,2,2, not '%s'", entry);
-            idx[nidx++] = (int) x;
+                return fy_cli_usage_error(CMD, "--entry: indices like 0,2,2, not '%s'",
+                                          t->entry);
+            t->idx[t->nidx++] = (int) x;
             if (*end != ',' && *end != '\0')
-                return fy_cli_usage_error(CMD, "--entry: indices like 0,2,2, not '%s'", entry);
+                return fy_cli_usage_error(CMD, "--entry: indices like 0,2,2, not '%s'",
+                                          t->entry);
             p = *end == ',' ? end + 1 : end;
         }
-        if (nidx != order)
-            return fy_cli_usage_error(CMD, "--entry has %d indices, --order is %d", nidx, order);
+        if (t->nidx != t->order)
+            return fy_cli_usage_error(CMD, "--entry has %d indices, --order is %d", t->nidx,
+                                      t->order);
     }
-    if (entry != NULL && dirf != NULL)
+    if (t->entry != NULL && t->dirf != NULL)
         return fy_cli_usage_error(CMD, "--entry and --direction exclude each other");
-    if (per && entry == NULL && dirf == NULL)
+    if (t->per && t->entry == NULL && t->dirf == NULL)
         return fy_cli_usage_error(CMD, "--per-diagram needs --entry or --direction");
-    if (symbolic && (entry || dirf || per || check || fmt == FY_FMT_NPY || digits > 0))
+    if (t->symbolic && (t->entry || t->dirf || t->per || t->check || t->fmt == FY_FMT_NPY ||
+                        t->digits > 0))
         return fy_cli_usage_error(CMD, "--arith symbolic gives the whole tensor in text or "
                                   "json only (no --entry, --direction, --per-diagram, --check, "
                                   "--digits, npy)");
-    if (digits > 0 && arith == FY_ARITH_EXACT)
+    if (t->digits > 0 && t->arith == FY_ARITH_EXACT)
         return fy_cli_usage_error(CMD, "--digits applies to ball and double results (exact "
                                   "results are printed in full)");
-    if (fmt == FY_FMT_NPY && per)
+    if (t->fmt == FY_FMT_NPY && t->per)
         return fy_cli_usage_error(CMD, "--per-diagram is not available with --format npy");
-    if (fmt == FY_FMT_NPY && check && !strcmp(out, "-"))
+    if (t->fmt == FY_FMT_NPY && t->check && !strcmp(t->out, "-"))
         return fy_cli_usage_error(CMD, "--check with --format npy needs -o FILE (the report "
                                   "goes to standard output)");
-    if (order > FY_MLP_MAX_TENSOR_ORDER && dirf == NULL)
+    if (t->order > FY_MLP_MAX_TENSOR_ORDER && t->dirf == NULL)
         return fy_cli_usage_error(CMD, "tensors and entries go up to order %d; use "
                                   "--direction for higher orders", FY_MLP_MAX_TENSOR_ORDER);
-    json = fmt == FY_FMT_JSON;
-    mode = entry ? MODE_ENTRY : dirf ? MODE_DIR : MODE_TENSOR;
+    t->json = t->fmt == FY_FMT_JSON;
+    t->mode = t->entry ? MODE_ENTRY : t->dirf ? MODE_DIR : MODE_TENSOR;
+    return -1;
+}
 
-    fy_rules_init(rules);
-    fy_net_init(net);
-    fy_mlp_init(m);
-    fy_numvec_init(xbar, FY_ARITH_EXACT, 0, 128, NULL);
-    fy_numvec_init(v, FY_ARITH_EXACT, 0, 128, NULL);
-    fy_numvec_init(res, arith, 0, prec, NULL);
-    fy_numvec_init(vals, arith, 0, prec, NULL);
-    fy_numvec_init(sum, arith, 0, prec, NULL);
-    fy_diagram_list_init(list);
-    chk.tol = tol;
-    status = fy_rules_load_default(rules, err);
+/* Certified digits: rerun at rising precision (fy_ball_refine). */
+static int compute_refined(taylor_t *t, fy_error_t err)
+{
+    refine_t rd;
+    fy_numvec_t tmp;
+    slong nout, want = (slong) ceil(t->digits * 3.3219280948873622) + 4;
+    int status;
+    fy_numvec_init(tmp, FY_ARITH_BALL, 0, t->prec, NULL);
+    rd.job = &t->job;
+    rd.m = t->m;
+    rd.tmp = tmp;
+    /* the number of outputs: one cheap run at the starting precision */
+    status = fy_mlp_job_fused(t->res, &t->job, FY_ARITH_BALL, t->prec, t->m, err);
+    nout = t->res->len;
     if (status == FY_OK)
-        status = fy_net_load(net, model, opts, err);
-    if (status == FY_OK && symbolic)
+        status = fy_ball_refine(fy_numvec_arb(t->res), nout, refine_eval, &rd, t->prec,
+                                t->prec > 1 << 16 ? t->prec : 1 << 16, want, &t->prec_used,
+                                &t->rel_bits, err);
+    if (status == FY_ECHECK)
+        fprintf(stderr, "feynn taylor: warning: %s; printing the digits certified\n",
+                err->msg);
+    if (status == FY_ECHECK)
+        status = FY_OK;
+    fy_numvec_clear(tmp);
+    if (status == FY_OK)
     {
-        status = fy_ofile_open(of, out, err);
+        t->prec = t->prec_used;
+        t->res->prec = t->prec;
+        status = fy_mlp_set_net(t->m, t->net, t->rules, FY_ARITH_BALL, t->prec, err);
         if (status == FY_OK)
-        {
-            status = run_symbolic(model, net, rules, order, json, of->fp, err);
-            if (status == FY_OK)
-                status = fy_ofile_commit(of, err);
-            else
-                fy_ofile_abort(of);
-        }
-        if (status != FY_OK)
-            rc = fy_cli_fail(CMD, err);
-        goto done;
+            status = fy_mlp_set_point(t->m, t->job.xbar, t->order, err);
     }
-    if (status == FY_OK && at != NULL)
-        status = read_vec(xbar, at, (int) net->widths[0], err);
-    if (status == FY_OK && dirf != NULL)
-        status = read_vec(v, dirf, (int) net->widths[0], err);
-    if (status == FY_OK && entry != NULL)
-        for (k = 0; k < nidx; k++)
-            if (idx[k] >= (int) net->widths[0])
-            {
-                status = fy_error_set(err, FY_EINPUT, "--entry: index %d outside 0..%d", idx[k],
-                                      (int) net->widths[0] - 1);
-                break;
-            }
-    job.net = net;
-    job.rules = rules;
-    job.xbar = at ? xbar : NULL;
-    job.v = v;
-    job.idx = idx;
-    job.mode = mode;
-    job.order = order;
-    job.progress = progress;
-    job.opts = opts;
+    return status;
+}
+
+/* The vectors of the job, the result, the per-diagram values and the check. */
+static int compute(taylor_t *t, fy_error_t err)
+{
+    int k, status = FY_OK, d = (int) t->net->widths[0];
+    if (t->at != NULL)
+        status = read_vec(t->xbar, t->at, d, err);
+    if (status == FY_OK && t->dirf != NULL)
+        status = read_vec(t->v, t->dirf, d, err);
+    for (k = 0; status == FY_OK && t->entry != NULL && k < t->nidx; k++)
+        if (t->idx[k] >= d)
+            status = fy_error_set(err, FY_EINPUT, "--entry: index %d outside 0..%d",
+                                  t->idx[k], d - 1);
+    t->job.net = t->net;
+    t->job.rules = t->rules;
+    t->job.xbar = t->at ? t->xbar : NULL;
+    t->job.v = t->v;
+    t->job.idx = t->idx;
+    t->job.mode = t->mode;
+    t->job.order = t->order;
+    t->job.progress = t->progress;
     if (status == FY_OK)
-    {
-        if (arith == FY_ARITH_BALL && digits > 0)
-        {
-            /* certified digits: rerun at rising precision (fy_ball_refine) */
-            refine_t rd;
-            fy_numvec_t tmp;
-            slong nout, want = (slong) ceil(digits * 3.3219280948873622) + 4;
-            fy_numvec_init(tmp, FY_ARITH_BALL, 0, prec, NULL);
-            rd.job = &job;
-            rd.m = m;
-            rd.tmp = tmp;
-            /* the number of outputs: one cheap run at the starting precision */
-            status = fused(res, &job, FY_ARITH_BALL, prec, m, err);
-            nout = res->len;
-            if (status == FY_OK)
-                status = fy_ball_refine(fy_numvec_arb(res), nout, refine_eval, &rd, prec,
-                                        prec > 1 << 16 ? prec : 1 << 16, want, &prec_used,
-                                        &rel_bits, err);
-            if (status == FY_ECHECK)
-                fprintf(stderr, "feynn taylor: warning: %s; printing the digits certified\n",
-                        err->msg);
-            if (status == FY_ECHECK)
-                status = FY_OK;
-            fy_numvec_clear(tmp);
-            if (status == FY_OK)
-            {
-                prec = prec_used;
-                res->prec = prec;
-                status = fy_mlp_set_net(m, net, rules, FY_ARITH_BALL, prec, err);
-                if (status == FY_OK)
-                    status = fy_mlp_set_point(m, job.xbar, order, err);
-            }
-        }
-        else
-            status = fused(res, &job, arith, prec, m, err);
-    }
-    if (status == FY_OK && per && order >= 1)
+        status = t->arith == FY_ARITH_BALL && t->digits > 0
+                     ? compute_refined(t, err)
+                     : fy_mlp_job_fused(t->res, &t->job, t->arith, t->prec, t->m, err);
+    if (status == FY_OK && t->per && t->order >= 1)
     {
         fy_progress_t pr;
         fy_progress_init(pr, "diagrams", 1, 0);
-        status = diagrams(sum, vals, list, m, &job, pr, err);
+        status = fy_mlp_job_diagrams(t->sum, t->vals, t->list, t->m, &t->job, pr, err);
     }
-    if (status == FY_OK && check)
-        status = run_check(&chk, res, &job, arith, prec, progress, err);
-    if (status == FY_OK && fmt == FY_FMT_NPY)
+    if (status == FY_OK && t->check)
+        status = fy_mlp_check_run(t->chk, t->res, &t->job, t->arith, t->prec, err);
+    return status;
+}
+
+/* The result's entries (or coefficients) as JSON members of root; bad |= any failure. */
+static int json_values(json_t *root, const taylor_t *t)
+{
+    json_t *a = json_array();
+    int bad = 0, order = t->order;
+    slong k;
+    if (t->mode != MODE_TENSOR)
     {
-        if (arith == FY_ARITH_EXACT)
-            fprintf(stderr, "feynn taylor: note: npy holds float64; the exact rationals are "
-                    "written as their nearest doubles\n");
-        else if (arith == FY_ARITH_BALL)
-            fprintf(stderr, "feynn taylor: note: npy holds float64; the balls are written as "
-                    "their midpoints\n");
-        status = write_npy(out, res, m, mode, order, err);
-        if (status == FY_OK && check)
-        {
-            double worst;
-            print_check(stdout, &chk);
-            if (!check_agree(&chk, &worst))
-                rc = 1;
-        }
-        if (status != FY_OK)
-            rc = fy_cli_fail(CMD, err);
-        goto done;
+        for (k = 0; k < t->res->len; k++)
+            bad |= json_array_append_new(a, jval(t->res, k, t->digits));
+        bad |= json_object_set_new(root, t->entry ? "entry" : "coefficients", a);
+        if (t->entry)
+            bad |= json_object_set_new(root, "index", jints(t->idx, t->nidx));
+        return bad;
     }
-    if (status == FY_OK)
-        status = fy_ofile_open(of, out, err);
+    {
+        int *ix = calloc((size_t) order + 1, sizeof(int));
+        slong r = 0;
+        do
+        {
+            json_t *e = json_object();
+            bad |= json_object_set_new(e, "index", jints(ix, order));
+            bad |= json_object_set_new(e, "value", jval(t->res, r, t->digits));
+            bad |= json_array_append_new(a, e);
+            r++;
+        } while (ix != NULL && order > 0 && fy_multiindex_next(ix, t->m->width[0], order));
+        bad |= ix == NULL;
+        free(ix);
+        bad |= json_object_set_new(root, "entries", a);
+    }
+    return bad;
+}
+
+/* The per-diagram values, largest first, as the JSON member "diagrams". */
+static int json_diagrams(json_t *root, const taylor_t *t, fy_error_t err)
+{
+    long *perm = calloc((size_t) t->list->n + 1, sizeof(long));
+    json_t *a = json_array();
+    int i, bad = perm == NULL;
+    if (perm != NULL)
+        (void) fy_eval_rank(perm, t->vals, err);
+    for (i = 0; perm != NULL && i < t->list->n; i++)
+    {
+        fy_diagram_struct *d = t->list->d + perm[i];
+        char *shape = fy_diagram_shape_string(d);
+        json_t *e = json_object();
+        bad |= json_object_set_new(e, "rank", json_integer(i + 1));
+        bad |= json_object_set_new(e, "canon", jstr(d->canon ? d->canon : ""));
+        bad |= json_object_set_new(e, "shape", jstr(shape ? shape : ""));
+        bad |= json_object_set_new(e, "aut", json_integer(fmpz_get_si(d->aut)));
+        bad |= json_object_set_new(e, "value", jval(t->vals, perm[i], t->digits));
+        bad |= json_array_append_new(a, e);
+        free(shape);
+    }
+    free(perm);
+    bad |= json_object_set_new(root, "diagrams", a);
+    return bad;
+}
+
+/* The JSON document (doc/schema/taylor.schema.json); *disagree when the check disagreed. */
+static int write_json(FILE *fp, const taylor_t *t, int *disagree, fy_error_t err)
+{
+    json_t *root = json_object();
+    const char *mname = t->mode == MODE_TENSOR ? "tensor"
+                        : t->mode == MODE_ENTRY ? "entry" : "direction";
+    int bad = 0;
+    bad |= json_object_set_new(root, "command", json_string("taylor"));
+    bad |= json_object_set_new(root, "model", jstr(t->model));
+    bad |= json_object_set_new(root, "order", json_integer(t->order));
+    bad |= json_object_set_new(root, "arith", json_string(fy_arith_name(t->arith)));
+    bad |= json_object_set_new(root, "prec", json_integer(t->prec));
+    bad |= json_object_set_new(root, "dim", json_integer(t->m->width[0]));
+    bad |= json_object_set_new(root, "mode", json_string(mname));
+    bad |= json_object_set_new(root, "notes", jstr(t->m->notes));
+    if (t->arith == FY_ARITH_BALL && t->digits > 0)
+    {
+        bad |= json_object_set_new(root, "digits", json_integer(t->digits));
+        bad |= json_object_set_new(root, "rel_bits_reached", json_integer(t->rel_bits));
+    }
+    bad |= json_values(root, t);
+    if (t->per && t->order >= 1)
+        bad |= json_diagrams(root, t, err);
+    if (t->check)
+    {
+        double worst;
+        bad |= json_object_set_new(root, "check", check_json(t->chk));
+        *disagree = !fy_mlp_check_agree(t->chk, &worst);
+    }
+    return jdump(root, bad, fp, err);
+}
+
+/* The whole tensor as text lines "i j k: value". */
+static void text_tensor(FILE *fp, const taylor_t *t)
+{
+    int *ix = calloc((size_t) t->order + 1, sizeof(int)), k;
+    slong r = 0;
+    fy_progress_t pr;
+    fy_progress_init(pr, "writing", (double) t->res->len,
+                     t->res->len > 100000 ? t->progress : 0);
+    do
+    {
+        for (k = 0; k < t->order; k++)
+            fprintf(fp, "%s%d", k ? " " : "", ix[k]);
+        fprintf(fp, "%s", t->order ? ": " : "value: ");
+        put_val(fp, t->res, r, t->digits);
+        fprintf(fp, "\n");
+        r++;
+        if ((r & 4095) == 0)
+            fy_progress_update(pr, (double) r);
+    } while (t->order > 0 && fy_multiindex_next(ix, t->m->width[0], t->order));
+    fy_progress_clear(pr);
+    free(ix);
+}
+
+/* The text report; *disagree when the check disagreed. */
+static void write_text(FILE *fp, const taylor_t *t, int *disagree, fy_error_t err)
+{
+    int i, k;
+    if (t->m->notes[0])
+        fprintf(fp, "# note: %s\n", t->m->notes);
+    if (t->arith == FY_ARITH_BALL)
+        fprintf(fp, "# ball arithmetic at %ld bits%s\n", (long) t->prec,
+                t->digits > 0 ? " (raised until the digits asked for are certified)" : "");
+    if (t->mode != MODE_TENSOR)
+        for (k = 0; k < t->res->len; k++)
+        {
+            if (t->entry)
+                fprintf(fp, "d^%d F / dx[%s] = ", t->order, t->entry);
+            else
+                fprintf(fp, "c_%d = ", k);
+            put_val(fp, t->res, k, t->digits);
+            fprintf(fp, "\n");
+        }
+    else
+        text_tensor(fp, t);
+    if (t->per && t->order >= 1)
+    {
+        long *perm = calloc((size_t) t->list->n + 1, sizeof(long));
+        fy_eval_rank(perm, t->vals, err);
+        fprintf(fp, "# contributions of the %ld diagrams, largest first (sum ", t->list->n);
+        put_val(fp, t->sum, 0, t->digits);
+        fprintf(fp, ")\n");
+        for (i = 0; i < t->list->n; i++)
+        {
+            fy_diagram_struct *d = t->list->d + perm[i];
+            char *shape = fy_diagram_shape_string(d);
+            fprintf(fp, "%3d  |Aut| %-4ld ", i + 1, fmpz_get_si(d->aut));
+            put_val(fp, t->vals, perm[i], t->digits);
+            fprintf(fp, "   %s\n", shape ? shape : "");
+            free(shape);
+        }
+        free(perm);
+    }
+    if (t->check)
+    {
+        double worst;
+        print_check(fp, t->chk);
+        *disagree = !fy_mlp_check_agree(t->chk, &worst);
+    }
+}
+
+/* --arith symbolic: the whole tensor as polynomials in the vertex symbols. */
+static int output_symbolic(taylor_t *t, fy_error_t err)
+{
+    fy_ofile_t of;
+    int status = fy_ofile_open(of, t->out, err);
     if (status != FY_OK)
+        return status;
+    status = run_symbolic(t->model, t->net, t->rules, t->order, t->json, of->fp, err);
+    if (status == FY_OK)
+        return fy_ofile_commit(of, err);
+    fy_ofile_abort(of);
+    return status;
+}
+
+/* --format npy: the array file, and the check report on standard output. */
+static int output_npy(taylor_t *t, int *disagree, fy_error_t err)
+{
+    int status;
+    if (t->arith == FY_ARITH_EXACT)
+        fprintf(stderr, "feynn taylor: note: npy holds float64; the exact rationals are "
+                "written as their nearest doubles\n");
+    else if (t->arith == FY_ARITH_BALL)
+        fprintf(stderr, "feynn taylor: note: npy holds float64; the balls are written as "
+                "their midpoints\n");
+    status = write_npy(t->out, t->res, t->m, t->mode, t->order, err);
+    if (status == FY_OK && t->check)
     {
-        rc = fy_cli_fail(CMD, err);
-        goto done;
+        double worst;
+        print_check(stdout, t->chk);
+        *disagree = !fy_mlp_check_agree(t->chk, &worst);
     }
-    fp = of->fp;
-    if (json)
+    return status;
+}
+
+/* Text or JSON to the output file. */
+static int output(taylor_t *t, int *disagree, fy_error_t err)
+{
+    fy_ofile_t of;
+    int status = fy_ofile_open(of, t->out, err);
+    if (status != FY_OK)
+        return status;
+    if (t->json)
     {
-        json_t *root = json_object(), *a;
-        const char *mname = mode == MODE_TENSOR ? "tensor"
-                            : mode == MODE_ENTRY ? "entry" : "direction";
-        int bad = 0;
-        bad |= json_object_set_new(root, "command", json_string("taylor"));
-        bad |= json_object_set_new(root, "model", jstr(model));
-        bad |= json_object_set_new(root, "order", json_integer(order));
-        bad |= json_object_set_new(root, "arith", json_string(fy_arith_name(arith)));
-        bad |= json_object_set_new(root, "prec", json_integer(prec));
-        bad |= json_object_set_new(root, "dim", json_integer(m->width[0]));
-        bad |= json_object_set_new(root, "mode", json_string(mname));
-        bad |= json_object_set_new(root, "notes", jstr(m->notes));
-        if (arith == FY_ARITH_BALL && digits > 0)
-        {
-            bad |= json_object_set_new(root, "digits", json_integer(digits));
-            bad |= json_object_set_new(root, "rel_bits_reached", json_integer(rel_bits));
-        }
-        if (mode != MODE_TENSOR)
-        {
-            a = json_array();
-            for (k = 0; k < res->len; k++)
-                bad |= json_array_append_new(a, jval(res, k, digits));
-            bad |= json_object_set_new(root, entry ? "entry" : "coefficients", a);
-            if (entry)
-                bad |= json_object_set_new(root, "index", jints(idx, nidx));
-        }
-        else
-        {
-            int *ix = calloc((size_t) order + 1, sizeof(int));
-            slong r = 0;
-            a = json_array();
-            do
-            {
-                json_t *e = json_object();
-                bad |= json_object_set_new(e, "index", jints(ix, order));
-                bad |= json_object_set_new(e, "value", jval(res, r, digits));
-                bad |= json_array_append_new(a, e);
-                r++;
-            } while (ix != NULL && order > 0 && fy_multiindex_next(ix, m->width[0], order));
-            bad |= ix == NULL;
-            free(ix);
-            bad |= json_object_set_new(root, "entries", a);
-        }
-        if (per && order >= 1)
-        {
-            long *perm = calloc((size_t) list->n + 1, sizeof(long));
-            a = json_array();
-            bad |= perm == NULL;
-            if (perm != NULL)
-                (void) fy_eval_rank(perm, vals, err);
-            for (i = 0; perm != NULL && i < list->n; i++)
-            {
-                fy_diagram_struct *d = list->d + perm[i];
-                char *shape = fy_diagram_shape_string(d);
-                json_t *e = json_object();
-                bad |= json_object_set_new(e, "rank", json_integer(i + 1));
-                bad |= json_object_set_new(e, "canon", jstr(d->canon ? d->canon : ""));
-                bad |= json_object_set_new(e, "shape", jstr(shape ? shape : ""));
-                bad |= json_object_set_new(e, "aut", json_integer(fmpz_get_si(d->aut)));
-                bad |= json_object_set_new(e, "value", jval(vals, perm[i], digits));
-                bad |= json_array_append_new(a, e);
-                free(shape);
-            }
-            free(perm);
-            bad |= json_object_set_new(root, "diagrams", a);
-        }
-        if (check)
-        {
-            double worst;
-            bad |= json_object_set_new(root, "check", check_json(&chk));
-            if (!check_agree(&chk, &worst))
-                rc = 1;
-        }
-        if (jdump(root, bad, fp, err) != FY_OK)
+        if ((status = write_json(of->fp, t, disagree, err)) != FY_OK)
         {
             fy_ofile_abort(of);
-            rc = fy_cli_fail(CMD, err);
-            goto done;
+            return status;
         }
     }
     else
+        write_text(of->fp, t, disagree, err);
+    return fy_ofile_commit(of, err);
+}
+
+static void taylor_init(taylor_t *t)
+{
+    memset(t, 0, sizeof *t);
+    t->out = "-";
+    t->order = -1;
+    t->fmt = FY_FMT_TEXT;
+    t->progress = -1;
+    t->arith = FY_ARITH_DOUBLE;
+    t->prec = 128;
+    t->digits = -1;
+    t->tol = DEFAULT_TOL;
+    fy_net_opts_init(t->opts);
+}
+
+static void taylor_clear(taylor_t *t)
+{
+    fy_mlp_check_clear(t->chk);
+    fy_diagram_list_clear(t->list);
+    fy_numvec_clear(t->xbar);
+    fy_numvec_clear(t->v);
+    fy_numvec_clear(t->res);
+    fy_numvec_clear(t->vals);
+    fy_numvec_clear(t->sum);
+    fy_mlp_clear(t->m);
+    fy_net_clear(t->net);
+    fy_rules_clear(t->rules);
+}
+
+int fy_cmd_taylor(int argc, char **argv)
+{
+    taylor_t t;
+    fy_error_t err;
+    int rc, status, disagree = 0;
+
+    fy_error_init(err);
+    taylor_init(&t);
+    if ((rc = parse_args(&t, argc, argv)) >= 0 || (rc = check_args(&t)) >= 0)
+        return rc;
+    fy_rules_init(t.rules);
+    fy_net_init(t.net);
+    fy_mlp_init(t.m);
+    fy_numvec_init(t.xbar, FY_ARITH_EXACT, 0, 128, NULL);
+    fy_numvec_init(t.v, FY_ARITH_EXACT, 0, 128, NULL);
+    fy_numvec_init(t.res, t.arith, 0, t.prec, NULL);
+    fy_numvec_init(t.vals, t.arith, 0, t.prec, NULL);
+    fy_numvec_init(t.sum, t.arith, 0, t.prec, NULL);
+    fy_diagram_list_init(t.list);
+    fy_mlp_check_init(t.chk, t.tol);
+    status = fy_rules_load_default(t.rules, err);
+    if (status == FY_OK)
+        status = fy_net_load(t.net, t.model, t.opts, err);
+    if (status == FY_OK && t.symbolic)
+        status = output_symbolic(&t, err);
+    else
     {
-        if (m->notes[0])
-            fprintf(fp, "# note: %s\n", m->notes);
-        if (arith == FY_ARITH_BALL)
-            fprintf(fp, "# ball arithmetic at %ld bits%s\n", (long) prec,
-                    digits > 0 ? " (raised until the digits asked for are certified)" : "");
-        if (mode != MODE_TENSOR)
-            for (k = 0; k < res->len; k++)
-            {
-                if (entry)
-                    fprintf(fp, "d^%d F / dx[%s] = ", order, entry);
-                else
-                    fprintf(fp, "c_%d = ", k);
-                put_val(fp, res, k, digits);
-                fprintf(fp, "\n");
-            }
-        else
-        {
-            int *ix = calloc((size_t) order + 1, sizeof(int));
-            slong r = 0;
-            fy_progress_t pr;
-            fy_progress_init(pr, "writing", (double) res->len,
-                             res->len > 100000 ? progress : 0);
-            do
-            {
-                for (k = 0; k < order; k++)
-                    fprintf(fp, "%s%d", k ? " " : "", ix[k]);
-                fprintf(fp, "%s", order ? ": " : "value: ");
-                put_val(fp, res, r, digits);
-                fprintf(fp, "\n");
-                r++;
-                if ((r & 4095) == 0)
-                    fy_progress_update(pr, (double) r);
-            } while (order > 0 && fy_multiindex_next(ix, m->width[0], order));
-            fy_progress_clear(pr);
-            free(ix);
-        }
-        if (per && order >= 1)
-        {
-            long *perm = calloc((size_t) list->n + 1, sizeof(long));
-            fy_eval_rank(perm, vals, err);
-            fprintf(fp, "# contributions of the %ld diagrams, largest first (sum ", list->n);
-            put_val(fp, sum, 0, digits);
-            fprintf(fp, ")\n");
-            for (i = 0; i < list->n; i++)
-            {
-                fy_diagram_struct *d = list->d + perm[i];
-                char *shape = fy_diagram_shape_string(d);
-                fprintf(fp, "%3d  |Aut| %-4ld ", i + 1, fmpz_get_si(d->aut));
-                put_val(fp, vals, perm[i], digits);
-                fprintf(fp, "   %s\n", shape ? shape : "");
-                free(shape);
-            }
-            free(perm);
-        }
-        if (check)
-        {
-            double worst;
-            print_check(fp, &chk);
-            if (!check_agree(&chk, &worst))
-                rc = 1;
-        }
+        if (status == FY_OK)
+            status = compute(&t, err);
+        if (status == FY_OK)
+            status = t.fmt == FY_FMT_NPY ? output_npy(&t, &disagree, err)
+                                         : output(&t, &disagree, err);
     }
-    if (fy_ofile_commit(of, err) != FY_OK)
-        rc = fy_cli_fail(CMD, err);
-done:
-    check_clear(&chk);
-    fy_diagram_list_clear(list);
-    fy_numvec_clear(xbar);
-    fy_numvec_clear(v);
-    fy_numvec_clear(res);
-    fy_numvec_clear(vals);
-    fy_numvec_clear(sum);
-    fy_mlp_clear(m);
-    fy_net_clear(net);
-    fy_rules_clear(rules);
-    return rc;
+    taylor_clear(&t);
+    if (status != FY_OK)
+        return fy_cli_fail(CMD, err);
+    return disagree ? 1 : 0;
 }
