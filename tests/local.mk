@@ -4,6 +4,6 @@ tests_test_util_SOURCES = tests/test_util.c tests/testutil.h
 tests_test_util_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_util_LDADD = $(TEST_LDADD)
 
-TESTS += tests/test_util tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh
-EXTRA_DIST += tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/schema_check.py
+TESTS += tests/test_util tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/test_install.sh
+EXTRA_DIST += tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/schema_check.py tests/test_install.sh
 CLEANFILES += cli.out cli.err

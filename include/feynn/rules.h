@@ -16,9 +16,11 @@
  *
  * Parsing is strict: a malformed file is refused with FY_EINPUT and a message
  * "FILE:LINE:COLUMN: expected ..., found ...".  The registry (fy_rules_t) loads every *.rules
- * file of the search path: the directories in $FEYNN_RULES_PATH (colon-separated), then the
- * source tree's rules/ (so that an uninstalled build finds them), then the installed
- * $(datadir)/feynn/rules.  A name defined in an earlier directory shadows the same name in a
+ * file of the search path: the directories in $FEYNN_RULES_PATH (colon-separated); then, for a
+ * program run from the build tree, the source tree's rules/; for an installed program, the
+ * rules installed beside it (BINDIR/../share/feynn/rules, so `make install prefix=P` without
+ * configuring again, or a moved tree, still finds its own rules), then $(datadir)/feynn/rules
+ * as configured, and the source tree last.  A name defined in an earlier directory shadows the same name in a
  * later one; the same name twice in one directory is an error. */
 #ifndef FEYNN_RULES_H
 #define FEYNN_RULES_H
@@ -227,6 +229,12 @@ int fy_activation_set(fy_activation_t dst, const fy_activation_t src, fy_error_t
  * linear activations. */
 int fy_activation_poly(fmpq_poly_t P, const fy_activation_t a, ulong k, fy_error_t err);
 
+/* P_k from P = P_{k-1} in one step (P_k = P_{k-1}' p for closures and, from P_1 = u,
+ * antiderivatives; q^(k) = (q^(k-1))' for polynomials; Q_k = Q_{k-1}' - 2z Q_{k-1} for hermite):
+ * P_1..P_n in O(n) polynomial steps instead of O(n^2) with fy_activation_poly for each k.
+ * For k <= 1 (P ignored) and the other definitions, the same as fy_activation_poly. */
+int fy_activation_poly_next(fmpq_poly_t P, const fy_activation_t a, ulong k, fy_error_t err);
+
 /* The largest k with sigma^(k) not identically zero, or -1 when there is none (infinitely
  * many).  Polynomials: the degree; piecewise linear: 1 (relu: all derivatives >= 2 vanish
  * away from z = 0); others: -1. */
@@ -238,6 +246,12 @@ slong fy_activation_last_nonzero(const fy_activation_t a);
  * z = 0 takes sigma'(0) as the left slope (PyTorch's relu'(0) = 0). */
 int fy_activation_eval_fmpq(fmpq_t res, const fy_activation_t a, ulong k, const fmpq_t z,
                             fy_error_t err);
+
+/* The same with P_k given (from fy_activation_poly or fy_activation_poly_next; read only
+ * where the value is P_k at a point), so that the values of orders 1..n cost no more
+ * polynomial building than the polynomials themselves. */
+int fy_activation_eval_poly_fmpq(fmpq_t res, const fy_activation_t a, ulong k,
+                                 const fmpq_poly_t Pk, const fmpq_t z, fy_error_t err);
 
 /* sigma^(k)(z) as a ball containing the true value (s = sigma(z) by the function expression,
  * then P_k(s); erf by the Hermite formula).  FY_EUNSUPPORTED when the activation has no

@@ -1,12 +1,15 @@
 /* The registry of rule files: loading files and directories, the search path
- * ($FEYNN_RULES_PATH, the source tree, the installed data directory), and lookups. */
+ * ($FEYNN_RULES_PATH; then the source tree for a program run from the build tree, the
+ * installed rules for an installed one), and lookups. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "config.h"
 #include "feynn/util.h"
 #include "rules/rules_impl.h"
 
@@ -221,10 +224,49 @@ static int add_dir(char ***dirs, int *n, const char *p, size_t len, fy_error_t e
     return FY_OK;
 }
 
+/* The directory of the running program (resolved, no trailing slash), or NULL. */
+static char *exe_dir(void)
+{
+    char *exe = realpath("/proc/self/exe", NULL), *slash;
+    if (exe == NULL)
+        return NULL;
+    slash = strrchr(exe, '/');
+    if (slash == NULL || slash == exe)
+    {
+        free(exe);
+        return NULL;
+    }
+    *slash = '\0';
+    return exe;
+}
+
+/* 1 if the running program lives inside the build tree (the feynn of `make`, the tests). */
+static int running_in_build_tree(const char *dir)
+{
+#ifdef FY_BUILDDIR
+    char *b = realpath(FY_BUILDDIR, NULL);
+    size_t n;
+    int in;
+    if (b == NULL || dir == NULL)
+    {
+        free(b);
+        return 0;
+    }
+    n = strlen(b);
+    in = strncmp(dir, b, n) == 0 && (dir[n] == '/' || dir[n] == '\0');
+    free(b);
+    return in;
+#else
+    (void) dir;
+    return 0;
+#endif
+}
+
 int fy_rules_search_path(char ***dirs, int *n, fy_error_t err)
 {
     const char *env = getenv("FEYNN_RULES_PATH");
-    int rc = FY_OK;
+    char *exe = exe_dir();
+    int rc = FY_OK, in_build = running_in_build_tree(exe);
 
     *dirs = NULL;
     *n = 0;
@@ -241,14 +283,36 @@ int fy_rules_search_path(char ***dirs, int *n, fy_error_t err)
             p = c + 1;
         }
     }
+    /* A feynn run from its build tree reads the rules of its source tree; an installed one
+     * reads the installed rules: beside the program (PREFIX/bin/../share/feynn/rules, which
+     * also finds a tree installed with `make install prefix=...` or moved elsewhere), then
+     * the data directory configure chose; the source tree only as the last resort. */
 #ifdef FY_SRCDIR
-    if (rc == FY_OK)
+    if (rc == FY_OK && in_build)
         rc = add_dir(dirs, n, FY_SRCDIR "/rules", strlen(FY_SRCDIR "/rules"), err);
 #endif
+    if (rc == FY_OK && exe != NULL && !in_build)
+    {
+        size_t len = strlen(exe) + 32;
+        char *p = fy_malloc(len, 1, err);
+        if (p == NULL)
+            rc = FY_ENOMEM;
+        else
+        {
+            snprintf(p, len, "%s/../share/feynn/rules", exe);
+            rc = add_dir(dirs, n, p, strlen(p), err);
+            free(p);
+        }
+    }
 #ifdef FY_DATADIR
     if (rc == FY_OK)
         rc = add_dir(dirs, n, FY_DATADIR "/rules", strlen(FY_DATADIR "/rules"), err);
 #endif
+#ifdef FY_SRCDIR
+    if (rc == FY_OK && !in_build)
+        rc = add_dir(dirs, n, FY_SRCDIR "/rules", strlen(FY_SRCDIR "/rules"), err);
+#endif
+    free(exe);
     if (rc != FY_OK)
     {
         int i;
