@@ -48,7 +48,7 @@ has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"
     else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..34"
+echo "1..59"
 printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\n' \
     >nnft_cli_erf.spec
 printf 'point 1\npoint -1\n' >>nnft_cli_erf.spec
@@ -109,9 +109,65 @@ has nnft_cli.err "nnft_cli_bad.spec:3:9:" "error names file:line:column"
 t 2 "missing spec" "$feynn" nnft correlators
 t 2 "unknown option" "$feynn" nnft sample nnft_cli_relu.spec --frobnicate
 t 2 "option of another command" "$feynn" nnft kernel nnft_cli_relu.spec --networks 10
+# couplings and predict (effective action, MATH.md 4.3): the [HMS] ReLU experiment, where
+# G4/G4_GP = 1 + 5/N and G6/G6_GP = 1 + 15/N + 44/N^2 give lambda = -12.5 / (N Lambda^5)
+# and the ratios 50/93 and 175/186 by hand
+t 0 "couplings --hms-relu" "$feynn" nnft couplings --hms-relu --cutoff 10 \
+    --templates local,x2-local,nonlocal --scan 10,100,1000
+has nnft_cli.out "^lambda = -6.250000000e-6 " "ReLU lambda = -12.5 / (N Lambda^5) at Lambda = 10"
+has nnft_cli.out "x2-local  0  (dropped" "proportional templates dropped"
+has nnft_cli.out "slope -5, " "cut-off slope -(d + 4) = -5"
+"$feynn" nnft couplings --hms-relu --templates local,nonlocal --scan 10,100 --format json \
+    >nnft_cli.json 2>nnft_cli.err
+if "$jc" nnft_cli.json 'command="nnft couplings"' tuples_used=126 convention='"nofact"' \
+    cutoff=100.0 fit.train_tuples=63 scan.slope=#number 2>>nnft_cli.err; then
+    ok "couplings json validates"; else no "couplings json validates"; fi
+schema nnft_cli.json nnft-couplings.schema.json "couplings json against its schema"
+t 0 "predict --hms-relu" "$feynn" nnft predict --hms-relu
+has nnft_cli.out "^G6_GP / G6 = 0.5376344086$" "[HMS] G6_GP/G6 = 50/93 = 0.538"
+has nnft_cli.out "^(G6_GP + lambda term) / G6 = 0.9408602151$" \
+    "[HMS] with lambda: 175/186 = 0.941"
+t 0 "predict at another cut-off, factorial convention" "$feynn" nnft predict --hms-relu \
+    --cutoff 1000 --convention fact
+has nnft_cli.out "^(G6_GP + lambda term) / G6 = 0.9408602151$" \
+    "the prediction does not depend on Lambda"
+"$feynn" nnft predict --hms-relu --format json >nnft_cli.json 2>nnft_cli.err
+schema nnft_cli.json nnft-predict.schema.json "predict json against its schema"
+"$feynn" nnft predict --hms-relu --format csv >nnft_cli.out 2>nnft_cli.err
+if [ "$(wc -l <nnft_cli.out)" -eq 463 ] \
+    && head -1 nnft_cli.out | grep -q '^idx,G6,G6_GP,lambda_term,gp_ratio,lambda_ratio$' \
+    && sed -n 2p nnft_cli.out \
+        | grep -q '^0 0 0 0 0 0,.*,0.537634408602150[0-9]*,0.94086021505376'; then
+    ok "predict csv: header and 462 rows"; else no "predict csv: header and 462 rows"; fi
+"$feynn" nnft couplings --hms-relu --format csv >nnft_cli.out 2>nnft_cli.err
+if [ "$(wc -l <nnft_cli.out)" -eq 127 ] \
+    && head -1 nnft_cli.out | grep -q '^idx,dG4,dG4_se,T,lambda$'; then
+    ok "couplings csv: header and 126 rows"; else no "couplings csv: header and 126 rows"; fi
+"$feynn" nnft kernel nnft_cli_erf.spec --format csv >nnft_cli.out 2>nnft_cli.err
+if [ "$(wc -l <nnft_cli.out)" -eq 4 ] && head -1 nnft_cli.out | grep -q '^i,j,K,K_rad$' \
+    && grep -q '^0,0,1.590334470601733[0-9],' nnft_cli.out; then
+    ok "kernel csv: K_Erf(1, 1) to 17 digits"; else no "kernel csv"; fi
+"$feynn" nnft correlators nnft_cli_relu.spec --n 4 --format csv >nnft_cli.out 2>nnft_cli.err
+if [ "$(wc -l <nnft_cli.out)" -eq 16 ] && head -1 nnft_cli.out | grep -q '^n,idx,G,G_rad,' \
+    && grep -q '^4,0 0 0 0,' nnft_cli.out; then
+    ok "correlators csv: header and 15 rows"; else no "correlators csv"; fi
+"$feynn" nnft sample nnft_cli_relu.spec --networks 1000 --n 2 --format csv >nnft_cli.out \
+    2>nnft_cli.err
+if [ "$(wc -l <nnft_cli.out)" -eq 7 ] && head -1 nnft_cli.out | grep -q '^n,idx,mean,se,'; then
+    ok "sample csv: header and 6 rows"; else no "sample csv"; fi
+t 0 "couplings from Monte Carlo" "$feynn" nnft couplings nnft_cli_relu.spec --mc \
+    --networks 2000 --scan 10,100
+has nnft_cli.out "slope -\(5\|4\.99999999\)" "Monte Carlo G4: cut-off slope -5 still"
+t 2 "couplings: infinite cut-off for relu" "$feynn" nnft couplings nnft_cli_relu.spec \
+    --cutoff inf
+has nnft_cli.err "diverges" "infinite cut-off refused with the reason"
+t 2 "couplings: unknown template" "$feynn" nnft couplings --hms-relu --templates local,quartic
+has nnft_cli.err "unknown template 'quartic'" "bad template named"
+t 2 "couplings: spec and --hms-relu" "$feynn" nnft couplings nnft_cli_relu.spec --hms-relu
+t 2 "couplings: bad cut-off" "$feynn" nnft couplings --hms-relu --cutoff -3
 # every help text ends with a newline
 bad=""
-for c in "" kernel correlators sample; do
+for c in "" kernel correlators sample couplings predict; do
     last=$("$feynn" nnft $c --help 2>/dev/null | tail -c 1 | od -An -c | tr -d ' ')
     [ "$last" = '\n' ] || bad="$bad nnft${c:+ $c}"
 done

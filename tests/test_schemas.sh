@@ -68,6 +68,11 @@ case_ nnft-correlators.schema.json "nnft correlators" "$feynn" nnft correlators 
     --n 4,6 --format json
 case_ nnft-sample.schema.json "nnft sample" "$feynn" nnft sample "$w/relu.spec" --networks 1000 \
     --exact --format json
+case_ nnft-couplings.schema.json "nnft couplings" "$feynn" nnft couplings "$w/relu.spec" \
+    --templates local,nonlocal --scan 10,100 --format json
+case_ nnft-couplings.schema.json "nnft couplings, Monte Carlo" "$feynn" nnft couplings \
+    "$w/relu.spec" --mc --networks 1000 --format json
+case_ nnft-predict.schema.json "nnft predict" "$feynn" nnft predict --hms-relu --format json
 case_ rules-list.schema.json "rules list" "$feynn" rules list --format json
 case_ rules-show.schema.json "rules show tanh" "$feynn" rules show tanh --order 4 --format json
 case_ rules-show.schema.json "rules show relu" "$feynn" rules show relu --format json

@@ -5,6 +5,11 @@
  *   feynn nnft correlators SPEC   exact finite-N G^(n), Wick values, connected parts, m_n
  *   feynn nnft sample SPEC        Monte Carlo ensemble: means, standard errors, the [HMS]
  *                                 chunk estimator, m_n with background; --exact compares
+ *   feynn nnft couplings SPEC     quartic couplings from G4 (exact or Monte Carlo): per
+ *                                 tuple, averaged, least squares over templates, the
+ *                                 cut-off scan (MATH.md 4.3)
+ *   feynn nnft predict SPEC       the 6-point function with and without the quartic
+ *                                 coupling: the [HMS] ratios G6_GP/G6 and (G6_GP + lambda)/G6
  *
  * This file only parses options and prints; the numbers come from feynn/nnft.h.  Exit codes:
  * 0 success, 1 a check failed (--check), 2 bad usage or input. */
@@ -25,6 +30,8 @@
 static int nnft_kernel(int argc, char **argv);
 static int nnft_correlators(int argc, char **argv);
 static int nnft_sample(int argc, char **argv);
+static int nnft_couplings(int argc, char **argv);
+static int nnft_predict(int argc, char **argv);
 
 static const fy_cli_command nnft_commands[] = {
     {"kernel", "the kernel K = G^(2) at every pair of input points, in balls", nnft_kernel},
@@ -32,6 +39,10 @@ static const fy_cli_command nnft_commands[] = {
      nnft_correlators},
     {"sample", "Monte Carlo ensemble of networks: correlators with errors, [HMS] estimator",
      nnft_sample},
+    {"couplings", "quartic couplings from G4: per tuple, mean, template fit, cut-off scan",
+     nnft_couplings},
+    {"predict", "the 6-point function with and without the fitted quartic coupling",
+     nnft_predict},
 };
 static const size_t n_nnft_commands = sizeof nnft_commands / sizeof nnft_commands[0];
 
@@ -47,7 +58,8 @@ static void usage(FILE *fp)
     for (i = 0; i < n_nnft_commands; i++)
         fprintf(fp, "  %-12s %s\n", nnft_commands[i].name, nnft_commands[i].summary);
     fprintf(fp, "\n"
-                "SPEC is an ensemble spec file (doc/nnft-spec.md).  Run 'feynn nnft COMMAND "
+                "SPEC is an ensemble spec file (doc/nnft-spec.md); couplings and predict also\n"
+                "take --hms-relu instead (the [HMS] ReLU experiment).  Run 'feynn nnft COMMAND "
                 "--help'.\n");
 }
 
@@ -87,13 +99,23 @@ enum
     O_THREADS,
     O_EXACT,
     O_TUPLES,
-    O_WIDTHS
+    O_WIDTHS,
+    O_CUTOFF,
+    O_CONV,
+    O_TEMPLATES,
+    O_TEST_POINTS,
+    O_MC,
+    O_SCAN,
+    O_LAMBDA,
+    O_HMS
 };
 
 /* Which command accepts an option (bits). */
 #define K_ (1u << 0)
 #define C_ (1u << 1)
 #define S_ (1u << 2)
+#define CP_ (1u << 3) /* couplings */
+#define PR_ (1u << 4) /* predict */
 
 typedef struct
 {
@@ -104,6 +126,12 @@ typedef struct
     int orders[4], norders, orders_given;
     long widths[64];
     int nwidths;
+    /* couplings, predict */
+    double cutoff, scan[64], lambda;
+    int nscan, fact, mc, hms, lambda_given;
+    fy_nnft_tpl_t tpl[FY_NNFT_NTPL];
+    int ntpl;
+    const char *test_points;
 } opts_t;
 
 static const struct
@@ -111,22 +139,30 @@ static const struct
     struct option opt;
     unsigned who;
 } optlist[] = {
-    {{"width", required_argument, NULL, O_WIDTH}, K_ | C_ | S_},
-    {{"inputs", required_argument, NULL, O_INPUTS}, K_ | C_ | S_},
-    {{"points", required_argument, NULL, O_POINTS}, K_ | C_ | S_},
-    {{"format", required_argument, NULL, O_FORMAT}, K_ | C_ | S_},
-    {{"output", required_argument, NULL, 'o'}, K_ | C_ | S_},
-    {{"digits", required_argument, NULL, O_DIGITS}, K_ | C_},
+    {{"width", required_argument, NULL, O_WIDTH}, K_ | C_ | S_ | CP_ | PR_},
+    {{"inputs", required_argument, NULL, O_INPUTS}, K_ | C_ | S_ | CP_ | PR_},
+    {{"points", required_argument, NULL, O_POINTS}, K_ | C_ | S_ | CP_ | PR_},
+    {{"format", required_argument, NULL, O_FORMAT}, K_ | C_ | S_ | CP_ | PR_},
+    {{"output", required_argument, NULL, 'o'}, K_ | C_ | S_ | CP_ | PR_},
+    {{"digits", required_argument, NULL, O_DIGITS}, K_ | C_ | CP_ | PR_},
     {{"quad", no_argument, NULL, O_QUAD}, K_},
     {{"check", no_argument, NULL, O_CHECK}, K_ | S_},
     {{"n", required_argument, NULL, O_ORDERS}, C_ | S_},
-    {{"networks", required_argument, NULL, O_NETWORKS}, S_},
-    {{"seed", required_argument, NULL, O_SEED}, S_},
-    {{"threads", required_argument, NULL, O_THREADS}, S_},
+    {{"networks", required_argument, NULL, O_NETWORKS}, S_ | CP_ | PR_},
+    {{"seed", required_argument, NULL, O_SEED}, S_ | CP_ | PR_},
+    {{"threads", required_argument, NULL, O_THREADS}, S_ | CP_ | PR_},
     {{"exact", no_argument, NULL, O_EXACT}, S_},
-    {{"tuples", no_argument, NULL, O_TUPLES}, C_ | S_},
+    {{"tuples", no_argument, NULL, O_TUPLES}, C_ | S_ | CP_ | PR_},
     {{"widths", required_argument, NULL, O_WIDTHS}, C_},
-    {{"help", no_argument, NULL, 'h'}, K_ | C_ | S_},
+    {{"cutoff", required_argument, NULL, O_CUTOFF}, CP_ | PR_},
+    {{"convention", required_argument, NULL, O_CONV}, CP_ | PR_},
+    {{"templates", required_argument, NULL, O_TEMPLATES}, CP_},
+    {{"test-points", required_argument, NULL, O_TEST_POINTS}, CP_},
+    {{"mc", no_argument, NULL, O_MC}, CP_ | PR_},
+    {{"scan", required_argument, NULL, O_SCAN}, CP_},
+    {{"lambda", required_argument, NULL, O_LAMBDA}, PR_},
+    {{"hms-relu", no_argument, NULL, O_HMS}, CP_ | PR_},
+    {{"help", no_argument, NULL, 'h'}, K_ | C_ | S_ | CP_ | PR_},
 };
 #define N_OPTS (sizeof optlist / sizeof optlist[0])
 
@@ -186,6 +222,76 @@ static int parse_orders(opts_t *o, const char *cmd, const char *s)
     return o->norders ? 0 : fy_cli_usage_error(cmd, "--n needs at least one order");
 }
 
+/* A cut-off: a positive number, or inf (refused by the library where it diverges). */
+static int parse_cutoff(double *v, const char *cmd, const char *s, const char *name)
+{
+    char *end;
+    double x;
+    if (strcmp(s, "inf") == 0 || strcmp(s, "infinity") == 0)
+    {
+        *v = INFINITY;
+        return 0;
+    }
+    errno = 0;
+    x = strtod(s, &end);
+    if (errno || end == s || *end || !(x > 0) || isinf(x))
+        return fy_cli_usage_error(cmd, "%s needs a positive number or inf, not '%s'", name, s);
+    *v = x;
+    return 0;
+}
+
+static int parse_scan(opts_t *o, const char *cmd, const char *s)
+{
+    const char *p = s;
+    o->nscan = 0;
+    while (*p)
+    {
+        char *end;
+        double x;
+        errno = 0;
+        x = strtod(p, &end);
+        if (errno || end == p || !(x > 0) || isinf(x) || o->nscan == 64
+            || (*end && *end != ','))
+            return fy_cli_usage_error(cmd, "--scan takes up to 64 positive finite cut-offs "
+                                      "separated by commas (e.g. 10,100,1000), not '%s'", s);
+        o->scan[o->nscan++] = x;
+        p = *end ? end + 1 : end;
+    }
+    return o->nscan >= 2 ? 0
+                         : fy_cli_usage_error(cmd, "--scan needs at least two cut-offs, "
+                                              "not '%s'", s);
+}
+
+static int parse_templates(opts_t *o, const char *cmd, const char *s)
+{
+    char buf[64];
+    const char *p = s;
+    o->ntpl = 0;
+    while (*p)
+    {
+        size_t n = strcspn(p, ",");
+        fy_nnft_tpl_t t;
+        int k;
+        if (n == 0 || n >= sizeof buf)
+            return fy_cli_usage_error(cmd, "--templates takes names separated by commas "
+                                      "(local, x2-local, nonlocal), not '%s'", s);
+        memcpy(buf, p, n);
+        buf[n] = '\0';
+        if (fy_nnft_tpl_parse(&t, buf) != 0)
+            return fy_cli_usage_error(cmd, "unknown template '%s' in --templates (local, "
+                                      "x2-local, nonlocal)", buf);
+        for (k = 0; k < o->ntpl; k++)
+            if (o->tpl[k] == t)
+                return fy_cli_usage_error(cmd, "template '%s' named twice in --templates",
+                                          buf);
+        o->tpl[o->ntpl++] = t;
+        p += n;
+        if (*p == ',')
+            p++;
+    }
+    return o->ntpl ? 0 : fy_cli_usage_error(cmd, "--templates needs at least one name");
+}
+
 /* Returns 0 to go on, -1 after --help (exit 0), 2 on a usage error. */
 static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigned who,
                       void (*help)(FILE *))
@@ -203,6 +309,7 @@ static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigne
     o->orders[1] = 4;
     o->orders[2] = 6;
     o->norders = 3;
+    o->cutoff = 100;
     for (i = 0; i < N_OPTS; i++)
         if (optlist[i].who & who)
             longopts[k++] = optlist[i].opt;
@@ -226,7 +333,8 @@ static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigne
             break;
         case O_FORMAT:
             if ((o->fmt = fy_cli_parse_format(cmd, optarg,
-                                              (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON))) < 0)
+                                              (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON)
+                                                  | (1u << FY_FMT_CSV))) < 0)
                 return 2;
             break;
         case 'o':
@@ -271,6 +379,47 @@ static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigne
             if (parse_widths(o, cmd, optarg))
                 return 2;
             break;
+        case O_CUTOFF:
+            if (parse_cutoff(&o->cutoff, cmd, optarg, "--cutoff"))
+                return 2;
+            break;
+        case O_CONV:
+            if (strcmp(optarg, "nofact") == 0)
+                o->fact = FY_NNFT_NOFACT;
+            else if (strcmp(optarg, "fact") == 0)
+                o->fact = FY_NNFT_FACT;
+            else
+                return fy_cli_usage_error(cmd, "--convention is nofact (lambda f^4, [HMS]) or "
+                                          "fact (lambda/4! f^4), not '%s'", optarg);
+            break;
+        case O_TEMPLATES:
+            if (parse_templates(o, cmd, optarg))
+                return 2;
+            break;
+        case O_TEST_POINTS:
+            o->test_points = optarg;
+            break;
+        case O_MC:
+            o->mc = 1;
+            break;
+        case O_SCAN:
+            if (parse_scan(o, cmd, optarg))
+                return 2;
+            break;
+        case O_LAMBDA:
+        {
+            char *end;
+            errno = 0;
+            o->lambda = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !isfinite(o->lambda))
+                return fy_cli_usage_error(cmd, "--lambda needs a finite number, not '%s'",
+                                          optarg);
+            o->lambda_given = 1;
+            break;
+        }
+        case O_HMS:
+            o->hms = 1;
+            break;
         case 'h':
             help(stdout);
             return -1;
@@ -280,8 +429,14 @@ static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigne
             return fy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
     }
+    if (optind >= argc && o->hms)
+        return 0;
     if (optind >= argc)
-        return fy_cli_usage_error(cmd, "missing the spec file (doc/nnft-spec.md)");
+        return fy_cli_usage_error(cmd, "missing the spec file (doc/nnft-spec.md)%s",
+                                  (who & (CP_ | PR_)) ? " or --hms-relu" : "");
+    if (o->hms)
+        return fy_cli_usage_error(cmd, "--hms-relu replaces the spec file: give one or the "
+                                  "other, not both");
     o->spec = argv[optind++];
     if (optind < argc)
         return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
@@ -290,7 +445,8 @@ static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigne
 
 static int load_spec(fy_nnft_spec_t s, const opts_t *o, fy_error_t err)
 {
-    int rc = fy_nnft_spec_read(s, o->spec, err);
+    int rc = o->spec == NULL ? fy_nnft_eft_hms_relu(s, err)
+                             : fy_nnft_spec_read(s, o->spec, err);
     if (rc != FY_OK)
         return rc;
     if (o->width)
@@ -303,7 +459,8 @@ static int load_spec(fy_nnft_spec_t s, const opts_t *o, fy_error_t err)
         return rc;
     if (s->npoints < 1)
         return fy_error_set(err, FY_EINPUT, "%s: no input points: add 'inputs hms-d1' or "
-                            "'point' lines, or give --inputs SET or --points FILE", o->spec);
+                            "'point' lines, or give --inputs SET or --points FILE",
+                            o->spec ? o->spec : "--hms-relu");
     return FY_OK;
 }
 
@@ -400,6 +557,21 @@ static int write_json(const char *path, json_t *j, fy_error_t err)
     return fy_ofile_commit(of, err);
 }
 
+/* CSV: a ball as two fields, its midpoint to full double precision and an upper bound of
+ * its radius. */
+static void csv_ball(FILE *fp, const arb_t x)
+{
+    fprintf(fp, "%.17g,%.3e", mid_d(x), mag_get_d(arb_radref(x)));
+}
+
+/* CSV: a tuple as one field, the point indices separated by blanks. */
+static void csv_idx(FILE *fp, const slong *idx, int n)
+{
+    int k;
+    for (k = 0; k < n; k++)
+        fprintf(fp, "%s%ld", k ? " " : "", (long) idx[k]);
+}
+
 /* A certified decimal string (or the ball when nothing is certified); free() it. */
 static char *cert(const arb_t x, slong digits)
 {
@@ -427,7 +599,8 @@ static void kernel_usage(FILE *fp)
             "  --digits D        certified significant digits (default 10)\n"
             "  --quad            also compute K by quadrature and compare\n"
             "  --check           with --quad: exit 1 when the two routes disagree\n"
-            "  --format text|json\n"
+            "  --format text|json|csv  (csv: a header line, one row per pair; balls as\n"
+            "                    midpoint to 17 digits and radius)\n"
             "  -o, --output FILE write there instead of standard output\n"
             "  -h, --help        this help\n"
             "\n"
@@ -470,11 +643,16 @@ static int nnft_kernel(int argc, char **argv)
         if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
             goto fail;
         of_open = 1;
-        fprintf(of->fp, "# feynn nnft kernel: K(x_i, x_j) = G^(2) (MATH.md 4.1), %s, %ld "
-                        "certified digits\n",
-                closed ? "closed form" : "quadrature", o.digits);
-        print_spec_line(of->fp, s);
-        fprintf(of->fp, "#   i    j  K%s\n", o.quad && closed ? "  (quadrature)" : "");
+        if (o.fmt == FY_FMT_CSV)
+            fprintf(of->fp, "i,j,K,K_rad%s\n", o.quad && closed ? ",quad,quad_rad,agree" : "");
+        else
+        {
+            fprintf(of->fp, "# feynn nnft kernel: K(x_i, x_j) = G^(2) (MATH.md 4.1), %s, %ld "
+                            "certified digits\n",
+                    closed ? "closed form" : "quadrature", o.digits);
+            print_spec_line(of->fp, s);
+            fprintf(of->fp, "#   i    j  K%s\n", o.quad && closed ? "  (quadrature)" : "");
+        }
     }
     for (i = 0; i < s->npoints; i++)
         for (j = i; j < s->npoints; j++)
@@ -507,6 +685,19 @@ static int nnft_kernel(int argc, char **argv)
                 json_array_append_new(arr, e);
                 continue;
             }
+            if (o.fmt == FY_FMT_CSV)
+            {
+                fprintf(of->fp, "%ld,%ld,", (long) i, (long) j);
+                csv_ball(of->fp, K);
+                if (o.quad && closed)
+                {
+                    fputc(',', of->fp);
+                    csv_ball(of->fp, Q);
+                    fprintf(of->fp, ",%d", agree);
+                }
+                fputc('\n', of->fp);
+                continue;
+            }
             ks = cert(K, o.digits);
             if (o.quad && closed)
                 qs = cert(Q, o.digits);
@@ -526,7 +717,7 @@ static int nnft_kernel(int argc, char **argv)
     }
     else
     {
-        if (o.quad && closed)
+        if (o.quad && closed && o.fmt != FY_FMT_CSV)
             fprintf(of->fp, "# closed form and quadrature: %s\n",
                     disagree ? "DISAGREE" : "agree at every pair");
         of_open = 0;
@@ -574,10 +765,10 @@ static void corr_usage(FILE *fp)
             "  --n LIST          orders, from 2,4,6 (default 2,4,6, skipping those without\n"
             "                    exact moments; named orders must be exact)\n"
             "  --digits D        certified significant digits (default 10)\n"
-            "  --tuples          text: list every tuple (JSON always does)\n"
+            "  --tuples          text: list every tuple (JSON and CSV always do)\n"
             "  --widths LIST     the curves m_n(N) and N m_n(N) at these widths instead\n"
             "                    (e.g. 2,3,4,5,10,20,50,100,500,1000)\n"
-            "  --format text|json\n"
+            "  --format text|json|csv  (csv: a header line, one row per tuple or width)\n"
             "  -o, --output FILE write there instead of standard output\n"
             "  -h, --help        this help\n"
             "\n"
@@ -617,9 +808,15 @@ static int nnft_correlators(int argc, char **argv)
         if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
             goto fail;
         of_open = 1;
-        fprintf(of->fp, "# feynn nnft correlators: exact G^(n) at width N (MATH.md 4.2), %ld "
-                        "certified digits\n", o.digits);
-        print_spec_line(of->fp, s);
+        if (o.fmt == FY_FMT_CSV)
+            fprintf(of->fp, o.nwidths > 0 ? "n,N,m,m_rad,N_m\n"
+                                          : "n,idx,G,G_rad,G_GP,G_GP_rad,G_c,G_c_rad\n");
+        else
+        {
+            fprintf(of->fp, "# feynn nnft correlators: exact G^(n) at width N (MATH.md 4.2), "
+                            "%ld certified digits\n", o.digits);
+            print_spec_line(of->fp, s);
+        }
     }
     if (o.nwidths > 0)
     {
@@ -634,7 +831,7 @@ static int nnft_correlators(int argc, char **argv)
                 curve = json_array();
                 json_object_set_new(jo, "n", json_integer(n));
             }
-            else
+            else if (o.fmt != FY_FMT_CSV)
                 fprintf(of->fp, "# n = %d:  N  m_%d(N)  N m_%d(N)\n", n, n, n);
             for (w = 0; w < o.nwidths; w++)
             {
@@ -657,6 +854,12 @@ static int nnft_correlators(int argc, char **argv)
                     json_object_set_new(e, "N_m", json_real(mid_d(nm)));
                     json_object_set_new(e, "m_ball", json_ball(c->m, o.digits + 5));
                     json_array_append_new(curve, e);
+                }
+                else if (o.fmt == FY_FMT_CSV)
+                {
+                    fprintf(of->fp, "%d,%ld,", n, o.widths[w]);
+                    csv_ball(of->fp, c->m);
+                    fprintf(of->fp, ",%.17g\n", mid_d(nm));
                 }
                 else
                 {
@@ -694,6 +897,9 @@ static int nnft_correlators(int argc, char **argv)
                 json_object_set_new(jo, "unavailable", json_string(err->msg));
                 json_array_append_new(orders, jo);
             }
+            else if (o.fmt == FY_FMT_CSV)
+                fprintf(stderr, "feynn %s: n = %d: not available exactly (%s)\n", CORR, n,
+                        err->msg);
             else
                 fprintf(of->fp, "n = %d: not available exactly (%s)\n", n, err->msg);
             fy_error_clear(err);
@@ -711,7 +917,7 @@ static int nnft_correlators(int argc, char **argv)
             json_object_set_new(jo, "m_ball", json_ball(c->m, o.digits + 5));
             json_object_set_new(jo, "m_tuples", json_integer(c->m_used));
         }
-        else
+        else if (o.fmt != FY_FMT_CSV)
         {
             fprintf(of->fp, "n = %d: %ld sorted tuples; m_%d(N = %ld) = %s (over %ld tuples "
                             "with G_GP != 0)\n",
@@ -720,10 +926,22 @@ static int nnft_correlators(int argc, char **argv)
                 fprintf(of->fp, "#  tuple  G  G_GP  G_c\n");
         }
         free(ms);
-        for (t = 0; t < c->count && (root != NULL || o.tuples); t++)
+        for (t = 0; t < c->count && (root != NULL || o.tuples || o.fmt == FY_FMT_CSV); t++)
         {
             const slong *ix = c->idx + t * n;
-            if (root != NULL)
+            if (o.fmt == FY_FMT_CSV)
+            {
+                fprintf(of->fp, "%d,", n);
+                csv_idx(of->fp, ix, n);
+                fputc(',', of->fp);
+                csv_ball(of->fp, c->G + t);
+                fputc(',', of->fp);
+                csv_ball(of->fp, c->gp + t);
+                fputc(',', of->fp);
+                csv_ball(of->fp, c->conn + t);
+                fputc('\n', of->fp);
+            }
+            else if (root != NULL)
             {
                 json_t *e = json_object();
                 json_object_set_new(e, "idx", json_idx(ix, n));
@@ -804,8 +1022,8 @@ static void sample_usage(FILE *fp)
             "  --exact           compare every tuple with the exact correlator, where one exists\n"
             "  --check           with --exact: exit 1 if a tuple is more than 5 standard\n"
             "                    errors from the exact value\n"
-            "  --tuples          text: list every tuple (JSON always does)\n"
-            "  --format text|json\n"
+            "  --tuples          text: list every tuple (JSON and CSV always do)\n"
+            "  --format text|json|csv  (csv: a header line, one row per tuple, 17 digits)\n"
             "  -o, --output FILE write there instead of standard output\n"
             "  -h, --help        this help\n"
             "\n"
@@ -865,11 +1083,17 @@ static int nnft_sample(int argc, char **argv)
         if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
             goto fail;
         of_open = 1;
-        fprintf(of->fp, "# feynn nnft sample: %llu networks, seed %llu, %d thread(s), %.3g s "
-                        "(%.3g networks/s)\n",
-                (unsigned long long) mc->networks, (unsigned long long) mc->seed, mc->threads,
-                mc->seconds, mc->seconds > 0 ? mc->networks / mc->seconds : 0.0);
-        print_spec_line(of->fp, s);
+        if (o.fmt == FY_FMT_CSV)
+            fprintf(of->fp, "n,idx,mean,se,hms_mean,hms_std,gp,exact,z\n");
+        else
+        {
+            fprintf(of->fp, "# feynn nnft sample: %llu networks, seed %llu, %d thread(s), %.3g "
+                            "s (%.3g networks/s)\n",
+                    (unsigned long long) mc->networks, (unsigned long long) mc->seed,
+                    mc->threads, mc->seconds,
+                    mc->seconds > 0 ? mc->networks / mc->seconds : 0.0);
+            print_spec_line(of->fp, s);
+        }
     }
     for (i = 0; i < o.norders; i++)
     {
@@ -892,7 +1116,7 @@ static int nnft_sample(int argc, char **argv)
                 have_exact = 1;
             else if (rc == FY_EUNSUPPORTED)
             {
-                if (root == NULL)
+                if (root == NULL && o.fmt != FY_FMT_CSV)
                     fprintf(of->fp, "# n = %d: no exact value (%s)\n", n, e2->msg);
                 rc = FY_OK;
             }
@@ -922,6 +1146,8 @@ static int nnft_sample(int argc, char **argv)
                 json_object_set_new(jo, "m_tuples", json_integer(used));
             }
         }
+        else if (o.fmt == FY_FMT_CSV)
+            ;
         else if (have_gp)
             fprintf(of->fp, "n = %d: %ld sorted tuples; m_%d = %.6g, background %.3g%s; "
                             "chunk kurtosis %.2f%s\n",
@@ -932,7 +1158,7 @@ static int nnft_sample(int argc, char **argv)
                             "kurtosis %.2f%s\n",
                     n, (long) mc->count[a], kurt,
                     kurt > FY_NNFT_HEAVY_TAIL ? " (heavy tails)" : "");
-        if (root == NULL && o.tuples)
+        if (root == NULL && o.tuples && o.fmt != FY_FMT_CSV)
             fprintf(of->fp, "#  tuple  mean  se  hms_mean  hms_std%s%s\n",
                     have_gp ? "  G_GP" : "", have_exact ? "  exact  z" : "");
         for (t = 0; t < mc->count[a]; t++)
@@ -947,7 +1173,22 @@ static int nnft_sample(int argc, char **argv)
                     worst = fabs(z);
                 beyond += fabs(z) > 5;
             }
-            if (root != NULL)
+            if (o.fmt == FY_FMT_CSV)
+            {
+                fprintf(of->fp, "%d,", n);
+                csv_idx(of->fp, ix, n);
+                fprintf(of->fp, ",%.17g,%.17g,%.17g,%.17g,", mc->mean[a][t], mc->se[a][t],
+                        mc->hms_mean[a][t], mc->hms_std[a][t]);
+                if (have_gp)
+                    fprintf(of->fp, "%.17g", gp[t]);
+                fputc(',', of->fp);
+                if (have_exact)
+                    fprintf(of->fp, "%.17g,%.17g", ex, z);
+                else
+                    fputc(',', of->fp);
+                fputc('\n', of->fp);
+            }
+            else if (root != NULL)
             {
                 json_t *e = json_object();
                 json_object_set_new(e, "idx", json_idx(ix, n));
@@ -981,7 +1222,7 @@ static int nnft_sample(int argc, char **argv)
         {
             if (root != NULL)
                 json_object_set_new(jo, "worst_z", json_real(worst));
-            else
+            else if (o.fmt != FY_FMT_CSV)
                 fprintf(of->fp, "n = %d: exact against Monte Carlo: largest deviation %.2f "
                                 "standard errors\n", n, worst);
         }
@@ -1023,6 +1264,507 @@ done:
     json_decref(orders);
     json_decref(root);
     fy_nnft_corr_clear(c);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(s);
+    return status;
+}
+
+/* ------------------------------------------------------------------ couplings, predict */
+static json_t *json_cutoff(double L)
+{
+    return isinf(L) ? json_string("inf") : json_real(L);
+}
+
+static const char *conv_name(int fact)
+{
+    return fact == FY_NNFT_FACT ? "fact" : "nofact";
+}
+
+static const char *conv_text(int fact)
+{
+    return fact == FY_NNFT_FACT ? "fact (S = S_GP + int lambda/4! f^4)"
+                                : "nofact (S = S_GP + int lambda f^4, [HMS]; their code's "
+                                  "lambda is -lambda)";
+}
+
+/* The ensemble when --mc, sampled from s. */
+static int maybe_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, const opts_t *o,
+                        fy_error_t err)
+{
+    if (!o->mc)
+        return FY_OK;
+    return fy_nnft_sample(mc, s, o->networks, o->seed, (int) o->threads, err);
+}
+
+static void print_source(FILE *fp, const opts_t *o, const fy_nnft_mc_t mc)
+{
+    if (o->mc)
+        fprintf(fp, "# G^(n) from a Monte Carlo ensemble: %llu networks, seed %llu\n",
+                (unsigned long long) mc->networks, (unsigned long long) mc->seed);
+    else
+        fprintf(fp, "# G^(n) exact at width N (MATH.md 4.2)\n");
+}
+
+#define COUPLINGS "nnft couplings"
+
+static void couplings_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn nnft couplings SPEC [options]\n"
+            "       feynn nnft couplings --hms-relu [options]\n"
+            "\n"
+            "Quartic couplings of the effective action (MATH.md 4.3) from G4: at every sorted\n"
+            "4-tuple lambda = -(G4 - G4_GP) / (24 V), V the vertex integral over\n"
+            "[-Lambda, Lambda]^d of K_EFT(x1, x)..K_EFT(x4, x), K_EFT = K - sigma_b^2; their\n"
+            "mean and spread; with --templates a linear least-squares fit of G4 - G4_GP over\n"
+            "the local, x2-local (|x|^2 f^4) and nonlocal (f(x)^2 f(y)^2) templates with\n"
+            "train and test errors (relative to |G4 - G4_GP|); with --scan the cut-off scan\n"
+            "of log10|lambda| against log10 Lambda and its slope (relu with sigma_b = 0:\n"
+            "exactly -(d + 4)).\n"
+            "Sign: couplings of the action, a positive lambda lowers G4.  G4 is exact\n"
+            "(gauss, cos; relu with sigma_b = 0 in d = 1) or, with --mc, Monte Carlo.\n"
+            "\n"
+            "Options:\n"
+            "  --hms-relu        the [HMS] ReLU experiment instead of SPEC: relu, d = 1,\n"
+            "                    N = 20, sigma_b = 0, inputs 0.2, 0.4, ..., 1.2\n"
+            "  --width N         override the spec's width N\n"
+            "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
+            "  --points FILE     input points from FILE\n"
+            "  --cutoff L        the cut-off Lambda (default 100; inf only where the\n"
+            "                    integral converges: gauss, cos)\n"
+            "  --convention C    nofact (lambda f^4, [HMS]; default) or fact (lambda/4! f^4)\n"
+            "  --templates LIST  fit over these templates: local,x2-local,nonlocal\n"
+            "  --test-points FILE  test the fit on the tuples of these points (default:\n"
+            "                    train on even-numbered tuples, test on odd-numbered ones)\n"
+            "  --scan LIST       cut-offs of the scan, e.g. 10,100,1000,10000\n"
+            "  --mc              G4 from a Monte Carlo ensemble instead of exact\n"
+            "  --networks M, --seed S, --threads T   the ensemble (with --mc)\n"
+            "  --digits D        digits printed (default 10)\n"
+            "  --tuples          text: list every tuple (JSON and CSV always do)\n"
+            "  --format text|json|csv  (csv: a header line, one row per tuple, 17 digits)\n"
+            "  -o, --output FILE write there instead of standard output\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "Exit status: 0 success, 2 bad usage or input (an infinite cut-off for erf or\n"
+            "relu, an unknown template, a spec without exact G4 and no --mc).\n");
+}
+
+static int nnft_couplings(int argc, char **argv)
+{
+    opts_t o;
+    fy_nnft_spec_t s, st;
+    fy_nnft_mc_t mc;
+    fy_nnft_couplings_t c, ct;
+    fy_nnft_fit_t fit;
+    fy_nnft_rg_t rg;
+    fy_error_t err;
+    int status = parse_opts(&o, argc, argv, COUPLINGS, CP_, couplings_usage), rc = FY_OK, j;
+    int have_test = 0;
+    slong t, prec;
+    json_t *root = NULL;
+    fy_ofile_t of;
+    int of_open = 0;
+    if (status)
+        return status < 0 ? 0 : status;
+    fy_nnft_spec_init(s);
+    fy_nnft_spec_init(st);
+    fy_nnft_mc_init(mc);
+    fy_nnft_couplings_init(c);
+    fy_nnft_couplings_init(ct);
+    fy_nnft_rg_init(rg);
+    fy_error_init(err);
+    prec = 4 * o.digits + 64;
+    if ((rc = load_spec(s, &o, err)) != FY_OK)
+        goto fail;
+    if ((rc = maybe_sample(mc, s, &o, err)) != FY_OK)
+        goto fail;
+    if ((rc = fy_nnft_couplings(c, s, o.mc ? mc : NULL, o.cutoff, (fy_nnft_fact_t) o.fact,
+                                prec, err)) != FY_OK)
+        goto fail;
+    if (o.ntpl > 0)
+    {
+        if (o.test_points != NULL)
+        {
+            if ((rc = fy_nnft_spec_set(st, s, err)) != FY_OK
+                || (rc = fy_nnft_points_read(st, o.test_points, err)) != FY_OK
+                || (rc = fy_nnft_spec_check(st, err)) != FY_OK)
+                goto fail;
+            if (o.mc)
+            {
+                fy_nnft_mc_t mt;
+                fy_nnft_mc_init(mt);
+                rc = fy_nnft_sample(mt, st, o.networks, o.seed + 1, (int) o.threads, err);
+                if (rc == FY_OK)
+                    rc = fy_nnft_couplings(ct, st, mt, o.cutoff, (fy_nnft_fact_t) o.fact, prec,
+                                           err);
+                fy_nnft_mc_clear(mt);
+            }
+            else
+                rc = fy_nnft_couplings(ct, st, NULL, o.cutoff, (fy_nnft_fact_t) o.fact, prec,
+                                       err);
+            if (rc != FY_OK)
+                goto fail;
+            have_test = 1;
+        }
+        if ((rc = fy_nnft_couplings_fit(fit, c, have_test ? ct : NULL, s, have_test ? st : NULL,
+                                        o.tpl, o.ntpl, prec, err)) != FY_OK)
+            goto fail;
+    }
+    if (o.nscan > 0
+        && (rc = fy_nnft_rg_scan(rg, s, o.mc ? mc : NULL, o.scan, o.nscan, prec, err)) != FY_OK)
+        goto fail;
+    if (o.fmt == FY_FMT_JSON)
+    {
+        json_t *tuples = json_array();
+        root = json_object();
+        json_object_set_new(root, "command", json_string(COUPLINGS));
+        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "source", json_string(o.mc ? "monte carlo" : "exact"));
+        if (o.mc)
+        {
+            json_object_set_new(root, "networks", json_integer((json_int_t) mc->networks));
+            json_object_set_new(root, "seed", json_integer((json_int_t) mc->seed));
+        }
+        json_object_set_new(root, "convention", json_string(conv_name(o.fact)));
+        json_object_set_new(root, "cutoff", json_cutoff(o.cutoff));
+        json_object_set_new(root, "rigorous", json_boolean(c->rigorous));
+        json_object_set_new(root, "lambda_mean", json_real(mid_d(c->lambda_mean)));
+        json_object_set_new(root, "lambda_mean_ball", json_ball(c->lambda_mean, o.digits + 5));
+        json_object_set_new(root, "lambda_std", json_real(c->lambda_std));
+        json_object_set_new(root, "tuples_used", json_integer(c->used));
+        for (t = 0; t < c->count; t++)
+        {
+            json_t *e = json_object();
+            json_object_set_new(e, "idx", json_idx(c->idx + 4 * t, 4));
+            json_object_set_new(e, "dG4", json_real(mid_d(c->dG4 + t)));
+            if (o.mc)
+                json_object_set_new(e, "dG4_se", json_real(c->dG4_se[t]));
+            json_object_set_new(e, "T", json_real(mid_d(c->T + t)));
+            if (arb_is_finite(c->lambda + t))
+                json_object_set_new(e, "lambda", json_real(mid_d(c->lambda + t)));
+            else
+                json_object_set_new(e, "lambda", json_null());
+            json_array_append_new(tuples, e);
+        }
+        json_object_set_new(root, "tuples", tuples);
+        if (o.ntpl > 0)
+        {
+            json_t *jf = json_object(), *jt = json_array();
+            for (j = 0; j < o.ntpl; j++)
+            {
+                json_t *e = json_object();
+                json_object_set_new(e, "name", json_string(fy_nnft_tpl_name(fit->tpl[j])));
+                json_object_set_new(e, "coupling", json_real(fit->coef[j]));
+                json_object_set_new(e, "dropped", json_boolean(fit->dropped[j]));
+                json_array_append_new(jt, e);
+            }
+            json_object_set_new(jf, "templates", jt);
+            json_object_set_new(jf, "test_set", json_string(have_test ? o.test_points
+                                                                      : "odd tuples"));
+            json_object_set_new(jf, "train_tuples", json_integer(fit->ntrain));
+            json_object_set_new(jf, "test_tuples", json_integer(fit->ntest));
+            json_object_set_new(jf, "train_rms_rel", json_real(fit->train_err));
+            json_object_set_new(jf, "test_rms_rel",
+                                isfinite(fit->test_err) ? json_real(fit->test_err)
+                                                        : json_null());
+            json_object_set_new(jf, "train_mape", json_real(fit->train_mape));
+            json_object_set_new(jf, "test_mape",
+                                isfinite(fit->test_mape) ? json_real(fit->test_mape)
+                                                         : json_null());
+            json_object_set_new(root, "fit", jf);
+        }
+        if (o.nscan > 0)
+        {
+            json_t *js = json_object(), *jp = json_array();
+            int k;
+            for (k = 0; k < rg->ncut; k++)
+            {
+                json_t *e = json_object();
+                json_object_set_new(e, "cutoff", json_real(rg->cutoff[k]));
+                json_object_set_new(e, "mean_log10_lambda",
+                                    isfinite(rg->mean_log[k]) ? json_real(rg->mean_log[k])
+                                                              : json_null());
+                json_array_append_new(jp, e);
+            }
+            json_object_set_new(js, "points", jp);
+            json_object_set_new(js, "slope", json_real(rg->slope));
+            json_object_set_new(js, "intercept", json_real(rg->intercept));
+            json_object_set_new(js, "r2", json_real(rg->r2));
+            json_object_set_new(root, "scan", js);
+        }
+        if ((rc = write_json(o.out, root, err)) != FY_OK)
+            goto fail;
+        goto done;
+    }
+    if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+        goto fail;
+    of_open = 1;
+    if (o.fmt == FY_FMT_CSV)
+    {
+        fprintf(of->fp, "idx,dG4,dG4_se,T,lambda\n");
+        for (t = 0; t < c->count; t++)
+        {
+            csv_idx(of->fp, c->idx + 4 * t, 4);
+            fprintf(of->fp, ",%.17g,%.17g,%.17g,", mid_d(c->dG4 + t), c->dG4_se[t],
+                    mid_d(c->T + t));
+            if (arb_is_finite(c->lambda + t))
+                fprintf(of->fp, "%.17g", mid_d(c->lambda + t));
+            fputc('\n', of->fp);
+        }
+    }
+    else
+    {
+        char *lm = cert(c->lambda_mean, o.digits);
+        fprintf(of->fp, "# feynn nnft couplings: quartic couplings from G4 (MATH.md 4.3)\n");
+        print_spec_line(of->fp, s);
+        print_source(of->fp, &o, mc);
+        fprintf(of->fp, "# convention %s\n", conv_text(o.fact));
+        fprintf(of->fp, "# cut-off Lambda = %g, vertex integrals %s\n", o.cutoff,
+                c->rigorous ? "rigorous (balls)" : "error-controlled (not rigorous)");
+        fprintf(of->fp, "lambda = %s (mean over %ld of %ld tuples; spread %.3g)\n",
+                lm ? lm : "?", (long) c->used, (long) c->count, c->lambda_std);
+        free(lm);
+        if (o.tuples)
+        {
+            fprintf(of->fp, "#  tuple  G4 - G4_GP  24 V  lambda\n");
+            for (t = 0; t < c->count; t++)
+            {
+                const slong *ix = c->idx + 4 * t;
+                fprintf(of->fp, "  %ld %ld %ld %ld  %.10g  %.10g  %.10g\n", (long) ix[0],
+                        (long) ix[1], (long) ix[2], (long) ix[3], mid_d(c->dG4 + t),
+                        mid_d(c->T + t),
+                        arb_is_finite(c->lambda + t) ? mid_d(c->lambda + t) : NAN);
+            }
+        }
+        if (o.ntpl > 0)
+        {
+            fprintf(of->fp, "least squares over %d template(s), G4 - G4_GP = -sum_j g_j T_j; "
+                            "train: %ld tuples, test: %ld (%s)\n",
+                    o.ntpl, (long) fit->ntrain, (long) fit->ntest,
+                    have_test ? o.test_points : "odd-numbered tuples");
+            for (j = 0; j < o.ntpl; j++)
+                fprintf(of->fp, "  %-9s %.10g%s\n", fy_nnft_tpl_name(fit->tpl[j]), fit->coef[j],
+                        fit->dropped[j] ? "  (dropped: linearly dependent on the ones above)"
+                                        : "");
+            fprintf(of->fp, "  train: rms relative error %.3g, MAPE %.3g%%\n", fit->train_err,
+                    fit->train_mape);
+            fprintf(of->fp, "  test:  rms relative error %.3g, MAPE %.3g%%\n", fit->test_err,
+                    fit->test_mape);
+        }
+        if (o.nscan > 0)
+        {
+            int k;
+            fprintf(of->fp, "cut-off scan: log10 Lambda  mean log10|lambda|\n");
+            for (k = 0; k < rg->ncut; k++)
+                fprintf(of->fp, "  %8.4f  %.10g\n", log10(rg->cutoff[k]), rg->mean_log[k]);
+            fprintf(of->fp, "  slope %.10g, intercept %.10g, r^2 %.10g (%ld points)%s\n",
+                    rg->slope, rg->intercept, rg->r2, (long) rg->points,
+                    s->act == FY_NNFT_RELU && fmpq_is_zero(s->sigma_b)
+                        ? "; relu with sigma_b = 0: -(d + 4) exactly"
+                        : "");
+        }
+    }
+    of_open = 0;
+    if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+        goto fail;
+    goto done;
+fail:
+    if (of_open)
+        fy_ofile_abort(of);
+    status = fy_cli_fail(COUPLINGS, err);
+done:
+    json_decref(root);
+    fy_nnft_rg_clear(rg);
+    fy_nnft_couplings_clear(ct);
+    fy_nnft_couplings_clear(c);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(st);
+    fy_nnft_spec_clear(s);
+    return status;
+}
+
+#define PREDICT "nnft predict"
+
+static void predict_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn nnft predict SPEC [options]\n"
+            "       feynn nnft predict --hms-relu [options]\n"
+            "\n"
+            "The 6-point function at every sorted 6-tuple against two predictions of the\n"
+            "effective action (MATH.md 4.3): the free theory G6_GP (Wick) and G6_GP plus the\n"
+            "O(lambda) term, the 15 graphs of the engine with one quartic vertex on four points\n"
+            "and a free line on the other two (24 contractions each), with lambda the mean of\n"
+            "'feynn nnft couplings' at the same cut-off (or --lambda).  Prints the [HMS]\n"
+            "ratios, means over the tuples: G6_GP / G6 and (G6_GP + lambda term) / G6.  For\n"
+            "--hms-relu at N = 20: 50/93 = 0.538 and 175/186 = 0.941 at every cut-off.\n"
+            "\n"
+            "Options:\n"
+            "  --hms-relu        the [HMS] ReLU experiment instead of SPEC\n"
+            "  --width N         override the spec's width N\n"
+            "  --inputs SET, --points FILE   input points\n"
+            "  --cutoff L        the cut-off Lambda (default 100)\n"
+            "  --convention C    nofact (default) or fact: the convention of --lambda\n"
+            "  --lambda X        use this coupling instead of the fitted mean\n"
+            "  --mc              G4 and G6 from a Monte Carlo ensemble instead of exact\n"
+            "  --networks M, --seed S, --threads T   the ensemble (with --mc)\n"
+            "  --digits D        digits printed (default 10)\n"
+            "  --tuples          text: list every tuple (JSON and CSV always do)\n"
+            "  --format text|json|csv  (csv: a header line, one row per tuple, 17 digits)\n"
+            "  -o, --output FILE write there instead of standard output\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "Exit status: 0 success, 2 bad usage or input.\n");
+}
+
+static int nnft_predict(int argc, char **argv)
+{
+    opts_t o;
+    fy_nnft_spec_t s;
+    fy_nnft_mc_t mc;
+    fy_nnft_couplings_t c;
+    fy_nnft_predict_t p;
+    fy_error_t err;
+    int status = parse_opts(&o, argc, argv, PREDICT, PR_, predict_usage), rc = FY_OK;
+    slong t, prec;
+    arb_t lam, q;
+    json_t *root = NULL;
+    fy_ofile_t of;
+    int of_open = 0;
+    if (status)
+        return status < 0 ? 0 : status;
+    fy_nnft_spec_init(s);
+    fy_nnft_mc_init(mc);
+    fy_nnft_couplings_init(c);
+    fy_nnft_predict_init(p);
+    fy_error_init(err);
+    arb_init(lam);
+    arb_init(q);
+    prec = 4 * o.digits + 64;
+    if ((rc = load_spec(s, &o, err)) != FY_OK)
+        goto fail;
+    if ((rc = maybe_sample(mc, s, &o, err)) != FY_OK)
+        goto fail;
+    if (o.lambda_given)
+        arb_set_d(lam, o.lambda);
+    else
+    {
+        if ((rc = fy_nnft_couplings(c, s, o.mc ? mc : NULL, o.cutoff, (fy_nnft_fact_t) o.fact,
+                                    prec, err)) != FY_OK)
+            goto fail;
+        arb_set(lam, c->lambda_mean);
+    }
+    if ((rc = fy_nnft_predict(p, s, o.mc ? mc : NULL, lam, (fy_nnft_fact_t) o.fact, o.cutoff,
+                              prec, err)) != FY_OK)
+        goto fail;
+    if (o.fmt == FY_FMT_JSON)
+    {
+        json_t *tuples = json_array();
+        root = json_object();
+        json_object_set_new(root, "command", json_string(PREDICT));
+        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "source", json_string(o.mc ? "monte carlo" : "exact"));
+        if (o.mc)
+        {
+            json_object_set_new(root, "networks", json_integer((json_int_t) mc->networks));
+            json_object_set_new(root, "seed", json_integer((json_int_t) mc->seed));
+        }
+        json_object_set_new(root, "convention", json_string(conv_name(o.fact)));
+        json_object_set_new(root, "cutoff", json_cutoff(o.cutoff));
+        json_object_set_new(root, "lambda", json_real(mid_d(lam)));
+        json_object_set_new(root, "lambda_given", json_boolean(o.lambda_given));
+        json_object_set_new(root, "rigorous", json_boolean(p->rigorous));
+        json_object_set_new(root, "tuples_used", json_integer(p->used));
+        json_object_set_new(root, "gp_ratio", json_real(mid_d(p->gp_ratio)));
+        json_object_set_new(root, "gp_ratio_ball", json_ball(p->gp_ratio, o.digits + 5));
+        json_object_set_new(root, "lambda_ratio", json_real(mid_d(p->lambda_ratio)));
+        json_object_set_new(root, "lambda_ratio_ball",
+                            json_ball(p->lambda_ratio, o.digits + 5));
+        for (t = 0; t < p->count; t++)
+        {
+            json_t *e = json_object();
+            json_object_set_new(e, "idx", json_idx(p->idx + 6 * t, 6));
+            json_object_set_new(e, "G6", json_real(mid_d(p->G6 + t)));
+            json_object_set_new(e, "G6_GP", json_real(mid_d(p->gp + t)));
+            json_object_set_new(e, "lambda_term", json_real(mid_d(p->lam + t)));
+            json_array_append_new(tuples, e);
+        }
+        json_object_set_new(root, "tuples", tuples);
+        if ((rc = write_json(o.out, root, err)) != FY_OK)
+            goto fail;
+        goto done;
+    }
+    if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+        goto fail;
+    of_open = 1;
+    if (o.fmt == FY_FMT_CSV)
+    {
+        fprintf(of->fp, "idx,G6,G6_GP,lambda_term,gp_ratio,lambda_ratio\n");
+        for (t = 0; t < p->count; t++)
+        {
+            csv_idx(of->fp, p->idx + 6 * t, 6);
+            fprintf(of->fp, ",%.17g,%.17g,%.17g,", mid_d(p->G6 + t), mid_d(p->gp + t),
+                    mid_d(p->lam + t));
+            if (!arb_contains_zero(p->G6 + t))
+            {
+                arb_div(q, p->gp + t, p->G6 + t, prec);
+                fprintf(of->fp, "%.17g,", mid_d(q));
+                arb_add(q, p->gp + t, p->lam + t, prec);
+                arb_div(q, q, p->G6 + t, prec);
+                fprintf(of->fp, "%.17g", mid_d(q));
+            }
+            else
+                fputc(',', of->fp);
+            fputc('\n', of->fp);
+        }
+    }
+    else
+    {
+        char *ls = cert(lam, o.digits), *g = cert(p->gp_ratio, o.digits),
+             *l = cert(p->lambda_ratio, o.digits);
+        fprintf(of->fp, "# feynn nnft predict: G6 against the free theory and the quartic "
+                        "coupling (MATH.md 4.3)\n");
+        print_spec_line(of->fp, s);
+        print_source(of->fp, &o, mc);
+        fprintf(of->fp, "# convention %s\n", conv_text(o.fact));
+        fprintf(of->fp, "# cut-off Lambda = %g, vertex integrals %s\n", o.cutoff,
+                p->rigorous ? "rigorous (balls)" : "error-controlled (not rigorous)");
+        fprintf(of->fp, "lambda = %s (%s)\n", ls ? ls : "?",
+                o.lambda_given ? "--lambda" : "mean over the 4-tuples");
+        fprintf(of->fp, "G6_GP / G6 = %s\n", g ? g : "?");
+        fprintf(of->fp, "(G6_GP + lambda term) / G6 = %s\n", l ? l : "?");
+        fprintf(of->fp, "(means over %ld of %ld sorted 6-tuples)\n", (long) p->used,
+                (long) p->count);
+        free(ls);
+        free(g);
+        free(l);
+        if (o.tuples)
+        {
+            int k;
+            fprintf(of->fp, "#  tuple  G6  G6_GP  lambda term\n");
+            for (t = 0; t < p->count; t++)
+            {
+                for (k = 0; k < 6; k++)
+                    fprintf(of->fp, "%s%ld", k ? " " : "  ", (long) p->idx[6 * t + k]);
+                fprintf(of->fp, "  %.10g  %.10g  %.10g\n", mid_d(p->G6 + t), mid_d(p->gp + t),
+                        mid_d(p->lam + t));
+            }
+        }
+    }
+    of_open = 0;
+    if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+        goto fail;
+    goto done;
+fail:
+    if (of_open)
+        fy_ofile_abort(of);
+    status = fy_cli_fail(PREDICT, err);
+done:
+    json_decref(root);
+    arb_clear(lam);
+    arb_clear(q);
+    fy_nnft_predict_clear(p);
+    fy_nnft_couplings_clear(c);
     fy_nnft_mc_clear(mc);
     fy_nnft_spec_clear(s);
     return status;

@@ -5,3 +5,4 @@ libfeynn_la_SOURCES += src/nnft/spec.c src/nnft/kernel.c src/nnft/exact.c src/nn
 libfeynn_la_SOURCES += src/nnft/eft.c
 EXTRA_DIST += doc/nnft-spec.md doc/schema/nnft-spec.schema.json doc/schema/nnft-kernel.schema.json \
 	doc/schema/nnft-correlators.schema.json doc/schema/nnft-sample.schema.json
+EXTRA_DIST += doc/schema/nnft-couplings.schema.json doc/schema/nnft-predict.schema.json
