@@ -41,3 +41,8 @@ BENCHES += bench/bench_inn
 bench_bench_inn_SOURCES = bench/bench_inn.c
 bench_bench_inn_LDADD = libfeynn.la $(FY_DEPLIBS)
 EXTRA_DIST += bench/bench_inn_torch.py
+# High-order directional coefficients and vertex values (activation Taylor recurrences):
+# one tanh neuron to order 1000 and tanh 64-64-64-64-1, double and 256-bit balls, jet beside
+BENCHES += bench/bench_vertex
+bench_bench_vertex_SOURCES = bench/bench_vertex.c
+bench_bench_vertex_LDADD = libfeynn.la $(FY_DEPLIBS)

@@ -13,3 +13,10 @@ TESTS += tests/test_mlp_check
 tests_test_mlp_check_SOURCES = tests/test_mlp_check.c tests/testutil.h
 tests_test_mlp_check_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_mlp_check_LDADD = $(TEST_LDADD)
+# the activation series (vertex values, high-order directions) against the exact polynomials
+# and the jet route, in double, balls and exact rationals
+check_PROGRAMS += tests/test_mlp_fast
+TESTS += tests/test_mlp_fast
+tests_test_mlp_fast_SOURCES = tests/test_mlp_fast.c tests/testutil.h
+tests_test_mlp_fast_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_mlp_fast_LDADD = $(TEST_LDADD)

@@ -256,6 +256,33 @@ int fy_activation_poly(fmpq_poly_t P, const fy_activation_t a, ulong k, fy_error
                         a->name ? a->name : "activation", fy_activation_var_name(a));
 }
 
+int fy_activation_poly_next(fmpq_poly_t P, const fy_activation_t a, ulong k, fy_error_t err)
+{
+    fmpq_poly_t d;
+    if (k < 2 || (a->def != FY_ACT_CLOSURE && a->def != FY_ACT_ANTIDERIVATIVE &&
+                  a->def != FY_ACT_POLYNOMIAL && a->def != FY_ACT_HERMITE))
+        return fy_activation_poly(P, a, k, err);
+    fmpq_poly_init(d);
+    fmpq_poly_derivative(d, P);
+    switch (a->def)
+    {
+    case FY_ACT_POLYNOMIAL:
+        fmpq_poly_swap(P, d);
+        break;
+    case FY_ACT_HERMITE:
+        /* Q_k = Q_{k-1}' - 2 z Q_{k-1} */
+        fmpq_poly_shift_left(P, P, 1);
+        fmpq_poly_scalar_mul_si(P, P, 2);
+        fmpq_poly_sub(P, d, P);
+        break;
+    default:
+        /* closure P_k = P_{k-1}' p; antiderivative the same from P_1 = u */
+        fmpq_poly_mul(P, d, a->p);
+    }
+    fmpq_poly_clear(d);
+    return FY_OK;
+}
+
 slong fy_activation_last_nonzero(const fy_activation_t a)
 {
     switch (a->def)
@@ -432,22 +459,44 @@ static const char *aname(const fy_activation_t a)
     return a->name ? a->name : "activation";
 }
 
-/* res = P_k(x); x is copied first (gcc 12 misreads a struct member argument here). */
-static void poly_at(fmpq_t res, const fy_activation_t a, ulong k, const fmpq *x)
+/* res = P_k(x), with Pk = P_k when given (else built); x is copied first (gcc 12 misreads a
+ * struct member argument here). */
+static void poly_at(fmpq_t res, const fy_activation_t a, ulong k, const fmpq *x,
+                    const fmpq_poly_struct *Pk)
 {
     fmpq_poly_t P;
     fmpq_t xc;
     fmpq_init(xc);
     fmpq_set(xc, x);
-    fmpq_poly_init(P);
-    fy_activation_poly(P, a, k, NULL);
-    fmpq_poly_evaluate_fmpq(res, P, xc);
-    fmpq_poly_clear(P);
+    if (Pk != NULL)
+        fmpq_poly_evaluate_fmpq(res, Pk, xc);
+    else
+    {
+        fmpq_poly_init(P);
+        fy_activation_poly(P, a, k, NULL);
+        fmpq_poly_evaluate_fmpq(res, P, xc);
+        fmpq_poly_clear(P);
+    }
     fmpq_clear(xc);
 }
 
+static int eval_fmpq(fmpq_t res, const fy_activation_t a, ulong k, const fmpq_t z,
+                     const fmpq_poly_struct *Pk, fy_error_t err);
+
 int fy_activation_eval_fmpq(fmpq_t res, const fy_activation_t a, ulong k, const fmpq_t z,
                             fy_error_t err)
+{
+    return eval_fmpq(res, a, k, z, NULL, err);
+}
+
+int fy_activation_eval_poly_fmpq(fmpq_t res, const fy_activation_t a, ulong k,
+                                 const fmpq_poly_t Pk, const fmpq_t z, fy_error_t err)
+{
+    return eval_fmpq(res, a, k, z, Pk, err);
+}
+
+static int eval_fmpq(fmpq_t res, const fy_activation_t a, ulong k, const fmpq_t z,
+                     const fmpq_poly_struct *Pk, fy_error_t err)
 {
     fmpq_poly_t P;
     int rc = FY_OK;
@@ -459,6 +508,11 @@ int fy_activation_eval_fmpq(fmpq_t res, const fy_activation_t a, ulong k, const 
     switch (a->def)
     {
     case FY_ACT_POLYNOMIAL:
+        if (Pk != NULL && k > 0)
+        {
+            fmpq_poly_evaluate_fmpq(res, Pk, z);
+            return FY_OK;
+        }
         fmpq_poly_init(P);
         fy_activation_poly(P, a, k, NULL);
         fmpq_poly_evaluate_fmpq(res, P, z);
@@ -489,7 +543,7 @@ int fy_activation_eval_fmpq(fmpq_t res, const fy_activation_t a, ulong k, const 
             fmpq_set(res, a->at0);
             return FY_OK;
         }
-        poly_at(res, a, k, a->at0);
+        poly_at(res, a, k, a->at0, Pk);
         return FY_OK;
     case FY_ACT_ANTIDERIVATIVE:
         if (k == 0)
@@ -501,7 +555,7 @@ int fy_activation_eval_fmpq(fmpq_t res, const fy_activation_t a, ulong k, const 
         }
         if (!a->base_has_at0)
             break;
-        poly_at(res, a, k, a->base_at0);
+        poly_at(res, a, k, a->base_at0, Pk);
         return FY_OK;
     case FY_ACT_CYCLE:
         fmpq_set(res, a->cycle_at0 + (k % (ulong) a->ncycle));
