@@ -46,3 +46,9 @@ EXTRA_DIST += bench/bench_inn_torch.py
 BENCHES += bench/bench_vertex
 bench_bench_vertex_SOURCES = bench/bench_vertex.c
 bench_bench_vertex_LDADD = libfeynn.la $(FY_DEPLIBS)
+# nnft Monte Carlo: fy_nnft_sample (1 and 2 threads) against its floor (drawing and erf only)
+# and bench/bench_nnft_numpy.py (vectorised NumPy, the same ensemble), networks per second
+BENCHES += bench/bench_nnft
+bench_bench_nnft_SOURCES = bench/bench_nnft.c
+bench_bench_nnft_LDADD = libfeynn.la $(FY_DEPLIBS)
+EXTRA_DIST += bench/bench_nnft_numpy.py

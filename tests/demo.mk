@@ -3,3 +3,6 @@
 TESTS += tests/test_demo.sh
 EXTRA_DIST += tests/test_demo.sh
 CLEANFILES += demo_t.out demo_t.err demo_t_v.json demo_t_lin.txt demo_t_off.txt
+# `feynn demo nnft --quick` end to end: report keys, exact against Monte Carlo, CSV files
+TESTS += tests/test_demo_nnft.sh
+EXTRA_DIST += tests/test_demo_nnft.sh

@@ -1,7 +1,11 @@
-/* test_nnft_mc: Monte Carlo ensembles of src/nnft/mc.c.
+/* test_nnft_mc: Monte Carlo ensembles of src/nnft/mc.c and the [HMS] demo of src/nnft/demo.c.
  *
- * Checks: the result is bit-identical for 1 and 2 OpenMP threads (and for a different
- * partition into rounds); the accumulated products equal those of the networks' outputs
+ * Checks: the batched generator fills (fy_rng_normals, fy_rng_uniforms and their *_streams
+ * forms, vectorised) give exactly the numbers of the one-at-a-time fy_rng_normal and
+ * fy_rng_uniform; the result is bit-identical for 1, 2 and 3 OpenMP threads (and for a
+ * different partition into rounds), at small widths (parameters drawn many networks side by
+ * side) and large ones (one network at a time), with and without uniforms; the accumulated
+ * products equal those of the networks' outputs
  * recomputed one by one; exact correlators (the independent route of src/nnft/exact.c) lie
  * within 4 standard errors of the Monte Carlo means for every sorted 2-, 4-, 6-tuple, for
  * ReLU (sigma_b = 0), Cos-net with Gaussian and with non-Gaussian output weights, Gauss-net at
@@ -11,7 +15,10 @@
 #include <math.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "feynn/nnft.h"
+#include "feynn/rng.h"
 #include "testutil.h"
 
 #define PREC 96
@@ -28,6 +35,85 @@ static void spec_simple(fy_nnft_spec_t s, fy_nnft_act_t act, const char *pts, co
     assert_int_equal(fy_fmpq_parse(s->sigma_b, sb, err), FY_OK);
     if (fy_nnft_points_parse(s, pts, "pts", err) != FY_OK)
         fail_msg("%s", err->msg);
+}
+
+/* The fills against the scalar generator: every length 1..70 at every offset 0..19 (the lane
+ * boundaries of the batched Philox), long runs, and many streams side by side. */
+static void test_fill(void **state)
+{
+    static double z[1200], u[1200];
+    fy_rng_t r;
+    uint64_t n, k0, k, st;
+    long bad = 0;
+    (void) state;
+    fy_rng_init(r, UINT64_C(0x9e3779b97f4a7c15), FY_RNG_PURPOSE_NNFT_PARAMS);
+    for (n = 1; n <= 70; n++)
+        for (k0 = 0; k0 < 20; k0++)
+        {
+            fy_rng_normals(z, n, r, 5 + n, k0);
+            fy_rng_uniforms(u, n, r, 5 + n, k0);
+            for (k = 0; k < n; k++)
+            {
+                bad += z[k] != fy_rng_normal(r, 5 + n, k0 + k);
+                bad += u[k] != fy_rng_uniform(r, 5 + n, k0 + k);
+            }
+        }
+    fy_rng_normals(z, 1111, r, UINT64_C(1) << 40, 3);
+    for (k = 0; k < 1111; k++)
+        bad += z[k] != fy_rng_normal(r, UINT64_C(1) << 40, 3 + k);
+    /* streams around 2^32 (the carry into the counter's high stream word) */
+    for (n = 1; n <= 40; n += 3)
+        for (st = 1; st <= 19; st += 6)
+        {
+            uint64_t s0 = (UINT64_C(1) << 32) - 7;
+            fy_rng_normals_streams(z, n, n + 2, r, s0, st);
+            fy_rng_uniforms_streams(u, n, n, r, s0, st);
+            for (k0 = 0; k0 < st; k0++)
+                for (k = 0; k < n; k++)
+                {
+                    bad += z[k0 * (n + 2) + k] != fy_rng_normal(r, s0 + k0, k);
+                    bad += u[k0 * n + k] != fy_rng_uniform(r, s0 + k0, k);
+                }
+        }
+    assert_int_equal(bad, 0);
+}
+
+static void check_threads(fy_nnft_act_t act, const char *pts, slong width, uint64_t M)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_mc_t m1, m2;
+    fy_error_t err;
+    int a, th;
+    fy_nnft_spec_init(s);
+    fy_nnft_mc_init(m1);
+    fy_nnft_mc_init(m2);
+    fy_error_init(err);
+    spec_simple(s, act, pts, "1", act == FY_NNFT_COS ? "0" : "1", width);
+    assert_int_equal(fy_nnft_sample(m1, s, M, 42, 1, err), FY_OK);
+    for (th = 2; th <= 3; th++)
+    {
+        assert_int_equal(fy_nnft_sample(m2, s, M, 42, th, err), FY_OK);
+        for (a = 0; a < 3; a++)
+        {
+            size_t nb = (size_t) m1->count[a] * (4 + FY_NNFT_CHUNKS) * sizeof(double);
+            assert_int_equal(m1->count[a], m2->count[a]);
+            assert_memory_equal(m1->mean[a], m2->mean[a], nb);
+        }
+    }
+    fy_nnft_mc_clear(m1);
+    fy_nnft_mc_clear(m2);
+    fy_nnft_spec_clear(s);
+}
+
+/* Widths on both sides of the batched parameter draw, uniforms (Cos-net), and a network count
+ * that is not a multiple of the batch. */
+static void test_threads_paths(void **state)
+{
+    (void) state;
+    check_threads(FY_NNFT_ERF, "-1\n0.5\n1\n", 2, 2345);
+    check_threads(FY_NNFT_RELU, "-1\n0.5\n1\n", 150, 1001);
+    check_threads(FY_NNFT_COS, "-1\n0.5\n", 3, 777);
+    check_threads(FY_NNFT_COS, "-1\n0.5\n", 130, 333);
 }
 
 static void test_threads(void **state)
@@ -188,6 +274,110 @@ static void test_exact_vs_mc(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* The demo at a tiny scale: the exact curves it builds from N = 1 and 2 against
+ * fy_nnft_corr_compute at another width directly; the Monte Carlo against them; the reports. */
+static void test_demo_small(void **state)
+{
+    fy_nnft_demo_opts_t o;
+    fy_nnft_demo_t d;
+    fy_error_t err;
+    fy_nnft_spec_t s;
+    fy_nnft_corr_t c;
+    json_t *root;
+    json_error_t jerr;
+    char *text = NULL, *js = NULL;
+    int i, a;
+    (void) state;
+    fy_nnft_demo_opts_init(o);
+    fy_nnft_demo_init(d);
+    fy_error_init(err);
+    o->nwidths = 2;
+    o->widths[0] = 3;
+    o->widths[1] = 7;
+    o->networks = 4000;
+    o->seed = 5;
+    o->prec = 24; /* erf quadrature: 24 bits are plenty here and fast */
+    if (fy_nnft_demo_run(d, o, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    fy_nnft_spec_init(s);
+    fy_nnft_corr_init(c);
+    for (i = 0; i < FY_NNFT_DEMO_NACT; i++)
+    {
+        const fy_nnft_demo_act_struct *A = d->a + i;
+        assert_int_equal(A->nwidths, 2);
+        assert_true(A->exact_n[0] && A->exact_n[1]);
+        /* m4 = C4 / N exactly */
+        assert_true(fabs(3 * A->m_exact[0][0] - 7 * A->m_exact[0][1])
+                    <= 1e-12 * fabs(A->C4_exact));
+        assert_true(fabs(A->C4_exact - 7 * A->m_exact[0][1]) <= 1e-12 * fabs(A->C4_exact));
+        for (a = 0; a < 2; a++)
+            assert_true(A->m_mc[a][0] >= 0 && A->m_bg[a][0] > 0 && isfinite(A->kurtosis[a][1]));
+        assert_true(isfinite(A->zmax[0]) && isfinite(A->zmax[1]));
+        if (A->act == FY_NNFT_ERF)
+            continue;
+        /* the direct route at N = 7 (relu: sigma_b = 0; gauss: sigma_b = 1; inputs hms-d1) */
+        s->act = A->act;
+        s->width = 7;
+        fmpq_set_si(s->sigma_b, A->act == FY_NNFT_RELU ? 0 : 1, 1);
+        assert_int_equal(fy_nnft_spec_set_inputs(s, "hms-d1", err), FY_OK);
+        for (a = 0; a < 2; a++)
+        {
+            double m;
+            if (fy_nnft_corr_compute(c, s, 2 * a + 4, 64, err) != FY_OK)
+                fail_msg("%s", err->msg);
+            m = arf_get_d(arb_midref(c->m), ARF_RND_NEAR);
+            if (!(fabs(m - A->m_exact[a][1]) <= 1e-5 * fabs(m))) /* 24-bit demo balls */
+                fail_msg("%s m%d(7): direct %.15g, demo %.15g", fy_nnft_act_name(A->act),
+                         2 * a + 4, m, A->m_exact[a][1]);
+        }
+        if (A->act == FY_NNFT_RELU)
+            assert_true(A->agree);
+    }
+    /* the ReLU 6-point numbers of the eft module: 50/93, 175/186, -5 */
+    if (d->have_eft)
+    {
+        assert_true(fabs(d->gp_ratio - 50.0 / 93) < 1e-9);
+        assert_true(fabs(d->lambda_ratio - 175.0 / 186) < 1e-9);
+        assert_true(fabs(d->rg_slope + 5) < 1e-6);
+    }
+    assert_int_equal(d->time_target, -1); /* not the default scale */
+    assert_int_equal(fy_nnft_demo_text(&text, d, err), FY_OK);
+    assert_non_null(strstr(text, "targets met"));
+    assert_int_equal(fy_nnft_demo_json(&js, d, err), FY_OK);
+    root = json_loads(js, 0, &jerr);
+    assert_non_null(root);
+    assert_true(json_is_boolean(json_object_get(root, "targets_met")));
+    assert_true(json_is_number(json_object_get(root, "time_s")));
+    assert_true(json_is_number(json_object_get(json_object_get(root, "relu"), "C4_exact")));
+    assert_int_equal(json_integer_value(json_array_get(
+                         json_object_get(json_object_get(root, "erf"), "networks"), 1)),
+                     4000);
+    json_decref(root);
+    free(text);
+    free(js);
+    fy_nnft_corr_clear(c);
+    fy_nnft_spec_clear(s);
+    fy_nnft_demo_clear(d);
+}
+
+static void test_demo_errors(void **state)
+{
+    fy_nnft_demo_opts_t o;
+    fy_nnft_demo_t d;
+    fy_error_t err;
+    (void) state;
+    fy_nnft_demo_opts_init(o);
+    fy_nnft_demo_init(d);
+    fy_error_init(err);
+    o->nwidths = 1;
+    o->widths[0] = 0;
+    assert_int_equal(fy_nnft_demo_run(d, o, err), FY_EINPUT);
+    o->widths[0] = 2;
+    o->networks = 9;
+    assert_int_equal(fy_nnft_demo_run(d, o, err), FY_EINPUT);
+    fy_nnft_demo_clear(d);
+}
+
 static void test_errors(void **state)
 {
     fy_nnft_spec_t s;
@@ -209,10 +399,14 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fill),
         cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_threads_paths),
         cmocka_unit_test(test_products),
         cmocka_unit_test(test_exact_vs_mc),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_demo_small),
+        cmocka_unit_test(test_demo_errors),
     };
     return cmocka_run_group_tests_name("nnft_mc", tests, NULL, NULL) ? 1 : 0;
 }

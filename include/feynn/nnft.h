@@ -31,6 +31,7 @@
 #define FEYNN_NNFT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "feynn/error.h"
 #include "feynn/graph.h"
@@ -398,6 +399,96 @@ int fy_nnft_eft_hms_relu(fy_nnft_spec_t s, fy_error_t err);
  * fy_nnft_eft_hms_relu at N = 20: 0.5376, 0.9409, -5.  Takes well under a second. */
 int fy_nnft_eft_summary(double *gp_ratio, double *lambda_ratio, double *rg_slope,
                         const fy_nnft_spec_t s, slong N, fy_error_t err);
+
+/* ============================================== the [HMS] experiment (src/nnft/demo.c)
+ * `feynn demo nnft`: the experiment of [HMS] section 4 end to end, exact against Monte Carlo.
+ * For each of relu, gauss, erf (the embedded specs: d = 1, inputs hms-d1, sigma_W = sigma_a
+ * = 1, sigma_b = 0 for relu and 1 for gauss and erf) and each width N of the list (default
+ * 2, 3, 4, 5, 10, 20, 50, 100, 500, 1000):
+ *   - exact: m4(N), m6(N) from fy_nnft_corr_compute where the module has the correlators
+ *     (exact_n[] says which; quick mode computes them at 32 bits); C4_exact = N m4(N), which does not depend on N (G4 - G4_GP =
+ *     kappa_4 / N exactly), and C6_exact = N m6 at the largest width;
+ *   - Monte Carlo: an ensemble of `networks` networks (fy_nnft_sample, seed + activation
+ *     index), the [HMS] m4, m6 with their backgrounds (fy_nnft_mc_deviation), the chunk
+ *     kurtosis (heavy tails), the largest deviation of a tuple mean from the exact value in
+ *     standard errors, and C4_mc, the weighted least-squares fit of m4 = C4 / N over the
+ *     widths where m4 lies above twice its background (weights 1 / background^2);
+ *   - the first width from which the Monte Carlo m_n lies below its background;
+ * and for relu the 6-point prediction and cut-off scan of fy_nnft_eft_summary on
+ * fy_nnft_eft_hms_relu at N = 20 (exact correlators).  The exact curves come from the exact
+ * correlators at N = 1 and N = 2: G4 - G4_GP is exactly c / N and G6 - G6_GP exactly
+ * A / N + B / N^2 at every tuple (MATH.md 4.2), which fixes them at every width.  Targets
+ * (targets_met): at every width whose chunk kurtosis is below FY_NNFT_HEAVY_TAIL (and, for
+ * Gauss-net, whose neurons are log-normal, N >= 10), every 2- and 4-tuple mean within 5
+ * standard errors of its exact value; C4_mc within 10% of C4_exact when at least two widths
+ * enter its fit; the ReLU ratios within 1e-3 of 50/93 and 175/186 and the slope within 1e-6
+ * of -5; at the default scale, the whole run within 180 s. */
+#define FY_NNFT_DEMO_MAXW 16
+#define FY_NNFT_DEMO_TIME_TARGET 180.0
+
+typedef struct
+{
+    int quick;          /* widths 2, 5, 20, 100 and 20000 networks: a few seconds */
+    uint64_t seed;      /* default 1 */
+    uint64_t networks;  /* per width; 0: 10^6 (quick: 20000) */
+    int nwidths;        /* 0: the default list */
+    slong widths[FY_NNFT_DEMO_MAXW];
+    int threads;        /* <= 0: OpenMP's default */
+    slong prec;         /* bits of the exact correlators (default 40: 8 digits, fast) */
+    FILE *log;          /* progress lines ("demo nnft [  12.3 s] ..."), NULL: none */
+} fy_nnft_demo_opts_struct;
+typedef fy_nnft_demo_opts_struct fy_nnft_demo_opts_t[1];
+
+void fy_nnft_demo_opts_init(fy_nnft_demo_opts_t o);
+
+/* One activation of the experiment; arrays indexed by width (a = 0 for n = 4, 1 for n = 6).
+ * Numbers that do not exist are NaN. */
+typedef struct
+{
+    fy_nnft_act_t act;
+    double sigma_W, sigma_b;
+    int nwidths;
+    slong widths[FY_NNFT_DEMO_MAXW];
+    uint64_t networks;
+    int exact_n[2];                          /* exact m4 / m6 at every width */
+    double m_exact[2][FY_NNFT_DEMO_MAXW];
+    double m_mc[2][FY_NNFT_DEMO_MAXW], m_bg[2][FY_NNFT_DEMO_MAXW];
+    double kurtosis[2][FY_NNFT_DEMO_MAXW];   /* chunk kurtosis of the n-tuple means */
+    double zmax[FY_NNFT_DEMO_MAXW];          /* max over 2- and 4-tuples of |MC - exact| / se */
+    double mc_seconds[FY_NNFT_DEMO_MAXW];
+    double C4_exact, C4_mc, C6_exact;
+    int C4_used;                             /* widths in the fit of C4_mc */
+    slong below_bg[2];                       /* first width with m_mc < m_bg (0: none) */
+    int agree;                               /* the tuple-agreement target */
+} fy_nnft_demo_act_struct;
+
+#define FY_NNFT_DEMO_NACT 3 /* relu, gauss, erf */
+
+typedef struct
+{
+    fy_nnft_demo_act_struct a[FY_NNFT_DEMO_NACT];
+    int have_eft;                    /* the ReLU 6-point numbers below exist */
+    double gp_ratio, lambda_ratio, rg_slope;
+    char eft_note[256];              /* why not, when have_eft is 0 */
+    int quick, threads, targets_met, time_target;
+    uint64_t seed;
+    double time_s, exact_s, mc_s;
+} fy_nnft_demo_struct;
+typedef fy_nnft_demo_struct fy_nnft_demo_t[1];
+
+void fy_nnft_demo_init(fy_nnft_demo_t d);
+void fy_nnft_demo_clear(fy_nnft_demo_t d);
+/* Runs the experiment.  Errors: bad options (FY_EINPUT: a width < 1, more than
+ * FY_NNFT_DEMO_MAXW widths, fewer than FY_NNFT_CHUNKS networks), out of memory. */
+int fy_nnft_demo_run(fy_nnft_demo_t d, const fy_nnft_demo_opts_t o, fy_error_t err);
+/* The report as text and as JSON (doc/schema/demo-nnft.schema.json), malloc'ed strings. */
+int fy_nnft_demo_text(char **out, const fy_nnft_demo_t d, fy_error_t err);
+int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err);
+/* Writes report.txt, report.json, the CSV files of every plotted series (m4.csv, m6.csv,
+ * heavy_tail.csv, six_point.csv) and, when fy_plot_available(), the PDF figures (m4.pdf,
+ * m6.pdf) into the folder dir (created if needed), each file atomically.  *figures (may be
+ * NULL) is set to the number of figures written. */
+int fy_nnft_demo_write(const fy_nnft_demo_t d, const char *dir, int *figures, fy_error_t err);
 
 #ifdef __cplusplus
 }

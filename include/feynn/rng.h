@@ -64,6 +64,15 @@ double fy_rng_normal_quantile(double u);
 void fy_rng_normals(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0);
 void fy_rng_uniforms(double *u, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0);
 
+/* The first n normals of each of the streams stream0 .. stream0 + nstreams - 1: z[s ldz + k]
+ * = fy_rng_normal(r, stream0 + s, k), ldz >= n (the same numbers; short runs of many streams,
+ * e.g. the parameters of many small networks, are computed several streams side by side).
+ * Likewise uniforms.  n must stay below 2^33. */
+void fy_rng_normals_streams(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
+                            uint64_t stream0, uint64_t nstreams);
+void fy_rng_uniforms_streams(double *u, uint64_t n, uint64_t ldu, const fy_rng_t r,
+                             uint64_t stream0, uint64_t nstreams);
+
 #ifdef __cplusplus
 }
 #endif

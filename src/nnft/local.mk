@@ -6,3 +6,5 @@ libfeynn_la_SOURCES += src/nnft/eft.c
 EXTRA_DIST += doc/nnft-spec.md doc/schema/nnft-spec.schema.json doc/schema/nnft-kernel.schema.json \
 	doc/schema/nnft-correlators.schema.json doc/schema/nnft-sample.schema.json
 EXTRA_DIST += doc/schema/nnft-couplings.schema.json doc/schema/nnft-predict.schema.json
+libfeynn_la_SOURCES += src/nnft/demo.c
+EXTRA_DIST += doc/schema/demo-nnft.schema.json

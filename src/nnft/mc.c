@@ -77,24 +77,27 @@ static int net_init(net_t *n, const fy_nnft_spec_t s, uint64_t seed, fy_error_t 
     return FY_OK;
 }
 
-/* Scratch of one evaluation: N (d + 2) + 1 normals, 2N uniforms, N pre-activations. */
-static size_t net_scratch(const net_t *n)
+/* Parameters of one network: N (d + 2) + 1 normals, and 2N uniforms when used. */
+static size_t net_nz(const net_t *n)
 {
-    return (size_t) (n->N * (n->d + 2) + 1 + 3 * n->N);
+    return (size_t) (n->N * (n->d + 2) + 1);
 }
 
-/* Outputs f(x_p) of network k.  Normals of stream k: W0 (row-major N x d), b0, a, b1;
- * uniforms: Cos-net phases c_i, then the mixture draws of a_i. */
-static void net_eval(double *out, const net_t *n, uint64_t k, double *scr)
+static int net_uses_uniforms(const net_t *n)
+{
+    return n->act == FY_NNFT_COS || n->mix_p < 1.0;
+}
+
+/* Outputs f(x_p) (out[p * ld]) of the network whose normals are z (W0 row-major N x d, b0, a,
+ * b1; overwritten) and uniforms u (Cos-net phases c_i, then the mixture draws of a_i); h is
+ * scratch of N doubles. */
+static void net_eval(double *out, slong ld, const net_t *n, double *z, const double *u,
+                     double *h)
 {
     const slong N = n->N, d = n->d;
-    double *z = scr, *u = scr + N * (d + 2) + 1, *h = u + 2 * N;
     double *W = z, *b0 = z + N * d, *a = b0 + N, b1;
     slong i, p, c;
-    fy_rng_normals(z, (uint64_t) (N * (d + 2) + 1), n->gn, k, 0);
     b1 = n->sb * z[N * (d + 2)];
-    if (n->act == FY_NNFT_COS || n->mix_p < 1.0)
-        fy_rng_uniforms(u, (uint64_t) (2 * N), n->gu, k, 0);
     for (i = 0; i < N; i++)
     {
         double ai = n->sa * a[i];
@@ -108,7 +111,7 @@ static void net_eval(double *out, const net_t *n, uint64_t k, double *scr)
     for (p = 0; p < n->P; p++)
     {
         const double *x = n->x + p * d;
-        double f = b1;
+        double f = 0.0;
         /* pre-activations of every neuron at x_p, then the activation in a loop of its own */
         if (d == 1)
         {
@@ -153,7 +156,7 @@ static void net_eval(double *out, const net_t *n, uint64_t k, double *scr)
         default:
             break;
         }
-        out[p] = f;
+        out[p * ld] = b1 + f;
     }
 }
 
@@ -161,57 +164,109 @@ int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, 
                             fy_error_t err)
 {
     net_t n;
-    double *scr;
+    double *z, *u, *h;
     int rc = net_init(&n, s, seed, err);
     if (rc != FY_OK)
         return rc;
-    if ((scr = fy_malloc(net_scratch(&n), sizeof(double), err)) == NULL)
+    if ((z = fy_malloc(net_nz(&n) + (size_t) (3 * n.N), sizeof(double), err)) == NULL)
     {
         net_clear(&n);
         return FY_ENOMEM;
     }
-    net_eval(out, &n, k, scr);
-    free(scr);
+    u = z + net_nz(&n);
+    h = u + 2 * n.N;
+    fy_rng_normals(z, net_nz(&n), n.gn, k, 0);
+    if (net_uses_uniforms(&n))
+        fy_rng_uniforms(u, (uint64_t) (2 * n.N), n.gu, k, 0);
+    net_eval(out, 1, &n, z, u, h);
+    free(z);
     net_clear(&n);
     return FY_OK;
 }
 
 /* ------------------------------------------------------------------ accumulation
- * One depth-first walk over the non-decreasing index sequences of length <= 6 visits the
- * sequences of each length in lexicographic order (the order of fy_nnft_tuples), carrying
- * prefix products; lengths 2, 4, 6 add f_i1..f_in and its square to their sums. */
-static void accumulate(double *sum, double *sq, const slong off[3], const double *f, slong P)
+ * Networks are evaluated BATCH at a time into F (P x BATCH, structure of arrays: F[p BATCH + l]
+ * is f(x_p) of network l of the batch).  The products of the sorted tuples are built from the
+ * pair products pp_ij = f_i f_j: a 4-tuple (i, j, k, l) is pp_ij pp_kl, a 6-tuple
+ * (i, j, k, l, m, n) its 4-tuple prefix times pp_mn.  Walking the 4-tuples in lexicographic
+ * order and, for each, the pairs (m, n) with m >= l in lexicographic order visits the
+ * 6-tuples in lexicographic order (the order of fy_nnft_tuples).  Each product is summed with
+ * its square over the batch in 8 fixed lanes, then the lanes in a fixed tree: the same
+ * operations whatever the thread or the vector width. */
+#define BATCH 64
+#define SUMLANES 8
+
+static inline double lane_total(const double s[SUMLANES])
 {
-    slong pos[3] = {off[0], off[1], off[2]};
-    slong stack[7];
-    double prod[7];
-    int depth = 1;
-    prod[0] = 1.0;
-    stack[1] = 0;
-    while (depth > 0)
-    {
-        if (stack[depth] >= P)
+    return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+}
+
+/* sum += sum_l x_l y_l, sq += sum_l (x_l y_l)^2; out_l = x_l y_l. */
+static inline void prod_store(double *restrict out, double *sum, double *sq,
+                              const double *restrict x, const double *restrict y)
+{
+    double s[SUMLANES] = {0}, t[SUMLANES] = {0};
+    int b, j;
+    for (b = 0; b < BATCH; b += SUMLANES)
+        for (j = 0; j < SUMLANES; j++)
         {
-            depth--;
-            if (depth > 0)
-                stack[depth]++;
-            continue;
+            double v = x[b + j] * y[b + j];
+            out[b + j] = v;
+            s[j] += v;
+            t[j] += v * v;
         }
-        prod[depth] = prod[depth - 1] * f[stack[depth]];
-        if ((depth & 1) == 0)
+    *sum += lane_total(s);
+    *sq += lane_total(t);
+}
+
+static inline void prod_acc(double *sum, double *sq, const double *restrict x,
+                            const double *restrict y)
+{
+    double s[SUMLANES] = {0}, t[SUMLANES] = {0};
+    int b, j;
+    for (b = 0; b < BATCH; b += SUMLANES)
+        for (j = 0; j < SUMLANES; j++)
         {
-            slong t = pos[depth / 2 - 1]++;
-            sum[t] += prod[depth];
-            sq[t] += prod[depth] * prod[depth];
+            double v = x[b + j] * y[b + j];
+            s[j] += v;
+            t[j] += v * v;
         }
-        if (depth < 6)
+    *sum += lane_total(s);
+    *sq += lane_total(t);
+}
+
+/* On x86-64 the accumulation is also compiled for AVX2 and chosen at load time; AVX2 has no
+ * FMA, so both versions compute the same doubles. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define FY_ACC_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FY_ACC_CLONES
+#endif
+
+/* Adds the products of one batch F to sum, sq (tuples of n = 2, 4, 6 from off[0], off[1],
+ * off[2]).  pp: P (P + 1) / 2 x BATCH scratch, q: BATCH scratch, pstart[i]: the index of the
+ * pair (i, i). */
+FY_ACC_CLONES static void accumulate(double *sum, double *sq, const slong off[3], const double *F, slong P,
+                       const slong *pstart, double *pp, double *q)
+{
+    const slong npair = P * (P + 1) / 2;
+    slong i, j, k, l, u, t2 = off[0], t4 = off[1], t6 = off[2];
+    for (i = 0, u = 0; i < P; i++)
+        for (j = i; j < P; j++, t2++, u++)
+            prod_store(pp + (size_t) u * BATCH, sum + t2, sq + t2, F + i * BATCH, F + j * BATCH);
+    for (i = 0; i < P; i++)
+        for (j = i; j < P; j++)
         {
-            stack[depth + 1] = stack[depth];
-            depth++;
+            const double *pij = pp + (size_t) (pstart[i] + j - i) * BATCH;
+            for (k = j; k < P; k++)
+                for (l = k; l < P; l++, t4++)
+                {
+                    prod_store(q, sum + t4, sq + t4, pij,
+                               pp + (size_t) (pstart[k] + l - k) * BATCH);
+                    for (u = pstart[l]; u < npair; u++, t6++)
+                        prod_acc(sum + t6, sq + t6, q, pp + (size_t) u * BATCH);
+                }
         }
-        else
-            stack[depth]++;
-    }
 }
 
 void fy_nnft_mc_init(fy_nnft_mc_t mc)
@@ -234,10 +289,11 @@ int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t
                    int threads, fy_error_t err)
 {
     net_t n;
-    slong off[3], T = 0, t;
-    int a, rc, failed = 0;
-    double *chunk_sum = NULL, *tot_sq = NULL, *part = NULL, t0 = fy_wall_time();
+    slong off[3], T = 0, t, npair, *pstart = NULL;
+    int a, rc, uses_u, zbatch;
+    double *chunk_sum = NULL, *tot_sq = NULL, *part = NULL, t0 = fy_wall_time(), **scr = NULL;
     uint64_t c, round_blocks;
+    size_t nz, zlen, ulen;
     fy_nnft_mc_clear(mc);
     if (M < FY_NNFT_CHUNKS)
         return fy_error_set(err, FY_EINPUT, "at least %d networks (one per chunk), not %llu",
@@ -293,11 +349,32 @@ int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t
 #else
     mc->threads = 1;
 #endif
+    /* per-thread scratch: F, pair products, q, the parameters of a batch (short runs) or of
+     * one network, and the pre-activations */
+    npair = n.P * (n.P + 1) / 2;
+    nz = net_nz(&n);
+    uses_u = net_uses_uniforms(&n);
+    zbatch = nz < 4 * BATCH;
+    zlen = zbatch ? BATCH * nz : nz;
+    ulen = (zbatch ? BATCH : 1) * 2 * (size_t) n.N;
+    if (rc == FY_OK)
+    {
+        pstart = fy_malloc((size_t) n.P, sizeof(slong), err);
+        scr = fy_calloc((size_t) mc->threads, sizeof(double *), err);
+        if (pstart == NULL || scr == NULL)
+            rc = FY_ENOMEM;
+        for (a = 0; rc == FY_OK && a < n.P; a++)
+            pstart[a] = a == 0 ? 0 : pstart[a - 1] + (n.P - a + 1);
+        for (a = 0; rc == FY_OK && a < mc->threads; a++)
+            if ((scr[a] = fy_malloc((size_t) ((n.P + npair + 1) * BATCH) + zlen + ulen
+                                           + (size_t) n.N, sizeof(double), err)) == NULL)
+                rc = FY_ENOMEM;
+    }
     for (c = 0; c < FY_NNFT_CHUNKS && rc == FY_OK; c++)
     {
         uint64_t lo = M * c / FY_NNFT_CHUNKS, hi = M * (c + 1) / FY_NNFT_CHUNKS;
         uint64_t nblocks = (hi - lo + BLOCK - 1) / BLOCK, b0;
-        for (b0 = 0; b0 < nblocks && !failed; b0 += round_blocks)
+        for (b0 = 0; b0 < nblocks; b0 += round_blocks)
         {
             uint64_t nb = nblocks - b0 < round_blocks ? nblocks - b0 : round_blocks, r;
             long long rb;
@@ -306,26 +383,46 @@ int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t
 #endif
             for (rb = 0; rb < (long long) nb; rb++)
             {
-                double *sum = part + (size_t) rb * 2 * (size_t) T, *sq = sum + T, *scr, *f;
-                uint64_t k, k0 = lo + (b0 + (uint64_t) rb) * BLOCK;
-                uint64_t k1 = k0 + BLOCK < hi ? k0 + BLOCK : hi;
-                memset(sum, 0, 2 * (size_t) T * sizeof(double));
-                scr = malloc((net_scratch(&n) + (size_t) n.P) * sizeof(double));
-                if (scr == NULL)
-                {
+                double *sum = part + (size_t) rb * 2 * (size_t) T, *sq = sum + T;
+                uint64_t k0 = lo + (b0 + (uint64_t) rb) * BLOCK;
+                uint64_t k1 = k0 + BLOCK < hi ? k0 + BLOCK : hi, kb;
 #ifdef _OPENMP
-#pragma omp atomic write
+                double *F = scr[omp_get_thread_num()];
+#else
+                double *F = scr[0];
 #endif
-                    failed = 1;
-                    continue;
-                }
-                f = scr + net_scratch(&n);
-                for (k = k0; k < k1; k++)
+                double *PP = F + n.P * BATCH, *Q = PP + npair * BATCH, *Z = Q + BATCH;
+                double *U = Z + zlen, *H = U + ulen;
+                memset(sum, 0, 2 * (size_t) T * sizeof(double));
+                for (kb = k0; kb < k1; kb += BATCH)
                 {
-                    net_eval(f, &n, k, scr);
-                    accumulate(sum, sq, off, f, n.P);
+                    slong nb_l = (slong) (k1 - kb < BATCH ? k1 - kb : BATCH), l, p;
+                    if (zbatch)
+                    {
+                        /* short parameter runs: many networks side by side */
+                        fy_rng_normals_streams(Z, nz, nz, n.gn, kb, (uint64_t) nb_l);
+                        if (uses_u)
+                            fy_rng_uniforms_streams(U, (uint64_t) (2 * n.N), (uint64_t) (2 * n.N),
+                                                    n.gu, kb, (uint64_t) nb_l);
+                    }
+                    for (l = 0; l < nb_l; l++)
+                    {
+                        double *zl = zbatch ? Z + (size_t) l * nz : Z;
+                        double *ul = zbatch ? U + (size_t) l * 2 * (size_t) n.N : U;
+                        if (!zbatch)
+                        {
+                            fy_rng_normals(zl, nz, n.gn, kb + (uint64_t) l, 0);
+                            if (uses_u)
+                                fy_rng_uniforms(ul, (uint64_t) (2 * n.N), n.gu,
+                                                kb + (uint64_t) l, 0);
+                        }
+                        net_eval(F + l, BATCH, &n, zl, ul, H);
+                    }
+                    for (p = 0; p < n.P; p++)
+                        for (l = nb_l; l < BATCH; l++)
+                            F[p * BATCH + l] = 0.0;
+                    accumulate(sum, sq, off, F, n.P, pstart, PP, Q);
                 }
-                free(scr);
             }
             /* reduce in block order */
             for (r = 0; r < nb; r++)
@@ -340,8 +437,6 @@ int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t
             }
         }
     }
-    if (failed && rc == FY_OK)
-        rc = fy_error_set(err, FY_ENOMEM, "out of memory in a sampling thread");
     if (rc == FY_OK)
     {
         for (a = 0; a < 3; a++)
@@ -377,6 +472,10 @@ int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t
     free(chunk_sum);
     free(tot_sq);
     free(part);
+    for (a = 0; scr != NULL && a < mc->threads; a++)
+        free(scr[a]);
+    free(scr);
+    free(pstart);
     net_clear(&n);
     if (rc != FY_OK)
         fy_nnft_mc_clear(mc);

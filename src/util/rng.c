@@ -1,5 +1,6 @@
 /* rng.c - Philox 4x32-10 through Random123's header, uniforms and normals (feynn/rng.h). */
 #include <math.h>
+#include <string.h>
 
 #include <Random123/philox.h>
 
@@ -140,43 +141,278 @@ double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k)
     return z[k & 1];
 }
 
-void fy_rng_normals(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0)
+/* ------------------------------------------------------------------ batched fills
+ * The fill routines compute LANES Philox blocks side by side (each lane its own counter: a
+ * run of blocks of one stream, or the same block of consecutive streams) in
+ * structure-of-arrays form, with AVX2 intrinsics where the processor has them, else in plain C
+ * that the compiler vectorises; then the 53-bit uniforms of all lanes by an exact conversion;
+ * then the central branch of AS 241 for every value (the same operations in the same order as
+ * ppnd16, so the same doubles), and ppnd16 itself for the values in the tails.  The numbers
+ * are exactly those of fy_rng_uniform and fy_rng_normal (tests/test_nnft_mc.c compares them):
+ * integer arithmetic, exact conversions, and no multiply-add contraction (AVX2 has no FMA). */
+#define LANES 8
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define FY_RNG_AVX2 1
+#include <immintrin.h>
+#else
+#define FY_RNG_AVX2 0
+#endif
+
+/* The counters of the lanes: {index[j], stream[j] lo, stream[j] hi, purpose}. */
+typedef struct
+{
+    uint64_t stream[LANES];
+    uint32_t index[LANES];
+} lanes_t;
+
+static inline double as_double(uint64_t v)
+{
+    double d;
+    memcpy(&d, &v, sizeof d);
+    return d;
+}
+
+/* ((hi << 32 | lo) >> 11) 2^-53 = (hi 2^21 + (lo >> 11)) 2^-53, exact in a double; each part
+ * (below 2^32) converted as the bits of 2^52 + v minus 2^52. */
+static inline double u53_words(uint64_t hi, uint64_t lo)
+{
+    double h = (as_double(hi | 0x4330000000000000u) - 0x1p52) * 0x1p21;
+    return (h + (as_double((lo >> 11) | 0x4330000000000000u) - 0x1p52)) * 0x1p-53;
+}
+
+/* a[j] from words 0-1 and b[j] from words 2-3 of lane j, before the 0 -> 2^-54 rule. */
+static void uniform_split(double a[LANES], double b[LANES], const fy_rng_t r, const lanes_t *L)
+{
+    /* 32-bit words held in 64-bit lanes: the products need no packing */
+    uint64_t c0[LANES], c1[LANES], c2[LANES], c3[LANES];
+    uint64_t k0 = r->key[0], k1 = r->key[1];
+    const uint64_t m32 = 0xffffffffu;
+    int j, round;
+    for (j = 0; j < LANES; j++)
+    {
+        c0[j] = L->index[j];
+        c1[j] = (uint32_t) L->stream[j];
+        c2[j] = (uint32_t) (L->stream[j] >> 32);
+        c3[j] = r->purpose;
+    }
+    for (round = 0; round < 10; round++)
+    {
+        for (j = 0; j < LANES; j++)
+        {
+            uint64_t p0 = 0xD2511F53u * (c0[j] & m32), p1 = 0xCD9E8D57u * (c2[j] & m32);
+            c0[j] = (p1 >> 32) ^ c1[j] ^ k0;
+            c1[j] = p1 & m32;
+            c2[j] = (p0 >> 32) ^ c3[j] ^ k1;
+            c3[j] = p0 & m32;
+        }
+        k0 = (k0 + 0x9E3779B9u) & m32;
+        k1 = (k1 + 0xBB67AE85u) & m32;
+    }
+    for (j = 0; j < LANES; j++)
+    {
+        a[j] = u53_words(c1[j], c0[j]);
+        b[j] = u53_words(c3[j], c2[j]);
+    }
+}
+
+#if FY_RNG_AVX2
+/* The same numbers with AVX2 intrinsics: _mm256_mul_epu32 is Philox's 32 x 32 -> 64 multiply
+ * on four lanes at once. */
+__attribute__((target("avx2"))) static void uniform_split_avx2(double a[LANES],
+                                                               double b[LANES],
+                                                               const fy_rng_t r,
+                                                               const lanes_t *L)
+{
+    const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+    const __m256i lo32 = _mm256_set1_epi64x(0xffffffff);
+    const __m256i magic = _mm256_set1_epi64x(0x4330000000000000);
+    const __m256d two52 = _mm256_set1_pd(0x1p52), s21 = _mm256_set1_pd(0x1p21);
+    const __m256d s53 = _mm256_set1_pd(0x1p-53);
+    int h, round;
+    for (h = 0; h < LANES; h += 4)
+    {
+        const uint64_t *st = L->stream + h;
+        const uint32_t *ix = L->index + h;
+        __m256i c0 = _mm256_set_epi64x(ix[3], ix[2], ix[1], ix[0]);
+        __m256i c1 = _mm256_set_epi64x((uint32_t) st[3], (uint32_t) st[2], (uint32_t) st[1],
+                                       (uint32_t) st[0]);
+        __m256i c2 = _mm256_set_epi64x(st[3] >> 32, st[2] >> 32, st[1] >> 32, st[0] >> 32);
+        __m256i c3 = _mm256_set1_epi64x(r->purpose);
+        uint32_t k0 = r->key[0], k1 = r->key[1];
+        __m256d x, y;
+        for (round = 0; round < 10; round++)
+        {
+            __m256i p0 = _mm256_mul_epu32(c0, m0), p1 = _mm256_mul_epu32(c2, m1);
+            __m256i kk0 = _mm256_set1_epi64x(k0), kk1 = _mm256_set1_epi64x(k1);
+            c0 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), c1), kk0);
+            c1 = _mm256_and_si256(p1, lo32);
+            c2 = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), c3), kk1);
+            c3 = _mm256_and_si256(p0, lo32);
+            k0 += 0x9E3779B9u;
+            k1 += 0xBB67AE85u;
+        }
+        x = _mm256_mul_pd(_mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(c1, magic)), two52),
+                          s21);
+        y = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(c0, 11), magic)),
+                          two52);
+        _mm256_storeu_pd(a + h, _mm256_mul_pd(_mm256_add_pd(x, y), s53));
+        x = _mm256_mul_pd(_mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(c3, magic)), two52),
+                          s21);
+        y = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(c2, 11), magic)),
+                          two52);
+        _mm256_storeu_pd(b + h, _mm256_mul_pd(_mm256_add_pd(x, y), s53));
+    }
+}
+#endif
+
+static void uniform_ab(double a[LANES], double b[LANES], const fy_rng_t r, const lanes_t *L)
+{
+    int j;
+#if FY_RNG_AVX2
+    if (__builtin_cpu_supports("avx2"))
+        uniform_split_avx2(a, b, r, L);
+    else
+#endif
+        uniform_split(a, b, r, L);
+    for (j = 0; j < LANES; j++)
+    {
+        a[j] = a[j] == 0.0 ? 0x1p-54 : a[j];
+        b[j] = b[j] == 0.0 ? 0x1p-54 : b[j];
+    }
+}
+
+/* ppnd16 of n <= 2 LANES uniforms in place: the central branch for all, the tails one by
+ * one. */
+static void normal_lanes(double *z, int n)
+{
+    static const double a[8] = {3.3871328727963666080e0,  1.3314166789178437745e+2,
+                                1.9715909503065514427e+3, 1.3731693765509461125e+4,
+                                4.5921953931549871457e+4, 6.7265770927008700853e+4,
+                                3.3430575583588128105e+4, 2.5090809287301226727e+3};
+    static const double b[8] = {1.0,                      4.2313330701600911252e+1,
+                                6.8718700749205790830e+2, 5.3941960214247511077e+3,
+                                2.1213794301586595867e+4, 3.9307895800092710610e+4,
+                                2.8729085735721942674e+4, 5.2264952788528545610e+3};
+    double c[2 * LANES];
+    int j;
+    for (j = 0; j < 2 * LANES; j++)
+    {
+        double x = (j < n ? z[j] : 0.5) - 0.5, r = 0.180625 - x * x, num = a[7], den = b[7];
+        num = num * r + a[6];
+        den = den * r + b[6];
+        num = num * r + a[5];
+        den = den * r + b[5];
+        num = num * r + a[4];
+        den = den * r + b[4];
+        num = num * r + a[3];
+        den = den * r + b[3];
+        num = num * r + a[2];
+        den = den * r + b[2];
+        num = num * r + a[1];
+        den = den * r + b[1];
+        num = num * r + a[0];
+        den = den * r + b[0];
+        c[j] = x * (num / den);
+    }
+    for (j = 0; j < n; j++)
+        z[j] = fabs(z[j] - 0.5) <= 0.425 ? c[j] : ppnd16(z[j]);
+}
+
+/* The values k0 .. k0 + n - 1 of one stream (normals when normal, else uniforms). */
+static void fill(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0,
+                 int normal)
 {
     uint64_t k = k0, end = k0 + n;
-    uint32_t b[4];
-    double p[2];
+    double a[LANES], b[LANES], v[2 * LANES];
+    lanes_t L;
+    int j;
+    for (j = 0; j < LANES; j++)
+        L.stream[j] = stream;
     while (k < end)
     {
-        fy_rng_block(b, r, stream, (uint32_t) (k >> 1));
-        normal_pair(p, b);
-        if ((k & 1) == 0 && k + 1 < end)
+        uint64_t first = k & ~(uint64_t) 1; /* the block holding k; LANES blocks from there */
+        uint64_t i, lo = k - first, hi = end - first < 2 * LANES ? end - first : 2 * LANES;
+        for (j = 0; j < LANES; j++)
+            L.index[j] = (uint32_t) (first >> 1) + (uint32_t) j;
+        uniform_ab(a, b, r, &L);
+        for (j = 0; j < LANES; j++)
         {
-            *z++ = p[0];
-            *z++ = p[1];
-            k += 2;
+            v[2 * j] = a[j];
+            v[2 * j + 1] = b[j];
         }
-        else
-        {
-            *z++ = p[k & 1];
-            k++;
-        }
+        if (normal)
+            normal_lanes(v + lo, (int) (hi - lo));
+        for (i = lo; i < hi; i++)
+            *z++ = v[i];
+        k = first + hi;
     }
+}
+
+void fy_rng_normals(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0)
+{
+    fill(z, n, r, stream, k0, 1);
 }
 
 void fy_rng_uniforms(double *u, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0)
 {
-    uint64_t k = k0, end = k0 + n;
-    uint32_t b[4];
-    while (k < end)
+    fill(u, n, r, stream, k0, 0);
+}
+
+/* Lanes over streams: LANES consecutive streams, one block each, for short runs. */
+static void fill_streams(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
+                         uint64_t stream0, uint64_t nstreams, int normal)
+{
+    double a[LANES], b[LANES], v[2 * LANES];
+    uint64_t s0, k;
+    lanes_t L;
+    int j;
+    for (s0 = 0; s0 < nstreams; s0 += LANES)
     {
-        fy_rng_block(b, r, stream, (uint32_t) (k >> 1));
-        if ((k & 1) == 0)
+        int ns = nstreams - s0 < LANES ? (int) (nstreams - s0) : LANES;
+        for (k = 0; k < n; k += 2)
         {
-            *u++ = word_pair(b[1], b[0]);
-            if (++k >= end)
-                break;
+            for (j = 0; j < LANES; j++)
+            {
+                L.stream[j] = stream0 + s0 + (uint64_t) (j < ns ? j : 0);
+                L.index[j] = (uint32_t) (k >> 1);
+            }
+            uniform_ab(a, b, r, &L);
+            for (j = 0; j < LANES; j++)
+            {
+                v[j] = a[j];
+                v[LANES + j] = b[j];
+            }
+            if (normal)
+                normal_lanes(v, 2 * LANES);
+            for (j = 0; j < ns; j++)
+            {
+                z[(s0 + (uint64_t) j) * ldz + k] = v[j];
+                if (k + 1 < n)
+                    z[(s0 + (uint64_t) j) * ldz + k + 1] = v[LANES + j];
+            }
         }
-        *u++ = word_pair(b[3], b[2]);
-        k++;
     }
+}
+
+void fy_rng_normals_streams(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
+                            uint64_t stream0, uint64_t nstreams)
+{
+    uint64_t s;
+    if (n >= 2 * LANES)
+        for (s = 0; s < nstreams; s++)
+            fill(z + s * ldz, n, r, stream0 + s, 0, 1);
+    else
+        fill_streams(z, n, ldz, r, stream0, nstreams, 1);
+}
+
+void fy_rng_uniforms_streams(double *u, uint64_t n, uint64_t ldu, const fy_rng_t r,
+                             uint64_t stream0, uint64_t nstreams)
+{
+    uint64_t s;
+    if (n >= 2 * LANES)
+        for (s = 0; s < nstreams; s++)
+            fill(u + s * ldu, n, r, stream0 + s, 0, 0);
+    else
+        fill_streams(u, n, ldu, r, stream0, nstreams, 0);
 }

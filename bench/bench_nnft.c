@@ -1,0 +1,298 @@
+/* Benchmark of the nnft Monte Carlo sampler (fy_nnft_sample) against its arithmetic floor and
+ * a vectorised NumPy implementation of the same ensemble and accumulation (issue 13).
+ *
+ * The ensemble: Erf networks of width N (2, 3, 5, 10, 20, 100, 1000), d = 1, sigma_W =
+ * sigma_b = sigma_a = 1, the six inputs "hms-d1"; every network's outputs accumulated into
+ * the products of all sorted 2-, 4- and 6-tuples (21 + 126 + 462) and their squares.
+ * For each width:
+ *   - feynn: fy_nnft_sample on 1 thread (networks per CPU second and per wall second) and on
+ *     2 threads (per wall second);
+ *   - floor: a loop that only draws the parameters (the same generator, fy_rng_normals, as
+ *     fast as the public API allows) and evaluates the network at the six inputs (erf and the
+ *     weighted sum), with no tuple products: what any sampler of this ensemble must pay;
+ *   - numpy: bench/bench_nnft_numpy.py (float64, vectorised, the same accumulation), run in
+ *     the same bench run on one core (OPENBLAS_NUM_THREADS=1), networks per CPU second.
+ * Ratios: feynn / numpy (target >= 10) and floor / feynn (target <= 3), both per CPU second
+ * on one thread, so that a loaded machine hurts both sides alike.  Each measurement runs for
+ * about --seconds S of CPU time (default 0.5) after a pilot.
+ *
+ *   bench_nnft [--seconds S] [--widths 2,3,...] [--no-numpy]
+ *
+ * The interpreter for NumPy: $FEYNN_PYTHON, else the first of python3 and /usr/bin/python3
+ * that imports numpy.  Prints one JSON object. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "feynn/nnft.h"
+#include "feynn/rng.h"
+#include "feynn/util.h"
+
+#ifndef FY_SRCDIR
+#define FY_SRCDIR "."
+#endif
+
+#define MAXW 16
+
+static double cpu_time(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+static volatile double sink;
+
+/* The floor: M networks drawn and evaluated at the points, nothing accumulated. */
+static void floor_run(const double *x, int P, long N, uint64_t M)
+{
+    const long nz = 3 * N + 1, batch = 64;
+    const double sa = 1.0 / sqrt((double) N);
+    double *Z = malloc(sizeof(double) * (size_t) (batch * nz)), acc = 0;
+    fy_rng_t r;
+    uint64_t k, l;
+    fy_rng_init(r, 1, FY_RNG_PURPOSE_NNFT_PARAMS);
+    for (k = 0; k < M; k += (uint64_t) batch)
+    {
+        uint64_t nb = M - k < (uint64_t) batch ? M - k : (uint64_t) batch;
+        fy_rng_normals_streams(Z, (uint64_t) nz, (uint64_t) nz, r, k, nb);
+        for (l = 0; l < nb; l++)
+        {
+            const double *W = Z + l * (uint64_t) nz, *b0 = W + N, *a = b0 + N;
+            int p;
+            for (p = 0; p < P; p++)
+            {
+                double f = W[3 * N];
+                long i;
+                for (i = 0; i < N; i++)
+                    f += sa * a[i] * erf(b0[i] + x[p] * W[i]);
+                acc += f;
+            }
+        }
+    }
+    sink = acc;
+    free(Z);
+}
+
+typedef struct
+{
+    double cpu, wall;
+} tm_t;
+
+static int sample_run(tm_t *t, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, int threads,
+                      fy_error_t err)
+{
+    double c0 = cpu_time(), w0 = fy_wall_time();
+    int rc = fy_nnft_sample(mc, s, M, 1, threads, err);
+    t->cpu = cpu_time() - c0;
+    t->wall = fy_wall_time() - w0;
+    return rc;
+}
+
+static void floor_timed(tm_t *t, const double *x, int P, long N, uint64_t M)
+{
+    double c0 = cpu_time(), w0 = fy_wall_time();
+    floor_run(x, P, N, M);
+    t->cpu = cpu_time() - c0;
+    t->wall = fy_wall_time() - w0;
+}
+
+/* M for about `seconds` of CPU time at width N: pilots of growing size. */
+static uint64_t calibrate(const fy_nnft_spec_t s, double seconds, fy_error_t err)
+{
+    fy_nnft_mc_t mc;
+    uint64_t M = 1000;
+    tm_t t = {0, 0};
+    fy_nnft_mc_init(mc);
+    for (;;)
+    {
+        if (sample_run(&t, mc, s, M, 1, err) != FY_OK)
+            break;
+        if (t.cpu > 0.1 * seconds || M > (UINT64_C(1) << 30))
+            break;
+        M *= 4;
+    }
+    fy_nnft_mc_clear(mc);
+    M = (uint64_t) ((double) M * seconds / (t.cpu > 1e-6 ? t.cpu : 1e-6));
+    return M < 1000 ? 1000 : M;
+}
+
+static const char *find_python(void)
+{
+    static const char *cand[] = {"python3", "/usr/bin/python3"};
+    char cmd[512];
+    size_t i;
+    if (getenv("FEYNN_PYTHON"))
+        return getenv("FEYNN_PYTHON");
+    for (i = 0; i < sizeof cand / sizeof *cand; i++)
+    {
+        snprintf(cmd, sizeof cmd, "%s -c 'import numpy' >/dev/null 2>&1", cand[i]);
+        if (system(cmd) == 0)
+            return cand[i];
+    }
+    return "python3";
+}
+
+static json_t *run_numpy(const char *widths, double seconds, char *why, size_t whylen)
+{
+    char cmd[2048], *out = NULL;
+    size_t len = 0, cap = 0;
+    int c;
+    FILE *p;
+    json_t *j;
+    json_error_t jerr;
+    const char *py = find_python();
+    snprintf(cmd, sizeof cmd,
+             "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 %s "
+             "'%s/bench/bench_nnft_numpy.py' --widths %s --seconds %g",
+             py, FY_SRCDIR, widths, seconds);
+    p = popen(cmd, "r");
+    while (p != NULL && (c = fgetc(p)) != EOF)
+    {
+        if (len + 2 > cap)
+        {
+            char *t = realloc(out, cap = 2 * cap + 4096);
+            if (t == NULL)
+                break;
+            out = t;
+        }
+        out[len++] = (char) c;
+    }
+    if (out)
+        out[len] = '\0';
+    if (p != NULL)
+        pclose(p);
+    j = out ? json_loads(out, 0, &jerr) : NULL;
+    if (j == NULL)
+        snprintf(why, whylen, "%s %s/bench/bench_nnft_numpy.py gave no JSON", py, FY_SRCDIR);
+    free(out);
+    return j;
+}
+
+int main(int argc, char **argv)
+{
+    long widths[MAXW] = {2, 3, 5, 10, 20, 100, 1000};
+    int nw = 7, i, numpy = 1, all10 = 1, all3 = 1;
+    double seconds = 0.5, x[6];
+    char wlist[256] = "2,3,5,10,20,100,1000", why[512] = "";
+    fy_error_t err;
+    fy_nnft_spec_t s;
+    fy_nnft_mc_t mc;
+    json_t *root, *rows, *np = NULL, *nprate = NULL;
+
+    for (i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
+            seconds = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--no-numpy"))
+            numpy = 0;
+        else if (!strcmp(argv[i], "--widths") && i + 1 < argc)
+        {
+            char *e = argv[++i];
+            snprintf(wlist, sizeof wlist, "%s", e);
+            for (nw = 0; nw < MAXW && *e;)
+            {
+                widths[nw++] = strtol(e, &e, 10);
+                if (*e == ',')
+                    e++;
+                else
+                    break;
+            }
+        }
+        else
+        {
+            fprintf(stderr, "usage: bench_nnft [--seconds S] [--widths 2,3,...] [--no-numpy]\n");
+            return 2;
+        }
+    if (!(seconds > 0) || nw < 1)
+    {
+        fprintf(stderr, "bench_nnft: --seconds must be positive and --widths non-empty\n");
+        return 2;
+    }
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_mc_init(mc);
+    if (fy_nnft_spec_set_inputs(s, "hms-d1", err) != FY_OK)
+    {
+        fprintf(stderr, "bench_nnft: %s\n", err->msg);
+        return 1;
+    }
+    for (i = 0; i < 6; i++)
+        x[i] = fy_fmpq_get_d(s->points + i);
+    if (numpy)
+    {
+        np = run_numpy(wlist, seconds, why, sizeof why);
+        nprate = np ? json_object_get(np, "networks_per_s") : NULL;
+    }
+    root = json_object();
+    json_object_set_new(root, "bench", json_string("nnft"));
+    json_object_set_new(root, "ensemble", json_string("erf, d = 1, sigma_W = sigma_b = sigma_a "
+                                                      "= 1, inputs hms-d1 (6 points), all "
+                                                      "sorted 2-, 4-, 6-tuples (609)"));
+    json_object_set_new(root, "units", json_string("networks per CPU second of one thread "
+                                                   "(per wall second where named wall)"));
+    rows = json_array();
+    for (i = 0; i < nw; i++)
+    {
+        long N = widths[i];
+        uint64_t M;
+        tm_t t1, t2, tf;
+        double r1, r2w, r1w, rf, rnp = NAN;
+        json_t *o = json_object();
+        s->width = N;
+        M = calibrate(s, seconds, err);
+        if (sample_run(&t1, mc, s, M, 1, err) != FY_OK || sample_run(&t2, mc, s, M, 2, err) != FY_OK)
+        {
+            fprintf(stderr, "bench_nnft: %s\n", err->msg);
+            return 1;
+        }
+        floor_timed(&tf, x, 6, N, M);
+        r1 = (double) M / t1.cpu;
+        r1w = (double) M / t1.wall;
+        r2w = (double) M / t2.wall;
+        rf = (double) M / tf.cpu;
+        if (nprate && json_is_number(json_array_get(nprate, (size_t) i)))
+            rnp = json_number_value(json_array_get(nprate, (size_t) i));
+        json_object_set_new(o, "width", json_integer(N));
+        json_object_set_new(o, "networks", json_integer((json_int_t) M));
+        json_object_set_new(o, "feynn_1thread", json_real(r1));
+        json_object_set_new(o, "feynn_1thread_wall", json_real(r1w));
+        json_object_set_new(o, "feynn_2threads_wall", json_real(r2w));
+        json_object_set_new(o, "floor", json_real(rf));
+        json_object_set_new(o, "floor_over_feynn", json_real(rf / r1));
+        if (isfinite(rnp))
+        {
+            json_object_set_new(o, "numpy", json_real(rnp));
+            json_object_set_new(o, "feynn_over_numpy", json_real(r1 / rnp));
+            all10 &= r1 / rnp >= 10;
+        }
+        all3 &= rf / r1 <= 3;
+        json_object_set_new(o, "G4_0000", json_real(mc->mean[1][0]));
+        json_array_append_new(rows, o);
+        fprintf(stderr, "bench_nnft: N = %4ld  feynn %.3g/s (2 threads %.3g/s wall)  floor %.3g/s"
+                "  numpy %.3g/s\n", N, r1, r2w, rf, rnp);
+    }
+    json_object_set_new(root, "widths", rows);
+    json_object_set_new(root, "target_numpy_ratio", json_real(10));
+    json_object_set_new(root, "target_floor_ratio", json_real(3));
+    json_object_set_new(root, "meets_floor_target", json_boolean(all3));
+    if (nprate)
+        json_object_set_new(root, "meets_numpy_target", json_boolean(all10));
+    if (!numpy)
+        json_object_set_new(root, "numpy", json_string("not run (bench_nnft --no-numpy)"));
+    else if (np == NULL)
+        json_object_set_new(root, "numpy", json_string(why));
+    else
+        json_object_set(root, "numpy", np);
+    json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+    putchar('\n');
+    json_decref(root);
+    json_decref(np);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(s);
+    return 0;
+}
