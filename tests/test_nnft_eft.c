@@ -4,7 +4,8 @@
  * points; ReLU (sigma_b = 0, d = 1) vertex integrals against prod x_k Lambda^5 / 80 by hand;
  * Gauss-net integrals against sqrt(pi / 2), pi and erf by hand; the rigorous d = 1 integrals
  * of erf and of relu with a bias (kinks at the points) and the nested d = 2 integral against
- * composite Simpson rules written here over fy_nnft_eft_kernel; the engine's 6-point graphs
+ * composite Simpson rules written here over fy_nnft_eft_kernel, and the d = 3 one against
+ * homogeneity (relu, sigma_b = 0: V(2) = 2^7 V(1)); the engine's 6-point graphs
  * against the count 15 x 24 = 360; the ReLU couplings against -12.5 / (N Lambda^5) and the
  * [HMS] ratios against 50/93 and 175/186 (from G4/G4_GP = 1 + 5/N, G6/G6_GP = 1 + 15/N +
  * 44/N^2, worked by hand in nnft.h); the cut-off slope against -(d + 4) by homogeneity; the
@@ -301,6 +302,18 @@ static void test_vertex_nested(void **state)
         arb_add_error_2exp_si(S, -30);
         assert_true(arb_overlaps(V, S));
         arb_clear(S);
+    }
+    /* d = 3, relu with sigma_b = 0: homogeneous of degree 4 + 3, V(2) = 2^7 V(1) */
+    parse_ok(s, "activation relu\nd 3\nsigma_b 0\npoint 1/5 1/5 1/5\npoint 1 1 1/5\n");
+    {
+        arb_t W;
+        arb_init(W);
+        assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, 1, PREC, err), FY_OK);
+        assert_int_equal(fy_nnft_vertex_integral(W, &rig, s, idx, 4, 0, 2, PREC, err), FY_OK);
+        arb_div(W, W, V, PREC);
+        check_contains_d(W, 128, 1e-8, "relu d = 3: V(2) / V(1) = 2^7");
+        assert_true(arb_contains_si(W, 128));
+        arb_clear(W);
     }
     _arb_vec_clear(y, 2);
     arb_clear(V);

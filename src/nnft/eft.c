@@ -1522,6 +1522,9 @@ int fy_nnft_predict(fy_nnft_predict_t p, const fy_nnft_spec_t s, const fy_nnft_m
         const slong *ix = p->idx + 6 * t;
         if (mc == NULL)
             rc = fy_nnft_correlator(p->G6 + t, s, ix, 6, prec, err);
+        else if (memcmp(mc->idx[2] + 6 * t, ix, 6 * sizeof(slong)) != 0)
+            rc = fy_error_set(err, FY_EINPUT, "the ensemble's 6-tuples are not those of the "
+                              "spec: sample the same spec");
         else
             arb_set_d(p->G6 + t, mc->mean[2][t]);
         if (rc == FY_OK)
