@@ -30,3 +30,7 @@ tests_test_inn_compare_LDADD = $(TEST_LDADD)
 # feynn inn train (the command): refusals of bad data files, a run on sampler output
 TESTS += tests/test_inn_train_cli.sh
 EXTRA_DIST += tests/test_inn_train_cli.sh
+# feynn demo inn --quick, inn compare, inn scan (report.json keys, the truth's KL = 0)
+TESTS += tests/test_demo_inn.sh
+EXTRA_DIST += tests/test_demo_inn.sh
+EXTRA_DIST += doc/schema/inn-train.schema.json

@@ -119,6 +119,9 @@ int fy_ltheory_log_density_tensor(fy_symtensor_t Tn, const fy_ltheory_t T, int n
  * not positive (exp(-E) not normalisable), FY_EUSAGE for more than one site. */
 int fy_ltheory_moments_1d(arb_ptr m, int kmax, const fy_ltheory_t T, slong prec,
                           fy_error_t err);
+/* ln Z = ln int exp(-E(x)) dx of a one-site theory as an Arb ball, by the same quadrature and
+ * tail bound (same refusals). */
+int fy_ltheory_log_z_1d(arb_t lnz, const fy_ltheory_t T, slong prec, fy_error_t err);
 
 /* ------------------------------------------------------------------ Hamiltonian Monte Carlo */
 

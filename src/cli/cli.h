@@ -61,6 +61,9 @@ int fy_demo_nnft_cmd(int argc, char **argv);
 int fy_demo_inn_cmd(int argc, char **argv);
 /* `feynn inn sample` (cmd_inn_sample.c). */
 int fy_inn_sample_cmd(int argc, char **argv);
+/* `feynn inn compare` (cmd_inn_compare.c) and `feynn inn scan` (cmd_demo_inn.c). */
+int fy_inn_compare_cmd(int argc, char **argv);
+int fy_inn_scan_cmd(int argc, char **argv);
 /* `feynn inn train` (cmd_inn_train.c). */
 int fy_inn_train_cmd(int argc, char **argv);
 

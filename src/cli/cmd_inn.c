@@ -41,6 +41,9 @@ static const fy_cli_command inn_commands[] = {
      inn_diagrams},
     {"info", "describe a model: layers, splits, determinants, degrees", inn_info},
     {"sample", "HMC draws of a lattice theory, diagnostics, cumulants", fy_inn_sample_cmd},
+    {"compare", "a trained network against its theory: tensors, couplings, KL, cumulants",
+     fy_inn_compare_cmd},
+    {"scan", "the [M] experiment over depth x data size (train and compare)", fy_inn_scan_cmd},
     {"train", "maximum-likelihood training on samples (Adam, L-BFGS)", fy_inn_train_cmd},
 };
 static const size_t n_inn_commands = sizeof inn_commands / sizeof inn_commands[0];

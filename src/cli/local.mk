@@ -13,3 +13,5 @@ EXTRA_DIST += doc/schema/born-verify.schema.json doc/schema/demo.schema.json
 feynn_SOURCES += src/cli/cmd_inn.c src/cli/cmd_inn_sample.c
 feynn_SOURCES += src/cli/cmd_nnft.c
 feynn_SOURCES += src/cli/cmd_inn_train.c
+feynn_SOURCES += src/cli/cmd_inn_compare.c
+EXTRA_DIST += doc/schema/demo-inn.schema.json

@@ -8,3 +8,10 @@ EXTRA_DIST += doc/schema/inn-action.schema.json doc/schema/inn-diagrams.schema.j
 	doc/schema/inn-info.schema.json
 # training: maximum likelihood on samples (Adam, L-BFGS; issue 12)
 libfeynn_la_SOURCES += src/inn/train.c
+# learned against true (issue 12): the network in double with its exact inverse, the
+# comparison with a lattice theory (tensors, couplings, KL, cumulants) and its report
+noinst_HEADERS += src/inn/compare_internal.h
+libfeynn_la_SOURCES += src/inn/invert.c src/inn/compare.c src/inn/compare_print.c
+# the [M] experiment: the demo and the depth x data scan, with their report
+libfeynn_la_SOURCES += src/inn/demo.c src/inn/demo_report.c
+EXTRA_DIST += doc/schema/inn-compare.schema.json

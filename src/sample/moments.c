@@ -95,8 +95,9 @@ static int tail_bound(mag_t tail, const integrand_t *q, int kmax, slong R, slong
     return ok;
 }
 
-int fy_ltheory_moments_1d(arb_ptr m, int kmax, const fy_ltheory_t T, slong prec,
-                          fy_error_t err)
+/* m[k] = int x^k exp(-E) for k = 0..kmax, divided by m[0] when normalise is 1. */
+static int moments_1d(arb_ptr m, int kmax, const fy_ltheory_t T, slong prec, int normalise,
+                      fy_error_t err)
 {
     integrand_t q;
     slong i, R;
@@ -153,7 +154,7 @@ int fy_ltheory_moments_1d(arb_ptr m, int kmax, const fy_ltheory_t T, slong prec,
         if (!arb_is_finite(m + k))
             rc = fy_error_set(err, FY_ECHECK, "moments: the quadrature did not converge");
     }
-    if (rc == FY_OK)
+    if (rc == FY_OK && normalise)
     {
         arb_set(z, m + 0);
         for (k = 0; k <= kmax; k++)
@@ -168,5 +169,25 @@ int fy_ltheory_moments_1d(arb_ptr m, int kmax, const fy_ltheory_t T, slong prec,
     mag_clear(tol);
     mag_clear(tail);
     arb_clear(z);
+    return rc;
+}
+
+int fy_ltheory_moments_1d(arb_ptr m, int kmax, const fy_ltheory_t T, slong prec,
+                          fy_error_t err)
+{
+    return moments_1d(m, kmax, T, prec, 1, err);
+}
+
+int fy_ltheory_log_z_1d(arb_t lnz, const fy_ltheory_t T, slong prec, fy_error_t err)
+{
+    arb_struct m[1];
+    int rc;
+    arb_init(m);
+    rc = moments_1d(m, 0, T, prec, 0, err);
+    if (rc == FY_OK && !arb_is_positive(m))
+        rc = fy_error_set(err, FY_ECHECK, "ln Z: the quadrature did not separate Z from 0");
+    if (rc == FY_OK)
+        arb_log(lnz, m, prec);
+    arb_clear(m);
     return rc;
 }

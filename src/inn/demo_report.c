@@ -1,0 +1,290 @@
+/* demo_report.c - the report of the [M] experiment (inn.h): report.txt, report.json
+ * (doc/schema/demo-inn.schema.json), CSV of the plotted series, figures through the plot
+ * writers of draw.h when feynn has PLplot. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feynn/draw.h"
+#include "feynn/inn.h"
+#include "feynn/util.h"
+#include "inn/compare_internal.h"
+
+typedef int (*writer_fn)(FILE *fp, const fy_inn_demo_t D, fy_error_t err);
+
+static int write_file(const char *dir, const char *name, writer_fn f, const fy_inn_demo_t D,
+                      fy_error_t err)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *path = malloc(n);
+    fy_ofile_t of;
+    int rc;
+    if (path == NULL)
+        return fy_error_set(err, FY_ENOMEM, "demo inn: out of memory");
+    snprintf(path, n, "%s/%s", dir, name);
+    rc = fy_ofile_open(of, path, err);
+    if (rc == FY_OK)
+    {
+        rc = f(of->fp, D, err);
+        if (rc == FY_OK)
+            rc = fy_ofile_commit(of, err);
+        else
+            fy_ofile_abort(of);
+    }
+    free(path);
+    return rc;
+}
+
+static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
+{
+    int i, rc = FY_OK;
+    fprintf(fp, "feynn demo inn: learning a lattice action with an invertible network ([M])%s\n",
+            D->quick ? " (--quick: small sizes)" : "");
+    fprintf(fp, "seed %lu, %.1f s\n\n", (unsigned long) D->seed, D->time_s);
+    fprintf(fp, "targets (issue 12)\n");
+    for (i = 0; i < FY_INN_DEMO_NTARGETS; i++)
+        fprintf(fp, "  %-12s %-6s %s\n", fy_inn_demo_target_name(i),
+                D->target_met[i] ? "met" : "MISSED", D->target_detail[i]);
+    fprintf(fp, "  all targets met: %s\n", D->targets_met ? "yes" : "no");
+    for (i = 0; i < FY_INN_DEMO_NCASES && rc == FY_OK; i++)
+    {
+        const fy_inn_demo_case_struct *c = D->c + i;
+        char title[128];
+        fprintf(fp, "\n==================== %s: %d couplings, %ld draws, trained in %.1f s "
+                "(%d L-BFGS iterations)\n", c->name, c->couplings, (long) c->n_data, c->train_s,
+                c->lbfgs_iters_run);
+        fprintf(fp, "theory:\n%s\n", c->theory);
+        snprintf(title, sizeof title, "trained network (%d couplings)", c->couplings);
+        rc = fy_inn_compare_print(fp, c->C, title, c->name, err);
+    }
+    if (rc == FY_OK)
+    {
+        fprintf(fp, "\n==================== scan on the unimodal theory: depth x data size "
+                "(%.1f s)\n", D->scan->time_s);
+        rc = fy_inn_scan_print(fp, D->scan, err);
+    }
+    if (rc == FY_OK && !fy_plot_available())
+        fprintf(fp, "\nfigures: not drawn (feynn was built without PLplot); the plotted "
+                "series are in couplings.csv, cumulants.csv and scan.csv\n");
+    if (ferror(fp))
+        return fy_error_set(err, FY_EIO, "writing report.txt failed");
+    return rc;
+}
+
+static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
+{
+    json_t *root = json_object(), *tg = json_array(), *scan;
+    char *s;
+    int i, k;
+    json_object_set_new(root, "command", json_string("demo inn"));
+    json_object_set_new(root, "quick", json_boolean(D->quick));
+    json_object_set_new(root, "seed", json_integer((json_int_t) D->seed));
+    json_object_set_new(root, "time_s", json_real(D->time_s));
+    json_object_set_new(root, "targets_met", json_boolean(D->targets_met));
+    for (i = 0; i < FY_INN_DEMO_NTARGETS; i++)
+    {
+        json_t *t = json_object();
+        json_object_set_new(t, "name", json_string(fy_inn_demo_target_name(i)));
+        json_object_set_new(t, "met", json_boolean(D->target_met[i]));
+        json_object_set_new(t, "detail", json_string(D->target_detail[i]));
+        json_array_append_new(tg, t);
+    }
+    json_object_set_new(root, "targets", tg);
+    for (i = 0; i < FY_INN_DEMO_NCASES; i++)
+    {
+        const fy_inn_demo_case_struct *c = D->c + i;
+        json_t *o = json_object(), *cp = json_object(), *cz = json_array();
+        json_object_set_new(o, "couplings_in_network", json_integer(c->couplings));
+        json_object_set_new(o, "n_data", json_integer(c->n_data));
+        json_object_set_new(o, "train_s", json_real(c->train_s));
+        json_object_set_new(o, "lbfgs_iterations", json_integer(c->lbfgs_iters_run));
+        json_object_set_new(o, "kl", _fy_inn_json_num(c->C->kl));
+        json_object_set_new(o, "kl_se", _fy_inn_json_num(c->C->kl_se));
+        for (k = 0; k < FY_INN_NCOUPLINGS; k++)
+        {
+            json_t *v = json_object();
+            json_object_set_new(v, "learned", _fy_inn_json_num(c->C->coupling_learned[k]));
+            json_object_set_new(v, "true", _fy_inn_json_num(c->C->coupling_true[k]));
+            json_object_set_new(cp, fy_inn_coupling_name(k), v);
+        }
+        json_object_set_new(o, "couplings", cp);
+        for (k = 0; k < 4; k++)
+            json_array_append_new(cz, _fy_inn_json_num(c->C->cumulant_z[k]));
+        json_object_set_new(o, "cumulant_z", cz);
+        json_object_set_new(o, "compare", _fy_inn_compare_json_obj(c->C, NULL, c->name));
+        json_object_set_new(root, c->name, o);
+    }
+    scan = json_object();
+    {
+        char *ss = NULL;
+        if (fy_inn_scan_json(&ss, D->scan, err) == FY_OK)
+        {
+            json_error_t je;
+            json_t *x = json_loads(ss, 0, &je);
+            if (x != NULL)
+            {
+                json_decref(scan);
+                scan = x;
+            }
+        }
+        free(ss);
+    }
+    json_object_set_new(root, "scan", scan);
+    json_object_set_new(root, "figures", json_boolean(fy_plot_available()));
+    s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    json_decref(root);
+    if (s == NULL)
+        return fy_error_set(err, FY_ENOMEM, "demo inn: out of memory writing JSON");
+    fprintf(fp, "%s\n", s);
+    free(s);
+    return ferror(fp) ? fy_error_set(err, FY_EIO, "writing report.json failed") : FY_OK;
+}
+
+static int csv_couplings(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
+{
+    int i, k;
+    fprintf(fp, "case,network_couplings,coupling,learned,true\n");
+    for (i = 0; i < FY_INN_DEMO_NCASES; i++)
+        for (k = 0; k < FY_INN_NCOUPLINGS; k++)
+            fprintf(fp, "%s,%d,%s,%.17g,%.17g\n", D->c[i].name, D->c[i].couplings,
+                    fy_inn_coupling_name(k), D->c[i].C->coupling_learned[k],
+                    D->c[i].C->coupling_true[k]);
+    return ferror(fp) ? fy_error_set(err, FY_EIO, "writing couplings.csv failed") : FY_OK;
+}
+
+static int csv_cumulants(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
+{
+    int i, k, nn;
+    fprintf(fp, "case,kind,order,data,data_se,network,truth,tree,z_truth\n");
+    for (i = 0; i < FY_INN_DEMO_NCASES; i++)
+        for (nn = 0; nn < 2; nn++)
+            for (k = 0; k < 4; k++)
+            {
+                const fy_inn_compare_struct *C = D->c[i].C;
+                fprintf(fp, "%s,%s,%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", D->c[i].name,
+                        nn ? "nn" : "site", k + 1, nn ? C->data.nn[k] : C->data.site[k],
+                        nn ? C->data.nn_se[k] : C->data.site_se[k],
+                        nn ? C->model.nn[k] : C->model.site[k],
+                        nn ? C->truth.nn[k] : C->truth.site[k],
+                        C->tree_ok ? (nn ? C->tree_nn[k] : C->tree_site[k]) : NAN,
+                        C->z_truth[4 * nn + k]);
+            }
+    return ferror(fp) ? fy_error_set(err, FY_EIO, "writing cumulants.csv failed") : FY_OK;
+}
+
+static int csv_scan(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
+{
+    return fy_inn_scan_csv(fp, D->scan, err);
+}
+
+/* Figures (PLplot through draw.h): learned against true couplings, the unimodal cumulants
+ * with error bars (in units of the data's standard error), the depth x data map of the KL. */
+static int figures(const char *dir, const fy_inn_demo_t D, fy_error_t err)
+{
+    char path[4096];
+    double x[4], y[FY_INN_DEMO_NCASES + 1][4], cz[3][4], ce[4], xs[3][4];
+    fy_plot_series_struct s[FY_INN_DEMO_NCASES + 1];
+    fy_plot_axes_t ax;
+    int i, k, rc;
+    if (!fy_plot_available())
+        return FY_OK;
+    for (k = 0; k < 4; k++)
+    {
+        x[k] = k + 1;
+        y[0][k] = D->c[0].C->coupling_true[k];
+        for (i = 0; i < FY_INN_DEMO_NCASES; i++)
+            y[i + 1][k] = D->c[i].C->coupling_learned[k];
+    }
+    /* the double well's true couplings differ: plotted as learned / true ratios instead */
+    for (k = 0; k < 4; k++)
+        y[3][k] = D->c[2].C->coupling_true[k] != 0.0
+                      ? D->c[2].C->coupling_learned[k] / D->c[2].C->coupling_true[k] *
+                            y[0][k]
+                      : NAN;
+    for (i = 0; i <= FY_INN_DEMO_NCASES; i++)
+    {
+        memset(s + i, 0, sizeof s[i]);
+        s[i].n = 4;
+        s[i].x = x;
+        s[i].y = y[i];
+        s[i].marker = i == 0 ? FY_PLOT_MARK_CIRCLE : FY_PLOT_MARK_CROSS;
+        s[i].color = i == 0 ? FY_PLOT_BLACK : i == 1 ? 1 : i == 2 ? 9 : 3;
+        s[i].line = i == 0;
+    }
+    fy_plot_axes_init(ax);
+    ax->xlabel = "coupling (1 m2, 2 hopping, 3 g3, 4 #gl)";
+    ax->ylabel = "value";
+    ax->title = "learned (red 3, blue 5 couplings; green double well, scaled) vs true";
+    snprintf(path, sizeof path, "%s/couplings.pdf", dir);
+    rc = fy_plot_lines(path, s, FY_INN_DEMO_NCASES + 1, ax, err);
+    /* cumulant differences in units of the data's standard error */
+    for (i = 0; i < 3 && rc == FY_OK; i++)
+    {
+        const fy_inn_compare_struct *C = D->c[i].C;
+        for (k = 0; k < 4; k++)
+        {
+            xs[i][k] = k + 1 + 0.1 * (i - 1);
+            cz[i][k] = C->z_truth[k];
+            ce[k] = 1.0;
+        }
+        memset(s + i, 0, sizeof s[i]);
+        s[i].n = 4;
+        s[i].x = xs[i];
+        s[i].y = cz[i];
+        s[i].yerr = ce;
+        s[i].marker = FY_PLOT_MARK_CIRCLE;
+        s[i].color = i == 0 ? 1 : i == 1 ? 9 : 3;
+    }
+    if (rc == FY_OK)
+    {
+        fy_plot_axes_init(ax);
+        ax->xlabel = "cumulant order (site)";
+        ax->ylabel = "(network - truth) / se(data)";
+        ax->title = "cumulants: red unimodal 3, blue 5 couplings, green double well";
+        snprintf(path, sizeof path, "%s/cumulants.pdf", dir);
+        rc = fy_plot_lines(path, s, 3, ax, err);
+    }
+    if (rc == FY_OK && D->scan->ncells > 0)
+    {
+        fy_plot_heatmap_struct h;
+        double *z = malloc((size_t) D->scan->ncells * sizeof(double));
+        long rows = 1, cols;
+        if (z == NULL)
+            return fy_error_set(err, FY_ENOMEM, "demo inn: out of memory");
+        for (i = 1; i < D->scan->ncells; i++)
+            rows += D->scan->cell[i].couplings != D->scan->cell[i - 1].couplings;
+        cols = D->scan->ncells / rows;
+        for (i = 0; i < D->scan->ncells; i++)
+            z[i] = log10(fmax(D->scan->cell[i].kl, 1e-6));
+        memset(&h, 0, sizeof h);
+        h.rows = rows;
+        h.cols = cols;
+        h.z = z;
+        h.zmin = h.zmax = NAN;
+        h.xlabel = "couplings";
+        h.ylabel = "data size index";
+        h.title = "log10 KL";
+        snprintf(path, sizeof path, "%s/scan.pdf", dir);
+        rc = fy_plot_heatmaps(path, &h, 1, err);
+        free(z);
+    }
+    return rc;
+}
+
+int fy_inn_demo_write(const char *dir, const fy_inn_demo_t D, fy_error_t err)
+{
+    int rc = fy_mkdir_p(dir, err);
+    if (rc == FY_OK)
+        rc = write_file(dir, "report.txt", text_report, D, err);
+    if (rc == FY_OK)
+        rc = write_file(dir, "report.json", json_report, D, err);
+    if (rc == FY_OK)
+        rc = write_file(dir, "couplings.csv", csv_couplings, D, err);
+    if (rc == FY_OK)
+        rc = write_file(dir, "cumulants.csv", csv_cumulants, D, err);
+    if (rc == FY_OK)
+        rc = write_file(dir, "scan.csv", csv_scan, D, err);
+    if (rc == FY_OK)
+        rc = figures(dir, D, err);
+    return rc;
+}

@@ -1,0 +1,75 @@
+#!/bin/sh
+# Tests of `feynn demo inn --quick`, `feynn inn compare` and `feynn inn scan` (TAP): help and
+# refusals with exit codes; compare of a hand-written affine network that IS the truth of a
+# one-site Gaussian theory (z = 3x/2, m2 = 9/4) on samples drawn by `feynn inn sample`: the KL
+# (ln Z by quadrature) within 1e-9 of 0 and the learned m2 equal to 9/4; JSON keys of compare
+# and of the demo's report.json (tests/json_check); the demo exits 0 or 1 (a missed target),
+# never 2, and writes its CSV files; a tiny scan.  Fixed seeds.
+feynn="${FY_TOP_BUILDDIR:-.}/feynn"
+jc="${FY_TOP_BUILDDIR:-.}/tests/json_check"
+n=0; fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+bad() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' demo_inn.err | head -20; fail=1; }
+t() { # t EXPECTED_STATUS DESCRIPTION CMD...
+    want=$1; desc=$2; shift 2
+    "$@" >demo_inn.out 2>demo_inn.err; got=$?
+    if [ "$got" = "$want" ]; then ok "$desc"; else bad "$desc (exit $got, want $want)"; fi
+}
+has() { # has FILE PATTERN DESCRIPTION
+    if grep -q -- "$2" "$1"; then ok "$3"; else n=$((n + 1)); echo "not ok $n - $3"
+        sed 's/^/# /' "$1" | head -20; fail=1; fi
+}
+
+printf 'lattice ring 1\nm2 9/4\n' >demo_inn_g.theory
+printf 'feynn-inn 1\ndim 1\nlayer affine\nW\n3/2\n' >demo_inn_g.inn
+printf 'lattice ring 2\nm2 1\n' >demo_inn_2.theory
+
+t 0 "demo help" "$feynn" demo inn --help
+has demo_inn.out "--quick" "demo help lists --quick"
+t 2 "demo unknown option" "$feynn" demo inn --bogus
+t 0 "compare help" "$feynn" inn compare --help
+t 2 "compare needs two files" "$feynn" inn compare demo_inn_g.inn
+t 2 "compare: dimension mismatch" "$feynn" inn compare demo_inn_g.inn demo_inn_2.theory
+has demo_inn.err "sites" "the mismatch names the sites"
+t 2 "compare: missing samples file" "$feynn" inn compare demo_inn_g.inn demo_inn_g.theory \
+    --samples demo_inn_nonexistent.safetensors
+t 2 "compare: bad order" "$feynn" inn compare demo_inn_g.inn demo_inn_g.theory --order 1
+
+t 0 "sample the Gaussian" "$feynn" inn sample demo_inn_g.theory --samples 2000 --chains 2 \
+    --seed 5 -o demo_inn_g.safetensors
+t 0 "compare (text)" "$feynn" inn compare demo_inn_g.inn demo_inn_g.theory \
+    --samples demo_inn_g.safetensors --model-samples 20000
+has demo_inn.out "quadrature" "ln Z by quadrature for one site"
+t 0 "compare (json)" "$feynn" inn compare demo_inn_g.inn demo_inn_g.theory \
+    --samples demo_inn_g.safetensors --model-samples 20000 --format json -o demo_inn_c.json
+t 0 "compare json keys" "$jc" demo_inn_c.json command='"inn compare"' dim=1 order=4 \
+    couplings.m2.learned=2.25 couplings.m2.true=2.25 likelihood.ln_z_method='"quadrature"' \
+    likelihood.kl='#number' cumulant_z.3='#number' cumulants.truth_source='"quadrature"' \
+    normalizable.verdict=?
+if awk '/"kl":/ { gsub(/[",]/, "", $2); v = $2 + 0; if (v < 0) v = -v; f = v < 1e-9 }
+        END { exit !f }' demo_inn_c.json; then ok "KL of the truth within 1e-9 of 0"
+else n=$((n + 1)); echo "not ok $n - KL of the truth within 1e-9 of 0"; fail=1; fi
+
+t 0 "scan (tiny)" "$feynn" inn scan demo_inn_2.theory --couplings 1 --sizes 200,400 \
+    --lbfgs 5 --quiet --format csv
+has demo_inn.out "^1,400," "scan CSV has the cell (1 coupling, 400 draws)"
+
+rm -rf demo_inn_dir
+"$feynn" demo inn --quick --quiet -o demo_inn_dir >demo_inn.out 2>demo_inn.err; got=$?
+if [ "$got" = 0 ] || [ "$got" = 1 ]; then ok "demo --quick runs (exit $got)"
+else bad "demo --quick runs (exit $got)"; fi
+if [ "$got" = 1 ]; then has demo_inn.out "MISSED" "a missed target is reported as such"; fi
+t 0 "report.json keys" "$jc" demo_inn_dir/report.json command='"demo inn"' quick=true \
+    targets_met='#bool' unimodal.kl='#number' unimodal.couplings.lam.learned='#number' \
+    unimodal.couplings.lam.true=1.0 unimodal.cumulant_z.0='#number' \
+    unimodal.cumulant_z.3='#number' double_well.kl='#number' \
+    double_well.couplings.lam.learned='#number' double_well.couplings.m2.true=-1.0 \
+    double_well.cumulant_z.3='#number' scan.cells.0.kl='#number'
+for f in report.txt couplings.csv cumulants.csv scan.csv; do
+    if [ -s "demo_inn_dir/$f" ]; then ok "demo wrote $f"; else bad "demo wrote $f"; fi
+done
+
+rm -rf demo_inn_dir demo_inn_g.theory demo_inn_g.inn demo_inn_2.theory demo_inn_g.safetensors \
+    demo_inn_c.json demo_inn.out demo_inn.err
+echo "1..$n"
+exit $fail
