@@ -20,3 +20,9 @@ tests_test_nnft_eft_SOURCES = tests/test_nnft_eft.c tests/testutil.h
 tests_test_nnft_eft_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_nnft_eft_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_eft
+# exact moments at distinct points (two-dimensional Gaussian integrals) and the [HMS] input sets
+check_PROGRAMS += tests/test_nnft_exact
+tests_test_nnft_exact_SOURCES = tests/test_nnft_exact.c tests/testutil.h
+tests_test_nnft_exact_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_nnft_exact_LDADD = $(TEST_LDADD)
+TESTS += tests/test_nnft_exact

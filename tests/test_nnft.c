@@ -214,9 +214,16 @@ static void test_kernel_values(void **state)
     assert_true(arb_overlaps(K, want));
     assert_int_equal(fy_nnft_kernel(K, s, 0, 2, PREC, err), FY_OK);
     assert_true(arb_contains_zero(K));
-    /* tanh has no closed form */
+    /* tanh has no closed form: the kernel comes from the rigorous quadrature; here (d = 1,
+     * sigma_b = 0) against the one-dimensional route, E a^2 E tanh(z) tanh(z') */
     s->act = FY_NNFT_TANH;
-    assert_int_equal(fy_nnft_kernel(K, s, 0, 1, PREC, err), FY_EUNSUPPORTED);
+    assert_int_equal(fy_nnft_kernel(K, s, 0, 1, PREC, err), FY_OK);
+    {
+        static const slong pair[2] = {0, 1};
+        assert_int_equal(fy_nnft_moment_quad(want, s, pair, 2, PREC, err), FY_OK);
+        assert_true(arb_overlaps(K, want));
+        assert_true(arb_rel_accuracy_bits(K) > PREC - 16);
+    }
     arb_clear(K);
     arb_clear(want);
     arb_clear(t);
@@ -424,11 +431,15 @@ static void test_counts_and_moments(void **state)
     /* E cos^6 = 5/16 (2^-5 * C(5, 3) = 10/32) */
     fmpq_set_si(q, 15 * 4 * 5, 16);
     assert_true(fy_arb_contains_fmpq(G, q));
-    /* Erf at distinct points beyond n = 2 is not available exactly (a 2-d integral) */
+    /* Erf at distinct points: exact by the two-dimensional quadrature in d = 1 (checked in
+     * test_nnft_exact); three affinely independent points in d = 2 (rank 3) are refused */
     spec_simple(s, FY_NNFT_ERF, "0\n1\n", "1", "1", 5);
     {
-        static const slong mixed[4] = {0, 0, 1, 1};
-        assert_int_equal(fy_nnft_correlator(G, s, mixed, 4, PREC, err), FY_EUNSUPPORTED);
+        static const slong mixed[4] = {0, 0, 1, 1}, three[4] = {0, 1, 2, 2};
+        assert_int_equal(fy_nnft_correlator(G, s, mixed, 4, PREC, err), FY_OK);
+        spec_simple(s, FY_NNFT_ERF, "0 0\n1 0\n0 1\n", "1", "1", 5);
+        assert_int_equal(fy_nnft_correlator(G, s, three, 4, PREC, err), FY_EUNSUPPORTED);
+        spec_simple(s, FY_NNFT_ERF, "0\n1\n", "1", "1", 5);
     }
     assert_int_equal(fy_nnft_correlator(G, s, zeros, 2, PREC, err), FY_OK);
     assert_int_equal(fy_nnft_kernel(want, s, 0, 0, PREC, err), FY_OK);

@@ -86,9 +86,18 @@ int fy_nnft_spec_read(fy_nnft_spec_t s, const char *path, fy_error_t err);
 /* Checks the combination (positive scales, Cos-net without biases, points of dimension d). */
 int fy_nnft_spec_check(const fy_nnft_spec_t s, fy_error_t err);
 
-/* Named input sets: "hms-d1" (six points in d = 1, doc/nnft-spec.md says where they come
- * from), "unit-d1" (-1, -0.6, -0.2, 0.2, 0.6, 1).  Replaces the points of s (and sets d). */
+/* Named input sets, the exact points of the [HMS] code (doc/nnft-spec.md gives the file and
+ * line of each): by dimension and the activation [HMS] used them with, hms-d1-erf (xset1:
+ * -1, -0.6, -0.2, 0.2, 0.6, 1), hms-d1-gauss (xset2: the same times 0.01), hms-d1-relu
+ * (xset1A: 0.2, 0.4, .., 1.2), hms-d2-erf (xset3: the corners (+-1, +-1)), hms-d2-gauss
+ * (xset4: times 0.01), hms-d2-relu (xset3A: {0.5, 1}^2), hms-d3-erf (xset5: four corners of
+ * the cube [-1, 1]^3), hms-d3-gauss (xset6), hms-d3-relu (xset5A), hms-d1-lamfit and
+ * hms-d1-lamfit-relu (lam_fit/: xsetE = xsetG, xsetR); each also under its [HMS] name
+ * ("hms-xset1", ...).  "hms-d1" is hms-d1-gauss; "unit-d1" is xset1.  Replaces the points
+ * of s (and sets d). */
 int fy_nnft_spec_set_inputs(fy_nnft_spec_t s, const char *set, fy_error_t err);
+/* The list of known set names, for messages and help texts. */
+const char *fy_nnft_input_set_names(void);
 /* Points from text: one point a line, d rationals separated by blanks or commas, '#' starts
  * a comment.  Replaces the points of s; errors name name:line:column. */
 int fy_nnft_points_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_error_t err);
@@ -120,18 +129,32 @@ int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong
 
 /* ------------------------------------------------------------------ exact correlators
  * Single-neuron moment mu_m(x_idx[0..m)) = E[h(x_1)..h(x_m)] with h = sqrt(N) a phi(z) (so
- * without the output bias); closed forms for gauss, cos, relu (sigma_b = 0, d = 1) at every
- * even m, and for m = 2 wherever the kernel has one; quadrature (fy_nnft_moment_quad) for
- * erf, tanh, sin, relu at coincident points.  FY_EUNSUPPORTED otherwise. */
+ * without the output bias).  The pre-activations z(x_k) are jointly Gaussian with the rational
+ * covariance Sigma(x_k, x_l), of rank at most min(m, d + 1), found exactly; then
+ *   - gauss, cos: closed forms at every m, d;
+ *   - sin: closed form at every rank, (2i)^-m sum_s (prod s) exp(-s^T Sigma s / 2);
+ *   - relu: rational for sigma_b = 0, d = 1; else, at rank <= 2, the angular closed form
+ *     (polar coordinates, the wedge where every z_k >= 0 found exactly);
+ *   - erf, tanh: m = 2 erf from the closed-form kernel; otherwise at rank <= 2 the rigorous
+ *     nested quadrature of fy_nnft_gauss2_expect (0.1-1 s a moment at 64 bits);
+ * rank 3 and more (three affinely independent points in d >= 2, or with sigma_b = 0 three
+ * linearly independent ones) for erf, tanh, relu: FY_EUNSUPPORTED, with the reason. */
 int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
                    fy_error_t err);
 /* The same moment by one-dimensional rigorous quadrature where all pre-activations are
  * multiples of one normal: coincident points (any d, any bias), or d = 1 with sigma_b = 0;
  * for erf, tanh, sin, relu (relu split at the kink).  Cut at |u| <= 40 as the kernel
- * quadrature.  fy_nnft_moment uses it for erf, tanh, sin and for relu with biases; other
- * point sets: FY_EUNSUPPORTED (a two-dimensional integral, not yet). */
+ * quadrature.  An independent second route for fy_nnft_moment in these rank-one cases (which
+ * fy_nnft_moment computes its own way); other point sets: FY_EUNSUPPORTED. */
 int fy_nnft_moment_quad(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
                         fy_error_t err);
+/* E prod_j phi(a_j u + b_j v)^pw[j], j < r, for u, v independent standard normals and
+ * phi = erf or tanh (others: FY_EUNSUPPORTED): nested rigorous quadrature (acb_calc_integrate,
+ * outer over u, inner over v, both on [-L, L] with L = ceil(sqrt(2 (prec + 8) log 2)); the
+ * tails beyond, at most 4 exp(-L^2/2) / (L sqrt(2 pi)) as |phi| <= 1, are added to the
+ * radius).  The two-dimensional Gaussian integral behind fy_nnft_moment at distinct points. */
+int fy_nnft_gauss2_expect(arb_t res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b,
+                          const int *pw, slong r, slong prec, fy_error_t err);
 
 /* G^(n)(x_idx[0..n)) at width s->width, n even, 2 <= n <= 8: the even-set-partition formula
  * N^(-n/2) sum_pi (N)_|pi| prod_B mu_|B|, with the Gaussian output bias added by its Wick
@@ -147,7 +170,12 @@ int fy_nnft_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, 
                       fy_error_t err);
 
 /* All sorted tuples of the spec's points at one n: exact G, Wick value, connected part, and
- * the normalised deviation m_n = mean over tuples with G_GP != 0 of |G - G_GP| / |G_GP|. */
+ * the normalised deviation m_n = mean over tuples with G_GP != 0 of |G - G_GP| / |G_GP|.
+ * The moments of the sub-multisets are shared between tuples (a cache keyed by the sorted
+ * multiset, with mirror images x -> -x identified for odd activations); for erf and tanh
+ * with all points in one rank-2 Gaussian (every d = 1 set) every moment of order <= n comes
+ * from one shared tensor Gauss-Legendre grid with a rigorous error bound per moment
+ * (timings in doc/nnft-spec.md). */
 typedef struct
 {
     int n;
@@ -156,6 +184,7 @@ typedef struct
     arb_ptr G, gp, conn;
     arb_t m;     /* m_n(N) */
     slong m_used; /* tuples counted in m (G_GP not containing 0) */
+    slong moments_computed, moments_reused; /* single-neuron moments behind them */
 } fy_nnft_corr_struct;
 typedef fy_nnft_corr_struct fy_nnft_corr_t[1];
 
@@ -281,10 +310,14 @@ int fy_nnft_template(arb_t T, int *rigorous, fy_nnft_tpl_t tpl, const fy_nnft_sp
 
 /* A Feynman graph of the engine (fy_feynman_generate, family "nnft": points kind 0 with leg
  * label 1..n, interaction vertices kind k) bound to the spec: point label k sits at spec
- * point pts[k - 1].  Returns mult * value (without the coupling factor -g): the product of K
- * over lines between points times the vertex integral of K_EFT over the lines from the
- * points to the interaction vertex.  Graphs with at most one interaction vertex and no
- * self-loops (tree level); others FY_EUNSUPPORTED. */
+ * point pts[k - 1].  Returns mult / prod_k c_k! * value, without the coupling factors
+ * (-g per vertex): the product of K over lines between points times the integral over the
+ * vertex positions of K_EFT on every line that ends on a vertex; c_k! (vertices of one
+ * valence) undoes the labelling of the vertices in mult, as 1/c_k! in exp(-S_int).
+ * Evaluated: one vertex (any d, as fy_nnft_vertex_integral), and two vertices joined by one
+ * line in d = 1 (the tree exchange, e.g. the 10 (3|3) graphs of G6_c at O(lambda^2) with
+ * weight 1152 / 2! = 576; nested Gauss-Kronrod, error-controlled, *rigorous = 0, finite
+ * cut-off).  Self-loops, loops and more vertices: FY_EUNSUPPORTED. */
 int fy_nnft_graph_value(arb_t v, int *rigorous, const fy_diagram_t d, const fy_nnft_spec_t s,
                         const slong *pts, double Lambda, slong prec, fy_error_t err);
 
@@ -399,6 +432,7 @@ int fy_nnft_eft_hms_relu(fy_nnft_spec_t s, fy_error_t err);
  * fy_nnft_eft_hms_relu at N = 20: 0.5376, 0.9409, -5.  Takes well under a second. */
 int fy_nnft_eft_summary(double *gp_ratio, double *lambda_ratio, double *rg_slope,
                         const fy_nnft_spec_t s, slong N, fy_error_t err);
+
 
 /* ============================================== the [HMS] experiment (src/nnft/demo.c)
  * `feynn demo nnft`: the experiment of [HMS] section 4 end to end, exact against Monte Carlo.

@@ -121,12 +121,12 @@ int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, sl
         arb_zero(mu);
         return FY_OK;
     }
-    if (m == 2 && s->act != FY_NNFT_GAUSS && s->act != FY_NNFT_COS)
+    if (m == 2 && s->act != FY_NNFT_GAUSS && s->act != FY_NNFT_COS && s->act != FY_NNFT_TANH)
     {
         /* the closed-form kernel without the output bias: sigma_a^2 E phi phi */
         arb_t b;
-        if ((rc = fy_nnft_kernel(mu, s, idx[0], idx[1], prec, NULL)) != FY_OK)
-            return fy_nnft_moment_quad(mu, s, idx, m, prec, err);
+        if ((rc = fy_nnft_kernel(mu, s, idx[0], idx[1], prec, err)) != FY_OK)
+            return rc;
         arb_init(b);
         fy_nnft_bias_var(b, s, prec);
         arb_sub(mu, mu, b, prec);
@@ -222,11 +222,9 @@ int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, sl
         int pos = 0, neg = 0;
         if (!fmpq_is_zero(s->sigma_b) || s->d != 1)
         {
-            /* coincident points: one-dimensional quadrature (includes the weight moment) */
-            fmpq_clear(w);
-            fmpq_clear(e);
-            fmpq_clear(t);
-            return fy_nnft_moment_quad(mu, s, idx, m, prec, err);
+            /* the angular closed form over the rank <= 2 Gaussian (quad2.c) */
+            rc = fy_nnft_moment_rank2(mu, s, idx, m, prec, err);
+            break;
         }
         fmpq_set_si(e, dfact(m), 2);
         for (k = 0; k < m; k++)
@@ -244,11 +242,10 @@ int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, sl
         break;
     }
     default:
-        /* erf, tanh, sin: exact by quadrature in the rank-one cases, else refused */
-        fmpq_clear(w);
-        fmpq_clear(e);
-        fmpq_clear(t);
-        return fy_nnft_moment_quad(mu, s, idx, m, prec, err);
+        /* erf, tanh: rigorous quadrature over the rank <= 2 Gaussian; sin: closed form
+         * (quad2.c) */
+        rc = fy_nnft_moment_rank2(mu, s, idx, m, prec, err);
+        break;
     }
     if (rc == FY_OK)
     {
@@ -264,10 +261,242 @@ int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, sl
     return rc;
 }
 
+/* ------------------------------------------------------------------ moment cache
+ * Moments of the sub-multisets of one tuple are shared with other tuples (at n = 6 on six
+ * points: 462 + 126 + 21 distinct moments behind 462 tuples), so fy_nnft_corr_compute keeps
+ * them in a table keyed by the sorted multiset of canonical point indices: points with equal
+ * coordinates share an index, and for odd activations (erf, tanh, sin) a multiset and its
+ * mirror image (every x_k -> -x_k, when the set holds the mirrored points) have one moment,
+ * as (W, b) -> (-W, -b) preserves the measure and flips every pre-activation. */
+typedef struct
+{
+    slong cap, used, P;
+    slong *keys;   /* cap x (NNFT_MAX_N + 1): m, then the m sorted indices */
+    arb_ptr val;
+    char *full;
+    slong *canon;  /* P: smallest index with the same coordinates */
+    slong *mirror; /* P: canonical index of -x_i, or -1 */
+    int odd;
+    slong hits, misses;
+} mcache_t;
+
+static int same_coords(const fy_nnft_spec_t s, slong i, slong j, int neg)
+{
+    slong c;
+    fmpq_t t;
+    int eq = 1;
+    fmpq_init(t);
+    for (c = 0; c < s->d && eq; c++)
+    {
+        fmpq_set(t, s->points + j * s->d + c);
+        if (neg)
+            fmpq_neg(t, t);
+        eq = fmpq_equal(s->points + i * s->d + c, t);
+    }
+    fmpq_clear(t);
+    return eq;
+}
+
+static int mcache_init(mcache_t *mc, const fy_nnft_spec_t s, slong expect, fy_error_t err)
+{
+    slong i, j;
+    memset(mc, 0, sizeof *mc);
+    mc->P = s->npoints;
+    for (mc->cap = 64; mc->cap < 2 * expect; mc->cap *= 2)
+        ;
+    mc->keys = fy_malloc((size_t) mc->cap * (NNFT_MAX_N + 1), sizeof(slong), err);
+    mc->full = calloc((size_t) mc->cap, 1);
+    mc->canon = fy_malloc((size_t) mc->P, sizeof(slong), err);
+    mc->mirror = fy_malloc((size_t) mc->P, sizeof(slong), err);
+    if (mc->keys == NULL || mc->full == NULL || mc->canon == NULL || mc->mirror == NULL)
+    {
+        free(mc->keys);
+        free(mc->full);
+        free(mc->canon);
+        free(mc->mirror);
+        memset(mc, 0, sizeof *mc);
+        return fy_error_set(err, FY_ENOMEM, "out of memory for the moment cache");
+    }
+    mc->val = _arb_vec_init(mc->cap);
+    mc->odd = s->act == FY_NNFT_ERF || s->act == FY_NNFT_TANH || s->act == FY_NNFT_SIN;
+    for (i = 0; i < mc->P; i++)
+    {
+        for (j = 0; j < i && !same_coords(s, i, j, 0); j++)
+            ;
+        mc->canon[i] = j;
+    }
+    for (i = 0; i < mc->P; i++)
+    {
+        for (j = 0; j < mc->P && !same_coords(s, i, j, 1); j++)
+            ;
+        mc->mirror[i] = j < mc->P ? mc->canon[j] : -1;
+    }
+    return FY_OK;
+}
+
+static void mcache_clear(mcache_t *mc)
+{
+    if (mc->val != NULL)
+        _arb_vec_clear(mc->val, mc->cap);
+    free(mc->keys);
+    free(mc->full);
+    free(mc->canon);
+    free(mc->mirror);
+    memset(mc, 0, sizeof *mc);
+}
+
+static int cmp_slong(const void *a, const void *b)
+{
+    slong x = *(const slong *) a, y = *(const slong *) b;
+    return (x > y) - (x < y);
+}
+
+/* The canonical key of the multiset pts[0..m) into key[0..m] (key[0] = m). */
+static void mcache_key(slong *key, const mcache_t *mc, const slong *pts, int m)
+{
+    slong a[NNFT_MAX_N], b[NNFT_MAX_N];
+    int k, mirror = mc->odd;
+    for (k = 0; k < m; k++)
+    {
+        a[k] = mc->canon[pts[k]];
+        b[k] = mc->mirror[pts[k]];
+        if (b[k] < 0)
+            mirror = 0;
+    }
+    qsort(a, (size_t) m, sizeof(slong), cmp_slong);
+    if (mirror)
+    {
+        qsort(b, (size_t) m, sizeof(slong), cmp_slong);
+        if (memcmp(b, a, (size_t) m * sizeof(slong)) < 0) /* any fixed choice will do */
+            memcpy(a, b, (size_t) m * sizeof(slong));
+    }
+    key[0] = m;
+    for (k = 0; k < m; k++)
+        key[k + 1] = a[k];
+}
+
+/* Slot of key: the one holding it, or the empty one where it goes. */
+static slong mcache_slot(const mcache_t *mc, const slong *key)
+{
+    ulong h = 1469598103934665603UL;
+    slong k, pos;
+    for (k = 0; k <= key[0]; k++)
+        h = (h ^ (ulong) key[k]) * 1099511628211UL;
+    pos = (slong) (h & (ulong) (mc->cap - 1));
+    while (mc->full[pos]
+           && memcmp(mc->keys + pos * (NNFT_MAX_N + 1), key,
+                     (size_t) (key[0] + 1) * sizeof(slong)) != 0)
+        pos = (pos + 1) & (mc->cap - 1);
+    return pos;
+}
+
+/* mu = the moment at pts[0..m) from the cache, computed and stored on a miss. */
+static int mcache_moment(arb_t mu, mcache_t *mc, const fy_nnft_spec_t s, const slong *pts,
+                         int m, slong prec, fy_error_t err)
+{
+    slong key[NNFT_MAX_N + 1], pos;
+    int rc;
+    mcache_key(key, mc, pts, m);
+    pos = mcache_slot(mc, key);
+    if (mc->full[pos])
+    {
+        mc->hits++;
+        arb_set(mu, mc->val + pos);
+        return FY_OK;
+    }
+    if ((rc = fy_nnft_moment(mu, s, key + 1, m, prec, err)) != FY_OK)
+        return rc;
+    mc->misses++;
+    if (2 * (mc->used + 1) > mc->cap)
+        return FY_OK; /* full enough: compute without storing */
+    memcpy(mc->keys + pos * (NNFT_MAX_N + 1), key, (size_t) (m + 1) * sizeof(slong));
+    arb_set(mc->val + pos, mu);
+    mc->full[pos] = 1;
+    mc->used++;
+    return FY_OK;
+}
+
+/* Stores mu at the multiset pts[0..m) unless present. */
+static void mcache_put(mcache_t *mc, const slong *pts, int m, const arb_t mu)
+{
+    slong key[NNFT_MAX_N + 1], pos;
+    mcache_key(key, mc, pts, m);
+    pos = mcache_slot(mc, key);
+    if (mc->full[pos] || 2 * (mc->used + 1) > mc->cap)
+        return;
+    memcpy(mc->keys + pos * (NNFT_MAX_N + 1), key, (size_t) (m + 1) * sizeof(slong));
+    arb_set(mc->val + pos, mu);
+    mc->full[pos] = 1;
+    mc->used++;
+}
+
+#define NNFT_BATCH_MAX 20000 /* monomials of one shared quadrature grid */
+
+/* erf and tanh when all the (distinct) points lie in one rank-2 Gaussian: every moment of
+ * order <= n in one pass over a shared grid (quad2.c), into the cache.  Leaves the cache as it
+ * was where it does not apply (the moments are then computed one by one). */
+static int mcache_fill_batch(mcache_t *mc, const fy_nnft_spec_t s, int n, slong prec,
+                             fy_error_t err)
+{
+    fy_nnft_red_t z;
+    slong *pts, Pc = 0, i, id, cnt, off = 0;
+    arb_ptr res;
+    fmpq_t w;
+    arb_t aw;
+    int d, rc = FY_OK;
+    if (s->act != FY_NNFT_ERF && s->act != FY_NNFT_TANH)
+        return FY_OK;
+    if ((pts = fy_malloc((size_t) mc->P, sizeof(slong), err)) == NULL)
+        return FY_ENOMEM;
+    for (i = 0; i < mc->P; i++)
+        if (mc->canon[i] == i)
+            pts[Pc++] = i;
+    cnt = fy_nnft_gauss2_batch_count(Pc, n);
+    fy_nnft_red_init(z);
+    if (Pc < 2 || cnt > NNFT_BATCH_MAX
+        || fy_nnft_reduce(z, s, pts, (int) Pc, prec + 30, NULL) != FY_OK || z->rank != 2)
+    {
+        fy_nnft_red_clear(z);
+        free(pts);
+        return FY_OK;
+    }
+    res = _arb_vec_init(cnt);
+    fmpq_init(w);
+    arb_init(aw);
+    rc = fy_nnft_gauss2_batch(res, s->act, z->a, z->b, Pc, n, prec, err);
+    for (d = 1; d <= n && rc == FY_OK; d++)
+    {
+        slong *tup, count, k, sub[NNFT_MAX_N];
+        if ((rc = fy_nnft_tuples(&tup, &count, Pc, d, err)) != FY_OK)
+            break;
+        if ((d & 1) == 0)
+        {
+            weight_moment(w, s, d);
+            arb_set_fmpq(aw, w, prec);
+            for (id = 0; id < count; id++)
+            {
+                for (k = 0; k < d; k++)
+                    sub[k] = pts[tup[id * d + k]];
+                arb_mul(res + off + id, res + off + id, aw, prec);
+                mcache_put(mc, sub, d, res + off + id);
+            }
+        }
+        off += count;
+        free(tup);
+    }
+    _arb_vec_clear(res, cnt);
+    fmpq_clear(w);
+    arb_clear(aw);
+    fy_nnft_red_clear(z);
+    free(pts);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ correlators
  * Context over the positions 0..n-1 of one tuple; memo tables indexed by position masks. */
 typedef struct
 {
+    mcache_t *cache; /* shared moments across tuples, or NULL */
     const fy_nnft_spec_struct *s;
     const slong *idx;
     int n;
@@ -327,7 +556,11 @@ static int ctx_mu(corr_ctx *c, unsigned B)
         for (k = 0; k < c->n; k++)
             if (B >> k & 1)
                 sub[m++] = c->idx[k];
-        if ((rc = fy_nnft_moment(c->mu + B, c->s, sub, m, c->prec, c->err)) != FY_OK)
+        if (c->cache != NULL)
+            rc = mcache_moment(c->mu + B, c->cache, c->s, sub, m, c->prec, c->err);
+        else
+            rc = fy_nnft_moment(c->mu + B, c->s, sub, m, c->prec, c->err);
+        if (rc != FY_OK)
             return rc;
         c->have_mu[B] = 1;
     }
@@ -496,6 +729,8 @@ typedef struct
     slong prec;
     arb_ptr K; /* n x n over positions */
     char have[NNFT_MAX_N * NNFT_MAX_N];
+    arb_ptr Kp; /* P x P over points, shared across tuples, or NULL */
+    char *haveKp;
     int n;
     arb_t sum, tmp, bias;
     fy_error_struct *err;
@@ -511,28 +746,38 @@ static int wick_cb(const unsigned *blocks, int nb, void *data)
         int i = __builtin_ctz(blocks[b]), j = 31 - __builtin_clz(blocks[b]);
         if (__builtin_popcount(blocks[b]) != 2)
             return 0; /* pairings only */
-        if (!w->have[i * w->n + j])
+        slong P = w->s->npoints, pi = w->idx[i], pj = w->idx[j];
+        arb_ptr K = w->Kp ? w->Kp + pi * P + pj : w->K + i * w->n + j;
+        char *have = w->Kp ? w->haveKp + pi * P + pj : w->have + i * w->n + j;
+        if (!*have)
         {
-            /* the closed-form kernel, else the second moment (quadrature) plus the bias */
-            arb_ptr K = w->K + i * w->n + j;
-            if (fy_nnft_kernel(K, w->s, w->idx[i], w->idx[j], w->prec, NULL) != FY_OK)
+            /* the kernel (closed form, or the quadrature for tanh) */
+            if ((rc = fy_nnft_kernel(K, w->s, pi, pj, w->prec, w->err)) != FY_OK)
+                return rc;
+            *have = 1;
+            if (w->Kp)
             {
-                slong pair[2] = {w->idx[i], w->idx[j]};
-                if ((rc = fy_nnft_moment(K, w->s, pair, 2, w->prec, w->err)) != FY_OK)
-                    return rc;
-                fy_nnft_bias_var(w->bias, w->s, w->prec);
-                arb_add(K, K, w->bias, w->prec);
+                arb_set(w->Kp + pj * P + pi, K);
+                w->haveKp[pj * P + pi] = 1;
             }
-            w->have[i * w->n + j] = 1;
         }
-        arb_mul(w->tmp, w->tmp, w->K + i * w->n + j, w->prec);
+        arb_mul(w->tmp, w->tmp, K, w->prec);
     }
     arb_add(w->sum, w->sum, w->tmp, w->prec);
     return 0;
 }
 
+static int wick_run(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                    arb_ptr Kp, char *haveKp, fy_error_t err);
+
 int fy_nnft_wick(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
                  fy_error_t err)
+{
+    return wick_run(G, s, idx, n, prec, NULL, NULL, err);
+}
+
+static int wick_run(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                    arb_ptr Kp, char *haveKp, fy_error_t err)
 {
     wick_ctx w;
     unsigned blocks[NNFT_MAX_N];
@@ -553,6 +798,8 @@ int fy_nnft_wick(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong
     w.prec = prec;
     w.n = n;
     w.err = err;
+    w.Kp = Kp;
+    w.haveKp = haveKp;
     w.K = _arb_vec_init(n * n > 0 ? n * n : 1);
     arb_init(w.sum);
     arb_init(w.tmp);
@@ -586,9 +833,12 @@ void fy_nnft_corr_clear(fy_nnft_corr_t c)
 int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
                          fy_error_t err)
 {
-    slong t;
+    slong t, P = s->npoints;
     int rc;
     arb_t d;
+    mcache_t cache;
+    arb_ptr Kp;
+    char *haveKp;
     fy_nnft_corr_clear(c);
     arb_init(c->m);
     if (n < 2 || n > NNFT_MAX_N || (n & 1))
@@ -598,10 +848,28 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
                             "in the spec, or a points file)");
     if ((rc = fy_nnft_tuples(&c->idx, &c->count, s->npoints, n, err)) != FY_OK)
         return rc;
+    {
+        /* distinct moments: the sorted multisets of sizes 2, 4, .., n */
+        slong expect = 0;
+        int k;
+        for (k = 2; k <= n; k += 2)
+            expect += fy_nnft_tuple_count(P, k);
+        if ((rc = mcache_init(&cache, s, expect, err)) != FY_OK)
+            return rc;
+        if ((rc = mcache_fill_batch(&cache, s, n, prec, err)) != FY_OK)
+        {
+            mcache_clear(&cache);
+            return rc;
+        }
+    }
     c->n = n;
     c->G = _arb_vec_init(3 * c->count);
     c->gp = c->G + c->count;
     c->conn = c->gp + c->count;
+    Kp = _arb_vec_init(P * P);
+    haveKp = calloc((size_t) (P * P), 1);
+    if (haveKp == NULL)
+        rc = fy_error_set(err, FY_ENOMEM, "out of memory");
     arb_init(d);
     arb_zero(c->m);
     for (t = 0; t < c->count && rc == FY_OK; t++)
@@ -610,6 +878,7 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
         const slong *ix = c->idx + t * n;
         if ((rc = ctx_init(&x, s, ix, n, prec, err)) != FY_OK)
             break;
+        x.cache = &cache;
         if ((rc = ctx_kc(&x, (1u << n) - 1)) == FY_OK)
         {
             arb_set(c->G + t, x.gf + ((1u << n) - 1));
@@ -617,7 +886,7 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
         }
         ctx_clear(&x);
         if (rc == FY_OK)
-            rc = fy_nnft_wick(c->gp + t, s, ix, n, prec, err);
+            rc = wick_run(c->gp + t, s, ix, n, prec, Kp, haveKp, err);
         if (rc == FY_OK && !arb_contains_zero(c->gp + t))
         {
             arb_sub(d, c->G + t, c->gp + t, prec);
@@ -629,6 +898,11 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
     }
     if (rc == FY_OK && c->m_used > 0)
         arb_div_si(c->m, c->m, c->m_used, prec);
+    c->moments_computed = cache.misses;
+    c->moments_reused = cache.hits;
+    mcache_clear(&cache);
+    _arb_vec_clear(Kp, P * P);
+    free(haveKp);
     arb_clear(d);
     return rc;
 }

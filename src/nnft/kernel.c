@@ -203,6 +203,13 @@ int fy_nnft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec
         gauss_factor(t, s, i, j, prec);
         arb_mul_2exp_si(t, t, -1);
         break;
+    case FY_NNFT_TANH:
+    {
+        /* no closed form: E tanh z tanh z' by the rigorous quadrature of quad2.c */
+        slong pair[2] = {i, j};
+        rc = fy_nnft_moment_rank2(t, s, pair, 2, prec, err);
+        break;
+    }
     default:
         rc = fy_error_set(err, FY_EUNSUPPORTED, "no closed-form kernel for activation %s "
                           "(quadrature: fy_nnft_kernel_quad; sampling: feynn nnft sample)",
@@ -354,8 +361,9 @@ int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong
     if ((rc = check_points(s, i, j, err)) != FY_OK)
         return rc;
     if (s->act == FY_NNFT_TANH)
-        return fy_error_set(err, FY_EUNSUPPORTED, "kernel quadrature for tanh needs a "
-                            "two-dimensional integral (not yet): use feynn nnft sample");
+        return fy_error_set(err, FY_EUNSUPPORTED, "no second route for the tanh kernel: "
+                            "fy_nnft_kernel already integrates over the two-dimensional "
+                            "pre-activation Gaussian (E tanh(m + b v) has no closed form)");
     q.act = s->act;
     arb_init(q.s1);
     arb_init(q.c);

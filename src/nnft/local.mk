@@ -3,8 +3,9 @@ pkginclude_HEADERS += include/feynn/nnft.h
 noinst_HEADERS += src/nnft/nnft_internal.h
 libfeynn_la_SOURCES += src/nnft/spec.c src/nnft/kernel.c src/nnft/exact.c src/nnft/mc.c
 libfeynn_la_SOURCES += src/nnft/eft.c
+libfeynn_la_SOURCES += src/nnft/quad2.c
 EXTRA_DIST += doc/nnft-spec.md doc/schema/nnft-spec.schema.json doc/schema/nnft-kernel.schema.json \
 	doc/schema/nnft-correlators.schema.json doc/schema/nnft-sample.schema.json
 EXTRA_DIST += doc/schema/nnft-couplings.schema.json doc/schema/nnft-predict.schema.json
-libfeynn_la_SOURCES += src/nnft/demo.c
 EXTRA_DIST += doc/schema/demo-nnft.schema.json
+libfeynn_la_SOURCES += src/nnft/demo.c

@@ -11,4 +11,38 @@ void fy_nnft_sigma(arb_t v, const fy_nnft_spec_t s, slong i, slong j, slong prec
 /* |x_i - x_j|^2 */
 void fy_nnft_dist2(arb_t v, const fy_nnft_spec_t s, slong i, slong j, slong prec);
 
+/* ------------------------------------------------------------------ Gaussian reduction
+ * (quad2.c) The distinct points pt[0..r) of a moment (pw[j] copies of point j, m in all),
+ * their exact covariance S (r x r, Sigma with the bias term) and, for rank <= 2, the
+ * representation z_j = a_j u + b_j v with u, v independent standard normals:
+ * a_j = na_j / sqrt(S_pp), b_j = nb_j / sqrt(R_qq) with the rational na_j = S_jp,
+ * nb_j = R_jq (R the covariance left after the first pivot p; q the second).  rank is
+ * 0, 1, 2, or 3 for "3 or more". */
+typedef struct
+{
+    slong r, m, rank, p, q, alloc;
+    slong *pt;
+    int *pw;
+    fmpq *S, *na, *nb;
+    arb_ptr a, b;
+} fy_nnft_red_struct;
+typedef fy_nnft_red_struct fy_nnft_red_t[1];
+
+void fy_nnft_red_init(fy_nnft_red_t z);
+void fy_nnft_red_clear(fy_nnft_red_t z);
+int fy_nnft_reduce(fy_nnft_red_t z, const fy_nnft_spec_t s, const slong *idx, int m,
+                   slong prec, fy_error_t err);
+/* Every moment E prod_k phi(z_k)^e_k, z_k = a_k u + b_k v (k < P), for the monomials of
+ * degree 1..maxdeg in P variables, in one pass over a shared tensor Gauss-Legendre grid with
+ * a rigorous error bound per monomial (erf, tanh).  The monomials are the sorted index tuples
+ * of each degree in lexicographic order (fy_nnft_tuples), degree 1 first; res has
+ * sum_d C(P + d - 1, d) entries (odd degrees: 0). */
+slong fy_nnft_gauss2_batch_count(slong P, int maxdeg);
+int fy_nnft_gauss2_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b, slong P,
+                         int maxdeg, slong prec, fy_error_t err);
+/* E prod_k phi(z(x_idx[k])) without the output weights, for erf, tanh (quadrature, rank <= 2),
+ * relu (closed form, rank <= 2) and sin (closed form, any rank). */
+int fy_nnft_moment_rank2(arb_t res, const fy_nnft_spec_t s, const slong *idx, int m,
+                         slong prec, fy_error_t err);
+
 #endif

@@ -112,29 +112,83 @@ int fy_nnft_spec_set(fy_nnft_spec_t z, const fy_nnft_spec_t x, fy_error_t err)
 }
 
 /* ------------------------------------------------------------------ named input sets
- * hms-d1: the six inputs of the d = 1 experiments of [HMS] section 4 as recalled here,
- * x in {-0.01, -0.006, -0.002, 0.002, 0.006, 0.01} (see doc/nnft-spec.md: not verified
- * against the paper in this repository). */
-static const char *const set_hms_d1[] = {"-0.01", "-0.006", "-0.002", "0.002", "0.006", "0.01"};
-static const char *const set_unit_d1[] = {"-1", "-0.6", "-0.2", "0.2", "0.6", "1"};
+ * The input sets of the [HMS] code (github.com/keeganstoner/nn-qft, commit 49849c8,
+ * generate_models.py lines 41-72, the same in free_theory.py 31-62; doc/nnft-spec.md).  The
+ * sets depend on the activation there: xset1 (Erf), xset2 (GaussNet), xset1A (ReLU) in d = 1;
+ * xset3, xset4, xset3A in d = 2; xset5, xset6, xset5A in d = 3; lam_fit/ adds xsetE = xsetG
+ * (Erf, GaussNet) and xsetR (ReLU) in d = 1.  Each has a name by dimension and activation and
+ * its [HMS] name; "hms-d1" is kept for xset2 (the Gauss-net set, as before). */
+typedef struct
+{
+    const char *name, *alias;
+    int d, n;
+    const char *const *v; /* n x d */
+} input_set;
+
+static const char *const x_unit[] = {"-1", "-0.6", "-0.2", "0.2", "0.6", "1"};
+static const char *const x_unit01[] = {"-0.01", "-0.006", "-0.002", "0.002", "0.006", "0.01"};
+static const char *const x_relu1[] = {"0.2", "0.4", "0.6", "0.8", "1", "1.2"};
+static const char *const x_e1[] = {"0.002", "0.004", "0.006", "0.008", "0.01", "0.012"};
+/* torch.cartesian_prod([-1, 1], [-1, 1]) */
+static const char *const x_sq[] = {"-1", "-1", "-1", "1", "1", "-1", "1", "1"};
+static const char *const x_sq01[] = {"-0.01", "-0.01", "-0.01", "0.01",
+                                     "0.01", "-0.01", "0.01", "0.01"};
+static const char *const x_sqr[] = {"0.5", "0.5", "0.5", "1", "1", "0.5", "1", "1"};
+static const char *const x_tet[] = {"-1", "-1", "-1", "1", "1", "-1", "-1", "1", "1",
+                                    "1", "-1", "1"};
+static const char *const x_tet01[] = {"-0.01", "-0.01", "-0.01", "0.01", "0.01", "-0.01",
+                                      "-0.01", "0.01", "0.01", "0.01", "-0.01", "0.01"};
+static const char *const x_tetr[] = {"0.2", "0.2", "0.2", "1", "1", "0.2", "0.2", "1", "1",
+                                     "1", "0.2", "1"};
+
+static const input_set input_sets[] = {
+    {"hms-d1", "hms-xset2", 1, 6, x_unit01},
+    {"hms-d1-gauss", "hms-xset2", 1, 6, x_unit01},
+    {"hms-d1-erf", "hms-xset1", 1, 6, x_unit},
+    {"hms-d1-relu", "hms-xset1A", 1, 6, x_relu1},
+    {"hms-d1-lamfit", "hms-xsetE", 1, 6, x_e1},
+    {"hms-d1-lamfit-relu", "hms-xsetR", 1, 6, x_relu1},
+    {"hms-d2-erf", "hms-xset3", 2, 4, x_sq},
+    {"hms-d2-gauss", "hms-xset4", 2, 4, x_sq01},
+    {"hms-d2-relu", "hms-xset3A", 2, 4, x_sqr},
+    {"hms-d3-erf", "hms-xset5", 3, 4, x_tet},
+    {"hms-d3-gauss", "hms-xset6", 3, 4, x_tet01},
+    {"hms-d3-relu", "hms-xset5A", 3, 4, x_tetr},
+    {"unit-d1", NULL, 1, 6, x_unit},
+};
+
+#define N_INPUT_SETS ((int) (sizeof input_sets / sizeof input_sets[0]))
+
+const char *fy_nnft_input_set_names(void)
+{
+    return "hms-d1 (= hms-d1-gauss), hms-d1-erf, hms-d1-relu, hms-d1-lamfit, "
+           "hms-d1-lamfit-relu, hms-d2-erf, hms-d2-gauss, hms-d2-relu, hms-d3-erf, "
+           "hms-d3-gauss, hms-d3-relu, unit-d1, or the [HMS] names hms-xset1, hms-xset2, "
+           "hms-xset1A, hms-xset3, hms-xset4, hms-xset3A, hms-xset5, hms-xset6, hms-xset5A, "
+           "hms-xsetE, hms-xsetG, hms-xsetR";
+}
 
 int fy_nnft_spec_set_inputs(fy_nnft_spec_t s, const char *set, fy_error_t err)
 {
-    const char *const *v;
-    slong i, n = 6;
+    const input_set *in = NULL;
+    slong i;
     fmpq *p;
-    if (strcmp(set, "hms-d1") == 0)
-        v = set_hms_d1;
-    else if (strcmp(set, "unit-d1") == 0)
-        v = set_unit_d1;
-    else
-        return fy_error_set(err, FY_EINPUT, "unknown input set '%s' (known: hms-d1, unit-d1; "
-                            "or give points with 'point' lines or a points file)", set);
-    if ((p = points_alloc(n, 1, err)) == NULL)
+    int k;
+    for (k = 0; k < N_INPUT_SETS && in == NULL; k++)
+        if (strcmp(set, input_sets[k].name) == 0
+            || (input_sets[k].alias && strcmp(set, input_sets[k].alias) == 0))
+            in = input_sets + k;
+    if (in == NULL && strcmp(set, "hms-xsetG") == 0)
+        in = input_sets + 4; /* lam_fit: xsetG = xsetE */
+    if (in == NULL)
+        return fy_error_set(err, FY_EINPUT, "unknown input set '%s' (known: %s; or give points "
+                            "with 'point' lines or a points file)", set,
+                            fy_nnft_input_set_names());
+    if ((p = points_alloc(in->n, in->d, err)) == NULL)
         return FY_ENOMEM;
-    for (i = 0; i < n; i++)
-        fy_fmpq_parse(p + i, v[i], NULL);
-    points_take(s, p, n, 1);
+    for (i = 0; i < (slong) in->n * in->d; i++)
+        fy_fmpq_parse(p + i, in->v[i], NULL);
+    points_take(s, p, in->n, in->d);
     snprintf(s->inputs, sizeof s->inputs, "%s", set);
     return FY_OK;
 }
@@ -503,8 +557,12 @@ int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_
                 break;
             }
             if (fy_nnft_spec_set_inputs(s, buf, NULL) != FY_OK)
-                rc = perr(err, &p, v, "unknown input set '%.200s' (known: hms-d1, unit-d1, "
-                          "file PATH)", buf);
+            {
+                char msg[FY_ERROR_MSG_LEN];
+                snprintf(msg, sizeof msg, "unknown input set '%%s' (known: %s, file PATH)",
+                         fy_nnft_input_set_names());
+                rc = perr(err, &p, v, msg, buf);
+            }
             break;
         }
         default:

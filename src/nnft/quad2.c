@@ -1,0 +1,1260 @@
+/* quad2.c - single-neuron moments at distinct points: E prod_k phi(z(x_k)) over the
+ * pre-activation Gaussian of rank <= 2, rigorously (feynn/nnft.h, MATH.md 4.2).
+ *
+ * The pre-activations z_k = W . x_k + b are jointly Gaussian with covariance
+ * S_kl = Sigma(x_k, x_l) = sigma_b^2 + sigma_W^2 x_k . x_l / d, a rational matrix.  A pivoted
+ * Cholesky step done exactly in rationals finds its rank and writes z_k = a_k u + b_k v with
+ * u, v independent standard normals (rank <= 2):
+ *   a_k = S_kp / sqrt(S_pp),  b_k = R_kq / sqrt(R_qq),  R = S - S_.p S_p. / S_pp,
+ * p, q the pivots (largest diagonal), and rank 2 exactly when R - R_.q R_q. / R_qq = 0.
+ * Then
+ *   - sin: closed form at every rank, prod sin z_k = (2i)^-m sum_s (prod s) exp(i s . z), so
+ *     E = (2i)^-m sum_s (prod s) exp(-s^T S s / 2) (sign vectors grouped by point);
+ *   - relu: closed form (rank <= 2), polar coordinates (u, v) = r (cos t, sin t):
+ *     E prod relu(z_k) = 2^(m/2) (m/2)! / (2 pi) prod |n_k| int_W prod cos(t - t_k) dt over the
+ *     wedge W where every z_k >= 0; the wedge is found exactly from the rational normals
+ *     (S_kp, R_kq) and the trigonometric polynomial integrated term by term;
+ *   - erf, tanh: nested acb_calc_integrate, the outer integral over u in [0, L] (the integrand
+ *     is even under (u, v) -> (-u, -v)), the inner over v in [-L, L], both analytic (tanh's
+ *     poles off the real axis make its ball evaluations non-finite, which the integrator
+ *     avoids by subdividing).  The outer integrand at a point runs the inner integral; on a
+ *     wide ball (the integrator's error bounds) it is enclosed by a Riemann sum of ball
+ *     evaluations instead, which is finite only where the integrand is holomorphic.  The
+ *     tails outside [-L, L]^2 are bounded by P(|u| > L) + P(|v| > L) <= 4 exp(-L^2/2) /
+ *     (L sqrt(2 pi)) (|phi| <= 1 on the real line) and added to the radius.
+ * Rank 3 and more (distinct points in d >= 2 that are affinely independent) are refused. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__has_include)
+#if __has_include(<flint/acb_calc.h>)
+#include <flint/acb_calc.h>
+#include <flint/acb_hypgeom.h>
+#include <flint/arb_hypgeom.h>
+#else
+#include <acb_calc.h>
+#include <acb_hypgeom.h>
+#include <arb_hypgeom.h>
+#endif
+#else
+#include <acb_calc.h>
+#include <acb_hypgeom.h>
+#include <arb_hypgeom.h>
+#endif
+
+#include "nnft/nnft_internal.h"
+
+#define Q2_MAXR 8       /* distinct points of one moment (m <= 8) */
+#define Q2_CRUDE_SEGS 24 /* Riemann segments of the inner interval for enclosures */
+
+/* ------------------------------------------------------------------ Gaussian reduction */
+void fy_nnft_red_init(fy_nnft_red_t z)
+{
+    memset(z, 0, sizeof *z);
+}
+
+void fy_nnft_red_clear(fy_nnft_red_t z)
+{
+    slong j;
+    for (j = 0; j < z->alloc; j++)
+    {
+        fmpq_clear(z->na + j);
+        fmpq_clear(z->nb + j);
+        arb_clear(z->a + j);
+        arb_clear(z->b + j);
+    }
+    for (j = 0; j < z->alloc * z->alloc; j++)
+        fmpq_clear(z->S + j);
+    free(z->pt);
+    free(z->pw);
+    free(z->na);
+    free(z->nb);
+    free(z->a);
+    free(z->b);
+    free(z->S);
+    memset(z, 0, sizeof *z);
+}
+
+static int same_point(const fy_nnft_spec_t s, slong i, slong j)
+{
+    slong c;
+    for (c = 0; c < s->d; c++)
+        if (!fmpq_equal(s->points + i * s->d + c, s->points + j * s->d + c))
+            return 0;
+    return 1;
+}
+
+/* Sigma(x_i, x_j) exactly (with the bias term: not for Cos-net). */
+static void sigma_exact(fmpq_t r, const fy_nnft_spec_t s, slong i, slong j)
+{
+    fmpq_t t;
+    slong c;
+    fmpq_init(t);
+    fmpq_zero(r);
+    for (c = 0; c < s->d; c++)
+    {
+        fmpq_mul(t, s->points + i * s->d + c, s->points + j * s->d + c);
+        fmpq_add(r, r, t);
+    }
+    fmpq_mul(r, r, s->sigma_W);
+    fmpq_mul(r, r, s->sigma_W);
+    fmpz_set_si(fmpq_numref(t), s->d);
+    fmpz_one(fmpq_denref(t));
+    fmpq_div(r, r, t);
+    fmpq_mul(t, s->sigma_b, s->sigma_b);
+    fmpq_add(r, r, t);
+    fmpq_clear(t);
+}
+
+int fy_nnft_reduce(fy_nnft_red_t z, const fy_nnft_spec_t s, const slong *idx, int m,
+                   slong prec, fy_error_t err)
+{
+    slong r = 0, j, l, p, q;
+    int k;
+    fmpq *R;
+    fmpq_t t;
+    arb_t sq;
+    fy_nnft_red_clear(z);
+    if (m < 1)
+        return fy_error_set(err, FY_EINPUT, "moment order %d: at least 1", m);
+    z->pt = fy_malloc((size_t) m, sizeof(slong), err);
+    z->pw = fy_malloc((size_t) m, sizeof(int), err);
+    if (z->pt == NULL || z->pw == NULL)
+    {
+        fy_nnft_red_clear(z);
+        return FY_ENOMEM;
+    }
+    for (k = 0; k < m; k++)
+    {
+        if (idx[k] < 0 || idx[k] >= s->npoints)
+            return fy_error_set(err, FY_EINPUT, "point index %ld out of range (%ld points)",
+                                (long) idx[k], (long) s->npoints);
+        for (j = 0; j < r && !same_point(s, z->pt[j], idx[k]); j++)
+            ;
+        if (j == r)
+        {
+            z->pt[r] = idx[k];
+            z->pw[r] = 0;
+            r++;
+        }
+        z->pw[j]++;
+    }
+    z->r = r;
+    z->m = m;
+    z->alloc = r;
+    z->na = fy_malloc((size_t) r, sizeof(fmpq), NULL);
+    z->nb = fy_malloc((size_t) r, sizeof(fmpq), NULL);
+    z->a = fy_malloc((size_t) r, sizeof(arb_struct), NULL);
+    z->b = fy_malloc((size_t) r, sizeof(arb_struct), NULL);
+    z->S = fy_malloc((size_t) (r * r), sizeof(fmpq), NULL);
+    R = fy_malloc((size_t) (r * r), sizeof(fmpq), NULL);
+    if (!z->na || !z->nb || !z->a || !z->b || !z->S || !R)
+    {
+        free(R);
+        free(z->na);
+        free(z->nb);
+        free(z->a);
+        free(z->b);
+        free(z->S);
+        free(z->pt);
+        free(z->pw);
+        memset(z, 0, sizeof *z);
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    for (j = 0; j < r; j++)
+    {
+        fmpq_init(z->na + j);
+        fmpq_init(z->nb + j);
+        arb_init(z->a + j);
+        arb_init(z->b + j);
+    }
+    for (j = 0; j < r * r; j++)
+    {
+        fmpq_init(z->S + j);
+        fmpq_init(R + j);
+    }
+    for (j = 0; j < r; j++)
+        for (l = 0; l < r; l++)
+            sigma_exact(z->S + j * r + l, s, z->pt[j], z->pt[l]);
+    fmpq_init(t);
+    arb_init(sq);
+    /* first pivot: the largest variance */
+    for (p = 0, j = 1; j < r; j++)
+        if (fmpq_cmp(z->S + j * r + j, z->S + p * r + p) > 0)
+            p = j;
+    z->rank = 0;
+    z->p = p;
+    z->q = -1;
+    if (!fmpq_is_zero(z->S + p * r + p))
+    {
+        z->rank = 1;
+        /* R = S - S_.p S_p. / S_pp */
+        for (j = 0; j < r; j++)
+            for (l = 0; l < r; l++)
+            {
+                fmpq_mul(t, z->S + j * r + p, z->S + l * r + p);
+                fmpq_div(t, t, z->S + p * r + p);
+                fmpq_sub(R + j * r + l, z->S + j * r + l, t);
+            }
+        for (q = 0, j = 1; j < r; j++)
+            if (fmpq_cmp(R + j * r + j, R + q * r + q) > 0)
+                q = j;
+        arb_set_fmpq(sq, z->S + p * r + p, prec);
+        arb_rsqrt(sq, sq, prec);
+        for (j = 0; j < r; j++)
+        {
+            fmpq_set(z->na + j, z->S + j * r + p);
+            arb_set_fmpq(z->a + j, z->na + j, prec);
+            arb_mul(z->a + j, z->a + j, sq, prec);
+        }
+        if (!fmpq_is_zero(R + q * r + q))
+        {
+            z->rank = 2;
+            z->q = q;
+            arb_set_fmpq(sq, R + q * r + q, prec);
+            arb_rsqrt(sq, sq, prec);
+            for (j = 0; j < r; j++)
+            {
+                fmpq_set(z->nb + j, R + j * r + q);
+                arb_set_fmpq(z->b + j, z->nb + j, prec);
+                arb_mul(z->b + j, z->b + j, sq, prec);
+            }
+            /* rank 3 unless R - R_.q R_q. / R_qq vanishes */
+            for (j = 0; j < r && z->rank == 2; j++)
+                for (l = 0; l < r; l++)
+                {
+                    fmpq_mul(t, R + j * r + q, R + l * r + q);
+                    fmpq_div(t, t, R + q * r + q);
+                    if (!fmpq_equal(t, R + j * r + l))
+                    {
+                        z->rank = 3;
+                        break;
+                    }
+                }
+        }
+    }
+    for (j = 0; j < r * r; j++)
+        fmpq_clear(R + j);
+    free(R);
+    fmpq_clear(t);
+    arb_clear(sq);
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ sin: closed form */
+static slong binom_si(int n, int k)
+{
+    slong c = 1;
+    int i;
+    for (i = 1; i <= k; i++)
+        c = c * (n - k + i) / i;
+    return c;
+}
+
+/* E prod_k sin z_k = (2i)^-m sum_s (prod s) exp(-s^T S s / 2); the copies of point j carry
+ * t_j plus signs: weight C(p_j, t_j) (-1)^(p_j - t_j), net coefficient c_j = 2 t_j - p_j. */
+static void sin_moment(arb_t res, const fy_nnft_red_t z, slong prec)
+{
+    slong r = z->r, j, l, total = 1;
+    slong cnt[Q2_MAXR], c[Q2_MAXR], code;
+    fmpq_t e, t;
+    arb_t term;
+    fmpq_init(e);
+    fmpq_init(t);
+    arb_init(term);
+    arb_zero(res);
+    for (j = 0; j < r; j++)
+        total *= z->pw[j] + 1;
+    for (code = 0; code < total; code++)
+    {
+        slong rest = code, w = 1;
+        for (j = 0; j < r; j++)
+        {
+            cnt[j] = rest % (z->pw[j] + 1);
+            rest /= z->pw[j] + 1;
+            c[j] = 2 * cnt[j] - z->pw[j];
+            w *= binom_si(z->pw[j], (int) cnt[j]);
+            if ((z->pw[j] - cnt[j]) & 1)
+                w = -w;
+        }
+        fmpq_zero(e);
+        for (j = 0; j < r; j++)
+            for (l = 0; l < r; l++)
+            {
+                fmpq_mul_si(t, z->S + j * r + l, c[j] * c[l]);
+                fmpq_add(e, e, t);
+            }
+        fmpq_div_2exp(e, e, 1);
+        fmpq_neg(e, e);
+        arb_set_fmpq(term, e, prec);
+        arb_exp(term, term, prec);
+        arb_mul_si(term, term, w, prec);
+        arb_add(res, res, term, prec);
+    }
+    /* (2i)^-m = (-1)^(m/2) 2^-m for even m (odd m: the sum vanishes by s -> -s) */
+    arb_mul_2exp_si(res, res, -z->m);
+    if (z->m & 1)
+        arb_zero(res);
+    else if ((z->m / 2) & 1)
+        arb_neg(res, res);
+    fmpq_clear(e);
+    fmpq_clear(t);
+    arb_clear(term);
+}
+
+/* ------------------------------------------------------------------ relu: closed form */
+static slong dfact_odd(int m) /* (m - 1)!! for even m */
+{
+    slong r = 1;
+    int k;
+    for (k = m - 1; k > 1; k -= 2)
+        r *= k;
+    return r;
+}
+
+/* sign of the cross product of the rational normals (na, nb)_i x (na, nb)_j */
+static int cross_sgn(const fy_nnft_red_t z, slong i, slong j)
+{
+    fmpq_t x, y;
+    int sg;
+    fmpq_init(x);
+    fmpq_init(y);
+    fmpq_mul(x, z->na + i, z->nb + j);
+    fmpq_mul(y, z->nb + i, z->na + j);
+    sg = fmpq_cmp(x, y);
+    fmpq_clear(x);
+    fmpq_clear(y);
+    return sg;
+}
+
+static int dot_sgn(const fy_nnft_red_t z, slong i, slong j)
+{
+    fmpq_t x, y;
+    int sg;
+    fmpq_init(x);
+    fmpq_init(y);
+    fmpq_mul(x, z->na + i, z->na + j);
+    fmpq_mul(y, z->nb + i, z->nb + j);
+    fmpq_add(x, x, y);
+    sg = fmpq_sgn(x);
+    fmpq_clear(x);
+    fmpq_clear(y);
+    return sg;
+}
+
+/* normal j lies counter-clockwise of normal i by an angle in [0, pi) */
+static int ccw_of(const fy_nnft_red_t z, slong i, slong j)
+{
+    int c = cross_sgn(z, i, j);
+    return c > 0 || (c == 0 && dot_sgn(z, i, j) > 0);
+}
+
+static void relu_moment(arb_t res, const fy_nnft_red_t z, slong prec)
+{
+    slong r = z->r, j, f = -1, l = -1, i, total = 1, code;
+    int m = z->m;
+    arb_t th0, dl, lo, hi, pi, t, u, term, acc, nrm;
+    arb_ptr th;
+    arb_zero(res);
+    if (m & 1 || z->rank == 0)
+        return;
+    for (j = 0; j < r; j++)
+        if (fmpq_is_zero(z->na + j) && fmpq_is_zero(z->nb + j))
+            return; /* z_j = 0: relu vanishes */
+    if (z->rank == 1)
+    {
+        /* z_j = a_j u: nonzero only when all a_j have one sign; then prod |a_j|^p_j
+         * E[u^m; u > 0] = prod |a_j|^p_j (m - 1)!! / 2 */
+        int pos = 0, neg = 0;
+        arb_init(t);
+        arb_set_si(res, dfact_odd(m));
+        arb_mul_2exp_si(res, res, -1);
+        for (j = 0; j < r; j++)
+        {
+            pos += fmpq_sgn(z->na + j) > 0;
+            neg += fmpq_sgn(z->na + j) < 0;
+            arb_abs(t, z->a + j);
+            arb_pow_ui(t, t, (ulong) z->pw[j], prec);
+            arb_mul(res, res, t, prec);
+        }
+        if (pos != r && neg != r)
+            arb_zero(res);
+        arb_clear(t);
+        return;
+    }
+    /* rank 2: the extreme normals f (most clockwise) and l (most counter-clockwise) */
+    for (i = 0; i < r && f < 0; i++)
+    {
+        for (j = 0; j < r && (j == i || ccw_of(z, i, j)); j++)
+            ;
+        if (j == r)
+            f = i;
+    }
+    for (i = 0; i < r && l < 0; i++)
+    {
+        for (j = 0; j < r && (j == i || ccw_of(z, j, i)); j++)
+            ;
+        if (j == r)
+            l = i;
+    }
+    if (f < 0 || l < 0)
+        return; /* the normals spread over pi or more: the wedge has measure zero */
+    arb_init(th0);
+    arb_init(dl);
+    arb_init(lo);
+    arb_init(hi);
+    arb_init(pi);
+    arb_init(t);
+    arb_init(u);
+    arb_init(term);
+    arb_init(acc);
+    arb_init(nrm);
+    th = _arb_vec_init(r);
+    arb_const_pi(pi, prec);
+    for (j = 0; j < r; j++)
+        arb_atan2(th + j, z->b + j, z->a + j, prec);
+    /* wedge [th_f + D - pi/2, th_f + pi/2], D the angle from n_f to n_l in [0, pi) */
+    arb_mul(t, z->a + f, z->b + l, prec);
+    arb_submul(t, z->b + f, z->a + l, prec); /* cross */
+    arb_mul(u, z->a + f, z->a + l, prec);
+    arb_addmul(u, z->b + f, z->b + l, prec); /* dot */
+    if (cross_sgn(z, f, l) == 0)
+        arb_zero(dl);
+    else
+        arb_atan2(dl, t, u, prec);
+    arb_mul_2exp_si(t, pi, -1);
+    arb_add(hi, th + f, t, prec);
+    arb_add(lo, th + f, dl, prec);
+    arb_sub(lo, lo, t, prec);
+    /* prod_k cos(t - t_k) = 2^-m sum_s cos(J t - Phi), J = sum c_j, Phi = sum c_j t_j */
+    for (j = 0; j < r; j++)
+        total *= z->pw[j] + 1;
+    arb_zero(acc);
+    for (code = 0; code < total; code++)
+    {
+        slong rest = code, w = 1, J = 0;
+        arb_zero(u); /* Phi */
+        for (j = 0; j < r; j++)
+        {
+            slong cj = 2 * (rest % (z->pw[j] + 1)) - z->pw[j];
+            w *= binom_si(z->pw[j], (int) (rest % (z->pw[j] + 1)));
+            rest /= z->pw[j] + 1;
+            J += cj;
+            arb_addmul_si(u, th + j, cj, prec);
+        }
+        if (J == 0)
+        {
+            arb_cos(term, u, prec);
+            arb_sub(t, hi, lo, prec);
+            arb_mul(term, term, t, prec);
+        }
+        else
+        {
+            arb_mul_si(t, hi, J, prec);
+            arb_sub(t, t, u, prec);
+            arb_sin(term, t, prec);
+            arb_mul_si(t, lo, J, prec);
+            arb_sub(t, t, u, prec);
+            arb_sin(t, t, prec);
+            arb_sub(term, term, t, prec);
+            arb_div_si(term, term, J, prec);
+        }
+        arb_addmul_si(acc, term, w, prec);
+    }
+    arb_mul_2exp_si(acc, acc, -m);
+    /* times prod |n_j|^p_j and int_0^inf r^(m+1) e^(-r^2/2) dr / (2 pi) = 2^(m/2) (m/2)! /
+     * (2 pi) */
+    for (j = 0; j < r; j++)
+    {
+        arb_sqr(nrm, z->a + j, prec);
+        arb_addmul(nrm, z->b + j, z->b + j, prec);
+        arb_sqrt(nrm, nrm, prec);
+        arb_pow_ui(nrm, nrm, (ulong) z->pw[j], prec);
+        arb_mul(acc, acc, nrm, prec);
+    }
+    arb_fac_ui(t, (ulong) m / 2, prec);
+    arb_mul_2exp_si(t, t, m / 2 - 1);
+    arb_div(t, t, pi, prec);
+    arb_mul(res, acc, t, prec);
+    _arb_vec_clear(th, r);
+    arb_clear(th0);
+    arb_clear(dl);
+    arb_clear(lo);
+    arb_clear(hi);
+    arb_clear(pi);
+    arb_clear(t);
+    arb_clear(u);
+    arb_clear(term);
+    arb_clear(acc);
+    arb_clear(nrm);
+}
+
+/* ------------------------------------------------------------------ erf, tanh: quadrature */
+typedef struct
+{
+    fy_nnft_act_t act;
+    slong r;
+    arb_srcptr a, b;
+    const int *pw;
+    int inner[Q2_MAXR]; /* columns that depend on v (b_j != 0) */
+    slong ninner;
+    acb_ptr au;          /* a_j u at the current outer point */
+    arb_t L;
+    slong prec;
+    slong evals;         /* inner integrals run (for the record) */
+    slong calls;
+    int u_real;          /* the current outer point is real */
+    arb_t rsqrt2pi;
+} q2_param;
+
+static void act_eval(acb_t y, const acb_t x, fy_nnft_act_t act, slong prec)
+{
+    if (act == FY_NNFT_ERF)
+        acb_hypgeom_erf(y, x, prec);
+    else if (act == FY_NNFT_TANH)
+        acb_tanh(y, x, prec);
+    else if (act == FY_NNFT_SIN)
+        acb_sin(y, x, prec);
+    else
+        acb_indeterminate(y);
+}
+
+/* exp(-x^2/2) / sqrt(2 pi) */
+static void normal_density(acb_t w, const acb_t x, slong prec)
+{
+    arb_t k;
+    arb_init(k);
+    acb_sqr(w, x, prec);
+    acb_mul_2exp_si(w, w, -1);
+    acb_neg(w, w);
+    acb_exp(w, w, prec);
+    arb_const_pi(k, prec);
+    arb_mul_2exp_si(k, k, 1);
+    arb_rsqrt(k, k, prec);
+    acb_mul_arb(w, w, k, prec);
+    arb_clear(k);
+}
+
+/* prod over the v-dependent columns of phi(a_j u + b_j v)^p_j, times the density of v */
+static int inner_f(acb_ptr res, const acb_t v, void *param, slong order, slong prec)
+{
+    q2_param *q = param;
+    acb_t t, p;
+    slong i;
+    (void) order; /* erf is entire; tanh evaluates to non-finite on balls meeting a pole */
+    q->calls++;
+    if (q->u_real && acb_is_real(v))
+    {
+        /* a real point: real arithmetic (several times faster than complex erf) */
+        arb_t x, y, w;
+        arb_init(x);
+        arb_init(y);
+        arb_init(w);
+        arb_sqr(w, acb_realref(v), prec);
+        arb_mul_2exp_si(w, w, -1);
+        arb_neg(w, w);
+        arb_exp(w, w, prec);
+        arb_mul(w, w, q->rsqrt2pi, prec);
+        for (i = 0; i < q->ninner; i++)
+        {
+            int j = q->inner[i];
+            arb_mul(x, acb_realref(v), q->b + j, prec);
+            arb_add(x, x, acb_realref(q->au + j), prec);
+            if (q->act == FY_NNFT_ERF)
+                arb_hypgeom_erf(y, x, prec);
+            else
+                arb_tanh(y, x, prec);
+            arb_pow_ui(y, y, (ulong) q->pw[j], prec);
+            arb_mul(w, w, y, prec);
+        }
+        acb_set_arb(res, w);
+        arb_clear(x);
+        arb_clear(y);
+        arb_clear(w);
+        return 0;
+    }
+    acb_init(t);
+    acb_init(p);
+    normal_density(p, v, prec);
+    for (i = 0; i < q->ninner; i++)
+    {
+        int j = q->inner[i];
+        acb_mul_arb(t, v, q->b + j, prec);
+        acb_add(t, t, q->au + j, prec);
+        act_eval(t, t, q->act, prec);
+        acb_pow_ui(t, t, (ulong) q->pw[j], prec);
+        acb_mul(p, p, t, prec);
+    }
+    acb_set(res, p);
+    acb_clear(t);
+    acb_clear(p);
+    return 0;
+}
+
+/* outer integrand: prod over the u-only columns times the density of u, times the inner
+ * integral over v in [-L, L] (run to the tolerance the weight asks for at a point, enclosed
+ * by a Riemann sum of ball evaluations on a wide ball) */
+static int outer_f(acb_ptr res, const acb_t u, void *param, slong order, slong prec)
+{
+    q2_param *q = param;
+    acb_t w, t, I, lo, hi;
+    mag_t rad, tol;
+    slong j, k;
+    int narrow;
+    acb_init(w);
+    acb_init(t);
+    acb_init(I);
+    acb_init(lo);
+    acb_init(hi);
+    mag_init(rad);
+    mag_init(tol);
+    normal_density(w, u, prec);
+    for (j = 0; j < q->r; j++)
+    {
+        acb_mul_arb(q->au + j, u, q->a + j, prec);
+        if (arb_is_zero(q->b + j))
+        {
+            act_eval(t, q->au + j, q->act, prec);
+            acb_pow_ui(t, t, (ulong) q->pw[j], prec);
+            acb_mul(w, w, t, prec);
+        }
+    }
+    if (q->ninner == 0)
+    {
+        acb_set(res, w); /* rank one: the v integral is 1 (its tail is in the bound) */
+        goto done;
+    }
+    mag_hypot(rad, arb_radref(acb_realref(u)), arb_radref(acb_imagref(u)));
+    narrow = order == 0 && mag_cmp_2exp_si(rad, -q->prec / 2) <= 0 && acb_is_finite(w);
+    if (narrow)
+    {
+        /* the inner integral (|value| <= 2 L) is wanted to 2^-(prec + 4) / |w| */
+        acb_get_mag(tol, w);
+        if (mag_is_zero(tol))
+            narrow = 0;
+        else
+        {
+            mag_t one;
+            mag_init(one);
+            mag_one(one);
+            mag_div(tol, one, tol);
+            mag_mul_2exp_si(tol, tol, -q->prec - 4);
+            if (mag_cmp_2exp_si(tol, 0) >= 0)
+                narrow = 0; /* negligible weight: the enclosure below suffices */
+            mag_clear(one);
+        }
+    }
+    if (narrow)
+    {
+        q->u_real = acb_is_real(u);
+        acb_set_arb(lo, q->L);
+        acb_neg(lo, lo);
+        acb_set_arb(hi, q->L);
+        acb_calc_integrate(I, inner_f, q, lo, hi, prec, tol, NULL, prec);
+        q->u_real = 0;
+        q->evals++;
+    }
+    else
+    {
+        /* int_{-L}^{L} g dv lies in sum_k len * g(segment ball_k) */
+        arb_t len, c;
+        arb_init(len);
+        arb_init(c);
+        arb_mul_2exp_si(len, q->L, 1);
+        arb_div_si(len, len, Q2_CRUDE_SEGS, prec);
+        acb_zero(I);
+        for (k = 0; k < Q2_CRUDE_SEGS; k++)
+        {
+            arb_mul_si(c, len, 2 * k + 1, prec);
+            arb_mul_2exp_si(c, c, -1);
+            arb_sub(c, c, q->L, prec);
+            arb_add_error(c, len); /* covers the segment (radius len, generous) */
+            acb_set_arb(t, c);
+            inner_f(t, t, q, 0, prec);
+            acb_add(I, I, t, prec);
+        }
+        acb_mul_arb(I, I, len, prec);
+        arb_clear(len);
+        arb_clear(c);
+    }
+    acb_mul(res, w, I, prec);
+done:
+    acb_clear(w);
+    acb_clear(t);
+    acb_clear(I);
+    acb_clear(lo);
+    acb_clear(hi);
+    mag_clear(rad);
+    mag_clear(tol);
+    return 0;
+}
+
+int fy_nnft_gauss2_expect(arb_t res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b,
+                          const int *pw, slong r, slong prec, fy_error_t err)
+{
+    q2_param q;
+    acb_t lo, hi, I;
+    mag_t tol;
+    arb_t tail, t;
+    slong j, wp = prec + 16;
+    int m = 0, rc = FY_OK;
+    double Ld;
+    if (act != FY_NNFT_ERF && act != FY_NNFT_TANH)
+        return fy_error_set(err, FY_EUNSUPPORTED, "two-dimensional moment quadrature is for "
+                            "erf and tanh, not %s", fy_nnft_act_name(act));
+    if (r < 1 || r > Q2_MAXR)
+        return fy_error_set(err, FY_EINPUT, "1..%d columns, not %ld", Q2_MAXR, (long) r);
+    for (j = 0; j < r; j++)
+    {
+        if (pw[j] < 1)
+            return fy_error_set(err, FY_EINPUT, "powers must be positive");
+        if (!arb_is_finite(a + j) || !arb_is_finite(b + j))
+            return fy_error_set(err, FY_EINPUT, "coefficients must be finite");
+        m += pw[j];
+    }
+    if (m & 1)
+    {
+        arb_zero(res); /* odd activation, odd order */
+        return FY_OK;
+    }
+    memset(&q, 0, sizeof q);
+    q.act = act;
+    q.r = r;
+    q.a = a;
+    q.b = b;
+    q.pw = pw;
+    q.prec = prec;
+    for (j = 0; j < r; j++)
+        if (!arb_is_zero(b + j))
+            q.inner[q.ninner++] = (int) j;
+    q.au = _acb_vec_init(r);
+    arb_init(q.L);
+    arb_init(q.rsqrt2pi);
+    arb_const_pi(q.rsqrt2pi, wp);
+    arb_mul_2exp_si(q.rsqrt2pi, q.rsqrt2pi, 1);
+    arb_rsqrt(q.rsqrt2pi, q.rsqrt2pi, wp);
+    acb_init(lo);
+    acb_init(hi);
+    acb_init(I);
+    mag_init(tol);
+    arb_init(tail);
+    arb_init(t);
+    /* L with 4 exp(-L^2/2) / (L sqrt(2 pi)) below 2^-(prec + 8) */
+    Ld = ceil(sqrt(2.0 * (prec + 8) * log(2.0)));
+    if (Ld < 4)
+        Ld = 4;
+    arb_set_d(q.L, Ld);
+    acb_zero(lo);
+    acb_set_arb(hi, q.L);
+    mag_set_ui_2exp_si(tol, 1, -prec - 6);
+    acb_calc_integrate(I, outer_f, &q, lo, hi, wp, tol, NULL, wp);
+    acb_mul_2exp_si(I, I, 1); /* (u, v) -> (-u, -v) */
+    /* tail: P(|u| > L) + P(|v| > L) <= 4 exp(-L^2/2) / (L sqrt(2 pi)) */
+    arb_sqr(tail, q.L, wp);
+    arb_mul_2exp_si(tail, tail, -1);
+    arb_neg(tail, tail);
+    arb_exp(tail, tail, wp);
+    arb_mul_2exp_si(tail, tail, 2);
+    arb_div(tail, tail, q.L, wp);
+    arb_const_pi(t, wp);
+    arb_mul_2exp_si(t, t, 1);
+    arb_rsqrt(t, t, wp);
+    arb_mul(tail, tail, t, wp);
+    if (!arb_is_finite(acb_realref(I)))
+        rc = fy_error_set(err, FY_ECHECK, "two-dimensional moment quadrature of %s did not "
+                          "converge", fy_nnft_act_name(act));
+    else
+    {
+        arb_set_round(res, acb_realref(I), prec);
+        arb_add_error(res, tail);
+    }
+    _acb_vec_clear(q.au, r);
+    arb_clear(q.L);
+    arb_clear(q.rsqrt2pi);
+    acb_clear(lo);
+    acb_clear(hi);
+    acb_clear(I);
+    mag_clear(tol);
+    arb_clear(tail);
+    arb_clear(t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ erf, tanh: one grid
+ * All monomial moments over one global representation z_k = a_k u + b_k v.  The half plane
+ * u >= 0 (the integrand is even under (u, v) -> (-u, -v)) is cut to [0, L] x [-L, L] and
+ * split into square panels of side 2h.  On a panel the tensor Gauss-Legendre rule of degree n
+ * errs by at most 4 h^2 C M, C = (64/15) rho^(-2n) / (rho^2 - 1) (Trefethen, SIAM Rev. 2008,
+ * Thm 4.5, once per variable), where M bounds |f| on the product of the Bernstein ellipses
+ * E_rho of the two sides; M is bounded by ball evaluation on the ellipses' bounding boxes,
+ * per monomial as D prod_k B_k^e_k with D the bound of the two densities and B_k that of
+ * |phi(z_k)| (finite only where phi is holomorphic: tanh's poles).  rho and n are chosen per
+ * panel for the worst monomial; panels whose whole contribution is below the tolerance are
+ * bounded by area * sup |f| on the real panel and skipped.  The monomials are built as a
+ * tree, each its parent times one variable, so that a node costs one multiplication and one
+ * addition per monomial. */
+typedef struct
+{
+    slong count, P;
+    int maxdeg;
+    slong *parent; /* -1 for degree 1 */
+    slong *var;
+    int *deg;
+} mono_tree;
+
+slong fy_nnft_gauss2_batch_count(slong P, int maxdeg)
+{
+    slong c = 0;
+    int d;
+    for (d = 1; d <= maxdeg; d++)
+        c += fy_nnft_tuple_count(P, d);
+    return c;
+}
+
+/* Monomials of degree 1..maxdeg in lexicographic order within each degree. */
+static int mono_tree_init(mono_tree *t, slong P, int maxdeg, fy_error_t err)
+{
+    slong lo = 0, hi = 0, k, v, id = 0;
+    int d;
+    t->count = fy_nnft_gauss2_batch_count(P, maxdeg);
+    t->P = P;
+    t->maxdeg = maxdeg;
+    t->parent = fy_malloc((size_t) t->count, sizeof(slong), err);
+    t->var = fy_malloc((size_t) t->count, sizeof(slong), err);
+    t->deg = fy_malloc((size_t) t->count, sizeof(int), err);
+    if (!t->parent || !t->var || !t->deg)
+    {
+        free(t->parent);
+        free(t->var);
+        free(t->deg);
+        return FY_ENOMEM;
+    }
+    for (v = 0; v < P; v++, id++)
+    {
+        t->parent[id] = -1;
+        t->var[id] = v;
+        t->deg[id] = 1;
+    }
+    hi = P;
+    for (d = 2; d <= maxdeg; d++)
+    {
+        for (k = lo; k < hi; k++)
+            for (v = t->var[k]; v < P; v++, id++)
+            {
+                t->parent[id] = k;
+                t->var[id] = v;
+                t->deg[id] = d;
+            }
+        lo = hi;
+        hi = id;
+    }
+    return FY_OK;
+}
+
+static void mono_tree_clear(mono_tree *t)
+{
+    free(t->parent);
+    free(t->var);
+    free(t->deg);
+}
+
+/* Ball u (or v) covering the Bernstein ellipse of [c - h, c + h] with parameter rho. */
+static void ellipse_box(acb_t z, double c, double h, double rho, slong prec)
+{
+    arb_t x;
+    mag_t r;
+    arb_init(x);
+    mag_init(r);
+    arb_set_d(x, c);
+    acb_set_arb(z, x);
+    mag_set_d(r, h * (rho + 1 / rho) / 2 * (1 + 1e-12));
+    arb_add_error_mag(acb_realref(z), r);
+    mag_set_d(r, h * (rho - 1 / rho) / 2 * (1 + 1e-12));
+    arb_add_error_mag(acb_imagref(z), r);
+    arb_clear(x);
+    mag_clear(r);
+}
+
+/* Bounds over the box uz x vz: D of the two densities, B[k] of |phi(a_k u + b_k v)|. */
+static void panel_bounds(mag_t D, mag_ptr B, const acb_t uz, const acb_t vz, fy_nnft_act_t act,
+                         arb_srcptr a, arb_srcptr b, slong P, slong prec)
+{
+    acb_t t, w;
+    slong k;
+    acb_init(t);
+    acb_init(w);
+    normal_density(t, uz, prec);
+    normal_density(w, vz, prec);
+    acb_mul(t, t, w, prec);
+    acb_get_mag(D, t);
+    for (k = 0; k < P; k++)
+    {
+        acb_mul_arb(t, uz, a + k, prec);
+        acb_mul_arb(w, vz, b + k, prec);
+        acb_add(t, t, w, prec);
+        act_eval(t, t, act, prec);
+        if (acb_is_finite(t))
+            acb_get_mag(B + k, t);
+        else
+            mag_inf(B + k);
+    }
+    acb_clear(t);
+    acb_clear(w);
+}
+
+/* The largest D prod B_k^e_k over the even monomials, with the per-monomial bounds in
+ * bnd (may be NULL: worst only). */
+static void mono_bounds(mag_t worst, mag_ptr bnd, const mono_tree *t, const mag_t D,
+                        mag_srcptr B, mag_ptr scratch)
+{
+    slong id;
+    mag_zero(worst);
+    for (id = 0; id < t->count; id++)
+    {
+        mag_mul(scratch + id, t->parent[id] < 0 ? D : scratch + t->parent[id], B + t->var[id]);
+        if ((t->deg[id] & 1) == 0)
+        {
+            if (mag_cmp(scratch + id, worst) > 0)
+                mag_set(worst, scratch + id);
+            if (bnd != NULL)
+                mag_set(bnd + id, scratch + id);
+        }
+    }
+}
+
+/* Gauss-Legendre nodes and weights of degree n on [-1, 1], cached. */
+typedef struct
+{
+    slong n;
+    arb_ptr x, w;
+} gl_rule;
+
+static gl_rule *gl_get(gl_rule *cache, slong *ncache, slong n, slong prec)
+{
+    slong i, k;
+    gl_rule *g;
+    for (i = 0; i < *ncache; i++)
+        if (cache[i].n == n)
+            return cache + i;
+    g = cache + (*ncache)++;
+    g->n = n;
+    g->x = _arb_vec_init(n);
+    g->w = _arb_vec_init(n);
+    for (k = 0; k < (n + 1) / 2; k++)
+    {
+        arb_hypgeom_legendre_p_ui_root(g->x + k, g->w + k, (ulong) n, (ulong) k, prec);
+        arb_neg(g->x + n - 1 - k, g->x + k);
+        arb_set(g->w + n - 1 - k, g->w + k);
+    }
+    return g;
+}
+
+#define Q2_GL_MAX 40 /* distinct degrees cached */
+#define Q2_DEG_MAX 400
+
+int fy_nnft_gauss2_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b, slong P,
+                         int maxdeg, slong prec, fy_error_t err)
+{
+    static const double rhos[] = {1.15, 1.3, 1.5, 1.8, 2.2, 2.8, 3.5, 4.5, 6.0, 8.0};
+    const int nrho = (int) (sizeof rhos / sizeof rhos[0]);
+    mono_tree t;
+    gl_rule gl[Q2_GL_MAX];
+    slong ngl = 0, id, k, l, iu, iv, nu, nv, i, j, npan, wp = prec + 20;
+    double h = 1.0, Ld, logtol;
+    arb_ptr acc, phi, prod, wu, uu, pair;
+    mag_ptr errb, bnd, scr, B;
+    mag_t D, worst, m1, m2, tol_panel;
+    arb_t x, y, w, L, tail;
+    acb_t uz, vz;
+    int rc = FY_OK;
+    if (act != FY_NNFT_ERF && act != FY_NNFT_TANH)
+        return fy_error_set(err, FY_EUNSUPPORTED, "the moment grid is for erf and tanh, not %s",
+                            fy_nnft_act_name(act));
+    if (P < 1 || maxdeg < 1 || maxdeg > 16)
+        return fy_error_set(err, FY_EINPUT, "moment grid: P >= 1 points, degree 1..16");
+    if ((rc = mono_tree_init(&t, P, maxdeg, err)) != FY_OK)
+        return rc;
+    acc = _arb_vec_init(t.count);
+    prod = _arb_vec_init(t.count);
+    phi = _arb_vec_init(P);
+    pair = _arb_vec_init(P * P);
+    errb = _mag_vec_init(t.count);
+    bnd = _mag_vec_init(t.count);
+    scr = _mag_vec_init(t.count);
+    B = _mag_vec_init(P);
+    mag_init(D);
+    mag_init(worst);
+    mag_init(m1);
+    mag_init(m2);
+    mag_init(tol_panel);
+    arb_init(x);
+    arb_init(y);
+    arb_init(w);
+    arb_init(L);
+    arb_init(tail);
+    acb_init(uz);
+    acb_init(vz);
+    Ld = ceil(sqrt(2.0 * (prec + 8) * log(2.0)));
+    if (Ld < 4)
+        Ld = 4;
+    nu = (slong) ceil(Ld / (2 * h));
+    nv = 2 * nu;
+    Ld = nu * 2 * h; /* a whole number of panels */
+    npan = nu * nv;
+    mag_set_ui_2exp_si(tol_panel, 1, -prec - 6);
+    mag_div_ui(tol_panel, tol_panel, (ulong) npan);
+    logtol = -(prec + 6) * log(2.0) - log((double) npan);
+    uu = _arb_vec_init(Q2_DEG_MAX);
+    wu = _arb_vec_init(Q2_DEG_MAX);
+    for (iu = 0; iu < nu && rc == FY_OK; iu++)
+        for (iv = 0; iv < nv && rc == FY_OK; iv++)
+        {
+            double cu = (2 * iu + 1) * h, cv = -Ld + (2 * iv + 1) * h, best = 1e300;
+            double brho = 0;
+            slong n = 0;
+            int r;
+            gl_rule *g;
+            /* the real panel: skip it if area * sup|f| is below the tolerance */
+            ellipse_box(uz, cu, h, 1.0, wp);
+            ellipse_box(vz, cv, h, 1.0, wp);
+            panel_bounds(D, B, uz, vz, act, a, b, P, wp);
+            mono_bounds(worst, bnd, &t, D, B, scr);
+            mag_mul_ui(worst, worst, 4); /* area (2h)^2 = 4 */
+            if (mag_cmp(worst, tol_panel) <= 0)
+            {
+                for (id = 0; id < t.count; id++)
+                    if ((t.deg[id] & 1) == 0)
+                    {
+                        mag_mul_ui(m1, bnd + id, 4);
+                        mag_add(errb + id, errb + id, m1);
+                    }
+                continue;
+            }
+            /* choose rho and the degree for the worst monomial */
+            for (r = 0; r < nrho; r++)
+            {
+                double rho = rhos[r], lw, need;
+                ellipse_box(uz, cu, h, rho, wp);
+                ellipse_box(vz, cv, h, rho, wp);
+                panel_bounds(D, B, uz, vz, act, a, b, P, 64);
+                mono_bounds(worst, NULL, &t, D, B, scr);
+                if (mag_is_inf(worst))
+                    continue;
+                /* log(4 h^2 (64/15) W / (rho^2 - 1)) - 2 n log rho <= logtol */
+                lw = mag_is_zero(worst) ? -1e300 : mag_get_d_log2_approx(worst) * log(2.0);
+                lw += log(4 * h * h * 64.0 / 15.0 / (rho * rho - 1));
+                need = ceil((lw - logtol) / (2 * log(rho)));
+                if (need < 2)
+                    need = 2;
+                if (need < best)
+                {
+                    best = need;
+                    brho = rho;
+                }
+            }
+            if (best > Q2_DEG_MAX)
+            {
+                rc = fy_error_set(err, FY_ECHECK, "moment grid: no Gauss-Legendre degree up to "
+                                  "%d meets the tolerance on the panel at (%g, %g) (poles of %s "
+                                  "too close to the real plane)", Q2_DEG_MAX, cu, cv,
+                                  fy_nnft_act_name(act));
+                break;
+            }
+            n = (slong) best;
+            if (ngl == Q2_GL_MAX)
+            {
+                /* the cache is full: round the degree up to a cached one or give up */
+                slong bestn = -1;
+                for (i = 0; i < ngl; i++)
+                    if (gl[i].n >= n && (bestn < 0 || gl[i].n < bestn))
+                        bestn = gl[i].n;
+                if (bestn < 0)
+                {
+                    rc = fy_error_set(err, FY_EINTERNAL, "moment grid: degree cache full");
+                    break;
+                }
+                n = bestn;
+            }
+            g = gl_get(gl, &ngl, n, wp);
+            /* rigorous per-monomial error: 4 h^2 C D prod B^e on the chosen ellipses */
+            ellipse_box(uz, cu, h, brho, wp);
+            ellipse_box(vz, cv, h, brho, wp);
+            panel_bounds(D, B, uz, vz, act, a, b, P, wp);
+            {
+                /* C = (64/15) rho^(-2n) / (rho^2 - 1), rho rounded down safely */
+                arb_t c, rr;
+                arb_init(c);
+                arb_init(rr);
+                arb_set_d(rr, brho);
+                arb_pow_ui(c, rr, (ulong) (2 * n), wp);
+                arb_sqr(rr, rr, wp);
+                arb_sub_ui(rr, rr, 1, wp);
+                arb_mul(c, c, rr, wp);
+                arb_ui_div(c, 64, c, wp);
+                arb_div_ui(c, c, 15, wp);
+                arb_mul_ui(c, c, 4, wp); /* 4 h^2, h = 1 */
+                arb_get_mag(m2, c);
+                mag_mul(D, D, m2);
+                arb_clear(c);
+                arb_clear(rr);
+            }
+            mono_bounds(worst, bnd, &t, D, B, scr);
+            for (id = 0; id < t.count; id++)
+                if ((t.deg[id] & 1) == 0)
+                    mag_add(errb + id, errb + id, bnd + id);
+            /* the nodes: u_i = cu + h x_i with weight h w_i density(u_i) */
+            for (i = 0; i < n; i++)
+            {
+                arb_mul_2exp_si(uu + i, g->x + i, 0); /* h = 1 */
+                arb_add_si(uu + i, uu + i, (slong) cu, wp);
+                arb_sqr(w, uu + i, wp);
+                arb_mul_2exp_si(w, w, -1);
+                arb_neg(w, w);
+                arb_exp(w, w, wp);
+                arb_mul(wu + i, w, g->w + i, wp);
+            }
+            for (j = 0; j < n; j++)
+            {
+                arb_t vj, wv;
+                arb_init(vj);
+                arb_init(wv);
+                arb_add_si(vj, g->x + j, (slong) cv, wp);
+                arb_sqr(w, vj, wp);
+                arb_mul_2exp_si(w, w, -1);
+                arb_neg(w, w);
+                arb_exp(w, w, wp);
+                arb_mul(wv, w, g->w + j, wp);
+                for (i = 0; i < n; i++)
+                {
+                    arb_mul(w, wu + i, wv, wp);
+                    for (k = 0; k < P; k++)
+                    {
+                        arb_mul(x, a + k, uu + i, wp);
+                        arb_addmul(x, b + k, vj, wp);
+                        if (act == FY_NNFT_ERF)
+                            arb_hypgeom_erf(phi + k, x, wp);
+                        else
+                            arb_tanh(phi + k, x, wp);
+                    }
+                    for (k = 0; k < P; k++)
+                        for (l = k; l < P; l++)
+                            arb_mul(pair + k * P + l, phi + k, phi + l, wp);
+                    /* even monomials only: grandparent times a pair of variables */
+                    for (id = 0; id < t.count; id++)
+                    {
+                        slong par = t.parent[id], gp;
+                        if ((t.deg[id] & 1) || par < 0)
+                            continue;
+                        gp = t.parent[par];
+                        arb_mul(prod + id, gp < 0 ? w : prod + gp,
+                                pair + t.var[par] * P + t.var[id], wp);
+                        arb_add(acc + id, acc + id, prod + id, wp);
+                    }
+                }
+                arb_clear(vj);
+                arb_clear(wv);
+            }
+        }
+    if (rc == FY_OK)
+    {
+        /* times 2 (the other half plane) / (2 pi) (the densities); the tails beyond the
+         * square: P(|u| > L) + P(|v| > L) <= 4 exp(-L^2/2) / (L sqrt(2 pi)) */
+        arb_set_d(L, Ld);
+        arb_sqr(tail, L, wp);
+        arb_mul_2exp_si(tail, tail, -1);
+        arb_neg(tail, tail);
+        arb_exp(tail, tail, wp);
+        arb_mul_2exp_si(tail, tail, 2);
+        arb_div(tail, tail, L, wp);
+        arb_const_pi(y, wp);
+        arb_mul_2exp_si(y, y, 1);
+        arb_rsqrt(x, y, wp);
+        arb_mul(tail, tail, x, wp);
+        arb_get_mag(m2, tail);
+        for (id = 0; id < t.count; id++)
+        {
+            if (t.deg[id] & 1)
+            {
+                arb_zero(res + id);
+                continue;
+            }
+            /* acc carries the densities without their 1 / (2 pi); errb is in the normalised
+             * units (both halves: twice) */
+            arb_div(res + id, acc + id, y, wp); /* y = 2 pi */
+            arb_mul_2exp_si(res + id, res + id, 1);
+            mag_mul_2exp_si(m1, errb + id, 1);
+            arb_add_error_mag(res + id, m1);
+            arb_add_error_mag(res + id, m2);
+            arb_set_round(res + id, res + id, prec);
+        }
+    }
+    for (i = 0; i < ngl; i++)
+    {
+        _arb_vec_clear(gl[i].x, gl[i].n);
+        _arb_vec_clear(gl[i].w, gl[i].n);
+    }
+    _arb_vec_clear(uu, Q2_DEG_MAX);
+    _arb_vec_clear(wu, Q2_DEG_MAX);
+    _arb_vec_clear(acc, t.count);
+    _arb_vec_clear(prod, t.count);
+    _arb_vec_clear(phi, P);
+    _arb_vec_clear(pair, P * P);
+    _mag_vec_clear(errb, t.count);
+    _mag_vec_clear(bnd, t.count);
+    _mag_vec_clear(scr, t.count);
+    _mag_vec_clear(B, P);
+    mag_clear(D);
+    mag_clear(worst);
+    mag_clear(m1);
+    mag_clear(m2);
+    mag_clear(tol_panel);
+    arb_clear(x);
+    arb_clear(y);
+    arb_clear(w);
+    arb_clear(L);
+    arb_clear(tail);
+    acb_clear(uz);
+    acb_clear(vz);
+    mono_tree_clear(&t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ dispatch */
+int fy_nnft_moment_rank2(arb_t res, const fy_nnft_spec_t s, const slong *idx, int m,
+                         slong prec, fy_error_t err)
+{
+    fy_nnft_red_t z;
+    int rc;
+    slong wp = prec + 2 * m + 10;
+    if (s->act != FY_NNFT_ERF && s->act != FY_NNFT_TANH && s->act != FY_NNFT_SIN
+        && s->act != FY_NNFT_RELU)
+        return fy_error_set(err, FY_EUNSUPPORTED, "moments by Gaussian reduction are for erf, "
+                            "tanh, sin, relu (%s has closed forms)", fy_nnft_act_name(s->act));
+    fy_nnft_red_init(z);
+    if ((rc = fy_nnft_reduce(z, s, idx, m, wp, err)) != FY_OK)
+    {
+        fy_nnft_red_clear(z);
+        return rc;
+    }
+    if (s->act == FY_NNFT_SIN)
+        sin_moment(res, z, wp);
+    else if (z->rank == 0)
+        arb_zero(res); /* every pre-activation is 0 and phi(0) = 0 */
+    else if (z->rank > 2)
+        rc = fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moment of order %d of %s: the "
+                          "pre-activations at these %ld distinct points have a Gaussian of rank "
+                          "3 or more (d = %ld), a three-dimensional integral that is not "
+                          "implemented; rank 2 needs the distinct points on one line (or, with "
+                          "sigma_b = 0, on one plane through the origin); use feynn nnft "
+                          "sample", m, fy_nnft_act_name(s->act),
+                          (long) z->r, (long) s->d);
+    else if (s->act == FY_NNFT_RELU)
+        relu_moment(res, z, wp);
+    else
+        rc = fy_nnft_gauss2_expect(res, s->act, z->a, z->b, z->pw, z->r, prec, err);
+    if (rc == FY_OK)
+        arb_set_round(res, res, prec);
+    fy_nnft_red_clear(z);
+    return rc;
+}
