@@ -4,6 +4,12 @@ tests_test_util_SOURCES = tests/test_util.c tests/testutil.h
 tests_test_util_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_util_LDADD = $(TEST_LDADD)
 
-TESTS += tests/test_util tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/test_install.sh
-EXTRA_DIST += tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/schema_check.py tests/test_install.sh
+TESTS += tests/test_util tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/test_install.sh tests/test_readme.sh
+EXTRA_DIST += tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/schema_check.py tests/test_install.sh tests/test_readme.sh tests/readme_check.py
 CLEANFILES += cli.out cli.err
+
+# every README example, the minutes-long ones included, against real runs
+readme-check: all
+	$(PYTHON3) $(top_srcdir)/tests/readme_check.py --all $(top_srcdir)/README.md $(top_builddir) $(top_srcdir)
+.PHONY: readme-check
+PYTHON3 = python3
