@@ -34,14 +34,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ ! -x configure ] || [ configure.ac -nt configure ]; then
-    echo "quickstart: autoreconf" >&2
+    echo "quickstart: generating configure (autoreconf)" >&2
     autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
 fi
 mkdir -p "$build"
 if [ ! -f "$build/Makefile" ] || [ configure -nt "$build/Makefile" ]; then
+    echo "quickstart: configuring in $build/" >&2
     (cd "$build" && "$top/configure" -q ${FEYNN_CONFIGURE_FLAGS:-})
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
+echo "quickstart: building feynn (make -j$jobs; a few minutes the first time)" >&2
 make -s -C "$build" -j"$jobs" >/dev/null
 
 case "$mode" in
@@ -50,6 +52,7 @@ run)
     # scheme, verification against the exact Born tensors, report and figures).
     out=${FEYNN_RESULTS:-results}/demo
     status=0
+    echo "quickstart: running feynn demo -o $out (about a minute)" >&2
     "$build/feynn" demo -o "$out" || status=$?
     case "$status" in
     0) echo "quickstart: feynn demo met its targets; report and figures in $out/" ;;
@@ -59,6 +62,7 @@ run)
     ;;
 test)
     status=0
+    echo "quickstart: running the test suite (make check; several minutes)" >&2
     make -s -C "$build" -j"$jobs" check >"$build/check.out" 2>&1 || status=$?
     grep -E '^(PASS|FAIL|XFAIL|XPASS|ERROR|SKIP):' "$build/check.out" | grep -v '^PASS' || true
     # Count per test case from the TAP results of every test program.
