@@ -50,11 +50,18 @@ static double *skewed_rows(long n, int d, uint64_t seed)
     return X;
 }
 
+/* Uniform in scale * [-1/2, 1/2), elementwise gammas in scale * [-1/20, 1/20) (so that the
+ * Jacobians 1 + 2 gamma u stay well inside (0, 2) on the test data). */
 static void rand_params(double *P, const fy_inn_flow_t F, uint64_t *st, double scale)
 {
     size_t j;
+    int l;
     for (j = 0; j < F->np; j++)
         P[j] = scale * ((double) (fy_test_rand(st) >> 11) * 0x1p-53 - 0.5);
+    for (l = 0; l < F->nlayers; l++)
+        if (F->kind[l] == FY_INN_LAYER_ELEMENTWISE)
+            for (j = F->off[l]; j < F->off[l + 1]; j++)
+                P[j] *= 0.1;
 }
 
 /* ------------------------------------------------------------------ gradient */

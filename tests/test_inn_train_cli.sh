@@ -2,7 +2,8 @@
 # Tests of `feynn inn train` (TAP): help and refusals with exit codes (no data, missing and
 # unreadable files, a 1-D array, a 4-D array, NaN in the data named by row and column, a
 # singular covariance, a bad plan), a run on the draws of `feynn inn sample` whose model
-# `feynn inn action` reads, the JSON report (tests/json_check), and models bit-identical for
+# `feynn inn action` reads, the JSON report (tests/json_check; doc/schema/inn-train.schema.json
+# when python3 has jsonschema), and models bit-identical for
 # 1 and 2 threads.  Fixed seeds.
 feynn="${FY_TOP_BUILDDIR:-.}/feynn"
 jc="${FY_TOP_BUILDDIR:-.}/tests/json_check"
@@ -78,6 +79,13 @@ else n=$((n + 1)); echo "not ok $n - models identical for 1 and 2 threads"; fail
 mv inn_train.out inn_train.json
 t 0 "json valid" "$jc" inn_train.json command='"inn train"' d=2 n_train=900 n_val=100 \
     best_val_nll='#number' curve.0.train_nll='#number'
+schema="${FY_TOP_SRCDIR:-.}/doc/schema/inn-train.schema.json"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+    t 0 "json follows doc/schema/inn-train.schema.json" python3 -c '
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))' \
+        "$schema" inn_train.json
+else ok "# SKIP no python3 with jsonschema"; fi
 t 0 "text model" "$feynn" inn train inn_train_d.safetensors -o inn_train_m.inn \
     --couplings 1 --epochs 1 --lbfgs 5 --quiet
 has inn_train_m.inn "feynn-inn 1" "the text format for .inn"

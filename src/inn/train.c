@@ -532,9 +532,13 @@ static double eval_rows(ectx *C, const double *P, const double *X, const long *i
     long nc = num_chunks(C, n), c;
     double loss = 0.0;
     size_t j;
+    /* threads only where the rows are many: a minibatch is done faster by one thread than
+     * by waking several (on a loaded machine by far); the chunks, and so the sums, are the
+     * same either way */
+    int par = nc > 1 && C->nthreads > 1 && (double) n * (double) (F->np + F->d) >= 4e5;
 
     prep_fill(&C->pr, F, P);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(C->nthreads) if (nc > 1)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(C->nthreads) if (par)
     for (c = 0; c < nc; c++)
     {
         long r0 = n * c / nc, r1 = n * (c + 1) / nc, r;
