@@ -5,4 +5,4 @@ tests_test_borntaylor_SOURCES = tests/test_borntaylor.c tests/testutil.h
 tests_test_borntaylor_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_borntaylor_LDADD = $(TEST_LDADD)
 TESTS += tests/test_borntaylor
-CLEANFILES += test_borntaylor.safetensors
+CLEANFILES += test_borntaylor.safetensors test_bt_F1.safetensors test_bt_F2.safetensors

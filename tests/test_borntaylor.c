@@ -305,6 +305,50 @@ static void test_refusals_and_save(void **state)
     fy_net_clear(net);
 }
 
+/* The kept terms of the iterative scheme: F_1 = c3.U (its T_1) and F_2 = c3.U - U^T K U (its
+ * T_2 only): K(U) = c3.U - U^T K U with the closed forms of the header. */
+static void test_kept(void **state)
+{
+    char text[2048];
+    fy_net_t lin, quad;
+    fy_borntaylor_kept_t kt;
+    fy_error_t err;
+    double U[2 * 5], out[5];
+    int i;
+    (void) state;
+    fy_error_init(err);
+    fy_net_init(lin);
+    fy_net_init(quad);
+    fy_borntaylor_kept_init(kt);
+    load_text(lin, LINEAR);
+    quadratic_model(text);
+    load_text(quad, text);
+    assert_int_equal(fy_borntaylor_net_save("test_bt_F1.safetensors", lin, 1, NULL, NULL, err),
+                     FY_OK);
+    assert_int_equal(fy_borntaylor_net_save("test_bt_F2.safetensors", quad, 1, NULL, NULL, err),
+                     FY_OK);
+    assert_int_equal(fy_borntaylor_kept_load(kt, "test_bt_F1.safetensors,test_bt_F2.safetensors",
+                                             rules, 2, err), FY_OK);
+    assert_int_equal(kt->K, 2);
+    heldout(U, 5, fy_test_seed("kept terms"));
+    assert_int_equal(fy_borntaylor_kept_eval(out, U, 5, 2, kt, err), FY_OK);
+    for (i = 0; i < 5; i++)
+    {
+        double u1 = U[2 * i], u2 = U[2 * i + 1];
+        double want = u1 / 24 + 7 * u2 / 24 -
+                      (u1 * u1 / 240 + 2 * u1 * u2 / 64 + 47 * u2 * u2 / 480);
+        assert_true(fabs(out[i] - want) <= 1e-15 * (fabs(want) + 1e-3));
+    }
+    /* a model of another width is refused */
+    assert_int_equal(fy_borntaylor_kept_load(kt, "test_bt_F1.safetensors", rules, 3, err),
+                     FY_EINPUT);
+    unlink("test_bt_F1.safetensors");
+    unlink("test_bt_F2.safetensors");
+    fy_borntaylor_kept_clear(kt);
+    fy_net_clear(quad);
+    fy_net_clear(lin);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_quadratic),
         cmocka_unit_test(test_perturbed_judge_json),
         cmocka_unit_test(test_refusals_and_save),
+        cmocka_unit_test(test_kept),
     };
     return cmocka_run_group_tests_name("borntaylor", tests, setup, teardown) ? 1 : 0;
 }

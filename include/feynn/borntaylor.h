@@ -136,6 +136,26 @@ int fy_borntaylor_net_save(const char *path, const fy_net_t net, double R,
  * step count (-1: none stored).  A file that cannot be read gives NaN and -1. */
 void fy_borntaylor_net_meta(double *R, long *steps, const char *path);
 
+/* The known function of the iterative scheme (MATH.md 2.4): K(U) = sum_k T_k[F_k](U) =
+ * sum_k (1/k!) d^k F_k(0)[U,..,U], the k-th Taylor term at U = 0 of the k-th network, so that
+ * F_{K+1} is trained on a_0 - K(U). */
+typedef struct
+{
+    int K;                  /* networks F_1..F_K (K <= FY_BORNTAYLOR_MAX_ORDER) */
+    fy_symtensor_struct *T; /* K double tensors, T[k-1] = d^k F_k(0) */
+} fy_borntaylor_kept_struct;
+typedef fy_borntaylor_kept_struct fy_borntaylor_kept_t[1];
+
+void fy_borntaylor_kept_init(fy_borntaylor_kept_t kt);
+void fy_borntaylor_kept_clear(fy_borntaylor_kept_t kt);
+/* Loads F_1, F_2, ... from the comma-separated model paths (each with d inputs) and keeps the
+ * k-th tensor of the k-th.  kt is re-made. */
+int fy_borntaylor_kept_load(fy_borntaylor_kept_t kt, const char *list, const fy_rules_t rules,
+                            int d, fy_error_t err);
+/* out[i] = K(X[i * d .. i * d + d - 1]); a fy_train_fn with ctx a fy_borntaylor_kept_struct *. */
+int fy_borntaylor_kept_eval(double *out, const double *X, long n, int d, void *ctx,
+                            fy_error_t err);
+
 /* ------------------------------------------------------------------ data for the demo */
 
 /* The training distribution of the default demo: U_j ~ U(-A, A) independently on d equal steps

@@ -61,105 +61,6 @@ int fy_born_nn_parse_long(long *v, const char *cmd, const char *s, const char *n
     return 0;
 }
 
-/* Known function sum_k T_k[F_k](U) for the iterative scheme: tensors[k-1] = d^k F_k(0). */
-typedef struct
-{
-    int K;
-    fy_symtensor_struct *T; /* K double tensors, T[k-1] of order k */
-} kept_terms_t;
-
-static int kept_terms_fn(double *out, const double *X, long n, int d, void *ctx, fy_error_t err)
-{
-    kept_terms_t *kt = ctx;
-    fy_numvec_t h;
-    fy_symtensor_t c;
-    long i;
-    int k, j, status = fy_numvec_init(h, FY_ARITH_DOUBLE, d, 53, err);
-    if (status != FY_OK)
-        return status;
-    fy_symtensor_init(c, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-    for (i = 0; i < n && status == FY_OK; i++)
-    {
-        double s = 0, fac = 1;
-        for (j = 0; j < d; j++)
-            fy_numvec_d(h)[j] = X[i * d + j];
-        for (k = 1; k <= kt->K && status == FY_OK; k++)
-        {
-            fac *= k;
-            status = fy_symtensor_contract(c, kt->T + k - 1, h, 0, err);
-            if (status == FY_OK)
-                s += fy_numvec_d(&c->e)[0] / fac;
-        }
-        out[i] = s;
-    }
-    fy_symtensor_clear(c);
-    fy_numvec_clear(h);
-    return status;
-}
-
-/* T[k-1] = d^k F(0) of order k for each model k = 1..K (comma-separated paths). */
-static int load_kept(kept_terms_t *kt, const char *list, const fy_rules_t rules, int d,
-                     fy_error_t err)
-{
-    char *copy = strdup(list), *save = NULL, *p;
-    int status = FY_OK, k = 0;
-    kt->K = 0;
-    kt->T = NULL;
-    if (copy == NULL)
-        return fy_error_set(err, FY_ENOMEM, "out of memory");
-    for (p = strtok_r(copy, ",", &save); p != NULL && status == FY_OK;
-         p = strtok_r(NULL, ",", &save))
-    {
-        fy_net_t net;
-        fy_net_opts_t o;
-        fy_mlp_t m;
-        fy_symtensor_struct *T2;
-        k++;
-        if (k > FY_BORNTAYLOR_MAX_ORDER)
-        {
-            status = fy_error_set(err, FY_EUSAGE, "--residual-of: at most %d models",
-                                  FY_BORNTAYLOR_MAX_ORDER);
-            break;
-        }
-        T2 = realloc(kt->T, sizeof(fy_symtensor_struct) * (size_t) k);
-        if (T2 == NULL)
-        {
-            status = fy_error_set(err, FY_ENOMEM, "out of memory");
-            break;
-        }
-        kt->T = T2;
-        fy_symtensor_init(kt->T + k - 1, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-        kt->K = k;
-        fy_net_opts_init(o);
-        fy_net_init(net);
-        fy_mlp_init(m);
-        status = fy_net_load(net, p, o, err);
-        if (status == FY_OK && (int) net->widths[0] != d)
-            status = fy_error_set(err, FY_EINPUT, "%s has %zu inputs, the data %d steps", p,
-                                  net->widths[0], d);
-        if (status == FY_OK)
-            status = fy_mlp_set_net(m, net, rules, FY_ARITH_DOUBLE, 53, err);
-        if (status == FY_OK)
-            status = fy_mlp_set_point(m, NULL, k, err);
-        if (status == FY_OK)
-            status = fy_mlp_tensor(kt->T + k - 1, m, 0, k, err);
-        fy_mlp_clear(m);
-        fy_net_clear(net);
-    }
-    free(copy);
-    return status;
-}
-
-static void kept_clear(kept_terms_t *kt)
-{
-    int k;
-    for (k = 0; k < kt->K; k++)
-        fy_symtensor_clear(kt->T + k);
-    free(kt->T);
-    kt->T = NULL;
-    kt->K = 0;
-}
-
 int fy_born_nn_progress(void *ctx, const fy_train_progress_struct *p)
 {
     fy_born_nn_progress_t *pc = ctx;
@@ -225,7 +126,7 @@ int fy_born_train_cmd(int argc, char **argv)
     fy_error_t err;
     fy_rules_t rules;
     fy_net_t net;
-    kept_terms_t kt = {0, NULL};
+    fy_borntaylor_kept_t kt;
     fy_born_nn_progress_t pc = {"born train", 10};
     fy_born_data_t data;
     double x;
@@ -305,12 +206,13 @@ int fy_born_train_cmd(int argc, char **argv)
     fy_net_init(net);
     fy_train_report_init(rep);
     fy_born_data_init(data);
+    fy_borntaylor_kept_init(kt);
     status = fy_born_data_read_safetensors(data, argv[optind], err);
     if (status == FY_OK && resid != NULL)
     {
         status = fy_rules_load_default(rules, err);
         if (status == FY_OK)
-            status = load_kept(&kt, resid, rules, (int) data->d, err);
+            status = fy_borntaylor_kept_load(kt, resid, rules, (int) data->d, err);
     }
     if (status == FY_OK)
     {
@@ -319,8 +221,8 @@ int fy_born_train_cmd(int argc, char **argv)
         if (!quiet)
             fprintf(stderr, "born train: %ld samples, %d steps, range %g%s%s\n", N, d, data->R,
                     resid ? ", residual of " : "", resid ? resid : "");
-        status = resid ? fy_train_mlp_residual(net, data->U, data->a0, N, d, kept_terms_fn, &kt,
-                                               opts, rep, err)
+        status = resid ? fy_train_mlp_residual(net, data->U, data->a0, N, d,
+                                               fy_borntaylor_kept_eval, kt, opts, rep, err)
                        : fy_train_mlp(net, data->U, data->a0, N, d, opts, rep, err);
     }
     if (status == FY_OK)
@@ -328,7 +230,7 @@ int fy_born_train_cmd(int argc, char **argv)
     if (status == FY_OK && !quiet)
         fprintf(stderr, "born train: best epoch %d, validation MSE %.3e, %.1f s; wrote %s\n",
                 rep->best_epoch, rep->best_val_loss, rep->time_s, out);
-    kept_clear(&kt);
+    fy_borntaylor_kept_clear(kt);
     fy_born_data_clear(data);
     fy_train_report_clear(rep);
     fy_net_clear(net);
