@@ -70,7 +70,8 @@ def write_safetensors(path, tensors, meta):
     head, blobs, off = {"__metadata__": meta}, [], 0
     for name, arr in tensors:
         raw = np.ascontiguousarray(arr, dtype="<f8").tobytes()
-        head[name] = {"dtype": "F64", "shape": list(arr.shape), "data_offsets": [off, off + len(raw)]}
+        head[name] = {"dtype": "F64", "shape": list(arr.shape),
+                      "data_offsets": [off, off + len(raw)]}
         blobs.append(raw)
         off += len(raw)
     h = json.dumps(head).encode()
