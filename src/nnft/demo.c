@@ -22,10 +22,15 @@ static const fy_nnft_act_t demo_acts[FY_NNFT_DEMO_NACT] = {FY_NNFT_RELU, FY_NNFT
 #define DEFAULT_NETWORKS 1000000
 #define AGREE_SE 5.0
 #define C4_TOL 0.10
-/* Gauss-net neurons are log-normal: below this width the products have tails so heavy that
- * their sample standard errors are not to be trusted (MATH.md 4.2); the bias there is
- * reported against the exact values, not tested. */
-#define GAUSS_HEAVY_N 10
+/* Gauss-net neurons are log-normal: the products of its outputs have tails so heavy (E f^4
+ * involves E e^(4z), its variance E e^(8z)) that at the [HMS] scales the sample misses the
+ * rare huge values, the means are biased low and the sample standard errors are not to be
+ * trusted (MATH.md 4.2); the chunk kurtosis does not always see it.  Its bias is reported
+ * against the exact values, not tested. */
+static int act_tested(fy_nnft_act_t act)
+{
+    return act != FY_NNFT_GAUSS;
+}
 
 void fy_nnft_demo_opts_init(fy_nnft_demo_opts_t o)
 {
@@ -269,8 +274,7 @@ static int run_act(fy_nnft_demo_act_struct *A, fy_nnft_act_t act, const fy_nnft_
                 }
             A->zmax[i] = z;
             k = A->kurtosis[0][i];
-            if (k < FY_NNFT_HEAVY_TAIL && !(act == FY_NNFT_GAUSS && widths[i] < GAUSS_HEAVY_N)
-                && !(z < AGREE_SE))
+            if (k < FY_NNFT_HEAVY_TAIL && !(z < AGREE_SE))
                 A->agree = 0;
         }
         say(o, t0, "%-5s N = %4ld: exact m4 %.4g, MC m4 %.4g +- %.2g (%.2f s, %.3g networks/s)",
@@ -304,6 +308,8 @@ static int run_act(fy_nnft_demo_act_struct *A, fy_nnft_act_t act, const fy_nnft_
  * had at least two widths above twice their background. */
 static int act_met(const fy_nnft_demo_act_struct *A)
 {
+    if (!act_tested(A->act))
+        return 1;
     if (!A->agree)
         return 0;
     if (A->exact_n[0] && A->C4_used >= 2)
@@ -466,7 +472,8 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
             json_object_set_new(o, "rg_slope_exact", json_integer(-5));
         }
         json_object_set_new(root, fy_nnft_act_name(A->act), o);
-        json_object_set_new(targets, fy_nnft_act_name(A->act), json_boolean(act_met(A)));
+        json_object_set_new(targets, fy_nnft_act_name(A->act),
+                            act_tested(A->act) ? json_boolean(act_met(A)) : json_null());
     }
     if (d->have_eft)
         json_object_set_new(targets, "six_point",
@@ -566,14 +573,18 @@ int fy_nnft_demo_text(char **out, const fy_nnft_demo_t d, fy_error_t err)
             sb_printf(&b, "  Monte Carlo m6 below its background from N = %ld\n",
                       (long) A->below_bg[1]);
         if (A->act == FY_NNFT_GAUSS && A->exact_n[0])
-            for (j = 0; j < A->nwidths && A->widths[j] <= 5; j++)
-                sb_printf(&b, "  heavy tails at N = %ld: MC m4 / exact m4 = %.3f (chunk "
-                              "kurtosis %.2f)\n", (long) A->widths[j],
-                          A->m_mc[0][j] / A->m_exact[0][j], A->kurtosis[0][j]);
+        {
+            sb_printf(&b, "  heavy tails (log-normal neurons): MC m4 / exact m4 =");
+            for (j = 0; j < A->nwidths; j++)
+                sb_printf(&b, " %.2f (N = %ld)%s", A->m_mc[0][j] / A->m_exact[0][j],
+                          (long) A->widths[j], j + 1 < A->nwidths ? "," : "\n");
+            sb_printf(&b, "  the Monte Carlo misses the rare huge products: its means are "
+                          "biased and its standard errors too small (not a target)\n");
+        }
         sb_printf(&b, "  every 2- and 4-tuple mean within %g standard errors of exact "
-                      "(light-tailed widths%s): %s\n", AGREE_SE,
-                  A->act == FY_NNFT_GAUSS ? ", N >= 10" : "", yes(A->agree));
-        if (A->exact_n[0] && A->C4_used >= 2)
+                      "(widths with chunk kurtosis < %g): %s%s\n", AGREE_SE, FY_NNFT_HEAVY_TAIL,
+                  yes(A->agree), act_tested(A->act) ? "" : " (not a target)");
+        if (act_tested(A->act) && A->exact_n[0] && A->C4_used >= 2)
             sb_printf(&b, "  C4 Monte Carlo within %g%% of exact: %s\n", 100 * C4_TOL,
                       yes(fabs(A->C4_mc - A->C4_exact) <= C4_TOL * fabs(A->C4_exact)));
         sb_printf(&b, "\n");
