@@ -10,7 +10,8 @@
  *     no wider than the jet's by more than a small factor) and exact rationals (equality);
  *   - one tanh neuron to order 1000: double against 256-bit balls;
  *   - fy_activation_poly_next against fy_activation_poly, and fy_activation_eval_poly_fmpq
- *     against fy_activation_eval_fmpq (exact equality). */
+ *     against fy_activation_eval_fmpq (exact equality);
+ *   - the reusable workspace: fy_mlp_derivatives_work against fy_mlp_derivatives. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -590,6 +591,71 @@ static void test_poly_next(void **state)
     fmpq_clear(v2);
 }
 
+/* ------------------------------------------------------------------ workspace */
+
+/* fy_mlp_derivatives_work equals fy_mlp_derivatives entry for entry (the same kernel, its
+ * tables from the workspace), over repeated calls, orders going up and down and two
+ * networks sharing one workspace; once a call has been made twice the workspace stops
+ * growing (no allocation per call in a loop). */
+static void test_workspace(void **state)
+{
+    static const int w1[5] = {5, 6, 5, 4, 1}, w2[4] = {4, 7, 3, 1};
+    static const int orders[7] = {3, 4, 2, 4, 4, 1, 3};
+    unsigned long seed = fy_test_seed("workspace");
+    uint64_t st = seed;
+    fy_mlp_work_t ws;
+    fy_error_t err;
+    size_t bytes = 0;
+    int net_i, r, k, i;
+
+    (void) state;
+    fy_error_init(err);
+    fy_mlp_work_init(ws);
+    for (net_i = 0; net_i < 2; net_i++)
+    {
+        fy_net_t net;
+        fy_mlp_t m;
+        fy_symtensor_struct A[5], B[5];
+        random_net(net, net_i == 0 ? w1 : w2, net_i == 0 ? 4 : 3, "tanh", &st, 1);
+        make_mlp(m, net, FY_ARITH_DOUBLE, 53, 4);
+        for (k = 0; k <= 4; k++)
+        {
+            fy_symtensor_init(A + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init(B + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        }
+        for (r = 0; r < 7; r++)
+        {
+            int n = orders[r];
+            assert_int_equal(fy_mlp_derivatives(A, m, 0, n, err), FY_OK);
+            assert_int_equal(fy_mlp_derivatives_work(B, m, 0, n, ws, err), FY_OK);
+            for (k = 0; k <= n; k++)
+            {
+                assert_int_equal(A[k].e.len, B[k].e.len);
+                for (i = 0; i < A[k].e.len; i++)
+                    if (fy_numvec_d(&A[k].e)[i] != fy_numvec_d(&B[k].e)[i])
+                        fail_msg("net %d order %d entry %d of order %d: %.17g, workspace "
+                                 "%.17g", net_i, n, i, k, fy_numvec_d(&A[k].e)[i],
+                                 fy_numvec_d(&B[k].e)[i]);
+            }
+            printf("# net %d order %d: workspace %zu bytes in %d blocks\n", net_i, n,
+                   fy_mlp_work_bytes(ws), ws->n);
+            /* the same call again: nothing more */
+            if (net_i == 0 && r == 3)
+                bytes = fy_mlp_work_bytes(ws);
+            if (net_i == 0 && r > 3)
+                assert_true(fy_mlp_work_bytes(ws) == bytes);
+        }
+        for (k = 0; k <= 4; k++)
+        {
+            fy_symtensor_clear(A + k);
+            fy_symtensor_clear(B + k);
+        }
+        fy_mlp_clear(m);
+        fy_net_clear(net);
+    }
+    fy_mlp_work_clear(ws);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_directional_exact),
         cmocka_unit_test(test_order_1000),
         cmocka_unit_test(test_poly_next),
+        cmocka_unit_test(test_workspace),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rules_loaded)

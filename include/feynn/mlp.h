@@ -240,6 +240,34 @@ int fy_mlp_check_run(fy_mlp_check_t c, const fy_numvec_t res, const fy_mlp_job_s
 /* 1 when every comparison agreed; *worst the largest difference. */
 int fy_mlp_check_agree(const fy_mlp_check_t c, double *worst);
 
+/* ------------------------------------------------ reusable workspace (issue 16, src/mlp/mlp.c)
+ * A workspace keeps the tables of the fused recursion between calls (FLINT's _init/fit_length
+ * habit): blocks are handed out zeroed and kept, never returned to the allocator until
+ * fy_mlp_work_clear, so that a loop of fy_mlp_derivatives_work calls (many points, one
+ * network) allocates nothing and touches no fresh page after the first.  Double arithmetic
+ * uses it; balls and exact rationals (whose entries own memory) run as fy_mlp_derivatives.
+ * One workspace serves one call at a time. */
+typedef struct
+{
+    void **buf;            /* blocks kept between calls */
+    size_t *size;          /* their sizes in bytes */
+    unsigned char *busy;   /* handed out in the present call */
+    int n, alloc;
+    fy_numvec_struct all;  /* the kernel's output entries (orders 1..n) */
+    int have_all;
+} fy_mlp_work_struct;
+typedef fy_mlp_work_struct fy_mlp_work_t[1];
+
+void fy_mlp_work_init(fy_mlp_work_t w);
+void fy_mlp_work_clear(fy_mlp_work_t w);
+/* Bytes the workspace holds. */
+size_t fy_mlp_work_bytes(const fy_mlp_work_t w);
+
+/* fy_mlp_derivatives with the tables from w; T[k] whose arithmetic, dimension and order
+ * already fit are filled in place (not re-made). */
+int fy_mlp_derivatives_work(fy_symtensor_struct *T, const fy_mlp_t m, int output, int n,
+                            fy_mlp_work_t w, fy_error_t err);
+
 /* Raw template kernels (src/mlp/taylor_tpl.c), per arithmetic.  out: the entries of orders
  * 1..n of d^k F_o concatenated (each order by sorted multi-index); W1 is width[1] x dim. */
 #define FY_MLP_DECLARE_RAW(SUF, EL)                                                             \

@@ -371,7 +371,7 @@ size_t fy_mlp_tensor_bytes(const fy_mlp_t m, int dim, int n)
 }
 
 static int tensors_raw(fy_numvec_t out, const fy_mlp_t m, const fy_numvec_t W1, int dim,
-                       int output, int n, fy_error_t err)
+                       int output, int n, fy_mlp_work_struct *pool, fy_error_t err)
 {
     size_t bytes;
     fy_mindex_t ix;
@@ -400,13 +400,19 @@ static int tensors_raw(fy_numvec_t out, const fy_mlp_t m, const fy_numvec_t W1, 
         return status;
     E = fy_mindex_offset(ix, n + 1) - 1;
     fy_mindex_clear(ix);
-    fy_numvec_clear(out);
-    status = fy_numvec_init(out, m->arith, E, m->prec, err);
-    if (status != FY_OK)
-        return status;
+    if (pool == NULL || out->arith != m->arith || out->len < E)
+    {
+        fy_numvec_clear(out);
+        status = fy_numvec_init(out, m->arith, E, m->prec, err);
+        if (status != FY_OK)
+            return status;
+    }
     switch (m->arith)
     {
     case FY_ARITH_DOUBLE:
+        if (pool != NULL)
+            return _fy_mlp_tensors_pool_d(fy_numvec_d(out), m, fy_numvec_d(W1), dim, output, n,
+                                          m->prec, pool, err);
         return _fy_mlp_tensors_d(fy_numvec_d(out), m, fy_numvec_d(W1), dim, output, n, m->prec,
                                  err);
     case FY_ARITH_BALL:
@@ -459,7 +465,7 @@ int fy_mlp_derivatives(fy_symtensor_struct *T, const fy_mlp_t m, int output, int
     fy_numvec_init(val, m->arith, 0, m->prec, NULL);
     status = fy_mlp_value(val, m, output, err);
     if (status == FY_OK && n >= 1)
-        status = tensors_raw(all, m, m->W + 1, d, output, n, err);
+        status = tensors_raw(all, m, m->W + 1, d, output, n, NULL, err);
     for (k = 0; k <= n && status == FY_OK; k++)
     {
         fy_symtensor_clear(T + k);
@@ -476,6 +482,148 @@ int fy_mlp_derivatives(fy_symtensor_struct *T, const fy_mlp_t m, int output, int
     }
     fy_numvec_clear(all);
     fy_numvec_clear(val);
+    return status;
+}
+
+/* ------------------------------------------------------------------ workspace */
+
+void fy_mlp_work_init(fy_mlp_work_t w)
+{
+    memset(w, 0, sizeof *w);
+    fy_numvec_init(&w->all, FY_ARITH_DOUBLE, 0, 53, NULL);
+}
+
+void fy_mlp_work_clear(fy_mlp_work_t w)
+{
+    int i;
+    for (i = 0; i < w->n; i++)
+        free(w->buf[i]);
+    free(w->buf);
+    free(w->size);
+    free(w->busy);
+    fy_numvec_clear(&w->all);
+    memset(w, 0, sizeof *w);
+}
+
+size_t fy_mlp_work_bytes(const fy_mlp_work_t w)
+{
+    size_t t = fy_numvec_bytes(w->all.arith, w->all.len);
+    int i;
+    for (i = 0; i < w->n; i++)
+        t += w->size[i];
+    return t;
+}
+
+/* The smallest free block of at least `bytes` (else a new one), zeroed. */
+void *_fy_mlp_pool_get(fy_mlp_work_struct *w, size_t bytes)
+{
+    void *p = NULL;
+    int i, best = -1;
+    if (bytes == 0)
+        bytes = 1;
+#ifdef _OPENMP
+#pragma omp critical(fy_mlp_pool)
+#endif
+    {
+        for (i = 0; i < w->n; i++)
+            if (!w->busy[i] && w->size[i] >= bytes && (best < 0 || w->size[i] < w->size[best]))
+                best = i;
+        /* none fits: the largest free block grows to the size (fit_length), so that the
+         * number of blocks stays that of the blocks in use at once */
+        for (i = 0; best < 0 && i < w->n; i++)
+            if (!w->busy[i])
+            {
+                int j, big = i;
+                for (j = i + 1; j < w->n; j++)
+                    if (!w->busy[j] && w->size[j] > w->size[big])
+                        big = j;
+                free(w->buf[big]);
+                w->buf[big] = malloc(bytes);
+                w->size[big] = w->buf[big] != NULL ? bytes : 0;
+                if (w->buf[big] != NULL)
+                    best = big;
+                break;
+            }
+        if (best < 0 && w->n == w->alloc)
+        {
+            int na = w->alloc ? 2 * w->alloc : 16;
+            void **b = realloc(w->buf, sizeof(void *) * (size_t) na);
+            size_t *z = b ? realloc(w->size, sizeof(size_t) * (size_t) na) : NULL;
+            unsigned char *u = z ? realloc(w->busy, (size_t) na) : NULL;
+            if (b)
+                w->buf = b;
+            if (z)
+                w->size = z;
+            if (u)
+            {
+                w->busy = u;
+                w->alloc = na;
+            }
+        }
+        if (best < 0 && w->n < w->alloc && (p = malloc(bytes)) != NULL)
+        {
+            best = w->n++;
+            w->buf[best] = p;
+            w->size[best] = bytes;
+        }
+        if (best >= 0)
+        {
+            w->busy[best] = 1;
+            p = w->buf[best];
+        }
+    }
+    if (p != NULL)
+        memset(p, 0, bytes);
+    return p;
+}
+
+void _fy_mlp_pool_put(fy_mlp_work_struct *w, void *p)
+{
+    int i;
+    if (p == NULL)
+        return;
+#ifdef _OPENMP
+#pragma omp critical(fy_mlp_pool)
+#endif
+    for (i = 0; i < w->n; i++)
+        if (w->buf[i] == p)
+            w->busy[i] = 0;
+}
+
+int fy_mlp_derivatives_work(fy_symtensor_struct *T, const fy_mlp_t m, int output, int n,
+                            fy_mlp_work_t w, fy_error_t err)
+{
+    int k, status, d = m->L > 0 ? m->width[0] : 0;
+    slong from = 0, i;
+
+    if (m->arith != FY_ARITH_DOUBLE)
+        return fy_mlp_derivatives(T, m, output, n, err);
+    status = need_point(m, n, err);
+    if (status == FY_OK && (output < 0 || output >= m->width[m->L]))
+        status = fy_error_set(err, FY_EINPUT, "mlp: output %d outside 0..%d", output,
+                              m->width[m->L] - 1);
+    if (status == FY_OK && n >= 1)
+        status = tensors_raw(&w->all, m, m->W + 1, d, output, n, w, err);
+    for (i = 0; i < w->n; i++)
+        w->busy[i] = 0;
+    for (k = 0; k <= n && status == FY_OK; k++)
+    {
+        if (T[k].e.arith != FY_ARITH_DOUBLE || T[k].dim != d || T[k].order != k)
+        {
+            fy_symtensor_clear(T + k);
+            status = fy_symtensor_init(T + k, FY_ARITH_DOUBLE, d, k, m->prec, err);
+            if (status != FY_OK)
+                break;
+        }
+        if (k == 0)
+            fy_numvec_d(&T[0].e)[0] = fy_numvec_d(m->z + m->L)[output];
+        else
+        {
+            memcpy(fy_numvec_d(&T[k].e), fy_numvec_d(&w->all) + from,
+                   sizeof(double) * (size_t) T[k].e.len);
+            from += T[k].e.len;
+        }
+    }
     return status;
 }
 
@@ -589,7 +737,7 @@ int fy_mlp_entry(fy_numvec_t val, const fy_mlp_t m, int output, const int *idx, 
                 fmpq_set(fy_numvec_fmpq(W1) + t, fy_numvec_fmpq(m->W + 1) + s);
             }
         }
-    status = tensors_raw(all, m, W1, nc, output, n, err);
+    status = tensors_raw(all, m, W1, nc, output, n, NULL, err);
     if (status == FY_OK)
         status = fy_mindex_init(ix, nc, n, err);
     if (status == FY_OK)

@@ -59,6 +59,15 @@ FY_MLP_DECLARE_INTERNAL(fmpq, fmpq)
  * doubles, a layer wider than it handles, a value out of its range): the caller then uses
  * the arb kernel. */
 #define FY_MLP_DECLINE (-1)
+
+/* The double kernel with its tables from a workspace (fy_mlp_work_t): blocks kept between
+ * calls, handed out zeroed (_fy_mlp_pool_get; thread-safe) and given back (_fy_mlp_pool_put),
+ * so that repeated calls neither allocate nor touch fresh pages. */
+int _fy_mlp_tensors_pool_d(double *out, const fy_mlp_struct *m, const double *W1, int dim,
+                           int output, int n, slong prec, fy_mlp_work_struct *pool,
+                           fy_error_t err);
+void *_fy_mlp_pool_get(fy_mlp_work_struct *pool, size_t bytes);
+void _fy_mlp_pool_put(fy_mlp_work_struct *pool, void *p);
 int _fy_mlp_tensors_fx(arb_struct *out, const fy_mlp_struct *m, const arb_struct *W1, int dim,
                        int output, int n, slong prec, fy_error_t err);
 

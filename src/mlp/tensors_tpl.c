@@ -68,10 +68,12 @@ typedef struct
 {
     fy_fxwork_struct fx;
     fy_fxtab_struct dot; /* rows of a product with the output row */
+    fy_mlp_work_struct *pool; /* always NULL: the fx tables are not pooled */
 } work_t;
 
-static int tab_init(tab_t *t, slong rows, slong ld, fy_error_t err)
+static int tab_init(tab_t *t, slong rows, slong ld, fy_mlp_work_struct *pool, fy_error_t err)
 {
+    (void) pool;
     return fy_fxtab_init(t, rows, ld, err);
 }
 static void tab_clear(tab_t *t)
@@ -87,10 +89,12 @@ static int tab_set(tab_t *t, slong r, fy_el_srcptr v, slong stride, slong w)
 {
     return fy_fxtab_set_row_arb(t, r, v, stride, w);
 }
-static int work_init(work_t *wk, slong ld, int maxK, fy_error_t err)
+static int work_init(work_t *wk, slong ld, int maxK, fy_mlp_work_struct *pool, fy_error_t err)
 {
     (void) ld;
     (void) maxK;
+    (void) pool;
+    wk->pool = NULL;
     fy_fxwork_init(&wk->fx);
     return fy_fxtab_init(&wk->dot, BLOCK_ROWS, 1, err);
 }
@@ -174,6 +178,7 @@ typedef struct
 {
     fy_el_ptr v;
     slong rows, ld;
+    fy_mlp_work_struct *pool; /* where v came from (double only), or NULL */
 } tab_t;
 typedef struct
 {
@@ -184,6 +189,7 @@ typedef struct
 {
     fy_el_ptr gc, t, tmp; /* maxK x ld, ld, BLOCK_ROWS x ld */
     slong ngc, ntmp;
+    fy_mlp_work_struct *pool;
 #if defined(FY_BACKEND_ARB)
     arb_ptr gat;
 #endif
@@ -191,12 +197,25 @@ typedef struct
 
 #define ROW(T, r) ((T)->v + (r) * (T)->ld)
 
-static fy_el_ptr vec_new(slong n, fy_error_t err)
+/* Zeroed vectors; in double, taken from the caller's workspace when there is one (kept
+ * between calls: no allocation, no fresh pages), else calloc'ed. */
+static fy_el_ptr vec_new(fy_mlp_work_struct *pool, slong n, fy_error_t err)
 {
     fy_el_ptr v;
     slong i;
     if (n < 1)
         n = 1;
+#if defined(FY_BACKEND_D)
+    if (pool != NULL)
+    {
+        v = _fy_mlp_pool_get(pool, (size_t) n * sizeof(double));
+        if (v == NULL)
+            fy_error_set(err, FY_ENOMEM, "mlp: out of memory for a workspace block");
+        return v;
+    }
+#else
+    (void) pool;
+#endif
 #if defined(FY_BACKEND_FMPQ)
     v = fy_malloc((size_t) n, sizeof(fy_el_struct), err);
     for (i = 0; v != NULL && i < n; i++)
@@ -208,8 +227,17 @@ static fy_el_ptr vec_new(slong n, fy_error_t err)
 #endif
     return v;
 }
-static void vec_free(fy_el_ptr v, slong n)
+static void vec_free(fy_mlp_work_struct *pool, fy_el_ptr v, slong n)
 {
+#if defined(FY_BACKEND_D)
+    if (pool != NULL)
+    {
+        _fy_mlp_pool_put(pool, v);
+        return;
+    }
+#else
+    (void) pool;
+#endif
 #if !defined(FY_BACKEND_D)
     slong i;
     for (i = 0; v != NULL && i < (n < 1 ? 1 : n); i++)
@@ -219,16 +247,17 @@ static void vec_free(fy_el_ptr v, slong n)
 #endif
     free(v);
 }
-static int tab_init(tab_t *t, slong rows, slong ld, fy_error_t err)
+static int tab_init(tab_t *t, slong rows, slong ld, fy_mlp_work_struct *pool, fy_error_t err)
 {
     t->rows = rows;
     t->ld = ld;
-    t->v = vec_new(rows * ld, err);
+    t->pool = pool;
+    t->v = vec_new(pool, rows * ld, err);
     return t->v == NULL ? FY_ENOMEM : FY_OK;
 }
 static void tab_clear(tab_t *t)
 {
-    vec_free(t->v, t->rows * t->ld);
+    vec_free(t->pool, t->v, t->rows * t->ld);
     t->v = NULL;
 }
 static void tab_copy(tab_t *dst, slong rd, const tab_t *src, slong rs, slong nr, slong w)
@@ -245,14 +274,15 @@ static int tab_set(tab_t *t, slong r, fy_el_srcptr v, slong stride, slong w)
         FY_EL_SET(ROW(t, r) + a, v + a * stride);
     return 0;
 }
-static int work_init(work_t *wk, slong ld, int maxK, fy_error_t err)
+static int work_init(work_t *wk, slong ld, int maxK, fy_mlp_work_struct *pool, fy_error_t err)
 {
     memset(wk, 0, sizeof *wk);
+    wk->pool = pool;
     wk->ngc = (slong) maxK * ld;
     wk->ntmp = BLOCK_ROWS * ld;
-    wk->gc = vec_new(wk->ngc, err);
-    wk->t = vec_new(ld, err);
-    wk->tmp = vec_new(wk->ntmp, err);
+    wk->gc = vec_new(pool, wk->ngc, err);
+    wk->t = vec_new(pool, ld, err);
+    wk->tmp = vec_new(pool, wk->ntmp, err);
 #if defined(FY_BACKEND_ARB)
     wk->gat = fy_malloc((size_t) maxK, sizeof(arb_struct), err);
 #endif
@@ -267,9 +297,9 @@ static int work_init(work_t *wk, slong ld, int maxK, fy_error_t err)
 static void work_clear(work_t *wk)
 {
     slong ld = wk->ntmp / BLOCK_ROWS;
-    vec_free(wk->gc, wk->ngc);
-    vec_free(wk->t, ld);
-    vec_free(wk->tmp, wk->ntmp);
+    vec_free(wk->pool, wk->gc, wk->ngc);
+    vec_free(wk->pool, wk->t, ld);
+    vec_free(wk->pool, wk->tmp, wk->ntmp);
 #if defined(FY_BACKEND_ARB)
     free(wk->gat); /* shallow copies only */
 #endif
@@ -356,7 +386,7 @@ static int tab_gemm(tab_t *dst, slong rd, tab_t *src, slong rs, slong nr, const 
         slong r, a;
 #if defined(USE_OMP)
         if (omp_get_num_threads() > 1 && inplace)
-            tmp = vec_new(BR * ld, NULL);
+            tmp = vec_new(wk->pool, BR * ld, NULL);
 #endif
         (void) a;
 #if defined(USE_OMP)
@@ -382,7 +412,7 @@ static int tab_gemm(tab_t *dst, slong rd, tab_t *src, slong rs, slong nr, const 
 #endif
         }
         if (tmp != wk->tmp)
-            vec_free(tmp, BR * ld);
+            vec_free(wk->pool, tmp, BR * ld);
     }
     return status;
 }
@@ -562,7 +592,8 @@ static int TN(rule_range)(const rule_t *ru, int j, slong J0, slong J1, const fy_
 #endif
     {
         work_t wk;
-        int st = work_init(&wk, ld, 1 << (j - 1), NULL); /* err is not the threads' */
+        /* err is not the threads' */
+        int st = work_init(&wk, ld, 1 << (j - 1), wk1->pool, NULL);
 #if defined(USE_OMP)
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -614,6 +645,7 @@ typedef struct
     wmat_t *Mk;
 #endif
     double done, total; /* progress */
+    fy_mlp_work_struct *pool; /* double: the caller's workspace for the tables, or NULL */
 } ctx_t;
 
 static const wmat_t *TN(layer_w)(const ctx_t *c, int l, int k)
@@ -820,11 +852,11 @@ static int TN(top_pass)(fy_el_ptr out, ctx_t *c, fy_error_t err)
         memset(C, 0, sizeof C);
         memset(&wk, 0, sizeof wk);
         /* err is not the threads': allocation failures are reported below */
-        st = tab_init(&C[0], cap + 1, c->ld, NULL);
+        st = tab_init(&C[0], cap + 1, c->ld, c->pool, NULL);
         if (st == FY_OK)
-            st = tab_init(&C[1], cap, c->ld, NULL);
+            st = tab_init(&C[1], cap, c->ld, c->pool, NULL);
         if (st == FY_OK)
-            st = work_init(&wk, c->ld, 1 << (c->n - 1), NULL);
+            st = work_init(&wk, c->ld, 1 << (c->n - 1), c->pool, NULL);
 #if defined(USE_OMP)
 #pragma omp for schedule(dynamic, 1)
 #endif
@@ -851,8 +883,9 @@ static int TN(top_pass)(fy_el_ptr out, ctx_t *c, fy_error_t err)
     return status;
 }
 
-int TN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, int dim,
-                        int output, int n, slong prec, fy_error_t err)
+static int TN(tensors_impl)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, int dim,
+                            int output, int n, slong prec, fy_mlp_work_struct *pool,
+                            fy_error_t err)
 {
     ctx_t c;
     fy_mindex_t ix;
@@ -862,6 +895,11 @@ int TN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, 
     const int L = m->L;
 
     memset(&c, 0, sizeof c);
+#if defined(FY_BACKEND_D) && !defined(FY_MLP_FX)
+    c.pool = pool;
+#else
+    (void) pool;
+#endif
     status = fy_mindex_init(ix, dim, n, err);
     if (status != FY_OK)
         return status;
@@ -923,7 +961,9 @@ int TN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, 
         const slong w = m->width[2], wp = m->width[1];
         const double *s1 = (const double *) m->s[1].v, *W2 = (const double *) m->W[2].v;
         slong a, b;
-        c.Wk = fy_malloc((size_t) (n + 1) * (size_t) (w * wp), sizeof(double), err);
+        c.Wk = c.pool != NULL ? vec_new(c.pool, (n + 1) * w * wp, err)
+                              : fy_malloc((size_t) (n + 1) * (size_t) (w * wp), sizeof(double),
+                                          err);
         c.Mk = fy_calloc((size_t) n + 1, sizeof(wmat_t), err);
         if (c.Wk == NULL || c.Mk == NULL)
             status = FY_ENOMEM;
@@ -939,7 +979,7 @@ int TN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, 
 #endif
     /* constant rows: W1 columns and the vertex values of layer 1 */
     if (status == FY_OK)
-        status = tab_init(&c.K, dim + n + 1, c.ld, err);
+        status = tab_init(&c.K, dim + n + 1, c.ld, c.pool, err);
     for (r = 0; r < dim && status == FY_OK; r++)
         if (tab_set(&c.K, r, W1 + r, dim, m->width[1]))
             status = FY_MLP_DECLINE;
@@ -949,15 +989,15 @@ int TN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, 
             status = FY_MLP_DECLINE;
     /* the low pass's tables */
     if (status == FY_OK)
-        status = tab_init(&c.X, c.Elow, c.ld, err);
+        status = tab_init(&c.X, c.Elow, c.ld, c.pool, err);
     for (l = 2; l < L && status == FY_OK; l++)
     {
-        status = tab_init(c.P + l, c.Elow, c.ld, err);
+        status = tab_init(c.P + l, c.Elow, c.ld, c.pool, err);
         if (status == FY_OK)
-            status = tab_init(c.G + l, c.grows, c.ld, err);
+            status = tab_init(c.G + l, c.grows, c.ld, c.pool, err);
     }
     if (status == FY_OK)
-        status = work_init(&wk, c.ld, 1 << (n - 1), err);
+        status = work_init(&wk, c.ld, 1 << (n - 1), c.pool, err);
 #if defined(USE_OMP) && (defined(FY_BACKEND_D) || defined(FY_MLP_FX))
     /* the threads are OpenMP's, over row blocks and chunks; BLAS works in each on one */
     if (omp_get_max_threads() > 1)
@@ -983,7 +1023,10 @@ int TN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, 
     for (l = 2; l <= L && c.W != NULL; l++)
         wmat_clear(c.W + l);
 #if defined(FY_BACKEND_D) && !defined(FY_MLP_FX)
-    free(c.Wk);
+    if (c.pool != NULL)
+        vec_free(c.pool, c.Wk, 0);
+    else
+        free(c.Wk);
     free(c.Mk);
 #endif
     free(c.P);
@@ -994,3 +1037,18 @@ int TN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, 
         fy_error_clear(err);
     return status;
 }
+
+int TN(_fy_mlp_tensors)(fy_el_ptr out, const fy_mlp_struct *m, fy_el_srcptr W1, int dim,
+                        int output, int n, slong prec, fy_error_t err)
+{
+    return TN(tensors_impl)(out, m, W1, dim, output, n, prec, NULL, err);
+}
+
+#if defined(FY_BACKEND_D) && !defined(FY_MLP_FX)
+int _fy_mlp_tensors_pool_d(double *out, const fy_mlp_struct *m, const double *W1, int dim,
+                           int output, int n, slong prec, fy_mlp_work_struct *pool,
+                           fy_error_t err)
+{
+    return TN(tensors_impl)(out, m, W1, dim, output, n, prec, pool, err);
+}
+#endif
