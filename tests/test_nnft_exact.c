@@ -9,8 +9,8 @@
  * one-dimensional quadrature fy_nnft_moment_quad; ReLU with biases against the arc-cosine
  * kernel of degree 2 (Cho and Saul) and a double-precision angular quadrature; sin against
  * Gauss-Hermite in two and three dimensions; permutation symmetry; the shared-grid batch and
- * moment cache of fy_nnft_corr_compute against tuple-by-tuple fy_nnft_correlator; the exact
- * width scaling of connected parts. */
+ * moment cache of fy_nnft_corr_compute against tuple-by-tuple fy_nnft_correlator and against
+ * a Monte Carlo ensemble; the exact width scaling of connected parts. */
 #include <math.h>
 #include <string.h>
 
@@ -609,6 +609,23 @@ static void test_corr_batch(void **state)
             assert_int_equal(fy_nnft_correlator(G, s, c->idx + 4 * t, 4, 53, err), FY_OK);
             if (!arb_overlaps(G, c->G + t) || arb_rel_accuracy_bits(c->G + t) < 40)
                 fail_msg("%s tuple %ld", fy_nnft_act_name(s->act), (long) t);
+        }
+        /* and against a Monte Carlo ensemble (fixed seed, within 4.5 standard errors) */
+        {
+            fy_nnft_mc_t mc;
+            fy_nnft_mc_init(mc);
+            if (fy_nnft_sample(mc, s, 200000, 11, 1, err) != FY_OK)
+                fail_msg("%s", err->msg);
+            assert_int_equal(mc->count[1], c->count);
+            for (t = 0; t < c->count; t++)
+            {
+                double g = arf_get_d(arb_midref(c->G + t), ARF_RND_NEAR);
+                if (fabs(mc->mean[1][t] - g) > 4.5 * mc->se[1][t])
+                    fail_msg("%s tuple %ld: exact %.10g, Monte Carlo %.10g +- %.3g",
+                             fy_nnft_act_name(s->act), (long) t, g, mc->mean[1][t],
+                             mc->se[1][t]);
+            }
+            fy_nnft_mc_clear(mc);
         }
         /* N^2 G6_c: the same at N = 3 and 7 */
         assert_int_equal(fy_nnft_corr_compute(c, s, 6, 53, err), FY_OK);
