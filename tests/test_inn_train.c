@@ -68,8 +68,8 @@ static void rand_params(double *P, const fy_inn_flow_t F, uint64_t *st, double s
 
 static void test_gradient_fd(void **state)
 {
-    static const char *plans[] = {"acaeca", "ecac", "acacaca", "a"};
-    static const int dims[] = {5, 3, 4, 2};
+    static const char *plans[] = {"acaeca", "eiac", "acacaca", "aiaia"};
+    static const int dims[] = {5, 3, 4, 5};
     uint64_t st = fy_test_seed("test_gradient_fd");
     int t;
     (void) state;

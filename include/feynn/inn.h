@@ -346,6 +346,8 @@ int fy_inn_info_print(FILE *fp, const fy_inn_t net, fy_error_t err);
  *   'c' coupling     y_B = u_B + g(u_A) (volume preserving), the splits alternating between
  *                    (A, B) = (first half, second half) and the reverse, parameters the
  *                    symmetric half of G;
+ *   'i' coupling     the same with interleaved splits alternating between (even, odd) sites
+ *                    and (odd, even);
  *   'e' elementwise  y_i = u_i + gamma_i u_i^2, log-det sum_i ln(1 + 2 gamma_i u_i) (a sample
  *                    with 1 + 2 gamma_i u_i <= 0 makes the loss +inf: a rejected step).
  * The default plan is affine, then (coupling, affine) per coupling.  The first affine layer
@@ -386,7 +388,7 @@ typedef struct
 {
     uint64_t seed;
     int couplings;       /* couplings of the default plan (default 3) */
-    const char *plan;    /* layer plan of letters a, c, e ("acaca"); NULL: the default */
+    const char *plan;    /* layer plan of letters a, c, i, e ("acaca"); NULL: the default */
     int whiten;          /* 1: the first affine layer starts as the whitening map (default) */
     double init_scale;   /* std of the initial G and gamma entries (default 1e-2) */
     int epochs;          /* Adam epochs (default 20; 0: L-BFGS only) */
@@ -399,8 +401,9 @@ typedef struct
     int lbfgs_m;         /* L-BFGS history (default 20) */
     double lbfgs_gtol;   /* stop when max |gradient| is below (default 1e-9) */
     double val_fraction; /* share held out for validation (default 0.1; 0: none) */
-    int patience;        /* epochs or L-BFGS iterations without a better validation NLL
-                          * before stopping (default 20; 0: never) */
+    int patience;        /* Adam epochs without a better validation NLL before stopping
+                          * (default 20; 0: never) */
+    int lbfgs_patience;  /* the same in L-BFGS iterations (default 100; 0: never) */
     int threads;         /* OpenMP threads (0: the default) */
     long chunk;          /* rows per work chunk (default 256; at most 64 chunks a batch) */
     int progress_bar;    /* util progress on stderr: 1 on, 0 off (default), -1 on a terminal */

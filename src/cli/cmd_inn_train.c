@@ -2,7 +2,8 @@
  * section "training").
  *
  *   feynn inn train DATA -o MODEL [--couplings K | --plan P] [--epochs N] [--batch B]
- *                   [--lr X] [--clip X] [--lbfgs N] [--val F] [--patience N] [--seed S]
+ *                   [--lr X] [--clip X] [--lbfgs N] [--val F] [--patience N]
+ *                   [--lbfgs-patience N] [--seed S]
  *                   [--threads T] [--init-scale X] [--no-whiten] [--tensor NAME]
  *                   [--progress | --quiet] [--format text|json]
  *
@@ -46,7 +47,8 @@ static void usage(FILE *fp)
             "\n"
             "  -o, --output MODEL     where to write the trained network (required)\n"
             "  --couplings K          layers affine, then K x (coupling, affine) (default 3)\n"
-            "  --plan P               layer plan instead: letters a (affine), c (coupling),\n"
+            "  --plan P               layer plan instead: letters a (affine), c (coupling,\n"
+            "                         split in halves), i (coupling, interleaved split),\n"
             "                         e (elementwise), e.g. 'acaca' or 'aeaca'\n"
             "  --epochs N             Adam epochs (default 20; 0: L-BFGS only)\n"
             "  --batch B              minibatch rows (default 512)\n"
@@ -55,8 +57,9 @@ static void usage(FILE *fp)
             "                         0: no clipping)\n"
             "  --lbfgs N              full-batch L-BFGS iterations (default 300)\n"
             "  --val F                share of rows held out for validation (default 0.1)\n"
-            "  --patience N           stop after N epochs or iterations without a better\n"
-            "                         validation NLL (default 20; 0: never)\n"
+            "  --patience N           stop Adam after N epochs without a better validation\n"
+            "                         NLL (default 20; 0: never)\n"
+            "  --lbfgs-patience N     the same for L-BFGS iterations (default 100)\n"
             "  --seed S               seed of the split, the initialisation and the shuffling\n"
             "                         (default 1)\n"
             "  --init-scale X         std of the initial coupling entries (default 0.01)\n"
@@ -275,6 +278,7 @@ int fy_inn_train_cmd(int argc, char **argv)
         O_LBFGS,
         O_VAL,
         O_PATIENCE,
+        O_LPATIENCE,
         O_SEED,
         O_INIT,
         O_NOWHITEN,
@@ -294,6 +298,7 @@ int fy_inn_train_cmd(int argc, char **argv)
         {"lbfgs", required_argument, NULL, O_LBFGS},
         {"val", required_argument, NULL, O_VAL},
         {"patience", required_argument, NULL, O_PATIENCE},
+        {"lbfgs-patience", required_argument, NULL, O_LPATIENCE},
         {"seed", required_argument, NULL, O_SEED},
         {"init-scale", required_argument, NULL, O_INIT},
         {"no-whiten", no_argument, NULL, O_NOWHITEN},
@@ -363,6 +368,11 @@ int fy_inn_train_cmd(int argc, char **argv)
             if (parse_long(&v, optarg, 0, 100000000, "--patience"))
                 return 2;
             o->patience = (int) v;
+            break;
+        case O_LPATIENCE:
+            if (parse_long(&v, optarg, 0, 100000000, "--lbfgs-patience"))
+                return 2;
+            o->lbfgs_patience = (int) v;
             break;
         case O_SEED:
             if (parse_long(&v, optarg, 0, INT64_MAX, "--seed"))

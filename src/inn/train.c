@@ -88,17 +88,18 @@ int fy_inn_flow_setup(fy_inn_flow_t F, int d, const char *plan, int couplings, f
     {
         free(def);
         return fy_error_set(err, FY_EUSAGE,
-                            "a layer plan needs 1..10000 letters (a affine, c coupling, "
+                            "a layer plan needs 1..10000 letters (a affine, c or i coupling, "
                             "e elementwise), not %d", L);
     }
     for (p = plan; *p; p++)
-        if (*p != 'a' && *p != 'c' && *p != 'e')
+        if (*p != 'a' && *p != 'c' && *p != 'i' && *p != 'e')
         {
             int pos = (int) (p - plan);
             free(def);
             return fy_error_set(err, FY_EUSAGE,
                                 "layer plan '%.40s': letter %d is '%c'; use a (affine), "
-                                "c (coupling) or e (elementwise)", plan, pos + 1, *p);
+                                "c or i (coupling: halves or interleaved split) or "
+                                "e (elementwise)", plan, pos + 1, *p);
         }
     F->kind = calloc((size_t) L, sizeof *F->kind);
     F->nA = calloc((size_t) L, sizeof *F->nA);
@@ -121,6 +122,26 @@ int fy_inn_flow_setup(fy_inn_flow_t F, int d, const char *plan, int couplings, f
         {
             F->kind[l] = FY_INN_LAYER_ELEMENTWISE;
             off += (size_t) d;
+        }
+        else if (plan[l] == 'i')
+        {
+            /* interleaved splits alternate: (even, odd), then (odd, even) */
+            int i, par = nc % 2, nA = par ? d / 2 : (d + 1) / 2, nB = d - nA, ia = 0, ib = 0;
+            F->kind[l] = FY_INN_LAYER_COUPLING;
+            F->nA[l] = nA;
+            F->A[l] = malloc((size_t) (nA > 0 ? nA : 1) * sizeof(int));
+            F->B[l] = malloc((size_t) (nB > 0 ? nB : 1) * sizeof(int));
+            if (!F->A[l] || !F->B[l])
+                goto oom;
+            for (i = 0; i < d; i++)
+            {
+                if (i % 2 == par)
+                    F->A[l][ia++] = i;
+                else
+                    F->B[l][ib++] = i;
+            }
+            off += (size_t) nB * tri(nA);
+            nc++;
         }
         else
         {
@@ -704,6 +725,7 @@ void fy_inn_train_opts_init(fy_inn_train_opts_t o)
     o->lbfgs_gtol = 1e-9;
     o->val_fraction = 0.1;
     o->patience = 20;
+    o->lbfgs_patience = 100;
     o->threads = 0;
     o->chunk = 256;
     o->progress_bar = 0;
@@ -894,7 +916,7 @@ static int lbfgs_hook(void *ctx, int it, const double *P, double f, double t)
             return 1;
         }
     }
-    if (w->nva > 0 && w->o->patience > 0 && w->wait >= w->o->patience)
+    if (w->nva > 0 && w->o->lbfgs_patience > 0 && w->wait >= w->o->lbfgs_patience)
     {
         w->stopped = 1;
         return 1;
@@ -925,7 +947,7 @@ int fy_inn_train(fy_inn_t out, const double *X, long n, int d, const fy_inn_trai
 
     if (o->epochs < 0 || o->lbfgs_iters < 0 || o->batch < 1 || !(o->lr > 0) ||
         !(o->val_fraction >= 0 && o->val_fraction < 1) || !(o->beta1 >= 0 && o->beta1 < 1) ||
-        !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || o->patience < 0 || o->chunk < 1 ||
+        !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || o->patience < 0 || o->lbfgs_patience < 0 || o->chunk < 1 ||
         (o->lbfgs_iters > 0 && o->lbfgs_m < 1) || !(o->init_scale >= 0) || o->threads < 0 ||
         o->epochs > 100000000 || o->lbfgs_iters > 100000000)
         return fy_error_set(err, FY_EUSAGE,
