@@ -98,6 +98,9 @@ int fy_inn_log_z(double *lnz, double *se, int *method, const fy_ltheory_t T, con
         return rc;
     }
     *method = 0;
+    if (d > 4096)
+        return fy_error_set(err, FY_EUNSUPPORTED, "ln Z by importance sampling: at most 4096 "
+                            "sites (the networks' limit), not %d", d);
     if (X == NULL || n < d + 1)
         return fy_error_set(err, FY_EUSAGE, "ln Z by importance sampling needs at least d + 1 "
                             "= %d samples to fit its Gaussian proposal", d + 1);
@@ -762,6 +765,9 @@ int fy_inn_compare(fy_inn_compare_t C, const fy_inn_t net, const fy_ltheory_t T,
             C->model_n = 100000;
         if (o->model_samples <= 0 && C->model_n > 1000000)
             C->model_n = 1000000;
+        /* at most about 400 MB of draws by default */
+        if (o->model_samples <= 0 && C->model_n > 50000000 / d)
+            C->model_n = 50000000 / d > 1000 ? 50000000 / d : 1000;
         x = malloc((size_t) C->model_n * (size_t) d * sizeof(double));
         if (x == NULL)
             return fy_error_set(err, FY_ENOMEM, "compare: out of memory for %ld draws of the "
