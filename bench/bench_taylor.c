@@ -229,7 +229,7 @@ int main(int argc, char **argv)
     double rd3[ROUNDS], cd3[ROUNDS], rb3[ROUNDS], crb3[ROUNDS], rbb[ROUNDS], crbb[ROUNDS];
     double r4[ROUNDS4], cr4[ROUNDS4];
     size_t mem4;
-    static char wsjson[1024];
+    static char wsjson[1024], d3json[256] = "null";
     slong i, E3, E4;
     int k, r;
 
@@ -347,6 +347,27 @@ int main(int argc, char **argv)
                getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "", pw[0],
                ww[0], bw[0], pc[0], wc[0], bc[0], pw[1], ww[1], bw[1], pc[1], wc[1], bc[1],
                fy_mlp_work_bytes(ws));
+        /* order 3 by the diagram factorisation (fy_mlp_tensor3_diagrams) */
+        {
+            fy_symtensor_t D3;
+            double dmin = 0, dcpu = 0, diff = 0;
+            fy_symtensor_init(D3, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            for (r = 0; r < ROUNDS; r++)
+            {
+                double t0 = fy_wall_time(), c0 = cpu_time();
+                if (fy_mlp_tensor3_diagrams(D3, md, 0, err) != FY_OK)
+                    break;
+                t0 = fy_wall_time() - t0;
+                c0 = cpu_time() - c0;
+                dmin = r == 0 || t0 < dmin ? t0 : dmin;
+                dcpu = r == 0 || c0 < dcpu ? c0 : dcpu;
+            }
+            for (i = 0; err->code == FY_OK && i < D3->e.len; i++)
+                diff = fmax(diff, fabs(fy_numvec_d(&D3->e)[i] - fy_numvec_d(&Tw[3].e)[i]));
+            snprintf(d3json, sizeof d3json, "{\"wall_s\": %.5f, \"cpu_s\": %.5f, "
+                     "\"max_abs_diff_to_fused\": %.3g}", dmin, dcpu, diff);
+            fy_symtensor_clear(D3);
+        }
         for (k = 0; k <= 3; k++)
             fy_symtensor_clear(Tw + k);
         fy_mlp_work_clear(ws);
@@ -365,6 +386,7 @@ int main(int argc, char **argv)
     }
     printf("{\"bench\": \"taylor\", \"network\": \"tanh 64-64-64-64-1\", \"seed\": \"0x5eed2024\",\n"
            " \"workspace\": %s,\n"
+           " \"order3_diagrams\": %s,\n"
            " \"order3\": {\"entries\": %ld, \"double_s\": %.4f, \"cblas_baseline_s\": %.4f, "
            "\"ratio\": %.2f},\n"
            " \"order4\": {\"entries\": %ld, \"double_s\": %.4f, \"cblas_baseline_s\": %.4f, "
@@ -375,7 +397,7 @@ int main(int argc, char **argv)
            "\"order4_cblas_s\": %.4f, \"order4_ratio\": %.2f, \"ball128_order3_s\": %.4f, "
            "\"ball_ratio\": %.1f, \"order3_ratio\": %.2f},\n"
            " \"rounds\": %d, \"cblas\": %s, \"status\": \"%s\"}\n",
-           wsjson, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS), (long) 766480, t4, b4,
+           wsjson, d3json, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS), (long) 766480, t4, b4,
            median(r4, ROUNDS4), mem4, tb3, median(rbb, ROUNDS), maxrad, maxdiff, c3, cb3, c4, cb4,
            median(cr4, ROUNDS4), ctb3, median(crbb, ROUNDS), median(crb3, ROUNDS), ROUNDS,
 #ifdef FY_HAVE_CBLAS

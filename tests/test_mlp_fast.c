@@ -656,6 +656,56 @@ static void test_workspace(void **state)
     fy_mlp_work_clear(ws);
 }
 
+/* ------------------------------------------------------------------ order-3 diagrams */
+
+/* The order-3 tensor by the diagram factorisation against the fused recursion, random
+ * networks of depth 1..4 hidden layers (and an output activation), several activations. */
+static void test_tensor3_diagrams(void **state)
+{
+    static const int ws[4][6] = {{4, 5, 1}, {5, 4, 6, 2}, {3, 6, 5, 4, 1}, {6, 3, 4, 5, 3, 1}};
+    static const char *const a3[] = {"tanh", "sigmoid", "sin", "softplus", "erf"};
+    unsigned long seed = fy_test_seed("tensor3_diagrams");
+    uint64_t st = seed;
+    fy_error_t err;
+    int depth, ia, i;
+
+    (void) state;
+    fy_error_init(err);
+    for (depth = 0; depth < 4; depth++)
+        for (ia = 0; ia < 5; ia++)
+        {
+            fy_net_t net;
+            fy_mlp_t m;
+            fy_symtensor_t A, B;
+            double mx = 0;
+            random_net(net, ws[depth], depth + 2, a3[ia], &st, 1);
+            make_mlp(m, net, FY_ARITH_DOUBLE, 53, 3);
+            fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            assert_int_equal(fy_mlp_tensor(A, m, 0, 3, err), FY_OK);
+            if (fy_mlp_tensor3_diagrams(B, m, 0, err) != FY_OK)
+            {
+                assert_int_equal(err->code, FY_EUNSUPPORTED); /* no CBLAS */
+                fy_symtensor_clear(A);
+                fy_symtensor_clear(B);
+                fy_mlp_clear(m);
+                fy_net_clear(net);
+                return;
+            }
+            assert_int_equal(A->e.len, B->e.len);
+            for (i = 0; i < A->e.len; i++)
+                mx = fmax(mx, fabs(fy_numvec_d(&A->e)[i]));
+            for (i = 0; i < A->e.len; i++)
+                if (!(fabs(fy_numvec_d(&A->e)[i] - fy_numvec_d(&B->e)[i]) <= 1e-13 * mx + 1e-300))
+                    fail_msg("depth %d %s entry %d: fused %.17g, diagrams %.17g", depth + 1,
+                             a3[ia], i, fy_numvec_d(&A->e)[i], fy_numvec_d(&B->e)[i]);
+            fy_symtensor_clear(A);
+            fy_symtensor_clear(B);
+            fy_mlp_clear(m);
+            fy_net_clear(net);
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -666,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_order_1000),
         cmocka_unit_test(test_poly_next),
         cmocka_unit_test(test_workspace),
+        cmocka_unit_test(test_tensor3_diagrams),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rules_loaded)

@@ -222,12 +222,15 @@ static json_t *activation_json(const fy_activation_struct *a, int npolys)
     for (k = 1; k <= npolys; k++)
     {
         json_t *e = json_object();
+        /* P_k from P_{k-1} in one step, its value at 0 from P_k (not rebuilt per k) */
+        int have = fy_activation_poly_next(P, a, (ulong) k, NULL) == FY_OK;
         json_object_set_new(e, "k", json_integer(k));
-        if (fy_activation_poly(P, a, (ulong) k, NULL) == FY_OK)
+        if (have)
             json_object_set_new(e, "P", poly_json(P, fy_activation_var_name(a)));
         else
             json_object_set_new(e, "P", json_null());
-        if (fy_activation_eval_fmpq(v, a, (ulong) k, zero, NULL) == FY_OK)
+        if ((have ? fy_activation_eval_poly_fmpq(v, a, (ulong) k, P, zero, NULL)
+                  : fy_activation_eval_fmpq(v, a, (ulong) k, zero, NULL)) == FY_OK)
         {
             char *s = fmpq_get_str(NULL, 10, v);
             json_object_set_new(e, "at0", json_string(s));
@@ -489,7 +492,8 @@ static int cmd_show(const char *name, long order, const char *params, int fmt)
         fmpq_init(zero);
         for (k = 1; k <= order; k++)
         {
-            int have = fy_activation_poly(P, a, (ulong) k, NULL) == FY_OK;
+            /* P_k from P_{k-1} in one step, its value at 0 from P_k (not rebuilt per k) */
+            int have = fy_activation_poly_next(P, a, (ulong) k, NULL) == FY_OK;
             printf("k = %ld:", k);
             if (have)
             {
@@ -497,7 +501,8 @@ static int cmd_show(const char *name, long order, const char *params, int fmt)
                 printf("  P_%ld = %s", k, s);
                 flint_free(s);
             }
-            if (fy_activation_eval_fmpq(v, a, (ulong) k, zero, NULL) == FY_OK)
+            if ((have ? fy_activation_eval_poly_fmpq(v, a, (ulong) k, P, zero, NULL)
+                      : fy_activation_eval_fmpq(v, a, (ulong) k, zero, NULL)) == FY_OK)
             {
                 char *s = fmpq_get_str(NULL, 10, v);
                 printf("%s sigma^(%ld)(0) = %s", have ? "," : " ", k, s);

@@ -6,3 +6,4 @@ libfeynn_la_SOURCES += src/mlp/mlp.c src/mlp/taylor_d.c src/mlp/taylor_arb.c src
 	src/mlp/fdb_index.c src/mlp/symbolic.c
 EXTRA_DIST += doc/schema/taylor.schema.json examples/compare_pytorch.py
 libfeynn_la_SOURCES += src/mlp/check.c
+libfeynn_la_SOURCES += src/mlp/diagram3.c
