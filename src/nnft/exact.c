@@ -731,6 +731,7 @@ typedef struct
     char have[NNFT_MAX_N * NNFT_MAX_N];
     arb_ptr Kp; /* P x P over points, shared across tuples, or NULL */
     char *haveKp;
+    mcache_t *cache; /* shared moments, or NULL */
     int n;
     arb_t sum, tmp, bias;
     fy_error_struct *err;
@@ -751,8 +752,17 @@ static int wick_cb(const unsigned *blocks, int nb, void *data)
         char *have = w->Kp ? w->haveKp + pi * P + pj : w->have + i * w->n + j;
         if (!*have)
         {
-            /* the kernel (closed form, or the quadrature for tanh) */
-            if ((rc = fy_nnft_kernel(K, w->s, pi, pj, w->prec, w->err)) != FY_OK)
+            /* the kernel (closed form, or for tanh the second moment plus the bias, from
+             * the shared moments when there are) */
+            if (w->cache != NULL && w->s->act == FY_NNFT_TANH)
+            {
+                slong pair[2] = {pi, pj};
+                if ((rc = mcache_moment(K, w->cache, w->s, pair, 2, w->prec, w->err)) != FY_OK)
+                    return rc;
+                fy_nnft_bias_var(w->bias, w->s, w->prec);
+                arb_add(K, K, w->bias, w->prec);
+            }
+            else if ((rc = fy_nnft_kernel(K, w->s, pi, pj, w->prec, w->err)) != FY_OK)
                 return rc;
             *have = 1;
             if (w->Kp)
@@ -768,16 +778,16 @@ static int wick_cb(const unsigned *blocks, int nb, void *data)
 }
 
 static int wick_run(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
-                    arb_ptr Kp, char *haveKp, fy_error_t err);
+                    arb_ptr Kp, char *haveKp, mcache_t *cache, fy_error_t err);
 
 int fy_nnft_wick(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
                  fy_error_t err)
 {
-    return wick_run(G, s, idx, n, prec, NULL, NULL, err);
+    return wick_run(G, s, idx, n, prec, NULL, NULL, NULL, err);
 }
 
 static int wick_run(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
-                    arb_ptr Kp, char *haveKp, fy_error_t err)
+                    arb_ptr Kp, char *haveKp, mcache_t *cache, fy_error_t err)
 {
     wick_ctx w;
     unsigned blocks[NNFT_MAX_N];
@@ -800,6 +810,7 @@ static int wick_run(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, sl
     w.err = err;
     w.Kp = Kp;
     w.haveKp = haveKp;
+    w.cache = cache;
     w.K = _arb_vec_init(n * n > 0 ? n * n : 1);
     arb_init(w.sum);
     arb_init(w.tmp);
@@ -886,7 +897,7 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
         }
         ctx_clear(&x);
         if (rc == FY_OK)
-            rc = wick_run(c->gp + t, s, ix, n, prec, Kp, haveKp, err);
+            rc = wick_run(c->gp + t, s, ix, n, prec, Kp, haveKp, &cache, err);
         if (rc == FY_OK && !arb_contains_zero(c->gp + t))
         {
             arb_sub(d, c->G + t, c->gp + t, prec);
