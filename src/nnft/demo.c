@@ -561,8 +561,12 @@ int fy_nnft_demo_text(char **out, const fy_nnft_demo_t d, fy_error_t err)
                       (long) A->widths[j], A->m_exact[0][j], A->m_mc[0][j], A->m_bg[0][j],
                       A->m_exact[1][j], A->m_mc[1][j], A->m_bg[1][j], A->kurtosis[0][j],
                       A->zmax[j], A->kurtosis[0][j] >= FY_NNFT_HEAVY_TAIL ? "  heavy tail" : "");
-        sb_printf(&b, "  C4 = lim N m4: exact %.6g, Monte Carlo %.6g (fit over %d widths with "
-                      "m4 > 2 background)\n", A->C4_exact, A->C4_mc, A->C4_used);
+        if (A->C4_used > 0)
+            sb_printf(&b, "  C4 = lim N m4: exact %.6g, Monte Carlo %.6g (fit over %d widths "
+                          "with m4 > 2 background)\n", A->C4_exact, A->C4_mc, A->C4_used);
+        else
+            sb_printf(&b, "  C4 = lim N m4: exact %.6g, Monte Carlo none (no width with m4 > 2 "
+                          "background)\n", A->C4_exact);
         if (A->exact_n[1])
             sb_printf(&b, "  N m6 at N = %ld: exact %.6g\n", (long) A->widths[A->nwidths - 1],
                       A->C6_exact);
