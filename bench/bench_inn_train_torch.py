@@ -237,9 +237,16 @@ def train(X, couplings, epochs, lbfgs_iters, seed, patience=20, batch=512, lr=2e
                  "train_nll": nll, "val_nll": best}
 
 
+def run(args):
+    """Runs a feynn command; its message on failure."""
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise SystemExit("%s failed (exit %d): %s" % (" ".join(args), r.returncode, r.stderr))
+    return r
+
+
 def compare(feynn, model, theory, data):
-    out = subprocess.run([feynn, "inn", "compare", model, theory, "--samples", data,
-                          "--format", "json"], capture_output=True, text=True, check=True)
+    out = run([feynn, "inn", "compare", model, theory, "--samples", data, "--format", "json"])
     c = json.loads(out.stdout)
     t = {e["order"]: e["rel_err"] for e in c["tensors"]}
     cp = c["couplings"]
@@ -281,15 +288,13 @@ def main():
            "threads": a.threads}
     if a.feynn:
         data = os.path.join(tmp, "data.safetensors")
-        subprocess.run([a.feynn, "inn", "sample", theory, "--samples", str(a.samples // 8),
-                        "--chains", "8", "--seed", str(a.seed), "-o", data],
-                       check=True, capture_output=True)
+        run([a.feynn, "inn", "sample", theory, "--samples", str(a.samples // 8),
+             "--chains", "8", "--seed", str(a.seed), "-o", data])
         fmodel = os.path.join(tmp, "feynn.safetensors")
         t0 = time.perf_counter()
-        subprocess.run([a.feynn, "inn", "train", data, "-o", fmodel, "--couplings",
-                        str(a.couplings), "--epochs", str(a.epochs), "--lbfgs", str(a.lbfgs),
-                        "--seed", str(a.seed), "--threads", str(a.threads), "--quiet"],
-                       check=True, capture_output=True)
+        run([a.feynn, "inn", "train", data, "-o", fmodel, "--couplings", str(a.couplings),
+             "--epochs", str(a.epochs), "--lbfgs", str(a.lbfgs), "--seed", str(a.seed),
+             "--threads", str(a.threads), "--quiet"])
         res["feynn_s"] = time.perf_counter() - t0
     X = read_samples(data)
     net, info = train(X, a.couplings, a.epochs, a.lbfgs, a.seed)

@@ -59,7 +59,7 @@ static int train_compare(fy_inn_compare_t C, double *train_s, int *iters, const 
     to->epochs = epochs;
     to->lbfgs_iters = lbfgs;
     if (patience >= 0)
-        to->patience = patience;
+        to->patience = to->lbfgs_patience = patience;
     to->threads = threads;
     fy_inn_init(net);
     fy_inn_train_report_init(rep);
