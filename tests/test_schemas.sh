@@ -85,6 +85,8 @@ case_ taylor.schema.json "taylor --check" "$feynn" taylor "$ex/tiny_mlp.feynn" -
 # the demos write report.json into their folder (quick runs)
 case_ demo.schema.json "demo --quick report.json" sh -c \
     "'$feynn' demo --quick --quiet -o '$w/demo' >/dev/null && cp '$w/demo/report.json' '$w/out.json'"
+case_ demo-nnft.schema.json "demo nnft report.json" sh -c \
+    "'$feynn' demo nnft --widths 2,5 --networks 2000 --quiet -o '$w/demo_nnft' >/dev/null; cp '$w/demo_nnft/report.json' '$w/out.json'"
 
 for s in "$sd"/*.schema.json; do
     b=$(basename "$s")
