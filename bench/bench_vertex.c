@@ -147,7 +147,7 @@ static void row(const char *name, const fy_net_t net, const fy_rules_t rules, in
     tm_t fd = {0, 0}, fdd = {0, 0}, fb = {0, 0}, fbd = {0, 0}, jd = {0, 0}, jb = {0, 0};
     double *jcd = malloc(sizeof(double) * (size_t) (n + 1)), *vv = malloc(sizeof(double) * d);
     arb_ptr jcb = _arb_vec_init(n + 1);
-    double maxdiff = 0, maxrad = 0, jetdiff = 0;
+    double maxdiff = 0, maxrad = 0, jetdiff = 0, jetrad = 0;
     int r, st = FY_OK;
 
     fy_numvec_init(vd, FY_ARITH_DOUBLE, d, 53, NULL);
@@ -156,7 +156,9 @@ static void row(const char *name, const fy_net_t net, const fy_rules_t rules, in
     fy_numvec_init(cb, FY_ARITH_BALL, 0, prec, NULL);
     for (i = 0; i < d; i++)
     {
-        vv[i] = d == 1 ? 1.0 : ldexp(floor(ldexp(gauss(), 20)), -20);
+        /* unit-size directions (entries N(0, 1/d)): the coefficients of the 64-wide network
+         * then stay within double's range to order 1000 */
+        vv[i] = d == 1 ? 1.0 : ldexp(floor(ldexp(gauss() / sqrt((double) d), 20)), -20);
         fy_numvec_d(vd)[i] = vv[i];
         arb_set_d(fy_numvec_arb(vb) + i, vv[i]);
     }
@@ -182,14 +184,16 @@ static void row(const char *name, const fy_net_t net, const fy_rules_t rules, in
         maxdiff = fmax(maxdiff, fabs(dd - mid) / fabs(mid));
         jetdiff = fmax(jetdiff, fabs(jj - dd) / fabs(mid));
         maxrad = fmax(maxrad, rad / fabs(mid));
+        jetrad = fmax(jetrad, mag_get_d(arb_radref(jcb + i)) / fabs(mid));
     }
     printf("  {\"network\": \"%s\", \"order\": %d, \"double_s\": %.3e, \"double_dir_s\": %.3e, "
            "\"double_wall_s\": %.3e, \"jet_double_s\": %.3e, \"ball256_s\": %.3e, "
            "\"ball256_dir_s\": %.3e, \"ball256_wall_s\": %.3e, \"jet_ball256_s\": %.3e, "
            "\"max_rel_diff_double_ball\": %.3g, \"max_rel_diff_jet_double\": %.3g, "
-           "\"max_rel_radius_ball256\": %.3g, \"status\": \"%s\"}%s\n",
+           "\"max_rel_radius_ball256\": %.3g, \"max_rel_radius_jet_ball256\": %.3g, "
+           "\"status\": \"%s\"}%s\n",
            name, n, fd.cpu, fdd.cpu, fd.wall, jd.cpu, fb.cpu, fbd.cpu, fb.wall, jb.cpu, maxdiff,
-           jetdiff, maxrad, st == FY_OK ? "ok" : err->msg, last ? "" : ",");
+           jetdiff, maxrad, jetrad, st == FY_OK ? "ok" : err->msg, last ? "" : ",");
     fy_numvec_clear(vd);
     fy_numvec_clear(vb);
     fy_numvec_clear(cd);
@@ -212,7 +216,7 @@ static void polys_row(const fy_rules_t rules, int n, int scratch, int last)
             fy_activation_poly(P, a, (ulong) k, NULL);
         else
             fy_activation_poly_next(P, a, (ulong) k, NULL);
-    bits = (double) fmpz_bits(fmpq_poly_numref(P) + (P->length > 1 ? P->length - 2 : 0));
+    bits = (double) fmpz_bits(fmpq_poly_numref(P) + (P->length > 0 ? P->length - 1 : 0));
     printf("  {\"polynomials\": \"tanh P_1..P_%d\", \"route\": \"%s\", \"cpu_s\": %.3e, "
            "\"wall_s\": %.3e, \"bits_of_a_top_coefficient\": %.0f}%s\n",
            n, scratch ? "each from scratch (before)" : "one step each (fy_activation_poly_next)",
