@@ -491,6 +491,80 @@ static void test_expr_graphs(void **state)
     fy_diagram_clear(d);
 }
 
+
+/* Readable shapes (issue 10 item 16): the three order-3 trees of a network with two hidden
+ * layers written out by hand (a vertex at layer l with its derivatives x and subtrees), and
+ * the seven connected one-loop 4-point graphs of two quartic vertices told apart: each shape
+ * names every external point once, every vertex with its four line ends, and no two agree. */
+static void test_shape(void **state)
+{
+    fy_diagram_list_t list;
+    fy_feynman_spec_t spec;
+    fy_error_t e;
+    char *s, *seen[16];
+    int i, j, found[3] = {0, 0, 0};
+    const char *want[3] = {"1(x x x)", "2(x x x)", "2(x 1(x x))"};
+    (void) state;
+    fy_error_init(e);
+    fy_diagram_list_init(list);
+    assert_int_equal(fy_enum_mlp_trees(list, 3, 2, e), FY_OK);
+    assert_int_equal(list->n, 3);
+    for (i = 0; i < list->n; i++)
+    {
+        assert_int_equal(fy_draw_shape(&s, list->d + i, NULL, e), FY_OK);
+        for (j = 0; j < 3; j++)
+            found[j] += strcmp(s, want[j]) == 0;
+        free(s);
+    }
+    assert_int_equal(found[0] + found[1] + found[2], 3);
+    assert_true(found[0] == 1 && found[1] == 1 && found[2] == 1);
+    fy_diagram_list_clear(list);
+
+    fy_diagram_list_init(list);
+    fy_feynman_spec_init(spec);
+    spec->n_points = 4;
+    spec->loops = 1;
+    spec->filters = FY_FEYNMAN_CONNECTED;
+    assert_int_equal(fy_feynman_spec_parse_vertices(spec, "4:2", e), FY_OK);
+    assert_int_equal(fy_feynman_generate(list, spec, e), FY_OK);
+    assert_int_equal(list->n, 7);
+    for (i = 0; i < list->n; i++)
+    {
+        int pts[5] = {0, 0, 0, 0, 0}, nv = 0;
+        const char *p = NULL;
+        assert_int_equal(fy_draw_shape(&seen[i], list->d + i, NULL, e), FY_OK);
+        /* groups "yK(a b c ...)": four line ends each, a self-loop (yK inside its own group)
+         * holding two of them */
+        for (p = seen[i]; (p = strchr(p, 'y')) != NULL && p[1] >= '1' && p[1] <= '9' &&
+                          p[2] == '(';)
+        {
+            char self[3] = {'y', p[1], 0}, tok[8];
+            const char *q = p + 3;
+            int ends = 0, n;
+            nv++;
+            while (*q != ')' && sscanf(q, "%7[^ )]%n", tok, &n) == 1)
+            {
+                ends += strcmp(tok, self) == 0 ? 2 : 1;
+                if (tok[0] == 'x')
+                    pts[tok[1] - '0']++;
+                q += n;
+                if (*q == ' ')
+                    q++;
+            }
+            assert_int_equal(ends, 4);
+            p = q;
+        }
+        assert_true(pts[1] == 1 && pts[2] == 1 && pts[3] == 1 && pts[4] == 1);
+        assert_int_equal(nv, 2);
+        for (j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    for (i = 0; i < list->n; i++)
+        free(seen[i]);
+    fy_diagram_list_clear(list);
+    fy_feynman_spec_clear(spec);
+}
+
 /* Emits DOT for every diagram of several families and has `dot -Tpdf` render each file. */
 static void test_dot_renders(void **state)
 {
@@ -639,6 +713,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_style_callback),
     cmocka_unit_test(test_expr_order2),
     cmocka_unit_test(test_expr_graphs),
+    cmocka_unit_test(test_shape),
     cmocka_unit_test(test_dot_renders),
     cmocka_unit_test(test_tikz_pdflatex),
     cmocka_unit_test(test_tikz_content),

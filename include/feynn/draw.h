@@ -114,6 +114,13 @@ const char *fy_draw_document_end(void);
 int fy_draw_expr(char **out, const fy_diagram_t d, int latex, const fy_draw_options_t opt,
                  fy_error_t err);
 
+/* The readable shape of a diagram, one line: rooted trees as nested layers, "3(2(x x) x)" (as
+ * `feynn diagrams mlp` prints them; x a derivative); Feynman graphs as the neighbours of each
+ * interaction vertex, "y1(x1 y1 y2) y2(x2 x3 x4 y1)", with the names of fy_draw_expr (so
+ * different graphs of one table read differently); Born ladders "ladder of n".  opt may be
+ * NULL (default options). */
+int fy_draw_shape(char **out, const fy_diagram_t d, const fy_draw_options_t opt, fy_error_t err);
+
 /* ------------------------------------------------------------------ plots (figures of data)
  *
  * Small figures for the demos and reports (line plots with error bars, heatmaps), written as

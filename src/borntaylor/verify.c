@@ -9,6 +9,7 @@
 
 #include "borntaylor/borntaylor_internal.h"
 #include "feynn/born.h"
+#include "feynn/draw.h"
 #include "feynn/enumerate.h"
 #include "feynn/eval.h"
 #include "feynn/mlp.h"
@@ -179,7 +180,8 @@ static int diagram_contributions(fy_borntaylor_verify_t bv, const fy_mlp_t m, in
             o->top[t] = perm[t];
             o->top_share[t] = nall > 0 ? v / nall : NAN;
             o->top_rel_exact[t] = nex > 0 ? v / nex : NAN;
-            o->top_shape[t] = fy_diagram_shape_string(list->d + perm[t]);
+            if (fy_draw_shape(&o->top_shape[t], list->d + perm[t], NULL, NULL) != FY_OK)
+                o->top_shape[t] = NULL;
         }
     }
     free(perm);

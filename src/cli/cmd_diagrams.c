@@ -472,66 +472,6 @@ static char *qstr(const fmpq_t x)
     return fmpq_get_str(NULL, 10, x);
 }
 
-/* Compact shape: nested layers for trees ("3(2(x x) x)"), counts for graphs. */
-static void shape_tree(FILE *b, const fy_diagram_struct *d, int x)
-{
-    const char *kn = d->family->vertex_kind_names[d->v[x].kind];
-    int j, first = 1;
-    if (strcmp(kn, "input") == 0)
-    {
-        fputs("x", b);
-        return;
-    }
-    if (strcmp(kn, "output") == 0)
-    {
-        for (j = 0; j < d->nl; j++)
-            if (d->l[j].v == x)
-                shape_tree(b, d, d->l[j].u);
-        for (j = 0; j < d->nlegs; j++)
-            if (d->leg[j].vertex == x)
-                fputs("x", b);
-        return;
-    }
-    fprintf(b, "%s%d(", strcmp(kn, "vertex") == 0 ? "" : kn, d->v[x].level);
-    for (j = 0; j < d->nlegs; j++)
-        if (d->leg[j].vertex == x)
-        {
-            fputs(first ? "x" : " x", b);
-            first = 0;
-        }
-    for (j = 0; j < d->nl; j++)
-        if (d->l[j].v == x)
-        {
-            if (!first)
-                fputs(" ", b);
-            shape_tree(b, d, d->l[j].u);
-            first = 0;
-        }
-    fputs(")", b);
-}
-
-static char *shape_string(const fy_diagram_struct *d)
-{
-    mbuf_t m;
-    if (mb_open(&m) != 0)
-        return NULL;
-    if (d->family->rooted && d->root >= 0)
-        shape_tree(m.fp, d, d->root);
-    else
-    {
-        int i, nvx = 0;
-        for (i = 0; i < d->nv; i++)
-            if (strcmp(d->family->vertex_kind_names[d->v[i].kind], "point") != 0)
-                nvx++;
-        if (strcmp(d->family->theory, "born") == 0)
-            fprintf(m.fp, "ladder of %d", nvx);
-        else
-            fprintf(m.fp, "V=%d L=%d loops=%d%s", nvx, d->nl, fy_diagram_loops(d),
-                    fy_diagram_components(d) > 1 ? " disconn." : "");
-    }
-    return mb_take(&m);
-}
-
 static char *layers_string(const fy_diagram_struct *d)
 {
     mbuf_t m;
@@ -643,12 +583,12 @@ static int row_make(row_t *w, const fy_diagram_struct *d, const fy_draw_options_
     int rc;
     memset(w, 0, sizeof *w);
     if ((rc = fy_draw_expr(&w->text, d, 0, dopt, err)) != FY_OK ||
-        (rc = fy_draw_expr(&w->latex, d, 1, dopt, err)) != FY_OK)
+        (rc = fy_draw_expr(&w->latex, d, 1, dopt, err)) != FY_OK ||
+        (rc = fy_draw_shape(&w->shape, d, dopt, err)) != FY_OK)
     {
         row_clear(w);
         return rc;
     }
-    w->shape = shape_string(d);
     w->layers = layers_string(d);
     w->aut = fmpz_get_str(NULL, 10, d->aut);
     w->mult = qstr(d->mult);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "feynn/draw.h"
 #include "feynn/enumerate.h"
 #include "feynn/eval.h"
 #include "feynn/io.h"
@@ -783,8 +784,10 @@ static int json_diagrams(json_t *root, const taylor_t *t, fy_error_t err)
     for (i = 0; perm != NULL && i < t->list->n; i++)
     {
         fy_diagram_struct *d = t->list->d + perm[i];
-        char *shape = fy_diagram_shape_string(d);
+        char *shape = NULL;
         json_t *e = json_object();
+        if (fy_draw_shape(&shape, d, NULL, NULL) != FY_OK)
+            shape = NULL;
         bad |= json_object_set_new(e, "rank", json_integer(i + 1));
         bad |= json_object_set_new(e, "canon", jstr(d->canon ? d->canon : ""));
         bad |= json_object_set_new(e, "shape", jstr(shape ? shape : ""));
@@ -884,7 +887,9 @@ static void write_text(FILE *fp, const taylor_t *t, int *disagree, fy_error_t er
         for (i = 0; i < t->list->n; i++)
         {
             fy_diagram_struct *d = t->list->d + perm[i];
-            char *shape = fy_diagram_shape_string(d);
+            char *shape = NULL;
+            if (fy_draw_shape(&shape, d, NULL, NULL) != FY_OK)
+                shape = NULL;
             fprintf(fp, "%3d  |Aut| %-4ld ", i + 1, fmpz_get_si(d->aut));
             put_val(fp, t->vals, perm[i], t->digits);
             fprintf(fp, "   %s\n", shape ? shape : "");

@@ -562,3 +562,131 @@ int fy_draw_expr(char **out, const fy_diagram_t d, int latex, const fy_draw_opti
     }
     return fy_draw_sb_take(out, &b, err);
 }
+
+/* ------------------------------------------------------------------ readable shapes */
+
+/* Nested layers of a rooted tree: "3(2(x x) x)" (a vertex at layer 3 with a layer-2 vertex
+ * carrying two derivatives and one derivative of its own); other vertex kinds carry their
+ * name before the layer. */
+static void shape_tree(fy_draw_sb *b, const fy_draw_view *v, int x)
+{
+    const fy_diagram_struct *d = v->d;
+    const char *kn = vkind(v, x);
+    int j, first = 1;
+    if (is_label_vertex(v, x))
+    {
+        fy_draw_sb_puts(b, "x");
+        return;
+    }
+    if (is_output_vertex(v, x))
+    {
+        for (j = 0; j < d->nl; j++)
+            if (d->l[j].v == x)
+                shape_tree(b, v, d->l[j].u);
+        for (j = 0; j < d->nlegs; j++)
+            if (d->leg[j].vertex == x)
+                fy_draw_sb_puts(b, "x");
+        return;
+    }
+    fy_draw_sb_printf(b, "%s%d(", strcmp(kn, "vertex") == 0 ? "" : kn, d->v[x].level);
+    for (j = 0; j < d->nlegs; j++)
+        if (d->leg[j].vertex == x)
+        {
+            fy_draw_sb_puts(b, first ? "x" : " x");
+            first = 0;
+        }
+    for (j = 0; j < d->nl; j++)
+        if (d->l[j].v == x)
+        {
+            if (!first)
+                fy_draw_sb_puts(b, " ");
+            shape_tree(b, v, d->l[j].u);
+            first = 0;
+        }
+    fy_draw_sb_puts(b, ")");
+}
+
+/* A graph as the neighbours of each interaction vertex, with the names of the expressions:
+ * "y1(x1 y1 y2) y2(x2 x3 x4 y1)" (y1 has a self-loop; external points x_i). */
+static int shape_graph(fy_draw_sb *b, const fy_draw_view *v, fy_error_t err)
+{
+    const fy_diagram_struct *d = v->d;
+    int *ynum = calloc((size_t) d->nv + 1, sizeof *ynum), ny = 0, i, j, firstv = 1;
+    char nb[48];
+    if (ynum == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory writing a shape");
+    for (i = 0; i < d->nv; i++)
+        if (!is_label_vertex(v, i))
+            ynum[i] = ++ny;
+    for (i = 0; i < d->nv; i++)
+    {
+        int first = 1;
+        if (is_label_vertex(v, i))
+            continue;
+        fy_draw_sb_printf(b, "%sy%d(", firstv ? "" : " ", ynum[i]);
+        firstv = 0;
+        for (j = 0; j < d->nlegs; j++)
+            if (d->leg[j].vertex == i)
+            {
+                fy_draw_sb_printf(b, "%sx%d", first ? "" : " ", v->leg_slot[j]);
+                first = 0;
+            }
+        for (j = 0; j < d->nl; j++)
+        {
+            int o;
+            if (d->l[j].u == i)
+                o = d->l[j].v;
+            else if (d->l[j].v == i)
+                o = d->l[j].u;
+            else
+                continue;
+            position(nb, sizeof nb, v, ynum, o, 0);
+            fy_draw_sb_printf(b, "%s%s", first ? "" : " ", nb);
+            first = 0;
+        }
+        fy_draw_sb_puts(b, ")");
+    }
+    if (ny == 0) /* only external points: the propagators themselves */
+        for (j = 0; j < d->nl; j++)
+        {
+            char a[48], c[48];
+            position(a, sizeof a, v, ynum, d->l[j].u, 0);
+            position(c, sizeof c, v, ynum, d->l[j].v, 0);
+            fy_draw_sb_printf(b, "%s%s-%s", j ? " " : "", a, c);
+        }
+    free(ynum);
+    return FY_OK;
+}
+
+int fy_draw_shape(char **out, const fy_diagram_t d, const fy_draw_options_t opt, fy_error_t err)
+{
+    fy_draw_view v;
+    fy_draw_sb b;
+    fy_draw_options_t def;
+    int rc = FY_OK;
+
+    *out = NULL;
+    fy_draw_options_init(def);
+    if ((rc = fy_draw_view_init(&v, d, opt != NULL ? opt : def, err)) != FY_OK)
+        return rc;
+    fy_draw_sb_init(&b);
+    if (d->family != NULL && d->family->rooted && d->root >= 0)
+        shape_tree(&b, &v, d->root);
+    else if (strcmp(v.theory, "born") == 0)
+    {
+        int i, n = 0;
+        for (i = 0; i < d->nv; i++)
+            if (!is_label_vertex(&v, i))
+                n++;
+        fy_draw_sb_printf(&b, "ladder of %d", n);
+    }
+    else
+        rc = shape_graph(&b, &v, err);
+    fy_draw_view_clear(&v);
+    if (rc != FY_OK)
+    {
+        fy_draw_sb_clear(&b);
+        return rc;
+    }
+    return fy_draw_sb_take(out, &b, err);
+}

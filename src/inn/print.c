@@ -13,6 +13,7 @@
 
 #include <flint/fmpq_mat.h>
 
+#include "feynn/draw.h"
 #include "feynn/enumerate.h"
 #include "feynn/inn.h"
 #include "feynn/util.h"
@@ -1250,8 +1251,8 @@ int fy_inn_terms_print(FILE *fp, const fy_inn_terms_t D, const fy_inn_t net,
         }
         fy_diagram_init(dg, &fy_family_inn);
         has = fy_inn_term_diagram(dg, t, kind, err);
-        if (has > 0)
-            shape = fy_diagram_shape_string(dg);
+        if (has > 0 && fy_draw_shape(&shape, dg, NULL, NULL) != FY_OK)
+            shape = NULL;
         fy_diagram_clear(dg);
         term_label(label, sizeof label, t, kind);
         fprintf(fp, "%-7s n=%d  norm %-11.4g %s\n", term_kind_name(t->kind), t->n, t->norm,
@@ -1329,7 +1330,9 @@ int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, co
         has = fy_inn_term_diagram(dg, t, kind, err);
         if (has > 0)
         {
-            char *shape = fy_diagram_shape_string(dg);
+            char *shape = NULL;
+            if (fy_draw_shape(&shape, dg, NULL, NULL) != FY_OK)
+                shape = NULL;
             json_object_set_new(o, "shape", jstr(shape));
             json_object_set_new(o, "canon", dg->canon ? jstr(dg->canon) : json_null());
             free(shape);
