@@ -35,7 +35,7 @@ model() {
         print line } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..73"
+echo "1..76"
 t 0 "--help" "$feynn" taylor --help
 has taylor_cli.out "--format F" "help documents --format"
 t 2 "no --order is a usage error" "$feynn" taylor "$ex"
@@ -216,6 +216,15 @@ printf '\n  1x2\n' > taylor_cli_at.txt
 t 2 "a bad token in an --at file" "$feynn" taylor taylor_cli_s1.feynn --order 1 \
     --at taylor_cli_at.txt
 has taylor_cli.err "taylor_cli_at.txt:2:3: " "the refusal names file:line:column"
+# a dense npy that cannot be written is refused before any work (200 inputs, order 4:
+# 1.6e9 entries, 12.8 GB), naming the size and what to ask instead; no file is left
+model 13 1 200 1 1 > taylor_cli_big.feynn
+rm -f taylor_cli_big.npy
+t 2 "npy too large: refused up front" "$feynn" taylor taylor_cli_big.feynn --order 4 \
+    --format npy -o taylor_cli_big.npy
+has taylor_cli.err "nothing was computed.*--format json" "the refusal says what to ask instead"
+if [ -e taylor_cli_big.npy ]; then bad "no npy file after the refusal"; else ok "no npy file after the refusal"; fi
+rm -f taylor_cli_big.feynn taylor_cli_big.npy
 rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
     taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn \
     taylor_cli_n1.feynn taylor_cli_v1.txt taylor_cli_b.out taylor_cli_s1.feynn \

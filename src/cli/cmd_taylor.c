@@ -706,10 +706,29 @@ static int compute_refined(taylor_t *t, fy_error_t err)
 }
 
 /* The vectors of the job, the result, the per-diagram values and the check. */
+/* --format npy holds the dense tensor, d^N float64 per output: refused before any work when
+ * it cannot be written (the npy limit of io), with the size and what to ask instead. */
+static int npy_fits(const taylor_t *t, fy_error_t err)
+{
+    double d = (double) t->net->widths[0], outs = (double) t->net->widths[t->net->L];
+    double entries = pow(d, t->order) * outs, bytes = 8.0 * entries;
+    if (t->fmt != FY_FMT_NPY || t->mode != MODE_TENSOR || bytes <= (double) FY_IO_MAX_FILE_BYTES)
+        return FY_OK;
+    return fy_error_set(err, FY_ENOMEM,
+                        "npy: the dense order-%d tensor over %.0f inputs (%.0f output(s)) has "
+                        "%.3g entries, %.3g GB of float64, above the %.3g GB limit of a .npy "
+                        "file feynn writes; nothing was computed.  Ask for a lower order, "
+                        "--format json (the %.3g distinct entries of the symmetric tensor), "
+                        "single entries (--entry) or a direction (--direction)",
+                        t->order, d, outs, entries, bytes / 1e9,
+                        (double) FY_IO_MAX_FILE_BYTES / 1e9,
+                        exp(lgamma(d + t->order) - lgamma(t->order + 1.0) - lgamma(d)) * outs);
+}
+
 static int compute(taylor_t *t, fy_error_t err)
 {
-    int k, status = FY_OK, d = (int) t->net->widths[0];
-    if (t->at != NULL)
+    int k, status = npy_fits(t, err), d = (int) t->net->widths[0];
+    if (status == FY_OK && t->at != NULL)
         status = read_vec(t->xbar, t->at, d, err);
     if (status == FY_OK && t->dirf != NULL)
         status = read_vec(t->v, t->dirf, d, err);
