@@ -22,7 +22,7 @@ close() { # close GOT WANT TOL DESCRIPTION
     if awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
         ok "$4 ($1)"; else no "$4: got '$1', want $2 +- $3"; fi
 }
-echo "1..16"
+echo "1..17"
 dir=demo_nnft_t_dir
 rm -rf "$dir"
 t 0 "demo nnft --quick meets its targets" "$feynn" demo nnft --quick --quiet -o "$dir"
@@ -50,5 +50,7 @@ for f in report.txt m4.csv m6.csv heavy_tail.csv six_point.csv; do
 done
 t 2 "--networks 5 refused" "$feynn" demo nnft --networks 5 -o "$dir.x"
 t 2 "--widths 0 refused" "$feynn" demo nnft --widths 2,0 -o "$dir.x"
-rm -rf "$dir" "$dir.x" demo_nnft_t.out demo_nnft_t.err
+mkdir -p "$dir.x" && : >"$dir.x/a-user-file"
+t 2 "a non-empty folder feynn did not write is refused" "$feynn" demo nnft --widths 2 --networks 100 --quiet -o "$dir.x"
+rm -rf "$dir" "$dir.x" "$dir".x.old.* demo_nnft_t.out demo_nnft_t.err
 exit $fail

@@ -521,9 +521,12 @@ int fy_nnft_demo_text(char **out, const fy_nnft_demo_t d, fy_error_t err);
 int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err);
 /* Writes report.txt, report.json, the CSV files of every plotted series (m4.csv, m6.csv,
  * heavy_tail.csv, six_point.csv) and, when fy_plot_available(), the PDF figures (m4.pdf,
- * m6.pdf) into the folder dir (created if needed), each file atomically.  *figures (may be
- * NULL) is set to the number of figures written. */
-int fy_nnft_demo_write(const fy_nnft_demo_t d, const char *dir, int *figures, fy_error_t err);
+ * m6.pdf) into the folder dir as a whole (fy_outdir: a fresh folder renamed into place; a
+ * non-empty folder feynn did not write is refused unless force, then moved aside).  *figures
+ * (may be NULL) is set to the number of figures written; note (may be NULL) says where files
+ * a user had added were kept. */
+int fy_nnft_demo_write(const fy_nnft_demo_t d, const char *dir, int force, int *figures,
+                       char *note, size_t note_len, fy_error_t err);
 
 #ifdef __cplusplus
 }

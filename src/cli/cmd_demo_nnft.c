@@ -13,7 +13,7 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "Usage: feynn demo nnft [--quick] [-o DIR] [--seed S] [--networks M] [--widths LIST]\n"
-            "                       [--threads T] [--quiet]\n"
+            "                       [--threads T] [--force] [--quiet]\n"
             "\n"
             "The experiment of [HMS] (Halverson, Maiti, Stoner, arXiv:2008.08601, section 4)\n"
             "end to end: networks f(x) = b1 + sum_i a_i phi(W0_i x + b0_i) of width N with\n"
@@ -40,6 +40,8 @@ static void usage(FILE *fp)
             "  --networks M       networks per width (default 10^6; quick 20000; >= 10)\n"
             "  --widths LIST      widths, comma separated (at most %d)\n"
             "  --threads T        OpenMP threads (default: all)\n"
+            "  --force            replace a non-empty DIR that feynn did not write (it is\n"
+            "                     moved aside to DIR.old.XXXXXX, never deleted)\n"
             "  --quiet            no progress lines on stderr\n"
             "  -h, --help         this help\n",
             FY_NNFT_DEMO_MAXW);
@@ -81,7 +83,7 @@ static int parse_widths(fy_nnft_demo_opts_t o, const char *s)
 
 int fy_demo_nnft_cmd(int argc, char **argv)
 {
-    enum { O_QUICK = 256, O_SEED, O_NETWORKS, O_WIDTHS, O_THREADS, O_QUIET };
+    enum { O_QUICK = 256, O_SEED, O_NETWORKS, O_WIDTHS, O_THREADS, O_QUIET, O_FORCE };
     static const struct option longopts[] = {
         {"quick", no_argument, NULL, O_QUICK},
         {"output", required_argument, NULL, 'o'},
@@ -90,6 +92,7 @@ int fy_demo_nnft_cmd(int argc, char **argv)
         {"widths", required_argument, NULL, O_WIDTHS},
         {"threads", required_argument, NULL, O_THREADS},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"force", no_argument, NULL, O_FORCE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *dir = "feynn-demo-nnft";
@@ -97,8 +100,8 @@ int fy_demo_nnft_cmd(int argc, char **argv)
     fy_nnft_demo_t d;
     fy_error_t err;
     uint64_t v;
-    int c, quiet = 0, rc, figures = 0;
-    char *text = NULL;
+    int c, quiet = 0, force = 0, rc, figures = 0;
+    char *text = NULL, note[1024] = "";
     fy_nnft_demo_opts_init(o);
     fy_error_init(err);
     optind = 1;
@@ -134,6 +137,9 @@ int fy_demo_nnft_cmd(int argc, char **argv)
         case O_QUIET:
             quiet = 1;
             break;
+        case O_FORCE:
+            force = 1;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -147,7 +153,7 @@ int fy_demo_nnft_cmd(int argc, char **argv)
     fy_nnft_demo_init(d);
     rc = fy_nnft_demo_run(d, o, err);
     if (rc == FY_OK)
-        rc = fy_nnft_demo_write(d, dir, &figures, err);
+        rc = fy_nnft_demo_write(d, dir, force, &figures, note, sizeof note, err);
     if (rc == FY_OK)
         rc = fy_nnft_demo_text(&text, d, err);
     if (rc != FY_OK)
@@ -161,6 +167,8 @@ int fy_demo_nnft_cmd(int argc, char **argv)
            figures ? ", m4.pdf, m6.pdf"
                    : " (no figures: feynn was built without PLplot; the CSV files hold every "
                      "plotted series)");
+    if (note[0])
+        printf("%s\n", note);
     free(text);
     rc = d->targets_met ? 0 : 1;
     fy_nnft_demo_clear(d);

@@ -683,15 +683,12 @@ static int plot_m(const fy_nnft_demo_t d, const char *dir, int a, fy_error_t err
     return fy_plot_lines(path, sr, ns, ax, err);
 }
 
-int fy_nnft_demo_write(const fy_nnft_demo_t d, const char *dir, int *figures, fy_error_t err)
+/* The files, into the folder dir. */
+static int write_files(const fy_nnft_demo_t d, const char *dir, int *figures, fy_error_t err)
 {
     char *text = NULL, *json = NULL, path[4096];
-    int rc, a, nfig = 0;
+    int rc = FY_OK, a, nfig = 0;
     fy_ofile_t of;
-    if (figures)
-        *figures = 0;
-    if ((rc = fy_mkdir_p(dir, err)) != FY_OK)
-        return rc;
     for (a = 0; a < 2 && rc == FY_OK; a++)
         rc = write_m_csv(d, dir, a, err);
     snprintf(path, sizeof path, "%s/heavy_tail.csv", dir);
@@ -730,7 +727,27 @@ int fy_nnft_demo_write(const fy_nnft_demo_t d, const char *dir, int *figures, fy
         rc = write_file(dir, "report.json", json, err);
     free(text);
     free(json);
+    *figures = nfig;
+    return rc;
+}
+
+int fy_nnft_demo_write(const fy_nnft_demo_t d, const char *dir, int force, int *figures,
+                       char *note, size_t note_len, fy_error_t err)
+{
+    fy_outdir_t od;
+    int rc, nfig = 0;
     if (figures)
+        *figures = 0;
+    if (note && note_len)
+        note[0] = '\0';
+    fy_outdir_init(od);
+    rc = fy_outdir_open(od, dir, force, err);
+    if (rc == FY_OK)
+        rc = write_files(d, fy_outdir_tmp(od), &nfig, err);
+    if (rc == FY_OK)
+        rc = fy_outdir_commit(od, note, note_len, err);
+    fy_outdir_clear(od); /* removes the temporary folder unless it was committed */
+    if (rc == FY_OK && figures)
         *figures = nfig;
     return rc;
 }
