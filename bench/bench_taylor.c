@@ -355,7 +355,7 @@ int main(int argc, char **argv)
             for (r = 0; r < ROUNDS; r++)
             {
                 double t0 = fy_wall_time(), c0 = cpu_time();
-                if (fy_mlp_tensor3_diagrams(D3, md, 0, err) != FY_OK)
+                if (fy_mlp_tensor3_diagrams(D3, md, 0, ws, err) != FY_OK)
                     break;
                 t0 = fy_wall_time() - t0;
                 c0 = cpu_time() - c0;

@@ -667,10 +667,12 @@ static void test_tensor3_diagrams(void **state)
     unsigned long seed = fy_test_seed("tensor3_diagrams");
     uint64_t st = seed;
     fy_error_t err;
+    fy_mlp_work_t wk;
     int depth, ia, i;
 
     (void) state;
     fy_error_init(err);
+    fy_mlp_work_init(wk);
     for (depth = 0; depth < 4; depth++)
         for (ia = 0; ia < 5; ia++)
         {
@@ -683,13 +685,14 @@ static void test_tensor3_diagrams(void **state)
             fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
             fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
             assert_int_equal(fy_mlp_tensor(A, m, 0, 3, err), FY_OK);
-            if (fy_mlp_tensor3_diagrams(B, m, 0, err) != FY_OK)
+            if (fy_mlp_tensor3_diagrams(B, m, 0, (depth + ia) % 2 ? wk : NULL, err) != FY_OK)
             {
                 assert_int_equal(err->code, FY_EUNSUPPORTED); /* no CBLAS */
                 fy_symtensor_clear(A);
                 fy_symtensor_clear(B);
                 fy_mlp_clear(m);
                 fy_net_clear(net);
+                fy_mlp_work_clear(wk);
                 return;
             }
             assert_int_equal(A->e.len, B->e.len);
@@ -704,6 +707,7 @@ static void test_tensor3_diagrams(void **state)
             fy_mlp_clear(m);
             fy_net_clear(net);
         }
+    fy_mlp_work_clear(wk);
 }
 
 int main(void)

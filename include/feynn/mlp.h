@@ -272,8 +272,10 @@ int fy_mlp_derivatives_work(fy_symtensor_struct *T, const fy_mlp_t m, int output
  * sum over the hidden neurons a of symmetrised rank-1 terms built from v_a (a row of
  * D^(p,0)) and t_a (the upper vertices seen from a), done as one dgemm over all neurons; double
  * arithmetic with CBLAS only (FY_EUNSUPPORTED otherwise).  An independent route to
- * fy_mlp_tensor(T, m, output, 3) (the fused recursion). */
-int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, fy_error_t err);
+ * fy_mlp_tensor(T, m, output, 3) (the fused recursion).  w: a workspace for its tables (kept
+ * between calls: no allocation or fresh pages per call), or NULL. */
+int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output,
+                            fy_mlp_work_struct *w, fy_error_t err);
 
 /* Raw template kernels (src/mlp/taylor_tpl.c), per arithmetic.  out: the entries of orders
  * 1..n of d^k F_o concatenated (each order by sorted multi-index); W1 is width[1] x dim. */

@@ -28,7 +28,21 @@ static void mm(double *C, const double *A, const double *B, int r, int k, int c,
                 A, transA ? r : k, B, c, beta, C, c);
 }
 
-int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, fy_error_t err)
+/* Zeroed blocks from the workspace when there is one, else calloc'ed. */
+static void *blk(fy_mlp_work_struct *w, size_t bytes)
+{
+    return w != NULL ? _fy_mlp_pool_get(w, bytes) : calloc(1, bytes ? bytes : 1);
+}
+static void unblk(fy_mlp_work_struct *w, void *p)
+{
+    if (w != NULL)
+        _fy_mlp_pool_put(w, p);
+    else
+        free(p);
+}
+
+int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output,
+                            fy_mlp_work_struct *ws, fy_error_t err)
 {
     const int L = m->L, H = L - 1, d = m->width[0];
     int p, q, status, idx[3];
@@ -68,8 +82,8 @@ int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, fy_e
     for (p = 1; p <= H; p++)
     {
         slong w = m->width[p], wp = m->width[p - 1];
-        V[p] = malloc(sizeof(double) * (size_t) (w * d));
-        t[p] = calloc((size_t) (w * d), sizeof(double));
+        V[p] = blk(ws, sizeof(double) * (size_t) (w * d));
+        t[p] = blk(ws, sizeof(double) * (size_t) (w * d));
         if (!V[p] || !t[p])
             goto nomem;
         if (p == 1)
@@ -109,8 +123,8 @@ int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, fy_e
         }
     }
     /* t[p] = sum_{q > p} D^(q,p)^T diag(g[q] s''(q)) V[q]; D^(q,p) built upwards from p */
-    D = malloc(sizeof(double) * (size_t) maxw * maxw);
-    tmp = malloc(sizeof(double) * (size_t) maxw * (size_t) (maxw > d ? maxw : d));
+    D = blk(ws, sizeof(double) * (size_t) maxw * maxw);
+    tmp = blk(ws, sizeof(double) * (size_t) maxw * (size_t) (maxw > d ? maxw : d));
     if (!D || !tmp)
         goto nomem;
     for (p = 1; p < H; p++)
@@ -139,9 +153,9 @@ int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, fy_e
         }
     }
     /* X (d x 2N), U (2N x P), R = X U (d x P) */
-    X = malloc(sizeof(double) * (size_t) d * (size_t) (2 * N));
-    U = malloc(sizeof(double) * (size_t) (2 * N) * (size_t) P);
-    R = malloc(sizeof(double) * (size_t) d * (size_t) P);
+    X = blk(ws, sizeof(double) * (size_t) d * (size_t) (2 * N));
+    U = blk(ws, sizeof(double) * (size_t) (2 * N) * (size_t) P);
+    R = blk(ws, sizeof(double) * (size_t) d * (size_t) P);
     if (!X || !U || !R)
         goto nomem;
     for (p = 1; p <= H; p++)
@@ -184,30 +198,36 @@ nomem:
 done:
     for (p = 0; p <= L; p++)
     {
-        if (V)
-            free(V[p]);
+        if (V && V[p])
+            unblk(ws, V[p]);
         if (g)
             free(g[p]);
-        if (t)
-            free(t[p]);
+        if (t && t[p])
+            unblk(ws, t[p]);
     }
     free(V);
     free(g);
     free(t);
     free(noff);
-    free(X);
-    free(U);
-    free(R);
-    free(D);
-    free(tmp);
+    if (X)
+        unblk(ws, X);
+    if (U)
+        unblk(ws, U);
+    if (R)
+        unblk(ws, R);
+    if (D)
+        unblk(ws, D);
+    if (tmp)
+        unblk(ws, tmp);
     return status;
 }
 
 #else
 
-int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, fy_error_t err)
+int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output,
+                            fy_mlp_work_struct *w, fy_error_t err)
 {
-    (void) T, (void) m, (void) output;
+    (void) T, (void) m, (void) output, (void) w;
     return fy_error_set(err, FY_EUNSUPPORTED, "mlp: the order-3 diagram route needs CBLAS");
 }
 
