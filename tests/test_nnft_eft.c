@@ -6,7 +6,9 @@
  * of erf and of relu with a bias (kinks at the points) and the nested d = 2 integral against
  * composite Simpson rules written here over fy_nnft_eft_kernel, and the d = 3 one against
  * homogeneity (relu, sigma_b = 0: V(2) = 2^7 V(1)); the engine's 6-point graphs
- * against the count 15 x 24 = 360; the ReLU couplings against -12.5 / (N Lambda^5) and the
+ * against the count 15 x 24 = 360 and their values by hand, the 10 exchange graphs (1152
+ * contractions each, weight 576) against 1.8 prod y Lambda^10 by hand; the ReLU couplings
+ * against -12.5 / (N Lambda^5) and the
  * [HMS] ratios against 50/93 and 175/186 (from G4/G4_GP = 1 + 5/N, G6/G6_GP = 1 + 15/N +
  * 44/N^2, worked by hand in nnft.h); the cut-off slope against -(d + 4) by homogeneity; the
  * least-squares property (more templates never fit the training set worse). */
@@ -409,6 +411,25 @@ static void test_graphs(void **state)
         assert_true(arb_contains_fmpq(sum, q));
         fmpq_clear(q);
     }
+    fy_diagram_list_clear(list);
+    /* G6_c at O(lambda^2): the 10 tree exchanges (3|3), 1152 contractions each; by hand at
+     * positive points each is 1152 / 2! prod y / 128 (L^5 / 5)^2: in all 1.8 prod y L^10 */
+    fs->filters = FY_FEYNMAN_CONNECTED | FY_FEYNMAN_NO_SELF_LOOPS;
+    fs->loops = 0;
+    assert_int_equal(fy_feynman_spec_add_vertices(fs, 4, 1, err), FY_OK); /* now 4:2 */
+    fy_diagram_list_init(list);
+    assert_int_equal(fy_feynman_generate(list, fs, err), FY_OK);
+    assert_int_equal(list->n, 10);
+    arb_zero(sum);
+    for (g = 0; g < list->n; g++)
+    {
+        assert_true(fmpz_equal_si(fmpq_numref(list->d[g].mult), 1152));
+        if (fy_nnft_graph_value(v, &rig, list->d + g, s, pts, 1, PREC, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        assert_false(rig);
+        arb_add(sum, sum, v, PREC);
+    }
+    check_contains_d(sum, 1.8 * 0.04608, 1e-9, "exchange graphs");
     fy_diagram_list_clear(list);
     fy_feynman_spec_clear(fs);
     arb_clear(v);

@@ -426,10 +426,9 @@ int fy_nnft_eft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, arb_srcptr y, s
 }
 
 /* ------------------------------------------------------------------ double kernels (nested) */
-static double kef_double(const kctx *k, int j, const double *x)
+static double kef2_double(const kctx *k, const double *x, const double *y)
 {
     double sxx = 0, sxy = 0, syy = 0, t;
-    const double *y = k->yd + 3 * j;
     slong c;
     for (c = 0; c < k->d; c++)
     {
@@ -447,7 +446,7 @@ static double kef_double(const kctx *k, int j, const double *x)
         return k->a2d * 2 / M_PI * asin(t > 1 ? 1 : t < -1 ? -1 : t);
     case FY_NNFT_RELU:
     {
-        double D = sxx * syy - sxy * sxy, b = D > 0 ? sqrt(D) : 0;
+        double D = k->relu_line ? 0 : sxx * syy - sxy * sxy, b = D > 0 ? sqrt(D) : 0;
         return k->a2d * (b + (M_PI - atan2(b, sxy)) * sxy) / (2 * M_PI);
     }
     case FY_NNFT_SIN:
@@ -458,6 +457,11 @@ static double kef_double(const kctx *k, int j, const double *x)
             t += (x[c] - y[c]) * (x[c] - y[c]);
         return k->a2d * exp(-k->cd * t / 2);
     }
+}
+
+static double kef_double(const kctx *k, int j, const double *x)
+{
+    return kef2_double(k, x, k->yd + 3 * j);
 }
 
 /* Nested adaptive Gauss-Kronrod 7-15 over coordinate l..d-1 with coordinates 0..l-1 fixed in
@@ -481,6 +485,11 @@ typedef struct
     const kctx *k;
     double Lambda, rtol;
     long evals, max_evals;
+    int dim;         /* coordinates integrated: d, or 2 for two vertices in d = 1 */
+    int maxdepth;    /* bisections of one interval */
+    double atol[3];  /* absolute tolerance of an integral over coordinate l (from a first
+                      * coarse pass: inner integrals need accuracy relative to the whole) */
+    const int *legv; /* two vertices: the vertex (0, 1) of each leg, joined by one K_EFT */
 } nest_ctx;
 
 static double nest_integrand(nest_ctx *n, double *x)
@@ -489,6 +498,12 @@ static double nest_integrand(nest_ctx *n, double *x)
     int j;
     slong c;
     n->evals++;
+    if (n->legv != NULL)
+    {
+        for (j = 0; j < n->k->m; j++)
+            v *= kef_double(n->k, j, x + n->legv[j]);
+        return v * kef2_double(n->k, x, x + 1);
+    }
     for (j = 0; j < n->k->m; j++)
         v *= kef_double(n->k, j, x);
     if (n->k->weight == 2)
@@ -508,7 +523,7 @@ static double nest_f(nest_ctx *n, int l, double *x, double u, double *e)
 {
     x[l] = u;
     *e = 0;
-    if (l + 1 == n->k->d)
+    if (l + 1 == n->dim)
         return nest_integrand(n, x);
     return nest_level(n, l + 1, x, e);
 }
@@ -542,7 +557,7 @@ static double gk_adapt(nest_ctx *n, int l, double *x, double a, double b, double
                        double *e)
 {
     double err, ein, v = gk_interval(n, l, x, a, b, &err, &ein);
-    if (err <= tol || depth >= 40 || n->evals > n->max_evals)
+    if (err <= tol || depth >= n->maxdepth || n->evals > n->max_evals)
     {
         *e += err + ein;
         return v;
@@ -565,7 +580,15 @@ static int breaks(const nest_ctx *n, int l, const double *x, double *bp)
     int nb = 0, j, i, out = 0;
     double L = n->Lambda;
     bp[nb++] = 0;
-    for (j = 0; j < k->m; j++)
+    if (n->legv != NULL)
+    {
+        /* two vertices in d = 1: every point, and the other vertex (the internal line) */
+        for (j = 0; j < k->m; j++)
+            bp[nb++] = k->yd[3 * j];
+        if (l == 1)
+            bp[nb++] = x[0];
+    }
+    for (j = 0; j < k->m && n->legv == NULL; j++)
     {
         bp[nb++] = k->yd[3 * j + l];
         if (k->act == FY_NNFT_RELU && k->sb2d == 0 && k->d == 2 && l == 1
@@ -593,7 +616,9 @@ static double nest_level(nest_ctx *n, int l, double *x, double *e)
         scale += fabs(gk_interval(n, l, x, lo, hi, &err, &ein)) + err;
         lo = hi;
     }
-    tol = n->rtol * (scale > 0 ? scale : DBL_MIN) / (nb + 1);
+    tol = fmax(n->rtol * scale, n->atol[l]) / (nb + 1);
+    if (!(tol > 0))
+        tol = DBL_MIN;
     lo = -n->Lambda;
     for (i = 0; i <= nb; i++)
     {
@@ -603,6 +628,32 @@ static double nest_level(nest_ctx *n, int l, double *x, double *e)
     }
     x[l] = saved;
     return v;
+}
+
+/* The nested rule: a coarse pass (relative 1e-4, 8 bisections) fixes the scale, then the
+ * inner integrals are asked for an absolute accuracy relative to it (an inner integral that
+ * is nearly 0 must not be refined to its own relative accuracy), the outer one for rtol. */
+static double nest_run(nest_ctx *n, double rtol, double *e)
+{
+    double x[3] = {0, 0, 0}, v0, w = 1;
+    int l;
+    n->evals = 0;
+    n->max_evals = 200000000L;
+    n->maxdepth = 8;
+    n->rtol = 1e-4;
+    for (l = 0; l < 3; l++)
+        n->atol[l] = 0;
+    *e = 0;
+    v0 = fabs(nest_level(n, 0, x, e));
+    n->maxdepth = 40;
+    n->rtol = rtol;
+    for (l = 0; l < n->dim; l++)
+    {
+        n->atol[l] = 0.1 * rtol * v0 / w;
+        w *= 2 * n->Lambda;
+    }
+    *e = 0;
+    return nest_level(n, 0, x, e);
 }
 
 /* ------------------------------------------------------------------ vertex integrals */
@@ -917,13 +968,12 @@ int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, cons
     else
     {
         nest_ctx n;
-        double x[3] = {0, 0, 0}, e = 0, v;
+        double e = 0, v;
         n.k = &k;
+        n.dim = (int) s->d;
+        n.legv = NULL;
         n.Lambda = Lambda;
-        n.rtol = 1e-10;
-        n.evals = 0;
-        n.max_evals = 200000000L;
-        v = nest_level(&n, 0, x, &e);
+        v = nest_run(&n, 1e-10, &e);
         if (!isfinite(v) || !isfinite(e))
             rc = fy_error_set(err, FY_EINPUT, "the vertex integral is not finite");
         else
@@ -1003,11 +1053,50 @@ typedef struct
     char *rig;
 } vcache;
 
+/* Two interaction vertices in d = 1 joined by one line (tree exchange): the double integral
+ * over the vertex positions by the nested rule (error-controlled). */
+static int exchange_integral(arb_t V, const fy_nnft_spec_t s, const slong *legs,
+                             const int *legv, int nleg, double Lambda, slong prec,
+                             fy_error_t err)
+{
+    kctx k;
+    nest_ctx n;
+    double e = 0, val;
+    int rc;
+    if (s->d != 1)
+        return fy_error_set(err, FY_EUNSUPPORTED, "graphs with two vertices are evaluated in "
+                            "d = 1 only (a %ld-dimensional integral here)", (long) (2 * s->d));
+    if (isinf(Lambda))
+        return fy_error_set(err, FY_EUNSUPPORTED, "graphs with two vertices need a finite "
+                            "cut-off");
+    if ((rc = kctx_init(&k, s, legs, nleg, prec, err)) != FY_OK)
+        return rc;
+    n.k = &k;
+    n.dim = 2;
+    n.legv = legv;
+    n.Lambda = Lambda;
+    val = nest_run(&n, 1e-10, &e);
+    if (!isfinite(val) || !isfinite(e))
+        rc = fy_error_set(err, FY_EINPUT, "the exchange integral is not finite");
+    else
+    {
+        arb_t r;
+        arb_init(r);
+        arb_set_d(V, val);
+        arb_set_d(r, 100 * e + 1e-15 * fabs(val));
+        arb_add_error(V, r);
+        arb_clear(r);
+    }
+    kctx_clear(&k);
+    return rc;
+}
+
 static int graph_value(arb_t v, int *rigorous, const fy_diagram_t d, const fy_nnft_spec_t s,
                        const slong *pts, double Lambda, vcache *cache, slong prec,
                        fy_error_t err)
 {
-    int *label, i, nvert = 0, vert = -1, nleg = 0, rc = FY_OK, rig = 1;
+    int *label, i, nvert = 0, vtx[2] = {-1, -1}, nleg = 0, rc = FY_OK, rig = 1, inner = 0;
+    int legv[EFT_MAX_LEGS];
     slong legs[EFT_MAX_LEGS];
     arb_t K;
     if (rigorous != NULL)
@@ -1033,16 +1122,16 @@ static int graph_value(arb_t v, int *rigorous, const fy_diagram_t d, const fy_nn
         }
         else
         {
+            if (nvert < 2)
+                vtx[nvert] = i;
             nvert++;
-            vert = i;
         }
     }
-    if (nvert > 1)
+    if (nvert > 2)
     {
         free(label);
-        return fy_error_set(err, FY_EUNSUPPORTED, "graphs with %d interaction vertices (loops "
-                            "or exchanges over two vertices) are not evaluated yet: tree "
-                            "graphs with one vertex only", nvert);
+        return fy_error_set(err, FY_EUNSUPPORTED, "graphs with %d interaction vertices are "
+                            "not evaluated: at most two (a tree exchange in d = 1)", nvert);
     }
     arb_init(K);
     arb_one(v);
@@ -1056,16 +1145,33 @@ static int graph_value(arb_t v, int *rigorous, const fy_diagram_t d, const fy_nn
                 == FY_OK)
                 arb_mul(v, v, K, prec);
         }
-        else if (!pu && !pw)
-            rc = fy_error_set(err, FY_EUNSUPPORTED, "a self-loop on the vertex (the [HMS] "
+        else if (u == w)
+            rc = fy_error_set(err, FY_EUNSUPPORTED, "a self-loop on a vertex (the [HMS] "
                               "tadpole) is not evaluated: generate without self-loops");
+        else if (!pu && !pw)
+            inner++;
         else if (nleg == EFT_MAX_LEGS)
             rc = fy_error_set(err, FY_EUNSUPPORTED, "vertex with more than %d legs",
                               EFT_MAX_LEGS);
         else
+        {
+            legv[nleg] = (pu ? w : u) == vtx[0] ? 0 : 1;
             legs[nleg++] = pts[label[pu ? u : w] - 1];
+        }
     }
-    if (rc == FY_OK && vert >= 0)
+    if (rc == FY_OK && nvert == 2 && inner != 1)
+        rc = fy_error_set(err, FY_EUNSUPPORTED, "two vertices joined by %d lines: only the "
+                          "tree exchange (one line) is evaluated", inner);
+    if (rc == FY_OK && nvert == 2)
+    {
+        arb_t V;
+        arb_init(V);
+        if ((rc = exchange_integral(V, s, legs, legv, nleg, Lambda, prec, err)) == FY_OK)
+            arb_mul(v, v, V, prec);
+        rig = 0;
+        arb_clear(V);
+    }
+    else if (rc == FY_OK && nvert == 1)
     {
         arb_t V;
         arb_init(V);
@@ -1106,9 +1212,13 @@ static int graph_value(arb_t v, int *rigorous, const fy_diagram_t d, const fy_nn
     }
     if (rc == FY_OK)
     {
+        /* mult / prod_k c_k!: the contractions with labelled vertices over the 1/c_k! of
+         * exp(-S_int) */
         arb_t m;
         arb_init(m);
         arb_set_fmpq(m, d->mult, prec);
+        if (nvert == 2 && d->v[vtx[0]].kind == d->v[vtx[1]].kind)
+            arb_mul_2exp_si(m, m, -1);
         arb_mul(v, v, m, prec);
         arb_clear(m);
     }
