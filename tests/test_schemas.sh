@@ -88,6 +88,18 @@ case_ demo.schema.json "demo --quick report.json" sh -c \
 case_ demo-nnft.schema.json "demo nnft report.json" sh -c \
     "'$feynn' demo nnft --widths 2,5 --networks 2000 --quiet -o '$w/demo_nnft' >/dev/null; cp '$w/demo_nnft/report.json' '$w/out.json'"
 
+# the INN learning loop: samples of a small ring theory, a model trained on them, the
+# comparison with the true action, and the experiment's report
+printf 'lattice ring 2\nkinetic 1/2\nm2 1\ng3 1/2\nlam 1\n' >"$w/ring.theory"
+"$feynn" inn sample "$w/ring.theory" --samples 500 --chains 2 --seed 3 \
+    -o "$w/ring.safetensors" >/dev/null 2>&1
+case_ inn-train.schema.json "inn train" "$feynn" inn train "$w/ring.safetensors" \
+    -o "$w/ring_model.safetensors" --couplings 1 --epochs 2 --lbfgs 20 --quiet --format json
+case_ inn-compare.schema.json "inn compare" "$feynn" inn compare "$w/ring_model.safetensors" \
+    "$w/ring.theory" --samples "$w/ring.safetensors" --format json
+case_ demo-inn.schema.json "demo inn --quick report.json" sh -c \
+    "'$feynn' demo inn --quick --quiet -o '$w/demo_inn' >/dev/null; cp '$w/demo_inn/report.json' '$w/out.json'"
+
 for s in "$sd"/*.schema.json; do
     b=$(basename "$s")
     if grep -qx "$b" "$used"; then ok "$b is tested"; else
