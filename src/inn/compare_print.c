@@ -171,8 +171,15 @@ int fy_inn_compare_print(FILE *fp, const fy_inn_compare_t C, const char *model,
     fprintf(fp, "  %-5s %12s %12s %12s %12s %12s\n", "order", "rel. error", "|learned-true|",
             "|true|", "|learned|", "off-support");
     for (k = 1; k <= C->K; k++)
-        fprintf(fp, "  %-5d %12.4g %12.4g %12.4g %12.4g %12.4g\n", k, C->rel_err[k],
-                C->abs_err[k], C->true_norm[k], C->learned_norm[k], C->offsite[k]);
+    {
+        /* a relative error against a zero tensor is undefined: "-" (JSON null) */
+        if (isfinite(C->rel_err[k]))
+            fprintf(fp, "  %-5d %12.4g", k, C->rel_err[k]);
+        else
+            fprintf(fp, "  %-5d %12s", k, "-");
+        fprintf(fp, " %12.4g %12.4g %12.4g %12.4g\n", C->abs_err[k], C->true_norm[k],
+                C->learned_norm[k], C->offsite[k]);
+    }
     fprintf(fp, "  norm of what should be zero (entries where the truth is 0, orders 1..%d): "
             "%.4g\n", C->K, C->offsite_total);
     fprintf(fp, "\ncouplings (doc/theory-format.md conventions)\n");
