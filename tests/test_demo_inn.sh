@@ -69,6 +69,16 @@ for f in report.txt couplings.csv cumulants.csv scan.csv; do
     if [ -s "demo_inn_dir/$f" ]; then ok "demo wrote $f"; else bad "demo wrote $f"; fi
 done
 
+# the output folder: the run's files and their manifest; a folder feynn did not write is
+# refused before any work, and left as it was
+if [ -f demo_inn_dir/.feynn-manifest ]; then ok "the folder has its manifest"
+else bad "the folder has its manifest"; fi
+rm -rf demo_inn_foreign; mkdir demo_inn_foreign; echo keep >demo_inn_foreign/mine.txt
+t 2 "a foreign non-empty folder is refused" "$feynn" demo inn --quick --quiet -o demo_inn_foreign
+has demo_inn.err "not written by feynn" "the refusal says why and names --force"
+if [ "$(cat demo_inn_foreign/mine.txt)" = keep ] && [ ! -e demo_inn_foreign/report.txt ]; then
+    ok "the foreign folder is left as it was"; else bad "the foreign folder is left as it was"; fi
+rm -rf demo_inn_foreign
 rm -rf demo_inn_dir demo_inn_g.theory demo_inn_g.inn demo_inn_2.theory demo_inn_g.safetensors \
     demo_inn_c.json demo_inn.out demo_inn.err
 echo "1..$n"

@@ -16,6 +16,7 @@
 #include "cli/cli.h"
 #include "feynn/inn.h"
 #include "feynn/sample.h"
+#include "feynn/util.h"
 
 static int parse_u(long long *v, const char *cmd, const char *arg, long long lo, long long hi,
                    const char *opt)
@@ -32,7 +33,7 @@ static int parse_u(long long *v, const char *cmd, const char *arg, long long lo,
 static void demo_usage(FILE *fp)
 {
     fprintf(fp,
-            "Usage: feynn demo inn [--quick] [-o DIR] [--seed S] [--threads T] [--quiet]\n"
+            "Usage: feynn demo inn [--quick] [-o DIR] [--force] [--seed S] [--threads T] [--quiet]\n"
             "\n"
             "The experiment of [M] (MATH.md 3.5): HMC samples of two lattice theories on a\n"
             "ring of 4 sites (unimodal m2 = 1, g3 = 1/2, lam = 1; a double well m2 = -1,\n"
@@ -45,7 +46,10 @@ static void demo_usage(FILE *fp)
             "3 minutes on 2 cores; --quick a few seconds.\n"
             "\n"
             "  --quick          small sizes (10^4 draws, short training)\n"
-            "  -o, --output DIR output folder (default demo-inn)\n"
+            "  -o, --output DIR output folder (default demo-inn), written as a whole: only\n"
+            "                   this run's files (DIR/.feynn-manifest lists them)\n"
+            "  --force          replace a non-empty DIR feynn did not write (moved aside\n"
+            "                   to DIR.old.XXXXXX, not deleted)\n"
             "  --seed S         seed of every random number (default 1)\n"
             "  --threads T      OpenMP threads (default: all)\n"
             "  --quiet          no progress lines on standard error\n"
@@ -61,12 +65,14 @@ int fy_demo_inn_cmd(int argc, char **argv)
         O_QUICK = 256,
         O_SEED,
         O_THREADS,
-        O_QUIET
+        O_QUIET,
+        O_FORCE
     };
     static const struct option longopts[] = {{"quick", no_argument, NULL, O_QUICK},
                                              {"seed", required_argument, NULL, O_SEED},
                                              {"threads", required_argument, NULL, O_THREADS},
                                              {"quiet", no_argument, NULL, O_QUIET},
+                                             {"force", no_argument, NULL, O_FORCE},
                                              {"output", required_argument, NULL, 'o'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -75,7 +81,9 @@ int fy_demo_inn_cmd(int argc, char **argv)
     fy_inn_demo_t D;
     fy_error_t err;
     long long v;
-    int c, quiet = 0, rc, status;
+    int c, quiet = 0, force = 0, rc, status;
+    fy_outdir_t od;
+    char note[4200];
 
     fy_error_init(err);
     fy_inn_demo_opts_init(o);
@@ -101,6 +109,9 @@ int fy_demo_inn_cmd(int argc, char **argv)
         case O_QUIET:
             quiet = 1;
             break;
+        case O_FORCE:
+            force = 1;
+            break;
         case 'o':
             dir = optarg;
             break;
@@ -116,10 +127,22 @@ int fy_demo_inn_cmd(int argc, char **argv)
     if (optind < argc)
         return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
     o->log = quiet ? NULL : stderr;
+    /* the folder is checked before the run and replaced as a whole after it */
+    fy_outdir_init(od);
+    status = fy_outdir_open(od, dir, force, err);
+    if (status != FY_OK)
+        return fy_cli_fail(cmd, err);
     fy_inn_demo_init(D);
     status = fy_inn_demo_run(D, o, err);
     if (status == FY_OK)
-        status = fy_inn_demo_write(dir, D, err);
+        status = fy_inn_demo_write(fy_outdir_tmp(od), D, err);
+    if (status == FY_OK)
+    {
+        status = fy_outdir_commit(od, note, sizeof note, err);
+        if (status == FY_OK && note[0] != '\0')
+            fprintf(stderr, "feynn demo inn: %s\n", note);
+    }
+    fy_outdir_clear(od);
     if (status != FY_OK)
         rc = fy_cli_fail(cmd, err);
     else
