@@ -26,7 +26,7 @@ close() { # close GOT WANT TOL DESCRIPTION
     if awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
         ok "$4 ($1)"; else no "$4: got '$1', want $2 +- $3"; fi
 }
-echo "1..27"
+echo "1..30"
 dir=demo_t_dir
 rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t_d.safetensors demo_t_F1.safetensors demo_t_F2.safetensors
 # F(U) = c3 . U exactly: identity hidden layer, then the row c3
@@ -106,6 +106,17 @@ if { [ "$met" = true ] && grep -q "^TARGETS MET" "$dir/report.txt"; } || { [ "$m
 # the F_1 the demo saved verifies to the same first-order number
 "$feynn" born verify "$dir/F1.safetensors" --order 1 --heldout 0 --format json -o demo_t_v.json 2>demo_t.err
 close "$(val demo_t_v.json orders.0.rel_frobenius)" "$(val "$dir/report.json" first_order.rel_frobenius)" 1e-9 "born verify of the saved F_1 agrees with the report"
+# the results folder: this run's files and their manifest; a folder feynn did not write is
+# refused before any work and left as it was
+if [ -f "$dir/.feynn-manifest" ] && grep -qx "report.json" "$dir/.feynn-manifest"; then
+    ok "the results folder lists its files in .feynn-manifest"
+else no "the results folder lists its files in .feynn-manifest"; fi
+rm -rf demo_t_foreign; mkdir demo_t_foreign; echo keep >demo_t_foreign/mine.txt
+t 2 "a foreign non-empty folder is refused" "$feynn" demo --quick --quiet -o demo_t_foreign
+if grep -q "not written by feynn" demo_t.err && [ "$(cat demo_t_foreign/mine.txt)" = keep ] &&
+    [ ! -e demo_t_foreign/report.txt ]; then ok "refused with the reason, the folder as it was"
+else no "refused with the reason, the folder as it was"; fi
+rm -rf demo_t_foreign
 rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t.out demo_t.err \
     demo_t_d.safetensors demo_t_F1.safetensors demo_t_F2.safetensors
 exit $fail

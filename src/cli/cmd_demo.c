@@ -17,6 +17,7 @@
 #include "feynn/born.h"
 #include "feynn/borntaylor.h"
 #include "feynn/rules.h"
+#include "feynn/util.h"
 
 static void usage(FILE *fp)
 {
@@ -52,7 +53,10 @@ static void usage(FILE *fp)
         "  --quick            small and fast (8 steps, few samples): for tests\n"
         "  --data box|rays    training distribution (default box; see above)\n"
         "  --box A            half width of the box (default 1.5, at most 1.6)\n"
-        "  -o, --output DIR   results folder (default feynn-demo)\n"
+        "  -o, --output DIR   results folder (default feynn-demo), written as a whole:\n"
+        "                     only this run's files (DIR/.feynn-manifest lists them)\n"
+        "  --force            replace a non-empty DIR feynn did not write (moved aside to\n"
+        "                     DIR.old.XXXXXX, not deleted)\n"
         "  --seed S           seed of data and training (default 1)\n"
         "  --first T          T_1 subtracted for F_2: learned (T_1[F_1], the iterative\n"
         "                     scheme proper; default) or exact (c3.U)\n"
@@ -79,14 +83,14 @@ enum
 {
     O_QUICK = 256, O_SEED, O_FIRST, O_STEPS, O_SAMPLES, O_DIRS, O_PER, O_H1, O_H2, O_E1,
     O_E2, O_L1, O_L2, O_ENS, O_SMIN, O_SMAX, O_EMPH, O_WPOW, O_QUIET, O_HELD, O_NOMIRROR, O_WPOW1,
-    O_DATA, O_BOX
+    O_DATA, O_BOX, O_FORCE
 };
 
 /* The options as given: values, and which ones the user set (the rest follow --quick and
  * --data). */
 typedef struct
 {
-    int quick, quiet, box, first_exact, mirror;
+    int quick, quiet, box, first_exact, mirror, force;
     const char *dir;
     uint64_t seed;
     double s_min, s_max, emphasis, box_a, wpower, wpower1;
@@ -109,6 +113,9 @@ static int parse_option(demo_args_t *a, int c, const char *arg, int *done)
         return 0;
     case 'o':
         a->dir = arg;
+        return 0;
+    case O_FORCE:
+        a->force = 1;
         return 0;
     case O_SEED:
         if (fy_born_nn_parse_long(&v, cmd, arg, "--seed", 0, LONG_MAX))
@@ -227,6 +234,7 @@ int fy_cmd_demo(int argc, char **argv)
         {"weight-power", required_argument, NULL, O_WPOW},
         {"weight-power1", required_argument, NULL, O_WPOW1},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"force", no_argument, NULL, O_FORCE},
         {"no-mirror", no_argument, NULL, O_NOMIRROR},
         {"data", required_argument, NULL, O_DATA},
         {"box", required_argument, NULL, O_BOX},
@@ -239,6 +247,8 @@ int fy_cmd_demo(int argc, char **argv)
     fy_rules_t rules;
     fy_error_t err;
     int c, rc, done, status, met;
+    fy_outdir_t od;
+    char note[4200];
 
     memset(&a, 0, sizeof a);
     a.dir = "feynn-demo";
@@ -268,6 +278,12 @@ int fy_cmd_demo(int argc, char **argv)
     if (!(a.s_min < a.s_max))
         return fy_cli_usage_error(cmd, "--smin must be below --smax");
     settings(o, &a);
+    /* the folder is checked before the run, written as a temporary folder and put in
+     * place as a whole at the end (a run that fails leaves DIR as it was) */
+    fy_outdir_init(od);
+    if (fy_outdir_open(od, a.dir, a.force, err) != FY_OK)
+        return fy_cli_fail(cmd, err);
+    o->dir = fy_outdir_tmp(od);
 
     fy_rules_init(rules);
     fy_borntaylor_demo_init(demo);
@@ -277,6 +293,13 @@ int fy_cmd_demo(int argc, char **argv)
     met = demo->first_met && demo->second_met;
     fy_borntaylor_demo_clear(demo);
     fy_rules_clear(rules);
+    if (status == FY_OK)
+    {
+        status = fy_outdir_commit(od, note, sizeof note, err);
+        if (status == FY_OK && note[0] != '\0')
+            fprintf(stderr, "feynn demo: %s\n", note);
+    }
+    fy_outdir_clear(od);
     if (status != FY_OK)
         return fy_cli_fail(cmd, err);
     return met ? 0 : 1;
