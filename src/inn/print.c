@@ -419,7 +419,6 @@ char *fy_inn_action_constant_str(const fy_inn_action_t S, const fy_inn_print_opt
     }
     else if (one)
         fputs("0", b.fp);
-    free(r);
     arb_init(c);
     constant_value(c, S, neg, CONST_PREC);
     val = fy_arb_get_str_certified(c, 20);
@@ -431,9 +430,10 @@ char *fy_inn_action_constant_str(const fy_inn_action_t S, const fy_inn_print_opt
         arb_set_fmpq(c, S->logr, CONST_PREC);
         val = fy_arb_get_str_certified(c, 20);
         fprintf(b.fp, latex ? ",\\ r \\approx %s" : ", r = %s (%zu characters as p/q)",
-                val ? val : "?", strlen(r));
+                val ? val : "?", r ? strlen(r) : (size_t) 0);
         free(val);
     }
+    free(r);
     arb_clear(c);
     return sbuf_close(&b);
 }
