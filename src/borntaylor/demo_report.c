@@ -9,11 +9,7 @@
 
 #include "borntaylor/borntaylor_internal.h"
 #include "feynn/util.h"
-
-static json_t *jnum(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
+#include "io/json_num.h"
 
 static json_t *settings_json(const fy_borntaylor_demo_t demo)
 {
@@ -55,7 +51,7 @@ static json_t *settings_json(const fy_borntaylor_demo_t demo)
         {
             json_object_set_new(td, "box_half_width", json_real(o->box_a));
             json_object_set_new(td, "required_radius", json_real(1 + o->margin));
-            json_object_set_new(td, "min_radius_lower_bound", jnum(demo->min_radius));
+            json_object_set_new(td, "min_radius_lower_bound", fy_json_number(demo->min_radius));
         }
         json_object_set_new(td, "used_for", json_string("F_1 and F_2"));
         json_object_set_new(st, "training_data", td);
@@ -76,32 +72,32 @@ static json_t *report_json(const fy_borntaylor_demo_t demo)
     json_object_set_new(j, "convention", json_string(FY_BORN_CONVENTION));
     json_object_set_new(j, "settings", settings_json(demo));
 
-    json_object_set_new(fo, "rel_frobenius", jnum(a->rel_frobenius));
-    json_object_set_new(fo, "max_abs_err", jnum(a->max_abs_err));
-    json_object_set_new(fo, "cosine", jnum(a->cosine));
-    json_object_set_new(fo, "rel_heldout", jnum(a->rel_heldout));
+    json_object_set_new(fo, "rel_frobenius", fy_json_number(a->rel_frobenius));
+    json_object_set_new(fo, "max_abs_err", fy_json_number(a->max_abs_err));
+    json_object_set_new(fo, "cosine", fy_json_number(a->cosine));
+    json_object_set_new(fo, "rel_heldout", fy_json_number(a->rel_heldout));
     json_object_set_new(fo, "target", json_real(FY_BORNTAYLOR_TARGET_FIRST));
     json_object_set_new(fo, "met", json_boolean(demo->first_met));
-    json_object_set_new(fo, "network_rel_rms_vs_a0", jnum(demo->f1_rel_a0));
+    json_object_set_new(fo, "network_rel_rms_vs_a0", fy_json_number(demo->f1_rel_a0));
     json_object_set_new(fo, "one_network_hessian_rel_frobenius",
-                        jnum(demo->bv1->ord[1].rel_frobenius));
-    json_object_set_new(fo, "one_network_T2_rel_heldout", jnum(demo->bv1->ord[1].rel_heldout));
+                        fy_json_number(demo->bv1->ord[1].rel_frobenius));
+    json_object_set_new(fo, "one_network_T2_rel_heldout", fy_json_number(demo->bv1->ord[1].rel_heldout));
     json_object_set_new(j, "first_order", fo);
 
-    json_object_set_new(so, "rel_frobenius", jnum(b->rel_frobenius));
-    json_object_set_new(so, "rel_heldout", jnum(b->rel_heldout));
-    json_object_set_new(so, "max_abs_err", jnum(b->max_abs_err));
-    json_object_set_new(so, "cosine", jnum(b->cosine));
+    json_object_set_new(so, "rel_frobenius", fy_json_number(b->rel_frobenius));
+    json_object_set_new(so, "rel_heldout", fy_json_number(b->rel_heldout));
+    json_object_set_new(so, "max_abs_err", fy_json_number(b->max_abs_err));
+    json_object_set_new(so, "cosine", fy_json_number(b->cosine));
     json_object_set_new(so, "target", json_real(FY_BORNTAYLOR_TARGET_SECOND));
     json_object_set_new(so, "met", json_boolean(demo->second_met));
     json_object_set_new(so, "first_order_subtracted",
                         json_string(o->first_exact ? "exact" : "learned"));
-    json_object_set_new(so, "F2_gradient_norm_over_c3", jnum(demo->grad2_ratio));
+    json_object_set_new(so, "F2_gradient_norm_over_c3", fy_json_number(demo->grad2_ratio));
     json_object_set_new(j, "second_order", so);
 
-    json_object_set_new(px, "rel_vs_born_partial_sum", jnum(demo->proxy_rel));
-    json_object_set_new(px, "rel_vs_a0", jnum(demo->proxy_rel_a0));
-    json_object_set_new(px, "born_partial_sum_rel_vs_a0", jnum(demo->born2_rel_a0));
+    json_object_set_new(px, "rel_vs_born_partial_sum", fy_json_number(demo->proxy_rel));
+    json_object_set_new(px, "rel_vs_a0", fy_json_number(demo->proxy_rel_a0));
+    json_object_set_new(px, "born_partial_sum_rel_vs_a0", fy_json_number(demo->born2_rel_a0));
     json_object_set_new(j, "proxy_A2", px);
     json_object_set_new(j, "exact_identity",
                         json_pack("{s:b,s:i,s:i}", "holds", demo->bv1->identity_ok, "potentials",

@@ -19,6 +19,7 @@
 
 #include "cli/cli.h"
 #include "feynn/sample.h"
+#include "io/json_num.h"
 
 #define CMD "inn sample"
 
@@ -100,11 +101,6 @@ static void print_text(FILE *fp, const char *path, const fy_ltheory_t T,
             fprintf(fp, "  nn    %-12s %14.6g +- %.2g\n", nn_names[k], K->nn[k], K->nn_se[k]);
 }
 
-static json_t *json_num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 static json_t *json_pairs(const double *v, const double *se, int n)
 {
     json_t *a = json_array();
@@ -112,8 +108,8 @@ static json_t *json_pairs(const double *v, const double *se, int n)
     for (k = 0; k < n; k++)
     {
         json_t *o = json_object();
-        json_object_set_new(o, "value", json_num(v[k]));
-        json_object_set_new(o, "se", json_num(se[k]));
+        json_object_set_new(o, "value", fy_json_number(v[k]));
+        json_object_set_new(o, "se", fy_json_number(se[k]));
         json_array_append_new(a, o);
     }
     return a;
@@ -143,14 +139,14 @@ static char *make_json(const char *path, const fy_ltheory_t T, const fy_hmc_opts
     json_object_set_new(sa, "seed", json_integer((json_int_t) o->seed));
     json_object_set_new(sa, "flip", json_boolean(o->flip));
     json_object_set_new(sa, "thin", json_integer(R->thin));
-    json_object_set_new(sa, "tau_pilot", json_num(R->tau_raw));
+    json_object_set_new(sa, "tau_pilot", fy_json_number(R->tau_raw));
     json_object_set_new(sa, "divergences", json_integer(R->divergences));
     for (c = 0; c < R->chains; c++)
     {
         json_t *x = json_object();
-        json_object_set_new(x, "step", json_num(R->step[c]));
-        json_object_set_new(x, "accept", json_num(R->accept[c]));
-        json_object_set_new(x, "flip_accept", json_num(R->flip_accept[c]));
+        json_object_set_new(x, "step", fy_json_number(R->step[c]));
+        json_object_set_new(x, "accept", fy_json_number(R->accept[c]));
+        json_object_set_new(x, "flip_accept", fy_json_number(R->flip_accept[c]));
         json_array_append_new(ch, x);
     }
     json_object_set_new(sa, "per_chain", ch);
@@ -158,10 +154,10 @@ static char *make_json(const char *path, const fy_ltheory_t T, const fy_hmc_opts
     for (k = 0; k < FY_HMC_NOBS; k++)
     {
         json_t *x = json_object();
-        json_object_set_new(x, "mean", json_num(R->diag[k].mean));
-        json_object_set_new(x, "tau", json_num(R->diag[k].tau));
-        json_object_set_new(x, "ess", json_num(R->diag[k].ess));
-        json_object_set_new(x, "rhat", json_num(R->diag[k].rhat));
+        json_object_set_new(x, "mean", fy_json_number(R->diag[k].mean));
+        json_object_set_new(x, "tau", fy_json_number(R->diag[k].tau));
+        json_object_set_new(x, "ess", fy_json_number(R->diag[k].ess));
+        json_object_set_new(x, "rhat", fy_json_number(R->diag[k].rhat));
         json_object_set_new(dg, fy_hmc_obs_name(k), x);
     }
     json_object_set_new(root, "diagnostics", dg);

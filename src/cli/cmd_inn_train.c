@@ -24,6 +24,7 @@
 #include "cli/cli.h"
 #include "feynn/inn.h"
 #include "feynn/io.h"
+#include "io/json_num.h"
 
 #define CMD "inn train"
 
@@ -192,11 +193,6 @@ out:
     return rc;
 }
 
-static json_t *jnum(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 static char *make_json(const char *data, const char *model, const char *plan,
                        const fy_inn_train_opts_struct *o, const fy_inn_train_report_t R)
 {
@@ -221,19 +217,19 @@ static char *make_json(const char *data, const char *model, const char *plan,
                         json_string(R->best_phase == 2 ? "lbfgs"
                                                        : (R->best_phase == 1 ? "adam" : "initial")));
     json_object_set_new(root, "best_step", json_integer(R->best_step));
-    json_object_set_new(root, "initial_train_nll", jnum(R->initial_train_nll));
-    json_object_set_new(root, "initial_val_nll", jnum(R->initial_val_nll));
-    json_object_set_new(root, "best_val_nll", jnum(R->best_val_nll));
-    json_object_set_new(root, "final_train_nll", jnum(R->final_train_nll));
-    json_object_set_new(root, "time_s", jnum(R->time_s));
-    json_object_set_new(root, "adam_time_s", jnum(R->adam_time_s));
-    json_object_set_new(root, "lbfgs_time_s", jnum(R->lbfgs_time_s));
+    json_object_set_new(root, "initial_train_nll", fy_json_number(R->initial_train_nll));
+    json_object_set_new(root, "initial_val_nll", fy_json_number(R->initial_val_nll));
+    json_object_set_new(root, "best_val_nll", fy_json_number(R->best_val_nll));
+    json_object_set_new(root, "final_train_nll", fy_json_number(R->final_train_nll));
+    json_object_set_new(root, "time_s", fy_json_number(R->time_s));
+    json_object_set_new(root, "adam_time_s", fy_json_number(R->adam_time_s));
+    json_object_set_new(root, "lbfgs_time_s", fy_json_number(R->lbfgs_time_s));
     for (k = 0; k < R->ncurve; k++)
     {
         json_t *e = json_object();
         json_object_set_new(e, "phase", json_string(R->curve_phase[k] == 1 ? "adam" : "lbfgs"));
-        json_object_set_new(e, "train_nll", jnum(R->curve_train[k]));
-        json_object_set_new(e, "val_nll", jnum(R->curve_val[k]));
+        json_object_set_new(e, "train_nll", fy_json_number(R->curve_train[k]));
+        json_object_set_new(e, "val_nll", fy_json_number(R->curve_val[k]));
         json_array_append_new(c, e);
     }
     json_object_set_new(root, "curve", c);

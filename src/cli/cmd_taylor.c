@@ -28,6 +28,7 @@
 #include "feynn/rules.h"
 #include "feynn/series.h"
 #include "feynn/util.h"
+#include "io/json_num.h"
 
 #define CMD "taylor"
 #define DEFAULT_TOL 1e-9
@@ -160,11 +161,6 @@ static json_t *jstr(const char *s)
 }
 
 /* A finite double as a JSON number, anything else as null. */
-static json_t *jnum(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 static json_t *jints(const int *v, int n)
 {
     json_t *a = json_array();
@@ -195,7 +191,7 @@ static json_t *jval(const fy_numvec_t v, slong i, slong digits)
         return j;
     }
     if (v->arith == FY_ARITH_DOUBLE)
-        return jnum(fy_numvec_d(v)[i]);
+        return fy_json_number(fy_numvec_d(v)[i]);
     s = fy_numvec_get_str(v, i, digits > 0 ? digits : 20);
     j = json_string(s ? s : "?");
     free(s);
@@ -262,8 +258,8 @@ static json_t *check_json(const fy_mlp_check_struct *c)
     json_t *j = json_object(), *routes = json_array(), *cmp = json_array(),
            *skip = json_array();
     json_object_set_new(j, "agree", json_boolean(ok));
-    json_object_set_new(j, "max_discrepancy", jnum(worst));
-    json_object_set_new(j, "tol", jnum(c->tol));
+    json_object_set_new(j, "max_discrepancy", fy_json_number(worst));
+    json_object_set_new(j, "tol", fy_json_number(c->tol));
     for (i = 0; i < c->n; i++)
     {
         json_t *r = json_object();
@@ -277,7 +273,7 @@ static json_t *check_json(const fy_mlp_check_struct *c)
         json_object_set_new(r, "a", jstr(c->name[c->cmp[i].a]));
         json_object_set_new(r, "b", jstr(c->name[c->cmp[i].b]));
         json_object_set_new(r, "test", jstr(c->cmp[i].how));
-        json_object_set_new(r, "max_abs_diff", jnum(c->cmp[i].diff));
+        json_object_set_new(r, "max_abs_diff", fy_json_number(c->cmp[i].diff));
         json_object_set_new(r, "agree", json_boolean(c->cmp[i].agree));
         json_array_append_new(cmp, r);
     }

@@ -6,12 +6,11 @@
 #include <jansson.h>
 
 #include "feynn/inn.h"
+#include "io/json_num.h"
 
 /* The object of doc/schema/inn-compare.schema.json (a new reference; NULL when out of
  * memory). */
 json_t *_fy_inn_compare_json_obj(const fy_inn_compare_t C, const char *model,
                                  const char *theory);
-/* A double as a JSON number, or null when it is not finite. */
-json_t *_fy_inn_json_num(double x);
 
 #endif

@@ -21,11 +21,6 @@ static const char *truth_name(fy_inn_truth_source_t t)
                                           : "data";
 }
 
-json_t *_fy_inn_json_num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 static json_t *cumulant_rows(const fy_inn_compare_t C, int nn)
 {
     json_t *a = json_array();
@@ -43,15 +38,15 @@ static json_t *cumulant_rows(const fy_inn_compare_t C, int nn)
         json_object_set_new(o, "order", json_integer(k + 1));
         if (nn)
             json_object_set_new(o, "name", json_string(nn_names[k]));
-        json_object_set_new(o, "data", _fy_inn_json_num(dv[k]));
-        json_object_set_new(o, "data_se", _fy_inn_json_num(ds[k]));
-        json_object_set_new(o, "model", _fy_inn_json_num(mv[k]));
-        json_object_set_new(o, "model_se", _fy_inn_json_num(ms[k]));
-        json_object_set_new(o, "truth", _fy_inn_json_num(tv[k]));
-        json_object_set_new(o, "truth_se", _fy_inn_json_num(ts[k]));
-        json_object_set_new(o, "tree", _fy_inn_json_num(C->tree_ok ? tr[k] : NAN));
-        json_object_set_new(o, "z_data", _fy_inn_json_num(C->z_data[4 * nn + k]));
-        json_object_set_new(o, "z_truth", _fy_inn_json_num(C->z_truth[4 * nn + k]));
+        json_object_set_new(o, "data", fy_json_number(dv[k]));
+        json_object_set_new(o, "data_se", fy_json_number(ds[k]));
+        json_object_set_new(o, "model", fy_json_number(mv[k]));
+        json_object_set_new(o, "model_se", fy_json_number(ms[k]));
+        json_object_set_new(o, "truth", fy_json_number(tv[k]));
+        json_object_set_new(o, "truth_se", fy_json_number(ts[k]));
+        json_object_set_new(o, "tree", fy_json_number(C->tree_ok ? tr[k] : NAN));
+        json_object_set_new(o, "z_data", fy_json_number(C->z_data[4 * nn + k]));
+        json_object_set_new(o, "z_truth", fy_json_number(C->z_truth[4 * nn + k]));
         json_array_append_new(a, o);
     }
     return a;
@@ -75,30 +70,30 @@ json_t *_fy_inn_compare_json_obj(const fy_inn_compare_t C, const char *model,
     {
         json_t *o = json_object();
         json_object_set_new(o, "order", json_integer(k));
-        json_object_set_new(o, "rel_err", _fy_inn_json_num(C->rel_err[k]));
-        json_object_set_new(o, "abs_err", _fy_inn_json_num(C->abs_err[k]));
-        json_object_set_new(o, "true_norm", _fy_inn_json_num(C->true_norm[k]));
-        json_object_set_new(o, "learned_norm", _fy_inn_json_num(C->learned_norm[k]));
-        json_object_set_new(o, "offsite_norm", _fy_inn_json_num(C->offsite[k]));
+        json_object_set_new(o, "rel_err", fy_json_number(C->rel_err[k]));
+        json_object_set_new(o, "abs_err", fy_json_number(C->abs_err[k]));
+        json_object_set_new(o, "true_norm", fy_json_number(C->true_norm[k]));
+        json_object_set_new(o, "learned_norm", fy_json_number(C->learned_norm[k]));
+        json_object_set_new(o, "offsite_norm", fy_json_number(C->offsite[k]));
         json_array_append_new(t, o);
     }
     json_object_set_new(root, "tensors", t);
-    json_object_set_new(root, "offsite_norm", _fy_inn_json_num(C->offsite_total));
+    json_object_set_new(root, "offsite_norm", fy_json_number(C->offsite_total));
     for (k = 0; k < FY_INN_NCOUPLINGS; k++)
     {
         json_t *o = json_object();
-        json_object_set_new(o, "learned", _fy_inn_json_num(C->coupling_learned[k]));
-        json_object_set_new(o, "true", _fy_inn_json_num(C->coupling_true[k]));
+        json_object_set_new(o, "learned", fy_json_number(C->coupling_learned[k]));
+        json_object_set_new(o, "true", fy_json_number(C->coupling_true[k]));
         json_object_set_new(cp, fy_inn_coupling_name(k), o);
     }
     json_object_set_new(root, "couplings", cp);
     json_object_set_new(lk, "test_samples", json_integer(C->test_n));
-    json_object_set_new(lk, "nll_model", _fy_inn_json_num(C->nll_model));
-    json_object_set_new(lk, "nll_true", _fy_inn_json_num(C->nll_true));
-    json_object_set_new(lk, "kl", _fy_inn_json_num(C->kl));
-    json_object_set_new(lk, "kl_se", _fy_inn_json_num(C->kl_se));
-    json_object_set_new(lk, "ln_z", _fy_inn_json_num(C->lnz));
-    json_object_set_new(lk, "ln_z_se", _fy_inn_json_num(C->lnz_se));
+    json_object_set_new(lk, "nll_model", fy_json_number(C->nll_model));
+    json_object_set_new(lk, "nll_true", fy_json_number(C->nll_true));
+    json_object_set_new(lk, "kl", fy_json_number(C->kl));
+    json_object_set_new(lk, "kl_se", fy_json_number(C->kl_se));
+    json_object_set_new(lk, "ln_z", fy_json_number(C->lnz));
+    json_object_set_new(lk, "ln_z_se", fy_json_number(C->lnz_se));
     json_object_set_new(lk, "ln_z_method",
                         json_string(C->lnz_method ? "quadrature" : "importance sampling"));
     json_object_set_new(lk, "outside_domain", json_integer(C->test_outside));
@@ -118,10 +113,10 @@ json_t *_fy_inn_compare_json_obj(const fy_inn_compare_t C, const char *model,
     else
         json_object_set_new(root, "cumulants", json_null());
     for (k = 0; k < 4; k++)
-        json_array_append_new(cz, _fy_inn_json_num(C->cumulant_z[k]));
+        json_array_append_new(cz, fy_json_number(C->cumulant_z[k]));
     json_object_set_new(root, "cumulant_z", cz);
     json_object_set_new(nm, "verdict", json_string(norm_name(C->norm)));
-    json_object_set_new(nm, "eps", _fy_inn_json_num(C->norm_eps));
+    json_object_set_new(nm, "eps", fy_json_number(C->norm_eps));
     json_object_set_new(root, "normalizable", nm);
     return root;
 }

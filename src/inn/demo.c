@@ -245,22 +245,22 @@ static json_t *scan_obj(const fy_inn_scan_t S)
         json_t *e = json_object(), *cp = json_object(), *z = json_array();
         json_object_set_new(e, "couplings", json_integer(c->couplings));
         json_object_set_new(e, "n", json_integer(c->n));
-        json_object_set_new(e, "kl", _fy_inn_json_num(c->kl));
-        json_object_set_new(e, "kl_se", _fy_inn_json_num(c->kl_se));
-        json_object_set_new(e, "rel_err2", _fy_inn_json_num(c->rel_err[2]));
-        json_object_set_new(e, "rel_err3", _fy_inn_json_num(c->rel_err[3]));
-        json_object_set_new(e, "rel_err4", _fy_inn_json_num(c->rel_err[4]));
+        json_object_set_new(e, "kl", fy_json_number(c->kl));
+        json_object_set_new(e, "kl_se", fy_json_number(c->kl_se));
+        json_object_set_new(e, "rel_err2", fy_json_number(c->rel_err[2]));
+        json_object_set_new(e, "rel_err3", fy_json_number(c->rel_err[3]));
+        json_object_set_new(e, "rel_err4", fy_json_number(c->rel_err[4]));
         for (k = 0; k < FY_INN_NCOUPLINGS; k++)
-            json_object_set_new(cp, fy_inn_coupling_name(k), _fy_inn_json_num(c->coupling[k]));
+            json_object_set_new(cp, fy_inn_coupling_name(k), fy_json_number(c->coupling[k]));
         json_object_set_new(e, "couplings_learned", cp);
         for (k = 0; k < 4; k++)
-            json_array_append_new(z, _fy_inn_json_num(c->cumulant_z[k]));
+            json_array_append_new(z, fy_json_number(c->cumulant_z[k]));
         json_object_set_new(e, "cumulant_z", z);
         json_object_set_new(e, "train_s", json_real(c->train_s));
         json_array_append_new(a, e);
     }
     for (k = 0; k < FY_INN_NCOUPLINGS; k++)
-        json_object_set_new(t, fy_inn_coupling_name(k), _fy_inn_json_num(S->coupling_true[k]));
+        json_object_set_new(t, fy_inn_coupling_name(k), fy_json_number(S->coupling_true[k]));
     json_object_set_new(o, "couplings_true", t);
     json_object_set_new(o, "cells", a);
     json_object_set_new(o, "time_s", json_real(S->time_s));

@@ -98,18 +98,18 @@ static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
         json_object_set_new(o, "n_data", json_integer(c->n_data));
         json_object_set_new(o, "train_s", json_real(c->train_s));
         json_object_set_new(o, "lbfgs_iterations", json_integer(c->lbfgs_iters_run));
-        json_object_set_new(o, "kl", _fy_inn_json_num(c->C->kl));
-        json_object_set_new(o, "kl_se", _fy_inn_json_num(c->C->kl_se));
+        json_object_set_new(o, "kl", fy_json_number(c->C->kl));
+        json_object_set_new(o, "kl_se", fy_json_number(c->C->kl_se));
         for (k = 0; k < FY_INN_NCOUPLINGS; k++)
         {
             json_t *v = json_object();
-            json_object_set_new(v, "learned", _fy_inn_json_num(c->C->coupling_learned[k]));
-            json_object_set_new(v, "true", _fy_inn_json_num(c->C->coupling_true[k]));
+            json_object_set_new(v, "learned", fy_json_number(c->C->coupling_learned[k]));
+            json_object_set_new(v, "true", fy_json_number(c->C->coupling_true[k]));
             json_object_set_new(cp, fy_inn_coupling_name(k), v);
         }
         json_object_set_new(o, "couplings", cp);
         for (k = 0; k < 4; k++)
-            json_array_append_new(cz, _fy_inn_json_num(c->C->cumulant_z[k]));
+            json_array_append_new(cz, fy_json_number(c->C->cumulant_z[k]));
         json_object_set_new(o, "cumulant_z", cz);
         json_object_set_new(o, "compare", _fy_inn_compare_json_obj(c->C, NULL, c->name));
         json_object_set_new(root, c->name, o);

@@ -17,6 +17,7 @@
 #include "feynn/enumerate.h"
 #include "feynn/inn.h"
 #include "feynn/util.h"
+#include "io/json_num.h"
 
 #define DEFAULT_BALL_DIGITS 20
 #define CONST_PREC 128
@@ -742,11 +743,6 @@ static json_t *jstr(const char *s)
     return j;
 }
 
-static json_t *jnum(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 /* A value: "p/q" (exact), {"mid", "rad", "certified"} (ball) or a number (double). */
 static json_t *jval(const fy_numvec_struct *v, slong i, slong digits)
 {
@@ -767,7 +763,7 @@ static json_t *jval(const fy_numvec_struct *v, slong i, slong digits)
         return j;
     }
     if (v->arith == FY_ARITH_DOUBLE)
-        return jnum(fy_numvec_d(v)[i]);
+        return fy_json_number(fy_numvec_d(v)[i]);
     {
         char *s = fy_fmpq_get_str(fy_numvec_fmpq(v) + i);
         json_t *j = json_string(s ? s : "?");
@@ -845,7 +841,7 @@ static json_t *action_json(const fy_inn_action_t S, const fy_inn_print_opts_t po
     free(cs);
     arb_init(val);
     constant_value(val, S, S->sign < 0, CONST_PREC);
-    json_object_set_new(c, "value", jnum(arf_get_d(arb_midref(val), ARF_RND_NEAR)));
+    json_object_set_new(c, "value", fy_json_number(arf_get_d(arb_midref(val), ARF_RND_NEAR)));
     arb_clear(val);
     json_object_set_new(o, "constant", c);
     json_object_set_new(o, "total_monomials", json_integer(P->total));
@@ -863,8 +859,8 @@ static json_t *check_json(const fy_inn_check_struct *C)
 {
     json_t *o = json_object();
     json_object_set_new(o, "agrees", json_boolean(C->agrees));
-    json_object_set_new(o, "max_rel_diff", jnum(C->max_rel_diff));
-    json_object_set_new(o, "max_abs_diff", jnum(C->max_abs_diff));
+    json_object_set_new(o, "max_rel_diff", fy_json_number(C->max_rel_diff));
+    json_object_set_new(o, "max_abs_diff", fy_json_number(C->max_abs_diff));
     json_object_set_new(o, "orders_checked", json_integer(C->orders_checked));
     json_object_set_new(o, "full_tensors", json_boolean(C->full_tensors));
     json_object_set_new(o, "ndirections", json_integer(C->ndirections));
@@ -904,7 +900,7 @@ static json_t *radii_json(const fy_inn_struct *net, const fmpq *x0)
             if (fy_inn_elementwise_radius(&r, net, l, x0, e) != FY_OK)
                 r = NAN;
             json_object_set_new(o, "layer", json_integer(l));
-            json_object_set_new(o, "radius", jnum(r));
+            json_object_set_new(o, "radius", fy_json_number(r));
             json_array_append_new(a, o);
         }
     return a;
@@ -931,7 +927,7 @@ int fy_inn_report_json(char **out, const fy_inn_report_t rep, const fy_inn_print
     json_object_set_new(root, "sign", json_string(R->S->sign < 0 ? "-" : "+"));
     json_object_set_new(root, "action", json_string(R->S->sign < 0 ? "-ln p" : "ln p"));
     json_object_set_new(root, "convention", json_string(R->S->gamma ? "gamma" : "A"));
-    json_object_set_new(root, "threshold", jnum(po->threshold));
+    json_object_set_new(root, "threshold", fy_json_number(po->threshold));
     json_object_set_new(root, "limit", json_integer(po->limit > 0 ? po->limit : 0));
     a = action_json(R->S, po, err);
     if (a == NULL)
@@ -980,14 +976,14 @@ int fy_inn_report_json(char **out, const fy_inn_report_t rep, const fy_inn_print
                  norm_power(R->S));
         json_object_set_new(o, "verdict", json_string(norm_name(rep->norm)));
         json_object_set_new(o, "top_order", json_integer(R->S->K));
-        json_object_set_new(o, "eps", jnum(rep->eps));
+        json_object_set_new(o, "eps", fy_json_number(rep->eps));
         json_object_set_new(o, "normalizing_term", json_string(term));
         json_object_set_new(root, "normalizable", o);
     }
     if (rep->check != NULL)
     {
         json_object_set_new(root, "agrees", json_boolean(rep->check->agrees));
-        json_object_set_new(root, "max_rel_diff", jnum(rep->check->max_rel_diff));
+        json_object_set_new(root, "max_rel_diff", fy_json_number(rep->check->max_rel_diff));
         json_object_set_new(root, "check", check_json(rep->check));
     }
     return dumps(root, err, out) ? FY_OK : FY_ENOMEM;
@@ -1324,7 +1320,7 @@ int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, co
         json_object_set_new(o, "source_order", json_integer(t->source_order));
         json_object_set_new(o, "n", json_integer(t->n));
         json_object_set_new(o, "multiplicity", json_integer(t->multiplicity));
-        json_object_set_new(o, "norm", jnum(t->norm));
+        json_object_set_new(o, "norm", fy_json_number(t->norm));
         json_object_set_new(o, "label", json_string(label));
         fy_diagram_init(dg, &fy_family_inn);
         has = fy_inn_term_diagram(dg, t, kind, err);
@@ -1365,7 +1361,7 @@ int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, co
         {
             json_t *c = json_object();
             json_object_set_new(c, "agrees", json_boolean(ok));
-            json_object_set_new(c, "max_diff", jnum(md));
+            json_object_set_new(c, "max_diff", fy_json_number(md));
             json_object_set_new(root, "sum_check", c);
         }
     }
@@ -1499,8 +1495,8 @@ int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err)
             fmpq_mul(lr, lr, det);
             json_object_set_new(o, "bias", json_boolean(hasb));
             json_object_set_new(o, "abs_det", jq(det));
-            json_object_set_new(o, "log_det", jnum(log(fy_fmpq_get_d(det))));
-            json_object_set_new(o, "condition_number", jnum(in.cond[l]));
+            json_object_set_new(o, "log_det", fy_json_number(log(fy_fmpq_get_d(det))));
+            json_object_set_new(o, "condition_number", fy_json_number(in.cond[l]));
         }
         else if (ly->kind == FY_INN_LAYER_COUPLING)
         {
@@ -1512,7 +1508,7 @@ int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err)
         else
         {
             json_object_set_new(o, "log_det", json_string("sum_i ln(1 + 2 gamma_i h_i)"));
-            json_object_set_new(o, "logdet_radius", jnum(in.radius[l]));
+            json_object_set_new(o, "logdet_radius", fy_json_number(in.radius[l]));
         }
         json_object_set_new(o, "degree_input", in.deg[l] >= 0 ? json_integer(in.deg[l])
                                                                 : json_null());

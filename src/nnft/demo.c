@@ -12,6 +12,7 @@
 #include "feynn/draw.h"
 #include "feynn/nnft.h"
 #include "feynn/util.h"
+#include "io/json_num.h"
 
 static const slong default_widths[] = {2, 3, 4, 5, 10, 20, 50, 100, 500, 1000};
 static const slong quick_widths[] = {2, 5, 20, 100};
@@ -391,17 +392,12 @@ int fy_nnft_demo_run(fy_nnft_demo_t d, const fy_nnft_demo_opts_t o, fy_error_t e
 
 /* ------------------------------------------------------------------ reports */
 
-static json_t *jnum(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 static json_t *jarr(const double *v, int n)
 {
     json_t *a = json_array();
     int i;
     for (i = 0; i < n; i++)
-        json_array_append_new(a, jnum(v[i]));
+        json_array_append_new(a, fy_json_number(v[i]));
     return a;
 }
 
@@ -436,10 +432,10 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
         json_object_set_new(o, "networks", nets);
         json_object_set_new(o, "exact_m4", json_boolean(A->exact_n[0]));
         json_object_set_new(o, "exact_m6", json_boolean(A->exact_n[1]));
-        json_object_set_new(o, "C4_exact", jnum(A->C4_exact));
-        json_object_set_new(o, "C4_mc", jnum(A->C4_mc));
+        json_object_set_new(o, "C4_exact", fy_json_number(A->C4_exact));
+        json_object_set_new(o, "C4_mc", fy_json_number(A->C4_mc));
         json_object_set_new(o, "C4_mc_widths_used", json_integer(A->C4_used));
-        json_object_set_new(o, "C6_exact", jnum(A->C6_exact));
+        json_object_set_new(o, "C6_exact", fy_json_number(A->C6_exact));
         json_object_set_new(o, "m4_exact", jarr(A->m_exact[0], A->nwidths));
         json_object_set_new(o, "m6_exact", jarr(A->m_exact[1], A->nwidths));
         json_object_set_new(o, "m4_mc", jarr(A->m_mc[0], A->nwidths));
@@ -461,14 +457,14 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
             json_t *sp = json_object();
             json_object_set_new(sp, "width", json_integer(20));
             json_object_set_new(sp, "inputs", json_string("hms-relu-d1"));
-            json_object_set_new(sp, "gp_ratio", jnum(d->gp_ratio));
-            json_object_set_new(sp, "lambda_ratio", jnum(d->lambda_ratio));
+            json_object_set_new(sp, "gp_ratio", fy_json_number(d->gp_ratio));
+            json_object_set_new(sp, "lambda_ratio", fy_json_number(d->lambda_ratio));
             json_object_set_new(sp, "gp_ratio_exact", json_real(50.0 / 93));
             json_object_set_new(sp, "lambda_ratio_exact", json_real(175.0 / 186));
             if (!d->have_eft)
                 json_object_set_new(sp, "note", json_string(d->eft_note));
             json_object_set_new(o, "six_point", sp);
-            json_object_set_new(o, "rg_slope", jnum(d->rg_slope));
+            json_object_set_new(o, "rg_slope", fy_json_number(d->rg_slope));
             json_object_set_new(o, "rg_slope_exact", json_integer(-5));
         }
         json_object_set_new(root, fy_nnft_act_name(A->act), o);
