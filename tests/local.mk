@@ -13,3 +13,7 @@ readme-check: all
 	$(PYTHON3) $(top_srcdir)/tests/readme_check.py --all $(top_srcdir)/README.md $(top_builddir) $(top_srcdir)
 .PHONY: readme-check
 PYTHON3 = python3
+
+# the layering of doc/design.md, checked on every source file's includes
+TESTS += tests/test_layers.sh
+EXTRA_DIST += tests/test_layers.sh doc/design.md
