@@ -1,0 +1,6 @@
+# par (src/par): decomposition, ordered reduction, chunk store, job scan; under mpirun too
+check_PROGRAMS += tests/test_par
+tests_test_par_SOURCES = tests/test_par.c tests/testutil.h
+tests_test_par_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_par_LDADD = $(TEST_LDADD)
+TESTS += tests/test_par
