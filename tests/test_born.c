@@ -703,6 +703,202 @@ static void test_data(void **state)
     fy_born_data_clear(b);
 }
 
+/* A data set by hand: values whose decimal forms need all 17 digits, a subnormal, -0. */
+static void data_by_hand(fy_born_data_t a, slong n, slong d)
+{
+    slong i;
+    fy_born_data_clear(a);
+    a->n = n;
+    a->d = d;
+    a->R = 1.25;
+    a->margin = 0.5;
+    a->seed = 18446744073709551615ULL;
+    a->U = malloc(sizeof(double) * (size_t) (n * d));
+    a->a0 = malloc(sizeof(double) * (size_t) n);
+    a->description = strdup("by hand: line one\nline two");
+    assert_non_null(a->U);
+    assert_non_null(a->a0);
+    for (i = 0; i < n * d; i++)
+        a->U[i] = -(double) (i + 1) / 3.0;
+    a->U[1] = -0.0;
+    a->U[2] = -4.9406564584124654e-324; /* the smallest subnormal */
+    for (i = 0; i < n; i++)
+        a->a0[i] = -0.1 * (double) (i + 1) - 1e-17 * (double) i;
+}
+
+static void assert_same_data(const fy_born_data_t b, const fy_born_data_t a)
+{
+    assert_int_equal(b->n, a->n);
+    assert_int_equal(b->d, a->d);
+    assert_true(b->R == a->R);
+    assert_true(b->margin == a->margin);
+    assert_true(b->seed == a->seed);
+    assert_memory_equal(b->U, a->U, sizeof(double) * (size_t) (a->n * a->d));
+    assert_memory_equal(b->a0, a->a0, sizeof(double) * (size_t) a->n);
+    assert_non_null(b->description);
+    assert_non_null(strstr(b->description, "line one"));
+    assert_non_null(strstr(b->description, "line two"));
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void rm_npy_dir(const char *dir)
+{
+    char p[256];
+    const char *names[] = {"U.npy", "a0.npy", "metadata.json", ".feynn-manifest"};
+    int k;
+    for (k = 0; k < 4; k++)
+    {
+        snprintf(p, sizeof p, "%s/%s", dir, names[k]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+/* Issue 10, item 5: everything fy_born_data_write writes, fy_born_data_read reads back, bit
+ * for bit, with the format found from the path. */
+static void test_data_formats(void **state)
+{
+    const char *paths[3] = {"test_born_fmt.safetensors", "test_born_fmt_npy",
+                            "test_born_fmt.txt"};
+    fy_born_data_t a, b;
+    fy_error_t err;
+    int f, got;
+    (void) state;
+    fy_error_init(err);
+    fy_born_data_init(a);
+    fy_born_data_init(b);
+    data_by_hand(a, 5, 3);
+    for (f = 0; f < 3; f++)
+    {
+        assert_string_equal(fy_born_data_format_name(f),
+                             f == 0 ? "safetensors" : f == 1 ? "npy" : "text");
+        assert_int_equal(fy_born_data_write(paths[f], a, f, err), FY_OK);
+        assert_int_equal(fy_born_data_detect(&got, paths[f], err), FY_OK);
+        assert_int_equal(got, f);
+        assert_int_equal(fy_born_data_read(b, paths[f], err), FY_OK);
+        assert_same_data(b, a);
+    }
+    assert_null(fy_born_data_format_name(3));
+    /* a generated data set through every format: the same bytes */
+    assert_int_equal(fy_born_data_generate(a, 6, 2, 1.0, 0.5, 5, 0, err), FY_OK);
+    for (f = 0; f < 3; f++)
+    {
+        assert_int_equal(fy_born_data_write(paths[f], a, f, err), FY_OK);
+        assert_int_equal(fy_born_data_read(b, paths[f], err), FY_OK);
+        assert_memory_equal(b->U, a->U, sizeof(double) * 12);
+        assert_memory_equal(b->a0, a->a0, sizeof(double) * 6);
+        assert_string_equal(b->description, a->description);
+    }
+    unlink(paths[0]);
+    unlink(paths[2]);
+    rm_npy_dir(paths[1]);
+    fy_born_data_clear(a);
+    fy_born_data_clear(b);
+}
+
+static void expect_refused(const char *path, const char *msg)
+{
+    fy_born_data_t b;
+    fy_error_t err;
+    fy_error_init(err);
+    fy_born_data_init(b);
+    assert_int_equal(fy_born_data_read(b, path, err), FY_EINPUT);
+    if (strstr(err->msg, msg) == NULL)
+        fail_msg("message '%s' lacks '%s'", err->msg, msg);
+    assert_null(b->U);
+    fy_born_data_clear(b);
+}
+
+/* A text file written by hand (comments, tabs, blank lines, exponents) and malformed ones. */
+static void test_data_text(void **state)
+{
+    fy_born_data_t b;
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_born_data_init(b);
+    write_file("test_born_hand.txt", "# a comment line\n# R: 2\n\n-1 -0.5\t 0.25\n"
+                                     "  -2e-1 3E0 -1.5  \r\n# trailing comment\n");
+    assert_int_equal(fy_born_data_read(b, "test_born_hand.txt", err), FY_OK);
+    assert_int_equal(b->n, 2);
+    assert_int_equal(b->d, 2);
+    assert_true(b->R == 2 && isnan(b->margin) && b->seed == 0 && b->description == NULL);
+    assert_true(b->U[0] == -1 && b->U[1] == -0.5 && b->a0[0] == 0.25);
+    assert_true(b->U[2] == -0.2 && b->U[3] == 3 && b->a0[1] == -1.5);
+    write_file("test_born_hand.txt", "# d: 2\n-1 -0.5 0.25\n-1 -0.5x 0.25\n");
+    expect_refused("test_born_hand.txt", "test_born_hand.txt:3:4: expected a finite number, "
+                                         "found '-0.5x'");
+    write_file("test_born_hand.txt", "-1 -0.5 0.25\n-1 0.25\n");
+    expect_refused("test_born_hand.txt", "test_born_hand.txt:2:8: expected 3 numbers per row");
+    write_file("test_born_hand.txt", "-1 nan 0.25\n");
+    expect_refused("test_born_hand.txt", "test_born_hand.txt:1:4:");
+    write_file("test_born_hand.txt", "# d: 3\n-1 -0.5 0.25\n");
+    expect_refused("test_born_hand.txt", "the metadata give d = '3' but the arrays hold 2 steps");
+    write_file("test_born_hand.txt", "# only comments\n");
+    expect_refused("test_born_hand.txt", "no samples");
+    unlink("test_born_hand.txt");
+    fy_born_data_clear(b);
+}
+
+static void npy_file(const char *path, int ndim, size_t s0, size_t s1, double fill)
+{
+    fy_npy_t a;
+    fy_error_t err;
+    size_t shape[2] = {s0, s1}, i;
+    fy_error_init(err);
+    fy_npy_init(a);
+    assert_int_equal(fy_npy_set_shape(a, ndim, shape, err), FY_OK);
+    for (i = 0; i < a->numel; i++)
+        a->data[i] = fill;
+    assert_int_equal(fy_npy_write(path, a, err), FY_OK);
+    fy_npy_clear(a);
+}
+
+/* npy folders made by hand (as NumPy would), stale and broken ones. */
+static void test_data_npy(void **state)
+{
+    const char *dir = "test_born_npyh";
+    fy_born_data_t b;
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_born_data_init(b);
+    rm_npy_dir(dir);
+    assert_int_equal(fy_mkdir_p(dir, err), FY_OK);
+    npy_file("test_born_npyh/U.npy", 2, 4, 3, -0.5);
+    expect_refused(dir, "no a0.npy");
+    npy_file("test_born_npyh/a0.npy", 1, 4, 0, -0.125);
+    /* no metadata.json: the range taken as 1, margin unknown */
+    assert_int_equal(fy_born_data_read(b, dir, err), FY_OK);
+    assert_true(b->n == 4 && b->d == 3 && b->R == 1 && isnan(b->margin));
+    assert_true(b->U[11] == -0.5 && b->a0[3] == -0.125);
+    write_file("test_born_npyh/metadata.json", "{\"R\": \"0.5\", \"n\": 4, \"d\": \"3\"}\n");
+    assert_int_equal(fy_born_data_read(b, dir, err), FY_OK);
+    assert_true(b->R == 0.5);
+    /* a0 of another run (5 samples) beside U (4) */
+    npy_file("test_born_npyh/a0.npy", 1, 5, 0, -0.125);
+    expect_refused(dir, "U.npy has shape (4, 3) and a0.npy (5,)");
+    npy_file("test_born_npyh/a0.npy", 1, 4, 0, -0.125);
+    write_file("test_born_npyh/metadata.json", "{\"n\": \"40\"}\n");
+    expect_refused(dir, "the metadata give n = '40' but the arrays hold 4 samples");
+    write_file("test_born_npyh/metadata.json", "{\"R\": \"0.5\",}\n");
+    expect_refused(dir, "metadata.json:1:");
+    unlink("test_born_npyh/metadata.json");
+    npy_file("test_born_npyh/a0.npy", 1, 4, 0, NAN);
+    expect_refused(dir, "a0[0] is nan");
+    /* one array is not a data set */
+    expect_refused("test_born_npyh/U.npy", "give the folder");
+    rm_npy_dir(dir);
+    fy_born_data_clear(b);
+}
+
 static void test_tensor_size(void **state)
 {
     fy_born_potential_t pot;
@@ -736,6 +932,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_parser),
     cmocka_unit_test(test_sign),
     cmocka_unit_test(test_data),
+    cmocka_unit_test(test_data_formats),
+    cmocka_unit_test(test_data_text),
+    cmocka_unit_test(test_data_npy),
     cmocka_unit_test(test_tensor_size),
 };
 

@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..36"
+echo "1..51"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"
@@ -79,6 +79,34 @@ printf 'layer 1\n1\nbias 0\n' >> born_cli_m.feynn
 t 0 "born verify of a model without metadata" "$feynn" born verify born_cli_m.feynn --heldout 0 \
     --identity 0
 has born_cli.err "carries no Born metadata.*range assumed" "a note says what was assumed"
+# issue 10, item 5: everything born data writes, born train and born verify --data read; the
+# same data in every format give the same trained model, byte for byte, and the same report
+rm -rf born_cli_fmt_npy
+for f in safetensors npy text; do
+    t 0 "born data --format $f" "$feynn" born data -n 40 --steps 2 --seed 11 --quiet \
+        --format $f -o born_cli_fmt_$f
+    t 0 "born train reads the $f data" "$feynn" born train born_cli_fmt_$f --hidden 4 \
+        --epochs 3 --seed 2 --quiet -o born_cli_fmt_$f.model
+    t 0 "born verify --data reads the $f data" "$feynn" born verify born_cli_fmt_$f.model \
+        --data born_cli_fmt_$f --identity 0 --format json -o born_cli_fmt_$f.json
+done
+if cmp -s born_cli_fmt_safetensors.model born_cli_fmt_npy.model &&
+    cmp -s born_cli_fmt_safetensors.model born_cli_fmt_text.model; then
+    ok "the same model from every format"; else no "the same model from every format"; fi
+for f in safetensors npy text; do grep -v '"model":' born_cli_fmt_$f.json >born_cli_fmt_$f.cmp; done
+if grep -q '"heldout_potentials": 40' born_cli_fmt_npy.cmp &&
+    cmp -s born_cli_fmt_safetensors.cmp born_cli_fmt_npy.cmp &&
+    cmp -s born_cli_fmt_safetensors.cmp born_cli_fmt_text.cmp; then
+    ok "the same verification from every format"; else no "the same verification from every format"; fi
+t 2 "a single .npy array is not a data set" "$feynn" born train born_cli_fmt_npy/U.npy --quiet \
+    -o born_cli_m.safetensors
+has born_cli.err "give the folder" "the refusal says to give the folder"
+printf '%s\n' '# R: 1' '-0.5 -0.25 -0.1' '-0.5 x -0.1' > born_cli_bad.txt
+t 2 "a bad token in a text data set" "$feynn" born train born_cli_bad.txt --quiet \
+    -o born_cli_m.safetensors
+has born_cli.err "born_cli_bad.txt:3:6: expected a finite number, found 'x'" \
+    "the refusal names file:line:column"
+rm -rf born_cli_fmt_npy born_cli_fmt_safetensors* born_cli_fmt_text* born_cli_fmt_npy.*
 rm -f born_cli.out born_cli.err born_cli.json born_cli_pot.txt born_cli_bad.txt \
     born_cli_data.safetensors born_cli_data2.safetensors born_cli_m.safetensors born_cli_m.feynn
 exit $fail

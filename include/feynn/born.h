@@ -233,6 +233,40 @@ int fy_born_data_write_npy(const char *dir, const fy_born_data_t data, fy_error_
  * missing or their shapes disagree.  data is re-made. */
 int fy_born_data_read_safetensors(fy_born_data_t data, const char *path, fy_error_t err);
 
+/* Everything `feynn born data` writes, feynn reads (issue 10, item 5).  The formats of a data
+ * set: safetensors (one file), npy (a folder of U.npy, a0.npy and metadata.json) and text (one
+ * file: "# key: value" metadata lines, then one row "U_1 .. U_d a0" per sample, doubles
+ * printed with 17 significant digits so that reading them back gives the same bits). */
+enum
+{
+    FY_BORN_DATA_SAFETENSORS = 0,
+    FY_BORN_DATA_NPY = 1,
+    FY_BORN_DATA_TEXT = 2
+};
+/* "safetensors", "npy", "text" (NULL for another value); static strings. */
+const char *fy_born_data_format_name(int format);
+/* The format of what path holds, from the path itself: a folder is npy; a file is safetensors
+ * when its first 8 bytes give a header length that fits the file and the header opens with
+ * '{', and text otherwise.  FY_EINPUT naming the path for a single .npy array (a data set in
+ * npy is the folder), FY_EIO when it cannot be opened. */
+int fy_born_data_detect(int *format, const char *path, fy_error_t err);
+/* Writes data in format (the npy folder is created; see fy_born_data_write_npy). */
+int fy_born_data_write(const char *path, const fy_born_data_t data, int format,
+                       fy_error_t err);
+/* The text format (above), written atomically. */
+int fy_born_data_write_text(const char *path, const fy_born_data_t data, fy_error_t err);
+/* Reads a data set in any format fy_born_data_write writes, detected from the path
+ * (fy_born_data_detect).  Every format gives the same data: U (n x d), a0 (n), and from the
+ * metadata when present the range R (else 1), margin (else NaN), seed (else 0) and the
+ * description (else NULL).  Metadata that disagree with the arrays (n, d) are refused, as are
+ * missing or misshapen arrays and non-finite values, with FY_EINPUT naming the file (text:
+ * FILE:LINE:COLUMN).  data is re-made. */
+int fy_born_data_read(fy_born_data_t data, const char *path, fy_error_t err);
+/* The npy folder written by fy_born_data_write_npy (metadata.json optional) and the text
+ * format, read as fy_born_data_read does. */
+int fy_born_data_read_npy(fy_born_data_t data, const char *dir, fy_error_t err);
+int fy_born_data_read_text(fy_born_data_t data, const char *path, fy_error_t err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,10 +1,13 @@
 /* Data sets of random shallow attractive step potentials and their exact scattering lengths,
  * for training networks on the Born-Taylor correspondence (MATH.md 2.3-2.4).  The distribution
  * is stated in the description stored with the data. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -242,11 +245,104 @@ int fy_born_data_write_safetensors(const char *path, const fy_born_data_t data,
     return rc;
 }
 
+/* ------------------------------------------------------------------ reading */
+
+/* A metadata lookup: the value of key as a string, or NULL when absent. */
+typedef const char *(*meta_get_fn)(void *ctx, const char *key);
+
+static const char *meta_st(void *ctx, const char *key)
+{
+    return fy_safetensors_meta((fy_safetensors_struct *) ctx, key);
+}
+
+/* data->n, data->d and arrays of that size, the rest cleared. */
+static int data_alloc(fy_born_data_t data, slong n, slong d, const char *path, fy_error_t err)
+{
+    fy_born_data_clear(data);
+    if (n < 1 || n > 100000000 || d < 1 || d > 100000)
+        return fy_error_set(err, FY_EINPUT, "%s: %ld samples of %ld steps; a data set has "
+                            "1..10^8 samples of 1..100000 steps", path, (long) n, (long) d);
+    data->U = malloc(sizeof(double) * (size_t) n * (size_t) d);
+    data->a0 = malloc(sizeof(double) * (size_t) n);
+    if (data->U == NULL || data->a0 == NULL)
+    {
+        fy_born_data_clear(data);
+        return fy_error_set(err, FY_ENOMEM, "out of memory reading %s (%ld samples of %ld "
+                            "steps)", path, (long) n, (long) d);
+    }
+    data->n = n;
+    data->d = d;
+    data->R = 1.0;
+    data->margin = NAN;
+    return FY_OK;
+}
+
+/* Every value finite (the text reader checks its own, with the place). */
+static int check_finite(const fy_born_data_t data, const char *path, fy_error_t err)
+{
+    slong i, j;
+    for (i = 0; i < data->n; i++)
+    {
+        for (j = 0; j < data->d; j++)
+            if (!isfinite(data->U[i * data->d + j]))
+                return fy_error_set(err, FY_EINPUT, "%s: U[%ld, %ld] is %g; a data set holds "
+                                    "finite step heights", path, (long) i, (long) j,
+                                    data->U[i * data->d + j]);
+        if (!isfinite(data->a0[i]))
+            return fy_error_set(err, FY_EINPUT, "%s: a0[%ld] is %g; a data set holds finite "
+                                "scattering lengths", path, (long) i, data->a0[i]);
+    }
+    return FY_OK;
+}
+
+/* Reads a whole metadata number; 0 when s is not one. */
+static int meta_number(double *x, const char *s)
+{
+    char *end;
+    errno = 0;
+    *x = strtod(s, &end);
+    while (*end == ' ')
+        end++;
+    return end != s && *end == '\0' && errno == 0;
+}
+
+/* The metadata the writers store (all optional), checked against the arrays. */
+static int apply_meta(fy_born_data_t data, meta_get_fn get, void *ctx, const char *path,
+                      fy_error_t err)
+{
+    static const char *const counts[2] = {"n", "d"};
+    const char *r;
+    double x;
+    int k;
+    for (k = 0; k < 2; k++)
+    {
+        slong have = k == 0 ? data->n : data->d;
+        if ((r = get(ctx, counts[k])) != NULL && (!meta_number(&x, r) || x != (double) have))
+            return fy_error_set(err, FY_EINPUT, "%s: the metadata give %s = '%s' but the arrays "
+                                "hold %ld %s (files of different data sets mixed?); write the "
+                                "data set again with 'feynn born data'", path, counts[k], r,
+                                (long) have, k == 0 ? "samples" : "steps");
+    }
+    if ((r = get(ctx, "R")) != NULL)
+    {
+        if (!meta_number(&data->R, r) || !(data->R > 0) || !isfinite(data->R))
+            return fy_error_set(err, FY_EINPUT, "%s: the metadata give the range R = '%s'; "
+                                "expected a positive number", path, r);
+    }
+    if ((r = get(ctx, "margin")) != NULL && !meta_number(&data->margin, r))
+        return fy_error_set(err, FY_EINPUT, "%s: the metadata give margin = '%s'; expected a "
+                            "number", path, r);
+    if ((r = get(ctx, "seed")) != NULL)
+        data->seed = strtoull(r, NULL, 10);
+    if ((r = get(ctx, "description")) != NULL && (data->description = strdup(r)) == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory reading %s", path);
+    return FY_OK;
+}
+
 int fy_born_data_read_safetensors(fy_born_data_t data, const char *path, fy_error_t err)
 {
     fy_safetensors_t st;
-    const fy_tensor_struct *tu, *ta;
-    const char *r;
+    const fy_tensor_struct *tu = NULL, *ta = NULL;
     int status;
     fy_born_data_clear(data);
     fy_safetensors_init(st);
@@ -262,34 +358,144 @@ int fy_born_data_read_safetensors(fy_born_data_t data, const char *path, fy_erro
                                   "as written by 'feynn born data'", path);
     }
     if (status == FY_OK)
-    {
-        data->n = (slong) tu->shape[0];
-        data->d = (slong) tu->shape[1];
-        data->U = malloc(sizeof(double) * tu->numel);
-        data->a0 = malloc(sizeof(double) * ta->numel);
-        if (data->U == NULL || data->a0 == NULL)
-            status = fy_error_set(err, FY_ENOMEM, "out of memory reading %s", path);
-    }
+        status = data_alloc(data, (slong) tu->shape[0], (slong) tu->shape[1], path, err);
     if (status == FY_OK)
     {
         memcpy(data->U, tu->data, sizeof(double) * tu->numel);
         memcpy(data->a0, ta->data, sizeof(double) * ta->numel);
-        r = fy_safetensors_meta(st, "R");
-        data->R = r ? strtod(r, NULL) : 1.0;
-        if (!(data->R > 0) || !isfinite(data->R))
-            data->R = 1.0;
-        r = fy_safetensors_meta(st, "margin");
-        data->margin = r ? strtod(r, NULL) : NAN;
-        r = fy_safetensors_meta(st, "seed");
-        data->seed = r ? strtoull(r, NULL, 10) : 0;
-        r = fy_safetensors_meta(st, "description");
-        if (r != NULL && (data->description = strdup(r)) == NULL)
-            status = fy_error_set(err, FY_ENOMEM, "out of memory reading %s", path);
+        status = check_finite(data, path, err);
     }
+    if (status == FY_OK)
+        status = apply_meta(data, meta_st, st, path, err);
     fy_safetensors_clear(st);
     if (status != FY_OK)
         fy_born_data_clear(data);
     return status;
+}
+
+/* metadata.json of an npy folder: string values (as written), numbers accepted too */
+typedef struct
+{
+    json_t *root;
+    char buf[64];
+} meta_json_t;
+
+static const char *meta_js(void *ctx, const char *key)
+{
+    meta_json_t *m = ctx;
+    json_t *v = m->root ? json_object_get(m->root, key) : NULL;
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_number(v))
+    {
+        snprintf(m->buf, sizeof m->buf, "%.17g", json_number_value(v));
+        return m->buf;
+    }
+    return NULL;
+}
+
+static char *join_path(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(len);
+    if (p != NULL)
+        snprintf(p, len, "%s/%s", dir, name);
+    return p;
+}
+
+/* One array of the folder: FY_EINPUT naming the folder when it is missing. */
+static int read_member(fy_npy_t a, const char *dir, const char *name, fy_error_t err)
+{
+    char *p = join_path(dir, name);
+    struct stat sb;
+    int rc;
+    if (p == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    if (stat(p, &sb) != 0)
+        rc = fy_error_set(err, FY_EINPUT, "%s: no %s; a data set in npy format is a folder "
+                          "with U.npy, a0.npy and metadata.json, as 'feynn born data --format "
+                          "npy -o DIR' writes it", dir, name);
+    else
+        rc = fy_npy_read(a, p, err);
+    free(p);
+    return rc;
+}
+
+/* metadata.json when present (m->root NULL when absent). */
+static int read_meta_json(meta_json_t *m, const char *dir, fy_error_t err)
+{
+    char *p = join_path(dir, "metadata.json");
+    json_error_t je;
+    struct stat sb;
+    int rc = FY_OK;
+    m->root = NULL;
+    if (p == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    if (stat(p, &sb) == 0)
+    {
+        m->root = json_load_file(p, 0, &je);
+        if (m->root == NULL)
+            rc = fy_error_set(err, FY_EINPUT, "%s:%d:%d: %s", p, je.line, je.column, je.text);
+        else if (!json_is_object(m->root))
+            rc = fy_error_set(err, FY_EINPUT, "%s: expected a JSON object of metadata", p);
+    }
+    free(p);
+    return rc;
+}
+
+/* "(3, 4)" */
+static void shape_str(char *buf, size_t size, const fy_npy_t a)
+{
+    size_t used;
+    int k;
+    snprintf(buf, size, "(");
+    for (k = 0; k < a->ndim; k++)
+    {
+        used = strlen(buf);
+        snprintf(buf + used, size - used, "%s%zu", k ? ", " : "", a->shape[k]);
+    }
+    used = strlen(buf);
+    snprintf(buf + used, size - used, a->ndim == 1 ? ",)" : ")");
+}
+
+int fy_born_data_read_npy(fy_born_data_t data, const char *dir, fy_error_t err)
+{
+    fy_npy_t u, a;
+    meta_json_t m;
+    int rc;
+    fy_born_data_clear(data);
+    fy_npy_init(u);
+    fy_npy_init(a);
+    m.root = NULL;
+    rc = read_member(u, dir, "U.npy", err);
+    if (rc == FY_OK)
+        rc = read_member(a, dir, "a0.npy", err);
+    if (rc == FY_OK && (u->ndim != 2 || a->ndim != 1 || u->shape[0] != a->shape[0]))
+    {
+        char su[96], sa[96];
+        shape_str(su, sizeof su, u);
+        shape_str(sa, sizeof sa, a);
+        rc = fy_error_set(err, FY_EINPUT, "%s: U.npy has shape %s and a0.npy %s; expected U "
+                          "(N, d) and a0 (N), as 'feynn born data' writes", dir, su, sa);
+    }
+    if (rc == FY_OK)
+        rc = data_alloc(data, (slong) u->shape[0], (slong) u->shape[1], dir, err);
+    if (rc == FY_OK)
+    {
+        memcpy(data->U, u->data, sizeof(double) * u->numel);
+        memcpy(data->a0, a->data, sizeof(double) * a->numel);
+        rc = check_finite(data, dir, err);
+    }
+    if (rc == FY_OK)
+        rc = read_meta_json(&m, dir, err);
+    if (rc == FY_OK && m.root != NULL)
+        rc = apply_meta(data, meta_js, &m, dir, err);
+    json_decref(m.root);
+    fy_npy_clear(u);
+    fy_npy_clear(a);
+    if (rc != FY_OK)
+        fy_born_data_clear(data);
+    return rc;
 }
 
 static int write_npy(const char *dir, const char *name, int ndim, const size_t *shape,
@@ -357,4 +563,266 @@ int fy_born_data_write_npy(const char *dir, const fy_born_data_t data, fy_error_
     free(js);
     free(path);
     return rc;
+}
+
+/* ------------------------------------------------------------------ the text format */
+
+int fy_born_data_write_text(const char *path, const fy_born_data_t data, fy_error_t err)
+{
+    const char *keys[NMETA];
+    char *vals[NMETA], *c;
+    fy_ofile_t of;
+    slong i, j;
+    int k, rc;
+    if (data->n < 1 || data->U == NULL)
+        return fy_error_set(err, FY_EINPUT, "no data to write");
+    if (!meta_pairs(keys, vals, data))
+    {
+        meta_free(vals);
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    if ((rc = fy_ofile_open(of, path, err)) != FY_OK)
+    {
+        meta_free(vals);
+        return rc;
+    }
+    fprintf(of->fp, "# feynn born-data 1\n");
+    for (k = 1; k < NMETA; k++)
+    {
+        for (c = vals[k]; *c; c++) /* one line each */
+            if (*c == '\n' || *c == '\r')
+                *c = ' ';
+        if (strcmp(keys[k], "columns") == 0)
+            fprintf(of->fp, "# columns: U_1 .. U_%ld a0 (one potential per row: the heights "
+                    "of the equal steps of (0, R], then its scattering length)\n",
+                    (long) data->d);
+        else
+            fprintf(of->fp, "# %s: %s\n", keys[k], vals[k]);
+    }
+    meta_free(vals);
+    for (i = 0; i < data->n; i++)
+    {
+        for (j = 0; j < data->d; j++)
+            fprintf(of->fp, "%.17g ", data->U[i * data->d + j]);
+        fprintf(of->fp, "%.17g\n", data->a0[i]);
+    }
+    return fy_ofile_commit(of, err);
+}
+
+/* The header line "# key: value" as key and value in place (NULL when not of that form). */
+static char *header_value(char *line, char **key)
+{
+    char *p = line + 1, *colon;
+    while (*p == ' ')
+        p++;
+    colon = strstr(p, ": ");
+    if (colon == NULL || colon == p || strchr(p, ' ') < colon)
+        return NULL;
+    *colon = '\0';
+    *key = p;
+    return colon + 2;
+}
+
+typedef struct
+{
+    int n;
+    char *key[NMETA + 8];
+    char *val[NMETA + 8];
+} meta_text_t;
+
+static const char *meta_tx(void *ctx, const char *key)
+{
+    meta_text_t *m = ctx;
+    int k;
+    for (k = 0; k < m->n; k++)
+        if (strcmp(m->key[k], key) == 0)
+            return m->val[k];
+    return NULL;
+}
+
+/* One row of numbers: *ncols on the first row, else exactly *ncols of them. */
+static int text_row(double *row, slong *ncols, const char *line, const char *path, long lineno,
+                    slong cap, fy_error_t err)
+{
+    const char *p = line;
+    slong k = 0;
+    while (1)
+    {
+        char *end;
+        double x;
+        while (*p == ' ' || *p == '\t' || *p == '\r')
+            p++;
+        if (*p == '\0')
+            break;
+        x = strtod(p, &end);
+        if (end == p || (*end && *end != ' ' && *end != '\t' && *end != '\r') || !isfinite(x))
+        {
+            size_t len = strcspn(p, " \t\r");
+            return fy_error_set(err, FY_EINPUT, "%s:%ld:%ld: expected a finite number, found "
+                                "'%.*s'", path, lineno, (long) (p - line) + 1,
+                                (int) (len > 40 ? 40 : len), p);
+        }
+        if (k == cap)
+            return fy_error_set(err, FY_EINPUT, "%s:%ld:%ld: expected %ld numbers per row (the "
+                                "%ld step heights and a0), found more", path, lineno,
+                                (long) (p - line) + 1, (long) cap, (long) cap - 1);
+        row[k++] = x;
+        p = end;
+    }
+    if (*ncols > 0 && k != *ncols)
+        return fy_error_set(err, FY_EINPUT, "%s:%ld:%ld: expected %ld numbers per row (the %ld "
+                            "step heights and a0), found %ld", path, lineno,
+                            (long) (p - line) + 1, (long) *ncols, (long) *ncols - 1, (long) k);
+    if (k < 2)
+        return fy_error_set(err, FY_EINPUT, "%s:%ld:1: expected a row U_1 .. U_d a0 of at least "
+                            "two numbers, found %ld", path, lineno, (long) k);
+    *ncols = k;
+    return FY_OK;
+}
+
+/* The rows of text (modified in place); the metadata lines collected in m. */
+static int text_parse(fy_born_data_t data, meta_text_t *m, char *text, const char *path,
+                      fy_error_t err)
+{
+    slong nmax = 1, ncols = 0, cap, n = 0;
+    double *row = NULL;
+    long lineno = 0;
+    char *line = text, *next, *c;
+    int rc = FY_OK;
+    for (c = text; *c; c++)
+        nmax += *c == '\n';
+    cap = 100001;
+    row = malloc(sizeof(double) * (size_t) cap);
+    if (row == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory reading %s", path);
+    for (; line != NULL && rc == FY_OK; line = next)
+    {
+        char *key, *val;
+        next = strchr(line, '\n');
+        if (next != NULL)
+            *next++ = '\0';
+        lineno++;
+        if (line[0] == '#')
+        {
+            if (n == 0 && m->n < NMETA + 8 && (val = header_value(line, &key)) != NULL)
+            {
+                m->key[m->n] = key;
+                m->val[m->n++] = val;
+            }
+            continue;
+        }
+        if (line[strspn(line, " \t\r")] == '\0')
+            continue;
+        rc = text_row(row, &ncols, line, path, lineno, cap, err);
+        if (rc == FY_OK && n == 0)
+            rc = data_alloc(data, nmax, ncols - 1, path, err);
+        if (rc == FY_OK)
+        {
+            memcpy(data->U + n * (ncols - 1), row, sizeof(double) * (size_t) (ncols - 1));
+            data->a0[n++] = row[ncols - 1];
+        }
+    }
+    free(row);
+    if (rc == FY_OK && n == 0)
+        rc = fy_error_set(err, FY_EINPUT, "%s: no samples (expected rows U_1 .. U_d a0 after "
+                          "the '#' lines, as 'feynn born data --format text' writes)", path);
+    if (rc == FY_OK)
+        data->n = n;
+    return rc;
+}
+
+int fy_born_data_read_text(fy_born_data_t data, const char *path, fy_error_t err)
+{
+    meta_text_t m;
+    char *text = NULL;
+    size_t len;
+    int rc;
+    fy_born_data_clear(data);
+    m.n = 0;
+    rc = fy_file_read_text(&text, &len, path, FY_IO_MAX_TEXT_BYTES, err);
+    if (rc == FY_OK)
+        rc = text_parse(data, &m, text, path, err);
+    if (rc == FY_OK)
+        rc = apply_meta(data, meta_tx, &m, path, err);
+    free(text);
+    if (rc != FY_OK)
+        fy_born_data_clear(data);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ any format */
+
+const char *fy_born_data_format_name(int format)
+{
+    switch (format)
+    {
+    case FY_BORN_DATA_SAFETENSORS:
+        return "safetensors";
+    case FY_BORN_DATA_NPY:
+        return "npy";
+    case FY_BORN_DATA_TEXT:
+        return "text";
+    default:
+        return NULL;
+    }
+}
+
+int fy_born_data_detect(int *format, const char *path, fy_error_t err)
+{
+    unsigned char b[16];
+    struct stat sb;
+    uint64_t hlen = 0;
+    size_t got;
+    FILE *fp;
+    int k;
+    if (stat(path, &sb) != 0)
+        return fy_error_set(err, FY_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+    {
+        *format = FY_BORN_DATA_NPY;
+        return FY_OK;
+    }
+    if ((fp = fopen(path, "rb")) == NULL)
+        return fy_error_set(err, FY_EIO, "%s: cannot open: %s", path, strerror(errno));
+    got = fread(b, 1, sizeof b, fp);
+    fclose(fp);
+    if (got >= 6 && memcmp(b, "\x93NUMPY", 6) == 0)
+        return fy_error_set(err, FY_EINPUT, "%s: a single .npy array; a data set in npy format "
+                            "is the folder holding U.npy, a0.npy and metadata.json: give the "
+                            "folder", path);
+    for (k = 7; k >= 0 && got >= 9; k--)
+        hlen = (hlen << 8) | b[k];
+    *format = got >= 9 && b[8] == '{' && hlen >= 2 && hlen <= (uint64_t) sb.st_size - 8
+                  ? FY_BORN_DATA_SAFETENSORS
+                  : FY_BORN_DATA_TEXT;
+    return FY_OK;
+}
+
+int fy_born_data_write(const char *path, const fy_born_data_t data, int format,
+                       fy_error_t err)
+{
+    switch (format)
+    {
+    case FY_BORN_DATA_SAFETENSORS:
+        return fy_born_data_write_safetensors(path, data, err);
+    case FY_BORN_DATA_NPY:
+        return fy_born_data_write_npy(path, data, err);
+    case FY_BORN_DATA_TEXT:
+        return fy_born_data_write_text(path, data, err);
+    default:
+        return fy_error_set(err, FY_EUSAGE, "unknown data format %d", format);
+    }
+}
+
+int fy_born_data_read(fy_born_data_t data, const char *path, fy_error_t err)
+{
+    int format, rc;
+    fy_born_data_clear(data);
+    if ((rc = fy_born_data_detect(&format, path, err)) != FY_OK)
+        return rc;
+    if (format == FY_BORN_DATA_NPY)
+        return fy_born_data_read_npy(data, path, err);
+    if (format == FY_BORN_DATA_SAFETENSORS)
+        return fy_born_data_read_safetensors(data, path, err);
+    return fy_born_data_read_text(data, path, err);
 }

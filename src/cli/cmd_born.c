@@ -1,4 +1,4 @@
-/* feynn born: the scattering length and the Born series of step potentials (MATH.md 2).
+/* feynn born: the scattering length and the Born series of step potentials (doc/math.md 2).
  *
  * Sub-subcommands are dispatched from the table `born_commands` below; a new one (train,
  * verify, ...) is one entry there and one function int NAME(int argc, char **argv) with argv[0]
@@ -45,7 +45,7 @@ static void usage(FILE *fp)
     fprintf(fp,
             "Usage: feynn born COMMAND [options]\n"
             "\n"
-            "The S-wave scattering length of step potentials and its Born series (MATH.md 2).\n"
+            "S-wave scattering length of step potentials and its Born series (doc/math.md 2).\n"
             "Convention: " FY_BORN_CONVENTION ".\n"
             "\n"
             "Commands:\n");
@@ -238,7 +238,7 @@ static void terms_usage(FILE *fp)
         "       feynn born terms --potential FILE --order N [options]\n"
         "\n"
         "Exact Born terms as rationals, from the product of the step transfer matrices\n"
-        "(MATH.md 2.3).  With --potential: the values a_0^(1)(U) .. a_0^(N)(U) of the Born\n"
+        "(doc/math.md 2.3).  With --potential: the values a_0^(1)(U) .. a_0^(N)(U) of the Born\n"
         "series of that potential, its bound states and whether the series converges.\n"
         "Without: the symmetric coefficient tensors d^n a_0(0), n = 1..N, over the heights\n"
         "U_1..U_d of D equal steps on (0, R] (gradient c3_j, Hessian -2K, ...), entries by\n"
@@ -684,7 +684,7 @@ static int terms_write_text(const terms_job_t *job, fy_error_t err)
     if ((rc = fy_ofile_open(of, job->out ? job->out : "-", err)) != FY_OK)
         return rc;
     fp = of->fp;
-    fprintf(fp, "# feynn born terms: exact Born terms (MATH.md 2.3)\n");
+    fprintf(fp, "# feynn born terms: exact Born terms (doc/math.md 2.3)\n");
     fprintf(fp, "# convention: %s\n", fy_born_convention(job->sign));
     fprintf(fp, "# %s: %ld step(s) on (0, ", job->potfile ? job->potfile : "steps",
             (long) pot->d);
@@ -749,7 +749,7 @@ static void a0_usage(FILE *fp)
         "Usage: feynn born a0 --potential FILE [--digits D] [options]\n"
         "\n"
         "The scattering length a_0 = R - u(R)/u'(R) in ball arithmetic (cos/sin/cosh/sinh\n"
-        "transfer matrices, MATH.md 2.3), printed with D certified significant digits; the\n"
+        "transfer matrices, doc/math.md 2.3), printed with D certified significant digits; the\n"
         "number of zero-energy bound states (nodes of u); and whether the Born series\n"
         "converges (radius of convergence in lambda of a_0(lambda U) above 1).\n"
         "Convention: " FY_BORN_CONVENTION ".\n"
@@ -981,7 +981,7 @@ static void data_usage(FILE *fp)
 {
     fprintf(fp,
         "Usage: feynn born data -o PATH [--samples N] [--steps D] [--range R] [--margin M]\n"
-        "                       [--seed S] [--format safetensors|npy]\n"
+        "                       [--seed S] [--format safetensors|npy|text]\n"
         "\n"
         "A data set of random shallow attractive potentials U_j <= 0 on D equal steps of\n"
         "(0, R] with their scattering lengths a_0 (certified in ball arithmetic, rounded to\n"
@@ -997,8 +997,10 @@ static void data_usage(FILE *fp)
         "  --margin M         distance from the first bound state, M >= 0 (default 0.5)\n"
         "  --seed S           seed of the generator (default 1)\n"
         "  --format F         safetensors (default; tensors U (N x D) and a0 (N), F64, with\n"
-        "                     the description in the metadata) or npy (directory PATH with\n"
-        "                     U.npy, a0.npy and metadata.json)\n"
+        "                     the description in the metadata), npy (directory PATH with\n"
+        "                     U.npy, a0.npy and metadata.json) or text (\"# key: value\"\n"
+        "                     lines, then rows U_1 .. U_D a0, 17 digits); 'feynn born train'\n"
+        "                     and 'born verify --data' read each, told apart by the path\n"
         "  -o, --output PATH  output file or directory (required)\n"
         "  --progress, --quiet  force the progress bar on or off (default: on a terminal)\n"
         "  -h, --help         this help\n");
@@ -1070,13 +1072,12 @@ static int born_data(int argc, char **argv)
                                           optarg);
             break;
         case O_FORMAT:
-            if (strcmp(optarg, "safetensors") == 0)
-                npy = 0;
-            else if (strcmp(optarg, "npy") == 0)
-                npy = 1;
-            else
+            for (npy = 0; fy_born_data_format_name(npy) != NULL; npy++)
+                if (strcmp(optarg, fy_born_data_format_name(npy)) == 0)
+                    break;
+            if (fy_born_data_format_name(npy) == NULL)
                 return fy_cli_usage_error(DATA, "unknown --format '%s' (this command writes: "
-                                          "safetensors, npy)", optarg);
+                                          "safetensors, npy, text)", optarg);
             break;
         case 'o':
             out = optarg;
@@ -1102,8 +1103,7 @@ static int born_data(int argc, char **argv)
         return fy_cli_usage_error(DATA, "missing -o PATH");
     rc = fy_born_data_generate(data, n, steps, R, margin, (uint64_t) seed, progress, err);
     if (rc == FY_OK)
-        rc = npy ? fy_born_data_write_npy(out, data, err)
-                 : fy_born_data_write_safetensors(out, data, err);
+        rc = fy_born_data_write(out, data, npy, err); /* npy: the format */
     if (rc != FY_OK)
         status = fy_cli_fail(DATA, err);
     else

@@ -1,5 +1,5 @@
 /* feynn born train / feynn born verify: a network for a_0 and its Born-Taylor check
- * (MATH.md 2.4).  Registered in the sub-subcommand table of cmd_born.c.
+ * (doc/math.md 2.4).  Registered in the sub-subcommand table of cmd_born.c.
  *
  * `born train` is a thin command over the trainer (train.h) that reads a data set of `feynn
  * born data` (tensors U and a0), optionally subtracts the kept Taylor terms of earlier networks
@@ -79,12 +79,13 @@ static void train_usage(FILE *fp)
         "                        [--activation A] [--lr X] [--batch B] [--lbfgs N]\n"
         "                        [--residual-of F1[,F2,...]] [--quiet]\n"
         "\n"
-        "Trains an MLP mapping potentials U (the tensor U of DATA, from 'feynn born data') to\n"
-        "their scattering lengths a0 by Adam on the mean squared error (module train), and\n"
-        "saves it as F64 safetensors (readable by 'feynn taylor' and 'feynn born verify').\n"
+        "Trains an MLP mapping potentials U to their scattering lengths a0 (DATA: what\n"
+        "'feynn born data' writes, safetensors, an npy folder or text, told apart by the\n"
+        "path) by Adam on the mean squared error (module train), and saves it as F64\n"
+        "safetensors (readable by 'feynn taylor' and 'feynn born verify').\n"
         "With --residual-of the network is trained on the residual a_0 - sum_k T_k[F_k](U),\n"
         "where F_k is the k-th model listed and T_k its k-th Taylor term at U = 0: the\n"
-        "iterative perturbation theory of MATH.md 2.4 (F2 = train on the residual of F1).\n"
+        "iterative perturbation theory of doc/math.md 2.4 (F2 = train on the residual of F1).\n"
         "Convention: " FY_BORN_CONVENTION ".\n"
         "\n"
         "Options:\n"
@@ -207,7 +208,7 @@ int fy_born_train_cmd(int argc, char **argv)
     fy_train_report_init(rep);
     fy_born_data_init(data);
     fy_borntaylor_kept_init(kt);
-    status = fy_born_data_read_safetensors(data, argv[optind], err);
+    status = fy_born_data_read(data, argv[optind], err);
     if (status == FY_OK && resid != NULL)
     {
         status = fy_rules_load_default(rules, err);
@@ -253,14 +254,15 @@ static void verify_usage(FILE *fp)
         "engine) with the largest ones, and on held-out potentials the relative RMS error of\n"
         "T_n[F](U) = (1/n!) d^n F(0)[U,..,U] against a_0^(n)(U) and of the truncated series.\n"
         "Separately it checks exactly that the identity d^n a_0(0)[U,..,U] = n! a_0^(n)(U)\n"
-        "holds for the true map (MATH.md 2.4).  A MODEL without the metadata of 'feynn born\n"
+        "holds for the true map (doc/math.md 2.4).  A MODEL without the metadata of 'feynn born\n"
         "train' is taken as a map of its D inputs on (0, R] (a note says so); one with other\n"
         "than one output, or whose stored step count differs from its inputs, is refused.\n"
         "Convention: " FY_BORN_CONVENTION ".\n"
         "\n"
         "Options:\n"
         "  --order N          highest order (1..%d, default 2)\n"
-        "  --data FILE        held-out potentials (a file of 'feynn born data'); default: %d\n"
+        "  --data PATH        held-out potentials (what 'feynn born data' writes, in any of\n"
+        "                     its formats: safetensors, npy folder, text); default: %d\n"
         "                     fresh ones (margin 0.5, seed 987654321)\n"
         "  --heldout N        number of fresh held-out potentials (0: none)\n"
         "  --range R          range when MODEL does not store it (default 1)\n"
@@ -407,7 +409,7 @@ int fy_born_verify_cmd(int argc, char **argv)
         status = model_assumptions(&R, &assumed, net, model, err);
     if (status == FY_OK && data != NULL)
     {
-        status = fy_born_data_read_safetensors(held, data, err);
+        status = fy_born_data_read(held, data, err);
         if (status == FY_OK && (held->d != (slong) net->widths[0] ||
                                 fabs(held->R - R) > 1e-12 * R))
             status = fy_error_set(err, FY_EINPUT, "%s: %ld steps on (0, %g], but %s takes %zu "
