@@ -73,6 +73,18 @@ case_ nnft-couplings.schema.json "nnft couplings" "$feynn" nnft couplings "$w/re
 case_ nnft-couplings.schema.json "nnft couplings, Monte Carlo" "$feynn" nnft couplings \
     "$w/relu.spec" --mc --networks 1000 --format json
 case_ nnft-predict.schema.json "nnft predict" "$feynn" nnft predict --hms-relu --format json
+# the checks on any ensemble (qft-checks)
+printf 'activation cos\nsigma_b 0\nwidth 3\ninputs unit-d1\n' >"$w/cos.spec"
+case_ nnft-rp.schema.json "nnft rp" "$feynn" nnft rp "$w/cos.spec" --n-points 4 --format json
+case_ nnft-rp.schema.json "nnft rp --kernel free" "$feynn" nnft rp --kernel free --d 3 \
+    --n-points 5 --format json
+case_ nnft-symmetry.schema.json "nnft symmetry" "$feynn" nnft symmetry "$w/cos.spec" \
+    --connected --format json
+case_ nnft-symmetry.schema.json "nnft symmetry --mc" "$feynn" nnft symmetry "$w/relu.spec" \
+    --mc 200 --format json
+case_ nnft-os.schema.json "nnft os" "$feynn" nnft os "$w/relu.spec" --format json
+case_ nnft-ib.schema.json "nnft ib" "$feynn" nnft ib "$w/cos.spec" --eps 0,1/2 --widths 2,20 \
+    --format json
 case_ rules-list.schema.json "rules list" "$feynn" rules list --format json
 case_ rules-show.schema.json "rules show tanh" "$feynn" rules show tanh --order 4 --format json
 case_ rules-show.schema.json "rules show relu" "$feynn" rules show relu --format json

@@ -528,6 +528,227 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err);
 int fy_nnft_demo_write(const fy_nnft_demo_t d, const char *dir, int force, int *figures,
                        char *note, size_t note_len, fy_error_t err);
 
+/* ============================================== checks on any ensemble (qft-checks, issue 14;
+ * src/nnft/rp.c, symmetry.c, os.c, ib.c; doc/math.md 4.6)
+ *
+ * Questions one asks of any ensemble, answered through the exact entry points
+ * (fy_nnft_kernel, fy_nnft_correlator, fy_nnft_connected on a spec whose points are replaced
+ * as needed) or through a plain callback, so that a kernel known only as a formula can be
+ * checked too.  Points are rationals; the first coordinate is the Euclidean time. */
+
+/* An n-point function at the rational points x (n x d, row-major). */
+typedef int (*fy_nnft_npt_fn)(arb_t G, const fmpq *x, int n, slong d, void *ctx, slong prec,
+                              fy_error_t err);
+/* A 2-point function G(x, y) at x, y in Q^d. */
+typedef int (*fy_nnft_g2_fn)(arb_t G, const fmpq *x, const fmpq *y, slong d, void *ctx,
+                             slong prec, fy_error_t err);
+
+/* Built-in 2-point functions (fy_nnft_g2_model, ctx a const fy_nnft_g2_model_struct *):
+ *   FY_NNFT_G2_FREE   the free scalar propagator in d dimensions, the Fourier transform of
+ *                     c / (p^2 + m^2): c (2 pi)^(-d/2) (m / r)^(d/2 - 1) K_(d/2-1)(m r),
+ *                     r = |x - y| (d = 1: c e^(-m r) / (2 m); d = 3: c e^(-m r) / (4 pi r));
+ *                     r = 0 in d >= 2 is an error (the propagator is infinite there);
+ *   FY_NNFT_G2_GAUSS  c exp(-m^2 |x - y|^2 / 2), the Gaussian spectrum of Cos-net/Gauss-net;
+ *   FY_NNFT_G2_EXP    c exp(-m |x - y|) in any d. */
+typedef enum
+{
+    FY_NNFT_G2_FREE = 0,
+    FY_NNFT_G2_GAUSS,
+    FY_NNFT_G2_EXP,
+    FY_NNFT_G2_NKIND
+} fy_nnft_g2_kind_t;
+typedef struct
+{
+    fy_nnft_g2_kind_t kind;
+    fmpq_t m, c;
+} fy_nnft_g2_model_struct;
+typedef fy_nnft_g2_model_struct fy_nnft_g2_model_t[1];
+
+/* m = c = 1, kind FY_NNFT_G2_FREE. */
+void fy_nnft_g2_model_init(fy_nnft_g2_model_t g);
+void fy_nnft_g2_model_clear(fy_nnft_g2_model_t g);
+int fy_nnft_g2_model(arb_t G, const fmpq *x, const fmpq *y, slong d, void *ctx, slong prec,
+                     fy_error_t err);
+/* The kernel of a spec (ctx a const fy_nnft_spec_struct *) at any two points: a copy of the
+ * spec whose points are x, y, then fy_nnft_kernel. */
+int fy_nnft_g2_spec(arb_t G, const fmpq *x, const fmpq *y, slong d, void *ctx, slong prec,
+                    fy_error_t err);
+/* n-point adapters: ctx a fy_nnft_npt_ctx_struct.  fy_nnft_npt_spec: fy_nnft_correlator (or
+ * fy_nnft_connected when connected) of spec at the points x; n = 2 uses fy_nnft_kernel.
+ * fy_nnft_npt_g2: the 2-point callback g2 (n must be 2). */
+typedef struct
+{
+    const fy_nnft_spec_struct *spec;
+    int connected;
+    fy_nnft_g2_fn g2;
+    void *g2_ctx;
+} fy_nnft_npt_ctx_struct;
+int fy_nnft_npt_spec(arb_t G, const fmpq *x, int n, slong d, void *ctx, slong prec,
+                     fy_error_t err);
+int fy_nnft_npt_g2(arb_t G, const fmpq *x, int n, slong d, void *ctx, slong prec,
+                   fy_error_t err);
+
+/* ------------------------------------------------------------------ reflection positivity
+ * (rp.c)  theta (t, x) = (-t, x).  On points x_1..x_n with t_i > 0, the reflection matrix
+ * M_ij = G2(theta x_i, x_j) (its symmetric part) must be positive semi-definite for a
+ * reflection-positive theory.  The verdicts, in ball arithmetic on D^-1 M D^-1 (D^2 the
+ * diagonal of M; a congruence, so the inertia is that of M):
+ *   positive = 1, certified = 1, definite = 1: arb_mat_cho succeeded: every matrix in the
+ *     balls is positive definite; lambda_lower > 0 is a certified lower bound on the smallest
+ *     eigenvalue of D^-1 M D^-1 (a shift s with M' - s I still proved definite);
+ *   positive = 0, certified = 1: a direction v (exact doubles) with v^T M v a ball entirely
+ *     below 0 (vMv);
+ *   positive = 1, certified = 0: no negative direction, but not definite either: the pivoted
+ *     LDL proves `rank` pivots positive and leaves a Schur complement within the rounding of
+ *     zero (a singular PSD matrix, e.g. d = 1 with one mass, M_ij = e^(-m (t_i + t_j)) / (2m)
+ *     of rank 1: ball arithmetic cannot prove a singular matrix semi-definite);
+ *   positive = -1 (undecided): anything else.
+ * lambda_min is the floating estimate of the smallest eigenvalue of D^-1 M D^-1 (Jacobi). */
+typedef struct
+{
+    slong n, d;
+    fmpq *points;        /* n x d */
+    int positive, certified, definite;
+    slong rank;
+    double lambda_min;
+    arb_t lambda_lower;  /* certified lower bound (definite), else 0 */
+    double *direction;   /* n entries when positive == 0, else NULL */
+    arb_t vMv;
+    double *M;           /* n x n midpoints of the symmetric reflection matrix */
+    double asym;         /* max |M_ij - M_ji| (0 for a reflection-symmetric theory) */
+} fy_nnft_rp_struct;
+typedef fy_nnft_rp_struct fy_nnft_rp_t[1];
+
+void fy_nnft_rp_init(fy_nnft_rp_t r);
+void fy_nnft_rp_clear(fy_nnft_rp_t r);
+/* n points with times tmax k / n, k = 1..n, and for d >= 2 the other coordinates drawn from
+ * {-tmax, .., tmax} in steps of tmax / 8 (generator keyed by seed, FY_RNG_PURPOSE_NNFT_CHECKS).
+ * pts: n x d initialised fmpq. */
+void fy_nnft_rp_points(fmpq *pts, slong n, slong d, const fmpq_t tmax, uint64_t seed);
+int fy_nnft_rp_check(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const fmpq *pts,
+                     slong n, slong prec, fy_error_t err);
+/* The spec's kernel (fy_nnft_g2_spec) on pts (NULL: the spec's points). */
+int fy_nnft_rp_spec(fy_nnft_rp_t r, const fy_nnft_spec_t s, const fmpq *pts, slong n,
+                    slong prec, fy_error_t err);
+/* The verdict as "positive definite (certified)", "not positive (certified)",
+ * "positive semi-definite (not certified)", "undecided". */
+const char *fy_nnft_rp_verdict(const fy_nnft_rp_t r);
+
+/* ------------------------------------------------------------------ symmetries (symmetry.c)
+ * The largest violation max |G(g x_1, .., g x_n) - G(x_1, .., x_n)| over random g of the group
+ * (trials of them) and the sorted n-tuples of the points:
+ *   translation  g x = x + a, a in (1/8) Z^d, |a_k| <= 2;
+ *   rotation     d >= 2: R = (I - A)(I + A)^-1 (Cayley) for a random rational skew A, an exact
+ *                rational matrix of SO(d); d = 1: the reflection x -> -x, O(1);
+ *   output       SO(d_out): d_out = 1 today, the group is trivial (verdict -1, a note); the
+ *                output reflection f -> -f is O(1) = Z2, below;
+ *   z2           odd correlators vanish: exact correlators are 0 at odd n by the symmetric
+ *                law of the output weights (stated); Monte Carlo measures G1 and G3.
+ * Exact (fy_nnft_symmetry): verdict 1 when every difference ball contains 0 and is below
+ * 2^(-prec/4) relative to the largest |G|, 0 when some ball excludes 0, -1 otherwise.
+ * Monte Carlo (fy_nnft_symmetry_mc, M networks of the spec, the same network at x and g x):
+ * zmax = the largest |mean difference| / standard error; verdict 1 when zmax < 5, 0 above.
+ * duality: the [MSH] parameter-space condition for this activation and group, stated. */
+typedef enum
+{
+    FY_NNFT_SYM_TRANSLATION = 0,
+    FY_NNFT_SYM_ROTATION,
+    FY_NNFT_SYM_OUTPUT,
+    FY_NNFT_SYM_Z2,
+    FY_NNFT_NSYM
+} fy_nnft_sym_t;
+const char *fy_nnft_sym_name(fy_nnft_sym_t g);
+int fy_nnft_sym_parse(fy_nnft_sym_t *g, const char *name);
+
+typedef struct
+{
+    fy_nnft_sym_t sym;
+    int n, connected, mc;
+    slong trials, tuples;
+    int verdict;
+    arb_t violation;       /* exact: the largest |difference| (a ball) */
+    double violation_d;    /* its midpoint (exact) or the largest |mean difference| (MC) */
+    double se;             /* MC: the standard error at the largest z */
+    double zmax;           /* MC */
+    double scale;          /* largest |G| over the tuples */
+    uint64_t networks;
+    char duality[512];
+    char note[256];
+} fy_nnft_sym_struct;
+typedef fy_nnft_sym_struct fy_nnft_sym_res_t[1];
+
+void fy_nnft_sym_init(fy_nnft_sym_res_t r);
+void fy_nnft_sym_clear(fy_nnft_sym_res_t r);
+/* fn at n points over the points pts (npts x d). */
+int fy_nnft_symmetry_fn(fy_nnft_sym_res_t r, fy_nnft_npt_fn fn, void *ctx, slong d,
+                        const fmpq *pts, slong npts, fy_nnft_sym_t g, int n, slong trials,
+                        uint64_t seed, slong prec, fy_error_t err);
+/* The spec's exact G^(n) (connected: G^(n)_c) at its points; the duality text filled. */
+int fy_nnft_symmetry(fy_nnft_sym_res_t r, const fy_nnft_spec_t s, fy_nnft_sym_t g, int n,
+                     int connected, slong trials, uint64_t seed, slong prec, fy_error_t err);
+int fy_nnft_symmetry_mc(fy_nnft_sym_res_t r, const fy_nnft_spec_t s, fy_nnft_sym_t g, int n,
+                        slong trials, uint64_t M, uint64_t seed, fy_error_t err);
+/* The [MSH] statement for an activation and a group (static text). */
+const char *fy_nnft_sym_duality(const fy_nnft_spec_t s, fy_nnft_sym_t g);
+
+/* ------------------------------------------------------------------ Osterwalder-Schrader
+ * (os.c)  One report, each axiom passed (1), failed (0) or not decidable (-1), with numbers:
+ *   E0 growth: G2(x, x) and G4(x, x, x, x) at x = R e_0, R = 1, 4, 16, 64; the local exponent
+ *     log|G(R_k+1) / G(R_k)| / log(R_k+1 / R_k) at the last pair; passed when at most
+ *     n + 1/2 (polynomial, each field growing at most linearly), failed above 2 n;
+ *   E1 Euclidean covariance: translations and rotations of G2 and G4 (fy_nnft_symmetry);
+ *   E2 reflection positivity of G2 (fy_nnft_rp_spec on generated points);
+ *   E3 permutation symmetry: G4 at the 24 orders of 4 distinct points, exact differences;
+ *   E4 cluster decomposition: G4_c(x1, x2, x3 + R e, x4 + R e) for R = 0, 2, 4, .., 64;
+ *     passed when |G4_c(R_max)| is below 1e-6 of the largest |G4_c| and the last values
+ *     decrease, failed when the last two values agree to 1e-6 relative and are not small
+ *     (a non-zero limit, reported) or grow, else not decidable. */
+typedef struct
+{
+    int verdict[5];
+    char detail[5][384];
+    double growth[2];                 /* local exponents of G2, G4 (E0) */
+    double cluster_R[33], cluster_G[33];
+    int ncluster;
+    double cluster_limit;             /* G4_c at the largest R */
+    double perm_violation;            /* E3: largest |difference| */
+    fy_nnft_rp_t rp;
+} fy_nnft_os_struct;
+typedef fy_nnft_os_struct fy_nnft_os_t[1];
+
+void fy_nnft_os_init(fy_nnft_os_t o);
+void fy_nnft_os_clear(fy_nnft_os_t o);
+int fy_nnft_os_report(fy_nnft_os_t o, const fy_nnft_spec_t s, uint64_t seed, slong prec,
+                      fy_error_t err);
+const char *fy_nnft_verdict_name(int v); /* "passed", "failed", "not decidable" */
+
+/* ------------------------------------------------------------------ independence breaking
+ * (ib.c)  The family P_eps: the input weights of the neurons share a common part,
+ * w_i = sqrt(1 - eps) u_i + sqrt(eps) u_0 (u_0, u_i i.i.d. N(0, sigma_W^2 I / d)), so each
+ * w_i keeps its law and G2 does not change; output weights, biases and Cos-net phases stay
+ * independent; eps = 0 is the i.i.d. ensemble.  With h_i = sqrt(N) a_i phi(z_i) and
+ * f = N^-1/2 sum h_i (odd index patterns vanish as a_i is symmetric and independent):
+ *   G4 = mu4 / N + (1 - 1/N) sum_p nu_p,   nu_(12|34) = E[h_i(1) h_i(2) h_j(3) h_j(4)], i != j,
+ *   G4_c = I_N + I_IB,  I_N = (mu4 - sum_p nu_p) / N,  I_IB = sum_p (nu_p - mu2 mu2_p),
+ * sums over the 3 pairings p.  I_IB = 0 at eps = 0, I_N -> 0 as N grows, I_IB survives
+ * N -> infinity.  Exact for cos and gauss (Gaussian integrals, doc/math.md 4.6); other
+ * activations FY_EUNSUPPORTED. */
+typedef struct
+{
+    arb_t mu4, nu, mu2mu2, I_N, I_IB, G4c;   /* nu, mu2mu2: sums over the 3 pairings */
+} fy_nnft_ib_struct;
+typedef fy_nnft_ib_struct fy_nnft_ib_t[1];
+
+void fy_nnft_ib_init(fy_nnft_ib_t b);
+void fy_nnft_ib_clear(fy_nnft_ib_t b);
+/* At the spec points idx[0..4), width s->width, the given eps in [0, 1]. */
+int fy_nnft_ib(fy_nnft_ib_t b, const fy_nnft_spec_t s, const slong *idx, const fmpq_t eps,
+               slong prec, fy_error_t err);
+/* The pair moment nu(x_a, x_b | x_c, x_d) = E[h_i(a) h_i(b) h_j(c) h_j(d)], i != j. */
+int fy_nnft_ib_pair(arb_t nu, const fy_nnft_spec_t s, const slong *idx, const fmpq_t eps,
+                    slong prec, fy_error_t err);
+/* (end qft-checks) */
+
 #ifdef __cplusplus
 }
 #endif

@@ -25,7 +25,8 @@ enum
 {
     FY_RNG_PURPOSE_TEST = 0,
     FY_RNG_PURPOSE_NNFT_PARAMS = 1, /* parameters of the networks of an nnft ensemble */
-    FY_RNG_PURPOSE_NNFT_UNIFORM = 2 /* uniforms of an nnft ensemble (Cos-net phases, mixtures) */
+    FY_RNG_PURPOSE_NNFT_UNIFORM = 2, /* uniforms of an nnft ensemble (Cos-net phases, mixtures) */
+    FY_RNG_PURPOSE_NNFT_CHECKS = 3   /* random transformations and points of the nnft checks */
 };
 
 typedef struct

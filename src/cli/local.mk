@@ -15,3 +15,6 @@ feynn_SOURCES += src/cli/cmd_nnft.c
 feynn_SOURCES += src/cli/cmd_inn_train.c
 feynn_SOURCES += src/cli/cmd_inn_compare.c
 EXTRA_DIST += doc/schema/demo-inn.schema.json
+feynn_SOURCES += src/cli/cmd_nnft_checks.c
+EXTRA_DIST += doc/schema/nnft-rp.schema.json doc/schema/nnft-symmetry.schema.json \
+	doc/schema/nnft-os.schema.json doc/schema/nnft-ib.schema.json

@@ -9,3 +9,6 @@ EXTRA_DIST += doc/nnft-spec.md doc/schema/nnft-spec.schema.json doc/schema/nnft-
 EXTRA_DIST += doc/schema/nnft-couplings.schema.json doc/schema/nnft-predict.schema.json
 EXTRA_DIST += doc/schema/demo-nnft.schema.json
 libfeynn_la_SOURCES += src/nnft/demo.c
+# qft-checks (issue 14): reflection positivity, symmetries, Osterwalder-Schrader, independence
+noinst_HEADERS += src/nnft/checks_internal.h
+libfeynn_la_SOURCES += src/nnft/rp.c src/nnft/symmetry.c src/nnft/os.c src/nnft/ib.c

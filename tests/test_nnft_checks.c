@@ -1,0 +1,572 @@
+/* test_nnft_checks: reflection positivity, symmetries, the Osterwalder-Schrader report and
+ * independence breaking (src/nnft/rp.c, symmetry.c, os.c, ib.c).
+ *
+ * Independent routes: the built-in propagators against their elementary forms (d = 1:
+ * e^(-m r) / (2m), d = 3: e^(-m r) / (4 pi r)); the Gaussian kernel's negative direction
+ * re-evaluated here from exp(-(t_i + t_j)^2 / 2) at 512 bits; the 2 x 2 determinant of the
+ * Gaussian reflection matrix, e^(-(t1 + t2)^2) (e^(-(t1 - t2)^2) - 1) < 0 by hand; a rank
+ * count for one and for three exponentials; the Cos-net cluster limit from the sign-vector
+ * formula by hand; I_N + I_IB against fy_nnft_connected at eps = 0 and against a Monte Carlo
+ * of the correlated ensemble written here (splitmix64 + Box-Muller) at eps > 0. */
+#include <math.h>
+#include <string.h>
+
+#include "feynn/nnft.h"
+#include "testutil.h"
+
+#define PREC 128
+
+static void parse_ok(fy_nnft_spec_t s, const char *text)
+{
+    fy_error_t err;
+    fy_error_init(err);
+    if (fy_nnft_spec_parse(s, text, "spec", err) != FY_OK)
+        fail_msg("parse: %s", err->msg);
+}
+
+static void times_d1(fmpq *t, const slong *num, const slong *den, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        fmpq_set_si(t + i, num[i], (ulong) den[i]);
+}
+
+/* --------------------------------------------------------------- built-in propagators */
+static void test_free_propagator(void **state)
+{
+    fy_nnft_g2_model_t g;
+    fy_error_t err;
+    fmpq *x = _fmpq_vec_init(3), *y = _fmpq_vec_init(3);
+    arb_t G, ref, t;
+    double r;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_g2_model_init(g);
+    arb_init(G);
+    arb_init(ref);
+    arb_init(t);
+    fmpq_set_si(g->m, 3, 2);
+    /* d = 1, r = 2/3: e^(-1) / 3 */
+    fmpq_set_si(x, 1, 3);
+    fmpq_set_si(y, -1, 3);
+    assert_int_equal(fy_nnft_g2_model(G, x, y, 1, g, PREC, err), FY_OK);
+    arb_set_si(ref, -1);
+    arb_exp(ref, ref, PREC);
+    arb_div_si(ref, ref, 3, PREC);
+    assert_true(arb_overlaps(G, ref));
+    assert_true(arb_rel_accuracy_bits(G) > 100);
+    /* d = 3, x - y = (1, 2, 2), r = 3: e^(-9/2) / (12 pi) */
+    fmpq_set_si(x, 1, 1);
+    fmpq_set_si(x + 1, 2, 1);
+    fmpq_set_si(x + 2, 2, 1);
+    fmpq_zero(y);
+    fmpq_zero(y + 1);
+    fmpq_zero(y + 2);
+    assert_int_equal(fy_nnft_g2_model(G, x, y, 3, g, PREC, err), FY_OK);
+    arb_set_si(ref, -9);
+    arb_mul_2exp_si(ref, ref, -1);
+    arb_exp(ref, ref, PREC);
+    arb_const_pi(t, PREC);
+    arb_mul_si(t, t, 12, PREC);
+    arb_div(ref, ref, t, PREC);
+    assert_true(arb_overlaps(G, ref));
+    assert_true(arb_rel_accuracy_bits(G) > 90);
+    /* coincident points in d = 3 are an error, not a number */
+    assert_int_equal(fy_nnft_g2_model(G, y, y, 3, g, PREC, err), FY_EINPUT);
+    /* the Gaussian kind: exp(-m^2 r^2 / 2) at r = 3: exp(-81/8) */
+    g->kind = FY_NNFT_G2_GAUSS;
+    assert_int_equal(fy_nnft_g2_model(G, x, y, 3, g, PREC, err), FY_OK);
+    r = exp(-81.0 / 8);
+    assert_true(fabs(arf_get_d(arb_midref(G), ARF_RND_NEAR) - r) < 1e-15 * r);
+    fy_nnft_g2_model_clear(g);
+    arb_clear(G);
+    arb_clear(ref);
+    arb_clear(t);
+    _fmpq_vec_clear(x, 3);
+    _fmpq_vec_clear(y, 3);
+}
+
+/* --------------------------------------------------------------- reflection positivity */
+/* sum_k e^(-k |x - y|) for k = 1..3 in d = 1: a reflection matrix of rank 3 */
+static int three_exp(arb_t G, const fmpq *x, const fmpq *y, slong d, void *ctx, slong prec,
+                     fy_error_t err)
+{
+    fmpq_t r;
+    arb_t t, e;
+    int k;
+    (void) ctx;
+    (void) err;
+    (void) d;
+    fmpq_init(r);
+    arb_init(t);
+    arb_init(e);
+    fmpq_sub(r, x, y);
+    fmpq_abs(r, r);
+    arb_zero(G);
+    for (k = 1; k <= 3; k++)
+    {
+        arb_set_fmpq(t, r, prec);
+        arb_mul_si(t, t, -k, prec);
+        arb_exp(e, t, prec);
+        arb_add(G, G, e, prec);
+    }
+    fmpq_clear(r);
+    arb_clear(t);
+    arb_clear(e);
+    return FY_OK;
+}
+
+static void test_rp_exponential(void **state)
+{
+    static const slong num[4] = {1, 1, 3, 2}, den[4] = {2, 1, 2, 1};
+    fy_nnft_g2_model_t g;
+    fy_nnft_rp_t r;
+    fy_error_t err;
+    fmpq *t = _fmpq_vec_init(4), *x;
+    fmpq_t tmax;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_g2_model_init(g);
+    fy_nnft_rp_init(r);
+    fmpq_init(tmax);
+    times_d1(t, num, den, 4);
+    /* e^(-m |t|) / (2m), d = 1: M_ij = e^(-m (t_i + t_j)) / (2m) has rank 1 exactly: no
+     * negative direction, one certified pivot, not provable as definite */
+    assert_int_equal(fy_nnft_rp_check(r, fy_nnft_g2_model, g, 1, t, 4, PREC, err), FY_OK);
+    assert_int_equal(r->positive, 1);
+    assert_int_equal(r->certified, 0);
+    assert_int_equal(r->rank, 1);
+    /* one point: certified */
+    assert_int_equal(fy_nnft_rp_check(r, fy_nnft_g2_model, g, 1, t, 1, PREC, err), FY_OK);
+    assert_true(r->positive == 1 && r->certified == 1 && r->definite == 1);
+    /* three masses at three times: rank 3, certified positive definite */
+    assert_int_equal(fy_nnft_rp_check(r, three_exp, NULL, 1, t, 3, PREC, err), FY_OK);
+    assert_true(r->positive == 1 && r->certified == 1 && r->definite == 1);
+    assert_true(arb_is_nonnegative(r->lambda_lower));
+    /* four points, three masses: rank 3, not definite */
+    assert_int_equal(fy_nnft_rp_check(r, three_exp, NULL, 1, t, 4, PREC, err), FY_OK);
+    assert_int_equal(r->positive, 1);
+    assert_int_equal(r->certified, 0);
+    assert_int_equal(r->rank, 3);
+    /* the free propagator in d = 3 and d = 2 (a continuum of spatial momenta): certified
+     * positive definite with a positive eigenvalue bound, at generated points */
+    x = _fmpq_vec_init(8 * 3);
+    fmpq_set_si(tmax, 2, 1);
+    fy_nnft_rp_points(x, 8, 3, tmax, 7);
+    assert_int_equal(fy_nnft_rp_check(r, fy_nnft_g2_model, g, 3, x, 8, PREC, err), FY_OK);
+    assert_true(r->positive == 1 && r->certified == 1 && r->definite == 1);
+    assert_true(arb_is_positive(r->lambda_lower));
+    assert_true(r->lambda_min > 0);
+    fy_nnft_rp_points(x, 6, 2, tmax, 7);
+    assert_int_equal(fy_nnft_rp_check(r, fy_nnft_g2_model, g, 2, x, 6, PREC, err), FY_OK);
+    assert_true(r->positive == 1 && r->certified == 1);
+    /* a time <= 0 is refused */
+    fmpq_zero(t);
+    assert_int_equal(fy_nnft_rp_check(r, fy_nnft_g2_model, g, 1, t, 2, PREC, err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, "positive time"));
+    _fmpq_vec_clear(x, 8 * 3);
+    _fmpq_vec_clear(t, 4);
+    fmpq_clear(tmax);
+    fy_nnft_rp_clear(r);
+    fy_nnft_g2_model_clear(g);
+}
+
+/* v^T M v for M_ij = exp(-(t_i + t_j)^2 / 2) at 512 bits, written here */
+static void gauss_form(arb_t q, const fmpq *t, const double *v, slong n)
+{
+    arb_t e, a;
+    fmpq_t s;
+    slong i, j;
+    arb_init(e);
+    arb_init(a);
+    fmpq_init(s);
+    arb_zero(q);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++)
+        {
+            fmpq_add(s, t + i, t + j);
+            fmpq_mul(s, s, s);
+            arb_set_fmpq(e, s, 512);
+            arb_mul_2exp_si(e, e, -1);
+            arb_neg(e, e);
+            arb_exp(e, e, 512);
+            arb_set_d(a, v[i]);
+            arb_mul(e, e, a, 512);
+            arb_set_d(a, v[j]);
+            arb_addmul(q, e, a, 512);
+        }
+    arb_clear(e);
+    arb_clear(a);
+    fmpq_clear(s);
+}
+
+static void test_rp_gaussian_fails(void **state)
+{
+    static const slong num[6] = {1, 1, 3, 2, 5, 3}, den[6] = {2, 1, 2, 1, 2, 1};
+    fy_nnft_g2_model_t g;
+    fy_nnft_rp_t r;
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    fmpq *t = _fmpq_vec_init(6);
+    arb_t q;
+    slong n;
+    double det;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_g2_model_init(g);
+    fy_nnft_rp_init(r);
+    fy_nnft_spec_init(s);
+    arb_init(q);
+    g->kind = FY_NNFT_G2_GAUSS;
+    times_d1(t, num, den, 6);
+    /* 2 x 2 by hand at t = 1/2, 1: det = e^(-2 t1^2 - 2 t2^2) - e^(-(t1 + t2)^2) < 0 */
+    det = exp(-0.5 - 2.0) - exp(-2.25);
+    assert_true(det < -0.02);
+    for (n = 2; n <= 6; n++)
+    {
+        assert_int_equal(fy_nnft_rp_check(r, fy_nnft_g2_model, g, 1, t, n, PREC, err), FY_OK);
+        assert_int_equal(r->positive, 0);
+        assert_int_equal(r->certified, 1);
+        assert_non_null(r->direction);
+        assert_true(arb_is_negative(r->vMv));
+        /* the direction checked again, from the formula, at 512 bits */
+        gauss_form(q, t, r->direction, n);
+        assert_true(arb_is_negative(q));
+        assert_true(arb_overlaps(q, r->vMv));
+    }
+    /* the same through a Cos-net spec (G2 = (1/2) exp(-|x - y|^2 / 2)) and a Gauss-net */
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 3\npoint 0.5\npoint 1\npoint 1.5\n");
+    assert_int_equal(fy_nnft_rp_spec(r, s, NULL, 0, PREC, err), FY_OK);
+    assert_true(r->positive == 0 && r->certified == 1);
+    gauss_form(q, s->points, r->direction, 3);
+    assert_true(arb_is_negative(q));
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation gauss\nsigma_b 0\nwidth 3\npoint 0.5\npoint 1\npoint 1.5\n");
+    assert_int_equal(fy_nnft_rp_spec(r, s, NULL, 0, PREC, err), FY_OK);
+    assert_true(r->positive == 0 && r->certified == 1);
+    _fmpq_vec_clear(t, 6);
+    arb_clear(q);
+    fy_nnft_spec_clear(s);
+    fy_nnft_rp_clear(r);
+    fy_nnft_g2_model_clear(g);
+}
+
+/* --------------------------------------------------------------- symmetries */
+static void test_symmetry_exact(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_sym_res_t r;
+    fy_error_t err;
+    fy_nnft_g2_model_t g;
+    fy_nnft_npt_ctx_struct c;
+    int n;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_sym_init(r);
+    /* Cos-net: translation invariant at finite N, G2, G4 and G4_c: every difference ball
+     * contains 0 */
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 3\ninputs unit-d1\n");
+    for (n = 2; n <= 4; n += 2)
+    {
+        assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_TRANSLATION, n, n == 4, 3, 1, PREC,
+                                          err), FY_OK);
+        assert_int_equal(r->verdict, 1);
+        assert_true(arb_contains_zero(r->violation));
+        assert_true(r->tuples == fy_nnft_tuple_count(6, n));
+    }
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_ROTATION, 4, 0, 1, 1, PREC, err), FY_OK);
+    assert_int_equal(r->verdict, 1);
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_Z2, 3, 0, 1, 1, PREC, err), FY_OK);
+    assert_int_equal(r->verdict, 1);
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_OUTPUT, 2, 0, 1, 1, PREC, err), FY_OK);
+    assert_int_equal(r->verdict, -1);
+    assert_non_null(strstr(r->note, "SO(1)"));
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_TRANSLATION, 3, 0, 1, 1, PREC, err),
+                     FY_EINPUT);
+    /* Gauss-net at finite N: G2 invariant (the kernel depends on x - x'), G4 clearly not */
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation gauss\nwidth 3\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_TRANSLATION, 2, 0, 3, 1, PREC, err),
+                     FY_OK);
+    assert_int_equal(r->verdict, 1);
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_TRANSLATION, 4, 1, 3, 1, PREC, err),
+                     FY_OK);
+    assert_int_equal(r->verdict, 0);
+    assert_true(r->violation_d > 0.1 * r->scale);
+    assert_non_null(strstr(r->duality, "not invariant"));
+    /* both rotation invariant in d = 2 (exact rational rotations) */
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation gauss\nwidth 2\ninputs hms-d2-erf\n");
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_ROTATION, 4, 1, 3, 5, PREC, err), FY_OK);
+    assert_int_equal(r->verdict, 1);
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 2\ninputs hms-d2-erf\n");
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_ROTATION, 4, 1, 3, 5, PREC, err), FY_OK);
+    assert_int_equal(r->verdict, 1);
+    /* Erf and ReLU with biases: not translation invariant, already G2 */
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation erf\nwidth 2\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_TRANSLATION, 2, 0, 2, 1, PREC, err),
+                     FY_OK);
+    assert_int_equal(r->verdict, 0);
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation relu\nwidth 2\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_symmetry(r, s, FY_NNFT_SYM_TRANSLATION, 2, 0, 2, 1, PREC, err),
+                     FY_OK);
+    assert_int_equal(r->verdict, 0);
+    /* a plain kernel callback: the free propagator is invariant, in d = 2 */
+    fy_nnft_g2_model_init(g);
+    memset(&c, 0, sizeof c);
+    c.g2 = fy_nnft_g2_model;
+    c.g2_ctx = g;
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "d 2\npoint 1 0\npoint 0 1\npoint 1/2 1/3\n");
+    /* the diagonal r = 0 is infinite in d = 2: refused with the reason */
+    assert_int_equal(fy_nnft_symmetry_fn(r, fy_nnft_npt_g2, &c, 2, s->points, 3,
+                                         FY_NNFT_SYM_TRANSLATION, 2, 4, 3, PREC, err),
+                     FY_EINPUT);
+    assert_non_null(strstr(err->msg, "coincident"));
+    fy_error_init(err);
+    g->kind = FY_NNFT_G2_EXP;
+    assert_int_equal(fy_nnft_symmetry_fn(r, fy_nnft_npt_g2, &c, 2, s->points, 3,
+                                         FY_NNFT_SYM_ROTATION, 2, 4, 3, PREC, err), FY_OK);
+    assert_int_equal(r->verdict, 1);
+    fy_nnft_g2_model_clear(g);
+    fy_nnft_sym_clear(r);
+    fy_nnft_spec_clear(s);
+}
+
+static void test_symmetry_mc(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_sym_res_t r;
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_sym_init(r);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 2\npoint 0\npoint 0.5\npoint 1\n");
+    assert_int_equal(fy_nnft_symmetry_mc(r, s, FY_NNFT_SYM_Z2, 3, 1, 4000, 11, err), FY_OK);
+    assert_int_equal(r->verdict, 1);
+    assert_true(r->zmax < 5 && r->se > 0);
+    assert_int_equal(fy_nnft_symmetry_mc(r, s, FY_NNFT_SYM_TRANSLATION, 2, 2, 4000, 11, err),
+                     FY_OK);
+    assert_int_equal(r->verdict, 1);
+    /* erf with biases: the Monte Carlo sees the broken translation of G2 */
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation erf\nsigma_b 1\nwidth 2\npoint 0\npoint 0.5\npoint 1\n");
+    assert_int_equal(fy_nnft_symmetry_mc(r, s, FY_NNFT_SYM_TRANSLATION, 2, 2, 4000, 11, err),
+                     FY_OK);
+    assert_int_equal(r->verdict, 0);
+    assert_true(r->zmax > 10);
+    fy_nnft_sym_clear(r);
+    fy_nnft_spec_clear(s);
+}
+
+/* --------------------------------------------------------------- Osterwalder-Schrader */
+static void test_os_cos(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_os_t o;
+    fy_error_t err;
+    double y[4] = {-1, -0.6, -0.2, 0.2}, a, b, c, lim;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_os_init(o);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 4\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_os_report(o, s, 1, PREC, err), FY_OK);
+    assert_int_equal(o->verdict[0], 1);  /* bounded */
+    assert_true(fabs(o->growth[0]) < 1e-9 && fabs(o->growth[1]) < 1e-9);
+    assert_int_equal(o->verdict[1], 1);  /* Euclidean invariant */
+    assert_int_equal(o->verdict[2], 0);  /* Gaussian spectrum: not reflection positive */
+    assert_int_equal(o->verdict[3], 1);  /* permutation symmetric, exactly */
+    assert_int_equal(o->verdict[4], 0);  /* does not cluster */
+    /* the limit by hand: kappa_4 / N with mu4 -> (3/8)(e^(-A/2) + e^(-B/2)),
+     * A = (y1 - y2 + y3 - y4)^2, B = (y1 - y2 - y3 + y4)^2, minus mu2(12) mu2(34) */
+    a = pow(y[0] - y[1] + y[2] - y[3], 2);
+    b = pow(y[0] - y[1] - y[2] + y[3], 2);
+    c = pow(y[0] - y[1], 2) + pow(y[2] - y[3], 2);
+    lim = (3.0 / 8 * (exp(-a / 2) + exp(-b / 2)) - exp(-c / 2) / 4) / 4;
+    assert_true(fabs(o->cluster_limit - lim) < 1e-12 * fabs(lim));
+    assert_true(fabs(lim) > 1e-3);
+    fy_nnft_os_clear(o);
+    fy_nnft_spec_clear(s);
+}
+
+static void test_os_gauss_relu(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_os_t o;
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_os_init(o);
+    /* Gauss-net: G4(x,x,x,x) = 3 e^(4 |x|^2) / N + .. grows faster than any power */
+    parse_ok(s, "activation gauss\nwidth 4\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_os_report(o, s, 1, PREC, err), FY_OK);
+    assert_int_equal(o->verdict[0], 0);
+    assert_true(o->growth[1] > 100);
+    assert_true(fabs(o->growth[0]) < 1e-9); /* G2(x, x) = sigma_b^2 + sigma_W^2 */
+    assert_int_equal(o->verdict[1], 0);     /* G4 not translation invariant */
+    assert_int_equal(o->verdict[3], 1);
+    fy_nnft_os_clear(o);
+    fy_nnft_spec_clear(s);
+    /* ReLU without biases in d = 1 (rational moments): G2 ~ R^2, G4 ~ R^4 */
+    fy_nnft_spec_init(s);
+    fy_nnft_os_init(o);
+    parse_ok(s, "activation relu\nsigma_b 0\nwidth 4\ninputs hms-d1-relu\n");
+    assert_int_equal(fy_nnft_os_report(o, s, 1, PREC, err), FY_OK);
+    assert_int_equal(o->verdict[0], 1);
+    assert_true(fabs(o->growth[0] - 2) < 1e-9 && fabs(o->growth[1] - 4) < 1e-9);
+    assert_int_equal(o->verdict[3], 1);
+    fy_nnft_os_clear(o);
+    fy_nnft_spec_clear(s);
+}
+
+/* --------------------------------------------------------------- independence breaking */
+static void test_ib_eps0(void **state)
+{
+    static const char *specs[2] = {"activation cos\nsigma_b 0\nwidth 5\nsigma_W 3/2\n"
+                                   "sigma_a 1/2\nkurtosis 4\ninputs unit-d1\n",
+                                   "activation gauss\nwidth 5\nsigma_b 1/2\ninputs hms-d1\n"};
+    static const slong tuples[3][4] = {{0, 1, 2, 3}, {0, 0, 4, 5}, {1, 1, 1, 1}};
+    fy_nnft_spec_t s;
+    fy_nnft_ib_t b, b2;
+    fy_error_t err;
+    fmpq_t eps;
+    arb_t G, t;
+    int k, u;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_ib_init(b);
+    fy_nnft_ib_init(b2);
+    fmpq_init(eps);
+    arb_init(G);
+    arb_init(t);
+    for (k = 0; k < 2; k++)
+    {
+        fy_nnft_spec_init(s);
+        parse_ok(s, specs[k]);
+        for (u = 0; u < 3; u++)
+        {
+            fmpq_zero(eps);
+            assert_int_equal(fy_nnft_ib(b, s, tuples[u], eps, PREC, err), FY_OK);
+            /* eps = 0: nothing breaks independence, I_IB = 0 and I_N + I_IB = G4_c */
+            assert_true(arb_contains_zero(b->I_IB));
+            assert_true(mag_cmp_2exp_si(arb_radref(b->I_IB), -90) < 0);
+            assert_int_equal(fy_nnft_connected(G, s, tuples[u], 4, PREC, err), FY_OK);
+            assert_true(arb_overlaps(G, b->G4c));
+            /* eps > 0: I_N * N and I_IB do not depend on N */
+            fmpq_set_si(eps, 1, 3);
+            assert_int_equal(fy_nnft_ib(b, s, tuples[u], eps, PREC, err), FY_OK);
+            s->width = 50;
+            assert_int_equal(fy_nnft_ib(b2, s, tuples[u], eps, PREC, err), FY_OK);
+            s->width = 5;
+            assert_true(arb_overlaps(b->I_IB, b2->I_IB));
+            arb_mul_si(t, b2->I_N, 10, PREC);
+            assert_true(arb_overlaps(t, b->I_N));
+            arb_add(t, b->I_N, b->I_IB, PREC);
+            assert_true(arb_overlaps(t, b->G4c));
+        }
+        fy_nnft_spec_clear(s);
+    }
+    /* other activations: not exact here */
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation erf\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_ib(b, s, tuples[0], eps, PREC, err), FY_EUNSUPPORTED);
+    fmpq_set_si(eps, 3, 2);
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation cos\nsigma_b 0\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_ib(b, s, tuples[0], eps, PREC, err), FY_EINPUT);
+    fy_nnft_spec_clear(s);
+    fmpq_clear(eps);
+    arb_clear(G);
+    arb_clear(t);
+    fy_nnft_ib_clear(b);
+    fy_nnft_ib_clear(b2);
+}
+
+static double test_normal(uint64_t *st)
+{
+    double u1 = ((fy_test_rand(st) >> 11) + 0.5) * 0x1p-53;
+    double u2 = ((fy_test_rand(st) >> 11) + 0.5) * 0x1p-53;
+    return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
+}
+
+/* Cos-net, d = 1, N = 2, eps = 4/5: the correlated ensemble sampled here; its G4 against
+ * I_N + I_IB + the three G2 G2 (G2 = mu2 = (1/2) e^(-(x - y)^2 / 2)). */
+static void test_ib_mc(void **state)
+{
+    static const slong tup[4] = {0, 1, 2, 3};
+    const double x[4] = {0, 2, 1, 3};
+    fy_nnft_spec_t s;
+    fy_nnft_ib_t b;
+    fy_error_t err;
+    fmpq_t eps;
+    uint64_t st = fy_test_seed("test_ib_mc"), M = 400000, m;
+    double sum = 0, sq = 0, mean, se, exact, g2[4][4];
+    int i, j, k;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_ib_init(b);
+    fmpq_init(eps);
+    fmpq_set_si(eps, 4, 5);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 2\npoint 0\npoint 2\npoint 1\npoint 3\n");
+    assert_int_equal(fy_nnft_ib(b, s, tup, eps, PREC, err), FY_OK);
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 4; j++)
+            g2[i][j] = 0.5 * exp(-(x[i] - x[j]) * (x[i] - x[j]) / 2);
+    exact = arf_get_d(arb_midref(b->G4c), ARF_RND_NEAR) + g2[0][1] * g2[2][3] +
+            g2[0][2] * g2[1][3] + g2[0][3] * g2[1][2];
+    for (m = 0; m < M; m++)
+    {
+        double u0 = test_normal(&st), f[4] = {0, 0, 0, 0}, p = 1;
+        for (k = 0; k < 2; k++)
+        {
+            double w = sqrt(0.2) * test_normal(&st) + sqrt(0.8) * u0;
+            double a = test_normal(&st) / sqrt(2.0);
+            double c = M_PI * (2 * (((fy_test_rand(&st) >> 11) + 0.5) * 0x1p-53) - 1);
+            for (i = 0; i < 4; i++)
+                f[i] += a * cos(w * x[i] + c);
+        }
+        for (i = 0; i < 4; i++)
+            p *= f[i];
+        sum += p;
+        sq += p * p;
+    }
+    mean = sum / M;
+    se = sqrt((sq / M - mean * mean) / M);
+    printf("# ib mc: G4 %.6f +- %.6f, exact %.6f (I_IB %.6f)\n", mean, se, exact,
+           arf_get_d(arb_midref(b->I_IB), ARF_RND_NEAR));
+    assert_true(fabs(mean - exact) < 5 * se);
+    /* and the effect is visible: I_IB is many standard errors from 0 */
+    assert_true(fabs(arf_get_d(arb_midref(b->I_IB), ARF_RND_NEAR)) > 10 * se);
+    fmpq_clear(eps);
+    fy_nnft_ib_clear(b);
+    fy_nnft_spec_clear(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_free_propagator),  cmocka_unit_test(test_rp_exponential),
+        cmocka_unit_test(test_rp_gaussian_fails), cmocka_unit_test(test_symmetry_exact),
+        cmocka_unit_test(test_symmetry_mc),      cmocka_unit_test(test_os_cos),
+        cmocka_unit_test(test_os_gauss_relu),    cmocka_unit_test(test_ib_eps0),
+        cmocka_unit_test(test_ib_mc),
+    };
+    return cmocka_run_group_tests_name("nnft_checks", tests, NULL, NULL) ? 1 : 0;
+}
