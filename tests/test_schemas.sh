@@ -73,6 +73,12 @@ case_ nnft-couplings.schema.json "nnft couplings" "$feynn" nnft couplings "$w/re
 case_ nnft-couplings.schema.json "nnft couplings, Monte Carlo" "$feynn" nnft couplings \
     "$w/relu.spec" --mc --networks 1000 --format json
 case_ nnft-predict.schema.json "nnft predict" "$feynn" nnft predict --hms-relu --format json
+case_ nnft-spectrum.schema.json "nnft spectrum" "$feynn" nnft spectrum "$ex/nnqft_free2.spec" \
+    --np 5 --nx 5 --mc 2000 --format json
+case_ nnft-spectrum.schema.json "nnft spectrum, ball" "$feynn" nnft spectrum \
+    "$ex/nnqft_free1.spec" --np 4 --nx 3 --digits 6 --format json
+case_ nnft-duality.schema.json "nnft duality" "$feynn" nnft duality "$ex/nnqft_duality.spec" \
+    --format json
 # the checks on any ensemble (qft-checks)
 printf 'activation cos\nsigma_b 0\nwidth 3\ninputs unit-d1\n' >"$w/cos.spec"
 case_ nnft-rp.schema.json "nnft rp" "$feynn" nnft rp "$w/cos.spec" --n-points 4 --format json

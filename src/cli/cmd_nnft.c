@@ -43,6 +43,11 @@ static const fy_cli_command nnft_commands[] = {
      nnft_couplings},
     {"predict", "the 6-point function with and without the fitted quartic coupling",
      nnft_predict},
+    /* fields from neurons (qft-fields, cmd_nnft_qft.c) */
+    {"spectrum", "power spectrum G(p) and G2(x) of an input layer F(b) cos(b.x + c)",
+     fy_nnft_spectrum_cmd},
+    {"duality", "Cos-net against Gauss-net: one G2, different finite-N G4_c",
+     fy_nnft_duality_cmd},
     {"symmetry", "translations, rotations, SO(d_out), Z2: the largest violations",
      fy_nnft_symmetry_cmd},
     {"rp", "reflection positivity of G2, certified in ball arithmetic", fy_nnft_rp_cmd},
@@ -484,6 +489,18 @@ static void print_spec_line(FILE *fp, const fy_nnft_spec_t s)
             fy_nnft_act_name(s->act), (long) s->d, (long) s->width, w, b, a, k);
     fprintf(fp, "# inputs: %s, %ld point(s)\n", s->inputs[0] ? s->inputs : "-",
             (long) s->npoints);
+    if (fy_nnft_is_euclid(s)) /* the input layers of feynn nnft spectrum (cmd_nnft_qft.c) */
+    {
+        char *m = qstr(s->mass), *L = qstr(s->Lambda), *mu = qstr(s->a_mean),
+             *ph = qstr(s->phase);
+        fprintf(fp, "# input layer F(b) cos(b.x + c): b_dist %s, F %s, mass %s, Lambda %s, "
+                    "a_mean %s, phase %s\n", fy_nnft_bdist_name(s->b_dist),
+                fy_nnft_ampl_name(s->F), m, L, mu, ph);
+        free(m);
+        free(L);
+        free(mu);
+        free(ph);
+    }
     free(w);
     free(b);
     free(a);

@@ -395,6 +395,10 @@ static int kernel_supported(const fy_nnft_spec_t s, fy_error_t err)
         return fy_error_set(err, FY_EUNSUPPORTED, "no closed-form kernel for activation %s, "
                             "so no vertex integrals (use erf, relu, gauss, cos or sin)",
                             fy_nnft_act_name(s->act));
+    if (fy_nnft_is_euclid(s)) /* the input layers of euclid.c: the Cos-net kernel only */
+        return fy_error_set(err, FY_EUNSUPPORTED, "vertex integrals are for the Cos-net input "
+                            "layer (b_dist gauss, F one, no a_mean or phase), not b_dist %s, "
+                            "F %s", fy_nnft_bdist_name(s->b_dist), fy_nnft_ampl_name(s->F));
     return FY_OK;
 }
 

@@ -116,6 +116,8 @@ int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, sl
     for (k = 0; k < m; k++)
         if (idx[k] < 0 || idx[k] >= s->npoints)
             return fy_error_set(err, FY_EINPUT, "point index out of range");
+    if (fy_nnft_is_euclid(s)) /* the Euclidean input layers (euclid.c) */
+        return fy_nnft_euclid_moment(mu, s, idx, m, prec, err);
     if (m & 1)
     {
         arb_zero(mu);
@@ -698,7 +700,10 @@ int fy_nnft_correlator(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n,
                        fy_error_t err)
 {
     corr_ctx c;
-    int rc = ctx_init(&c, s, idx, n, prec, err);
+    int rc;
+    if (fy_nnft_has_odd(s)) /* the Z2 switch: odd blocks too (euclid.c) */
+        return fy_nnft_euclid_correlator(G, s, idx, n, prec, err);
+    rc = ctx_init(&c, s, idx, n, prec, err);
     if (rc == FY_OK && (rc = ctx_gf(&c, n ? (1u << n) - 1 : 0)) == FY_OK)
         arb_set(G, c.gf + ((1u << n) - 1));
     ctx_clear(&c);
@@ -712,6 +717,8 @@ int fy_nnft_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, 
     int rc;
     if (n < 1)
         return fy_error_set(err, FY_EINPUT, "connected correlators need n >= 1");
+    if (fy_nnft_has_odd(s)) /* the Z2 switch: odd blocks too (euclid.c) */
+        return fy_nnft_euclid_connected(G, s, idx, n, prec, err);
     rc = ctx_init(&c, s, idx, n, prec, err);
     if (rc == FY_OK && (n & 1))
         arb_zero(G);
@@ -857,6 +864,10 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
     if (s->npoints < 1)
         return fy_error_set(err, FY_EINPUT, "no input points (give 'inputs' or 'point' lines "
                             "in the spec, or a points file)");
+    if (fy_nnft_has_odd(s))
+        return fy_error_set(err, FY_EUNSUPPORTED, "with a_mean and phase < 1 (Z2 broken) the "
+                            "tables of even correlators do not apply: use fy_nnft_correlator "
+                            "and fy_nnft_connected, which sum over every set partition");
     if ((rc = fy_nnft_tuples(&c->idx, &c->count, s->npoints, n, err)) != FY_OK)
         return rc;
     {

@@ -109,6 +109,8 @@ int fy_nnft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec
     int rc = FY_OK;
     if ((rc = check_points(s, i, j, err)) != FY_OK)
         return rc;
+    if (fy_nnft_is_euclid(s)) /* the Euclidean input layers (euclid.c) */
+        return fy_nnft_euclid_kernel(K, s, i, j, prec, err);
     arb_init(sxx);
     arb_init(syy);
     arb_init(sxy);
@@ -360,6 +362,11 @@ int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong
     int rc;
     if ((rc = check_points(s, i, j, err)) != FY_OK)
         return rc;
+    if (fy_nnft_is_euclid(s))
+        return fy_error_set(err, FY_EUNSUPPORTED, "no quadrature route for the input layer "
+                            "b_dist %s, F %s: fy_nnft_kernel is its closed form or radial "
+                            "integral (second route: fy_nnft_euclid_mc_g2)",
+                            fy_nnft_bdist_name(s->b_dist), fy_nnft_ampl_name(s->F));
     if (s->act == FY_NNFT_TANH)
         return fy_error_set(err, FY_EUNSUPPORTED, "no second route for the tanh kernel: "
                             "fy_nnft_kernel already integrates over the two-dimensional "

@@ -12,3 +12,6 @@ libfeynn_la_SOURCES += src/nnft/demo.c
 # qft-checks (issue 14): reflection positivity, symmetries, Osterwalder-Schrader, independence
 noinst_HEADERS += src/nnft/checks_internal.h
 libfeynn_la_SOURCES += src/nnft/rp.c src/nnft/symmetry.c src/nnft/os.c src/nnft/ib.c
+libfeynn_la_SOURCES += src/nnft/euclid.c src/nnft/euclid_mc.c src/nnft/euclid_dual.c
+EXTRA_DIST += doc/schema/nnft-spectrum.schema.json doc/schema/nnft-duality.schema.json
+EXTRA_DIST += examples/nnqft_free1.spec examples/nnqft_free2.spec examples/nnqft_duality.spec

@@ -48,6 +48,14 @@ void fy_nnft_spec_init(fy_nnft_spec_t s)
     fmpq_one(s->sigma_b);
     fmpq_one(s->sigma_a);
     fmpq_set_si(s->kurtosis, 3, 1);
+    /* the Euclidean input layer (qft-fields): Cos-net defaults, no mass, no ball */
+    s->b_dist = FY_NNFT_B_GAUSS;
+    s->F = FY_NNFT_F_ONE;
+    fmpq_init(s->mass);
+    fmpq_init(s->Lambda);
+    fmpq_init(s->a_mean);
+    fmpq_init(s->phase);
+    fmpq_one(s->phase);
 }
 
 static void points_free(fy_nnft_spec_t s)
@@ -68,6 +76,10 @@ void fy_nnft_spec_clear(fy_nnft_spec_t s)
     fmpq_clear(s->sigma_b);
     fmpq_clear(s->sigma_a);
     fmpq_clear(s->kurtosis);
+    fmpq_clear(s->mass);
+    fmpq_clear(s->Lambda);
+    fmpq_clear(s->a_mean);
+    fmpq_clear(s->phase);
 }
 
 /* Takes ownership of pts (n x d entries, initialised). */
@@ -107,6 +119,12 @@ int fy_nnft_spec_set(fy_nnft_spec_t z, const fy_nnft_spec_t x, fy_error_t err)
     fmpq_set(z->sigma_b, x->sigma_b);
     fmpq_set(z->sigma_a, x->sigma_a);
     fmpq_set(z->kurtosis, x->kurtosis);
+    z->b_dist = x->b_dist;
+    z->F = x->F;
+    fmpq_set(z->mass, x->mass);
+    fmpq_set(z->Lambda, x->Lambda);
+    fmpq_set(z->a_mean, x->a_mean);
+    fmpq_set(z->phase, x->phase);
     memcpy(z->inputs, x->inputs, sizeof z->inputs);
     return FY_OK;
 }
@@ -393,10 +411,18 @@ enum
     K_KURT,
     K_INPUTS,
     K_POINT,
+    K_BDIST, /* the Euclidean input layer (qft-fields) */
+    K_AMPL,
+    K_MASS,
+    K_LAMBDA,
+    K_AMEAN,
+    K_PHASE,
     K_N
 };
 static const char *const keys[K_N] = {"activation", "d", "width", "d_out", "sigma_W",
-                                      "sigma_b", "sigma_a", "kurtosis", "inputs", "point"};
+                                      "sigma_b", "sigma_a", "kurtosis", "inputs", "point",
+                                      "b_dist", "F", "mass", "Lambda", "a_mean",
+                                      "phase"};
 
 static int key_of(const char *t, const char *e)
 {
@@ -449,7 +475,8 @@ int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_
             memcpy(key, t, n);
             key[n] = 0;
             rc = perr(err, &p, t, "unknown key '%s' (keys: activation, d, width, d_out, "
-                      "sigma_W, sigma_b, sigma_a, kurtosis, inputs, point)", key);
+                      "sigma_W, sigma_b, sigma_a, kurtosis, inputs, point, b_dist, F, mass, "
+                      "Lambda, a_mean, phase)", key);
             break;
         }
         if (k != K_POINT && seen[k]++)
@@ -517,6 +544,44 @@ int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_
                 fmpq_set(s->sigma_a, s->sigma_W);
             break;
         }
+        case K_BDIST:
+        case K_AMPL:
+        {
+            char buf[32];
+            size_t n = (size_t) (ve - v) < sizeof buf - 1 ? (size_t) (ve - v) : sizeof buf - 1;
+            fy_nnft_bdist_t bd;
+            fy_nnft_ampl_t am;
+            memcpy(buf, v, n);
+            buf[n] = 0;
+            if (k == K_BDIST && fy_nnft_bdist_parse(&bd, buf) != 0)
+                rc = perr(err, &p, v, "unknown b_dist '%.30s' (known: gauss, ball, lorentz)",
+                          buf);
+            else if (k == K_AMPL && fy_nnft_ampl_parse(&am, buf) != 0)
+                rc = perr(err, &p, v, "unknown F '%.30s' (known: one for F = 1, prop for "
+                          "F = 1/sqrt(b^2 + m^2))", buf);
+            else if (k == K_BDIST)
+                s->b_dist = bd;
+            else
+                s->F = am;
+            break;
+        }
+        case K_MASS:
+        case K_LAMBDA:
+        {
+            fmpq *q = k == K_MASS ? s->mass : s->Lambda;
+            if ((rc = parse_q_token(q, v, ve, &p, err)) == FY_OK && fmpq_sgn(q) <= 0)
+                rc = perr(err, &p, v, "%s must be positive", keys[k]);
+            break;
+        }
+        case K_AMEAN:
+            rc = parse_q_token(s->a_mean, v, ve, &p, err);
+            break;
+        case K_PHASE:
+            if ((rc = parse_q_token(s->phase, v, ve, &p, err)) == FY_OK
+                && (fmpq_sgn(s->phase) <= 0
+                    || fmpz_cmp(fmpq_numref(s->phase), fmpq_denref(s->phase)) > 0))
+                rc = perr(err, &p, v, "%s", "phase P (c ~ U[-P pi, P pi]) must lie in (0, 1]");
+            break;
         case K_INPUTS:
         {
             char buf[4096];
@@ -603,6 +668,38 @@ int fy_nnft_spec_read(fy_nnft_spec_t s, const char *path, fy_error_t err)
     return rc;
 }
 
+/* The Euclidean input layer (qft-fields): b_dist, F, mass, Lambda. */
+static int euclid_check(const fy_nnft_spec_t s, fy_error_t err)
+{
+    if (s->b_dist < 0 || s->b_dist >= FY_NNFT_NBDIST || s->F < 0 || s->F >= FY_NNFT_NAMPL)
+        return fy_error_set(err, FY_EINPUT, "unknown b_dist or F");
+    if (fmpq_sgn(s->mass) < 0 || fmpq_sgn(s->Lambda) < 0)
+        return fy_error_set(err, FY_EINPUT, "mass and Lambda must be positive");
+    if (s->act != FY_NNFT_COS
+        && (s->b_dist != FY_NNFT_B_GAUSS || s->F != FY_NNFT_F_ONE
+            || !fmpq_is_zero(s->a_mean) || !fmpq_is_one(s->phase)))
+        return fy_error_set(err, FY_EINPUT, "b_dist, F, a_mean and phase describe the input "
+                            "layer F(b) cos(b . x + c): they need 'activation cos' (and "
+                            "'sigma_b 0')");
+    if (fmpq_sgn(s->phase) <= 0 || fmpz_cmp(fmpq_numref(s->phase), fmpq_denref(s->phase)) > 0)
+        return fy_error_set(err, FY_EINPUT, "phase must lie in (0, 1]");
+    if (!fmpq_is_zero(s->a_mean)
+        && !(fmpz_equal_si(fmpq_numref(s->kurtosis), 3) && fmpz_is_one(fmpq_denref(s->kurtosis))))
+        return fy_error_set(err, FY_EINPUT, "a_mean needs Gaussian output weights (kurtosis "
+                            "3): a ~ N(a_mean / N, sigma_a^2 / N)");
+    if (s->b_dist == FY_NNFT_B_BALL && fmpq_is_zero(s->Lambda))
+        return fy_error_set(err, FY_EINPUT, "b_dist ball needs the radius: add 'Lambda R' "
+                            "(R > 0)");
+    if (s->b_dist == FY_NNFT_B_LORENTZ && s->d != 1)
+        return fy_error_set(err, FY_EINPUT, "b_dist lorentz (density m / (pi (b^2 + m^2))) is "
+                            "one-dimensional: write 'd 1', not d = %ld", (long) s->d);
+    if ((s->b_dist == FY_NNFT_B_LORENTZ || s->F == FY_NNFT_F_PROP) && fmpq_is_zero(s->mass))
+        return fy_error_set(err, FY_EINPUT, "%s needs the mass: add 'mass M' (M > 0)",
+                            s->F == FY_NNFT_F_PROP ? "F prop (1/sqrt(b^2 + m^2))"
+                                                   : "b_dist lorentz");
+    return FY_OK;
+}
+
 int fy_nnft_spec_check(const fy_nnft_spec_t s, fy_error_t err)
 {
     if (s->d < 1 || s->width < 1 || s->d_out < 1)
@@ -615,7 +712,7 @@ int fy_nnft_spec_check(const fy_nnft_spec_t s, fy_error_t err)
     if (s->act == FY_NNFT_COS && !fmpq_is_zero(s->sigma_b))
         return fy_error_set(err, FY_EINPUT, "Cos-net has no Gaussian biases (c ~ U[-pi, pi], "
                             "no output bias): write 'sigma_b 0'");
-    return FY_OK;
+    return euclid_check(s, err);
 }
 
 /* ------------------------------------------------------------------ tuples */

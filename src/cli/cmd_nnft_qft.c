@@ -1,0 +1,760 @@
+/* feynn nnft spectrum / duality: fields from neurons ([H], issue 14; the library is
+ * src/nnft/euclid*.c, feynn/nnft.h "fields from neurons").
+ *
+ *   feynn nnft spectrum SPEC   the power spectrum G(p) and the 2-point function G2(x) of an
+ *                              input layer F(b) cos(b . x + c), exact balls, optional Monte
+ *                              Carlo column with standard errors
+ *   feynn nnft duality SPEC    Cos-net against Gauss-net: one G2 shape, different finite-N
+ *                              connected 4-point functions under translations
+ *
+ * This file only parses options and prints.  Exit codes: 0 success, 1 --check found Monte
+ * Carlo more than 4 standard errors from exact, 2 bad usage or input. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "cli/cli.h"
+#include "feynn/nnft.h"
+#include "feynn/num.h"
+#include "feynn/util.h"
+#include "io/json_num.h"
+
+#define SPECTRUM "nnft spectrum"
+#define DUALITY "nnft duality"
+
+enum
+{
+    O_FORMAT = 256,
+    O_DIGITS,
+    O_WIDTH,
+    O_PMAX,
+    O_NP,
+    O_XMAX,
+    O_NX,
+    O_MC,
+    O_SEED,
+    O_SHIFTS,
+    O_CHECK
+};
+
+typedef struct
+{
+    const char *spec, *out, *shifts;
+    int fmt, check;
+    long digits, width, np, nx;
+    unsigned long long mc, seed;
+    fmpq_t pmax, xmax;
+    int pmax_given, xmax_given;
+} qopts_t;
+
+static int parse_long(long *v, const char *cmd, const char *s, const char *name, long lo,
+                      long hi)
+{
+    char *end;
+    long x;
+    errno = 0;
+    x = strtol(s, &end, 10);
+    if (errno || end == s || *end || x < lo || x > hi)
+        return fy_cli_usage_error(cmd, "%s needs an integer in %ld..%ld, not '%s'", name, lo,
+                                  hi, s);
+    *v = x;
+    return 0;
+}
+
+static int parse_pos_q(fmpq_t q, const char *cmd, const char *s, const char *name)
+{
+    if (fy_fmpq_parse(q, s, NULL) != FY_OK || fmpq_sgn(q) <= 0)
+        return fy_cli_usage_error(cmd, "%s needs a positive number (e.g. 4, 5/2, 0.75), not "
+                                  "'%s'", name, s);
+    return 0;
+}
+
+/* Returns 0 to go on, -1 after --help, 2 on a usage error. */
+static int qparse(qopts_t *o, int argc, char **argv, const char *cmd, int spectrum,
+                  void (*help)(FILE *))
+{
+    static const struct option sp_opts[] = {
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"digits", required_argument, NULL, O_DIGITS},
+        {"width", required_argument, NULL, O_WIDTH},
+        {"pmax", required_argument, NULL, O_PMAX},
+        {"np", required_argument, NULL, O_NP},
+        {"xmax", required_argument, NULL, O_XMAX},
+        {"nx", required_argument, NULL, O_NX},
+        {"mc", required_argument, NULL, O_MC},
+        {"seed", required_argument, NULL, O_SEED},
+        {"check", no_argument, NULL, O_CHECK},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    static const struct option du_opts[] = {
+        {"format", required_argument, NULL, O_FORMAT},
+        {"output", required_argument, NULL, 'o'},
+        {"digits", required_argument, NULL, O_DIGITS},
+        {"width", required_argument, NULL, O_WIDTH},
+        {"shifts", required_argument, NULL, O_SHIFTS},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    int c;
+    long v;
+    o->fmt = FY_FMT_TEXT;
+    o->digits = 10;
+    o->np = 17;
+    o->nx = 17;
+    o->seed = 1;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:h", spectrum ? sp_opts : du_opts, NULL)) != -1)
+    {
+        switch (c)
+        {
+        case O_FORMAT:
+            if ((o->fmt = fy_cli_parse_format(cmd, optarg,
+                                              (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON)
+                                                  | (1u << FY_FMT_CSV))) < 0)
+                return 2;
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case O_DIGITS:
+            if (parse_long(&o->digits, cmd, optarg, "--digits", 1, 200))
+                return 2;
+            break;
+        case O_WIDTH:
+            if (parse_long(&o->width, cmd, optarg, "--width", 1, 1L << 40))
+                return 2;
+            break;
+        case O_PMAX:
+            if (parse_pos_q(o->pmax, cmd, optarg, "--pmax"))
+                return 2;
+            o->pmax_given = 1;
+            break;
+        case O_XMAX:
+            if (parse_pos_q(o->xmax, cmd, optarg, "--xmax"))
+                return 2;
+            o->xmax_given = 1;
+            break;
+        case O_NP:
+        case O_NX:
+            if (parse_long(&v, cmd, optarg, c == O_NP ? "--np" : "--nx", 2, 100000))
+                return 2;
+            *(c == O_NP ? &o->np : &o->nx) = v;
+            break;
+        case O_MC:
+        case O_SEED:
+        {
+            char *end;
+            unsigned long long x;
+            errno = 0;
+            x = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || (c == O_MC && x < 2))
+                return fy_cli_usage_error(cmd, "%s needs a non-negative integer%s, not '%s'",
+                                          c == O_MC ? "--mc" : "--seed",
+                                          c == O_MC ? " >= 2" : "", optarg);
+            *(c == O_MC ? &o->mc : &o->seed) = x;
+            break;
+        }
+        case O_SHIFTS:
+            o->shifts = optarg;
+            break;
+        case O_CHECK:
+            o->check = 1;
+            break;
+        case 'h':
+            help(stdout);
+            return -1;
+        case ':':
+            return fy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return fy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return fy_cli_usage_error(cmd, "missing the spec file (doc/nnft-spec.md)");
+    o->spec = argv[optind++];
+    if (optind < argc)
+        return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (o->check && o->mc == 0)
+        return fy_cli_usage_error(cmd, "--check compares with Monte Carlo: give --mc M too");
+    return 0;
+}
+
+/* ------------------------------------------------------------------ printing helpers */
+static double mid_d(const arb_t x)
+{
+    return arf_get_d(arb_midref(x), ARF_RND_NEAR);
+}
+
+static char *qs(const fmpq_t q)
+{
+    return fy_fmpq_get_str(q);
+}
+
+static json_t *jq(const fmpq_t q)
+{
+    char *s = qs(q);
+    json_t *j = json_string(s ? s : "?");
+    free(s);
+    return j;
+}
+
+static json_t *jball(const arb_t x, slong digits)
+{
+    char *s = fy_arb_get_str_radius(x, digits);
+    json_t *j = json_string(s ? s : "?");
+    free(s);
+    return j;
+}
+
+static char *cert(const arb_t x, slong digits)
+{
+    char *s = fy_arb_get_str_certified(x, digits);
+    return s ? s : fy_arb_get_str_radius(x, 5);
+}
+
+static json_t *jspec(const fy_nnft_spec_t s)
+{
+    json_t *o = json_object(), *pts = json_array();
+    slong i, k;
+    json_object_set_new(o, "activation", json_string(fy_nnft_act_name(s->act)));
+    json_object_set_new(o, "d", json_integer(s->d));
+    json_object_set_new(o, "width", json_integer(s->width));
+    json_object_set_new(o, "d_out", json_integer(s->d_out));
+    json_object_set_new(o, "sigma_W", jq(s->sigma_W));
+    json_object_set_new(o, "sigma_b", jq(s->sigma_b));
+    json_object_set_new(o, "sigma_a", jq(s->sigma_a));
+    json_object_set_new(o, "kurtosis", jq(s->kurtosis));
+    json_object_set_new(o, "inputs", json_string(s->inputs));
+    for (i = 0; i < s->npoints; i++)
+    {
+        json_t *p = json_array();
+        for (k = 0; k < s->d; k++)
+            json_array_append_new(p, fy_json_number(fy_fmpq_get_d(s->points + i * s->d + k)));
+        json_array_append_new(pts, p);
+    }
+    json_object_set_new(o, "points", pts);
+    if (s->act == FY_NNFT_COS)
+    {
+        json_object_set_new(o, "b_dist", json_string(fy_nnft_bdist_name(s->b_dist)));
+        json_object_set_new(o, "F", json_string(fy_nnft_ampl_name(s->F)));
+        if (!fmpq_is_zero(s->mass))
+            json_object_set_new(o, "mass", jq(s->mass));
+        if (!fmpq_is_zero(s->Lambda))
+            json_object_set_new(o, "Lambda", jq(s->Lambda));
+    }
+    return o;
+}
+
+static int write_json(const char *path, json_t *j, fy_error_t err)
+{
+    fy_ofile_t of;
+    int rc = fy_ofile_open(of, path ? path : "-", err);
+    if (rc != FY_OK)
+        return rc;
+    if (json_dumpf(j, of->fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0
+        || fputc('\n', of->fp) == EOF)
+    {
+        fy_ofile_abort(of);
+        return fy_error_set(err, FY_EIO, "cannot write the JSON output");
+    }
+    return fy_ofile_commit(of, err);
+}
+
+/* The input layer in words. */
+static void layer_text(char *buf, size_t n, const fy_nnft_spec_t s)
+{
+    char *w = qs(s->sigma_W), *m = qs(s->mass), *L = qs(s->Lambda), *a = qs(s->sigma_a);
+    char pb[160], pf[96];
+    switch (s->b_dist)
+    {
+    case FY_NNFT_B_BALL:
+        snprintf(pb, sizeof pb, "uniform in the ball |b| < Lambda = %s", L ? L : "?");
+        break;
+    case FY_NNFT_B_LORENTZ:
+        snprintf(pb, sizeof pb, "Lorentzian m / (pi (b^2 + m^2)), m = %s", m ? m : "?");
+        break;
+    default:
+        snprintf(pb, sizeof pb, "N(0, sigma_W^2 / d), sigma_W = %s (the Cos-net)", w ? w : "?");
+        break;
+    }
+    if (s->F == FY_NNFT_F_PROP)
+        snprintf(pf, sizeof pf, "F = 1/sqrt(b^2 + m^2), m = %s", m ? m : "?");
+    else
+        snprintf(pf, sizeof pf, "F = 1");
+    snprintf(buf, n, "phi(x) = sum_i a_i F(b_i) cos(b_i . x + c_i), d = %ld, N = %ld, "
+             "sigma_a = %s; b %s; %s", (long) s->d, (long) s->width, a ? a : "?", pb, pf);
+    free(w);
+    free(m);
+    free(L);
+    free(a);
+}
+
+/* The talk's closed form of G(p), where the ensemble is one of its examples, else NULL. */
+static const char *known_form(const fy_nnft_spec_t s)
+{
+    if (s->b_dist == FY_NNFT_B_BALL && s->F == FY_NNFT_F_PROP)
+        return "Gaussian NN-QFT 1: G(p) = sigma_a^2 (2 pi)^d / (2 vol(ball)) / (p^2 + m^2) for "
+               "|p| < Lambda, 0 beyond";
+    if (s->b_dist == FY_NNFT_B_LORENTZ && s->F == FY_NNFT_F_ONE)
+        return "Gaussian NN-QFT 2: G(p) = sigma_a^2 m / (p^2 + m^2), G2(x) = (sigma_a^2 / 2) "
+               "e^(-m |x|)";
+    if (s->b_dist == FY_NNFT_B_GAUSS && s->F == FY_NNFT_F_ONE)
+        return "Cos-net: G(p) = (sigma_a^2 / 2) (2 pi d / sigma_W^2)^(d/2) "
+               "exp(-d p^2 / (2 sigma_W^2)), G2(x) = (sigma_a^2 / 2) exp(-sigma_W^2 x^2 / (2d))";
+    return NULL;
+}
+
+#define CONVENTION "G2(x, y) = int d^d p / (2 pi)^d e^(i p . (x - y)) G(p), so G(p) = " \
+                   "(sigma_a^2 / 2) (2 pi)^d P(p) F(p)^2"
+
+/* ------------------------------------------------------------------ spectrum */
+static void spectrum_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn nnft spectrum SPEC [options]\n"
+            "\n"
+            "Fields from neurons [H]: for an ensemble\n"
+            "  phi(x) = sum_i a_i F(b_i) cos(b_i . x + c_i)\n"
+            "(activation cos with b_dist gauss|ball|lorentz and F one|prop, doc/nnft-spec.md),\n"
+            "the power spectrum G(p) on a momentum grid and the 2-point function G2(x) =\n"
+            "G2(x e_1, 0) on a position grid, in ball arithmetic; with --mc also a Monte Carlo\n"
+            "estimate of G2 with standard errors.  Convention:\n"
+            "  G2(x, y) = int d^d p / (2 pi)^d e^(i p.(x - y)) G(p),\n"
+            "  G(p) = (sigma_a^2 / 2) (2 pi)^d P(p) F(p)^2.\n"
+            "The talk's examples: examples/nnqft_free1.spec (ball, F = 1/sqrt(b^2 + m^2):\n"
+            "G(p) = sigma_a^2 (2 pi)^d / (2 vol) / (p^2 + m^2) for |p| < Lambda) and\n"
+            "examples/nnqft_free2.spec (d = 1, Lorentzian b, F = 1: G(p) = sigma_a^2 m /\n"
+            "(p^2 + m^2), G2(x) = (sigma_a^2 / 2) e^(-m |x|)).\n"
+            "\n"
+            "Options:\n"
+            "  --pmax P          largest |p| (default 3 Lambda / 2 for the ball, else 4 m or\n"
+            "                    3 sigma_W)\n"
+            "  --np K            momenta 0, P/(K-1), .., P (default 17)\n"
+            "  --xmax X          largest |x| (default 4)\n"
+            "  --nx K            positions 0, X/(K-1), .., X (default 17)\n"
+            "  --mc M            also M networks of the spec's width: G2 with standard errors\n"
+            "  --seed S          seed of the Monte Carlo (default 1)\n"
+            "  --check           with --mc: exit 1 when a Monte Carlo value lies more than 4\n"
+            "                    standard errors from the exact one\n"
+            "  --width N         override the spec's width (only the Monte Carlo sees it)\n"
+            "  --digits D        certified significant digits (default 10)\n"
+            "  --format text|json|csv  (csv: one row per grid point, kind p or x; balls as\n"
+            "                    midpoint to 17 digits and radius)\n"
+            "  -o, --output FILE write there instead of standard output\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "Exit status: 0 success, 1 --check failed, 2 bad usage or input.\n");
+}
+
+static void default_pmax(fmpq_t p, const fy_nnft_spec_t s)
+{
+    if (s->b_dist == FY_NNFT_B_BALL)
+    {
+        fmpq_set_si(p, 3, 2);
+        fmpq_mul(p, p, s->Lambda);
+    }
+    else if (!fmpq_is_zero(s->mass))
+    {
+        fmpq_set_si(p, 4, 1);
+        fmpq_mul(p, p, s->mass);
+    }
+    else
+    {
+        fmpq_set_si(p, 3, 1);
+        fmpq_mul(p, p, s->sigma_W);
+    }
+}
+
+static int spectrum_print(FILE *fp, const fy_nnft_spectrum_t sp, const fy_nnft_spec_t s,
+                          const qopts_t *o, int *bad)
+{
+    char layer[512];
+    const char *known = known_form(s);
+    slong k;
+    layer_text(layer, sizeof layer, s);
+    if (o->fmt == FY_FMT_CSV)
+    {
+        fprintf(fp, "kind,value,G,G_rad%s\n", sp->mc_mean ? ",mc,mc_se" : "");
+        for (k = 0; k < sp->np; k++)
+            fprintf(fp, "p,%.17g,%.17g,%.3e%s\n", mid_d(sp->p + k), mid_d(sp->Gp + k),
+                    mag_get_d(arb_radref(sp->Gp + k)), sp->mc_mean ? ",," : "");
+        for (k = 0; k < sp->nx; k++)
+        {
+            fprintf(fp, "x,%.17g,%.17g,%.3e", fy_fmpq_get_d(sp->x + k), mid_d(sp->G2 + k),
+                    mag_get_d(arb_radref(sp->G2 + k)));
+            if (sp->mc_mean)
+                fprintf(fp, ",%.17g,%.17g", sp->mc_mean[k], sp->mc_se[k]);
+            fputc('\n', fp);
+        }
+        return 0;
+    }
+    fprintf(fp, "# feynn nnft spectrum: fields from neurons [H], %ld certified digits\n",
+            o->digits);
+    fprintf(fp, "# %s\n# convention: %s\n", layer, CONVENTION);
+    if (known)
+        fprintf(fp, "# %s\n", known);
+    fprintf(fp, "#\n# power spectrum\n#  %-12s  %s\n", "|p|", "G(p)");
+    for (k = 0; k < sp->np; k++)
+    {
+        char *g = cert(sp->Gp + k, o->digits);
+        fprintf(fp, "   %-12.6g  %s\n", mid_d(sp->p + k), g ? g : "?");
+        free(g);
+    }
+    fprintf(fp, "#\n# position space, G2(x e_1, 0)%s\n#  %-12s  %-24s%s\n",
+            sp->mc_mean ? "; Monte Carlo with standard error and (MC - exact) / se" : "",
+            "x", "G2(x)", sp->mc_mean ? "  Monte Carlo" : "");
+    for (k = 0; k < sp->nx; k++)
+    {
+        char *g = cert(sp->G2 + k, o->digits);
+        fprintf(fp, "   %-12.6g  %-24s", fy_fmpq_get_d(sp->x + k), g ? g : "?");
+        if (sp->mc_mean)
+        {
+            double z = sp->mc_se[k] > 0 ? (sp->mc_mean[k] - mid_d(sp->G2 + k)) / sp->mc_se[k]
+                                        : 0.0;
+            fprintf(fp, "  %.6f +- %.6f  (%+.2f)", sp->mc_mean[k], sp->mc_se[k], z);
+        }
+        fputc('\n', fp);
+        free(g);
+    }
+    if (sp->mc_mean)
+        fprintf(fp, "# Monte Carlo: %llu networks of width %ld, seed %llu; %d value(s) beyond 4 "
+                "standard errors\n", (unsigned long long) sp->M, (long) s->width,
+                (unsigned long long) sp->seed, *bad);
+    return 0;
+}
+
+static json_t *spectrum_json(const fy_nnft_spectrum_t sp, const fy_nnft_spec_t s,
+                             const qopts_t *o, int bad)
+{
+    json_t *root = json_object(), *mom = json_array(), *pos = json_array();
+    const char *known = known_form(s);
+    slong k;
+    json_object_set_new(root, "command", json_string(SPECTRUM));
+    json_object_set_new(root, "spec", jspec(s));
+    json_object_set_new(root, "convention", json_string(CONVENTION));
+    json_object_set_new(root, "closed_form", known ? json_string(known) : json_null());
+    for (k = 0; k < sp->np; k++)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "p", fy_json_number(mid_d(sp->p + k)));
+        json_object_set_new(e, "G", fy_json_number(mid_d(sp->Gp + k)));
+        json_object_set_new(e, "ball", jball(sp->Gp + k, o->digits + 5));
+        json_array_append_new(mom, e);
+    }
+    for (k = 0; k < sp->nx; k++)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "x", fy_json_number(fy_fmpq_get_d(sp->x + k)));
+        json_object_set_new(e, "G2", fy_json_number(mid_d(sp->G2 + k)));
+        json_object_set_new(e, "ball", jball(sp->G2 + k, o->digits + 5));
+        if (sp->mc_mean)
+        {
+            json_object_set_new(e, "mc", fy_json_number(sp->mc_mean[k]));
+            json_object_set_new(e, "mc_se", fy_json_number(sp->mc_se[k]));
+        }
+        json_array_append_new(pos, e);
+    }
+    json_object_set_new(root, "momentum", mom);
+    json_object_set_new(root, "position", pos);
+    if (sp->mc_mean)
+    {
+        json_t *m = json_object();
+        json_object_set_new(m, "networks", json_integer((json_int_t) sp->M));
+        json_object_set_new(m, "seed", json_integer((json_int_t) sp->seed));
+        json_object_set_new(m, "beyond_4se", json_integer(bad));
+        json_object_set_new(root, "monte_carlo", m);
+    }
+    return root;
+}
+
+int fy_nnft_spectrum_cmd(int argc, char **argv)
+{
+    qopts_t o;
+    fy_nnft_spec_t s;
+    fy_nnft_spectrum_t sp;
+    fy_error_t err;
+    json_t *root = NULL;
+    int status, rc = FY_OK, bad = 0;
+    slong k;
+    memset(&o, 0, sizeof o);
+    fmpq_init(o.pmax);
+    fmpq_init(o.xmax);
+    fy_nnft_spec_init(s);
+    fy_nnft_spectrum_init(sp);
+    fy_error_init(err);
+    status = qparse(&o, argc, argv, SPECTRUM, 1, spectrum_usage);
+    if (status)
+    {
+        status = status < 0 ? 0 : status;
+        goto done;
+    }
+    if ((rc = fy_nnft_spec_read(s, o.spec, err)) != FY_OK)
+        goto fail;
+    if (o.width)
+        s->width = o.width;
+    if (!o.pmax_given)
+        default_pmax(o.pmax, s);
+    if (!o.xmax_given)
+        fmpq_set_si(o.xmax, 4, 1);
+    if ((rc = fy_nnft_spectrum(sp, s, o.pmax, o.np, o.xmax, o.nx, o.mc, o.seed,
+                               4 * o.digits + 64, err)) != FY_OK)
+        goto fail;
+    for (k = 0; sp->mc_mean && k < sp->nx; k++)
+        bad += fabs(sp->mc_mean[k] - mid_d(sp->G2 + k)) > 4 * sp->mc_se[k];
+    if (o.fmt == FY_FMT_JSON)
+    {
+        root = spectrum_json(sp, s, &o, bad);
+        if ((rc = write_json(o.out, root, err)) != FY_OK)
+            goto fail;
+    }
+    else
+    {
+        fy_ofile_t of;
+        if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+            goto fail;
+        spectrum_print(of->fp, sp, s, &o, &bad);
+        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+            goto fail;
+    }
+    if (bad)
+    {
+        fprintf(stderr, "feynn %s: %d Monte Carlo value(s) more than 4 standard errors from "
+                "exact\n", SPECTRUM, bad);
+        if (o.check)
+            status = 1;
+    }
+    goto done;
+fail:
+    status = fy_cli_fail(SPECTRUM, err);
+done:
+    json_decref(root);
+    fy_nnft_spectrum_clear(sp);
+    fy_nnft_spec_clear(s);
+    fmpq_clear(o.pmax);
+    fmpq_clear(o.xmax);
+    return status;
+}
+
+/* ------------------------------------------------------------------ duality */
+static void duality_usage(FILE *fp)
+{
+    fprintf(fp,
+            "Usage: feynn nnft duality SPEC [options]\n"
+            "\n"
+            "The large-N duality of Cos-net and Gauss-net [H]: with the spec's d, width N,\n"
+            "sigma_W, sigma_a and kurtosis (no biases), both have G2 / G2(x, x) =\n"
+            "exp(-sigma_W^2 |x - y|^2 / (2d)), the same Gaussian power spectrum, at every N;\n"
+            "at finite N their exact connected 4-point functions differ: Cos-net's is\n"
+            "translation invariant (the uniform phase absorbs x -> x + t), Gauss-net's is not.\n"
+            "The table translates the configuration x_0..x_3 (the spec's first four points) by\n"
+            "t e_1 for each shift t and prints G2(x_0 + t, x_1 + t) / G2(x, x) and\n"
+            "G4_c(x_0 + t, .., x_3 + t) / G2(x, x)^2 of both (normalised so that G2(x, x) = 1),\n"
+            "then the spread (largest minus smallest) of each G4_c column.\n"
+            "\n"
+            "Options:\n"
+            "  --shifts LIST     translations t along e_1, rationals separated by commas\n"
+            "                    (default 0,1/4,1/2,1,2)\n"
+            "  --width N         override the spec's width\n"
+            "  --digits D        certified significant digits (default 10)\n"
+            "  --format text|json|csv\n"
+            "  -o, --output FILE write there instead of standard output\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "Exit status: 0 success, 2 bad usage or input.\n");
+}
+
+/* The shifts t e_1 from "0,1/4,..." into *sh (n x d, fmpq_init'ed); 2 on a usage error. */
+static int parse_shifts(fmpq **sh, slong *n, const char *list, slong d)
+{
+    const char *p = list;
+    slong cap = 0, k;
+    char buf[128];
+    int bad = 0;
+    *sh = NULL;
+    *n = 0;
+    while (*p && !bad)
+    {
+        size_t len = strcspn(p, ",");
+        fmpq *v;
+        if (len == 0 || len >= sizeof buf || *n >= 10000)
+        {
+            bad = 1;
+            break;
+        }
+        memcpy(buf, p, len);
+        buf[len] = 0;
+        if (*n == cap)
+        {
+            cap = cap ? 2 * cap : 8;
+            if ((v = realloc(*sh, (size_t) (cap * d) * sizeof(fmpq))) == NULL)
+            {
+                bad = 1;
+                break;
+            }
+            *sh = v;
+        }
+        for (k = 0; k < d; k++)
+            fmpq_init(*sh + *n * d + k);
+        (*n)++;
+        if (fy_fmpq_parse(*sh + (*n - 1) * d, buf, NULL) != FY_OK)
+            bad = 1;
+        p += len;
+        if (*p == ',' && !*++p)
+            bad = 1; /* a trailing comma */
+    }
+    if (bad || *n == 0)
+    {
+        for (k = 0; k < *n * d; k++)
+            fmpq_clear(*sh + k);
+        free(*sh);
+        *sh = NULL;
+        *n = 0;
+        return fy_cli_usage_error(DUALITY, "--shifts takes rationals separated by commas "
+                                  "(e.g. 0,1/2,1,2), not '%s'", list);
+    }
+    return 0;
+}
+
+static void duality_text(FILE *fp, const fy_nnft_duality_t t, const fy_nnft_spec_t s,
+                         slong digits)
+{
+    slong k;
+    char *a, *b;
+    fprintf(fp, "# feynn nnft duality: Cos-net and Gauss-net [H], d = %ld, N = %ld, %ld "
+            "certified digits\n", (long) s->d, (long) t->width, digits);
+    fprintf(fp, "# normalised so that G2(x, x) = 1; configuration x_0..x_3 = the spec's first "
+            "four points, translated by t e_1\n");
+    fprintf(fp, "#  %-8s  %-18s  %-18s  %-22s  %s\n", "t", "G2 Cos-net", "G2 Gauss-net",
+            "G4_c Cos-net", "G4_c Gauss-net");
+    for (k = 0; k < t->nshift; k++)
+    {
+        char *c2 = cert(t->g2_cos + k, digits), *g2 = cert(t->g2_gauss + k, digits);
+        char *c4 = cert(t->g4_cos + k, digits), *g4 = cert(t->g4_gauss + k, digits);
+        char *ts = qs(t->shift + k * t->d);
+        fprintf(fp, "   %-8s  %-18s  %-18s  %-22s  %s\n", ts ? ts : "?", c2 ? c2 : "?",
+                g2 ? g2 : "?", c4 ? c4 : "?", g4 ? g4 : "?");
+        free(c2);
+        free(g2);
+        free(c4);
+        free(g4);
+        free(ts);
+    }
+    a = fy_arb_get_str_radius(t->spread_cos, 5);
+    b = fy_arb_get_str_radius(t->spread_gauss, 5);
+    fprintf(fp, "# spread of G4_c over the translations: Cos-net %s (%s), Gauss-net %s (%s)\n",
+            a ? a : "?", arb_contains_zero(t->spread_cos) ? "translation invariant"
+                                                          : "NOT invariant",
+            b ? b : "?", arb_contains_zero(t->spread_gauss) ? "no violation resolved"
+                                                            : "translation invariance broken");
+    free(a);
+    free(b);
+}
+
+static json_t *duality_json(const fy_nnft_duality_t t, const fy_nnft_spec_t s, slong digits)
+{
+    json_t *root = json_object(), *rows = json_array();
+    slong k;
+    json_object_set_new(root, "command", json_string(DUALITY));
+    json_object_set_new(root, "spec", jspec(s));
+    json_object_set_new(root, "normalisation", json_string("G2(x, x) = 1: Cos-net divided by "
+                        "sigma_a^2 / 2, Gauss-net by sigma_a^2 (G4_c by the squares)"));
+    for (k = 0; k < t->nshift; k++)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "shift", jq(t->shift + k * t->d));
+        json_object_set_new(e, "g2_cos", jball(t->g2_cos + k, digits + 5));
+        json_object_set_new(e, "g2_gauss", jball(t->g2_gauss + k, digits + 5));
+        json_object_set_new(e, "g4c_cos", jball(t->g4_cos + k, digits + 5));
+        json_object_set_new(e, "g4c_gauss", jball(t->g4_gauss + k, digits + 5));
+        json_array_append_new(rows, e);
+    }
+    json_object_set_new(root, "rows", rows);
+    json_object_set_new(root, "spread_cos", jball(t->spread_cos, 5));
+    json_object_set_new(root, "spread_gauss", jball(t->spread_gauss, 5));
+    json_object_set_new(root, "cos_invariant", json_boolean(arb_contains_zero(t->spread_cos)));
+    json_object_set_new(root, "gauss_invariant",
+                        json_boolean(arb_contains_zero(t->spread_gauss)));
+    return root;
+}
+
+int fy_nnft_duality_cmd(int argc, char **argv)
+{
+    qopts_t o;
+    fy_nnft_spec_t s;
+    fy_nnft_duality_t t;
+    fy_error_t err;
+    fmpq *sh = NULL;
+    slong nsh = 0, k;
+    json_t *root = NULL;
+    int status, rc;
+    memset(&o, 0, sizeof o);
+    fmpq_init(o.pmax);
+    fmpq_init(o.xmax);
+    fy_nnft_spec_init(s);
+    fy_nnft_duality_init(t);
+    fy_error_init(err);
+    status = qparse(&o, argc, argv, DUALITY, 0, duality_usage);
+    if (status)
+    {
+        status = status < 0 ? 0 : status;
+        goto done;
+    }
+    if ((rc = fy_nnft_spec_read(s, o.spec, err)) != FY_OK)
+        goto fail;
+    if (o.width)
+        s->width = o.width;
+    if ((status = parse_shifts(&sh, &nsh, o.shifts ? o.shifts : "0,1/4,1/2,1,2", s->d)) != 0)
+        goto done;
+    if ((rc = fy_nnft_duality(t, s, sh, nsh, 4 * o.digits + 64, err)) != FY_OK)
+        goto fail;
+    if (o.fmt == FY_FMT_JSON)
+    {
+        root = duality_json(t, s, o.digits);
+        if ((rc = write_json(o.out, root, err)) != FY_OK)
+            goto fail;
+    }
+    else
+    {
+        fy_ofile_t of;
+        if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+            goto fail;
+        if (o.fmt == FY_FMT_CSV)
+        {
+            fprintf(of->fp, "shift,g2_cos,g2_cos_rad,g2_gauss,g2_gauss_rad,g4c_cos,g4c_cos_rad,"
+                    "g4c_gauss,g4c_gauss_rad\n");
+            for (k = 0; k < t->nshift; k++)
+            {
+                arb_srcptr v[4] = {t->g2_cos + k, t->g2_gauss + k, t->g4_cos + k,
+                                   t->g4_gauss + k};
+                int j;
+                fprintf(of->fp, "%.17g", fy_fmpq_get_d(t->shift + k * t->d));
+                for (j = 0; j < 4; j++)
+                    fprintf(of->fp, ",%.17g,%.3e", mid_d(v[j]), mag_get_d(arb_radref(v[j])));
+                fputc('\n', of->fp);
+            }
+        }
+        else
+            duality_text(of->fp, t, s, o.digits);
+        if ((rc = fy_ofile_commit(of, err)) != FY_OK)
+            goto fail;
+    }
+    goto done;
+fail:
+    status = fy_cli_fail(DUALITY, err);
+done:
+    json_decref(root);
+    for (k = 0; k < nsh * s->d; k++)
+        fmpq_clear(sh + k);
+    free(sh);
+    fy_nnft_duality_clear(t);
+    fy_nnft_spec_clear(s);
+    fmpq_clear(o.pmax);
+    fmpq_clear(o.xmax);
+    return status;
+}

@@ -1,0 +1,738 @@
+/* euclid.c - fields from neurons ([H], issue 14): the Euclidean-invariant input layer
+ * l(x) = F(b) cos(b . x + c), its radial functions, power spectra, kernels and single-neuron
+ * moments (feynn/nnft.h, "fields from neurons").
+ *
+ * Everything rests on one average: with c ~ U[-pi, pi], E_c prod_k cos(t_k + c) =
+ * 2^(1-M) sum over sign vectors s with s_1 = +1 and sum s = 0 of cos(sum_k s_k t_k) (every
+ * other term carries e^(i j c), j != 0), so a single-neuron moment is a sum of
+ * R_M(|sum_k s_k x_k|) with the radial function R_M(r) = E_b[F(b)^M cos(b . y)], |y| = r.
+ * R_M is a closed form (Gaussian b, the ball with F = 1, the Lorentzian) or a rigorous
+ * one-dimensional radial integral whose angular average is the Bessel-type entire function
+ * 0F1(; d/2; -k^2 r^2 / 4) (the ball with F = 1/sqrt(b^2 + m^2)). */
+#if defined(__has_include)
+#if __has_include(<flint/acb_calc.h>)
+#include <flint/acb_calc.h>
+#include <flint/acb_hypgeom.h>
+#include <flint/arb_hypgeom.h>
+#else
+#include <acb_calc.h>
+#include <acb_hypgeom.h>
+#include <arb_hypgeom.h>
+#endif
+#else
+#include <acb_calc.h>
+#include <acb_hypgeom.h>
+#include <arb_hypgeom.h>
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+#include "feynn/util.h"
+#include "nnft/nnft_internal.h"
+
+#define EUCLID_MAX_M 16
+
+static const char *const bdist_names[FY_NNFT_NBDIST] = {"gauss", "ball", "lorentz"};
+static const char *const ampl_names[FY_NNFT_NAMPL] = {"one", "prop"};
+
+const char *fy_nnft_bdist_name(fy_nnft_bdist_t b)
+{
+    return (b >= 0 && b < FY_NNFT_NBDIST) ? bdist_names[b] : "?";
+}
+
+int fy_nnft_bdist_parse(fy_nnft_bdist_t *b, const char *name)
+{
+    int i;
+    for (i = 0; i < FY_NNFT_NBDIST; i++)
+        if (strcmp(name, bdist_names[i]) == 0)
+            return *b = (fy_nnft_bdist_t) i, 0;
+    if (strcmp(name, "gaussian") == 0)
+        return *b = FY_NNFT_B_GAUSS, 0;
+    if (strcmp(name, "cauchy") == 0 || strcmp(name, "lorentzian") == 0)
+        return *b = FY_NNFT_B_LORENTZ, 0;
+    return -1;
+}
+
+const char *fy_nnft_ampl_name(fy_nnft_ampl_t f)
+{
+    return (f >= 0 && f < FY_NNFT_NAMPL) ? ampl_names[f] : "?";
+}
+
+int fy_nnft_ampl_parse(fy_nnft_ampl_t *f, const char *name)
+{
+    int i;
+    for (i = 0; i < FY_NNFT_NAMPL; i++)
+        if (strcmp(name, ampl_names[i]) == 0)
+            return *f = (fy_nnft_ampl_t) i, 0;
+    if (strcmp(name, "1") == 0)
+        return *f = FY_NNFT_F_ONE, 0;
+    if (strcmp(name, "propagator") == 0)
+        return *f = FY_NNFT_F_PROP, 0;
+    return -1;
+}
+
+int fy_nnft_is_euclid(const fy_nnft_spec_t s)
+{
+    return s->act == FY_NNFT_COS && (s->b_dist != FY_NNFT_B_GAUSS || s->F != FY_NNFT_F_ONE
+                                     || !fmpq_is_zero(s->a_mean) || !fmpq_is_one(s->phase));
+}
+
+int fy_nnft_has_odd(const fy_nnft_spec_t s)
+{
+    return s->act == FY_NNFT_COS && !fmpq_is_zero(s->a_mean) && !fmpq_is_one(s->phase);
+}
+
+/* ------------------------------------------------------------------ radial functions */
+/* The ball with F = 1: 0F1(; d/2 + 1; -Lambda^2 r^2 / 4). */
+static void radial_ball_one(arb_t R, const fy_nnft_spec_t s, const fmpq_t r2, slong prec)
+{
+    acb_t a, z;
+    arb_t t;
+    acb_init(a);
+    acb_init(z);
+    arb_init(t);
+    acb_set_si(a, s->d + 2);
+    acb_mul_2exp_si(a, a, -1);
+    arb_set_fmpq(t, s->Lambda, prec);
+    arb_sqr(t, t, prec);
+    arb_mul_fmpz(t, t, fmpq_numref(r2), prec);
+    arb_div_fmpz(t, t, fmpq_denref(r2), prec);
+    arb_mul_2exp_si(t, t, -2);
+    arb_neg(t, t);
+    acb_set_arb(z, t);
+    acb_hypgeom_0f1(z, a, z, 0, prec);
+    arb_set(R, acb_realref(z));
+    acb_clear(a);
+    acb_clear(z);
+    arb_clear(t);
+}
+
+/* The ball with F = 1/sqrt(b^2 + m^2): the integrand k^(d-1) 0F1(; d/2; -k^2 r^2/4)
+ * (k^2 + m^2)^(-n), meromorphic (poles at +-i m), so division by a ball holding 0 makes the
+ * value non-finite and the integrator subdivides. */
+typedef struct
+{
+    slong d;
+    int M;       /* (k^2 + m^2)^(-M/2) */
+    acb_t a;     /* d / 2 */
+    arb_t q;     /* r^2 / 4 */
+    arb_t m2;    /* m^2 */
+} ball_param;
+
+static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong prec)
+{
+    ball_param *p = param;
+    acb_t k2, z, t;
+    /* meromorphic for even M: poles show up as non-finite balls */
+    acb_init(k2);
+    acb_init(z);
+    acb_init(t);
+    acb_sqr(k2, k, prec);
+    acb_mul_arb(z, k2, p->q, prec);
+    acb_neg(z, z);
+    acb_hypgeom_0f1(z, p->a, z, 0, prec);
+    if (p->d > 1)
+    {
+        acb_pow_ui(t, k, (ulong) (p->d - 1), prec);
+        acb_mul(z, z, t, prec);
+    }
+    if (p->M > 0)
+    {
+        acb_add_arb(t, k2, p->m2, prec);
+        if (p->M & 1)
+        {
+            /* odd M (the Z2 switch): a square root, analytic off its branch cut only */
+            acb_rsqrt_analytic(k2, t, order != 0, prec);
+            acb_pow_ui(t, t, (ulong) (p->M / 2), prec);
+            acb_div(z, z, t, prec);
+            acb_mul(z, z, k2, prec);
+        }
+        else
+        {
+            acb_pow_ui(t, t, (ulong) (p->M / 2), prec);
+            acb_div(z, z, t, prec);
+        }
+    }
+    acb_set(res, z);
+    acb_clear(k2);
+    acb_clear(z);
+    acb_clear(t);
+    return 0;
+}
+
+static int radial_ball_prop(arb_t R, const fy_nnft_spec_t s, int M, const fmpq_t r2,
+                            slong prec, fy_error_t err)
+{
+    ball_param p;
+    acb_t lo, hi, res;
+    arb_t L;
+    mag_t tol;
+    int rc = FY_OK;
+    p.d = s->d;
+    p.M = M;
+    acb_init(p.a);
+    arb_init(p.q);
+    arb_init(p.m2);
+    acb_init(lo);
+    acb_init(hi);
+    acb_init(res);
+    arb_init(L);
+    mag_init(tol);
+    acb_set_si(p.a, s->d);
+    acb_mul_2exp_si(p.a, p.a, -1);
+    arb_set_fmpq(p.q, r2, prec);
+    arb_mul_2exp_si(p.q, p.q, -2);
+    arb_set_fmpq(p.m2, s->mass, prec);
+    arb_sqr(p.m2, p.m2, prec);
+    arb_set_fmpq(L, s->Lambda, prec);
+    acb_set_arb(hi, L);
+    mag_set_ui_2exp_si(tol, 1, -prec);
+    acb_calc_integrate(res, ball_f, &p, lo, hi, prec, tol, NULL, prec + 10);
+    if (!acb_is_finite(res))
+        rc = fy_error_set(err, FY_ECHECK, "the radial integral of the ball (d = %ld, M = %d) "
+                          "did not converge; try fewer digits", (long) s->d, M);
+    else
+    {
+        /* times d / Lambda^d (the radial density of the uniform ball) */
+        arb_pow_ui(L, L, (ulong) s->d, prec);
+        arb_div(R, acb_realref(res), L, prec);
+        arb_mul_si(R, R, s->d, prec);
+    }
+    acb_clear(p.a);
+    arb_clear(p.q);
+    arb_clear(p.m2);
+    acb_clear(lo);
+    acb_clear(hi);
+    acb_clear(res);
+    arb_clear(L);
+    mag_clear(tol);
+    return rc;
+}
+
+/* Lorentzian b in d = 1 with F^M = (b^2 + m^2)^(-n), n = M/2 (n = 0 for F = 1):
+ * (m / pi) int e^(i b r) (b^2 + m^2)^-(n+1) db, by the residue at b = i m,
+ * = (2 m / n!) e^(-m r) sum_(j <= n) C(n, j) r^(n-j) ((n+j)! / n!) (2m)^-(n+1+j). */
+static void radial_lorentz(arb_t R, const fy_nnft_spec_t s, int n, const fmpq_t r2,
+                           slong prec)
+{
+    arb_t r, m, tm, term, acc, e;
+    fmpz_t c;
+    int j;
+    arb_init(r);
+    arb_init(m);
+    arb_init(tm);
+    arb_init(term);
+    arb_init(acc);
+    arb_init(e);
+    fmpz_init(c);
+    arb_set_fmpq(r, r2, prec);
+    arb_sqrtpos(r, r, prec);
+    arb_set_fmpq(m, s->mass, prec);
+    arb_mul_2exp_si(tm, m, 1);
+    arb_zero(acc);
+    for (j = 0; j <= n; j++)
+    {
+        /* C(n, j) (n+j)! / n! = C(n, j) (n+1)(n+2)..(n+j) */
+        fmpz_bin_uiui(c, (ulong) n, (ulong) j);
+        arb_set_fmpz(term, c);
+        {
+            int k;
+            for (k = 1; k <= j; k++)
+                arb_mul_si(term, term, n + k, prec);
+        }
+        arb_pow_ui(e, r, (ulong) (n - j), prec);
+        arb_mul(term, term, e, prec);
+        arb_pow_ui(e, tm, (ulong) (n + 1 + j), prec);
+        arb_div(term, term, e, prec);
+        arb_add(acc, acc, term, prec);
+    }
+    arb_mul(acc, acc, tm, prec);
+    for (j = 2; j <= n; j++)
+        arb_div_si(acc, acc, j, prec);
+    arb_mul(e, m, r, prec);
+    arb_neg(e, e);
+    arb_exp(e, e, prec);
+    arb_mul(R, acc, e, prec);
+    arb_clear(r);
+    arb_clear(m);
+    arb_clear(tm);
+    arb_clear(term);
+    arb_clear(acc);
+    arb_clear(e);
+    fmpz_clear(c);
+}
+
+int fy_nnft_euclid_radial(arb_t R, const fy_nnft_spec_t s, int M, const fmpq_t r2,
+                          slong prec, fy_error_t err)
+{
+    if (M < 0 || M > EUCLID_MAX_M)
+        return fy_error_set(err, FY_EINPUT, "radial functions of order 0..%d, not %d",
+                            EUCLID_MAX_M, M);
+    if (fmpq_sgn(r2) < 0)
+        return fy_error_set(err, FY_EINPUT, "a squared distance must be >= 0");
+    if (s->act != FY_NNFT_COS)
+        return fy_error_set(err, FY_EINPUT, "radial functions belong to the input layer "
+                            "F(b) cos(b . x + c) (activation cos), not to %s",
+                            fy_nnft_act_name(s->act));
+    if (s->F == FY_NNFT_F_ONE || M == 0)
+    {
+        switch (s->b_dist)
+        {
+        case FY_NNFT_B_GAUSS:
+        {
+            /* exp(-sigma_W^2 r^2 / (2 d)) */
+            fmpq_t e;
+            fmpq_init(e);
+            fmpq_mul(e, s->sigma_W, s->sigma_W);
+            fmpq_mul(e, e, r2);
+            fmpq_div_2exp(e, e, 1);
+            fmpq_neg(e, e);
+            arb_set_fmpq(R, e, prec);
+            arb_div_si(R, R, s->d, prec);
+            arb_exp(R, R, prec);
+            fmpq_clear(e);
+            return FY_OK;
+        }
+        case FY_NNFT_B_BALL:
+            radial_ball_one(R, s, r2, prec);
+            return FY_OK;
+        case FY_NNFT_B_LORENTZ:
+            radial_lorentz(R, s, 0, r2, prec);
+            return FY_OK;
+        default:
+            break;
+        }
+    }
+    else
+        switch (s->b_dist)
+        {
+        case FY_NNFT_B_BALL:
+            return radial_ball_prop(R, s, M, r2, prec, err);
+        case FY_NNFT_B_LORENTZ:
+            if (M & 1)
+                return fy_error_set(err, FY_EUNSUPPORTED, "odd moments of the Lorentzian layer "
+                                    "with F = 1/sqrt(b^2 + m^2) (a branch point, not a pole): "
+                                    "not yet; use F one or b_dist ball");
+            radial_lorentz(R, s, M / 2, r2, prec);
+            return FY_OK;
+        case FY_NNFT_B_GAUSS:
+            return fy_error_set(err, FY_EUNSUPPORTED, "Gaussian b with F = 1/sqrt(b^2 + m^2) "
+                                "has no exact radial function here yet (use b_dist ball or "
+                                "lorentz, or F one)");
+        default:
+            break;
+        }
+    return fy_error_set(err, FY_EINPUT, "unknown b_dist %d or F %d", s->b_dist, s->F);
+}
+
+int fy_nnft_euclid_g2(arb_t G, const fy_nnft_spec_t s, const fmpq_t r2, slong prec,
+                      fy_error_t err)
+{
+    arb_t a2;
+    int rc = fy_nnft_euclid_radial(G, s, 2, r2, prec, err);
+    if (rc != FY_OK)
+        return rc;
+    arb_init(a2);
+    arb_set_fmpq(a2, s->sigma_a, prec);
+    arb_sqr(a2, a2, prec);
+    arb_mul(G, G, a2, prec);
+    arb_mul_2exp_si(G, G, -1);
+    arb_clear(a2);
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ power spectrum */
+/* The density P(p) of b at |p| = p (for the ball, inside). */
+static void density_b(arb_t P, const fy_nnft_spec_t s, const arb_t p, slong prec)
+{
+    arb_t t, u;
+    arb_init(t);
+    arb_init(u);
+    switch (s->b_dist)
+    {
+    case FY_NNFT_B_GAUSS:
+        /* (2 pi s2)^(-d/2) exp(-p^2 / (2 s2)), s2 = sigma_W^2 / d */
+        arb_set_fmpq(t, s->sigma_W, prec);
+        arb_sqr(t, t, prec);
+        arb_div_si(t, t, s->d, prec);
+        arb_sqr(u, p, prec);
+        arb_div(u, u, t, prec);
+        arb_mul_2exp_si(u, u, -1);
+        arb_neg(u, u);
+        arb_exp(P, u, prec);
+        arb_const_pi(u, prec);
+        arb_mul(t, t, u, prec);
+        arb_mul_2exp_si(t, t, 1);
+        arb_rsqrt(t, t, prec);
+        arb_pow_ui(t, t, (ulong) s->d, prec);
+        arb_mul(P, P, t, prec);
+        break;
+    case FY_NNFT_B_BALL:
+        /* 1 / vol = Gamma(d/2 + 1) / (pi^(d/2) Lambda^d) */
+        arb_set_si(t, s->d + 2);
+        arb_mul_2exp_si(t, t, -1);
+        arb_gamma(P, t, prec);
+        arb_const_pi(u, prec);
+        arb_set_si(t, s->d);
+        arb_mul_2exp_si(t, t, -1);
+        arb_pow(u, u, t, prec);
+        arb_div(P, P, u, prec);
+        arb_set_fmpq(t, s->Lambda, prec);
+        arb_pow_ui(t, t, (ulong) s->d, prec);
+        arb_div(P, P, t, prec);
+        break;
+    case FY_NNFT_B_LORENTZ:
+    default:
+        /* m / (pi (p^2 + m^2)) */
+        arb_set_fmpq(t, s->mass, prec);
+        arb_sqr(u, p, prec);
+        arb_addmul(u, t, t, prec);
+        arb_div(P, t, u, prec);
+        arb_const_pi(u, prec);
+        arb_div(P, P, u, prec);
+        break;
+    }
+    arb_clear(t);
+    arb_clear(u);
+}
+
+int fy_nnft_power_spectrum(arb_t G, const fy_nnft_spec_t s, const arb_t p, slong prec,
+                           fy_error_t err)
+{
+    arb_t t, u;
+    int outside = 0, straddle = 0;
+    if (s->act != FY_NNFT_COS)
+        return fy_error_set(err, FY_EINPUT, "the power spectrum belongs to the input layer "
+                            "F(b) cos(b . x + c) (activation cos), not to %s",
+                            fy_nnft_act_name(s->act));
+    if (!arb_is_nonnegative(p))
+        return fy_error_set(err, FY_EINPUT, "|p| must be >= 0");
+    arb_init(t);
+    arb_init(u);
+    if (s->b_dist == FY_NNFT_B_BALL)
+    {
+        /* the closed ball |p| <= Lambda (the boundary has measure zero) */
+        arb_set_fmpq(t, s->Lambda, prec);
+        if (arb_gt(p, t))
+            outside = 1;
+        else if (!arb_le(p, t))
+            straddle = 1;
+    }
+    if (outside)
+        arb_zero(G);
+    else
+    {
+        /* (sigma_a^2 / 2) (2 pi)^d P(p) F(p)^2 */
+        density_b(G, s, p, prec);
+        arb_const_pi(t, prec);
+        arb_mul_2exp_si(t, t, 1);
+        arb_pow_ui(t, t, (ulong) s->d, prec);
+        arb_mul(G, G, t, prec);
+        arb_set_fmpq(t, s->sigma_a, prec);
+        arb_sqr(t, t, prec);
+        arb_mul(G, G, t, prec);
+        arb_mul_2exp_si(G, G, -1);
+        if (s->F == FY_NNFT_F_PROP)
+        {
+            arb_set_fmpq(t, s->mass, prec);
+            arb_sqr(u, p, prec);
+            arb_addmul(u, t, t, prec);
+            arb_div(G, G, u, prec);
+        }
+        if (straddle)
+        {
+            arb_zero(t);
+            arb_union(G, G, t, prec);
+        }
+    }
+    arb_clear(t);
+    arb_clear(u);
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ kernels and moments */
+static int check_idx(const fy_nnft_spec_t s, const slong *idx, int m, fy_error_t err)
+{
+    int k;
+    for (k = 0; k < m; k++)
+        if (idx[k] < 0 || idx[k] >= s->npoints)
+            return fy_error_set(err, FY_EINPUT, "point index %ld out of range (the spec has "
+                                "%ld points)", (long) idx[k], (long) s->npoints);
+    return FY_OK;
+}
+
+/* |sum_k sg_k x_idx[k]|^2 exactly, sg_0 = +1 and sg_k = -1 where bit k-1 of sg is set. */
+static void signed_r2(fmpq_t r2, const fy_nnft_spec_t s, const slong *idx, int m, unsigned sg)
+{
+    fmpq_t t;
+    slong c;
+    int k;
+    fmpq_init(t);
+    fmpq_zero(r2);
+    for (c = 0; c < s->d; c++)
+    {
+        fmpq_zero(t);
+        for (k = 0; k < m; k++)
+        {
+            const fmpq *y = s->points + idx[k] * s->d + c;
+            if (k > 0 && ((sg >> (k - 1)) & 1))
+                fmpq_sub(t, t, y);
+            else
+                fmpq_add(t, t, y);
+        }
+        fmpq_addmul(r2, t, t);
+    }
+    fmpq_clear(t);
+}
+
+int fy_nnft_euclid_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec,
+                          fy_error_t err)
+{
+    slong pair[2] = {i, j};
+    fmpq_t r2;
+    int rc;
+    if ((rc = check_idx(s, pair, 2, err)) != FY_OK)
+        return rc;
+    if (!fmpq_is_zero(s->a_mean) || !fmpq_is_one(s->phase))
+        return fy_nnft_euclid_correlator(K, s, pair, 2, prec, err); /* the Z2 switch */
+    fmpq_init(r2);
+    signed_r2(r2, s, pair, 2, 1u);
+    rc = fy_nnft_euclid_g2(K, s, r2, prec, err);
+    fmpq_clear(r2);
+    return rc;
+}
+
+/* E[(sqrt(N) a)^M]: sigma_a^M (M-1)!! (K/3)^(M/2-1) for even M (0 for odd), or with a_mean
+ * (K = 3) the moments of N(mu, sigma_a^2), mu = a_mean / sqrt(N):
+ * sum_k C(M, 2k) mu^(M-2k) sigma_a^(2k) (2k-1)!!. */
+static void weight_moment(arb_t w, const fy_nnft_spec_t s, int M, slong prec)
+{
+    arb_t mu, sa, t, s2k;
+    fmpz_t c;
+    int k, j;
+    if (fmpq_is_zero(s->a_mean))
+    {
+        if (M & 1)
+        {
+            arb_zero(w);
+            return;
+        }
+        arb_set_fmpq(w, s->sigma_a, prec);
+        arb_pow_ui(w, w, (ulong) M, prec);
+        for (k = M - 1; k > 1; k -= 2)
+            arb_mul_si(w, w, k, prec);
+        if (M >= 4)
+        {
+            arb_init(t);
+            arb_set_fmpq(t, s->kurtosis, prec);
+            arb_div_ui(t, t, 3, prec);
+            arb_pow_ui(t, t, (ulong) (M / 2 - 1), prec);
+            arb_mul(w, w, t, prec);
+            arb_clear(t);
+        }
+        return;
+    }
+    arb_init(mu);
+    arb_init(sa);
+    arb_init(t);
+    arb_init(s2k);
+    fmpz_init(c);
+    arb_set_fmpq(mu, s->a_mean, prec);
+    arb_set_si(t, s->width);
+    arb_rsqrt(t, t, prec);
+    arb_mul(mu, mu, t, prec);
+    arb_set_fmpq(sa, s->sigma_a, prec);
+    arb_zero(w);
+    for (k = 0; 2 * k <= M; k++)
+    {
+        fmpz_bin_uiui(c, (ulong) M, (ulong) (2 * k));
+        for (j = 2 * k - 1; j > 1; j -= 2)
+            fmpz_mul_si(c, c, j);
+        arb_pow_ui(t, mu, (ulong) (M - 2 * k), prec);
+        arb_mul_fmpz(t, t, c, prec);
+        arb_pow_ui(s2k, sa, (ulong) (2 * k), prec);
+        arb_addmul(w, t, s2k, prec);
+    }
+    arb_clear(mu);
+    arb_clear(sa);
+    arb_clear(t);
+    arb_clear(s2k);
+    fmpz_clear(c);
+}
+
+int fy_nnft_euclid_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int M,
+                          slong prec, fy_error_t err)
+{
+    fmpq_t r2, q;
+    arb_t R, w;
+    unsigned sg;
+    int rc, whole = fmpq_is_one(s->phase);
+    if (M < 1 || M > EUCLID_MAX_M)
+        return fy_error_set(err, FY_EINPUT, "moment order %d: 1..%d", M, EUCLID_MAX_M);
+    if ((rc = check_idx(s, idx, M, err)) != FY_OK)
+        return rc;
+    if ((M & 1) && (whole || fmpq_is_zero(s->a_mean)))
+    {
+        arb_zero(mu); /* c -> c + pi, or a -> -a, flips h */
+        return FY_OK;
+    }
+    fmpq_init(r2);
+    fmpq_init(q);
+    arb_init(R);
+    arb_init(w);
+    arb_zero(mu);
+    for (sg = 0; sg < (1u << (M - 1)) && rc == FY_OK; sg++)
+    {
+        /* sum s = M - 2 (number of minus signs); with a whole period only sum s = 0 lives */
+        int j = M - 2 * __builtin_popcount(sg);
+        if (whole && j != 0)
+            continue;
+        signed_r2(r2, s, idx, M, sg);
+        if ((rc = fy_nnft_euclid_radial(R, s, M, r2, prec, err)) != FY_OK)
+            break;
+        if (j != 0)
+        {
+            /* E_c cos(T + j c) = cos T sinc(j phase pi), c ~ U[-phase pi, phase pi] */
+            fmpq_mul_si(q, s->phase, j);
+            arb_set_fmpq(w, q, prec);
+            arb_sinc_pi(w, w, prec);
+            arb_mul(R, R, w, prec);
+        }
+        arb_add(mu, mu, R, prec);
+    }
+    if (rc == FY_OK)
+    {
+        weight_moment(w, s, M, prec);
+        arb_mul(mu, mu, w, prec);
+        arb_mul_2exp_si(mu, mu, 1 - M);
+    }
+    fmpq_clear(r2);
+    fmpq_clear(q);
+    arb_clear(R);
+    arb_clear(w);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ all set partitions */
+typedef struct
+{
+    const fy_nnft_spec_struct *s;
+    const slong *idx;
+    int n, connected;
+    slong prec;
+    arb_ptr mu;        /* by block mask */
+    char *have;
+    arb_t acc, term, t;
+    fy_error_struct *err;
+} part_ctx;
+
+static int block_moment(part_ctx *c, unsigned B)
+{
+    if (!c->have[B])
+    {
+        slong sub[8];
+        int m = 0, k, rc;
+        for (k = 0; k < c->n; k++)
+            if (B >> k & 1)
+                sub[m++] = c->idx[k];
+        if ((rc = fy_nnft_euclid_moment(c->mu + B, c->s, sub, m, c->prec, c->err)) != FY_OK)
+            return rc;
+        c->have[B] = 1;
+    }
+    return FY_OK;
+}
+
+/* Every set partition of mask; blocks[0..nb) chosen so far. */
+static int all_parts(part_ctx *c, unsigned mask, unsigned *blocks, int nb)
+{
+    unsigned low, rest, sub;
+    int rc, i;
+    if (mask == 0)
+    {
+        /* connected: (-1)^(nb-1) (nb-1)!; else (N)_nb */
+        arb_one(c->term);
+        for (i = 0; i < nb; i++)
+        {
+            if ((rc = block_moment(c, blocks[i])) != FY_OK)
+                return rc;
+            arb_mul(c->term, c->term, c->mu + blocks[i], c->prec);
+        }
+        for (i = 1; i < nb; i++)
+            arb_mul_si(c->term, c->term, c->connected ? -i : c->s->width - i, c->prec);
+        if (!c->connected)
+            arb_mul_si(c->term, c->term, c->s->width, c->prec);
+        arb_add(c->acc, c->acc, c->term, c->prec);
+        return FY_OK;
+    }
+    low = mask & (0u - mask);
+    rest = mask ^ low;
+    sub = rest;
+    for (;;)
+    {
+        blocks[nb] = sub | low;
+        if ((rc = all_parts(c, mask ^ (sub | low), blocks, nb + 1)) != FY_OK)
+            return rc;
+        if (sub == 0)
+            break;
+        sub = (sub - 1) & rest;
+    }
+    return FY_OK;
+}
+
+static int part_sum(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, int connected,
+                    slong prec, fy_error_t err)
+{
+    part_ctx c;
+    unsigned blocks[8];
+    int rc;
+    if (n < 1 || n > 8)
+        return fy_error_set(err, FY_EINPUT, "correlators of order 1..8, not %d", n);
+    if ((rc = check_idx(s, idx, n, err)) != FY_OK)
+        return rc;
+    if (s->act != FY_NNFT_COS)
+        return fy_error_set(err, FY_EINPUT, "fy_nnft_euclid_correlator is for activation cos");
+    memset(&c, 0, sizeof c);
+    c.s = s;
+    c.idx = idx;
+    c.n = n;
+    c.connected = connected;
+    c.prec = prec;
+    c.err = err;
+    c.mu = _arb_vec_init(1 << n);
+    if ((c.have = calloc((size_t) 1 << n, 1)) == NULL)
+    {
+        _arb_vec_clear(c.mu, 1 << n);
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    arb_init(c.acc);
+    arb_init(c.term);
+    arb_init(c.t);
+    if ((rc = all_parts(&c, (1u << n) - 1, blocks, 0)) == FY_OK)
+    {
+        /* N^(-n/2) (moments) or N^(1 - n/2) (cumulants) */
+        arb_set_si(c.t, s->width);
+        arb_sqrt(c.t, c.t, prec);
+        arb_pow_ui(c.t, c.t, (ulong) n, prec);
+        arb_div(G, c.acc, c.t, prec);
+        if (connected)
+            arb_mul_si(G, G, s->width, prec);
+    }
+    _arb_vec_clear(c.mu, 1 << n);
+    free(c.have);
+    arb_clear(c.acc);
+    arb_clear(c.term);
+    arb_clear(c.t);
+    return rc;
+}
+
+int fy_nnft_euclid_correlator(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n,
+                              slong prec, fy_error_t err)
+{
+    return part_sum(G, s, idx, n, 0, prec, err);
+}
+
+int fy_nnft_euclid_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n,
+                             slong prec, fy_error_t err)
+{
+    return part_sum(G, s, idx, n, 1, prec, err);
+}

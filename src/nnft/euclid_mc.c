@@ -1,0 +1,311 @@
+/* euclid_mc.c - Monte Carlo G2 of the Euclidean input layers (feynn/nnft.h, "fields from
+ * neurons"): networks phi(x) = sum_i a_i F(b_i) cos(b_i . x + c_i) drawn from the one
+ * generator (feynn/rng.h), the products phi(x_i) phi(x_j) averaged with standard errors.
+ *
+ * Network k is stream k of purpose FY_RNG_PURPOSE_NNFT_EUCLID: normals 0..N-1 the output
+ * weights, N + i d + c the coordinates of b_i (Gaussian b, or the direction for the ball);
+ * uniforms 0..N-1 the phases, N..2N-1 the radius (ball) or the Lorentzian quantile,
+ * 2N..3N-1 the output-weight mixture (kurtosis > 3); a_mean / N is added to the weights,
+ * and the phases are phase pi (2u - 1).  The sum over networks is serial, so the
+ * result depends on (spec, M, seed) alone. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feynn/rng.h"
+#include "feynn/util.h"
+#include "nnft/nnft_internal.h"
+
+typedef struct
+{
+    slong N, d, P;
+    int bdist, F;
+    double sw, sa, m, L, mix_p, mix_s, amean, phase;
+    double *x;              /* P x d */
+    double *a, *b, *c, *amp; /* N, N d, N, N */
+    double *z, *u;          /* N (1 + d) normals, 3N uniforms */
+    fy_rng_t rn, ru;
+} enet_t;
+
+static void enet_clear(enet_t *e)
+{
+    free(e->x);
+    free(e->a);
+    memset(e, 0, sizeof *e);
+}
+
+static int enet_init(enet_t *e, const fy_nnft_spec_t s, uint64_t seed, fy_error_t err)
+{
+    slong k;
+    double K;
+    memset(e, 0, sizeof *e);
+    if (s->act != FY_NNFT_COS)
+        return fy_error_set(err, FY_EINPUT, "the Monte Carlo G2 of the input layer "
+                            "F(b) cos(b . x + c) needs activation cos, not %s",
+                            fy_nnft_act_name(s->act));
+    if (s->npoints < 1)
+        return fy_error_set(err, FY_EINPUT, "no input points");
+    e->N = s->width;
+    e->d = s->d;
+    e->P = s->npoints;
+    e->bdist = s->b_dist;
+    e->F = s->F;
+    e->sw = fy_fmpq_get_d(s->sigma_W) / sqrt((double) s->d);
+    e->sa = fy_fmpq_get_d(s->sigma_a) / sqrt((double) s->width);
+    e->m = fy_fmpq_get_d(s->mass);
+    e->L = fy_fmpq_get_d(s->Lambda);
+    e->amean = fy_fmpq_get_d(s->a_mean) / (double) s->width;
+    e->phase = fy_fmpq_get_d(s->phase);
+    K = fy_fmpq_get_d(s->kurtosis);
+    e->mix_p = 3.0 / K;
+    e->mix_s = sqrt(K / 3.0);
+    e->x = fy_malloc((size_t) (e->P * e->d), sizeof(double), err);
+    e->a = fy_malloc((size_t) (e->N * (2 * e->d + 7)), sizeof(double), err);
+    if (e->x == NULL || e->a == NULL)
+    {
+        enet_clear(e);
+        return FY_ENOMEM;
+    }
+    e->b = e->a + e->N;
+    e->c = e->b + e->N * e->d;
+    e->amp = e->c + e->N;
+    e->z = e->amp + e->N;
+    e->u = e->z + e->N * (1 + e->d);
+    for (k = 0; k < e->P * e->d; k++)
+        e->x[k] = fy_fmpq_get_d(s->points + k);
+    fy_rng_init(e->rn, seed, FY_RNG_PURPOSE_NNFT_EUCLID);
+    fy_rng_init(e->ru, seed, FY_RNG_PURPOSE_NNFT_EUCLID + 1);
+    return FY_OK;
+}
+
+/* Draws network k into a, b, c, amp. */
+static void enet_draw(enet_t *e, uint64_t k)
+{
+    const slong N = e->N, d = e->d;
+    slong i, c;
+    fy_rng_normals(e->z, (uint64_t) (N * (1 + d)), e->rn, k, 0);
+    fy_rng_uniforms(e->u, (uint64_t) (3 * N), e->ru, k, 0);
+    for (i = 0; i < N; i++)
+    {
+        double *b = e->b + i * d, *z = e->z + N + i * d, b2 = 0;
+        double a = e->sa * e->z[i] + e->amean;
+        if (e->mix_p < 1.0)
+            a = e->u[2 * N + i] < e->mix_p ? a * e->mix_s : 0.0;
+        e->a[i] = a;
+        e->c[i] = e->phase * M_PI * (2.0 * e->u[i] - 1.0);
+        switch (e->bdist)
+        {
+        case FY_NNFT_B_GAUSS:
+            for (c = 0; c < d; c++)
+                b[c] = e->sw * z[c];
+            break;
+        case FY_NNFT_B_BALL:
+        {
+            /* a uniform direction (normalised normals) and radius Lambda u^(1/d) */
+            double n2 = 0, r = e->L * pow(e->u[N + i], 1.0 / (double) d);
+            for (c = 0; c < d; c++)
+                n2 += z[c] * z[c];
+            n2 = n2 > 0 ? sqrt(n2) : 1.0;
+            for (c = 0; c < d; c++)
+                b[c] = r * z[c] / n2;
+            break;
+        }
+        default: /* Lorentzian, d = 1: the Cauchy quantile */
+            b[0] = e->m * tan(M_PI * (e->u[N + i] - 0.5));
+            break;
+        }
+        for (c = 0; c < d; c++)
+            b2 += b[c] * b[c];
+        e->amp[i] = e->F == FY_NNFT_F_PROP ? 1.0 / sqrt(b2 + e->m * e->m) : 1.0;
+    }
+}
+
+static double enet_eval(const enet_t *e, const double *x)
+{
+    slong i, c;
+    double f = 0;
+    for (i = 0; i < e->N; i++)
+    {
+        double t = e->c[i];
+        for (c = 0; c < e->d; c++)
+            t += e->b[i * e->d + c] * x[c];
+        f += e->a[i] * e->amp[i] * cos(t);
+    }
+    return f;
+}
+
+/* The pairs (i, j), i <= j, i < rows (rows = P: all pairs; 1: the row of point 0). */
+static int mc_pairs(double *mean, double *se, const fy_nnft_spec_t s, slong rows, uint64_t M,
+                    uint64_t seed, fy_error_t err)
+{
+    enet_t e;
+    double *f, *sum, *sq;
+    slong i, j, t, npair;
+    uint64_t k;
+    int rc;
+    if (M < 2)
+        return fy_error_set(err, FY_EINPUT, "at least 2 networks, not %llu",
+                            (unsigned long long) M);
+    if ((rc = enet_init(&e, s, seed, err)) != FY_OK)
+        return rc;
+    npair = 0;
+    for (i = 0; i < rows; i++)
+        npair += e.P - i;
+    f = fy_malloc((size_t) (e.P + 2 * npair), sizeof(double), err);
+    if (f == NULL)
+    {
+        enet_clear(&e);
+        return FY_ENOMEM;
+    }
+    sum = f + e.P;
+    sq = sum + npair;
+    memset(sum, 0, 2 * (size_t) npair * sizeof(double));
+    for (k = 0; k < M; k++)
+    {
+        enet_draw(&e, k);
+        for (i = 0; i < e.P; i++)
+            f[i] = enet_eval(&e, e.x + i * e.d);
+        for (i = 0, t = 0; i < rows; i++)
+            for (j = i; j < e.P; j++, t++)
+            {
+                double v = f[i] * f[j];
+                sum[t] += v;
+                sq[t] += v * v;
+            }
+    }
+    for (t = 0; t < npair; t++)
+    {
+        double mu = sum[t] / (double) M, v = (sq[t] - sum[t] * mu) / (double) (M - 1);
+        mean[t] = mu;
+        se[t] = sqrt((v > 0 ? v : 0) / (double) M);
+    }
+    free(f);
+    enet_clear(&e);
+    return FY_OK;
+}
+
+int fy_nnft_euclid_mc_g2(double *mean, double *se, const fy_nnft_spec_t s, uint64_t M,
+                         uint64_t seed, fy_error_t err)
+{
+    int rc = fy_nnft_spec_check(s, err);
+    if (rc != FY_OK)
+        return rc;
+    return mc_pairs(mean, se, s, s->npoints, M, seed, err);
+}
+
+/* ------------------------------------------------------------------ the spectrum */
+void fy_nnft_spectrum_init(fy_nnft_spectrum_t sp)
+{
+    memset(sp, 0, sizeof *sp);
+}
+
+void fy_nnft_spectrum_clear(fy_nnft_spectrum_t sp)
+{
+    slong j;
+    if (sp->p != NULL)
+        _arb_vec_clear(sp->p, 2 * sp->np);
+    if (sp->G2 != NULL)
+        _arb_vec_clear(sp->G2, sp->nx);
+    if (sp->x != NULL)
+        for (j = 0; j < sp->nx; j++)
+            fmpq_clear(sp->x + j);
+    free(sp->x);
+    free(sp->mc_mean);
+    memset(sp, 0, sizeof *sp);
+}
+
+int fy_nnft_spectrum(fy_nnft_spectrum_t sp, const fy_nnft_spec_t s, const fmpq_t pmax,
+                     slong np, const fmpq_t xmax, slong nx, uint64_t M, uint64_t seed,
+                     slong prec, fy_error_t err)
+{
+    fy_nnft_spec_t w;
+    fmpq_t r2;
+    slong k, c;
+    int rc;
+    fy_nnft_spectrum_clear(sp);
+    if ((rc = fy_nnft_spec_check(s, err)) != FY_OK)
+        return rc;
+    if (s->act != FY_NNFT_COS)
+        return fy_error_set(err, FY_EINPUT, "the spectrum is for the translation-invariant "
+                            "input layers F(b) cos(b . x + c) (activation cos, doc/nnft-spec.md), "
+                            "not %s", fy_nnft_act_name(s->act));
+    if (np < 2 || nx < 2 || np > 100000 || nx > 100000)
+        return fy_error_set(err, FY_EINPUT, "2..100000 momenta and positions, not %ld and %ld",
+                            (long) np, (long) nx);
+    if (!fmpq_is_zero(s->a_mean) || !fmpq_is_one(s->phase))
+        return fy_error_set(err, FY_EINPUT, "the power spectrum needs a translation-invariant "
+                            "ensemble: remove a_mean and phase (the Z2 switch) from the spec");
+    if (fmpq_sgn(pmax) <= 0 || fmpq_sgn(xmax) <= 0)
+        return fy_error_set(err, FY_EINPUT, "pmax and xmax must be positive");
+    sp->np = np;
+    sp->nx = nx;
+    sp->p = _arb_vec_init(2 * np);
+    sp->Gp = sp->p + np;
+    sp->G2 = _arb_vec_init(nx);
+    if ((sp->x = fy_malloc((size_t) nx, sizeof(fmpq), err)) == NULL)
+    {
+        fy_nnft_spectrum_clear(sp);
+        return FY_ENOMEM;
+    }
+    for (k = 0; k < nx; k++)
+        fmpq_init(sp->x + k);
+    fmpq_init(r2);
+    for (k = 0; k < np && rc == FY_OK; k++)
+    {
+        arb_set_fmpq(sp->p + k, pmax, prec);
+        arb_mul_si(sp->p + k, sp->p + k, k, prec);
+        arb_div_si(sp->p + k, sp->p + k, np - 1, prec);
+        rc = fy_nnft_power_spectrum(sp->Gp + k, s, sp->p + k, prec, err);
+    }
+    for (k = 0; k < nx && rc == FY_OK; k++)
+    {
+        fmpq_mul_si(sp->x + k, xmax, k);
+        fmpz_set_si(fmpq_numref(r2), nx - 1);
+        fmpq_div_fmpz(sp->x + k, sp->x + k, fmpq_numref(r2));
+        fmpq_mul(r2, sp->x + k, sp->x + k);
+        rc = fy_nnft_euclid_g2(sp->G2 + k, s, r2, prec, err);
+    }
+    fmpq_clear(r2);
+    if (rc == FY_OK && M > 0)
+    {
+        /* the points x_j e_1 (as a points text) and the row (0, j) of the pairs */
+        char *text = NULL;
+        size_t len = 0;
+        FILE *fp = open_memstream(&text, &len);
+        fy_nnft_spec_init(w);
+        if (fp == NULL)
+            rc = fy_error_set(err, FY_ENOMEM, "out of memory");
+        else
+        {
+            for (k = 0; k < nx; k++)
+            {
+                char *q = fmpq_get_str(NULL, 10, sp->x + k);
+                fputs(q, fp);
+                flint_free(q);
+                for (c = 1; c < s->d; c++)
+                    fputs(" 0", fp);
+                fputc('\n', fp);
+            }
+            fclose(fp);
+            if ((rc = fy_nnft_spec_set(w, s, err)) == FY_OK
+                && (rc = fy_nnft_points_parse(w, text, "spectrum", err)) == FY_OK)
+            {
+                if ((sp->mc_mean = fy_malloc(2 * (size_t) nx, sizeof(double), err)) == NULL)
+                    rc = FY_ENOMEM;
+                else
+                {
+                    sp->mc_se = sp->mc_mean + nx;
+                    rc = mc_pairs(sp->mc_mean, sp->mc_se, w, 1, M, seed, err);
+                    sp->M = M;
+                    sp->seed = seed;
+                }
+            }
+        }
+        free(text);
+        fy_nnft_spec_clear(w);
+    }
+    if (rc != FY_OK)
+        fy_nnft_spectrum_clear(sp);
+    return rc;
+}

@@ -1,0 +1,59 @@
+#!/bin/sh
+# Tests of `feynn nnft spectrum` and `feynn nnft duality` (TAP): the talk's example 2 through
+# the command against its closed forms G(0) = sigma_a^2 / m = 1 and G2(1) = e^-1 / 2, the
+# Monte Carlo column within 4 standard errors (--check), example 1's zero beyond the cut-off,
+# the duality table's verdicts, JSON and CSV shapes, and the exit codes of bad input.
+feynn="${FY_TOP_BUILDDIR:-.}/feynn"
+top="${FY_TOP_SRCDIR:-$(dirname "$0")/..}"
+ex="$top/examples"
+w=nnft_euclid_cli.dir; rm -rf "$w"; mkdir -p "$w"
+n=0; fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$w/err" | head -10; fail=1; }
+t() { # t EXPECTED_STATUS DESCRIPTION CMD...
+    want=$1; desc=$2; shift 2
+    "$@" >"$w/out" 2>"$w/err"; got=$?
+    if [ "$got" = "$want" ]; then ok "$desc"; else no "$desc (exit $got, want $want)"; fi
+}
+has() { # has PATTERN DESCRIPTION: the last output contains PATTERN (fixed string)
+    if grep -qF -- "$1" "$w/out"; then ok "$2"; else
+        echo "# no '$1' in:"; sed 's/^/#   /' "$w/out" | head -30; no "$2"; fi
+}
+
+t 0 "spectrum of example 2" "$feynn" nnft spectrum "$ex/nnqft_free2.spec" --pmax 4 --np 5 \
+    --xmax 2 --nx 3 --digits 12
+has "G(p) = sigma_a^2 m / (p^2 + m^2)" "example 2 names its closed form"
+# G(0) = sigma_a^2 m / m^2 = 1 exactly; G2(1) = e^-1 / 2 = 0.183939720585721...
+if awk '$1 == "0" && $2 == "1.00000000000" { f = 1 } END { exit !f }' "$w/out"; then ok "G(0) = 1"
+else no "G(0) = 1"; fi
+has "0.183939720586" "G2(1) = e^-1 / 2 = 0.18393972058572..."
+has "d^d p / (2 pi)^d e^(i p . (x - y)) G(p)" "the Fourier convention is printed"
+t 0 "Monte Carlo column with --check" "$feynn" nnft spectrum "$ex/nnqft_free2.spec" --np 2 \
+    --nx 5 --mc 20000 --seed 3 --check
+has "0 value(s) beyond 4 standard errors" "Monte Carlo within 4 standard errors"
+t 0 "spectrum of example 1, CSV" "$feynn" nnft spectrum "$ex/nnqft_free1.spec" --pmax 8 --np 5 \
+    --nx 2 --digits 6 --format csv
+has "kind,value,G,G_rad" "CSV header"
+if grep -q '^p,8,0,' "$w/out"; then ok "G(p) = 0 beyond Lambda"; else
+    sed 's/^/#   /' "$w/out"; no "G(p) = 0 beyond Lambda"; fi
+t 0 "duality table" "$feynn" nnft duality "$ex/nnqft_duality.spec" --shifts 0,1/2,2
+has "Cos-net" "duality header"
+has "(translation invariant)" "Cos-net G4_c translation invariant"
+has "(translation invariance broken)" "Gauss-net G4_c not"
+t 0 "duality JSON" "$feynn" nnft duality "$ex/nnqft_duality.spec" --format json
+has '"cos_invariant": true' "JSON: cos_invariant"
+has '"gauss_invariant": false' "JSON: gauss_invariant"
+t 0 "spectrum --help" "$feynn" nnft spectrum --help
+has "Usage: feynn nnft spectrum" "spectrum help text"
+printf 'activation erf\npoint 0\n' >"$w/erf.spec"
+t 2 "spectrum of erf refused" "$feynn" nnft spectrum "$w/erf.spec"
+printf 'activation cos\nsigma_b 0\nb_dist ball\npoint 0\n' >"$w/noL.spec"
+t 2 "ball without Lambda refused" "$feynn" nnft spectrum "$w/noL.spec"
+if grep -q "Lambda" "$w/err"; then ok "the message names Lambda"; else no "the message names Lambda"; fi
+printf 'activation cos\nsigma_b 0\npoint 0\npoint 1\n' >"$w/two.spec"
+t 2 "duality needs four points" "$feynn" nnft duality "$w/two.spec"
+t 2 "bad --shifts" "$feynn" nnft duality "$ex/nnqft_duality.spec" --shifts 0,,1
+t 2 "--check without --mc" "$feynn" nnft spectrum "$ex/nnqft_free2.spec" --check
+rm -rf "$w"
+echo "1..$n"
+exit $fail
