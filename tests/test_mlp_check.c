@@ -296,6 +296,74 @@ static void test_double_finite(void **state)
     fy_numvec_clear(x);
 }
 
+/* Regression (issue 16): the error scale of c_0 = F(xbar) was z^(L) itself, a signed value,
+ * so that a network whose output is negative at the point had a negative stated error and
+ * `taylor --direction --check` (and order 0) disagreed on any rounding difference (a trained
+ * Born network, --order 4 --direction v, exit 1).  Here a tanh network with non-dyadic
+ * weights (rounded in double, exact in the ball route) and output about -2.6: along a
+ * direction to orders 0..4 and as an order-0 and order-2 tensor, the double check agrees, and
+ * every stated scale is at least the value's size (a sum of |terms| bounds the sum). */
+static void test_negative_output_scale(void **state)
+{
+    static const char *text = "feynn-model 1\ninput 3\nactivation tanh\nlayer 3\n"
+                              "1/3 -2/7 1/5\n-1/3 1/7 2/9\n3/11 1/13 -1/3\nbias 1/7 -1/9 1/11\n"
+                              "layer 2\n2/3 -1/7 1/3\n-3/5 1/3 1/7\nbias -1/3 1/5\n"
+                              "layer 1\n1/3 -5/7\nbias -8/3\n";
+    fy_net_t net;
+    fy_mlp_t m;
+    fy_numvec_t xbar, v, res;
+    fy_mlp_job_struct job;
+    fy_mlp_check_t c;
+    fy_error_t err;
+    double worst;
+    int n, mode;
+    slong k;
+    (void) state;
+    fy_error_init(err);
+    fy_net_init(net);
+    fy_mlp_init(m);
+    load_text(net, text);
+    fy_numvec_init(xbar, FY_ARITH_EXACT, 3, 128, NULL);
+    fy_numvec_init(v, FY_ARITH_EXACT, 3, 128, NULL);
+    fmpq_set_si(fy_numvec_fmpq(xbar), 1, 3);
+    fmpq_set_si(fy_numvec_fmpq(xbar) + 1, -1, 5);
+    fmpq_set_si(fy_numvec_fmpq(xbar) + 2, 2, 7);
+    fmpq_set_si(fy_numvec_fmpq(v), 1, 1);
+    fmpq_set_si(fy_numvec_fmpq(v) + 1, -1, 2);
+    fmpq_set_si(fy_numvec_fmpq(v) + 2, 1, 3);
+    fy_numvec_init(res, FY_ARITH_DOUBLE, 0, 53, NULL);
+    for (mode = 0; mode < 2; mode++)
+        for (n = 0; n <= 4; n++)
+        {
+            if (mode == 0 && n != 0 && n != 2)
+                continue;
+            job_set(&job, net, xbar, v, NULL, mode == 0 ? FY_MLP_JOB_TENSOR
+                                                        : FY_MLP_JOB_DIRECTION, n);
+            assert_int_equal(fy_mlp_job_fused(res, &job, FY_ARITH_DOUBLE, 53, m, err), FY_OK);
+            if (mode == 1 || n == 0)
+                assert_true(fy_numvec_d(res)[0] < -1); /* the output is negative here */
+            fy_mlp_check_init(c, 1e-9);
+            assert_int_equal(fy_mlp_check_run(c, res, &job, FY_ARITH_DOUBLE, 53, err), FY_OK);
+            assert_true(has_route(c, "fused/ball"));
+            if (!fy_mlp_check_agree(c, &worst))
+                fail_msg("%s order %d: the check disagrees (%.3g)",
+                         mode ? "direction" : "tensor", n, worst);
+            assert_non_null(c->scale);
+            assert_int_equal(c->scale->len, res->len);
+            for (k = 0; k < res->len; k++)
+                if (!(fy_numvec_d(c->scale)[k] >= fabs(fy_numvec_d(res)[k]) * (1 - 1e-12)))
+                    fail_msg("%s order %d: scale %ld is %.17g, below |value| %.17g",
+                             mode ? "direction" : "tensor", n, (long) k,
+                             fy_numvec_d(c->scale)[k], fabs(fy_numvec_d(res)[k]));
+            fy_mlp_check_clear(c);
+        }
+    fy_numvec_clear(res);
+    fy_numvec_clear(v);
+    fy_numvec_clear(xbar);
+    fy_mlp_clear(m);
+    fy_net_clear(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_tanh_ball),
         cmocka_unit_test(test_random_network),
         cmocka_unit_test(test_double_finite),
+        cmocka_unit_test(test_negative_output_scale),
     };
     return cmocka_run_group_tests_name("mlp_check", tests, setup, teardown) ? 1 : 0;
 }

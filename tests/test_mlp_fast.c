@@ -710,6 +710,186 @@ static void test_tensor3_diagrams(void **state)
     fy_mlp_work_clear(wk);
 }
 
+/* ------------------------------------------------------------------ orders 2..4 by diagrams */
+
+/* max over the order-n tensor of the same computation on |W| and |sigma^(k)|: the sum of the
+ * absolute values of the diagram terms, the scale of rounding errors of every route. */
+static double abs_terms_scale(const fy_net_t net, int n)
+{
+    fy_mlp_t m;
+    fy_symtensor_t T;
+    fy_error_t err;
+    double mx = 0;
+    slong i;
+    int l;
+    fy_error_init(err);
+    make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
+    for (l = 1; l <= m->L; l++)
+    {
+        for (i = 0; i < m->W[l].len; i++)
+            fy_numvec_d(m->W + l)[i] = fabs(fy_numvec_d(m->W + l)[i]);
+        if (l < m->L)
+            for (i = 0; i < m->s[l].len; i++)
+                fy_numvec_d(m->s + l)[i] = fabs(fy_numvec_d(m->s + l)[i]);
+    }
+    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    assert_int_equal(fy_mlp_tensor(T, m, 0, n, err), FY_OK);
+    for (i = 0; i < T->e.len; i++)
+        mx = fmax(mx, fy_numvec_d(&T->e)[i]);
+    fy_symtensor_clear(T);
+    fy_mlp_clear(m);
+    return mx;
+}
+
+/* The whole tensors of orders 2, 3, 4 by the diagram factorisation against the fused
+ * recursion (within 1e-12 of the sum of |terms|) and the Taylor-mode AD of the jet module
+ * (within 1e-9 of it: the jet interpolates over directions), on random networks: input
+ * dimension 1..6, 1..4 hidden layers of widths 1..7, 1..2 outputs, five activations, with and
+ * without biases, half of them through one shared workspace. */
+static void test_tensor_diagrams(void **state)
+{
+    static const char *const a5[] = {"tanh", "sigmoid", "erf", "softplus", "sin"};
+    unsigned long seed = fy_test_seed("tensor_diagrams");
+    uint64_t st = seed;
+    fy_error_t err;
+    fy_mlp_work_t wk;
+    int trial, n, i, nonzero = 0;
+
+    (void) state;
+    fy_error_init(err);
+    fy_mlp_work_init(wk);
+    for (trial = 0; trial < 30; trial++)
+    {
+        int w[7], L = 2 + (int) (fy_test_rand(&st) % 4), l, ia = trial % 5;
+        w[0] = 1 + (int) (fy_test_rand(&st) % 6);
+        for (l = 1; l < L; l++)
+            w[l] = 1 + (int) (fy_test_rand(&st) % 7);
+        w[L] = 1 + (int) (fy_test_rand(&st) % 2);
+        for (n = 2; n <= 4; n++)
+        {
+            fy_net_t net;
+            fy_mlp_t m;
+            fy_symtensor_t A, B, C;
+            fy_jet_net_t J;
+            double sc, mx = 0;
+            random_net(net, w, L, a5[ia], &st, trial % 3 != 0);
+            make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
+            fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init(C, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            assert_true(fy_mlp_tensor_diagrams_applies(m, n));
+            assert_int_equal(fy_mlp_tensor(A, m, 0, n, err), FY_OK);
+            assert_int_equal(fy_mlp_tensor_diagrams(B, m, 0, n, trial % 2 ? wk : NULL, err),
+                             FY_OK);
+            fy_jet_net_init(J);
+            assert_int_equal(fy_jet_net_set(J, net, err), FY_OK);
+            assert_int_equal(fy_jet_tensor_d(C, J, 0, NULL, n, err), FY_OK);
+            sc = abs_terms_scale(net, n);
+            assert_int_equal(A->e.len, B->e.len);
+            assert_int_equal(C->e.len, B->e.len);
+            for (i = 0; i < A->e.len; i++)
+            {
+                double a = fy_numvec_d(&A->e)[i], b = fy_numvec_d(&B->e)[i],
+                       c = fy_numvec_d(&C->e)[i];
+                mx = fmax(mx, fabs(a));
+                if (!(fabs(a - b) <= 1e-12 * sc))
+                    fail_msg("seed %lu trial %d order %d %s entry %d: fused %.17g, diagrams "
+                             "%.17g (scale %.3g)", seed, trial, n, a5[ia], i, a, b, sc);
+                if (!(fabs(c - b) <= 1e-9 * sc))
+                    fail_msg("seed %lu trial %d order %d %s entry %d: jet %.17g, diagrams "
+                             "%.17g (scale %.3g)", seed, trial, n, a5[ia], i, c, b, sc);
+            }
+            nonzero += mx > 0;
+            fy_jet_net_clear(J);
+            fy_symtensor_clear(A);
+            fy_symtensor_clear(B);
+            fy_symtensor_clear(C);
+            fy_mlp_clear(m);
+            fy_net_clear(net);
+        }
+    }
+    /* tensors of zeros would pass the comparisons (odd activations at 0 without biases have
+     * vanishing even orders): most of the 90 are not */
+    printf("# %d of 90 tensors nonzero\n", nonzero);
+    assert_true(nonzero >= 60);
+    fy_mlp_work_clear(wk);
+}
+
+/* The route that fy_mlp_job_compute takes and names, and the check of its result: a double
+ * tensor of order 2..4 comes from the factorisation ("diagramsN") and the check compares it
+ * with the fused recursion (route "fused") and the jet; ball tensors and directions stay on
+ * the fused recursion; a result with one entry moved by 1e-6 of the scale is a disagreement. */
+static void test_job_compute_route(void **state)
+{
+    static const int w[4] = {3, 4, 5, 1};
+    unsigned long seed = fy_test_seed("job_compute_route");
+    uint64_t st = seed;
+    fy_error_t err;
+    fy_net_t net;
+    int n;
+
+    (void) state;
+    fy_error_init(err);
+    random_net(net, w, 3, "tanh", &st, 1);
+    for (n = 1; n <= 5; n++)
+    {
+        fy_mlp_job_struct job;
+        fy_mlp_t m;
+        fy_numvec_t res;
+        fy_mlp_check_t c;
+        const char *route = NULL;
+        double worst;
+        int i, has_fused = 0, has_jet = 0;
+        char want[16];
+        memset(&job, 0, sizeof job);
+        job.net = net;
+        job.rules = get_rules();
+        job.mode = FY_MLP_JOB_TENSOR;
+        job.order = n;
+        fy_mlp_init(m);
+        fy_numvec_init(res, FY_ARITH_DOUBLE, 0, 53, NULL);
+        assert_int_equal(fy_mlp_job_compute(res, &route, &job, FY_ARITH_DOUBLE, 53, m, err),
+                         FY_OK);
+        snprintf(want, sizeof want, "diagrams%d", n);
+        assert_string_equal(route, n >= 2 && n <= 4 ? want : "fused");
+        fy_mlp_check_init(c, 1e-9);
+        assert_int_equal(fy_mlp_check_run_route(c, res, route, &job, FY_ARITH_DOUBLE, 53, err),
+                         FY_OK);
+        assert_string_equal(c->name[0], route);
+        for (i = 0; i < c->n; i++)
+        {
+            has_fused |= strcmp(c->name[i], "fused") == 0;
+            has_jet |= strcmp(c->name[i], "jet") == 0;
+        }
+        assert_true(has_fused && has_jet);
+        if (!fy_mlp_check_agree(c, &worst))
+            fail_msg("seed %lu order %d: the check disagrees (%.3g)", seed, n, worst);
+        printf("# order %d: route %s, %d routes, worst %.3g\n", n, route, c->n, worst);
+        fy_mlp_check_clear(c);
+        if (n >= 2 && n <= 4)
+        {
+            /* the check catches a wrong factorised result */
+            double *x = fy_numvec_d(res);
+            double mx = 0;
+            for (i = 0; i < res->len; i++)
+                mx = fmax(mx, fabs(x[i]));
+            x[res->len / 2] += 1e-6 * mx;
+            fy_mlp_check_init(c, 1e-9);
+            assert_int_equal(fy_mlp_check_run_route(c, res, route, &job, FY_ARITH_DOUBLE, 53,
+                                                    err), FY_OK);
+            assert_false(fy_mlp_check_agree(c, &worst));
+            fy_mlp_check_clear(c);
+            /* balls stay on the fused recursion */
+            assert_int_equal(fy_mlp_job_compute(res, &route, &job, FY_ARITH_BALL, 128, m, err),
+                             FY_OK);
+            assert_string_equal(route, "fused");
+        }
+        fy_numvec_clear(res);
+        fy_mlp_clear(m);
+    }
+    fy_net_clear(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -721,6 +901,8 @@ int main(void)
         cmocka_unit_test(test_poly_next),
         cmocka_unit_test(test_workspace),
         cmocka_unit_test(test_tensor3_diagrams),
+        cmocka_unit_test(test_tensor_diagrams),
+        cmocka_unit_test(test_job_compute_route),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     if (rules_loaded)

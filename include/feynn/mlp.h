@@ -277,6 +277,35 @@ int fy_mlp_derivatives_work(fy_symtensor_struct *T, const fy_mlp_t m, int output
 int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output,
                             fy_mlp_work_struct *w, fy_error_t err);
 
+/* The order-n tensor d^n F_o, n = 2, 3, 4, by the diagram factorisation (src/mlp/diagram3.c):
+ * the diagrams grouped by their lowest vertex give symmetrised low-rank terms over the hidden
+ * neurons (order 2: V^T diag(g s'') V; order 3: rank-1 terms in v_a and t_a, one dgemm; order
+ * 4: pair terms (v_a v_a) (x) Q_a with Q_a symmetric d x d, contracted in blocks of rows);
+ * the sums over upper layers by one backward accumulation each.  Double arithmetic with CBLAS,
+ * up to FY_MLP_DIAGRAM_MAX_LAYERS hidden layers (FY_EUNSUPPORTED otherwise); T is re-made
+ * unless it already has dimension width[0], order n, double entries.  w: workspace or NULL.
+ * fy_mlp_tensor3_diagrams is the case n = 3.  fy_mlp_tensor_diagrams_applies: 1 when the
+ * route takes m (arithmetic, order, depth, CBLAS) at order n. */
+#define FY_MLP_DIAGRAM_MAX_ORDER 4
+#define FY_MLP_DIAGRAM_MAX_LAYERS 256
+int fy_mlp_tensor_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
+                           fy_mlp_work_struct *w, fy_error_t err);
+int fy_mlp_tensor_diagrams_applies(const fy_mlp_t m, int n);
+
+/* The job's result by the fastest route: a whole tensor of order 2..FY_MLP_DIAGRAM_MAX_ORDER
+ * in double by the diagram factorisation (route "diagrams2", "diagrams3", "diagrams4"),
+ * anything else by the fused recursion (route "fused"); *route (may be NULL) gets the name, a
+ * static string.  m is (re)set to the network at the point, as by fy_mlp_job_fused. */
+int fy_mlp_job_compute(fy_numvec_t res, const char **route, const fy_mlp_job_struct *job,
+                       fy_arith_t arith, slong prec, fy_mlp_t m, fy_error_t err);
+/* fy_mlp_check_run for a result computed by the named route (as fy_mlp_job_compute names
+ * it): route 0 carries that name, and the check adds, in the chosen arithmetic, the fused
+ * recursion when route 0 is a diagram factorisation, and the factorisation when route 0 is
+ * "fused" and the factorisation applies; fy_mlp_check_run is this with route "fused". */
+int fy_mlp_check_run_route(fy_mlp_check_t c, const fy_numvec_t res, const char *route,
+                           const fy_mlp_job_struct *job, fy_arith_t arith, slong prec,
+                           fy_error_t err);
+
 /* Raw template kernels (src/mlp/taylor_tpl.c), per arithmetic.  out: the entries of orders
  * 1..n of d^k F_o concatenated (each order by sorted multi-index); W1 is width[1] x dim. */
 #define FY_MLP_DECLARE_RAW(SUF, EL)                                                             \

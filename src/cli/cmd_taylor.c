@@ -6,9 +6,11 @@
  *
  * Vectors (--at, --direction) are files of whitespace-separated numbers, read exactly
  * ("0.1" is 1/10).  Without --entry or --direction the full order-N tensor is computed by the
- * fused recursion (mlp.h).  --check recomputes the result by the other routes (the sum over
- * diagrams, eval.h; the Taylor-mode AD, jet.h) and in the other arithmetics (exact where the
- * vertex values are rational, ball), and exits 1 on any disagreement.  The JSON form follows
+ * fused recursion (mlp.h), or for orders 2..4 in double by the diagram factorisation
+ * (fy_mlp_job_compute).  --check recomputes the result by the other routes (the fused
+ * recursion, the sum over diagrams, eval.h; the Taylor-mode AD, jet.h) and in the other
+ * arithmetics (exact where the vertex values are rational, ball), and exits 1 on any
+ * disagreement.  The JSON form follows
  * doc/schema/taylor.schema.json. */
 #include <jansson.h>
 #include <math.h>
@@ -46,8 +48,10 @@ static void usage(FILE *fp)
             "Usage: feynn taylor MODEL --order N [options]\n"
             "\n"
             "Derivative tensors d^N F at the expansion point, single entries, and Taylor\n"
-            "coefficients along a direction of an MLP, by the fused layer recursion; per diagram\n"
-            "and cross-checked on request.  Output 0 of the network is expanded.\n"
+            "coefficients along a direction of an MLP, by the fused layer recursion (whole\n"
+            "tensors of orders 2-4 in double: by the diagrams grouped into low-rank terms over\n"
+            "the neurons, the fused recursion then being --check's independent route); per\n"
+            "diagram and cross-checked on request.  Output 0 of the network is expanded.\n"
             "\n"
             "  --order N               derivative order (tensors and entries up to %d;\n"
             "                          directions any order)\n"
@@ -493,6 +497,7 @@ typedef struct
     fy_diagram_list_t list;
     fy_mlp_check_t chk;
     fy_mlp_job_struct job;
+    const char *route; /* the route of the result (fy_mlp_job_compute) */
 } taylor_t;
 
 /* --arith S: 0, or the exit status of a usage error. */
@@ -743,7 +748,8 @@ static int compute(taylor_t *t, fy_error_t err)
     if (status == FY_OK)
         status = t->arith == FY_ARITH_BALL && t->digits > 0
                      ? compute_refined(t, err)
-                     : fy_mlp_job_fused(t->res, &t->job, t->arith, t->prec, t->m, err);
+                     : fy_mlp_job_compute(t->res, &t->route, &t->job, t->arith, t->prec,
+                                          t->m, err);
     if (status == FY_OK && t->per && t->order >= 1)
     {
         fy_progress_t pr;
@@ -751,7 +757,8 @@ static int compute(taylor_t *t, fy_error_t err)
         status = fy_mlp_job_diagrams(t->sum, t->vals, t->list, t->m, &t->job, pr, err);
     }
     if (status == FY_OK && t->check)
-        status = fy_mlp_check_run(t->chk, t->res, &t->job, t->arith, t->prec, err);
+        status = fy_mlp_check_run_route(t->chk, t->res, t->route, &t->job, t->arith,
+                                        t->prec, err);
     return status;
 }
 

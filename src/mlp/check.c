@@ -69,6 +69,57 @@ int fy_mlp_job_fused(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t a
     return status;
 }
 
+static const char *diagram_route_name(int n)
+{
+    static const char *names[3] = {"diagrams2", "diagrams3", "diagrams4"};
+    return n >= 2 && n <= 4 ? names[n - 2] : "diagrams-factorised";
+}
+
+/* The whole tensor by the diagram factorisation into res (m set to the network and point);
+ * FY_EUNSUPPORTED when the factorisation does not take the job. */
+static int job_factorised(fy_numvec_t res, const fy_mlp_job_struct *job, fy_mlp_t m,
+                          fy_error_t err)
+{
+    fy_symtensor_t T;
+    int status = fy_mlp_set_net(m, job->net, job->rules, FY_ARITH_DOUBLE, 53, err);
+    if (status == FY_OK)
+        status = fy_mlp_set_point(m, job->xbar, job->order, err);
+    if (status != FY_OK)
+        return status;
+    if (job->mode != FY_MLP_JOB_TENSOR || !fy_mlp_tensor_diagrams_applies(m, job->order))
+        return fy_error_set(err, FY_EUNSUPPORTED, "the diagram factorisation takes whole "
+                            "tensors of orders 2..%d in double arithmetic",
+                            FY_MLP_DIAGRAM_MAX_ORDER);
+    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    status = fy_mlp_tensor_diagrams(T, m, 0, job->order, NULL, err);
+    if (status == FY_OK)
+        status = fy_numvec_set(res, &T->e, err);
+    fy_symtensor_clear(T);
+    return status;
+}
+
+int fy_mlp_job_compute(fy_numvec_t res, const char **route, const fy_mlp_job_struct *job,
+                       fy_arith_t arith, slong prec, fy_mlp_t m, fy_error_t err)
+{
+    int status;
+    if (route != NULL)
+        *route = "fused";
+    if (job->mode != FY_MLP_JOB_TENSOR || arith != FY_ARITH_DOUBLE || job->order < 2 ||
+        job->order > FY_MLP_DIAGRAM_MAX_ORDER)
+        return fy_mlp_job_fused(res, job, arith, prec, m, err);
+    status = fy_mlp_set_net(m, job->net, job->rules, arith, prec, err);
+    if (status == FY_OK)
+        status = fy_mlp_set_point(m, job->xbar, job->order, err);
+    if (status != FY_OK)
+        return status;
+    if (!fy_mlp_tensor_diagrams_applies(m, job->order))
+        return fy_mlp_job_fused(res, job, arith, prec, m, err);
+    status = job_factorised(res, job, m, err);
+    if (status == FY_OK && route != NULL)
+        *route = diagram_route_name(job->order);
+    return status;
+}
+
 /* Double results of any route are refused, never printed, when an entry is not finite (a value
  * passed the double range, about 1.8e308, on the way); FY_EUNSUPPORTED says so and names the
  * arithmetic that works. */
@@ -405,6 +456,53 @@ static void drop_route(fy_mlp_check_struct *c)
     free(c->val[c->n]);
 }
 
+/* The value's share of the error scale (order 0: c_0 = F(xbar), T[0]): the forward pass on
+ * absolute values, zs^(1) = |W1| |xbar| + |b1|, ys^(l) = |sigma(z^(l))| + |sigma'(z^(l))|
+ * zs^(l) (the rounding of z^(l) carried through the activation), zs^(l+1) = |W| ys^(l) + |b|,
+ * written into m->z[L].  Without it z^(L) itself stood there: a signed value, so that a
+ * negative output made the stated error negative and any rounding difference between two
+ * routes a disagreement (issue 16: `taylor --direction --check` on a trained network).  m has
+ * |W| and |s| already; xbar is the job's point (NULL: 0). */
+static int abs_forward(fy_mlp_t m, const fy_numvec_struct *xbar, fy_error_t err)
+{
+    fy_numvec_t x;
+    double *zs = NULL, *nx = NULL;
+    slong a, i, maxw = 1;
+    int l, status = FY_OK;
+    for (l = 0; l <= m->L; l++)
+        maxw = m->width[l] > maxw ? m->width[l] : maxw;
+    fy_numvec_init(x, FY_ARITH_DOUBLE, 0, 53, NULL);
+    zs = fy_calloc((size_t) maxw, sizeof(double), err);
+    nx = fy_calloc((size_t) maxw, sizeof(double), err);
+    if (zs == NULL || nx == NULL)
+        status = FY_ENOMEM;
+    if (status == FY_OK && xbar != NULL)
+        status = fy_numvec_convert(x, FY_ARITH_DOUBLE, 53, xbar, err);
+    for (i = 0; status == FY_OK && i < m->width[0]; i++)
+        nx[i] = xbar != NULL ? fabs(fy_numvec_d(x)[i]) : 0.0;
+    for (l = 1; l <= m->L && status == FY_OK; l++)
+    {
+        slong w = m->width[l], wp = m->width[l - 1];
+        const double *W = fy_numvec_d(m->W + l), *b = fy_numvec_d(m->b + l);
+        for (a = 0; a < w; a++)
+        {
+            double t = fabs(b[a]);
+            for (i = 0; i < wp; i++)
+                t += W[a * wp + i] * nx[i];
+            zs[a] = t;
+        }
+        if (l == m->L)
+            memcpy(fy_numvec_d(m->z + l), zs, sizeof(double) * (size_t) w);
+        else
+            for (a = 0; a < w; a++)
+                nx[a] = fy_numvec_d(m->s + l)[a] + fy_numvec_d(m->s + l)[w + a] * zs[a];
+    }
+    free(zs);
+    free(nx);
+    fy_numvec_clear(x);
+    return status;
+}
+
 /* The scale of the stated error of double results: the same computation with every weight,
  * vertex value and direction entry replaced by its absolute value bounds, entry by entry, the
  * sum of the absolute values of the terms (of the diagrams, which is what rounding errors are
@@ -420,8 +518,8 @@ static int abs_scale(fy_numvec_t scale, const fy_mlp_job_struct *job, fy_error_t
     slong i;
     fy_mlp_init(m);
     status = fy_mlp_set_net(m, job->net, job->rules, FY_ARITH_DOUBLE, 53, err);
-    if (status == FY_OK)
-        status = fy_mlp_set_point(m, job->xbar, job->order, err);
+    if (status == FY_OK) /* sigma' too at order 0, for abs_forward */
+        status = fy_mlp_set_point(m, job->xbar, job->order > 1 ? job->order : 1, err);
     m->abs_terms = 1;
     for (l = 1; l <= m->L && status == FY_OK; l++)
     {
@@ -431,6 +529,8 @@ static int abs_scale(fy_numvec_t scale, const fy_mlp_job_struct *job, fy_error_t
             for (i = 0; i < m->s[l].len; i++)
                 fy_numvec_d(m->s + l)[i] = fabs(fy_numvec_d(m->s + l)[i]);
     }
+    if (status == FY_OK)
+        status = abs_forward(m, job->xbar, err);
     if (status == FY_OK)
     {
         if (job->mode == FY_MLP_JOB_ENTRY &&
@@ -532,9 +632,41 @@ static int check_diagram_route(fy_mlp_check_t c, const fy_numvec_t res,
     return status;
 }
 
+/* The second route of a double tensor: the fused recursion when route 0 is the diagram
+ * factorisation, the factorisation when route 0 is the fused recursion and it applies. */
+static void check_second_double(fy_mlp_check_t c, const char *route,
+                                const fy_mlp_job_struct *job, fy_arith_t arith, fy_mlp_t m)
+{
+    fy_error_t e2;
+    int r, fused0 = strcmp(route, "fused") == 0;
+    if (arith != FY_ARITH_DOUBLE || job->mode != FY_MLP_JOB_TENSOR || job->order < 2 ||
+        job->order > FY_MLP_DIAGRAM_MAX_ORDER)
+        return;
+    fy_error_init(e2);
+    r = add_route(c, fused0 ? diagram_route_name(job->order) : "fused", FY_ARITH_DOUBLE, 53);
+    if (r < 0)
+        return;
+    if ((fused0 ? job_factorised(c->val[r], job, m, e2)
+                : fy_mlp_job_fused(c->val[r], job, FY_ARITH_DOUBLE, 53, m, e2)) != FY_OK)
+    {
+        char msg[1300];
+        snprintf(msg, sizeof msg, "%s: %s", c->name[r], e2->msg);
+        skip(c, "%s", msg);
+        drop_route(c);
+    }
+}
+
 /* Runs every route; the chosen arithmetic's fused result is route 0 (a copy of res). */
 int fy_mlp_check_run(fy_mlp_check_t c, const fy_numvec_t res, const fy_mlp_job_struct *job,
                      fy_arith_t arith, slong prec, fy_error_t err)
+{
+    return fy_mlp_check_run_route(c, res, "fused", job, arith, prec, err);
+}
+
+/* Runs every route; res, computed by `route` in the chosen arithmetic, is route 0 (a copy). */
+int fy_mlp_check_run_route(fy_mlp_check_t c, const fy_numvec_t res, const char *route,
+                           const fy_mlp_job_struct *job, fy_arith_t arith, slong prec,
+                           fy_error_t err)
 {
     fy_mlp_t m;
     fy_error_t e2;
@@ -542,6 +674,12 @@ int fy_mlp_check_run(fy_mlp_check_t c, const fy_numvec_t res, const fy_mlp_job_s
     int r, i, j, status = FY_OK, ar, a3[3] = {FY_ARITH_EXACT, FY_ARITH_BALL, FY_ARITH_DOUBLE};
     int first[3] = {-1, -1, -1};
 
+    if (route == NULL || strcmp(route, "fused") == 0)
+        route = "fused";
+    else if (strncmp(route, "diagrams", 8) == 0 && job->order >= 2 && job->order <= 4)
+        route = diagram_route_name(job->order); /* a static name for the report */
+    else
+        return fy_error_set(err, FY_EINPUT, "mlp check: unknown route \"%s\"", route);
     fy_mlp_init(m);
     fy_error_init(e2);
     c->scale = calloc(1, sizeof(fy_numvec_struct));
@@ -555,8 +693,10 @@ int fy_mlp_check_run(fy_mlp_check_t c, const fy_numvec_t res, const fy_mlp_job_s
             c->scale = NULL;
         }
     }
-    r = add_route(c, "fused", arith, prec);
+    r = add_route(c, route, arith, prec);
     status = fy_numvec_set(c->val[r], res, err);
+    if (status == FY_OK)
+        check_second_double(c, route, job, arith, m);
     /* the other arithmetics by the fused recursion */
     for (ar = 0; ar < 3 && status == FY_OK; ar++)
     {
