@@ -2,8 +2,8 @@
 # The installed feynn (TAP): `make install DESTDIR=...` of this build; the installed program
 # reads its installed rules first (not the source tree's), even though the staged prefix is not
 # the one configure chose; and a C program built against the installed headers and library
-# with pkg-config (feynn.pc) loads those rules through the public API and gets tanh's second
-# derivative polynomial, -2 s + 2 s^3 (tanh'' = -2 tanh (1 - tanh^2)).
+# with pkg-config (feynn.pc), shared and static, loads those rules through the public API and
+# gets tanh's second derivative polynomial, -2 s + 2 s^3 (tanh'' = -2 tanh (1 - tanh^2)).
 top="${FY_TOP_SRCDIR:-.}"
 b="${FY_TOP_BUILDDIR:-.}"
 n=0; fail=0
@@ -80,6 +80,16 @@ else
     if "$root/bin/prog" >install_t.out 2>install_t.err; then
         ok "installed headers and library: tanh P_2 = -2*s + 2*s^3"
     else cat install_t.out >>install_t.err; no "installed headers and library: tanh P_2"; fi
+    # static: libfeynn.a with what `pkg-config --static` lists (Libs.private must be complete)
+    if [ -f "$d/stage$lib/libfeynn.a" ]; then
+        libs=$($pc --static --libs feynn | sed "s|-lfeynn|$d/stage$lib/libfeynn.a|")
+        san=$(sed -n 's/^SAN_CFLAGS = //p' "$b/Makefile") # a sanitizer build's objects need it
+        if ${CC:-cc} $san -o "$root/bin/prog_static" $($pc --cflags feynn) "$d/prog.c" $libs \
+            >install_t.err 2>&1 && "$root/bin/prog_static" >install_t.out 2>>install_t.err; then
+            ok "static libfeynn.a with pkg-config --static: tanh P_2 = -2*s + 2*s^3"
+        else no "static libfeynn.a with pkg-config --static"; fi
+    else n=$((n + 1)); echo "ok $n - static link # SKIP no libfeynn.a (configured --disable-static)"
+    fi
 fi
 echo "1..$n"
 [ "$fail" = 0 ] && rm -rf "$d" install_t.out install_t.err

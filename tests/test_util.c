@@ -6,6 +6,7 @@
 
 #include "feynn/error.h"
 #include "feynn/num.h"
+#include "feynn/rng.h"
 #include "feynn/util.h"
 #include "testutil.h"
 
@@ -242,6 +243,80 @@ static void test_memory_limit(void **state)
     assert_true(fy_memory_limit() == fy_memory_limit_default());
 }
 
+/* The string builder against a reference text built by plain snprintf into a large array:
+ * random appends of every kind (puts, putn with embedded bytes, putc, printf, appends of the
+ * builder's own text, which move when it grows), then take. */
+static void test_strbuf(void **state)
+{
+    static char ref[1 << 16];
+    size_t rn = 0;
+    fy_strbuf_t b;
+    fy_error_t e;
+    fy_rng_t r;
+    char *out;
+    int k;
+    (void) state;
+    fy_error_init(e);
+    fy_rng_init(r, fy_test_seed("strbuf"), FY_RNG_PURPOSE_TEST);
+    fy_strbuf_init(b);
+    assert_string_equal(fy_strbuf_str(b), "");
+    for (k = 0; k < 2000 && rn < sizeof ref - 200; k++)
+    {
+        uint32_t w[4];
+        fy_rng_block(w, r, 0, (uint32_t) k);
+        switch (w[0] % 5)
+        {
+        case 0:
+            assert_int_equal(fy_strbuf_puts(b, "ab"), FY_OK);
+            memcpy(ref + rn, "ab", 2), rn += 2;
+            break;
+        case 1:
+            assert_int_equal(fy_strbuf_putn(b, "x\0y", 3), FY_OK); /* 'x' '\\' '0' */
+            memcpy(ref + rn, "x\0y", 3), rn += 3;
+            break;
+        case 2:
+            assert_int_equal(fy_strbuf_putc(b, (char) ('a' + w[1] % 26)), FY_OK);
+            ref[rn++] = (char) ('a' + w[1] % 26);
+            break;
+        case 3:
+            assert_int_equal(fy_strbuf_printf(b, "%u:%.3f;", w[1], w[2] / 7.0), FY_OK);
+            rn += (size_t) snprintf(ref + rn, sizeof ref - rn, "%u:%.3f;", w[1], w[2] / 7.0);
+            break;
+        default:
+            if (rn > 0)
+            {
+                size_t off = w[1] % rn, len = w[2] % (rn - off + 1);
+                if (len > 64)
+                    len = 64;
+                assert_int_equal(fy_strbuf_put_self(b, off, len), FY_OK);
+                memmove(ref + rn, ref + off, len), rn += len;
+            }
+        }
+        assert_int_equal(b->n, rn);
+    }
+    assert_memory_equal(fy_strbuf_str(b), ref, rn);
+    assert_int_equal(fy_strbuf_str(b)[rn], '\0');
+    assert_int_equal(fy_strbuf_put_self(b, rn, 1), FY_EUSAGE);
+    /* a text that points into the builder itself */
+    fy_strbuf_reset(b);
+    assert_int_equal(fy_strbuf_puts(b, "abc"), FY_OK);
+    assert_int_equal(fy_strbuf_puts(b, b->s), FY_OK);
+    assert_string_equal(fy_strbuf_str(b), "abcabc");
+    assert_int_equal(fy_strbuf_take(&out, b, e), FY_OK);
+    assert_string_equal(out, "abcabc");
+    assert_null(b->s);
+    free(out);
+    /* an empty builder gives an empty string; a failed one refuses */
+    assert_int_equal(fy_strbuf_take(&out, b, e), FY_OK);
+    assert_string_equal(out, "");
+    free(out);
+    b->oom = 1;
+    assert_int_equal(fy_strbuf_puts(b, "z"), FY_ENOMEM);
+    assert_int_equal(fy_strbuf_take(&out, b, e), FY_ENOMEM);
+    assert_null(out);
+    fy_strbuf_clear(b);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_error_set_prefix),
     cmocka_unit_test(test_alloc_overflow),
@@ -249,6 +324,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_mkdir_p),
     cmocka_unit_test(test_outdir),
     cmocka_unit_test(test_memory_limit),
+    cmocka_unit_test(test_strbuf),
 };
 
 FY_TEST_MAIN("util", tests)

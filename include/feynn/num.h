@@ -16,14 +16,23 @@
 #include <flint/flint.h>
 #include <flint/fmpq.h>
 #include <flint/fmpz.h>
+/* Arb is inside FLINT from version 3 (flint/arb.h), a library of its own before (arb.h, FLINT
+ * 2.9 + Arb as in Debian bookworm).  The choice is made here once: FY_ARB_IN_FLINT is 1 with
+ * FLINT 3; the library's sources include the other Arb headers through src/num/arb_all.h. */
 #if defined(__has_include)
 #if __has_include(<flint/arb.h>)
-#include <flint/arb.h>
-#else
-#include <arb.h>
+#define FY_ARB_IN_FLINT 1
 #endif
+#endif
+#ifndef FY_ARB_IN_FLINT
+#define FY_ARB_IN_FLINT 0
+#endif
+#if FY_ARB_IN_FLINT
+#include <flint/arb.h>
+#include <flint/arb_poly.h>
 #else
 #include <arb.h>
+#include <arb_poly.h>
 #endif
 
 #include "feynn/error.h"

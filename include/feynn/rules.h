@@ -36,15 +36,7 @@
 #include "feynn/graph.h"
 #include "feynn/num.h"
 
-#if defined(__has_include)
-#if __has_include(<flint/arb_poly.h>)
-#include <flint/arb_poly.h>
-#else
-#include <arb_poly.h>
-#endif
-#else
-#include <arb_poly.h>
-#endif
+/* arb_poly.h comes with feynn/num.h. */
 
 #ifdef __cplusplus
 extern "C" {

@@ -7,6 +7,7 @@
 #ifndef FEYNN_UTIL_H
 #define FEYNN_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -106,6 +107,36 @@ typedef fy_progress_struct fy_progress_t[1];
 void fy_progress_init(fy_progress_t p, const char *label, double total, int enable);
 void fy_progress_update(fy_progress_t p, double done);
 void fy_progress_clear(fy_progress_t p);
+
+/* A growing string, the one of the library.  Appends return FY_OK or FY_ENOMEM; after a failed
+ * allocation the builder is marked (oom) and later appends do nothing, so a long run of appends
+ * may be checked once at the end (fy_strbuf_take).  s is NUL-terminated once anything was
+ * appended; fy_strbuf_str gives "" before that. */
+typedef struct
+{
+    char *s;
+    size_t n, cap;
+    int oom;
+} fy_strbuf_struct;
+typedef fy_strbuf_struct fy_strbuf_t[1];
+
+void fy_strbuf_init(fy_strbuf_t b);
+void fy_strbuf_clear(fy_strbuf_t b);
+/* Empties the text, keeps the memory, forgets an earlier failure. */
+void fy_strbuf_reset(fy_strbuf_t b);
+/* Room for extra more bytes and the NUL. */
+int fy_strbuf_reserve(fy_strbuf_t b, size_t extra);
+int fy_strbuf_putn(fy_strbuf_t b, const char *s, size_t len); /* s may point into b */
+int fy_strbuf_puts(fy_strbuf_t b, const char *s);
+int fy_strbuf_putc(fy_strbuf_t b, char c);
+/* Appends the builder's own bytes [off, off + len) (FY_EUSAGE if outside the text). */
+int fy_strbuf_put_self(fy_strbuf_t b, size_t off, size_t len);
+int fy_strbuf_printf(fy_strbuf_t b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int fy_strbuf_vprintf(fy_strbuf_t b, const char *fmt, va_list ap);
+const char *fy_strbuf_str(const fy_strbuf_t b);
+/* Hands the text (malloc'ed, never NULL on success) to *out and empties b; FY_ENOMEM with a
+ * message if any append failed (b is cleared then too). */
+int fy_strbuf_take(char **out, fy_strbuf_t b, fy_error_t err);
 
 /* Monotonic wall clock in seconds. */
 double fy_wall_time(void);

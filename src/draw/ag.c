@@ -1,6 +1,6 @@
 /* The one place where feynn talks to cgraph's char * interface (cgraph 2.42/2.43 takes
  * non-const names and attribute strings; it copies them into its own string pool, so a
- * temporary copy of a const string is all it needs).  Also the string builder of the module. */
+ * temporary copy of a const string is all it needs). */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,85 +8,6 @@
 #include <string.h>
 
 #include "draw/draw_impl.h"
-
-/* ------------------------------------------------------------------ string builder */
-void fy_draw_sb_init(fy_draw_sb *b)
-{
-    b->s = NULL;
-    b->n = b->cap = 0;
-    b->oom = 0;
-}
-
-void fy_draw_sb_clear(fy_draw_sb *b)
-{
-    free(b->s);
-    fy_draw_sb_init(b);
-}
-
-static int sb_reserve(fy_draw_sb *b, size_t extra)
-{
-    size_t need = b->n + extra + 1, cap;
-    char *p;
-    if (b->oom)
-        return -1;
-    if (need <= b->cap)
-        return 0;
-    cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    p = realloc(b->s, cap);
-    if (p == NULL)
-    {
-        b->oom = 1;
-        return -1;
-    }
-    b->s = p;
-    b->cap = cap;
-    return 0;
-}
-
-void fy_draw_sb_puts(fy_draw_sb *b, const char *s)
-{
-    size_t len = strlen(s);
-    if (sb_reserve(b, len) != 0)
-        return;
-    memcpy(b->s + b->n, s, len + 1);
-    b->n += len;
-}
-
-void fy_draw_sb_printf(fy_draw_sb *b, const char *fmt, ...)
-{
-    va_list ap;
-    int len;
-    va_start(ap, fmt);
-    len = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (len < 0 || sb_reserve(b, (size_t) len) != 0)
-    {
-        b->oom = 1;
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->n, (size_t) len + 1, fmt, ap);
-    va_end(ap);
-    b->n += (size_t) len;
-}
-
-int fy_draw_sb_take(char **out, fy_draw_sb *b, fy_error_t err)
-{
-    *out = NULL;
-    if (!b->oom && b->s == NULL)
-        sb_reserve(b, 0);
-    if (b->oom)
-    {
-        fy_draw_sb_clear(b);
-        return fy_error_set(err, FY_ENOMEM, "out of memory while writing a drawing");
-    }
-    b->s[b->n] = '\0';
-    *out = b->s;
-    fy_draw_sb_init(b);
-    return FY_OK;
-}
 
 /* ------------------------------------------------------------------ cgraph wrapper */
 

@@ -8,21 +8,17 @@
 #include <graphviz/cgraph.h>
 
 #include "feynn/draw.h"
+#include "feynn/util.h"
 
-/* ------------------------------------------------------------------ string builder */
-typedef struct
-{
-    char *s;
-    size_t n, cap;
-    int oom; /* an append failed; the text is incomplete */
-} fy_draw_sb;
-
-void fy_draw_sb_init(fy_draw_sb *b);
-void fy_draw_sb_clear(fy_draw_sb *b);
-void fy_draw_sb_puts(fy_draw_sb *b, const char *s);
-void fy_draw_sb_printf(fy_draw_sb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Hands the text to *out (the builder is emptied); FY_ENOMEM if an append failed. */
-int fy_draw_sb_take(char **out, fy_draw_sb *b, fy_error_t err);
+/* ------------------------------------------------------------------ string builder
+ * The library's string builder (feynn/util.h) under the module's names; appends report
+ * failure once, at fy_draw_sb_take (FY_ENOMEM if any append failed). */
+typedef fy_strbuf_struct fy_draw_sb;
+#define fy_draw_sb_init(b) fy_strbuf_init(b)
+#define fy_draw_sb_clear(b) fy_strbuf_clear(b)
+#define fy_draw_sb_puts(b, str) ((void) fy_strbuf_puts(b, str))
+#define fy_draw_sb_printf(b, ...) ((void) fy_strbuf_printf(b, __VA_ARGS__))
+#define fy_draw_sb_take(out, b, err) fy_strbuf_take(out, b, err)
 
 /* ------------------------------------------------------------------ cgraph wrapper
  * cgraph 2.42/2.43 declares names and attribute strings as char *; these copy the const strings

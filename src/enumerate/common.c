@@ -223,44 +223,6 @@ int _fy_enum_list_take(fy_diagram_list_t list, fy_diagram_t d, fy_error_t err)
     return FY_OK;
 }
 
-/* Room for n more bytes and the terminating NUL. */
-static int strbuf_reserve(_fy_strbuf *b, size_t n)
-{
-    if (b->n + n + 1 > b->alloc)
-    {
-        size_t cap = b->alloc ? 2 * b->alloc : 64;
-        char *p;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        p = realloc(b->s, cap);
-        if (p == NULL)
-            return FY_ENOMEM;
-        b->s = p;
-        b->alloc = cap;
-    }
-    return FY_OK;
-}
-
-int _fy_strbuf_put(_fy_strbuf *b, const char *s, size_t n)
-{
-    if (strbuf_reserve(b, n) != FY_OK)
-        return FY_ENOMEM;
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = '\0';
-    return FY_OK;
-}
-
-int _fy_strbuf_put_self(_fy_strbuf *b, size_t off, size_t len)
-{
-    /* by offset, not pointer: the reserve may move b->s */
-    if (strbuf_reserve(b, len) != FY_OK)
-        return FY_ENOMEM;
-    memmove(b->s + b->n, b->s + off, len);
-    b->n += len;
-    b->s[b->n] = '\0';
-    return FY_OK;
-}
 
 void fy_diagram_list_weight(fmpq_t sum, const fy_diagram_list_t list)
 {

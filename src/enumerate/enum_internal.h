@@ -7,6 +7,7 @@
 #include <flint/fmpz.h>
 
 #include "feynn/enumerate.h"
+#include "feynn/util.h"
 #include "graph/canon.h" /* FY_CANON_PIECE_MAX */
 
 /* Rough memory (bytes) of one diagram with these sizes held in a list, allocator overhead
@@ -27,15 +28,8 @@ void _fy_enum_finish(fy_diagram_t d, char *s, const fmpz_t aut, const fmpq_t mul
  * with its family). */
 int _fy_enum_list_take(fy_diagram_list_t list, fy_diagram_t d, fy_error_t err);
 
-/* Growable byte buffer for canonical strings. */
-typedef struct
-{
-    char *s;
-    size_t n, alloc;
-} _fy_strbuf;
-int _fy_strbuf_put(_fy_strbuf *b, const char *s, size_t n);
-/* Appends b->s[off .. off+len) to b itself (safe when the buffer moves as it grows). */
-int _fy_strbuf_put_self(_fy_strbuf *b, size_t off, size_t len);
+/* Canonical strings are built in the library's string builder (feynn/util.h). */
+typedef fy_strbuf_struct _fy_strbuf;
 
 /* ---- Pools of subtree records (treepool.c), shared by the tree generators ----
  * The MLP, labelled MLP and INN generators build every subtree once, as a record: its children
@@ -78,12 +72,12 @@ void *_fy_treepool_open(_fy_treepool *p, const int *ch, int nch, fy_error_t err)
 /* Appends to the code of the open record: n bytes of s, or the code of record i. */
 static inline int _fy_treepool_put(_fy_treepool *p, const char *s, size_t n)
 {
-    return _fy_strbuf_put(&p->text, s, n);
+    return fy_strbuf_putn(&p->text, s, n);
 }
 static inline int _fy_treepool_put_code(_fy_treepool *p, int i)
 {
     const _fy_tree_rec *r = _fy_treepool_rec(p, i);
-    return _fy_strbuf_put_self(&p->text, r->code_off, r->code_len);
+    return fy_strbuf_put_self(&p->text, r->code_off, r->code_len);
 }
 /* Closes the open record (its code ends here) and counts it; returns its index. */
 int _fy_treepool_commit(_fy_treepool *p);

@@ -454,10 +454,11 @@ static int every_component_has_point(const mat_t *m)
  * invariant; a hash collision can only merge cells, which costs time, never correctness,
  * because the certificate spells out the whole graph: the greatest, over the placements of
  * the vertices on positions that respect the cell order, of the code listing for each
- * position its class, its self-loops and its multiplicities to the earlier positions.  The
- * search is that of canon_graph_exact.c on a matrix of bytes, without the group count. */
+ * position its class, its self-loops and its multiplicities to the earlier positions: the
+ * search of the exact canonical form (graph/canon.h, _fy_canon_search) without the group
+ * count. */
 #define CERT_MAX_VERTICES 10
-#define CERT_SEG(p) (2 * (p) + (p) * ((p) - 1) / 2) /* code entries before position p */
+#define CERT_SEG(p) FY_CANON_SEG(p, 2) /* code entries before position p */
 
 static uint64_t mix64(uint64_t x)
 {
@@ -471,15 +472,12 @@ static uint64_t mix64(uint64_t x)
 
 typedef struct
 {
-    int n;
-    unsigned char a[CERT_MAX_VERTICES][CERT_MAX_VERTICES];
-    unsigned char head[CERT_MAX_VERTICES][2]; /* class byte, self-loops */
-    int rc[CERT_MAX_VERTICES];                /* cell of each vertex */
-    int cell[CERT_MAX_VERTICES];              /* cell required at each position */
+    int vhead[2 * CERT_MAX_VERTICES];                  /* class byte, self-loops */
+    int adj[CERT_MAX_VERTICES * CERT_MAX_VERTICES];    /* multiplicities */
+    int rc[CERT_MAX_VERTICES];                         /* cell of each vertex */
+    int cell[CERT_MAX_VERTICES];                       /* cell required at each position */
     int perm[CERT_MAX_VERTICES], used[CERT_MAX_VERTICES];
-    unsigned char cur[CERT_SEG(CERT_MAX_VERTICES)], best[CERT_SEG(CERT_MAX_VERTICES)];
-    int have_best;
-    long version;
+    int cur[CERT_SEG(CERT_MAX_VERTICES)], best[CERT_SEG(CERT_MAX_VERTICES)];
 } cert_t;
 
 /* Sorts c[0..n) into s and returns the number of distinct values. */
@@ -498,49 +496,6 @@ static int distinct_sorted(uint64_t *s, const uint64_t *c, int n)
     return d;
 }
 
-static void cert_search(cert_t *s, int p, int gt)
-{
-    int v, n = s->n;
-    if (p == n)
-    {
-        if (!s->have_best || gt)
-        {
-            memcpy(s->best, s->cur, (size_t) CERT_SEG(n));
-            s->have_best = 1;
-            s->version++;
-        }
-        return;
-    }
-    for (v = 0; v < n; v++)
-    {
-        int q, c = 0, len = p + 2;
-        unsigned char *seg = s->cur + CERT_SEG(p), *bseg = s->best + CERT_SEG(p);
-        long version;
-        if (s->used[v] || s->rc[v] != s->cell[p])
-            continue;
-        seg[0] = s->head[v][0];
-        seg[1] = s->head[v][1];
-        for (q = 0; q < p; q++)
-            seg[q + 2] = s->a[v][s->perm[q]];
-        if (s->have_best && !gt)
-        {
-            for (q = 0; q < len && c == 0; q++)
-                if (seg[q] != bseg[q])
-                    c = seg[q] > bseg[q] ? 1 : -1;
-            if (c < 0)
-                continue;
-        }
-        s->perm[p] = v;
-        s->used[v] = 1;
-        version = s->version;
-        cert_search(s, p + 1, gt || c > 0 || !s->have_best);
-        s->used[v] = 0;
-        /* a new best found below shares this prefix, so siblings compare against it */
-        if (s->version != version)
-            gt = 0;
-    }
-}
-
 /* Writes the certificate of the graph (m, cls) into out (CERT_SEG(m->nv) bytes); the graph
  * must be connected with at most CERT_MAX_VERTICES vertices. */
 static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int *cls)
@@ -548,21 +503,21 @@ static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int
     uint64_t c[CERT_MAX_VERTICES], t[CERT_MAX_VERTICES], srt[CERT_MAX_VERTICES];
     int nb[CERT_MAX_VERTICES][CERT_MAX_VERTICES], deg[CERT_MAX_VERTICES];
     int n = m->nv, i, j, k, classes;
+    fy_canon_search_t q;
 
-    s->n = n;
     for (i = 0; i < n; i++)
     {
         deg[i] = 0;
         for (j = 0; j < n; j++)
         {
-            s->a[i][j] = (unsigned char) m->a[i][j];
+            s->adj[i * n + j] = (unsigned char) m->a[i][j];
             if (j != i && m->a[i][j])
                 nb[i][deg[i]++] = j;
         }
-        s->head[i][0] = (unsigned char) (cls[i] + 64); /* classes lie in -16 .. 8 */
-        s->head[i][1] = (unsigned char) m->a[i][i];
-        c[i] = mix64(((uint64_t) s->head[i][0] << 8 | s->head[i][1]) + 0x9e3779b97f4a7c15ULL);
-        s->used[i] = 0;
+        s->vhead[2 * i] = (unsigned char) (cls[i] + 64); /* classes lie in -16 .. 8 */
+        s->vhead[2 * i + 1] = (unsigned char) m->a[i][i];
+        c[i] = mix64(((uint64_t) s->vhead[2 * i] << 8 | (uint64_t) s->vhead[2 * i + 1]) +
+                     0x9e3779b97f4a7c15ULL);
     }
     classes = distinct_sorted(srt, c, n);
     while (classes < n)
@@ -572,7 +527,7 @@ static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int
         {
             uint64_t sum = 0;
             for (k = 0; k < deg[i]; k++)
-                sum += mix64(c[nb[i][k]] ^ ((uint64_t) s->a[i][nb[i][k]] << 56));
+                sum += mix64(c[nb[i][k]] ^ ((uint64_t) s->adj[i * n + nb[i][k]] << 56));
             t[i] = mix64(c[i] ^ (sum + 0x632be59bd9b4e019ULL));
         }
         memcpy(c, t, sizeof(uint64_t) * (size_t) n);
@@ -601,10 +556,20 @@ static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int
         }
         s->rc[i] = s->cell[lo];
     }
-    s->have_best = 0;
-    s->version = 0;
-    cert_search(s, 0, 1);
-    memcpy(out, s->best, (size_t) CERT_SEG(n));
+    memset(&q, 0, sizeof q);
+    q.n = n;
+    q.head = 2;
+    q.vhead = s->vhead;
+    q.adj = s->adj;
+    q.cell = s->cell;
+    q.rc = s->rc;
+    q.perm = s->perm;
+    q.used = s->used;
+    q.cur = s->cur;
+    q.best = s->best;
+    _fy_canon_search(&q); /* no group count, no node bound: at most 10 vertices */
+    for (k = 0; k < CERT_SEG(n); k++)
+        out[k] = (unsigned char) s->best[k];
 }
 
 /* ---------------------------------------------------------------- generator */

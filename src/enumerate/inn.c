@@ -425,18 +425,18 @@ int _fy_enum_inn_logdet(fy_diagram_list_t out, int K, size_t max_bytes, fy_error
         status = v < 0 ? FY_ENOMEM : FY_OK;
         d->root = v;
         m = _fy_canon_tree_head(piece, FY_INN_LOGDET, 0);
-        if (status == FY_OK && (_fy_strbuf_put(&b, "R", 1) != FY_OK ||
-                                _fy_strbuf_put(&b, piece, (size_t) m) != FY_OK))
+        if (status == FY_OK && (fy_strbuf_putn(&b, "R", 1) != FY_OK ||
+                                fy_strbuf_putn(&b, piece, (size_t) m) != FY_OK))
             status = fy_error_set(err, FY_ENOMEM, "out of memory generating logdet vertices");
         m = _fy_canon_tree_leg(piece, FY_INN_INDEX, FY_LEG_UNLABELLED);
         for (i = 0; i < n && status == FY_OK; i++)
         {
             if (fy_diagram_add_leg(d, v, FY_LEG_UNLABELLED, FY_INN_INDEX, err) < 0)
                 status = FY_ENOMEM;
-            else if (_fy_strbuf_put(&b, piece, (size_t) m) != FY_OK)
+            else if (fy_strbuf_putn(&b, piece, (size_t) m) != FY_OK)
                 status = fy_error_set(err, FY_ENOMEM, "out of memory generating logdet vertices");
         }
-        if (status == FY_OK && _fy_strbuf_put(&b, ")", 1) != FY_OK)
+        if (status == FY_OK && fy_strbuf_putn(&b, ")", 1) != FY_OK)
             status = fy_error_set(err, FY_ENOMEM, "out of memory generating logdet vertices");
         if (status != FY_OK)
         {

@@ -28,4 +28,31 @@ int _fy_canon_tree_head(char *buf, int kind, int level);
 int _fy_canon_tree_leg(char *buf, int kind, int label);
 int _fy_canon_tree_line(char *buf, int kind);
 
+
+/* The canonical-labelling search (canon_search.c), shared by the exact graph back end and the
+ * Feynman-graph generator's certificates.  A connected graph of n vertices: vertex v has head
+ * entries vhead[v * head .. + head) (its colour, and whatever else the caller fixes) and
+ * adj[v * n + w] (a pair colour, 0 for none; symmetric).  The caller refines the colours to
+ * cells: rc[v] is v's cell and cell[p] the cell position p must draw from (cells in an
+ * isomorphism-invariant order, each filling as many positions as it has vertices).  The code
+ * of a placement perm lists, position by position, the head of perm[p] and its pair colours to
+ * the earlier positions; the search leaves the greatest code in best (FY_CANON_SEG(n, head)
+ * entries) and, when count is not NULL, the number of placements reaching it (the order of
+ * the automorphism group) in count.  max_nodes > 0 bounds the search: over is set when it
+ * would take more nodes.  perm, used and cur are workspaces (n, n and FY_CANON_SEG(n, head)
+ * entries). */
+#define FY_CANON_SEG(p, head) ((p) * (head) + (p) * ((p) - 1) / 2)
+typedef struct
+{
+    int n, head;
+    const int *vhead, *adj, *cell, *rc;
+    int *perm, *used, *cur, *best;
+    fmpz *count;
+    long max_nodes;
+    /* set by the search */
+    int have_best, over;
+    long version, nodes;
+} fy_canon_search_t;
+void _fy_canon_search(fy_canon_search_t *s);
+
 #endif

@@ -354,55 +354,13 @@ void _fy_canon_view_clear(fy_canon_view_t g)
 
 /* ---------------------------------------------------------------- strings */
 
-void _fy_canon_buf_init(fy_canon_buf_t b)
-{
-    b->s = NULL;
-    b->n = b->cap = 0;
-    b->failed = 0;
-}
-
-void _fy_canon_buf_clear(fy_canon_buf_t b)
-{
-    free(b->s);
-    _fy_canon_buf_init(b);
-}
-
-static void buf_reserve(fy_canon_buf_t b, size_t extra)
-{
-    size_t cap;
-    char *p;
-    if (b->failed || b->n + extra + 1 <= b->cap)
-        return;
-    cap = b->cap ? 2 * b->cap : 128;
-    while (cap < b->n + extra + 1)
-        cap *= 2;
-    p = realloc(b->s, cap);
-    if (p == NULL)
-    {
-        b->failed = 1;
-        return;
-    }
-    b->s = p;
-    b->cap = cap;
-}
-
-void _fy_canon_buf_puts(fy_canon_buf_t b, const char *s)
-{
-    size_t k = strlen(s);
-    buf_reserve(b, k);
-    if (b->failed)
-        return;
-    memcpy(b->s + b->n, s, k + 1);
-    b->n += k;
-}
-
 void _fy_canon_buf_int(fy_canon_buf_t b, long x, char sep)
 {
     /* by hand rather than snprintf: this runs for every graph a generator keeps */
     char t[32];
     int k = 0, i;
     unsigned long u = x < 0 ? 0UL - (unsigned long) x : (unsigned long) x;
-    if (u < 10 && x >= 0 && b->n + 3 <= b->cap && !b->failed) /* most entries: one digit */
+    if (u < 10 && x >= 0 && b->n + 3 <= b->cap && !b->oom) /* most entries: one digit */
     {
         b->s[b->n++] = (char) ('0' + u);
         if (sep)
@@ -417,8 +375,8 @@ void _fy_canon_buf_int(fy_canon_buf_t b, long x, char sep)
     } while (u);
     if (x < 0)
         t[k++] = '-';
-    buf_reserve(b, (size_t) k + 1);
-    if (b->failed)
+    fy_strbuf_reserve(b, (size_t) k + 1);
+    if (b->oom)
         return;
     for (i = k - 1; i >= 0; i--)
         b->s[b->n++] = t[i];
@@ -436,7 +394,7 @@ static int vsig_len(const int *s)
 void _fy_canon_buf_header(fy_canon_buf_t b, const fy_canon_view_t g)
 {
     int r, k;
-    _fy_canon_buf_puts(b, "V");
+    fy_strbuf_puts(b, "V");
     for (r = 0; r < g->nvcol; r++)
     {
         const int *s = g->sig + g->vsig[r];
@@ -445,7 +403,7 @@ void _fy_canon_buf_header(fy_canon_buf_t b, const fy_canon_view_t g)
         for (k = 0; k < n; k++)
             _fy_canon_buf_int(b, s[k], k + 1 < n ? ',' : ';');
     }
-    _fy_canon_buf_puts(b, "P");
+    fy_strbuf_puts(b, "P");
     for (r = 0; r < g->npcol; r++)
     {
         const int *s = g->sig + g->psig[r];
@@ -454,21 +412,21 @@ void _fy_canon_buf_header(fy_canon_buf_t b, const fy_canon_view_t g)
         for (k = 0; k < n; k++)
             _fy_canon_buf_int(b, s[k], k + 1 < n ? ',' : ';');
     }
-    _fy_canon_buf_puts(b, "|");
+    fy_strbuf_puts(b, "|");
 }
 
 int _fy_canon_finish(fy_diagram_t d, fy_canon_buf_t b, const fy_canon_view_t g,
                      const fmpz_t group, fy_error_t err)
 {
-    if (b->failed || b->s == NULL)
+    if (b->oom || b->s == NULL)
     {
-        _fy_canon_buf_clear(b);
+        fy_strbuf_clear(b);
         return fy_error_set(err, FY_ENOMEM, "out of memory writing a canonical form");
     }
     free(d->canon);
     d->canon = b->s;
     b->s = NULL;
-    _fy_canon_buf_clear(b);
+    fy_strbuf_clear(b);
     fmpz_mul(d->aut, group, g->kernel);
     return FY_OK;
 }

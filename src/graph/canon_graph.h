@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "feynn/graph.h"
+#include "feynn/util.h"
 
 typedef struct
 {
@@ -41,18 +42,10 @@ typedef fy_canon_view_struct fy_canon_view_t[1];
 int _fy_canon_view_init(fy_canon_view_t g, const fy_diagram_t d, fy_error_t err);
 void _fy_canon_view_clear(fy_canon_view_t g);
 
-/* Growing string for canonical forms. */
-typedef struct
-{
-    char *s;
-    size_t n, cap;
-    int failed;
-} fy_canon_buf_struct;
+/* Canonical forms are built in the library's string builder (feynn/util.h). */
+typedef fy_strbuf_struct fy_canon_buf_struct;
 typedef fy_canon_buf_struct fy_canon_buf_t[1];
 
-void _fy_canon_buf_init(fy_canon_buf_t b);
-void _fy_canon_buf_clear(fy_canon_buf_t b);
-void _fy_canon_buf_puts(fy_canon_buf_t b, const char *s);
 void _fy_canon_buf_int(fy_canon_buf_t b, long x, char sep);
 /* Writes the colour header: vertex colours (count and signature per rank), then pair colours. */
 void _fy_canon_buf_header(fy_canon_buf_t b, const fy_canon_view_t g);

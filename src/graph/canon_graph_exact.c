@@ -9,7 +9,8 @@
  * followed by the pair colours (0 for none) to the earlier positions.  Prefixes below the best
  * are cut; preferring adjacency (greatest code) makes the search walk along lines, which cuts
  * early.  Placements reaching the greatest code form one coset of the automorphism group, so
- * their number is the group order.  Components are then sorted by (size, code); k identical
+ * their number is the group order (the search is _fy_canon_search of canon_search.c, shared
+ * with the Feynman-graph generator).  Components are then sorted by (size, code); k identical
  * components contribute k! more.  A component above FY_CANON_EXACT_MAX_VERTICES vertices, or a
  * search above FY_CANON_EXACT_MAX_NODES nodes, is refused with FY_EUNSUPPORTED. */
 #include <stdlib.h>
@@ -18,76 +19,8 @@
 #include "graph/canon.h"
 #include "graph/canon_graph.h"
 
-typedef struct
-{
-    int n;
-    const int *vcol; /* vertex colour of each local vertex */
-    const int *adj;  /* n x n: pair colour + 1, or 0 */
-    const int *cell; /* cell[p]: refined colour required at position p */
-    const int *rc;   /* refined colour of each local vertex */
-    int *perm, *used, *cur, *best;
-    int have_best;
-    long version;
-    fmpz_t count;
-    long nodes;
-    int over;
-} search_t;
-
 /* Offset of position p's segment in a code: positions 0..p-1 take p(p+1)/2 entries. */
-#define SEG(p) ((p) * ((p) + 1) / 2)
-
-static void search(search_t *s, int p, int gt)
-{
-    int v;
-    if (s->over)
-        return;
-    if (p == s->n)
-    {
-        if (!s->have_best || gt)
-        {
-            memcpy(s->best, s->cur, (size_t) SEG(s->n) * sizeof *s->cur);
-            s->have_best = 1;
-            s->version++;
-            fmpz_one(s->count);
-        }
-        else
-            fmpz_add_ui(s->count, s->count, 1);
-        return;
-    }
-    for (v = 0; v < s->n; v++)
-    {
-        int q, c = 0, *seg = s->cur + SEG(p), *bseg = s->best + SEG(p);
-        long version;
-        if (s->used[v] || s->rc[v] != s->cell[p])
-            continue;
-        if (++s->nodes > FY_CANON_EXACT_MAX_NODES)
-        {
-            s->over = 1;
-            return;
-        }
-        seg[0] = s->vcol[v];
-        for (q = 0; q < p; q++)
-            seg[q + 1] = s->adj[v * s->n + s->perm[q]];
-        if (s->have_best && !gt)
-        {
-            for (q = 0; q <= p && c == 0; q++)
-                if (seg[q] != bseg[q])
-                    c = seg[q] > bseg[q] ? 1 : -1;
-            if (c < 0)
-                continue;
-        }
-        s->perm[p] = v;
-        s->used[v] = 1;
-        version = s->version;
-        search(s, p + 1, gt || c > 0 || !s->have_best);
-        s->used[v] = 0;
-        /* A new best found below shares this prefix, so siblings compare against it. */
-        if (s->version != version)
-            gt = 0;
-        if (s->over)
-            return;
-    }
-}
+#define SEG(p) FY_CANON_SEG(p, 1)
 
 static int cmp_row(const int *a, const int *b, int len)
 {
@@ -199,10 +132,10 @@ int _fy_canon_graph_exact(fy_diagram_t d, fy_error_t err)
     status = _fy_canon_view_init(g, d, err);
     if (status != FY_OK)
         return status;
-    _fy_canon_buf_init(b);
+    fy_strbuf_init(b);
     fmpz_init_set_ui(group, 1);
     fmpz_init(t);
-    _fy_canon_buf_puts(b, "X");
+    fy_strbuf_puts(b, "X");
     _fy_canon_buf_header(b, g);
     nv = g->nv;
 
@@ -257,7 +190,8 @@ int _fy_canon_graph_exact(fy_diagram_t d, fy_error_t err)
         int n = cstart[i + 1] - cstart[i], p, q;
         int *adj = NULL, *col = NULL, *rc = NULL, *cell = NULL, *work = NULL;
         int *perm = NULL, *used = NULL, *cur = NULL;
-        search_t s;
+        fy_canon_search_t s;
+        fmpz_t count;
         if (n > FY_CANON_EXACT_MAX_VERTICES)
         {
             status = fy_error_set(err, FY_EUNSUPPORTED, "a connected component with %d "
@@ -307,7 +241,8 @@ int _fy_canon_graph_exact(fy_diagram_t d, fy_error_t err)
             }
             memset(&s, 0, sizeof s);
             s.n = n;
-            s.vcol = col;
+            s.head = 1;
+            s.vhead = col;
             s.adj = adj;
             s.cell = cell;
             s.rc = rc;
@@ -315,15 +250,17 @@ int _fy_canon_graph_exact(fy_diagram_t d, fy_error_t err)
             s.used = used;
             s.cur = cur;
             s.best = comps[i].code;
-            fmpz_init(s.count);
-            search(&s, 0, 1);
+            s.max_nodes = FY_CANON_EXACT_MAX_NODES;
+            fmpz_init(count);
+            s.count = count;
+            _fy_canon_search(&s);
             if (s.over)
                 status = fy_error_set(err, FY_EUNSUPPORTED, "the exact canonical search "
                                       "exceeded %ld nodes on a component of %d vertices; build "
                                       "feynn with nauty", FY_CANON_EXACT_MAX_NODES, n);
             else
-                fmpz_mul(group, group, s.count);
-            fmpz_clear(s.count);
+                fmpz_mul(group, group, count);
+            fmpz_clear(count);
         }
         else
             status = fy_error_set(err, FY_ENOMEM, "out of memory in the exact canonical search");
@@ -356,7 +293,7 @@ done:
             free(comps[i].code);
     free(comps);
     free(uf);
-    _fy_canon_buf_clear(b);
+    fy_strbuf_clear(b);
     fmpz_clear(group);
     fmpz_clear(t);
     _fy_canon_view_clear(g);

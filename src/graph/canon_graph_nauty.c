@@ -67,9 +67,9 @@ int _fy_canon_graph_nauty(fy_diagram_t d, fy_error_t err)
     status = _fy_canon_view_init(g, d, err);
     if (status != FY_OK)
         return status;
-    _fy_canon_buf_init(b);
+    fy_strbuf_init(b);
     fmpz_init_set_ui(group, 1);
-    _fy_canon_buf_puts(b, "N");
+    fy_strbuf_puts(b, "N");
     _fy_canon_buf_header(b, g);
 
     n = g->nv + g->npair;
@@ -148,7 +148,7 @@ int _fy_canon_graph_nauty(fy_diagram_t d, fy_error_t err)
     }
     status = _fy_canon_finish(d, b, g, group, err);
 done:
-    _fy_canon_buf_clear(b);
+    fy_strbuf_clear(b);
     free(lab);
     free(ptn);
     free(orbits);

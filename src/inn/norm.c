@@ -4,15 +4,7 @@
 #include <string.h>
 
 #include <flint/fmpq_vec.h>
-#if defined(__has_include)
-#if __has_include(<flint/arb_mat.h>)
-#include <flint/arb_mat.h>
-#else
-#include <arb_mat.h>
-#endif
-#else
-#include <arb_mat.h>
-#endif
+#include "num/arb_all.h"
 
 #include "inn/inn_internal.h"
 

@@ -25,15 +25,7 @@
 #define JET_SOFTPLUS0(z, x) \
     (*(z) = (*(x) > 0 ? *(x) + log1p(exp(-*(x))) : log1p(exp(*(x)))), 0)
 #elif defined(FY_BACKEND_ARB)
-#if defined(__has_include)
-#if __has_include(<flint/arb_hypgeom.h>)
-#include <flint/arb_hypgeom.h>
-#else
-#include <arb_hypgeom.h>
-#endif
-#else
-#include <arb_hypgeom.h>
-#endif
+#include "num/arb_all.h"
 #define JET_USE_EXACT 1
 #define JET_SET_D(z, x) arb_set_d(z, x)
 #define JET_ERF0(z, x) (arb_hypgeom_erf(z, x, prec), 0)

@@ -486,51 +486,6 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
     return FY_OK;
 }
 
-/* A growing string. */
-typedef struct
-{
-    char *s;
-    size_t len, cap;
-    int oom;
-} sbuf_t;
-
-static void sb_printf(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf_t *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    if (b->oom)
-        return;
-    for (;;)
-    {
-        size_t room = b->cap - b->len;
-        va_start(ap, fmt);
-        n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0)
-        {
-            b->oom = 1;
-            return;
-        }
-        if (b->s != NULL && (size_t) n < room)
-        {
-            b->len += (size_t) n;
-            return;
-        }
-        {
-            size_t cap = 2 * b->cap + (size_t) n + 256;
-            char *t = realloc(b->s, cap);
-            if (t == NULL)
-            {
-                b->oom = 1;
-                return;
-            }
-            b->s = t;
-            b->cap = cap;
-        }
-    }
-}
-
 static const char *yes(int v)
 {
     return v ? "yes" : "NO";
@@ -538,75 +493,80 @@ static const char *yes(int v)
 
 int fy_nnft_demo_text(char **out, const fy_nnft_demo_t d, fy_error_t err)
 {
-    sbuf_t b = {NULL, 0, 0, 0};
+    fy_strbuf_t b;
     int i, j;
-    sb_printf(&b, "feynn demo nnft: the [HMS] experiment (arXiv:2008.08601, section 4)\n"
-                  "inputs hms-d1 (d = 1), sigma_W = sigma_a = 1; seed %llu; %.1f s "
-                  "(exact %.1f s, Monte Carlo %.1f s)\n\n",
-              (unsigned long long) d->seed, d->time_s, d->exact_s, d->mc_s);
+    fy_strbuf_init(b);
+    fy_strbuf_printf(b,
+                     "feynn demo nnft: the [HMS] experiment (arXiv:2008.08601, section 4)\n"
+                     "inputs hms-d1 (d = 1), sigma_W = sigma_a = 1; seed %llu; %.1f s "
+                     "(exact %.1f s, Monte Carlo %.1f s)\n\n",
+                     (unsigned long long) d->seed, d->time_s, d->exact_s, d->mc_s);
     for (i = 0; i < FY_NNFT_DEMO_NACT; i++)
     {
         const fy_nnft_demo_act_struct *A = d->a + i;
-        sb_printf(&b, "%s (sigma_b = %g), %llu networks per width; exact m4: %s, exact m6: %s\n",
-                  fy_nnft_act_name(A->act), A->sigma_b, (unsigned long long) A->networks,
-                  A->exact_n[0] ? "yes" : "no", A->exact_n[1] ? "yes" : "no");
-        sb_printf(&b, "  %6s %11s %11s %9s %11s %11s %9s %6s %6s\n", "N", "m4 exact",
-                  "m4 MC", "bkg", "m6 exact", "m6 MC", "bkg", "kurt4", "max z");
+        fy_strbuf_printf(b,
+                         "%s (sigma_b = %g), %llu networks per width; exact m4: %s, exact m6: %s\n",
+                         fy_nnft_act_name(A->act), A->sigma_b, (unsigned long long) A->networks,
+                         A->exact_n[0] ? "yes" : "no", A->exact_n[1] ? "yes" : "no");
+        fy_strbuf_printf(b, "  %6s %11s %11s %9s %11s %11s %9s %6s %6s\n", "N", "m4 exact", "m4 MC",
+                         "bkg", "m6 exact", "m6 MC", "bkg", "kurt4", "max z");
         for (j = 0; j < A->nwidths; j++)
-            sb_printf(&b, "  %6ld %11.4e %11.4e %9.2e %11.4e %11.4e %9.2e %6.2f %6.2f%s\n",
-                      (long) A->widths[j], A->m_exact[0][j], A->m_mc[0][j], A->m_bg[0][j],
-                      A->m_exact[1][j], A->m_mc[1][j], A->m_bg[1][j], A->kurtosis[0][j],
-                      A->zmax[j], A->kurtosis[0][j] >= FY_NNFT_HEAVY_TAIL ? "  heavy tail" : "");
+            fy_strbuf_printf(b, "  %6ld %11.4e %11.4e %9.2e %11.4e %11.4e %9.2e %6.2f %6.2f%s\n",
+                             (long) A->widths[j], A->m_exact[0][j], A->m_mc[0][j], A->m_bg[0][j],
+                             A->m_exact[1][j], A->m_mc[1][j], A->m_bg[1][j], A->kurtosis[0][j],
+                             A->zmax[j],
+                             A->kurtosis[0][j] >= FY_NNFT_HEAVY_TAIL ? "  heavy tail" : "");
         if (A->C4_used > 0)
-            sb_printf(&b, "  C4 = lim N m4: exact %.6g, Monte Carlo %.6g (fit over %d widths "
-                          "with m4 > 2 background)\n", A->C4_exact, A->C4_mc, A->C4_used);
+            fy_strbuf_printf(b,
+                             "  C4 = lim N m4: exact %.6g, Monte Carlo %.6g (fit over %d widths "
+                             "with m4 > 2 background)\n",
+                             A->C4_exact, A->C4_mc, A->C4_used);
         else
-            sb_printf(&b, "  C4 = lim N m4: exact %.6g, Monte Carlo none (no width with m4 > 2 "
-                          "background)\n", A->C4_exact);
+            fy_strbuf_printf(b,
+                             "  C4 = lim N m4: exact %.6g, Monte Carlo none (no width with m4 > 2 "
+                             "background)\n",
+                             A->C4_exact);
         if (A->exact_n[1])
-            sb_printf(&b, "  N m6 at N = %ld: exact %.6g\n", (long) A->widths[A->nwidths - 1],
-                      A->C6_exact);
+            fy_strbuf_printf(b, "  N m6 at N = %ld: exact %.6g\n", (long) A->widths[A->nwidths - 1],
+                             A->C6_exact);
         if (A->below_bg[0])
-            sb_printf(&b, "  Monte Carlo m4 below its background from N = %ld\n",
-                      (long) A->below_bg[0]);
+            fy_strbuf_printf(b, "  Monte Carlo m4 below its background from N = %ld\n",
+                             (long) A->below_bg[0]);
         if (A->below_bg[1])
-            sb_printf(&b, "  Monte Carlo m6 below its background from N = %ld\n",
-                      (long) A->below_bg[1]);
+            fy_strbuf_printf(b, "  Monte Carlo m6 below its background from N = %ld\n",
+                             (long) A->below_bg[1]);
         if (A->act == FY_NNFT_GAUSS && A->exact_n[0])
         {
-            sb_printf(&b, "  heavy tails (log-normal neurons): MC m4 / exact m4 =");
+            fy_strbuf_printf(b, "  heavy tails (log-normal neurons): MC m4 / exact m4 =");
             for (j = 0; j < A->nwidths; j++)
-                sb_printf(&b, " %.2f (N = %ld)%s", A->m_mc[0][j] / A->m_exact[0][j],
-                          (long) A->widths[j], j + 1 < A->nwidths ? "," : "\n");
-            sb_printf(&b, "  the Monte Carlo misses the rare huge products: its means are "
-                          "biased and its standard errors too small (not a target)\n");
+                fy_strbuf_printf(b, " %.2f (N = %ld)%s", A->m_mc[0][j] / A->m_exact[0][j],
+                                 (long) A->widths[j], j + 1 < A->nwidths ? "," : "\n");
+            fy_strbuf_printf(b, "  the Monte Carlo misses the rare huge products: its means are "
+                                "biased and its standard errors too small (not a target)\n");
         }
-        sb_printf(&b, "  every 2- and 4-tuple mean within %g standard errors of exact "
-                      "(widths with chunk kurtosis < %g): %s%s\n", AGREE_SE, FY_NNFT_HEAVY_TAIL,
-                  yes(A->agree), act_tested(A->act) ? "" : " (not a target)");
+        fy_strbuf_printf(b,
+                         "  every 2- and 4-tuple mean within %g standard errors of exact "
+                         "(widths with chunk kurtosis < %g): %s%s\n",
+                         AGREE_SE, FY_NNFT_HEAVY_TAIL, yes(A->agree),
+                         act_tested(A->act) ? "" : " (not a target)");
         if (act_tested(A->act) && A->exact_n[0] && A->C4_used >= 2)
-            sb_printf(&b, "  C4 Monte Carlo within %g%% of exact: %s\n", 100 * C4_TOL,
-                      yes(fabs(A->C4_mc - A->C4_exact) <= C4_TOL * fabs(A->C4_exact)));
-        sb_printf(&b, "\n");
+            fy_strbuf_printf(b, "  C4 Monte Carlo within %g%% of exact: %s\n", 100 * C4_TOL,
+                             yes(fabs(A->C4_mc - A->C4_exact) <= C4_TOL * fabs(A->C4_exact)));
+        fy_strbuf_printf(b, "\n");
     }
     if (d->have_eft)
-        sb_printf(&b, "relu six-point prediction (N = 20, inputs 0.2..1.2, Lambda = 100):\n"
-                      "  G6_GP / G6 = %.6f (exact 50/93 = %.6f), with the fitted quartic "
-                      "%.6f (exact 175/186 = %.6f)\n  cut-off scan: slope of log|lambda| "
-                      "against log Lambda %.6f (exact -(d + 4) = -5)\n\n",
-                  d->gp_ratio, 50.0 / 93, d->lambda_ratio, 175.0 / 186, d->rg_slope);
+        fy_strbuf_printf(b,
+                         "relu six-point prediction (N = 20, inputs 0.2..1.2, Lambda = 100):\n"
+                         "  G6_GP / G6 = %.6f (exact 50/93 = %.6f), with the fitted quartic "
+                         "%.6f (exact 175/186 = %.6f)\n  cut-off scan: slope of log|lambda| "
+                         "against log Lambda %.6f (exact -(d + 4) = -5)\n\n",
+                         d->gp_ratio, 50.0 / 93, d->lambda_ratio, 175.0 / 186, d->rg_slope);
     else
-        sb_printf(&b, "relu six-point prediction and cut-off scan: not available (%s)\n\n",
-                  d->eft_note);
-    sb_printf(&b, "targets met: %s%s\n", yes(d->targets_met),
-              d->time_target == 0 ? " (over the time target)" : "");
-    if (b.oom)
-    {
-        free(b.s);
-        return fy_error_set(err, FY_ENOMEM, "out of memory writing the text report");
-    }
-    *out = b.s;
-    return FY_OK;
+        fy_strbuf_printf(b, "relu six-point prediction and cut-off scan: not available (%s)\n\n",
+                         d->eft_note);
+    fy_strbuf_printf(b, "targets met: %s%s\n", yes(d->targets_met),
+                     d->time_target == 0 ? " (over the time target)" : "");
+    return fy_strbuf_take(out, b, err);
 }
 
 /* ------------------------------------------------------------------ files */

@@ -15,15 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_include)
-#if __has_include(<flint/arb_hypgeom.h>)
-#include <flint/arb_hypgeom.h>
-#else
-#include <arb_hypgeom.h>
-#endif
-#else
-#include <arb_hypgeom.h>
-#endif
+#include "num/arb_all.h"
 
 #include "rules/rules_impl.h"
 

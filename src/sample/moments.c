@@ -1,14 +1,6 @@
 /* moments.c - rigorous moments <phi^k> of a one-site theory: Arb's acb_calc_integrate of
  * x^k exp(-E(x)) over [-R, R] plus a proven bound on the tails (sample.h). */
-#if defined(__has_include)
-#if __has_include(<flint/acb_calc.h>)
-#include <flint/acb_calc.h>
-#else
-#include <acb_calc.h>
-#endif
-#else
-#include <acb_calc.h>
-#endif
+#include "num/arb_all.h"
 #include <math.h>
 #include <stdlib.h>
 

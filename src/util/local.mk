@@ -1,4 +1,4 @@
 # util: errors as values, files, progress, the random generator (layer 0)
 pkginclude_HEADERS += include/feynn/error.h include/feynn/util.h include/feynn/feynn.h \
 	include/feynn/rng.h
-libfeynn_la_SOURCES += src/util/error.c src/util/file.c src/util/progress.c src/util/rng.c src/util/outdir.c src/util/memlimit.c
+libfeynn_la_SOURCES += src/util/error.c src/util/file.c src/util/progress.c src/util/rng.c src/util/outdir.c src/util/memlimit.c src/util/strbuf.c
