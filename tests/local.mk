@@ -17,3 +17,7 @@ PYTHON3 = python3
 # the layering of doc/design.md, checked on every source file's includes
 TESTS += tests/test_layers.sh
 EXTRA_DIST += tests/test_layers.sh doc/design.md
+
+# doc/math.md: every "doc/math.md N.M" citation names a section that exists; no MATH.md left
+TESTS += tests/test_docs.sh
+EXTRA_DIST += tests/test_docs.sh

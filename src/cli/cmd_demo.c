@@ -1,4 +1,5 @@
-/* feynn demo: the Born-Taylor demonstration end to end (MATH.md 2.4, DESIGN.md "Data flow").
+/* feynn demo: the Born-Taylor demonstration end to end (doc/math.md 2.4; doc/design.md, data
+ * flow).
  *
  * A thin command over the borntaylor module (include/feynn/borntaylor.h): it parses the
  * options into the settings of fy_borntaylor_demo_run, which generates the data, trains F_1
@@ -24,7 +25,7 @@ static void usage(FILE *fp)
     fprintf(fp,
         "Usage: feynn demo [--quick] [-o DIR] [--seed S] [--first learned|exact] [--quiet]\n"
         "\n"
-        "The Born-Taylor demonstration (MATH.md 2.4): generates random step potentials with\n"
+        "The Born-Taylor demonstration (doc/math.md 2.4): generates random step potentials with\n"
         "their certified a_0, trains a network F_1, compares its gradient\n"
         "at U = 0 with c3 (the first Born term) and its Hessian with -2K, then runs the\n"
         "iterative scheme: F_2 is trained on the residual a_0 - T_1 and its Hessian at 0 is\n"

@@ -35,7 +35,7 @@ static void demo_usage(FILE *fp)
     fprintf(fp,
             "Usage: feynn demo inn [--quick] [-o DIR] [--force] [--seed S] [--threads T] [--quiet]\n"
             "\n"
-            "The experiment of [M] (MATH.md 3.5): HMC samples of two lattice theories on a\n"
+            "The experiment of [M] (doc/math.md 3.5): HMC samples of two lattice theories on a\n"
             "ring of 4 sites (unimodal m2 = 1, g3 = 1/2, lam = 1; a double well m2 = -1,\n"
             "lam = 1), invertible networks trained on them by maximum likelihood (L-BFGS),\n"
             "the learned action against the true one (tensors, couplings, KL, cumulants of\n"

@@ -1,4 +1,4 @@
-/* feynn nnft: neural-network field theory (MATH.md 4; the library is src/nnft).
+/* feynn nnft: neural-network field theory (doc/math.md 4; the library is src/nnft).
  *
  *   feynn nnft kernel SPEC        K = G^(2) at every pair of input points (closed form, or
  *                                 quadrature; --quad shows both)
@@ -7,7 +7,7 @@
  *                                 chunk estimator, m_n with background; --exact compares
  *   feynn nnft couplings SPEC     quartic couplings from G4 (exact or Monte Carlo): per
  *                                 tuple, averaged, least squares over templates, the
- *                                 cut-off scan (MATH.md 4.3)
+ *                                 cut-off scan (doc/math.md 4.3)
  *   feynn nnft predict SPEC       the 6-point function with and without the quartic
  *                                 coupling: the [HMS] ratios G6_GP/G6 and (G6_GP + lambda)/G6
  *
@@ -62,7 +62,7 @@ static void usage(FILE *fp)
     size_t i;
     fprintf(fp, "Usage: feynn nnft COMMAND SPEC [options]\n"
                 "\n"
-                "Neural-network field theory [HMS] (MATH.md 4): kernels, exact finite-width\n"
+                "Neural-network field theory [HMS] (doc/math.md 4): kernels, exact finite-width\n"
                 "correlators and Monte Carlo ensembles of one-hidden-layer networks.\n"
                 "\n"
                 "Commands:\n");
@@ -611,7 +611,7 @@ static void kernel_usage(FILE *fp)
             "Usage: feynn nnft kernel SPEC [options]\n"
             "\n"
             "The kernel K(x_i, x_j) = G^(2) of the ensemble at every pair i <= j of its input\n"
-            "points, in ball arithmetic from the closed forms of MATH.md 4.1 (erf, relu,\n"
+            "points, in ball arithmetic from the closed forms of doc/math.md 4.1 (erf, relu,\n"
             "gauss, cos) and sin; --quad recomputes each by quadrature over the\n"
             "pre-activation Gaussian.  tanh has neither yet: use feynn nnft sample.\n"
             "\n"
@@ -670,7 +670,7 @@ static int nnft_kernel(int argc, char **argv)
             fprintf(of->fp, "i,j,K,K_rad%s\n", o.quad && closed ? ",quad,quad_rad,agree" : "");
         else
         {
-            fprintf(of->fp, "# feynn nnft kernel: K(x_i, x_j) = G^(2) (MATH.md 4.1), %s, %ld "
+            fprintf(of->fp, "# feynn nnft kernel: K(x_i, x_j) = G^(2) (doc/math.md 4.1), %s, %ld "
                             "certified digits\n",
                     closed ? "closed form" : "quadrature", o.digits);
             print_spec_line(of->fp, s);
@@ -776,7 +776,7 @@ static void corr_usage(FILE *fp)
             "Usage: feynn nnft correlators SPEC [options]\n"
             "\n"
             "Exact finite-width correlators G^(n)(x_i1..x_in) at every sorted tuple of the\n"
-            "input points (MATH.md 4.2: even set partitions, closed-form single-neuron\n"
+            "input points (doc/math.md 4.2: even set partitions, closed-form single-neuron\n"
             "moments), the Gaussian (Wick) values G_GP, the connected parts G_c and the\n"
             "normalised deviation m_n = mean |G - G_GP| / G_GP over the tuples.  Exact for\n"
             "gauss and cos at every n, relu with sigma_b = 0 in d = 1; n = 2 for erf and relu.\n"
@@ -836,7 +836,7 @@ static int nnft_correlators(int argc, char **argv)
                                           : "n,idx,G,G_rad,G_GP,G_GP_rad,G_c,G_c_rad\n");
         else
         {
-            fprintf(of->fp, "# feynn nnft correlators: exact G^(n) at width N (MATH.md 4.2), "
+            fprintf(of->fp, "# feynn nnft correlators: exact G^(n) at width N (doc/math.md 4.2), "
                             "%ld certified digits\n", o.digits);
             print_spec_line(of->fp, s);
         }
@@ -1026,7 +1026,7 @@ static void sample_usage(FILE *fp)
     fprintf(fp,
             "Usage: feynn nnft sample SPEC [options]\n"
             "\n"
-            "Monte Carlo over an ensemble of networks (MATH.md 4.4): for every sorted 2-, 4- and\n"
+            "Monte Carlo over an ensemble of networks (doc/math.md 4.4): for each sorted 2-, 4-,\n"
             "6-tuple of the input points the mean of f(x_i1)..f(x_in) with its standard error,\n"
             "and the [HMS] estimator (10 chunk means: their mean, and the background = std of\n"
             "the chunk means / G_GP); m_n with background where the kernel has a closed form;\n"
@@ -1325,7 +1325,7 @@ static void print_source(FILE *fp, const opts_t *o, const fy_nnft_mc_t mc)
         fprintf(fp, "# G^(n) from a Monte Carlo ensemble: %llu networks, seed %llu\n",
                 (unsigned long long) mc->networks, (unsigned long long) mc->seed);
     else
-        fprintf(fp, "# G^(n) exact at width N (MATH.md 4.2)\n");
+        fprintf(fp, "# G^(n) exact at width N (doc/math.md 4.2)\n");
 }
 
 #define COUPLINGS "nnft couplings"
@@ -1336,7 +1336,7 @@ static void couplings_usage(FILE *fp)
             "Usage: feynn nnft couplings SPEC [options]\n"
             "       feynn nnft couplings --hms-relu [options]\n"
             "\n"
-            "Quartic couplings of the effective action (MATH.md 4.3) from G4: at every sorted\n"
+            "Quartic couplings of the effective action (doc/math.md 4.3) from G4: at each sorted\n"
             "4-tuple lambda = -(G4 - G4_GP) / (24 V), V the vertex integral over\n"
             "[-Lambda, Lambda]^d of K_EFT(x1, x)..K_EFT(x4, x), K_EFT = K - sigma_b^2; their\n"
             "mean and spread; with --templates a linear least-squares fit of G4 - G4_GP over\n"
@@ -1538,7 +1538,7 @@ static int nnft_couplings(int argc, char **argv)
     else
     {
         char *lm = cert(c->lambda_mean, o.digits);
-        fprintf(of->fp, "# feynn nnft couplings: quartic couplings from G4 (MATH.md 4.3)\n");
+        fprintf(of->fp, "# feynn nnft couplings: quartic couplings from G4 (doc/math.md 4.3)\n");
         print_spec_line(of->fp, s);
         print_source(of->fp, &o, mc);
         fprintf(of->fp, "# convention %s\n", conv_text(o.fact));
@@ -1615,7 +1615,7 @@ static void predict_usage(FILE *fp)
             "       feynn nnft predict --hms-relu [options]\n"
             "\n"
             "The 6-point function at every sorted 6-tuple against two predictions of the\n"
-            "effective action (MATH.md 4.3): the free theory G6_GP (Wick) and G6_GP plus the\n"
+            "effective action (doc/math.md 4.3): the free theory G6_GP (Wick) and G6_GP plus the\n"
             "O(lambda) term, the 15 graphs of the engine with one quartic vertex on four points\n"
             "and a free line on the other two (24 contractions each), with lambda the mean of\n"
             "'feynn nnft couplings' at the same cut-off (or --lambda).  Prints the [HMS]\n"
@@ -1746,7 +1746,7 @@ static int nnft_predict(int argc, char **argv)
         char *ls = cert(lam, o.digits), *g = cert(p->gp_ratio, o.digits),
              *l = cert(p->lambda_ratio, o.digits);
         fprintf(of->fp, "# feynn nnft predict: G6 against the free theory and the quartic "
-                        "coupling (MATH.md 4.3)\n");
+                        "coupling (doc/math.md 4.3)\n");
         print_spec_line(of->fp, s);
         print_source(of->fp, &o, mc);
         fprintf(of->fp, "# convention %s\n", conv_text(o.fact));
