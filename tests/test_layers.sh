@@ -16,7 +16,7 @@ layer_of() {
 }
 modules=$(cd "$top/src" && ls -d */ | tr -d /)
 set -- $modules
-echo "1..$(($# + 1))"
+echo "1..$(($# + 2))"
 n=0; fail=0
 for m in $modules; do
     n=$((n + 1))
@@ -54,4 +54,10 @@ for h in "$top"/include/feynn/*.h; do
 done
 if [ -n "$bad" ]; then echo "not ok $n - headers without a layer:$bad"; fail=1
 else echo "ok $n - every public header has a layer"; fi
+# One FLINT 2.9 / FLINT 3 choice: feynn/num.h makes it, src/num/arb_all.h serves the other Arb
+# headers; nowhere else names an Arb header through __has_include.
+n=$((n + 1))
+bad=$(cd "$top" && grep -rl "__has_include" src include | grep -v "^include/feynn/num.h$" | tr '\n' ' ')
+if [ -n "$bad" ]; then echo "not ok $n - __has_include outside feynn/num.h (use num/arb_all.h): $bad"; fail=1
+else echo "ok $n - one FLINT/Arb header choice (feynn/num.h, num/arb_all.h)"; fi
 exit $fail

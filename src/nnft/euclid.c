@@ -9,21 +9,7 @@
  * R_M is a closed form (Gaussian b, the ball with F = 1, the Lorentzian) or a rigorous
  * one-dimensional radial integral whose angular average is the Bessel-type entire function
  * 0F1(; d/2; -k^2 r^2 / 4) (the ball with F = 1/sqrt(b^2 + m^2)). */
-#if defined(__has_include)
-#if __has_include(<flint/acb_calc.h>)
-#include <flint/acb_calc.h>
-#include <flint/acb_hypgeom.h>
-#include <flint/arb_hypgeom.h>
-#else
-#include <acb_calc.h>
-#include <acb_hypgeom.h>
-#include <arb_hypgeom.h>
-#endif
-#else
-#include <acb_calc.h>
-#include <acb_hypgeom.h>
-#include <arb_hypgeom.h>
-#endif
+#include "num/arb_all.h"
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,17 +1,6 @@
 /* kernel.c - kernels K = G^(2) from the closed forms of MATH.md 4.1, and by quadrature over
  * the pre-activation Gaussian as an independent second route (feynn/nnft.h). */
-#if defined(__has_include)
-#if __has_include(<flint/acb_calc.h>)
-#include <flint/acb_calc.h>
-#include <flint/acb_hypgeom.h>
-#else
-#include <acb_calc.h>
-#include <acb_hypgeom.h>
-#endif
-#else
-#include <acb_calc.h>
-#include <acb_hypgeom.h>
-#endif
+#include "num/arb_all.h"
 
 #include "nnft/nnft_internal.h"
 

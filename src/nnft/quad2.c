@@ -27,21 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_include)
-#if __has_include(<flint/acb_calc.h>)
-#include <flint/acb_calc.h>
-#include <flint/acb_hypgeom.h>
-#include <flint/arb_hypgeom.h>
-#else
-#include <acb_calc.h>
-#include <acb_hypgeom.h>
-#include <arb_hypgeom.h>
-#endif
-#else
-#include <acb_calc.h>
-#include <acb_hypgeom.h>
-#include <arb_hypgeom.h>
-#endif
+#include "num/arb_all.h"
 
 #include "nnft/nnft_internal.h"
 
