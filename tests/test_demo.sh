@@ -26,7 +26,7 @@ close() { # close GOT WANT TOL DESCRIPTION
     if awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
         ok "$4 ($1)"; else no "$4: got '$1', want $2 +- $3"; fi
 }
-echo "1..30"
+echo "1..33"
 dir=demo_t_dir
 rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t_d.safetensors demo_t_F1.safetensors demo_t_F2.safetensors
 # F(U) = c3 . U exactly: identity hidden layer, then the row c3
@@ -89,6 +89,18 @@ if "$jc" "$dir/report.json" settings.training_data.kind='"box"' settings.trainin
     settings.training_data.min_radius_lower_bound=#number settings.heldout_data=? 2>demo_t.err &&
     grep -q "^training data (F_1 and F_2): .*symmetric box" "$dir/report.txt"; then
     ok "report states the training distribution"; else no "report states the training distribution"; fi
+# issue 10, item 3: F_1 is measured on held-out potentials of its own training distribution
+# and, apart, on physical shallow attractive ones; every Taylor-term comparison says which
+if "$jc" "$dir/report.json" heldout.training_distribution.kind='"box"' \
+    heldout.training_distribution.F1_rel_rms_vs_a0=#number heldout.physical.F1_rel_rms_vs_a0=#number \
+    heldout.physical.inside_training_box=#number heldout.taylor_terms_on='"physical"' \
+    second_order.heldout_data='"physical"' 2>demo_t.err &&
+    grep -q "^  own: 100 potentials of the training distribution" "$dir/report.txt" &&
+    grep -q "^  physical: 100 random shallow attractive potentials" "$dir/report.txt" &&
+    grep -q "against a_0: .* on own held-out, .* on physical held-out" "$dir/report.txt" &&
+    grep -q "T_2\[F_2\](U) against a_0^(2)(U) on physical held-out" "$dir/report.txt" &&
+    [ -s "$dir/heldout_own.safetensors" ]; then
+    ok "held-out sets of both distributions, labelled"; else no "held-out sets of both distributions, labelled"; fi
 missing=""
 for f in report.txt gradient.csv hessian.csv heldout.csv born_partial_sums.csv F1.safetensors F2.safetensors diagram_o2_1.dot; do
     [ -s "$dir/$f" ] || missing="$missing $f"
@@ -117,6 +129,15 @@ if grep -q "not written by feynn" demo_t.err && [ "$(cat demo_t_foreign/mine.txt
     [ ! -e demo_t_foreign/report.txt ]; then ok "refused with the reason, the folder as it was"
 else no "refused with the reason, the folder as it was"; fi
 rm -rf demo_t_foreign
+# [KM]'s setting: training on attractive potentials only, reported against the same targets
+t "0 1" "demo --data attractive (tiny)" "$feynn" demo --quick --quiet --data attractive \
+    --samples 50 --heldout 10 --epochs1 2 --epochs2 2 --lbfgs1 2 --lbfgs2 2 -o demo_t_attr
+if "$jc" demo_t_attr/report.json settings.training_data.kind='"attractive"' \
+    heldout.physical.inside_training_box=null first_order.target=#number first_order.met=#bool \
+    second_order.met=#bool 2>demo_t.err && grep -q "\[KM\]'s setting" demo_t_attr/report.txt &&
+    grep -q "(target <= 0.03: " demo_t_attr/report.txt && grep -q "(target <= 0.15: " demo_t_attr/report.txt; then
+    ok "attractive training stated, the same targets"; else no "attractive training stated, the same targets"; fi
+rm -rf demo_t_attr
 rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t.out demo_t.err \
     demo_t_d.safetensors demo_t_F1.safetensors demo_t_F2.safetensors
 exit $fail

@@ -188,10 +188,19 @@ int fy_borntaylor_a0_batch(double *out, const double *X, long n, int d, void *ct
 #define FY_BORNTAYLOR_DEMO_NB 6
 #define FY_BORNTAYLOR_DEMO_MAX_FILES 32
 
+/* The training distributions of the demo (the field box of the settings). */
+enum
+{
+    FY_BORNTAYLOR_DATA_RAYS = 0,      /* shallow attractive directions along rays, mirrored */
+    FY_BORNTAYLOR_DATA_BOX = 1,       /* the symmetric box (fy_borntaylor_box_generate) */
+    FY_BORNTAYLOR_DATA_ATTRACTIVE = 2 /* [KM]: random shallow attractive potentials only
+                                         (fy_born_data_generate), U = 0 on the boundary */
+};
+
 typedef struct
 {
     int quick;              /* the small settings (recorded in the report) */
-    int box;                /* 1: the symmetric box (fy_borntaylor_box_generate); 0: rays */
+    int box;                /* the training distribution, FY_BORNTAYLOR_DATA_* */
     double box_a;           /* half width of the box */
     int d;                  /* steps */
     double R, margin;       /* range; margin of the Born-series convergence of the data */
@@ -209,8 +218,9 @@ typedef struct
 } fy_borntaylor_demo_opts_struct;
 typedef fy_borntaylor_demo_opts_struct fy_borntaylor_demo_opts_t[1];
 
-/* The settings of `feynn demo` (and `--quick`) for the box (box = 1) or the rays (0); dir
- * "feynn-demo", seed 1, log NULL. */
+/* The settings of `feynn demo` (and `--quick`) for the training distribution box
+ * (FY_BORNTAYLOR_DATA_*; the attractive one trains as the box does); dir "feynn-demo", seed 1,
+ * log NULL. */
 void fy_borntaylor_demo_opts_init(fy_borntaylor_demo_opts_t o, int quick, int box);
 
 typedef struct
@@ -218,6 +228,13 @@ typedef struct
     fy_borntaylor_demo_opts_struct o;  /* the settings run */
     double t0;                         /* wall time at the start (fy_wall_time) */
     fy_born_data_t data, held;         /* training data (box, or the ray directions), held-out */
+    /* held-out data of two distributions (issue 10, item 3): held, above, holds physical
+     * shallow attractive potentials (fy_born_data_generate, seed_phys), on which every Taylor
+     * term is compared; held_own is drawn from the training distribution itself (seed_own) */
+    fy_born_data_t held_own;
+    uint64_t seed_own, seed_phys;
+    double f1_rel_a0_own;     /* relative RMS of F_1 against a_0 on held_own */
+    long phys_inside;         /* box: physical held-out potentials inside the training box */
     long n2;                           /* training samples */
     double min_radius;                 /* box: smallest certified radius of convergence */
     double *X, *y;                     /* n2 x d training potentials and their a_0 */
@@ -229,7 +246,7 @@ typedef struct
     /* a_0(lambda U) of the first held-out potential against its Born partial sums: rows
      * (lambda, a_0, S_1..S_NB, F_1, A_2) */
     double partial[FY_BORNTAYLOR_DEMO_NPTS * (4 + FY_BORNTAYLOR_DEMO_NB)];
-    double f1_rel_a0;     /* relative RMS of F_1 against a_0 (held-out) */
+    double f1_rel_a0;     /* relative RMS of F_1 against a_0 (the physical held-out) */
     double proxy_rel, proxy_rel_a0, born2_rel_a0; /* A_2 against a^(1) + a^(2), a_0; the same
                                                      for the exact Born sum */
     double grad2_ratio;   /* |grad F_2(0)| / |c3| */
@@ -249,6 +266,9 @@ void fy_borntaylor_demo_clear(fy_borntaylor_demo_t demo);
  * files of every figure (gradient, hessian, heldout, born_partial_sums), PDF figures when
  * fy_plot_available(), the three largest diagrams of F_2's Hessian (DOT, and PDF through
  * Graphviz's dot when found), report.json (doc/schema/demo.schema.json) and report.txt.
+ * Held-out potentials of the training distribution (heldout_own.safetensors) measure how well
+ * F_1 learned a_0 there; physical shallow attractive ones (heldout.safetensors) measure F_1
+ * there too and carry the Taylor-term comparisons, each labelled in the report.
  * FY_OK when it ran (whether or not the targets were met: demo->first_met, second_met). */
 int fy_borntaylor_demo_run(fy_borntaylor_demo_t demo, const fy_borntaylor_demo_opts_t o,
                            const fy_rules_t rules, fy_error_t err);

@@ -34,7 +34,7 @@ void fy_borntaylor_demo_opts_init(fy_borntaylor_demo_opts_t o, int quick, int bo
     o->emphasis = 1.5;
     o->mirror = 1;
     o->d = quick ? 8 : 16;
-    o->n1 = box ? (quick ? 1000 : 4000) : (quick ? 300 : 1200);
+    o->n1 = box ? (quick ? 1000 : 4000) : (quick ? 300 : 1200); /* box or attractive */
     o->nheld = quick ? 100 : 400;
     o->n_dirs = quick ? 300 : 1200;
     o->n_per = quick ? 4 : 5;
@@ -65,12 +65,15 @@ void fy_borntaylor_demo_init(fy_borntaylor_demo_t demo)
     memset(demo, 0, sizeof *demo);
     fy_born_data_init(demo->data);
     fy_born_data_init(demo->held);
+    fy_born_data_init(demo->held_own);
     fy_net_init(demo->F1);
     fy_net_init(demo->F2);
     fy_borntaylor_verify_init(demo->bv1);
     fy_borntaylor_verify_init(demo->bv2);
     demo->min_radius = NAN;
-    demo->f1_rel_a0 = demo->proxy_rel = demo->proxy_rel_a0 = demo->born2_rel_a0 = NAN;
+    demo->phys_inside = -1;
+    demo->f1_rel_a0 = demo->f1_rel_a0_own = NAN;
+    demo->proxy_rel = demo->proxy_rel_a0 = demo->born2_rel_a0 = NAN;
     demo->grad2_ratio = NAN;
 }
 
@@ -78,6 +81,7 @@ void fy_borntaylor_demo_clear(fy_borntaylor_demo_t demo)
 {
     fy_born_data_clear(demo->data);
     fy_born_data_clear(demo->held);
+    fy_born_data_clear(demo->held_own);
     fy_net_clear(demo->F1);
     fy_net_clear(demo->F2);
     fy_borntaylor_verify_clear(demo->bv1);
@@ -153,15 +157,105 @@ static int train_net(fy_net_t out, const fy_borntaylor_demo_t demo, const char *
     return fy_train_mlp(out, demo->X, demo->y, demo->n2, d, opts, rep, err);
 }
 
-/* 1. the data: training potentials (box, or the directions of the rays) and held-out ones */
+/* Rays U = s w through the directions dirs (n_dirs x d; scales in [smin, smax], more at small
+ * |U|, every other point mirrored to -U when asked) with exact a_0: n_dirs * n_per rows. */
+static int demo_rays(double *X, double *y, const fy_borntaylor_demo_t demo, const double *dirs,
+                     long n_dirs, uint64_t seed, fy_error_t err)
+{
+    const fy_borntaylor_demo_opts_struct *o = &demo->o;
+    long i, n = n_dirs * o->n_per;
+    int k, d = o->d, status;
+    double R = o->R;
+    status = fy_train_rays(X, NULL, dirs, n_dirs, d, (int) o->n_per, o->s_min, o->s_max,
+                           o->emphasis, seed, NULL, NULL, err);
+    for (i = 1; o->mirror && status == FY_OK && i < n; i += 2)
+        for (k = 0; k < d; k++)
+            X[i * d + k] = -X[i * d + k];
+    if (status == FY_OK)
+        status = fy_borntaylor_a0_batch(y, X, n, d, &R, err);
+    return status;
+}
+
+/* Held-out potentials of the rays: rays through fresh directions, the first nheld points. */
+static int demo_rays_heldout(fy_borntaylor_demo_t demo, fy_error_t err)
+{
+    const fy_borntaylor_demo_opts_struct *o = &demo->o;
+    long ndirs = (o->nheld + o->n_per - 1) / o->n_per;
+    fy_born_data_t dirs;
+    double *X = NULL, *y = NULL;
+    int status;
+    fy_born_data_init(dirs);
+    status = fy_born_data_generate(dirs, ndirs, o->d, o->R, o->margin, demo->seed_own, 0, err);
+    if (status == FY_OK)
+    {
+        X = malloc(sizeof(double) * (size_t) (ndirs * o->n_per) * (size_t) o->d);
+        y = malloc(sizeof(double) * (size_t) (ndirs * o->n_per));
+        if (X == NULL || y == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory (held-out rays)");
+    }
+    if (status == FY_OK)
+        status = demo_rays(X, y, demo, dirs->U, ndirs, demo->seed_own + 17, err);
+    if (status == FY_OK)
+    {
+        fy_born_data_struct *h = demo->held_own;
+        h->n = o->nheld;
+        h->d = o->d;
+        h->R = o->R;
+        h->margin = o->margin;
+        h->seed = demo->seed_own;
+        h->U = X;
+        h->a0 = y;
+        X = y = NULL;
+        h->description = strdup("rays U = s w through shallow attractive directions w, as the "
+                                "training data (scales, mirroring), fresh directions");
+        if (h->description == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    free(X);
+    free(y);
+    fy_born_data_clear(dirs);
+    return status;
+}
+
+/* The held-out potentials of the training distribution (another seed). */
+static int demo_heldout_own(fy_borntaylor_demo_t demo, fy_error_t err)
+{
+    const fy_borntaylor_demo_opts_struct *o = &demo->o;
+    double minr;
+    switch (o->box)
+    {
+    case FY_BORNTAYLOR_DATA_BOX:
+        return fy_borntaylor_box_generate(demo->held_own, &minr, o->nheld, o->d, o->R,
+                                          o->box_a, o->margin, demo->seed_own, err);
+    case FY_BORNTAYLOR_DATA_ATTRACTIVE:
+        return fy_born_data_generate(demo->held_own, o->nheld, o->d, o->R, o->margin,
+                                     demo->seed_own, 0, err);
+    default:
+        return demo_rays_heldout(demo, err);
+    }
+}
+
+static int demo_write_data(fy_borntaylor_demo_t demo, const fy_born_data_t data,
+                           const char *name, fy_error_t err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", demo->o.dir, name);
+    demo->files[demo->nfiles++] = name;
+    return fy_born_data_write_safetensors(path, data, err);
+}
+
+/* 1. the data: training potentials (box, attractive, or the directions of the rays) and the
+ * held-out ones of both distributions */
 static int demo_data(fy_borntaylor_demo_t demo, fy_error_t err)
 {
     const fy_borntaylor_demo_opts_struct *o = &demo->o;
-    char path[4096];
     int status;
-    _fy_borntaylor_demo_say(demo, "data: %ld training and %ld held-out potentials, %d steps on "
-                            "(0, %g], margin %g", o->n1, o->nheld, o->d, o->R, o->margin);
-    if (o->box)
+    demo->seed_phys = o->seed * 1000003u + 7919u;
+    demo->seed_own = o->seed * 1000003u + 104729u;
+    _fy_borntaylor_demo_say(demo, "data: %ld training potentials, %ld held-out of the training "
+                            "distribution and %ld physical ones, %d steps on (0, %g], margin %g",
+                            o->n1, o->nheld, o->nheld, o->d, o->R, o->margin);
+    if (o->box == FY_BORNTAYLOR_DATA_BOX)
         status = fy_borntaylor_box_generate(demo->data, &demo->min_radius, o->n1, o->d, o->R,
                                             o->box_a, o->margin, o->seed, err);
     else
@@ -169,19 +263,15 @@ static int demo_data(fy_borntaylor_demo_t demo, fy_error_t err)
                                        err);
     if (status == FY_OK)
         status = fy_born_data_generate(demo->held, o->nheld, o->d, o->R, o->margin,
-                                       o->seed * 1000003u + 7919u, 0, err);
+                                       demo->seed_phys, 0, err);
     if (status == FY_OK)
-    {
-        snprintf(path, sizeof path, "%s/data.safetensors", o->dir);
-        status = fy_born_data_write_safetensors(path, demo->data, err);
-        demo->files[demo->nfiles++] = "data.safetensors";
-    }
+        status = demo_heldout_own(demo, err);
     if (status == FY_OK)
-    {
-        snprintf(path, sizeof path, "%s/heldout.safetensors", o->dir);
-        status = fy_born_data_write_safetensors(path, demo->held, err);
-        demo->files[demo->nfiles++] = "heldout.safetensors";
-    }
+        status = demo_write_data(demo, demo->data, "data.safetensors", err);
+    if (status == FY_OK)
+        status = demo_write_data(demo, demo->held, "heldout.safetensors", err);
+    if (status == FY_OK)
+        status = demo_write_data(demo, demo->held_own, "heldout_own.safetensors", err);
     return status;
 }
 
@@ -191,20 +281,23 @@ static int demo_data(fy_borntaylor_demo_t demo, fy_error_t err)
 static int demo_training_set(fy_borntaylor_demo_t demo, fy_error_t err)
 {
     const fy_borntaylor_demo_opts_struct *o = &demo->o;
-    long ndirs = o->n_dirs < demo->data->n ? o->n_dirs : demo->data->n, i;
-    int d = o->d, k, status = FY_OK;
-    double R = o->R;
-    demo->n2 = o->box ? demo->data->n : ndirs * o->n_per;
+    long ndirs = o->n_dirs < demo->data->n ? o->n_dirs : demo->data->n;
+    int d = o->d, rays = o->box == FY_BORNTAYLOR_DATA_RAYS;
+    demo->n2 = rays ? ndirs * o->n_per : demo->data->n;
     demo->X = malloc(sizeof(double) * (size_t) demo->n2 * (size_t) d);
     demo->y = malloc(sizeof(double) * (size_t) demo->n2);
     if (demo->X == NULL || demo->y == NULL)
         return fy_error_set(err, FY_ENOMEM, "out of memory (training rays)");
-    if (o->box)
+    if (!rays)
     {
-        _fy_borntaylor_demo_say(demo, "training data: %ld potentials, U_j uniform in [-%g, %g] "
-                                "(symmetric box), every Born series convergent (smallest "
-                                "radius > %.3f)", demo->n2, o->box_a, o->box_a,
-                                demo->min_radius);
+        if (o->box == FY_BORNTAYLOR_DATA_BOX)
+            _fy_borntaylor_demo_say(demo, "training data: %ld potentials, U_j uniform in "
+                                    "[-%g, %g] (symmetric box), every Born series convergent "
+                                    "(smallest radius > %.3f)", demo->n2, o->box_a, o->box_a,
+                                    demo->min_radius);
+        else
+            _fy_borntaylor_demo_say(demo, "training data: %ld random shallow attractive "
+                                    "potentials (U = 0 on the boundary of the data)", demo->n2);
         memcpy(demo->X, demo->data->U, sizeof(double) * (size_t) demo->n2 * (size_t) d);
         memcpy(demo->y, demo->data->a0, sizeof(double) * (size_t) demo->n2);
         return FY_OK;
@@ -212,14 +305,7 @@ static int demo_training_set(fy_borntaylor_demo_t demo, fy_error_t err)
     _fy_borntaylor_demo_say(demo, "rays: %ld directions x %ld scales in [%g, %g] (emphasis %g)"
                             "%s, exact a_0", ndirs, o->n_per, o->s_min, o->s_max, o->emphasis,
                             o->mirror ? ", every other one mirrored to -U" : "");
-    status = fy_train_rays(demo->X, NULL, demo->data->U, ndirs, d, (int) o->n_per, o->s_min,
-                           o->s_max, o->emphasis, o->seed + 17, NULL, NULL, err);
-    for (i = 1; o->mirror && status == FY_OK && i < demo->n2; i += 2)
-        for (k = 0; k < d; k++)
-            demo->X[i * d + k] = -demo->X[i * d + k];
-    if (status == FY_OK)
-        status = fy_borntaylor_a0_batch(demo->y, demo->X, demo->n2, d, &R, err);
-    return status;
+    return demo_rays(demo->X, demo->y, demo, demo->data->U, ndirs, o->seed + 17, err);
 }
 
 /* Sample weights towards small |U| (power P; floor: a small fraction of the typical |U|). */
@@ -361,6 +447,32 @@ static int demo_second(fy_borntaylor_demo_t demo, const fy_rules_t rules, fy_err
     return status;
 }
 
+/* F_1 against a_0 on the held-out potentials of its training distribution; for the box, the
+ * physical held-out potentials that lie inside it. */
+static int demo_own(fy_borntaylor_demo_t demo, fy_error_t err)
+{
+    const fy_born_data_struct *h = demo->held_own, *p = demo->held;
+    double *v = malloc(sizeof(double) * (size_t) h->n);
+    long i, j;
+    int status;
+    if (v == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    status = fy_net_eval(v, demo->F1, h->U, h->n, demo->o.d, err);
+    if (status == FY_OK)
+        demo->f1_rel_a0_own = fy_borntaylor_rel_rms(v, h->a0, h->n, 1);
+    free(v);
+    if (demo->o.box != FY_BORNTAYLOR_DATA_BOX)
+        return status;
+    demo->phys_inside = 0;
+    for (i = 0; i < p->n; i++)
+    {
+        for (j = 0; j < p->d && fabs(p->U[i * p->d + j]) <= demo->o.box_a; j++)
+            ;
+        demo->phys_inside += j == p->d;
+    }
+    return status;
+}
+
 /* The proxy A_2 = T_1[F_1] + T_2[F_2] on the held-out potentials, F_1 against a_0, targets. */
 static int demo_proxy(fy_borntaylor_demo_t demo, fy_error_t err)
 {
@@ -387,6 +499,8 @@ static int demo_proxy(fy_borntaylor_demo_t demo, fy_error_t err)
     }
     if (status == FY_OK)
         demo->f1_rel_a0 = fy_borntaylor_rel_rms(f1v, held->a0, held->n, 1);
+    if (status == FY_OK)
+        status = demo_own(demo, err);
     free(f1v);
     free(bsum);
     if (status != FY_OK)
@@ -405,13 +519,16 @@ int fy_borntaylor_demo_run(fy_borntaylor_demo_t demo, const fy_borntaylor_demo_o
                            const fy_rules_t rules, fy_error_t err)
 {
     int status;
+    int rays = o->box == FY_BORNTAYLOR_DATA_RAYS;
     if (o->d < 1 || o->d > 64 || o->n1 < 1 || o->nheld < 1 || o->ensemble < 1 ||
         o->ensemble > 64 || o->dir == NULL || o->hidden1 == NULL || o->hidden2 == NULL ||
-        (!o->box && (o->n_dirs < 1 || o->n_per < 1 || !(o->s_min < o->s_max))))
-        return fy_error_set(err, FY_EUSAGE, "demo settings: steps %d (1..64), samples %ld, "
-                            "held-out %ld, ensemble %d (1..64), rays %ld x %ld at scales "
-                            "%g..%g (increasing) and a results folder are needed", o->d, o->n1,
-                            o->nheld, o->ensemble, o->n_dirs, o->n_per, o->s_min, o->s_max);
+        o->box < FY_BORNTAYLOR_DATA_RAYS || o->box > FY_BORNTAYLOR_DATA_ATTRACTIVE ||
+        (rays && (o->n_dirs < 1 || o->n_per < 1 || !(o->s_min < o->s_max))))
+        return fy_error_set(err, FY_EUSAGE, "demo settings: data kind %d (0..2), steps %d "
+                            "(1..64), samples %ld, held-out %ld, ensemble %d (1..64), rays %ld "
+                            "x %ld at scales %g..%g (increasing) and a results folder are "
+                            "needed", o->box, o->d, o->n1, o->nheld, o->ensemble, o->n_dirs,
+                            o->n_per, o->s_min, o->s_max);
     fy_borntaylor_demo_clear(demo);
     fy_borntaylor_demo_init(demo);
     demo->o = *o;

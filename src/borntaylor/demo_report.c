@@ -11,6 +11,34 @@
 #include "feynn/util.h"
 #include "io/json_num.h"
 
+static const char *data_kind(int box)
+{
+    return box == FY_BORNTAYLOR_DATA_BOX ? "box"
+           : box == FY_BORNTAYLOR_DATA_ATTRACTIVE ? "attractive" : "rays";
+}
+
+/* The two held-out sets, labelled, with the accuracy of F_1 on each (issue 10, item 3). */
+static json_t *heldout_json(const fy_borntaylor_demo_t demo)
+{
+    json_t *h = json_object(), *own = json_object(), *ph = json_object();
+    json_object_set_new(own, "kind", json_string(data_kind(demo->o.box)));
+    json_object_set_new(own, "samples", json_integer(demo->held_own->n));
+    json_object_set_new(own, "seed", json_integer((json_int_t) demo->seed_own));
+    json_object_set_new(own, "F1_rel_rms_vs_a0", fy_json_number(demo->f1_rel_a0_own));
+    json_object_set_new(ph, "kind", json_string("shallow attractive (feynn born data)"));
+    json_object_set_new(ph, "samples", json_integer(demo->held->n));
+    json_object_set_new(ph, "seed", json_integer((json_int_t) demo->seed_phys));
+    json_object_set_new(ph, "margin", json_real(demo->o.margin));
+    json_object_set_new(ph, "inside_training_box", demo->phys_inside >= 0
+                                                       ? json_integer(demo->phys_inside)
+                                                       : json_null());
+    json_object_set_new(ph, "F1_rel_rms_vs_a0", fy_json_number(demo->f1_rel_a0));
+    json_object_set_new(h, "training_distribution", own);
+    json_object_set_new(h, "physical", ph);
+    json_object_set_new(h, "taylor_terms_on", json_string("physical"));
+    return h;
+}
+
 static json_t *settings_json(const fy_borntaylor_demo_t demo)
 {
     const fy_borntaylor_demo_opts_struct *o = &demo->o;
@@ -36,18 +64,20 @@ static json_t *settings_json(const fy_borntaylor_demo_t demo)
     json_object_set_new(st, "ray_emphasis", json_real(o->emphasis));
     json_object_set_new(st, "weight_power", json_real(o->wpower));
     json_object_set_new(st, "weight_power1", json_real(o->wpower1));
-    json_object_set_new(st, "mirrored_repulsive", json_boolean(o->mirror && !o->box));
+    json_object_set_new(st, "mirrored_repulsive",
+                        json_boolean(o->mirror && o->box == FY_BORNTAYLOR_DATA_RAYS));
     {
         json_t *td = json_object();
-        json_object_set_new(td, "kind", json_string(o->box ? "box" : "rays"));
+        json_object_set_new(td, "kind", json_string(data_kind(o->box)));
         json_object_set_new(td, "samples", json_integer(demo->n2));
         json_object_set_new(td, "description",
-                            json_string(o->box ? demo->data->description
-                                              : "attractive shallow potentials (feynn born "
-                                                "data) as ray directions U = s w, s in "
-                                                "[smin, smax], every other point mirrored "
-                                                "to -U when mirrored_repulsive"));
-        if (o->box)
+                            json_string(o->box != FY_BORNTAYLOR_DATA_RAYS
+                                            ? demo->data->description
+                                            : "attractive shallow potentials (feynn born "
+                                              "data) as ray directions U = s w, s in "
+                                              "[smin, smax], every other point mirrored "
+                                              "to -U when mirrored_repulsive"));
+        if (o->box == FY_BORNTAYLOR_DATA_BOX)
         {
             json_object_set_new(td, "box_half_width", json_real(o->box_a));
             json_object_set_new(td, "required_radius", json_real(1 + o->margin));
@@ -58,6 +88,10 @@ static json_t *settings_json(const fy_borntaylor_demo_t demo)
         json_object_set_new(st, "heldout_data",
                             json_string(demo->held->description ? demo->held->description
                                                           : "shallow attractive"));
+        json_object_set_new(st, "heldout_own_data",
+                            json_string(demo->held_own->description
+                                            ? demo->held_own->description
+                                            : "the training distribution"));
     }
     return st;
 }
@@ -78,14 +112,18 @@ static json_t *report_json(const fy_borntaylor_demo_t demo)
     json_object_set_new(fo, "rel_heldout", fy_json_number(a->rel_heldout));
     json_object_set_new(fo, "target", json_real(FY_BORNTAYLOR_TARGET_FIRST));
     json_object_set_new(fo, "met", json_boolean(demo->first_met));
-    json_object_set_new(fo, "network_rel_rms_vs_a0", fy_json_number(demo->f1_rel_a0));
+    json_object_set_new(fo, "heldout_data", json_string("physical"));
+    json_object_set_new(fo, "network_rel_rms_vs_a0_own", fy_json_number(demo->f1_rel_a0_own));
+    json_object_set_new(fo, "network_rel_rms_vs_a0_physical", fy_json_number(demo->f1_rel_a0));
     json_object_set_new(fo, "one_network_hessian_rel_frobenius",
                         fy_json_number(demo->bv1->ord[1].rel_frobenius));
-    json_object_set_new(fo, "one_network_T2_rel_heldout", fy_json_number(demo->bv1->ord[1].rel_heldout));
+    json_object_set_new(fo, "one_network_T2_rel_heldout",
+                        fy_json_number(demo->bv1->ord[1].rel_heldout));
     json_object_set_new(j, "first_order", fo);
 
     json_object_set_new(so, "rel_frobenius", fy_json_number(b->rel_frobenius));
     json_object_set_new(so, "rel_heldout", fy_json_number(b->rel_heldout));
+    json_object_set_new(so, "heldout_data", json_string("physical"));
     json_object_set_new(so, "max_abs_err", fy_json_number(b->max_abs_err));
     json_object_set_new(so, "cosine", fy_json_number(b->cosine));
     json_object_set_new(so, "target", json_real(FY_BORNTAYLOR_TARGET_SECOND));
@@ -98,7 +136,9 @@ static json_t *report_json(const fy_borntaylor_demo_t demo)
     json_object_set_new(px, "rel_vs_born_partial_sum", fy_json_number(demo->proxy_rel));
     json_object_set_new(px, "rel_vs_a0", fy_json_number(demo->proxy_rel_a0));
     json_object_set_new(px, "born_partial_sum_rel_vs_a0", fy_json_number(demo->born2_rel_a0));
+    json_object_set_new(px, "heldout_data", json_string("physical"));
     json_object_set_new(j, "proxy_A2", px);
+    json_object_set_new(j, "heldout", heldout_json(demo));
     json_object_set_new(j, "exact_identity",
                         json_pack("{s:b,s:i,s:i}", "holds", demo->bv1->identity_ok, "potentials",
                                   demo->bv1->identity_K, "orders", 2));
@@ -142,20 +182,37 @@ static void text_first(FILE *fp, const fy_borntaylor_demo_t demo)
     fprintf(fp, "feynn demo: the Born-Taylor correspondence (MATH.md 2.4)%s\n",
             o->quick ? " [--quick]" : "");
     fprintf(fp, "convention: %s\n\n", FY_BORN_CONVENTION);
-    if (o->box)
+    if (o->box == FY_BORNTAYLOR_DATA_BOX)
         fprintf(fp, "training data (F_1 and F_2): %ld potentials, %s; seed %llu; smallest "
                     "certified radius of convergence %.3f\n", demo->n2, demo->data->description,
                 (unsigned long long) o->seed, demo->min_radius);
+    else if (o->box == FY_BORNTAYLOR_DATA_ATTRACTIVE)
+        fprintf(fp, "training data (F_1 and F_2): %ld random shallow attractive potentials on "
+                    "%d steps of (0, %g] (margin %g, seed %llu), U = 0 on the boundary of the "
+                    "data ([KM]'s setting)\n", demo->n2, d, o->R, o->margin,
+                (unsigned long long) o->seed);
     else
         fprintf(fp, "training data: %ld random shallow attractive potentials on %d steps of "
                     "(0, %g] (margin %g, seed %llu) as ray directions\n", o->n1, d, o->R,
                 o->margin, (unsigned long long) o->seed);
-    fprintf(fp, "held-out data (verification only): %ld independent random shallow "
-                "attractive potentials (margin %g, seed %llu)\n", o->nheld, o->margin,
-            (unsigned long long) (o->seed * 1000003u + 7919u));
-    fprintf(fp, "F_1: %s tanh, %d Adam epochs + %d L-BFGS, %.1f s; RMS error against a_0 "
-                "on held-out potentials: %.3e (relative)\n", o->hidden1, o->epochs1, o->lbfgs1,
-            demo->t_f1, demo->f1_rel_a0);
+    fprintf(fp, "held-out data (verification only), two sets:\n");
+    fprintf(fp, "  own: %ld potentials of the training distribution (%s, seed %llu)\n",
+            demo->held_own->n, o->box == FY_BORNTAYLOR_DATA_BOX ? "the same symmetric box"
+                               : o->box == FY_BORNTAYLOR_DATA_ATTRACTIVE
+                                   ? "random shallow attractive"
+                                   : "rays through fresh directions",
+            (unsigned long long) demo->seed_own);
+    fprintf(fp, "  physical: %ld random shallow attractive potentials (margin %g, seed %llu)",
+            demo->held->n, o->margin, (unsigned long long) demo->seed_phys);
+    if (demo->phys_inside >= 0)
+        fprintf(fp, "; %ld of them inside the training box", demo->phys_inside);
+    fprintf(fp, "\nF_1: %s tanh, %d Adam epochs + %d L-BFGS, %.1f s; relative RMS error "
+                "against a_0: %.3e on own held-out, %.3e on physical held-out%s\n", o->hidden1,
+            o->epochs1, o->lbfgs1, demo->t_f1, demo->f1_rel_a0_own, demo->f1_rel_a0,
+            o->box == FY_BORNTAYLOR_DATA_BOX && demo->phys_inside < demo->held->n
+                ? " (partly outside the training box)" : "");
+    fprintf(fp, "Taylor terms T_n[F](U) are compared with a_0^(n)(U) on the physical held-out "
+                "potentials.\n");
     fprintf(fp, "\nThe exact identity (true map): d^n a_0(0)[U,..,U] = n! a_0^(n)(U) %s at "
                 "orders 1..2 (checked exactly on %d potentials; it holds at every order).\n",
             demo->bv1->identity_ok ? "holds" : "FAILS", demo->bv1->identity_K);
@@ -164,7 +221,7 @@ static void text_first(FILE *fp, const fy_borntaylor_demo_t demo)
                 " cosine %.6f, largest entry error %.3e\n", a->rel_frobenius,
             FY_BORNTAYLOR_TARGET_FIRST, demo->first_met ? "met" : "NOT MET", a->cosine,
             a->max_abs_err);
-    fprintf(fp, "  T_1[F_1](U) against a_0^(1)(U) on held-out potentials: relative RMS "
+    fprintf(fp, "  T_1[F_1](U) against a_0^(1)(U) on physical held-out: relative RMS "
                 "%.4f\n", a->rel_heldout);
     fprintf(fp, "  (the same network's Hessian against -2K: relative Frobenius %.3f; "
                 "T_2[F_1] held-out %.3f: one network does not learn the second order)\n",
@@ -180,16 +237,16 @@ void fy_borntaylor_demo_write_text(FILE *fp, const fy_borntaylor_demo_t demo)
     fprintf(fp, "\nSECOND ORDER (iterative scheme: F_2 trained on a_0 - %s):\n",
             o->first_exact ? "c3.U, the exact first order" : "T_1[F_1], the learned first "
                                                             "order");
-    if (o->box)
-        fprintf(fp, "  %s tanh%s, the same %ld box potentials, %d epochs + %d L-BFGS, "
+    if (o->box != FY_BORNTAYLOR_DATA_RAYS)
+        fprintf(fp, "  %s tanh%s, the same %ld %s potentials, %d epochs + %d L-BFGS, "
                     "%.1f s\n", o->hidden2, o->ensemble > 1 ? " (ensemble)" : "", demo->n2,
-                o->epochs2, o->lbfgs2, demo->t_f2);
+                data_kind(o->box), o->epochs2, o->lbfgs2, demo->t_f2);
     else
         fprintf(fp, "  %s tanh%s, %ld rays x %ld points at scales %g..%g, %d epochs + %d "
                     "L-BFGS, %.1f s\n", o->hidden2, o->ensemble > 1 ? " (ensemble)" : "",
                 o->n_dirs, o->n_per, o->s_min, o->s_max, o->epochs2, o->lbfgs2, demo->t_f2);
     snprintf(desc, sizeof desc, "%.4f", b->rel_heldout);
-    fprintf(fp, "  T_2[F_2](U) against a_0^(2)(U) on held-out potentials: relative RMS %s "
+    fprintf(fp, "  T_2[F_2](U) against a_0^(2)(U) on physical held-out: relative RMS %s "
                 "(target <= %g: %s)\n", desc, FY_BORNTAYLOR_TARGET_SECOND,
             demo->second_met ? "met" : "NOT MET");
     fprintf(fp, "  Hessian d^2 F_2(0) against -2K: relative Frobenius %.4f, cosine %.6f, "
@@ -197,12 +254,13 @@ void fy_borntaylor_demo_write_text(FILE *fp, const fy_borntaylor_demo_t demo)
     fprintf(fp, "  diagnostic: |grad F_2(0)| / |c3| = %.4f (%s)\n", demo->grad2_ratio,
             o->first_exact ? "should be near 0"
                           : "near 0 up to F_2 correcting the first-order error of F_1");
-    fprintf(fp, "  proxy A_2 = T_1[F_1] + T_2[F_2]: relative RMS %.4f against the Born sum "
+    fprintf(fp, "  proxy A_2 = T_1[F_1] + T_2[F_2] on physical held-out: relative RMS %.4f "
+                "against the Born sum "
                 "a^(1) + a^(2), %.4f against a_0 (the exact Born sum: %.4f)\n", demo->proxy_rel,
             demo->proxy_rel_a0, demo->born2_rel_a0);
-    fprintf(fp, "\nF_1 in detail:\n");
+    fprintf(fp, "\nF_1 in detail (held-out: the physical potentials):\n");
     fy_borntaylor_verify_write_text(fp, demo->bv1, "  ");
-    fprintf(fp, "\nF_2 in detail:\n");
+    fprintf(fp, "\nF_2 in detail (held-out: the physical potentials):\n");
     fy_borntaylor_verify_write_text(fp, demo->bv2, "  ");
     fprintf(fp, "\nfigures: %s; diagram PDFs: %d (Graphviz %s)\n",
             demo->plots ? "gradient.pdf, hessian.pdf, born_partial_sums.pdf"
