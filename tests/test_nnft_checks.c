@@ -559,6 +559,57 @@ static void test_ib_mc(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* The Monte Carlo split against the exact one (Cos-net, eps = 4/5) and, for erf where only
+ * the Monte Carlo exists at eps > 0, against the exact connected function at eps = 0. */
+static void test_ib_mc_split(void **state)
+{
+    static const slong tup[4] = {0, 1, 2, 3};
+    fy_nnft_spec_t s;
+    fy_nnft_ib_t b;
+    fy_nnft_ib_mc_t r;
+    fy_error_t err;
+    fmpq_t eps;
+    arb_t G;
+    uint64_t seed = fy_test_seed("test_ib_mc_split");
+    double IN, IB, g;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_ib_init(b);
+    fy_nnft_ib_mc_init(r);
+    fmpq_init(eps);
+    arb_init(G);
+    fmpq_set_si(eps, 4, 5);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 3\npoint 0\npoint 2\npoint 1\npoint 3\n");
+    assert_int_equal(fy_nnft_ib(b, s, tup, eps, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_ib_mc(r, s, tup, eps, 40000, seed, err), FY_OK);
+    IN = arf_get_d(arb_midref(b->I_N), ARF_RND_NEAR);
+    IB = arf_get_d(arb_midref(b->I_IB), ARF_RND_NEAR);
+    printf("# cos: I_N %.5f (mc %.5f +- %.5f), I_IB %.5f (mc %.5f +- %.5f)\n", IN, r->I_N,
+           r->I_N_se, IB, r->I_IB, r->I_IB_se);
+    assert_true(fabs(r->I_N - IN) < 5 * r->I_N_se && fabs(r->I_IB - IB) < 5 * r->I_IB_se);
+    assert_true(fabs(IB) > 10 * r->I_IB_se);
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    fmpq_zero(eps);
+    parse_ok(s, "activation erf\nsigma_b 1/2\nwidth 3\npoint -1\npoint -1/2\npoint 1/2\n"
+                "point 1\n");
+    assert_int_equal(fy_nnft_connected(G, s, tup, 4, 64, err), FY_OK);
+    assert_int_equal(fy_nnft_ib_mc(r, s, tup, eps, 40000, seed, err), FY_OK);
+    g = arf_get_d(arb_midref(G), ARF_RND_NEAR);
+    printf("# erf eps 0: G4c %.5f (mc %.5f +- %.5f), I_IB mc %.5f +- %.5f\n", g, r->G4c,
+           r->G4c_se, r->I_IB, r->I_IB_se);
+    assert_true(fabs(r->G4c - g) < 5 * r->G4c_se);
+    assert_true(fabs(r->I_IB) < 5 * r->I_IB_se);
+    /* width 1 has no pairs of neurons */
+    s->width = 1;
+    assert_int_equal(fy_nnft_ib_mc(r, s, tup, eps, 40000, seed, err), FY_EINPUT);
+    fmpq_clear(eps);
+    arb_clear(G);
+    fy_nnft_ib_clear(b);
+    fy_nnft_spec_clear(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,7 +617,7 @@ int main(void)
         cmocka_unit_test(test_rp_gaussian_fails), cmocka_unit_test(test_symmetry_exact),
         cmocka_unit_test(test_symmetry_mc),      cmocka_unit_test(test_os_cos),
         cmocka_unit_test(test_os_gauss_relu),    cmocka_unit_test(test_ib_eps0),
-        cmocka_unit_test(test_ib_mc),
+        cmocka_unit_test(test_ib_mc),            cmocka_unit_test(test_ib_mc_split),
     };
     return cmocka_run_group_tests_name("nnft_checks", tests, NULL, NULL) ? 1 : 0;
 }

@@ -91,6 +91,8 @@ case_ nnft-symmetry.schema.json "nnft symmetry --mc" "$feynn" nnft symmetry "$w/
 case_ nnft-os.schema.json "nnft os" "$feynn" nnft os "$w/relu.spec" --format json
 case_ nnft-ib.schema.json "nnft ib" "$feynn" nnft ib "$w/cos.spec" --eps 0,1/2 --widths 2,20 \
     --format json
+case_ nnft-ib.schema.json "nnft ib --mc" "$feynn" nnft ib "$w/erf.spec" --mc 1000 --eps 1/2 \
+    --widths 2 --tuple 0,0,1,1 --format json
 case_ rules-list.schema.json "rules list" "$feynn" rules list --format json
 case_ rules-show.schema.json "rules show tanh" "$feynn" rules show tanh --order 4 --format json
 case_ rules-show.schema.json "rules show relu" "$feynn" rules show relu --format json

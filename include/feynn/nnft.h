@@ -772,6 +772,23 @@ int fy_nnft_ib(fy_nnft_ib_t b, const fy_nnft_spec_t s, const slong *idx, const f
 /* The pair moment nu(x_a, x_b | x_c, x_d) = E[h_i(a) h_i(b) h_j(c) h_j(d)], i != j. */
 int fy_nnft_ib_pair(arb_t nu, const fy_nnft_spec_t s, const slong *idx, const fmpq_t eps,
                     slong prec, fy_error_t err);
+/* The same split by Monte Carlo for any activation: M networks of the spec with the
+ * correlated input weights (generator keyed by seed, FY_RNG_PURPOSE_NNFT_CHECKS, streams
+ * 2^40 + k), per network the unbiased neuron estimators mu4 = (1/N) sum_i prod h_i,
+ * nu_p = (S_ab S_cd - sum_i h_i(a) h_i(b) h_i(c) h_i(d)) / (N (N - 1)) with S_ab = sum_i
+ * h_i(a) h_i(b), and mu2 = S / N; I_N, I_IB, G4_c from 20 batches of M / 20 networks, their
+ * standard errors from the spread of the batch values.  Width >= 2. */
+typedef struct
+{
+    double I_N, I_IB, G4c;
+    double I_N_se, I_IB_se, G4c_se;
+    uint64_t networks;
+} fy_nnft_ib_mc_struct;
+typedef fy_nnft_ib_mc_struct fy_nnft_ib_mc_t[1];
+
+void fy_nnft_ib_mc_init(fy_nnft_ib_mc_t r);
+int fy_nnft_ib_mc(fy_nnft_ib_mc_t r, const fy_nnft_spec_t s, const slong *idx, const fmpq_t eps,
+                  uint64_t M, uint64_t seed, fy_error_t err);
 /* (end qft-checks) */
 
 /* ============================================== fields from neurons (qft-fields, issue 14;

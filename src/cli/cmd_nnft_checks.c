@@ -419,9 +419,12 @@ static void rp_text(FILE *fp, const fy_nnft_rp_t r, const char *what)
         fprintf(fp, ")\n");
     }
     fprintf(fp, "verdict: %s\n", fy_nnft_rp_verdict(r));
-    fprintf(fp, "positive: %s, certified: %s, rank (certified pivots): %ld of %ld\n",
-            r->positive < 0 ? "undecided" : (r->positive ? "yes" : "no"),
-            r->certified ? "yes" : "no", (long) r->rank, (long) r->n);
+    fprintf(fp, "positive: %s, certified: %s", r->positive < 0 ? "undecided"
+                                                  : (r->positive ? "yes" : "no"),
+            r->certified ? "yes" : "no");
+    if (r->positive == 1)
+        fprintf(fp, ", rank (pivots proved positive): %ld of %ld", (long) r->rank, (long) r->n);
+    fprintf(fp, "\n");
     fprintf(fp, "smallest eigenvalue of D^-1 M D^-1 (floating estimate): %.6g\n", r->lambda_min);
     if (r->definite)
     {
@@ -625,7 +628,7 @@ static const char *sym_verdict(const fy_nnft_sym_res_t r)
     if (r->sym == FY_NNFT_SYM_OUTPUT)
         return "trivial";
     if (r->mc)
-        return r->verdict == 1 ? "consistent" : "broken";
+        return r->verdict == 1 ? "consistent" : (r->verdict == 0 ? "broken" : "undecided");
     return r->verdict == 1 ? "invariant" : (r->verdict == 0 ? "broken" : "undecided");
 }
 
@@ -667,9 +670,13 @@ static void sym_text_row(FILE *fp, const fy_nnft_sym_res_t r, int csv)
     if (r->sym == FY_NNFT_SYM_OUTPUT)
         fprintf(fp, "%-12s  -   trivial      %s\n", "output", r->note);
     else if (r->mc)
+    {
         fprintf(fp, "%-12s G%d%s  %-11s  max |mean diff| %.4g, largest z %.2f (se %.3g), "
                     "scale %.4g\n", fy_nnft_sym_name(r->sym), r->n, r->connected ? "c" : "",
                 sym_verdict(r), r->violation_d, r->zmax, r->se, r->scale);
+        if (r->verdict < 0)
+            fprintf(fp, "    note: %s\n", r->note);
+    }
     else
     {
         char *v = fy_arb_get_str_radius(r->violation, 4);
@@ -898,16 +905,51 @@ static void ib_usage(FILE *fp)
             "  I_IB = sum_p (nu_p - mu2 mu2_p)      (independence breaking; 0 at eps = 0,\n"
             "                                         survives N -> infinity)\n"
             "nu_p = E[h_i h_i h_j h_j] (i != j) over the 3 pairings p of the tuple.  Exact for\n"
-            "cos and gauss (Gaussian integrals); a table over --eps and --widths.\n"
+            "cos and gauss (Gaussian integrals), Monte Carlo otherwise (--mc); a table over\n"
+            "--eps and --widths.\n"
             "\n"
             "Options:\n"
             "  --eps LIST        values of eps in [0, 1], rationals (default 0,0.1,0.5)\n"
             "  --widths LIST     widths N (default the spec's, 10, 100, 1000)\n"
             "  --tuple i,j,k,l   the 4 point indices (from 0; default 0,1,2,3, or 0,0,1,1\n"
-            "                    with fewer than 4 points)\n" COMMON_HELP
+            "                    with fewer than 4 points)\n"
+            "  --mc M            Monte Carlo with M networks (any activation; width >= 2):\n"
+            "                    the neuron estimators of mu4, nu, mu2 network by network,\n"
+            "                    standard errors from 20 batches\n" COMMON_HELP
             "\n"
             "JSON: doc/schema/nnft-ib.schema.json.  Exit status: 0 success, 2 bad usage or\n"
-            "input (an activation other than cos and gauss).\n");
+            "input (an activation other than cos and gauss without --mc).\n");
+}
+
+static int ib_mc_row(FILE *fp, json_t *rows, const copts_t *o, const fy_nnft_spec_t s,
+                     const fmpq_t eps, const char *eps_s, fy_error_t err)
+{
+    fy_nnft_ib_mc_t r;
+    int rc;
+    fy_nnft_ib_mc_init(r);
+    if ((rc = fy_nnft_ib_mc(r, s, o->tuple, eps, o->mc, o->seed, err)) != FY_OK)
+        return rc;
+    if (fp && o->fmt == FY_FMT_CSV)
+        fprintf(fp, "%s,%ld,,,,%.17g,%.17g,%.17g,%.6g,%.6g,%.6g\n", eps_s, (long) s->width,
+                r->I_N, r->I_IB, r->G4c, r->I_N_se, r->I_IB_se, r->G4c_se);
+    else if (fp)
+        fprintf(fp, "%-8s %-8ld %11.4e +- %-8.2g %11.4e +- %-8.2g %11.4e +- %.2g\n", eps_s,
+                (long) s->width, r->I_N, r->I_N_se, r->I_IB, r->I_IB_se, r->G4c, r->G4c_se);
+    else
+    {
+        json_t *j = json_object();
+        json_object_set_new(j, "eps", json_string(eps_s));
+        json_object_set_new(j, "width", json_integer(s->width));
+        json_object_set_new(j, "networks", json_integer((json_int_t) r->networks));
+        json_object_set_new(j, "I_N_mid", fy_json_number(r->I_N));
+        json_object_set_new(j, "I_IB_mid", fy_json_number(r->I_IB));
+        json_object_set_new(j, "G4c_mid", fy_json_number(r->G4c));
+        json_object_set_new(j, "I_N_se", fy_json_number(r->I_N_se));
+        json_object_set_new(j, "I_IB_se", fy_json_number(r->I_IB_se));
+        json_object_set_new(j, "G4c_se", fy_json_number(r->G4c_se));
+        json_array_append_new(rows, j);
+    }
+    return FY_OK;
 }
 
 int fy_nnft_ib_cmd(int argc, char **argv)
@@ -917,6 +959,7 @@ int fy_nnft_ib_cmd(int argc, char **argv)
         {"eps", required_argument, NULL, O_EPS},
         {"widths", required_argument, NULL, O_WIDTHS},
         {"tuple", required_argument, NULL, O_TUPLE},
+        {"mc", required_argument, NULL, O_MC},
         {NULL, 0, NULL, 0}};
     static char def_eps[3][8] = {"0", "0.1", "0.5"};
     copts_t o;
@@ -963,13 +1006,15 @@ int fy_nnft_ib_cmd(int argc, char **argv)
     if (rc == FY_OK && o.fmt != FY_FMT_JSON && (fp = open_out(of, &o, err)) == NULL)
         rc = err->code;
     if (rc == FY_OK && fp && o.fmt == FY_FMT_CSV)
-        fprintf(fp, "eps,N,mu4,nu,mu2mu2,I_N,I_IB,G4c\n");
+        fprintf(fp, "eps,N,mu4,nu,mu2mu2,I_N,I_IB,G4c%s\n", o.mc ? ",I_N_se,I_IB_se,G4c_se" : "");
     else if (rc == FY_OK && fp)
         fprintf(fp, "# independence breaking, %s: %s, d = %ld, tuple (%ld, %ld, %ld, %ld)\n"
                     "# G4_c = I_N + I_IB; w_i = sqrt(1 - eps) u_i + sqrt(eps) u_0\n"
-                    "%-8s %-8s %-16s %-16s %-16s\n", o.spec, fy_nnft_act_name(s->act),
+                    "%-8s %-8s %-16s %-16s %-16s%s\n", o.spec, fy_nnft_act_name(s->act),
                 (long) s->d, (long) o.tuple[0], (long) o.tuple[1], (long) o.tuple[2],
-                (long) o.tuple[3], "eps", "N", "I_N", "I_IB", "G4_c");
+                (long) o.tuple[3], "eps", "N", o.mc ? "I_N         " : "I_N",
+                o.mc ? "       I_IB      " : "I_IB", o.mc ? "         G4_c" : "G4_c",
+                o.mc ? "   (Monte Carlo +- standard error)" : "");
     for (e = 0; e < o.neps && rc == FY_OK; e++)
     {
         if ((rc = fy_fmpq_parse(eps, o.eps[e], err)) != FY_OK)
@@ -977,6 +1022,11 @@ int fy_nnft_ib_cmd(int argc, char **argv)
         for (k = 0; k < o.nwidths && rc == FY_OK; k++)
         {
             s->width = o.widths[k];
+            if (o.mc)
+            {
+                rc = ib_mc_row(fp, rows, &o, s, eps, o.eps[e], err);
+                continue;
+            }
             if ((rc = fy_nnft_ib(b, s, o.tuple, eps, o.prec, err)) != FY_OK)
                 break;
             if (fp && o.fmt == FY_FMT_CSV)
@@ -984,8 +1034,16 @@ int fy_nnft_ib_cmd(int argc, char **argv)
                         (long) s->width, midd(b->mu4), midd(b->nu), midd(b->mu2mu2),
                         midd(b->I_N), midd(b->I_IB), midd(b->G4c));
             else if (fp)
-                fprintf(fp, "%-8s %-8ld %-16.10g %-16.10g %-16.10g\n", o.eps[e],
-                        (long) s->width, midd(b->I_N), midd(b->I_IB), midd(b->G4c));
+            {
+                char *a1 = fy_arb_get_str_certified(b->I_N, 10);
+                char *a2 = fy_arb_get_str_certified(b->I_IB, 10);
+                char *a3 = fy_arb_get_str_certified(b->G4c, 10);
+                fprintf(fp, "%-8s %-8ld %-16s %-16s %-16s\n", o.eps[e], (long) s->width,
+                        a1 ? a1 : "?", a2 ? a2 : "?", a3 ? a3 : "?");
+                free(a1);
+                free(a2);
+                free(a3);
+            }
             else
             {
                 json_t *r = json_object();
@@ -1017,6 +1075,7 @@ int fy_nnft_ib_cmd(int argc, char **argv)
         json_object_set_new(j, "command", json_string("nnft ib"));
         json_object_set_new(j, "spec", jspec(s));
         json_object_set_new(j, "family", json_string("w_i = sqrt(1 - eps) u_i + sqrt(eps) u_0"));
+        json_object_set_new(j, "method", json_string(o.mc ? "monte-carlo" : "exact"));
         json_object_set_new(j, "tuple", t);
         json_object_set_new(j, "rows", json_incref(rows));
         rc = emit_json(&o, j, err);

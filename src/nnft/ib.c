@@ -13,8 +13,11 @@
  *          nu = sigma_a^4 exp(sigma_W^2 (|S1|^2 + |S2|^2 + 2 eps S1.S2 - 2 sum_k |x_k|^2)
  *          / (2d)).
  * At eps = 0 both are mu2(ab) mu2(cd). */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "feynn/rng.h"
 #include "nnft/checks_internal.h"
 
 void fy_nnft_ib_init(fy_nnft_ib_t b)
@@ -193,4 +196,139 @@ int fy_nnft_ib(fy_nnft_ib_t b, const fy_nnft_spec_t s, const slong *idx, const f
     arb_clear(t);
     arb_clear(u);
     return rc;
+}
+
+/* ------------------------------------------------------------------ Monte Carlo */
+#define IB_BATCHES 20
+
+void fy_nnft_ib_mc_init(fy_nnft_ib_mc_t r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+/* One network's neurons h_i(x_k) = sqrt(N) a_i phi(z_i(x_k)) at the 4 points (h: N x 4). */
+static void ib_network(double *h, const fy_nnft_spec_t s, const double *x, double eps,
+                       const fy_rng_t g, uint64_t stream, double *u0)
+{
+    slong d = s->d, N = s->width, i, k, j;
+    uint64_t c = 0;
+    double sw = fy_fmpq_get_d(s->sigma_W) / sqrt((double) d), sb = fy_fmpq_get_d(s->sigma_b);
+    double sa = fy_fmpq_get_d(s->sigma_a), K = fy_fmpq_get_d(s->kurtosis);
+    for (k = 0; k < d; k++)
+        u0[k] = sw * fy_rng_normal(g, stream, c++);
+    for (i = 0; i < N; i++)
+    {
+        double a = sa * fy_rng_normal(g, stream, c++), b = 0, z, v, w[64];
+        if (K > 3 && fy_rng_uniform(g, stream, c++) > 3 / K)
+            a = 0;
+        else if (K > 3)
+            a *= sqrt(K / 3);
+        if (s->act == FY_NNFT_COS)
+            b = M_PI * (2 * fy_rng_uniform(g, stream, c++) - 1);
+        else
+            b = sb * fy_rng_normal(g, stream, c++);
+        for (k = 0; k < d && k < 64; k++)
+            w[k] = sqrt(1 - eps) * sw * fy_rng_normal(g, stream, c++) + sqrt(eps) * u0[k];
+        for (j = 0; j < 4; j++)
+        {
+            double x2 = 0;
+            z = b;
+            for (k = 0; k < d && k < 64; k++)
+            {
+                z += w[k] * x[j * d + k];
+                x2 += x[j * d + k] * x[j * d + k];
+            }
+            switch (s->act)
+            {
+            case FY_NNFT_ERF: v = erf(z); break;
+            case FY_NNFT_RELU: v = z > 0 ? z : 0; break;
+            case FY_NNFT_TANH: v = tanh(z); break;
+            case FY_NNFT_SIN: v = sin(z); break;
+            case FY_NNFT_COS: v = cos(z); break;
+            default: v = exp(z - sb * sb - sw * sw * x2); break; /* gauss */
+            }
+            h[i * 4 + j] = a * v;
+        }
+    }
+}
+
+int fy_nnft_ib_mc(fy_nnft_ib_mc_t r, const fy_nnft_spec_t s, const slong *idx, const fmpq_t eps,
+                  uint64_t M, uint64_t seed, fy_error_t err)
+{
+    static const int pairing[3][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}};
+    slong N = s->width, d = s->d, i, k;
+    double x[4 * 64], *h, u0[64], e, bIN[IB_BATCHES], bIB[IB_BATCHES], bG[IB_BATCHES];
+    fy_rng_t g;
+    uint64_t m, per;
+    int rc, b, p;
+    if ((rc = check_eps(eps, err)) != FY_OK)
+        return rc;
+    if (N < 2 || d > 64 || M < 20 * IB_BATCHES)
+        return fy_error_set(err, FY_EINPUT, "independence breaking by Monte Carlo needs width "
+                            ">= 2 (pairs of neurons), d <= 64 and at least %d networks",
+                            20 * IB_BATCHES);
+    for (k = 0; k < 4; k++)
+        if (idx[k] < 0 || idx[k] >= s->npoints)
+            return fy_error_set(err, FY_EINPUT, "point index %ld out of range", (long) idx[k]);
+    for (k = 0; k < 4; k++)
+        for (i = 0; i < d; i++)
+            x[k * d + i] = fy_fmpq_get_d(s->points + idx[k] * d + i);
+    if ((h = fy_malloc((size_t) N * 4, sizeof(double), err)) == NULL)
+        return FY_ENOMEM;
+    e = fy_fmpq_get_d(eps);
+    fy_rng_init(g, seed, FY_RNG_PURPOSE_NNFT_CHECKS);
+    per = M / IB_BATCHES;
+    for (b = 0; b < IB_BATCHES; b++)
+    {
+        double mu4 = 0, nu = 0, m2[3][2] = {{0, 0}, {0, 0}, {0, 0}};
+        for (m = 0; m < per; m++)
+        {
+            ib_network(h, s, x, e, g, (1ULL << 40) + (uint64_t) b * per + m, u0);
+            for (p = 0; p < 3; p++)
+            {
+                const int *q = pairing[p];
+                double S1 = 0, S2 = 0, S4 = 0;
+                for (i = 0; i < N; i++)
+                {
+                    double h1 = h[i * 4 + q[0]] * h[i * 4 + q[1]];
+                    double h2 = h[i * 4 + q[2]] * h[i * 4 + q[3]];
+                    S1 += h1;
+                    S2 += h2;
+                    S4 += h1 * h2;
+                }
+                if (p == 0)
+                    mu4 += S4 / N;
+                nu += (S1 * S2 - S4) / ((double) N * (N - 1));
+                m2[p][0] += S1 / N;
+                m2[p][1] += S2 / N;
+            }
+        }
+        mu4 /= per;
+        nu /= per;
+        bIB[b] = nu;
+        for (p = 0; p < 3; p++)
+            bIB[b] -= (m2[p][0] / per) * (m2[p][1] / per);
+        bIN[b] = (mu4 - nu) / N;
+        bG[b] = bIN[b] + bIB[b];
+    }
+    free(h);
+    r->networks = per * IB_BATCHES;
+    r->I_N = r->I_IB = r->G4c = 0;
+    for (b = 0; b < IB_BATCHES; b++)
+    {
+        r->I_N += bIN[b] / IB_BATCHES;
+        r->I_IB += bIB[b] / IB_BATCHES;
+        r->G4c += bG[b] / IB_BATCHES;
+    }
+    r->I_N_se = r->I_IB_se = r->G4c_se = 0;
+    for (b = 0; b < IB_BATCHES; b++)
+    {
+        r->I_N_se += (bIN[b] - r->I_N) * (bIN[b] - r->I_N);
+        r->I_IB_se += (bIB[b] - r->I_IB) * (bIB[b] - r->I_IB);
+        r->G4c_se += (bG[b] - r->G4c) * (bG[b] - r->G4c);
+    }
+    r->I_N_se = sqrt(r->I_N_se / ((double) IB_BATCHES * (IB_BATCHES - 1)));
+    r->I_IB_se = sqrt(r->I_IB_se / ((double) IB_BATCHES * (IB_BATCHES - 1)));
+    r->G4c_se = sqrt(r->G4c_se / ((double) IB_BATCHES * (IB_BATCHES - 1)));
+    return FY_OK;
 }

@@ -5,18 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__has_include)
-#if __has_include(<flint/arb_mat.h>)
-#include <flint/arb_hypgeom.h>
-#include <flint/arb_mat.h>
-#else
-#include <arb_hypgeom.h>
-#include <arb_mat.h>
-#endif
-#else
-#include <arb_hypgeom.h>
-#include <arb_mat.h>
-#endif
+#include "num/arb_all.h"
 
 #include "feynn/rng.h"
 #include "nnft/checks_internal.h"
@@ -537,7 +526,8 @@ int fy_nnft_rp_check(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const
     for (i = 0; i < n; i++)
         if (fmpq_sgn(pts + i * d) <= 0)
             return fy_error_set(err, FY_EINPUT, "point %ld has time (first coordinate) <= 0; "
-                                "reflection positivity takes points with positive time",
+                                "reflection positivity takes points with positive time (or "
+                                "let them be generated: feynn nnft rp --n-points K)",
                                 (long) i + 1);
     fy_nnft_rp_clear(r);
     fy_nnft_rp_init(r);

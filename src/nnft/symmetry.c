@@ -247,7 +247,7 @@ int fy_nnft_symmetry_fn(fy_nnft_sym_res_t r, fy_nnft_npt_fn fn, void *ctx, slong
     arb_init(diff);
     arb_init(scale);
     if (sym == FY_NNFT_SYM_Z2)
-        trials = 1;
+        r->trials = trials = 1;
     for (u = 0; u < count && rc == FY_OK; u++)
     {
         for (k = 0; k < n * d; k++)
@@ -360,7 +360,7 @@ int fy_nnft_symmetry_mc(fy_nnft_sym_res_t r, const fy_nnft_spec_t s, fy_nnft_sym
         return fy_error_set(err, FY_EINPUT, "z2 is measured at odd n, %s at even n",
                             fy_nnft_sym_name(g));
     if (g == FY_NNFT_SYM_Z2)
-        trials = 1;
+        r->trials = trials = 1;
     tot = g == FY_NNFT_SYM_Z2 ? P : P * (1 + trials);
     if ((rc = fy_nnft_tuples(&idx, &count, P, n, err)) != FY_OK)
         return rc;
@@ -437,6 +437,15 @@ int fy_nnft_symmetry_mc(fy_nnft_sym_res_t r, const fy_nnft_spec_t s, fy_nnft_sym
         snprintf(r->note, sizeof r->note, "Monte Carlo: %llu networks, the same network at x "
                  "and g x; consistent when every |mean| < 5 standard errors",
                  (unsigned long long) M);
+        if (s->act == FY_NNFT_GAUSS && r->verdict == 1)
+        {
+            /* log-normal neurons: the standard errors are not to be trusted (doc/math.md
+             * 4.4), so "consistent" would claim too much */
+            r->verdict = -1;
+            snprintf(r->note, sizeof r->note, "Monte Carlo: %llu networks; Gauss-net neurons "
+                     "are log-normal and the standard errors are not to be trusted: "
+                     "undecided (use the exact correlators)", (unsigned long long) M);
+        }
     }
     free(out);
     free(sum);
