@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..51"
+echo "1..53"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"
@@ -66,6 +66,9 @@ if [ -e born_cli_m.safetensors ]; then no "no model written"; else ok "no model 
 t 2 "born train --hidden 100000000 refused" "$feynn" born train born_cli_data.safetensors \
     --hidden 100000000 --quiet -o born_cli_m.safetensors
 has born_cli.err "above the largest layer width" "the refusal names the width limit"
+t 2 "born train --hidden 1000000,1000000 refused before allocating" "$feynn" born train \
+    born_cli_data.safetensors --hidden 1000000,1000000 --quiet -o born_cli_m.safetensors
+has born_cli.err "parameters needs about .* above the memory limit" "the refusal names the memory"
 # issue 10, item 9: born verify says what it assumed of a model without Born metadata and
 # refuses one that cannot map step heights to a_0
 printf 'feynn-model 1\ninput 3\nactivation tanh\nlayer 2\n1 0 0\n0 1 0\nbias 0 0\n' \

@@ -506,6 +506,21 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
     C.nthreads = nt;
     C.chunk_rows = o->chunk_rows;
 
+    /* the parameter-sized vectors (P, Pbest, G, Adam's two moments, the chunk gradients, the
+     * L-BFGS history) are refused before anything is allocated when above the memory limit
+     * (issue 10, item 9: the reason, not "out of memory allocating N bytes") */
+    {
+        double need = 8.0 * (double) m->np *
+                      (5.0 + FY_TRAIN_CHUNKS + (o->lbfgs_iters > 0 ? 2.0 * o->lbfgs_m : 0.0));
+        char ws[128] = "";
+        for (l = 0; l < o->n_hidden && strlen(ws) < 100; l++)
+            snprintf(ws + strlen(ws), sizeof ws - strlen(ws), "%s%d", l ? "," : "", o->hidden[l]);
+        if (need > (double) fy_memory_limit())
+            return fy_error_set(err, FY_ENOMEM, "hidden widths %s: a network of %zu parameters "
+                                "needs about %.3g GB to train, above the memory limit of %.3g "
+                                "GB; use smaller widths, or " FY_MEMORY_LIMIT_HINT, ws, m->np,
+                                need / 1e9, (double) fy_memory_limit() / 1e9);
+    }
     /* ---- allocation */
     perm = fy_malloc((size_t) N, sizeof(long), err);
     Xs = fy_malloc((size_t) N * d, sizeof(double), err);
