@@ -1,4 +1,4 @@
-/* Benchmark of the MLP Taylor tensors (fused recursion, mlp module).
+/* Benchmark of the MLP Taylor tensors (fused recursion and diagram factorisation, mlp module).
  *
  * The reference network of the issue: tanh MLP 64-64-64-64-1, weights N(0, 1/fan_in), biases
  * 0.1 N(0, 1), fixed seed, expansion at 0.  Times the full order-3 and order-4 derivative
@@ -14,6 +14,10 @@
  * default, so that neither side's frees change the other's page faults (the former baseline
  * freed a 23 MB block each round, which raised the threshold and spared the tensors their
  * page faults).  One thread: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1.
+ * "diagram_route": orders 2, 3, 4 by fy_mlp_tensor_diagrams against the fused recursion, both
+ * from a workspace, interleaved (ratio = fused / diagrams).  bench_taylor --save FILE writes
+ * the network (safetensors) for bench/bench_taylor_torch.py, the PyTorch peer;
+ * bench_taylor --diagrams runs and prints the diagram rows alone.
  * Prints one JSON object. */
 #include <math.h>
 #include <stdint.h>
@@ -217,6 +221,65 @@ static double time_tensors_work(fy_symtensor_struct *T, const fy_mlp_t m, int n,
     return best;
 }
 
+/* The diagram factorisation (fy_mlp_tensor_diagrams) against the fused recursion, orders 2, 3
+ * and 4, both from one workspace, interleaved rounds in this run: times are minima, ratios
+ * (fused / diagrams) medians of the per-round ratios; max_abs_diff between the two tensors. */
+static void diagram_rows(char *json, size_t len, const fy_mlp_t md, fy_error_t err)
+{
+    fy_mlp_work_t ws;
+    fy_symtensor_struct Tf[5];
+    fy_symtensor_t D;
+    size_t pos = 0;
+    int n, k, r;
+    fy_mlp_work_init(ws);
+    for (k = 0; k <= 4; k++)
+        fy_symtensor_init(Tf + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init(D, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    pos += (size_t) snprintf(json + pos, len - pos, "{");
+    for (n = 2; n <= 4 && err->code == FY_OK; n++)
+    {
+        int rounds = n == 4 ? ROUNDS4 : ROUNDS, reps = n == 4 ? 1 : 3, rep;
+        double tf = 0, td = 0, cf = 0, cd = 0, rat[ROUNDS], crat[ROUNDS], diff = 0;
+        slong i;
+        /* warm-up: the workspace grows to both routes' tables */
+        time_tensors_work(Tf, md, n, 1, ws, err);
+        fy_mlp_tensor_diagrams(D, md, 0, n, ws, err);
+        for (r = 0; r < rounds && err->code == FY_OK; r++)
+        {
+            double t = time_tensors_work(Tf, md, n, reps, ws, err), c = last_cpu, t1, c1;
+            double bt = 1e300, bc = 1e300;
+            for (rep = 0; rep < reps; rep++)
+            {
+                t1 = fy_wall_time();
+                c1 = cpu_time();
+                if (fy_mlp_tensor_diagrams(D, md, 0, n, ws, err) != FY_OK)
+                    break;
+                bt = fmin(bt, fy_wall_time() - t1);
+                bc = fmin(bc, cpu_time() - c1);
+            }
+            rat[r] = t / bt;
+            crat[r] = c / bc;
+            tf = r == 0 || t < tf ? t : tf;
+            cf = r == 0 || c < cf ? c : cf;
+            td = r == 0 || bt < td ? bt : td;
+            cd = r == 0 || bc < cd ? bc : cd;
+        }
+        for (i = 0; err->code == FY_OK && i < D->e.len; i++)
+            diff = fmax(diff, fabs(fy_numvec_d(&D->e)[i] - fy_numvec_d(&Tf[n].e)[i]));
+        pos += (size_t) snprintf(json + pos, len - pos,
+                                 "%s\n  \"order%d\": {\"entries\": %ld, \"diagrams_s\": %.5f, "
+                                 "\"fused_s\": %.5f, \"ratio\": %.2f, \"cpu\": [%.5f, %.5f], "
+                                 "\"cpu_ratio\": %.2f, \"max_abs_diff\": %.3g}",
+                                 n > 2 ? "," : "", n, (long) D->e.len, td, tf,
+                                 median(rat, rounds), cd, cf, median(crat, rounds), diff);
+    }
+    snprintf(json + pos, len - pos, "}");
+    for (k = 0; k <= 4; k++)
+        fy_symtensor_clear(Tf + k);
+    fy_symtensor_clear(D);
+    fy_mlp_work_clear(ws);
+}
+
 int main(int argc, char **argv)
 {
     fy_error_t err;
@@ -229,7 +292,7 @@ int main(int argc, char **argv)
     double rd3[ROUNDS], cd3[ROUNDS], rb3[ROUNDS], crb3[ROUNDS], rbb[ROUNDS], crbb[ROUNDS];
     double r4[ROUNDS4], cr4[ROUNDS4];
     size_t mem4;
-    static char wsjson[1024], d3json[256] = "null";
+    static char wsjson[1024], d3json[256] = "null", dgjson[1024] = "null";
     slong i, E3, E4;
     int k, r;
 
@@ -264,6 +327,23 @@ int main(int argc, char **argv)
     {
         fprintf(stderr, "bench_taylor: %s\n", err->msg);
         return 1;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--diagrams"))
+    {
+        /* the diagram rows alone (a quick run) */
+        diagram_rows(dgjson, sizeof dgjson, md, err);
+        printf("{\"bench\": \"taylor\", \"network\": \"tanh 64-64-64-64-1\", "
+               "\"seed\": \"0x5eed2024\",\n \"OMP_NUM_THREADS\": \"%s\", "
+               "\"OPENBLAS_NUM_THREADS\": \"%s\",\n \"diagram_route\": %s,\n"
+               " \"status\": \"%s\"}\n",
+               getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "",
+               getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "", dgjson,
+               err->code == FY_OK ? "ok" : err->msg);
+        fy_mlp_clear(md);
+        fy_mlp_clear(mb);
+        fy_net_clear(net);
+        fy_rules_clear(rules);
+        return err->code == FY_OK ? 0 : 1;
     }
     for (k = 0; k <= 4; k++)
         fy_symtensor_init(Td + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
@@ -372,6 +452,8 @@ int main(int argc, char **argv)
             fy_symtensor_clear(Tw + k);
         fy_mlp_work_clear(ws);
     }
+    /* orders 2, 3, 4: the diagram factorisation against the fused recursion */
+    diagram_rows(dgjson, sizeof dgjson, md, err);
     /* compare order 3 (double, recomputed) with the balls */
     time_tensors(Td, md, 3, 1, err);
     for (i = 0; i < Tb[3].e.len; i++)
@@ -387,6 +469,7 @@ int main(int argc, char **argv)
     printf("{\"bench\": \"taylor\", \"network\": \"tanh 64-64-64-64-1\", \"seed\": \"0x5eed2024\",\n"
            " \"workspace\": %s,\n"
            " \"order3_diagrams\": %s,\n"
+           " \"diagram_route\": %s,\n"
            " \"order3\": {\"entries\": %ld, \"double_s\": %.4f, \"cblas_baseline_s\": %.4f, "
            "\"ratio\": %.2f},\n"
            " \"order4\": {\"entries\": %ld, \"double_s\": %.4f, \"cblas_baseline_s\": %.4f, "
@@ -397,7 +480,7 @@ int main(int argc, char **argv)
            "\"order4_cblas_s\": %.4f, \"order4_ratio\": %.2f, \"ball128_order3_s\": %.4f, "
            "\"ball_ratio\": %.1f, \"order3_ratio\": %.2f},\n"
            " \"rounds\": %d, \"cblas\": %s, \"status\": \"%s\"}\n",
-           wsjson, d3json, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS), (long) 766480, t4, b4,
+           wsjson, d3json, dgjson, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS), (long) 766480, t4, b4,
            median(r4, ROUNDS4), mem4, tb3, median(rbb, ROUNDS), maxrad, maxdiff, c3, cb3, c4, cb4,
            median(cr4, ROUNDS4), ctb3, median(crbb, ROUNDS), median(crb3, ROUNDS), ROUNDS,
 #ifdef FY_HAVE_CBLAS

@@ -27,6 +27,7 @@ bench_bench_feynman_LDADD = libfeynn.la $(FY_DEPLIBS)
 BENCHES += bench/bench_taylor
 bench_bench_taylor_SOURCES = bench/bench_taylor.c
 bench_bench_taylor_LDADD = libfeynn.la $(FY_DEPLIBS)
+EXTRA_DIST += bench/bench_taylor_torch.py
 # Taylor-mode AD: order-30 directional jets of tanh 64-64-64-64-1 (target under 5 ms)
 BENCHES += bench/bench_jet
 bench_bench_jet_SOURCES = bench/bench_jet.c
@@ -52,3 +53,8 @@ BENCHES += bench/bench_nnft
 bench_bench_nnft_SOURCES = bench/bench_nnft.c
 bench_bench_nnft_LDADD = libfeynn.la $(FY_DEPLIBS)
 EXTRA_DIST += bench/bench_nnft_numpy.py
+# par: strong scaling of the nnft ensemble on 1 and 2 MPI ranks (networks/s per rank, speed-up,
+# identical results); starts itself under mpirun, reports "skipped" without MPI
+BENCHES += bench/bench_par
+bench_bench_par_SOURCES = bench/bench_par.c
+bench_bench_par_LDADD = libfeynn.la $(FY_DEPLIBS)
