@@ -3,7 +3,7 @@
 # cite the mathematics as "doc/math.md N.M" (also "doc/math.md 1.3-1.5", "doc/math.md 1.3,
 # 2.2", "doc/math.md section 4"); every such section must exist in doc/math.md, so that a
 # renumbered section cannot leave a dangling citation.  The notes outside the repository
-# (MATH.md) must not be cited where users read (README.md, doc/, src/cli).  Every test
+# (MATH.md) must not be cited where users read (README.md, doc/, src/cli, strings of src/).  Every test
 # file and test function doc/math.md names must exist, so that the note's "Tested" lines
 # follow renames.  The checker is first run on a made-up bad citation: it must fail there.
 top="${FY_TOP_SRCDIR:-.}"
@@ -98,13 +98,14 @@ else
 fi
 
 # No citation of the notes outside the repository where users read.
-stale=$(grep -n 'MATH\.md' "$top/README.md" "$top/doc/feynn.1" "$top"/src/cli/*.c \
-         "$top"/doc/*.md "$top"/doc/schema/*.json 2>/dev/null | grep -v "^$math:")
+stale=$( (grep -n 'MATH\.md' "$top/README.md" "$top/doc/feynn.1" "$top"/src/cli/*.c \
+              "$top"/doc/*.md "$top"/doc/schema/*.json
+           grep -rn '"[^"]*MATH\.md' "$top/src") 2>/dev/null | grep -v "^$math:")
 if [ -z "$stale" ]; then
-    say OK "no citation of MATH.md (not in the repository) in README.md, doc/, src/cli"
+    say OK "no citation of MATH.md (not in the repository) in README.md, doc/, src/cli or a string of src/"
 else
     printf '%s\n' "$stale" | sed 's/^/# /;s/$/   (cite doc\/math.md N.M instead)/'
-    say FAIL "MATH.md cited in README.md, doc/ or src/cli"
+    say FAIL "MATH.md cited in README.md, doc/, src/cli or a string of src/"
 fi
 
 # The test files and test functions doc/math.md names exist.
