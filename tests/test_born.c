@@ -895,6 +895,15 @@ static void test_data_npy(void **state)
     expect_refused(dir, "a0[0] is nan");
     /* one array is not a data set */
     expect_refused("test_born_npyh/U.npy", "give the folder");
+    /* a safetensors file cut short is neither safetensors nor text */
+    {
+        FILE *fp = fopen("test_born_npyh/cut.safetensors", "wb");
+        assert_non_null(fp);
+        fwrite("\x40\0\0\0\0\0\0\0{\"U\":", 1, 13, fp);
+        fclose(fp);
+        expect_refused("test_born_npyh/cut.safetensors", "binary, but not safetensors");
+        unlink("test_born_npyh/cut.safetensors");
+    }
     rm_npy_dir(dir);
     fy_born_data_clear(b);
 }

@@ -51,7 +51,8 @@ static char *describe(slong d, double R, double margin, uint64_t seed)
     if (s == NULL)
         return NULL;
     snprintf(s, 1024,
-             "random shallow attractive step potentials: d = %ld equal steps on (0, R], R = %.17g; "
+             "random shallow attractive step potentials: d = %ld equal steps on (0, R], "
+             "R = %.17g; "
              "U_j = -s w_j with w_j ~ Uniform(0,1] i.i.d. and s = v lambda_1(w) / (1 + margin), "
              "v ~ Uniform(0,1], margin = %.17g, where lambda_1(w) is the smallest coupling at "
              "which -lambda w has a zero-energy bound state (lower end of a bisection bracket "
@@ -795,6 +796,11 @@ int fy_born_data_detect(int *format, const char *path, fy_error_t err)
     *format = got >= 9 && b[8] == '{' && hlen >= 2 && hlen <= (uint64_t) sb.st_size - 8
                   ? FY_BORN_DATA_SAFETENSORS
                   : FY_BORN_DATA_TEXT;
+    for (k = 0; *format == FY_BORN_DATA_TEXT && k < (int) got; k++)
+        if (b[k] < 0x20 && b[k] != '\n' && b[k] != '\r' && b[k] != '\t')
+            return fy_error_set(err, FY_EINPUT, "%s: not a data set of 'feynn born data': "
+                                "binary, but not safetensors (a truncated file?), and not text",
+                                path);
     return FY_OK;
 }
 
