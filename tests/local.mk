@@ -21,3 +21,12 @@ EXTRA_DIST += tests/test_layers.sh doc/design.md
 # doc/math.md: every "doc/math.md N.M" citation names a section that exists; no MATH.md left
 TESTS += tests/test_docs.sh
 EXTRA_DIST += tests/test_docs.sh
+# the command's one option parser (src/cli/opt.c, compiled in): kinds, ranges, messages,
+# --help and the man-page block from a table; and every converted command's --help and
+# doc/feynn.1 against its table
+check_PROGRAMS += tests/test_cli_opt
+TESTS += tests/test_cli_opt tests/test_cli_opt.sh
+tests_test_cli_opt_SOURCES = tests/test_cli_opt.c tests/testutil.h src/cli/opt.c src/cli/common.c
+tests_test_cli_opt_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_cli_opt_LDADD = $(TEST_LDADD)
+EXTRA_DIST += tests/test_cli_opt.sh doc/man-options.sh

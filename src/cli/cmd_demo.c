@@ -6,8 +6,8 @@
  * and F_2 (the iterative scheme), verifies both against the exact Born tensors and writes the
  * report (text and JSON) and figures to a results folder.  Exit status 1 when a target is not
  * met. */
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,16 +15,98 @@
 
 #include "cli/born_nn.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/born.h"
 #include "feynn/borntaylor.h"
 #include "feynn/rules.h"
 #include "feynn/util.h"
 
-static void usage(FILE *fp)
+/* The options as given: values, and which ones the user set (the rest follow --quick and
+ * --data). */
+typedef struct
 {
-    fprintf(fp,
-        "Usage: feynn demo [--quick] [-o DIR] [--seed S] [--first learned|exact] [--quiet]\n"
-        "\n"
+    int quick, quiet, box, first_exact, mirror, force;
+    const char *dir;
+    long seed;
+    double s_min, s_max, emphasis, box_a, wpower, wpower1;
+    int wset, wset1;
+    long steps, samples, dirs, per, e1, e2, l1, l2, held, ensemble;
+    const char *h1, *h2;
+} demo_args_t;
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const char *const first_names[] = {"learned", "exact", NULL};
+static const char *const data_names[] = {"rays", "box", "attractive", NULL};
+
+#define A(f) offsetof(demo_args_t, f)
+#define G(f) FY_OPT_GIVEN(demo_args_t, f)
+static const fy_opt_t demo_opts[] = {
+    {.name = "quick", .kind = FY_OPT_FLAG, .off = A(quick),
+     .help = "small and fast (8 steps, few samples): for tests"},
+    {.name = "data", .kind = FY_OPT_CHOICE, .arg = "box|rays|attractive", .off = A(box),
+     .choices = data_names, .def = "box", .help = "training distribution (see above)"},
+    {.name = "box", .kind = FY_OPT_REAL, .arg = "A", .off = A(box_a), .rlo = 1e-6, .rhi = 1.6,
+     .def = "1.5", .help = "half width of the box (at most 1.6)"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "DIR", .off = A(dir),
+     .def = "feynn-demo", .help = "results folder, written as a whole: only this run's files "
+                                  "(DIR/.feynn-manifest lists them)"},
+    {.name = "force", .kind = FY_OPT_FLAG, .off = A(force),
+     .help = "replace a non-empty DIR feynn did not write (moved aside to DIR.old.XXXXXX, not "
+             "deleted)"},
+    {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = A(seed), .lo = 0, .hi = LONG_MAX,
+     .def = "1", .help = "seed of data and training"},
+    {.name = "first", .kind = FY_OPT_CHOICE, .arg = "T", .off = A(first_exact),
+     .choices = first_names, .def = "learned",
+     .help = "T_1 subtracted for F_2: learned (T_1[F_1], the iterative scheme proper) or "
+             "exact (c3.U)"},
+    {.name = "steps", .kind = FY_OPT_INT, .arg = "D", .off = A(steps), .lo = 1, .hi = 64,
+     .def = "16; quick 8", .help = "number of steps"},
+    {.name = "samples", .kind = FY_OPT_INT, .arg = "N", .off = A(samples), .lo = 10,
+     .hi = 10000000, .help = "training potentials (box: default 4000, quick 1000; rays: "
+                             "directions, default 1200)"},
+    {.name = "heldout", .kind = FY_OPT_INT, .arg = "N", .off = A(held), .lo = 1, .hi = 1000000,
+     .def = "400; quick 100", .help = "held-out potentials"},
+    {.name = "dirs", .kind = FY_OPT_INT, .arg = "N", .off = A(dirs), .lo = 1, .hi = 10000000,
+     .help = "rays: directions"},
+    {.name = "per", .kind = FY_OPT_INT, .arg = "N", .off = A(per), .lo = 1, .hi = 100000,
+     .help = "rays: points per ray"},
+    {.name = "hidden1", .kind = FY_OPT_STRING, .arg = "W", .off = A(h1),
+     .def = "32,32; rays: 32,32", .help = "hidden widths of F_1"},
+    {.name = "hidden2", .kind = FY_OPT_STRING, .arg = "W", .off = A(h2),
+     .def = "32,32; rays: 64,64", .help = "hidden widths of F_2"},
+    {.name = "epochs1", .kind = FY_OPT_INT, .arg = "N", .off = A(e1), .lo = 0, .hi = 1000000,
+     .help = "Adam epochs of F_1"},
+    {.name = "epochs2", .kind = FY_OPT_INT, .arg = "N", .off = A(e2), .lo = 0, .hi = 1000000,
+     .help = "Adam epochs of F_2"},
+    {.name = "lbfgs1", .kind = FY_OPT_INT, .arg = "N", .off = A(l1), .lo = 0, .hi = 1000000,
+     .help = "L-BFGS iterations of F_1"},
+    {.name = "lbfgs2", .kind = FY_OPT_INT, .arg = "N", .off = A(l2), .lo = 0, .hi = 1000000,
+     .help = "L-BFGS iterations of F_2"},
+    {.name = "ensemble", .kind = FY_OPT_INT, .arg = "K", .off = A(ensemble), .lo = 1, .hi = 64,
+     .def = "1; rays: 4, quick 1", .help = "average K networks for F_2"},
+    {.name = "smin", .kind = FY_OPT_REAL, .arg = "X", .off = A(s_min), .rlo = 0, .rhi = 1,
+     .def = "0.02", .help = "rays: smallest scale along the rays"},
+    {.name = "smax", .kind = FY_OPT_REAL, .arg = "X", .off = A(s_max), .rlo = 1e-6, .rhi = 1,
+     .def = "1", .help = "rays: largest scale along the rays"},
+    {.name = "emphasis", .kind = FY_OPT_REAL, .arg = "X", .off = A(emphasis), .rlo = 0.1,
+     .rhi = 10, .def = "1.5", .help = "rays: density of the scales"},
+    {.name = "weight-power", .kind = FY_OPT_REAL, .arg = "P", .off = A(wpower), .rlo = 0,
+     .rhi = 8, .given = G(wset), .def = "0; rays: 4",
+     .help = "sample weights (|U|^2 + floor^2)^(-P/2) for F_2"},
+    {.name = "weight-power1", .kind = FY_OPT_REAL, .arg = "P", .off = A(wpower1), .rlo = 0,
+     .rhi = 8, .given = G(wset1), .def = "0; rays: 2", .help = "the same for F_1"},
+    {.name = "no-mirror", .kind = FY_OPT_FLAG, .off = A(mirror), .value = -1,
+     .help = "rays: attractive potentials only (no mirrored -U)"},
+};
+#undef A
+#undef G
+
+const fy_opt_cmd_t fy_opt_demo_born = {
+    .name = "demo",
+    .usage = "[born] [--quick] [-o DIR] [--seed S] [--first learned|exact] [--quiet]",
+    .intro =
         "The Born-Taylor demonstration (doc/math.md 2.4): generates random step potentials with\n"
         "their certified a_0, trains a network F_1, compares its gradient\n"
         "at U = 0 with c3 (the first Born term) and its Hessian with -2K, then runs the\n"
@@ -50,148 +132,23 @@ static void usage(FILE *fp)
         "measured too and every Taylor term T_n[F](U) is compared with a_0^(n)(U).  Only\n"
         "(U, a_0) pairs enter training; c3, K and the Born tensors are used only to verify.\n"
         "\n"
-        "Targets: first order, relative Frobenius error of grad F_1(0) against c3 <= %g;\n"
+        "Targets: first order, relative Frobenius error of grad F_1(0) against c3 <= "
+        STR(FY_BORNTAYLOR_TARGET_FIRST) ";\n"
         "second order, relative RMS error of T_2[F_2](U) against a_0^(2)(U) on held-out\n"
-        "potentials <= %g.  Exit status 1 when a target is not met.\n"
-        "\n"
-        "Options:\n"
-        "  --quick            small and fast (8 steps, few samples): for tests\n"
-        "  --data box|rays|attractive  training distribution (default box; see above)\n"
-        "  --box A            half width of the box (default 1.5, at most 1.6)\n"
-        "  -o, --output DIR   results folder (default feynn-demo), written as a whole:\n"
-        "                     only this run's files (DIR/.feynn-manifest lists them)\n"
-        "  --force            replace a non-empty DIR feynn did not write (moved aside to\n"
-        "                     DIR.old.XXXXXX, not deleted)\n"
-        "  --seed S           seed of data and training (default 1)\n"
-        "  --first T          T_1 subtracted for F_2: learned (T_1[F_1], the iterative\n"
-        "                     scheme proper; default) or exact (c3.U)\n"
-        "  --steps D          number of steps (default 16; quick 8)\n"
-        "  --samples N        training potentials (box: default 4000, quick 1000; rays:\n"
-        "                     directions, default 1200)\n"
-        "  --heldout N        held-out potentials (default 400; quick 100)\n"
-        "  --dirs N, --per N  rays: directions and points per ray\n"
-        "  --hidden1 W, --hidden2 W   hidden widths of F_1, F_2 (default 32,32 and 32,32;\n"
-        "                     rays: 32,32 and 64,64)\n"
-        "  --epochs1 N, --epochs2 N   Adam epochs;  --lbfgs1 N, --lbfgs2 N  L-BFGS iterations\n"
-        "  --ensemble K       average K networks for F_2 (default 1; rays: 4, quick 1)\n"
-        "  --smin X, --smax X, --emphasis X   rays: scales along the rays and their density\n"
-        "  --weight-power P   sample weights (|U|^2 + floor^2)^(-P/2) for F_2 (default 0;\n"
-        "                     rays: 4)\n"
-        "  --weight-power1 P  the same for F_1 (default 0; rays: 2)\n"
-        "  --no-mirror        rays: attractive potentials only (no mirrored -U)\n"
-        "  --quiet            no progress lines on stderr\n"
-        "  -h, --help         this help\n",
-        FY_BORNTAYLOR_TARGET_FIRST, FY_BORNTAYLOR_TARGET_SECOND);
-}
-
-enum
-{
-    O_QUICK = 256, O_SEED, O_FIRST, O_STEPS, O_SAMPLES, O_DIRS, O_PER, O_H1, O_H2, O_E1,
-    O_E2, O_L1, O_L2, O_ENS, O_SMIN, O_SMAX, O_EMPH, O_WPOW, O_QUIET, O_HELD, O_NOMIRROR, O_WPOW1,
-    O_DATA, O_BOX, O_FORCE
+        "potentials <= " STR(FY_BORNTAYLOR_TARGET_SECOND) ".  Exit status 1 when a target is "
+        "not met.",
+    .opts = demo_opts,
+    .nopts = FY_OPT_N(demo_opts),
+    .common = FY_OPT_QUIET,
+    .max_operands = 0,
 };
-
-/* The options as given: values, and which ones the user set (the rest follow --quick and
- * --data). */
-typedef struct
-{
-    int quick, quiet, box, first_exact, mirror, force;
-    const char *dir;
-    uint64_t seed;
-    double s_min, s_max, emphasis, box_a, wpower, wpower1;
-    int wset, wset1;
-    long steps, samples, dirs, per, e1, e2, l1, l2, held, ensemble;
-    const char *h1, *h2;
-} demo_args_t;
-
-/* Parses one option of the long table; 0 to go on, else the exit status (2, or 0 after
- * --help as *done). */
-static int parse_option(demo_args_t *a, int c, const char *arg, int *done)
-{
-    const char *cmd = "demo";
-    long v;
-    *done = 0;
-    switch (c)
-    {
-    case O_QUICK:
-        a->quick = 1;
-        return 0;
-    case 'o':
-        a->dir = arg;
-        return 0;
-    case O_FORCE:
-        a->force = 1;
-        return 0;
-    case O_SEED:
-        if (fy_born_nn_parse_long(&v, cmd, arg, "--seed", 0, LONG_MAX))
-            return 2;
-        a->seed = (uint64_t) v;
-        return 0;
-    case O_FIRST:
-        if (strcmp(arg, "exact") != 0 && strcmp(arg, "learned") != 0)
-            return fy_cli_usage_error(cmd, "--first takes learned or exact, not '%s'", arg);
-        a->first_exact = strcmp(arg, "exact") == 0;
-        return 0;
-#define LONGOPT(CASE, FIELD, NAME, LO, HI)                                                   \
-    case CASE:                                                                               \
-        return fy_born_nn_parse_long(&a->FIELD, cmd, arg, NAME, LO, HI) ? 2 : 0;
-        LONGOPT(O_STEPS, steps, "--steps", 1, 64)
-        LONGOPT(O_SAMPLES, samples, "--samples", 10, 10000000)
-        LONGOPT(O_HELD, held, "--heldout", 1, 1000000)
-        LONGOPT(O_DIRS, dirs, "--dirs", 1, 10000000)
-        LONGOPT(O_PER, per, "--per", 1, 100000)
-        LONGOPT(O_E1, e1, "--epochs1", 0, 1000000)
-        LONGOPT(O_E2, e2, "--epochs2", 0, 1000000)
-        LONGOPT(O_L1, l1, "--lbfgs1", 0, 1000000)
-        LONGOPT(O_L2, l2, "--lbfgs2", 0, 1000000)
-        LONGOPT(O_ENS, ensemble, "--ensemble", 1, 64)
-#undef LONGOPT
-#define DBLOPT(CASE, FIELD, NAME, LO, HI, FLAG)                                              \
-    case CASE:                                                                               \
-        FLAG;                                                                                \
-        return fy_born_nn_parse_double(&a->FIELD, cmd, arg, NAME, LO, HI) ? 2 : 0;
-        DBLOPT(O_SMIN, s_min, "--smin", 0, 1, (void) 0)
-        DBLOPT(O_SMAX, s_max, "--smax", 1e-6, 1, (void) 0)
-        DBLOPT(O_EMPH, emphasis, "--emphasis", 0.1, 10, (void) 0)
-        DBLOPT(O_WPOW, wpower, "--weight-power", 0, 8, a->wset = 1)
-        DBLOPT(O_WPOW1, wpower1, "--weight-power1", 0, 8, a->wset1 = 1)
-        DBLOPT(O_BOX, box_a, "--box", 1e-6, 1.6, (void) 0)
-#undef DBLOPT
-    case O_H1:
-        a->h1 = arg;
-        return 0;
-    case O_H2:
-        a->h2 = arg;
-        return 0;
-    case O_QUIET:
-        a->quiet = 1;
-        return 0;
-    case O_NOMIRROR:
-        a->mirror = 0;
-        return 0;
-    case O_DATA:
-        if (strcmp(arg, "box") != 0 && strcmp(arg, "rays") != 0 &&
-            strcmp(arg, "attractive") != 0)
-            return fy_cli_usage_error(cmd, "--data takes box, rays or attractive, not '%s'", arg);
-        a->box = strcmp(arg, "box") == 0           ? FY_BORNTAYLOR_DATA_BOX
-                 : strcmp(arg, "attractive") == 0 ? FY_BORNTAYLOR_DATA_ATTRACTIVE
-                                                  : FY_BORNTAYLOR_DATA_RAYS;
-        return 0;
-    case 'h':
-        usage(stdout);
-        *done = 1;
-        return 0;
-    default:
-        return -1;
-    }
-}
 
 /* The settings: those of --quick and --data, then what the user set. */
 static void settings(fy_borntaylor_demo_opts_t o, const demo_args_t *a)
 {
     fy_borntaylor_demo_opts_init(o, a->quick, a->box);
     o->dir = a->dir;
-    o->seed = a->seed;
+    o->seed = (uint64_t) a->seed;
     o->first_exact = a->first_exact;
     o->mirror = a->mirror;
     o->box_a = a->box_a;
@@ -219,42 +176,14 @@ static void settings(fy_borntaylor_demo_opts_t o, const demo_args_t *a)
 
 int fy_cmd_demo(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"quick", no_argument, NULL, O_QUICK},
-        {"output", required_argument, NULL, 'o'},
-        {"seed", required_argument, NULL, O_SEED},
-        {"first", required_argument, NULL, O_FIRST},
-        {"steps", required_argument, NULL, O_STEPS},
-        {"samples", required_argument, NULL, O_SAMPLES},
-        {"heldout", required_argument, NULL, O_HELD},
-        {"dirs", required_argument, NULL, O_DIRS},
-        {"per", required_argument, NULL, O_PER},
-        {"hidden1", required_argument, NULL, O_H1},
-        {"hidden2", required_argument, NULL, O_H2},
-        {"epochs1", required_argument, NULL, O_E1},
-        {"epochs2", required_argument, NULL, O_E2},
-        {"lbfgs1", required_argument, NULL, O_L1},
-        {"lbfgs2", required_argument, NULL, O_L2},
-        {"ensemble", required_argument, NULL, O_ENS},
-        {"smin", required_argument, NULL, O_SMIN},
-        {"smax", required_argument, NULL, O_SMAX},
-        {"emphasis", required_argument, NULL, O_EMPH},
-        {"weight-power", required_argument, NULL, O_WPOW},
-        {"weight-power1", required_argument, NULL, O_WPOW1},
-        {"quiet", no_argument, NULL, O_QUIET},
-        {"force", no_argument, NULL, O_FORCE},
-        {"no-mirror", no_argument, NULL, O_NOMIRROR},
-        {"data", required_argument, NULL, O_DATA},
-        {"box", required_argument, NULL, O_BOX},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
     const char *cmd = "demo";
     demo_args_t a;
     fy_borntaylor_demo_opts_t o;
     fy_borntaylor_demo_t demo;
     fy_rules_t rules;
     fy_error_t err;
-    int c, rc, done, status, met;
+    int rc, status, met;
+    fy_opt_state_t st;
     fy_outdir_t od;
     char note[4200];
 
@@ -270,19 +199,11 @@ int fy_cmd_demo(int argc, char **argv)
     a.steps = a.samples = a.dirs = a.per = a.e1 = a.e2 = a.l1 = a.l2 = a.held = -1;
     a.ensemble = -1;
     fy_error_init(err);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1)
-    {
-        rc = parse_option(&a, c, optarg, &done);
-        if (rc < 0)
-            return fy_cli_usage_error(cmd, "unknown or incomplete option '%s'",
-                                      argv[optind - 1]);
-        if (rc != 0 || done)
-            return rc;
-    }
-    if (optind != argc)
-        return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if ((rc = fy_opt_start(st, &a, &fy_opt_demo_born, argc, argv)) >= 0)
+        return rc;
+    a.quiet = st->quiet;
+    fy_opt_state_clear(st);
+    a.mirror = a.mirror >= 0; /* --no-mirror stores -1 */
     if (!(a.s_min < a.s_max))
         return fy_cli_usage_error(cmd, "--smin must be below --smax");
     settings(o, &a);

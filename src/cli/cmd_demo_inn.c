@@ -8,124 +8,87 @@
  * The library does the work (fy_inn_demo_run / _write, fy_inn_scan and its printers); this file
  * parses options and prints.  Exit status of the demo: 0 when every target is met, 1 when one
  * is missed (the report says which), 2 on bad usage or a failure. */
-#include <getopt.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/inn.h"
 #include "feynn/sample.h"
 #include "feynn/util.h"
 
-static int parse_u(long long *v, const char *cmd, const char *arg, long long lo, long long hi,
-                   const char *opt)
+typedef struct
 {
-    char *end;
-    long long x = strtoll(arg, &end, 10);
-    if (end == arg || *end || x < lo || x > hi)
-        return fy_cli_usage_error(cmd, "%s needs an integer in %lld..%lld, not '%s'", opt, lo,
-                                  hi, arg);
-    *v = x;
-    return 0;
-}
+    long seed, threads;
+    int quick, force;
+    const char *dir;
+} demo_args_t;
 
-static void demo_usage(FILE *fp)
-{
-    fprintf(fp,
-            "Usage: feynn demo inn [--quick] [-o DIR] [--force] [--seed S] [--threads T] [--quiet]\n"
-            "\n"
-            "The experiment of [M] (doc/math.md 3.5): HMC samples of two lattice theories on a\n"
-            "ring of 4 sites (unimodal m2 = 1, g3 = 1/2, lam = 1; a double well m2 = -1,\n"
-            "lam = 1), invertible networks trained on them by maximum likelihood (L-BFGS),\n"
-            "the learned action against the true one (tensors, couplings, KL, cumulants of\n"
-            "draws from the network, tree-level cumulants, normalisability) and a scan over\n"
-            "depth x data size.  Writes DIR/report.txt, report.json\n"
-            "(doc/schema/demo-inn.schema.json), couplings.csv, cumulants.csv, scan.csv and,\n"
-            "with PLplot, couplings.pdf, cumulants.pdf, scan.pdf.  A full run takes about\n"
-            "3 minutes on 2 cores; --quick a few seconds.\n"
-            "\n"
-            "  --quick          small sizes (10^4 draws, short training)\n"
-            "  -o, --output DIR output folder (default demo-inn), written as a whole: only\n"
-            "                   this run's files (DIR/.feynn-manifest lists them)\n"
-            "  --force          replace a non-empty DIR feynn did not write (moved aside\n"
-            "                   to DIR.old.XXXXXX, not deleted)\n"
-            "  --seed S         seed of every random number (default 1)\n"
-            "  --threads T      OpenMP threads (default: all)\n"
-            "  --quiet          no progress lines on standard error\n"
-            "  -h, --help       this help\n"
-            "\n"
-            "Exit status: 0 every target met, 1 a target missed, 2 bad usage or failure.\n");
-}
+#define A(f) offsetof(demo_args_t, f)
+static const fy_opt_t demo_opts[] = {
+    {.name = "quick", .kind = FY_OPT_FLAG, .off = A(quick),
+     .help = "small sizes (10^4 draws, short training)"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "DIR", .off = A(dir),
+     .def = "demo-inn", .help = "output folder, written as a whole: only this run's files "
+                                "(DIR/.feynn-manifest lists them)"},
+    {.name = "force", .kind = FY_OPT_FLAG, .off = A(force),
+     .help = "replace a non-empty DIR feynn did not write (moved aside to DIR.old.XXXXXX, not "
+             "deleted)"},
+    {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = A(seed), .lo = 0, .hi = INT64_MAX,
+     .def = "1", .help = "seed of every random number"},
+    {.name = "threads", .kind = FY_OPT_COUNT, .arg = "T", .off = A(threads), .hi = 4096,
+     .def = "all", .help = "OpenMP threads"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_demo_inn = {
+    .name = "demo inn",
+    .usage = "[--quick] [-o DIR] [--force] [--seed S] [--threads T] [--quiet]",
+    .intro =
+        "The experiment of [M] (doc/math.md 3.5): HMC samples of two lattice theories on a\n"
+        "ring of 4 sites (unimodal m2 = 1, g3 = 1/2, lam = 1; a double well m2 = -1,\n"
+        "lam = 1), invertible networks trained on them by maximum likelihood (L-BFGS),\n"
+        "the learned action against the true one (tensors, couplings, KL, cumulants of\n"
+        "draws from the network, tree-level cumulants, normalisability) and a scan over\n"
+        "depth x data size.  Writes DIR/report.txt, report.json\n"
+        "(doc/schema/demo-inn.schema.json), couplings.csv, cumulants.csv, scan.csv and,\n"
+        "with PLplot, couplings.pdf, cumulants.pdf, scan.pdf.  A full run takes about\n"
+        "3 minutes on 2 cores; --quick a few seconds.",
+    .epilog = "Exit status: 0 every target met, 1 a target missed, 2 bad usage or failure.\n",
+    .opts = demo_opts,
+    .nopts = FY_OPT_N(demo_opts),
+    .common = FY_OPT_QUIET,
+    .max_operands = 0,
+};
 
 int fy_demo_inn_cmd(int argc, char **argv)
 {
-    enum
-    {
-        O_QUICK = 256,
-        O_SEED,
-        O_THREADS,
-        O_QUIET,
-        O_FORCE
-    };
-    static const struct option longopts[] = {{"quick", no_argument, NULL, O_QUICK},
-                                             {"seed", required_argument, NULL, O_SEED},
-                                             {"threads", required_argument, NULL, O_THREADS},
-                                             {"quiet", no_argument, NULL, O_QUIET},
-                                             {"force", no_argument, NULL, O_FORCE},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char *cmd = "demo inn", *dir = "demo-inn";
+    const char *cmd = "demo inn", *dir;
     fy_inn_demo_opts_t o;
     fy_inn_demo_t D;
     fy_error_t err;
-    long long v;
-    int c, quiet = 0, force = 0, rc, status;
+    int quiet, force, rc, status;
     fy_outdir_t od;
     char note[4200];
+    demo_args_t a = {.dir = "demo-inn"};
+    fy_opt_state_t st;
 
     fy_error_init(err);
     fy_inn_demo_opts_init(o);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_QUICK:
-            o->quick = 1;
-            break;
-        case O_SEED:
-            if (parse_u(&v, cmd, optarg, 0, INT64_MAX, "--seed"))
-                return 2;
-            o->seed = (uint64_t) v;
-            break;
-        case O_THREADS:
-            if (parse_u(&v, cmd, optarg, 1, 4096, "--threads"))
-                return 2;
-            o->threads = (int) v;
-            break;
-        case O_QUIET:
-            quiet = 1;
-            break;
-        case O_FORCE:
-            force = 1;
-            break;
-        case 'o':
-            dir = optarg;
-            break;
-        case 'h':
-            demo_usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    a.seed = (long) o->seed;
+    a.threads = o->threads;
+    if ((rc = fy_opt_start(st, &a, &fy_opt_demo_inn, argc, argv)) >= 0)
+        return rc;
+    quiet = st->quiet;
+    fy_opt_state_clear(st);
+    o->quick = a.quick;
+    o->seed = (uint64_t) a.seed;
+    o->threads = (int) a.threads;
+    force = a.force;
+    dir = a.dir;
     o->log = quiet ? NULL : stderr;
     /* the folder is checked before the run and replaced as a whole after it */
     fy_outdir_init(od);
@@ -161,134 +124,85 @@ int fy_demo_inn_cmd(int argc, char **argv)
 
 /* ------------------------------------------------------------------ feynn inn scan */
 
-static void scan_usage(FILE *fp)
+typedef struct
 {
-    fprintf(fp,
-            "Usage: feynn inn scan THEORY [options]\n"
-            "\n"
-            "The scan of the [M] experiment: draws of the lattice theory THEORY\n"
-            "(doc/theory-format.md) by HMC, a network with each number of couplings trained\n"
-            "on each data size (the first n draws) by maximum likelihood, each compared with\n"
-            "the theory (feynn inn compare): KL, tensor errors, g3, lam, cumulant z-scores.\n"
-            "\n"
-            "  --couplings LIST   depths, comma-separated (default 1,2,3)\n"
-            "  --sizes LIST       data sizes, comma-separated (default 1000,10000,100000)\n"
-            "  --lbfgs N          L-BFGS iterations of each training (default 250)\n"
-            "  --seed S           seed (default 1)\n"
-            "  --threads T        OpenMP threads (default: all)\n"
-            "  --format F         text (default), json or csv\n"
-            "  --quiet            no progress lines on standard error\n"
-            "  -h, --help         this help\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or input.\n");
-}
+    long couplings[8], sizes[8], lbfgs, seed, threads;
+    int ncouplings, nsizes;
+} scan_args_t;
 
-static int parse_list(long long *v, int *n, const char *cmd, const char *arg, long long lo,
-                      long long hi, const char *opt)
-{
-    char buf[256], *tok, *save = NULL;
-    *n = 0;
-    snprintf(buf, sizeof buf, "%s", arg);
-    for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
-    {
-        if (*n >= 8)
-            return fy_cli_usage_error(cmd, "%s takes at most 8 values", opt);
-        if (parse_u(v + *n, cmd, tok, lo, hi, opt))
-            return 2;
-        (*n)++;
-    }
-    if (*n == 0)
-        return fy_cli_usage_error(cmd, "%s needs a comma-separated list", opt);
-    return 0;
-}
+#define A(f) offsetof(scan_args_t, f)
+static const fy_opt_t scan_opts[] = {
+    {.name = "couplings", .kind = FY_OPT_LIST, .arg = "LIST", .off = A(couplings),
+     .off2 = A(ncouplings), .lo = 0, .hi = 64, .max = 8, .def = "1,2,3",
+     .help = "depths, comma-separated"},
+    {.name = "sizes", .kind = FY_OPT_LIST, .arg = "LIST", .off = A(sizes), .off2 = A(nsizes),
+     .lo = 20, .hi = 100000000, .max = 8, .def = "1000,10000,100000",
+     .help = "data sizes, comma-separated"},
+    {.name = "lbfgs", .kind = FY_OPT_INT, .arg = "N", .off = A(lbfgs), .lo = 0, .hi = 100000,
+     .def = "250", .help = "L-BFGS iterations of each training"},
+    {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = A(seed), .lo = 0, .hi = INT64_MAX,
+     .def = "1", .help = "seed"},
+    {.name = "threads", .kind = FY_OPT_COUNT, .arg = "T", .off = A(threads), .hi = 4096,
+     .def = "all", .help = "OpenMP threads"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_inn_scan = {
+    .name = "inn scan",
+    .usage = "THEORY [options]",
+    .intro =
+        "The scan of the [M] experiment: draws of the lattice theory THEORY\n"
+        "(doc/theory-format.md) by HMC, a network with each number of couplings trained\n"
+        "on each data size (the first n draws) by maximum likelihood, each compared with\n"
+        "the theory (feynn inn compare): KL, tensor errors, g3, lam, cumulant z-scores.",
+    .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
+    .opts = scan_opts,
+    .nopts = FY_OPT_N(scan_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_CSV),
+    .format_default = FY_FMT_TEXT,
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
 
 int fy_inn_scan_cmd(int argc, char **argv)
 {
-    enum
-    {
-        O_COUPLINGS = 256,
-        O_SIZES,
-        O_LBFGS,
-        O_SEED,
-        O_THREADS,
-        O_FORMAT,
-        O_QUIET
-    };
-    static const struct option longopts[] = {{"couplings", required_argument, NULL, O_COUPLINGS},
-                                             {"sizes", required_argument, NULL, O_SIZES},
-                                             {"lbfgs", required_argument, NULL, O_LBFGS},
-                                             {"seed", required_argument, NULL, O_SEED},
-                                             {"threads", required_argument, NULL, O_THREADS},
-                                             {"format", required_argument, NULL, O_FORMAT},
-                                             {"quiet", no_argument, NULL, O_QUIET},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-    const char *cmd = "inn scan", *path = NULL;
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_CSV);
+    const char *cmd = "inn scan", *path;
     fy_inn_scan_opts_t o;
     fy_inn_scan_t S;
     fy_ltheory_t T;
     fy_error_t err;
-    long long v, list[8];
-    int c, i, n, quiet = 0, fmt = FY_FMT_TEXT, status, rc = 0;
+    int i, quiet, fmt, status, rc = 0;
+    scan_args_t a;
+    fy_opt_state_t st;
 
     fy_error_init(err);
     fy_inn_scan_opts_init(o);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1)
+    memset(&a, 0, sizeof a);
+    a.lbfgs = o->lbfgs_iters;
+    a.seed = (long) o->seed;
+    a.threads = o->threads;
+    if ((rc = fy_opt_start(st, &a, &fy_opt_inn_scan, argc, argv)) >= 0)
+        return rc;
+    rc = 0;
+    path = st->noperands ? st->operands[0] : NULL;
+    fmt = st->format;
+    quiet = st->quiet;
+    fy_opt_state_clear(st);
+    if (a.ncouplings > 0)
     {
-        switch (c)
-        {
-        case O_COUPLINGS:
-            if (parse_list(list, &n, cmd, optarg, 0, 64, "--couplings"))
-                return 2;
-            o->ncouplings = n;
-            for (i = 0; i < n; i++)
-                o->couplings[i] = (int) list[i];
-            break;
-        case O_SIZES:
-            if (parse_list(list, &n, cmd, optarg, 20, 100000000, "--sizes"))
-                return 2;
-            o->nsizes = n;
-            for (i = 0; i < n; i++)
-                o->sizes[i] = (slong) list[i];
-            break;
-        case O_LBFGS:
-            if (parse_u(&v, cmd, optarg, 0, 100000, "--lbfgs"))
-                return 2;
-            o->lbfgs_iters = (int) v;
-            break;
-        case O_SEED:
-            if (parse_u(&v, cmd, optarg, 0, INT64_MAX, "--seed"))
-                return 2;
-            o->seed = (uint64_t) v;
-            break;
-        case O_THREADS:
-            if (parse_u(&v, cmd, optarg, 1, 4096, "--threads"))
-                return 2;
-            o->threads = (int) v;
-            break;
-        case O_FORMAT:
-            if ((fmt = fy_cli_parse_format(cmd, optarg, formats)) < 0)
-                return 2;
-            break;
-        case O_QUIET:
-            quiet = 1;
-            break;
-        case 'h':
-            scan_usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-        }
+        o->ncouplings = a.ncouplings;
+        for (i = 0; i < a.ncouplings; i++)
+            o->couplings[i] = (int) a.couplings[i];
     }
-    if (optind < argc)
-        path = argv[optind++];
-    if (optind < argc)
-        return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
+    if (a.nsizes > 0)
+    {
+        o->nsizes = a.nsizes;
+        for (i = 0; i < a.nsizes; i++)
+            o->sizes[i] = (slong) a.sizes[i];
+    }
+    o->lbfgs_iters = (int) a.lbfgs;
+    o->seed = (uint64_t) a.seed;
+    o->threads = (int) a.threads;
     if (path == NULL)
         return fy_cli_usage_error(cmd, "a THEORY file is required (doc/theory-format.md)");
     o->log = quiet ? NULL : stderr;

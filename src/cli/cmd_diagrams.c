@@ -5,9 +5,8 @@
  * NN field theory from a vertex multiset) and vacuum (the same without external points).
  * Every listing comes with its oracle: the family's weighted sum computed independently of the
  * generator; the exit status is 1 when they disagree. */
-#include <errno.h>
-#include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/draw.h"
 #include "feynn/enumerate.h"
 #include "feynn/feynman.h"
@@ -25,66 +25,6 @@
 #include "feynn/util.h"
 
 #define CMD "diagrams"
-
-static void usage(FILE *fp)
-{
-    fprintf(fp,
-        "Usage: feynn diagrams THEORY [options]\n"
-        "\n"
-        "Lists the diagrams of a theory, each once up to isomorphism, with |Aut|, multiplicity\n"
-        "and symbolic expression, and checks the family against an independent oracle.\n"
-        "\n"
-        "Theories:\n"
-        "  mlp      layered trees of the n-th derivative of an MLP (doc/math.md 1.3-1.5)\n"
-        "  inn      pull-back of an action through quadratic couplings (doc/math.md 3.3),\n"
-        "           or with --logdet the log-det vertices ln(1 + 2 gamma h) (doc/math.md 3.2)\n"
-        "  born     Born ladders, the n-th Born term of the scattering length (doc/math.md 2.2)\n"
-        "  phi4     Feynman graphs of NN field theory from a vertex multiset (doc/math.md 4.3);\n"
-        "           'nnft' is the same\n"
-        "  vacuum   Feynman graphs without external points\n"
-        "\n"
-        "Options:\n"
-        "  --order N         mlp: derivatives n; inn: order m of A'^(m), or the largest n of\n"
-        "                    the log-det vertices; born: order n (default 2)\n"
-        "  --hidden H        mlp: hidden layers H >= 1 (default 1); the output is layer H+1\n"
-        "  --labelled        mlp: every leaf-labelled tree (|Aut| = 1); Feynman graphs: labelled\n"
-        "                    points 1..n (the default)\n"
-        "  --unlabelled      Feynman graphs: interchangeable points\n"
-        "  --layers C        inn: quadratic layers c >= 1 (default 1)\n"
-        "  --kmin K, --kmax K  inn: orders of the source vertices A^(k) (default 1..order)\n"
-        "  --logdet          inn: the diagonal log-det vertices n = 1..order\n"
-        "  --points N        phi4: external points (default 0)\n"
-        "  --vertices SPEC   phi4, vacuum: vertex multiset, valence:count[,...], e.g. 4:2\n"
-        "  --loops L         Feynman graphs: keep graphs with L loops\n"
-        "  --connected       Feynman graphs: connected graphs only\n"
-        "  --no-vacuum       Feynman graphs: every component holds an external point\n"
-        "  --1pi             Feynman graphs: one-particle irreducible graphs only\n"
-        "  --no-tadpoles     Feynman graphs: no 1-point insertions\n"
-        "  --no-self-loops   Feynman graphs: no line from a vertex to itself\n"
-        "  --no-factorial    Feynman expressions: vertex factor -k! g (the [HMS] convention\n"
-        "                    g phi^k without 1/k!); default -g (g phi^k / k!)\n"
-        "  --format F        text (default), json, dot, tikz or latex\n"
-        "  -o, --output DIR  one file per diagram in DIR plus index.txt and index.json; DIR is\n"
-        "                    replaced as a whole (only this run's files, listed in\n"
-        "                    DIR/.feynn-manifest); a non-empty DIR feynn did not write is\n"
-        "                    refused\n"
-        "  --force           replace such a DIR anyway (its contents move to DIR.old.XXXXXX)\n"
-        "  --count           only the counts and the oracle check\n"
-        "  -h, --help        this help\n"
-        "\n"
-        "The weighted sum is the sum of n!/|Aut| over unlabelled MLP trees (the number of\n"
-        "labelled trees), the sum of 1/|Aut| over Feynman graphs (compared with the\n"
-        "zero-dimensional field theory), the sum of the A-convention coefficients for inn, and\n"
-        "the sum of mult times the unit-step value for Born ladders; exact rationals.\n"
-        "\n"
-        "Examples:\n"
-        "  feynn diagrams mlp --hidden 3 --order 4\n"
-        "  feynn diagrams phi4 --points 4 --vertices 4:2 --loops 1 --connected\n"
-        "  feynn diagrams vacuum --vertices 4:6 --count --format json\n"
-        "  feynn diagrams mlp --hidden 2 --order 3 --format dot -o figs\n"
-        "\n"
-        "Exit status: 0 the oracle agrees (or none applies), 1 it disagrees, 2 bad usage.\n");
-}
 
 typedef enum
 {
@@ -98,185 +38,135 @@ typedef struct
 {
     theory_t theory;
     const char *theory_name;
-    int order, hidden, layers, kmin, kmax, logdet, labelled, unlabelled;
-    int points, loops, connected, no_vacuum, one_pi, no_tadpoles, no_self_loops;
+    long order, hidden, layers, kmin, kmax, points, loops;
+    int logdet, labelled, unlabelled;
+    int connected, no_vacuum, one_pi, no_tadpoles, no_self_loops;
     int no_factorial, count_only, format;
     const char *vertices, *outdir;
     int force;
     int order_given, hidden_given, points_given;
 } opts_t;
 
-static int parse_int(int *v, const char *s, const char *name, int lo, int hi)
-{
-    char *end;
-    long x;
-    errno = 0;
-    x = strtol(s, &end, 10);
-    if (errno || end == s || *end || x < lo || x > hi)
-    {
-        fy_cli_usage_error(CMD, "%s needs an integer in %d..%d, not '%s'", name, lo, hi, s);
-        return -1;
-    }
-    *v = (int) x;
-    return 0;
-}
+#define O(f) offsetof(opts_t, f)
+#define G(f) FY_OPT_GIVEN(opts_t, f)
+static const fy_opt_t diagram_opts[] = {
+    {.name = "order", .kind = FY_OPT_INT, .arg = "N", .off = O(order), .lo = 1, .hi = 64,
+     .def = "2", .given = G(order_given),
+     .help = "mlp: derivatives n; inn: order m of A'^(m), or the largest n of the log-det "
+             "vertices; born: order n"},
+    {.name = "hidden", .kind = FY_OPT_INT, .arg = "H", .off = O(hidden), .lo = 1, .hi = 64,
+     .def = "1", .given = G(hidden_given),
+     .help = "mlp: hidden layers H >= 1; the output is layer H+1"},
+    {.name = "labelled", .kind = FY_OPT_FLAG, .off = O(labelled),
+     .help = "mlp: every leaf-labelled tree (|Aut| = 1); Feynman graphs: labelled points "
+             "1..n (the default)"},
+    {.name = "labeled", .kind = FY_OPT_FLAG, .off = O(labelled), .help = "the same as --labelled"},
+    {.name = "unlabelled", .kind = FY_OPT_FLAG, .off = O(unlabelled),
+     .help = "Feynman graphs: interchangeable points"},
+    {.name = "layers", .kind = FY_OPT_INT, .arg = "C", .off = O(layers), .lo = 1, .hi = 32,
+     .def = "1", .help = "inn: quadratic layers c >= 1"},
+    {.name = "kmin", .kind = FY_OPT_INT, .arg = "K", .off = O(kmin), .lo = 1, .hi = 64,
+     .def = "1", .help = "inn: lowest order of the source vertices A^(k)"},
+    {.name = "kmax", .kind = FY_OPT_INT, .arg = "K", .off = O(kmax), .lo = 1, .hi = 64,
+     .def = "the order", .help = "inn: highest order of the source vertices A^(k)"},
+    {.name = "logdet", .kind = FY_OPT_FLAG, .off = O(logdet),
+     .help = "inn: the diagonal log-det vertices n = 1..order"},
+    {.name = "points", .kind = FY_OPT_INT, .arg = "N", .off = O(points), .lo = 0,
+     .hi = FY_FEYNMAN_MAX_POINTS, .def = "0", .given = G(points_given),
+     .help = "phi4: external points"},
+    {.name = "vertices", .kind = FY_OPT_STRING, .arg = "SPEC", .off = O(vertices),
+     .help = "phi4, vacuum: vertex multiset, valence:count[,...], e.g. 4:2"},
+    {.name = "loops", .kind = FY_OPT_INT, .arg = "L", .off = O(loops), .lo = 0, .hi = 1000,
+     .help = "Feynman graphs: keep graphs with L loops"},
+    {.name = "connected", .kind = FY_OPT_FLAG, .off = O(connected),
+     .help = "Feynman graphs: connected graphs only"},
+    {.name = "no-vacuum", .kind = FY_OPT_FLAG, .off = O(no_vacuum),
+     .help = "Feynman graphs: every component holds an external point"},
+    {.name = "1pi", .kind = FY_OPT_FLAG, .off = O(one_pi),
+     .help = "Feynman graphs: one-particle irreducible graphs only (the oracle does not "
+             "cover them: it is reported as null)"},
+    {.name = "no-tadpoles", .kind = FY_OPT_FLAG, .off = O(no_tadpoles),
+     .help = "Feynman graphs: no 1-point insertions (the oracle is then null)"},
+    {.name = "no-self-loops", .kind = FY_OPT_FLAG, .off = O(no_self_loops),
+     .help = "Feynman graphs: no line from a vertex to itself"},
+    {.name = "no-factorial", .kind = FY_OPT_FLAG, .off = O(no_factorial),
+     .help = "Feynman expressions: vertex factor -k! g (the [HMS] convention g phi^k without "
+             "1/k!); default -g (g phi^k / k!)"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "DIR", .off = O(outdir),
+     .help = "one file per diagram in DIR plus index.txt and index.json; DIR is replaced as a "
+             "whole (only this run's files, listed in DIR/.feynn-manifest); a non-empty DIR "
+             "feynn did not write is refused"},
+    {.name = "force", .kind = FY_OPT_FLAG, .off = O(force),
+     .help = "replace such a DIR anyway (its contents move to DIR.old.XXXXXX)"},
+    {.name = "count", .kind = FY_OPT_FLAG, .off = O(count_only),
+     .help = "only the counts and the oracle check"},
+};
+#undef O
+#undef G
 
-enum
-{
-    O_ORDER = 256,
-    O_HIDDEN,
-    O_LABELLED,
-    O_UNLABELLED,
-    O_LAYERS,
-    O_KMIN,
-    O_KMAX,
-    O_LOGDET,
-    O_POINTS,
-    O_VERTICES,
-    O_LOOPS,
-    O_CONNECTED,
-    O_NOVAC,
-    O_1PI,
-    O_NOTAD,
-    O_NOSELF,
-    O_NOFACT,
-    O_FORMAT,
-    O_COUNT,
-    O_FORCE
+const fy_opt_cmd_t fy_opt_diagrams = {
+    .name = CMD,
+    .usage = "THEORY [options]",
+    .intro =
+        "Lists the diagrams of a theory, each once up to isomorphism, with |Aut|, multiplicity\n"
+        "and symbolic expression, and checks the family against an independent oracle.\n"
+        "\n"
+        "Theories:\n"
+        "  mlp      layered trees of the n-th derivative of an MLP (doc/math.md 1.3-1.5)\n"
+        "  inn      pull-back of an action through quadratic couplings (doc/math.md 3.3),\n"
+        "           or with --logdet the log-det vertices ln(1 + 2 gamma h) (doc/math.md 3.2)\n"
+        "  born     Born ladders, the n-th Born term of the scattering length (doc/math.md 2.2)\n"
+        "  phi4     Feynman graphs of NN field theory from a vertex multiset (doc/math.md 4.3);\n"
+        "           'nnft' is the same\n"
+        "  vacuum   Feynman graphs without external points",
+    .epilog =
+        "The weighted sum is the sum of n!/|Aut| over unlabelled MLP trees (the number of\n"
+        "labelled trees), the sum of 1/|Aut| over Feynman graphs (compared with the\n"
+        "zero-dimensional field theory), the sum of the A-convention coefficients for inn, and\n"
+        "the sum of mult times the unit-step value for Born ladders; exact rationals.\n"
+        "\n"
+        "Examples:\n"
+        "  feynn diagrams mlp --hidden 3 --order 4\n"
+        "  feynn diagrams phi4 --points 4 --vertices 4:2 --loops 1 --connected\n"
+        "  feynn diagrams vacuum --vertices 4:6 --count --format json\n"
+        "  feynn diagrams mlp --hidden 2 --order 3 --format dot -o figs\n"
+        "\n"
+        "Exit status: 0 the oracle agrees (or none applies), 1 it disagrees, 2 bad usage.\n",
+    .opts = diagram_opts,
+    .nopts = FY_OPT_N(diagram_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_DOT) |
+               (1u << FY_FMT_TIKZ) | (1u << FY_FMT_LATEX),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text (a table: id, shape, layers, |Aut|, multiplicity, expression), json "
+                   "(keys diagrams, weighted_sum, oracle, agrees, list; "
+                   "doc/schema/diagrams.schema.json), dot (Graphviz: a line carrying k "
+                   "derivatives has k arrowheads, layers are ranks), tikz (for pdfLaTeX, "
+                   "coordinates from the Graphviz layout) or latex (a document with pictures and "
+                   "expressions)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
 };
 
 static int parse_args(opts_t *o, int argc, char **argv, int *help)
 {
-    static const struct option longopts[] = {
-        {"order", required_argument, NULL, O_ORDER},
-        {"hidden", required_argument, NULL, O_HIDDEN},
-        {"labelled", no_argument, NULL, O_LABELLED},
-        {"labeled", no_argument, NULL, O_LABELLED},
-        {"unlabelled", no_argument, NULL, O_UNLABELLED},
-        {"layers", required_argument, NULL, O_LAYERS},
-        {"kmin", required_argument, NULL, O_KMIN},
-        {"kmax", required_argument, NULL, O_KMAX},
-        {"logdet", no_argument, NULL, O_LOGDET},
-        {"points", required_argument, NULL, O_POINTS},
-        {"vertices", required_argument, NULL, O_VERTICES},
-        {"loops", required_argument, NULL, O_LOOPS},
-        {"connected", no_argument, NULL, O_CONNECTED},
-        {"no-vacuum", no_argument, NULL, O_NOVAC},
-        {"1pi", no_argument, NULL, O_1PI},
-        {"no-tadpoles", no_argument, NULL, O_NOTAD},
-        {"no-self-loops", no_argument, NULL, O_NOSELF},
-        {"no-factorial", no_argument, NULL, O_NOFACT},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"count", no_argument, NULL, O_COUNT},
-        {"force", no_argument, NULL, O_FORCE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_DOT) |
-                             (1u << FY_FMT_TIKZ) | (1u << FY_FMT_LATEX);
+    fy_opt_state_t st;
+    int rc;
 
     memset(o, 0, sizeof *o);
     o->order = 2;
     o->hidden = 1;
     o->layers = 1;
     o->loops = -1;
-    o->format = FY_FMT_TEXT;
-    *help = 0;
-    optind = 0; /* GNU: full reinitialisation */
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_ORDER:
-            if (parse_int(&o->order, optarg, "--order", 1, 64))
-                return 2;
-            o->order_given = 1;
-            break;
-        case O_HIDDEN:
-            if (parse_int(&o->hidden, optarg, "--hidden", 1, 64))
-                return 2;
-            o->hidden_given = 1;
-            break;
-        case O_LABELLED:
-            o->labelled = 1;
-            break;
-        case O_UNLABELLED:
-            o->unlabelled = 1;
-            break;
-        case O_LAYERS:
-            if (parse_int(&o->layers, optarg, "--layers", 1, 32))
-                return 2;
-            break;
-        case O_KMIN:
-            if (parse_int(&o->kmin, optarg, "--kmin", 1, 64))
-                return 2;
-            break;
-        case O_KMAX:
-            if (parse_int(&o->kmax, optarg, "--kmax", 1, 64))
-                return 2;
-            break;
-        case O_LOGDET:
-            o->logdet = 1;
-            break;
-        case O_POINTS:
-            if (parse_int(&o->points, optarg, "--points", 0, FY_FEYNMAN_MAX_POINTS))
-                return 2;
-            o->points_given = 1;
-            break;
-        case O_VERTICES:
-            o->vertices = optarg;
-            break;
-        case O_LOOPS:
-            if (parse_int(&o->loops, optarg, "--loops", 0, 1000))
-                return 2;
-            break;
-        case O_CONNECTED:
-            o->connected = 1;
-            break;
-        case O_NOVAC:
-            o->no_vacuum = 1;
-            break;
-        case O_1PI:
-            o->one_pi = 1;
-            break;
-        case O_NOTAD:
-            o->no_tadpoles = 1;
-            break;
-        case O_NOSELF:
-            o->no_self_loops = 1;
-            break;
-        case O_NOFACT:
-            o->no_factorial = 1;
-            break;
-        case O_FORMAT:
-            if ((o->format = fy_cli_parse_format(CMD, optarg, formats)) < 0)
-                return 2;
-            break;
-        case 'o':
-            o->outdir = optarg;
-            break;
-        case O_COUNT:
-            o->count_only = 1;
-            break;
-        case O_FORCE:
-            o->force = 1;
-            break;
-        case 'h':
-            *help = 1;
-            return 0;
-        case ':':
-            return fy_cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
+    fy_opt_state_init(st);
+    rc = fy_opt_parse(st, o, &fy_opt_diagrams, argc, argv, NULL, 0);
+    *help = st->help;
+    o->format = st->format;
+    o->theory_name = st->noperands ? st->operands[0] : NULL;
+    fy_opt_state_clear(st);
+    if (rc != 0 || *help)
+        return rc;
+    if (o->theory_name == NULL)
         return fy_cli_usage_error(CMD, "missing THEORY (mlp, inn, born, phi4, vacuum)");
-    if (optind + 1 < argc)
-        return fy_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
-    o->theory_name = argv[optind];
     if (strcmp(o->theory_name, "mlp") == 0)
         o->theory = TH_MLP;
     else if (strcmp(o->theory_name, "inn") == 0)
@@ -313,7 +203,7 @@ static int parse_args(opts_t *o, int argc, char **argv, int *help)
     if (o->theory == TH_INN && o->logdet && (o->kmin || o->kmax || o->layers != 1))
         return fy_cli_usage_error(CMD, "--logdet takes only --order");
     if (o->kmin && o->kmax && o->kmin > o->kmax)
-        return fy_cli_usage_error(CMD, "--kmin %d is above --kmax %d", o->kmin, o->kmax);
+        return fy_cli_usage_error(CMD, "--kmin %ld is above --kmax %ld", o->kmin, o->kmax);
     if (o->count_only && o->outdir)
         return fy_cli_usage_error(CMD, "--count prints counts only; it takes no --output");
     if (o->count_only && o->format != FY_FMT_TEXT && o->format != FY_FMT_JSON)
@@ -872,7 +762,7 @@ int fy_cmd_diagrams(int argc, char **argv)
         return rc;
     if (help)
     {
-        usage(stdout);
+        fy_opt_help(stdout, &fy_opt_diagrams, 0);
         return 0;
     }
     fy_error_init(err);

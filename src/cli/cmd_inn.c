@@ -11,14 +11,15 @@
  * The library does the work (fy_inn_action, fy_inn_layer_terms, fy_inn_action_check and the
  * printers of inn.h's output section); this file parses options and writes files.  JSON forms:
  * doc/schema/inn-action.schema.json, inn-diagrams.schema.json, inn-info.schema.json. */
-#include <getopt.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/draw.h"
 #include "feynn/enumerate.h"
 #include "feynn/inn.h"
@@ -86,50 +87,6 @@ int fy_cmd_inn(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ shared helpers */
-
-static int parse_long(long *v, const char *cmd, const char *s, const char *name, long lo,
-                      long hi)
-{
-    char *end;
-    long x = strtol(s, &end, 10);
-    if (end == s || *end || x < lo || x > hi)
-    {
-        fy_cli_usage_error(cmd, "%s needs an integer in %ld..%ld, not '%s'", name, lo, hi, s);
-        return -1;
-    }
-    *v = x;
-    return 0;
-}
-
-static int parse_arith(fy_arith_t *arith, slong *prec, const char *cmd, const char *s)
-{
-    char *end;
-    if (!strcmp(s, "double"))
-        *arith = FY_ARITH_DOUBLE;
-    else if (!strcmp(s, "exact"))
-        *arith = FY_ARITH_EXACT;
-    else if (!strncmp(s, "ball", 4) && (s[4] == '\0' || s[4] == ':'))
-    {
-        *arith = FY_ARITH_BALL;
-        if (s[4] == ':')
-        {
-            *prec = strtol(s + 5, &end, 10);
-            if (*end || end == s + 5)
-                *prec = -1;
-        }
-        if (*prec < 16 || *prec > 1000000)
-        {
-            fy_cli_usage_error(cmd, "ball precision '%s' outside 16..1000000", s);
-            return -1;
-        }
-    }
-    else
-    {
-        fy_cli_usage_error(cmd, "--arith: exact, ball[:BITS] or double, not '%s'", s);
-        return -1;
-    }
-    return 0;
-}
 
 /* The expansion point: a file of numbers, or the numbers themselves separated by commas or
  * blanks ("0,1/2,0.25").  Read exactly; d of them. */
@@ -206,61 +163,112 @@ static int put_string(FILE *fp, void *data, fy_error_t err)
 
 #define ACTION "inn action"
 
-static void action_usage(FILE *fp)
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+typedef struct
 {
-    fprintf(fp,
-            "Usage: feynn inn action MODEL --order K|all [options]\n"
-            "\n"
-            "The action S(x) = ln p(x) = ln p_z(f(x)) + ln|det df/dx| of an invertible network\n"
-            "as a polynomial, from the weights: the latent Gaussian pulled back layer by layer\n"
-            "(doc/math.md 3).  Coefficients A^(k) of S = sum_k A^(k)[x..x] (no 1/k!), largest\n"
-            "monomial first; the constant ln(r) - (d/2) ln(2 pi) is printed apart.\n"
-            "\n"
-            "  --order K|all          truncation order K (0..%d; exact for every printed order:\n"
-            "                         no layer lowers the order about the image of x0), or all:\n"
-            "                         the whole polynomial, degree 2^(1 + couplings) (refused\n"
-            "                         with elementwise layers, whose action is a series)\n"
-            "  --arith A              exact (default; FLINT rationals: binary weights are\n"
-            "                         dyadic rationals), ball[:BITS] (Arb enclosures, default\n"
-            "                         128 bits) or double\n"
-            "  --digits D             ball: raise the precision until every coefficient has D\n"
-            "                         certified digits and print those; double: digits printed\n"
-            "                         (default 17)\n"
-            "  --at X                 expansion point x0: a file of d numbers or a list\n"
-            "                         \"0,1/2,0.25\" (read exactly); default the origin.  The\n"
-            "                         polynomial is then in y = x - x0\n"
-            "  --convention C         A (default: S = sum_k A^(k)[y^k]) or gamma (Gamma^(k) =\n"
-            "                         k! A^(k)): the tensor entries of json and npy; the\n"
-            "                         polynomial's coefficients are the same\n"
-            "  --sign S               + (default: S = ln p) or - (S = -ln p)\n"
-            "  --per-layer            also the action after every layer, from the latent\n"
-            "                         Gaussian (layer L) back to the data (layer 0), each in the\n"
-            "                         coordinates u of that layer's input\n"
-            "  --check                recompute by the independent route (Taylor-mode AD of\n"
-            "                         ln p_z(f(x)) + ln|det J_f(x)|, jet module) and compare\n"
-            "                         entry by entry (exact: equality; balls: overlap and\n"
-            "                         containment; double: within --tol); exit 1 on any\n"
-            "                         disagreement\n"
-            "  --tol T                double --check: relative tolerance (default %g)\n"
-            "  --normalizable         decide whether exp(S) of the printed (truncated) action is\n"
-            "                         normalizable (top even form negative definite, certified\n"
-            "                         in balls) and give the normalizing term -eps sum x_i^(2n)\n"
-            "  --threshold T          leave out monomials with |coefficient| < T (default 0:\n"
-            "                         only zeros)\n"
-            "  --limit N              at most N monomials per polynomial (default all)\n"
-            "  --format F             text (default), json (doc/schema/inn-action.schema.json),\n"
-            "                         npy (-o DIR gets A0.npy .. AK.npy, float64, dense (d,)*k,\n"
-            "                         and metadata.json) or latex (an align* for a paper)\n"
-            "  -o, --output FILE      write to FILE (atomically; a directory for npy) instead\n"
-            "                         of standard output\n"
-            "  -h, --help             this help\n"
-            "\n"
-            "A request that would not fit in memory is refused before any work, with what would\n"
-            "(a lower order, double instead of balls).\n"
-            "\n"
-            "Exit status: 0 success, 1 a --check disagreement, 2 bad usage or input.\n",
-            MAX_ORDER, DEFAULT_TOL);
+    long order, digits, limit;
+    fy_opt_arith_t arith;
+    const char *at, *out;
+    int gamma, neg, per_layer, check, norm;
+    double tol, threshold;
+} action_args_t;
+
+/* --order K|all */
+static int set_order_all(void *opts, const char *v, char *msg, size_t size)
+{
+    static const fy_opt_t order = {.name = "order", .kind = FY_OPT_INT, .lo = 0,
+                                   .hi = MAX_ORDER, .off = offsetof(action_args_t, order)};
+    if (!strcmp(v, "all"))
+    {
+        ((action_args_t *) opts)->order = FY_INN_ALL_ORDERS;
+        return 0;
+    }
+    if (fy_opt_value(opts, &order, v, msg, size) == 0)
+        return 0;
+    snprintf(msg, size, "--order: expected an integer in 0..%d or all, got '%s'", MAX_ORDER, v);
+    return 2;
 }
+
+static const char *const conventions[] = {"A", "gamma", "Gamma", NULL};
+static const int convention_alias[] = {0, 1, 1};
+static const char *const signs[] = {"+", "-", NULL};
+
+#define A(f) offsetof(action_args_t, f)
+static const fy_opt_t action_opts[] = {
+    {.name = "order", .kind = FY_OPT_CALL, .arg = "K|all", .call = set_order_all,
+     .help = "truncation order K (0.." STR(MAX_ORDER) "; exact for every printed order: no "
+             "layer lowers the order about the image of x0), or all: the whole polynomial, "
+             "degree 2^(1 + couplings) (refused with elementwise layers, whose action is a "
+             "series)"},
+    {.name = "arith", .kind = FY_OPT_ARITH, .off = A(arith), .def = "exact",
+     .help = "exact (FLINT rationals: binary weights are dyadic rationals), ball[:BITS] (Arb "
+             "enclosures, default 128 bits) or double"},
+    {.name = "digits", .kind = FY_OPT_INT, .arg = "D", .off = A(digits), .lo = 1, .hi = 100000,
+     .help = "ball: raise the precision (fy_ball_refine) until every coefficient has D "
+             "certified digits and print only certified digits; double: digits printed "
+             "(default 17)"},
+    {.name = "at", .kind = FY_OPT_STRING, .arg = "X", .off = A(at), .def = "the origin",
+     .help = "expansion point x0: a file of d numbers or a list \"0,1/2,0.25\" (read exactly); "
+             "the polynomial is then in y = x - x0"},
+    {.name = "convention", .kind = FY_OPT_CHOICE, .arg = "C", .off = A(gamma),
+     .choices = conventions, .alias = convention_alias, .def = "A",
+     .help = "A (S = sum_k A^(k)[y^k]) or gamma (Gamma^(k) = k! A^(k)): the tensor entries of "
+             "json and npy; the polynomial's coefficients are the same"},
+    {.name = "sign", .kind = FY_OPT_CHOICE, .arg = "S", .off = A(neg), .choices = signs,
+     .def = "+", .help = "+ (S = ln p) or - (S = -ln p)"},
+    {.name = "per-layer", .kind = FY_OPT_FLAG, .off = A(per_layer),
+     .help = "also the action after every layer, from the latent Gaussian (layer L) back to the "
+             "data (layer 0), each in the coordinates u of that layer's input"},
+    {.name = "check", .kind = FY_OPT_FLAG, .off = A(check),
+     .help = "recompute by the independent route (Taylor-mode AD of ln p_z(f(x)) + "
+             "ln|det J_f(x)|, jet module: whole tensors when small, contractions along random "
+             "directions otherwise) and compare entry by entry (exact: equality; balls: overlap "
+             "and containment; double: within --tol); with --format json the object has agrees "
+             "and max_rel_diff; exit 1 on any disagreement"},
+    {.name = "tol", .kind = FY_OPT_REAL, .arg = "T", .off = A(tol), .rlo = 0,
+     .flags = FY_OPT_OPEN_LO | FY_OPT_NO_HI, .def = "1e-09",
+     .help = "double --check: relative tolerance"},
+    {.name = "normalizable", .kind = FY_OPT_FLAG, .off = A(norm),
+     .help = "decide whether exp(S) of the printed (truncated) action is normalizable: its top "
+             "even form certified negative definite (Cholesky in balls) or refuted by a "
+             "direction; the normalizing term -eps sum_i x_i^(2n) with 2n above the order is "
+             "offered"},
+    {.name = "threshold", .kind = FY_OPT_REAL, .arg = "T", .off = A(threshold), .rlo = 0,
+     .flags = FY_OPT_NO_HI, .def = "0: only zeros",
+     .help = "leave out monomials with |coefficient| < T"},
+    {.name = "limit", .kind = FY_OPT_INT, .arg = "N", .off = A(limit), .lo = 1,
+     .hi = 1000000000L, .def = "all", .help = "at most N monomials per polynomial"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "FILE", .off = A(out),
+     .help = "write to FILE (atomically; a directory for npy) instead of standard output"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_inn_action = {
+    .name = ACTION,
+    .usage = "MODEL --order K|all [options]",
+    .intro = "The action S(x) = ln p(x) = ln p_z(f(x)) + ln|det df/dx| of an invertible network\n"
+             "as a polynomial, from the weights: the latent Gaussian pulled back layer by layer\n"
+             "(doc/math.md 3).  Coefficients A^(k) of S = sum_k A^(k)[x..x] (no 1/k!), largest\n"
+             "monomial first; the constant ln(r) - (d/2) ln(2 pi) is printed apart.",
+    .epilog = "A request that would not fit in memory is refused before any work, with what\n"
+              "would (a lower order, double instead of balls).\n"
+              "\n"
+              "Exit status: 0 success, 1 a --check disagreement, 2 bad usage or input.\n",
+    .opts = action_opts,
+    .nopts = FY_OPT_N(action_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_NPY) |
+               (1u << FY_FMT_LATEX),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/inn-action.schema.json: exact rationals as strings, "
+                   "balls as {\"mid\", \"rad\", \"certified\"}, doubles as numbers), npy (-o "
+                   "DIR gets A0.npy .. AK.npy, or Gamma0.npy .., float64 dense tensors of shape "
+                   "(d,)*k, and metadata.json) or latex (an align* environment of the polynomial "
+                   "for a paper)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
 
 /* Balls with certified digits: fy_ball_refine reruns the action at rising precision; the last
  * run's result is kept. */
@@ -322,50 +330,17 @@ static int put_action(FILE *fp, void *data, fy_error_t err)
 
 static int inn_action(int argc, char **argv)
 {
-    enum
-    {
-        O_ORDER = 256,
-        O_ARITH,
-        O_DIGITS,
-        O_AT,
-        O_CONV,
-        O_SIGN,
-        O_PERLAYER,
-        O_CHECK,
-        O_TOL,
-        O_NORM,
-        O_THRESH,
-        O_LIMIT,
-        O_FORMAT
-    };
-    static const struct option longopts[] = {
-        {"order", required_argument, NULL, O_ORDER},
-        {"arith", required_argument, NULL, O_ARITH},
-        {"digits", required_argument, NULL, O_DIGITS},
-        {"at", required_argument, NULL, O_AT},
-        {"convention", required_argument, NULL, O_CONV},
-        {"sign", required_argument, NULL, O_SIGN},
-        {"per-layer", no_argument, NULL, O_PERLAYER},
-        {"check", no_argument, NULL, O_CHECK},
-        {"tol", required_argument, NULL, O_TOL},
-        {"normalizable", no_argument, NULL, O_NORM},
-        {"threshold", required_argument, NULL, O_THRESH},
-        {"limit", required_argument, NULL, O_LIMIT},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_NPY) |
-                             (1u << FY_FMT_LATEX);
-    const char *model = NULL, *at = NULL, *out = NULL;
-    int c, fmt = FY_FMT_TEXT, order = -2, gamma = 0, neg = 0, per_layer = 0, check = 0;
-    int norm = 0, rc = 0, status = FY_OK, l;
-    long v;
-    double tol = DEFAULT_TOL, threshold = 0, bytes, ops;
-    slong prec = 128, digits = -1, limit = 0, rel_bits = 0;
-    fy_arith_t arith = FY_ARITH_EXACT;
+    const char *model = NULL, *at, *out;
+    int fmt, order, gamma, neg, per_layer, check;
+    int norm, rc = 0, status = FY_OK, l;
+    double tol, threshold, bytes, ops;
+    slong prec, digits, limit, rel_bits = 0;
+    fy_arith_t arith;
     fmpq *x0 = NULL;
-    char *end, *json = NULL;
+    char *json = NULL;
+    action_args_t args = {.order = -2, .digits = -1, .arith = {FY_ARITH_EXACT, 128},
+                          .tol = DEFAULT_TOL};
+    fy_opt_state_t st;
     fy_error_t err;
     fy_inn_t net;
     fy_inn_opts_t o;
@@ -375,94 +350,26 @@ static int inn_action(int argc, char **argv)
     fy_inn_print_opts_t po;
 
     fy_error_init(err);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_ORDER:
-            if (!strcmp(optarg, "all"))
-                order = FY_INN_ALL_ORDERS;
-            else if (parse_long(&v, ACTION, optarg, "--order", 0, MAX_ORDER))
-                return 2;
-            else
-                order = (int) v;
-            break;
-        case O_ARITH:
-            if (parse_arith(&arith, &prec, ACTION, optarg))
-                return 2;
-            break;
-        case O_DIGITS:
-            if (parse_long(&v, ACTION, optarg, "--digits", 1, 100000))
-                return 2;
-            digits = v;
-            break;
-        case O_AT:
-            at = optarg;
-            break;
-        case O_CONV:
-            if (!strcmp(optarg, "A"))
-                gamma = 0;
-            else if (!strcmp(optarg, "gamma") || !strcmp(optarg, "Gamma"))
-                gamma = 1;
-            else
-                return fy_cli_usage_error(ACTION, "--convention: A or gamma, not '%s'", optarg);
-            break;
-        case O_SIGN:
-            if (!strcmp(optarg, "+"))
-                neg = 0;
-            else if (!strcmp(optarg, "-"))
-                neg = 1;
-            else
-                return fy_cli_usage_error(ACTION, "--sign: + (ln p) or - (-ln p), not '%s'",
-                                          optarg);
-            break;
-        case O_PERLAYER:
-            per_layer = 1;
-            break;
-        case O_CHECK:
-            check = 1;
-            break;
-        case O_NORM:
-            norm = 1;
-            break;
-        case O_TOL:
-            tol = strtod(optarg, &end);
-            if (*end || end == optarg || !(tol > 0))
-                return fy_cli_usage_error(ACTION, "--tol: a number > 0, not '%s'", optarg);
-            break;
-        case O_THRESH:
-            threshold = strtod(optarg, &end);
-            if (*end || end == optarg || !(threshold >= 0) || !isfinite(threshold))
-                return fy_cli_usage_error(ACTION, "--threshold: a number >= 0, not '%s'",
-                                          optarg);
-            break;
-        case O_LIMIT:
-            if (parse_long(&v, ACTION, optarg, "--limit", 1, 1000000000L))
-                return 2;
-            limit = v;
-            break;
-        case O_FORMAT:
-            if ((fmt = fy_cli_parse_format(ACTION, optarg, formats)) < 0)
-                return 2;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            action_usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(ACTION, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(ACTION, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        model = argv[optind++];
-    if (optind < argc)
-        return fy_cli_usage_error(ACTION, "unexpected argument '%s'", argv[optind]);
+    if ((rc = fy_opt_start(st, &args, &fy_opt_inn_action, argc, argv)) >= 0)
+        return rc;
+    rc = 0;
+    model = st->noperands ? st->operands[0] : NULL;
+    fmt = st->format;
+    fy_opt_state_clear(st);
+    order = (int) args.order;
+    arith = args.arith.arith;
+    prec = args.arith.prec;
+    digits = args.digits;
+    at = args.at;
+    out = args.out;
+    gamma = args.gamma;
+    neg = args.neg;
+    per_layer = args.per_layer;
+    check = args.check;
+    norm = args.norm;
+    tol = args.tol;
+    threshold = args.threshold;
+    limit = args.limit;
     if (model == NULL || order == -2)
         return fy_cli_usage_error(ACTION, "a MODEL and --order K (or --order all) are required");
     if (digits > 0 && arith == FY_ARITH_EXACT)
@@ -607,36 +514,59 @@ done:
 
 #define DIAGRAMS "inn diagrams"
 
-static void diagrams_usage(FILE *fp)
+typedef struct
 {
-    fprintf(fp,
-            "Usage: feynn inn diagrams MODEL --layer L --order M [options]\n"
-            "\n"
-            "The diagrams of the pull-back through layer L (0-based; layer 0 acts on the data):\n"
-            "the order-M coefficient of the action S_L on the layer's input as a sum of terms,\n"
-            "the linear pass (every leg through W, J or D), the splits of n legs of A^(M-n) by\n"
-            "the quadratic part (C(M-n, n) Sym[A^(M-n) g^n], doc/math.md 3.3) and the log-det\n"
-            "vertices of an elementwise layer, each with its value, largest first, and the\n"
-            "diagram of `feynn diagrams inn` that draws it.\n"
-            "\n"
-            "  --layer L              the layer, 0..(layers - 1)\n"
-            "  --order M              the order of the coefficient (0..%d)\n"
-            "  --all-orders           the terms of every order 0..M\n"
-            "  --arith A              exact (default), ball[:BITS] or double\n"
-            "  --at X                 expansion point x0 (a file or a list \"0,1/2\"); default 0\n"
-            "  --threshold T          leave out monomials with |coefficient| < T\n"
-            "  --limit N              at most N monomials per term (default 8; 0: all)\n"
-            "  --digits D             ball: digits printed (at most the certified ones)\n"
-            "  --format F             text (default), json\n"
-            "                         (doc/schema/inn-diagrams.schema.json), dot or tikz (the\n"
-            "                         drawings of the terms' diagrams, one after another, or\n"
-            "                         one file per term in the directory -o DIR)\n"
-            "  -o, --output FILE      write to FILE (a directory for dot and tikz)\n"
-            "  -h, --help             this help\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or input.\n",
-            MAX_ORDER);
-}
+    long layer, order, limit, digits;
+    int all;
+    fy_opt_arith_t arith;
+    const char *at, *out;
+    double threshold;
+} diagrams_args_t;
+
+#define A(f) offsetof(diagrams_args_t, f)
+static const fy_opt_t diagrams_opts[] = {
+    {.name = "layer", .kind = FY_OPT_INT, .arg = "L", .off = A(layer), .lo = 0, .hi = 1000000,
+     .help = "the layer, 0..(layers - 1)"},
+    {.name = "order", .kind = FY_OPT_INT, .arg = "M", .off = A(order), .lo = 0, .hi = MAX_ORDER,
+     .help = "the order of the coefficient (0.." STR(MAX_ORDER) ")"},
+    {.name = "all-orders", .kind = FY_OPT_FLAG, .off = A(all),
+     .help = "the terms of every order 0..M"},
+    {.name = "arith", .kind = FY_OPT_ARITH, .off = A(arith), .def = "exact",
+     .help = "exact, ball[:BITS] or double"},
+    {.name = "at", .kind = FY_OPT_STRING, .arg = "X", .off = A(at), .def = "0",
+     .help = "expansion point x0 (a file or a list \"0,1/2\")"},
+    {.name = "threshold", .kind = FY_OPT_REAL, .arg = "T", .off = A(threshold), .rlo = 0,
+     .flags = FY_OPT_NO_HI, .help = "leave out monomials with |coefficient| < T"},
+    {.name = "limit", .kind = FY_OPT_INT, .arg = "N", .off = A(limit), .lo = 0,
+     .hi = 1000000000L, .def = "8; 0: all", .help = "at most N monomials per term"},
+    {.name = "digits", .kind = FY_OPT_INT, .arg = "D", .off = A(digits), .lo = 1, .hi = 100000,
+     .help = "ball: digits printed (at most the certified ones)"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "FILE", .off = A(out),
+     .help = "write to FILE (a directory for dot and tikz)"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_inn_diagrams = {
+    .name = DIAGRAMS,
+    .usage = "MODEL --layer L --order M [options]",
+    .intro = "The diagrams of the pull-back through layer L (0-based; layer 0 acts on the data):\n"
+             "the order-M coefficient of the action S_L on the layer's input as a sum of terms,\n"
+             "the linear pass (every leg through W, J or D), the splits of n legs of A^(M-n) by\n"
+             "the quadratic part (C(M-n, n) Sym[A^(M-n) g^n], doc/math.md 3.3) and the log-det\n"
+             "vertices of an elementwise layer, each with its value, largest first, and the\n"
+             "diagram of `feynn diagrams inn` that draws it.",
+    .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
+    .opts = diagrams_opts,
+    .nopts = FY_OPT_N(diagrams_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_DOT) |
+               (1u << FY_FMT_TIKZ),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/inn-diagrams.schema.json), dot or tikz (the drawings "
+                   "of the terms' diagrams, one after another, or one file per term in the "
+                   "directory -o DIR)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
 
 typedef struct
 {
@@ -723,41 +653,16 @@ static int draw_terms(const char *dir, int fmt, const fy_inn_terms_t D, const fy
 
 static int inn_diagrams(int argc, char **argv)
 {
-    enum
-    {
-        O_LAYER = 256,
-        O_ORDER,
-        O_ALL,
-        O_ARITH,
-        O_AT,
-        O_THRESH,
-        O_LIMIT,
-        O_DIGITS,
-        O_FORMAT
-    };
-    static const struct option longopts[] = {
-        {"layer", required_argument, NULL, O_LAYER},
-        {"order", required_argument, NULL, O_ORDER},
-        {"all-orders", no_argument, NULL, O_ALL},
-        {"arith", required_argument, NULL, O_ARITH},
-        {"at", required_argument, NULL, O_AT},
-        {"threshold", required_argument, NULL, O_THRESH},
-        {"limit", required_argument, NULL, O_LIMIT},
-        {"digits", required_argument, NULL, O_DIGITS},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_DOT) |
-                             (1u << FY_FMT_TIKZ);
-    const char *model = NULL, *at = NULL, *out = NULL;
-    int c, fmt = FY_FMT_TEXT, layer = -1, order = -1, all = 0, rc = 0, status;
-    long v;
-    slong prec = 128, limit = 8, digits = -1, i;
-    double threshold = 0;
-    fy_arith_t arith = FY_ARITH_EXACT;
+    const char *model, *at, *out;
+    int fmt, layer, order, all, rc = 0, status;
+    slong prec, limit, digits, i;
+    double threshold;
+    fy_arith_t arith;
     fmpq *x0 = NULL;
-    char *end, *json = NULL;
+    char *json = NULL;
+    diagrams_args_t a = {.layer = -1, .order = -1, .limit = 8, .digits = -1,
+                         .arith = {FY_ARITH_EXACT, 128}};
+    fy_opt_state_t st;
     fy_error_t err;
     fy_inn_t net;
     fy_inn_opts_t o;
@@ -767,68 +672,22 @@ static int inn_diagrams(int argc, char **argv)
     fy_inn_print_opts_t po;
 
     fy_error_init(err);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_LAYER:
-            if (parse_long(&v, DIAGRAMS, optarg, "--layer", 0, 1000000))
-                return 2;
-            layer = (int) v;
-            break;
-        case O_ORDER:
-            if (parse_long(&v, DIAGRAMS, optarg, "--order", 0, MAX_ORDER))
-                return 2;
-            order = (int) v;
-            break;
-        case O_ALL:
-            all = 1;
-            break;
-        case O_ARITH:
-            if (parse_arith(&arith, &prec, DIAGRAMS, optarg))
-                return 2;
-            break;
-        case O_AT:
-            at = optarg;
-            break;
-        case O_THRESH:
-            threshold = strtod(optarg, &end);
-            if (*end || end == optarg || !(threshold >= 0) || !isfinite(threshold))
-                return fy_cli_usage_error(DIAGRAMS, "--threshold: a number >= 0, not '%s'",
-                                          optarg);
-            break;
-        case O_LIMIT:
-            if (parse_long(&v, DIAGRAMS, optarg, "--limit", 0, 1000000000L))
-                return 2;
-            limit = v;
-            break;
-        case O_DIGITS:
-            if (parse_long(&v, DIAGRAMS, optarg, "--digits", 1, 100000))
-                return 2;
-            digits = v;
-            break;
-        case O_FORMAT:
-            if ((fmt = fy_cli_parse_format(DIAGRAMS, optarg, formats)) < 0)
-                return 2;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            diagrams_usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(DIAGRAMS, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(DIAGRAMS, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        model = argv[optind++];
-    if (optind < argc)
-        return fy_cli_usage_error(DIAGRAMS, "unexpected argument '%s'", argv[optind]);
+    if ((rc = fy_opt_start(st, &a, &fy_opt_inn_diagrams, argc, argv)) >= 0)
+        return rc;
+    rc = 0;
+    model = st->noperands ? st->operands[0] : NULL;
+    fmt = st->format;
+    fy_opt_state_clear(st);
+    layer = (int) a.layer;
+    order = (int) a.order;
+    all = a.all;
+    arith = a.arith.arith;
+    prec = a.arith.prec;
+    at = a.at;
+    threshold = a.threshold;
+    limit = a.limit;
+    digits = a.digits;
+    out = a.out;
     if (model == NULL || layer < 0 || order < 0)
         return fy_cli_usage_error(DIAGRAMS, "a MODEL, --layer L and --order M are required");
 
@@ -913,22 +772,33 @@ done:
 
 #define INFO "inn info"
 
-static void info_usage(FILE *fp)
+typedef struct
 {
-    fprintf(fp,
-            "Usage: feynn inn info MODEL [options]\n"
-            "\n"
-            "Describes an invertible network: dimension, parameters, layers with their kinds,\n"
-            "names, coupling splits, exact |det W| and log-dets, condition numbers, the radius\n"
-            "of an elementwise layer's log-det series, and the degree of the action after each\n"
-            "layer (2^(1 + couplings) for the whole network without elementwise layers).\n"
-            "\n"
-            "  --format F             text (default) or json (doc/schema/inn-info.schema.json)\n"
-            "  -o, --output FILE      write to FILE (atomically) instead of standard output\n"
-            "  -h, --help             this help\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or input.\n");
-}
+    const char *out;
+} info_args_t;
+
+static const fy_opt_t info_opts[] = {
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "FILE",
+     .off = offsetof(info_args_t, out),
+     .help = "write to FILE (atomically) instead of standard output"},
+};
+
+const fy_opt_cmd_t fy_opt_inn_info = {
+    .name = INFO,
+    .usage = "MODEL [options]",
+    .intro = "Describes an invertible network: dimension, parameters, layers with their kinds,\n"
+             "names, coupling splits, exact |det W| and log-dets, condition numbers, the radius\n"
+             "of an elementwise layer's log-det series, and the degree of the action after each\n"
+             "layer (2^(1 + couplings) for the whole network without elementwise layers).",
+    .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
+    .opts = info_opts,
+    .nopts = FY_OPT_N(info_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text or json (doc/schema/inn-info.schema.json)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
 
 static int put_info(FILE *fp, void *data, fy_error_t err)
 {
@@ -937,49 +807,22 @@ static int put_info(FILE *fp, void *data, fy_error_t err)
 
 static int inn_info(int argc, char **argv)
 {
-    enum
-    {
-        O_FORMAT = 256
-    };
-    static const struct option longopts[] = {
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON);
-    const char *model = NULL, *out = NULL;
-    int c, fmt = FY_FMT_TEXT, rc = 0, status;
+    const char *model, *out;
+    int fmt, rc, status;
     char *json = NULL;
     fy_error_t err;
     fy_inn_t net;
+    info_args_t a = {NULL};
+    fy_opt_state_t st;
 
     fy_error_init(err);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_FORMAT:
-            if ((fmt = fy_cli_parse_format(INFO, optarg, formats)) < 0)
-                return 2;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            info_usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(INFO, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(INFO, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        model = argv[optind++];
-    if (optind < argc)
-        return fy_cli_usage_error(INFO, "unexpected argument '%s'", argv[optind]);
+    if ((rc = fy_opt_start(st, &a, &fy_opt_inn_info, argc, argv)) >= 0)
+        return rc;
+    rc = 0;
+    model = st->noperands ? st->operands[0] : NULL;
+    fmt = st->format;
+    out = a.out;
+    fy_opt_state_clear(st);
     if (model == NULL)
         return fy_cli_usage_error(INFO, "a MODEL is required");
     fy_inn_init(net);

@@ -8,9 +8,10 @@
  * The library does the work (fy_hmc_run, fy_sample_cumulants, fy_hmc_save); this file parses
  * options and prints.  -o writes the draws as safetensors (tensor "samples", F64,
  * [chains, samples, sites]); the report goes to standard output. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,48 +19,59 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/sample.h"
 #include "io/json_num.h"
 
 #define CMD "inn sample"
 
-static void usage(FILE *fp)
+typedef struct
 {
-    fprintf(fp,
-            "Usage: feynn inn sample THEORY [options]\n"
-            "\n"
-            "Draws from p(phi) ~ exp(-E(phi)) for a lattice theory with a polynomial action\n"
-            "(file format: doc/theory-format.md) by Hamiltonian Monte Carlo: independent\n"
-            "chains in parallel, step size adapted during warm-up, a global Z2 move\n"
-            "phi -> -phi, thinning by the measured autocorrelation time.  Prints acceptance,\n"
-            "autocorrelation times, effective sample sizes, split R-hat, and the cumulants\n"
-            "kappa_1..kappa_4 on a site and between nearest neighbours with batch-means errors.\n"
-            "\n"
-            "  --samples N            kept draws per chain, after thinning (default 1000)\n"
-            "  --chains C             independent chains (default 4)\n"
-            "  --seed S               seed of the counter-based generator (default 1)\n"
-            "  --warmup W             warm-up trajectories per chain (default 500)\n"
-            "  --leapfrog L           leapfrog steps per trajectory (default 10)\n"
-            "  --thin K               keep every K-th draw (default: the autocorrelation time)\n"
-            "  --no-flip              no Z2 move\n"
-            "  --threads T            OpenMP threads (the draws do not depend on it)\n"
-            "  -o, --output FILE      write the draws as safetensors to FILE\n"
-            "  --format F             text (default) or json\n"
-            "  -h, --help             this help\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or input.\n");
-}
+    long samples, chains, seed, warmup, leapfrog, thin, threads;
+    int noflip;
+    const char *out;
+} sample_args_t;
 
-static int parse_count(slong *v, const char *arg, slong lo, slong hi, const char *opt)
-{
-    char *end;
-    long long x = strtoll(arg, &end, 10);
-    if (end == arg || *end || x < lo || x > hi)
-        return fy_cli_usage_error(CMD, "%s needs an integer in %ld..%ld, not '%s'", opt,
-                                  (long) lo, (long) hi, arg);
-    *v = (slong) x;
-    return 0;
-}
+#define A(f) offsetof(sample_args_t, f)
+static const fy_opt_t sample_opts[] = {
+    {.name = "samples", .kind = FY_OPT_INT, .arg = "N", .off = A(samples), .lo = 4,
+     .hi = 100000000, .def = "1000", .help = "kept draws per chain, after thinning"},
+    {.name = "chains", .kind = FY_OPT_COUNT, .arg = "C", .off = A(chains), .hi = 1000000,
+     .def = "4", .help = "independent chains"},
+    {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = A(seed), .lo = 0, .hi = INT64_MAX,
+     .def = "1", .help = "seed of the counter-based generator"},
+    {.name = "warmup", .kind = FY_OPT_INT, .arg = "W", .off = A(warmup), .lo = 0,
+     .hi = 100000000, .def = "500", .help = "warm-up trajectories per chain"},
+    {.name = "leapfrog", .kind = FY_OPT_COUNT, .arg = "L", .off = A(leapfrog), .hi = 100000,
+     .def = "10", .help = "leapfrog steps per trajectory"},
+    {.name = "thin", .kind = FY_OPT_COUNT, .arg = "K", .off = A(thin), .hi = 1000000,
+     .def = "the autocorrelation time", .help = "keep every K-th draw"},
+    {.name = "no-flip", .kind = FY_OPT_FLAG, .off = A(noflip), .help = "no Z2 move"},
+    {.name = "threads", .kind = FY_OPT_COUNT, .arg = "T", .off = A(threads), .hi = 4096,
+     .help = "OpenMP threads (the draws do not depend on it)"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "FILE", .off = A(out),
+     .help = "write the draws as safetensors to FILE"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_inn_sample = {
+    .name = CMD,
+    .usage = "THEORY [options]",
+    .intro =
+        "Draws from p(phi) ~ exp(-E(phi)) for a lattice theory with a polynomial action\n"
+        "(file format: doc/theory-format.md) by Hamiltonian Monte Carlo: independent\n"
+        "chains in parallel, step size adapted during warm-up, a global Z2 move\n"
+        "phi -> -phi, thinning by the measured autocorrelation time.  Prints acceptance,\n"
+        "autocorrelation times, effective sample sizes, split R-hat, and the cumulants\n"
+        "kappa_1..kappa_4 on a site and between nearest neighbours with batch-means errors.",
+    .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
+    .opts = sample_opts,
+    .nopts = FY_OPT_N(sample_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON),
+    .format_default = FY_FMT_TEXT,
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
 
 static void print_text(FILE *fp, const char *path, const fy_ltheory_t T,
                        const fy_hmc_opts_struct *o, const fy_hmc_result_t R,
@@ -173,103 +185,42 @@ static char *make_json(const char *path, const fy_ltheory_t T, const fy_hmc_opts
 
 int fy_inn_sample_cmd(int argc, char **argv)
 {
-    enum
-    {
-        O_SAMPLES = 256,
-        O_CHAINS,
-        O_SEED,
-        O_WARMUP,
-        O_LEAP,
-        O_THIN,
-        O_NOFLIP,
-        O_THREADS,
-        O_FORMAT
-    };
-    static const struct option longopts[] = {
-        {"samples", required_argument, NULL, O_SAMPLES},
-        {"chains", required_argument, NULL, O_CHAINS},
-        {"seed", required_argument, NULL, O_SEED},
-        {"warmup", required_argument, NULL, O_WARMUP},
-        {"leapfrog", required_argument, NULL, O_LEAP},
-        {"thin", required_argument, NULL, O_THIN},
-        {"no-flip", no_argument, NULL, O_NOFLIP},
-        {"threads", required_argument, NULL, O_THREADS},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON);
-    const char *path = NULL, *out = NULL;
-    int c, fmt = FY_FMT_TEXT, rc = 0, status;
-    slong v;
+    const char *path, *out;
+    int fmt, rc = 0, status;
     fy_hmc_opts_struct o;
     fy_ltheory_t T;
     fy_hmc_result_t R;
     fy_cumulants_struct K;
     fy_error_t err;
+    sample_args_t a;
+    fy_opt_state_t st;
 
     fy_error_init(err);
     fy_hmc_opts_default(&o);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_SAMPLES:
-            if (parse_count(&o.samples, optarg, 4, 100000000, "--samples"))
-                return 2;
-            break;
-        case O_CHAINS:
-            if (parse_count(&o.chains, optarg, 1, 1000000, "--chains"))
-                return 2;
-            break;
-        case O_SEED:
-            if (parse_count(&v, optarg, 0, INT64_MAX, "--seed"))
-                return 2;
-            o.seed = (uint64_t) v;
-            break;
-        case O_WARMUP:
-            if (parse_count(&o.warmup, optarg, 0, 100000000, "--warmup"))
-                return 2;
-            break;
-        case O_LEAP:
-            if (parse_count(&v, optarg, 1, 100000, "--leapfrog"))
-                return 2;
-            o.n_leapfrog = (int) v;
-            break;
-        case O_THIN:
-            if (parse_count(&o.thin, optarg, 1, 1000000, "--thin"))
-                return 2;
-            break;
-        case O_NOFLIP:
-            o.flip = 0;
-            break;
-        case O_THREADS:
-            if (parse_count(&v, optarg, 1, 4096, "--threads"))
-                return 2;
-            o.threads = (int) v;
-            break;
-        case O_FORMAT:
-            if ((fmt = fy_cli_parse_format(CMD, optarg, formats)) < 0)
-                return 2;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        path = argv[optind++];
-    if (optind < argc)
-        return fy_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    a.samples = o.samples;
+    a.chains = o.chains;
+    a.seed = (long) o.seed;
+    a.warmup = o.warmup;
+    a.leapfrog = o.n_leapfrog;
+    a.thin = o.thin;
+    a.threads = o.threads;
+    a.noflip = !o.flip;
+    a.out = NULL;
+    if ((rc = fy_opt_start(st, &a, &fy_opt_inn_sample, argc, argv)) >= 0)
+        return rc;
+    rc = 0;
+    path = st->noperands ? st->operands[0] : NULL;
+    fmt = st->format;
+    fy_opt_state_clear(st);
+    o.samples = a.samples;
+    o.chains = a.chains;
+    o.seed = (uint64_t) a.seed;
+    o.warmup = a.warmup;
+    o.n_leapfrog = (int) a.leapfrog;
+    o.thin = a.thin;
+    o.threads = (int) a.threads;
+    o.flip = !a.noflip;
+    out = a.out;
     if (path == NULL)
         return fy_cli_usage_error(CMD, "a THEORY file is required (doc/theory-format.md)");
 

@@ -12,9 +12,10 @@
  * library does the work (fy_inn_train); this file reads the data, parses options and prints
  * the report.  MODEL is written as safetensors (or the exact text format for the extensions
  * .inn, .feynn-inn, .txt), readable by `feynn inn action`. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,83 +23,85 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/inn.h"
 #include "feynn/io.h"
 #include "io/json_num.h"
 
 #define CMD "inn train"
 
-static void usage(FILE *fp)
+typedef struct
 {
-    fprintf(fp,
-            "Usage: feynn inn train DATA -o MODEL [options]\n"
-            "\n"
-            "Trains an invertible network on samples by maximum likelihood: minimises\n"
-            "NLL = -mean ln p(x), ln p(x) = ln N(f(x); 0, 1) + ln|det J_f(x)|, with analytic\n"
-            "gradients in float64, by minibatch Adam and then full-batch L-BFGS, keeping the\n"
-            "state with the best validation NLL.  The layers: affine (W = L diag(exp s) U),\n"
-            "quadratic couplings with alternating splits, elementwise quadratic; the first\n"
-            "affine layer starts as the whitening map of the data.  The same seed gives the\n"
-            "same model for any thread count.\n"
-            "\n"
-            "DATA: the safetensors file of 'feynn inn sample -o' (tensor 'samples', shape\n"
-            "[chains, samples, sites]) or an npy/safetensors array of shape (n, d) or\n"
-            "(c, s, d).  MODEL: safetensors, or the exact text format for the extensions\n"
-            ".inn, .feynn-inn, .txt (doc/inn-format.md); 'feynn inn action MODEL' reads it.\n"
-            "\n"
-            "  -o, --output MODEL     where to write the trained network (required)\n"
-            "  --couplings K          layers affine, then K x (coupling, affine) (default 3)\n"
-            "  --plan P               layer plan instead: letters a (affine), c (coupling,\n"
-            "                         split in halves), i (coupling, interleaved split),\n"
-            "                         e (elementwise), e.g. 'acaca' or 'aeaca'\n"
-            "  --epochs N             Adam epochs (default 20; 0: L-BFGS only)\n"
-            "  --batch B              minibatch rows (default 512)\n"
-            "  --lr X                 Adam learning rate (default 0.002)\n"
-            "  --clip X               largest gradient norm of an Adam step (default 10;\n"
-            "                         0: no clipping)\n"
-            "  --lbfgs N              full-batch L-BFGS iterations (default 300)\n"
-            "  --val F                share of rows held out for validation (default 0.1)\n"
-            "  --patience N           stop Adam after N epochs without a better validation\n"
-            "                         NLL (default 20; 0: never)\n"
-            "  --lbfgs-patience N     the same for L-BFGS iterations (default 100)\n"
-            "  --seed S               seed of the split, the initialisation and the shuffling\n"
-            "                         (default 1)\n"
-            "  --init-scale X         std of the initial coupling entries (default 0.01)\n"
-            "  --no-whiten            start the first affine layer as the identity\n"
-            "  --threads T            OpenMP threads (the result does not depend on it)\n"
-            "  --tensor NAME          the tensor of a safetensors DATA file (default: "
-            "'samples',\n"
-            "                         or the only tensor)\n"
-            "  --progress, --quiet    progress bar on stderr always / never (default: when\n"
-            "                         stderr is a terminal)\n"
-            "  --format F             report as text (default) or json\n"
-            "  -h, --help             this help\n"
-            "\n"
-            "Exit status: 0 success, 1 training diverged, 2 bad usage or input.\n");
-}
+    long couplings, epochs, batch, lbfgs, patience, lpatience, seed, threads;
+    double lr, clip, val, init_scale;
+    int nowhiten;
+    const char *plan, *tensor, *out;
+} train_args_t;
 
-static int parse_long(long *v, const char *arg, long lo, long hi, const char *opt)
-{
-    char *end;
-    long long x = strtoll(arg, &end, 10);
-    if (end == arg || *end || x < lo || x > hi)
-        return fy_cli_usage_error(CMD, "%s needs an integer in %ld..%ld, not '%s'", opt, lo, hi,
-                                  arg);
-    *v = (long) x;
-    return 0;
-}
+#define A(f) offsetof(train_args_t, f)
+static const fy_opt_t train_opts[] = {
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "MODEL", .off = A(out),
+     .help = "where to write the trained network (required)"},
+    {.name = "couplings", .kind = FY_OPT_INT, .arg = "K", .off = A(couplings), .lo = 0,
+     .hi = 1000, .def = "3", .help = "layers affine, then K x (coupling, affine)"},
+    {.name = "plan", .kind = FY_OPT_STRING, .arg = "P", .off = A(plan),
+     .help = "layer plan instead: letters a (affine), c (coupling, split in halves), i "
+             "(coupling, interleaved split), e (elementwise), e.g. 'acaca' or 'aeaca'"},
+    {.name = "epochs", .kind = FY_OPT_INT, .arg = "N", .off = A(epochs), .lo = 0,
+     .hi = 100000000, .def = "20; 0: L-BFGS only", .help = "Adam epochs"},
+    {.name = "batch", .kind = FY_OPT_INT, .arg = "B", .off = A(batch), .lo = 1, .hi = 1L << 40,
+     .def = "512", .help = "minibatch rows"},
+    {.name = "lr", .kind = FY_OPT_REAL, .arg = "X", .off = A(lr), .rlo = 0, .rhi = 1e6,
+     .flags = FY_OPT_OPEN_LO, .def = "0.002", .help = "Adam learning rate"},
+    {.name = "clip", .kind = FY_OPT_REAL, .arg = "X", .off = A(clip), .rlo = 0, .rhi = 1e300,
+     .def = "10; 0: no clipping", .help = "largest gradient norm of an Adam step"},
+    {.name = "lbfgs", .kind = FY_OPT_INT, .arg = "N", .off = A(lbfgs), .lo = 0,
+     .hi = 100000000, .def = "300", .help = "full-batch L-BFGS iterations"},
+    {.name = "val", .kind = FY_OPT_REAL, .arg = "F", .off = A(val), .rlo = 0, .rhi = 0.9,
+     .def = "0.1", .help = "share of rows held out for validation"},
+    {.name = "patience", .kind = FY_OPT_INT, .arg = "N", .off = A(patience), .lo = 0,
+     .hi = 100000000, .def = "20; 0: never",
+     .help = "stop Adam after N epochs without a better validation NLL"},
+    {.name = "lbfgs-patience", .kind = FY_OPT_INT, .arg = "N", .off = A(lpatience), .lo = 0,
+     .hi = 100000000, .def = "100", .help = "the same for L-BFGS iterations"},
+    {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = A(seed), .lo = 0, .hi = INT64_MAX,
+     .def = "1", .help = "seed of the split, the initialisation and the shuffling"},
+    {.name = "init-scale", .kind = FY_OPT_REAL, .arg = "X", .off = A(init_scale), .rlo = 0,
+     .rhi = 1e3, .def = "0.01", .help = "std of the initial coupling entries"},
+    {.name = "no-whiten", .kind = FY_OPT_FLAG, .off = A(nowhiten),
+     .help = "start the first affine layer as the identity"},
+    {.name = "threads", .kind = FY_OPT_COUNT, .arg = "T", .off = A(threads), .hi = 4096,
+     .help = "OpenMP threads (the result does not depend on it)"},
+    {.name = "tensor", .kind = FY_OPT_STRING, .arg = "NAME", .off = A(tensor),
+     .def = "'samples', or the only tensor", .help = "the tensor of a safetensors DATA file"},
+};
+#undef A
 
-static int parse_real(double *v, const char *arg, double lo, double hi, int open_lo,
-                      const char *opt)
-{
-    char *end;
-    double x = strtod(arg, &end);
-    if (end == arg || *end || !isfinite(x) || x < lo || x > hi || (open_lo && x == lo))
-        return fy_cli_usage_error(CMD, "%s needs a number in %s%g, %g], not '%s'", opt,
-                                  open_lo ? "(" : "[", lo, hi, arg);
-    *v = x;
-    return 0;
-}
+const fy_opt_cmd_t fy_opt_inn_train = {
+    .name = CMD,
+    .usage = "DATA -o MODEL [options]",
+    .intro =
+        "Trains an invertible network on samples by maximum likelihood: minimises\n"
+        "NLL = -mean ln p(x), ln p(x) = ln N(f(x); 0, 1) + ln|det J_f(x)|, with analytic\n"
+        "gradients in float64, by minibatch Adam and then full-batch L-BFGS, keeping the\n"
+        "state with the best validation NLL.  The layers: affine (W = L diag(exp s) U),\n"
+        "quadratic couplings with alternating splits, elementwise quadratic; the first\n"
+        "affine layer starts as the whitening map of the data.  The same seed gives the\n"
+        "same model for any thread count.\n"
+        "\n"
+        "DATA: the safetensors file of 'feynn inn sample -o' (tensor 'samples', shape\n"
+        "[chains, samples, sites]) or an npy/safetensors array of shape (n, d) or\n"
+        "(c, s, d).  MODEL: safetensors, or the exact text format for the extensions\n"
+        ".inn, .feynn-inn, .txt (doc/inn-format.md); 'feynn inn action MODEL' reads it.",
+    .epilog = "Exit status: 0 success, 1 training diverged, 2 bad usage or input.\n",
+    .opts = train_opts,
+    .nopts = FY_OPT_N(train_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "the report as text or json (doc/schema/inn-train.schema.json)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
 
 static int has_suffix(const char *s, const char *suf)
 {
@@ -263,159 +266,57 @@ static void print_text(FILE *fp, const char *data, const char *model, const char
 
 int fy_inn_train_cmd(int argc, char **argv)
 {
-    enum
-    {
-        O_COUPLINGS = 256,
-        O_PLAN,
-        O_EPOCHS,
-        O_BATCH,
-        O_LR,
-        O_CLIP,
-        O_LBFGS,
-        O_VAL,
-        O_PATIENCE,
-        O_LPATIENCE,
-        O_SEED,
-        O_INIT,
-        O_NOWHITEN,
-        O_THREADS,
-        O_TENSOR,
-        O_PROGRESS,
-        O_QUIET,
-        O_FORMAT
-    };
-    static const struct option longopts[] = {
-        {"couplings", required_argument, NULL, O_COUPLINGS},
-        {"plan", required_argument, NULL, O_PLAN},
-        {"epochs", required_argument, NULL, O_EPOCHS},
-        {"batch", required_argument, NULL, O_BATCH},
-        {"lr", required_argument, NULL, O_LR},
-        {"clip", required_argument, NULL, O_CLIP},
-        {"lbfgs", required_argument, NULL, O_LBFGS},
-        {"val", required_argument, NULL, O_VAL},
-        {"patience", required_argument, NULL, O_PATIENCE},
-        {"lbfgs-patience", required_argument, NULL, O_LPATIENCE},
-        {"seed", required_argument, NULL, O_SEED},
-        {"init-scale", required_argument, NULL, O_INIT},
-        {"no-whiten", no_argument, NULL, O_NOWHITEN},
-        {"threads", required_argument, NULL, O_THREADS},
-        {"tensor", required_argument, NULL, O_TENSOR},
-        {"progress", no_argument, NULL, O_PROGRESS},
-        {"quiet", no_argument, NULL, O_QUIET},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON);
-    const char *path = NULL, *out = NULL, *tensor = NULL;
+    const char *path, *out, *tensor;
     char *plan = NULL;
-    int c, fmt = FY_FMT_TEXT, rc = 0, status, d = 0;
-    long v, n = 0;
+    int fmt, rc = 0, status, d = 0;
+    long n = 0;
     double *X = NULL;
     fy_inn_train_opts_t o;
     fy_inn_train_report_t R;
     fy_inn_t net;
     fy_error_t err;
+    train_args_t a = {0};
+    fy_opt_state_t st;
 
     fy_error_init(err);
     fy_inn_train_opts_init(o);
-    o->progress_bar = -1;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_COUPLINGS:
-            if (parse_long(&v, optarg, 0, 1000, "--couplings"))
-                return 2;
-            o->couplings = (int) v;
-            break;
-        case O_PLAN:
-            o->plan = optarg;
-            break;
-        case O_EPOCHS:
-            if (parse_long(&v, optarg, 0, 100000000, "--epochs"))
-                return 2;
-            o->epochs = (int) v;
-            break;
-        case O_BATCH:
-            if (parse_long(&o->batch, optarg, 1, 1L << 40, "--batch"))
-                return 2;
-            break;
-        case O_LR:
-            if (parse_real(&o->lr, optarg, 0, 1e6, 1, "--lr"))
-                return 2;
-            break;
-        case O_CLIP:
-            if (parse_real(&o->clip, optarg, 0, 1e300, 0, "--clip"))
-                return 2;
-            break;
-        case O_LBFGS:
-            if (parse_long(&v, optarg, 0, 100000000, "--lbfgs"))
-                return 2;
-            o->lbfgs_iters = (int) v;
-            break;
-        case O_VAL:
-            if (parse_real(&o->val_fraction, optarg, 0, 0.9, 0, "--val"))
-                return 2;
-            break;
-        case O_PATIENCE:
-            if (parse_long(&v, optarg, 0, 100000000, "--patience"))
-                return 2;
-            o->patience = (int) v;
-            break;
-        case O_LPATIENCE:
-            if (parse_long(&v, optarg, 0, 100000000, "--lbfgs-patience"))
-                return 2;
-            o->lbfgs_patience = (int) v;
-            break;
-        case O_SEED:
-            if (parse_long(&v, optarg, 0, INT64_MAX, "--seed"))
-                return 2;
-            o->seed = (uint64_t) v;
-            break;
-        case O_INIT:
-            if (parse_real(&o->init_scale, optarg, 0, 1e3, 0, "--init-scale"))
-                return 2;
-            break;
-        case O_NOWHITEN:
-            o->whiten = 0;
-            break;
-        case O_THREADS:
-            if (parse_long(&v, optarg, 1, 4096, "--threads"))
-                return 2;
-            o->threads = (int) v;
-            break;
-        case O_TENSOR:
-            tensor = optarg;
-            break;
-        case O_PROGRESS:
-            o->progress_bar = 1;
-            break;
-        case O_QUIET:
-            o->progress_bar = 0;
-            break;
-        case O_FORMAT:
-            if ((fmt = fy_cli_parse_format(CMD, optarg, formats)) < 0)
-                return 2;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        path = argv[optind++];
-    if (optind < argc)
-        return fy_cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    a.couplings = o->couplings;
+    a.epochs = o->epochs;
+    a.batch = o->batch;
+    a.lr = o->lr;
+    a.clip = o->clip;
+    a.lbfgs = o->lbfgs_iters;
+    a.val = o->val_fraction;
+    a.patience = o->patience;
+    a.lpatience = o->lbfgs_patience;
+    a.seed = (long) o->seed;
+    a.init_scale = o->init_scale;
+    a.nowhiten = !o->whiten;
+    a.threads = o->threads;
+    a.plan = o->plan;
+    if ((rc = fy_opt_start(st, &a, &fy_opt_inn_train, argc, argv)) >= 0)
+        return rc;
+    rc = 0;
+    path = st->noperands ? st->operands[0] : NULL;
+    fmt = st->format;
+    o->progress_bar = fy_opt_progress(st);
+    fy_opt_state_clear(st);
+    o->couplings = (int) a.couplings;
+    o->epochs = (int) a.epochs;
+    o->batch = a.batch;
+    o->lr = a.lr;
+    o->clip = a.clip;
+    o->lbfgs_iters = (int) a.lbfgs;
+    o->val_fraction = a.val;
+    o->patience = (int) a.patience;
+    o->lbfgs_patience = (int) a.lpatience;
+    o->seed = (uint64_t) a.seed;
+    o->init_scale = a.init_scale;
+    o->whiten = !a.nowhiten;
+    o->threads = (int) a.threads;
+    o->plan = a.plan;
+    tensor = a.tensor;
+    out = a.out;
     if (path == NULL)
         return fy_cli_usage_error(CMD, "a DATA file is required (what 'feynn inn sample -o' "
                                        "writes, or an npy/safetensors array)");

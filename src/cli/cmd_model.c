@@ -7,36 +7,14 @@
  * safetensors, a directory of .npy files or the text format (doc/model-format.md).  The JSON
  * form follows doc/schema/model-info.schema.json.  Bad input: a message naming the file and
  * what was expected, exit status 2. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/io.h"
-
-static void model_usage(FILE *fp)
-{
-    fprintf(fp,
-            "Usage: feynn model info FILE [options]\n"
-            "\n"
-            "Reads a multilayer perceptron from FILE and prints its layers, shapes, dtypes,\n"
-            "parameter count and activations.  FILE is safetensors (PyTorch/JAX export), the\n"
-            "feynn text format (doc/model-format.md), a directory of NAME.npy files, or - for\n"
-            "standard input.  Layers are the tensors PREFIX.weight / PREFIX.bias (PyTorch\n"
-            "names such as 0.weight, fc1.weight, layers.0.weight) in the natural order of\n"
-            "their prefixes.\n"
-            "\n"
-            "Options:\n"
-            "  --format text|json        output format (default text)\n"
-            "  --activation A[,B,...]    activation of every hidden layer, or one per hidden\n"
-            "                            layer; overrides the file's metadata\n"
-            "  --output-activation A     activation after the last layer (default: none)\n"
-            "  --layers P1,P2,...        layer prefixes in order (overrides the name order)\n"
-            "  --ignore-extra            ignore tensors that are not part of a layer\n"
-            "  --input-format F          auto, safetensors, npy or text (default auto)\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or bad input.\n");
-}
 
 static const char *dash(const char *s)
 {
@@ -108,74 +86,80 @@ static void print_text(const fy_net_t net)
         printf("note: %s\n", net->notes[i]);
 }
 
-/* Matches --name VALUE and --name=VALUE; returns the value or NULL. */
-static const char *opt_value(const char *name, int argc, char **argv, int *i, int *missing)
+typedef struct
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc)
-    {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
+    const char *activation, *output_activation, *layers;
+    int input_format, ignore_extra;
+} model_args_t;
+
+static const char *const input_formats[] = {"auto", "safetensors", "npy", "text", NULL};
+
+#define A(f) offsetof(model_args_t, f)
+static const fy_opt_t model_opts[] = {
+    {.name = "activation", .kind = FY_OPT_STRING, .arg = "A[,B,...]", .off = A(activation),
+     .help = "activation of every hidden layer, or one per hidden layer; overrides the file's "
+             "metadata (\"activation\" or \"feynn.activations\")"},
+    {.name = "output-activation", .kind = FY_OPT_STRING, .arg = "A",
+     .off = A(output_activation), .def = "none", .help = "activation after the last layer"},
+    {.name = "layers", .kind = FY_OPT_STRING, .arg = "P1,P2,...", .off = A(layers),
+     .help = "layer prefixes in order (overrides the name order)"},
+    {.name = "ignore-extra", .kind = FY_OPT_FLAG, .off = A(ignore_extra),
+     .help = "ignore tensors that are not part of a layer"},
+    {.name = "input-format", .kind = FY_OPT_CHOICE, .arg = "F", .off = A(input_format),
+     .choices = input_formats, .def = "auto",
+     .help = "auto, safetensors, npy or text: say the format instead of detecting it"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_model_info = {
+    .name = "model info",
+    .usage = "FILE [options]",
+    .intro = "Reads a multilayer perceptron from FILE and prints its layers, shapes, dtypes,\n"
+             "parameter count and activations.  FILE is safetensors (PyTorch/JAX export), the\n"
+             "feynn text format (doc/model-format.md), a directory of NAME.npy files, or - for\n"
+             "standard input.  Layers are the tensors PREFIX.weight / PREFIX.bias (PyTorch\n"
+             "names such as 0.weight, fc1.weight, layers.0.weight) in the natural order of\n"
+             "their prefixes.",
+    .epilog = "Exit status: 0 success, 2 bad usage or bad input.\n",
+    .opts = model_opts,
+    .nopts = FY_OPT_N(model_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON),
+    .format_default = FY_FMT_TEXT,
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+    .format_help = "text or json (doc/schema/model-info.schema.json)",
+};
 
 static int model_info(int argc, char **argv)
 {
-    const char *file = NULL, *v;
-    int fmt = FY_FMT_TEXT, i, rc;
+    const char *file;
+    int fmt, rc;
+    model_args_t a = {0};
+    fy_opt_state_t st;
     fy_net_opts_t opts;
     fy_net_t net;
     fy_error_t err;
 
-    fy_net_opts_init(opts);
-    for (i = 1; i < argc; i++)
+    fy_opt_state_init(st);
+    rc = fy_opt_parse(st, &a, &fy_opt_model_info, argc, argv, NULL, 0);
+    if (rc != 0 || st->help)
     {
-        int missing = 0;
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-        {
-            model_usage(stdout);
-            return 0;
-        }
-        if ((v = opt_value("--format", argc, argv, &i, &missing)) != NULL)
-        {
-            fmt = fy_cli_parse_format("model", v, 1u << FY_FMT_TEXT | 1u << FY_FMT_JSON);
-            if (fmt < 0)
-                return 2;
-        }
-        else if ((v = opt_value("--activation", argc, argv, &i, &missing)) != NULL)
-            opts->activation = v;
-        else if ((v = opt_value("--output-activation", argc, argv, &i, &missing)) != NULL)
-            opts->output_activation = v;
-        else if ((v = opt_value("--layers", argc, argv, &i, &missing)) != NULL)
-            opts->layers = v;
-        else if ((v = opt_value("--input-format", argc, argv, &i, &missing)) != NULL)
-        {
-            int f = fy_model_format_from_name(v);
-            if (f < 0)
-                return fy_cli_usage_error("model", "unknown --input-format '%s' (auto, "
-                                          "safetensors, npy, text)", v);
-            opts->format = (fy_model_format_t) f;
-        }
-        else if (strcmp(argv[i], "--ignore-extra") == 0)
-            opts->ignore_extra = 1;
-        else if (missing)
-            return fy_cli_usage_error("model", "option %s needs a value", argv[i]);
-        else if (argv[i][0] == '-' && argv[i][1] != '\0')
-            return fy_cli_usage_error("model", "unknown option '%s'", argv[i]);
-        else if (file == NULL)
-            file = argv[i];
-        else
-            return fy_cli_usage_error("model", "more than one FILE ('%s', '%s')", file, argv[i]);
+        if (st->help)
+            fy_opt_help(stdout, &fy_opt_model_info, 0);
+        fy_opt_state_clear(st);
+        return rc;
     }
+    file = st->noperands ? st->operands[0] : NULL;
+    fmt = st->format;
+    fy_opt_state_clear(st);
     if (file == NULL)
         return fy_cli_usage_error("model", "info: missing FILE");
+    fy_net_opts_init(opts);
+    opts->activation = a.activation;
+    opts->output_activation = a.output_activation;
+    opts->layers = a.layers;
+    opts->ignore_extra = a.ignore_extra;
+    opts->format = (fy_model_format_t) fy_model_format_from_name(input_formats[a.input_format]);
     fy_error_init(err);
     fy_net_init(net);
     rc = fy_net_load(net, file, opts, err);
@@ -210,7 +194,7 @@ int fy_cmd_model(int argc, char **argv)
         return fy_cli_usage_error("model", "missing subcommand (info)");
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
     {
-        model_usage(stdout);
+        fy_opt_help(stdout, &fy_opt_model_info, 0);
         return 0;
     }
     if (strcmp(argv[1], "info") == 0)

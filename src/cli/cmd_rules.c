@@ -1,5 +1,6 @@
 /* feynn rules: check rule files, list what is installed, show vertex polynomials of an
  * activation.  See doc/rules-format.md and feynn(1). */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/rules.h"
 
 #define CMD "rules"
@@ -37,9 +39,54 @@ static void usage(FILE *fp)
             "  --order K       highest derivative order for show (default 4, at most %d)\n"
             "  --params SPEC   parameter values for show, e.g. a=1/3 (exact rationals)\n"
             "\n"
+            "Run 'feynn help rules SUBCOMMAND' for the options of one subcommand.\n"
             "The format is documented in doc/rules-format.md.\n",
             FY_RULES_MAX_ORDER);
 }
+
+typedef struct
+{
+    long order;
+    const char *params;
+} rules_args_t;
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const fy_opt_t show_opts[] = {
+    {.name = "order", .kind = FY_OPT_COUNT, .arg = "K", .off = offsetof(rules_args_t, order),
+     .hi = FY_RULES_MAX_ORDER, .def = "4",
+     .help = "highest derivative order (at most " STR(FY_RULES_MAX_ORDER) ")"},
+    {.name = "params", .kind = FY_OPT_STRING, .arg = "SPEC",
+     .off = offsetof(rules_args_t, params),
+     .help = "parameter values, e.g. a=1/3 (exact rationals)"},
+};
+
+#define TEXT_JSON ((1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON))
+const fy_opt_cmd_t fy_opt_rules_check = {
+    .name = "rules check", .usage = "FILE...",
+    .intro = "Validates rule files and prints what they define; a malformed file is reported\n"
+             "as FILE:LINE:COLUMN: expected ... (exit 2).  The format is documented in\n"
+             "doc/rules-format.md.",
+    .common = FY_OPT_QUIET, .max_operands = -1};
+const fy_opt_cmd_t fy_opt_rules_list = {
+    .name = "rules list", .usage = "[--format text|json]",
+    .intro = "The theories and activations installed on the search path.",
+    .formats = TEXT_JSON, .format_default = FY_FMT_TEXT,
+    .format_help = "text or json (doc/schema/rules-list.schema.json)",
+    .common = FY_OPT_QUIET, .max_operands = 0};
+const fy_opt_cmd_t fy_opt_rules_show = {
+    .name = "rules show", .usage = "ACTIVATION [--order K] [--params a=1/3,...] [--format F]",
+    .intro = "The exact vertex polynomials P_1 .. P_K of an activation (sigma^(k) = P_k(u))\n"
+             "and sigma^(k)(0) where it is rational.",
+    .opts = show_opts, .nopts = FY_OPT_N(show_opts),
+    .formats = TEXT_JSON, .format_default = FY_FMT_TEXT,
+    .format_help = "text or json (doc/schema/rules-show.schema.json)",
+    .common = FY_OPT_QUIET, .max_operands = 1};
+const fy_opt_cmd_t fy_opt_rules_path = {
+    .name = "rules path", .usage = "",
+    .intro = "The search path of rule files: $FEYNN_RULES_PATH, the source tree's rules/, the\n"
+             "installed data directory.",
+    .common = FY_OPT_QUIET, .max_operands = 0};
 
 static const char *range_str(char *buf, size_t n, int lo, int hi)
 {
@@ -528,81 +575,44 @@ fail:
 
 int fy_cmd_rules(int argc, char **argv)
 {
-    const char *sub, *name = NULL, *params = NULL;
-    int fmt = FY_FMT_TEXT, i;
-    long order = 4;
+    static const fy_opt_cmd_t *const subs[] = {&fy_opt_rules_check, &fy_opt_rules_list,
+                                               &fy_opt_rules_show, &fy_opt_rules_path};
+    const fy_opt_cmd_t *sub = NULL;
+    rules_args_t a = {4, NULL};
+    fy_opt_state_t st;
+    size_t i;
+    int rc;
 
     if (argc < 2)
     {
         usage(stderr);
         return 2;
     }
-    sub = argv[1];
-    if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
     {
         usage(stdout);
         return 0;
     }
-    if (strcmp(sub, "check") == 0)
-    {
-        for (i = 2; i < argc; i++)
-            if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-            {
-                usage(stdout);
-                return 0;
-            }
-        return cmd_check(argc - 2, argv + 2);
-    }
-    if (strcmp(sub, "list") != 0 && strcmp(sub, "show") != 0 && strcmp(sub, "path") != 0)
-        return fy_cli_usage_error(CMD, "unknown subcommand '%s' (check, list, show, path)", sub);
-    for (i = 2; i < argc; i++)
-    {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-        {
-            usage(stdout);
-            return 0;
-        }
-        if (strcmp(a, "--format") == 0 || strcmp(a, "--order") == 0 ||
-            strcmp(a, "--params") == 0)
-        {
-            if (i + 1 >= argc)
-                return fy_cli_usage_error(CMD, "%s needs a value", a);
-            if (strcmp(a, "--format") == 0)
-            {
-                fmt = fy_cli_parse_format(CMD, argv[++i],
-                                          (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON));
-                if (fmt < 0)
-                    return 2;
-            }
-            else if (strcmp(a, "--order") == 0)
-            {
-                char *end;
-                order = strtol(argv[++i], &end, 10);
-                if (*end != '\0' || end == argv[i] || order < 1 || order > FY_RULES_MAX_ORDER)
-                    return fy_cli_usage_error(CMD, "--order must be an integer from 1 to %d",
-                                              FY_RULES_MAX_ORDER);
-            }
-            else
-                params = argv[++i];
-            continue;
-        }
-        if (a[0] == '-' && a[1] != '\0')
-            return fy_cli_usage_error(CMD, "unknown option '%s'", a);
-        if (strcmp(sub, "show") == 0 && name == NULL)
-            name = a;
-        else
-            return fy_cli_usage_error(CMD, "unexpected argument '%s'", a);
-    }
-    if (strcmp(sub, "path") == 0)
-        return cmd_path();
-    if (strcmp(sub, "list") == 0)
-    {
-        if (params != NULL)
-            return fy_cli_usage_error(CMD, "--params belongs to 'rules show'");
-        return cmd_list(fmt);
-    }
-    if (name == NULL)
-        return fy_cli_usage_error(CMD, "show needs the name of an activation");
-    return cmd_show(name, order, params, fmt);
+    for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (strcmp(argv[1], subs[i]->name + 6) == 0)
+            sub = subs[i];
+    if (sub == NULL)
+        return fy_cli_usage_error(CMD, "unknown subcommand '%s' (check, list, show, path)",
+                                  argv[1]);
+    fy_opt_state_init(st);
+    rc = fy_opt_parse(st, &a, sub, argc - 1, argv + 1, NULL, 0);
+    if (rc == 0 && st->help)
+        fy_opt_help(stdout, sub, 0);
+    else if (rc == 0 && sub == &fy_opt_rules_check)
+        rc = cmd_check(st->noperands, st->operands);
+    else if (rc == 0 && sub == &fy_opt_rules_path)
+        rc = cmd_path();
+    else if (rc == 0 && sub == &fy_opt_rules_list)
+        rc = cmd_list(st->format);
+    else if (rc == 0 && st->noperands == 0)
+        rc = fy_cli_usage_error(CMD, "show needs the name of an activation");
+    else if (rc == 0)
+        rc = cmd_show(st->operands[0], a.order, a.params, st->format);
+    fy_opt_state_clear(st);
+    return rc;
 }

@@ -7,14 +7,29 @@
 
 #include "config.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/num.h"
+
+const fy_opt_cmd_t fy_opt_version = {
+    .name = "version",
+    .usage = "",
+    .intro = "Prints the version of feynn and of the libraries it was built with (the same as\n"
+             "feynn --version).",
+    .max_operands = 0,
+};
 
 int fy_cmd_version(int argc, char **argv)
 {
-    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+    fy_opt_state_t st;
+    int rc;
+    fy_opt_state_init(st);
+    rc = fy_opt_parse(st, NULL, &fy_opt_version, argc, argv, NULL, 0);
+    fy_opt_state_clear(st);
+    if (rc != 0)
+        return rc;
+    if (st->help)
     {
-        printf("Usage: feynn version\n       feynn --version\n\n"
-               "Prints the version of feynn and of the libraries it was built with.\n");
+        fy_opt_help(stdout, &fy_opt_version, 0);
         return 0;
     }
     printf("feynn %s\n", PACKAGE_VERSION);

@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/util.h"
 
 static const fy_cli_command commands[] = {
@@ -37,7 +38,8 @@ static void usage(FILE *fp)
         fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(fp,
             "\n"
-            "Run 'feynn COMMAND --help' for the options of a command.\n"
+            "Run 'feynn COMMAND --help' or 'feynn help COMMAND [SUBCOMMAND]' for the options\n"
+            "of a command.\n"
             "--memory-limit SIZE (anywhere on the line; or the environment variable\n"
             "FEYNN_MEMORY_LIMIT): computations that would need more working memory are refused\n"
             "before they start, with their estimate; SIZE as 8G, 512M, 1.5GiB or bytes\n"
@@ -46,6 +48,57 @@ static void usage(FILE *fp)
             "See also: man feynn.\n");
 }
 
+/* The commands whose options come from tables (opt.h), in the man page's order. */
+const fy_opt_cmd_t *const fy_opt_commands[] = {
+    &fy_opt_model_info, &fy_opt_diagrams, &fy_opt_rules_check, &fy_opt_rules_list,
+    &fy_opt_rules_show, &fy_opt_rules_path, &fy_opt_inn_action, &fy_opt_inn_diagrams,
+    &fy_opt_inn_info, &fy_opt_inn_sample, &fy_opt_inn_compare, &fy_opt_inn_train,
+    &fy_opt_inn_scan, &fy_opt_demo_born, &fy_opt_demo_nnft, &fy_opt_demo_inn, &fy_opt_version,
+};
+const size_t fy_opt_ncommands = sizeof fy_opt_commands / sizeof fy_opt_commands[0];
+
+/* feynn help --man [NAME...]: the OPTIONS blocks of doc/feynn.1, each between the marker
+ * comments that doc/man-options.sh replaces; feynn help --options: "NAME<TAB>--option" lines
+ * (both for `make man` and the tests, not shown in the help). */
+static int help_tables(int argc, char **argv, int man)
+{
+    size_t i, k;
+    int j, found;
+    for (j = 2; j < argc; j++)
+    {
+        for (i = 0, found = 0; i < fy_opt_ncommands; i++)
+            found |= strcmp(argv[j], fy_opt_commands[i]->name) == 0;
+        if (!found)
+        {
+            fprintf(stderr, "feynn help: no option table for '%s'\n", argv[j]);
+            return 2;
+        }
+    }
+    for (i = 0; i < fy_opt_ncommands; i++)
+    {
+        const fy_opt_cmd_t *c = fy_opt_commands[i];
+        for (j = 2, found = argc == 2; j < argc; j++)
+            found |= strcmp(argv[j], c->name) == 0;
+        if (!found || (c->nopts == 0 && c->formats == 0 && c->common == 0))
+            continue;
+        if (man)
+        {
+            printf(".\\\" options of '%s': generated from its table by 'make man'\n", c->name);
+            fy_opt_man(stdout, c);
+            printf(".\\\" end of the options of '%s'\n", c->name);
+            continue;
+        }
+        for (k = 0; k < c->nopts; k++)
+            printf("%s\t--%s\n", c->name, c->opts[k].name);
+        if (c->formats)
+            printf("%s\t--format\n", c->name);
+        if (c->common & FY_OPT_QUIET)
+            printf("%s\t--quiet\n%s\t--progress\n", c->name, c->name);
+    }
+    return 0;
+}
+
+/* feynn help [COMMAND [SUBCOMMAND...]]: the help of that (sub)command, as its --help. */
 int fy_cmd_help(int argc, char **argv)
 {
     size_t i;
@@ -54,12 +107,24 @@ int fy_cmd_help(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (strcmp(argv[1], "--man") == 0 || strcmp(argv[1], "--options") == 0)
+        return help_tables(argc, argv, strcmp(argv[1], "--man") == 0);
     for (i = 0; i < ncommands; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
         {
             char help[] = "--help";
-            char *sub[3] = {argv[1], help, NULL};
-            return commands[i].run(2, sub);
+            char *sub[8];
+            int j, n = 0;
+            if (argc > 7)
+            {
+                fprintf(stderr, "feynn help: too many words\nTry 'feynn --help'.\n");
+                return 2;
+            }
+            for (j = 1; j < argc; j++)
+                sub[n++] = argv[j];
+            sub[n++] = help;
+            sub[n] = NULL;
+            return commands[i].run(n, sub);
         }
     fprintf(stderr, "feynn help: unknown command '%s'\nTry 'feynn --help'.\n", argv[1]);
     return 2;
