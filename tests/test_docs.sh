@@ -3,9 +3,9 @@
 # cite the mathematics as "doc/math.md N.M" (also "doc/math.md 1.3-1.5", "doc/math.md 1.3,
 # 2.2", "doc/math.md section 4"); every such section must exist in doc/math.md, so that a
 # renumbered section cannot leave a dangling citation.  The notes outside the repository
-# (MATH.md) must not be cited where users read (README.md, doc/, src/cli, strings of src/).  Every test
-# file and test function doc/math.md names must exist, so that the note's "Tested" lines
-# follow renames.  The checker is first run on a made-up bad citation: it must fail there.
+# (MATH.md) must not be cited where users read (README.md, doc/, src/cli, strings of src/).
+# Every test file and test function doc/math.md names must exist, so that the note's "Tested"
+# lines follow renames.  The checker is first run on a made-up bad citation: it must fail there.
 top="${FY_TOP_SRCDIR:-.}"
 math="$top/doc/math.md"
 n=0
@@ -44,11 +44,11 @@ fi
 # check FILE...: prints "FILE: REF: doc/math.md has no section N" for every citation of a
 # missing section and "count K" last.  A file is read whole (a citation may wrap), troff's
 # "\-" read as "-".
+refre='doc/math\.md +(sections? )?[0-9]+(\.[0-9]+)?( *(-|,|and|to) *[0-9]+(\.[0-9]+)?)*'
 check() {
     count=0
     for f in "$@"; do
-        refs=$(tr '\n' ' ' < "$f" | sed 's/\\-/-/g' |
-               grep -oE 'doc/math\.md +(sections? )?[0-9]+(\.[0-9]+)?( *(-|,|and|to) *[0-9]+(\.[0-9]+)?)*')
+        refs=$(tr '\n' ' ' < "$f" | sed 's/\\-/-/g' | grep -oE "$refre")
         [ -n "$refs" ] || continue
         printf '%s\n' "$refs" > "$tmp.refs"
         while IFS= read -r ref; do
@@ -102,7 +102,7 @@ stale=$( (grep -n 'MATH\.md' "$top/README.md" "$top/doc/feynn.1" "$top"/src/cli/
               "$top"/doc/*.md "$top"/doc/schema/*.json
            grep -rn '"[^"]*MATH\.md' "$top/src") 2>/dev/null | grep -v "^$math:")
 if [ -z "$stale" ]; then
-    say OK "no citation of MATH.md (not in the repository) in README.md, doc/, src/cli or a string of src/"
+    say OK "no citation of MATH.md (not in the repository) in README, doc/, src/cli, src/ strings"
 else
     printf '%s\n' "$stale" | sed 's/^/# /;s/$/   (cite doc\/math.md N.M instead)/'
     say FAIL "MATH.md cited in README.md, doc/, src/cli or a string of src/"
