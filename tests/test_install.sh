@@ -22,6 +22,11 @@ rules=$(cd "$root/share/feynn/rules" 2>/dev/null && pwd -P)
 if [ -n "$rules" ] && [ -f "$rules/activations.rules" ]; then ok "rules installed"
 else echo "no $root/share/feynn/rules/activations.rules" >install_t.err; no "rules installed"; fi
 
+if [ -f "$root/share/feynn/schema/taylor.schema.json" ] && [ -f "$root/share/doc/feynn/math.md" ]
+then ok "JSON schemas and notes installed"
+else echo "no $root/share/feynn/schema/taylor.schema.json or share/doc/feynn/math.md" >install_t.err
+    no "JSON schemas and notes installed"; fi
+
 "$root/bin/feynn" rules list --format json >install_t.out 2>install_t.err
 first=$(tr -d '\n ' <install_t.out | sed 's/.*"search_path":\["\([^"]*\)".*/\1/')
 if [ "$first" = "$rules" ]; then ok "the installed feynn reads its installed rules first"
