@@ -14,7 +14,7 @@ build=${FEYNN_BUILD_DIR:-_build}
 # second (configure prints what it found).
 required="gcc make autoconf automake libtool autoconf-archive pkg-config libgmp-dev libmpfr-dev
   libflint-dev libflint-arb-dev libgraphviz-dev graphviz libcmocka-dev libjansson-dev librandom123-dev
-  python3 python3-jsonschema"
+  python3 python3-jsonschema openmpi-bin libopenmpi-dev"
 optional="libnauty2-dev libopenblas-dev"
 # The main job's figures are drawn with PLplot; only `run` installs it (the tests do not need it).
 [ "$mode" = run ] && optional="$optional libplplot-dev"

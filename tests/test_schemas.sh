@@ -68,6 +68,8 @@ case_ nnft-correlators.schema.json "nnft correlators" "$feynn" nnft correlators 
     --n 4,6 --format json
 case_ nnft-sample.schema.json "nnft sample" "$feynn" nnft sample "$w/relu.spec" --networks 1000 \
     --exact --format json
+case_ nnft-sample-scan.schema.json "nnft sample --widths (par)" "$feynn" nnft sample \
+    "$w/relu.spec" --widths 2,5 --networks 1000 --exact --format json
 case_ nnft-couplings.schema.json "nnft couplings" "$feynn" nnft couplings "$w/relu.spec" \
     --templates local,nonlocal --scan 10,100 --format json
 case_ nnft-couplings.schema.json "nnft couplings, Monte Carlo" "$feynn" nnft couplings \

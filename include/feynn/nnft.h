@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 #include "feynn/error.h"
+#include "feynn/par.h"
 #include "feynn/graph.h"
 #include "feynn/num.h"
 
@@ -237,6 +238,7 @@ typedef struct
     uint64_t seed;
     double seconds;
     int threads;
+    int ranks;                 /* par: the MPI ranks that sampled it (1 alone) */
 } fy_nnft_mc_struct;
 typedef fy_nnft_mc_struct fy_nnft_mc_t[1];
 
@@ -267,6 +269,50 @@ int fy_nnft_mc_wick(double *gp, const fy_nnft_mc_t mc, int a, const fy_nnft_spec
  * uses); out has npoints entries. */
 int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, uint64_t k,
                             fy_error_t err);
+
+/* ---------------------------------------------- par (issue 15): ranks, checkpoints, scans
+ * (src/nnft/mc.c with src/par, feynn/par.h.)  The ensemble on any number of MPI ranks: the
+ * networks of each [HMS] chunk are cut into the same fixed blocks of 256 as on one rank, each
+ * rank computes the partial sums of a contiguous share of the blocks, and rank 0 adds them in
+ * block order (fy_par_reduce_ordered), so the numbers are the same doubles for 1, 2, 3, ...
+ * ranks and any number of threads; every rank ends with the whole result.
+ *
+ * Checkpoints: the blocks of each [HMS] chunk are grouped in segments of chunk_networks
+ * networks; after each segment rank 0 writes the running sums (2 x tuples doubles) to the
+ * chunk store in the folder checkpoint (feynn/par.h), keyed by the spec, M, seed and segment
+ * size.  A run started again with the same parameters reads back the segments written and
+ * computes the rest: the result is byte-identical to an uninterrupted run.  The store keeps
+ * the last segment of every [HMS] chunk and the latest one (the others are removed). */
+typedef struct
+{
+    const fy_par_struct *par;  /* NULL: this process alone */
+    const char *checkpoint;    /* folder of the chunk store, or NULL */
+    uint64_t chunk_networks;   /* networks per checkpoint segment; 0: FY_NNFT_SEGMENT */
+    /* out: segments of the store read back, refused (of another run, damaged), in all */
+    uint64_t resumed, refused, segments;
+} fy_nnft_run_struct;
+typedef fy_nnft_run_struct fy_nnft_run_t[1];
+#define FY_NNFT_SEGMENT (UINT64_C(1) << 20)
+
+void fy_nnft_run_init(fy_nnft_run_t run);
+/* fy_nnft_sample with ranks and checkpoints (run NULL: fy_nnft_sample).  Collective over
+ * run->par. */
+int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
+                       int threads, fy_nnft_run_t run, fy_error_t err);
+
+/* A scan over widths: mcs[j] (nw of them, fy_nnft_mc_init'ed) is the ensemble of s at width
+ * widths[j], each sampled on one rank (fy_par_scan: rank 0 hands out the widths, the others
+ * sample); the results are on rank 0 (empty elsewhere).  With run->checkpoint each finished
+ * width is a chunk of the store, and a restarted scan samples only the missing widths. */
+int fy_nnft_sample_scan(fy_nnft_mc_struct *mcs, const fy_nnft_spec_t s, const slong *widths,
+                        slong nw, uint64_t M, uint64_t seed, int threads, fy_nnft_run_t run,
+                        fy_error_t err);
+
+/* The ensemble as bytes and back (the scan's results, checkpoints): *buf malloc'ed.  Unpack
+ * needs the spec the ensemble was sampled from (its points give the tuples). */
+int fy_nnft_mc_pack(void **buf, size_t *len, const fy_nnft_mc_t mc, fy_error_t err);
+int fy_nnft_mc_unpack(fy_nnft_mc_t mc, const void *buf, size_t len, const fy_nnft_spec_t s,
+                      fy_error_t err);
 
 /* ============================================== effective action and couplings
  * (src/nnft/eft.c; MATH.md 4.3, [HMS] section 4.)

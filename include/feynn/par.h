@@ -1,5 +1,5 @@
 /* feynn/par.h - runs beyond one process: MPI ranks, fixed-order reductions, job scans and
- * resumable chunk stores (layer 0, beside util).
+ * resumable chunk stores (layer 3 of doc/design.md; it needs only util and error).
  *
  * What it is for.  A Monte Carlo ensemble of 10^9 networks or a scan over widths outgrows one
  * machine and one sitting.  This module gives the rest of the library four things, each with

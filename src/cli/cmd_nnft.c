@@ -25,6 +25,7 @@
 #include "cli/cli.h"
 #include "feynn/nnft.h"
 #include "feynn/num.h"
+#include "feynn/par.h"
 #include "feynn/util.h"
 
 static int nnft_kernel(int argc, char **argv);
@@ -118,7 +119,9 @@ enum
     O_MC,
     O_SCAN,
     O_LAMBDA,
-    O_HMS
+    O_HMS,
+    O_CHECKPOINT, /* sample (par, issue 15) */
+    O_CKPT_NETWORKS
 };
 
 /* Which command accepts an option (bits). */
@@ -143,6 +146,9 @@ typedef struct
     fy_nnft_tpl_t tpl[FY_NNFT_NTPL];
     int ntpl;
     const char *test_points;
+    /* sample: checkpoints (par, issue 15) */
+    const char *checkpoint;
+    unsigned long long chunk_networks;
 } opts_t;
 
 static const struct
@@ -164,7 +170,7 @@ static const struct
     {{"threads", required_argument, NULL, O_THREADS}, S_ | CP_ | PR_},
     {{"exact", no_argument, NULL, O_EXACT}, S_},
     {{"tuples", no_argument, NULL, O_TUPLES}, C_ | S_ | CP_ | PR_},
-    {{"widths", required_argument, NULL, O_WIDTHS}, C_},
+    {{"widths", required_argument, NULL, O_WIDTHS}, C_ | S_},
     {{"cutoff", required_argument, NULL, O_CUTOFF}, CP_ | PR_},
     {{"convention", required_argument, NULL, O_CONV}, CP_ | PR_},
     {{"templates", required_argument, NULL, O_TEMPLATES}, CP_},
@@ -173,6 +179,8 @@ static const struct
     {{"scan", required_argument, NULL, O_SCAN}, CP_},
     {{"lambda", required_argument, NULL, O_LAMBDA}, PR_},
     {{"hms-relu", no_argument, NULL, O_HMS}, CP_ | PR_},
+    {{"checkpoint", required_argument, NULL, O_CHECKPOINT}, S_},
+    {{"checkpoint-networks", required_argument, NULL, O_CKPT_NETWORKS}, S_},
     {{"help", no_argument, NULL, 'h'}, K_ | C_ | S_ | CP_ | PR_},
 };
 #define N_OPTS (sizeof optlist / sizeof optlist[0])
@@ -428,6 +436,14 @@ static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigne
             o->lambda_given = 1;
             break;
         }
+        case O_CHECKPOINT:
+            o->checkpoint = optarg;
+            break;
+        case O_CKPT_NETWORKS:
+            if (parse_ull(&o->chunk_networks, cmd, optarg, "--checkpoint-networks", 1,
+                          1ULL << 50))
+                return 2;
+            break;
         case O_HMS:
             o->hms = 1;
             break;
@@ -1032,13 +1048,16 @@ static void sample_usage(FILE *fp)
             "the chunk means / G_GP); m_n with background where the kernel has a closed form;\n"
             "the kurtosis of the chunk means as a heavy-tail warning (above 5; at most 8.1).\n"
             "Parameters come from the counter-based generator keyed by (seed, network): the\n"
-            "numbers do not depend on --threads.\n"
+            "numbers do not depend on --threads or on the number of MPI ranks.\n"
             "\n"
             "Options:\n"
             "  --networks M      ensemble size (default 100000, at least 10)\n"
             "  --seed S          generator seed (default 1)\n"
             "  --threads T       OpenMP threads (default: OpenMP's)\n"
             "  --width N         override the spec's width N\n"
+            "  --widths LIST     a scan: one ensemble per width (e.g. 2,5,20), handed out to\n"
+            "                    the MPI ranks as they come free; one report per width (CSV:\n"
+            "                    a width column; JSON: {\"scan\", \"widths\", \"results\"})\n"
             "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
             "  --points FILE     input points from FILE\n"
             "  --n LIST          orders to report, from 2,4,6 (default 2,4,6)\n"
@@ -1048,232 +1067,373 @@ static void sample_usage(FILE *fp)
             "  --tuples          text: list every tuple (JSON and CSV always do)\n"
             "  --format text|json|csv  (csv: a header line, one row per tuple, 17 digits)\n"
             "  -o, --output FILE write there instead of standard output\n"
+            "  --checkpoint DIR  resumable: write the running sums to DIR as the run goes (each\n"
+            "                    file atomic, checksummed, naming the run's parameters); the\n"
+            "                    same command started again after a kill reads them back and\n"
+            "                    computes only the rest, with byte-identical results\n"
+            "  --checkpoint-networks K  networks per checkpoint (default 1048576; part of the\n"
+            "                    run's identity)\n"
             "  -h, --help        this help\n"
             "\n"
+            "Beyond one machine: 'mpirun -np R feynn nnft sample ...' (or srun) splits the\n"
+            "networks over R ranks in fixed blocks added in block order: the output is\n"
+            "byte-identical to one rank's, except the time line (text: the first line; JSON:\n"
+            "threads, ranks, time_s, networks_per_s).  Only rank 0 writes.\n"
+            "\n"
             "Exit status: 0 success, 1 --check failed, 2 bad usage or input.\n");
+}
+
+/* One ensemble's report: text or CSV on fp, or a JSON object.  scan: CSV rows begin with the
+ * width. */
+typedef struct
+{
+    const opts_t *o;
+    FILE *fp;
+    json_t *root;
+    double *gp;
+    int have_gp, beyond, scan, csv_head;
+    long width;
+    double worst_all;
+} report_t;
+
+static void report_head(report_t *r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc)
+{
+    double rate = mc->seconds > 0 ? mc->networks / mc->seconds : 0.0;
+    if (r->root != NULL)
+    {
+        json_object_set_new(r->root, "command", json_string(SAMPLE));
+        json_object_set_new(r->root, "spec", json_spec(s));
+        json_object_set_new(r->root, "networks", json_integer((json_int_t) mc->networks));
+        json_object_set_new(r->root, "seed", json_integer((json_int_t) mc->seed));
+        json_object_set_new(r->root, "threads", json_integer(mc->threads));
+        json_object_set_new(r->root, "ranks", json_integer(mc->ranks));
+        json_object_set_new(r->root, "time_s", json_real(mc->seconds));
+        json_object_set_new(r->root, "networks_per_s", json_real(rate));
+    }
+    else if (r->o->fmt == FY_FMT_CSV)
+    {
+        if (!r->csv_head++)
+            fprintf(r->fp, "%sn,idx,mean,se,hms_mean,hms_std,gp,exact,z\n",
+                    r->scan ? "width," : "");
+    }
+    else
+    {
+        /* the only line that depends on the machine: threads, ranks, time */
+        fprintf(r->fp, "# feynn nnft sample: %llu networks, seed %llu, %d thread(s), %d rank(s), "
+                       "%.3g s (%.3g networks/s)\n",
+                (unsigned long long) mc->networks, (unsigned long long) mc->seed, mc->threads,
+                mc->ranks, mc->seconds, rate);
+        print_spec_line(r->fp, s);
+    }
+}
+
+static void report_tuple(report_t *r, const fy_nnft_mc_t mc, int a, slong t, int have_exact,
+                         double ex, double z, json_t *tuples)
+{
+    const int n = 2 * a + 2;
+    const slong *ix = mc->idx[a] + t * n;
+    FILE *fp = r->fp;
+    int k;
+    if (r->root != NULL)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "idx", json_idx(ix, n));
+        json_object_set_new(e, "mean", json_real(mc->mean[a][t]));
+        json_object_set_new(e, "se", json_real(mc->se[a][t]));
+        json_object_set_new(e, "hms_mean", json_real(mc->hms_mean[a][t]));
+        json_object_set_new(e, "hms_std", json_real(mc->hms_std[a][t]));
+        if (r->have_gp)
+            json_object_set_new(e, "gp", json_real(r->gp[t]));
+        if (have_exact)
+        {
+            json_object_set_new(e, "exact", json_real(ex));
+            json_object_set_new(e, "z", json_real(z));
+        }
+        json_array_append_new(tuples, e);
+    }
+    else if (r->o->fmt == FY_FMT_CSV)
+    {
+        if (r->scan)
+            fprintf(fp, "%ld,", r->width);
+        fprintf(fp, "%d,", n);
+        csv_idx(fp, ix, n);
+        fprintf(fp, ",%.17g,%.17g,%.17g,%.17g,", mc->mean[a][t], mc->se[a][t],
+                mc->hms_mean[a][t], mc->hms_std[a][t]);
+        if (r->have_gp)
+            fprintf(fp, "%.17g", r->gp[t]);
+        fputc(',', fp);
+        if (have_exact)
+            fprintf(fp, "%.17g,%.17g", ex, z);
+        else
+            fputc(',', fp);
+        fputc('\n', fp);
+    }
+    else if (r->o->tuples)
+    {
+        for (k = 0; k < n; k++)
+            fprintf(fp, "%s%ld", k ? " " : "  ", (long) ix[k]);
+        fprintf(fp, "  %.10g  %.3g  %.10g  %.3g", mc->mean[a][t], mc->se[a][t],
+                mc->hms_mean[a][t], mc->hms_std[a][t]);
+        if (r->have_gp)
+            fprintf(fp, "  %.10g", r->gp[t]);
+        if (have_exact)
+            fprintf(fp, "  %.10g  %+.2f", ex, z);
+        fprintf(fp, "\n");
+    }
+}
+
+/* The lines (or the JSON member) of order n. */
+static int report_order(report_t *r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc, int n,
+                        json_t *orders, fy_error_t err)
+{
+    const int a = n / 2 - 1;
+    const int text = r->root == NULL && r->o->fmt != FY_FMT_CSV;
+    int have_exact = 0, rc;
+    double m = 0, bg = 0, worst = 0, kurt;
+    slong used = 0, t;
+    json_t *jo = NULL, *tuples = NULL;
+    fy_nnft_corr_t c;
+    if (r->have_gp)
+    {
+        if ((rc = fy_nnft_mc_wick(r->gp, mc, a, s, err)) != FY_OK)
+            return rc;
+        fy_nnft_mc_deviation(&m, &bg, &used, mc, a, r->gp);
+    }
+    fy_nnft_corr_init(c);
+    if (r->o->exact)
+    {
+        fy_error_t e2;
+        fy_error_init(e2);
+        rc = fy_nnft_corr_compute(c, s, n, 64, e2);
+        if (rc == FY_OK)
+            have_exact = 1;
+        else if (rc != FY_EUNSUPPORTED)
+        {
+            fy_nnft_corr_clear(c);
+            return fy_error_set(err, rc, "%s", e2->msg);
+        }
+        else if (text)
+            fprintf(r->fp, "# n = %d: no exact value (%s)\n", n, e2->msg);
+    }
+    kurt = fy_nnft_mc_chunk_kurtosis(mc, a);
+    if (kurt > FY_NNFT_HEAVY_TAIL)
+        fprintf(stderr, "feynn %s: warning: n = %d: chunk kurtosis %.2f > %.0f: heavy tails, "
+                        "the errors are not reliable (compare with --exact)\n",
+                SAMPLE, n, kurt, FY_NNFT_HEAVY_TAIL);
+    if (r->root != NULL)
+    {
+        jo = json_object();
+        tuples = json_array();
+        json_object_set_new(jo, "n", json_integer(n));
+        json_object_set_new(jo, "tuples_count", json_integer(mc->count[a]));
+        json_object_set_new(jo, "chunk_kurtosis", json_real(kurt));
+        json_object_set_new(jo, "heavy_tails", json_boolean(kurt > FY_NNFT_HEAVY_TAIL));
+        if (r->have_gp)
+        {
+            json_object_set_new(jo, "m", json_real(m));
+            json_object_set_new(jo, "background", json_real(bg));
+            json_object_set_new(jo, "m_tuples", json_integer(used));
+        }
+    }
+    else if (text && r->have_gp)
+        fprintf(r->fp, "n = %d: %ld sorted tuples; m_%d = %.6g, background %.3g%s; "
+                       "chunk kurtosis %.2f%s\n",
+                n, (long) mc->count[a], n, m, bg, m < bg ? " (below the background)" : "",
+                kurt, kurt > FY_NNFT_HEAVY_TAIL ? " (heavy tails)" : "");
+    else if (text)
+        fprintf(r->fp, "n = %d: %ld sorted tuples (no closed-form kernel: no m_n); chunk "
+                       "kurtosis %.2f%s\n",
+                n, (long) mc->count[a], kurt, kurt > FY_NNFT_HEAVY_TAIL ? " (heavy tails)" : "");
+    if (text && r->o->tuples)
+        fprintf(r->fp, "#  tuple  mean  se  hms_mean  hms_std%s%s\n",
+                r->have_gp ? "  G_GP" : "", have_exact ? "  exact  z" : "");
+    for (t = 0; t < mc->count[a]; t++)
+    {
+        double ex = 0, z = 0;
+        if (have_exact)
+        {
+            ex = mid_d(c->G + t);
+            z = mc->se[a][t] > 0 ? (mc->mean[a][t] - ex) / mc->se[a][t] : 0;
+            if (fabs(z) > worst)
+                worst = fabs(z);
+            r->beyond += fabs(z) > 5;
+        }
+        report_tuple(r, mc, a, t, have_exact, ex, z, tuples);
+    }
+    if (have_exact && r->root != NULL)
+        json_object_set_new(jo, "worst_z", json_real(worst));
+    else if (have_exact && text)
+        fprintf(r->fp, "n = %d: exact against Monte Carlo: largest deviation %.2f standard "
+                       "errors\n", n, worst);
+    if (worst > r->worst_all)
+        r->worst_all = worst;
+    if (r->root != NULL)
+    {
+        json_object_set_new(jo, "tuples", tuples);
+        json_array_append_new(orders, jo);
+    }
+    fy_nnft_corr_clear(c);
+    return FY_OK;
+}
+
+/* The whole report of one ensemble (into r->root when JSON). */
+static int report_sample(report_t *r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
+                         fy_error_t err)
+{
+    json_t *orders = r->root != NULL ? json_array() : NULL;
+    int i, rc = FY_OK;
+    {
+        arb_t K;
+        arb_init(K);
+        r->have_gp = fy_nnft_kernel(K, s, 0, 0, 64, NULL) == FY_OK;
+        arb_clear(K);
+    }
+    if ((r->gp = calloc((size_t) mc->count[2] + 1, sizeof(double))) == NULL)
+    {
+        json_decref(orders);
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    report_head(r, s, mc);
+    for (i = 0; i < r->o->norders && rc == FY_OK; i++)
+        rc = report_order(r, s, mc, r->o->orders[i], orders, err);
+    if (r->root != NULL)
+        json_object_set_new(r->root, "orders", orders);
+    free(r->gp);
+    r->gp = NULL;
+    return rc;
+}
+
+/* Checkpoint notes, on standard error (they differ between a first and a resumed run, the
+ * output does not). */
+static void checkpoint_note(const opts_t *o, const fy_nnft_run_t run, const char *what)
+{
+    if (o->checkpoint == NULL)
+        return;
+    if (run->refused)
+        fprintf(stderr, "feynn %s: %s: %llu unusable chunk(s) (another run's, damaged or "
+                        "truncated) ignored and recomputed\n",
+                SAMPLE, o->checkpoint, (unsigned long long) run->refused);
+    if (run->resumed)
+        fprintf(stderr, "feynn %s: %s: resumed: %llu of %llu %s read back\n", SAMPLE,
+                o->checkpoint, (unsigned long long) run->resumed,
+                (unsigned long long) run->segments, what);
+}
+
+/* Samples (on every rank), then rank 0 reports.  A scan over --widths gives one report per
+ * width (JSON: {"command", "scan", "widths", "ranks", "results": [...]}). */
+static int sample_and_report(const opts_t *o, fy_nnft_spec_t s, report_t *r, json_t **jout,
+                             fy_error_t err)
+{
+    fy_par_t par;
+    fy_nnft_run_t run;
+    fy_nnft_mc_struct *mcs;
+    slong nw = o->nwidths > 0 ? o->nwidths : 1, j, widths[64];
+    int rc;
+    fy_par_world(par);
+    fy_nnft_run_init(run);
+    run->par = par;
+    run->checkpoint = o->checkpoint;
+    run->chunk_networks = o->chunk_networks;
+    if ((mcs = calloc((size_t) nw, sizeof *mcs)) == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    for (j = 0; j < nw; j++)
+    {
+        fy_nnft_mc_init(mcs + j);
+        widths[j] = o->nwidths > 0 ? o->widths[j] : s->width;
+    }
+    if (o->nwidths > 0)
+        rc = fy_nnft_sample_scan(mcs, s, widths, nw, o->networks, o->seed, (int) o->threads,
+                                 run, err);
+    else
+        rc = fy_nnft_sample_run(mcs, s, o->networks, o->seed, (int) o->threads, run, err);
+    if (rc == FY_OK && par->rank == 0)
+    {
+        json_t *results = o->nwidths > 0 && o->fmt == FY_FMT_JSON ? json_array() : NULL;
+        checkpoint_note(o, run, o->nwidths > 0 ? "widths" : "segments");
+        if (results != NULL)
+        {
+            *jout = json_object();
+            json_object_set_new(*jout, "command", json_string(SAMPLE));
+            json_object_set_new(*jout, "scan", json_string("width"));
+            json_object_set_new(*jout, "widths", json_array());
+            json_object_set_new(*jout, "ranks", json_integer(par->size));
+            json_object_set_new(*jout, "results", results);
+        }
+        for (j = 0; j < nw && rc == FY_OK; j++)
+        {
+            slong w0 = s->width;
+            s->width = widths[j];
+            r->scan = o->nwidths > 0;
+            r->width = (long) widths[j];
+            if (o->fmt == FY_FMT_JSON)
+                r->root = json_object();
+            else if (o->nwidths > 0 && o->fmt == FY_FMT_TEXT)
+                fprintf(r->fp, "%s## width %ld\n", j ? "\n" : "", (long) widths[j]);
+            rc = report_sample(r, s, mcs + j, err);
+            s->width = w0;
+            if (results != NULL)
+            {
+                json_array_append_new(json_object_get(*jout, "widths"),
+                                      json_integer(widths[j]));
+                json_array_append_new(results, r->root);
+                r->root = NULL;
+            }
+            else if (r->root != NULL)
+            {
+                *jout = r->root;
+                r->root = NULL;
+            }
+        }
+    }
+    for (j = 0; j < nw; j++)
+        fy_nnft_mc_clear(mcs + j);
+    free(mcs);
+    return rc;
 }
 
 static int nnft_sample(int argc, char **argv)
 {
     opts_t o;
     fy_nnft_spec_t s;
-    fy_nnft_mc_t mc;
-    fy_nnft_corr_t c;
     fy_error_t err;
-    int status = parse_opts(&o, argc, argv, SAMPLE, S_, sample_usage), rc = FY_OK, i, k;
-    int have_gp = 0, beyond = 0;
-    slong t;
-    double *gp = NULL, worst_all = 0;
-    json_t *root = NULL, *orders = NULL;
+    report_t r;
+    fy_par_t par;
+    json_t *root = NULL;
     fy_ofile_t of;
-    int of_open = 0;
+    int status = parse_opts(&o, argc, argv, SAMPLE, S_, sample_usage), rc, of_open = 0;
     if (status)
         return status < 0 ? 0 : status;
     fy_nnft_spec_init(s);
-    fy_nnft_mc_init(mc);
-    fy_nnft_corr_init(c);
     fy_error_init(err);
-    if ((rc = load_spec(s, &o, err)) != FY_OK)
+    memset(&r, 0, sizeof r);
+    r.o = &o;
+    /* under mpirun / srun every rank runs this; only rank 0 writes */
+    if ((rc = fy_par_init(NULL, NULL, err)) != FY_OK)
         goto fail;
-    if ((rc = fy_nnft_sample(mc, s, o.networks, o.seed, (int) o.threads, err)) != FY_OK)
+    fy_par_world(par);
+    if ((rc = fy_par_agree(load_spec(s, &o, err), par, err)) != FY_OK)
         goto fail;
-    {
-        arb_t K;
-        arb_init(K);
-        have_gp = fy_nnft_kernel(K, s, 0, 0, 64, NULL) == FY_OK;
-        arb_clear(K);
-    }
-    if ((gp = calloc((size_t) mc->count[2] + 1, sizeof(double))) == NULL)
-    {
-        rc = fy_error_set(err, FY_ENOMEM, "out of memory");
-        goto fail;
-    }
-    if (o.fmt == FY_FMT_JSON)
-    {
-        root = json_object();
-        orders = json_array();
-        json_object_set_new(root, "command", json_string(SAMPLE));
-        json_object_set_new(root, "spec", json_spec(s));
-        json_object_set_new(root, "networks", json_integer((json_int_t) mc->networks));
-        json_object_set_new(root, "seed", json_integer((json_int_t) mc->seed));
-        json_object_set_new(root, "threads", json_integer(mc->threads));
-        json_object_set_new(root, "time_s", json_real(mc->seconds));
-        json_object_set_new(root, "networks_per_s",
-                            json_real(mc->seconds > 0 ? mc->networks / mc->seconds : 0));
-    }
-    else
+    if (fy_par_rank() == 0 && o.fmt != FY_FMT_JSON)
     {
         if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
             goto fail;
         of_open = 1;
-        if (o.fmt == FY_FMT_CSV)
-            fprintf(of->fp, "n,idx,mean,se,hms_mean,hms_std,gp,exact,z\n");
-        else
-        {
-            fprintf(of->fp, "# feynn nnft sample: %llu networks, seed %llu, %d thread(s), %.3g "
-                            "s (%.3g networks/s)\n",
-                    (unsigned long long) mc->networks, (unsigned long long) mc->seed,
-                    mc->threads, mc->seconds,
-                    mc->seconds > 0 ? mc->networks / mc->seconds : 0.0);
-            print_spec_line(of->fp, s);
-        }
+        r.fp = of->fp;
     }
-    for (i = 0; i < o.norders; i++)
-    {
-        int n = o.orders[i], a = n / 2 - 1, have_exact = 0;
-        double m = 0, bg = 0, worst = 0, kurt;
-        slong used = 0;
-        json_t *jo = NULL, *tuples = NULL;
-        if (have_gp)
-        {
-            if ((rc = fy_nnft_mc_wick(gp, mc, a, s, err)) != FY_OK)
-                goto fail;
-            fy_nnft_mc_deviation(&m, &bg, &used, mc, a, gp);
-        }
-        if (o.exact)
-        {
-            fy_error_t e2;
-            fy_error_init(e2);
-            rc = fy_nnft_corr_compute(c, s, n, 64, e2);
-            if (rc == FY_OK)
-                have_exact = 1;
-            else if (rc == FY_EUNSUPPORTED)
-            {
-                if (root == NULL && o.fmt != FY_FMT_CSV)
-                    fprintf(of->fp, "# n = %d: no exact value (%s)\n", n, e2->msg);
-                rc = FY_OK;
-            }
-            else
-            {
-                fy_error_set(err, rc, "%s", e2->msg);
-                goto fail;
-            }
-        }
-        kurt = fy_nnft_mc_chunk_kurtosis(mc, a);
-        if (kurt > FY_NNFT_HEAVY_TAIL)
-            fprintf(stderr, "feynn %s: warning: n = %d: chunk kurtosis %.2f > %.0f: heavy tails, "
-                            "the errors are not reliable (compare with --exact)\n",
-                    SAMPLE, n, kurt, FY_NNFT_HEAVY_TAIL);
-        if (root != NULL)
-        {
-            jo = json_object();
-            tuples = json_array();
-            json_object_set_new(jo, "n", json_integer(n));
-            json_object_set_new(jo, "tuples_count", json_integer(mc->count[a]));
-            json_object_set_new(jo, "chunk_kurtosis", json_real(kurt));
-            json_object_set_new(jo, "heavy_tails", json_boolean(kurt > FY_NNFT_HEAVY_TAIL));
-            if (have_gp)
-            {
-                json_object_set_new(jo, "m", json_real(m));
-                json_object_set_new(jo, "background", json_real(bg));
-                json_object_set_new(jo, "m_tuples", json_integer(used));
-            }
-        }
-        else if (o.fmt == FY_FMT_CSV)
-            ;
-        else if (have_gp)
-            fprintf(of->fp, "n = %d: %ld sorted tuples; m_%d = %.6g, background %.3g%s; "
-                            "chunk kurtosis %.2f%s\n",
-                    n, (long) mc->count[a], n, m, bg, m < bg ? " (below the background)" : "",
-                    kurt, kurt > FY_NNFT_HEAVY_TAIL ? " (heavy tails)" : "");
-        else
-            fprintf(of->fp, "n = %d: %ld sorted tuples (no closed-form kernel: no m_n); chunk "
-                            "kurtosis %.2f%s\n",
-                    n, (long) mc->count[a], kurt,
-                    kurt > FY_NNFT_HEAVY_TAIL ? " (heavy tails)" : "");
-        if (root == NULL && o.tuples && o.fmt != FY_FMT_CSV)
-            fprintf(of->fp, "#  tuple  mean  se  hms_mean  hms_std%s%s\n",
-                    have_gp ? "  G_GP" : "", have_exact ? "  exact  z" : "");
-        for (t = 0; t < mc->count[a]; t++)
-        {
-            const slong *ix = mc->idx[a] + t * n;
-            double ex = 0, z = 0;
-            if (have_exact)
-            {
-                ex = mid_d(c->G + t);
-                z = mc->se[a][t] > 0 ? (mc->mean[a][t] - ex) / mc->se[a][t] : 0;
-                if (fabs(z) > worst)
-                    worst = fabs(z);
-                beyond += fabs(z) > 5;
-            }
-            if (o.fmt == FY_FMT_CSV)
-            {
-                fprintf(of->fp, "%d,", n);
-                csv_idx(of->fp, ix, n);
-                fprintf(of->fp, ",%.17g,%.17g,%.17g,%.17g,", mc->mean[a][t], mc->se[a][t],
-                        mc->hms_mean[a][t], mc->hms_std[a][t]);
-                if (have_gp)
-                    fprintf(of->fp, "%.17g", gp[t]);
-                fputc(',', of->fp);
-                if (have_exact)
-                    fprintf(of->fp, "%.17g,%.17g", ex, z);
-                else
-                    fputc(',', of->fp);
-                fputc('\n', of->fp);
-            }
-            else if (root != NULL)
-            {
-                json_t *e = json_object();
-                json_object_set_new(e, "idx", json_idx(ix, n));
-                json_object_set_new(e, "mean", json_real(mc->mean[a][t]));
-                json_object_set_new(e, "se", json_real(mc->se[a][t]));
-                json_object_set_new(e, "hms_mean", json_real(mc->hms_mean[a][t]));
-                json_object_set_new(e, "hms_std", json_real(mc->hms_std[a][t]));
-                if (have_gp)
-                    json_object_set_new(e, "gp", json_real(gp[t]));
-                if (have_exact)
-                {
-                    json_object_set_new(e, "exact", json_real(ex));
-                    json_object_set_new(e, "z", json_real(z));
-                }
-                json_array_append_new(tuples, e);
-            }
-            else if (o.tuples)
-            {
-                for (k = 0; k < n; k++)
-                    fprintf(of->fp, "%s%ld", k ? " " : "  ", (long) ix[k]);
-                fprintf(of->fp, "  %.10g  %.3g  %.10g  %.3g", mc->mean[a][t], mc->se[a][t],
-                        mc->hms_mean[a][t], mc->hms_std[a][t]);
-                if (have_gp)
-                    fprintf(of->fp, "  %.10g", gp[t]);
-                if (have_exact)
-                    fprintf(of->fp, "  %.10g  %+.2f", ex, z);
-                fprintf(of->fp, "\n");
-            }
-        }
-        if (have_exact)
-        {
-            if (root != NULL)
-                json_object_set_new(jo, "worst_z", json_real(worst));
-            else if (o.fmt != FY_FMT_CSV)
-                fprintf(of->fp, "n = %d: exact against Monte Carlo: largest deviation %.2f "
-                                "standard errors\n", n, worst);
-        }
-        if (worst > worst_all)
-            worst_all = worst;
-        if (root != NULL)
-        {
-            json_object_set_new(jo, "tuples", tuples);
-            json_array_append_new(orders, jo);
-        }
-    }
-    if (root != NULL)
-    {
-        json_object_set_new(root, "orders", orders);
-        orders = NULL;
-        if ((rc = write_json(o.out, root, err)) != FY_OK)
-            goto fail;
-    }
-    else
+    if ((rc = sample_and_report(&o, s, &r, &root, err)) != FY_OK)
+        goto fail;
+    if (root != NULL && (rc = write_json(o.out, root, err)) != FY_OK)
+        goto fail;
+    if (of_open)
     {
         of_open = 0;
         if ((rc = fy_ofile_commit(of, err)) != FY_OK)
             goto fail;
     }
-    if (beyond)
+    if (r.beyond)
     {
         fprintf(stderr, "feynn %s: %d tuple(s) more than 5 standard errors from the exact "
-                        "value (largest %.2f)\n", SAMPLE, beyond, worst_all);
+                        "value (largest %.2f)\n", SAMPLE, r.beyond, r.worst_all);
         if (o.check)
             status = 1;
     }
@@ -1281,14 +1441,12 @@ static int nnft_sample(int argc, char **argv)
 fail:
     if (of_open)
         fy_ofile_abort(of);
-    status = fy_cli_fail(SAMPLE, err);
+    /* every rank holds the error (fy_par_agree); rank 0 says it */
+    status = fy_par_rank() == 0 ? fy_cli_fail(SAMPLE, err) : fy_exit_status(rc);
 done:
-    free(gp);
-    json_decref(orders);
     json_decref(root);
-    fy_nnft_corr_clear(c);
-    fy_nnft_mc_clear(mc);
     fy_nnft_spec_clear(s);
+    fy_par_finalize();
     return status;
 }
 

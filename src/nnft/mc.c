@@ -1,6 +1,7 @@
 /* mc.c - Monte Carlo ensembles: M networks, never stored; products over every sorted 2-, 4-,
  * 6-tuple accumulated in fixed blocks and reduced in block order, so that the result is the
- * same for any number of OpenMP threads (feynn/nnft.h). */
+ * same for any number of OpenMP threads and MPI ranks (feynn/nnft.h, feynn/par.h); resumable
+ * from checkpoints; scans over widths. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <omp.h>
 #endif
 
+#include "feynn/par.h"
 #include "feynn/rng.h"
 #include "feynn/util.h"
 #include "nnft/nnft_internal.h"
@@ -34,6 +36,7 @@ static void net_clear(net_t *n)
     free(n->norm);
 }
 
+/* Every field of s read here must also name the checkpoints (run_text below). */
 static int net_init(net_t *n, const fy_nnft_spec_t s, uint64_t seed, fy_error_t err)
 {
     slong p, k;
@@ -285,200 +288,650 @@ void fy_nnft_mc_clear(fy_nnft_mc_t mc)
     memset(mc, 0, sizeof *mc);
 }
 
-int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
-                   int threads, fy_error_t err)
+/* ------------------------------------------------------------------ the ensemble
+ * The sums are defined over fixed blocks of BLOCK networks of each [HMS] chunk (block j of
+ * chunk c: networks lo_c + j BLOCK .. , lo_c = M c / 10), added in block order: chunk_sum[c]
+ * is the sum of the block sums of chunk c, tot_sq the sum of the block sums of squares of all
+ * blocks.  Who computes a block (thread, rank) and which blocks are computed together (a
+ * round) changes nothing. */
+typedef struct
 {
     net_t n;
-    slong off[3], T = 0, t, npair, *pstart = NULL;
-    int a, rc, uses_u, zbatch;
-    double *chunk_sum = NULL, *tot_sq = NULL, *part = NULL, t0 = fy_wall_time(), **scr = NULL;
-    uint64_t c, round_blocks;
+    slong off[3], T, npair, *pstart;
+    int uses_u, zbatch, threads;
     size_t nz, zlen, ulen;
-    fy_nnft_mc_clear(mc);
-    if (M < FY_NNFT_CHUNKS)
-        return fy_error_set(err, FY_EINPUT, "at least %d networks (one per chunk), not %llu",
-                            FY_NNFT_CHUNKS, (unsigned long long) M);
-    if ((rc = fy_nnft_spec_check(s, err)) != FY_OK || (rc = net_init(&n, s, seed, err)) != FY_OK)
+    double **scr;
+} ens_t;
+
+static void ens_clear(ens_t *e)
+{
+    int a;
+    for (a = 0; e->scr != NULL && a < e->threads; a++)
+        free(e->scr[a]);
+    free(e->scr);
+    free(e->pstart);
+    net_clear(&e->n);
+}
+
+/* The tuples and the result arrays of mc, the scratch of each thread. */
+static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t seed,
+                    int threads, fy_error_t err)
+{
+    int a, rc;
+    memset(e, 0, sizeof *e);
+    if ((rc = fy_nnft_spec_check(s, err)) != FY_OK || (rc = net_init(&e->n, s, seed, err)) != FY_OK)
         return rc;
     for (a = 0; a < 3; a++)
     {
-        off[a] = T;
-        T += fy_nnft_tuple_count(n.P, 2 * a + 2);
+        e->off[a] = e->T;
+        e->T += fy_nnft_tuple_count(e->n.P, 2 * a + 2);
     }
-    if (T > MAX_TUPLES)
-    {
-        net_clear(&n);
+    if (e->T > MAX_TUPLES)
         return fy_error_set(err, FY_ENOMEM, "%ld points give %ld sorted tuples up to n = 6; "
-                            "at most %d: use fewer points", (long) n.P, (long) T, MAX_TUPLES);
-    }
+                            "at most %d: use fewer points", (long) e->n.P, (long) e->T,
+                            MAX_TUPLES);
     for (a = 0; a < 3 && rc == FY_OK; a++)
     {
         slong cnt;
-        rc = fy_nnft_tuples(&mc->idx[a], &cnt, n.P, 2 * a + 2, err);
+        rc = fy_nnft_tuples(&mc->idx[a], &cnt, e->n.P, 2 * a + 2, err);
         mc->count[a] = cnt;
         if (rc == FY_OK)
         {
             /* one allocation per n: mean, se, chunk means, hms mean, hms std */
             mc->mean[a] = fy_malloc((size_t) cnt * (4 + FY_NNFT_CHUNKS), sizeof(double), err);
             if (mc->mean[a] == NULL)
-                rc = FY_ENOMEM;
-            else
-            {
-                mc->se[a] = mc->mean[a] + cnt;
-                mc->hms_mean[a] = mc->se[a] + cnt;
-                mc->hms_std[a] = mc->hms_mean[a] + cnt;
-                mc->chunk[a] = mc->hms_std[a] + cnt;
-            }
+                return FY_ENOMEM;
+            mc->se[a] = mc->mean[a] + cnt;
+            mc->hms_mean[a] = mc->se[a] + cnt;
+            mc->hms_std[a] = mc->hms_mean[a] + cnt;
+            mc->chunk[a] = mc->hms_std[a] + cnt;
         }
     }
-    round_blocks = (uint64_t) (ROUND_BYTES / (2 * sizeof(double) * (size_t) T));
-    if (round_blocks < 1)
-        round_blocks = 1;
-    if (round_blocks > 64)
-        round_blocks = 64;
-    if (rc == FY_OK)
-    {
-        chunk_sum = fy_calloc((size_t) T * FY_NNFT_CHUNKS, sizeof(double), err);
-        tot_sq = fy_calloc((size_t) T, sizeof(double), err);
-        part = fy_malloc((size_t) T * 2 * round_blocks, sizeof(double), err);
-        if (chunk_sum == NULL || tot_sq == NULL || part == NULL)
-            rc = FY_ENOMEM;
-    }
+    if (rc != FY_OK)
+        return rc;
 #ifdef _OPENMP
-    mc->threads = threads > 0 ? threads : omp_get_max_threads();
+    e->threads = threads > 0 ? threads : omp_get_max_threads();
 #else
-    mc->threads = 1;
+    (void) threads;
+    e->threads = 1;
 #endif
     /* per-thread scratch: F, pair products, q, the parameters of a batch (short runs) or of
      * one network, and the pre-activations */
-    npair = n.P * (n.P + 1) / 2;
-    nz = net_nz(&n);
-    uses_u = net_uses_uniforms(&n);
-    zbatch = nz < 4 * BATCH;
-    zlen = zbatch ? BATCH * nz : nz;
-    ulen = (zbatch ? BATCH : 1) * 2 * (size_t) n.N;
-    if (rc == FY_OK)
+    e->npair = e->n.P * (e->n.P + 1) / 2;
+    e->nz = net_nz(&e->n);
+    e->uses_u = net_uses_uniforms(&e->n);
+    e->zbatch = e->nz < 4 * BATCH;
+    e->zlen = e->zbatch ? BATCH * e->nz : e->nz;
+    e->ulen = (e->zbatch ? BATCH : 1) * 2 * (size_t) e->n.N;
+    e->pstart = fy_malloc((size_t) e->n.P, sizeof(slong), err);
+    e->scr = fy_calloc((size_t) e->threads, sizeof(double *), err);
+    if (e->pstart == NULL || e->scr == NULL)
+        return FY_ENOMEM;
+    for (a = 0; a < e->n.P; a++)
+        e->pstart[a] = a == 0 ? 0 : e->pstart[a - 1] + (e->n.P - a + 1);
+    for (a = 0; a < e->threads; a++)
+        if ((e->scr[a] = fy_malloc((size_t) ((e->n.P + e->npair + 1) * BATCH) + e->zlen
+                                       + e->ulen + (size_t) e->n.N, sizeof(double), err)) == NULL)
+            return FY_ENOMEM;
+    return FY_OK;
+}
+
+/* The sums and sums of squares of blocks b0 .. b0 + nb - 1 of the chunk [lo, hi) into part
+ * (nb x 2T: sums, then squares), on the threads. */
+static void ens_blocks(ens_t *e, double *part, uint64_t lo, uint64_t hi, uint64_t b0,
+                       uint64_t nb)
+{
+    const net_t *n = &e->n;
+    const slong T = e->T;
+    long long rb;
+#ifdef _OPENMP
+#pragma omp parallel for schedule(dynamic) num_threads(e->threads)
+#endif
+    for (rb = 0; rb < (long long) nb; rb++)
     {
-        pstart = fy_malloc((size_t) n.P, sizeof(slong), err);
-        scr = fy_calloc((size_t) mc->threads, sizeof(double *), err);
-        if (pstart == NULL || scr == NULL)
-            rc = FY_ENOMEM;
-        for (a = 0; rc == FY_OK && a < n.P; a++)
-            pstart[a] = a == 0 ? 0 : pstart[a - 1] + (n.P - a + 1);
-        for (a = 0; rc == FY_OK && a < mc->threads; a++)
-            if ((scr[a] = fy_malloc((size_t) ((n.P + npair + 1) * BATCH) + zlen + ulen
-                                           + (size_t) n.N, sizeof(double), err)) == NULL)
-                rc = FY_ENOMEM;
+        double *sum = part + (size_t) rb * 2 * (size_t) T, *sq = sum + T;
+        uint64_t k0 = lo + (b0 + (uint64_t) rb) * BLOCK;
+        uint64_t k1 = k0 + BLOCK < hi ? k0 + BLOCK : hi, kb;
+#ifdef _OPENMP
+        double *F = e->scr[omp_get_thread_num()];
+#else
+        double *F = e->scr[0];
+#endif
+        double *PP = F + n->P * BATCH, *Q = PP + e->npair * BATCH, *Z = Q + BATCH;
+        double *U = Z + e->zlen, *H = U + e->ulen;
+        memset(sum, 0, 2 * (size_t) T * sizeof(double));
+        for (kb = k0; kb < k1; kb += BATCH)
+        {
+            slong nb_l = (slong) (k1 - kb < BATCH ? k1 - kb : BATCH), l, p;
+            if (e->zbatch)
+            {
+                /* short parameter runs: many networks side by side */
+                fy_rng_normals_streams(Z, e->nz, e->nz, n->gn, kb, (uint64_t) nb_l);
+                if (e->uses_u)
+                    fy_rng_uniforms_streams(U, (uint64_t) (2 * n->N), (uint64_t) (2 * n->N),
+                                            n->gu, kb, (uint64_t) nb_l);
+            }
+            for (l = 0; l < nb_l; l++)
+            {
+                double *zl = e->zbatch ? Z + (size_t) l * e->nz : Z;
+                double *ul = e->zbatch ? U + (size_t) l * 2 * (size_t) n->N : U;
+                if (!e->zbatch)
+                {
+                    fy_rng_normals(zl, e->nz, n->gn, kb + (uint64_t) l, 0);
+                    if (e->uses_u)
+                        fy_rng_uniforms(ul, (uint64_t) (2 * n->N), n->gu, kb + (uint64_t) l, 0);
+                }
+                net_eval(F + l, BATCH, n, zl, ul, H);
+            }
+            for (p = 0; p < n->P; p++)
+                for (l = nb_l; l < BATCH; l++)
+                    F[p * BATCH + l] = 0.0;
+            accumulate(sum, sq, e->off, F, n->P, e->pstart, PP, Q);
+        }
     }
-    for (c = 0; c < FY_NNFT_CHUNKS && rc == FY_OK; c++)
+}
+
+/* Means, standard errors and the [HMS] numbers from the sums. */
+static void ens_finish(fy_nnft_mc_t mc, const ens_t *e, const double *chunk_sum,
+                       const double *tot_sq, uint64_t M)
+{
+    const uint64_t T = (uint64_t) e->T;
+    slong t;
+    uint64_t c;
+    int a;
+    for (a = 0; a < 3; a++)
+        for (t = 0; t < mc->count[a]; t++)
+        {
+            slong g = e->off[a] + t;
+            double tot = 0, cm = 0, var = 0, mean, v;
+            for (c = 0; c < FY_NNFT_CHUNKS; c++)
+            {
+                uint64_t lo = M * c / FY_NNFT_CHUNKS, hi = M * (c + 1) / FY_NNFT_CHUNKS;
+                double m = chunk_sum[c * T + (uint64_t) g] / (double) (hi - lo);
+                mc->chunk[a][t * FY_NNFT_CHUNKS + (slong) c] = m;
+                tot += chunk_sum[c * T + (uint64_t) g];
+                cm += m;
+            }
+            cm /= FY_NNFT_CHUNKS;
+            for (c = 0; c < FY_NNFT_CHUNKS; c++)
+            {
+                double d = mc->chunk[a][t * FY_NNFT_CHUNKS + (slong) c] - cm;
+                var += d * d;
+            }
+            mean = tot / (double) M;
+            v = (tot_sq[g] - tot * mean) / (double) (M - 1);
+            mc->mean[a][t] = mean;
+            mc->se[a][t] = sqrt((v > 0 ? v : 0) / (double) M);
+            mc->hms_mean[a][t] = cm;
+            mc->hms_std[a][t] = sqrt(var / FY_NNFT_CHUNKS);
+        }
+}
+
+/* ------------------------------------------------------------------ checkpoint segments
+ * Segment j of chunk c: blocks [j S, min((j + 1) S, nblocks_c)) of the chunk, S =
+ * seg_blocks; its record (chunk store index base_c + j) holds the running sums after it:
+ * the chunk's sums so far (T) and the sums of squares of everything so far (T). */
+typedef struct
+{
+    uint64_t M, S, nb[FY_NNFT_CHUNKS], nseg[FY_NNFT_CHUNKS], base[FY_NNFT_CHUNKS + 1];
+} segs_t;
+
+static void segs_init(segs_t *g, uint64_t M, uint64_t chunk_networks)
+{
+    uint64_t c;
+    g->M = M;
+    g->S = fy_par_nblocks(chunk_networks ? chunk_networks : FY_NNFT_SEGMENT, BLOCK);
+    g->base[0] = 0;
+    for (c = 0; c < FY_NNFT_CHUNKS; c++)
     {
         uint64_t lo = M * c / FY_NNFT_CHUNKS, hi = M * (c + 1) / FY_NNFT_CHUNKS;
-        uint64_t nblocks = (hi - lo + BLOCK - 1) / BLOCK, b0;
-        for (b0 = 0; b0 < nblocks; b0 += round_blocks)
+        g->nb[c] = fy_par_nblocks(hi - lo, BLOCK);
+        g->nseg[c] = fy_par_nblocks(g->nb[c], g->S);
+        g->base[c + 1] = g->base[c] + g->nseg[c];
+    }
+}
+
+/* The text that names an ensemble's checkpoints: every parameter that the numbers depend on
+ * (the fields net_init reads, M, seed, the blocking).  Points enter through a hash. */
+static int run_text(char **out, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
+                    const segs_t *g, slong T, fy_error_t err)
+{
+    char *q[4];
+    uint64_t h = FY_PAR_FNV_INIT;
+    slong i;
+    size_t n;
+    q[0] = fmpq_get_str(NULL, 10, s->sigma_W);
+    q[1] = fmpq_get_str(NULL, 10, s->sigma_b);
+    q[2] = fmpq_get_str(NULL, 10, s->sigma_a);
+    q[3] = fmpq_get_str(NULL, 10, s->kurtosis);
+    for (i = 0; i < s->npoints * s->d; i++)
+    {
+        char *p = fmpq_get_str(NULL, 10, s->points + i);
+        h = fy_par_fnv1a(h, p, strlen(p) + 1);
+        flint_free(p);
+    }
+    n = strlen(q[0]) + strlen(q[1]) + strlen(q[2]) + strlen(q[3]) + 512;
+    if ((*out = fy_malloc(n, 1, err)) != NULL)
+        snprintf(*out, n,
+                 "feynn nnft sample: checkpoints of one ensemble (mc 1)\n"
+                 "activation %s d %ld width %ld d_out %ld\n"
+                 "sigma_W %s sigma_b %s sigma_a %s kurtosis %s\n"
+                 "points %ld fnv1a %016llx\n"
+                 "networks %llu seed %llu\n"
+                 "block %d chunks %d segment_blocks %llu segments %llu tuples %ld\n",
+                 fy_nnft_act_name(s->act), (long) s->d, (long) s->width, (long) s->d_out, q[0],
+                 q[1], q[2], q[3], (long) s->npoints, (unsigned long long) h,
+                 (unsigned long long) M, (unsigned long long) seed, BLOCK, FY_NNFT_CHUNKS,
+                 (unsigned long long) g->S, (unsigned long long) g->base[FY_NNFT_CHUNKS],
+                 (long) T);
+    for (i = 0; i < 4; i++)
+        flint_free(q[i]);
+    return *out ? FY_OK : FY_ENOMEM;
+}
+
+/* One record: 1 if read and usable (copied to rec, 2T doubles). */
+static int seg_read(double *rec, fy_par_store_t st, uint64_t k, slong T, uint64_t *refused,
+                    fy_error_t err, int *rc)
+{
+    void *d;
+    size_t len;
+    int state;
+    *rc = fy_par_store_get(&d, &len, &state, st, k, NULL, 0, err);
+    if (*rc != FY_OK || state == FY_PAR_CHUNK_ABSENT)
+        return 0;
+    if (state == FY_PAR_CHUNK_OK && len == 2 * (size_t) T * sizeof(double))
+    {
+        memcpy(rec, d, len);
+        free(d);
+        return 1;
+    }
+    free(d);
+    ++*refused;
+    return 0;
+}
+
+/* Rank 0: the completed segments of the store.  On return chunk_sum[0 .. *c0) and acc (the
+ * running sums) hold the state after the last usable segment, and the run goes on at segment
+ * *j0 of chunk *c0. */
+static int seg_resume(uint64_t *c0, uint64_t *j0, double *chunk_sum, double *acc,
+                      fy_par_store_t st, const segs_t *g, slong T, fy_nnft_run_t run,
+                      fy_error_t err)
+{
+    uint64_t c, j;
+    int rc = FY_OK;
+    *c0 = *j0 = 0;
+    for (c = 0; c < FY_NNFT_CHUNKS; c++)
+    {
+        uint64_t last = g->base[c] + g->nseg[c] - 1;
+        if (seg_read(acc, st, last, T, &run->refused, err, &rc))
         {
-            uint64_t nb = nblocks - b0 < round_blocks ? nblocks - b0 : round_blocks, r;
-            long long rb;
-#ifdef _OPENMP
-#pragma omp parallel for schedule(dynamic) num_threads(mc->threads)
-#endif
-            for (rb = 0; rb < (long long) nb; rb++)
+            memcpy(chunk_sum + c * (uint64_t) T, acc, (size_t) T * sizeof(double));
+            memset(acc, 0, (size_t) T * sizeof(double));
+            *c0 = c + 1;
+            continue;
+        }
+        for (j = g->nseg[c] - 1; rc == FY_OK && j-- > 0;)
+            if (seg_read(acc, st, g->base[c] + j, T, &run->refused, err, &rc))
             {
-                double *sum = part + (size_t) rb * 2 * (size_t) T, *sq = sum + T;
-                uint64_t k0 = lo + (b0 + (uint64_t) rb) * BLOCK;
-                uint64_t k1 = k0 + BLOCK < hi ? k0 + BLOCK : hi, kb;
-#ifdef _OPENMP
-                double *F = scr[omp_get_thread_num()];
-#else
-                double *F = scr[0];
-#endif
-                double *PP = F + n.P * BATCH, *Q = PP + npair * BATCH, *Z = Q + BATCH;
-                double *U = Z + zlen, *H = U + ulen;
-                memset(sum, 0, 2 * (size_t) T * sizeof(double));
-                for (kb = k0; kb < k1; kb += BATCH)
-                {
-                    slong nb_l = (slong) (k1 - kb < BATCH ? k1 - kb : BATCH), l, p;
-                    if (zbatch)
-                    {
-                        /* short parameter runs: many networks side by side */
-                        fy_rng_normals_streams(Z, nz, nz, n.gn, kb, (uint64_t) nb_l);
-                        if (uses_u)
-                            fy_rng_uniforms_streams(U, (uint64_t) (2 * n.N), (uint64_t) (2 * n.N),
-                                                    n.gu, kb, (uint64_t) nb_l);
-                    }
-                    for (l = 0; l < nb_l; l++)
-                    {
-                        double *zl = zbatch ? Z + (size_t) l * nz : Z;
-                        double *ul = zbatch ? U + (size_t) l * 2 * (size_t) n.N : U;
-                        if (!zbatch)
-                        {
-                            fy_rng_normals(zl, nz, n.gn, kb + (uint64_t) l, 0);
-                            if (uses_u)
-                                fy_rng_uniforms(ul, (uint64_t) (2 * n.N), n.gu,
-                                                kb + (uint64_t) l, 0);
-                        }
-                        net_eval(F + l, BATCH, &n, zl, ul, H);
-                    }
-                    for (p = 0; p < n.P; p++)
-                        for (l = nb_l; l < BATCH; l++)
-                            F[p * BATCH + l] = 0.0;
-                    accumulate(sum, sq, off, F, n.P, pstart, PP, Q);
-                }
+                *j0 = j + 1;
+                break;
             }
-            /* reduce in block order */
-            for (r = 0; r < nb; r++)
+        break;
+    }
+    run->resumed = g->base[*c0] + *j0;
+    return rc;
+}
+
+/* The segments from (c0, j0) on: each rank computes its share of each round of blocks, rank 0
+ * adds them in block order into acc and writes each finished segment to the store. */
+static int seg_run(double *chunk_sum, double *acc, double *part, ens_t *e, const segs_t *g,
+                   uint64_t c0, uint64_t j0, uint64_t round, const fy_par_t par,
+                   fy_par_store_t st, fy_error_t err)
+{
+    const size_t T = (size_t) e->T;
+    uint64_t c, j;
+    int rc = FY_OK;
+    for (c = c0; c < FY_NNFT_CHUNKS && rc == FY_OK; c++)
+    {
+        uint64_t lo = g->M * c / FY_NNFT_CHUNKS, hi = g->M * (c + 1) / FY_NNFT_CHUNKS;
+        for (j = c == c0 ? j0 : 0; j < g->nseg[c] && rc == FY_OK; j++)
+        {
+            uint64_t b = j * g->S, end = b + g->S < g->nb[c] ? b + g->S : g->nb[c];
+            for (; b < end && rc == FY_OK; b += round)
             {
-                const double *sum = part + (size_t) r * 2 * (size_t) T, *sq = sum + T;
-                double *cs = chunk_sum + (size_t) c * (size_t) T;
-                for (t = 0; t < T; t++)
-                {
-                    cs[t] += sum[t];
-                    tot_sq[t] += sq[t];
-                }
+                uint64_t nbr = end - b < round ? end - b : round, l, h;
+                fy_par_split(&l, &h, nbr, par->size, par->rank);
+                ens_blocks(e, part, lo, hi, b + l, h - l);
+                rc = fy_par_agree(fy_par_reduce_ordered(acc, part, 2 * T, nbr, par, err), par,
+                                  err);
+            }
+            if (rc == FY_OK && par->rank == 0 && st != NULL)
+            {
+                rc = fy_par_store_put(st, g->base[c] + j, acc, 2 * T * sizeof(double), err);
+                if (rc == FY_OK && j > 0)
+                    fy_par_store_remove(st, g->base[c] + j - 1);
+            }
+            rc = fy_par_agree(rc, par, err);
+            if (rc == FY_OK && j + 1 == g->nseg[c] && par->rank == 0)
+            {
+                memcpy(chunk_sum + c * T, acc, T * sizeof(double));
+                memset(acc, 0, T * sizeof(double));
             }
         }
     }
+    return rc;
+}
+
+void fy_nnft_run_init(fy_nnft_run_t run)
+{
+    memset(run, 0, sizeof *run);
+}
+
+/* Rank 0 opens the store and reads it back; every rank learns where to start. */
+static int sample_resume(uint64_t start[2], fy_par_store_t st, double *chunk_sum, double *acc,
+                         const fy_nnft_spec_t s, uint64_t M, uint64_t seed, const segs_t *g,
+                         slong T, fy_nnft_run_t run, const fy_par_t par, fy_error_t err)
+{
+    int rc = FY_OK;
+    start[0] = start[1] = 0;
+    if (run->checkpoint != NULL && par->rank == 0)
+    {
+        char *text = NULL;
+        rc = run_text(&text, s, M, seed, g, T, err);
+        if (rc == FY_OK)
+            rc = fy_par_store_open(st, run->checkpoint, text, err);
+        if (rc == FY_OK)
+            rc = seg_resume(&start[0], &start[1], chunk_sum, acc, st, g, T, run, err);
+        free(text);
+    }
+    rc = fy_par_agree(rc, par, err);
+    if (rc == FY_OK)
+        rc = fy_par_agree(fy_par_bcast(start, 2 * sizeof(uint64_t), par, err), par, err);
+    return rc;
+}
+
+int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
+                       int threads, fy_nnft_run_t run, fy_error_t err)
+{
+    ens_t e;
+    segs_t g;
+    fy_par_t par;
+    fy_par_store_t st;
+    fy_nnft_run_t alone;
+    double *chunk_sum = NULL, *acc = NULL, *part = NULL, t0 = fy_wall_time();
+    uint64_t round, start[2];
+    size_t T;
+    int rc;
+    fy_nnft_mc_clear(mc);
+    if (run == NULL)
+    {
+        fy_nnft_run_init(alone);
+        run = alone;
+    }
+    run->resumed = run->refused = 0;
+    if (run->par != NULL)
+        *par = *run->par;
+    else
+        fy_par_self(par);
+    fy_par_store_init(st);
+    if (M < FY_NNFT_CHUNKS)
+        return fy_error_set(err, FY_EINPUT, "at least %d networks (one per chunk), not %llu",
+                            FY_NNFT_CHUNKS, (unsigned long long) M);
+    rc = ens_init(&e, mc, s, seed, threads, err);
+    T = (size_t) e.T;
+    segs_init(&g, M, run->chunk_networks);
+    run->segments = g.base[FY_NNFT_CHUNKS];
+    /* a round: at most ROUND_BYTES of partial sums on each rank, at most 64 blocks */
+    round = (uint64_t) (ROUND_BYTES / (2 * sizeof(double) * (T ? T : 1)));
+    round = round < 1 ? 1 : round > 64 ? 64 : round;
     if (rc == FY_OK)
     {
-        for (a = 0; a < 3; a++)
-            for (t = 0; t < mc->count[a]; t++)
-            {
-                slong g = off[a] + t;
-                double tot = 0, cm = 0, var = 0, mean, v;
-                for (c = 0; c < FY_NNFT_CHUNKS; c++)
-                {
-                    uint64_t lo = M * c / FY_NNFT_CHUNKS, hi = M * (c + 1) / FY_NNFT_CHUNKS;
-                    double m = chunk_sum[c * (uint64_t) T + (uint64_t) g] / (double) (hi - lo);
-                    mc->chunk[a][t * FY_NNFT_CHUNKS + (slong) c] = m;
-                    tot += chunk_sum[c * (uint64_t) T + (uint64_t) g];
-                    cm += m;
-                }
-                cm /= FY_NNFT_CHUNKS;
-                for (c = 0; c < FY_NNFT_CHUNKS; c++)
-                {
-                    double e = mc->chunk[a][t * FY_NNFT_CHUNKS + (slong) c] - cm;
-                    var += e * e;
-                }
-                mean = tot / (double) M;
-                v = (tot_sq[g] - tot * mean) / (double) (M - 1);
-                mc->mean[a][t] = mean;
-                mc->se[a][t] = sqrt((v > 0 ? v : 0) / (double) M);
-                mc->hms_mean[a][t] = cm;
-                mc->hms_std[a][t] = sqrt(var / FY_NNFT_CHUNKS);
-            }
+        chunk_sum = fy_calloc(T * FY_NNFT_CHUNKS, sizeof(double), err);
+        acc = fy_calloc(2 * T, sizeof(double), err);
+        part = fy_malloc(T * 2 * round, sizeof(double), err);
+        if (chunk_sum == NULL || acc == NULL || part == NULL)
+            rc = FY_ENOMEM;
+    }
+    rc = fy_par_agree(rc, par, err);
+    if (rc == FY_OK)
+        rc = sample_resume(start, st, chunk_sum, acc, s, M, seed, &g, e.T, run, par, err);
+    if (rc == FY_OK)
+        rc = seg_run(chunk_sum, acc, part, &e, &g, start[0], start[1], round * (uint64_t) par->size,
+                     par, run->checkpoint != NULL ? st : NULL, err);
+    /* every rank gets the sums of rank 0 */
+    if (rc == FY_OK)
+        rc = fy_par_agree(fy_par_bcast(chunk_sum, T * FY_NNFT_CHUNKS * sizeof(double), par, err),
+                          par, err);
+    if (rc == FY_OK)
+        rc = fy_par_agree(fy_par_bcast(acc + T, T * sizeof(double), par, err), par, err);
+    if (rc == FY_OK)
+    {
+        ens_finish(mc, &e, chunk_sum, acc + T, M);
         mc->networks = M;
         mc->seed = seed;
+        mc->threads = e.threads;
+        mc->ranks = par->size;
         mc->seconds = fy_wall_time() - t0;
     }
     free(chunk_sum);
-    free(tot_sq);
+    free(acc);
     free(part);
-    for (a = 0; scr != NULL && a < mc->threads; a++)
-        free(scr[a]);
-    free(scr);
-    free(pstart);
-    net_clear(&n);
+    fy_par_store_clear(st);
+    ens_clear(&e);
     if (rc != FY_OK)
         fy_nnft_mc_clear(mc);
+    return rc;
+}
+
+int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
+                   int threads, fy_error_t err)
+{
+    return fy_nnft_sample_run(mc, s, M, seed, threads, NULL, err);
+}
+
+/* ------------------------------------------------------------------ pack, scan */
+#define PACK_MAGIC UINT64_C(0x31434d4e4e465946) /* "FYNNFMC1" */
+#define PACK_HEAD 8
+
+int fy_nnft_mc_pack(void **buf, size_t *len, const fy_nnft_mc_t mc, fy_error_t err)
+{
+    size_t n = PACK_HEAD * sizeof(uint64_t) + sizeof(double), off;
+    uint64_t h[PACK_HEAD];
+    unsigned char *b;
+    int a;
+    for (a = 0; a < 3; a++)
+        n += (size_t) mc->count[a] * (4 + FY_NNFT_CHUNKS) * sizeof(double);
+    if ((b = fy_malloc(n, 1, err)) == NULL)
+        return FY_ENOMEM;
+    h[0] = PACK_MAGIC;
+    h[1] = mc->networks;
+    h[2] = mc->seed;
+    h[3] = (uint64_t) mc->threads;
+    h[4] = (uint64_t) mc->ranks;
+    for (a = 0; a < 3; a++)
+        h[5 + a] = (uint64_t) mc->count[a];
+    memcpy(b, h, sizeof h);
+    memcpy(b + sizeof h, &mc->seconds, sizeof(double));
+    off = sizeof h + sizeof(double);
+    for (a = 0; a < 3; a++)
+    {
+        size_t m = (size_t) mc->count[a] * (4 + FY_NNFT_CHUNKS) * sizeof(double);
+        if (m)
+            memcpy(b + off, mc->mean[a], m);
+        off += m;
+    }
+    *buf = b;
+    *len = n;
+    return FY_OK;
+}
+
+int fy_nnft_mc_unpack(fy_nnft_mc_t mc, const void *buf, size_t len, const fy_nnft_spec_t s,
+                      fy_error_t err)
+{
+    const unsigned char *b = buf;
+    uint64_t h[PACK_HEAD];
+    size_t off = sizeof h + sizeof(double);
+    int a, rc = FY_OK;
+    fy_nnft_mc_clear(mc);
+    if (len < off)
+        return fy_error_set(err, FY_EINPUT, "not a packed ensemble (%zu bytes)", len);
+    memcpy(h, b, sizeof h);
+    if (h[0] != PACK_MAGIC)
+        return fy_error_set(err, FY_EINPUT, "not a packed ensemble (no magic number)");
+    for (a = 0; a < 3; a++)
+        if (h[5 + a] != (uint64_t) fy_nnft_tuple_count(s->npoints, 2 * a + 2))
+            return fy_error_set(err, FY_EINPUT, "the packed ensemble has %llu tuples at n = %d, "
+                                "the spec's %ld points give %ld", (unsigned long long) h[5 + a],
+                                2 * a + 2, (long) s->npoints,
+                                (long) fy_nnft_tuple_count(s->npoints, 2 * a + 2));
+    for (a = 0; a < 3; a++)
+        off += (size_t) h[5 + a] * (4 + FY_NNFT_CHUNKS) * sizeof(double);
+    if (off != len)
+        return fy_error_set(err, FY_EINPUT, "a packed ensemble of %zu bytes, %zu expected",
+                            len, off);
+    off = sizeof h + sizeof(double);
+    for (a = 0; a < 3 && rc == FY_OK; a++)
+    {
+        slong cnt = (slong) h[5 + a];
+        size_t m = (size_t) cnt * (4 + FY_NNFT_CHUNKS) * sizeof(double);
+        rc = fy_nnft_tuples(&mc->idx[a], &cnt, s->npoints, 2 * a + 2, err);
+        mc->count[a] = cnt;
+        if (rc == FY_OK && (mc->mean[a] = fy_malloc(m ? m : 1, 1, err)) == NULL)
+            rc = FY_ENOMEM;
+        if (rc != FY_OK)
+            break;
+        if (m)
+            memcpy(mc->mean[a], b + off, m);
+        off += m;
+        mc->se[a] = mc->mean[a] + cnt;
+        mc->hms_mean[a] = mc->se[a] + cnt;
+        mc->hms_std[a] = mc->hms_mean[a] + cnt;
+        mc->chunk[a] = mc->hms_std[a] + cnt;
+    }
+    if (rc != FY_OK)
+    {
+        fy_nnft_mc_clear(mc);
+        return rc;
+    }
+    mc->networks = h[1];
+    mc->seed = h[2];
+    mc->threads = (int) h[3];
+    mc->ranks = (int) h[4];
+    memcpy(&mc->seconds, b + sizeof h, sizeof(double));
+    return FY_OK;
+}
+
+typedef struct
+{
+    const fy_nnft_spec_struct *s;
+    const slong *widths;
+    uint64_t M, seed;
+    int threads;
+} scan_t;
+
+static int scan_job(void **out, size_t *len, uint64_t j, void *vctx, fy_error_t err)
+{
+    scan_t *c = vctx;
+    fy_nnft_spec_t sw;
+    fy_nnft_mc_t mc;
+    int rc;
+    fy_nnft_spec_init(sw);
+    fy_nnft_mc_init(mc);
+    rc = fy_nnft_spec_set(sw, c->s, err);
+    sw->width = c->widths[j];
+    if (rc == FY_OK)
+        rc = fy_nnft_sample(mc, sw, c->M, c->seed, c->threads, err);
+    if (rc == FY_OK)
+        rc = fy_nnft_mc_pack(out, len, mc, err);
+    if (rc != FY_OK)
+        fy_error_prefix(err, "width %ld: ", (long) c->widths[j]);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(sw);
+    return rc;
+}
+
+static int scan_text(char **out, const fy_nnft_spec_t s, const slong *widths, slong nw,
+                     uint64_t M, uint64_t seed, fy_error_t err)
+{
+    segs_t g;
+    char *one = NULL, *t;
+    size_t n;
+    slong j;
+    int rc;
+    segs_init(&g, M, 0);
+    if ((rc = run_text(&one, s, M, seed, &g, 0, err)) != FY_OK)
+        return rc;
+    n = strlen(one) + 64 + 24 * (size_t) nw;
+    if ((t = fy_malloc(n, 1, err)) == NULL)
+    {
+        free(one);
+        return FY_ENOMEM;
+    }
+    /* the spec's own width is replaced by each of the list */
+    snprintf(t, n, "feynn nnft sample --widths: one packed ensemble per width (mc 1)\n%s"
+                   "widths", one);
+    for (j = 0; j < nw; j++)
+        snprintf(t + strlen(t), n - strlen(t), "%s%ld", j ? "," : " ", (long) widths[j]);
+    snprintf(t + strlen(t), n - strlen(t), "\n");
+    free(one);
+    *out = t;
+    return FY_OK;
+}
+
+int fy_nnft_sample_scan(fy_nnft_mc_struct *mcs, const fy_nnft_spec_t s, const slong *widths,
+                        slong nw, uint64_t M, uint64_t seed, int threads, fy_nnft_run_t run,
+                        fy_error_t err)
+{
+    scan_t ctx = {s, widths, M, seed, threads};
+    fy_par_t par;
+    fy_par_store_t st;
+    void **res;
+    size_t *len;
+    char *text = NULL;
+    slong j;
+    int rc = FY_OK, have_store = 0;
+    if (run->par != NULL)
+        *par = *run->par;
+    else
+        fy_par_self(par);
+    run->resumed = run->refused = 0;
+    run->segments = (uint64_t) nw;
+    fy_par_store_init(st);
+    for (j = 0; j < nw; j++)
+        fy_nnft_mc_clear(mcs + j);
+    if (nw < 1)
+        return fy_error_set(err, FY_EINPUT, "no widths to scan");
+    res = fy_calloc((size_t) nw, sizeof(void *), err);
+    len = fy_calloc((size_t) nw, sizeof(size_t), err);
+    if (res == NULL || len == NULL)
+        rc = FY_ENOMEM;
+    if (rc == FY_OK && run->checkpoint != NULL && par->rank == 0)
+    {
+        rc = scan_text(&text, s, widths, nw, M, seed, err);
+        if (rc == FY_OK)
+            rc = fy_par_store_open(st, run->checkpoint, text, err);
+        have_store = rc == FY_OK;
+    }
+    rc = fy_par_agree(rc, par, err);
+    if (rc == FY_OK)
+        rc = fy_par_scan(res, len, (uint64_t) nw, scan_job, &ctx, have_store ? st : NULL,
+                         &run->resumed, &run->refused, par, err);
+    for (j = 0; rc == FY_OK && par->rank == 0 && j < nw; j++)
+    {
+        fy_nnft_spec_t sw;
+        fy_nnft_spec_init(sw);
+        rc = fy_nnft_spec_set(sw, s, err);
+        sw->width = widths[j];
+        if (rc == FY_OK)
+            rc = fy_nnft_mc_unpack(mcs + j, res[j], len[j], sw, err);
+        fy_nnft_spec_clear(sw);
+    }
+    for (j = 0; res != NULL && j < nw; j++)
+        free(res[j]);
+    free(res);
+    free(len);
+    free(text);
+    fy_par_store_clear(st);
     return rc;
 }
 

@@ -2,3 +2,4 @@
 # MPI optional: without it one rank, the same numbers)
 pkginclude_HEADERS += include/feynn/par.h
 libfeynn_la_SOURCES += src/par/par.c src/par/store.c
+EXTRA_DIST += examples/slurm_nnft.sh

@@ -1,0 +1,89 @@
+#!/bin/sh
+# feynn under MPI (TAP): `mpirun -np 1, 2, 3 feynn nnft sample ...` against the same command run
+# alone, byte for byte (text, JSON, CSV; a scan over widths), the library's tests under mpirun,
+# and a run killed on 2 ranks resumed on 3.  The only lines allowed to differ are the ones that
+# say how the run went (text: the first line; JSON: threads, ranks, time_s, networks_per_s).
+# Skipped (77) when feynn was built without MPI or mpirun is missing.  As root, Open MPI needs
+# its two consent variables; this script sets them (CI runs as root).
+feynn="${FY_TOP_BUILDDIR:-.}/feynn"
+tp="${FY_TOP_BUILDDIR:-.}/tests/test_par"
+if ! "$feynn" version 2>/dev/null | grep -q "MPI yes"; then
+    echo "1..0 # SKIP feynn built without MPI"; exit 77; fi
+if ! command -v mpirun >/dev/null 2>&1; then echo "1..0 # SKIP no mpirun"; exit 77; fi
+OMPI_ALLOW_RUN_AS_ROOT=1; OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; OMP_NUM_THREADS=1
+OMPI_MCA_rmaps_base_oversubscribe=1; OMPI_MCA_mpi_yield_when_idle=1
+export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM OMP_NUM_THREADS
+export OMPI_MCA_rmaps_base_oversubscribe OMPI_MCA_mpi_yield_when_idle
+w=mpi_t.dir; rm -rf "$w"; mkdir -p "$w"
+n=0; fail=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+no() { n=$((n + 1)); echo "not ok $n - $1"; sed 's/^/# /' "$w/err" | head -20; fail=1; }
+mpi() { np=$1; shift; timeout 120 mpirun -np "$np" --oversubscribe "$@"; }
+# drop the lines that say how the run went
+strip() {
+    case "$1" in
+    *.txt) sed '/^# feynn nnft sample: /d' "$1" ;;
+    *.json) grep -v -E '^ *"(threads|ranks|time_s|networks_per_s)":' "$1" ;;
+    *) cat "$1" ;;
+    esac
+}
+same() { # same DESCRIPTION FILE_A FILE_B
+    strip "$2" >"$w/a"; strip "$3" >"$w/b"
+    if [ -s "$w/a" ] && cmp -s "$w/a" "$w/b"; then ok "$1"
+    else diff "$w/a" "$w/b" | head -10 >"$w/err"; no "$1"; fi
+}
+
+printf 'activation erf\nwidth 5\npoint 0.25\npoint 0.5\npoint 1\n' >"$w/erf.spec"
+printf 'activation cos\nsigma_b 0\nwidth 3\nd 2\npoint 0.5 0.1\npoint 1 -0.3\npoint 2 0.7\n' \
+    >"$w/cos.spec"
+printf 'activation relu\nsigma_b 0\nwidth 20\npoint 0.5\npoint 1\npoint 2\n' >"$w/relu.spec"
+
+# the library: ordered reduction, scan and store with real ranks (3 of them)
+for np in 3; do
+    if FY_TOP_SRCDIR="${FY_TOP_SRCDIR:-.}" mpi "$np" "$tp" >"$w/err" 2>&1; then
+        ok "tests/test_par under mpirun -np $np"
+    else no "tests/test_par under mpirun -np $np"; fi
+done
+
+# the ensemble: alone, then on 1, 2, 3 ranks
+run() { # run "RANKS" TAG SPEC FORMAT EXTRA...
+    nps=$1; tag=$2; spec=$3; fmt=$4; shift 4
+    "$feynn" nnft sample "$w/$spec" --networks 6000 --seed 3 --format "$fmt" "$@" \
+        >"$w/serial.$tag" 2>"$w/err" || no "alone: $tag"
+    for np in $nps; do
+        if mpi "$np" "$feynn" nnft sample "$w/$spec" --networks 6000 --seed 3 --format "$fmt" "$@" \
+            >"$w/np$np.$tag" 2>"$w/err"; then
+            same "mpirun -np $np, $tag: identical to the serial command" "$w/serial.$tag" \
+                "$w/np$np.$tag"
+        else no "mpirun -np $np, $tag (exit)"; fi
+    done
+}
+run "1 2 3" erf.txt erf.spec text --tuples
+run "3" cos.csv cos.spec csv
+run "1 2 3" scan.json relu.spec json --widths 2,5,20,40 --n 2,4
+
+# only rank 0 writes: the text has one header line
+c=$(grep -c '^# feynn nnft sample: ' "$w/np3.erf.txt")
+if [ "$c" = 1 ] && grep -q '3 rank(s)' "$w/np3.erf.txt"; then ok "one report from 3 ranks"
+else echo "count $c" >"$w/err"; no "one report from 3 ranks"; fi
+
+# a run killed on 2 ranks, resumed on 3: the checkpoints do not depend on the ranks
+ck="$w/ck"
+mpi 2 "$feynn" nnft sample "$w/erf.spec" --networks 60000 --seed 4 --format csv \
+    --checkpoint "$ck" --checkpoint-networks 600 >"$w/killed" 2>"$w/err" &
+pid=$!
+i=0
+while [ "$(ls "$ck" 2>/dev/null | grep -c '^chunk-')" -lt 4 ] && [ $i -lt 300 ]; do
+    sleep 0.05; i=$((i + 1)); done
+kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
+mpi 3 "$feynn" nnft sample "$w/erf.spec" --networks 60000 --seed 4 --format csv \
+    --checkpoint "$ck" --checkpoint-networks 600 >"$w/resumed" 2>"$w/err2"
+"$feynn" nnft sample "$w/erf.spec" --networks 60000 --seed 4 --format csv >"$w/whole" 2>/dev/null
+cp "$w/err2" "$w/err"
+same "killed on 2 ranks, resumed on 3: identical to an uninterrupted run" "$w/whole" "$w/resumed"
+if grep -q "resumed" "$w/err2"; then ok "the resumed run read checkpoints back"
+else no "the resumed run read checkpoints back"; fi
+
+echo "1..$n"
+[ "$fail" = 0 ] && rm -rf "$w"
+exit $fail
