@@ -610,6 +610,93 @@ static void test_ib_mc_split(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* The ensembles of the first half of issue 14 (src/nnft/euclid*.c) through the same entry
+ * points: the Lorentzian input layer in d = 1 (G2 = (sigma_a^2 / 2) e^(-m |x - y|), a free
+ * scalar: reflection matrix of rank 1, positive, not provable in balls), the ball with a sharp
+ * cut-off in d = 3 (not reflection positive, certified), the Z2 switch (odd correlators and the
+ * phase window's broken translations measured). */
+static void test_euclid_ensembles(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_rp_t r;
+    fy_nnft_sym_res_t y;
+    fy_error_t err;
+    fmpq_t tmax;
+    fmpq *x = _fmpq_vec_init(6 * 3);
+    arb_t q, G;
+    slong i, j;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_rp_init(r);
+    fy_nnft_sym_init(y);
+    fmpq_init(tmax);
+    arb_init(q);
+    arb_init(G);
+    fmpq_set_si(tmax, 2, 1);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 10\nd 1\nb_dist lorentz\nmass 1\n"
+                "point 0\npoint 1/2\npoint 1\npoint 2\n");
+    fy_nnft_rp_points(x, 4, 1, tmax, 1);
+    assert_int_equal(fy_nnft_rp_spec(r, s, x, 4, PREC, err), FY_OK);
+    assert_true(r->positive == 1 && r->certified == 0 && r->rank == 1);
+    for (i = 0; i < 4; i++) /* M_ij = (1/2) e^(-(t_i + t_j)), t = 1/2, 1, 3/2, 2 */
+        for (j = 0; j < 4; j++)
+            assert_true(fabs(r->M[i * 4 + j] - 0.5 * exp(-0.5 * (i + j + 2))) < 1e-15);
+    assert_int_equal(fy_nnft_symmetry(y, s, FY_NNFT_SYM_TRANSLATION, 4, 1, 2, 3, PREC, err),
+                     FY_OK);
+    assert_int_equal(y->verdict, 1);
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 4\nd 3\nb_dist ball\nLambda 4\nF prop\n"
+                "mass 1\npoint 0 0 0\npoint 1/2 0 0\npoint 1 1/2 0\n");
+    fy_nnft_rp_points(x, 6, 3, tmax, 1);
+    assert_int_equal(fy_nnft_rp_spec(r, s, x, 6, PREC, err), FY_OK);
+    assert_true(r->positive == 0 && r->certified == 1);
+    /* the direction again at 256 bits, entry by entry */
+    arb_zero(q);
+    for (i = 0; i < 6; i++)
+        for (j = 0; j < 6; j++)
+        {
+            fmpq *th = _fmpq_vec_init(3);
+            fmpq_neg(th, x + 3 * i);
+            fmpq_set(th + 1, x + 3 * i + 1);
+            fmpq_set(th + 2, x + 3 * i + 2);
+            assert_int_equal(fy_nnft_g2_spec(G, th, x + 3 * j, 3, s, 256, err), FY_OK);
+            {
+                arb_t a;
+                arb_init(a);
+                arb_set_d(a, r->direction[i]);
+                arb_mul(G, G, a, 256);
+                arb_set_d(a, r->direction[j]);
+                arb_addmul(q, G, a, 256);
+                arb_clear(a);
+            }
+            _fmpq_vec_clear(th, 3);
+        }
+    assert_true(arb_is_negative(q));
+    assert_int_equal(fy_nnft_symmetry(y, s, FY_NNFT_SYM_ROTATION, 2, 0, 2, 3, PREC, err), FY_OK);
+    assert_int_equal(y->verdict, 1);
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 4\na_mean 1\nphase 1/2\ninputs unit-d1\n");
+    assert_int_equal(fy_nnft_symmetry(y, s, FY_NNFT_SYM_Z2, 1, 0, 1, 3, PREC, err), FY_OK);
+    assert_int_equal(y->verdict, 0);
+    assert_non_null(strstr(y->duality, "odd correlators appear"));
+    assert_int_equal(fy_nnft_symmetry(y, s, FY_NNFT_SYM_TRANSLATION, 2, 0, 2, 3, PREC, err),
+                     FY_OK);
+    assert_int_equal(y->verdict, 0);
+    fmpq_set_si(s->phase, 1, 1); /* a whole period again: c -> c + pi restores Z2 */
+    assert_int_equal(fy_nnft_symmetry(y, s, FY_NNFT_SYM_Z2, 3, 0, 1, 3, PREC, err), FY_OK);
+    assert_int_equal(y->verdict, 1);
+    _fmpq_vec_clear(x, 6 * 3);
+    fmpq_clear(tmax);
+    arb_clear(q);
+    arb_clear(G);
+    fy_nnft_sym_clear(y);
+    fy_nnft_rp_clear(r);
+    fy_nnft_spec_clear(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -618,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_symmetry_mc),      cmocka_unit_test(test_os_cos),
         cmocka_unit_test(test_os_gauss_relu),    cmocka_unit_test(test_ib_eps0),
         cmocka_unit_test(test_ib_mc),            cmocka_unit_test(test_ib_mc_split),
+        cmocka_unit_test(test_euclid_ensembles),
     };
     return cmocka_run_group_tests_name("nnft_checks", tests, NULL, NULL) ? 1 : 0;
 }

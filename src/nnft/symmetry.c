@@ -48,6 +48,10 @@ const char *fy_nnft_sym_duality(const fy_nnft_spec_t s, fy_nnft_sym_t g)
     switch (g)
     {
     case FY_NNFT_SYM_TRANSLATION:
+        if (s->act == FY_NNFT_COS && !fmpq_is_one(s->phase))
+            return "[MSH] x -> x + a is absorbed by the phase, c -> c + w.a, but the narrowed "
+                   "window U[-P pi, P pi] (phase P < 1) is not invariant under that shift: "
+                   "no translation symmetry (already G2)";
         if (s->act == FY_NNFT_COS)
             return "[MSH] x -> x + a is absorbed by the phase, c -> c + w.a, and U[-pi, pi] "
                    "(mod 2 pi) is invariant under that shift while the law of w is untouched: "
@@ -74,6 +78,13 @@ const char *fy_nnft_sym_duality(const fy_nnft_spec_t s, fy_nnft_sym_t g)
                "output weights are invariant; with d_out = 1 the group SO(1) is trivial (its "
                "reflection O(1) = Z2 is checked as z2)";
     case FY_NNFT_SYM_Z2:
+        if (fy_nnft_has_odd(s))
+            return "[MSH] f -> -f would be absorbed by a -> -a (broken: a has the mean "
+                   "a_mean / N) or by c -> c + pi (broken: the phase window is narrower than a "
+                   "period): no parameter map is left, odd correlators appear";
+        if (!fmpq_is_zero(s->a_mean))
+            return "[MSH] f -> -f is absorbed by c -> c + pi (a -> -a is broken by a_mean, but "
+                   "the phase is uniform on a whole period): odd correlators vanish at every N";
         return "[MSH] f -> -f is absorbed by a -> -a (and b1 -> -b1); their laws are symmetric "
                "(Gaussian or a Gaussian scale mixture), so odd correlators vanish at every N";
     default:
