@@ -813,6 +813,24 @@ static void test_tensor_diagrams(void **state)
     printf("# %d of 90 tensors nonzero\n", nonzero);
     assert_true(nonzero >= 60);
     fy_mlp_work_clear(wk);
+    /* above the memory limit the route is refused and does not apply */
+    {
+        static const int w3[4] = {6, 5, 4, 1};
+        fy_net_t net;
+        fy_mlp_t m;
+        fy_symtensor_t B;
+        random_net(net, w3, 3, "tanh", &st, 1);
+        make_mlp(m, net, FY_ARITH_DOUBLE, 53, 4);
+        fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        assert_true(fy_mlp_tensor_diagrams_applies(m, 4));
+        m->max_bytes = fy_mlp_tensor_diagrams_bytes(m, 4) - 1;
+        assert_false(fy_mlp_tensor_diagrams_applies(m, 4));
+        assert_int_equal(fy_mlp_tensor_diagrams(B, m, 0, 4, NULL, err), FY_ENOMEM);
+        assert_true(fy_mlp_tensor_diagrams_applies(m, 3)); /* smaller tables */
+        fy_symtensor_clear(B);
+        fy_mlp_clear(m);
+        fy_net_clear(net);
+    }
 }
 
 /* The route that fy_mlp_job_compute takes and names, and the check of its result: a double

@@ -285,12 +285,15 @@ int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output,
  * up to FY_MLP_DIAGRAM_MAX_LAYERS hidden layers (FY_EUNSUPPORTED otherwise); T is re-made
  * unless it already has dimension width[0], order n, double entries.  w: workspace or NULL.
  * fy_mlp_tensor3_diagrams is the case n = 3.  fy_mlp_tensor_diagrams_applies: 1 when the
- * route takes m (arithmetic, order, depth, CBLAS) at order n. */
+ * route takes m (arithmetic, order, depth, CBLAS, memory) at order n. */
 #define FY_MLP_DIAGRAM_MAX_ORDER 4
 #define FY_MLP_DIAGRAM_MAX_LAYERS 256
 int fy_mlp_tensor_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
                            fy_mlp_work_struct *w, fy_error_t err);
 int fy_mlp_tensor_diagrams_applies(const fy_mlp_t m, int n);
+/* Working memory of fy_mlp_tensor_diagrams at order n (bytes, the result not counted; SIZE_MAX
+ * on overflow); above m->max_bytes the route is refused (FY_ENOMEM) and does not apply. */
+size_t fy_mlp_tensor_diagrams_bytes(const fy_mlp_t m, int n);
 
 /* The job's result by the fastest route: a whole tensor of order 2..FY_MLP_DIAGRAM_MAX_ORDER
  * in double by the diagram factorisation (route "diagrams2", "diagrams3", "diagrams4"),

@@ -29,17 +29,34 @@
  *             against the columns of pairs starting at (i, i), about d^4/8 x 2N multiply-adds.
  * N hidden neurons in all, P = d(d+1)/2 pairs.  Against the fused recursion's d^n W^2 per layer
  * and order: order 3 about 20x fewer operations, order 4 about 10x. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
 #include "mlp/mlp_internal.h"
 
+size_t fy_mlp_tensor_diagrams_bytes(const fy_mlp_t m, int n)
+{
+    double N = 0, maxw = 1, d = m->L >= 1 ? m->width[0] : 0, P = d * (d + 1) / 2, el;
+    int p;
+    for (p = 1; p < m->L; p++)
+    {
+        N += m->width[p];
+        maxw = m->width[p] > maxw ? m->width[p] : maxw;
+    }
+    el = 3 * N * d + N + maxw * (n == 4 ? P : d);
+    el += n == 2 ? d * d + N * d : n == 3 ? 2 * N * d + 2 * N * P + d * P : 4 * N * P + d * P;
+    el *= sizeof(double);
+    return el >= (double) SIZE_MAX ? SIZE_MAX : (size_t) el;
+}
+
 int fy_mlp_tensor_diagrams_applies(const fy_mlp_t m, int n)
 {
 #ifdef FY_HAVE_CBLAS
     return m->arith == FY_ARITH_DOUBLE && n >= 2 && n <= FY_MLP_DIAGRAM_MAX_ORDER &&
-           m->order >= n && m->L >= 1 && m->L - 1 <= FY_MLP_DIAGRAM_MAX_LAYERS;
+           m->order >= n && m->L >= 1 && m->L - 1 <= FY_MLP_DIAGRAM_MAX_LAYERS &&
+           fy_mlp_tensor_diagrams_bytes(m, n) <= m->max_bytes;
 #else
     (void) m, (void) n;
     return 0;
@@ -360,6 +377,11 @@ int fy_mlp_tensor_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, int n
         return fy_error_set(err, FY_EUNSUPPORTED, "mlp: the diagram factorisation takes up "
                             "to %d hidden layers, the network has %d (use fy_mlp_tensor)",
                             FY_MLP_DIAGRAM_MAX_LAYERS, m->L - 1);
+    if (fy_mlp_tensor_diagrams_bytes(m, n) > m->max_bytes)
+        return fy_error_set(err, FY_ENOMEM, "mlp: the order-%d diagram factorisation needs "
+                            "about %.3g GB of working memory, above the limit of %.3g GB "
+                            "(--memory-limit)", n, (double) fy_mlp_tensor_diagrams_bytes(m, n)
+                            / 1e9, (double) m->max_bytes / 1e9);
     if (T->e.arith != FY_ARITH_DOUBLE || T->dim != m->width[0] || T->order != n)
     {
         fy_symtensor_clear(T);
