@@ -480,7 +480,8 @@ int main(int argc, char **argv)
            "\"order4_cblas_s\": %.4f, \"order4_ratio\": %.2f, \"ball128_order3_s\": %.4f, "
            "\"ball_ratio\": %.1f, \"order3_ratio\": %.2f},\n"
            " \"rounds\": %d, \"cblas\": %s, \"status\": \"%s\"}\n",
-           wsjson, d3json, dgjson, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS), (long) 766480, t4, b4,
+           wsjson, d3json, dgjson, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS),
+           (long) 766480, t4, b4,
            median(r4, ROUNDS4), mem4, tb3, median(rbb, ROUNDS), maxrad, maxdiff, c3, cb3, c4, cb4,
            median(cr4, ROUNDS4), ctb3, median(crbb, ROUNDS), median(crb3, ROUNDS), ROUNDS,
 #ifdef FY_HAVE_CBLAS
