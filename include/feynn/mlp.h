@@ -16,6 +16,9 @@
  *     floating point (126-bit mantissas sharing an exponent and a radius, num/fxball.h): the
  *     dense products are exact dgemm calls on 21-bit digits and the radius bounds every
  *     truncation; other networks and higher precisions use Arb balls entry by entry;
+ *   - whole tensors of orders 2, 3, 4 in double also by the diagram factorisation
+ *     (fy_mlp_tensor_diagrams: the diagrams grouped by their lowest vertex as low-rank terms
+ *     over the neurons, a few dense products; the route fy_mlp_job_compute takes);
  *   - single entries (the same recursion on the few input columns the entry uses);
  *   - Taylor coefficients along a direction v to any order (univariate Taylor arithmetic per
  *     neuron: the series of z^(l)(xbar + t v), composed with sigma by Horner's rule), and the
