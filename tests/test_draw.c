@@ -2,6 +2,7 @@
  * cgraph (node, edge and arrowhead counts against the diagram), rendering of every emitted
  * file by `dot -Tpdf`, compilation of the TikZ by pdfLaTeX when it is installed, and the
  * symbolic expression of the order-2 MLP diagram against MATH.md 1.3. */
+#include <math.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -618,9 +619,36 @@ static void test_dot_renders(void **state)
     fy_diagram_list_clear(list);
 }
 
-/* A document of TikZ pictures (every family) compiled by pdfLaTeX. */
+/* Every page of the PDF is one picture's: as many pages (page objects with a /MediaBox)
+ * as pictures, each far smaller than a letter page (612 x 792 bp) and at least the 8bp of
+ * its border. */
+static void check_tight_pages(const char *pdf, long npics)
+{
+    char *text;
+    size_t len;
+    const char *p;
+    long pages = 0;
+    fy_error_t e;
+    fy_error_init(e);
+    assert_int_equal(fy_file_read(&text, &len, pdf, 1 << 26, e), FY_OK);
+    for (p = text; p + 9 < text + len; p++)
+        if (memcmp(p, "/MediaBox", 9) == 0)
+        {
+            double b[4];
+            assert_int_equal(sscanf(p + 9, " [ %lf %lf %lf %lf", b, b + 1, b + 2, b + 3), 4);
+            assert_true(b[2] - b[0] > 8 && b[2] - b[0] < 500);
+            assert_true(b[3] - b[1] > 8 && b[3] - b[1] < 500);
+            pages++;
+        }
+    free(text);
+    printf("# %ld pictures on %ld tight pages\n", npics, pages);
+    assert_int_equal(pages, npics);
+}
+
+/* A document of TikZ pictures (every family) compiled by pdfLaTeX: one tight page each. */
 static void test_tikz_pdflatex(void **state)
 {
+    long npics;
     fy_diagram_list_t list;
     fy_feynman_spec_t spec;
     fy_error_t e;
@@ -648,6 +676,7 @@ static void test_tikz_pdflatex(void **state)
     fy_diagram_clear(d);
     fp = open_memstream(&all, &len);
     assert_non_null(fp);
+    npics = list->n;
     for (i = 0; i < list->n; i++)
     {
         assert_int_equal(fy_draw_tikz(&pic, list->d + i, opt, e), FY_OK);
@@ -667,7 +696,16 @@ static void test_tikz_pdflatex(void **state)
         skip();
     }
     mkdir(TMPDIR, 0777);
-    write_text(TMPDIR "/pictures.tex", fy_draw_tikz_preamble(), all, fy_draw_document_end());
+    /* uncompressed objects, so that the page boxes can be read back */
+    write_text(TMPDIR "/pictures.tex", "\\pdfobjcompresslevel=0\\pdfcompresslevel=0\n",
+               fy_draw_tikz_preamble(), "");
+    {
+        FILE *f = fopen(TMPDIR "/pictures.tex", "a");
+        assert_non_null(f);
+        fputs(all, f);
+        fputs(fy_draw_document_end(), f);
+        fclose(f);
+    }
     free(all);
     if (system("cd " TMPDIR " && pdflatex -interaction=nonstopmode -halt-on-error pictures.tex "
                ">pdflatex.log 2>&1") != 0)
@@ -676,6 +714,7 @@ static void test_tikz_pdflatex(void **state)
         fail();
     }
     assert_int_equal(access(TMPDIR "/pictures.pdf", R_OK), 0);
+    check_tight_pages(TMPDIR "/pictures.pdf", npics);
 }
 
 /* The TikZ of a tree has the arrowheads of the DOT (Stealth tips) and its vertices. */
@@ -705,7 +744,148 @@ static void test_tikz_content(void **state)
     fy_diagram_clear(d);
 }
 
+/* The style of nnft.rules for external points: a dot. */
+static int point_style(fy_draw_style_struct *st, void *ctx, const fy_family_struct *family,
+                       int what, int kind, fy_error_t err)
+{
+    (void) ctx, (void) err;
+    if (what == FY_DRAW_VERTEX && kind >= 0 && kind < family->n_vertex_kinds &&
+        strcmp(family->vertex_kind_names[kind], "point") == 0)
+    {
+        st->dot = "shape=point,width=0.06";
+        st->tikz = "circle,fill,inner sep=1pt";
+    }
+    return FY_OK;
+}
+
+/* Is (x, y) inside the label box of centre (cx, cy), size w x h (inches), shrunk by 10%? */
+static int in_box(double x, double y, double cx, double cy, double w, double h)
+{
+    return fabs(x - cx) < 0.45 * w && fabs(y - cy) < 0.45 * h;
+}
+
+/* Checks Graphviz's layout (dot -Tplain) of a DOT text: no line that does not end at a label
+ * passes through it (its Bezier sampled at 33 points).  Returns the labels checked. */
+static int labels_clear(const char *dotpath)
+{
+    char cmd[512], line[4096], name[64][32];
+    double nx[64], ny[64], nw[64], nh[64];
+    int nn = 0, labels = 0;
+    FILE *fp;
+    snprintf(cmd, sizeof cmd, "dot -Tplain %s", dotpath);
+    fp = popen(cmd, "r");
+    assert_non_null(fp);
+    while (fgets(line, sizeof line, fp))
+    {
+        char t[32], h[32], lab[64], shape[32];
+        double pts[200];
+        int n, used, k, i;
+        if (sscanf(line, "node %31s %lf %lf %lf %lf %63s %*s %31s", name[nn], nx + nn, ny + nn,
+                   nw + nn, nh + nn, lab, shape) == 7 && nn < 64)
+        {
+            if (strcmp(shape, "plaintext") == 0 && lab[0] == 'x')
+                nn++, labels++;
+            continue;
+        }
+        if (sscanf(line, "edge %31s %31s %d%n", t, h, &n, &used) != 3 || n > 100)
+            continue;
+        for (k = 0; k < 2 * n; k++)
+        {
+            int u;
+            assert_int_equal(sscanf(line + used, "%lf%n", pts + k, &u), 1);
+            used += u;
+        }
+        for (i = 0; i < nn; i++)
+        {
+            int seg, j;
+            if (strcmp(name[i], t) == 0 || strcmp(name[i], h) == 0)
+                continue;
+            for (seg = 0; seg + 3 < n; seg += 3)
+                for (j = 0; j <= 32; j++)
+                {
+                    double u = j / 32.0, a = (1 - u) * (1 - u) * (1 - u), b = 3 * u * (1 - u) *
+                           (1 - u), c = 3 * u * u * (1 - u), d = u * u * u;
+                    double x = a * pts[2 * seg] + b * pts[2 * seg + 2] + c * pts[2 * seg + 4] +
+                               d * pts[2 * seg + 6];
+                    double y = a * pts[2 * seg + 1] + b * pts[2 * seg + 3] +
+                               c * pts[2 * seg + 5] + d * pts[2 * seg + 7];
+                    if (in_box(x, y, nx[i], ny[i], nw[i], nh[i]))
+                        printf("# %s: the line %s -- %s crosses the label %s\n", dotpath, t, h,
+                               name[i]);
+                    assert_false(in_box(x, y, nx[i], ny[i], nw[i], nh[i]));
+                }
+        }
+    }
+    pclose(fp);
+    return labels;
+}
+
+/* External points styled as dots (nnft.rules) are drawn as their labels, which no line
+ * crosses (the x3 of a phi^4 graph used to sit on a line as an xlabel). */
+static void test_point_labels(void **state)
+{
+    fy_diagram_list_t list;
+    fy_feynman_spec_t spec;
+    fy_error_t e;
+    fy_draw_options_t opt;
+    char *dot, path[256];
+    long i;
+    int labels = 0;
+    (void) state;
+    fy_error_init(e);
+    fy_draw_options_init(opt);
+    opt->style = point_style;
+    fy_diagram_list_init(list);
+    fy_feynman_spec_init(spec);
+    spec->n_points = 4;
+    assert_int_equal(fy_feynman_spec_parse_vertices(spec, "4:2", e), FY_OK);
+    spec->filters = FY_FEYNMAN_CONNECTED;
+    assert_int_equal(fy_feynman_generate(list, spec, e), FY_OK);
+    fy_feynman_spec_clear(spec);
+    mkdir(TMPDIR, 0777);
+    for (i = 0; i < list->n; i++)
+    {
+        assert_int_equal(fy_draw_dot(&dot, list->d + i, opt, e), FY_OK);
+        assert_null(strstr(dot, "xlabel"));
+        assert_non_null(strstr(dot, "label=x3"));
+        snprintf(path, sizeof path, TMPDIR "/points%03ld.dot", i);
+        write_text(path, "", dot, "");
+        free(dot);
+        if (have_program("dot"))
+            labels += labels_clear(path);
+    }
+    printf("# %ld graphs, %d point labels clear of the lines\n", list->n, labels);
+    if (have_program("dot"))
+        assert_int_equal(labels, 4 * list->n);
+    fy_diagram_list_clear(list);
+}
+
+/* Born ladders carry the positions r_1 .. r_n of their insertions (DOT and TikZ). */
+static void test_ladder_labels(void **state)
+{
+    fy_diagram_list_t list;
+    fy_error_t e;
+    fy_draw_options_t opt;
+    char *dot, *pic;
+    (void) state;
+    fy_error_init(e);
+    fy_draw_options_init(opt);
+    fy_diagram_list_init(list);
+    assert_int_equal(fy_enum_born_ladder(list, 3, e), FY_OK);
+    assert_int_equal(list->n, 1);
+    assert_int_equal(fy_draw_dot(&dot, list->d, opt, e), FY_OK);
+    assert_non_null(strstr(dot, "label=r1"));
+    assert_non_null(strstr(dot, "label=r3"));
+    assert_int_equal(fy_draw_tikz(&pic, list->d, opt, e), FY_OK);
+    assert_int_equal(count_sub(pic, "below:$r_{"), 3);
+    free(dot);
+    free(pic);
+    fy_diagram_list_clear(list);
+}
+
 static const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_point_labels),
+    cmocka_unit_test(test_ladder_labels),
     cmocka_unit_test(test_dot_golden),
     cmocka_unit_test(test_dot_parse_back),
     cmocka_unit_test(test_line_derivatives),

@@ -103,8 +103,12 @@ int fy_draw_dot(char **out, const fy_diagram_t d, const fy_draw_options_t opt, f
  * when a second context is created); like Graphviz itself, not thread-safe. */
 int fy_draw_tikz(char **out, const fy_diagram_t d, const fy_draw_options_t opt, fy_error_t err);
 
-/* A pdfLaTeX preamble and ending for a document of TikZ pictures (standalone class, one page
- * per picture) or of expressions (article class, amsmath).  Static strings. */
+/* A pdfLaTeX preamble and ending for a document of TikZ pictures or of expressions (article
+ * class, amsmath).  Static strings.  The TikZ preamble needs only texlive-latex-base and
+ * texlive-pictures: it puts every tikzpicture of the document on a page of its own, cropped
+ * to the picture with a border of 4pt (pdfTeX's \pdfpagewidth and \pdfpageheight set per
+ * picture; no standalone class), so each diagram file compiles to one tight page and the
+ * pictures of a document never overlap. */
 const char *fy_draw_tikz_preamble(void);
 const char *fy_draw_latex_preamble(void);
 const char *fy_draw_document_end(void);
@@ -122,19 +126,40 @@ int fy_draw_expr(char **out, const fy_diagram_t d, int latex, const fy_draw_opti
 int fy_draw_shape(char **out, const fy_diagram_t d, const fy_draw_options_t opt, fy_error_t err);
 
 /* ------------------------------------------------------------------ plots (figures of data)
+ * (section of the figures work: plot.c, plot_render.c)
  *
- * Small figures for the demos and reports (line plots with error bars, heatmaps), written as
- * PDF through PLplot when feynn was built with it (fy_plot_available() is 1); without PLplot
+ * Figures for the demos and reports (line plots with error bars, heatmaps with colour bars),
+ * drawn through PLplot when feynn was built with it (fy_plot_available() is 1); without PLplot
  * every fy_plot_* writer returns FY_EUNSUPPORTED and writes nothing, so a caller writes its
- * CSV files in any case and the figures when it can.  A figure is written atomically: to
- * PATH.tmp, then renamed to PATH (a failed figure leaves no file).  PLplot keeps global state:
- * like Graphviz, not thread-safe; one figure at a time.
+ * CSV files in any case and the figures when it can.
  *
- * Colours are PLplot's cmap0 indices: 1 red, 2 yellow, 3 green, 4 aquamarine, 5 pink, 6 wheat,
- * 7 grey, 8 brown, 9 blue, 10 blue-violet, 11 cyan, 12 turquoise, 13 magenta, 14 salmon, and
- * 15 black (the figures draw on a white page, with axes and labels in black).  Markers are
- * PLplot symbol codes (FY_PLOT_MARK_*).  Labels accept PLplot escapes (#u superscript,
- * #d subscript, #gl lambda). */
+ * Journal style, one for every figure: a line plot is one column of a two-column journal wide
+ * (FY_PLOT_COLUMN_WIDTH, 3.375 in as in the APS journals; ax->width = FY_PLOT_PAGE_WIDTH for
+ * the full page width), a page of heatmaps one column for one panel and the page width for
+ * more; serif text of about 8 pt at that size, ticks inside on all four sides, tick labels
+ * laid out so that they never overlap the axis labels (a common power of ten is factored out
+ * into the axis label), every labelled series in a legend placed in the corner of the plot box
+ * that holds the fewest points, and heatmaps in the perceptually uniform, colour-blind-safe
+ * viridis map with a colour bar each, labelled by the heatmap's zlabel (say there whether the
+ * scale is shared with other panels).  Each figure is written twice: the vector PDF at PATH
+ * and a PNG of FY_PLOT_DPI dots per inch beside it (PATH with .pdf replaced by .png, or .png
+ * appended).  Both are written atomically (PATH.tmp, then renamed; a failed figure leaves no
+ * file).  PLplot's cairo drivers are used when installed (plplot-driver-cairo: outline fonts,
+ * antialiasing), otherwise its pdf driver and a PNG rasterised by PLplot's mem driver.
+ * PLplot keeps global state: like Graphviz, not thread-safe; one figure at a time.
+ *
+ * Colours are indices into a colour-blind-safe palette (Okabe and Ito) under PLplot's cmap0
+ * names: 1 red (vermillion), 2 orange (in place of cmap0's near-invisible yellow), 3 green
+ * (bluish green), 4 sky blue, 5 reddish purple, 6 yellow, 7 grey, 8 brown, 9 blue, 10 violet,
+ * 11 cyan, 12 teal, 13 magenta, 14 salmon and 15 black; or any colour FY_PLOT_RGB(r, g, b),
+ * such as fy_plot_color_seq(t) for an ordered family of curves.  Markers are FY_PLOT_MARK_*.
+ * Labels accept PLplot escapes: #u superscript, #d subscript (each undone by the other), #gl
+ * lambda and the other Greek letters #g<latin letter>, #(2236) partial, #[0x2212] a Unicode
+ * code point. */
+
+#define FY_PLOT_COLUMN_WIDTH 3.375 /* inches: one column of a two-column journal page */
+#define FY_PLOT_PAGE_WIDTH 7.0     /* inches: the full width of such a page */
+#define FY_PLOT_DPI 300            /* resolution of the PNG copies */
 
 enum
 {
@@ -145,6 +170,13 @@ enum
     FY_PLOT_MARK_DOT = 1
 };
 #define FY_PLOT_BLACK 15
+/* A colour given as 8-bit red, green, blue (for a series' color). */
+#define FY_PLOT_RGB(r, g, b) (0x1000000 | ((r) & 255) << 16 | ((g) & 255) << 8 | ((b) & 255))
+
+/* The colour at t in [0, 1] of viridis cut short of its palest yellow (t = 1 is still visible
+ * on white): dark violet at 0, through blue and green, to yellow-green at 1.  An ordered
+ * family of curves (partial sums, widths) reads in order in this map. */
+int fy_plot_color_seq(double t);
 
 /* One data series of a line plot. */
 typedef struct
@@ -155,46 +187,88 @@ typedef struct
     const double *yerr; /* NULL, or n half-widths: error bars [y - yerr, y + yerr] */
     int line;           /* 1: a line through the points */
     int marker;         /* FY_PLOT_MARK_* at each point (FY_PLOT_MARK_NONE: none) */
-    int color;          /* cmap0 index 1..15 (0: black) */
+    int color;          /* palette index 1..15 or FY_PLOT_RGB (0: black) */
     double width;       /* line width (0: 1) */
+    const char *label;  /* its legend entry (NULL: not in the legend) */
+    int mark_every;     /* markers at every mark_every-th point only (0, 1: at every point) */
 } fy_plot_series_struct;
 
 /* Axes and labels of a line plot.  A limit that is NaN is taken from the data (the x range of
  * the points; the y range of the points and error bars, widened to include 0 when
- * include_zero is 1).  xlabel, ylabel, title may be NULL. */
+ * include_zero is 1, with a margin of 4%).  xlabel, ylabel, title may be NULL; a journal
+ * figure has no title (its caption says what it shows): leave it NULL. */
 typedef struct
 {
     double xmin, xmax, ymin, ymax;
     int include_zero;
     const char *xlabel, *ylabel, *title;
+    double width;  /* page width in inches (0: FY_PLOT_COLUMN_WIDTH) */
+    double aspect; /* height / width (0: 0.75) */
 } fy_plot_axes_struct;
 typedef fy_plot_axes_struct fy_plot_axes_t[1];
 
-/* Axes with every limit automatic, include_zero 1, no labels. */
+/* Axes with every limit automatic, include_zero 1, no labels, one column wide. */
 void fy_plot_axes_init(fy_plot_axes_t ax);
 
 /* One heatmap panel: z is rows x cols, row-major; entry (i, j) is drawn at (x, y) =
  * (i + 1, j + 1).  The colour scale runs over [zmin, zmax]; NaN limits: from the data (a
- * constant map gets [z - 1/2, z + 1/2]). */
+ * constant map gets [z - 1/2, z + 1/2]).  zlabel labels the panel's colour bar. */
 typedef struct
 {
     long rows, cols;
     const double *z;
     double zmin, zmax;
     const char *xlabel, *ylabel, *title;
+    const char *zlabel;
 } fy_plot_heatmap_struct;
 
-/* 1 when the plot writers can write PDF (feynn built with PLplot), else 0. */
+/* The layout of a figure, computed without PLplot (so the tests check it in every build):
+ * the page, the plot box, the ticks and their labels, the legend. */
+#define FY_PLOT_MAX_TICKS 16
+typedef struct
+{
+    double lo, hi;   /* the axis range */
+    double step;     /* between labelled ticks */
+    int scale;       /* the labels are value / 10^scale ("x10^scale" in the axis label) */
+    int nticks;
+    double tick[FY_PLOT_MAX_TICKS];
+    char text[FY_PLOT_MAX_TICKS][24];
+    double text_mm;  /* the widest label, mm (estimated from the font's advance widths) */
+} fy_plot_axis_struct;
+
+typedef struct
+{
+    double width, height;   /* page, inches */
+    double box[4];          /* plot box: left, right, bottom, top in mm from the lower left */
+    double char_mm;         /* text height, mm */
+    fy_plot_axis_struct x, y;
+    int nlegend;            /* legend entries: the series with a label */
+    int legend_cols;        /* in columns of at most 4 entries (filled column by column) */
+    int legend_corner;      /* 0 none, 1 top right, 2 top left, 3 bottom left, 4 bottom right */
+    double legend_mm[2];    /* legend width and height, mm (estimated) */
+    int legend_hits;        /* points of the data under the legend (0 when a corner is free) */
+} fy_plot_layout_struct;
+
+/* 1 when the plot writers can write figures (feynn built with PLplot), else 0. */
 int fy_plot_available(void);
 
-/* Line plot of ns series on one set of axes, PDF at path.  Every series must have n >= 1 and
- * finite x (points with a non-finite y are skipped); FY_EINPUT otherwise. */
+/* The layout fy_plot_lines draws: the same checks and refusals. */
+int fy_plot_lines_layout(fy_plot_layout_struct *lay, const fy_plot_series_struct *s, int ns,
+                         const fy_plot_axes_t ax, fy_error_t err);
+
+/* Line plot of ns series on one set of axes: PDF at path and the PNG beside it.  Every series
+ * must have n >= 1 and finite x (points with a non-finite y are skipped); FY_EINPUT otherwise. */
 int fy_plot_lines(const char *path, const fy_plot_series_struct *s, int ns,
                   const fy_plot_axes_t ax, fy_error_t err);
 
-/* np heatmaps side by side (1 <= np <= 6) on one page, PDF at path. */
+/* np heatmaps side by side (1 <= np <= 6), each with its colour bar: PDF at path and the PNG
+ * beside it; one column wide for one panel, the page width for more. */
 int fy_plot_heatmaps(const char *path, const fy_plot_heatmap_struct *h, int np,
                      fy_error_t err);
+
+/* The PNG path that goes with a figure's path (.pdf replaced by .png, else .png appended),
+ * in buf of n bytes; FY_EINPUT if it does not fit. */
+int fy_plot_png_path(char *buf, size_t n, const char *path, fy_error_t err);
 
 #ifdef __cplusplus
 }

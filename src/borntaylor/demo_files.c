@@ -227,8 +227,11 @@ static void demo_figures(fy_borntaylor_demo_t demo)
     ok = _fy_borntaylor_plot_partial(dir, demo->partial, NPTS, NB, perr) == FY_OK && ok;
     demo->plots = ok;
     demo->files[demo->nfiles++] = "gradient.pdf";
+    demo->files[demo->nfiles++] = "gradient.png";
     demo->files[demo->nfiles++] = "hessian.pdf";
+    demo->files[demo->nfiles++] = "hessian.png";
     demo->files[demo->nfiles++] = "born_partial_sums.pdf";
+    demo->files[demo->nfiles++] = "born_partial_sums.png";
 }
 
 /* The three largest diagrams of F_2's Hessian: DOT, and PDF when Graphviz's dot is there. */

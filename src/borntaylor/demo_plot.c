@@ -12,32 +12,29 @@ int _fy_borntaylor_plot_gradient(const char *dir, const double *c3, const double
                                  double R, fy_error_t err)
 {
     char path[4096];
-    double *x = malloc(sizeof(double) * (size_t) d), ymax = 0;
-    fy_plot_series_struct s[3];
+    double *x = malloc(sizeof(double) * (size_t) d);
+    fy_plot_series_struct s[2];
     fy_plot_axes_t ax;
     int j, status;
     if (x == NULL)
         return fy_error_set(err, FY_ENOMEM, "out of memory (figure)");
     for (j = 0; j < d; j++)
-    {
         x[j] = (j + 0.5) * R / d;
-        ymax = fmax(ymax, fmax(fabs(c3[j]), fabs(g[j])));
-    }
     memset(s, 0, sizeof s);
-    s[0].n = s[1].n = s[2].n = d;
-    s[0].x = s[1].x = s[2].x = x;
-    s[0].y = s[1].y = c3;
-    s[2].y = g;
-    s[0].line = 1, s[0].color = 9;
-    s[1].marker = FY_PLOT_MARK_CIRCLE, s[1].color = 9;
-    s[2].marker = FY_PLOT_MARK_PLUS, s[2].color = 1;
+    s[0].n = s[1].n = d;
+    s[0].x = s[1].x = x;
+    s[0].y = c3;
+    s[1].y = g;
+    s[0].line = 1, s[0].marker = FY_PLOT_MARK_CIRCLE, s[0].color = 9;
+    s[0].label = "exact c#d3#u";
+    s[1].marker = FY_PLOT_MARK_PLUS, s[1].color = 1;
+    s[1].label = "network F#d1#u";
     fy_plot_axes_init(ax);
-    ax->xmin = 0, ax->xmax = R, ax->ymin = 0, ax->ymax = 1.1 * ymax;
-    ax->xlabel = "r (step midpoint)";
-    ax->ylabel = "dF/dU#dj#u(0)";
-    ax->title = "network gradient at U = 0 (red +) against c3 (blue line, o)";
+    ax->xmin = 0, ax->xmax = R;
+    ax->xlabel = "step midpoint r";
+    ax->ylabel = "#[0x2202]F/#[0x2202]U#dj#u at U = 0";
     snprintf(path, sizeof path, "%s/gradient.pdf", dir);
-    status = fy_plot_lines(path, s, 3, ax, err);
+    status = fy_plot_lines(path, s, 2, ax, err);
     free(x);
     return status;
 }
@@ -70,9 +67,12 @@ int _fy_borntaylor_plot_hessians(const char *dir, const double *Hm, const double
         h[i].zmin = zmin, h[i].zmax = zmax;
         h[i].xlabel = "j", h[i].ylabel = "k";
     }
-    h[0].z = Hm, h[0].title = "network d#u2#dF(0)";
-    h[1].z = He, h[1].title = "exact -2K (same scale)";
-    h[2].z = z3, h[2].title = "difference (own scale)";
+    h[0].z = Hm, h[0].title = "(a) network #[0x2202]#u2#dF#d2#u(0)";
+    h[0].zlabel = "(a), (b): shared scale";
+    h[1].z = He, h[1].title = "(b) exact #[0x2212]2K";
+    h[1].zlabel = "(a), (b): shared scale";
+    h[2].z = z3, h[2].title = "(c) difference (a) #[0x2212] (b)";
+    h[2].zlabel = "(c): own scale";
     h[2].zmin = -dm, h[2].zmax = dm;
     snprintf(path, sizeof path, "%s/hessian.pdf", dir);
     status = fy_plot_heatmaps(path, h, 3, err);
@@ -86,7 +86,7 @@ int _fy_borntaylor_plot_partial(const char *dir, const double *rows, int npts, i
 {
     char path[4096];
     int ncol = 4 + nb, k, i, status;
-    double *col = malloc(sizeof(double) * (size_t) npts * (size_t) ncol), ymin = 0, ymax = 0;
+    double *col = malloc(sizeof(double) * (size_t) npts * (size_t) ncol);
     fy_plot_series_struct s[16];
     fy_plot_axes_t ax;
     if (col == NULL || ncol - 1 > 16)
@@ -97,37 +97,38 @@ int _fy_borntaylor_plot_partial(const char *dir, const double *rows, int npts, i
     /* column-major copy: col[k * npts + i] */
     for (i = 0; i < npts; i++)
         for (k = 0; k < ncol; k++)
-        {
             col[k * npts + i] = rows[i * ncol + k];
-            if (k > 0)
-            {
-                ymin = fmin(ymin, rows[i * ncol + k]);
-                ymax = fmax(ymax, rows[i * ncol + k]);
-            }
-        }
-    if (ymax <= ymin)
-        ymax = ymin + 1;
+    /* a0 black; the partial sums S_1..S_N in viridis order; the network F_1 (markers on the
+     * a0 curve it approximates) and the second-order proxy A_2 (markers in the colour of S_2,
+     * the curve it approximates) */
     memset(s, 0, sizeof s);
     for (k = 1; k < ncol; k++)
     {
+        static const char *sname[] = {"S#d1#u", "S#d2#u", "S#d3#u", "S#d4#u", "S#d5#u",
+                                      "S#d6#u", "S#d7#u", "S#d8#u", "S#d9#u", "S#d10#u"};
         fy_plot_series_struct *t = s + k - 1;
         t->n = npts;
         t->x = col;
         t->y = col + k * npts;
         if (k == 1)
-            t->line = 1, t->color = FY_PLOT_BLACK, t->width = 2;
+            t->line = 1, t->color = FY_PLOT_BLACK, t->width = 2, t->label = "a#d0#u exact";
         else if (k < ncol - 2)
-            t->line = 1, t->color = 1 + (k - 2) % 13;
+        {
+            t->line = 1, t->color = fy_plot_color_seq((k - 2) / (double) (nb > 1 ? nb - 1 : 1));
+            t->label = k - 2 < 10 ? sname[k - 2] : NULL;
+        }
         else if (k == ncol - 2)
-            t->marker = FY_PLOT_MARK_PLUS, t->color = 3;
+            t->marker = FY_PLOT_MARK_CIRCLE, t->color = FY_PLOT_BLACK, t->label = "F#d1#u",
+            t->mark_every = 4;
         else
-            t->marker = FY_PLOT_MARK_CROSS, t->color = 9;
+            t->marker = FY_PLOT_MARK_CROSS, t->color = s[2].color, t->label = "A#d2#u",
+            t->mark_every = 4;
     }
     fy_plot_axes_init(ax);
-    ax->xmin = 0, ax->xmax = rows[(npts - 1) * ncol], ax->ymin = ymin, ax->ymax = ymax;
-    ax->xlabel = "coupling #gl (potential #gl U)";
-    ax->ylabel = "a#d0#u";
-    ax->title = "a0 (black), Born partial sums S1..SN (colours), F1 (+), T1[F1]+T2[F2] (x)";
+    ax->xmin = 0, ax->xmax = rows[(npts - 1) * ncol];
+    ax->include_zero = 0;
+    ax->xlabel = "coupling #gl";
+    ax->ylabel = "a#d0#u(#glU)";
     snprintf(path, sizeof path, "%s/born_partial_sums.pdf", dir);
     status = fy_plot_lines(path, s, ncol - 1, ax, err);
     free(col);

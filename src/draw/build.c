@@ -292,6 +292,20 @@ int fy_draw_graph_build(fy_draw_graph *G, const fy_diagram_t d, const fy_draw_op
             fy_ag_set(vnode[i], "shape", "plaintext");
             fy_ag_set(vnode[i], "label", dot);
         }
+        else if (strcmp(v->theory, "born") == 0)
+        {
+            /* a ladder's insertions carry their positions r_1, r_2, ... (the names of the
+             * nested integral fy_draw_expr writes) */
+            snprintf(tex, sizeof tex, "r_{%d}", i + 1);
+            if ((rc = add_node(G, vnode[i], FY_GNODE_VERTEX, tex, st.tikz, err)) != FY_OK)
+                goto fail;
+            snprintf(dot, sizeof dot, "r%d", i + 1);
+            fy_ag_set(vnode[i], "label", dot);
+            fy_ag_set(vnode[i], "fontsize", "9");
+            fy_ag_set(vnode[i], "shape", "circle"); /* a point shows no label */
+            fy_ag_set(vnode[i], "width", "0.22");
+            fy_ag_set(vnode[i], "fixedsize", "true");
+        }
         else
         {
             if ((rc = add_node(G, vnode[i], FY_GNODE_VERTEX, NULL, st.tikz, err)) != FY_OK)
@@ -306,9 +320,14 @@ int fy_draw_graph_build(fy_draw_graph *G, const fy_diagram_t d, const fy_draw_op
             const char *shape = fy_ag_get(vnode[i], "shape");
             if (shape != NULL && strcmp(shape, "point") == 0)
             {
-                fy_ag_set(vnode[i], "xlabel", dot);
-                fy_ag_set(G->g, "forcelabels", "true");
-                G->nodes[G->nn - 1].outside = 1;
+                /* A point styled as a dot is drawn as its label, the lines ending at the
+                 * text: an xlabel beside a dot is placed by Graphviz without regard to the
+                 * lines and may sit on one (x3 of a phi^4 graph did). */
+                fy_ag_set(vnode[i], "shape", "plaintext");
+                fy_ag_set(vnode[i], "width", "0");
+                fy_ag_set(vnode[i], "height", "0");
+                fy_ag_set(vnode[i], "margin", "0.03");
+                G->nodes[G->nn - 1].tikz = "";
             }
             else if (st.tikz[0])
                 G->nodes[G->nn - 1].outside = 2; /* text inside the styled shape */

@@ -5,3 +5,6 @@ libfeynn_la_SOURCES += src/draw/ag.c src/draw/view.c src/draw/build.c src/draw/t
 	src/draw/expr.c
 # plots: line plots with error bars and heatmaps as PDF through PLplot (draw.h, "plots")
 libfeynn_la_SOURCES += src/draw/plot.c
+# the plots drawn through PLplot (plot_render.c), laid out without it (plot.c)
+libfeynn_la_SOURCES += src/draw/plot_render.c
+noinst_HEADERS += src/draw/plot_impl.h

@@ -11,12 +11,32 @@
 
 const char *fy_draw_tikz_preamble(void)
 {
-    /* standalone (texlive-latex-extra) crops each picture to a page of its own; without it,
-     * plain article pages, so that a bare pdfLaTeX installation compiles the file too. */
-    return "\\IfFileExists{standalone.cls}{\\documentclass[tikz,border=4pt]{standalone}}\n"
-           "  {\\documentclass{article}\\pagestyle{empty}}\n"
+    /* Every tikzpicture of the document on a page of its own, cropped to the picture plus a
+     * border of 4pt, with nothing beyond texlive-latex-base and texlive-pictures: the
+     * standalone class (texlive-latex-extra) and the preview package (texlive-latex-extra)
+     * are not needed.  The environment is redefined to set the picture in a box; the box is
+     * shipped out on a page whose size pdfTeX takes from \pdfpagewidth / \pdfpageheight at
+     * that moment (LuaTeX calls them \pagewidth / \pageheight).  Pictures never share a page,
+     * so several pictures on standard output cannot overlap. */
+    return "\\documentclass{article}\n"
            "\\usepackage{tikz}\n"
            "\\usetikzlibrary{arrows.meta}\n"
+           "% one tight page per picture (pdfTeX page size primitives; no standalone class)\n"
+           "\\ifdefined\\pdfpagewidth\\else\\let\\pdfpagewidth\\pagewidth"
+           "\\let\\pdfpageheight\\pageheight\\fi\n"
+           "\\makeatletter\n"
+           "\\newbox\\fy@pic\n"
+           "\\let\\fy@tikzpicture\\tikzpicture\n"
+           "\\let\\fy@endtikzpicture\\endtikzpicture\n"
+           "\\renewenvironment{tikzpicture}{\\setbox\\fy@pic\\hbox\\bgroup\\fy@tikzpicture}\n"
+           "  {\\fy@endtikzpicture\\egroup\\fy@ship}\n"
+           "\\def\\fy@ship{\\begingroup\n"
+           "  \\pdfpagewidth=\\dimexpr\\wd\\fy@pic+8pt\\relax\n"
+           "  \\pdfpageheight=\\dimexpr\\ht\\fy@pic+\\dp\\fy@pic+8pt\\relax\n"
+           "  \\hoffset=-1in \\voffset=-1in\n"
+           "  \\shipout\\vbox{\\kern4pt\\hbox{\\kern4pt\\box\\fy@pic\\kern4pt}\\kern4pt}%\n"
+           "  \\endgroup}\n"
+           "\\makeatother\n"
            "\\begin{document}\n";
 }
 
@@ -219,10 +239,17 @@ int fy_draw_tikz(char **out, const fy_diagram_t d, const fy_draw_options_t opt, 
         fy_draw_sb_puts(&b, "\\node");
         if (gn->type == FY_GNODE_VERTEX)
         {
-            char base[96];
-            snprintf(base, sizeof base, "circle,fill,inner sep=0pt,minimum size=%.2fbp",
-                     ND_width(n2) * 72.0);
-            options(&b, base, gn->tikz);
+            /* the kind's style, then the size Graphviz laid the lines out for (so that they
+             * end on the circle), then the vertex's label below it (Born ladders) */
+            char size[320];
+            int n = snprintf(size, sizeof size, "minimum size=%.2fbp", ND_width(n2) * 72.0);
+            if (gn->latex != NULL && gn->latex[0] && n > 0 && (size_t) n < sizeof size)
+                snprintf(size + n, sizeof size - (size_t) n,
+                         ",label={[inner sep=1bp]below:$%s$}", gn->latex);
+            fy_draw_sb_puts(&b, "[circle,fill,inner sep=0pt");
+            if (gn->tikz[0])
+                fy_draw_sb_printf(&b, ",%s", gn->tikz);
+            fy_draw_sb_printf(&b, ",%s]", size);
         }
         else if (strcmp(gn->tikz, "gray") == 0)
             options(&b, "text=gray", NULL);

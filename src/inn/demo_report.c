@@ -211,10 +211,13 @@ static int figures(const char *dir, const fy_inn_demo_t D, fy_error_t err)
         s[i].color = i == 0 ? FY_PLOT_BLACK : i == 1 ? 1 : i == 2 ? 9 : 3;
         s[i].line = i == 0;
     }
+    s[0].label = "true";
+    s[1].label = "learned, 3 couplings";
+    s[2].label = "learned, 5 couplings";
+    s[3].label = "double well (scaled)";
     fy_plot_axes_init(ax);
     ax->xlabel = "coupling (1 m2, 2 hopping, 3 g3, 4 #gl)";
     ax->ylabel = "value";
-    ax->title = "learned (red 3, blue 5 couplings; green double well, scaled) vs true";
     snprintf(path, sizeof path, "%s/couplings.pdf", dir);
     rc = fy_plot_lines(path, s, FY_INN_DEMO_NCASES + 1, ax, err);
     /* cumulant differences in units of the data's standard error */
@@ -234,13 +237,14 @@ static int figures(const char *dir, const fy_inn_demo_t D, fy_error_t err)
         s[i].yerr = ce;
         s[i].marker = FY_PLOT_MARK_CIRCLE;
         s[i].color = i == 0 ? 1 : i == 1 ? 9 : 3;
+        s[i].label = i == 0 ? "unimodal, 3 couplings" : i == 1 ? "unimodal, 5 couplings"
+                                                               : "double well";
     }
     if (rc == FY_OK)
     {
         fy_plot_axes_init(ax);
         ax->xlabel = "cumulant order (site)";
         ax->ylabel = "(network - truth) / se(data)";
-        ax->title = "cumulants: red unimodal 3, blue 5 couplings, green double well";
         snprintf(path, sizeof path, "%s/cumulants.pdf", dir);
         rc = fy_plot_lines(path, s, 3, ax, err);
     }
@@ -263,7 +267,7 @@ static int figures(const char *dir, const fy_inn_demo_t D, fy_error_t err)
         h.zmin = h.zmax = NAN;
         h.xlabel = "couplings";
         h.ylabel = "data size index";
-        h.title = "log10 KL";
+        h.zlabel = "log#d10#u KL (own scale)";
         snprintf(path, sizeof path, "%s/scan.pdf", dir);
         rc = fy_plot_heatmaps(path, &h, 1, err);
         free(z);

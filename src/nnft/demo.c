@@ -607,8 +607,11 @@ static int plot_m(const fy_nnft_demo_t d, const char *dir, int a, fy_error_t err
     double x[FY_NNFT_DEMO_NACT][FY_NNFT_DEMO_MAXW], ye[FY_NNFT_DEMO_NACT][FY_NNFT_DEMO_MAXW];
     double ym[FY_NNFT_DEMO_NACT][FY_NNFT_DEMO_MAXW], yb[FY_NNFT_DEMO_NACT][FY_NNFT_DEMO_MAXW];
     static const int color[FY_NNFT_DEMO_NACT] = {1, 3, 9};
+    static const char *exact_label[FY_NNFT_DEMO_NACT] = {"relu exact", "gauss exact",
+                                                         "erf exact"};
+    static const char *mc_label[FY_NNFT_DEMO_NACT] = {"relu MC", "gauss MC", "erf MC"};
     fy_plot_axes_t ax;
-    char path[4096], title[128];
+    char path[4096];
     int i, j, ns = 0;
     for (i = 0; i < FY_NNFT_DEMO_NACT; i++)
     {
@@ -622,19 +625,18 @@ static int plot_m(const fy_nnft_demo_t d, const char *dir, int a, fy_error_t err
         }
         if (A->exact_n[a])
             sr[ns++] = (fy_plot_series_struct){A->nwidths, x[i], ye[i], NULL, 1,
-                                               FY_PLOT_MARK_NONE, color[i], 2};
+                                               FY_PLOT_MARK_NONE, color[i], 2,
+                                               exact_label[i], 0};
         sr[ns++] = (fy_plot_series_struct){A->nwidths, x[i], ym[i], NULL, 0,
-                                           FY_PLOT_MARK_CIRCLE, color[i], 1};
+                                           FY_PLOT_MARK_CIRCLE, color[i], 1, mc_label[i], 0};
         sr[ns++] = (fy_plot_series_struct){A->nwidths, x[i], yb[i], NULL, 1,
-                                           FY_PLOT_MARK_CROSS, 7, 1};
+                                           FY_PLOT_MARK_CROSS, 7, 1,
+                                           i == 0 ? "background" : NULL, 0};
     }
     fy_plot_axes_init(ax);
     ax->include_zero = 0;
-    snprintf(title, sizeof title, "m#d%d#u: relu (red), gauss (green), erf (blue); lines "
-                                  "exact, o MC, x background", 2 * a + 4);
     ax->xlabel = "log#d10#u N";
     ax->ylabel = a == 0 ? "log#d10#u m#d4#u" : "log#d10#u m#d6#u";
-    ax->title = title;
     snprintf(path, sizeof path, "%s/m%d.pdf", dir, 2 * a + 4);
     return fy_plot_lines(path, sr, ns, ax, err);
 }
