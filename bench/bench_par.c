@@ -85,8 +85,8 @@ int main(int argc, char **argv)
     if (M < 10)
         M = 10;
     have = fy_par_built_with_mpi() && system("command -v mpirun >/dev/null 2>&1") == 0;
-    printf("{\n  \"bench\": \"par\",\n  \"what\": \"nnft ensemble erf N=20, 6 points (609 tuples), "
-           "1 thread per rank\",\n  \"networks\": %" PRIu64 ",\n", M);
+    printf("{\n  \"bench\": \"par\",\n  \"what\": \"nnft ensemble erf N=20, 6 points "
+           "(609 tuples), 1 thread per rank\",\n  \"networks\": %" PRIu64 ",\n", M);
     if (!have || !measure(&t1, s1, argv[0], 1, M) || !measure(&t2, s2, argv[0], 2, M))
     {
         printf("  \"skipped\": \"%s\"\n}\n", have ? "mpirun failed" : "no MPI or no mpirun");

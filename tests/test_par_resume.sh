@@ -46,7 +46,8 @@ before=$(chunks "$w/ck")
 $E --checkpoint "$w/ck" --checkpoint-networks 500 >"$w/resumed.txt" 2>"$w/err"
 same "SIGTERM after $before checkpoint(s), resumed: identical to an uninterrupted run" \
     "$w/whole.txt" "$w/resumed.txt"
-if grep -q "resumed: [1-9][0-9]* of 80 segments" "$w/err"; then ok "the restart read checkpoints back"
+if grep -q "resumed: [1-9][0-9]* of 80 segments" "$w/err"; then
+    ok "the restart read checkpoints back"
 else no "the restart read checkpoints back"; fi
 if ls "$w/ck" | grep -q '\.tmp\.'; then ls "$w/ck" >"$w/err"; no "no temporary file left"
 else ok "no temporary file left"; fi

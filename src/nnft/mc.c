@@ -249,8 +249,9 @@ static inline void prod_acc(double *sum, double *sq, const double *restrict x,
 /* Adds the products of one batch F to sum, sq (tuples of n = 2, 4, 6 from off[0], off[1],
  * off[2]).  pp: P (P + 1) / 2 x BATCH scratch, q: BATCH scratch, pstart[i]: the index of the
  * pair (i, i). */
-FY_ACC_CLONES static void accumulate(double *sum, double *sq, const slong off[3], const double *F, slong P,
-                       const slong *pstart, double *pp, double *q)
+FY_ACC_CLONES static void accumulate(double *sum, double *sq, const slong off[3],
+                                     const double *F, slong P, const slong *pstart, double *pp,
+                                     double *q)
 {
     const slong npair = P * (P + 1) / 2;
     slong i, j, k, l, u, t2 = off[0], t4 = off[1], t6 = off[2];
@@ -319,7 +320,9 @@ static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t 
 {
     int a, rc;
     memset(e, 0, sizeof *e);
-    if ((rc = fy_nnft_spec_check(s, err)) != FY_OK || (rc = net_init(&e->n, s, seed, err)) != FY_OK)
+    if ((rc = fy_nnft_spec_check(s, err)) != FY_OK)
+        return rc;
+    if ((rc = net_init(&e->n, s, seed, err)) != FY_OK)
         return rc;
     for (a = 0; a < 3; a++)
     {
@@ -696,8 +699,8 @@ int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint
     if (rc == FY_OK)
         rc = sample_resume(start, st, chunk_sum, acc, s, M, seed, &g, e.T, run, par, err);
     if (rc == FY_OK)
-        rc = seg_run(chunk_sum, acc, part, &e, &g, start[0], start[1], round * (uint64_t) par->size,
-                     par, run->checkpoint != NULL ? st : NULL, err);
+        rc = seg_run(chunk_sum, acc, part, &e, &g, start[0], start[1],
+                     round * (uint64_t) par->size, par, run->checkpoint != NULL ? st : NULL, err);
     /* every rank gets the sums of rank 0 */
     if (rc == FY_OK)
         rc = fy_par_agree(fy_par_bcast(chunk_sum, T * FY_NNFT_CHUNKS * sizeof(double), par, err),
