@@ -13,6 +13,7 @@
 
 #include "borntaylor/borntaylor_internal.h"
 #include "feynn/draw.h"
+#include "feynn/rules.h"
 #include "feynn/train.h"
 #include "feynn/util.h"
 
@@ -234,23 +235,63 @@ static void demo_figures(fy_borntaylor_demo_t demo)
     demo->files[demo->nfiles++] = "born_partial_sums.png";
 }
 
-/* The three largest diagrams of F_2's Hessian: DOT, and PDF when Graphviz's dot is there. */
+/* The DOT text of a diagram with a caption below it: which diagram, |Aut|, its share. */
+static char *captioned(const char *dot, int k, const fy_diagram_struct *d, const char *shape,
+                       double share)
+{
+    const char *brace = strchr(dot, '{');
+    char *aut = fmpz_get_str(NULL, 10, d->aut), cap[1024], *out;
+    size_t n;
+    if (brace == NULL || aut == NULL)
+    {
+        flint_free(aut);
+        return NULL;
+    }
+    snprintf(cap, sizeof cap,
+             "\n\tlabel=\"Hessian of F2, diagram %d: %s\\n|Aut| = %s, %.1f%% of the "
+             "Hessian's norm\";\n\tlabelloc=b;\n\tfontsize=10;\n",
+             k + 1, shape ? shape : "", aut, 100 * share);
+    flint_free(aut);
+    n = strlen(dot) + strlen(cap) + 1;
+    if ((out = malloc(n)) == NULL)
+        return NULL;
+    snprintf(out, n, "%.*s%s%s", (int) (brace - dot + 1), dot, cap, brace + 1);
+    return out;
+}
+
+/* The three largest diagrams of F_2's Hessian in the style of `feynn diagrams` (the rule
+ * files' styles when they load) with a caption: DOT, and PDF when Graphviz's dot is there. */
 static int demo_diagrams(fy_borntaylor_demo_t demo, fy_error_t err)
 {
     const fy_borntaylor_order_struct *ord = demo->bv2->ord + 1;
     const char *dir = demo->o.dir;
-    int k, status = FY_OK;
+    fy_rules_t rules;
+    fy_error_t rerr;
+    int k, status = FY_OK, have_rules;
     demo->have_dot = have_program("dot");
+    fy_rules_init(rules);
+    fy_error_init(rerr);
+    have_rules = fy_rules_load_default(rules, rerr) == FY_OK;
     for (k = 0; k < ord->n_top && k < 3 && status == FY_OK; k++)
     {
+        const fy_diagram_struct *dg = demo->bv2->diagrams[1].d + ord->top[k];
         fy_draw_options_t dopt;
-        char *dot = NULL, path[4096], pdf[4096];
+        char *dot = NULL, *text = NULL, path[4096], pdf[4096];
         fy_draw_options_init(dopt);
+        if (have_rules)
+        {
+            dopt->style = fy_rules_draw_style;
+            dopt->style_ctx = (void *) rules;
+        }
         snprintf(path, sizeof path, "%s/diagram_o2_%d.dot", dir, k + 1);
-        status = fy_draw_dot(&dot, demo->bv2->diagrams[1].d + ord->top[k], dopt, err);
+        status = fy_draw_dot(&dot, dg, dopt, err);
+        if (status == FY_OK &&
+            (text = captioned(dot, k, dg, ord->top_shape[k], ord->top_share[k])) == NULL)
+            status = fy_error_set(err, FY_ENOMEM, "out of memory (diagram %d)", k + 1);
         if (status == FY_OK)
-            status = fy_file_write_atomic(path, dot, strlen(dot), err);
+            status = fy_file_write_atomic(path, text, strlen(text), err);
         free(dot);
+        free(text);
         if (status == FY_OK && demo->have_dot)
         {
             char *av[6];
@@ -265,6 +306,7 @@ static int demo_diagrams(fy_borntaylor_demo_t demo, fy_error_t err)
                 demo->dots++;
         }
     }
+    fy_rules_clear(rules);
     return status;
 }
 
