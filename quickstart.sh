@@ -17,7 +17,7 @@ required="gcc make autoconf automake libtool autoconf-archive pkg-config libgmp-
   python3 python3-jsonschema openmpi-bin libopenmpi-dev"
 optional="libnauty2-dev libopenblas-dev"
 # The main job's figures are drawn with PLplot; only `run` installs it (the tests do not need it).
-[ "$mode" = run ] && optional="$optional libplplot-dev"
+[ "$mode" = run ] && optional="$optional libplplot-dev plplot-driver-cairo"
 
 missing=()
 for p in $required $optional; do

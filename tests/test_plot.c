@@ -1,4 +1,5 @@
-/* Tests of the plot writers of the draw module (draw.h, "plots"): with PLplot a line plot with
+/* Tests of the plot writers of the draw module (draw.h, "plots"): with PLplot and its cairo
+ * drivers a line plot with
  * error bars and a page of heatmaps are written as PDF files (checked by their %PDF header and
  * %%EOF trailer, their /MediaBox against the journal sizes, and that no PATH.tmp is left) and
  * as PNG files beside them (the IHDR width and height against the size in inches at 300 dpi);

@@ -129,8 +129,10 @@ int fy_draw_shape(char **out, const fy_diagram_t d, const fy_draw_options_t opt,
  * (section of the figures work: plot.c, plot_render.c)
  *
  * Figures for the demos and reports (line plots with error bars, heatmaps with colour bars),
- * drawn through PLplot when feynn was built with it (fy_plot_available() is 1); without PLplot
- * every fy_plot_* writer returns FY_EUNSUPPORTED and writes nothing, so a caller writes its
+ * drawn through PLplot's cairo drivers when feynn was built with PLplot and plplot-driver-cairo
+ * is installed (fy_plot_available() is 1); otherwise every fy_plot_* writer returns
+ * FY_EUNSUPPORTED and writes nothing (the layout functions work in every build), so a caller
+ * writes its
  * CSV files in any case and the figures when it can.
  *
  * Journal style, one for every figure: a line plot is one column of a two-column journal wide
@@ -144,8 +146,8 @@ int fy_draw_shape(char **out, const fy_diagram_t d, const fy_draw_options_t opt,
  * scale is shared with other panels).  Each figure is written twice: the vector PDF at PATH
  * and a PNG of FY_PLOT_DPI dots per inch beside it (PATH with .pdf replaced by .png, or .png
  * appended).  Both are written atomically (PATH.tmp, then renamed; a failed figure leaves no
- * file).  PLplot's cairo drivers are used when installed (plplot-driver-cairo: outline fonts,
- * antialiasing), otherwise its pdf driver and a PNG rasterised by PLplot's mem driver.
+ * file).  Only the cairo drivers serve (outline fonts, antialiasing, page sizes honoured):
+ * PLplot's pdf driver always writes A4.
  * PLplot keeps global state: like Graphviz, not thread-safe; one figure at a time.
  *
  * Colours are indices into a colour-blind-safe palette (Okabe and Ito) under PLplot's cmap0
@@ -249,7 +251,8 @@ typedef struct
     int legend_hits;        /* points of the data under the legend (0 when a corner is free) */
 } fy_plot_layout_struct;
 
-/* 1 when the plot writers can write figures (feynn built with PLplot), else 0. */
+/* 1 when the plot writers can write figures (feynn built with PLplot, and PLplot's pdfcairo
+ * and pngcairo drivers installed), else 0. */
 int fy_plot_available(void);
 
 /* The layout fy_plot_lines draws: the same checks and refusals. */

@@ -26,10 +26,18 @@ void fy_plot_axes_init(fy_plot_axes_t ax)
 
 int fy_plot_available(void)
 {
+    return fy_plot_render_ready();
+}
+
+static int unavailable(const char *path, fy_error_t err)
+{
 #ifdef FY_HAVE_PLPLOT
-    return 1;
+    return fy_error_set(err, FY_EUNSUPPORTED, "%s: PLplot's cairo drivers are not installed "
+                        "(no figures; install plplot-driver-cairo)", path);
 #else
-    return 0;
+    return fy_error_set(err, FY_EUNSUPPORTED, "%s: feynn was built without PLplot (no "
+                        "figures; install libplplot-dev and plplot-driver-cairo, reconfigure)",
+                        path);
 #endif
 }
 
@@ -430,12 +438,9 @@ int fy_plot_lines(const char *path, const fy_plot_series_struct *s, int ns,
         snprintf(msg, sizeof msg, "%s", err->msg);
         return fy_error_set(err, status, "%s: %s", path, msg);
     }
-#ifdef FY_HAVE_PLPLOT
+    if (!fy_plot_available())
+        return unavailable(path, err);
     return fy_plot_render_lines(path, &L, s, ns, ax, err);
-#else
-    return fy_error_set(err, FY_EUNSUPPORTED, "%s: feynn was built without PLplot (no PDF "
-                        "figures; install libplplot-dev and reconfigure)", path);
-#endif
 }
 
 /* ------------------------------------------------------------------ heatmaps */
@@ -526,12 +531,9 @@ int fy_plot_heatmaps(const char *path, const fy_plot_heatmap_struct *h, int np,
     int status = fy_plot_heat_layout_make(&L, h, np, path, err);
     if (status != FY_OK)
         return status;
-#ifdef FY_HAVE_PLPLOT
+    if (!fy_plot_available())
+        return unavailable(path, err);
     return fy_plot_render_heatmaps(path, &L, h, err);
-#else
-    return fy_error_set(err, FY_EUNSUPPORTED, "%s: feynn was built without PLplot (no PDF "
-                        "figures; install libplplot-dev and reconfigure)", path);
-#endif
 }
 
 int fy_plot_png_path(char *buf, size_t n, const char *path, fy_error_t err)

@@ -36,6 +36,9 @@ typedef struct
 int fy_plot_heat_layout_make(fy_plot_heat_layout *L, const fy_plot_heatmap_struct *h, int np,
                              const char *path, fy_error_t err);
 
+/* 1 when PLplot's cairo drivers (pdfcairo, pngcairo) are installed (plot_render.c). */
+int fy_plot_render_ready(void);
+
 /* Draws the figures (plot_render.c).  The layouts are complete and checked. */
 int fy_plot_render_lines(const char *path, const fy_plot_layout_struct *lay,
                          const fy_plot_series_struct *s, int ns, const fy_plot_axes_struct *ax,

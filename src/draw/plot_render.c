@@ -1,13 +1,13 @@
 /* plot_render.c - drawing the figures laid out by plot.c through PLplot (draw.h, "plots").
  *
- * Every figure is drawn twice by one drawing function: into the PDF (PLplot's pdfcairo driver,
- * else its pdf driver) and into the PNG (pngcairo, else the mem driver's raster written here
- * as a PNG of stored deflate blocks, which needs no library).  The drawing works in the
+ * Every figure is drawn twice by one drawing function: into the PDF (PLplot's pdfcairo driver)
+ * and into the PNG (pngcairo), both from plplot-driver-cairo.  PLplot's other drivers do not
+ * serve: its pdf driver ignores the page size (always A4) and its mem driver its resolution.
+ * The drawing works in the
  * layout's millimetres: plsvpa places the plot box, plmtex writes the tick labels the layout
  * chose (PLplot's own labels are switched off), and the legend is drawn in a world of
  * millimetres over the box. */
 #include <math.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,98 +48,6 @@ static void width(double w)
     plwidth(w * mm_scale);
 }
 
-static uint32_t crc_table[256];
-
-static uint32_t crc32_update(uint32_t c, const unsigned char *p, size_t n)
-{
-    size_t i;
-    if (crc_table[1] == 0)
-    {
-        uint32_t k, j, v;
-        for (k = 0; k < 256; k++)
-        {
-            for (v = k, j = 0; j < 8; j++)
-                v = v & 1 ? 0xedb88320u ^ (v >> 1) : v >> 1;
-            crc_table[k] = v;
-        }
-    }
-    for (i = 0; i < n; i++)
-        c = crc_table[(c ^ p[i]) & 255] ^ (c >> 8);
-    return c;
-}
-
-static void put32(unsigned char *b, uint32_t v)
-{
-    b[0] = (unsigned char) (v >> 24);
-    b[1] = (unsigned char) (v >> 16);
-    b[2] = (unsigned char) (v >> 8);
-    b[3] = (unsigned char) v;
-}
-
-static void png_chunk(FILE *fp, const char *type, const unsigned char *data, size_t n)
-{
-    unsigned char b[4];
-    uint32_t c = crc32_update(0xffffffffu, (const unsigned char *) type, 4);
-    put32(b, (uint32_t) n);
-    fwrite(b, 1, 4, fp);
-    fwrite(type, 1, 4, fp);
-    if (n)
-        fwrite(data, 1, n, fp);
-    c = crc32_update(c, data, n) ^ 0xffffffffu;
-    put32(b, c);
-    fwrite(b, 1, 4, fp);
-}
-
-/* An 8-bit RGB PNG of w x h pixels (rgb row-major), the image data as stored deflate blocks. */
-static int write_png(const char *path, const unsigned char *rgb, int w, int h)
-{
-    size_t row = 3 * (size_t) w + 1, raw = row * (size_t) h, nblk = (raw + 65534) / 65535;
-    size_t zlen = 2 + raw + 5 * nblk + 4, i, off = 0;
-    unsigned char *z = malloc(zlen), hdr[13];
-    uint32_t a = 1, b = 0;
-    FILE *fp;
-    int ok;
-    if (z == NULL)
-        return -1;
-    z[off++] = 0x78;
-    z[off++] = 0x01;
-    for (i = 0; i < raw;)
-    {
-        size_t n = raw - i < 65535 ? raw - i : 65535, j;
-        z[off++] = i + n == raw ? 1 : 0;
-        z[off++] = (unsigned char) (n & 255);
-        z[off++] = (unsigned char) (n >> 8);
-        z[off++] = (unsigned char) (~n & 255);
-        z[off++] = (unsigned char) ((~n >> 8) & 255);
-        for (j = 0; j < n; j++, i++)
-        {
-            size_t y = i / row, x = i % row;
-            unsigned char v = x == 0 ? 0 : rgb[y * 3 * (size_t) w + x - 1];
-            z[off++] = v;
-            a = (a + v) % 65521;
-            b = (b + a) % 65521;
-        }
-    }
-    put32(z + off, (b << 16) | a);
-    off += 4;
-    put32(hdr, (uint32_t) w);
-    put32(hdr + 4, (uint32_t) h);
-    hdr[8] = 8, hdr[9] = 2, hdr[10] = hdr[11] = hdr[12] = 0;
-    fp = fopen(path, "wb");
-    if (fp == NULL)
-    {
-        free(z);
-        return -1;
-    }
-    fwrite("\x89PNG\r\n\x1a\n", 1, 8, fp);
-    png_chunk(fp, "IHDR", hdr, 13);
-    png_chunk(fp, "IDAT", z, off);
-    png_chunk(fp, "IEND", NULL, 0);
-    ok = !ferror(fp);
-    free(z);
-    return fclose(fp) == 0 && ok ? 0 : -1;
-}
-
 static int file_nonempty(const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -172,42 +80,19 @@ static int render(const char *path, double w_in, double h_in, draw_fn fn, const 
                   fy_error_t err)
 {
     char png[4096], tmp[4112], ptmp[4112];
-    int status = fy_plot_png_path(png, sizeof png, path, err), cairo;
+    int status = fy_plot_png_path(png, sizeof png, path, err);
     if (status != FY_OK)
         return status;
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     snprintf(ptmp, sizeof ptmp, "%s.tmp", png);
     remove(tmp);
     remove(ptmp);
-    cairo = have_device("pdfcairo");
-    /* cairo's vector surfaces count in points, the pdf driver in its own 72 dpi pixels */
-    page_begin(cairo ? "pdfcairo" : "pdf", tmp, w_in, h_in, 72, 72);
-    fn(ctx, cairo);
+    page_begin("pdfcairo", tmp, w_in, h_in, 72, 72);
+    fn(ctx, 1);
     plend();
-    if (have_device("pngcairo"))
-    {
-        page_begin("pngcairo", ptmp, w_in, h_in, FY_PLOT_DPI, 72);
-        fn(ctx, 1);
-        plend();
-    }
-    else
-    {
-        int w = (int) lround(w_in * FY_PLOT_DPI), h = (int) lround(h_in * FY_PLOT_DPI);
-        unsigned char *buf = malloc(3 * (size_t) w * (size_t) h);
-        if (buf == NULL)
-        {
-            remove(tmp);
-            return fy_error_set(err, FY_ENOMEM, "out of memory (figure %s)", png);
-        }
-        memset(buf, 255, 3 * (size_t) w * (size_t) h);
-        plsmem(w, h, buf);
-        page_begin("mem", NULL, w_in, h_in, FY_PLOT_DPI, FY_PLOT_DPI);
-        fn(ctx, 0);
-        plend();
-        if (write_png(ptmp, buf, w, h) != 0)
-            remove(ptmp);
-        free(buf);
-    }
+    page_begin("pngcairo", ptmp, w_in, h_in, FY_PLOT_DPI, 72);
+    fn(ctx, 1);
+    plend();
     if (!file_nonempty(tmp) || !file_nonempty(ptmp) || rename(tmp, path) != 0 ||
         rename(ptmp, png) != 0)
     {
@@ -218,6 +103,14 @@ static int render(const char *path, double w_in, double h_in, draw_fn fn, const 
                             "or renaming %s failed)", path, tmp);
     }
     return FY_OK;
+}
+
+int fy_plot_render_ready(void)
+{
+    static int ready = -1;
+    if (ready < 0)
+        ready = have_device("pdfcairo") && have_device("pngcairo");
+    return ready;
 }
 
 /* ------------------------------------------------------------------ common pieces */
@@ -534,6 +427,11 @@ int fy_plot_render_heatmaps(const char *path, const fy_plot_heat_layout *L,
 
 #else
 /* Built without PLplot: plot.c refuses before it gets here. */
+int fy_plot_render_ready(void)
+{
+    return 0;
+}
+
 int fy_plot_render_lines(const char *path, const fy_plot_layout_struct *L,
                          const fy_plot_series_struct *s, int ns, const fy_plot_axes_struct *ax,
                          fy_error_t err)
