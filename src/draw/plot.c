@@ -336,7 +336,8 @@ static void lines_box(fy_plot_layout_struct *L, const fy_plot_axes_struct *ax, d
         fy_plot_axis_make(&L->y, ylo, yhi, 5, bh, 1, ch);
         /* left: edge, axis label, gap, widest tick label, gap to the box */
         left = 0.4 * ch + (ax->ylabel && ax->ylabel[0] ? 2.0 * ch : 0) + L->y.text_mm + 0.8 * ch;
-        bottom = 0.4 * ch + (ax->xlabel && ax->xlabel[0] ? 1.5 * ch : 0) + 1.9 * ch;
+        bottom = 0.4 * ch + (ax->xlabel && ax->xlabel[0] ? 2.1 * ch : 0) + 1.9 * ch;
+        /* (2.1: the label and room for the drop of a subscript in it) */
         top = (ax->title && ax->title[0] ? 1.8 * ch : 0) + 0.9 * ch;
         right = fmax(0.9 * ch, 0.6 * fy_plot_text_mm(L->x.text[L->x.nticks - 1], ch));
         L->box[0] = left;
@@ -364,10 +365,19 @@ static void lines_legend(fy_plot_layout_struct *L, const fy_plot_series_struct *
         return;
     /* columns of at most 4 entries: sample (3 text heights), gap, text; rows of 2 text
      * heights (PLplot's subscripts drop deep: closer rows would pair them with the next) */
-    L->legend_cols = (L->nlegend + 3) / 4;
-    L->legend_mm[0] = L->legend_cols * (4.9 * L->char_mm + wmax) - 0.4 * L->char_mm;
-    L->legend_mm[1] = 2.0 * L->char_mm * ((L->nlegend + L->legend_cols - 1) / L->legend_cols) +
-                      0.5 * L->char_mm;
+    {
+        /* the fewest rows (at least 4) whose columns fit in the box */
+        double bw = L->box[1] - L->box[0];
+        int rows = L->nlegend < 4 ? L->nlegend : 4;
+        for (;; rows++)
+        {
+            L->legend_cols = (L->nlegend + rows - 1) / rows;
+            L->legend_mm[0] = L->legend_cols * (4.9 * L->char_mm + wmax) - 0.4 * L->char_mm;
+            if (L->legend_mm[0] <= bw - L->char_mm || rows >= L->nlegend)
+                break;
+        }
+        L->legend_mm[1] = 2.0 * L->char_mm * rows + 0.5 * L->char_mm;
+    }
     for (c = 1; c <= 4; c++)
     {
         double r[4];
@@ -482,7 +492,7 @@ int fy_plot_heat_layout_make(fy_plot_heat_layout *L, const fy_plot_heatmap_struc
     L->width = np == 1 ? FY_PLOT_COLUMN_WIDTH : FY_PLOT_PAGE_WIDTH;
     W = L->width * 25.4;
     pw = W / np;
-    bottom = 0.4 * ch + 1.5 * ch + 1.9 * ch;
+    bottom = 0.4 * ch + 2.1 * ch + 1.9 * ch; /* tick labels, the axis label, a subscript */
     top = 0.9 * ch + 1.9 * ch; /* panel title */
     for (p = 0; p < np; p++)
     {

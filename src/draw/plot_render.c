@@ -295,6 +295,10 @@ static void draw_lines(const void *vctx, int unicode)
     plwind(L->x.lo, L->x.hi, L->y.lo, L->y.hi);
     for (k = 0; k < c->ns; k++)
         draw_one_series(c->s + k, 16 + k);
+    if (L->legend_corner > 0)
+        draw_legend(c); /* before the frame, which stays on top */
+    vpa(L->box);
+    plwind(L->x.lo, L->x.hi, L->y.lo, L->y.hi);
     plcol0(15);
     width(0.7);
     plbox("bcst", L->x.step, minor_ticks(L->x.step), "bcst", L->y.step,
@@ -309,8 +313,6 @@ static void draw_lines(const void *vctx, int unicode)
         plmtex("l", (L->y.text_mm + 0.6 * ch) / ch + 1.5, 0.5, 0.5, title);
     if (c->ax->title && c->ax->title[0])
         plmtex("t", 1.2, 0.5, 0.5, c->ax->title);
-    if (L->legend_corner > 0)
-        draw_legend(c);
 }
 
 int fy_plot_render_lines(const char *path, const fy_plot_layout_struct *L,
