@@ -520,6 +520,29 @@ static void test_spectrum(void **state)
 /* The Z2 switch: phi -> -phi survives a_mean alone (c -> c + pi) and phase alone (a -> -a);
  * with both, E phi(x) = a_mean sinc(phase) exp(-sigma_W^2 x^2 / 2) (d = 1, F = 1), odd
  * correlators appear, and translation invariance goes with the phase window. */
+/* The ensemble sampler draws the Cos-net's Gaussian b only: a spec with another input layer
+ * is refused (not sampled as a Cos-net), the plain Cos-net is sampled. */
+static void test_sampler_refuses_euclid(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_mc_t mc;
+    fy_error_t err;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_nnft_mc_init(mc);
+    fy_error_init(err);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 3\nd 1\nb_dist lorentz\nmass 1\npoint 0\n"
+                "point 1\n");
+    assert_int_equal(fy_nnft_sample(mc, s, 20, 1, 1, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "b_dist"));
+    fy_nnft_mc_clear(mc);
+    fy_nnft_mc_init(mc);
+    parse_ok(s, "activation cos\nsigma_b 0\nwidth 3\npoint 0\npoint 1\n");
+    assert_int_equal(fy_nnft_sample(mc, s, 20, 1, 1, err), FY_OK);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(s);
+}
+
 static void test_z2_switch(void **state)
 {
     static const slong one[1] = {1}, three[3] = {0, 1, 2};
@@ -621,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_spectrum),
         cmocka_unit_test(test_z2_switch),
         cmocka_unit_test(test_partition_routes),
+        cmocka_unit_test(test_sampler_refuses_euclid),
     };
     return cmocka_run_group_tests_name("nnft_euclid", tests, NULL, NULL) ? 1 : 0;
 }
