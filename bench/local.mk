@@ -58,8 +58,3 @@ EXTRA_DIST += bench/bench_nnft_numpy.py
 BENCHES += bench/bench_par
 bench_bench_par_SOURCES = bench/bench_par.c
 bench_bench_par_LDADD = libfeynn.la $(FY_DEPLIBS)
-# par: strong scaling of the nnft ensemble on 1 and 2 MPI ranks (networks/s per rank, speed-up,
-# identical results); starts itself under mpirun, reports "skipped" without MPI
-BENCHES += bench/bench_par
-bench_bench_par_SOURCES = bench/bench_par.c
-bench_bench_par_LDADD = libfeynn.la $(FY_DEPLIBS)

@@ -26,17 +26,17 @@ tests_test_nnft_exact_SOURCES = tests/test_nnft_exact.c tests/testutil.h
 tests_test_nnft_exact_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_nnft_exact_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_exact
-# checks on any ensemble (qft-checks): reflection positivity, symmetries, OS, independence
-check_PROGRAMS += tests/test_nnft_checks
-tests_test_nnft_checks_SOURCES = tests/test_nnft_checks.c tests/testutil.h
-tests_test_nnft_checks_CPPFLAGS = $(TEST_CPPFLAGS)
-tests_test_nnft_checks_LDADD = $(TEST_LDADD)
-TESTS += tests/test_nnft_checks
 # fields from neurons: Euclidean input layers, power spectra, the Cos/Gauss duality (euclid*.c)
 check_PROGRAMS += tests/test_nnft_euclid
 tests_test_nnft_euclid_SOURCES = tests/test_nnft_euclid.c tests/testutil.h
 tests_test_nnft_euclid_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_nnft_euclid_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_euclid
+# checks on any ensemble (qft-checks): reflection positivity, symmetries, OS, independence
+check_PROGRAMS += tests/test_nnft_checks
+tests_test_nnft_checks_SOURCES = tests/test_nnft_checks.c tests/testutil.h
+tests_test_nnft_checks_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_nnft_checks_LDADD = $(TEST_LDADD)
+TESTS += tests/test_nnft_checks
 TESTS += tests/test_nnft_euclid_cli.sh
 EXTRA_DIST += tests/test_nnft_euclid_cli.sh

@@ -599,6 +599,145 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err);
 int fy_nnft_demo_write(const fy_nnft_demo_t d, const char *dir, int force, int *figures,
                        char *note, size_t note_len, fy_error_t err);
 
+/* ============================================== fields from neurons (qft-fields, issue 14;
+ * src/nnft/euclid.c, euclid_mc.c; [H] "Building quantum field theories out of neurons")
+ *
+ * phi(x) = sum_{i=1..N} a_i F(b_i) cos(b_i . x + c_i), c ~ U[-pi, pi], E a^2 = sigma_a^2 / N,
+ * E a^4 = K sigma_a^4 / N^2 (K the spec's kurtosis), b ~ P(b) (fy_nnft_bdist_t), F(b)
+ * (fy_nnft_ampl_t); spec keys b_dist, F, mass, Lambda (doc/nnft-spec.md).  The uniform phase
+ * makes every ensemble of this family translation invariant at every N (x -> x + t is
+ * c -> c + b . t), and every odd correlator vanish (c -> c + pi is phi -> -phi).
+ *
+ * Conventions.  G2(x, y) = (sigma_a^2 / 2) E_b[F(b)^2 cos(b . (x - y))] and the power
+ * spectrum G(p) with G2(x, y) = int d^d p / (2 pi)^d e^(i p . (x - y)) G(p), that is
+ * G(p) = (sigma_a^2 / 2) (2 pi)^d P(p) F(p)^2 (P the density of b).  The talk's examples:
+ *   Gaussian NN-QFT 1: ball of radius Lambda, F = 1/sqrt(b^2 + m^2):
+ *     G(p) = sigma_a^2 (2 pi)^d / (2 vol(ball)) / (p^2 + m^2) for |p| < Lambda, 0 beyond;
+ *   Gaussian NN-QFT 2: d = 1, Lorentzian P, F = 1: G(p) = sigma_a^2 m / (p^2 + m^2),
+ *     G2(x, y) = (sigma_a^2 / 2) e^(-m |x - y|).
+ * fy_nnft_kernel, fy_nnft_moment, fy_nnft_correlator, fy_nnft_connected and
+ * fy_nnft_corr_compute work on every spec of the family (they call the functions below). */
+
+/* The generator's purposes of this section (feynn/rng.h; other modules use 0-49). */
+enum
+{
+    FY_RNG_PURPOSE_NNFT_EUCLID = 56 /* the Monte Carlo G2 of fy_nnft_euclid_mc_g2 */
+};
+
+/* "gauss", "ball", "lorentz" / "one", "prop"; the parsers return -1 if unknown. */
+const char *fy_nnft_bdist_name(fy_nnft_bdist_t b);
+int fy_nnft_bdist_parse(fy_nnft_bdist_t *b, const char *name);
+const char *fy_nnft_ampl_name(fy_nnft_ampl_t f);
+int fy_nnft_ampl_parse(fy_nnft_ampl_t *f, const char *name);
+
+/* 1 when s is an activation-cos spec with an input layer other than the Cos-net's (b_dist,
+ * F, a_mean or phase not the default), 0 otherwise. */
+int fy_nnft_is_euclid(const fy_nnft_spec_t s);
+
+/* The Z2 switch (spec keys a_mean, phase).  phi -> -phi is a symmetry by duality when either
+ * parameter map absorbs it: a -> -a (a symmetric, a_mean = 0) or c -> c + pi (c uniform on a
+ * whole period, phase = 1).  Only with both broken (a_mean != 0 and phase < 1) do odd
+ * correlators appear: then fy_nnft_has_odd returns 1, and fy_nnft_correlator and
+ * fy_nnft_connected sum over every set partition (fy_nnft_euclid_correlator, _connected
+ * below; fy_nnft_corr_compute refuses).  phase < 1 also breaks translation invariance (the
+ * terms with sum s != 0 below depend on sum_k s_k x_k). */
+int fy_nnft_has_odd(const fy_nnft_spec_t s);
+
+/* The radial function R_M(r) = E_b[F(b)^M cos(b . y)] at |y|^2 = r2 (rational, >= 0),
+ * M = 0, 2, 4, .., 16, in a ball:
+ *   gauss, F one:    exp(-sigma_W^2 r^2 / (2 d));
+ *   ball, F one:     0F1(; d/2 + 1; -Lambda^2 r^2 / 4) (the ball's Fourier transform);
+ *   ball, F prop:    (d / Lambda^d) int_0^Lambda k^(d-1) 0F1(; d/2; -k^2 r^2/4)
+ *                    (k^2 + m^2)^(-M/2) dk, rigorous quadrature (acb_calc_integrate); the
+ *                    angular average 0F1(; d/2; -t^2/4) = Gamma(d/2) (2/t)^(d/2-1) J_(d/2-1)(t)
+ *                    is cos t in d = 1, sin t / t in d = 3;
+ *   lorentz, F one:  exp(-m r);
+ *   lorentz, F prop: (2 m / n!) e^(-m r) sum_(j <= n) C(n, j) r^(n-j) (n+j)!/n! (2m)^-(n+1+j),
+ *                    n = M/2 (residue at b = i m);
+ *   gauss, F prop:   FY_EUNSUPPORTED (not yet). */
+int fy_nnft_euclid_radial(arb_t R, const fy_nnft_spec_t s, int M, const fmpq_t r2,
+                          slong prec, fy_error_t err);
+/* G2 at |x - y|^2 = r2: (sigma_a^2 / 2) R_2. */
+int fy_nnft_euclid_g2(arb_t G, const fy_nnft_spec_t s, const fmpq_t r2, slong prec,
+                      fy_error_t err);
+/* The power spectrum G(p) at |p| = p >= 0 (see the conventions above); for the ball, the
+ * value of the closed ball |p| <= Lambda, 0 beyond, and the hull of both for a p ball that
+ * straddles Lambda.  Every b_dist and F. */
+int fy_nnft_power_spectrum(arb_t G, const fy_nnft_spec_t s, const arb_t p, slong prec,
+                           fy_error_t err);
+/* K(x_i, x_j) = G2 and the single-neuron moment mu_M(x_idx[0..M)) = E[(sqrt(N) a)^M]
+ * 2^(1-M) sum over sign vectors s with s_1 = +1 of sinc(phase pi sum s) R_M(|sum_k s_k x_k|)
+ * (phase = 1: only sum s = 0 survives, and odd M give 0): what fy_nnft_kernel and
+ * fy_nnft_moment return for the family.  E[(sqrt(N) a)^M] = sigma_a^M (M-1)!! (K/3)^(M/2-1)
+ * (even M), or with a_mean the moments of N(a_mean / sqrt(N), sigma_a^2).  Odd M with
+ * F prop: the ball only. */
+int fy_nnft_euclid_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec,
+                          fy_error_t err);
+int fy_nnft_euclid_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int M,
+                          slong prec, fy_error_t err);
+/* G^(n) = N^(-n/2) sum over every set partition pi of (N)_|pi| prod_B mu_|B|, and the
+ * connected G^(n)_c = N^(1 - n/2) sum_pi (-1)^(|pi|-1) (|pi|-1)! prod_B mu_|B|, 1 <= n <= 8,
+ * odd blocks included (for specs with fy_nnft_has_odd; equal to fy_nnft_correlator and
+ * fy_nnft_connected on the others). */
+int fy_nnft_euclid_correlator(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n,
+                              slong prec, fy_error_t err);
+int fy_nnft_euclid_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n,
+                             slong prec, fy_error_t err);
+
+/* Monte Carlo estimate of G2 at every pair i <= j of the spec's points (P (P + 1) / 2 pairs
+ * in the order (0,0), (0,1), .., (0,P-1), (1,1), ..): M networks of the spec's width drawn
+ * from the generator (purpose FY_RNG_PURPOSE_NNFT_EUCLID, stream = network), mean of
+ * phi(x_i) phi(x_j) and its standard error sqrt(var / M).  Every member of the family
+ * (b: Gaussian, uniform in the ball by a normal direction and radius Lambda u^(1/d),
+ * Lorentzian by m tan(pi (u - 1/2)); output weights with the spec's kurtosis as the
+ * sampler's scale mixture).  M >= 2. */
+int fy_nnft_euclid_mc_g2(double *mean, double *se, const fy_nnft_spec_t s, uint64_t M,
+                         uint64_t seed, fy_error_t err);
+
+/* `feynn nnft spectrum`: G(p) at p_k = k pmax / (np - 1), k < np, and G2(x_j, 0) at
+ * x_j = j xmax / (nx - 1) e_1, j < nx, exact balls; with M > 0 also the Monte Carlo G2 with
+ * its standard errors (fy_nnft_euclid_mc_g2 on the points x_j; mc_mean == NULL without). */
+typedef struct
+{
+    slong np, nx;
+    arb_ptr p, Gp;       /* np */
+    fmpq *x;             /* nx: the first coordinate of x_j */
+    arb_ptr G2;          /* nx */
+    double *mc_mean, *mc_se; /* nx, or NULL */
+    uint64_t M, seed;
+} fy_nnft_spectrum_struct;
+typedef fy_nnft_spectrum_struct fy_nnft_spectrum_t[1];
+
+void fy_nnft_spectrum_init(fy_nnft_spectrum_t sp);
+void fy_nnft_spectrum_clear(fy_nnft_spectrum_t sp);
+int fy_nnft_spectrum(fy_nnft_spectrum_t sp, const fy_nnft_spec_t s, const fmpq_t pmax,
+                     slong np, const fmpq_t xmax, slong nx, uint64_t M, uint64_t seed,
+                     slong prec, fy_error_t err);
+
+/* The large-N duality of Cos-net and Gauss-net ([H], extra slides): both with the spec's d,
+ * width N, sigma_W, sigma_a and kurtosis, no biases, share G2 / G2(x, x) =
+ * exp(-sigma_W^2 |x - y|^2 / (2 d)) (the Gaussian power spectrum) at every N; at finite N
+ * their exact connected 4-point functions differ, Cos-net's translation invariant, Gauss-net's
+ * not.  For the configuration x_0..x_3 (the spec's first four points) translated by each
+ * shift t_k (nshift x d rationals): G2(x_0 + t, x_1 + t) / G2(x, x) and
+ * G4_c(x_0 + t, .., x_3 + t) / G2(x, x)^2 of both (normalised so that G2(x, x) = 1: Cos-net
+ * has sigma_a^2 / 2 there, Gauss-net sigma_a^2), and the spread (largest minus smallest over
+ * the shifts) of each G4_c column. */
+typedef struct
+{
+    slong nshift, d;
+    fmpq *shift;                  /* nshift x d */
+    arb_ptr g2_cos, g2_gauss, g4_cos, g4_gauss; /* nshift each */
+    arb_t spread_cos, spread_gauss;
+    slong width;
+} fy_nnft_duality_struct;
+typedef fy_nnft_duality_struct fy_nnft_duality_t[1];
+
+void fy_nnft_duality_init(fy_nnft_duality_t t);
+void fy_nnft_duality_clear(fy_nnft_duality_t t);
+int fy_nnft_duality(fy_nnft_duality_t t, const fy_nnft_spec_t s, const fmpq *shift,
+                    slong nshift, slong prec, fy_error_t err);
+
 /* ============================================== checks on any ensemble (qft-checks, issue 14;
  * src/nnft/rp.c, symmetry.c, os.c, ib.c; doc/math.md 4.6)
  *
@@ -836,145 +975,6 @@ void fy_nnft_ib_mc_init(fy_nnft_ib_mc_t r);
 int fy_nnft_ib_mc(fy_nnft_ib_mc_t r, const fy_nnft_spec_t s, const slong *idx, const fmpq_t eps,
                   uint64_t M, uint64_t seed, fy_error_t err);
 /* (end qft-checks) */
-
-/* ============================================== fields from neurons (qft-fields, issue 14;
- * src/nnft/euclid.c, euclid_mc.c; [H] "Building quantum field theories out of neurons")
- *
- * phi(x) = sum_{i=1..N} a_i F(b_i) cos(b_i . x + c_i), c ~ U[-pi, pi], E a^2 = sigma_a^2 / N,
- * E a^4 = K sigma_a^4 / N^2 (K the spec's kurtosis), b ~ P(b) (fy_nnft_bdist_t), F(b)
- * (fy_nnft_ampl_t); spec keys b_dist, F, mass, Lambda (doc/nnft-spec.md).  The uniform phase
- * makes every ensemble of this family translation invariant at every N (x -> x + t is
- * c -> c + b . t), and every odd correlator vanish (c -> c + pi is phi -> -phi).
- *
- * Conventions.  G2(x, y) = (sigma_a^2 / 2) E_b[F(b)^2 cos(b . (x - y))] and the power
- * spectrum G(p) with G2(x, y) = int d^d p / (2 pi)^d e^(i p . (x - y)) G(p), that is
- * G(p) = (sigma_a^2 / 2) (2 pi)^d P(p) F(p)^2 (P the density of b).  The talk's examples:
- *   Gaussian NN-QFT 1: ball of radius Lambda, F = 1/sqrt(b^2 + m^2):
- *     G(p) = sigma_a^2 (2 pi)^d / (2 vol(ball)) / (p^2 + m^2) for |p| < Lambda, 0 beyond;
- *   Gaussian NN-QFT 2: d = 1, Lorentzian P, F = 1: G(p) = sigma_a^2 m / (p^2 + m^2),
- *     G2(x, y) = (sigma_a^2 / 2) e^(-m |x - y|).
- * fy_nnft_kernel, fy_nnft_moment, fy_nnft_correlator, fy_nnft_connected and
- * fy_nnft_corr_compute work on every spec of the family (they call the functions below). */
-
-/* The generator's purposes of this section (feynn/rng.h; other modules use 0-49). */
-enum
-{
-    FY_RNG_PURPOSE_NNFT_EUCLID = 56 /* the Monte Carlo G2 of fy_nnft_euclid_mc_g2 */
-};
-
-/* "gauss", "ball", "lorentz" / "one", "prop"; the parsers return -1 if unknown. */
-const char *fy_nnft_bdist_name(fy_nnft_bdist_t b);
-int fy_nnft_bdist_parse(fy_nnft_bdist_t *b, const char *name);
-const char *fy_nnft_ampl_name(fy_nnft_ampl_t f);
-int fy_nnft_ampl_parse(fy_nnft_ampl_t *f, const char *name);
-
-/* 1 when s is an activation-cos spec with an input layer other than the Cos-net's (b_dist,
- * F, a_mean or phase not the default), 0 otherwise. */
-int fy_nnft_is_euclid(const fy_nnft_spec_t s);
-
-/* The Z2 switch (spec keys a_mean, phase).  phi -> -phi is a symmetry by duality when either
- * parameter map absorbs it: a -> -a (a symmetric, a_mean = 0) or c -> c + pi (c uniform on a
- * whole period, phase = 1).  Only with both broken (a_mean != 0 and phase < 1) do odd
- * correlators appear: then fy_nnft_has_odd returns 1, and fy_nnft_correlator and
- * fy_nnft_connected sum over every set partition (fy_nnft_euclid_correlator, _connected
- * below; fy_nnft_corr_compute refuses).  phase < 1 also breaks translation invariance (the
- * terms with sum s != 0 below depend on sum_k s_k x_k). */
-int fy_nnft_has_odd(const fy_nnft_spec_t s);
-
-/* The radial function R_M(r) = E_b[F(b)^M cos(b . y)] at |y|^2 = r2 (rational, >= 0),
- * M = 0, 2, 4, .., 16, in a ball:
- *   gauss, F one:    exp(-sigma_W^2 r^2 / (2 d));
- *   ball, F one:     0F1(; d/2 + 1; -Lambda^2 r^2 / 4) (the ball's Fourier transform);
- *   ball, F prop:    (d / Lambda^d) int_0^Lambda k^(d-1) 0F1(; d/2; -k^2 r^2/4)
- *                    (k^2 + m^2)^(-M/2) dk, rigorous quadrature (acb_calc_integrate); the
- *                    angular average 0F1(; d/2; -t^2/4) = Gamma(d/2) (2/t)^(d/2-1) J_(d/2-1)(t)
- *                    is cos t in d = 1, sin t / t in d = 3;
- *   lorentz, F one:  exp(-m r);
- *   lorentz, F prop: (2 m / n!) e^(-m r) sum_(j <= n) C(n, j) r^(n-j) (n+j)!/n! (2m)^-(n+1+j),
- *                    n = M/2 (residue at b = i m);
- *   gauss, F prop:   FY_EUNSUPPORTED (not yet). */
-int fy_nnft_euclid_radial(arb_t R, const fy_nnft_spec_t s, int M, const fmpq_t r2,
-                          slong prec, fy_error_t err);
-/* G2 at |x - y|^2 = r2: (sigma_a^2 / 2) R_2. */
-int fy_nnft_euclid_g2(arb_t G, const fy_nnft_spec_t s, const fmpq_t r2, slong prec,
-                      fy_error_t err);
-/* The power spectrum G(p) at |p| = p >= 0 (see the conventions above); for the ball, the
- * value of the closed ball |p| <= Lambda, 0 beyond, and the hull of both for a p ball that
- * straddles Lambda.  Every b_dist and F. */
-int fy_nnft_power_spectrum(arb_t G, const fy_nnft_spec_t s, const arb_t p, slong prec,
-                           fy_error_t err);
-/* K(x_i, x_j) = G2 and the single-neuron moment mu_M(x_idx[0..M)) = E[(sqrt(N) a)^M]
- * 2^(1-M) sum over sign vectors s with s_1 = +1 of sinc(phase pi sum s) R_M(|sum_k s_k x_k|)
- * (phase = 1: only sum s = 0 survives, and odd M give 0): what fy_nnft_kernel and
- * fy_nnft_moment return for the family.  E[(sqrt(N) a)^M] = sigma_a^M (M-1)!! (K/3)^(M/2-1)
- * (even M), or with a_mean the moments of N(a_mean / sqrt(N), sigma_a^2).  Odd M with
- * F prop: the ball only. */
-int fy_nnft_euclid_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec,
-                          fy_error_t err);
-int fy_nnft_euclid_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int M,
-                          slong prec, fy_error_t err);
-/* G^(n) = N^(-n/2) sum over every set partition pi of (N)_|pi| prod_B mu_|B|, and the
- * connected G^(n)_c = N^(1 - n/2) sum_pi (-1)^(|pi|-1) (|pi|-1)! prod_B mu_|B|, 1 <= n <= 8,
- * odd blocks included (for specs with fy_nnft_has_odd; equal to fy_nnft_correlator and
- * fy_nnft_connected on the others). */
-int fy_nnft_euclid_correlator(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n,
-                              slong prec, fy_error_t err);
-int fy_nnft_euclid_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n,
-                             slong prec, fy_error_t err);
-
-/* Monte Carlo estimate of G2 at every pair i <= j of the spec's points (P (P + 1) / 2 pairs
- * in the order (0,0), (0,1), .., (0,P-1), (1,1), ..): M networks of the spec's width drawn
- * from the generator (purpose FY_RNG_PURPOSE_NNFT_EUCLID, stream = network), mean of
- * phi(x_i) phi(x_j) and its standard error sqrt(var / M).  Every member of the family
- * (b: Gaussian, uniform in the ball by a normal direction and radius Lambda u^(1/d),
- * Lorentzian by m tan(pi (u - 1/2)); output weights with the spec's kurtosis as the
- * sampler's scale mixture).  M >= 2. */
-int fy_nnft_euclid_mc_g2(double *mean, double *se, const fy_nnft_spec_t s, uint64_t M,
-                         uint64_t seed, fy_error_t err);
-
-/* `feynn nnft spectrum`: G(p) at p_k = k pmax / (np - 1), k < np, and G2(x_j, 0) at
- * x_j = j xmax / (nx - 1) e_1, j < nx, exact balls; with M > 0 also the Monte Carlo G2 with
- * its standard errors (fy_nnft_euclid_mc_g2 on the points x_j; mc_mean == NULL without). */
-typedef struct
-{
-    slong np, nx;
-    arb_ptr p, Gp;       /* np */
-    fmpq *x;             /* nx: the first coordinate of x_j */
-    arb_ptr G2;          /* nx */
-    double *mc_mean, *mc_se; /* nx, or NULL */
-    uint64_t M, seed;
-} fy_nnft_spectrum_struct;
-typedef fy_nnft_spectrum_struct fy_nnft_spectrum_t[1];
-
-void fy_nnft_spectrum_init(fy_nnft_spectrum_t sp);
-void fy_nnft_spectrum_clear(fy_nnft_spectrum_t sp);
-int fy_nnft_spectrum(fy_nnft_spectrum_t sp, const fy_nnft_spec_t s, const fmpq_t pmax,
-                     slong np, const fmpq_t xmax, slong nx, uint64_t M, uint64_t seed,
-                     slong prec, fy_error_t err);
-
-/* The large-N duality of Cos-net and Gauss-net ([H], extra slides): both with the spec's d,
- * width N, sigma_W, sigma_a and kurtosis, no biases, share G2 / G2(x, x) =
- * exp(-sigma_W^2 |x - y|^2 / (2 d)) (the Gaussian power spectrum) at every N; at finite N
- * their exact connected 4-point functions differ, Cos-net's translation invariant, Gauss-net's
- * not.  For the configuration x_0..x_3 (the spec's first four points) translated by each
- * shift t_k (nshift x d rationals): G2(x_0 + t, x_1 + t) / G2(x, x) and
- * G4_c(x_0 + t, .., x_3 + t) / G2(x, x)^2 of both (normalised so that G2(x, x) = 1: Cos-net
- * has sigma_a^2 / 2 there, Gauss-net sigma_a^2), and the spread (largest minus smallest over
- * the shifts) of each G4_c column. */
-typedef struct
-{
-    slong nshift, d;
-    fmpq *shift;                  /* nshift x d */
-    arb_ptr g2_cos, g2_gauss, g4_cos, g4_gauss; /* nshift each */
-    arb_t spread_cos, spread_gauss;
-    slong width;
-} fy_nnft_duality_struct;
-typedef fy_nnft_duality_struct fy_nnft_duality_t[1];
-
-void fy_nnft_duality_init(fy_nnft_duality_t t);
-void fy_nnft_duality_clear(fy_nnft_duality_t t);
-int fy_nnft_duality(fy_nnft_duality_t t, const fy_nnft_spec_t s, const fmpq *shift,
-                    slong nshift, slong prec, fy_error_t err);
 
 #ifdef __cplusplus
 }

@@ -66,13 +66,13 @@ int fy_inn_compare_cmd(int argc, char **argv);
 int fy_inn_scan_cmd(int argc, char **argv);
 /* `feynn inn train` (cmd_inn_train.c). */
 int fy_inn_train_cmd(int argc, char **argv);
-/* `feynn nnft spectrum`, `feynn nnft duality` (cmd_nnft_qft.c). */
-int fy_nnft_spectrum_cmd(int argc, char **argv);
-int fy_nnft_duality_cmd(int argc, char **argv);
 /* `feynn nnft symmetry|rp|os|ib` (cmd_nnft_checks.c). */
 int fy_nnft_symmetry_cmd(int argc, char **argv);
 int fy_nnft_rp_cmd(int argc, char **argv);
 int fy_nnft_os_cmd(int argc, char **argv);
 int fy_nnft_ib_cmd(int argc, char **argv);
+/* `feynn nnft spectrum`, `feynn nnft duality` (cmd_nnft_qft.c). */
+int fy_nnft_spectrum_cmd(int argc, char **argv);
+int fy_nnft_duality_cmd(int argc, char **argv);
 
 #endif

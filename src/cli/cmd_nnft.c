@@ -44,17 +44,17 @@ static const fy_cli_command nnft_commands[] = {
      nnft_couplings},
     {"predict", "the 6-point function with and without the fitted quartic coupling",
      nnft_predict},
-    /* fields from neurons (qft-fields, cmd_nnft_qft.c) */
-    {"spectrum", "power spectrum G(p) and G2(x) of an input layer F(b) cos(b.x + c)",
-     fy_nnft_spectrum_cmd},
-    {"duality", "Cos-net against Gauss-net: one G2, different finite-N G4_c",
-     fy_nnft_duality_cmd},
     {"symmetry", "translations, rotations, SO(d_out), Z2: the largest violations",
      fy_nnft_symmetry_cmd},
     {"rp", "reflection positivity of G2, certified in ball arithmetic", fy_nnft_rp_cmd},
     {"os", "the Osterwalder-Schrader list: growth, covariance, RP, symmetry, clustering",
      fy_nnft_os_cmd},
     {"ib", "independence breaking: G4_c = I_N + I_IB against eps and N", fy_nnft_ib_cmd},
+    /* fields from neurons (qft-fields, cmd_nnft_qft.c) */
+    {"spectrum", "power spectrum G(p) and G2(x) of an input layer F(b) cos(b.x + c)",
+     fy_nnft_spectrum_cmd},
+    {"duality", "Cos-net against Gauss-net: one G2, different finite-N G4_c",
+     fy_nnft_duality_cmd},
 };
 static const size_t n_nnft_commands = sizeof nnft_commands / sizeof nnft_commands[0];
 

@@ -15,14 +15,14 @@ feynn_SOURCES += src/cli/cmd_nnft.c
 feynn_SOURCES += src/cli/cmd_inn_train.c
 feynn_SOURCES += src/cli/cmd_inn_compare.c
 EXTRA_DIST += doc/schema/demo-inn.schema.json
-feynn_SOURCES += src/cli/cmd_nnft_checks.c
-EXTRA_DIST += doc/schema/nnft-rp.schema.json doc/schema/nnft-symmetry.schema.json \
-	doc/schema/nnft-os.schema.json doc/schema/nnft-ib.schema.json
-feynn_SOURCES += src/cli/cmd_nnft_qft.c
 feynn_SOURCES += src/cli/opt.c
 noinst_HEADERS += src/cli/opt.h
+feynn_SOURCES += src/cli/cmd_nnft_qft.c
 # make man: doc/feynn.1's OPTIONS blocks regenerated from the option tables (src/cli/opt.h);
 # tests/test_cli_opt.sh fails when they are out of date
 man: feynn$(EXEEXT)
 	$(SHELL) $(top_srcdir)/doc/man-options.sh --update ./feynn$(EXEEXT) $(top_srcdir)/doc/feynn.1
 .PHONY: man
+feynn_SOURCES += src/cli/cmd_nnft_checks.c
+EXTRA_DIST += doc/schema/nnft-rp.schema.json doc/schema/nnft-symmetry.schema.json \
+	doc/schema/nnft-os.schema.json doc/schema/nnft-ib.schema.json

@@ -9,9 +9,9 @@ EXTRA_DIST += doc/nnft-spec.md doc/schema/nnft-spec.schema.json doc/schema/nnft-
 EXTRA_DIST += doc/schema/nnft-couplings.schema.json doc/schema/nnft-predict.schema.json
 EXTRA_DIST += doc/schema/demo-nnft.schema.json
 libfeynn_la_SOURCES += src/nnft/demo.c
+libfeynn_la_SOURCES += src/nnft/euclid.c src/nnft/euclid_mc.c src/nnft/euclid_dual.c
 # qft-checks (issue 14): reflection positivity, symmetries, Osterwalder-Schrader, independence
 noinst_HEADERS += src/nnft/checks_internal.h
 libfeynn_la_SOURCES += src/nnft/rp.c src/nnft/symmetry.c src/nnft/os.c src/nnft/ib.c
-libfeynn_la_SOURCES += src/nnft/euclid.c src/nnft/euclid_mc.c src/nnft/euclid_dual.c
 EXTRA_DIST += doc/schema/nnft-spectrum.schema.json doc/schema/nnft-duality.schema.json
 EXTRA_DIST += examples/nnqft_free1.spec examples/nnqft_free2.spec examples/nnqft_duality.spec
