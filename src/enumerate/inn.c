@@ -420,27 +420,29 @@ int _fy_enum_inn_logdet(fy_diagram_list_t out, int K, size_t max_bytes, fy_error
     fmpq_init(mult);
     for (n = 1; n <= K && status == FY_OK; n++)
     {
-        _fy_strbuf b = {NULL, 0, 0};
-        int m, v = fy_diagram_add_vertex(d, FY_INN_LOGDET, 0, err);
+        fy_strbuf_t b;
+        int m, v;
+        fy_strbuf_init(b);
+        v = fy_diagram_add_vertex(d, FY_INN_LOGDET, 0, err);
         status = v < 0 ? FY_ENOMEM : FY_OK;
         d->root = v;
         m = _fy_canon_tree_head(piece, FY_INN_LOGDET, 0);
-        if (status == FY_OK && (fy_strbuf_putn(&b, "R", 1) != FY_OK ||
-                                fy_strbuf_putn(&b, piece, (size_t) m) != FY_OK))
+        if (status == FY_OK && (fy_strbuf_putn(b, "R", 1) != FY_OK ||
+                                fy_strbuf_putn(b, piece, (size_t) m) != FY_OK))
             status = fy_error_set(err, FY_ENOMEM, "out of memory generating logdet vertices");
         m = _fy_canon_tree_leg(piece, FY_INN_INDEX, FY_LEG_UNLABELLED);
         for (i = 0; i < n && status == FY_OK; i++)
         {
             if (fy_diagram_add_leg(d, v, FY_LEG_UNLABELLED, FY_INN_INDEX, err) < 0)
                 status = FY_ENOMEM;
-            else if (fy_strbuf_putn(&b, piece, (size_t) m) != FY_OK)
+            else if (fy_strbuf_putn(b, piece, (size_t) m) != FY_OK)
                 status = fy_error_set(err, FY_ENOMEM, "out of memory generating logdet vertices");
         }
-        if (status == FY_OK && fy_strbuf_putn(&b, ")", 1) != FY_OK)
+        if (status == FY_OK && fy_strbuf_putn(b, ")", 1) != FY_OK)
             status = fy_error_set(err, FY_ENOMEM, "out of memory generating logdet vertices");
         if (status != FY_OK)
         {
-            free(b.s);
+            fy_strbuf_clear(b);
             break;
         }
         /* (-1)^(n+1) 2^n / n */
@@ -451,7 +453,7 @@ int _fy_enum_inn_logdet(fy_diagram_list_t out, int K, size_t max_bytes, fy_error
             fmpz_neg(fmpq_numref(mult), fmpq_numref(mult));
         fmpz_set_ui(fmpq_denref(mult), (ulong) n);
         fmpq_canonicalise(mult);
-        _fy_enum_finish(d, b.s, aut, mult);
+        _fy_enum_finish(d, b->s, aut, mult);
         status = _fy_enum_list_take(out, d, err);
     }
     fy_diagram_clear(d);
