@@ -4,6 +4,8 @@
  * arithmetic against arb_tan/arb_tanh closed forms and against partial sums of the Born series,
  * the bound-state test, the potential parser's messages, and the data generator. */
 #include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -761,6 +763,51 @@ static void rm_npy_dir(const char *dir)
     rmdir(dir);
 }
 
+/* Issue 10, item 4: the npy folder is written as a whole.  A rewrite leaves no file of the
+ * earlier run that this run does not write; a non-empty folder feynn did not write is refused,
+ * and with force moved aside (its file kept), not mixed with the new arrays. */
+static void test_data_npy_folder(void **state)
+{
+    const char *dir = "test_born_npy_folder";
+    char p[256];
+    fy_born_data_t a, b;
+    fy_error_t err;
+    FILE *fp;
+    (void) state;
+    fy_error_init(err);
+    fy_born_data_init(a);
+    fy_born_data_init(b);
+    data_by_hand(a, 4, 2);
+    rm_npy_dir(dir);
+    mkdir(dir, 0755);
+    snprintf(p, sizeof p, "%s/mine.txt", dir);
+    fp = fopen(p, "w");
+    assert_non_null(fp);
+    fputs("a user's file\n", fp);
+    fclose(fp);
+    assert_int_equal(fy_born_data_write_npy(dir, a, 0, err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, dir));
+    assert_int_equal(access(p, F_OK), 0); /* untouched */
+    assert_int_equal(fy_born_data_write_npy(dir, a, 1, err), FY_OK);
+    assert_int_not_equal(access(p, F_OK), 0); /* moved aside with its folder */
+    assert_int_equal(fy_born_data_read(b, dir, err), FY_OK);
+    assert_same_data(b, a);
+    /* feynn's own folder is replaced: a smaller data set reads back alone */
+    data_by_hand(a, 2, 3);
+    assert_int_equal(fy_born_data_write_npy(dir, a, 0, err), FY_OK);
+    assert_int_equal(fy_born_data_read(b, dir, err), FY_OK);
+    assert_same_data(b, a);
+    rm_npy_dir(dir);
+    /* the folder moved aside: DIR.old.XXXXXX with the user's file in it */
+    {
+        char cmd[320];
+        snprintf(cmd, sizeof cmd, "ls -d %s.old.* >/dev/null 2>&1 && rm -rf %s.old.*", dir, dir);
+        assert_int_equal(system(cmd), 0);
+    }
+    fy_born_data_clear(a);
+    fy_born_data_clear(b);
+}
+
 /* Issue 10, item 5: everything fy_born_data_write writes, fy_born_data_read reads back, bit
  * for bit, with the format found from the path. */
 static void test_data_formats(void **state)
@@ -942,6 +989,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_sign),
     cmocka_unit_test(test_data),
     cmocka_unit_test(test_data_formats),
+    cmocka_unit_test(test_data_npy_folder),
     cmocka_unit_test(test_data_text),
     cmocka_unit_test(test_data_npy),
     cmocka_unit_test(test_tensor_size),

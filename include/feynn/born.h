@@ -225,8 +225,11 @@ int fy_born_data_generate(fy_born_data_t data, slong n, slong d, double R, doubl
  * description, seed, d, R, margin, n, convention). */
 int fy_born_data_write_safetensors(const char *path, const fy_born_data_t data,
                                    fy_error_t err);
-/* npy: the directory dir (created) gets U.npy, a0.npy and metadata.json (the same metadata). */
-int fy_born_data_write_npy(const char *dir, const fy_born_data_t data, fy_error_t err);
+/* npy: the folder dir gets U.npy, a0.npy and metadata.json (the same metadata), written as a
+ * whole through the output-folder mechanism (fy_outdir_open: dir then holds exactly these
+ * files and a manifest; a non-empty folder feynn did not write is refused unless force). */
+int fy_born_data_write_npy(const char *dir, const fy_born_data_t data, int force,
+                           fy_error_t err);
 /* Reads a data set written by fy_born_data_write_safetensors (or any safetensors file with F64
  * tensors U (n x d) and a0 (n)): the range R from the metadata (else 1), margin (else NaN),
  * seed (else 0) and description (else NULL).  FY_EINPUT naming the file when the tensors are
@@ -250,7 +253,7 @@ const char *fy_born_data_format_name(int format);
  * '{', and text otherwise.  FY_EINPUT naming the path for a single .npy array (a data set in
  * npy is the folder), FY_EIO when it cannot be opened. */
 int fy_born_data_detect(int *format, const char *path, fy_error_t err);
-/* Writes data in format (the npy folder is created; see fy_born_data_write_npy). */
+/* Writes data in format (the npy folder as fy_born_data_write_npy without force). */
 int fy_born_data_write(const char *path, const fy_born_data_t data, int format,
                        fy_error_t err);
 /* The text format (above), written atomically. */

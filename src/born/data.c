@@ -522,17 +522,14 @@ static int write_npy(const char *dir, const char *name, int ndim, const size_t *
     return rc;
 }
 
-int fy_born_data_write_npy(const char *dir, const fy_born_data_t data, fy_error_t err)
+/* The three files of the npy format into the existing folder dir. */
+static int write_npy_files(const char *dir, const fy_born_data_t data, fy_error_t err)
 {
     const char *keys[NMETA];
     char *vals[NMETA], *js = NULL, *path = NULL;
     size_t shape[2], len;
     json_t *root;
     int i, rc;
-    if (data->n < 1 || data->U == NULL)
-        return fy_error_set(err, FY_EINPUT, "no data to write");
-    if ((rc = fy_mkdir_p(dir, err)) != FY_OK)
-        return rc;
     shape[0] = (size_t) data->n;
     shape[1] = (size_t) data->d;
     if ((rc = write_npy(dir, "U.npy", 2, shape, data->U, err)) != FY_OK ||
@@ -563,6 +560,26 @@ int fy_born_data_write_npy(const char *dir, const fy_born_data_t data, fy_error_
     rc = fy_file_write_atomic(path, js, len + 1, err);
     free(js);
     free(path);
+    return rc;
+}
+
+int fy_born_data_write_npy(const char *dir, const fy_born_data_t data, int force,
+                           fy_error_t err)
+{
+    fy_outdir_t od;
+    int rc;
+    if (data->n < 1 || data->U == NULL)
+        return fy_error_set(err, FY_EINPUT, "no data to write");
+    /* the folder as a whole (util/outdir.c): never a mix of this run's arrays and another's */
+    fy_outdir_init(od);
+    rc = fy_outdir_open(od, dir, force, err);
+    if (rc == FY_OK)
+        rc = write_npy_files(fy_outdir_tmp(od), data, err);
+    if (rc == FY_OK)
+        rc = fy_outdir_commit(od, NULL, 0, err);
+    else
+        fy_outdir_abort(od);
+    fy_outdir_clear(od);
     return rc;
 }
 
@@ -812,7 +829,7 @@ int fy_born_data_write(const char *path, const fy_born_data_t data, int format,
     case FY_BORN_DATA_SAFETENSORS:
         return fy_born_data_write_safetensors(path, data, err);
     case FY_BORN_DATA_NPY:
-        return fy_born_data_write_npy(path, data, err);
+        return fy_born_data_write_npy(path, data, 0, err);
     case FY_BORN_DATA_TEXT:
         return fy_born_data_write_text(path, data, err);
     default:

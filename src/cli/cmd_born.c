@@ -282,7 +282,8 @@ enum
     O_MARGIN,
     O_SEED,
     O_PROGRESS,
-    O_QUIET
+    O_QUIET,
+    O_FORCE
 };
 
 /* dense double array of an exact tensor */
@@ -981,7 +982,7 @@ static void data_usage(FILE *fp)
 {
     fprintf(fp,
         "Usage: feynn born data -o PATH [--samples N] [--steps D] [--range R] [--margin M]\n"
-        "                       [--seed S] [--format safetensors|npy|text]\n"
+        "                       [--seed S] [--format safetensors|npy|text] [--force]\n"
         "\n"
         "A data set of random shallow attractive potentials U_j <= 0 on D equal steps of\n"
         "(0, R] with their scattering lengths a_0 (certified in ball arithmetic, rounded to\n"
@@ -1001,7 +1002,10 @@ static void data_usage(FILE *fp)
         "                     U.npy, a0.npy and metadata.json) or text (\"# key: value\"\n"
         "                     lines, then rows U_1 .. U_D a0, 17 digits); 'feynn born train'\n"
         "                     and 'born verify --data' read each, told apart by the path\n"
-        "  -o, --output PATH  output file or directory (required)\n"
+        "  -o, --output PATH  output file or directory (required); the npy folder is written\n"
+        "                     as a whole: it then holds only this run's files and a manifest\n"
+        "  --force            with npy: replace a non-empty folder feynn did not write (it is\n"
+        "                     moved aside to PATH.old.XXXXXX, never deleted)\n"
         "  --progress, --quiet  force the progress bar on or off (default: on a terminal)\n"
         "  -h, --help         this help\n");
 }
@@ -1018,12 +1022,13 @@ static int born_data(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"progress", no_argument, NULL, O_PROGRESS},
         {"quiet", no_argument, NULL, O_QUIET},
+        {"force", no_argument, NULL, O_FORCE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     long n = 1000, steps = 8;
     double R = 1.0, margin = 0.5;
     unsigned long long seed = 1;
-    int c, npy = 0, progress = -1, status = 0, rc;
+    int c, npy = 0, progress = -1, status = 0, rc, force = 0;
     const char *out = NULL;
     fy_born_data_t data;
     fy_error_t err;
@@ -1085,6 +1090,9 @@ static int born_data(int argc, char **argv)
         case O_PROGRESS:
             progress = 1;
             break;
+        case O_FORCE:
+            force = 1;
+            break;
         case O_QUIET:
             progress = 0;
             break;
@@ -1103,7 +1111,8 @@ static int born_data(int argc, char **argv)
         return fy_cli_usage_error(DATA, "missing -o PATH");
     rc = fy_born_data_generate(data, n, steps, R, margin, (uint64_t) seed, progress, err);
     if (rc == FY_OK)
-        rc = fy_born_data_write(out, data, npy, err); /* npy: the format */
+        rc = npy == FY_BORN_DATA_NPY ? fy_born_data_write_npy(out, data, force, err)
+                                     : fy_born_data_write(out, data, npy, err); /* the format */
     if (rc != FY_OK)
         status = fy_cli_fail(DATA, err);
     else
