@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..53"
+echo "1..58"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"
@@ -109,6 +109,21 @@ t 2 "a bad token in a text data set" "$feynn" born train born_cli_bad.txt --quie
     -o born_cli_m.safetensors
 has born_cli.err "born_cli_bad.txt:3:6: expected a finite number, found 'x'" \
     "the refusal names file:line:column"
+# npy folders are written whole (issue 10 item 4): no tensor of an earlier run is left beside the
+# new ones, and a folder feynn did not write is refused unless --force
+rm -rf born_cli_npy born_cli_npy.old.*
+"$feynn" born terms --steps 2 --order 3 --format npy -o born_cli_npy 2>born_cli.err
+t 0 "born terms npy, order 2 into the same folder" "$feynn" born terms --steps 2 --order 2 \
+    --format npy -o born_cli_npy
+if [ -f born_cli_npy/tensor_2.npy ] && [ ! -f born_cli_npy/tensor_3.npy ]; then
+    ok "the order-3 tensor of the earlier run is gone"
+else no "the order-3 tensor of the earlier run is gone"; fi
+rm -rf born_cli_npy && mkdir born_cli_npy && echo mine > born_cli_npy/notes.txt
+t 2 "a folder feynn did not write is refused" "$feynn" born data -o born_cli_npy -n 3 \
+    --format npy --quiet
+has born_cli.err "\-\-force" "the refusal names --force"
+t 0 "--force moves it aside" "$feynn" born data -o born_cli_npy -n 3 --format npy --quiet --force
+rm -rf born_cli_npy born_cli_npy.old.*
 rm -rf born_cli_fmt_npy born_cli_fmt_safetensors* born_cli_fmt_text* born_cli_fmt_npy.*
 rm -f born_cli.out born_cli.err born_cli.json born_cli_pot.txt born_cli_bad.txt \
     born_cli_data.safetensors born_cli_data2.safetensors born_cli_m.safetensors born_cli_m.feynn

@@ -257,7 +257,9 @@ static void terms_usage(FILE *fp)
         "  --check            exit 1 when the Born series of FILE does not converge\n"
         "  --format F         text (default), json (doc/schema/born-terms.schema.json) or\n"
         "                     npy (needs -o DIR: terms.npy, tensor_N.npy dense, doubles)\n"
-        "  -o, --output PATH  output file (directory for npy); default standard output\n"
+        "  -o, --output PATH  output file (directory for npy); default standard output;\n"
+        "                     the npy folder is written as a whole (only this run's files)\n"
+        "  --force            with npy: replace a non-empty folder feynn did not write\n"
         "  -h, --help         this help\n"
         "\n"
         "The ladder diagram of each order: feynn diagrams born --order N.\n"
@@ -367,7 +369,7 @@ static void tensor_text(FILE *fp, const fy_symtensor_t T, int n)
 typedef struct
 {
     long steps, order;
-    int fmt, tensors, sign, check, steps_given, range_given, have_mu;
+    int fmt, tensors, sign, check, steps_given, range_given, have_mu, force;
     const char *potfile, *out;
     fmpq_t range, mu, sum;
     fy_born_potential_t pot;
@@ -427,6 +429,7 @@ static int terms_parse(terms_job_t *job, int argc, char **argv)
         {"check", no_argument, NULL, O_CHECK},
         {"format", required_argument, NULL, O_FORMAT},
         {"output", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, O_FORCE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_NPY);
@@ -474,6 +477,9 @@ static int terms_parse(terms_job_t *job, int argc, char **argv)
             break;
         case 'o':
             job->out = optarg;
+            break;
+        case O_FORCE:
+            job->force = 1;
             break;
         case 'h':
             terms_usage(stdout);
@@ -550,12 +556,11 @@ static int terms_compute(terms_job_t *job, int *usage, fy_error_t err)
     return FY_OK;
 }
 
-static int terms_write_npy(const terms_job_t *job, fy_error_t err)
+/* The npy files into the folder dir. */
+static int terms_npy_files(const terms_job_t *job, const char *dir, fy_error_t err)
 {
     long n, order = job->order;
-    int rc;
-    if ((rc = fy_mkdir_p(job->out, err)) != FY_OK)
-        return rc;
+    int rc = FY_OK;
     if (job->terms)
     {
         fy_npy_t a;
@@ -565,7 +570,7 @@ static int terms_write_npy(const terms_job_t *job, fy_error_t err)
         rc = fy_npy_set_shape(a, 1, shape, err);
         for (n = 0; rc == FY_OK && n < order; n++)
             a->data[n] = fy_fmpq_get_d(job->terms + n);
-        snprintf(path, sizeof path, "%s/terms.npy", job->out);
+        snprintf(path, sizeof path, "%s/terms.npy", dir);
         if (rc == FY_OK)
             rc = fy_npy_write(path, a, err);
         fy_npy_clear(a);
@@ -573,11 +578,30 @@ static int terms_write_npy(const terms_job_t *job, fy_error_t err)
             return rc;
     }
     for (n = 0; job->T && n < order; n++)
-        if ((rc = tensor_npy(job->out, (int) n + 1, job->T + n, err)) != FY_OK)
+        if ((rc = tensor_npy(dir, (int) n + 1, job->T + n, err)) != FY_OK)
             return rc;
-    fprintf(stderr, "feynn born terms: wrote %s/ (%s)\n", job->out,
-            fy_born_convention(job->sign));
     return FY_OK;
+}
+
+/* The folder written as a whole (util/outdir.c): no tensor of an earlier run left beside
+ * these. */
+static int terms_write_npy(const terms_job_t *job, fy_error_t err)
+{
+    fy_outdir_t od;
+    int rc;
+    fy_outdir_init(od);
+    rc = fy_outdir_open(od, job->out, job->force, err);
+    if (rc == FY_OK)
+        rc = terms_npy_files(job, fy_outdir_tmp(od), err);
+    if (rc == FY_OK)
+        rc = fy_outdir_commit(od, NULL, 0, err);
+    else
+        fy_outdir_abort(od);
+    fy_outdir_clear(od);
+    if (rc == FY_OK)
+        fprintf(stderr, "feynn born terms: wrote %s/ (%s)\n", job->out,
+                fy_born_convention(job->sign));
+    return rc;
 }
 
 /* The terms, the verdict and a_0 as JSON members of root. */
