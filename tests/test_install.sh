@@ -79,7 +79,8 @@ else
     pc="pkg-config --define-variable=prefix=$root"
     export PKG_CONFIG_PATH="$d/stage$lib/pkgconfig"
     # the program sits in BINDIR beside feynn, so it too finds the installed rules first
-    if ${CC:-cc} -o "$root/bin/prog" $($pc --cflags feynn) "$d/prog.c" $($pc --libs feynn) \
+    san=$(sed -n 's/^SAN_CFLAGS = //p' "$b/Makefile") # a sanitizer build's library needs it
+    if ${CC:-cc} $san -o "$root/bin/prog" $($pc --cflags feynn) "$d/prog.c" $($pc --libs feynn) \
         >install_t.err 2>&1; then ok "a program compiles and links against the installed feynn"
     else no "a program compiles and links against the installed feynn"; fi
     if "$root/bin/prog" >install_t.out 2>install_t.err; then
@@ -88,7 +89,6 @@ else
     # static: libfeynn.a with what `pkg-config --static` lists (Libs.private must be complete)
     if [ -f "$d/stage$lib/libfeynn.a" ]; then
         libs=$($pc --static --libs feynn | sed "s|-lfeynn|$d/stage$lib/libfeynn.a|")
-        san=$(sed -n 's/^SAN_CFLAGS = //p' "$b/Makefile") # a sanitizer build's objects need it
         if ${CC:-cc} $san -o "$root/bin/prog_static" $($pc --cflags feynn) "$d/prog.c" $libs \
             >install_t.err 2>&1 && "$root/bin/prog_static" >install_t.out 2>>install_t.err; then
             ok "static libfeynn.a with pkg-config --static: tanh P_2 = -2*s + 2*s^3"
