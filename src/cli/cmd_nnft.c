@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/nnft_cli.h"
 #include "feynn/nnft.h"
 #include "feynn/num.h"
 #include "feynn/par.h"
@@ -523,7 +524,7 @@ static void print_spec_line(FILE *fp, const fy_nnft_spec_t s)
     free(k);
 }
 
-static json_t *json_q(const fmpq_t q)
+json_t *fy_nnft_cli_json_q(const fmpq_t q)
 {
     char *s = qstr(q);
     json_t *j = json_string(s ? s : "?");
@@ -531,7 +532,7 @@ static json_t *json_q(const fmpq_t q)
     return j;
 }
 
-static json_t *json_spec(const fy_nnft_spec_t s)
+json_t *fy_nnft_cli_json_spec(const fy_nnft_spec_t s)
 {
     json_t *o = json_object(), *pts = json_array();
     slong i, k;
@@ -539,10 +540,10 @@ static json_t *json_spec(const fy_nnft_spec_t s)
     json_object_set_new(o, "d", json_integer(s->d));
     json_object_set_new(o, "width", json_integer(s->width));
     json_object_set_new(o, "d_out", json_integer(s->d_out));
-    json_object_set_new(o, "sigma_W", json_q(s->sigma_W));
-    json_object_set_new(o, "sigma_b", json_q(s->sigma_b));
-    json_object_set_new(o, "sigma_a", json_q(s->sigma_a));
-    json_object_set_new(o, "kurtosis", json_q(s->kurtosis));
+    json_object_set_new(o, "sigma_W", fy_nnft_cli_json_q(s->sigma_W));
+    json_object_set_new(o, "sigma_b", fy_nnft_cli_json_q(s->sigma_b));
+    json_object_set_new(o, "sigma_a", fy_nnft_cli_json_q(s->sigma_a));
+    json_object_set_new(o, "kurtosis", fy_nnft_cli_json_q(s->kurtosis));
     json_object_set_new(o, "inputs", json_string(s->inputs));
     for (i = 0; i < s->npoints; i++)
     {
@@ -674,7 +675,7 @@ static int nnft_kernel(int argc, char **argv)
         root = json_object();
         arr = json_array();
         json_object_set_new(root, "command", json_string(KERNEL));
-        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
         json_object_set_new(root, "method", json_string(closed ? "closed form" : "quadrature"));
     }
     else
@@ -839,7 +840,7 @@ static int nnft_correlators(int argc, char **argv)
         root = json_object();
         orders = json_array();
         json_object_set_new(root, "command", json_string(CORR));
-        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
         json_object_set_new(root, "width", json_integer(s->width));
     }
     else
@@ -1102,7 +1103,7 @@ static void report_head(report_t *r, const fy_nnft_spec_t s, const fy_nnft_mc_t 
     if (r->root != NULL)
     {
         json_object_set_new(r->root, "command", json_string(SAMPLE));
-        json_object_set_new(r->root, "spec", json_spec(s));
+        json_object_set_new(r->root, "spec", fy_nnft_cli_json_spec(s));
         json_object_set_new(r->root, "networks", json_integer((json_int_t) mc->networks));
         json_object_set_new(r->root, "seed", json_integer((json_int_t) mc->seed));
         json_object_set_new(r->root, "threads", json_integer(mc->threads));
@@ -1599,7 +1600,7 @@ static int nnft_couplings(int argc, char **argv)
         json_t *tuples = json_array();
         root = json_object();
         json_object_set_new(root, "command", json_string(COUPLINGS));
-        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
         json_object_set_new(root, "source", json_string(o.mc ? "monte carlo" : "exact"));
         if (o.mc)
         {
@@ -1843,7 +1844,7 @@ static int nnft_predict(int argc, char **argv)
         json_t *tuples = json_array();
         root = json_object();
         json_object_set_new(root, "command", json_string(PREDICT));
-        json_object_set_new(root, "spec", json_spec(s));
+        json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
         json_object_set_new(root, "source", json_string(o.mc ? "monte carlo" : "exact"));
         if (o.mc)
         {

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/nnft_cli.h"
 #include "feynn/nnft.h"
 #include "feynn/num.h"
 #include "feynn/util.h"
@@ -196,14 +197,6 @@ static char *qs(const fmpq_t q)
     return fy_fmpq_get_str(q);
 }
 
-static json_t *jq(const fmpq_t q)
-{
-    char *s = qs(q);
-    json_t *j = json_string(s ? s : "?");
-    free(s);
-    return j;
-}
-
 static json_t *jball(const arb_t x, slong digits)
 {
     char *s = fy_arb_get_str_radius(x, digits);
@@ -218,35 +211,18 @@ static char *cert(const arb_t x, slong digits)
     return s ? s : fy_arb_get_str_radius(x, 5);
 }
 
+/* The spec object of every nnft command, with the input layer of the cos family. */
 static json_t *jspec(const fy_nnft_spec_t s)
 {
-    json_t *o = json_object(), *pts = json_array();
-    slong i, k;
-    json_object_set_new(o, "activation", json_string(fy_nnft_act_name(s->act)));
-    json_object_set_new(o, "d", json_integer(s->d));
-    json_object_set_new(o, "width", json_integer(s->width));
-    json_object_set_new(o, "d_out", json_integer(s->d_out));
-    json_object_set_new(o, "sigma_W", jq(s->sigma_W));
-    json_object_set_new(o, "sigma_b", jq(s->sigma_b));
-    json_object_set_new(o, "sigma_a", jq(s->sigma_a));
-    json_object_set_new(o, "kurtosis", jq(s->kurtosis));
-    json_object_set_new(o, "inputs", json_string(s->inputs));
-    for (i = 0; i < s->npoints; i++)
-    {
-        json_t *p = json_array();
-        for (k = 0; k < s->d; k++)
-            json_array_append_new(p, fy_json_number(fy_fmpq_get_d(s->points + i * s->d + k)));
-        json_array_append_new(pts, p);
-    }
-    json_object_set_new(o, "points", pts);
+    json_t *o = fy_nnft_cli_json_spec(s);
     if (s->act == FY_NNFT_COS)
     {
         json_object_set_new(o, "b_dist", json_string(fy_nnft_bdist_name(s->b_dist)));
         json_object_set_new(o, "F", json_string(fy_nnft_ampl_name(s->F)));
         if (!fmpq_is_zero(s->mass))
-            json_object_set_new(o, "mass", jq(s->mass));
+            json_object_set_new(o, "mass", fy_nnft_cli_json_q(s->mass));
         if (!fmpq_is_zero(s->Lambda))
-            json_object_set_new(o, "Lambda", jq(s->Lambda));
+            json_object_set_new(o, "Lambda", fy_nnft_cli_json_q(s->Lambda));
     }
     return o;
 }
@@ -667,7 +643,7 @@ static json_t *duality_json(const fy_nnft_duality_t t, const fy_nnft_spec_t s, s
     for (k = 0; k < t->nshift; k++)
     {
         json_t *e = json_object();
-        json_object_set_new(e, "shift", jq(t->shift + k * t->d));
+        json_object_set_new(e, "shift", fy_nnft_cli_json_q(t->shift + k * t->d));
         json_object_set_new(e, "g2_cos", jball(t->g2_cos + k, digits + 5));
         json_object_set_new(e, "g2_gauss", jball(t->g2_gauss + k, digits + 5));
         json_object_set_new(e, "g4c_cos", jball(t->g4_cos + k, digits + 5));

@@ -16,7 +16,7 @@ feynn_SOURCES += src/cli/cmd_inn_train.c
 feynn_SOURCES += src/cli/cmd_inn_compare.c
 EXTRA_DIST += doc/schema/demo-inn.schema.json
 feynn_SOURCES += src/cli/opt.c
-noinst_HEADERS += src/cli/opt.h
+noinst_HEADERS += src/cli/opt.h src/cli/nnft_cli.h
 feynn_SOURCES += src/cli/cmd_nnft_qft.c
 # make man: doc/feynn.1's OPTIONS blocks regenerated from the option tables (src/cli/opt.h);
 # tests/test_cli_opt.sh fails when they are out of date
