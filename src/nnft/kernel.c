@@ -232,7 +232,7 @@ typedef struct
     arb_t s1, c, b, shift; /* shift: Gauss-net normaliser S11 + S22 - b^2/2 */
 } quad_param;
 
-static void acb_normal_density(acb_t w, const acb_t u, slong prec)
+void fy_nnft_acb_normal_density(acb_t w, const acb_t u, slong prec)
 {
     arb_t k;
     arb_init(k);
@@ -290,7 +290,7 @@ static int quad_f(acb_ptr res, const acb_t u, void *param, slong order, slong pr
             arb_t r2;
             arb_init(r2);
             acb_div_arb(t, m, q->b, prec);
-            acb_normal_density(w, t, prec);
+            fy_nnft_acb_normal_density(w, t, prec);
             acb_mul_arb(w, w, q->b, prec);
             arb_sqrt_ui(r2, 2, prec);
             acb_div_arb(t, t, r2, prec);
@@ -332,7 +332,7 @@ static int quad_f(acb_ptr res, const acb_t u, void *param, slong order, slong pr
         acb_indeterminate(a);
         break;
     }
-    acb_normal_density(w, u, prec);
+    fy_nnft_acb_normal_density(w, u, prec);
     acb_mul(res, a, w, prec);
     acb_clear(a);
     acb_clear(m);
@@ -503,7 +503,7 @@ static int rank1_f(acb_ptr res, const acb_t u, void *param, slong order, slong p
         }
         acb_mul(p, p, t, prec);
     }
-    acb_normal_density(t, u, prec);
+    fy_nnft_acb_normal_density(t, u, prec);
     acb_mul(res, p, t, prec);
     acb_clear(t);
     acb_clear(p);

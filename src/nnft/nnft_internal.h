@@ -3,8 +3,12 @@
 #define FEYNN_NNFT_INTERNAL_H
 
 #include "feynn/nnft.h"
+#include "num/arb_all.h"
 
 /* Variance of the output bias b1 (sigma_b^2; 0 for Cos-net). */
+/* The standard normal density exp(-u^2/2) / sqrt(2 pi) of a complex ball (kernel.c), for the
+ * integrands of the rigorous quadratures. */
+void fy_nnft_acb_normal_density(acb_t w, const acb_t u, slong prec);
 void fy_nnft_bias_var(arb_t v, const fy_nnft_spec_t s, slong prec);
 /* Sigma(x_i, x_j) = sigma_b^2 + sigma_W^2 x_i . x_j / d (Cos-net: no bias term). */
 void fy_nnft_sigma(arb_t v, const fy_nnft_spec_t s, slong i, slong j, slong prec);

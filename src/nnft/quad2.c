@@ -506,22 +506,6 @@ static void act_eval(acb_t y, const acb_t x, fy_nnft_act_t act, slong prec)
         acb_indeterminate(y);
 }
 
-/* exp(-x^2/2) / sqrt(2 pi) */
-static void normal_density(acb_t w, const acb_t x, slong prec)
-{
-    arb_t k;
-    arb_init(k);
-    acb_sqr(w, x, prec);
-    acb_mul_2exp_si(w, w, -1);
-    acb_neg(w, w);
-    acb_exp(w, w, prec);
-    arb_const_pi(k, prec);
-    arb_mul_2exp_si(k, k, 1);
-    arb_rsqrt(k, k, prec);
-    acb_mul_arb(w, w, k, prec);
-    arb_clear(k);
-}
-
 /* prod over the v-dependent columns of phi(a_j u + b_j v)^p_j, times the density of v */
 static int inner_f(acb_ptr res, const acb_t v, void *param, slong order, slong prec)
 {
@@ -562,7 +546,7 @@ static int inner_f(acb_ptr res, const acb_t v, void *param, slong order, slong p
     }
     acb_init(t);
     acb_init(p);
-    normal_density(p, v, prec);
+    fy_nnft_acb_normal_density(p, v, prec);
     for (i = 0; i < q->ninner; i++)
     {
         int j = q->inner[i];
@@ -595,7 +579,7 @@ static int outer_f(acb_ptr res, const acb_t u, void *param, slong order, slong p
     acb_init(hi);
     mag_init(rad);
     mag_init(tol);
-    normal_density(w, u, prec);
+    fy_nnft_acb_normal_density(w, u, prec);
     for (j = 0; j < q->r; j++)
     {
         acb_mul_arb(q->au + j, u, q->a + j, prec);
@@ -870,8 +854,8 @@ static void panel_bounds(mag_t D, mag_ptr B, const acb_t uz, const acb_t vz, fy_
     slong k;
     acb_init(t);
     acb_init(w);
-    normal_density(t, uz, prec);
-    normal_density(w, vz, prec);
+    fy_nnft_acb_normal_density(t, uz, prec);
+    fy_nnft_acb_normal_density(w, vz, prec);
     acb_mul(t, t, w, prec);
     acb_get_mag(D, t);
     for (k = 0; k < P; k++)
