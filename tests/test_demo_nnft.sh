@@ -22,7 +22,7 @@ close() { # close GOT WANT TOL DESCRIPTION
     if awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
         ok "$4 ($1)"; else no "$4: got '$1', want $2 +- $3"; fi
 }
-echo "1..17"
+echo "1..27"
 dir=demo_nnft_t_dir
 rm -rf "$dir"
 t 0 "demo nnft --quick meets its targets" "$feynn" demo nnft --quick --quiet -o "$dir"
@@ -46,6 +46,25 @@ close "$(val "$dir/report.json" relu.C4_mc)" "$c" "$(awk -v c="$c" 'BEGIN { prin
 # exact m4 = C4 / N at every width
 close "$(val "$dir/report.json" relu.m4_exact.3)" "$(awk -v c="$c" 'BEGIN { printf "%.17g", c / 100 }')" 1e-12 "relu exact m4(100) = C4 / 100"
 for f in report.txt m4.csv m6.csv heavy_tail.csv six_point.csv; do
+    if [ -s "$dir/$f" ]; then ok "$f written"; else no "$f missing"; fi
+done
+# qft2: the second part, fields from neurons ([H]), against closed forms computed here
+r="$dir/report.json"
+if "$jc" "$r" targets.qft=true qft.targets_met=true qft.free_scalar.rp.positive=true \
+    qft.free_scalar.rp.certified=true qft.free_scalar.rp.spectral=1 \
+    qft.free_scalar.rp_cos_net.positive=false qft.free_scalar.rp_cos_net.certified=true \
+    qft.duality.spread_cos_contains_zero=true qft.symmetry.gauss_net.translation.symmetric=false \
+    qft.symmetry.cos_net.translation.symmetric=true qft.symmetry.free_scalar.z2.symmetric=true \
+    qft.independence_breaking.I_IB_zero_at_eps_0=true 2>demo_nnft_t.err; then ok "qft: verdicts (RP both ways certified, duality, symmetries)"; else no "qft verdicts"; fi
+close "$(val "$r" qft.free_scalar.G.4)" "$(awk 'BEGIN { printf "%.17g", 1 / (2 * 2 + 1) }')" 1e-9 "qft: free scalar G(2) = m / (p^2 + m^2)"
+close "$(val "$r" qft.free_scalar.G2.2)" "$(awk 'BEGIN { printf "%.17g", 0.5 * exp(-1) }')" 1e-9 "qft: free scalar G2(1) = e^(-m|x|) / 2"
+g=$(val "$r" qft.free_scalar.G2_mc.3); se=$(val "$r" qft.free_scalar.G2_se.3)
+close "$g" "$(awk 'BEGIN { printf "%.17g", 0.5 * exp(-2) }')" "$(awk -v s="$se" 'BEGIN { printf "%.17g", 4 * s }')" "qft: Monte Carlo G2(2) within 4 standard errors"
+close "$(val "$r" qft.duality.g2_cos.3)" "$(awk 'BEGIN { printf "%.17g", exp(-0.02) }')" 1e-9 "qft: duality G2 / G2(x, x) = e^(-|x - y|^2 / 2) at the shift 3/2"
+a=$(val "$r" qft.independence_breaking.I_N_vs_N.0); b=$(val "$r" qft.independence_breaking.I_N_vs_N.5)
+close "$a" "$(awk -v b="$b" 'BEGIN { printf "%.17g", 50 * b }')" 1e-9 "qft: N I_N the same at N = 2 and N = 100"
+close "$(val "$r" qft.independence_breaking.I_IB_vs_N.0)" "$(val "$r" qft.independence_breaking.I_IB_vs_N.5)" 1e-12 "qft: I_IB does not depend on N"
+for f in qft_spectrum.csv qft_duality.csv qft_ib.csv; do
     if [ -s "$dir/$f" ]; then ok "$f written"; else no "$f missing"; fi
 done
 t 2 "--networks 5 refused" "$feynn" demo nnft --networks 5 -o "$dir.x"

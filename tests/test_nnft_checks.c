@@ -612,9 +612,9 @@ static void test_ib_mc_split(void **state)
 
 /* The ensembles of the first half of issue 14 (src/nnft/euclid*.c) through the same entry
  * points: the Lorentzian input layer in d = 1 (G2 = (sigma_a^2 / 2) e^(-m |x - y|), a free
- * scalar: reflection matrix of rank 1, positive, not provable in balls), the ball with a sharp
- * cut-off in d = 3 (not reflection positive, certified), the Z2 switch (odd correlators and the
- * phase window's broken translations measured). */
+ * scalar: reflection matrix of rank 1, positive, proved by its spectral measure), the ball
+ * with a sharp cut-off in d = 3 (not reflection positive, certified), the Z2 switch (odd
+ * correlators and the phase window's broken translations measured). */
 static void test_euclid_ensembles(void **state)
 {
     fy_nnft_spec_t s;
@@ -638,7 +638,9 @@ static void test_euclid_ensembles(void **state)
                 "point 0\npoint 1/2\npoint 1\npoint 2\n");
     fy_nnft_rp_points(x, 4, 1, tmax, 1);
     assert_int_equal(fy_nnft_rp_spec(r, s, x, 4, PREC, err), FY_OK);
-    assert_true(r->positive == 1 && r->certified == 0 && r->rank == 1);
+    /* rank 1: the ball Cholesky cannot prove it, the spectral measure (one atom) does */
+    assert_true(r->positive == 1 && r->certified == 1 && r->rank == 1);
+    assert_true(r->spectral == 1 && r->definite == 0);
     for (i = 0; i < 4; i++) /* M_ij = (1/2) e^(-(t_i + t_j)), t = 1/2, 1, 3/2, 2 */
         for (j = 0; j < 4; j++)
             assert_true(fabs(r->M[i * 4 + j] - 0.5 * exp(-0.5 * (i + j + 2))) < 1e-15);
@@ -697,6 +699,236 @@ static void test_euclid_ensembles(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* --------------------------------------------------------------- the spectral measure
+ * Gaussian NN-QFT 2 (d = 1, Lorentzian b, F one), sigma_a = 3/2, m = 2: the measure's G(p)
+ * against the power spectrum computed from P(b) F(b)^2 (fy_nnft_power_spectrum) and against
+ * sigma_a^2 m / (p^2 + m^2) typed here; its G2(t) against the residue route
+ * (fy_nnft_euclid_g2) and (sigma_a^2 / 2) e^(-m t); the rank-1 reflection matrix certified.
+ * F prop: the signed measure (a dipole), G(p) = sigma_a^2 m / (p^2 + m^2)^2 by hand, and the
+ * ball check's certified negative direction.  A measure of the wrong mass is refused. */
+static void test_rp_spectral(void **state)
+{
+    static const slong pn[4] = {0, 1, 1, 5}, pd[4] = {1, 3, 1, 1};
+    fy_nnft_spec_t s;
+    fy_nnft_kl_t kl;
+    fy_nnft_rp_t r;
+    fy_nnft_g2_model_t g, g2;
+    fy_error_t err;
+    fmpq *x = _fmpq_vec_init(5);
+    fmpq_t tmax, r2;
+    arb_t p, A, B, t;
+    slong k;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_kl_init(kl);
+    fy_nnft_rp_init(r);
+    fy_nnft_g2_model_init(g);
+    fy_nnft_g2_model_init(g2);
+    fmpq_init(tmax);
+    fmpq_init(r2);
+    arb_init(p);
+    arb_init(A);
+    arb_init(B);
+    arb_init(t);
+    parse_ok(s, "activation cos\nsigma_b 0\nsigma_a 3/2\nwidth 10\nd 1\nb_dist lorentz\n"
+                "mass 2\n");
+    assert_int_equal(fy_nnft_kl_spec(kl, s, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_kl_positive(kl), 1);
+    for (k = 0; k < 4; k++)
+    {
+        double pp = (double) pn[k] / pd[k];
+        arb_set_si(p, pn[k]);
+        arb_div_si(p, p, pd[k], PREC);
+        fy_nnft_kl_spectrum(A, kl, p, PREC);
+        assert_int_equal(fy_nnft_power_spectrum(B, s, p, PREC, err), FY_OK);
+        assert_true(arb_overlaps(A, B));
+        assert_true(fabs(arf_get_d(arb_midref(A), ARF_RND_NEAR) - 2.25 * 2 / (pp * pp + 4))
+                    < 1e-14);
+        /* G2 at t = p */
+        fy_nnft_kl_g2(A, kl, p, PREC);
+        fmpq_set_si(r2, pn[k] * pn[k], (ulong) (pd[k] * pd[k]));
+        assert_int_equal(fy_nnft_euclid_g2(B, s, r2, PREC, err), FY_OK);
+        assert_true(arb_overlaps(A, B));
+        assert_true(fabs(arf_get_d(arb_midref(A), ARF_RND_NEAR) - 1.125 * exp(-2 * pp))
+                    < 1e-14);
+    }
+    fmpq_set_si(tmax, 3, 1);
+    fy_nnft_rp_points(x, 5, 1, tmax, 3);
+    assert_int_equal(fy_nnft_rp_spec(r, s, x, 5, PREC, err), FY_OK);
+    assert_true(r->positive == 1 && r->certified == 1 && r->spectral == 1);
+    assert_true(r->definite == 0 && r->rank == 1 && r->direction == NULL);
+    assert_non_null(strstr(fy_nnft_rp_verdict(r), "spectral measure"));
+    /* F prop: a dipole; G(p) = sigma_a^2 m / (p^2 + m^2)^2 */
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation cos\nsigma_b 0\nsigma_a 3/2\nwidth 10\nd 1\nb_dist lorentz\n"
+                "F prop\nmass 2\n");
+    assert_int_equal(fy_nnft_kl_spec(kl, s, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_kl_positive(kl), 0);
+    for (k = 0; k < 4; k++)
+    {
+        double pp = (double) pn[k] / pd[k];
+        arb_set_si(p, pn[k]);
+        arb_div_si(p, p, pd[k], PREC);
+        fy_nnft_kl_spectrum(A, kl, p, PREC);
+        assert_int_equal(fy_nnft_power_spectrum(B, s, p, PREC, err), FY_OK);
+        assert_true(arb_overlaps(A, B));
+        assert_true(fabs(arf_get_d(arb_midref(A), ARF_RND_NEAR) -
+                         2.25 * 2 / ((pp * pp + 4) * (pp * pp + 4))) < 1e-14);
+        fy_nnft_kl_g2(A, kl, p, PREC); /* sigma_a^2 (1 + m t) e^(-m t) / (4 m^2) */
+        assert_true(fabs(arf_get_d(arb_midref(A), ARF_RND_NEAR) -
+                         2.25 * (1 + 2 * pp) * exp(-2 * pp) / 16) < 1e-14);
+        fmpq_set_si(r2, pn[k] * pn[k], (ulong) (pd[k] * pd[k]));
+        assert_int_equal(fy_nnft_euclid_g2(B, s, r2, PREC, err), FY_OK);
+        assert_true(arb_overlaps(A, B));
+    }
+    assert_int_equal(fy_nnft_rp_spec(r, s, x, 5, PREC, err), FY_OK);
+    assert_true(r->positive == 0 && r->certified == 1 && r->spectral == -1);
+    /* the built-in free propagator in d = 1: rank 1, certified through its atom */
+    assert_int_equal(fy_nnft_rp_model(r, g, 1, x, 5, PREC, err), FY_OK);
+    assert_true(r->positive == 1 && r->certified == 1 && r->spectral == 1 && r->rank == 1);
+    /* the Gaussian kernel has no measure: the ball verdict (not positive) stays */
+    g2->kind = FY_NNFT_G2_GAUSS;
+    assert_int_equal(fy_nnft_rp_model(r, g2, 1, x, 5, PREC, err), FY_OK);
+    assert_true(r->positive == 0 && r->certified == 1 && r->spectral == 0);
+    /* a measure of mass 2 for the propagator of mass 1 is refused */
+    fmpq_set_si(g2->m, 2, 1);
+    g2->kind = FY_NNFT_G2_FREE;
+    assert_int_equal(fy_nnft_kl_model(kl, g2, 1, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_rp_check(r, fy_nnft_g2_model, g, 1, x, 5, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_rp_spectral(r, kl, fy_nnft_g2_model, g, PREC, err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, "not that of this 2-point function"));
+    assert_int_equal(fy_nnft_kl_model(kl, g2, 3, PREC, err), FY_EUNSUPPORTED);
+    _fmpq_vec_clear(x, 5);
+    fmpq_clear(tmax);
+    fmpq_clear(r2);
+    arb_clear(p);
+    arb_clear(A);
+    arb_clear(B);
+    arb_clear(t);
+    fy_nnft_g2_model_clear(g);
+    fy_nnft_g2_model_clear(g2);
+    fy_nnft_rp_clear(r);
+    fy_nnft_kl_clear(kl);
+    fy_nnft_spec_clear(s);
+}
+
+/* rho(p, tau) against independent routes: d = 1 (p = 0) it is G2(tau): Lorentz against
+ * (sigma_a^2 / 2) e^(-m tau), Gauss against (sigma_a^2 / 2) e^(-sigma_W^2 tau^2 / 2) and the
+ * radial route, the ball (F one) against (sigma_a^2 / 2) sin(Lambda tau) / (Lambda tau), the
+ * ball with F prop (quadrature in p_0) against the radial quadrature of fy_nnft_euclid_g2;
+ * d = 3, ball, F prop at tau = 0: (C / pi) arctan(a / omega) / omega with
+ * C = sigma_a^2 (2 pi)^3 / (2 vol(ball)) by hand (a = sqrt(Lambda^2 - p^2), omega =
+ * sqrt(p^2 + m^2));
+ * p >= Lambda gives 0. */
+static void check_rho(const char *text, slong pn, slong pd, slong tn, slong td, double want)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    fmpq_t p, tau, r2;
+    arb_t R, G;
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fmpq_init(p);
+    fmpq_init(tau);
+    fmpq_init(r2);
+    arb_init(R);
+    arb_init(G);
+    parse_ok(s, text);
+    fmpq_set_si(p, pn, (ulong) pd);
+    fmpq_set_si(tau, tn, (ulong) td);
+    if (fy_nnft_rho(R, s, p, tau, PREC, err) != FY_OK)
+        fail_msg("rho: %s", err->msg);
+    if (!isnan(want) &&
+        fabs(arf_get_d(arb_midref(R), ARF_RND_NEAR) - want) > 1e-13 * (1 + fabs(want)))
+        fail_msg("rho(%s) = %.17g, want %.17g", text, arf_get_d(arb_midref(R), ARF_RND_NEAR),
+                 want);
+    assert_true(mag_cmp_2exp_si(arb_radref(R), -60) < 0);
+    if (s->d == 1) /* the position-space route */
+    {
+        fmpq_mul(r2, tau, tau);
+        assert_int_equal(fy_nnft_euclid_g2(G, s, r2, PREC, err), FY_OK);
+        assert_true(arb_overlaps(R, G));
+    }
+    arb_clear(R);
+    arb_clear(G);
+    fmpq_clear(p);
+    fmpq_clear(tau);
+    fmpq_clear(r2);
+    fy_nnft_spec_clear(s);
+}
+
+static void test_rho(void **state)
+{
+    const double pi = 3.14159265358979323846;
+    double C, w, a;
+    fy_nnft_spec_t s;
+    fy_nnft_rp_t r;
+    fy_error_t err;
+    fmpq_t p, tau, tmax;
+    fmpq *t = _fmpq_vec_init(4);
+    arb_t R;
+    slong i;
+    (void) state;
+    check_rho("activation cos\nsigma_b 0\nsigma_a 3/2\nd 1\nb_dist lorentz\nmass 2\n", 0, 1, 3,
+              4, 1.125 * exp(-1.5));
+    check_rho("activation cos\nsigma_b 0\nsigma_a 3/2\nd 1\nsigma_W 2\n", 0, 1, 3, 4,
+              1.125 * exp(-4 * 0.5625 / 2));
+    check_rho("activation cos\nsigma_b 0\nsigma_a 3/2\nd 1\nb_dist ball\nLambda 3\n", 0, 1, 3,
+              4, 1.125 * sin(2.25) / 2.25);
+    check_rho("activation cos\nsigma_b 0\nsigma_a 3/2\nd 1\nb_dist ball\nLambda 3\nF prop\n"
+              "mass 1\n", 0, 1, 5, 4, /* the radial route is the check */ NAN);
+    /* d = 3: G(p) = C / (p^2 + m^2), C = sigma_a^2 (2 pi)^3 / (2 (4/3) pi Lambda^3) */
+    C = 1.0 * 8 * pi * pi * pi / (2 * 4.0 / 3 * pi * 64);
+    w = sqrt(1.0 + 1);
+    a = sqrt(16.0 - 1);
+    check_rho("activation cos\nsigma_b 0\nsigma_a 1\nd 3\nb_dist ball\nLambda 4\nF prop\n"
+              "mass 1\n", 1, 1, 0, 1, C / pi * atan(a / w) / w);
+    check_rho("activation cos\nsigma_b 0\nsigma_a 1\nd 3\nb_dist ball\nLambda 4\nF prop\n"
+              "mass 1\n", 5, 1, 1, 2, 0);
+    /* d = 2 Gauss: G(p) = (sigma_a^2/2) (2 pi)^2 (2 pi s2)^-1 e^(-p^2/(2 s2)), s2 = 1/2 */
+    check_rho("activation cos\nsigma_b 0\nsigma_a 1\nd 2\n", 1, 1, 1, 1,
+              0.5 * 4 * pi * pi / pi * exp(-1.0) * sqrt(0.5 / (2 * pi)) * exp(-0.25));
+    /* refusals: p != 0 in d = 1, gauss with F prop */
+    fy_error_init(err);
+    fy_nnft_spec_init(s);
+    fy_nnft_rp_init(r);
+    fmpq_init(p);
+    fmpq_init(tau);
+    fmpq_init(tmax);
+    arb_init(R);
+    parse_ok(s, "activation cos\nsigma_b 0\nd 1\nb_dist lorentz\nmass 1\n");
+    fmpq_one(p);
+    assert_int_equal(fy_nnft_rho(R, s, p, tau, PREC, err), FY_EINPUT);
+    /* the momentum-space check: d = 1 Lorentz certified through its measure, like rp_spec */
+    fmpq_set_si(tmax, 2, 1);
+    fy_nnft_rp_points(t, 4, 1, tmax, 1);
+    fmpq_zero(p);
+    assert_int_equal(fy_nnft_rp_rho(r, s, p, t, 4, PREC, err), FY_OK);
+    assert_true(r->positive == 1 && r->certified == 1 && r->spectral == 1);
+    for (i = 0; i < 16; i++) /* M_ij = (1/2) e^(-(t_i + t_j)), t = 1/2, 1, 3/2, 2 */
+        assert_true(fabs(r->M[i] - 0.5 * exp(-0.5 * (i / 4 + i % 4 + 2))) < 1e-15);
+    /* d = 2 Gauss: rho(1, tau) is a Gaussian in tau, not completely monotone, certified */
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation cos\nsigma_b 0\nd 2\n");
+    fmpq_one(p);
+    assert_int_equal(fy_nnft_rp_rho(r, s, p, t, 4, PREC, err), FY_OK);
+    assert_true(r->positive == 0 && r->certified == 1 && r->spectral == 0);
+    fy_nnft_spec_clear(s);
+    fy_nnft_spec_init(s);
+    parse_ok(s, "activation cos\nsigma_b 0\nd 2\nF prop\nmass 1\n");
+    assert_int_equal(fy_nnft_rho(R, s, p, tau, PREC, err), FY_EUNSUPPORTED);
+    fy_nnft_rp_clear(r);
+    fmpq_clear(tmax);
+    _fmpq_vec_clear(t, 4);
+    arb_clear(R);
+    fmpq_clear(p);
+    fmpq_clear(tau);
+    fy_nnft_spec_clear(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -705,7 +937,8 @@ int main(void)
         cmocka_unit_test(test_symmetry_mc),      cmocka_unit_test(test_os_cos),
         cmocka_unit_test(test_os_gauss_relu),    cmocka_unit_test(test_ib_eps0),
         cmocka_unit_test(test_ib_mc),            cmocka_unit_test(test_ib_mc_split),
-        cmocka_unit_test(test_euclid_ensembles),
+        cmocka_unit_test(test_euclid_ensembles), cmocka_unit_test(test_rp_spectral),
+        cmocka_unit_test(test_rho),
     };
     return cmocka_run_group_tests_name("nnft_checks", tests, NULL, NULL) ? 1 : 0;
 }

@@ -81,6 +81,12 @@ case_ nnft-spectrum.schema.json "nnft spectrum, ball" "$feynn" nnft spectrum \
     "$ex/nnqft_free1.spec" --np 4 --nx 3 --digits 6 --format json
 case_ nnft-duality.schema.json "nnft duality" "$feynn" nnft duality "$ex/nnqft_duality.spec" \
     --format json
+case_ nnft-spectrum.schema.json "nnft spectrum --rho" "$feynn" nnft spectrum \
+    "$ex/nnqft_free2.spec" --np 3 --nx 5 --rho 0 --format json
+case_ nnft-spectrum.schema.json "nnft spectrum --rho, ball" "$feynn" nnft spectrum \
+    "$ex/nnqft_free1.spec" --np 3 --nx 3 --digits 6 --rho 0,1 --format json
+case_ nnft-rp.schema.json "nnft rp, spectral" "$feynn" nnft rp "$ex/nnqft_free2.spec" \
+    --n-points 4 --format json
 # the checks on any ensemble (qft-checks)
 printf 'activation cos\nsigma_b 0\nwidth 3\ninputs unit-d1\n' >"$w/cos.spec"
 case_ nnft-rp.schema.json "nnft rp" "$feynn" nnft rp "$w/cos.spec" --n-points 4 --format json

@@ -270,6 +270,12 @@ int fy_nnft_mc_wick(double *gp, const fy_nnft_mc_t mc, int a, const fy_nnft_spec
 int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, uint64_t k,
                             fy_error_t err);
 
+/* nnft-speed (issue 13): the error function of the sampler, many values at a time
+ * (src/nnft/erf_fast.c): y[i] = erf(x[i]) within 0.75 ulp for every double (y may be x),
+ * table-driven and vectorised; the same numbers on every processor and at every position of
+ * the array. */
+void fy_nnft_erf_batch(double *y, const double *x, slong n);
+
 /* ---------------------------------------------- par (issue 15): ranks, checkpoints, scans
  * (src/nnft/mc.c with src/par, feynn/par.h.)  The ensemble on any number of MPI ranks: the
  * networks of each [HMS] chunk are cut into the same fixed blocks of 256 as on one rank, each
@@ -570,6 +576,52 @@ typedef struct
 
 #define FY_NNFT_DEMO_NACT 3 /* relu, gauss, erf */
 
+/* qft2 (issue 14): the second part of `feynn demo nnft`, fields from neurons [H]
+ * (src/nnft/demo_qft.c), all exact in balls but the Monte Carlo column:
+ *   - the free scalar (Gaussian NN-QFT 2: d = 1, Lorentzian b, F = 1, m = 1, sigma_a = 1,
+ *     N = 10): G(p) against m / (p^2 + m^2), G2(x) against Monte Carlo, and reflection
+ *     positivity of G2 certified (the spectral measure) beside Cos-net's certified failure;
+ *   - the Cos/Gauss duality (fy_nnft_duality, d = 1, N = 10, points 0, 1/5, -1/5, 1/2) under
+ *     the shifts t = 0, 1/2, .., 3: G2 equal, G4_c of Cos-net constant, of Gauss-net not;
+ *   - the symmetry table: translation (G4_c), reflection x -> -x (G4_c) and Z2 (G3) of
+ *     Cos-net, Gauss-net and the free scalar, exact, with the [MSH] condition;
+ *   - independence breaking (fy_nnft_ib, Cos-net): I_N and I_IB against N at eps = 1/4 and
+ *     against eps at N = 10.
+ * Targets (targets_met): the spectrum within 1e-12 of the closed form, every Monte Carlo G2
+ * within 4 standard errors, the free field certified positive and Cos-net certified not, the
+ * Cos-net spread a ball containing 0 and Gauss-net's above 1e-3, I_IB = 0 at eps = 0 (a ball
+ * containing 0), N I_N the same at every N (relative 1e-9), I_N + I_IB = G4_c at eps = 0
+ * against fy_nnft_connected. */
+#define FY_NNFT_DEMO_QFT_NP 9
+#define FY_NNFT_DEMO_QFT_NX 5
+#define FY_NNFT_DEMO_QFT_NS 7
+#define FY_NNFT_DEMO_QFT_NIB 6
+typedef struct
+{
+    double p[FY_NNFT_DEMO_QFT_NP], Gp[FY_NNFT_DEMO_QFT_NP], Gp_form[FY_NNFT_DEMO_QFT_NP];
+    double Gp_maxrel;                   /* max |G(p) / form - 1| */
+    double x[FY_NNFT_DEMO_QFT_NX], G2[FY_NNFT_DEMO_QFT_NX];
+    double G2_mc[FY_NNFT_DEMO_QFT_NX], G2_se[FY_NNFT_DEMO_QFT_NX];
+    double zmax;                        /* max |MC - exact| / se */
+    uint64_t networks;
+    int rp_free[3], rp_cos[3];          /* positive, certified, spectral */
+    char rp_free_verdict[96], rp_cos_verdict[96];
+    double shift[FY_NNFT_DEMO_QFT_NS], g2_cos[FY_NNFT_DEMO_QFT_NS],
+        g2_gauss[FY_NNFT_DEMO_QFT_NS];
+    double g4_cos[FY_NNFT_DEMO_QFT_NS], g4_gauss[FY_NNFT_DEMO_QFT_NS];
+    double spread_cos, spread_gauss;
+    int spread_cos_zero;                /* Cos-net's spread is a ball containing 0 */
+    int sym[3][3];                      /* [cos, gauss, free][translation, reflection, z2] */
+    double sym_viol[3][3];
+    double N[FY_NNFT_DEMO_QFT_NIB], IN_N[FY_NNFT_DEMO_QFT_NIB], IIB_N[FY_NNFT_DEMO_QFT_NIB];
+    double eps[FY_NNFT_DEMO_QFT_NIB], IN_eps[FY_NNFT_DEMO_QFT_NIB],
+        IIB_eps[FY_NNFT_DEMO_QFT_NIB];
+    int ib_zero_at_0, ib_sum_ok;
+    double NIN_spread;                  /* relative spread of N I_N over the widths */
+    int targets_met;
+    double seconds;
+} fy_nnft_demo_qft_struct;
+
 typedef struct
 {
     fy_nnft_demo_act_struct a[FY_NNFT_DEMO_NACT];
@@ -579,6 +631,7 @@ typedef struct
     int quick, threads, targets_met, time_target;
     uint64_t seed;
     double time_s, exact_s, mc_s;
+    fy_nnft_demo_qft_struct qft;     /* qft2: the second part (src/nnft/demo_qft.c) */
 } fy_nnft_demo_struct;
 typedef fy_nnft_demo_struct fy_nnft_demo_t[1];
 
@@ -826,6 +879,9 @@ typedef struct
     arb_t vMv;
     double *M;           /* n x n midpoints of the symmetric reflection matrix */
     double asym;         /* max |M_ij - M_ji| (0 for a reflection-symmetric theory) */
+    int spectral;        /* d = 1 with a known spectral measure (fy_nnft_rp_spectral): 1 the
+                          * measure is positive and certifies positive = 1 whatever the rank;
+                          * -1 the measure is signed (not reflection positive); 0 not used */
 } fy_nnft_rp_struct;
 typedef fy_nnft_rp_struct fy_nnft_rp_t[1];
 
@@ -837,12 +893,98 @@ void fy_nnft_rp_clear(fy_nnft_rp_t r);
 void fy_nnft_rp_points(fmpq *pts, slong n, slong d, const fmpq_t tmax, uint64_t seed);
 int fy_nnft_rp_check(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const fmpq *pts,
                      slong n, slong prec, fy_error_t err);
-/* The spec's kernel (fy_nnft_g2_spec) on pts (NULL: the spec's points). */
+/* The spec's kernel (fy_nnft_g2_spec) on pts (NULL: the spec's points); in d = 1 with a
+ * closed-form spectral measure (fy_nnft_kl_spec) also fy_nnft_rp_spectral, which certifies the
+ * singular positive matrices the ball Cholesky cannot. */
 int fy_nnft_rp_spec(fy_nnft_rp_t r, const fy_nnft_spec_t s, const fmpq *pts, slong n,
                     slong prec, fy_error_t err);
 /* The verdict as "positive definite (certified)", "not positive (certified)",
  * "positive semi-definite (not certified)", "undecided". */
 const char *fy_nnft_rp_verdict(const fy_nnft_rp_t r);
+
+/* ------------------------------------------------------------------ spectral representation
+ * (euclid_kl.c, doc/math.md 4.6)  In d = 1 (time only) a translation-invariant 2-point
+ * function is reflection positive exactly when it is a Laplace transform
+ * G2(t) = int e^(-E |t|) d mu(E) of a positive measure mu (Kallen-Lehmann; in momentum space
+ * G(p) = int 2E / (p^2 + E^2) d mu(E)).  The closed forms known here are sums of atoms and
+ * dipoles (|t| e^(-E|t|) = -d/dE e^(-E|t|), a signed measure):
+ *   G2(t) = sum_k (w_k + u_k |t|) e^(-E_k |t|),
+ *   G(p)  = sum_k [w_k 2 E_k / (p^2 + E_k^2) + u_k 2 (E_k^2 - p^2) / (p^2 + E_k^2)^2];
+ *   spec d = 1, cos, b_dist lorentz, F one:  E = m, w = sigma_a^2 / 2 (Gaussian NN-QFT 2);
+ *   spec d = 1, cos, b_dist lorentz, F prop: E = m, w = sigma_a^2 / (4 m^2),
+ *                                            u = sigma_a^2 / (4 m) (signed: not RP);
+ *   model free, d = 1: E = m, w = c / (2 m);  model exp, d = 1: E = m, w = c;
+ * anything else FY_EUNSUPPORTED. */
+typedef struct
+{
+    slong n;          /* terms */
+    arb_ptr E, w, u;  /* energies, atom weights, dipole weights */
+} fy_nnft_kl_struct;
+typedef fy_nnft_kl_struct fy_nnft_kl_t[1];
+
+void fy_nnft_kl_init(fy_nnft_kl_t kl);
+void fy_nnft_kl_clear(fy_nnft_kl_t kl);
+int fy_nnft_kl_spec(fy_nnft_kl_t kl, const fy_nnft_spec_t s, slong prec, fy_error_t err);
+int fy_nnft_kl_model(fy_nnft_kl_t kl, const fy_nnft_g2_model_t g, slong d, slong prec,
+                     fy_error_t err);
+/* G2(t) and the power spectrum G(p) of the measure. */
+void fy_nnft_kl_g2(arb_t G, const fy_nnft_kl_t kl, const arb_t t, slong prec);
+void fy_nnft_kl_spectrum(arb_t G, const fy_nnft_kl_t kl, const arb_t p, slong prec);
+/* 1: a positive measure (every u_k = 0 and w_k > 0, proved); 0: not (some u_k proved non-zero
+ * or w_k proved negative); -1: undecided. */
+int fy_nnft_kl_positive(const fy_nnft_kl_t kl);
+/* Reflection positivity through the measure.  r filled by fy_nnft_rp_check (d = 1) with the
+ * same g2 and ctx: every M_ij = G2(-t_i, t_j) is checked against the measure at t_i + t_j (the
+ * balls must overlap, else FY_EINPUT: not the measure of this 2-point function); a positive
+ * measure then certifies v^T M v = sum_k w_k (sum_i v_i e^(-E_k t_i))^2 >= 0 for every v,
+ * whatever the rank of M: positive = certified = 1, spectral = 1 (definite stays what the
+ * ball Cholesky found).  A signed measure sets spectral = -1 and leaves the ball verdict (its
+ * negative direction certifies the failure). */
+int fy_nnft_rp_spectral(fy_nnft_rp_t r, const fy_nnft_kl_t kl, fy_nnft_g2_fn g2, void *ctx,
+                        slong prec, fy_error_t err);
+/* fy_nnft_rp_check with the built-in kernel g, then fy_nnft_rp_spectral where d = 1. */
+int fy_nnft_rp_model(fy_nnft_rp_t r, const fy_nnft_g2_model_t g, slong d, const fmpq *pts,
+                     slong n, slong prec, fy_error_t err);
+/* The time-momentum representation of an input layer's G2 (activation cos, phase 1):
+ * rho(p, tau) = int dp_0 / (2 pi) e^(i p_0 tau) G(sqrt(p_0^2 + p^2)), p = |spatial momentum|
+ * (rational, 0 in d = 1), tau the Euclidean time (rational), so that
+ * G2((tau, x), 0) = int d^(d-1)p / (2 pi)^(d-1) e^(i p . x) rho(p, tau).  Reflection positive
+ * means tau -> rho(p, tau) is completely monotone on tau > 0 for every p; the free scalar has
+ * rho = c e^(-omega |tau|) / (2 omega), omega = sqrt(p^2 + m^2).  In balls:
+ *   lorentz (d = 1):  rho(tau) = G2(tau) (fy_nnft_euclid_g2);
+ *   gauss, F one:     G(0) e^(-p^2 / (2 s2)) sqrt(s2 / (2 pi)) e^(-s2 tau^2 / 2),
+ *                     s2 = sigma_W^2 / d;
+ *   ball, F one:      G(0) sin(a tau) / (pi tau), a = sqrt(Lambda^2 - p^2) (0 for p >= Lambda);
+ *   ball, F prop:     (G(0) m^2 / pi) int_0^a cos(p_0 tau) / (p_0^2 + p^2 + m^2) dp_0,
+ *                     rigorous quadrature (acb_calc_integrate);
+ *   gauss, F prop:    FY_EUNSUPPORTED. */
+int fy_nnft_rho(arb_t rho, const fy_nnft_spec_t s, const fmpq_t p, const fmpq_t tau,
+                slong prec, fy_error_t err);
+/* The spectral check in momentum space: reflection positivity of tau -> rho(p, tau) at the
+ * spatial momentum p, fy_nnft_rp_check on the times t (n rationals > 0, d = 1) with
+ * M_ij = rho(p, t_i + t_j) (a Hankel matrix: positive semi-definite for every choice of times
+ * exactly when rho(p, .) is completely monotone); in d = 1 with a closed-form measure also
+ * fy_nnft_rp_spectral. */
+int fy_nnft_rp_rho(fy_nnft_rp_t r, const fy_nnft_spec_t s, const fmpq_t p, const fmpq *t,
+                   slong n, slong prec, fy_error_t err);
+/* `feynn nnft spectrum --rho`: rho(p_k, tau_i) for every p_k (np) and tau_i (nt), the
+ * momentum-space check fy_nnft_rp_rho at each p_k on the first 8 positive tau_i (rp[k]; n = 0
+ * when there is none), and the closed-form measure where fy_nnft_kl_spec knows one. */
+typedef struct
+{
+    slong np, nt;
+    fmpq *p, *tau;
+    arb_ptr rho;              /* np x nt, row-major */
+    fy_nnft_rp_struct *rp;    /* np */
+    int kl_known;
+    fy_nnft_kl_t kl;
+} fy_nnft_rho_table_struct;
+typedef fy_nnft_rho_table_struct fy_nnft_rho_table_t[1];
+
+void fy_nnft_rho_table_init(fy_nnft_rho_table_t tb);
+void fy_nnft_rho_table_clear(fy_nnft_rho_table_t tb);
+int fy_nnft_rho_table(fy_nnft_rho_table_t tb, const fy_nnft_spec_t s, const fmpq *p,
+                      slong np, const fmpq *tau, slong nt, slong prec, fy_error_t err);
 
 /* ------------------------------------------------------------------ symmetries (symmetry.c)
  * The largest violation max |G(g x_1, .., g x_n) - G(x_1, .., x_n)| over random g of the group

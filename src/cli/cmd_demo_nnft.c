@@ -61,6 +61,12 @@ const fy_opt_cmd_t fy_opt_demo_nnft = {
         "  - every 2- and 4-tuple mean against its exact value in standard errors;\n"
         "  - the ReLU 6-point prediction at N = 20 (G6_GP/G6 without and with the fitted\n"
         "    quartic coupling; exactly 50/93 and 175/186) and the cut-off scan (slope -5).\n"
+        "Second part, fields from neurons [H] (report key qft): the free scalar of a\n"
+        "Lorentzian input layer (G(p) against 1/(p^2 + 1), G2 against Monte Carlo,\n"
+        "reflection positivity certified by the spectral measure; Cos-net's certified\n"
+        "failure), the Cos-net/Gauss-net duality under shifts, the symmetry table and\n"
+        "independence breaking (I_N, I_IB against N and eps), with qft_spectrum.csv,\n"
+        "qft_duality.csv, qft_ib.csv and, with PLplot, duality.pdf, ib.pdf, ib_eps.pdf.\n"
         "Writes DIR/report.txt, DIR/report.json (doc/schema/demo-nnft.schema.json), the CSV\n"
         "files m4.csv, m6.csv, heavy_tail.csv, six_point.csv and, with PLplot, m4.pdf and\n"
         "m6.pdf.  Exit status 0 when every target is met, 1 when one is missed, 2 on bad\n"
@@ -116,8 +122,8 @@ int fy_demo_nnft_cmd(int argc, char **argv)
     }
     fputs(text, stdout);
     printf("written to %s/: report.txt, report.json, m4.csv, m6.csv, heavy_tail.csv, "
-           "six_point.csv%s\n", dir,
-           figures ? ", m4.pdf, m6.pdf"
+           "six_point.csv, qft_spectrum.csv, qft_duality.csv, qft_ib.csv%s\n", dir,
+           figures ? ", m4.pdf, m6.pdf, duality.pdf, ib.pdf, ib_eps.pdf"
                    : " (no figures: feynn was built without PLplot; the CSV files hold every "
                      "plotted series)");
     if (note[0])

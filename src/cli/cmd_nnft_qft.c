@@ -40,12 +40,13 @@ enum
     O_MC,
     O_SEED,
     O_SHIFTS,
-    O_CHECK
+    O_CHECK,
+    O_RHO
 };
 
 typedef struct
 {
-    const char *spec, *out, *shifts;
+    const char *spec, *out, *shifts, *rho;
     int fmt, check;
     long digits, width, np, nx;
     unsigned long long mc, seed;
@@ -91,6 +92,7 @@ static int qparse(qopts_t *o, int argc, char **argv, const char *cmd, int spectr
         {"mc", required_argument, NULL, O_MC},
         {"seed", required_argument, NULL, O_SEED},
         {"check", no_argument, NULL, O_CHECK},
+        {"rho", required_argument, NULL, O_RHO},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     static const struct option du_opts[] = {
@@ -166,6 +168,9 @@ static int qparse(qopts_t *o, int argc, char **argv, const char *cmd, int spectr
             break;
         case O_CHECK:
             o->check = 1;
+            break;
+        case O_RHO:
+            o->rho = optarg;
             break;
         case 'h':
             help(stdout);
@@ -318,6 +323,14 @@ static void spectrum_usage(FILE *fp)
             "  --seed S          seed of the Monte Carlo (default 1)\n"
             "  --check           with --mc: exit 1 when a Monte Carlo value lies more than 4\n"
             "                    standard errors from the exact one\n"
+            "  --rho P1,P2,..    also the time-momentum representation rho(p, tau) =\n"
+            "                    int dp_0/(2 pi) e^(i p_0 tau) G(p_0, p) at these spatial\n"
+            "                    momenta |p| (d = 1: 0 only), tau on the position grid, and\n"
+            "                    its reflection positivity: M_ij = rho(p, tau_i + tau_j) at the\n"
+            "                    first 8 positive tau, certified in balls (positive for every\n"
+            "                    p exactly for a reflection-positive theory); in d = 1 with a\n"
+            "                    closed-form Kallen-Lehmann measure (b_dist lorentz) also the\n"
+            "                    measure and its certificate\n"
             "  --width N         override the spec's width (only the Monte Carlo sees it)\n"
             "  --digits D        certified significant digits (default 10)\n"
             "  --format text|json|csv  (csv: one row per grid point, kind p or x; balls as\n"
@@ -347,8 +360,140 @@ static void default_pmax(fmpq_t p, const fy_nnft_spec_t s)
     }
 }
 
+/* --rho P1,P2,..: the spatial momenta (rationals >= 0). */
+static int parse_rho_list(fmpq **p, slong *n, const char *list, fy_error_t err)
+{
+    char *buf = strdup(list), *tok, *save = NULL;
+    int rc = FY_OK;
+    *n = 0;
+    *p = NULL;
+    if (buf == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    *p = _fmpq_vec_init(64);
+    for (tok = strtok_r(buf, ",", &save); tok && rc == FY_OK; tok = strtok_r(NULL, ",", &save))
+    {
+        if (*n >= 64)
+            rc = fy_error_set(err, FY_EINPUT, "--rho takes at most 64 momenta");
+        else if (fy_fmpq_parse(*p + *n, tok, NULL) != FY_OK || fmpq_sgn(*p + *n) < 0)
+            rc = fy_error_set(err, FY_EINPUT, "--rho: '%s' is not a momentum |p| >= 0 (a "
+                              "rational such as 0, 1/2, 1.5)", tok);
+        else
+            (*n)++;
+    }
+    if (rc == FY_OK && *n == 0)
+        rc = fy_error_set(err, FY_EINPUT, "--rho needs a list of momenta, e.g. --rho 0,1,2");
+    free(buf);
+    return rc;
+}
+
+static void rho_text(FILE *fp, const fy_nnft_rho_table_t tb, slong digits)
+{
+    slong k, i;
+    char *q;
+    fprintf(fp, "#\n# time-momentum representation rho(p, tau) = int dp_0 / (2 pi) e^(i p_0 "
+                "tau) G(p_0, p)\n#  %-12s", "tau");
+    for (k = 0; k < tb->np; k++)
+    {
+        char h[64];
+        q = qs(tb->p + k);
+        snprintf(h, sizeof h, "rho(p = %s)", q ? q : "?");
+        fprintf(fp, k + 1 < tb->np ? "  %-24s" : "  %s", h);
+        free(q);
+    }
+    fputc('\n', fp);
+    for (i = 0; i < tb->nt; i++)
+    {
+        fprintf(fp, "   %-12.6g", fy_fmpq_get_d(tb->tau + i));
+        for (k = 0; k < tb->np; k++)
+        {
+            char *g = cert(tb->rho + k * tb->nt + i, digits);
+            fprintf(fp, k + 1 < tb->np ? "  %-24s" : "  %s", g ? g : "?");
+            free(g);
+        }
+        fputc('\n', fp);
+    }
+    fprintf(fp, "# reflection positivity of rho(p, .): M_ij = rho(p, tau_i + tau_j) at the "
+                "first %ld positive tau\n", (long) tb->rp[0].n);
+    for (k = 0; k < tb->np; k++)
+    {
+        q = qs(tb->p + k);
+        fprintf(fp, "#   p = %s: %s", q ? q : "?", fy_nnft_rp_verdict(tb->rp + k));
+        if (tb->rp[k].positive == 1)
+            fprintf(fp, ", rank %ld of %ld", (long) tb->rp[k].rank, (long) tb->rp[k].n);
+        fputc('\n', fp);
+        free(q);
+    }
+    if (tb->kl_known)
+    {
+        fprintf(fp, "# Kallen-Lehmann measure: G2(t) =");
+        for (k = 0; k < tb->kl->n; k++)
+        {
+            fprintf(fp, "%s (%.10g", k ? " +" : "", mid_d(tb->kl->w + k));
+            if (!arb_is_zero(tb->kl->u + k))
+                fprintf(fp, " + %.10g |t|", mid_d(tb->kl->u + k));
+            fprintf(fp, ") e^(-%.10g |t|)", mid_d(tb->kl->E + k));
+        }
+        fprintf(fp, "; %s\n", fy_nnft_kl_positive(tb->kl) == 1
+                                  ? "a positive measure: reflection positive at every set of "
+                                    "times"
+                                  : "a signed measure (a dipole): not reflection positive");
+    }
+}
+
+static json_t *rho_json(const fy_nnft_rho_table_t tb, slong digits)
+{
+    json_t *o = json_object(), *tau = json_array(), *rows = json_array();
+    slong k, i;
+    for (i = 0; i < tb->nt; i++)
+        json_array_append_new(tau, fy_json_number(fy_fmpq_get_d(tb->tau + i)));
+    for (k = 0; k < tb->np; k++)
+    {
+        json_t *r = json_object(), *v = json_array(), *b = json_array(), *rp = json_object();
+        const fy_nnft_rp_struct *x = tb->rp + k;
+        for (i = 0; i < tb->nt; i++)
+        {
+            json_array_append_new(v, fy_json_number(mid_d(tb->rho + k * tb->nt + i)));
+            json_array_append_new(b, jball(tb->rho + k * tb->nt + i, digits + 5));
+        }
+        json_object_set_new(r, "p", fy_json_number(fy_fmpq_get_d(tb->p + k)));
+        json_object_set_new(r, "rho", v);
+        json_object_set_new(r, "balls", b);
+        json_object_set_new(rp, "positive", x->positive < 0 ? json_null()
+                                                            : json_boolean(x->positive));
+        json_object_set_new(rp, "certified", json_boolean(x->certified));
+        json_object_set_new(rp, "verdict", json_string(fy_nnft_rp_verdict(x)));
+        json_object_set_new(rp, "rank", json_integer(x->rank));
+        json_object_set_new(rp, "times", json_integer(x->n));
+        json_object_set_new(rp, "spectral", json_integer(x->spectral));
+        json_object_set_new(r, "reflection", rp);
+        json_array_append_new(rows, r);
+    }
+    json_object_set_new(o, "tau", tau);
+    json_object_set_new(o, "rows", rows);
+    if (tb->kl_known)
+    {
+        json_t *kl = json_object(), *terms = json_array();
+        for (k = 0; k < tb->kl->n; k++)
+        {
+            json_t *t = json_object();
+            json_object_set_new(t, "E", fy_json_number(mid_d(tb->kl->E + k)));
+            json_object_set_new(t, "w", fy_json_number(mid_d(tb->kl->w + k)));
+            json_object_set_new(t, "u", fy_json_number(mid_d(tb->kl->u + k)));
+            json_array_append_new(terms, t);
+        }
+        json_object_set_new(kl, "form", json_string("G2(t) = sum_k (w_k + u_k |t|) "
+                                                    "e^(-E_k |t|)"));
+        json_object_set_new(kl, "terms", terms);
+        json_object_set_new(kl, "positive", json_boolean(fy_nnft_kl_positive(tb->kl) == 1));
+        json_object_set_new(o, "kallen_lehmann", kl);
+    }
+    else
+        json_object_set_new(o, "kallen_lehmann", json_null());
+    return o;
+}
+
 static int spectrum_print(FILE *fp, const fy_nnft_spectrum_t sp, const fy_nnft_spec_t s,
-                          const qopts_t *o, int *bad)
+                          const qopts_t *o, int *bad, const fy_nnft_rho_table_struct *tb)
 {
     char layer[512];
     const char *known = known_form(s);
@@ -356,18 +501,23 @@ static int spectrum_print(FILE *fp, const fy_nnft_spectrum_t sp, const fy_nnft_s
     layer_text(layer, sizeof layer, s);
     if (o->fmt == FY_FMT_CSV)
     {
-        fprintf(fp, "kind,value,G,G_rad%s\n", sp->mc_mean ? ",mc,mc_se" : "");
+        fprintf(fp, "kind,value,G,G_rad%s%s\n", sp->mc_mean ? ",mc,mc_se" : "",
+                tb ? ",p" : "");
         for (k = 0; k < sp->np; k++)
-            fprintf(fp, "p,%.17g,%.17g,%.3e%s\n", mid_d(sp->p + k), mid_d(sp->Gp + k),
-                    mag_get_d(arb_radref(sp->Gp + k)), sp->mc_mean ? ",," : "");
+            fprintf(fp, "p,%.17g,%.17g,%.3e%s%s\n", mid_d(sp->p + k), mid_d(sp->Gp + k),
+                    mag_get_d(arb_radref(sp->Gp + k)), sp->mc_mean ? ",," : "", tb ? "," : "");
         for (k = 0; k < sp->nx; k++)
         {
             fprintf(fp, "x,%.17g,%.17g,%.3e", fy_fmpq_get_d(sp->x + k), mid_d(sp->G2 + k),
                     mag_get_d(arb_radref(sp->G2 + k)));
             if (sp->mc_mean)
                 fprintf(fp, ",%.17g,%.17g", sp->mc_mean[k], sp->mc_se[k]);
-            fputc('\n', fp);
+            fputs(tb ? ",\n" : "\n", fp);
         }
+        for (k = 0; tb && k < tb->np * tb->nt; k++) /* kind rho: value tau, G rho, p last */
+            fprintf(fp, "rho,%.17g,%.17g,%.3e%s,%.17g\n", fy_fmpq_get_d(tb->tau + k % tb->nt),
+                    mid_d(tb->rho + k), mag_get_d(arb_radref(tb->rho + k)),
+                    sp->mc_mean ? ",," : "", fy_fmpq_get_d(tb->p + k / tb->nt));
         return 0;
     }
     fprintf(fp, "# feynn nnft spectrum: fields from neurons [H], %ld certified digits\n",
@@ -402,11 +552,13 @@ static int spectrum_print(FILE *fp, const fy_nnft_spectrum_t sp, const fy_nnft_s
         fprintf(fp, "# Monte Carlo: %llu networks of width %ld, seed %llu; %d value(s) beyond 4 "
                 "standard errors\n", (unsigned long long) sp->M, (long) s->width,
                 (unsigned long long) sp->seed, *bad);
+    if (tb)
+        rho_text(fp, tb, o->digits);
     return 0;
 }
 
 static json_t *spectrum_json(const fy_nnft_spectrum_t sp, const fy_nnft_spec_t s,
-                             const qopts_t *o, int bad)
+                             const qopts_t *o, int bad, const fy_nnft_rho_table_struct *tb)
 {
     json_t *root = json_object(), *mom = json_array(), *pos = json_array();
     const char *known = known_form(s);
@@ -446,6 +598,8 @@ static json_t *spectrum_json(const fy_nnft_spectrum_t sp, const fy_nnft_spec_t s
         json_object_set_new(m, "beyond_4se", json_integer(bad));
         json_object_set_new(root, "monte_carlo", m);
     }
+    if (tb)
+        json_object_set_new(root, "rho", rho_json(tb, o->digits));
     return root;
 }
 
@@ -457,12 +611,16 @@ int fy_nnft_spectrum_cmd(int argc, char **argv)
     fy_error_t err;
     json_t *root = NULL;
     int status, rc = FY_OK, bad = 0;
-    slong k;
+    slong k, nrp = 0;
+    fmpq *rp = NULL;
+    fy_nnft_rho_table_t tb;
+    const fy_nnft_rho_table_struct *tbp = NULL;
     memset(&o, 0, sizeof o);
     fmpq_init(o.pmax);
     fmpq_init(o.xmax);
     fy_nnft_spec_init(s);
     fy_nnft_spectrum_init(sp);
+    fy_nnft_rho_table_init(tb);
     fy_error_init(err);
     status = qparse(&o, argc, argv, SPECTRUM, 1, spectrum_usage);
     if (status)
@@ -483,9 +641,17 @@ int fy_nnft_spectrum_cmd(int argc, char **argv)
         goto fail;
     for (k = 0; sp->mc_mean && k < sp->nx; k++)
         bad += fabs(sp->mc_mean[k] - mid_d(sp->G2 + k)) > 4 * sp->mc_se[k];
+    if (o.rho)
+    {
+        if ((rc = parse_rho_list(&rp, &nrp, o.rho, err)) != FY_OK
+            || (rc = fy_nnft_rho_table(tb, s, rp, nrp, sp->x, sp->nx, 4 * o.digits + 64, err))
+                   != FY_OK)
+            goto fail;
+        tbp = tb;
+    }
     if (o.fmt == FY_FMT_JSON)
     {
-        root = spectrum_json(sp, s, &o, bad);
+        root = spectrum_json(sp, s, &o, bad, tbp);
         if ((rc = write_json(o.out, root, err)) != FY_OK)
             goto fail;
     }
@@ -494,7 +660,7 @@ int fy_nnft_spectrum_cmd(int argc, char **argv)
         fy_ofile_t of;
         if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
             goto fail;
-        spectrum_print(of->fp, sp, s, &o, &bad);
+        spectrum_print(of->fp, sp, s, &o, &bad, tbp);
         if ((rc = fy_ofile_commit(of, err)) != FY_OK)
             goto fail;
     }
@@ -510,6 +676,9 @@ fail:
     status = fy_cli_fail(SPECTRUM, err);
 done:
     json_decref(root);
+    if (rp)
+        _fmpq_vec_clear(rp, 64);
+    fy_nnft_rho_table_clear(tb);
     fy_nnft_spectrum_clear(sp);
     fy_nnft_spec_clear(s);
     fmpq_clear(o.pmax);

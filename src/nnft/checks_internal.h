@@ -19,4 +19,9 @@ static inline void fy_nnft_spec_view(fy_nnft_spec_struct *v, const fy_nnft_spec_
  * eigenvector for it (cyclic Jacobi). */
 double fy_nnft_sym_eig_min(double *vec, double *A, slong n);
 
+/* The spectral certificate of fy_nnft_rp_spec (euclid_kl.c): fy_nnft_rp_spectral with the
+ * spec's closed-form measure where d = 1 and one is known, nothing otherwise. */
+int fy_nnft_rp_spec_spectral(fy_nnft_rp_t r, const fy_nnft_spec_t s, slong prec,
+                             fy_error_t err);
+
 #endif

@@ -13,6 +13,7 @@
 #include "feynn/nnft.h"
 #include "feynn/util.h"
 #include "io/json_num.h"
+#include "nnft/demo_qft.h" /* qft2: the second part, fields from neurons */
 
 static const slong default_widths[] = {2, 3, 4, 5, 10, 20, 50, 100, 500, 1000};
 static const slong quick_widths[] = {2, 5, 20, 100};
@@ -373,6 +374,11 @@ int fy_nnft_demo_run(fy_nnft_demo_t d, const fy_nnft_demo_opts_t o, fy_error_t e
         say(o, t0, "relu six-point (N = 20): G6_GP/G6 %.4f, with lambda %.4f; RG slope %.4f",
             d->gp_ratio, d->lambda_ratio, d->rg_slope);
     }
+    /* qft2: the second part, fields from neurons (src/nnft/demo_qft.c) */
+    if ((rc = fy_nnft_demo_qft_run(&d->qft, M, o->seed, 96, err)) != FY_OK)
+        return rc;
+    say(o, t0, "fields from neurons: targets %s", d->qft.targets_met ? "met" : "MISSED");
+    met &= d->qft.targets_met;
     d->time_s = fy_wall_time() - t0;
     for (i = 0; i < FY_NNFT_DEMO_NACT; i++)
     {
@@ -478,6 +484,8 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
                                          && fabs(d->rg_slope + 5) < 1e-6));
     json_object_set_new(targets, "time", d->time_target < 0 ? json_null()
                                                             : json_boolean(d->time_target));
+    json_object_set_new(root, "qft", fy_nnft_demo_qft_json(&d->qft)); /* qft2 */
+    json_object_set_new(targets, "qft", json_boolean(d->qft.targets_met));
     json_object_set_new(root, "targets", targets);
     *out = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
     json_decref(root);
@@ -564,6 +572,7 @@ int fy_nnft_demo_text(char **out, const fy_nnft_demo_t d, fy_error_t err)
     else
         fy_strbuf_printf(b, "relu six-point prediction and cut-off scan: not available (%s)\n\n",
                          d->eft_note);
+    fy_nnft_demo_qft_text(b, &d->qft); /* qft2 */
     fy_strbuf_printf(b, "targets met: %s%s\n", yes(d->targets_met),
                      d->time_target == 0 ? " (over the time target)" : "");
     return fy_strbuf_take(out, b, err);
@@ -671,6 +680,8 @@ static int write_files(const fy_nnft_demo_t d, const char *dir, int *figures, fy
         fprintf(of->fp, "rg_slope,%.17g,-5\n", d->rg_slope);
         rc = fy_ofile_commit(of, err);
     }
+    if (rc == FY_OK) /* qft2: CSV files and figures of the second part */
+        rc = fy_nnft_demo_qft_files(&d->qft, dir, &nfig, err);
     if (rc == FY_OK && fy_plot_available())
         for (a = 0; a < 2 && rc == FY_OK; a++)
             if ((rc = plot_m(d, dir, a, err)) == FY_OK)

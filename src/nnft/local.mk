@@ -15,3 +15,7 @@ noinst_HEADERS += src/nnft/checks_internal.h
 libfeynn_la_SOURCES += src/nnft/rp.c src/nnft/symmetry.c src/nnft/os.c src/nnft/ib.c
 EXTRA_DIST += doc/schema/nnft-spectrum.schema.json doc/schema/nnft-duality.schema.json
 EXTRA_DIST += examples/nnqft_free1.spec examples/nnqft_free2.spec examples/nnqft_duality.spec
+libfeynn_la_SOURCES += src/nnft/euclid_kl.c
+# qft2 (issue 14): the second part of feynn demo nnft
+noinst_HEADERS += src/nnft/demo_qft.h
+libfeynn_la_SOURCES += src/nnft/demo_qft.c

@@ -579,16 +579,20 @@ int fy_nnft_rp_check(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const
 int fy_nnft_rp_spec(fy_nnft_rp_t r, const fy_nnft_spec_t s, const fmpq *pts, slong n,
                     slong prec, fy_error_t err)
 {
+    int rc;
     if (pts == NULL)
     {
         pts = s->points;
         n = s->npoints;
     }
-    return fy_nnft_rp_check(r, fy_nnft_g2_spec, (void *) s, s->d, pts, n, prec, err);
+    rc = fy_nnft_rp_check(r, fy_nnft_g2_spec, (void *) s, s->d, pts, n, prec, err);
+    return rc == FY_OK ? fy_nnft_rp_spec_spectral(r, s, prec, err) : rc;
 }
 
 const char *fy_nnft_rp_verdict(const fy_nnft_rp_t r)
 {
+    if (r->positive == 1 && r->spectral == 1 && !r->definite)
+        return "positive semi-definite (certified by the spectral measure)";
     if (r->positive == 1)
         return r->certified ? "positive definite (certified)"
                             : "positive semi-definite (not certified)";
