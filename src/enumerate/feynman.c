@@ -27,8 +27,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "feynn/feynman.h"
 #include "graph/canon.h"
+
+#ifdef FY_HAVE_NAUTY
+#include <nauty/nauty.h>
+#endif
 
 static const char *const vertex_names[FY_FEYNMAN_MAX_VALENCE + 1] = {
     "point", "phi1", "phi2", "phi3", "phi4", "phi5", "phi6",
@@ -205,6 +210,22 @@ static uint64_t hash_bytes(const unsigned char *s, size_t len)
     return h ^ (h >> 29);
 }
 
+/* The same role for the fixed-length codes, eight bytes at a time. */
+static uint64_t hash_words(const unsigned char *s, size_t len)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
+    size_t i;
+    for (i = 0; i + 8 <= len; i += 8)
+    {
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdULL;
+        h ^= h >> 32;
+    }
+    for (; i < len; i++)
+        h = (h ^ s[i]) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
 static uint64_t hash_str(const char *s)
 {
     return hash_bytes((const unsigned char *) s, strlen(s));
@@ -313,7 +334,7 @@ static int codeset_grow(codeset_t *h, fy_error_t err)
 /* Inserts a copy of key[0..h->len): 1 if new, 0 if present, -1 on allocation failure. */
 static int codeset_insert(codeset_t *h, const unsigned char *key, fy_error_t err)
 {
-    uint64_t x = hash_bytes(key, h->len) | 1;
+    uint64_t x = hash_words(key, h->len) | 1;
     size_t j;
     if (2 * (h->n + 1) > h->cap && codeset_grow(h, err) != FY_OK)
         return -1;
@@ -572,6 +593,122 @@ static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int
         out[k] = (unsigned char) s->best[k];
 }
 
+/* Above CERT_MAX_VERTICES vertices, or for a disconnected graph, the certificate comes from
+ * nauty when the build has it: the multigraph becomes a simple graph with B layers, node
+ * (v, b) = b n + v, the layers of one vertex joined in a path, and (u, b) ~ (v, b) when bit b
+ * of the multiplicity of {u, v} is set; the cells, in order, are the layers and within a
+ * layer the (class, self-loops) values, ascending.  The certificate is the colour of each
+ * canonical position followed by the canonical graph's rows: equal exactly when the graphs
+ * are isomorphic (classes and self-loops kept).  B depends only on the spec, so the codes of
+ * one run have one length.  Everything lives in fixed arrays: no allocation per graph. */
+#define NCERT_MAX_NODES (FY_FEYNMAN_MAX_VERTICES * 4)
+
+typedef struct
+{
+    int layers, nodes, m;
+    size_t len; /* code bytes */
+#ifdef FY_HAVE_NAUTY
+    setword g[NCERT_MAX_NODES * SETWORDSNEEDED(NCERT_MAX_NODES)];
+    setword cg[NCERT_MAX_NODES * SETWORDSNEEDED(NCERT_MAX_NODES)];
+    int lab[NCERT_MAX_NODES], ptn[NCERT_MAX_NODES], orbits[NCERT_MAX_NODES];
+    int colour[NCERT_MAX_NODES];
+#endif
+} ncert_t;
+
+/* Sets the layer count and code length for n vertices whose multiplicities stay below
+ * 2^layers; 0 when nauty is missing or the graph would be too large. */
+static int ncert_setup(ncert_t *c, int n, int max_mult)
+{
+    int b = 1;
+    while ((1 << b) <= max_mult)
+        b++;
+    c->layers = b;
+    c->nodes = b * n;
+#ifdef FY_HAVE_NAUTY
+    if (c->nodes > NCERT_MAX_NODES)
+        return 0;
+    c->m = SETWORDSNEEDED(c->nodes);
+    c->len = 2 * (size_t) n + (size_t) c->nodes * (size_t) c->m * sizeof(setword);
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+#ifdef FY_HAVE_NAUTY
+/* Colours of the vertices of m refined as in certificate(), into c[0..n). */
+static void refine_hash(uint64_t *c, const mat_t *m, const int *cls)
+{
+    uint64_t t[FY_FEYNMAN_MAX_VERTICES], srt[FY_FEYNMAN_MAX_VERTICES];
+    int n = m->nv, i, j, classes;
+    for (i = 0; i < n; i++)
+        c[i] = mix64(((uint64_t) (cls[i] + 64) << 8 | (uint64_t) m->a[i][i]) +
+                     0x9e3779b97f4a7c15ULL);
+    classes = distinct_sorted(srt, c, n);
+    while (classes < n)
+    {
+        int nc;
+        for (i = 0; i < n; i++)
+        {
+            uint64_t sum = 0;
+            for (j = 0; j < n; j++)
+                if (j != i && m->a[i][j])
+                    sum += mix64(c[j] ^ ((uint64_t) m->a[i][j] << 56));
+            t[i] = mix64(c[i] ^ (sum + 0x632be59bd9b4e019ULL));
+        }
+        memcpy(c, t, sizeof(uint64_t) * (size_t) n);
+        nc = distinct_sorted(srt, c, n);
+        if (nc <= classes)
+            break;
+        classes = nc;
+    }
+}
+
+static void ncert(unsigned char *out, ncert_t *c, const mat_t *mt, const int *cls)
+{
+    const int n = mt->nv, N = c->nodes, m = c->m;
+    uint64_t col[FY_FEYNMAN_MAX_VERTICES];
+    int i, j, b;
+    DEFAULTOPTIONS_GRAPH(options);
+    statsblk stats;
+
+    EMPTYGRAPH(c->g, m, N);
+    for (b = 0; b < c->layers; b++)
+        for (i = 0; i < n; i++)
+        {
+            if (b + 1 < c->layers)
+                ADDONEEDGE(c->g, b * n + i, (b + 1) * n + i, m);
+            for (j = i + 1; j < n; j++)
+                if (mt->a[i][j] >> b & 1)
+                    ADDONEEDGE(c->g, b * n + i, b * n + j, m);
+        }
+    /* cells: the refined colours in ascending order, layer by layer (an invariant order; a
+     * hash collision only merges cells) */
+    refine_hash(col, mt, cls);
+    for (i = 0; i < n; i++)
+    {
+        for (j = i; j > 0 && col[c->lab[j - 1]] > col[i]; j--)
+            c->lab[j] = c->lab[j - 1];
+        c->lab[j] = i;
+    }
+    for (b = 1; b < c->layers; b++)
+        for (i = 0; i < n; i++)
+            c->lab[b * n + i] = b * n + c->lab[i];
+    for (b = 0; b < c->layers; b++)
+        for (i = 0; i < n; i++)
+            c->ptn[b * n + i] = i + 1 < n && col[c->lab[i + 1]] == col[c->lab[i]] ? 1 : 0;
+    options.getcanon = TRUE;
+    options.defaultptn = FALSE;
+    densenauty(c->g, c->lab, c->ptn, c->orbits, &options, &stats, m, N, c->cg);
+    for (i = 0; i < n; i++) /* class and self-loops at each canonical position */
+    {
+        out[2 * i] = (unsigned char) (cls[c->lab[i]] + 64);
+        out[2 * i + 1] = (unsigned char) mt->a[c->lab[i]][c->lab[i]];
+    }
+    memcpy(out + 2 * n, c->cg, (size_t) N * (size_t) m * sizeof(setword));
+}
+#endif
+
 /* ---------------------------------------------------------------- generator */
 
 typedef struct
@@ -585,6 +722,7 @@ typedef struct
     int deg[FY_FEYNMAN_MAX_VERTICES], cls[FY_FEYNMAN_MAX_VERTICES];
     int res[FY_FEYNMAN_MAX_VERTICES];   /* line ends of each vertex not yet placed */
     int free0[FY_FEYNMAN_MAX_VERTICES]; /* the same after the self-loops */
+    int bend[FY_FEYNMAN_MAX_VERTICES];  /* end of the (class, self-loops) block of each vertex */
     /* tw[i][j]: before row i, column j is a twin of column j-1 */
     unsigned char tw[FY_FEYNMAN_MAX_VERTICES + 1][FY_FEYNMAN_MAX_VERTICES];
     /* suffix[i][j]: line ends still free at columns j.. when row i starts */
@@ -595,6 +733,10 @@ typedef struct
     codeset_t seen_cert; /* certificates of the others */
     cert_t cert;
     unsigned char code[CERT_SEG(CERT_MAX_VERTICES)];
+    int use_ncert;       /* the others by nauty's certificate (ncert) */
+    codeset_t seen_ncert;
+    ncert_t nc;
+    unsigned char ncode[2 * FY_FEYNMAN_MAX_VERTICES + NCERT_MAX_NODES * NCERT_MAX_NODES / 8 + 64];
     fmpz_t q, r;
 } gen_t;
 
@@ -637,6 +779,18 @@ static int leaf(gen_t *g)
             return FY_OK;
         by_cert = 1; /* new: no string set needed */
     }
+#ifdef FY_HAVE_NAUTY
+    else if (g->use_ncert)
+    {
+        ncert(g->ncode, &g->nc, m, g->cls);
+        ins = codeset_insert(&g->seen_ncert, g->ncode, g->err);
+        if (ins < 0)
+            return FY_ENOMEM;
+        if (ins == 0)
+            return FY_OK;
+        by_cert = 1;
+    }
+#endif
 
     fy_diagram_reset(d);
     d->family = &fy_feynman_family;
@@ -677,6 +831,36 @@ static int leaf(gen_t *g)
 }
 
 static int fill_row(gen_t *g, int i);
+
+/* 1 when vertex v (complete row, same class and self-loops as vertex 0) would give a greater
+ * row 0 than vertex 0 does: placed first, v's best row 0 lists its multiplicities to each
+ * (class, self-loops) block in non-increasing order, itself left out.  The greatest labelling
+ * (see the top of this file) has no such v, so such labellings are cut as soon as v's row is
+ * complete. */
+static int row0_beaten(const gen_t *g, int v)
+{
+    const mat_t *m = &g->m;
+    int s = 1, p = 1, j, k, x[FY_FEYNMAN_MAX_VERTICES];
+    while (s < m->nv)
+    {
+        int e = g->bend[s], len = 0;
+        if (s == 1) /* the first block, from position 1: vertex 0 stands in for v */
+            x[len++] = m->a[v][0];
+        for (j = s; j < e; j++)
+            if (j != v)
+            {
+                int y = m->a[v][j];
+                for (k = len++; k > 0 && x[k - 1] < y; k--)
+                    x[k] = x[k - 1];
+                x[k] = y;
+            }
+        for (k = 0; k < len; k++, p++)
+            if (x[k] != m->a[0][p])
+                return x[k] > m->a[0][p];
+        s = e;
+    }
+    return 0;
+}
 
 /* Fills row i from column j on, with rem line ends of vertex i still to place; eq: vertex
  * i-1 is a twin of i and row i equals row i-1 on the columns before j. */
@@ -725,6 +909,9 @@ static int fill_row(gen_t *g, int i)
                 return FY_OK;
         }
     }
+    if (i >= 2 && i - 1 < g->bend[0] && g->m.a[i - 1][i - 1] == g->m.a[0][0] &&
+        row0_beaten(g, i - 1))
+        return FY_OK;
     if (i == n)
         return leaf(g);
     g->suffix[i][n] = 0;
@@ -760,6 +947,8 @@ static int assign_loops(gen_t *g, int v)
         }
         for (j = 1; j < n; j++)
             g->tw[0][j] = g->cls[j] == g->cls[j - 1] && g->m.a[j][j] == g->m.a[j - 1][j - 1];
+        for (j = n - 1; j >= 0; j--)
+            g->bend[j] = j + 1 < n && g->tw[0][j + 1] ? g->bend[j + 1] : j + 1;
         return fill_row(g, 0);
     }
     maxl = (g->spec->filters & FY_FEYNMAN_NO_SELF_LOOPS) ? 0 : g->deg[v] / 2;
@@ -774,6 +963,25 @@ static int assign_loops(gen_t *g, int v)
     }
     g->m.a[v][v] = 0;
     return status;
+}
+
+/* A bound on the multiplicity of a line between two distinct vertices: the second largest
+ * degree d2; when the graphs are connected with more than two vertices and the two largest
+ * degrees agree, d2 - 1 (d2 lines would leave both vertices a component of their own). */
+static int max_multiplicity(const int *deg, int n, unsigned filters)
+{
+    int i, d1 = 0, d2 = 0;
+    for (i = 0; i < n; i++)
+        if (deg[i] > d1)
+        {
+            d2 = d1;
+            d1 = deg[i];
+        }
+        else if (deg[i] > d2)
+            d2 = deg[i];
+    if ((filters & FY_FEYNMAN_CONNECTED) && n > 2 && d1 == d2 && d2 > 0)
+        d2--;
+    return d2;
 }
 
 int fy_feynman_foreach(const fy_feynman_spec_t spec, fy_feynman_callback_t f, void *ctx,
@@ -828,10 +1036,13 @@ int fy_feynman_foreach(const fy_feynman_spec_t spec, fy_feynman_callback_t f, vo
     g->m.nv = v;
     g->m.npoints = spec->n_points;
     g->seen_cert.len = (size_t) CERT_SEG(v < CERT_MAX_VERTICES ? v : CERT_MAX_VERTICES);
+    g->use_ncert = ncert_setup(&g->nc, v, max_multiplicity(g->deg, v, spec->filters));
+    g->seen_ncert.len = g->nc.len;
     status = assign_loops(g, 0);
 
     strset_clear(&g->seen);
     codeset_clear(&g->seen_cert);
+    codeset_clear(&g->seen_ncert);
     fy_diagram_clear(g->d);
     fmpz_clear(g->P);
     fmpz_clear(g->q);
