@@ -18,6 +18,10 @@
  * from a workspace, interleaved (ratio = fused / diagrams).  bench_taylor --save FILE writes
  * the network (safetensors) for bench/bench_taylor_torch.py, the PyTorch peer;
  * bench_taylor --diagrams runs and prints the diagram rows alone.
+ * "spine_route" (bench_taylor --spine, issue 16): the spine route (fy_mlp_tensor_spine, any
+ * order and arithmetic) against the fused recursion in the same arithmetic: double orders 2-4
+ * on the reference network and 5-6 on narrower ones, 128-bit balls (radius ratio) and exact
+ * rationals (zero biases), interleaved rounds.
  * Prints one JSON object. */
 #include <math.h>
 #include <stdint.h>
@@ -85,9 +89,18 @@ static double gauss(void)
 
 /* The reference network; written to `save` as well when it is not NULL (bench_taylor --save
  * FILE: the same network for `feynn taylor` on the command line). */
+static int make_net_w(fy_net_t net, const int *w, int zero_bias, const char *save,
+                      fy_error_t err);
 static int make_net(fy_net_t net, const char *save, fy_error_t err)
 {
     static const int w[5] = {64, 64, 64, 64, 1};
+    return make_net_w(net, w, 0, save, err);
+}
+
+/* A tanh network of widths w[0..4] (three hidden layers), biases 0.1 N(0, 1) or zero. */
+static int make_net_w(fy_net_t net, const int *w, int zero_bias, const char *save,
+                      fy_error_t err)
+{
     fy_safetensors_t st;
     fy_net_opts_t o;
     int l, status = FY_OK;
@@ -102,7 +115,7 @@ static int make_net(fy_net_t net, const char *save, fy_error_t err)
         for (i = 0; i < shape[0] * shape[1]; i++)
             W[i] = gauss() / sqrt((double) w[l - 1]);
         for (i = 0; i < shape[0]; i++)
-            b[i] = 0.1 * gauss();
+            b[i] = zero_bias ? 0.0 : 0.1 * gauss();
         snprintf(name, sizeof name, "%d.weight", 2 * (l - 1));
         status = fy_safetensors_add(st, name, FY_DTYPE_F64, 2, shape, W, err);
         snprintf(name, sizeof name, "%d.bias", 2 * (l - 1));
@@ -280,6 +293,162 @@ static void diagram_rows(char *json, size_t len, const fy_mlp_t md, fy_error_t e
     fy_mlp_work_clear(ws);
 }
 
+/* ------------------------------------------------------------------ the spine route rows
+ * (issue 16): fy_mlp_tensor_spine against the fused recursion (fy_mlp_tensor) in the same
+ * arithmetic on the same network, interleaved rounds; times are minima (wall and CPU), ratio
+ * the median of fused / spine per round; double: the largest |difference| relative to the
+ * largest entry; balls: the radius ratio spine / fused (median and largest over the entries);
+ * exact: equality.  Networks: tanh d-W-W-W-1 (biases 0.1 N(0,1), or zero for exact rows). */
+typedef struct
+{
+    fy_arith_t arith;
+    slong prec;
+    int d, W, n, rounds;
+} spine_case_t;
+
+static int cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return x < y ? -1 : x > y;
+}
+
+/* One row as JSON at json + *pos; FY_OK or the first error. */
+static int spine_row(char *json, size_t len, size_t *pos, const spine_case_t *k,
+                     const fy_rules_t rules, fy_error_t err)
+{
+    const int w[5] = {k->d, k->W, k->W, k->W, 1};
+    fy_net_t net;
+    fy_mlp_t m;
+    fy_symtensor_t A, B;
+    fy_symtensor_struct Tf[FY_MLP_MAX_TENSOR_ORDER + 1];
+    fy_mlp_work_t ws;
+    double ts = 1e300, tf = 1e300, cs = 1e300, cf = 1e300, rat[16], quality = 0, qmed = 0;
+    const char *an = k->arith == FY_ARITH_DOUBLE ? "double"
+                     : k->arith == FY_ARITH_BALL ? "ball" : "exact";
+    int r, status;
+    slong i;
+    status = make_net_w(net, w, k->arith == FY_ARITH_EXACT, NULL, err);
+    if (status != FY_OK)
+        return status;
+    fy_mlp_init(m);
+    fy_symtensor_init(A, k->arith, 1, 0, k->prec, NULL);
+    fy_symtensor_init(B, k->arith, 1, 0, k->prec, NULL);
+    status = fy_mlp_set_net(m, net, rules, k->arith, k->prec, err);
+    if (status == FY_OK)
+        status = fy_mlp_set_point(m, NULL, k->n, err);
+    fy_mlp_work_init(ws);
+    for (r = 0; r <= FY_MLP_MAX_TENSOR_ORDER; r++)
+        fy_symtensor_init(Tf + r, k->arith, 1, 0, k->prec, NULL);
+    /* double: both routes from one workspace, after a warm-up call of each */
+    if (status == FY_OK && k->arith == FY_ARITH_DOUBLE)
+        status = fy_mlp_tensor_spine(A, m, 0, k->n, ws, err);
+    if (status == FY_OK && k->arith == FY_ARITH_DOUBLE)
+        status = fy_mlp_derivatives_work(Tf, m, 0, k->n, ws, err);
+    for (r = 0; r < k->rounds && status == FY_OK; r++)
+    {
+        double t0 = fy_wall_time(), c0 = cpu_time(), t1, c1;
+        status = fy_mlp_tensor_spine(A, m, 0, k->n, k->arith == FY_ARITH_DOUBLE ? ws : NULL,
+                                     err);
+        t1 = fy_wall_time() - t0;
+        c1 = cpu_time() - c0;
+        ts = fmin(ts, t1);
+        cs = fmin(cs, c1);
+        t0 = fy_wall_time();
+        c0 = cpu_time();
+        if (status == FY_OK && k->arith == FY_ARITH_DOUBLE)
+            status = fy_mlp_derivatives_work(Tf, m, 0, k->n, ws, err);
+        else if (status == FY_OK)
+            status = fy_mlp_tensor(B, m, 0, k->n, err);
+        tf = fmin(tf, fy_wall_time() - t0);
+        cf = fmin(cf, cpu_time() - c0);
+        rat[r] = (fy_wall_time() - t0) / t1;
+    }
+    if (status == FY_OK && k->arith == FY_ARITH_DOUBLE)
+        fy_symtensor_swap(B, Tf + k->n);
+    for (r = 0; r <= FY_MLP_MAX_TENSOR_ORDER; r++)
+        fy_symtensor_clear(Tf + r);
+    fy_mlp_work_clear(ws);
+    if (status == FY_OK && k->arith == FY_ARITH_DOUBLE)
+    {
+        double mx = 0, df = 0;
+        for (i = 0; i < A->e.len; i++)
+        {
+            mx = fmax(mx, fabs(fy_numvec_d(&B->e)[i]));
+            df = fmax(df, fabs(fy_numvec_d(&A->e)[i] - fy_numvec_d(&B->e)[i]));
+        }
+        quality = mx > 0 ? df / mx : df;
+    }
+    else if (status == FY_OK && k->arith == FY_ARITH_BALL)
+    {
+        double *q = malloc(sizeof(double) * (size_t) (A->e.len + 1));
+        slong nq = 0;
+        for (i = 0; q != NULL && i < A->e.len; i++)
+        {
+            double r1 = mag_get_d(arb_radref(fy_numvec_arb(&A->e) + i)),
+                   r2 = mag_get_d(arb_radref(fy_numvec_arb(&B->e) + i));
+            if (r1 > 0 && r2 > 0)
+                q[nq++] = r1 / r2;
+            if (!arb_overlaps(fy_numvec_arb(&A->e) + i, fy_numvec_arb(&B->e) + i))
+                quality = 1e300;
+        }
+        if (q != NULL && nq > 0)
+        {
+            qsort(q, (size_t) nq, sizeof(double), cmp_d);
+            qmed = q[nq / 2];
+            quality = fmax(quality, q[nq - 1]);
+        }
+        free(q);
+    }
+    else if (status == FY_OK)
+        for (i = 0; i < A->e.len; i++)
+            if (!fmpq_equal(fy_numvec_fmpq(&A->e) + i, fy_numvec_fmpq(&B->e) + i))
+                quality = 1;
+    if (status == FY_OK)
+        *pos += (size_t) snprintf(
+            json + *pos, len - *pos,
+            "%s\n  {\"arith\": \"%s\", \"prec\": %ld, \"network\": \"tanh %d-%d-%d-%d-1\", "
+            "\"order\": %d, \"entries\": %ld, \"spine_s\": %.5f, \"fused_s\": %.5f, "
+            "\"ratio\": %.2f, \"cpu\": [%.5f, %.5f], \"%s\": %.3g%s%.3g}",
+            *pos > 1 ? "," : "", an, (long) k->prec, k->d, k->W, k->W, k->W, k->n,
+            (long) A->e.len, ts, tf, median(rat, k->rounds), cs, cf,
+            k->arith == FY_ARITH_DOUBLE ? "max_rel_diff"
+            : k->arith == FY_ARITH_BALL ? "radius_ratio_max" : "differ",
+            quality, k->arith == FY_ARITH_BALL ? ", \"radius_ratio_median\": " : ", \"_\": ",
+            qmed);
+    fy_symtensor_clear(A);
+    fy_symtensor_clear(B);
+    fy_mlp_clear(m);
+    fy_net_clear(net);
+    return status;
+}
+
+static void spine_rows(char *json, size_t len, const fy_rules_t rules, fy_error_t err)
+{
+    static const spine_case_t cases[] = {
+        {FY_ARITH_DOUBLE, 53, 64, 64, 2, 5},  {FY_ARITH_DOUBLE, 53, 64, 64, 3, 3},
+        {FY_ARITH_DOUBLE, 53, 64, 64, 4, 1},  {FY_ARITH_DOUBLE, 53, 16, 16, 5, 3},
+        {FY_ARITH_DOUBLE, 53, 16, 16, 6, 3},  {FY_ARITH_DOUBLE, 53, 24, 24, 5, 1},
+        {FY_ARITH_BALL, 128, 16, 16, 2, 3},   {FY_ARITH_BALL, 128, 16, 16, 3, 3},
+        {FY_ARITH_BALL, 128, 16, 16, 4, 1},   {FY_ARITH_BALL, 128, 8, 8, 5, 1},
+        {FY_ARITH_BALL, 128, 8, 8, 6, 1},     {FY_ARITH_EXACT, 0, 8, 8, 2, 3},
+        {FY_ARITH_EXACT, 0, 8, 8, 3, 1},      {FY_ARITH_EXACT, 0, 6, 6, 4, 1},
+        {FY_ARITH_EXACT, 0, 4, 4, 5, 1},
+    };
+    size_t pos = 0;
+    int c;
+    pos += (size_t) snprintf(json, len, "[");
+    for (c = 0; c < (int) (sizeof cases / sizeof cases[0]) && err->code == FY_OK; c++)
+    {
+        spine_case_t k = cases[c];
+        if (k.prec == 0)
+            k.prec = 64;
+        spine_row(json, len, &pos, &k, rules, err);
+        fprintf(stderr, "bench_taylor: spine row %d of %d\n", c + 1,
+                (int) (sizeof cases / sizeof cases[0]));
+    }
+    snprintf(json + pos, len - pos, "]");
+}
+
 int main(int argc, char **argv)
 {
     fy_error_t err;
@@ -327,6 +496,23 @@ int main(int argc, char **argv)
     {
         fprintf(stderr, "bench_taylor: %s\n", err->msg);
         return 1;
+    }
+    if (argc == 2 && !strcmp(argv[1], "--spine"))
+    {
+        /* the spine route against the fused recursion in every arithmetic (issue 16) */
+        static char spjson[8192];
+        spine_rows(spjson, sizeof spjson, rules, err);
+        printf("{\"bench\": \"taylor\", \"seed\": \"0x5eed2024\",\n \"OMP_NUM_THREADS\": "
+               "\"%s\", \"OPENBLAS_NUM_THREADS\": \"%s\",\n \"spine_route\": %s,\n"
+               " \"status\": \"%s\"}\n",
+               getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "",
+               getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "", spjson,
+               err->code == FY_OK ? "ok" : err->msg);
+        fy_mlp_clear(md);
+        fy_mlp_clear(mb);
+        fy_net_clear(net);
+        fy_rules_clear(rules);
+        return err->code == FY_OK ? 0 : 1;
     }
     if (argc == 2 && !strcmp(argv[1], "--diagrams"))
     {

@@ -20,3 +20,10 @@ TESTS += tests/test_mlp_fast
 tests_test_mlp_fast_SOURCES = tests/test_mlp_fast.c tests/testutil.h
 tests_test_mlp_fast_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_mlp_fast_LDADD = $(TEST_LDADD)
+# the spine route (any order, every arithmetic) against closed forms, the fused recursion and
+# the jet route
+check_PROGRAMS += tests/test_mlp_spine
+TESTS += tests/test_mlp_spine
+tests_test_mlp_spine_SOURCES = tests/test_mlp_spine.c tests/testutil.h
+tests_test_mlp_spine_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_mlp_spine_LDADD = $(TEST_LDADD)

@@ -834,9 +834,10 @@ static void test_tensor_diagrams(void **state)
 }
 
 /* The route that fy_mlp_job_compute takes and names, and the check of its result: a double
- * tensor of order 2..4 comes from the factorisation ("diagramsN") and the check compares it
- * with the fused recursion (route "fused") and the jet; ball tensors and directions stay on
- * the fused recursion; a result with one entry moved by 1e-6 of the scale is a disagreement. */
+ * tensor of order 2..4 comes from the factorisation ("diagramsN"), of order 5 from the spine
+ * ("diagrams-spine"), and the check compares it with the fused recursion (route "fused") and
+ * the jet; ball tensors of order 2 come from the spine, of orders 3 and 4 from the fused
+ * recursion; a result with one entry moved by 1e-6 of the scale is a disagreement. */
 static void test_job_compute_route(void **state)
 {
     static const int w[4] = {3, 4, 5, 1};
@@ -869,7 +870,8 @@ static void test_job_compute_route(void **state)
         assert_int_equal(fy_mlp_job_compute(res, &route, &job, FY_ARITH_DOUBLE, 53, m, err),
                          FY_OK);
         snprintf(want, sizeof want, "diagrams%d", n);
-        assert_string_equal(route, n >= 2 && n <= 4 ? want : "fused");
+        assert_string_equal(route, n >= 2 && n <= 4 ? want : n >= 5 ? "diagrams-spine"
+                                                                     : "fused");
         fy_mlp_check_init(c, 1e-9);
         assert_int_equal(fy_mlp_check_run_route(c, res, route, &job, FY_ARITH_DOUBLE, 53, err),
                          FY_OK);
@@ -897,10 +899,10 @@ static void test_job_compute_route(void **state)
                                                     err), FY_OK);
             assert_false(fy_mlp_check_agree(c, &worst));
             fy_mlp_check_clear(c);
-            /* balls stay on the fused recursion */
+            /* balls: the spine at order 2, the fused recursion above (the faster there) */
             assert_int_equal(fy_mlp_job_compute(res, &route, &job, FY_ARITH_BALL, 128, m, err),
                              FY_OK);
-            assert_string_equal(route, "fused");
+            assert_string_equal(route, n == 2 ? "diagrams-spine" : "fused");
         }
         fy_numvec_clear(res);
         fy_mlp_clear(m);

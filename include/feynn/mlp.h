@@ -280,26 +280,57 @@ int fy_mlp_derivatives_work(fy_symtensor_struct *T, const fy_mlp_t m, int output
 int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output,
                             fy_mlp_work_struct *w, fy_error_t err);
 
-/* The order-n tensor d^n F_o, n = 2, 3, 4, by the diagram factorisation (src/mlp/diagram3.c):
- * the diagrams grouped by their lowest vertex give symmetrised low-rank terms over the hidden
- * neurons (order 2: V^T diag(g s'') V; order 3: rank-1 terms in v_a and t_a, one dgemm; order
- * 4: pair terms (v_a v_a) (x) Q_a with Q_a symmetric d x d, contracted in blocks of rows);
- * the sums over upper layers by one backward accumulation each.  Double arithmetic with CBLAS,
- * up to FY_MLP_DIAGRAM_MAX_LAYERS hidden layers (FY_EUNSUPPORTED otherwise); T is re-made
- * unless it already has dimension width[0], order n, double entries.  w: workspace or NULL.
+/* The order-n tensor d^n F_o by the diagrams (src/mlp/diagram3.c, spine_tpl.c; issue 16), any
+ * order 2..FY_MLP_DIAGRAM_MAX_ORDER and every arithmetic.  Two groupings of the same sum:
+ *   - orders 2, 3, 4 in double with CBLAS (FY_MLP_FACTORISED_MAX_ORDER): the diagrams grouped
+ *     by their lowest vertex give symmetrised low-rank terms over the hidden neurons (order 2:
+ *     V^T diag(g s'') V; order 3: rank-1 terms in v_a and t_a, one dgemm; order 4: pair terms
+ *     (v_a v_a) (x) Q_a with Q_a symmetric d x d, contracted in blocks of rows), the sums over
+ *     upper layers by one backward accumulation each;
+ *   - every other case by fy_mlp_tensor_spine (the diagrams grouped along their spine).
+ * Up to FY_MLP_DIAGRAM_MAX_LAYERS hidden layers (FY_EUNSUPPORTED otherwise); T is re-made
+ * unless it already has dimension width[0], order n and m's arithmetic.  w: workspace for the
+ * double tables (or NULL; balls and rationals allocate per call).
  * fy_mlp_tensor3_diagrams is the case n = 3.  fy_mlp_tensor_diagrams_applies: 1 when the
- * route takes m (arithmetic, order, depth, CBLAS, memory) at order n. */
-#define FY_MLP_DIAGRAM_MAX_ORDER 4
+ * route takes m (order, depth, memory) at order n; fy_mlp_tensor_diagrams_factorised: 1 when
+ * it takes the lowest-vertex factorisation there. */
+#define FY_MLP_DIAGRAM_MAX_ORDER FY_MLP_MAX_TENSOR_ORDER
+#define FY_MLP_FACTORISED_MAX_ORDER 4
 #define FY_MLP_DIAGRAM_MAX_LAYERS 256
 int fy_mlp_tensor_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
                            fy_mlp_work_struct *w, fy_error_t err);
 int fy_mlp_tensor_diagrams_applies(const fy_mlp_t m, int n);
+int fy_mlp_tensor_diagrams_factorised(const fy_mlp_t m, int n);
 /* Working memory of fy_mlp_tensor_diagrams at order n (bytes, the result not counted; SIZE_MAX
  * on overflow); above m->max_bytes the route is refused (FY_ENOMEM) and does not apply. */
 size_t fy_mlp_tensor_diagrams_bytes(const fy_mlp_t m, int n);
 
-/* The job's result by the fastest route: a whole tensor of order 2..FY_MLP_DIAGRAM_MAX_ORDER
- * in double by the diagram factorisation (route "diagrams2", "diagrams3", "diagrams4"),
+/* The order-n tensor d^n F_o (1 <= n <= FY_MLP_MAX_TENSOR_ORDER, n <= the point's order) by the
+ * diagrams grouped along their spine, the path from the first slot's leaf to the output
+ * (src/mlp/spine_tpl.c, written once for double, balls and exact rationals): with the adjoint
+ * lambda^(p) = dF/dz^(p) = sigma_p'(z^(p)) .* W^(p+1)^T lambda^(p+1),
+ *     d^n F_{i J} = sum_a W^(1)_{a i} d_J lambda^(1)_a   (|J| = n - 1, i <= min J),
+ * the derivatives of lambda by Leibniz's rule layer by layer from those of sigma_p'(z^(p))
+ * (Faa di Bruno, forward pass): only orders below n are tabulated, and per layer two dense
+ * products of C(d+n-2, n-1) rows.  T is re-made unless it fits (dimension width[0], order n,
+ * m's arithmetic).  w: a workspace for the double tables (no allocation or fresh pages per
+ * call), or NULL.  fy_mlp_tensor_spine_bytes: its working memory (the result not counted);
+ * above m->max_bytes refused with FY_ENOMEM. */
+int fy_mlp_tensor_spine(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
+                        fy_mlp_work_struct *w, fy_error_t err);
+size_t fy_mlp_tensor_spine_bytes(const fy_mlp_t m, int n);
+
+/* The dense array (row-major, dim^order entries) of a symmetric tensor given by its entries
+ * by sorted multi-index (sym, C(dim + order - 1, order) of them; src/mlp/dense.c): a depth-
+ * first walk carrying the rank of the sorted prefix through tables of ranks, one lookup per
+ * dense entry and no sort or rank per entry.  out holds dim^order doubles (the caller's
+ * size check).  FY_EINPUT outside orders 0..FY_MLP_MAX_TENSOR_ORDER; FY_ENOMEM. */
+int fy_mlp_dense_d(double *out, const double *sym, int dim, int order, fy_error_t err);
+
+/* The job's result by the fastest route: a whole tensor of order 2..FY_MLP_FACTORISED_MAX_ORDER
+ * in double by the diagram factorisation (route "diagrams2", "diagrams3", "diagrams4"), of
+ * higher orders or in balls or exact rationals by the spine route where it is the faster
+ * (route "diagrams-spine"),
  * anything else by the fused recursion (route "fused"); *route (may be NULL) gets the name, a
  * static string.  m is (re)set to the network at the point, as by fy_mlp_job_fused. */
 int fy_mlp_job_compute(fy_numvec_t res, const char **route, const fy_mlp_job_struct *job,

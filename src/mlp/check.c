@@ -69,33 +69,49 @@ int fy_mlp_job_fused(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t a
     return status;
 }
 
-static const char *diagram_route_name(int n)
+/* The name of the diagram route m takes at order n: the lowest-vertex factorisation
+ * ("diagrams2".."diagrams4", double) or the spine grouping ("diagrams-spine"). */
+static const char *diagram_route_name(const fy_mlp_t m, int n)
 {
     static const char *names[3] = {"diagrams2", "diagrams3", "diagrams4"};
-    return n >= 2 && n <= 4 ? names[n - 2] : "diagrams-factorised";
+    return fy_mlp_tensor_diagrams_factorised(m, n) ? names[n - 2] : "diagrams-spine";
 }
 
-/* The whole tensor by the diagram factorisation into res (m set to the network and point);
- * FY_EUNSUPPORTED when the factorisation does not take the job. */
-static int job_factorised(fy_numvec_t res, const fy_mlp_job_struct *job, fy_mlp_t m,
-                          fy_error_t err)
+/* The whole tensor by the diagram routes in arith at prec into res (m set to the network and
+ * point); FY_EUNSUPPORTED when they do not take the job.  *route (may be NULL): the name. */
+static int job_factorised(fy_numvec_t res, const char **route, const fy_mlp_job_struct *job,
+                          fy_arith_t arith, slong prec, fy_mlp_t m, fy_error_t err)
 {
     fy_symtensor_t T;
-    int status = fy_mlp_set_net(m, job->net, job->rules, FY_ARITH_DOUBLE, 53, err);
+    int status = fy_mlp_set_net(m, job->net, job->rules, arith, prec, err);
     if (status == FY_OK)
         status = fy_mlp_set_point(m, job->xbar, job->order, err);
     if (status != FY_OK)
         return status;
     if (job->mode != FY_MLP_JOB_TENSOR || !fy_mlp_tensor_diagrams_applies(m, job->order))
-        return fy_error_set(err, FY_EUNSUPPORTED, "the diagram factorisation takes whole "
-                            "tensors of orders 2..%d in double arithmetic",
-                            FY_MLP_DIAGRAM_MAX_ORDER);
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        return fy_error_set(err, FY_EUNSUPPORTED, "the diagram routes take whole tensors of "
+                            "orders 2..%d within the memory limit", FY_MLP_DIAGRAM_MAX_ORDER);
+    if (route != NULL)
+        *route = diagram_route_name(m, job->order);
+    fy_symtensor_init(T, arith, 1, 0, prec, NULL);
     status = fy_mlp_tensor_diagrams(T, m, 0, job->order, NULL, err);
     if (status == FY_OK)
         status = fy_numvec_set(res, &T->e, err);
     fy_symtensor_clear(T);
     return status;
+}
+
+/* 1 when the diagram routes are the faster for a whole tensor of order n in arith, measured
+ * against the fused recursion with bench_taylor --diagrams and --spine (issue 16; CPU time,
+ * one thread): double always (the factorisation at orders 2..4, 6-15x; the spine above, 1.2x
+ * at d = W = 16 and 1.8x at d = W = 24, order 5); exact rationals always (the spine, 1.2-5x
+ * at orders 2..5); balls at order 2 only (6x; from order 3 the fused recursion on block
+ * floating-point rows is 1.1-4x faster, though its radii are about 10^3 times wider). */
+static int diagrams_faster(fy_arith_t arith, int n)
+{
+    if (n < 2)
+        return 0;
+    return arith != FY_ARITH_BALL || n == 2;
 }
 
 int fy_mlp_job_compute(fy_numvec_t res, const char **route, const fy_mlp_job_struct *job,
@@ -104,8 +120,8 @@ int fy_mlp_job_compute(fy_numvec_t res, const char **route, const fy_mlp_job_str
     int status;
     if (route != NULL)
         *route = "fused";
-    if (job->mode != FY_MLP_JOB_TENSOR || arith != FY_ARITH_DOUBLE || job->order < 2 ||
-        job->order > FY_MLP_DIAGRAM_MAX_ORDER)
+    if (job->mode != FY_MLP_JOB_TENSOR || job->order < 2 ||
+        job->order > FY_MLP_DIAGRAM_MAX_ORDER || !diagrams_faster(arith, job->order))
         return fy_mlp_job_fused(res, job, arith, prec, m, err);
     status = fy_mlp_set_net(m, job->net, job->rules, arith, prec, err);
     if (status == FY_OK)
@@ -114,10 +130,7 @@ int fy_mlp_job_compute(fy_numvec_t res, const char **route, const fy_mlp_job_str
         return status;
     if (!fy_mlp_tensor_diagrams_applies(m, job->order))
         return fy_mlp_job_fused(res, job, arith, prec, m, err);
-    status = job_factorised(res, job, m, err);
-    if (status == FY_OK && route != NULL)
-        *route = diagram_route_name(job->order);
-    return status;
+    return job_factorised(res, route, job, arith, prec, m, err);
 }
 
 /* Double results of any route are refused, never printed, when an entry is not finite (a value
@@ -632,28 +645,32 @@ static int check_diagram_route(fy_mlp_check_t c, const fy_numvec_t res,
     return status;
 }
 
-/* The second route of a double tensor: the fused recursion when route 0 is the diagram
- * factorisation, the factorisation when route 0 is the fused recursion and it applies. */
-static void check_second_double(fy_mlp_check_t c, const char *route,
-                                const fy_mlp_job_struct *job, fy_arith_t arith, fy_mlp_t m)
+/* The second route of a whole tensor in the chosen arithmetic: the fused recursion when
+ * route 0 is a diagram route, the diagram route when route 0 is the fused recursion and the
+ * diagrams take the job. */
+static void check_second(fy_mlp_check_t c, const char *route, const fy_mlp_job_struct *job,
+                         fy_arith_t arith, slong prec, fy_mlp_t m)
 {
     fy_error_t e2;
+    const char *name = "diagrams";
     int r, fused0 = strcmp(route, "fused") == 0;
-    if (arith != FY_ARITH_DOUBLE || job->mode != FY_MLP_JOB_TENSOR || job->order < 2 ||
+    if (job->mode != FY_MLP_JOB_TENSOR || job->order < 2 ||
         job->order > FY_MLP_DIAGRAM_MAX_ORDER)
         return;
     fy_error_init(e2);
-    r = add_route(c, fused0 ? diagram_route_name(job->order) : "fused", FY_ARITH_DOUBLE, 53);
+    r = add_route(c, fused0 ? name : "fused", arith, prec);
     if (r < 0)
         return;
-    if ((fused0 ? job_factorised(c->val[r], job, m, e2)
-                : fy_mlp_job_fused(c->val[r], job, FY_ARITH_DOUBLE, 53, m, e2)) != FY_OK)
+    if ((fused0 ? job_factorised(c->val[r], &name, job, arith, prec, m, e2)
+                : fy_mlp_job_fused(c->val[r], job, arith, prec, m, e2)) != FY_OK)
     {
         char msg[1300];
         snprintf(msg, sizeof msg, "%s: %s", c->name[r], e2->msg);
         skip(c, "%s", msg);
         drop_route(c);
+        return;
     }
+    c->name[r] = fused0 ? name : "fused";
 }
 
 /* Runs every route; the chosen arithmetic's fused result is route 0 (a copy of res). */
@@ -676,8 +693,16 @@ int fy_mlp_check_run_route(fy_mlp_check_t c, const fy_numvec_t res, const char *
 
     if (route == NULL || strcmp(route, "fused") == 0)
         route = "fused";
-    else if (strncmp(route, "diagrams", 8) == 0 && job->order >= 2 && job->order <= 4)
-        route = diagram_route_name(job->order); /* a static name for the report */
+    else if (strncmp(route, "diagrams", 8) == 0 && job->mode == FY_MLP_JOB_TENSOR &&
+             job->order >= 2 && job->order <= FY_MLP_DIAGRAM_MAX_ORDER)
+    {
+        /* a static name for the report */
+        static const char *names[4] = {"diagrams2", "diagrams3", "diagrams4", "diagrams-spine"};
+        int k;
+        for (k = 0; k < 3 && strcmp(route, names[k]) != 0; k++)
+            ;
+        route = names[k];
+    }
     else
         return fy_error_set(err, FY_EINPUT, "mlp check: unknown route \"%s\"", route);
     fy_mlp_init(m);
@@ -696,7 +721,7 @@ int fy_mlp_check_run_route(fy_mlp_check_t c, const fy_numvec_t res, const char *
     r = add_route(c, route, arith, prec);
     status = fy_numvec_set(c->val[r], res, err);
     if (status == FY_OK)
-        check_second_double(c, route, job, arith, m);
+        check_second(c, route, job, arith, prec, m);
     /* the other arithmetics by the fused recursion */
     for (ar = 0; ar < 3 && status == FY_OK; ar++)
     {

@@ -36,7 +36,8 @@
 #include "config.h"
 #include "mlp/mlp_internal.h"
 
-size_t fy_mlp_tensor_diagrams_bytes(const fy_mlp_t m, int n)
+/* Working memory of the lowest-vertex factorisation (double, orders 2..4). */
+static size_t factorised_bytes(const fy_mlp_t m, int n)
 {
     double N = 0, maxw = 1, d = m->L >= 1 ? m->width[0] : 0, P = d * (d + 1) / 2, el;
     int p;
@@ -51,16 +52,115 @@ size_t fy_mlp_tensor_diagrams_bytes(const fy_mlp_t m, int n)
     return el >= (double) SIZE_MAX ? SIZE_MAX : (size_t) el;
 }
 
-int fy_mlp_tensor_diagrams_applies(const fy_mlp_t m, int n)
+/* Bytes per entry of the arithmetic, as the tables hold them (balls above two limbs and
+ * rationals own more memory: an estimate). */
+static double entry_bytes(const fy_mlp_t m)
+{
+    if (m->arith == FY_ARITH_DOUBLE)
+        return sizeof(double);
+    if (m->arith == FY_ARITH_BALL)
+        return sizeof(arb_struct) + (m->prec > 128 ? (double) m->prec / 8 : 0);
+    return sizeof(fmpq) + 32;
+}
+
+size_t fy_mlp_tensor_spine_bytes(const fy_mlp_t m, int n)
+{
+    double rows = 1, grows = 0, t = 1, N = 0, maxw = 1, d = m->L >= 1 ? m->width[0] : 0, el;
+    int p, j, k;
+    if (n < 1 || m->L < 2)
+        return 0;
+    /* rows of orders 0..j: C(d + j, j) */
+    for (j = 1; j < n; j++)
+    {
+        t = t * (d + j - 1) / j; /* C(d + j - 1, j), order j */
+        rows += t;
+    }
+    for (k = 1; k <= n; k++) /* G^(k): orders 0..n-k */
+    {
+        double r = 1, tt = 1;
+        for (j = 1; j <= n - k; j++)
+        {
+            tt = tt * (d + j - 1) / j;
+            r += tt;
+        }
+        grows += r;
+    }
+    for (p = 1; p < m->L; p++)
+    {
+        N += m->width[p];
+        maxw = m->width[p] > maxw ? m->width[p] : maxw;
+    }
+    el = N * (rows + grows) + 3 * rows * maxw + 1024 * d;
+    el *= entry_bytes(m);
+    return el >= (double) SIZE_MAX ? SIZE_MAX : (size_t) el;
+}
+
+int fy_mlp_tensor_diagrams_factorised(const fy_mlp_t m, int n)
 {
 #ifdef FY_HAVE_CBLAS
-    return m->arith == FY_ARITH_DOUBLE && n >= 2 && n <= FY_MLP_DIAGRAM_MAX_ORDER &&
-           m->order >= n && m->L >= 1 && m->L - 1 <= FY_MLP_DIAGRAM_MAX_LAYERS &&
-           fy_mlp_tensor_diagrams_bytes(m, n) <= m->max_bytes;
+    return m->arith == FY_ARITH_DOUBLE && n >= 2 && n <= FY_MLP_FACTORISED_MAX_ORDER;
 #else
     (void) m, (void) n;
     return 0;
 #endif
+}
+
+size_t fy_mlp_tensor_diagrams_bytes(const fy_mlp_t m, int n)
+{
+    return fy_mlp_tensor_diagrams_factorised(m, n) ? factorised_bytes(m, n)
+                                                   : fy_mlp_tensor_spine_bytes(m, n);
+}
+
+int fy_mlp_tensor_diagrams_applies(const fy_mlp_t m, int n)
+{
+    return n >= 2 && n <= FY_MLP_DIAGRAM_MAX_ORDER && m->order >= n && m->L >= 1 &&
+           m->L - 1 <= FY_MLP_DIAGRAM_MAX_LAYERS &&
+           fy_mlp_tensor_diagrams_bytes(m, n) <= m->max_bytes;
+}
+
+/* T fitted to m's arithmetic, dimension width[0] and order n (re-made unless it fits). */
+static int fit_tensor(fy_symtensor_t T, const fy_mlp_t m, int n, fy_error_t err)
+{
+    if (T->e.arith == m->arith && T->dim == m->width[0] && T->order == n &&
+        (m->arith != FY_ARITH_BALL || T->e.prec == m->prec))
+        return FY_OK;
+    fy_symtensor_clear(T);
+    return fy_symtensor_init(T, m->arith, m->width[0], n, m->prec, err);
+}
+
+int fy_mlp_tensor_spine(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
+                        fy_mlp_work_struct *w, fy_error_t err)
+{
+    int status;
+    if (n < 1 || n > FY_MLP_MAX_TENSOR_ORDER)
+        return fy_error_set(err, FY_EINPUT, "mlp: the spine route takes orders 1..%d, not %d",
+                            FY_MLP_MAX_TENSOR_ORDER, n);
+    if (m->order < n)
+        return fy_error_set(err, FY_EINPUT, "mlp: order %d needs vertex values to order %d "
+                            "(fy_mlp_set_point)", n, n);
+    if (output < 0 || output >= m->width[m->L])
+        return fy_error_set(err, FY_EINPUT, "mlp: output %d outside 0..%d", output,
+                            m->width[m->L] - 1);
+    if (m->L - 1 > FY_MLP_DIAGRAM_MAX_LAYERS)
+        return fy_error_set(err, FY_EUNSUPPORTED, "mlp: the spine route takes up to %d hidden "
+                            "layers, the network has %d (use fy_mlp_tensor)",
+                            FY_MLP_DIAGRAM_MAX_LAYERS, m->L - 1);
+    if (fy_mlp_tensor_spine_bytes(m, n) > m->max_bytes)
+        return fy_error_set(err, FY_ENOMEM, "mlp: the order-%d spine route needs about %.3g GB "
+                            "of working memory, above the limit of %.3g GB (--memory-limit)",
+                            n, (double) fy_mlp_tensor_spine_bytes(m, n) / 1e9,
+                            (double) m->max_bytes / 1e9);
+    status = fit_tensor(T, m, n, err);
+    if (status != FY_OK)
+        return status;
+    if (m->arith == FY_ARITH_DOUBLE)
+    {
+        status = _fy_mlp_spine_d(fy_numvec_d(&T->e), m, output, n, m->prec, w, err);
+        return status != FY_OK ? status : fy_mlp_double_finite(&T->e, "diagrams", n, err);
+    }
+    if (m->arith == FY_ARITH_BALL)
+        return _fy_mlp_spine_arb(fy_numvec_arb(&T->e), m, output, n, m->prec, NULL, err);
+    return _fy_mlp_spine_fmpq(fy_numvec_fmpq(&T->e), m, output, n, m->prec, NULL, err);
 }
 
 #ifdef FY_HAVE_CBLAS
@@ -353,20 +453,13 @@ static void order4(dg_t *c, double *out)
     }
 }
 
-int fy_mlp_tensor_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
-                           fy_mlp_work_struct *ws, fy_error_t err)
+/* The lowest-vertex factorisation (double, orders 2..4, CBLAS). */
+static int factorised(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
+                      fy_mlp_work_struct *ws, fy_error_t err)
 {
     dg_t c;
     int p, status;
 
-    if (m->arith != FY_ARITH_DOUBLE)
-        return fy_error_set(err, FY_EUNSUPPORTED, "mlp: the diagram factorisation of whole "
-                            "tensors is double arithmetic only (use fy_mlp_tensor for balls "
-                            "and exact values)");
-    if (n < 2 || n > FY_MLP_DIAGRAM_MAX_ORDER)
-        return fy_error_set(err, FY_EUNSUPPORTED, "mlp: the diagram factorisation covers "
-                            "orders 2..%d, not %d (use fy_mlp_tensor)",
-                            FY_MLP_DIAGRAM_MAX_ORDER, n);
     if (m->order < n)
         return fy_error_set(err, FY_EINPUT, "mlp: order %d needs vertex values to order %d "
                             "(fy_mlp_set_point)", n, n);
@@ -377,11 +470,11 @@ int fy_mlp_tensor_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, int n
         return fy_error_set(err, FY_EUNSUPPORTED, "mlp: the diagram factorisation takes up "
                             "to %d hidden layers, the network has %d (use fy_mlp_tensor)",
                             FY_MLP_DIAGRAM_MAX_LAYERS, m->L - 1);
-    if (fy_mlp_tensor_diagrams_bytes(m, n) > m->max_bytes)
+    if (factorised_bytes(m, n) > m->max_bytes)
         return fy_error_set(err, FY_ENOMEM, "mlp: the order-%d diagram factorisation needs "
                             "about %.3g GB of working memory, above the limit of %.3g GB "
-                            "(--memory-limit)", n, (double) fy_mlp_tensor_diagrams_bytes(m, n)
-                            / 1e9, (double) m->max_bytes / 1e9);
+                            "(--memory-limit)", n, (double) factorised_bytes(m, n) / 1e9,
+                            (double) m->max_bytes / 1e9);
     if (T->e.arith != FY_ARITH_DOUBLE || T->dim != m->width[0] || T->order != n)
     {
         fy_symtensor_clear(T);
@@ -433,16 +526,21 @@ int fy_mlp_tensor_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, int n
     return fy_mlp_double_finite(&T->e, "diagrams", n, err);
 }
 
-#else
+#endif
 
 int fy_mlp_tensor_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
                            fy_mlp_work_struct *w, fy_error_t err)
 {
-    (void) T, (void) m, (void) output, (void) n, (void) w;
-    return fy_error_set(err, FY_EUNSUPPORTED, "mlp: the diagram factorisation needs CBLAS");
-}
-
+    if (n < 2 || n > FY_MLP_DIAGRAM_MAX_ORDER)
+        return fy_error_set(err, FY_EUNSUPPORTED, "mlp: the diagram routes cover whole "
+                            "tensors of orders 2..%d, not %d (use fy_mlp_tensor)",
+                            FY_MLP_DIAGRAM_MAX_ORDER, n);
+#ifdef FY_HAVE_CBLAS
+    if (fy_mlp_tensor_diagrams_factorised(m, n))
+        return factorised(T, m, output, n, w, err);
 #endif
+    return fy_mlp_tensor_spine(T, m, output, n, w, err);
+}
 
 int fy_mlp_tensor3_diagrams(fy_symtensor_t T, const fy_mlp_t m, int output,
                             fy_mlp_work_struct *w, fy_error_t err)

@@ -5,8 +5,9 @@
 
 #include "mlp/mlp_internal.h"
 
-int _fy_mlp_submultisets(int *kord, slong *rK, slong *rR, slong *cK, const int *J, int nj,
-                         int x0, const fy_mindex_t ix)
+/* The sub-multisets K of J with, when x0 >= 0, the slot x0 appended to each K. */
+static int submultisets(int *kord, slong *rK, slong *rR, slong *cK, const int *J, int nj,
+                        int x0, const fy_mindex_t ix)
 {
     static const slong binom[FY_MLP_MAX_TENSOR_ORDER + 1][FY_MLP_MAX_TENSOR_ORDER + 1] = {
         {1}, {1, 1}, {1, 2, 1}, {1, 3, 3, 1}, {1, 4, 6, 4, 1}, {1, 5, 10, 10, 5, 1},
@@ -39,8 +40,8 @@ int _fy_mlp_submultisets(int *kord, slong *rK, slong *rR, slong *cK, const int *
             c *= binom[mul[i]][e[i]];
         }
         K[nk] = x0;
-        kord[nK] = nk + 1;
-        rK[nK] = _fy_mlp_rank(ix, K, nk + 1);
+        kord[nK] = x0 >= 0 ? nk + 1 : nk;
+        rK[nK] = _fy_mlp_rank(ix, K, kord[nK]);
         rR[nK] = _fy_mlp_rank(ix, R, nr);
         cK[nK] = c;
         nK++;
@@ -51,6 +52,18 @@ int _fy_mlp_submultisets(int *kord, slong *rK, slong *rR, slong *cK, const int *
         e[i]++;
     }
     return nK;
+}
+
+int _fy_mlp_submultisets(int *kord, slong *rK, slong *rR, slong *cK, const int *J, int nj,
+                         int x0, const fy_mindex_t ix)
+{
+    return submultisets(kord, rK, rR, cK, J, nj, x0, ix);
+}
+
+int _fy_mlp_leibniz(int *kord, slong *rK, slong *rR, slong *cK, const int *I, int ni,
+                    const fy_mindex_t ix)
+{
+    return submultisets(kord, rK, rR, cK, I, ni, -1, ix);
 }
 
 int _fy_mlp_chunks(slong **jstart, slong **rstart, slong *nchunks, const fy_mindex_t ix,

@@ -39,6 +39,12 @@ static inline slong _fy_mlp_rank(const fy_mindex_t ix, const int *idx, int k)
 int _fy_mlp_submultisets(int *kord, slong *rK, slong *rR, slong *cK, const int *J, int nj,
                          int x0, const fy_mindex_t ix);
 
+/* Leibniz's rule d_I (f g) = sum over sub-multisets K of I of c_K f_{I\K} g_K: for each K (of
+ * the sorted I of order ni), its order kord, its rank rK among that order, the rank rR of
+ * I \ K among order ni - kord and the weight c_K.  Returns their number (<= 2^ni). */
+int _fy_mlp_leibniz(int *kord, slong *rK, slong *rR, slong *cK, const int *I, int ni,
+                    const fy_mindex_t ix);
+
 /* Chunks of the multi-indices J of order j (in rank order) such that the rows J + x, x from
  * max J (0 when j = 0) to dim - 1, of one chunk are at most `rows` (or one J).  jstart and
  * rstart (nchunks + 1 entries each, malloc'd) give the first J rank and the first row (rank
@@ -68,6 +74,15 @@ int _fy_mlp_tensors_pool_d(double *out, const fy_mlp_struct *m, const double *W1
                            fy_error_t err);
 void *_fy_mlp_pool_get(fy_mlp_work_struct *pool, size_t bytes);
 void _fy_mlp_pool_put(fy_mlp_work_struct *pool, void *p);
+/* The order-n tensor by the diagrams grouped along their spine (spine_tpl.c): out gets the
+ * C(dim + n - 1, n) entries by sorted multi-index; 1 <= n <= FY_MLP_MAX_TENSOR_ORDER.  pool:
+ * a workspace for the double tables, or NULL (ignored by balls and rationals). */
+#define FY_MLP_DECLARE_SPINE(SUF, EL)                                                           \
+    int _fy_mlp_spine_##SUF(EL *out, const fy_mlp_struct *m, int output, int n, slong prec,     \
+                            fy_mlp_work_struct *pool, fy_error_t err);
+FY_MLP_DECLARE_SPINE(d, double)
+FY_MLP_DECLARE_SPINE(arb, arb_struct)
+FY_MLP_DECLARE_SPINE(fmpq, fmpq)
 int _fy_mlp_tensors_fx(arb_struct *out, const fy_mlp_struct *m, const arb_struct *W1, int dim,
                        int output, int n, slong prec, fy_error_t err);
 

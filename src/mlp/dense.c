@@ -1,0 +1,92 @@
+/* The dense expansion of a symmetric tensor (issue 16: the command's own costs).
+ *
+ * The dense array D[i_1, ..., i_n] (row-major, dim^n entries) reads the entry of the sorted
+ * multi-index sort(i_1..i_n).  Instead of sorting and ranking every dense position, the walk
+ * goes depth first over the positions, carrying the rank of the sorted prefix: with the table
+ *     up_k[r][i] = rank of sort(J + i) among order k,  J the multi-index of rank r of order k-1,
+ * the prefix (i_1..i_k) has rank up_k[rank(i_1..i_{k-1})][i_k], and the last axis is one
+ * gather of dim entries through up_n.  The tables cost about n C(dim + n - 1, n) ranks, the
+ * walk one lookup per dense entry. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mlp/mlp_internal.h"
+
+typedef struct
+{
+    int d, n;
+    slong *up[FY_MLP_MAX_TENSOR_ORDER + 1];
+    const double *sym;
+    double *out;
+    slong pos;
+} dense_t;
+
+static void walk(dense_t *w, int k, slong r)
+{
+    const slong *u = w->up[k] + r * w->d;
+    int i;
+    if (k == w->n)
+    {
+        double *o = w->out + w->pos;
+        for (i = 0; i < w->d; i++)
+            o[i] = w->sym[u[i]];
+        w->pos += w->d;
+        return;
+    }
+    for (i = 0; i < w->d; i++)
+        walk(w, k + 1, u[i]);
+}
+
+int fy_mlp_dense_d(double *out, const double *sym, int dim, int order, fy_error_t err)
+{
+    dense_t w;
+    fy_mindex_t ix;
+    int k, status, J[FY_MLP_MAX_TENSOR_ORDER + 1], S[FY_MLP_MAX_TENSOR_ORDER + 1];
+    if (order < 0 || order > FY_MLP_MAX_TENSOR_ORDER || dim < 1)
+        return fy_error_set(err, FY_EINPUT, "mlp: dense expansion of order %d over %d inputs "
+                            "(orders 0..%d, at least one input)", order, dim,
+                            FY_MLP_MAX_TENSOR_ORDER);
+    if (order == 0)
+    {
+        out[0] = sym[0];
+        return FY_OK;
+    }
+    status = fy_mindex_init(ix, dim, order, err);
+    if (status != FY_OK)
+        return status;
+    memset(&w, 0, sizeof w);
+    w.d = dim;
+    w.n = order;
+    w.sym = sym;
+    w.out = out;
+    for (k = 1; k <= order && status == FY_OK; k++)
+    {
+        slong nJ = fy_mindex_count(ix, dim, k - 1), r;
+        int i, p, q;
+        w.up[k] = fy_malloc((size_t) (nJ * dim), sizeof(slong), err);
+        if (w.up[k] == NULL)
+        {
+            status = FY_ENOMEM;
+            break;
+        }
+        for (p = 0; p < k; p++)
+            J[p] = 0;
+        for (r = 0; r < nJ; r++, fy_multiindex_next(J, dim, k - 1))
+            for (i = 0; i < dim; i++)
+            {
+                /* sort(J + i): insert i into the sorted J */
+                for (p = 0, q = 0; p < k - 1 && J[p] <= i; p++)
+                    S[q++] = J[p];
+                S[q++] = i;
+                for (; p < k - 1; p++)
+                    S[q++] = J[p];
+                w.up[k][r * dim + i] = _fy_mlp_rank(ix, S, k);
+            }
+    }
+    if (status == FY_OK)
+        walk(&w, 1, 0);
+    for (k = 1; k <= order; k++)
+        free(w.up[k]);
+    fy_mindex_clear(ix);
+    return status;
+}
