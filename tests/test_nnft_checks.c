@@ -929,6 +929,53 @@ static void test_rho(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* The other grouping of G4_c (doc/math.md 4.6): I_N_alt = kappa_4 / N is the connected
+ * 4-point function of the i.i.d. ensemble at every eps (fy_nnft_connected, an independent
+ * route: the set-partition formula of 4.2), I_IB_alt = (1 - 1/N) I_IB, and both pairs sum to
+ * the same G4_c; Cos-net and Gauss-net at eps = 1/2, N = 7. */
+static void test_ib_grouping(void **state)
+{
+    static const char *specs[2] = {"activation cos\nsigma_b 0\nwidth 7\ninputs unit-d1\n",
+                                   "activation gauss\nsigma_b 0\nwidth 7\npoint 0\n"
+                                   "point 1/5\npoint -1/5\npoint 1/2\n"};
+    static const slong idx[4] = {0, 1, 2, 3};
+    fy_nnft_spec_t s;
+    fy_nnft_ib_t b;
+    fy_error_t err;
+    fmpq_t eps;
+    arb_t G, t;
+    int k;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_ib_init(b);
+    fmpq_init(eps);
+    arb_init(G);
+    arb_init(t);
+    for (k = 0; k < 2; k++)
+    {
+        fy_nnft_spec_init(s);
+        parse_ok(s, specs[k]);
+        assert_int_equal(fy_nnft_connected(G, s, idx, 4, PREC, err), FY_OK);
+        fmpq_set_si(eps, 1, 2);
+        assert_int_equal(fy_nnft_ib(b, s, idx, eps, PREC, err), FY_OK);
+        assert_true(arb_overlaps(b->I_N_alt, G));
+        assert_true(arb_rel_accuracy_bits(b->I_N_alt) > 60);
+        arb_mul_si(t, b->I_IB_alt, 7, PREC); /* 7 I_IB_alt = 6 I_IB */
+        arb_submul_si(t, b->I_IB, 6, PREC);
+        assert_true(arb_contains_zero(t));
+        arb_add(t, b->I_N_alt, b->I_IB_alt, PREC);
+        assert_true(arb_overlaps(t, b->G4c));
+        /* at eps = 1/2 the shared weights matter: I_IB_alt is not 0, I_N_alt is not I_N */
+        assert_false(arb_contains_zero(b->I_IB_alt));
+        assert_false(arb_overlaps(b->I_N_alt, b->I_N));
+        fy_nnft_spec_clear(s);
+    }
+    arb_clear(G);
+    arb_clear(t);
+    fmpq_clear(eps);
+    fy_nnft_ib_clear(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -938,7 +985,7 @@ int main(void)
         cmocka_unit_test(test_os_gauss_relu),    cmocka_unit_test(test_ib_eps0),
         cmocka_unit_test(test_ib_mc),            cmocka_unit_test(test_ib_mc_split),
         cmocka_unit_test(test_euclid_ensembles), cmocka_unit_test(test_rp_spectral),
-        cmocka_unit_test(test_rho),
+        cmocka_unit_test(test_rho),              cmocka_unit_test(test_ib_grouping),
     };
     return cmocka_run_group_tests_name("nnft_checks", tests, NULL, NULL) ? 1 : 0;
 }

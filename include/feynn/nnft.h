@@ -1085,9 +1085,15 @@ const char *fy_nnft_verdict_name(int v); /* "passed", "failed", "not decidable" 
  * sums over the 3 pairings p.  I_IB = 0 at eps = 0, I_N -> 0 as N grows, I_IB survives
  * N -> infinity.  Exact for cos and gauss (Gaussian integrals, doc/math.md 4.6); other
  * activations FY_EUNSUPPORTED. */
+/* The other grouping of the same G4_c (doc/math.md 4.6, "Normalisation"): the i.i.d.
+ * cumulant in the 1/N term, the rest with weight (N - 1)/N,
+ *   I_N_alt = (mu4 - sum_p mu2 mu2_p) / N = kappa_4 / N,  I_IB_alt = (1 - 1/N) I_IB,
+ * so that I_N_alt is exactly the connected 4-point function of the i.i.d. ensemble (eps = 0)
+ * at every eps, and I_IB_alt all that the shared weights add. */
 typedef struct
 {
     arb_t mu4, nu, mu2mu2, I_N, I_IB, G4c;   /* nu, mu2mu2: sums over the 3 pairings */
+    arb_t I_N_alt, I_IB_alt;
 } fy_nnft_ib_struct;
 typedef fy_nnft_ib_struct fy_nnft_ib_t[1];
 

@@ -916,7 +916,10 @@ static void ib_usage(FILE *fp)
             "  I_N  = (mu4 - sum_p nu_p) / N        (finite width; -> 0 as N grows)\n"
             "  I_IB = sum_p (nu_p - mu2 mu2_p)      (independence breaking; 0 at eps = 0,\n"
             "                                         survives N -> infinity)\n"
-            "nu_p = E[h_i h_i h_j h_j] (i != j) over the 3 pairings p of the tuple.  Exact for\n"
+            "nu_p = E[h_i h_i h_j h_j] (i != j) over the 3 pairings p of the tuple.  The JSON of\n"
+            "exact rows also has the other grouping of the same G4_c, I_N_alt = kappa_4 / N =\n"
+            "(mu4 - sum_p mu2 mu2_p) / N (the i.i.d. connected function at every eps) and\n"
+            "I_IB_alt = (1 - 1/N) I_IB (doc/math.md 4.6, Normalisation).  Exact for\n"
             "cos and gauss (Gaussian integrals), Monte Carlo otherwise (--mc); a table over\n"
             "--eps and --widths.\n"
             "\n"
@@ -1070,6 +1073,8 @@ int fy_nnft_ib_cmd(int argc, char **argv)
                 json_object_set_new(r, "I_N_mid", fy_json_number(midd(b->I_N)));
                 json_object_set_new(r, "I_IB_mid", fy_json_number(midd(b->I_IB)));
                 json_object_set_new(r, "G4c_mid", fy_json_number(midd(b->G4c)));
+                json_object_set_new(r, "I_N_alt", jball(b->I_N_alt));
+                json_object_set_new(r, "I_IB_alt", jball(b->I_IB_alt));
                 json_array_append_new(rows, r);
             }
         }

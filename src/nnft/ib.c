@@ -28,6 +28,8 @@ void fy_nnft_ib_init(fy_nnft_ib_t b)
     arb_init(b->I_N);
     arb_init(b->I_IB);
     arb_init(b->G4c);
+    arb_init(b->I_N_alt);
+    arb_init(b->I_IB_alt);
 }
 
 void fy_nnft_ib_clear(fy_nnft_ib_t b)
@@ -38,6 +40,8 @@ void fy_nnft_ib_clear(fy_nnft_ib_t b)
     arb_clear(b->I_N);
     arb_clear(b->I_IB);
     arb_clear(b->G4c);
+    arb_clear(b->I_N_alt);
+    arb_clear(b->I_IB_alt);
 }
 
 /* u.v over the coordinates of the points combined as (p1 + sgn p2) and (p3 + sgn p4). */
@@ -192,6 +196,11 @@ int fy_nnft_ib(fy_nnft_ib_t b, const fy_nnft_spec_t s, const slong *idx, const f
         arb_div_si(b->I_N, b->I_N, s->width, prec);
         arb_sub(b->I_IB, b->nu, b->mu2mu2, prec);
         arb_add(b->G4c, b->I_N, b->I_IB, prec);
+        /* the other grouping: kappa_4 / N and (1 - 1/N) I_IB */
+        arb_sub(b->I_N_alt, b->mu4, b->mu2mu2, prec);
+        arb_div_si(b->I_N_alt, b->I_N_alt, s->width, prec);
+        arb_div_si(b->I_IB_alt, b->I_IB, s->width, prec);
+        arb_sub(b->I_IB_alt, b->I_IB, b->I_IB_alt, prec);
     }
     arb_clear(t);
     arb_clear(u);
