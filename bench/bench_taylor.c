@@ -462,6 +462,7 @@ int main(int argc, char **argv)
     double r4[ROUNDS4], cr4[ROUNDS4];
     size_t mem4;
     static char wsjson[1024], d3json[256] = "null", dgjson[1024] = "null";
+    static char spjson[8192] = "null";
     slong i, E3, E4;
     int k, r;
 
@@ -500,7 +501,6 @@ int main(int argc, char **argv)
     if (argc == 2 && !strcmp(argv[1], "--spine"))
     {
         /* the spine route against the fused recursion in every arithmetic (issue 16) */
-        static char spjson[8192];
         spine_rows(spjson, sizeof spjson, rules, err);
         printf("{\"bench\": \"taylor\", \"seed\": \"0x5eed2024\",\n \"OMP_NUM_THREADS\": "
                "\"%s\", \"OPENBLAS_NUM_THREADS\": \"%s\",\n \"spine_route\": %s,\n"
@@ -640,6 +640,9 @@ int main(int argc, char **argv)
     }
     /* orders 2, 3, 4: the diagram factorisation against the fused recursion */
     diagram_rows(dgjson, sizeof dgjson, md, err);
+    /* every order and arithmetic: the spine route against the fused recursion */
+    if (err->code == FY_OK)
+        spine_rows(spjson, sizeof spjson, rules, err);
     /* compare order 3 (double, recomputed) with the balls */
     time_tensors(Td, md, 3, 1, err);
     for (i = 0; i < Tb[3].e.len; i++)
@@ -656,6 +659,7 @@ int main(int argc, char **argv)
            " \"workspace\": %s,\n"
            " \"order3_diagrams\": %s,\n"
            " \"diagram_route\": %s,\n"
+           " \"spine_route\": %s,\n"
            " \"order3\": {\"entries\": %ld, \"double_s\": %.4f, \"cblas_baseline_s\": %.4f, "
            "\"ratio\": %.2f},\n"
            " \"order4\": {\"entries\": %ld, \"double_s\": %.4f, \"cblas_baseline_s\": %.4f, "
@@ -666,7 +670,7 @@ int main(int argc, char **argv)
            "\"order4_cblas_s\": %.4f, \"order4_ratio\": %.2f, \"ball128_order3_s\": %.4f, "
            "\"ball_ratio\": %.1f, \"order3_ratio\": %.2f},\n"
            " \"rounds\": %d, \"cblas\": %s, \"status\": \"%s\"}\n",
-           wsjson, d3json, dgjson, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS),
+           wsjson, d3json, dgjson, spjson, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS),
            (long) 766480, t4, b4,
            median(r4, ROUNDS4), mem4, tb3, median(rbb, ROUNDS), maxrad, maxdiff, c3, cb3, c4, cb4,
            median(cr4, ROUNDS4), ctb3, median(crbb, ROUNDS), median(crb3, ROUNDS), ROUNDS,

@@ -6,7 +6,9 @@
  *     up_k[r][i] = rank of sort(J + i) among order k,  J the multi-index of rank r of order k-1,
  * the prefix (i_1..i_k) has rank up_k[rank(i_1..i_{k-1})][i_k], and the last axis is one
  * gather of dim entries through up_n.  The tables cost about n C(dim + n - 1, n) ranks, the
- * walk one lookup per dense entry. */
+ * walk copies whole blocks: the block of an unsorted prefix is that of its sorted prefix,
+ * written earlier, so only the C(dim + n - 2, n - 1) rows of sorted prefixes are gathered
+ * (one lookup per entry) and the rest of the array is block copies. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,16 +18,21 @@ typedef struct
 {
     int d, n;
     slong *up[FY_MLP_MAX_TENSOR_ORDER + 1];
+    slong stride[FY_MLP_MAX_TENSOR_ORDER + 1]; /* d^(n-1-j): the block of a prefix of j+1 */
     const double *sym;
     double *out;
     slong pos;
 } dense_t;
 
-static void walk(dense_t *w, int k, slong r)
+/* Positions with the prefix pre[0..k-1] (sorted, of rank r among order k): the block of each
+ * next index i below pre[k-1] equals the block of the sorted prefix, written earlier (a
+ * sorted prefix comes first in row-major order), and is copied whole; the others recurse,
+ * and the last axis gathers through up_n. */
+static void walk(dense_t *w, int k, slong r, int *pre)
 {
-    const slong *u = w->up[k] + r * w->d;
-    int i;
-    if (k == w->n)
+    const slong *u = w->up[k + 1] + r * w->d;
+    int i, j, q;
+    if (k == w->n - 1)
     {
         double *o = w->out + w->pos;
         for (i = 0; i < w->d; i++)
@@ -34,7 +41,27 @@ static void walk(dense_t *w, int k, slong r)
         return;
     }
     for (i = 0; i < w->d; i++)
-        walk(w, k + 1, u[i]);
+    {
+        if (k > 0 && i < pre[k - 1])
+        {
+            slong src = 0;
+            int placed = 0;
+            for (j = 0, q = 0; j < k; j++) /* the digits of sort(pre + i), q of them so far */
+            {
+                if (!placed && i < pre[j])
+                {
+                    src += i * w->stride[q++];
+                    placed = 1;
+                }
+                src += pre[j] * w->stride[q++];
+            }
+            memcpy(w->out + w->pos, w->out + src, sizeof(double) * (size_t) w->stride[k]);
+            w->pos += w->stride[k];
+            continue;
+        }
+        pre[k] = i;
+        walk(w, k + 1, u[i], pre);
+    }
 }
 
 int fy_mlp_dense_d(double *out, const double *sym, int dim, int order, fy_error_t err)
@@ -83,8 +110,11 @@ int fy_mlp_dense_d(double *out, const double *sym, int dim, int order, fy_error_
                 w.up[k][r * dim + i] = _fy_mlp_rank(ix, S, k);
             }
     }
+    w.stride[order - 1] = 1;
+    for (k = order - 2; k >= 0; k--)
+        w.stride[k] = w.stride[k + 1] * dim;
     if (status == FY_OK)
-        walk(&w, 1, 0);
+        walk(&w, 0, 0, J);
     for (k = 1; k <= order; k++)
         free(w.up[k]);
     fy_mindex_clear(ix);
