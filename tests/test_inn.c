@@ -718,8 +718,10 @@ static void test_normalizable(void **state)
     /* the refuting direction really has a nonnegative form: x0 and x1 of equal size */
     assert_true(fabs(dir[0]) > 0.1 && fabs(dir[1]) > 0.1);
     fy_inn_action_clear(S);
-    /* a Gaussian (affine layers only) is normalizable; a cubic truncation never is */
-    build(net, 2, "aca", &st);
+    /* without biases the order-2 truncation is -|J x|^2 / 2 with J invertible (a Gaussian),
+     * normalizable for every draw (with biases, f(0) != 0 adds f(0).d^2 f, which may make it
+     * indefinite); a cubic truncation never is */
+    build(net, 2, "wcw", &st);
     fy_inn_result_init(R);
     action(R, net, FY_ARITH_EXACT, 2, NULL, 0);
     assert_int_equal(fy_inn_action_normalizable(&v, NULL, NULL, R->S, err), FY_OK);

@@ -67,26 +67,31 @@ EOF
 }
 # inn SEED D DEPTH BIAS > FILE: a random network in the text format with entries k/8 (affine
 # layers near the identity so they stay invertible, couplings with random splits, elementwise
-# layers with small gamma when DEPTH > 2)
+# layers with small gamma when DEPTH > 2); the uniforms from the library's generator
+# (tests/rng_uniforms)
 inn() {
-    awk -v seed="$1" -v d="$2" -v depth="$3" -v bias="$4" 'BEGIN {
-      srand(seed); print "feynn-inn 1"; print "dim " d;
+    "${FY_TOP_BUILDDIR:-.}/tests/rng_uniforms" "$1" \
+        $(($3 * ($2 * $2 * $2 + 2 * $2 * $2 + 2 * $2 + 2))) >inn_cli.u || return 1
+    awk -v uf=inn_cli.u -v d="$2" -v depth="$3" -v bias="$4" '
+    function u01() { if ((getline u < uf) <= 0) exit 1; return u + 0 }
+    BEGIN {
+      print "feynn-inn 1"; print "dim " d;
       for (l = 0; l < depth; l++) {
         kind = l % 3;
         if (kind == 0) {
           print "layer affine a" l; print "W";
           for (i = 0; i < d; i++) { row = "";
-            for (j = 0; j < d; j++) row = row (j ? " " : "") (i == j ? 1 + int(rand() * 3) : (j > i ? int(rand() * 5 - 2) "/8" : 0));
+            for (j = 0; j < d; j++) row = row (j ? " " : "") (i == j ? 1 + int(u01() * 3) : (j > i ? int(u01() * 5 - 2) "/8" : 0));
             print row }
-          if (bias) { row = "b"; for (i = 0; i < d; i++) row = row " " int(rand() * 5 - 2) "/8"; print row }
+          if (bias) { row = "b"; for (i = 0; i < d; i++) row = row " " int(u01() * 5 - 2) "/8"; print row }
         } else if (kind == 1 || d < 2) {
-          print "layer coupling c" l; na = 1 + int(rand() * (d - 1)); row = "A";
+          print "layer coupling c" l; na = 1 + int(u01() * (d - 1)); row = "A";
           for (i = 0; i < na; i++) row = row " " i; print row;
           for (b = na; b < d; b++) for (a = 0; a < na; a++) for (c = a; c < na; c++)
-            print "G " b " " a " " c " " int(rand() * 7 - 3) "/8";
+            print "G " b " " a " " c " " int(u01() * 7 - 3) "/8";
         } else {
           print "layer elementwise e" l; row = "gamma";
-          for (i = 0; i < d; i++) row = row " " int(rand() * 5 - 2) "/16"; print row } } }'
+          for (i = 0; i < d; i++) row = row " " int(u01() * 5 - 2) "/16"; print row } } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
 echo "1..124"
@@ -317,5 +322,5 @@ t 0 "info json valid" "$jc" inn_cli.json dim=2 action_degree=4 couplings=1 \
 schema inn_cli.json inn-info.schema.json "info json follows inn-info.schema.json"
 
 rm -rf inn_cli.out inn_cli.err inn_cli.json inn_cli.tex inn_cli_npy inn_cli_*.feynn-inn \
-    inn_cli_x0.txt
+    inn_cli_x0.txt inn_cli.u
 exit $fail

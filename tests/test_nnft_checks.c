@@ -7,7 +7,8 @@
  * Gaussian reflection matrix, e^(-(t1 + t2)^2) (e^(-(t1 - t2)^2) - 1) < 0 by hand; a rank
  * count for one and for three exponentials; the Cos-net cluster limit from the sign-vector
  * formula by hand; I_N + I_IB against fy_nnft_connected at eps = 0 and against a Monte Carlo
- * of the correlated ensemble written here (splitmix64 + Box-Muller) at eps > 0. */
+ * of the correlated ensemble written here (network m from stream m of the generator of rng.h,
+ * purpose TEST) at eps > 0. */
 #include <math.h>
 #include <string.h>
 
@@ -498,13 +499,6 @@ static void test_ib_eps0(void **state)
     fy_nnft_ib_clear(b2);
 }
 
-static double test_normal(uint64_t *st)
-{
-    double u1 = ((fy_test_rand(st) >> 11) + 0.5) * 0x1p-53;
-    double u2 = ((fy_test_rand(st) >> 11) + 0.5) * 0x1p-53;
-    return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
-}
-
 /* Cos-net, d = 1, N = 2, eps = 4/5: the correlated ensemble sampled here; its G4 against
  * I_N + I_IB + the three G2 G2 (G2 = mu2 = (1/2) e^(-(x - y)^2 / 2)). */
 static void test_ib_mc(void **state)
@@ -515,7 +509,8 @@ static void test_ib_mc(void **state)
     fy_nnft_ib_t b;
     fy_error_t err;
     fmpq_t eps;
-    uint64_t st = fy_test_seed("test_ib_mc"), M = 400000, m;
+    uint64_t M = 400000, m;
+    fy_rng_t g;
     double sum = 0, sq = 0, mean, se, exact, g2[4][4];
     int i, j, k;
     (void) state;
@@ -524,6 +519,7 @@ static void test_ib_mc(void **state)
     fy_nnft_ib_init(b);
     fmpq_init(eps);
     fmpq_set_si(eps, 4, 5);
+    fy_rng_init(g, fy_test_seed("test_ib_mc"), FY_RNG_PURPOSE_TEST);
     parse_ok(s, "activation cos\nsigma_b 0\nwidth 2\npoint 0\npoint 2\npoint 1\npoint 3\n");
     assert_int_equal(fy_nnft_ib(b, s, tup, eps, PREC, err), FY_OK);
     for (i = 0; i < 4; i++)
@@ -533,12 +529,14 @@ static void test_ib_mc(void **state)
             g2[0][2] * g2[1][3] + g2[0][3] * g2[1][2];
     for (m = 0; m < M; m++)
     {
-        double u0 = test_normal(&st), f[4] = {0, 0, 0, 0}, p = 1;
+        /* network m, stream m: normal 0 shared, normals 1 + 2k and 2 + 2k and the uniform
+         * 5 + k for neuron k (normal j is the quantile of uniform j, so the indices differ) */
+        double u0 = fy_rng_normal(g, m, 0), f[4] = {0, 0, 0, 0}, p = 1;
         for (k = 0; k < 2; k++)
         {
-            double w = sqrt(0.2) * test_normal(&st) + sqrt(0.8) * u0;
-            double a = test_normal(&st) / sqrt(2.0);
-            double c = M_PI * (2 * (((fy_test_rand(&st) >> 11) + 0.5) * 0x1p-53) - 1);
+            double w = sqrt(0.2) * fy_rng_normal(g, m, 1 + 2 * k) + sqrt(0.8) * u0;
+            double a = fy_rng_normal(g, m, 2 + 2 * k) / sqrt(2.0);
+            double c = M_PI * (2 * fy_rng_uniform(g, m, 5 + k) - 1);
             for (i = 0; i < 4; i++)
                 f[i] += a * cos(w * x[i] + c);
         }

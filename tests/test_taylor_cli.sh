@@ -21,17 +21,22 @@ has() { # has FILE PATTERN DESCRIPTION
         sed 's/^/# /' "$1" | head -20; fail=1; fi
 }
 # model SEED BIAS W0 W1 ... > FILE: tanh MLP in the text format, weights k/16, biases k/32 or 0
+# (the uniforms from the library's generator: tests/rng_uniforms)
 model() {
     s=$1; b=$2; shift 2
-    awk -v seed="$s" -v bias="$b" -v widths="$*" 'BEGIN {
-      srand(seed); nw = split(widths, w, " ");
+    nu=0; p=""; for x in "$@"; do [ -n "$p" ] && nu=$((nu + p * x + x)); p=$x; done
+    "${FY_TOP_BUILDDIR:-.}/tests/rng_uniforms" "$s" "$nu" >taylor_cli.u || return 1
+    awk -v uf=taylor_cli.u -v bias="$b" -v widths="$*" '
+    function u01() { if ((getline u < uf) <= 0) exit 1; return u + 0 }
+    BEGIN {
+      nw = split(widths, w, " ");
       print "feynn-model 1"; print "input " w[1]; print "activation tanh";
       for (l = 2; l <= nw; l++) {
         print "layer " w[l];
         for (a = 1; a <= w[l]; a++) { line = "";
-          for (c = 1; c <= w[l-1]; c++) line = line (c > 1 ? " " : "") int(rand() * 33 - 16) "/16";
+          for (c = 1; c <= w[l-1]; c++) line = line (c > 1 ? " " : "") int(u01() * 33 - 16) "/16";
           print line }
-        line = "bias"; for (a = 1; a <= w[l]; a++) line = line " " (bias ? int(rand() * 9 - 4) "/32" : "0");
+        line = "bias"; for (a = 1; a <= w[l]; a++) line = line " " (bias ? int(u01() * 9 - 4) "/32" : "0");
         print line } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
@@ -228,5 +233,5 @@ rm -f taylor_cli_big.feynn taylor_cli_big.npy
 rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
     taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn \
     taylor_cli_n1.feynn taylor_cli_v1.txt taylor_cli_b.out taylor_cli_s1.feynn \
-    taylor_cli_at.txt taylor_cli_u.feynn
+    taylor_cli_at.txt taylor_cli_u.feynn taylor_cli.u
 exit $fail

@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "feynn/rng.h"
+
 /* Path of a file in the source tree (tests run from the build tree). */
 static inline const char *fy_test_srcpath(char *buf, size_t n, const char *rel)
 {
@@ -33,13 +35,18 @@ static inline unsigned long fy_test_seed(const char *name)
     return seed;
 }
 
-/* Small deterministic generator for tests (splitmix64). */
+/* 64 random bits for tests from the library's one generator (feynn/rng.h: Philox 4x32-10 with
+ * the purpose FY_RNG_PURPOSE_TEST).  *state is a counter: each call advances it by an odd
+ * constant (a Weyl sequence) and returns words 0-1 of the block at stream = the new value, so
+ * the k-th draw from a seed is a function of (seed, k) alone, and two seeds give the same
+ * numbers only where their counters meet (seeds differing by a multiple of the constant). */
 static inline uint64_t fy_test_rand(uint64_t *state)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    fy_rng_t r;
+    uint32_t w[4];
+    fy_rng_init(r, 0, FY_RNG_PURPOSE_TEST);
+    fy_rng_block(w, r, *state += 0x9e3779b97f4a7c15ULL, 0);
+    return (uint64_t) w[0] | (uint64_t) w[1] << 32;
 }
 
 #define FY_TEST_MAIN(name, tests) \

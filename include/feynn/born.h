@@ -202,8 +202,9 @@ int fy_born_check_convergence(const fy_born_potential_t pot, fy_error_t err);
  * (1 + margin) with v ~ U(0,1); U_j = -s w_j rounded to double.  The rounded potential is
  * checked exactly to have no bound state at coupling 1 + margin (else redrawn), so every sample
  * has lambda_1(U) >= 1 + margin.  a0 is computed in ball arithmetic from the stored doubles
- * (as exact dyadic rationals) and rounded to the nearest double.  The generator is splitmix64
- * seeded with `seed`: the same options give the same bytes. */
+ * (as exact dyadic rationals) and rounded to the nearest double.  The generator is rng.h's
+ * keyed by `seed` (purpose FY_RNG_PURPOSE_BORN_DATA, stream = sample): the same options give
+ * the same bytes. */
 typedef struct
 {
     slong n, d;

@@ -29,6 +29,18 @@ enum
     FY_RNG_PURPOSE_NNFT_CHECKS = 3   /* random transformations and points of the nnft checks */
 };
 
+/* Purposes of the generators this one replaced (issue 15: the trainer's xoshiro256**, the Born
+ * data sets' and the tests' splitmix64).  Other modules keep theirs in their own headers
+ * (sample.h 16-18, borntaylor.h 24-25, inn.h 40-49, nnft.h 56-57). */
+enum
+{
+    FY_RNG_PURPOSE_TRAIN_SPLIT = 64,   /* the validation split: stream 0, index = position */
+    FY_RNG_PURPOSE_TRAIN_INIT = 65,    /* initial weights: stream 0, index = parameter */
+    FY_RNG_PURPOSE_TRAIN_SHUFFLE = 66, /* minibatch order: stream = epoch, index = position */
+    FY_RNG_PURPOSE_TRAIN_RAYS = 67,    /* fy_train_rays: stream = direction, index = point */
+    FY_RNG_PURPOSE_BORN_DATA = 68      /* born data sets: stream = sample, index = draw */
+};
+
 typedef struct
 {
     uint32_t key[2];  /* the seed */

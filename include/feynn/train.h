@@ -9,8 +9,9 @@
  * (one small gemm wrapper); minibatches are cut into a fixed number of chunks that OpenMP
  * threads process independently and whose gradients are then summed serially in chunk order,
  * so that the result does not depend on the thread count.  Randomness (initialisation,
- * validation split, shuffling) comes from one xoshiro256** stream seeded by opts->seed: the
- * same seed gives bit-identical weights.
+ * validation split, shuffling) comes from the generator of rng.h keyed by opts->seed
+ * (purposes FY_RNG_PURPOSE_TRAIN_*; a weight's draw is keyed by its position, epoch e's shuffle
+ * by stream e): the same seed gives bit-identical weights.
  *
  * Inputs and targets may be standardised for training; the scaling is folded back into the
  * first and last layers, so the network written to `out` maps raw inputs to raw targets.
@@ -191,9 +192,10 @@ int fy_net_ensemble(fy_net_t out, const fy_net_struct *members, int K, fy_error_
 /* ------------------------------------------------------------------ data tools */
 
 /* Data along rays: for each of n_dirs directions w (rows of dirs, d entries) and n_per scales
- * s = s_min + (s_max - s_min) u^emphasis (u uniform in (0,1) from seed; emphasis > 1 puts
- * more points at small |U|), row X[(i*n_per + k)*d ..] = s w_i and y = f(that row) when f is
- * given (y may be NULL otherwise).  X has n_dirs * n_per rows. */
+ * s = s_min + (s_max - s_min) u^emphasis (u uniform in (0,1): rng.h keyed by seed, purpose
+ * TRAIN_RAYS, stream i, index k; emphasis > 1 puts more points at small |U|), row
+ * X[(i*n_per + k)*d ..] = s w_i and y = f(that row) when f is given (y may be NULL otherwise).
+ * X has n_dirs * n_per rows. */
 int fy_train_rays(double *X, double *y, const double *dirs, long n_dirs, int d, int n_per,
                   double s_min, double s_max, double emphasis, uint64_t seed, fy_train_fn f,
                   void *f_ctx, fy_error_t err);

@@ -13,6 +13,7 @@
 
 #include "born/born_internal.h"
 #include "feynn/io.h"
+#include "feynn/rng.h"
 #include "feynn/util.h"
 
 #define LAMBDA_RTOL 1e-6
@@ -31,20 +32,6 @@ void fy_born_data_clear(fy_born_data_t data)
     memset(data, 0, sizeof *data);
 }
 
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-/* uniform on (0, 1]: (top 53 bits + 1) / 2^53 */
-static double uniform01(uint64_t *state)
-{
-    return (double) ((splitmix64(state) >> 11) + 1) * 0x1.0p-53;
-}
-
 static char *describe(slong d, double R, double margin, uint64_t seed)
 {
     char *s = malloc(1024);
@@ -53,15 +40,16 @@ static char *describe(slong d, double R, double margin, uint64_t seed)
     snprintf(s, 1024,
              "random shallow attractive step potentials: d = %ld equal steps on (0, R], "
              "R = %.17g; "
-             "U_j = -s w_j with w_j ~ Uniform(0,1] i.i.d. and s = v lambda_1(w) / (1 + margin), "
-             "v ~ Uniform(0,1], margin = %.17g, where lambda_1(w) is the smallest coupling at "
+             "U_j = -s w_j with w_j ~ Uniform(0,1) i.i.d. and s = v lambda_1(w) / (1 + margin), "
+             "v ~ Uniform(0,1), margin = %.17g, where lambda_1(w) is the smallest coupling at "
              "which -lambda w has a zero-energy bound state (lower end of a bisection bracket "
              "of relative width 1e-6); U rounded to double, and a sample whose rounded U has a "
              "bound state at coupling 1 + margin is redrawn, so lambda_1(U) >= 1 + margin for "
              "every sample; a0 = R - u(R)/u'(R) computed in ball arithmetic from the stored "
              "doubles (exact dyadic rationals) and rounded to the nearest double; units "
-             "hbar = 2 mu = 1; generator splitmix64, seed %llu",
-             (long) d, R, margin, (unsigned long long) seed);
+             "hbar = 2 mu = 1; generator Philox 4x32-10 (feynn rng, purpose %d, stream = sample, "
+             "index = draw within the sample, 53-bit uniforms), seed %llu",
+             (long) d, R, margin, (int) FY_RNG_PURPOSE_BORN_DATA, (unsigned long long) seed);
     return s;
 }
 
@@ -72,7 +60,7 @@ int fy_born_data_generate(fy_born_data_t data, slong n, slong d, double R, doubl
     fy_born_a0_t res;
     fy_progress_t bar;
     fmpq_t Rq, lo, onem;
-    uint64_t state = seed;
+    fy_rng_t rng;
     slong i, j, tries;
     double *Urow, lod, s;
     int rc = FY_OK;
@@ -115,6 +103,7 @@ int fy_born_data_generate(fy_born_data_t data, slong n, slong d, double R, doubl
     fy_born_potential_set_steps(w, d, Rq, NULL, NULL);
     fy_born_potential_set_steps(pot, d, Rq, NULL, NULL);
     fy_progress_init(bar, "born data", (double) n, progress);
+    fy_rng_init(rng, seed, FY_RNG_PURPOSE_BORN_DATA);
 
     for (i = 0; i < n && rc == FY_OK; i++)
     {
@@ -123,9 +112,11 @@ int fy_born_data_generate(fy_born_data_t data, slong n, slong d, double R, doubl
         {
             slong k;
             int sh;
+            /* try t of sample i draws the uniforms t (d + 1) + 0..d of stream i */
+            uint64_t k0 = (uint64_t) tries * (uint64_t) (d + 1);
             for (j = 0; j < d; j++)
-                fy_fmpq_set_d(w->U + j, -uniform01(&state), NULL);
-            s = uniform01(&state);
+                fy_fmpq_set_d(w->U + j, -fy_rng_uniform(rng, (uint64_t) i, k0 + j), NULL);
+            s = fy_rng_uniform(rng, (uint64_t) i, k0 + (uint64_t) d);
             if ((rc = fy_born_lambda1(NULL, lo, w, 1, LAMBDA_RTOL, err)) != FY_OK)
                 break;
             lod = fy_fmpq_get_d(lo);

@@ -1,5 +1,6 @@
-/* Kernels of the trainer: xoshiro256**, activations with their first derivatives, the gemm
- * wrapper (CBLAS or plain loops) and the forward/backward pass of one chunk of rows. */
+/* Kernels of the trainer: random indices and shuffles (on the generator of rng.h), activations
+ * with their first derivatives, the gemm wrapper (CBLAS or plain loops) and the forward/backward
+ * pass of one chunk of rows. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,61 +12,24 @@
 #include <cblas.h>
 #endif
 
-/* ------------------------------------------------------------------ xoshiro256** */
+/* ------------------------------------------------------------------ random numbers */
 
-static uint64_t splitmix64(uint64_t *x)
+long _fy_rng_index(const fy_rng_t r, uint64_t stream, uint64_t k, long n)
 {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
+    /* u < 1, so u (n + 1) < n + 1; the clamp only guards the rounding of the product */
+    long i = (long) (fy_rng_uniform(r, stream, k) * (double) (n + 1));
+    return i > n ? n : i;
 }
 
-void _fy_rng_seed(fy_rng_struct *r, uint64_t seed)
+void _fy_rng_shuffle(long *a, long n, const fy_rng_t r, uint64_t stream)
 {
-    int i;
-    for (i = 0; i < 4; i++)
-        r->s[i] = splitmix64(&seed);
-}
-
-static inline uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-uint64_t _fy_rng_next(fy_rng_struct *r)
-{
-    uint64_t *s = r->s;
-    uint64_t res = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return res;
-}
-
-double _fy_rng_uniform(fy_rng_struct *r)
-{
-    return ((double) (_fy_rng_next(r) >> 11) + 0.5) * 0x1.0p-53;
-}
-
-double _fy_rng_normal(fy_rng_struct *r)
-{
-    /* Box-Muller, one value per call (simple and reproducible). */
-    double u = _fy_rng_uniform(r), v = _fy_rng_uniform(r);
-    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * v);
-}
-
-uint64_t _fy_rng_below(fy_rng_struct *r, uint64_t n)
-{
-    /* rejection of the biased tail, so every value is equally likely */
-    uint64_t lim = UINT64_MAX - UINT64_MAX % n, x;
-    do
-        x = _fy_rng_next(r);
-    while (x >= lim);
-    return x % n;
+    long i;
+    for (i = n - 1; i > 0; i--)
+    {
+        long k = _fy_rng_index(r, stream, (uint64_t) i, i), t = a[i];
+        a[i] = a[k];
+        a[k] = t;
+    }
 }
 
 /* ------------------------------------------------------------------ activations */

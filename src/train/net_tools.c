@@ -219,7 +219,7 @@ int fy_train_rays(double *X, double *y, const double *dirs, long n_dirs, int d, 
                   double s_min, double s_max, double emphasis, uint64_t seed, fy_train_fn f,
                   void *f_ctx, fy_error_t err)
 {
-    fy_rng_struct rng;
+    fy_rng_t rng;
     long i, n;
     int k, j;
     if (n_dirs < 1 || d < 1 || n_per < 1 || X == NULL || dirs == NULL)
@@ -231,11 +231,12 @@ int fy_train_rays(double *X, double *y, const double *dirs, long n_dirs, int d, 
         if (!isfinite(dirs[i]))
             return fy_error_set(err, FY_EINPUT, "ray direction %ld entry %ld is not finite",
                                 i / d, i % d);
-    _fy_rng_seed(&rng, seed);
+    fy_rng_init(rng, seed, FY_RNG_PURPOSE_TRAIN_RAYS); /* stream = direction, index = point */
     for (i = 0; i < n_dirs; i++)
         for (k = 0; k < n_per; k++)
         {
-            double s = s_min + (s_max - s_min) * pow(_fy_rng_uniform(&rng), emphasis);
+            double u = fy_rng_uniform(rng, (uint64_t) i, (uint64_t) k);
+            double s = s_min + (s_max - s_min) * pow(u, emphasis);
             double *x = X + ((size_t) i * n_per + k) * d;
             for (j = 0; j < d; j++)
                 x[j] = s * dirs[(size_t) i * d + j];

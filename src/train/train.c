@@ -409,7 +409,7 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
     fy_train_report_struct *R = report ? report : own;
     tctx C;
     fy_tmodel_struct *m = &C.m;
-    fy_rng_struct rng;
+    fy_rng_t rng;
     fy_progress_t bar;
     double t_start = fy_wall_time(), *Xs = NULL, *ys = NULL, *P = NULL, *Pbest = NULL;
     double *G = NULL, *M1 = NULL, *M2 = NULL, *mx = NULL, *sx = NULL, my = 0.0, sy = 1.0;
@@ -556,15 +556,10 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
             goto cleanup;
 
     /* ---- split (first nva of a random permutation), standardisation on the training rows */
-    _fy_rng_seed(&rng, o->seed);
+    fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_TRAIN_SPLIT);
     for (i = 0; i < N; i++)
         perm[i] = i;
-    for (i = N - 1; i > 0; i--)
-    {
-        long k = (long) _fy_rng_below(&rng, (uint64_t) i + 1), t = perm[i];
-        perm[i] = perm[k];
-        perm[k] = t;
-    }
+    _fy_rng_shuffle(perm, N, rng, 0);
     va = perm;
     tr = perm + nva;
     for (j = 0; j < (size_t) d; j++)
@@ -635,15 +630,17 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
     else
     {
         gain = o->init_gain > 0 ? o->init_gain : default_gain(act);
+        fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_TRAIN_INIT); /* index = parameter position */
         for (l = 1; l <= m->L; l++)
         {
             size_t nw = (size_t) m->w[l] * m->w[l - 1];
             double sd = (l < m->L ? gain : 1.0) / sqrt((double) m->w[l - 1]);
             for (j = 0; j < nw; j++)
-                P[m->woff[l] + j] = sd * _fy_rng_normal(&rng);
+                P[m->woff[l] + j] = sd * fy_rng_normal(rng, 0, m->woff[l] + j);
             if (l < m->L && o->init_bias_std > 0)
                 for (j = 0; j < (size_t) m->w[l]; j++)
-                    P[m->boff[l] + j] = o->init_bias_std * _fy_rng_normal(&rng);
+                    P[m->boff[l] + j] =
+                        o->init_bias_std * fy_rng_normal(rng, 0, m->boff[l] + j);
         }
     }
 
@@ -671,17 +668,13 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
         long steps_per = (ntr + bs - 1) / bs, step = 0, total = steps_per * (long) o->epochs;
         double b1t = 1.0, b2t = 1.0, lr = o->lr, ref = best, t0 = fy_wall_time();
         int wait = 0;
+        fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_TRAIN_SHUFFLE);
         for (ep = 0; ep < o->epochs; ep++)
         {
             double sum = 0.0, v = NAN;
             long s0;
-            /* shuffle the training rows */
-            for (i = ntr - 1; i > 0; i--)
-            {
-                long k = (long) _fy_rng_below(&rng, (uint64_t) i + 1), t = tr[i];
-                tr[i] = tr[k];
-                tr[k] = t;
-            }
+            /* shuffle the training rows: stream = epoch */
+            _fy_rng_shuffle(tr, ntr, rng, (uint64_t) ep);
             for (s0 = 0; s0 < ntr; s0 += bs, step++)
             {
                 long B = ntr - s0 < bs ? ntr - s0 : bs;

@@ -7,22 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "feynn/rng.h"
 #include "feynn/train.h"
 
-/* ------------------------------------------------------------------ xoshiro256** */
+/* ------------------------------------------------------------------ random numbers */
+/* The one generator of rng.h (purposes FY_RNG_PURPOSE_TRAIN_*): every draw is a function of
+ * (seed, purpose, stream, index), never of the order of the calls. */
 
-typedef struct
-{
-    uint64_t s[4];
-} fy_rng_struct;
-
-void _fy_rng_seed(fy_rng_struct *r, uint64_t seed);
-uint64_t _fy_rng_next(fy_rng_struct *r);
-/* Uniform in (0, 1), never 0 or 1. */
-double _fy_rng_uniform(fy_rng_struct *r);
-double _fy_rng_normal(fy_rng_struct *r);
-/* Uniform integer in [0, n). */
-uint64_t _fy_rng_below(fy_rng_struct *r, uint64_t n);
+/* The index floor(u (n + 1)) in [0, n] from the uniform (stream, k), n >= 0. */
+long _fy_rng_index(const fy_rng_t r, uint64_t stream, uint64_t k, long n);
+/* Fisher-Yates: a[0..n) permuted by the uniforms k = n - 1, ..., 1 of the stream. */
+void _fy_rng_shuffle(long *a, long n, const fy_rng_t r, uint64_t stream);
 
 /* ------------------------------------------------------------------ activations */
 
