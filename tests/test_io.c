@@ -721,7 +721,7 @@ static void test_discovery_mapping(void **state)
     /* Name order is fc_in, fc_out, hidden.0: the chain breaks, the message says so. */
     assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_EINPUT);
     expect_msg(FY_EINPUT, e, FY_EINPUT, "m.st: tensor 'fc_out.weight' has shape (1, 5)",
-               "--layers");
+               "give the order with fy_net_opts.layers P1,P2,...");
     o->layers = "fc_in,hidden.0,fc_out";
     assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_OK);
     check_widths(net, "3-6-5-1");
@@ -736,7 +736,7 @@ static void test_discovery_mapping(void **state)
     /* A subset leaves the other layers as extra tensors. */
     o->layers = "fc_in";
     assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_EINPUT);
-    expect_msg(FY_EINPUT, e, FY_EINPUT, "'hidden.0.weight'", "--ignore-extra");
+    expect_msg(FY_EINPUT, e, FY_EINPUT, "'hidden.0.weight'", "fy_net_opts.ignore_extra");
     o->ignore_extra = 1;
     assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_OK);
     check_widths(net, "3-6");
@@ -889,9 +889,20 @@ static void test_activations(void **state)
     add_layer(st, "0", 4, 2, 1, 0);
     add_layer(st, "2", 4, 4, 1, 0);
     add_layer(st, "4", 1, 4, 1, 0);
-    /* None anywhere: a clear error asking for --activation. */
+    /* None anywhere: a clear error asking for the activation option, by its field for a C
+     * caller, by the name a program passes (the feynn command: its flag) otherwise. */
     assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_EINPUT);
-    expect_msg(FY_EINPUT, e, FY_EINPUT, "m.st: the network has 2 hidden layers", "--activation");
+    expect_msg(FY_EINPUT, e, FY_EINPUT, "m.st: the network has 2 hidden layers",
+               "give the activation with fy_net_opts.activation (one name");
+    assert_null(strstr(e->msg, "--"));
+    {
+        static const char *const names[FY_NET_OPT_COUNT] = {"-f", "-a", "-A", "-l", "-x"};
+        o->names = names;
+        assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_EINPUT);
+        expect_msg(FY_EINPUT, e, FY_EINPUT, "give the activation with -a (one name", NULL);
+        assert_null(strstr(e->msg, "fy_net_opts"));
+        o->names = NULL;
+    }
     o->allow_no_activation = 1;
     assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_OK);
     assert_null(net->layers[0].activation);
@@ -921,7 +932,8 @@ static void test_activations(void **state)
     assert_string_equal(net->layers[1].activation, "relu");
     o->activation = "tanh,relu,sin";
     assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_EINPUT);
-    expect_msg(FY_EINPUT, e, FY_EINPUT, "--activation lists 3 activations for 2 hidden layers",
+    expect_msg(FY_EINPUT, e, FY_EINPUT,
+               "fy_net_opts.activation lists 3 activations for 2 hidden layers",
                NULL);
     o->activation = "ta nh";
     assert_int_equal(fy_net_from_tensors(net, st, "m.st", o, e), FY_EINPUT);
@@ -1037,7 +1049,8 @@ static void test_text_errors(void **state)
         {"feynn-model 1\ninput 2\nlayer 1\n1 2\ninput 3\n", "t.txt:5:1:", "'layer N'"},
         {"feynn-model 1\ninput 1000000\nlayer 1000000\n1\n", "t.txt:3:1:",
          "fit in the rest of the file"},
-        {"feynn-model 1\ninput 2\nlayer 2\n1 2\n3 4\nlayer 1\n1 2\n", "t.txt", "--activation"},
+        {"feynn-model 1\ninput 2\nlayer 2\n1 2\n3 4\nlayer 1\n1 2\n", "t.txt",
+         "fy_net_opts.activation"},
         {"feynn-model 1\ninput 99999999999\n", "t.txt:2:7:", "too large"},
         {"feynn-model 1\x00\n", "offset 13", "NUL"},
     };

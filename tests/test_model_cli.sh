@@ -56,7 +56,7 @@ has model_cli.err "tensor '2.weight' has shape (8, 8)" "tensor named"
 t 2 "wrong activation count" "$feynn" model info --activation tanh,tanh,tanh "$ex"
 printf 'feynn-model 1\ninput 2\nlayer 2\n1 2\n3 4\nlayer 1\n1 2\n' > model_cli_noact.txt
 t 2 "no activation" "$feynn" model info model_cli_noact.txt
-has model_cli.err "give --activation NAME" "asks for --activation"
+has model_cli.err "give the activation with --activation" "asks for --activation"
 t 0 "--activation supplies it" "$feynn" model info --activation tanh model_cli_noact.txt
 t 2 "empty file" "$feynn" model info --input-format text /dev/null
 t 0 "--layers in the right order, output activation" "$feynn" model info --format json \

@@ -186,6 +186,17 @@ typedef struct
 } fy_net_struct;
 typedef fy_net_struct fy_net_t[1];
 
+/* The options of the loaders by name, for fy_net_opts_struct.names. */
+typedef enum
+{
+    FY_NET_OPT_FORMAT,
+    FY_NET_OPT_ACTIVATION,
+    FY_NET_OPT_OUTPUT_ACTIVATION,
+    FY_NET_OPT_LAYERS,
+    FY_NET_OPT_IGNORE_EXTRA,
+    FY_NET_OPT_COUNT
+} fy_net_opt_t;
+
 /* Options of the loaders; zero-initialise (fy_net_opts_init) and set what is wanted. */
 typedef struct
 {
@@ -197,6 +208,10 @@ typedef struct
     int ignore_extra;              /* ignore tensors that are not layers instead of refusing */
     int allow_no_activation;       /* leave activations NULL instead of failing when neither
                                     * option nor file names them */
+    const char *const *names;      /* what the messages call the options above, indexed by
+                                    * fy_net_opt_t: a program passes the names its users type
+                                    * (the feynn command its flags, "--activation", ...); NULL
+                                    * (the default): the fields ("fy_net_opts.activation") */
 } fy_net_opts_struct;
 typedef fy_net_opts_struct fy_net_opts_t[1];
 
@@ -258,10 +273,13 @@ typedef enum
 {
     FY_INN_LAYER_AFFINE = 0,     /* y = W u + b, det W != 0, log-det ln|det W| */
     FY_INN_LAYER_COUPLING = 1,   /* y_A = u_A, y_B = u_B + g(u_A), g_b = G_{b a a'} u_a u_a' */
-    FY_INN_LAYER_ELEMENTWISE = 2 /* y_i = u_i + gamma_i u_i^2, log-det sum ln(1 + 2 gamma_i u_i) */
+    FY_INN_LAYER_ELEMENTWISE = 2, /* y_i = u_i + gamma_i u_i^2, log-det sum ln(1 + 2 gamma_i u_i) */
+    FY_INN_LAYER_CUBIC = 3        /* y_i = u_i + gamma_i u_i^3, log-det sum ln(1 + 3 gamma_i u_i^2):
+                                   * monotone (invertible on all of R) where gamma_i >= 0 */
 } fy_inn_layer_kind_t;
 
-/* "affine", "coupling", "elementwise"; fy_inn_layer_kind_from_name returns -1 when unknown. */
+/* "affine", "coupling", "elementwise", "cubic"; fy_inn_layer_kind_from_name returns -1 when
+ * unknown. */
 const char *fy_inn_layer_kind_name(fy_inn_layer_kind_t k);
 int fy_inn_layer_kind_from_name(const char *name);
 
@@ -279,7 +297,7 @@ typedef struct
     int nA, nB;
     int *A, *B;
     fmpq *G;
-    /* elementwise: gamma (d entries).  NULL otherwise. */
+    /* elementwise and cubic: gamma (d entries).  NULL otherwise. */
     fmpq *gamma;
 } fy_inn_layer_struct;
 
@@ -305,6 +323,8 @@ int fy_inn_push_affine(fy_inn_t net, const char *name, const fmpq *W, const fmpq
 int fy_inn_push_coupling(fy_inn_t net, const char *name, const int *A, int nA, const int *B,
                          int nB, const fmpq *G, fy_error_t err);
 int fy_inn_push_elementwise(fy_inn_t net, const char *name, const fmpq *gamma, fy_error_t err);
+/* A cubic elementwise layer y_i = u_i + gamma_i u_i^3 (issue 12, the positive quartic). */
+int fy_inn_push_cubic(fy_inn_t net, const char *name, const fmpq *gamma, fy_error_t err);
 
 /* Loads an INN from a file: safetensors (by magic bytes or extension) or the plain-text
  * format ('feynn-inn 1', or the extensions .feynn-inn, .inn, .txt).  Everything is validated

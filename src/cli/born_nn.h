@@ -13,8 +13,4 @@ typedef struct
     int every;
 } fy_born_nn_progress_t;
 int fy_born_nn_progress(void *ctx, const fy_train_progress_struct *p);
-int fy_born_nn_parse_double(double *v, const char *cmd, const char *s, const char *name,
-                            double lo, double hi);
-int fy_born_nn_parse_long(long *v, const char *cmd, const char *s, const char *name, long lo,
-                          long hi);
 #endif

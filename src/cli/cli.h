@@ -40,6 +40,10 @@ int fy_cli_fail(const char *cmd, const fy_error_t err);
 /* Prints "feynn CMD: <printf message>\nTry 'feynn CMD --help'." and returns 2. */
 int fy_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* What the model loaders' messages call their options (fy_net_opts_struct.names): the flags
+ * of the commands that load models (--input-format, --activation, ...). */
+extern const char *const fy_cli_net_names[];
+
 /* Subcommands. */
 int fy_cmd_version(int argc, char **argv);
 int fy_cmd_help(int argc, char **argv);

@@ -5,7 +5,6 @@
  * the sub-subcommand's name.  Helpers shared by the sub-subcommands (potential loading, the
  * convention line, output files) are the born_* functions of this file. */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <jansson.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/born.h"
 #include "feynn/io.h"
 #include "feynn/num.h"
@@ -80,34 +80,15 @@ int fy_cmd_born(int argc, char **argv)
 
 /* ------------------------------------------------------------------ shared helpers */
 
-static int born_parse_long(long *v, const char *cmd, const char *s, const char *name, long lo,
-                           long hi)
-{
-    char *end;
-    long x;
-    errno = 0;
-    x = strtol(s, &end, 10);
-    if (errno || end == s || *end || x < lo || x > hi)
-    {
-        fy_cli_usage_error(cmd, "%s needs an integer in %ld..%ld, not '%s'", name, lo, hi, s);
-        return -1;
-    }
-    *v = x;
-    return 0;
-}
-
-static int born_parse_q(fmpq_t q, const char *cmd, const char *s, const char *name, int positive)
+/* A positive exact number of an option the table checked (FY_OPT_RATIONAL): 0, or -1 after
+ * the usage error. */
+static int born_positive_q(fmpq_t q, const char *cmd, const char *s, const char *name)
 {
     fy_error_t err;
     fy_error_init(err);
-    if (fy_fmpq_parse(q, s, err) != FY_OK)
+    if (fy_fmpq_parse(q, s, err) != FY_OK || fmpq_sgn(q) <= 0)
     {
-        fy_cli_usage_error(cmd, "%s: %s", name, err->msg);
-        return -1;
-    }
-    if (positive && fmpq_sgn(q) <= 0)
-    {
-        fy_cli_usage_error(cmd, "%s must be positive, not '%s'", name, s);
+        fy_cli_usage_error(cmd, "%s: expected a positive number, got '%s'", name, s);
         return -1;
     }
     return 0;
@@ -231,61 +212,71 @@ static int born_verdict(verdict_t *v, const fy_born_potential_t pot, fy_error_t 
 
 #define TERMS "born terms"
 
-static void terms_usage(FILE *fp)
+/* The options of `born terms` as the table stores them. */
+typedef struct
 {
-    fprintf(fp,
-        "Usage: feynn born terms --steps D [--range R] --order N [options]\n"
-        "       feynn born terms --potential FILE --order N [options]\n"
-        "\n"
+    long steps, order;
+    int tensors, opposite, check, force, steps_given, range_given;
+    const char *potfile, *out, *range, *mu;
+} terms_args_t;
+
+#define A(f) offsetof(terms_args_t, f)
+static const fy_opt_t terms_opts[] = {
+    {.name = "steps", .kind = FY_OPT_INT, .arg = "D", .off = A(steps), .lo = 1, .hi = 100000,
+     .def = "1", .given = FY_OPT_GIVEN(terms_args_t, steps_given),
+     .help = "number of equal steps (tensors)"},
+    {.name = "range", .kind = FY_OPT_RATIONAL, .arg = "R", .off = A(range), .def = "1",
+     .given = FY_OPT_GIVEN(terms_args_t, range_given),
+     .help = "range R > 0 (integer, decimal or fraction)"},
+    {.name = "potential", .kind = FY_OPT_PATH, .arg = "FILE", .off = A(potfile),
+     .help = "potential file (doc/potential-format.md; - reads standard input)"},
+    {.name = "mu", .kind = FY_OPT_RATIONAL, .arg = "M", .off = A(mu),
+     .help = "heights of FILE in MeV, radii in fm, reduced mass M MeV/c^2: U = 2 mu V / "
+             "(hbar c)^2, hbar c = " FY_BORN_HBARC_STR " MeV fm"},
+    {.name = "order", .kind = FY_OPT_INT, .arg = "N", .off = A(order), .lo = 1, .hi = 10000,
+     .def = "4", .help = "highest order"},
+    {.name = "tensors", .kind = FY_OPT_FLAG, .off = A(tensors),
+     .help = "with --potential: also the tensors for its breakpoints"},
+    {.name = "opposite-sign", .kind = FY_OPT_FLAG, .off = A(opposite),
+     .help = "report -a_0 (weak attraction positive)"},
+    {.name = "check", .kind = FY_OPT_FLAG, .off = A(check),
+     .help = "exit status 1 when the Born series of FILE does not converge"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "PATH", .off = A(out),
+     .help = "output file (a folder for npy; default standard output); the npy folder is "
+             "written as a whole: it then holds only this run's files and a manifest"},
+    {.name = "force", .kind = FY_OPT_FLAG, .off = A(force),
+     .help = "with npy: replace a non-empty folder feynn did not write (it is moved aside to "
+             "PATH.old.XXXXXX, never deleted)"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_born_terms = {
+    .name = TERMS,
+    .usage = "--steps D [--range R] --order N [options]\n--potential FILE --order N [options]",
+    .intro =
         "Exact Born terms as rationals, from the product of the step transfer matrices\n"
-        "(doc/math.md 2.3).  With --potential: the values a_0^(1)(U) .. a_0^(N)(U) of the Born\n"
-        "series of that potential, its bound states and whether the series converges.\n"
-        "Without: the symmetric coefficient tensors d^n a_0(0), n = 1..N, over the heights\n"
-        "U_1..U_d of D equal steps on (0, R] (gradient c3_j, Hessian -2K, ...), entries by\n"
-        "sorted 0-based multi-index i1 <= ... <= in.\n"
-        "Convention: " FY_BORN_CONVENTION ".\n"
-        "\n"
-        "Options:\n"
-        "  --steps D          number of equal steps (tensors; default 1)\n"
-        "  --range R          range R > 0 (integer, decimal or fraction; default 1)\n"
-        "  --potential FILE   potential file (doc/potential-format.md; - reads stdin)\n"
-        "  --mu M             heights of FILE in MeV, radii in fm, reduced mass M MeV/c^2:\n"
-        "                     U = 2 mu V / (hbar c)^2, hbar c = " FY_BORN_HBARC_STR " MeV fm\n"
-        "  --order N          highest order (default 4)\n"
-        "  --tensors          with --potential: also the tensors for its breakpoints\n"
-        "  --opposite-sign    report -a_0 (weak attraction positive)\n"
-        "  --check            exit 1 when the Born series of FILE does not converge\n"
-        "  --format F         text (default), json (doc/schema/born-terms.schema.json) or\n"
-        "                     npy (needs -o DIR: terms.npy, tensor_N.npy dense, doubles)\n"
-        "  -o, --output PATH  output file (directory for npy); default standard output;\n"
-        "                     the npy folder is written as a whole (only this run's files)\n"
-        "  --force            with npy: replace a non-empty folder feynn did not write\n"
-        "  -h, --help         this help\n"
-        "\n"
+        "(doc/math.md 2.3).  With --potential: the values a_0^(1)(U) .. a_0^(N)(U) of\n"
+        "the Born series of that potential, its bound states and whether the series\n"
+        "converges. Without: the symmetric coefficient tensors d^n a_0(0), n = 1..N,\n"
+        "over the heights U_1..U_d of D equal steps on (0, R] (gradient c3_j, Hessian\n"
+        "-2K, ...), entries by sorted 0-based multi-index i1 <= ... <= in.\n"
+        "Convention: " FY_BORN_CONVENTION ".",
+    .epilog =
         "The ladder diagram of each order: feynn diagrams born --order N.\n"
         "Examples:\n"
         "  feynn born terms --potential well.txt --order 6 --format json\n"
-        "  feynn born terms --steps 4 --order 3\n");
-}
-
-enum
-{
-    O_STEPS = 256,
-    O_RANGE,
-    O_POTENTIAL,
-    O_ORDER,
-    O_TENSORS,
-    O_OPPOSITE,
-    O_CHECK,
-    O_FORMAT,
-    O_DIGITS,
-    O_MU,
-    O_SAMPLES,
-    O_MARGIN,
-    O_SEED,
-    O_PROGRESS,
-    O_QUIET,
-    O_FORCE
+        "  feynn born terms --steps 4 --order 3\n"
+        "\n"
+        "Exit status: 0 success, 1 --check and the series does not converge, 2 bad usage\n"
+        "or input.\n",
+    .opts = terms_opts,
+    .nopts = FY_OPT_N(terms_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_NPY),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/born-terms.schema.json) or npy (needs -o DIR: "
+                   "terms.npy and tensor_N.npy, dense, float64)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 0,
 };
 
 /* dense double array of an exact tensor */
@@ -418,82 +409,31 @@ static void terms_job_clear(terms_job_t *job)
 /* Options into job: -1 to go on, else the exit status (0 after --help). */
 static int terms_parse(terms_job_t *job, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"steps", required_argument, NULL, O_STEPS},
-        {"range", required_argument, NULL, O_RANGE},
-        {"potential", required_argument, NULL, O_POTENTIAL},
-        {"mu", required_argument, NULL, O_MU},
-        {"order", required_argument, NULL, O_ORDER},
-        {"tensors", no_argument, NULL, O_TENSORS},
-        {"opposite-sign", no_argument, NULL, O_OPPOSITE},
-        {"check", no_argument, NULL, O_CHECK},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, O_FORCE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_NPY);
-    int c, status = 0;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_STEPS:
-            if (born_parse_long(&job->steps, TERMS, optarg, "--steps", 1, 100000))
-                status = 2;
-            job->steps_given = 1;
-            break;
-        case O_RANGE:
-            if (born_parse_q(job->range, TERMS, optarg, "--range", 1))
-                status = 2;
-            job->range_given = 1;
-            break;
-        case O_POTENTIAL:
-            job->potfile = optarg;
-            break;
-        case O_MU:
-            if (born_parse_q(job->mu, TERMS, optarg, "--mu", 1))
-                status = 2;
-            job->have_mu = 1;
-            break;
-        case O_ORDER:
-            if (born_parse_long(&job->order, TERMS, optarg, "--order", 1, 10000))
-                status = 2;
-            break;
-        case O_TENSORS:
-            job->tensors = 1;
-            break;
-        case O_OPPOSITE:
-            job->sign = FY_BORN_SIGN_OPPOSITE;
-            break;
-        case O_CHECK:
-            job->check = 1;
-            break;
-        case O_FORMAT:
-            if ((job->fmt = fy_cli_parse_format(TERMS, optarg, formats)) < 0)
-                status = 2;
-            break;
-        case 'o':
-            job->out = optarg;
-            break;
-        case O_FORCE:
-            job->force = 1;
-            break;
-        case 'h':
-            terms_usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(TERMS, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(TERMS, "unknown option '%s'", argv[optind - 1]);
-        }
-        if (status)
-            return status;
-    }
-    if (optind < argc)
-        return fy_cli_usage_error(TERMS, "unexpected argument '%s'", argv[optind]);
+    fy_opt_state_t st;
+    terms_args_t a;
+    int rc;
+    memset(&a, 0, sizeof a);
+    a.steps = job->steps;
+    a.order = job->order;
+    if ((rc = fy_opt_start(st, &a, &fy_opt_born_terms, argc, argv)) >= 0)
+        return rc;
+    job->fmt = st->format;
+    fy_opt_state_clear(st);
+    job->steps = a.steps;
+    job->order = a.order;
+    job->tensors = a.tensors;
+    job->sign = a.opposite ? FY_BORN_SIGN_OPPOSITE : FY_BORN_SIGN_STANDARD;
+    job->check = a.check;
+    job->force = a.force;
+    job->steps_given = a.steps_given;
+    job->range_given = a.range_given;
+    job->potfile = a.potfile;
+    job->out = a.out;
+    job->have_mu = a.mu != NULL;
+    if (a.range != NULL && born_positive_q(job->range, TERMS, a.range, "--range"))
+        return 2;
+    if (a.mu != NULL && born_positive_q(job->mu, TERMS, a.mu, "--mu"))
+        return 2;
     if (job->potfile == NULL && (job->have_mu || job->check || job->tensors))
         return fy_cli_usage_error(TERMS, "--mu, --check and --tensors need --potential");
     if (job->fmt == FY_FMT_NPY && job->out == NULL)
@@ -768,28 +708,54 @@ static int born_terms(int argc, char **argv)
 
 #define A0 "born a0"
 
-static void a0_usage(FILE *fp)
+/* The options of `born a0` as the table stores them. */
+typedef struct
 {
-    fprintf(fp,
-        "Usage: feynn born a0 --potential FILE [--digits D] [options]\n"
-        "\n"
-        "The scattering length a_0 = R - u(R)/u'(R) in ball arithmetic (cos/sin/cosh/sinh\n"
-        "transfer matrices, doc/math.md 2.3), printed with D certified significant digits; the\n"
-        "number of zero-energy bound states (nodes of u); and whether the Born series\n"
-        "converges (radius of convergence in lambda of a_0(lambda U) above 1).\n"
-        "Convention: " FY_BORN_CONVENTION ".\n"
-        "\n"
-        "Options:\n"
-        "  --potential FILE   potential file (doc/potential-format.md; - reads stdin)\n"
-        "  --range R          range of a file with heights only (default 1)\n"
-        "  --mu M             heights in MeV, radii in fm, reduced mass M MeV/c^2\n"
-        "  --digits D         certified significant digits (default 16)\n"
-        "  --opposite-sign    report -a_0 (weak attraction positive)\n"
-        "  --check            exit 1 when the Born series does not converge\n"
-        "  --format F         text (default) or json (doc/schema/born-a0.schema.json)\n"
-        "  -o, --output FILE  output file (default standard output)\n"
-        "  -h, --help         this help\n");
-}
+    long digits;
+    int opposite, check;
+    const char *potfile, *out, *range, *mu;
+} a0_args_t;
+
+#define A(f) offsetof(a0_args_t, f)
+static const fy_opt_t a0_opts[] = {
+    {.name = "potential", .kind = FY_OPT_PATH, .arg = "FILE", .off = A(potfile),
+     .help = "potential file (required; doc/potential-format.md; - reads standard input)"},
+    {.name = "range", .kind = FY_OPT_RATIONAL, .arg = "R", .off = A(range), .def = "1",
+     .help = "range of a file with heights only"},
+    {.name = "mu", .kind = FY_OPT_RATIONAL, .arg = "M", .off = A(mu),
+     .help = "heights in MeV, radii in fm, reduced mass M MeV/c^2"},
+    {.name = "digits", .kind = FY_OPT_INT, .arg = "D", .off = A(digits), .lo = 1, .hi = 10000,
+     .def = "16", .help = "certified significant digits"},
+    {.name = "opposite-sign", .kind = FY_OPT_FLAG, .off = A(opposite),
+     .help = "report -a_0 (weak attraction positive)"},
+    {.name = "check", .kind = FY_OPT_FLAG, .off = A(check),
+     .help = "exit status 1 when the Born series does not converge"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "FILE", .off = A(out),
+     .help = "output file (default standard output)"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_born_a0 = {
+    .name = A0,
+    .usage = "--potential FILE [--digits D] [options]",
+    .intro =
+        "The scattering length a_0 = R - u(R)/u'(R) in ball arithmetic\n"
+        "(cos/sin/cosh/sinh transfer matrices, doc/math.md 2.3), printed with D\n"
+        "certified significant digits; the number of zero-energy bound states (nodes of\n"
+        "u); lambda_1 (the coupling at which lambda U first binds); and whether the Born\n"
+        "series converges (radius of convergence in lambda of a_0(lambda U) above 1).  A\n"
+        "potential with a bound state gets no Born-series claim.\n"
+        "Convention: " FY_BORN_CONVENTION ".",
+    .epilog = "Exit status: 0 success, 1 --check and the series does not converge, 2 bad usage\n"
+              "or input.\n",
+    .opts = a0_opts,
+    .nopts = FY_OPT_N(a0_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text or json (doc/schema/born-a0.schema.json)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 0,
+};
 
 /* What `born a0` reports. */
 typedef struct
@@ -855,33 +821,48 @@ static int a0_write_text(const char *out, const a0_out_t *o, fy_error_t err)
     return fy_ofile_commit(of, err);
 }
 
+/* The results of `born a0` as strings into o (which points at them); FY_OK or the error. */
+static int a0_compute(a0_out_t *o, fy_born_a0_t res, verdict_t *v,
+                      const fy_born_potential_t pot, long digits, fy_error_t err)
+{
+    arb_t l1;
+    int rc;
+    arb_init(l1);
+    if ((rc = fy_born_a0(res, pot, digits, err)) == FY_OK &&
+        (rc = born_verdict(v, pot, err)) == FY_OK &&
+        (rc = fy_born_lambda1(l1, NULL, pot, 1, 1e-9, err)) == FY_OK)
+    {
+        fy_born_apply_sign(NULL, 0, NULL, 0, &res->a0, o->sign);
+        o->a0s = fy_arb_get_str_certified(&res->a0, digits);
+        o->balls = fy_arb_get_str_radius(&res->a0, digits + 5);
+        o->l1s = arb_is_finite(l1) ? fy_arb_get_str_radius(l1, 10) : strdup("inf");
+        if (o->a0s == NULL || o->balls == NULL || o->l1s == NULL)
+            rc = fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    arb_clear(l1);
+    return rc;
+}
+
 static int born_a0(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"potential", required_argument, NULL, O_POTENTIAL},
-        {"range", required_argument, NULL, O_RANGE},
-        {"mu", required_argument, NULL, O_MU},
-        {"digits", required_argument, NULL, O_DIGITS},
-        {"opposite-sign", no_argument, NULL, O_OPPOSITE},
-        {"check", no_argument, NULL, O_CHECK},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const unsigned formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON);
-    long digits = 16;
-    int c, fmt = FY_FMT_TEXT, sign = FY_BORN_SIGN_STANDARD, check = 0, have_mu = 0;
-    int status = 0, rc;
-    const char *potfile = NULL, *out = NULL;
+    fy_opt_state_t st;
+    a0_args_t a;
+    int fmt, status = 0, rc;
     fmpq_t range, mu;
     fy_born_potential_t pot;
     fy_born_a0_t res;
     verdict_t v;
     a0_out_t a0o;
     fy_error_t err;
-    char *a0s = NULL, *balls = NULL, *l1s = NULL;
-    arb_t l1;
 
+    memset(&a, 0, sizeof a);
+    a.digits = 16;
+    if ((rc = fy_opt_start(st, &a, &fy_opt_born_a0, argc, argv)) >= 0)
+        return rc;
+    fmt = st->format;
+    fy_opt_state_clear(st);
+    if (a.potfile == NULL)
+        return fy_cli_usage_error(A0, "missing --potential FILE");
     fmpq_init(range);
     fmpq_init(mu);
     fmpq_one(range);
@@ -889,107 +870,28 @@ static int born_a0(int argc, char **argv)
     fy_born_a0_init(res);
     fy_error_init(err);
     arb_init(v.radius);
-    arb_init(l1);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_POTENTIAL:
-            potfile = optarg;
-            break;
-        case O_RANGE:
-            if (born_parse_q(range, A0, optarg, "--range", 1))
-                status = 2;
-            break;
-        case O_MU:
-            if (born_parse_q(mu, A0, optarg, "--mu", 1))
-                status = 2;
-            have_mu = 1;
-            break;
-        case O_DIGITS:
-            if (born_parse_long(&digits, A0, optarg, "--digits", 1, 10000))
-                status = 2;
-            break;
-        case O_OPPOSITE:
-            sign = FY_BORN_SIGN_OPPOSITE;
-            break;
-        case O_CHECK:
-            check = 1;
-            break;
-        case O_FORMAT:
-            if ((fmt = fy_cli_parse_format(A0, optarg, formats)) < 0)
-                status = 2;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'h':
-            a0_usage(stdout);
-            goto done;
-        case ':':
-            status = fy_cli_usage_error(A0, "option '%s' needs a value", argv[optind - 1]);
-            break;
-        default:
-            status = fy_cli_usage_error(A0, "unknown option '%s'", argv[optind - 1]);
-            break;
-        }
-        if (status)
-            goto done;
-    }
-    if (optind < argc)
-    {
-        status = fy_cli_usage_error(A0, "unexpected argument '%s'", argv[optind]);
-        goto done;
-    }
-    if (potfile == NULL)
-    {
-        status = fy_cli_usage_error(A0, "missing --potential FILE");
-        goto done;
-    }
-    if ((rc = born_load_potential(pot, potfile, range, have_mu ? mu : NULL, err)) != FY_OK)
-        goto fail;
-    if ((rc = fy_born_a0(res, pot, digits, err)) != FY_OK)
-        goto fail;
-    if ((rc = born_verdict(&v, pot, err)) != FY_OK)
-        goto fail;
-    if ((rc = fy_born_lambda1(l1, NULL, pot, 1, 1e-9, err)) != FY_OK)
-        goto fail;
-    fy_born_apply_sign(NULL, 0, NULL, 0, &res->a0, sign);
-    a0s = fy_arb_get_str_certified(&res->a0, digits);
-    balls = fy_arb_get_str_radius(&res->a0, digits + 5);
-    l1s = arb_is_finite(l1) ? fy_arb_get_str_radius(l1, 10) : strdup("inf");
-    if (a0s == NULL || balls == NULL || l1s == NULL)
-    {
-        rc = fy_error_set(err, FY_ENOMEM, "out of memory");
-        goto fail;
-    }
+    memset(&a0o, 0, sizeof a0o);
     a0o.pot = pot;
-    a0o.potfile = potfile;
+    a0o.potfile = a.potfile;
     a0o.res = res;
     a0o.v = &v;
-    a0o.sign = sign;
-    a0o.a0s = a0s;
-    a0o.balls = balls;
-    a0o.l1s = l1s;
-    rc = fmt == FY_FMT_JSON ? a0_write_json(out, &a0o, err) : a0_write_text(out, &a0o, err);
-    if (rc != FY_OK)
-        goto fail;
-    if (!v.converges)
+    a0o.sign = a.opposite ? FY_BORN_SIGN_OPPOSITE : FY_BORN_SIGN_STANDARD;
+    if ((a.range != NULL && born_positive_q(range, A0, a.range, "--range")) ||
+        (a.mu != NULL && born_positive_q(mu, A0, a.mu, "--mu")))
+        status = 2;
+    else if ((rc = born_load_potential(pot, a.potfile, range, a.mu ? mu : NULL, err)) != FY_OK ||
+             (rc = a0_compute(&a0o, res, &v, pot, a.digits, err)) != FY_OK ||
+             (rc = fmt == FY_FMT_JSON ? a0_write_json(a.out, &a0o, err)
+                                      : a0_write_text(a.out, &a0o, err)) != FY_OK)
+        status = fy_cli_fail(A0, err);
+    else if (!v.converges)
     {
         fprintf(stderr, "feynn born a0: %s\n", v.message);
-        if (check)
-            status = 1;
+        status = a.check ? 1 : 0;
     }
-    goto done;
-fail:
-    status = fy_cli_fail(A0, err);
-done:
-    free(a0s);
-    free(balls);
-    free(l1s);
-    arb_clear(l1);
+    free((char *) a0o.a0s);
+    free((char *) a0o.balls);
+    free((char *) a0o.l1s);
     arb_clear(v.radius);
     fy_born_a0_clear(res);
     fy_born_potential_clear(pot);
@@ -1002,146 +904,107 @@ done:
 
 #define DATA "born data"
 
-static void data_usage(FILE *fp)
+/* The options of `born data` as the table stores them. */
+typedef struct
 {
-    fprintf(fp,
-        "Usage: feynn born data -o PATH [--samples N] [--steps D] [--range R] [--margin M]\n"
-        "                       [--seed S] [--format safetensors|npy|text] [--force]\n"
-        "\n"
+    long n, steps;
+    double R, margin;
+    unsigned long long seed;
+    int format, force;
+    const char *out;
+} data_args_t;
+
+/* --seed: an unsigned 64-bit integer. */
+static int set_seed(void *opts, const char *v, char *msg, size_t size)
+{
+    data_args_t *a = opts;
+    char *end = (char *) v;
+    errno = 0;
+    if (v[0] != '-' && v[0] != '+' && v[0] != ' ')
+        a->seed = strtoull(v, &end, 10);
+    if (v[0] == '-' || v[0] == '+' || v[0] == ' ' || errno || end == v || *end)
+    {
+        snprintf(msg, size, "--seed: expected an integer in 0..%llu, got '%s'",
+                 (unsigned long long) UINT64_MAX, v);
+        return 2;
+    }
+    return 0;
+}
+
+/* In the order of FY_BORN_DATA_SAFETENSORS, _NPY, _TEXT (fy_born_data_format_name). */
+static const char *const data_formats[] = {"safetensors", "npy", "text", NULL};
+
+#define A(f) offsetof(data_args_t, f)
+static const fy_opt_t data_opts[] = {
+    {.name = "samples", .letter = 'n', .kind = FY_OPT_COUNT, .arg = "N", .off = A(n),
+     .hi = 100000000, .def = "1000", .help = "number of samples"},
+    {.name = "steps", .kind = FY_OPT_INT, .arg = "D", .off = A(steps), .lo = 1, .hi = 100000,
+     .def = "8", .help = "number of equal steps"},
+    {.name = "range", .kind = FY_OPT_REAL, .arg = "R", .off = A(R), .rlo = 0,
+     .flags = FY_OPT_OPEN_LO | FY_OPT_NO_HI, .def = "1", .help = "range R > 0"},
+    {.name = "margin", .kind = FY_OPT_REAL, .arg = "M", .off = A(margin), .rlo = 0,
+     .flags = FY_OPT_NO_HI, .def = "0.5", .help = "distance from the first bound state, M >= 0"},
+    {.name = "seed", .kind = FY_OPT_CALL, .arg = "S", .call = set_seed, .def = "1",
+     .help = "seed of the generator"},
+    {.name = "format", .kind = FY_OPT_CHOICE, .arg = "F", .off = A(format),
+     .choices = data_formats, .def = "safetensors",
+     .help = "safetensors (tensors U (N x D) and a0 (N), F64, with the description in the "
+             "metadata), npy (a folder PATH with U.npy, a0.npy and metadata.json) or text "
+             "(\"# key: value\" lines, then rows U_1 .. U_D a0, 17 digits); 'feynn born train' "
+             "and 'born verify --data' read each, told apart by the path"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "PATH", .off = A(out),
+     .help = "output file or folder (required); the npy folder is written as a whole: it then "
+             "holds only this run's files and a manifest"},
+    {.name = "force", .kind = FY_OPT_FLAG, .off = A(force),
+     .help = "with npy: replace a non-empty folder feynn did not write (it is moved aside to "
+             "PATH.old.XXXXXX, never deleted)"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_born_data = {
+    .name = DATA,
+    .usage = "-o PATH [-n N] [--steps D] [--seed S] [--format F] [options]",
+    .intro =
         "A data set of random shallow attractive potentials U_j <= 0 on D equal steps of\n"
-        "(0, R] with their scattering lengths a_0 (certified in ball arithmetic, rounded to\n"
-        "double), every sample at least a factor 1 + M below its first bound state:\n"
+        "(0, R] with their scattering lengths a_0 (certified in ball arithmetic, rounded\n"
+        "to double), every sample at least a factor 1 + M below its first bound state:\n"
         "U_j = -s w_j, w_j ~ Uniform(0,1], s = v lambda_1(w) / (1 + M), v ~ Uniform(0,1].\n"
         "Reproducible: the same options and seed give the same file.\n"
-        "Convention: " FY_BORN_CONVENTION ".\n"
-        "\n"
-        "Options:\n"
-        "  -n, --samples N    number of samples (default 1000)\n"
-        "  --steps D          number of equal steps (default 8)\n"
-        "  --range R          range R > 0 (default 1)\n"
-        "  --margin M         distance from the first bound state, M >= 0 (default 0.5)\n"
-        "  --seed S           seed of the generator (default 1)\n"
-        "  --format F         safetensors (default; tensors U (N x D) and a0 (N), F64, with\n"
-        "                     the description in the metadata), npy (directory PATH with\n"
-        "                     U.npy, a0.npy and metadata.json) or text (\"# key: value\"\n"
-        "                     lines, then rows U_1 .. U_D a0, 17 digits); 'feynn born train'\n"
-        "                     and 'born verify --data' read each, told apart by the path\n"
-        "  -o, --output PATH  output file or directory (required); the npy folder is written\n"
-        "                     as a whole: it then holds only this run's files and a manifest\n"
-        "  --force            with npy: replace a non-empty folder feynn did not write (it is\n"
-        "                     moved aside to PATH.old.XXXXXX, never deleted)\n"
-        "  --progress, --quiet  force the progress bar on or off (default: on a terminal)\n"
-        "  -h, --help         this help\n");
-}
+        "Convention: " FY_BORN_CONVENTION ".",
+    .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
+    .opts = data_opts,
+    .nopts = FY_OPT_N(data_opts),
+    .common = FY_OPT_QUIET,
+    .max_operands = 0,
+};
 
 static int born_data(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"samples", required_argument, NULL, 'n'},
-        {"steps", required_argument, NULL, O_STEPS},
-        {"range", required_argument, NULL, O_RANGE},
-        {"margin", required_argument, NULL, O_MARGIN},
-        {"seed", required_argument, NULL, O_SEED},
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"progress", no_argument, NULL, O_PROGRESS},
-        {"quiet", no_argument, NULL, O_QUIET},
-        {"force", no_argument, NULL, O_FORCE},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    long n = 1000, steps = 8;
-    double R = 1.0, margin = 0.5;
-    unsigned long long seed = 1;
-    int c, npy = 0, progress = -1, status = 0, rc, force = 0;
-    const char *out = NULL;
+    fy_opt_state_t st;
+    data_args_t a = {.n = 1000, .steps = 8, .R = 1.0, .margin = 0.5, .seed = 1};
+    int progress, status = 0, rc;
     fy_born_data_t data;
     fy_error_t err;
-    char *end;
 
+    if ((rc = fy_opt_start(st, &a, &fy_opt_born_data, argc, argv)) >= 0)
+        return rc;
+    progress = fy_opt_progress(st);
+    fy_opt_state_clear(st);
+    if (a.out == NULL)
+        return fy_cli_usage_error(DATA, "missing -o PATH");
     fy_born_data_init(data);
     fy_error_init(err);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":n:o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case 'n':
-            if (born_parse_long(&n, DATA, optarg, "--samples", 1, 100000000))
-                return 2;
-            break;
-        case O_STEPS:
-            if (born_parse_long(&steps, DATA, optarg, "--steps", 1, 100000))
-                return 2;
-            break;
-        case O_RANGE:
-        case O_MARGIN:
-            errno = 0;
-            {
-                double x = strtod(optarg, &end);
-                if (errno || end == optarg || *end || !isfinite(x) ||
-                    (c == O_RANGE ? !(x > 0) : !(x >= 0)))
-                    return fy_cli_usage_error(DATA, "%s needs a %s number, not '%s'",
-                                              c == O_RANGE ? "--range" : "--margin",
-                                              c == O_RANGE ? "positive" : "nonnegative",
-                                              optarg);
-                if (c == O_RANGE)
-                    R = x;
-                else
-                    margin = x;
-            }
-            break;
-        case O_SEED:
-            errno = 0;
-            if (optarg[0] == '-')
-                return fy_cli_usage_error(DATA, "--seed needs an unsigned integer");
-            seed = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end)
-                return fy_cli_usage_error(DATA, "--seed needs an unsigned integer, not '%s'",
-                                          optarg);
-            break;
-        case O_FORMAT:
-            for (npy = 0; fy_born_data_format_name(npy) != NULL; npy++)
-                if (strcmp(optarg, fy_born_data_format_name(npy)) == 0)
-                    break;
-            if (fy_born_data_format_name(npy) == NULL)
-                return fy_cli_usage_error(DATA, "unknown --format '%s' (this command writes: "
-                                          "safetensors, npy, text)", optarg);
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case O_PROGRESS:
-            progress = 1;
-            break;
-        case O_FORCE:
-            force = 1;
-            break;
-        case O_QUIET:
-            progress = 0;
-            break;
-        case 'h':
-            data_usage(stdout);
-            return 0;
-        case ':':
-            return fy_cli_usage_error(DATA, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(DATA, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return fy_cli_usage_error(DATA, "unexpected argument '%s'", argv[optind]);
-    if (out == NULL)
-        return fy_cli_usage_error(DATA, "missing -o PATH");
-    rc = fy_born_data_generate(data, n, steps, R, margin, (uint64_t) seed, progress, err);
+    rc = fy_born_data_generate(data, a.n, a.steps, a.R, a.margin, (uint64_t) a.seed, progress,
+                               err);
     if (rc == FY_OK)
-        rc = npy == FY_BORN_DATA_NPY ? fy_born_data_write_npy(out, data, force, err)
-                                     : fy_born_data_write(out, data, npy, err); /* the format */
+        rc = a.format == FY_BORN_DATA_NPY
+                 ? fy_born_data_write_npy(a.out, data, a.force, err)
+                 : fy_born_data_write(a.out, data, a.format, err);
     if (rc != FY_OK)
         status = fy_cli_fail(DATA, err);
     else
-        fprintf(stderr, "feynn born data: wrote %ld samples of %ld steps to %s (%s)\n", n,
-                steps, out, FY_BORN_CONVENTION);
+        fprintf(stderr, "feynn born data: wrote %ld samples of %ld steps to %s (%s)\n", a.n,
+                a.steps, a.out, FY_BORN_CONVENTION);
     fy_born_data_clear(data);
     return status;
 }

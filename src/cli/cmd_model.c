@@ -159,6 +159,7 @@ static int model_info(int argc, char **argv)
     opts->output_activation = a.output_activation;
     opts->layers = a.layers;
     opts->ignore_extra = a.ignore_extra;
+    opts->names = fy_cli_net_names;
     opts->format = (fy_model_format_t) fy_model_format_from_name(input_formats[a.input_format]);
     fy_error_init(err);
     fy_net_init(net);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 #include "feynn/draw.h"
 #include "feynn/enumerate.h"
 #include "feynn/eval.h"
@@ -41,59 +42,6 @@ enum
     MODE_ENTRY = FY_MLP_JOB_ENTRY,
     MODE_DIR = FY_MLP_JOB_DIRECTION
 };
-
-static void usage(FILE *fp)
-{
-    fprintf(fp,
-            "Usage: feynn taylor MODEL --order N [options]\n"
-            "\n"
-            "Derivative tensors d^N F at the expansion point, single entries, and Taylor\n"
-            "coefficients along a direction of an MLP, by the fused layer recursion (whole\n"
-            "tensors of orders 2-4 in double: by the diagrams grouped into low-rank terms over\n"
-            "the neurons, the fused recursion then being --check's independent route); per\n"
-            "diagram and cross-checked on request.  Output 0 of the network is expanded.\n"
-            "\n"
-            "  --order N               derivative order (tensors and entries up to %d;\n"
-            "                          directions any order)\n"
-            "  --at FILE               expansion point (numbers read exactly); default 0\n"
-            "  --direction FILE        Taylor coefficients c_0..c_N of F(xbar + t v) along v\n"
-            "  --entry i,j,...         one entry d^N F / dx_i dx_j ... (N indices, 0-based)\n"
-            "  --arith A               double (default), ball[:BITS] (Arb enclosures, default\n"
-            "                          128 bits; up to 128, binary weights: rows of 126-bit\n"
-            "                          mantissas sharing exponent and radius, so an entry far\n"
-            "                          below the others of its row has fewer certified bits),\n"
-            "                          exact (FLINT rationals; needs rational vertex\n"
-            "                          values, e.g. tanh/sin/sigmoid with zero biases at 0), or\n"
-            "                          symbolic (small networks: polynomials in the symbols\n"
-            "                          s_{l,a,k} = sigma_l^(k)(z^(l)_a) with exact coefficients)\n"
-            "  --digits D              ball: raise the precision until every entry has D\n"
-            "                          certified digits and print exactly those (every printed\n"
-            "                          digit certified); double: digits printed (default 17)\n"
-            "  --per-diagram           contributions of every diagram (with --entry or\n"
-            "                          --direction), largest first\n"
-            "  --check                 recompute by every route (diagrams, fused recursion,\n"
-            "                          Taylor-mode AD) and arithmetic (exact where possible,\n"
-            "                          ball, double) and report the largest discrepancy; exit 1\n"
-            "                          on any disagreement.  Balls must overlap each other and\n"
-            "                          contain the exact values; doubles must agree with the\n"
-            "                          ball midpoints within their stated error\n"
-            "  --tol T                 stated error of double results, relative to the sums of\n"
-            "                          the absolute values of the terms (the same computation\n"
-            "                          with |W|, |sigma^(k)|, |v|; the largest over the tensor\n"
-            "                          for tensors and entries, per c_k along a direction);\n"
-            "                          default %g\n"
-            "  --format F              text (default), json (doc/schema/taylor.schema.json) or\n"
-            "                          npy (float64; the dense tensor of shape (d,)*N, an entry\n"
-            "                          as shape (1,), coefficients as shape (N+1,); balls give\n"
-            "                          their midpoints, exact values the nearest doubles)\n"
-            "  -o FILE                 write to FILE (atomically) instead of standard output\n"
-            "  --activation A[,B,...]  activations when the model file does not name them\n"
-            "  --progress | --no-progress   force the progress bar on stderr on or off (default:\n"
-            "                          on when stderr is a terminal)\n"
-            "\n"
-            "Exit status: 0 success, 1 a --check disagreement, 2 bad usage or input.\n",
-            FY_MLP_MAX_TENSOR_ORDER, DEFAULT_TOL);
-}
 
 static int read_vec(fy_numvec_t v, const char *path, int n, fy_error_t err)
 {
@@ -327,8 +275,6 @@ static int write_npy(const char *out, const fy_numvec_t res, const fy_mlp_t m, i
                                   (long) i);
     if (status == FY_OK && mode == MODE_TENSOR)
     {
-        fy_mindex_t ix;
-        int idx[FY_IO_MAX_DIMS], srt[FY_IO_MAX_DIMS], p, q;
         if (order > FY_IO_MAX_DIMS)
             status = fy_error_set(err, FY_EINPUT, "npy: an order-%d tensor has %d axes, .npy "
                                   "output here takes at most %d (use json)", order, order,
@@ -337,28 +283,8 @@ static int write_npy(const char *out, const fy_numvec_t res, const fy_mlp_t m, i
             shape[k] = (size_t) d;
         if (status == FY_OK)
             status = fy_npy_set_shape(a, order, shape, err);
-        if (status == FY_OK)
-            status = fy_mindex_init(ix, d, order > 0 ? order : 1, err);
-        if (status == FY_OK)
-        {
-            /* every dense position (row-major) reads its sorted multi-index */
-            for (k = 0; k < order; k++)
-                idx[k] = 0;
-            for (i = 0; i < (slong) a->numel; i++)
-            {
-                for (p = 0; p < order; p++)
-                {
-                    int v = idx[p];
-                    for (q = p; q > 0 && srt[q - 1] > v; q--)
-                        srt[q] = srt[q - 1];
-                    srt[q] = v;
-                }
-                a->data[i] = fy_numvec_d(dd)[order > 0 ? fy_mindex_rank(ix, srt, order) : 0];
-                for (p = order - 1; p >= 0 && ++idx[p] == d; p--)
-                    idx[p] = 0;
-            }
-            fy_mindex_clear(ix);
-        }
+        if (status == FY_OK) /* the library's dense expansion (no rank per entry) */
+            status = fy_mlp_dense_d(a->data, fy_numvec_d(dd), d, order, err);
     }
     else if (status == FY_OK)
     {
@@ -486,6 +412,7 @@ typedef struct
     const char *model, *at, *dirf, *entry, *out;
     int order, per, check, fmt, nidx, symbolic, progress, json, mode;
     int idx[FY_MLP_MAX_TENSOR_ORDER + 1];
+    char entry_buf[16 * FY_MLP_MAX_TENSOR_ORDER]; /* --entry as "i,j,k" */
     fy_arith_t arith;
     slong prec, digits, prec_used, rel_bits;
     double tol;
@@ -500,152 +427,177 @@ typedef struct
     const char *route; /* the route of the result (fy_mlp_job_compute) */
 } taylor_t;
 
-/* --arith S: 0, or the exit status of a usage error. */
-static int parse_arith(taylor_t *t, const char *s)
+/* ------------------------------------------------------------------ options */
+
+/* The options as the table (src/cli/opt.h) stores them; copied into taylor_t. */
+typedef struct
 {
-    char *end;
-    if (!strcmp(s, "double"))
-        t->arith = FY_ARITH_DOUBLE;
-    else if (!strcmp(s, "exact"))
-        t->arith = FY_ARITH_EXACT;
-    else if (!strcmp(s, "symbolic"))
+    long order, digits, idx[FY_MLP_MAX_TENSOR_ORDER];
+    int nidx, per, check, no_progress, symbolic;
+    double tol;
+    fy_opt_arith_t arith;
+    const char *at, *dirf, *out, *activation;
+} taylor_args_t;
+
+/* --arith: the table's double, ball[:BITS] and exact, and symbolic. */
+static int set_arith(void *opts, const char *v, char *msg, size_t size)
+{
+    static const fy_opt_t arith = {.name = "arith", .kind = FY_OPT_ARITH,
+                                   .off = offsetof(taylor_args_t, arith)};
+    taylor_args_t *a = opts;
+    int rc;
+    a->symbolic = strcmp(v, "symbolic") == 0;
+    if (a->symbolic)
     {
-        t->arith = FY_ARITH_EXACT;
-        t->symbolic = 1;
+        a->arith.arith = FY_ARITH_EXACT;
+        return 0;
     }
-    else if (!strncmp(s, "ball", 4) && (s[4] == '\0' || s[4] == ':'))
-    {
-        t->arith = FY_ARITH_BALL;
-        if (s[4] == ':')
-        {
-            t->prec = strtol(s + 5, &end, 10);
-            if (*end || end == s + 5)
-                return fy_cli_usage_error(CMD, "--arith '%s': the precision after "
-                                          "'ball:' must be a whole number of bits, "
-                                          "16..1000000 (e.g. ball:256)", s);
-        }
-        if (t->prec < 16 || t->prec > 1000000)
-            return fy_cli_usage_error(CMD, "ball precision '%s' outside 16..1000000", s);
-    }
-    else
-        return fy_cli_usage_error(CMD, "--arith: double, ball[:BITS], exact or "
-                                  "symbolic, not '%s'", s);
-    return 0;
+    rc = fy_opt_value(opts, &arith, v, msg, size);
+    if (rc == 0 || strncmp(v, "ball", 4) == 0)
+        return rc;
+    snprintf(msg, size, "--arith: expected double, ball[:BITS], exact or symbolic, got '%s'", v);
+    return 2;
 }
 
-/* An option with a value, argv[*i] its name: 0, or the exit status of a usage error; -1 when
- * a is not such an option. */
-static int parse_valued(taylor_t *t, const char *a, char **argv, int *i)
-{
-    char *end;
-    if (!strcmp(a, "--order"))
-    {
-        long x = strtol(argv[++*i], &end, 10);
-        if (*end || end == argv[*i] || x < 0 || x > FY_MLP_MAX_ORDER)
-            return fy_cli_usage_error(CMD, "--order: an integer 0..%d, not '%s'",
-                                      FY_MLP_MAX_ORDER, argv[*i]);
-        t->order = (int) x;
-    }
-    else if (!strcmp(a, "--at"))
-        t->at = argv[++*i];
-    else if (!strcmp(a, "--direction"))
-        t->dirf = argv[++*i];
-    else if (!strcmp(a, "--entry"))
-        t->entry = argv[++*i];
-    else if (!strcmp(a, "--digits"))
-    {
-        t->digits = strtol(argv[++*i], &end, 10);
-        if (*end || end == argv[*i] || t->digits < 1 || t->digits > 100000)
-            return fy_cli_usage_error(CMD, "--digits: an integer 1..100000, not '%s'",
-                                      argv[*i]);
-    }
-    else if (!strcmp(a, "--tol"))
-    {
-        t->tol = strtod(argv[++*i], &end);
-        if (*end || end == argv[*i] || !(t->tol >= 0))
-            return fy_cli_usage_error(CMD, "--tol: a number >= 0, not '%s'", argv[*i]);
-    }
-    else if (!strcmp(a, "-o"))
-        t->out = argv[++*i];
-    else if (!strcmp(a, "--activation"))
-        t->opts->activation = argv[++*i];
-    else if (!strcmp(a, "--format"))
-    {
-        t->fmt = fy_cli_parse_format(CMD, argv[++*i], 1u << FY_FMT_TEXT | 1u << FY_FMT_JSON |
-                                                          1u << FY_FMT_NPY);
-        if (t->fmt < 0)
-            return 2;
-    }
-    else if (!strcmp(a, "--arith"))
-        return parse_arith(t, argv[++*i]);
-    else
-        return -1;
-    return 0;
-}
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define A(f) offsetof(taylor_args_t, f)
+static const fy_opt_t taylor_opts[] = {
+    {.name = "order", .kind = FY_OPT_INT, .arg = "N", .off = A(order), .lo = 0,
+     .hi = FY_MLP_MAX_ORDER,
+     .help = "derivative order (required): whole tensors and entries up to "
+             XSTR(FY_MLP_MAX_TENSOR_ORDER) ", coefficients along a direction of any order"},
+    {.name = "at", .kind = FY_OPT_PATH, .arg = "FILE", .off = A(at),
+     .help = "expansion point: whitespace-separated numbers read exactly (\"0.1\" is 1/10); "
+             "default the origin"},
+    {.name = "direction", .kind = FY_OPT_PATH, .arg = "FILE", .off = A(dirf),
+     .help = "the Taylor coefficients c_0 .. c_N of t -> F(xbar + t v) along the vector v of "
+             "FILE (read as --at)"},
+    {.name = "entry", .kind = FY_OPT_LIST, .arg = "i,j,...", .off = A(idx), .off2 = A(nidx),
+     .lo = 0, .hi = 1000000000, .max = FY_MLP_MAX_TENSOR_ORDER,
+     .help = "one entry d^N F / dx_i dx_j ... (N indices, 0-based)"},
+    {.name = "arith", .kind = FY_OPT_CALL, .arg = "A", .call = set_arith, .def = "double",
+     .help = "double (IEEE); ball[:BITS] (Arb balls, rigorous enclosures, default 128 bits; "
+             "for whole tensors up to 128 bits with weights that are exact doubles, the balls "
+             "of one entry across a layer share an exponent and a radius and carry 126-bit "
+             "mantissas, so an entry far below the others of its row has fewer certified bits: "
+             "--digits raises the precision where that matters); exact (FLINT rationals, "
+             "refused with the layer and neuron when a vertex value is irrational: tanh, sin "
+             "and sigmoid are rational only at zero pre-activation, e.g. zero biases at 0); "
+             "or symbolic (small networks: each entry a polynomial with exact coefficients in "
+             "the symbols s_{l,a,k} = sigma_l^(k)(z^(l)_a))"},
+    {.name = "digits", .kind = FY_OPT_INT, .arg = "D", .off = A(digits), .lo = 1, .hi = 100000,
+     .help = "ball: raise the precision until every result has D certified digits and print "
+             "exactly those (every printed digit certified); double: the digits printed "
+             "(default 17)"},
+    {.name = "per-diagram", .kind = FY_OPT_FLAG, .off = A(per),
+     .help = "with --entry or --direction: the contribution of every diagram, largest first"},
+    {.name = "check", .kind = FY_OPT_FLAG, .off = A(check),
+     .help = "recompute by every route (the sum over diagrams, refused with a message for "
+             "whole tensors above a size; the fused recursion; the diagram factorisation of "
+             "whole tensors of orders 2-4 in double; the Taylor-mode AD) and in the other "
+             "arithmetics (exact where the vertex values are rational, "
+             "ball, double) and report the largest discrepancy; exit status 1 on any "
+             "disagreement.  Balls must overlap each other and contain the exact values; "
+             "doubles must agree with the ball midpoints within their stated error (--tol)"},
+    {.name = "tol", .kind = FY_OPT_REAL, .arg = "T", .off = A(tol), .rlo = 0,
+     .flags = FY_OPT_NO_HI, .def = "1e-9",
+     .help = "stated error of double results, relative to the sum of the absolute values of "
+             "the terms (the same computation with |W|, |sigma^(k)| and |v|; the largest over "
+             "the tensor for tensors and entries, where the Taylor-mode route interpolates over "
+             "all directions, and per c_k along a direction)"},
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "FILE", .off = A(out),
+     .help = "write to FILE (atomically) instead of standard output"},
+    {.name = "activation", .kind = FY_OPT_STRING, .arg = "A[,B,...]", .off = A(activation),
+     .help = "activations when the model file does not name them (one name, or one per "
+             "hidden layer)"},
+    {.name = "no-progress", .kind = FY_OPT_FLAG, .off = A(no_progress),
+     .help = "the same as --quiet"},
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_taylor = {
+    .name = CMD,
+    .usage = "MODEL --order N [options]",
+    .intro =
+        "Derivative tensors d^N F at the expansion point (the whole symmetric tensor by\n"
+        "sorted multi-index), single entries, and Taylor coefficients along a direction\n"
+        "of output 0 of an MLP, by the fused layer recursion (doc/math.md 1.6).  Whole\n"
+        "tensors of orders 2-4 in double are computed by the diagrams grouped by their\n"
+        "lowest vertex into low-rank terms over the neurons, the fused recursion then\n"
+        "being the independent route of --check.  Per diagram and cross-checked on\n"
+        "request.",
+    .epilog =
+        "Examples:\n"
+        "  feynn taylor examples/tiny_mlp.safetensors --order 3\n"
+        "  feynn taylor m.safetensors --order 3 --entry 0,1,2 --arith ball --digits 30\n"
+        "  feynn taylor m.safetensors --order 200 --direction v.txt --check\n"
+        "\n"
+        "Exit status: 0 success, 1 a --check disagreement, 2 bad usage or input.\n",
+    .opts = taylor_opts,
+    .nopts = FY_OPT_N(taylor_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_NPY),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/taylor.schema.json: exact rationals as strings, "
+                   "balls as {\"mid\", \"rad\"} decimal strings whose interval contains the "
+                   "value, doubles as numbers) or npy (float64: the dense tensor of shape "
+                   "(d,)*N, an entry as shape (1,), coefficients as shape (N+1,); balls give "
+                   "their midpoints, exact values the nearest doubles)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
 
 /* The command line into t: -1 to go on, else the exit status (0 after --help). */
 static int parse_args(taylor_t *t, int argc, char **argv)
 {
-    int i, rc;
-    for (i = 1; i < argc; i++)
+    fy_opt_state_t st;
+    taylor_args_t a;
+    int rc, k, len = 0;
+    memset(&a, 0, sizeof a);
+    a.order = -1;
+    a.digits = -1;
+    a.tol = DEFAULT_TOL;
+    a.arith.arith = FY_ARITH_DOUBLE;
+    a.arith.prec = 128;
+    a.out = "-";
+    if ((rc = fy_opt_start(st, &a, &fy_opt_taylor, argc, argv)) >= 0)
+        return rc;
+    t->model = st->noperands ? st->operands[0] : NULL;
+    t->fmt = st->format;
+    t->progress = a.no_progress ? 0 : fy_opt_progress(st);
+    fy_opt_state_clear(st);
+    t->order = (int) a.order;
+    t->digits = a.digits;
+    t->tol = a.tol;
+    t->arith = a.arith.arith;
+    t->prec = a.arith.prec;
+    t->symbolic = a.symbolic;
+    t->per = a.per;
+    t->check = a.check;
+    t->at = a.at;
+    t->dirf = a.dirf;
+    t->out = a.out;
+    t->opts->activation = a.activation;
+    t->opts->names = fy_cli_net_names;
+    t->nidx = a.nidx;
+    for (k = 0; k < a.nidx; k++)
     {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-        {
-            usage(stdout);
-            return 0;
-        }
-        else if (!strcmp(a, "--per-diagram"))
-            t->per = 1;
-        else if (!strcmp(a, "--check"))
-            t->check = 1;
-        else if (!strcmp(a, "--progress"))
-            t->progress = 1;
-        else if (!strcmp(a, "--no-progress"))
-            t->progress = 0;
-        else if (a[0] == '-' && a[1] != '\0' && !has)
-            return fy_cli_usage_error(CMD, "option %s needs a value", a);
-        else if ((rc = parse_valued(t, a, argv, &i)) >= 0)
-        {
-            if (rc != 0)
-                return rc;
-        }
-        else if (a[0] == '-' && a[1] != '\0')
-            return fy_cli_usage_error(CMD, "unknown option '%s'", a);
-        else if (t->model == NULL)
-            t->model = a;
-        else
-            return fy_cli_usage_error(CMD, "more than one model: '%s'", a);
+        t->idx[k] = (int) a.idx[k];
+        len += snprintf(t->entry_buf + len, sizeof t->entry_buf - (size_t) len, "%s%ld",
+                        k ? "," : "", a.idx[k]);
     }
+    t->entry = a.nidx ? t->entry_buf : NULL;
     return -1;
 }
 
 /* The combinations of options: -1 when they go together, else the exit status. */
 static int check_args(taylor_t *t)
 {
-    char *end;
     if (t->model == NULL || t->order < 0)
         return fy_cli_usage_error(CMD, "a MODEL and --order N are required");
-    if (t->entry != NULL)
-    {
-        const char *p = t->entry;
-        while (*p && t->nidx <= FY_MLP_MAX_TENSOR_ORDER)
-        {
-            long x = strtol(p, &end, 10);
-            if (end == p || x < 0 || x > 1000000000L)
-                return fy_cli_usage_error(CMD, "--entry: indices like 0,2,2, not '%s'",
-                                          t->entry);
-            t->idx[t->nidx++] = (int) x;
-            if (*end != ',' && *end != '\0')
-                return fy_cli_usage_error(CMD, "--entry: indices like 0,2,2, not '%s'",
-                                          t->entry);
-            p = *end == ',' ? end + 1 : end;
-        }
-        if (t->nidx != t->order)
-            return fy_cli_usage_error(CMD, "--entry has %d indices, --order is %d", t->nidx,
-                                      t->order);
-    }
+    if (t->entry != NULL && t->nidx != t->order)
+        return fy_cli_usage_error(CMD, "--entry has %d indices, --order is %d", t->nidx,
+                                  t->order);
     if (t->entry != NULL && t->dirf != NULL)
         return fy_cli_usage_error(CMD, "--entry and --direction exclude each other");
     if (t->per && t->entry == NULL && t->dirf == NULL)

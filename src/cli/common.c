@@ -4,6 +4,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "feynn/io.h"
+
+/* In the order of fy_net_opt_t (feynn/io.h). */
+const char *const fy_cli_net_names[FY_NET_OPT_COUNT] = {
+    "--input-format", "--activation", "--output-activation", "--layers", "--ignore-extra"};
 
 static const char *const format_names[] = {"text", "json", "npy", "dot", "tikz", "latex", "csv"};
 

@@ -145,6 +145,17 @@ int fy_net_note(fy_net_t net, fy_error_t err, const char *fmt, ...)
 
 /* ------------------------------------------------------------------ activations */
 
+/* What the messages call option k of o: the caller's name (o->names), else the field. */
+static const char *opt_name(const fy_net_opts_struct *o, fy_net_opt_t k)
+{
+    static const char *const fields[FY_NET_OPT_COUNT] = {
+        "fy_net_opts.format", "fy_net_opts.activation", "fy_net_opts.output_activation",
+        "fy_net_opts.layers", "fy_net_opts.ignore_extra"};
+    if (o != NULL && o->names != NULL && o->names[k] != NULL)
+        return o->names[k];
+    return fields[k];
+}
+
 /* Splits "a,b,c" into hidden activations.  Returns FY_OK with acts[0..H) set (malloc'ed) when
  * the list has 1 or H names. */
 static int parse_act_list(char **acts, int H, const char *list, const char *name,
@@ -263,7 +274,8 @@ int fy_net_finish(fy_net_t net, const char *name, const char *act_list, const ch
             }
         if (opts->activation != NULL)
         {
-            if ((rc = parse_act_list(acts, H, opts->activation, name, "--activation", err)))
+            if ((rc = parse_act_list(acts, H, opts->activation, name,
+                                      opt_name(opts, FY_NET_OPT_ACTIVATION), err)))
                 goto done;
             net->activation_source = "option";
         }
@@ -302,12 +314,14 @@ int fy_net_finish(fy_net_t net, const char *name, const char *act_list, const ch
             {
                 rc = fy_error_set(err, FY_EINPUT,
                                   "%s: the network has %d hidden layer%s and %s no activation "
-                                  "for layer %d: give --activation NAME (e.g. --activation tanh, "
-                                  "or one name per hidden layer: tanh,sigmoid), or store "
-                                  "\"activation\" in the file's metadata",
+                                  "for layer %d: give the activation with %s (one name such as "
+                                  "tanh for every hidden layer, or one per hidden layer: "
+                                  "tanh,sigmoid), or store \"activation\" in the file's "
+                                  "metadata",
                                   name, H, H == 1 ? "" : "s",
                                   from_file ? "the file gives" : "neither the options nor the "
-                                  "file give an activation; there is", l + 1);
+                                  "file give an activation; there is", l + 1,
+                                  opt_name(opts, FY_NET_OPT_ACTIVATION));
                 goto done;
             }
         for (l = 0; l < H; l++)
@@ -319,12 +333,13 @@ int fy_net_finish(fy_net_t net, const char *name, const char *act_list, const ch
     }
     else if (opts->activation != NULL)
     {
-        if ((rc = fy_net_note(net, err, "--activation ignored: the network has no hidden layer")))
+        if ((rc = fy_net_note(net, err, "%s ignored: the network has no hidden layer",
+                                opt_name(opts, FY_NET_OPT_ACTIVATION))))
             goto done;
     }
     if (opts->output_activation != NULL)
         rc = set_output_act(&net->layers[net->L - 1], opts->output_activation, name,
-                            "--output-activation", err);
+                            opt_name(opts, FY_NET_OPT_OUTPUT_ACTIVATION), err);
     else if (out_act != NULL && net->layers[net->L - 1].activation == NULL)
         rc = set_output_act(&net->layers[net->L - 1], out_act, name, "output activation", err);
     if (rc)
@@ -551,15 +566,16 @@ int fy_net_from_tensors(fy_net_t net, const fy_safetensors_t st, const char *nam
                         used += (size_t) snprintf(found + used, sizeof found - used, "%s'%s'",
                                                   used ? ", " : "", grp[k].prefix);
                 rc = fy_error_set(err, FY_EINPUT,
-                                  "%s: --layers: no tensor '%.*s.weight' (or '.kernel'); the "
-                                  "layer prefixes in the file are %s", name, (int) len, p,
+                                  "%s: %s: no tensor '%.*s.weight' (or '.kernel'); the "
+                                  "layer prefixes in the file are %s", name,
+                                  opt_name(opts, FY_NET_OPT_LAYERS), (int) len, p,
                                   found[0] ? found : "(none)");
                 goto done;
             }
             if (grp[j].used)
             {
-                rc = fy_error_set(err, FY_EINPUT, "%s: --layers names '%s' twice", name,
-                                  grp[j].prefix);
+                rc = fy_error_set(err, FY_EINPUT, "%s: %s names '%s' twice", name,
+                                  opt_name(opts, FY_NET_OPT_LAYERS), grp[j].prefix);
                 goto done;
             }
             grp[j].used = 1;
@@ -601,9 +617,11 @@ int fy_net_from_tensors(fy_net_t net, const fy_safetensors_t st, const char *nam
             rc = fy_error_set(err, FY_EINPUT,
                               "%s: %zu tensor%s that %s not part of a linear layer: %s; expected "
                               "only PREFIX.weight and PREFIX.bias (ignore the others with "
-                              "--ignore-extra, or name the layers with --layers)",
+                              "%s, or name the layers with %s)",
                               name, n_extra, n_extra == 1 ? "" : "s",
-                              n_extra == 1 ? "is" : "are", list);
+                              n_extra == 1 ? "is" : "are", list,
+                              opt_name(opts, FY_NET_OPT_IGNORE_EXTRA),
+                              opt_name(opts, FY_NET_OPT_LAYERS));
             goto done;
         }
         for (i = 0; i < n_extra; i++)
@@ -669,15 +687,16 @@ int fy_net_from_tensors(fy_net_t net, const fy_safetensors_t st, const char *nam
                 rc = fy_error_set(err, FY_EINPUT,
                                   "%s: tensor '%s' has shape %s, so layer %zu takes %zu inputs, "
                                   "but layer %zu ('%s') has %zu outputs; expected %s (%zu, %zu). "
-                                  "Layers were taken in the order %s%s",
+                                  "Layers were taken in the order %s %s%s%s",
                                   name, w->name, fy_io_shape_str(sh, sizeof sh, 2, w->shape),
                                   i + 1, n_in, i, pw->name, prev_out,
                                   order[i]->kernel ? "a kernel of shape" : "a weight of shape",
                                   order[i]->kernel ? prev_out : n_out,
                                   order[i]->kernel ? n_out : prev_out, ord,
-                                  opts->layers ? " (from --layers)"
-                                               : " (natural order of names); give the order "
-                                                 "with --layers P1,P2,... if that is wrong");
+                                  opts->layers ? "(from " : "(natural order of names); give the "
+                                                            "order with ",
+                                  opt_name(opts, FY_NET_OPT_LAYERS),
+                                  opts->layers ? ")" : " P1,P2,... if that is wrong");
                 goto done;
             }
         }
@@ -786,6 +805,7 @@ static int looks_text(const uint8_t *buf, size_t len)
 }
 
 static int detect(fy_model_format_t *f, const uint8_t *buf, size_t len, const char *name,
+                  const fy_net_opts_struct *opts,
                   fy_error_t err)
 {
     if (len >= 6 && memcmp(buf, "\x93NUMPY", 6) == 0)
@@ -808,7 +828,7 @@ static int detect(fy_model_format_t *f, const uint8_t *buf, size_t len, const ch
         return fy_error_set(err, FY_EINPUT,
                             "%s: offset 0: unknown model format: expected safetensors, NumPy "
                             ".npy or the text format starting 'feynn-model 1' (or say which "
-                            "with --input-format)", name);
+                            "with %s)", name, opt_name(opts, FY_NET_OPT_FORMAT));
     return FY_OK;
 }
 
@@ -819,7 +839,7 @@ int fy_net_load_buffer(fy_net_t net, const uint8_t *buf, size_t len, const char 
     fy_safetensors_t st;
     int rc;
 
-    if (f == FY_MODEL_AUTO && (rc = detect(&f, buf, len, name, err)) != FY_OK)
+    if (f == FY_MODEL_AUTO && (rc = detect(&f, buf, len, name, opts, err)) != FY_OK)
         return rc;
     if (f == FY_MODEL_TEXT)
         return fy_net_read_text_buffer(net, (const char *) buf, len, name, opts, err);

@@ -158,8 +158,9 @@ int fy_jet_net_set(fy_jet_net_t J, const fy_net_t net, fy_error_t err)
             {
                 release_layers(J);
                 return fy_error_set(err, FY_EINPUT,
-                                    "jet: hidden layer %d has no activation (give one, e.g. "
-                                    "--activation tanh)", l);
+                                    "jet: hidden layer %d has no activation (every hidden "
+                                    "layer needs one: load the network with an activation, "
+                                    "e.g. tanh)", l);
             }
             J->kind[l - 1] = FY_JET_ACT_IDENTITY;
             continue;
