@@ -1,8 +1,10 @@
 #!/bin/sh
 # feynn under MPI (TAP): `mpirun -np 1, 2, 3 feynn nnft sample ...` against the same command run
 # alone, byte for byte (text, JSON, CSV; a scan over widths), the library's tests under mpirun,
-# and a run killed on 2 ranks resumed on 3.  The only lines allowed to differ are the ones that
-# say how the run went (text: the first line; JSON: threads, ranks, time_s, networks_per_s).
+# and a run killed on 2 ranks resumed on 3; `feynn inn sample` (lattice chains, the report and
+# the draws) and `feynn inn scan` (its cells) on 1-3 ranks against the serial command.  The only
+# lines allowed to differ are the ones that say how the run went (text: the first line; JSON:
+# threads, ranks, time_s, networks_per_s; inn scan: the training times).
 # Skipped (77) when feynn was built without MPI or mpirun is missing.  As root, Open MPI needs
 # its two consent variables; this script sets them (CI runs as root).
 feynn="${FY_TOP_BUILDDIR:-.}/feynn"
@@ -92,6 +94,42 @@ if [ -n "$r" ] && [ "${r% *}" = "${r#* }" ]; then
     n=$((n + 1)); echo "ok $n - the resumed run read checkpoints back # SKIP ended before the kill"
 elif [ -n "$r" ]; then ok "the resumed run read ${r% *} of ${r#* } segments back"
 else no "the resumed run read checkpoints back"; fi
+
+# lattice chains over ranks (inn sample): the report and the draws (-o) byte for byte; 5 chains
+# so that 2 and 3 ranks get unequal shares
+printf 'lattice ring 3\nkinetic 1\nm2 1\ng3 1/2\nlam 1\n' >"$w/ring.theory"
+hmc() { # hmc "RANKS" TAG FORMAT
+    nps=$1; tag=$2; fmt=$3
+    "$feynn" inn sample "$w/ring.theory" --chains 5 --samples 40 --warmup 60 --seed 7 \
+        --format "$fmt" -o "$w/serial.$tag.st" >"$w/serial.$tag" 2>"$w/err" || no "alone: $tag"
+    for np in $nps; do
+        if mpi "$np" "$feynn" inn sample "$w/ring.theory" --chains 5 --samples 40 --warmup 60 \
+            --seed 7 --format "$fmt" -o "$w/np$np.$tag.st" >"$w/np$np.$tag" 2>"$w/err"; then
+            same "inn sample, mpirun -np $np, $tag: identical to the serial command" \
+                "$w/serial.$tag" "$w/np$np.$tag"
+            same "inn sample, mpirun -np $np, $tag: the draws (-o) identical" \
+                "$w/serial.$tag.st" "$w/np$np.$tag.st"
+        else no "inn sample, mpirun -np $np, $tag (exit)"; fi
+    done
+}
+hmc "1 2 3" hmc.txt text
+hmc "3" hmc.json json
+
+# the depth x data scan (inn scan) over ranks: its cells in the serial order with the serial
+# numbers (the last CSV column is the training's wall-clock time)
+printf 'lattice ring 1\nm2 1\nlam 1\n' >"$w/one.theory"
+"$feynn" inn scan "$w/one.theory" --couplings 1,2 --sizes 40,60 --lbfgs 3 --quiet \
+    --format csv 2>"$w/err" | cut -d, -f1-15 >"$w/serial.scan.csv" || no "alone: inn scan"
+for np in 2 3; do
+    if mpi "$np" "$feynn" inn scan "$w/one.theory" --couplings 1,2 --sizes 40,60 --lbfgs 3 \
+        --quiet --format csv >"$w/np$np.scan.raw" 2>"$w/err"; then
+        cut -d, -f1-15 "$w/np$np.scan.raw" >"$w/np$np.scan.csv"
+        same "inn scan, mpirun -np $np: the cells identical to the serial scan" \
+            "$w/serial.scan.csv" "$w/np$np.scan.csv"
+    else no "inn scan, mpirun -np $np (exit)"; fi
+done
+if [ "$(wc -l <"$w/np2.scan.csv")" = 5 ]; then ok "inn scan on 2 ranks: one report, 4 cells"
+else wc -l <"$w/np2.scan.csv" >"$w/err"; no "inn scan on 2 ranks: one report, 4 cells"; fi
 
 echo "1..$n"
 [ "$fail" = 0 ] && rm -rf "$w"

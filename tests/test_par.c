@@ -186,6 +186,49 @@ static void test_reduce_world(void **state)
     printf("# reduce over %d rank(s): %a %a %a\n", p->size, acc[0], acc[1], acc[2]);
 }
 
+/* Gather: block b holds 3 words b * 1000 + i; rank 0 receives every block in block order, the
+ * other ranks' buffers stay as they were (also with fewer blocks than ranks, and none). */
+static void test_gather_world(void **state)
+{
+    static const uint64_t counts[] = {10, 2, 1, 0, 257};
+    fy_par_t p;
+    fy_error_t err;
+    size_t c;
+    (void) state;
+    fy_error_init(err);
+    fy_par_world(p);
+    for (c = 0; c < sizeof counts / sizeof counts[0]; c++)
+    {
+        uint64_t nb = counts[c], lo, hi, b, i;
+        uint64_t *all = malloc((size_t) (nb + 1) * 3 * sizeof(uint64_t));
+        uint64_t *loc = malloc((size_t) (nb + 1) * 3 * sizeof(uint64_t));
+        assert_non_null(all);
+        assert_non_null(loc);
+        fy_par_split(&lo, &hi, nb, p->size, p->rank);
+        for (b = lo; b < hi; b++)
+            for (i = 0; i < 3; i++)
+                loc[(b - lo) * 3 + i] = b * 1000 + i;
+        for (i = 0; i < (nb + 1) * 3; i++)
+            all[i] = UINT64_MAX;
+        assert_int_equal(fy_par_gather(all, loc, 3 * sizeof(uint64_t), nb, p, err), FY_OK);
+        for (b = 0; b < nb; b++)
+            for (i = 0; i < 3; i++)
+                assert_true(all[b * 3 + i] == (p->rank == 0 ? b * 1000 + i : UINT64_MAX));
+        for (i = 0; i < 3; i++) /* nothing written past the end */
+            assert_true(all[nb * 3 + i] == UINT64_MAX);
+        free(all);
+        free(loc);
+    }
+    /* one rank: in place */
+    {
+        fy_par_t s;
+        uint64_t v[4] = {5, 6, 7, 8};
+        fy_par_self(s);
+        assert_int_equal(fy_par_gather(v, v, 2 * sizeof(uint64_t), 2, s, err), FY_OK);
+        assert_true(v[0] == 5 && v[1] == 6 && v[2] == 7 && v[3] == 8);
+    }
+}
+
 /* ------------------------------------------------------------------ chunk store */
 static void tmpdir(char *buf, size_t n, const char *what)
 {
@@ -531,6 +574,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_nblocks),
         cmocka_unit_test(test_reduce_simulated),
         cmocka_unit_test(test_reduce_world),
+        cmocka_unit_test(test_gather_world),
         cmocka_unit_test(test_store_round_trip),
         cmocka_unit_test(test_store_refuses),
         cmocka_unit_test(test_scan_order),

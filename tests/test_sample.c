@@ -11,7 +11,8 @@
  * quadrature of exp(-E) (a double well with a cubic term, so the Z2 move is a real Metropolis
  * step, and an even one where it is always accepted); a Gaussian ring against the closed-form
  * covariance (the inverse of the quadratic form, by Fourier modes) and vanishing kappa_3,
- * kappa_4; joint cumulants of a two-site theory against 2-d quadrature through central moments.
+ * kappa_4; joint cumulants of a two-site theory against 2-d quadrature through central moments;
+ * chain c keyed by c alone (the first chains of a longer run, bit for bit).
  * Fixed seeds, printed. */
 #include <math.h>
 #include <string.h>
@@ -596,6 +597,49 @@ static void test_cumulants_2site(void **state)
     fy_ltheory_clear(T);
 }
 
+/* Chain c draws from stream c alone (what lets the chains be split over MPI ranks): with a
+ * fixed thinning factor the first 3 chains of a 7-chain run are, bit for bit, the chains of a
+ * 3-chain run; and fy_hmc_run_par on this process alone is fy_hmc_run. */
+static void test_chain_keys(void **state)
+{
+    fy_ltheory_t T;
+    fy_hmc_opts_struct o;
+    fy_hmc_result_t A, B, C;
+    fy_error_t err;
+    fy_par_t self;
+    size_t per;
+    (void) state;
+    fy_error_init(err);
+    fy_ltheory_init(T);
+    parse_ok(T, "lattice ring 3\nkinetic 1\nm2 1\ng3 1/2\nlam 1\n");
+    fy_hmc_result_init(A);
+    fy_hmc_result_init(B);
+    fy_hmc_result_init(C);
+    fy_hmc_opts_default(&o);
+    o.samples = 30;
+    o.warmup = 40;
+    o.thin = 2;
+    o.seed = 11;
+    o.chains = 7;
+    assert_int_equal(fy_hmc_run(A, T, &o, err), FY_OK);
+    o.chains = 3;
+    assert_int_equal(fy_hmc_run(B, T, &o, err), FY_OK);
+    per = (size_t) o.samples * (size_t) T->nsites;
+    assert_memory_equal(A->draws, B->draws, 3 * per * sizeof(double));
+    assert_memory_equal(A->step, B->step, 3 * sizeof(double));
+    assert_memory_equal(A->accept, B->accept, 3 * sizeof(double));
+    /* and the chains differ from each other (the comparison above has teeth) */
+    assert_true(memcmp(A->draws, A->draws + per, per * sizeof(double)) != 0);
+    fy_par_self(self);
+    assert_int_equal(fy_hmc_run_par(C, T, &o, self, err), FY_OK);
+    assert_memory_equal(B->draws, C->draws, 3 * per * sizeof(double));
+    assert_memory_equal(B->diag, C->diag, sizeof B->diag);
+    fy_hmc_result_clear(A);
+    fy_hmc_result_clear(B);
+    fy_hmc_result_clear(C);
+    fy_ltheory_clear(T);
+}
+
 static void test_refusals(void **state)
 {
     fy_ltheory_t T;
@@ -634,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_hmc_1d),
         cmocka_unit_test(test_gaussian),
         cmocka_unit_test(test_cumulants_2site),
+        cmocka_unit_test(test_chain_keys),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests_name("sample", tests, NULL, NULL) ? 1 : 0;

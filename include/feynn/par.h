@@ -81,6 +81,13 @@ void fy_par_fold(double *acc, const double *parts, uint64_t nparts, size_t len);
 int fy_par_reduce_ordered(double *acc, const double *local, size_t len, uint64_t nblocks,
                           const fy_par_t p, fy_error_t err);
 
+/* Collective.  Blocks [0, nblocks) of block_bytes bytes each are split over the group with
+ * fy_par_split; this rank holds its blocks [lo, hi) in local.  On rank 0, all (nblocks x
+ * block_bytes) receives every block in block order; all is not touched on the other ranks (may
+ * be NULL there).  With one rank it is a copy (local may equal all). */
+int fy_par_gather(void *all, const void *local, size_t block_bytes, uint64_t nblocks,
+                  const fy_par_t p, fy_error_t err);
+
 /* Collective.  buf (bytes) of rank 0 is copied to every rank. */
 int fy_par_bcast(void *buf, size_t bytes, const fy_par_t p, fy_error_t err);
 

@@ -38,6 +38,7 @@
 
 #include "feynn/error.h"
 #include "feynn/num.h"
+#include "feynn/par.h" /* fy_hmc_run_par (par2) */
 #include "feynn/series.h"
 
 #ifdef __cplusplus
@@ -187,6 +188,18 @@ const char *fy_hmc_obs_name(int k);
  * fit memory with FY_ENOMEM. */
 int fy_hmc_run(fy_hmc_result_t R, const fy_ltheory_t T, const fy_hmc_opts_struct *o,
                fy_error_t err);
+
+/* ---- par2 (issue 15): the chains over ranks */
+/* Collective over the group p (feynn/par.h; fy_hmc_run is this with fy_par_self).  The chains
+ * are split over the ranks in contiguous blocks (fy_par_split); every random number of chain c
+ * is keyed by c, so each chain is the one the serial run draws.  The pilot's observables are
+ * gathered on rank 0, which measures the thinning factor and broadcasts it; the kept draws and
+ * the per-chain summaries are gathered on rank 0 in chain order and diagnosed there.  So on
+ * rank 0, R is bit for bit the serial result for any number of ranks; on the other ranks R
+ * holds only nsites, chains, samples, thin and tau_raw (no arrays).  A failure on any rank is
+ * returned on every rank (fy_par_agree). */
+int fy_hmc_run_par(fy_hmc_result_t R, const fy_ltheory_t T, const fy_hmc_opts_struct *o,
+                   const fy_par_t p, fy_error_t err);
 
 /* Writes the draws as safetensors: tensor "samples" (F64, shape [chains, samples, nsites])
  * with metadata describing the theory, the sampler and the layout. */

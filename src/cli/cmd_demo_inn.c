@@ -171,6 +171,7 @@ int fy_inn_scan_cmd(int argc, char **argv)
     fy_inn_scan_t S;
     fy_ltheory_t T;
     fy_error_t err;
+    fy_par_t par;
     int i, quiet, fmt, status, rc = 0;
     scan_args_t a;
     fy_opt_state_t st;
@@ -208,10 +209,18 @@ int fy_inn_scan_cmd(int argc, char **argv)
     o->log = quiet ? NULL : stderr;
     fy_ltheory_init(T);
     fy_inn_scan_init(S);
-    status = fy_ltheory_load(T, path, err);
+    /* par2 (issue 15): under mpirun the cells are spread over the ranks; rank 0 writes */
+    status = fy_par_init(NULL, NULL, err);
+    fy_par_world(par);
     if (status == FY_OK)
-        status = fy_inn_scan(S, T, o, err);
-    if (status == FY_OK && fmt == FY_FMT_JSON)
+        status = fy_par_agree(fy_ltheory_load(T, path, err), par, err);
+    if (status == FY_OK)
+        status = fy_inn_scan_par(S, T, o, par, err);
+    if (status == FY_OK && par->rank != 0)
+    {
+        /* only rank 0 reports */
+    }
+    else if (status == FY_OK && fmt == FY_FMT_JSON)
     {
         char *s = NULL;
         status = fy_inn_scan_json(&s, S, err);
@@ -226,8 +235,9 @@ int fy_inn_scan_cmd(int argc, char **argv)
     if (status == FY_OK && fflush(stdout) != 0)
         status = fy_error_set(err, FY_EIO, "writing the output failed");
     if (status != FY_OK)
-        rc = fy_cli_fail(cmd, err);
+        rc = par->rank == 0 ? fy_cli_fail(cmd, err) : fy_exit_status(status);
     fy_inn_scan_clear(S);
     fy_ltheory_clear(T);
+    fy_par_finalize();
     return rc;
 }

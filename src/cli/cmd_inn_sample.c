@@ -7,7 +7,8 @@
  *
  * The library does the work (fy_hmc_run, fy_sample_cumulants, fy_hmc_save); this file parses
  * options and prints.  -o writes the draws as safetensors (tensor "samples", F64,
- * [chains, samples, sites]); the report goes to standard output. */
+ * [chains, samples, sites]); the report goes to standard output.  Under mpirun the chains are
+ * split over the ranks (fy_hmc_run_par) and the output is byte-identical to the serial run. */
 #include <inttypes.h>
 #include <math.h>
 #include <stddef.h>
@@ -63,7 +64,8 @@ const fy_opt_cmd_t fy_opt_inn_sample = {
         "chains in parallel, step size adapted during warm-up, a global Z2 move\n"
         "phi -> -phi, thinning by the measured autocorrelation time.  Prints acceptance,\n"
         "autocorrelation times, effective sample sizes, split R-hat, and the cumulants\n"
-        "kappa_1..kappa_4 on a site and between nearest neighbours with batch-means errors.",
+        "kappa_1..kappa_4 on a site and between nearest neighbours with batch-means errors.\n"
+        "Under mpirun the chains are split over the ranks; the output is byte-identical.",
     .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
     .opts = sample_opts,
     .nopts = FY_OPT_N(sample_opts),
@@ -192,6 +194,7 @@ int fy_inn_sample_cmd(int argc, char **argv)
     fy_hmc_result_t R;
     fy_cumulants_struct K;
     fy_error_t err;
+    fy_par_t par;
     sample_args_t a;
     fy_opt_state_t st;
 
@@ -226,9 +229,16 @@ int fy_inn_sample_cmd(int argc, char **argv)
 
     fy_ltheory_init(T);
     fy_hmc_result_init(R);
-    status = fy_ltheory_load(T, path, err);
+    /* under mpirun / srun every rank runs this: the chains are split over the ranks and
+     * gathered on rank 0, which alone writes */
+    status = fy_par_init(NULL, NULL, err);
+    fy_par_world(par);
     if (status == FY_OK)
-        status = fy_hmc_run(R, T, &o, err);
+        status = fy_par_agree(fy_ltheory_load(T, path, err), par, err);
+    if (status == FY_OK)
+        status = fy_hmc_run_par(R, T, &o, par, err);
+    if (status == FY_OK && par->rank != 0)
+        goto finish;
     if (status == FY_OK)
         status = fy_sample_cumulants(&K, R->draws, R->chains, R->samples, T, err);
     if (status == FY_OK && out != NULL)
@@ -248,9 +258,12 @@ int fy_inn_sample_cmd(int argc, char **argv)
         print_text(stdout, path, T, &o, R, &K);
     if (status == FY_OK && fflush(stdout) != 0)
         status = fy_error_set(err, FY_EIO, "writing the output failed");
+    /* every rank holds the error (fy_par_agree); rank 0 says it */
     if (status != FY_OK)
-        rc = fy_cli_fail(CMD, err);
+        rc = par->rank == 0 ? fy_cli_fail(CMD, err) : fy_exit_status(status);
+finish:
     fy_hmc_result_clear(R);
     fy_ltheory_clear(T);
+    fy_par_finalize();
     return rc;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "feynn/inn.h"
+#include "feynn/par.h"
 #include "feynn/sample.h"
 #include "inn/compare_internal.h"
 
@@ -130,12 +131,85 @@ static int draw_sets(fy_hmc_result_t data, fy_hmc_result_t test, fy_hmc_result_t
     return rc;
 }
 
+/* ---- par2 (issue 15): the cells of the scan are jobs of fy_par_scan */
+typedef struct
+{
+    const fy_ltheory_struct *T;
+    const fy_inn_scan_opts_struct *o;
+    fy_hmc_result_struct *data, *test, *truth;
+} scan_ctx_t;
+
+/* The result of a cell as sent between ranks: the cell, then the true couplings. */
+typedef struct
+{
+    fy_inn_scan_cell_struct cell;
+    double coupling_true[FY_INN_NCOUPLINGS];
+} scan_res_t;
+
+/* Job j: the cell (couplings[j / nsizes], sizes[j % nsizes]). */
+static int scan_cell(void **out, size_t *len, uint64_t job, void *ctx, fy_error_t err)
+{
+    const scan_ctx_t *x = ctx;
+    const fy_inn_scan_opts_struct *o = x->o;
+    scan_res_t *r = calloc(1, sizeof *r);
+    fy_inn_scan_cell_struct *c;
+    fy_inn_compare_t C;
+    int rc, k;
+    *out = NULL;
+    *len = 0;
+    if (r == NULL)
+        return fy_error_set(err, FY_ENOMEM, "scan: out of memory");
+    c = &r->cell;
+    c->couplings = o->couplings[job / (uint64_t) o->nsizes];
+    c->n = o->sizes[job % (uint64_t) o->nsizes];
+    fy_inn_compare_init(C);
+    /* the first n draws of the chains, which are interleaved: chain-major rows of 8 chains;
+     * the first n rows mix the early parts of the first chains */
+    rc = train_compare(C, &c->train_s, &c->lbfgs_iters_run, x->T, x->data->draws, c->n,
+                       c->couplings, x->test, x->truth, o->lbfgs_iters, o->epochs, -1, o->seed,
+                       o->threads, err);
+    if (rc == FY_OK)
+    {
+        c->kl = C->kl;
+        c->kl_se = C->kl_se;
+        for (k = 2; k <= 4; k++)
+            c->rel_err[k] = C->rel_err[k];
+        memcpy(c->coupling, C->coupling_learned, sizeof c->coupling);
+        memcpy(r->coupling_true, C->coupling_true, sizeof r->coupling_true);
+        memcpy(c->cumulant_z, C->cumulant_z, sizeof c->cumulant_z);
+        if (o->log != NULL)
+        {
+            fprintf(o->log, "scan: %d couplings, %7ld draws: KL %.4g, lam %.3g, %.1f s\n",
+                    c->couplings, (long) c->n, c->kl, c->coupling[3], c->train_s);
+            fflush(o->log);
+        }
+        *out = r;
+        *len = sizeof *r;
+    }
+    else
+        free(r);
+    fy_inn_compare_clear(C);
+    return rc;
+}
+
 int fy_inn_scan(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opts_t o,
                 fy_error_t err)
 {
+    fy_par_t p;
+    fy_par_self(p);
+    return fy_inn_scan_par(S, T, o, p, err);
+}
+
+int fy_inn_scan_par(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opts_t o,
+                    const fy_par_t p, fy_error_t err)
+{
     fy_hmc_result_t data, test, truth;
+    scan_ctx_t x;
+    void **res = NULL;
+    size_t *len = NULL;
     slong nmax = 0;
-    int a, b, rc = FY_OK, k;
+    uint64_t j, nj;
+    int b, rc = FY_OK;
     double t0 = now_s();
     fy_inn_scan_clear(S);
     if (o->ncouplings < 1 || o->ncouplings > 8 || o->nsizes < 1 || o->nsizes > 8)
@@ -147,46 +221,45 @@ int fy_inn_scan(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opts_t 
                                 "d + 20 = %d)", (long) o->sizes[b], T->nsites + 20);
         nmax = o->sizes[b] > nmax ? o->sizes[b] : nmax;
     }
-    S->cell = calloc((size_t) (o->ncouplings * o->nsizes), sizeof(fy_inn_scan_cell_struct));
-    if (S->cell == NULL)
-        return fy_error_set(err, FY_ENOMEM, "scan: out of memory");
-    S->ncells = o->ncouplings * o->nsizes;
+    nj = (uint64_t) (o->ncouplings * o->nsizes);
+    S->cell = calloc((size_t) nj, sizeof(fy_inn_scan_cell_struct));
+    res = calloc((size_t) nj, sizeof *res);
+    len = calloc((size_t) nj, sizeof *len);
+    if (S->cell == NULL || res == NULL || len == NULL)
+        rc = fy_error_set(err, FY_ENOMEM, "scan: out of memory");
+    S->ncells = S->cell ? (int) nj : 0;
     fy_hmc_result_init(data);
     fy_hmc_result_init(test);
     fy_hmc_result_init(truth);
-    rc = draw_sets(data, test, truth, T, nmax, o->test_n, o->truth_n, o->seed, o->threads, err);
-    for (a = 0; a < o->ncouplings && rc == FY_OK; a++)
-        for (b = 0; b < o->nsizes && rc == FY_OK; b++)
+    /* every rank that trains draws the same three sets (with several ranks rank 0 only hands
+     * out the cells) */
+    if (rc == FY_OK && (p->size == 1 || p->rank != 0))
+        rc = draw_sets(data, test, truth, T, nmax, o->test_n, o->truth_n, o->seed, o->threads,
+                       err);
+    rc = fy_par_agree(rc, p, err);
+    x.T = T;
+    x.o = o;
+    x.data = data;
+    x.test = test;
+    x.truth = truth;
+    if (rc == FY_OK)
+        rc = fy_par_scan(res, len, nj, scan_cell, &x, NULL, NULL, NULL, p, err);
+    for (j = 0; j < nj && rc == FY_OK && p->rank == 0; j++)
+    {
+        const scan_res_t *r = res[j];
+        if (r == NULL || len[j] != sizeof *r)
         {
-            fy_inn_scan_cell_struct *c = S->cell + a * o->nsizes + b;
-            fy_inn_compare_t C;
-            fy_inn_compare_init(C);
-            c->couplings = o->couplings[a];
-            c->n = o->sizes[b];
-            /* the first n draws of the chains, which are interleaved: chain-major rows of
-             * 8 chains; the first n rows mix the early parts of the first chains */
-            rc = train_compare(C, &c->train_s, &c->lbfgs_iters_run, T, data->draws, c->n,
-                               c->couplings, test, truth, o->lbfgs_iters, o->epochs, -1,
-                               o->seed, o->threads, err);
-            if (rc == FY_OK)
-            {
-                c->kl = C->kl;
-                c->kl_se = C->kl_se;
-                for (k = 2; k <= 4; k++)
-                    c->rel_err[k] = C->rel_err[k];
-                memcpy(c->coupling, C->coupling_learned, sizeof c->coupling);
-                memcpy(S->coupling_true, C->coupling_true, sizeof S->coupling_true);
-                memcpy(c->cumulant_z, C->cumulant_z, sizeof c->cumulant_z);
-                if (o->log != NULL)
-                {
-                    fprintf(o->log, "scan: %d couplings, %7ld draws: KL %.4g, lam %.3g, "
-                            "%.1f s\n", c->couplings, (long) c->n, c->kl, c->coupling[3],
-                            c->train_s);
-                    fflush(o->log);
-                }
-            }
-            fy_inn_compare_clear(C);
+            rc = fy_error_set(err, FY_EINTERNAL, "scan: cell %llu came back with %zu bytes",
+                              (unsigned long long) j, len[j]);
+            break;
         }
+        S->cell[j] = r->cell;
+        memcpy(S->coupling_true, r->coupling_true, sizeof S->coupling_true);
+    }
+    for (j = 0; res != NULL && j < nj; j++)
+        free(res[j]);
+    free(res);
+    free(len);
     fy_hmc_result_clear(data);
     fy_hmc_result_clear(test);
     fy_hmc_result_clear(truth);

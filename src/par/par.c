@@ -21,6 +21,7 @@
 #define TAG_HDR 201
 #define TAG_DATA 202
 #define TAG_JOB 203
+#define TAG_GATHER 301
 #define NO_JOB UINT64_MAX
 
 static int started; /* 1: fy_par_init called MPI_Init */
@@ -245,6 +246,43 @@ int fy_par_reduce_ordered(double *acc, const double *local, size_t len, uint64_t
         return rc;
     }
 #else
+    return fy_error_set(err, FY_EINTERNAL, "a group of several ranks without MPI");
+#endif
+}
+
+int fy_par_gather(void *all, const void *local, size_t block_bytes, uint64_t nblocks,
+                  const fy_par_t p, fy_error_t err)
+{
+    uint64_t lo, hi;
+    fy_par_split(&lo, &hi, nblocks, p->size, p->rank);
+    if (!p->world || p->size == 1)
+    {
+        if ((char *) all != (const char *) local && hi > lo)
+            memmove(all, local, (size_t) (hi - lo) * block_bytes);
+        return FY_OK;
+    }
+#ifdef FY_HAVE_MPI
+    if (p->rank != 0)
+        return send_bytes(local, (size_t) (hi - lo) * block_bytes, 0, TAG_GATHER, err);
+    {
+        char *a = all;
+        uint64_t l, h;
+        int r, rc = FY_OK;
+        if (hi > lo && a + lo * block_bytes != (const char *) local)
+            memmove(a + lo * block_bytes, local, (size_t) (hi - lo) * block_bytes);
+        for (r = 1; r < p->size; r++)
+        {
+            fy_par_split(&l, &h, nblocks, p->size, r);
+            /* on failure the remaining messages are still received, so that no rank hangs */
+            if (recv_bytes(rc == FY_OK ? a + l * block_bytes : NULL,
+                           (size_t) (h - l) * block_bytes, r, TAG_GATHER, err) != FY_OK)
+                rc = rc == FY_OK ? FY_EIO : rc;
+        }
+        return rc;
+    }
+#else
+    (void) all;
+    (void) local;
     return fy_error_set(err, FY_EINTERNAL, "a group of several ranks without MPI");
 #endif
 }

@@ -10,6 +10,7 @@
 #endif
 
 #include "feynn/io.h"
+#include "feynn/par.h"
 #include "feynn/rng.h"
 #include "feynn/sample.h"
 
@@ -205,199 +206,321 @@ static int check_opts(const fy_ltheory_t T, const fy_hmc_opts_struct *o, fy_erro
     return FY_OK;
 }
 
-int fy_hmc_run(fy_hmc_result_t R, const fy_ltheory_t T, const fy_hmc_opts_struct *o,
-               fy_error_t err)
+/* This rank's share [c0, c0 + nl) of the chains.  On rank 0 (c0 = 0) the arrays of the whole
+ * run are allocated and the share is their beginning, so one rank holds nothing twice. */
+typedef struct
 {
-    slong C = o->chains, N = o->samples, P, c, k, t;
-    int d = T->nsites, rc, threads = 1;
-    chain_t *ch = NULL;
-    double *pilot = NULL, *pobs = NULL, *kobs = NULL, *work = NULL, tau;
-    ctx_t x;
-    uint64_t total;
+    slong c0, nl, C, N, P;
+    int d;
+    chain_t *ch;
+    double *work, *pilot;
+    double *pobs;  /* pilot observables (rank 0: all chains) */
+    double *draws; /* kept draws (rank 0: R->draws) */
+    double *kobs;  /* kept observables (rank 0: all chains) */
+    double *pc;    /* per chain: step, accept, flip_accept, divergences (rank 0: all) */
+} share_t;
 
-    fy_hmc_result_clear(R);
-    if ((rc = check_opts(T, o, err)) != FY_OK)
-        return rc;
-    P = o->pilot > 0 ? o->pilot : (N > 200 ? N : 200);
-    x.T = T;
-    x.o = o;
-    x.d = d;
-    fy_rng_init(x.rmom, o->seed, FY_RNG_PURPOSE_HMC_MOMENTUM);
-    fy_rng_init(x.runi, o->seed, FY_RNG_PURPOSE_HMC_UNIFORM);
-#ifdef _OPENMP
-    threads = o->threads > 0 ? o->threads : omp_get_max_threads();
-#endif
-    (void) threads;
+static void share_free(share_t *S, int rank0)
+{
+    free(S->ch);
+    free(S->work);
+    free(S->pilot);
+    free(S->pobs);
+    free(S->kobs);
+    free(S->pc);
+    if (!rank0)
+        free(S->draws); /* rank 0's is R->draws */
+}
 
-    total = (uint64_t) o->warmup + (uint64_t) P;
-    if (total * (uint64_t) d >= ((uint64_t) 1 << 33) || total * 4 >= ((uint64_t) 1 << 33))
-        return fy_error_set(err, FY_EUSAGE, "hmc: %llu warm-up and pilot trajectories of %d "
-                            "sites exceed the generator's counter (2^33 numbers per chain)",
-                            (unsigned long long) total, d);
-    R->nsites = d;
-    R->chains = C;
-    R->samples = N;
-    ch = fy_calloc((size_t) C, sizeof *ch, err);
-    work = ch ? fy_malloc((size_t) C * 5, (size_t) d * sizeof(double), err) : NULL;
-    pilot = work ? fy_malloc((size_t) C * (size_t) P, (size_t) d * sizeof(double), err) : NULL;
-    pobs = pilot ? fy_malloc((size_t) C * (size_t) P, FY_HMC_NOBS * sizeof(double), err) : NULL;
-    R->draws = pobs ? fy_malloc((size_t) C * (size_t) N, (size_t) d * sizeof(double), err) : NULL;
-    kobs = R->draws ? fy_malloc((size_t) C * (size_t) N, FY_HMC_NOBS * sizeof(double), err)
-                    : NULL;
-    R->step = kobs ? fy_calloc((size_t) C, sizeof(double), err) : NULL;
-    R->accept = R->step ? fy_calloc((size_t) C, sizeof(double), err) : NULL;
-    R->flip_accept = R->accept ? fy_calloc((size_t) C, sizeof(double), err) : NULL;
-    if (R->flip_accept == NULL)
+static int share_alloc(share_t *S, fy_hmc_result_t R, int rank0, fy_error_t err)
+{
+    size_t d = (size_t) S->d, nl = (size_t) S->nl, n = rank0 ? (size_t) S->C : nl;
+    size_t P = (size_t) S->P, N = (size_t) S->N;
+    S->ch = fy_calloc(nl ? nl : 1, sizeof *S->ch, err);
+    S->work = S->ch ? fy_malloc(nl ? nl * 5 : 1, d * sizeof(double), err) : NULL;
+    S->pilot = S->work ? fy_malloc(nl ? nl * P : 1, d * sizeof(double), err) : NULL;
+    S->pobs = S->pilot ? fy_malloc(n ? n * P : 1, FY_HMC_NOBS * sizeof(double), err) : NULL;
+    S->draws = S->pobs ? fy_malloc(n ? n * N : 1, d * sizeof(double), err) : NULL;
+    S->kobs = S->draws ? fy_malloc(n ? n * N : 1, FY_HMC_NOBS * sizeof(double), err) : NULL;
+    S->pc = S->kobs ? fy_malloc(n ? n : 1, 4 * sizeof(double), err) : NULL;
+    if (rank0 && S->draws != NULL)
+        R->draws = S->draws;
+    if (rank0 && S->pc != NULL)
     {
-        rc = err->code ? err->code : FY_ENOMEM;
-        goto done;
+        R->step = fy_calloc((size_t) S->C, sizeof(double), err);
+        R->accept = R->step ? fy_calloc((size_t) S->C, sizeof(double), err) : NULL;
+        R->flip_accept = R->accept ? fy_calloc((size_t) S->C, sizeof(double), err) : NULL;
+        if (R->flip_accept == NULL)
+            return err->code ? err->code : FY_ENOMEM;
     }
-    for (c = 0; c < C; c++)
+    return S->pc == NULL ? (err->code ? err->code : FY_ENOMEM) : FY_OK;
+}
+
+/* Chains c0 .. c0 + nl - 1: starting points (stream = the global chain index). */
+static void chains_start(share_t *S, const fy_ltheory_t T, const fy_hmc_opts_struct *o)
+{
+    slong i;
+    size_t d = (size_t) S->d;
+    for (i = 0; i < S->nl; i++)
     {
-        double *w = work + (size_t) c * 5 * (size_t) d;
+        double *w = S->work + (size_t) i * 5 * d;
+        chain_t *h = S->ch + i;
         fy_rng_t r0;
-        ch[c].phi = w;
-        ch[c].grad = w + d;
-        ch[c].p = w + 2 * (size_t) d;
-        ch[c].phi1 = w + 3 * (size_t) d;
-        ch[c].grad1 = w + 4 * (size_t) d;
+        h->phi = w;
+        h->grad = w + d;
+        h->p = w + 2 * d;
+        h->phi1 = w + 3 * d;
+        h->grad1 = w + 4 * d;
         fy_rng_init(r0, o->seed, FY_RNG_PURPOSE_HMC_INIT);
-        fy_rng_normals(ch[c].phi, (uint64_t) d, r0, (uint64_t) c, 0);
-        ch[c].E = fy_ltheory_energy_grad(T, ch[c].grad, ch[c].phi);
-        ch[c].eps = o->step0;
-        ch[c].mu = log(10.0 * o->step0);
-        ch[c].log_eps_bar = log(o->step0);
+        fy_rng_normals(h->phi, (uint64_t) d, r0, (uint64_t) (S->c0 + i), 0);
+        h->E = fy_ltheory_energy_grad(T, h->grad, h->phi);
+        h->eps = o->step0;
+        h->mu = log(10.0 * o->step0);
+        h->log_eps_bar = log(o->step0);
     }
+}
 
-    /* warm-up and pilot */
+/* Warm-up and pilot of this rank's chains. */
+static void run_pilot(share_t *S, const ctx_t *x, int threads)
+{
+    const fy_hmc_opts_struct *o = x->o;
+    size_t d = (size_t) S->d, P = (size_t) S->P;
+    slong i;
+    (void) threads;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
 #endif
-    for (c = 0; c < C; c++)
+    for (i = 0; i < S->nl; i++)
     {
-        chain_t *h = ch + c;
-        slong s;
+        chain_t *h = S->ch + i;
+        slong s, c = S->c0 + i;
         for (s = 1; s <= o->warmup; s++)
-            adapt(h, step(h, &x, c), s, o->target_accept);
+            adapt(h, step(h, x, c), s, o->target_accept);
         if (o->warmup > 0)
             h->eps = exp(h->log_eps_bar);
         h->flips = 0;
         h->flip_prop = 0;
         h->div = 0;
-        for (s = 0; s < P; s++)
+        for (s = 0; s < S->P; s++)
         {
-            h->acc_sum += step(h, &x, c);
+            h->acc_sum += step(h, x, c);
             h->acc_n++;
-            memcpy(pilot + ((size_t) c * (size_t) P + (size_t) s) * (size_t) d, h->phi,
-                   (size_t) d * sizeof(double));
-            observe(pobs + ((size_t) c * (size_t) P + (size_t) s) * FY_HMC_NOBS, h->phi, d, h->E);
+            memcpy(S->pilot + ((size_t) i * P + (size_t) s) * d, h->phi, d * sizeof(double));
+            observe(S->pobs + ((size_t) i * P + (size_t) s) * FY_HMC_NOBS, h->phi, S->d, h->E);
         }
     }
+}
 
-    /* thinning from the pilot's autocorrelation time */
+/* Rank 0: the thinning factor from the pilot's autocorrelation time over all chains. */
+static int pilot_thin(fy_hmc_result_t R, const share_t *S, const fy_hmc_opts_struct *o,
+                      fy_error_t err)
+{
+    slong C = S->C, P = S->P, t;
+    int k;
+    double *y = malloc((size_t) C * (size_t) P * sizeof(double)), tau;
+    if (y == NULL)
+        return fy_error_set(err, FY_ENOMEM, "hmc: out of memory");
+    R->tau_raw = 0.0;
+    for (k = 0; k < FY_HMC_NOBS; k++)
     {
-        double *y = malloc((size_t) C * (size_t) P * sizeof(double));
-        if (y == NULL)
-        {
-            rc = fy_error_set(err, FY_ENOMEM, "hmc: out of memory");
-            goto done;
-        }
-        R->tau_raw = 0.0;
-        for (k = 0; k < FY_HMC_NOBS; k++)
-        {
-            for (t = 0; t < C * P; t++)
-                y[t] = pobs[(size_t) t * FY_HMC_NOBS + (size_t) k];
-            tau = fy_sample_tau_int(y, C, P);
-            if (isfinite(tau) && tau > R->tau_raw)
-                R->tau_raw = tau;
-        }
-        free(y);
-        R->thin = o->thin > 0 ? o->thin : (slong) ceil(R->tau_raw > 1.0 ? R->tau_raw : 1.0);
+        for (t = 0; t < C * P; t++)
+            y[t] = S->pobs[(size_t) t * FY_HMC_NOBS + (size_t) k];
+        tau = fy_sample_tau_int(y, C, P);
+        if (isfinite(tau) && tau > R->tau_raw)
+            R->tau_raw = tau;
     }
-    total = (uint64_t) o->warmup + (uint64_t) P + (uint64_t) N * (uint64_t) R->thin;
-    if (total * (uint64_t) d >= ((uint64_t) 1 << 33) || total * 4 >= ((uint64_t) 1 << 33))
-    {
-        rc = fy_error_set(err, FY_EUSAGE, "hmc: %llu trajectories of %d sites exceed the "
-                          "generator's counter (2^33 numbers per chain); use fewer samples",
-                          (unsigned long long) total, d);
-        goto done;
-    }
+    free(y);
+    R->thin = o->thin > 0 ? o->thin : (slong) ceil(R->tau_raw > 1.0 ? R->tau_raw : 1.0);
+    return FY_OK;
+}
 
-    /* kept draws: every thin-th raw draw counted from the start of the pilot */
+/* Kept draws of this rank's chains: every thin-th raw draw counted from the start of the
+ * pilot; then the per-chain summaries. */
+static void run_kept(share_t *S, const ctx_t *x, slong thin, int threads)
+{
+    size_t d = (size_t) S->d, P = (size_t) S->P, N = (size_t) S->N;
+    slong i;
+    (void) threads;
 #ifdef _OPENMP
 #pragma omp parallel for schedule(dynamic) num_threads(threads)
 #endif
-    for (c = 0; c < C; c++)
+    for (i = 0; i < S->nl; i++)
     {
-        chain_t *h = ch + c;
-        slong kept = 0, r = 0;
-        for (r = 0; r < P && kept < N; r++)
-            if ((r + 1) % R->thin == 0)
+        chain_t *h = S->ch + i;
+        slong kept = 0, r = 0, c = S->c0 + i;
+        for (r = 0; r < S->P && kept < S->N; r++)
+            if ((r + 1) % thin == 0)
             {
-                memcpy(R->draws + ((size_t) c * (size_t) N + (size_t) kept) * (size_t) d,
-                       pilot + ((size_t) c * (size_t) P + (size_t) r) * (size_t) d,
-                       (size_t) d * sizeof(double));
-                memcpy(kobs + ((size_t) c * (size_t) N + (size_t) kept) * FY_HMC_NOBS,
-                       pobs + ((size_t) c * (size_t) P + (size_t) r) * FY_HMC_NOBS,
+                memcpy(S->draws + ((size_t) i * N + (size_t) kept) * d,
+                       S->pilot + ((size_t) i * P + (size_t) r) * d, d * sizeof(double));
+                memcpy(S->kobs + ((size_t) i * N + (size_t) kept) * FY_HMC_NOBS,
+                       S->pobs + ((size_t) i * P + (size_t) r) * FY_HMC_NOBS,
                        FY_HMC_NOBS * sizeof(double));
                 kept++;
             }
-        for (; kept < N; r++)
+        for (; kept < S->N; r++)
         {
-            h->acc_sum += step(h, &x, c);
+            h->acc_sum += step(h, x, c);
             h->acc_n++;
-            if ((r + 1) % R->thin == 0)
+            if ((r + 1) % thin == 0)
             {
-                memcpy(R->draws + ((size_t) c * (size_t) N + (size_t) kept) * (size_t) d, h->phi,
-                       (size_t) d * sizeof(double));
-                observe(kobs + ((size_t) c * (size_t) N + (size_t) kept) * FY_HMC_NOBS, h->phi,
-                        d, h->E);
+                memcpy(S->draws + ((size_t) i * N + (size_t) kept) * d, h->phi,
+                       d * sizeof(double));
+                observe(S->kobs + ((size_t) i * N + (size_t) kept) * FY_HMC_NOBS, h->phi,
+                        S->d, h->E);
                 kept++;
             }
         }
     }
+    for (i = 0; i < S->nl; i++)
+    {
+        chain_t *h = S->ch + i;
+        double *q = S->pc + 4 * (size_t) i;
+        q[0] = h->eps;
+        q[1] = h->acc_n ? h->acc_sum / (double) h->acc_n : NAN;
+        q[2] = h->flip_prop ? (double) h->flips / (double) h->flip_prop : NAN;
+        q[3] = (double) h->div;
+    }
+}
 
-    /* per-chain summaries and diagnostics of the kept draws */
+/* Rank 0: per-chain summaries and diagnostics of the kept draws of all chains. */
+static int diagnose(fy_hmc_result_t R, const share_t *S, fy_error_t err)
+{
+    slong C = S->C, N = S->N, c, t;
+    int k;
+    double *y;
     R->divergences = 0;
     for (c = 0; c < C; c++)
     {
-        R->step[c] = ch[c].eps;
-        R->accept[c] = ch[c].acc_n ? ch[c].acc_sum / (double) ch[c].acc_n : NAN;
-        R->flip_accept[c] =
-            ch[c].flip_prop ? (double) ch[c].flips / (double) ch[c].flip_prop : NAN;
-        R->divergences += ch[c].div;
+        R->step[c] = S->pc[4 * c];
+        R->accept[c] = S->pc[4 * c + 1];
+        R->flip_accept[c] = S->pc[4 * c + 2];
+        R->divergences += (slong) S->pc[4 * c + 3];
     }
+    if ((y = malloc((size_t) C * (size_t) N * sizeof(double))) == NULL)
+        return fy_error_set(err, FY_ENOMEM, "hmc: out of memory");
+    for (k = 0; k < FY_HMC_NOBS; k++)
     {
-        double *y = malloc((size_t) C * (size_t) N * sizeof(double));
-        if (y == NULL)
+        double s = 0.0;
+        for (t = 0; t < C * N; t++)
         {
-            rc = fy_error_set(err, FY_ENOMEM, "hmc: out of memory");
-            goto done;
+            y[t] = S->kobs[(size_t) t * FY_HMC_NOBS + (size_t) k];
+            s += y[t];
         }
-        for (k = 0; k < FY_HMC_NOBS; k++)
-        {
-            double s = 0.0;
-            for (t = 0; t < C * N; t++)
-            {
-                y[t] = kobs[(size_t) t * FY_HMC_NOBS + (size_t) k];
-                s += y[t];
-            }
-            R->diag[k].mean = s / (double) (C * N);
-            R->diag[k].tau = fy_sample_tau_int(y, C, N);
-            R->diag[k].ess = (double) (C * N) / R->diag[k].tau;
-            R->diag[k].rhat = fy_sample_split_rhat(y, C, N);
-        }
-        free(y);
+        R->diag[k].mean = s / (double) (C * N);
+        R->diag[k].tau = fy_sample_tau_int(y, C, N);
+        R->diag[k].ess = (double) (C * N) / R->diag[k].tau;
+        R->diag[k].rhat = fy_sample_split_rhat(y, C, N);
     }
-    rc = FY_OK;
+    free(y);
+    return FY_OK;
+}
+
+static int counter_check(uint64_t total, int d, const char *what, fy_error_t err)
+{
+    if (total * (uint64_t) d >= ((uint64_t) 1 << 33) || total * 4 >= ((uint64_t) 1 << 33))
+        return fy_error_set(err, FY_EUSAGE, "hmc: %llu %s trajectories of %d sites exceed the "
+                            "generator's counter (2^33 numbers per chain); use fewer samples",
+                            (unsigned long long) total, what, d);
+    return FY_OK;
+}
+
+int fy_hmc_run(fy_hmc_result_t R, const fy_ltheory_t T, const fy_hmc_opts_struct *o,
+               fy_error_t err)
+{
+    fy_par_t p;
+    fy_par_self(p);
+    return fy_hmc_run_par(R, T, o, p, err);
+}
+
+int fy_hmc_run_par(fy_hmc_result_t R, const fy_ltheory_t T, const fy_hmc_opts_struct *o,
+                   const fy_par_t p, fy_error_t err)
+{
+    share_t S;
+    ctx_t x;
+    uint64_t lo, hi;
+    double tt[2];
+    int rc, threads = 1, rank0 = p->rank == 0;
+
+    fy_hmc_result_clear(R);
+    memset(&S, 0, sizeof S);
+    if ((rc = check_opts(T, o, err)) != FY_OK)
+        return rc;
+    S.C = o->chains;
+    S.N = o->samples;
+    S.P = o->pilot > 0 ? o->pilot : (S.N > 200 ? S.N : 200);
+    S.d = T->nsites;
+    if ((rc = counter_check((uint64_t) o->warmup + (uint64_t) S.P, S.d, "warm-up and pilot",
+                            err)) != FY_OK)
+        return rc;
+    fy_par_split(&lo, &hi, (uint64_t) S.C, p->size, p->rank);
+    S.c0 = (slong) lo;
+    S.nl = (slong) (hi - lo);
+    x.T = T;
+    x.o = o;
+    x.d = S.d;
+    fy_rng_init(x.rmom, o->seed, FY_RNG_PURPOSE_HMC_MOMENTUM);
+    fy_rng_init(x.runi, o->seed, FY_RNG_PURPOSE_HMC_UNIFORM);
+#ifdef _OPENMP
+    threads = o->threads > 0 ? o->threads : omp_get_max_threads();
+#endif
+    R->nsites = S.d;
+    R->chains = S.C;
+    R->samples = S.N;
+    if ((rc = fy_par_agree(share_alloc(&S, R, rank0, err), p, err)) != FY_OK)
+        goto done;
+    chains_start(&S, T, o);
+    run_pilot(&S, &x, threads);
+
+    /* the thinning factor: rank 0 measures it on every chain's pilot, all ranks use it */
+    rc = fy_par_gather(S.pobs, S.pobs, (size_t) S.P * FY_HMC_NOBS * sizeof(double),
+                       (uint64_t) S.C, p, err);
+    if (rc == FY_OK && rank0)
+        rc = pilot_thin(R, &S, o, err);
+    if ((rc = fy_par_agree(rc, p, err)) != FY_OK)
+        goto done;
+    tt[0] = R->tau_raw;
+    tt[1] = (double) R->thin;
+    if ((rc = fy_par_agree(fy_par_bcast(tt, sizeof tt, p, err), p, err)) != FY_OK)
+        goto done;
+    R->tau_raw = tt[0];
+    R->thin = (slong) tt[1];
+    if ((rc = counter_check((uint64_t) o->warmup + (uint64_t) S.P +
+                                (uint64_t) S.N * (uint64_t) R->thin,
+                            S.d, "warm-up, pilot and kept", err)) != FY_OK)
+        goto done;
+    run_kept(&S, &x, R->thin, threads);
+
+    /* everything to rank 0, in chain order */
+    rc = fy_par_gather(S.draws, S.draws, (size_t) S.N * (size_t) S.d * sizeof(double),
+                       (uint64_t) S.C, p, err);
+    if (rc == FY_OK)
+        rc = fy_par_gather(S.kobs, S.kobs, (size_t) S.N * FY_HMC_NOBS * sizeof(double),
+                           (uint64_t) S.C, p, err);
+    if (rc == FY_OK)
+        rc = fy_par_gather(S.pc, S.pc, 4 * sizeof(double), (uint64_t) S.C, p, err);
+    if (rc == FY_OK && rank0)
+        rc = diagnose(R, &S, err);
+    rc = fy_par_agree(rc, p, err);
 done:
-    free(ch);
-    free(work);
-    free(pilot);
-    free(pobs);
-    free(kobs);
-    if (rc != FY_OK)
-        fy_hmc_result_clear(R);
+    share_free(&S, rank0);
+    if (rc != FY_OK || !rank0)
+    {
+        slong thin = R->thin;
+        double tau = R->tau_raw;
+        if (rank0)
+            fy_hmc_result_clear(R);
+        else
+            memset(R, 0, sizeof *R);
+        if (rc == FY_OK)
+        {
+            R->nsites = S.d;
+            R->chains = S.C;
+            R->samples = S.N;
+            R->thin = thin;
+            R->tau_raw = tau;
+        }
+    }
     return rc;
 }
 
