@@ -216,7 +216,7 @@ t 2 "a U+2212 minus in an --at file is refused" "$feynn" taylor taylor_cli_s1.fe
 has taylor_cli.err "U+2212, MINUS SIGN" "the --at refusal names U+2212"
 # issue 10, item 9: messages that say what is wrong
 t 2 "--arith ball:abc refused" "$feynn" taylor taylor_cli_s1.feynn --order 1 --arith ball:abc
-has taylor_cli.err "whole number of bits" "the refusal says the precision is not a number"
+has taylor_cli.err "BITS a number of bits" "the refusal says the precision is not a number"
 printf '\n  1x2\n' > taylor_cli_at.txt
 t 2 "a bad token in an --at file" "$feynn" taylor taylor_cli_s1.feynn --order 1 \
     --at taylor_cli_at.txt
