@@ -58,3 +58,11 @@ EXTRA_DIST += bench/bench_nnft_numpy.py
 BENCHES += bench/bench_par
 bench_bench_par_SOURCES = bench/bench_par.c
 bench_bench_par_LDADD = libfeynn.la $(FY_DEPLIBS)
+# ADOL-C peer (C++, only when configure finds ADOL-C): tensor_eval orders 2/3 and hos_forward
+# order 100 on bench_taylor's network beside feynn's routes (issue 16)
+if HAVE_ADOLC
+BENCHES += bench/bench_adolc
+bench_bench_adolc_SOURCES = bench/bench_adolc.cpp
+bench_bench_adolc_LDADD = libfeynn.la $(FY_DEPLIBS) $(ADOLC_LIBS)
+endif
+EXTRA_DIST += bench/bench_adolc.cpp
