@@ -9,9 +9,9 @@
  *
  * This file only parses options and prints.  Exit codes: 0 success, 1 --check found Monte
  * Carlo more than 4 standard errors from exact, 2 bad usage or input. */
-#include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 
 #include "cli/cli.h"
 #include "cli/nnft_cli.h"
+#include "cli/opt.h"
 #include "feynn/nnft.h"
 #include "feynn/num.h"
 #include "feynn/util.h"
@@ -27,22 +28,6 @@
 
 #define SPECTRUM "nnft spectrum"
 #define DUALITY "nnft duality"
-
-enum
-{
-    O_FORMAT = 256,
-    O_DIGITS,
-    O_WIDTH,
-    O_PMAX,
-    O_NP,
-    O_XMAX,
-    O_NX,
-    O_MC,
-    O_SEED,
-    O_SHIFTS,
-    O_CHECK,
-    O_RHO
-};
 
 typedef struct
 {
@@ -54,19 +39,108 @@ typedef struct
     int pmax_given, xmax_given;
 } qopts_t;
 
-static int parse_long(long *v, const char *cmd, const char *s, const char *name, long lo,
-                      long hi)
+/* What the option table fills (src/cli/opt.c); qopts_t is what the printers read. */
+typedef struct
 {
-    char *end;
-    long x;
-    errno = 0;
-    x = strtol(s, &end, 10);
-    if (errno || end == s || *end || x < lo || x > hi)
-        return fy_cli_usage_error(cmd, "%s needs an integer in %ld..%ld, not '%s'", name, lo,
-                                  hi, s);
-    *v = x;
-    return 0;
-}
+    const char *out, *shifts, *rho, *pmax, *xmax;
+    long digits, width, np, nx, mc, seed;
+    int check;
+} qargs_t;
+
+#define A(f) offsetof(qargs_t, f)
+#define OPT_OUT                                                                              \
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "FILE", .off = A(out),     \
+     .help = "write there instead of standard output (atomically)"}
+#define OPT_DIGITS                                                                           \
+    {.name = "digits", .kind = FY_OPT_INT, .arg = "D", .off = A(digits), .lo = 1, .hi = 200, \
+     .def = "10", .help = "certified significant digits"}
+static const fy_opt_t spectrum_opts[] = {
+    {.name = "pmax", .kind = FY_OPT_RATIONAL, .arg = "P", .off = A(pmax),
+     .def = "3 Lambda / 2 for the ball, else 4 m or 3 sigma_W", .help = "largest |p| (> 0)"},
+    {.name = "np", .kind = FY_OPT_INT, .arg = "K", .off = A(np), .lo = 2, .hi = 100000,
+     .def = "17", .help = "momenta 0, P/(K-1), .., P"},
+    {.name = "xmax", .kind = FY_OPT_RATIONAL, .arg = "X", .off = A(xmax), .def = "4",
+     .help = "largest |x| (> 0)"},
+    {.name = "nx", .kind = FY_OPT_INT, .arg = "K", .off = A(nx), .lo = 2, .hi = 100000,
+     .def = "17", .help = "positions 0, X/(K-1), .., X"},
+    {.name = "mc", .kind = FY_OPT_INT, .arg = "M", .off = A(mc), .lo = 2, .hi = LONG_MAX,
+     .help = "also M networks of the spec's width: G2 with standard errors"},
+    {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = A(seed), .lo = 0, .hi = LONG_MAX,
+     .def = "1", .help = "seed of the Monte Carlo"},
+    {.name = "check", .kind = FY_OPT_FLAG, .off = A(check),
+     .help = "with --mc: exit 1 when a Monte Carlo value lies more than 4 standard errors "
+             "from the exact one"},
+    {.name = "rho", .kind = FY_OPT_STRING, .arg = "P1,P2,..", .off = A(rho),
+     .help = "also the time-momentum representation rho(p, tau) = int dp_0/(2 pi) "
+             "e^(i p_0 tau) G(p_0, p) at these spatial momenta |p| (d = 1: 0 only), tau on "
+             "the position grid, and its reflection positivity: M_ij = rho(p, tau_i + tau_j) "
+             "at the first 8 positive tau, certified in balls (positive for every p exactly "
+             "for a reflection-positive theory); in d = 1 with a closed-form Kallen-Lehmann "
+             "measure (b_dist lorentz) also the measure and its certificate"},
+    {.name = "width", .kind = FY_OPT_COUNT, .arg = "N", .off = A(width), .hi = 1L << 40,
+     .help = "override the spec's width (only the Monte Carlo sees it)"},
+    OPT_DIGITS,
+    OPT_OUT,
+};
+static const fy_opt_t duality_opts[] = {
+    {.name = "shifts", .kind = FY_OPT_STRING, .arg = "LIST", .off = A(shifts),
+     .def = "0,1/4,1/2,1,2", .help = "translations t along e_1, rationals separated by commas"},
+    {.name = "width", .kind = FY_OPT_COUNT, .arg = "N", .off = A(width), .hi = 1L << 40,
+     .help = "override the spec's width"},
+    OPT_DIGITS,
+    OPT_OUT,
+};
+#undef A
+
+const fy_opt_cmd_t fy_opt_nnft_spectrum = {
+    .name = "nnft spectrum",
+    .usage = "SPEC [options]",
+    .intro =
+        "Fields from neurons [H]: for an ensemble\n"
+        "  phi(x) = sum_i a_i F(b_i) cos(b_i . x + c_i)\n"
+        "(activation cos with b_dist gauss|ball|lorentz and F one|prop, doc/nnft-spec.md),\n"
+        "the power spectrum G(p) on a momentum grid and the 2-point function G2(x) =\n"
+        "G2(x e_1, 0) on a position grid, in ball arithmetic; with --mc also a Monte Carlo\n"
+        "estimate of G2 with standard errors.  Convention:\n"
+        "  G2(x, y) = int d^d p / (2 pi)^d e^(i p.(x - y)) G(p),\n"
+        "  G(p) = (sigma_a^2 / 2) (2 pi)^d P(p) F(p)^2.\n"
+        "The talk's examples: examples/nnqft_free1.spec (ball, F = 1/sqrt(b^2 + m^2):\n"
+        "G(p) = sigma_a^2 (2 pi)^d / (2 vol) / (p^2 + m^2) for |p| < Lambda) and\n"
+        "examples/nnqft_free2.spec (d = 1, Lorentzian b, F = 1: G(p) = sigma_a^2 m /\n"
+        "(p^2 + m^2), G2(x) = (sigma_a^2 / 2) e^(-m |x|)).",
+    .epilog = "Exit status: 0 success, 1 --check failed, 2 bad usage or input.\n",
+    .opts = spectrum_opts,
+    .nopts = FY_OPT_N(spectrum_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_CSV),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/nnft-spectrum.schema.json) or csv (one row per grid "
+                   "point, kind p, x or rho; balls as midpoint to 17 digits and radius)",
+    .common = FY_OPT_NO_COMMON,
+    .max_operands = 1,
+};
+
+const fy_opt_cmd_t fy_opt_nnft_duality = {
+    .name = "nnft duality",
+    .usage = "SPEC [options]",
+    .intro =
+        "The large-N duality of Cos-net and Gauss-net [H]: with the spec's d, width N,\n"
+        "sigma_W, sigma_a and kurtosis (no biases), both have G2 / G2(x, x) =\n"
+        "exp(-sigma_W^2 |x - y|^2 / (2d)), the same Gaussian power spectrum, at every N;\n"
+        "at finite N their exact connected 4-point functions differ: Cos-net's is\n"
+        "translation invariant (the uniform phase absorbs x -> x + t), Gauss-net's is not.\n"
+        "The table translates the configuration x_0..x_3 (the spec's first four points) by\n"
+        "t e_1 for each shift t and prints G2(x_0 + t, x_1 + t) / G2(x, x) and\n"
+        "G4_c(x_0 + t, .., x_3 + t) / G2(x, x)^2 of both (normalised so that G2(x, x) = 1),\n"
+        "then the spread (largest minus smallest) of each G4_c column.",
+    .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
+    .opts = duality_opts,
+    .nopts = FY_OPT_N(duality_opts),
+    .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_CSV),
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/nnft-duality.schema.json) or csv",
+    .common = FY_OPT_NO_COMMON,
+    .max_operands = 1,
+};
 
 static int parse_pos_q(fmpq_t q, const char *cmd, const char *s, const char *name)
 {
@@ -77,118 +151,39 @@ static int parse_pos_q(fmpq_t q, const char *cmd, const char *s, const char *nam
 }
 
 /* Returns 0 to go on, -1 after --help, 2 on a usage error. */
-static int qparse(qopts_t *o, int argc, char **argv, const char *cmd, int spectrum,
-                  void (*help)(FILE *))
+static int qparse(qopts_t *o, int argc, char **argv, const fy_opt_cmd_t *cmd)
 {
-    static const struct option sp_opts[] = {
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"digits", required_argument, NULL, O_DIGITS},
-        {"width", required_argument, NULL, O_WIDTH},
-        {"pmax", required_argument, NULL, O_PMAX},
-        {"np", required_argument, NULL, O_NP},
-        {"xmax", required_argument, NULL, O_XMAX},
-        {"nx", required_argument, NULL, O_NX},
-        {"mc", required_argument, NULL, O_MC},
-        {"seed", required_argument, NULL, O_SEED},
-        {"check", no_argument, NULL, O_CHECK},
-        {"rho", required_argument, NULL, O_RHO},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    static const struct option du_opts[] = {
-        {"format", required_argument, NULL, O_FORMAT},
-        {"output", required_argument, NULL, 'o'},
-        {"digits", required_argument, NULL, O_DIGITS},
-        {"width", required_argument, NULL, O_WIDTH},
-        {"shifts", required_argument, NULL, O_SHIFTS},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    int c;
-    long v;
-    o->fmt = FY_FMT_TEXT;
-    o->digits = 10;
-    o->np = 17;
-    o->nx = 17;
-    o->seed = 1;
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", spectrum ? sp_opts : du_opts, NULL)) != -1)
+    qargs_t a = {.digits = 10, .np = 17, .nx = 17, .seed = 1};
+    fy_opt_state_t st;
+    int rc = fy_opt_start(st, &a, cmd, argc, argv);
+    if (rc >= 0)
+        return rc == 0 ? -1 : rc;
+    o->fmt = st->format;
+    if (st->noperands < 1)
     {
-        switch (c)
-        {
-        case O_FORMAT:
-            if ((o->fmt = fy_cli_parse_format(cmd, optarg,
-                                              (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON)
-                                                  | (1u << FY_FMT_CSV))) < 0)
-                return 2;
-            break;
-        case 'o':
-            o->out = optarg;
-            break;
-        case O_DIGITS:
-            if (parse_long(&o->digits, cmd, optarg, "--digits", 1, 200))
-                return 2;
-            break;
-        case O_WIDTH:
-            if (parse_long(&o->width, cmd, optarg, "--width", 1, 1L << 40))
-                return 2;
-            break;
-        case O_PMAX:
-            if (parse_pos_q(o->pmax, cmd, optarg, "--pmax"))
-                return 2;
-            o->pmax_given = 1;
-            break;
-        case O_XMAX:
-            if (parse_pos_q(o->xmax, cmd, optarg, "--xmax"))
-                return 2;
-            o->xmax_given = 1;
-            break;
-        case O_NP:
-        case O_NX:
-            if (parse_long(&v, cmd, optarg, c == O_NP ? "--np" : "--nx", 2, 100000))
-                return 2;
-            *(c == O_NP ? &o->np : &o->nx) = v;
-            break;
-        case O_MC:
-        case O_SEED:
-        {
-            char *end;
-            unsigned long long x;
-            errno = 0;
-            x = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || optarg[0] == '-' || (c == O_MC && x < 2))
-                return fy_cli_usage_error(cmd, "%s needs a non-negative integer%s, not '%s'",
-                                          c == O_MC ? "--mc" : "--seed",
-                                          c == O_MC ? " >= 2" : "", optarg);
-            *(c == O_MC ? &o->mc : &o->seed) = x;
-            break;
-        }
-        case O_SHIFTS:
-            o->shifts = optarg;
-            break;
-        case O_CHECK:
-            o->check = 1;
-            break;
-        case O_RHO:
-            o->rho = optarg;
-            break;
-        case 'h':
-            help(stdout);
-            return -1;
-        case ':':
-            return fy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-        }
+        fy_opt_state_clear(st);
+        return fy_cli_usage_error(cmd->name, "missing the spec file (doc/nnft-spec.md)");
     }
-    if (optind >= argc)
-        return fy_cli_usage_error(cmd, "missing the spec file (doc/nnft-spec.md)");
-    o->spec = argv[optind++];
-    if (optind < argc)
-        return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    if (o->check && o->mc == 0)
-        return fy_cli_usage_error(cmd, "--check compares with Monte Carlo: give --mc M too");
-    return 0;
+    o->spec = st->operands[0];
+    o->out = a.out;
+    o->shifts = a.shifts;
+    o->rho = a.rho;
+    o->check = a.check;
+    o->digits = a.digits;
+    o->width = a.width;
+    o->np = a.np;
+    o->nx = a.nx;
+    o->mc = (unsigned long long) a.mc;
+    o->seed = (unsigned long long) a.seed;
+    rc = 0;
+    if (a.pmax && (rc = parse_pos_q(o->pmax, cmd->name, a.pmax, "--pmax")) == 0)
+        o->pmax_given = 1;
+    if (rc == 0 && a.xmax && (rc = parse_pos_q(o->xmax, cmd->name, a.xmax, "--xmax")) == 0)
+        o->xmax_given = 1;
+    fy_opt_state_clear(st);
+    if (rc == 0 && o->check && o->mc == 0)
+        rc = fy_cli_usage_error(cmd->name, "--check compares with Monte Carlo: give --mc M too");
+    return rc;
 }
 
 /* ------------------------------------------------------------------ printing helpers */
@@ -295,52 +290,6 @@ static const char *known_form(const fy_nnft_spec_t s)
                    "(sigma_a^2 / 2) (2 pi)^d P(p) F(p)^2"
 
 /* ------------------------------------------------------------------ spectrum */
-static void spectrum_usage(FILE *fp)
-{
-    fprintf(fp,
-            "Usage: feynn nnft spectrum SPEC [options]\n"
-            "\n"
-            "Fields from neurons [H]: for an ensemble\n"
-            "  phi(x) = sum_i a_i F(b_i) cos(b_i . x + c_i)\n"
-            "(activation cos with b_dist gauss|ball|lorentz and F one|prop, doc/nnft-spec.md),\n"
-            "the power spectrum G(p) on a momentum grid and the 2-point function G2(x) =\n"
-            "G2(x e_1, 0) on a position grid, in ball arithmetic; with --mc also a Monte Carlo\n"
-            "estimate of G2 with standard errors.  Convention:\n"
-            "  G2(x, y) = int d^d p / (2 pi)^d e^(i p.(x - y)) G(p),\n"
-            "  G(p) = (sigma_a^2 / 2) (2 pi)^d P(p) F(p)^2.\n"
-            "The talk's examples: examples/nnqft_free1.spec (ball, F = 1/sqrt(b^2 + m^2):\n"
-            "G(p) = sigma_a^2 (2 pi)^d / (2 vol) / (p^2 + m^2) for |p| < Lambda) and\n"
-            "examples/nnqft_free2.spec (d = 1, Lorentzian b, F = 1: G(p) = sigma_a^2 m /\n"
-            "(p^2 + m^2), G2(x) = (sigma_a^2 / 2) e^(-m |x|)).\n"
-            "\n"
-            "Options:\n"
-            "  --pmax P          largest |p| (default 3 Lambda / 2 for the ball, else 4 m or\n"
-            "                    3 sigma_W)\n"
-            "  --np K            momenta 0, P/(K-1), .., P (default 17)\n"
-            "  --xmax X          largest |x| (default 4)\n"
-            "  --nx K            positions 0, X/(K-1), .., X (default 17)\n"
-            "  --mc M            also M networks of the spec's width: G2 with standard errors\n"
-            "  --seed S          seed of the Monte Carlo (default 1)\n"
-            "  --check           with --mc: exit 1 when a Monte Carlo value lies more than 4\n"
-            "                    standard errors from the exact one\n"
-            "  --rho P1,P2,..    also the time-momentum representation rho(p, tau) =\n"
-            "                    int dp_0/(2 pi) e^(i p_0 tau) G(p_0, p) at these spatial\n"
-            "                    momenta |p| (d = 1: 0 only), tau on the position grid, and\n"
-            "                    its reflection positivity: M_ij = rho(p, tau_i + tau_j) at the\n"
-            "                    first 8 positive tau, certified in balls (positive for every\n"
-            "                    p exactly for a reflection-positive theory); in d = 1 with a\n"
-            "                    closed-form Kallen-Lehmann measure (b_dist lorentz) also the\n"
-            "                    measure and its certificate\n"
-            "  --width N         override the spec's width (only the Monte Carlo sees it)\n"
-            "  --digits D        certified significant digits (default 10)\n"
-            "  --format text|json|csv  (csv: one row per grid point, kind p or x; balls as\n"
-            "                    midpoint to 17 digits and radius)\n"
-            "  -o, --output FILE write there instead of standard output\n"
-            "  -h, --help        this help\n"
-            "\n"
-            "Exit status: 0 success, 1 --check failed, 2 bad usage or input.\n");
-}
-
 static void default_pmax(fmpq_t p, const fy_nnft_spec_t s)
 {
     if (s->b_dist == FY_NNFT_B_BALL)
@@ -622,7 +571,7 @@ int fy_nnft_spectrum_cmd(int argc, char **argv)
     fy_nnft_spectrum_init(sp);
     fy_nnft_rho_table_init(tb);
     fy_error_init(err);
-    status = qparse(&o, argc, argv, SPECTRUM, 1, spectrum_usage);
+    status = qparse(&o, argc, argv, &fy_opt_nnft_spectrum);
     if (status)
     {
         status = status < 0 ? 0 : status;
@@ -687,33 +636,6 @@ done:
 }
 
 /* ------------------------------------------------------------------ duality */
-static void duality_usage(FILE *fp)
-{
-    fprintf(fp,
-            "Usage: feynn nnft duality SPEC [options]\n"
-            "\n"
-            "The large-N duality of Cos-net and Gauss-net [H]: with the spec's d, width N,\n"
-            "sigma_W, sigma_a and kurtosis (no biases), both have G2 / G2(x, x) =\n"
-            "exp(-sigma_W^2 |x - y|^2 / (2d)), the same Gaussian power spectrum, at every N;\n"
-            "at finite N their exact connected 4-point functions differ: Cos-net's is\n"
-            "translation invariant (the uniform phase absorbs x -> x + t), Gauss-net's is not.\n"
-            "The table translates the configuration x_0..x_3 (the spec's first four points) by\n"
-            "t e_1 for each shift t and prints G2(x_0 + t, x_1 + t) / G2(x, x) and\n"
-            "G4_c(x_0 + t, .., x_3 + t) / G2(x, x)^2 of both (normalised so that G2(x, x) = 1),\n"
-            "then the spread (largest minus smallest) of each G4_c column.\n"
-            "\n"
-            "Options:\n"
-            "  --shifts LIST     translations t along e_1, rationals separated by commas\n"
-            "                    (default 0,1/4,1/2,1,2)\n"
-            "  --width N         override the spec's width\n"
-            "  --digits D        certified significant digits (default 10)\n"
-            "  --format text|json|csv\n"
-            "  -o, --output FILE write there instead of standard output\n"
-            "  -h, --help        this help\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or input.\n");
-}
-
 /* The shifts t e_1 from "0,1/4,..." into *sh (n x d, fmpq_init'ed); 2 on a usage error. */
 static int parse_shifts(fmpq **sh, slong *n, const char *list, slong d)
 {
@@ -844,7 +766,7 @@ int fy_nnft_duality_cmd(int argc, char **argv)
     fy_nnft_spec_init(s);
     fy_nnft_duality_init(t);
     fy_error_init(err);
-    status = qparse(&o, argc, argv, DUALITY, 0, duality_usage);
+    status = qparse(&o, argc, argv, &fy_opt_nnft_duality);
     if (status)
     {
         status = status < 0 ? 0 : status;

@@ -54,6 +54,8 @@ const fy_opt_cmd_t *const fy_opt_commands[] = {
     &fy_opt_rules_show, &fy_opt_rules_path, &fy_opt_inn_action, &fy_opt_inn_diagrams,
     &fy_opt_inn_info, &fy_opt_inn_sample, &fy_opt_inn_compare, &fy_opt_inn_train,
     &fy_opt_inn_scan, &fy_opt_demo_born, &fy_opt_demo_nnft, &fy_opt_demo_inn, &fy_opt_version,
+    /* qft2: fields from neurons (cmd_nnft_qft.c) */
+    &fy_opt_nnft_spectrum, &fy_opt_nnft_duality,
 };
 const size_t fy_opt_ncommands = sizeof fy_opt_commands / sizeof fy_opt_commands[0];
 
