@@ -18,7 +18,9 @@
  *     truncation; other networks and higher precisions use Arb balls entry by entry;
  *   - whole tensors of orders 2, 3, 4 in double also by the diagram factorisation
  *     (fy_mlp_tensor_diagrams: the diagrams grouped by their lowest vertex as low-rank terms
- *     over the neurons, a few dense products; the route fy_mlp_job_compute takes);
+ *     over the neurons, a few dense products), and of every order and arithmetic by the
+ *     diagrams grouped along their spine (fy_mlp_tensor_spine); fy_mlp_job_compute takes
+ *     these routes where they are the faster;
  *   - single entries (the same recursion on the few input columns the entry uses);
  *   - Taylor coefficients along a direction v to any order (univariate Taylor arithmetic per
  *     neuron: the series of z^(l)(xbar + t v), composed with sigma by Horner's rule), and the

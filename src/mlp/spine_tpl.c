@@ -53,7 +53,8 @@ typedef struct
     slong grows;
     fy_el_ptr P[FY_MLP_DIAGRAM_MAX_LAYERS + 1], G[FY_MLP_DIAGRAM_MAX_LAYERS + 1];
     fy_el_ptr Q, A, B, t;
-    slong prec;
+    fy_el_struct *sh; /* shallow copies (balls), never cleared */
+    slong nt, prec;
     fy_mlp_work_struct *pool;
 } SP(sp);
 
@@ -140,15 +141,16 @@ static fy_el_srcptr SP(sp_s)(const SP(sp) *c, int p, int k)
     return (fy_el_srcptr) c->m->s[p].v + (slong) k * c->m->width[p];
 }
 
-/* out[a] = sum_q cK[q] g[q][a] x[q][a], a < w (t: scratch of w elements) */
+/* out[a] = sum_q cK[q] g[q][a] x[q][a], a < w (t: scratch of (nK + 2) x w elements; balls:
+ * one arb_dot per neuron over the scaled rows, as the fused recursion does) */
 static void SP(sp_rule)(fy_el_ptr out, int nK, fy_el_srcptr const *g, fy_el_srcptr const *x,
-                        const slong *cK, slong w, fy_el_ptr t, slong prec)
+                        const slong *cK, slong w, fy_el_ptr t, fy_el_struct *sh, slong prec)
 {
     slong a;
     int q;
 #if defined(FY_BACKEND_D)
     double *restrict o = out;
-    (void) t, (void) prec;
+    (void) t, (void) sh, (void) prec;
     for (a = 0; a < w; a++)
         o[a] = (double) cK[0] * g[0][a] * x[0][a];
     for (q = 1; q + 2 < nK; q += 3)
@@ -167,8 +169,24 @@ static void SP(sp_rule)(fy_el_ptr out, int nK, fy_el_srcptr const *g, fy_el_srcp
         for (a = 0; a < w; a++)
             o[a] += c1 * g1[a] * x1[a];
     }
+#elif defined(FY_BACKEND_ARB)
+    /* t: nK x w scaled rows; sh: 2 nK shallow copies (read by arb_dot, never cleared) */
+    arb_struct *su = sh, *sv = sh + nK;
+    for (q = 0; q < nK; q++)
+        if (cK[q] != 1)
+            for (a = 0; a < w; a++)
+                arb_mul_si(t + q * w + a, g[q] + a, cK[q], prec);
+    for (a = 0; a < w; a++)
+    {
+        for (q = 0; q < nK; q++)
+        {
+            su[q] = cK[q] == 1 ? g[q][a] : t[q * w + a];
+            sv[q] = x[q][a];
+        }
+        arb_dot(out + a, NULL, 0, su, 1, sv, 1, nK, prec);
+    }
 #else
-    (void) prec;
+    (void) prec, (void) sh;
     for (a = 0; a < w; a++)
         FY_EL_ZERO(out + a);
     for (q = 0; q < nK; q++)
@@ -215,7 +233,7 @@ static void SP(sp_layer)(SP(sp) *c, int p, int wantQ)
                                        : G + (c->goff[k] + c->off[j] + r) * w;
                 for (q = 0; q < nK; q++)
                     gp[q] = G + (c->goff[k + 1] + c->off[j - kord[q]] + rR[q]) * w;
-                SP(sp_rule)(out, nK, gp, xp, cK, w, c->t, prec);
+                SP(sp_rule)(out, nK, gp, xp, cK, w, c->t, c->sh, prec);
             }
         }
     }
@@ -243,7 +261,8 @@ static void SP(sp_back)(SP(sp) *c, int p)
                 gp[q] = G1 + (c->off[j - kord[q]] + rR[q]) * w;
                 xp[q] = c->B + (c->off[kord[q]] + rK[q]) * w;
             }
-            SP(sp_rule)(c->A + (c->off[j] + r) * w, nK, gp, xp, cK, w, c->t, prec);
+            SP(sp_rule)(c->A + (c->off[j] + r) * w, nK, gp, xp, cK, w, c->t, c->sh,
+                        prec);
         }
     }
 }
@@ -318,7 +337,8 @@ static void SP(sp_clear)(SP(sp) *c)
     SP(sp_free)(c->pool, c->Q, c->rows * c->maxw);
     SP(sp_free)(c->pool, c->A, c->rows * c->maxw);
     SP(sp_free)(c->pool, c->B, c->rows * c->maxw);
-    SP(sp_free)(c->pool, c->t, c->maxw);
+    SP(sp_free)(c->pool, c->t, c->nt);
+    free(c->sh);
 }
 
 /* The forward pass (every layer's P and G) and the backward pass down to lambda^(1). */
@@ -411,8 +431,10 @@ int SP(_fy_mlp_spine)(fy_el_ptr out, const fy_mlp_struct *m, int output, int n, 
         c.Q = SP(sp_new)(c.pool, c.rows * c.maxw, err);
         c.A = SP(sp_new)(c.pool, c.rows * c.maxw, err);
         c.B = SP(sp_new)(c.pool, c.rows * c.maxw, err);
-        c.t = SP(sp_new)(c.pool, c.maxw, err);
-        if (c.Q == NULL || c.A == NULL || c.B == NULL || c.t == NULL)
+        c.nt = ((slong) 1 << c.mo) * c.maxw;
+        c.t = SP(sp_new)(c.pool, c.nt, err);
+        c.sh = fy_calloc((size_t) 2 << c.mo, sizeof(fy_el_struct), err);
+        if (c.Q == NULL || c.A == NULL || c.B == NULL || c.t == NULL || c.sh == NULL)
             status = FY_ENOMEM;
     }
     if (status == FY_OK)
