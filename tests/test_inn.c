@@ -83,8 +83,21 @@ static void push_elementwise(fy_inn_t net, uint64_t *st)
     _fmpq_vec_clear(g, d);
 }
 
+/* A cubic layer y = u + gamma u^3 with gamma in {-1/16, 0, ..., 3/16}. */
+static void push_cubic(fy_inn_t net, uint64_t *st)
+{
+    int d = net->d, i;
+    fmpq *g = _fmpq_vec_init(d);
+    fy_error_t err;
+    fy_error_init(err);
+    for (i = 0; i < d; i++)
+        fmpq_set_si(g + i, (slong) (fy_test_rand(st) % 5) - 1, 16);
+    assert_int_equal(fy_inn_push_cubic(net, "cubic", g, err), FY_OK);
+    _fmpq_vec_clear(g, d);
+}
+
 /* kinds: a string of 'a' (affine with bias), 'w' (affine without), 'c' (coupling), 'e'
- * (elementwise), layers[0] first. */
+ * (elementwise), 'k' (cubic), layers[0] first. */
 static void build(fy_inn_t net, int d, const char *kinds, uint64_t *st)
 {
     int l, split = 0;
@@ -98,6 +111,8 @@ static void build(fy_inn_t net, int d, const char *kinds, uint64_t *st)
             push_affine(net, st, kinds[l] == 'a');
         else if (kinds[l] == 'c')
             push_coupling(net, st, split++);
+        else if (kinds[l] == 'k')
+            push_cubic(net, st);
         else
             push_elementwise(net, st);
     }
@@ -565,6 +580,153 @@ static void test_random_against_jets(void **state)
     }
 }
 
+/* Cubic layers (issue 12) among the others: random INNs of depth up to 5 with at least one
+ * cubic layer, about the origin or a random point: the diagonal substitution of the action
+ * equals the Taylor-mode jets exactly in rationals, balls contain them, doubles agree. */
+static void test_cubic_against_jets(void **state)
+{
+    const char *alphabet = "awcek";
+    uint64_t st = fy_test_seed("cubic_against_jets");
+    int trial, redraws = 0;
+    (void) state;
+    for (trial = 0; trial < 16; trial++)
+    {
+        char kinds[8];
+        int depth = 1 + (int) (fy_test_rand(&st) % 5);
+        int d = 1 + (int) (fy_test_rand(&st) % 4), l;
+        int K = 2 + (int) (fy_test_rand(&st) % 4);
+        fy_inn_t net;
+        fy_inn_result_t R;
+        fy_inn_opts_t o;
+        fmpq *x0 = _fmpq_vec_init(d);
+        for (l = 0; l < depth; l++)
+            kinds[l] = alphabet[fy_test_rand(&st) % 5];
+        kinds[fy_test_rand(&st) % (uint64_t) depth] = 'k';
+        kinds[depth] = 0;
+        build(net, d, kinds, &st);
+        for (l = 0; l < d; l++)
+            if (trial % 2)
+                fmpq_set_si(x0 + l, (slong) (fy_test_rand(&st) % 5) - 2, 8);
+        fy_inn_opts_init(o);
+        o->order = 1;
+        o->x0 = x0;
+        fy_inn_result_init(R);
+        if (fy_inn_action(R, net, o, NULL) != FY_OK)
+        {
+            /* an elementwise layer singular at the point: draw another network */
+            fy_inn_result_clear(R);
+            fy_inn_clear(net);
+            _fmpq_vec_clear(x0, d);
+            trial--;
+            if (++redraws > 200)
+                fail_msg("200 random networks in a row were singular at the point");
+            continue;
+        }
+        fy_inn_result_clear(R);
+        check_arith(net, FY_ARITH_EXACT, K, x0, 0);
+        check_arith(net, FY_ARITH_BALL, K, x0, 0);
+        check_arith(net, FY_ARITH_DOUBLE, K, x0, 0);
+        fy_inn_clear(net);
+        _fmpq_vec_clear(x0, d);
+    }
+}
+
+/* One cubic layer alone in d = 1, gamma = 1/5, at 0: ln p = -(x + g x^3)^2 / 2 +
+ * ln(1 + 3 g x^2) - ln(2 pi) / 2, so A^(2) = -1/2 + 3 g, A^(4) = -g - 9 g^2 / 2, A^(6) =
+ * -g^2 / 2 + 9 g^3, A^(8) = -81 g^4 / 4, odd orders 0 (by hand from the series of ln(1 + y)).
+ * The quartic is negative for g > 0: the positive coupling lam = -Gamma^(4) = 24 g + 108 g^2
+ * that one quadratic coupling cannot give. */
+static void test_cubic_closed_form(void **state)
+{
+    fy_inn_t net;
+    fy_inn_result_t R;
+    fmpq_t g, want, t;
+    fy_error_t err;
+    int k;
+    (void) state;
+    fy_error_init(err);
+    fmpq_init(g);
+    fmpq_init(want);
+    fmpq_init(t);
+    fmpq_set_si(g, 1, 5);
+    fy_inn_init(net);
+    assert_int_equal(fy_inn_set_dim(net, 1, err), FY_OK);
+    assert_int_equal(fy_inn_push_cubic(net, "cubic", g, err), FY_OK);
+    assert_int_equal(fy_inn_action_degree(net), -1);
+    fy_inn_result_init(R);
+    action(R, net, FY_ARITH_EXACT, 8, NULL, 0);
+    for (k = 0; k <= 8; k++)
+    {
+        const fmpq *a = fy_numvec_fmpq(&R->S->A[k].e);
+        fmpq_zero(want);
+        if (k == 2)
+        {
+            fmpq_mul_si(want, g, 3);
+            fmpq_set_si(t, 1, 2);
+            fmpq_sub(want, want, t);
+        }
+        else if (k == 4)
+        {
+            fmpq_mul(t, g, g);
+            fmpq_mul_si(t, t, 9);
+            fmpq_div_2exp(t, t, 1);
+            fmpq_add(want, g, t);
+            fmpq_neg(want, want);
+        }
+        else if (k == 6)
+        {
+            fmpq_mul(t, g, g);
+            fmpq_div_2exp(want, t, 1);
+            fmpq_neg(want, want);
+            fmpq_mul(t, t, g);
+            fmpq_mul_si(t, t, 9);
+            fmpq_add(want, want, t);
+        }
+        else if (k == 8)
+        {
+            fmpq_mul(t, g, g);
+            fmpq_mul(t, t, t);
+            fmpq_mul_si(t, t, -81);
+            fmpq_div_2exp(want, t, 2);
+        }
+        if (!fmpq_equal(a, want))
+            fail_msg("cubic layer: A^(%d) = %s, expected %s", k, fmpq_get_str(NULL, 10, a),
+                     fmpq_get_str(NULL, 10, want));
+    }
+    /* the text format round trip keeps the kind */
+    {
+        char *text = NULL;
+        size_t len = 0;
+        fy_inn_t back;
+        assert_int_equal(fy_inn_write_text_buffer(&text, &len, net, err), FY_OK);
+        assert_non_null(strstr(text, "layer cubic"));
+        fy_inn_init(back);
+        assert_int_equal(fy_inn_load_buffer(back, (const uint8_t *) text, len, "cubic.inn",
+                                             FY_MODEL_TEXT, err), FY_OK);
+        assert_int_equal(back->layers[0].kind, FY_INN_LAYER_CUBIC);
+        assert_true(fmpq_equal(back->layers[0].gamma, g));
+        fy_inn_clear(back);
+        free(text);
+    }
+    /* the diagrams of a cubic layer are refused, with the reason */
+    {
+        fy_inn_result_t Rk;
+        fy_inn_terms_t D;
+        fy_inn_result_init(Rk);
+        fy_inn_terms_init(D);
+        action(Rk, net, FY_ARITH_EXACT, 4, NULL, 1);
+        assert_int_equal(fy_inn_layer_terms(D, Rk, net, 0, NULL, err), FY_EINPUT);
+        assert_non_null(strstr(err->msg, "cubic"));
+        fy_inn_terms_clear(D);
+        fy_inn_result_clear(Rk);
+    }
+    fy_inn_result_clear(R);
+    fy_inn_clear(net);
+    fmpq_clear(g);
+    fmpq_clear(want);
+    fmpq_clear(t);
+}
+
 /* A wider network (d = 20: the slot transform works on blocks of columns, the compact
  * contraction on many pairs), double and exact, against the jets along directions. */
 static void test_wide_against_jets(void **state)
@@ -921,6 +1083,8 @@ int main(void)
         cmocka_unit_test(test_bias_leak),
         cmocka_unit_test(test_random_against_jets),
         cmocka_unit_test(test_wide_against_jets),
+        cmocka_unit_test(test_cubic_against_jets),
+        cmocka_unit_test(test_cubic_closed_form),
         cmocka_unit_test(test_check_can_fail),
         cmocka_unit_test(test_layer_terms),
         cmocka_unit_test(test_normalizable),

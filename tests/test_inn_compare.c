@@ -522,6 +522,104 @@ static void test_elementwise_domain(void **state)
     fy_error_clear(err);
 }
 
+/* Cubic layers y = u + g u^3 (issue 12): the inverse (Newton in a bracket) is exact to
+ * rounding for g > 0 over 20 orders of magnitude of y (forward(inverse(y)) within 1e-15
+ * relative: a few ulps, from the rounding of u and of the forward map), g = 0 is the identity, g < 0 inverts on
+ * its branch |u| < 1/sqrt(-3 g) and marks y beyond 2/(3 sqrt(-3 g)) as outside; ln p of one
+ * cubic layer in d = 1 against -(x + g x^3)^2 / 2 + ln(1 + 3 g x^2) - ln(2 pi) / 2 written
+ * out; the draws of that layer have the moments of its density by a plain quadrature here. */
+static void test_cubic_layer(void **state)
+{
+    fy_inn_t net, one;
+    fy_error_t err;
+    fmpq *g = _fmpq_vec_init(3);
+    double y[3 * 41], x[3 * 41], yy[3 * 41], lp[41];
+    slong bad, i;
+    (void) state;
+    fy_inn_init(net);
+    fy_inn_init(one);
+    fy_error_init(err);
+    fmpq_set_si(g + 0, 1, 4);
+    fmpq_set_si(g + 2, -1, 12); /* branch |u| < 2, image |y| < 4/3 */
+    ok(fy_inn_set_dim(net, 3, err), err);
+    ok(fy_inn_push_cubic(net, NULL, g, err), err);
+    for (i = 0; i < 41; i++)
+    {
+        y[3 * i] = (i % 2 ? -1.0 : 1.0) * pow(10.0, (double) (i - 20) / 2.0);
+        y[3 * i + 1] = (double) (i - 20) / 3.0;
+        y[3 * i + 2] = (double) (i - 20) / 16.0; /* |y| <= 1.25 < 4/3 */
+    }
+    ok(fy_inn_inverse_d(x, net, y, 41, &bad, err), err);
+    assert_int_equal(bad, 0);
+    ok(fy_inn_forward_d(yy, NULL, net, x, 41, err), err);
+    for (i = 0; i < 3 * 41; i++)
+        if (!(fabs(yy[i] - y[i]) <= 1e-15 * fabs(y[i]) + 1e-300))
+            fail_msg("cubic inverse: y %.17g -> u %.17g -> %.17g", y[i], x[i], yy[i]);
+    for (i = 0; i < 41; i++)
+    {
+        assert_true(x[3 * i + 1] == y[3 * i + 1]);     /* g = 0 */
+        assert_true(fabs(x[3 * i + 2]) < 2.0);         /* the monotone branch */
+    }
+    y[2] = 1.34;
+    ok(fy_inn_inverse_d(x, net, y, 1, &bad, err), err);
+    assert_int_equal(bad, 1);
+    /* ln p of one cubic layer, d = 1, g = 1/4 */
+    ok(fy_inn_set_dim(one, 1, err), err);
+    ok(fy_inn_push_cubic(one, NULL, g, err), err);
+    for (i = 0; i < 41; i++)
+        x[i] = (double) (i - 20) / 5.0;
+    ok(fy_inn_log_prob_d(lp, one, x, 41, err), err);
+    for (i = 0; i < 41; i++)
+    {
+        double u = x[i], z = u + 0.25 * u * u * u;
+        double want = -0.5 * z * z + log(1.0 + 0.75 * u * u) - 0.5 * LN_2PI;
+        assert_true(fabs(lp[i] - want) <= 1e-14 * (1.0 + fabs(want)));
+    }
+    /* draws: E x^2 and E x^4 against a trapezoid quadrature of the density on [-8, 8] */
+    {
+        const slong n = 200000;
+        double *xs = malloc((size_t) n * sizeof(double)), m2 = 0, m4 = 0, q0 = 0, q2 = 0, q4 = 0;
+        double s2 = 0, s4 = 0, h = 1e-3;
+        slong rej;
+        uint64_t seed = fy_test_seed("cubic draws");
+        ok(fy_inn_sample_d(xs, one, n, seed, &rej, err), err);
+        assert_int_equal(rej, 0);
+        for (i = 0; i < n; i++)
+        {
+            double a = xs[i] * xs[i];
+            m2 += a / (double) n;
+            m4 += a * a / (double) n;
+            s2 += a * a / (double) n;
+            s4 += a * a * a * a / (double) n;
+        }
+        for (i = -8000; i <= 8000; i++)
+        {
+            double u = (double) i * h, z = u + 0.25 * u * u * u;
+            double p = exp(-0.5 * z * z) * (1.0 + 0.75 * u * u) * h;
+            q0 += p;
+            q2 += p * u * u;
+            q4 += p * u * u * u * u;
+        }
+        q2 /= q0;
+        q4 /= q0;
+        s2 = sqrt((s2 - m2 * m2) / (double) n);
+        s4 = sqrt((s4 - m4 * m4) / (double) n);
+        printf("# cubic draws: E x^2 %.5f (quadrature %.5f, se %.1e), E x^4 %.5f (%.5f, %.1e)\n",
+               m2, q2, s2, m4, q4, s4);
+        /* the change of variables z = u + u^3 / 4: the integral is sqrt(2 pi) */
+        assert_true(fabs(q0 - exp(0.5 * LN_2PI)) < 1e-6);
+        assert_true(fabs(m2 - q2) < 4 * s2);
+        assert_true(fabs(m4 - q4) < 4 * s4);
+        /* negative excess kurtosis: lighter tails than the Gaussian */
+        assert_true(q4 < 3.0 * q2 * q2);
+        free(xs);
+    }
+    _fmpq_vec_clear(g, 3);
+    fy_inn_clear(net);
+    fy_inn_clear(one);
+    fy_error_clear(err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_cumulants_gaussian),
         cmocka_unit_test(test_tree_one_site),
         cmocka_unit_test(test_elementwise_domain),
+        cmocka_unit_test(test_cubic_layer),
     };
     return cmocka_run_group_tests_name("inn_compare", tests, NULL, NULL) ? 1 : 0;
 }

@@ -90,6 +90,8 @@ static void test_kind_names(void **state)
     assert_int_equal(fy_inn_layer_kind_from_name("affine"), FY_INN_LAYER_AFFINE);
     assert_int_equal(fy_inn_layer_kind_from_name("coupling"), FY_INN_LAYER_COUPLING);
     assert_int_equal(fy_inn_layer_kind_from_name("elementwise"), FY_INN_LAYER_ELEMENTWISE);
+    assert_string_equal(fy_inn_layer_kind_name(FY_INN_LAYER_CUBIC), "cubic");
+    assert_int_equal(fy_inn_layer_kind_from_name("cubic"), FY_INN_LAYER_CUBIC);
     assert_int_equal(fy_inn_layer_kind_from_name("Affine"), -1);
     assert_int_equal(fy_inn_layer_kind_from_name(""), -1);
     assert_int_equal(fy_inn_layer_kind_from_name(NULL), -1);
@@ -362,6 +364,7 @@ static void assert_same_net(const fy_inn_t a, const fy_inn_t b)
                 assert_true(fmpq_equal(x->G + k, y->G + k));
             break;
         case FY_INN_LAYER_ELEMENTWISE:
+        case FY_INN_LAYER_CUBIC:
             for (k = 0; k < (size_t) a->d; k++)
                 assert_true(fmpq_equal(x->gamma + k, y->gamma + k));
             break;
@@ -506,7 +509,8 @@ static void test_text_errors(void **state)
         {"feynn-inn 1\ndim 70000\n", "t.inn:2:5: expected the dimension (1 to 4096)"},
         {"feynn-inn 1\ndim 2\n", "t.inn:3: expected at least one 'layer KIND'"},
         {"feynn-inn 1\ndim 2\nlayer dense\n", "t.inn:3:7: expected a layer kind: 'affine', "
-                                              "'coupling' or 'elementwise', found 'dense'"},
+                                              "'coupling', 'elementwise' or 'cubic', found "
+                                              "'dense'"},
         {"feynn-inn 1\ndim 2\nlayer affine a b\n", "t.inn:3:16: expected the end of the line"},
         {"feynn-inn 1\ndim 2\nlayer affine\nb 1 2\n",
          "t.inn:3: layer 0 ('layers.0', affine): no 'W' line"},
@@ -924,6 +928,39 @@ static void test_safetensors_roundtrip(void **state)
     fy_inn_clear(net);
 }
 
+/* A cubic layer (issue 12) through the text format and safetensors (a file) and back, kind
+ * and values exact; the metadata names the kind (a gamma tensor alone reads as elementwise). */
+static void test_cubic_roundtrip(void **state)
+{
+    static const char text[] = "feynn-inn 1\ndim 2\nlayer affine\nW\n1 1/2\n0 2\n"
+                               "layer cubic\ngamma 1/8 -3/4\n";
+    fy_inn_t net, back;
+    fy_error_t err;
+    char *t2 = NULL;
+    size_t tl = 0;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(net);
+    fy_inn_init(back);
+    assert_int_equal(read_text(net, text, err), FY_OK);
+    assert_int_equal(net->layers[1].kind, FY_INN_LAYER_CUBIC);
+    assert_int_equal(fy_inn_num_params(net), 6 + 2);
+    assert_int_equal(fy_inn_write_text_buffer(&t2, &tl, net, err), FY_OK);
+    assert_non_null(strstr(t2, "layer cubic"));
+    assert_int_equal(fy_inn_load_buffer(back, (const uint8_t *) t2, tl, "x", FY_MODEL_TEXT,
+                                        err), FY_OK);
+    assert_same_net(net, back);
+    assert_int_equal(fy_inn_save_safetensors("test_inn_io_cubic.safetensors.out", net, err),
+                     FY_OK);
+    fy_inn_clear(back);
+    assert_int_equal(fy_inn_load(back, "test_inn_io_cubic.safetensors.out", err), FY_OK);
+    assert_same_net(net, back);
+    unlink("test_inn_io_cubic.safetensors.out");
+    free(t2);
+    fy_inn_clear(back);
+    fy_inn_clear(net);
+}
+
 /* Rationals that are not doubles are written rounded to nearest; beyond the range refused. */
 static void test_safetensors_rounding(void **state)
 {
@@ -1013,6 +1050,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_safetensors_dtypes),
     cmocka_unit_test(test_safetensors_roundtrip),
     cmocka_unit_test(test_safetensors_rounding),
+    cmocka_unit_test(test_cubic_roundtrip),
     cmocka_unit_test(test_fuzz_corpus),
 };
 

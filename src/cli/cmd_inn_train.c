@@ -46,7 +46,8 @@ static const fy_opt_t train_opts[] = {
      .hi = 1000, .def = "3", .help = "layers affine, then K x (coupling, affine)"},
     {.name = "plan", .kind = FY_OPT_STRING, .arg = "P", .off = A(plan),
      .help = "layer plan instead: letters a (affine), c (coupling, split in halves), i "
-             "(coupling, interleaved split), e (elementwise), e.g. 'acaca' or 'aeaca'"},
+             "(coupling, interleaved split), e (elementwise quadratic), k (elementwise cubic), "
+             "e.g. 'acaca' or 'kakacacaca'"},
     {.name = "epochs", .kind = FY_OPT_INT, .arg = "N", .off = A(epochs), .lo = 0,
      .hi = 100000000, .def = "20; 0: L-BFGS only", .help = "Adam epochs"},
     {.name = "batch", .kind = FY_OPT_INT, .arg = "B", .off = A(batch), .lo = 1, .hi = 1L << 40,
@@ -85,7 +86,8 @@ const fy_opt_cmd_t fy_opt_inn_train = {
         "NLL = -mean ln p(x), ln p(x) = ln N(f(x); 0, 1) + ln|det J_f(x)|, with analytic\n"
         "gradients in float64, by minibatch Adam and then full-batch L-BFGS, keeping the\n"
         "state with the best validation NLL.  The layers: affine (W = L diag(exp s) U),\n"
-        "quadratic couplings with alternating splits, elementwise quadratic; the first\n"
+        "quadratic couplings with alternating splits, elementwise quadratic, elementwise\n"
+        "cubic y = u + gamma u^3 (lighter tails: a positive quartic coupling); the first\n"
         "affine layer starts as the whitening map of the data.  The same seed gives the\n"
         "same model for any thread count.\n"
         "\n"

@@ -30,7 +30,8 @@ int fy_inn_action_degree(const fy_inn_t net)
     int l, c = 0;
     for (l = 0; l < net->nlayers; l++)
     {
-        if (net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE)
+        if (net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE ||
+            net->layers[l].kind == FY_INN_LAYER_CUBIC)
             return -1;
         if (net->layers[l].kind == FY_INN_LAYER_COUPLING && net->layers[l].nB > 0)
             c++;
@@ -179,6 +180,12 @@ void _fy_inn_lmap_clear(fy_inn_lmap_t M)
         _fmpq_vec_clear(M->q, M->allocq);
     if (M->c)
         _fmpq_vec_clear(M->c, M->d);
+    if (M->qd)
+        _fmpq_vec_clear(M->qd, M->d);
+    if (M->r3)
+        _fmpq_vec_clear(M->r3, M->d);
+    if (M->c2)
+        _fmpq_vec_clear(M->c2, M->d);
     flint_free(M->qb);
     flint_free(M->qa);
     flint_free(M->qc);
@@ -219,6 +226,55 @@ static void det_abs(fmpq_t r, const fmpq *W, int d)
     fmpq_mat_det(r, A);
     fmpq_abs(r, r);
     fmpq_mat_clear(A);
+}
+
+/* A cubic layer y = u + gamma u^3 at u0: y0 + D (t + q t^2 + r3 t^3) with D = 1 + 3 gamma
+ * u0^2, q = 3 gamma u0 / D, r3 = gamma / D, and ln(1 + 3 gamma (u0 + t)^2) = ln D +
+ * ln(1 + c t + c2 t^2), c = 6 gamma u0 / D, c2 = 3 gamma / D. */
+static int lmap_set_cubic(fy_inn_lmap_t M, fmpq_t r, const fy_inn_layer_struct *Ly, int l,
+                          int d, const fmpq *u0, fy_error_t err)
+{
+    fmpq_t D, t;
+    int i, any = 0;
+    M->qd = _fmpq_vec_init(d);
+    M->r3 = _fmpq_vec_init(d);
+    M->c = _fmpq_vec_init(d);
+    M->c2 = _fmpq_vec_init(d);
+    for (i = 0; i < d; i++)
+        any |= !fmpq_is_zero(u0 + i) && !fmpq_is_zero(Ly->gamma + i);
+    if (any)
+        M->L = _fmpq_vec_init((slong) d * d);
+    fmpq_init(D);
+    fmpq_init(t);
+    for (i = 0; i < d; i++)
+    {
+        fmpq_mul(t, u0 + i, u0 + i);
+        fmpq_mul(t, t, Ly->gamma + i);
+        fmpq_mul_si(D, t, 3);
+        fmpq_add_si(D, D, 1);
+        if (fmpq_sgn(D) <= 0)
+        {
+            double h = fy_fmpq_get_d(u0 + i), g = fy_fmpq_get_d(Ly->gamma + i);
+            fmpq_clear(D);
+            fmpq_clear(t);
+            return fy_error_set(err, FY_EINPUT,
+                                "layer %d (%s, cubic): the Jacobian 1 + 3 gamma h^2 of neuron "
+                                "%d is not positive at the expansion point (h = %.6g, gamma = "
+                                "%.6g): the layer is not invertible there; expand about a "
+                                "point with |h| < 1/sqrt(-3 gamma)",
+                                l, Ly->name ? Ly->name : "?", i, h, g);
+        }
+        fmpq_mul(r, r, D);
+        if (M->L)
+            fmpq_set(M->L + (slong) i * d + i, D);
+        fmpq_div(M->r3 + i, Ly->gamma + i, D);
+        fmpq_mul_si(M->c2 + i, M->r3 + i, 3);
+        fmpq_mul(M->qd + i, M->c2 + i, u0 + i);
+        fmpq_mul_2exp(M->c + i, M->qd + i, 1);
+    }
+    fmpq_clear(D);
+    fmpq_clear(t);
+    return FY_OK;
 }
 
 int _fy_inn_lmap_set(fy_inn_lmap_t M, fmpq_t r, const fy_inn_t net, int l, const fmpq *u0,
@@ -305,6 +361,9 @@ int _fy_inn_lmap_set(fy_inn_lmap_t M, fmpq_t r, const fy_inn_t net, int l, const
             fmpq_mul_2exp(M->c + i, M->c + i, 1);
         }
         break;
+    case FY_INN_LAYER_CUBIC:
+        fmpq_clear(x);
+        return lmap_set_cubic(M, r, Ly, l, d, u0, err);
     default:
         fmpq_clear(x);
         return fy_error_set(err, FY_EINPUT, "layer %d: unknown kind %d", l, (int) Ly->kind);
@@ -603,7 +662,8 @@ int fy_inn_elementwise_radius(double *radius, const fy_inn_t net, int l, const f
     fmpq **u;
     fmpq_t D, r;
     int i, status = FY_OK;
-    if (l < 0 || l >= net->nlayers || net->layers[l].kind != FY_INN_LAYER_ELEMENTWISE)
+    if (l < 0 || l >= net->nlayers || (net->layers[l].kind != FY_INN_LAYER_ELEMENTWISE &&
+                                       net->layers[l].kind != FY_INN_LAYER_CUBIC))
         return fy_error_set(err, FY_EINPUT, "layer %d is not an elementwise layer", l);
     Ly = net->layers + l;
     if (!(u = forward_points(net, x0, 0, err)))
@@ -615,6 +675,23 @@ int fy_inn_elementwise_radius(double *radius, const fy_inn_t net, int l, const f
     {
         if (fmpq_is_zero(Ly->gamma + i))
             continue;
+        if (Ly->kind == FY_INN_LAYER_CUBIC)
+        {
+            /* ln(1 + 3 gamma h^2) is singular where h^2 = -1/(3 gamma): at h0 +- i s (gamma
+             * > 0) or h0 +- s (gamma < 0), s = 1/sqrt(3 |gamma|) */
+            double h = fy_fmpq_get_d(u[l] + i), g = fy_fmpq_get_d(Ly->gamma + i);
+            double s2 = 1.0 / (3.0 * fabs(g));
+            if (g > 0)
+                *radius = fmin(*radius, sqrt(h * h + s2));
+            else if (fabs(h) < sqrt(s2))
+                *radius = fmin(*radius, sqrt(s2) - fabs(h));
+            else
+                status = fy_error_set(err, FY_EINPUT,
+                                      "layer %d (%s, cubic): the Jacobian 1 + 3 gamma h^2 of "
+                                      "neuron %d is not positive at the expansion point", l,
+                                      Ly->name ? Ly->name : "?", i);
+            continue;
+        }
         fmpq_mul(D, Ly->gamma + i, u[l] + i);
         fmpq_mul_2exp(D, D, 1);
         fmpq_add_si(D, D, 1);
@@ -744,6 +821,10 @@ int fy_inn_layer_terms(fy_inn_terms_t D, const fy_inn_result_t R, const fy_inn_t
                             "the per-layer actions were not kept (set keep_layers)");
     if (l < 0 || l >= net->nlayers)
         return fy_error_set(err, FY_EINPUT, "layer %d outside 0..%d", l, net->nlayers - 1);
+    if (net->layers[l].kind == FY_INN_LAYER_CUBIC)
+        return fy_error_set(err, FY_EINPUT, "layer %d is cubic: its diagrams (legs split in two "
+                            "and three) are not drawn yet; its contribution is in the layer "
+                            "action (--per-layer)", l);
     S = R->layer + l + 1;
     K = S->K;
     nh = K / 2 + 1;

@@ -50,11 +50,12 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
     {
         const fy_inn_demo_case_struct *c = D->c + i;
         char title[128];
-        fprintf(fp, "\n==================== %s: %d couplings, %ld draws, trained in %.1f s "
-                "(%d L-BFGS iterations)\n", c->name, c->couplings, (long) c->n_data, c->train_s,
-                c->lbfgs_iters_run);
+        fprintf(fp, "\n==================== %s: %d couplings%s%s, %ld draws, trained in %.1f s "
+                "(%d L-BFGS iterations)\n", c->name, c->couplings, c->plan ? ", layer plan " : "",
+                c->plan ? c->plan : "", (long) c->n_data, c->train_s, c->lbfgs_iters_run);
         fprintf(fp, "theory:\n%s\n", c->theory);
-        snprintf(title, sizeof title, "trained network (%d couplings)", c->couplings);
+        snprintf(title, sizeof title, "trained network (%d couplings%s%s)", c->couplings,
+                 c->plan ? ", plan " : "", c->plan ? c->plan : "");
         rc = fy_inn_compare_print(fp, c->C, title, c->name, err);
     }
     if (rc == FY_OK)
@@ -95,6 +96,7 @@ static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
         const fy_inn_demo_case_struct *c = D->c + i;
         json_t *o = json_object(), *cp = json_object(), *cz = json_array();
         json_object_set_new(o, "couplings_in_network", json_integer(c->couplings));
+        json_object_set_new(o, "plan", c->plan ? json_string(c->plan) : json_null());
         json_object_set_new(o, "n_data", json_integer(c->n_data));
         json_object_set_new(o, "train_s", json_real(c->train_s));
         json_object_set_new(o, "lbfgs_iterations", json_integer(c->lbfgs_iters_run));
@@ -213,7 +215,7 @@ static int figures(const char *dir, const fy_inn_demo_t D, fy_error_t err)
     }
     s[0].label = "true";
     s[1].label = "learned, 3 couplings";
-    s[2].label = "learned, 5 couplings";
+    s[2].label = "learned, cubic layers";
     s[3].label = "double well (scaled)";
     fy_plot_axes_init(ax);
     ax->xlabel = "coupling (1 m2, 2 hopping, 3 g3, 4 #gl)";
@@ -237,7 +239,7 @@ static int figures(const char *dir, const fy_inn_demo_t D, fy_error_t err)
         s[i].yerr = ce;
         s[i].marker = FY_PLOT_MARK_CIRCLE;
         s[i].color = i == 0 ? 1 : i == 1 ? 9 : 3;
-        s[i].label = i == 0 ? "unimodal, 3 couplings" : i == 1 ? "unimodal, 5 couplings"
+        s[i].label = i == 0 ? "unimodal, 3 couplings" : i == 1 ? "unimodal, cubic layers"
                                                                : "double well";
     }
     if (rc == FY_OK)

@@ -12,6 +12,9 @@
  * log-det series sum_i sum_n (-1)^(n+1) (c_i du_i)^n / n when c != NULL.  L is d x d
  * row-major (dy_i = sum_j L[i d + j] v_j) or NULL for the identity; Q is a list of entries
  * (b, a, a', q) meaning Q(v, v)_b += q v_a v_a', every ordered pair (a, a') listed. */
+/* A cubic elementwise layer (issue 12) is diagonal: dy = L (du + qd du^2 + r3 du^3)
+ * componentwise (qd, r3: d entries; nq = 0), and its log-det series is that of
+ * ln(1 + c_i du_i + c2_i du_i^2) (c2 != NULL). */
 typedef struct
 {
     int d;
@@ -20,6 +23,7 @@ typedef struct
     int *qb, *qa, *qc;
     fmpq *q;
     fmpq *c;
+    fmpq *qd, *r3, *c2;
 } fy_inn_lmap_struct;
 typedef fy_inn_lmap_struct fy_inn_lmap_t[1];
 

@@ -27,7 +27,7 @@ typedef struct
     int nA, nB;
     const int *A, *B;
     double *G;      /* coupling: nB x nA x nA */
-    double *gamma;  /* elementwise */
+    double *gamma;  /* elementwise and cubic */
 } dlayer_t;
 
 typedef struct
@@ -208,6 +208,13 @@ static double forward_point(const dnet_t *N, double *u, double *tmp)
             for (i = 0; i < L->nB; i++)
                 u[L->B[i]] += tmp[i];
         }
+        else if (L->kind == FY_INN_LAYER_CUBIC)
+            for (i = 0; i < d; i++)
+            {
+                double j1 = 1.0 + 3.0 * L->gamma[i] * u[i] * u[i];
+                ld += j1 > 0.0 ? log(j1) : -INFINITY;
+                u[i] += L->gamma[i] * u[i] * u[i] * u[i];
+            }
         else
             for (i = 0; i < d; i++)
             {
@@ -217,6 +224,53 @@ static double forward_point(const dnet_t *N, double *u, double *tmp)
             }
     }
     return ld;
+}
+
+/* The root u of u + g u^3 = y on the branch 1 + 3 g u^2 > 0 (all of R when g >= 0; |u| <
+ * 1/sqrt(-3 g) when g < 0, whose image is |y| < 2/(3 sqrt(-3 g))); returns 0 outside the
+ * image.  Newton's method from an upper bound of |u| (|y| and, for g > 0, cbrt(|y| / g)): on
+ * the side of the root away from 0 the map is convex (g > 0), so the iterates decrease to
+ * the root monotonically; for g < 0 Newton kept inside a bisection bracket. */
+static int cubic_root(double g, double y, double *u)
+{
+    double a = fabs(y), lo = 0.0, hi, x;
+    int it;
+    if (g == 0.0 || y == 0.0)
+    {
+        *u = y;
+        return 1;
+    }
+    if (g > 0.0)
+        hi = fmin(a, cbrt(a / g));
+    else
+    {
+        double um = 1.0 / sqrt(-3.0 * g);
+        if (!(a < um + g * um * um * um))
+            return 0;
+        hi = um;
+    }
+    x = hi;
+    for (it = 0; it < 200; it++)
+    {
+        double f = x + g * x * x * x - a, fp = 1.0 + 3.0 * g * x * x, xn;
+        if (f == 0.0)
+            break;
+        if (f > 0.0)
+            hi = x;
+        else
+            lo = x;
+        xn = fp > 0.0 ? x - f / fp : 0.5 * (lo + hi);
+        if (!(xn >= lo && xn <= hi))
+            xn = 0.5 * (lo + hi);
+        if (fabs(xn - x) <= 2e-16 * fabs(x) || hi - lo <= 2e-16 * hi)
+        {
+            x = xn;
+            break;
+        }
+        x = xn;
+    }
+    *u = y < 0.0 ? -x : x;
+    return 1;
 }
 
 /* One point backward: y (d, overwritten with x); returns 0 outside the image. */
@@ -239,6 +293,12 @@ static int inverse_point(const dnet_t *N, double *y, double *tmp)
                 tmp[i] = coupling_g(L, y, i);
             for (i = 0; i < L->nB; i++)
                 y[L->B[i]] -= tmp[i];
+        }
+        else if (L->kind == FY_INN_LAYER_CUBIC)
+        {
+            for (i = 0; i < d; i++)
+                if (!cubic_root(L->gamma[i], y[i], y + i))
+                    return 0;
         }
         else
             for (i = 0; i < d; i++)

@@ -891,7 +891,8 @@ static json_t *radii_json(const fy_inn_struct *net, const fmpq *x0)
     json_t *a = json_array();
     int l;
     for (l = 0; l < net->nlayers; l++)
-        if (net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE)
+        if (net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE ||
+            net->layers[l].kind == FY_INN_LAYER_CUBIC)
         {
             json_t *o = json_object();
             double r;
@@ -1008,16 +1009,18 @@ int fy_inn_report_print(FILE *fp, const fy_inn_report_t rep, const fy_inn_print_
         fprintf(fp, "# balls raised to %ld bits: at least %ld correct bits per coefficient\n",
                 (long) R->S->prec, (long) rep->rel_bits);
     for (l = 0; rep->net != NULL && l < rep->net->nlayers; l++)
-        if (rep->net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE)
+        if (rep->net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE ||
+            rep->net->layers[l].kind == FY_INN_LAYER_CUBIC)
         {
             double r;
+            const char *kn = fy_inn_layer_kind_name(rep->net->layers[l].kind);
             fy_error_t e;
             fy_error_init(e);
             if (fy_inn_elementwise_radius(&r, rep->net, l, R->S->x0, e) == FY_OK)
-                fprintf(fp, "# layer %d (elementwise): its log-det series converges for "
-                        "|h_i - h0_i| < %.6g about the image h0 of the point\n", l, r);
+                fprintf(fp, "# layer %d (%s): its log-det series converges for "
+                        "|h_i - h0_i| < %.6g about the image h0 of the point\n", l, kn, r);
             else
-                fprintf(fp, "# layer %d (elementwise): %s\n", l, e->msg);
+                fprintf(fp, "# layer %d (%s): %s\n", l, kn, e->msg);
         }
     status = fy_inn_action_print(fp, R->S, po, err);
     if (status == FY_OK && rep->per_layer && R->layer != NULL)
@@ -1383,7 +1386,8 @@ static void layer_degrees(int *deg, const fy_inn_t net)
     for (l = net->nlayers - 1; l >= 0; l--)
     {
         const fy_inn_layer_struct *ly = net->layers + l;
-        if (deg[l + 1] < 0 || ly->kind == FY_INN_LAYER_ELEMENTWISE)
+        if (deg[l + 1] < 0 || ly->kind == FY_INN_LAYER_ELEMENTWISE ||
+            ly->kind == FY_INN_LAYER_CUBIC)
             deg[l] = -1;
         else if (ly->kind == FY_INN_LAYER_COUPLING && ly->nB > 0)
             deg[l] = deg[l + 1] > (1 << 29) ? deg[l + 1] : 2 * deg[l + 1];
@@ -1432,7 +1436,8 @@ static int info_compute(info_t *in, const fy_inn_t net, fy_error_t err)
         snprintf(in->why, sizeof in->why, "%s", e2->msg);
     /* the radii of the log-det series about the image of 0 */
     for (l = 0; l < net->nlayers; l++)
-        if (net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE &&
+        if ((net->layers[l].kind == FY_INN_LAYER_ELEMENTWISE ||
+             net->layers[l].kind == FY_INN_LAYER_CUBIC) &&
             fy_inn_elementwise_radius(in->radius + l, net, l, NULL, e2) != FY_OK)
             in->radius[l] = NAN;
     return status;
@@ -1507,7 +1512,10 @@ int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err)
         }
         else
         {
-            json_object_set_new(o, "log_det", json_string("sum_i ln(1 + 2 gamma_i h_i)"));
+            json_object_set_new(o, "log_det",
+                                json_string(ly->kind == FY_INN_LAYER_CUBIC
+                                                ? "sum_i ln(1 + 3 gamma_i h_i^2)"
+                                                : "sum_i ln(1 + 2 gamma_i h_i)"));
             json_object_set_new(o, "logdet_radius", fy_json_number(in.radius[l]));
         }
         json_object_set_new(o, "degree_input", in.deg[l] >= 0 ? json_integer(in.deg[l])
@@ -1583,8 +1591,9 @@ int fy_inn_info_print(FILE *fp, const fy_inn_t net, fy_error_t err)
             fprintf(fp, "}, log-det 0");
         }
         else
-            fprintf(fp, " log-det series sum ln(1 + 2 gamma h), radius %.3g about the image "
-                    "of 0", in.radius[l]);
+            fprintf(fp, " log-det series sum ln(1 + %s), radius %.3g about the image "
+                    "of 0", ly->kind == FY_INN_LAYER_CUBIC ? "3 gamma h^2" : "2 gamma h",
+                    in.radius[l]);
         if (in.deg[l] >= 0)
             fprintf(fp, "; action degree %d on its output, %d on its input\n", in.deg[l + 1],
                     in.deg[l]);

@@ -589,6 +589,170 @@ void FY_FN(_fy_inn_ws_clear)(void *ws)
     flint_free(W);
 }
 
+/* The pull-back through a diagonal map du_i -> du_i (1 + q_i du_i + r_i du_i^2) (a cubic
+ * layer after its linear part; issue 12): the monomial prod_i du_i^a_i of B becomes
+ * prod_i du_i^a_i (1 + q_i du_i + r_i du_i^2)^a_i, truncated at K.  pw[(i (K + 1) + a) (K + 1)
+ * + e] is the coefficient of t^e in (1 + q_i t + r_i t^2)^a.  In the A convention the monomial
+ * of a sorted index J of order k has the coefficient mult(J) A_J, so the entry of J' (order m)
+ * receives A_J prod_i pw[i][a_i][e_i] mult(J) / mult(J'), where mult(J) / mult(J') =
+ * prod_i (a_i + 1) ... (a_i + e_i) / ((k + 1) ... m).  out must be zeroed. */
+static void FY_FN(diag_subst)(fy_el_ptr *out, fy_el_ptr const *Bs, const int *nonzero,
+                              fy_el_srcptr pw, const fy_mindex_t ix, int d, int K, slong prec)
+{
+    int k, J[FY_INN_MAX_ORDER + 1], Jn[FY_INN_MAX_ORDER + 1];
+    int var[FY_INN_MAX_ORDER + 1], al[FY_INN_MAX_ORDER + 1], ex[FY_INN_MAX_ORDER + 1];
+    slong K1 = K + 1;
+    fy_el_t v;
+    (void) prec;
+    (void) d;
+    FY_EL_INIT(v);
+    for (k = 0; k <= K; k++)
+    {
+        slong len = fy_mindex_count(ix, d, k), e;
+        if (!nonzero[k])
+            continue;
+        for (e = 0; e < len; e++)
+        {
+            int nv = 0, j, t, tot;
+            if (FY_EL_IS_ZERO(Bs[k] + e))
+                continue;
+            fy_mindex_unrank(ix, J, e, k);
+            for (j = 0; j < k; j++)
+            {
+                if (nv > 0 && var[nv - 1] == J[j])
+                    al[nv - 1]++;
+                else
+                    var[nv] = J[j], al[nv++] = 1;
+            }
+            for (j = 0; j < nv; j++)
+                ex[j] = 0;
+            /* every distribution ex of at most K - k extra degrees over the variables */
+            for (;;)
+            {
+                int m = k, p = 0;
+                for (j = 0; j < nv; j++)
+                    m += ex[j];
+                FY_EL_SET(v, Bs[k] + e);
+                for (j = 0; j < nv; j++)
+                {
+                    FY_EL_MUL(v, v, pw + ((slong) var[j] * K1 + al[j]) * K1 + ex[j]);
+                    for (t = 1; t <= ex[j]; t++)
+                        FY_EL_MUL_SI(v, v, al[j] + t);
+                    for (t = 0; t < al[j] + ex[j]; t++)
+                        Jn[p++] = var[j];
+                }
+                for (t = k + 1; t <= m; t++)
+                    FY_EL_DIV_SI(v, v, t);
+                FY_EL_ADD(out[m] + fy_mindex_rank(ix, Jn, m), out[m] + fy_mindex_rank(ix, Jn, m),
+                          v);
+                /* next distribution: odometer with the total kept <= K - k */
+                for (j = 0, tot = m - k; j < nv; j++)
+                {
+                    if (tot < K - k)
+                    {
+                        ex[j]++;
+                        break;
+                    }
+                    tot -= ex[j];
+                    ex[j] = 0;
+                }
+                if (j == nv)
+                    break;
+            }
+        }
+    }
+    FY_EL_CLEAR(v);
+}
+
+/* pw (d (K + 1)^2 entries, zeroed) := the coefficients of (1 + q_i t + r_i t^2)^a. */
+static void FY_FN(diag_powers)(fy_el_ptr pw, const fy_inn_lmap_t M, int K, slong prec)
+{
+    int i, a, e;
+    slong K1 = K + 1;
+    fy_el_t q, r, t;
+    (void) prec;
+    FY_EL_INIT(q);
+    FY_EL_INIT(r);
+    FY_EL_INIT(t);
+    for (i = 0; i < M->d; i++)
+    {
+        fy_el_ptr P = pw + (slong) i * K1 * K1;
+        FY_EL_SET_FMPQ(q, M->qd + i);
+        FY_EL_SET_FMPQ(r, M->r3 + i);
+        FY_EL_ONE(P);
+        for (a = 1; a <= K; a++)
+            for (e = 0; e <= K; e++)
+            {
+                fy_el_ptr o = P + a * K1 + e;
+                FY_EL_SET(o, P + (a - 1) * K1 + e);
+                if (e >= 1)
+                {
+                    FY_EL_MUL(t, q, P + (a - 1) * K1 + e - 1);
+                    FY_EL_ADD(o, o, t);
+                }
+                if (e >= 2)
+                {
+                    FY_EL_MUL(t, r, P + (a - 1) * K1 + e - 2);
+                    FY_EL_ADD(o, o, t);
+                }
+            }
+    }
+    FY_EL_CLEAR(q);
+    FY_EL_CLEAR(r);
+    FY_EL_CLEAR(t);
+}
+
+/* The log-det vertices of ln(1 + c_i t + c2_i t^2) = sum_m l_m t^m:
+ * m l_m = [m = 1] c + [m = 2] 2 c2 - (m - 1) c l_(m-1) - (m - 2) c2 l_(m-2). */
+static void FY_FN(logdet2)(fy_el_ptr *out, fy_el_ptr *logdet, const fy_inn_lmap_t M,
+                           const fy_mindex_t ix, int K, slong prec)
+{
+    int i, m, p, J[FY_INN_MAX_ORDER + 1];
+    fy_el_ptr l = FY_VEC_INIT(K + 1);
+    fy_el_t c, c2, t;
+    (void) prec;
+    FY_EL_INIT(c);
+    FY_EL_INIT(c2);
+    FY_EL_INIT(t);
+    for (i = 0; i < M->d; i++)
+    {
+        slong e;
+        FY_EL_SET_FMPQ(c, M->c + i);
+        FY_EL_SET_FMPQ(c2, M->c2 + i);
+        for (m = 1; m <= K; m++)
+        {
+            FY_EL_ZERO(l + m);
+            if (m == 1)
+                FY_EL_SET(l + m, c);
+            if (m == 2)
+                FY_EL_MUL_SI(l + m, c2, 2);
+            if (m >= 2)
+            {
+                FY_EL_MUL(t, c, l + m - 1);
+                FY_EL_MUL_SI(t, t, m - 1);
+                FY_EL_SUB(l + m, l + m, t);
+            }
+            if (m >= 3)
+            {
+                FY_EL_MUL(t, c2, l + m - 2);
+                FY_EL_MUL_SI(t, t, m - 2);
+                FY_EL_SUB(l + m, l + m, t);
+            }
+            FY_EL_DIV_SI(l + m, l + m, m);
+            for (p = 0; p < m; p++)
+                J[p] = i;
+            e = fy_mindex_rank(ix, J, m);
+            FY_EL_ADD(out[m] + e, out[m] + e, l + m);
+            if (logdet)
+                FY_EL_ADD(logdet[m] + e, logdet[m] + e, l + m);
+        }
+    }
+    FY_VEC_CLEAR(l, K + 1);
+    FY_EL_CLEAR(c);
+    FY_EL_CLEAR(c2);
+    FY_EL_CLEAR(t);
+}
+
 /* Most patterns a term is symmetrised over; beyond, the distinct orderings are used. */
 #define INN_MAX_PATTERNS 4096
 
@@ -680,6 +844,24 @@ int FY_FN(_fy_inn_pull)(fy_el_ptr *out, fy_el_ptr *terms, fy_el_ptr *logdet, fy_
             FY_FN(dense_from_sorted)(W->B[k], W->Bs[k], ix, k, prec);
     }
 
+    /* 2'. a cubic layer: the diagonal substitution (the per-diagram terms are not kept) */
+    if (M->r3)
+    {
+        slong K1 = K + 1;
+        fy_el_ptr pw = FY_VEC_INIT((slong) d * K1 * K1);
+        for (m = 0; m <= K; m++)
+        {
+            slong len = fy_mindex_count(ix, d, m);
+            for (e = 0; e < len; e++)
+                FY_EL_ZERO(out[m] + e);
+        }
+        FY_FN(diag_powers)(pw, M, K, prec);
+        FY_FN(diag_subst)(out, W->Bs, nonzero, pw, ix, d, K, prec);
+        FY_VEC_CLEAR(pw, (slong) d * K1 * K1);
+        FY_FN(logdet2)(out, logdet, M, ix, K, prec);
+        goto done;
+    }
+
     /* 2. the n-split terms of every order m. */
     for (m = 0; m <= K; m++)
     {
@@ -757,6 +939,7 @@ int FY_FN(_fy_inn_pull)(fy_el_ptr *out, fy_el_ptr *terms, fy_el_ptr *logdet, fy_
         FY_VEC_CLEAR(c, d);
     }
 
+done:
     if (L)
         FY_VEC_CLEAR(L, dd);
     FY_VEC_CLEAR(Qc, nrb * ncol);

@@ -89,17 +89,17 @@ int fy_inn_flow_setup(fy_inn_flow_t F, int d, const char *plan, int couplings, f
         free(def);
         return fy_error_set(err, FY_EUSAGE,
                             "a layer plan needs 1..10000 letters (a affine, c or i coupling, "
-                            "e elementwise), not %d", L);
+                            "e elementwise, k cubic), not %d", L);
     }
     for (p = plan; *p; p++)
-        if (*p != 'a' && *p != 'c' && *p != 'i' && *p != 'e')
+        if (*p != 'a' && *p != 'c' && *p != 'i' && *p != 'e' && *p != 'k')
         {
             int pos = (int) (p - plan);
             free(def);
             return fy_error_set(err, FY_EUSAGE,
                                 "layer plan '%.40s': letter %d is '%c'; use a (affine), "
-                                "c or i (coupling: halves or interleaved split) or "
-                                "e (elementwise)", plan, pos + 1, *p);
+                                "c or i (coupling: halves or interleaved split), "
+                                "e (elementwise) or k (cubic)", plan, pos + 1, *p);
         }
     F->kind = calloc((size_t) L, sizeof *F->kind);
     F->nA = calloc((size_t) L, sizeof *F->nA);
@@ -118,9 +118,9 @@ int fy_inn_flow_setup(fy_inn_flow_t F, int d, const char *plan, int couplings, f
             F->kind[l] = FY_INN_LAYER_AFFINE;
             off += (size_t) d * d + (size_t) d;
         }
-        else if (plan[l] == 'e')
+        else if (plan[l] == 'e' || plan[l] == 'k')
         {
-            F->kind[l] = FY_INN_LAYER_ELEMENTWISE;
+            F->kind[l] = plan[l] == 'e' ? FY_INN_LAYER_ELEMENTWISE : FY_INN_LAYER_CUBIC;
             off += (size_t) d;
         }
         else if (plan[l] == 'i')
@@ -337,6 +337,17 @@ static double row_forward(double *U, const fy_inn_flow_t F, const prep_struct *p
                 y[B[t]] = u[B[t]] + g;
             }
         }
+        else if (F->kind[l] == FY_INN_LAYER_CUBIC)
+        {
+            for (i = 0; i < d; i++)
+            {
+                double u2 = u[i] * u[i], j1 = 1.0 + 3.0 * q[i] * u2;
+                if (!(j1 > 0.0))
+                    return INFINITY;
+                y[i] = u[i] + q[i] * u2 * u[i];
+                nll -= log(j1);
+            }
+        }
         else
         {
             for (i = 0; i < d; i++)
@@ -416,6 +427,16 @@ static void row_backward(double *g, const double *U, const fy_inn_flow_t F, cons
                         acc += Gr[s] * u[A[s]];
                     dn[A[r]] += 2.0 * dt * acc;
                 }
+            }
+        }
+        else if (F->kind[l] == FY_INN_LAYER_CUBIC)
+        {
+            /* d/dgamma: dl u^3 - 3 u^2 / j1; d/du: dl j1 - 6 gamma u / j1 */
+            for (i = 0; i < d; i++)
+            {
+                double u2 = u[i] * u[i], j1 = 1.0 + 3.0 * q[i] * u2;
+                gl[i] += dl[i] * u2 * u[i] - 3.0 * u2 / j1;
+                dn[i] = dl[i] * j1 - 6.0 * q[i] * u[i] / j1;
             }
         }
         else
@@ -693,7 +714,8 @@ int fy_inn_flow_to_inn(fy_inn_t out, const fy_inn_flow_t F, const double *P, fy_
             for (i = 0; i < (size_t) d && rc == FY_OK; i++)
                 rc = fy_fmpq_set_d(b + i, q[i], err);
             if (rc == FY_OK)
-                rc = fy_inn_push_elementwise(out, name, b, err);
+                rc = F->kind[l] == FY_INN_LAYER_CUBIC ? fy_inn_push_cubic(out, name, b, err)
+                                                      : fy_inn_push_elementwise(out, name, b, err);
         }
     }
 done:
@@ -1016,7 +1038,12 @@ int fy_inn_train(fy_inn_t out, const double *X, long n, int d, const fy_inn_trai
     for (l = 0; l < F->nlayers; l++)
         if (F->kind[l] != FY_INN_LAYER_AFFINE)
             for (j = F->off[l]; j < F->off[l + 1]; j++)
+            {
                 P[j] = o->init_scale * fy_rng_normal(rng, (uint64_t) l, j - F->off[l]);
+                /* a cubic layer starts monotone on all of R (gamma >= 0) */
+                if (F->kind[l] == FY_INN_LAYER_CUBIC)
+                    P[j] = fabs(P[j]);
+            }
 
     if ((rc = ectx_alloc(&C, F, o->chunk, o->threads, err)))
         goto finish;

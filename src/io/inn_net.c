@@ -29,6 +29,7 @@ const char *fy_inn_layer_kind_name(fy_inn_layer_kind_t k)
     case FY_INN_LAYER_AFFINE: return "affine";
     case FY_INN_LAYER_COUPLING: return "coupling";
     case FY_INN_LAYER_ELEMENTWISE: return "elementwise";
+    case FY_INN_LAYER_CUBIC: return "cubic";
     }
     return "?";
 }
@@ -38,7 +39,7 @@ int fy_inn_layer_kind_from_name(const char *name)
     int k;
     if (name == NULL)
         return -1;
-    for (k = FY_INN_LAYER_AFFINE; k <= FY_INN_LAYER_ELEMENTWISE; k++)
+    for (k = FY_INN_LAYER_AFFINE; k <= FY_INN_LAYER_CUBIC; k++)
         if (strcmp(name, fy_inn_layer_kind_name((fy_inn_layer_kind_t) k)) == 0)
             return k;
     return -1;
@@ -329,7 +330,22 @@ int fy_inn_push_coupling(fy_inn_t net, const char *name, const int *A, int nA, c
     return FY_OK;
 }
 
+static int push_diag(fy_inn_t net, const char *name, const fmpq *gamma,
+                     fy_inn_layer_kind_t kind, fy_error_t err);
+
 int fy_inn_push_elementwise(fy_inn_t net, const char *name, const fmpq *gamma, fy_error_t err)
+{
+    return push_diag(net, name, gamma, FY_INN_LAYER_ELEMENTWISE, err);
+}
+
+int fy_inn_push_cubic(fy_inn_t net, const char *name, const fmpq *gamma, fy_error_t err)
+{
+    return push_diag(net, name, gamma, FY_INN_LAYER_CUBIC, err);
+}
+
+/* An elementwise (quadratic or cubic) layer: d coefficients gamma. */
+static int push_diag(fy_inn_t net, const char *name, const fmpq *gamma,
+                     fy_inn_layer_kind_t kind, fy_error_t err)
 {
     fy_inn_layer_struct *ly;
     char where[512];
@@ -338,13 +354,12 @@ int fy_inn_push_elementwise(fy_inn_t net, const char *name, const fmpq *gamma, f
     char defname[32];
 
     snprintf(defname, sizeof defname, "layers.%d", net->nlayers);
-    fy_inn_where(where, sizeof where, net, net->nlayers, name ? name : defname,
-                 FY_INN_LAYER_ELEMENTWISE);
+    fy_inn_where(where, sizeof where, net, net->nlayers, name ? name : defname, kind);
     if ((rc = need_dim(net, where, err)))
         return rc;
     if (gamma == NULL)
         return fy_error_set(err, FY_EINPUT, "%s: no coefficients gamma given", where);
-    if ((ly = new_layer(&rc, net, name, FY_INN_LAYER_ELEMENTWISE, err)) == NULL)
+    if ((ly = new_layer(&rc, net, name, kind, err)) == NULL)
         return rc;
     ly->gamma = _fmpq_vec_init((slong) net->d);
     for (k = 0; k < (size_t) net->d; k++)
@@ -372,6 +387,7 @@ size_t fy_inn_num_params(const fy_inn_t net)
             n += (size_t) ly->nB * (size_t) ly->nA * ((size_t) ly->nA + 1) / 2;
             break;
         case FY_INN_LAYER_ELEMENTWISE:
+        case FY_INN_LAYER_CUBIC:
             n += d;
             break;
         }
@@ -435,9 +451,12 @@ int fy_inn_forward_fmpq(fmpq **y, const fy_inn_t net, const fmpq *x, fy_error_t 
             break;
         }
         case FY_INN_LAYER_ELEMENTWISE:
+        case FY_INN_LAYER_CUBIC:
             for (i = 0; i < d; i++)
             {
                 fmpq_mul(t, u + i, u + i);
+                if (ly->kind == FY_INN_LAYER_CUBIC)
+                    fmpq_mul(t, t, u + i);
                 fmpq_mul(t, t, ly->gamma + i);
                 fmpq_add(v + i, u + i, t);
             }
@@ -745,7 +764,7 @@ int fy_inn_from_tensors(fy_inn_t net, const fy_safetensors_t st, const char *nam
             {
                 rc = fy_error_set(err, FY_EINPUT, "%s: metadata feynn.inn.kinds = \"%.200s\": "
                                   "entry %d '%.40s' is %s; expected a comma-separated list of "
-                                  "affine, coupling and elementwise", name, kinds, nl, buf,
+                                  "affine, coupling, elementwise and cubic", name, kinds, nl, buf,
                                   k < 0 ? "not a layer kind" : "one layer too many");
                 goto done;
             }
@@ -820,6 +839,7 @@ int fy_inn_from_tensors(fy_inn_t net, const fy_safetensors_t st, const char *nam
                 ok = strcmp(suf, "G") == 0;
                 break;
             case FY_INN_LAYER_ELEMENTWISE:
+            case FY_INN_LAYER_CUBIC:
                 ok = strcmp(suf, "gamma") == 0;
                 break;
             }
@@ -832,7 +852,8 @@ int fy_inn_from_tensors(fy_inn_t net, const fy_safetensors_t st, const char *nam
                               : li >= nl ? "its layer index is beyond the layers of "
                                            "feynn.inn.kinds"
                                          : "this name does not fit the layer's kind (affine: "
-                                           "weight, bias; coupling: G; elementwise: gamma)");
+                                           "weight, bias; coupling: G; elementwise, cubic: "
+                                           "gamma)");
             goto done;
         }
     }
@@ -854,7 +875,8 @@ int fy_inn_from_tensors(fy_inn_t net, const fy_safetensors_t st, const char *nam
         char key[64];
         const fy_tensor_struct *t;
         snprintf(key, sizeof key, "layers.0.%s", kind[0] == FY_INN_LAYER_AFFINE ? "weight"
-                                                 : kind[0] == FY_INN_LAYER_ELEMENTWISE ? "gamma"
+                                                 : kind[0] == FY_INN_LAYER_ELEMENTWISE ||
+                                                   kind[0] == FY_INN_LAYER_CUBIC ? "gamma"
                                                                                       : "");
         t = fy_safetensors_find(st, key);
         if (t == NULL && kind[0] == FY_INN_LAYER_AFFINE)
@@ -947,11 +969,13 @@ int fy_inn_from_tensors(fy_inn_t net, const fy_safetensors_t st, const char *nam
             break;
         }
         case FY_INN_LAYER_ELEMENTWISE:
+        case FY_INN_LAYER_CUBIC:
             shape[0] = (size_t) d;
             rc = get_tensor(&gam, &tg, st, name, l, "gamma", 0, 1, shape, where,
                             "the d coefficients gamma", err);
             if (rc == FY_OK)
-                rc = fy_inn_push_elementwise(out, lname, gam, err);
+                rc = kind[l] == FY_INN_LAYER_CUBIC ? fy_inn_push_cubic(out, lname, gam, err)
+                                                   : fy_inn_push_elementwise(out, lname, gam, err);
             break;
         }
         if (W)
@@ -1073,6 +1097,7 @@ int fy_inn_to_safetensors(fy_safetensors_t st, const fy_inn_t net, fy_error_t er
             break;
         }
         case FY_INN_LAYER_ELEMENTWISE:
+        case FY_INN_LAYER_CUBIC:
             for (k = 0; k < dd && rc == FY_OK; k++)
                 rc = to_double(v + k, ly->gamma + k, "gamma", l, ly->name, err);
             shape[0] = dd;

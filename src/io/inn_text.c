@@ -10,7 +10,7 @@
  *   A 0 1
  *   [B 2]                      (default: the complement of A)
  *   G 2 0 1 1/2                (G b a a' value, also sets G b a' a; any number of lines)
- *   layer elementwise [NAME]
+ *   layer elementwise [NAME]    (or 'layer cubic': y_i = u_i + gamma_i u_i^3)
  *   gamma <3 numbers>
  *
  * Numbers are read exactly by fy_fmpq_parse ("0.1" is 1/10, "-3/2", "2.5e-3"). */
@@ -336,6 +336,7 @@ static int block_push(lex_t *x, fy_inn_t net, block_t *k, int d)
                                 (unsigned long) FY_INN_MAX_G);
         break;
     case FY_INN_LAYER_ELEMENTWISE:
+    case FY_INN_LAYER_CUBIC:
         if (k->gamma == NULL)
             return fy_error_set(x->err, FY_EINPUT, "%s:%lu: %s: no 'gamma' line of %d numbers: "
                                 "an elementwise layer needs its coefficients", x->name, k->line,
@@ -352,6 +353,9 @@ static int block_push(lex_t *x, fy_inn_t net, block_t *k, int d)
         break;
     case FY_INN_LAYER_COUPLING:
         rc = fy_inn_push_coupling(net, k->name, k->A, k->nA, k->B, k->nB, k->G, x->err);
+        break;
+    case FY_INN_LAYER_CUBIC:
+        rc = fy_inn_push_cubic(net, k->name, k->gamma, x->err);
         break;
     default:
         rc = fy_inn_push_elementwise(net, k->name, k->gamma, x->err);
@@ -407,7 +411,8 @@ static int block_line(lex_t *x, const fy_inn_t net, block_t *k, int d, const cha
         k->b = _fmpq_vec_init(d);
         return read_numbers(x, k->b, (size_t) d, what);
     }
-    if (k->kind == FY_INN_LAYER_ELEMENTWISE && is_word(w, wl, "gamma") && k->gamma == NULL)
+    if ((k->kind == FY_INN_LAYER_ELEMENTWISE || k->kind == FY_INN_LAYER_CUBIC) &&
+        is_word(w, wl, "gamma") && k->gamma == NULL)
     {
         snprintf(what, sizeof what, "gamma of layer %d ('%s')", l, nm);
         k->gamma = _fmpq_vec_init(d);
@@ -624,7 +629,7 @@ int fy_inn_read_text_buffer(fy_inn_t net, const char *text, size_t len, const ch
             {
                 x.i = (size_t) (kw - x.s);
                 rc = fail(&x, "expected %s, found %s",
-                          "a layer kind: 'affine', 'coupling' or 'elementwise'");
+                          "a layer kind: 'affine', 'coupling', 'elementwise' or 'cubic'");
                 goto fail;
             }
             k.kind = (fy_inn_layer_kind_t) kind;
@@ -800,6 +805,7 @@ int fy_inn_write_text_buffer(char **text, size_t *len, const fy_inn_t net, fy_er
                     }
             break;
         case FY_INN_LAYER_ELEMENTWISE:
+        case FY_INN_LAYER_CUBIC:
             put_vec(fp, "gamma", ly->gamma, d);
             break;
         }

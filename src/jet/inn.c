@@ -52,6 +52,7 @@ int _fy_jet_inn_check(const fy_inn_t net, fy_error_t err)
             }
             break;
         case FY_INN_LAYER_ELEMENTWISE:
+        case FY_INN_LAYER_CUBIC:
             if (ly->gamma == NULL)
                 return fy_error_set(err, FY_EINPUT, "jet: INN layer %d (%s): elementwise "
                                     "without gamma", l, nm);

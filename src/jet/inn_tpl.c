@@ -10,6 +10,7 @@
  *     from s L' = s', the coefficients L_k = (s_k - (1/k) sum_{j=1..k-1} j L_j s_(k-j)) / s_0
  *     for k >= 1 (rational whenever s is), and L_0 = ln s_0 (a logarithm: left out in exact
  *     arithmetic); s_0 <= 0 is refused;
+ *   - cubic y_i = u_i + gamma_i u_i^3 (issue 12), the same with s = 1 + 3 gamma_i u_i^2;
  *   - the latent term -|z(t)|^2 / 2 - (d/2) ln 2 pi.
  * Each elementwise neuron and each latent square costs O(N^2), each weight O(N). */
 #include <math.h>
@@ -117,6 +118,7 @@ static int FY_FN(inn_par_init)(FY_FN(inn_par_struct) *P, const fy_inn_t net, int
                 P->G[l] = FY_FN(inn_par_copy)(ly->G, P->nG[l], prec);
             break;
         case FY_INN_LAYER_ELEMENTWISE:
+        case FY_INN_LAYER_CUBIC:
             P->g[l] = FY_FN(inn_par_copy)(ly->gamma, d, prec);
             break;
         }
@@ -333,6 +335,48 @@ static int FY_FN(inn_run)(FY_FN(inn_ws_struct) *ws, const FY_FN(inn_par_struct) 
                 FY_FN(inn_square_series)(ws->q, ui, M, prec);
                 for (k = 0; k < M; k++)
                     FY_EL_ADDMUL(ui + k, g, ws->q + k);
+            }
+            break;
+        case FY_INN_LAYER_CUBIC:
+            for (i = 0; i < d; i++)
+            {
+                fy_el_srcptr g = P->g[l] + i;
+                fy_el_ptr ui = u + i * M;
+                if (FY_EL_IS_ZERO(g))
+                    continue;
+                /* s = 1 + 3 gamma u^2 */
+                FY_FN(inn_square_series)(ws->q, ui, M, prec);
+                for (k = 0; k < M; k++)
+                {
+                    FY_EL_MUL(ws->s + k, g, ws->q + k);
+                    FY_EL_MUL_SI(ws->s + k, ws->s + k, 3);
+                }
+                FY_EL_ONE(ws->tmp);
+                FY_EL_ADD(ws->s, ws->s, ws->tmp);
+                if (!INN_POSITIVE(ws->s))
+                    return fy_error_set(err, FY_EINPUT,
+                                        "jet: INN layer %d (%s), neuron %ld: the Jacobian 1 + 3 "
+                                        "gamma h^2 = %g %s at this point, so the log-density "
+                                        "does not exist there", l,
+                                        ly->name ? ly->name : "cubic", (long) i,
+                                        FY_EL_GET_D(ws->s),
+                                        FY_ARITH == FY_ARITH_BALL
+                                            ? "is not certainly positive"
+                                            : "is not positive");
+                FY_FN(inn_log_series)(ws->L, ws->s, M, ws->tmp, prec);
+                for (k = 1; k < M; k++)
+                    FY_EL_ADD(ws->acc + k, ws->acc + k, ws->L + k);
+                if (want_c0 && !INN_EXACT)
+                {
+                    INN_LOG(ws->tmp, ws->s);
+                    FY_EL_ADD(ws->acc, ws->acc, ws->tmp);
+                }
+                /* u += gamma u^3: ws->s := u^2 u (ws->s is free again), then added */
+                for (k = 0; k < M; k++)
+                    FY_EL_ZERO(ws->s + k);
+                FY_FN(inn_addmul_series)(ws->s, ws->q, ui, M, prec);
+                for (k = 0; k < M; k++)
+                    FY_EL_ADDMUL(ui + k, g, ws->s + k);
             }
             break;
         default:
