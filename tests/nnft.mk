@@ -40,3 +40,9 @@ tests_test_nnft_checks_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_checks
 TESTS += tests/test_nnft_euclid_cli.sh
 EXTRA_DIST += tests/test_nnft_euclid_cli.sh
+# the progress bar of the ensembles (fy_nnft_run_t.progress; nnft-cli, issue 10 item 18)
+check_PROGRAMS += tests/test_nnft_progress
+tests_test_nnft_progress_SOURCES = tests/test_nnft_progress.c tests/testutil.h
+tests_test_nnft_progress_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_nnft_progress_LDADD = $(TEST_LDADD)
+TESTS += tests/test_nnft_progress

@@ -48,7 +48,7 @@ has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"
     else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..59"
+echo "1..82"
 printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\n' \
     >nnft_cli_erf.spec
 printf 'point 1\npoint -1\n' >>nnft_cli_erf.spec
@@ -165,6 +165,52 @@ t 2 "couplings: unknown template" "$feynn" nnft couplings --hms-relu --templates
 has nnft_cli.err "unknown template 'quartic'" "bad template named"
 t 2 "couplings: spec and --hms-relu" "$feynn" nnft couplings nnft_cli_relu.spec --hms-relu
 t 2 "couplings: bad cut-off" "$feynn" nnft couplings --hms-relu --cutoff -3
+# the option tables (src/cli/opt.h): --opt=value, a refusal names the option and what it
+# expects, a misspelt option gets the nearest name, --help lists what the table declares
+t 0 "--opt=value" "$feynn" nnft correlators nnft_cli_relu.spec --n=4 --width=5
+has nnft_cli.out "m_4(N = 5) = 1.000000000" "--n=4 --width=5 as --n 4 --width 5"
+t 2 "--digits 0 refused" "$feynn" nnft kernel nnft_cli_erf.spec --digits 0
+has nnft_cli.err "nnft kernel: --digits: expected an integer in 1..1000, got '0'" \
+    "the refusal names the option, the range and the value"
+t 2 "--n 3 refused" "$feynn" nnft sample nnft_cli_relu.spec --n 2,3
+has nnft_cli.err "nnft sample: --n: expected orders from 2, 4, 6" "--n says which orders"
+t 2 "misspelt option" "$feynn" nnft sample nnft_cli_relu.spec --netwroks 1000
+has nnft_cli.err "unknown option '--netwroks' (did you mean '--networks'?)" \
+    "an unknown option comes with the nearest name"
+t 2 "--convention other" "$feynn" nnft predict --hms-relu --convention other
+has nnft_cli.err "--convention: expected nofact or fact, got 'other'" "--convention's choices"
+t 2 "a flag with a value" "$feynn" nnft kernel nnft_cli_erf.spec --quad=yes
+has nnft_cli.err "option '--quad' takes no value" "a flag given a value is refused"
+t 2 "--scan needs two cut-offs" "$feynn" nnft couplings --hms-relu --scan 10
+has nnft_cli.err "nnft couplings: --scan: expected at least two cut-offs" "--scan's refusal"
+t 0 "sample --help from the table" "$feynn" nnft sample --help
+has nnft_cli.out "^  --checkpoint-networks K" "sample --help lists --checkpoint-networks"
+has nnft_cli.out "(default 100000)" "sample --help shows the default of --networks"
+# progress (src/util/progress.c): --progress draws the bar on standard error, --quiet draws
+# nothing, and neither changes the numbers
+"$feynn" nnft sample nnft_cli_relu.spec --networks 2000 --progress >nnft_cli.t1 2>nnft_cli.err
+if grep -q "nnft sample .*100.0%" nnft_cli.err; then ok "sample --progress draws the bar"
+else no "sample --progress draws the bar"; fi
+"$feynn" nnft sample nnft_cli_relu.spec --networks 2000 --quiet >nnft_cli.t2 2>nnft_cli.err
+if [ ! -s nnft_cli.err ] && grep -v '^# feynn nnft sample' nnft_cli.t1 >nnft_cli.a \
+    && grep -v '^# feynn nnft sample' nnft_cli.t2 >nnft_cli.b && [ -s nnft_cli.a ] \
+    && cmp -s nnft_cli.a nnft_cli.b; then
+    ok "sample --quiet: silent, the same numbers as with the bar"
+else no "sample --quiet: silent, the same numbers as with the bar"; fi
+"$feynn" nnft sample nnft_cli_relu.spec --networks 1000 --widths 2,5 --progress >/dev/null \
+    2>nnft_cli.err
+if grep -q "nnft sample .*100.0%" nnft_cli.err; then ok "sample --widths --progress: per width"
+else no "sample --widths --progress: per width"; fi
+"$feynn" nnft correlators nnft_cli_relu.spec --n 4,6 --widths 2,3 --progress >nnft_cli.t1 \
+    2>nnft_cli.err
+if grep -q "nnft correlators .*100.0%" nnft_cli.err \
+    && "$feynn" nnft correlators nnft_cli_relu.spec --n 4,6 --widths 2,3 >nnft_cli.t2 \
+    && cmp -s nnft_cli.t1 nnft_cli.t2; then
+    ok "correlators --progress: the bar, the same output"
+else no "correlators --progress: the bar, the same output"; fi
+t 0 "couplings --mc --progress" "$feynn" nnft couplings nnft_cli_relu.spec --mc \
+    --networks 1000 --progress
+has nnft_cli.err "nnft couplings .*100.0%" "couplings --mc draws the ensemble's bar"
 # every help text ends with a newline
 bad=""
 for c in "" kernel correlators sample couplings predict; do

@@ -35,6 +35,7 @@
 
 #include "feynn/error.h"
 #include "feynn/par.h"
+#include "feynn/util.h"
 #include "feynn/graph.h"
 #include "feynn/num.h"
 
@@ -296,6 +297,9 @@ typedef struct
     uint64_t chunk_networks;   /* networks per checkpoint segment; 0: FY_NNFT_SEGMENT */
     /* out: segments of the store read back, refused (of another run, damaged), in all */
     uint64_t resumed, refused, segments;
+    /* in (nnft-cli, issue 10 item 18): a bar advanced on rank 0 as the chunks are done (a
+     * scan: as the widths are done, on one rank), or NULL; the caller clears it */
+    fy_progress_struct *progress;
 } fy_nnft_run_struct;
 typedef fy_nnft_run_struct fy_nnft_run_t[1];
 #define FY_NNFT_SEGMENT (UINT64_C(1) << 20)

@@ -11,11 +11,13 @@
  *   feynn nnft predict SPEC       the 6-point function with and without the quartic
  *                                 coupling: the [HMS] ratios G6_GP/G6 and (G6_GP + lambda)/G6
  *
- * This file only parses options and prints; the numbers come from feynn/nnft.h.  Exit codes:
+ * This file only parses options (the tables below, cli/opt.h: --help and the man page's
+ * OPTIONS blocks come from them) and prints; the numbers come from feynn/nnft.h.  Exit codes:
  * 0 success, 1 a check failed (--check), 2 bad usage or input. */
 #include <errno.h>
-#include <getopt.h>
+#include <limits.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,7 @@
 
 #include "cli/cli.h"
 #include "cli/nnft_cli.h"
+#include "cli/opt.h"
 #include "feynn/nnft.h"
 #include "feynn/num.h"
 #include "feynn/par.h"
@@ -97,171 +100,49 @@ int fy_cmd_nnft(int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------ options */
-enum
-{
-    O_WIDTH = 256,
-    O_INPUTS,
-    O_POINTS,
-    O_FORMAT,
-    O_DIGITS,
-    O_QUAD,
-    O_CHECK,
-    O_ORDERS,
-    O_NETWORKS,
-    O_SEED,
-    O_THREADS,
-    O_EXACT,
-    O_TUPLES,
-    O_WIDTHS,
-    O_CUTOFF,
-    O_CONV,
-    O_TEMPLATES,
-    O_TEST_POINTS,
-    O_MC,
-    O_SCAN,
-    O_LAMBDA,
-    O_HMS,
-    O_CHECKPOINT, /* sample (par, issue 15) */
-    O_CKPT_NETWORKS
-};
 
-/* Which command accepts an option (bits). */
-#define K_ (1u << 0)
-#define C_ (1u << 1)
-#define S_ (1u << 2)
-#define CP_ (1u << 3) /* couplings */
-#define PR_ (1u << 4) /* predict */
-
+/* The options of the five commands (each takes those of its table). */
 typedef struct
 {
-    const char *spec, *inputs, *points, *out;
-    long width, digits, threads;
-    unsigned long long networks, seed;
-    int fmt, quad, check, exact, tuples;
-    int orders[4], norders, orders_given;
-    long widths[64];
-    int nwidths;
+    const char *spec, *inputs, *points, *out, *test_points, *checkpoint;
+    long width, digits, threads, networks, seed, chunk_networks;
+    int quad, check, exact, tuples, mc, hms, fact;
+    long orders[3], widths[64];
+    int norders, orders_given, nwidths;
     /* couplings, predict */
     double cutoff, scan[64], lambda;
-    int nscan, fact, mc, hms, lambda_given;
+    int nscan, lambda_given;
     fy_nnft_tpl_t tpl[FY_NNFT_NTPL];
     int ntpl;
-    const char *test_points;
-    /* sample: checkpoints (par, issue 15) */
-    const char *checkpoint;
-    unsigned long long chunk_networks;
+    /* from the parse: --format, and the bar's setting (fy_opt_progress) */
+    int fmt, bar;
 } opts_t;
 
-static const struct
-{
-    struct option opt;
-    unsigned who;
-} optlist[] = {
-    {{"width", required_argument, NULL, O_WIDTH}, K_ | C_ | S_ | CP_ | PR_},
-    {{"inputs", required_argument, NULL, O_INPUTS}, K_ | C_ | S_ | CP_ | PR_},
-    {{"points", required_argument, NULL, O_POINTS}, K_ | C_ | S_ | CP_ | PR_},
-    {{"format", required_argument, NULL, O_FORMAT}, K_ | C_ | S_ | CP_ | PR_},
-    {{"output", required_argument, NULL, 'o'}, K_ | C_ | S_ | CP_ | PR_},
-    {{"digits", required_argument, NULL, O_DIGITS}, K_ | C_ | CP_ | PR_},
-    {{"quad", no_argument, NULL, O_QUAD}, K_},
-    {{"check", no_argument, NULL, O_CHECK}, K_ | S_},
-    {{"n", required_argument, NULL, O_ORDERS}, C_ | S_},
-    {{"networks", required_argument, NULL, O_NETWORKS}, S_ | CP_ | PR_},
-    {{"seed", required_argument, NULL, O_SEED}, S_ | CP_ | PR_},
-    {{"threads", required_argument, NULL, O_THREADS}, S_ | CP_ | PR_},
-    {{"exact", no_argument, NULL, O_EXACT}, S_},
-    {{"tuples", no_argument, NULL, O_TUPLES}, C_ | S_ | CP_ | PR_},
-    {{"widths", required_argument, NULL, O_WIDTHS}, C_ | S_},
-    {{"cutoff", required_argument, NULL, O_CUTOFF}, CP_ | PR_},
-    {{"convention", required_argument, NULL, O_CONV}, CP_ | PR_},
-    {{"templates", required_argument, NULL, O_TEMPLATES}, CP_},
-    {{"test-points", required_argument, NULL, O_TEST_POINTS}, CP_},
-    {{"mc", no_argument, NULL, O_MC}, CP_ | PR_},
-    {{"scan", required_argument, NULL, O_SCAN}, CP_},
-    {{"lambda", required_argument, NULL, O_LAMBDA}, PR_},
-    {{"hms-relu", no_argument, NULL, O_HMS}, CP_ | PR_},
-    {{"checkpoint", required_argument, NULL, O_CHECKPOINT}, S_},
-    {{"checkpoint-networks", required_argument, NULL, O_CKPT_NETWORKS}, S_},
-    {{"help", no_argument, NULL, 'h'}, K_ | C_ | S_ | CP_ | PR_},
-};
-#define N_OPTS (sizeof optlist / sizeof optlist[0])
+#define MSG(...) (snprintf(msg, size, __VA_ARGS__), 2)
 
-static int parse_ull(unsigned long long *v, const char *cmd, const char *s, const char *name,
-                     unsigned long long lo, unsigned long long hi)
+/* --cutoff: a positive number, or inf (refused by the library where it diverges). */
+static int opt_cutoff(void *v, const char *s, char *msg, size_t size)
 {
-    char *end;
-    unsigned long long x;
-    errno = 0;
-    x = strtoull(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-' || x < lo || x > hi)
-        return fy_cli_usage_error(cmd, "%s needs an integer in %llu..%llu, not '%s'", name, lo,
-                                  hi, s);
-    *v = x;
-    return 0;
-}
-
-static int parse_widths(opts_t *o, const char *cmd, const char *s)
-{
-    const char *p = s;
-    o->nwidths = 0;
-    while (*p)
-    {
-        char *end;
-        long w;
-        errno = 0;
-        w = strtol(p, &end, 10);
-        if (errno || end == p || w < 1 || w > (1L << 40) || o->nwidths == 64
-            || (*end && *end != ','))
-            return fy_cli_usage_error(cmd, "--widths takes up to 64 positive integers "
-                                      "separated by commas, not '%s'", s);
-        o->widths[o->nwidths++] = w;
-        p = *end ? end + 1 : end;
-    }
-    return o->nwidths ? 0 : fy_cli_usage_error(cmd, "--widths needs at least one width");
-}
-
-static int parse_orders(opts_t *o, const char *cmd, const char *s)
-{
-    const char *p = s;
-    o->norders = 0;
-    while (*p)
-    {
-        char *end;
-        long n = strtol(p, &end, 10);
-        if (end == p || (n != 2 && n != 4 && n != 6) || o->norders == 3)
-            return fy_cli_usage_error(cmd, "--n takes a list of 2, 4, 6 (e.g. 2,4), not '%s'",
-                                      s);
-        o->orders[o->norders++] = (int) n;
-        p = end;
-        if (*p == ',')
-            p++;
-        else if (*p)
-            return fy_cli_usage_error(cmd, "--n takes a list of 2, 4, 6 (e.g. 2,4), not '%s'",
-                                      s);
-    }
-    return o->norders ? 0 : fy_cli_usage_error(cmd, "--n needs at least one order");
-}
-
-/* A cut-off: a positive number, or inf (refused by the library where it diverges). */
-static int parse_cutoff(double *v, const char *cmd, const char *s, const char *name)
-{
+    opts_t *o = v;
     char *end;
     double x;
     if (strcmp(s, "inf") == 0 || strcmp(s, "infinity") == 0)
     {
-        *v = INFINITY;
+        o->cutoff = INFINITY;
         return 0;
     }
     errno = 0;
     x = strtod(s, &end);
     if (errno || end == s || *end || !(x > 0) || isinf(x))
-        return fy_cli_usage_error(cmd, "%s needs a positive number or inf, not '%s'", name, s);
-    *v = x;
+        return MSG("--cutoff: expected a positive number or inf, got '%s'", s);
+    o->cutoff = x;
     return 0;
 }
 
-static int parse_scan(opts_t *o, const char *cmd, const char *s)
+/* --scan: at least two positive finite cut-offs, at most 64. */
+static int opt_scan(void *v, const char *s, char *msg, size_t size)
 {
+    opts_t *o = v;
     const char *p = s;
     o->nscan = 0;
     while (*p)
@@ -272,18 +153,20 @@ static int parse_scan(opts_t *o, const char *cmd, const char *s)
         x = strtod(p, &end);
         if (errno || end == p || !(x > 0) || isinf(x) || o->nscan == 64
             || (*end && *end != ','))
-            return fy_cli_usage_error(cmd, "--scan takes up to 64 positive finite cut-offs "
-                                      "separated by commas (e.g. 10,100,1000), not '%s'", s);
+            return MSG("--scan: expected up to 64 positive finite cut-offs separated by "
+                       "commas (e.g. 10,100,1000), got '%s'", s);
         o->scan[o->nscan++] = x;
         p = *end ? end + 1 : end;
     }
-    return o->nscan >= 2 ? 0
-                         : fy_cli_usage_error(cmd, "--scan needs at least two cut-offs, "
-                                              "not '%s'", s);
+    if (o->nscan < 2)
+        return MSG("--scan: expected at least two cut-offs (e.g. 10,100,1000), got '%s'", s);
+    return 0;
 }
 
-static int parse_templates(opts_t *o, const char *cmd, const char *s)
+/* --templates: names of fy_nnft_tpl_parse, each once. */
+static int opt_templates(void *v, const char *s, char *msg, size_t size)
 {
+    opts_t *o = v;
     char buf[64];
     const char *p = s;
     o->ntpl = 0;
@@ -293,35 +176,307 @@ static int parse_templates(opts_t *o, const char *cmd, const char *s)
         fy_nnft_tpl_t t;
         int k;
         if (n == 0 || n >= sizeof buf)
-            return fy_cli_usage_error(cmd, "--templates takes names separated by commas "
-                                      "(local, x2-local, nonlocal), not '%s'", s);
+            return MSG("--templates: expected names separated by commas (local, x2-local, "
+                       "nonlocal), got '%s'", s);
         memcpy(buf, p, n);
         buf[n] = '\0';
         if (fy_nnft_tpl_parse(&t, buf) != 0)
-            return fy_cli_usage_error(cmd, "unknown template '%s' in --templates (local, "
-                                      "x2-local, nonlocal)", buf);
+            return MSG("--templates: unknown template '%s' (the templates are local, x2-local "
+                       "and nonlocal)", buf);
         for (k = 0; k < o->ntpl; k++)
             if (o->tpl[k] == t)
-                return fy_cli_usage_error(cmd, "template '%s' named twice in --templates",
-                                          buf);
+                return MSG("--templates: template '%s' named twice in '%s'", buf, s);
         o->tpl[o->ntpl++] = t;
         p += n;
         if (*p == ',')
             p++;
     }
-    return o->ntpl ? 0 : fy_cli_usage_error(cmd, "--templates needs at least one name");
+    if (o->ntpl == 0)
+        return MSG("--templates: expected at least one of local, x2-local, nonlocal");
+    return 0;
 }
 
-/* Returns 0 to go on, -1 after --help (exit 0), 2 on a usage error. */
-static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigned who,
-                      void (*help)(FILE *))
+static const char *const conv_names[] = {"nofact", "fact", NULL};
+
+/* The entries of the tables, one macro per option (help text given where it differs). */
+#define O(f) offsetof(opts_t, f)
+#define OPT_HMS                                                                                \
+    {.name = "hms-relu", .kind = FY_OPT_FLAG, .off = O(hms),                                   \
+     .help = "the [HMS] ReLU experiment instead of SPEC: relu, d = 1, N = 20, sigma_b = 0, "   \
+             "inputs 0.2, 0.4, ..., 1.2"}
+#define OPT_WIDTH(h)                                                                           \
+    {.name = "width", .kind = FY_OPT_INT, .arg = "N", .off = O(width), .lo = 1,                \
+     .hi = 1L << 40, .help = h}
+#define OPT_INPUTS                                                                             \
+    {.name = "inputs", .kind = FY_OPT_STRING, .arg = "SET", .off = O(inputs),                  \
+     .help = "a named input set instead of the spec's points (hms-d1, unit-d1, ...; "         \
+             "doc/nnft-spec.md)"}
+#define OPT_POINTS                                                                             \
+    {.name = "points", .kind = FY_OPT_PATH, .arg = "FILE", .off = O(points),                   \
+     .help = "input points from FILE (one point a line, d numbers separated by blanks or "    \
+             "commas, # comments)"}
+#define OPT_DIGITS(h)                                                                          \
+    {.name = "digits", .kind = FY_OPT_INT, .arg = "D", .off = O(digits), .lo = 1, .hi = 1000,  \
+     .def = "10", .help = h}
+#define OPT_ORDERS(h)                                                                          \
+    {.name = "n", .kind = FY_OPT_LIST, .arg = "LIST", .off = O(orders), .off2 = O(norders),    \
+     .lo = 2, .hi = 6, .max = 3, .given = FY_OPT_GIVEN(opts_t, orders_given), .help = h}
+#define OPT_WIDTHS(h)                                                                          \
+    {.name = "widths", .kind = FY_OPT_LIST, .arg = "LIST", .off = O(widths),                   \
+     .off2 = O(nwidths), .lo = 1, .hi = 1L << 40, .max = 64, .help = h}
+#define OPT_TUPLES                                                                             \
+    {.name = "tuples", .kind = FY_OPT_FLAG, .off = O(tuples),                                  \
+     .help = "text: list every tuple (JSON and CSV always do)"}
+#define OPT_NETWORKS(h)                                                                        \
+    {.name = "networks", .kind = FY_OPT_INT, .arg = "M", .off = O(networks), .lo = 10,         \
+     .hi = 1L << 50, .def = "100000", .help = h}
+#define OPT_SEED                                                                               \
+    {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = O(seed), .lo = 0,                  \
+     .hi = LONG_MAX, .def = "1",                                                               \
+     .help = "seed of the counter-based generator (the parameters of network k are keyed by "  \
+             "(S, k))"}
+#define OPT_THREADS                                                                            \
+    {.name = "threads", .kind = FY_OPT_COUNT, .arg = "T", .off = O(threads), .hi = 4096,       \
+     .def = "OpenMP's", .help = "OpenMP threads (the numbers do not depend on it)"}
+#define OPT_CUTOFF(h)                                                                          \
+    {.name = "cutoff", .kind = FY_OPT_CALL, .arg = "L", .call = opt_cutoff, .def = "100",      \
+     .help = h}
+#define OPT_CONVENTION(h)                                                                      \
+    {.name = "convention", .kind = FY_OPT_CHOICE, .arg = "nofact|fact", .off = O(fact),        \
+     .choices = conv_names, .def = "nofact", .help = h}
+#define OPT_MC(h) {.name = "mc", .kind = FY_OPT_FLAG, .off = O(mc), .help = h}
+#define OPT_OUTPUT                                                                             \
+    {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "FILE", .off = O(out),       \
+     .help = "write there (atomically) instead of standard output"}
+#define NNFT_FORMATS ((1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_CSV))
+
+static const fy_opt_t kernel_opts[] = {
+    OPT_WIDTH("override the spec's width (K does not depend on it)"),
+    OPT_INPUTS,
+    OPT_POINTS,
+    OPT_DIGITS("certified significant digits"),
+    {.name = "quad", .kind = FY_OPT_FLAG, .off = O(quad),
+     .help = "also compute K by quadrature over the pre-activation Gaussian and compare"},
+    {.name = "check", .kind = FY_OPT_FLAG, .off = O(check),
+     .help = "with --quad: exit 1 when the two routes disagree"},
+    OPT_OUTPUT,
+};
+
+static const fy_opt_t corr_opts[] = {
+    OPT_WIDTH("override the spec's width N"),
+    OPT_INPUTS,
+    OPT_POINTS,
+    OPT_ORDERS("orders, from 2,4,6 (default 2,4,6, skipping those without exact moments; "
+               "named orders must be exact)"),
+    OPT_DIGITS("certified significant digits"),
+    OPT_TUPLES,
+    OPT_WIDTHS("the curves m_n(N) and N m_n(N) at these widths instead (e.g. "
+               "2,3,4,5,10,20,50,100,500,1000; at most 64)"),
+    OPT_OUTPUT,
+};
+
+static const fy_opt_t sample_opts[] = {
+    OPT_NETWORKS("ensemble size (at least 10)"),
+    OPT_SEED,
+    OPT_THREADS,
+    OPT_WIDTH("override the spec's width N"),
+    OPT_WIDTHS("a scan: one ensemble per width (e.g. 2,5,20; at most 64), handed out to the "
+               "MPI ranks as they come free; one report per width (CSV: a width column; "
+               "JSON: {\"scan\", \"widths\", \"results\"})"),
+    OPT_INPUTS,
+    OPT_POINTS,
+    OPT_ORDERS("orders to report, from 2,4,6 (default 2,4,6)"),
+    {.name = "exact", .kind = FY_OPT_FLAG, .off = O(exact),
+     .help = "compare every tuple with the exact correlator, where one exists"},
+    {.name = "check", .kind = FY_OPT_FLAG, .off = O(check),
+     .help = "with --exact: exit 1 if a tuple is more than 5 standard errors from the exact "
+             "value"},
+    OPT_TUPLES,
+    OPT_OUTPUT,
+    {.name = "checkpoint", .kind = FY_OPT_PATH, .arg = "DIR", .off = O(checkpoint),
+     .help = "resumable: write the running sums to DIR as the run goes (each file atomic, "
+             "checksummed, naming the run's parameters); the same command started again "
+             "after a kill reads them back and computes only the rest, with byte-identical "
+             "results"},
+    {.name = "checkpoint-networks", .kind = FY_OPT_INT, .arg = "K", .off = O(chunk_networks),
+     .lo = 1, .hi = 1L << 50, .def = "1048576",
+     .help = "networks per checkpoint (part of the run's identity)"},
+};
+
+static const fy_opt_t couplings_opts[] = {
+    OPT_HMS,
+    OPT_WIDTH("override the spec's width N"),
+    OPT_INPUTS,
+    OPT_POINTS,
+    OPT_CUTOFF("the cut-off Lambda (inf only where the integral converges: gauss, cos)"),
+    OPT_CONVENTION("lambda f^4 as [HMS] (nofact) or lambda/4! f^4 (fact)"),
+    {.name = "templates", .kind = FY_OPT_CALL, .arg = "LIST", .call = opt_templates,
+     .help = "fit over these templates: local,x2-local,nonlocal (a template linearly "
+             "dependent on the earlier ones is dropped)"},
+    {.name = "test-points", .kind = FY_OPT_PATH, .arg = "FILE", .off = O(test_points),
+     .help = "test the fit on the tuples of these points (default: train on even-numbered "
+             "tuples, test on odd-numbered ones)"},
+    {.name = "scan", .kind = FY_OPT_CALL, .arg = "LIST", .call = opt_scan,
+     .help = "cut-offs of the scan of log10|lambda| against log10 Lambda, e.g. "
+             "10,100,1000,10000"},
+    OPT_MC("G4 from a Monte Carlo ensemble (--networks, --seed, --threads) instead of exact"),
+    OPT_NETWORKS("ensemble size with --mc (at least 10)"),
+    OPT_SEED,
+    OPT_THREADS,
+    OPT_DIGITS("digits printed"),
+    OPT_TUPLES,
+    OPT_OUTPUT,
+};
+
+static const fy_opt_t predict_opts[] = {
+    OPT_HMS,
+    OPT_WIDTH("override the spec's width N"),
+    OPT_INPUTS,
+    OPT_POINTS,
+    OPT_CUTOFF("the cut-off Lambda (inf only where the integral converges: gauss, cos)"),
+    OPT_CONVENTION("the convention of --lambda: lambda f^4 as [HMS] (nofact) or lambda/4! f^4 "
+                   "(fact)"),
+    {.name = "lambda", .kind = FY_OPT_REAL, .arg = "X", .off = O(lambda),
+     .flags = FY_OPT_NO_LO | FY_OPT_NO_HI, .given = FY_OPT_GIVEN(opts_t, lambda_given),
+     .help = "use this coupling instead of the fitted mean"},
+    OPT_MC("G4 and G6 from a Monte Carlo ensemble (--networks, --seed, --threads) instead of "
+           "exact"),
+    OPT_NETWORKS("ensemble size with --mc (at least 10)"),
+    OPT_SEED,
+    OPT_THREADS,
+    OPT_DIGITS("digits printed"),
+    OPT_TUPLES,
+    OPT_OUTPUT,
+};
+#undef O
+
+const fy_opt_cmd_t fy_opt_nnft_kernel = {
+    .name = "nnft kernel",
+    .usage = "SPEC [options]",
+    .intro =
+        "The kernel K(x_i, x_j) = G^(2) of the ensemble at every pair i <= j of its input\n"
+        "points, in ball arithmetic from the closed forms and rigorous quadratures of\n"
+        "doc/math.md 4.1 (the first line says which); --quad recomputes each by\n"
+        "quadrature over the pre-activation Gaussian and compares.  SPEC is an ensemble\n"
+        "spec file (doc/nnft-spec.md).",
+    .epilog = "Exit status: 0 success, 1 --check found a disagreement, 2 bad usage or input.\n",
+    .opts = kernel_opts,
+    .nopts = FY_OPT_N(kernel_opts),
+    .formats = NNFT_FORMATS,
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/nnft-kernel.schema.json) or csv (a header line, "
+                   "one row per pair; balls as midpoint to 17 digits and radius)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
+
+const fy_opt_cmd_t fy_opt_nnft_correlators = {
+    .name = "nnft correlators",
+    .usage = "SPEC [options]",
+    .intro =
+        "Exact finite-width correlators G^(n)(x_i1..x_in) at every sorted tuple of the\n"
+        "input points (doc/math.md 4.2: even set partitions, closed-form single-neuron\n"
+        "moments), the Gaussian (Wick) values G_GP, the connected parts G_c and the\n"
+        "normalised deviation m_n = mean |G - G_GP| / G_GP over the tuples.  Exact for\n"
+        "gauss and cos at every n, relu with sigma_b = 0 in d = 1, erf and tanh by rigorous\n"
+        "quadrature.",
+    .epilog = "Exit status: 0 success, 2 bad usage or input (or an order without exact\n"
+              "moments: use feynn nnft sample).\n",
+    .opts = corr_opts,
+    .nopts = FY_OPT_N(corr_opts),
+    .formats = NNFT_FORMATS,
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/nnft-correlators.schema.json) or csv (a header "
+                   "line, one row per tuple or width)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
+
+const fy_opt_cmd_t fy_opt_nnft_sample = {
+    .name = "nnft sample",
+    .usage = "SPEC [options]",
+    .intro =
+        "Monte Carlo over an ensemble of networks (doc/math.md 4.4): for each sorted 2-, 4-,\n"
+        "6-tuple of the input points the mean of f(x_i1)..f(x_in) with its standard error,\n"
+        "and the [HMS] estimator (10 chunk means: their mean, and the background = std of\n"
+        "the chunk means / G_GP); m_n with background where the kernel has a closed form;\n"
+        "the kurtosis of the chunk means as a heavy-tail warning (above 5; at most 8.1).\n"
+        "Parameters come from the counter-based generator keyed by (seed, network): the\n"
+        "numbers do not depend on --threads or on the number of MPI ranks.",
+    .epilog =
+        "Beyond one machine: 'mpirun -np R feynn nnft sample ...' (or srun) splits the\n"
+        "networks over R ranks in fixed blocks added in block order: the output is\n"
+        "byte-identical to one rank's, except the time line (text: the first line; JSON:\n"
+        "threads, ranks, time_s, networks_per_s).  Only rank 0 writes.\n"
+        "\n"
+        "Exit status: 0 success, 1 --check failed, 2 bad usage or input.\n",
+    .opts = sample_opts,
+    .nopts = FY_OPT_N(sample_opts),
+    .formats = NNFT_FORMATS,
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/nnft-sample.schema.json; a scan: "
+                   "nnft-sample-scan.schema.json) or csv (a header line, one row per tuple, "
+                   "17 digits)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
+
+const fy_opt_cmd_t fy_opt_nnft_couplings = {
+    .name = "nnft couplings",
+    .usage = "SPEC [options]\n--hms-relu [options]",
+    .intro =
+        "Quartic couplings of the effective action (doc/math.md 4.3) from G4: at each sorted\n"
+        "4-tuple lambda = -(G4 - G4_GP) / (24 V), V the vertex integral over\n"
+        "[-Lambda, Lambda]^d of K_EFT(x1, x)..K_EFT(x4, x), K_EFT = K - sigma_b^2; their\n"
+        "mean and spread; with --templates a linear least-squares fit of G4 - G4_GP over\n"
+        "the local, x2-local (|x|^2 f^4) and nonlocal (f(x)^2 f(y)^2) templates with\n"
+        "train and test errors (relative to |G4 - G4_GP|); with --scan the cut-off scan\n"
+        "of log10|lambda| against log10 Lambda and its slope (relu with sigma_b = 0:\n"
+        "exactly -(d + 4)).\n"
+        "Sign: couplings of the action, a positive lambda lowers G4.  G4 is exact\n"
+        "(gauss, cos; relu with sigma_b = 0 in d = 1) or, with --mc, Monte Carlo.",
+    .epilog = "Exit status: 0 success, 2 bad usage or input (an infinite cut-off for erf or\n"
+              "relu, an unknown template, a spec without exact G4 and no --mc).\n",
+    .opts = couplings_opts,
+    .nopts = FY_OPT_N(couplings_opts),
+    .formats = NNFT_FORMATS,
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/nnft-couplings.schema.json) or csv (a header "
+                   "line, one row per tuple, 17 digits)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
+
+const fy_opt_cmd_t fy_opt_nnft_predict = {
+    .name = "nnft predict",
+    .usage = "SPEC [options]\n--hms-relu [options]",
+    .intro =
+        "The 6-point function at every sorted 6-tuple against two predictions of the\n"
+        "effective action (doc/math.md 4.3): the free theory G6_GP (Wick) and G6_GP plus the\n"
+        "O(lambda) term, the 15 graphs of the engine with one quartic vertex on four points\n"
+        "and a free line on the other two (24 contractions each), with lambda the mean of\n"
+        "'feynn nnft couplings' at the same cut-off (or --lambda).  Prints the [HMS]\n"
+        "ratios, means over the tuples: G6_GP / G6 and (G6_GP + lambda term) / G6.  For\n"
+        "--hms-relu at N = 20: 50/93 = 0.538 and 175/186 = 0.941 at every cut-off.",
+    .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
+    .opts = predict_opts,
+    .nopts = FY_OPT_N(predict_opts),
+    .formats = NNFT_FORMATS,
+    .format_default = FY_FMT_TEXT,
+    .format_help = "text, json (doc/schema/nnft-predict.schema.json) or csv (a header line, "
+                   "one row per tuple, 17 digits)",
+    .common = FY_OPT_QUIET,
+    .max_operands = 1,
+};
+
+/* Parses argv for cmd into o (defaults first), then what the table cannot say: --n from
+ * 2, 4, 6; one SPEC, or --hms-relu where the command takes it.  Returns -1 to go on, or the
+ * exit status (0 after --help, 2 after a usage error). */
+static int nnft_start(opts_t *o, const fy_opt_cmd_t *cmd, int argc, char **argv)
 {
-    struct option longopts[N_OPTS + 1];
-    size_t i, k = 0;
-    int c;
-    unsigned long long v;
+    fy_opt_state_t st;
+    int rc, a, hms = cmd->opts == couplings_opts || cmd->opts == predict_opts;
     memset(o, 0, sizeof *o);
-    o->fmt = FY_FMT_TEXT;
     o->digits = 10;
     o->networks = 100000;
     o->seed = 1;
@@ -330,145 +485,24 @@ static int parse_opts(opts_t *o, int argc, char **argv, const char *cmd, unsigne
     o->orders[2] = 6;
     o->norders = 3;
     o->cutoff = 100;
-    for (i = 0; i < N_OPTS; i++)
-        if (optlist[i].who & who)
-            longopts[k++] = optlist[i].opt;
-    memset(longopts + k, 0, sizeof longopts[0]);
-    optind = 0;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1)
-    {
-        switch (c)
-        {
-        case O_WIDTH:
-            if (parse_ull(&v, cmd, optarg, "--width", 1, 1ULL << 40))
-                return 2;
-            o->width = (long) v;
-            break;
-        case O_INPUTS:
-            o->inputs = optarg;
-            break;
-        case O_POINTS:
-            o->points = optarg;
-            break;
-        case O_FORMAT:
-            if ((o->fmt = fy_cli_parse_format(cmd, optarg,
-                                              (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON)
-                                                  | (1u << FY_FMT_CSV))) < 0)
-                return 2;
-            break;
-        case 'o':
-            o->out = optarg;
-            break;
-        case O_DIGITS:
-            if (parse_ull(&v, cmd, optarg, "--digits", 1, 1000))
-                return 2;
-            o->digits = (long) v;
-            break;
-        case O_QUAD:
-            o->quad = 1;
-            break;
-        case O_CHECK:
-            o->check = 1;
-            break;
-        case O_ORDERS:
-            if (parse_orders(o, cmd, optarg))
-                return 2;
-            o->orders_given = 1;
-            break;
-        case O_NETWORKS:
-            if (parse_ull(&o->networks, cmd, optarg, "--networks", 10, 1ULL << 50))
-                return 2;
-            break;
-        case O_SEED:
-            if (parse_ull(&o->seed, cmd, optarg, "--seed", 0, ~0ULL))
-                return 2;
-            break;
-        case O_THREADS:
-            if (parse_ull(&v, cmd, optarg, "--threads", 1, 4096))
-                return 2;
-            o->threads = (long) v;
-            break;
-        case O_EXACT:
-            o->exact = 1;
-            break;
-        case O_TUPLES:
-            o->tuples = 1;
-            break;
-        case O_WIDTHS:
-            if (parse_widths(o, cmd, optarg))
-                return 2;
-            break;
-        case O_CUTOFF:
-            if (parse_cutoff(&o->cutoff, cmd, optarg, "--cutoff"))
-                return 2;
-            break;
-        case O_CONV:
-            if (strcmp(optarg, "nofact") == 0)
-                o->fact = FY_NNFT_NOFACT;
-            else if (strcmp(optarg, "fact") == 0)
-                o->fact = FY_NNFT_FACT;
-            else
-                return fy_cli_usage_error(cmd, "--convention is nofact (lambda f^4, [HMS]) or "
-                                          "fact (lambda/4! f^4), not '%s'", optarg);
-            break;
-        case O_TEMPLATES:
-            if (parse_templates(o, cmd, optarg))
-                return 2;
-            break;
-        case O_TEST_POINTS:
-            o->test_points = optarg;
-            break;
-        case O_MC:
-            o->mc = 1;
-            break;
-        case O_SCAN:
-            if (parse_scan(o, cmd, optarg))
-                return 2;
-            break;
-        case O_LAMBDA:
-        {
-            char *end;
-            errno = 0;
-            o->lambda = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !isfinite(o->lambda))
-                return fy_cli_usage_error(cmd, "--lambda needs a finite number, not '%s'",
-                                          optarg);
-            o->lambda_given = 1;
-            break;
-        }
-        case O_CHECKPOINT:
-            o->checkpoint = optarg;
-            break;
-        case O_CKPT_NETWORKS:
-            if (parse_ull(&o->chunk_networks, cmd, optarg, "--checkpoint-networks", 1,
-                          1ULL << 50))
-                return 2;
-            break;
-        case O_HMS:
-            o->hms = 1;
-            break;
-        case 'h':
-            help(stdout);
-            return -1;
-        case ':':
-            return fy_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return fy_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc && o->hms)
-        return 0;
-    if (optind >= argc)
-        return fy_cli_usage_error(cmd, "missing the spec file (doc/nnft-spec.md)%s",
-                                  (who & (CP_ | PR_)) ? " or --hms-relu" : "");
-    if (o->hms)
-        return fy_cli_usage_error(cmd, "--hms-relu replaces the spec file: give one or the "
-                                  "other, not both");
-    o->spec = argv[optind++];
-    if (optind < argc)
-        return fy_cli_usage_error(cmd, "unexpected argument '%s'", argv[optind]);
-    return 0;
+    o->fact = FY_NNFT_NOFACT;
+    if ((rc = fy_opt_start(st, o, cmd, argc, argv)) >= 0)
+        return rc;
+    o->fmt = st->format;
+    o->bar = fy_opt_progress(st);
+    o->spec = st->noperands > 0 ? st->operands[0] : NULL;
+    fy_opt_state_clear(st);
+    for (a = 0; a < o->norders; a++)
+        if (o->orders[a] % 2 != 0)
+            return fy_cli_usage_error(cmd->name, "--n: expected orders from 2, 4, 6 (e.g. "
+                                      "2,4), got %ld", o->orders[a]);
+    if (o->spec == NULL && !o->hms)
+        return fy_cli_usage_error(cmd->name, "missing the spec file (doc/nnft-spec.md)%s",
+                                  hms ? " or --hms-relu" : "");
+    if (o->spec != NULL && o->hms)
+        return fy_cli_usage_error(cmd->name, "--hms-relu replaces the spec file: give one or "
+                                  "the other, not both");
+    return -1;
 }
 
 static int load_spec(fy_nnft_spec_t s, const opts_t *o, fy_error_t err)
@@ -620,31 +654,107 @@ static char *cert(const arb_t x, slong digits)
 }
 
 /* ------------------------------------------------------------------ kernel */
+
+/* The output of a text or CSV report: -o FILE (written atomically) or standard output. */
+static int out_open(fy_ofile_t of, int *open, const opts_t *o, fy_error_t err)
+{
+    int rc = fy_ofile_open(of, o->out ? o->out : "-", err);
+    *open = rc == FY_OK;
+    return rc;
+}
+
+/* ------------------------------------------------------------------ kernel */
 #define KERNEL "nnft kernel"
 
-static void kernel_usage(FILE *fp)
+static void kernel_head(FILE *fp, const opts_t *o, const fy_nnft_spec_t s, int closed)
 {
-    fprintf(fp,
-            "Usage: feynn nnft kernel SPEC [options]\n"
-            "\n"
-            "The kernel K(x_i, x_j) = G^(2) of the ensemble at every pair i <= j of its input\n"
-            "points, in ball arithmetic from the closed forms of doc/math.md 4.1 (erf, relu,\n"
-            "gauss, cos) and sin; --quad recomputes each by quadrature over the\n"
-            "pre-activation Gaussian.  tanh has neither yet: use feynn nnft sample.\n"
-            "\n"
-            "Options:\n"
-            "  --width N         override the spec's width (K does not depend on it)\n"
-            "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
-            "  --points FILE     input points from FILE (one point a line)\n"
-            "  --digits D        certified significant digits (default 10)\n"
-            "  --quad            also compute K by quadrature and compare\n"
-            "  --check           with --quad: exit 1 when the two routes disagree\n"
-            "  --format text|json|csv  (csv: a header line, one row per pair; balls as\n"
-            "                    midpoint to 17 digits and radius)\n"
-            "  -o, --output FILE write there instead of standard output\n"
-            "  -h, --help        this help\n"
-            "\n"
-            "Exit status: 0 success, 1 --check found a disagreement, 2 bad usage or input.\n");
+    if (o->fmt == FY_FMT_CSV)
+    {
+        fprintf(fp, "i,j,K,K_rad%s\n", o->quad && closed ? ",quad,quad_rad,agree" : "");
+        return;
+    }
+    fprintf(fp, "# feynn nnft kernel: K(x_i, x_j) = G^(2) (doc/math.md 4.1), %s, %ld "
+                "certified digits\n",
+            closed ? "closed form" : "quadrature", o->digits);
+    print_spec_line(fp, s);
+    fprintf(fp, "#   i    j  K%s\n", o->quad && closed ? "  (quadrature)" : "");
+}
+
+/* One pair: a JSON element of arr, or a CSV or text line on fp.  Q is the quadrature's value
+ * when quad. */
+static void kernel_row(json_t *arr, FILE *fp, const opts_t *o, slong i, slong j, const arb_t K,
+                       const arb_t Q, int quad, int agree)
+{
+    char *ks, *qs = NULL;
+    if (arr != NULL)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "i", json_integer(i));
+        json_object_set_new(e, "j", json_integer(j));
+        json_object_set_new(e, "K", json_real(mid_d(K)));
+        json_object_set_new(e, "ball", json_ball(K, o->digits + 5));
+        if (quad)
+        {
+            json_object_set_new(e, "quad", json_ball(Q, o->digits + 5));
+            json_object_set_new(e, "agree", json_boolean(agree));
+        }
+        json_array_append_new(arr, e);
+        return;
+    }
+    if (o->fmt == FY_FMT_CSV)
+    {
+        fprintf(fp, "%ld,%ld,", (long) i, (long) j);
+        csv_ball(fp, K);
+        if (quad)
+        {
+            fputc(',', fp);
+            csv_ball(fp, Q);
+            fprintf(fp, ",%d", agree);
+        }
+        fputc('\n', fp);
+        return;
+    }
+    ks = cert(K, o->digits);
+    if (quad)
+        qs = cert(Q, o->digits);
+    fprintf(fp, "%5ld %4ld  %s%s%s%s\n", (long) i, (long) j, ks ? ks : "?", qs ? "  (" : "",
+            qs ? qs : "", qs ? (agree ? ")" : ")  DISAGREE") : "");
+    free(ks);
+    free(qs);
+}
+
+/* Every pair i <= j, with the quadrature beside the closed form when asked; *disagree counts
+ * the pairs where the two balls do not overlap. */
+static int kernel_pairs(json_t *arr, FILE *fp, const opts_t *o, const fy_nnft_spec_t s,
+                        int closed, slong prec, int *disagree, fy_error_t err)
+{
+    const int quad = o->quad && closed;
+    fy_progress_t bar;
+    arb_t K, Q;
+    slong i, j, done = 0;
+    int rc = FY_OK;
+    arb_init(K);
+    arb_init(Q);
+    fy_progress_init(bar, KERNEL, (double) (s->npoints * (s->npoints + 1) / 2), o->bar);
+    for (i = 0; i < s->npoints && rc == FY_OK; i++)
+        for (j = i; j < s->npoints && rc == FY_OK; j++)
+        {
+            int agree = 1;
+            rc = closed ? fy_nnft_kernel(K, s, i, j, prec, err)
+                        : fy_nnft_kernel_quad(K, s, i, j, prec, err);
+            if (rc == FY_OK && quad && (rc = fy_nnft_kernel_quad(Q, s, i, j, prec, err)) == FY_OK)
+            {
+                agree = arb_overlaps(K, Q);
+                *disagree += !agree;
+            }
+            if (rc == FY_OK)
+                kernel_row(arr, fp, o, i, j, K, Q, quad, agree);
+            fy_progress_update(bar, (double) ++done);
+        }
+    fy_progress_clear(bar);
+    arb_clear(K);
+    arb_clear(Q);
+    return rc;
 }
 
 static int nnft_kernel(int argc, char **argv)
@@ -652,24 +762,25 @@ static int nnft_kernel(int argc, char **argv)
     opts_t o;
     fy_nnft_spec_t s;
     fy_error_t err;
-    arb_t K, Q;
-    int status = parse_opts(&o, argc, argv, KERNEL, K_, kernel_usage), rc = FY_OK;
-    int closed = 1, disagree = 0;
-    slong i, j, prec;
+    int status = nnft_start(&o, &fy_opt_nnft_kernel, argc, argv), rc = FY_OK;
+    int closed = 1, disagree = 0, of_open = 0;
+    slong prec;
     json_t *root = NULL, *arr = NULL;
     fy_ofile_t of;
-    int of_open = 0;
-    if (status)
-        return status < 0 ? 0 : status;
+    if (status >= 0)
+        return status;
+    status = 0;
     fy_nnft_spec_init(s);
     fy_error_init(err);
-    arb_init(K);
-    arb_init(Q);
     prec = 4 * o.digits + 64;
     if ((rc = load_spec(s, &o, err)) != FY_OK)
         goto fail;
-    if (fy_nnft_kernel(K, s, 0, 0, prec, NULL) != FY_OK)
-        closed = 0;
+    {
+        arb_t K;
+        arb_init(K);
+        closed = fy_nnft_kernel(K, s, 0, 0, prec, NULL) == FY_OK;
+        arb_clear(K);
+    }
     if (o.fmt == FY_FMT_JSON)
     {
         root = json_object();
@@ -677,82 +788,20 @@ static int nnft_kernel(int argc, char **argv)
         json_object_set_new(root, "command", json_string(KERNEL));
         json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
         json_object_set_new(root, "method", json_string(closed ? "closed form" : "quadrature"));
+        json_object_set_new(root, "kernel", arr);
     }
+    else if ((rc = out_open(of, &of_open, &o, err)) != FY_OK)
+        goto fail;
     else
-    {
-        if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
-            goto fail;
-        of_open = 1;
-        if (o.fmt == FY_FMT_CSV)
-            fprintf(of->fp, "i,j,K,K_rad%s\n", o.quad && closed ? ",quad,quad_rad,agree" : "");
-        else
-        {
-            fprintf(of->fp, "# feynn nnft kernel: K(x_i, x_j) = G^(2) (doc/math.md 4.1), %s, %ld "
-                            "certified digits\n",
-                    closed ? "closed form" : "quadrature", o.digits);
-            print_spec_line(of->fp, s);
-            fprintf(of->fp, "#   i    j  K%s\n", o.quad && closed ? "  (quadrature)" : "");
-        }
-    }
-    for (i = 0; i < s->npoints; i++)
-        for (j = i; j < s->npoints; j++)
-        {
-            char *ks, *qs = NULL;
-            int agree = 1;
-            rc = closed ? fy_nnft_kernel(K, s, i, j, prec, err)
-                        : fy_nnft_kernel_quad(K, s, i, j, prec, err);
-            if (rc != FY_OK)
-                goto fail;
-            if (o.quad && closed)
-            {
-                if ((rc = fy_nnft_kernel_quad(Q, s, i, j, prec, err)) != FY_OK)
-                    goto fail;
-                agree = arb_overlaps(K, Q);
-                disagree += !agree;
-            }
-            if (root != NULL)
-            {
-                json_t *e = json_object();
-                json_object_set_new(e, "i", json_integer(i));
-                json_object_set_new(e, "j", json_integer(j));
-                json_object_set_new(e, "K", json_real(mid_d(K)));
-                json_object_set_new(e, "ball", json_ball(K, o.digits + 5));
-                if (o.quad && closed)
-                {
-                    json_object_set_new(e, "quad", json_ball(Q, o.digits + 5));
-                    json_object_set_new(e, "agree", json_boolean(agree));
-                }
-                json_array_append_new(arr, e);
-                continue;
-            }
-            if (o.fmt == FY_FMT_CSV)
-            {
-                fprintf(of->fp, "%ld,%ld,", (long) i, (long) j);
-                csv_ball(of->fp, K);
-                if (o.quad && closed)
-                {
-                    fputc(',', of->fp);
-                    csv_ball(of->fp, Q);
-                    fprintf(of->fp, ",%d", agree);
-                }
-                fputc('\n', of->fp);
-                continue;
-            }
-            ks = cert(K, o.digits);
-            if (o.quad && closed)
-                qs = cert(Q, o.digits);
-            fprintf(of->fp, "%5ld %4ld  %s%s%s%s\n", (long) i, (long) j, ks ? ks : "?",
-                    qs ? "  (" : "", qs ? qs : "", qs ? (agree ? ")" : ")  DISAGREE") : "");
-            free(ks);
-            free(qs);
-        }
+        kernel_head(of->fp, &o, s, closed);
+    if ((rc = kernel_pairs(arr, of_open ? of->fp : NULL, &o, s, closed, prec, &disagree, err))
+        != FY_OK)
+        goto fail;
     if (root != NULL)
     {
-        json_object_set_new(root, "kernel", arr);
         if (o.quad && closed)
             json_object_set_new(root, "disagreements", json_integer(disagree));
-        rc = write_json(o.out, root, err);
-        if (rc != FY_OK)
+        if ((rc = write_json(o.out, root, err)) != FY_OK)
             goto fail;
     }
     else
@@ -778,8 +827,6 @@ fail:
     status = fy_cli_fail(KERNEL, err);
 done:
     json_decref(root);
-    arb_clear(K);
-    arb_clear(Q);
     fy_nnft_spec_clear(s);
     return status;
 }
@@ -787,33 +834,198 @@ done:
 /* ------------------------------------------------------------------ correlators */
 #define CORR "nnft correlators"
 
-static void corr_usage(FILE *fp)
+/* Where a report goes: the JSON array of the orders, or the text or CSV file; and the bar. */
+typedef struct
 {
-    fprintf(fp,
-            "Usage: feynn nnft correlators SPEC [options]\n"
-            "\n"
-            "Exact finite-width correlators G^(n)(x_i1..x_in) at every sorted tuple of the\n"
-            "input points (doc/math.md 4.2: even set partitions, closed-form single-neuron\n"
-            "moments), the Gaussian (Wick) values G_GP, the connected parts G_c and the\n"
-            "normalised deviation m_n = mean |G - G_GP| / G_GP over the tuples.  Exact for\n"
-            "gauss and cos at every n, relu with sigma_b = 0 in d = 1; n = 2 for erf and relu.\n"
-            "\n"
-            "Options:\n"
-            "  --width N         override the spec's width N\n"
-            "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
-            "  --points FILE     input points from FILE\n"
-            "  --n LIST          orders, from 2,4,6 (default 2,4,6, skipping those without\n"
-            "                    exact moments; named orders must be exact)\n"
-            "  --digits D        certified significant digits (default 10)\n"
-            "  --tuples          text: list every tuple (JSON and CSV always do)\n"
-            "  --widths LIST     the curves m_n(N) and N m_n(N) at these widths instead\n"
-            "                    (e.g. 2,3,4,5,10,20,50,100,500,1000)\n"
-            "  --format text|json|csv  (csv: a header line, one row per tuple or width)\n"
-            "  -o, --output FILE write there instead of standard output\n"
-            "  -h, --help        this help\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or input (or an order without exact\n"
-            "moments: use feynn nnft sample).\n");
+    const opts_t *o;
+    json_t *orders; /* JSON: one member per order */
+    FILE *fp;       /* text, CSV */
+    slong prec;
+    fy_progress_struct *bar;
+    double done;
+} corr_out_t;
+
+static void corr_head(corr_out_t *w, const fy_nnft_spec_t s)
+{
+    if (w->o->fmt == FY_FMT_CSV)
+        fprintf(w->fp, w->o->nwidths > 0 ? "n,N,m,m_rad,N_m\n"
+                                         : "n,idx,G,G_rad,G_GP,G_GP_rad,G_c,G_c_rad\n");
+    else
+    {
+        fprintf(w->fp, "# feynn nnft correlators: exact G^(n) at width N (doc/math.md 4.2), "
+                       "%ld certified digits\n", w->o->digits);
+        print_spec_line(w->fp, s);
+    }
+}
+
+/* One point (N, m_n(N), N m_n(N)) of a curve: into curve (JSON) or a line. */
+static void corr_curve_point(corr_out_t *w, json_t *curve, int n, long N, const arb_t m,
+                             const arb_t nm)
+{
+    const opts_t *o = w->o;
+    if (curve != NULL)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "N", json_integer(N));
+        json_object_set_new(e, "m", json_real(mid_d(m)));
+        json_object_set_new(e, "N_m", json_real(mid_d(nm)));
+        json_object_set_new(e, "m_ball", json_ball(m, o->digits + 5));
+        json_array_append_new(curve, e);
+    }
+    else if (o->fmt == FY_FMT_CSV)
+    {
+        fprintf(w->fp, "%d,%ld,", n, N);
+        csv_ball(w->fp, m);
+        fprintf(w->fp, ",%.17g\n", mid_d(nm));
+    }
+    else
+    {
+        char *ms = cert(m, o->digits), *nms = cert(nm, o->digits);
+        fprintf(w->fp, "%8ld  %s  %s\n", N, ms ? ms : "?", nms ? nms : "?");
+        free(ms);
+        free(nms);
+    }
+}
+
+/* The exact curve m_n(N) over --widths (s->width is changed and put back). */
+static int corr_curve(corr_out_t *w, fy_nnft_spec_t s, fy_nnft_corr_t c, int n,
+                      fy_error_t err)
+{
+    const opts_t *o = w->o;
+    const slong w0 = s->width;
+    json_t *jo = NULL, *curve = NULL;
+    int k, rc = FY_OK;
+    if (w->orders != NULL)
+    {
+        jo = json_object();
+        curve = json_array();
+        json_object_set_new(jo, "n", json_integer(n));
+        json_object_set_new(jo, "curve", curve);
+    }
+    else if (o->fmt != FY_FMT_CSV)
+        fprintf(w->fp, "# n = %d:  N  m_%d(N)  N m_%d(N)\n", n, n, n);
+    for (k = 0; k < o->nwidths && rc == FY_OK; k++)
+    {
+        arb_t nm;
+        s->width = o->widths[k];
+        if ((rc = fy_nnft_corr_compute(c, s, n, w->prec, err)) != FY_OK)
+            break;
+        arb_init(nm);
+        arb_mul_si(nm, c->m, o->widths[k], w->prec);
+        corr_curve_point(w, curve, n, o->widths[k], c->m, nm);
+        arb_clear(nm);
+        fy_progress_update(w->bar, ++w->done);
+    }
+    s->width = w0;
+    if (rc != FY_OK)
+        json_decref(jo);
+    else if (jo != NULL)
+        json_array_append_new(w->orders, jo);
+    return rc;
+}
+
+/* Tuple t of c: a JSON element of tuples, a CSV row, or a text line. */
+static void corr_tuple(corr_out_t *w, json_t *tuples, const fy_nnft_corr_t c, int n, slong t)
+{
+    const opts_t *o = w->o;
+    const slong *ix = c->idx + t * n;
+    FILE *fp = w->fp;
+    int k;
+    if (o->fmt == FY_FMT_CSV)
+    {
+        fprintf(fp, "%d,", n);
+        csv_idx(fp, ix, n);
+        fputc(',', fp);
+        csv_ball(fp, c->G + t);
+        fputc(',', fp);
+        csv_ball(fp, c->gp + t);
+        fputc(',', fp);
+        csv_ball(fp, c->conn + t);
+        fputc('\n', fp);
+    }
+    else if (tuples != NULL)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "idx", json_idx(ix, n));
+        json_object_set_new(e, "G", json_real(mid_d(c->G + t)));
+        json_object_set_new(e, "G_ball", json_ball(c->G + t, o->digits + 5));
+        json_object_set_new(e, "gp", json_real(mid_d(c->gp + t)));
+        json_object_set_new(e, "connected", json_real(mid_d(c->conn + t)));
+        json_array_append_new(tuples, e);
+    }
+    else
+    {
+        char *g = cert(c->G + t, o->digits), *p = cert(c->gp + t, o->digits),
+             *q = cert(c->conn + t, o->digits);
+        for (k = 0; k < n; k++)
+            fprintf(fp, "%s%ld", k ? " " : "  ", (long) ix[k]);
+        fprintf(fp, "  %s  %s  %s\n", g ? g : "?", p ? p : "?", q ? q : "?");
+        free(g);
+        free(p);
+        free(q);
+    }
+}
+
+/* An order without exact moments that --n did not name: a note instead of the numbers. */
+static void corr_unavailable(corr_out_t *w, int n, const char *why)
+{
+    if (w->orders != NULL)
+    {
+        json_t *jo = json_object();
+        json_object_set_new(jo, "n", json_integer(n));
+        json_object_set_new(jo, "unavailable", json_string(why));
+        json_array_append_new(w->orders, jo);
+    }
+    else if (w->o->fmt == FY_FMT_CSV)
+        fprintf(stderr, "feynn %s: n = %d: not available exactly (%s)\n", CORR, n, why);
+    else
+        fprintf(w->fp, "n = %d: not available exactly (%s)\n", n, why);
+}
+
+/* Order n at the spec's width: m_n, and every tuple where the format lists them. */
+static int corr_order(corr_out_t *w, const fy_nnft_spec_t s, fy_nnft_corr_t c, int n,
+                      fy_error_t err)
+{
+    const opts_t *o = w->o;
+    json_t *jo = NULL, *tuples = NULL;
+    char *ms;
+    slong t;
+    int rc = fy_nnft_corr_compute(c, s, n, w->prec, err);
+    fy_progress_update(w->bar, ++w->done);
+    if (rc != FY_OK)
+    {
+        /* orders not asked for by --n are skipped with a note when not exact */
+        if (rc != FY_EUNSUPPORTED || o->orders_given)
+            return rc;
+        corr_unavailable(w, n, err->msg);
+        fy_error_clear(err);
+        return FY_OK;
+    }
+    ms = cert(c->m, o->digits);
+    if (w->orders != NULL)
+    {
+        jo = json_object();
+        tuples = json_array();
+        json_object_set_new(jo, "n", json_integer(n));
+        json_object_set_new(jo, "tuples_count", json_integer(c->count));
+        json_object_set_new(jo, "m", json_real(mid_d(c->m)));
+        json_object_set_new(jo, "m_ball", json_ball(c->m, o->digits + 5));
+        json_object_set_new(jo, "m_tuples", json_integer(c->m_used));
+        json_object_set_new(jo, "tuples", tuples);
+        json_array_append_new(w->orders, jo);
+    }
+    else if (o->fmt != FY_FMT_CSV)
+    {
+        fprintf(w->fp, "n = %d: %ld sorted tuples; m_%d(N = %ld) = %s (over %ld tuples "
+                       "with G_GP != 0)\n",
+                n, (long) c->count, n, (long) s->width, ms ? ms : "?", (long) c->m_used);
+        if (o->tuples)
+            fprintf(w->fp, "#  tuple  G  G_GP  G_c\n");
+    }
+    free(ms);
+    for (t = 0; t < c->count && (tuples != NULL || o->tuples || o->fmt == FY_FMT_CSV); t++)
+        corr_tuple(w, tuples, c, n, t);
+    return FY_OK;
 }
 
 static int nnft_correlators(int argc, char **argv)
@@ -822,197 +1034,50 @@ static int nnft_correlators(int argc, char **argv)
     fy_nnft_spec_t s;
     fy_nnft_corr_t c;
     fy_error_t err;
-    int status = parse_opts(&o, argc, argv, CORR, C_, corr_usage), rc = FY_OK, a, k;
-    slong t, prec;
-    json_t *root = NULL, *orders = NULL;
-    fy_ofile_t of;
+    fy_progress_t bar;
+    corr_out_t w;
+    int status = nnft_start(&o, &fy_opt_nnft_correlators, argc, argv), rc = FY_OK, a;
     int of_open = 0;
-    if (status)
-        return status < 0 ? 0 : status;
+    json_t *root = NULL;
+    fy_ofile_t of;
+    if (status >= 0)
+        return status;
+    status = 0;
     fy_nnft_spec_init(s);
     fy_nnft_corr_init(c);
     fy_error_init(err);
-    prec = 4 * o.digits + 64;
+    memset(&w, 0, sizeof w);
+    w.o = &o;
+    w.prec = 4 * o.digits + 64;
+    w.bar = bar;
+    fy_progress_init(bar, CORR, (double) o.norders * (o.nwidths > 0 ? o.nwidths : 1), o.bar);
     if ((rc = load_spec(s, &o, err)) != FY_OK)
         goto fail;
     if (o.fmt == FY_FMT_JSON)
     {
         root = json_object();
-        orders = json_array();
+        w.orders = json_array();
         json_object_set_new(root, "command", json_string(CORR));
         json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
         json_object_set_new(root, "width", json_integer(s->width));
+        json_object_set_new(root, "orders", w.orders);
     }
+    else if ((rc = out_open(of, &of_open, &o, err)) != FY_OK)
+        goto fail;
     else
     {
-        if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
-            goto fail;
-        of_open = 1;
-        if (o.fmt == FY_FMT_CSV)
-            fprintf(of->fp, o.nwidths > 0 ? "n,N,m,m_rad,N_m\n"
-                                          : "n,idx,G,G_rad,G_GP,G_GP_rad,G_c,G_c_rad\n");
-        else
-        {
-            fprintf(of->fp, "# feynn nnft correlators: exact G^(n) at width N (doc/math.md 4.2), "
-                            "%ld certified digits\n", o.digits);
-            print_spec_line(of->fp, s);
-        }
+        w.fp = of->fp;
+        corr_head(&w, s);
     }
-    if (o.nwidths > 0)
-    {
-        /* the exact curves m_n(N) */
-        for (a = 0; a < o.norders; a++)
-        {
-            int n = o.orders[a], w;
-            json_t *jo = NULL, *curve = NULL;
-            if (root != NULL)
-            {
-                jo = json_object();
-                curve = json_array();
-                json_object_set_new(jo, "n", json_integer(n));
-            }
-            else if (o.fmt != FY_FMT_CSV)
-                fprintf(of->fp, "# n = %d:  N  m_%d(N)  N m_%d(N)\n", n, n, n);
-            for (w = 0; w < o.nwidths; w++)
-            {
-                arb_t nm;
-                char *ms, *nms;
-                s->width = o.widths[w];
-                if ((rc = fy_nnft_corr_compute(c, s, n, prec, err)) != FY_OK)
-                {
-                    json_decref(jo);
-                    json_decref(curve);
-                    goto fail;
-                }
-                arb_init(nm);
-                arb_mul_si(nm, c->m, o.widths[w], prec);
-                if (root != NULL)
-                {
-                    json_t *e = json_object();
-                    json_object_set_new(e, "N", json_integer(o.widths[w]));
-                    json_object_set_new(e, "m", json_real(mid_d(c->m)));
-                    json_object_set_new(e, "N_m", json_real(mid_d(nm)));
-                    json_object_set_new(e, "m_ball", json_ball(c->m, o.digits + 5));
-                    json_array_append_new(curve, e);
-                }
-                else if (o.fmt == FY_FMT_CSV)
-                {
-                    fprintf(of->fp, "%d,%ld,", n, o.widths[w]);
-                    csv_ball(of->fp, c->m);
-                    fprintf(of->fp, ",%.17g\n", mid_d(nm));
-                }
-                else
-                {
-                    ms = cert(c->m, o.digits);
-                    nms = cert(nm, o.digits);
-                    fprintf(of->fp, "%8ld  %s  %s\n", o.widths[w], ms ? ms : "?",
-                            nms ? nms : "?");
-                    free(ms);
-                    free(nms);
-                }
-                arb_clear(nm);
-            }
-            if (root != NULL)
-            {
-                json_object_set_new(jo, "curve", curve);
-                json_array_append_new(orders, jo);
-            }
-        }
-        o.norders = 0; /* nothing more per order */
-    }
-    for (a = 0; a < o.norders; a++)
-    {
-        int n = o.orders[a];
-        json_t *jo = NULL, *tuples = NULL;
-        char *ms;
-        if ((rc = fy_nnft_corr_compute(c, s, n, prec, err)) != FY_OK)
-        {
-            /* orders not asked for by --n are skipped with a note when not exact */
-            if (rc != FY_EUNSUPPORTED || o.orders_given)
-                goto fail;
-            if (root != NULL)
-            {
-                jo = json_object();
-                json_object_set_new(jo, "n", json_integer(n));
-                json_object_set_new(jo, "unavailable", json_string(err->msg));
-                json_array_append_new(orders, jo);
-            }
-            else if (o.fmt == FY_FMT_CSV)
-                fprintf(stderr, "feynn %s: n = %d: not available exactly (%s)\n", CORR, n,
-                        err->msg);
-            else
-                fprintf(of->fp, "n = %d: not available exactly (%s)\n", n, err->msg);
-            fy_error_clear(err);
-            rc = FY_OK;
-            continue;
-        }
-        ms = cert(c->m, o.digits);
-        if (root != NULL)
-        {
-            jo = json_object();
-            tuples = json_array();
-            json_object_set_new(jo, "n", json_integer(n));
-            json_object_set_new(jo, "tuples_count", json_integer(c->count));
-            json_object_set_new(jo, "m", json_real(mid_d(c->m)));
-            json_object_set_new(jo, "m_ball", json_ball(c->m, o.digits + 5));
-            json_object_set_new(jo, "m_tuples", json_integer(c->m_used));
-        }
-        else if (o.fmt != FY_FMT_CSV)
-        {
-            fprintf(of->fp, "n = %d: %ld sorted tuples; m_%d(N = %ld) = %s (over %ld tuples "
-                            "with G_GP != 0)\n",
-                    n, (long) c->count, n, (long) s->width, ms ? ms : "?", (long) c->m_used);
-            if (o.tuples)
-                fprintf(of->fp, "#  tuple  G  G_GP  G_c\n");
-        }
-        free(ms);
-        for (t = 0; t < c->count && (root != NULL || o.tuples || o.fmt == FY_FMT_CSV); t++)
-        {
-            const slong *ix = c->idx + t * n;
-            if (o.fmt == FY_FMT_CSV)
-            {
-                fprintf(of->fp, "%d,", n);
-                csv_idx(of->fp, ix, n);
-                fputc(',', of->fp);
-                csv_ball(of->fp, c->G + t);
-                fputc(',', of->fp);
-                csv_ball(of->fp, c->gp + t);
-                fputc(',', of->fp);
-                csv_ball(of->fp, c->conn + t);
-                fputc('\n', of->fp);
-            }
-            else if (root != NULL)
-            {
-                json_t *e = json_object();
-                json_object_set_new(e, "idx", json_idx(ix, n));
-                json_object_set_new(e, "G", json_real(mid_d(c->G + t)));
-                json_object_set_new(e, "G_ball", json_ball(c->G + t, o.digits + 5));
-                json_object_set_new(e, "gp", json_real(mid_d(c->gp + t)));
-                json_object_set_new(e, "connected", json_real(mid_d(c->conn + t)));
-                json_array_append_new(tuples, e);
-            }
-            else
-            {
-                char *g = cert(c->G + t, o.digits), *p = cert(c->gp + t, o.digits),
-                     *q = cert(c->conn + t, o.digits);
-                for (k = 0; k < n; k++)
-                    fprintf(of->fp, "%s%ld", k ? " " : "  ", (long) ix[k]);
-                fprintf(of->fp, "  %s  %s  %s\n", g ? g : "?", p ? p : "?", q ? q : "?");
-                free(g);
-                free(p);
-                free(q);
-            }
-        }
-        if (root != NULL)
-        {
-            json_object_set_new(jo, "tuples", tuples);
-            json_array_append_new(orders, jo);
-        }
-    }
+    /* the exact curves m_n(N), or each order at the spec's width */
+    for (a = 0; a < o.norders && rc == FY_OK; a++)
+        rc = o.nwidths > 0 ? corr_curve(&w, s, c, (int) o.orders[a], err)
+                           : corr_order(&w, s, c, (int) o.orders[a], err);
+    fy_progress_clear(bar);
+    if (rc != FY_OK)
+        goto fail;
     if (root != NULL)
     {
-        json_object_set_new(root, "orders", orders);
-        orders = NULL;
         if ((rc = write_json(o.out, root, err)) != FY_OK)
             goto fail;
     }
@@ -1024,11 +1089,11 @@ static int nnft_correlators(int argc, char **argv)
     }
     goto done;
 fail:
+    fy_progress_clear(bar);
     if (of_open)
         fy_ofile_abort(of);
     status = fy_cli_fail(CORR, err);
 done:
-    json_decref(orders);
     json_decref(root);
     fy_nnft_corr_clear(c);
     fy_nnft_spec_clear(s);
@@ -1037,52 +1102,6 @@ done:
 
 /* ------------------------------------------------------------------ sample */
 #define SAMPLE "nnft sample"
-
-static void sample_usage(FILE *fp)
-{
-    fprintf(fp,
-            "Usage: feynn nnft sample SPEC [options]\n"
-            "\n"
-            "Monte Carlo over an ensemble of networks (doc/math.md 4.4): for each sorted 2-, 4-,\n"
-            "6-tuple of the input points the mean of f(x_i1)..f(x_in) with its standard error,\n"
-            "and the [HMS] estimator (10 chunk means: their mean, and the background = std of\n"
-            "the chunk means / G_GP); m_n with background where the kernel has a closed form;\n"
-            "the kurtosis of the chunk means as a heavy-tail warning (above 5; at most 8.1).\n"
-            "Parameters come from the counter-based generator keyed by (seed, network): the\n"
-            "numbers do not depend on --threads or on the number of MPI ranks.\n"
-            "\n"
-            "Options:\n"
-            "  --networks M      ensemble size (default 100000, at least 10)\n"
-            "  --seed S          generator seed (default 1)\n"
-            "  --threads T       OpenMP threads (default: OpenMP's)\n"
-            "  --width N         override the spec's width N\n"
-            "  --widths LIST     a scan: one ensemble per width (e.g. 2,5,20), handed out to\n"
-            "                    the MPI ranks as they come free; one report per width (CSV:\n"
-            "                    a width column; JSON: {\"scan\", \"widths\", \"results\"})\n"
-            "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
-            "  --points FILE     input points from FILE\n"
-            "  --n LIST          orders to report, from 2,4,6 (default 2,4,6)\n"
-            "  --exact           compare every tuple with the exact correlator, where one exists\n"
-            "  --check           with --exact: exit 1 if a tuple is more than 5 standard\n"
-            "                    errors from the exact value\n"
-            "  --tuples          text: list every tuple (JSON and CSV always do)\n"
-            "  --format text|json|csv  (csv: a header line, one row per tuple, 17 digits)\n"
-            "  -o, --output FILE write there instead of standard output\n"
-            "  --checkpoint DIR  resumable: write the running sums to DIR as the run goes (each\n"
-            "                    file atomic, checksummed, naming the run's parameters); the\n"
-            "                    same command started again after a kill reads them back and\n"
-            "                    computes only the rest, with byte-identical results\n"
-            "  --checkpoint-networks K  networks per checkpoint (default 1048576; part of the\n"
-            "                    run's identity)\n"
-            "  -h, --help        this help\n"
-            "\n"
-            "Beyond one machine: 'mpirun -np R feynn nnft sample ...' (or srun) splits the\n"
-            "networks over R ranks in fixed blocks added in block order: the output is\n"
-            "byte-identical to one rank's, except the time line (text: the first line; JSON:\n"
-            "threads, ranks, time_s, networks_per_s).  Only rank 0 writes.\n"
-            "\n"
-            "Exit status: 0 success, 1 --check failed, 2 bad usage or input.\n");
-}
 
 /* One ensemble's report: text or CSV on fp, or a JSON object.  scan: CSV rows begin with the
  * width. */
@@ -1296,7 +1315,7 @@ static int report_sample(report_t *r, const fy_nnft_spec_t s, const fy_nnft_mc_t
     }
     report_head(r, s, mc);
     for (i = 0; i < r->o->norders && rc == FY_OK; i++)
-        rc = report_order(r, s, mc, r->o->orders[i], orders, err);
+        rc = report_order(r, s, mc, (int) r->o->orders[i], orders, err);
     if (r->root != NULL)
         json_object_set_new(r->root, "orders", orders);
     free(r->gp);
@@ -1328,13 +1347,18 @@ static int sample_and_report(const opts_t *o, fy_nnft_spec_t s, report_t *r, jso
     fy_par_t par;
     fy_nnft_run_t run;
     fy_nnft_mc_struct *mcs;
+    fy_progress_t bar;
     slong nw = o->nwidths > 0 ? o->nwidths : 1, j, widths[64];
     int rc;
     fy_par_world(par);
     fy_nnft_run_init(run);
     run->par = par;
     run->checkpoint = o->checkpoint;
-    run->chunk_networks = o->chunk_networks;
+    run->chunk_networks = (uint64_t) o->chunk_networks;
+    /* the bar counts the [HMS] chunks done, or the widths of a scan (rank 0 draws it) */
+    fy_progress_init(bar, SAMPLE, o->nwidths > 0 ? (double) nw : (double) FY_NNFT_CHUNKS,
+                     par->rank == 0 ? o->bar : 0);
+    run->progress = bar;
     if ((mcs = calloc((size_t) nw, sizeof *mcs)) == NULL)
         return fy_error_set(err, FY_ENOMEM, "out of memory");
     for (j = 0; j < nw; j++)
@@ -1343,10 +1367,12 @@ static int sample_and_report(const opts_t *o, fy_nnft_spec_t s, report_t *r, jso
         widths[j] = o->nwidths > 0 ? o->widths[j] : s->width;
     }
     if (o->nwidths > 0)
-        rc = fy_nnft_sample_scan(mcs, s, widths, nw, o->networks, o->seed, (int) o->threads,
-                                 run, err);
+        rc = fy_nnft_sample_scan(mcs, s, widths, nw, (uint64_t) o->networks,
+                                 (uint64_t) o->seed, (int) o->threads, run, err);
     else
-        rc = fy_nnft_sample_run(mcs, s, o->networks, o->seed, (int) o->threads, run, err);
+        rc = fy_nnft_sample_run(mcs, s, (uint64_t) o->networks, (uint64_t) o->seed,
+                                (int) o->threads, run, err);
+    fy_progress_clear(bar);
     if (rc == FY_OK && par->rank == 0)
     {
         json_t *results = o->nwidths > 0 && o->fmt == FY_FMT_JSON ? json_array() : NULL;
@@ -1401,9 +1427,10 @@ static int nnft_sample(int argc, char **argv)
     fy_par_t par;
     json_t *root = NULL;
     fy_ofile_t of;
-    int status = parse_opts(&o, argc, argv, SAMPLE, S_, sample_usage), rc, of_open = 0;
-    if (status)
-        return status < 0 ? 0 : status;
+    int status = nnft_start(&o, &fy_opt_nnft_sample, argc, argv), rc, of_open = 0;
+    if (status >= 0)
+        return status;
+    status = 0;
     fy_nnft_spec_init(s);
     fy_error_init(err);
     memset(&r, 0, sizeof r);
@@ -1451,6 +1478,7 @@ done:
     return status;
 }
 
+
 /* ------------------------------------------------------------------ couplings, predict */
 static json_t *json_cutoff(double L)
 {
@@ -1469,13 +1497,19 @@ static const char *conv_text(int fact)
                                   "lambda is -lambda)";
 }
 
-/* The ensemble when --mc, sampled from s. */
-static int maybe_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, const opts_t *o,
-                        fy_error_t err)
+/* A Monte Carlo ensemble of s (--mc) with the given seed, with the bar of --progress. */
+static int mc_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, const opts_t *o, uint64_t seed,
+                     const char *label, fy_error_t err)
 {
-    if (!o->mc)
-        return FY_OK;
-    return fy_nnft_sample(mc, s, o->networks, o->seed, (int) o->threads, err);
+    fy_nnft_run_t run;
+    fy_progress_t bar;
+    int rc;
+    fy_nnft_run_init(run);
+    fy_progress_init(bar, label, (double) FY_NNFT_CHUNKS, o->bar);
+    run->progress = bar;
+    rc = fy_nnft_sample_run(mc, s, (uint64_t) o->networks, seed, (int) o->threads, run, err);
+    fy_progress_clear(bar);
+    return rc;
 }
 
 static void print_source(FILE *fp, const opts_t *o, const fy_nnft_mc_t mc)
@@ -1487,265 +1521,294 @@ static void print_source(FILE *fp, const opts_t *o, const fy_nnft_mc_t mc)
         fprintf(fp, "# G^(n) exact at width N (doc/math.md 4.2)\n");
 }
 
+/* The common head of the JSON objects of couplings and predict. */
+static void json_eft_head(json_t *root, const char *cmd, const opts_t *o,
+                          const fy_nnft_spec_t s, const fy_nnft_mc_t mc)
+{
+    json_object_set_new(root, "command", json_string(cmd));
+    json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
+    json_object_set_new(root, "source", json_string(o->mc ? "monte carlo" : "exact"));
+    if (o->mc)
+    {
+        json_object_set_new(root, "networks", json_integer((json_int_t) mc->networks));
+        json_object_set_new(root, "seed", json_integer((json_int_t) mc->seed));
+    }
+    json_object_set_new(root, "convention", json_string(conv_name(o->fact)));
+    json_object_set_new(root, "cutoff", json_cutoff(o->cutoff));
+}
+
+/* The common head of the text reports of couplings and predict. */
+static void text_eft_head(FILE *fp, const char *title, const opts_t *o,
+                          const fy_nnft_spec_t s, const fy_nnft_mc_t mc, int rigorous)
+{
+    fprintf(fp, "%s", title);
+    print_spec_line(fp, s);
+    print_source(fp, o, mc);
+    fprintf(fp, "# convention %s\n", conv_text(o->fact));
+    fprintf(fp, "# cut-off Lambda = %g, vertex integrals %s\n", o->cutoff,
+            rigorous ? "rigorous (balls)" : "error-controlled (not rigorous)");
+}
+
 #define COUPLINGS "nnft couplings"
 
-static void couplings_usage(FILE *fp)
+/* What nnft couplings computes. */
+typedef struct
 {
-    fprintf(fp,
-            "Usage: feynn nnft couplings SPEC [options]\n"
-            "       feynn nnft couplings --hms-relu [options]\n"
-            "\n"
-            "Quartic couplings of the effective action (doc/math.md 4.3) from G4: at each sorted\n"
-            "4-tuple lambda = -(G4 - G4_GP) / (24 V), V the vertex integral over\n"
-            "[-Lambda, Lambda]^d of K_EFT(x1, x)..K_EFT(x4, x), K_EFT = K - sigma_b^2; their\n"
-            "mean and spread; with --templates a linear least-squares fit of G4 - G4_GP over\n"
-            "the local, x2-local (|x|^2 f^4) and nonlocal (f(x)^2 f(y)^2) templates with\n"
-            "train and test errors (relative to |G4 - G4_GP|); with --scan the cut-off scan\n"
-            "of log10|lambda| against log10 Lambda and its slope (relu with sigma_b = 0:\n"
-            "exactly -(d + 4)).\n"
-            "Sign: couplings of the action, a positive lambda lowers G4.  G4 is exact\n"
-            "(gauss, cos; relu with sigma_b = 0 in d = 1) or, with --mc, Monte Carlo.\n"
-            "\n"
-            "Options:\n"
-            "  --hms-relu        the [HMS] ReLU experiment instead of SPEC: relu, d = 1,\n"
-            "                    N = 20, sigma_b = 0, inputs 0.2, 0.4, ..., 1.2\n"
-            "  --width N         override the spec's width N\n"
-            "  --inputs SET      input set instead of the spec's (hms-d1, unit-d1)\n"
-            "  --points FILE     input points from FILE\n"
-            "  --cutoff L        the cut-off Lambda (default 100; inf only where the\n"
-            "                    integral converges: gauss, cos)\n"
-            "  --convention C    nofact (lambda f^4, [HMS]; default) or fact (lambda/4! f^4)\n"
-            "  --templates LIST  fit over these templates: local,x2-local,nonlocal\n"
-            "  --test-points FILE  test the fit on the tuples of these points (default:\n"
-            "                    train on even-numbered tuples, test on odd-numbered ones)\n"
-            "  --scan LIST       cut-offs of the scan, e.g. 10,100,1000,10000\n"
-            "  --mc              G4 from a Monte Carlo ensemble instead of exact\n"
-            "  --networks M, --seed S, --threads T   the ensemble (with --mc)\n"
-            "  --digits D        digits printed (default 10)\n"
-            "  --tuples          text: list every tuple (JSON and CSV always do)\n"
-            "  --format text|json|csv  (csv: a header line, one row per tuple, 17 digits)\n"
-            "  -o, --output FILE write there instead of standard output\n"
-            "  -h, --help        this help\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or input (an infinite cut-off for erf or\n"
-            "relu, an unknown template, a spec without exact G4 and no --mc).\n");
+    fy_nnft_spec_t s, st;       /* the ensemble; the same at the test points */
+    fy_nnft_mc_t mc;            /* with --mc */
+    fy_nnft_couplings_t c, ct;  /* at the points; at the test points */
+    fy_nnft_fit_t fit;
+    fy_nnft_rg_t rg;
+    int have_test;
+} cpl_t;
+
+static void cpl_init(cpl_t *x)
+{
+    memset(x, 0, sizeof *x);
+    fy_nnft_spec_init(x->s);
+    fy_nnft_spec_init(x->st);
+    fy_nnft_mc_init(x->mc);
+    fy_nnft_couplings_init(x->c);
+    fy_nnft_couplings_init(x->ct);
+    fy_nnft_rg_init(x->rg);
+}
+
+static void cpl_clear(cpl_t *x)
+{
+    fy_nnft_rg_clear(x->rg);
+    fy_nnft_couplings_clear(x->ct);
+    fy_nnft_couplings_clear(x->c);
+    fy_nnft_mc_clear(x->mc);
+    fy_nnft_spec_clear(x->st);
+    fy_nnft_spec_clear(x->s);
+}
+
+/* The couplings at the points of --test-points (their own ensemble, seed + 1, with --mc). */
+static int couplings_test(cpl_t *x, const opts_t *o, slong prec, fy_error_t err)
+{
+    int rc;
+    if ((rc = fy_nnft_spec_set(x->st, x->s, err)) != FY_OK
+        || (rc = fy_nnft_points_read(x->st, o->test_points, err)) != FY_OK
+        || (rc = fy_nnft_spec_check(x->st, err)) != FY_OK)
+        return rc;
+    if (o->mc)
+    {
+        fy_nnft_mc_t mt;
+        fy_nnft_mc_init(mt);
+        rc = mc_sample(mt, x->st, o, (uint64_t) o->seed + 1, COUPLINGS " (test)", err);
+        if (rc == FY_OK)
+            rc = fy_nnft_couplings(x->ct, x->st, mt, o->cutoff, (fy_nnft_fact_t) o->fact, prec,
+                                   err);
+        fy_nnft_mc_clear(mt);
+    }
+    else
+        rc = fy_nnft_couplings(x->ct, x->st, NULL, o->cutoff, (fy_nnft_fact_t) o->fact, prec,
+                               err);
+    x->have_test = rc == FY_OK;
+    return rc;
+}
+
+static int couplings_compute(cpl_t *x, const opts_t *o, slong prec, fy_error_t err)
+{
+    int rc;
+    if ((rc = load_spec(x->s, o, err)) != FY_OK)
+        return rc;
+    if (o->mc && (rc = mc_sample(x->mc, x->s, o, (uint64_t) o->seed, COUPLINGS, err)) != FY_OK)
+        return rc;
+    if ((rc = fy_nnft_couplings(x->c, x->s, o->mc ? x->mc : NULL, o->cutoff,
+                                (fy_nnft_fact_t) o->fact, prec, err)) != FY_OK)
+        return rc;
+    if (o->ntpl > 0)
+    {
+        if (o->test_points != NULL && (rc = couplings_test(x, o, prec, err)) != FY_OK)
+            return rc;
+        if ((rc = fy_nnft_couplings_fit(x->fit, x->c, x->have_test ? x->ct : NULL, x->s,
+                                        x->have_test ? x->st : NULL, o->tpl, o->ntpl, prec,
+                                        err)) != FY_OK)
+            return rc;
+    }
+    if (o->nscan > 0)
+        rc = fy_nnft_rg_scan(x->rg, x->s, o->mc ? x->mc : NULL, o->scan, o->nscan, prec, err);
+    return rc;
+}
+
+static json_t *couplings_json_fit(const cpl_t *x, const opts_t *o)
+{
+    const fy_nnft_fit_struct *fit = x->fit;
+    json_t *jf = json_object(), *jt = json_array();
+    int j;
+    for (j = 0; j < o->ntpl; j++)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "name", json_string(fy_nnft_tpl_name(fit->tpl[j])));
+        json_object_set_new(e, "coupling", json_real(fit->coef[j]));
+        json_object_set_new(e, "dropped", json_boolean(fit->dropped[j]));
+        json_array_append_new(jt, e);
+    }
+    json_object_set_new(jf, "templates", jt);
+    json_object_set_new(jf, "test_set", json_string(x->have_test ? o->test_points
+                                                                 : "odd tuples"));
+    json_object_set_new(jf, "train_tuples", json_integer(fit->ntrain));
+    json_object_set_new(jf, "test_tuples", json_integer(fit->ntest));
+    json_object_set_new(jf, "train_rms_rel", json_real(fit->train_err));
+    json_object_set_new(jf, "test_rms_rel",
+                        isfinite(fit->test_err) ? json_real(fit->test_err) : json_null());
+    json_object_set_new(jf, "train_mape", json_real(fit->train_mape));
+    json_object_set_new(jf, "test_mape",
+                        isfinite(fit->test_mape) ? json_real(fit->test_mape) : json_null());
+    return jf;
+}
+
+static json_t *couplings_json_scan(const fy_nnft_rg_t rg)
+{
+    json_t *js = json_object(), *jp = json_array();
+    int k;
+    for (k = 0; k < rg->ncut; k++)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "cutoff", json_real(rg->cutoff[k]));
+        json_object_set_new(e, "mean_log10_lambda",
+                            isfinite(rg->mean_log[k]) ? json_real(rg->mean_log[k])
+                                                      : json_null());
+        json_array_append_new(jp, e);
+    }
+    json_object_set_new(js, "points", jp);
+    json_object_set_new(js, "slope", json_real(rg->slope));
+    json_object_set_new(js, "intercept", json_real(rg->intercept));
+    json_object_set_new(js, "r2", json_real(rg->r2));
+    return js;
+}
+
+static json_t *couplings_json(const cpl_t *x, const opts_t *o)
+{
+    const fy_nnft_couplings_struct *c = x->c;
+    json_t *tuples = json_array(), *root = json_object();
+    slong t;
+    json_eft_head(root, COUPLINGS, o, x->s, x->mc);
+    json_object_set_new(root, "rigorous", json_boolean(c->rigorous));
+    json_object_set_new(root, "lambda_mean", json_real(mid_d(c->lambda_mean)));
+    json_object_set_new(root, "lambda_mean_ball", json_ball(c->lambda_mean, o->digits + 5));
+    json_object_set_new(root, "lambda_std", json_real(c->lambda_std));
+    json_object_set_new(root, "tuples_used", json_integer(c->used));
+    for (t = 0; t < c->count; t++)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "idx", json_idx(c->idx + 4 * t, 4));
+        json_object_set_new(e, "dG4", json_real(mid_d(c->dG4 + t)));
+        if (o->mc)
+            json_object_set_new(e, "dG4_se", json_real(c->dG4_se[t]));
+        json_object_set_new(e, "T", json_real(mid_d(c->T + t)));
+        if (arb_is_finite(c->lambda + t))
+            json_object_set_new(e, "lambda", json_real(mid_d(c->lambda + t)));
+        else
+            json_object_set_new(e, "lambda", json_null());
+        json_array_append_new(tuples, e);
+    }
+    json_object_set_new(root, "tuples", tuples);
+    if (o->ntpl > 0)
+        json_object_set_new(root, "fit", couplings_json_fit(x, o));
+    if (o->nscan > 0)
+        json_object_set_new(root, "scan", couplings_json_scan(x->rg));
+    return root;
+}
+
+static void couplings_csv(FILE *fp, const fy_nnft_couplings_t c)
+{
+    slong t;
+    fprintf(fp, "idx,dG4,dG4_se,T,lambda\n");
+    for (t = 0; t < c->count; t++)
+    {
+        csv_idx(fp, c->idx + 4 * t, 4);
+        fprintf(fp, ",%.17g,%.17g,%.17g,", mid_d(c->dG4 + t), c->dG4_se[t], mid_d(c->T + t));
+        if (arb_is_finite(c->lambda + t))
+            fprintf(fp, "%.17g", mid_d(c->lambda + t));
+        fputc('\n', fp);
+    }
+}
+
+static void couplings_text_fit(FILE *fp, const cpl_t *x, const opts_t *o)
+{
+    const fy_nnft_fit_struct *fit = x->fit;
+    int j;
+    fprintf(fp, "least squares over %d template(s), G4 - G4_GP = -sum_j g_j T_j; "
+                "train: %ld tuples, test: %ld (%s)\n",
+            o->ntpl, (long) fit->ntrain, (long) fit->ntest,
+            x->have_test ? o->test_points : "odd-numbered tuples");
+    for (j = 0; j < o->ntpl; j++)
+        fprintf(fp, "  %-9s %.10g%s\n", fy_nnft_tpl_name(fit->tpl[j]), fit->coef[j],
+                fit->dropped[j] ? "  (dropped: linearly dependent on the ones above)" : "");
+    fprintf(fp, "  train: rms relative error %.3g, MAPE %.3g%%\n", fit->train_err,
+            fit->train_mape);
+    fprintf(fp, "  test:  rms relative error %.3g, MAPE %.3g%%\n", fit->test_err,
+            fit->test_mape);
+}
+
+static void couplings_text(FILE *fp, const cpl_t *x, const opts_t *o)
+{
+    const fy_nnft_couplings_struct *c = x->c;
+    const fy_nnft_rg_struct *rg = x->rg;
+    char *lm = cert(c->lambda_mean, o->digits);
+    slong t;
+    int k;
+    text_eft_head(fp, "# feynn nnft couplings: quartic couplings from G4 (doc/math.md 4.3)\n",
+                  o, x->s, x->mc, c->rigorous);
+    fprintf(fp, "lambda = %s (mean over %ld of %ld tuples; spread %.3g)\n", lm ? lm : "?",
+            (long) c->used, (long) c->count, c->lambda_std);
+    free(lm);
+    if (o->tuples)
+    {
+        fprintf(fp, "#  tuple  G4 - G4_GP  24 V  lambda\n");
+        for (t = 0; t < c->count; t++)
+        {
+            const slong *ix = c->idx + 4 * t;
+            fprintf(fp, "  %ld %ld %ld %ld  %.10g  %.10g  %.10g\n", (long) ix[0], (long) ix[1],
+                    (long) ix[2], (long) ix[3], mid_d(c->dG4 + t), mid_d(c->T + t),
+                    arb_is_finite(c->lambda + t) ? mid_d(c->lambda + t) : NAN);
+        }
+    }
+    if (o->ntpl > 0)
+        couplings_text_fit(fp, x, o);
+    if (o->nscan > 0)
+    {
+        fprintf(fp, "cut-off scan: log10 Lambda  mean log10|lambda|\n");
+        for (k = 0; k < rg->ncut; k++)
+            fprintf(fp, "  %8.4f  %.10g\n", log10(rg->cutoff[k]), rg->mean_log[k]);
+        fprintf(fp, "  slope %.10g, intercept %.10g, r^2 %.10g (%ld points)%s\n", rg->slope,
+                rg->intercept, rg->r2, (long) rg->points,
+                x->s->act == FY_NNFT_RELU && fmpq_is_zero(x->s->sigma_b)
+                    ? "; relu with sigma_b = 0: -(d + 4) exactly"
+                    : "");
+    }
 }
 
 static int nnft_couplings(int argc, char **argv)
 {
     opts_t o;
-    fy_nnft_spec_t s, st;
-    fy_nnft_mc_t mc;
-    fy_nnft_couplings_t c, ct;
-    fy_nnft_fit_t fit;
-    fy_nnft_rg_t rg;
+    cpl_t x;
     fy_error_t err;
-    int status = parse_opts(&o, argc, argv, COUPLINGS, CP_, couplings_usage), rc = FY_OK, j;
-    int have_test = 0;
-    slong t, prec;
+    int status = nnft_start(&o, &fy_opt_nnft_couplings, argc, argv), rc, of_open = 0;
     json_t *root = NULL;
     fy_ofile_t of;
-    int of_open = 0;
-    if (status)
-        return status < 0 ? 0 : status;
-    fy_nnft_spec_init(s);
-    fy_nnft_spec_init(st);
-    fy_nnft_mc_init(mc);
-    fy_nnft_couplings_init(c);
-    fy_nnft_couplings_init(ct);
-    fy_nnft_rg_init(rg);
+    if (status >= 0)
+        return status;
+    status = 0;
+    cpl_init(&x);
     fy_error_init(err);
-    prec = 4 * o.digits + 64;
-    if ((rc = load_spec(s, &o, err)) != FY_OK)
-        goto fail;
-    if ((rc = maybe_sample(mc, s, &o, err)) != FY_OK)
-        goto fail;
-    if ((rc = fy_nnft_couplings(c, s, o.mc ? mc : NULL, o.cutoff, (fy_nnft_fact_t) o.fact,
-                                prec, err)) != FY_OK)
-        goto fail;
-    if (o.ntpl > 0)
-    {
-        if (o.test_points != NULL)
-        {
-            if ((rc = fy_nnft_spec_set(st, s, err)) != FY_OK
-                || (rc = fy_nnft_points_read(st, o.test_points, err)) != FY_OK
-                || (rc = fy_nnft_spec_check(st, err)) != FY_OK)
-                goto fail;
-            if (o.mc)
-            {
-                fy_nnft_mc_t mt;
-                fy_nnft_mc_init(mt);
-                rc = fy_nnft_sample(mt, st, o.networks, o.seed + 1, (int) o.threads, err);
-                if (rc == FY_OK)
-                    rc = fy_nnft_couplings(ct, st, mt, o.cutoff, (fy_nnft_fact_t) o.fact, prec,
-                                           err);
-                fy_nnft_mc_clear(mt);
-            }
-            else
-                rc = fy_nnft_couplings(ct, st, NULL, o.cutoff, (fy_nnft_fact_t) o.fact, prec,
-                                       err);
-            if (rc != FY_OK)
-                goto fail;
-            have_test = 1;
-        }
-        if ((rc = fy_nnft_couplings_fit(fit, c, have_test ? ct : NULL, s, have_test ? st : NULL,
-                                        o.tpl, o.ntpl, prec, err)) != FY_OK)
-            goto fail;
-    }
-    if (o.nscan > 0
-        && (rc = fy_nnft_rg_scan(rg, s, o.mc ? mc : NULL, o.scan, o.nscan, prec, err)) != FY_OK)
+    if ((rc = couplings_compute(&x, &o, 4 * o.digits + 64, err)) != FY_OK)
         goto fail;
     if (o.fmt == FY_FMT_JSON)
     {
-        json_t *tuples = json_array();
-        root = json_object();
-        json_object_set_new(root, "command", json_string(COUPLINGS));
-        json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
-        json_object_set_new(root, "source", json_string(o.mc ? "monte carlo" : "exact"));
-        if (o.mc)
-        {
-            json_object_set_new(root, "networks", json_integer((json_int_t) mc->networks));
-            json_object_set_new(root, "seed", json_integer((json_int_t) mc->seed));
-        }
-        json_object_set_new(root, "convention", json_string(conv_name(o.fact)));
-        json_object_set_new(root, "cutoff", json_cutoff(o.cutoff));
-        json_object_set_new(root, "rigorous", json_boolean(c->rigorous));
-        json_object_set_new(root, "lambda_mean", json_real(mid_d(c->lambda_mean)));
-        json_object_set_new(root, "lambda_mean_ball", json_ball(c->lambda_mean, o.digits + 5));
-        json_object_set_new(root, "lambda_std", json_real(c->lambda_std));
-        json_object_set_new(root, "tuples_used", json_integer(c->used));
-        for (t = 0; t < c->count; t++)
-        {
-            json_t *e = json_object();
-            json_object_set_new(e, "idx", json_idx(c->idx + 4 * t, 4));
-            json_object_set_new(e, "dG4", json_real(mid_d(c->dG4 + t)));
-            if (o.mc)
-                json_object_set_new(e, "dG4_se", json_real(c->dG4_se[t]));
-            json_object_set_new(e, "T", json_real(mid_d(c->T + t)));
-            if (arb_is_finite(c->lambda + t))
-                json_object_set_new(e, "lambda", json_real(mid_d(c->lambda + t)));
-            else
-                json_object_set_new(e, "lambda", json_null());
-            json_array_append_new(tuples, e);
-        }
-        json_object_set_new(root, "tuples", tuples);
-        if (o.ntpl > 0)
-        {
-            json_t *jf = json_object(), *jt = json_array();
-            for (j = 0; j < o.ntpl; j++)
-            {
-                json_t *e = json_object();
-                json_object_set_new(e, "name", json_string(fy_nnft_tpl_name(fit->tpl[j])));
-                json_object_set_new(e, "coupling", json_real(fit->coef[j]));
-                json_object_set_new(e, "dropped", json_boolean(fit->dropped[j]));
-                json_array_append_new(jt, e);
-            }
-            json_object_set_new(jf, "templates", jt);
-            json_object_set_new(jf, "test_set", json_string(have_test ? o.test_points
-                                                                      : "odd tuples"));
-            json_object_set_new(jf, "train_tuples", json_integer(fit->ntrain));
-            json_object_set_new(jf, "test_tuples", json_integer(fit->ntest));
-            json_object_set_new(jf, "train_rms_rel", json_real(fit->train_err));
-            json_object_set_new(jf, "test_rms_rel",
-                                isfinite(fit->test_err) ? json_real(fit->test_err)
-                                                        : json_null());
-            json_object_set_new(jf, "train_mape", json_real(fit->train_mape));
-            json_object_set_new(jf, "test_mape",
-                                isfinite(fit->test_mape) ? json_real(fit->test_mape)
-                                                         : json_null());
-            json_object_set_new(root, "fit", jf);
-        }
-        if (o.nscan > 0)
-        {
-            json_t *js = json_object(), *jp = json_array();
-            int k;
-            for (k = 0; k < rg->ncut; k++)
-            {
-                json_t *e = json_object();
-                json_object_set_new(e, "cutoff", json_real(rg->cutoff[k]));
-                json_object_set_new(e, "mean_log10_lambda",
-                                    isfinite(rg->mean_log[k]) ? json_real(rg->mean_log[k])
-                                                              : json_null());
-                json_array_append_new(jp, e);
-            }
-            json_object_set_new(js, "points", jp);
-            json_object_set_new(js, "slope", json_real(rg->slope));
-            json_object_set_new(js, "intercept", json_real(rg->intercept));
-            json_object_set_new(js, "r2", json_real(rg->r2));
-            json_object_set_new(root, "scan", js);
-        }
+        root = couplings_json(&x, &o);
         if ((rc = write_json(o.out, root, err)) != FY_OK)
             goto fail;
         goto done;
     }
-    if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+    if ((rc = out_open(of, &of_open, &o, err)) != FY_OK)
         goto fail;
-    of_open = 1;
     if (o.fmt == FY_FMT_CSV)
-    {
-        fprintf(of->fp, "idx,dG4,dG4_se,T,lambda\n");
-        for (t = 0; t < c->count; t++)
-        {
-            csv_idx(of->fp, c->idx + 4 * t, 4);
-            fprintf(of->fp, ",%.17g,%.17g,%.17g,", mid_d(c->dG4 + t), c->dG4_se[t],
-                    mid_d(c->T + t));
-            if (arb_is_finite(c->lambda + t))
-                fprintf(of->fp, "%.17g", mid_d(c->lambda + t));
-            fputc('\n', of->fp);
-        }
-    }
+        couplings_csv(of->fp, x.c);
     else
-    {
-        char *lm = cert(c->lambda_mean, o.digits);
-        fprintf(of->fp, "# feynn nnft couplings: quartic couplings from G4 (doc/math.md 4.3)\n");
-        print_spec_line(of->fp, s);
-        print_source(of->fp, &o, mc);
-        fprintf(of->fp, "# convention %s\n", conv_text(o.fact));
-        fprintf(of->fp, "# cut-off Lambda = %g, vertex integrals %s\n", o.cutoff,
-                c->rigorous ? "rigorous (balls)" : "error-controlled (not rigorous)");
-        fprintf(of->fp, "lambda = %s (mean over %ld of %ld tuples; spread %.3g)\n",
-                lm ? lm : "?", (long) c->used, (long) c->count, c->lambda_std);
-        free(lm);
-        if (o.tuples)
-        {
-            fprintf(of->fp, "#  tuple  G4 - G4_GP  24 V  lambda\n");
-            for (t = 0; t < c->count; t++)
-            {
-                const slong *ix = c->idx + 4 * t;
-                fprintf(of->fp, "  %ld %ld %ld %ld  %.10g  %.10g  %.10g\n", (long) ix[0],
-                        (long) ix[1], (long) ix[2], (long) ix[3], mid_d(c->dG4 + t),
-                        mid_d(c->T + t),
-                        arb_is_finite(c->lambda + t) ? mid_d(c->lambda + t) : NAN);
-            }
-        }
-        if (o.ntpl > 0)
-        {
-            fprintf(of->fp, "least squares over %d template(s), G4 - G4_GP = -sum_j g_j T_j; "
-                            "train: %ld tuples, test: %ld (%s)\n",
-                    o.ntpl, (long) fit->ntrain, (long) fit->ntest,
-                    have_test ? o.test_points : "odd-numbered tuples");
-            for (j = 0; j < o.ntpl; j++)
-                fprintf(of->fp, "  %-9s %.10g%s\n", fy_nnft_tpl_name(fit->tpl[j]), fit->coef[j],
-                        fit->dropped[j] ? "  (dropped: linearly dependent on the ones above)"
-                                        : "");
-            fprintf(of->fp, "  train: rms relative error %.3g, MAPE %.3g%%\n", fit->train_err,
-                    fit->train_mape);
-            fprintf(of->fp, "  test:  rms relative error %.3g, MAPE %.3g%%\n", fit->test_err,
-                    fit->test_mape);
-        }
-        if (o.nscan > 0)
-        {
-            int k;
-            fprintf(of->fp, "cut-off scan: log10 Lambda  mean log10|lambda|\n");
-            for (k = 0; k < rg->ncut; k++)
-                fprintf(of->fp, "  %8.4f  %.10g\n", log10(rg->cutoff[k]), rg->mean_log[k]);
-            fprintf(of->fp, "  slope %.10g, intercept %.10g, r^2 %.10g (%ld points)%s\n",
-                    rg->slope, rg->intercept, rg->r2, (long) rg->points,
-                    s->act == FY_NNFT_RELU && fmpq_is_zero(s->sigma_b)
-                        ? "; relu with sigma_b = 0: -(d + 4) exactly"
-                        : "");
-        }
-    }
+        couplings_text(of->fp, &x, &o);
     of_open = 0;
     if ((rc = fy_ofile_commit(of, err)) != FY_OK)
         goto fail;
@@ -1756,47 +1819,119 @@ fail:
     status = fy_cli_fail(COUPLINGS, err);
 done:
     json_decref(root);
-    fy_nnft_rg_clear(rg);
-    fy_nnft_couplings_clear(ct);
-    fy_nnft_couplings_clear(c);
-    fy_nnft_mc_clear(mc);
-    fy_nnft_spec_clear(st);
-    fy_nnft_spec_clear(s);
+    cpl_clear(&x);
     return status;
 }
 
 #define PREDICT "nnft predict"
 
-static void predict_usage(FILE *fp)
+static json_t *predict_json(const opts_t *o, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
+                            const arb_t lam, const fy_nnft_predict_t p)
 {
-    fprintf(fp,
-            "Usage: feynn nnft predict SPEC [options]\n"
-            "       feynn nnft predict --hms-relu [options]\n"
-            "\n"
-            "The 6-point function at every sorted 6-tuple against two predictions of the\n"
-            "effective action (doc/math.md 4.3): the free theory G6_GP (Wick) and G6_GP plus the\n"
-            "O(lambda) term, the 15 graphs of the engine with one quartic vertex on four points\n"
-            "and a free line on the other two (24 contractions each), with lambda the mean of\n"
-            "'feynn nnft couplings' at the same cut-off (or --lambda).  Prints the [HMS]\n"
-            "ratios, means over the tuples: G6_GP / G6 and (G6_GP + lambda term) / G6.  For\n"
-            "--hms-relu at N = 20: 50/93 = 0.538 and 175/186 = 0.941 at every cut-off.\n"
-            "\n"
-            "Options:\n"
-            "  --hms-relu        the [HMS] ReLU experiment instead of SPEC\n"
-            "  --width N         override the spec's width N\n"
-            "  --inputs SET, --points FILE   input points\n"
-            "  --cutoff L        the cut-off Lambda (default 100)\n"
-            "  --convention C    nofact (default) or fact: the convention of --lambda\n"
-            "  --lambda X        use this coupling instead of the fitted mean\n"
-            "  --mc              G4 and G6 from a Monte Carlo ensemble instead of exact\n"
-            "  --networks M, --seed S, --threads T   the ensemble (with --mc)\n"
-            "  --digits D        digits printed (default 10)\n"
-            "  --tuples          text: list every tuple (JSON and CSV always do)\n"
-            "  --format text|json|csv  (csv: a header line, one row per tuple, 17 digits)\n"
-            "  -o, --output FILE write there instead of standard output\n"
-            "  -h, --help        this help\n"
-            "\n"
-            "Exit status: 0 success, 2 bad usage or input.\n");
+    json_t *tuples = json_array(), *root = json_object();
+    slong t;
+    json_eft_head(root, PREDICT, o, s, mc);
+    json_object_set_new(root, "lambda", json_real(mid_d(lam)));
+    json_object_set_new(root, "lambda_given", json_boolean(o->lambda_given));
+    json_object_set_new(root, "rigorous", json_boolean(p->rigorous));
+    json_object_set_new(root, "tuples_used", json_integer(p->used));
+    json_object_set_new(root, "gp_ratio", json_real(mid_d(p->gp_ratio)));
+    json_object_set_new(root, "gp_ratio_ball", json_ball(p->gp_ratio, o->digits + 5));
+    json_object_set_new(root, "lambda_ratio", json_real(mid_d(p->lambda_ratio)));
+    json_object_set_new(root, "lambda_ratio_ball", json_ball(p->lambda_ratio, o->digits + 5));
+    for (t = 0; t < p->count; t++)
+    {
+        json_t *e = json_object();
+        json_object_set_new(e, "idx", json_idx(p->idx + 6 * t, 6));
+        json_object_set_new(e, "G6", json_real(mid_d(p->G6 + t)));
+        json_object_set_new(e, "G6_GP", json_real(mid_d(p->gp + t)));
+        json_object_set_new(e, "lambda_term", json_real(mid_d(p->lam + t)));
+        json_array_append_new(tuples, e);
+    }
+    json_object_set_new(root, "tuples", tuples);
+    return root;
+}
+
+/* CSV: one row per tuple with its two ratios (empty where G6 contains 0). */
+static void predict_csv(FILE *fp, const fy_nnft_predict_t p, slong prec)
+{
+    arb_t q;
+    slong t;
+    arb_init(q);
+    fprintf(fp, "idx,G6,G6_GP,lambda_term,gp_ratio,lambda_ratio\n");
+    for (t = 0; t < p->count; t++)
+    {
+        csv_idx(fp, p->idx + 6 * t, 6);
+        fprintf(fp, ",%.17g,%.17g,%.17g,", mid_d(p->G6 + t), mid_d(p->gp + t),
+                mid_d(p->lam + t));
+        if (!arb_contains_zero(p->G6 + t))
+        {
+            arb_div(q, p->gp + t, p->G6 + t, prec);
+            fprintf(fp, "%.17g,", mid_d(q));
+            arb_add(q, p->gp + t, p->lam + t, prec);
+            arb_div(q, q, p->G6 + t, prec);
+            fprintf(fp, "%.17g", mid_d(q));
+        }
+        else
+            fputc(',', fp);
+        fputc('\n', fp);
+    }
+    arb_clear(q);
+}
+
+static void predict_text(FILE *fp, const opts_t *o, const fy_nnft_spec_t s,
+                         const fy_nnft_mc_t mc, const arb_t lam, const fy_nnft_predict_t p)
+{
+    char *ls = cert(lam, o->digits), *g = cert(p->gp_ratio, o->digits),
+         *l = cert(p->lambda_ratio, o->digits);
+    slong t;
+    int k;
+    text_eft_head(fp, "# feynn nnft predict: G6 against the free theory and the quartic "
+                      "coupling (doc/math.md 4.3)\n", o, s, mc, p->rigorous);
+    fprintf(fp, "lambda = %s (%s)\n", ls ? ls : "?",
+            o->lambda_given ? "--lambda" : "mean over the 4-tuples");
+    fprintf(fp, "G6_GP / G6 = %s\n", g ? g : "?");
+    fprintf(fp, "(G6_GP + lambda term) / G6 = %s\n", l ? l : "?");
+    fprintf(fp, "(means over %ld of %ld sorted 6-tuples)\n", (long) p->used, (long) p->count);
+    free(ls);
+    free(g);
+    free(l);
+    if (!o->tuples)
+        return;
+    fprintf(fp, "#  tuple  G6  G6_GP  lambda term\n");
+    for (t = 0; t < p->count; t++)
+    {
+        for (k = 0; k < 6; k++)
+            fprintf(fp, "%s%ld", k ? " " : "  ", (long) p->idx[6 * t + k]);
+        fprintf(fp, "  %.10g  %.10g  %.10g\n", mid_d(p->G6 + t), mid_d(p->gp + t),
+                mid_d(p->lam + t));
+    }
+}
+
+/* The coupling (--lambda, or the mean of the couplings) and the prediction. */
+static int predict_compute(fy_nnft_predict_t p, arb_t lam, fy_nnft_spec_t s, fy_nnft_mc_t mc,
+                           const opts_t *o, slong prec, fy_error_t err)
+{
+    int rc;
+    if ((rc = load_spec(s, o, err)) != FY_OK)
+        return rc;
+    if (o->mc && (rc = mc_sample(mc, s, o, (uint64_t) o->seed, PREDICT, err)) != FY_OK)
+        return rc;
+    if (o->lambda_given)
+        arb_set_d(lam, o->lambda);
+    else
+    {
+        fy_nnft_couplings_t c;
+        fy_nnft_couplings_init(c);
+        rc = fy_nnft_couplings(c, s, o->mc ? mc : NULL, o->cutoff, (fy_nnft_fact_t) o->fact,
+                               prec, err);
+        arb_set(lam, c->lambda_mean);
+        fy_nnft_couplings_clear(c);
+        if (rc != FY_OK)
+            return rc;
+    }
+    return fy_nnft_predict(p, s, o->mc ? mc : NULL, lam, (fy_nnft_fact_t) o->fact, o->cutoff,
+                           prec, err);
 }
 
 static int nnft_predict(int argc, char **argv)
@@ -1804,135 +1939,37 @@ static int nnft_predict(int argc, char **argv)
     opts_t o;
     fy_nnft_spec_t s;
     fy_nnft_mc_t mc;
-    fy_nnft_couplings_t c;
     fy_nnft_predict_t p;
     fy_error_t err;
-    int status = parse_opts(&o, argc, argv, PREDICT, PR_, predict_usage), rc = FY_OK;
-    slong t, prec;
-    arb_t lam, q;
+    int status = nnft_start(&o, &fy_opt_nnft_predict, argc, argv), rc, of_open = 0;
+    slong prec;
+    arb_t lam;
     json_t *root = NULL;
     fy_ofile_t of;
-    int of_open = 0;
-    if (status)
-        return status < 0 ? 0 : status;
+    if (status >= 0)
+        return status;
+    status = 0;
     fy_nnft_spec_init(s);
     fy_nnft_mc_init(mc);
-    fy_nnft_couplings_init(c);
     fy_nnft_predict_init(p);
     fy_error_init(err);
     arb_init(lam);
-    arb_init(q);
     prec = 4 * o.digits + 64;
-    if ((rc = load_spec(s, &o, err)) != FY_OK)
-        goto fail;
-    if ((rc = maybe_sample(mc, s, &o, err)) != FY_OK)
-        goto fail;
-    if (o.lambda_given)
-        arb_set_d(lam, o.lambda);
-    else
-    {
-        if ((rc = fy_nnft_couplings(c, s, o.mc ? mc : NULL, o.cutoff, (fy_nnft_fact_t) o.fact,
-                                    prec, err)) != FY_OK)
-            goto fail;
-        arb_set(lam, c->lambda_mean);
-    }
-    if ((rc = fy_nnft_predict(p, s, o.mc ? mc : NULL, lam, (fy_nnft_fact_t) o.fact, o.cutoff,
-                              prec, err)) != FY_OK)
+    if ((rc = predict_compute(p, lam, s, mc, &o, prec, err)) != FY_OK)
         goto fail;
     if (o.fmt == FY_FMT_JSON)
     {
-        json_t *tuples = json_array();
-        root = json_object();
-        json_object_set_new(root, "command", json_string(PREDICT));
-        json_object_set_new(root, "spec", fy_nnft_cli_json_spec(s));
-        json_object_set_new(root, "source", json_string(o.mc ? "monte carlo" : "exact"));
-        if (o.mc)
-        {
-            json_object_set_new(root, "networks", json_integer((json_int_t) mc->networks));
-            json_object_set_new(root, "seed", json_integer((json_int_t) mc->seed));
-        }
-        json_object_set_new(root, "convention", json_string(conv_name(o.fact)));
-        json_object_set_new(root, "cutoff", json_cutoff(o.cutoff));
-        json_object_set_new(root, "lambda", json_real(mid_d(lam)));
-        json_object_set_new(root, "lambda_given", json_boolean(o.lambda_given));
-        json_object_set_new(root, "rigorous", json_boolean(p->rigorous));
-        json_object_set_new(root, "tuples_used", json_integer(p->used));
-        json_object_set_new(root, "gp_ratio", json_real(mid_d(p->gp_ratio)));
-        json_object_set_new(root, "gp_ratio_ball", json_ball(p->gp_ratio, o.digits + 5));
-        json_object_set_new(root, "lambda_ratio", json_real(mid_d(p->lambda_ratio)));
-        json_object_set_new(root, "lambda_ratio_ball",
-                            json_ball(p->lambda_ratio, o.digits + 5));
-        for (t = 0; t < p->count; t++)
-        {
-            json_t *e = json_object();
-            json_object_set_new(e, "idx", json_idx(p->idx + 6 * t, 6));
-            json_object_set_new(e, "G6", json_real(mid_d(p->G6 + t)));
-            json_object_set_new(e, "G6_GP", json_real(mid_d(p->gp + t)));
-            json_object_set_new(e, "lambda_term", json_real(mid_d(p->lam + t)));
-            json_array_append_new(tuples, e);
-        }
-        json_object_set_new(root, "tuples", tuples);
+        root = predict_json(&o, s, mc, lam, p);
         if ((rc = write_json(o.out, root, err)) != FY_OK)
             goto fail;
         goto done;
     }
-    if ((rc = fy_ofile_open(of, o.out ? o.out : "-", err)) != FY_OK)
+    if ((rc = out_open(of, &of_open, &o, err)) != FY_OK)
         goto fail;
-    of_open = 1;
     if (o.fmt == FY_FMT_CSV)
-    {
-        fprintf(of->fp, "idx,G6,G6_GP,lambda_term,gp_ratio,lambda_ratio\n");
-        for (t = 0; t < p->count; t++)
-        {
-            csv_idx(of->fp, p->idx + 6 * t, 6);
-            fprintf(of->fp, ",%.17g,%.17g,%.17g,", mid_d(p->G6 + t), mid_d(p->gp + t),
-                    mid_d(p->lam + t));
-            if (!arb_contains_zero(p->G6 + t))
-            {
-                arb_div(q, p->gp + t, p->G6 + t, prec);
-                fprintf(of->fp, "%.17g,", mid_d(q));
-                arb_add(q, p->gp + t, p->lam + t, prec);
-                arb_div(q, q, p->G6 + t, prec);
-                fprintf(of->fp, "%.17g", mid_d(q));
-            }
-            else
-                fputc(',', of->fp);
-            fputc('\n', of->fp);
-        }
-    }
+        predict_csv(of->fp, p, prec);
     else
-    {
-        char *ls = cert(lam, o.digits), *g = cert(p->gp_ratio, o.digits),
-             *l = cert(p->lambda_ratio, o.digits);
-        fprintf(of->fp, "# feynn nnft predict: G6 against the free theory and the quartic "
-                        "coupling (doc/math.md 4.3)\n");
-        print_spec_line(of->fp, s);
-        print_source(of->fp, &o, mc);
-        fprintf(of->fp, "# convention %s\n", conv_text(o.fact));
-        fprintf(of->fp, "# cut-off Lambda = %g, vertex integrals %s\n", o.cutoff,
-                p->rigorous ? "rigorous (balls)" : "error-controlled (not rigorous)");
-        fprintf(of->fp, "lambda = %s (%s)\n", ls ? ls : "?",
-                o.lambda_given ? "--lambda" : "mean over the 4-tuples");
-        fprintf(of->fp, "G6_GP / G6 = %s\n", g ? g : "?");
-        fprintf(of->fp, "(G6_GP + lambda term) / G6 = %s\n", l ? l : "?");
-        fprintf(of->fp, "(means over %ld of %ld sorted 6-tuples)\n", (long) p->used,
-                (long) p->count);
-        free(ls);
-        free(g);
-        free(l);
-        if (o.tuples)
-        {
-            int k;
-            fprintf(of->fp, "#  tuple  G6  G6_GP  lambda term\n");
-            for (t = 0; t < p->count; t++)
-            {
-                for (k = 0; k < 6; k++)
-                    fprintf(of->fp, "%s%ld", k ? " " : "  ", (long) p->idx[6 * t + k]);
-                fprintf(of->fp, "  %.10g  %.10g  %.10g\n", mid_d(p->G6 + t), mid_d(p->gp + t),
-                        mid_d(p->lam + t));
-            }
-        }
-    }
+        predict_text(of->fp, &o, s, mc, lam, p);
     of_open = 0;
     if ((rc = fy_ofile_commit(of, err)) != FY_OK)
         goto fail;
@@ -1944,9 +1981,7 @@ fail:
 done:
     json_decref(root);
     arb_clear(lam);
-    arb_clear(q);
     fy_nnft_predict_clear(p);
-    fy_nnft_couplings_clear(c);
     fy_nnft_mc_clear(mc);
     fy_nnft_spec_clear(s);
     return status;

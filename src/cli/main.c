@@ -54,6 +54,9 @@ const fy_opt_cmd_t *const fy_opt_commands[] = {
     &fy_opt_rules_show, &fy_opt_rules_path, &fy_opt_inn_action, &fy_opt_inn_diagrams,
     &fy_opt_inn_info, &fy_opt_inn_sample, &fy_opt_inn_compare, &fy_opt_inn_train,
     &fy_opt_inn_scan, &fy_opt_demo_born, &fy_opt_demo_nnft, &fy_opt_demo_inn, &fy_opt_version,
+    /* nnft-cli: the nnft core commands */
+    &fy_opt_nnft_kernel, &fy_opt_nnft_correlators, &fy_opt_nnft_sample, &fy_opt_nnft_couplings,
+    &fy_opt_nnft_predict,
     /* qft2: fields from neurons (cmd_nnft_qft.c) */
     &fy_opt_nnft_spectrum, &fy_opt_nnft_duality,
 };

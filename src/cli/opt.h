@@ -151,6 +151,9 @@ extern const fy_opt_cmd_t fy_opt_rules_check, fy_opt_rules_list, fy_opt_rules_sh
 extern const fy_opt_cmd_t fy_opt_inn_action, fy_opt_inn_diagrams, fy_opt_inn_info,
     fy_opt_inn_sample, fy_opt_inn_compare, fy_opt_inn_train, fy_opt_inn_scan;
 extern const fy_opt_cmd_t fy_opt_demo_born, fy_opt_demo_nnft, fy_opt_demo_inn;
+/* nnft-cli: the nnft core commands (cmd_nnft.c). */
+extern const fy_opt_cmd_t fy_opt_nnft_kernel, fy_opt_nnft_correlators, fy_opt_nnft_sample,
+    fy_opt_nnft_couplings, fy_opt_nnft_predict;
 /* qft2: fields from neurons (cmd_nnft_qft.c) */
 extern const fy_opt_cmd_t fy_opt_nnft_spectrum, fy_opt_nnft_duality;
 

@@ -594,7 +594,7 @@ static int seg_resume(uint64_t *c0, uint64_t *j0, double *chunk_sum, double *acc
  * adds them in block order into acc and writes each finished segment to the store. */
 static int seg_run(double *chunk_sum, double *acc, double *part, ens_t *e, const segs_t *g,
                    uint64_t c0, uint64_t j0, uint64_t round, const fy_par_t par,
-                   fy_par_store_t st, fy_error_t err)
+                   fy_par_store_t st, fy_progress_struct *bar, fy_error_t err)
 {
     const size_t T = (size_t) e->T;
     uint64_t c, j;
@@ -612,6 +612,8 @@ static int seg_run(double *chunk_sum, double *acc, double *part, ens_t *e, const
                 ens_blocks(e, part, lo, hi, b + l, h - l);
                 rc = fy_par_agree(fy_par_reduce_ordered(acc, part, 2 * T, nbr, par, err), par,
                                   err);
+                if (bar != NULL && par->rank == 0) /* in chunks */
+                    fy_progress_update(bar, (double) c + (double) (b + nbr) / (double) g->nb[c]);
             }
             if (rc == FY_OK && par->rank == 0 && st != NULL)
             {
@@ -705,7 +707,8 @@ int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint
         rc = sample_resume(start, st, chunk_sum, acc, s, M, seed, &g, e.T, run, par, err);
     if (rc == FY_OK)
         rc = seg_run(chunk_sum, acc, part, &e, &g, start[0], start[1],
-                     round * (uint64_t) par->size, par, run->checkpoint != NULL ? st : NULL, err);
+                     round * (uint64_t) par->size, par, run->checkpoint != NULL ? st : NULL,
+                     run->progress, err);
     /* every rank gets the sums of rank 0 */
     if (rc == FY_OK)
         rc = fy_par_agree(fy_par_bcast(chunk_sum, T * FY_NNFT_CHUNKS * sizeof(double), par, err),
@@ -835,6 +838,8 @@ typedef struct
     const slong *widths;
     uint64_t M, seed;
     int threads;
+    fy_progress_struct *bar; /* one process: advanced per width done */
+    uint64_t done;
 } scan_t;
 
 static int scan_job(void **out, size_t *len, uint64_t j, void *vctx, fy_error_t err)
@@ -851,6 +856,8 @@ static int scan_job(void **out, size_t *len, uint64_t j, void *vctx, fy_error_t 
         rc = fy_nnft_sample(mc, sw, c->M, c->seed, c->threads, err);
     if (rc == FY_OK)
         rc = fy_nnft_mc_pack(out, len, mc, err);
+    if (rc == FY_OK && c->bar != NULL)
+        fy_progress_update(c->bar, (double) ++c->done);
     if (rc != FY_OK)
         fy_error_prefix(err, "width %ld: ", (long) c->widths[j]);
     fy_nnft_mc_clear(mc);
@@ -890,7 +897,7 @@ int fy_nnft_sample_scan(fy_nnft_mc_struct *mcs, const fy_nnft_spec_t s, const sl
                         slong nw, uint64_t M, uint64_t seed, int threads, fy_nnft_run_t run,
                         fy_error_t err)
 {
-    scan_t ctx = {s, widths, M, seed, threads};
+    scan_t ctx = {s, widths, M, seed, threads, NULL, 0};
     fy_par_t par;
     fy_par_store_t st;
     void **res;
@@ -904,6 +911,7 @@ int fy_nnft_sample_scan(fy_nnft_mc_struct *mcs, const fy_nnft_spec_t s, const sl
         fy_par_self(par);
     run->resumed = run->refused = 0;
     run->segments = (uint64_t) nw;
+    ctx.bar = par->size == 1 ? run->progress : NULL;
     fy_par_store_init(st);
     for (j = 0; j < nw; j++)
         fy_nnft_mc_clear(mcs + j);
