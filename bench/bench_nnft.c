@@ -8,15 +8,19 @@
  *   - feynn: fy_nnft_sample on 1 thread (networks per CPU second and per wall second) and on
  *     2 threads (per wall second);
  *   - floor: a loop that only draws the parameters (the same generator, fy_rng_normals, as
- *     fast as the public API allows) and evaluates the network at the six inputs (erf and the
- *     weighted sum), with no tuple products: what any sampler of this ensemble must pay;
+ *     fast as the public API allows) and evaluates the network at the six inputs (the
+ *     sampler's erf, fy_nnft_erf_batch, and the weighted sum), with no tuple products: what
+ *     any sampler of this ensemble must pay;
  *   - numpy: bench/bench_nnft_numpy.py (float64, vectorised, the same accumulation), run in
  *     the same bench run on one core (OPENBLAS_NUM_THREADS=1), networks per CPU second.
  * Ratios: feynn / numpy (target >= 10) and floor / feynn (target <= 3), both per CPU second
  * on one thread, so that a loaded machine hurts both sides alike.  Each measurement runs for
  * about --seconds S of CPU time (default 0.5) after a pilot.
  *
- *   bench_nnft [--seconds S] [--widths 2,3,...] [--no-numpy]
+ *   bench_nnft [--seconds S] [--widths 2,3,...] [--no-numpy] [--demo]
+ *
+ * --demo instead estimates the Monte Carlo time of `feynn demo nnft` at the paper's scale
+ * (demo_estimate below).
  *
  * The interpreter for NumPy: $FEYNN_PYTHON, else the first of python3 and /usr/bin/python3
  * that imports numpy.  Prints one JSON object. */
@@ -54,6 +58,7 @@ static void floor_run(const double *x, int P, long N, uint64_t M)
     const long nz = 3 * N + 1, batch = 64;
     const double sa = 1.0 / sqrt((double) N);
     double *Z = malloc(sizeof(double) * (size_t) (batch * nz)), acc = 0;
+    double *h = malloc(sizeof(double) * (size_t) N);
     fy_rng_t r;
     uint64_t k, l;
     fy_rng_init(r, 1, FY_RNG_PURPOSE_NNFT_PARAMS);
@@ -70,13 +75,17 @@ static void floor_run(const double *x, int P, long N, uint64_t M)
                 double f = W[3 * N];
                 long i;
                 for (i = 0; i < N; i++)
-                    f += sa * a[i] * erf(b0[i] + x[p] * W[i]);
+                    h[i] = b0[i] + x[p] * W[i];
+                fy_nnft_erf_batch(h, h, N);
+                for (i = 0; i < N; i++)
+                    f += sa * a[i] * h[i];
                 acc += f;
             }
         }
     }
     sink = acc;
     free(Z);
+    free(h);
 }
 
 typedef struct
@@ -120,6 +129,69 @@ static uint64_t calibrate(const fy_nnft_spec_t s, double seconds, fy_error_t err
     fy_nnft_mc_clear(mc);
     M = (uint64_t) ((double) M * seconds / (t.cpu > 1e-6 ? t.cpu : 1e-6));
     return M < 1000 ? 1000 : M;
+}
+
+/* --demo: the CPU seconds of the Monte Carlo of `feynn demo nnft` at the paper's scale (10^6
+ * networks at each of its widths for relu, gauss and erf, the specs and input sets of
+ * src/nnft/demo.c), estimated from one-thread runs of about `seconds` each: CPU seconds per
+ * network times 10^6, summed.  On an idle 2-core machine the demo's two threads share the
+ * blocks of each ensemble, so its Monte Carlo wall time is about half the CPU total. */
+static int demo_estimate(double seconds, fy_error_t err)
+{
+    static const long w[] = {2, 3, 4, 5, 10, 20, 50, 100, 500, 1000};
+    static const fy_nnft_act_t acts[] = {FY_NNFT_RELU, FY_NNFT_GAUSS, FY_NNFT_ERF};
+    static const char *inputs[] = {"hms-d1-relu", "hms-d1", "hms-d1-erf"};
+    const int nw = (int) (sizeof w / sizeof *w);
+    const double paper = 1e6;
+    json_t *root = json_object(), *ja = json_object();
+    double total = 0;
+    fy_nnft_spec_t s;
+    fy_nnft_mc_t mc;
+    int a, i;
+    fy_nnft_spec_init(s);
+    fy_nnft_mc_init(mc);
+    for (a = 0; a < 3; a++)
+    {
+        json_t *o = json_object(), *per = json_array();
+        double act_s = 0;
+        s->act = acts[a];
+        fmpq_one(s->sigma_W);
+        fmpq_one(s->sigma_a);
+        fmpq_set_si(s->sigma_b, acts[a] == FY_NNFT_RELU ? 0 : 1, 1);
+        fmpq_set_si(s->kurtosis, 3, 1);
+        if (fy_nnft_spec_set_inputs(s, inputs[a], err) != FY_OK)
+            return 1;
+        for (i = 0; i < nw; i++)
+        {
+            uint64_t M;
+            tm_t t;
+            s->width = w[i];
+            M = calibrate(s, seconds, err);
+            if (sample_run(&t, mc, s, M, 1, err) != FY_OK)
+                return 1;
+            json_array_append_new(per, json_real(t.cpu / (double) M));
+            act_s += paper * t.cpu / (double) M;
+            fprintf(stderr, "bench_nnft --demo: %-5s N = %4ld  %.3g CPU s per 10^6 networks\n",
+                    fy_nnft_act_name(acts[a]), w[i], paper * t.cpu / (double) M);
+        }
+        json_object_set_new(o, "inputs", json_string(inputs[a]));
+        json_object_set_new(o, "cpu_s_per_network", per);
+        json_object_set_new(o, "mc_cpu_s", json_real(act_s));
+        json_object_set_new(ja, fy_nnft_act_name(acts[a]), o);
+        total += act_s;
+    }
+    json_object_set_new(root, "bench", json_string("nnft --demo"));
+    json_object_set_new(root, "networks_per_width", json_real(paper));
+    json_object_set_new(root, "widths", json_string("2,3,4,5,10,20,50,100,500,1000"));
+    json_object_set_new(root, "activations", ja);
+    json_object_set_new(root, "mc_cpu_s", json_real(total));
+    json_object_set_new(root, "mc_wall_s_2threads", json_real(total / 2));
+    json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
+    putchar('\n');
+    json_decref(root);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(s);
+    return 0;
 }
 
 static const char *find_python(void)
@@ -177,7 +249,7 @@ static json_t *run_numpy(const char *widths, double seconds, char *why, size_t w
 int main(int argc, char **argv)
 {
     long widths[MAXW] = {2, 3, 5, 10, 20, 100, 1000};
-    int nw = 7, i, numpy = 1, all10 = 1, all3 = 1;
+    int nw = 7, i, numpy = 1, all10 = 1, all3 = 1, demo = 0;
     double seconds = 0.5, x[6];
     char wlist[256] = "2,3,5,10,20,100,1000", why[512] = "";
     fy_error_t err;
@@ -190,6 +262,8 @@ int main(int argc, char **argv)
             seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--no-numpy"))
             numpy = 0;
+        else if (!strcmp(argv[i], "--demo"))
+            demo = 1;
         else if (!strcmp(argv[i], "--widths") && i + 1 < argc)
         {
             char *e = argv[++i];
@@ -205,7 +279,8 @@ int main(int argc, char **argv)
         }
         else
         {
-            fprintf(stderr, "usage: bench_nnft [--seconds S] [--widths 2,3,...] [--no-numpy]\n");
+            fprintf(stderr, "usage: bench_nnft [--seconds S] [--widths 2,3,...] [--no-numpy] "
+                            "[--demo]\n");
             return 2;
         }
     if (!(seconds > 0) || nw < 1)
@@ -214,6 +289,13 @@ int main(int argc, char **argv)
         return 2;
     }
     fy_error_init(err);
+    if (demo)
+    {
+        if (demo_estimate(seconds, err) == 0)
+            return 0;
+        fprintf(stderr, "bench_nnft: %s\n", err->msg);
+        return 1;
+    }
     fy_nnft_spec_init(s);
     fy_nnft_mc_init(mc);
     if (fy_nnft_spec_set_inputs(s, "hms-d1", err) != FY_OK)

@@ -19,6 +19,7 @@
 
 #include "feynn/nnft.h"
 #include "feynn/rng.h"
+#include "num/arb_all.h"
 #include "testutil.h"
 
 #define PREC 96
@@ -315,11 +316,18 @@ static void test_demo_small(void **state)
         assert_true(isfinite(A->zmax[0]) && isfinite(A->zmax[1]));
         if (A->act == FY_NNFT_ERF)
             continue;
-        /* the direct route at N = 7 (relu: sigma_b = 0; gauss: sigma_b = 1; inputs hms-d1) */
+        /* the direct route at N = 7 (relu: sigma_b = 0, inputs hms-d1-relu; gauss: sigma_b =
+         * 1, inputs hms-d1: the sets [HMS] used) */
         s->act = A->act;
         s->width = 7;
         fmpq_set_si(s->sigma_b, A->act == FY_NNFT_RELU ? 0 : 1, 1);
-        assert_int_equal(fy_nnft_spec_set_inputs(s, "hms-d1", err), FY_OK);
+        assert_int_equal(fy_nnft_spec_set_inputs(s, A->act == FY_NNFT_RELU ? "hms-d1-relu"
+                                                                            : "hms-d1", err),
+                         FY_OK);
+        /* relu, sigma_b = 0, inputs all positive: f(x) = x f(1), so G4 / G4_GP = 1 + 5 / N at
+         * every tuple and C4 = 5 */
+        if (A->act == FY_NNFT_RELU)
+            assert_true(fabs(A->C4_exact - 5) < 5e-5); /* 24-bit demo balls */
         for (a = 0; a < 2; a++)
         {
             double m;
@@ -396,10 +404,143 @@ static void test_errors(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* ------------------------------------------------------------------ the sampler's erf
+ * fy_nnft_erf_batch against Arb (erf at 128 bits, the error measured in ulps of the true
+ * value inside Arb): random points of every magnitude (seed printed), every table boundary
+ * k/64 +- 1/128 and its neighbours, the switch to the small-|x| polynomial, the clamp at 6;
+ * the error bound of src/nnft/erf_fast.c is 0.9 ulp, the test asks < 1 ulp.  Against libm's
+ * erf (itself within 1 ulp) at 10^6 points: within 2 ulp.  Then special values, odd symmetry
+ * bit for bit, and the same bits wherever a value sits in the array (vector and scalar
+ * paths) and in place. */
+static double ulp_of(double v)
+{
+    int e;
+    v = fabs(v);
+    if (v < 0x1p-1022)
+        return 0x1p-1074;
+    frexp(v, &e);
+    return ldexp(1.0, e - 53);
+}
+
+/* |y - erf(x)| in ulps of erf(x), computed in Arb (an upper bound of the ball). */
+static double arb_ulps(double y, double x)
+{
+    arb_t a, b;
+    double u;
+    arb_init(a);
+    arb_init(b);
+    arb_set_d(a, x);
+    arb_hypgeom_erf(b, a, 160);
+    u = ulp_of(arf_get_d(arb_midref(b), ARF_RND_NEAR));
+    arb_set_d(a, y);
+    arb_sub(a, a, b, 160);
+    arb_abs(a, a);
+    arb_mul_2exp_si(a, a, -ilogb(u)); /* u is a power of two: exact */
+    u = arf_get_d(arb_midref(a), ARF_RND_UP) + mag_get_d(arb_radref(a));
+    arb_clear(a);
+    arb_clear(b);
+    return u;
+}
+
+static void test_erf_batch(void **state)
+{
+    enum { NR = 200000, NL = 1000000 };
+    static double x[NL], y[NL];
+    unsigned long seed = fy_test_seed("test_erf_batch");
+    double worst = 0, wx = 0, worst_libm = 0, one;
+    fy_rng_t r;
+    slong i, n = 0, k;
+    int j;
+    (void) state;
+    fy_rng_init(r, seed, FY_RNG_PURPOSE_TEST);
+    /* the boundaries of the table rows and of the small-|x| region, with neighbours */
+    for (k = 0; k <= 6 * 64 + 1; k++)
+    {
+        double b[3] = {(double) k / 64, (k + 0.5) / 64, 15.5 / 64};
+        for (j = 0; j < 3; j++)
+        {
+            x[n++] = b[j];
+            x[n++] = nextafter(b[j], 0);
+            x[n++] = -nextafter(b[j], 10);
+        }
+    }
+    x[n++] = 5.8636;
+    x[n++] = 6.0;
+    x[n++] = 1e-300;
+    x[n++] = 0x1p-1074;
+    x[n++] = -0x1.8p-1040;
+    fy_rng_uniforms(y, NR, r, 1, 0);
+    for (i = n; i < NR; i++)
+    {
+        /* a third uniform in [-7, 7], a third normal, a third of every magnitude 2^-60..2^3 */
+        double u = y[i];
+        if (i % 3 == 0)
+            x[i] = 14 * u - 7;
+        else if (i % 3 == 1)
+            x[i] = fy_rng_normal_quantile(u);
+        else
+            x[i] = (u < 0.5 ? -1 : 1) * ldexp(1 + fmod(1e6 * u, 1.0), (int) (63 * u) - 60);
+    }
+    fy_nnft_erf_batch(y, x, NR);
+    for (i = 0; i < NR; i++)
+    {
+        double e = arb_ulps(y[i], x[i]);
+        if (e > worst)
+        {
+            worst = e;
+            wx = x[i];
+        }
+    }
+    printf("# erf_batch: worst %.3f ulp against Arb at x = %.17g (%d points)\n", worst, wx, NR);
+    assert_true(worst < 1.0);
+    /* against libm at 10^6 points of [-8, 8] */
+    fy_rng_uniforms(x, NL, r, 2, 0);
+    for (i = 0; i < NL; i++)
+        x[i] = 16 * x[i] - 8;
+    fy_nnft_erf_batch(y, x, NL);
+    for (i = 0; i < NL; i++)
+    {
+        double e = fabs(y[i] - erf(x[i])) / ulp_of(erf(x[i]));
+        worst_libm = e > worst_libm ? e : worst_libm;
+    }
+    printf("# erf_batch: worst %.3f ulp against libm (%d points)\n", worst_libm, NL);
+    assert_true(worst_libm <= 2.0);
+    /* the same bits one at a time (scalar path), in place, and for -x */
+    for (i = 0; i < 1003; i++)
+    {
+        double v;
+        fy_nnft_erf_batch(&v, x + i, 1);
+        assert_true(memcmp(&v, y + i, sizeof v) == 0);
+        v = -x[i];
+        fy_nnft_erf_batch(&v, &v, 1);
+        assert_true(v == -y[i]);
+    }
+    memcpy(y + NL / 2, x, 1003 * sizeof(double));
+    fy_nnft_erf_batch(y + NL / 2, y + NL / 2, 1003);
+    fy_nnft_erf_batch(y, x, 1003);
+    assert_memory_equal(y, y + NL / 2, 1003 * sizeof(double));
+    /* special values */
+    x[0] = 0.0;
+    x[1] = -0.0;
+    x[2] = INFINITY;
+    x[3] = -INFINITY;
+    x[4] = NAN;
+    x[5] = 40.0;
+    x[6] = -6.0;
+    x[7] = 1.0;
+    fy_nnft_erf_batch(y, x, 8);
+    assert_true(y[0] == 0.0 && !signbit(y[0]));
+    assert_true(y[1] == 0.0 && signbit(y[1]));
+    assert_true(y[2] == 1.0 && y[3] == -1.0 && isnan(y[4]) && y[5] == 1.0 && y[6] == -1.0);
+    one = 0.8427007929497148693; /* erf(1) = 0.842700792949714869341... */
+    assert_true(fabs(y[7] - one) <= ulp_of(one));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fill),
+        cmocka_unit_test(test_erf_batch),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_threads_paths),
         cmocka_unit_test(test_products),

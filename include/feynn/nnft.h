@@ -272,7 +272,7 @@ int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, 
                             fy_error_t err);
 
 /* nnft-speed (issue 13): the error function of the sampler, many values at a time
- * (src/nnft/erf_fast.c): y[i] = erf(x[i]) within 0.75 ulp for every double (y may be x),
+ * (src/nnft/erf_fast.c): y[i] = erf(x[i]) within 0.9 ulp for every double (y may be x),
  * table-driven and vectorised; the same numbers on every processor and at every position of
  * the array. */
 void fy_nnft_erf_batch(double *y, const double *x, slong n);
@@ -517,8 +517,9 @@ int fy_nnft_eft_summary(double *gp_ratio, double *lambda_ratio, double *rg_slope
 
 /* ============================================== the [HMS] experiment (src/nnft/demo.c)
  * `feynn demo nnft`: the experiment of [HMS] section 4 end to end, exact against Monte Carlo.
- * For each of relu, gauss, erf (the embedded specs: d = 1, inputs hms-d1, sigma_W = sigma_a
- * = 1, sigma_b = 0 for relu and 1 for gauss and erf) and each width N of the list (default
+ * For each of relu, gauss, erf (the embedded specs: d = 1, the inputs [HMS] used for each:
+ * hms-d1-relu, hms-d1, hms-d1-erf; sigma_W = sigma_a = 1, sigma_b = 0 for relu and 1 for
+ * gauss and erf) and each width N of the list (default
  * 2, 3, 4, 5, 10, 20, 50, 100, 500, 1000):
  *   - exact: m4(N), m6(N) from fy_nnft_corr_compute where the module has the correlators
  *     (exact_n[] says which; quick mode computes them at 32 bits); C4_exact = N m4(N), which does not depend on N (G4 - G4_GP =

@@ -66,6 +66,12 @@ static void say(const fy_nnft_demo_opts_t o, double t0, const char *fmt, ...)
     fflush(o->log);
 }
 
+/* The input set [HMS] used for each activation (their xset1A, xset2, xset1; doc/nnft-spec.md). */
+static const char *demo_inputs(fy_nnft_act_t act)
+{
+    return act == FY_NNFT_RELU ? "hms-d1-relu" : act == FY_NNFT_ERF ? "hms-d1-erf" : "hms-d1";
+}
+
 /* The embedded spec of one activation at width N. */
 static int demo_spec(fy_nnft_spec_t s, fy_nnft_act_t act, slong N, fy_error_t err)
 {
@@ -76,7 +82,7 @@ static int demo_spec(fy_nnft_spec_t s, fy_nnft_act_t act, slong N, fy_error_t er
     fmpq_one(s->sigma_a);
     fmpq_set_si(s->sigma_b, act == FY_NNFT_RELU ? 0 : 1, 1);
     fmpq_set_si(s->kurtosis, 3, 1);
-    rc = fy_nnft_spec_set_inputs(s, "hms-d1", err);
+    rc = fy_nnft_spec_set_inputs(s, demo_inputs(act), err);
     return rc == FY_OK ? fy_nnft_spec_check(s, err) : rc;
 }
 
@@ -421,7 +427,8 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
     json_object_set_new(root, "mc_s", json_real(d->mc_s));
     json_object_set_new(root, "quick", json_boolean(d->quick));
     json_object_set_new(root, "seed", json_integer((json_int_t) d->seed));
-    json_object_set_new(root, "inputs", json_string("hms-d1"));
+    json_object_set_new(root, "inputs", json_string("relu hms-d1-relu, gauss hms-d1, "
+                                                    "erf hms-d1-erf"));
     for (i = 0; i < FY_NNFT_DEMO_NACT; i++)
     {
         const fy_nnft_demo_act_struct *A = d->a + i;
@@ -434,6 +441,7 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
         }
         json_object_set_new(o, "sigma_W", json_real(A->sigma_W));
         json_object_set_new(o, "sigma_b", json_real(A->sigma_b));
+        json_object_set_new(o, "inputs", json_string(demo_inputs(A->act)));
         json_object_set_new(o, "widths", w);
         json_object_set_new(o, "networks", nets);
         json_object_set_new(o, "exact_m4", json_boolean(A->exact_n[0]));
@@ -506,7 +514,8 @@ int fy_nnft_demo_text(char **out, const fy_nnft_demo_t d, fy_error_t err)
     fy_strbuf_init(b);
     fy_strbuf_printf(b,
                      "feynn demo nnft: the [HMS] experiment (arXiv:2008.08601, section 4)\n"
-                     "inputs hms-d1 (d = 1), sigma_W = sigma_a = 1; seed %llu; %.1f s "
+                     "inputs hms-d1-relu, hms-d1 (gauss), hms-d1-erf (d = 1), "
+                     "sigma_W = sigma_a = 1; seed %llu; %.1f s "
                      "(exact %.1f s, Monte Carlo %.1f s)\n\n",
                      (unsigned long long) d->seed, d->time_s, d->exact_s, d->mc_s);
     for (i = 0; i < FY_NNFT_DEMO_NACT; i++)

@@ -19,3 +19,5 @@ libfeynn_la_SOURCES += src/nnft/euclid_kl.c
 # qft2 (issue 14): the second part of feynn demo nnft
 noinst_HEADERS += src/nnft/demo_qft.h
 libfeynn_la_SOURCES += src/nnft/demo_qft.c
+# nnft-speed (issue 13): the vectorised erf of the Monte Carlo sampler
+libfeynn_la_SOURCES += src/nnft/erf_fast.c

@@ -96,6 +96,24 @@ static int net_uses_uniforms(const net_t *n)
     return n->act == FY_NNFT_COS || n->mix_p < 1.0;
 }
 
+/* sum_i a_i h_i in four fixed lanes (i mod 4), added as (s0 + s1) + (s2 + s3): four
+ * independent chains, the same order on every processor. */
+static double dot4(const double *a, const double *h, slong N)
+{
+    double s[4] = {0.0, 0.0, 0.0, 0.0};
+    slong i;
+    for (i = 0; i + 4 <= N; i += 4)
+    {
+        s[0] += a[i] * h[i];
+        s[1] += a[i + 1] * h[i + 1];
+        s[2] += a[i + 2] * h[i + 2];
+        s[3] += a[i + 3] * h[i + 3];
+    }
+    for (; i < N; i++)
+        s[i & 3] += a[i] * h[i];
+    return (s[0] + s[1]) + (s[2] + s[3]);
+}
+
 /* Outputs f(x_p) (out[p * ld]) of the network whose normals are z (W0 row-major N x d, b0, a,
  * b1; overwritten) and uniforms u (Cos-net phases c_i, then the mixture draws of a_i); h is
  * scratch of N doubles. */
@@ -138,8 +156,8 @@ static void net_eval(double *out, slong ld, const net_t *n, double *z, const dou
         switch (n->act)
         {
         case FY_NNFT_ERF:
-            for (i = 0; i < N; i++)
-                f += a[i] * erf(h[i]);
+            fy_nnft_erf_batch(h, h, N);
+            f = dot4(a, h, N);
             break;
         case FY_NNFT_RELU:
             for (i = 0; i < N; i++)
@@ -500,7 +518,9 @@ static void segs_init(segs_t *g, uint64_t M, uint64_t chunk_networks)
 }
 
 /* The text that names an ensemble's checkpoints: every parameter that the numbers depend on
- * (the fields net_init reads, M, seed, the blocking).  Points enter through a hash. */
+ * (the fields net_init reads, M, seed, the blocking).  Points enter through a hash.  "mc N"
+ * changes with the arithmetic (mc 2: erf by fy_nnft_erf_batch), so that older checkpoints
+ * are recomputed, not mixed in. */
 static int run_text(char **out, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
                     const segs_t *g, slong T, fy_error_t err)
 {
@@ -521,7 +541,7 @@ static int run_text(char **out, const fy_nnft_spec_t s, uint64_t M, uint64_t see
     n = strlen(q[0]) + strlen(q[1]) + strlen(q[2]) + strlen(q[3]) + 512;
     if ((*out = fy_malloc(n, 1, err)) != NULL)
         snprintf(*out, n,
-                 "feynn nnft sample: checkpoints of one ensemble (mc 1)\n"
+                 "feynn nnft sample: checkpoints of one ensemble (mc 2)\n"
                  "activation %s d %ld width %ld d_out %ld\n"
                  "sigma_W %s sigma_b %s sigma_a %s kurtosis %s\n"
                  "points %ld fnv1a %016llx\n"
@@ -883,7 +903,7 @@ static int scan_text(char **out, const fy_nnft_spec_t s, const slong *widths, sl
         return FY_ENOMEM;
     }
     /* the spec's own width is replaced by each of the list */
-    snprintf(t, n, "feynn nnft sample --widths: one packed ensemble per width (mc 1)\n%s"
+    snprintf(t, n, "feynn nnft sample --widths: one packed ensemble per width (mc 2)\n%s"
                    "widths", one);
     for (j = 0; j < nw; j++)
         snprintf(t + strlen(t), n - strlen(t), "%s%ld", j ? "," : " ", (long) widths[j]);

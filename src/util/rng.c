@@ -57,40 +57,41 @@ double fy_rng_uniform(const fy_rng_t r, uint64_t stream, uint64_t k)
 /* The standard normal quantile, Wichura's algorithm AS 241 (PPND16, Applied Statistics 37
  * (1988) 477-484): rational approximations accurate to about 1e-16, no transcendental
  * function in the central region |u - 1/2| <= 0.425 (85% of the draws). */
-static double ppnd16(double u)
-{
-    static const double a[8] = {3.3871328727963666080e0,  1.3314166789178437745e+2,
-                                1.9715909503065514427e+3, 1.3731693765509461125e+4,
-                                4.5921953931549871457e+4, 6.7265770927008700853e+4,
-                                3.3430575583588128105e+4, 2.5090809287301226727e+3};
-    static const double b[8] = {1.0,                      4.2313330701600911252e+1,
-                                6.8718700749205790830e+2, 5.3941960214247511077e+3,
-                                2.1213794301586595867e+4, 3.9307895800092710610e+4,
-                                2.8729085735721942674e+4, 5.2264952788528545610e+3};
-    static const double c[8] = {1.42343711074968357734e0, 4.63033784615654529590e0,
-                                5.76949722146069140550e0, 3.64784832476320460504e0,
-                                1.27045825245236838258e0, 2.41780725177450611770e-1,
-                                2.27238449892691845833e-2, 7.74545014278341407640e-4};
-    static const double d[8] = {1.0,                      2.05319162663775882187e0,
-                                1.67638483018380384940e0, 6.89767334985100004550e-1,
-                                1.48103976427480074590e-1, 1.51986665636164571966e-2,
-                                5.47593808499534494600e-4, 1.05075007164441684324e-9};
-    static const double e[8] = {6.65790464350110377720e0, 5.46378491116411436990e0,
+/* The coefficients of AS 241: central region, tails r <= 5, far tails. */
+static const double central_a[8] = {3.3871328727963666080e0,  1.3314166789178437745e+2,
+                                    1.9715909503065514427e+3, 1.3731693765509461125e+4,
+                                    4.5921953931549871457e+4, 6.7265770927008700853e+4,
+                                    3.3430575583588128105e+4, 2.5090809287301226727e+3};
+static const double central_b[8] = {1.0,                      4.2313330701600911252e+1,
+                                    6.8718700749205790830e+2, 5.3941960214247511077e+3,
+                                    2.1213794301586595867e+4, 3.9307895800092710610e+4,
+                                    2.8729085735721942674e+4, 5.2264952788528545610e+3};
+static const double tail_c[8] = {1.42343711074968357734e0, 4.63033784615654529590e0,
+                                 5.76949722146069140550e0, 3.64784832476320460504e0,
+                                 1.27045825245236838258e0, 2.41780725177450611770e-1,
+                                 2.27238449892691845833e-2, 7.74545014278341407640e-4};
+static const double tail_d[8] = {1.0,                      2.05319162663775882187e0,
+                                 1.67638483018380384940e0, 6.89767334985100004550e-1,
+                                 1.48103976427480074590e-1, 1.51986665636164571966e-2,
+                                 5.47593808499534494600e-4, 1.05075007164441684324e-9};
+static const double far_e[8] = {6.65790464350110377720e0, 5.46378491116411436990e0,
                                 1.78482653991729133580e0, 2.96560571828504891230e-1,
                                 2.65321895265761230930e-2, 1.24266094738807843860e-3,
                                 2.71155556874348757815e-5, 2.01033439929228813265e-7};
-    static const double f[8] = {1.0,                      5.99832206555887937690e-1,
+static const double far_f[8] = {1.0,                      5.99832206555887937690e-1,
                                 1.36929880922735805310e-1, 1.48753612908506148525e-2,
                                 7.86869131145613259100e-4, 1.84631831751005468180e-5,
                                 1.42151175831644588870e-7, 2.04426310338993978564e-15};
+static double ppnd16(double u)
+{
     const double *p, *q;
     double x = u - 0.5, r, num, den;
     int k;
     if (fabs(x) <= 0.425)
     {
         r = 0.180625 - x * x;
-        p = a;
-        q = b;
+        p = central_a;
+        q = central_b;
     }
     else
     {
@@ -98,14 +99,14 @@ static double ppnd16(double u)
         if (r <= 5.0)
         {
             r -= 1.6;
-            p = c;
-            q = d;
+            p = tail_c;
+            q = tail_d;
         }
         else
         {
             r -= 5.0;
-            p = e;
-            q = f;
+            p = far_e;
+            q = far_f;
         }
     }
     num = p[7];
@@ -116,7 +117,7 @@ static double ppnd16(double u)
         den = den * r + q[k];
     }
     r = num / den;
-    if (p == a)
+    if (p == central_a)
         return x * r;
     return x < 0 ? -r : r;
 }
@@ -282,41 +283,116 @@ static void uniform_ab(double a[LANES], double b[LANES], const fy_rng_t r, const
     }
 }
 
-/* ppnd16 of n <= 2 LANES uniforms in place: the central branch for all, the tails one by
- * one. */
-static void normal_lanes(double *z, int n)
+/* c[j] = the central branch at w[j], for 2 LANES values: ppnd16's operations in its order. */
+static void central(double c[2 * LANES], const double w[2 * LANES])
 {
-    static const double a[8] = {3.3871328727963666080e0,  1.3314166789178437745e+2,
-                                1.9715909503065514427e+3, 1.3731693765509461125e+4,
-                                4.5921953931549871457e+4, 6.7265770927008700853e+4,
-                                3.3430575583588128105e+4, 2.5090809287301226727e+3};
-    static const double b[8] = {1.0,                      4.2313330701600911252e+1,
-                                6.8718700749205790830e+2, 5.3941960214247511077e+3,
-                                2.1213794301586595867e+4, 3.9307895800092710610e+4,
-                                2.8729085735721942674e+4, 5.2264952788528545610e+3};
-    double c[2 * LANES];
-    int j;
+    const double *a = central_a, *b = central_b;
+    int j, k;
     for (j = 0; j < 2 * LANES; j++)
     {
-        double x = (j < n ? z[j] : 0.5) - 0.5, r = 0.180625 - x * x, num = a[7], den = b[7];
-        num = num * r + a[6];
-        den = den * r + b[6];
-        num = num * r + a[5];
-        den = den * r + b[5];
-        num = num * r + a[4];
-        den = den * r + b[4];
-        num = num * r + a[3];
-        den = den * r + b[3];
-        num = num * r + a[2];
-        den = den * r + b[2];
-        num = num * r + a[1];
-        den = den * r + b[1];
-        num = num * r + a[0];
-        den = den * r + b[0];
+        double x = w[j] - 0.5, r = 0.180625 - x * x, num = a[7], den = b[7];
+        for (k = 6; k >= 0; k--)
+        {
+            num = num * r + a[k];
+            den = den * r + b[k];
+        }
         c[j] = x * (num / den);
     }
+}
+
+#if FY_RNG_AVX2
+/* The same with AVX2 (four at a time; separate multiplies and adds, as in the C). */
+__attribute__((target("avx2"))) static void central_avx2(double c[2 * LANES],
+                                                         const double w[2 * LANES])
+{
+    const __m256d half = _mm256_set1_pd(0.5), r0 = _mm256_set1_pd(0.180625);
+    int j, k;
+    for (j = 0; j < 2 * LANES; j += 4)
+    {
+        __m256d x = _mm256_sub_pd(_mm256_loadu_pd(w + j), half);
+        __m256d r = _mm256_sub_pd(r0, _mm256_mul_pd(x, x));
+        __m256d num = _mm256_set1_pd(central_a[7]), den = _mm256_set1_pd(central_b[7]);
+        for (k = 6; k >= 0; k--)
+        {
+            num = _mm256_add_pd(_mm256_mul_pd(num, r), _mm256_set1_pd(central_a[k]));
+            den = _mm256_add_pd(_mm256_mul_pd(den, r), _mm256_set1_pd(central_b[k]));
+        }
+        _mm256_storeu_pd(c + j, _mm256_mul_pd(x, _mm256_div_pd(num, den)));
+    }
+}
+#endif
+
+/* The tails of ppnd16 at the uniforms u[0..nt) (|u - 1/2| > 0.425) into z[t[j]]: the logs
+ * one by one (libm, as ppnd16), then the square roots and the rational function of the
+ * region r <= 5 four at a time with AVX2 (ppnd16's operations in its order: the same
+ * doubles); the rare far tails (r > 5, u < 1.4e-11) by ppnd16 itself. */
+#if FY_RNG_AVX2
+__attribute__((target("avx2"))) static void tails_avx2(double *z, const int *t,
+                                                       const double *u, int nt)
+{
+    const __m256d sgn = _mm256_set1_pd(-0.0), c16 = _mm256_set1_pd(1.6);
+    double L[2 * LANES], v[2 * LANES], rr[2 * LANES];
+    int j, k;
+    for (j = 0; j < nt; j++)
+        L[j] = log(u[j] - 0.5 < 0 ? u[j] : 1.0 - u[j]);
+    for (; j % 4; j++)
+        L[j] = -1.0;
+    for (j = 0; j < nt; j += 4)
+    {
+        __m256d r = _mm256_sqrt_pd(_mm256_xor_pd(_mm256_loadu_pd(L + j), sgn)), num, den;
+        _mm256_storeu_pd(rr + j, r);
+        r = _mm256_sub_pd(r, c16);
+        num = _mm256_set1_pd(tail_c[7]);
+        den = _mm256_set1_pd(tail_d[7]);
+        for (k = 6; k >= 0; k--)
+        {
+            num = _mm256_add_pd(_mm256_mul_pd(num, r), _mm256_set1_pd(tail_c[k]));
+            den = _mm256_add_pd(_mm256_mul_pd(den, r), _mm256_set1_pd(tail_d[k]));
+        }
+        _mm256_storeu_pd(v + j, _mm256_div_pd(num, den));
+    }
+    for (j = 0; j < nt; j++)
+        z[t[j]] = rr[j] > 5.0 ? ppnd16(u[j]) : u[j] - 0.5 < 0 ? -v[j] : v[j];
+}
+#endif
+
+/* ppnd16 of n <= 2 LANES uniforms in place: the central branch for all, then the tails. */
+static void normal_lanes(double *z, int n)
+{
+    double c[2 * LANES], w[2 * LANES];
+    int j, t[2 * LANES], nt = 0;
+#if FY_RNG_AVX2
+    const int avx2 = __builtin_cpu_supports("avx2");
+#else
+    const int avx2 = 0;
+#endif
+    for (j = 0; j < 2 * LANES; j++)
+        w[j] = j < n ? z[j] : 0.5;
+#if FY_RNG_AVX2
+    if (avx2)
+        central_avx2(c, w);
+    else
+#endif
+        central(c, w);
     for (j = 0; j < n; j++)
-        z[j] = fabs(z[j] - 0.5) <= 0.425 ? c[j] : ppnd16(z[j]);
+        if (fabs(w[j] - 0.5) <= 0.425)
+            z[j] = c[j];
+        else
+            t[nt++] = j;
+    if (nt == 0)
+        return;
+#if FY_RNG_AVX2
+    if (avx2)
+    {
+        double u[2 * LANES];
+        for (j = 0; j < nt; j++)
+            u[j] = w[t[j]];
+        tails_avx2(z, t, u, nt);
+        return;
+    }
+#endif
+    for (j = 0; j < nt; j++)
+        z[t[j]] = ppnd16(w[t[j]]);
 }
 
 /* The values k0 .. k0 + n - 1 of one stream (normals when normal, else uniforms). */
