@@ -480,6 +480,174 @@ static int check_float(const fy_tensor_struct *t, const char *name, fy_error_t e
     return FY_OK;
 }
 
+/* The shapes of the layers in order: every check before anything is allocated. */
+static int check_shapes(const fy_safetensors_t st, group_t *const *order, size_t n_order,
+                        const char *name, const fy_net_opts_struct *opts, fy_error_t err)
+{
+    size_t i;
+    int rc;
+    for (i = 0; i < n_order; i++)
+    {
+        const fy_tensor_struct *w = &st->tensors[order[i]->w];
+        const fy_tensor_struct *b = order[i]->b >= 0 ? &st->tensors[order[i]->b] : NULL;
+        size_t n_out, n_in;
+        char sh[160], sh2[160];
+        if ((rc = check_float(w, name, err)) || (b && (rc = check_float(b, name, err))))
+            return rc;
+        if (w->ndim != 2)
+        {
+            rc = fy_error_set(err, FY_EINPUT,
+                              "%s: tensor '%s' has shape %s; expected a 2-D weight %s", name,
+                              w->name, fy_io_shape_str(sh, sizeof sh, w->ndim, w->shape),
+                              order[i]->kernel ? "(in, out)" : "(out, in)");
+            return rc;
+        }
+        n_out = w->shape[order[i]->kernel ? 1 : 0];
+        n_in = w->shape[order[i]->kernel ? 0 : 1];
+        if (n_out == 0 || n_in == 0 || n_out > FY_IO_MAX_WIDTH || n_in > FY_IO_MAX_WIDTH)
+        {
+            rc = fy_error_set(err, FY_EINPUT,
+                              "%s: tensor '%s' has shape %s; expected widths from 1 to %d", name,
+                              w->name, fy_io_shape_str(sh, sizeof sh, w->ndim, w->shape),
+                              FY_IO_MAX_WIDTH);
+            return rc;
+        }
+        if (b && (b->ndim != 1 || b->shape[0] != n_out))
+        {
+            rc = fy_error_set(err, FY_EINPUT,
+                              "%s: tensor '%s' has shape %s; expected (%zu) to match '%s' of "
+                              "shape %s", name, b->name,
+                              fy_io_shape_str(sh, sizeof sh, b->ndim, b->shape), n_out, w->name,
+                              fy_io_shape_str(sh2, sizeof sh2, w->ndim, w->shape));
+            return rc;
+        }
+        if (i > 0)
+        {
+            const fy_tensor_struct *pw = &st->tensors[order[i - 1]->w];
+            size_t prev_out = pw->shape[order[i - 1]->kernel ? 1 : 0];
+            if (n_in != prev_out)
+            {
+                char ord[400] = "";
+                size_t used = 0, k;
+                for (k = 0; k < n_order && used < sizeof ord; k++)
+                    used += (size_t) snprintf(ord + used, sizeof ord - used, "%s%s",
+                                              k ? ", " : "", order[k]->prefix);
+                rc = fy_error_set(err, FY_EINPUT,
+                                  "%s: tensor '%s' has shape %s, so layer %zu takes %zu inputs, "
+                                  "but layer %zu ('%s') has %zu outputs; expected %s (%zu, %zu). "
+                                  "Layers were taken in the order %s %s%s%s",
+                                  name, w->name, fy_io_shape_str(sh, sizeof sh, 2, w->shape),
+                                  i + 1, n_in, i, pw->name, prev_out,
+                                  order[i]->kernel ? "a kernel of shape" : "a weight of shape",
+                                  order[i]->kernel ? prev_out : n_out,
+                                  order[i]->kernel ? n_out : prev_out, ord,
+                                  opts->layers ? "(from " : "(natural order of names); give the "
+                                                            "order with ",
+                                  opt_name(opts, FY_NET_OPT_LAYERS),
+                                  opts->layers ? ")" : " P1,P2,... if that is wrong");
+                return rc;
+            }
+        }
+    }
+    return FY_OK;
+}
+
+/* The layers of out from the tensors of st in order (shapes checked). */
+static int fill_layers(fy_net_t out, const fy_safetensors_t st, group_t *const *order,
+                       size_t n_order, fy_error_t err)
+{
+    int rc, l;
+    out->layers = fy_calloc(n_order, sizeof *out->layers, err);
+    if (out->layers == NULL)
+        return FY_ENOMEM;
+    out->L = (int) n_order;
+    for (l = 0; l < out->L; l++)
+    {
+        fy_layer_struct *ly = &out->layers[l];
+        const group_t *g = order[l];
+        const fy_tensor_struct *w = &st->tensors[g->w];
+        const fy_tensor_struct *b = g->b >= 0 ? &st->tensors[g->b] : NULL;
+        size_t r, c;
+        ly->n_out = w->shape[g->kernel ? 1 : 0];
+        ly->n_in = w->shape[g->kernel ? 0 : 1];
+        ly->transposed = g->kernel;
+        if ((rc = fy_net_layer_alloc(ly, 0, err)))
+            return rc;
+        ly->name = fy_io_strdup(g->prefix[0] ? g->prefix : w->name, err);
+        ly->w_tensor = fy_io_strdup(w->name, err);
+        if (ly->name == NULL || ly->w_tensor == NULL)
+        {
+            rc = FY_ENOMEM;
+            return rc;
+        }
+        ly->w_dtype = w->dtype;
+        if (g->kernel)
+        {
+            for (r = 0; r < ly->n_out; r++)
+                for (c = 0; c < ly->n_in; c++)
+                    ly->W[r * ly->n_in + c] = w->data[c * ly->n_out + r];
+        }
+        else
+            memcpy(ly->W, w->data, ly->n_out * ly->n_in * sizeof(double));
+        if (b)
+        {
+            memcpy(ly->b, b->data, ly->n_out * sizeof(double));
+            ly->b_dtype = b->dtype;
+            if ((ly->b_tensor = fy_io_strdup(b->name, err)) == NULL)
+            {
+                rc = FY_ENOMEM;
+                return rc;
+            }
+        }
+        else
+        {
+            ly->b_dtype = w->dtype;
+            if ((rc = fy_net_note(out, err, "layer %d ('%s') has no bias tensor; zeros used",
+                                  l + 1, ly->name)))
+                return rc;
+        }
+    }
+    return FY_OK;
+}
+
+/* The layers named by opts->layers, in that order, into order[0..*n_order). */
+static int order_from_list(group_t **order, size_t *n_order, group_t *grp, size_t n_grp,
+                           const char *name, const fy_net_opts_struct *opts, fy_error_t err)
+{
+    const char *p = opts->layers;
+    for (;;)
+    {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t) (e - p) : strlen(p), j;
+        for (j = 0; j < n_grp; j++)
+            if (strlen(grp[j].prefix) == len && memcmp(grp[j].prefix, p, len) == 0)
+                break;
+        if (j == n_grp || grp[j].w < 0)
+        {
+            char found[400] = "";
+            size_t used = 0, k;
+            for (k = 0; k < n_grp && used < sizeof found; k++)
+                if (grp[k].w >= 0)
+                    used += (size_t) snprintf(found + used, sizeof found - used, "%s'%s'",
+                                              used ? ", " : "", grp[k].prefix);
+            return fy_error_set(err, FY_EINPUT,
+                                "%s: %s: no tensor '%.*s.weight' (or '.kernel'); the layer "
+                                "prefixes in the file are %s", name,
+                                opt_name(opts, FY_NET_OPT_LAYERS), (int) len, p,
+                                found[0] ? found : "(none)");
+        }
+        if (grp[j].used)
+            return fy_error_set(err, FY_EINPUT, "%s: %s names '%s' twice", name,
+                                opt_name(opts, FY_NET_OPT_LAYERS), grp[j].prefix);
+        grp[j].used = 1;
+        order[(*n_order)++] = &grp[j];
+        if (e == NULL)
+            break;
+        p = e + 1;
+    }
+    return FY_OK;
+}
+
 int fy_net_from_tensors(fy_net_t net, const fy_safetensors_t st, const char *name,
                         const fy_net_opts_t opts, fy_error_t err)
 {
@@ -488,7 +656,7 @@ int fy_net_from_tensors(fy_net_t net, const fy_safetensors_t st, const char *nam
     const char **extra = NULL;
     size_t n_ent = 0, n_grp = 0, n_extra = 0, n_order = 0, i;
     fy_net_t out;
-    int rc = FY_OK, l;
+    int rc = FY_OK;
     char list[400];
 
     fy_net_init(out);
@@ -549,41 +717,8 @@ int fy_net_from_tensors(fy_net_t net, const fy_safetensors_t st, const char *nam
     }
     if (opts->layers != NULL)
     {
-        const char *p = opts->layers;
-        for (;;)
-        {
-            const char *e = strchr(p, ',');
-            size_t len = e ? (size_t) (e - p) : strlen(p), j;
-            for (j = 0; j < n_grp; j++)
-                if (strlen(grp[j].prefix) == len && memcmp(grp[j].prefix, p, len) == 0)
-                    break;
-            if (j == n_grp || grp[j].w < 0)
-            {
-                char found[400] = "";
-                size_t used = 0, k;
-                for (k = 0; k < n_grp && used < sizeof found; k++)
-                    if (grp[k].w >= 0)
-                        used += (size_t) snprintf(found + used, sizeof found - used, "%s'%s'",
-                                                  used ? ", " : "", grp[k].prefix);
-                rc = fy_error_set(err, FY_EINPUT,
-                                  "%s: %s: no tensor '%.*s.weight' (or '.kernel'); the "
-                                  "layer prefixes in the file are %s", name,
-                                  opt_name(opts, FY_NET_OPT_LAYERS), (int) len, p,
-                                  found[0] ? found : "(none)");
-                goto done;
-            }
-            if (grp[j].used)
-            {
-                rc = fy_error_set(err, FY_EINPUT, "%s: %s names '%s' twice", name,
-                                  opt_name(opts, FY_NET_OPT_LAYERS), grp[j].prefix);
-                goto done;
-            }
-            grp[j].used = 1;
-            order[n_order++] = &grp[j];
-            if (e == NULL)
-                break;
-            p = e + 1;
-        }
+        if ((rc = order_from_list(order, &n_order, grp, n_grp, name, opts, err)))
+            goto done;
     }
     else
         for (i = 0; i < n_grp; i++)
@@ -638,122 +773,10 @@ int fy_net_from_tensors(fy_net_t net, const fy_safetensors_t st, const char *nam
         goto done;
     }
     /* Shapes: validate everything before allocating the layers. */
-    for (i = 0; i < n_order; i++)
-    {
-        const fy_tensor_struct *w = &st->tensors[order[i]->w];
-        const fy_tensor_struct *b = order[i]->b >= 0 ? &st->tensors[order[i]->b] : NULL;
-        size_t n_out, n_in;
-        char sh[160], sh2[160];
-        if ((rc = check_float(w, name, err)) || (b && (rc = check_float(b, name, err))))
-            goto done;
-        if (w->ndim != 2)
-        {
-            rc = fy_error_set(err, FY_EINPUT,
-                              "%s: tensor '%s' has shape %s; expected a 2-D weight %s", name,
-                              w->name, fy_io_shape_str(sh, sizeof sh, w->ndim, w->shape),
-                              order[i]->kernel ? "(in, out)" : "(out, in)");
-            goto done;
-        }
-        n_out = w->shape[order[i]->kernel ? 1 : 0];
-        n_in = w->shape[order[i]->kernel ? 0 : 1];
-        if (n_out == 0 || n_in == 0 || n_out > FY_IO_MAX_WIDTH || n_in > FY_IO_MAX_WIDTH)
-        {
-            rc = fy_error_set(err, FY_EINPUT,
-                              "%s: tensor '%s' has shape %s; expected widths from 1 to %d", name,
-                              w->name, fy_io_shape_str(sh, sizeof sh, w->ndim, w->shape),
-                              FY_IO_MAX_WIDTH);
-            goto done;
-        }
-        if (b && (b->ndim != 1 || b->shape[0] != n_out))
-        {
-            rc = fy_error_set(err, FY_EINPUT,
-                              "%s: tensor '%s' has shape %s; expected (%zu) to match '%s' of "
-                              "shape %s", name, b->name,
-                              fy_io_shape_str(sh, sizeof sh, b->ndim, b->shape), n_out, w->name,
-                              fy_io_shape_str(sh2, sizeof sh2, w->ndim, w->shape));
-            goto done;
-        }
-        if (i > 0)
-        {
-            const fy_tensor_struct *pw = &st->tensors[order[i - 1]->w];
-            size_t prev_out = pw->shape[order[i - 1]->kernel ? 1 : 0];
-            if (n_in != prev_out)
-            {
-                char ord[400] = "";
-                size_t used = 0, k;
-                for (k = 0; k < n_order && used < sizeof ord; k++)
-                    used += (size_t) snprintf(ord + used, sizeof ord - used, "%s%s",
-                                              k ? ", " : "", order[k]->prefix);
-                rc = fy_error_set(err, FY_EINPUT,
-                                  "%s: tensor '%s' has shape %s, so layer %zu takes %zu inputs, "
-                                  "but layer %zu ('%s') has %zu outputs; expected %s (%zu, %zu). "
-                                  "Layers were taken in the order %s %s%s%s",
-                                  name, w->name, fy_io_shape_str(sh, sizeof sh, 2, w->shape),
-                                  i + 1, n_in, i, pw->name, prev_out,
-                                  order[i]->kernel ? "a kernel of shape" : "a weight of shape",
-                                  order[i]->kernel ? prev_out : n_out,
-                                  order[i]->kernel ? n_out : prev_out, ord,
-                                  opts->layers ? "(from " : "(natural order of names); give the "
-                                                            "order with ",
-                                  opt_name(opts, FY_NET_OPT_LAYERS),
-                                  opts->layers ? ")" : " P1,P2,... if that is wrong");
-                goto done;
-            }
-        }
-    }
-    out->layers = fy_calloc(n_order, sizeof *out->layers, err);
-    if (out->layers == NULL)
-    {
-        rc = FY_ENOMEM;
+    if ((rc = check_shapes(st, order, n_order, name, opts, err)))
         goto done;
-    }
-    out->L = (int) n_order;
-    for (l = 0; l < out->L; l++)
-    {
-        fy_layer_struct *ly = &out->layers[l];
-        const group_t *g = order[l];
-        const fy_tensor_struct *w = &st->tensors[g->w];
-        const fy_tensor_struct *b = g->b >= 0 ? &st->tensors[g->b] : NULL;
-        size_t r, c;
-        ly->n_out = w->shape[g->kernel ? 1 : 0];
-        ly->n_in = w->shape[g->kernel ? 0 : 1];
-        ly->transposed = g->kernel;
-        if ((rc = fy_net_layer_alloc(ly, 0, err)))
-            goto done;
-        ly->name = fy_io_strdup(g->prefix[0] ? g->prefix : w->name, err);
-        ly->w_tensor = fy_io_strdup(w->name, err);
-        if (ly->name == NULL || ly->w_tensor == NULL)
-        {
-            rc = FY_ENOMEM;
-            goto done;
-        }
-        ly->w_dtype = w->dtype;
-        if (g->kernel)
-        {
-            for (r = 0; r < ly->n_out; r++)
-                for (c = 0; c < ly->n_in; c++)
-                    ly->W[r * ly->n_in + c] = w->data[c * ly->n_out + r];
-        }
-        else
-            memcpy(ly->W, w->data, ly->n_out * ly->n_in * sizeof(double));
-        if (b)
-        {
-            memcpy(ly->b, b->data, ly->n_out * sizeof(double));
-            ly->b_dtype = b->dtype;
-            if ((ly->b_tensor = fy_io_strdup(b->name, err)) == NULL)
-            {
-                rc = FY_ENOMEM;
-                goto done;
-            }
-        }
-        else
-        {
-            ly->b_dtype = w->dtype;
-            if ((rc = fy_net_note(out, err, "layer %d ('%s') has no bias tensor; zeros used",
-                                  l + 1, ly->name)))
-                goto done;
-        }
-    }
+    if ((rc = fill_layers(out, st, order, n_order, err)))
+        goto done;
     {
         const char *al = fy_safetensors_meta(st, "feynn.activations");
         if (al == NULL)
