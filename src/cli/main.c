@@ -57,6 +57,8 @@ const fy_opt_cmd_t *const fy_opt_commands[] = {
     /* nnft-cli: the nnft core commands */
     &fy_opt_nnft_kernel, &fy_opt_nnft_correlators, &fy_opt_nnft_sample, &fy_opt_nnft_couplings,
     &fy_opt_nnft_predict,
+    &fy_opt_taylor, &fy_opt_born_terms, &fy_opt_born_a0, &fy_opt_born_data, &fy_opt_born_train,
+    &fy_opt_born_verify,
     /* qft2: fields from neurons (cmd_nnft_qft.c) */
     &fy_opt_nnft_spectrum, &fy_opt_nnft_duality,
 };

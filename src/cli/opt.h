@@ -154,6 +154,9 @@ extern const fy_opt_cmd_t fy_opt_demo_born, fy_opt_demo_nnft, fy_opt_demo_inn;
 /* nnft-cli: the nnft core commands (cmd_nnft.c). */
 extern const fy_opt_cmd_t fy_opt_nnft_kernel, fy_opt_nnft_correlators, fy_opt_nnft_sample,
     fy_opt_nnft_couplings, fy_opt_nnft_predict;
+/* taylor and born (cmd_taylor.c, cmd_born.c, cmd_born_nn.c) */
+extern const fy_opt_cmd_t fy_opt_taylor, fy_opt_born_terms, fy_opt_born_a0, fy_opt_born_data,
+    fy_opt_born_train, fy_opt_born_verify;
 /* qft2: fields from neurons (cmd_nnft_qft.c) */
 extern const fy_opt_cmd_t fy_opt_nnft_spectrum, fy_opt_nnft_duality;
 
