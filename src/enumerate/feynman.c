@@ -628,7 +628,8 @@ static int ncert_setup(ncert_t *c, int n, int max_mult)
     if (c->nodes > NCERT_MAX_NODES)
         return 0;
     c->m = SETWORDSNEEDED(c->nodes);
-    c->len = 2 * (size_t) n + (size_t) c->nodes * (size_t) c->m * sizeof(setword);
+    /* + 1: the kind of code (nauty's canonical graph, or the matrix in colour order) */
+    c->len = 2 * (size_t) n + (size_t) c->nodes * (size_t) c->m * sizeof(setword) + 1;
     return 1;
 #else
     return 0;
@@ -672,6 +673,33 @@ static void ncert(unsigned char *out, ncert_t *c, const mat_t *mt, const int *cl
     DEFAULTOPTIONS_GRAPH(options);
     statsblk stats;
 
+    /* cells: the refined colours in ascending order, layer by layer (an invariant order; a
+     * hash collision only merges cells) */
+    refine_hash(col, mt, cls);
+    for (i = 0; i < n; i++)
+    {
+        for (j = i; j > 0 && col[c->lab[j - 1]] > col[i]; j--)
+            c->lab[j] = c->lab[j - 1];
+        c->lab[j] = i;
+    }
+    /* all colours distinct: their order is already a canonical labelling, no search needed;
+     * the code is then the matrix in that order (marked, so the two kinds never meet) */
+    for (i = 1; i < n && col[c->lab[i]] != col[c->lab[i - 1]]; i++)
+        ;
+    if (i == n && (size_t) n * (size_t) (n - 1) / 2 <= (size_t) N * (size_t) m * sizeof(setword))
+    {
+        size_t q = 2 * (size_t) n;
+        memset(out, 0, c->len);
+        for (i = 0; i < n; i++)
+        {
+            out[2 * i] = (unsigned char) (cls[c->lab[i]] + 64);
+            out[2 * i + 1] = (unsigned char) mt->a[c->lab[i]][c->lab[i]];
+            for (j = i + 1; j < n; j++)
+                out[q++] = (unsigned char) mt->a[c->lab[i]][c->lab[j]];
+        }
+        out[c->len - 1] = 1;
+        return;
+    }
     EMPTYGRAPH(c->g, m, N);
     for (b = 0; b < c->layers; b++)
         for (i = 0; i < n; i++)
@@ -682,15 +710,6 @@ static void ncert(unsigned char *out, ncert_t *c, const mat_t *mt, const int *cl
                 if (mt->a[i][j] >> b & 1)
                     ADDONEEDGE(c->g, b * n + i, b * n + j, m);
         }
-    /* cells: the refined colours in ascending order, layer by layer (an invariant order; a
-     * hash collision only merges cells) */
-    refine_hash(col, mt, cls);
-    for (i = 0; i < n; i++)
-    {
-        for (j = i; j > 0 && col[c->lab[j - 1]] > col[i]; j--)
-            c->lab[j] = c->lab[j - 1];
-        c->lab[j] = i;
-    }
     for (b = 1; b < c->layers; b++)
         for (i = 0; i < n; i++)
             c->lab[b * n + i] = b * n + c->lab[i];
@@ -706,6 +725,7 @@ static void ncert(unsigned char *out, ncert_t *c, const mat_t *mt, const int *cl
         out[2 * i + 1] = (unsigned char) mt->a[c->lab[i]][c->lab[i]];
     }
     memcpy(out + 2 * n, c->cg, (size_t) N * (size_t) m * sizeof(setword));
+    out[c->len - 1] = 0;
 }
 #endif
 
