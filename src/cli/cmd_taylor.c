@@ -494,8 +494,9 @@ static const fy_opt_t taylor_opts[] = {
      .help = "with --entry or --direction: the contribution of every diagram, largest first"},
     {.name = "check", .kind = FY_OPT_FLAG, .off = A(check),
      .help = "recompute by every route (the sum over diagrams, refused with a message for "
-             "whole tensors above a size; the fused recursion; the diagram factorisation of "
-             "whole tensors of orders 2-4 in double; the Taylor-mode AD) and in the other "
+             "whole tensors above a size; the fused recursion; the diagram routes of whole "
+             "tensors, by the lowest vertex or along the spine; the Taylor-mode AD) and in the "
+             "other "
              "arithmetics (exact where the vertex values are rational, "
              "ball, double) and report the largest discrepancy; exit status 1 on any "
              "disagreement.  Balls must overlap each other and contain the exact values; "
@@ -523,10 +524,11 @@ const fy_opt_cmd_t fy_opt_taylor = {
         "Derivative tensors d^N F at the expansion point (the whole symmetric tensor by\n"
         "sorted multi-index), single entries, and Taylor coefficients along a direction\n"
         "of output 0 of an MLP, by the fused layer recursion (doc/math.md 1.6).  Whole\n"
-        "tensors of orders 2-4 in double are computed by the diagrams grouped by their\n"
-        "lowest vertex into low-rank terms over the neurons, the fused recursion then\n"
-        "being the independent route of --check.  Per diagram and cross-checked on\n"
-        "request.",
+        "tensors come from the diagrams where that is faster: in double, orders 2-4 by\n"
+        "the diagrams grouped by their lowest vertex into low-rank terms over the\n"
+        "neurons, orders 5-10 by the diagrams grouped along their spine; exact rationals\n"
+        "by the spine at every order, balls at order 2; the fused recursion then being\n"
+        "the independent route of --check.  Per diagram and cross-checked on request.",
     .epilog =
         "Examples:\n"
         "  feynn taylor examples/tiny_mlp.safetensors --order 3\n"
