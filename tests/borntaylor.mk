@@ -1,7 +1,7 @@
 # tests of module borntaylor: the verification, its report writers, networks with the Born
 # metadata (the command-level tests are tests/test_demo.sh)
 check_PROGRAMS += tests/test_borntaylor
-tests_test_borntaylor_SOURCES = tests/test_borntaylor.c tests/testutil.h
+tests_test_borntaylor_SOURCES = tests/test_borntaylor.c tests/testutil.h tests/mlputil.h
 tests_test_borntaylor_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_borntaylor_LDADD = $(TEST_LDADD)
 TESTS += tests/test_borntaylor

@@ -22,6 +22,7 @@
 #include "feynn/io.h"
 #include "feynn/rules.h"
 #include "feynn/util.h"
+#include "mlputil.h"
 #include "testutil.h"
 
 static fy_rules_struct rules[1];
@@ -40,16 +41,6 @@ static int teardown(void **state)
     (void) state;
     fy_rules_clear(rules);
     return 0;
-}
-
-static void load_text(fy_net_t net, const char *text)
-{
-    fy_net_opts_t o;
-    fy_error_t err;
-    fy_net_opts_init(o);
-    fy_error_init(err);
-    if (fy_net_read_text_buffer(net, text, strlen(text), "test", o, err) != FY_OK)
-        fail_msg("model: %s", err->msg);
 }
 
 static const char *LINEAR = "feynn-model 1\ninput 2\nactivation identity\n"
@@ -131,7 +122,7 @@ static void test_linear(void **state)
     fy_net_init(net);
     fy_borntaylor_verify_init(bv);
     fy_error_init(err);
-    load_text(net, LINEAR);
+    fy_test_model_text(net, LINEAR);
     heldout(U, 40, fy_test_seed("verify linear"));
     assert_int_equal(fy_borntaylor_verify(bv, net, rules, 2, 1.0, U, NULL, 40, 2, 2, NULL, err),
                      FY_OK);
@@ -169,7 +160,7 @@ static void test_quadratic(void **state)
     fy_borntaylor_verify_init(bv);
     fy_error_init(err);
     quadratic_model(text);
-    load_text(net, text);
+    fy_test_model_text(net, text);
     heldout(U, 30, fy_test_seed("verify quadratic"));
     assert_int_equal(fy_borntaylor_verify(bv, net, rules, 3, 1.0, U, NULL, 30, 1, 3, NULL, err),
                      FY_OK);
@@ -217,7 +208,7 @@ static void test_perturbed_judge_json(void **state)
     fy_net_init(net);
     fy_borntaylor_verify_init(bv);
     fy_error_init(err);
-    load_text(net, "feynn-model 1\ninput 2\nactivation identity\n"
+    fy_test_model_text(net, "feynn-model 1\ninput 2\nactivation identity\n"
                    "layer 2\n  1 0\n  0 1\nlayer 1\n  1/12 7/24\n");
     assert_int_equal(fy_borntaylor_verify(bv, net, rules, 1, 1.0, NULL, NULL, 0, 1, 1, NULL, err),
                      FY_OK);
@@ -275,7 +266,7 @@ static void test_refusals_and_save(void **state)
     fy_net_init(back);
     fy_borntaylor_verify_init(bv);
     fy_error_init(err);
-    load_text(net, LINEAR);
+    fy_test_model_text(net, LINEAR);
     assert_int_equal(fy_borntaylor_verify(bv, net, rules, 0, 1.0, NULL, NULL, 0, 0, 0, NULL,
                                           err), FY_EUSAGE);
     assert_int_equal(fy_borntaylor_verify(bv, net, rules, FY_BORNTAYLOR_MAX_ORDER + 1, 1.0, NULL,
@@ -322,9 +313,9 @@ static void test_kept(void **state)
     fy_net_init(lin);
     fy_net_init(quad);
     fy_borntaylor_kept_init(kt);
-    load_text(lin, LINEAR);
+    fy_test_model_text(lin, LINEAR);
     quadratic_model(text);
-    load_text(quad, text);
+    fy_test_model_text(quad, text);
     assert_int_equal(fy_borntaylor_net_save("test_bt_F1.safetensors", lin, 1, NULL, NULL, err),
                      FY_OK);
     assert_int_equal(fy_borntaylor_net_save("test_bt_F2.safetensors", quad, 1, NULL, NULL, err),

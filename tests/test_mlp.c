@@ -27,24 +27,8 @@
 #include "feynn/mlp.h"
 #include "feynn/rules.h"
 #include "mlp/mlp_internal.h"
+#include "mlputil.h"
 #include "testutil.h"
-
-static fy_rules_t rules;
-static int rules_loaded = 0;
-
-static const fy_rules_struct *get_rules(void)
-{
-    if (!rules_loaded)
-    {
-        fy_error_t err;
-        fy_error_init(err);
-        fy_rules_init(rules);
-        if (fy_rules_load_default(rules, err) != FY_OK)
-            fail_msg("rules: %s", err->msg);
-        rules_loaded = 1;
-    }
-    return rules;
-}
 
 /* A text model: widths w[0..L], weights and biases as strings of rationals. */
 typedef struct
@@ -153,7 +137,7 @@ static void make_mlp(fy_mlp_t m, const tnet *t, fy_arith_t arith, slong prec, in
     fy_error_init(err);
     tnet_load(net, t);
     fy_mlp_init(m);
-    if (fy_mlp_set_net(m, net, get_rules(), arith, prec, err) != FY_OK)
+    if (fy_mlp_set_net(m, net, fy_test_rules(), arith, prec, err) != FY_OK)
         fail_msg("set_net: %s", err->msg);
     fy_net_clear(net);
     if (fy_mlp_set_point(m, NULL, order, err) != FY_OK)
@@ -400,7 +384,7 @@ static void test_polynomial_exact(void **state)
     t.act[1] = t.act[2] = "quadratic";
     tnet_load(net, &t);
     fy_mlp_init(m);
-    assert_int_equal(fy_mlp_set_net(m, net, get_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
+    assert_int_equal(fy_mlp_set_net(m, net, fy_test_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
     fy_numvec_init(xbar, FY_ARITH_EXACT, 2, 128, NULL);
     fmpq_set_si(fy_numvec_fmpq(xbar), 1, 3);
     fmpq_set_si(fy_numvec_fmpq(xbar) + 1, -2, 5);
@@ -787,7 +771,7 @@ static void test_refusals_and_relu(void **state)
     fmpq_set_si(t.b[1], 1, 4);
     tnet_load(net, &t);
     fy_mlp_init(m);
-    assert_int_equal(fy_mlp_set_net(m, net, get_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
+    assert_int_equal(fy_mlp_set_net(m, net, fy_test_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
     assert_int_equal(fy_mlp_set_point(m, NULL, 3, err), FY_EUNSUPPORTED);
     assert_non_null(strstr(err->msg, "ball"));
     assert_non_null(strstr(err->msg, "tanh"));
@@ -799,7 +783,7 @@ static void test_refusals_and_relu(void **state)
     tnet_random(&t, &st, 1);
     tnet_load(net, &t);
     fy_mlp_init(m);
-    assert_int_equal(fy_mlp_set_net(m, net, get_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
+    assert_int_equal(fy_mlp_set_net(m, net, fy_test_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
     fy_numvec_init(xbar, FY_ARITH_EXACT, 2, 128, NULL);
     fmpq_set_si(fy_numvec_fmpq(xbar), 1, 3);
     fmpq_set_si(fy_numvec_fmpq(xbar) + 1, 2, 7);
@@ -864,7 +848,7 @@ static void test_pytorch_reference(void **state)
         fy_mlp_t m;
         fy_symtensor_struct T[4];
         fy_mlp_init(m);
-        assert_int_equal(fy_mlp_set_net(m, net, get_rules(), arith, 128, err), FY_OK);
+        assert_int_equal(fy_mlp_set_net(m, net, fy_test_rules(), arith, 128, err), FY_OK);
         assert_int_equal(fy_mlp_set_point(m, NULL, 3, err), FY_OK);
         for (k = 0; k <= 3; k++)
             fy_symtensor_init(T + k, arith, 1, 0, 128, NULL);

@@ -15,6 +15,7 @@
 #include "feynn/jet.h"
 #include "feynn/mlp.h"
 #include "feynn/rules.h"
+#include "mlputil.h"
 #include "testutil.h"
 
 static fy_rules_struct rules[1];
@@ -33,16 +34,6 @@ static int teardown(void **state)
     (void) state;
     fy_rules_clear(rules);
     return 0;
-}
-
-static void load_text(fy_net_t net, const char *text)
-{
-    fy_net_opts_t o;
-    fy_error_t err;
-    fy_net_opts_init(o);
-    fy_error_init(err);
-    if (fy_net_read_text_buffer(net, text, strlen(text), "test", o, err) != FY_OK)
-        fail_msg("model: %s", err->msg);
 }
 
 static void job_set(fy_mlp_job_struct *job, const fy_net_t net, const fy_numvec_t xbar,
@@ -84,7 +75,7 @@ static void test_tanh_exact(void **state)
     fy_error_init(err);
     fy_net_init(net);
     fy_mlp_init(m);
-    load_text(net, "feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n 1\nlayer 1\n 1\n");
+    fy_test_model_text(net, "feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n 1\nlayer 1\n 1\n");
     fy_numvec_init(v, FY_ARITH_EXACT, 1, 128, NULL);
     fmpq_one(fy_numvec_fmpq(v));
     fy_numvec_init(res, FY_ARITH_EXACT, 0, 128, NULL);
@@ -137,7 +128,7 @@ static void test_tanh_ball(void **state)
     fy_error_init(err);
     fy_net_init(net);
     fy_mlp_init(m);
-    load_text(net, "feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n 1\nlayer 1\n 1\n");
+    fy_test_model_text(net, "feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n 1\nlayer 1\n 1\n");
     fy_numvec_init(xbar, FY_ARITH_EXACT, 1, 128, NULL);
     fmpq_set_si(fy_numvec_fmpq(xbar), 1, 2);
     fy_numvec_init(v, FY_ARITH_EXACT, 1, 128, NULL);
@@ -193,7 +184,7 @@ static void random_net(fy_net_t net, uint64_t *st)
     for (i = 0; i < 3; i++)
         pos += sprintf(text + pos, " %d/3", (int) (fy_test_rand(st) % 7) - 3);
     sprintf(text + pos, "\n");
-    load_text(net, text);
+    fy_test_model_text(net, text);
 }
 
 static void test_random_network(void **state)
@@ -322,7 +313,7 @@ static void test_negative_output_scale(void **state)
     fy_error_init(err);
     fy_net_init(net);
     fy_mlp_init(m);
-    load_text(net, text);
+    fy_test_model_text(net, text);
     fy_numvec_init(xbar, FY_ARITH_EXACT, 3, 128, NULL);
     fy_numvec_init(v, FY_ARITH_EXACT, 3, 128, NULL);
     fmpq_set_si(fy_numvec_fmpq(xbar), 1, 3);

@@ -23,80 +23,12 @@
 #include "feynn/jet.h"
 #include "feynn/mlp.h"
 #include "feynn/rules.h"
+#include "mlputil.h"
 #include "testutil.h"
-
-static fy_rules_t rules;
-static int rules_loaded = 0;
-
-static const fy_rules_struct *get_rules(void)
-{
-    if (!rules_loaded)
-    {
-        fy_error_t err;
-        fy_error_init(err);
-        fy_rules_init(rules);
-        if (fy_rules_load_default(rules, err) != FY_OK)
-            fail_msg("rules: %s", err->msg);
-        rules_loaded = 1;
-    }
-    return rules;
-}
 
 static const char *const acts[] = {"tanh", "sigmoid", "softplus", "exp", "sin",
                                    "cos",  "erf",     "relu",     "identity", "quadratic"};
 #define NACTS ((int) (sizeof acts / sizeof acts[0]))
-
-/* A text model: widths w[0..L], every hidden layer with activation act, weights k/16 with
- * k in -12..12 (nonzero), biases k/16 in -6..6 or zero. */
-static void random_net(fy_net_t net, const int *w, int L, const char *act, uint64_t *st,
-                       int biases)
-{
-    size_t cap = 1 << 16, len = 0;
-    char *s = malloc(cap);
-    int l, a, i;
-    fy_error_t err;
-    fy_net_opts_t o;
-
-    fy_error_init(err);
-    fy_net_opts_init(o);
-    len += (size_t) snprintf(s + len, cap - len, "feynn-model 1\ninput %d\n", w[0]);
-    for (l = 1; l <= L; l++)
-    {
-        if (l < L)
-            len += (size_t) snprintf(s + len, cap - len, "layer %d activation %s\n", w[l], act);
-        else
-            len += (size_t) snprintf(s + len, cap - len, "layer %d\n", w[l]);
-        for (a = 0; a < w[l]; a++)
-        {
-            for (i = 0; i < w[l - 1]; i++)
-            {
-                long k = (long) (fy_test_rand(st) % 25) - 12;
-                len += (size_t) snprintf(s + len, cap - len, " %ld/16", k == 0 ? 5 : k);
-            }
-            len += (size_t) snprintf(s + len, cap - len, "\n");
-        }
-        len += (size_t) snprintf(s + len, cap - len, "bias");
-        for (a = 0; a < w[l]; a++)
-            len += (size_t) snprintf(s + len, cap - len, " %ld/16",
-                                     biases ? (long) (fy_test_rand(st) % 13) - 6 : 0L);
-        len += (size_t) snprintf(s + len, cap - len, "\n");
-    }
-    fy_net_init(net);
-    if (fy_net_read_text_buffer(net, s, len, "<test>", o, err) != FY_OK)
-        fail_msg("model text: %s\n%s", err->msg, s);
-    free(s);
-}
-
-static void make_mlp(fy_mlp_t m, const fy_net_t net, fy_arith_t arith, slong prec, int order)
-{
-    fy_error_t err;
-    fy_error_init(err);
-    fy_mlp_init(m);
-    if (fy_mlp_set_net(m, net, get_rules(), arith, prec, err) != FY_OK)
-        fail_msg("set_net: %s", err->msg);
-    if (fy_mlp_set_point(m, NULL, order, err) != FY_OK)
-        fail_msg("set_point: %s", err->msg);
-}
 
 /* ------------------------------------------------------------------ vertex values */
 
@@ -189,7 +121,7 @@ static void test_vertex_values(void **state)
             fy_net_opts_t o;
             fy_mlp_t mb, md;
             fy_numvec_t vb, vd;
-            const fy_activation_struct *a = fy_rules_activation(get_rules(), acts[ia]);
+            const fy_activation_struct *a = fy_rules_activation(fy_test_rules(), acts[ia]);
             arb_t ref, z, old;
 
             assert_non_null(a);
@@ -199,8 +131,8 @@ static void test_vertex_values(void **state)
             fy_net_init(net);
             assert_int_equal(fy_net_read_text_buffer(net, text, strlen(text), "<t>", o, err),
                              FY_OK);
-            make_mlp(mb, net, FY_ARITH_BALL, 128, n);
-            make_mlp(md, net, FY_ARITH_DOUBLE, 53, n);
+            fy_test_make_mlp(mb, net, FY_ARITH_BALL, 128, n);
+            fy_test_make_mlp(md, net, FY_ARITH_DOUBLE, 53, n);
             fy_numvec_init(vb, FY_ARITH_BALL, 0, 128, NULL);
             fy_numvec_init(vd, FY_ARITH_DOUBLE, 0, 53, NULL);
             arb_init(ref);
@@ -273,7 +205,7 @@ static void test_vertex_high_order(void **state)
     fy_net_opts_init(o);
     fy_net_init(net);
     assert_int_equal(fy_net_read_text_buffer(net, text, strlen(text), "<t>", o, err), FY_OK);
-    make_mlp(m, net, FY_ARITH_BALL, 256, n);
+    fy_test_make_mlp(m, net, FY_ARITH_BALL, 256, n);
     fy_numvec_init(v, FY_ARITH_BALL, 0, 256, NULL);
     arb_init(ref);
     arb_init(z);
@@ -283,7 +215,7 @@ static void test_vertex_high_order(void **state)
         arb_srcptr got;
         assert_int_equal(fy_mlp_vertex(v, m, 1, k, err), FY_OK);
         got = fy_numvec_arb(v);
-        vertex_ref(ref, &scale, fy_rules_activation(get_rules(), "tanh"), k, z);
+        vertex_ref(ref, &scale, fy_rules_activation(fy_test_rules(), "tanh"), k, z);
         assert_true(arb_overlaps(got, ref));
         assert_true(arb_rel_accuracy_bits(got) > 200);
     }
@@ -307,7 +239,7 @@ static void abs_coeffs(fy_numvec_t scale, const fy_net_t net, const double *v, i
     int l;
 
     fy_error_init(err);
-    make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
+    fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
     m->abs_terms = 1;
     for (l = 1; l <= m->L; l++)
     {
@@ -354,7 +286,7 @@ static void test_directional_vs_jet(void **state)
             arb_ptr jb = _arb_vec_init(n + 1);
             int i, k, jet_ok;
 
-            random_net(net, w, L, acts[ia], &st, 1);
+            fy_test_random_net(net, w, L, acts[ia], &st, 1);
             for (i = 0; i < 3; i++)
                 v[i] = (double) ((long) (fy_test_rand(&st) % 17) - 8) / 8.0;
             fy_numvec_init(vd, FY_ARITH_DOUBLE, 3, 53, NULL);
@@ -367,8 +299,8 @@ static void test_directional_vs_jet(void **state)
                 fy_numvec_d(vd)[i] = v[i];
                 arb_set_d(fy_numvec_arb(vb) + i, v[i]);
             }
-            make_mlp(md, net, FY_ARITH_DOUBLE, 53, n);
-            make_mlp(mb, net, FY_ARITH_BALL, prec, n);
+            fy_test_make_mlp(md, net, FY_ARITH_DOUBLE, 53, n);
+            fy_test_make_mlp(mb, net, FY_ARITH_BALL, prec, n);
             assert_int_equal(fy_mlp_directional(cd, md, 0, vd, n, err), FY_OK);
             assert_int_equal(fy_mlp_directional(cb, mb, 0, vb, n, err), FY_OK);
             abs_coeffs(sc, net, v, n);
@@ -454,7 +386,7 @@ static void test_directional_exact(void **state)
         fy_numvec_t v, c;
         fmpq *jc = _fmpq_vec_init(n + 1), *vq = _fmpq_vec_init(2);
 
-        random_net(net, deep ? w3 : w2, L, ex[ia], &st, 0);
+        fy_test_random_net(net, deep ? w3 : w2, L, ex[ia], &st, 0);
         fy_numvec_init(v, FY_ARITH_EXACT, 2, 128, NULL);
         fy_numvec_init(c, FY_ARITH_EXACT, 0, 128, NULL);
         for (i = 0; i < 2; i++)
@@ -463,7 +395,7 @@ static void test_directional_exact(void **state)
             fmpq_set(fy_numvec_fmpq(v) + i, vq + i);
         }
         fy_mlp_init(m);
-        assert_int_equal(fy_mlp_set_net(m, net, get_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
+        assert_int_equal(fy_mlp_set_net(m, net, fy_test_rules(), FY_ARITH_EXACT, 128, err), FY_OK);
         if (fy_mlp_set_point(m, NULL, n, err) != FY_OK)
         {
             /* softplus(0) = log 2 is irrational: refused, naming ball arithmetic */
@@ -515,8 +447,8 @@ static void test_order_1000(void **state)
     fy_net_opts_init(o);
     fy_net_init(net);
     assert_int_equal(fy_net_read_text_buffer(net, text, strlen(text), "<t>", o, err), FY_OK);
-    make_mlp(md, net, FY_ARITH_DOUBLE, 53, n);
-    make_mlp(mb, net, FY_ARITH_BALL, 256, n);
+    fy_test_make_mlp(md, net, FY_ARITH_DOUBLE, 53, n);
+    fy_test_make_mlp(mb, net, FY_ARITH_BALL, 256, n);
     fy_numvec_init(vd, FY_ARITH_DOUBLE, 1, 53, NULL);
     fy_numvec_init(vb, FY_ARITH_BALL, 1, 256, NULL);
     fy_numvec_init(cd, FY_ARITH_DOUBLE, 0, 53, NULL);
@@ -564,7 +496,7 @@ static void test_poly_next(void **state)
     fmpq_init(v2);
     for (ia = 0; ia < NACTS; ia++)
     {
-        const fy_activation_struct *a = fy_rules_activation(get_rules(), acts[ia]);
+        const fy_activation_struct *a = fy_rules_activation(fy_test_rules(), acts[ia]);
         fmpq_poly_t P, Q;
         fmpq_poly_init(P);
         fmpq_poly_init(Q);
@@ -616,8 +548,8 @@ static void test_workspace(void **state)
         fy_net_t net;
         fy_mlp_t m;
         fy_symtensor_struct A[5], B[5];
-        random_net(net, net_i == 0 ? w1 : w2, net_i == 0 ? 4 : 3, "tanh", &st, 1);
-        make_mlp(m, net, FY_ARITH_DOUBLE, 53, 4);
+        fy_test_random_net(net, net_i == 0 ? w1 : w2, net_i == 0 ? 4 : 3, "tanh", &st, 1);
+        fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, 4);
         for (k = 0; k <= 4; k++)
         {
             fy_symtensor_init(A + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
@@ -680,8 +612,8 @@ static void test_tensor3_diagrams(void **state)
             fy_mlp_t m;
             fy_symtensor_t A, B;
             double mx = 0;
-            random_net(net, ws[depth], depth + 2, a3[ia], &st, 1);
-            make_mlp(m, net, FY_ARITH_DOUBLE, 53, 3);
+            fy_test_random_net(net, ws[depth], depth + 2, a3[ia], &st, 1);
+            fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, 3);
             fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
             fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
             assert_int_equal(fy_mlp_tensor(A, m, 0, 3, err), FY_OK);
@@ -723,7 +655,7 @@ static double abs_terms_scale(const fy_net_t net, int n)
     slong i;
     int l;
     fy_error_init(err);
-    make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
+    fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
     for (l = 1; l <= m->L; l++)
     {
         for (i = 0; i < m->W[l].len; i++)
@@ -772,8 +704,8 @@ static void test_tensor_diagrams(void **state)
             fy_symtensor_t A, B, C;
             fy_jet_net_t J;
             double sc, mx = 0;
-            random_net(net, w, L, a5[ia], &st, trial % 3 != 0);
-            make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
+            fy_test_random_net(net, w, L, a5[ia], &st, trial % 3 != 0);
+            fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
             fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
             fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
             fy_symtensor_init(C, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
@@ -819,8 +751,8 @@ static void test_tensor_diagrams(void **state)
         fy_net_t net;
         fy_mlp_t m;
         fy_symtensor_t B;
-        random_net(net, w3, 3, "tanh", &st, 1);
-        make_mlp(m, net, FY_ARITH_DOUBLE, 53, 4);
+        fy_test_random_net(net, w3, 3, "tanh", &st, 1);
+        fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, 4);
         fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
         assert_true(fy_mlp_tensor_diagrams_applies(m, 4));
         m->max_bytes = fy_mlp_tensor_diagrams_bytes(m, 4) - 1;
@@ -849,7 +781,7 @@ static void test_job_compute_route(void **state)
 
     (void) state;
     fy_error_init(err);
-    random_net(net, w, 3, "tanh", &st, 1);
+    fy_test_random_net(net, w, 3, "tanh", &st, 1);
     for (n = 1; n <= 5; n++)
     {
         fy_mlp_job_struct job;
@@ -862,7 +794,7 @@ static void test_job_compute_route(void **state)
         char want[16];
         memset(&job, 0, sizeof job);
         job.net = net;
-        job.rules = get_rules();
+        job.rules = fy_test_rules();
         job.mode = FY_MLP_JOB_TENSOR;
         job.order = n;
         fy_mlp_init(m);
@@ -925,7 +857,6 @@ int main(void)
         cmocka_unit_test(test_job_compute_route),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    if (rules_loaded)
-        fy_rules_clear(rules);
+    fy_test_rules_clear();
     return rc;
 }

@@ -21,76 +21,8 @@
 #include "feynn/jet.h"
 #include "feynn/mlp.h"
 #include "feynn/rules.h"
+#include "mlputil.h"
 #include "testutil.h"
-
-static fy_rules_t rules;
-static int rules_loaded = 0;
-
-static const fy_rules_struct *get_rules(void)
-{
-    if (!rules_loaded)
-    {
-        fy_error_t err;
-        fy_error_init(err);
-        fy_rules_init(rules);
-        if (fy_rules_load_default(rules, err) != FY_OK)
-            fail_msg("rules: %s", err->msg);
-        rules_loaded = 1;
-    }
-    return rules;
-}
-
-/* A text model: widths w[0..L], hidden activation act, weights k/16 (k in -12..12, nonzero),
- * biases k/16 in -6..6 or zero. */
-static void random_net(fy_net_t net, const int *w, int L, const char *act, uint64_t *st,
-                       int biases)
-{
-    size_t cap = 1 << 16, len = 0;
-    char *s = malloc(cap);
-    int l, a, i;
-    fy_error_t err;
-    fy_net_opts_t o;
-
-    fy_error_init(err);
-    fy_net_opts_init(o);
-    len += (size_t) snprintf(s + len, cap - len, "feynn-model 1\ninput %d\n", w[0]);
-    for (l = 1; l <= L; l++)
-    {
-        if (l < L)
-            len += (size_t) snprintf(s + len, cap - len, "layer %d activation %s\n", w[l], act);
-        else
-            len += (size_t) snprintf(s + len, cap - len, "layer %d\n", w[l]);
-        for (a = 0; a < w[l]; a++)
-        {
-            for (i = 0; i < w[l - 1]; i++)
-            {
-                long k = (long) (fy_test_rand(st) % 25) - 12;
-                len += (size_t) snprintf(s + len, cap - len, " %ld/16", k == 0 ? 5 : k);
-            }
-            len += (size_t) snprintf(s + len, cap - len, "\n");
-        }
-        len += (size_t) snprintf(s + len, cap - len, "bias");
-        for (a = 0; a < w[l]; a++)
-            len += (size_t) snprintf(s + len, cap - len, " %ld/16",
-                                     biases ? (long) (fy_test_rand(st) % 13) - 6 : 0L);
-        len += (size_t) snprintf(s + len, cap - len, "\n");
-    }
-    fy_net_init(net);
-    if (fy_net_read_text_buffer(net, s, len, "<test>", o, err) != FY_OK)
-        fail_msg("model text: %s\n%s", err->msg, s);
-    free(s);
-}
-
-static void make_mlp(fy_mlp_t m, const fy_net_t net, fy_arith_t arith, slong prec, int order)
-{
-    fy_error_t err;
-    fy_error_init(err);
-    fy_mlp_init(m);
-    if (fy_mlp_set_net(m, net, get_rules(), arith, prec, err) != FY_OK)
-        fail_msg("set_net: %s", err->msg);
-    if (fy_mlp_set_point(m, NULL, order, err) != FY_OK)
-        fail_msg("set_point: %s", err->msg);
-}
 
 /* The largest entry of the order-n tensor of the network on absolute values (|W|, |sigma^(k)|):
  * the sum of |terms| that rounding errors are relative to. */
@@ -103,7 +35,7 @@ static double abs_terms_scale(const fy_net_t net, int n)
     slong i;
     int l;
     fy_error_init(err);
-    make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
+    fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
     for (l = 1; l <= m->L; l++)
     {
         for (i = 0; i < m->W[l].len; i++)
@@ -159,7 +91,7 @@ static void test_spine_closed_form(void **state)
             fy_net_init(net);
             assert_int_equal(fy_net_read_text_buffer(net, text, strlen(text), "<t>", o, err),
                              FY_OK);
-            make_mlp(m, net, FY_ARITH_EXACT, 64, n);
+            fy_test_make_mlp(m, net, FY_ARITH_EXACT, 64, n);
             fy_symtensor_init(T, FY_ARITH_EXACT, 1, 0, 64, NULL);
             assert_int_equal(fy_mlp_tensor_spine(T, m, 0, n, NULL, err), FY_OK);
             assert_int_equal(T->order, n);
@@ -215,8 +147,8 @@ static void test_spine_double(void **state)
             fy_jet_net_t J;
             double sc, mx = 0;
             slong i;
-            random_net(net, w, L, a5[ia], &st, trial % 3 != 0);
-            make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
+            fy_test_random_net(net, w, L, a5[ia], &st, trial % 3 != 0);
+            fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
             fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
             fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
             fy_symtensor_init(C, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
@@ -282,9 +214,9 @@ static void test_spine_exact_ball(void **state)
             fy_symtensor_t E1, E2, E3, B1, B2;
             fy_jet_net_t J;
             slong i;
-            random_net(net, w, L, a4[ia], &st, 0); /* no biases: rational vertex values */
-            make_mlp(me, net, FY_ARITH_EXACT, 64, n);
-            make_mlp(mb, net, FY_ARITH_BALL, 128, n);
+            fy_test_random_net(net, w, L, a4[ia], &st, 0); /* no biases: rational vertex values */
+            fy_test_make_mlp(me, net, FY_ARITH_EXACT, 64, n);
+            fy_test_make_mlp(mb, net, FY_ARITH_BALL, 128, n);
             fy_symtensor_init(E1, FY_ARITH_EXACT, 1, 0, 64, NULL);
             fy_symtensor_init(E2, FY_ARITH_EXACT, 1, 0, 64, NULL);
             fy_symtensor_init(E3, FY_ARITH_EXACT, 1, 0, 64, NULL);
@@ -362,9 +294,9 @@ static void test_spine_ball_biases(void **state)
             fy_mlp_t mb, mh;
             fy_symtensor_t B1, B2, H;
             slong i;
-            random_net(net, w, L, trial % 2 ? "tanh" : "softplus", &st, 1);
-            make_mlp(mb, net, FY_ARITH_BALL, 128, n);
-            make_mlp(mh, net, FY_ARITH_BALL, 512, n);
+            fy_test_random_net(net, w, L, trial % 2 ? "tanh" : "softplus", &st, 1);
+            fy_test_make_mlp(mb, net, FY_ARITH_BALL, 128, n);
+            fy_test_make_mlp(mh, net, FY_ARITH_BALL, 512, n);
             fy_symtensor_init(B1, FY_ARITH_BALL, 1, 0, 128, NULL);
             fy_symtensor_init(B2, FY_ARITH_BALL, 1, 0, 128, NULL);
             fy_symtensor_init(H, FY_ARITH_BALL, 1, 0, 512, NULL);
@@ -406,8 +338,8 @@ static void test_spine_refusals(void **state)
     fy_symtensor_t T;
     (void) state;
     fy_error_init(err);
-    random_net(net, w, 3, "tanh", &st, 1);
-    make_mlp(m, net, FY_ARITH_DOUBLE, 53, 5);
+    fy_test_random_net(net, w, 3, "tanh", &st, 1);
+    fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, 5);
     fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
     assert_true(fy_mlp_tensor_diagrams_applies(m, 5));
     assert_false(fy_mlp_tensor_diagrams_applies(m, 6)); /* vertex values to order 5 only */
@@ -439,7 +371,7 @@ static void test_spine_route(void **state)
     int k;
     (void) state;
     fy_error_init(err);
-    random_net(net, w, 3, "tanh", &st, 0);
+    fy_test_random_net(net, w, 3, "tanh", &st, 0);
     for (k = 0; k < 3; k++)
     {
         fy_arith_t arith = k == 0 ? FY_ARITH_DOUBLE : k == 1 ? FY_ARITH_BALL : FY_ARITH_EXACT;
@@ -453,7 +385,7 @@ static void test_spine_route(void **state)
         int i, has_fused = 0;
         memset(&job, 0, sizeof job);
         job.net = net;
-        job.rules = get_rules();
+        job.rules = fy_test_rules();
         job.mode = FY_MLP_JOB_TENSOR;
         job.order = k == 0 ? 5 : k == 1 ? 2 : 3;
         fy_mlp_init(m);
@@ -550,7 +482,6 @@ int main(void)
         cmocka_unit_test(test_dense),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    if (rules_loaded)
-        fy_rules_clear(rules);
+    fy_test_rules_clear();
     return rc;
 }
