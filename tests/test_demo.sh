@@ -26,7 +26,7 @@ close() { # close GOT WANT TOL DESCRIPTION
     if awk -v g="$1" -v w="$2" -v t="$3" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(g != "" && d <= t) }'; then
         ok "$4 ($1)"; else no "$4: got '$1', want $2 +- $3"; fi
 }
-echo "1..33"
+echo "1..52"
 dir=demo_t_dir
 rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t_d.safetensors demo_t_F1.safetensors demo_t_F2.safetensors
 # F(U) = c3 . U exactly: identity hidden layer, then the row c3
@@ -138,6 +138,53 @@ if "$jc" demo_t_attr/report.json settings.training_data.kind='"attractive"' \
     grep -q "(target <= 0.03: " demo_t_attr/report.txt && grep -q "(target <= 0.15: " demo_t_attr/report.txt; then
     ok "attractive training stated, the same targets"; else no "attractive training stated, the same targets"; fi
 rm -rf demo_t_attr
+# --seeds (seeds, issue 15): one summary row per seed, each row's figures those of the plain
+# single-seed demo (seed 1 is "$dir" above; report.json holds 10 digits), the summary's mean
+# recomputed here from the single runs, each seed's folder; a seed that misses a target (F_1
+# untrained) gives exit status 1
+t "0 1" "demo --quick --seed 2" "$feynn" demo --quick --quiet --seed 2 -o demo_t_s2
+t "0 1" "demo --quick --seeds 1,2" "$feynn" demo --quick --quiet --seeds 1,2 -o demo_t_seeds
+sj=demo_t_seeds/seeds.json
+rows=$(grep -c '^ *[0-9][0-9]* [0-9.e+-]* [0-9.e+-]* [0-9.e+-]* [0-9.e+-]*  ' demo_t.out)
+if [ "$rows" = 2 ] && "$jc" "$sj" n_seeds=2 seeds.0.seed=1 seeds.1.seed=2 2>demo_t.err &&
+    ! "$jc" "$sj" seeds.2=? 2>/dev/null; then ok "seeds: one row per seed, in order"
+else no "seeds: one row per seed, in order (text rows '$rows')"; fi
+for s in 1 2; do
+    if [ $s = 1 ]; then r="$dir/report.json"; else r=demo_t_s2/report.json; fi
+    i=$((s - 1))
+    close "$(val "$sj" seeds.$i.first_order_rel_frobenius)" \
+        "$(val "$r" first_order.rel_frobenius)" 1e-10 "seed $s: first order as the single-seed demo"
+    close "$(val "$sj" seeds.$i.second_order_rel_heldout)" "$(val "$r" second_order.rel_heldout)" \
+        1e-10 "seed $s: second order as the single-seed demo"
+    close "$(val "$sj" seeds.$i.F1_rel_rms_vs_a0_own)" \
+        "$(val "$r" heldout.training_distribution.F1_rel_rms_vs_a0)" 1e-10 \
+        "seed $s: F_1 own held-out as the single-seed demo"
+    close "$(val "$sj" seeds.$i.F1_rel_rms_vs_a0_physical)" \
+        "$(val "$r" heldout.physical.F1_rel_rms_vs_a0)" 1e-10 "seed $s: F_1 physical held-out as the single-seed demo"
+    if [ "$(val "$sj" seeds.$i.targets_met)" = "$(val "$r" targets_met)" ] &&
+        [ -n "$(val "$r" targets_met)" ]; then ok "seed $s: targets met as the single-seed demo"
+    else no "seed $s: targets met as the single-seed demo"; fi
+done
+m=$(awk -v a="$(val "$dir/report.json" second_order.rel_heldout)" \
+    -v b="$(val demo_t_s2/report.json second_order.rel_heldout)" \
+    'BEGIN { printf "%.17g", (a + b) / 2 }')
+close "$(val "$sj" second_order.mean)" "$m" 1e-10 \
+    "seeds: mean second-order figure of the two single runs"
+sd=$(awk -v a="$(val "$dir/report.json" second_order.rel_heldout)" \
+    -v b="$(val demo_t_s2/report.json second_order.rel_heldout)" \
+    'BEGIN { d = a - b; if (d < 0) d = -d; printf "%.17g", d / sqrt(2) }')
+close "$(val "$sj" second_order.sd)" "$sd" 1e-10 \
+    "seeds: spread of the second-order figure (|a - b| / sqrt 2 for two seeds)"
+close "$(val demo_t_seeds/seed-2/report.json first_order.rel_frobenius)" \
+    "$(val demo_t_s2/report.json first_order.rel_frobenius)" 1e-10 \
+    "seeds: DIR/seed-2 holds seed 2's demo"
+t 1 "seeds: a seed missing a target gives exit 1" "$feynn" demo --quick --quiet --seeds 3,4 \
+    --samples 20 --heldout 5 --epochs1 0 --lbfgs1 0 --epochs2 0 --lbfgs2 0 -o demo_t_miss
+if "$jc" demo_t_miss/seeds.json targets_met=false first_order.seeds_met=0 2>demo_t.err &&
+    grep -q "^TARGETS NOT MET for 0 of 2 seeds" demo_t.out; then ok "seeds: the misses counted"
+else no "seeds: the misses counted"; fi
+t 2 "seeds: a seed given twice is refused" "$feynn" demo --quick --quiet --seeds 1,1 -o demo_t_dup
+rm -rf demo_t_s2 demo_t_seeds demo_t_miss demo_t_dup
 rm -rf "$dir" demo_t_lin.txt demo_t_off.txt demo_t_v.json demo_t.out demo_t.err \
     demo_t_d.safetensors demo_t_F1.safetensors demo_t_F2.safetensors
 exit $fail

@@ -2,7 +2,8 @@
 # feynn under MPI (TAP): `mpirun -np 1, 2, 3 feynn nnft sample ...` against the same command run
 # alone, byte for byte (text, JSON, CSV; a scan over widths), the library's tests under mpirun,
 # and a run killed on 2 ranks resumed on 3; `feynn inn sample` (lattice chains, the report and
-# the draws) and `feynn inn scan` (its cells) on 1-3 ranks against the serial command.  The only
+# the draws) and `feynn inn scan` (its cells) on 1-3 ranks against the serial command; `feynn
+# demo --seeds` (the Born demo over seeds) on 2, 3 ranks against the serial command.  The only
 # lines allowed to differ are the ones that say how the run went (text: the first line; JSON:
 # threads, ranks, time_s, networks_per_s; inn scan: the training times).
 # Skipped (77) when feynn was built without MPI or mpirun is missing.  As root, Open MPI needs
@@ -130,6 +131,34 @@ for np in 2 3; do
 done
 if [ "$(wc -l <"$w/np2.scan.csv")" = 5 ]; then ok "inn scan on 2 ranks: one report, 4 cells"
 else wc -l <"$w/np2.scan.csv" >"$w/err"; no "inn scan on 2 ranks: one report, 4 cells"; fi
+
+# the Born demo over seeds (demo --seeds): the summary of 2 seeds on 2 and 3 ranks identical to
+# the serial command's (text and seeds.json; apart from the time, the ranks, and whether the
+# per-seed folders were kept, which only one rank does)
+sstrip() { sed -e '/^time: /d' "$1"; }
+jstrip() { grep -v -E '^ *"(ranks|time_s|seed_folders)":' "$1"; }
+"$feynn" demo --quick --seeds 1,2 --quiet -o "$w/seeds1" >"$w/seeds1.out" 2>"$w/err"
+st=$?
+if [ "$st" -le 1 ]; then
+    sstrip "$w/seeds1.out" >"$w/serial.seeds.out"
+    jstrip "$w/seeds1/seeds.json" >"$w/serial.seeds.js"
+    for np in 2 3; do
+        mpi "$np" "$feynn" demo --quick --seeds 1,2 --quiet -o "$w/seeds$np" \
+            >"$w/seeds$np.out" 2>"$w/err"
+        if [ $? = "$st" ]; then
+            sstrip "$w/seeds$np.out" >"$w/np$np.seeds.out"
+            jstrip "$w/seeds$np/seeds.json" >"$w/np$np.seeds.js"
+            same "demo --seeds, mpirun -np $np: the summary identical to the serial command" \
+                "$w/serial.seeds.out" "$w/np$np.seeds.out"
+            same "demo --seeds, mpirun -np $np: seeds.json identical" "$w/serial.seeds.js" \
+                "$w/np$np.seeds.js"
+        else no "demo --seeds, mpirun -np $np (exit, want $st)"; fi
+    done
+    if [ "$(grep -c '^feynn demo over 2 seeds' "$w/seeds3.out")" = 1 ] &&
+        grep -q '^time: .* on 3 rank(s)$' "$w/seeds3.out"; then
+        ok "demo --seeds: one report from 3 ranks"
+    else cp "$w/seeds3.out" "$w/err"; no "demo --seeds: one report from 3 ranks"; fi
+else no "alone: demo --seeds (exit $st)"; fi
 
 echo "1..$n"
 [ "$fail" = 0 ] && rm -rf "$w"

@@ -127,6 +127,9 @@ case_ inn-compare.schema.json "inn compare" "$feynn" inn compare "$w/ring_model.
     "$w/ring.theory" --samples "$w/ring.safetensors" --format json
 case_ demo-inn.schema.json "demo inn --quick report.json" sh -c \
     "'$feynn' demo inn --quick --quiet -o '$w/demo_inn' >/dev/null; cp '$w/demo_inn/report.json' '$w/out.json'"
+# the Born demo over seeds (tiny, untrained: exit 1 by design; only the summary's form is checked)
+case_ demo-seeds.schema.json "demo --seeds seeds.json" sh -c \
+    "'$feynn' demo --quick --quiet --seeds 3,4 --samples 20 --heldout 5 --epochs1 0 --lbfgs1 0 --epochs2 0 --lbfgs2 0 -o '$w/demo_seeds' >/dev/null; cp '$w/demo_seeds/seeds.json' '$w/out.json'"
 
 for s in "$sd"/*.schema.json; do
     b=$(basename "$s")

@@ -32,6 +32,7 @@
 #include "feynn/error.h"
 #include "feynn/graph.h"
 #include "feynn/io.h"
+#include "feynn/par.h"
 #include "feynn/rules.h"
 #include "feynn/series.h"
 
@@ -276,6 +277,52 @@ int fy_borntaylor_demo_run(fy_borntaylor_demo_t demo, const fy_borntaylor_demo_o
 /* The report (as report.json and report.txt hold it). */
 int fy_borntaylor_demo_write_json(FILE *fp, const fy_borntaylor_demo_t demo, fy_error_t err);
 void fy_borntaylor_demo_write_text(FILE *fp, const fy_borntaylor_demo_t demo);
+
+/* ------------------------------------------------------------------ scans over seeds
+ * (seeds, issue 15): the demo run for a list of seeds, each seed one job of fy_par_scan (so
+ * under mpirun the seeds are spread over the ranks with dynamic load balance), the small
+ * records gathered in seed order on rank 0 and summarised. */
+
+/* One seed's figures (as that seed's report.json holds them). */
+typedef struct
+{
+    uint64_t seed;
+    double first;          /* rel. Frobenius of grad F_1(0) against c3 (first_order) */
+    double second;         /* rel. RMS of T_2[F_2] against a_0^(2) held-out (second_order) */
+    double f1_own, f1_phys; /* rel. RMS of F_1 against a_0: own / physical held-out */
+    int first_met, second_met;
+} fy_borntaylor_seed_row_struct;
+
+typedef struct
+{
+    long n;                            /* seeds */
+    fy_borntaylor_seed_row_struct *row; /* n rows in the order of the list */
+    int quick, box, ranks;
+    double mean_first, sd_first, max_first;    /* sd: n - 1 denominator, 0 for one seed */
+    double mean_second, sd_second, max_second;
+    long n_first_met, n_second_met, n_met;     /* seeds meeting each target, both */
+    int kept;                          /* 1: each seed's folder kept as DIR/seed-S */
+    double time_s;
+} fy_borntaylor_seeds_struct;
+typedef fy_borntaylor_seeds_struct fy_borntaylor_seeds_t[1];
+
+void fy_borntaylor_seeds_init(fy_borntaylor_seeds_t S);
+void fy_borntaylor_seeds_clear(fy_borntaylor_seeds_t S);
+
+/* Collective over p.  Runs fy_borntaylor_demo_run with the settings o (o->seed and o->dir
+ * replaced; o->log gets one line per seed) for seeds[0..nseeds-1] (1..1024 of them, no
+ * repeats), each seed a job of fy_par_scan.  dir: each seed's results folder is dir/seed-S
+ * (written by the rank that ran it, so give dir only where every rank sees it: with one rank);
+ * NULL: each seed writes to a temporary folder (under $TMPDIR, else /tmp) removed after it.
+ * On rank 0, S holds the rows in the order of seeds and the summary; elsewhere only n. */
+int fy_borntaylor_demo_seeds(fy_borntaylor_seeds_t S, const fy_borntaylor_demo_opts_t o,
+                             const uint64_t *seeds, long nseeds, const char *dir,
+                             const fy_rules_t rules, const fy_par_t p, fy_error_t err);
+
+/* The summary as JSON (doc/schema/demo-seeds.schema.json), indented, final newline; as text
+ * (one row per seed, mean, spread, largest, seeds meeting the targets; last line the time). */
+int fy_borntaylor_seeds_write_json(FILE *fp, const fy_borntaylor_seeds_t S, fy_error_t err);
+int fy_borntaylor_seeds_write_text(FILE *fp, const fy_borntaylor_seeds_t S, fy_error_t err);
 
 #ifdef __cplusplus
 }

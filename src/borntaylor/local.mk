@@ -5,3 +5,4 @@ libfeynn_la_SOURCES += src/borntaylor/verify.c src/borntaylor/net.c src/borntayl
 	src/borntaylor/box.c \
 	src/borntaylor/demo.c src/borntaylor/demo_files.c src/borntaylor/demo_plot.c \
 	src/borntaylor/demo_report.c
+libfeynn_la_SOURCES += src/borntaylor/seeds.c

@@ -6,6 +6,7 @@
  * and F_2 (the iterative scheme), verifies both against the exact Born tensors and writes the
  * report (text and JSON) and figures to a results folder.  Exit status 1 when a target is not
  * met. */
+#include <errno.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include "cli/opt.h"
 #include "feynn/born.h"
 #include "feynn/borntaylor.h"
+#include "feynn/par.h"
 #include "feynn/rules.h"
 #include "feynn/util.h"
 
@@ -32,6 +34,8 @@ typedef struct
     int wset, wset1;
     long steps, samples, dirs, per, e1, e2, l1, l2, held, ensemble;
     const char *h1, *h2;
+    long seeds[64]; /* --seeds (seeds, issue 15) */
+    int nseeds, seedset;
 } demo_args_t;
 
 #define STR_(x) #x
@@ -56,7 +60,13 @@ static const fy_opt_t demo_opts[] = {
      .help = "replace a non-empty DIR feynn did not write (moved aside to DIR.old.XXXXXX, not "
              "deleted)"},
     {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = A(seed), .lo = 0, .hi = LONG_MAX,
-     .def = "1", .help = "seed of data and training"},
+     .given = G(seedset), .def = "1", .help = "seed of data and training"},
+    {.name = "seeds", .kind = FY_OPT_LIST, .arg = "LIST", .off = A(seeds), .off2 = A(nseeds),
+     .lo = 0, .hi = LONG_MAX, .max = 64,
+     .help = "run the demo for each seed of LIST (comma-separated, at most 64; under mpirun "
+             "spread over the ranks); writes DIR/seeds.txt, DIR/seeds.json "
+             "(doc/schema/demo-seeds.schema.json) and, on one rank, DIR/seed-S; prints the "
+             "summary; exit 1 when a seed misses a target"},
     {.name = "first", .kind = FY_OPT_CHOICE, .arg = "T", .off = A(first_exact),
      .choices = first_names, .def = "learned",
      .help = "T_1 subtracted for F_2: learned (T_1[F_1], the iterative scheme proper) or "
@@ -105,7 +115,8 @@ static const fy_opt_t demo_opts[] = {
 
 const fy_opt_cmd_t fy_opt_demo_born = {
     .name = "demo",
-    .usage = "[born] [--quick] [-o DIR] [--seed S] [--first learned|exact] [--quiet]",
+    .usage = "[born] [--quick] [-o DIR] [--seed S | --seeds LIST] [--first learned|exact] "
+             "[--quiet]",
     .intro =
         "The Born-Taylor demonstration (doc/math.md 2.4): generates random step potentials with\n"
         "their certified a_0, trains a network F_1, compares its gradient\n"
@@ -174,6 +185,78 @@ static void settings(fy_borntaylor_demo_opts_t o, const demo_args_t *a)
     o->log = a->quiet ? NULL : stderr;
 }
 
+/* --seeds (seeds, issue 15): the demo for each seed, the seeds spread over the ranks of
+ * mpirun; rank 0 alone writes DIR (seeds.txt, seeds.json; DIR/seed-S with one rank) and
+ * prints the summary. */
+static int demo_seeds(const demo_args_t *a, fy_borntaylor_demo_opts_t o, fy_error_t err)
+{
+    const char *cmd = "demo";
+    fy_borntaylor_seeds_t S;
+    fy_rules_t rules;
+    fy_outdir_t od;
+    fy_par_t par;
+    uint64_t seeds[64];
+    char *path = NULL, note[4200];
+    FILE *fp;
+    int i, status, met, rc = 0;
+
+    for (i = 0; i < a->nseeds; i++)
+        seeds[i] = (uint64_t) a->seeds[i];
+    fy_outdir_init(od);
+    fy_rules_init(rules);
+    fy_borntaylor_seeds_init(S);
+    status = fy_par_init(NULL, NULL, err);
+    fy_par_world(par);
+    if (status == FY_OK && par->rank == 0)
+        status = fy_outdir_open(od, a->dir, a->force, err);
+    if (status == FY_OK)
+        status = fy_rules_load_default(rules, err);
+    status = fy_par_agree(status, par, err);
+    if (status == FY_OK)
+        status = fy_borntaylor_demo_seeds(S, o, seeds, a->nseeds,
+                                          par->size == 1 ? fy_outdir_tmp(od) : NULL, rules,
+                                          par, err);
+    for (i = 0; i < 2 && status == FY_OK && par->rank == 0; i++)
+    {
+        free(path);
+        path = fy_outdir_file(od, i ? "seeds.json" : "seeds.txt", err);
+        if (path == NULL)
+            status = FY_ENOMEM;
+        else if ((fp = fopen(path, "w")) == NULL)
+            status = fy_error_set(err, FY_EIO, "%s: cannot write: %s", path, strerror(errno));
+        else
+        {
+            status = i ? fy_borntaylor_seeds_write_json(fp, S, err)
+                       : fy_borntaylor_seeds_write_text(fp, S, err);
+            if (fclose(fp) != 0 && status == FY_OK)
+                status = fy_error_set(err, FY_EIO, "%s: cannot write", path);
+        }
+    }
+    if (status == FY_OK && par->rank == 0)
+        status = fy_borntaylor_seeds_write_text(stdout, S, err);
+    if (status == FY_OK && par->rank == 0)
+    {
+        status = fy_outdir_commit(od, note, sizeof note, err);
+        if (status == FY_OK && note[0] != '\0')
+            fprintf(stderr, "feynn demo: %s\n", note);
+    }
+    /* every rank leaves with rank 0's status and verdict */
+    status = fy_par_agree(status, par, err);
+    met = par->rank == 0 && S->n_met == S->n;
+    if (status == FY_OK)
+        status = fy_par_bcast(&met, sizeof met, par, err);
+    if (status == FY_OK)
+        rc = met ? 0 : 1;
+    else
+        rc = par->rank == 0 ? fy_cli_fail(cmd, err) : fy_exit_status(status);
+    free(path);
+    fy_outdir_clear(od);
+    fy_borntaylor_seeds_clear(S);
+    fy_rules_clear(rules);
+    fy_par_finalize();
+    return rc;
+}
+
 int fy_cmd_demo(int argc, char **argv)
 {
     const char *cmd = "demo";
@@ -207,6 +290,11 @@ int fy_cmd_demo(int argc, char **argv)
     if (!(a.s_min < a.s_max))
         return fy_cli_usage_error(cmd, "--smin must be below --smax");
     settings(o, &a);
+    if (a.nseeds > 0 && a.seedset)
+        return fy_cli_usage_error(cmd, "--seed and --seeds exclude each other: give the one "
+                                  "seed in --seeds");
+    if (a.nseeds > 0)
+        return demo_seeds(&a, o, err);
     /* the folder is checked before the run, written as a temporary folder and put in
      * place as a whole at the end (a run that fails leaves DIR as it was) */
     fy_outdir_init(od);
