@@ -40,14 +40,20 @@ static int seed_folder(char **path, fy_outdir_t od, const char *dir, uint64_t se
 {
     char buf[4096];
     const char *tmp = getenv("TMPDIR");
+    int w;
     *path = NULL;
     if (dir != NULL)
-        snprintf(buf, sizeof buf, "%s/seed-%llu", dir, (unsigned long long) seed);
+        w = snprintf(buf, sizeof buf, "%s/seed-%llu", dir, (unsigned long long) seed);
     else
+        w = snprintf(buf, sizeof buf, "%s/feynn-demo-seed-%llu",
+                     tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", (unsigned long long) seed);
+    if (w < 0 || (size_t) w >= sizeof buf - 16)
+        return fy_error_set(err, FY_EUSAGE, "demo seeds: the folder name of seed %llu is too "
+                            "long; choose a shorter output folder (or TMPDIR)",
+                            (unsigned long long) seed);
+    if (dir == NULL)
     {
         int rc;
-        snprintf(buf, sizeof buf, "%s/feynn-demo-seed-%llu",
-                 tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", (unsigned long long) seed);
         if ((rc = fy_outdir_open(od, buf, 1, err)) != FY_OK)
             return rc;
         snprintf(buf, sizeof buf, "%s", fy_outdir_tmp(od));
