@@ -3,7 +3,8 @@
 # alone, byte for byte (text, JSON, CSV; a scan over widths), the library's tests under mpirun,
 # and a run killed on 2 ranks resumed on 3; `feynn inn sample` (lattice chains, the report and
 # the draws) and `feynn inn scan` (its cells) on 1-3 ranks against the serial command; `feynn
-# demo --seeds` (the Born demo over seeds) on 2, 3 ranks against the serial command.  The only
+# demo --seeds` (the Born demo over seeds) and the cut-off scan of `feynn nnft couplings` on 2, 3
+# ranks against the serial command.  The only
 # lines allowed to differ are the ones that say how the run went (text: the first line; JSON:
 # threads, ranks, time_s, networks_per_s; inn scan: the training times).
 # Skipped (77) when feynn was built without MPI or mpirun is missing.  As root, Open MPI needs
@@ -159,6 +160,30 @@ if [ "$st" -le 1 ]; then
         ok "demo --seeds: one report from 3 ranks"
     else cp "$w/seeds3.out" "$w/err"; no "demo --seeds: one report from 3 ranks"; fi
 else no "alone: demo --seeds (exit $st)"; fi
+
+# the cut-off scan of nnft couplings: the cut-offs are the jobs of a scan over the ranks; the
+# output (text and JSON, exact and from a Monte Carlo ensemble) is the serial command's byte
+# for byte (rank 0 fits the line in cut-off order)
+for f in txt json; do
+    fmt=text; [ "$f" = json ] && fmt=json
+    "$feynn" nnft couplings --hms-relu --scan 10,30,100,1000 --format "$fmt" \
+        >"$w/rg1.$f" 2>"$w/err" || no "alone: nnft couplings --scan ($fmt)"
+    for np in 2 3; do
+        if mpi "$np" "$feynn" nnft couplings --hms-relu --scan 10,30,100,1000 --format "$fmt" \
+            >"$w/rg$np.$f" 2>"$w/err"; then
+            if cmp -s "$w/rg1.$f" "$w/rg$np.$f" && [ -s "$w/rg1.$f" ]; then
+                ok "nnft couplings --scan ($fmt), mpirun -np $np: byte-identical"
+            else diff "$w/rg1.$f" "$w/rg$np.$f" >"$w/err"
+                no "nnft couplings --scan ($fmt), mpirun -np $np: byte-identical"; fi
+        else no "nnft couplings --scan ($fmt), mpirun -np $np (exit)"; fi
+    done
+done
+"$feynn" nnft couplings --hms-relu --scan 10,100 --mc --networks 4000 >"$w/rgmc1.txt" \
+    2>"$w/err" || no "alone: nnft couplings --scan --mc"
+if mpi 3 "$feynn" nnft couplings --hms-relu --scan 10,100 --mc --networks 4000 \
+    >"$w/rgmc3.txt" 2>"$w/err" && cmp -s "$w/rgmc1.txt" "$w/rgmc3.txt"; then
+    ok "nnft couplings --scan --mc, mpirun -np 3: byte-identical"
+else no "nnft couplings --scan --mc, mpirun -np 3: byte-identical"; fi
 
 echo "1..$n"
 [ "$fail" = 0 ] && rm -rf "$w"

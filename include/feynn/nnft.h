@@ -500,6 +500,12 @@ void fy_nnft_rg_init(fy_nnft_rg_t r);
 void fy_nnft_rg_clear(fy_nnft_rg_t r);
 int fy_nnft_rg_scan(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
                     const double *cutoff, int ncut, slong prec, fy_error_t err);
+/* The same scan with the cut-offs as the jobs of fy_par_scan (par.h) over the ranks of par
+ * (collective; every rank holds s and mc): on rank 0 r is the serial result, bit for bit (the
+ * line is fitted there in cut-off and tuple order); on the others r holds only the cut-offs. */
+int fy_nnft_rg_scan_par(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
+                        const double *cutoff, int ncut, slong prec, const fy_par_t par,
+                        fy_error_t err);
 
 /* The [HMS] ReLU experiment: relu, d = 1, N = 20, sigma_W = sigma_a = 1, sigma_b = 0, the six
  * positive inputs 0.2, 0.4, ..., 1.2 of their ReLU runs (inputs "hms-relu-d1"). */

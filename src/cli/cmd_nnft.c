@@ -435,7 +435,10 @@ const fy_opt_cmd_t fy_opt_nnft_couplings = {
         "exactly -(d + 4)).\n"
         "Sign: couplings of the action, a positive lambda lowers G4.  G4 is exact\n"
         "(gauss, cos; relu with sigma_b = 0 in d = 1) or, with --mc, Monte Carlo.",
-    .epilog = "Exit status: 0 success, 2 bad usage or input (an infinite cut-off for erf or\n"
+    .epilog = "Beyond one machine: under 'mpirun -np R' (or srun) the cut-offs of --scan are\n"
+              "handed out to the ranks; the output is byte-identical to one rank's.\n"
+              "\n"
+              "Exit status: 0 success, 2 bad usage or input (an infinite cut-off for erf or\n"
               "relu, an unknown template, a spec without exact G4 and no --mc).\n",
     .opts = couplings_opts,
     .nopts = FY_OPT_N(couplings_opts),
@@ -1628,7 +1631,13 @@ static int couplings_compute(cpl_t *x, const opts_t *o, slong prec, fy_error_t e
             return rc;
     }
     if (o->nscan > 0)
-        rc = fy_nnft_rg_scan(x->rg, x->s, o->mc ? x->mc : NULL, o->scan, o->nscan, prec, err);
+    {
+        /* the cut-offs are the jobs of a scan over the ranks (one rank outside mpirun) */
+        fy_par_t par;
+        fy_par_world(par);
+        rc = fy_nnft_rg_scan_par(x->rg, x->s, o->mc ? x->mc : NULL, o->scan, o->nscan, prec,
+                                 par, err);
+    }
     return rc;
 }
 
@@ -1794,8 +1803,14 @@ static int nnft_couplings(int argc, char **argv)
     status = 0;
     cpl_init(&x);
     fy_error_init(err);
+    /* under mpirun / srun every rank computes (the --scan cut-offs are spread over the
+     * ranks); only rank 0 writes */
+    if ((rc = fy_par_init(NULL, NULL, err)) != FY_OK)
+        goto fail;
     if ((rc = couplings_compute(&x, &o, 4 * o.digits + 64, err)) != FY_OK)
         goto fail;
+    if (fy_par_rank() != 0)
+        goto done;
     if (o.fmt == FY_FMT_JSON)
     {
         root = couplings_json(&x, &o);
@@ -1816,10 +1831,11 @@ static int nnft_couplings(int argc, char **argv)
 fail:
     if (of_open)
         fy_ofile_abort(of);
-    status = fy_cli_fail(COUPLINGS, err);
+    status = fy_par_rank() == 0 ? fy_cli_fail(COUPLINGS, err) : fy_exit_status(rc);
 done:
     json_decref(root);
     cpl_clear(&x);
+    fy_par_finalize();
     return status;
 }
 

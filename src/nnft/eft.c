@@ -1694,56 +1694,62 @@ void fy_nnft_rg_clear(fy_nnft_rg_t r)
     memset(r, 0, sizeof *r);
 }
 
-int fy_nnft_rg_scan(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
-                    const double *cutoff, int ncut, slong prec, fy_error_t err)
+/* One job of the cut-off scan: log10 |lambda_t| at cutoff[job] for every tuple t (NaN where
+ * lambda_t is not finite or contains 0), as count doubles. */
+typedef struct
 {
-    fy_nnft_couplings_t c;
-    int k, rc;
+    fy_nnft_couplings_struct *c;
+    const fy_nnft_spec_struct *s;
+    const double *cutoff;
+    slong prec;
+} rg_job_t;
+
+static int rg_job(void **out, size_t *len, uint64_t job, void *ctx, fy_error_t err)
+{
+    rg_job_t *J = ctx;
+    fy_nnft_couplings_struct *c = J->c;
+    double *y;
     slong t;
-    double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, n = 0;
-    fy_nnft_rg_clear(r);
-    if (ncut < 2)
-        return fy_error_set(err, FY_EINPUT, "the cut-off scan needs at least 2 cut-offs");
-    for (k = 0; k < ncut; k++)
-        if (!(cutoff[k] > 0) || isinf(cutoff[k]))
-            return fy_error_set(err, FY_EINPUT, "cut-off %g: the scan needs finite positive "
-                                "cut-offs", cutoff[k]);
-    if ((rc = kernel_supported(s, err)) != FY_OK)
+    int rc = couplings_lambda(c, J->s, J->cutoff[job], FY_NNFT_NOFACT, J->prec, err);
+    if (rc != FY_OK)
         return rc;
-    r->cutoff = malloc(sizeof(double) * (size_t) ncut);
-    r->mean_log = malloc(sizeof(double) * (size_t) ncut);
-    if (r->cutoff == NULL || r->mean_log == NULL)
+    if ((y = malloc(sizeof(double) * (size_t) (c->count > 0 ? c->count : 1))) == NULL)
         return fy_error_set(err, FY_ENOMEM, "out of memory");
-    r->ncut = ncut;
-    fy_nnft_couplings_init(c);
-    rc = couplings_dg4(c, s, mc, prec, err);
-    for (k = 0; k < ncut && rc == FY_OK; k++)
+    for (t = 0; t < c->count; t++)
+        y[t] = !arb_is_finite(c->lambda + t) || arb_contains_zero(c->lambda + t)
+                   ? NAN
+                   : log10(fabs(arf_get_d(arb_midref(c->lambda + t), ARF_RND_NEAR)));
+    *out = y;
+    *len = sizeof(double) * (size_t) c->count;
+    return FY_OK;
+}
+
+/* The least-squares line through the points of the scan, in cut-off and tuple order (the
+ * same sums, in the same order, whatever ran the jobs). */
+static int rg_fit(fy_nnft_rg_t r, void **res, const size_t *len, fy_error_t err)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, n = 0;
+    int k;
+    for (k = 0; k < r->ncut; k++)
     {
-        double ml = 0;
-        slong used = 0;
-        r->cutoff[k] = cutoff[k];
-        if ((rc = couplings_lambda(c, s, cutoff[k], FY_NNFT_NOFACT, prec, err)) != FY_OK)
-            break;
-        for (t = 0; t < c->count; t++)
+        const double *y = res[k];
+        double x = log10(r->cutoff[k]), ml = 0;
+        slong t, used = 0, count = (slong) (len[k] / sizeof(double));
+        for (t = 0; t < count; t++)
         {
-            double x = log10(cutoff[k]), y;
-            if (!arb_is_finite(c->lambda + t) || arb_contains_zero(c->lambda + t))
+            if (isnan(y[t]))
                 continue;
-            y = log10(fabs(arf_get_d(arb_midref(c->lambda + t), ARF_RND_NEAR)));
             sx += x;
-            sy += y;
+            sy += y[t];
             sxx += x * x;
-            sxy += x * y;
-            syy += y * y;
+            sxy += x * y[t];
+            syy += y[t] * y[t];
             n++;
-            ml += y;
+            ml += y[t];
             used++;
         }
         r->mean_log[k] = used ? ml / used : NAN;
     }
-    fy_nnft_couplings_clear(c);
-    if (rc != FY_OK)
-        return rc;
     r->points = (slong) n;
     if (n < 2 || n * sxx - sx * sx <= 0)
         return fy_error_set(err, FY_EINPUT, "no tuple with a non-zero coupling: nothing to "
@@ -1755,6 +1761,66 @@ int fy_nnft_rg_scan(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t m
         r->r2 = vy > 0 ? cxy * cxy / ((n * sxx - sx * sx) * vy) : 1;
     }
     return FY_OK;
+}
+
+int fy_nnft_rg_scan_par(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
+                        const double *cutoff, int ncut, slong prec, const fy_par_t par,
+                        fy_error_t err)
+{
+    fy_nnft_couplings_t c;
+    rg_job_t J;
+    void **res = NULL;
+    size_t *len = NULL;
+    int k, rc;
+    fy_nnft_rg_clear(r);
+    if (ncut < 2)
+        return fy_error_set(err, FY_EINPUT, "the cut-off scan needs at least 2 cut-offs");
+    for (k = 0; k < ncut; k++)
+        if (!(cutoff[k] > 0) || isinf(cutoff[k]))
+            return fy_error_set(err, FY_EINPUT, "cut-off %g: the scan needs finite positive "
+                                "cut-offs", cutoff[k]);
+    if ((rc = kernel_supported(s, err)) != FY_OK)
+        return rc;
+    r->cutoff = malloc(sizeof(double) * (size_t) ncut);
+    r->mean_log = malloc(sizeof(double) * (size_t) ncut);
+    res = calloc((size_t) ncut, sizeof *res);
+    len = calloc((size_t) ncut, sizeof *len);
+    if (r->cutoff == NULL || r->mean_log == NULL || res == NULL || len == NULL)
+    {
+        free(res);
+        free(len);
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    }
+    r->ncut = ncut;
+    memcpy(r->cutoff, cutoff, sizeof(double) * (size_t) ncut);
+    fy_nnft_couplings_init(c);
+    J.c = c;
+    J.s = s;
+    J.cutoff = cutoff;
+    J.prec = prec;
+    /* every rank needs G4 - G4_GP for the jobs it is handed; each job is one cut-off */
+    rc = fy_par_agree(couplings_dg4(c, s, mc, prec, err), par, err);
+    if (rc == FY_OK)
+        rc = fy_par_scan(res, len, (uint64_t) ncut, rg_job, &J, NULL, NULL, NULL, par, err);
+    if (rc == FY_OK && par->rank == 0)
+        rc = rg_fit(r, res, len, err);
+    else
+        for (k = 0; k < ncut; k++)
+            r->mean_log[k] = NAN;
+    for (k = 0; k < ncut; k++)
+        free(res[k]);
+    free(res);
+    free(len);
+    fy_nnft_couplings_clear(c);
+    return rc;
+}
+
+int fy_nnft_rg_scan(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
+                    const double *cutoff, int ncut, slong prec, fy_error_t err)
+{
+    fy_par_t self;
+    fy_par_self(self);
+    return fy_nnft_rg_scan_par(r, s, mc, cutoff, ncut, prec, self, err);
 }
 
 /* ------------------------------------------------------------------ [HMS] ReLU, summary */
