@@ -4,6 +4,7 @@
 #ifndef FEYNN_TESTS_MLPUTIL_H
 #define FEYNN_TESTS_MLPUTIL_H
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,6 +112,35 @@ static inline void fy_test_make_mlp(fy_mlp_t m, const fy_net_t net, fy_arith_t a
         fail_msg("set_net: %s", err->msg);
     if (fy_mlp_set_point(m, NULL, order, err) != FY_OK)
         fail_msg("set_point: %s", err->msg);
+}
+
+/* The largest entry of the order-n tensor of the network on absolute values (|W|, |sigma^(k)|):
+ * the sum of |terms| that rounding errors are relative to. */
+static inline double fy_test_abs_terms_scale(const fy_net_t net, int n)
+{
+    fy_mlp_t m;
+    fy_symtensor_t T;
+    fy_error_t err;
+    double mx = 0;
+    slong i;
+    int l;
+    fy_error_init(err);
+    fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
+    for (l = 1; l <= m->L; l++)
+    {
+        for (i = 0; i < m->W[l].len; i++)
+            fy_numvec_d(m->W + l)[i] = fabs(fy_numvec_d(m->W + l)[i]);
+        if (l < m->L)
+            for (i = 0; i < m->s[l].len; i++)
+                fy_numvec_d(m->s + l)[i] = fabs(fy_numvec_d(m->s + l)[i]);
+    }
+    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    assert_int_equal(fy_mlp_tensor(T, m, 0, n, err), FY_OK);
+    for (i = 0; i < T->e.len; i++)
+        mx = fmax(mx, fy_numvec_d(&T->e)[i]);
+    fy_symtensor_clear(T);
+    fy_mlp_clear(m);
+    return mx;
 }
 
 #endif

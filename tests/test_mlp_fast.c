@@ -644,35 +644,6 @@ static void test_tensor3_diagrams(void **state)
 
 /* ------------------------------------------------------------------ orders 2..4 by diagrams */
 
-/* max over the order-n tensor of the same computation on |W| and |sigma^(k)|: the sum of the
- * absolute values of the diagram terms, the scale of rounding errors of every route. */
-static double abs_terms_scale(const fy_net_t net, int n)
-{
-    fy_mlp_t m;
-    fy_symtensor_t T;
-    fy_error_t err;
-    double mx = 0;
-    slong i;
-    int l;
-    fy_error_init(err);
-    fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
-    for (l = 1; l <= m->L; l++)
-    {
-        for (i = 0; i < m->W[l].len; i++)
-            fy_numvec_d(m->W + l)[i] = fabs(fy_numvec_d(m->W + l)[i]);
-        if (l < m->L)
-            for (i = 0; i < m->s[l].len; i++)
-                fy_numvec_d(m->s + l)[i] = fabs(fy_numvec_d(m->s + l)[i]);
-    }
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-    assert_int_equal(fy_mlp_tensor(T, m, 0, n, err), FY_OK);
-    for (i = 0; i < T->e.len; i++)
-        mx = fmax(mx, fy_numvec_d(&T->e)[i]);
-    fy_symtensor_clear(T);
-    fy_mlp_clear(m);
-    return mx;
-}
-
 /* The whole tensors of orders 2, 3, 4 by the diagram factorisation against the fused
  * recursion (within 1e-12 of the sum of |terms|) and the Taylor-mode AD of the jet module
  * (within 1e-9 of it: the jet interpolates over directions), on random networks: input
@@ -716,7 +687,7 @@ static void test_tensor_diagrams(void **state)
             fy_jet_net_init(J);
             assert_int_equal(fy_jet_net_set(J, net, err), FY_OK);
             assert_int_equal(fy_jet_tensor_d(C, J, 0, NULL, n, err), FY_OK);
-            sc = abs_terms_scale(net, n);
+            sc = fy_test_abs_terms_scale(net, n);
             assert_int_equal(A->e.len, B->e.len);
             assert_int_equal(C->e.len, B->e.len);
             for (i = 0; i < A->e.len; i++)

@@ -24,35 +24,6 @@
 #include "mlputil.h"
 #include "testutil.h"
 
-/* The largest entry of the order-n tensor of the network on absolute values (|W|, |sigma^(k)|):
- * the sum of |terms| that rounding errors are relative to. */
-static double abs_terms_scale(const fy_net_t net, int n)
-{
-    fy_mlp_t m;
-    fy_symtensor_t T;
-    fy_error_t err;
-    double mx = 0;
-    slong i;
-    int l;
-    fy_error_init(err);
-    fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
-    for (l = 1; l <= m->L; l++)
-    {
-        for (i = 0; i < m->W[l].len; i++)
-            fy_numvec_d(m->W + l)[i] = fabs(fy_numvec_d(m->W + l)[i]);
-        if (l < m->L)
-            for (i = 0; i < m->s[l].len; i++)
-                fy_numvec_d(m->s + l)[i] = fabs(fy_numvec_d(m->s + l)[i]);
-    }
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-    assert_int_equal(fy_mlp_tensor(T, m, 0, n, err), FY_OK);
-    for (i = 0; i < T->e.len; i++)
-        mx = fmax(mx, fy_numvec_d(&T->e)[i]);
-    fy_symtensor_clear(T);
-    fy_mlp_clear(m);
-    return mx;
-}
-
 /* Random widths: w[0] in 1..maxd, L - 1 = 1..3 hidden layers of 1..maxw, 1..2 outputs. */
 static int random_widths(int *w, uint64_t *st, int maxd, int maxw)
 {
@@ -158,7 +129,7 @@ static void test_spine_double(void **state)
             fy_jet_net_init(J);
             assert_int_equal(fy_jet_net_set(J, net, err), FY_OK);
             assert_int_equal(fy_jet_tensor_d(C, J, 0, NULL, n, err), FY_OK);
-            sc = abs_terms_scale(net, n);
+            sc = fy_test_abs_terms_scale(net, n);
             assert_int_equal(A->e.len, B->e.len);
             assert_int_equal(C->e.len, B->e.len);
             for (i = 0; i < A->e.len; i++)
