@@ -7,6 +7,6 @@ libfeynn_la_SOURCES += src/mlp/mlp.c src/mlp/taylor_d.c src/mlp/taylor_arb.c src
 EXTRA_DIST += doc/schema/taylor.schema.json examples/compare_pytorch.py
 libfeynn_la_SOURCES += src/mlp/check.c
 libfeynn_la_SOURCES += src/mlp/diagram3.c
-noinst_HEADERS += src/mlp/spine_tpl.c
+noinst_HEADERS += src/mlp/spine_tpl.c src/mlp/vec_tpl.h
 libfeynn_la_SOURCES += src/mlp/spine_d.c src/mlp/spine_arb.c src/mlp/spine_fmpq.c
 libfeynn_la_SOURCES += src/mlp/dense.c

@@ -58,52 +58,7 @@ typedef struct
     fy_mlp_work_struct *pool;
 } SP(sp);
 
-/* Zeroed vectors; in double from the workspace when there is one (kept between calls: no
- * allocation, no fresh pages), else allocated. */
-static fy_el_ptr SP(sp_new)(fy_mlp_work_struct *pool, slong n, fy_error_t err)
-{
-    fy_el_ptr v;
-    slong i;
-    if (n < 1)
-        n = 1;
-#if defined(FY_BACKEND_D)
-    if (pool != NULL)
-    {
-        v = _fy_mlp_pool_get(pool, (size_t) n * sizeof(double));
-        if (v == NULL)
-            fy_error_set(err, FY_ENOMEM, "mlp: out of memory for a workspace block");
-        return v;
-    }
-#else
-    (void) pool;
-#endif
-#if defined(FY_BACKEND_FMPQ)
-    v = fy_malloc((size_t) n, sizeof(fy_el_struct), err);
-    for (i = 0; v != NULL && i < n; i++)
-        FY_EL_INIT(v + i);
-#else
-    (void) i;
-    v = fy_calloc((size_t) n, sizeof(fy_el_struct), err); /* zero bytes: 0.0, a zero arb */
-#endif
-    return v;
-}
-
-static void SP(sp_free)(fy_mlp_work_struct *pool, fy_el_ptr v, slong n)
-{
-#if defined(FY_BACKEND_D)
-    (void) n;
-    if (pool != NULL && v != NULL)
-        _fy_mlp_pool_put(pool, v);
-    else
-        free(v);
-#else
-    slong i;
-    (void) pool;
-    for (i = 0; v != NULL && i < (n < 1 ? 1 : n); i++)
-        FY_EL_CLEAR(v + i);
-    free(v);
-#endif
-}
+#include "mlp/vec_tpl.h"
 
 /* C (r x c) = A (r x k, row stride lda) B, B stored k x c (transB 0) or c x k (transB 1). */
 static void SP(sp_gemm)(fy_el_ptr C, slong ldc, fy_el_srcptr A, slong lda, fy_el_srcptr B,
@@ -280,7 +235,7 @@ static int SP(sp_final)(fy_el_ptr out, SP(sp) *c, fy_error_t err)
 #if defined(SP_CBLAS)
     {
         slong nb = E < SP_BLOCK ? E : SP_BLOCK, r0;
-        double *R = SP(sp_new)(c->pool, nb * d, err);
+        double *R = vec_new(c->pool, nb * d, err);
         if (R == NULL)
             return FY_ENOMEM;
         (void) prec;
@@ -298,7 +253,7 @@ static int SP(sp_final)(fy_el_ptr out, SP(sp) *c, fy_error_t err)
                 }
             }
         }
-        SP(sp_free)(c->pool, R, nb * d);
+        vec_free(c->pool, R, nb * d);
     }
 #else
     (void) err, (void) prec;
@@ -331,13 +286,13 @@ static void SP(sp_clear)(SP(sp) *c)
     int p;
     for (p = 1; p <= c->H; p++)
     {
-        SP(sp_free)(c->pool, c->P[p], c->rows * c->m->width[p]);
-        SP(sp_free)(c->pool, c->G[p], c->grows * c->m->width[p]);
+        vec_free(c->pool, c->P[p], c->rows * c->m->width[p]);
+        vec_free(c->pool, c->G[p], c->grows * c->m->width[p]);
     }
-    SP(sp_free)(c->pool, c->Q, c->rows * c->maxw);
-    SP(sp_free)(c->pool, c->A, c->rows * c->maxw);
-    SP(sp_free)(c->pool, c->B, c->rows * c->maxw);
-    SP(sp_free)(c->pool, c->t, c->nt);
+    vec_free(c->pool, c->Q, c->rows * c->maxw);
+    vec_free(c->pool, c->A, c->rows * c->maxw);
+    vec_free(c->pool, c->B, c->rows * c->maxw);
+    vec_free(c->pool, c->t, c->nt);
     free(c->sh);
 }
 
@@ -421,18 +376,18 @@ int SP(_fy_mlp_spine)(fy_el_ptr out, const fy_mlp_struct *m, int output, int n, 
     status = FY_OK;
     for (p = 1; p <= c.H && status == FY_OK; p++)
     {
-        c.P[p] = SP(sp_new)(c.pool, c.rows * m->width[p], err);
-        c.G[p] = SP(sp_new)(c.pool, c.grows * m->width[p], err);
+        c.P[p] = vec_new(c.pool, c.rows * m->width[p], err);
+        c.G[p] = vec_new(c.pool, c.grows * m->width[p], err);
         if (c.P[p] == NULL || c.G[p] == NULL)
             status = FY_ENOMEM;
     }
     if (status == FY_OK)
     {
-        c.Q = SP(sp_new)(c.pool, c.rows * c.maxw, err);
-        c.A = SP(sp_new)(c.pool, c.rows * c.maxw, err);
-        c.B = SP(sp_new)(c.pool, c.rows * c.maxw, err);
+        c.Q = vec_new(c.pool, c.rows * c.maxw, err);
+        c.A = vec_new(c.pool, c.rows * c.maxw, err);
+        c.B = vec_new(c.pool, c.rows * c.maxw, err);
         c.nt = ((slong) 1 << c.mo) * c.maxw;
-        c.t = SP(sp_new)(c.pool, c.nt, err);
+        c.t = vec_new(c.pool, c.nt, err);
         c.sh = fy_calloc((size_t) 2 << c.mo, sizeof(fy_el_struct), err);
         if (c.Q == NULL || c.A == NULL || c.B == NULL || c.t == NULL || c.sh == NULL)
             status = FY_ENOMEM;

@@ -197,56 +197,8 @@ typedef struct
 
 #define ROW(T, r) ((T)->v + (r) * (T)->ld)
 
-/* Zeroed vectors; in double, taken from the caller's workspace when there is one (kept
- * between calls: no allocation, no fresh pages), else calloc'ed. */
-static fy_el_ptr vec_new(fy_mlp_work_struct *pool, slong n, fy_error_t err)
-{
-    fy_el_ptr v;
-    slong i;
-    if (n < 1)
-        n = 1;
-#if defined(FY_BACKEND_D)
-    if (pool != NULL)
-    {
-        v = _fy_mlp_pool_get(pool, (size_t) n * sizeof(double));
-        if (v == NULL)
-            fy_error_set(err, FY_ENOMEM, "mlp: out of memory for a workspace block");
-        return v;
-    }
-#else
-    (void) pool;
-#endif
-#if defined(FY_BACKEND_FMPQ)
-    v = fy_malloc((size_t) n, sizeof(fy_el_struct), err);
-    for (i = 0; v != NULL && i < n; i++)
-        FY_EL_INIT(v + i);
-#else
-    /* zero bytes are a zero double and a valid (zero) arb */
-    (void) i;
-    v = fy_calloc((size_t) n, sizeof(fy_el_struct), err);
-#endif
-    return v;
-}
-static void vec_free(fy_mlp_work_struct *pool, fy_el_ptr v, slong n)
-{
-#if defined(FY_BACKEND_D)
-    if (pool != NULL)
-    {
-        _fy_mlp_pool_put(pool, v);
-        return;
-    }
-#else
-    (void) pool;
-#endif
-#if !defined(FY_BACKEND_D)
-    slong i;
-    for (i = 0; v != NULL && i < (n < 1 ? 1 : n); i++)
-        FY_EL_CLEAR(v + i);
-#else
-    (void) n;
-#endif
-    free(v);
-}
+#include "mlp/vec_tpl.h"
+
 static int tab_init(tab_t *t, slong rows, slong ld, fy_mlp_work_struct *pool, fy_error_t err)
 {
     t->rows = rows;
