@@ -75,7 +75,8 @@ static void test_rows_and_summary(void **state)
     tiny_opts(o);
     fy_par_self(p);
     fy_borntaylor_seeds_init(S);
-    assert_int_equal(fy_borntaylor_demo_seeds(S, o, seeds, 2, "test_bts_dir", rules, p, err),
+    assert_int_equal(fy_borntaylor_demo_seeds(S, o, seeds, 2, "test_bts_dir", rules, NULL, p,
+                                              err),
                      FY_OK);
     assert_int_equal(S->n, 2);
     assert_int_equal(S->ranks, 1);
@@ -141,7 +142,7 @@ static void test_json_text_scratch(void **state)
     /* with no folder the seeds' demos go to temporary folders under $TMPDIR, removed */
     assert_non_null(mkdtemp(tmpl));
     setenv("TMPDIR", tmpl, 1);
-    assert_int_equal(fy_borntaylor_demo_seeds(S, o, seeds, 2, NULL, rules, p, err), FY_OK);
+    assert_int_equal(fy_borntaylor_demo_seeds(S, o, seeds, 2, NULL, rules, NULL, p, err), FY_OK);
     if (saved != NULL)
         setenv("TMPDIR", saved, 1);
     else
@@ -204,8 +205,10 @@ static void test_refusals(void **state)
     tiny_opts(o);
     fy_par_self(p);
     fy_borntaylor_seeds_init(S);
-    assert_int_equal(fy_borntaylor_demo_seeds(S, o, twice, 0, NULL, rules, p, err), FY_EUSAGE);
-    assert_int_equal(fy_borntaylor_demo_seeds(S, o, twice, 3, NULL, rules, p, err), FY_EUSAGE);
+    assert_int_equal(fy_borntaylor_demo_seeds(S, o, twice, 0, NULL, rules, NULL, p, err),
+                     FY_EUSAGE);
+    assert_int_equal(fy_borntaylor_demo_seeds(S, o, twice, 3, NULL, rules, NULL, p, err),
+                     FY_EUSAGE);
     assert_non_null(strstr(err->msg, "seed 1 is given twice"));
     assert_int_equal(S->n, 0);
     fy_borntaylor_seeds_clear(S);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "feynn/nnft.h"
 #include "feynn/par.h"
 #include "feynn/util.h"
 #include "testutil.h"
@@ -408,6 +409,21 @@ static void test_store_refuses(void **state)
     rmdir_all(dir);
 }
 
+/* One byte in the middle of chunk k changed (the checksum no longer holds). */
+static void rewrite_byte_of_chunk(const fy_par_store_t st, uint64_t k)
+{
+    char *path = fy_par_store_path(st, k, NULL);
+    FILE *fp = path != NULL ? fopen(path, "r+b") : NULL;
+    int ch;
+    assert_non_null(fp);
+    assert_int_equal(fseek(fp, 44, SEEK_SET), 0);
+    ch = fgetc(fp);
+    assert_int_equal(fseek(fp, 44, SEEK_SET), 0);
+    fputc(ch ^ 0x20, fp);
+    fclose(fp);
+    free(path);
+}
+
 /* ------------------------------------------------------------------ job scan */
 typedef struct
 {
@@ -567,6 +583,212 @@ static void test_scan_resume(void **state)
         rmdir_all(dir);
 }
 
+/* ------------------------------------------------------------------ resume (issue 15) */
+/* A store's name extended by the library: dir/RUN holds the whole name, a chunk written under
+ * it is refused by a store named only by the first part, used by one named the same way;
+ * an unopened store cannot be extended and counts as none in a scan. */
+static void test_store_extend(void **state)
+{
+    char dir[256], *run = NULL, *path;
+    fy_par_store_t st;
+    fy_error_t err;
+    size_t n;
+    const double v[3] = {1.5, -2, 0.25};
+    (void) state;
+    fy_error_init(err);
+    fy_par_store_init(st);
+    assert_int_equal(fy_par_store_extend(st, "b\n", err), FY_EUSAGE);
+    assert_false(fy_par_store_is_open(st));
+    assert_false(fy_par_store_is_open(NULL));
+    if (fy_par_rank() != 0)
+        return; /* no collective call here */
+    tmpdir(dir, sizeof dir, "ext");
+    assert_int_equal(fy_par_store_open(st, dir, "command a\n", err), FY_OK);
+    assert_true(fy_par_store_is_open(st));
+    assert_int_equal(fy_par_store_extend(st, "library b\n", err), FY_OK);
+    assert_string_equal(st->run, "command a\nlibrary b\n");
+    path = malloc(strlen(dir) + 8);
+    sprintf(path, "%s/RUN", dir);
+    assert_int_equal(fy_file_read(&run, &n, path, 1000, err), FY_OK);
+    assert_string_equal(run, "command a\nlibrary b\n");
+    free(run);
+    free(path);
+    assert_int_equal(fy_par_store_put(st, 0, v, sizeof v, err), FY_OK);
+    /* the command's part alone: another run */
+    assert_int_equal(fy_par_store_open(st, dir, "command a\n", err), FY_OK);
+    expect(st, 0, FY_PAR_CHUNK_BAD, NULL, 0, "another run");
+    /* the same two parts: the chunk */
+    assert_int_equal(fy_par_store_extend(st, "library b\n", err), FY_OK);
+    expect(st, 0, FY_PAR_CHUNK_OK, v, sizeof v, NULL);
+    /* another library part */
+    assert_int_equal(fy_par_store_open(st, dir, "command a\n", err), FY_OK);
+    assert_int_equal(fy_par_store_extend(st, "library c\n", err), FY_OK);
+    expect(st, 0, FY_PAR_CHUNK_BAD, NULL, 0, "another run");
+    fy_par_store_clear(st);
+    rmdir_all(dir);
+}
+
+/* fy_par_scan adds what it read back and refused to the store's counters; an unopened store
+ * is none (nothing read, nothing written, every job run). */
+static void test_scan_counts(void **state)
+{
+    enum { NJ = 6 };
+    void *res[NJ];
+    size_t len[NJ];
+    scan_ctx c = {UINT64_MAX, 0};
+    fy_par_t p;
+    fy_par_store_t st;
+    fy_error_t err;
+    char dir[256];
+    (void) state;
+    fy_error_init(err);
+    fy_par_world(p);
+    fy_par_store_init(st);
+    assert_int_equal(fy_par_scan(res, len, NJ, job, &c, st, NULL, NULL, p, err), FY_OK);
+    if (p->rank == 0)
+        check_results(res, len, NJ);
+    assert_true(st->resumed == 0 && st->refused == 0);
+    if (p->size == 1)
+        assert_int_equal(c.calls, NJ);
+    free_results(res, NJ);
+    tmpdir(dir, sizeof dir, "cnt");
+    if (p->rank == 0)
+        assert_int_equal(fy_par_store_open(st, dir, "counts", err), FY_OK);
+    assert_int_equal(fy_par_scan(res, len, NJ, job, &c, st, NULL, NULL, p, err), FY_OK);
+    free_results(res, NJ);
+    if (p->rank == 0)
+    {
+        fy_par_store_remove(st, 4);
+        rewrite_byte_of_chunk(st, 2);
+    }
+    c.calls = 0;
+    assert_int_equal(fy_par_scan(res, len, NJ, job, &c, st, NULL, NULL, p, err), FY_OK);
+    if (p->rank == 0)
+    {
+        check_results(res, len, NJ);
+        assert_true(st->resumed == NJ - 2 && st->refused == 1);
+    }
+    if (p->size == 1)
+        assert_int_equal(c.calls, 2);
+    free_results(res, NJ);
+    fy_par_store_clear(st);
+    if (p->rank == 0)
+        rmdir_all(dir);
+}
+
+/* A library scan that takes a store (fy_nnft_rg_scan_par, the cut-off scan of [HMS]'s ReLU
+ * experiment): chunk k holds log10|lambda_t| at cut-off k, as fy_nnft_couplings gives lambda
+ * at that cut-off; ReLU with sigma_b = 0 in d = 1 has slope -(d + 4) = -5; a scan resumed from
+ * a store with chunks missing and damaged is the scan without a store, bit for bit; the store
+ * of another spec (width 30) is not used. */
+static void rg_same(const fy_nnft_rg_t a, const fy_nnft_rg_t b)
+{
+    assert_int_equal(a->ncut, b->ncut);
+    assert_memory_equal(a->mean_log, b->mean_log, sizeof(double) * (size_t) a->ncut);
+    assert_memory_equal(&a->slope, &b->slope, sizeof(double));
+    assert_memory_equal(&a->intercept, &b->intercept, sizeof(double));
+    assert_memory_equal(&a->r2, &b->r2, sizeof(double));
+    assert_true(a->points == b->points);
+}
+
+static void rg_chunks_meaning(const fy_par_store_t st, const fy_nnft_spec_t s,
+                              const double *cut, int ncut, slong prec)
+{
+    fy_nnft_couplings_t c;
+    fy_error_t err;
+    int k;
+    fy_error_init(err);
+    fy_nnft_couplings_init(c);
+    for (k = 0; k < ncut; k++)
+    {
+        void *d;
+        size_t n;
+        int state;
+        slong t;
+        assert_int_equal(fy_par_store_get(&d, &n, &state, st, (uint64_t) k, NULL, 0, err),
+                         FY_OK);
+        assert_int_equal(state, FY_PAR_CHUNK_OK);
+        assert_int_equal(fy_nnft_couplings(c, s, NULL, cut[k], FY_NNFT_NOFACT, prec, err),
+                         FY_OK);
+        assert_true(n == sizeof(double) * (size_t) c->count);
+        for (t = 0; t < c->count; t++)
+        {
+            double want = log10(fabs(arf_get_d(arb_midref(c->lambda + t), ARF_RND_NEAR)));
+            assert_true(((const double *) d)[t] == want);
+        }
+        free(d);
+    }
+    fy_nnft_couplings_clear(c);
+}
+
+static void test_rg_scan_store(void **state)
+{
+    const double cut[4] = {10, 30, 100, 1000};
+    const slong prec = 128;
+    fy_nnft_spec_t s;
+    fy_nnft_rg_t r0, r1, r2;
+    fy_par_t p;
+    fy_par_store_t st;
+    fy_error_t err;
+    char dir[256];
+    int k;
+    (void) state;
+    fy_error_init(err);
+    fy_par_world(p);
+    fy_nnft_spec_init(s);
+    fy_nnft_rg_init(r0);
+    fy_nnft_rg_init(r1);
+    fy_nnft_rg_init(r2);
+    fy_par_store_init(st);
+    assert_int_equal(fy_nnft_eft_hms_relu(s, err), FY_OK);
+    assert_int_equal(fy_nnft_rg_scan_par(r0, s, NULL, cut, 4, prec, NULL, p, err), FY_OK);
+    tmpdir(dir, sizeof dir, "rg");
+    if (p->rank == 0)
+    {
+        assert_true(fabs(r0->slope + 5) < 1e-8);
+        for (k = 1; k < 4; k++)
+            assert_true(fabs(r0->mean_log[k] - r0->mean_log[0] + 5 * log10(cut[k] / cut[0]))
+                        < 1e-8);
+        assert_int_equal(fy_par_store_open(st, dir, "test rg\n", err), FY_OK);
+    }
+    assert_int_equal(fy_nnft_rg_scan_par(r1, s, NULL, cut, 4, prec, st, p, err), FY_OK);
+    if (p->rank == 0)
+    {
+        rg_same(r0, r1);
+        assert_true(st->resumed == 0 && st->refused == 0);
+        rg_chunks_meaning(st, s, cut, 4, prec);
+        assert_non_null(strstr(st->run, "test rg\nnnft cut-off scan"));
+        /* killed after chunks 0 and 2, chunk 2 damaged since */
+        fy_par_store_remove(st, 1);
+        fy_par_store_remove(st, 3);
+        rewrite_byte_of_chunk(st, 2);
+        assert_int_equal(fy_par_store_open(st, dir, "test rg\n", err), FY_OK);
+    }
+    assert_int_equal(fy_nnft_rg_scan_par(r2, s, NULL, cut, 4, prec, st, p, err), FY_OK);
+    if (p->rank == 0)
+    {
+        rg_same(r0, r2);
+        assert_true(st->resumed == 1 && st->refused == 1);
+        assert_int_equal(fy_par_store_open(st, dir, "test rg\n", err), FY_OK);
+    }
+    /* another spec in the same folder: every chunk refused, its own numbers */
+    s->width = 30;
+    assert_int_equal(fy_nnft_rg_scan_par(r1, s, NULL, cut, 4, prec, NULL, p, err), FY_OK);
+    assert_int_equal(fy_nnft_rg_scan_par(r2, s, NULL, cut, 4, prec, st, p, err), FY_OK);
+    if (p->rank == 0)
+    {
+        rg_same(r1, r2);
+        assert_true(st->resumed == 0 && st->refused == 4);
+    }
+    fy_par_store_clear(st);
+    if (p->rank == 0)
+        rmdir_all(dir);
+    fy_nnft_rg_clear(r0);
+    fy_nnft_rg_clear(r1);
+    fy_nnft_rg_clear(r2);
+    fy_nnft_spec_clear(s);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -579,6 +801,9 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_store_refuses),
         cmocka_unit_test(test_scan_order),
         cmocka_unit_test(test_scan_resume),
+        cmocka_unit_test(test_store_extend),
+        cmocka_unit_test(test_scan_counts),
+        cmocka_unit_test(test_rg_scan_store),
     };
     fy_error_t err;
     int rc;

@@ -85,6 +85,119 @@ if [ "$before" -ge 4 ]; then
 elif grep -q "resumed: [1-3] of 4 widths" "$w/err"; then ok "the scan's restart read widths back"
 else no "the scan's restart read widths back"; fi
 
+# ---- resume (issue 15): the three other scans, each chunk one job of the scan.  For each:
+# an uninterrupted run; the same with --checkpoint killed (SIGTERM or SIGINT) once a chunk
+# exists and run again: output identical, chunks read back (said on stderr); a damaged chunk
+# recomputed; a finished run read back whole; another run's store not used.  The kill can come
+# too late on a fast machine: then the restart is a finished run read back (the check of
+# chunks read back still holds); the removal of chunks below makes the partial case certain.
+# cmp_out DESCRIPTION FILTER A B: A and B through FILTER (the lines that say how long it took
+# dropped) identical and not empty
+cmp_out() {
+    "$2" "$3" >"$w/fa"; "$2" "$4" >"$w/fb"
+    if [ -s "$w/fa" ] && cmp -s "$w/fa" "$w/fb"; then ok "$1"
+    else diff "$w/fa" "$w/fb" | head -10 >"$w/err"; no "$1"; fi
+}
+read_back() { # read_back DESCRIPTION TOTAL WHAT: stderr of the last run says R of TOTAL WHAT
+    if grep -q "resumed: [1-9][0-9]* of $2 $3 read back" "$w/err"; then ok "$1"
+    else no "$1"; fi
+}
+# scan_case TAG K SIG FILTER WHAT TOTAL CMD...: the cases above for one command (its output
+# on stdout; CK is appended as --checkpoint)
+scan_case() {
+    tag=$1; k=$2; sig=$3; filt=$4; what=$5; total=$6; shift 6
+    ck="$w/ck.$tag"
+    "$@" >"$w/$tag.whole" 2>"$w/err"; st=$?
+    kill_after "$ck" "$k" "$sig" "$@" --checkpoint "$ck"
+    before=$(chunks "$ck")
+    "$@" --checkpoint "$ck" >"$w/$tag.resumed" 2>"$w/err"
+    if [ $? = "$st" ]; then
+        cmp_out "$tag: SIG$sig after $before chunk(s), resumed: identical to an uninterrupted run" \
+            "$filt" "$w/$tag.whole" "$w/$tag.resumed"
+    else no "$tag: resumed run exits with $st"; fi
+    read_back "$tag: the restart read chunks back" "$total" "$what"
+    if ls "$ck" | grep -q '\.tmp\.'; then ls "$ck" >"$w/err"; no "$tag: no temporary file left"
+    else ok "$tag: no temporary file left"; fi
+    # a killed run of which only the first chunk survived (the others removed)
+    first=$(ls "$ck" | grep '^chunk-' | head -1)
+    for c in $(ls "$ck" | grep '^chunk-' | sed 1d); do rm -f "$ck/$c"; done
+    "$@" --checkpoint "$ck" >"$w/$tag.partial" 2>"$w/err"
+    cmp_out "$tag: 1 of $total chunks kept, resumed: identical" "$filt" "$w/$tag.whole" \
+        "$w/$tag.partial"
+    read_back "$tag: 1 of $total read back" "$total" "$what"
+    # a damaged chunk (one byte in the middle changed) is recomputed
+    printf 'X' | dd of="$ck/$first" bs=1 seek=60 conv=notrunc 2>/dev/null
+    "$@" --checkpoint "$ck" >"$w/$tag.damaged" 2>"$w/err"
+    cmp_out "$tag: damaged chunk recomputed: identical" "$filt" "$w/$tag.whole" \
+        "$w/$tag.damaged"
+    if grep -q "1 unusable chunk" "$w/err"; then ok "$tag: the damaged chunk is said on stderr"
+    else no "$tag: the damaged chunk is said on stderr"; fi
+    # the finished run: every chunk read back, nothing recomputed
+    "$@" --checkpoint "$ck" >"$w/$tag.again" 2>"$w/err"
+    cmp_out "$tag: finished run read back: identical" "$filt" "$w/$tag.whole" "$w/$tag.again"
+    read_back "$tag: all $total read back" "$total" "$what"
+    if grep -q "resumed: $total of $total" "$w/err"; then ok "$tag: nothing recomputed"
+    else no "$tag: nothing recomputed"; fi
+}
+# other_run TAG WHAT CMD...: another run (other options) in TAG's folder uses none of its chunks
+other_run() {
+    tag=$1; what=$2; shift 2
+    "$@" >"$w/$tag.other" 2>/dev/null; st=$?
+    "$@" --checkpoint "$w/ck.$tag" >"$w/$tag.other_ck" 2>"$w/err"
+    if [ $? = "$st" ] && grep -q "unusable" "$w/err" && ! grep -q "resumed" "$w/err"; then
+        ok "$tag: another run's chunks refused ($what)"
+    else no "$tag: another run's chunks refused ($what)"; fi
+    cp "$w/err" "$w/err.other"
+}
+plain() { cat "$1"; }
+notime() { sed -e '/^time: /d' "$1"; }
+cells() { cut -d, -f1-15 "$1"; } # inn scan CSV without the training time
+
+# 1. nnft couplings --scan: each cut-off a chunk
+(printf 'activation relu\nsigma_b 0\nwidth 20\n'
+ for x in 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1 1.1 1.2; do echo "point $x"; done) >"$w/r12.spec"
+R="$feynn nnft couplings $w/r12.spec --scan 10,20,30,50,100,200,300,500"
+scan_case rg 1 TERM plain cut-offs 8 $R
+other_run rg "--width 30" $R --width 30
+same "rg: the other run's own numbers" "$w/rg.other" "$w/rg.other_ck"
+other_run rg "--mc" $R --mc --networks 2000
+"$feynn" nnft couplings "$w/r12.spec" --scan 10,100 --checkpoint "$w/ck.rg" >/dev/null 2>"$w/err"
+if [ $? = 2 ] || ! grep -q "unusable" "$w/err"; then no "rg: --scan 10,100 in the folder"
+else ok "rg: other cut-offs, other run"; fi
+"$feynn" nnft couplings "$w/r12.spec" --checkpoint "$w/ck.rg" >/dev/null 2>"$w/err"
+if [ $? = 2 ] && grep -q "give --scan" "$w/err"; then ok "rg: --checkpoint without --scan refused"
+else no "rg: --checkpoint without --scan refused"; fi
+
+# 2. inn scan: each depth x data cell a chunk (CSV; the training time of a cell read back is
+# its first run's, so the time column is left out)
+printf 'lattice ring 1\nm2 1\nlam 1\n' >"$w/one.theory"
+I="$feynn inn scan $w/one.theory --couplings 1,2,3 --sizes 40,60 --lbfgs 3 --quiet --format csv"
+scan_case inn 1 INT cells cells 6 $I
+other_run inn "--seed 2" $I --seed 2
+printf 'lattice ring 1\nm2 1\nlam 2\n' >"$w/one.theory"
+other_run inn "the theory file changed" $I
+cmp_out "inn: the changed theory's own numbers" cells "$w/inn.other" "$w/inn.other_ck"
+
+# 3. demo --seeds: each seed a chunk; the summary, seeds.json, and the seeds' folders
+D="$feynn demo --quick --steps 4 --samples 60 --heldout 10 --epochs1 0 --epochs2 0 --lbfgs1 10
+   --lbfgs2 10 --hidden1 4 --hidden2 4 --quiet"
+scan_case demo 1 TERM notime seeds 2 $D --seeds 3,1 -o "$w/demo.out"
+jstrip() { grep -v -E '^ *"time_s":' "$1"; }
+"$feynn" demo --quick --steps 4 --samples 60 --heldout 10 --epochs1 0 --epochs2 0 --lbfgs1 10 \
+    --lbfgs2 10 --hidden1 4 --hidden2 4 --quiet --seeds 3,1 -o "$w/demo.whole.dir" \
+    >/dev/null 2>&1
+cmp_out "demo: seeds.json of a run read back identical" jstrip "$w/demo.whole.dir/seeds.json" \
+    "$w/demo.out/seeds.json"
+ls "$w/demo.whole.dir"/seed-1 >"$w/l1"; ls "$w/demo.out"/seed-1 >"$w/l2"
+cmp_out "demo: seed-1's folder restored from its chunk: the same files" plain "$w/l1" "$w/l2"
+for f in F1.safetensors F2.safetensors data.safetensors gradient.csv; do
+    cmp_out "demo: seed-1/$f restored identical" plain "$w/demo.whole.dir/seed-1/$f" \
+        "$w/demo.out/seed-1/$f"; done
+other_run demo "--steps 5" $D --steps 5 --seeds 3,1 -o "$w/demo.out"
+"$feynn" demo --quick --checkpoint "$w/ck.demo" -o "$w/demo.x" >/dev/null 2>"$w/err"
+if [ $? = 2 ] && grep -q "give --seeds" "$w/err"; then ok "demo: --checkpoint needs --seeds"
+else no "demo: --checkpoint needs --seeds"; fi
+
 echo "1..$n"
 [ "$fail" = 0 ] && rm -rf "$w"
 exit $fail

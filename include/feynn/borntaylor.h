@@ -314,10 +314,17 @@ void fy_borntaylor_seeds_clear(fy_borntaylor_seeds_t S);
  * repeats), each seed a job of fy_par_scan.  dir: each seed's results folder is dir/seed-S
  * (written by the rank that ran it, so give dir only where every rank sees it: with one rank);
  * NULL: each seed writes to a temporary folder (under $TMPDIR, else /tmp) removed after it.
- * On rank 0, S holds the rows in the order of seeds and the summary; elsewhere only n. */
+ * On rank 0, S holds the rows in the order of seeds and the summary; elsewhere only n.
+ * resume (issue 15): store (rank 0's, opened by the caller; NULL or unopened: none) gets each
+ * seed as a chunk when it is done (its row and, with dir, the files of its folder), and a
+ * restarted run reads the seeds already there back (store->resumed, ->refused count them),
+ * writing dir/seed-S of such a seed from the chunk where it is absent; the run's name is
+ * extended with every setting of o (but seed, dir, log), the seeds, the rules' contents and
+ * whether folders are kept, so seeds of any other run are recomputed. */
 int fy_borntaylor_demo_seeds(fy_borntaylor_seeds_t S, const fy_borntaylor_demo_opts_t o,
                              const uint64_t *seeds, long nseeds, const char *dir,
-                             const fy_rules_t rules, const fy_par_t p, fy_error_t err);
+                             const fy_rules_t rules, fy_par_store_t store, const fy_par_t p,
+                             fy_error_t err);
 
 /* The summary as JSON (doc/schema/demo-seeds.schema.json), indented, final newline; as text
  * (one row per seed, mean, spread, largest, seeds meeting the targets; last line the time). */

@@ -502,10 +502,15 @@ int fy_nnft_rg_scan(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t m
                     const double *cutoff, int ncut, slong prec, fy_error_t err);
 /* The same scan with the cut-offs as the jobs of fy_par_scan (par.h) over the ranks of par
  * (collective; every rank holds s and mc): on rank 0 r is the serial result, bit for bit (the
- * line is fitted there in cut-off and tuple order); on the others r holds only the cut-offs. */
+ * line is fitted there in cut-off and tuple order); on the others r holds only the cut-offs.
+ * resume (issue 15): store (rank 0's, opened by the caller; NULL or unopened: none) gets each
+ * cut-off as a chunk as it is done, and a restarted scan reads the cut-offs already there back
+ * (store->resumed, ->refused count them); the run's name is extended with the spec, points,
+ * prec, cut-offs and a hash of G4 - G4_GP (fy_par_store_extend), so chunks of any other scan
+ * are recomputed.  The result is the same, bit for bit, resumed or not. */
 int fy_nnft_rg_scan_par(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
-                        const double *cutoff, int ncut, slong prec, const fy_par_t par,
-                        fy_error_t err);
+                        const double *cutoff, int ncut, slong prec, fy_par_store_t store,
+                        const fy_par_t par, fy_error_t err);
 
 /* The [HMS] ReLU experiment: relu, d = 1, N = 20, sigma_W = sigma_a = 1, sigma_b = 0, the six
  * positive inputs 0.2, 0.4, ..., 1.2 of their ReLU runs (inputs "hms-relu-d1"). */

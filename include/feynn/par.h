@@ -102,6 +102,9 @@ typedef struct
 {
     char *dir; /* the folder */
     char *run; /* the text naming the run */
+    /* resume (issue 15): what fy_par_scan found in this store, added up over its calls (rank
+     * 0): chunks read back and used; chunks present but unusable, recomputed */
+    uint64_t resumed, refused;
 } fy_par_store_struct;
 typedef fy_par_store_struct fy_par_store_t[1];
 
@@ -141,6 +144,18 @@ void fy_par_store_remove(fy_par_store_t st, uint64_t k);
 #define FY_PAR_FNV_INIT UINT64_C(0xcbf29ce484222325)
 uint64_t fy_par_fnv1a(uint64_t h, const void *data, size_t len);
 
+/* ---- resume (issue 15): stores handed to library scans.  A command opens the store (rank
+ * 0 only; on the other ranks it stays unopened, st->dir NULL) naming what it knows of the run
+ * (the command, its options); the library function that takes it adds, once, the text of
+ * everything its chunks depend on (the parsed inputs, sizes, seeds, precision, derived
+ * numbers), so that a chunk of any other run is refused even where the command line looks
+ * the same.  The run's name becomes run + text (text should end in a newline); dir/RUN is
+ * rewritten.  FY_EUSAGE on an unopened store. */
+int fy_par_store_extend(fy_par_store_t st, const char *text, fy_error_t err);
+
+/* 1 when st is not NULL and open (a store that fy_par_scan reads and writes). */
+int fy_par_store_is_open(const fy_par_store_struct *st);
+
 /* ------------------------------------------------------------------ job scan */
 /* One job: fills *out (malloc'ed, or NULL with *len 0) with the result of job j. */
 typedef int (*fy_par_job_fn)(void **out, size_t *len, uint64_t job, void *ctx, fy_error_t err);
@@ -151,7 +166,8 @@ typedef int (*fy_par_job_fn)(void **out, size_t *len, uint64_t job, void *ctx, f
  * on the other ranks they are left NULL / 0.  With a store (rank 0's; may be NULL), the
  * results already there are read back and not recomputed, and each new one is written as it
  * arrives, so a killed scan restarted with the same run resumes.  *resumed (may be NULL) is
- * the number of jobs read back, *refused the number of unusable chunks recomputed.  A failing
+ * the number of jobs read back, *refused the number of unusable chunks recomputed (also added
+ * to store->resumed, store->refused).  An unopened store (dir NULL) counts as none.  A failing
  * job stops the scan on every rank with its error. */
 int fy_par_scan(void **res, size_t *len, uint64_t njobs, fy_par_job_fn fn, void *ctx,
                 fy_par_store_t store, uint64_t *resumed, uint64_t *refused, const fy_par_t p,

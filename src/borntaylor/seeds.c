@@ -1,10 +1,13 @@
 /* seeds.c - the Born demo over a list of seeds, the seeds spread over MPI ranks as the jobs of
  * fy_par_scan, and the summary (text, and JSON: doc/schema/demo-seeds.schema.json); see
  * borntaylor.h (seeds, issue 15). */
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -65,7 +68,144 @@ static int seed_folder(char **path, fy_outdir_t od, const char *dir, uint64_t se
     return FY_OK;
 }
 
-/* Job j: the demo with seed seeds[j]; the result is its row. */
+/* ---- resume (issue 15): a seed's result is its row and, when the folders are kept, the
+ * files of its folder, so that a seed read back from a store gives DIR/seed-S too:
+ *   row | u64 nfiles | nfiles x (u64 name_len | name | u64 size | bytes), names sorted. */
+#define FILE_MAX ((size_t) 1 << 31)
+
+static int put_bytes(fy_strbuf_t b, const void *p, size_t n)
+{
+    return fy_strbuf_putn(b, p, n);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The regular files of the folder path, sorted (malloc'ed array of malloc'ed names). */
+static int list_files(char ***names, size_t *n, const char *path, fy_error_t err)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    size_t cap = 0;
+    *names = NULL;
+    *n = 0;
+    if (d == NULL)
+        return fy_error_set(err, FY_EIO, "%s: cannot list the seed's folder", path);
+    while ((e = readdir(d)) != NULL)
+    {
+        char full[4352];
+        struct stat sb;
+        snprintf(full, sizeof full, "%s/%s", path, e->d_name);
+        if (stat(full, &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue;
+        if (*n == cap)
+        {
+            char **m = realloc(*names, (cap = 2 * cap + 16) * sizeof(char *));
+            if (m == NULL)
+                break;
+            *names = m;
+        }
+        if (((*names)[*n] = malloc(strlen(e->d_name) + 1)) == NULL)
+            break;
+        strcpy((*names)[(*n)++], e->d_name);
+    }
+    closedir(d);
+    if (e != NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory listing %s", path);
+    if (*n > 1)
+        qsort(*names, *n, sizeof(char *), cmp_names);
+    return FY_OK;
+}
+
+/* The result of a seed: the row, then (folder not NULL) the folder's files. */
+static int pack_seed(void **out, size_t *len, const fy_borntaylor_seed_row_struct *r,
+                     const char *folder, fy_error_t err)
+{
+    fy_strbuf_t b;
+    char **names = NULL;
+    size_t n = 0, i;
+    uint64_t u;
+    int rc = FY_OK;
+    fy_strbuf_init(b);
+    put_bytes(b, r, sizeof *r);
+    if (folder != NULL)
+        rc = list_files(&names, &n, folder, err);
+    u = n;
+    put_bytes(b, &u, 8);
+    for (i = 0; i < n && rc == FY_OK; i++)
+    {
+        char full[4352], *data = NULL;
+        size_t size = 0;
+        snprintf(full, sizeof full, "%s/%s", folder, names[i]);
+        if ((rc = fy_file_read(&data, &size, full, FILE_MAX, err)) != FY_OK)
+            break;
+        u = strlen(names[i]);
+        put_bytes(b, &u, 8);
+        put_bytes(b, names[i], (size_t) u);
+        u = size;
+        put_bytes(b, &u, 8);
+        put_bytes(b, data, size);
+        free(data);
+    }
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    *len = b->n;
+    if (rc == FY_OK)
+        rc = fy_strbuf_take((char **) out, b, err);
+    else
+        fy_strbuf_clear(b);
+    return rc;
+}
+
+/* Reads a seed's result back: the row, and (dir not NULL and dir/seed-S absent: a seed read
+ * back from a store) its files into dir/seed-S. */
+static int unpack_seed(fy_borntaylor_seed_row_struct *r, const unsigned char *p, size_t len,
+                       const char *dir, fy_error_t err)
+{
+    char folder[4096];
+    struct stat sb;
+    uint64_t nf, k, a, z;
+    size_t at = sizeof *r + 8;
+    int rc = FY_OK;
+    if (len < at)
+        return fy_error_set(err, FY_EINTERNAL, "demo seeds: a seed's result of %zu bytes",
+                            len);
+    memcpy(r, p, sizeof *r);
+    memcpy(&nf, p + sizeof *r, 8);
+    snprintf(folder, sizeof folder, "%s/seed-%llu", dir ? dir : ".",
+             (unsigned long long) r->seed);
+    if (dir == NULL || stat(folder, &sb) == 0)
+        return FY_OK;
+    if ((rc = fy_mkdir_p(folder, err)) != FY_OK)
+        return rc;
+    for (k = 0; k < nf && rc == FY_OK; k++)
+    {
+        char name[256], full[4352];
+        if (len - at < 8)
+            break;
+        memcpy(&a, p + at, 8);
+        if (a == 0 || a >= sizeof name || len - at - 8 < a + 8)
+            break;
+        memcpy(name, p + at + 8, (size_t) a);
+        name[a] = '\0';
+        memcpy(&z, p + at + 8 + a, 8);
+        at += 16 + (size_t) a;
+        if (z > len - at || strchr(name, '/') != NULL || name[0] == '.')
+            break;
+        snprintf(full, sizeof full, "%s/%s", folder, name);
+        rc = fy_file_write_atomic(full, p + at, (size_t) z, err);
+        at += (size_t) z;
+    }
+    if (rc == FY_OK && (k < nf || at != len))
+        rc = fy_error_set(err, FY_EINTERNAL, "demo seeds: the stored folder of seed %llu is "
+                          "malformed", (unsigned long long) r->seed);
+    return rc;
+}
+
+/* Job j: the demo with seed seeds[j]; the result is its row (and its folder's files). */
 static int seed_job(void **out, size_t *len, uint64_t job, void *ctx, fy_error_t err)
 {
     const seeds_ctx_t *x = ctx;
@@ -108,14 +248,11 @@ static int seed_job(void **out, size_t *len, uint64_t job, void *ctx, fy_error_t
                     r->first_met && r->second_met ? "targets met" : "TARGETS NOT MET");
             fflush(x->o->log);
         }
-        *out = r;
-        *len = sizeof *r;
+        rc = pack_seed(out, len, r, x->dir != NULL ? path : NULL, err);
     }
     else
-    {
         fy_error_prefix(err, "seed %llu: ", (unsigned long long) x->seeds[job]);
-        free(r);
-    }
+    free(r);
     fy_borntaylor_demo_clear(demo);
     fy_outdir_clear(od); /* removes a temporary folder */
     free(path);
@@ -171,9 +308,56 @@ static int check_seeds(const uint64_t *seeds, long nseeds, fy_error_t err)
     return FY_OK;
 }
 
+/* resume (issue 15): the text naming the seeds of a store: every setting of o a seed's figures
+ * depend on (all but seed, dir, log: a field added to fy_borntaylor_demo_opts_struct belongs
+ * here too), the seeds, the rules' files (their contents, through a hash) and whether the
+ * results carry the seeds' folders. */
+static int seeds_key(fy_par_store_t store, const fy_borntaylor_demo_opts_t o,
+                     const uint64_t *seeds, long nseeds, int folders, const fy_rules_t rules,
+                     fy_error_t err)
+{
+    uint64_t h = FY_PAR_FNV_INIT;
+    fy_strbuf_t b;
+    char *t;
+    long i;
+    int rc = FY_OK;
+    for (i = 0; i < rules->nfiles && rc == FY_OK; i++)
+    {
+        size_t n = 0;
+        if ((rc = fy_file_read(&t, &n, rules->files[i], FILE_MAX, err)) == FY_OK)
+            h = fy_par_fnv1a(h, t, n + 1);
+        free(t);
+    }
+    if (rc != FY_OK)
+        return rc;
+    fy_strbuf_init(b);
+    fy_strbuf_printf(b, "demo seeds (born-taylor 1): chunk j = seed j's row (%zu bytes)%s\n"
+                     "quick %d box %d box_a %a d %d R %a margin %a n1 %ld nheld %ld\n"
+                     "n_dirs %ld n_per %ld s_min %a s_max %a emphasis %a mirror %d\n"
+                     "first_exact %d hidden1 %s hidden2 %s epochs %d %d lbfgs %d %d\n"
+                     "ensemble %d identity_K %d wpower %a wpower1 %a\n"
+                     "rules files %d fnv1a %016llx\nseeds",
+                     sizeof(fy_borntaylor_seed_row_struct),
+                     folders ? " and its folder's files" : "", o->quick, o->box, o->box_a,
+                     o->d, o->R, o->margin, o->n1, o->nheld, o->n_dirs, o->n_per, o->s_min,
+                     o->s_max, o->emphasis, o->mirror, o->first_exact,
+                     o->hidden1 ? o->hidden1 : "-", o->hidden2 ? o->hidden2 : "-", o->epochs1,
+                     o->epochs2, o->lbfgs1, o->lbfgs2, o->ensemble, o->identity_K, o->wpower,
+                     o->wpower1, rules->nfiles, (unsigned long long) h);
+    for (i = 0; i < nseeds; i++)
+        fy_strbuf_printf(b, "%s%llu", i ? "," : " ", (unsigned long long) seeds[i]);
+    fy_strbuf_putc(b, '\n');
+    if ((rc = fy_strbuf_take(&t, b, err)) != FY_OK)
+        return rc;
+    rc = fy_par_store_extend(store, t, err);
+    free(t);
+    return rc;
+}
+
 int fy_borntaylor_demo_seeds(fy_borntaylor_seeds_t S, const fy_borntaylor_demo_opts_t o,
                              const uint64_t *seeds, long nseeds, const char *dir,
-                             const fy_rules_t rules, const fy_par_t p, fy_error_t err)
+                             const fy_rules_t rules, fy_par_store_t store, const fy_par_t p,
+                             fy_error_t err)
 {
     seeds_ctx_t x;
     void **res = NULL;
@@ -198,16 +382,23 @@ int fy_borntaylor_demo_seeds(fy_borntaylor_seeds_t S, const fy_borntaylor_demo_o
     x.seeds = seeds;
     x.dir = dir;
     x.rules = rules;
+    if (rc == FY_OK && p->rank == 0 && fy_par_store_is_open(store))
+        rc = seeds_key(store, o, seeds, nseeds, dir != NULL, rules, err);
     rc = fy_par_agree(rc, p, err);
     if (rc == FY_OK)
-        rc = fy_par_scan(res, len, (uint64_t) nseeds, seed_job, &x, NULL, NULL, NULL, p, err);
+        rc = fy_par_scan(res, len, (uint64_t) nseeds, seed_job, &x, p->rank == 0 ? store : NULL,
+                         NULL, NULL, p, err);
     for (j = 0; j < nseeds && rc == FY_OK && p->rank == 0; j++)
     {
-        if (res[j] == NULL || len[j] != sizeof *S->row)
-            rc = fy_error_set(err, FY_EINTERNAL, "demo seeds: seed %llu came back with %zu "
-                              "bytes", (unsigned long long) seeds[j], len[j]);
+        if (res[j] == NULL)
+            rc = fy_error_set(err, FY_EINTERNAL, "demo seeds: seed %llu came back empty",
+                              (unsigned long long) seeds[j]);
         else
-            S->row[j] = *(const fy_borntaylor_seed_row_struct *) res[j];
+            rc = unpack_seed(S->row + j, res[j], len[j], dir, err);
+        if (rc == FY_OK && S->row[j].seed != seeds[j])
+            rc = fy_error_set(err, FY_EINTERNAL, "demo seeds: the result of seed %llu is "
+                              "seed %llu's", (unsigned long long) seeds[j],
+                              (unsigned long long) S->row[j].seed);
     }
     if (rc == FY_OK && p->rank == 0)
         summarise(S);

@@ -79,4 +79,11 @@ int fy_nnft_ib_cmd(int argc, char **argv);
 int fy_nnft_spectrum_cmd(int argc, char **argv);
 int fy_nnft_duality_cmd(int argc, char **argv);
 
+/* resume (issue 15, checkpoint.c): after a scan with --checkpoint DIR (st as opened on rank
+ * 0; nothing when unopened), the notes on stderr: unusable chunks recomputed, and "resumed: R
+ * of TOTAL WHAT read back", the wording of nnft sample. */
+#include "feynn/par.h"
+void fy_cli_checkpoint_note(const char *cmd, const fy_par_store_t st, uint64_t total,
+                            const char *what);
+
 #endif

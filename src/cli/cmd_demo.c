@@ -36,6 +36,7 @@ typedef struct
     const char *h1, *h2;
     long seeds[64]; /* --seeds (seeds, issue 15) */
     int nseeds, seedset;
+    const char *checkpoint; /* --checkpoint (resume, issue 15) */
 } demo_args_t;
 
 #define STR_(x) #x
@@ -67,6 +68,11 @@ static const fy_opt_t demo_opts[] = {
              "spread over the ranks); writes DIR/seeds.txt, DIR/seeds.json "
              "(doc/schema/demo-seeds.schema.json) and, on one rank, DIR/seed-S; prints the "
              "summary; exit 1 when a seed misses a target"},
+    {.name = "checkpoint", .kind = FY_OPT_PATH, .arg = "CKDIR", .off = A(checkpoint),
+     .help = "with --seeds, resumable: each seed is written to CKDIR when done (its figures "
+             "and, on one rank, its folder; atomic, checksummed, naming the run: every "
+             "setting, the seeds, the rules); the same command started again after a kill "
+             "runs only the missing seeds, with the same summary"},
     {.name = "first", .kind = FY_OPT_CHOICE, .arg = "T", .off = A(first_exact),
      .choices = first_names, .def = "learned",
      .help = "T_1 subtracted for F_2: learned (T_1[F_1], the iterative scheme proper) or "
@@ -195,6 +201,7 @@ static int demo_seeds(const demo_args_t *a, fy_borntaylor_demo_opts_t o, fy_erro
     fy_rules_t rules;
     fy_outdir_t od;
     fy_par_t par;
+    fy_par_store_t store;
     uint64_t seeds[64];
     char *path = NULL, note[4200];
     FILE *fp;
@@ -205,17 +212,23 @@ static int demo_seeds(const demo_args_t *a, fy_borntaylor_demo_opts_t o, fy_erro
     fy_outdir_init(od);
     fy_rules_init(rules);
     fy_borntaylor_seeds_init(S);
+    fy_par_store_init(store);
     status = fy_par_init(NULL, NULL, err);
     fy_par_world(par);
     if (status == FY_OK && par->rank == 0)
         status = fy_outdir_open(od, a->dir, a->force, err);
     if (status == FY_OK)
         status = fy_rules_load_default(rules, err);
+    /* resume (issue 15): rank 0 opens the store, the library names the seeds */
+    if (status == FY_OK && a->checkpoint != NULL && par->rank == 0)
+        status = fy_par_store_open(store, a->checkpoint, "feynn demo --seeds\n", err);
     status = fy_par_agree(status, par, err);
     if (status == FY_OK)
         status = fy_borntaylor_demo_seeds(S, o, seeds, a->nseeds,
                                           par->size == 1 ? fy_outdir_tmp(od) : NULL, rules,
-                                          par, err);
+                                          store, par, err);
+    if (status == FY_OK && par->rank == 0)
+        fy_cli_checkpoint_note(cmd, store, (uint64_t) a->nseeds, "seeds");
     for (i = 0; i < 2 && status == FY_OK && par->rank == 0; i++)
     {
         free(path);
@@ -250,6 +263,7 @@ static int demo_seeds(const demo_args_t *a, fy_borntaylor_demo_opts_t o, fy_erro
     else
         rc = par->rank == 0 ? fy_cli_fail(cmd, err) : fy_exit_status(status);
     free(path);
+    fy_par_store_clear(store);
     fy_outdir_clear(od);
     fy_borntaylor_seeds_clear(S);
     fy_rules_clear(rules);
@@ -293,6 +307,9 @@ int fy_cmd_demo(int argc, char **argv)
     if (a.nseeds > 0 && a.seedset)
         return fy_cli_usage_error(cmd, "--seed and --seeds exclude each other: give the one "
                                   "seed in --seeds");
+    if (a.checkpoint != NULL && a.nseeds == 0)
+        return fy_cli_usage_error(cmd, "--checkpoint keeps the seeds of --seeds: give --seeds "
+                                  "LIST too");
     if (a.nseeds > 0)
         return demo_seeds(&a, o, err);
     /* the folder is checked before the run, written as a temporary folder and put in

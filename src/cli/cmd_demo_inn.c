@@ -128,6 +128,7 @@ typedef struct
 {
     long couplings[8], sizes[8], lbfgs, seed, threads;
     int ncouplings, nsizes;
+    const char *checkpoint; /* resume (issue 15) */
 } scan_args_t;
 
 #define A(f) offsetof(scan_args_t, f)
@@ -144,6 +145,12 @@ static const fy_opt_t scan_opts[] = {
      .def = "1", .help = "seed"},
     {.name = "threads", .kind = FY_OPT_COUNT, .arg = "T", .off = A(threads), .hi = 4096,
      .def = "all", .help = "OpenMP threads"},
+    /* resume (issue 15) */
+    {.name = "checkpoint", .kind = FY_OPT_PATH, .arg = "DIR", .off = A(checkpoint),
+     .help = "resumable: each depth x data cell is written to DIR when trained (atomic, "
+             "checksummed, naming the run: the theory as parsed, seed, sizes, iterations); "
+             "the same command started again after a kill trains only the missing cells, "
+             "with the same numbers (train_s of a cell read back is its first run's)"},
 };
 #undef A
 
@@ -172,6 +179,7 @@ int fy_inn_scan_cmd(int argc, char **argv)
     fy_ltheory_t T;
     fy_error_t err;
     fy_par_t par;
+    fy_par_store_t store;
     int i, quiet, fmt, status, rc = 0;
     scan_args_t a;
     fy_opt_state_t st;
@@ -212,10 +220,19 @@ int fy_inn_scan_cmd(int argc, char **argv)
     /* par2 (issue 15): under mpirun the cells are spread over the ranks; rank 0 writes */
     status = fy_par_init(NULL, NULL, err);
     fy_par_world(par);
+    fy_par_store_init(store);
     if (status == FY_OK)
-        status = fy_par_agree(fy_ltheory_load(T, path, err), par, err);
+    {
+        status = fy_ltheory_load(T, path, err);
+        /* resume (issue 15): rank 0 opens the store, the library names the cells */
+        if (status == FY_OK && a.checkpoint != NULL && par->rank == 0)
+            status = fy_par_store_open(store, a.checkpoint, "feynn inn scan\n", err);
+        status = fy_par_agree(status, par, err);
+    }
     if (status == FY_OK)
-        status = fy_inn_scan_par(S, T, o, par, err);
+        status = fy_inn_scan_par(S, T, o, store, par, err);
+    if (status == FY_OK && par->rank == 0)
+        fy_cli_checkpoint_note(cmd, store, (uint64_t) S->ncells, "cells");
     if (status == FY_OK && par->rank != 0)
     {
         /* only rank 0 reports */
@@ -236,6 +253,7 @@ int fy_inn_scan_cmd(int argc, char **argv)
         status = fy_error_set(err, FY_EIO, "writing the output failed");
     if (status != FY_OK)
         rc = par->rank == 0 ? fy_cli_fail(cmd, err) : fy_exit_status(status);
+    fy_par_store_clear(store);
     fy_inn_scan_clear(S);
     fy_ltheory_clear(T);
     fy_par_finalize();

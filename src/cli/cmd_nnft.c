@@ -319,6 +319,12 @@ static const fy_opt_t couplings_opts[] = {
     {.name = "scan", .kind = FY_OPT_CALL, .arg = "LIST", .call = opt_scan,
      .help = "cut-offs of the scan of log10|lambda| against log10 Lambda, e.g. "
              "10,100,1000,10000"},
+    /* resume (issue 15): the cut-off scan as chunks of a store */
+    {.name = "checkpoint", .kind = FY_OPT_PATH, .arg = "DIR", .off = O(checkpoint),
+     .help = "with --scan, resumable: each cut-off is written to DIR when done (atomic, "
+             "checksummed, naming the run: spec, points, cut-offs, G4); the same command "
+             "started again after a kill computes only the missing cut-offs, with "
+             "byte-identical output (the --mc ensemble itself is drawn again)"},
     OPT_MC("G4 from a Monte Carlo ensemble (--networks, --seed, --threads) instead of exact"),
     OPT_NETWORKS("ensemble size with --mc (at least 10)"),
     OPT_SEED,
@@ -505,6 +511,9 @@ static int nnft_start(opts_t *o, const fy_opt_cmd_t *cmd, int argc, char **argv)
     if (o->spec != NULL && o->hms)
         return fy_cli_usage_error(cmd->name, "--hms-relu replaces the spec file: give one or "
                                   "the other, not both");
+    if (cmd->opts == couplings_opts && o->checkpoint != NULL && o->nscan == 0)
+        return fy_cli_usage_error(cmd->name, "--checkpoint keeps the cut-offs of a scan: give "
+                                  "--scan LIST too");
     return -1;
 }
 
@@ -1634,9 +1643,19 @@ static int couplings_compute(cpl_t *x, const opts_t *o, slong prec, fy_error_t e
     {
         /* the cut-offs are the jobs of a scan over the ranks (one rank outside mpirun) */
         fy_par_t par;
+        fy_par_store_t st;
         fy_par_world(par);
-        rc = fy_nnft_rg_scan_par(x->rg, x->s, o->mc ? x->mc : NULL, o->scan, o->nscan, prec,
-                                 par, err);
+        fy_par_store_init(st);
+        /* resume (issue 15): rank 0 opens the store, the library names the chunks */
+        if (o->checkpoint != NULL && par->rank == 0)
+            rc = fy_par_store_open(st, o->checkpoint, "feynn " COUPLINGS " --scan\n", err);
+        rc = fy_par_agree(rc, par, err);
+        if (rc == FY_OK)
+            rc = fy_nnft_rg_scan_par(x->rg, x->s, o->mc ? x->mc : NULL, o->scan, o->nscan,
+                                     prec, st, par, err);
+        if (rc == FY_OK && par->rank == 0)
+            fy_cli_checkpoint_note(COUPLINGS, st, (uint64_t) o->nscan, "cut-offs");
+        fy_par_store_clear(st);
     }
     return rc;
 }

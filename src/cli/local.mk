@@ -26,3 +26,4 @@ man: feynn$(EXEEXT)
 feynn_SOURCES += src/cli/cmd_nnft_checks.c
 EXTRA_DIST += doc/schema/nnft-rp.schema.json doc/schema/nnft-symmetry.schema.json \
 	doc/schema/nnft-os.schema.json doc/schema/nnft-ib.schema.json
+feynn_SOURCES += src/cli/checkpoint.c

@@ -9,6 +9,7 @@
 #include "feynn/inn.h"
 #include "feynn/par.h"
 #include "feynn/sample.h"
+#include "feynn/util.h"
 #include "inn/compare_internal.h"
 
 const char *const fy_inn_demo_unimodal_theory =
@@ -149,6 +150,8 @@ typedef struct
     const fy_ltheory_struct *T;
     const fy_inn_scan_opts_struct *o;
     fy_hmc_result_struct *data, *test, *truth;
+    slong nmax;
+    int drawn; /* the three sets are drawn by the first cell this process trains */
 } scan_ctx_t;
 
 /* The result of a cell as sent between ranks: the cell, then the true couplings. */
@@ -161,15 +164,25 @@ typedef struct
 /* Job j: the cell (couplings[j / nsizes], sizes[j % nsizes]). */
 static int scan_cell(void **out, size_t *len, uint64_t job, void *ctx, fy_error_t err)
 {
-    const scan_ctx_t *x = ctx;
+    scan_ctx_t *x = ctx;
     const fy_inn_scan_opts_struct *o = x->o;
-    scan_res_t *r = calloc(1, sizeof *r);
+    scan_res_t *r;
     fy_inn_scan_cell_struct *c;
     fy_inn_compare_t C;
     int rc, k;
     *out = NULL;
     *len = 0;
-    if (r == NULL)
+    /* the sets are drawn where a cell is trained, once per process: not on rank 0 of several
+     * (it only hands out cells), not at all when every cell is read back from a store */
+    if (!x->drawn)
+    {
+        rc = draw_sets(x->data, x->test, x->truth, x->T, x->nmax, o->test_n, o->truth_n,
+                       o->seed, o->threads, err);
+        if (rc != FY_OK)
+            return rc;
+        x->drawn = 1;
+    }
+    if ((r = calloc(1, sizeof *r)) == NULL)
         return fy_error_set(err, FY_ENOMEM, "scan: out of memory");
     c = &r->cell;
     c->couplings = o->couplings[job / (uint64_t) o->nsizes];
@@ -209,11 +222,59 @@ int fy_inn_scan(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opts_t 
 {
     fy_par_t p;
     fy_par_self(p);
-    return fy_inn_scan_par(S, T, o, p, err);
+    return fy_inn_scan_par(S, T, o, NULL, p, err);
+}
+
+/* resume (issue 15): the text naming the cells of a scan in a store: the theory as parsed
+ * (lattice, links, the expanded energy, exactly) and every option a cell depends on (not
+ * threads: draws and training do not depend on them; not log). */
+static int scan_key(fy_par_store_t store, const fy_ltheory_t T, const fy_inn_scan_opts_t o,
+                    fy_error_t err)
+{
+    uint64_t h = FY_PAR_FNV_INIT;
+    fy_strbuf_t b;
+    char *t;
+    slong i;
+    int k, rc;
+    for (i = 0; i < T->nlinks; i++)
+    {
+        int ij[2] = {T->link_i[i], T->link_j[i]};
+        h = fy_par_fnv1a(h, ij, sizeof ij);
+        t = fmpq_get_str(NULL, 10, T->link_w + i);
+        h = fy_par_fnv1a(h, t, strlen(t) + 1);
+        flint_free(t);
+    }
+    for (i = 0; i < T->nmono; i++)
+    {
+        h = fy_par_fnv1a(h, &T->mono[i].deg, sizeof(int));
+        h = fy_par_fnv1a(h, T->mono[i].idx, sizeof(int) * (size_t) T->mono[i].deg);
+        t = fmpq_get_str(NULL, 10, T->mono[i].c);
+        h = fy_par_fnv1a(h, t, strlen(t) + 1);
+        flint_free(t);
+    }
+    fy_strbuf_init(b);
+    fy_strbuf_printf(b, "inn scan (cells 1): chunk j = cell (couplings[j / sizes], "
+                     "sizes[j %% sizes]), %zu bytes\n"
+                     "theory lattice %d size %d sites %d links %ld monomials %ld fnv1a %016llx\n"
+                     "seed %llu test %ld truth %ld lbfgs %d epochs %d\ncouplings",
+                     sizeof(scan_res_t), (int) T->kind, T->size, T->nsites, (long) T->nlinks,
+                     (long) T->nmono, (unsigned long long) h, (unsigned long long) o->seed,
+                     (long) o->test_n, (long) o->truth_n, o->lbfgs_iters, o->epochs);
+    for (k = 0; k < o->ncouplings; k++)
+        fy_strbuf_printf(b, "%s%d", k ? "," : " ", o->couplings[k]);
+    fy_strbuf_puts(b, "\nsizes");
+    for (k = 0; k < o->nsizes; k++)
+        fy_strbuf_printf(b, "%s%ld", k ? "," : " ", (long) o->sizes[k]);
+    fy_strbuf_putc(b, '\n');
+    if ((rc = fy_strbuf_take(&t, b, err)) != FY_OK)
+        return rc;
+    rc = fy_par_store_extend(store, t, err);
+    free(t);
+    return rc;
 }
 
 int fy_inn_scan_par(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opts_t o,
-                    const fy_par_t p, fy_error_t err)
+                    fy_par_store_t store, const fy_par_t p, fy_error_t err)
 {
     fy_hmc_result_t data, test, truth;
     scan_ctx_t x;
@@ -243,19 +304,20 @@ int fy_inn_scan_par(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opt
     fy_hmc_result_init(data);
     fy_hmc_result_init(test);
     fy_hmc_result_init(truth);
-    /* every rank that trains draws the same three sets (with several ranks rank 0 only hands
-     * out the cells) */
-    if (rc == FY_OK && (p->size == 1 || p->rank != 0))
-        rc = draw_sets(data, test, truth, T, nmax, o->test_n, o->truth_n, o->seed, o->threads,
-                       err);
+    /* every process that trains a cell draws the same three sets, at its first cell */
+    if (rc == FY_OK && p->rank == 0 && fy_par_store_is_open(store))
+        rc = scan_key(store, T, o, err);
     rc = fy_par_agree(rc, p, err);
     x.T = T;
     x.o = o;
     x.data = data;
     x.test = test;
     x.truth = truth;
+    x.nmax = nmax;
+    x.drawn = 0;
     if (rc == FY_OK)
-        rc = fy_par_scan(res, len, nj, scan_cell, &x, NULL, NULL, NULL, p, err);
+        rc = fy_par_scan(res, len, nj, scan_cell, &x, p->rank == 0 ? store : NULL, NULL, NULL,
+                         p, err);
     for (j = 0; j < nj && rc == FY_OK && p->rank == 0; j++)
     {
         const scan_res_t *r = res[j];

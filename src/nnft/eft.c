@@ -1763,9 +1763,65 @@ static int rg_fit(fy_nnft_rg_t r, void **res, const size_t *len, fy_error_t err)
     return FY_OK;
 }
 
+/* resume (issue 15): the text naming the chunks of a cut-off scan, added to the store's name:
+ * the spec's fields the templates read, the points, the precision, the cut-offs (exact, as
+ * hexadecimal doubles), and dG4 itself (every ball exactly, through a hash), which stands for
+ * the exact correlators or the ensemble (--mc, its networks and seed) the scan starts from. */
+static int rg_key(fy_par_store_t store, const fy_nnft_couplings_t c, const fy_nnft_spec_t s,
+                  const fy_nnft_mc_t mc, const double *cutoff, int ncut, slong prec,
+                  fy_error_t err)
+{
+    const fmpq *q[8] = {s->sigma_W, s->sigma_b, s->sigma_a, s->kurtosis, s->mass, s->Lambda,
+                        s->a_mean, s->phase};
+    uint64_t hp = FY_PAR_FNV_INIT, hg = FY_PAR_FNV_INIT;
+    fy_strbuf_t b;
+    char *t;
+    slong i;
+    int k, rc;
+    for (i = 0; i < s->npoints * s->d; i++)
+    {
+        t = fmpq_get_str(NULL, 10, s->points + i);
+        hp = fy_par_fnv1a(hp, t, strlen(t) + 1);
+        flint_free(t);
+    }
+    for (i = 0; i < c->count; i++)
+    {
+        t = arb_dump_str(c->dG4 + i);
+        hg = fy_par_fnv1a(hg, t, strlen(t) + 1);
+        hg = fy_par_fnv1a(hg, c->idx + 4 * i, 4 * sizeof(slong));
+        flint_free(t);
+    }
+    fy_strbuf_init(b);
+    fy_strbuf_printf(b, "nnft cut-off scan (rg 1): chunk k = log10|lambda_t| at cut-off k\n"
+                     "activation %s d %ld width %ld d_out %ld b_dist %d F %d\n",
+                     fy_nnft_act_name(s->act), (long) s->d, (long) s->width, (long) s->d_out,
+                     s->b_dist, s->F);
+    for (k = 0; k < 8; k++)
+    {
+        t = fmpq_get_str(NULL, 10, q[k]);
+        fy_strbuf_printf(b, "%s%s", k ? " " : "scales ", t);
+        flint_free(t);
+    }
+    fy_strbuf_printf(b, "\npoints %ld fnv1a %016llx\nprec %ld\ncutoffs", (long) s->npoints,
+                     (unsigned long long) hp, (long) prec);
+    for (k = 0; k < ncut; k++)
+        fy_strbuf_printf(b, "%s%a", k ? "," : " ", cutoff[k]);
+    fy_strbuf_printf(b, "\nsource %s", mc != NULL ? "monte carlo" : "exact");
+    if (mc != NULL)
+        fy_strbuf_printf(b, " networks %llu seed %llu", (unsigned long long) mc->networks,
+                         (unsigned long long) mc->seed);
+    fy_strbuf_printf(b, "\ndG4 tuples %ld fnv1a %016llx\n", (long) c->count,
+                     (unsigned long long) hg);
+    if ((rc = fy_strbuf_take(&t, b, err)) != FY_OK)
+        return rc;
+    rc = fy_par_store_extend(store, t, err);
+    free(t);
+    return rc;
+}
+
 int fy_nnft_rg_scan_par(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t mc,
-                        const double *cutoff, int ncut, slong prec, const fy_par_t par,
-                        fy_error_t err)
+                        const double *cutoff, int ncut, slong prec, fy_par_store_t store,
+                        const fy_par_t par, fy_error_t err)
 {
     fy_nnft_couplings_t c;
     rg_job_t J;
@@ -1799,9 +1855,14 @@ int fy_nnft_rg_scan_par(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc
     J.cutoff = cutoff;
     J.prec = prec;
     /* every rank needs G4 - G4_GP for the jobs it is handed; each job is one cut-off */
-    rc = fy_par_agree(couplings_dg4(c, s, mc, prec, err), par, err);
+    rc = couplings_dg4(c, s, mc, prec, err);
+    /* resume: rank 0 names the chunks in the store it was given (the others have none) */
+    if (rc == FY_OK && par->rank == 0 && fy_par_store_is_open(store))
+        rc = rg_key(store, c, s, mc, cutoff, ncut, prec, err);
+    rc = fy_par_agree(rc, par, err);
     if (rc == FY_OK)
-        rc = fy_par_scan(res, len, (uint64_t) ncut, rg_job, &J, NULL, NULL, NULL, par, err);
+        rc = fy_par_scan(res, len, (uint64_t) ncut, rg_job, &J,
+                         par->rank == 0 ? store : NULL, NULL, NULL, par, err);
     if (rc == FY_OK && par->rank == 0)
         rc = rg_fit(r, res, len, err);
     else
@@ -1820,7 +1881,7 @@ int fy_nnft_rg_scan(fy_nnft_rg_t r, const fy_nnft_spec_t s, const fy_nnft_mc_t m
 {
     fy_par_t self;
     fy_par_self(self);
-    return fy_nnft_rg_scan_par(r, s, mc, cutoff, ncut, prec, self, err);
+    return fy_nnft_rg_scan_par(r, s, mc, cutoff, ncut, prec, NULL, self, err);
 }
 
 /* ------------------------------------------------------------------ [HMS] ReLU, summary */

@@ -489,6 +489,8 @@ int fy_par_scan(void **res, size_t *len, uint64_t njobs, fy_par_job_fn fn, void 
         res[j] = NULL;
         len[j] = 0;
     }
+    if (!fy_par_store_is_open(store))
+        store = NULL; /* an unopened store (the other ranks') is none */
     if (p->rank == 0)
     {
         if ((pending = fy_malloc(njobs ? njobs : 1, 1, err)) == NULL)
@@ -517,6 +519,11 @@ int fy_par_scan(void **res, size_t *len, uint64_t njobs, fy_par_job_fn fn, void 
             res[j] = NULL;
             len[j] = 0;
         }
+    if (store != NULL)
+    {
+        store->resumed += r0;
+        store->refused += r1;
+    }
     if (resumed != NULL)
         *resumed = r0;
     if (refused != NULL)

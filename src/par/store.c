@@ -267,3 +267,42 @@ void fy_par_store_remove(fy_par_store_t st, uint64_t k)
         unlink(path);
     free(path);
 }
+
+/* ---- resume (issue 15): stores handed to library scans */
+int fy_par_store_is_open(const fy_par_store_struct *st)
+{
+    return st != NULL && st->dir != NULL && st->run != NULL;
+}
+
+int fy_par_store_extend(fy_par_store_t st, const char *text, fy_error_t err)
+{
+    size_t a, b;
+    char *run, *path;
+    int rc;
+    if (!fy_par_store_is_open(st))
+        return fy_error_set(err, FY_EUSAGE, "the chunk store is not open (fy_par_store_open "
+                            "first)");
+    a = strlen(st->run);
+    b = strlen(text);
+    if (a + b > MAX_RUN)
+        return fy_error_set(err, FY_EINPUT, "the run's name is longer than %d bytes", MAX_RUN);
+    if ((run = fy_malloc(a + b + 1, 1, err)) == NULL)
+        return FY_ENOMEM;
+    memcpy(run, st->run, a);
+    memcpy(run + a, text, b + 1);
+    if ((path = join(st->dir, "RUN", err)) == NULL)
+    {
+        free(run);
+        return FY_ENOMEM;
+    }
+    rc = fy_file_write_atomic(path, run, a + b, err);
+    free(path);
+    if (rc != FY_OK)
+    {
+        free(run);
+        return rc;
+    }
+    free(st->run);
+    st->run = run;
+    return FY_OK;
+}
