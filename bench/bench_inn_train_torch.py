@@ -19,7 +19,10 @@ Usage (Debian's python3-torch; a `python3` without torch refuses politely):
 samples the unimodal ring theory of the issue (d = 4, m2 = 1, g3 = 1/2, lam = 1) with
 `feynn inn sample`, trains with `feynn inn train` and with PyTorch on the same file, and prints
 both times, the speed ratio, and `feynn inn compare` of both models (order-2 error, g3, lam, KL,
-cumulant z-scores).  --data FILE trains PyTorch alone on FILE (safetensors 'samples' or .npy)
+cumulant z-scores).  --plan kakacacaca (with --epochs 0 --lbfgs 300 --lbfgs-patience 100, the
+demo's schedule) runs the cubic design of issue 12 (cubic layers y = u + gamma u^3, log-det
+ln(1 + 3 gamma u^2); no whitening, as in feynn, since the first layer is not affine) in both
+trainers.  --data FILE trains PyTorch alone on FILE (safetensors 'samples' or .npy)
 and --out MODEL writes the model in feynn's safetensors layout (doc/inn-format.md).
 
 Memory: the data (n x d doubles) and one autograd graph of the full batch: about
@@ -83,19 +86,28 @@ def write_safetensors(path, tensors, meta):
 # ------------------------------------------------------------------ the flow
 
 class Flow(torch.nn.Module):
-    def __init__(self, d, couplings, X, seed):
+    def __init__(self, d, couplings, X, seed, plan=None):
         super().__init__()
         g = torch.Generator().manual_seed(seed)
         self.d = d
-        self.kinds = ["a"] + ["c", "a"] * couplings
+        # the layer plan of feynn inn train --plan: a affine, c coupling (halves, alternating),
+        # k cubic y = u + gamma u^3 (inn-diag, issue 12: the cubic design)
+        self.kinds = list(plan) if plan else ["a"] + ["c", "a"] * couplings
+        if any(k not in "ack" for k in self.kinds):
+            raise SystemExit("--plan: letters a, c and k only, not %r" % plan)
         self.aff = torch.nn.ParameterList()
         self.cpl = torch.nn.ParameterList()
+        self.cub = torch.nn.ParameterList()
         self.splits = []
         h = d // 2
         for i, k in enumerate(self.kinds):
             if k == "a":
                 # L strict lower, s, U strict upper, b
                 self.aff.append(torch.nn.Parameter(torch.zeros(d * d + d, dtype=torch.float64)))
+            elif k == "k":
+                # as src/inn/train.c: |N(0, 0.01^2)|, monotone on all of R at the start
+                gam = (0.01 * torch.randn(d, generator=g, dtype=torch.float64)).abs()
+                self.cub.append(torch.nn.Parameter(gam))
             else:
                 j = len(self.splits)
                 A, B = (list(range(h)), list(range(h, d))) if j % 2 == 0 else \
@@ -103,6 +115,9 @@ class Flow(torch.nn.Module):
                 self.splits.append((A, B))
                 G = 0.01 * torch.randn(len(B), len(A), len(A), generator=g, dtype=torch.float64)
                 self.cpl.append(torch.nn.Parameter(G))
+        self.sign0 = 1.0
+        if self.kinds[0] != "a":
+            return  # as feynn: whitening only when the first layer is affine
         # whitening: W = R^-1 with C = R R^T, b = -W mean, written as L diag(exp s) U
         mu = X.mean(0)
         C = np.cov(X.T).reshape(d, d)
@@ -133,13 +148,19 @@ class Flow(torch.nn.Module):
         return L @ torch.diag(torch.exp(s)) @ U, s.sum(), p[d * d:]
 
     def log_prob(self, x):
-        u, ld, ia, ic = x, 0.0, 0, 0
+        u, ld, ia, ic, ik = x, 0.0, 0, 0, 0
         for k in self.kinds:
             if k == "a":
                 W, lds, b = self.weight(self.aff[ia])
                 ia += 1
                 u = u @ W.T + b
                 ld = ld + lds
+            elif k == "k":
+                gam = self.cub[ik]
+                ik += 1
+                u2 = u * u
+                ld = ld + torch.log(1.0 + 3.0 * gam * u2).sum(1)
+                u = u + gam * u2 * u
             else:
                 A, B = self.splits[ic]
                 G = self.cpl[ic]
@@ -152,12 +173,15 @@ class Flow(torch.nn.Module):
         return -0.5 * (u * u).sum(1) - 0.5 * self.d * math.log(2 * math.pi) + ld
 
     def export(self, path):
-        tensors, meta, ia, ic = [], {}, 0, 0
+        tensors, meta, ia, ic, ik = [], {}, 0, 0, 0
         for i, k in enumerate(self.kinds):
             if k == "a":
                 W, _, b = self.weight(self.aff[ia].detach())
                 ia += 1
                 tensors += [("layers.%d.weight" % i, W.numpy()), ("layers.%d.bias" % i, b.numpy())]
+            elif k == "k":
+                tensors.append(("layers.%d.gamma" % i, self.cub[ik].detach().numpy()))
+                ik += 1
             else:
                 A, B = self.splits[ic]
                 G = self.cpl[ic].detach()
@@ -166,19 +190,21 @@ class Flow(torch.nn.Module):
                 tensors.append(("layers.%d.G" % i, G.numpy()))
                 meta["feynn.inn.split.%d" % i] = "A=%s;B=%s" % (",".join(map(str, A)),
                                                                ",".join(map(str, B)))
-        meta["feynn.inn.kinds"] = ",".join("affine" if k == "a" else "coupling"
+        meta["feynn.inn.kinds"] = ",".join({"a": "affine", "c": "coupling", "k": "cubic"}[k]
                                            for k in self.kinds)
         meta["feynn.inn.dim"] = str(self.d)
         meta["format"] = "pt"
         write_safetensors(path, tensors, meta)
 
 
-def train(X, couplings, epochs, lbfgs_iters, seed, patience=20, batch=512, lr=2e-3, clip=10.0):
+def train(X, couplings, epochs, lbfgs_iters, seed, patience=20, batch=512, lr=2e-3, clip=10.0,
+          plan=None, lbfgs_patience=None):
     rng = np.random.default_rng(seed)
     perm = rng.permutation(len(X))
     nval = int(0.1 * len(X))
     Xv, Xt = X[perm[:nval]], X[perm[nval:]]
-    net = Flow(X.shape[1], couplings, Xt, seed)
+    net = Flow(X.shape[1], couplings, Xt, seed, plan)
+    lpat = patience if lbfgs_patience is None else lbfgs_patience
     xt, xv = torch.from_numpy(Xt), torch.from_numpy(Xv)
 
     def val():
@@ -226,7 +252,7 @@ def train(X, couplings, epochs, lbfgs_iters, seed, patience=20, batch=512, lr=2e
                 best, best_state, bad = v, [p.detach().clone() for p in net.parameters()], 0
             else:
                 bad += 1
-                if patience and bad >= patience:
+                if lpat and bad >= lpat:
                     break
     t_lbfgs = time.perf_counter() - t0
     with torch.no_grad():
@@ -263,6 +289,11 @@ def main():
     ap.add_argument("--quick", action="store_true", help="10^4 draws, 5 epochs, 50 L-BFGS")
     ap.add_argument("--samples", type=int, default=100000)
     ap.add_argument("--couplings", type=int, default=3)
+    ap.add_argument("--plan", help="layer plan (letters a, c, k) instead of --couplings, for "
+                    "both trainers: the cubic design of the demo is kakacacaca")
+    ap.add_argument("--lbfgs-patience", type=int, default=None,
+                    help="L-BFGS iterations without a better validation NLL before stopping "
+                    "(default: the Adam patience, 20; feynn's default is 100)")
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--lbfgs", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
@@ -284,20 +315,24 @@ def main():
     theory = os.path.join(tmp, "unimodal.theory")
     with open(theory, "w") as f:
         f.write(UNIMODAL)
-    res = {"samples": a.samples, "couplings": a.couplings, "epochs": a.epochs, "lbfgs": a.lbfgs,
-           "threads": a.threads}
+    res = {"samples": a.samples, "couplings": a.couplings, "plan": a.plan, "epochs": a.epochs,
+           "lbfgs": a.lbfgs, "threads": a.threads}
     if a.feynn:
         data = os.path.join(tmp, "data.safetensors")
         run([a.feynn, "inn", "sample", theory, "--samples", str(a.samples // 8),
              "--chains", "8", "--seed", str(a.seed), "-o", data])
         fmodel = os.path.join(tmp, "feynn.safetensors")
         t0 = time.perf_counter()
-        run([a.feynn, "inn", "train", data, "-o", fmodel, "--couplings", str(a.couplings),
-             "--epochs", str(a.epochs), "--lbfgs", str(a.lbfgs), "--seed", str(a.seed),
+        design = ["--plan", a.plan] if a.plan else ["--couplings", str(a.couplings)]
+        if a.lbfgs_patience is not None:
+            design += ["--lbfgs-patience", str(a.lbfgs_patience)]
+        run([a.feynn, "inn", "train", data, "-o", fmodel] + design +
+            ["--epochs", str(a.epochs), "--lbfgs", str(a.lbfgs), "--seed", str(a.seed),
              "--threads", str(a.threads), "--quiet"])
         res["feynn_s"] = time.perf_counter() - t0
     X = read_samples(data)
-    net, info = train(X, a.couplings, a.epochs, a.lbfgs, a.seed)
+    net, info = train(X, a.couplings, a.epochs, a.lbfgs, a.seed, plan=a.plan,
+                      lbfgs_patience=a.lbfgs_patience)
     res["torch"] = info
     res["torch_s"] = info["time_s"]
     tmodel = a.out or os.path.join(tmp, "torch.safetensors")

@@ -66,3 +66,7 @@ bench_bench_adolc_SOURCES = bench/bench_adolc.cpp
 bench_bench_adolc_LDADD = libfeynn.la $(FY_DEPLIBS) $(ADOLC_LIBS)
 endif
 EXTRA_DIST += bench/bench_adolc.cpp
+# INN trainer (issue 12, inn-diag): the moment trick against the per-sample route, same run
+BENCHES += bench/bench_inn_train
+bench_bench_inn_train_SOURCES = bench/bench_inn_train.c
+bench_bench_inn_train_LDADD = libfeynn.la $(FY_DEPLIBS)

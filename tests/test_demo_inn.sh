@@ -65,7 +65,23 @@ t 0 "report.json keys" "$jc" demo_inn_dir/report.json command='"demo inn"' quick
     unimodal.cumulant_z.3='#number' double_well.kl='#number' \
     double_well.couplings.lam.learned='#number' double_well.couplings.m2.true=-1.0 \
     double_well.cumulant_z.3='#number' scan.cells.0.kl='#number'
-for f in report.txt couplings.csv cumulants.csv scan.csv; do
+# the diagrams that build the learned quartic (issue 12): the table, its JSON, the drawings
+t 0 "report.json: the quartic's diagrams" "$jc" demo_inn_dir/report.json \
+    unimodal_cubic.quartic.lam='#number' unimodal_cubic.quartic.lam_sum='#number' \
+    unimodal_cubic.quartic.terms.0.contribution='#number' \
+    unimodal_cubic.quartic.terms.0.multiplicity='#number' \
+    unimodal_cubic.quartic.truncation.lam_jet='#number' \
+    unimodal_cubic.quartic.truncation.lam_naive.2='#number' unimodal.quartic.lam='#number'
+has demo_inn_dir/report.txt "diagrams of the learned quartic" "report.txt has the quartic table"
+has demo_inn_dir/report.txt "split in three" "a cubic layer's three-way split among the largest"
+has demo_inn_dir/quartic_diagram_1.dot "contribution" "the largest diagram drawn with a caption"
+# the contributions add up to lam, and the truncations at K >= 4 give the jet route's lam
+if awk -F, 'NR > 1 && $1 == "unimodal_cubic" { s += $10 } END { printf "%.12g\n", s }' \
+        demo_inn_dir/quartic.csv >demo_inn.sum &&
+    grep -q "sum of [0-9]* diagram classes ($(awk '{ printf "%.6g", $1 }' demo_inn.sum))" \
+        demo_inn_dir/report.txt; then ok "quartic.csv adds up to the report's sum"
+else n=$((n + 1)); echo "not ok $n - quartic.csv adds up to the report's sum"; fail=1; fi
+for f in report.txt couplings.csv cumulants.csv scan.csv quartic.csv; do
     if [ -s "demo_inn_dir/$f" ]; then ok "demo wrote $f"; else bad "demo wrote $f"; fi
 done
 
@@ -80,6 +96,6 @@ if [ "$(cat demo_inn_foreign/mine.txt)" = keep ] && [ ! -e demo_inn_foreign/repo
     ok "the foreign folder is left as it was"; else bad "the foreign folder is left as it was"; fi
 rm -rf demo_inn_foreign
 rm -rf demo_inn_dir demo_inn_g.theory demo_inn_g.inn demo_inn_2.theory demo_inn_g.safetensors \
-    demo_inn_c.json demo_inn.out demo_inn.err
+    demo_inn_c.json demo_inn.out demo_inn.err demo_inn.sum
 echo "1..$n"
 exit $fail

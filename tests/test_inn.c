@@ -17,6 +17,14 @@
 
 /* ------------------------------------------------------------------ building networks */
 
+static long fact_si(int n)
+{
+    long f = 1;
+    while (n > 1)
+        f *= n--;
+    return f;
+}
+
 static void rand_q(fmpq_t q, uint64_t *st, int den)
 {
     fmpq_set_si(q, (slong) (fy_test_rand(st) % 9) - 4, (ulong) den);
@@ -708,15 +716,43 @@ static void test_cubic_closed_form(void **state)
         fy_inn_clear(back);
         free(text);
     }
-    /* the diagrams of a cubic layer are refused, with the reason */
+    /* the diagrams of a cubic layer (issue 12): at 0 (q = 0, r = g) the order-4 terms are the
+     * one-leg three-way split of A^(2) = -1/2, 2 (-1/2) g = -g, and the log-det vertex of
+     * ln(1 + 3 g u^2) of order 4, -(3 g)^2 / 2: together A^(4) above */
     {
         fy_inn_result_t Rk;
         fy_inn_terms_t D;
+        slong i;
+        int seen = 0;
         fy_inn_result_init(Rk);
         fy_inn_terms_init(D);
         action(Rk, net, FY_ARITH_EXACT, 4, NULL, 1);
-        assert_int_equal(fy_inn_layer_terms(D, Rk, net, 0, NULL, err), FY_EINPUT);
-        assert_non_null(strstr(err->msg, "cubic"));
+        assert_int_equal(fy_inn_layer_terms(D, Rk, net, 0, NULL, err), FY_OK);
+        for (i = 0; i < D->len; i++)
+        {
+            const fy_inn_term_struct *tm = D->t + i;
+            const fmpq *a = fy_numvec_fmpq(&tm->T->e);
+            if (tm->order != 4)
+                continue;
+            if (tm->kind == FY_INN_TERM_SPLIT)
+            {
+                assert_int_equal(tm->n, 0);
+                assert_int_equal(tm->n3, 1);
+                assert_int_equal(tm->source_order, 2);
+                assert_int_equal(tm->multiplicity, 2);
+                fmpq_neg(want, g);
+            }
+            else
+            {
+                assert_int_equal(tm->kind, FY_INN_TERM_LOGDET);
+                fmpq_mul(want, g, g);
+                fmpq_mul_si(want, want, -9);
+                fmpq_div_2exp(want, want, 1);
+            }
+            assert_true(fmpq_equal(a, want));
+            seen++;
+        }
+        assert_int_equal(seen, 2);
         fy_inn_terms_clear(D);
         fy_inn_result_clear(Rk);
     }
@@ -825,6 +861,281 @@ static void test_layer_terms(void **state)
     fy_inn_terms_clear(D);
     fy_inn_result_clear(R);
     fy_inn_clear(net);
+}
+
+/* The terms of a cubic layer's n-split diagrams in d = 1 by hand: at u0 the layer is
+ * du -> D (du + q du^2 + r du^3), q = 3 g u0 / D, r = g / D, so the term of n legs split in two
+ * and n3 in three from A^(k) of the action after it is A_k D^k k! / ((k - n - n3)! n! n3!)
+ * q^n r^n3 at order m = k + n + 2 n3 (d = 1: no symmetrisation).  The layer after it is another
+ * cubic layer, so A_k is nonzero at every even and odd order. */
+static void test_cubic_terms_1d(void **state)
+{
+    fy_inn_t net;
+    fy_inn_result_t R;
+    fy_inn_terms_t D;
+    fmpq_t g, u0, Dq, q, r, want, t;
+    fmpq x0[1];
+    fy_error_t err;
+    int K = 7, seen3 = 0;
+    slong i;
+    (void) state;
+    fy_error_init(err);
+    fmpq_init(g), fmpq_init(u0), fmpq_init(Dq), fmpq_init(q), fmpq_init(r);
+    fmpq_init(want), fmpq_init(t), fmpq_init(x0);
+    fy_inn_init(net);
+    assert_int_equal(fy_inn_set_dim(net, 1, err), FY_OK);
+    fmpq_set_si(g, 1, 5);
+    assert_int_equal(fy_inn_push_cubic(net, "k0", g, err), FY_OK);
+    fmpq_set_si(t, -1, 7);
+    assert_int_equal(fy_inn_push_cubic(net, "k1", t, err), FY_OK);
+    fmpq_set_si(x0, 1, 3); /* layer 0 acts on x0 itself: u0 = 1/3 */
+    fmpq_set(u0, x0);
+    fy_inn_result_init(R);
+    action(R, net, FY_ARITH_EXACT, K, x0, 1);
+    /* D = 1 + 3 g u0^2, q = 3 g u0 / D, r = g / D */
+    fmpq_mul(Dq, u0, u0);
+    fmpq_mul(Dq, Dq, g);
+    fmpq_mul_si(Dq, Dq, 3);
+    fmpq_add_si(Dq, Dq, 1);
+    fmpq_mul(q, g, u0);
+    fmpq_mul_si(q, q, 3);
+    fmpq_div(q, q, Dq);
+    fmpq_div(r, g, Dq);
+    fy_inn_terms_init(D);
+    assert_int_equal(fy_inn_layer_terms(D, R, net, 0, NULL, err), FY_OK);
+    for (i = 0; i < D->len; i++)
+    {
+        const fy_inn_term_struct *tm = D->t + i;
+        int k = tm->source_order, n = tm->n, n3 = tm->n3, j;
+        fmpz_t c;
+        if (tm->kind == FY_INN_TERM_LOGDET)
+            continue;
+        assert_int_equal(tm->order, k + n + 2 * n3);
+        fmpz_init(c);
+        /* k! / ((k - n - n3)! n! n3!) */
+        fmpz_fac_ui(c, (ulong) k);
+        fmpq_set_fmpz(want, c);
+        fmpz_fac_ui(c, (ulong) (k - n - n3));
+        fmpq_div_fmpz(want, want, c);
+        fmpz_fac_ui(c, (ulong) n);
+        fmpq_div_fmpz(want, want, c);
+        fmpz_fac_ui(c, (ulong) n3);
+        fmpq_div_fmpz(want, want, c);
+        assert_true(fmpq_equal_si(want, tm->multiplicity));
+        fmpq_mul(want, want, fy_numvec_fmpq(&R->layer[1].A[k].e));
+        for (j = 0; j < k; j++)
+            fmpq_mul(want, want, Dq);
+        for (j = 0; j < n; j++)
+            fmpq_mul(want, want, q);
+        for (j = 0; j < n3; j++)
+            fmpq_mul(want, want, r);
+        if (!fmpq_equal(fy_numvec_fmpq(&tm->T->e), want))
+            fail_msg("order %d, n %d, n3 %d: %s, by hand %s", tm->order, n, n3,
+                     fmpq_get_str(NULL, 10, fy_numvec_fmpq(&tm->T->e)),
+                     fmpq_get_str(NULL, 10, want));
+        seen3 += n3 > 0 && n > 0;
+        fmpz_clear(c);
+    }
+    assert_true(seen3 > 0);
+    fy_inn_terms_clear(D);
+    fy_inn_result_clear(R);
+    fy_inn_clear(net);
+    fmpq_clear(g), fmpq_clear(u0), fmpq_clear(Dq), fmpq_clear(q), fmpq_clear(r);
+    fmpq_clear(want), fmpq_clear(t), fmpq_clear(x0);
+}
+
+/* The terms of random networks with cubic layers, about a nonzero point, add up to every
+ * layer's action: exactly in rationals (the identity of issue 12), within the balls and to
+ * 1e-12 in double (fy_inn_terms_sum_check); the multiplicities are the multinomials and the
+ * three-way splits occur only in cubic layers. */
+static void test_cubic_layer_terms(void **state)
+{
+    const fy_arith_t ar[3] = {FY_ARITH_EXACT, FY_ARITH_BALL, FY_ARITH_DOUBLE};
+    uint64_t st = fy_test_seed("cubic_layer_terms");
+    int trial, K = 6, saw3 = 0;
+    (void) state;
+    for (trial = 0; trial < 3; trial++)
+    {
+        fy_inn_t net;
+        fmpq *x0;
+        int d = 2 + trial % 2, l, m, a, j;
+        x0 = _fmpq_vec_init(d);
+        build(net, d, trial == 2 ? "kacka" : "akcka", &st);
+        for (j = 0; j < d; j++)
+            fmpq_set_si(x0 + j, (slong) (fy_test_rand(&st) % 5) - 2, 8);
+        for (a = 0; a < 3; a++)
+        {
+            fy_inn_result_t R;
+            fy_inn_terms_t D;
+            fy_error_t err;
+            fy_error_init(err);
+            fy_inn_result_init(R);
+            action(R, net, ar[a], K, x0, 1);
+            fy_inn_terms_init(D);
+            for (l = 0; l < net->nlayers; l++)
+            {
+                int ok;
+                double md;
+                slong i;
+                assert_int_equal(fy_inn_layer_terms(D, R, net, l, NULL, err), FY_OK);
+                assert_int_equal(fy_inn_terms_sum_check(&ok, &md, D, R, -1, err), FY_OK);
+                if (!ok)
+                    fail_msg("trial %d, layer %d, %s: the terms miss the action by %g", trial,
+                             l, fy_arith_name(ar[a]), md);
+                for (i = 0; i < D->len; i++)
+                {
+                    const fy_inn_term_struct *tm = D->t + i;
+                    if (tm->kind != FY_INN_TERM_SPLIT)
+                        continue;
+                    assert_int_equal(tm->source_order, tm->order - tm->n - 2 * tm->n3);
+                    assert_int_equal(tm->multiplicity,
+                                     (slong) (fact_si(tm->source_order) /
+                                              (fact_si(tm->source_order - tm->n -
+                                                              tm->n3) *
+                                               fact_si(tm->n) *
+                                               fact_si(tm->n3))));
+                    if (tm->n3 > 0)
+                    {
+                        assert_int_equal(net->layers[l].kind, FY_INN_LAYER_CUBIC);
+                        saw3 = 1;
+                    }
+                }
+                /* exact: the sum is the layer action entry for entry */
+                for (m = 0; ar[a] == FY_ARITH_EXACT && m <= K; m++)
+                {
+                    fy_symtensor_t sum;
+                    fy_symtensor_init(sum, FY_ARITH_EXACT, d, m, 0, NULL);
+                    for (i = 0; i < D->len; i++)
+                        if (D->t[i].order == m)
+                            fy_symtensor_add(sum, sum, D->t[i].T, NULL);
+                    assert_true(fy_symtensor_max_abs_diff(sum, R->layer[l].A + m) == 0.0);
+                    fy_symtensor_clear(sum);
+                }
+            }
+            fy_inn_terms_clear(D);
+            fy_inn_result_clear(R);
+        }
+        fy_inn_clear(net);
+        _fmpq_vec_clear(x0, d);
+    }
+    assert_true(saw3);
+}
+
+/* The diagrams of the quartic (issue 12).  By hand: d = 1, an affine layer W = 3/2 without
+ * bias, then a cubic layer g = 1/5 at 0: the quartic is born at layer 1 in two diagrams, the
+ * three-way split of A^(2) (-g) and the log-det vertex (-9 g^2 / 2), each carried by W^4, so
+ * lam = 24 g W^4 + 108 g^2 W^4 in two parts.  Random networks: the carried terms add up to
+ * A^(4) exactly and the contributions to lam. */
+static void test_quartic_diagrams(void **state)
+{
+    uint64_t st = fy_test_seed("quartic_diagrams");
+    fy_inn_t net;
+    fy_inn_quartic_t Q;
+    fy_error_t err;
+    fmpq_t w, g;
+    double W4 = 81.0 / 16.0, gd = 0.2;
+    int trial;
+    (void) state;
+    fy_error_init(err);
+    fmpq_init(w), fmpq_init(g);
+    fmpq_set_si(w, 3, 2);
+    fmpq_set_si(g, 1, 5);
+    fy_inn_init(net);
+    assert_int_equal(fy_inn_set_dim(net, 1, err), FY_OK);
+    assert_int_equal(fy_inn_push_affine(net, "w", w, NULL, err), FY_OK);
+    assert_int_equal(fy_inn_push_cubic(net, "k", g, err), FY_OK);
+    fy_inn_quartic_init(Q);
+    assert_int_equal(fy_inn_quartic_diagrams(Q, net, FY_ARITH_EXACT, 0, err), FY_OK);
+    assert_int_equal(Q->len, 2);
+    /* largest first: 108 g^2 W^4 = 21.9 < 24 g W^4 = 24.3 */
+    assert_int_equal(Q->t[0].layer, 1);
+    assert_int_equal(Q->t[0].term.kind, FY_INN_TERM_SPLIT);
+    assert_int_equal(Q->t[0].term.n3, 1);
+    assert_true(fabs(Q->t[0].lam - 24.0 * gd * W4) < 1e-12);
+    assert_int_equal(Q->t[1].term.kind, FY_INN_TERM_LOGDET);
+    assert_true(fabs(Q->t[1].lam - 108.0 * gd * gd * W4) < 1e-12);
+    assert_true(fabs(Q->lam - (24.0 * gd + 108.0 * gd * gd) * W4) < 1e-12);
+    fy_inn_clear(net);
+    for (trial = 0; trial < 3; trial++)
+    {
+        const char *plans[3] = {"akcka", "acaca", "kakacaca"};
+        fy_inn_result_t R;
+        fy_symtensor_t sum;
+        slong i;
+        build(net, 3, plans[trial], &st);
+        assert_int_equal(fy_inn_quartic_diagrams(Q, net, FY_ARITH_EXACT, 0, err), FY_OK);
+        assert_true(Q->len > 0);
+        fy_inn_result_init(R);
+        action(R, net, FY_ARITH_EXACT, 4, NULL, 0);
+        fy_symtensor_init(sum, FY_ARITH_EXACT, 3, 4, 0, NULL);
+        for (i = 0; i < Q->len; i++)
+        {
+            fy_symtensor_add(sum, sum, Q->t[i].term.T, NULL);
+            assert_int_equal(Q->t[i].term.order, 4);
+            assert_true(Q->t[i].term.kind != FY_INN_TERM_PASS);
+            if (i > 0)
+                assert_true(fabs(Q->t[i].lam) <= fabs(Q->t[i - 1].lam));
+        }
+        assert_true(fy_symtensor_max_abs_diff(sum, R->S->A + 4) == 0.0);
+        assert_true(fabs(Q->lam_sum - Q->lam) <= 1e-12 * (1.0 + fabs(Q->lam)));
+        fy_symtensor_clear(sum);
+        fy_inn_result_clear(R);
+        fy_inn_clear(net);
+    }
+    fy_inn_quartic_clear(Q);
+    fmpq_clear(w), fmpq_clear(g);
+}
+
+/* lam of the truncations (issue 12).  d = 1, x -> u = x + b (b = 1/2), then a cubic layer
+ * g = 1/5: ln p = -(u + g u^3)^2 / 2 + ln(1 + a u^2) + const, a = 3 g, so the exact
+ * lam = -d^4 ln p / dx^4 (0) = 24 g + 180 g^2 b^2 + 12 a^2 (1 - 6 a b^2 + a^2 b^4) /
+ * (1 + a b^2)^4 (d^4 ln(1 + a u^2) = -12 a^2 (1 - 6 a u^2 + a^2 u^4) / (1 + a u^2)^4).  This
+ * library's truncations at K = 4, 6, 8 and the jet route give it; the textbook truncation
+ * re-expands the cubic layer's action about its own 0 and keeps orders <= K: lam_naive(K) =
+ * -24 sum_{k=4..K} C(k, 4) A_k b^(k-4) with A_4 = -g - 9 g^2 / 2, A_6 = -g^2 / 2 + 9 g^3,
+ * A_8 = -81 g^4 / 4 (test_cubic_closed_form), odd orders 0. */
+static void test_quartic_truncation(void **state)
+{
+    fy_inn_t net;
+    fy_inn_truncation_struct Tr;
+    fy_error_t err;
+    fmpq_t w, b, g;
+    double gd = 0.2, bd = 0.5, a = 0.6, lam, A4, A6, A8, naive[3];
+    int k;
+    (void) state;
+    fy_error_init(err);
+    fmpq_init(w), fmpq_init(b), fmpq_init(g);
+    fmpq_one(w);
+    fmpq_set_si(b, 1, 2);
+    fmpq_set_si(g, 1, 5);
+    fy_inn_init(net);
+    assert_int_equal(fy_inn_set_dim(net, 1, err), FY_OK);
+    assert_int_equal(fy_inn_push_affine(net, "shift", w, b, err), FY_OK);
+    assert_int_equal(fy_inn_push_cubic(net, "k", g, err), FY_OK);
+    assert_int_equal(fy_inn_quartic_truncation(&Tr, net, err), FY_OK);
+    lam = 24 * gd + 180 * gd * gd * bd * bd +
+          12 * a * a * (1 - 6 * a * bd * bd + a * a * pow(bd, 4)) / pow(1 + a * bd * bd, 4);
+    A4 = -gd - 4.5 * gd * gd;
+    A6 = -gd * gd / 2 + 9 * gd * gd * gd;
+    A8 = -81 * pow(gd, 4) / 4;
+    naive[0] = -24 * A4;
+    naive[1] = naive[0] - 24 * 15 * A6 * bd * bd;
+    naive[2] = naive[1] - 24 * 70 * A8 * pow(bd, 4);
+    assert_true(fabs(Tr.lam_jet - lam) < 1e-12 * lam);
+    for (k = 0; k < FY_INN_NTRUNC; k++)
+    {
+        assert_int_equal(Tr.K[k], 4 + 2 * k);
+        if (fabs(Tr.lam_K[k] - lam) > 1e-12 * lam)
+            fail_msg("K = %d: lam %.17g, by hand %.17g", Tr.K[k], Tr.lam_K[k], lam);
+        if (fabs(Tr.lam_naive[k] - naive[k]) > 1e-12 * lam)
+            fail_msg("naive K = %d: lam %.17g, by hand %.17g", Tr.K[k], Tr.lam_naive[k],
+                     naive[k]);
+        assert_true(fabs(Tr.share[k] - naive[k] / lam) < 1e-12);
+    }
+    /* the leak: the textbook truncation misses part of the quartic */
+    assert_true(fabs(Tr.share[0] - 1.0) > 0.01);
+    fy_inn_clear(net);
+    fmpq_clear(w), fmpq_clear(b), fmpq_clear(g);
 }
 
 /* ------------------------------------------------------------------ normalizability */
@@ -1087,6 +1398,10 @@ int main(void)
         cmocka_unit_test(test_cubic_closed_form),
         cmocka_unit_test(test_check_can_fail),
         cmocka_unit_test(test_layer_terms),
+        cmocka_unit_test(test_cubic_terms_1d),
+        cmocka_unit_test(test_cubic_layer_terms),
+        cmocka_unit_test(test_quartic_diagrams),
+        cmocka_unit_test(test_quartic_truncation),
         cmocka_unit_test(test_normalizable),
         cmocka_unit_test(test_conventions),
         cmocka_unit_test(test_refusals),

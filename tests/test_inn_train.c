@@ -380,6 +380,122 @@ static void test_learns_and_roundtrip(void **state)
     free(X);
 }
 
+/* ------------------------------------------------------------------ the moment trick */
+
+/* The loss and gradient from the moment points against the sums over the rows (inn-diag,
+ * issue 12): one coupling (degree 4), two (degree 8) and only affine layers (degree 2), on
+ * skewed data; equal to rounding.  A plan with an elementwise layer has no moments. */
+static void test_moments(void **state)
+{
+    static const char *plans[] = {"aca", "acaca", "aa", "aia"};
+    static const int dims[] = {4, 3, 3, 4};
+    uint64_t st = fy_test_seed("test_moments");
+    int t;
+    (void) state;
+    for (t = 0; t < 4; t++)
+    {
+        int d = dims[t];
+        long n = 20000;
+        fy_inn_flow_t F;
+        fy_inn_moments_t M;
+        fy_error_t err;
+        double *X = skewed_rows(n, d, st + (uint64_t) t), *P, *g1, *g2, f1, f2, gs = 0, gd = 0;
+        size_t j;
+        fy_error_init(err);
+        fy_inn_flow_init(F);
+        fy_inn_moments_init(M);
+        assert_int_equal(fy_inn_flow_setup(F, d, plans[t], 0, err), FY_OK);
+        assert_int_equal(fy_inn_flow_moment_degree(F), t == 1 ? 8 : t == 2 ? 2 : 4);
+        P = malloc(F->np * sizeof(double));
+        g1 = malloc(F->np * sizeof(double));
+        g2 = malloc(F->np * sizeof(double));
+        rand_params(P, F, &st, 0.6);
+        assert_int_equal(fy_inn_moments_fit(M, X, NULL, n, d, fy_inn_flow_moment_degree(F),
+                                            err), FY_OK);
+        assert_int_equal(fy_inn_flow_nll(&f1, g1, F, P, X, NULL, n, 256, 1, err), FY_OK);
+        assert_int_equal(fy_inn_flow_nll_moments(&f2, g2, F, P, M, err), FY_OK);
+        for (j = 0; j < F->np; j++)
+        {
+            gs = fmax(gs, fabs(g1[j]));
+            gd = fmax(gd, fabs(g1[j] - g2[j]));
+        }
+        printf("# plan %s, d = %d: %ld rows -> %ld points (%ld monomials, residual %.1e); "
+               "NLL %.15g vs %.15g, gradient max diff %.1e of %.2g\n", plans[t], d, n, M->npts,
+               M->nmono, M->resid, f1, f2, gd, gs);
+        assert_true(M->npts < n);
+        assert_true(fabs(f1 - f2) <= 1e-9 * fmax(1.0, fabs(f1)));
+        assert_true(gd <= 1e-8 * fmax(1.0, gs));
+        free(X);
+        free(P);
+        free(g1);
+        free(g2);
+        fy_inn_moments_clear(M);
+        fy_inn_flow_clear(F);
+    }
+    /* an elementwise or cubic layer: no polynomial, refused */
+    {
+        fy_inn_flow_t F;
+        fy_inn_moments_t M;
+        fy_error_t err;
+        double f, P[64] = {0};
+        fy_error_init(err);
+        fy_inn_flow_init(F);
+        fy_inn_moments_init(M);
+        assert_int_equal(fy_inn_flow_setup(F, 2, "aeca", 0, err), FY_OK);
+        assert_int_equal(fy_inn_flow_moment_degree(F), -1);
+        assert_true(F->np <= 64);
+        assert_int_equal(fy_inn_flow_nll_moments(&f, NULL, F, P, M, err), FY_EUSAGE);
+        fy_inn_flow_clear(F);
+    }
+}
+
+/* The trainer with the moment trick: L-BFGS on the points follows the rows' path (the same
+ * losses and gradients up to rounding, so the first iterations agree closely; later ones drift
+ * apart as rounding differences grow along the path). */
+static void test_train_moments(void **state)
+{
+    const int d = 3;
+    const long n = 6000;
+    double *X = skewed_rows(n, d, 33);
+    fy_inn_train_opts_t o;
+    fy_inn_train_report_t R1, R2;
+    fy_inn_t a, b;
+    fy_error_t err;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(a);
+    fy_inn_init(b);
+    fy_inn_train_opts_init(o);
+    o->couplings = 1;
+    o->epochs = 0;
+    o->lbfgs_iters = 60;
+    assert_int_equal(fy_inn_train(a, X, n, d, o, R1, err), FY_OK);
+    o->moments = 1;
+    assert_int_equal(fy_inn_train(b, X, n, d, o, R2, err), FY_OK);
+    printf("# moments: rows NLL %.10f (val %.10f, %d its), points %.10f (val %.10f, %d its)\n",
+           R1->final_train_nll, R1->best_val_nll, R1->lbfgs_iters_run, R2->final_train_nll,
+           R2->best_val_nll, R2->lbfgs_iters_run);
+    assert_int_equal(R1->moments_used, 0);
+    assert_int_equal(R2->moments_used, 1);
+    {
+        int k;
+        for (k = 0; k < 10; k++)
+        {
+            if (fabs(R1->curve_train[k] - R2->curve_train[k]) > 1e-9 ||
+                fabs(R1->curve_val[k] - R2->curve_val[k]) > 1e-9)
+                fail_msg("L-BFGS iteration %d: rows %.15g (val %.15g), points %.15g (val "
+                         "%.15g)", k + 1, R1->curve_train[k], R1->curve_val[k],
+                         R2->curve_train[k], R2->curve_val[k]);
+        }
+    }
+    assert_true(fabs(R1->final_train_nll - R2->final_train_nll) < 1e-4);
+    fy_inn_train_report_clear(R1);
+    fy_inn_train_report_clear(R2);
+    fy_inn_clear(a);
+    fy_inn_clear(b);
+    free(X);
+}
+
 /* ------------------------------------------------------------------ refusals */
 
 static void test_refusals(void **state)
@@ -428,6 +544,8 @@ int main(void)
         cmocka_unit_test(test_gaussian_precision),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_learns_and_roundtrip),
+        cmocka_unit_test(test_moments),
+        cmocka_unit_test(test_train_moments),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests_name("inn_train", tests, NULL, NULL) ? 1 : 0;

@@ -129,7 +129,12 @@ int fy_inn_action_to_gamma(fy_inn_action_t S, fy_error_t err);
  *   kind FY_INN_TERM_SPLIT   n >= 1 of the m - n legs of the source vertex A^(m-n) split by the
  *                            quadratic part (C(m-n, n) Sym[A^(m-n) g^n] in the A convention);
  *   kind FY_INN_TERM_LOGDET  the n-leg diagonal log-det vertex of an elementwise layer (n >= 1;
- *                            the constant log-det is the factor r of the action, not a term). */
+ *                            the constant log-det is the factor r of the action, not a term).
+ * A cubic layer (issue 12) splits a leg in two (q_i = 3 gamma_i u0_i / D_i) or in three
+ * (r_i = gamma_i / D_i): its SPLIT terms have n legs split in two and n3 in three
+ * (n + n3 >= 1, source order m - n - 2 n3, multiplicity the multinomial
+ * k! / ((k - n - n3)! n! n3!) of the source order k), and its LOGDET term of order n is the
+ * diagonal vertex of ln(1 + c_i du + c2_i du^2). */
 enum { FY_INN_TERM_PASS = 0, FY_INN_TERM_SPLIT = 1, FY_INN_TERM_LOGDET = 2 };
 
 typedef struct
@@ -141,6 +146,7 @@ typedef struct
     slong multiplicity; /* C(m - n, n) for splits (A convention), 1 otherwise */
     fy_symtensor_t T; /* the contribution (A convention) */
     double norm;      /* its Frobenius norm (dense, multinomial-weighted) */
+    int n3;           /* legs split in three (cubic layers; 0 otherwise) */
 } fy_inn_term_struct;
 
 typedef struct
@@ -159,6 +165,59 @@ void fy_inn_terms_clear(fy_inn_terms_t D);
  * keep_layers).  The terms of each order add up to R->layer[l]'s coefficient (tested). */
 int fy_inn_layer_terms(fy_inn_terms_t D, const fy_inn_result_t R, const fy_inn_t net, int l,
                        const fy_inn_opts_t o, fy_error_t err);
+
+/* ---- inn-diag (issue 12): the diagrams that build the learned quartic.
+ * The order-4 tensor of the data-space action is the sum, over the layers l, of the order-4
+ * terms born at layer l (every split and log-det term of fy_inn_layer_terms of order 4; the
+ * pass term only carries what was born later) carried to the data by the linear parts of the
+ * layers below, A -> A o (L_{l-1} ... L_0) (the pass terms of those layers).  Each (layer,
+ * term) is one diagram class of the quartic; its contribution to the on-site coupling
+ * lam = -mean_i Gamma^(4)_ii ii (as fy_inn_read_couplings reads it) is -(24/d) sum_i T_iiii of
+ * its carried tensor T.  The carried tensors add up to A^(4) of the action exactly (exact
+ * arithmetic; tested), so the contributions add up to lam. */
+typedef struct
+{
+    int layer;                      /* 0-based, as in net->layers */
+    fy_inn_layer_kind_t layer_kind;
+    fy_inn_term_struct term;        /* the term; term.T carried to the data coordinates about
+                                     * 0, term.norm its norm there */
+    double lam;                     /* its contribution to lam */
+} fy_inn_quartic_term_struct;
+
+typedef struct
+{
+    slong len;
+    fy_inn_quartic_term_struct *t; /* largest |lam| first */
+    double lam;                    /* lam of the action (-(24/d) sum_i A^(4)_iiii) */
+    double lam_sum;                /* the sum of the contributions */
+} fy_inn_quartic_struct;
+typedef fy_inn_quartic_struct fy_inn_quartic_t[1];
+
+void fy_inn_quartic_init(fy_inn_quartic_t Q);
+void fy_inn_quartic_clear(fy_inn_quartic_t Q);
+/* The diagrams of the quartic of net about 0 in arith (balls at prec bits).  FY_EINPUT when a
+ * layer is not invertible at the image of 0. */
+int fy_inn_quartic_diagrams(fy_inn_quartic_t Q, const fy_inn_t net, fy_arith_t arith,
+                            slong prec, fy_error_t err);
+
+/* How much of the quartic a truncation explains (issue 12).  This library's pull-back is exact
+ * at every truncation order (inn.h, top), so lam from the action truncated at K = 4, 6, 8
+ * (lam_K, double) equals the fourth derivative of ln p at 0 along the sites by the Taylor-mode
+ * route of the jet module (lam_jet); the textbook variant (fy_inn_action_naive: every layer's
+ * action re-expanded about 0 of its own coordinates and truncated at K) leaks the biases and
+ * misses part of it: lam_naive[k] at K = 4, 6, 8 (exact arithmetic, rounded once), and
+ * share[k] = lam_naive[k] / lam_jet. */
+#define FY_INN_NTRUNC 3
+typedef struct
+{
+    int K[FY_INN_NTRUNC];                 /* 4, 6, 8 */
+    double lam_K[FY_INN_NTRUNC];
+    double lam_naive[FY_INN_NTRUNC];
+    double share[FY_INN_NTRUNC];
+    double lam_jet;
+} fy_inn_truncation_struct;
+
+int fy_inn_quartic_truncation(fy_inn_truncation_struct *Tr, const fy_inn_t net, fy_error_t err);
 
 /* ------------------------------------------------------------------ normalizability */
 
@@ -409,6 +468,9 @@ typedef struct
     int progress_bar;    /* util progress on stderr: 1 on, 0 off (default), -1 on a terminal */
     fy_inn_train_progress_fn progress; /* or NULL */
     void *progress_ctx;
+    int moments;         /* inn-diag: 1: L-BFGS by the moment trick where the plan allows
+                          * (fy_inn_flow_moment_degree > 0) and the rows are more than twice
+                          * the monomials; 0: the rows (default) */
 } fy_inn_train_opts_struct;
 typedef fy_inn_train_opts_struct fy_inn_train_opts_t[1];
 
@@ -434,6 +496,7 @@ typedef struct
     double final_train_nll;   /* full training NLL of the kept state */
     double time_s, adam_time_s, lbfgs_time_s; /* wall clock */
     int threads;
+    int moments_used;         /* 1: L-BFGS ran on the moment points (opts moments) */
 } fy_inn_train_report_struct;
 typedef fy_inn_train_report_struct fy_inn_train_report_t[1];
 
@@ -480,6 +543,34 @@ int fy_inn_flow_logp(double *lp, const fy_inn_flow_t F, const double *P, const d
                      long n, fy_error_t err);
 /* The network with parameters P as an fy_inn_t (out cleared first). */
 int fy_inn_flow_to_inn(fy_inn_t out, const fy_inn_flow_t F, const double *P, fy_error_t err);
+
+/* ---- inn-diag (issue 12): the moment trick.  Without elementwise and cubic layers and with
+ * c couplings, a row's NLL and its gradient are polynomials of degree D = 2^(c+1) in the row,
+ * so their means over the data depend on the data only through its moments of orders <= D.
+ * fy_inn_moments_fit picks 2 N rows of the data spread through it (N = C(d + D, D) monomials,
+ * at most 2000) and weights w with sum_p w_p x_p^J = the data's mean of x^J for every |J| <= D
+ * (the least-norm solution, Householder QR, standardised coordinates); resid is the largest
+ * miss relative to the largest moment.  fy_inn_flow_nll_moments is fy_inn_flow_nll of the data
+ * from those points, at a cost independent of n.  fy_inn_flow_moment_degree: D, or -1 when the
+ * plan has an elementwise or cubic layer (a log-det that is no polynomial) or more than four
+ * couplings. */
+typedef struct
+{
+    int d, degree;
+    long n, nmono, npts; /* rows summarised, monomials, points */
+    double *X, *w;       /* npts rows of d, their weights */
+    double resid;
+} fy_inn_moments_struct;
+typedef fy_inn_moments_struct fy_inn_moments_t[1];
+
+int fy_inn_flow_moment_degree(const fy_inn_flow_t F);
+void fy_inn_moments_init(fy_inn_moments_t M);
+void fy_inn_moments_clear(fy_inn_moments_t M);
+/* FY_EINPUT when the monomials exceed 2000 or the rows 2 N are not there. */
+int fy_inn_moments_fit(fy_inn_moments_t M, const double *X, const long *idx, long n, int d,
+                       int degree, fy_error_t err);
+int fy_inn_flow_nll_moments(double *nll, double *grad, const fy_inn_flow_t F, const double *P,
+                            const fy_inn_moments_t M, fy_error_t err);
 
 /* ------------------------------------------------------------------ learned against true
  * (issue 12: the comparison).  A trained network (io.h fy_inn_t) against the lattice theory
@@ -741,6 +832,11 @@ typedef struct
     double train_s;
     int lbfgs_iters_run;
     fy_inn_compare_t C;
+    /* inn-diag (issue 12): the diagrams of the learned quartic (double, about 0) and how much
+     * of it the truncations explain; have_quartic 0 when they could not be computed */
+    int have_quartic;
+    fy_inn_quartic_t Q;
+    fy_inn_truncation_struct trunc;
 } fy_inn_demo_case_struct;
 
 #define FY_INN_DEMO_NCASES 3
@@ -779,7 +875,11 @@ void fy_inn_demo_clear(fy_inn_demo_t D);
  * Returns FY_OK whether or not the targets are met (D->targets_met says). */
 int fy_inn_demo_run(fy_inn_demo_t D, const fy_inn_demo_opts_t o, fy_error_t err);
 /* Writes dir/report.txt, dir/report.json (doc/schema/demo-inn.schema.json), couplings.csv,
- * cumulants.csv, scan.csv and, when feynn has PLplot, figures (else a note in the report). */
+ * cumulants.csv, scan.csv and, when feynn has PLplot, figures (else a note in the report).
+ * The diagrams that build the learned quartic of the cubic design (issue 12): the report's
+ * table of the largest contributions to lam of every case, quartic.csv, and the largest four
+ * drawn as dir/quartic_diagram_K.dot with a caption (layer, diagram, weight, contribution;
+ * the style of `feynn diagrams`), and .pdf when Graphviz's dot is on PATH. */
 int fy_inn_demo_write(const char *dir, const fy_inn_demo_t D, fy_error_t err);
 
 #ifdef __cplusplus

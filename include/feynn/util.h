@@ -141,6 +141,13 @@ int fy_strbuf_take(char **out, fy_strbuf_t b, fy_error_t err);
 /* Monotonic wall clock in seconds. */
 double fy_wall_time(void);
 
+/* ---- inn-diag (issue 12): helper programs (Graphviz's dot for the demos' diagram PDFs).
+ * fy_program_available: 1 when an executable of that name is on PATH.  fy_program_run: runs
+ * argv (argv[0] looked up on PATH, NULL-terminated) and waits: its exit status, -1 when it
+ * could not be started or did not exit normally. */
+int fy_program_available(const char *prog);
+int fy_program_run(char *const argv[]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -554,7 +554,9 @@ const fy_opt_cmd_t fy_opt_inn_diagrams = {
              "the linear pass (every leg through W, J or D), the splits of n legs of A^(M-n) by\n"
              "the quadratic part (C(M-n, n) Sym[A^(M-n) g^n], doc/math.md 3.3) and the log-det\n"
              "vertices of an elementwise layer, each with its value, largest first, and the\n"
-             "diagram of `feynn diagrams inn` that draws it.",
+             "diagram of `feynn diagrams inn` that draws it.  A cubic layer splits a leg in two\n"
+             "(q = 3 gamma u0 / D) or in three (r = gamma / D): n legs in two and n3 in three,\n"
+             "weight k! / ((k - n - n3)! n! n3!), beside its log-det vertices.",
     .epilog = "Exit status: 0 success, 2 bad usage or input.\n",
     .opts = diagrams_opts,
     .nopts = FY_OPT_N(diagrams_opts),
@@ -616,6 +618,8 @@ static int draw_terms(const char *dir, int fmt, const fy_inn_terms_t D, const fy
                  t->kind == FY_INN_TERM_PASS ? "pass" : t->kind == FY_INN_TERM_SPLIT ? "split"
                                                                                  : "logdet",
                  t->n);
+        if (t->n3 > 0) /* a cubic layer's three-way splits */
+            snprintf(name + strlen(name), sizeof name - strlen(name), "_three%d", t->n3);
         dopt->name = name;
         if (status == FY_OK && has > 0)
             status = fmt == FY_FMT_DOT ? fy_draw_dot(&text, dg, dopt, err)

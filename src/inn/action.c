@@ -454,11 +454,13 @@ static void ws_clear(fy_arith_t a, void *ws)
         _fy_inn_ws_clear_fmpq(ws);
 }
 
+/* terms (may be NULL): nh tensors per order, nh = K / 2 + 1 (FY_INN_CUBIC_NT(K) for a cubic
+ * layer: inn_internal.h). */
 static int pull(fy_inn_action_t Z, fy_symtensor_struct *terms, fy_symtensor_struct *logdet,
                 const fy_inn_action_t S, const fy_inn_lmap_t M, const fy_mindex_t ix, void *ws,
                 fy_error_t err)
 {
-    int K = S->K, k, nh = K / 2 + 1, j, status;
+    int K = S->K, k, nh = M->r3 ? FY_INN_CUBIC_NT(K) : K / 2 + 1, j, status;
     void **in = flint_calloc((size_t) K + 1, sizeof(void *));
     void **out = flint_calloc((size_t) K + 1, sizeof(void *));
     void **tt = terms ? flint_calloc((size_t) (K + 1) * nh, sizeof(void *)) : NULL;
@@ -728,6 +730,42 @@ int fy_inn_action_naive(fy_inn_result_t R, const fy_inn_t net, int K, fy_error_t
     return run(R, net, o, 1, err);
 }
 
+/* ---- inn-diag (issue 12): a tensor carried through a linear map (inn_internal.h) */
+int _fy_inn_carry(fy_symtensor_t T, const fmpq *L, fy_error_t err)
+{
+    int d = T->dim, K = T->order, status;
+    fy_arith_t a = T->e.arith;
+    slong prec = T->e.prec;
+    fy_inn_action_t S, Z;
+    fy_inn_lmap_t M;
+    fy_mindex_t ix;
+    if ((status = fy_mindex_init(ix, d, K, err)))
+        return status;
+    fy_inn_action_init(S);
+    fy_inn_action_init(Z);
+    _fy_inn_lmap_init(M, d);
+    M->L = _fmpq_vec_init((slong) d * d);
+    vec_set(M->L, L, (slong) d * d);
+    status = action_fit(S, a, prec, d, K, err);
+    if (!status)
+        status = action_fit(Z, a, prec, d, K, err);
+    if (!status)
+        status = fy_symtensor_add(S->A + K, S->A + K, T, err);
+    if (!status)
+    {
+        void *ws = ws_init(a, d, K);
+        status = pull(Z, NULL, NULL, S, M, ix, ws, err);
+        ws_clear(a, ws);
+    }
+    if (!status)
+        fy_symtensor_swap(T, Z->A + K);
+    fy_inn_action_clear(S);
+    fy_inn_action_clear(Z);
+    _fy_inn_lmap_clear(M);
+    fy_mindex_clear(ix);
+    return status;
+}
+
 /* ------------------------------------------------------------------ diagrams of one layer */
 
 void fy_inn_terms_init(fy_inn_terms_t D)
@@ -798,15 +836,42 @@ static void terms_push(fy_inn_terms_t D, int kind, int order, int src, int n, sl
     t->source_order = src;
     t->n = n;
     t->multiplicity = mult;
+    t->n3 = 0;
     *t->T = *T; /* takes T */
     t->norm = tensor_norm(t->T);
+}
+
+/* The (n2, n3) of slot j of a cubic layer's terms (inn_internal.h); -1 when no term. */
+static int cubic_slot(int *n2, int *n3, int K, int m, int j)
+{
+    *n2 = j / (K / 3 + 1);
+    *n3 = j % (K / 3 + 1);
+    return 2 * *n2 + 3 * *n3 <= m ? 0 : -1;
+}
+
+/* The multiplicity of a term: C(m - n, n) (quadratic), k! / ((k - n2 - n3)! n2! n3!) with
+ * k = m - n2 - 2 n3 (cubic). */
+static slong term_mult(int m, int n2, int n3)
+{
+    int k = m - n2 - 2 * n3;
+    slong r;
+    fmpz_t b, c;
+    fmpz_init(b);
+    fmpz_init(c);
+    fmpz_bin_uiui(b, (ulong) k, (ulong) n2);
+    fmpz_bin_uiui(c, (ulong) (k - n2), (ulong) n3);
+    fmpz_mul(b, b, c);
+    r = fmpz_get_si(b);
+    fmpz_clear(b);
+    fmpz_clear(c);
+    return r;
 }
 
 int fy_inn_layer_terms(fy_inn_terms_t D, const fy_inn_result_t R, const fy_inn_t net, int l,
                        const fy_inn_opts_t o, fy_error_t err)
 {
     const fy_inn_action_struct *S;
-    int K, d = net->d, nh, m, n, status = FY_OK;
+    int K, d = net->d, nh, m, n, status = FY_OK, cubic;
     fy_symtensor_struct *tt, *ld;
     fy_inn_action_t Z;
     fy_inn_lmap_t M;
@@ -821,13 +886,10 @@ int fy_inn_layer_terms(fy_inn_terms_t D, const fy_inn_result_t R, const fy_inn_t
                             "the per-layer actions were not kept (set keep_layers)");
     if (l < 0 || l >= net->nlayers)
         return fy_error_set(err, FY_EINPUT, "layer %d outside 0..%d", l, net->nlayers - 1);
-    if (net->layers[l].kind == FY_INN_LAYER_CUBIC)
-        return fy_error_set(err, FY_EINPUT, "layer %d is cubic: its diagrams (legs split in two "
-                            "and three) are not drawn yet; its contribution is in the layer "
-                            "action (--per-layer)", l);
+    cubic = net->layers[l].kind == FY_INN_LAYER_CUBIC;
     S = R->layer + l + 1;
     K = S->K;
-    nh = K / 2 + 1;
+    nh = cubic ? FY_INN_CUBIC_NT(K) : K / 2 + 1;
     if (S->gamma || S->sign < 0)
         return fy_error_set(err, FY_EINPUT, "layer terms need the actions in the A convention "
                             "of ln p");
@@ -860,16 +922,12 @@ int fy_inn_layer_terms(fy_inn_terms_t D, const fy_inn_result_t R, const fy_inn_t
         for (n = 0; n < nh; n++)
         {
             fy_symtensor_struct *T = tt + m * nh + n;
-            if (!status && 2 * n <= m && !tensor_is_zero(T))
+            int n2 = n, n3 = 0, ok = cubic ? cubic_slot(&n2, &n3, K, m, n) == 0 : 2 * n <= m;
+            if (!status && ok && !tensor_is_zero(T))
             {
-                slong mult;
-                fmpz_t b;
-                fmpz_init(b);
-                fmpz_bin_uiui(b, (ulong) (m - n), (ulong) n);
-                mult = fmpz_get_si(b);
-                fmpz_clear(b);
-                terms_push(D, n == 0 ? FY_INN_TERM_PASS : FY_INN_TERM_SPLIT, m, m - n, n,
-                           n == 0 ? 1 : mult, T);
+                terms_push(D, n2 + n3 == 0 ? FY_INN_TERM_PASS : FY_INN_TERM_SPLIT, m,
+                           m - n2 - 2 * n3, n2, term_mult(m, n2, n3), T);
+                D->t[D->len - 1].n3 = n3;
             }
             else
                 fy_symtensor_clear(T);

@@ -11,6 +11,7 @@
 #include "feynn/sample.h"
 #include "feynn/util.h"
 #include "inn/compare_internal.h"
+#include "inn/inn_internal.h"
 
 const char *const fy_inn_demo_unimodal_theory =
     "# unimodal: ring of 4 sites, m2 = 1, g3 = 1/2, lam = 1\n"
@@ -45,11 +46,13 @@ static int draw(fy_hmc_result_t R, const fy_ltheory_t T, slong n, uint64_t seed,
 
 /* Trains a network of `couplings` couplings (or of the layer plan `plan` when not NULL) on
  * the first n rows of X and compares it. */
+/* the quartic's diagrams and truncations of the trained network go to dc (NULL: not made) */
 static int train_compare_plan(fy_inn_compare_t C, double *train_s, int *iters,
                               const fy_ltheory_t T, const double *X, slong n, int couplings,
                               const char *plan, const fy_hmc_result_t test,
                               const fy_hmc_result_t truth, int lbfgs, int epochs, int patience,
-                              uint64_t seed, int threads, fy_error_t err)
+                              uint64_t seed, int threads, fy_inn_demo_case_struct *dc,
+                              fy_error_t err)
 {
     fy_inn_train_opts_t to;
     fy_inn_train_report_t rep;
@@ -88,6 +91,8 @@ static int train_compare_plan(fy_inn_compare_t C, double *train_s, int *iters,
         co->is_samples = 100000;
         rc = fy_inn_compare(C, net, T, co, err);
     }
+    if (rc == FY_OK && dc != NULL)
+        rc = _fy_inn_demo_quartic(dc, net, err);
     fy_inn_clear(net);
     return rc;
 }
@@ -98,7 +103,7 @@ static int train_compare(fy_inn_compare_t C, double *train_s, int *iters, const 
                          uint64_t seed, int threads, fy_error_t err)
 {
     return train_compare_plan(C, train_s, iters, T, X, n, couplings, NULL, test, truth, lbfgs,
-                              epochs, patience, seed, threads, err);
+                              epochs, patience, seed, threads, NULL, err);
 }
 
 /* ------------------------------------------------------------------ the scan */
@@ -451,7 +456,10 @@ void fy_inn_demo_clear(fy_inn_demo_t D)
 {
     int i;
     for (i = 0; i < FY_INN_DEMO_NCASES; i++)
+    {
         fy_inn_compare_clear(D->c[i].C);
+        fy_inn_quartic_clear(D->c[i].Q);
+    }
     fy_inn_scan_clear(D->scan);
     fy_inn_demo_init(D);
 }
@@ -550,7 +558,7 @@ int fy_inn_demo_run(fy_inn_demo_t D, const fy_inn_demo_opts_t o, fy_error_t err)
         rc = train_compare_plan(c->C, &c->train_s, &c->lbfgs_iters_run, T, data->draws,
                                 c->n_data, c->couplings, c->plan, test, truth,
                                 i == 1 && !o->quick ? 300 : lbfgs, 0, -1, o->seed, o->threads,
-                                err);
+                                c, err);
         if (rc == FY_OK && o->log != NULL)
         {
             fprintf(o->log, "%s: %d couplings%s%s, %ld draws, KL %.4g, lam %.3g (true %.3g), "

@@ -57,6 +57,8 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
         snprintf(title, sizeof title, "trained network (%d couplings%s%s)", c->couplings,
                  c->plan ? ", plan " : "", c->plan ? c->plan : "");
         rc = fy_inn_compare_print(fp, c->C, title, c->name, err);
+        if (rc == FY_OK)
+            rc = _fy_inn_demo_quartic_print(fp, c, err);
     }
     if (rc == FY_OK)
     {
@@ -114,6 +116,7 @@ static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
             json_array_append_new(cz, fy_json_number(c->C->cumulant_z[k]));
         json_object_set_new(o, "cumulant_z", cz);
         json_object_set_new(o, "compare", _fy_inn_compare_json_obj(c->C, NULL, c->name));
+        json_object_set_new(o, "quartic", _fy_inn_demo_quartic_json(c));
         json_object_set_new(root, c->name, o);
     }
     scan = json_object();
@@ -290,6 +293,10 @@ int fy_inn_demo_write(const char *dir, const fy_inn_demo_t D, fy_error_t err)
         rc = write_file(dir, "cumulants.csv", csv_cumulants, D, err);
     if (rc == FY_OK)
         rc = write_file(dir, "scan.csv", csv_scan, D, err);
+    if (rc == FY_OK)
+        rc = write_file(dir, "quartic.csv", _fy_inn_demo_quartic_csv, D, err);
+    if (rc == FY_OK)
+        rc = _fy_inn_demo_quartic_figures(dir, D, err);
     if (rc == FY_OK)
         rc = figures(dir, D, err);
     return rc;

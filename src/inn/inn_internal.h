@@ -35,13 +35,22 @@ void _fy_inn_lmap_clear(fy_inn_lmap_t M);
 int _fy_inn_lmap_set(fy_inn_lmap_t M, fmpq_t r, const fy_inn_t net, int l, const fmpq *u0,
                      fy_error_t err);
 
+/* inn-diag (issue 12): T := T o L, every slot of the symmetric tensor T transformed by the
+ * d x d matrix L (row-major, exact), in T's arithmetic. */
+int _fy_inn_carry(fy_symtensor_t T, const fmpq *L, fy_error_t err);
+/* The diagram of a cubic layer's term with n3 >= 1 legs split in three (fy_inn_term_diagram):
+ * the source vertex with its passing legs, n split vertices of two legs and n3 of three. */
+int _fy_inn_cubic_term_diagram(fy_diagram_t d, const fy_inn_term_struct *t, fy_error_t err);
+
 /* Pull-back kernels.  in and out are arrays of K + 1 pointers to sorted tensor entries
  * (order k: C(d + k - 1, k) entries, ranked by ix); out is overwritten (it must not alias in).
  * terms, when not NULL, receives the contributions separately: terms[m * (K / 2 + 1) + n] the
  * n-split term of order m (n = 0: the pass term), logdet[m] the log-det vertex of order m;
  * each must point to zeroed storage of order m.  ws is a workspace from _fy_inn_ws_init for
  * the same d and an order >= K, reused across the layers.  Root: the latent Gaussian about
- * z0. */
+ * z0.  For a cubic layer (M->r3) terms is laid out by (n2, n3), the legs split in two and in
+ * three: terms[m * FY_INN_CUBIC_NT(K) + n2 * (K / 3 + 1) + n3] (issue 12). */
+#define FY_INN_CUBIC_NT(K) (((K) / 2 + 1) * ((K) / 3 + 1))
 #define FY_INN_DECLARE_RAW(SUF, EL)                                                           \
     int _fy_inn_pull_##SUF(EL **out, EL **terms, EL **logdet, EL *const *in,                 \
                            const fy_inn_lmap_t M, const fy_mindex_t ix, int K, void *ws,     \

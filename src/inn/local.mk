@@ -15,3 +15,5 @@ libfeynn_la_SOURCES += src/inn/invert.c src/inn/compare.c src/inn/compare_print.
 # the [M] experiment: the demo and the depth x data scan, with their report
 libfeynn_la_SOURCES += src/inn/demo.c src/inn/demo_report.c
 EXTRA_DIST += doc/schema/inn-compare.schema.json
+# inn-diag (issue 12): the diagrams of cubic layers, of the learned quartic, its truncations
+libfeynn_la_SOURCES += src/inn/diagrams.c src/inn/demo_quartic.c

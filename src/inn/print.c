@@ -17,6 +17,8 @@
 #include "feynn/enumerate.h"
 #include "feynn/inn.h"
 #include "feynn/util.h"
+#include "inn/compare_internal.h"
+#include "inn/inn_internal.h"
 #include "io/json_num.h"
 
 #define DEFAULT_BALL_DIGITS 20
@@ -1089,6 +1091,8 @@ int fy_inn_term_diagram(fy_diagram_t d, const fy_inn_term_struct *t, fy_inn_laye
     (void) kind;
     if (t->order < 1 || (t->kind == FY_INN_TERM_LOGDET && t->n < 1))
         return 0;
+    if (t->kind == FY_INN_TERM_SPLIT && t->n3 > 0) /* a cubic layer's three-way splits */
+        return (status = _fy_inn_cubic_term_diagram(d, t, err)) != FY_OK ? -status : 1;
     fy_diagram_list_init(list);
     if (t->kind == FY_INN_TERM_LOGDET)
         status = fy_enum_inn_logdet(list, t->n, err);
@@ -1179,7 +1183,21 @@ static void term_label(char *buf, size_t n, const fy_inn_term_struct *t, fy_inn_
     else if (t->kind == FY_INN_TERM_SPLIT)
     {
         char g[16];
-        const char *q = k == FY_INN_LAYER_ELEMENTWISE ? "q" : "g";
+        const char *q = k == FY_INN_LAYER_ELEMENTWISE || k == FY_INN_LAYER_CUBIC ? "q" : "g";
+        if (t->n3 > 0) /* cubic layer: n legs split in two (q), n3 in three (r) */
+        {
+            char r[16];
+            snprintf(g, sizeof g, t->n == 0 ? "" : t->n == 1 ? "q " : "q^%d ", t->n);
+            snprintf(r, sizeof r, t->n3 == 1 ? "r" : "r^%d", t->n3);
+            if (t->n == 0)
+                snprintf(buf, n, "%ld Sym[A^(%d) %s]: %d of the %d legs split in three",
+                         (long) t->multiplicity, t->source_order, r, t->n3, t->source_order);
+            else
+                snprintf(buf, n, "%ld Sym[A^(%d) %s%s]: of the %d legs %d split in two, %d in "
+                         "three", (long) t->multiplicity, t->source_order, g, r,
+                         t->source_order, t->n, t->n3);
+            return;
+        }
         if (t->n == 1)
             snprintf(g, sizeof g, "%s", q);
         else
@@ -1191,6 +1209,13 @@ static void term_label(char *buf, size_t n, const fy_inn_term_struct *t, fy_inn_
         snprintf(buf, n, "constant log-det");
     else
         snprintf(buf, n, "log-det vertex with %d legs", t->n);
+}
+
+/* inn-diag (issue 12): term_label for the demo's table of the quartic (compare_internal.h) */
+void _fy_inn_term_label(char *buf, size_t n, const fy_inn_term_struct *t,
+                        fy_inn_layer_kind_t k)
+{
+    term_label(buf, n, t, k);
 }
 
 /* Term order: by order, then largest norm first, then fewer split legs. */
@@ -1254,8 +1279,12 @@ int fy_inn_terms_print(FILE *fp, const fy_inn_terms_t D, const fy_inn_t net,
             shape = NULL;
         fy_diagram_clear(dg);
         term_label(label, sizeof label, t, kind);
-        fprintf(fp, "%-7s n=%d  norm %-11.4g %s\n", term_kind_name(t->kind), t->n, t->norm,
-                label);
+        if (t->n3 > 0)
+            fprintf(fp, "%-7s n=%d n3=%d  norm %-11.4g %s\n", term_kind_name(t->kind), t->n,
+                    t->n3, t->norm, label);
+        else
+            fprintf(fp, "%-7s n=%d  norm %-11.4g %s\n", term_kind_name(t->kind), t->n, t->norm,
+                    label);
         if (shape)
             fprintf(fp, "        diagram: %s\n", shape);
         free(shape);
@@ -1322,6 +1351,8 @@ int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, co
         json_object_set_new(o, "order", json_integer(t->order));
         json_object_set_new(o, "source_order", json_integer(t->source_order));
         json_object_set_new(o, "n", json_integer(t->n));
+        if (kind == FY_INN_LAYER_CUBIC)
+            json_object_set_new(o, "n3", json_integer(t->n3));
         json_object_set_new(o, "multiplicity", json_integer(t->multiplicity));
         json_object_set_new(o, "norm", fy_json_number(t->norm));
         json_object_set_new(o, "label", json_string(label));

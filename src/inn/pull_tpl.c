@@ -664,6 +664,110 @@ static void FY_FN(diag_subst)(fy_el_ptr *out, fy_el_ptr const *Bs, const int *no
     FY_EL_CLEAR(v);
 }
 
+/* The per-diagram terms of a cubic layer (issue 12): the same substitution as diag_subst,
+ * with every leg of the source vertex B^(k) on variable i either passing, split in two (q_i)
+ * or split in three (r_i).  A monomial with a_i legs on variable i and s2_i, s3_i of them
+ * split gets a_i! / ((a_i - s2_i - s3_i)! s2_i! s3_i!) q_i^s2_i r_i^s3_i; the term of
+ * (n2, n3) = the totals over the variables collects them in terms[m nt + n2 (K / 3 + 1) + n3]
+ * (m = k + n2 + 2 n3, nt = FY_INN_CUBIC_NT(K); n2 = n3 = 0 is the pass term).  Written apart
+ * from diag_subst (powers of the whole polynomial) so that their sum is a check of it. */
+static void FY_FN(cubic_terms)(fy_el_ptr *terms, fy_el_ptr const *Bs, const int *nonzero,
+                               const fy_inn_lmap_t M, const fy_mindex_t ix, int d, int K,
+                               slong prec)
+{
+    int k, J[FY_INN_MAX_ORDER + 1], Jn[FY_INN_MAX_ORDER + 1];
+    int var[FY_INN_MAX_ORDER + 1], al[FY_INN_MAX_ORDER + 1];
+    int s2[FY_INN_MAX_ORDER + 1], s3[FY_INN_MAX_ORDER + 1];
+    slong nt = FY_INN_CUBIC_NT(K), n3w = K / 3 + 1;
+    fy_el_t v, q, r;
+    fmpz_t b;
+    (void) prec;
+    FY_EL_INIT(v);
+    FY_EL_INIT(q);
+    FY_EL_INIT(r);
+    fmpz_init(b);
+    for (k = 0; k <= K; k++)
+    {
+        slong len = fy_mindex_count(ix, d, k), e;
+        if (!nonzero[k])
+            continue;
+        for (e = 0; e < len; e++)
+        {
+            int nv = 0, j, t;
+            if (FY_EL_IS_ZERO(Bs[k] + e))
+                continue;
+            fy_mindex_unrank(ix, J, e, k);
+            for (j = 0; j < k; j++)
+            {
+                if (nv > 0 && var[nv - 1] == J[j])
+                    al[nv - 1]++;
+                else
+                    var[nv] = J[j], al[nv++] = 1;
+            }
+            for (j = 0; j < nv; j++)
+                s2[j] = s3[j] = 0;
+            for (;;)
+            {
+                int m = k, n2 = 0, n3 = 0, p = 0;
+                for (j = 0; j < nv; j++)
+                    n2 += s2[j], n3 += s3[j];
+                m += n2 + 2 * n3;
+                if (m <= K)
+                {
+                    FY_EL_SET(v, Bs[k] + e);
+                    for (j = 0; j < nv; j++)
+                    {
+                        int ex = s2[j] + 2 * s3[j];
+                        FY_EL_SET_FMPQ(q, M->qd + var[j]);
+                        FY_EL_SET_FMPQ(r, M->r3 + var[j]);
+                        for (t = 0; t < s2[j]; t++)
+                            FY_EL_MUL(v, v, q);
+                        for (t = 0; t < s3[j]; t++)
+                            FY_EL_MUL(v, v, r);
+                        /* the multinomial, then mult(J) / mult(J') as in diag_subst */
+                        fmpz_bin_uiui(b, (ulong) al[j], (ulong) s2[j]);
+                        FY_EL_MUL_SI(v, v, fmpz_get_si(b));
+                        fmpz_bin_uiui(b, (ulong) (al[j] - s2[j]), (ulong) s3[j]);
+                        FY_EL_MUL_SI(v, v, fmpz_get_si(b));
+                        for (t = 1; t <= ex; t++)
+                            FY_EL_MUL_SI(v, v, al[j] + t);
+                        for (t = 0; t < al[j] + ex; t++)
+                            Jn[p++] = var[j];
+                    }
+                    for (t = k + 1; t <= m; t++)
+                        FY_EL_DIV_SI(v, v, t);
+                    {
+                        fy_el_ptr o = terms[m * nt + n2 * n3w + n3] + fy_mindex_rank(ix, Jn, m);
+                        FY_EL_ADD(o, o, v);
+                    }
+                }
+                /* next (s2, s3) per variable with s2 + s3 <= a: an odometer */
+                for (j = 0; j < nv; j++)
+                {
+                    if (s2[j] + s3[j] < al[j])
+                    {
+                        s2[j]++;
+                        break;
+                    }
+                    s2[j] = 0;
+                    if (s3[j] < al[j])
+                    {
+                        s3[j]++;
+                        break;
+                    }
+                    s3[j] = 0;
+                }
+                if (j == nv)
+                    break;
+            }
+        }
+    }
+    FY_EL_CLEAR(v);
+    FY_EL_CLEAR(q);
+    FY_EL_CLEAR(r);
+    fmpz_clear(b);
+}
+
 /* pw (d (K + 1)^2 entries, zeroed) := the coefficients of (1 + q_i t + r_i t^2)^a. */
 static void FY_FN(diag_powers)(fy_el_ptr pw, const fy_inn_lmap_t M, int K, slong prec)
 {
@@ -844,7 +948,7 @@ int FY_FN(_fy_inn_pull)(fy_el_ptr *out, fy_el_ptr *terms, fy_el_ptr *logdet, fy_
             FY_FN(dense_from_sorted)(W->B[k], W->Bs[k], ix, k, prec);
     }
 
-    /* 2'. a cubic layer: the diagonal substitution (the per-diagram terms are not kept) */
+    /* 2'. a cubic layer: the diagonal substitution (the per-diagram terms apart) */
     if (M->r3)
     {
         slong K1 = K + 1;
@@ -858,6 +962,8 @@ int FY_FN(_fy_inn_pull)(fy_el_ptr *out, fy_el_ptr *terms, fy_el_ptr *logdet, fy_
         FY_FN(diag_powers)(pw, M, K, prec);
         FY_FN(diag_subst)(out, W->Bs, nonzero, pw, ix, d, K, prec);
         FY_VEC_CLEAR(pw, (slong) d * K1 * K1);
+        if (terms)
+            FY_FN(cubic_terms)(terms, W->Bs, nonzero, M, ix, d, K, prec);
         FY_FN(logdet2)(out, logdet, M, ix, K, prec);
         goto done;
     }

@@ -859,6 +859,324 @@ out:
     return rc;
 }
 
+/* ------------------------------------------------------------------ the moment trick
+ * (inn-diag, issue 12).  Without elementwise and cubic layers and with c couplings, z(x) is a
+ * polynomial of degree 2^c, so the row's NLL and its gradient are polynomials of degree
+ * D = 2^(c+1) in x: their means over the data depend on the data only through the moments of
+ * orders <= D.  Any weighted points whose weighted moments equal the data's give the same
+ * mean loss and gradient; fy_inn_moments_fit finds weights for N' = 2 N rows of the data (N
+ * the number of monomials of degree <= D) by the least-norm solution of the moment equations
+ * (Householder QR of the N' x N monomial matrix, in standardised coordinates), and the
+ * evaluation runs the row code over those points, each weighted (the backward sweep is
+ * linear in dNLL/dz for affine and coupling layers, so the weight scales z). */
+
+int fy_inn_flow_moment_degree(const fy_inn_flow_t F)
+{
+    int l, c = 0;
+    for (l = 0; l < F->nlayers; l++)
+    {
+        if (F->kind[l] == FY_INN_LAYER_ELEMENTWISE || F->kind[l] == FY_INN_LAYER_CUBIC)
+            return -1;
+        c += F->kind[l] == FY_INN_LAYER_COUPLING;
+    }
+    return c > 4 ? -1 : 1 << (c + 1);
+}
+
+void fy_inn_moments_init(fy_inn_moments_t M)
+{
+    memset(M, 0, sizeof *M);
+    M->resid = NAN;
+}
+
+void fy_inn_moments_clear(fy_inn_moments_t M)
+{
+    free(M->X);
+    free(M->w);
+    fy_inn_moments_init(M);
+}
+
+/* The exponent vectors of the monomials of degree <= D in d variables (N x d, malloc'd). */
+static int *monomials(long *N, int d, int D)
+{
+    long cnt = 1, k, cap;
+    int *E, *e, i;
+    for (i = 1; i <= d; i++)
+        cnt = cnt * (D + i) / i; /* C(d + D, d), exact at each step */
+    cap = cnt;
+    if ((E = calloc((size_t) cap * (size_t) d, sizeof(int))) == NULL)
+        return NULL;
+    e = calloc((size_t) d, sizeof(int));
+    for (k = 0; e != NULL && k < cap; k++)
+    {
+        int tot = 0;
+        memcpy(E + (size_t) k * d, e, (size_t) d * sizeof(int));
+        /* next exponent vector with total <= D */
+        for (i = 0; i < d; i++)
+            tot += e[i];
+        for (i = 0; i < d; i++)
+        {
+            if (tot < D)
+            {
+                e[i]++;
+                break;
+            }
+            tot -= e[i];
+            e[i] = 0;
+        }
+    }
+    free(e);
+    *N = cap;
+    return E;
+}
+
+/* The N monomials at the standardised row t (pw: (D + 1) d scratch). */
+static void mono_row(double *out, const double *t, const int *E, long N, int d, int D,
+                     double *pw)
+{
+    long a;
+    int i, k;
+    for (i = 0; i < d; i++)
+    {
+        pw[i * (D + 1)] = 1.0;
+        for (k = 1; k <= D; k++)
+            pw[i * (D + 1) + k] = pw[i * (D + 1) + k - 1] * t[i];
+    }
+    for (a = 0; a < N; a++)
+    {
+        double v = 1.0;
+        for (i = 0; i < d; i++)
+            v *= pw[i * (D + 1) + E[(size_t) a * d + i]];
+        out[a] = v;
+    }
+}
+
+/* Least-norm w with A^T w = m, A (r x N, row-major, r >= N) destroyed: Householder QR. */
+static int least_norm(double *w, double *A, long r, long N, const double *m)
+{
+    double *beta = calloc((size_t) N, sizeof(double)), *y = calloc((size_t) N, sizeof(double));
+    long k, i, j;
+    if (!beta || !y)
+    {
+        free(beta);
+        free(y);
+        return FY_ENOMEM;
+    }
+    for (k = 0; k < N; k++)
+    {
+        double nrm = 0.0, alpha, v0, vv;
+        for (i = k; i < r; i++)
+            nrm += A[i * N + k] * A[i * N + k];
+        nrm = sqrt(nrm);
+        alpha = A[k * N + k] > 0 ? -nrm : nrm;
+        v0 = A[k * N + k] - alpha;
+        A[k * N + k] = v0; /* v = (v0, A[k+1.., k]) */
+        vv = v0 * v0;
+        for (i = k + 1; i < r; i++)
+            vv += A[i * N + k] * A[i * N + k];
+        beta[k] = vv > 0 ? 2.0 / vv : 0.0;
+        for (j = k + 1; j < N; j++)
+        {
+            double sdot = 0.0;
+            for (i = k; i < r; i++)
+                sdot += A[i * N + k] * A[i * N + j];
+            sdot *= beta[k];
+            for (i = k; i < r; i++)
+                A[i * N + j] -= sdot * A[i * N + k];
+        }
+        y[k] = alpha; /* R_kk, kept apart (the column holds v) */
+    }
+    /* R^T u = m: R_kj (j > k) in A[k, j], R_kk in y[k]; u overwrites y */
+    for (k = 0; k < N; k++)
+    {
+        double t = m[k], rkk = y[k];
+        for (j = 0; j < k; j++)
+            t -= A[j * N + k] * y[j];
+        if (rkk == 0.0)
+        {
+            free(beta);
+            free(y);
+            return FY_ECHECK;
+        }
+        y[k] = t / rkk;
+    }
+    /* w = Q (u, 0) = H_0 ... H_{N-1} (u, 0) */
+    for (i = 0; i < r; i++)
+        w[i] = i < N ? y[i] : 0.0;
+    for (k = N - 1; k >= 0; k--)
+    {
+        double sdot = 0.0;
+        for (i = k; i < r; i++)
+            sdot += A[i * N + k] * w[i];
+        sdot *= beta[k];
+        for (i = k; i < r; i++)
+            w[i] -= sdot * A[i * N + k];
+    }
+    free(beta);
+    free(y);
+    return FY_OK;
+}
+
+int fy_inn_moments_fit(fy_inn_moments_t M, const double *X, const long *idx, long n, int d,
+                       int degree, fy_error_t err)
+{
+    long N = 0, r, a, p, i;
+    int *E = NULL, rc = FY_OK, j;
+    double *mu = NULL, *sd = NULL, *m = NULL, *A = NULL, *row = NULL, *pw = NULL, *t = NULL;
+    fy_inn_moments_clear(M);
+    if (degree < 1 || d < 1)
+        return fy_error_set(err, FY_EUSAGE, "moments: degree %d, dimension %d", degree, d);
+    if (!(E = monomials(&N, d, degree)))
+        return fy_error_set(err, FY_ENOMEM, "moments: out of memory");
+    r = 2 * N;
+    if (N > 2000 || r > n)
+    {
+        free(E);
+        return fy_error_set(err, FY_EINPUT, "moments: %ld monomials of degree <= %d in %d "
+                            "variables need %ld points; %ld rows given (at most 2000 monomials "
+                            "and twice as many rows; use the rows themselves)", N, degree, d,
+                            r, n);
+    }
+    mu = calloc((size_t) d, sizeof(double));
+    sd = calloc((size_t) d, sizeof(double));
+    m = calloc((size_t) N, sizeof(double));
+    row = calloc((size_t) N, sizeof(double));
+    pw = calloc((size_t) (degree + 1) * (size_t) d, sizeof(double));
+    t = calloc((size_t) d, sizeof(double));
+    A = malloc((size_t) r * (size_t) N * sizeof(double));
+    M->X = malloc((size_t) r * (size_t) d * sizeof(double));
+    M->w = malloc((size_t) r * sizeof(double));
+    if (!mu || !sd || !m || !row || !pw || !t || !A || !M->X || !M->w)
+    {
+        rc = fy_error_set(err, FY_ENOMEM, "moments: out of memory");
+        goto done;
+    }
+    /* standardised coordinates t = (x - mean) / sd: the same polynomial space */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++)
+            mu[j] += X[(size_t) (idx ? idx[i] : i) * d + j] / (double) n;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < d; j++)
+        {
+            double e = X[(size_t) (idx ? idx[i] : i) * d + j] - mu[j];
+            sd[j] += e * e / (double) n;
+        }
+    for (j = 0; j < d; j++)
+        sd[j] = sd[j] > 0 ? sqrt(sd[j]) : 1.0;
+    for (i = 0; i < n; i++)
+    {
+        const double *x = X + (size_t) (idx ? idx[i] : i) * d;
+        for (j = 0; j < d; j++)
+            t[j] = (x[j] - mu[j]) / sd[j];
+        mono_row(row, t, E, N, d, degree, pw);
+        for (a = 0; a < N; a++)
+            m[a] += row[a];
+    }
+    for (a = 0; a < N; a++)
+        m[a] /= (double) n;
+    /* the points: r rows spread evenly through the data */
+    for (p = 0; p < r; p++)
+    {
+        const double *x = X + (size_t) (idx ? idx[p * n / r] : p * n / r) * d;
+        memcpy(M->X + (size_t) p * d, x, (size_t) d * sizeof(double));
+        for (j = 0; j < d; j++)
+            t[j] = (x[j] - mu[j]) / sd[j];
+        mono_row(A + (size_t) p * N, t, E, N, d, degree, pw);
+    }
+    if ((rc = least_norm(M->w, A, r, N, m)) != FY_OK)
+    {
+        rc = rc == FY_ENOMEM ? fy_error_set(err, rc, "moments: out of memory")
+                             : fy_error_set(err, rc, "moments: the points do not determine "
+                                            "the moments (a rank-deficient monomial matrix)");
+        goto done;
+    }
+    /* the residual of the moment equations, relative to the largest moment */
+    {
+        double worst = 0.0, scale = 1.0;
+        for (a = 0; a < N; a++)
+            row[a] = 0.0;
+        for (p = 0; p < r; p++)
+        {
+            const double *x = M->X + (size_t) p * d;
+            for (j = 0; j < d; j++)
+                t[j] = (x[j] - mu[j]) / sd[j];
+            mono_row(A, t, E, N, d, degree, pw);
+            for (a = 0; a < N; a++)
+                row[a] += M->w[p] * A[a];
+        }
+        for (a = 0; a < N; a++)
+        {
+            worst = fmax(worst, fabs(row[a] - m[a]));
+            scale = fmax(scale, fabs(m[a]));
+        }
+        M->resid = worst / scale;
+    }
+    M->d = d;
+    M->degree = degree;
+    M->nmono = N;
+    M->npts = r;
+    M->n = n;
+done:
+    if (rc != FY_OK)
+        fy_inn_moments_clear(M);
+    free(E);
+    free(mu);
+    free(sd);
+    free(m);
+    free(row);
+    free(pw);
+    free(t);
+    free(A);
+    return rc;
+}
+
+/* The weighted loss over the moment points (prepared P as in eval_rows). */
+static double eval_moments(ectx *C, const double *P, const fy_inn_moments_struct *M,
+                           double *grad)
+{
+    const fy_inn_flow_struct *F = C->F;
+    const int d = F->d;
+    double *U = C->scratch, *D1 = U + (size_t) (F->nlayers + 1) * d, *D2 = D1 + d, loss = 0.0;
+    long p;
+    int i;
+    prep_fill(&C->pr, F, P);
+    if (grad)
+        memset(grad, 0, F->np * sizeof(double));
+    for (p = 0; p < M->npts; p++)
+    {
+        double *z = U + (size_t) F->nlayers * d;
+        memcpy(U, M->X + (size_t) p * d, (size_t) d * sizeof(double));
+        loss += M->w[p] * row_forward(U, F, &C->pr, P);
+        if (grad)
+        {
+            for (i = 0; i < d; i++)
+                z[i] *= M->w[p];
+            row_backward(grad, U, F, &C->pr, P, D1, D2);
+        }
+    }
+    loss += 0.5 * d * LN_2PI - C->pr.logdet;
+    if (grad)
+        raw_to_params(grad, F, &C->pr, P, C->tmp);
+    return loss;
+}
+
+int fy_inn_flow_nll_moments(double *nll, double *grad, const fy_inn_flow_t F, const double *P,
+                            const fy_inn_moments_t M, fy_error_t err)
+{
+    ectx C;
+    int rc;
+    if (fy_inn_flow_moment_degree(F) < 0 || fy_inn_flow_moment_degree(F) > M->degree ||
+        M->d != F->d)
+        return fy_error_set(err, FY_EUSAGE, "moments: the flow needs moments of degree %d in "
+                            "%d variables; these are of degree %d in %d (elementwise and "
+                            "cubic layers have none)", fy_inn_flow_moment_degree(F), F->d,
+                            M->degree, M->d);
+    if ((rc = ectx_alloc(&C, F, 256, 1, err)))
+        return rc;
+    *nll = eval_moments(&C, P, M, grad);
+    ectx_free(&C);
+    return FY_OK;
+}
+
 /* ------------------------------------------------------------------ the trainer */
 
 typedef struct
@@ -874,11 +1192,14 @@ typedef struct
     double *gtmp;
     int wait, stopped;
     fy_progress_struct *bar;
+    const fy_inn_moments_struct *Mtr, *Mva; /* the moment trick (NULL: the rows) */
 } lwatch;
 
 static double lbfgs_fg(void *ctx, const double *P, double *g)
 {
     lwatch *w = ctx;
+    if (w->Mtr)
+        return eval_moments(w->C, P, w->Mtr, g);
     return eval_rows(w->C, P, w->X, w->tr, w->ntr, g);
 }
 
@@ -899,7 +1220,8 @@ static int lbfgs_hook(void *ctx, int it, const double *P, double f, double t)
     (void) t;
     if (w->nva > 0)
     {
-        v = eval_rows(w->C, P, w->X, w->va, w->nva, NULL);
+        v = w->Mva ? eval_moments(w->C, P, w->Mva, NULL)
+                   : eval_rows(w->C, P, w->X, w->va, w->nva, NULL);
         if (v < w->best)
         {
             w->best = v;
@@ -1173,6 +1495,7 @@ int fy_inn_train(fy_inn_t out, const double *X, long n, int d, const fy_inn_trai
     if (o->lbfgs_iters > 0 && R->stopped_early != 2)
     {
         lwatch w;
+        fy_inn_moments_t Mtr, Mva;
         int lrc;
         double tl = fy_wall_time();
         memset(&w, 0, sizeof w);
@@ -1187,8 +1510,27 @@ int fy_inn_train(fy_inn_t out, const double *X, long n, int d, const fy_inn_trai
         w.best = best;
         w.Pbest = Pbest;
         w.bar = bar;
+        fy_inn_moments_init(Mtr);
+        fy_inn_moments_init(Mva);
+        if (o->moments && fy_inn_flow_moment_degree(F) > 0)
+        {
+            /* the moment trick where it applies and the points are fewer than the rows */
+            fy_error_t merr;
+            int D = fy_inn_flow_moment_degree(F);
+            fy_error_init(merr);
+            if (fy_inn_moments_fit(Mtr, X, tr, ntr, d, D, merr) == FY_OK &&
+                (nva == 0 || fy_inn_moments_fit(Mva, X, va, nva, d, D, merr) == FY_OK) &&
+                Mtr->resid < 1e-9 && (nva == 0 || Mva->resid < 1e-9))
+            {
+                w.Mtr = Mtr;
+                w.Mva = nva > 0 ? Mva : NULL;
+                R->moments_used = 1;
+            }
+        }
         _fy_lbfgs_minimize(P, np, o->lbfgs_iters, o->lbfgs_m, o->lbfgs_gtol, lbfgs_fg, &w,
                            lbfgs_hook, &w, err, &lrc);
+        fy_inn_moments_clear(Mtr);
+        fy_inn_moments_clear(Mva);
         if (lrc)
         {
             rc = lrc;

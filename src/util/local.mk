@@ -2,3 +2,5 @@
 pkginclude_HEADERS += include/feynn/error.h include/feynn/util.h include/feynn/feynn.h \
 	include/feynn/rng.h
 libfeynn_la_SOURCES += src/util/error.c src/util/file.c src/util/progress.c src/util/rng.c src/util/outdir.c src/util/memlimit.c src/util/strbuf.c
+# helper programs (dot for the demos' diagram PDFs; inn-diag, issue 12)
+libfeynn_la_SOURCES += src/util/program.c
