@@ -248,156 +248,196 @@ static int set_output_act(fy_layer_struct *ly, const char *a, const char *name, 
     return ly->activation ? FY_OK : FY_ENOMEM;
 }
 
-int fy_net_finish(fy_net_t net, const char *name, const char *act_list, const char *out_act,
-                  const char *act_origin, const fy_net_opts_t opts, fy_error_t err)
+/* acts[l] = a copy of the activation the file gave hidden layer l (NULL where none);
+ * *from_file = 1 when there was one. */
+static int acts_from_file(char **acts, int *from_file, const fy_net_t net, int H,
+                          fy_error_t err)
 {
-    int H = net->L - 1, l, rc = FY_OK, from_file = 0;
-    char **acts = NULL;
+    int l;
+    *from_file = 0;
+    for (l = 0; l < H; l++)
+        if (net->layers[l].activation != NULL)
+        {
+            *from_file = 1;
+            if ((acts[l] = fy_io_strdup(net->layers[l].activation, err)) == NULL)
+                return FY_ENOMEM;
+        }
+    return FY_OK;
+}
 
-    if (net->L < 1)
-        return fy_error_set(err, FY_EINPUT, "%s: no layers", name);
-    /* Hidden activations: the option overrides; the file's list fills the layers without one. */
-    if (H > 0)
+/* The file's activation list (metadata, act_origin) fills the hidden layers that have none. */
+static int acts_fill_from_list(char **acts, int H, const char *act_list, const char *name,
+                               const char *act_origin, fy_error_t err)
+{
+    char **fill = fy_calloc((size_t) H, sizeof(char *), err);
+    char what[64];
+    int l, rc;
+    if (fill == NULL)
+        return FY_ENOMEM;
+    snprintf(what, sizeof what, "the %s activation list", act_origin);
+    rc = parse_act_list(fill, H, act_list, name, what, err);
+    for (l = 0; l < H; l++)
     {
-        acts = fy_calloc((size_t) H, sizeof(char *), err);
-        if (acts == NULL)
-            return FY_ENOMEM;
-        for (l = 0; l < H; l++)
-            if (net->layers[l].activation != NULL)
-            {
-                from_file = 1;
-                if ((acts[l] = fy_io_strdup(net->layers[l].activation, err)) == NULL)
-                {
-                    rc = FY_ENOMEM;
-                    goto done;
-                }
-            }
-        if (opts->activation != NULL)
+        if (rc == FY_OK && acts[l] == NULL)
         {
-            if ((rc = parse_act_list(acts, H, opts->activation, name,
-                                      opt_name(opts, FY_NET_OPT_ACTIVATION), err)))
-                goto done;
+            acts[l] = fill[l];
+            fill[l] = NULL;
+        }
+        free(fill[l]);
+    }
+    free(fill);
+    return rc;
+}
+
+/* Refuses a hidden layer left without an activation (unless opts allow it). */
+static int acts_require(char *const *acts, int H, int from_file, const char *name,
+                        const fy_net_opts_t opts, fy_error_t err)
+{
+    int l;
+    for (l = 0; l < H; l++)
+        if (acts[l] == NULL && !opts->allow_no_activation)
+            return fy_error_set(err, FY_EINPUT,
+                                "%s: the network has %d hidden layer%s and %s no activation "
+                                "for layer %d: give the activation with %s (one name such as "
+                                "tanh for every hidden layer, or one per hidden layer: "
+                                "tanh,sigmoid), or store \"activation\" in the file's "
+                                "metadata",
+                                name, H, H == 1 ? "" : "s",
+                                from_file ? "the file gives" : "neither the options nor the "
+                                "file give an activation; there is", l + 1,
+                                opt_name(opts, FY_NET_OPT_ACTIVATION));
+    return FY_OK;
+}
+
+/* Hidden activations: the option overrides; the file's list fills the layers without one. */
+static int finish_hidden_acts(fy_net_t net, const char *name, const char *act_list,
+                              const char *act_origin, const fy_net_opts_t opts, fy_error_t err)
+{
+    int H = net->L - 1, l, rc, from_file = 0;
+    char **acts;
+
+    if (H <= 0)
+        return opts->activation == NULL
+                   ? FY_OK
+                   : fy_net_note(net, err, "%s ignored: the network has no hidden layer",
+                                 opt_name(opts, FY_NET_OPT_ACTIVATION));
+    acts = fy_calloc((size_t) H, sizeof(char *), err);
+    if (acts == NULL)
+        return FY_ENOMEM;
+    rc = acts_from_file(acts, &from_file, net, H, err);
+    if (rc == FY_OK && opts->activation != NULL)
+    {
+        rc = parse_act_list(acts, H, opts->activation, name,
+                            opt_name(opts, FY_NET_OPT_ACTIVATION), err);
+        if (rc == FY_OK)
             net->activation_source = "option";
-        }
-        else
-        {
-            if (act_list != NULL)
-            {
-                char **fill = fy_calloc((size_t) H, sizeof(char *), err);
-                char what[64];
-                if (fill == NULL)
-                {
-                    rc = FY_ENOMEM;
-                    goto done;
-                }
-                snprintf(what, sizeof what, "the %s activation list", act_origin);
-                rc = parse_act_list(fill, H, act_list, name, what, err);
-                for (l = 0; l < H; l++)
-                {
-                    if (rc == FY_OK && acts[l] == NULL)
-                    {
-                        acts[l] = fill[l];
-                        fill[l] = NULL;
-                    }
-                    free(fill[l]);
-                }
-                free(fill);
-                if (rc)
-                    goto done;
-                from_file = 1;
-            }
-            if (from_file)
-                net->activation_source = act_origin;
-        }
-        for (l = 0; l < H; l++)
-            if (acts[l] == NULL && !opts->allow_no_activation)
-            {
-                rc = fy_error_set(err, FY_EINPUT,
-                                  "%s: the network has %d hidden layer%s and %s no activation "
-                                  "for layer %d: give the activation with %s (one name such as "
-                                  "tanh for every hidden layer, or one per hidden layer: "
-                                  "tanh,sigmoid), or store \"activation\" in the file's "
-                                  "metadata",
-                                  name, H, H == 1 ? "" : "s",
-                                  from_file ? "the file gives" : "neither the options nor the "
-                                  "file give an activation; there is", l + 1,
-                                  opt_name(opts, FY_NET_OPT_ACTIVATION));
-                goto done;
-            }
-        for (l = 0; l < H; l++)
-        {
-            free(net->layers[l].activation);
-            net->layers[l].activation = acts[l];
-            acts[l] = NULL;
-        }
     }
-    else if (opts->activation != NULL)
+    else if (rc == FY_OK)
     {
-        if ((rc = fy_net_note(net, err, "%s ignored: the network has no hidden layer",
-                                opt_name(opts, FY_NET_OPT_ACTIVATION))))
-            goto done;
+        if (act_list != NULL)
+        {
+            rc = acts_fill_from_list(acts, H, act_list, name, act_origin, err);
+            from_file = 1;
+        }
+        if (rc == FY_OK && from_file)
+            net->activation_source = act_origin;
     }
+    if (rc == FY_OK)
+        rc = acts_require(acts, H, from_file, name, opts, err);
+    for (l = 0; l < H && rc == FY_OK; l++)
+    {
+        free(net->layers[l].activation);
+        net->layers[l].activation = acts[l];
+        acts[l] = NULL;
+    }
+    for (l = 0; l < H; l++)
+        free(acts[l]);
+    free(acts);
+    return rc;
+}
+
+/* The output layer's activation: the option, else the file's (when the layer has none). */
+static int finish_output_act(fy_net_t net, const char *name, const char *out_act,
+                             const fy_net_opts_t opts, fy_error_t err)
+{
+    fy_layer_struct *last = &net->layers[net->L - 1];
     if (opts->output_activation != NULL)
-        rc = set_output_act(&net->layers[net->L - 1], opts->output_activation, name,
-                            opt_name(opts, FY_NET_OPT_OUTPUT_ACTIVATION), err);
-    else if (out_act != NULL && net->layers[net->L - 1].activation == NULL)
-        rc = set_output_act(&net->layers[net->L - 1], out_act, name, "output activation", err);
-    if (rc)
-        goto done;
-    /* Finite weights only. */
+        return set_output_act(last, opts->output_activation, name,
+                              opt_name(opts, FY_NET_OPT_OUTPUT_ACTIVATION), err);
+    if (out_act != NULL && last->activation == NULL)
+        return set_output_act(last, out_act, name, "output activation", err);
+    return FY_OK;
+}
+
+/* Refuses a weight or bias that is NaN or infinite, naming the tensor and the element in the
+ * file's own layout (a transposed kernel by its stored index). */
+static int finish_check_finite(const fy_net_t net, const char *name, fy_error_t err)
+{
+    int l;
     for (l = 0; l < net->L; l++)
     {
-        fy_layer_struct *ly = &net->layers[l];
+        const fy_layer_struct *ly = &net->layers[l];
         size_t k, nw = ly->n_out * ly->n_in;
         for (k = 0; k < nw + ly->n_out; k++)
         {
             double v = k < nw ? ly->W[k] : ly->b[k - nw];
-            if (!isfinite(v))
+            char ix[96];
+            size_t shape[2];
+            const char *tn = k < nw ? ly->w_tensor : ly->b_tensor;
+            if (isfinite(v))
+                continue;
+            if (k < nw && ly->transposed)
             {
-                char ix[96];
-                size_t shape[2];
-                const char *tn = k < nw ? ly->w_tensor : ly->b_tensor;
-                if (k < nw && ly->transposed)
-                {
-                    shape[0] = ly->n_in;
-                    shape[1] = ly->n_out;
-                    fy_io_index_str(ix, sizeof ix, 2, shape,
-                                    (k % ly->n_in) * ly->n_out + k / ly->n_in);
-                }
-                else if (k < nw)
-                {
-                    shape[0] = ly->n_out;
-                    shape[1] = ly->n_in;
-                    fy_io_index_str(ix, sizeof ix, 2, shape, k);
-                }
-                else
-                    snprintf(ix, sizeof ix, "[%zu]", k - nw);
-                rc = fy_error_set(err, FY_EINPUT,
-                                  "%s: tensor '%s' element %s is %s (expected finite weights)",
-                                  name, tn ? tn : "?", ix, isnan(v) ? "NaN" : "infinite");
-                goto done;
+                shape[0] = ly->n_in;
+                shape[1] = ly->n_out;
+                fy_io_index_str(ix, sizeof ix, 2, shape,
+                                (k % ly->n_in) * ly->n_out + k / ly->n_in);
             }
+            else if (k < nw)
+            {
+                shape[0] = ly->n_out;
+                shape[1] = ly->n_in;
+                fy_io_index_str(ix, sizeof ix, 2, shape, k);
+            }
+            else
+                snprintf(ix, sizeof ix, "[%zu]", k - nw);
+            return fy_error_set(err, FY_EINPUT,
+                                "%s: tensor '%s' element %s is %s (expected finite weights)",
+                                name, tn ? tn : "?", ix, isnan(v) ? "NaN" : "infinite");
         }
     }
+    return FY_OK;
+}
+
+/* The widths (inputs, then each layer's outputs) and the source name. */
+static int finish_widths(fy_net_t net, const char *name, fy_error_t err)
+{
+    int l;
     net->widths = fy_malloc((size_t) net->L + 1, sizeof(size_t), err);
     if (net->widths == NULL)
-    {
-        rc = FY_ENOMEM;
-        goto done;
-    }
+        return FY_ENOMEM;
     net->widths[0] = net->layers[0].n_in;
     for (l = 0; l < net->L; l++)
         net->widths[l + 1] = net->layers[l].n_out;
     free(net->source);
     if ((net->source = fy_io_strdup(name, err)) == NULL)
-        rc = FY_ENOMEM;
-done:
-    if (acts)
-    {
-        for (l = 0; l < H; l++)
-            free(acts[l]);
-        free(acts);
-    }
+        return FY_ENOMEM;
+    return FY_OK;
+}
+
+int fy_net_finish(fy_net_t net, const char *name, const char *act_list, const char *out_act,
+                  const char *act_origin, const fy_net_opts_t opts, fy_error_t err)
+{
+    int rc;
+    if (net->L < 1)
+        return fy_error_set(err, FY_EINPUT, "%s: no layers", name);
+    rc = finish_hidden_acts(net, name, act_list, act_origin, opts, err);
+    if (rc == FY_OK)
+        rc = finish_output_act(net, name, out_act, opts, err);
+    if (rc == FY_OK)
+        rc = finish_check_finite(net, name, err);
+    if (rc == FY_OK)
+        rc = finish_widths(net, name, err);
     return rc;
 }
 
