@@ -246,8 +246,8 @@ static void diagram_rows(char *json, size_t len, const fy_mlp_t md, fy_error_t e
     int n, k, r;
     fy_mlp_work_init(ws);
     for (k = 0; k <= 4; k++)
-        fy_symtensor_init(Tf + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-    fy_symtensor_init(D, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        fy_symtensor_init_empty(Tf + k);
+    fy_symtensor_init_empty(D);
     pos += (size_t) snprintf(json + pos, len - pos, "{");
     for (n = 2; n <= 4 && err->code == FY_OK; n++)
     {
@@ -331,14 +331,14 @@ static int spine_row(char *json, size_t len, size_t *pos, const spine_case_t *k,
     if (status != FY_OK)
         return status;
     fy_mlp_init(m);
-    fy_symtensor_init(A, k->arith, 1, 0, k->prec, NULL);
-    fy_symtensor_init(B, k->arith, 1, 0, k->prec, NULL);
+    fy_symtensor_init_empty(A);
+    fy_symtensor_init_empty(B);
     status = fy_mlp_set_net(m, net, rules, k->arith, k->prec, err);
     if (status == FY_OK)
         status = fy_mlp_set_point(m, NULL, k->n, err);
     fy_mlp_work_init(ws);
     for (r = 0; r <= FY_MLP_MAX_TENSOR_ORDER; r++)
-        fy_symtensor_init(Tf + r, k->arith, 1, 0, k->prec, NULL);
+        fy_symtensor_init_empty(Tf + r);
     /* double: both routes from one workspace, after a warm-up call of each */
     if (status == FY_OK && k->arith == FY_ARITH_DOUBLE)
         status = fy_mlp_tensor_spine(A, m, 0, k->n, ws, err);
@@ -532,9 +532,9 @@ int main(int argc, char **argv)
         return err->code == FY_OK ? 0 : 1;
     }
     for (k = 0; k <= 4; k++)
-        fy_symtensor_init(Td + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        fy_symtensor_init_empty(Td + k);
     for (k = 0; k <= 3; k++)
-        fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
+        fy_symtensor_init_empty(Tb + k);
     mem4 = fy_mlp_tensor_bytes(md, 64, 4);
     E3 = 64 + 2080 + 45760;
     E4 = E3 + 766480;
@@ -584,7 +584,7 @@ int main(int argc, char **argv)
         int o;
         fy_mlp_work_init(ws);
         for (k = 0; k <= 3; k++)
-            fy_symtensor_init(Tw + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init_empty(Tw + k);
         for (o = 0; o < 2; o++)
         {
             time_tensors_work(Tw, md, o + 2, 1, ws, err);
@@ -617,7 +617,7 @@ int main(int argc, char **argv)
         {
             fy_symtensor_t D3;
             double dmin = 0, dcpu = 0, diff = 0;
-            fy_symtensor_init(D3, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init_empty(D3);
             for (r = 0; r < ROUNDS; r++)
             {
                 double t0 = fy_wall_time(), c0 = cpu_time();

@@ -152,8 +152,8 @@ static void row(const char *name, const fy_net_t net, const fy_rules_t rules, in
 
     fy_numvec_init(vd, FY_ARITH_DOUBLE, d, 53, NULL);
     fy_numvec_init(vb, FY_ARITH_BALL, d, prec, NULL);
-    fy_numvec_init(cd, FY_ARITH_DOUBLE, 0, 53, NULL);
-    fy_numvec_init(cb, FY_ARITH_BALL, 0, prec, NULL);
+    fy_numvec_init_empty(cd);
+    fy_numvec_init_empty(cb);
     for (i = 0; i < d; i++)
     {
         /* unit-size directions (entries N(0, 1/d)): the coefficients of the 64-wide network

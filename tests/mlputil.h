@@ -134,7 +134,7 @@ static inline double fy_test_abs_terms_scale(const fy_net_t net, int n)
             for (i = 0; i < m->s[l].len; i++)
                 fy_numvec_d(m->s + l)[i] = fabs(fy_numvec_d(m->s + l)[i]);
     }
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init_empty(T);
     assert_int_equal(fy_mlp_tensor(T, m, 0, n, err), FY_OK);
     for (i = 0; i < T->e.len; i++)
         mx = fmax(mx, fy_numvec_d(&T->e)[i]);

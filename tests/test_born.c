@@ -197,8 +197,8 @@ static void check_grad_hess(const fy_born_potential_t pot)
     fmpq_init(sum);
     fmpq_init(terms + 0);
     fmpq_init(terms + 1);
-    fy_symtensor_init(T + 0, FY_ARITH_EXACT, 1, 0, 0, NULL);
-    fy_symtensor_init(T + 1, FY_ARITH_EXACT, 1, 0, 0, NULL);
+    fy_symtensor_init_empty(T + 0);
+    fy_symtensor_init_empty(T + 1);
     assert_int_equal(fy_born_tensors(T, pot, 2, err), FY_OK);
     assert_int_equal(T[0].dim, d);
     assert_int_equal(T[1].order, 2);
@@ -274,8 +274,8 @@ static void test_polarization(void **state)
     fy_born_potential_init(pot);
     fmpq_init(f);
     for (n = 0; n < N; n++)
-        fy_symtensor_init(T + n, FY_ARITH_EXACT, 1, 0, 0, NULL);
-    fy_symtensor_init(full, FY_ARITH_EXACT, 1, 0, 0, NULL);
+        fy_symtensor_init_empty(T + n);
+    fy_symtensor_init_empty(full);
     for (trial = 0; trial < 3; trial++)
     {
         fmpq *r = _fmpq_vec_init(d + 1);
@@ -578,8 +578,8 @@ static void test_sign(void **state)
         fmpq_init(s2 + n);
     }
     for (n = 0; n < 2; n++)
-        fy_symtensor_init(T + n, FY_ARITH_EXACT, 1, 0, 53, NULL);
-    fy_symtensor_init(D, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        fy_symtensor_init_empty(T + n);
+    fy_symtensor_init_empty(D);
     assert_int_equal(fy_born_terms(s1, pot, 3, err), FY_OK);
     assert_int_equal(fy_born_terms(s2, pot, 3, err), FY_OK);
     assert_int_equal(fy_born_tensors(T, pot, 2, err), FY_OK);
@@ -967,7 +967,7 @@ static void test_tensor_size(void **state)
     fy_born_potential_init(pot);
     pot_const(pot, 16, -1, 1);
     for (n = 0; n < 4; n++)
-        fy_symtensor_init(T + n, FY_ARITH_EXACT, 1, 0, 0, NULL);
+        fy_symtensor_init_empty(T + n);
     t0 = fy_wall_time();
     assert_int_equal(fy_born_tensors(T, pot, 4, err), FY_OK);
     printf("# d = 16, orders 1..4: %.3f s\n", fy_wall_time() - t0);

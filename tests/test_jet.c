@@ -117,7 +117,7 @@ static void test_interp_monomials(void **state)
             assert_int_equal(fy_jet_interp_init(I, d, n, e), FY_OK);
             C = I->ndirs;
             assert_int_equal(fy_numvec_init(F, FY_ARITH_EXACT, C, 0, e), FY_OK);
-            fy_symtensor_init(T, FY_ARITH_EXACT, 1, 0, 0, e);
+            fy_symtensor_init_empty(T);
             /* for each monomial s^j' (j' of rank rp) */
             for (rp = 0; rp < C; rp++)
             {
@@ -310,8 +310,8 @@ static void test_one_layer_closed_form(void **state)
         {
             fy_symtensor_t Tb, Td;
             slong r, C;
-            fy_symtensor_init(Tb, FY_ARITH_BALL, 1, 0, prec, e);
-            fy_symtensor_init(Td, FY_ARITH_DOUBLE, 1, 0, 53, e);
+            fy_symtensor_init_empty(Tb);
+            fy_symtensor_init_empty(Td);
             assert_int_equal(fy_jet_tensor_arb(Tb, J, 0, NULL, n, prec, e), FY_OK);
             assert_int_equal(fy_jet_tensor_d(Td, J, 0, NULL, n, e), FY_OK);
             C = fy_symtensor_len(Tb);
@@ -443,7 +443,7 @@ static void test_exact_at_zero(void **state)
             fy_symtensor_t T;
             slong r;
             sigma_at0_exact(tn, acts[ai], n);
-            fy_symtensor_init(T, FY_ARITH_EXACT, 1, 0, 0, e);
+            fy_symtensor_init_empty(T);
             assert_int_equal(fy_jet_tensor_fmpq(T, J, 0, NULL, n, e), FY_OK);
             for (i = 0; i < n; i++)
                 idx[i] = 0;
@@ -623,9 +623,9 @@ static void test_poly_network_exact(void **state)
                 arb_set_fmpq(xb + k, xbar + k, 200);
                 xd[k] = fy_fmpq_get_d(xbar + k);
             }
-            fy_symtensor_init(Te, FY_ARITH_EXACT, 1, 0, 0, e);
-            fy_symtensor_init(Tb, FY_ARITH_BALL, 1, 0, 200, e);
-            fy_symtensor_init(Td, FY_ARITH_DOUBLE, 1, 0, 53, e);
+            fy_symtensor_init_empty(Te);
+            fy_symtensor_init_empty(Tb);
+            fy_symtensor_init_empty(Td);
             assert_int_equal(fy_jet_tensor_fmpq(Te, J, o, xbar, n, e), FY_OK);
             assert_int_equal(fy_jet_tensor_arb(Tb, J, o, xb, n, 200, e), FY_OK);
             assert_int_equal(fy_jet_tensor_d(Td, J, o, xd, n, e), FY_OK);
@@ -799,8 +799,8 @@ static void test_random_networks(void **state)
         }
         fy_jet_net_init(J);
         assert_int_equal(fy_jet_net_set(J, net, e), FY_OK);
-        fy_symtensor_init(Tb, FY_ARITH_BALL, 1, 0, 128, e);
-        fy_symtensor_init(Td, FY_ARITH_DOUBLE, 1, 0, 53, e);
+        fy_symtensor_init_empty(Tb);
+        fy_symtensor_init_empty(Td);
         assert_int_equal(fy_jet_tensor_arb(Tb, J, 0, xb, n, 128, e), FY_OK);
         assert_int_equal(fy_jet_tensor_d(Td, J, 0, xd, n, e), FY_OK);
         for (r = 0; r < fy_symtensor_len(Td); r++)
@@ -855,8 +855,8 @@ static void test_dir_vs_tensor(void **state)
             arb_set_fmpq(xb + k, xq + k, prec);
             arb_set_fmpq(fy_numvec_arb(h) + k, vq + k, prec);
         }
-        fy_symtensor_init(T, FY_ARITH_BALL, 1, 0, prec, e);
-        fy_symtensor_init(S, FY_ARITH_BALL, 1, 0, prec, e);
+        fy_symtensor_init_empty(T);
+        fy_symtensor_init_empty(S);
         assert_int_equal(fy_jet_tensor_arb(T, J, 0, xb, n, prec, e), FY_OK);
         assert_int_equal(fy_symtensor_contract(S, T, h, 0, e), FY_OK);
         assert_int_equal(fy_jet_dir_arb_fmpq(c, J, xq, vq, n, prec, e), FY_OK);
@@ -906,7 +906,7 @@ static void test_relu(void **state)
     /* gradient W2 diag(1, 0) W1 = 3/2 * (1, -2) */
     assert_int_equal(fy_jet_gradient_d(g, J, 0, NULL, e), FY_OK);
     assert_true(g[0] == 1.5 && g[1] == -3.0);
-    fy_symtensor_init(T, FY_ARITH_EXACT, 1, 0, 0, e);
+    fy_symtensor_init_empty(T);
     for (n = 2; n <= 4; n++)
     {
         slong r;
@@ -974,7 +974,7 @@ static void test_refusals(void **state)
     assert_non_null(strstr(e->msg, "tanh"));
     assert_non_null(strstr(e->msg, "ball"));
     /* ... but ball arithmetic serves it, and the output index is checked */
-    fy_symtensor_init(T, FY_ARITH_BALL, 1, 0, 64, e);
+    fy_symtensor_init_empty(T);
     assert_int_equal(fy_jet_tensor_arb(T, J, 0, NULL, 3, 64, e), FY_OK);
     assert_int_equal(fy_jet_tensor_arb(T, J, 1, NULL, 3, 64, e), FY_EINPUT);
     assert_int_equal(fy_jet_dir_arb(NULL, J, NULL, NULL, -1, 64, e), FY_EINPUT);
@@ -1001,7 +1001,7 @@ static void test_refusals(void **state)
         assert_int_equal(C, 300 * 301 / 2);
         assert_true(bytes > 2.0 * 8 * C && ops > (double) C * 300);
     }
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, e);
+    fy_symtensor_init_empty(T);
     assert_int_equal(fy_jet_tensor_d(T, J, 0, NULL, 10, e), FY_ENOMEM);
     assert_non_null(strstr(e->msg, "directional jets"));
     assert_int_equal(fy_jet_tensor_d(T, J, 0, NULL, 40, e), FY_ENOMEM);
@@ -1050,8 +1050,8 @@ static void test_gradient_hessian(void **state)
     assert_int_equal(fy_jet_hessian_d(H, J, 0, x, e), FY_OK);
     assert_int_equal(fy_jet_gradient_arb(gb, J, 0, xb, 128, e), FY_OK);
     assert_int_equal(fy_jet_hessian_arb(Hb, J, 0, xb, 128, e), FY_OK);
-    fy_symtensor_init(T1, FY_ARITH_DOUBLE, 1, 0, 53, e);
-    fy_symtensor_init(T2, FY_ARITH_DOUBLE, 1, 0, 53, e);
+    fy_symtensor_init_empty(T1);
+    fy_symtensor_init_empty(T2);
     assert_int_equal(fy_jet_tensor_d(T1, J, 0, x, 1, e), FY_OK);
     assert_int_equal(fy_jet_tensor_d(T2, J, 0, x, 2, e), FY_OK);
     for (i = 0; i < 3; i++)

@@ -149,9 +149,9 @@ static void tensors3(fy_symtensor_t Te, fy_symtensor_t Tb, fy_symtensor_t Td,
 {
     fy_error_t e;
     fy_error_init(e);
-    fy_symtensor_init(Te, FY_ARITH_EXACT, 1, 0, 0, NULL);
-    fy_symtensor_init(Tb, FY_ARITH_BALL, 1, 0, 128, NULL);
-    fy_symtensor_init(Td, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init_empty(Te);
+    fy_symtensor_init_empty(Tb);
+    fy_symtensor_init_empty(Td);
     expect_ok(fy_jet_inn_tensor(Te, FY_ARITH_EXACT, 0, net, x0, n, e), e, "exact tensor");
     expect_ok(fy_jet_inn_tensor(Tb, FY_ARITH_BALL, 128, net, x0, n, e), e, "ball tensor");
     expect_ok(fy_jet_inn_tensor(Td, FY_ARITH_DOUBLE, 0, net, x0, n, e), e, "double tensor");
@@ -992,7 +992,7 @@ static void test_elementwise_refused(void **state)
         assert_non_null(strstr(e->msg, "neuron 1"));
         assert_int_equal(fy_jet_inn_dir_d(cd, net, xd, NULL, 2, e), FY_EINPUT);
         assert_non_null(strstr(e->msg, "neuron 1"));
-        fy_symtensor_init(T, FY_ARITH_EXACT, 1, 0, 0, NULL);
+        fy_symtensor_init_empty(T);
         assert_int_equal(fy_jet_inn_tensor(T, FY_ARITH_EXACT, 0, net, x0, 2, e), FY_EINPUT);
         assert_non_null(strstr(e->msg, "neuron 1"));
         assert_int_equal(fy_jet_inn_tensor(T, FY_ARITH_BALL, 64, net, x0, 1, e), FY_EINPUT);
@@ -1208,7 +1208,7 @@ static void test_edges(void **state)
     assert_int_equal(fy_jet_inn_dir_arb(cb, net, xb, NULL, 2, 1, e), FY_EINPUT);
     xd[1] = NAN;
     assert_int_equal(fy_jet_inn_dir_d(cd, net, xd, NULL, 2, e), FY_EINPUT);
-    fy_symtensor_init(T, FY_ARITH_EXACT, 1, 0, 0, NULL);
+    fy_symtensor_init_empty(T);
     assert_int_equal(fy_jet_inn_tensor(T, FY_ARITH_EXACT, 0, net, x0, 0, e), FY_EINPUT);
     assert_int_equal(fy_jet_inn_tensor(T, FY_ARITH_EXACT, 0, net, x0, FY_JET_MAX_ORDER + 1, e),
                      FY_EUNSUPPORTED);
@@ -1230,7 +1230,7 @@ static void test_edges(void **state)
             fmpq_one(I + i * d + i);
         new_net(net, d);
         expect_ok(fy_inn_push_affine(net, "id", I, NULL, e), e, "identity");
-        fy_symtensor_init(T, FY_ARITH_EXACT, 1, 0, 0, NULL);
+        fy_symtensor_init_empty(T);
         assert_int_equal(fy_jet_inn_tensor(T, FY_ARITH_BALL, 64, net, NULL, 12, e), FY_ENOMEM);
         assert_non_null(strstr(e->msg, "bytes"));
         fy_symtensor_clear(T);

@@ -153,7 +153,7 @@ static void mlp_tensors(fy_symtensor_struct *T, fy_mlp_t m, const tnet *t, fy_ar
     fy_error_init(err);
     make_mlp(m, t, arith, prec, n);
     for (k = 0; k <= n; k++)
-        fy_symtensor_init(T + k, arith, 1, 0, prec, NULL);
+        fy_symtensor_init_empty(T + k);
     if (fy_mlp_derivatives(T, m, 0, n, err) != FY_OK)
         fail_msg("derivatives: %s", err->msg);
 }
@@ -217,9 +217,9 @@ static void test_one_hidden_closed_form(void **state)
     make_mlp(md, &t, FY_ARITH_DOUBLE, 53, n);
     for (k = 0; k <= n; k++)
     {
-        fy_symtensor_init(Te + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
-        fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
-        fy_symtensor_init(Td + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        fy_symtensor_init_empty(Te + k);
+        fy_symtensor_init_empty(Tb + k);
+        fy_symtensor_init_empty(Td + k);
     }
     assert_int_equal(fy_mlp_derivatives(Te, me, 0, n, err), FY_OK);
     assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
@@ -286,7 +286,7 @@ static void test_one_hidden_ball_biases(void **state)
     tnet_random(&t, &st, 1);
     make_mlp(mb, &t, FY_ARITH_BALL, prec, n);
     for (k = 0; k <= n; k++)
-        fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, prec, NULL);
+        fy_symtensor_init_empty(Tb + k);
     assert_int_equal(fy_mlp_derivatives(Tb, mb, 0, n, err), FY_OK);
     arb_poly_init(x);
     arb_poly_init(e);
@@ -390,7 +390,7 @@ static void test_polynomial_exact(void **state)
     fmpq_set_si(fy_numvec_fmpq(xbar) + 1, -2, 5);
     assert_int_equal(fy_mlp_set_point(m, xbar, n, err), FY_OK);
     for (k = 0; k <= n; k++)
-        fy_symtensor_init(T + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+        fy_symtensor_init_empty(T + k);
     assert_int_equal(fy_mlp_derivatives(T, m, 0, n, err), FY_OK);
 
     /* oracle: compose the polynomials */
@@ -460,7 +460,7 @@ static void test_polynomial_exact(void **state)
     }
     /* the Taylor polynomial of order 4 (the degree) is F(xbar + h) exactly */
     fy_numvec_init(hv, FY_ARITH_EXACT, 2, 128, NULL);
-    fy_numvec_init(val, FY_ARITH_EXACT, 0, 128, NULL);
+    fy_numvec_init_empty(val);
     fmpq_set_si(fy_numvec_fmpq(hv), 3, 7);
     fmpq_set_si(fy_numvec_fmpq(hv) + 1, -5, 4);
     assert_int_equal(fy_mlp_taylor_value(val, m, 0, hv, 4, err), FY_OK);
@@ -531,7 +531,7 @@ static void test_high_order_directional(void **state)
     fmpq_poly_compose_series(tt, th, th, n + 1);
     fmpq_poly_sin_series(sn, x, n + 1);
     fy_numvec_init(v, FY_ARITH_EXACT, 1, 128, NULL);
-    fy_numvec_init(c, FY_ARITH_EXACT, 0, 128, NULL);
+    fy_numvec_init_empty(c);
     fmpq_one(fy_numvec_fmpq(v));
 
     tnet_init(&t, 2, w2);
@@ -611,10 +611,10 @@ static void diagram_sum(fy_symtensor_t S, fy_numvec_t dir, const fy_mlp_t m, int
     fy_eval_init(ev, model);
     fy_symtensor_clear(S);
     fy_symtensor_init(S, m->arith, m->width[0], n, m->prec, NULL);
-    fy_symtensor_init(G, m->arith, 1, 0, m->prec, NULL);
+    fy_symtensor_init_empty(G);
     fy_numvec_clear(dir);
     fy_numvec_init(dir, m->arith, 1, m->prec, NULL);
-    fy_numvec_init(c, m->arith, 0, m->prec, NULL);
+    fy_numvec_init_empty(c);
     for (i = 0; i < list->n; i++)
     {
         if (fy_eval_tree_tensor(G, ev, list->d + i, 0, err) != FY_OK)
@@ -672,11 +672,11 @@ static void test_diagrams_vs_fused(void **state)
             if (arith == FY_ARITH_EXACT && !exact_ok)
                 continue;
             make_mlp(mx, &t, arith, prec, n);
-            fy_symtensor_init(F, arith, 1, 0, prec, NULL);
-            fy_symtensor_init(S, arith, 1, 0, prec, NULL);
+            fy_symtensor_init_empty(F);
+            fy_symtensor_init_empty(S);
             fy_numvec_init(v, arith, w[0], prec, NULL);
-            fy_numvec_init(dir, arith, 0, prec, NULL);
-            fy_numvec_init(c, arith, 0, prec, NULL);
+            fy_numvec_init_empty(dir);
+            fy_numvec_init_empty(c);
             for (i = 0; i < w[0]; i++)
             {
                 fmpq_t q;
@@ -704,13 +704,13 @@ static void test_diagrams_vs_fused(void **state)
                 assert_true(arb_overlaps(fy_numvec_arb(c) + n, fy_numvec_arb(dir)));
                 if (exact_ok)
                 {
-                    fy_symtensor_init(Fb, FY_ARITH_BALL, 1, 0, prec, NULL);
+                    fy_symtensor_init_empty(Fb);
                     fy_symtensor_swap(Fb, F);
-                    fy_symtensor_init(Sb, FY_ARITH_BALL, 1, 0, prec, NULL);
+                    fy_symtensor_init_empty(Sb);
                     fy_symtensor_swap(Sb, S);
-                    fy_numvec_init(vb, FY_ARITH_BALL, 0, prec, NULL);
-                    fy_numvec_init(dirb, FY_ARITH_BALL, 0, prec, NULL);
-                    fy_numvec_init(cb, FY_ARITH_BALL, 0, prec, NULL);
+                    fy_numvec_init_empty(vb);
+                    fy_numvec_init_empty(dirb);
+                    fy_numvec_init_empty(cb);
                     fy_numvec_swap(cb, c);
                     fy_mlp_clear(mx);
                     fy_symtensor_clear(F);
@@ -720,7 +720,7 @@ static void test_diagrams_vs_fused(void **state)
                     fy_numvec_clear(c);
                     /* exact on the same network: the balls must contain it */
                     make_mlp(mx, &t, FY_ARITH_EXACT, prec, n);
-                    fy_symtensor_init(F, FY_ARITH_EXACT, 1, 0, prec, NULL);
+                    fy_symtensor_init_empty(F);
                     assert_int_equal(fy_mlp_tensor(F, mx, 0, n, err), FY_OK);
                     assert_true(fy_symtensor_contains(Fb, F));
                     assert_true(fy_symtensor_contains(Sb, F));
@@ -790,7 +790,7 @@ static void test_refusals_and_relu(void **state)
     assert_int_equal(fy_mlp_set_point(m, xbar, 3, err), FY_OK);
     assert_non_null(strstr(m->notes, "vanish"));
     for (k = 0; k <= 3; k++)
-        fy_symtensor_init(T + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+        fy_symtensor_init_empty(T + k);
     assert_int_equal(fy_mlp_derivatives(T, m, 0, 3, err), FY_OK);
     for (k = 2; k <= 3; k++)
         for (slong i = 0; i < T[k].e.len; i++)
@@ -798,7 +798,7 @@ static void test_refusals_and_relu(void **state)
     /* order 1 is the propagator D^(2,0) */
     {
         fy_numvec_t D;
-        fy_numvec_init(D, FY_ARITH_EXACT, 0, 128, NULL);
+        fy_numvec_init_empty(D);
         assert_int_equal(fy_mlp_propagator(D, m, 2, 0, err), FY_OK);
         for (slong i = 0; i < 2; i++)
             assert_true(fmpq_equal(fy_numvec_fmpq(D) + i, fy_numvec_fmpq(&T[1].e) + i));
@@ -851,7 +851,7 @@ static void test_pytorch_reference(void **state)
         assert_int_equal(fy_mlp_set_net(m, net, fy_test_rules(), arith, 128, err), FY_OK);
         assert_int_equal(fy_mlp_set_point(m, NULL, 3, err), FY_OK);
         for (k = 0; k <= 3; k++)
-            fy_symtensor_init(T + k, arith, 1, 0, 128, NULL);
+            fy_symtensor_init_empty(T + k);
         assert_int_equal(fy_mlp_derivatives(T, m, 0, 3, err), FY_OK);
         for (k = 0; k <= 3; k++)
             for (i = 0; i < 3; i++)
@@ -942,7 +942,7 @@ static void test_symbolic_vs_exact(void **state)
             long va;
             fy_numvec_t s;
             assert_int_equal(sscanf(names[v], "s_{%d,%ld,%d}", &vl, &va, &vk), 3);
-            fy_numvec_init(s, FY_ARITH_EXACT, 0, 128, NULL);
+            fy_numvec_init_empty(s);
             assert_int_equal(fy_mlp_vertex(s, m, vl, vk, err), FY_OK);
             fmpq_set(vals + v, fy_numvec_fmpq(s) + va);
             fy_numvec_clear(s);
@@ -1099,9 +1099,9 @@ static void test_ball_rows_decline_and_agree(void **state)
     make_mlp(mx, &t, FY_ARITH_EXACT, 128, n);
     for (k = 0; k <= n; k++)
     {
-        fy_symtensor_init(Tb + k, FY_ARITH_BALL, 1, 0, 128, NULL);
-        fy_symtensor_init(Th + k, FY_ARITH_BALL, 1, 0, 320, NULL);
-        fy_symtensor_init(Tx + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+        fy_symtensor_init_empty(Tb + k);
+        fy_symtensor_init_empty(Th + k);
+        fy_symtensor_init_empty(Tx + k);
     }
     fy_numvec_init(raw, FY_ARITH_BALL, 3 + 6 + 10 + 15, 128, NULL);
     assert_int_equal(_fy_mlp_tensors_fx(fy_numvec_arb(raw), mb, fy_numvec_arb(mb->W + 1), 3, 0,
@@ -1178,7 +1178,7 @@ static void test_many_chunks(void **state)
         }
         else
             for (k = 0; k <= n; k++)
-                fy_symtensor_init(Tx + k, FY_ARITH_EXACT, 1, 0, 128, NULL);
+                fy_symtensor_init_empty(Tx + k);
         for (k = 1; k <= n; k++)
         {
             double maxabs, maxrad;

@@ -78,7 +78,7 @@ static void test_tanh_exact(void **state)
     fy_test_model_text(net, "feynn-model 1\ninput 1\nactivation tanh\nlayer 1\n 1\nlayer 1\n 1\n");
     fy_numvec_init(v, FY_ARITH_EXACT, 1, 128, NULL);
     fmpq_one(fy_numvec_fmpq(v));
-    fy_numvec_init(res, FY_ARITH_EXACT, 0, 128, NULL);
+    fy_numvec_init_empty(res);
     job_set(&job, net, NULL, v, NULL, FY_MLP_JOB_DIRECTION, N);
     assert_int_equal(fy_mlp_job_fused(res, &job, FY_ARITH_EXACT, 128, m, err), FY_OK);
     assert_int_equal(res->len, N + 1);
@@ -133,7 +133,7 @@ static void test_tanh_ball(void **state)
     fmpq_set_si(fy_numvec_fmpq(xbar), 1, 2);
     fy_numvec_init(v, FY_ARITH_EXACT, 1, 128, NULL);
     fmpq_one(fy_numvec_fmpq(v));
-    fy_numvec_init(res, FY_ARITH_BALL, 0, 200, NULL);
+    fy_numvec_init_empty(res);
     job_set(&job, net, xbar, v, NULL, FY_MLP_JOB_DIRECTION, 2);
     assert_int_equal(fy_mlp_job_fused(res, &job, FY_ARITH_BALL, 200, m, err), FY_OK);
     /* c_1 = sech^2(1/2), c_2 = -sech^2(1/2) tanh(1/2) */
@@ -210,9 +210,9 @@ static void test_random_network(void **state)
     fy_numvec_init(xbar, FY_ARITH_EXACT, 2, 128, NULL);
     fmpq_set_si(fy_numvec_fmpq(xbar), 1, 2);
     fmpq_set_si(fy_numvec_fmpq(xbar) + 1, -1, 3);
-    fy_numvec_init(res, FY_ARITH_BALL, 0, 128, NULL);
-    fy_numvec_init(jres, FY_ARITH_BALL, 0, 128, NULL);
-    fy_numvec_init(dres, FY_ARITH_DOUBLE, 0, 53, NULL);
+    fy_numvec_init_empty(res);
+    fy_numvec_init_empty(jres);
+    fy_numvec_init_empty(dres);
     /* the whole order-3 tensor in ball arithmetic */
     job_set(&job, net, xbar, NULL, NULL, FY_MLP_JOB_TENSOR, 3);
     assert_int_equal(fy_mlp_job_fused(res, &job, FY_ARITH_BALL, 128, m, err), FY_OK);
@@ -222,7 +222,7 @@ static void test_random_network(void **state)
     assert_string_equal(why, "");
     /* the jet module directly: the same tensor */
     fy_jet_net_init(J);
-    fy_symtensor_init(T, FY_ARITH_BALL, 1, 0, 128, NULL);
+    fy_symtensor_init_empty(T);
     assert_int_equal(fy_jet_net_set(J, net, err), FY_OK);
     {
         arb_ptr xb = _arb_vec_init(2);
@@ -322,7 +322,7 @@ static void test_negative_output_scale(void **state)
     fmpq_set_si(fy_numvec_fmpq(v), 1, 1);
     fmpq_set_si(fy_numvec_fmpq(v) + 1, -1, 2);
     fmpq_set_si(fy_numvec_fmpq(v) + 2, 1, 3);
-    fy_numvec_init(res, FY_ARITH_DOUBLE, 0, 53, NULL);
+    fy_numvec_init_empty(res);
     for (mode = 0; mode < 2; mode++)
         for (n = 0; n <= 4; n++)
         {

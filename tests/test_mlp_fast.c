@@ -133,8 +133,8 @@ static void test_vertex_values(void **state)
                              FY_OK);
             fy_test_make_mlp(mb, net, FY_ARITH_BALL, 128, n);
             fy_test_make_mlp(md, net, FY_ARITH_DOUBLE, 53, n);
-            fy_numvec_init(vb, FY_ARITH_BALL, 0, 128, NULL);
-            fy_numvec_init(vd, FY_ARITH_DOUBLE, 0, 53, NULL);
+            fy_numvec_init_empty(vb);
+            fy_numvec_init_empty(vd);
             arb_init(ref);
             arb_init(z);
             arb_init(old);
@@ -206,7 +206,7 @@ static void test_vertex_high_order(void **state)
     fy_net_init(net);
     assert_int_equal(fy_net_read_text_buffer(net, text, strlen(text), "<t>", o, err), FY_OK);
     fy_test_make_mlp(m, net, FY_ARITH_BALL, 256, n);
-    fy_numvec_init(v, FY_ARITH_BALL, 0, 256, NULL);
+    fy_numvec_init_empty(v);
     arb_init(ref);
     arb_init(z);
     arb_set_d(z, 0.5);
@@ -291,9 +291,9 @@ static void test_directional_vs_jet(void **state)
                 v[i] = (double) ((long) (fy_test_rand(&st) % 17) - 8) / 8.0;
             fy_numvec_init(vd, FY_ARITH_DOUBLE, 3, 53, NULL);
             fy_numvec_init(vb, FY_ARITH_BALL, 3, prec, NULL);
-            fy_numvec_init(cd, FY_ARITH_DOUBLE, 0, 53, NULL);
-            fy_numvec_init(cb, FY_ARITH_BALL, 0, prec, NULL);
-            fy_numvec_init(sc, FY_ARITH_DOUBLE, 0, 53, NULL);
+            fy_numvec_init_empty(cd);
+            fy_numvec_init_empty(cb);
+            fy_numvec_init_empty(sc);
             for (i = 0; i < 3; i++)
             {
                 fy_numvec_d(vd)[i] = v[i];
@@ -388,7 +388,7 @@ static void test_directional_exact(void **state)
 
         fy_test_random_net(net, deep ? w3 : w2, L, ex[ia], &st, 0);
         fy_numvec_init(v, FY_ARITH_EXACT, 2, 128, NULL);
-        fy_numvec_init(c, FY_ARITH_EXACT, 0, 128, NULL);
+        fy_numvec_init_empty(c);
         for (i = 0; i < 2; i++)
         {
             fmpq_set_si(vq + i, (long) (fy_test_rand(&st) % 9) - 4, 4);
@@ -451,8 +451,8 @@ static void test_order_1000(void **state)
     fy_test_make_mlp(mb, net, FY_ARITH_BALL, 256, n);
     fy_numvec_init(vd, FY_ARITH_DOUBLE, 1, 53, NULL);
     fy_numvec_init(vb, FY_ARITH_BALL, 1, 256, NULL);
-    fy_numvec_init(cd, FY_ARITH_DOUBLE, 0, 53, NULL);
-    fy_numvec_init(cb, FY_ARITH_BALL, 0, 256, NULL);
+    fy_numvec_init_empty(cd);
+    fy_numvec_init_empty(cb);
     fy_numvec_d(vd)[0] = 1;
     arb_one(fy_numvec_arb(vb));
     assert_int_equal(fy_mlp_directional(cd, md, 0, vd, n, err), FY_OK);
@@ -552,8 +552,8 @@ static void test_workspace(void **state)
         fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, 4);
         for (k = 0; k <= 4; k++)
         {
-            fy_symtensor_init(A + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-            fy_symtensor_init(B + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init_empty(A + k);
+            fy_symtensor_init_empty(B + k);
         }
         for (r = 0; r < 7; r++)
         {
@@ -614,8 +614,8 @@ static void test_tensor3_diagrams(void **state)
             double mx = 0;
             fy_test_random_net(net, ws[depth], depth + 2, a3[ia], &st, 1);
             fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, 3);
-            fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-            fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init_empty(A);
+            fy_symtensor_init_empty(B);
             assert_int_equal(fy_mlp_tensor(A, m, 0, 3, err), FY_OK);
             if (fy_mlp_tensor3_diagrams(B, m, 0, (depth + ia) % 2 ? wk : NULL, err) != FY_OK)
             {
@@ -677,9 +677,9 @@ static void test_tensor_diagrams(void **state)
             double sc, mx = 0;
             fy_test_random_net(net, w, L, a5[ia], &st, trial % 3 != 0);
             fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
-            fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-            fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-            fy_symtensor_init(C, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init_empty(A);
+            fy_symtensor_init_empty(B);
+            fy_symtensor_init_empty(C);
             assert_true(fy_mlp_tensor_diagrams_applies(m, n));
             assert_int_equal(fy_mlp_tensor(A, m, 0, n, err), FY_OK);
             assert_int_equal(fy_mlp_tensor_diagrams(B, m, 0, n, trial % 2 ? wk : NULL, err),
@@ -724,7 +724,7 @@ static void test_tensor_diagrams(void **state)
         fy_symtensor_t B;
         fy_test_random_net(net, w3, 3, "tanh", &st, 1);
         fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, 4);
-        fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        fy_symtensor_init_empty(B);
         assert_true(fy_mlp_tensor_diagrams_applies(m, 4));
         m->max_bytes = fy_mlp_tensor_diagrams_bytes(m, 4) - 1;
         assert_false(fy_mlp_tensor_diagrams_applies(m, 4));
@@ -769,7 +769,7 @@ static void test_job_compute_route(void **state)
         job.mode = FY_MLP_JOB_TENSOR;
         job.order = n;
         fy_mlp_init(m);
-        fy_numvec_init(res, FY_ARITH_DOUBLE, 0, 53, NULL);
+        fy_numvec_init_empty(res);
         assert_int_equal(fy_mlp_job_compute(res, &route, &job, FY_ARITH_DOUBLE, 53, m, err),
                          FY_OK);
         snprintf(want, sizeof want, "diagrams%d", n);

@@ -63,7 +63,7 @@ static void test_spine_closed_form(void **state)
             assert_int_equal(fy_net_read_text_buffer(net, text, strlen(text), "<t>", o, err),
                              FY_OK);
             fy_test_make_mlp(m, net, FY_ARITH_EXACT, 64, n);
-            fy_symtensor_init(T, FY_ARITH_EXACT, 1, 0, 64, NULL);
+            fy_symtensor_init_empty(T);
             assert_int_equal(fy_mlp_tensor_spine(T, m, 0, n, NULL, err), FY_OK);
             assert_int_equal(T->order, n);
             assert_int_equal(T->dim, 3);
@@ -120,9 +120,9 @@ static void test_spine_double(void **state)
             slong i;
             fy_test_random_net(net, w, L, a5[ia], &st, trial % 3 != 0);
             fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, n);
-            fy_symtensor_init(A, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-            fy_symtensor_init(B, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-            fy_symtensor_init(C, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init_empty(A);
+            fy_symtensor_init_empty(B);
+            fy_symtensor_init_empty(C);
             assert_int_equal(fy_mlp_tensor(A, m, 0, n, err), FY_OK);
             if (fy_mlp_tensor_spine(B, m, 0, n, NULL, err) != FY_OK)
                 fail_msg("seed %lu: %s", seed, err->msg);
@@ -188,11 +188,11 @@ static void test_spine_exact_ball(void **state)
             fy_test_random_net(net, w, L, a4[ia], &st, 0); /* no biases: rational vertex values */
             fy_test_make_mlp(me, net, FY_ARITH_EXACT, 64, n);
             fy_test_make_mlp(mb, net, FY_ARITH_BALL, 128, n);
-            fy_symtensor_init(E1, FY_ARITH_EXACT, 1, 0, 64, NULL);
-            fy_symtensor_init(E2, FY_ARITH_EXACT, 1, 0, 64, NULL);
-            fy_symtensor_init(E3, FY_ARITH_EXACT, 1, 0, 64, NULL);
-            fy_symtensor_init(B1, FY_ARITH_BALL, 1, 0, 128, NULL);
-            fy_symtensor_init(B2, FY_ARITH_BALL, 1, 0, 128, NULL);
+            fy_symtensor_init_empty(E1);
+            fy_symtensor_init_empty(E2);
+            fy_symtensor_init_empty(E3);
+            fy_symtensor_init_empty(B1);
+            fy_symtensor_init_empty(B2);
             assert_int_equal(fy_mlp_tensor_spine(E1, me, 0, n, NULL, err), FY_OK);
             assert_int_equal(fy_mlp_tensor(E2, me, 0, n, err), FY_OK);
             fy_jet_net_init(J);
@@ -268,9 +268,9 @@ static void test_spine_ball_biases(void **state)
             fy_test_random_net(net, w, L, trial % 2 ? "tanh" : "softplus", &st, 1);
             fy_test_make_mlp(mb, net, FY_ARITH_BALL, 128, n);
             fy_test_make_mlp(mh, net, FY_ARITH_BALL, 512, n);
-            fy_symtensor_init(B1, FY_ARITH_BALL, 1, 0, 128, NULL);
-            fy_symtensor_init(B2, FY_ARITH_BALL, 1, 0, 128, NULL);
-            fy_symtensor_init(H, FY_ARITH_BALL, 1, 0, 512, NULL);
+            fy_symtensor_init_empty(B1);
+            fy_symtensor_init_empty(B2);
+            fy_symtensor_init_empty(H);
             assert_int_equal(fy_mlp_tensor_spine(B1, mb, 0, n, NULL, err), FY_OK);
             assert_int_equal(fy_mlp_tensor(B2, mb, 0, n, err), FY_OK);
             assert_int_equal(fy_mlp_tensor(H, mh, 0, n, err), FY_OK);
@@ -311,7 +311,7 @@ static void test_spine_refusals(void **state)
     fy_error_init(err);
     fy_test_random_net(net, w, 3, "tanh", &st, 1);
     fy_test_make_mlp(m, net, FY_ARITH_DOUBLE, 53, 5);
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init_empty(T);
     assert_true(fy_mlp_tensor_diagrams_applies(m, 5));
     assert_false(fy_mlp_tensor_diagrams_applies(m, 6)); /* vertex values to order 5 only */
     assert_int_equal(fy_mlp_tensor_spine(T, m, 0, 6, NULL, err), FY_EINPUT);
@@ -360,7 +360,7 @@ static void test_spine_route(void **state)
         job.mode = FY_MLP_JOB_TENSOR;
         job.order = k == 0 ? 5 : k == 1 ? 2 : 3;
         fy_mlp_init(m);
-        fy_numvec_init(res, arith, 0, prec, NULL);
+        fy_numvec_init_empty(res);
         assert_int_equal(fy_mlp_job_compute(res, &route, &job, arith, prec, m, err), FY_OK);
         assert_string_equal(route, "diagrams-spine");
         fy_mlp_check_init(c, 1e-9);

@@ -880,9 +880,9 @@ static void test_numvec_convert(void **state)
         rand_fmpq(q, &st, 1000000, 999);
         assert_int_equal(fy_numvec_set_fmpq(x, i, q, e), FY_OK);
     }
-    fy_numvec_init(b, FY_ARITH_DOUBLE, 0, 0, e);
-    fy_numvec_init(d, FY_ARITH_DOUBLE, 0, 0, e);
-    fy_numvec_init(z, FY_ARITH_DOUBLE, 0, 0, e);
+    fy_numvec_init_empty(b);
+    fy_numvec_init_empty(d);
+    fy_numvec_init_empty(z);
     assert_int_equal(fy_numvec_convert(b, FY_ARITH_BALL, 80, x, e), FY_OK);
     assert_true(fy_numvec_contains(b, x));
     assert_int_equal(fy_numvec_convert(d, FY_ARITH_DOUBLE, 0, b, e), FY_OK);
@@ -934,6 +934,89 @@ static void test_numvec_convert(void **state)
     fmpq_clear(q);
 }
 
+/* api (issue 9): the init that cannot fail (fy_numvec_init_empty) and the shape set afterwards
+ * (fy_numvec_set_shape): to each arithmetic and back, storage reused for the same shape and
+ * released otherwise, zero entries every time, refusals leaving an empty vector. */
+static void test_numvec_init_empty_set_shape(void **state)
+{
+    fy_error_t e;
+    fy_numvec_t v, w;
+    void *p;
+    slong i;
+    (void) state;
+    fy_error_init(e);
+    fy_numvec_init_empty(v);
+    assert_int_equal(v->len, 0);
+    assert_null(v->v);
+    fy_numvec_clear(v); /* clearing an empty vector, twice, is safe */
+    fy_numvec_clear(v);
+    fy_numvec_init_empty(v);
+    /* an empty vector is a valid output: it is re-made */
+    assert_int_equal(fy_numvec_init(w, FY_ARITH_EXACT, 3, 0, e), FY_OK);
+    assert_int_equal(fy_numvec_set_si(w, 1, -5, e), FY_OK);
+    assert_int_equal(fy_numvec_convert(v, FY_ARITH_BALL, 64, w, e), FY_OK);
+    assert_int_equal(v->arith, FY_ARITH_BALL);
+    assert_int_equal(v->len, 3);
+    assert_true(arb_equal_si(fy_numvec_arb(v) + 1, -5));
+    fy_numvec_clear(w);
+    /* to each arithmetic: the requested length of zeros, the other accessors NULL */
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_EXACT, 5, 0, e), FY_OK);
+    assert_int_equal(v->len, 5);
+    assert_null(fy_numvec_arb(v));
+    for (i = 0; i < 5; i++)
+        assert_true(fmpq_is_zero(fy_numvec_fmpq(v) + i));
+    assert_int_equal(fy_numvec_set_si(v, 4, 7, e), FY_OK);
+    /* the same shape: the storage is reused and the entries are zero again */
+    p = v->v;
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_EXACT, 5, 0, e), FY_OK);
+    assert_ptr_equal(v->v, p);
+    assert_true(fmpq_is_zero(fy_numvec_fmpq(v) + 4));
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_BALL, 2, 200, e), FY_OK);
+    assert_int_equal(v->len, 2);
+    assert_int_equal(v->prec, 200);
+    assert_null(fy_numvec_fmpq(v));
+    assert_true(arb_is_zero(fy_numvec_arb(v)) && arb_is_zero(fy_numvec_arb(v) + 1));
+    assert_int_equal(fy_numvec_set_si(v, 0, 3, e), FY_OK);
+    p = v->v;
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_BALL, 2, 100, e), FY_OK);
+    assert_ptr_equal(v->v, p);
+    assert_int_equal(v->prec, 100);
+    assert_true(arb_is_zero(fy_numvec_arb(v)));
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_DOUBLE, 4, 53, e), FY_OK);
+    assert_int_equal(v->len, 4);
+    assert_null(fy_numvec_arb(v));
+    for (i = 0; i < 4; i++)
+        assert_true(fy_numvec_d(v)[i] == 0.0);
+    fy_numvec_d(v)[3] = 2.5;
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_DOUBLE, 4, 53, e), FY_OK);
+    assert_true(fy_numvec_d(v)[3] == 0.0);
+    /* and back to exact, of length 0 (a valid, allocated empty vector) */
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_EXACT, 0, 0, e), FY_OK);
+    assert_int_equal(v->len, 0);
+    assert_int_equal(v->arith, FY_ARITH_EXACT);
+    /* refusals: the vector is left empty (what it held released), clearing is safe */
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_BALL, 3, 64, e), FY_OK);
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_BALL, -1, 64, e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "negative"));
+    assert_int_equal(v->len, 0);
+    assert_null(v->v);
+    assert_int_equal(fy_numvec_set_shape(v, (fy_arith_t) 7, 3, 64, e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "unknown arithmetic"));
+    assert_int_equal(v->len, 0);
+    fy_memory_limit_set(4096); /* 1000 doubles take 8000 bytes, 500 take 4000 */
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_DOUBLE, 500, 53, e), FY_OK);
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_DOUBLE, 1000, 53, e), FY_ENOMEM);
+    assert_non_null(strstr(e->msg, "GiB"));
+    assert_int_equal(v->len, 0);
+    assert_null(v->v);
+    fy_memory_limit_set(0);
+    assert_int_equal(fy_numvec_set_shape(v, FY_ARITH_DOUBLE, 1000, 53, e), FY_OK);
+    assert_int_equal(v->len, 1000);
+    fy_numvec_clear(v);
+    fy_numvec_clear(v);
+    fy_error_clear(e);
+}
+
 static void test_numvec_arith_aliasing(void **state)
 {
     uint64_t st = fy_test_seed("numvec_arith_aliasing");
@@ -951,8 +1034,8 @@ static void test_numvec_arith_aliasing(void **state)
     fy_numvec_init(x, FY_ARITH_EXACT, n, 0, e);
     fy_numvec_init(y, FY_ARITH_EXACT, n, 0, e);
     fy_numvec_init(z, FY_ARITH_BALL, 3, 64, e); /* wrong shape: re-made */
-    fy_numvec_init(xb, FY_ARITH_DOUBLE, 0, 0, e);
-    fy_numvec_init(yb, FY_ARITH_DOUBLE, 0, 0, e);
+    fy_numvec_init_empty(xb);
+    fy_numvec_init_empty(yb);
     for (i = 0; i < n; i++)
     {
         rand_fmpq(fy_numvec_fmpq(x) + i, &st, 100, 30);
@@ -1024,6 +1107,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_refine),
     cmocka_unit_test(test_numvec_convert),
     cmocka_unit_test(test_numvec_arith_aliasing),
+    cmocka_unit_test(test_numvec_init_empty_set_shape),
 };
 
 FY_TEST_MAIN("num", tests)

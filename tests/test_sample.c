@@ -76,7 +76,7 @@ static void test_tensors_ring(void **state)
     assert_int_equal(T->nlinks, 3);
     assert_int_equal(T->max_degree, 4);
     assert_false(T->even);
-    fy_symtensor_init(S, FY_ARITH_EXACT, 1, 0, 0, err);
+    fy_symtensor_init_empty(S);
     /* order 0: -E(0) = -2 (a constant term; no normalisation) */
     assert_int_equal(fy_ltheory_log_density_tensor(S, T, 0, err), FY_OK);
     check_entry(S, idx, -2, 1);
@@ -132,7 +132,7 @@ static void test_tensors_torus_graph(void **state)
     (void) state;
     fy_error_init(err);
     fy_ltheory_init(T);
-    fy_symtensor_init(S, FY_ARITH_EXACT, 1, 0, 0, err);
+    fy_symtensor_init_empty(S);
     /* torus 3: 9 sites, 18 links, 4 neighbours each */
     parse_ok(T, "lattice torus 3\nkinetic 1/2\nm2 1\nlam 3\n");
     assert_int_equal(T->nsites, 9);

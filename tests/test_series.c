@@ -218,7 +218,7 @@ static void test_symtensor_dense_roundtrip(void **state)
     do
         sym_value(fy_numvec_fmpq(D) + dpos(t, n, d), t, n, d);
     while (odometer(t, n, d));
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 0, e);
+    fy_symtensor_init_empty(T);
     assert_int_equal(fy_symtensor_from_dense(T, D, d, n, 0, e), FY_OK);
     assert_int_equal(T->e.arith, FY_ARITH_EXACT);
     assert_int_equal(fy_symtensor_len(T), 15); /* C(6, 4) */
@@ -240,7 +240,7 @@ static void test_symtensor_dense_roundtrip(void **state)
         assert_int_equal(fy_symtensor_set_si(T, u, 1, e), FY_EINPUT);
         assert_null(fy_symtensor_entry_d(T, s));
     }
-    fy_numvec_init(D2, FY_ARITH_DOUBLE, 0, 0, e);
+    fy_numvec_init_empty(D2);
     assert_int_equal(fy_symtensor_to_dense(D2, T, e), FY_OK);
     assert_int_equal(D2->len, 81);
     assert_true(fy_numvec_max_abs_diff(D, D2) == 0.0);
@@ -255,7 +255,7 @@ static void test_symtensor_dense_roundtrip(void **state)
     /* doubles: within the tolerance accepted, beyond refused; balls: overlap needed */
     {
         fy_numvec_t Dd;
-        fy_numvec_init(Dd, FY_ARITH_DOUBLE, 0, 0, e);
+        fy_numvec_init_empty(Dd);
         fy_numvec_convert(Dd, FY_ARITH_DOUBLE, 0, D2, e);
         fy_numvec_d(Dd)[33] *= 1 + 1e-14;
         assert_int_equal(fy_symtensor_from_dense(T, Dd, d, n, 1e-12, e), FY_OK);
@@ -291,7 +291,7 @@ static void test_symtensor_refuse_huge(void **state)
     /* the symmetric storage fits; its dense form (10^12 entries) is refused */
     assert_int_equal(fy_symtensor_init(T, FY_ARITH_DOUBLE, 10, 12, 0, e), FY_OK);
     assert_int_equal(fy_symtensor_len(T), 293930);
-    fy_numvec_init(D, FY_ARITH_DOUBLE, 0, 0, e);
+    fy_numvec_init_empty(D);
     assert_int_equal(fy_symtensor_to_dense(D, T, e), FY_ENOMEM);
     assert_non_null(strstr(e->msg, "dense"));
     fy_numvec_clear(D);
@@ -330,19 +330,19 @@ static void test_symtensor_contract(void **state)
         fy_numvec_init(h, FY_ARITH_EXACT, d, 0, e);
         for (keep = 0; keep < d; keep++)
             rand_fmpq(fy_numvec_fmpq(h) + keep, &st, 10, 5);
-        fy_numvec_init(D, FY_ARITH_DOUBLE, 0, 0, e);
+        fy_numvec_init_empty(D);
         assert_int_equal(fy_symtensor_to_dense(D, T, e), FY_OK);
-        fy_symtensor_init(Tb, FY_ARITH_DOUBLE, 1, 0, 0, e);
-        fy_symtensor_init(Td, FY_ARITH_DOUBLE, 1, 0, 0, e);
-        fy_numvec_init(hb, FY_ARITH_DOUBLE, 0, 0, e);
-        fy_numvec_init(hd, FY_ARITH_DOUBLE, 0, 0, e);
+        fy_symtensor_init_empty(Tb);
+        fy_symtensor_init_empty(Td);
+        fy_numvec_init_empty(hb);
+        fy_numvec_init_empty(hd);
         fy_symtensor_convert(Tb, FY_ARITH_BALL, 64, T, e);
         fy_symtensor_convert(Td, FY_ARITH_DOUBLE, 0, T, e);
         fy_numvec_convert(hb, FY_ARITH_BALL, 64, h, e);
         fy_numvec_convert(hd, FY_ARITH_DOUBLE, 0, h, e);
-        fy_symtensor_init(out, FY_ARITH_DOUBLE, 1, 0, 0, e);
-        fy_symtensor_init(outb, FY_ARITH_DOUBLE, 1, 0, 0, e);
-        fy_symtensor_init(outd, FY_ARITH_DOUBLE, 1, 0, 0, e);
+        fy_symtensor_init_empty(out);
+        fy_symtensor_init_empty(outb);
+        fy_symtensor_init_empty(outd);
 
         for (keep = 0; keep <= n; keep++)
         {
@@ -389,7 +389,7 @@ static void test_symtensor_contract(void **state)
         if (n >= 2)
         {
             fy_symtensor_t a;
-            fy_symtensor_init(a, FY_ARITH_EXACT, 1, 0, 0, e);
+            fy_symtensor_init_empty(a);
             fy_symtensor_contract(a, T, h, n - 1, e);
             fy_symtensor_contract(a, a, h, 0, e);
             fy_symtensor_contract(out, T, h, 0, e);
@@ -431,9 +431,9 @@ static void test_symtensor_ops_compare(void **state)
     fy_symtensor_init(x, FY_ARITH_EXACT, d, order, 0, e);
     fy_symtensor_init(y, FY_ARITH_EXACT, d, order, 0, e);
     fy_symtensor_init(z, FY_ARITH_BALL, 2, 2, 64, e); /* other shape: re-made */
-    fy_symtensor_init(xb, FY_ARITH_DOUBLE, 1, 0, 0, e);
-    fy_symtensor_init(yb, FY_ARITH_DOUBLE, 1, 0, 0, e);
-    fy_symtensor_init(xd, FY_ARITH_DOUBLE, 1, 0, 0, e);
+    fy_symtensor_init_empty(xb);
+    fy_symtensor_init_empty(yb);
+    fy_symtensor_init_empty(xd);
     rand_symtensor(x, &st);
     rand_symtensor(y, &st);
     n = fy_symtensor_len(x);
@@ -463,13 +463,13 @@ static void test_symtensor_ops_compare(void **state)
 
     /* comparisons vs the dense tensors, computed naively here in double */
     fy_symtensor_convert(xd, FY_ARITH_DOUBLE, 0, x, e);
-    fy_numvec_init(Dx, FY_ARITH_DOUBLE, 0, 0, e);
-    fy_numvec_init(Dy, FY_ARITH_DOUBLE, 0, 0, e);
+    fy_numvec_init_empty(Dx);
+    fy_numvec_init_empty(Dy);
     fy_symtensor_to_dense(Dx, xd, e);
     {
         fy_symtensor_t yd;
         double num = 0, den = 0, mx = 0;
-        fy_symtensor_init(yd, FY_ARITH_DOUBLE, 1, 0, 0, e);
+        fy_symtensor_init_empty(yd);
         fy_symtensor_convert(yd, FY_ARITH_DOUBLE, 0, y, e);
         fy_symtensor_to_dense(Dy, yd, e);
         for (i = 0; i < Dx->len; i++)
@@ -593,6 +593,121 @@ static void test_mseries_index(void **state)
     fy_mseries_clear(s);
 }
 
+/* The number of sorted tuples i1 <= ... <= in over 0..d-1, counted by walking them with
+ * fy_multiindex_next (independent of the closed form C(d+n-1, n) used by the tensors). */
+static slong count_sorted(int d, int n)
+{
+    int idx[16] = {0};
+    slong c = 1;
+    while (fy_multiindex_next(idx, d, n))
+        c++;
+    return c;
+}
+
+/* api (issue 9): init that cannot fail (fy_symtensor_init_empty, fy_mseries_init_empty) and
+ * the shape afterwards (fy_*_set_shape): to each arithmetic and back, storage reused for the
+ * same shape, an empty object as an output, refusals leaving an empty object. */
+static void test_series_init_empty_set_shape(void **state)
+{
+    fy_error_t e;
+    fy_symtensor_t T, X, Y;
+    fy_mseries_t s, x;
+    void *p;
+    int idx[3] = {0, 2, 1}, exps[2] = {1, 0}, zero2[2] = {0, 0}, two0[2] = {2, 0};
+    (void) state;
+    fy_error_init(e);
+    fy_symtensor_init_empty(T);
+    assert_int_equal(fy_symtensor_len(T), 0);
+    assert_int_equal(fy_symtensor_index(T, idx), -1); /* no entry to point at */
+    assert_null(fy_symtensor_entry_d(T, idx));
+    fy_symtensor_clear(T);
+    fy_symtensor_clear(T);
+    fy_symtensor_init_empty(T);
+    /* each arithmetic; the length is the number of sorted tuples */
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_EXACT, 3, 3, 0, e), FY_OK);
+    assert_int_equal(fy_symtensor_len(T), count_sorted(3, 3));
+    assert_int_equal(fy_symtensor_set_si(T, idx, 4, e), FY_OK);
+    assert_true(fmpq_equal_si(fy_symtensor_entry_fmpq(T, idx), 4));
+    p = T->e.v;
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_EXACT, 3, 3, 0, e), FY_OK);
+    assert_ptr_equal(T->e.v, p); /* reused, and zero again */
+    assert_true(fmpq_is_zero(fy_symtensor_entry_fmpq(T, idx)));
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_BALL, 4, 2, 80, e), FY_OK);
+    assert_int_equal(fy_symtensor_len(T), count_sorted(4, 2));
+    assert_int_equal(T->e.prec, 80);
+    assert_null(fy_symtensor_entry_fmpq(T, idx));
+    assert_true(arb_is_zero(fy_symtensor_entry_arb(T, idx)));
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_DOUBLE, 2, 5, 53, e), FY_OK);
+    assert_int_equal(fy_symtensor_len(T), count_sorted(2, 5));
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_EXACT, 3, 3, 0, e), FY_OK);
+    assert_int_equal(fy_symtensor_len(T), count_sorted(3, 3));
+    /* an empty tensor as the output of add: re-made to the inputs' shape */
+    fy_symtensor_init_empty(X);
+    fy_symtensor_init_empty(Y);
+    assert_int_equal(fy_symtensor_set_si(T, idx, 2, e), FY_OK);
+    assert_int_equal(fy_symtensor_add(X, T, T, e), FY_OK);
+    assert_int_equal(X->dim, 3);
+    assert_int_equal(X->order, 3);
+    assert_true(fmpq_equal_si(fy_symtensor_entry_fmpq(X, idx), 4));
+    /* adding an empty tensor is refused, not read */
+    assert_int_not_equal(fy_symtensor_add(X, T, Y, e), FY_OK);
+    /* refusals: the tensor is left empty */
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_EXACT, 0, 2, 0, e), FY_EINPUT);
+    assert_int_equal(fy_symtensor_len(T), 0);
+    assert_int_equal(fy_symtensor_index(T, idx), -1);
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_EXACT, 2, -1, 0, e), FY_EINPUT);
+    fy_memory_limit_set(4096);
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_DOUBLE, 3, 3, 53, e), FY_OK);
+    assert_int_equal(fy_symtensor_set_shape(T, FY_ARITH_DOUBLE, 30, 3, 53, e), FY_ENOMEM);
+    assert_non_null(strstr(e->msg, "order 3 in 30 dimensions"));
+    assert_int_equal(fy_symtensor_len(T), 0);
+    assert_null(T->e.v);
+    fy_memory_limit_set(0);
+    fy_symtensor_clear(T);
+    fy_symtensor_clear(X);
+    fy_symtensor_clear(Y);
+
+    /* series: (1 + x0)^2 = 1 + 2 x0 + x0^2 into an empty output */
+    fy_mseries_init_empty(s);
+    fy_mseries_init_empty(x);
+    assert_int_equal(fy_mseries_len(s), 0);
+    assert_int_equal(fy_mseries_index(s, zero2), -1);
+    fy_mseries_clear(s);
+    fy_mseries_init_empty(s);
+    assert_int_equal(fy_mseries_set_shape(x, FY_ARITH_EXACT, 2, 3, 0, e), FY_OK);
+    assert_int_equal(fy_mseries_len(x), count_sorted(3, 3)); /* C(2+3, 3) monomials */
+    assert_int_equal(fy_mseries_set_si(x, zero2, 1, e), FY_OK);
+    assert_int_equal(fy_mseries_set_si(x, exps, 1, e), FY_OK);
+    assert_int_equal(fy_mseries_mul(s, x, x, e), FY_OK);
+    assert_true(fmpq_equal_si(fy_numvec_fmpq(&s->c) + fy_mseries_index(s, zero2), 1));
+    assert_true(fmpq_equal_si(fy_numvec_fmpq(&s->c) + fy_mseries_index(s, exps), 2));
+    assert_true(fmpq_equal_si(fy_numvec_fmpq(&s->c) + fy_mseries_index(s, two0), 1));
+    p = x->c.v;
+    assert_int_equal(fy_mseries_set_shape(x, FY_ARITH_EXACT, 2, 3, 0, e), FY_OK);
+    assert_ptr_equal(x->c.v, p);
+    assert_true(fmpq_is_zero(fy_numvec_fmpq(&x->c) + fy_mseries_index(x, zero2)));
+    assert_int_equal(fy_mseries_set_shape(x, FY_ARITH_BALL, 1, 4, 64, e), FY_OK);
+    assert_int_equal(fy_mseries_len(x), 5);
+    assert_true(arb_is_zero(fy_numvec_arb(&x->c) + 4));
+    assert_int_equal(fy_mseries_set_shape(x, FY_ARITH_DOUBLE, 1, 4, 53, e), FY_OK);
+    assert_true(fy_numvec_d(&x->c)[4] == 0.0);
+    assert_int_equal(fy_mseries_set_shape(x, FY_ARITH_EXACT, 2, 3, 0, e), FY_OK);
+    assert_int_equal(fy_mseries_len(x), 10);
+    assert_int_equal(fy_mseries_set_shape(x, FY_ARITH_EXACT, 0, 3, 0, e), FY_EINPUT);
+    assert_int_equal(fy_mseries_len(x), 0);
+    assert_int_equal(fy_mseries_index(x, zero2), -1);
+    assert_int_equal(fy_mseries_set_shape(x, FY_ARITH_EXACT, 100000, 100000, 0, e), FY_ENOMEM);
+    assert_int_equal(fy_mseries_len(x), 0);
+    fy_memory_limit_set(4096);
+    assert_int_equal(fy_mseries_set_shape(x, FY_ARITH_DOUBLE, 3, 20, 53, e), FY_ENOMEM);
+    assert_non_null(strstr(e->msg, "GiB"));
+    assert_null(x->c.v);
+    fy_memory_limit_set(0);
+    fy_mseries_clear(x);
+    fy_mseries_clear(x);
+    fy_mseries_clear(s);
+}
+
 static void test_mseries_mul_vs_mpoly(void **state)
 {
     uint64_t st = fy_test_seed("mseries_mul_vs_mpoly");
@@ -640,12 +755,12 @@ static void test_mseries_mul_vs_mpoly(void **state)
                              (long) i);
             }
             /* ball and double on the same inputs */
-            fy_mseries_init(xb, FY_ARITH_EXACT, 1, 0, 0, e);
-            fy_mseries_init(yb, FY_ARITH_EXACT, 1, 0, 0, e);
-            fy_mseries_init(zb, FY_ARITH_EXACT, 1, 0, 0, e);
-            fy_mseries_init(xd, FY_ARITH_EXACT, 1, 0, 0, e);
-            fy_mseries_init(yd, FY_ARITH_EXACT, 1, 0, 0, e);
-            fy_mseries_init(zd, FY_ARITH_EXACT, 1, 0, 0, e);
+            fy_mseries_init_empty(xb);
+            fy_mseries_init_empty(yb);
+            fy_mseries_init_empty(zb);
+            fy_mseries_init_empty(xd);
+            fy_mseries_init_empty(yd);
+            fy_mseries_init_empty(zd);
             fy_mseries_convert(xb, FY_ARITH_BALL, 53, x, e);
             fy_mseries_convert(yb, FY_ARITH_BALL, 53, y, e);
             fy_mseries_convert(xd, FY_ARITH_DOUBLE, 0, x, e);
@@ -724,9 +839,9 @@ static void test_useries_closed_forms(void **state)
     fmpq_init(t);
     fmpz_init(f);
     uni_x(x, 2, 3, N, e);
-    fy_mseries_init(z, FY_ARITH_EXACT, 1, 0, 0, e);
-    fy_mseries_init(s, FY_ARITH_EXACT, 1, 0, 0, e);
-    fy_mseries_init(c, FY_ARITH_EXACT, 1, 0, 0, e);
+    fy_mseries_init_empty(z);
+    fy_mseries_init_empty(s);
+    fy_mseries_init_empty(c);
 
     /* exp(a x) = sum a^k x^k / k! */
     assert_int_equal(fy_mseries_exp(z, x, e), FY_OK);
@@ -843,9 +958,9 @@ static void test_series_identities(void **state)
         fy_mseries_init(f, FY_ARITH_EXACT, nv, deg, 0, e);
         fy_mseries_init(g, FY_ARITH_EXACT, nv, deg, 0, e);
         fy_mseries_init(one, FY_ARITH_EXACT, nv, deg, 0, e);
-        fy_mseries_init(a, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(b, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(c, FY_ARITH_EXACT, 1, 0, 0, e);
+        fy_mseries_init_empty(a);
+        fy_mseries_init_empty(b);
+        fy_mseries_init_empty(c);
         rand_mseries(f, &st, 1, 0);
         rand_mseries(g, &st, 1, 1);
         fmpq_one(fy_numvec_fmpq(&one->c));
@@ -925,16 +1040,16 @@ static void test_series_ball_containment(void **state)
         fy_mseries_t f, g, fb, gb, fd, gd, ze, zb, zd, ce, cb, cd;
         fy_mseries_init(f, FY_ARITH_EXACT, nv, deg, 0, e);
         fy_mseries_init(g, FY_ARITH_EXACT, nv, deg, 0, e);
-        fy_mseries_init(fb, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(gb, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(fd, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(gd, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(ze, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(zb, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(zd, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(ce, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(cb, FY_ARITH_EXACT, 1, 0, 0, e);
-        fy_mseries_init(cd, FY_ARITH_EXACT, 1, 0, 0, e);
+        fy_mseries_init_empty(fb);
+        fy_mseries_init_empty(gb);
+        fy_mseries_init_empty(fd);
+        fy_mseries_init_empty(gd);
+        fy_mseries_init_empty(ze);
+        fy_mseries_init_empty(zb);
+        fy_mseries_init_empty(zd);
+        fy_mseries_init_empty(ce);
+        fy_mseries_init_empty(cb);
+        fy_mseries_init_empty(cd);
         rand_mseries(f, &st, 1, 0);
         rand_mseries(g, &st, 0, 0);
         fmpq_set_si(fy_numvec_fmpq(&g->c), 5, 3); /* a safe divisor */
@@ -1062,6 +1177,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_series_identities),
     cmocka_unit_test(test_series_ball_containment),
     cmocka_unit_test(test_raw_kernels),
+    cmocka_unit_test(test_series_init_empty_set_shape),
 };
 
 FY_TEST_MAIN("series", tests)

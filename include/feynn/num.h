@@ -155,8 +155,19 @@ typedef fy_numvec_struct fy_numvec_t[1];
  * on overflow; used for the up-front refusal. */
 size_t fy_numvec_bytes(fy_arith_t arith, slong len);
 
-/* Allocates len zero entries; v is valid (empty) after a failure, so clearing is safe. */
+/* Allocates len zero entries; v is valid (empty) after a failure, so clearing is safe.  The
+ * same as fy_numvec_init_empty followed by fy_numvec_set_shape. */
 int fy_numvec_init(fy_numvec_t v, fy_arith_t arith, slong len, slong prec, fy_error_t err);
+/* --- api (issue 9): an init that cannot fail and takes no shape (FLINT's init + fit_length).
+ * fy_numvec_init_empty: v is empty (double, length 0, prec 53, no storage); clearing it, or
+ * passing it as an output (outputs are re-made), is safe.
+ * fy_numvec_set_shape: v (initialised, any shape) becomes len zero entries of `arith` at
+ * precision prec; what v held is released, or its storage reused when arith and len are
+ * already those (the entries are then set to zero).  Refuses a negative length or an unknown
+ * arithmetic (FY_EINPUT) and, before allocating, a vector over the memory limit (FY_ENOMEM,
+ * see FY_NUMVEC_MAX_BYTES); v is then empty (length 0, clearing is safe). */
+void fy_numvec_init_empty(fy_numvec_t v);
+int fy_numvec_set_shape(fy_numvec_t v, fy_arith_t arith, slong len, slong prec, fy_error_t err);
 void fy_numvec_clear(fy_numvec_t v);
 void fy_numvec_swap(fy_numvec_t a, fy_numvec_t b);
 /* z = x, z re-made in x's arithmetic and length (z == x allowed). */

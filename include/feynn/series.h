@@ -78,6 +78,15 @@ typedef fy_symtensor_struct fy_symtensor_t[1];
 int fy_symtensor_init(fy_symtensor_t T, fy_arith_t arith, int dim, int order, slong prec,
                       fy_error_t err);
 void fy_symtensor_clear(fy_symtensor_t T);
+/* --- api (issue 9): init that cannot fail and takes no shape, then the shape (FLINT's init +
+ * fit_length).  fy_symtensor_init is fy_symtensor_init_empty + fy_symtensor_set_shape.
+ * Empty: no entries (length 0, dim 0, order 0, double arithmetic, prec 53); clearing it or
+ * passing it as an output is safe.  fy_symtensor_set_shape makes T (initialised, any shape) the
+ * zero tensor of the given shape, releasing what T held or reusing its storage when the shape
+ * and arithmetic are already those; refusals as fy_symtensor_init (T is then empty). */
+void fy_symtensor_init_empty(fy_symtensor_t T);
+int fy_symtensor_set_shape(fy_symtensor_t T, fy_arith_t arith, int dim, int order, slong prec,
+                           fy_error_t err);
 void fy_symtensor_swap(fy_symtensor_t a, fy_symtensor_t b);
 static inline slong fy_symtensor_len(const fy_symtensor_t T)
 {
@@ -149,6 +158,13 @@ typedef fy_mseries_struct fy_mseries_t[1];
 int fy_mseries_init(fy_mseries_t s, fy_arith_t arith, int nvars, int deg, slong prec,
                     fy_error_t err);
 void fy_mseries_clear(fy_mseries_t s);
+/* --- api (issue 9): as for symmetric tensors, an init that cannot fail (empty: no
+ * coefficients, nvars 0, deg 0, double, prec 53) and the shape afterwards (the zero series;
+ * storage reused for the same shape, released otherwise; refusals as fy_mseries_init, s is
+ * then empty).  fy_mseries_init is fy_mseries_init_empty + fy_mseries_set_shape. */
+void fy_mseries_init_empty(fy_mseries_t s);
+int fy_mseries_set_shape(fy_mseries_t s, fy_arith_t arith, int nvars, int deg, slong prec,
+                         fy_error_t err);
 void fy_mseries_swap(fy_mseries_t a, fy_mseries_t b);
 static inline slong fy_mseries_len(const fy_mseries_t s)
 {

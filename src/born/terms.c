@@ -157,12 +157,23 @@ int fy_born_mseries(fy_mseries_t s, const fy_born_potential_t pot, int N, fy_err
         fy_mseries_clear(u);
         return rc;
     }
-    fy_mseries_init(up, FY_ARITH_EXACT, (int) d, N, 0, NULL);
-    fy_mseries_init(c, FY_ARITH_EXACT, (int) d, N, 0, NULL);
-    fy_mseries_init(sn, FY_ARITH_EXACT, (int) d, N, 0, NULL);
-    fy_mseries_init(us, FY_ARITH_EXACT, (int) d, N, 0, NULL);
-    fy_mseries_init(t1, FY_ARITH_EXACT, (int) d, N, 0, NULL);
-    rc = fy_mseries_init(t2, FY_ARITH_EXACT, (int) d, N, 0, err);
+    fy_mseries_init_empty(up);
+    fy_mseries_init_empty(c);
+    fy_mseries_init_empty(sn);
+    fy_mseries_init_empty(us);
+    fy_mseries_init_empty(t1);
+    fy_mseries_init_empty(t2);
+    rc = fy_mseries_set_shape(up, FY_ARITH_EXACT, (int) d, N, 0, err);
+    if (rc == FY_OK)
+        rc = fy_mseries_set_shape(c, FY_ARITH_EXACT, (int) d, N, 0, err);
+    if (rc == FY_OK)
+        rc = fy_mseries_set_shape(sn, FY_ARITH_EXACT, (int) d, N, 0, err);
+    if (rc == FY_OK)
+        rc = fy_mseries_set_shape(us, FY_ARITH_EXACT, (int) d, N, 0, err);
+    if (rc == FY_OK)
+        rc = fy_mseries_set_shape(t1, FY_ARITH_EXACT, (int) d, N, 0, err);
+    if (rc == FY_OK)
+        rc = fy_mseries_set_shape(t2, FY_ARITH_EXACT, (int) d, N, 0, err);
     exps = fy_calloc((size_t) d, sizeof(int), err);
     fmpq_init(D);
     cc = _fmpq_vec_init(N + 1);

@@ -86,7 +86,7 @@ static int demo_matrices(fy_borntaylor_demo_t demo, fy_error_t err)
         int idx[1] = {k};
         demo->grad2[k] = *fy_symtensor_entry_d(demo->bv2->model + 1, idx);
     }
-    fy_symtensor_init(ed, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init_empty(ed);
     status = fy_symtensor_convert(ed, FY_ARITH_DOUBLE, 53, demo->bv2->exact + 1, err);
     if (status == FY_OK)
     {

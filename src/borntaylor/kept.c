@@ -22,7 +22,7 @@ int fy_borntaylor_kept_eval(double *out, const double *X, long n, int d, void *c
     int k, j, status = fy_numvec_init(h, FY_ARITH_DOUBLE, d, 53, err);
     if (status != FY_OK)
         return status;
-    fy_symtensor_init(c, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init_empty(c);
     for (i = 0; i < n && status == FY_OK; i++)
     {
         double s = 0, fac = 1;
@@ -71,7 +71,7 @@ int fy_borntaylor_kept_load(fy_borntaylor_kept_t kt, const char *list, const fy_
             break;
         }
         kt->T = T2;
-        fy_symtensor_init(kt->T + k - 1, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        fy_symtensor_init_empty(kt->T + k - 1);
         kt->K = k;
         fy_net_opts_init(o);
         fy_net_init(net);

@@ -21,10 +21,10 @@ void fy_borntaylor_verify_init(fy_borntaylor_verify_t bv)
     int k;
     memset(bv, 0, sizeof *bv);
     for (k = 0; k <= FY_BORNTAYLOR_MAX_ORDER; k++)
-        fy_symtensor_init(bv->model + k, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+        fy_symtensor_init_empty(bv->model + k);
     for (k = 0; k < FY_BORNTAYLOR_MAX_ORDER; k++)
     {
-        fy_symtensor_init(bv->exact + k, FY_ARITH_EXACT, 1, 0, 53, NULL);
+        fy_symtensor_init_empty(bv->exact + k);
         fy_diagram_list_init(bv->diagrams + k);
     }
 }
@@ -82,8 +82,9 @@ static int identity_check(int *ok, const fy_borntaylor_verify_t bv, const fmpq_t
     U = _fmpq_vec_init(bv->d);
     terms = _fmpq_vec_init(bv->N);
     fmpq_init(f);
-    fy_numvec_init(h, FY_ARITH_EXACT, bv->d, 53, NULL);
-    fy_symtensor_init(c, FY_ARITH_EXACT, 1, 0, 53, NULL);
+    fy_numvec_init_empty(h);
+    fy_symtensor_init_empty(c);
+    status = fy_numvec_set_shape(h, FY_ARITH_EXACT, bv->d, 53, err);
     for (k = 0; k < K && status == FY_OK; k++)
     {
         for (j = 0; j < bv->d; j++)
@@ -148,9 +149,12 @@ static int diagram_contributions(fy_borntaylor_verify_t bv, const fy_mlp_t m, in
         return status;
     fy_mlp_eval_model(model, m);
     fy_eval_init(ev, model);
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-    fy_symtensor_init(S, FY_ARITH_DOUBLE, bv->d, n, 53, NULL);
-    fy_numvec_init(norms, FY_ARITH_DOUBLE, list->n, 53, NULL);
+    fy_symtensor_init_empty(T);
+    fy_symtensor_init_empty(S);
+    fy_numvec_init_empty(norms);
+    status = fy_symtensor_set_shape(S, FY_ARITH_DOUBLE, bv->d, n, 53, err);
+    if (status == FY_OK)
+        status = fy_numvec_set_shape(norms, FY_ARITH_DOUBLE, list->n, 53, err);
     for (i = 0; i < list->n && status == FY_OK; i++)
     {
         status = fy_eval_tree_tensor(T, ev, list->d + i, 0, err);
@@ -200,7 +204,7 @@ static int verify_orders(fy_borntaylor_verify_t bv, const fy_mlp_t m, int diagra
     fy_symtensor_t ed;
     slong i;
     int n, status = FY_OK;
-    fy_symtensor_init(ed, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init_empty(ed);
     for (n = 1; n <= bv->N && status == FY_OK; n++)
     {
         fy_borntaylor_order_struct *o = bv->ord + n - 1;
@@ -245,8 +249,9 @@ static int heldout_terms(fy_borntaylor_verify_t bv, const fmpq_t Rq, const doubl
     long i;
     int j, n, N = bv->N, d = bv->d, status = FY_OK;
     fy_born_potential_init(pot);
-    fy_symtensor_init(c, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
-    fy_numvec_init(h, FY_ARITH_DOUBLE, d, 53, NULL);
+    fy_symtensor_init_empty(c);
+    fy_numvec_init_empty(h);
+    status = fy_numvec_set_shape(h, FY_ARITH_DOUBLE, d, 53, err);
     Uq = _fmpq_vec_init(d);
     terms = _fmpq_vec_init(N);
     for (i = 0; i < n_held && status == FY_OK; i++)

@@ -290,8 +290,8 @@ static int tensor_npy(const char *dir, int n, const fy_symtensor_t T, fy_error_t
     if (n > FY_IO_MAX_DIMS)
         return fy_error_set(err, FY_EUNSUPPORTED, "npy output holds tensors up to order %d",
                             FY_IO_MAX_DIMS);
-    fy_numvec_init(D, FY_ARITH_EXACT, 0, 0, NULL);
-    fy_numvec_init(Dd, FY_ARITH_DOUBLE, 0, 0, NULL);
+    fy_numvec_init_empty(D);
+    fy_numvec_init_empty(Dd);
     rc = fy_symtensor_to_dense(D, T, err);
     if (rc == FY_OK)
         rc = fy_numvec_convert(Dd, FY_ARITH_DOUBLE, 0, D, err);
@@ -488,7 +488,7 @@ static int terms_compute(terms_job_t *job, int *usage, fy_error_t err)
     {
         job->T = flint_malloc((size_t) order * sizeof(fy_symtensor_struct));
         for (n = 0; n < order; n++)
-            fy_symtensor_init(job->T + n, FY_ARITH_EXACT, 1, 0, 0, NULL);
+            fy_symtensor_init_empty(job->T + n);
         if ((rc = fy_born_tensors(job->T, job->pot, (int) order, err)) != FY_OK)
             return rc;
         fy_born_apply_sign(NULL, 0, job->T, order, NULL, job->sign);

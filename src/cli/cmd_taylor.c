@@ -263,7 +263,7 @@ static int write_npy(const char *out, const fy_numvec_t res, const fy_mlp_t m, i
     slong i;
 
     fy_npy_init(a);
-    fy_numvec_init(dd, FY_ARITH_DOUBLE, 0, 53, NULL);
+    fy_numvec_init_empty(dd);
     /* the sorted entries as doubles (midpoints, nearest doubles) */
     status = fy_numvec_convert(dd, FY_ARITH_DOUBLE, 53, res, err);
     if (status == FY_OK && res->arith == FY_ARITH_DOUBLE)
@@ -632,7 +632,7 @@ static int compute_refined(taylor_t *t, fy_error_t err)
     fy_numvec_t tmp;
     slong nout, want = (slong) ceil(t->digits * 3.3219280948873622) + 4;
     int status;
-    fy_numvec_init(tmp, FY_ARITH_BALL, 0, t->prec, NULL);
+    fy_numvec_init_empty(tmp);
     rd.job = &t->job;
     rd.m = t->m;
     rd.tmp = tmp;
@@ -976,11 +976,11 @@ int fy_cmd_taylor(int argc, char **argv)
     fy_rules_init(t.rules);
     fy_net_init(t.net);
     fy_mlp_init(t.m);
-    fy_numvec_init(t.xbar, FY_ARITH_EXACT, 0, 128, NULL);
-    fy_numvec_init(t.v, FY_ARITH_EXACT, 0, 128, NULL);
-    fy_numvec_init(t.res, t.arith, 0, t.prec, NULL);
-    fy_numvec_init(t.vals, t.arith, 0, t.prec, NULL);
-    fy_numvec_init(t.sum, t.arith, 0, t.prec, NULL);
+    fy_numvec_init_empty(t.xbar);
+    fy_numvec_init_empty(t.v);
+    fy_numvec_init_empty(t.res);
+    fy_numvec_init_empty(t.vals);
+    fy_numvec_init_empty(t.sum);
     fy_diagram_list_init(t.list);
     fy_mlp_check_init(t.chk, t.tol);
     status = fy_rules_load_default(t.rules, err);

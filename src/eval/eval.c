@@ -68,7 +68,7 @@ static const fy_numvec_struct *cached(fy_eval_t ev, int is_line, int kind, int a
     c->kind = kind;
     c->a = a;
     c->b = b;
-    fy_numvec_init(&c->v, M->arith, 0, M->prec, NULL);
+    fy_numvec_init_empty(&c->v);
     status = is_line ? M->line(&c->v, M->ctx, kind, a, b, err)
                      : M->vertex(&c->v, M->ctx, kind, a, b, err);
     if (status == FY_OK && c->v.arith != M->arith)
@@ -331,7 +331,7 @@ int fy_eval_tree_tensor(fy_symtensor_t T, fy_eval_t ev, const fy_diagram_t G, in
     idx = fy_calloc((size_t) n + 1, sizeof(int), err);
     if (idx == NULL)
         return FY_ENOMEM;
-    fy_numvec_init(one, ev->model.arith, 0, ev->model.prec, NULL);
+    fy_numvec_init_empty(one);
     r = 0;
     do
     {

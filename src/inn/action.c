@@ -595,8 +595,9 @@ static int run(fy_inn_result_t R, const fy_inn_t net, const fy_inn_opts_t o, int
             int m, k;
             fmpq_t bin;
             fmpq_init(bin);
-            fy_numvec_init(b, o->arith, d, o->prec, NULL);
-            fy_symtensor_init(C, o->arith, d, 0, o->prec, NULL);
+            fy_numvec_init_empty(b);
+            fy_symtensor_init_empty(C);
+            status = fy_numvec_set_shape(b, o->arith, d, o->prec, err);
             for (k = 0; k < d && !status; k++)
                 status = fy_numvec_set_fmpq(b, k, net->layers[l].b + k, err);
             if (!status)

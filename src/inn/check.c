@@ -176,12 +176,17 @@ int fy_inn_action_check(fy_inn_check_t C, const fy_inn_action_t S, const fy_inn_
         C->full_tensors = 1;
     fmpq_init(f);
     arb_init(cst);
-    fy_symtensor_init(T, S->arith, d, 0, S->prec, NULL);
-    fy_symtensor_init(D, S->arith, d, 0, S->prec, NULL);
-    fy_symtensor_init(E, FY_ARITH_EXACT, d, 0, 0, NULL);
-    fy_numvec_init(c, S->arith, K + 1, S->prec, NULL);
-    fy_numvec_init(v, S->arith, d, S->prec, NULL);
-    fy_numvec_init(a, S->arith, 1, S->prec, NULL);
+    fy_symtensor_init_empty(T);
+    fy_symtensor_init_empty(D);
+    fy_symtensor_init_empty(E);
+    fy_numvec_init_empty(c);
+    fy_numvec_init_empty(v);
+    fy_numvec_init_empty(a);
+    status = fy_numvec_set_shape(c, S->arith, K + 1, S->prec, err);
+    if (!status)
+        status = fy_numvec_set_shape(v, S->arith, d, S->prec, err);
+    if (!status)
+        status = fy_numvec_set_shape(a, S->arith, 1, S->prec, err);
     fy_inn_action_constant_arb(cst, S, S->prec > 0 ? S->prec : 128);
 
     if (C->full_tensors)

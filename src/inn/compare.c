@@ -363,7 +363,7 @@ int fy_inn_tree_cumulants(double site[4], double nn[4], const fy_symtensor_struc
     g4 = calloc((size_t) d * d * d * d, sizeof(double));
     U = calloc((size_t) d * d * d, sizeof(double));
     T3 = calloc((size_t) d * d * d, sizeof(double));
-    fy_numvec_init(dense, FY_ARITH_DOUBLE, 0, 0, NULL);
+    fy_numvec_init_empty(dense);
     if (!M || !D || !col || !g1 || !k1 || !g3 || !g4 || !U || !T3)
     {
         rc = fy_error_set(err, FY_ENOMEM, "tree cumulants: out of memory");
@@ -375,7 +375,7 @@ int fy_inn_tree_cumulants(double site[4], double nn[4], const fy_symtensor_struc
         fy_symtensor_t t;
         double *dst = k == 1 ? g1 : k == 2 ? M : k == 3 ? g3 : g4;
         slong n = 1, q;
-        fy_symtensor_init(t, FY_ARITH_DOUBLE, d, k, 0, NULL);
+        fy_symtensor_init_empty(t);
         rc = fy_symtensor_convert(t, FY_ARITH_DOUBLE, 0, G + k, err);
         if (rc == FY_OK)
             rc = fy_symtensor_to_dense(dense, t, err);
@@ -623,9 +623,9 @@ int fy_inn_compare(fy_inn_compare_t C, const fy_inn_t net, const fy_ltheory_t T,
     C->K = K;
     for (k = 0; k <= K; k++)
     {
-        fy_symtensor_init(C->G_learned + k, FY_ARITH_DOUBLE, d, k, 0, NULL);
-        fy_symtensor_init(C->G_true + k, FY_ARITH_DOUBLE, d, k, 0, NULL);
-        fy_symtensor_init(exact + k, FY_ARITH_EXACT, d, k, 0, NULL);
+        fy_symtensor_init_empty(C->G_learned + k);
+        fy_symtensor_init_empty(C->G_true + k);
+        fy_symtensor_init_empty(exact + k);
     }
 
     /* the learned action (double, about 0) in the Gamma convention */

@@ -65,14 +65,21 @@ static void form_arb(arb_t out, const fy_symtensor_t T, const double *v, int s)
     fy_symtensor_t B, O;
     fy_numvec_t h;
     int i, d = T->dim;
-    fy_symtensor_init(B, FY_ARITH_BALL, d, 0, 256, NULL);
-    fy_symtensor_init(O, FY_ARITH_BALL, d, 0, 256, NULL);
-    fy_numvec_init(h, FY_ARITH_BALL, d, 256, NULL);
-    fy_symtensor_convert(B, FY_ARITH_BALL, 256, T, NULL);
-    for (i = 0; i < d; i++)
-        arb_set_d(fy_numvec_arb(h) + i, v[i]);
-    fy_symtensor_contract(O, B, h, 0, NULL);
-    arb_mul_si(out, fy_numvec_arb(&O->e), s, 256);
+    fy_symtensor_init_empty(B);
+    fy_symtensor_init_empty(O);
+    fy_numvec_init_empty(h);
+    if (fy_numvec_set_shape(h, FY_ARITH_BALL, d, 256, NULL) != FY_OK ||
+        fy_symtensor_convert(B, FY_ARITH_BALL, 256, T, NULL) != FY_OK)
+        arb_indeterminate(out); /* no memory: the ball that contains every value */
+    else
+    {
+        for (i = 0; i < d; i++)
+            arb_set_d(fy_numvec_arb(h) + i, v[i]);
+        if (fy_symtensor_contract(O, B, h, 0, NULL) != FY_OK)
+            arb_indeterminate(out);
+        else
+            arb_mul_si(out, fy_numvec_arb(&O->e), s, 256);
+    }
     fy_numvec_clear(h);
     fy_symtensor_clear(O);
     fy_symtensor_clear(B);

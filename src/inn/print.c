@@ -42,8 +42,8 @@ void fy_inn_report_init(fy_inn_report_t rep)
 void fy_inn_poly_init(fy_inn_poly_t P)
 {
     memset(P, 0, sizeof *P);
-    fy_numvec_init(&P->c, FY_ARITH_DOUBLE, 0, 53, NULL);
-    fy_numvec_init(&P->e, FY_ARITH_DOUBLE, 0, 53, NULL);
+    fy_numvec_init_empty(&P->c);
+    fy_numvec_init_empty(&P->e);
 }
 
 void fy_inn_poly_clear(fy_inn_poly_t P)
@@ -115,8 +115,8 @@ static int poly_tensors(fy_inn_poly_t P, const fy_symtensor_struct *A, int kmin,
     fmpz_init(fac);
     fmpq_init(q);
     arb_init(t);
-    fy_numvec_init(c, arith, 0, prec, NULL);
-    fy_numvec_init(e, arith, 0, prec, NULL);
+    fy_numvec_init_empty(c);
+    fy_numvec_init_empty(e);
     /* the zero-length vectors above make every exit path's clear valid; re-made sized here */
     fy_numvec_clear(c);
     status = fy_numvec_init(c, arith, total, prec, err);
@@ -681,8 +681,8 @@ int fy_inn_action_write_npy(const char *dir, const fy_inn_action_t S,
         fy_npy_t a;
         int j;
         slong i;
-        fy_numvec_init(D, S->arith, 0, S->prec, NULL);
-        fy_numvec_init(Dd, FY_ARITH_DOUBLE, 0, 53, NULL);
+        fy_numvec_init_empty(D);
+        fy_numvec_init_empty(Dd);
         fy_npy_init(a);
         for (j = 0; j < k; j++)
             shape[j] = (size_t) S->d;

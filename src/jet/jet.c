@@ -205,7 +205,7 @@ int fy_jet_gradient_d(double *g, const fy_jet_net_t J, slong out, const double *
     fy_symtensor_t T;
     int rc;
     slong i;
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init_empty(T);
     rc = fy_jet_tensor_d(T, J, out, xbar, 1, err);
     for (i = 0; rc == FY_OK && i < fy_symtensor_len(T); i++)
         g[i] = fy_numvec_d(&T->e)[i];
@@ -219,7 +219,7 @@ int fy_jet_gradient_arb(arb_ptr g, const fy_jet_net_t J, slong out, arb_srcptr x
     fy_symtensor_t T;
     int rc;
     slong i;
-    fy_symtensor_init(T, FY_ARITH_BALL, 1, 0, prec, NULL);
+    fy_symtensor_init_empty(T);
     rc = fy_jet_tensor_arb(T, J, out, xbar, 1, prec, err);
     for (i = 0; rc == FY_OK && i < fy_symtensor_len(T); i++)
         arb_set(g + i, fy_numvec_arb(&T->e) + i);
@@ -232,7 +232,7 @@ int fy_jet_hessian_d(double *H, const fy_jet_net_t J, slong out, const double *x
 {
     fy_symtensor_t T;
     int rc, idx[2], d;
-    fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+    fy_symtensor_init_empty(T);
     rc = fy_jet_tensor_d(T, J, out, xbar, 2, err);
     if (rc == FY_OK)
     {
@@ -250,7 +250,7 @@ int fy_jet_hessian_arb(arb_ptr H, const fy_jet_net_t J, slong out, arb_srcptr xb
 {
     fy_symtensor_t T;
     int rc, idx[2], d;
-    fy_symtensor_init(T, FY_ARITH_BALL, 1, 0, prec, NULL);
+    fy_symtensor_init_empty(T);
     rc = fy_jet_tensor_arb(T, J, out, xbar, 2, prec, err);
     if (rc == FY_OK)
     {

@@ -39,7 +39,7 @@ int fy_mlp_job_fused(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t a
         snprintf(label, sizeof label, "order-%d tensor (%s)", job->order, fy_arith_name(arith));
         fy_progress_init(pr, label, 1, job->progress);
         m->progress = pr;
-        fy_symtensor_init(T, arith, 1, 0, prec, NULL);
+        fy_symtensor_init_empty(T);
         status = fy_mlp_tensor(T, m, 0, job->order, err);
         m->progress = NULL;
         fy_progress_clear(pr);
@@ -51,7 +51,7 @@ int fy_mlp_job_fused(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t a
     if (job->mode == FY_MLP_JOB_DIRECTION)
     {
         fy_numvec_t ve;
-        fy_numvec_init(ve, arith, 0, prec, NULL);
+        fy_numvec_init_empty(ve);
         status = fy_numvec_convert(ve, arith, prec, job->v, err);
         if (status == FY_OK)
             status = fy_mlp_directional(res, m, 0, ve, job->order, err);
@@ -60,7 +60,7 @@ int fy_mlp_job_fused(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t a
     }
     {
         fy_symtensor_t T;
-        fy_symtensor_init(T, arith, 1, 0, prec, NULL);
+        fy_symtensor_init_empty(T);
         status = fy_mlp_tensor(T, m, 0, job->order, err);
         if (status == FY_OK)
             status = fy_numvec_set(res, &T->e, err);
@@ -93,7 +93,7 @@ static int job_factorised(fy_numvec_t res, const char **route, const fy_mlp_job_
                             "orders 2..%d within the memory limit", FY_MLP_DIAGRAM_MAX_ORDER);
     if (route != NULL)
         *route = diagram_route_name(m, job->order);
-    fy_symtensor_init(T, arith, 1, 0, prec, NULL);
+    fy_symtensor_init_empty(T);
     status = fy_mlp_tensor_diagrams(T, m, 0, job->order, NULL, err);
     if (status == FY_OK)
         status = fy_numvec_set(res, &T->e, err);
@@ -165,9 +165,9 @@ int fy_mlp_job_diagrams(fy_numvec_t sum, fy_numvec_t vals, fy_diagram_list_t lis
         return status;
     fy_mlp_eval_model(model, m);
     fy_eval_init(ev, model);
-    fy_numvec_init(one, m->arith, 0, m->prec, NULL);
-    fy_numvec_init(ve, m->arith, 0, m->prec, NULL);
-    fy_symtensor_init(T, m->arith, 1, 0, m->prec, NULL);
+    fy_numvec_init_empty(one);
+    fy_numvec_init_empty(ve);
+    fy_symtensor_init_empty(T);
     fy_numvec_clear(vals);
     status = fy_numvec_init(vals, m->arith, job->mode == FY_MLP_JOB_TENSOR ? 0 : list->n, m->prec,
                             err);
@@ -235,9 +235,9 @@ int fy_mlp_job_jet(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t ari
     fy_symtensor_t T;
 
     fy_jet_net_init(J);
-    fy_numvec_init(xb, arith, 0, prec, NULL);
-    fy_numvec_init(ve, arith, 0, prec, NULL);
-    fy_symtensor_init(T, arith, 1, 0, prec, NULL);
+    fy_numvec_init_empty(xb);
+    fy_numvec_init_empty(ve);
+    fy_symtensor_init_empty(T);
     status = fy_jet_net_set(J, job->net, err);
     if (status == FY_OK && job->xbar != NULL)
         status = fy_numvec_convert(xb, arith, prec, job->xbar, err);
@@ -458,7 +458,7 @@ static int add_route(fy_mlp_check_struct *c, const char *name, fy_arith_t arith,
     c->val[c->n] = calloc(1, sizeof(fy_numvec_struct));
     if (c->val[c->n] == NULL)
         return -1;
-    fy_numvec_init(c->val[c->n], arith, 0, prec, NULL);
+    fy_numvec_init_empty(c->val[c->n]);
     return c->n++;
 }
 
@@ -484,7 +484,7 @@ static int abs_forward(fy_mlp_t m, const fy_numvec_struct *xbar, fy_error_t err)
     int l, status = FY_OK;
     for (l = 0; l <= m->L; l++)
         maxw = m->width[l] > maxw ? m->width[l] : maxw;
-    fy_numvec_init(x, FY_ARITH_DOUBLE, 0, 53, NULL);
+    fy_numvec_init_empty(x);
     zs = fy_calloc((size_t) maxw, sizeof(double), err);
     nx = fy_calloc((size_t) maxw, sizeof(double), err);
     if (zs == NULL || nx == NULL)
@@ -552,7 +552,7 @@ static int abs_scale(fy_numvec_t scale, const fy_mlp_job_struct *job, fy_error_t
         else if (job->mode == FY_MLP_JOB_DIRECTION)
         {
             fy_numvec_t va;
-            fy_numvec_init(va, FY_ARITH_DOUBLE, 0, 53, NULL);
+            fy_numvec_init_empty(va);
             status = fy_numvec_convert(va, FY_ARITH_DOUBLE, 53, job->v, err);
             for (i = 0; i < va->len && status == FY_OK; i++)
                 fy_numvec_d(va)[i] = fabs(fy_numvec_d(va)[i]);
@@ -563,7 +563,7 @@ static int abs_scale(fy_numvec_t scale, const fy_mlp_job_struct *job, fy_error_t
         else
         {
             fy_symtensor_t T;
-            fy_symtensor_init(T, FY_ARITH_DOUBLE, 1, 0, 53, NULL);
+            fy_symtensor_init_empty(T);
             status = fy_mlp_tensor(T, m, 0, job->order, err);
             if (status == FY_OK)
             {
@@ -603,7 +603,7 @@ static int check_diagram_route(fy_mlp_check_t c, const fy_numvec_t res,
         work *= i;
     work *= (double) len;
     fy_diagram_list_init(list);
-    fy_numvec_init(vals, arith, 0, prec, NULL);
+    fy_numvec_init_empty(vals);
     if (job->order < 1)
         skip(c, "%s", "diagrams: order 0 has no diagrams");
     else if (job->mode == FY_MLP_JOB_TENSOR && work > FY_MLP_CHECK_MAX_DIAGRAM_WORK)
@@ -710,7 +710,7 @@ int fy_mlp_check_run_route(fy_mlp_check_t c, const fy_numvec_t res, const char *
     c->scale = calloc(1, sizeof(fy_numvec_struct));
     if (c->scale != NULL)
     {
-        fy_numvec_init(c->scale, FY_ARITH_DOUBLE, 0, 53, NULL);
+        fy_numvec_init_empty(c->scale);
         if (abs_scale(c->scale, job, e2) != FY_OK)
         {
             fy_numvec_clear(c->scale);

@@ -16,7 +16,7 @@ void fy_mlp_init(fy_mlp_t m)
     m->prec = 128;
     m->order = -1;
     m->max_bytes = FY_MLP_DEFAULT_MAX_BYTES;
-    fy_numvec_init(&m->xbar, FY_ARITH_DOUBLE, 0, 128, NULL);
+    fy_numvec_init_empty(&m->xbar);
 }
 
 static void clear_point(fy_mlp_t m)
@@ -26,8 +26,8 @@ static void clear_point(fy_mlp_t m)
     {
         fy_numvec_clear(m->z + l);
         fy_numvec_clear(m->s + l);
-        fy_numvec_init(m->z + l, m->arith, 0, m->prec, NULL);
-        fy_numvec_init(m->s + l, m->arith, 0, m->prec, NULL);
+        fy_numvec_init_empty(m->z + l);
+        fy_numvec_init_empty(m->s + l);
     }
     m->order = -1;
 }
@@ -113,14 +113,14 @@ int fy_mlp_set_net(fy_mlp_t m, const fy_net_t net, const fy_rules_t rules, fy_ar
     m->output_activation = extra;
     for (l = 0; l <= L; l++)
     {
-        fy_numvec_init(m->W + l, arith, 0, m->prec, NULL);
-        fy_numvec_init(m->b + l, arith, 0, m->prec, NULL);
-        fy_numvec_init(m->z + l, arith, 0, m->prec, NULL);
-        fy_numvec_init(m->s + l, arith, 0, m->prec, NULL);
+        fy_numvec_init_empty(m->W + l);
+        fy_numvec_init_empty(m->b + l);
+        fy_numvec_init_empty(m->z + l);
+        fy_numvec_init_empty(m->s + l);
         fy_activation_init(m->act + l);
     }
     fy_numvec_clear(&m->xbar);
-    fy_numvec_init(&m->xbar, arith, 0, m->prec, NULL);
+    fy_numvec_init_empty(&m->xbar);
     for (l = 0; l <= net->L; l++)
     {
         if (net->widths[l] < 1 || net->widths[l] > FY_IO_MAX_WIDTH)
@@ -211,7 +211,7 @@ int fy_mlp_set_point(fy_mlp_t m, const fy_numvec_t xbar, int order, fy_error_t e
                             "network %d inputs", (long) xbar->len, m->width[0]);
     else
     {
-        fy_numvec_init(&m->xbar, m->arith, 0, m->prec, NULL);
+        fy_numvec_init_empty(&m->xbar);
         status = fy_numvec_convert(&m->xbar, m->arith, m->prec, xbar, err);
     }
     if (status != FY_OK)
@@ -461,8 +461,8 @@ int fy_mlp_derivatives(fy_symtensor_struct *T, const fy_mlp_t m, int output, int
     status = need_point(m, n, err);
     if (status != FY_OK)
         return status;
-    fy_numvec_init(all, m->arith, 0, m->prec, NULL);
-    fy_numvec_init(val, m->arith, 0, m->prec, NULL);
+    fy_numvec_init_empty(all);
+    fy_numvec_init_empty(val);
     status = fy_mlp_value(val, m, output, err);
     if (status == FY_OK && n >= 1)
         status = tensors_raw(all, m, m->W + 1, d, output, n, NULL, err);
@@ -490,7 +490,7 @@ int fy_mlp_derivatives(fy_symtensor_struct *T, const fy_mlp_t m, int output, int
 void fy_mlp_work_init(fy_mlp_work_t w)
 {
     memset(w, 0, sizeof *w);
-    fy_numvec_init(&w->all, FY_ARITH_DOUBLE, 0, 53, NULL);
+    fy_numvec_init_empty(&w->all);
 }
 
 void fy_mlp_work_clear(fy_mlp_work_t w)
@@ -659,7 +659,7 @@ int fy_mlp_tensor(fy_symtensor_t T, const fy_mlp_t m, int output, int n, fy_erro
     if (all == NULL)
         return FY_ENOMEM;
     for (k = 0; k <= n; k++)
-        fy_symtensor_init(all + k, m->arith, 1, 0, m->prec, NULL);
+        fy_symtensor_init_empty(all + k);
     status = fy_mlp_derivatives(all, m, output, n, err);
     if (status == FY_OK)
         status = finite_d(&all[n].e, "tensor entry %ld", n, err);
@@ -719,9 +719,9 @@ int fy_mlp_entry(fy_numvec_t val, const fy_mlp_t m, int output, const int *idx, 
             sub[j - 1] = t;
         }
     w = m->width[1];
-    fy_numvec_init(W1, m->arith, w * nc, m->prec, NULL);
-    fy_numvec_init(all, m->arith, 0, m->prec, NULL);
-    for (a = 0; a < w; a++)
+    fy_numvec_init_empty(all);
+    status = fy_numvec_init(W1, m->arith, w * nc, m->prec, err);
+    for (a = 0; a < w && status == FY_OK; a++)
         for (j = 0; j < nc; j++)
         {
             slong s = a * m->width[0] + cols[j], t = a * nc + j;
@@ -737,7 +737,8 @@ int fy_mlp_entry(fy_numvec_t val, const fy_mlp_t m, int output, const int *idx, 
                 fmpq_set(fy_numvec_fmpq(W1) + t, fy_numvec_fmpq(m->W + 1) + s);
             }
         }
-    status = tensors_raw(all, m, W1, nc, output, n, NULL, err);
+    if (status == FY_OK)
+        status = tensors_raw(all, m, W1, nc, output, n, NULL, err);
     if (status == FY_OK)
         status = fy_mindex_init(ix, nc, n, err);
     if (status == FY_OK)
@@ -779,7 +780,7 @@ int fy_mlp_directional(fy_numvec_t c, const fy_mlp_t m, int output, const fy_num
     if (v->len != m->width[0])
         return fy_error_set(err, FY_EINPUT, "mlp: the direction has %ld entries, the network "
                             "%d inputs", (long) v->len, m->width[0]);
-    fy_numvec_init(vv, m->arith, 0, m->prec, NULL);
+    fy_numvec_init_empty(vv);
     status = fy_numvec_convert(vv, m->arith, m->prec, v, err);
     if (status == FY_OK)
     {
@@ -813,7 +814,7 @@ int fy_mlp_taylor_value(fy_numvec_t val, const fy_mlp_t m, int output, const fy_
     fy_numvec_t c;
     int status;
     slong k;
-    fy_numvec_init(c, m->arith, 0, m->prec, NULL);
+    fy_numvec_init_empty(c);
     status = fy_mlp_directional(c, m, output, h, n, err);
     if (status == FY_OK)
     {

@@ -28,17 +28,55 @@ size_t fy_numvec_bytes(fy_arith_t arith, slong len)
     return (size_t) len * s;
 }
 
-int fy_numvec_init(fy_numvec_t v, fy_arith_t arith, slong len, slong prec, fy_error_t err)
+void fy_numvec_init_empty(fy_numvec_t v)
+{
+    v->arith = FY_ARITH_DOUBLE;
+    v->len = 0;
+    v->prec = 53;
+    v->v = NULL;
+}
+
+/* Sets the len entries of v (allocated, in v's arithmetic) to zero. */
+static void numvec_zero(fy_numvec_t v)
+{
+    slong i;
+    switch (v->arith)
+    {
+    case FY_ARITH_DOUBLE:
+        for (i = 0; i < v->len; i++)
+            ((double *) v->v)[i] = 0.0;
+        break;
+    case FY_ARITH_BALL:
+        for (i = 0; i < v->len; i++)
+            arb_zero((arb_ptr) v->v + i);
+        break;
+    case FY_ARITH_EXACT:
+        for (i = 0; i < v->len; i++)
+            fmpq_zero((fmpq *) v->v + i);
+        break;
+    }
+}
+
+int fy_numvec_set_shape(fy_numvec_t v, fy_arith_t arith, slong len, slong prec, fy_error_t err)
 {
     size_t bytes = fy_numvec_bytes(arith, len);
     slong i;
 
+    if (v->v != NULL && v->arith == arith && v->len == len)
+    {
+        /* the same shape: the storage is reused */
+        v->prec = prec;
+        numvec_zero(v);
+        return FY_OK;
+    }
+    fy_numvec_clear(v);
     v->arith = arith;
-    v->len = 0;
     v->prec = prec;
-    v->v = NULL;
     if (el_size(arith) == 0)
+    {
+        v->arith = FY_ARITH_DOUBLE;
         return fy_error_set(err, FY_EINPUT, "unknown arithmetic %d", (int) arith);
+    }
     if (len < 0)
         return fy_error_set(err, FY_EINPUT, "negative vector length %ld", (long) len);
     if (bytes == SIZE_MAX || bytes > FY_NUMVEC_MAX_BYTES)
@@ -68,6 +106,12 @@ int fy_numvec_init(fy_numvec_t v, fy_arith_t arith, slong len, slong prec, fy_er
     }
     v->len = len;
     return FY_OK;
+}
+
+int fy_numvec_init(fy_numvec_t v, fy_arith_t arith, slong len, slong prec, fy_error_t err)
+{
+    fy_numvec_init_empty(v);
+    return fy_numvec_set_shape(v, arith, len, prec, err);
 }
 
 void fy_numvec_clear(fy_numvec_t v)

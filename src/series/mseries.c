@@ -4,34 +4,44 @@
 
 #include "series/internal.h"
 
-static void mseries_zero_state(fy_mseries_t s, fy_arith_t arith, int nvars, int deg, slong prec)
+void fy_mseries_init_empty(fy_mseries_t s)
 {
-    s->c.arith = arith;
-    s->c.len = 0;
-    s->c.prec = prec;
-    s->c.v = NULL;
+    fy_numvec_init_empty(&s->c);
+    s->nvars = 0;
+    s->deg = 0;
+    s->ix->dim = 0;
+    s->ix->max_order = 0;
+    s->ix->tab = NULL;
+}
+
+int fy_mseries_set_shape(fy_mseries_t s, fy_arith_t arith, int nvars, int deg, slong prec,
+                         fy_error_t err)
+{
+    int rc;
+    if (s->c.v != NULL && s->c.arith == arith && s->nvars == nvars && s->deg == deg)
+        return fy_numvec_set_shape(&s->c, arith, s->c.len, prec, err); /* reused, zeroed */
+    fy_mseries_clear(s);
+    fy_mseries_init_empty(s);
+    rc = fy_mindex_init(s->ix, nvars, deg, err);
+    if (rc == FY_OK)
+        rc = fy_numvec_set_shape(&s->c, arith, fy_mindex_offset(s->ix, deg + 1), prec, err);
+    if (rc != FY_OK)
+    {
+        fy_error_prefix(err, "power series in %d variables to degree %d: ", nvars, deg);
+        fy_mseries_clear(s);
+        fy_mseries_init_empty(s);
+        return rc;
+    }
     s->nvars = nvars;
     s->deg = deg;
-    s->ix->dim = nvars;
-    s->ix->max_order = deg;
-    s->ix->tab = NULL;
+    return FY_OK;
 }
 
 int fy_mseries_init(fy_mseries_t s, fy_arith_t arith, int nvars, int deg, slong prec,
                     fy_error_t err)
 {
-    int rc;
-    mseries_zero_state(s, arith, nvars, deg, prec);
-    rc = fy_mindex_init(s->ix, nvars, deg, err);
-    if (rc == FY_OK)
-        rc = fy_numvec_init(&s->c, arith, fy_mindex_offset(s->ix, deg + 1), prec, err);
-    if (rc != FY_OK)
-    {
-        fy_error_prefix(err, "power series in %d variables to degree %d: ", nvars, deg);
-        fy_mseries_clear(s);
-        mseries_zero_state(s, arith, nvars, deg, prec);
-    }
-    return rc;
+    fy_mseries_init_empty(s);
+    return fy_mseries_set_shape(s, arith, nvars, deg, prec, err);
 }
 
 void fy_mseries_clear(fy_mseries_t s)
@@ -51,6 +61,8 @@ slong fy_mseries_index(const fy_mseries_t s, const int *exps)
 {
     int stack[64] = {0}, *idx = stack, v, e, k = 0;
     slong r;
+    if (s->c.len == 0)
+        return -1; /* an empty series has no coefficients */
     for (v = 0; v < s->nvars; v++)
     {
         if (exps[v] < 0 || exps[v] > s->deg - k)

@@ -8,40 +8,48 @@
 
 #include "series/internal.h"
 
-/* Empty, valid, clearable state. */
-static void symtensor_zero_state(fy_symtensor_t T, fy_arith_t arith, int dim, int order,
-                                 slong prec)
+void fy_symtensor_init_empty(fy_symtensor_t T)
 {
-    T->e.arith = arith;
-    T->e.len = 0;
-    T->e.prec = prec;
-    T->e.v = NULL;
+    fy_numvec_init_empty(&T->e);
+    T->dim = 0;
+    T->order = 0;
+    T->ix->dim = 0;
+    T->ix->max_order = 0;
+    T->ix->tab = NULL;
+}
+
+int fy_symtensor_set_shape(fy_symtensor_t T, fy_arith_t arith, int dim, int order, slong prec,
+                           fy_error_t err)
+{
+    slong n;
+    int rc;
+
+    if (T->e.v != NULL && T->e.arith == arith && T->dim == dim && T->order == order)
+        return fy_numvec_set_shape(&T->e, arith, T->e.len, prec, err); /* reused, zeroed */
+    fy_symtensor_clear(T);
+    fy_symtensor_init_empty(T);
+    rc = fy_multiindex_count(&n, dim, order, err);
+    if (rc == FY_OK)
+        rc = fy_mindex_init(T->ix, dim, order, err);
+    if (rc == FY_OK)
+        rc = fy_numvec_set_shape(&T->e, arith, n, prec, err);
+    if (rc != FY_OK)
+    {
+        fy_error_prefix(err, "symmetric tensor of order %d in %d dimensions: ", order, dim);
+        fy_symtensor_clear(T);
+        fy_symtensor_init_empty(T);
+        return rc;
+    }
     T->dim = dim;
     T->order = order;
-    T->ix->dim = dim;
-    T->ix->max_order = order;
-    T->ix->tab = NULL;
+    return FY_OK;
 }
 
 int fy_symtensor_init(fy_symtensor_t T, fy_arith_t arith, int dim, int order, slong prec,
                       fy_error_t err)
 {
-    slong n;
-    int rc;
-
-    symtensor_zero_state(T, arith, dim, order, prec);
-    rc = fy_multiindex_count(&n, dim, order, err);
-    if (rc == FY_OK)
-        rc = fy_mindex_init(T->ix, dim, order, err);
-    if (rc == FY_OK)
-        rc = fy_numvec_init(&T->e, arith, n, prec, err);
-    if (rc != FY_OK)
-    {
-        fy_error_prefix(err, "symmetric tensor of order %d in %d dimensions: ", order, dim);
-        fy_symtensor_clear(T);
-        symtensor_zero_state(T, arith, dim, order, prec);
-    }
-    return rc;
+    fy_symtensor_init_empty(T);
+    return fy_symtensor_set_shape(T, arith, dim, order, prec, err);
 }
 
 void fy_symtensor_clear(fy_symtensor_t T)
@@ -74,6 +82,8 @@ slong fy_symtensor_index(const fy_symtensor_t T, const int *idx)
 {
     int stack[64] = {0}, *s = stack, k;
     slong r;
+    if (T->e.len == 0)
+        return -1; /* an empty tensor has no entries */
     for (k = 0; k < T->order; k++)
         if (idx[k] < 0 || idx[k] >= T->dim)
             return -1;
