@@ -320,7 +320,7 @@ static void test_spine_refusals(void **state)
     m->max_bytes = fy_mlp_tensor_spine_bytes(m, 5) - 1;
     assert_false(fy_mlp_tensor_diagrams_applies(m, 5));
     assert_int_equal(fy_mlp_tensor_spine(T, m, 0, 5, NULL, err), FY_ENOMEM);
-    assert_non_null(strstr(err->msg, "--memory-limit"));
+    assert_non_null(strstr(err->msg, "fy_memory_limit_set")); /* the command: --memory-limit */
     assert_true(fy_mlp_tensor_spine_bytes(m, 4) < fy_mlp_tensor_spine_bytes(m, 5));
     m->max_bytes = fy_mlp_tensor_spine_bytes(m, 5);
     assert_int_equal(fy_mlp_tensor_spine(T, m, 1, 5, NULL, err), FY_OK);

@@ -81,7 +81,7 @@ void fy_outdir_clear(fy_outdir_t od);
  * variable FEYNN_MEMORY_LIMIT, or three quarters of the physical memory.  Sizes are written
  * 8G, 512M, 1.5GiB, 64K or a number of bytes (K, M, G, T are powers of 1024).
  * FY_MEMORY_LIMIT_HINT is the sentence refusals end with. */
-#define FY_MEMORY_LIMIT_HINT "raise the limit with feynn --memory-limit SIZE or FEYNN_MEMORY_LIMIT"
+#define FY_MEMORY_LIMIT_HINT "raise the limit with fy_memory_limit_set or FEYNN_MEMORY_LIMIT"
 size_t fy_memory_limit(void);
 size_t fy_memory_limit_default(void);
 void fy_memory_limit_set(size_t bytes); /* 0: back to the environment or the default */

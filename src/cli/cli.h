@@ -34,8 +34,14 @@ typedef enum
  * usage error naming the allowed ones and returns -1 when it is not allowed. */
 int fy_cli_parse_format(const char *cmd, const char *value, unsigned allowed);
 
-/* Prints "feynn CMD: <message>" for err to stderr and returns the exit status for it. */
+/* Prints "feynn CMD: <message>" for err to stderr and returns the exit status for it.  The
+ * message is passed through fy_cli_flags first. */
 int fy_cli_fail(const char *cmd, const fy_error_t err);
+/* api (issue 9): library messages say what a C caller can do (FY_ARITH_BALL,
+ * fy_memory_limit_set, fy_net_opts.activation, ...); the command names its flags instead.
+ * out (size n, always NUL-terminated) = msg with each such library phrase replaced by the
+ * command's (one table in common.c); text that names none is copied unchanged. */
+void fy_cli_flags(char *out, size_t n, const char *msg);
 
 /* Prints "feynn CMD: <printf message>\nTry 'feynn CMD --help'." and returns 2. */
 int fy_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -230,7 +230,11 @@ static json_t *check_json(const fy_mlp_check_struct *c)
         json_array_append_new(cmp, r);
     }
     for (i = 0; i < c->nskip; i++)
-        json_array_append_new(skip, jstr(c->skipped[i]));
+    {
+        char why[2 * sizeof c->skipped[0]];
+        fy_cli_flags(why, sizeof why, c->skipped[i]); /* the library's fixes as flags */
+        json_array_append_new(skip, jstr(why));
+    }
     json_object_set_new(j, "routes", routes);
     json_object_set_new(j, "comparisons", cmp);
     json_object_set_new(j, "skipped", skip);
@@ -248,7 +252,11 @@ static void print_check(FILE *fp, const fy_mlp_check_struct *c)
                 c->name[c->cmp[i].b], c->cmp[i].how, c->cmp[i].diff,
                 c->cmp[i].agree ? "ok" : "DISAGREE");
     for (i = 0; i < c->nskip; i++)
-        fprintf(fp, "#   skipped: %s\n", c->skipped[i]);
+    {
+        char why[2 * sizeof c->skipped[0]];
+        fy_cli_flags(why, sizeof why, c->skipped[i]); /* the library's fixes as flags */
+        fprintf(fp, "#   skipped: %s\n", why);
+    }
 }
 
 /* ------------------------------------------------------------------ output */

@@ -31,9 +31,55 @@ int fy_cli_parse_format(const char *cmd, const char *value, unsigned allowed)
     return -1;
 }
 
+/* api (issue 9): the library's words for a fix (left) and the command's (right).  Each
+ * left-hand phrase names a library identifier, so that it cannot occur in a user's text. */
+static const struct
+{
+    const char *lib, *cli;
+} cli_terms[] = {
+    {"with fy_memory_limit_set or", "with feynn --memory-limit SIZE or"},
+    {"(fy_memory_limit_set)", "(--memory-limit)"},
+    {"pass force = 1 to fy_outdir_open", "pass --force"},
+    {"(set fy_net_opts.activation)", "(give --activation)"},
+    {"use FY_ARITH_EXACT or FY_ARITH_BALL", "use --arith exact or ball"},
+    {"use FY_ARITH_BALL", "use --arith ball"},
+    {"(FY_ARITH_BALL)", "(--arith ball)"},
+    {"FY_MLP_JOB_ENTRY or FY_MLP_JOB_DIRECTION", "--entry or --direction"},
+    {"use fy_inn_report_json or a lower fy_inn_opts.order",
+     "use --format json or a lower --order"},
+    {"let fy_nnft_rp_points generate them", "let them be generated: feynn nnft rp --n-points K"},
+    {"(fy_nnft_euclid_mc_g2)", "(fy_nnft_euclid_mc_g2; nnft spectrum --mc)"},
+    {"name one of them (fy_inn_samples_read's tensor)", "name one with --tensor"},
+};
+
+void fy_cli_flags(char *out, size_t n, const char *msg)
+{
+    size_t len = 0, t, nt = sizeof cli_terms / sizeof cli_terms[0];
+    if (n == 0)
+        return;
+    while (*msg != '\0' && len + 1 < n)
+    {
+        for (t = 0; t < nt; t++)
+            if (strncmp(msg, cli_terms[t].lib, strlen(cli_terms[t].lib)) == 0)
+                break;
+        if (t < nt)
+        {
+            len += (size_t) snprintf(out + len, n - len, "%s", cli_terms[t].cli);
+            if (len >= n)
+                len = n - 1;
+            msg += strlen(cli_terms[t].lib);
+        }
+        else
+            out[len++] = *msg++;
+    }
+    out[len] = '\0';
+}
+
 int fy_cli_fail(const char *cmd, const fy_error_t err)
 {
-    fprintf(stderr, "feynn %s: %s\n", cmd, err->msg[0] ? err->msg : fy_error_name(err->code));
+    char msg[2 * FY_ERROR_MSG_LEN];
+    fy_cli_flags(msg, sizeof msg, err->msg[0] ? err->msg : fy_error_name(err->code));
+    fprintf(stderr, "feynn %s: %s\n", cmd, msg);
     return fy_exit_status(err->code);
 }
 

@@ -670,7 +670,8 @@ int fy_inn_action_write_npy(const char *dir, const fy_inn_action_t S,
         return status;
     if (S->K > FY_IO_MAX_DIMS)
         return fy_error_set(err, FY_EUNSUPPORTED, "npy: order %d needs %d dimensions, npy "
-                            "files here hold at most %d; use --format json or a lower --order",
+                            "files here hold at most %d; use fy_inn_report_json or a lower "
+                            "fy_inn_opts.order",
                             S->K, S->K, FY_IO_MAX_DIMS);
     path = fy_malloc(strlen(dir) + 32, 1, err);
     if (path == NULL)

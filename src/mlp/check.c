@@ -144,7 +144,7 @@ int fy_mlp_double_finite(const fy_numvec_t v, const char *route, int order, fy_e
         if (!isfinite(x[i]))
             return fy_error_set(err, FY_EUNSUPPORTED, "%s: double arithmetic overflowed at "
                                 "order %d (value %ld is %s: an intermediate value passed the "
-                                "double range, about 1.8e308); use --arith ball", route, order,
+                                "double range, about 1.8e308); use FY_ARITH_BALL", route, order,
                                 (long) i, isnan(x[i]) ? "NaN" : "infinite");
     return FY_OK;
 }
@@ -293,8 +293,8 @@ int fy_mlp_job_jet(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t ari
         if (status == FY_OK && ndirs > FY_MLP_CHECK_MAX_JET_DIRS)
         {
             snprintf(why, whylen, "jet: %ld directions for the order-%d tensor in %d variables "
-                     "(limit %d); use --entry or --direction", (long) ndirs, n, d,
-                     FY_MLP_CHECK_MAX_JET_DIRS);
+                     "(limit %d); use FY_MLP_JOB_ENTRY or FY_MLP_JOB_DIRECTION", (long) ndirs,
+                     n, d, FY_MLP_CHECK_MAX_JET_DIRS);
             goto done;
         }
     }
@@ -609,8 +609,9 @@ static int check_diagram_route(fy_mlp_check_t c, const fy_numvec_t res,
     else if (job->mode == FY_MLP_JOB_TENSOR && work > FY_MLP_CHECK_MAX_DIAGRAM_WORK)
     {
         snprintf(why, sizeof why, "the order-%d tensor has %ld entries (x %d! leaf "
-                 "labellings per diagram): too slow per diagram; check --entry or "
-                 "--direction instead", job->order, (long) len, job->order);
+                 "labellings per diagram): too slow per diagram; check "
+                 "FY_MLP_JOB_ENTRY or FY_MLP_JOB_DIRECTION instead", job->order, (long) len,
+                 job->order);
         skip(c, "diagrams: %s", why);
     }
     else

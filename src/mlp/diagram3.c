@@ -147,7 +147,7 @@ int fy_mlp_tensor_spine(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
                             FY_MLP_DIAGRAM_MAX_LAYERS, m->L - 1);
     if (fy_mlp_tensor_spine_bytes(m, n) > m->max_bytes)
         return fy_error_set(err, FY_ENOMEM, "mlp: the order-%d spine route needs about %.3g GB "
-                            "of working memory, above the limit of %.3g GB (--memory-limit)",
+                            "of working memory, above the limit of %.3g GB (fy_memory_limit_set)",
                             n, (double) fy_mlp_tensor_spine_bytes(m, n) / 1e9,
                             (double) m->max_bytes / 1e9);
     status = fit_tensor(T, m, n, err);
@@ -473,7 +473,7 @@ static int factorised(fy_symtensor_t T, const fy_mlp_t m, int output, int n,
     if (factorised_bytes(m, n) > m->max_bytes)
         return fy_error_set(err, FY_ENOMEM, "mlp: the order-%d diagram factorisation needs "
                             "about %.3g GB of working memory, above the limit of %.3g GB "
-                            "(--memory-limit)", n, (double) factorised_bytes(m, n) / 1e9,
+                            "(fy_memory_limit_set)", n, (double) factorised_bytes(m, n) / 1e9,
                             (double) m->max_bytes / 1e9);
     if (T->e.arith != FY_ARITH_DOUBLE || T->dim != m->width[0] || T->order != n)
     {

@@ -161,7 +161,7 @@ int fy_mlp_set_net(fy_mlp_t m, const fy_net_t net, const fy_rules_t rules, fy_ar
             if (name == NULL)
             {
                 status = fy_error_set(err, FY_EINPUT, "mlp: hidden layer %d has no activation "
-                                      "(give --activation)", l);
+                                      "(set fy_net_opts.activation)", l);
                 break;
             }
             a = fy_rules_activation(rules, name);
@@ -642,7 +642,7 @@ static int finite_d(const fy_numvec_t v, const char *what, int n, fy_error_t err
             snprintf(name, sizeof name, what, (long) i);
             return fy_error_set(err, FY_EUNSUPPORTED, "mlp: double arithmetic overflowed at "
                                 "order %d (%s is %s: an intermediate value passed the double "
-                                "range, about 1.8e308); ball arithmetic (--arith ball) has no "
+                                "range, about 1.8e308); ball arithmetic (FY_ARITH_BALL) has no "
                                 "such limit", n, name, isnan(x[i]) ? "NaN" : "infinite");
         }
     return FY_OK;

@@ -96,7 +96,7 @@ int fy_mlp_symbolic_tensor(fmpq_mpoly_struct *T, const fy_mlp_t m, int output, i
         fy_mindex_clear(ix);
         return fy_error_set(err, FY_ENOMEM, "mlp: symbolic tensors of order %d need %ld "
                             "polynomials of working storage (limit %ld); symbolic mode is for "
-                            "small networks: use --arith exact or ball", n, (long) cells,
+                            "small networks: use FY_ARITH_EXACT or FY_ARITH_BALL", n, (long) cells,
                             (long) FY_MLP_SYMBOLIC_MAX_CELLS);
     }
     X = flint_malloc(sizeof(fmpq_mpoly_struct) * (size_t) (E * ld));

@@ -52,7 +52,7 @@ static int net_init(net_t *n, const fy_nnft_spec_t s, uint64_t seed, fy_error_t 
         return fy_error_set(err, FY_EUNSUPPORTED, "the ensemble sampler draws the Cos-net's "
                             "Gaussian b only; for b_dist, F, a_mean or phase the two-point "
                             "Monte Carlo of the Euclidean layers applies "
-                            "(fy_nnft_euclid_mc_g2; nnft spectrum --mc)");
+                            "(fy_nnft_euclid_mc_g2)");
     n->act = s->act;
     n->d = s->d;
     n->N = s->width;

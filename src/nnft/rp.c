@@ -527,7 +527,7 @@ int fy_nnft_rp_check(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const
         if (fmpq_sgn(pts + i * d) <= 0)
             return fy_error_set(err, FY_EINPUT, "point %ld has time (first coordinate) <= 0; "
                                 "reflection positivity takes points with positive time (or "
-                                "let them be generated: feynn nnft rp --n-points K)",
+                                "let fy_nnft_rp_points generate them)",
                                 (long) i + 1);
     fy_nnft_rp_clear(r);
     fy_nnft_rp_init(r);

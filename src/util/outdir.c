@@ -94,7 +94,8 @@ int fy_outdir_open(fy_outdir_t od, const char *path, int force, fy_error_t err)
         if (rc == 1 && !has_manifest(path) && !force)
             return fy_error_set(err, FY_EINPUT,
                                 "%s: the output folder is not empty and was not written by "
-                                "feynn; choose another folder, empty it, or pass --force (its "
+                                "feynn; choose another folder, empty it, or pass force = 1 to "
+                                "fy_outdir_open (its "
                                 "contents are then moved to %s.old.XXXXXX, not deleted)",
                                 path, path);
         od->existed = 1;
