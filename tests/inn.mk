@@ -34,3 +34,9 @@ EXTRA_DIST += tests/test_inn_train_cli.sh
 TESTS += tests/test_demo_inn.sh
 EXTRA_DIST += tests/test_demo_inn.sh
 EXTRA_DIST += doc/schema/inn-train.schema.json
+# api (issue 9): the one loader of samples (fy_inn_samples_read) for inn train and compare
+check_PROGRAMS += tests/test_inn_samples
+TESTS += tests/test_inn_samples
+tests_test_inn_samples_SOURCES = tests/test_inn_samples.c tests/testutil.h
+tests_test_inn_samples_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_inn_samples_LDADD = $(TEST_LDADD)

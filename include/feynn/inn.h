@@ -615,10 +615,17 @@ int fy_inn_inverse_d(double *x, const fy_inn_t net, const double *z, slong n, sl
 int fy_inn_sample_d(double *x, const fy_inn_t net, slong n, uint64_t seed, slong *rejected,
                     fy_error_t err);
 
-/* Samples from a file: safetensors (the tensor "samples", else the only tensor) or .npy, of
- * shape [chains, draws, d] (the layout `feynn inn sample -o` writes) or [n, d] (one chain).
- * *x is malloc'd (chains * n * d doubles; free()).  FY_EINPUT naming the file when the shape
- * does not fit, a value is not finite (row and column) or d differs from want_d (> 0). */
+/* --- api (issue 9): one loader of samples (src/inn/samples.c), for inn train and compare.
+ * fy_inn_samples_read: the array of a file, npy or safetensors told apart by the file's first
+ * bytes (not its name); in safetensors the tensor named `tensor` (NULL: "samples", else the
+ * only tensor), floating point.  Shape [chains, draws, d] (the layout `feynn inn sample -o`
+ * writes) or [n, d] (*chains = 1), 1 <= d <= 4096, d = want_d when want_d > 0.  *x is
+ * malloc'd (chains * n * d doubles, row-major; free()), NULL after a failure.  FY_EIO when the
+ * file cannot be opened; FY_EINPUT naming the file for a missing tensor, a shape that does not
+ * fit, or a value that is not finite (by row and column of the rows of d values).
+ * fy_inn_samples_load: the same with tensor NULL, refusing fewer than 2 draws per chain. */
+int fy_inn_samples_read(double **x, slong *chains, slong *n, int *d, const char *path,
+                        const char *tensor, int want_d, fy_error_t err);
 int fy_inn_samples_load(double **x, slong *chains, slong *n, int *d, const char *path,
                         int want_d, fy_error_t err);
 

@@ -111,90 +111,15 @@ static int has_suffix(const char *s, const char *suf)
     return n >= m && strcmp(s + n - m, suf) == 0;
 }
 
-/* Reads DATA into rows: *X (n x d, malloc'd). */
+/* Reads DATA into rows: *X (n x d, malloc'd), through the library's loader (the one of inn
+ * compare): chains of draws count as rows. */
 static int read_data(double **X, long *n, int *d, const char *path, const char *tensor,
                      fy_error_t err)
 {
-    unsigned char magic[6] = {0};
-    const size_t *shape;
-    const double *data;
-    size_t numel;
-    int ndim, rc = FY_OK, is_npy;
-    fy_npy_t a;
-    fy_safetensors_t st;
-    FILE *fp = fopen(path, "rb");
-
-    if (fp == NULL)
-        return fy_error_set(err, FY_EIO, "%s: cannot open the data file", path);
-    is_npy = fread(magic, 1, 6, fp) == 6 && memcmp(magic, "\x93NUMPY", 6) == 0;
-    fclose(fp);
-    fy_npy_init(a);
-    fy_safetensors_init(st);
-    if (is_npy)
-    {
-        if ((rc = fy_npy_read(a, path, err)))
-            goto out;
-        ndim = a->ndim;
-        shape = a->shape;
-        numel = a->numel;
-        data = a->data;
-    }
-    else
-    {
-        const fy_tensor_struct *t;
-        if ((rc = fy_safetensors_read(st, path, err)))
-            goto out;
-        t = fy_safetensors_find(st, tensor ? tensor : "samples");
-        if (t == NULL && tensor == NULL && st->n == 1)
-            t = &st->tensors[0];
-        if (t == NULL)
-        {
-            rc = fy_error_set(err, FY_EINPUT,
-                              "%s: no tensor '%s' among its %zu tensors (the first is '%s'); "
-                              "name one with --tensor", path, tensor ? tensor : "samples",
-                              st->n, st->n > 0 ? st->tensors[0].name : "-");
-            goto out;
-        }
-        if (t->data == NULL)
-        {
-            rc = fy_error_set(err, FY_EINPUT,
-                              "%s: tensor '%s' has dtype %s; the data must be floating point",
-                              path, t->name, t->dtype_name);
-            goto out;
-        }
-        ndim = t->ndim;
-        shape = t->shape;
-        numel = t->numel;
-        data = t->data;
-    }
-    if (ndim < 2 || ndim > 3 || shape[ndim - 1] < 1 || numel == 0)
-    {
-        rc = fy_error_set(err, FY_EINPUT,
-                          "%s: the data array has %d dimension%s (shape %s%zu%s); expected "
-                          "(n, d) rows or (chains, samples, d) as 'feynn inn sample' writes "
-                          "them (a single column of n values: reshape it to (n, 1))",
-                          path, ndim, ndim == 1 ? "" : "s", ndim > 0 ? "(" : "()",
-                          ndim > 0 ? shape[0] : (size_t) 0, ndim > 1 ? ", ...)" : ")");
-        goto out;
-    }
-    if (shape[ndim - 1] > 4096 || numel / shape[ndim - 1] > (size_t) 1 << 40)
-    {
-        rc = fy_error_set(err, FY_EINPUT, "%s: %zu columns; at most 4096 are supported", path,
-                          shape[ndim - 1]);
-        goto out;
-    }
-    *d = (int) shape[ndim - 1];
-    *n = (long) (numel / shape[ndim - 1]);
-    *X = malloc(numel * sizeof(double));
-    if (*X == NULL)
-    {
-        rc = fy_error_set(err, FY_ENOMEM, "%s: out of memory for %zu values", path, numel);
-        goto out;
-    }
-    memcpy(*X, data, numel * sizeof(double));
-out:
-    fy_npy_clear(a);
-    fy_safetensors_clear(st);
+    slong chains = 0, draws = 0;
+    int rc = fy_inn_samples_read(X, &chains, &draws, d, path, tensor, 0, err);
+    if (rc == FY_OK)
+        *n = (long) (chains * draws);
     return rc;
 }
 

@@ -17,3 +17,5 @@ libfeynn_la_SOURCES += src/inn/demo.c src/inn/demo_report.c
 EXTRA_DIST += doc/schema/inn-compare.schema.json
 # inn-diag (issue 12): the diagrams of cubic layers, of the learned quartic, its truncations
 libfeynn_la_SOURCES += src/inn/diagrams.c src/inn/demo_quartic.c
+# api (issue 9): one loader of samples (npy or safetensors, a named tensor) for train and compare
+libfeynn_la_SOURCES += src/inn/samples.c
