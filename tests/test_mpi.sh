@@ -203,6 +203,17 @@ if mpi 3 "$feynn" nnft couplings --hms-relu --scan 10,30,100,1000 --checkpoint "
     grep -q "resumed: 4 of 4 cut-offs" "$w/err"; then
     ok "nnft couplings --scan read back whole on 3 ranks: byte-identical"
 else no "nnft couplings --scan read back whole on 3 ranks: byte-identical"; fi
+# with --mc: the ensemble over 3 ranks into DIR/ensemble, then everything read back on 2
+for np in 3 2; do
+    if mpi "$np" "$feynn" nnft couplings --hms-relu --scan 10,100 --mc --networks 4000 \
+        --checkpoint "$w/ck.rgmc" >"$w/rgmc$np.ck" 2>"$w/err" &&
+        cmp -s "$w/rgmc1.txt" "$w/rgmc$np.ck"; then
+        ok "nnft couplings --scan --mc --checkpoint, mpirun -np $np: byte-identical"
+    else no "nnft couplings --scan --mc --checkpoint, mpirun -np $np: byte-identical"; fi
+done
+if grep -q "ensemble: resumed: [1-9][0-9]* of" "$w/err" && grep -q "resumed: 2 of 2" "$w/err"
+then ok "nnft couplings --mc on 2 ranks: the ensemble and the cut-offs read back"
+else no "nnft couplings --mc on 2 ranks: the ensemble and the cut-offs read back"; fi
 "$feynn" inn scan "$w/one.theory" --couplings 1,2 --sizes 40,60 --lbfgs 3 --quiet \
     --format csv --checkpoint "$w/ck.inn" >/dev/null 2>"$w/err" || no "alone: inn scan --checkpoint"
 keep_first "$w/ck.inn"

@@ -154,17 +154,27 @@ notime() { sed -e '/^time: /d' "$1"; }
 cells() { cut -d, -f1-15 "$1"; } # inn scan CSV without the training time
 
 # 1. nnft couplings --scan: each cut-off a chunk
-(printf 'activation relu\nsigma_b 0\nwidth 20\n'
- for x in 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9 1 1.1 1.2; do echo "point $x"; done) >"$w/r12.spec"
-R="$feynn nnft couplings $w/r12.spec --scan 10,20,30,50,100,200,300,500"
+R="$feynn nnft couplings --hms-relu --scan 10,20,30,50,100,200,300,500"
 scan_case rg 1 TERM plain cut-offs 8 $R
 other_run rg "--width 30" $R --width 30
 same "rg: the other run's own numbers" "$w/rg.other" "$w/rg.other_ck"
 other_run rg "--mc" $R --mc --networks 2000
-"$feynn" nnft couplings "$w/r12.spec" --scan 10,100 --checkpoint "$w/ck.rg" >/dev/null 2>"$w/err"
+# with --mc the ensemble's running sums are kept too (DIR/ensemble): a restart that finds them
+# and one cut-off draws no network and computes 7 cut-offs
+M="$R --mc --networks 3000 --seed 5"
+$M >"$w/rgmc.whole" 2>/dev/null
+$M --checkpoint "$w/ck.rgmc" >/dev/null 2>&1
+for c in $(ls "$w/ck.rgmc" | grep '^chunk-' | sed 1d); do rm -f "$w/ck.rgmc/$c"; done
+$M --checkpoint "$w/ck.rgmc" >"$w/rgmc.resumed" 2>"$w/err"
+cmp_out "rg --mc: ensemble and 1 cut-off read back: identical" plain "$w/rgmc.whole" \
+    "$w/rgmc.resumed"
+if grep -q "ensemble: resumed: [1-9][0-9]* of [0-9]* segments read back" "$w/err" &&
+    grep -q "resumed: 1 of 8 cut-offs" "$w/err"; then ok "rg --mc: both stores read back"
+else no "rg --mc: both stores read back"; fi
+"$feynn" nnft couplings --hms-relu --scan 10,100 --checkpoint "$w/ck.rg" >/dev/null 2>"$w/err"
 if [ $? = 2 ] || ! grep -q "unusable" "$w/err"; then no "rg: --scan 10,100 in the folder"
 else ok "rg: other cut-offs, other run"; fi
-"$feynn" nnft couplings "$w/r12.spec" --checkpoint "$w/ck.rg" >/dev/null 2>"$w/err"
+"$feynn" nnft couplings --hms-relu --checkpoint "$w/ck.rg" >/dev/null 2>"$w/err"
 if [ $? = 2 ] && grep -q "give --scan" "$w/err"; then ok "rg: --checkpoint without --scan refused"
 else no "rg: --checkpoint without --scan refused"; fi
 

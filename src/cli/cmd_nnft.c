@@ -322,9 +322,10 @@ static const fy_opt_t couplings_opts[] = {
     /* resume (issue 15): the cut-off scan as chunks of a store */
     {.name = "checkpoint", .kind = FY_OPT_PATH, .arg = "DIR", .off = O(checkpoint),
      .help = "with --scan, resumable: each cut-off is written to DIR when done (atomic, "
-             "checksummed, naming the run: spec, points, cut-offs, G4); the same command "
-             "started again after a kill computes only the missing cut-offs, with "
-             "byte-identical output (the --mc ensemble itself is drawn again)"},
+             "checksummed, naming the run: spec, points, cut-offs, G4); with --mc the "
+             "ensemble's running sums too (DIR/ensemble, as nnft sample --checkpoint); the "
+             "same command started again after a kill computes only what is missing, with "
+             "byte-identical output"},
     OPT_MC("G4 from a Monte Carlo ensemble (--networks, --seed, --threads) instead of exact"),
     OPT_NETWORKS("ensemble size with --mc (at least 10)"),
     OPT_SEED,
@@ -1509,18 +1510,35 @@ static const char *conv_text(int fact)
                                   "lambda is -lambda)";
 }
 
-/* A Monte Carlo ensemble of s (--mc) with the given seed, with the bar of --progress. */
+/* A Monte Carlo ensemble of s (--mc) with the given seed, with the bar of --progress.
+ * resume (issue 15): with ck (couplings --scan --checkpoint DIR: DIR/ensemble) the ensemble is
+ * sampled over the ranks of the run with its running sums in that store (as nnft sample
+ * --checkpoint), so a restart reads the finished segments back. */
 static int mc_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, const opts_t *o, uint64_t seed,
-                     const char *label, fy_error_t err)
+                     const char *label, const char *ck, fy_error_t err)
 {
     fy_nnft_run_t run;
     fy_progress_t bar;
+    fy_par_t par;
     int rc;
     fy_nnft_run_init(run);
-    fy_progress_init(bar, label, (double) FY_NNFT_CHUNKS, o->bar);
+    fy_par_world(par);
+    if (ck != NULL)
+    {
+        run->par = par;
+        run->checkpoint = ck;
+    }
+    fy_progress_init(bar, label, (double) FY_NNFT_CHUNKS, par->rank == 0 ? o->bar : 0);
     run->progress = bar;
     rc = fy_nnft_sample_run(mc, s, (uint64_t) o->networks, seed, (int) o->threads, run, err);
     fy_progress_clear(bar);
+    if (rc == FY_OK && ck != NULL && par->rank == 0 && run->refused)
+        fprintf(stderr, "feynn %s: %s: %llu unusable chunk(s) (another run's, damaged or "
+                        "truncated) ignored and recomputed\n",
+                label, ck, (unsigned long long) run->refused);
+    if (rc == FY_OK && ck != NULL && par->rank == 0 && run->resumed)
+        fprintf(stderr, "feynn %s: %s: resumed: %llu of %llu segments read back\n", label, ck,
+                (unsigned long long) run->resumed, (unsigned long long) run->segments);
     return rc;
 }
 
@@ -1607,7 +1625,7 @@ static int couplings_test(cpl_t *x, const opts_t *o, slong prec, fy_error_t err)
     {
         fy_nnft_mc_t mt;
         fy_nnft_mc_init(mt);
-        rc = mc_sample(mt, x->st, o, (uint64_t) o->seed + 1, COUPLINGS " (test)", err);
+        rc = mc_sample(mt, x->st, o, (uint64_t) o->seed + 1, COUPLINGS " (test)", NULL, err);
         if (rc == FY_OK)
             rc = fy_nnft_couplings(x->ct, x->st, mt, o->cutoff, (fy_nnft_fact_t) o->fact, prec,
                                    err);
@@ -1625,8 +1643,18 @@ static int couplings_compute(cpl_t *x, const opts_t *o, slong prec, fy_error_t e
     int rc;
     if ((rc = load_spec(x->s, o, err)) != FY_OK)
         return rc;
-    if (o->mc && (rc = mc_sample(x->mc, x->s, o, (uint64_t) o->seed, COUPLINGS, err)) != FY_OK)
-        return rc;
+    if (o->mc)
+    {
+        char ck[4200];
+        if (o->checkpoint != NULL && (size_t) snprintf(ck, sizeof ck, "%s/ensemble",
+                                                       o->checkpoint) >= sizeof ck)
+            return fy_error_set(err, FY_EUSAGE, "--checkpoint %s: the folder name is too long",
+                                o->checkpoint);
+        rc = mc_sample(x->mc, x->s, o, (uint64_t) o->seed, COUPLINGS,
+                       o->checkpoint != NULL ? ck : NULL, err);
+        if (rc != FY_OK)
+            return rc;
+    }
     if ((rc = fy_nnft_couplings(x->c, x->s, o->mc ? x->mc : NULL, o->cutoff,
                                 (fy_nnft_fact_t) o->fact, prec, err)) != FY_OK)
         return rc;
@@ -1950,7 +1978,7 @@ static int predict_compute(fy_nnft_predict_t p, arb_t lam, fy_nnft_spec_t s, fy_
     int rc;
     if ((rc = load_spec(s, o, err)) != FY_OK)
         return rc;
-    if (o->mc && (rc = mc_sample(mc, s, o, (uint64_t) o->seed, PREDICT, err)) != FY_OK)
+    if (o->mc && (rc = mc_sample(mc, s, o, (uint64_t) o->seed, PREDICT, NULL, err)) != FY_OK)
         return rc;
     if (o->lambda_given)
         arb_set_d(lam, o->lambda);
