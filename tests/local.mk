@@ -30,3 +30,10 @@ tests_test_cli_opt_SOURCES = tests/test_cli_opt.c tests/testutil.h src/cli/opt.c
 tests_test_cli_opt_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_cli_opt_LDADD = $(TEST_LDADD)
 EXTRA_DIST += tests/test_cli_opt.sh doc/man-options.sh
+# api (issue 9): the command's flags for the library's fixes (fy_cli_flags, compiled in)
+check_PROGRAMS += tests/test_cli_flags
+TESTS += tests/test_cli_flags
+tests_test_cli_flags_SOURCES = tests/test_cli_flags.c tests/testutil.h src/cli/opt.c \
+	src/cli/common.c
+tests_test_cli_flags_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_cli_flags_LDADD = $(TEST_LDADD)
