@@ -224,6 +224,13 @@ if mpi 2 "$feynn" inn scan "$w/one.theory" --couplings 1,2 --sizes 40,60 --lbfgs
     same "inn scan resumed on 2 ranks from 1 cell: the cells identical to the serial scan" \
         "$w/serial.scan.csv" "$w/np2ck.scan.csv"
 else no "inn scan resumed on 2 ranks from 1 cell"; fi
+if mpi 3 "$feynn" inn scan "$w/one.theory" --couplings 1,2 --sizes 40,60 --lbfgs 3 --quiet \
+    --format csv --checkpoint "$w/ck.inn" >"$w/np3ck.scan.raw" 2>"$w/err" &&
+    grep -q "resumed: 4 of 4 cells" "$w/err"; then
+    cut -d, -f1-15 "$w/np3ck.scan.raw" >"$w/np3ck.scan.csv"
+    same "inn scan read back whole on 3 ranks (nothing drawn): identical to the serial scan" \
+        "$w/serial.scan.csv" "$w/np3ck.scan.csv"
+else no "inn scan read back whole on 3 ranks"; fi
 
 echo "1..$n"
 [ "$fail" = 0 ] && rm -rf "$w"

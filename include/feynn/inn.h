@@ -799,15 +799,16 @@ int fy_inn_scan(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opts_t 
                 fy_error_t err);
 /* ---- par2 (issue 15): the scan over ranks.  Collective over p (fy_inn_scan is this with
  * fy_par_self and no store): the cells are the jobs of fy_par_scan (dynamic load balance; with
- * several ranks rank 0 hands them out and each other rank draws the three sample sets itself
- * at its first cell, the same on every rank).  On rank 0, S is the serial scan's, cell for
- * cell (train_s and time_s are wall-clock times); on the other ranks S->cell holds zeros.  A
- * failing cell stops every rank.
+ * several ranks rank 0 hands them out).  The three sample sets are drawn once: by one process
+ * at its first cell; by several ranks together (fy_hmc_run_par, the chains split over them)
+ * and sent to every rank, the serial draws bit for bit.  On rank 0, S is the serial scan's,
+ * cell for cell (train_s and time_s are wall-clock times); on the other ranks S->cell holds
+ * zeros.  A failing cell stops every rank.
  * resume (issue 15): store (rank 0's, opened by the caller; NULL or unopened: none) gets each
  * cell as a chunk when it is done, and a restarted scan reads the cells already there back
  * (store->resumed, ->refused count them; train_s is then the first run's); the run's name is
  * extended with the theory (exactly, as parsed) and every option a cell depends on, so cells
- * of any other scan are recomputed.  A scan whose cells are all read back draws nothing. */
+ * of any other scan are recomputed.  A scan whose cells are all in the store draws nothing. */
 int fy_inn_scan_par(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opts_t o,
                     fy_par_store_t store, const fy_par_t p, fy_error_t err);
 /* The scan as a text table and as CSV (couplings,n,kl,kl_se,rel_err2..4,m2,hopping,g3,lam,

@@ -29,19 +29,46 @@ static double now_s(void)
 
 /* ------------------------------------------------------------------ sampling and training */
 
+/* The sampler's settings for n draws of T (rounded up to whole chains of 8). */
+static void draw_opts(fy_hmc_opts_struct *o, slong n, uint64_t seed, int threads)
+{
+    fy_hmc_opts_default(o);
+    o->chains = 8;
+    o->samples = (n + 7) / 8;
+    if (o->samples < 4)
+        o->samples = 4;
+    o->seed = seed;
+    o->threads = threads;
+}
+
 /* n draws of T (rounded up to whole chains of 8), seed and purpose of the run. */
 static int draw(fy_hmc_result_t R, const fy_ltheory_t T, slong n, uint64_t seed, int threads,
                 fy_error_t err)
 {
     fy_hmc_opts_struct o;
-    fy_hmc_opts_default(&o);
-    o.chains = 8;
-    o.samples = (n + 7) / 8;
-    if (o.samples < 4)
-        o.samples = 4;
-    o.seed = seed;
-    o.threads = threads;
+    draw_opts(&o, n, seed, threads);
     return fy_hmc_run(R, T, &o, err);
+}
+
+/* resume (issue 15): the same draws made once by the ranks of p together (fy_hmc_run_par: the
+ * chains split over the ranks, the serial draws on rank 0) and sent to every rank (draws,
+ * chains, samples, nsites; the diagnostics stay on rank 0).  Collective. */
+static int draw_shared(fy_hmc_result_t R, const fy_ltheory_t T, slong n, uint64_t seed,
+                       int threads, const fy_par_t p, fy_error_t err)
+{
+    fy_hmc_opts_struct o;
+    size_t count;
+    int rc;
+    draw_opts(&o, n, seed, threads);
+    if ((rc = fy_hmc_run_par(R, T, &o, p, err)) != FY_OK)
+        return rc;
+    count = (size_t) R->chains * (size_t) R->samples * (size_t) R->nsites;
+    if (p->rank != 0 && (R->draws = malloc(count * sizeof(double) + 1)) == NULL)
+        rc = fy_error_set(err, FY_ENOMEM, "scan: out of memory for %zu draws", count);
+    rc = fy_par_agree(rc, p, err);
+    if (rc == FY_OK)
+        rc = fy_par_bcast(R->draws, count * sizeof(double), p, err);
+    return rc;
 }
 
 /* Trains a network of `couplings` couplings (or of the layer plan `plan` when not NULL) on
@@ -278,6 +305,39 @@ static int scan_key(fy_par_store_t store, const fy_ltheory_t T, const fy_inn_sca
     return rc;
 }
 
+/* Several ranks: the three sets drawn once by all of them and shared (draw_shared), unless
+ * rank 0's store already holds every cell.  Collective. */
+static int scan_draw_shared(scan_ctx_t *x, const fy_par_store_struct *store, uint64_t nj,
+                            const fy_par_t p, fy_error_t err)
+{
+    const fy_inn_scan_opts_struct *o = x->o;
+    uint64_t j;
+    int need = 1, rc = FY_OK;
+    if (p->rank == 0 && fy_par_store_is_open(store))
+        for (j = 0, need = 0; j < nj && !need && rc == FY_OK; j++)
+        {
+            void *d = NULL;
+            size_t n;
+            int state;
+            rc = fy_par_store_get(&d, &n, &state, store, j, NULL, 0, err);
+            need = state != FY_PAR_CHUNK_OK;
+            free(d);
+        }
+    rc = fy_par_agree(rc, p, err);
+    if (rc == FY_OK)
+        rc = fy_par_bcast(&need, sizeof need, p, err);
+    if (rc != FY_OK || !need)
+        return rc;
+    /* the sizes and seeds of draw_sets */
+    rc = draw_shared(x->data, x->T, x->nmax, 3 * o->seed, o->threads, p, err);
+    if (rc == FY_OK)
+        rc = draw_shared(x->test, x->T, o->test_n, 3 * o->seed + 1, o->threads, p, err);
+    if (rc == FY_OK)
+        rc = draw_shared(x->truth, x->T, o->truth_n, 3 * o->seed + 2, o->threads, p, err);
+    x->drawn = rc == FY_OK;
+    return rc;
+}
+
 int fy_inn_scan_par(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opts_t o,
                     fy_par_store_t store, const fy_par_t p, fy_error_t err)
 {
@@ -309,7 +369,6 @@ int fy_inn_scan_par(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opt
     fy_hmc_result_init(data);
     fy_hmc_result_init(test);
     fy_hmc_result_init(truth);
-    /* every process that trains a cell draws the same three sets, at its first cell */
     if (rc == FY_OK && p->rank == 0 && fy_par_store_is_open(store))
         rc = scan_key(store, T, o, err);
     rc = fy_par_agree(rc, p, err);
@@ -320,6 +379,11 @@ int fy_inn_scan_par(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opt
     x.truth = truth;
     x.nmax = nmax;
     x.drawn = 0;
+    /* one process: the sets are drawn at the first cell trained (none when every cell is read
+     * back).  Several: the ranks draw each set once together and all receive it, unless rank
+     * 0's store holds every cell (a cell that still needs the sets draws them itself) */
+    if (rc == FY_OK && p->size > 1)
+        rc = scan_draw_shared(&x, store, nj, p, err);
     if (rc == FY_OK)
         rc = fy_par_scan(res, len, nj, scan_cell, &x, p->rank == 0 ? store : NULL, NULL, NULL,
                          p, err);
