@@ -70,3 +70,8 @@ EXTRA_DIST += bench/bench_adolc.cpp
 BENCHES += bench/bench_inn_train
 bench_bench_inn_train_SOURCES = bench/bench_inn_train.c
 bench_bench_inn_train_LDADD = libfeynn.la $(FY_DEPLIBS)
+# start-up of the command (issue 16): feynn version and a tiny feynn taylor against /bin/true,
+# median of interleaved runs, wall and CPU, and the shared objects loaded
+BENCHES += bench/bench_startup
+bench_bench_startup_SOURCES = bench/bench_startup.c
+bench_bench_startup_CPPFLAGS = $(AM_CPPFLAGS) -DFY_SRCDIR='"$(abs_top_srcdir)"'

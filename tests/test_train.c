@@ -2,6 +2,7 @@
  * exact linear maps (least squares has a zero-loss solution); a plain forward pass written
  * here for ensembles; the standardisation undone by hand for the folding; safetensors round
  * trips through the io module. */
+#include <float.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
@@ -676,6 +677,127 @@ static void test_bad_input(void **state)
     fy_net_clear(other);
 }
 
+/* ---------------------------------------------------------------- the vectorised tanh (issue 16)
+ * Oracles: tanhl (long double: 11 more bits than the result where the platform has them) and
+ * libm's tanh; the C path for the AVX2 path (bit-identity); odd symmetry; the limits. */
+
+/* |v - ref| in units in the last place of the double nearest ref. */
+static double tanh_ulps(double v, long double ref)
+{
+    int ex;
+    long double u;
+    if (fabsl(ref) < 0x1p-1022L)
+        u = 0x1p-1074L;
+    else
+    {
+        (void) frexpl(ref, &ex);
+        u = ldexpl(1.0L, ex - 53);
+    }
+    return (double) (fabsl((long double) v - ref) / u);
+}
+
+/* The points of the accuracy test: grids over every region of the reduction (the small
+ * arguments, the table rows near |x| = n ln2 / 128, the saturation near 19.06) and random
+ * values, both signs. */
+static size_t tanh_points(double *x, size_t cap, uint64_t *s)
+{
+    size_t n = 0, i;
+    for (i = 0; i < 20000 && n < cap; i++)
+        x[n++] = -21.0 + 42.0 * (double) i / 20000.0;
+    for (i = 0; i < 4000 && n < cap; i++)
+        x[n++] = ldexp(1.0 + urand(s), -(int) (i % 60)) * (i % 2 ? -1 : 1);
+    for (i = 1; i < 3000 && n < cap; i++) /* the reduction's boundaries, n ln2/128 +- a little */
+        x[n++] = nextafter((double) i * 0x1.62e42fefa39efp-8, i % 2 ? 0.0 : 100.0);
+    while (n < cap)
+        x[n++] = (urand(s) < 0.5 ? 4.0 : 20.0) * (2.0 * urand(s) - 1.0);
+    return n;
+}
+
+static void test_tanh_accuracy(void **state)
+{
+    uint64_t s = fy_test_seed("tanh_accuracy");
+    const size_t cap = 60000;
+    double *x = malloc(cap * sizeof(double)), *t = malloc(cap * sizeof(double));
+    double worst_l = 0.0, worst_m = 0.0, at_l = 0.0, at_m = 0.0;
+    size_t n, i;
+    (void) state;
+    assert_non_null(x);
+    assert_non_null(t);
+    n = tanh_points(x, cap, &s);
+    fy_train_tanh(t, x, n);
+    for (i = 0; i < n; i++)
+    {
+        double em = tanh_ulps(t[i], (long double) tanh(x[i]));
+        if (em > worst_m)
+            worst_m = em, at_m = x[i];
+        if (LDBL_MANT_DIG > 53)
+        {
+            double el = tanh_ulps(t[i], tanhl((long double) x[i]));
+            if (el > worst_l)
+                worst_l = el, at_l = x[i];
+        }
+    }
+    print_message("fy_train_tanh: %zu points, %.3f ulp from tanhl (at %a), %.3f from libm's "
+                  "tanh (at %a)\n", n, worst_l, at_l, worst_m, at_m);
+    if (worst_l >= 3.0)
+        fail_msg("fy_train_tanh: %.3f ulp from tanhl at x = %a", worst_l, at_l);
+    if (worst_m >= 4.0)
+        fail_msg("fy_train_tanh: %.3f ulp from libm's tanh at x = %a", worst_m, at_m);
+    free(x);
+    free(t);
+}
+
+static void test_tanh_special(void **state)
+{
+    const double xs[] = {0.0, -0.0, INFINITY, -INFINITY, 19.0625, 20.0, 1e300, -1e300,
+                         0x1p-1074, -0x1p-1074, 0x1p-1022, 1e-300, 0x1p-30};
+    const size_t n = sizeof xs / sizeof xs[0];
+    double t[16], m[16], nan_in = NAN, nan_out;
+    size_t i;
+    (void) state;
+    fy_train_tanh(t, xs, n);
+    for (i = 0; i < n; i++)
+        m[i] = -xs[i];
+    fy_train_tanh(m, m, n); /* in place */
+    for (i = 0; i < n; i++)
+    {
+        /* odd: tanh(-x) has the bits of -tanh(x), signed zeros included */
+        double neg = -t[i];
+        assert_memory_equal(&m[i], &neg, sizeof(double));
+        if (fabs(xs[i]) >= 19.0625)
+            assert_true(t[i] == copysign(1.0, xs[i]));
+        else if (fabs(xs[i]) < 0x1p-26) /* tanh x = x (1 - x^2/3 ...) rounds to x */
+            assert_true(t[i] == xs[i]);
+    }
+    assert_true(signbit(t[1]) && t[1] == 0.0);
+    fy_train_tanh(&nan_out, &nan_in, 1);
+    assert_true(isnan(nan_out));
+}
+
+/* The AVX2 path repeats the C path's operations: the same bits at every offset and length
+ * (the vector loop and the scalar tail both meet every value). */
+static void test_tanh_paths(void **state)
+{
+    uint64_t s = fy_test_seed("tanh_paths");
+    double x[1031], v[1031], c[1031];
+    size_t i, off;
+    (void) state;
+    for (i = 0; i < 1031; i++)
+        x[i] = i % 7 == 0 ? ldexp(urand(&s), -(int) (i % 40)) : 24.0 * (2.0 * urand(&s) - 1.0);
+    x[5] = -0.0;
+    x[6] = NAN;
+    x[9] = -INFINITY;
+    for (off = 0; off < 5; off++)
+    {
+        size_t n = 1031 - off - (off % 3);
+        fy_train_tanh(v, x + off, n);
+        _fy_train_tanh_path(c, x + off, n, 0);
+        for (i = 0; i < n; i++)
+            if (memcmp(v + i, c + i, sizeof(double)))
+                fail_msg("x = %a: vector path %a, C path %a", x[off + i], v[i], c[i]);
+    }
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_gradient_fd),
     cmocka_unit_test(test_gemm_paths),
@@ -687,6 +809,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_early_stopping),
     cmocka_unit_test(test_residual_and_tools),
     cmocka_unit_test(test_bad_input),
+    cmocka_unit_test(test_tanh_accuracy),
+    cmocka_unit_test(test_tanh_special),
+    cmocka_unit_test(test_tanh_paths),
 };
 
 FY_TEST_MAIN("train", tests)

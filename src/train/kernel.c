@@ -1,6 +1,7 @@
 /* Kernels of the trainer: random indices and shuffles (on the generator of rng.h), activations
  * with their first derivatives, the gemm wrapper (CBLAS or plain loops) and the forward/backward
- * pass of one chunk of rows. */
+ * pass of one chunk of rows (tanh layers through the vectorised fy_train_tanh, tanh_fast.c;
+ * _fy_act_forward keeps libm's functions for fy_net_eval). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,20 +262,17 @@ double _fy_chunk_loss_grad(double *grad, double *pred, const fy_tmodel_struct *m
         A[l] = ws->ZA + off;
         off += (size_t) c * m->w[l];
     }
-    /* forward: Z_l = A_{l-1} W_l^T + b_l */
+    /* forward: Z_l = b_l + A_{l-1} W_l^T (the rows start as b_l, one product adds to them) */
     for (l = 1; l <= L; l++)
     {
         const double *W = P + m->woff[l], *b = P + m->boff[l];
         int n = m->w[l], k = m->w[l - 1];
-        _fy_gemm(m->blas, 0, 1, (int) c, n, k, 1.0, A[l - 1], k, W, k, 0.0, Z[l], n);
         for (i = 0; i < c; i++)
-        {
-            double *z = Z[l] + (size_t) i * n;
-            int a;
-            for (a = 0; a < n; a++)
-                z[a] += b[a];
-        }
-        if (l < L)
+            memcpy(Z[l] + (size_t) i * n, b, (size_t) n * sizeof(double));
+        _fy_gemm(m->blas, 0, 1, (int) c, n, k, 1.0, A[l - 1], k, W, k, 1.0, Z[l], n);
+        if (l < L && m->act == FY_ACT_TANH)
+            fy_train_tanh(A[l], Z[l], (size_t) c * n); /* the vectorised tanh (tanh_fast.c) */
+        else if (l < L)
             _fy_act_forward(A[l], Z[l], (size_t) c * n, m->act);
     }
     /* loss and output gradient 2 w (F - y) */

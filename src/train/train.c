@@ -562,15 +562,22 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
     _fy_rng_shuffle(perm, N, rng, 0);
     va = perm;
     tr = perm + nva;
+    /* column sums in row order (each column's sum in the order of tr, as before, but one pass
+     * over the rows instead of d strided ones): mx, sx hold sum v and sum v^2 until used */
+    for (j = 0; j < (size_t) d; j++)
+        mx[j] = sx[j] = 0.0;
+    for (i = 0; i < ntr; i++)
+    {
+        const double *row = X + (size_t) tr[i] * d;
+        for (j = 0; j < (size_t) d; j++)
+        {
+            mx[j] += row[j];
+            sx[j] += row[j] * row[j];
+        }
+    }
     for (j = 0; j < (size_t) d; j++)
     {
-        double s1 = 0.0, s2 = 0.0, mean, var;
-        for (i = 0; i < ntr; i++)
-        {
-            double v = X[(size_t) tr[i] * d + j];
-            s1 += v;
-            s2 += v * v;
-        }
+        double s1 = mx[j], s2 = sx[j], mean, var;
         mean = s1 / (double) ntr;
         var = s2 / (double) ntr - mean * mean;
         if (o->scale_x == FY_TRAIN_SCALE_STANDARD)

@@ -38,6 +38,10 @@ void _fy_act_forward(double *a, const double *z, size_t n, int act);
 /* g[i] *= sigma'(z[i]), given z and a = sigma(z). */
 void _fy_act_backward(double *g, const double *z, const double *a, size_t n, int act);
 
+/* fy_train_tanh with the AVX2 path (vector != 0, where the processor has it) or the C path
+ * alone (for the test of their bit-identity). */
+void _fy_train_tanh_path(double *out, const double *x, size_t n, int vector);
+
 /* ------------------------------------------------------------------ dense products */
 
 /* Row-major C (M x N) = alpha op(A) op(B) + beta C, op = transpose when ta/tb; cblas_dgemm
