@@ -215,7 +215,8 @@ if grep -q "ensemble: resumed: [1-9][0-9]* of" "$w/err" && grep -q "resumed: 2 o
 then ok "nnft couplings --mc on 2 ranks: the ensemble and the cut-offs read back"
 else no "nnft couplings --mc on 2 ranks: the ensemble and the cut-offs read back"; fi
 "$feynn" inn scan "$w/one.theory" --couplings 1,2 --sizes 40,60 --lbfgs 3 --quiet \
-    --format csv --checkpoint "$w/ck.inn" >/dev/null 2>"$w/err" || no "alone: inn scan --checkpoint"
+    --format csv --checkpoint "$w/ck.inn" >/dev/null 2>"$w/err" ||
+    no "alone: inn scan --checkpoint"
 keep_first "$w/ck.inn"
 if mpi 2 "$feynn" inn scan "$w/one.theory" --couplings 1,2 --sizes 40,60 --lbfgs 3 --quiet \
     --format csv --checkpoint "$w/ck.inn" >"$w/np2ck.scan.raw" 2>"$w/err" &&

@@ -112,7 +112,7 @@ scan_case() {
     before=$(chunks "$ck")
     "$@" --checkpoint "$ck" >"$w/$tag.resumed" 2>"$w/err"
     if [ $? = "$st" ]; then
-        cmp_out "$tag: SIG$sig after $before chunk(s), resumed: identical to an uninterrupted run" \
+        cmp_out "$tag: SIG$sig after $before chunk(s), resumed: identical to a whole run" \
             "$filt" "$w/$tag.whole" "$w/$tag.resumed"
     else no "$tag: resumed run exits with $st"; fi
     read_back "$tag: the restart read chunks back" "$total" "$what"
