@@ -59,6 +59,11 @@ case_ inn-action.schema.json "inn action --check, balls" "$feynn" inn action \
 case_ inn-diagrams.schema.json "inn diagrams" "$feynn" inn diagrams "$ex/tiny_inn.feynn-inn" \
     --layer 0 --order 3 --format json
 case_ inn-info.schema.json "inn info" "$feynn" inn info "$ex/tiny_inn.feynn-inn" --format json
+# a cubic layer's diagrams: legs split in two and in three (n3; inn-diag, issue 12)
+printf 'feynn-inn 1\ndim 2\nlayer affine\nW\n1 1/2\n0 3/2\nb 1/4 -1/2\n' >"$w/cubic.inn"
+printf 'layer cubic\ngamma 1/5 1/10\nlayer coupling\nA 0\nB 1\nG 1 0 0 1/3\n' >>"$w/cubic.inn"
+case_ inn-diagrams.schema.json "inn diagrams, cubic layer" "$feynn" inn diagrams "$w/cubic.inn" \
+    --layer 1 --order 5 --all-orders --format json
 case_ model-info.schema.json "model info" "$feynn" model info --format json "$ex/tiny_mlp.feynn"
 case_ model-info.schema.json "model info, npy folder" "$feynn" model info --format json \
     "$ex/tiny_mlp_npy"
