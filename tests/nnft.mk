@@ -46,3 +46,9 @@ tests_test_nnft_progress_SOURCES = tests/test_nnft_progress.c tests/testutil.h
 tests_test_nnft_progress_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_nnft_progress_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_progress
+# qft3 (issue 14): user-given P(|b|) and F, the deeper g (euclid_user.c, euclid*.c)
+check_PROGRAMS += tests/test_nnft_euclid_user
+tests_test_nnft_euclid_user_SOURCES = tests/test_nnft_euclid_user.c tests/testutil.h
+tests_test_nnft_euclid_user_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_nnft_euclid_user_LDADD = $(TEST_LDADD)
+TESTS += tests/test_nnft_euclid_user

@@ -90,6 +90,11 @@ case_ nnft-spectrum.schema.json "nnft spectrum --rho" "$feynn" nnft spectrum \
     "$ex/nnqft_free2.spec" --np 3 --nx 5 --rho 0 --format json
 case_ nnft-spectrum.schema.json "nnft spectrum --rho, ball" "$feynn" nnft spectrum \
     "$ex/nnqft_free1.spec" --np 3 --nx 3 --digits 6 --rho 0,1 --format json
+# qft3: a user-given density and F, and a deeper g (the spec object gains g, g_act, ..)
+case_ nnft-spectrum.schema.json "nnft spectrum, user P and F" "$feynn" nnft spectrum \
+    "$ex/nnqft_user.spec" --np 4 --nx 3 --digits 6 --mc 1000 --format json
+case_ nnft-spectrum.schema.json "nnft spectrum, deeper g" "$feynn" nnft spectrum \
+    "$ex/nnqft_deep.spec" --np 4 --nx 3 --digits 6 --mc 1000 --format json
 case_ nnft-rp.schema.json "nnft rp, spectral" "$feynn" nnft rp "$ex/nnqft_free2.spec" \
     --n-points 4 --format json
 # the checks on any ensemble (qft-checks)

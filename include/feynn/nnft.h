@@ -38,6 +38,7 @@
 #include "feynn/util.h"
 #include "feynn/graph.h"
 #include "feynn/num.h"
+#include <flint/fmpq_poly.h> /* qft3: fy_nnft_ppoly_t */
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,6 +67,7 @@ typedef enum
     FY_NNFT_B_GAUSS = 0, /* N(0, sigma_W^2 I / d): the Cos-net [H] */
     FY_NNFT_B_BALL,      /* uniform in the ball |b| < Lambda */
     FY_NNFT_B_LORENTZ,   /* d = 1: density m / (pi (b^2 + m^2)) */
+    FY_NNFT_B_USER,      /* qft3: a user-given radial density, piecewise polynomial in |b| */
     FY_NNFT_NBDIST
 } fy_nnft_bdist_t;
 /* and the amplitude F(b): */
@@ -73,8 +75,42 @@ typedef enum
 {
     FY_NNFT_F_ONE = 0, /* F = 1 */
     FY_NNFT_F_PROP,    /* F = 1 / sqrt(b^2 + m^2) */
+    FY_NNFT_F_USER,    /* qft3: a user-given F, piecewise polynomial in |b| */
     FY_NNFT_NAMPL
 } fy_nnft_ampl_t;
+
+/* qft3 (issue 14): a piecewise polynomial in k = |b| >= 0 with rational coefficients, the
+ * user-given radial density P(|b|) (spec lines 'b_density LO HI c0 c1 ..') and amplitude F
+ * (spec lines 'F_piece LO HI c0 c1 ..'): on piece j, lo_j <= k <= hi_j, the value
+ * c0 + c1 k + .. + cn k^n; pieces in increasing order, lo_j < hi_j <= lo_(j+1); 0 outside the
+ * pieces.  line[j] is the spec line of piece j (0 when not from a file), for messages. */
+typedef struct
+{
+    slong n;
+    fmpq *lo, *hi;
+    fmpq_poly_struct *p;
+    slong *line;
+} fy_nnft_ppoly_struct;
+typedef fy_nnft_ppoly_struct fy_nnft_ppoly_t[1];
+
+/* qft3: the map g of the neurons h_i(x) = sum_j g_ij(l_j(x)) on the input layer l: */
+typedef enum
+{
+    FY_NNFT_G_IDENTITY = 0, /* g_ij(l) = delta_ij l: h_i = l_i (the single layer) */
+    FY_NNFT_G_DENSE,        /* h_i = sigma(sum_j W_ij l_j(x) + beta_i), j < g_width,
+                             * W ~ N(0, sigma_g^2 / g_width), beta ~ N(0, sigma_gb^2) */
+    FY_NNFT_NG
+} fy_nnft_g_t;
+/* and its activation sigma: */
+typedef enum
+{
+    FY_NNFT_GACT_LINEAR = 0,
+    FY_NNFT_GACT_TANH,
+    FY_NNFT_GACT_ERF,
+    FY_NNFT_GACT_RELU,
+    FY_NNFT_GACT_SIN,
+    FY_NNFT_NGACT
+} fy_nnft_gact_t;
 
 typedef struct
 {
@@ -97,6 +133,14 @@ typedef struct
     fmpq_t Lambda;    /* radius of the ball (b_dist ball); 0: not given */
     fmpq_t a_mean;    /* E a = a_mean / N (Gaussian a only); 0 by default */
     fmpq_t phase;     /* c ~ U[-phase pi, phase pi], 0 < phase <= 1; 1 by default */
+    /* qft3 (issue 14): user-given P(|b|) and F, deeper g (defaults: none, identity) */
+    fy_nnft_ppoly_t b_density; /* b_dist user: P(|b|) up to normalisation */
+    fy_nnft_ppoly_t F_user;    /* F user */
+    int g;            /* fy_nnft_g_t */
+    int g_act;        /* fy_nnft_gact_t (g dense) */
+    slong g_width;    /* width of the input layer l under g dense (N is the neurons') */
+    fmpq_t sigma_g;   /* W ~ N(0, sigma_g^2 / g_width); 1 by default */
+    fmpq_t sigma_gb;  /* beta ~ N(0, sigma_gb^2); 0 by default */
 } fy_nnft_spec_struct;
 typedef fy_nnft_spec_struct fy_nnft_spec_t[1];
 
@@ -806,6 +850,79 @@ void fy_nnft_duality_init(fy_nnft_duality_t t);
 void fy_nnft_duality_clear(fy_nnft_duality_t t);
 int fy_nnft_duality(fy_nnft_duality_t t, const fy_nnft_spec_t s, const fmpq *shift,
                     slong nshift, slong prec, fy_error_t err);
+
+/* ============================================== user-given P(|b|) and F, deeper g (qft3, issue
+ * 14; src/nnft/euclid_user.c, euclid.c, euclid_mc.c, euclid_kl.c; doc/nnft-spec.md)
+ *
+ * User-given input layers.  'b_dist user' with 'b_density' lines: b in R^d has the density
+ * P(b) = p(|b|) / Z, p the piecewise polynomial of the lines (>= 0, checked exactly by Sturm
+ * sequences), Z = S_(d-1) int_0^inf k^(d-1) p(k) dk (S_(d-1) = 2 pi^(d/2) / Gamma(d/2)), the
+ * radial integral exact in rationals.  'F user' with 'F_piece' lines: F(b) = f(|b|), f
+ * piecewise polynomial covering the support of P (F user needs b_dist ball or user).  Then
+ *   R_M(r) = int k^(d-1) p(k) F(k)^M 0F1(; d/2; -k^2 r^2 / 4) dk / int k^(d-1) p(k) dk,
+ * by rigorous quadrature (acb_calc_integrate) on every interval between the knots of p and
+ * f, the angular average in closed form as for the ball (cos t in d = 1, sin t / t in
+ * d = 3); the power spectrum (sigma_a^2 / 2) (2 pi)^d p(|p|) F(|p|)^2 / Z (the hull of the
+ * adjacent pieces at a knot); the Monte Carlo radius by inverse CDF on the exact rational CDF
+ * (bisection in doubles), the direction as for the ball.  For b_dist user, Lambda is set to
+ * the end of the last piece.
+ *
+ * Deeper g.  'g dense': h_i(x) = sigma(sum_(j < g_width) W_ij l_j(x) + beta_i), i < N (width),
+ * l_j(x) = F(b_j) cos(b_j . x + c_j) the input layer of g_width neurons, W_ij ~
+ * N(0, sigma_g^2 / g_width), beta_i ~ N(0, sigma_gb^2), independent of the input layer's
+ * parameters, and phi = sum_i a_i h_i.  Translation and rotation invariance survive every g
+ * (the input layer absorbs them, [H]).  Exact where the moments have closed forms: the
+ * linear g (g_act linear, sigma_gb 0), for which phi = sum_j v_j l_j(x) with v_j = sum_i
+ * a_i W_ij, given S = sum_i a_i^2 i.i.d. N(0, sigma_g^2 S / g_width), so that
+ *   G^(n)(x_1..x_n) = E[S^(n/2)] G^(n)_1(x_1..x_n),
+ * G_1 the single layer of width g_width with Gaussian output weights N(0, sigma_g^2 /
+ * g_width), E[S^k] the sum over set partitions of (N)_|pi| prod_B E[a^(2|B|)]; connected
+ * parts by the Moebius sum over set partitions of these.  Other g: Monte Carlo only
+ * (fy_nnft_euclid_mc_g2); the exact functions refuse with the reason.  The neurons of a
+ * deeper g share the input layer, so fy_nnft_has_odd returns 1 for them (the all-partition
+ * route of fy_nnft_euclid_correlator; fy_nnft_corr_compute's tables do not apply). */
+enum
+{
+    FY_RNG_PURPOSE_NNFT_DEEP = 58 /* normals W, beta of the dense g in fy_nnft_euclid_mc_g2 */
+};
+
+/* "identity", "dense" / "linear", "tanh", "erf", "relu", "sin"; parsers return -1 if
+ * unknown. */
+const char *fy_nnft_g_name(fy_nnft_g_t g);
+int fy_nnft_g_parse(fy_nnft_g_t *g, const char *name);
+const char *fy_nnft_gact_name(fy_nnft_gact_t a);
+int fy_nnft_gact_parse(fy_nnft_gact_t *a, const char *name);
+
+void fy_nnft_ppoly_init(fy_nnft_ppoly_t f);
+void fy_nnft_ppoly_clear(fy_nnft_ppoly_t f);
+int fy_nnft_ppoly_set(fy_nnft_ppoly_t z, const fy_nnft_ppoly_t x, fy_error_t err);
+/* Appends the piece p on [lo, hi]; FY_EINPUT unless 0 <= lo < hi and lo >= the last hi. */
+int fy_nnft_ppoly_append(fy_nnft_ppoly_t f, const fmpq_t lo, const fmpq_t hi,
+                         const fmpq_poly_t p, slong line, fy_error_t err);
+/* The value at k >= 0 (a ball): the hull of the values of every piece k meets, and 0 where k
+ * meets a gap or lies beyond the last piece. */
+void fy_nnft_ppoly_eval(arb_t y, const fy_nnft_ppoly_t f, const arb_t k, slong prec);
+/* 1 when p >= 0 on [lo, hi] (decided exactly: Sturm count of the roots of odd multiplicity
+ * inside, then the sign at a rational point); 0 otherwise, with a rational witness where
+ * p < 0 in *where (may be NULL). */
+int fy_nnft_poly_nonneg(fmpq_t where, const fmpq_poly_t p, const fmpq_t lo, const fmpq_t hi);
+/* int_0^inf k^e f(k) dk, exactly. */
+void fy_nnft_ppoly_moment(fmpq_t z, const fy_nnft_ppoly_t f, slong e);
+/* Checks f as a density (every piece >= 0, positive mass) or, with density 0, as an
+ * amplitude; messages name name:line of the piece (or the piece number) and the fix. */
+int fy_nnft_ppoly_check(const fy_nnft_ppoly_t f, int density, const char *name,
+                        fy_error_t err);
+/* The exact radial CDF of b_dist user (or ball) at k >= 0: C(k) = int_0^k t^(d-1) p(t) dt /
+ * int_0^inf t^(d-1) p(t) dt. */
+int fy_nnft_euclid_radial_cdf(fmpq_t C, const fy_nnft_spec_t s, const fmpq_t k,
+                              fy_error_t err);
+
+/* 1 for a spec with g dense. */
+int fy_nnft_euclid_deep(const fy_nnft_spec_t s);
+/* E[S^k], S = sum_(i < N) a_i^2, k = 0..8: exact (ball) from the output weights' moments. */
+int fy_nnft_euclid_deep_smoment(arb_t ES, const fy_nnft_spec_t s, int k, slong prec,
+                                fy_error_t err);
+/* (end qft3) */
 
 /* ============================================== checks on any ensemble (qft-checks, issue 14;
  * src/nnft/rp.c, symmetry.c, os.c, ib.c; doc/math.md 4.6)

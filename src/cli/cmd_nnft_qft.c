@@ -98,7 +98,11 @@ const fy_opt_cmd_t fy_opt_nnft_spectrum = {
     .intro =
         "Fields from neurons [H]: for an ensemble\n"
         "  phi(x) = sum_i a_i F(b_i) cos(b_i . x + c_i)\n"
-        "(activation cos with b_dist gauss|ball|lorentz and F one|prop, doc/nnft-spec.md),\n"
+        "(activation cos with b_dist gauss|ball|lorentz|user and F one|prop|user,\n"
+        "doc/nnft-spec.md; b_dist user: lines 'b_density LO HI c0 c1 ..', a radial density\n"
+        "c0 + c1 |b| + .. on LO <= |b| <= HI; F user: lines 'F_piece LO HI c0 c1 ..'; a\n"
+        "deeper g: 'g dense', 'g_width N1', 'g_act linear|tanh|erf|relu|sin', 'sigma_g',\n"
+        "'sigma_gb', neurons h_i = g_act(sum_j W_ij l_j(x) + beta_i)),\n"
         "the power spectrum G(p) on a momentum grid and the 2-point function G2(x) =\n"
         "G2(x e_1, 0) on a position grid, in ball arithmetic; with --mc also a Monte Carlo\n"
         "estimate of G2 with standard errors.  Convention:\n"
@@ -223,6 +227,14 @@ static json_t *jspec(const fy_nnft_spec_t s)
             json_object_set_new(o, "mass", fy_nnft_cli_json_q(s->mass));
         if (!fmpq_is_zero(s->Lambda))
             json_object_set_new(o, "Lambda", fy_nnft_cli_json_q(s->Lambda));
+        if (s->g != FY_NNFT_G_IDENTITY) /* qft3: the deeper g */
+        {
+            json_object_set_new(o, "g", json_string(fy_nnft_g_name(s->g)));
+            json_object_set_new(o, "g_act", json_string(fy_nnft_gact_name(s->g_act)));
+            json_object_set_new(o, "g_width", json_integer((json_int_t) s->g_width));
+            json_object_set_new(o, "sigma_g", fy_nnft_cli_json_q(s->sigma_g));
+            json_object_set_new(o, "sigma_gb", fy_nnft_cli_json_q(s->sigma_gb));
+        }
     }
     return o;
 }
@@ -255,16 +267,34 @@ static void layer_text(char *buf, size_t n, const fy_nnft_spec_t s)
     case FY_NNFT_B_LORENTZ:
         snprintf(pb, sizeof pb, "Lorentzian m / (pi (b^2 + m^2)), m = %s", m ? m : "?");
         break;
+    case FY_NNFT_B_USER: /* qft3 */
+        snprintf(pb, sizeof pb, "user-given radial density (%ld piece(s), |b| <= %s)",
+                 (long) s->b_density->n, L ? L : "?");
+        break;
     default:
         snprintf(pb, sizeof pb, "N(0, sigma_W^2 / d), sigma_W = %s (the Cos-net)", w ? w : "?");
         break;
     }
     if (s->F == FY_NNFT_F_PROP)
         snprintf(pf, sizeof pf, "F = 1/sqrt(b^2 + m^2), m = %s", m ? m : "?");
+    else if (s->F == FY_NNFT_F_USER) /* qft3 */
+        snprintf(pf, sizeof pf, "F user-given (%ld piece(s))", (long) s->F_user->n);
     else
         snprintf(pf, sizeof pf, "F = 1");
-    snprintf(buf, n, "phi(x) = sum_i a_i F(b_i) cos(b_i . x + c_i), d = %ld, N = %ld, "
-             "sigma_a = %s; b %s; %s", (long) s->d, (long) s->width, a ? a : "?", pb, pf);
+    if (s->g == FY_NNFT_G_DENSE) /* qft3: the deeper g */
+    {
+        char *g = qs(s->sigma_g), *gb = qs(s->sigma_gb);
+        snprintf(buf, n, "phi(x) = sum_i a_i h_i(x), h_i = %s(sum_j W_ij l_j(x) + beta_i), "
+                 "l_j(x) = F(b_j) cos(b_j . x + c_j), d = %ld, N = %ld, g_width = %ld, "
+                 "sigma_a = %s, sigma_g = %s, sigma_gb = %s; b %s; %s",
+                 fy_nnft_gact_name((fy_nnft_gact_t) s->g_act), (long) s->d, (long) s->width,
+                 (long) s->g_width, a ? a : "?", g ? g : "?", gb ? gb : "?", pb, pf);
+        free(g);
+        free(gb);
+    }
+    else
+        snprintf(buf, n, "phi(x) = sum_i a_i F(b_i) cos(b_i . x + c_i), d = %ld, N = %ld, "
+                 "sigma_a = %s; b %s; %s", (long) s->d, (long) s->width, a ? a : "?", pb, pf);
     free(w);
     free(m);
     free(L);
@@ -274,6 +304,8 @@ static void layer_text(char *buf, size_t n, const fy_nnft_spec_t s)
 /* The talk's closed form of G(p), where the ensemble is one of its examples, else NULL. */
 static const char *known_form(const fy_nnft_spec_t s)
 {
+    if (s->g != FY_NNFT_G_IDENTITY) /* qft3: the talk's forms are the single layer's */
+        return NULL;
     if (s->b_dist == FY_NNFT_B_BALL && s->F == FY_NNFT_F_PROP)
         return "Gaussian NN-QFT 1: G(p) = sigma_a^2 (2 pi)^d / (2 vol(ball)) / (p^2 + m^2) for "
                "|p| < Lambda, 0 beyond";

@@ -18,8 +18,8 @@
 
 #define EUCLID_MAX_M 16
 
-static const char *const bdist_names[FY_NNFT_NBDIST] = {"gauss", "ball", "lorentz"};
-static const char *const ampl_names[FY_NNFT_NAMPL] = {"one", "prop"};
+static const char *const bdist_names[FY_NNFT_NBDIST] = {"gauss", "ball", "lorentz", "user"};
+static const char *const ampl_names[FY_NNFT_NAMPL] = {"one", "prop", "user"};
 
 const char *fy_nnft_bdist_name(fy_nnft_bdist_t b)
 {
@@ -60,12 +60,15 @@ int fy_nnft_ampl_parse(fy_nnft_ampl_t *f, const char *name)
 int fy_nnft_is_euclid(const fy_nnft_spec_t s)
 {
     return s->act == FY_NNFT_COS && (s->b_dist != FY_NNFT_B_GAUSS || s->F != FY_NNFT_F_ONE
-                                     || !fmpq_is_zero(s->a_mean) || !fmpq_is_one(s->phase));
+                                     || !fmpq_is_zero(s->a_mean) || !fmpq_is_one(s->phase)
+                                     || s->g != FY_NNFT_G_IDENTITY);
 }
 
 int fy_nnft_has_odd(const fy_nnft_spec_t s)
 {
-    return s->act == FY_NNFT_COS && !fmpq_is_zero(s->a_mean) && !fmpq_is_one(s->phase);
+    /* qft3: a deeper g takes the all-partition route too (its neurons share the input layer) */
+    return s->act == FY_NNFT_COS && ((!fmpq_is_zero(s->a_mean) && !fmpq_is_one(s->phase))
+                                     || s->g != FY_NNFT_G_IDENTITY);
 }
 
 /* ------------------------------------------------------------------ radial functions */
@@ -99,11 +102,34 @@ static void radial_ball_one(arb_t R, const fy_nnft_spec_t s, const fmpq_t r2, sl
 typedef struct
 {
     slong d;
-    int M;       /* (k^2 + m^2)^(-M/2) */
+    int M;       /* (k^2 + m^2)^(-M/2), or F user ^ M */
     acb_t a;     /* d / 2 */
     arb_t q;     /* r^2 / 4 */
     arb_t m2;    /* m^2 */
+    const fmpq_poly_struct *dens; /* qft3: the density's piece (NULL: 1) */
+    const fmpq_poly_struct *fpol; /* qft3: F user's piece (NULL: F one or prop) */
+    int prop;    /* F prop */
 } ball_param;
+
+/* qft3: a rational polynomial at a complex ball, by Horner. */
+static void poly_eval_acb(acb_t y, const fmpq_poly_t p, const acb_t k, slong prec)
+{
+    fmpq_t c;
+    arb_t t;
+    slong i;
+    fmpq_init(c);
+    arb_init(t);
+    acb_zero(y);
+    for (i = fmpq_poly_degree(p); i >= 0; i--)
+    {
+        fmpq_poly_get_coeff_fmpq(c, p, i);
+        arb_set_fmpq(t, c, prec);
+        acb_mul(y, y, k, prec);
+        acb_add_arb(y, y, t, prec);
+    }
+    fmpq_clear(c);
+    arb_clear(t);
+}
 
 static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong prec)
 {
@@ -122,7 +148,18 @@ static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong pr
         acb_pow_ui(t, k, (ulong) (p->d - 1), prec);
         acb_mul(z, z, t, prec);
     }
-    if (p->M > 0)
+    if (p->dens != NULL)
+    {
+        poly_eval_acb(t, p->dens, k, prec);
+        acb_mul(z, z, t, prec);
+    }
+    if (p->fpol != NULL && p->M > 0)
+    {
+        poly_eval_acb(t, p->fpol, k, prec);
+        acb_pow_ui(t, t, (ulong) p->M, prec);
+        acb_mul(z, z, t, prec);
+    }
+    else if (p->prop && p->M > 0)
     {
         acb_add_arb(t, k2, p->m2, prec);
         if (p->M & 1)
@@ -146,52 +183,111 @@ static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong pr
     return 0;
 }
 
-static int radial_ball_prop(arb_t R, const fy_nnft_spec_t s, int M, const fmpq_t r2,
-                            slong prec, fy_error_t err)
+/* int_lo^hi of ball_f, added to acc. */
+static int quad_piece(arb_t acc, ball_param *p, const fmpq_t lo, const fmpq_t hi, slong prec,
+                      fy_error_t err)
 {
-    ball_param p;
-    acb_t lo, hi, res;
-    arb_t L;
+    acb_t a, b, res;
     mag_t tol;
     int rc = FY_OK;
+    acb_init(a);
+    acb_init(b);
+    acb_init(res);
+    mag_init(tol);
+    arb_set_fmpq(acb_realref(a), lo, prec);
+    arb_set_fmpq(acb_realref(b), hi, prec);
+    mag_set_ui_2exp_si(tol, 1, -prec);
+    acb_calc_integrate(res, ball_f, p, a, b, prec, tol, NULL, prec + 10);
+    if (!acb_is_finite(res))
+        rc = fy_error_set(err, FY_ECHECK, "the radial integral (d = %ld, M = %d) did not "
+                          "converge; try fewer digits", (long) p->d, p->M);
+    else
+        arb_add(acc, acc, acb_realref(res), prec);
+    acb_clear(a);
+    acb_clear(b);
+    acb_clear(res);
+    mag_clear(tol);
+    return rc;
+}
+
+/* The compact laws (the ball, b_dist user) with F one, prop or user (fmode 0, 1, 2):
+ * int k^(d-1) p(k) F(k)^M 0F1(; d/2; -k^2 r^2/4) dk / int k^(d-1) p(k) dk, over every
+ * interval between the knots of p and F (qft3; the ball is p = 1 on [0, Lambda]). */
+static int radial_quad(arb_t R, const fy_nnft_spec_t s, int M, int fmode, const fmpq_t r2,
+                       slong prec, fy_error_t err)
+{
+    ball_param p;
+    fy_nnft_ppoly_t ball;
+    const fy_nnft_ppoly_struct *P = s->b_density, *F = s->F_user;
+    fmpq_t lo, hi, Z;
+    fmpq_poly_t one;
+    arb_t acc;
+    slong j, i;
+    int rc = FY_OK;
+    memset(&p, 0, sizeof p);
     p.d = s->d;
     p.M = M;
+    p.prop = fmode == 1;
     acb_init(p.a);
     arb_init(p.q);
     arb_init(p.m2);
-    acb_init(lo);
-    acb_init(hi);
-    acb_init(res);
-    arb_init(L);
-    mag_init(tol);
+    fy_nnft_ppoly_init(ball);
+    fmpq_init(lo);
+    fmpq_init(hi);
+    fmpq_init(Z);
+    fmpq_poly_init(one);
+    arb_init(acc);
     acb_set_si(p.a, s->d);
     acb_mul_2exp_si(p.a, p.a, -1);
     arb_set_fmpq(p.q, r2, prec);
     arb_mul_2exp_si(p.q, p.q, -2);
     arb_set_fmpq(p.m2, s->mass, prec);
     arb_sqr(p.m2, p.m2, prec);
-    arb_set_fmpq(L, s->Lambda, prec);
-    acb_set_arb(hi, L);
-    mag_set_ui_2exp_si(tol, 1, -prec);
-    acb_calc_integrate(res, ball_f, &p, lo, hi, prec, tol, NULL, prec + 10);
-    if (!acb_is_finite(res))
-        rc = fy_error_set(err, FY_ECHECK, "the radial integral of the ball (d = %ld, M = %d) "
-                          "did not converge; try fewer digits", (long) s->d, M);
-    else
+    if (s->b_dist == FY_NNFT_B_BALL)
     {
-        /* times d / Lambda^d (the radial density of the uniform ball) */
-        arb_pow_ui(L, L, (ulong) s->d, prec);
-        arb_div(R, acb_realref(res), L, prec);
-        arb_mul_si(R, R, s->d, prec);
+        fmpq_poly_one(one);
+        rc = fy_nnft_ppoly_append(ball, lo, s->Lambda, one, 0, err);
+        P = ball;
+    }
+    for (j = 0; j < P->n && rc == FY_OK; j++)
+    {
+        p.dens = s->b_dist == FY_NNFT_B_BALL ? NULL : P->p + j;
+        if (fmode != 2 || M == 0)
+        {
+            rc = quad_piece(acc, &p, P->lo + j, P->hi + j, prec, err);
+            continue;
+        }
+        /* F user: F = 0 off its pieces, so only the overlaps count (M > 0) */
+        for (i = 0; i < F->n && rc == FY_OK; i++)
+        {
+            fmpq_set(lo, fmpq_cmp(P->lo + j, F->lo + i) > 0 ? P->lo + j : F->lo + i);
+            fmpq_set(hi, fmpq_cmp(P->hi + j, F->hi + i) < 0 ? P->hi + j : F->hi + i);
+            if (fmpq_cmp(lo, hi) >= 0)
+                continue;
+            p.fpol = F->p + i;
+            rc = quad_piece(acc, &p, lo, hi, prec, err);
+        }
+    }
+    if (rc == FY_OK)
+    {
+        fy_nnft_ppoly_moment(Z, P, s->d - 1);
+        if (fmpq_sgn(Z) <= 0)
+            rc = fy_error_set(err, FY_EINPUT, "the density of b has no mass");
+        else
+        {
+            arb_mul_fmpz(R, acc, fmpq_denref(Z), prec);
+            arb_div_fmpz(R, R, fmpq_numref(Z), prec);
+        }
     }
     acb_clear(p.a);
     arb_clear(p.q);
     arb_clear(p.m2);
-    acb_clear(lo);
-    acb_clear(hi);
-    acb_clear(res);
-    arb_clear(L);
-    mag_clear(tol);
+    fy_nnft_ppoly_clear(ball);
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    fmpq_clear(Z);
+    fmpq_poly_clear(one);
+    arb_clear(acc);
     return rc;
 }
 
@@ -285,15 +381,26 @@ int fy_nnft_euclid_radial(arb_t R, const fy_nnft_spec_t s, int M, const fmpq_t r
         case FY_NNFT_B_LORENTZ:
             radial_lorentz(R, s, 0, r2, prec);
             return FY_OK;
+        case FY_NNFT_B_USER:
+            return radial_quad(R, s, M, 0, r2, prec, err);
         default:
             break;
         }
+    }
+    else if (s->F == FY_NNFT_F_USER)
+    {
+        if (s->b_dist != FY_NNFT_B_BALL && s->b_dist != FY_NNFT_B_USER)
+            return fy_error_set(err, FY_EUNSUPPORTED, "F user needs a compact law of b "
+                                "(b_dist ball or user), not b_dist %s",
+                                fy_nnft_bdist_name((fy_nnft_bdist_t) s->b_dist));
+        return radial_quad(R, s, M, 2, r2, prec, err);
     }
     else
         switch (s->b_dist)
         {
         case FY_NNFT_B_BALL:
-            return radial_ball_prop(R, s, M, r2, prec, err);
+        case FY_NNFT_B_USER:
+            return radial_quad(R, s, M, 1, r2, prec, err);
         case FY_NNFT_B_LORENTZ:
             if (M & 1)
                 return fy_error_set(err, FY_EUNSUPPORTED, "odd moments of the Lorentzian layer "
@@ -311,6 +418,34 @@ int fy_nnft_euclid_radial(arb_t R, const fy_nnft_spec_t s, int M, const fmpq_t r
     return fy_error_set(err, FY_EINPUT, "unknown b_dist %d or F %d", s->b_dist, s->F);
 }
 
+/* sigma_a^2, or for the linear deeper g sigma_g^2 E[S] (qft3): G2 = (this / 2) R_2. */
+static int g2_scale(arb_t a2, const fy_nnft_spec_t s, slong prec, fy_error_t err)
+{
+    int rc;
+    if (!fy_nnft_euclid_deep(s))
+    {
+        arb_set_fmpq(a2, s->sigma_a, prec);
+        arb_sqr(a2, a2, prec);
+        return FY_OK;
+    }
+    if (s->g_act != FY_NNFT_GACT_LINEAR || !fmpq_is_zero(s->sigma_gb))
+        return fy_error_set(err, FY_EUNSUPPORTED, "the exact G2 of a deeper g needs g_act "
+                            "linear and sigma_gb 0; for g_act %s use the Monte Carlo "
+                            "(fy_nnft_euclid_mc_g2, feynn nnft spectrum --mc)",
+                            fy_nnft_gact_name((fy_nnft_gact_t) s->g_act));
+    if ((rc = fy_nnft_euclid_deep_smoment(a2, s, 1, prec, err)) != FY_OK)
+        return rc;
+    {
+        arb_t t;
+        arb_init(t);
+        arb_set_fmpq(t, s->sigma_g, prec);
+        arb_sqr(t, t, prec);
+        arb_mul(a2, a2, t, prec);
+        arb_clear(t);
+    }
+    return FY_OK;
+}
+
 int fy_nnft_euclid_g2(arb_t G, const fy_nnft_spec_t s, const fmpq_t r2, slong prec,
                       fy_error_t err)
 {
@@ -319,8 +454,11 @@ int fy_nnft_euclid_g2(arb_t G, const fy_nnft_spec_t s, const fmpq_t r2, slong pr
     if (rc != FY_OK)
         return rc;
     arb_init(a2);
-    arb_set_fmpq(a2, s->sigma_a, prec);
-    arb_sqr(a2, a2, prec);
+    if ((rc = g2_scale(a2, s, prec, err)) != FY_OK)
+    {
+        arb_clear(a2);
+        return rc;
+    }
     arb_mul(G, G, a2, prec);
     arb_mul_2exp_si(G, G, -1);
     arb_clear(a2);
@@ -367,6 +505,28 @@ static void density_b(arb_t P, const fy_nnft_spec_t s, const arb_t p, slong prec
         arb_pow_ui(t, t, (ulong) s->d, prec);
         arb_div(P, P, t, prec);
         break;
+    case FY_NNFT_B_USER:
+    {
+        /* qft3: p(|p|) / (S_(d-1) int k^(d-1) p(k) dk), S_(d-1) = 2 pi^(d/2) / Gamma(d/2) */
+        fmpq_t Z;
+        fmpq_init(Z);
+        fy_nnft_ppoly_moment(Z, s->b_density, s->d - 1);
+        fy_nnft_ppoly_eval(P, s->b_density, p, prec);
+        arb_mul_fmpz(P, P, fmpq_denref(Z), prec);
+        arb_div_fmpz(P, P, fmpq_numref(Z), prec);
+        arb_set_si(t, s->d);
+        arb_mul_2exp_si(t, t, -1);
+        arb_gamma(t, t, prec);
+        arb_mul(P, P, t, prec);
+        arb_const_pi(u, prec);
+        arb_set_si(t, s->d);
+        arb_mul_2exp_si(t, t, -1);
+        arb_pow(u, u, t, prec);
+        arb_div(P, P, u, prec);
+        arb_mul_2exp_si(P, P, -1);
+        fmpq_clear(Z);
+        break;
+    }
     case FY_NNFT_B_LORENTZ:
     default:
         /* m / (pi (p^2 + m^2)) */
@@ -414,8 +574,12 @@ int fy_nnft_power_spectrum(arb_t G, const fy_nnft_spec_t s, const arb_t p, slong
         arb_mul_2exp_si(t, t, 1);
         arb_pow_ui(t, t, (ulong) s->d, prec);
         arb_mul(G, G, t, prec);
-        arb_set_fmpq(t, s->sigma_a, prec);
-        arb_sqr(t, t, prec);
+        if (g2_scale(t, s, prec, err) != FY_OK)
+        {
+            arb_clear(t);
+            arb_clear(u);
+            return FY_EUNSUPPORTED;
+        }
         arb_mul(G, G, t, prec);
         arb_mul_2exp_si(G, G, -1);
         if (s->F == FY_NNFT_F_PROP)
@@ -424,6 +588,12 @@ int fy_nnft_power_spectrum(arb_t G, const fy_nnft_spec_t s, const arb_t p, slong
             arb_sqr(u, p, prec);
             arb_addmul(u, t, t, prec);
             arb_div(G, G, u, prec);
+        }
+        else if (s->F == FY_NNFT_F_USER) /* qft3 */
+        {
+            fy_nnft_ppoly_eval(t, s->F_user, p, prec);
+            arb_sqr(t, t, prec);
+            arb_mul(G, G, t, prec);
         }
         if (straddle)
         {
@@ -479,8 +649,8 @@ int fy_nnft_euclid_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slo
     int rc;
     if ((rc = check_idx(s, pair, 2, err)) != FY_OK)
         return rc;
-    if (!fmpq_is_zero(s->a_mean) || !fmpq_is_one(s->phase))
-        return fy_nnft_euclid_correlator(K, s, pair, 2, prec, err); /* the Z2 switch */
+    if (!fmpq_is_zero(s->a_mean) || !fmpq_is_one(s->phase) || fy_nnft_euclid_deep(s))
+        return fy_nnft_euclid_correlator(K, s, pair, 2, prec, err); /* Z2 switch, deeper g */
     fmpq_init(r2);
     signed_r2(r2, s, pair, 2, 1u);
     rc = fy_nnft_euclid_g2(K, s, r2, prec, err);
@@ -557,6 +727,10 @@ int fy_nnft_euclid_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, in
         return fy_error_set(err, FY_EINPUT, "moment order %d: 1..%d", M, EUCLID_MAX_M);
     if ((rc = check_idx(s, idx, M, err)) != FY_OK)
         return rc;
+    if (fy_nnft_euclid_deep(s))
+        return fy_error_set(err, FY_EUNSUPPORTED, "the neurons of a deeper g (g dense) share "
+                            "the input layer, so no single-neuron moment factorises the "
+                            "correlators: use fy_nnft_correlator / fy_nnft_connected");
     if ((M & 1) && (whole || fmpq_is_zero(s->a_mean)))
     {
         arb_zero(mu); /* c -> c + pi, or a -> -a, flips h */
@@ -610,7 +784,11 @@ typedef struct
     char *have;
     arb_t acc, term, t;
     fy_error_struct *err;
+    int deep;          /* qft3: blocks are the full correlators of a deeper g */
 } part_ctx;
+
+static int deep_full(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                     fy_error_t err);
 
 static int block_moment(part_ctx *c, unsigned B)
 {
@@ -621,7 +799,11 @@ static int block_moment(part_ctx *c, unsigned B)
         for (k = 0; k < c->n; k++)
             if (B >> k & 1)
                 sub[m++] = c->idx[k];
-        if ((rc = fy_nnft_euclid_moment(c->mu + B, c->s, sub, m, c->prec, c->err)) != FY_OK)
+        if (c->deep)
+            rc = deep_full(c->mu + B, c->s, sub, m, c->prec, c->err);
+        else
+            rc = fy_nnft_euclid_moment(c->mu + B, c->s, sub, m, c->prec, c->err);
+        if (rc != FY_OK)
             return rc;
         c->have[B] = 1;
     }
@@ -645,7 +827,7 @@ static int all_parts(part_ctx *c, unsigned mask, unsigned *blocks, int nb)
         }
         for (i = 1; i < nb; i++)
             arb_mul_si(c->term, c->term, c->connected ? -i : c->s->width - i, c->prec);
-        if (!c->connected)
+        if (!c->connected && !c->deep)
             arb_mul_si(c->term, c->term, c->s->width, c->prec);
         arb_add(c->acc, c->acc, c->term, c->prec);
         return FY_OK;
@@ -677,7 +859,10 @@ static int part_sum(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, in
         return rc;
     if (s->act != FY_NNFT_COS)
         return fy_error_set(err, FY_EINPUT, "fy_nnft_euclid_correlator is for activation cos");
+    if (fy_nnft_euclid_deep(s) && !connected)
+        return deep_full(G, s, idx, n, prec, err);
     memset(&c, 0, sizeof c);
+    c.deep = fy_nnft_euclid_deep(s);
     c.s = s;
     c.idx = idx;
     c.n = n;
@@ -693,7 +878,9 @@ static int part_sum(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, in
     arb_init(c.acc);
     arb_init(c.term);
     arb_init(c.t);
-    if ((rc = all_parts(&c, (1u << n) - 1, blocks, 0)) == FY_OK)
+    if ((rc = all_parts(&c, (1u << n) - 1, blocks, 0)) == FY_OK && c.deep)
+        arb_set(G, c.acc); /* the cumulant of the full correlators */
+    else if (rc == FY_OK)
     {
         /* N^(-n/2) (moments) or N^(1 - n/2) (cumulants) */
         arb_set_si(c.t, s->width);
@@ -721,4 +908,99 @@ int fy_nnft_euclid_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, 
                              slong prec, fy_error_t err)
 {
     return part_sum(G, s, idx, n, 1, prec, err);
+}
+
+/* ------------------------------------------------------------------ deeper g (qft3) */
+/* E[S^k], S = sum_i a_i^2: the sum over set partitions of {0..k-1} (mask) of
+ * (N)_|pi| prod_B E[a^(2|B|)], E[a^(2j)] = E[(sqrt(N) a)^(2j)] / N^j. */
+static void smoment_rec(arb_t acc, const arb_srcptr am, slong N, unsigned mask, int nb,
+                        arb_t term, slong prec)
+{
+    unsigned low, rest, sub;
+    if (mask == 0)
+    {
+        arb_add(acc, acc, term, prec);
+        return;
+    }
+    low = mask & (0u - mask);
+    rest = mask ^ low;
+    sub = rest;
+    for (;;)
+    {
+        arb_t t;
+        arb_init(t);
+        /* the new block sub | low: E[a^(2 |B|)] (N - nb) */
+        arb_mul(t, term, am + __builtin_popcount(sub | low), prec);
+        arb_mul_si(t, t, N - nb, prec);
+        smoment_rec(acc, am, N, mask ^ (sub | low), nb + 1, t, prec);
+        arb_clear(t);
+        if (sub == 0)
+            break;
+        sub = (sub - 1) & rest;
+    }
+}
+
+int fy_nnft_euclid_deep_smoment(arb_t ES, const fy_nnft_spec_t s, int k, slong prec,
+                                fy_error_t err)
+{
+    arb_ptr am;
+    arb_t term, Nj;
+    int j;
+    if (k < 0 || k > 8)
+        return fy_error_set(err, FY_EINPUT, "E[S^k] for k = 0..8, not %d", k);
+    am = _arb_vec_init(k + 1);
+    arb_init(term);
+    arb_init(Nj);
+    for (j = 1; j <= k; j++)
+    {
+        weight_moment(am + j, s, 2 * j, prec);
+        arb_set_si(Nj, s->width);
+        arb_pow_ui(Nj, Nj, (ulong) j, prec);
+        arb_div(am + j, am + j, Nj, prec);
+    }
+    arb_zero(ES);
+    arb_one(term);
+    smoment_rec(ES, am, s->width, (1u << k) - 1, 0, term, prec);
+    _arb_vec_clear(am, k + 1);
+    arb_clear(term);
+    arb_clear(Nj);
+    return FY_OK;
+}
+
+/* G^(n) of the linear deeper g: E[S^(n/2)] times the single layer of width g_width with
+ * Gaussian output weights N(0, sigma_g^2 / g_width) (feynn/nnft.h). */
+static int deep_full(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, slong prec,
+                     fy_error_t err)
+{
+    fy_nnft_spec_t s1;
+    arb_t ES;
+    int rc;
+    if (s->g_act != FY_NNFT_GACT_LINEAR || !fmpq_is_zero(s->sigma_gb))
+        return fy_error_set(err, FY_EUNSUPPORTED, "exact correlators of a deeper g need g_act "
+                            "linear and sigma_gb 0 (then the moments have closed forms); "
+                            "g_act %s, sigma_gb %s: Monte Carlo only (fy_nnft_euclid_mc_g2, "
+                            "feynn nnft spectrum --mc)",
+                            fy_nnft_gact_name((fy_nnft_gact_t) s->g_act),
+                            fmpq_is_zero(s->sigma_gb) ? "0" : "> 0");
+    if (n & 1)
+    {
+        arb_zero(G); /* v_j is symmetric given a */
+        return FY_OK;
+    }
+    fy_nnft_spec_init(s1);
+    arb_init(ES);
+    if ((rc = fy_nnft_spec_set(s1, s, err)) == FY_OK)
+    {
+        s1->g = FY_NNFT_G_IDENTITY;
+        s1->width = s->g_width;
+        fmpq_set(s1->sigma_a, s->sigma_g);
+        fmpq_set_si(s1->kurtosis, 3, 1);
+        fmpq_zero(s1->a_mean);
+        if ((rc = part_sum(G, s1, idx, n, 0, prec, err)) == FY_OK
+            && (rc = fy_nnft_euclid_deep_smoment(ES, s, n / 2, prec, err)) == FY_OK)
+            arb_mul(G, G, ES, prec);
+    }
+    fy_nnft_spec_clear(s1);
+    arb_clear(ES);
+    return rc;
 }

@@ -50,7 +50,12 @@ int fy_nnft_kl_spec(fy_nnft_kl_t kl, const fy_nnft_spec_t s, slong prec, fy_erro
                             "(this spec: activation %s, d = %ld, b_dist %s)",
                             fy_nnft_act_name(s->act), (long) s->d,
                             s->act == FY_NNFT_COS ? fy_nnft_bdist_name(s->b_dist) : "-");
-    if (fy_nnft_has_odd(s) || !fmpq_is_one(s->phase))
+    if (fy_nnft_euclid_deep(s)
+        && (s->g_act != FY_NNFT_GACT_LINEAR || !fmpq_is_zero(s->sigma_gb))) /* qft3 */
+        return fy_error_set(err, FY_EUNSUPPORTED, "the closed-form spectral measure of a "
+                            "deeper g needs g_act linear and sigma_gb 0; otherwise use the "
+                            "reflection matrix of G2 (fy_nnft_rp_spec)");
+    if ((fy_nnft_has_odd(s) && !fy_nnft_euclid_deep(s)) || !fmpq_is_one(s->phase))
         return fy_error_set(err, FY_EUNSUPPORTED, "the spectral measure needs the uniform "
                             "phase (phase 1): with phase < 1 G2 is not translation invariant");
     arb_init(E);
@@ -59,6 +64,14 @@ int fy_nnft_kl_spec(fy_nnft_kl_t kl, const fy_nnft_spec_t s, slong prec, fy_erro
     arb_set_fmpq(E, s->mass, prec);
     arb_set_fmpq(w, s->sigma_a, prec);
     arb_sqr(w, w, prec);
+    if (fy_nnft_euclid_deep(s))
+    {
+        /* qft3: the linear deeper g has G2 = (sigma_g^2 E[S] / 2) R_2: sigma_a^2 -> that */
+        fy_nnft_euclid_deep_smoment(w, s, 1, prec, NULL);
+        arb_set_fmpq(u, s->sigma_g, prec);
+        arb_sqr(u, u, prec);
+        arb_mul(w, w, u, prec);
+    }
     if (s->F == FY_NNFT_F_ONE) /* (sigma_a^2 / 2) e^(-m|t|) */
     {
         arb_mul_2exp_si(w, w, -1);
@@ -366,6 +379,10 @@ int fy_nnft_rho(arb_t rho, const fy_nnft_spec_t s, const fmpq_t p, const fmpq_t 
     if (!fmpq_is_one(s->phase))
         return fy_error_set(err, FY_EUNSUPPORTED, "rho(p, tau) needs the uniform phase "
                             "(phase 1, translation invariance)");
+    if (s->b_dist == FY_NNFT_B_USER || s->F == FY_NNFT_F_USER) /* qft3 */
+        return fy_error_set(err, FY_EUNSUPPORTED, "rho(p, tau) of a user-given b_dist or F is "
+                            "not implemented; the reflection matrix of G2 applies "
+                            "(feynn nnft rp)");
     arb_init(G0);
     arb_init(pa);
     arb_init(ta);

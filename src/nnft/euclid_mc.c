@@ -7,7 +7,14 @@
  * uniforms 0..N-1 the phases, N..2N-1 the radius (ball) or the Lorentzian quantile,
  * 2N..3N-1 the output-weight mixture (kurtosis > 3); a_mean / N is added to the weights,
  * and the phases are phase pi (2u - 1).  The sum over networks is serial, so the
- * result depends on (spec, M, seed) alone. */
+ * result depends on (spec, M, seed) alone.
+ *
+ * qft3: b_dist user draws the radius by inverse CDF (bisection on the exact rational CDF,
+ * converted to doubles piece by piece) from the same uniform as the ball's radius; F user is
+ * evaluated piecewise.  With g dense the input layer has N1 = g_width neurons (normals
+ * N + j d + c, uniforms j and N1 + j, the mixture 2 N1 + i) and stream k of purpose
+ * FY_RNG_PURPOSE_NNFT_DEEP gives the normals W (i N1 + j) and beta (N N1 + i); with
+ * N1 = N and g identity the layout is the single layer's. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,19 +33,189 @@ typedef struct
     double *a, *b, *c, *amp; /* N, N d, N, N */
     double *z, *u;          /* N (1 + d) normals, 3N uniforms */
     fy_rng_t rn, ru;
+    /* qft3: b_dist user (pieces np: lo, hi, cum = CDF at lo, deg + 1 coefficients each of
+     * the CDF's increase from lo), F user (fnp pieces), g dense */
+    slong np, deg, fnp, fdeg, N1;
+    double *plo, *phi, *pcum, *pco, *flo, *fhi, *fco;
+    int deep, gact;
+    double sg, sgb;
+    double *W, *beta, *l; /* N N1, N, N1 */
+    fy_rng_t rg;
 } enet_t;
 
 static void enet_clear(enet_t *e)
 {
     free(e->x);
     free(e->a);
+    free(e->plo);
+    free(e->flo);
+    free(e->W);
+    free(e->pcum);
     memset(e, 0, sizeof *e);
+}
+
+/* Doubles of piecewise polynomials: lo, hi, then (deg + 1) coefficients a piece. */
+static int pp_doubles(double **buf, slong *deg, const fy_nnft_ppoly_t f, slong shift,
+                      int cdf, double *cum, fy_error_t err)
+{
+    fmpq_poly_t q;
+    fmpq_t v, a, tot;
+    slong j, i, D = 0;
+    double *lo;
+    for (j = 0; j < f->n; j++)
+        if (fmpq_poly_degree(f->p + j) + shift + (cdf ? 1 : 0) > D)
+            D = fmpq_poly_degree(f->p + j) + shift + (cdf ? 1 : 0);
+    *deg = D;
+    if ((*buf = lo = fy_calloc((size_t) (f->n * (D + 3) + 1), sizeof(double), err)) == NULL)
+        return FY_ENOMEM;
+    fmpq_poly_init(q);
+    fmpq_init(v);
+    fmpq_init(a);
+    fmpq_init(tot);
+    fy_nnft_ppoly_moment(tot, f, shift);
+    for (j = 0; j < f->n; j++)
+    {
+        lo[j] = fy_fmpq_get_d(f->lo + j);
+        lo[f->n + j] = fy_fmpq_get_d(f->hi + j);
+        fmpq_poly_shift_left(q, f->p + j, shift);
+        if (cdf)
+        {
+            /* (int_lo^t k^(d-1) p) / tot, and the CDF at lo */
+            fmpq_poly_integral(q, q);
+            fmpq_poly_evaluate_fmpq(a, q, f->lo + j);
+            fmpq_poly_sub_fmpq(q, q, a);
+            fmpq_poly_scalar_div_fmpq(q, q, tot);
+            if (cum != NULL)
+            {
+                cum[j] = fy_fmpq_get_d(v);
+                fmpq_poly_evaluate_fmpq(a, q, f->hi + j);
+                fmpq_add(v, v, a);
+            }
+        }
+        for (i = 0; i <= fmpq_poly_degree(q); i++)
+        {
+            fmpq_poly_get_coeff_fmpq(a, q, i);
+            lo[2 * f->n + j * (D + 1) + i] = fy_fmpq_get_d(a);
+        }
+    }
+    fmpq_poly_clear(q);
+    fmpq_clear(v);
+    fmpq_clear(a);
+    fmpq_clear(tot);
+    return FY_OK;
+}
+
+static double horner(const double *c, slong deg, double t)
+{
+    double y = 0;
+    slong i;
+    for (i = deg; i >= 0; i--)
+        y = y * t + c[i];
+    return y;
+}
+
+/* The radius with CDF value u (b_dist user): the piece, then bisection. */
+static double user_radius(const enet_t *e, double u)
+{
+    slong j = 0, it;
+    double lo, hi;
+    const double *c;
+    while (j + 1 < e->np && e->pcum[j + 1] <= u)
+        j++;
+    lo = e->plo[j];
+    hi = e->phi[j];
+    c = e->pco + j * (e->deg + 1);
+    u -= e->pcum[j];
+    for (it = 0; it < 64 && hi > lo; it++)
+    {
+        double mid = 0.5 * (lo + hi);
+        if (mid <= lo || mid >= hi)
+            break;
+        if (horner(c, e->deg, mid) < u)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+/* F user at |b| = k: the first piece holding k, 0 off the pieces. */
+static double user_amp(const enet_t *e, double k)
+{
+    slong j;
+    for (j = 0; j < e->fnp; j++)
+        if (k >= e->flo[j] && k <= e->fhi[j])
+            return horner(e->fco + j * (e->fdeg + 1), e->fdeg, k);
+    return 0.0;
+}
+
+static double gact_eval(int a, double z)
+{
+    switch (a)
+    {
+    case FY_NNFT_GACT_TANH:
+        return tanh(z);
+    case FY_NNFT_GACT_ERF:
+        return erf(z);
+    case FY_NNFT_GACT_RELU:
+        return z > 0 ? z : 0.0;
+    case FY_NNFT_GACT_SIN:
+        return sin(z);
+    default:
+        return z;
+    }
+}
+
+static int enet_init_qft3(enet_t *e, const fy_nnft_spec_t s, uint64_t seed, fy_error_t err)
+{
+    int rc;
+    if (s->b_dist == FY_NNFT_B_USER)
+    {
+        double *cum = fy_calloc((size_t) s->b_density->n, sizeof(double), err);
+        if (cum == NULL)
+            return FY_ENOMEM;
+        rc = pp_doubles(&e->plo, &e->deg, s->b_density, s->d - 1, 1, cum, err);
+        if (rc == FY_OK)
+        {
+            e->np = s->b_density->n;
+            e->phi = e->plo + e->np;
+            e->pco = e->phi + e->np;
+            e->pcum = cum;
+        }
+        else
+            free(cum);
+        if (rc != FY_OK)
+            return rc;
+    }
+    if (s->F == FY_NNFT_F_USER)
+    {
+        if ((rc = pp_doubles(&e->flo, &e->fdeg, s->F_user, 0, 0, NULL, err)) != FY_OK)
+            return rc;
+        e->fnp = s->F_user->n;
+        e->fhi = e->flo + e->fnp;
+        e->fco = e->fhi + e->fnp;
+    }
+    if (s->g == FY_NNFT_G_DENSE)
+    {
+        e->deep = 1;
+        e->gact = s->g_act;
+        e->sg = fy_fmpq_get_d(s->sigma_g) / sqrt((double) s->g_width);
+        e->sgb = fy_fmpq_get_d(s->sigma_gb);
+        e->W = fy_malloc((size_t) (e->N * e->N1 + e->N + e->N1), sizeof(double), err);
+        if (e->W == NULL)
+            return FY_ENOMEM;
+        e->beta = e->W + e->N * e->N1;
+        e->l = e->beta + e->N;
+        fy_rng_init(e->rg, seed, FY_RNG_PURPOSE_NNFT_DEEP);
+    }
+    return FY_OK;
 }
 
 static int enet_init(enet_t *e, const fy_nnft_spec_t s, uint64_t seed, fy_error_t err)
 {
     slong k;
     double K;
+    int rc;
     memset(e, 0, sizeof *e);
     if (s->act != FY_NNFT_COS)
         return fy_error_set(err, FY_EINPUT, "the Monte Carlo G2 of the input layer "
@@ -47,6 +224,7 @@ static int enet_init(enet_t *e, const fy_nnft_spec_t s, uint64_t seed, fy_error_
     if (s->npoints < 1)
         return fy_error_set(err, FY_EINPUT, "no input points");
     e->N = s->width;
+    e->N1 = s->g == FY_NNFT_G_DENSE ? s->g_width : s->width; /* qft3: the input layer's */
     e->d = s->d;
     e->P = s->npoints;
     e->bdist = s->b_dist;
@@ -61,38 +239,45 @@ static int enet_init(enet_t *e, const fy_nnft_spec_t s, uint64_t seed, fy_error_
     e->mix_p = 3.0 / K;
     e->mix_s = sqrt(K / 3.0);
     e->x = fy_malloc((size_t) (e->P * e->d), sizeof(double), err);
-    e->a = fy_malloc((size_t) (e->N * (2 * e->d + 7)), sizeof(double), err);
+    /* a: N; b: N1 d; c, amp: N1; normals N + N1 d; uniforms 2 N1 + N */
+    e->a = fy_malloc((size_t) (2 * e->N + 2 * e->N1 * e->d + 4 * e->N1 + e->N + 1),
+                     sizeof(double), err);
     if (e->x == NULL || e->a == NULL)
     {
         enet_clear(e);
         return FY_ENOMEM;
     }
     e->b = e->a + e->N;
-    e->c = e->b + e->N * e->d;
-    e->amp = e->c + e->N;
-    e->z = e->amp + e->N;
-    e->u = e->z + e->N * (1 + e->d);
+    e->c = e->b + e->N1 * e->d;
+    e->amp = e->c + e->N1;
+    e->z = e->amp + e->N1;
+    e->u = e->z + e->N + e->N1 * e->d;
     for (k = 0; k < e->P * e->d; k++)
         e->x[k] = fy_fmpq_get_d(s->points + k);
     fy_rng_init(e->rn, seed, FY_RNG_PURPOSE_NNFT_EUCLID);
     fy_rng_init(e->ru, seed, FY_RNG_PURPOSE_NNFT_EUCLID + 1);
-    return FY_OK;
+    if ((rc = enet_init_qft3(e, s, seed, err)) != FY_OK)
+        enet_clear(e);
+    return rc;
 }
 
-/* Draws network k into a, b, c, amp. */
+/* Draws network k into a, b, c, amp (and W, beta for g dense). */
 static void enet_draw(enet_t *e, uint64_t k)
 {
-    const slong N = e->N, d = e->d;
+    const slong N = e->N, N1 = e->N1, d = e->d;
     slong i, c;
-    fy_rng_normals(e->z, (uint64_t) (N * (1 + d)), e->rn, k, 0);
-    fy_rng_uniforms(e->u, (uint64_t) (3 * N), e->ru, k, 0);
+    fy_rng_normals(e->z, (uint64_t) (N + N1 * d), e->rn, k, 0);
+    fy_rng_uniforms(e->u, (uint64_t) (2 * N1 + N), e->ru, k, 0);
     for (i = 0; i < N; i++)
     {
-        double *b = e->b + i * d, *z = e->z + N + i * d, b2 = 0;
         double a = e->sa * e->z[i] + e->amean;
         if (e->mix_p < 1.0)
-            a = e->u[2 * N + i] < e->mix_p ? a * e->mix_s : 0.0;
+            a = e->u[2 * N1 + i] < e->mix_p ? a * e->mix_s : 0.0;
         e->a[i] = a;
+    }
+    for (i = 0; i < N1; i++)
+    {
+        double *b = e->b + i * d, *z = e->z + N + i * d, b2 = 0;
         e->c[i] = e->phase * M_PI * (2.0 * e->u[i] - 1.0);
         switch (e->bdist)
         {
@@ -101,9 +286,13 @@ static void enet_draw(enet_t *e, uint64_t k)
                 b[c] = e->sw * z[c];
             break;
         case FY_NNFT_B_BALL:
+        case FY_NNFT_B_USER:
         {
-            /* a uniform direction (normalised normals) and radius Lambda u^(1/d) */
-            double n2 = 0, r = e->L * pow(e->u[N + i], 1.0 / (double) d);
+            /* a uniform direction (normalised normals) and the radius: Lambda u^(1/d) for
+             * the ball, the inverse CDF for b_dist user */
+            double n2 = 0, r = e->bdist == FY_NNFT_B_BALL
+                                   ? e->L * pow(e->u[N1 + i], 1.0 / (double) d)
+                                   : user_radius(e, e->u[N1 + i]);
             for (c = 0; c < d; c++)
                 n2 += z[c] * z[c];
             n2 = n2 > 0 ? sqrt(n2) : 1.0;
@@ -112,26 +301,50 @@ static void enet_draw(enet_t *e, uint64_t k)
             break;
         }
         default: /* Lorentzian, d = 1: the Cauchy quantile */
-            b[0] = e->m * tan(M_PI * (e->u[N + i] - 0.5));
+            b[0] = e->m * tan(M_PI * (e->u[N1 + i] - 0.5));
             break;
         }
         for (c = 0; c < d; c++)
             b2 += b[c] * b[c];
-        e->amp[i] = e->F == FY_NNFT_F_PROP ? 1.0 / sqrt(b2 + e->m * e->m) : 1.0;
+        e->amp[i] = e->F == FY_NNFT_F_PROP ? 1.0 / sqrt(b2 + e->m * e->m)
+                    : e->F == FY_NNFT_F_USER ? user_amp(e, sqrt(b2)) : 1.0;
+    }
+    if (e->deep)
+    {
+        fy_rng_normals(e->W, (uint64_t) (N * N1 + N), e->rg, k, 0);
+        for (i = 0; i < N * N1; i++)
+            e->W[i] *= e->sg;
+        for (i = 0; i < N; i++)
+            e->beta[i] *= e->sgb;
     }
 }
 
 static double enet_eval(const enet_t *e, const double *x)
 {
-    slong i, c;
+    slong i, j, c;
     double f = 0;
-    for (i = 0; i < e->N; i++)
+    const slong N1 = e->N1;
+    double *l = e->deep ? e->l : NULL;
+    for (i = 0; i < N1; i++)
     {
         double t = e->c[i];
         for (c = 0; c < e->d; c++)
             t += e->b[i * e->d + c] * x[c];
-        f += e->a[i] * e->amp[i] * cos(t);
+        if (l != NULL)
+            l[i] = e->amp[i] * cos(t);
+        else
+            f += e->a[i] * e->amp[i] * cos(t);
     }
+    if (l != NULL)
+        for (i = 0; i < e->N; i++)
+        {
+            /* h_i = sigma(sum_j W_ij l_j + beta_i) */
+            double z = e->beta[i];
+            const double *w = e->W + i * N1;
+            for (j = 0; j < N1; j++)
+                z += w[j] * l[j];
+            f += e->a[i] * gact_eval(e->gact, z);
+        }
     return f;
 }
 

@@ -21,3 +21,6 @@ noinst_HEADERS += src/nnft/demo_qft.h
 libfeynn_la_SOURCES += src/nnft/demo_qft.c
 # nnft-speed (issue 13): the vectorised erf of the Monte Carlo sampler
 libfeynn_la_SOURCES += src/nnft/erf_fast.c
+# qft3 (issue 14): user-given P(|b|) and F (piecewise polynomials), the deeper g
+libfeynn_la_SOURCES += src/nnft/euclid_user.c
+EXTRA_DIST += examples/nnqft_user.spec examples/nnqft_deep.spec

@@ -56,6 +56,15 @@ void fy_nnft_spec_init(fy_nnft_spec_t s)
     fmpq_init(s->a_mean);
     fmpq_init(s->phase);
     fmpq_one(s->phase);
+    /* qft3: user-given P(|b|) and F, deeper g: none, identity */
+    fy_nnft_ppoly_init(s->b_density);
+    fy_nnft_ppoly_init(s->F_user);
+    s->g = FY_NNFT_G_IDENTITY;
+    s->g_act = FY_NNFT_GACT_LINEAR;
+    s->g_width = 0;
+    fmpq_init(s->sigma_g);
+    fmpq_one(s->sigma_g);
+    fmpq_init(s->sigma_gb);
 }
 
 static void points_free(fy_nnft_spec_t s)
@@ -80,6 +89,10 @@ void fy_nnft_spec_clear(fy_nnft_spec_t s)
     fmpq_clear(s->Lambda);
     fmpq_clear(s->a_mean);
     fmpq_clear(s->phase);
+    fy_nnft_ppoly_clear(s->b_density); /* qft3 */
+    fy_nnft_ppoly_clear(s->F_user);
+    fmpq_clear(s->sigma_g);
+    fmpq_clear(s->sigma_gb);
 }
 
 /* Takes ownership of pts (n x d entries, initialised). */
@@ -126,6 +139,15 @@ int fy_nnft_spec_set(fy_nnft_spec_t z, const fy_nnft_spec_t x, fy_error_t err)
     fmpq_set(z->a_mean, x->a_mean);
     fmpq_set(z->phase, x->phase);
     memcpy(z->inputs, x->inputs, sizeof z->inputs);
+    /* qft3 */
+    z->g = x->g;
+    z->g_act = x->g_act;
+    z->g_width = x->g_width;
+    fmpq_set(z->sigma_g, x->sigma_g);
+    fmpq_set(z->sigma_gb, x->sigma_gb);
+    if (fy_nnft_ppoly_set(z->b_density, x->b_density, err) != FY_OK
+        || fy_nnft_ppoly_set(z->F_user, x->F_user, err) != FY_OK)
+        return FY_ENOMEM;
     return FY_OK;
 }
 
@@ -417,12 +439,20 @@ enum
     K_LAMBDA,
     K_AMEAN,
     K_PHASE,
+    K_BDENS, /* qft3: user-given P(|b|) and F, deeper g */
+    K_FPIECE,
+    K_G,
+    K_GACT,
+    K_GWIDTH,
+    K_SG,
+    K_SGB,
     K_N
 };
 static const char *const keys[K_N] = {"activation", "d", "width", "d_out", "sigma_W",
                                       "sigma_b", "sigma_a", "kurtosis", "inputs", "point",
                                       "b_dist", "F", "mass", "Lambda", "a_mean",
-                                      "phase"};
+                                      "phase", "b_density", "F_piece", "g", "g_act",
+                                      "g_width", "sigma_g", "sigma_gb"};
 
 static int key_of(const char *t, const char *e)
 {
@@ -447,13 +477,101 @@ static void dir_of(char *buf, size_t n, const char *name)
     buf[k] = 0;
 }
 
+/* qft3: one 'b_density' / 'F_piece' line, LO HI c0 c1 .. cn (at most 32 coefficients);
+ * a density piece is checked >= 0 here, where the line is known. */
+static int parse_piece_line(fy_nnft_ppoly_t f, int density, const char *a, const char *b,
+                            const pos_t *p, fy_error_t err)
+{
+    const char *t, *e, *what = density ? "b_density" : "F_piece";
+    fmpq_t lo, hi, c;
+    fmpq_poly_t q;
+    slong n = 0;
+    int rc = FY_OK;
+    fmpq_init(lo);
+    fmpq_init(hi);
+    fmpq_init(c);
+    fmpq_poly_init(q);
+    while (rc == FY_OK && (t = next_token(a, b, 0, &e)) != NULL)
+    {
+        if (n == 1 && e - t == 3 && memcmp(t, "inf", 3) == 0)
+            rc = perr(err, p, t, "%s", density
+                      ? "not normalisable: a polynomial density on [LO, inf) has infinite "
+                        "mass; give a finite HI (the density is 0 beyond the last piece)"
+                      : "F_piece needs a finite HI (F is 0 beyond the last piece)");
+        else if (n >= 34)
+            rc = perr(err, p, t, "%s", "at most 32 coefficients (degree 31) a piece");
+        else if ((rc = parse_q_token(n == 0 ? lo : n == 1 ? hi : c, t, e, p, err)) == FY_OK
+                 && n >= 2)
+            fmpq_poly_set_coeff_fmpq(q, n - 2, c);
+        a = e;
+        n++;
+    }
+    if (rc == FY_OK && n < 3)
+        rc = perr(err, p, a, "'%s' needs LO HI and at least one coefficient: "
+                  "LO HI c0 c1 .. for c0 + c1 |b| + .. on LO <= |b| <= HI", what);
+    if (rc == FY_OK)
+    {
+        fy_error_t e2;
+        char msg[FY_ERROR_MSG_LEN];
+        fy_error_init(e2);
+        if (fy_nnft_ppoly_append(f, lo, hi, q, p->line, e2) != FY_OK)
+        {
+            snprintf(msg, sizeof msg, "%s: %%s", what);
+            rc = perr(err, p, p->line_start, msg, e2->msg);
+        }
+        else if (density)
+        {
+            fy_nnft_ppoly_t one;
+            fy_nnft_ppoly_init(one);
+            /* the sign of this piece alone, named by this line */
+            if (fy_nnft_ppoly_append(one, lo, hi, q, p->line, NULL) == FY_OK
+                && fmpq_poly_is_zero(q) == 0)
+                rc = fy_nnft_ppoly_check(one, 1, p->name, err);
+            fy_nnft_ppoly_clear(one);
+        }
+    }
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    fmpq_clear(c);
+    fmpq_poly_clear(q);
+    return rc;
+}
+
+/* qft3: the keys that go together (with the line to fix), and Lambda of b_dist user. */
+static int spec_parse_qft3(fy_nnft_spec_t s, const int *seen, slong bdens_line,
+                           const char *name, fy_error_t err)
+{
+    if (s->b_density->n > 0 && s->b_dist != FY_NNFT_B_USER)
+        return fy_error_set(err, FY_EINPUT, "%s:%ld: 'b_density' lines need 'b_dist user'",
+                            name, (long) bdens_line);
+    if (s->F_user->n > 0 && s->F != FY_NNFT_F_USER)
+        return fy_error_set(err, FY_EINPUT, "%s:%ld: 'F_piece' lines need 'F user'", name,
+                            (long) s->F_user->line[0]);
+    if (s->b_dist == FY_NNFT_B_USER)
+    {
+        int rc = fy_nnft_ppoly_check(s->b_density, 1, name, err);
+        if (rc != FY_OK)
+            return rc;
+        if (seen[K_LAMBDA])
+            return fy_error_set(err, FY_EINPUT, "%s: with 'b_dist user' the support is the "
+                                "pieces' (Lambda is their last HI): remove 'Lambda'", name);
+        fmpq_set(s->Lambda, s->b_density->hi + s->b_density->n - 1);
+    }
+    if (s->F == FY_NNFT_F_USER && s->F_user->n == 0)
+        return fy_nnft_ppoly_check(s->F_user, 0, name, err);
+    if (s->g != FY_NNFT_G_DENSE && (seen[K_GACT] || seen[K_GWIDTH] || seen[K_SG] || seen[K_SGB]))
+        return fy_error_set(err, FY_EINPUT, "%s: g_act, g_width, sigma_g and sigma_gb describe "
+                            "the dense g: add 'g dense'", name);
+    return FY_OK;
+}
+
 int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_error_t err)
 {
     pos_t p = {name, 0, text};
     plist_t l = {NULL, 0, 0, 0};
     const char *a = text;
     int seen[K_N] = {0}, rc = FY_OK;
-    slong d_line = 0, point_line = 0, dval = 1;
+    slong d_line = 0, point_line = 0, dval = 1, bdens_line = 0;
     while (*a && rc == FY_OK)
     {
         const char *b = strchr(a, '\n'), *c, *t, *e, *v, *ve, *x, *xe;
@@ -476,10 +594,11 @@ int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_
             key[n] = 0;
             rc = perr(err, &p, t, "unknown key '%s' (keys: activation, d, width, d_out, "
                       "sigma_W, sigma_b, sigma_a, kurtosis, inputs, point, b_dist, F, mass, "
-                      "Lambda, a_mean, phase)", key);
+                      "Lambda, a_mean, phase, b_density, F_piece, g, g_act, g_width, sigma_g, "
+                      "sigma_gb)", key);
             break;
         }
-        if (k != K_POINT && seen[k]++)
+        if (k != K_POINT && k != K_BDENS && k != K_FPIECE && seen[k]++)
         {
             rc = perr(err, &p, t, "'%s' given twice", keys[k]);
             break;
@@ -489,6 +608,14 @@ int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_
             if (!point_line)
                 point_line = p.line;
             rc = parse_point_line(&l, e, c, &p, err);
+            continue;
+        }
+        if (k == K_BDENS || k == K_FPIECE)
+        {
+            if (!bdens_line && k == K_BDENS)
+                bdens_line = p.line;
+            rc = parse_piece_line(k == K_BDENS ? s->b_density : s->F_user, k == K_BDENS, e,
+                                  c, &p, err);
             continue;
         }
         if ((v = next_token(e, c, 0, &ve)) == NULL)
@@ -576,6 +703,39 @@ int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_
         case K_AMEAN:
             rc = parse_q_token(s->a_mean, v, ve, &p, err);
             break;
+        case K_G:
+        case K_GACT:
+        {
+            char buf[32];
+            size_t n = (size_t) (ve - v) < sizeof buf - 1 ? (size_t) (ve - v) : sizeof buf - 1;
+            fy_nnft_g_t g;
+            fy_nnft_gact_t ga;
+            memcpy(buf, v, n);
+            buf[n] = 0;
+            if (k == K_G && fy_nnft_g_parse(&g, buf) != 0)
+                rc = perr(err, &p, v, "unknown g '%.30s' (known: identity, dense)", buf);
+            else if (k == K_GACT && fy_nnft_gact_parse(&ga, buf) != 0)
+                rc = perr(err, &p, v, "unknown g_act '%.30s' (known: linear, tanh, erf, relu, "
+                          "sin)", buf);
+            else if (k == K_G)
+                s->g = g;
+            else
+                s->g_act = ga;
+            break;
+        }
+        case K_GWIDTH:
+            rc = parse_slong_token(&s->g_width, v, ve, 1, WORD(1) << 20, "g_width", &p, err);
+            break;
+        case K_SG:
+        case K_SGB:
+        {
+            fmpq *q = k == K_SG ? s->sigma_g : s->sigma_gb;
+            if ((rc = parse_q_token(q, v, ve, &p, err)) == FY_OK
+                && (k == K_SG ? fmpq_sgn(q) <= 0 : fmpq_sgn(q) < 0))
+                rc = perr(err, &p, v, "%s", k == K_SG ? "sigma_g must be positive"
+                                                      : "sigma_gb must be >= 0");
+            break;
+        }
         case K_PHASE:
             if ((rc = parse_q_token(s->phase, v, ve, &p, err)) == FY_OK
                 && (fmpq_sgn(s->phase) <= 0
@@ -652,6 +812,8 @@ int fy_nnft_spec_parse(fy_nnft_spec_t s, const char *text, const char *name, fy_
     }
     plist_clear(&l);
     if (rc == FY_OK)
+        rc = spec_parse_qft3(s, seen, bdens_line, name, err);
+    if (rc == FY_OK)
         rc = fy_nnft_spec_check(s, err);
     return rc;
 }
@@ -666,6 +828,35 @@ int fy_nnft_spec_read(fy_nnft_spec_t s, const char *path, fy_error_t err)
     rc = fy_nnft_spec_parse(s, text, path, err);
     free(text);
     return rc;
+}
+
+/* qft3: user-given P(|b|) and F, deeper g. */
+static int qft3_check(const fy_nnft_spec_t s, fy_error_t err)
+{
+    int rc;
+    if (s->g < 0 || s->g >= FY_NNFT_NG || s->g_act < 0 || s->g_act >= FY_NNFT_NGACT)
+        return fy_error_set(err, FY_EINPUT, "unknown g or g_act");
+    if (s->g != FY_NNFT_G_IDENTITY && s->act != FY_NNFT_COS)
+        return fy_error_set(err, FY_EINPUT, "g dense acts on the input layer "
+                            "F(b) cos(b . x + c): it needs 'activation cos'");
+    if (s->g == FY_NNFT_G_DENSE && s->g_width < 1)
+        return fy_error_set(err, FY_EINPUT, "g dense needs the width of the input layer under "
+                            "it: add 'g_width N1' (N1 >= 1)");
+    if (fmpq_sgn(s->sigma_g) <= 0 || fmpq_sgn(s->sigma_gb) < 0)
+        return fy_error_set(err, FY_EINPUT, "sigma_g must be positive, sigma_gb >= 0");
+    if (s->b_dist == FY_NNFT_B_USER
+        && (rc = fy_nnft_ppoly_check(s->b_density, 1, NULL, err)) != FY_OK)
+        return rc;
+    if (s->F == FY_NNFT_F_USER)
+    {
+        if ((rc = fy_nnft_ppoly_check(s->F_user, 0, NULL, err)) != FY_OK)
+            return rc;
+        if (s->b_dist != FY_NNFT_B_BALL && s->b_dist != FY_NNFT_B_USER)
+            return fy_error_set(err, FY_EINPUT, "F user (a piecewise polynomial) needs a "
+                                "compact law of b: 'b_dist ball' or 'b_dist user', not %s",
+                                fy_nnft_bdist_name((fy_nnft_bdist_t) s->b_dist));
+    }
+    return FY_OK;
 }
 
 /* The Euclidean input layer (qft-fields): b_dist, F, mass, Lambda. */
@@ -697,7 +888,7 @@ static int euclid_check(const fy_nnft_spec_t s, fy_error_t err)
         return fy_error_set(err, FY_EINPUT, "%s needs the mass: add 'mass M' (M > 0)",
                             s->F == FY_NNFT_F_PROP ? "F prop (1/sqrt(b^2 + m^2))"
                                                    : "b_dist lorentz");
-    return FY_OK;
+    return qft3_check(s, err);
 }
 
 int fy_nnft_spec_check(const fy_nnft_spec_t s, fy_error_t err)

@@ -78,7 +78,7 @@ const char *fy_nnft_sym_duality(const fy_nnft_spec_t s, fy_nnft_sym_t g)
                "output weights are invariant; with d_out = 1 the group SO(1) is trivial (its "
                "reflection O(1) = Z2 is checked as z2)";
     case FY_NNFT_SYM_Z2:
-        if (fy_nnft_has_odd(s))
+        if (fy_nnft_has_odd(s) && !fy_nnft_euclid_deep(s)) /* qft3: deep g takes that route */
             return "[MSH] f -> -f would be absorbed by a -> -a (broken: a has the mean "
                    "a_mean / N) or by c -> c + pi (broken: the phase window is narrower than a "
                    "period): no parameter map is left, odd correlators appear";
