@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "feynn/inn.h"
 #include "feynn/nnft.h"
 #include "feynn/par.h"
 #include "feynn/util.h"
@@ -789,6 +790,87 @@ static void test_rg_scan_store(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* fy_inn_scan_par through a store (a ring of one site, 2 cells, small sets): the cells with a
+ * store, and resumed from a store that lost a cell, are the cells without one (every number
+ * but the training time, bit for bit); the store of another seed is not used. */
+static void inn_cells_same(const fy_inn_scan_t a, const fy_inn_scan_t b)
+{
+    int i;
+    assert_int_equal(a->ncells, b->ncells);
+    for (i = 0; i < a->ncells; i++)
+    {
+        const fy_inn_scan_cell_struct *x = a->cell + i, *y = b->cell + i;
+        assert_int_equal(x->couplings, y->couplings);
+        assert_true(x->n == y->n);
+        assert_memory_equal(&x->kl, &y->kl, sizeof x->kl);
+        assert_memory_equal(&x->kl_se, &y->kl_se, sizeof x->kl_se);
+        assert_memory_equal(x->rel_err + 2, y->rel_err + 2, 3 * sizeof(double));
+        assert_memory_equal(x->coupling, y->coupling, sizeof x->coupling);
+        assert_memory_equal(x->cumulant_z, y->cumulant_z, sizeof x->cumulant_z);
+        assert_int_equal(x->lbfgs_iters_run, y->lbfgs_iters_run);
+    }
+    assert_memory_equal(a->coupling_true, b->coupling_true, sizeof a->coupling_true);
+}
+
+static void test_inn_scan_store(void **state)
+{
+    fy_ltheory_t T;
+    fy_inn_scan_opts_t o;
+    fy_inn_scan_t S0, S1;
+    fy_par_t p;
+    fy_par_store_t st;
+    fy_error_t err;
+    char dir[256];
+    (void) state;
+    fy_error_init(err);
+    fy_par_world(p);
+    fy_ltheory_init(T);
+    fy_inn_scan_init(S0);
+    fy_inn_scan_init(S1);
+    fy_par_store_init(st);
+    assert_int_equal(fy_ltheory_parse(T, "lattice ring 1\nm2 1\nlam 1\n", "one", err), FY_OK);
+    fy_inn_scan_opts_init(o);
+    o->ncouplings = 2;
+    o->couplings[0] = 1;
+    o->couplings[1] = 2;
+    o->nsizes = 1;
+    o->sizes[0] = 60;
+    o->test_n = 2000;
+    o->truth_n = 4000;
+    o->lbfgs_iters = 3;
+    assert_int_equal(fy_inn_scan_par(S0, T, o, NULL, p, err), FY_OK);
+    tmpdir(dir, sizeof dir, "inn");
+    if (p->rank == 0)
+        assert_int_equal(fy_par_store_open(st, dir, "test inn scan\n", err), FY_OK);
+    assert_int_equal(fy_inn_scan_par(S1, T, o, st, p, err), FY_OK);
+    if (p->rank == 0)
+    {
+        inn_cells_same(S0, S1);
+        assert_true(st->resumed == 0 && st->refused == 0);
+        fy_par_store_remove(st, 1); /* killed before the second cell was stored */
+        assert_int_equal(fy_par_store_open(st, dir, "test inn scan\n", err), FY_OK);
+    }
+    assert_int_equal(fy_inn_scan_par(S1, T, o, st, p, err), FY_OK);
+    if (p->rank == 0)
+    {
+        inn_cells_same(S0, S1);
+        assert_true(st->resumed == 1 && st->refused == 0);
+        assert_int_equal(fy_par_store_open(st, dir, "test inn scan\n", err), FY_OK);
+    }
+    o->seed = 2;
+    assert_int_equal(fy_inn_scan_par(S1, T, o, st, p, err), FY_OK);
+    if (p->rank == 0)
+    {
+        assert_true(st->resumed == 0 && st->refused == 2);
+        assert_true(memcmp(&S0->cell[0].kl, &S1->cell[0].kl, sizeof(double)) != 0);
+        rmdir_all(dir);
+    }
+    fy_par_store_clear(st);
+    fy_inn_scan_clear(S0);
+    fy_inn_scan_clear(S1);
+    fy_ltheory_clear(T);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
@@ -804,6 +886,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_store_extend),
         cmocka_unit_test(test_scan_counts),
         cmocka_unit_test(test_rg_scan_store),
+        cmocka_unit_test(test_inn_scan_store),
     };
     fy_error_t err;
     int rc;
