@@ -1,7 +1,8 @@
 /* The command's one option parser (src/cli/opt.c): every kind parsed and refused with its
  * message, ranges at and beyond their ends, the argv forms (--o=v, --o v, -o v, -ov, prefixes,
  * --, operands anywhere), unknown options with a suggestion, and the help text and man-page
- * block generated from a table, checked against the table itself. */
+ * block generated from a table, checked against the table itself; the one sub-command
+ * dispatcher (the name run with its argv, refusals, the nearest name, help, the fallback). */
 #include "testutil.h"
 
 #include <limits.h>
@@ -439,6 +440,112 @@ static void test_man(void **state)
     }
 }
 
+/* ------------------------------------------------------------------ the dispatcher */
+
+static int seen_argc;
+static char seen_argv[8][32];
+
+static int record(int argc, char **argv, int status)
+{
+    int i;
+    seen_argc = argc;
+    for (i = 0; i < argc && i < 8; i++)
+        snprintf(seen_argv[i], sizeof seen_argv[i], "%s", argv[i]);
+    return status;
+}
+
+static int run_kernel(int argc, char **argv)
+{
+    return record(argc, argv, 7);
+}
+
+static int run_other(int argc, char **argv)
+{
+    return record(argc, argv, 1);
+}
+
+static int run_fallback(int argc, char **argv)
+{
+    return record(argc, argv, 5);
+}
+
+static const fy_cli_command t_subs[] = {
+    {"kernel", "the kernel", run_kernel},
+    {"correlators", "the correlators", run_other},
+    {"couplings", "the couplings", run_other},
+    {"sample", "a sample", run_other},
+};
+static const fy_cli_dispatch_t t_disp = {
+    .name = "nnft", .head = "Usage: feynn nnft COMMAND\n", .tail = "\nEnd.\n", .width = 12,
+    .subs = t_subs, .nsubs = 4};
+static const fy_cli_dispatch_t t_disp_fb = {
+    .name = "demo", .noun = "experiment", .head = "Usage: feynn demo\n", .width = 12,
+    .subs = t_subs, .nsubs = 4, .fallback = run_fallback, .fallback_title = "Default:"};
+
+static void test_dispatch_suggest(void **state)
+{
+    (void) state;
+    assert_string_equal(fy_cli_dispatch_suggest(&t_disp, "kernl"), "kernel");
+    assert_string_equal(fy_cli_dispatch_suggest(&t_disp, "smaple"), "sample"); /* a swap */
+    assert_string_equal(fy_cli_dispatch_suggest(&t_disp, "corr"), "correlators"); /* prefix */
+    assert_null(fy_cli_dispatch_suggest(&t_disp, "co")); /* a prefix of two, far from both */
+    assert_null(fy_cli_dispatch_suggest(&t_disp, "banana"));
+    assert_null(fy_cli_dispatch_suggest(&t_disp, ""));
+}
+
+static void test_dispatch_run(void **state)
+{
+    char w0[] = "nnft", w1[] = "kernel", w2[] = "x.spec", w3[] = "--digits=3", help[] = "--help",
+         bad[] = "kernl", opt[] = "--zzz";
+    char *argv[] = {w0, w1, w2, w3, NULL};
+    char *hv[] = {w0, help, NULL}, *bv[] = {w0, bad, NULL}, *ov[] = {w0, opt, NULL};
+    (void) state;
+    seen_argc = -1;
+    assert_int_equal(fy_cli_dispatch(&t_disp, 4, argv), 7); /* the sub-command's status */
+    assert_int_equal(seen_argc, 3);
+    assert_string_equal(seen_argv[0], "kernel");
+    assert_string_equal(seen_argv[2], "--digits=3");
+    seen_argc = -1;
+    assert_int_equal(fy_cli_dispatch(&t_disp, 2, bv), 2); /* unknown: 2, nothing run */
+    assert_int_equal(fy_cli_dispatch(&t_disp, 2, ov), 2);
+    assert_int_equal(fy_cli_dispatch(&t_disp, 1, argv), 2); /* no word: usage, 2 */
+    assert_int_equal(seen_argc, -1);
+    assert_int_equal(fy_cli_dispatch(&t_disp, 2, hv), 0);
+    assert_int_equal(seen_argc, -1);
+    /* with a fallback: no word and an option first go to it, argv as it is */
+    assert_int_equal(fy_cli_dispatch(&t_disp_fb, 1, argv), 5);
+    assert_int_equal(seen_argc, 1);
+    assert_int_equal(fy_cli_dispatch(&t_disp_fb, 2, ov), 5);
+    assert_string_equal(seen_argv[1], "--zzz");
+    assert_int_equal(fy_cli_dispatch(&t_disp_fb, 2, bv), 2); /* a bad name is still refused */
+}
+
+static void test_dispatch_help(void **state)
+{
+    char w0[] = "help", w1[] = "sample", w2[] = "x", bad[] = "smaple";
+    char *argv[] = {w0, w1, w2, NULL}, *bv[] = {w0, bad, NULL};
+    FILE *fp = tmpfile();
+    char buf[1024];
+    size_t n;
+    (void) state;
+    assert_int_equal(fy_cli_dispatch_help(&t_disp, 3, argv), 1);
+    assert_int_equal(seen_argc, 3); /* sample x --help */
+    assert_string_equal(seen_argv[0], "sample");
+    assert_string_equal(seen_argv[1], "x");
+    assert_string_equal(seen_argv[2], "--help");
+    assert_int_equal(fy_cli_dispatch_help(&t_disp, 2, bv), 2);
+    /* the usage: head, the list in the width asked for, tail */
+    assert_non_null(fp);
+    fy_cli_dispatch_usage(fp, &t_disp);
+    rewind(fp);
+    n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    assert_string_equal(buf, "Usage: feynn nnft COMMAND\n\nCommands:\n"
+                             "  kernel       the kernel\n  correlators  the correlators\n"
+                             "  couplings    the couplings\n  sample       a sample\n\nEnd.\n");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -446,6 +553,8 @@ int main(void)
         cmocka_unit_test(test_rational),       cmocka_unit_test(test_argv_forms),
         cmocka_unit_test(test_suggest),        cmocka_unit_test(test_help),
         cmocka_unit_test(test_man),
+        cmocka_unit_test(test_dispatch_suggest), cmocka_unit_test(test_dispatch_run),
+        cmocka_unit_test(test_dispatch_help),
     };
     return cmocka_run_group_tests_name("cli_opt", tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
 # Every command whose options come from a table (src/cli/opt.h): its --help lists every option
 # of the table, `feynn help CMD SUB` shows the same help, doc/feynn.1 documents every option and
 # its generated OPTIONS blocks are those of the tables (make man), and the parser's refusals
-# reach the command line with exit status 2 (TAP).
+# reach the command line with exit status 2; the one sub-command dispatcher of every command
+# with sub-commands; the progress bar of taylor --per-diagram (TAP).
 top="${FY_TOP_SRCDIR:-.}"
 b="${FY_TOP_BUILDDIR:-.}"
 feynn="$b/feynn"
@@ -14,8 +15,6 @@ n=0
 fail=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 bad() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
-
-echo "1..10"
 
 if "$feynn" help --options > "$tmp/opts" && [ -s "$tmp/opts" ]; then
     ok "help --options lists the tables"
@@ -99,4 +98,84 @@ t "a range is named" "^feynn rules show: --order: expected a positive integer up
 t "a format outside the command's set lists its set" \
   "^feynn model info: --format: expected text or json" "$feynn" model info x --format npy
 
+# 11-: the one sub-command dispatcher (fy_cli_dispatch): every command with sub-commands lists
+# them in --help (exit 0), refuses an unknown one with exit 2, the list or the nearest name and
+# the hint, and an option where a name belongs; no word at all prints the usage on standard
+# error (exit 2).  The names are written out here, not read from the program.
+d() { # d DESCRIPTION STATUS PATTERN (in standard error) COMMAND...
+    desc=$1 want=$2 p=$3; shift 3
+    "$@" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    if [ "$rc" = "$want" ] && grep -q -- "$p" "$tmp/err"; then ok "$desc"; else
+        echo "# exit $rc (want $want), no '$p' in:"; sed 's/^/# /' "$tmp/err" | head -5
+        bad "$desc"; fi
+}
+for spec in ":born demo diagrams inn model nnft rules taylor version help:taylr:taylor" \
+    "born:terms a0 data train verify:verfy:verify" \
+    "nnft:kernel correlators sample couplings predict symmetry rp os ib spectrum duality:kernl:kernel" \
+    "inn:action diagrams info sample compare scan train:actoin:action" \
+    "demo:born nnft inn:nnf:nnft" "model:info:inf:info" "rules:check list show path:shw:show"; do
+    cmd=${spec%%:*} rest=${spec#*:}; names=${rest%%:*} rest=${rest#*:}
+    typo=${rest%%:*} near=${rest#*:}
+    pre="feynn${cmd:+ $cmd}"
+    # shellcheck disable=SC2086
+    "$feynn" $cmd --help > "$tmp/out" 2> "$tmp/err"; rc=$?
+    miss=
+    for w in $names; do grep -q "^  $w " "$tmp/out" || miss="$miss $w"; done
+    if [ "$rc" = 0 ] && [ -z "$miss" ] && [ ! -s "$tmp/err" ]; then ok "$pre --help lists its commands"
+    else echo "# exit $rc, missing:$miss"; bad "$pre --help lists its commands"; fi
+    # shellcheck disable=SC2086
+    d "$pre: an unknown name" 2 "^$pre: unknown [a-z]* 'zzzzzz' (.*$near.*)$" "$feynn" $cmd zzzzzz
+    grep -q "^Try '$pre --help'.$" "$tmp/err" && ok "$pre: the hint" || bad "$pre: the hint"
+    # shellcheck disable=SC2086
+    d "$pre: a misspelt name gets the nearest" 2 \
+      "^$pre: unknown [a-z]* '$typo' (did you mean '$near'?)$" "$feynn" $cmd "$typo"
+    if [ "$cmd" != demo ]; then  # demo runs born on no word or an option first
+        # shellcheck disable=SC2086
+        d "$pre: an option where a name belongs" 2 \
+          "^$pre: expected a [a-z]* before the options, got '--zzz'" "$feynn" $cmd --zzz
+        # shellcheck disable=SC2086
+        d "$pre with no word: the usage on standard error" 2 "^Usage: feynn" "$feynn" $cmd
+    fi
+done
+"$feynn" help nnft rp > "$tmp/h1" 2>&1; r1=$?
+"$feynn" nnft rp --help > "$tmp/h2" 2>&1
+if [ "$r1" = 0 ] && cmp -s "$tmp/h1" "$tmp/h2" && grep -q -- "--kernel" "$tmp/h1"; then
+    ok "feynn help nnft rp is feynn nnft rp --help"; else bad "feynn help nnft rp is feynn nnft rp --help"; fi
+d "feynn help: an unknown command" 2 "^feynn help: unknown command 'nnf' (did you mean 'nnft'?)" \
+  "$feynn" help nnf
+d "feynn help nnft: an unknown sub-command" 2 "^feynn nnft: unknown command 'rpp' (did you mean 'rp'?)" \
+  "$feynn" help nnft rpp
+"$feynn" help > "$tmp/h1" 2>&1; r1=$?
+"$feynn" --help > "$tmp/h2" 2>&1
+if [ "$r1" = 0 ] && cmp -s "$tmp/h1" "$tmp/h2"; then ok "feynn help is feynn --help"
+else bad "feynn help is feynn --help"; fi
+
+# taylor --per-diagram: the bar over the diagrams with --progress, silent with --quiet, the
+# same values either way
+ex="$top/examples/tiny_mlp.feynn"
+"$feynn" taylor "$ex" --order 4 --entry 0,0,0,0 --per-diagram --progress > "$tmp/t1" 2> "$tmp/err"
+if grep -q "diagrams .*100.0%" "$tmp/err" \
+    && "$feynn" taylor "$ex" --order 4 --entry 0,0,0,0 --per-diagram --quiet > "$tmp/t2" \
+        2> "$tmp/e2" && [ ! -s "$tmp/e2" ] && [ -s "$tmp/t1" ] && cmp -s "$tmp/t1" "$tmp/t2"; then
+    ok "taylor --per-diagram --progress: the bar; --quiet: silent; the same values"
+else sed 's/^/# /' "$tmp/err" | head -5; bad "taylor --per-diagram --progress: the bar; --quiet: silent; the same values"; fi
+
+# diagrams (Feynman graphs) and rules show: the bar with --progress, silent with --quiet, the
+# same output.  The generator's bar counts the Wick contractions of the graphs found against
+# the oracle's total, so 100.0% is reached only when they add up (3 x 5 x ... x 15 for 4:4)
+bar_case() { # bar_case DESCRIPTION LABEL COMMAND...
+    desc=$1 label=$2; shift 2
+    "$@" --progress > "$tmp/t1" 2> "$tmp/err"
+    if grep -q "$label .*100.0%" "$tmp/err" && "$@" --quiet > "$tmp/t2" 2> "$tmp/e2" \
+        && [ ! -s "$tmp/e2" ] && [ -s "$tmp/t1" ] && cmp -s "$tmp/t1" "$tmp/t2"; then ok "$desc"
+    else sed 's/^/# /' "$tmp/err" | tr '\r' '\n' | tail -3; bad "$desc"; fi
+}
+bar_case "diagrams vacuum --count: the bar reaches 100% (contractions = oracle)" diagrams \
+    "$feynn" diagrams vacuum --vertices 4:4 --count
+bar_case "diagrams phi4 --connected: the bar reaches 100%" diagrams \
+    "$feynn" diagrams phi4 --vertices 4:3 --points 2 --connected
+bar_case "rules show --format json: the bar" "rules show" \
+    "$feynn" rules show tanh --order 40 --format json
+
+echo "1..$n"
 exit $fail

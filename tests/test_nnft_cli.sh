@@ -48,7 +48,7 @@ has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"
     else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..82"
+echo "1..113"
 printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\n' \
     >nnft_cli_erf.spec
 printf 'point 1\npoint -1\n' >>nnft_cli_erf.spec
@@ -211,9 +211,68 @@ else no "correlators --progress: the bar, the same output"; fi
 t 0 "couplings --mc --progress" "$feynn" nnft couplings nnft_cli_relu.spec --mc \
     --networks 1000 --progress
 has nnft_cli.err "nnft couplings .*100.0%" "couplings --mc draws the ensemble's bar"
+# nnft rp|symmetry|os|ib on the one option table (cli-b): the =value form, prefixes, refusals
+# with the nearest name, help from the table, the bar with --progress and silence with --quiet
+printf 'activation cos\nsigma_b 0\nwidth 3\ninputs unit-d1\n' >nnft_cli_cos.spec
+"$feynn" nnft rp nnft_cli_cos.spec --n-points 4 --format csv >nnft_cli.t1 2>nnft_cli.err
+"$feynn" nnft rp nnft_cli_cos.spec --n-points=4 --format=csv >nnft_cli.t2 2>>nnft_cli.err
+if [ -s nnft_cli.t1 ] && cmp -s nnft_cli.t1 nnft_cli.t2 && head -1 nnft_cli.t1 | grep -q '^i,x0,direction$'
+then ok "rp: --opt=value is --opt value"; else no "rp: --opt=value is --opt value"; fi
+"$feynn" nnft ib nnft_cli_cos.spec --eps 0 --widths 2 --tuple 0,0,1,1 >nnft_cli.t1 2>nnft_cli.err
+"$feynn" nnft ib nnft_cli_cos.spec --ep=0 --widths 2 --tup 0,0,1,1 >nnft_cli.t2 2>>nnft_cli.err
+if [ -s nnft_cli.t1 ] && cmp -s nnft_cli.t1 nnft_cli.t2; then ok "ib: unambiguous prefixes"
+else no "ib: unambiguous prefixes"; fi
+t 2 "ib: an ambiguous prefix" "$feynn" nnft ib nnft_cli_cos.spec --wid 2
+has nnft_cli.err "^feynn nnft ib: option '--wid' is ambiguous" "ib: the ambiguity is named"
+t 2 "rp: a misspelt option" "$feynn" nnft rp --kernal free
+has nnft_cli.err "^feynn nnft rp: unknown option '--kernal' (did you mean '--kernel'?)" \
+    "rp: unknown option with the nearest name"
+t 2 "symmetry: an unknown option" "$feynn" nnft symmetry nnft_cli_cos.spec --frobnicate
+has nnft_cli.err "^feynn nnft symmetry: unknown option '--frobnicate'" \
+    "symmetry: \"unknown option\", not \"needs a value\""
+t 2 "os: an option without its value" "$feynn" nnft os nnft_cli_cos.spec --prec
+has nnft_cli.err "^feynn nnft os: option '--prec' needs a value (BITS)" "os: needs a value"
+t 2 "rp: --prec out of range" "$feynn" nnft rp nnft_cli_cos.spec --prec 10
+has nnft_cli.err "^feynn nnft rp: --prec: expected an integer in 32..4096, got '10'" \
+    "rp: the range is named"
+t 2 "rp: --kernel outside its set" "$feynn" nnft rp --kernel cauchy
+has nnft_cli.err "expected free, gauss or exp, got 'cauchy'" "rp: the kernels are listed"
+t 2 "rp: a spec and --kernel" "$feynn" nnft rp nnft_cli_cos.spec --kernel free
+has nnft_cli.err "give a spec file or --kernel" "rp: one of spec and --kernel"
+t 2 "symmetry: an unknown group" "$feynn" nnft symmetry nnft_cli_cos.spec --group z3
+has nnft_cli.err "^feynn nnft symmetry: --group: expected translation, rotation, output or z2" \
+    "symmetry: the groups are listed"
+t 2 "symmetry: an odd order" "$feynn" nnft symmetry nnft_cli_cos.spec --n 3
+has nnft_cli.err "--n takes even orders" "symmetry: --n even"
+t 2 "ib: three indices" "$feynn" nnft ib nnft_cli_cos.spec --tuple 0,1,2
+has nnft_cli.err "--tuple takes 4 point indices" "ib: --tuple needs 4"
+t 2 "ib: --eps not a number" "$feynn" nnft ib nnft_cli_cos.spec --eps 0,x
+has nnft_cli.err "^feynn nnft ib: --eps: expected up to 64 exact numbers" "ib: --eps refused"
+t 2 "os: a second operand" "$feynn" nnft os nnft_cli_cos.spec nnft_cli_cos.spec
+has nnft_cli.err "unexpected argument" "os: one spec"
+t 2 "ib: no spec" "$feynn" nnft ib
+has nnft_cli.err "missing the spec file" "ib: the spec is required"
+bad=""
+for c in rp symmetry os ib; do
+    "$feynn" nnft $c --help >nnft_cli.out 2>nnft_cli.err || bad="$bad $c(exit)"
+    for o in --width --inputs --points --prec --seed --format --output --help; do
+        grep -q -- "^ *\(-., \)\?$o\b" nnft_cli.out || bad="$bad $c:$o"
+    done
+done
+if [ -z "$bad" ]; then ok "rp, symmetry, os, ib --help: the common options from the table"
+else no "help lacks:$bad"; fi
+"$feynn" nnft symmetry nnft_cli_cos.spec --group translation,z2 --n 2 --progress \
+    >nnft_cli.t1 2>nnft_cli.err
+if grep -q "symmetry .*100.0%" nnft_cli.err \
+    && "$feynn" nnft symmetry nnft_cli_cos.spec --group translation,z2 --n 2 --quiet \
+        >nnft_cli.t2 2>nnft_cli.e2 && [ ! -s nnft_cli.e2 ] && cmp -s nnft_cli.t1 nnft_cli.t2
+then ok "symmetry --progress: the bar; --quiet: silent; the same output"
+else no "symmetry --progress: the bar; --quiet: silent; the same output"; fi
+"$feynn" nnft ib nnft_cli_cos.spec --eps 0,1/2 --widths 2,20 --progress >/dev/null 2>nnft_cli.err
+has nnft_cli.err "ib .*100.0%" "ib --progress draws the bar"
 # every help text ends with a newline
 bad=""
-for c in "" kernel correlators sample couplings predict; do
+for c in "" kernel correlators sample couplings predict rp symmetry os ib; do
     last=$("$feynn" nnft $c --help 2>/dev/null | tail -c 1 | od -An -c | tr -d ' ')
     [ "$last" = '\n' ] || bad="$bad nnft${c:+ $c}"
 done

@@ -51,6 +51,7 @@
 
 #include "feynn/error.h"
 #include "feynn/graph.h"
+#include "feynn/util.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -92,6 +93,11 @@ typedef struct
     fy_feynman_vertex_struct type[FY_FEYNMAN_MAX_TYPES];
     unsigned filters; /* FY_FEYNMAN_* flags */
     int loops;        /* keep graphs with exactly this many loops; -1: any */
+    /* NULL (fy_feynman_spec_init), or a bar the generator advances, as each graph is found,
+     * by the Wick contractions it stands for (d->mult): its total is the family's number of
+     * contractions (fy_feynman_oracle, or that of the family without the filters it does not
+     * cover, an upper bound). */
+    fy_progress_struct *progress;
 } fy_feynman_spec_struct;
 typedef fy_feynman_spec_struct fy_feynman_spec_t[1];
 

@@ -37,45 +37,24 @@ static const fy_cli_command born_commands[] = {
     {"verify", "compare a network's Taylor tensors at U = 0 with the exact Born tensors",
      fy_born_verify_cmd},
 };
-static const size_t n_born_commands = sizeof born_commands / sizeof born_commands[0];
-
-static void usage(FILE *fp)
-{
-    size_t i;
-    fprintf(fp,
-            "Usage: feynn born COMMAND [options]\n"
+static const fy_cli_dispatch_t born_dispatch = {
+    .name = "born",
+    .head = "Usage: feynn born COMMAND [options]\n"
             "\n"
             "S-wave scattering length of step potentials and its Born series (doc/math.md 2).\n"
-            "Convention: " FY_BORN_CONVENTION ".\n"
-            "\n"
-            "Commands:\n");
-    for (i = 0; i < n_born_commands; i++)
-        fprintf(fp, "  %-8s %s\n", born_commands[i].name, born_commands[i].summary);
-    fprintf(fp,
-            "\n"
+            "Convention: " FY_BORN_CONVENTION ".\n",
+    .tail = "\n"
             "The ladder diagrams of the n-th Born term: feynn diagrams born --order N\n"
             "(add --format dot|tikz -o DIR to draw them).\n"
-            "Potential files: doc/potential-format.md.  Run 'feynn born COMMAND --help'.\n");
-}
+            "Potential files: doc/potential-format.md.  Run 'feynn born COMMAND --help'.\n",
+    .width = 8,
+    .subs = born_commands,
+    .nsubs = sizeof born_commands / sizeof born_commands[0],
+};
 
 int fy_cmd_born(int argc, char **argv)
 {
-    size_t i;
-    if (argc < 2)
-    {
-        usage(stderr);
-        return 2;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-    {
-        usage(stdout);
-        return 0;
-    }
-    for (i = 0; i < n_born_commands; i++)
-        if (strcmp(argv[1], born_commands[i].name) == 0)
-            return born_commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "feynn born: unknown command '%s'\nTry 'feynn born --help'.\n", argv[1]);
-    return 2;
+    return fy_cli_dispatch(&born_dispatch, argc, argv);
 }
 
 /* ------------------------------------------------------------------ shared helpers */

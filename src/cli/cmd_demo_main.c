@@ -1,37 +1,34 @@
 /* feynn demo: dispatches to the three experiments (born, nnft, inn); with no experiment named
  * (or an option first) it runs the Born-Taylor demo, as it always has. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opt.h"
 
-static void usage(FILE *fp)
-{
-    fprintf(fp,
-            "Usage: feynn demo [born] [OPTIONS]   the Born-Taylor verification (default)\n"
-            "       feynn demo nnft [OPTIONS]     neural-network field theory ([HMS] experiment)\n"
-            "       feynn demo inn [OPTIONS]      learning a lattice action with an INN ([M])\n"
+static const fy_cli_command demo_experiments[] = {
+    {"born", "the Born-Taylor verification (the default)", fy_cmd_demo},
+    {"nnft", "neural-network field theory ([HMS] experiment)", fy_demo_nnft_cmd},
+    {"inn", "learning a lattice action with an INN ([M])", fy_demo_inn_cmd},
+};
+
+static const fy_cli_dispatch_t demo_dispatch = {
+    .name = "demo",
+    .noun = "experiment",
+    .head = "Usage: feynn demo [EXPERIMENT] [OPTIONS]\n"
             "\n"
-            "Each writes report.txt, report.json and figures to its output folder (-o DIR) and\n"
-            "exits 0 when every target is met, 1 when a target is missed, 2 on bad input.\n"
-            "Run 'feynn demo EXPERIMENT --help' for the options of one experiment.\n");
-}
+            "Each experiment writes report.txt, report.json and figures to its output folder\n"
+            "(-o DIR) and exits 0 when every target is met, 1 when a target is missed, 2 on\n"
+            "bad input.  With no experiment named (or an option first) it runs born.\n",
+    .list_title = "Experiments:",
+    .tail = "\nRun 'feynn demo EXPERIMENT --help' for the options of one experiment.\n",
+    .width = 5,
+    .subs = demo_experiments,
+    .nsubs = sizeof demo_experiments / sizeof demo_experiments[0],
+    .fallback = fy_cmd_demo,
+    .fallback_title = "The Born-Taylor demo:",
+};
 
 int fy_cmd_demo_main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "nnft") == 0)
-        return fy_demo_nnft_cmd(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "inn") == 0)
-        return fy_demo_inn_cmd(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "born") == 0)
-        return fy_cmd_demo(argc - 1, argv + 1);
-    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-    {
-        usage(stdout);
-        fprintf(stdout, "\nThe Born-Taylor demo:\n\n");
-        return fy_cmd_demo(argc, argv);
-    }
-    if (argc >= 2 && argv[1][0] != '-')
-        return fy_cli_usage_error("demo", "unknown experiment '%s' (born, nnft or inn)", argv[1]);
-    return fy_cmd_demo(argc, argv);
+    return fy_cli_dispatch(&demo_dispatch, argc, argv);
 }

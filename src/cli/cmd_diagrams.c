@@ -45,6 +45,7 @@ typedef struct
     const char *vertices, *outdir;
     int force;
     int order_given, hidden_given, points_given;
+    int bar; /* fy_opt_progress: --quiet, --progress */
 } opts_t;
 
 #define O(f) offsetof(opts_t, f)
@@ -161,6 +162,7 @@ static int parse_args(opts_t *o, int argc, char **argv, int *help)
     rc = fy_opt_parse(st, o, &fy_opt_diagrams, argc, argv, NULL, 0);
     *help = st->help;
     o->format = st->format;
+    o->bar = fy_opt_progress(st);
     o->theory_name = st->noperands ? st->operands[0] : NULL;
     fy_opt_state_clear(st);
     if (rc != 0 || *help)
@@ -224,8 +226,32 @@ typedef struct
     long n;
 } result_t;
 
+/* The generator's bar: its total is the number of Wick contractions of the family (the
+ * oracle's; without the filters the oracle does not cover, an upper bound); off when the
+ * oracle has no answer. */
+static void feynman_bar(fy_progress_t pr, const fy_feynman_spec_t spec, int bar)
+{
+    fy_feynman_spec_t all;
+    fmpq_t w;
+    fmpz_t c;
+    fy_error_t e;
+    double total = 0;
+    all[0] = spec[0];
+    if (!fy_feynman_oracle_covers(all))
+        all->filters = 0;
+    fmpq_init(w);
+    fmpz_init(c);
+    fy_error_init(e);
+    if (bar != 0 && fy_feynman_oracle(w, c, all, e) == FY_OK)
+        total = fmpz_get_d(c);
+    fmpq_clear(w);
+    fmpz_clear(c);
+    fy_progress_init(pr, "diagrams", total, total > 0 ? bar : 0);
+}
+
 static int run_feynman(result_t *r, const opts_t *o, int store, fy_error_t err)
 {
+    fy_progress_t pr;
     fy_feynman_spec_t spec;
     fmpz_t contractions; /* not shown; the functions want somewhere to put it */
     int rc;
@@ -252,6 +278,8 @@ static int run_feynman(result_t *r, const opts_t *o, int store, fy_error_t err)
     }
     r->family = "feynman";
     r->weight_def = "sum of 1/|Aut|";
+    feynman_bar(pr, spec, o->bar);
+    spec->progress = pr;
     if (store)
     {
         rc = fy_feynman_generate(r->list, spec, err);
@@ -263,6 +291,8 @@ static int run_feynman(result_t *r, const opts_t *o, int store, fy_error_t err)
     }
     else
         rc = fy_feynman_count(&r->n, r->weight, contractions, spec, err);
+    fy_progress_clear(pr);
+    spec->progress = NULL;
     if (rc == FY_OK)
     {
         fy_error_t e2;

@@ -47,43 +47,23 @@ static const fy_cli_command inn_commands[] = {
     {"scan", "the [M] experiment over depth x data size (train and compare)", fy_inn_scan_cmd},
     {"train", "maximum-likelihood training on samples (Adam, L-BFGS)", fy_inn_train_cmd},
 };
-static const size_t n_inn_commands = sizeof inn_commands / sizeof inn_commands[0];
-
-static void usage(FILE *fp)
-{
-    size_t i;
-    fprintf(fp,
-            "Usage: feynn inn COMMAND MODEL [options]\n"
+static const fy_cli_dispatch_t inn_dispatch = {
+    .name = "inn",
+    .head = "Usage: feynn inn COMMAND MODEL [options]\n"
             "\n"
             "Actions of invertible networks (doc/math.md 3): the data-space action S = ln p(x)\n"
             "of a network mapping data to a standard normal latent, computed from the weights\n"
             "by pulling the latent Gaussian back through the layers (affine, quadratic\n"
-            "coupling, elementwise quadratic).  Model files: doc/inn-format.md.\n"
-            "\n"
-            "Commands:\n");
-    for (i = 0; i < n_inn_commands; i++)
-        fprintf(fp, "  %-9s %s\n", inn_commands[i].name, inn_commands[i].summary);
-    fprintf(fp, "\nRun 'feynn inn COMMAND --help' for its options.\n");
-}
+            "coupling, elementwise quadratic).  Model files: doc/inn-format.md.\n",
+    .tail = "\nRun 'feynn inn COMMAND --help' for its options.\n",
+    .width = 9,
+    .subs = inn_commands,
+    .nsubs = sizeof inn_commands / sizeof inn_commands[0],
+};
 
 int fy_cmd_inn(int argc, char **argv)
 {
-    size_t i;
-    if (argc < 2)
-    {
-        usage(stderr);
-        return 2;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-    {
-        usage(stdout);
-        return 0;
-    }
-    for (i = 0; i < n_inn_commands; i++)
-        if (strcmp(argv[1], inn_commands[i].name) == 0)
-            return inn_commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "feynn inn: unknown command '%s'\nTry 'feynn inn --help'.\n", argv[1]);
-    return 2;
+    return fy_cli_dispatch(&inn_dispatch, argc, argv);
 }
 
 /* ------------------------------------------------------------------ shared helpers */

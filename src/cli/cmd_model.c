@@ -189,16 +189,24 @@ static int model_info(int argc, char **argv)
     return 0;
 }
 
+static const fy_cli_command model_commands[] = {
+    {"info", "layers, shapes, dtypes, parameter count and activations of a model file",
+     model_info},
+};
+
+static const fy_cli_dispatch_t model_dispatch = {
+    .name = "model",
+    .head = "Usage: feynn model COMMAND FILE [options]\n"
+            "\n"
+            "Inspect model files: safetensors, the feynn text format (doc/model-format.md),\n"
+            "a directory of NAME.npy files, or - for standard input.\n",
+    .tail = "\nRun 'feynn model COMMAND --help' for its options.\n",
+    .width = 5,
+    .subs = model_commands,
+    .nsubs = sizeof model_commands / sizeof model_commands[0],
+};
+
 int fy_cmd_model(int argc, char **argv)
 {
-    if (argc < 2)
-        return fy_cli_usage_error("model", "missing subcommand (info)");
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-    {
-        fy_opt_help(stdout, &fy_opt_model_info, 0);
-        return 0;
-    }
-    if (strcmp(argv[1], "info") == 0)
-        return model_info(argc - 1, argv + 1);
-    return fy_cli_usage_error("model", "unknown subcommand '%s' (info)", argv[1]);
+    return fy_cli_dispatch(&model_dispatch, argc, argv);
 }

@@ -60,43 +60,24 @@ static const fy_cli_command nnft_commands[] = {
     {"duality", "Cos-net against Gauss-net: one G2, different finite-N G4_c",
      fy_nnft_duality_cmd},
 };
-static const size_t n_nnft_commands = sizeof nnft_commands / sizeof nnft_commands[0];
-
-static void usage(FILE *fp)
-{
-    size_t i;
-    fprintf(fp, "Usage: feynn nnft COMMAND SPEC [options]\n"
-                "\n"
-                "Neural-network field theory [HMS] (doc/math.md 4): kernels, exact finite-width\n"
-                "correlators and Monte Carlo ensembles of one-hidden-layer networks.\n"
-                "\n"
-                "Commands:\n");
-    for (i = 0; i < n_nnft_commands; i++)
-        fprintf(fp, "  %-12s %s\n", nnft_commands[i].name, nnft_commands[i].summary);
-    fprintf(fp, "\n"
-                "SPEC is an ensemble spec file (doc/nnft-spec.md); couplings and predict also\n"
-                "take --hms-relu instead (the [HMS] ReLU experiment).  Run 'feynn nnft COMMAND "
-                "--help'.\n");
-}
+static const fy_cli_dispatch_t nnft_dispatch = {
+    .name = "nnft",
+    .head = "Usage: feynn nnft COMMAND SPEC [options]\n"
+            "\n"
+            "Neural-network field theory [HMS] (doc/math.md 4): kernels, exact finite-width\n"
+            "correlators and Monte Carlo ensembles of one-hidden-layer networks.\n",
+    .tail = "\n"
+            "SPEC is an ensemble spec file (doc/nnft-spec.md); couplings and predict also\n"
+            "take --hms-relu instead (the [HMS] ReLU experiment).  Run 'feynn nnft COMMAND "
+            "--help'.\n",
+    .width = 12,
+    .subs = nnft_commands,
+    .nsubs = sizeof nnft_commands / sizeof nnft_commands[0],
+};
 
 int fy_cmd_nnft(int argc, char **argv)
 {
-    size_t i;
-    if (argc < 2)
-    {
-        usage(stderr);
-        return 2;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-    {
-        usage(stdout);
-        return 0;
-    }
-    for (i = 0; i < n_nnft_commands; i++)
-        if (strcmp(argv[1], nnft_commands[i].name) == 0)
-            return nnft_commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "feynn nnft: unknown command '%s'\nTry 'feynn nnft --help'.\n", argv[1]);
-    return 2;
+    return fy_cli_dispatch(&nnft_dispatch, argc, argv);
 }
 
 /* ------------------------------------------------------------------ options */

@@ -4,45 +4,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli/cli.h"
 #include "cli/opt.h"
 #include "feynn/rules.h"
+#include "feynn/util.h"
 
 #define CMD "rules"
 #define FY_RULES_MAX_ORDER 1000
-
-static void usage(FILE *fp)
-{
-    fprintf(fp,
-            "Usage: feynn rules check FILE...\n"
-            "       feynn rules list [--format text|json]\n"
-            "       feynn rules show ACTIVATION [--order K] [--params a=1/3,...] "
-            "[--format text|json]\n"
-            "       feynn rules path\n"
-            "\n"
-            "Rule files define the vocabulary of each theory (vertex, line and leg kinds,\n"
-            "labels, drawing styles, conventions) and the activation functions by their\n"
-            "derivatives, from which the exact vertex polynomials sigma^(k) = P_k(u) follow.\n"
-            "\n"
-            "  check FILE...   validate rule files and print what they define; a malformed\n"
-            "                  file is reported as FILE:LINE:COLUMN: expected ... (exit 2)\n"
-            "  list            the theories and activations installed on the search path\n"
-            "  show ACT        P_1 .. P_K of an activation and sigma^(k)(0) where rational\n"
-            "  path            the search path: $FEYNN_RULES_PATH, the source tree's rules/,\n"
-            "                  the installed data directory\n"
-            "\n"
-            "Options:\n"
-            "  --format F      text (default) or json\n"
-            "  --order K       highest derivative order for show (default 4, at most %d)\n"
-            "  --params SPEC   parameter values for show, e.g. a=1/3 (exact rationals)\n"
-            "\n"
-            "Run 'feynn help rules SUBCOMMAND' for the options of one subcommand.\n"
-            "The format is documented in doc/rules-format.md.\n",
-            FY_RULES_MAX_ORDER);
-}
 
 typedef struct
 {
@@ -228,7 +200,8 @@ static json_t *poly_json(const fmpq_poly_t P, const char *var)
     return j;
 }
 
-static json_t *activation_json(const fy_activation_struct *a, int npolys)
+/* The activation as JSON with P_1 .. P_npolys; pr (or NULL) advances by one per P_k. */
+static json_t *activation_json(const fy_activation_struct *a, int npolys, fy_progress_struct *pr)
 {
     json_t *j = json_object(), *polys = json_array();
     fmpq_poly_t P;
@@ -286,6 +259,8 @@ static json_t *activation_json(const fy_activation_struct *a, int npolys)
         else
             json_object_set_new(e, "at0", json_null());
         json_array_append_new(polys, e);
+        if (pr != NULL)
+            fy_progress_update(pr, (double) k);
     }
     json_object_set_new(j, "derivatives", polys);
     if (fy_activation_eval_fmpq(v, a, 0, zero, NULL) == FY_OK)
@@ -460,7 +435,7 @@ static int cmd_list(int fmt)
         for (i = 0; i < r->ntheories; i++)
             json_array_append_new(th, theory_json(r->theories + i));
         for (i = 0; i < r->nacts; i++)
-            json_array_append_new(ac, activation_json(r->acts + i, 2));
+            json_array_append_new(ac, activation_json(r->acts + i, 2, NULL));
         json_object_set_new(j, "command", json_string("rules list"));
         json_object_set_new(j, "search_path", p);
         json_object_set_new(j, "theories", th);
@@ -489,8 +464,11 @@ static int cmd_list(int fmt)
     return rc;
 }
 
-static int cmd_show(const char *name, long order, const char *params, int fmt)
+/* bar: fy_opt_progress; text on a terminal shows its lines as they come, so no bar there
+ * unless --progress. */
+static int cmd_show(const char *name, long order, const char *params, int fmt, int bar)
 {
+    fy_progress_t pr;
     fy_rules_t r;
     fy_error_t err;
     fy_activation_t a;
@@ -516,7 +494,10 @@ static int cmd_show(const char *name, long order, const char *params, int fmt)
         goto fail;
     if (fmt == FY_FMT_JSON)
     {
-        json_t *j = activation_json(a, (int) order);
+        json_t *j;
+        fy_progress_init(pr, "rules show", (double) order, bar);
+        j = activation_json(a, (int) order, pr);
+        fy_progress_clear(pr);
         json_object_set_new(j, "command", json_string("rules show"));
         rc = dump_json(j);
     }
@@ -537,6 +518,8 @@ static int cmd_show(const char *name, long order, const char *params, int fmt)
         fmpq_poly_init(P);
         fmpq_init(v);
         fmpq_init(zero);
+        fy_progress_init(pr, "rules show", (double) order,
+                         bar < 0 && isatty(fileno(stdout)) ? 0 : bar);
         for (k = 1; k <= order; k++)
         {
             /* P_k from P_{k-1} in one step, its value at 0 from P_k (not rebuilt per k) */
@@ -556,7 +539,9 @@ static int cmd_show(const char *name, long order, const char *params, int fmt)
                 flint_free(s);
             }
             printf("\n");
+            fy_progress_update(pr, (double) k);
         }
+        fy_progress_clear(pr);
         if (fy_activation_last_nonzero(a) >= 0)
             printf("derivatives of order > %ld vanish%s\n", (long) fy_activation_last_nonzero(a),
                    a->def == FY_ACT_PIECEWISE_LINEAR ? " (away from z = 0)" : "");
@@ -573,34 +558,14 @@ fail:
     return fy_cli_fail(CMD, err);
 }
 
-int fy_cmd_rules(int argc, char **argv)
+/* One sub-command: its table's options, then the work. */
+static int rules_sub(const fy_opt_cmd_t *sub, int argc, char **argv)
 {
-    static const fy_opt_cmd_t *const subs[] = {&fy_opt_rules_check, &fy_opt_rules_list,
-                                               &fy_opt_rules_show, &fy_opt_rules_path};
-    const fy_opt_cmd_t *sub = NULL;
     rules_args_t a = {4, NULL};
     fy_opt_state_t st;
-    size_t i;
     int rc;
-
-    if (argc < 2)
-    {
-        usage(stderr);
-        return 2;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-    {
-        usage(stdout);
-        return 0;
-    }
-    for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
-        if (strcmp(argv[1], subs[i]->name + 6) == 0)
-            sub = subs[i];
-    if (sub == NULL)
-        return fy_cli_usage_error(CMD, "unknown subcommand '%s' (check, list, show, path)",
-                                  argv[1]);
     fy_opt_state_init(st);
-    rc = fy_opt_parse(st, &a, sub, argc - 1, argv + 1, NULL, 0);
+    rc = fy_opt_parse(st, &a, sub, argc, argv, NULL, 0);
     if (rc == 0 && st->help)
         fy_opt_help(stdout, sub, 0);
     else if (rc == 0 && sub == &fy_opt_rules_check)
@@ -612,7 +577,66 @@ int fy_cmd_rules(int argc, char **argv)
     else if (rc == 0 && st->noperands == 0)
         rc = fy_cli_usage_error(CMD, "show needs the name of an activation");
     else if (rc == 0)
-        rc = cmd_show(st->operands[0], a.order, a.params, st->format);
+        rc = cmd_show(st->operands[0], a.order, a.params, st->format, fy_opt_progress(st));
     fy_opt_state_clear(st);
     return rc;
+}
+
+static int rules_check(int argc, char **argv)
+{
+    return rules_sub(&fy_opt_rules_check, argc, argv);
+}
+
+static int rules_list(int argc, char **argv)
+{
+    return rules_sub(&fy_opt_rules_list, argc, argv);
+}
+
+static int rules_show(int argc, char **argv)
+{
+    return rules_sub(&fy_opt_rules_show, argc, argv);
+}
+
+static int rules_path(int argc, char **argv)
+{
+    return rules_sub(&fy_opt_rules_path, argc, argv);
+}
+
+static const fy_cli_command rules_commands[] = {
+    {"check", "validate rule files, print what they define (errors: FILE:LINE:COLUMN)",
+     rules_check},
+    {"list", "the theories and activations installed on the search path", rules_list},
+    {"show", "P_1 .. P_K of an activation and sigma^(k)(0) where rational", rules_show},
+    {"path", "the search path: $FEYNN_RULES_PATH, the source tree's rules/, data dir",
+     rules_path},
+};
+
+static const fy_cli_dispatch_t rules_dispatch = {
+    .name = "rules",
+    .head = "Usage: feynn rules check FILE...\n"
+            "       feynn rules list [--format text|json]\n"
+            "       feynn rules show ACTIVATION [--order K] [--params a=1/3,...] "
+            "[--format text|json]\n"
+            "       feynn rules path\n"
+            "\n"
+            "Rule files define the vocabulary of each theory (vertex, line and leg kinds,\n"
+            "labels, drawing styles, conventions) and the activation functions by their\n"
+            "derivatives, from which the exact vertex polynomials sigma^(k) = P_k(u) follow.\n",
+    .tail = "\n"
+            "Options:\n"
+            "  --format F      text (default) or json\n"
+            "  --order K       highest derivative order for show (default 4, at most "
+            STR(FY_RULES_MAX_ORDER) ")\n"
+            "  --params SPEC   parameter values for show, e.g. a=1/3 (exact rationals)\n"
+            "\n"
+            "Run 'feynn help rules COMMAND' for the options of one command.\n"
+            "The format is documented in doc/rules-format.md.\n",
+    .width = 6,
+    .subs = rules_commands,
+    .nsubs = sizeof rules_commands / sizeof rules_commands[0],
+};
+
+int fy_cmd_rules(int argc, char **argv)
+{
+    return fy_cli_dispatch(&rules_dispatch, argc, argv);
 }

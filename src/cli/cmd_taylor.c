@@ -688,6 +688,27 @@ static int npy_fits(const taylor_t *t, fy_error_t err)
                         exp(lgamma(d + t->order) - lgamma(t->order + 1.0) - lgamma(d)) * outs);
 }
 
+/* --per-diagram: the diagrams' values, with a bar over the diagrams (--quiet, --progress;
+ * on a terminal by default).  The list is enumerated once more first for the bar's total (as
+ * taylor --check's diagram route does); the enumeration is cheap beside the evaluation. */
+static int per_diagram(taylor_t *t, fy_error_t err)
+{
+    fy_progress_t pr;
+    fy_diagram_list_t count;
+    fy_error_t e2;
+    double total = 1;
+    int status, on = t->progress > 0 || (t->progress < 0 && isatty(fileno(stderr)));
+    fy_diagram_list_init(count);
+    fy_error_init(e2);
+    if (on && fy_enum_mlp_trees(count, t->order, t->m->L - 1, e2) == FY_OK)
+        total = (double) count->n;
+    fy_diagram_list_clear(count);
+    fy_progress_init(pr, "diagrams", total, t->progress);
+    status = fy_mlp_job_diagrams(t->sum, t->vals, t->list, t->m, &t->job, pr, err);
+    fy_progress_clear(pr);
+    return status;
+}
+
 static int compute(taylor_t *t, fy_error_t err)
 {
     int k, status = npy_fits(t, err), d = (int) t->net->widths[0];
@@ -713,11 +734,7 @@ static int compute(taylor_t *t, fy_error_t err)
                      : fy_mlp_job_compute(t->res, &t->route, &t->job, t->arith, t->prec,
                                           t->m, err);
     if (status == FY_OK && t->per && t->order >= 1)
-    {
-        fy_progress_t pr;
-        fy_progress_init(pr, "diagrams", 1, 0);
-        status = fy_mlp_job_diagrams(t->sum, t->vals, t->list, t->m, &t->job, pr, err);
-    }
+        status = per_diagram(t, err);
     if (status == FY_OK && t->check)
         status = fy_mlp_check_run_route(t->chk, t->res, t->route, &t->job, t->arith,
                                         t->prec, err);

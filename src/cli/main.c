@@ -1,4 +1,5 @@
-/* feynn: the command-line interface.  Dispatches subcommands from one table. */
+/* feynn: the command-line interface.  Dispatches subcommands from one table (fy_cli_dispatch,
+ * opt.h), as every command with sub-commands does. */
 #include <stdio.h>
 #include <string.h>
 
@@ -22,22 +23,13 @@ static const fy_cli_command commands[] = {
     {"help", "show help for feynn or for a subcommand", fy_cmd_help},
 };
 
-static const size_t ncommands = sizeof commands / sizeof commands[0];
-
-static void usage(FILE *fp)
-{
-    size_t i;
-    fprintf(fp,
-            "Usage: feynn [--version] [--help] [--memory-limit SIZE] COMMAND [ARGS...]\n"
+static const fy_cli_dispatch_t top = {
+    .name = "",
+    .head = "Usage: feynn [--version] [--help] [--memory-limit SIZE] COMMAND [ARGS...]\n"
             "\n"
             "feynn: Feynman-like diagrams, exact and certified Taylor coefficients of neural\n"
-            "networks, and the Born-series verification.\n"
-            "\n"
-            "Commands:\n");
-    for (i = 0; i < ncommands; i++)
-        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(fp,
-            "\n"
+            "networks, and the Born-series verification.\n",
+    .tail = "\n"
             "Run 'feynn COMMAND --help' or 'feynn help COMMAND [SUBCOMMAND]' for the options\n"
             "of a command.\n"
             "--memory-limit SIZE (anywhere on the line; or the environment variable\n"
@@ -45,8 +37,11 @@ static void usage(FILE *fp)
             "before they start, with their estimate; SIZE as 8G, 512M, 1.5GiB or bytes\n"
             "(default: three quarters of the physical memory).\n"
             "Exit status: 0 success, 1 a check or verification failed, 2 bad usage or input.\n"
-            "See also: man feynn.\n");
-}
+            "See also: man feynn.\n",
+    .width = 10,
+    .subs = commands,
+    .nsubs = sizeof commands / sizeof commands[0],
+};
 
 /* The commands whose options come from tables (opt.h), in the man page's order. */
 const fy_opt_cmd_t *const fy_opt_commands[] = {
@@ -61,6 +56,8 @@ const fy_opt_cmd_t *const fy_opt_commands[] = {
     &fy_opt_born_verify,
     /* qft2: fields from neurons (cmd_nnft_qft.c) */
     &fy_opt_nnft_spectrum, &fy_opt_nnft_duality,
+    /* cli-b: the checks on any ensemble (cmd_nnft_checks.c) */
+    &fy_opt_nnft_rp, &fy_opt_nnft_symmetry, &fy_opt_nnft_os, &fy_opt_nnft_ib,
 };
 const size_t fy_opt_ncommands = sizeof fy_opt_commands / sizeof fy_opt_commands[0];
 
@@ -108,33 +105,9 @@ static int help_tables(int argc, char **argv, int man)
 /* feynn help [COMMAND [SUBCOMMAND...]]: the help of that (sub)command, as its --help. */
 int fy_cmd_help(int argc, char **argv)
 {
-    size_t i;
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-    {
-        usage(stdout);
-        return 0;
-    }
-    if (strcmp(argv[1], "--man") == 0 || strcmp(argv[1], "--options") == 0)
+    if (argc >= 2 && (strcmp(argv[1], "--man") == 0 || strcmp(argv[1], "--options") == 0))
         return help_tables(argc, argv, strcmp(argv[1], "--man") == 0);
-    for (i = 0; i < ncommands; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-        {
-            char help[] = "--help";
-            char *sub[8];
-            int j, n = 0;
-            if (argc > 7)
-            {
-                fprintf(stderr, "feynn help: too many words\nTry 'feynn --help'.\n");
-                return 2;
-            }
-            for (j = 1; j < argc; j++)
-                sub[n++] = argv[j];
-            sub[n++] = help;
-            sub[n] = NULL;
-            return commands[i].run(n, sub);
-        }
-    fprintf(stderr, "feynn help: unknown command '%s'\nTry 'feynn --help'.\n", argv[1]);
-    return 2;
+    return fy_cli_dispatch_help(&top, argc, argv);
 }
 
 /* Takes --memory-limit SIZE (or --memory-limit=SIZE) out of argv wherever it stands (before
@@ -189,26 +162,9 @@ static int take_memory_limit(int *argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    size_t i;
-
     if (take_memory_limit(&argc, argv) != 0)
         return 2;
-
-    if (argc < 2)
-    {
-        usage(stderr);
-        return 2;
-    }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-    {
-        usage(stdout);
-        return 0;
-    }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+    if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0))
         return fy_cmd_version(argc - 1, argv + 1);
-    for (i = 0; i < ncommands; i++)
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "feynn: unknown command '%s'\nTry 'feynn --help'.\n", argv[1]);
-    return 2;
+    return fy_cli_dispatch(&top, argc, argv);
 }

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -772,4 +773,132 @@ void fy_opt_man(FILE *fp, const fy_opt_cmd_t *cmd)
         roff_paragraph(fp, text);
     }
     fprintf(fp, ".RE\n");
+}
+
+/* ------------------------------------------------------------------ the one dispatcher */
+
+static const char *dispatch_noun(const fy_cli_dispatch_t *d)
+{
+    return d->noun != NULL ? d->noun : "command";
+}
+
+void fy_cli_dispatch_usage(FILE *fp, const fy_cli_dispatch_t *d)
+{
+    size_t i;
+    fputs(d->head, fp);
+    fprintf(fp, "\n%s\n", d->list_title != NULL ? d->list_title : "Commands:");
+    for (i = 0; i < d->nsubs; i++)
+        fprintf(fp, "  %-*s %s\n", d->width, d->subs[i].name, d->subs[i].summary);
+    if (d->tail != NULL)
+        fputs(d->tail, fp);
+}
+
+const char *fy_cli_dispatch_suggest(const fy_cli_dispatch_t *d, const char *given)
+{
+    const char *best = NULL, *prefix = NULL;
+    size_t i, dist, bd = SIZE_MAX, len = strlen(given), lim = len / 3 > 1 ? len / 3 : 1;
+    int nprefix = 0;
+    if (len == 0)
+        return NULL;
+    for (i = 0; i < d->nsubs; i++)
+    {
+        const char *name = d->subs[i].name;
+        if (strncmp(name, given, len) == 0 && nprefix++ == 0)
+            prefix = name;
+        if ((dist = edit_distance(given, name)) < bd)
+        {
+            bd = dist;
+            best = name;
+        }
+    }
+    if (nprefix == 1)
+        return prefix;
+    return best != NULL && bd <= lim ? best : NULL;
+}
+
+/* "feynn CMD: unknown command 'X' (did you mean 'Y'?)" or with the names; 2. */
+static int dispatch_unknown(const fy_cli_dispatch_t *d, const char *who, const char *given)
+{
+    const char *s = given[0] == '-' ? NULL : fy_cli_dispatch_suggest(d, given);
+    char names[512];
+    size_t i, len = 0;
+    fprintf(stderr, "feynn%s%s: ", who[0] ? " " : "", who);
+    if (given[0] == '-')
+        fprintf(stderr, "expected a %s before the options, got '%s'", dispatch_noun(d), given);
+    else
+        fprintf(stderr, "unknown %s '%s'", dispatch_noun(d), given);
+    if (s != NULL)
+        fprintf(stderr, " (did you mean '%s'?)\n", s);
+    else
+    {
+        names[0] = '\0';
+        for (i = 0; i < d->nsubs && len < sizeof names; i++)
+            len += (size_t) snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
+                                     d->subs[i].name);
+        fprintf(stderr, " (%s)\n", names);
+    }
+    fprintf(stderr, "Try 'feynn%s%s --help'.\n", d->name[0] ? " " : "", d->name);
+    return 2;
+}
+
+static const fy_cli_command *dispatch_find(const fy_cli_dispatch_t *d, const char *name)
+{
+    size_t i;
+    for (i = 0; i < d->nsubs; i++)
+        if (strcmp(name, d->subs[i].name) == 0)
+            return &d->subs[i];
+    return NULL;
+}
+
+static int is_help(const char *a)
+{
+    return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+int fy_cli_dispatch(const fy_cli_dispatch_t *d, int argc, char **argv)
+{
+    const fy_cli_command *c;
+    if (argc >= 2 && is_help(argv[1]))
+    {
+        fy_cli_dispatch_usage(stdout, d);
+        if (d->fallback == NULL)
+            return 0;
+        fprintf(stdout, "\n%s\n\n", d->fallback_title);
+        return d->fallback(argc, argv);
+    }
+    if (d->fallback != NULL && (argc < 2 || argv[1][0] == '-'))
+        return d->fallback(argc, argv);
+    if (argc < 2)
+    {
+        fy_cli_dispatch_usage(stderr, d);
+        return 2;
+    }
+    if ((c = dispatch_find(d, argv[1])) != NULL)
+        return c->run(argc - 1, argv + 1);
+    return dispatch_unknown(d, d->name, argv[1]);
+}
+
+int fy_cli_dispatch_help(const fy_cli_dispatch_t *d, int argc, char **argv)
+{
+    const fy_cli_command *c;
+    char help[] = "--help";
+    char *sub[8];
+    int j, n = 0;
+    if (argc < 2 || is_help(argv[1]))
+    {
+        fy_cli_dispatch_usage(stdout, d);
+        return 0;
+    }
+    if ((c = dispatch_find(d, argv[1])) == NULL)
+        return dispatch_unknown(d, "help", argv[1]);
+    if (argc > 7)
+    {
+        fprintf(stderr, "feynn help: too many words\nTry 'feynn --help'.\n");
+        return 2;
+    }
+    for (j = 1; j < argc; j++)
+        sub[n++] = argv[j];
+    sub[n++] = help;
+    sub[n] = NULL;
+    return c->run(n, sub);
 }

@@ -15,13 +15,15 @@
  *                     generated from the tables (`feynn help --man`, `make man`) and checked
  *                     against them by tests/test_cli_opt.sh.
  * The common options --quiet, --progress and --format are declared here once (fy_opt_common)
- * and offered by every command that uses this parser. */
+ * and offered by every command that uses this parser.  Commands with sub-commands dispatch
+ * them with the one dispatcher below (fy_cli_dispatch). */
 #ifndef FEYNN_CLI_OPT_H
 #define FEYNN_CLI_OPT_H
 
 #include <stddef.h>
 #include <stdio.h>
 
+#include "cli/cli.h"
 #include "feynn/num.h"
 
 typedef enum
@@ -159,9 +161,50 @@ extern const fy_opt_cmd_t fy_opt_taylor, fy_opt_born_terms, fy_opt_born_a0, fy_o
     fy_opt_born_train, fy_opt_born_verify;
 /* qft2: fields from neurons (cmd_nnft_qft.c) */
 extern const fy_opt_cmd_t fy_opt_nnft_spectrum, fy_opt_nnft_duality;
+/* cli-b: the checks on any ensemble (cmd_nnft_checks.c) */
+extern const fy_opt_cmd_t fy_opt_nnft_rp, fy_opt_nnft_symmetry, fy_opt_nnft_os, fy_opt_nnft_ib;
 
 /* Every command that uses this parser, for `feynn help --man` and the tests (main.c). */
 extern const fy_opt_cmd_t *const fy_opt_commands[];
 extern const size_t fy_opt_ncommands;
+
+/* ------------------------------------------------------------------ the one dispatcher
+ * A command with sub-commands (feynn itself, born, demo, inn, model, nnft, rules) declares
+ * them once as a table of {name, summary, run} and hands argv to fy_cli_dispatch:
+ *   no word            the usage on standard error, exit 2 (or .fallback, see below);
+ *   --help, -h         the usage on standard output: .head, "Commands:" with the table's
+ *                      names and summaries, .tail; exit 0;
+ *   a name             its run(argc - 1, argv + 1), whose status is returned;
+ *   anything else      "feynn CMD: unknown command 'X' (did you mean 'Y'?)" (or the list of
+ *                      names when none is near) and "Try 'feynn CMD --help'.", exit 2.
+ * .fallback (feynn demo): run with argv as it is when no word or an option comes first; its
+ * --help follows the usage under the title .fallback_title. */
+typedef struct
+{
+    const char *name;           /* the words after feynn ("nnft"); "" for feynn itself */
+    const char *noun;           /* what a name is: "command" (NULL) or "experiment" */
+    const char *head;           /* the usage before the list (ends with "\n") */
+    const char *list_title;     /* "Commands:" when NULL */
+    const char *tail;           /* the usage after the list (starts with "\n"), or NULL */
+    int width;                  /* of the name column ("  %-*s %s") */
+    const fy_cli_command *subs;
+    size_t nsubs;
+    int (*fallback)(int argc, char **argv);
+    const char *fallback_title;
+} fy_cli_dispatch_t;
+
+/* Dispatches argv[1] (argv[0] is the command's own name); the exit status. */
+int fy_cli_dispatch(const fy_cli_dispatch_t *d, int argc, char **argv);
+
+/* The usage of d (as its --help prints it). */
+void fy_cli_dispatch_usage(FILE *fp, const fy_cli_dispatch_t *d);
+
+/* `feynn help WORD...` below d: runs WORD's run with the other words and --help (argv[0] is
+ * "help"); an unknown WORD is refused as fy_cli_dispatch refuses it, from "feynn help". */
+int fy_cli_dispatch_help(const fy_cli_dispatch_t *d, int argc, char **argv);
+
+/* The name of d's table nearest to `given` (a prefix of exactly one name, or within the edit
+ * distance of fy_opt_suggest), or NULL. */
+const char *fy_cli_dispatch_suggest(const fy_cli_dispatch_t *d, const char *given);
 
 #endif

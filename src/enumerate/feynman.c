@@ -758,6 +758,7 @@ typedef struct
     ncert_t nc;
     unsigned char ncode[2 * FY_FEYNMAN_MAX_VERTICES + NCERT_MAX_NODES * NCERT_MAX_NODES / 8 + 64];
     fmpz_t q, r;
+    double done; /* contractions of the graphs found so far (spec->progress) */
 } gen_t;
 
 static int leaf(gen_t *g)
@@ -847,6 +848,11 @@ static int leaf(gen_t *g)
                             "relabellings (canonical form %s)", d->canon);
     fmpz_set(fmpq_numref(d->mult), g->q);
     fmpz_one(fmpq_denref(d->mult));
+    if (s->progress != NULL)
+    {
+        g->done += fmpz_get_d(g->q);
+        fy_progress_update(s->progress, g->done);
+    }
     return g->f(d, g->ctx, g->err);
 }
 
