@@ -4,7 +4,9 @@
  * here, from counts of nauty's own generator (geng | multig -l4 / -l3, quoted), and from the
  * zero-dimensional oracle, which never looks at a graph.  Filters without an oracle (1PI, no
  * tadpoles) are checked by filtering the unfiltered list with predicates written here. */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "feynn/feynman.h"
 #include "graph/canon.h"
@@ -625,6 +627,58 @@ static void test_spec_parse(void **state)
     assert_int_equal(fy_feynman_spec_validate(s, e), FY_EINPUT);
 }
 
+/* What a run of the generator with a bar of the given total writes to standard error. */
+static void run_with_bar(char *buf, size_t n, const fy_feynman_spec_t s, double total)
+{
+    fy_progress_t pr;
+    fy_error_t e;
+    FILE *tmp = tmpfile();
+    int saved = dup(fileno(stderr));
+    size_t got;
+    fy_feynman_spec_t t;
+    assert_non_null(tmp);
+    fy_error_init(e);
+    t[0] = s[0];
+    fflush(stderr);
+    dup2(fileno(tmp), fileno(stderr));
+    fy_progress_init(pr, "graphs", total, 1);
+    t->progress = pr;
+    assert_int_equal(fy_feynman_count(NULL, NULL, NULL, t, e), FY_OK);
+    fflush(stderr);
+    dup2(saved, fileno(stderr));
+    close(saved);
+    rewind(tmp);
+    got = fread(buf, 1, n - 1, tmp);
+    buf[got] = '\0';
+    fclose(tmp);
+}
+
+/* The bar (fy_feynman_spec_struct.progress) advances by each graph's Wick contractions: with
+ * the oracle's number of contractions (which never looks at a graph) as its total it ends at
+ * exactly 100%; with twice that it never gets there. */
+static void test_progress_contractions(void **state)
+{
+    fy_feynman_spec_t s;
+    fmpq_t w;
+    fmpz_t c;
+    fy_error_t e;
+    char buf[8192];
+    (void) state;
+    fy_error_init(e);
+    fmpq_init(w);
+    fmpz_init(c);
+    spec_set(s, "4:3,3:2", 2, 1, 0, -1);
+    assert_null(s->progress);
+    assert_int_equal(fy_feynman_oracle(w, c, s, e), FY_OK);
+    run_with_bar(buf, sizeof buf, s, fmpz_get_d(c));
+    assert_non_null(strstr(buf, "100.0%"));
+    run_with_bar(buf, sizeof buf, s, 2 * fmpz_get_d(c));
+    assert_non_null(strstr(buf, "graphs"));
+    assert_null(strstr(buf, "100.0%"));
+    fmpq_clear(w);
+    fmpz_clear(c);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_oracle_closed_forms),
     cmocka_unit_test(test_vacuum_phi4),
@@ -637,6 +691,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_unique_and_consistent),
     cmocka_unit_test(test_trees_agree_with_tree_canon),
     cmocka_unit_test(test_spec_parse),
+    cmocka_unit_test(test_progress_contractions),
 };
 
 FY_TEST_MAIN("feynman", tests)
