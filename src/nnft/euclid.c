@@ -431,7 +431,7 @@ static int g2_scale(arb_t a2, const fy_nnft_spec_t s, slong prec, fy_error_t err
     if (s->g_act != FY_NNFT_GACT_LINEAR || !fmpq_is_zero(s->sigma_gb))
         return fy_error_set(err, FY_EUNSUPPORTED, "the exact G2 of a deeper g needs g_act "
                             "linear and sigma_gb 0; for g_act %s use the Monte Carlo "
-                            "(fy_nnft_euclid_mc_g2, feynn nnft spectrum --mc)",
+                            "(fy_nnft_euclid_mc_g2)",
                             fy_nnft_gact_name((fy_nnft_gact_t) s->g_act));
     if ((rc = fy_nnft_euclid_deep_smoment(a2, s, 1, prec, err)) != FY_OK)
         return rc;
@@ -978,8 +978,7 @@ static int deep_full(arb_t G, const fy_nnft_spec_t s, const slong *idx, int n, s
     if (s->g_act != FY_NNFT_GACT_LINEAR || !fmpq_is_zero(s->sigma_gb))
         return fy_error_set(err, FY_EUNSUPPORTED, "exact correlators of a deeper g need g_act "
                             "linear and sigma_gb 0 (then the moments have closed forms); "
-                            "g_act %s, sigma_gb %s: Monte Carlo only (fy_nnft_euclid_mc_g2, "
-                            "feynn nnft spectrum --mc)",
+                            "g_act %s, sigma_gb %s: Monte Carlo only (fy_nnft_euclid_mc_g2)",
                             fy_nnft_gact_name((fy_nnft_gact_t) s->g_act),
                             fmpq_is_zero(s->sigma_gb) ? "0" : "> 0");
     if (n & 1)
