@@ -46,6 +46,12 @@ tests_test_nnft_progress_SOURCES = tests/test_nnft_progress.c tests/testutil.h
 tests_test_nnft_progress_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_nnft_progress_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_progress
+# rank3 (issue 13): moments over a rank-3 pre-activation Gaussian (src/nnft/quad3.c)
+check_PROGRAMS += tests/test_nnft_quad3
+tests_test_nnft_quad3_SOURCES = tests/test_nnft_quad3.c tests/testutil.h
+tests_test_nnft_quad3_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_nnft_quad3_LDADD = $(TEST_LDADD)
+TESTS += tests/test_nnft_quad3
 # qft3 (issue 14): user-given P(|b|) and F, the deeper g (euclid_user.c, euclid*.c)
 check_PROGRAMS += tests/test_nnft_euclid_user
 tests_test_nnft_euclid_user_SOURCES = tests/test_nnft_euclid_user.c tests/testutil.h

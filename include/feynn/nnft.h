@@ -207,9 +207,14 @@ int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong
  *   - relu: rational for sigma_b = 0, d = 1; else, at rank <= 2, the angular closed form
  *     (polar coordinates, the wedge where every z_k >= 0 found exactly);
  *   - erf, tanh: m = 2 erf from the closed-form kernel; otherwise at rank <= 2 the rigorous
- *     nested quadrature of fy_nnft_gauss2_expect (0.1-1 s a moment at 64 bits);
- * rank 3 and more (three affinely independent points in d >= 2, or with sigma_b = 0 three
- * linearly independent ones) for erf, tanh, relu: FY_EUNSUPPORTED, with the reason. */
+ *     nested quadrature of fy_nnft_gauss2_expect (0.1-1 s a moment at 64 bits); erf at
+ *     rank 3 (three affinely independent points in d >= 2, or with sigma_b = 0 three linearly
+ *     independent ones) and 4: where a point occurs once outside the span of the others, its
+ *     own direction in closed form (E erf(a + b w) = erf(a / sqrt(1 + 2 b^2))), one
+ *     dimension less; a remaining rank 3 by the grid of fy_nnft_gauss3_expect, accurate to
+ *     about 2^-54 (not 2^-prec) and seconds a moment;
+ * relu and tanh at rank 3 or more, erf at rank 4 with every point repeated, rank 5 or more:
+ * FY_EUNSUPPORTED, with the reason. */
 int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
                    fy_error_t err);
 /* The same moment by one-dimensional rigorous quadrature where all pre-activations are
@@ -226,6 +231,18 @@ int fy_nnft_moment_quad(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int 
  * radius).  The two-dimensional Gaussian integral behind fy_nnft_moment at distinct points. */
 int fy_nnft_gauss2_expect(arb_t res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b,
                           const int *pw, slong r, slong prec, fy_error_t err);
+/* rank3 (issue 13): E prod_j phi(a_j u + b_j v + c_j w)^pw[j], j < r <= 8, m = sum pw <= 16,
+ * for u, v, w independent standard normals and phi = erf or tanh (others: FY_EUNSUPPORTED):
+ * the tensor Gauss-Legendre rule on cubic panels (side 4 for erf, 2 for tanh) over
+ * [0, L] x [-L, L]^2 (the integrand is even under y -> -y), L >= sqrt(2 (prec + 8) log 2);
+ * the degree per panel from the Bernstein-ellipse bound (Trefethen 2008, Thm 4.5), one term
+ * per axis with that axis on its ellipse and the others real, M bounded by ball evaluation;
+ * negligible panels bounded by volume times sup |f|; the tails beyond the cube (at most
+ * 6 exp(-L^2/2) / (L sqrt(2 pi))) in the radius, which aims at 2^-(prec + 6).  tanh fails
+ * (FY_ECHECK) where its poles leave no finite bound.  The three-dimensional Gaussian integral
+ * behind fy_nnft_moment at rank 3. */
+int fy_nnft_gauss3_expect(arb_t res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b,
+                          arb_srcptr c, const int *pw, slong r, slong prec, fy_error_t err);
 
 /* G^(n)(x_idx[0..n)) at width s->width, n even, 2 <= n <= 8: the even-set-partition formula
  * N^(-n/2) sum_pi (N)_|pi| prod_B mu_|B|, with the Gaussian output bias added by its Wick
@@ -263,6 +280,11 @@ void fy_nnft_corr_init(fy_nnft_corr_t c);
 void fy_nnft_corr_clear(fy_nnft_corr_t c);
 int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
                          fy_error_t err);
+/* rank3 (issue 13): fy_nnft_corr_compute at each width widths[k] into c[k] (k < nw, each
+ * initialised by fy_nnft_corr_init), the spec's own width ignored: the single-neuron moments
+ * (which do not depend on N) and their shared grids are computed once for all widths. */
+int fy_nnft_corr_compute_widths(fy_nnft_corr_struct *c, const fy_nnft_spec_t s, int n,
+                                const slong *widths, slong nw, slong prec, fy_error_t err);
 
 /* ------------------------------------------------------------------ Monte Carlo
  * M networks of the spec, network k drawn from the generator keyed by (seed, purpose) with

@@ -434,42 +434,20 @@ static void mcache_put(mcache_t *mc, const slong *pts, int m, const arb_t mu)
 
 #define NNFT_BATCH_MAX 20000 /* monomials of one shared quadrature grid */
 
-/* erf and tanh when all the (distinct) points lie in one rank-2 Gaussian: every moment of
- * order <= n in one pass over a shared grid (quad2.c), into the cache.  Leaves the cache as it
- * was where it does not apply (the moments are then computed one by one). */
-static int mcache_fill_batch(mcache_t *mc, const fy_nnft_spec_t s, int n, slong prec,
-                             fy_error_t err)
+/* Stores the batch results res (monomials of degree 1..n over the points pts[0..P)) in the
+ * cache, times the output-weight moments. */
+static int mcache_store_batch(mcache_t *mc, const fy_nnft_spec_t s, const slong *pts, slong P,
+                              int n, arb_ptr res, slong prec, fy_error_t err)
 {
-    fy_nnft_red_t z;
-    slong *pts, Pc = 0, i, id, cnt, off = 0;
-    arb_ptr res;
+    slong off = 0, id, *tup, count, sub[NNFT_MAX_N];
     fmpq_t w;
     arb_t aw;
-    int d, rc = FY_OK;
-    if (s->act != FY_NNFT_ERF && s->act != FY_NNFT_TANH)
-        return FY_OK;
-    if ((pts = fy_malloc((size_t) mc->P, sizeof(slong), err)) == NULL)
-        return FY_ENOMEM;
-    for (i = 0; i < mc->P; i++)
-        if (mc->canon[i] == i)
-            pts[Pc++] = i;
-    cnt = fy_nnft_gauss2_batch_count(Pc, n);
-    fy_nnft_red_init(z);
-    if (Pc < 2 || cnt > NNFT_BATCH_MAX
-        || fy_nnft_reduce(z, s, pts, (int) Pc, prec + 30, NULL) != FY_OK || z->rank != 2)
-    {
-        fy_nnft_red_clear(z);
-        free(pts);
-        return FY_OK;
-    }
-    res = _arb_vec_init(cnt);
+    int d, k, rc = FY_OK;
     fmpq_init(w);
     arb_init(aw);
-    rc = fy_nnft_gauss2_batch(res, s->act, z->a, z->b, Pc, n, prec, err);
     for (d = 1; d <= n && rc == FY_OK; d++)
     {
-        slong *tup, count, k, sub[NNFT_MAX_N];
-        if ((rc = fy_nnft_tuples(&tup, &count, Pc, d, err)) != FY_OK)
+        if ((rc = fy_nnft_tuples(&tup, &count, P, d, err)) != FY_OK)
             break;
         if ((d & 1) == 0)
         {
@@ -486,10 +464,102 @@ static int mcache_fill_batch(mcache_t *mc, const fy_nnft_spec_t s, int n, slong 
         off += count;
         free(tup);
     }
-    _arb_vec_clear(res, cnt);
     fmpq_clear(w);
     arb_clear(aw);
+    return rc;
+}
+
+/* The shared grid over the points pts[0..P) if their Gaussian has rank 2 or 3 (dim = rank):
+ * every moment of order <= n among them into the cache; nothing where it does not apply. */
+static int mcache_grid(mcache_t *mc, const fy_nnft_spec_t s, const slong *pts, slong P, int n,
+                       slong prec, fy_error_t err)
+{
+    fy_nnft_red_t z;
+    arb_ptr res, coef, co;
+    fmpq_t lv;
+    slong cnt = fy_nnft_gauss2_batch_count(P, n), rank = 0, j;
+    int t, rc = FY_OK;
+    if (P < 2 || cnt > NNFT_BATCH_MAX)
+        return FY_OK;
+    fy_nnft_red_init(z);
+    if (fy_nnft_reduce(z, s, pts, (int) P, prec + 30, NULL) != FY_OK || z->rank < 2)
+    {
+        fy_nnft_red_clear(z);
+        return FY_OK;
+    }
+    co = _arb_vec_init(P * FY_NNFT_CHOL_K);
+    coef = _arb_vec_init(P * 3);
+    fmpq_init(lv);
+    fy_nnft_chol(co, &rank, lv, z->S, P, -1, prec + 30);
+    if (rank == 2 || (rank == 3 && s->act == FY_NNFT_ERF))
+    {
+        for (j = 0; j < P; j++)
+            for (t = 0; t < rank; t++)
+                arb_set(coef + j * rank + t, co + j * FY_NNFT_CHOL_K + t);
+        res = _arb_vec_init(cnt);
+        rc = fy_nnft_gauss_batch(res, s->act, coef, (int) rank, P, n, NULL,
+                                 rank == 3 ? FLINT_MIN(prec, FY_NNFT_QG3_PREC) : prec, err);
+        if (rc == FY_OK)
+            rc = mcache_store_batch(mc, s, pts, P, n, res, prec, err);
+        _arb_vec_clear(res, cnt);
+    }
+    _arb_vec_clear(co, P * FY_NNFT_CHOL_K);
+    _arb_vec_clear(coef, P * 3);
+    fmpq_clear(lv);
     fy_nnft_red_clear(z);
+    return rc;
+}
+
+/* erf and tanh: every moment of order <= n in one pass over a shared grid (quad2.c) when all
+ * the distinct points lie in one Gaussian of rank 2; else a grid for each pair of them, the
+ * rest left to fy_nnft_moment. */
+static int mcache_fill_batch(mcache_t *mc, const fy_nnft_spec_t s, int n, slong prec,
+                             fy_error_t err)
+{
+    fy_nnft_red_t z;
+    slong *pts, Pc = 0, i, j, k, tri[3];
+    int rc = FY_OK, high, rank3;
+    if (s->act != FY_NNFT_ERF && s->act != FY_NNFT_TANH)
+        return FY_OK;
+    if ((pts = fy_malloc((size_t) mc->P, sizeof(slong), err)) == NULL)
+        return FY_ENOMEM;
+    for (i = 0; i < mc->P; i++)
+        if (mc->canon[i] == i)
+            pts[Pc++] = i;
+    fy_nnft_red_init(z);
+    high = Pc > 2 && fy_nnft_reduce(z, s, pts, (int) Pc, prec + 30, NULL) == FY_OK
+           && z->rank > 2;
+    rank3 = high;
+    if (high)
+    {
+        fmpq_t lv;
+        arb_ptr co = _arb_vec_init(Pc * FY_NNFT_CHOL_K);
+        slong rank;
+        fmpq_init(lv);
+        fy_nnft_chol(co, &rank, lv, z->S, Pc, -1, 64);
+        high = rank > 3;
+        rank3 = rank == 3;
+        fmpq_clear(lv);
+        _arb_vec_clear(co, Pc * FY_NNFT_CHOL_K);
+    }
+    fy_nnft_red_clear(z);
+    if (!high && !rank3)
+        rc = mcache_grid(mc, s, pts, Pc, n, prec, err);
+    else if (Pc <= 8)
+    {
+        /* a two-dimensional grid for each pair, the moments over three or more points one by
+         * one (erf: most reduce to two dimensions, quad3.c; tanh at rank 3: refused) */
+        int sz = 2;
+        for (i = 0; i < Pc && rc == FY_OK; i++)
+            for (j = i + 1; j < Pc && rc == FY_OK; j++)
+                for (k = sz == 2 ? Pc - 1 : j + 1; k < Pc && rc == FY_OK; k++)
+                {
+                    tri[0] = pts[i];
+                    tri[1] = pts[j];
+                    tri[2] = pts[k];
+                    rc = mcache_grid(mc, s, tri, sz, n, prec, err);
+                }
+    }
     free(pts);
     return rc;
 }
@@ -848,17 +918,13 @@ void fy_nnft_corr_clear(fy_nnft_corr_t c)
     memset(c, 0, sizeof *c);
 }
 
-int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
-                         fy_error_t err)
+/* The checks of fy_nnft_corr_compute, then the moment cache with the shared grids. */
+static int corr_cache(mcache_t *cache, const fy_nnft_spec_t s, int n, slong prec,
+                      fy_error_t err)
 {
-    slong t, P = s->npoints;
-    int rc;
-    arb_t d;
-    mcache_t cache;
-    arb_ptr Kp;
-    char *haveKp;
-    fy_nnft_corr_clear(c);
-    arb_init(c->m);
+    slong expect = 0;
+    int k, rc;
+    memset(cache, 0, sizeof *cache);
     if (n < 2 || n > NNFT_MAX_N || (n & 1))
         return fy_error_set(err, FY_EINPUT, "correlators at n = 2, 4, 6, 8, not %d", n);
     if (s->npoints < 1)
@@ -868,22 +934,29 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
         return fy_error_set(err, FY_EUNSUPPORTED, "with a_mean and phase < 1 (Z2 broken) the "
                             "tables of even correlators do not apply: use fy_nnft_correlator "
                             "and fy_nnft_connected, which sum over every set partition");
+    /* distinct moments: the sorted multisets of sizes 2, 4, .., n */
+    for (k = 2; k <= n; k += 2)
+        expect += fy_nnft_tuple_count(s->npoints, k);
+    if ((rc = mcache_init(cache, s, expect, err)) != FY_OK)
+        return rc;
+    if ((rc = mcache_fill_batch(cache, s, n, prec, err)) != FY_OK)
+        mcache_clear(cache);
+    return rc;
+}
+
+/* Every sorted tuple at width s->width from the moments of the cache. */
+static int corr_run(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
+                    mcache_t *cache, fy_error_t err)
+{
+    slong t, P = s->npoints, hits0 = cache->hits, miss0 = cache->misses;
+    int rc;
+    arb_t d;
+    arb_ptr Kp;
+    char *haveKp;
+    fy_nnft_corr_clear(c);
+    arb_init(c->m);
     if ((rc = fy_nnft_tuples(&c->idx, &c->count, s->npoints, n, err)) != FY_OK)
         return rc;
-    {
-        /* distinct moments: the sorted multisets of sizes 2, 4, .., n */
-        slong expect = 0;
-        int k;
-        for (k = 2; k <= n; k += 2)
-            expect += fy_nnft_tuple_count(P, k);
-        if ((rc = mcache_init(&cache, s, expect, err)) != FY_OK)
-            return rc;
-        if ((rc = mcache_fill_batch(&cache, s, n, prec, err)) != FY_OK)
-        {
-            mcache_clear(&cache);
-            return rc;
-        }
-    }
     c->n = n;
     c->G = _arb_vec_init(3 * c->count);
     c->gp = c->G + c->count;
@@ -900,7 +973,7 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
         const slong *ix = c->idx + t * n;
         if ((rc = ctx_init(&x, s, ix, n, prec, err)) != FY_OK)
             break;
-        x.cache = &cache;
+        x.cache = cache;
         if ((rc = ctx_kc(&x, (1u << n) - 1)) == FY_OK)
         {
             arb_set(c->G + t, x.gf + ((1u << n) - 1));
@@ -908,7 +981,7 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
         }
         ctx_clear(&x);
         if (rc == FY_OK)
-            rc = wick_run(c->gp + t, s, ix, n, prec, Kp, haveKp, &cache, err);
+            rc = wick_run(c->gp + t, s, ix, n, prec, Kp, haveKp, cache, err);
         if (rc == FY_OK && !arb_contains_zero(c->gp + t))
         {
             arb_sub(d, c->G + t, c->gp + t, prec);
@@ -920,11 +993,52 @@ int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong 
     }
     if (rc == FY_OK && c->m_used > 0)
         arb_div_si(c->m, c->m, c->m_used, prec);
-    c->moments_computed = cache.misses;
-    c->moments_reused = cache.hits;
-    mcache_clear(&cache);
+    c->moments_computed = cache->misses - miss0;
+    c->moments_reused = cache->hits - hits0;
     _arb_vec_clear(Kp, P * P);
     free(haveKp);
     arb_clear(d);
+    return rc;
+}
+
+int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
+                         fy_error_t err)
+{
+    mcache_t cache;
+    int rc;
+    fy_nnft_corr_clear(c);
+    arb_init(c->m);
+    if ((rc = corr_cache(&cache, s, n, prec, err)) != FY_OK)
+        return rc;
+    rc = corr_run(c, s, n, prec, &cache, err);
+    mcache_clear(&cache);
+    return rc;
+}
+
+int fy_nnft_corr_compute_widths(fy_nnft_corr_struct *c, const fy_nnft_spec_t s, int n,
+                                const slong *widths, slong nw, slong prec, fy_error_t err)
+{
+    mcache_t cache;
+    fy_nnft_spec_t t;
+    slong k;
+    int rc;
+    for (k = 0; k < nw; k++)
+    {
+        fy_nnft_corr_clear(c + k);
+        arb_init(c[k].m);
+        if (widths[k] < 1)
+            return fy_error_set(err, FY_EINPUT, "width %ld: at least 1", (long) widths[k]);
+    }
+    if ((rc = corr_cache(&cache, s, n, prec, err)) != FY_OK)
+        return rc;
+    fy_nnft_spec_init(t);
+    rc = fy_nnft_spec_set(t, s, err);
+    for (k = 0; k < nw && rc == FY_OK; k++)
+    {
+        t->width = widths[k];
+        rc = corr_run(c + k, t, n, prec, &cache, err);
+    }
+    fy_nnft_spec_clear(t);
+    mcache_clear(&cache);
     return rc;
 }

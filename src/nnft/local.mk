@@ -21,6 +21,8 @@ noinst_HEADERS += src/nnft/demo_qft.h
 libfeynn_la_SOURCES += src/nnft/demo_qft.c
 # nnft-speed (issue 13): the vectorised erf of the Monte Carlo sampler
 libfeynn_la_SOURCES += src/nnft/erf_fast.c
+# rank3 (issue 13): moments over a rank-3 pre-activation Gaussian
+libfeynn_la_SOURCES += src/nnft/quad3.c
 # qft3 (issue 14): user-given P(|b|) and F (piecewise polynomials), the deeper g
 libfeynn_la_SOURCES += src/nnft/euclid_user.c
 EXTRA_DIST += examples/nnqft_user.spec examples/nnqft_deep.spec

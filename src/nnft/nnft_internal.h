@@ -49,4 +49,28 @@ int fy_nnft_gauss2_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr a, arb_srcpt
 int fy_nnft_moment_rank2(arb_t res, const fy_nnft_spec_t s, const slong *idx, int m,
                          slong prec, fy_error_t err);
 
+
+/* ------------------------------------------------------------------ rank 3 (issue 13, rank3)
+ * The tensor Gauss-Legendre grid of fy_nnft_gauss2_batch in dim = 1..3 dimensions: every
+ * moment E prod_k phi(z_k)^e_k, z_k = sum_t coef[k dim + t] y_t (k < P), y standard normal
+ * in R^dim, monomials as in fy_nnft_gauss2_batch (quad2.c); the Gauss-Legendre degrees are
+ * chosen for the monomials with want[id] != 0 (want NULL: all), the others' error bounds
+ * (always rigorous) may then be large.  Panels of side 2 (4 for erf in dim 3). */
+/* Rank-3 moments aim at an absolute error 2^-(min(prec, FY_NNFT_QG3_PREC) + 6). */
+#define FY_NNFT_QG3_PREC 48
+int fy_nnft_gauss_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr coef, int dim, slong P,
+                        int maxdeg, const char *want, slong prec, fy_error_t err);
+/* Pivoted Cholesky of the rational r x r covariance S in exact arithmetic, at most
+ * FY_NNFT_CHOL_K pivots: z_j = sum_t co[j K + t] y_t; rank is exact up to K, K + 1 for more.
+ * Point last (-1: none) is pivoted only after every other point's residual vanished; if it is
+ * pivoted, lastvar is its residual variance then, else 0 (quad3.c). */
+#define FY_NNFT_CHOL_K 4
+int fy_nnft_chol(arb_ptr co, slong *rank, fmpq_t lastvar, const fmpq *S, slong r, slong last,
+                 slong prec);
+/* E prod_j phi(z_j)^pw[j] (no output weights) for erf and tanh over the distinct points'
+ * exact covariance S (r x r) of rank 3, or erf's reducible rank 3 and 4 (a point of power 1
+ * whose own direction is integrated in closed form); else FY_EUNSUPPORTED with the reason. */
+int fy_nnft_moment_rank3(arb_t res, fy_nnft_act_t act, const fmpq *S, const int *pw, slong r,
+                         slong prec, fy_error_t err);
+
 #endif

@@ -834,6 +834,7 @@ static void ellipse_box(acb_t z, double c, double h, double rho, slong prec)
 {
     arb_t x;
     mag_t r;
+    (void) prec; /* the box is exact in doubles widened by 1e-12 */
     arb_init(x);
     mag_init(r);
     arb_set_d(x, c);
@@ -846,37 +847,10 @@ static void ellipse_box(acb_t z, double c, double h, double rho, slong prec)
     mag_clear(r);
 }
 
-/* Bounds over the box uz x vz: D of the two densities, B[k] of |phi(a_k u + b_k v)|. */
-static void panel_bounds(mag_t D, mag_ptr B, const acb_t uz, const acb_t vz, fy_nnft_act_t act,
-                         arb_srcptr a, arb_srcptr b, slong P, slong prec)
-{
-    acb_t t, w;
-    slong k;
-    acb_init(t);
-    acb_init(w);
-    fy_nnft_acb_normal_density(t, uz, prec);
-    fy_nnft_acb_normal_density(w, vz, prec);
-    acb_mul(t, t, w, prec);
-    acb_get_mag(D, t);
-    for (k = 0; k < P; k++)
-    {
-        acb_mul_arb(t, uz, a + k, prec);
-        acb_mul_arb(w, vz, b + k, prec);
-        acb_add(t, t, w, prec);
-        act_eval(t, t, act, prec);
-        if (acb_is_finite(t))
-            acb_get_mag(B + k, t);
-        else
-            mag_inf(B + k);
-    }
-    acb_clear(t);
-    acb_clear(w);
-}
-
 /* The largest D prod B_k^e_k over the even monomials, with the per-monomial bounds in
  * bnd (may be NULL: worst only). */
-static void mono_bounds(mag_t worst, mag_ptr bnd, const mono_tree *t, const mag_t D,
-                        mag_srcptr B, mag_ptr scratch)
+static void mono_bounds_want(mag_t worst, mag_ptr bnd, const mono_tree *t, const mag_t D,
+                             mag_srcptr B, mag_ptr scratch, const char *want)
 {
     slong id;
     mag_zero(worst);
@@ -885,12 +859,18 @@ static void mono_bounds(mag_t worst, mag_ptr bnd, const mono_tree *t, const mag_
         mag_mul(scratch + id, t->parent[id] < 0 ? D : scratch + t->parent[id], B + t->var[id]);
         if ((t->deg[id] & 1) == 0)
         {
-            if (mag_cmp(scratch + id, worst) > 0)
+            if ((want == NULL || want[id]) && mag_cmp(scratch + id, worst) > 0)
                 mag_set(worst, scratch + id);
             if (bnd != NULL)
                 mag_set(bnd + id, scratch + id);
         }
     }
+}
+
+static void mono_bounds(mag_t worst, mag_ptr bnd, const mono_tree *t, const mag_t D,
+                        mag_srcptr B, mag_ptr scratch)
+{
+    mono_bounds_want(worst, bnd, t, D, B, scratch, NULL);
 }
 
 /* Gauss-Legendre nodes and weights of degree n on [-1, 1], cached. */
@@ -923,270 +903,461 @@ static gl_rule *gl_get(gl_rule *cache, slong *ncache, slong n, slong prec)
 #define Q2_GL_MAX 40 /* distinct degrees cached */
 #define Q2_DEG_MAX 400
 
-int fy_nnft_gauss2_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b, slong P,
-                         int maxdeg, slong prec, fy_error_t err)
+#define Q3_DEG_MAX 120 /* n^3 nodes a panel */
+#define QG_MAXD 3
+
+/* The grid of fy_nnft_gauss_batch: coefficients (P x dim), the monomial tree, the
+ * accumulators and per-monomial error bounds, the cached Gauss-Legendre rules, the nodes of
+ * the current panel per axis. */
+typedef struct
+{
+    fy_nnft_act_t act;
+    int dim;
+    slong P, wp;
+    arb_srcptr coef;
+    mono_tree t;
+    arb_ptr acc, prod, phi, pair, x;
+    arb_ptr ax[QG_MAXD], wt[QG_MAXD]; /* per axis: coef[k, t] * node_i (n x P), weights */
+    int *dep;                         /* the last axis with coef[k, t] != 0 */
+    slong h;                          /* panels of side 2h */
+    const char *want;                 /* the monomials the degree is chosen for (NULL: all) */
+    mag_ptr errb, bnd, scr, B;
+    gl_rule gl[Q2_GL_MAX];
+    slong ngl;
+} qg_work;
+
+/* Bounds over the box z[0] x .. x z[dim-1]: D of the densities, B[k] of |phi(coef_k . z)|. */
+static void panel_bounds(mag_t D, mag_ptr B, const acb_struct *z, const qg_work *q, slong prec)
+{
+    acb_t t, w;
+    slong k;
+    int i;
+    acb_init(t);
+    acb_init(w);
+    fy_nnft_acb_normal_density(t, z, prec);
+    for (i = 1; i < q->dim; i++)
+    {
+        fy_nnft_acb_normal_density(w, z + i, prec);
+        acb_mul(t, t, w, prec);
+    }
+    acb_get_mag(D, t);
+    for (k = 0; k < q->P; k++)
+    {
+        acb_mul_arb(t, z, q->coef + k * q->dim, prec);
+        for (i = 1; i < q->dim; i++)
+        {
+            acb_mul_arb(w, z + i, q->coef + k * q->dim + i, prec);
+            acb_add(t, t, w, prec);
+        }
+        act_eval(t, t, q->act, prec);
+        if (acb_is_finite(t))
+            acb_get_mag(B + k, t);
+        else
+            mag_inf(B + k);
+    }
+    acb_clear(t);
+    acb_clear(w);
+}
+
+/* The real panel, with axis ax (-1: none) widened to its Bernstein ellipse of parameter rho:
+ * the tensor rule's error splits into one term per axis, (Q_0..Q_(t-1) (I_t - Q_t)
+ * I_(t+1)..), in which only axis t leaves the real line (nodes and integrals elsewhere). */
+static void panel_boxes(acb_ptr z, const double *c, const qg_work *q, int ax, double rho)
+{
+    int i;
+    for (i = 0; i < q->dim; i++)
+        ellipse_box(z + i, c[i], (double) q->h, i == ax ? rho : 1.0, q->wp);
+}
+
+/* The Gauss-Legendre degree (and rho) for the worst monomial on the panel centred at c, the
+ * quadrature error of a panel being at most sum_t 2^(dim-1) C M_t (h = 1), M_t the bound with
+ * axis t on its ellipse; 0 if no degree up to qmax will do. */
+static slong panel_degree(double *brho, acb_ptr z, const double *c, qg_work *q, double logtol,
+                          slong qmax)
 {
     static const double rhos[] = {1.15, 1.3, 1.5, 1.8, 2.2, 2.8, 3.5, 4.5, 6.0, 8.0};
-    const int nrho = (int) (sizeof rhos / sizeof rhos[0]);
-    mono_tree t;
-    gl_rule gl[Q2_GL_MAX];
-    slong ngl = 0, id, k, l, iu, iv, nu, nv, i, j, npan, wp = prec + 20;
-    double h = 1.0, Ld, logtol;
-    arb_ptr acc, phi, prod, wu, uu, pair;
-    mag_ptr errb, bnd, scr, B;
-    mag_t D, worst, m1, m2, tol_panel;
-    arb_t x, y, w, L, tail;
-    acb_t uz, vz;
-    int rc = FY_OK;
-    if (act != FY_NNFT_ERF && act != FY_NNFT_TANH)
-        return fy_error_set(err, FY_EUNSUPPORTED, "the moment grid is for erf and tanh, not %s",
-                            fy_nnft_act_name(act));
-    if (P < 1 || maxdeg < 1 || maxdeg > 16)
-        return fy_error_set(err, FY_EINPUT, "moment grid: P >= 1 points, degree 1..16");
-    if ((rc = mono_tree_init(&t, P, maxdeg, err)) != FY_OK)
+    double best = 1e300;
+    mag_t D, worst, wt;
+    int r, ax;
+    mag_init(D);
+    mag_init(worst);
+    mag_init(wt);
+    *brho = 0;
+    for (r = 0; r < (int) (sizeof rhos / sizeof rhos[0]); r++)
+    {
+        double rho = rhos[r], lw, need;
+        mag_zero(worst);
+        for (ax = 0; ax < q->dim; ax++)
+        {
+            panel_boxes(z, c, q, ax, rho);
+            panel_bounds(D, q->B, z, q, 64);
+            mono_bounds_want(wt, NULL, &q->t, D, q->B, q->scr, q->want);
+            if (mag_cmp(wt, worst) > 0)
+                mag_set(worst, wt);
+        }
+        if (mag_is_inf(worst))
+            continue;
+        /* log(dim 2^(dim-1) (64/15) W / (rho^2 - 1)) - 2 n log rho <= logtol */
+        lw = mag_is_zero(worst) ? -1e300 : mag_get_d_log2_approx(worst) * log(2.0);
+        lw += log(q->dim * ldexp(1.0, q->dim - 1) * pow((double) q->h, q->dim) * 64.0 / 15.0
+                  / (rho * rho - 1));
+        need = ceil((lw - logtol) / (2 * log(rho)));
+        if (need < 2)
+            need = 2;
+        if (need < best)
+        {
+            best = need;
+            *brho = rho;
+        }
+    }
+    mag_clear(D);
+    mag_clear(worst);
+    mag_clear(wt);
+    return best > (double) qmax ? 0 : (slong) best;
+}
+
+/* Adds the rigorous per-monomial error sum_t 2^(dim-1) C D_t prod B_t^e of the panel (axis t
+ * on the ellipse of parameter rho, C = (64/15) rho^(-2n) / (rho^2 - 1)) to errb. */
+static void panel_error(qg_work *q, acb_ptr z, const double *c, double rho, slong n)
+{
+    arb_t cc, rr;
+    mag_t D, m2, worst;
+    slong id;
+    int ax;
+    arb_init(cc);
+    arb_init(rr);
+    mag_init(D);
+    mag_init(m2);
+    mag_init(worst);
+    arb_set_d(rr, rho);
+    arb_pow_ui(cc, rr, (ulong) (2 * n), q->wp);
+    arb_sqr(rr, rr, q->wp);
+    arb_sub_ui(rr, rr, 1, q->wp);
+    arb_mul(cc, cc, rr, q->wp);
+    arb_ui_div(cc, 64, cc, q->wp);
+    arb_div_ui(cc, cc, 15, q->wp);
+    arb_mul_2exp_si(cc, cc, q->dim - 1);
+    arb_mul_ui(cc, cc, n_pow((ulong) q->h, (ulong) q->dim), q->wp); /* h^dim */
+    arb_get_mag(m2, cc);
+    for (ax = 0; ax < q->dim; ax++)
+    {
+        panel_boxes(z, c, q, ax, rho);
+        panel_bounds(D, q->B, z, q, q->wp);
+        mag_mul(D, D, m2);
+        mono_bounds(worst, q->bnd, &q->t, D, q->B, q->scr);
+        for (id = 0; id < q->t.count; id++)
+            if ((q->t.deg[id] & 1) == 0)
+                mag_add(q->errb + id, q->errb + id, q->bnd + id);
+    }
+    arb_clear(cc);
+    arb_clear(rr);
+    mag_clear(D);
+    mag_clear(m2);
+    mag_clear(worst);
+}
+
+/* The tensor rule of degree n on the panel centred at c, into acc (densities without their
+ * normalisation). */
+static void panel_sum(qg_work *q, const gl_rule *g, const double *c, slong n)
+{
+    slong i, k, l, id, P = q->P, wp = q->wp;
+    slong ix[QG_MAXD] = {0};
+    arb_t w, nd;
+    int t, done = 0, lvl = 0;
+    arb_init(w);
+    arb_init(nd);
+    for (t = 0; t < q->dim; t++)
+        for (i = 0; i < n; i++)
+        {
+            arb_mul_si(nd, g->x + i, q->h, wp);
+            arb_add_si(nd, nd, (slong) c[t], wp);
+            arb_sqr(w, nd, wp);
+            arb_mul_2exp_si(w, w, -1);
+            arb_neg(w, w);
+            arb_exp(w, w, wp);
+            arb_mul(q->wt[t] + i, w, g->w + i, wp);
+            arb_mul_si(q->wt[t] + i, q->wt[t] + i, q->h, wp);
+            for (k = 0; k < P; k++)
+                arb_mul(q->ax[t] + i * P + k, q->coef + k * q->dim + t, nd, wp);
+        }
+    while (!done)
+    {
+        arb_set(w, q->wt[0] + ix[0]);
+        for (t = 1; t < q->dim; t++)
+            arb_mul(w, w, q->wt[t] + ix[t], wp);
+        /* phi(z_k) anew only where an axis z_k depends on has moved (lvl: the first axis
+         * whose index changed; a Cholesky factor leaves z_k independent of later axes) */
+        for (k = 0; k < P; k++)
+        {
+            if (q->dep[k] < lvl)
+                continue;
+            arb_set(q->x + k, q->ax[0] + ix[0] * P + k);
+            for (t = 1; t <= q->dep[k]; t++)
+                arb_add(q->x + k, q->x + k, q->ax[t] + ix[t] * P + k, wp);
+            if (q->act == FY_NNFT_ERF)
+                arb_hypgeom_erf(q->phi + k, q->x + k, wp);
+            else
+                arb_tanh(q->phi + k, q->x + k, wp);
+        }
+        for (k = 0; k < P; k++)
+            for (l = k; l < P; l++)
+                arb_mul(q->pair + k * P + l, q->phi + k, q->phi + l, wp);
+        /* even monomials only: grandparent times a pair of variables */
+        for (id = 0; id < q->t.count; id++)
+        {
+            slong par = q->t.parent[id], gp;
+            if ((q->t.deg[id] & 1) || par < 0)
+                continue;
+            gp = q->t.parent[par];
+            arb_mul(q->prod + id, gp < 0 ? w : q->prod + gp,
+                    q->pair + q->t.var[par] * P + q->t.var[id], wp);
+            arb_add(q->acc + id, q->acc + id, q->prod + id, wp);
+        }
+        for (t = q->dim - 1; t >= 0; t--) /* the next node */
+        {
+            if (++ix[t] < n)
+                break;
+            ix[t] = 0;
+            if (t == 0)
+                done = 1;
+        }
+        lvl = t;
+    }
+    arb_clear(w);
+    arb_clear(nd);
+}
+
+static int qg_init(qg_work *q, fy_nnft_act_t act, arb_srcptr coef, int dim, slong P,
+                   int maxdeg, slong wp, fy_error_t err)
+{
+    slong k;
+    int t, rc;
+    memset(q, 0, sizeof *q);
+    q->act = act;
+    q->dim = dim;
+    q->P = P;
+    q->coef = coef;
+    q->wp = wp;
+    if ((rc = mono_tree_init(&q->t, P, maxdeg, err)) != FY_OK)
         return rc;
-    acc = _arb_vec_init(t.count);
-    prod = _arb_vec_init(t.count);
-    phi = _arb_vec_init(P);
-    pair = _arb_vec_init(P * P);
-    errb = _mag_vec_init(t.count);
-    bnd = _mag_vec_init(t.count);
-    scr = _mag_vec_init(t.count);
-    B = _mag_vec_init(P);
+    q->acc = _arb_vec_init(q->t.count);
+    q->prod = _arb_vec_init(q->t.count);
+    q->phi = _arb_vec_init(P);
+    q->x = _arb_vec_init(P);
+    q->pair = _arb_vec_init(P * P);
+    for (t = 0; t < QG_MAXD; t++)
+    {
+        q->ax[t] = _arb_vec_init(Q2_DEG_MAX * P);
+        q->wt[t] = _arb_vec_init(Q2_DEG_MAX);
+    }
+    q->errb = _mag_vec_init(q->t.count);
+    q->bnd = _mag_vec_init(q->t.count);
+    q->scr = _mag_vec_init(q->t.count);
+    q->B = _mag_vec_init(P);
+    q->dep = flint_malloc((size_t) P * sizeof(int));
+    for (k = 0; k < P; k++)
+        for (q->dep[k] = 0, t = 0; t < dim; t++)
+            if (!arb_is_zero(coef + k * dim + t))
+                q->dep[k] = t;
+    return FY_OK;
+}
+
+static void qg_clear(qg_work *q)
+{
+    slong i;
+    int t;
+    for (i = 0; i < q->ngl; i++)
+    {
+        _arb_vec_clear(q->gl[i].x, q->gl[i].n);
+        _arb_vec_clear(q->gl[i].w, q->gl[i].n);
+    }
+    for (t = 0; t < QG_MAXD; t++)
+    {
+        _arb_vec_clear(q->ax[t], Q2_DEG_MAX * q->P);
+        _arb_vec_clear(q->wt[t], Q2_DEG_MAX);
+    }
+    _arb_vec_clear(q->acc, q->t.count);
+    _arb_vec_clear(q->prod, q->t.count);
+    _arb_vec_clear(q->phi, q->P);
+    _arb_vec_clear(q->x, q->P);
+    _arb_vec_clear(q->pair, q->P * q->P);
+    _mag_vec_clear(q->errb, q->t.count);
+    _mag_vec_clear(q->bnd, q->t.count);
+    _mag_vec_clear(q->scr, q->t.count);
+    _mag_vec_clear(q->B, q->P);
+    flint_free(q->dep);
+    mono_tree_clear(&q->t);
+}
+
+/* One panel: skipped (bounded by area * sup |f|) where negligible, else the rule. */
+static int qg_panel(qg_work *q, const double *c, const mag_t tol_panel, double logtol,
+                    fy_error_t err)
+{
+    acb_struct z[QG_MAXD];
+    mag_t D, worst, m1;
+    slong id, n, qmax = q->dim == 2 ? Q2_DEG_MAX : Q3_DEG_MAX, i;
+    double rho;
+    int t, rc = FY_OK;
+    for (t = 0; t < QG_MAXD; t++)
+        acb_init(z + t);
     mag_init(D);
     mag_init(worst);
     mag_init(m1);
-    mag_init(m2);
+    panel_boxes(z, c, q, -1, 1.0); /* the real panel */
+    panel_bounds(D, q->B, z, q, q->wp);
+    mono_bounds(worst, q->bnd, &q->t, D, q->B, q->scr);
+    mag_mul_ui(worst, worst, n_pow((ulong) (2 * q->h), (ulong) q->dim)); /* the volume */
+    if (mag_cmp(worst, tol_panel) <= 0)
+    {
+        for (id = 0; id < q->t.count; id++)
+            if ((q->t.deg[id] & 1) == 0)
+            {
+                mag_mul_ui(m1, q->bnd + id, n_pow((ulong) (2 * q->h), (ulong) q->dim));
+                mag_add(q->errb + id, q->errb + id, m1);
+            }
+        goto done;
+    }
+    if ((n = panel_degree(&rho, z, c, q, logtol, qmax)) == 0)
+    {
+        rc = fy_error_set(err, FY_ECHECK, "moment grid: no Gauss-Legendre degree up to %ld "
+                          "meets the tolerance on the panel at (%g, %g%s) (poles of %s too "
+                          "close to the real space)", (long) qmax, c[0], c[1],
+                          q->dim > 2 ? ", ..." : "", fy_nnft_act_name(q->act));
+        goto done;
+    }
+    if (q->ngl == Q2_GL_MAX)
+    {
+        /* the cache is full: round the degree up to a cached one or give up */
+        slong bestn = -1;
+        for (i = 0; i < q->ngl; i++)
+            if (q->gl[i].n >= n && (bestn < 0 || q->gl[i].n < bestn))
+                bestn = q->gl[i].n;
+        if (bestn < 0)
+        {
+            rc = fy_error_set(err, FY_EINTERNAL, "moment grid: degree cache full");
+            goto done;
+        }
+        n = bestn;
+    }
+    panel_error(q, z, c, rho, n);
+    panel_sum(q, gl_get(q->gl, &q->ngl, n, q->wp), c, n);
+done:
+    for (t = 0; t < QG_MAXD; t++)
+        acb_clear(z + t);
+    mag_clear(D);
+    mag_clear(worst);
+    mag_clear(m1);
+    return rc;
+}
+
+int fy_nnft_gauss_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr coef, int dim, slong P,
+                        int maxdeg, const char *want, slong prec, fy_error_t err)
+{
+    qg_work q;
+    slong id, npan, ip, nu, nv, h = dim == 3 && act == FY_NNFT_ERF ? 2 : 1, wp = prec + 20 + (dim == 3 ? 20 : 0);
+    double Ld, logtol, c[QG_MAXD];
+    mag_t tol_panel, m1, m2;
+    arb_t y, tail;
+    int t, rc = FY_OK;
+    if (act != FY_NNFT_ERF && act != FY_NNFT_TANH)
+        return fy_error_set(err, FY_EUNSUPPORTED, "the moment grid is for erf and tanh, not %s",
+                            fy_nnft_act_name(act));
+    if (P < 1 || maxdeg < 1 || maxdeg > 16 || dim < 1 || dim > QG_MAXD)
+        return fy_error_set(err, FY_EINPUT, "moment grid: P >= 1 points, degree 1..16, "
+                            "dimension 1..%d", QG_MAXD);
+    for (id = 0; id < P * dim; id++)
+        if (!arb_is_finite(coef + id))
+            return fy_error_set(err, FY_EINPUT, "moment grid: coefficients must be finite");
+    if ((rc = qg_init(&q, act, coef, dim, P, maxdeg, wp, err)) != FY_OK)
+        return rc;
+    q.h = h;
+    q.want = want;
     mag_init(tol_panel);
-    arb_init(x);
+    mag_init(m1);
+    mag_init(m2);
     arb_init(y);
-    arb_init(w);
-    arb_init(L);
     arb_init(tail);
-    acb_init(uz);
-    acb_init(vz);
     Ld = ceil(sqrt(2.0 * (prec + 8) * log(2.0)));
     if (Ld < 4)
         Ld = 4;
-    nu = (slong) ceil(Ld / (2 * h));
+    nu = (slong) ceil(Ld / (2.0 * h)); /* panels of side 2h */
     nv = 2 * nu;
-    Ld = nu * 2 * h; /* a whole number of panels */
-    npan = nu * nv;
+    Ld = nu * 2.0 * h; /* a whole number of panels */
+    for (npan = nu, t = 1; t < dim; t++)
+        npan *= nv;
     mag_set_ui_2exp_si(tol_panel, 1, -prec - 6);
     mag_div_ui(tol_panel, tol_panel, (ulong) npan);
     logtol = -(prec + 6) * log(2.0) - log((double) npan);
-    uu = _arb_vec_init(Q2_DEG_MAX);
-    wu = _arb_vec_init(Q2_DEG_MAX);
-    for (iu = 0; iu < nu && rc == FY_OK; iu++)
-        for (iv = 0; iv < nv && rc == FY_OK; iv++)
-        {
-            double cu = (2 * iu + 1) * h, cv = -Ld + (2 * iv + 1) * h, best = 1e300;
-            double brho = 0;
-            slong n = 0;
-            int r;
-            gl_rule *g;
-            /* the real panel: skip it if area * sup|f| is below the tolerance */
-            ellipse_box(uz, cu, h, 1.0, wp);
-            ellipse_box(vz, cv, h, 1.0, wp);
-            panel_bounds(D, B, uz, vz, act, a, b, P, wp);
-            mono_bounds(worst, bnd, &t, D, B, scr);
-            mag_mul_ui(worst, worst, 4); /* area (2h)^2 = 4 */
-            if (mag_cmp(worst, tol_panel) <= 0)
-            {
-                for (id = 0; id < t.count; id++)
-                    if ((t.deg[id] & 1) == 0)
-                    {
-                        mag_mul_ui(m1, bnd + id, 4);
-                        mag_add(errb + id, errb + id, m1);
-                    }
-                continue;
-            }
-            /* choose rho and the degree for the worst monomial */
-            for (r = 0; r < nrho; r++)
-            {
-                double rho = rhos[r], lw, need;
-                ellipse_box(uz, cu, h, rho, wp);
-                ellipse_box(vz, cv, h, rho, wp);
-                panel_bounds(D, B, uz, vz, act, a, b, P, 64);
-                mono_bounds(worst, NULL, &t, D, B, scr);
-                if (mag_is_inf(worst))
-                    continue;
-                /* log(4 h^2 (64/15) W / (rho^2 - 1)) - 2 n log rho <= logtol */
-                lw = mag_is_zero(worst) ? -1e300 : mag_get_d_log2_approx(worst) * log(2.0);
-                lw += log(4 * h * h * 64.0 / 15.0 / (rho * rho - 1));
-                need = ceil((lw - logtol) / (2 * log(rho)));
-                if (need < 2)
-                    need = 2;
-                if (need < best)
-                {
-                    best = need;
-                    brho = rho;
-                }
-            }
-            if (best > Q2_DEG_MAX)
-            {
-                rc = fy_error_set(err, FY_ECHECK, "moment grid: no Gauss-Legendre degree up to "
-                                  "%d meets the tolerance on the panel at (%g, %g) (poles of %s "
-                                  "too close to the real plane)", Q2_DEG_MAX, cu, cv,
-                                  fy_nnft_act_name(act));
-                break;
-            }
-            n = (slong) best;
-            if (ngl == Q2_GL_MAX)
-            {
-                /* the cache is full: round the degree up to a cached one or give up */
-                slong bestn = -1;
-                for (i = 0; i < ngl; i++)
-                    if (gl[i].n >= n && (bestn < 0 || gl[i].n < bestn))
-                        bestn = gl[i].n;
-                if (bestn < 0)
-                {
-                    rc = fy_error_set(err, FY_EINTERNAL, "moment grid: degree cache full");
-                    break;
-                }
-                n = bestn;
-            }
-            g = gl_get(gl, &ngl, n, wp);
-            /* rigorous per-monomial error: 4 h^2 C D prod B^e on the chosen ellipses */
-            ellipse_box(uz, cu, h, brho, wp);
-            ellipse_box(vz, cv, h, brho, wp);
-            panel_bounds(D, B, uz, vz, act, a, b, P, wp);
-            {
-                /* C = (64/15) rho^(-2n) / (rho^2 - 1), rho rounded down safely */
-                arb_t c, rr;
-                arb_init(c);
-                arb_init(rr);
-                arb_set_d(rr, brho);
-                arb_pow_ui(c, rr, (ulong) (2 * n), wp);
-                arb_sqr(rr, rr, wp);
-                arb_sub_ui(rr, rr, 1, wp);
-                arb_mul(c, c, rr, wp);
-                arb_ui_div(c, 64, c, wp);
-                arb_div_ui(c, c, 15, wp);
-                arb_mul_ui(c, c, 4, wp); /* 4 h^2, h = 1 */
-                arb_get_mag(m2, c);
-                mag_mul(D, D, m2);
-                arb_clear(c);
-                arb_clear(rr);
-            }
-            mono_bounds(worst, bnd, &t, D, B, scr);
-            for (id = 0; id < t.count; id++)
-                if ((t.deg[id] & 1) == 0)
-                    mag_add(errb + id, errb + id, bnd + id);
-            /* the nodes: u_i = cu + h x_i with weight h w_i density(u_i) */
-            for (i = 0; i < n; i++)
-            {
-                arb_mul_2exp_si(uu + i, g->x + i, 0); /* h = 1 */
-                arb_add_si(uu + i, uu + i, (slong) cu, wp);
-                arb_sqr(w, uu + i, wp);
-                arb_mul_2exp_si(w, w, -1);
-                arb_neg(w, w);
-                arb_exp(w, w, wp);
-                arb_mul(wu + i, w, g->w + i, wp);
-            }
-            for (j = 0; j < n; j++)
-            {
-                arb_t vj, wv;
-                arb_init(vj);
-                arb_init(wv);
-                arb_add_si(vj, g->x + j, (slong) cv, wp);
-                arb_sqr(w, vj, wp);
-                arb_mul_2exp_si(w, w, -1);
-                arb_neg(w, w);
-                arb_exp(w, w, wp);
-                arb_mul(wv, w, g->w + j, wp);
-                for (i = 0; i < n; i++)
-                {
-                    arb_mul(w, wu + i, wv, wp);
-                    for (k = 0; k < P; k++)
-                    {
-                        arb_mul(x, a + k, uu + i, wp);
-                        arb_addmul(x, b + k, vj, wp);
-                        if (act == FY_NNFT_ERF)
-                            arb_hypgeom_erf(phi + k, x, wp);
-                        else
-                            arb_tanh(phi + k, x, wp);
-                    }
-                    for (k = 0; k < P; k++)
-                        for (l = k; l < P; l++)
-                            arb_mul(pair + k * P + l, phi + k, phi + l, wp);
-                    /* even monomials only: grandparent times a pair of variables */
-                    for (id = 0; id < t.count; id++)
-                    {
-                        slong par = t.parent[id], gp;
-                        if ((t.deg[id] & 1) || par < 0)
-                            continue;
-                        gp = t.parent[par];
-                        arb_mul(prod + id, gp < 0 ? w : prod + gp,
-                                pair + t.var[par] * P + t.var[id], wp);
-                        arb_add(acc + id, acc + id, prod + id, wp);
-                    }
-                }
-                arb_clear(vj);
-                arb_clear(wv);
-            }
-        }
+    for (ip = 0; ip < npan && rc == FY_OK; ip++)
+    {
+        slong r = ip;
+        for (t = dim - 1; t >= 1; t--, r /= nv)
+            c[t] = -Ld + (2.0 * (double) (r % nv) + 1) * h;
+        c[0] = (2.0 * (double) r + 1) * h; /* the half space u >= 0 */
+        rc = qg_panel(&q, c, tol_panel, logtol, err);
+    }
     if (rc == FY_OK)
     {
-        /* times 2 (the other half plane) / (2 pi) (the densities); the tails beyond the
-         * square: P(|u| > L) + P(|v| > L) <= 4 exp(-L^2/2) / (L sqrt(2 pi)) */
-        arb_set_d(L, Ld);
-        arb_sqr(tail, L, wp);
+        /* times 2 (the other half space) / (2 pi)^(dim/2) (the densities); the tails beyond
+         * the cube: P(some |y_t| > L) <= dim 2 exp(-L^2/2) / (L sqrt(2 pi)) (|phi| <= 1) */
+        arb_set_d(tail, Ld);
+        arb_sqr(tail, tail, wp);
         arb_mul_2exp_si(tail, tail, -1);
         arb_neg(tail, tail);
         arb_exp(tail, tail, wp);
-        arb_mul_2exp_si(tail, tail, 2);
-        arb_div(tail, tail, L, wp);
+        arb_mul_ui(tail, tail, (ulong) (2 * dim), wp);
+        arb_div_ui(tail, tail, (ulong) Ld, wp);
         arb_const_pi(y, wp);
         arb_mul_2exp_si(y, y, 1);
-        arb_rsqrt(x, y, wp);
-        arb_mul(tail, tail, x, wp);
+        arb_rsqrt(y, y, wp);
+        arb_mul(tail, tail, y, wp);
         arb_get_mag(m2, tail);
-        for (id = 0; id < t.count; id++)
+        arb_const_pi(y, wp);
+        arb_mul_2exp_si(y, y, 1);
+        arb_sqrt(tail, y, wp);
+        arb_pow_ui(y, tail, (ulong) dim, wp); /* (2 pi)^(dim/2) */
+        for (id = 0; id < q.t.count; id++)
         {
-            if (t.deg[id] & 1)
+            if (q.t.deg[id] & 1)
             {
                 arb_zero(res + id);
                 continue;
             }
-            /* acc carries the densities without their 1 / (2 pi); errb is in the normalised
-             * units (both halves: twice) */
-            arb_div(res + id, acc + id, y, wp); /* y = 2 pi */
+            /* errb is in the normalised units (both halves: twice) */
+            arb_div(res + id, q.acc + id, y, wp);
             arb_mul_2exp_si(res + id, res + id, 1);
-            mag_mul_2exp_si(m1, errb + id, 1);
+            mag_mul_2exp_si(m1, q.errb + id, 1);
             arb_add_error_mag(res + id, m1);
             arb_add_error_mag(res + id, m2);
-            arb_set_round(res + id, res + id, prec);
+            if (dim < 3) /* (rank 3 aims at fewer bits than it keeps) */
+                arb_set_round(res + id, res + id, prec);
         }
     }
-    for (i = 0; i < ngl; i++)
-    {
-        _arb_vec_clear(gl[i].x, gl[i].n);
-        _arb_vec_clear(gl[i].w, gl[i].n);
-    }
-    _arb_vec_clear(uu, Q2_DEG_MAX);
-    _arb_vec_clear(wu, Q2_DEG_MAX);
-    _arb_vec_clear(acc, t.count);
-    _arb_vec_clear(prod, t.count);
-    _arb_vec_clear(phi, P);
-    _arb_vec_clear(pair, P * P);
-    _mag_vec_clear(errb, t.count);
-    _mag_vec_clear(bnd, t.count);
-    _mag_vec_clear(scr, t.count);
-    _mag_vec_clear(B, P);
-    mag_clear(D);
-    mag_clear(worst);
+    qg_clear(&q);
+    mag_clear(tol_panel);
     mag_clear(m1);
     mag_clear(m2);
-    mag_clear(tol_panel);
-    arb_clear(x);
     arb_clear(y);
-    arb_clear(w);
-    arb_clear(L);
     arb_clear(tail);
-    acb_clear(uz);
-    acb_clear(vz);
-    mono_tree_clear(&t);
+    return rc;
+}
+
+int fy_nnft_gauss2_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b, slong P,
+                         int maxdeg, slong prec, fy_error_t err)
+{
+    arb_ptr coef;
+    slong k;
+    int rc;
+    if (P < 1)
+        return fy_error_set(err, FY_EINPUT, "moment grid: P >= 1 points, degree 1..16");
+    coef = _arb_vec_init(2 * P);
+    for (k = 0; k < P; k++)
+    {
+        arb_set(coef + 2 * k, a + k);
+        arb_set(coef + 2 * k + 1, b + k);
+    }
+    rc = fy_nnft_gauss_batch(res, act, coef, 2, P, maxdeg, NULL, prec, err);
+    _arb_vec_clear(coef, 2 * P);
     return rc;
 }
 
@@ -1211,14 +1382,15 @@ int fy_nnft_moment_rank2(arb_t res, const fy_nnft_spec_t s, const slong *idx, in
         sin_moment(res, z, wp);
     else if (z->rank == 0)
         arb_zero(res); /* every pre-activation is 0 and phi(0) = 0 */
-    else if (z->rank > 2)
-        rc = fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moment of order %d of %s: the "
+    else if (z->rank > 2 && s->act == FY_NNFT_RELU)
+        rc = fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moment of order %d of relu: the "
                           "pre-activations at these %ld distinct points have a Gaussian of rank "
-                          "3 or more (d = %ld), a three-dimensional integral that is not "
-                          "implemented; rank 2 needs the distinct points on one line (or, with "
-                          "sigma_b = 0, on one plane through the origin); use feynn nnft "
-                          "sample", m, fy_nnft_act_name(s->act),
+                          "3 or more (d = %ld), whose orthant integral is not implemented; "
+                          "rank 2 needs the distinct points on one line (or, with sigma_b = 0, "
+                          "on one plane through the origin); use feynn nnft sample", m,
                           (long) z->r, (long) s->d);
+    else if (z->rank > 2)
+        rc = fy_nnft_moment_rank3(res, s->act, z->S, z->pw, z->r, prec, err);
     else if (s->act == FY_NNFT_RELU)
         relu_moment(res, z, wp);
     else

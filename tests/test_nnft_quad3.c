@@ -1,0 +1,441 @@
+/* test_nnft_quad3: single-neuron moments over a pre-activation Gaussian of rank 3 (and erf's
+ * reducible rank 4), src/nnft/quad3.c and the grid of src/nnft/quad2.c.
+ *
+ * Second routes: a trapezoid product rule in doubles over the parameters (w1, w2, b) of d = 2
+ * networks themselves (spectrally accurate for these analytic integrands, to 1e-11); the
+ * two-dimensional routes on degenerate inputs (three collinear points: rank 2, and a rank-2
+ * representation rotated into three dimensions through fy_nnft_gauss3_expect); for erf, the
+ * closed form E_w erf(alpha + beta w) = erf(alpha / sqrt(1 + 2 beta^2)) over the one direction
+ * only one point depends on, which leaves the nested two-dimensional quadrature of
+ * fy_nnft_gauss2_expect; the Monte Carlo ensemble of fy_nnft_sample (fixed seed, 4 standard
+ * errors) on the [HMS] d = 2 and d = 3 sets; symmetries of the square (rotations) and of
+ * permutations; the shared grids of fy_nnft_corr_compute against tuple-by-tuple moments. */
+#include <math.h>
+#include <string.h>
+
+#include "feynn/nnft.h"
+#include "feynn/util.h"
+#include "testutil.h"
+
+#define PREC 64
+/* three-dimensional grids at a low accuracy goal (2^-30), to keep the test in seconds */
+#define PREC3 24
+
+static void spec_pts(fy_nnft_spec_t s, fy_nnft_act_t act, const char *pts, const char *sw,
+                     const char *sb)
+{
+    fy_error_t err;
+    fy_error_init(err);
+    s->act = act;
+    assert_int_equal(fy_fmpq_parse(s->sigma_W, sw, err), FY_OK);
+    fmpq_set(s->sigma_a, s->sigma_W);
+    assert_int_equal(fy_fmpq_parse(s->sigma_b, sb, err), FY_OK);
+    if (fy_nnft_points_parse(s, pts, "pts", err) != FY_OK)
+        fail_msg("%s", err->msg);
+}
+
+/* E prod_k phi(sw (w1 x_k1 + w2 x_k2) / sqrt 2 + sb b) over (w1, w2, b) ~ N(0, I): the
+ * trapezoid rule on [-10, 10]^3, step 0.2. */
+static double trap3(double (*phi)(double), const double (*x)[2], int m, double sw, double sb)
+{
+    const int n = 100;
+    const double h = 20.0 / n, c = sw / M_SQRT2;
+    double s = 0, g[101];
+    int i, j, l, k;
+    for (i = 0; i <= n; i++)
+        g[i] = exp(-0.5 * (-10 + i * h) * (-10 + i * h));
+    for (i = 0; i <= n; i++)
+        for (j = 0; j <= n; j++)
+            for (l = 0; l <= n; l++)
+            {
+                double w1 = -10 + i * h, w2 = -10 + j * h, b = -10 + l * h;
+                double p = g[i] * g[j] * g[l];
+                for (k = 0; k < m; k++)
+                    p *= phi(c * (w1 * x[k][0] + w2 * x[k][1]) + sb * b);
+                s += p;
+            }
+    return s * h * h * h / pow(2 * M_PI, 1.5);
+}
+
+static double mid(const arb_t x)
+{
+    return arf_get_d(arb_midref(x), ARF_RND_NEAR);
+}
+
+/* the ball x contains the double d up to its own rounding (rel 1e-13) */
+static int contains_d(const arb_t x, double d)
+{
+    return fabs(mid(x) - d) <= mag_get_d(arb_radref(x)) + 1e-13 * fabs(d);
+}
+
+/* fy_nnft_moment at rank 3 (erf, tanh; d = 2 with biases) against the trapezoid rule. */
+static void test_rank3_vs_trapezoid(void **state)
+{
+    static const double X[3][2] = {{1, 0}, {0, 1}, {-1, 0.5}};
+    static const struct
+    {
+        int m;
+        slong t[6];
+    } cases[] = {{4, {0, 1, 2, 2}}, {6, {0, 0, 1, 1, 2, 2}}, {6, {0, 1, 1, 1, 2, 2}}};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t mu;
+    size_t c;
+    int act, k;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(mu);
+    for (act = 0; act < 1; act++) /* tanh at rank 3: refused (test_refused) */
+    {
+        spec_pts(s, act ? FY_NNFT_TANH : FY_NNFT_ERF, "1 0\n0 1\n-1 0.5\n", "1", "3/5");
+        for (c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        {
+            double xs[6][2], ref;
+            int m = cases[c].m;
+            for (k = 0; k < m; k++)
+            {
+                xs[k][0] = X[cases[c].t[k]][0];
+                xs[k][1] = X[cases[c].t[k]][1];
+            }
+            /* the output weights: E (sqrt(N) a)^m = (m - 1)!! for sigma_a = 1 */
+            ref = (m == 4 ? 3 : 15) * trap3(act ? tanh : erf, (const double (*)[2]) xs, m, 1,
+                                            0.6);
+            if (fy_nnft_moment(mu, s, cases[c].t, m, PREC3, err) != FY_OK)
+                fail_msg("%s", err->msg);
+            printf("# %s rank 3, m = %d case %zu: ", fy_nnft_act_name(s->act), m, c);
+            arb_printd(mu, 17);
+            printf(" (trapezoid %.16g)\n", ref);
+            if (!contains_d(mu, ref) || arb_rel_accuracy_bits(mu) < 20)
+                fail_msg("rank 3 against the trapezoid rule");
+        }
+    }
+    arb_clear(mu);
+    fy_nnft_spec_clear(s);
+}
+
+/* Degenerate inputs: three collinear points in d = 2 (rank 2, the two-dimensional route of
+ * fy_nnft_moment) against the three-dimensional grid on a rotated copy of their rank-2
+ * representation; and gauss3 with c = 0 against gauss2. */
+static void test_degenerate(void **state)
+{
+    /* points (0, 0), (1, 1), (2, 2), sigma_W = 1, sigma_b = 1: Sigma = 1 + x.y / 2, i.e.
+     * z_k = b + t_k w with t = 0, 1, 2 (w ~ N(0, 1)): a_k = 1, b_k = t_k */
+    static const slong t4[4] = {0, 1, 2, 2};
+    static const int pw[3] = {1, 1, 2};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t mu, r3, r2, cs, sn;
+    arb_ptr a = _arb_vec_init(3), b = _arb_vec_init(3), c = _arb_vec_init(3);
+    arb_ptr a2 = _arb_vec_init(3), b2 = _arb_vec_init(3), c2 = _arb_vec_init(3);
+    int k, act;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(mu);
+    arb_init(r3);
+    arb_init(r2);
+    arb_init(cs);
+    arb_init(sn);
+    for (act = 0; act < 1; act++) /* erf (tanh's grid in three dimensions: refused) */
+    {
+        fy_nnft_act_t A = act ? FY_NNFT_TANH : FY_NNFT_ERF;
+        spec_pts(s, A, "0 0\n1 1\n2 2\n", "1", "1");
+        if (fy_nnft_moment(mu, s, t4, 4, PREC, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        /* rotate (u, v, 0) by angles 0.3 about w and 0.7 about u: a unit-norm frame */
+        for (k = 0; k < 3; k++)
+        {
+            arb_set_si(a + k, 1);
+            arb_set_si(b + k, k);
+            arb_zero(c + k);
+        }
+        arb_set_d(cs, 0.3);
+        arb_sin_cos(sn, cs, cs, 128);
+        for (k = 0; k < 3; k++)
+        {
+            /* (a, b, 0) -> (a cos - b sin, a sin + b cos, 0) */
+            arb_mul(a2 + k, a + k, cs, 128);
+            arb_submul(a2 + k, b + k, sn, 128);
+            arb_mul(b2 + k, a + k, sn, 128);
+            arb_addmul(b2 + k, b + k, cs, 128);
+        }
+        arb_set_d(cs, 0.7);
+        arb_sin_cos(sn, cs, cs, 128);
+        for (k = 0; k < 3; k++)
+        {
+            /* (x, y, 0) -> (x, y cos, y sin) */
+            arb_mul(c2 + k, b2 + k, sn, 128);
+            arb_mul(b2 + k, b2 + k, cs, 128);
+        }
+        if (fy_nnft_gauss3_expect(r3, A, a2, b2, c2, pw, 3, PREC3, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        arb_mul_si(r3, r3, 3, PREC); /* E (sqrt(N) a)^4 = 3 */
+        printf("# %s collinear: ", fy_nnft_act_name(A));
+        arb_printd(mu, 17);
+        printf(" (rank-2 route), ");
+        arb_printd(r3, 17);
+        printf(" (rotated into 3 dimensions)\n");
+        assert_true(arb_overlaps(mu, r3));
+        assert_true(arb_rel_accuracy_bits(r3) > 20);
+        /* c = 0: the grid in three dimensions against the nested quadrature in two */
+        assert_int_equal(fy_nnft_gauss3_expect(r3, A, a, b, c, pw, 3, PREC3, err), FY_OK);
+        assert_int_equal(fy_nnft_gauss2_expect(r2, A, a, b, pw, 3, PREC, err), FY_OK);
+        assert_true(arb_overlaps(r2, r3));
+        arb_mul_si(r2, r2, 3, PREC);
+        assert_true(arb_overlaps(r2, mu));
+    }
+    _arb_vec_clear(a, 3);
+    _arb_vec_clear(b, 3);
+    _arb_vec_clear(c, 3);
+    _arb_vec_clear(a2, 3);
+    _arb_vec_clear(b2, 3);
+    _arb_vec_clear(c2, 3);
+    arb_clear(mu);
+    arb_clear(r3);
+    arb_clear(r2);
+    arb_clear(cs);
+    arb_clear(sn);
+    fy_nnft_spec_clear(s);
+}
+
+/* erf: a point of power 1 that alone depends on the third direction w: E over w in closed
+ * form leaves a two-dimensional integral with its row scaled by 1 / sqrt(1 + 2 c^2), computed
+ * by the nested quadrature of fy_nnft_gauss2_expect. */
+static void test_erf_nesting(void **state)
+{
+    static const double A[3] = {0.8, -0.4, 0.3}, B[3] = {0.2, 0.9, -0.6}, C3 = 0.7;
+    static const int pws[2][3] = {{2, 1, 1}, {3, 2, 1}};
+    arb_ptr a = _arb_vec_init(3), b = _arb_vec_init(3), c = _arb_vec_init(3);
+    fy_error_t err;
+    arb_t r3, r2, sc;
+    int k, q;
+    (void) state;
+    fy_error_init(err);
+    arb_init(r3);
+    arb_init(r2);
+    arb_init(sc);
+    for (q = 0; q < 2; q++)
+    {
+        for (k = 0; k < 3; k++)
+        {
+            arb_set_d(a + k, A[k]);
+            arb_set_d(b + k, B[k]);
+            arb_zero(c + k);
+        }
+        arb_set_d(c + 2, C3);
+        if (fy_nnft_gauss3_expect(r3, FY_NNFT_ERF, a, b, c, pws[q], 3, PREC3, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        arb_set_d(sc, C3);
+        arb_sqr(sc, sc, 128);
+        arb_mul_2exp_si(sc, sc, 1);
+        arb_add_ui(sc, sc, 1, 128);
+        arb_rsqrt(sc, sc, 128);
+        arb_mul(a + 2, a + 2, sc, 128);
+        arb_mul(b + 2, b + 2, sc, 128);
+        if (fy_nnft_gauss2_expect(r2, FY_NNFT_ERF, a, b, pws[q], 3, PREC, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        printf("# erf powers (%d, %d, %d): grid ", pws[q][0], pws[q][1], pws[q][2]);
+        arb_printd(r3, 17);
+        printf(", one direction in closed form ");
+        arb_printd(r2, 17);
+        printf("\n");
+        assert_true(arb_overlaps(r2, r3));
+        assert_true(arb_rel_accuracy_bits(r3) > 20);
+        assert_true(arb_rel_accuracy_bits(r2) > 40);
+    }
+    _arb_vec_clear(a, 3);
+    _arb_vec_clear(b, 3);
+    _arb_vec_clear(c, 3);
+    arb_clear(r3);
+    arb_clear(r2);
+    arb_clear(sc);
+}
+
+/* The [HMS] d = 2 and d = 3 sets: fy_nnft_corr_compute (shared rank-3 grids, erf's rank 4
+ * reduced) against tuple-by-tuple moments and a Monte Carlo ensemble (fixed seed, 4 standard
+ * errors); the rotations of the square map tuples to tuples with the same value. */
+static void test_hms_sets(void **state)
+{
+    static const char *sets[] = {"hms-d2-erf", "hms-d3-erf"};
+    fy_nnft_spec_t s;
+    fy_nnft_corr_t c;
+    fy_error_t err;
+    arb_t G;
+    slong t;
+    int q;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_nnft_corr_init(c);
+    fy_error_init(err);
+    arb_init(G);
+    for (q = 0; q < 2; q++)
+    {
+        fy_nnft_mc_t mc;
+        double worst = 0;
+        spec_pts(s, q == 2 ? FY_NNFT_TANH : FY_NNFT_ERF, "0\n", "1", "1");
+        if (fy_nnft_spec_set_inputs(s, sets[q], err) != FY_OK)
+            fail_msg("%s", err->msg);
+        s->width = 3;
+        if (fy_nnft_corr_compute(c, s, 4, PREC3, err) != FY_OK)
+            fail_msg("%s %s: %s", sets[q], fy_nnft_act_name(s->act), err->msg);
+        assert_int_equal(c->count, 35); /* C(4 + 3, 4) sorted 4-tuples */
+        for (t = 0; t < c->count && q < 2; t += 5)
+        {
+            assert_int_equal(fy_nnft_correlator(G, s, c->idx + 4 * t, 4, PREC3, err), FY_OK);
+            if (!arb_overlaps(G, c->G + t) || arb_rel_accuracy_bits(c->G + t) < 20)
+                fail_msg("%s tuple %ld", sets[q], (long) t);
+        }
+        fy_nnft_mc_init(mc);
+        printf("# %s %s: Monte Carlo seed 7\n", sets[q], fy_nnft_act_name(s->act));
+        if (fy_nnft_sample(mc, s, 200000, 7, 1, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        assert_int_equal(mc->count[1], c->count);
+        for (t = 0; t < c->count; t++)
+        {
+            double g = mid(c->G + t), z = fabs(mc->mean[1][t] - g) / mc->se[1][t];
+            if (z > worst)
+                worst = z;
+            if (z > 4)
+                fail_msg("%s tuple %ld: exact %.10g, Monte Carlo %.10g +- %.3g", sets[q],
+                         (long) t, g, mc->mean[1][t], mc->se[1][t]);
+        }
+        printf("# %s %s: exact against Monte Carlo, largest deviation %.2f standard errors\n",
+               sets[q], fy_nnft_act_name(s->act), worst);
+        fy_nnft_mc_clear(mc);
+    }
+    arb_clear(G);
+    fy_nnft_corr_clear(c);
+    fy_nnft_spec_clear(s);
+}
+
+/* The square (-1, -1), (-1, 1), (1, -1), (1, 1): the rotation (x, y) -> (-y, x) maps the points
+ * 0 1 2 3 to 2 0 3 1 and preserves Sigma, so moments at mapped tuples agree; they are
+ * computed from different rank-3 representations.  And permutations of one tuple. */
+static void test_symmetry(void **state)
+{
+    static const slong rot[4] = {2, 0, 3, 1};
+    static const slong tups[3][6] = {{0, 0, 1, 2}, {0, 1, 1, 2, 2, 2}, {0, 0, 1, 1, 3, 3}};
+    static const int ms[3] = {4, 6, 6};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t m1, m2;
+    slong u[6], p[6];
+    int q, k, act;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(m1);
+    arb_init(m2);
+    for (act = 0; act < 1; act++) /* erf */
+    {
+        spec_pts(s, act ? FY_NNFT_TANH : FY_NNFT_ERF, "-1 -1\n-1 1\n1 -1\n1 1\n", "1", "1");
+        for (q = 0; q < 3; q++)
+        {
+            for (k = 0; k < ms[q]; k++)
+            {
+                u[k] = rot[tups[q][k]];
+                p[k] = tups[q][ms[q] - 1 - k]; /* reversed */
+            }
+            if (act == 1 && q > 0)
+                break; /* tanh: every moment is a three-dimensional grid, one will do */
+            assert_int_equal(fy_nnft_moment(m1, s, tups[q], ms[q], PREC3, err), FY_OK);
+            assert_int_equal(fy_nnft_moment(m2, s, u, ms[q], PREC3, err), FY_OK);
+            assert_true(arb_overlaps(m1, m2));
+            assert_false(arb_contains_zero(m1));
+            assert_int_equal(fy_nnft_moment(m2, s, p, ms[q], PREC3, err), FY_OK);
+            assert_true(arb_overlaps(m1, m2));
+        }
+    }
+    arb_clear(m1);
+    arb_clear(m2);
+    fy_nnft_spec_clear(s);
+}
+
+/* What stays refused, with the reason: relu at rank 3, tanh at rank 4, erf at rank 4 with no
+ * point of power 1. */
+static void test_refused(void **state)
+{
+    static const slong t4[4] = {0, 1, 2, 3}, t8[8] = {0, 0, 1, 1, 2, 2, 3, 3};
+    static const slong t3[4] = {0, 1, 2, 2};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t mu;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(mu);
+    spec_pts(s, FY_NNFT_RELU, "1 0\n0 1\n-1 0.5\n", "1", "1");
+    assert_int_equal(fy_nnft_moment(mu, s, t3, 4, PREC, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "rank 3"));
+    s->act = FY_NNFT_TANH;
+    assert_int_equal(fy_nnft_moment(mu, s, t3, 4, PREC, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "rank 3"));
+    spec_pts(s, FY_NNFT_TANH, "-1 -1 -1\n1 1 -1\n-1 1 1\n1 -1 1\n", "1", "1");
+    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "rank 4"));
+    s->act = FY_NNFT_ERF;
+    assert_int_equal(fy_nnft_moment(mu, s, t8, 8, PREC, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "occurs once"));
+    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC3, err), FY_OK);
+    arb_clear(mu);
+    fy_nnft_spec_clear(s);
+}
+
+/* fy_nnft_corr_compute_widths: the same tables as fy_nnft_corr_compute width by width, with
+ * the moments computed for the first width only (the cache then answers every request). */
+static void test_widths(void **state)
+{
+    static const slong widths[3] = {3, 7, 100};
+    fy_nnft_spec_t s;
+    fy_nnft_corr_struct cw[3];
+    fy_nnft_corr_t c;
+    fy_error_t err;
+    slong t;
+    int k;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_nnft_corr_init(c);
+    fy_error_init(err);
+    for (k = 0; k < 3; k++)
+        fy_nnft_corr_init(cw + k);
+    /* relu with biases: closed-form moments, each computed on a miss of the cache */
+    spec_pts(s, FY_NNFT_RELU, "-0.5\n0.5\n1\n", "1", "1");
+    if (fy_nnft_corr_compute_widths(cw, s, 4, widths, 3, 53, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    for (k = 0; k < 3; k++)
+    {
+        s->width = widths[k];
+        assert_int_equal(fy_nnft_corr_compute(c, s, 4, 53, err), FY_OK);
+        assert_int_equal(cw[k].count, c->count);
+        assert_true(c->moments_computed > 0);
+        assert_int_equal(cw[k].moments_computed, k == 0 ? c->moments_computed : 0);
+        for (t = 0; t < c->count; t++)
+            assert_true(arb_overlaps(cw[k].G + t, c->G + t)
+                        && arb_overlaps(cw[k].conn + t, c->conn + t));
+        assert_true(arb_overlaps(cw[k].m, c->m));
+    }
+    assert_int_equal(fy_nnft_corr_compute_widths(cw, s, 4, widths, 0, 53, err), FY_OK);
+    {
+        static const slong bad[1] = {0};
+        assert_int_equal(fy_nnft_corr_compute_widths(cw, s, 4, bad, 1, 53, err), FY_EINPUT);
+    }
+    for (k = 0; k < 3; k++)
+        fy_nnft_corr_clear(cw + k);
+    fy_nnft_corr_clear(c);
+    fy_nnft_spec_clear(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rank3_vs_trapezoid),
+        cmocka_unit_test(test_degenerate),
+        cmocka_unit_test(test_erf_nesting),
+        cmocka_unit_test(test_symmetry),
+        cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_hms_sets),
+        cmocka_unit_test(test_widths),
+    };
+    return cmocka_run_group_tests_name("nnft_quad3", tests, NULL, NULL) ? 1 : 0;
+}
