@@ -883,6 +883,65 @@ static void test_ladder_labels(void **state)
     fy_diagram_list_clear(list);
 }
 
+/* A diagram as a figure (dotfile.c): the caption parsed back by cgraph as the graph's label
+ * (quotes escaped, a newline as DOT's \n), the rest of the DOT text untouched; the file
+ * written, and its PDF exactly when the shell finds Graphviz's dot (an independent lookup). */
+static void test_dot_figure(void **state)
+{
+    fy_diagram_t d;
+    fy_draw_options_t opt;
+    fy_error_t e;
+    char *dot, *text, *label, *back;
+    const char *cap = "F2 \"top\" diagram\nweight 2";
+    Agraph_t *g;
+    size_t head;
+    FILE *fp;
+    char buf[8];
+    int pdf = -1;
+    (void) state;
+    fy_error_init(e);
+    fy_draw_options_init(opt);
+    build_chain3(d);
+    assert_int_equal(fy_draw_dot(&dot, d, opt, e), FY_OK);
+    assert_int_equal(fy_draw_dot_caption(&text, dot, cap, e), FY_OK);
+    g = agmemread(text);
+    assert_non_null(g);
+    label = agget(g, "label");
+    assert_non_null(label);
+    assert_string_equal(label, "F2 \"top\" diagram\\nweight 2");
+    assert_string_equal(agget(g, "labelloc"), "b");
+    agclose(g);
+    /* the caption is inserted after the first '{' and nothing else changes */
+    head = (size_t) (strchr(dot, '{') - dot) + 1;
+    assert_memory_equal(text, dot, head);
+    back = strstr(text, "fontsize=10;\n");
+    assert_non_null(back);
+    assert_string_equal(back + strlen("fontsize=10;\n"), dot + head);
+    free(text);
+    assert_int_equal(fy_draw_dot_caption(&text, "no brace", cap, e), FY_EINPUT);
+    assert_null(text);
+    /* the file, and the PDF beside it */
+    mkdir(TMPDIR, 0777);
+    assert_int_equal(fy_draw_dot_write(TMPDIR "/fig.txt", dot, &pdf, e), FY_EINPUT);
+    unlink(TMPDIR "/fig.pdf");
+    assert_int_equal(fy_draw_dot_write(TMPDIR "/fig.dot", dot, &pdf, e), FY_OK);
+    fp = fopen(TMPDIR "/fig.dot", "r");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(fy_program_available("dot"), have_program("dot"));
+    assert_int_equal(pdf, have_program("dot"));
+    fp = fopen(TMPDIR "/fig.pdf", "rb");
+    assert_int_equal(fp != NULL, pdf);
+    if (fp != NULL)
+    {
+        assert_int_equal(fread(buf, 1, 4, fp), 4);
+        assert_memory_equal(buf, "%PDF", 4);
+        fclose(fp);
+    }
+    free(dot);
+    fy_diagram_clear(d);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_point_labels),
     cmocka_unit_test(test_ladder_labels),
@@ -895,6 +954,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_expr_graphs),
     cmocka_unit_test(test_shape),
     cmocka_unit_test(test_dot_renders),
+    cmocka_unit_test(test_dot_figure),
     cmocka_unit_test(test_tikz_pdflatex),
     cmocka_unit_test(test_tikz_content),
 };

@@ -1,12 +1,9 @@
 /* demo_files.c - the results folder of the demo: CSV files of every figure, a_0(lambda U)
  * against its Born partial sums, the PDF figures and the largest diagrams (see borntaylor.h). */
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <flint/fmpq.h>
 #include <flint/fmpq_poly.h>
@@ -17,8 +14,6 @@
 #include "feynn/train.h"
 #include "feynn/util.h"
 
-extern char **environ;
-
 #define NPTS FY_BORNTAYLOR_DEMO_NPTS
 #define NB FY_BORNTAYLOR_DEMO_NB
 
@@ -27,33 +22,6 @@ static int csv_open(fy_ofile_t of, const char *dir, const char *name, fy_error_t
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return fy_ofile_open(of, path, err);
-}
-
-static int have_program(const char *prog)
-{
-    const char *p = getenv("PATH");
-    char buf[4096];
-    while (p != NULL && *p)
-    {
-        const char *e = strchr(p, ':');
-        size_t n = e ? (size_t) (e - p) : strlen(p);
-        snprintf(buf, sizeof buf, "%.*s/%s", (int) n, p, prog);
-        if (access(buf, X_OK) == 0)
-            return 1;
-        p = e ? e + 1 : NULL;
-    }
-    return 0;
-}
-
-static int run_program(char *const argv[])
-{
-    pid_t pid;
-    int st;
-    if (posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ) != 0)
-        return -1;
-    if (waitpid(pid, &st, 0) < 0)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* The dense d x d matrix of an order-2 double symmetric tensor. */
@@ -235,28 +203,21 @@ static void demo_figures(fy_borntaylor_demo_t demo)
     demo->files[demo->nfiles++] = "born_partial_sums.png";
 }
 
-/* The DOT text of a diagram with a caption below it: which diagram, |Aut|, its share. */
-static char *captioned(const char *dot, int k, const fy_diagram_struct *d, const char *shape,
-                       double share)
+/* The caption below a diagram: which diagram, |Aut|, its share (malloc'ed, NULL when out of
+ * memory). */
+static char *caption(int k, const fy_diagram_struct *d, const char *shape, double share)
 {
-    const char *brace = strchr(dot, '{');
-    char *aut = fmpz_get_str(NULL, 10, d->aut), cap[1024], *out;
-    size_t n;
-    if (brace == NULL || aut == NULL)
+    char *aut = fmpz_get_str(NULL, 10, d->aut), *cap;
+    size_t n = 256 + (shape ? strlen(shape) : 0) + (aut ? strlen(aut) : 0);
+    if (aut == NULL || (cap = malloc(n)) == NULL)
     {
         flint_free(aut);
         return NULL;
     }
-    snprintf(cap, sizeof cap,
-             "\n\tlabel=\"Hessian of F2, diagram %d: %s\\n|Aut| = %s, %.1f%% of the "
-             "Hessian's norm\";\n\tlabelloc=b;\n\tfontsize=10;\n",
+    snprintf(cap, n, "Hessian of F2, diagram %d: %s\n|Aut| = %s, %.1f%% of the Hessian's norm",
              k + 1, shape ? shape : "", aut, 100 * share);
     flint_free(aut);
-    n = strlen(dot) + strlen(cap) + 1;
-    if ((out = malloc(n)) == NULL)
-        return NULL;
-    snprintf(out, n, "%.*s%s%s", (int) (brace - dot + 1), dot, cap, brace + 1);
-    return out;
+    return cap;
 }
 
 /* The three largest diagrams of F_2's Hessian in the style of `feynn diagrams` (the rule
@@ -268,7 +229,7 @@ static int demo_diagrams(fy_borntaylor_demo_t demo, fy_error_t err)
     fy_rules_t rules;
     fy_error_t rerr;
     int k, status = FY_OK, have_rules;
-    demo->have_dot = have_program("dot");
+    demo->have_dot = fy_program_available("dot");
     fy_rules_init(rules);
     fy_error_init(rerr);
     have_rules = fy_rules_load_default(rules, rerr) == FY_OK;
@@ -276,7 +237,8 @@ static int demo_diagrams(fy_borntaylor_demo_t demo, fy_error_t err)
     {
         const fy_diagram_struct *dg = demo->bv2->diagrams[1].d + ord->top[k];
         fy_draw_options_t dopt;
-        char *dot = NULL, *text = NULL, path[4096], pdf[4096];
+        char *dot = NULL, *text = NULL, *cap = NULL, path[4096];
+        int pdf = 0;
         fy_draw_options_init(dopt);
         if (have_rules)
         {
@@ -286,25 +248,16 @@ static int demo_diagrams(fy_borntaylor_demo_t demo, fy_error_t err)
         snprintf(path, sizeof path, "%s/diagram_o2_%d.dot", dir, k + 1);
         status = fy_draw_dot(&dot, dg, dopt, err);
         if (status == FY_OK &&
-            (text = captioned(dot, k, dg, ord->top_shape[k], ord->top_share[k])) == NULL)
+            (cap = caption(k, dg, ord->top_shape[k], ord->top_share[k])) == NULL)
             status = fy_error_set(err, FY_ENOMEM, "out of memory (diagram %d)", k + 1);
         if (status == FY_OK)
-            status = fy_file_write_atomic(path, text, strlen(text), err);
+            status = fy_draw_dot_caption(&text, dot, cap, err);
+        if (status == FY_OK)
+            status = fy_draw_dot_write(path, text, &pdf, err);
+        demo->dots += pdf;
         free(dot);
+        free(cap);
         free(text);
-        if (status == FY_OK && demo->have_dot)
-        {
-            char *av[6];
-            snprintf(pdf, sizeof pdf, "%s/diagram_o2_%d.pdf", dir, k + 1);
-            av[0] = (char *) "dot";
-            av[1] = (char *) "-Tpdf";
-            av[2] = path;
-            av[3] = (char *) "-o";
-            av[4] = pdf;
-            av[5] = NULL;
-            if (run_program(av) == 0)
-                demo->dots++;
-        }
     }
     fy_rules_clear(rules);
     return status;

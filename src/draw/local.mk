@@ -7,4 +7,6 @@ libfeynn_la_SOURCES += src/draw/ag.c src/draw/view.c src/draw/build.c src/draw/t
 libfeynn_la_SOURCES += src/draw/plot.c
 # the plots drawn through PLplot (plot_render.c), laid out without it (plot.c)
 libfeynn_la_SOURCES += src/draw/plot_render.c
+# a diagram as a figure file: captioned DOT and its PDF through Graphviz's dot program
+libfeynn_la_SOURCES += src/draw/dotfile.c
 noinst_HEADERS += src/draw/plot_impl.h

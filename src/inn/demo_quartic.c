@@ -169,28 +169,12 @@ int _fy_inn_demo_quartic_csv(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
     return ferror(fp) ? fy_error_set(err, FY_EIO, "writing quartic.csv failed") : FY_OK;
 }
 
-/* The DOT text with a caption below the picture (graph attributes after the first '{'). */
-static char *captioned(const char *dot, const char *cap)
-{
-    const char *brace = strchr(dot, '{');
-    size_t n;
-    char *out;
-    if (brace == NULL)
-        return NULL;
-    n = strlen(dot) + strlen(cap) + 64;
-    if ((out = malloc(n)) == NULL)
-        return NULL;
-    snprintf(out, n, "%.*s\n\tlabel=\"%s\";\n\tlabelloc=b;\n\tfontsize=10;\n%s",
-             (int) (brace - dot + 1), dot, cap, brace + 1);
-    return out;
-}
-
 int _fy_inn_demo_quartic_figures(const char *dir, const fy_inn_demo_t D, fy_error_t err)
 {
     const fy_inn_demo_case_struct *c = D->c + QUARTIC_CASE;
     fy_rules_t rules;
     fy_error_t rerr;
-    int k, status = FY_OK, have_rules, have_dot = fy_program_available("dot");
+    int k, status = FY_OK, have_rules;
     if (!c->have_quartic)
         return FY_OK;
     fy_rules_init(rules);
@@ -201,8 +185,8 @@ int _fy_inn_demo_quartic_figures(const char *dir, const fy_inn_demo_t D, fy_erro
         const fy_inn_quartic_term_struct *q = c->Q->t + k;
         fy_draw_options_t dopt;
         fy_diagram_t dg;
-        char *dot = NULL, *text = NULL, *shape, label[192], cap[640], path[4096], pdf[4096];
-        int has;
+        char *dot = NULL, *text = NULL, *shape, label[192], cap[640], path[4096];
+        int has, pdf;
         fy_draw_options_init(dopt);
         if (have_rules)
         {
@@ -211,7 +195,7 @@ int _fy_inn_demo_quartic_figures(const char *dir, const fy_inn_demo_t D, fy_erro
         }
         shape = describe(label, sizeof label, q);
         snprintf(cap, sizeof cap,
-                 "learned quartic (%s, plan %s), diagram %d of %ld: layer %d (%s)\\n%s\\n"
+                 "learned quartic (%s, plan %s), diagram %d of %ld: layer %d (%s)\n%s\n"
                  "weight %ld, contribution %.4g to lam = %.4g (%.0f%%)", c->name,
                  c->plan ? c->plan : "default", k + 1, (long) c->Q->len, q->layer,
                  fy_inn_layer_kind_name(q->layer_kind), label, (long) q->term.multiplicity,
@@ -224,23 +208,11 @@ int _fy_inn_demo_quartic_figures(const char *dir, const fy_inn_demo_t D, fy_erro
         if (status == FY_OK && has > 0)
             status = fy_draw_dot(&dot, dg, dopt, err);
         fy_diagram_clear(dg);
-        if (status == FY_OK && dot != NULL && (text = captioned(dot, cap)) == NULL)
-            status = fy_error_set(err, FY_ENOMEM, "demo inn: out of memory (diagram %d)", k + 1);
+        if (status == FY_OK && dot != NULL)
+            status = fy_draw_dot_caption(&text, dot, cap, err);
         snprintf(path, sizeof path, "%s/quartic_diagram_%d.dot", dir, k + 1);
         if (status == FY_OK && text != NULL)
-            status = fy_file_write_atomic(path, text, strlen(text), err);
-        if (status == FY_OK && text != NULL && have_dot)
-        {
-            char *av[6];
-            snprintf(pdf, sizeof pdf, "%s/quartic_diagram_%d.pdf", dir, k + 1);
-            av[0] = (char *) "dot";
-            av[1] = (char *) "-Tpdf";
-            av[2] = path;
-            av[3] = (char *) "-o";
-            av[4] = pdf;
-            av[5] = NULL;
-            (void) fy_program_run(av); /* the .dot stays when dot fails */
-        }
+            status = fy_draw_dot_write(path, text, &pdf, err);
         free(dot);
         free(text);
     }
