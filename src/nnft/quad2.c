@@ -1254,7 +1254,8 @@ int fy_nnft_gauss_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr coef, int dim
                         int maxdeg, const char *want, slong prec, fy_error_t err)
 {
     qg_work q;
-    slong id, npan, ip, nu, nv, h = dim == 3 && act == FY_NNFT_ERF ? 2 : 1, wp = prec + 20 + (dim == 3 ? 20 : 0);
+    slong id, npan, ip, nu, nv, h = dim == 3 && act == FY_NNFT_ERF ? 2 : 1;
+    slong wp = prec + 20 + (dim == 3 ? 20 : 0); /* 2^21 nodes and more in three dimensions */
     double Ld, logtol, c[QG_MAXD];
     mag_t tol_panel, m1, m2;
     arb_t y, tail;
