@@ -111,24 +111,17 @@ typedef struct
     int prop;    /* F prop */
 } ball_param;
 
-/* qft3: a rational polynomial at a complex ball, by Horner. */
+/* qft3: a rational polynomial at a complex ball (Arb's integer-polynomial evaluation of the
+ * numerator, divided by the denominator). */
 static void poly_eval_acb(acb_t y, const fmpq_poly_t p, const acb_t k, slong prec)
 {
-    fmpq_t c;
-    arb_t t;
-    slong i;
-    fmpq_init(c);
-    arb_init(t);
-    acb_zero(y);
-    for (i = fmpq_poly_degree(p); i >= 0; i--)
+    if (fmpq_poly_length(p) == 0)
     {
-        fmpq_poly_get_coeff_fmpq(c, p, i);
-        arb_set_fmpq(t, c, prec);
-        acb_mul(y, y, k, prec);
-        acb_add_arb(y, y, t, prec);
+        acb_zero(y);
+        return;
     }
-    fmpq_clear(c);
-    arb_clear(t);
+    _arb_fmpz_poly_evaluate_acb(y, p->coeffs, p->length, k, prec);
+    acb_div_fmpz(y, y, p->den, prec);
 }
 
 static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong prec)

@@ -125,24 +125,17 @@ int fy_nnft_ppoly_set(fy_nnft_ppoly_t z, const fy_nnft_ppoly_t x, fy_error_t err
     return rc;
 }
 
-/* Horner in balls. */
+/* A rational polynomial at a ball (Arb's integer-polynomial evaluation of the numerator,
+ * divided by the denominator). */
 static void poly_eval_arb(arb_t y, const fmpq_poly_t p, const arb_t k, slong prec)
 {
-    fmpq_t c;
-    arb_t t;
-    slong i;
-    fmpq_init(c);
-    arb_init(t);
-    arb_zero(y);
-    for (i = fmpq_poly_degree(p); i >= 0; i--)
+    if (fmpq_poly_length(p) == 0)
     {
-        fmpq_poly_get_coeff_fmpq(c, p, i);
-        arb_set_fmpq(t, c, prec);
-        arb_mul(y, y, k, prec);
-        arb_add(y, y, t, prec);
+        arb_zero(y);
+        return;
     }
-    fmpq_clear(c);
-    arb_clear(t);
+    _arb_fmpz_poly_evaluate_arb(y, p->coeffs, p->length, k, prec);
+    arb_div_fmpz(y, y, p->den, prec);
 }
 
 void fy_nnft_ppoly_eval(arb_t y, const fy_nnft_ppoly_t f, const arb_t k, slong prec)

@@ -10,12 +10,14 @@
 #include <flint/acb.h>
 #include <flint/acb_calc.h>
 #include <flint/acb_hypgeom.h>
+#include <flint/arb_fmpz_poly.h>
 #include <flint/arb_hypgeom.h>
 #include <flint/arb_mat.h>
 #else
 #include <acb.h>
 #include <acb_calc.h>
 #include <acb_hypgeom.h>
+#include <arb_fmpz_poly.h>
 #include <arb_hypgeom.h>
 #include <arb_mat.h>
 #endif
