@@ -90,7 +90,27 @@ t 0 "text model" "$feynn" inn train inn_train_d.safetensors -o inn_train_m.inn \
     --couplings 1 --epochs 1 --lbfgs 5 --quiet
 has inn_train_m.inn "feynn-inn 1" "the text format for .inn"
 
-rm -f inn_train_*.npy inn_train_garbage.dat inn_train_r.theory inn_train_d.safetensors \
+# --moments: L-BFGS on points matching the data's moments gives the per-row route's loss (the
+# plan aca qualifies: its likelihood is a polynomial of degree 4 in the data); an elementwise
+# layer does not qualify, and the rows are used (said in the JSON)
+t 0 "L-BFGS on the rows" "$feynn" inn train inn_train_d.safetensors -o inn_train_r.safetensors \
+    --plan aca --epochs 0 --lbfgs 30 --quiet --format json
+cp inn_train.out inn_train_rows.json
+t 0 "L-BFGS on the moments" "$feynn" inn train inn_train_d.safetensors \
+    -o inn_train_mo.safetensors --plan aca --epochs 0 --lbfgs 30 --moments --quiet --format json
+if python3 - inn_train_rows.json inn_train.out <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert not a["moments_used"] and b["moments_used"]
+for k in ("initial_train_nll", "final_train_nll", "best_val_nll"):
+    assert abs(a[k] - b[k]) <= 1e-9 * abs(a[k]), (k, a[k], b[k])
+PY
+then ok "--moments: the same NLL as the rows to 1e-9, moments_used true"
+else n=$((n + 1)); echo "not ok $n - --moments: the same NLL as the rows"; fail=1; fi
+t 0 "--moments with an elementwise layer" "$feynn" inn train inn_train_d.safetensors \
+    -o inn_train_mo.safetensors --plan aea --epochs 0 --lbfgs 3 --moments --quiet --format json
+has inn_train.out '"moments_used": false' "an elementwise plan trains on the rows"
+rm -f inn_train_*.npy inn_train_r.safetensors inn_train_mo.safetensors inn_train_rows.json inn_train_garbage.dat inn_train_r.theory inn_train_d.safetensors \
     inn_train_m1.safetensors inn_train_m2.safetensors inn_train_m.inn inn_train.json \
     inn_train.out inn_train.err
 echo "1..$n"

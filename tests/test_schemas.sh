@@ -133,6 +133,12 @@ printf 'lattice ring 2\nkinetic 1/2\nm2 1\ng3 1/2\nlam 1\n' >"$w/ring.theory"
     -o "$w/ring.safetensors" >/dev/null 2>&1
 case_ inn-train.schema.json "inn train" "$feynn" inn train "$w/ring.safetensors" \
     -o "$w/ring_model.safetensors" --couplings 1 --epochs 2 --lbfgs 20 --quiet --format json
+case_ inn-train.schema.json "inn train --plan kaca --moments" "$feynn" inn train \
+    "$w/ring.safetensors" -o "$w/ring_model_k.safetensors" --plan kaca --epochs 0 --lbfgs 5 \
+    --moments --quiet --format json
+case_ inn-train.schema.json "inn train --plan aca --moments" "$feynn" inn train \
+    "$w/ring.safetensors" -o "$w/ring_model_m.safetensors" --plan aca --epochs 0 --lbfgs 5 \
+    --moments --quiet --format json
 case_ inn-compare.schema.json "inn compare" "$feynn" inn compare "$w/ring_model.safetensors" \
     "$w/ring.theory" --samples "$w/ring.safetensors" --format json
 case_ demo-inn.schema.json "demo inn --quick report.json" sh -c \

@@ -34,7 +34,7 @@ typedef struct
 {
     long couplings, epochs, batch, lbfgs, patience, lpatience, seed, threads;
     double lr, clip, val, init_scale;
-    int nowhiten;
+    int nowhiten, moments;
     const char *plan, *tensor, *out;
 } train_args_t;
 
@@ -71,6 +71,11 @@ static const fy_opt_t train_opts[] = {
      .rhi = 1e3, .def = "0.01", .help = "std of the initial coupling entries"},
     {.name = "no-whiten", .kind = FY_OPT_FLAG, .off = A(nowhiten),
      .help = "start the first affine layer as the identity"},
+    {.name = "moments", .kind = FY_OPT_FLAG, .off = A(moments),
+     .help = "L-BFGS on weighted points that match the data's moments instead of the rows, "
+             "where the plan allows it (affine layers and at most 4 couplings, no elementwise "
+             "layer: the loss depends on the data only through its moments up to order "
+             "2^(couplings + 1)); the same loss and gradient to rounding, cheaper on many rows"},
     {.name = "threads", .kind = FY_OPT_COUNT, .arg = "T", .off = A(threads), .hi = 4096,
      .help = "OpenMP threads (the result does not depend on it)"},
     {.name = "tensor", .kind = FY_OPT_STRING, .arg = "NAME", .off = A(tensor),
@@ -154,6 +159,7 @@ static char *make_json(const char *data, const char *model, const char *plan,
     json_object_set_new(root, "time_s", fy_json_number(R->time_s));
     json_object_set_new(root, "adam_time_s", fy_json_number(R->adam_time_s));
     json_object_set_new(root, "lbfgs_time_s", fy_json_number(R->lbfgs_time_s));
+    json_object_set_new(root, "moments_used", json_boolean(R->moments_used));
     for (k = 0; k < R->ncurve; k++)
     {
         json_t *e = json_object();
@@ -180,6 +186,8 @@ static void print_text(FILE *fp, const char *data, const char *model, const char
             "iterations, %d thread%s%s\n", o->seed, R->epochs_run, o->batch, o->lr,
             R->lbfgs_iters_run, R->threads, R->threads == 1 ? "" : "s",
             R->stopped_early == 1 ? ", stopped early (patience)" : "");
+    if (R->moments_used)
+        fprintf(fp, "             L-BFGS on points matching the data's moments (--moments)\n");
     fprintf(fp, "NLL          initial %.6f (validation %.6f)\n", R->initial_train_nll,
             R->initial_val_nll);
     fprintf(fp, "             final   %.6f (validation %.6f, from %s%s", R->final_train_nll,
@@ -219,6 +227,7 @@ int fy_inn_train_cmd(int argc, char **argv)
     a.seed = (long) o->seed;
     a.init_scale = o->init_scale;
     a.nowhiten = !o->whiten;
+    a.moments = o->moments;
     a.threads = o->threads;
     a.plan = o->plan;
     if ((rc = fy_opt_start(st, &a, &fy_opt_inn_train, argc, argv)) >= 0)
@@ -240,6 +249,7 @@ int fy_inn_train_cmd(int argc, char **argv)
     o->seed = (uint64_t) a.seed;
     o->init_scale = a.init_scale;
     o->whiten = !a.nowhiten;
+    o->moments = a.moments;
     o->threads = (int) a.threads;
     o->plan = a.plan;
     tensor = a.tensor;
