@@ -883,39 +883,47 @@ static void corr_curve_point(corr_out_t *w, json_t *curve, int n, long N, const 
     }
 }
 
-/* The exact curve m_n(N) over --widths (s->width is changed and put back). */
+/* The exact curve m_n(N) over --widths: the single-neuron moments once for every width
+ * (fy_nnft_corr_compute_widths); c is not used. */
 static int corr_curve(corr_out_t *w, fy_nnft_spec_t s, fy_nnft_corr_t c, int n,
                       fy_error_t err)
 {
     const opts_t *o = w->o;
-    const slong w0 = s->width;
     json_t *jo = NULL, *curve = NULL;
-    int k, rc = FY_OK;
-    if (w->orders != NULL)
+    fy_nnft_corr_struct *cw = malloc(sizeof *cw * (size_t) o->nwidths);
+    slong widths[64];
+    int k, rc;
+    (void) c;
+    if (cw == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory (%d widths)", o->nwidths);
+    for (k = 0; k < o->nwidths; k++)
+    {
+        fy_nnft_corr_init(cw + k);
+        widths[k] = o->widths[k];
+    }
+    rc = fy_nnft_corr_compute_widths(cw, s, n, widths, o->nwidths, w->prec, err);
+    if (rc == FY_OK && w->orders != NULL)
     {
         jo = json_object();
         curve = json_array();
         json_object_set_new(jo, "n", json_integer(n));
         json_object_set_new(jo, "curve", curve);
     }
-    else if (o->fmt != FY_FMT_CSV)
+    else if (rc == FY_OK && o->fmt != FY_FMT_CSV)
         fprintf(w->fp, "# n = %d:  N  m_%d(N)  N m_%d(N)\n", n, n, n);
     for (k = 0; k < o->nwidths && rc == FY_OK; k++)
     {
         arb_t nm;
-        s->width = o->widths[k];
-        if ((rc = fy_nnft_corr_compute(c, s, n, w->prec, err)) != FY_OK)
-            break;
         arb_init(nm);
-        arb_mul_si(nm, c->m, o->widths[k], w->prec);
-        corr_curve_point(w, curve, n, o->widths[k], c->m, nm);
+        arb_mul_si(nm, cw[k].m, o->widths[k], w->prec);
+        corr_curve_point(w, curve, n, o->widths[k], cw[k].m, nm);
         arb_clear(nm);
         fy_progress_update(w->bar, ++w->done);
     }
-    s->width = w0;
-    if (rc != FY_OK)
-        json_decref(jo);
-    else if (jo != NULL)
+    for (k = 0; k < o->nwidths; k++)
+        fy_nnft_corr_clear(cw + k);
+    free(cw);
+    if (jo != NULL)
         json_array_append_new(w->orders, jo);
     return rc;
 }
