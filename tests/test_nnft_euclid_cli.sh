@@ -54,6 +54,16 @@ printf 'activation cos\nsigma_b 0\npoint 0\npoint 1\n' >"$w/two.spec"
 t 2 "duality needs four points" "$feynn" nnft duality "$w/two.spec"
 t 2 "bad --shifts" "$feynn" nnft duality "$ex/nnqft_duality.spec" --shifts 0,,1
 t 2 "--check without --mc" "$feynn" nnft spectrum "$ex/nnqft_free2.spec" --check
+# a deeper g: the kernel's header says so (and its G2 equals the spectrum's, the single layer's
+# times E[S] = sigma_a^2 = 1 here: e^(-1/2) / 2 at x = 1/2); the tables of independent neurons
+# refuse it with the reason
+t 0 "kernel of a deeper g" "$feynn" nnft kernel "$ex/nnqft_deep.spec"
+has "# neurons h_i = g(sum_j W_ij l_j(x) + beta_i): g dense, g_act linear, g_width 3" \
+    "the header names the deeper g"
+has "0    1  0.3032653299" "K(0, 1/2) = e^(-1/2) / 2 = 0.30326532985..."
+t 2 "correlators of a deeper g refused" "$feynn" nnft correlators "$ex/nnqft_deep.spec" --n 4
+if grep -q "the neurons of a deeper g share the input layer" "$w/err"; then
+    ok "the refusal says why"; else no "the refusal says why"; fi
 rm -rf "$w"
 echo "1..$n"
 exit $fail

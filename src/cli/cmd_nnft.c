@@ -547,6 +547,15 @@ static void print_spec_line(FILE *fp, const fy_nnft_spec_t s)
         free(L);
         free(mu);
         free(ph);
+        if (s->g != FY_NNFT_G_IDENTITY) /* a deeper g on the input layer */
+        {
+            char *sg = qstr(s->sigma_g), *sgb = qstr(s->sigma_gb);
+            fprintf(fp, "# neurons h_i = g(sum_j W_ij l_j(x) + beta_i): g %s, g_act %s, "
+                        "g_width %ld, sigma_g %s, sigma_gb %s\n", fy_nnft_g_name(s->g),
+                    fy_nnft_gact_name(s->g_act), (long) s->g_width, sg, sgb);
+            free(sg);
+            free(sgb);
+        }
     }
     free(w);
     free(b);

@@ -930,6 +930,11 @@ static int corr_cache(mcache_t *cache, const fy_nnft_spec_t s, int n, slong prec
     if (s->npoints < 1)
         return fy_error_set(err, FY_EINPUT, "no input points (give 'inputs' or 'point' lines "
                             "in the spec, or a points file)");
+    if (fy_nnft_has_odd(s) && fy_nnft_euclid_deep(s))
+        return fy_error_set(err, FY_EUNSUPPORTED, "the neurons of a deeper g share the input "
+                            "layer, so the tables of independent neurons do not apply: use "
+                            "fy_nnft_correlator and fy_nnft_connected, which sum over every "
+                            "set partition");
     if (fy_nnft_has_odd(s))
         return fy_error_set(err, FY_EUNSUPPORTED, "with a_mean and phase < 1 (Z2 broken) the "
                             "tables of even correlators do not apply: use fy_nnft_correlator "
