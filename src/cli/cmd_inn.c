@@ -308,16 +308,121 @@ static int put_action(FILE *fp, void *data, fy_error_t err)
     return fy_inn_report_print(fp, a->rep, a->po, err);
 }
 
+/* The action, with every coefficient to `digits` certified digits by rising precision when
+ * balls and --digits are asked for (*rel_bits: the relative bits reached, else 0). */
+static int action_compute(fy_inn_result_t R, slong *rel_bits, const fy_inn_t net,
+                          fy_inn_opts_t o, slong digits, fy_error_t err)
+{
+    refine_t rd;
+    arb_ptr tmp;
+    slong n, want = (slong) ceil(digits * 3.3219280948873622) + 4, prec = o->prec, prec_used;
+    int status = fy_inn_action(R, net, o, err);
+    if (status != FY_OK || o->arith != FY_ARITH_BALL || digits <= 0)
+        return status;
+    prec_used = prec;
+    n = result_len(R);
+    rd.net = net;
+    rd.o = o;
+    rd.R = R;
+    tmp = _arb_vec_init(n);
+    status = fy_ball_refine(tmp, n, refine_eval, &rd, prec, prec > 1 << 16 ? prec : 1 << 16,
+                            want, &prec_used, rel_bits, err);
+    if (status == FY_ECHECK)
+    {
+        fprintf(stderr, "feynn %s: warning: %s; printing the digits certified\n", ACTION,
+                err->msg);
+        fy_error_clear(err);
+        status = FY_OK;
+    }
+    _arb_vec_clear(tmp, n);
+    if (*rel_bits <= 0)
+        *rel_bits = 1;
+    return status;
+}
+
+/* After the action: the check against the Taylor-mode AD (*rc = 1 when it disagrees), the
+ * normalisability, then sign and convention on the result and every layer action. */
+static int action_finish(fy_inn_check_t C, fy_inn_report_t rep, int *rc, fy_inn_result_t R,
+                         const fy_inn_t net, const action_args_t *args, fy_error_t err)
+{
+    int status = FY_OK, l;
+    if (args->check)
+    {
+        status = fy_inn_action_check(C, R->S, net, 0, 0, args->tol, DEFAULT_SEED, err);
+        if (status == FY_ECHECK)
+        {
+            fprintf(stderr, "feynn %s: check: %s\n", ACTION, err->msg);
+            fy_error_clear(err);
+            status = FY_OK;
+            *rc = 1;
+        }
+        else if (status == FY_OK && !C->agrees)
+            *rc = 1;
+    }
+    if (status == FY_OK && args->norm)
+    {
+        status = fy_inn_action_normalizable(&rep->norm, NULL, &rep->eps, R->S, err);
+        rep->have_norm = status == FY_OK;
+    }
+    for (l = -1; status == FY_OK && l <= (R->layer ? R->nlayers : -1); l++)
+    {
+        fy_inn_action_struct *S = l < 0 ? R->S : R->layer + l;
+        if (args->neg)
+            status = fy_inn_action_neg(S, err);
+        if (status == FY_OK && args->gamma)
+            status = fy_inn_action_to_gamma(S, err);
+    }
+    return status;
+}
+
+/* The report in the format asked for: npy tensors in a folder, JSON, text or LaTeX. */
+static int action_print(const fy_inn_report_t rep, const fy_inn_print_opts_t po,
+                        const fy_inn_check_t C, int fmt, const action_args_t *args,
+                        fy_error_t err)
+{
+    const char *out = args->out;
+    int status;
+    if (fmt == FY_FMT_NPY)
+    {
+        if (args->arith.arith != FY_ARITH_DOUBLE)
+            fprintf(stderr, "feynn %s: note: npy holds float64; %s\n", ACTION,
+                    args->arith.arith == FY_ARITH_EXACT
+                        ? "the exact rationals are written as their nearest doubles"
+                        : "the balls are written as their midpoints");
+        status = fy_inn_action_write_npy(out, rep->R->S, po, err);
+        if (status == FY_OK && args->check)
+            fprintf(stdout, "check: %s (max relative difference %.3g)\n",
+                    C->agrees ? "agrees" : "DISAGREES", C->max_rel_diff);
+    }
+    else if (fmt == FY_FMT_JSON)
+    {
+        char *json = NULL;
+        status = fy_inn_report_json(&json, rep, po, err);
+        if (status == FY_OK)
+            status = write_text(out, put_string, json, err);
+        free(json);
+    }
+    else
+    {
+        action_out_t a;
+        a.rep = rep;
+        a.po = po;
+        a.latex = fmt == FY_FMT_LATEX;
+        status = write_text(out, put_action, &a, err);
+        if (status == FY_OK && a.latex && args->check)
+            fprintf(stderr, "feynn %s: check: %s (max relative difference %.3g)\n", ACTION,
+                    C->agrees ? "agrees" : "DISAGREES", C->max_rel_diff);
+    }
+    return status;
+}
+
 static int inn_action(int argc, char **argv)
 {
-    const char *model = NULL, *at, *out;
-    int fmt, order, gamma, neg, per_layer, check;
-    int norm, rc = 0, status = FY_OK, l;
-    double tol, threshold, bytes, ops;
-    slong prec, digits, limit, rel_bits = 0;
-    fy_arith_t arith;
+    const char *model;
+    int fmt, rc, status;
+    double bytes, ops;
+    slong rel_bits = 0;
     fmpq *x0 = NULL;
-    char *json = NULL;
     action_args_t args = {.order = -2, .digits = -1, .arith = {FY_ARITH_EXACT, 128},
                           .tol = DEFAULT_TOL};
     fy_opt_state_t st;
@@ -336,28 +441,14 @@ static int inn_action(int argc, char **argv)
     model = st->noperands ? st->operands[0] : NULL;
     fmt = st->format;
     fy_opt_state_clear(st);
-    order = (int) args.order;
-    arith = args.arith.arith;
-    prec = args.arith.prec;
-    digits = args.digits;
-    at = args.at;
-    out = args.out;
-    gamma = args.gamma;
-    neg = args.neg;
-    per_layer = args.per_layer;
-    check = args.check;
-    norm = args.norm;
-    tol = args.tol;
-    threshold = args.threshold;
-    limit = args.limit;
-    if (model == NULL || order == -2)
+    if (model == NULL || args.order == -2)
         return fy_cli_usage_error(ACTION, "a MODEL and --order K (or --order all) are required");
-    if (digits > 0 && arith == FY_ARITH_EXACT)
+    if (args.digits > 0 && args.arith.arith == FY_ARITH_EXACT)
         return fy_cli_usage_error(ACTION, "--digits applies to ball and double results (exact "
                                   "results are printed in full)");
-    if (fmt == FY_FMT_NPY && out == NULL)
+    if (fmt == FY_FMT_NPY && args.out == NULL)
         return fy_cli_usage_error(ACTION, "--format npy needs -o DIR");
-    if (fmt == FY_FMT_NPY && per_layer)
+    if (fmt == FY_FMT_NPY && args.per_layer)
         return fy_cli_usage_error(ACTION, "--per-layer is not available with --format npy");
 
     fy_inn_init(net);
@@ -367,122 +458,38 @@ static int inn_action(int argc, char **argv)
     fy_inn_print_opts_init(po);
     memset(C, 0, sizeof *C);
     status = fy_inn_load(net, model, err);
-    if (status == FY_OK && at != NULL)
-        status = read_point(&x0, at, net->d, err);
-    if (status == FY_OK && order == FY_INN_ALL_ORDERS && fy_inn_action_degree(net) < 0)
+    if (status == FY_OK && args.at != NULL)
+        status = read_point(&x0, args.at, net->d, err);
+    if (status == FY_OK && args.order == FY_INN_ALL_ORDERS && fy_inn_action_degree(net) < 0)
         status = fy_error_set(err, FY_EUSAGE, "--order all: %s has elementwise layers, so its "
                               "action is an infinite series; give a truncation order --order K",
                               model);
-    o->arith = arith;
-    o->prec = prec;
-    o->order = order;
+    o->arith = args.arith.arith;
+    o->prec = args.arith.prec;
+    o->order = (int) args.order;
     o->x0 = x0;
-    o->keep_layers = per_layer;
+    o->keep_layers = args.per_layer;
     if (status == FY_OK)
         status = fy_inn_action_cost(&bytes, &ops, net, o, 0, err);
-    if (status == FY_OK && arith == FY_ARITH_BALL && digits > 0)
+    if (status == FY_OK)
+        status = action_compute(R, &rel_bits, net, o, args.digits, err);
+    if (status == FY_OK)
+        status = action_finish(C, rep, &rc, R, net, &args, err);
+    if (status == FY_OK)
     {
-        /* every coefficient to `digits` certified digits: rising precision */
-        refine_t rd;
-        arb_ptr tmp;
-        slong n, want = (slong) ceil(digits * 3.3219280948873622) + 4, prec_used = prec;
-        status = fy_inn_action(R, net, o, err);
-        n = status == FY_OK ? result_len(R) : 0;
-        rd.net = net;
-        rd.o = o;
-        rd.R = R;
-        tmp = _arb_vec_init(n);
-        if (status == FY_OK)
-            status = fy_ball_refine(tmp, n, refine_eval, &rd, prec,
-                                    prec > 1 << 16 ? prec : 1 << 16, want, &prec_used,
-                                    &rel_bits, err);
-        if (status == FY_ECHECK)
-        {
-            fprintf(stderr, "feynn %s: warning: %s; printing the digits certified\n", ACTION,
-                    err->msg);
-            fy_error_clear(err);
-            status = FY_OK;
-        }
-        _arb_vec_clear(tmp, n);
-        if (rel_bits <= 0)
-            rel_bits = 1;
-    }
-    else if (status == FY_OK)
-        status = fy_inn_action(R, net, o, err);
-    if (status == FY_OK && check)
-    {
-        status = fy_inn_action_check(C, R->S, net, 0, 0, tol, DEFAULT_SEED, err);
-        if (status == FY_ECHECK)
-        {
-            fprintf(stderr, "feynn %s: check: %s\n", ACTION, err->msg);
-            fy_error_clear(err);
-            status = FY_OK;
-            rc = 1;
-        }
-        else if (status == FY_OK && !C->agrees)
-            rc = 1;
-    }
-    if (status == FY_OK && norm)
-    {
-        status = fy_inn_action_normalizable(&rep->norm, NULL, &rep->eps, R->S, err);
-        rep->have_norm = status == FY_OK;
-    }
-    /* sign and convention, on the result and every layer action */
-    for (l = -1; status == FY_OK && l <= (R->layer ? R->nlayers : -1); l++)
-    {
-        fy_inn_action_struct *S = l < 0 ? R->S : R->layer + l;
-        if (neg)
-            status = fy_inn_action_neg(S, err);
-        if (status == FY_OK && gamma)
-            status = fy_inn_action_to_gamma(S, err);
-    }
-    if (status != FY_OK)
-    {
-        rc = fy_cli_fail(ACTION, err);
-        goto done;
-    }
-    po->digits = digits;
-    po->threshold = threshold;
-    po->limit = limit;
-    rep->model = model;
-    rep->net = net;
-    rep->R = R;
-    rep->per_layer = per_layer;
-    rep->check = check ? C : NULL;
-    rep->rel_bits = rel_bits;
-    if (fmt == FY_FMT_NPY)
-    {
-        if (arith != FY_ARITH_DOUBLE)
-            fprintf(stderr, "feynn %s: note: npy holds float64; %s\n", ACTION,
-                    arith == FY_ARITH_EXACT ? "the exact rationals are written as their nearest "
-                                              "doubles"
-                                            : "the balls are written as their midpoints");
-        status = fy_inn_action_write_npy(out, R->S, po, err);
-        if (status == FY_OK && check)
-            fprintf(stdout, "check: %s (max relative difference %.3g)\n",
-                    C->agrees ? "agrees" : "DISAGREES", C->max_rel_diff);
-    }
-    else if (fmt == FY_FMT_JSON)
-    {
-        status = fy_inn_report_json(&json, rep, po, err);
-        if (status == FY_OK)
-            status = write_text(out, put_string, json, err);
-    }
-    else
-    {
-        action_out_t a;
-        a.rep = rep;
-        a.po = po;
-        a.latex = fmt == FY_FMT_LATEX;
-        status = write_text(out, put_action, &a, err);
-        if (status == FY_OK && a.latex && check)
-            fprintf(stderr, "feynn %s: check: %s (max relative difference %.3g)\n", ACTION,
-                    C->agrees ? "agrees" : "DISAGREES", C->max_rel_diff);
+        po->digits = args.digits;
+        po->threshold = args.threshold;
+        po->limit = args.limit;
+        rep->model = model;
+        rep->net = net;
+        rep->R = R;
+        rep->per_layer = args.per_layer;
+        rep->check = args.check ? C : NULL;
+        rep->rel_bits = rel_bits;
+        status = action_print(rep, po, C, fmt, &args, err);
     }
     if (status != FY_OK)
         rc = fy_cli_fail(ACTION, err);
-done:
-    free(json);
     if (x0 != NULL)
         _fmpq_vec_clear(x0, net->d);
     fy_inn_result_clear(R);
