@@ -1042,8 +1042,9 @@ static void test_numvec_arith_aliasing(void **state)
         rand_fmpq(fy_numvec_fmpq(y) + i, &st, 100, 30);
     }
     rand_fmpq(c, &st, 50, 7);
-    fy_numvec_convert(xb, FY_ARITH_BALL, 64, x, e);
-    fy_numvec_convert(yb, FY_ARITH_BALL, 64, y, e);
+    /* random working precisions (issue 9) instead of a fixed 64 bits */
+    fy_numvec_convert(xb, FY_ARITH_BALL, fy_randtest_range(&st, 32, 512), x, e);
+    fy_numvec_convert(yb, FY_ARITH_BALL, fy_randtest_range(&st, 32, 512), y, e);
 
     /* z = x + y into a separate object; then x = x - y (aliased); then y = c y (aliased) */
     assert_int_equal(fy_numvec_add(z, x, y, e), FY_OK);
@@ -1094,6 +1095,182 @@ static void test_numvec_arith_aliasing(void **state)
     fmpq_clear(t);
 }
 
+/* ------------------------------------------------------------------ randtest (issue 9) */
+
+/* The generators: a function of the seed; balls within their precision and magnitude, with
+ * every kind of radius present (exact, positive, wider than the midpoint, containing zero
+ * around a nonzero midpoint); canonical rationals of every kind; doubles of both signs with
+ * zeros; points inside their balls (checked by Arb's arb_contains_fmpq), the ends and interior
+ * points among them.  Counted over many draws, so a generator that lost a kind fails. */
+static void test_randtest_operands(void **state)
+{
+    uint64_t st = fy_test_seed("randtest_operands"), st2;
+    slong i, nzero = 0, nexact = 0, nwide = 0, nzin = 0, nint = 0, nfrac = 0, nqz = 0;
+    slong ndz = 0, ndneg = 0, nend = 0, nin = 0, nmid = 0;
+    fy_numvec_t v, p;
+    fy_error_t e;
+    arb_t x, y;
+    fmpq_t q, m, r;
+    arf_t a;
+    (void) state;
+
+    fy_error_init(e);
+    arb_init(x);
+    arb_init(y);
+    fmpq_init(q);
+    fmpq_init(m);
+    fmpq_init(r);
+    arf_init(a);
+    for (i = 0; i < 2000; i++)
+    {
+        slong prec = fy_randtest_range(&st, 32, 512);
+        double d;
+        assert_true(prec >= 32 && prec <= 512);
+        st2 = st;
+        fy_arb_randtest(x, &st, prec, 40);
+        fy_arb_randtest(y, &st2, prec, 40); /* the same counter gives the same ball */
+        assert_true(arb_equal(x, y));
+        assert_true(arb_is_finite(x));
+        assert_true(arb_bits(x) <= prec);
+        assert_true(arf_cmpabs_2exp_si(arb_midref(x), 40) < 0);
+        nzero += arf_is_zero(arb_midref(x));
+        nexact += arb_is_exact(x);
+        arf_set_mag(a, arb_radref(x));
+        nwide += !arf_is_zero(arb_midref(x)) && arf_cmpabs(a, arb_midref(x)) > 0;
+        nzin += !arf_is_zero(arb_midref(x)) && arb_contains_zero(x);
+        /* rationals: canonical, at most 30 bits each side */
+        fy_fmpq_randtest(q, &st, 30);
+        assert_true(fmpq_is_canonical(q));
+        assert_true(fmpz_bits(fmpq_numref(q)) <= 30 && fmpz_bits(fmpq_denref(q)) <= 30);
+        nqz += fmpq_is_zero(q);
+        nint += !fmpq_is_zero(q) && fmpz_is_one(fmpq_denref(q));
+        nfrac += !fmpz_is_one(fmpq_denref(q));
+        d = fy_d_randtest(&st, 40);
+        assert_true(isfinite(d) && fabs(d) < ldexp(1.0, 41));
+        ndz += d == 0.0;
+        ndneg += d < 0.0;
+    }
+    assert_true(nzero > 100 && nzero < 500);   /* 1 in 8 */
+    assert_true(nexact > 300 && nexact < 1000); /* 1 in 4 plus the zeros */
+    assert_true(nwide > 50 && nzin > 50);
+    assert_true(nqz > 20 && nint > 200 && nfrac > 500);
+    assert_true(ndz > 100 && ndneg > 500);
+
+    /* points of a random ball vector */
+    fy_numvec_init_empty(v);
+    fy_numvec_init_empty(p);
+    assert_int_equal(fy_numvec_randtest(v, &st, FY_ARITH_BALL, 500, 100, e), FY_OK);
+    assert_int_equal(v->len, 500);
+    assert_int_equal(v->prec, 100);
+    assert_int_equal(fy_numvec_randtest_point(p, &st, v, e), FY_OK);
+    assert_int_equal(p->arith, FY_ARITH_EXACT);
+    for (i = 0; i < 500; i++)
+    {
+        arb_srcptr b = fy_numvec_arb(v) + i;
+        assert_true(arb_contains_fmpq(b, fy_numvec_fmpq(p) + i));
+        if (arb_is_exact(b))
+            continue;
+        arf_get_fmpq(m, arb_midref(b));
+        arf_set_mag(a, arb_radref(b));
+        arf_get_fmpq(r, a);
+        fmpq_sub(q, fy_numvec_fmpq(p) + i, m);
+        fmpq_abs(q, q);
+        nend += fmpq_equal(q, r);
+        nmid += fmpq_is_zero(q);
+        nin += !fmpq_is_zero(q) && fmpq_cmp(q, r) < 0;
+    }
+    assert_true(nend > 50 && nmid > 20 && nin > 20);
+    assert_int_equal(fy_numvec_randtest_point(v, &st, v, e), FY_EINPUT);
+    /* exact and double vectors: points are the values themselves */
+    assert_int_equal(fy_numvec_randtest(v, &st, FY_ARITH_DOUBLE, 50, 53, e), FY_OK);
+    assert_int_equal(fy_numvec_randtest_point(p, &st, v, e), FY_OK);
+    for (i = 0; i < 50; i++)
+        assert_true(fmpq_equals_double(fy_numvec_fmpq(p) + i, fy_numvec_d(v)[i]));
+    arb_zero_pm_inf(x);
+    assert_int_equal(fy_numvec_randtest(v, &st, FY_ARITH_BALL, 3, 64, e), FY_OK);
+    arb_set(fy_numvec_arb(v) + 1, x);
+    assert_int_equal(fy_numvec_randtest_point(p, &st, v, e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "entry 1"));
+    fy_numvec_clear(v);
+    fy_numvec_clear(p);
+    fy_error_clear(e);
+    arb_clear(x);
+    arb_clear(y);
+    fmpq_clear(q);
+    fmpq_clear(m);
+    fmpq_clear(r);
+    arf_clear(a);
+}
+
+/* Ball add, sub, neg and scale on random balls at random precisions (32..512 bits, x and y
+ * each their own) with random radii: the result contains the exact result, computed here with
+ * fmpq, on points of the input balls (ends, midpoints, interior points). */
+static void test_numvec_ball_random(void **state)
+{
+    uint64_t st = fy_test_seed("numvec_ball_random");
+    fy_numvec_t x, y, z, px, py;
+    fy_error_t e;
+    fmpq_t c;
+    fmpq *w;
+    slong it, i, k, n = 6;
+    (void) state;
+
+    fy_error_init(e);
+    fmpq_init(c);
+    w = _fmpq_vec_init(n);
+    fy_numvec_init_empty(x);
+    fy_numvec_init_empty(y);
+    fy_numvec_init_empty(z);
+    fy_numvec_init_empty(px);
+    fy_numvec_init_empty(py);
+    for (it = 0; it < 150; it++)
+    {
+        slong len = fy_randtest_range(&st, 1, n), op = it % 4;
+        assert_int_equal(fy_numvec_randtest(x, &st, FY_ARITH_BALL, len,
+                                            fy_randtest_range(&st, 32, 512), e), FY_OK);
+        assert_int_equal(fy_numvec_randtest(y, &st, FY_ARITH_BALL, len,
+                                            fy_randtest_range(&st, 32, 512), e), FY_OK);
+        fy_fmpq_randtest(c, &st, 40);
+        if (op == 0)
+            assert_int_equal(fy_numvec_add(z, x, y, e), FY_OK);
+        else if (op == 1)
+            assert_int_equal(fy_numvec_sub(z, x, y, e), FY_OK);
+        else if (op == 2)
+            assert_int_equal(fy_numvec_neg(z, x, e), FY_OK);
+        else
+            assert_int_equal(fy_numvec_scale_fmpq(z, x, c, e), FY_OK);
+        assert_int_equal(z->prec, x->prec);
+        for (k = 0; k < 4; k++)
+        {
+            assert_int_equal(fy_numvec_randtest_point(px, &st, x, e), FY_OK);
+            assert_int_equal(fy_numvec_randtest_point(py, &st, y, e), FY_OK);
+            for (i = 0; i < len; i++)
+            {
+                fmpq *a = fy_numvec_fmpq(px) + i, *b = fy_numvec_fmpq(py) + i;
+                if (op == 0)
+                    fmpq_add(w + i, a, b);
+                else if (op == 1)
+                    fmpq_sub(w + i, a, b);
+                else if (op == 2)
+                    fmpq_neg(w + i, a);
+                else
+                    fmpq_mul(w + i, a, c);
+                if (!arb_contains_fmpq(fy_numvec_arb(z) + i, w + i))
+                    fail_msg("op %ld at %ld bits: entry %ld misses the exact result", (long) op,
+                             (long) x->prec, (long) i);
+            }
+        }
+    }
+    fy_numvec_clear(x);
+    fy_numvec_clear(y);
+    fy_numvec_clear(z);
+    fy_numvec_clear(px);
+    fy_numvec_clear(py);
+    _fmpq_vec_clear(w, n);
+    fmpq_clear(c);
+    fy_error_clear(e);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_f16_all_patterns),
     cmocka_unit_test(test_bf16_all_patterns),
@@ -1108,6 +1285,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_numvec_convert),
     cmocka_unit_test(test_numvec_arith_aliasing),
     cmocka_unit_test(test_numvec_init_empty_set_shape),
+    cmocka_unit_test(test_randtest_operands),
+    cmocka_unit_test(test_numvec_ball_random),
 };
 
 FY_TEST_MAIN("num", tests)

@@ -336,9 +336,10 @@ static void test_symtensor_contract(void **state)
         fy_symtensor_init_empty(Td);
         fy_numvec_init_empty(hb);
         fy_numvec_init_empty(hd);
-        fy_symtensor_convert(Tb, FY_ARITH_BALL, 64, T, e);
+        /* random working precisions (issue 9) instead of a fixed 64 bits */
+        fy_symtensor_convert(Tb, FY_ARITH_BALL, fy_randtest_range(&st, 32, 512), T, e);
         fy_symtensor_convert(Td, FY_ARITH_DOUBLE, 0, T, e);
-        fy_numvec_convert(hb, FY_ARITH_BALL, 64, h, e);
+        fy_numvec_convert(hb, FY_ARITH_BALL, fy_randtest_range(&st, 32, 512), h, e);
         fy_numvec_convert(hd, FY_ARITH_DOUBLE, 0, h, e);
         fy_symtensor_init_empty(out);
         fy_symtensor_init_empty(outb);
@@ -1038,6 +1039,7 @@ static void test_series_ball_containment(void **state)
     {
         int nv = shapes[sh][0], deg = shapes[sh][1];
         fy_mseries_t f, g, fb, gb, fd, gd, ze, zb, zd, ce, cb, cd;
+        slong bp;
         fy_mseries_init(f, FY_ARITH_EXACT, nv, deg, 0, e);
         fy_mseries_init(g, FY_ARITH_EXACT, nv, deg, 0, e);
         fy_mseries_init_empty(fb);
@@ -1053,8 +1055,10 @@ static void test_series_ball_containment(void **state)
         rand_mseries(f, &st, 1, 0);
         rand_mseries(g, &st, 0, 0);
         fmpq_set_si(fy_numvec_fmpq(&g->c), 5, 3); /* a safe divisor */
-        fy_mseries_convert(fb, FY_ARITH_BALL, 96, f, e);
-        fy_mseries_convert(gb, FY_ARITH_BALL, 96, g, e);
+        /* random working precisions (issue 9), at least the 96 bits the accuracy check needs */
+        bp = fy_randtest_range(&st, 96, 512);
+        fy_mseries_convert(fb, FY_ARITH_BALL, bp, f, e);
+        fy_mseries_convert(gb, FY_ARITH_BALL, bp, g, e);
         fy_mseries_convert(fd, FY_ARITH_DOUBLE, 0, f, e);
         fy_mseries_convert(gd, FY_ARITH_DOUBLE, 0, g, e);
         for (i = 0; i < sizeof fns / sizeof *fns; i++)
@@ -1065,7 +1069,7 @@ static void test_series_ball_containment(void **state)
             assert_true(fy_numvec_contains(&zb->c, &ze->c));
             assert_true(fy_numvec_rel_frobenius(&zd->c, &ze->c, NULL) < 1e-10);
             /* aliased: z = fn(z) */
-            fy_mseries_convert(zb, FY_ARITH_BALL, 96, fb, e);
+            fy_mseries_convert(zb, FY_ARITH_BALL, bp, fb, e);
             assert_int_equal(fns[i](zb, zb, e), FY_OK);
             assert_true(fy_numvec_contains(&zb->c, &ze->c));
         }
@@ -1164,6 +1168,156 @@ static void test_raw_kernels(void **state)
     _fmpq_vec_clear(r, 6);
 }
 
+/* ------------------------------------------------------------------ randtest (issue 9) */
+
+/* Contraction of random ball tensors (random dim 1..4, order 0..4, precision 32..512 bits,
+ * random radii) with random ball vectors (their own precision): the ball result contains the
+ * exact contraction of points of the input balls, computed here by the naive loop over all
+ * d^m tuples of the dense tensor. */
+static void test_symtensor_contract_randtest(void **state)
+{
+    uint64_t st = fy_test_seed("symtensor_contract_randtest");
+    fy_symtensor_t T, P, out;
+    fy_numvec_t h, ph, D;
+    fy_error_t e;
+    fmpq_t acc, prod;
+    int it;
+    (void) state;
+
+    fy_error_init(e);
+    fmpq_init(acc);
+    fmpq_init(prod);
+    fy_symtensor_init_empty(T);
+    fy_symtensor_init_empty(P);
+    fy_symtensor_init_empty(out);
+    fy_numvec_init_empty(h);
+    fy_numvec_init_empty(ph);
+    fy_numvec_init_empty(D);
+    for (it = 0; it < 40; it++)
+    {
+        int d, n, keep, rep;
+        assert_int_equal(fy_symtensor_randtest(T, &st, FY_ARITH_BALL, 4, 4,
+                                               fy_randtest_range(&st, 32, 512), e), FY_OK);
+        d = T->dim;
+        n = T->order;
+        assert_true(d >= 1 && d <= 4 && n >= 0 && n <= 4);
+        assert_int_equal(T->e.arith, FY_ARITH_BALL);
+        assert_int_equal(fy_numvec_randtest(h, &st, FY_ARITH_BALL, d,
+                                            fy_randtest_range(&st, 32, 512), e), FY_OK);
+        keep = (int) fy_randtest_range(&st, 0, n);
+        assert_int_equal(fy_symtensor_contract(out, T, h, keep, e), FY_OK);
+        for (rep = 0; rep < 3; rep++)
+        {
+            int J[8] = {0}, t[8], m = n - keep, k;
+            slong j = 0;
+            assert_int_equal(fy_symtensor_randtest_point(P, &st, T, e), FY_OK);
+            assert_true(fy_symtensor_contains(T, P));
+            assert_int_equal(fy_numvec_randtest_point(ph, &st, h, e), FY_OK);
+            assert_int_equal(fy_symtensor_to_dense(D, P, e), FY_OK);
+            do
+            {
+                fmpq_zero(acc);
+                memset(t, 0, sizeof t);
+                do
+                {
+                    int full[8];
+                    memcpy(full, J, sizeof(int) * (size_t) keep);
+                    memcpy(full + keep, t, sizeof(int) * (size_t) m);
+                    fmpq_one(prod);
+                    for (k = 0; k < m; k++)
+                        fmpq_mul(prod, prod, fy_numvec_fmpq(ph) + t[k]);
+                    fmpq_addmul(acc, prod, fy_numvec_fmpq(D) + dpos(full, n, d));
+                } while (odometer(t, m, d));
+                if (!arb_contains_fmpq(fy_numvec_arb(&out->e) + j, acc))
+                    fail_msg("d %d n %d keep %d prec %ld: entry %ld misses the exact value", d,
+                             n, keep, (long) T->e.prec, (long) j);
+                j++;
+            } while (fy_multiindex_next(J, d, keep));
+            assert_int_equal(j, fy_symtensor_len(out));
+        }
+    }
+    assert_int_equal(fy_symtensor_randtest(T, &st, FY_ARITH_BALL, 0, 2, 64, e), FY_EINPUT);
+    assert_int_equal(fy_symtensor_len(T), 0);
+    assert_int_equal(fy_symtensor_randtest_point(T, &st, T, e), FY_EINPUT);
+    fy_symtensor_clear(T);
+    fy_symtensor_clear(P);
+    fy_symtensor_clear(out);
+    fy_numvec_clear(h);
+    fy_numvec_clear(ph);
+    fy_numvec_clear(D);
+    fmpq_clear(acc);
+    fmpq_clear(prod);
+    fy_error_clear(e);
+}
+
+/* Products of random ball series (nvars 1..3, degree 0..5, random precisions and radii): the
+ * ball product contains FLINT's fmpq_mpoly product of points of the input balls, truncated. */
+static void test_mseries_mul_randtest(void **state)
+{
+    uint64_t st = fy_test_seed("mseries_mul_randtest");
+    fy_error_t e;
+    int it;
+    (void) state;
+
+    fy_error_init(e);
+    for (it = 0; it < 30; it++)
+    {
+        int nv = (int) fy_randtest_range(&st, 1, 3), deg = (int) fy_randtest_range(&st, 0, 5);
+        fy_mseries_t x, y, z, px, py;
+        fmpq_mpoly_ctx_t ctx;
+        fmpq_mpoly_t qx, qy, qz;
+        fmpq_t coef;
+        ulong ex[8];
+        int exps[8], v, rep;
+        slong i;
+
+        fmpq_mpoly_ctx_init(ctx, nv, ORD_DEGLEX);
+        fmpq_mpoly_init(qx, ctx);
+        fmpq_mpoly_init(qy, ctx);
+        fmpq_mpoly_init(qz, ctx);
+        fmpq_init(coef);
+        fy_mseries_init(x, FY_ARITH_BALL, nv, deg, 64, e);
+        fy_mseries_init(y, FY_ARITH_BALL, nv, deg, 64, e);
+        fy_mseries_init_empty(z);
+        fy_mseries_init(px, FY_ARITH_EXACT, nv, deg, 0, e);
+        fy_mseries_init(py, FY_ARITH_EXACT, nv, deg, 0, e);
+        assert_int_equal(fy_numvec_randtest(&x->c, &st, FY_ARITH_BALL, fy_mseries_len(x),
+                                            fy_randtest_range(&st, 32, 512), e), FY_OK);
+        assert_int_equal(fy_numvec_randtest(&y->c, &st, FY_ARITH_BALL, fy_mseries_len(y),
+                                            fy_randtest_range(&st, 32, 512), e), FY_OK);
+        assert_int_equal(fy_mseries_mul(z, x, y, e), FY_OK);
+        for (rep = 0; rep < 3; rep++)
+        {
+            assert_int_equal(fy_numvec_randtest_point(&px->c, &st, &x->c, e), FY_OK);
+            assert_int_equal(fy_numvec_randtest_point(&py->c, &st, &y->c, e), FY_OK);
+            mseries_to_mpoly(qx, px, ctx);
+            mseries_to_mpoly(qy, py, ctx);
+            fmpq_mpoly_mul(qz, qx, qy, ctx);
+            for (i = 0; i < fy_mseries_len(z); i++)
+            {
+                fy_mseries_monomial(exps, z, i);
+                for (v = 0; v < nv; v++)
+                    ex[v] = (ulong) exps[v];
+                fmpq_mpoly_get_coeff_fmpq_ui(coef, qz, ex, ctx);
+                if (!arb_contains_fmpq(fy_numvec_arb(&z->c) + i, coef))
+                    fail_msg("nvars %d deg %d prec %ld: coefficient %ld misses the exact one",
+                             nv, deg, (long) x->c.prec, (long) i);
+            }
+        }
+        fy_mseries_clear(x);
+        fy_mseries_clear(y);
+        fy_mseries_clear(z);
+        fy_mseries_clear(px);
+        fy_mseries_clear(py);
+        fmpq_mpoly_clear(qx, ctx);
+        fmpq_mpoly_clear(qy, ctx);
+        fmpq_mpoly_clear(qz, ctx);
+        fmpq_mpoly_ctx_clear(ctx);
+        fmpq_clear(coef);
+    }
+    fy_error_clear(e);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_multiindex_count),
     cmocka_unit_test(test_rank_unrank),
@@ -1178,6 +1332,8 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_series_ball_containment),
     cmocka_unit_test(test_raw_kernels),
     cmocka_unit_test(test_series_init_empty_set_shape),
+    cmocka_unit_test(test_symtensor_contract_randtest),
+    cmocka_unit_test(test_mseries_mul_randtest),
 };
 
 FY_TEST_MAIN("series", tests)

@@ -233,6 +233,40 @@ FY_NUM_DECLARE_RAW(d, double)
 FY_NUM_DECLARE_RAW(arb, arb_struct)
 FY_NUM_DECLARE_RAW(fmpq, fmpq)
 
+/* ------------------------------------------------------------------ randtest (issue 9)
+ * Random test operands in the manner of FLINT's *_randtest, so that tests exercise random
+ * sizes, precisions and radii rather than fixed ones.  *state is a counter: every draw advances
+ * it and takes a block of the one generator (feynn/rng.h, Philox keyed by the purpose
+ * FY_RNG_PURPOSE_RANDTEST), so the numbers are a function of the starting value (a test's
+ * printed seed) and of the draws before, on every FLINT version.
+ * fy_randtest_u64: 64 random bits.  fy_randtest_range: uniform in [lo, hi] (lo when hi <= lo).
+ * fy_fmpq_randtest: a canonical rational, zero 1 in 16, an integer 1 in 4 (some 2^b - 1),
+ *   else numerator and denominator of random bit lengths 1..bits, random sign.
+ * fy_d_randtest: a double, zero 1 in 8, a small integer 1 in 8, else random sign and 53-bit
+ *   mantissa at magnitude 2^-mag_bits .. 2^mag_bits.
+ * fy_arb_randtest: a ball whose midpoint is zero (1 in 8) or has 1..prec random bits at
+ *   magnitude 2^-mag_bits .. 2^mag_bits, and whose radius is zero (1 in 4), rounding-sized (about
+ *   2^-prec |mid|), medium (2^-1 .. 2^-(prec/2) |mid|) or wide (mostly 1/8 .. 16 |mid|: such balls
+ *   may contain zero), like Arb's arb_randtest.
+ * fy_numvec_randtest: v re-made as len such entries of `arith` (exact: bits FY_RANDTEST_MAG_BITS,
+ *   double and ball: mag_bits FY_RANDTEST_MAG_BITS) at precision prec; errors of
+ *   fy_numvec_set_shape.
+ * fy_numvec_randtest_point: q (exact, x's length) = a point of each ball of x: the lower end,
+ *   the midpoint, the upper end or mid + t rad with t = k/2^16 random in [-1, 1], so that an
+ *   operation's ball result must contain the exact result on q.  An exact or double x is copied
+ *   exactly.  FY_EINPUT for a non-finite ball or q == x (ball). */
+#define FY_RNG_PURPOSE_RANDTEST 80
+#define FY_RANDTEST_MAG_BITS 40
+uint64_t fy_randtest_u64(uint64_t *state);
+slong fy_randtest_range(uint64_t *state, slong lo, slong hi);
+void fy_fmpq_randtest(fmpq_t q, uint64_t *state, slong bits);
+double fy_d_randtest(uint64_t *state, slong mag_bits);
+void fy_arb_randtest(arb_t x, uint64_t *state, slong prec, slong mag_bits);
+int fy_numvec_randtest(fy_numvec_t v, uint64_t *state, fy_arith_t arith, slong len, slong prec,
+                       fy_error_t err);
+int fy_numvec_randtest_point(fy_numvec_t q, uint64_t *state, const fy_numvec_t x,
+                             fy_error_t err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -142,6 +142,17 @@ int fy_symtensor_contains(const fy_symtensor_t ball, const fy_symtensor_t exact)
  * differ. */
 double fy_symtensor_dot(const fy_symtensor_t x, const fy_symtensor_t y);
 
+/* --- randtest (issue 9): random test tensors (see fy_numvec_randtest in num.h).
+ * fy_symtensor_randtest: T re-made with dim uniform in 1..max_dim, order in 0..max_order and
+ * random entries of `arith` at precision prec (balls with random midpoints and radii).
+ * fy_symtensor_randtest_point: P (exact, T's shape) = a point inside each ball of T (ends,
+ * midpoint or a random interior point; exact and double entries copied exactly).  FY_EINPUT for
+ * bad bounds or a non-finite ball (the output is then empty) and for P == T (T unchanged). */
+int fy_symtensor_randtest(fy_symtensor_t T, uint64_t *state, fy_arith_t arith, int max_dim,
+                          int max_order, slong prec, fy_error_t err);
+int fy_symtensor_randtest_point(fy_symtensor_t P, uint64_t *state, const fy_symtensor_t T,
+                                fy_error_t err);
+
 /* ------------------------------------------------------------------ power series */
 
 /* Truncated power series in nvars variables, all monomials of total degree <= deg: the
