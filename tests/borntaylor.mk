@@ -8,7 +8,8 @@ TESTS += tests/test_borntaylor
 CLEANFILES += test_borntaylor.safetensors test_bt_F1.safetensors test_bt_F2.safetensors
 # the Born demo over seeds (seeds, issue 15)
 check_PROGRAMS += tests/test_borntaylor_seeds
-tests_test_borntaylor_seeds_SOURCES = tests/test_borntaylor_seeds.c tests/testutil.h
+tests_test_borntaylor_seeds_SOURCES = tests/test_borntaylor_seeds.c tests/testutil.h \
+	tests/mlputil.h
 tests_test_borntaylor_seeds_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_borntaylor_seeds_LDADD = $(TEST_LDADD)
 TESTS += tests/test_borntaylor_seeds

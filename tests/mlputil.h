@@ -49,6 +49,23 @@ static inline void fy_test_rules_clear(void)
     (void) fy_test_rules_state(1);
 }
 
+/* cmocka group fixtures `setup` and `teardown` for a program that keeps the default rules in
+ * the file-scope pointer VAR (loaded once by fy_test_rules, freed at the end). */
+#define FY_TEST_RULES_FIXTURES(VAR)                                                            \
+    static int setup(void **state)                                                             \
+    {                                                                                          \
+        (void) state;                                                                          \
+        VAR = fy_test_rules();                                                                 \
+        return VAR != NULL ? 0 : -1;                                                           \
+    }                                                                                          \
+    static int teardown(void **state)                                                          \
+    {                                                                                          \
+        (void) state;                                                                          \
+        fy_test_rules_clear();                                                                 \
+        VAR = NULL;                                                                            \
+        return 0;                                                                              \
+    }
+
 /* A network from feynn's model text (fails the test on a parse error). */
 static inline void fy_test_model_text(fy_net_t net, const char *text)
 {

@@ -25,23 +25,8 @@
 #include "mlputil.h"
 #include "testutil.h"
 
-static fy_rules_struct rules[1];
-
-static int setup(void **state)
-{
-    fy_error_t err;
-    (void) state;
-    fy_error_init(err);
-    fy_rules_init(rules);
-    return fy_rules_load_default(rules, err) == FY_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void) state;
-    fy_rules_clear(rules);
-    return 0;
-}
+static const fy_rules_struct *rules;
+FY_TEST_RULES_FIXTURES(rules)
 
 static const char *LINEAR = "feynn-model 1\ninput 2\nactivation identity\n"
                             "layer 2\n  1 0\n  0 1\nlayer 1\n  1/24 7/24\n";

@@ -20,25 +20,11 @@
 #include "feynn/par.h"
 #include "feynn/rules.h"
 #include "feynn/util.h"
+#include "mlputil.h"
 #include "testutil.h"
 
-static fy_rules_struct rules[1];
-
-static int setup(void **state)
-{
-    fy_error_t err;
-    (void) state;
-    fy_error_init(err);
-    fy_rules_init(rules);
-    return fy_rules_load_default(rules, err) == FY_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void) state;
-    fy_rules_clear(rules);
-    return 0;
-}
+static const fy_rules_struct *rules;
+FY_TEST_RULES_FIXTURES(rules)
 
 static void tiny_opts(fy_borntaylor_demo_opts_t o)
 {

@@ -18,23 +18,8 @@
 #include "mlputil.h"
 #include "testutil.h"
 
-static fy_rules_struct rules[1];
-
-static int setup(void **state)
-{
-    fy_error_t err;
-    (void) state;
-    fy_error_init(err);
-    fy_rules_init(rules);
-    return fy_rules_load_default(rules, err) == FY_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void) state;
-    fy_rules_clear(rules);
-    return 0;
-}
+static const fy_rules_struct *rules;
+FY_TEST_RULES_FIXTURES(rules)
 
 static void job_set(fy_mlp_job_struct *job, const fy_net_t net, const fy_numvec_t xbar,
                     const fy_numvec_t v, const int *idx, int mode, int order)
