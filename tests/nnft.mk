@@ -28,7 +28,7 @@ tests_test_nnft_exact_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_exact
 # fields from neurons: Euclidean input layers, power spectra, the Cos/Gauss duality (euclid*.c)
 check_PROGRAMS += tests/test_nnft_euclid
-tests_test_nnft_euclid_SOURCES = tests/test_nnft_euclid.c tests/testutil.h
+tests_test_nnft_euclid_SOURCES = tests/test_nnft_euclid.c tests/testutil.h tests/nnftutil.h
 tests_test_nnft_euclid_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_nnft_euclid_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_euclid
@@ -54,7 +54,8 @@ tests_test_nnft_quad3_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_quad3
 # qft3 (issue 14): user-given P(|b|) and F, the deeper g (euclid_user.c, euclid*.c)
 check_PROGRAMS += tests/test_nnft_euclid_user
-tests_test_nnft_euclid_user_SOURCES = tests/test_nnft_euclid_user.c tests/testutil.h
+tests_test_nnft_euclid_user_SOURCES = tests/test_nnft_euclid_user.c tests/testutil.h \
+	tests/nnftutil.h
 tests_test_nnft_euclid_user_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_nnft_euclid_user_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_euclid_user

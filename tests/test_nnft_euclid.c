@@ -17,20 +17,10 @@
 
 #include "feynn/nnft.h"
 #include "feynn/util.h"
+#include "nnftutil.h"
 #include "testutil.h"
 
 #define PREC 128
-
-/* Parses text into a fresh s (a parse keeps the keys a text does not give). */
-static void parse_ok(fy_nnft_spec_t s, const char *text)
-{
-    fy_error_t err;
-    fy_error_init(err);
-    fy_nnft_spec_clear(s);
-    fy_nnft_spec_init(s);
-    if (fy_nnft_spec_parse(s, text, "spec", err) != FY_OK)
-        fail_msg("parse: %s", err->msg);
-}
 
 static void parse_fails(const char *text, const char *where)
 {
@@ -362,37 +352,6 @@ static void test_cosnet_two_routes(void **state)
     assert_true(arb_is_zero(a));
     arb_clear(a);
     arb_clear(b);
-    fy_nnft_spec_clear(s);
-}
-
-/* Exact G2 against the Monte Carlo estimate at every pair (fixed seeds, 4 standard errors). */
-static void mc_check(const char *text, uint64_t M, uint64_t seed)
-{
-    fy_nnft_spec_t s;
-    fy_error_t err;
-    arb_t K;
-    double mean[64], se[64];
-    slong i, j, t = 0;
-    fy_nnft_spec_init(s);
-    fy_error_init(err);
-    arb_init(K);
-    parse_ok(s, text);
-    printf("# Monte Carlo G2: seed %llu, %llu networks\n", (unsigned long long) seed,
-           (unsigned long long) M);
-    if (fy_nnft_euclid_mc_g2(mean, se, s, M, seed, err) != FY_OK)
-        fail_msg("mc: %s", err->msg);
-    for (i = 0; i < s->npoints; i++)
-        for (j = i; j < s->npoints; j++, t++)
-        {
-            double ex;
-            assert_int_equal(fy_nnft_kernel(K, s, i, j, 64, err), FY_OK);
-            ex = arf_get_d(arb_midref(K), ARF_RND_NEAR);
-            assert_true(se[t] > 0);
-            if (fabs(mean[t] - ex) > 4 * se[t])
-                fail_msg("pair (%ld, %ld): Monte Carlo %.6g +- %.2g, exact %.6g", (long) i,
-                         (long) j, mean[t], se[t], ex);
-        }
-    arb_clear(K);
     fy_nnft_spec_clear(s);
 }
 
