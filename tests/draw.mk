@@ -3,6 +3,8 @@ check_PROGRAMS += tests/test_draw
 tests_test_draw_SOURCES = tests/test_draw.c tests/testutil.h
 tests_test_draw_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_draw_LDADD = $(TEST_LDADD)
+# the test reads the DOT back with cgraph itself (the library opens it on first use)
+tests_test_draw_LDADD += $(CGRAPH_LIBS)
 
 TESTS += tests/test_draw tests/test_diagrams.sh
 EXTRA_DIST += tests/test_diagrams.sh tests/lsan.supp tests/golden/draw/mlp_chain3.dot \

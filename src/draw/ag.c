@@ -7,7 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "draw/draw_impl.h"
+
+/* ------------------------------------------------------------------ loading cgraph */
+
+fy_cgraph_api fy_cgraph;
+
+/* name next to # and ## only: not replaced by the pointer macros of draw_impl.h */
+#define CG_SYM(name) {#name, (void **) &fy_cgraph.p_##name},
+static const fy_dl_sym_struct cgraph_syms[] = {FY_CGRAPH_SYMS(CG_SYM){NULL, NULL}};
+
+static fy_dl_lib_struct cgraph_lib = {
+    "Graphviz cgraph", FY_SONAME_CGRAPH, FY_PATH_CGRAPH, "libgraphviz-dev", 0, cgraph_syms,
+    0, NULL, ""};
+
+int fy_draw_cgraph_load(fy_error_t err)
+{
+    return fy_dl_load(&cgraph_lib, err);
+}
 
 /* ------------------------------------------------------------------ cgraph wrapper */
 

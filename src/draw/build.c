@@ -183,6 +183,8 @@ int fy_draw_graph_build(fy_draw_graph *G, const fy_diagram_t d, const fy_draw_op
     char name[64], dot[128], tex[256];
 
     memset(G, 0, sizeof *G);
+    if ((rc = fy_draw_cgraph_load(err)) != FY_OK)
+        return rc;
     if ((rc = fy_draw_view_init(v, d, opt, err)) != FY_OK)
         return rc;
     G->nodes = calloc((size_t) (dd->nv + dd->nlegs + 64), sizeof *G->nodes);

@@ -9,6 +9,50 @@
 
 #include "feynn/draw.h"
 #include "feynn/util.h"
+#include "util/dl.h"
+
+/* ------------------------------------------------------------------ cgraph, loaded on use
+ * libcgraph is not linked: fy_draw_cgraph_load (ag.c, through util/dl.h) opens it before the
+ * first graph is built (fy_draw_graph_build), so a run that draws no diagram never maps it.
+ * Each name below is a pointer with cgraph's own prototype; the code calls agopen(...) as if
+ * cgraph were linked. */
+#ifdef agtail /* cgraph 2.43: agtail and aghead are macros over the edge's fields */
+#define FY_CGRAPH_ENDS(X)
+#else
+#define FY_CGRAPH_ENDS(X) X(agtail) X(aghead)
+#endif
+#define FY_CGRAPH_SYMS(X) \
+    X(agopen) X(agclose) X(agsubg) X(agnode) X(agedge) X(agattr) X(agsafeset) X(agget) \
+    X(agisdirected) X(agisundirected) X(agwrite) X(agmemread) X(agnameof) X(agfstout) \
+    X(agnxtout) X(Agdirected) X(Agundirected) FY_CGRAPH_ENDS(X)
+typedef struct
+{
+    FY_CGRAPH_SYMS(FY_DL_PTR)
+} fy_cgraph_api;
+extern fy_cgraph_api fy_cgraph;
+/* Opens libcgraph once; FY_EUNSUPPORTED naming the library and the package when missing. */
+int fy_draw_cgraph_load(fy_error_t err);
+#define agopen (fy_cgraph.p_agopen)
+#define agclose (fy_cgraph.p_agclose)
+#define agsubg (fy_cgraph.p_agsubg)
+#define agnode (fy_cgraph.p_agnode)
+#define agedge (fy_cgraph.p_agedge)
+#define agattr (fy_cgraph.p_agattr)
+#define agsafeset (fy_cgraph.p_agsafeset)
+#define agget (fy_cgraph.p_agget)
+#define agisdirected (fy_cgraph.p_agisdirected)
+#define agisundirected (fy_cgraph.p_agisundirected)
+#define agwrite (fy_cgraph.p_agwrite)
+#define agmemread (fy_cgraph.p_agmemread)
+#define agnameof (fy_cgraph.p_agnameof)
+#ifndef agtail
+#define agtail (fy_cgraph.p_agtail)
+#define aghead (fy_cgraph.p_aghead)
+#endif
+#define agfstout (fy_cgraph.p_agfstout)
+#define agnxtout (fy_cgraph.p_agnxtout)
+#define Agdirected (*fy_cgraph.p_Agdirected)
+#define Agundirected (*fy_cgraph.p_Agundirected)
 
 /* ------------------------------------------------------------------ string builder
  * The library's string builder (feynn/util.h) under the module's names; appends report

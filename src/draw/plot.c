@@ -32,6 +32,9 @@ int fy_plot_available(void)
 static int unavailable(const char *path, fy_error_t err)
 {
 #ifdef FY_HAVE_PLPLOT
+    if (fy_plot_render_missing() != NULL)
+        return fy_error_set(err, FY_EUNSUPPORTED, "%s: no figures: %s", path,
+                            fy_plot_render_missing());
     return fy_error_set(err, FY_EUNSUPPORTED, "%s: PLplot's cairo drivers are not installed "
                         "(no figures; install plplot-driver-cairo)", path);
 #else

@@ -38,6 +38,8 @@ int fy_plot_heat_layout_make(fy_plot_heat_layout *L, const fy_plot_heatmap_struc
 
 /* 1 when PLplot's cairo drivers (pdfcairo, pngcairo) are installed (plot_render.c). */
 int fy_plot_render_ready(void);
+/* Why PLplot itself could not be loaded (library, package to install), or NULL. */
+const char *fy_plot_render_missing(void);
 
 /* Draws the figures (plot_render.c).  The layouts are complete and checked. */
 int fy_plot_render_lines(const char *path, const fy_plot_layout_struct *lay,

@@ -18,6 +18,59 @@
 #ifdef FY_HAVE_PLPLOT
 #include <plplot.h>
 
+#include "util/dl.h"
+
+/* ------------------------------------------------------------------ PLplot, loaded on use
+ * libplplot is not linked: fy_plot_render_ready (every writer asks it first) opens it through
+ * util/dl.h, so a run that draws no figure never maps it.  The names are pointers with PLplot's
+ * own prototypes (plplot.h maps plinit to c_plinit, which is redirected here). */
+#define PL_SYMS(X) \
+    X(plAlloc2dGrid) X(plFree2dGrid) X(c_pladv) X(c_plbox) X(c_plcol0) X(c_plend) X(c_plerry) \
+    X(c_plfill) X(plgDevs) X(c_plimagefr) X(c_plinit) X(c_plline) X(c_plmtex) X(c_plpoin) \
+    X(c_plptex) X(c_plschr) X(c_plscmap0n) X(c_plscmap1l) X(c_plscmap1n) X(c_plscol0) \
+    X(c_plscolbg) X(c_plsdev) X(c_plsfnam) X(c_plsfont) X(c_plsmaj) X(c_plsmin) X(c_plspage) \
+    X(c_plssym) X(c_plsvpa) X(c_plwidth) X(c_plwind)
+typedef struct
+{
+    PL_SYMS(FY_DL_PTR)
+} pl_api;
+static pl_api pl_fn;
+#define PL_SYM(name) {#name, (void **) &pl_fn.p_##name},
+static const fy_dl_sym_struct pl_syms[] = {PL_SYMS(PL_SYM){NULL, NULL}};
+static fy_dl_lib_struct pl_lib = {"PLplot", FY_SONAME_PLPLOT, FY_PATH_PLPLOT, "libplplot-dev", 0,
+                                  pl_syms, 0, NULL, ""};
+#define plAlloc2dGrid (pl_fn.p_plAlloc2dGrid)
+#define plFree2dGrid (pl_fn.p_plFree2dGrid)
+#define c_pladv (pl_fn.p_c_pladv)
+#define c_plbox (pl_fn.p_c_plbox)
+#define c_plcol0 (pl_fn.p_c_plcol0)
+#define c_plend (pl_fn.p_c_plend)
+#define c_plerry (pl_fn.p_c_plerry)
+#define c_plfill (pl_fn.p_c_plfill)
+#define plgDevs (pl_fn.p_plgDevs)
+#define c_plimagefr (pl_fn.p_c_plimagefr)
+#define c_plinit (pl_fn.p_c_plinit)
+#define c_plline (pl_fn.p_c_plline)
+#define c_plmtex (pl_fn.p_c_plmtex)
+#define c_plpoin (pl_fn.p_c_plpoin)
+#define c_plptex (pl_fn.p_c_plptex)
+#define c_plschr (pl_fn.p_c_plschr)
+#define c_plscmap0n (pl_fn.p_c_plscmap0n)
+#define c_plscmap1l (pl_fn.p_c_plscmap1l)
+#define c_plscmap1n (pl_fn.p_c_plscmap1n)
+#define c_plscol0 (pl_fn.p_c_plscol0)
+#define c_plscolbg (pl_fn.p_c_plscolbg)
+#define c_plsdev (pl_fn.p_c_plsdev)
+#define c_plsfnam (pl_fn.p_c_plsfnam)
+#define c_plsfont (pl_fn.p_c_plsfont)
+#define c_plsmaj (pl_fn.p_c_plsmaj)
+#define c_plsmin (pl_fn.p_c_plsmin)
+#define c_plspage (pl_fn.p_c_plspage)
+#define c_plssym (pl_fn.p_c_plssym)
+#define c_plsvpa (pl_fn.p_c_plsvpa)
+#define c_plwidth (pl_fn.p_c_plwidth)
+#define c_plwind (pl_fn.p_c_plwind)
+
 /* ------------------------------------------------------------------ devices and pages */
 
 static int have_device(const char *name)
@@ -109,8 +162,14 @@ int fy_plot_render_ready(void)
 {
     static int ready = -1;
     if (ready < 0)
-        ready = have_device("pdfcairo") && have_device("pngcairo");
+        ready = fy_dl_load(&pl_lib, NULL) == FY_OK && have_device("pdfcairo") &&
+                have_device("pngcairo");
     return ready;
+}
+
+const char *fy_plot_render_missing(void)
+{
+    return !fy_plot_render_ready() && pl_lib.state < 0 ? pl_lib.msg : NULL;
 }
 
 /* ------------------------------------------------------------------ common pieces */
@@ -432,6 +491,11 @@ int fy_plot_render_heatmaps(const char *path, const fy_plot_heat_layout *L,
 int fy_plot_render_ready(void)
 {
     return 0;
+}
+
+const char *fy_plot_render_missing(void)
+{
+    return NULL;
 }
 
 int fy_plot_render_lines(const char *path, const fy_plot_layout_struct *L,

@@ -7,7 +7,23 @@
 
 #include <graphviz/gvc.h>
 
+#include "config.h"
 #include "draw/draw_impl.h"
+
+/* libgvc (the dot layout) is not linked: opened on the first picture, through util/dl.h. */
+#define GVC_SYMS(X) X(gvContext) X(gvLayout) X(gvFreeLayout)
+typedef struct
+{
+    GVC_SYMS(FY_DL_PTR)
+} gvc_api;
+static gvc_api gvc_fn;
+#define GVC_SYM(name) {#name, (void **) &gvc_fn.p_##name},
+static const fy_dl_sym_struct gvc_syms[] = {GVC_SYMS(GVC_SYM){NULL, NULL}};
+static fy_dl_lib_struct gvc_lib = {"Graphviz gvc", FY_SONAME_GVC, FY_PATH_GVC, "libgraphviz-dev",
+                                   0, gvc_syms, 0, NULL, ""};
+#define gvContext (gvc_fn.p_gvContext)
+#define gvLayout (gvc_fn.p_gvLayout)
+#define gvFreeLayout (gvc_fn.p_gvFreeLayout)
 
 const char *fy_draw_tikz_preamble(void)
 {
@@ -178,6 +194,8 @@ int fy_draw_tikz(char **out, const fy_diagram_t d, const fy_draw_options_t opt, 
     int rc, i;
 
     *out = NULL;
+    if ((rc = fy_dl_load(&gvc_lib, err)) != FY_OK)
+        return rc;
     if ((rc = fy_draw_graph_build(&G, d, opt, err)) != FY_OK)
         return rc;
     /* Lay out the DOT text as written, so that the picture is the one `dot` draws from the

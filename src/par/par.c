@@ -16,6 +16,60 @@
 
 #include "feynn/par.h"
 
+#ifdef FY_HAVE_MPI
+#include "util/dl.h"
+
+/* ------------------------------------------------------------------ MPI, loaded on use
+ * libmpi is not linked: fy_par_init opens it (util/dl.h, RTLD_GLOBAL for Open MPI's plug-ins)
+ * only when the process was started by mpirun or srun (launched() below), so a run alone never
+ * maps it and is the one-rank case.  The names are pointers with mpi.h's own prototypes; Open
+ * MPI's predefined handles (MPI_COMM_WORLD is &ompi_mpi_comm_world) are data symbols of the
+ * library and are resolved the same way.  MPICH's handles are constants and need nothing. */
+#define MPI_FN_SYMS(X) \
+    X(MPI_Initialized) X(MPI_Finalized) X(MPI_Error_string) X(MPI_Init_thread) \
+    X(MPI_Comm_set_errhandler) X(MPI_Finalize) X(MPI_Comm_rank) X(MPI_Comm_size) X(MPI_Send) \
+    X(MPI_Recv) X(MPI_Bcast) X(MPI_Allreduce)
+#ifdef OPEN_MPI
+#define MPI_DATA_SYMS(X) \
+    X(ompi_mpi_comm_world) X(ompi_mpi_byte) X(ompi_mpi_int) X(ompi_mpi_char) X(ompi_mpi_op_min) \
+    X(ompi_mpi_errors_return) X(ompi_mpi_uint64_t)
+#else
+#define MPI_DATA_SYMS(X)
+#endif
+typedef struct
+{
+    MPI_FN_SYMS(FY_DL_PTR)
+    MPI_DATA_SYMS(FY_DL_PTR)
+} mpi_api;
+static mpi_api mpi_fn;
+#define MPI_SYM(name) {#name, (void **) &mpi_fn.p_##name},
+static const fy_dl_sym_struct mpi_syms[] = {
+    MPI_FN_SYMS(MPI_SYM) MPI_DATA_SYMS(MPI_SYM){NULL, NULL}};
+static fy_dl_lib_struct mpi_lib = {"MPI", FY_SONAME_MPI, FY_PATH_MPI, "libopenmpi-dev openmpi-bin",
+                                   1, mpi_syms, 0, NULL, ""};
+#define MPI_Initialized (mpi_fn.p_MPI_Initialized)
+#define MPI_Finalized (mpi_fn.p_MPI_Finalized)
+#define MPI_Error_string (mpi_fn.p_MPI_Error_string)
+#define MPI_Init_thread (mpi_fn.p_MPI_Init_thread)
+#define MPI_Comm_set_errhandler (mpi_fn.p_MPI_Comm_set_errhandler)
+#define MPI_Finalize (mpi_fn.p_MPI_Finalize)
+#define MPI_Comm_rank (mpi_fn.p_MPI_Comm_rank)
+#define MPI_Comm_size (mpi_fn.p_MPI_Comm_size)
+#define MPI_Send (mpi_fn.p_MPI_Send)
+#define MPI_Recv (mpi_fn.p_MPI_Recv)
+#define MPI_Bcast (mpi_fn.p_MPI_Bcast)
+#define MPI_Allreduce (mpi_fn.p_MPI_Allreduce)
+#ifdef OPEN_MPI
+#define ompi_mpi_comm_world (*mpi_fn.p_ompi_mpi_comm_world)
+#define ompi_mpi_byte (*mpi_fn.p_ompi_mpi_byte)
+#define ompi_mpi_int (*mpi_fn.p_ompi_mpi_int)
+#define ompi_mpi_char (*mpi_fn.p_ompi_mpi_char)
+#define ompi_mpi_op_min (*mpi_fn.p_ompi_mpi_op_min)
+#define ompi_mpi_errors_return (*mpi_fn.p_ompi_mpi_errors_return)
+#define ompi_mpi_uint64_t (*mpi_fn.p_ompi_mpi_uint64_t)
+#endif
+#endif
+
 #define PIECE ((size_t) 1 << 26)
 #define TAG_RED 101
 #define TAG_HDR 201
@@ -39,6 +93,8 @@ int fy_par_built_with_mpi(void)
 static int mpi_live(void)
 {
     int init = 0, fin = 0;
+    if (!fy_dl_loaded(&mpi_lib))
+        return 0;
     MPI_Initialized(&init);
     if (init)
         MPI_Finalized(&fin);
@@ -70,6 +126,8 @@ int fy_par_init(int *argc, char ***argv, fy_error_t err)
     int provided, rc;
     if (mpi_live() || !launched())
         return FY_OK;
+    if ((rc = fy_dl_load(&mpi_lib, err)) != FY_OK)
+        return rc;
     rc = MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
     if (rc != MPI_SUCCESS)
         return fy_error_set(err, FY_EIO, "MPI_Init failed (started by mpirun? FEYNN_MPI=0 "
