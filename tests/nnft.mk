@@ -59,3 +59,11 @@ tests_test_nnft_euclid_user_SOURCES = tests/test_nnft_euclid_user.c tests/testut
 tests_test_nnft_euclid_user_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_nnft_euclid_user_LDADD = $(TEST_LDADD)
 TESTS += tests/test_nnft_euclid_user
+# qft14 (issue 14): the sampler and symmetry --mc on user and deeper layers, F user with
+# Gaussian and Lorentzian b, rho(p, tau) of user layers (mc.c, euclid*.c)
+check_PROGRAMS += tests/test_nnft_euclid_sample
+tests_test_nnft_euclid_sample_SOURCES = tests/test_nnft_euclid_sample.c tests/testutil.h \
+	tests/nnftutil.h
+tests_test_nnft_euclid_sample_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_nnft_euclid_sample_LDADD = $(TEST_LDADD)
+TESTS += tests/test_nnft_euclid_sample

@@ -479,9 +479,9 @@ static void test_spectrum(void **state)
 /* The Z2 switch: phi -> -phi survives a_mean alone (c -> c + pi) and phase alone (a -> -a);
  * with both, E phi(x) = a_mean sinc(phase) exp(-sigma_W^2 x^2 / 2) (d = 1, F = 1), odd
  * correlators appear, and translation invariance goes with the phase window. */
-/* The ensemble sampler draws the Cos-net's Gaussian b only: a spec with another input layer
- * is refused (not sampled as a Cos-net), the plain Cos-net is sampled. */
-static void test_sampler_refuses_euclid(void **state)
+/* qft14: the sampler draws the Euclidean layers too (their numbers are checked against the
+ * exact G4 in test_nnft_euclid_sample.c); the Cos-net keeps its own draws. */
+static void test_sampler_takes_euclid(void **state)
 {
     fy_nnft_spec_t s;
     fy_nnft_mc_t mc;
@@ -492,8 +492,8 @@ static void test_sampler_refuses_euclid(void **state)
     fy_error_init(err);
     parse_ok(s, "activation cos\nsigma_b 0\nwidth 3\nd 1\nb_dist lorentz\nmass 1\npoint 0\n"
                 "point 1\n");
-    assert_int_equal(fy_nnft_sample(mc, s, 20, 1, 1, err), FY_EUNSUPPORTED);
-    assert_non_null(strstr(err->msg, "b_dist"));
+    assert_int_equal(fy_nnft_sample(mc, s, 20, 1, 1, err), FY_OK);
+    assert_int_equal(mc->count[1], 5);
     fy_nnft_mc_clear(mc);
     fy_nnft_mc_init(mc);
     parse_ok(s, "activation cos\nsigma_b 0\nwidth 3\npoint 0\npoint 1\n");
@@ -603,7 +603,7 @@ int main(void)
         cmocka_unit_test(test_spectrum),
         cmocka_unit_test(test_z2_switch),
         cmocka_unit_test(test_partition_routes),
-        cmocka_unit_test(test_sampler_refuses_euclid),
+        cmocka_unit_test(test_sampler_takes_euclid),
     };
     return cmocka_run_group_tests_name("nnft_euclid", tests, NULL, NULL) ? 1 : 0;
 }

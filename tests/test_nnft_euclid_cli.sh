@@ -64,6 +64,45 @@ has "0    1  0.3032653299" "K(0, 1/2) = e^(-1/2) / 2 = 0.30326532985..."
 t 2 "correlators of a deeper g refused" "$feynn" nnft correlators "$ex/nnqft_deep.spec" --n 4
 if grep -q "the neurons of a deeper g share the input layer" "$w/err"; then
     ok "the refusal says why"; else no "the refusal says why"; fi
+# qft14: the ensemble sampler on a user layer and on a deeper g, against the exact 4-point
+# functions (--exact --check: exit 1 beyond 5 standard errors); symmetry --mc on them;
+# F user with a Lorentzian b; rho(p, tau) of a user density (the ball written as pieces equals
+# the built-in ball's closed form G(0) sin(a tau) / (pi tau), to 1e-12)
+t 0 "sample of a user layer, --exact --check" "$feynn" nnft sample "$ex/nnqft_user.spec" \
+    --networks 20000 --seed 2 --exact --check
+has "b_dist user, F user" "the sample's header names the user layer"
+has "n = 4: exact against Monte Carlo" "the user layer's G4 against its exact value"
+t 0 "sample of the linear deeper g, --exact --check" "$feynn" nnft sample \
+    "$ex/nnqft_deep.spec" --networks 20000 --seed 2 --exact --check
+has "n = 6: exact against Monte Carlo" "the deeper g's G6 against its exact value"
+printf 'activation cos\nsigma_b 0\nwidth 3\ng dense\ng_width 4\ng_act tanh\nsigma_g 2\npoint 0\npoint 1\n' \
+    >"$w/tanh.spec"
+t 0 "sample of a tanh g, --exact" "$feynn" nnft sample "$w/tanh.spec" --networks 2000 --exact \
+    --format json
+has '"command": "nnft sample"' "tanh g sampled (JSON)"
+t 0 "symmetry --mc of a user layer" "$feynn" nnft symmetry "$ex/nnqft_user.spec" --mc 3000 \
+    --n 4
+if grep -q "^translation  G4  consistent" "$w/out" && grep -q "^rotation     G4  consistent" "$w/out"
+then ok "the user layer is translation and rotation invariant (Monte Carlo)"
+else no "the user layer is translation and rotation invariant (Monte Carlo)"; fi
+printf 'activation cos\nsigma_b 0\nb_dist lorentz\nmass 1/2\nF user\nF_piece 0 2 1 0 1/2\npoint 0\n' \
+    >"$w/lorF.spec"
+t 0 "F user with a Lorentzian b" "$feynn" nnft spectrum "$w/lorF.spec" --np 3 --nx 2 --pmax 1
+# G(1) = (sigma_a^2/2)(2 pi) m / (pi (1 + m^2)) F(1)^2 = (2/5)(9/4) = 0.9
+has "   1             0.9000000000" "G(1) = 0.9 exactly"
+printf 'activation cos\nsigma_b 0\nd 3\nb_dist user\nb_density 0 1 1\nb_density 1 2 1\npoint 0 0 0\n' \
+    >"$w/user3.spec"
+printf 'activation cos\nsigma_b 0\nd 3\nb_dist ball\nLambda 2\npoint 0 0 0\n' >"$w/ball3.spec"
+t 0 "rho of a user density" "$feynn" nnft spectrum "$w/user3.spec" --rho 0,1 --nx 5 --xmax 2 \
+    --format csv
+grep '^rho,' "$w/out" >"$w/rho_user"
+t 0 "rho of the ball" "$feynn" nnft spectrum "$w/ball3.spec" --rho 0,1 --nx 5 --xmax 2 --format csv
+grep '^rho,' "$w/out" >"$w/rho_ball"
+if [ -s "$w/rho_user" ] && awk -F, 'NR == FNR { v[FNR] = $3; next }
+    { d = $3 - v[FNR]; if (d < 0) d = -d; if (d > 1e-12 * (1 + ($3 < 0 ? -$3 : $3))) bad = 1 }
+    END { exit bad }' "$w/rho_user" "$w/rho_ball"
+then ok "rho of the user density equals the ball's closed form"
+else no "rho of the user density equals the ball's closed form"; fi
 rm -rf "$w"
 echo "1..$n"
 exit $fail

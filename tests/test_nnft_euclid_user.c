@@ -102,8 +102,10 @@ static void test_spec_user(void **state)
                 "spec:5:", "increasing order");
     parse_fails("activation cos\nsigma_b 0\nb_dist user\n", "spec", "add lines 'b_density");
     parse_fails("activation cos\nsigma_b 0\nb_density 0 1 1\n", "spec:3:", "b_dist user");
-    parse_fails("activation cos\nsigma_b 0\nb_dist lorentz\nmass 1\nF user\nF_piece 0 1 1\n",
-                "F user", "b_dist ball");
+    /* qft14: F user with a law on [0, inf) is a cut-off (F = 0 off its pieces), accepted */
+    parse_ok(s, "activation cos\nsigma_b 0\nb_dist lorentz\nmass 1\nF user\nF_piece 0 1 1\n");
+    assert_int_equal(s->F, FY_NNFT_F_USER);
+    assert_int_equal(s->b_dist, FY_NNFT_B_LORENTZ);
     parse_fails("activation cos\nsigma_b 0\ng dense\n", "g_width", "g_width N1");
     parse_fails("activation cos\nsigma_b 0\ng_act tanh\n", "spec", "g dense");
     parse_fails("activation cos\nsigma_b 0\ng deep\n", "spec:3:", "identity, dense");

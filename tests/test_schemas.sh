@@ -97,6 +97,15 @@ case_ nnft-spectrum.schema.json "nnft spectrum, deeper g" "$feynn" nnft spectrum
     "$ex/nnqft_deep.spec" --np 4 --nx 3 --digits 6 --mc 1000 --format json
 case_ nnft-rp.schema.json "nnft rp, spectral" "$feynn" nnft rp "$ex/nnqft_free2.spec" \
     --n-points 4 --format json
+# qft14: the sampler and symmetry --mc on user layers and a deeper g, rho of a user layer
+case_ nnft-sample.schema.json "nnft sample, deeper g" "$feynn" nnft sample "$ex/nnqft_deep.spec" \
+    --networks 1000 --exact --format json
+case_ nnft-sample.schema.json "nnft sample, user P and F" "$feynn" nnft sample \
+    "$ex/nnqft_user.spec" --networks 1000 --exact --format json
+case_ nnft-symmetry.schema.json "nnft symmetry --mc, user P and F" "$feynn" nnft symmetry \
+    "$ex/nnqft_user.spec" --mc 200 --format json
+case_ nnft-spectrum.schema.json "nnft spectrum --rho, user P and F" "$feynn" nnft spectrum \
+    "$ex/nnqft_user.spec" --np 3 --nx 3 --digits 6 --rho 0 --format json
 # the checks on any ensemble (qft-checks)
 printf 'activation cos\nsigma_b 0\nwidth 3\ninputs unit-d1\n' >"$w/cos.spec"
 case_ nnft-rp.schema.json "nnft rp" "$feynn" nnft rp "$w/cos.spec" --n-points 4 --format json

@@ -880,7 +880,7 @@ int fy_nnft_duality(fy_nnft_duality_t t, const fy_nnft_spec_t s, const fmpq *shi
  * P(b) = p(|b|) / Z, p the piecewise polynomial of the lines (>= 0, checked exactly by Sturm
  * sequences), Z = S_(d-1) int_0^inf k^(d-1) p(k) dk (S_(d-1) = 2 pi^(d/2) / Gamma(d/2)), the
  * radial integral exact in rationals.  'F user' with 'F_piece' lines: F(b) = f(|b|), f
- * piecewise polynomial covering the support of P (F user needs b_dist ball or user).  Then
+ * piecewise polynomial, 0 off its pieces (qft14: with every b_dist, see below).  Then
  *   R_M(r) = int k^(d-1) p(k) F(k)^M 0F1(; d/2; -k^2 r^2 / 4) dk / int k^(d-1) p(k) dk,
  * by rigorous quadrature (acb_calc_integrate) on every interval between the knots of p and
  * f, the angular average in closed form as for the ball (cos t in d = 1, sin t / t in
@@ -945,6 +945,24 @@ int fy_nnft_euclid_deep(const fy_nnft_spec_t s);
 int fy_nnft_euclid_deep_smoment(arb_t ES, const fy_nnft_spec_t s, int k, slong prec,
                                 fy_error_t err);
 /* (end qft3) */
+
+/* qft14 (issue 14; euclid.c, euclid_mc.c, mc.c): the ensemble sampler (fy_nnft_sample,
+ * fy_nnft_sample_run, fy_nnft_sample_scan, fy_nnft_network_outputs, so also
+ * fy_nnft_symmetry_mc) draws every member of the family: b_dist, F, a_mean, phase, g dense
+ * (network k is network k of fy_nnft_euclid_mc_g2; its checkpoints are keyed by these
+ * fields too).  F user goes with every law of b: F = 0 off its pieces, so with b_dist gauss
+ * or lorentz the pieces cut the law off, R_M(r) = int over F's pieces of k^(d-1) w(k) F^M
+ * 0F1(; d/2; -k^2 r^2/4) dk / int_0^inf k^(d-1) w(k) dk, w = exp(-d k^2 / (2 sigma_W^2)) or
+ * 1/(k^2 + m^2).  fy_nnft_rho of b_dist user or F user: by rigorous quadrature over p_0 of
+ * cos(p_0 tau) G(sqrt(p_0^2 + p^2)) on every piece.
+ *
+ * The tables of fy_nnft_corr_compute (every sorted tuple: G, Wick value, connected part,
+ * m_n) for the specs it refuses because the neurons share the input layer (g dense) or odd
+ * moments appear (fy_nnft_has_odd): through fy_nnft_euclid_correlator and _connected;
+ * FY_EUNSUPPORTED where those have no exact value (a g_act other than linear). */
+int fy_nnft_euclid_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
+                                fy_error_t err);
+/* (end qft14) */
 
 /* ============================================== checks on any ensemble (qft-checks, issue 14;
  * src/nnft/rp.c, symmetry.c, os.c, ib.c; doc/math.md 4.6)
@@ -1112,7 +1130,9 @@ int fy_nnft_rp_model(fy_nnft_rp_t r, const fy_nnft_g2_model_t g, slong d, const 
  *   ball, F one:      G(0) sin(a tau) / (pi tau), a = sqrt(Lambda^2 - p^2) (0 for p >= Lambda);
  *   ball, F prop:     (G(0) m^2 / pi) int_0^a cos(p_0 tau) / (p_0^2 + p^2 + m^2) dp_0,
  *                     rigorous quadrature (acb_calc_integrate);
- *   gauss, F prop:    FY_EUNSUPPORTED. */
+ *   gauss, F prop:    FY_EUNSUPPORTED;
+ *   b_dist user or F user (qft14): (1/pi) int_0^inf cos(p_0 tau) G(sqrt(p_0^2 + p^2)) dp_0
+ *                     by rigorous quadrature on every piece. */
 int fy_nnft_rho(arb_t rho, const fy_nnft_spec_t s, const fmpq_t p, const fmpq_t tau,
                 slong prec, fy_error_t err);
 /* The spectral check in momentum space: reflection positivity of tau -> rho(p, tau) at the

@@ -393,7 +393,11 @@ const fy_opt_cmd_t fy_opt_nnft_sample = {
         "the chunk means / G_GP); m_n with background where the kernel has a closed form;\n"
         "the kurtosis of the chunk means as a heavy-tail warning (above 5; at most 8.1).\n"
         "Parameters come from the counter-based generator keyed by (seed, network): the\n"
-        "numbers do not depend on --threads or on the number of MPI ranks.",
+        "numbers do not depend on --threads or on the number of MPI ranks.\n"
+        "Every ensemble of a spec: also the input layers of nnft spectrum (b_dist gauss|ball|\n"
+        "lorentz|user, F one|prop|user, a_mean, phase) and the deeper g (g dense, any\n"
+        "g_act); --exact there from the all-partition correlators (the linear g, the\n"
+        "single layer; no exact value for another g_act).",
     .epilog =
         "Beyond one machine: 'mpirun -np R feynn nnft sample ...' (or srun) splits the\n"
         "networks over R ranks in fixed blocks added in block order: the output is\n"
@@ -1239,6 +1243,8 @@ static int report_order(report_t *r, const fy_nnft_spec_t s, const fy_nnft_mc_t 
         fy_error_t e2;
         fy_error_init(e2);
         rc = fy_nnft_corr_compute(c, s, n, 64, e2);
+        if (rc == FY_EUNSUPPORTED && fy_nnft_has_odd(s)) /* qft14: deeper g, the Z2 switch */
+            rc = fy_nnft_euclid_corr_compute(c, s, n, 64, e2);
         if (rc == FY_OK)
             have_exact = 1;
         else if (rc != FY_EUNSUPPORTED)

@@ -109,6 +109,11 @@ typedef struct
     const fmpq_poly_struct *dens; /* qft3: the density's piece (NULL: 1) */
     const fmpq_poly_struct *fpol; /* qft3: F user's piece (NULL: F one or prop) */
     int prop;    /* F prop */
+    int wmode;   /* qft14: the law's weight: 0 none, 1 exp(-w k^2) (Gaussian), 2 1/(k^2 + m^2) */
+    arb_t w;     /* qft14: d / (2 sigma_W^2) for wmode 1 */
+    arb_t tau;   /* qft14: rho(p, tau): the time */
+    arb_t p2;    /* qft14: rho(p, tau): |p|^2 of the spatial momentum */
+    int rho;     /* qft14: integrate rho_user_f (in p_0), not ball_f (in k) */
 } ball_param;
 
 /* qft3: a rational polynomial at a complex ball (Arb's integer-polynomial evaluation of the
@@ -124,22 +129,24 @@ static void poly_eval_acb(acb_t y, const fmpq_poly_t p, const acb_t k, slong pre
     acb_div_fmpz(y, y, p->den, prec);
 }
 
-static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong prec)
+/* z times the law's shape at |b| = k (k2 = k^2): the weight (qft14), the density's piece,
+ * F^M (F user's piece, or (k^2 + m^2)^(-M/2)); k2 is overwritten. */
+static void shape_mul(acb_t z, ball_param *p, const acb_t k, acb_t k2, slong order,
+                      slong prec)
 {
-    ball_param *p = param;
-    acb_t k2, z, t;
-    /* meromorphic for even M: poles show up as non-finite balls */
-    acb_init(k2);
-    acb_init(z);
+    acb_t t;
     acb_init(t);
-    acb_sqr(k2, k, prec);
-    acb_mul_arb(z, k2, p->q, prec);
-    acb_neg(z, z);
-    acb_hypgeom_0f1(z, p->a, z, 0, prec);
-    if (p->d > 1)
+    if (p->wmode == 1) /* qft14: exp(-w k^2), entire */
     {
-        acb_pow_ui(t, k, (ulong) (p->d - 1), prec);
+        acb_mul_arb(t, k2, p->w, prec);
+        acb_neg(t, t);
+        acb_exp(t, t, prec);
         acb_mul(z, z, t, prec);
+    }
+    else if (p->wmode == 2) /* qft14: 1/(k^2 + m^2), poles off the path */
+    {
+        acb_add_arb(t, k2, p->m2, prec);
+        acb_div(z, z, t, prec);
     }
     if (p->dens != NULL)
     {
@@ -169,6 +176,27 @@ static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong pr
             acb_div(z, z, t, prec);
         }
     }
+    acb_clear(t);
+}
+
+static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong prec)
+{
+    ball_param *p = param;
+    acb_t k2, z, t;
+    /* meromorphic for even M: poles show up as non-finite balls */
+    acb_init(k2);
+    acb_init(z);
+    acb_init(t);
+    acb_sqr(k2, k, prec);
+    acb_mul_arb(z, k2, p->q, prec);
+    acb_neg(z, z);
+    acb_hypgeom_0f1(z, p->a, z, 0, prec);
+    if (p->d > 1)
+    {
+        acb_pow_ui(t, k, (ulong) (p->d - 1), prec);
+        acb_mul(z, z, t, prec);
+    }
+    shape_mul(z, p, k, k2, order, prec);
     acb_set(res, z);
     acb_clear(k2);
     acb_clear(z);
@@ -176,7 +204,36 @@ static int ball_f(acb_ptr res, const acb_t k, void *param, slong order, slong pr
     return 0;
 }
 
-/* int_lo^hi of ball_f, added to acc. */
+/* qft14: rho(p, tau)'s integrand cos(p_0 tau) P F^2 at |b| = q = sqrt(p_0^2 + p^2) (up to
+ * the constant): q is p_0 itself at p = 0, else the analytic square root (branch points at
+ * p_0 = +-i p, off the real path). */
+static int rho_user_f(acb_ptr res, const acb_t z, void *param, slong order, slong prec)
+{
+    ball_param *p = param;
+    acb_t q, q2, c;
+    acb_init(q);
+    acb_init(q2);
+    acb_init(c);
+    acb_sqr(q2, z, prec);
+    if (arb_is_zero(p->p2))
+        acb_set(q, z);
+    else
+    {
+        acb_add_arb(q2, q2, p->p2, prec);
+        acb_sqrt_analytic(q, q2, order != 0, prec);
+    }
+    acb_mul_arb(c, z, p->tau, prec);
+    acb_cos(c, c, prec);
+    shape_mul(c, p, q, q2, order, prec);
+    acb_set(res, c);
+    acb_clear(q);
+    acb_clear(q2);
+    acb_clear(c);
+    return 0;
+}
+
+/* int_lo^hi of ball_f, added to acc; for rho(p, tau) (qft14: p->tau set) the integral of
+ * rho_user_f over the p_0 with lo <= sqrt(p_0^2 + p^2) <= hi. */
 static int quad_piece(arb_t acc, ball_param *p, const fmpq_t lo, const fmpq_t hi, slong prec,
                       fy_error_t err)
 {
@@ -190,7 +247,25 @@ static int quad_piece(arb_t acc, ball_param *p, const fmpq_t lo, const fmpq_t hi
     arb_set_fmpq(acb_realref(a), lo, prec);
     arb_set_fmpq(acb_realref(b), hi, prec);
     mag_set_ui_2exp_si(tol, 1, -prec);
-    acb_calc_integrate(res, ball_f, p, a, b, prec, tol, NULL, prec + 10);
+    if (p->rho) /* qft14: p_0 = sqrt(k^2 - p^2) at the ends */
+    {
+        arb_sqr(acb_realref(a), acb_realref(a), prec);
+        arb_sub(acb_realref(a), acb_realref(a), p->p2, prec);
+        arb_sqr(acb_realref(b), acb_realref(b), prec);
+        arb_sub(acb_realref(b), acb_realref(b), p->p2, prec);
+        if (!arb_is_positive(acb_realref(b)))
+            acb_zero(b);
+        if (!arb_is_positive(acb_realref(a)))
+            acb_zero(a);
+        arb_sqrtpos(acb_realref(a), acb_realref(a), prec);
+        arb_sqrtpos(acb_realref(b), acb_realref(b), prec);
+        if (acb_is_zero(b))
+            acb_zero(res);
+        else
+            acb_calc_integrate(res, rho_user_f, p, a, b, prec, tol, NULL, prec + 10);
+    }
+    else
+        acb_calc_integrate(res, ball_f, p, a, b, prec, tol, NULL, prec + 10);
     if (!acb_is_finite(res))
         rc = fy_error_set(err, FY_ECHECK, "the radial integral (d = %ld, M = %d) did not "
                           "converge; try fewer digits", (long) p->d, p->M);
@@ -203,51 +278,84 @@ static int quad_piece(arb_t acc, ball_param *p, const fmpq_t lo, const fmpq_t hi
     return rc;
 }
 
-/* The compact laws (the ball, b_dist user) with F one, prop or user (fmode 0, 1, 2):
- * int k^(d-1) p(k) F(k)^M 0F1(; d/2; -k^2 r^2/4) dk / int k^(d-1) p(k) dk, over every
- * interval between the knots of p and F (qft3; the ball is p = 1 on [0, Lambda]). */
-static int radial_quad(arb_t R, const fy_nnft_spec_t s, int M, int fmode, const fmpq_t r2,
-                       slong prec, fy_error_t err)
+/* The ball_param of a spec for the quadratures of order M (fmode 0, 1, 2: F one, prop, user);
+ * qft14: the Gaussian and Lorentzian laws as weights (with F user). */
+static void qparam_init(ball_param *p, const fy_nnft_spec_t s, int M, int fmode, slong prec)
 {
-    ball_param p;
+    memset(p, 0, sizeof *p);
+    p->d = s->d;
+    p->M = M;
+    p->prop = fmode == 1;
+    acb_init(p->a);
+    arb_init(p->q);
+    arb_init(p->m2);
+    arb_init(p->w);
+    arb_init(p->tau);
+    arb_init(p->p2);
+    acb_set_si(p->a, s->d);
+    acb_mul_2exp_si(p->a, p->a, -1);
+    arb_set_fmpq(p->m2, s->mass, prec);
+    arb_sqr(p->m2, p->m2, prec);
+    if (s->b_dist == FY_NNFT_B_GAUSS) /* exp(-d k^2 / (2 sigma_W^2)) */
+    {
+        p->wmode = 1;
+        arb_set_fmpq(p->w, s->sigma_W, prec);
+        arb_sqr(p->w, p->w, prec);
+        arb_mul_2exp_si(p->w, p->w, 1);
+        arb_inv(p->w, p->w, prec);
+        arb_mul_si(p->w, p->w, s->d, prec);
+    }
+    else if (s->b_dist == FY_NNFT_B_LORENTZ) /* 1/(k^2 + m^2) */
+        p->wmode = 2;
+}
+
+static void qparam_clear(ball_param *p)
+{
+    acb_clear(p->a);
+    arb_clear(p->q);
+    arb_clear(p->m2);
+    arb_clear(p->w);
+    arb_clear(p->tau);
+    arb_clear(p->p2);
+}
+
+/* The quadrature over every interval between the knots of the law of b and of F, added to
+ * acc: the ball is p = 1 on [0, Lambda], b_dist user its pieces (qft3); with F user
+ * (fmode 2, M > 0) only the overlaps with F's pieces count (F = 0 off them), and a Gaussian
+ * or Lorentzian law (qft14: a weight on [0, inf)) counts on F's pieces alone.  Z is set to
+ * the law's radial mass int_0^inf k^(d-1) w(k) p(k) dk: exact (Zq) for the compact laws,
+ * else (Gaussian: Gamma(d/2) / (2 w^(d/2)); Lorentzian: pi / (2 m)) a ball in Za. */
+static int quad_pieces(arb_t acc, fmpq_t Zq, arb_t Za, ball_param *p,
+                       const fy_nnft_spec_t s, int fmode, slong prec, fy_error_t err)
+{
     fy_nnft_ppoly_t ball;
     const fy_nnft_ppoly_struct *P = s->b_density, *F = s->F_user;
-    fmpq_t lo, hi, Z;
+    fmpq_t lo, hi;
     fmpq_poly_t one;
-    arb_t acc;
+    arb_t hw;
     slong j, i;
     int rc = FY_OK;
-    memset(&p, 0, sizeof p);
-    p.d = s->d;
-    p.M = M;
-    p.prop = fmode == 1;
-    acb_init(p.a);
-    arb_init(p.q);
-    arb_init(p.m2);
+    arb_init(hw);
     fy_nnft_ppoly_init(ball);
     fmpq_init(lo);
     fmpq_init(hi);
-    fmpq_init(Z);
     fmpq_poly_init(one);
-    arb_init(acc);
-    acb_set_si(p.a, s->d);
-    acb_mul_2exp_si(p.a, p.a, -1);
-    arb_set_fmpq(p.q, r2, prec);
-    arb_mul_2exp_si(p.q, p.q, -2);
-    arb_set_fmpq(p.m2, s->mass, prec);
-    arb_sqr(p.m2, p.m2, prec);
-    if (s->b_dist == FY_NNFT_B_BALL)
+    fmpq_poly_one(one);
+    if (p->wmode != 0) /* qft14: a law on [0, inf) with F user's pieces */
+        P = F;
+    else if (s->b_dist == FY_NNFT_B_BALL)
     {
-        fmpq_poly_one(one);
         rc = fy_nnft_ppoly_append(ball, lo, s->Lambda, one, 0, err);
         P = ball;
     }
     for (j = 0; j < P->n && rc == FY_OK; j++)
     {
-        p.dens = s->b_dist == FY_NNFT_B_BALL ? NULL : P->p + j;
-        if (fmode != 2 || M == 0)
+        p->dens = s->b_dist == FY_NNFT_B_USER ? P->p + j : NULL;
+        if (p->wmode != 0)
+            p->fpol = F->p + j;
+        if (p->wmode != 0 || fmode != 2 || p->M == 0)
         {
-            rc = quad_piece(acc, &p, P->lo + j, P->hi + j, prec, err);
+            rc = quad_piece(acc, p, P->lo + j, P->hi + j, prec, err);
             continue;
         }
         /* F user: F = 0 off its pieces, so only the overlaps count (M > 0) */
@@ -257,30 +365,67 @@ static int radial_quad(arb_t R, const fy_nnft_spec_t s, int M, int fmode, const 
             fmpq_set(hi, fmpq_cmp(P->hi + j, F->hi + i) < 0 ? P->hi + j : F->hi + i);
             if (fmpq_cmp(lo, hi) >= 0)
                 continue;
-            p.fpol = F->p + i;
-            rc = quad_piece(acc, &p, lo, hi, prec, err);
+            p->fpol = F->p + i;
+            rc = quad_piece(acc, p, lo, hi, prec, err);
         }
     }
-    if (rc == FY_OK)
+    if (rc == FY_OK && p->wmode == 0)
     {
-        fy_nnft_ppoly_moment(Z, P, s->d - 1);
-        if (fmpq_sgn(Z) <= 0)
+        fy_nnft_ppoly_moment(Zq, P, s->d - 1);
+        if (fmpq_sgn(Zq) <= 0)
             rc = fy_error_set(err, FY_EINPUT, "the density of b has no mass");
-        else
-        {
-            arb_mul_fmpz(R, acc, fmpq_denref(Z), prec);
-            arb_div_fmpz(R, R, fmpq_numref(Z), prec);
-        }
     }
-    acb_clear(p.a);
-    arb_clear(p.q);
-    arb_clear(p.m2);
+    else if (rc == FY_OK && p->wmode == 1)
+    {
+        arb_set_si(Za, s->d);
+        arb_mul_2exp_si(Za, Za, -1);
+        arb_pow(hw, p->w, Za, prec);
+        arb_gamma(Za, Za, prec);
+        arb_div(Za, Za, hw, prec);
+        arb_mul_2exp_si(Za, Za, -1);
+    }
+    else if (rc == FY_OK)
+    {
+        arb_const_pi(Za, prec);
+        arb_sqrt(hw, p->m2, prec);
+        arb_div(Za, Za, hw, prec);
+        arb_mul_2exp_si(Za, Za, -1);
+    }
+    arb_clear(hw);
     fy_nnft_ppoly_clear(ball);
     fmpq_clear(lo);
     fmpq_clear(hi);
-    fmpq_clear(Z);
     fmpq_poly_clear(one);
+    return rc;
+}
+
+/* The compact laws (the ball, b_dist user) with F one, prop or user (fmode 0, 1, 2), and
+ * (qft14) the Gaussian and Lorentzian laws with F user:
+ * int k^(d-1) w(k) p(k) F(k)^M 0F1(; d/2; -k^2 r^2/4) dk / int k^(d-1) w(k) p(k) dk. */
+static int radial_quad(arb_t R, const fy_nnft_spec_t s, int M, int fmode, const fmpq_t r2,
+                       slong prec, fy_error_t err)
+{
+    ball_param p;
+    arb_t acc, Za;
+    fmpq_t Zq;
+    int rc;
+    qparam_init(&p, s, M, fmode, prec);
+    arb_init(acc);
+    arb_init(Za);
+    fmpq_init(Zq);
+    arb_set_fmpq(p.q, r2, prec);
+    arb_mul_2exp_si(p.q, p.q, -2);
+    if ((rc = quad_pieces(acc, Zq, Za, &p, s, fmode, prec, err)) == FY_OK && p.wmode == 0)
+    {
+        arb_mul_fmpz(R, acc, fmpq_denref(Zq), prec);
+        arb_div_fmpz(R, R, fmpq_numref(Zq), prec);
+    }
+    else if (rc == FY_OK)
+        arb_div(R, acc, Za, prec);
+    qparam_clear(&p);
     arb_clear(acc);
+    arb_clear(Za);
+    fmpq_clear(Zq);
     return rc;
 }
 
@@ -380,14 +525,8 @@ int fy_nnft_euclid_radial(arb_t R, const fy_nnft_spec_t s, int M, const fmpq_t r
             break;
         }
     }
-    else if (s->F == FY_NNFT_F_USER)
-    {
-        if (s->b_dist != FY_NNFT_B_BALL && s->b_dist != FY_NNFT_B_USER)
-            return fy_error_set(err, FY_EUNSUPPORTED, "F user needs a compact law of b "
-                                "(b_dist ball or user), not b_dist %s",
-                                fy_nnft_bdist_name((fy_nnft_bdist_t) s->b_dist));
+    else if (s->F == FY_NNFT_F_USER) /* every law (qft14: Gaussian, Lorentzian too) */
         return radial_quad(R, s, M, 2, r2, prec, err);
-    }
     else
         switch (s->b_dist)
         {
@@ -597,6 +736,64 @@ int fy_nnft_power_spectrum(arb_t G, const fy_nnft_spec_t s, const arb_t p, slong
     arb_clear(t);
     arb_clear(u);
     return FY_OK;
+}
+
+/* qft14: rho(p, tau) of the layers with pieces (b_dist user, F user, the ball with F
+ * user): (1/pi) int_0^inf cos(p_0 tau) G(sqrt(p_0^2 + p^2)) dp_0 with
+ * G(q) = C w(q) p(q) F(q)^2, C = (sigma^2 / 2) (2 pi)^d / (S_(d-1) Z) (sigma^2 as in G2,
+ * S_(d-1) = 2 pi^(d/2) / Gamma(d/2), Z the law's radial mass), on every interval of the
+ * pieces mapped to p_0 = sqrt(k^2 - p^2). */
+int fy_nnft_euclid_rho_quad(arb_t rho, const fy_nnft_spec_t s, const fmpq_t p,
+                            const fmpq_t tau, slong prec, fy_error_t err)
+{
+    ball_param q;
+    arb_t acc, Za, t, u;
+    fmpq_t Zq;
+    int fmode = s->F == FY_NNFT_F_USER ? 2 : s->F == FY_NNFT_F_PROP ? 1 : 0, rc;
+    if (s->b_dist != FY_NNFT_B_USER && s->F != FY_NNFT_F_USER)
+        return fy_error_set(err, FY_EINPUT, "the pieces' route of rho(p, tau) is for b_dist "
+                            "user or F user");
+    qparam_init(&q, s, 2, fmode, prec);
+    q.rho = 1;
+    arb_set_fmpq(q.tau, tau, prec);
+    arb_set_fmpq(q.p2, p, prec);
+    arb_sqr(q.p2, q.p2, prec);
+    arb_init(acc);
+    arb_init(Za);
+    arb_init(t);
+    arb_init(u);
+    fmpq_init(Zq);
+    rc = quad_pieces(acc, Zq, Za, &q, s, fmode, prec, err);
+    if (rc == FY_OK && q.wmode == 0)
+        arb_set_fmpq(Za, Zq, prec);
+    if (rc == FY_OK)
+        rc = g2_scale(t, s, prec, err);
+    if (rc == FY_OK)
+    {
+        /* C / pi = (sigma^2 / 2) (2 pi)^d Gamma(d/2) / (2 pi^(d/2) Z pi) */
+        arb_mul(rho, acc, t, prec);
+        arb_const_pi(t, prec);
+        arb_mul_2exp_si(u, t, 1);
+        arb_pow_ui(u, u, (ulong) s->d, prec);
+        arb_mul(rho, rho, u, prec);
+        arb_set_si(u, s->d);
+        arb_mul_2exp_si(u, u, -1);
+        arb_pow(t, t, u, prec);
+        arb_gamma(u, u, prec);
+        arb_mul(rho, rho, u, prec);
+        arb_div(rho, rho, t, prec);
+        arb_div(rho, rho, Za, prec);
+        arb_const_pi(t, prec);
+        arb_div(rho, rho, t, prec);
+        arb_mul_2exp_si(rho, rho, -2);
+    }
+    qparam_clear(&q);
+    arb_clear(acc);
+    arb_clear(Za);
+    arb_clear(t);
+    arb_clear(u);
+    fmpq_clear(Zq);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ kernels and moments */
@@ -901,6 +1098,52 @@ int fy_nnft_euclid_connected(arb_t G, const fy_nnft_spec_t s, const slong *idx, 
                              slong prec, fy_error_t err)
 {
     return part_sum(G, s, idx, n, 1, prec, err);
+}
+
+/* qft14: the tables of fy_nnft_corr_compute for the specs it refuses because their neurons
+ * are not independent or have odd moments (fy_nnft_has_odd): every sorted tuple through the
+ * all-partition route, the Wick value from the kernel. */
+int fy_nnft_euclid_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
+                                fy_error_t err)
+{
+    slong t;
+    arb_t d;
+    int rc;
+    fy_nnft_corr_clear(c);
+    arb_init(c->m);
+    if (n < 2 || n > 8 || (n & 1))
+        return fy_error_set(err, FY_EINPUT, "correlators at n = 2, 4, 6, 8, not %d", n);
+    if ((rc = fy_nnft_tuples(&c->idx, &c->count, s->npoints, n, err)) != FY_OK)
+        return rc;
+    c->n = n;
+    c->G = _arb_vec_init(3 * c->count);
+    c->gp = c->G + c->count;
+    c->conn = c->gp + c->count;
+    arb_init(d);
+    for (t = 0; t < c->count && rc == FY_OK; t++)
+    {
+        const slong *ix = c->idx + t * n;
+        if ((rc = fy_nnft_euclid_correlator(c->G + t, s, ix, n, prec, err)) == FY_OK
+            && (rc = fy_nnft_euclid_connected(c->conn + t, s, ix, n, prec, err)) == FY_OK)
+            rc = fy_nnft_wick(c->gp + t, s, ix, n, prec, err);
+        if (rc == FY_OK && !arb_contains_zero(c->gp + t))
+        {
+            arb_sub(d, c->G + t, c->gp + t, prec);
+            arb_div(d, d, c->gp + t, prec);
+            arb_abs(d, d);
+            arb_add(c->m, c->m, d, prec);
+            c->m_used++;
+        }
+    }
+    if (rc == FY_OK && c->m_used > 0)
+        arb_div_si(c->m, c->m, c->m_used, prec);
+    arb_clear(d);
+    if (rc != FY_OK)
+    {
+        fy_nnft_corr_clear(c);
+        arb_init(c->m);
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------------ deeper g (qft3) */

@@ -9,6 +9,7 @@
 #include "num/arb_all.h"
 
 #include "nnft/checks_internal.h"
+#include "nnft/nnft_internal.h" /* qft14: fy_nnft_euclid_rho_quad */
 
 /* ------------------------------------------------------------------ the measure */
 void fy_nnft_kl_init(fy_nnft_kl_t kl)
@@ -379,10 +380,8 @@ int fy_nnft_rho(arb_t rho, const fy_nnft_spec_t s, const fmpq_t p, const fmpq_t 
     if (!fmpq_is_one(s->phase))
         return fy_error_set(err, FY_EUNSUPPORTED, "rho(p, tau) needs the uniform phase "
                             "(phase 1, translation invariance)");
-    if (s->b_dist == FY_NNFT_B_USER || s->F == FY_NNFT_F_USER) /* qft3 */
-        return fy_error_set(err, FY_EUNSUPPORTED, "rho(p, tau) of a user-given b_dist or F is "
-                            "not implemented; the reflection matrix of G2 applies "
-                            "(feynn nnft rp)");
+    if (s->b_dist == FY_NNFT_B_USER || s->F == FY_NNFT_F_USER) /* qft14: by quadrature */
+        return fy_nnft_euclid_rho_quad(rho, s, p, tau, prec, err);
     arb_init(G0);
     arb_init(pa);
     arb_init(ta);

@@ -24,7 +24,7 @@
 #include "feynn/util.h"
 #include "nnft/nnft_internal.h"
 
-typedef struct
+typedef struct fy_nnft_enet_s
 {
     slong N, d, P;
     int bdist, F;
@@ -346,6 +346,82 @@ static double enet_eval(const enet_t *e, const double *x)
             f += e->a[i] * gact_eval(e->gact, z);
         }
     return f;
+}
+
+/* ------------------------------------------------------------------ inside the sampler
+ * (qft14): the ensemble sampler of mc.c asks for the outputs of network k; one object per
+ * thread (the draws' scratch is the object's). */
+int fy_nnft_enet_new(fy_nnft_enet_t **e, const fy_nnft_spec_t s, uint64_t seed,
+                     fy_error_t err)
+{
+    int rc;
+    if ((*e = fy_malloc(1, sizeof(enet_t), err)) == NULL)
+        return FY_ENOMEM;
+    if ((rc = enet_init(*e, s, seed, err)) != FY_OK)
+    {
+        free(*e);
+        *e = NULL;
+    }
+    return rc;
+}
+
+void fy_nnft_enet_free(fy_nnft_enet_t *e)
+{
+    if (e == NULL)
+        return;
+    enet_clear(e);
+    free(e);
+}
+
+void fy_nnft_enet_outputs(double *out, slong ld, fy_nnft_enet_t *e, uint64_t k)
+{
+    slong p;
+    enet_draw(e, k);
+    for (p = 0; p < e->P; p++)
+        out[p * ld] = enet_eval(e, e->x + p * e->d);
+}
+
+/* One piecewise polynomial as text: "name n lo hi c0 c1 .. ; ..". */
+static void key_ppoly(FILE *fp, const char *name, const fy_nnft_ppoly_t f)
+{
+    slong j;
+    fprintf(fp, "%s %ld", name, (long) f->n);
+    for (j = 0; j < f->n; j++)
+    {
+        char *lo = fmpq_get_str(NULL, 10, f->lo + j), *hi = fmpq_get_str(NULL, 10, f->hi + j);
+        char *c = fmpq_poly_get_str(f->p + j);
+        fprintf(fp, " [%s %s %s]", lo, hi, c);
+        flint_free(lo);
+        flint_free(hi);
+        flint_free(c);
+    }
+    fputc('\n', fp);
+}
+
+int fy_nnft_enet_key(char **out, const fy_nnft_spec_t s, fy_error_t err)
+{
+    size_t len = 0;
+    FILE *fp;
+    const fmpq *q[6] = {s->mass, s->Lambda, s->a_mean, s->phase, s->sigma_g, s->sigma_gb};
+    int i;
+    *out = NULL;
+    if ((fp = open_memstream(out, &len)) == NULL)
+        return fy_error_set(err, FY_ENOMEM, "out of memory");
+    fprintf(fp, "euclid b_dist %s F %s g %s g_act %s g_width %ld\n",
+            fy_nnft_bdist_name((fy_nnft_bdist_t) s->b_dist),
+            fy_nnft_ampl_name((fy_nnft_ampl_t) s->F), fy_nnft_g_name((fy_nnft_g_t) s->g),
+            fy_nnft_gact_name((fy_nnft_gact_t) s->g_act), (long) s->g_width);
+    for (i = 0; i < 6; i++)
+    {
+        char *t = fmpq_get_str(NULL, 10, q[i]);
+        fprintf(fp, "%s%s", i ? " " : "mass, Lambda, a_mean, phase, sigma_g, sigma_gb: ", t);
+        flint_free(t);
+    }
+    fputc('\n', fp);
+    key_ppoly(fp, "b_density", s->b_density);
+    key_ppoly(fp, "F_piece", s->F_user);
+    fclose(fp);
+    return *out != NULL ? FY_OK : fy_error_set(err, FY_ENOMEM, "out of memory");
 }
 
 /* The pairs (i, j), i <= j, i < rows (rows = P: all pairs; 1: the row of point 0). */

@@ -28,6 +28,7 @@ typedef struct
     double *x;          /* P x d points */
     double *norm;       /* Gauss-net: Sigma(x, x) per point */
     fy_rng_t gn, gu;    /* normals and uniforms */
+    const fy_nnft_spec_struct *es; /* qft14: a Euclidean input layer (euclid_mc.c), or NULL */
 } net_t;
 
 static void net_clear(net_t *n)
@@ -48,11 +49,8 @@ static int net_init(net_t *n, const fy_nnft_spec_t s, uint64_t seed, fy_error_t 
     if (s->d_out != 1)
         return fy_error_set(err, FY_EUNSUPPORTED, "only d_out = 1 is sampled (the outputs "
                             "of a wider network are independent copies)");
-    if (fy_nnft_is_euclid(s))
-        return fy_error_set(err, FY_EUNSUPPORTED, "the ensemble sampler draws the Cos-net's "
-                            "Gaussian b only; for b_dist, F, a_mean or phase the two-point "
-                            "Monte Carlo of the Euclidean layers applies "
-                            "(fy_nnft_euclid_mc_g2)");
+    if (fy_nnft_is_euclid(s)) /* qft14: its networks are drawn by euclid_mc.c */
+        n->es = s;
     n->act = s->act;
     n->d = s->d;
     n->N = s->width;
@@ -194,6 +192,15 @@ int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, 
     int rc = net_init(&n, s, seed, err);
     if (rc != FY_OK)
         return rc;
+    if (n.es != NULL) /* qft14: the Euclidean input layers */
+    {
+        fy_nnft_enet_t *e;
+        if ((rc = fy_nnft_enet_new(&e, s, seed, err)) == FY_OK)
+            fy_nnft_enet_outputs(out, 1, e, k);
+        fy_nnft_enet_free(e);
+        net_clear(&n);
+        return rc;
+    }
     if ((z = fy_malloc(net_nz(&n) + (size_t) (3 * n.N), sizeof(double), err)) == NULL)
     {
         net_clear(&n);
@@ -325,6 +332,7 @@ typedef struct
     int uses_u, zbatch, threads;
     size_t nz, zlen, ulen;
     double **scr;
+    fy_nnft_enet_t **eu; /* qft14: per thread, for a Euclidean input layer */
 } ens_t;
 
 static void ens_clear(ens_t *e)
@@ -333,6 +341,9 @@ static void ens_clear(ens_t *e)
     for (a = 0; e->scr != NULL && a < e->threads; a++)
         free(e->scr[a]);
     free(e->scr);
+    for (a = 0; e->eu != NULL && a < e->threads; a++)
+        fy_nnft_enet_free(e->eu[a]);
+    free(e->eu);
     free(e->pstart);
     net_clear(&e->n);
 }
@@ -399,6 +410,15 @@ static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t 
         if ((e->scr[a] = fy_malloc((size_t) ((e->n.P + e->npair + 1) * BATCH) + e->zlen
                                        + e->ulen + (size_t) e->n.N, sizeof(double), err)) == NULL)
             return FY_ENOMEM;
+    if (e->n.es != NULL) /* qft14: the Euclidean networks, one object per thread */
+    {
+        if ((e->eu = fy_calloc((size_t) e->threads, sizeof *e->eu, err)) == NULL)
+            return FY_ENOMEM;
+        e->zbatch = 0;
+        for (a = 0; a < e->threads; a++)
+            if ((rc = fy_nnft_enet_new(&e->eu[a], s, seed, err)) != FY_OK)
+                return rc;
+    }
     return FY_OK;
 }
 
@@ -419,10 +439,11 @@ static void ens_blocks(ens_t *e, double *part, uint64_t lo, uint64_t hi, uint64_
         uint64_t k0 = lo + (b0 + (uint64_t) rb) * BLOCK;
         uint64_t k1 = k0 + BLOCK < hi ? k0 + BLOCK : hi, kb;
 #ifdef _OPENMP
-        double *F = e->scr[omp_get_thread_num()];
+        const int tid = omp_get_thread_num();
 #else
-        double *F = e->scr[0];
+        const int tid = 0;
 #endif
+        double *F = e->scr[tid];
         double *PP = F + n->P * BATCH, *Q = PP + e->npair * BATCH, *Z = Q + BATCH;
         double *U = Z + e->zlen, *H = U + e->ulen;
         memset(sum, 0, 2 * (size_t) T * sizeof(double));
@@ -441,6 +462,11 @@ static void ens_blocks(ens_t *e, double *part, uint64_t lo, uint64_t hi, uint64_
             {
                 double *zl = e->zbatch ? Z + (size_t) l * e->nz : Z;
                 double *ul = e->zbatch ? U + (size_t) l * 2 * (size_t) n->N : U;
+                if (e->eu != NULL) /* qft14: a Euclidean input layer */
+                {
+                    fy_nnft_enet_outputs(F + l, BATCH, e->eu[tid], kb + (uint64_t) l);
+                    continue;
+                }
                 if (!e->zbatch)
                 {
                     fy_rng_normals(zl, e->nz, n->gn, kb + (uint64_t) l, 0);
@@ -537,6 +563,18 @@ static int run_text(char **out, const fy_nnft_spec_t s, uint64_t M, uint64_t see
         char *p = fmpq_get_str(NULL, 10, s->points + i);
         h = fy_par_fnv1a(h, p, strlen(p) + 1);
         flint_free(p);
+    }
+    if (fy_nnft_is_euclid(s)) /* qft14: the Euclidean layer's keys enter the hash */
+    {
+        char *key = NULL;
+        if (fy_nnft_enet_key(&key, s, err) != FY_OK)
+        {
+            for (i = 0; i < 4; i++)
+                flint_free(q[i]);
+            return FY_ENOMEM;
+        }
+        h = fy_par_fnv1a(h, key, strlen(key) + 1);
+        free(key);
     }
     n = strlen(q[0]) + strlen(q[1]) + strlen(q[2]) + strlen(q[3]) + 512;
     if ((*out = fy_malloc(n, 1, err)) != NULL)

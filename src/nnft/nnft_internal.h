@@ -73,4 +73,23 @@ int fy_nnft_chol(arb_ptr co, slong *rank, fmpq_t lastvar, const fmpq *S, slong r
 int fy_nnft_moment_rank3(arb_t res, fy_nnft_act_t act, const fmpq *S, const int *pw, slong r,
                          slong prec, fy_error_t err);
 
+/* qft14 (issue 14): the networks of the Euclidean input layers (euclid_mc.c) inside the
+ * ensemble sampler of mc.c, so that nnft sample, its width scans and checkpoints, and
+ * fy_nnft_network_outputs (symmetry --mc) run on every member of that family (b_dist, F
+ * user, deeper g).  Network k is the one fy_nnft_euclid_mc_g2 draws as network k. */
+typedef struct fy_nnft_enet_s fy_nnft_enet_t;
+int fy_nnft_enet_new(fy_nnft_enet_t **e, const fy_nnft_spec_t s, uint64_t seed,
+                     fy_error_t err);
+void fy_nnft_enet_free(fy_nnft_enet_t *e);
+/* f(x_p) of network k at every point p of the spec, into out[p * ld]. */
+void fy_nnft_enet_outputs(double *out, slong ld, fy_nnft_enet_t *e, uint64_t k);
+/* The text naming every field of the Euclidean layer that the draws depend on (for the
+ * checkpoints' run key), malloc'ed. */
+int fy_nnft_enet_key(char **out, const fy_nnft_spec_t s, fy_error_t err);
+/* rho(p, tau) of the layers with pieces (b_dist user or F user, euclid.c) by quadrature over
+ * p_0 on every piece; fy_nnft_rho (euclid_kl.c) takes this route for them. */
+int fy_nnft_euclid_rho_quad(arb_t rho, const fy_nnft_spec_t s, const fmpq_t p,
+                            const fmpq_t tau, slong prec, fy_error_t err);
+/* (end qft14) */
+
 #endif

@@ -849,12 +849,10 @@ static int qft3_check(const fy_nnft_spec_t s, fy_error_t err)
         return rc;
     if (s->F == FY_NNFT_F_USER)
     {
+        /* qft14: with every law of b (F = 0 off its pieces: with b_dist gauss or lorentz the
+         * pieces cut the law off) */
         if ((rc = fy_nnft_ppoly_check(s->F_user, 0, NULL, err)) != FY_OK)
             return rc;
-        if (s->b_dist != FY_NNFT_B_BALL && s->b_dist != FY_NNFT_B_USER)
-            return fy_error_set(err, FY_EINPUT, "F user (a piecewise polynomial) needs a "
-                                "compact law of b: 'b_dist ball' or 'b_dist user', not %s",
-                                fy_nnft_bdist_name((fy_nnft_bdist_t) s->b_dist));
     }
     return FY_OK;
 }
