@@ -12,13 +12,18 @@
  * small scales (light tails), Erf and sin at n = 2 against their closed-form kernels, and Erf,
  * tanh and ReLU with biases at one point (moments by rank-one quadrature) up to n = 6.
  * Fixed seeds (the numbers are deterministic). */
+#include <dirent.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "feynn/nnft.h"
+#include "feynn/par.h"
 #include "feynn/rng.h"
+#include "feynn/util.h"
 #include "num/arb_all.h"
 #include "testutil.h"
 
@@ -200,6 +205,228 @@ static void test_products(void **state)
             assert_true(fabs(mc->mean[2][t] - sum6 / M) <= 1e-12 * (1 + fabs(sum6 / M)));
     }
     fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(s);
+}
+
+/* The summation order of the sampler, spelled out (src/nnft/mc.c): with M = 640 networks each
+ * [HMS] chunk is one batch of 64 networks, whose products are summed in 8 lanes (network l in
+ * lane l mod 8, in network order) and the lanes in the tree ((0 + 1) + (2 + 3)) + ((4 + 5) +
+ * (6 + 7)); a product is built as the sampler builds it: f_i f_j for a pair, (f_i f_j)(f_k f_l)
+ * for a 4-tuple, that times f_m f_n for a 6-tuple.  From the outputs of each network recomputed
+ * one by one (fy_nnft_network_outputs), every chunk mean of every sorted 2-, 4- and 6-tuple of
+ * six points must be the same double: the vectorised accumulation (tuples side by side) and the
+ * batched evaluation (many networks' erf at once) change no bit. */
+static void check_order(fy_nnft_act_t act, slong width, const char *kurt)
+{
+    const uint64_t M = 640, seed = 12;
+    fy_nnft_spec_t s;
+    fy_nnft_mc_t mc;
+    fy_error_t err;
+    static double f[640][6];
+    uint64_t k;
+    long bad = 0;
+    slong t;
+    int a, c;
+    fy_nnft_spec_init(s);
+    fy_nnft_mc_init(mc);
+    fy_error_init(err);
+    spec_simple(s, act, "-1\n-0.4\n-0.05\n0.3\n0.8\n1.5\n", "1.2",
+                act == FY_NNFT_COS ? "0" : "0.7", width);
+    assert_int_equal(fy_fmpq_parse(s->kurtosis, kurt, err), FY_OK);
+    if (fy_nnft_sample(mc, s, M, seed, 2, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    for (k = 0; k < M; k++)
+        assert_int_equal(fy_nnft_network_outputs(f[k], s, seed, k, err), FY_OK);
+    assert_int_equal(mc->count[0] + mc->count[1] + mc->count[2], 21 + 126 + 462);
+    for (a = 0; a < 3; a++)
+        for (t = 0; t < mc->count[a]; t++)
+        {
+            const slong *ix = mc->idx[a] + t * (2 * a + 2);
+            for (c = 0; c < 10; c++)
+            {
+                double lane[8] = {0}, tot;
+                int l;
+                for (l = 0; l < 64; l++)
+                {
+                    const double *y = f[64 * c + l];
+                    double v = y[ix[0]] * y[ix[1]];
+                    if (a >= 1)
+                        v = v * (y[ix[2]] * y[ix[3]]);
+                    if (a == 2)
+                        v = v * (y[ix[4]] * y[ix[5]]);
+                    lane[l % 8] += v;
+                }
+                tot = ((lane[0] + lane[1]) + (lane[2] + lane[3]))
+                      + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+                bad += mc->chunk[a][t * 10 + c] != tot / 64;
+            }
+        }
+    if (bad)
+        fail_msg("%s N = %ld: %ld chunk means differ from the summation order",
+                 fy_nnft_act_name(act), (long) width, bad);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(s);
+}
+
+static void test_sum_order(void **state)
+{
+    (void) state;
+    check_order(FY_NNFT_ERF, 3, "3");   /* batched: erf of 64 networks at once */
+    check_order(FY_NNFT_ERF, 90, "3");  /* one network at a time (271 normals each) */
+    check_order(FY_NNFT_RELU, 5, "3");
+    check_order(FY_NNFT_COS, 4, "6");   /* uniforms: phases and the output-weight mixture */
+    check_order(FY_NNFT_GAUSS, 2, "3");
+}
+
+/* The store of a width scan: its name (dir/RUN) says what it holds, not which command asked
+ * (no "--widths"); a store written under the older name (its first line named `nnft sample
+ * --widths`) is resumed as it is, and keeps its name; a store under any other name is
+ * another run's: recomputed. */
+static void store_dir(char *buf, size_t n, const char *what)
+{
+    snprintf(buf, n, "nnft_mc_test_%s.%ld", what, (long) getpid());
+}
+
+static void rm_store(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[600];
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+        {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
+}
+
+static char *read_run(const char *dir)
+{
+    char path[600], *text = NULL;
+    size_t len;
+    fy_error_t err;
+    fy_error_init(err);
+    snprintf(path, sizeof path, "%s/RUN", dir);
+    if (fy_file_read_text(&text, &len, path, 1 << 20, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    return text;
+}
+
+/* A copy of the store in from (its name: run) in to, under the name head + run's lines after
+ * the first. */
+static void copy_store(const char *to, const char *from, const char *run, const char *head,
+                       uint64_t nchunks)
+{
+    fy_par_store_t a, b;
+    fy_error_t err;
+    char *name = malloc(strlen(run) + strlen(head) + 1);
+    uint64_t k;
+    fy_error_init(err);
+    sprintf(name, "%s%s", head, strchr(run, '\n') + 1);
+    fy_par_store_init(a);
+    fy_par_store_init(b);
+    assert_int_equal(fy_par_store_open(a, from, run, err), FY_OK);
+    assert_int_equal(fy_par_store_open(b, to, name, err), FY_OK);
+    for (k = 0; k < nchunks; k++)
+    {
+        void *d;
+        size_t len;
+        int state;
+        assert_int_equal(fy_par_store_get(&d, &len, &state, a, k, NULL, 0, err), FY_OK);
+        assert_int_equal(state, FY_PAR_CHUNK_OK);
+        assert_int_equal(fy_par_store_put(b, k, d, len, err), FY_OK);
+        free(d);
+    }
+    fy_par_store_clear(a);
+    fy_par_store_clear(b);
+    free(name);
+}
+
+static void scan_into(fy_nnft_mc_struct *mcs, const fy_nnft_spec_t s, const slong *widths,
+                      const char *dir, uint64_t *resumed)
+{
+    fy_nnft_run_t run;
+    fy_error_t err;
+    fy_error_init(err);
+    fy_nnft_run_init(run);
+    run->checkpoint = dir;
+    if (fy_nnft_sample_scan(mcs, s, widths, 2, 300, 4, 1, run, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    *resumed = run->resumed;
+}
+
+static void same_sums(const fy_nnft_mc_struct *x, const fy_nnft_mc_struct *y)
+{
+    int a;
+    for (a = 0; a < 3; a++)
+    {
+        assert_int_equal(x->count[a], y->count[a]);
+        assert_memory_equal(x->mean[a], y->mean[a],
+                            (size_t) x->count[a] * (4 + FY_NNFT_CHUNKS) * sizeof(double));
+    }
+}
+
+static void test_scan_store_name(void **state)
+{
+    static const char *old_head = "feynn nnft sample --widths: one packed ensemble per width "
+                                  "(mc 2)\n";
+    const slong widths[2] = {2, 6};
+    char d1[128], d2[128], d3[128], *run, *run2;
+    fy_nnft_mc_struct m1[2], m2[2], m3[2];
+    fy_nnft_spec_t s;
+    uint64_t resumed;
+    int j;
+    (void) state;
+    store_dir(d1, sizeof d1, "new");
+    store_dir(d2, sizeof d2, "old");
+    store_dir(d3, sizeof d3, "other");
+    fy_nnft_spec_init(s);
+    spec_simple(s, FY_NNFT_RELU, "0.5\n1\n2\n", "1", "0", 2);
+    for (j = 0; j < 2; j++)
+    {
+        fy_nnft_mc_init(m1 + j);
+        fy_nnft_mc_init(m2 + j);
+        fy_nnft_mc_init(m3 + j);
+    }
+    scan_into(m1, s, widths, d1, &resumed);
+    assert_int_equal(resumed, 0);
+    run = read_run(d1);
+    assert_null(strstr(run, "--"));
+    assert_true(strncmp(run, "feynn ensemble sums, one packed ensemble per width", 50) == 0);
+    /* the same run again: everything read back */
+    scan_into(m2, s, widths, d1, &resumed);
+    assert_int_equal(resumed, 2);
+    for (j = 0; j < 2; j++)
+        same_sums(m1 + j, m2 + j);
+    /* a store of the older name: resumed, still of that name */
+    copy_store(d2, d1, run, old_head, 2);
+    scan_into(m2, s, widths, d2, &resumed);
+    assert_int_equal(resumed, 2);
+    run2 = read_run(d2);
+    assert_true(strncmp(run2, old_head, strlen(old_head)) == 0);
+    assert_string_equal(strchr(run2, '\n'), strchr(run, '\n'));
+    for (j = 0; j < 2; j++)
+        same_sums(m1 + j, m2 + j);
+    /* any other first line: another run's store, recomputed (the same numbers) */
+    copy_store(d3, d1, run, "feynn nnft sample --widths: another ensemble (mc 1)\n", 2);
+    scan_into(m3, s, widths, d3, &resumed);
+    assert_int_equal(resumed, 0);
+    for (j = 0; j < 2; j++)
+    {
+        same_sums(m1 + j, m3 + j);
+        fy_nnft_mc_clear(m1 + j);
+        fy_nnft_mc_clear(m2 + j);
+        fy_nnft_mc_clear(m3 + j);
+    }
+    free(run);
+    free(run2);
+    rm_store(d1);
+    rm_store(d2);
+    rm_store(d3);
     fy_nnft_spec_clear(s);
 }
 
@@ -544,6 +771,8 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_threads_paths),
         cmocka_unit_test(test_products),
+        cmocka_unit_test(test_sum_order),
+        cmocka_unit_test(test_scan_store_name),
         cmocka_unit_test(test_exact_vs_mc),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_demo_small),

@@ -15,6 +15,7 @@
 #include "nnft/nnft_internal.h"
 
 #define BLOCK 256             /* networks per block (fixed: the reduction order) */
+#define BATCH 64               /* networks evaluated and accumulated together */
 #define ROUND_BYTES (64 << 20) /* partial sums held at once, at most */
 #define MAX_TUPLES (1 << 22)
 
@@ -112,16 +113,14 @@ static double dot4(const double *a, const double *h, slong N)
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-/* Outputs f(x_p) (out[p * ld]) of the network whose normals are z (W0 row-major N x d, b0, a,
- * b1; overwritten) and uniforms u (Cos-net phases c_i, then the mixture draws of a_i); h is
- * scratch of N doubles. */
-static void net_eval(double *out, slong ld, const net_t *n, double *z, const double *u,
-                     double *h)
+/* The scaled parameters of the network whose normals are z (W0 row-major N x d, b0, a, b1) and
+ * uniforms u (Cos-net phases c_i, then the mixture draws of a_i), in place: a_i and b0_i as
+ * the network uses them; returns b1. */
+static double net_prep(const net_t *n, double *z, const double *u)
 {
     const slong N = n->N, d = n->d;
-    double *W = z, *b0 = z + N * d, *a = b0 + N, b1;
-    slong i, p, c;
-    b1 = n->sb * z[N * (d + 2)];
+    double *b0 = z + N * d, *a = b0 + N;
+    slong i;
     for (i = 0; i < N; i++)
     {
         double ai = n->sa * a[i];
@@ -130,57 +129,107 @@ static void net_eval(double *out, slong ld, const net_t *n, double *z, const dou
         a[i] = ai;
         b0[i] = n->act == FY_NNFT_COS ? M_PI * (2.0 * u[i] - 1.0) : n->sb * b0[i];
     }
-    if (n->act == FY_NNFT_COS)
-        b1 = 0.0;
+    return n->act == FY_NNFT_COS ? 0.0 : n->sb * z[N * (d + 2)];
+}
+
+/* h[i]: the pre-activations at x_p of the network prepared by net_prep. */
+static void net_pre(double *h, const net_t *n, const double *z, slong p)
+{
+    const slong N = n->N, d = n->d;
+    const double *W = z, *b0 = z + N * d, *x = n->x + p * d;
+    slong i, c;
+    if (d == 1)
+    {
+        const double sx = n->sw * x[0];
+        for (i = 0; i < N; i++)
+            h[i] = b0[i] + sx * W[i];
+    }
+    else
+        for (i = 0; i < N; i++)
+        {
+            double zz = b0[i];
+            for (c = 0; c < d; c++)
+                zz += n->sw * W[i * d + c] * x[c];
+            h[i] = zz;
+        }
+}
+
+/* sum_i a_i phi(h_i) at x_p (h overwritten); for Erf, h already holds erf of the
+ * pre-activations (fy_nnft_erf_batch, many neurons at a time). */
+static double net_sum(const net_t *n, const double *a, double *h, slong p)
+{
+    const slong N = n->N;
+    double f = 0.0;
+    slong i;
+    switch (n->act)
+    {
+    case FY_NNFT_ERF:
+        f = dot4(a, h, N);
+        break;
+    case FY_NNFT_RELU:
+        for (i = 0; i < N; i++)
+            f += h[i] > 0 ? a[i] * h[i] : 0.0;
+        break;
+    case FY_NNFT_GAUSS:
+        for (i = 0; i < N; i++)
+            f += a[i] * exp(h[i] - n->norm[p]);
+        break;
+    case FY_NNFT_COS:
+        for (i = 0; i < N; i++)
+            f += a[i] * cos(h[i]);
+        break;
+    case FY_NNFT_TANH:
+        for (i = 0; i < N; i++)
+            f += a[i] * tanh(h[i]);
+        break;
+    case FY_NNFT_SIN:
+        for (i = 0; i < N; i++)
+            f += a[i] * sin(h[i]);
+        break;
+    default:
+        break;
+    }
+    return f;
+}
+
+/* Outputs f(x_p) (out[p * ld]) of the network whose normals are z and uniforms u (net_prep;
+ * both overwritten); h is scratch of N doubles. */
+static void net_eval(double *out, slong ld, const net_t *n, double *z, const double *u,
+                     double *h)
+{
+    const slong N = n->N, d = n->d;
+    const double b1 = net_prep(n, z, u), *a = z + N * (d + 1);
+    slong p;
     for (p = 0; p < n->P; p++)
     {
-        const double *x = n->x + p * d;
-        double f = 0.0;
-        /* pre-activations of every neuron at x_p, then the activation in a loop of its own */
-        if (d == 1)
-        {
-            const double sx = n->sw * x[0];
-            for (i = 0; i < N; i++)
-                h[i] = b0[i] + sx * W[i];
-        }
-        else
-            for (i = 0; i < N; i++)
-            {
-                double zz = b0[i];
-                for (c = 0; c < d; c++)
-                    zz += n->sw * W[i * d + c] * x[c];
-                h[i] = zz;
-            }
-        switch (n->act)
-        {
-        case FY_NNFT_ERF:
+        net_pre(h, n, z, p);
+        if (n->act == FY_NNFT_ERF)
             fy_nnft_erf_batch(h, h, N);
-            f = dot4(a, h, N);
-            break;
-        case FY_NNFT_RELU:
-            for (i = 0; i < N; i++)
-                f += h[i] > 0 ? a[i] * h[i] : 0.0;
-            break;
-        case FY_NNFT_GAUSS:
-            for (i = 0; i < N; i++)
-                f += a[i] * exp(h[i] - n->norm[p]);
-            break;
-        case FY_NNFT_COS:
-            for (i = 0; i < N; i++)
-                f += a[i] * cos(h[i]);
-            break;
-        case FY_NNFT_TANH:
-            for (i = 0; i < N; i++)
-                f += a[i] * tanh(h[i]);
-            break;
-        case FY_NNFT_SIN:
-            for (i = 0; i < N; i++)
-                f += a[i] * sin(h[i]);
-            break;
-        default:
-            break;
-        }
-        out[p * ld] = b1 + f;
+        out[p * ld] = b1 + net_sum(n, a, h, p);
+    }
+}
+
+/* The same for nb networks side by side (normals z + l nz, uniforms u + 2 N l of network l;
+ * outputs F[p BATCH + l]), the same operations network by network, but the pre-activations of
+ * all the networks at a point first and then one call of the vectorised erf for them all
+ * (small widths: a call per network and point would mostly cost its overhead).  h: scratch
+ * of nb N doubles. */
+static void net_eval_batch(double *F, const net_t *n, double *z, size_t nz, const double *u,
+                           slong nb, double *h)
+{
+    const slong N = n->N, d = n->d;
+    double b1[BATCH];
+    slong l, p;
+    for (l = 0; l < nb; l++)
+        b1[l] = net_prep(n, z + (size_t) l * nz, u + (size_t) (2 * N * l));
+    for (p = 0; p < n->P; p++)
+    {
+        for (l = 0; l < nb; l++)
+            net_pre(h + l * N, n, z + (size_t) l * nz, p);
+        if (n->act == FY_NNFT_ERF)
+            fy_nnft_erf_batch(h, h, nb * N);
+        for (l = 0; l < nb; l++)
+            F[p * BATCH + l] = b1[l] + net_sum(n, z + (size_t) l * nz + N * (d + 1), h + l * N, p);
     }
 }
 
@@ -226,10 +275,22 @@ int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, 
  * 6-tuples in lexicographic order (the order of fy_nnft_tuples).  Each product is summed with
  * its square over the batch in 8 fixed lanes, then the lanes in a fixed tree: the same
  * operations whatever the thread or the vector width. */
-#define BATCH 64
 #define SUMLANES 8
+#define NV (BATCH / SUMLANES) /* vectors of SUMLANES doubles in a batch */
+#define GROUP 4               /* 6-tuples summed side by side */
 
-static inline double lane_total(const double s[SUMLANES])
+/* SUMLANES doubles as one vector (GCC/Clang vector extensions: elementwise IEEE multiplies and
+ * adds, never contracted; any alignment).  Lane j of a vector is network b + j of the batch, so
+ * a vector accumulator is the SUMLANES lanes of the fixed summation order. */
+#if defined(__GNUC__)
+#define FY_ACC_INLINE static inline __attribute__((always_inline))
+#else
+#define FY_ACC_INLINE static inline
+#endif
+typedef double vlane_t __attribute__((vector_size(SUMLANES * sizeof(double)), aligned(8),
+                                      may_alias));
+
+static inline double lane_total(vlane_t s)
 {
     return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
 }
@@ -238,40 +299,67 @@ static inline double lane_total(const double s[SUMLANES])
 static inline void prod_store(double *restrict out, double *sum, double *sq,
                               const double *restrict x, const double *restrict y)
 {
-    double s[SUMLANES] = {0}, t[SUMLANES] = {0};
-    int b, j;
-    for (b = 0; b < BATCH; b += SUMLANES)
-        for (j = 0; j < SUMLANES; j++)
-        {
-            double v = x[b + j] * y[b + j];
-            out[b + j] = v;
-            s[j] += v;
-            t[j] += v * v;
-        }
+    const vlane_t *X = (const vlane_t *) x, *Y = (const vlane_t *) y;
+    vlane_t *O = (vlane_t *) out, s = {0}, t = {0};
+    int b;
+    for (b = 0; b < NV; b++)
+    {
+        vlane_t v = X[b] * Y[b];
+        O[b] = v;
+        s += v;
+        t += v * v;
+    }
     *sum += lane_total(s);
     *sq += lane_total(t);
+}
+
+/* The same without out, for GROUP consecutive rows y, y + BATCH, ... into sum[0 .. GROUP),
+ * sq[0 .. GROUP) (independent chains side by side: the adds' latency hidden). */
+FY_ACC_INLINE void prod_acc_group(double *sum, double *sq, const double *restrict x,
+                                  const double *restrict y)
+{
+    const vlane_t *X = (const vlane_t *) x, *Y = (const vlane_t *) y;
+    vlane_t s[GROUP] = {{0}}, t[GROUP] = {{0}};
+    int b, g;
+    for (b = 0; b < NV; b++)
+    {
+        const vlane_t xb = X[b];
+#pragma GCC unroll 8
+        for (g = 0; g < GROUP; g++)
+        {
+            vlane_t v = xb * Y[g * NV + b];
+            s[g] += v;
+            t[g] += v * v;
+        }
+    }
+#pragma GCC unroll 8
+    for (g = 0; g < GROUP; g++)
+    {
+        sum[g] += lane_total(s[g]);
+        sq[g] += lane_total(t[g]);
+    }
 }
 
 static inline void prod_acc(double *sum, double *sq, const double *restrict x,
                             const double *restrict y)
 {
-    double s[SUMLANES] = {0}, t[SUMLANES] = {0};
-    int b, j;
-    for (b = 0; b < BATCH; b += SUMLANES)
-        for (j = 0; j < SUMLANES; j++)
-        {
-            double v = x[b + j] * y[b + j];
-            s[j] += v;
-            t[j] += v * v;
-        }
+    const vlane_t *X = (const vlane_t *) x, *Y = (const vlane_t *) y;
+    vlane_t s = {0}, t = {0};
+    int b;
+    for (b = 0; b < NV; b++)
+    {
+        vlane_t v = X[b] * Y[b];
+        s += v;
+        t += v * v;
+    }
     *sum += lane_total(s);
     *sq += lane_total(t);
 }
 
-/* On x86-64 the accumulation is also compiled for AVX2 and chosen at load time; AVX2 has no
- * FMA, so both versions compute the same doubles. */
+/* On x86-64 the accumulation is also compiled for AVX-512 and AVX2 and chosen at load time;
+ * none uses FMA, so every version computes the same doubles. */
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define FY_ACC_CLONES __attribute__((target_clones("avx2", "default")))
+#define FY_ACC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define FY_ACC_CLONES
 #endif
@@ -297,7 +385,9 @@ FY_ACC_CLONES static void accumulate(double *sum, double *sq, const slong off[3]
                 {
                     prod_store(q, sum + t4, sq + t4, pij,
                                pp + (size_t) (pstart[k] + l - k) * BATCH);
-                    for (u = pstart[l]; u < npair; u++, t6++)
+                    for (u = pstart[l]; u + GROUP <= npair; u += GROUP, t6 += GROUP)
+                        prod_acc_group(sum + t6, sq + t6, q, pp + (size_t) u * BATCH);
+                    for (; u < npair; u++, t6++)
                         prod_acc(sum + t6, sq + t6, q, pp + (size_t) u * BATCH);
                 }
         }
@@ -408,7 +498,8 @@ static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t 
         e->pstart[a] = a == 0 ? 0 : e->pstart[a - 1] + (e->n.P - a + 1);
     for (a = 0; a < e->threads; a++)
         if ((e->scr[a] = fy_malloc((size_t) ((e->n.P + e->npair + 1) * BATCH) + e->zlen
-                                       + e->ulen + (size_t) e->n.N, sizeof(double), err)) == NULL)
+                                       + e->ulen + (size_t) e->n.N * (e->zbatch ? BATCH : 1),
+                                   sizeof(double), err)) == NULL)
             return FY_ENOMEM;
     if (e->n.es != NULL) /* qft14: the Euclidean networks, one object per thread */
     {
@@ -458,23 +549,21 @@ static void ens_blocks(ens_t *e, double *part, uint64_t lo, uint64_t hi, uint64_
                     fy_rng_uniforms_streams(U, (uint64_t) (2 * n->N), (uint64_t) (2 * n->N),
                                             n->gu, kb, (uint64_t) nb_l);
             }
-            for (l = 0; l < nb_l; l++)
-            {
-                double *zl = e->zbatch ? Z + (size_t) l * e->nz : Z;
-                double *ul = e->zbatch ? U + (size_t) l * 2 * (size_t) n->N : U;
-                if (e->eu != NULL) /* qft14: a Euclidean input layer */
+            if (e->zbatch)
+                net_eval_batch(F, n, Z, e->nz, U, nb_l, H);
+            else
+                for (l = 0; l < nb_l; l++)
                 {
-                    fy_nnft_enet_outputs(F + l, BATCH, e->eu[tid], kb + (uint64_t) l);
-                    continue;
-                }
-                if (!e->zbatch)
-                {
-                    fy_rng_normals(zl, e->nz, n->gn, kb + (uint64_t) l, 0);
+                    if (e->eu != NULL) /* qft14: a Euclidean input layer */
+                    {
+                        fy_nnft_enet_outputs(F + l, BATCH, e->eu[tid], kb + (uint64_t) l);
+                        continue;
+                    }
+                    fy_rng_normals(Z, e->nz, n->gn, kb + (uint64_t) l, 0);
                     if (e->uses_u)
-                        fy_rng_uniforms(ul, (uint64_t) (2 * n->N), n->gu, kb + (uint64_t) l, 0);
+                        fy_rng_uniforms(U, (uint64_t) (2 * n->N), n->gu, kb + (uint64_t) l, 0);
+                    net_eval(F + l, BATCH, n, Z, U, H);
                 }
-                net_eval(F + l, BATCH, n, zl, ul, H);
-            }
             for (p = 0; p < n->P; p++)
                 for (l = nb_l; l < BATCH; l++)
                     F[p * BATCH + l] = 0.0;
@@ -923,8 +1012,14 @@ static int scan_job(void **out, size_t *len, uint64_t j, void *vctx, fy_error_t 
     return rc;
 }
 
+/* The first line of a width scan's store name.  The library names what the store holds, not
+ * the command that asked for it; stores written before under the older first line (which
+ * named `nnft sample --widths`) are still read and resumed under that name. */
+#define SCAN_HEAD "feynn ensemble sums, one packed ensemble per width (mc 2)\n"
+#define SCAN_HEAD_OLD "feynn nnft sample --widths: one packed ensemble per width (mc 2)\n"
+
 static int scan_text(char **out, const fy_nnft_spec_t s, const slong *widths, slong nw,
-                     uint64_t M, uint64_t seed, fy_error_t err)
+                     uint64_t M, uint64_t seed, const char *head, fy_error_t err)
 {
     segs_t g;
     char *one = NULL, *t;
@@ -934,20 +1029,46 @@ static int scan_text(char **out, const fy_nnft_spec_t s, const slong *widths, sl
     segs_init(&g, M, 0);
     if ((rc = run_text(&one, s, M, seed, &g, 0, err)) != FY_OK)
         return rc;
-    n = strlen(one) + 64 + 24 * (size_t) nw;
+    n = strlen(one) + strlen(head) + 16 + 24 * (size_t) nw;
     if ((t = fy_malloc(n, 1, err)) == NULL)
     {
         free(one);
         return FY_ENOMEM;
     }
     /* the spec's own width is replaced by each of the list */
-    snprintf(t, n, "feynn nnft sample --widths: one packed ensemble per width (mc 2)\n%s"
-                   "widths", one);
+    snprintf(t, n, "%s%swidths", head, one);
     for (j = 0; j < nw; j++)
         snprintf(t + strlen(t), n - strlen(t), "%s%ld", j ? "," : " ", (long) widths[j]);
     snprintf(t + strlen(t), n - strlen(t), "\n");
     free(one);
     *out = t;
+    return FY_OK;
+}
+
+/* The name of the scan's store in dir: the older one when dir/RUN holds exactly that (a store
+ * written before the change of the first line), else the current one. */
+static int scan_open_text(char **out, const char *dir, const fy_nnft_spec_t s,
+                          const slong *widths, slong nw, uint64_t M, uint64_t seed,
+                          fy_error_t err)
+{
+    char *old = NULL, *have = NULL, *path;
+    size_t len, n = strlen(dir) + 8;
+    int rc = scan_text(out, s, widths, nw, M, seed, SCAN_HEAD, err);
+    if (rc != FY_OK || (path = fy_malloc(n, 1, err)) == NULL)
+        return rc != FY_OK ? rc : FY_ENOMEM;
+    snprintf(path, n, "%s/RUN", dir);
+    /* no RUN file, or an unreadable one: a new store (the store itself says why it fails) */
+    if (fy_file_read_text(&have, &len, path, 1 << 20, NULL) == FY_OK
+        && scan_text(&old, s, widths, nw, M, seed, SCAN_HEAD_OLD, NULL) == FY_OK
+        && strcmp(have, old) == 0)
+    {
+        free(*out);
+        *out = old;
+        old = NULL;
+    }
+    free(old);
+    free(have);
+    free(path);
     return FY_OK;
 }
 
@@ -981,7 +1102,7 @@ int fy_nnft_sample_scan(fy_nnft_mc_struct *mcs, const fy_nnft_spec_t s, const sl
         rc = FY_ENOMEM;
     if (rc == FY_OK && run->checkpoint != NULL && par->rank == 0)
     {
-        rc = scan_text(&text, s, widths, nw, M, seed, err);
+        rc = scan_open_text(&text, run->checkpoint, s, widths, nw, M, seed, err);
         if (rc == FY_OK)
             rc = fy_par_store_open(st, run->checkpoint, text, err);
         have_store = rc == FY_OK;

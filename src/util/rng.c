@@ -374,11 +374,14 @@ static void normal_lanes(double *z, int n)
     else
 #endif
         central(c, w);
+    /* without branches (a tail is one draw in seven, at random): every value takes the
+     * central branch, the tails' indices are collected and overwritten below */
     for (j = 0; j < n; j++)
-        if (fabs(w[j] - 0.5) <= 0.425)
-            z[j] = c[j];
-        else
-            t[nt++] = j;
+    {
+        z[j] = c[j];
+        t[nt] = j;
+        nt += fabs(w[j] - 0.5) > 0.425;
+    }
     if (nt == 0)
         return;
 #if FY_RNG_AVX2
