@@ -306,6 +306,38 @@ static void test_fuser_open(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* F user on a Lorentzian b has no closed-form spectral measure (the cut-off is no finite sum
+ * of atoms): fy_nnft_kl_spec refuses it (it used to take it for the F prop dipole), and the
+ * reflection check runs on the matrix of G2 alone. */
+static void test_fuser_open_rp(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_nnft_kl_t kl;
+    fy_nnft_rp_t r;
+    fy_error_t err;
+    fmpq *t = _fmpq_vec_init(4);
+    int k;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_nnft_kl_init(kl);
+    fy_nnft_rp_init(r);
+    fy_error_init(err);
+    parse_ok(s, "activation cos\nsigma_b 0\nb_dist lorentz\nmass 1/2\nF user\n"
+                "F_piece 0 2 1 0 1/2\n");
+    assert_int_equal(fy_nnft_kl_spec(kl, s, 64, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "F user"));
+    for (k = 0; k < 4; k++)
+        fmpq_set_si(t + k, k + 1, 2);
+    if (fy_nnft_rp_spec(r, s, t, 4, 96, err) != FY_OK)
+        fail_msg("rp: %s", err->msg);
+    printf("# F user, Lorentzian b: %s\n", fy_nnft_rp_verdict(r));
+    assert_int_equal(r->spectral, 0);
+    _fmpq_vec_clear(t, 4);
+    fy_nnft_rp_clear(r);
+    fy_nnft_kl_clear(kl);
+    fy_nnft_spec_clear(s);
+}
+
 /* The exact 4-point function of F user on an open law against Monte Carlo (the moments R_4
  * through the same quadrature, with F^4). */
 static void test_fuser_open_g4(void **state)
@@ -540,7 +572,7 @@ int main(void)
         cmocka_unit_test(test_sample_threads), cmocka_unit_test(test_symmetry_mc),
         cmocka_unit_test(test_fuser_open),    cmocka_unit_test(test_fuser_open_g4),
         cmocka_unit_test(test_rho_user),      cmocka_unit_test(test_rho_user_rp),
-        cmocka_unit_test(test_ib_sum),
+        cmocka_unit_test(test_ib_sum),        cmocka_unit_test(test_fuser_open_rp),
     };
     return cmocka_run_group_tests_name("nnft_euclid_sample", tests, NULL, NULL) ? 1 : 0;
 }

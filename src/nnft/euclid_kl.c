@@ -51,6 +51,10 @@ int fy_nnft_kl_spec(fy_nnft_kl_t kl, const fy_nnft_spec_t s, slong prec, fy_erro
                             "(this spec: activation %s, d = %ld, b_dist %s)",
                             fy_nnft_act_name(s->act), (long) s->d,
                             s->act == FY_NNFT_COS ? fy_nnft_bdist_name(s->b_dist) : "-");
+    if (s->F == FY_NNFT_F_USER) /* qft14: F user cuts the law off: no finite sum of atoms */
+        return fy_error_set(err, FY_EUNSUPPORTED, "a closed-form spectral measure is known for "
+                            "b_dist lorentz with F one or prop, not F user; the reflection "
+                            "matrix of G2 applies (fy_nnft_rp_spec)");
     if (fy_nnft_euclid_deep(s)
         && (s->g_act != FY_NNFT_GACT_LINEAR || !fmpq_is_zero(s->sigma_gb))) /* qft3 */
         return fy_error_set(err, FY_EUNSUPPORTED, "the closed-form spectral measure of a "
