@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..58"
+echo "1..63"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"
@@ -124,6 +124,26 @@ t 2 "a folder feynn did not write is refused" "$feynn" born data -o born_cli_npy
 has born_cli.err "\-\-force" "the refusal names --force"
 t 0 "--force moves it aside" "$feynn" born data -o born_cli_npy -n 3 --format npy --quiet --force
 rm -rf born_cli_npy born_cli_npy.old.*
+# issue 9: born train's activation is the rules' definition of its name: one of a rules file of
+# one's own (on FEYNN_RULES_PATH) trains and is named in the model; a name no rules file defines
+# is refused naming the rules
+rm -rf born_cli_rules && mkdir born_cli_rules
+printf '%s\n' 'feynn-rules 1' \
+    'activation cubic3 polynomial "z + z^3/3" description "z + z^3/3"' > born_cli_rules/mine.rules
+FEYNN_RULES_PATH=$PWD/born_cli_rules
+export FEYNN_RULES_PATH
+t 0 "born train --activation of a rules file of one's own" "$feynn" born train \
+    born_cli_fmt_safetensors --hidden 4 --epochs 3 --seed 2 --activation cubic3 --quiet \
+    -o born_cli_m.safetensors
+t 0 "model info of the model trained with it" "$feynn" model info born_cli_m.safetensors
+has born_cli.out "cubic3" "the model names the activation"
+t 2 "born train --activation of a name no rules define" "$feynn" born train \
+    born_cli_fmt_safetensors --hidden 4 --epochs 3 --activation nosuch --quiet \
+    -o born_cli_m.safetensors
+has born_cli.err 'activation "nosuch" is not defined by the rules (.*mine.rules' \
+    "the refusal names the rules"
+unset FEYNN_RULES_PATH
+rm -rf born_cli_rules
 rm -rf born_cli_fmt_npy born_cli_fmt_safetensors* born_cli_fmt_text* born_cli_fmt_npy.*
 rm -f born_cli.out born_cli.err born_cli.json born_cli_pot.txt born_cli_bad.txt \
     born_cli_data.safetensors born_cli_data2.safetensors born_cli_m.safetensors born_cli_m.feynn

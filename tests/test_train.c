@@ -1,14 +1,18 @@
 /* Tests of the train module.  Oracles: central finite differences for the backward pass;
  * exact linear maps (least squares has a zero-loss solution); a plain forward pass written
  * here for ensembles; the standardisation undone by hand for the folding; safetensors round
- * trips through the io module. */
+ * trips through the io module; for activations from a rules file of the test's own (issue 9):
+ * finite differences, a forward pass written here, the identity tanh(z - 1/2) = tanh with the
+ * biases shifted, and the closed forms against the same definitions under new names. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "feynn/io.h"
+#include "feynn/rules.h"
 #include "feynn/train.h"
+#include "mlputil.h"
 #include "train/train_internal.h"
 #include "testutil.h"
 
@@ -22,7 +26,8 @@ static double nrand(uint64_t *s)
     return sqrt(-2.0 * log(urand(s))) * cos(6.283185307179586 * urand(s));
 }
 
-static void layout(fy_tmodel_struct *m, int L, const int *w, int act, int blas)
+static void layout(fy_tmodel_struct *m, int L, const int *w, const fy_tact_struct *act,
+                   int blas)
 {
     size_t off = 0;
     int l;
@@ -47,9 +52,11 @@ static void layout(fy_tmodel_struct *m, int L, const int *w, int act, int blas)
 }
 
 /* ---------------------------------------------------------------- backward pass vs finite
- * differences, every activation, with and without CBLAS, with sample weights */
+ * differences, every closed-form activation (chosen for the default rules' definitions), with
+ * and without CBLAS, with sample weights */
 static void test_gradient_fd(void **state)
 {
+    static const char *names[] = {"tanh", "sigmoid", "sin", "softplus", "identity"};
     uint64_t s = fy_test_seed("gradient_fd");
     int act, blas, w[4] = {3, 5, 4, 1};
     long idx[7] = {0, 1, 2, 3, 4, 5, 6}, N = 7, i;
@@ -59,11 +66,15 @@ static void test_gradient_fd(void **state)
         {
             fy_tmodel_struct m;
             fy_twork_struct ws;
+            fy_tact_struct A;
             double X[21], y[7], wt[7], *P, *g, *gfd, maxerr = 0.0;
             size_t j;
             fy_error_t e;
             fy_error_init(e);
-            layout(&m, 3, w, act, blas);
+            _fy_tact_init(&A);
+            assert_int_equal(_fy_tact_set(&A, names[act], fy_test_rules(), e), FY_OK);
+            assert_int_equal(A.kind, act); /* the rules agree with the closed form */
+            layout(&m, 3, w, &A, blas);
             P = malloc(m.np * sizeof(double));
             g = malloc(m.np * sizeof(double));
             gfd = malloc(m.np * sizeof(double));
@@ -90,9 +101,9 @@ static void test_gradient_fd(void **state)
                 maxerr = fmax(maxerr, fabs(gfd[j] - g[j]) / (1.0 + fabs(g[j])));
             }
             if (maxerr > 1e-6)
-                fail_msg("activation %s blas %d: gradient error %g", _fy_act_name(act), blas,
-                         maxerr);
+                fail_msg("activation %s blas %d: gradient error %g", names[act], blas, maxerr);
             _fy_twork_free(&ws);
+            _fy_tact_clear(&A);
             free(P);
             free(g);
             free(gfd);
@@ -798,6 +809,346 @@ static void test_tanh_paths(void **state)
     }
 }
 
+/* ---------------------------------------------------------------- activations from the rules
+ * (issue 9): a rules file written here defines activations the trainer has never heard of,
+ * and sigmoid and softplus again under other names (so that they take the rules route). */
+
+static const char *user_rules =
+    "feynn-rules 1\n"
+    "activation cubic3 polynomial \"z + z^3/3\" description \"z + z^3/3\"\n"
+    "activation tanh_shift closure \"1 - s^2\" function \"tanh(z - 1/2)\" \\\n"
+    "    description \"tanh(z - 1/2)\"\n"
+    "activation sigmoid_r closure \"s - s^2\" at0 1/2 function \"1/(1 + exp(-z))\" \\\n"
+    "    description \"the logistic sigmoid under another name\"\n"
+    "activation softplus_r antiderivative sigmoid_r function \"log1p(exp(z))\" \\\n"
+    "    description \"softplus under another name\"\n";
+
+/* The default rules and the file above (written to a temporary folder; its path in path). */
+static void user_rules_load(fy_rules_t r, char *path, size_t n)
+{
+    char dir[] = "/tmp/fy_test_train_XXXXXX";
+    fy_error_t e;
+    FILE *fp;
+    fy_error_init(e);
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, n, "%s/mine.rules", dir);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(user_rules, fp);
+    fclose(fp);
+    fy_rules_init(r);
+    if (fy_rules_load_default(r, e) != FY_OK || fy_rules_load_file(r, path, e) != FY_OK)
+        fail_msg("rules: %s", e->msg);
+}
+
+static void user_rules_remove(const char *path)
+{
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s", path);
+    unlink(path);
+    *strrchr(dir, '/') = '\0';
+    rmdir(dir);
+}
+
+/* A d -> 3 -> 3 -> 1 network with activation act, random weights (sd 0.6) and biases. */
+static void rules_net(fy_net_t net, int d, const char *act, uint64_t *s)
+{
+    static const int w[4] = {0, 3, 3, 1};
+    int l;
+    size_t j;
+    fy_net_init(net);
+    net->L = 3;
+    net->layers = calloc(3, sizeof *net->layers);
+    net->widths = calloc(4, sizeof *net->widths);
+    assert_true(net->layers && net->widths);
+    net->widths[0] = (size_t) d;
+    for (l = 1; l <= 3; l++)
+    {
+        fy_layer_struct *ly = net->layers + l - 1;
+        net->widths[l] = (size_t) w[l];
+        ly->n_in = net->widths[l - 1];
+        ly->n_out = net->widths[l];
+        ly->W = malloc(ly->n_in * ly->n_out * sizeof(double));
+        ly->b = malloc(ly->n_out * sizeof(double));
+        ly->activation = l < 3 ? strdup(act) : NULL;
+        ly->w_dtype = ly->b_dtype = FY_DTYPE_F64;
+        for (j = 0; j < ly->n_in * ly->n_out; j++)
+            ly->W[j] = 0.6 * nrand(s);
+        for (j = 0; j < ly->n_out; j++)
+            ly->b[j] = 0.3 * nrand(s);
+    }
+}
+
+/* The same network with another activation name (and hidden biases shifted by shift). */
+static void rules_net_copy(fy_net_t out, const fy_net_t net, const char *act, double shift)
+{
+    int l;
+    size_t j;
+    fy_net_init(out);
+    out->L = net->L;
+    out->layers = calloc((size_t) net->L, sizeof *out->layers);
+    out->widths = malloc((size_t) (net->L + 1) * sizeof *out->widths);
+    memcpy(out->widths, net->widths, (size_t) (net->L + 1) * sizeof *out->widths);
+    for (l = 0; l < net->L; l++)
+    {
+        const fy_layer_struct *a = net->layers + l;
+        fy_layer_struct *b = out->layers + l;
+        *b = *a;
+        b->name = NULL;
+        b->W = malloc(a->n_in * a->n_out * sizeof(double));
+        b->b = malloc(a->n_out * sizeof(double));
+        memcpy(b->W, a->W, a->n_in * a->n_out * sizeof(double));
+        for (j = 0; j < a->n_out; j++)
+            b->b[j] = a->b[j] + (l + 1 < net->L ? shift : 0.0);
+        b->activation = l + 1 < net->L ? strdup(act) : NULL;
+        b->W_exact = b->b_exact = NULL;
+        b->w_tensor = b->b_tensor = NULL;
+    }
+}
+
+/* max |a - b| / (1 + |b|) over n entries. */
+static double max_rel(const double *a, const double *b, size_t n)
+{
+    double m = 0.0;
+    size_t i;
+    for (i = 0; i < n; i++)
+        m = fmax(m, fabs(a[i] - b[i]) / (1.0 + fabs(b[i])));
+    return m;
+}
+
+/* F(x) of a d -> 3 -> 3 -> 1 network of z + z^3/3, written here. */
+static double cubic3_forward(const fy_net_t net, const double *x)
+{
+    double a[8], b[8];
+    int l;
+    size_t r, c;
+    memcpy(a, x, net->widths[0] * sizeof(double));
+    for (l = 0; l < net->L; l++)
+    {
+        const fy_layer_struct *ly = net->layers + l;
+        for (r = 0; r < ly->n_out; r++)
+        {
+            double z = ly->b[r];
+            for (c = 0; c < ly->n_in; c++)
+                z += ly->W[r * ly->n_in + c] * a[c];
+            b[r] = l + 1 < net->L ? z + z * z * z / 3.0 : z;
+        }
+        memcpy(a, b, ly->n_out * sizeof(double));
+    }
+    return a[0];
+}
+
+/* The loss and gradient through the public API (fy_train_loss_grad) for activations the
+ * trainer has never heard of: against central finite differences; the loss of cubic3 against
+ * a forward pass written here; tanh_shift against the default tanh with the hidden biases
+ * shifted by -1/2 (the same loss, the same gradient: d/db is the same). */
+static void test_rules_activation_gradient(void **state)
+{
+    uint64_t s = fy_test_seed("rules_activation_gradient");
+    static const char *acts[] = {"cubic3", "tanh_shift"};
+    fy_rules_t r;
+    fy_train_opts_t o;
+    fy_error_t e;
+    char path[256];
+    double X[12 * 2], y[12], g[64], g2[64], loss, loss2, want;
+    int a, i;
+    size_t j, np = 2 * 3 + 3 + 3 * 3 + 3 + 3 + 1;
+    (void) state;
+    fy_error_init(e);
+    user_rules_load(r, path, sizeof path);
+    fy_train_opts_init(o);
+    o->rules = r;
+    for (i = 0; i < 24; i++)
+        X[i] = nrand(&s);
+    for (i = 0; i < 12; i++)
+        y[i] = nrand(&s);
+    for (a = 0; a < 2; a++)
+    {
+        fy_net_t net, other;
+        double maxerr = 0.0;
+        rules_net(net, 2, acts[a], &s);
+        assert_int_equal(fy_train_loss_grad(&loss, g, net, X, y, 12, 2, o, e), FY_OK);
+        for (j = 0; j < np; j++)
+        {
+            fy_layer_struct *ly = NULL;
+            double *p, p0, h, fp, fm;
+            size_t k = j;
+            int l;
+            for (l = 0; l < net->L; l++)
+            {
+                ly = net->layers + l;
+                if (k < ly->n_in * ly->n_out + ly->n_out)
+                    break;
+                k -= ly->n_in * ly->n_out + ly->n_out;
+            }
+            p = k < ly->n_in * ly->n_out ? ly->W + k : ly->b + (k - ly->n_in * ly->n_out);
+            p0 = *p;
+            h = 1e-5 * (1.0 + fabs(p0));
+            *p = p0 + h;
+            assert_int_equal(fy_train_loss_grad(&fp, NULL, net, X, y, 12, 2, o, e), FY_OK);
+            *p = p0 - h;
+            assert_int_equal(fy_train_loss_grad(&fm, NULL, net, X, y, 12, 2, o, e), FY_OK);
+            *p = p0;
+            maxerr = fmax(maxerr, fabs((fp - fm) / (2 * h) - g[j]) / (1.0 + fabs(g[j])));
+        }
+        printf("# %s: loss %.6g, gradient against finite differences %.2e\n", acts[a], loss,
+               maxerr);
+        if (maxerr > 1e-6)
+            fail_msg("%s: gradient error %g against finite differences", acts[a], maxerr);
+        if (a == 0)
+        {
+            for (want = 0.0, i = 0; i < 12; i++)
+                want += (cubic3_forward(net, X + 2 * i) - y[i]) *
+                        (cubic3_forward(net, X + 2 * i) - y[i]) / 12.0;
+            if (!(fabs(loss - want) <= 1e-12 * want))
+                fail_msg("cubic3: loss %.17g, a forward pass written here %.17g", loss, want);
+        }
+        else
+        {
+            rules_net_copy(other, net, "tanh", -0.5);
+            assert_int_equal(fy_train_loss_grad(&loss2, g2, other, X, y, 12, 2, o, e), FY_OK);
+            if (!(fabs(loss - loss2) <= 1e-12 * loss2) || max_rel(g, g2, np) > 1e-12)
+                fail_msg("tanh_shift: loss %.17g against %.17g of tanh with shifted biases, "
+                         "gradient %.3g", loss, loss2, max_rel(g, g2, np));
+            fy_net_clear(other);
+        }
+        fy_net_clear(net);
+    }
+    fy_rules_clear(r);
+    user_rules_remove(path);
+}
+
+/* Training with a rules activation: cubic3 fits, the network saved names it and evaluates
+ * (fy_net_eval_rules) to a forward pass written here; the default rules do not know it; the
+ * built-in sigmoid and softplus (closed forms) against the same definitions under other names
+ * (the rules route): loss and gradient to 1e-12, trained networks to 1e-9; an unknown name is
+ * refused naming the rules' files. */
+static void test_rules_activation_train(void **state)
+{
+    uint64_t s = fy_test_seed("rules_activation_train");
+    static const char *pairs[2][2] = {{"sigmoid", "sigmoid_r"}, {"softplus", "softplus_r"}};
+    fy_rules_t r;
+    fy_train_opts_t o;
+    fy_train_report_t rep;
+    fy_error_t e;
+    fy_net_t net, n1, n2;
+    char path[256];
+    double X[80 * 2], y[80], F[80], g1[64], g2[64], l1, l2;
+    int i, p, l;
+    size_t np = 2 * 3 + 3 + 3 * 3 + 3 + 3 + 1;
+    (void) state;
+    fy_error_init(e);
+    fy_net_init(net);
+    fy_net_init(n1);
+    fy_net_init(n2);
+    user_rules_load(r, path, sizeof path);
+    for (i = 0; i < 160; i++)
+        X[i] = 2.0 * urand(&s) - 1.0;
+    for (i = 0; i < 80; i++)
+        y[i] = sin(2.0 * X[2 * i]) + X[2 * i] * X[2 * i + 1];
+    fy_train_opts_init(o);
+    fy_train_report_init(rep);
+    o->rules = r;
+    o->activation = "cubic3";
+    o->n_hidden = 2;
+    o->hidden[0] = o->hidden[1] = 3;
+    o->epochs = 60;
+    o->batch_size = 16;
+    o->lr = 1e-2;
+    o->val_fraction = 0.0;
+    assert_int_equal(fy_train_mlp(net, X, y, 80, 2, o, rep, e), FY_OK);
+    printf("# cubic3: training MSE %.4g after %d epochs (first epoch %.4g)\n",
+           rep->final_train_loss, rep->epochs_run, rep->train_loss[0]);
+    assert_true(rep->final_train_loss < 0.5 * rep->train_loss[0]);
+    assert_string_equal(net->layers[0].activation, "cubic3");
+    assert_int_equal(fy_net_eval_rules(F, net, r, X, 80, 2, e), FY_OK);
+    for (i = 0; i < 80; i++)
+        if (!(fabs(F[i] - cubic3_forward(net, X + 2 * i)) <= 1e-12 * (1.0 + fabs(F[i]))))
+            fail_msg("row %d: fy_net_eval_rules %.17g, by hand %.17g", i, F[i],
+                     cubic3_forward(net, X + 2 * i));
+    assert_int_equal(fy_net_eval(F, net, X, 80, 2, e), FY_EINPUT);
+    assert_non_null(strstr(e->msg, "cubic3"));
+    fy_net_clear(net);
+    /* the closed forms against the rules route */
+    for (p = 0; p < 2; p++)
+    {
+        fy_net_t a, b;
+        rules_net(a, 2, pairs[p][0], &s);
+        rules_net_copy(b, a, pairs[p][1], 0.0);
+        assert_int_equal(fy_train_loss_grad(&l1, g1, a, X, y, 80, 2, o, e), FY_OK);
+        assert_int_equal(fy_train_loss_grad(&l2, g2, b, X, y, 80, 2, o, e), FY_OK);
+        if (!(fabs(l1 - l2) <= 1e-12 * l1) || max_rel(g1, g2, np) > 1e-12)
+            fail_msg("%s: loss %.17g by the closed form, %.17g by the rules; gradient %.3g",
+                     pairs[p][0], l1, l2, max_rel(g1, g2, np));
+        o->activation = pairs[p][0];
+        assert_int_equal(fy_train_mlp(n1, X, y, 80, 2, o, NULL, e), FY_OK);
+        o->activation = pairs[p][1];
+        assert_int_equal(fy_train_mlp(n2, X, y, 80, 2, o, NULL, e), FY_OK);
+        assert_string_equal(n2->layers[0].activation, pairs[p][1]);
+        for (l = 0; l < n1->L; l++)
+        {
+            const fy_layer_struct *u = n1->layers + l, *v = n2->layers + l;
+            double d = fmax(max_rel(v->W, u->W, u->n_in * u->n_out),
+                            max_rel(v->b, u->b, u->n_out));
+            if (d > 1e-9)
+                fail_msg("%s: layer %d of the trained networks differs by %.3g", pairs[p][0],
+                         l + 1, d);
+        }
+        fy_net_clear(a);
+        fy_net_clear(b);
+        fy_net_clear(n1);
+        fy_net_clear(n2);
+    }
+    /* an unknown name, refused naming the rules */
+    o->activation = "nosuch";
+    assert_int_equal(fy_train_mlp(net, X, y, 80, 2, o, NULL, e), FY_EINPUT);
+    printf("# %s\n", e->msg);
+    assert_non_null(strstr(e->msg, "\"nosuch\" is not defined by the rules"));
+    assert_non_null(strstr(e->msg, "mine.rules"));
+    assert_non_null(strstr(e->msg, "cubic3"));
+    fy_train_report_clear(rep);
+    fy_rules_clear(r);
+    user_rules_remove(path);
+}
+
+/* A rules file of one's own that defines tanh otherwise (tanh(z - 1/2)) is what the trainer
+ * uses, not the closed form of the name: the same loss as the default tanh with the hidden
+ * biases shifted by -1/2. */
+static void test_rules_shadowed_name(void **state)
+{
+    uint64_t s = fy_test_seed("rules_shadowed_name");
+    static const char *text = "feynn-rules 1\nactivation tanh closure \"1 - s^2\" "
+                              "function \"tanh(z - 1/2)\" description \"shifted\"\n";
+    fy_rules_t r;
+    fy_train_opts_t o, od;
+    fy_error_t e;
+    fy_net_t net, other;
+    double X[20 * 2], y[20], l1, l2;
+    int i;
+    (void) state;
+    fy_error_init(e);
+    fy_rules_init(r);
+    assert_int_equal(fy_rules_parse(r, text, strlen(text), "shadow.rules", e), FY_OK);
+    for (i = 0; i < 40; i++)
+        X[i] = nrand(&s);
+    for (i = 0; i < 20; i++)
+        y[i] = nrand(&s);
+    fy_train_opts_init(o);
+    fy_train_opts_init(od);
+    o->rules = r;
+    rules_net(net, 2, "tanh", &s);
+    rules_net_copy(other, net, "tanh", -0.5);
+    assert_int_equal(fy_train_loss_grad(&l1, NULL, net, X, y, 20, 2, o, e), FY_OK);
+    assert_int_equal(fy_train_loss_grad(&l2, NULL, other, X, y, 20, 2, od, e), FY_OK);
+    if (!(fabs(l1 - l2) <= 1e-12 * l2))
+        fail_msg("shadowed tanh: loss %.17g, the default tanh shifted %.17g", l1, l2);
+    assert_int_equal(fy_train_loss_grad(&l2, NULL, net, X, y, 20, 2, od, e), FY_OK);
+    assert_true(fabs(l1 - l2) > 1e-6 * l2); /* and not the closed form of the name */
+    fy_net_clear(net);
+    fy_net_clear(other);
+    fy_rules_clear(r);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_gradient_fd),
     cmocka_unit_test(test_gemm_paths),
@@ -812,6 +1163,9 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_tanh_accuracy),
     cmocka_unit_test(test_tanh_special),
     cmocka_unit_test(test_tanh_paths),
+    cmocka_unit_test(test_rules_activation_gradient),
+    cmocka_unit_test(test_rules_activation_train),
+    cmocka_unit_test(test_rules_shadowed_name),
 };
 
 FY_TEST_MAIN("train", tests)

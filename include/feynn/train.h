@@ -33,6 +33,7 @@
 
 #include "feynn/error.h"
 #include "feynn/io.h"
+#include "feynn/rules.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -77,7 +78,9 @@ typedef struct
 {
     int n_hidden;                     /* hidden layers (0: a linear model) */
     int hidden[FY_TRAIN_MAX_HIDDEN];  /* their widths */
-    const char *activation;           /* tanh (default), sigmoid, sin, softplus, identity */
+    const char *activation;           /* an activation the rules define (default tanh) */
+    const fy_rules_struct *rules;     /* where it is looked up (NULL: the default rules,
+                                       * fy_rules_load_default, loaded by the trainer) */
     int epochs;                       /* Adam epochs (0: none, e.g. L-BFGS only) */
     long batch_size;                  /* minibatch rows (>= n_train: full batch) */
     double lr, lr_min;                /* learning rate; floor of the cosine schedule */
@@ -147,8 +150,14 @@ void fy_train_report_clear(fy_train_report_t r);
 
 /* Trains an MLP on N rows X (N x d, row-major) with targets y (N) and writes it (raw units,
  * activations named, linear output) to out, which is cleared first.  report may be NULL.
+ * The activation is the rules' definition of opts->activation (feynn/rules.h): its value and
+ * first derivative in double (fy_activation_eval_d), so that training with a new activation
+ * is an edit of a rules file.  tanh, sigmoid, sin, softplus and identity run on closed forms
+ * (tanh vectorised, fy_train_tanh) when the rules' definition of that name agrees with them.
  * Refuses with FY_EINPUT: N < 2, d < 1, non-finite X, y or weights, negative weights, an
- * unknown activation, an init_net of another shape, a split that leaves no training rows. */
+ * activation the rules do not define (the message names the rules' files), an init_net of
+ * another shape, a split that leaves no training rows; an activation with no double values
+ * (no function expression in its rules file) is refused with the definition's error. */
 int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
                  const fy_train_opts_t opts, fy_train_report_t report, fy_error_t err);
 
@@ -158,6 +167,17 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
 int fy_train_mlp_residual(fy_net_t out, const double *X, const double *y, long N, int d,
                           fy_train_fn f, void *f_ctx, const fy_train_opts_t opts,
                           fy_train_report_t report, fy_error_t err);
+
+/* The trainer's loss of a network (raw units, nothing standardised): sum_i w_i (F(x_i) -
+ * y_i)^2 / sum_i w_i over the N rows X (N x d), y (w: opts->sample_weight, or 1), and, when
+ * grad is not NULL, its gradient with respect to the parameters in the order layer 1 W
+ * (row-major, n_1 x n_0) then b, layer 2 W then b, ...: the same forward and backward pass as
+ * training, for checks (finite differences) and for callers that run their own optimiser.
+ * Every hidden layer must have the same activation, looked up like the trainer's (opts->rules;
+ * NULL: the default rules); the output is linear and scalar.  opts->use_blas is honoured. */
+int fy_train_loss_grad(double *loss, double *grad, const fy_net_t net, const double *X,
+                       const double *y, long N, int d, const fy_train_opts_t opts,
+                       fy_error_t err);
 
 /* ------------------------------------------------------------------ known functions */
 
@@ -177,10 +197,15 @@ int fy_train_fn_net(double *out, const double *X, long n, int d, void *ctx, fy_e
 
 /* ------------------------------------------------------------------ networks */
 
-/* out[i] = F(X row i) for a network of activations tanh, sigmoid, sin, softplus, identity
- * (and linear output); output o of n_out outputs is out[i*n_out + o].  FY_EINPUT when
- * net->widths[0] != d, FY_EUNSUPPORTED for other activations.  Plain loops, independent of
- * the trainer's kernels. */
+/* out[i] = F(X row i) for a network with linear output whose activations the rules define
+ * (looked up as the trainer does: closed forms for tanh, sigmoid, sin, softplus, identity
+ * where the rules agree, libm's functions; the rules' definition in double otherwise); output
+ * o of n_out outputs is out[i*n_out + o].  FY_EINPUT when net->widths[0] != d or a layer's
+ * activation is not in the rules (naming the layer), FY_EUNSUPPORTED for an output
+ * activation.  Plain loops, independent of the trainer's kernels.  fy_net_eval looks the
+ * activations up in the default rules (fy_rules_load_default, loaded for the call). */
+int fy_net_eval_rules(double *out, const fy_net_t net, const fy_rules_struct *rules,
+                      const double *X, long N, int d, fy_error_t err);
 int fy_net_eval(double *out, const fy_net_t net, const double *X, long N, int d, fy_error_t err);
 
 /* One network computing the average of K networks of the same depth, input and output

@@ -70,7 +70,9 @@ static const fy_opt_t train_opts[] = {
     {.name = "hidden", .kind = FY_OPT_CALL, .arg = "W1,W2,..", .call = set_hidden,
      .def = "64,64", .help = "hidden widths"},
     {.name = "activation", .kind = FY_OPT_STRING, .arg = "A", .off = A(activation),
-     .def = "tanh", .help = "activation of the hidden layers: tanh, sigmoid, sin, softplus"},
+     .def = "tanh", .help = "activation of the hidden layers: any the rules define ('feynn "
+                            "rules list': tanh, sigmoid, softplus, relu, ..., or one of your "
+                            "own on FEYNN_RULES_PATH)"},
     {.name = "epochs", .kind = FY_OPT_INT, .arg = "N", .off = A(epochs), .lo = 0,
      .hi = 10000000, .def = "200", .help = "Adam epochs"},
     {.name = "batch", .kind = FY_OPT_INT, .arg = "B", .off = A(batch), .lo = 1,
@@ -112,6 +114,7 @@ const fy_opt_cmd_t fy_opt_born_train = {
 static int train_run(const char *path, const char *out, const char *resid,
                      const fy_train_opts_t opts, int quiet, fy_error_t err)
 {
+    fy_train_opts_struct o = *opts; /* with the rules that define the activation */
     fy_train_report_t rep;
     fy_rules_t rules;
     fy_net_t net;
@@ -124,12 +127,11 @@ static int train_run(const char *path, const char *out, const char *resid,
     fy_born_data_init(data);
     fy_borntaylor_kept_init(kt);
     status = fy_born_data_read(data, path, err);
-    if (status == FY_OK && resid != NULL)
-    {
+    if (status == FY_OK)
         status = fy_rules_load_default(rules, err);
-        if (status == FY_OK)
-            status = fy_borntaylor_kept_load(kt, resid, rules, (int) data->d, err);
-    }
+    o.rules = rules;
+    if (status == FY_OK && resid != NULL)
+        status = fy_borntaylor_kept_load(kt, resid, rules, (int) data->d, err);
     if (status == FY_OK)
     {
         long N = (long) data->n;
@@ -138,8 +140,8 @@ static int train_run(const char *path, const char *out, const char *resid,
             fprintf(stderr, "born train: %ld samples, %d steps, range %g%s%s\n", N, d, data->R,
                     resid ? ", residual of " : "", resid ? resid : "");
         status = resid ? fy_train_mlp_residual(net, data->U, data->a0, N, d,
-                                               fy_borntaylor_kept_eval, kt, opts, rep, err)
-                       : fy_train_mlp(net, data->U, data->a0, N, d, opts, rep, err);
+                                               fy_borntaylor_kept_eval, kt, &o, rep, err)
+                       : fy_train_mlp(net, data->U, data->a0, N, d, &o, rep, err);
     }
     if (status == FY_OK)
         status = fy_borntaylor_net_save(out, net, data->R, resid, NULL, err);

@@ -1,6 +1,7 @@
 /* Kernels of the trainer: random indices and shuffles (on the generator of rng.h), activations
- * with their first derivatives, the gemm wrapper (CBLAS or plain loops) and the forward/backward
- * pass of one chunk of rows (tanh layers through the vectorised fy_train_tanh, tanh_fast.c;
+ * with their first derivatives (the rules' definitions, with closed forms as fast paths where
+ * they agree), the gemm wrapper (CBLAS or plain loops) and the forward/backward pass of one
+ * chunk of rows (tanh layers through the vectorised fy_train_tanh, tanh_fast.c;
  * _fy_act_forward keeps libm's functions for fy_net_eval). */
 #include <math.h>
 #include <stdlib.h>
@@ -35,23 +36,11 @@ void _fy_rng_shuffle(long *a, long n, const fy_rng_t r, uint64_t stream)
 
 /* ------------------------------------------------------------------ activations */
 
-static const char *act_names[] = {"tanh", "sigmoid", "sin", "softplus", "identity"};
-
-int _fy_act_from_name(const char *name)
-{
-    int i;
-    if (name == NULL)
-        return -1;
-    for (i = 0; i < 5; i++)
-        if (strcmp(name, act_names[i]) == 0)
-            return i;
-    return -1;
-}
-
-const char *_fy_act_name(int act)
-{
-    return act >= 0 && act < 5 ? act_names[act] : "?";
-}
+/* The closed forms kept as fast paths, used for a rules definition of the same name that
+ * agrees with them (closed_agrees); every other activation the rules define is evaluated from
+ * its definition (fy_activation_eval_d). */
+static const char *closed_names[] = {"tanh", "sigmoid", "sin", "softplus", "identity"};
+#define NCLOSED 5
 
 static inline double sigmoid(double z)
 {
@@ -64,10 +53,139 @@ static inline double sigmoid(double z)
     }
 }
 
-void _fy_act_forward(double *a, const double *z, size_t n, int act)
+/* sigma(z) (k = 0) or sigma'(z) (k = 1) of the closed form c. */
+static double closed_eval(int c, int k, double z)
+{
+    double s;
+    switch (c)
+    {
+    case FY_ACT_TANH:
+        s = tanh(z);
+        return k == 0 ? s : 1.0 - s * s;
+    case FY_ACT_SIGMOID:
+        s = sigmoid(z);
+        return k == 0 ? s : s * (1.0 - s);
+    case FY_ACT_SIN:
+        return k == 0 ? sin(z) : cos(z);
+    case FY_ACT_SOFTPLUS:
+        return k == 0 ? (z > 0 ? z : 0.0) + log1p(exp(-fabs(z))) : sigmoid(z);
+    default:
+        return k == 0 ? z : 1.0;
+    }
+}
+
+/* 1 when the rules' definition a has the values and first derivatives of the closed form c at
+ * points across the range the trainer sees (to 1e-12, relative): then the closed form stands
+ * for it.  A definition of the same name that differs (a file of one's own shadowing tanh, say)
+ * is evaluated from the rules instead. */
+static int closed_agrees(int c, const fy_activation_struct *a)
+{
+    static const double zs[] = {-6.5, -3.25, -1.0, -0.375, 0.0, 0.25, 0.875, 2.5, 5.75};
+    size_t i;
+    int k;
+    for (i = 0; i < sizeof zs / sizeof zs[0]; i++)
+        for (k = 0; k <= 1; k++)
+        {
+            double want = closed_eval(c, k, zs[i]), got;
+            if (fy_activation_eval_d(&got, a, (ulong) k, zs[i], NULL) != FY_OK ||
+                !(fabs(got - want) <= 1e-12 * (1.0 + fabs(want))))
+                return 0;
+        }
+    return 1;
+}
+
+/* "a.rules, b.rules, ..." (the files r was loaded from, as many as fit in about 500
+ * characters, then "and N more"), for messages. */
+static void rules_files(char *buf, size_t n, const fy_rules_struct *r)
+{
+    int i;
+    buf[0] = '\0';
+    if (r->nfiles == 0)
+    {
+        snprintf(buf, n, "the rules given, loaded from no file");
+        return;
+    }
+    for (i = 0; i < r->nfiles && strlen(buf) + strlen(r->files[i]) < 500; i++)
+        snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", i ? ", " : "", r->files[i]);
+    if (i < r->nfiles)
+        snprintf(buf + strlen(buf), n - strlen(buf), " and %d more", r->nfiles - i);
+}
+
+void _fy_tact_init(fy_tact_struct *A)
+{
+    A->kind = FY_ACT_RULES;
+    fy_activation_init(A->def);
+}
+
+void _fy_tact_clear(fy_tact_struct *A)
+{
+    fy_activation_clear(A->def);
+    A->kind = FY_ACT_RULES;
+}
+
+int _fy_tact_set(fy_tact_struct *A, const char *name, const fy_rules_struct *rules,
+                 fy_error_t err)
+{
+    const fy_activation_struct *a;
+    char files[560], names[256] = "";
+    double v;
+    int i, rc;
+
+    a = name != NULL ? fy_rules_activation(rules, name) : NULL;
+    if (a == NULL)
+    {
+        rules_files(files, sizeof files, rules);
+        for (i = 0; i < rules->nacts && strlen(names) < 200; i++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", i ? ", " : "",
+                     rules->acts[i].name);
+        return fy_error_set(err, FY_EINPUT,
+                            "activation \"%s\" is not defined by the rules (%s; they define %s); "
+                            "define it in a rules file (doc/rules-format.md) on the rules "
+                            "search path (FEYNN_RULES_PATH)", name ? name : "(none)", files,
+                            names[0] ? names : "none");
+    }
+    if ((rc = fy_activation_set(A->def, a, err)) != FY_OK)
+        return rc;
+    /* the trainer needs sigma and sigma' in double anywhere */
+    for (i = 0; i <= 1; i++)
+        if ((rc = fy_activation_eval_d(&v, A->def, (ulong) i, 0.5, err)) != FY_OK)
+        {
+            fy_error_prefix(err, "activation \"%s\" (%s:%d) cannot be trained: ", name,
+                            a->file ? a->file : "rules", a->line);
+            return rc;
+        }
+    A->kind = FY_ACT_RULES;
+    for (i = 0; i < NCLOSED; i++)
+        if (strcmp(name, closed_names[i]) == 0 && closed_agrees(i, A->def))
+            A->kind = i;
+    return FY_OK;
+}
+
+int _fy_train_rules(fy_rules_t own, const fy_rules_struct **use, const fy_rules_struct *given,
+                    fy_error_t err)
+{
+    int rc;
+    *use = given;
+    if (given != NULL)
+        return FY_OK;
+    if ((rc = fy_rules_load_default(own, err)) != FY_OK)
+    {
+        fy_error_prefix(err, "the default rules (for the activations): ");
+        return rc;
+    }
+    *use = own;
+    return FY_OK;
+}
+
+const char *_fy_tact_name(const fy_tact_struct *A)
+{
+    return A->def->name != NULL ? A->def->name : "?";
+}
+
+void _fy_act_forward(double *a, const double *z, size_t n, const fy_tact_struct *A)
 {
     size_t i;
-    switch (act)
+    switch (A->kind)
     {
     case FY_ACT_TANH:
         for (i = 0; i < n; i++)
@@ -86,17 +204,24 @@ void _fy_act_forward(double *a, const double *z, size_t n, int act)
         for (i = 0; i < n; i++)
             a[i] = (z[i] > 0 ? z[i] : 0.0) + log1p(exp(-fabs(z[i])));
         break;
-    default:
+    case FY_ACT_IDENTITY:
         if (a != z)
             memcpy(a, z, n * sizeof(double));
+        break;
+    default:
+        /* the rules' definition (checked to evaluate in _fy_tact_set) */
+        for (i = 0; i < n; i++)
+            fy_activation_eval_d(a + i, A->def, 0, z[i], NULL);
         break;
     }
 }
 
-void _fy_act_backward(double *g, const double *z, const double *a, size_t n, int act)
+void _fy_act_backward(double *g, const double *z, const double *a, size_t n,
+                      const fy_tact_struct *A)
 {
     size_t i;
-    switch (act)
+    double s;
+    switch (A->kind)
     {
     case FY_ACT_TANH:
         for (i = 0; i < n; i++)
@@ -114,7 +239,14 @@ void _fy_act_backward(double *g, const double *z, const double *a, size_t n, int
         for (i = 0; i < n; i++)
             g[i] *= sigmoid(z[i]);
         break;
+    case FY_ACT_IDENTITY:
+        break;
     default:
+        for (i = 0; i < n; i++)
+        {
+            fy_activation_eval_d(&s, A->def, 1, z[i], NULL);
+            g[i] *= s;
+        }
         break;
     }
 }
@@ -270,7 +402,7 @@ double _fy_chunk_loss_grad(double *grad, double *pred, const fy_tmodel_struct *m
         for (i = 0; i < c; i++)
             memcpy(Z[l] + (size_t) i * n, b, (size_t) n * sizeof(double));
         _fy_gemm(m->blas, 0, 1, (int) c, n, k, 1.0, A[l - 1], k, W, k, 1.0, Z[l], n);
-        if (l < L && m->act == FY_ACT_TANH)
+        if (l < L && m->act->kind == FY_ACT_TANH)
             fy_train_tanh(A[l], Z[l], (size_t) c * n); /* the vectorised tanh (tanh_fast.c) */
         else if (l < L)
             _fy_act_forward(A[l], Z[l], (size_t) c * n, m->act);

@@ -9,51 +9,23 @@
 
 /* ------------------------------------------------------------------ evaluation */
 
-int fy_net_eval(double *out, const fy_net_t net, const double *X, long N, int d, fy_error_t err)
+/* acts[l] for the hidden layers l of net (L - 1 of them, initialised) from rules. */
+static int eval_acts(fy_tact_struct *acts, const fy_net_t net, const fy_rules_struct *rules,
+                     fy_error_t err)
 {
-    double *a = NULL, *b = NULL;
-    size_t maxw = 0;
-    int l, *act;
-    long i;
+    int l, rc = FY_OK;
+    for (l = 0; l + 1 < net->L && rc == FY_OK; l++)
+        if ((rc = _fy_tact_set(acts + l, net->layers[l].activation, rules, err)) != FY_OK)
+            fy_error_prefix(err, "layer %d: ", l + 1);
+    return rc;
+}
 
-    if (net->L < 1 || net->widths == NULL)
-        return fy_error_set(err, FY_EINPUT, "network has no layers");
-    if (net->widths[0] != (size_t) d)
-        return fy_error_set(err, FY_EINPUT,
-                            "network expects %zu inputs, the data have d = %d", net->widths[0],
-                            d);
-    if (net->layers[net->L - 1].activation != NULL)
-        return fy_error_set(err, FY_EUNSUPPORTED,
-                            "output activation %s: fy_net_eval evaluates linear outputs only",
-                            net->layers[net->L - 1].activation);
-    act = fy_malloc((size_t) net->L, sizeof(int), err);
-    if (act == NULL)
-        return FY_ENOMEM;
-    for (l = 0; l <= net->L; l++)
-        if (net->widths[l] > maxw)
-            maxw = net->widths[l];
-    for (l = 0; l + 1 < net->L; l++)
-    {
-        act[l] = _fy_act_from_name(net->layers[l].activation);
-        if (act[l] < 0)
-        {
-            free(act);
-            return fy_error_set(err, FY_EUNSUPPORTED,
-                                "activation %s of layer %d: fy_net_eval knows tanh, sigmoid, "
-                                "sin, softplus and identity",
-                                net->layers[l].activation ? net->layers[l].activation : "(none)",
-                                l + 1);
-        }
-    }
-    a = fy_malloc(maxw, sizeof(double), err);
-    b = fy_malloc(maxw, sizeof(double), err);
-    if (!a || !b)
-    {
-        free(a);
-        free(b);
-        free(act);
-        return FY_ENOMEM;
-    }
+/* The affine maps and activations of net on the N rows of X, given the resolved acts. */
+static void eval_rows(double *out, const fy_net_t net, const fy_tact_struct *acts,
+                      const double *X, long N, int d, double *a, double *b)
+{
+    long i;
+    int l;
     for (i = 0; i < N; i++)
     {
         size_t r, c;
@@ -69,17 +41,61 @@ int fy_net_eval(double *out, const fy_net_t net, const double *X, long N, int d,
                 b[r] = s;
             }
             if (l + 1 < net->L)
-                _fy_act_forward(a, b, ly->n_out, act[l]);
+                _fy_act_forward(a, b, ly->n_out, acts + l);
             else
                 memcpy(a, b, ly->n_out * sizeof(double));
         }
         memcpy(out + (size_t) i * net->widths[net->L], a,
                net->widths[net->L] * sizeof(double));
     }
+}
+
+int fy_net_eval_rules(double *out, const fy_net_t net, const fy_rules_struct *rules,
+                      const double *X, long N, int d, fy_error_t err)
+{
+    fy_tact_struct *acts = NULL;
+    fy_rules_t own;
+    const fy_rules_struct *use;
+    double *a = NULL, *b = NULL;
+    size_t maxw = 0;
+    int l, rc;
+
+    if (net->L < 1 || net->widths == NULL)
+        return fy_error_set(err, FY_EINPUT, "network has no layers");
+    if (net->widths[0] != (size_t) d)
+        return fy_error_set(err, FY_EINPUT,
+                            "network expects %zu inputs, the data have d = %d", net->widths[0],
+                            d);
+    if (net->layers[net->L - 1].activation != NULL)
+        return fy_error_set(err, FY_EUNSUPPORTED,
+                            "output activation %s: fy_net_eval evaluates linear outputs only",
+                            net->layers[net->L - 1].activation);
+    for (l = 0; l <= net->L; l++)
+        if (net->widths[l] > maxw)
+            maxw = net->widths[l];
+    fy_rules_init(own);
+    acts = fy_calloc((size_t) net->L, sizeof *acts, err);
+    a = fy_malloc(maxw, sizeof(double), err);
+    b = fy_malloc(maxw, sizeof(double), err);
+    rc = !acts || !a || !b ? FY_ENOMEM : FY_OK;
+    for (l = 0; rc == FY_OK && l + 1 < net->L; l++)
+        _fy_tact_init(acts + l);
+    if (rc == FY_OK && net->L > 1 && (rc = _fy_train_rules(own, &use, rules, err)) == FY_OK)
+        rc = eval_acts(acts, net, use, err);
+    if (rc == FY_OK)
+        eval_rows(out, net, acts, X, N, d, a, b);
+    for (l = 0; a && b && acts != NULL && l + 1 < net->L; l++)
+        _fy_tact_clear(acts + l);
+    fy_rules_clear(own);
+    free(acts);
     free(a);
     free(b);
-    free(act);
-    return FY_OK;
+    return rc;
+}
+
+int fy_net_eval(double *out, const fy_net_t net, const double *X, long N, int d, fy_error_t err)
+{
+    return fy_net_eval_rules(out, net, NULL, X, N, d, err);
 }
 
 /* ------------------------------------------------------------------ ensembles */

@@ -17,7 +17,8 @@ typedef int (*fy_optim_hook_fn)(void *ctx, int it, const double *P, double f, do
 
 /* Minimises f from P (updated in place) by L-BFGS with history mem, at most iters
  * iterations, stopping when max |g| <= gtol, when no decrease is found along the direction
- * (40 halvings) or when hook asks.  Returns the iterations done; *rc is FY_OK or FY_ENOMEM (err set). */
+ * (40 halvings) or when hook asks.  Returns the iterations done; *rc is FY_OK or FY_ENOMEM
+ * (err set). */
 int _fy_lbfgs_minimize(double *P, size_t np, int iters, int mem, double gtol, fy_optim_fg_fn fg,
                        void *fctx, fy_optim_hook_fn hook, void *hctx, fy_error_t err, int *rc);
 

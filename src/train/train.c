@@ -180,6 +180,33 @@ static double batch_eval(tctx *C, const double *P, const long *idx, long B, doub
 
 /* ------------------------------------------------------------------ checks and set-up */
 
+/* The parameter layout of m (L and the widths w[0..L] set): layer l's W then b. */
+static void model_layout(fy_tmodel_struct *m, const fy_tact_struct *act, int use_blas)
+{
+    size_t off = 0;
+    int l;
+    m->act = act;
+#ifdef FY_HAVE_CBLAS
+    m->blas = use_blas != 0;
+#else
+    (void) use_blas;
+    m->blas = 0;
+#endif
+    m->sumw = 0;
+    m->maxw = m->w[0];
+    for (l = 1; l <= m->L; l++)
+    {
+        m->woff[l] = off;
+        off += (size_t) m->w[l] * m->w[l - 1];
+        m->boff[l] = off;
+        off += (size_t) m->w[l];
+        m->sumw += m->w[l];
+        if (m->w[l] > m->maxw)
+            m->maxw = m->w[l];
+    }
+    m->np = off;
+}
+
 static int check_finite(const double *v, long n, int d, const char *what, fy_error_t err)
 {
     long i;
@@ -197,9 +224,13 @@ static int check_finite(const double *v, long n, int d, const char *what, fy_err
     return FY_OK;
 }
 
-static double default_gain(int act)
+/* He's gain for the activations that are (nearly) linear on half the line, by their
+ * definitions: softplus and the other antiderivatives, relu and the piecewise linear ones;
+ * 1 otherwise. */
+static double default_gain(const fy_tact_struct *act)
 {
-    return act == FY_ACT_SOFTPLUS ? sqrt(2.0) : 1.0;
+    fy_act_def_t d = act->def->def;
+    return d == FY_ACT_ANTIDERIVATIVE || d == FY_ACT_PIECEWISE_LINEAR ? sqrt(2.0) : 1.0;
 }
 
 /* Builds a network in out from flat parameters P (layout of m), applying the affine maps of
@@ -237,7 +268,7 @@ static int params_to_net(fy_net_t out, const fy_tmodel_struct *m, const double *
         ly->name = strdup(name);
         ly->W = fy_malloc((size_t) n * k, sizeof(double), err);
         ly->b = fy_malloc((size_t) n, sizeof(double), err);
-        ly->activation = l < m->L ? strdup(_fy_act_name(m->act)) : NULL;
+        ly->activation = l < m->L ? strdup(_fy_tact_name(m->act)) : NULL;
         ly->w_dtype = ly->b_dtype = FY_DTYPE_F64;
         if (!ly->name || !ly->W || !ly->b || (l < m->L && !ly->activation))
             return fy_error_set(err, FY_ENOMEM, "out of memory building the network");
@@ -285,11 +316,11 @@ static int net_to_params(double *P, const fy_tmodel_struct *m, const fy_net_stru
     {
         const fy_layer_struct *ly = &net->layers[l - 1];
         if (l < m->L && (ly->activation == NULL ||
-                         _fy_act_from_name(ly->activation) != m->act))
+                         strcmp(ly->activation, _fy_tact_name(m->act)) != 0))
             return fy_error_set(err, FY_EINPUT,
                                 "initial network's layer %d activation is %s, expected %s", l,
                                 ly->activation ? ly->activation : "(none)",
-                                _fy_act_name(m->act));
+                                _fy_tact_name(m->act));
         if (l == m->L && ly->activation != NULL)
             return fy_error_set(err, FY_EINPUT,
                                 "initial network has an output activation (%s); the trainer "
@@ -401,44 +432,37 @@ static int lbfgs_hook_fn(void *ctx, int it, const double *P, double f, double t)
     return 0;
 }
 
-int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
-                 const fy_train_opts_t opts, fy_train_report_t report, fy_error_t err)
+/* One training run: its request, data, model, parameters and report, shared by the steps of
+ * fy_train_mlp below. */
+typedef struct
 {
-    const fy_train_opts_struct *o = opts;
-    fy_train_report_t own;
-    fy_train_report_struct *R = report ? report : own;
+    const fy_train_opts_struct *o;
+    fy_train_report_struct *R;
     tctx C;
-    fy_tmodel_struct *m = &C.m;
-    fy_rng_t rng;
+    fy_tact_struct act;
+    fy_rules_t own_rules;
     fy_progress_t bar;
-    double t_start = fy_wall_time(), *Xs = NULL, *ys = NULL, *P = NULL, *Pbest = NULL;
-    double *G = NULL, *M1 = NULL, *M2 = NULL, *mx = NULL, *sx = NULL, my = 0.0, sy = 1.0;
-    double best, ysc2, gain;
-    long *perm = NULL, *tr, *va, ntr, nva, i, maxrows, wrows;
-    int rc = FY_OK, l, act, nt = 1, ep;
-#ifdef FY_HAVE_CBLAS
-    int blas_saved = -1;
-#endif
-    size_t off, j;
+    long N, ntr, nva;
+    int d, nt;
+    long *perm, *tr, *va; /* a permutation of the rows: validation first, then training */
+    double *Xs, *ys;      /* standardised data */
+    double *mx, *sx, my, sy, ysc2;
+    double *P, *Pbest, *G, *M1, *M2;
+    double best;          /* best validation loss (standardised units) */
+} trun;
 
-    memset(&C, 0, sizeof C);
-    if (report == NULL)
-        fy_train_report_init(own);
-    else
-        fy_train_report_clear(report);
-
-    /* ---- validate the request before allocating anything large */
+/* The request checked before anything large is allocated. */
+static int train_check(const fy_train_opts_struct *o, const double *X, const double *y, long N,
+                       int d, fy_error_t err)
+{
+    long i;
+    int l, rc;
     if (N < 2)
         return fy_error_set(err, FY_EINPUT, "training needs at least 2 samples (got %ld)", N);
     if (d < 1 || d > FY_IO_MAX_WIDTH)
         return fy_error_set(err, FY_EINPUT, "input dimension d = %d is out of range", d);
     if (X == NULL || y == NULL)
         return fy_error_set(err, FY_EINPUT, "training data missing (X or y is NULL)");
-    act = _fy_act_from_name(o->activation ? o->activation : "tanh");
-    if (act < 0)
-        return fy_error_set(err, FY_EINPUT,
-                            "activation \"%s\" is not one the trainer implements (tanh, "
-                            "sigmoid, sin, softplus, identity)", o->activation);
     if (o->n_hidden < 0 || o->n_hidden > FY_TRAIN_MAX_HIDDEN)
         return fy_error_set(err, FY_EINPUT, "%d hidden layers: between 0 and %d allowed",
                             o->n_hidden, FY_TRAIN_MAX_HIDDEN);
@@ -465,51 +489,45 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
                 return fy_error_set(err, FY_EINPUT, "sample weight[%ld] = %g is negative", i,
                                     o->sample_weight[i]);
     }
-    nva = (long) floor(o->val_fraction * (double) N);
-    if (o->val_fraction > 0 && nva < 1)
-        nva = 1;
-    ntr = N - nva;
-    if (ntr < 1)
-        return fy_error_set(err, FY_EINPUT, "validation split leaves no training samples");
+    return FY_OK;
+}
 
-    /* ---- model layout */
+/* The split sizes, the activation (the rules' definition of its name), the model layout, the
+ * memory the run needs (refused above the limit before anything is allocated: issue 10, item
+ * 9), the arrays and the per-thread work spaces. */
+static int train_setup(trun *T, fy_error_t err)
+{
+    const fy_train_opts_struct *o = T->o;
+    fy_tmodel_struct *m = &T->C.m;
+    const fy_rules_struct *rules = NULL;
+    long maxrows, wrows;
+    int l, rc;
+
+    T->nva = (long) floor(o->val_fraction * (double) T->N);
+    if (o->val_fraction > 0 && T->nva < 1)
+        T->nva = 1;
+    T->ntr = T->N - T->nva;
+    if (T->ntr < 1)
+        return fy_error_set(err, FY_EINPUT, "validation split leaves no training samples");
+    if ((rc = _fy_train_rules(T->own_rules, &rules, o->rules, err)) != FY_OK ||
+        (rc = _fy_tact_set(&T->act, o->activation ? o->activation : "tanh", rules, err)))
+        return rc;
     m->L = o->n_hidden + 1;
-    m->w[0] = d;
+    m->w[0] = T->d;
     for (l = 0; l < o->n_hidden; l++)
         m->w[l + 1] = o->hidden[l];
     m->w[m->L] = 1;
-    m->act = act;
-#ifdef FY_HAVE_CBLAS
-    m->blas = o->use_blas != 0;
-#else
-    m->blas = 0;
-#endif
-    off = 0;
-    m->sumw = 0;
-    m->maxw = d;
-    for (l = 1; l <= m->L; l++)
-    {
-        m->woff[l] = off;
-        off += (size_t) m->w[l] * m->w[l - 1];
-        m->boff[l] = off;
-        off += (size_t) m->w[l];
-        m->sumw += m->w[l];
-        if (m->w[l] > m->maxw)
-            m->maxw = m->w[l];
-    }
-    m->np = off;
+    model_layout(m, &T->act, o->use_blas);
 #ifdef _OPENMP
-    nt = o->threads > 0 ? o->threads : omp_get_max_threads();
+    T->nt = o->threads > 0 ? o->threads : omp_get_max_threads();
 #endif
-    if (nt < 1)
-        nt = 1;
-    C.nthreads = nt;
-    C.chunk_rows = o->chunk_rows;
-
-    /* the parameter-sized vectors (P, Pbest, G, Adam's two moments, the chunk gradients, the
-     * L-BFGS history) are refused before anything is allocated when above the memory limit
-     * (issue 10, item 9: the reason, not "out of memory allocating N bytes") */
+    if (T->nt < 1)
+        T->nt = 1;
+    T->C.nthreads = T->nt;
+    T->C.chunk_rows = o->chunk_rows;
     {
+        /* the parameter-sized vectors: P, Pbest, G, Adam's two moments, the chunk gradients,
+         * the L-BFGS history */
         double need = 8.0 * (double) m->np *
                       (5.0 + FY_TRAIN_CHUNKS + (o->lbfgs_iters > 0 ? 2.0 * o->lbfgs_m : 0.0));
         char ws[128] = "";
@@ -521,54 +539,63 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
                                 "GB; use smaller widths, or " FY_MEMORY_LIMIT_HINT, ws, m->np,
                                 need / 1e9, (double) fy_memory_limit() / 1e9);
     }
-    /* ---- allocation */
-    perm = fy_malloc((size_t) N, sizeof(long), err);
-    Xs = fy_malloc((size_t) N * d, sizeof(double), err);
-    ys = fy_malloc((size_t) N, sizeof(double), err);
-    mx = fy_calloc((size_t) d, sizeof(double), err);
-    sx = fy_malloc((size_t) d, sizeof(double), err);
-    P = fy_calloc(m->np, sizeof(double), err);
-    Pbest = fy_malloc(m->np, sizeof(double), err);
-    G = fy_malloc(m->np, sizeof(double), err);
-    M1 = fy_calloc(m->np, sizeof(double), err);
-    M2 = fy_calloc(m->np, sizeof(double), err);
-    C.cg = fy_malloc((size_t) FY_TRAIN_CHUNKS * m->np, sizeof(double), err);
-    C.ws = fy_calloc((size_t) nt, sizeof(fy_twork_struct), err);
-    R->train_loss = fy_malloc((size_t) o->epochs + 1, sizeof(double), err);
-    R->val_loss = fy_malloc((size_t) o->epochs + 1, sizeof(double), err);
-    if (!perm || !Xs || !ys || !mx || !sx || !P || !Pbest || !G || !M1 || !M2 || !C.cg ||
-        !C.ws || !R->train_loss || !R->val_loss)
-    {
-        rc = FY_ENOMEM;
-        goto cleanup;
-    }
-    maxrows = o->batch_size < ntr ? o->batch_size : ntr;
-    if (ntr > maxrows)
-        maxrows = ntr; /* full-batch passes (loss of the kept network, L-BFGS) */
-    if (nva > maxrows)
-        maxrows = nva;
-    wrows = (maxrows + num_chunks(&C, maxrows) - 1) / num_chunks(&C, maxrows);
+    T->perm = fy_malloc((size_t) T->N, sizeof(long), err);
+    T->Xs = fy_malloc((size_t) T->N * T->d, sizeof(double), err);
+    T->ys = fy_malloc((size_t) T->N, sizeof(double), err);
+    T->mx = fy_calloc((size_t) T->d, sizeof(double), err);
+    T->sx = fy_malloc((size_t) T->d, sizeof(double), err);
+    T->P = fy_calloc(m->np, sizeof(double), err);
+    T->Pbest = fy_malloc(m->np, sizeof(double), err);
+    T->G = fy_malloc(m->np, sizeof(double), err);
+    T->M1 = fy_calloc(m->np, sizeof(double), err);
+    T->M2 = fy_calloc(m->np, sizeof(double), err);
+    T->C.cg = fy_malloc((size_t) FY_TRAIN_CHUNKS * m->np, sizeof(double), err);
+    T->C.ws = fy_calloc((size_t) T->nt, sizeof(fy_twork_struct), err);
+    T->R->train_loss = fy_malloc((size_t) o->epochs + 1, sizeof(double), err);
+    T->R->val_loss = fy_malloc((size_t) o->epochs + 1, sizeof(double), err);
+    if (!T->perm || !T->Xs || !T->ys || !T->mx || !T->sx || !T->P || !T->Pbest || !T->G ||
+        !T->M1 || !T->M2 || !T->C.cg || !T->C.ws || !T->R->train_loss || !T->R->val_loss)
+        return FY_ENOMEM;
+    maxrows = o->batch_size < T->ntr ? o->batch_size : T->ntr;
+    if (T->ntr > maxrows)
+        maxrows = T->ntr; /* full-batch passes (loss of the kept network, L-BFGS) */
+    if (T->nva > maxrows)
+        maxrows = T->nva;
+    wrows = (maxrows + num_chunks(&T->C, maxrows) - 1) / num_chunks(&T->C, maxrows);
     if (wrows < (o->chunk_rows < maxrows ? o->chunk_rows : maxrows))
         wrows = o->chunk_rows < maxrows ? o->chunk_rows : maxrows;
     wrows += 1;
-    for (l = 0; l < nt; l++)
-        if ((rc = _fy_twork_alloc(C.ws + l, m, wrows, err)))
-            goto cleanup;
+    for (l = 0; l < T->nt; l++)
+        if ((rc = _fy_twork_alloc(T->C.ws + l, m, wrows, err)))
+            return rc;
+    return FY_OK;
+}
 
-    /* ---- split (first nva of a random permutation), standardisation on the training rows */
+/* The split (the first nva rows of a random permutation validate), the standardisation on
+ * the training rows, the standardised data. */
+static void train_standardise(trun *T, const double *X, const double *y)
+{
+    const fy_train_opts_struct *o = T->o;
+    const long N = T->N, ntr = T->ntr;
+    const int d = T->d;
+    double *mx = T->mx, *sx = T->sx;
+    fy_rng_t rng;
+    long i;
+    size_t j;
+
     fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_TRAIN_SPLIT);
     for (i = 0; i < N; i++)
-        perm[i] = i;
-    _fy_rng_shuffle(perm, N, rng, 0);
-    va = perm;
-    tr = perm + nva;
+        T->perm[i] = i;
+    _fy_rng_shuffle(T->perm, N, rng, 0);
+    T->va = T->perm;
+    T->tr = T->perm + T->nva;
     /* column sums in row order (each column's sum in the order of tr, as before, but one pass
      * over the rows instead of d strided ones): mx, sx hold sum v and sum v^2 until used */
     for (j = 0; j < (size_t) d; j++)
         mx[j] = sx[j] = 0.0;
     for (i = 0; i < ntr; i++)
     {
-        const double *row = X + (size_t) tr[i] * d;
+        const double *row = X + (size_t) T->tr[i] * d;
         for (j = 0; j < (size_t) d; j++)
         {
             mx[j] += row[j];
@@ -602,246 +629,410 @@ int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
         double s1 = 0.0, s2 = 0.0, mean, var;
         for (i = 0; i < ntr; i++)
         {
-            s1 += y[tr[i]];
-            s2 += y[tr[i]] * y[tr[i]];
+            s1 += y[T->tr[i]];
+            s2 += y[T->tr[i]] * y[T->tr[i]];
         }
         mean = s1 / (double) ntr;
         var = s2 / (double) ntr - mean * mean;
+        T->my = 0.0;
+        T->sy = 1.0;
         if (o->scale_y == FY_TRAIN_SCALE_STANDARD)
         {
-            my = mean;
-            sy = var > 0 ? sqrt(var) : 1.0;
+            T->my = mean;
+            T->sy = var > 0 ? sqrt(var) : 1.0;
         }
         else if (o->scale_y == FY_TRAIN_SCALE_RMS)
-            sy = s2 > 0 ? sqrt(s2 / (double) ntr) : 1.0;
-        if (!(sy > 0) || !isfinite(sy))
-            sy = 1.0;
+            T->sy = s2 > 0 ? sqrt(s2 / (double) ntr) : 1.0;
+        if (!(T->sy > 0) || !isfinite(T->sy))
+            T->sy = 1.0;
     }
     for (i = 0; i < N; i++)
     {
         for (j = 0; j < (size_t) d; j++)
-            Xs[(size_t) i * d + j] = (X[(size_t) i * d + j] - mx[j]) / sx[j];
-        ys[i] = (y[i] - my) / sy;
+            T->Xs[(size_t) i * d + j] = (X[(size_t) i * d + j] - mx[j]) / sx[j];
+        T->ys[i] = (y[i] - T->my) / T->sy;
     }
-    ysc2 = sy * sy;
-    C.Xs = Xs;
-    C.ys = ys;
-    C.wt = o->sample_weight;
+    T->ysc2 = T->sy * T->sy;
+    T->C.Xs = T->Xs;
+    T->C.ys = T->ys;
+    T->C.wt = o->sample_weight;
+}
 
-    /* ---- initial parameters */
+/* The initial parameters: o->init_net in standardised units, or N(0, gain^2 / fan_in)
+ * weights keyed by their positions (and N(0, init_bias_std^2) hidden biases). */
+static int train_init_params(trun *T, fy_error_t err)
+{
+    const fy_train_opts_struct *o = T->o;
+    const fy_tmodel_struct *m = &T->C.m;
+    double gain;
+    fy_rng_t rng;
+    size_t j;
+    int l;
     if (o->init_net)
+        return net_to_params(T->P, m, o->init_net, T->mx, T->sx, T->my, T->sy, err);
+    gain = o->init_gain > 0 ? o->init_gain : default_gain(&T->act);
+    fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_TRAIN_INIT); /* index = parameter position */
+    for (l = 1; l <= m->L; l++)
     {
-        if ((rc = net_to_params(P, m, o->init_net, mx, sx, my, sy, err)))
-            goto cleanup;
+        size_t nw = (size_t) m->w[l] * m->w[l - 1];
+        double sd = (l < m->L ? gain : 1.0) / sqrt((double) m->w[l - 1]);
+        for (j = 0; j < nw; j++)
+            T->P[m->woff[l] + j] = sd * fy_rng_normal(rng, 0, m->woff[l] + j);
+        if (l < m->L && o->init_bias_std > 0)
+            for (j = 0; j < (size_t) m->w[l]; j++)
+                T->P[m->boff[l] + j] = o->init_bias_std * fy_rng_normal(rng, 0, m->boff[l] + j);
     }
-    else
-    {
-        gain = o->init_gain > 0 ? o->init_gain : default_gain(act);
-        fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_TRAIN_INIT); /* index = parameter position */
-        for (l = 1; l <= m->L; l++)
-        {
-            size_t nw = (size_t) m->w[l] * m->w[l - 1];
-            double sd = (l < m->L ? gain : 1.0) / sqrt((double) m->w[l - 1]);
-            for (j = 0; j < nw; j++)
-                P[m->woff[l] + j] = sd * fy_rng_normal(rng, 0, m->woff[l] + j);
-            if (l < m->L && o->init_bias_std > 0)
-                for (j = 0; j < (size_t) m->w[l]; j++)
-                    P[m->boff[l] + j] =
-                        o->init_bias_std * fy_rng_normal(rng, 0, m->boff[l] + j);
-        }
-    }
+    return FY_OK;
+}
 
-#ifdef FY_HAVE_CBLAS
-    if (m->blas && openblas_get_num_threads && openblas_set_num_threads)
+/* One Adam step on the minibatch gradient G at learning rate lr (c1, c2: the bias
+ * corrections): weights with the decoupled decay, then the biases without. */
+static void adam_step(trun *T, double lr, double c1, double c2)
+{
+    const fy_train_opts_struct *o = T->o;
+    const fy_tmodel_struct *m = &T->C.m;
+    int l;
+    for (l = 1; l <= m->L; l++)
     {
-        blas_saved = openblas_get_num_threads();
-        openblas_set_num_threads(1);
+        size_t a0 = m->woff[l], a1 = l < m->L ? m->woff[l + 1] : m->np;
+        size_t bo = m->boff[l];
+        _fy_adam_update(T->P + a0, T->G + a0, T->M1 + a0, T->M2 + a0, bo - a0, lr, o->beta1,
+                        o->beta2, o->eps, c1, c2, o->weight_decay);
+        _fy_adam_update(T->P + bo, T->G + bo, T->M1 + bo, T->M2 + bo, a1 - bo, lr, o->beta1,
+                        o->beta2, o->eps, c1, c2, 0.0);
     }
-#endif
-    fy_progress_init(bar, "train", (double) o->epochs + o->lbfgs_iters, o->progress_bar);
-    R->n_train = ntr;
-    R->n_val = nva;
-    R->threads = nt;
-    R->blas = m->blas;
-    R->d = d;
+}
 
-    /* ---- Adam */
-    memcpy(Pbest, P, m->np * sizeof(double));
-    best = nva > 0 ? batch_eval(&C, P, va, nva, NULL) : INFINITY;
-    R->initial_val_loss = nva > 0 ? best * ysc2 : NAN;
+/* The learning rate of step (of total) in epoch ep. */
+static double adam_lr(const fy_train_opts_struct *o, long step, long total, int ep)
+{
+    if (o->schedule == FY_TRAIN_SCHED_COSINE && total > 0)
+        return o->lr_min + (o->lr - o->lr_min) * 0.5 *
+                               (1.0 + cos(3.141592653589793 * (double) step / (double) total));
+    if (o->schedule == FY_TRAIN_SCHED_STEP && o->step_epochs > 0)
+        return o->lr * pow(o->step_gamma, (double) (ep / o->step_epochs));
+    return o->lr;
+}
+
+/* After epoch ep (0-based; lr its last learning rate): the progress callback; 1 to stop. */
+static int adam_report(trun *T, int ep, double lr)
+{
+    const fy_train_opts_struct *o = T->o;
+    fy_train_progress_struct pr;
+    if (!o->progress)
+        return 0;
+    pr.phase = "adam";
+    pr.step = ep + 1;
+    pr.total = o->epochs;
+    pr.train_loss = T->R->train_loss[ep];
+    pr.val_loss = T->R->val_loss[ep];
+    pr.lr = lr;
+    if (o->progress(o->progress_ctx, &pr))
+    {
+        T->R->stopped_early = 2;
+        return 1;
+    }
+    return 0;
+}
+
+/* Minibatch Adam with the schedule, early stopping on the validation split (the best
+ * parameters kept in Pbest) and the progress callback; the kept parameters in P after. */
+static int train_adam(trun *T, fy_error_t err)
+{
+    const fy_train_opts_struct *o = T->o;
+    fy_train_report_struct *R = T->R;
+    const long ntr = T->ntr, nva = T->nva, np = (long) T->C.m.np;
+    long bs = o->batch_size < ntr ? o->batch_size : ntr;
+    long steps_per = (ntr + bs - 1) / bs, step = 0, total = steps_per * (long) o->epochs;
+    double b1t = 1.0, b2t = 1.0, lr = o->lr, ref, t0;
+    fy_rng_t rng;
+    int wait = 0, ep;
+
+    memcpy(T->Pbest, T->P, (size_t) np * sizeof(double));
+    T->best = nva > 0 ? batch_eval(&T->C, T->P, T->va, nva, NULL) : INFINITY;
+    R->initial_val_loss = nva > 0 ? T->best * T->ysc2 : NAN;
     R->best_epoch = 0;
+    ref = T->best;
+    t0 = fy_wall_time();
+    fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_TRAIN_SHUFFLE);
+    for (ep = 0; ep < o->epochs; ep++)
     {
-        long bs = o->batch_size < ntr ? o->batch_size : ntr;
-        long steps_per = (ntr + bs - 1) / bs, step = 0, total = steps_per * (long) o->epochs;
-        double b1t = 1.0, b2t = 1.0, lr = o->lr, ref = best, t0 = fy_wall_time();
-        int wait = 0;
-        fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_TRAIN_SHUFFLE);
-        for (ep = 0; ep < o->epochs; ep++)
+        double sum = 0.0, v = NAN;
+        long s0;
+        _fy_rng_shuffle(T->tr, ntr, rng, (uint64_t) ep); /* stream = epoch */
+        for (s0 = 0; s0 < ntr; s0 += bs, step++)
         {
-            double sum = 0.0, v = NAN;
-            long s0;
-            /* shuffle the training rows: stream = epoch */
-            _fy_rng_shuffle(tr, ntr, rng, (uint64_t) ep);
-            for (s0 = 0; s0 < ntr; s0 += bs, step++)
-            {
-                long B = ntr - s0 < bs ? ntr - s0 : bs;
-                double c1, c2;
-                if (o->schedule == FY_TRAIN_SCHED_COSINE && total > 0)
-                    lr = o->lr_min + (o->lr - o->lr_min) * 0.5 *
-                                         (1.0 + cos(3.141592653589793 * (double) step /
-                                                    (double) total));
-                else if (o->schedule == FY_TRAIN_SCHED_STEP && o->step_epochs > 0)
-                    lr = o->lr * pow(o->step_gamma, (double) (ep / o->step_epochs));
-                else
-                    lr = o->lr;
-                sum += batch_eval(&C, P, tr + s0, B, G) * (double) B;
-                b1t *= o->beta1;
-                b2t *= o->beta2;
-                c1 = 1.0 / (1.0 - b1t);
-                c2 = 1.0 / (1.0 - b2t);
-                for (l = 1; l <= m->L; l++)
-                {
-                    size_t a0 = m->woff[l], a1 = l < m->L ? m->woff[l + 1] : m->np;
-                    size_t bo = m->boff[l];
-                    /* weights with the decay, then the biases without */
-                    _fy_adam_update(P + a0, G + a0, M1 + a0, M2 + a0, bo - a0, lr, o->beta1,
-                                    o->beta2, o->eps, c1, c2, o->weight_decay);
-                    _fy_adam_update(P + bo, G + bo, M1 + bo, M2 + bo, a1 - bo, lr, o->beta1,
-                                    o->beta2, o->eps, c1, c2, 0.0);
-                }
-            }
-            R->train_loss[ep] = sum / (double) ntr * ysc2;
-            if (nva > 0)
-            {
-                v = batch_eval(&C, P, va, nva, NULL);
-                if (v < best)
-                {
-                    best = v;
-                    R->best_epoch = ep + 1;
-                    memcpy(Pbest, P, m->np * sizeof(double));
-                }
-                if (v < ref * (1.0 - o->min_delta))
-                {
-                    ref = v;
-                    wait = 0;
-                }
-                else
-                    wait++;
-            }
-            R->val_loss[ep] = v * ysc2;
-            R->epochs_run = ep + 1;
-            fy_progress_update(bar, ep + 1);
-            if (!isfinite(R->train_loss[ep]))
-            {
-                rc = fy_error_set(err, FY_ECHECK,
-                                  "training diverged at epoch %d (loss %g); lower the learning "
-                                  "rate (now %g)", ep + 1, R->train_loss[ep], o->lr);
-                goto finish;
-            }
-            if (o->progress)
-            {
-                fy_train_progress_struct pr;
-                pr.phase = "adam";
-                pr.step = ep + 1;
-                pr.total = o->epochs;
-                pr.train_loss = R->train_loss[ep];
-                pr.val_loss = R->val_loss[ep];
-                pr.lr = lr;
-                if (o->progress(o->progress_ctx, &pr))
-                {
-                    R->stopped_early = 2;
-                    break;
-                }
-            }
-            if (nva > 0 && o->patience > 0 && wait >= o->patience)
-            {
-                R->stopped_early = 1;
-                break;
-            }
+            long B = ntr - s0 < bs ? ntr - s0 : bs;
+            lr = adam_lr(o, step, total, ep);
+            sum += batch_eval(&T->C, T->P, T->tr + s0, B, T->G) * (double) B;
+            b1t *= o->beta1;
+            b2t *= o->beta2;
+            adam_step(T, lr, 1.0 / (1.0 - b1t), 1.0 / (1.0 - b2t));
         }
-        R->adam_time_s = fy_wall_time() - t0;
+        R->train_loss[ep] = sum / (double) ntr * T->ysc2;
+        if (nva > 0)
+        {
+            v = batch_eval(&T->C, T->P, T->va, nva, NULL);
+            if (v < T->best)
+            {
+                T->best = v;
+                R->best_epoch = ep + 1;
+                memcpy(T->Pbest, T->P, (size_t) np * sizeof(double));
+            }
+            if (v < ref * (1.0 - o->min_delta))
+            {
+                ref = v;
+                wait = 0;
+            }
+            else
+                wait++;
+        }
+        R->val_loss[ep] = v * T->ysc2;
+        R->epochs_run = ep + 1;
+        fy_progress_update(T->bar, ep + 1);
+        if (!isfinite(R->train_loss[ep]))
+            return fy_error_set(err, FY_ECHECK, "training diverged at epoch %d (loss %g); lower "
+                                "the learning rate (now %g)", ep + 1, R->train_loss[ep], o->lr);
+        if (adam_report(T, ep, lr))
+            break;
+        if (nva > 0 && o->patience > 0 && wait >= o->patience)
+        {
+            R->stopped_early = 1;
+            break;
+        }
     }
+    R->adam_time_s = fy_wall_time() - t0;
     if (nva > 0)
-        memcpy(P, Pbest, m->np * sizeof(double));
+        memcpy(T->P, T->Pbest, (size_t) np * sizeof(double));
     else
         R->best_epoch = R->epochs_run;
+    return FY_OK;
+}
 
-    /* ---- L-BFGS polishing on the full training split */
-    if (o->lbfgs_iters > 0 && R->stopped_early != 2)
-    {
-        lbfgs_watch w;
-        int lrc;
-        double t0 = fy_wall_time();
-        memset(&w, 0, sizeof w);
-        w.C = &C;
-        w.o = o;
-        w.va = va;
-        w.nva = nva;
-        w.ysc2 = ysc2;
-        w.best = best;
-        w.Pbest = Pbest;
-        w.bar = bar;
-        w.bar_base = R->epochs_run;
-        memcpy(Pbest, P, m->np * sizeof(double));
-        R->lbfgs_train_before = batch_eval(&C, P, tr, ntr, NULL) * ysc2;
-        R->lbfgs_val_before = nva > 0 ? best * ysc2 : NAN;
-        R->lbfgs_iters_run = lbfgs_run(&C, P, tr, ntr, o->lbfgs_iters, o->lbfgs_m,
-                                       o->lbfgs_gtol, lbfgs_hook_fn, &w, err, &lrc);
-        if (lrc)
-        {
-            rc = lrc;
-            goto finish;
-        }
-        /* keep the iterate with the best validation loss (the last one without validation) */
-        memcpy(P, Pbest, m->np * sizeof(double));
-        if (nva > 0)
-            best = w.best;
-        R->lbfgs_train_after = batch_eval(&C, P, tr, ntr, NULL) * ysc2;
-        R->lbfgs_val_after = nva > 0 ? best * ysc2 : NAN;
-        if (w.stopped)
-            R->stopped_early = 2;
-        R->lbfgs_time_s = fy_wall_time() - t0;
-    }
-    R->best_val_loss = nva > 0 ? best * ysc2 : NAN;
-    R->final_train_loss = batch_eval(&C, P, tr, ntr, NULL) * ysc2;
+/* Full-batch L-BFGS polishing on the training split, keeping the iterate with the best
+ * validation loss (the last one without validation). */
+static int train_lbfgs(trun *T, fy_error_t err)
+{
+    const fy_train_opts_struct *o = T->o;
+    fy_train_report_struct *R = T->R;
+    const size_t np = T->C.m.np;
+    lbfgs_watch w;
+    int lrc;
+    double t0 = fy_wall_time();
 
-    /* ---- hand back: folded network, and the standardised one for checks */
-    if ((rc = params_to_net(out, m, P, mx, sx, my, sy, err)) ||
-        (rc = params_to_net(R->net_std, m, P, NULL, NULL, 0.0, 1.0, err)))
-        goto finish;
-    R->x_shift = mx;
-    R->x_scale = sx;
-    mx = sx = NULL;
-    R->y_shift = my;
-    R->y_scale = sy;
+    if (o->lbfgs_iters <= 0 || R->stopped_early == 2)
+        return FY_OK;
+    memset(&w, 0, sizeof w);
+    w.C = &T->C;
+    w.o = o;
+    w.va = T->va;
+    w.nva = T->nva;
+    w.ysc2 = T->ysc2;
+    w.best = T->best;
+    w.Pbest = T->Pbest;
+    w.bar = T->bar;
+    w.bar_base = R->epochs_run;
+    memcpy(T->Pbest, T->P, np * sizeof(double));
+    R->lbfgs_train_before = batch_eval(&T->C, T->P, T->tr, T->ntr, NULL) * T->ysc2;
+    R->lbfgs_val_before = T->nva > 0 ? T->best * T->ysc2 : NAN;
+    R->lbfgs_iters_run = lbfgs_run(&T->C, T->P, T->tr, T->ntr, o->lbfgs_iters, o->lbfgs_m,
+                                   o->lbfgs_gtol, lbfgs_hook_fn, &w, err, &lrc);
+    if (lrc)
+        return lrc;
+    memcpy(T->P, T->Pbest, np * sizeof(double));
+    if (T->nva > 0)
+        T->best = w.best;
+    R->lbfgs_train_after = batch_eval(&T->C, T->P, T->tr, T->ntr, NULL) * T->ysc2;
+    R->lbfgs_val_after = T->nva > 0 ? T->best * T->ysc2 : NAN;
+    if (w.stopped)
+        R->stopped_early = 2;
+    R->lbfgs_time_s = fy_wall_time() - t0;
+    return FY_OK;
+}
 
-finish:
-    fy_progress_clear(bar);
+/* The final losses, the network folded back to raw units in out, the standardised one and
+ * the standardisation in the report (which takes mx and sx over). */
+static int train_hand_back(trun *T, fy_net_t out, fy_error_t err)
+{
+    fy_train_report_struct *R = T->R;
+    const fy_tmodel_struct *m = &T->C.m;
+    int rc;
+    R->best_val_loss = T->nva > 0 ? T->best * T->ysc2 : NAN;
+    R->final_train_loss = batch_eval(&T->C, T->P, T->tr, T->ntr, NULL) * T->ysc2;
+    if ((rc = params_to_net(out, m, T->P, T->mx, T->sx, T->my, T->sy, err)) ||
+        (rc = params_to_net(R->net_std, m, T->P, NULL, NULL, 0.0, 1.0, err)))
+        return rc;
+    R->x_shift = T->mx;
+    R->x_scale = T->sx;
+    T->mx = T->sx = NULL;
+    R->y_shift = T->my;
+    R->y_scale = T->sy;
+    return FY_OK;
+}
+
+static void trun_free(trun *T)
+{
+    int l;
+    if (T->C.ws)
+        for (l = 0; l < T->nt; l++)
+            _fy_twork_free(T->C.ws + l);
+    free(T->C.ws);
+    free(T->C.cg);
+    free(T->perm);
+    free(T->Xs);
+    free(T->ys);
+    free(T->mx);
+    free(T->sx);
+    free(T->P);
+    free(T->Pbest);
+    free(T->G);
+    free(T->M1);
+    free(T->M2);
+    _fy_tact_clear(&T->act);
+    fy_rules_clear(T->own_rules);
+}
+
+int fy_train_mlp(fy_net_t out, const double *X, const double *y, long N, int d,
+                 const fy_train_opts_t opts, fy_train_report_t report, fy_error_t err)
+{
+    const fy_train_opts_struct *o = opts;
+    fy_train_report_t own;
+    fy_train_report_struct *R = report ? report : own;
+    double t_start = fy_wall_time();
+    trun T;
+    int rc;
 #ifdef FY_HAVE_CBLAS
-    if (blas_saved > 0 && openblas_set_num_threads)
-        openblas_set_num_threads(blas_saved);
+    int blas_saved = -1;
 #endif
-cleanup:
+
+    if (report == NULL)
+        fy_train_report_init(own);
+    else
+        fy_train_report_clear(report);
+    if ((rc = train_check(o, X, y, N, d, err)) != FY_OK)
+        return rc;
+    memset(&T, 0, sizeof T);
+    T.o = o;
+    T.R = R;
+    T.N = N;
+    T.d = d;
+    _fy_tact_init(&T.act);
+    fy_rules_init(T.own_rules);
+    if ((rc = train_setup(&T, err)) == FY_OK)
+    {
+        train_standardise(&T, X, y);
+        rc = train_init_params(&T, err);
+    }
+    if (rc == FY_OK)
+    {
+#ifdef FY_HAVE_CBLAS
+        /* OpenBLAS's own threads pinned to one while the trainer's OpenMP threads run */
+        if (T.C.m.blas && openblas_get_num_threads && openblas_set_num_threads)
+        {
+            blas_saved = openblas_get_num_threads();
+            openblas_set_num_threads(1);
+        }
+#endif
+        fy_progress_init(T.bar, "train", (double) o->epochs + o->lbfgs_iters, o->progress_bar);
+        R->n_train = T.ntr;
+        R->n_val = T.nva;
+        R->threads = T.nt;
+        R->blas = T.C.m.blas;
+        R->d = d;
+        if ((rc = train_adam(&T, err)) == FY_OK && (rc = train_lbfgs(&T, err)) == FY_OK)
+            rc = train_hand_back(&T, out, err);
+        fy_progress_clear(T.bar);
+#ifdef FY_HAVE_CBLAS
+        if (blas_saved > 0 && openblas_set_num_threads)
+            openblas_set_num_threads(blas_saved);
+#endif
+    }
     R->time_s = fy_wall_time() - t_start;
-    if (C.ws)
-        for (l = 0; l < nt; l++)
-            _fy_twork_free(C.ws + l);
-    free(C.ws);
-    free(C.cg);
-    free(perm);
-    free(Xs);
-    free(ys);
-    free(mx);
-    free(sx);
-    free(P);
-    free(Pbest);
-    free(G);
-    free(M1);
-    free(M2);
+    trun_free(&T);
     if (report == NULL)
         fy_train_report_clear(own);
     if (rc == FY_ENOMEM && err && err->code != FY_ENOMEM)
         fy_error_set(err, FY_ENOMEM, "out of memory training a network");
+    return rc;
+}
+
+/* The network's layout in m (act resolved into *act from rules) and its parameters in *P. */
+static int loss_grad_setup(fy_tmodel_struct *m, fy_tact_struct *act, double **P,
+                           const fy_net_t net, int d, const fy_train_opts_struct *o,
+                           const fy_rules_struct *rules, fy_error_t err)
+{
+    double *mx = NULL, *sx = NULL;
+    int l, rc;
+    if (net->L < 1 || net->L > FY_TRAIN_MAX_HIDDEN + 1 || net->widths == NULL)
+        return fy_error_set(err, FY_EINPUT, "network has no layers, or more than %d",
+                            FY_TRAIN_MAX_HIDDEN + 1);
+    if (net->widths[0] != (size_t) d || net->widths[net->L] != 1)
+        return fy_error_set(err, FY_EINPUT, "network maps %zu -> %zu; the data need %d -> 1",
+                            net->widths[0], net->widths[net->L], d);
+    if (net->L > 1 && (rc = _fy_tact_set(act, net->layers[0].activation, rules, err)) != FY_OK)
+        return rc;
+    m->L = net->L;
+    for (l = 0; l <= m->L; l++)
+        m->w[l] = (int) net->widths[l];
+    model_layout(m, act, o->use_blas);
+    *P = fy_malloc(m->np, sizeof(double), err);
+    mx = fy_calloc((size_t) d, sizeof(double), err);
+    sx = fy_malloc((size_t) d, sizeof(double), err);
+    rc = *P && mx && sx ? FY_OK : FY_ENOMEM;
+    for (l = 0; rc == FY_OK && l < d; l++)
+        sx[l] = 1.0;
+    if (rc == FY_OK && (rc = net_to_params(*P, m, net, mx, sx, 0.0, 1.0, err)) != FY_OK)
+        fy_error_prefix(err, "the network: ");
+    free(mx);
+    free(sx);
+    return rc;
+}
+
+int fy_train_loss_grad(double *loss, double *grad, const fy_net_t net, const double *X,
+                       const double *y, long N, int d, const fy_train_opts_t opts,
+                       fy_error_t err)
+{
+    const fy_train_opts_struct *o = opts;
+    const double *wt = o->sample_weight;
+    fy_tmodel_struct m;
+    fy_tact_struct act;
+    fy_twork_struct ws;
+    fy_rules_t own;
+    const fy_rules_struct *rules = NULL;
+    double *P = NULL, wsum = 0.0;
+    long *idx = NULL, i;
+    size_t j;
+    int rc;
+
+    if (N < 1 || d < 1 || X == NULL || y == NULL)
+        return fy_error_set(err, FY_EINPUT, "the loss needs N >= 1 rows X (N x d, d >= 1), y");
+    memset(&ws, 0, sizeof ws);
+    _fy_tact_init(&act);
+    fy_rules_init(own);
+    rc = _fy_train_rules(own, &rules, o->rules, err);
+    if (rc == FY_OK)
+        rc = loss_grad_setup(&m, &act, &P, net, d, o, rules, err);
+    if (rc == FY_OK && (rc = _fy_twork_alloc(&ws, &m, N, err)) == FY_OK &&
+        (idx = fy_malloc((size_t) N, sizeof(long), err)) == NULL)
+        rc = FY_ENOMEM;
+    if (rc == FY_OK)
+    {
+        for (i = 0; i < N; i++)
+        {
+            idx[i] = i;
+            wsum += wt ? wt[i] : 1.0;
+        }
+        if (!(wsum > 0))
+            wsum = 1.0;
+        *loss = _fy_chunk_loss_grad(grad, NULL, &m, P, X, y, wt, idx, N, &ws) / wsum;
+        for (j = 0; grad != NULL && j < m.np; j++)
+            grad[j] /= wsum;
+    }
+    _fy_twork_free(&ws);
+    _fy_tact_clear(&act);
+    fy_rules_clear(own);
+    free(P);
+    free(idx);
     return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "feynn/rng.h"
+#include "feynn/rules.h"
 #include "feynn/train.h"
 
 /* ------------------------------------------------------------------ random numbers */
@@ -20,6 +21,10 @@ long _fy_rng_index(const fy_rng_t r, uint64_t stream, uint64_t k, long n);
 void _fy_rng_shuffle(long *a, long n, const fy_rng_t r, uint64_t stream);
 
 /* ------------------------------------------------------------------ activations */
+/* An activation of the trainer is the rules' definition of its name (feynn/rules.h), evaluated
+ * in double by fy_activation_eval_d; a closed form stands for it where the definition of that
+ * name agrees with it (the fast paths: tanh through fy_train_tanh, sigmoid, sin, softplus,
+ * identity through libm, the same bits as before the rules route). */
 
 typedef enum
 {
@@ -27,16 +32,32 @@ typedef enum
     FY_ACT_SIGMOID,
     FY_ACT_SIN,
     FY_ACT_SOFTPLUS,
-    FY_ACT_IDENTITY
+    FY_ACT_IDENTITY,
+    FY_ACT_RULES /* no closed form: the rules' definition */
 } fy_act_t;
 
-/* -1 when the name is not one the trainer implements. */
-int _fy_act_from_name(const char *name);
-const char *_fy_act_name(int act);
+typedef struct
+{
+    int kind;              /* fy_act_t */
+    fy_activation_t def;   /* the rules' definition (a copy) */
+} fy_tact_struct;
+
+void _fy_tact_init(fy_tact_struct *A);
+void _fy_tact_clear(fy_tact_struct *A);
+/* A from the definition of name in rules: FY_EINPUT naming the rules' files (and what they
+ * define) when it is not there, the definition's error when it has no double values. */
+int _fy_tact_set(fy_tact_struct *A, const char *name, const fy_rules_struct *rules,
+                 fy_error_t err);
+const char *_fy_tact_name(const fy_tact_struct *A);
+/* *use = given, or the default rules loaded into own (initialised by the caller, who clears
+ * it after) when given is NULL. */
+int _fy_train_rules(fy_rules_t own, const fy_rules_struct **use, const fy_rules_struct *given,
+                    fy_error_t err);
 /* a[i] = sigma(z[i]) (a == z allowed). */
-void _fy_act_forward(double *a, const double *z, size_t n, int act);
+void _fy_act_forward(double *a, const double *z, size_t n, const fy_tact_struct *A);
 /* g[i] *= sigma'(z[i]), given z and a = sigma(z). */
-void _fy_act_backward(double *g, const double *z, const double *a, size_t n, int act);
+void _fy_act_backward(double *g, const double *z, const double *a, size_t n,
+                      const fy_tact_struct *A);
 
 /* fy_train_tanh with the AVX2 path (vector != 0, where the processor has it) or the C path
  * alone (for the test of their bit-identity). */
@@ -57,7 +78,7 @@ typedef struct
     int w[FY_TRAIN_MAX_HIDDEN + 2]; /* widths 0..L */
     size_t woff[FY_TRAIN_MAX_HIDDEN + 2], boff[FY_TRAIN_MAX_HIDDEN + 2]; /* layer l at [l] */
     size_t np;      /* parameters */
-    int act;
+    const fy_tact_struct *act; /* the hidden layers' activation */
     int blas;
     int sumw;       /* sum of widths 1..L */
     int maxw;       /* widest layer 0..L */
