@@ -4,7 +4,11 @@
  * the CLI tests also check: test_taylor_cli.sh, test_cli.sh, test_born_cli.sh). */
 #include <string.h>
 
+#include <stdio.h>
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "feynn/born.h"
 #include "feynn/num.h"
 #include "testutil.h"
 
@@ -37,6 +41,24 @@ static void test_cli_flags_table(void **state)
          "(or let them be generated: feynn nnft rp --n-points K)"},
         {"(the first is 'samples'); name one of them (fy_inn_samples_read's tensor)",
          "(the first is 'samples'); name one with --tensor"},
+        /* house9: the nnft symmetry note and the born data reader */
+        {"vanish (symmetric output-weight law); the Monte Carlo (fy_nnft_symmetry_mc) measures "
+         "it on sampled networks",
+         "vanish (symmetric output-weight law); --mc measures it on sampled networks"},
+        {"(files of different data sets mixed?); write the data set again "
+         "(fy_born_data_write)",
+         "(files of different data sets mixed?); write the data set again with 'feynn born "
+         "data'"},
+        {"and a0 (N) as fy_born_data_write_safetensors writes them",
+         "and a0 (N) as written by 'feynn born data'"},
+        {"metadata.json, as fy_born_data_write_npy writes it",
+         "metadata.json, as 'feynn born data --format npy -o DIR' writes it"},
+        {"and a0 (N), as fy_born_data_write_npy writes them",
+         "and a0 (N), as 'feynn born data' writes"},
+        {"the '#' lines, as fy_born_data_write_text writes)",
+         "the '#' lines, as 'feynn born data --format text' writes)"},
+        {"d.bin: not a data set (fy_born_data_write): binary",
+         "d.bin: not a data set of 'feynn born data': binary"},
         /* text that names no library fix is left alone, flags and identifiers included */
         {"x.safetensors: --arith FY_ARITH and fy_memory_limit",
          "x.safetensors: --arith FY_ARITH and fy_memory_limit"},
@@ -75,11 +97,36 @@ static void test_cli_flags_library_message(void **state)
     assert_null(strstr(out, "fy_memory_limit_set"));
 }
 
+/* The born data reader's refusal of a binary file that is not safetensors: in the library's
+ * words (no command, no flag), in the command's through the table. */
+static void test_cli_flags_born_data(void **state)
+{
+    char path[] = "/tmp/fy_test_cli_flags_XXXXXX", out[2 * FY_ERROR_MSG_LEN];
+    fy_born_data_t d;
+    fy_error_t e;
+    int fd;
+    (void) state;
+    fy_error_init(e);
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "\x01\x02\x03 binary\n", 10), 10);
+    close(fd);
+    fy_born_data_init(d);
+    assert_int_equal(fy_born_data_read(d, path, e), FY_EINPUT);
+    fy_born_data_clear(d);
+    unlink(path);
+    assert_null(strstr(e->msg, "feynn"));
+    assert_non_null(strstr(e->msg, "not a data set (fy_born_data_write)"));
+    flags(out, sizeof out, e->msg);
+    assert_non_null(strstr(out, "not a data set of 'feynn born data': binary"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli_flags_table),
         cmocka_unit_test(test_cli_flags_library_message),
+        cmocka_unit_test(test_cli_flags_born_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -312,7 +312,7 @@ static int apply_meta(fy_born_data_t data, meta_get_fn get, void *ctx, const cha
         if ((r = get(ctx, counts[k])) != NULL && (!meta_number(&x, r) || x != (double) have))
             return fy_error_set(err, FY_EINPUT, "%s: the metadata give %s = '%s' but the arrays "
                                 "hold %ld %s (files of different data sets mixed?); write the "
-                                "data set again with 'feynn born data'", path, counts[k], r,
+                                "data set again (fy_born_data_write)", path, counts[k], r,
                                 (long) have, k == 0 ? "samples" : "steps");
     }
     if ((r = get(ctx, "R")) != NULL)
@@ -347,7 +347,7 @@ int fy_born_data_read_safetensors(fy_born_data_t data, const char *path, fy_erro
             ta->data == NULL || tu->shape[0] != ta->shape[0] || tu->shape[0] < 1 ||
             tu->shape[1] < 1 || tu->shape[1] > 100000)
             status = fy_error_set(err, FY_EINPUT, "%s: expected tensors U (N x d) and a0 (N) "
-                                  "as written by 'feynn born data'", path);
+                                  "as fy_born_data_write_safetensors writes them", path);
     }
     if (status == FY_OK)
         status = data_alloc(data, (slong) tu->shape[0], (slong) tu->shape[1], path, err);
@@ -405,8 +405,8 @@ static int read_member(fy_npy_t a, const char *dir, const char *name, fy_error_t
         return fy_error_set(err, FY_ENOMEM, "out of memory");
     if (stat(p, &sb) != 0)
         rc = fy_error_set(err, FY_EINPUT, "%s: no %s; a data set in npy format is a folder "
-                          "with U.npy, a0.npy and metadata.json, as 'feynn born data --format "
-                          "npy -o DIR' writes it", dir, name);
+                          "with U.npy, a0.npy and metadata.json, as fy_born_data_write_npy "
+                          "writes it", dir, name);
     else
         rc = fy_npy_read(a, p, err);
     free(p);
@@ -468,7 +468,8 @@ int fy_born_data_read_npy(fy_born_data_t data, const char *dir, fy_error_t err)
         shape_str(su, sizeof su, u);
         shape_str(sa, sizeof sa, a);
         rc = fy_error_set(err, FY_EINPUT, "%s: U.npy has shape %s and a0.npy %s; expected U "
-                          "(N, d) and a0 (N), as 'feynn born data' writes", dir, su, sa);
+                          "(N, d) and a0 (N), as fy_born_data_write_npy writes them", dir, su,
+                          sa);
     }
     if (rc == FY_OK)
         rc = data_alloc(data, (slong) u->shape[0], (slong) u->shape[1], dir, err);
@@ -734,7 +735,7 @@ static int text_parse(fy_born_data_t data, meta_text_t *m, char *text, const cha
     free(row);
     if (rc == FY_OK && n == 0)
         rc = fy_error_set(err, FY_EINPUT, "%s: no samples (expected rows U_1 .. U_d a0 after "
-                          "the '#' lines, as 'feynn born data --format text' writes)", path);
+                          "the '#' lines, as fy_born_data_write_text writes)", path);
     if (rc == FY_OK)
         data->n = n;
     return rc;
@@ -806,7 +807,7 @@ int fy_born_data_detect(int *format, const char *path, fy_error_t err)
                   : FY_BORN_DATA_TEXT;
     for (k = 0; *format == FY_BORN_DATA_TEXT && k < (int) got; k++)
         if (b[k] < 0x20 && b[k] != '\n' && b[k] != '\r' && b[k] != '\t')
-            return fy_error_set(err, FY_EINPUT, "%s: not a data set of 'feynn born data': "
+            return fy_error_set(err, FY_EINPUT, "%s: not a data set (fy_born_data_write): "
                                 "binary, but not safetensors (a truncated file?), and not text",
                                 path);
     return FY_OK;

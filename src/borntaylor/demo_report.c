@@ -180,7 +180,7 @@ static void text_first(FILE *fp, const fy_borntaylor_demo_t demo)
     const fy_borntaylor_order_struct *a = demo->bv1->ord;
     int d = o->d;
     fprintf(fp, "feynn demo: the Born-Taylor correspondence (doc/math.md 2.4)%s\n",
-            o->quick ? " [--quick]" : "");
+            o->quick ? " [quick]" : "");
     fprintf(fp, "convention: %s\n\n", FY_BORN_CONVENTION);
     if (o->box == FY_BORNTAYLOR_DATA_BOX)
         fprintf(fp, "training data (F_1 and F_2): %ld potentials, %s; seed %llu; smallest "

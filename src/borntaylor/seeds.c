@@ -477,7 +477,7 @@ int fy_borntaylor_seeds_write_text(FILE *fp, const fy_borntaylor_seeds_t S, fy_e
 {
     long i;
     fprintf(fp, "feynn demo over %ld seeds: the Born-Taylor correspondence (doc/math.md 2.4)%s, "
-            "data %s\n", S->n, S->quick ? " [--quick]" : "", data_kind(S->box));
+            "data %s\n", S->n, S->quick ? " [quick]" : "", data_kind(S->box));
     fprintf(fp, "%10s %12s %12s %12s %12s  %s\n", "seed", "first", "second", "F1 own",
             "F1 phys", "targets");
     for (i = 0; i < S->n && S->row != NULL; i++)

@@ -784,6 +784,12 @@ static int sym_rows(FILE *fp, json_t *arr, const copts_t *o, const fy_nnft_spec_
                        : fy_nnft_symmetry(r, s, g, n, o->connected && n >= 4, o->trials,
                                           o->seed, o->prec, err);
             r->connected = !o->mc && o->connected && n >= 4;
+            if (rc == FY_OK) /* the library's note, with the command's flags (issue 9) */
+            {
+                char note[sizeof r->note];
+                fy_cli_flags(note, sizeof note, r->note);
+                memcpy(r->note, note, sizeof note);
+            }
             if (rc == FY_OK && fp)
                 sym_text_row(fp, r, o->fmt == FY_FMT_CSV);
             else if (rc == FY_OK)

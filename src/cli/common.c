@@ -50,6 +50,14 @@ static const struct
     {"let fy_nnft_rp_points generate them", "let them be generated: feynn nnft rp --n-points K"},
     {"(fy_nnft_euclid_mc_g2)", "(fy_nnft_euclid_mc_g2; nnft spectrum --mc)"},
     {"name one of them (fy_inn_samples_read's tensor)", "name one with --tensor"},
+    /* house9 (issue 9): the nnft symmetry note, the born data reader's pointers */
+    {"; the Monte Carlo (fy_nnft_symmetry_mc) measures", "; --mc measures"},
+    {"again (fy_born_data_write)", "again with 'feynn born data'"},
+    {"as fy_born_data_write_safetensors writes them", "as written by 'feynn born data'"},
+    {"as fy_born_data_write_npy writes it", "as 'feynn born data --format npy -o DIR' writes it"},
+    {"as fy_born_data_write_npy writes them", "as 'feynn born data' writes"},
+    {"as fy_born_data_write_text writes", "as 'feynn born data --format text' writes"},
+    {"not a data set (fy_born_data_write)", "not a data set of 'feynn born data'"},
 };
 
 void fy_cli_flags(char *out, size_t n, const char *msg)

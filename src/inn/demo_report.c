@@ -39,7 +39,7 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
 {
     int i, rc = FY_OK;
     fprintf(fp, "feynn demo inn: learning a lattice action with an invertible network ([M])%s\n",
-            D->quick ? " (--quick: small sizes)" : "");
+            D->quick ? " (quick: small sizes)" : "");
     fprintf(fp, "seed %lu, %.1f s\n\n", (unsigned long) D->seed, D->time_s);
     fprintf(fp, "targets (issue 12)\n");
     for (i = 0; i < FY_INN_DEMO_NTARGETS; i++)

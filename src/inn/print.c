@@ -1591,7 +1591,8 @@ int fy_inn_info_print(FILE *fp, const fy_inn_t net, fy_error_t err)
     if (deg >= 0)
         fprintf(fp, "action:      polynomial of degree %d\n", deg);
     else
-        fprintf(fp, "action:      infinite series (elementwise layers): truncate with --order\n");
+        fprintf(fp, "action:      infinite series (elementwise layers): truncated at the "
+                    "order asked for\n");
     fprintf(fp, "validation:  %s\n", in.validated ? "ok" : in.why);
     for (l = 0; l < net->nlayers; l++)
     {

@@ -330,8 +330,8 @@ int fy_nnft_symmetry(fy_nnft_sym_res_t r, const fy_nnft_spec_t s, fy_nnft_sym_t 
     snprintf(r->duality, sizeof r->duality, "%s", fy_nnft_sym_duality(s, g));
     if (rc == FY_OK && g == FY_NNFT_SYM_Z2)
         snprintf(r->note, sizeof r->note, "%s", r->verdict == 1
-                 ? "the exact odd correlators vanish (symmetric output-weight law); --mc "
-                   "measures it on sampled networks"
+                 ? "the exact odd correlators vanish (symmetric output-weight law); the "
+                   "Monte Carlo (fy_nnft_symmetry_mc) measures it on sampled networks"
                  : "odd correlators do not vanish: the parameter law is not symmetric under "
                    "a -> -a");
     return rc;
