@@ -1,6 +1,7 @@
-/* nnftutil.h - helpers shared by the NN field theory test programs (test_nnft_euclid,
- * test_nnft_euclid_user): a spec parsed or the test fails, and the Monte Carlo G2 of an
- * ensemble (fy_nnft_euclid_mc_g2) against its exact kernel within 4 standard errors. */
+/* nnftutil.h - helpers shared by the field theory test programs (test_nnft, test_nnft_checks,
+ * test_nnft_eft, test_nnft_euclid, test_nnft_euclid_user, test_sample): a spec (or a lattice
+ * theory) parsed or the test fails, and the Monte Carlo G2 of an ensemble
+ * (fy_nnft_euclid_mc_g2) against its exact kernel within 4 standard errors. */
 #ifndef FEYNN_TESTS_NNFTUTIL_H
 #define FEYNN_TESTS_NNFTUTIL_H
 
@@ -8,6 +9,7 @@
 #include <stdio.h>
 
 #include "feynn/nnft.h"
+#include "feynn/sample.h"
 #include "testutil.h"
 
 /* s (initialised) re-made from the spec text, or the test fails with the parser's message. */
@@ -19,6 +21,16 @@ static inline void parse_ok(fy_nnft_spec_t s, const char *text)
     fy_nnft_spec_init(s);
     if (fy_nnft_spec_parse(s, text, "spec", err) != FY_OK)
         fail_msg("parse: %s", err->msg);
+}
+
+/* T (initialised) parsed from the lattice theory text (named t.theory in messages), or the
+ * test fails with the parser's message. */
+static inline void ltheory_parse_ok(fy_ltheory_t T, const char *text)
+{
+    fy_error_t err;
+    fy_error_init(err);
+    if (fy_ltheory_parse(T, text, "t.theory", err) != FY_OK)
+        fail_msg("%s", err->msg);
 }
 
 /* The Monte Carlo G2 of M networks (seed) at every pair of the spec's points (at most 64

@@ -13,17 +13,10 @@
 
 #include "feynn/nnft.h"
 #include "feynn/util.h"
+#include "nnftutil.h"
 #include "testutil.h"
 
 #define PREC 128
-
-static void parse_ok(fy_nnft_spec_t s, const char *text)
-{
-    fy_error_t err;
-    fy_error_init(err);
-    if (fy_nnft_spec_parse(s, text, "spec", err) != FY_OK)
-        fail_msg("parse: %s", err->msg);
-}
 
 static void parse_fails(const char *text, const char *where)
 {

@@ -20,17 +20,10 @@
 #include "feynn/io.h"
 #include "feynn/rng.h"
 #include "feynn/sample.h"
+#include "nnftutil.h"
 #include "testutil.h"
 
 #define assert_close(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
-
-static void parse_ok(fy_ltheory_t T, const char *text)
-{
-    fy_error_t err;
-    fy_error_init(err);
-    if (fy_ltheory_parse(T, text, "t.theory", err) != FY_OK)
-        fail_msg("%s", err->msg);
-}
 
 static void check_entry(const fy_symtensor_t S, const int *idx, slong num, ulong den)
 {
@@ -71,7 +64,7 @@ static void test_tensors_ring(void **state)
     (void) state;
     fy_error_init(err);
     fy_ltheory_init(T);
-    parse_ok(T, ring3);
+    ltheory_parse_ok(T, ring3);
     assert_int_equal(T->nsites, 3);
     assert_int_equal(T->nlinks, 3);
     assert_int_equal(T->max_degree, 4);
@@ -134,7 +127,7 @@ static void test_tensors_torus_graph(void **state)
     fy_ltheory_init(T);
     fy_symtensor_init_empty(S);
     /* torus 3: 9 sites, 18 links, 4 neighbours each */
-    parse_ok(T, "lattice torus 3\nkinetic 1/2\nm2 1\nlam 3\n");
+    ltheory_parse_ok(T, "lattice torus 3\nkinetic 1/2\nm2 1\nlam 3\n");
     assert_int_equal(T->nsites, 9);
     assert_int_equal(T->nlinks, 18);
     assert_true(T->even);
@@ -154,7 +147,7 @@ static void test_tensors_torus_graph(void **state)
     idx[0] = idx[1] = idx[2] = idx[3] = 3;
     check_entry(S, idx, -3, 1);
     /* graph with a weighted edge and a general quartic term */
-    parse_ok(T, "lattice graph 3\nedge 0 1 1/2\nedge 1 2\nkinetic 2\nterm -1/4 0 0 1 2\n");
+    ltheory_parse_ok(T, "lattice graph 3\nedge 0 1 1/2\nedge 1 2\nkinetic 2\nterm -1/4 0 0 1 2\n");
     assert_int_equal(T->nlinks, 2);
     assert_int_equal(fy_ltheory_log_density_tensor(S, T, 2, err), FY_OK);
     idx[0] = idx[1] = 0;
@@ -173,7 +166,7 @@ static void test_tensors_torus_graph(void **state)
     idx[3] = 2;
     check_entry(S, idx, 1, 2); /* -(-1/4) * 2! */
     /* terms that cancel leave no monomial */
-    parse_ok(T, "lattice ring 1\nterm 1 0 0 0\nterm -1 0 0 0\nm2 0\n");
+    ltheory_parse_ok(T, "lattice ring 1\nterm 1 0 0 0\nterm -1 0 0 0\nm2 0\n");
     assert_int_equal(T->nmono, 0);
     assert_int_equal(T->max_degree, 0);
     fy_symtensor_clear(S);
@@ -187,7 +180,7 @@ static void test_energy(void **state)
     int i;
     (void) state;
     fy_ltheory_init(T);
-    parse_ok(T, ring3);
+    ltheory_parse_ok(T, ring3);
     /* links 1/2 + 9/2 + 2, mass 6/4, cubic 8/6, quartic 18/24, term 2/3, constant 2 */
     assert_close(fy_ltheory_energy(T, phi), 13.25, 1e-12);
     E = fy_ltheory_energy_grad(T, g, phi);
@@ -294,7 +287,7 @@ static void test_threads(void **state)
     fy_hmc_result_t A, B;
     (void) state;
     fy_ltheory_init(T);
-    parse_ok(T, "lattice ring 5\nm2 1/2\ng3 1/3\nlam 1\n");
+    ltheory_parse_ok(T, "lattice ring 5\nm2 1/2\ng3 1/3\nlam 1\n");
     fy_hmc_opts_default(&o);
     o.chains = 5;
     o.samples = 50;
@@ -386,7 +379,7 @@ static void check_1d(const char *text, uint64_t seed, int even)
     int k, c;
     fy_error_init(err);
     fy_ltheory_init(T);
-    parse_ok(T, text);
+    ltheory_parse_ok(T, text);
     assert_int_equal(T->even, even);
     quad_moments(q, &qerr, T, 14.0);
     assert_true(qerr < 1e-9);
@@ -458,18 +451,18 @@ static void test_moments_1d(void **state)
     (void) state;
     fy_error_init(err);
     fy_ltheory_init(T);
-    parse_ok(T, "lattice ring 1\nm2 1/4\n");
+    ltheory_parse_ok(T, "lattice ring 1\nm2 1/4\n");
     assert_int_equal(fy_ltheory_moments_1d(m, 6, T, 128, err), FY_OK);
     for (k = 0; k <= 6; k++)
     {
         assert_true(arb_contains_si(m + k, want[k]));
         assert_true(mag_cmp_2exp_si(arb_radref(m + k), -80) < 0);
     }
-    parse_ok(T, "lattice ring 1\nlam -1\nm2 1\n");
+    ltheory_parse_ok(T, "lattice ring 1\nlam -1\nm2 1\n");
     assert_int_equal(fy_ltheory_moments_1d(m, 4, T, 64, err), FY_EINPUT);
-    parse_ok(T, "lattice ring 1\ng3 1\nm2 1\n");
+    ltheory_parse_ok(T, "lattice ring 1\ng3 1\nm2 1\n");
     assert_int_equal(fy_ltheory_moments_1d(m, 4, T, 64, err), FY_EINPUT);
-    parse_ok(T, "lattice ring 2\nm2 1\n");
+    ltheory_parse_ok(T, "lattice ring 2\nm2 1\n");
     assert_int_equal(fy_ltheory_moments_1d(m, 4, T, 64, err), FY_EUSAGE);
     _arb_vec_clear(m, 7);
     fy_ltheory_clear(T);
@@ -489,7 +482,7 @@ static void test_gaussian(void **state)
     (void) state;
     fy_error_init(err);
     fy_ltheory_init(T);
-    parse_ok(T, "lattice ring 4\nkinetic 1\nm2 0.5\n");
+    ltheory_parse_ok(T, "lattice ring 4\nkinetic 1\nm2 0.5\n");
     /* covariance = inverse of m2 + K * (ring Laplacian), diagonal in Fourier modes */
     for (k = 0; k < d; k++)
     {
@@ -540,7 +533,7 @@ static void test_cumulants_2site(void **state)
     (void) state;
     fy_error_init(err);
     fy_ltheory_init(T);
-    parse_ok(T, "lattice graph 2\nedge 0 1\nkinetic 1/2\nm2 1\ng3 1\nlam 2\n");
+    ltheory_parse_ok(T, "lattice graph 2\nedge 0 1\nkinetic 1/2\nm2 1\ng3 1\nlam 2\n");
     /* mean, then central moments mu[p][q] = <(x - m)^p (y - m)^q> */
     for (a = -n; a <= n; a++)
         for (b = -n; b <= n; b++)
@@ -611,7 +604,7 @@ static void test_chain_keys(void **state)
     (void) state;
     fy_error_init(err);
     fy_ltheory_init(T);
-    parse_ok(T, "lattice ring 3\nkinetic 1\nm2 1\ng3 1/2\nlam 1\n");
+    ltheory_parse_ok(T, "lattice ring 3\nkinetic 1\nm2 1\ng3 1/2\nlam 1\n");
     fy_hmc_result_init(A);
     fy_hmc_result_init(B);
     fy_hmc_result_init(C);
@@ -649,7 +642,7 @@ static void test_refusals(void **state)
     (void) state;
     fy_error_init(err);
     fy_ltheory_init(T);
-    parse_ok(T, "lattice ring 2\nm2 1\n");
+    ltheory_parse_ok(T, "lattice ring 2\nm2 1\n");
     fy_hmc_result_init(R);
     fy_hmc_opts_default(&o);
     o.samples = 3;
