@@ -15,7 +15,9 @@
  *   - consistency of two code paths: the order-n coefficient along an arbitrary rational v
  *     against T[v,..,v]/n! of the interpolated tensor (integer directions);
  *   - random networks: the double tensor within tolerance of the ball tensor;
- *   - ReLU away from 0: the network is affine there, gradient W2 diag(z > 0) W1.
+ *   - ReLU away from 0: the network is affine there, gradient W2 diag(z > 0) W1;
+ *   - ball inputs at random precisions and radii (fy_*_randtest): the results contain the
+ *     exact values (or high-precision balls) at exact points drawn inside the input balls.
  * Ball results are checked by containment or overlap, and also for being narrow (a test that
  * accepted the whole real line could not fail). */
 #include <math.h>
@@ -38,36 +40,15 @@
 
 #include "feynn/io.h"
 #include "feynn/jet.h"
+#include "feynn/util.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ helpers */
 
-typedef struct
-{
-    char *s;
-    size_t len, cap;
-} sbuf_t;
-
-static void sb_printf(sbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf_t *b, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-    for (;;)
-    {
-        va_start(ap, fmt);
-        n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (b->s && (size_t) n < b->cap - b->len)
-        {
-            b->len += (size_t) n;
-            return;
-        }
-        b->cap = 2 * b->cap + (size_t) n + 64;
-        b->s = realloc(b->s, b->cap);
-        assert_non_null(b->s);
-    }
-}
+/* Model texts are built with the library's string builder (feynn/util.h); a failed append
+ * fails the test. */
+typedef fy_strbuf_struct sbuf_t;
+#define sb_printf(b, ...) assert_int_equal(fy_strbuf_printf((b), __VA_ARGS__), FY_OK)
 
 static void load_text(fy_net_t net, const char *text)
 {
@@ -743,9 +724,11 @@ static void test_poly_network_exact(void **state)
 
 static const char *rand_acts[] = {"tanh", "sigmoid", "sin", "softplus"};
 
-/* A random network: depth hidden layers of width <= 6, n0 inputs, one output; weights
- * r/16 scaled by about 1/sqrt(fan_in) (dyadic, so double and ball see the same numbers). */
-static void random_net(fy_net_t net, uint64_t *st, int depth, int n0)
+/* A random network: depth hidden layers of width <= 6, n0 inputs, one output, activations
+ * drawn from acts[0..nacts-1]; weights r/16 scaled by about 1/sqrt(fan_in) (dyadic, so double
+ * and ball see the same numbers). */
+static void random_net_acts(fy_net_t net, uint64_t *st, int depth, int n0, const char **acts,
+                            int nacts)
 {
     sbuf_t b = {0};
     int l, a, i, nin = n0, w;
@@ -755,7 +738,8 @@ static void random_net(fy_net_t net, uint64_t *st, int depth, int n0)
         int scale = nin <= 1 ? 16 : (nin <= 4 ? 32 : 48);
         w = l == depth ? 1 : 1 + (int) (fy_test_rand(st) % 6);
         if (l < depth)
-            sb_printf(&b, "layer %d activation %s\n", w, rand_acts[fy_test_rand(st) % 4]);
+            sb_printf(&b, "layer %d activation %s\n", w,
+                      acts[fy_test_rand(st) % (uint64_t) nacts]);
         else
             sb_printf(&b, "layer 1\n");
         for (a = 0; a < w; a++)
@@ -772,6 +756,11 @@ static void random_net(fy_net_t net, uint64_t *st, int depth, int n0)
     }
     load_text(net, b.s);
     free(b.s);
+}
+
+static void random_net(fy_net_t net, uint64_t *st, int depth, int n0)
+{
+    random_net_acts(net, st, depth, n0, rand_acts, 4);
 }
 
 static void test_random_networks(void **state)
@@ -1105,6 +1094,114 @@ static void test_gradient_hessian(void **state)
     fy_net_clear(net);
 }
 
+/* ------------------------------------------------------------------ random ball inputs */
+
+/* x re-made as n balls at prec bits from fy_arb_randtest (magnitudes 2^-2 .. 2^2; radii exact,
+ * rounding-sized, medium or wide). */
+static void random_ball_vec(fy_numvec_t x, uint64_t *st, slong n, slong prec)
+{
+    fy_error_t e;
+    slong i;
+    fy_error_init(e);
+    assert_int_equal(fy_numvec_set_shape(x, FY_ARITH_BALL, n, prec, e), FY_OK);
+    for (i = 0; i < n; i++)
+        fy_arb_randtest(fy_numvec_arb(x) + i, st, prec, 2);
+}
+
+/* Ball point xbar and direction v at random precisions (32..512 bits) with random radii: the
+ * directional coefficients (fy_jet_dir_arb) and the tensor (fy_jet_tensor_arb) contain the
+ * values at exact points q of xbar and qv of v inside the balls (fy_numvec_randtest_point):
+ * exact (fy_jet_dir_fmpq, fy_jet_tensor_fmpq) for networks of the polynomial activation
+ * quadratic, balls at 2 prec + 64 bits at the exact points (fy_jet_dir_arb_fmpq) for random
+ * tanh/sigmoid/sin/softplus networks. */
+static void test_random_ball_inputs(void **state)
+{
+    static const char *poly_acts[] = {"quadratic"};
+    uint64_t st = fy_test_seed("jet random ball inputs");
+    fy_numvec_t x, v, q, qv;
+    fy_error_t e;
+    int trial, j;
+    (void) state;
+
+    fy_error_init(e);
+    fy_numvec_init_empty(x);
+    fy_numvec_init_empty(v);
+    fy_numvec_init_empty(q);
+    fy_numvec_init_empty(qv);
+    for (trial = 0; trial < 30; trial++)
+    {
+        int exact = trial % 3 == 0, depth = 1 + (int) (fy_test_rand(&st) % 2);
+        int n0 = 1 + (int) (fy_test_rand(&st) % 3), N = (int) (fy_test_rand(&st) % 4);
+        slong prec = fy_randtest_range(&st, 32, 512), hi = 2 * prec + 64, nT, r;
+        fy_net_t net;
+        fy_jet_net_t J;
+        fy_symtensor_t Tb, Tr;
+        arb_ptr cb = _arb_vec_init(N + 1), cr = _arb_vec_init(N + 1), qb = _arb_vec_init(n0);
+        fmpq *ce = _fmpq_vec_init(N + 1);
+        if (exact)
+            random_net_acts(net, &st, depth, n0, poly_acts, 1);
+        else
+            random_net(net, &st, depth, n0);
+        random_ball_vec(x, &st, n0, prec);
+        random_ball_vec(v, &st, n0, prec);
+        fy_jet_net_init(J);
+        fy_symtensor_init_empty(Tb);
+        fy_symtensor_init_empty(Tr);
+        assert_int_equal(fy_jet_net_set(J, net, e), FY_OK);
+        if (fy_jet_dir_arb(cb, J, fy_numvec_arb(x), fy_numvec_arb(v), N, prec, e) != FY_OK ||
+            fy_jet_tensor_arb(Tb, J, 0, fy_numvec_arb(x), N, prec, e) != FY_OK)
+            fail_msg("trial %d at %ld bits: %s", trial, (long) prec, e->msg);
+        nT = fy_symtensor_len(Tb);
+        for (j = 0; j < 3; j++)
+        {
+            assert_int_equal(fy_numvec_randtest_point(q, &st, x, e), FY_OK);
+            assert_int_equal(fy_numvec_randtest_point(qv, &st, v, e), FY_OK);
+            if (exact)
+            {
+                assert_int_equal(fy_jet_dir_fmpq(ce, J, fy_numvec_fmpq(q), fy_numvec_fmpq(qv),
+                                                 N, e), FY_OK);
+                assert_int_equal(fy_jet_tensor_fmpq(Tr, J, 0, fy_numvec_fmpq(q), N, e), FY_OK);
+            }
+            else
+            {
+                for (r = 0; r < n0; r++)
+                    arb_set_fmpq(qb + r, fy_numvec_fmpq(q) + r, hi); /* dyadic: exact */
+                assert_int_equal(fy_jet_dir_arb_fmpq(cr, J, fy_numvec_fmpq(q),
+                                                     fy_numvec_fmpq(qv), N, hi, e), FY_OK);
+                assert_int_equal(fy_jet_tensor_arb(Tr, J, 0, qb, N, hi, e), FY_OK);
+            }
+            for (r = 0; r <= N; r++)
+                if (exact ? !arb_contains_fmpq(cb + r, ce + r) : !arb_contains(cb + r, cr + r))
+                    fail_msg("trial %d (%s, %ld bits): coefficient %ld misses the value at a "
+                             "point of the input balls", trial, exact ? "exact" : "balls",
+                             (long) prec, (long) r);
+            assert_int_equal(fy_symtensor_len(Tr), nT);
+            for (r = 0; r < nT; r++)
+            {
+                arb_srcptr b = fy_numvec_arb(&Tb->e) + r;
+                if (exact ? !arb_contains_fmpq(b, fy_numvec_fmpq(&Tr->e) + r)
+                          : !arb_contains(b, fy_numvec_arb(&Tr->e) + r))
+                    fail_msg("trial %d (%s, %ld bits): tensor entry %ld misses the value at a "
+                             "point of the input balls", trial, exact ? "exact" : "balls",
+                             (long) prec, (long) r);
+            }
+        }
+        fy_symtensor_clear(Tb);
+        fy_symtensor_clear(Tr);
+        fy_jet_net_clear(J);
+        fy_net_clear(net);
+        _arb_vec_clear(cb, N + 1);
+        _arb_vec_clear(cr, N + 1);
+        _arb_vec_clear(qb, n0);
+        _fmpq_vec_clear(ce, N + 1);
+    }
+    fy_numvec_clear(x);
+    fy_numvec_clear(v);
+    fy_numvec_clear(q);
+    fy_numvec_clear(qv);
+    fy_error_clear(e);
+}
+
 static const struct CMUnitTest jet_tests[] = {
     cmocka_unit_test(test_interp_monomials),
     cmocka_unit_test(test_one_layer_closed_form),
@@ -1115,6 +1212,7 @@ static const struct CMUnitTest jet_tests[] = {
     cmocka_unit_test(test_relu),
     cmocka_unit_test(test_refusals),
     cmocka_unit_test(test_gradient_hessian),
+    cmocka_unit_test(test_random_ball_inputs),
 };
 
 FY_TEST_MAIN("jet", jet_tests)

@@ -11,7 +11,9 @@
  *     torch.autograd computed for it (examples/tiny_mlp_derivs.json);
  *   - ball tensors on block floating-point rows against exact tensors (rational vertex
  *     values), against ordinary balls at high precision, and their refusal of weights that are
- *     not exact doubles; the top order in many chunks in all three arithmetics. */
+ *     not exact doubles; the top order in many chunks in all three arithmetics;
+ *   - ball inputs (point and direction) at random precisions and radii (fy_*_randtest): the
+ *     results contain the exact values (high-precision balls) at points inside the balls. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1221,6 +1223,134 @@ static void test_rank(void **state)
     fy_numvec_clear(v);
 }
 
+/* ------------------------------------------------------------------ random ball inputs */
+
+/* x re-made as len balls at prec bits from fy_arb_randtest (magnitudes 2^-2 .. 2^2 so that the
+ * network stays in range; radii exact, rounding-sized, medium or wide). */
+static void random_ball_vec(fy_numvec_t x, uint64_t *st, slong len, slong prec)
+{
+    fy_error_t err;
+    slong i;
+    fy_error_init(err);
+    assert_int_equal(fy_numvec_set_shape(x, FY_ARITH_BALL, len, prec, err), FY_OK);
+    for (i = 0; i < len; i++)
+        fy_arb_randtest(fy_numvec_arb(x) + i, st, prec, 2);
+}
+
+/* The reference at an exact point q (direction qv): exact tensors and coefficients for a
+ * polynomial activation, balls at hi bits otherwise (q and qv are dyadic, so exact there). */
+static void mlp_at_point(fy_symtensor_struct *T, fy_numvec_t c, const fy_net_t net,
+                         fy_arith_t arith, slong hi, const fy_numvec_t q, const fy_numvec_t qv,
+                         int n)
+{
+    fy_mlp_t m;
+    fy_error_t err;
+    fy_error_init(err);
+    fy_mlp_init(m);
+    if (fy_mlp_set_net(m, net, fy_test_rules(), arith, hi, err) != FY_OK ||
+        fy_mlp_set_point(m, q, n, err) != FY_OK || fy_mlp_derivatives(T, m, 0, n, err) != FY_OK)
+        fail_msg("reference: %s", err->msg);
+    if (arith == FY_ARITH_BALL)
+    {
+        fy_numvec_t vb;
+        fy_numvec_init_empty(vb);
+        assert_int_equal(fy_numvec_convert(vb, FY_ARITH_BALL, hi, qv, err), FY_OK);
+        assert_int_equal(fy_mlp_directional(c, m, 0, vb, n, err), FY_OK);
+        fy_numvec_clear(vb);
+    }
+    else
+        assert_int_equal(fy_mlp_directional(c, m, 0, qv, n, err), FY_OK);
+    fy_mlp_clear(m);
+}
+
+/* Entry r of the ball result x contains the reference entry r of y: y exact (fmpq) or a ball
+ * at higher precision (then contained whole). */
+static int ball_contains_ref(const fy_numvec_t x, const fy_numvec_t y, slong r)
+{
+    if (y->arith == FY_ARITH_EXACT)
+        return arb_contains_fmpq(fy_numvec_arb(x) + r, fy_numvec_fmpq(y) + r);
+    return arb_contains(fy_numvec_arb(x) + r, fy_numvec_arb(y) + r);
+}
+
+/* Ball inputs at random precisions (32..512 bits) with random radii (fy_arb_randtest): the
+ * derivative tensors of orders 0..n at a ball point xbar and the Taylor coefficients along a
+ * ball direction v contain the values at exact points q of xbar and qv of v drawn inside the
+ * balls (fy_numvec_randtest_point: ends, midpoints, interior points) - computed exactly for
+ * the polynomial activation "quadratic", as balls at 2 prec + 64 bits at the exact points for
+ * tanh and sin.  Random networks (widths 1..3, one or two hidden layers, weights k/16). */
+static void test_random_ball_inputs(void **state)
+{
+    static const char *acts[] = {"quadratic", "tanh", "sin"};
+    uint64_t st = fy_test_seed("mlp_random_ball_inputs");
+    fy_error_t err;
+    fy_numvec_t x, v, q, qv, cb, cr;
+    fy_symtensor_struct Tb[4], Tr[4];
+    int it, k, j;
+    (void) state;
+
+    fy_error_init(err);
+    fy_numvec_init_empty(x);
+    fy_numvec_init_empty(v);
+    fy_numvec_init_empty(q);
+    fy_numvec_init_empty(qv);
+    fy_numvec_init_empty(cb);
+    fy_numvec_init_empty(cr);
+    for (k = 0; k < 4; k++)
+    {
+        fy_symtensor_init_empty(Tb + k);
+        fy_symtensor_init_empty(Tr + k);
+    }
+    for (it = 0; it < 30; it++)
+    {
+        const char *act = acts[it % 3];
+        int L = (int) fy_randtest_range(&st, 2, 3), w[4], n = (int) fy_randtest_range(&st, 0, 3);
+        slong prec = fy_randtest_range(&st, 32, 512), r;
+        fy_arith_t ref = it % 3 == 0 ? FY_ARITH_EXACT : FY_ARITH_BALL;
+        fy_net_t net;
+        fy_mlp_t mb;
+        for (k = 0; k <= L; k++)
+            w[k] = k == L ? 1 : (int) fy_randtest_range(&st, 1, 3);
+        fy_test_random_net(net, w, L, act, &st, 1);
+        random_ball_vec(x, &st, w[0], prec);
+        random_ball_vec(v, &st, w[0], prec);
+        fy_mlp_init(mb);
+        if (fy_mlp_set_net(mb, net, fy_test_rules(), FY_ARITH_BALL, prec, err) != FY_OK ||
+            fy_mlp_set_point(mb, x, n, err) != FY_OK ||
+            fy_mlp_derivatives(Tb, mb, 0, n, err) != FY_OK ||
+            fy_mlp_directional(cb, mb, 0, v, n, err) != FY_OK)
+            fail_msg("%s at %ld bits: %s", act, (long) prec, err->msg);
+        for (j = 0; j < 3; j++)
+        {
+            assert_int_equal(fy_numvec_randtest_point(q, &st, x, err), FY_OK);
+            assert_int_equal(fy_numvec_randtest_point(qv, &st, v, err), FY_OK);
+            mlp_at_point(Tr, cr, net, ref, 2 * prec + 64, q, qv, n);
+            for (k = 0; k <= n; k++)
+                for (r = 0; r < fy_symtensor_len(Tb + k); r++)
+                    if (!ball_contains_ref(&Tb[k].e, &Tr[k].e, r))
+                        fail_msg("%s at %ld bits, order %d entry %ld: the ball misses the value "
+                                 "at a point of the input balls", act, (long) prec, k, (long) r);
+            for (r = 0; r <= n; r++)
+                if (!ball_contains_ref(cb, cr, r))
+                    fail_msg("%s at %ld bits: directional coefficient %ld misses the value at "
+                             "a point of the input balls", act, (long) prec, (long) r);
+        }
+        fy_mlp_clear(mb);
+        fy_net_clear(net);
+    }
+    for (k = 0; k < 4; k++)
+    {
+        fy_symtensor_clear(Tb + k);
+        fy_symtensor_clear(Tr + k);
+    }
+    fy_numvec_clear(x);
+    fy_numvec_clear(v);
+    fy_numvec_clear(q);
+    fy_numvec_clear(qv);
+    fy_numvec_clear(cb);
+    fy_numvec_clear(cr);
+    fy_error_clear(err);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_one_hidden_closed_form),
     cmocka_unit_test(test_one_hidden_ball_biases),
@@ -1234,6 +1364,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_ball_rows_contain_exact),
     cmocka_unit_test(test_ball_rows_decline_and_agree),
     cmocka_unit_test(test_many_chunks),
+    cmocka_unit_test(test_random_ball_inputs),
 };
 
 FY_TEST_MAIN("mlp", tests)
