@@ -15,6 +15,7 @@
 #include "feynn/mlp.h"
 #include "feynn/num.h"
 #include "feynn/rng.h"
+#include "io/json_num.h"
 
 void fy_borntaylor_verify_init(fy_borntaylor_verify_t bv)
 {
@@ -410,11 +411,6 @@ int fy_borntaylor_verify_judge(fy_borntaylor_verify_t bv, double tol, double tol
     return bv->passed;
 }
 
-static json_t *num(double x)
-{
-    return isfinite(x) ? json_real(x) : json_null();
-}
-
 json_t *_fy_borntaylor_verify_json(const fy_borntaylor_verify_t bv)
 {
     json_t *j = json_object(), *orders = json_array();
@@ -423,35 +419,37 @@ json_t *_fy_borntaylor_verify_json(const fy_borntaylor_verify_t bv)
     json_object_set_new(j, "steps", json_integer(bv->d));
     json_object_set_new(j, "range", json_real(bv->R));
     json_object_set_new(j, "order", json_integer(bv->N));
-    json_object_set_new(j, "value_at_zero", num(bv->value0));
+    json_object_set_new(j, "value_at_zero", fy_json_number(bv->value0));
     json_object_set_new(j, "heldout_potentials", json_integer(bv->n_heldout));
     for (n = 1; n <= bv->N; n++)
     {
         const fy_borntaylor_order_struct *o = bv->ord + n - 1;
         json_t *jo = json_object(), *top = json_array();
         json_object_set_new(jo, "order", json_integer(n));
-        json_object_set_new(jo, "rel_frobenius", num(o->rel_frobenius));
-        json_object_set_new(jo, "max_abs_err", num(o->max_abs_err));
-        json_object_set_new(jo, "max_abs_exact", num(o->max_abs_exact));
-        json_object_set_new(jo, "rel_max", num(o->max_abs_exact > 0
-                                                   ? o->max_abs_err / o->max_abs_exact : NAN));
-        json_object_set_new(jo, "cosine", num(o->cosine));
-        json_object_set_new(jo, "norm_model", num(o->norm_model));
-        json_object_set_new(jo, "norm_exact", num(o->norm_exact));
-        json_object_set_new(jo, "rel_heldout", num(o->rel_heldout));
-        json_object_set_new(jo, "rel_partial_sum", num(o->rel_partial));
-        json_object_set_new(jo, "rel_partial_sum_vs_a0", num(o->rel_partial_a0));
-        json_object_set_new(jo, "rel_born_partial_sum_vs_a0", num(o->rel_born_partial_a0));
+        json_object_set_new(jo, "rel_frobenius", fy_json_number(o->rel_frobenius));
+        json_object_set_new(jo, "max_abs_err", fy_json_number(o->max_abs_err));
+        json_object_set_new(jo, "max_abs_exact", fy_json_number(o->max_abs_exact));
+        json_object_set_new(jo, "rel_max",
+                            fy_json_number(o->max_abs_exact > 0
+                                               ? o->max_abs_err / o->max_abs_exact : NAN));
+        json_object_set_new(jo, "cosine", fy_json_number(o->cosine));
+        json_object_set_new(jo, "norm_model", fy_json_number(o->norm_model));
+        json_object_set_new(jo, "norm_exact", fy_json_number(o->norm_exact));
+        json_object_set_new(jo, "rel_heldout", fy_json_number(o->rel_heldout));
+        json_object_set_new(jo, "rel_partial_sum", fy_json_number(o->rel_partial));
+        json_object_set_new(jo, "rel_partial_sum_vs_a0", fy_json_number(o->rel_partial_a0));
+        json_object_set_new(jo, "rel_born_partial_sum_vs_a0",
+                            fy_json_number(o->rel_born_partial_a0));
         json_object_set_new(jo, "diagrams", json_integer(o->n_diagrams));
-        json_object_set_new(jo, "diagram_sum_rel_err", num(o->diagram_sum_err));
+        json_object_set_new(jo, "diagram_sum_rel_err", fy_json_number(o->diagram_sum_err));
         for (t = 0; t < o->n_top; t++)
         {
             json_t *jt = json_object();
             json_object_set_new(jt, "index", json_integer(o->top[t]));
             json_object_set_new(jt, "shape", json_string(o->top_shape[t] ? o->top_shape[t]
                                                                           : "?"));
-            json_object_set_new(jt, "share_of_model", num(o->top_share[t]));
-            json_object_set_new(jt, "norm_over_exact", num(o->top_rel_exact[t]));
+            json_object_set_new(jt, "share_of_model", fy_json_number(o->top_share[t]));
+            json_object_set_new(jt, "norm_over_exact", fy_json_number(o->top_rel_exact[t]));
             json_array_append_new(top, jt);
         }
         json_object_set_new(jo, "top_diagrams", top);
