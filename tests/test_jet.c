@@ -25,22 +25,11 @@
 
 #include <flint/arith.h>
 #include <flint/fmpq_mpoly.h>
-#if defined(__has_include)
-#if __has_include(<flint/arb_hypgeom.h>)
-#include <flint/arb_hypgeom.h>
-#include <flint/arb_poly.h>
-#else
-#include <arb_hypgeom.h>
-#include <arb_poly.h>
-#endif
-#else
-#include <arb_hypgeom.h>
-#include <arb_poly.h>
-#endif
 
 #include "feynn/io.h"
 #include "feynn/jet.h"
 #include "feynn/util.h"
+#include "num/arb_all.h"
 #include "testutil.h"
 
 /* ------------------------------------------------------------------ helpers */

@@ -20,18 +20,10 @@
 
 #include <flint/fmpq_mat.h>
 #include <flint/fmpq_mpoly.h>
-#if defined(__has_include)
-#if __has_include(<flint/arb_mat.h>)
-#include <flint/arb_mat.h>
-#else
-#include <arb_mat.h>
-#endif
-#else
-#include <arb_mat.h>
-#endif
 
 #include "feynn/io.h"
 #include "feynn/jet.h"
+#include "num/arb_all.h"
 #include "testutil.h"
 
 #define TOL 1e-12
