@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..63"
+echo "1..72"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"
@@ -28,8 +28,26 @@ has born_cli.out '"a0": "-0.5574077246549022"' "a0 = 1 - tan 1 to 16 digits"
 t 0 "a0 40 digits" "$feynn" born a0 --potential born_cli_pot.txt --digits 40
 has born_cli.out '^a0 = -0.5574077246549022305069748074583601730873' "a0 to 40 digits"
 printf 'range 1\n-3\n' >born_cli_pot.txt
+# issue 10 item 18: the Born-series verdict is stated once, in the report (not again on
+# standard error); with -o FILE the report goes to the file and the verdict to standard output
+once() { # once FILE PATTERN DESCRIPTION: exactly one line of FILE, and nothing on stderr
+    if [ "$(grep -c -- "$2" "$1")" = 1 ] && [ ! -s born_cli.err ]; then ok "$3"
+    else no "$3"; sed 's/^/# /' "$1" | head -20; fi
+}
 t 1 "bound state refused with --check" "$feynn" born terms --potential born_cli_pot.txt --order 3 --check
-has born_cli.err "bound state(s): 1" "refusal names the bound state"
+once born_cli.out "no Born-series claim: bound state(s): 1" "terms: the report names the bound state, once"
+t 1 "a0 --check with a bound state" "$feynn" born a0 --potential born_cli_pot.txt --check
+once born_cli.out "^Born series: no claim: bound state(s): 1" "a0: the verdict once, nowhere else"
+t 1 "a0 --check -o FILE" "$feynn" born a0 --potential born_cli_pot.txt --check -o born_cli_a0.txt
+once born_cli.out "^Born series: no claim: bound state(s): 1" "a0 -o: the verdict on standard output"
+has born_cli_a0.txt "^Born series: no claim: bound state(s): 1" "a0 -o: and in the report"
+t 0 "terms -o FILE" "$feynn" born terms --potential born_cli_pot.txt --order 2 -o born_cli_a0.txt
+once born_cli.out "^Born series: no claim: bound state(s): 1" "terms -o: the verdict on standard output"
+rm -f born_cli_a0.txt
+# issue 10 item 12: the documented exponent limit of the potential format (doc/potential-format.md)
+printf '%s\n' '-1e-5' '-1e100001' >born_cli_bad.txt
+t 2 "an exponent beyond the documented limit" "$feynn" born a0 --potential born_cli_bad.txt
+has born_cli.err "born_cli_bad.txt:2:.*exponent beyond +-100000" "the refusal names file:line and the limit"
 printf '%s\n' '-1' '-1 2/0' >born_cli_bad.txt
 t 2 "malformed potential" "$feynn" born a0 --potential born_cli_bad.txt
 has born_cli.err "born_cli_bad.txt:2:6:" "error names file:line:column"

@@ -177,5 +177,17 @@ bar_case "diagrams phi4 --connected: the bar reaches 100%" diagrams \
 bar_case "rules show --format json: the bar" "rules show" \
     "$feynn" rules show tanh --order 40 --format json
 
+# issue 10 item 18: the same --quiet and --progress on every command of the tables (help
+# --options lists every command with its options, one per line)
+miss=
+while read -r name; do
+    for o in --quiet --progress; do
+        grep -q "^$name	$o\b" "$tmp/opts" || miss="$miss $name:$o"
+    done
+done < "$tmp/names"
+if [ -z "$miss" ] && [ "$(wc -l < "$tmp/names")" -gt 30 ]; then
+    ok "every command takes --quiet and --progress"
+else echo "# missing:$miss"; bad "every command takes --quiet and --progress"; fi
+
 echo "1..$n"
 exit $fail

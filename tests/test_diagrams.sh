@@ -22,7 +22,7 @@ check() { # check DESCRIPTION COMMAND-STRING (evaluated)
     if eval "$2"; then ok "$1"; else notok "$1"; fi
 }
 
-echo "1..52"
+echo "1..57"
 
 # --- help and usage errors (exit 2)
 t 0 "diagrams --help" "$feynn" diagrams --help
@@ -116,6 +116,24 @@ else
 fi
 
 check "index.txt reports the oracle's agreement" 'grep -q "(agrees)" "$tmp/figs/index.txt"'
+
+# --- issue 10 item 7: --count needs no listing.  Under a memory limit the listing is refused
+# (naming the limit's option and variable), --count is not: it counts without listing, and
+# its numbers are those of the full listing without the limit (counted here from its rows)
+t 2 "a listing above --memory-limit is refused" "$feynn" --memory-limit 1M diagrams mlp \
+  --order 9 --hidden 4
+check "the refusal names --memory-limit and FEYNN_MEMORY_LIMIT" \
+  'grep -q -- "--memory-limit SIZE or FEYNN_MEMORY_LIMIT" "$tmp/err"'
+t 0 "--count under the same limit is not refused" "$feynn" --memory-limit 1M diagrams mlp \
+  --order 9 --hidden 4 --count
+cp "$tmp/out" "$tmp/count"
+t 0 "the listing without the limit" "$feynn" diagrams mlp --order 9 --hidden 4
+check "--count's numbers are the listing's (diagrams, weighted sum, oracle)" \
+  'rows=$(grep -c "^[0-9]" "$tmp/out") && [ "$rows" -gt 400 ] \
+   && grep -q "^# mlp: $rows diagrams" "$tmp/count" \
+   && [ "$(sed -n "s/^# weighted sum ([^:]*): //p" "$tmp/out")" = \
+        "$(sed -n "s/^# weighted sum ([^:]*): //p" "$tmp/count")" ] \
+   && grep -q "^# oracle: .*(agrees)" "$tmp/count"'
 
 rm -rf "$tmp"
 exit $fail

@@ -885,7 +885,8 @@ static void test_ladder_labels(void **state)
 
 /* A diagram as a figure (dotfile.c): the caption parsed back by cgraph as the graph's label
  * (quotes escaped, a newline as DOT's \n), the rest of the DOT text untouched; the file
- * written, and its PDF exactly when the shell finds Graphviz's dot (an independent lookup). */
+ * written, and its PDF and 300-dpi PNG exactly when the shell finds Graphviz's dot (an
+ * independent lookup). */
 static void test_dot_figure(void **state)
 {
     fy_diagram_t d;
@@ -924,6 +925,7 @@ static void test_dot_figure(void **state)
     mkdir(TMPDIR, 0777);
     assert_int_equal(fy_draw_dot_write(TMPDIR "/fig.txt", dot, &pdf, e), FY_EINPUT);
     unlink(TMPDIR "/fig.pdf");
+    unlink(TMPDIR "/fig.png");
     assert_int_equal(fy_draw_dot_write(TMPDIR "/fig.dot", dot, &pdf, e), FY_OK);
     fp = fopen(TMPDIR "/fig.dot", "r");
     assert_non_null(fp);
@@ -937,6 +939,20 @@ static void test_dot_figure(void **state)
         assert_int_equal(fread(buf, 1, 4, fp), 4);
         assert_memory_equal(buf, "%PDF", 4);
         fclose(fp);
+    }
+    /* and the PNG beside the PDF, as every figure (issue 10 item 14): a PNG signature and,
+     * at 300 dpi, wider than the 72-dpi picture (its IHDR width, big-endian at byte 16) */
+    fp = fopen(TMPDIR "/fig.png", "rb");
+    assert_int_equal(fp != NULL, pdf);
+    if (fp != NULL)
+    {
+        unsigned char h[24];
+        assert_int_equal(fread(h, 1, 24, fp), 24);
+        assert_memory_equal(h, "\x89PNG\r\n\x1a\n", 8);
+        assert_true(((unsigned long) h[16] << 24 | (unsigned long) h[17] << 16 |
+                     (unsigned long) h[18] << 8 | h[19]) > 200);
+        fclose(fp);
+        unlink(TMPDIR "/fig.png");
     }
     free(dot);
     fy_diagram_clear(d);

@@ -94,7 +94,7 @@ inn() {
           for (i = 0; i < d; i++) row = row " " int(u01() * 5 - 2) "/16"; print row } } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..124"
+echo "1..126"
 
 # ---- models with closed forms
 cat > inn_cli_aff.feynn-inn <<'EOF'
@@ -231,6 +231,8 @@ schema inn_cli.json inn-action.schema.json "ball per-layer json follows the sche
 
 # ---- --check
 t 0 "check, exact" "$feynn" inn action "$coup" --order all --check --format json -o inn_cli.json
+# issue 10 item 18: with -o FILE the check's verdict is printed on standard output too
+has inn_cli.out "^check: agrees (max relative difference" "check -o FILE: the verdict on stdout"
 t 0 "check json: agrees, max_rel_diff" "$jc" inn_cli.json agrees=true max_rel_diff='#number'
 schema inn_cli.json inn-action.schema.json "check json follows the schema"
 t 0 "check, elementwise layer in balls" "$feynn" inn action "$elem" --order 4 --arith ball --check
@@ -256,6 +258,7 @@ G 2 1 1 -1/5
 EOF
 t 1 "check disagreement exits 1" "$feynn" inn action inn_cli_dis.feynn-inn --order 4 \
     --arith double --check --tol 1e-300 --format json -o inn_cli.json
+has inn_cli.out "^check: DISAGREES" "a disagreement with -o FILE is said on stdout"
 t 0 "disagreement json: agrees false" "$jc" inn_cli.json agrees=false max_rel_diff='#number'
 t 0 "the same within the default tolerance agrees" "$feynn" inn action inn_cli_dis.feynn-inn \
     --order 4 --arith double --check

@@ -48,7 +48,7 @@ has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"
     else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..113"
+echo "1..116"
 printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\n' \
     >nnft_cli_erf.spec
 printf 'point 1\npoint -1\n' >>nnft_cli_erf.spec
@@ -270,6 +270,27 @@ then ok "symmetry --progress: the bar; --quiet: silent; the same output"
 else no "symmetry --progress: the bar; --quiet: silent; the same output"; fi
 "$feynn" nnft ib nnft_cli_cos.spec --eps 0,1/2 --widths 2,20 --progress >/dev/null 2>nnft_cli.err
 has nnft_cli.err "ib .*100.0%" "ib --progress draws the bar"
+# issue 10 item 18: rp and os draw their bars too (the library's hooks, fy_nnft_rp_t.progress
+# and fy_nnft_os_t.progress), silent with --quiet, and the bar changes no output
+"$feynn" nnft rp --kernel free --d 2 --n-points 30 --progress >nnft_cli.t1 2>nnft_cli.err
+if grep -q "nnft rp .*100.0%" nnft_cli.err \
+    && "$feynn" nnft rp --kernel free --d 2 --n-points 30 --quiet >nnft_cli.t2 \
+        2>nnft_cli.e2 && [ ! -s nnft_cli.e2 ] && cmp -s nnft_cli.t1 nnft_cli.t2
+then ok "rp --progress: the bar; --quiet: silent; the same output"
+else no "rp --progress: the bar; --quiet: silent; the same output"; fi
+"$feynn" nnft rp nnft_cli_cos.spec --n-points 6 --progress --format json >nnft_cli.t1 \
+    2>nnft_cli.err
+if grep -q "nnft rp .*100.0%" nnft_cli.err \
+    && "$feynn" nnft rp nnft_cli_cos.spec --n-points 6 --format json >nnft_cli.t2 \
+    && cmp -s nnft_cli.t1 nnft_cli.t2
+then ok "rp of a spec --progress: the bar, the same JSON"
+else no "rp of a spec --progress: the bar, the same JSON"; fi
+"$feynn" nnft os nnft_cli_cos.spec --progress >nnft_cli.t1 2>nnft_cli.err
+if grep -q "nnft os .*100.0%" nnft_cli.err \
+    && "$feynn" nnft os nnft_cli_cos.spec --quiet >nnft_cli.t2 2>nnft_cli.e2 \
+    && [ ! -s nnft_cli.e2 ] && cmp -s nnft_cli.t1 nnft_cli.t2
+then ok "os --progress: the bar; --quiet: silent; the same output"
+else no "os --progress: the bar; --quiet: silent; the same output"; fi
 # every help text ends with a newline
 bad=""
 for c in "" kernel correlators sample couplings predict rp symmetry os ib; do

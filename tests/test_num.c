@@ -754,6 +754,19 @@ static void test_text_show(void **state)
     assert_non_null(strstr(e->msg, "U+2212, MINUS SIGN; type '-' instead"));
     assert_int_equal(fy_fmpq_parse(q, "3\xc2\xa0/4", e), FY_EINPUT);
     assert_non_null(strstr(e->msg, "U+00A0, a non-ASCII space"));
+    { /* and shows no raw byte: every byte of the message is printable ASCII */
+        const char *bad[3] = {"\xe2\x88\x92" "3/4", "\xef\xbb\xbf" "0.5", "1e\xff"};
+        int j;
+        size_t k;
+        for (j = 0; j < 3; j++)
+        {
+            assert_int_equal(fy_fmpq_parse(q, bad[j], e), FY_EINPUT);
+            for (k = 0; e->msg[k] != '\0'; k++)
+                assert_true((unsigned char) e->msg[k] >= 0x20 &&
+                            (unsigned char) e->msg[k] < 0x7F);
+            assert_true(strstr(e->msg, "<U+") != NULL || strstr(e->msg, "<0x") != NULL);
+        }
+    }
     fmpq_clear(q);
 }
 

@@ -40,7 +40,7 @@ model() {
         print line } }'
 }
 echo "# seed $seed (set FY_TEST_SEED to replay)"
-echo "1..76"
+echo "1..83"
 t 0 "--help" "$feynn" taylor --help
 has taylor_cli.out "--format F" "help documents --format"
 t 2 "no --order is a usage error" "$feynn" taylor "$ex"
@@ -230,6 +230,30 @@ t 2 "npy too large: refused up front" "$feynn" taylor taylor_cli_big.feynn --ord
 has taylor_cli.err "nothing was computed.*--format json" "the refusal says what to ask instead"
 if [ -e taylor_cli_big.npy ]; then bad "no npy file after the refusal"; else ok "no npy file after the refusal"; fi
 rm -f taylor_cli_big.feynn taylor_cli_big.npy
+# issue 10 item 18: --check's verdict is printed on standard output when -o sends the data to
+# a file (text and JSON; the file keeps it too)
+for f in text json; do
+    t 0 "--check -o FILE ($f)" "$feynn" taylor "$ex" --order 3 --check --format $f \
+        -o taylor_cli.json
+    has taylor_cli.out "^# check: .*all agree" "--check -o FILE ($f): the verdict on standard output"
+done
+has taylor_cli.json '"check"' "--check -o FILE: the verdict in the file too"
+# binary formats never go to a terminal: --format npy to standard output on a terminal (a
+# pseudo-terminal from util-linux script) is refused before any work; -o FILE is fine there
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null >/dev/null 2>&1; then
+    script -qec "'$feynn' taylor '$ex' --order 2 --format npy" /dev/null \
+        >taylor_cli.out 2>&1 </dev/null; st=$?
+    if [ $st = 2 ] && grep -q "binary data, which is not shown on a terminal; give -o FILE" \
+        taylor_cli.out && ! grep -q NUMPY taylor_cli.out
+    then ok "npy to a terminal: refused, nothing written"
+    else cp taylor_cli.out taylor_cli.err; bad "npy to a terminal: refused (exit $st)"; fi
+    script -qec "'$feynn' taylor '$ex' --order 2 --format npy -o taylor_cli.npy" /dev/null \
+        >taylor_cli.out 2>&1 </dev/null; st=$?
+    if [ $st = 0 ] && [ -s taylor_cli.npy ]; then ok "npy -o FILE from a terminal"
+    else cp taylor_cli.out taylor_cli.err; bad "npy -o FILE from a terminal (exit $st)"; fi
+else
+    for i in 1 2; do n=$((n + 1)); echo "ok $n # SKIP script (util-linux) not usable"; done
+fi
 rm -f taylor_cli.out taylor_cli.err taylor_cli.json taylor_cli.npy taylor_cli_m0.feynn \
     taylor_cli_m1.feynn taylor_cli_m8.feynn taylor_cli_r0.feynn taylor_cli_r1.feynn \
     taylor_cli_n1.feynn taylor_cli_v1.txt taylor_cli_b.out taylor_cli_s1.feynn \

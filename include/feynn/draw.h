@@ -129,8 +129,8 @@ int fy_draw_shape(char **out, const fy_diagram_t d, const fy_draw_options_t opt,
  * writes it) with `caption` below the picture (plain text; a newline breaks the line, quotes
  * and backslashes are escaped), malloc'ed in *out.  fy_draw_dot_write: writes the text to
  * `path` (ending in .dot) atomically and, when Graphviz's dot program is on PATH, the PDF
- * beside it (the same name ending in .pdf); *pdf is 1 when the PDF was written (a failing dot
- * leaves the .dot alone and is not an error). */
+ * beside it (the same name ending in .pdf) and a 300-dpi PNG (ending in .png); *pdf is 1 when
+ * both were written (a failing dot leaves the .dot alone and is not an error). */
 int fy_draw_dot_caption(char **out, const char *dot, const char *caption, fy_error_t err);
 int fy_draw_dot_write(const char *path, const char *text, int *pdf, fy_error_t err);
 

@@ -1055,6 +1055,12 @@ typedef struct
     int spectral;        /* d = 1 with a known spectral measure (fy_nnft_rp_spectral): 1 the
                           * measure is positive and certifies positive = 1 whatever the rank;
                           * -1 the measure is signed (not reflection positive); 0 not used */
+    /* in (trust10, issue 10 item 18): NULL, or a bar advanced by the 2-point evaluations as
+     * they are done.  fy_nnft_rp_check sets its total to n^2 (the matrix), fy_nnft_rp_spec to
+     * 2 n^2 when the spectral certificate evaluates the matrix again (d = 1, closed-form
+     * measure); the caller sets it after fy_nnft_rp_init (the checks keep it), and inits and
+     * clears the bar. */
+    fy_progress_struct *progress;
 } fy_nnft_rp_struct;
 typedef fy_nnft_rp_struct fy_nnft_rp_t[1];
 
@@ -1240,6 +1246,9 @@ typedef struct
     double cluster_limit;             /* G4_c at the largest R */
     double perm_violation;            /* E3: largest |difference| */
     fy_nnft_rp_t rp;
+    /* in (trust10, issue 10 item 18): NULL, or a bar advanced as the axioms are done (its
+     * total set to 5); set after fy_nnft_os_init; the caller inits and clears the bar */
+    fy_progress_struct *progress;
 } fy_nnft_os_struct;
 typedef fy_nnft_os_struct fy_nnft_os_t[1];
 

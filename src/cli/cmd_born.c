@@ -617,6 +617,19 @@ static void terms_text_terms(FILE *fp, const terms_job_t *job)
         fprintf(fp, "# no Born-series claim: %s\n", v->message);
 }
 
+/* The Born-series verdict is stated once (issue 10 item 18): in the report (text or JSON);
+ * when the report went to a file or folder (-o), also on standard output, as the --check
+ * results of the other commands. */
+static void verdict_say(const char *out, const verdict_t *v)
+{
+    if (out == NULL || !strcmp(out, "-"))
+        return;
+    if (v->converges)
+        printf("Born series: converges to a_0 at lambda = 1\n");
+    else
+        printf("Born series: no claim: %s\n", v->message);
+}
+
 static int terms_write_text(const terms_job_t *job, fy_error_t err)
 {
     const fy_born_potential_struct *pot = job->pot;
@@ -673,10 +686,10 @@ static int born_terms(int argc, char **argv)
     }
     if (rc != FY_OK)
         status = usage ? usage : fy_cli_fail(TERMS, err);
-    else if (job.terms && !job.v.converges)
+    else if (job.terms)
     {
-        fprintf(stderr, "feynn born terms: %s\n", job.v.message);
-        if (job.check)
+        verdict_say(job.out, &job.v);
+        if (job.check && !job.v.converges)
             status = 1;
     }
     terms_job_clear(&job);
@@ -863,10 +876,10 @@ static int born_a0(int argc, char **argv)
              (rc = fmt == FY_FMT_JSON ? a0_write_json(a.out, &a0o, err)
                                       : a0_write_text(a.out, &a0o, err)) != FY_OK)
         status = fy_cli_fail(A0, err);
-    else if (!v.converges)
+    else
     {
-        fprintf(stderr, "feynn born a0: %s\n", v.message);
-        status = a.check ? 1 : 0;
+        verdict_say(a.out, &v);
+        status = a.check && !v.converges ? 1 : 0;
     }
     free((char *) a0o.a0s);
     free((char *) a0o.balls);

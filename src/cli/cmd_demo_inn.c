@@ -55,10 +55,12 @@ const fy_opt_cmd_t fy_opt_demo_inn = {
         "draws from the network, tree-level cumulants, normalisability) and a scan over\n"
         "depth x data size.  Writes DIR/report.txt, report.json\n"
         "(doc/schema/demo-inn.schema.json), couplings.csv, cumulants.csv, scan.csv and,\n"
-        "with PLplot, couplings.pdf, cumulants.pdf, scan.pdf.  The diagrams that build the\n"
+        "with PLplot, couplings.pdf, cumulants.pdf, scan.pdf (each with a 300-dpi PNG of the\n"
+        "same name beside it).  The diagrams that build the\n"
         "learned quartic: the largest contributions to lam of each network in the report,\n"
         "all in quartic.csv, the cubic design's largest four drawn with a caption as\n"
-        "quartic_diagram_K.dot (and .pdf when Graphviz's dot is on PATH); lam from the\n"
+        "quartic_diagram_K.dot (and .pdf and .png when Graphviz's dot is on PATH); lam from\n"
+        "the\n"
         "truncated actions and by the jet route.  A full run takes about\n"
         "3 minutes on 2 cores; --quick a few seconds.",
     .epilog = "Exit status: 0 every target met, 1 a target missed, 2 bad usage or failure.\n",

@@ -16,7 +16,8 @@ static const fy_cli_dispatch_t demo_dispatch = {
     .noun = "experiment",
     .head = "Usage: feynn demo [EXPERIMENT] [OPTIONS]\n"
             "\n"
-            "Each experiment writes report.txt, report.json and figures to its output folder\n"
+            "Each experiment writes report.txt, report.json and figures (vector PDF, each with\n"
+            "a 300-dpi PNG of the same name beside it) to its output folder\n"
             "(-o DIR) and exits 0 when every target is met, 1 when a target is missed, 2 on\n"
             "bad input.  With no experiment named (or an option first) it runs born.\n",
     .list_title = "Experiments:",

@@ -68,6 +68,7 @@ const fy_opt_cmd_t fy_opt_demo_nnft = {
         "failure), the Cos-net/Gauss-net duality under shifts, the symmetry table and\n"
         "independence breaking (I_N, I_IB against N and eps), with qft_spectrum.csv,\n"
         "qft_duality.csv, qft_ib.csv and, with PLplot, duality.pdf, ib.pdf, ib_eps.pdf.\n"
+        "Every PDF figure has a 300-dpi PNG of the same name beside it.\n"
         "Writes DIR/report.txt, DIR/report.json (doc/schema/demo-nnft.schema.json), the CSV\n"
         "files m4.csv, m6.csv, heavy_tail.csv, six_point.csv and, with PLplot, m4.pdf and\n"
         "m6.pdf.  Exit status 0 when every target is met, 1 when one is missed, 2 on bad\n"

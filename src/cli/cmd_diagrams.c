@@ -307,6 +307,39 @@ static int run_feynman(result_t *r, const opts_t *o, int store, fy_error_t err)
     return rc;
 }
 
+/* mlp --count when the listing would pass the memory limit: the numbers of unlabelled and
+ * leaf-labelled trees by the Euler transform of the layer series (fy_enum_mlp_count), which
+ * the oracle (FLINT's exponential series) then checks; err keeps the limit's message when a
+ * count does not fit a long. */
+static int count_mlp(result_t *r, const opts_t *o, fy_error_t err)
+{
+    fmpz_t un, lab;
+    fy_error_t e2;
+    int rc;
+    fmpz_init(un);
+    fmpz_init(lab);
+    fy_error_init(e2);
+    rc = fy_enum_mlp_count(un, lab, o->order, o->hidden, e2);
+    if (rc == FY_OK && fmpz_fits_si(o->labelled ? lab : un))
+    {
+        r->n = fmpz_get_si(o->labelled ? lab : un);
+        fmpz_set(fmpq_numref(r->weight), lab);
+        fmpz_one(fmpq_denref(r->weight));
+        r->weight_def = o->labelled
+                            ? "number of leaf-labelled trees, counted without listing them "
+                              "(Euler transform of the layer series; the listing would pass "
+                              "the memory limit)"
+                            : "sum of n!/|Aut| (number of leaf-labelled trees), counted "
+                              "without listing them (Euler transform of the layer series; the "
+                              "listing would pass the memory limit)";
+    }
+    else
+        rc = FY_ENOMEM; /* err still says why the listing was refused */
+    fmpz_clear(un);
+    fmpz_clear(lab);
+    return rc;
+}
+
 static int run_enum(result_t *r, const opts_t *o, fy_error_t err)
 {
     fy_enum_params_t p;
@@ -342,11 +375,16 @@ static int run_enum(result_t *r, const opts_t *o, fy_error_t err)
         break;
     }
     r->family = fy_enum_family_name(p->family);
-    if ((rc = fy_enum_run(r->list, p, err)) != FY_OK)
+    rc = fy_enum_run(r->list, p, err);
+    if (rc == FY_ENOMEM && o->count_only && o->theory == TH_MLP)
+        rc = count_mlp(r, o, err); /* --count needs no listing (issue 10 item 7) */
+    else if (rc == FY_OK)
+    {
+        r->n = r->list->n;
+        rc = fy_enum_weight(r->weight, r->list, p, err);
+    }
+    if (rc != FY_OK)
         return rc == FY_EINPUT ? FY_EUSAGE : rc;
-    r->n = r->list->n;
-    if ((rc = fy_enum_weight(r->weight, r->list, p, err)) != FY_OK)
-        return rc;
     {
         fy_error_t e2;
         fy_error_init(e2);

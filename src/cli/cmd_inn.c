@@ -413,6 +413,11 @@ static int action_print(const fy_inn_report_t rep, const fy_inn_print_opts_t po,
             fprintf(stderr, "feynn %s: check: %s (max relative difference %.3g)\n", ACTION,
                     C->agrees ? "agrees" : "DISAGREES", C->max_rel_diff);
     }
+    /* the data went to a file: the check's verdict is said here too (issue 10 item 18) */
+    if (status == FY_OK && args->check && fmt != FY_FMT_NPY && fmt != FY_FMT_LATEX && out &&
+        strcmp(out, "-") != 0)
+        printf("check: %s (max relative difference %.3g)\n", C->agrees ? "agrees" : "DISAGREES",
+               C->max_rel_diff);
     return status;
 }
 

@@ -225,7 +225,7 @@ const fy_opt_cmd_t fy_opt_nnft_rp = {
     .format_default = FY_FMT_TEXT,
     .format_help = "text, json or csv: one row per point, its coordinates and the negative "
                    "direction",
-    .common = FY_OPT_NO_COMMON,
+    .common = FY_OPT_QUIET,
     .max_operands = 1,
 };
 
@@ -276,7 +276,7 @@ const fy_opt_cmd_t fy_opt_nnft_os = {
     .formats = FORMATS,
     .format_default = FY_FMT_TEXT,
     .format_help = "text, json or csv: one row per axiom",
-    .common = FY_OPT_NO_COMMON,
+    .common = FY_OPT_QUIET,
     .max_operands = 1,
 };
 
@@ -634,6 +634,7 @@ int fy_nnft_rp_cmd(int argc, char **argv)
     fy_nnft_rp_t r;
     fy_nnft_g2_model_t g;
     fy_error_t err;
+    fy_progress_t bar;
     fmpq *pts = NULL;
     slong n = 0;
     int status = parse(&o, argc, argv, &fy_opt_nnft_rp, 1), rc;
@@ -651,9 +652,12 @@ int fy_nnft_rp_cmd(int argc, char **argv)
     rc = rp_source(s, g, what, sizeof what, &o, err);
     if (rc == FY_OK)
         rc = rp_points(&pts, &n, s, &o, err);
+    fy_progress_init(bar, RP, 1, o.bar); /* the library sets the total */
+    r->progress = bar;
     if (rc == FY_OK)
         rc = o.kernel >= 0 ? fy_nnft_rp_model(r, g, s->d, pts, n, o.prec, err)
                            : fy_nnft_rp_spec(r, s, pts, n, o.prec, err);
+    fy_progress_clear(bar);
     if (rc == FY_OK)
         rc = rp_print(r, s, what, &o, err);
     if (pts)
@@ -935,6 +939,7 @@ int fy_nnft_os_cmd(int argc, char **argv)
     fy_nnft_spec_t s;
     fy_nnft_os_t r;
     fy_error_t err;
+    fy_progress_t bar;
     int status = parse(&o, argc, argv, &fy_opt_nnft_os, 0), rc;
     if (status)
     {
@@ -945,8 +950,11 @@ int fy_nnft_os_cmd(int argc, char **argv)
     fy_nnft_spec_init(s);
     fy_nnft_os_init(r);
     rc = load(s, &o, 0, err);
+    fy_progress_init(bar, OS, 5, o.bar);
+    r->progress = bar;
     if (rc == FY_OK)
         rc = fy_nnft_os_report(r, s, o.seed, o.prec, err);
+    fy_progress_clear(bar);
     if (rc == FY_OK)
         rc = os_print(r, s, &o, err);
     fy_nnft_os_clear(r);

@@ -119,7 +119,7 @@ const fy_opt_cmd_t fy_opt_nnft_spectrum = {
     .format_default = FY_FMT_TEXT,
     .format_help = "text, json (doc/schema/nnft-spectrum.schema.json) or csv (one row per grid "
                    "point, kind p, x or rho; balls as midpoint to 17 digits and radius)",
-    .common = FY_OPT_NO_COMMON,
+    .common = FY_OPT_QUIET, /* as every command (issue 10 item 18) */
     .max_operands = 1,
 };
 
@@ -142,7 +142,7 @@ const fy_opt_cmd_t fy_opt_nnft_duality = {
     .formats = (1u << FY_FMT_TEXT) | (1u << FY_FMT_JSON) | (1u << FY_FMT_CSV),
     .format_default = FY_FMT_TEXT,
     .format_help = "text, json (doc/schema/nnft-duality.schema.json) or csv",
-    .common = FY_OPT_NO_COMMON,
+    .common = FY_OPT_QUIET, /* as every command (issue 10 item 18) */
     .max_operands = 1,
 };
 

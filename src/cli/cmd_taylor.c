@@ -508,7 +508,9 @@ static const fy_opt_t taylor_opts[] = {
              "arithmetics (exact where the vertex values are rational, "
              "ball, double) and report the largest discrepancy; exit status 1 on any "
              "disagreement.  Balls must overlap each other and contain the exact values; "
-             "doubles must agree with the ball midpoints within their stated error (--tol)"},
+             "doubles must agree with the ball midpoints within their stated error (--tol).  "
+             "The report follows the result; with -o FILE it is also printed on standard "
+             "output"},
     {.name = "tol", .kind = FY_OPT_REAL, .arg = "T", .off = A(tol), .rlo = 0,
      .flags = FY_OPT_NO_HI, .def = "1e-9",
      .help = "stated error of double results, relative to the sum of the absolute values of "
@@ -552,7 +554,8 @@ const fy_opt_cmd_t fy_opt_taylor = {
                    "balls as {\"mid\", \"rad\"} decimal strings whose interval contains the "
                    "value, doubles as numbers) or npy (float64: the dense tensor of shape "
                    "(d,)*N, an entry as shape (1,), coefficients as shape (N+1,); balls give "
-                   "their midpoints, exact values the nearest doubles)",
+                   "their midpoints, exact values the nearest doubles; binary, so never "
+                   "written to a terminal: give -o FILE)",
     .common = FY_OPT_QUIET,
     .max_operands = 1,
 };
@@ -957,7 +960,10 @@ static int output(taylor_t *t, int *disagree, fy_error_t err)
     }
     else
         write_text(of->fp, t, disagree, err);
-    return fy_ofile_commit(of, err);
+    status = fy_ofile_commit(of, err);
+    if (status == FY_OK && t->check && strcmp(t->out, "-") != 0)
+        print_check(stdout, t->chk); /* the data went to a file; the verdict is said here too */
+    return status;
 }
 
 static void taylor_init(taylor_t *t)

@@ -15,6 +15,7 @@ const fy_opt_cmd_t fy_opt_version = {
     .usage = "",
     .intro = "Prints the version of feynn and of the libraries it was built with (the same as\n"
              "feynn --version).",
+    .common = FY_OPT_QUIET, /* accepted as by every command (issue 10 item 18); no bar */
     .max_operands = 0,
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <flint/fmpq.h>
 
@@ -531,6 +532,26 @@ static int parse_short_opt(fy_opt_state_t st, void *opts, const table_t *t, int 
     return 0;
 }
 
+/* Binary formats never go to a terminal (issue 10 item 18): --format npy with standard output
+ * as the command's output (no -o, or -o -) is refused when standard output is a terminal. */
+static int binary_tty(const fy_opt_state_t st, const void *opts, const fy_opt_cmd_t *cmd,
+                      char *msg, size_t msg_size)
+{
+    size_t i;
+    if (st->help || st->format != FY_FMT_NPY || !isatty(fileno(stdout)))
+        return 0;
+    for (i = 0; i < cmd->nopts; i++)
+        if (cmd->opts[i].kind == FY_OPT_PATH && !strcmp(cmd->opts[i].name, "output"))
+        {
+            const char *out = *(const char *const *) ((const char *) opts + cmd->opts[i].off);
+            if (out == NULL || !strcmp(out, "-"))
+                return usage_fail(cmd, msg, msg_size, "--format npy writes binary data, which "
+                                  "is not shown on a terminal; give -o FILE (or redirect "
+                                  "standard output to a file or a pipe)");
+        }
+    return 0;
+}
+
 int fy_opt_parse(fy_opt_state_t st, void *opts, const fy_opt_cmd_t *cmd, int argc, char **argv,
                  char *msg, size_t msg_size)
 {
@@ -568,7 +589,7 @@ int fy_opt_parse(fy_opt_state_t st, void *opts, const fy_opt_cmd_t *cmd, int arg
         if (st->help)
             return 0;
     }
-    return 0;
+    return binary_tty(st, opts, cmd, msg, msg_size);
 }
 
 int fy_opt_start(fy_opt_state_t st, void *opts, const fy_opt_cmd_t *cmd, int argc, char **argv)

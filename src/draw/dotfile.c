@@ -8,6 +8,8 @@
 #include "feynn/draw.h"
 #include "feynn/util.h"
 
+#define FY_DOT_DPI "300" /* the PNG beside each diagram PDF, as FY_PLOT_DPI */
+
 int fy_draw_dot_caption(char **out, const char *dot, const char *caption, fy_error_t err)
 {
     const char *brace = strchr(dot, '{'), *c;
@@ -53,6 +55,13 @@ int fy_draw_dot_write(const char *path, const char *text, int *pdf, fy_error_t e
         av[4] = pdfpath;
         av[5] = NULL;
         *pdf = fy_program_run(av) == 0; /* the .dot stays when dot fails */
+        if (*pdf) /* and the PNG beside it, as every figure (issue 10 items 14, 18) */
+        {
+            char *dpi[7] = {(char *) "dot", (char *) "-Tpng", (char *) "-Gdpi=" FY_DOT_DPI,
+                            (char *) path, (char *) "-o", pdfpath, NULL};
+            strcpy(pdfpath + n - 3, "png");
+            *pdf = fy_program_run(dpi) == 0;
+        }
         free(pdfpath);
     }
     return FY_OK;

@@ -271,6 +271,14 @@ static int os_cluster(fy_nnft_os_t o, const fy_nnft_spec_t s, slong prec, fy_err
     return soft(o, 4, rc, err);
 }
 
+/* The bar after `done` axioms (o->progress, issue 10 item 18); returns 1. */
+static int os_bar(fy_nnft_os_t o, double done)
+{
+    if (o->progress != NULL)
+        fy_progress_update(o->progress, done);
+    return 1;
+}
+
 int fy_nnft_os_report(fy_nnft_os_t o, const fy_nnft_spec_t s, uint64_t seed, slong prec,
                       fy_error_t err)
 {
@@ -285,11 +293,14 @@ int fy_nnft_os_report(fy_nnft_os_t o, const fy_nnft_spec_t s, uint64_t seed, slo
     }
     else
         v = *s;
-    if ((rc = os_growth(o, &v, prec, err)) == FY_OK &&
-        (rc = os_covariance(o, &v, seed, prec, err)) == FY_OK &&
-        (rc = os_rp(o, &v, seed, prec, err)) == FY_OK &&
-        (rc = os_perm(o, &v, prec, err)) == FY_OK)
-        rc = os_cluster(o, &v, prec, err);
+    if (o->progress != NULL)
+        o->progress->total = 5;
+    if ((rc = os_growth(o, &v, prec, err)) == FY_OK && os_bar(o, 1) &&
+        (rc = os_covariance(o, &v, seed, prec, err)) == FY_OK && os_bar(o, 2) &&
+        (rc = os_rp(o, &v, seed, prec, err)) == FY_OK && os_bar(o, 3) &&
+        (rc = os_perm(o, &v, prec, err)) == FY_OK && os_bar(o, 4) &&
+        (rc = os_cluster(o, &v, prec, err)) == FY_OK)
+        os_bar(o, 5);
     if (x)
         _fmpq_vec_clear(x, 4 * s->d);
     return rc;

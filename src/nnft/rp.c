@@ -513,13 +513,43 @@ static int rp_reduced(fy_nnft_rp_t r, const arb_mat_t M, slong prec, fy_error_t 
     return rc;
 }
 
+/* The bar of r->progress (issue 10 item 18): a 2-point callback that counts its evaluations
+ * and advances the bar, around the caller's g2. */
+typedef struct
+{
+    fy_nnft_g2_fn g2;
+    void *ctx;
+    fy_progress_struct *bar;
+    double done;
+} rp_count_struct;
+
+static int rp_count_g2(arb_t G, const fmpq *x, const fmpq *y, slong d, void *ctx, slong prec,
+                       fy_error_t err)
+{
+    rp_count_struct *c = ctx;
+    int rc = c->g2(G, x, y, d, c->ctx, prec, err);
+    fy_progress_update(c->bar, ++c->done);
+    return rc;
+}
+
+/* fy_nnft_rp_check with the bar's total set to `passes` evaluations of the n x n matrix. */
+static int rp_check_bar(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const fmpq *pts,
+                        slong n, slong prec, int passes, fy_error_t err);
+
 int fy_nnft_rp_check(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const fmpq *pts,
                      slong n, slong prec, fy_error_t err)
+{
+    return rp_check_bar(r, g2, ctx, d, pts, n, prec, 1, err);
+}
+
+static int rp_check_run(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const fmpq *pts,
+                        slong n, slong prec, fy_error_t err)
 {
     arb_mat_t M;
     fmpq *th;
     slong i, j, k;
     int rc = FY_OK;
+    fy_progress_struct *bar = r->progress;
     if (n < 1 || d < 1)
         return fy_error_set(err, FY_EINPUT, "reflection positivity needs at least one point "
                             "(%ld given) of dimension >= 1", (long) n);
@@ -531,6 +561,7 @@ int fy_nnft_rp_check(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const
                                 (long) i + 1);
     fy_nnft_rp_clear(r);
     fy_nnft_rp_init(r);
+    r->progress = bar;
     r->n = n;
     r->d = d;
     r->points = _fmpq_vec_init(n * d);
@@ -576,16 +607,47 @@ int fy_nnft_rp_check(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const
     return rc;
 }
 
+static int rp_check_bar(fy_nnft_rp_t r, fy_nnft_g2_fn g2, void *ctx, slong d, const fmpq *pts,
+                        slong n, slong prec, int passes, fy_error_t err)
+{
+    rp_count_struct c = {g2, ctx, r->progress, 0};
+    if (r->progress == NULL)
+        return rp_check_run(r, g2, ctx, d, pts, n, prec, err);
+    r->progress->total = n > 0 ? (double) passes * (double) n * (double) n : 1;
+    return rp_check_run(r, rp_count_g2, &c, d, pts, n, prec, err);
+}
+
 int fy_nnft_rp_spec(fy_nnft_rp_t r, const fy_nnft_spec_t s, const fmpq *pts, slong n,
                     slong prec, fy_error_t err)
 {
-    int rc;
+    int rc, spectral = 0;
     if (pts == NULL)
     {
         pts = s->points;
         n = s->npoints;
     }
-    rc = fy_nnft_rp_check(r, fy_nnft_g2_spec, (void *) s, s->d, pts, n, prec, err);
+    if (r->progress != NULL && s->d == 1) /* will the spectral certificate evaluate M again? */
+    {
+        fy_nnft_kl_t kl;
+        fy_error_t e2;
+        fy_nnft_kl_init(kl);
+        fy_error_init(e2);
+        spectral = fy_nnft_kl_spec(kl, s, prec, e2) == FY_OK;
+        fy_nnft_kl_clear(kl);
+    }
+    rc = rp_check_bar(r, fy_nnft_g2_spec, (void *) s, s->d, pts, n, prec, 1 + spectral, err);
+    if (rc == FY_OK && spectral) /* the second pass, counted on the same bar */
+    {
+        fy_progress_struct *bar = r->progress;
+        rp_count_struct c = {fy_nnft_g2_spec, (void *) s, bar, (double) n * (double) n};
+        fy_nnft_kl_t kl;
+        fy_nnft_kl_init(kl);
+        rc = fy_nnft_kl_spec(kl, s, prec, err);
+        if (rc == FY_OK)
+            rc = fy_nnft_rp_spectral(r, kl, rp_count_g2, &c, prec, err);
+        fy_nnft_kl_clear(kl);
+        return rc;
+    }
     return rc == FY_OK ? fy_nnft_rp_spec_spectral(r, s, prec, err) : rc;
 }
 

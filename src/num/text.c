@@ -277,14 +277,25 @@ int fy_fmpq_parse(fmpq_t z, const char *s, fy_error_t err)
     size_t i;
     if (rc != FY_EINPUT || err == NULL)
         return rc;
-    /* a character that is not printable ASCII: name it and say what to type instead */
+    /* a character that is not printable ASCII: name it and say what to type instead, in
+     * place of the raw bytes the message quoted (issue 10 item 8: no raw non-ASCII shown) */
     for (i = 0; s[i] != '\0'; i++)
         if ((unsigned char) s[i] >= 0x7F || (unsigned char) s[i] < 0x20)
         {
-            char shown[256];
-            size_t l = strlen(err->msg);
-            fy_text_show(shown, sizeof shown, s, strlen(s));
-            snprintf(err->msg + l, sizeof err->msg - l, "; the number reads %s", shown);
+            char shown[256], msg[sizeof err->msg], *q;
+            size_t l = strlen(err->msg), k = strlen(s);
+            fy_text_show(shown, sizeof shown, s, k);
+            for (q = strchr(err->msg, '"'); q != NULL; q = strchr(q + 1, '"'))
+                if (!strncmp(q + 1, s, k) && q[k + 1] == '"')
+                    break;
+            if (q != NULL) /* "raw" -> 'escaped' (named; what to type) */
+            {
+                snprintf(msg, sizeof msg, "%.*s%s%s", (int) (q - err->msg), err->msg, shown,
+                         q + k + 2);
+                memcpy(err->msg, msg, sizeof msg);
+            }
+            else
+                snprintf(err->msg + l, sizeof err->msg - l, "; the number reads %s", shown);
             break;
         }
     return rc;
