@@ -306,6 +306,42 @@ static void test_fuser_open(void **state)
     fy_nnft_spec_clear(s);
 }
 
+/* Far from the origin the radial quadrature oscillates: R_2(r) of the ball written as a user
+ * density (d = 1, p = 1 on [0, 2]) is sin(2 r) / (2 r); at r = 64 and 128 the ball must be
+ * narrow and hold it (at 64 bits it was 1e19 wide; nnft os then saw G4_c grow to 1e37). */
+static void test_radial_far(void **state)
+{
+    arb_t R, E;
+    fmpq_t r2;
+    int r;
+    (void) state;
+    arb_init(R);
+    arb_init(E);
+    fmpq_init(r2);
+    for (r = 32; r <= 128; r *= 2)
+    {
+        fy_nnft_spec_t s;
+        fy_error_t err;
+        fy_nnft_spec_init(s);
+        fy_error_init(err);
+        parse_ok(s, "activation cos\nsigma_b 0\nb_dist user\nb_density 0 1 1\n"
+                    "b_density 1 2 1\n");
+        fmpq_set_si(r2, r * r, 1);
+        if (fy_nnft_euclid_radial(R, s, 2, r2, 64, err) != FY_OK)
+            fail_msg("radial: %s", err->msg);
+        arb_set_si(E, 2 * r);
+        arb_sin(E, E, 128);
+        arb_div_si(E, E, 2 * r, 128);
+        printf("#   R_2(%d) = %.15g, sin(2r)/(2r) = %.15g\n", r, mid(R), mid(E));
+        assert_true(arb_overlaps(R, E));
+        assert_true(mag_cmp_2exp_si(arb_radref(R), -30) < 0);
+        fy_nnft_spec_clear(s);
+    }
+    arb_clear(R);
+    arb_clear(E);
+    fmpq_clear(r2);
+}
+
 /* F user on a Lorentzian b has no closed-form spectral measure (the cut-off is no finite sum
  * of atoms): fy_nnft_kl_spec refuses it (it used to take it for the F prop dipole), and the
  * reflection check runs on the matrix of G2 alone. */
@@ -573,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_fuser_open),    cmocka_unit_test(test_fuser_open_g4),
         cmocka_unit_test(test_rho_user),      cmocka_unit_test(test_rho_user_rp),
         cmocka_unit_test(test_ib_sum),        cmocka_unit_test(test_fuser_open_rp),
+        cmocka_unit_test(test_radial_far),
     };
     return cmocka_run_group_tests_name("nnft_euclid_sample", tests, NULL, NULL) ? 1 : 0;
 }

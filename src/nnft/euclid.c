@@ -402,8 +402,8 @@ static int quad_pieces(arb_t acc, fmpq_t Zq, arb_t Za, ball_param *p,
 /* The compact laws (the ball, b_dist user) with F one, prop or user (fmode 0, 1, 2), and
  * (qft14) the Gaussian and Lorentzian laws with F user:
  * int k^(d-1) w(k) p(k) F(k)^M 0F1(; d/2; -k^2 r^2/4) dk / int k^(d-1) w(k) p(k) dk. */
-static int radial_quad(arb_t R, const fy_nnft_spec_t s, int M, int fmode, const fmpq_t r2,
-                       slong prec, fy_error_t err)
+static int radial_quad_at(arb_t R, const fy_nnft_spec_t s, int M, int fmode, const fmpq_t r2,
+                          slong prec, fy_error_t err)
 {
     ball_param p;
     arb_t acc, Za;
@@ -426,6 +426,26 @@ static int radial_quad(arb_t R, const fy_nnft_spec_t s, int M, int fmode, const 
     arb_clear(acc);
     arb_clear(Za);
     fmpq_clear(Zq);
+    return rc;
+}
+
+/* qft14: at large k r the integrand oscillates and grows like e^(k_max r |Im|) on the
+ * integrator's complex ellipses, so a fixed precision loses about k_max r / ln 2 bits (at 64
+ * bits the balls of R_4 at r = 32 were 1e5 wide, so that nnft os saw G4_c "grow" to 1e37).
+ * When the ball comes back wider than 2^(-prec/2), the quadrature is redone at twice the
+ * working precision (up to 16 prec); results that were accurate are left as they were. */
+static int radial_quad(arb_t R, const fy_nnft_spec_t s, int M, int fmode, const fmpq_t r2,
+                       slong prec, fy_error_t err)
+{
+    slong wp = prec;
+    int rc = radial_quad_at(R, s, M, fmode, r2, prec, err);
+    while (rc == FY_OK && wp < 16 * prec && mag_cmp_2exp_si(arb_radref(R), -prec / 2) > 0)
+    {
+        wp *= 2;
+        rc = radial_quad_at(R, s, M, fmode, r2, wp, err);
+    }
+    if (rc == FY_OK && wp != prec)
+        arb_set_round(R, R, prec);
     return rc;
 }
 
