@@ -18,6 +18,7 @@
 #include "feynn/mlp.h"
 #include "feynn/train.h"
 #include "feynn/rng.h"
+#include "feynn/par.h"
 #include "feynn/sample.h"
 #include "feynn/born.h"
 #include "feynn/borntaylor.h"
