@@ -91,10 +91,11 @@ class Flow(torch.nn.Module):
         g = torch.Generator().manual_seed(seed)
         self.d = d
         # the layer plan of feynn inn train --plan: a affine, c coupling (halves, alternating),
-        # k cubic y = u + gamma u^3 (inn-diag, issue 12: the cubic design)
+        # k cubic y = u + gamma u^3 (inn-diag, issue 12: the cubic design); i coupling with
+        # interleaved splits (even, odd), then (odd, even), counted with c as in feynn
         self.kinds = list(plan) if plan else ["a"] + ["c", "a"] * couplings
-        if any(k not in "ack" for k in self.kinds):
-            raise SystemExit("--plan: letters a, c and k only, not %r" % plan)
+        if any(k not in "acik" for k in self.kinds):
+            raise SystemExit("--plan: letters a, c, i and k only, not %r" % plan)
         self.aff = torch.nn.ParameterList()
         self.cpl = torch.nn.ParameterList()
         self.cub = torch.nn.ParameterList()
@@ -110,8 +111,12 @@ class Flow(torch.nn.Module):
                 self.cub.append(torch.nn.Parameter(gam))
             else:
                 j = len(self.splits)
-                A, B = (list(range(h)), list(range(h, d))) if j % 2 == 0 else \
-                       (list(range(h, d)), list(range(h)))
+                if k == "i":
+                    A = [t for t in range(d) if t % 2 == j % 2]
+                    B = [t for t in range(d) if t % 2 != j % 2]
+                else:
+                    A, B = (list(range(h)), list(range(h, d))) if j % 2 == 0 else \
+                           (list(range(h, d)), list(range(h)))
                 self.splits.append((A, B))
                 G = 0.01 * torch.randn(len(B), len(A), len(A), generator=g, dtype=torch.float64)
                 self.cpl.append(torch.nn.Parameter(G))
@@ -190,7 +195,8 @@ class Flow(torch.nn.Module):
                 tensors.append(("layers.%d.G" % i, G.numpy()))
                 meta["feynn.inn.split.%d" % i] = "A=%s;B=%s" % (",".join(map(str, A)),
                                                                ",".join(map(str, B)))
-        meta["feynn.inn.kinds"] = ",".join({"a": "affine", "c": "coupling", "k": "cubic"}[k]
+        meta["feynn.inn.kinds"] = ",".join({"a": "affine", "c": "coupling", "i": "coupling",
+                                            "k": "cubic"}[k]
                                            for k in self.kinds)
         meta["feynn.inn.dim"] = str(self.d)
         meta["format"] = "pt"
@@ -289,7 +295,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="10^4 draws, 5 epochs, 50 L-BFGS")
     ap.add_argument("--samples", type=int, default=100000)
     ap.add_argument("--couplings", type=int, default=3)
-    ap.add_argument("--plan", help="layer plan (letters a, c, k) instead of --couplings, for "
+    ap.add_argument("--plan", help="layer plan (letters a, c, i, k) instead of --couplings, for "
                     "both trainers: the cubic design of the demo is kakacacaca")
     ap.add_argument("--lbfgs-patience", type=int, default=None,
                     help="L-BFGS iterations without a better validation NLL before stopping "

@@ -496,6 +496,86 @@ static void test_train_moments(void **state)
     free(X);
 }
 
+/* ------------------------------------------------------------------ restarts (inn12) */
+
+/* Restarts (issue 12): round 0 is the plain training (the same score to the bit); the rounds
+ * do not depend on how many follow (the first two scores of 2 and of 3 restarts agree); they
+ * start from different states (different scores after a short L-BFGS); the kept round is the
+ * lowest score; and the report describes the kept network: its NLL over all rows, computed
+ * here from the network's forward map (fy_inn_forward_d, not the trainer's flow), equals the
+ * report's training and validation NLLs weighted by their rows. */
+static void test_restarts(void **state)
+{
+    const int d = 3;
+    const long n = 3000;
+    double *X = skewed_rows(n, d, 41), *z, *ld, s = 0.0, want;
+    fy_inn_train_opts_t o;
+    fy_inn_train_report_t R1, R2, R3;
+    fy_inn_t a, b, c;
+    fy_error_t err;
+    long i;
+    int k, j, best = 0;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(a);
+    fy_inn_init(b);
+    fy_inn_init(c);
+    fy_inn_train_opts_init(o);
+    o->plan = "kaca";
+    o->epochs = 0;
+    o->lbfgs_iters = 12;
+    o->init_scale = 0.2;
+    assert_int_equal(fy_inn_train(a, X, n, d, o, R1, err), FY_OK);
+    assert_int_equal(R1->restarts_run, 1);
+    assert_int_equal(R1->best_restart, 0);
+    o->restarts = 2;
+    assert_int_equal(fy_inn_train(b, X, n, d, o, R2, err), FY_OK);
+    o->restarts = 3;
+    assert_int_equal(fy_inn_train(c, X, n, d, o, R3, err), FY_OK);
+    printf("# restarts: scores %.10f %.10f %.10f, kept %d\n", R3->restart_score[0],
+           R3->restart_score[1], R3->restart_score[2], R3->best_restart);
+    assert_int_equal(R2->restarts_run, 2);
+    assert_int_equal(R3->restarts_run, 3);
+    assert_true(R3->restart_score[0] == R1->best_val_nll);
+    assert_true(R2->restart_score[0] == R3->restart_score[0]);
+    assert_true(R2->restart_score[1] == R3->restart_score[1]);
+    assert_true(R3->restart_score[1] != R3->restart_score[0]);
+    assert_true(R3->restart_score[2] != R3->restart_score[0]);
+    for (k = 1; k < 3; k++)
+        if (R3->restart_score[k] < R3->restart_score[best])
+            best = k;
+    assert_int_equal(R3->best_restart, best);
+    assert_true(R3->best_val_nll == R3->restart_score[best]);
+    /* the kept network against its report, through the forward map */
+    z = malloc((size_t) n * d * sizeof(double));
+    ld = malloc((size_t) n * sizeof(double));
+    assert_int_equal(fy_inn_forward_d(z, ld, c, X, n, err), FY_OK);
+    for (i = 0; i < n; i++)
+    {
+        double q = ld[i] - 0.5 * d * log(2.0 * M_PI);
+        for (j = 0; j < d; j++)
+            q -= 0.5 * z[i * d + j] * z[i * d + j];
+        s -= q;
+    }
+    want = ((double) R3->n_train * R3->final_train_nll + (double) R3->n_val * R3->best_val_nll) /
+           (double) n;
+    printf("# kept network: NLL over the rows %.12f, report %.12f\n", s / (double) n, want);
+    assert_true(fabs(s / (double) n - want) < 1e-9);
+    /* out of range */
+    o->restarts = -1;
+    assert_int_equal(fy_inn_train(a, X, n, d, o, NULL, err), FY_EUSAGE);
+    assert_non_null(strstr(err->msg, "restarts"));
+    free(z);
+    free(ld);
+    fy_inn_train_report_clear(R1);
+    fy_inn_train_report_clear(R2);
+    fy_inn_train_report_clear(R3);
+    fy_inn_clear(a);
+    fy_inn_clear(b);
+    fy_inn_clear(c);
+    free(X);
+}
+
 /* ------------------------------------------------------------------ refusals */
 
 static void test_refusals(void **state)
@@ -546,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_learns_and_roundtrip),
         cmocka_unit_test(test_moments),
         cmocka_unit_test(test_train_moments),
+        cmocka_unit_test(test_restarts),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests_name("inn_train", tests, NULL, NULL) ? 1 : 0;

@@ -96,6 +96,10 @@ static int train_compare_plan(fy_inn_compare_t C, double *train_s, int *iters,
     if (patience >= 0)
         to->patience = to->lbfgs_patience = patience;
     to->threads = threads;
+    /* inn12: L-BFGS by the moment trick where the plan allows it (affine and <= 4 couplings,
+     * fewer moment points than rows: the scan's 1- and 2-coupling cells, the double well);
+     * the same loss and gradient as the rows to rounding, at a cost independent of n */
+    to->moments = 1;
     fy_inn_init(net);
     fy_inn_train_report_init(rep);
     rc = fy_inn_train(net, X, (long) n, T->nsites, to, rep, err);
