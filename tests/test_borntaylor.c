@@ -478,6 +478,43 @@ static void test_demo_heldout(void **state)
     run_tiny_demo(FY_BORNTAYLOR_DATA_ATTRACTIVE);
 }
 
+/* Issue 10, item 3 (stretch): the attractive setting trains as the box does except for long
+ * L-BFGS polishing (F_1 5000, F_2 10000 iterations) and F_2's loss weighted with power 2, as
+ * borntaylor.h and `feynn demo --help` state; the box keeps its settings (its figures, in the
+ * README and the tests, depend on them). */
+static void test_demo_settings(void **state)
+{
+    fy_borntaylor_demo_opts_t box, attr;
+    int quick;
+    (void) state;
+    for (quick = 0; quick <= 1; quick++)
+    {
+        fy_borntaylor_demo_opts_init(box, quick, FY_BORNTAYLOR_DATA_BOX);
+        fy_borntaylor_demo_opts_init(attr, quick, FY_BORNTAYLOR_DATA_ATTRACTIVE);
+        assert_int_equal(box->lbfgs1, 200);
+        assert_int_equal(box->lbfgs2, 200);
+        assert_true(box->wpower == 0 && box->wpower1 == 0);
+        assert_int_equal(box->epochs1, quick ? 40 : 60);
+        assert_int_equal(attr->lbfgs1, 5000);
+        assert_int_equal(attr->lbfgs2, 10000);
+        assert_true(attr->wpower == 2 && attr->wpower1 == 0);
+        /* everything else as the box */
+        attr->lbfgs1 = box->lbfgs1;
+        attr->lbfgs2 = box->lbfgs2;
+        attr->wpower = box->wpower;
+        attr->box = box->box;
+        assert_int_equal(attr->d, box->d);
+        assert_int_equal(attr->n1, box->n1);
+        assert_int_equal(attr->nheld, box->nheld);
+        assert_int_equal(attr->epochs1, box->epochs1);
+        assert_int_equal(attr->epochs2, box->epochs2);
+        assert_int_equal(attr->ensemble, box->ensemble);
+        assert_string_equal(attr->hidden1, box->hidden1);
+        assert_string_equal(attr->hidden2, box->hidden2);
+        assert_true(attr->margin == box->margin && attr->R == box->R);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_refusals_and_save),
         cmocka_unit_test(test_kept),
         cmocka_unit_test(test_demo_heldout),
+        cmocka_unit_test(test_demo_settings),
     };
     return cmocka_run_group_tests_name("borntaylor", tests, setup, teardown) ? 1 : 0;
 }

@@ -220,8 +220,9 @@ typedef struct
 typedef fy_borntaylor_demo_opts_struct fy_borntaylor_demo_opts_t[1];
 
 /* The settings of `feynn demo` (and `--quick`) for the training distribution box
- * (FY_BORNTAYLOR_DATA_*; the attractive one trains as the box does); dir "feynn-demo", seed 1,
- * log NULL. */
+ * (FY_BORNTAYLOR_DATA_*; the attractive one trains as the box does but with 5000 and 10000
+ * L-BFGS iterations for F_1 and F_2 and F_2's samples weighted with power 2); dir
+ * "feynn-demo", seed 1, log NULL. */
 void fy_borntaylor_demo_opts_init(fy_borntaylor_demo_opts_t o, int quick, int box);
 
 typedef struct
