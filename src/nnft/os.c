@@ -226,7 +226,7 @@ static int os_cluster(fy_nnft_os_t o, const fy_nnft_spec_t s, slong prec, fy_err
     slong d = s->d, k;
     fmpq *x = _fmpq_vec_init(4 * d), *y = _fmpq_vec_init(4 * d);
     arb_t G;
-    int j, rc = FY_OK;
+    int j, rc = FY_OK, unresolved = 0;
     double gmax = 0, gl, gp;
     arb_init(G);
     four_points(x, s);
@@ -238,13 +238,27 @@ static int os_cluster(fy_nnft_os_t o, const fy_nnft_spec_t s, slong prec, fy_err
         fmpq_add_si(y + 3 * d, y + 3 * d, R[j]);
         if ((rc = npt_at(G, s, y, 4, 1, prec, err)) != FY_OK)
             break;
+        if (arb_rel_accuracy_bits(G) < 10 && !arb_is_zero(G))
+        {
+            /* a ball that does not resolve G4_c (cancellation at large R): its midpoint is no
+             * value to judge by (issue 10 item 1); the scan stops here, not decidable */
+            char *b = fy_arb_get_str_radius(G, 6);
+            snprintf(o->detail[4], sizeof o->detail[4], "G4_c(x1, x2, x3 + R e_0, x4 + R e_0) "
+                     "at R = %d is not resolved at %ld bits (ball %s); raise the precision",
+                     R[j], (long) prec, b ? b : "?");
+            free(b);
+            o->verdict[4] = -1;
+            o->cluster_limit = NAN;
+            unresolved = 1;
+            break;
+        }
         o->cluster_R[j] = R[j];
         o->cluster_G[j] = arf_get_d(arb_midref(G), ARF_RND_NEAR);
         if (fabs(o->cluster_G[j]) > gmax)
             gmax = fabs(o->cluster_G[j]);
         o->ncluster = j + 1;
     }
-    if (rc == FY_OK)
+    if (rc == FY_OK && !unresolved)
     {
         gl = fabs(o->cluster_G[7]);
         gp = fabs(o->cluster_G[6]);
