@@ -238,10 +238,12 @@ static int os_cluster(fy_nnft_os_t o, const fy_nnft_spec_t s, slong prec, fy_err
         fmpq_add_si(y + 3 * d, y + 3 * d, R[j]);
         if ((rc = npt_at(G, s, y, 4, 1, prec, err)) != FY_OK)
             break;
-        if (arb_rel_accuracy_bits(G) < 10 && !arb_is_zero(G))
+        if (arb_rel_accuracy_bits(G) < 10 && !arb_is_zero(G) &&
+            mag_get_d(arb_radref(G)) > 1e-7 * gmax)
         {
-            /* a ball that does not resolve G4_c (cancellation at large R): its midpoint is no
-             * value to judge by (issue 10 item 1); the scan stops here, not decidable */
+            /* a ball that does not resolve G4_c (cancellation at large R), nor show it below
+             * the decay threshold: its midpoint is no value to judge by (issue 10 item 1);
+             * the scan stops here, not decidable */
             char *b = fy_arb_get_str_radius(G, 6);
             snprintf(o->detail[4], sizeof o->detail[4], "G4_c(x1, x2, x3 + R e_0, x4 + R e_0) "
                      "at R = %d is not resolved at %ld bits (ball %s); raise the precision",
