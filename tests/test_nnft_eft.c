@@ -19,6 +19,7 @@
 #include "feynn/nnft.h"
 #include "feynn/util.h"
 #include "nnftutil.h"
+#include "num/arb_all.h"
 #include "testutil.h"
 
 #define PREC 128
@@ -254,7 +255,7 @@ static void test_vertex_quadrature(void **state)
     fy_nnft_spec_clear(s);
 }
 
-/* d = 2 nested Gauss-Kronrod against a 2-d Simpson rule written here */
+/* d = 2 nested Gauss-Kronrod (erf) against a 2-d Simpson rule written here */
 static void test_vertex_nested(void **state)
 {
     fy_nnft_spec_t s;
@@ -272,7 +273,7 @@ static void test_vertex_nested(void **state)
     y = _arb_vec_init(2);
     parse_ok(s, "activation erf\nd 2\nsigma_b 1\npoint 1/2 -1/4\npoint -1 1\n");
     assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, L, PREC, err), FY_OK);
-    assert_false(rig);
+    assert_false(rig); /* erf in d = 2: still the nested Gauss-Kronrod in doubles */
     for (i = 0; i <= n; i++)
         for (j = 0; j <= n; j++)
         {
@@ -313,6 +314,114 @@ static void test_vertex_nested(void **state)
     _arb_vec_clear(y, 2);
     arb_clear(V);
     arb_clear(K);
+    fy_nnft_spec_clear(s);
+}
+
+/* eft13: d = 2 vertex integrals of sin and relu by the nested rigorous rule.  sin, sigma_b = 0, two legs
+ * at (y, 0..): K_EFT^2 = exp(-c |x|^2 - c y^2) sinh^2(c y x_1), a product over coordinates:
+ * exp(-c y^2) I0^(d - 1) (Ic - I0) / 2 with I0 = int e^(-c u^2) = sqrt(pi / c) erf(sqrt(c) L)
+ * and Ic = int e^(-c u^2) cosh(2 c y u) = e^(c y^2) sqrt(pi / c) / 2 (erf(sqrt(c) (L - y))
+ * + erf(sqrt(c) (L + y))), by Arb.  relu in d = 2 with sigma_b = 0 (the edges of the square)
+ * against the former nested Gauss-Kronrod values (relative tolerance 1e-10 asked; 1e-9 here);
+ * d = 3 (still the error-controlled route) against the closed form to 1e-9; refusals. */
+static void test_vertex_rigorous(void **state)
+{
+    static const double relu_old[5] = {4.98412317476332, 3.6152483739605605, 2.983346513297401,
+                                       2.7947051626988344, 3.1388137089291703};
+    static const slong tup[5][4] = {{0, 0, 0, 0}, {0, 0, 0, 1}, {0, 0, 1, 1}, {0, 1, 1, 1},
+                                    {1, 1, 1, 1}};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V, e, I0, Ic, t, c;
+    slong o[2] = {0, 0};
+    int rig, d, k;
+    double L = 2;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    arb_init(e);
+    arb_init(I0);
+    arb_init(Ic);
+    arb_init(t);
+    arb_init(c);
+    for (d = 2; d <= 3; d++)
+    {
+        parse_ok(s, d == 2 ? "activation sin\nd 2\nsigma_b 0\npoint 1/2 0\n"
+                           : "activation sin\nd 3\nsigma_b 0\npoint 1/2 0 0\n");
+        if (fy_nnft_vertex_integral(V, &rig, s, o, 2, 0, L, PREC, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        assert_int_equal(rig, d == 2); /* d = 3: the error-controlled route */
+        arb_one(c);
+        arb_div_ui(c, c, (ulong) d, PREC); /* c = sigma_W^2 / d */
+        arb_sqrt(t, c, PREC);
+        arb_mul_si(e, t, (slong) L, PREC);
+        arb_hypgeom_erf(I0, e, PREC);
+        arb_const_pi(e, PREC);
+        arb_div(e, e, c, PREC);
+        arb_sqrt(e, e, PREC);
+        arb_mul(I0, I0, e, PREC); /* I0 */
+        arb_set_d(e, L - 0.5);
+        arb_mul(e, e, t, PREC);
+        arb_hypgeom_erf(Ic, e, PREC);
+        arb_set_d(e, L + 0.5);
+        arb_mul(e, e, t, PREC);
+        arb_hypgeom_erf(e, e, PREC);
+        arb_add(Ic, Ic, e, PREC);
+        arb_const_pi(e, PREC);
+        arb_div(e, e, c, PREC);
+        arb_sqrt(e, e, PREC);
+        arb_mul(Ic, Ic, e, PREC);
+        arb_mul_2exp_si(Ic, Ic, -1);
+        arb_mul_2exp_si(t, c, -2);
+        arb_exp(t, t, PREC); /* e^(c y^2), y = 1/2 */
+        arb_mul(Ic, Ic, t, PREC);
+        arb_sub(e, Ic, I0, PREC);
+        arb_mul_2exp_si(e, e, -1);
+        arb_div(e, e, t, PREC);
+        arb_pow_ui(t, I0, (ulong) (d - 1), PREC);
+        arb_mul(e, e, t, PREC);
+        printf("# sin d = %d: ", d);
+        arb_printd(V, 17);
+        printf(", closed form ");
+        arb_printd(e, 17);
+        printf("\n");
+        if (d == 2)
+        {
+            assert_true(arb_overlaps(V, e));
+            assert_true(arb_rel_accuracy_bits(V) >= 34);
+        }
+        else
+            check_contains_d(V, arf_get_d(arb_midref(e), ARF_RND_NEAR), 1e-9, "sin d = 3");
+    }
+    /* relu (sigma_b = 0: the edges of the square) in d = 2 at the points of the former run,
+     * Lambda = 2 */
+    {
+        parse_ok(s, "activation relu\nd 2\nsigma_b 0\npoint 1/2 1\npoint 1 1/5\n");
+        for (k = 0; k < 5; k++)
+        {
+            double old = relu_old[k];
+            if (fy_nnft_vertex_integral(V, &rig, s, tup[k], 4, 0, L, PREC, err) != FY_OK)
+                fail_msg("%s", err->msg);
+            assert_true(rig);
+            arb_mul_ui(V, V, 24, PREC);
+            check_contains_d(V, old, 1e-9, "d = 2 against the former value");
+            assert_true(arb_rel_accuracy_bits(V) >= 34);
+        }
+    }
+    /* refusals: an infinite cut-off diverges for erf and relu in d = 2 too */
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, tup[0], 4, 0, INFINITY, PREC, err),
+                     FY_EINPUT);
+    assert_non_null(strstr(err->msg, "diverges"));
+    parse_ok(s, "activation erf\nd 3\npoint 1 0 0\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, o, 2, 0, INFINITY, PREC, err),
+                     FY_EINPUT);
+    arb_clear(V);
+    arb_clear(e);
+    arb_clear(I0);
+    arb_clear(Ic);
+    arb_clear(t);
+    arb_clear(c);
     fy_nnft_spec_clear(s);
 }
 
@@ -419,10 +528,11 @@ static void test_graphs(void **state)
         assert_true(fmpz_equal_si(fmpq_numref(list->d[g].mult), 1152));
         if (fy_nnft_graph_value(v, &rig, list->d + g, s, pts, 1, PREC, err) != FY_OK)
             fail_msg("%s", err->msg);
-        assert_false(rig);
+        assert_true(rig); /* eft13: the nested rigorous rule */
         arb_add(sum, sum, v, PREC);
     }
     check_contains_d(sum, 1.8 * 0.04608, 1e-9, "exchange graphs");
+    check_contains_q(sum, 10368, 125000, "exchange graphs: 1.8 prod y = 10368 / 125000");
     fy_diagram_list_clear(list);
     fy_feynman_spec_clear(fs);
     arb_clear(v);
@@ -570,6 +680,7 @@ int main(void)
         cmocka_unit_test(test_vertex_gauss),
         cmocka_unit_test(test_vertex_quadrature),
         cmocka_unit_test(test_vertex_nested),
+        cmocka_unit_test(test_vertex_rigorous),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_graphs),
         cmocka_unit_test(test_hms_relu),

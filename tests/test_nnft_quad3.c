@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "feynn/nnft.h"
+#include "feynn/rng.h"
 #include "feynn/util.h"
+#include "num/arb_all.h"
 #include "testutil.h"
 
 #define PREC 64
@@ -352,7 +354,284 @@ static void test_symmetry(void **state)
     fy_nnft_spec_clear(s);
 }
 
-/* What stays refused, with the reason: relu at rank 3, tanh at rank 4, erf at rank 4 with no
+/* ------------------------------------------------------------------ eft13: the nested rule
+ * fy_nnft_nest_integrate (quad2.c) against closed forms: a product integrand (the product
+ * of its 1-d integrals, erf and sin by Arb), a polynomial in three coordinates (exact
+ * rational value 8), a kink function cut at its kinks (10/9 exactly); refusals. */
+static int nest_prod(acb_t res, acb_srcptr x, int analytic, void *param, slong prec)
+{
+    acb_t t;
+    (void) analytic; /* entire */
+    (void) param;
+    acb_init(t);
+    acb_sqr(t, x, prec);
+    acb_neg(t, t);
+    acb_exp(t, t, prec);
+    acb_cos(res, x + 1, prec);
+    acb_mul(res, res, t, prec);
+    acb_clear(t);
+    return 0;
+}
+
+static int nest_poly(acb_t res, acb_srcptr x, int analytic, void *param, slong prec)
+{
+    acb_t t;
+    (void) analytic;
+    (void) param;
+    acb_init(t);
+    acb_sqr(res, x, prec);
+    acb_mul(res, res, x + 1, prec); /* x^2 y */
+    acb_sqr(t, x + 1, prec);
+    acb_mul(t, t, x, prec);
+    acb_mul(t, t, x + 2, prec);
+    acb_mul_ui(t, t, 3, prec); /* 3 x y^2 z */
+    acb_add(res, res, t, prec);
+    acb_add_ui(res, res, 1, prec);
+    acb_clear(t);
+    return 0;
+}
+
+/* +-(x - c) on the piece of x (as eft.c's pieces: the sign of the real part, or of the
+ * midpoint on the integrator's balls) */
+static void piece_abs(acb_t r, const acb_t x, const arb_t c, int analytic, slong prec)
+{
+    int sg;
+    acb_sub_arb(r, x, c, prec);
+    sg = arb_is_positive(acb_realref(r)) ? 1 : arb_is_negative(acb_realref(r)) ? -1
+         : analytic ? arf_sgn(arb_midref(acb_realref(r))) : 0;
+    if (sg < 0)
+        acb_neg(r, r);
+    else if (sg == 0)
+    {
+        if (analytic || !arb_is_zero(acb_imagref(r)))
+            acb_indeterminate(r);
+        else
+            arb_abs(acb_realref(r), acb_realref(r));
+    }
+}
+
+static int nest_kink(acb_t res, acb_srcptr x, int analytic, void *param, slong prec)
+{
+    acb_t t;
+    arb_t c;
+    (void) param;
+    acb_init(t);
+    arb_init(c);
+    arb_set_si(c, 1);
+    arb_div_ui(c, c, 3, prec);
+    piece_abs(res, x, c, analytic, prec);
+    arb_zero(c);
+    piece_abs(t, x + 1, c, analytic, prec);
+    acb_mul(res, res, t, prec);
+    acb_clear(t);
+    arb_clear(c);
+    return 0;
+}
+
+static void test_nest(void **state)
+{
+    arb_struct p[12];
+    arb_srcptr pts[3];
+    slong np[3], i;
+    fy_error_t err;
+    arb_t r, e, t;
+    (void) state;
+    fy_error_init(err);
+    arb_init(r);
+    arb_init(e);
+    arb_init(t);
+    for (i = 0; i < 12; i++)
+        arb_init(p + i);
+    /* exp(-x^2) cos y on [-1, 2] x [0, 1], x cut at 1/2: sqrt(pi) / 2 (erf 2 + erf 1) sin 1 */
+    arb_set_si(p, -1);
+    arb_set_d(p + 1, 0.5);
+    arb_set_si(p + 2, 2);
+    arb_zero(p + 3);
+    arb_one(p + 4);
+    pts[0] = p;
+    pts[1] = p + 3;
+    np[0] = 3;
+    np[1] = 2;
+    if (fy_nnft_nest_integrate(r, nest_prod, NULL, 2, pts, np, 40, 80, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    arb_set_si(t, 2);
+    arb_hypgeom_erf(e, t, 128);
+    arb_one(t);
+    arb_hypgeom_erf(t, t, 128);
+    arb_add(e, e, t, 128);
+    arb_const_sqrt_pi(t, 128);
+    arb_mul(e, e, t, 128);
+    arb_mul_2exp_si(e, e, -1);
+    arb_one(t);
+    arb_sin(t, t, 128);
+    arb_mul(e, e, t, 128);
+    printf("# nest: product ");
+    arb_printd(r, 17);
+    printf(", closed form ");
+    arb_printd(e, 17);
+    printf("\n");
+    assert_true(arb_overlaps(r, e));
+    assert_true(arb_rel_accuracy_bits(r) >= 34);
+    /* x^2 y + 3 x y^2 z + 1 on [0, 1] x [-1, 2] x [1/2, 3/2], cuts at 1/3, 0, 1: 8 */
+    arb_zero(p);
+    arb_set_si(p + 1, 1);
+    arb_div_ui(p + 1, p + 1, 3, 128);
+    arb_one(p + 2);
+    arb_set_si(p + 3, -1);
+    arb_zero(p + 4);
+    arb_one(p + 5);
+    arb_set_si(p + 6, 2);
+    arb_set_d(p + 7, 0.5);
+    arb_set_d(p + 8, 1.5);
+    pts[0] = p;
+    pts[1] = p + 3;
+    pts[2] = p + 7;
+    np[0] = 3;
+    np[1] = 4;
+    np[2] = 2;
+    if (fy_nnft_nest_integrate(r, nest_poly, NULL, 3, pts, np, 40, 80, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    printf("# nest: polynomial ");
+    arb_printd(r, 17);
+    printf(" (8)\n");
+    assert_true(arb_contains_si(r, 8));
+    assert_true(arb_rel_accuracy_bits(r) >= 34);
+    /* |x - 1/3| |y| on [-1, 1]^2 cut at 1/3 and 0: 10/9 */
+    arb_set_si(p, -1);
+    arb_set_si(p + 1, 1);
+    arb_div_ui(p + 1, p + 1, 3, 128);
+    arb_one(p + 2);
+    arb_set_si(p + 3, -1);
+    arb_zero(p + 4);
+    arb_one(p + 5);
+    pts[0] = p;
+    pts[1] = p + 3;
+    np[0] = 3;
+    np[1] = 3;
+    if (fy_nnft_nest_integrate(r, nest_kink, NULL, 2, pts, np, 40, 80, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    arb_set_si(e, 10);
+    arb_div_ui(e, e, 9, 128);
+    assert_true(arb_overlaps(r, e));
+    assert_true(arb_rel_accuracy_bits(r) >= 34);
+    /* refusals: 4 coordinates, points not increasing, one point only */
+    np[0] = np[1] = np[2] = 2;
+    assert_int_equal(fy_nnft_nest_integrate(r, nest_poly, NULL, 4, pts, np, 40, 80, err),
+                     FY_EINPUT);
+    arb_set(p + 1, p);
+    np[0] = 3;
+    assert_int_equal(fy_nnft_nest_integrate(r, nest_kink, NULL, 2, pts, np, 40, 80, err),
+                     FY_EINPUT);
+    np[0] = 1;
+    assert_int_equal(fy_nnft_nest_integrate(r, nest_kink, NULL, 2, pts, np, 40, 80, err),
+                     FY_EINPUT);
+    for (i = 0; i < 12; i++)
+        arb_clear(p + i);
+    arb_clear(r);
+    arb_clear(e);
+    arb_clear(t);
+}
+
+/* ------------------------------------------------------------------ eft13: relu at rank 3
+ * Against closed forms (independent coordinates: products of the 1-d moments), the rank-2
+ * route (a block-diagonal covariance: the closed form of quad2.c times a 1-d moment), a Monte
+ * Carlo average over the neuron's parameters (fixed seed, 4 standard errors), permutations
+ * of the tuple (other pivots, other polygons). */
+static void test_relu_rank3(void **state)
+{
+    static const slong t4[4] = {0, 1, 2, 2}, t6[6] = {0, 0, 1, 1, 2, 2};
+    static const slong p4[4] = {2, 1, 2, 0}, p6[6] = {2, 1, 0, 2, 1, 0};
+    static const slong t2[2] = {0, 1}, t22[2] = {2, 2};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t mu, m2, e;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(mu);
+    arb_init(m2);
+    arb_init(e);
+    /* e_1, e_2, e_3 in d = 3, sigma_W = 1, sigma_b = 0: z independent N(0, 1/3);
+     * E relu z1 relu z2 relu(z3)^2 = (1/3)/(2 pi) (1/3)/2, times 3 (output weights) */
+    spec_pts(s, FY_NNFT_RELU, "1 0 0\n0 1 0\n0 0 1\n", "1", "0");
+    if (fy_nnft_moment(mu, s, t4, 4, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    arb_const_pi(e, PREC);
+    arb_mul_ui(e, e, 12, PREC);
+    arb_inv(e, e, PREC);
+    printf("# relu rank 3, independent: ");
+    arb_printd(mu, 17);
+    printf(" (1 / (12 pi) = ");
+    arb_printd(e, 17);
+    printf(")\n");
+    assert_true(arb_overlaps(mu, e));
+    assert_true(arb_rel_accuracy_bits(mu) >= 40);
+    /* block diagonal: (1, 1/2, 0), (-1/3, 1, 0) against (0, 0, 1) */
+    spec_pts(s, FY_NNFT_RELU, "1 1/2 0\n-1/3 1 0\n0 0 1\n", "1", "0");
+    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_moment(m2, s, t2, 2, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_moment(e, s, t22, 2, PREC, err), FY_OK);
+    arb_mul(e, e, m2, PREC);
+    arb_mul_ui(e, e, 3, PREC);
+    printf("# relu rank 3, block-diagonal: ");
+    arb_printd(mu, 17);
+    printf(" (rank-2 route ");
+    arb_printd(e, 17);
+    printf(")\n");
+    assert_true(arb_overlaps(mu, e));
+    assert_true(arb_rel_accuracy_bits(mu) >= 40);
+    /* d = 2 with biases (rank 3): Monte Carlo over (w1, w2, b), and permutations */
+    spec_pts(s, FY_NNFT_RELU, "1 0\n0 1\n-1 0.5\n", "1", "3/5");
+    {
+        const uint64_t seed = 13, M = 400000;
+        static const double X[3][2] = {{1, 0}, {0, 1}, {-1, 0.5}};
+        fy_rng_t g;
+        double s1[2] = {0, 0}, s2[2] = {0, 0};
+        uint64_t k;
+        int q;
+        fy_rng_init(g, seed, FY_RNG_PURPOSE_TEST);
+        printf("# relu rank 3 Monte Carlo: seed %llu, %llu draws\n",
+               (unsigned long long) seed, (unsigned long long) M);
+        for (k = 0; k < M; k++)
+        {
+            double w[3], z[3], v4, v6;
+            int j;
+            fy_rng_normals(w, 3, g, 0, 3 * k);
+            for (j = 0; j < 3; j++)
+            {
+                z[j] = (w[0] * X[j][0] + w[1] * X[j][1]) / M_SQRT2 + 0.6 * w[2];
+                z[j] = z[j] > 0 ? z[j] : 0;
+            }
+            v4 = z[0] * z[1] * z[2] * z[2];
+            v6 = z[0] * z[0] * z[1] * z[1] * z[2] * z[2];
+            s1[0] += v4;
+            s2[0] += v4 * v4;
+            s1[1] += v6;
+            s2[1] += v6 * v6;
+        }
+        for (q = 0; q < 2; q++)
+        {
+            double mean = s1[q] / M, se = sqrt((s2[q] / M - mean * mean) / (M - 1));
+            double f = q ? 15 : 3, z;
+            if (fy_nnft_moment(mu, s, q ? t6 : t4, q ? 6 : 4, PREC, err) != FY_OK)
+                fail_msg("%s", err->msg);
+            z = fabs(mid(mu) - f * mean) / (f * se);
+            printf("# m = %d: ", q ? 6 : 4);
+            arb_printd(mu, 17);
+            printf(", Monte Carlo %.8g +- %.2g (%.2f se)\n", f * mean, f * se, z);
+            assert_true(z < 4);
+            assert_true(arb_rel_accuracy_bits(mu) >= 40);
+            assert_int_equal(fy_nnft_moment(m2, s, q ? p6 : p4, q ? 6 : 4, PREC, err), FY_OK);
+            assert_true(arb_overlaps(mu, m2));
+        }
+    }
+    arb_clear(mu);
+    arb_clear(m2);
+    arb_clear(e);
+    fy_nnft_spec_clear(s);
+}
+
+/* What stays refused, with the reason: relu at rank 4, tanh at rank 3 and 4, erf at rank 4 with no
  * point of power 1. */
 static void test_refused(void **state)
 {
@@ -365,10 +644,10 @@ static void test_refused(void **state)
     fy_nnft_spec_init(s);
     fy_error_init(err);
     arb_init(mu);
-    spec_pts(s, FY_NNFT_RELU, "1 0\n0 1\n-1 0.5\n", "1", "1");
-    assert_int_equal(fy_nnft_moment(mu, s, t3, 4, PREC, err), FY_EUNSUPPORTED);
-    assert_non_null(strstr(err->msg, "rank 3"));
-    s->act = FY_NNFT_TANH;
+    spec_pts(s, FY_NNFT_RELU, "-1 -1 -1\n1 1 -1\n-1 1 1\n1 -1 1\n", "1", "1");
+    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "rank 4"));
+    spec_pts(s, FY_NNFT_TANH, "1 0\n0 1\n-1 0.5\n", "1", "1");
     assert_int_equal(fy_nnft_moment(mu, s, t3, 4, PREC, err), FY_EUNSUPPORTED);
     assert_non_null(strstr(err->msg, "rank 3"));
     spec_pts(s, FY_NNFT_TANH, "-1 -1 -1\n1 1 -1\n-1 1 1\n1 -1 1\n", "1", "1");
@@ -436,6 +715,8 @@ int main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_hms_sets),
         cmocka_unit_test(test_widths),
+        cmocka_unit_test(test_nest),
+        cmocka_unit_test(test_relu_rank3),
     };
     return cmocka_run_group_tests_name("nnft_quad3", tests, NULL, NULL) ? 1 : 0;
 }

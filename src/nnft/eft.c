@@ -45,6 +45,7 @@ typedef struct
     arb_t a2;  /* sigma_a^2 (halved for cos) */
     arb_t pi;
     int m;     /* legs */
+    const slong *idx; /* their spec points */
     arb_ptr y; /* m x d */
     arb_t syy[EFT_MAX_LEGS];
     double yd[EFT_MAX_LEGS * 3];
@@ -72,6 +73,7 @@ static int kctx_init(kctx *k, const fy_nnft_spec_t s, const slong *idx, int m, s
     k->act = s->act;
     k->d = s->d;
     k->m = m;
+    k->idx = idx;
     arb_init(k->c);
     arb_init(k->sb2);
     arb_init(k->a2);
@@ -159,6 +161,119 @@ static int near_atan_cut(const acb_t w)
     return r;
 }
 
+/* The sign of the piece a ball of one coordinate lies in (the pieces cut at 0): that of its
+ * real part, or, for the integrators' balls (analytic: around a part of one piece, centred
+ * in it), that of its midpoint; 0 if unknown. */
+static int piece_sign(const acb_t x, int analytic)
+{
+    if (arb_is_positive(acb_realref(x)))
+        return 1;
+    if (arb_is_negative(acb_realref(x)))
+        return -1;
+    return analytic ? arf_sgn(arb_midref(acb_realref(x))) : 0;
+}
+
+static int vec_is_real(acb_srcptr x, slong d)
+{
+    slong c;
+    for (c = 0; c < d; c++)
+        if (!arb_is_zero(acb_imagref(x + c)))
+            return 0;
+    return 1;
+}
+
+/* relu in d >= 2: a2 / (2 pi) [sqrt(D) + (pi - theta) Sxy], theta = atan2(sqrt D, Sxy), with
+ * D = Sxx Syy - Sxy^2 written as a sum of squares, sigma_b^2 c |x - y|^2 + c^2 |x ^ y|^2, and
+ * theta = 2 atan(sqrt D / (R + Sxy)) where Sxy >= 0, pi - 2 atan(sqrt D / (R - Sxy)) else
+ * (R = sqrt(Sxx Syy)): holomorphic off the kinks (the points x = y for sigma_b > 0, the ray
+ * through y for sigma_b = 0), which the integrators' pieces have at their ends; in d = 2
+ * with sigma_b = 0, sqrt D = c |x1 y2 - x2 y1| with the sign of the piece. */
+static void relu_kef_hd(acb_t res, kctx *k, int j, acb_srcptr x, const acb_t sxx,
+                        const acb_t sxy, int analytic, slong prec)
+{
+    arb_srcptr y = k->y + j * k->d;
+    acb_t D, t, u, R;
+    slong c, e;
+    int sb0 = arb_is_zero(k->sb2), side = 0, hi;
+    acb_init(D);
+    acb_init(t);
+    acb_init(u);
+    acb_init(R);
+    acb_zero(D);
+    for (c = 0; c < k->d; c++)
+        for (e = c + 1; e < k->d; e++)
+        {
+            /* (x ^ y)_ce = x_c y_e - x_e y_c */
+            acb_mul_arb(t, x + c, y + e, prec);
+            acb_mul_arb(u, x + e, y + c, prec);
+            acb_sub(t, t, u, prec);
+            if (sb0 && k->d == 2)
+                side = piece_sign(t, analytic);
+            acb_sqr(t, t, prec);
+            acb_add(D, D, t, prec);
+        }
+    acb_mul_arb(D, D, k->c, prec);
+    acb_mul_arb(D, D, k->c, prec);
+    if (!sb0)
+    {
+        acb_zero(u);
+        for (c = 0; c < k->d; c++)
+        {
+            acb_sub_arb(t, x + c, y + c, prec);
+            acb_sqr(t, t, prec);
+            acb_add(u, u, t, prec);
+        }
+        acb_mul_arb(u, u, k->c, prec);
+        acb_mul_arb(u, u, k->sb2, prec);
+        acb_add(D, D, u, prec);
+    }
+    if (sb0 && k->d == 2 && side != 0)
+    {
+        /* c (x1 y2 - x2 y1) with its sign on the piece */
+        acb_mul_arb(D, x, y + 1, prec);
+        acb_mul_arb(t, x + 1, y, prec);
+        acb_sub(D, D, t, prec);
+        acb_mul_arb(D, D, k->c, prec);
+        if (side < 0)
+            acb_neg(D, D);
+    }
+    else if (sb0 && k->d == 2 && (analytic || !acb_is_real(x) || !acb_is_real(x + 1)))
+        acb_indeterminate(D);
+    else
+        acb_sqrt_analytic(D, D, analytic, prec);
+    acb_mul_arb(R, sxx, k->syy[j], prec);
+    acb_sqrt_analytic(R, R, analytic, prec);
+    hi = arf_sgn(arb_midref(acb_realref(sxy))) >= 0;
+    if (hi)
+        acb_add(t, R, sxy, prec);
+    else
+        acb_sub(t, R, sxy, prec);
+    acb_div(u, D, t, prec);
+    if (!acb_is_finite(u) || (analytic && near_atan_cut(u)))
+        acb_indeterminate(res);
+    else
+    {
+        acb_atan(u, u, prec);
+        acb_mul_2exp_si(u, u, 1);
+        if (!hi) /* pi - theta = 2 atan(..) */
+            acb_mul(u, u, sxy, prec);
+        else
+        {
+            acb_neg(u, u);
+            acb_add_arb(u, u, k->pi, prec);
+            acb_mul(u, u, sxy, prec);
+        }
+        acb_add(t, D, u, prec);
+        acb_div_arb(t, t, k->pi, prec);
+        acb_mul_2exp_si(t, t, -1);
+        acb_mul_arb(res, t, k->a2, prec);
+    }
+    acb_clear(D);
+    acb_clear(t);
+    acb_clear(u);
+    acb_clear(R);
+}
+
 /* K_EFT(y_j, x) at x (d complex balls).  analytic: the function must be holomorphic on the
  * balls (else the result is indeterminate, as acb_calc_integrate wants). */
 static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong prec)
@@ -212,8 +327,7 @@ static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong
         {
             /* c x y / 2 where x and y have one sign, else 0 */
             int ysg = arb_is_positive(y) ? 1 : arb_is_negative(y) ? -1 : 0;
-            int xsg = k->side ? k->side : arb_is_positive(acb_realref(x)) ? 1
-                      : arb_is_negative(acb_realref(x)) ? -1 : 0;
+            int xsg = k->side ? k->side : piece_sign(x, analytic);
             acb_mul_arb(t, x, y, prec);
             acb_mul_arb(t, t, k->c, prec);
             acb_mul_arb(t, t, k->a2, prec);
@@ -237,8 +351,13 @@ static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong
             }
             break;
         }
+        if (d >= 2)
+        {
+            relu_kef_hd(res, k, j, x, sxx, sxy, analytic, prec);
+            break;
+        }
         /* a2 / (2 pi) [sqrt(D) + (pi - theta) Sxy], D = Sxx Syy - Sxy^2, theta the angle */
-        if (!analytic && arb_is_zero(acb_imagref(x)))
+        if (!analytic && vec_is_real(x, d))
         {
             /* real: the robust form of kernel.c */
             arb_t b, th, sx, sy;
@@ -415,7 +534,16 @@ int fy_nnft_eft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, arb_srcptr y, s
     return rc;
 }
 
-/* ------------------------------------------------------------------ double kernels (nested) */
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
+}
+
+/* ------------------------------------------------------------------ double kernels (nested)
+ * The error-controlled route kept for d = 3 and for relu with sigma_b > 0 in d = 2 (eft13:
+ * the nested rigorous rule is too slow there: three levels, or conical kinks at the points;
+ * *rigorous = 0). */
 static double kef2_double(const kctx *k, const double *x, const double *y)
 {
     double sxx = 0, sxy = 0, syy = 0, t;
@@ -556,12 +684,6 @@ static double gk_adapt(nest_ctx *n, int l, double *x, double a, double b, double
            + gk_adapt(n, l, x, (a + b) / 2, b, tol / 2, depth + 1, e);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return (x > y) - (x < y);
-}
-
 /* Break points of coordinate l: -Lambda, 0, the leg coordinates, (relu, sigma_b = 0, d = 2,
  * inner coordinate: where the rays through the legs cross), Lambda. */
 static int breaks(const nest_ctx *n, int l, const double *x, double *bp)
@@ -644,6 +766,299 @@ static double nest_run(nest_ctx *n, double rtol, double *e)
     }
     *e = 0;
     return nest_level(n, 0, x, e);
+}
+
+/* The error-controlled vertex integral: the estimate with 100 times the estimated error. */
+static int gk_vertex(arb_t V, kctx *k, double Lambda, fy_error_t err)
+{
+    nest_ctx n;
+    double e = 0, v;
+    arb_t r;
+    n.k = k;
+    n.dim = (int) k->d;
+    n.legv = NULL;
+    n.Lambda = Lambda;
+    v = nest_run(&n, 1e-10, &e);
+    if (!isfinite(v) || !isfinite(e))
+        return fy_error_set(err, FY_EINPUT, "the vertex integral is not finite");
+    arb_init(r);
+    arb_set_d(V, v);
+    arb_add_error_2exp_si(V, -1074);
+    arb_set_d(r, 100 * e + 1e-15 * fabs(v));
+    arb_add_error(V, r);
+    arb_clear(r);
+    return FY_OK;
+}
+
+/* ------------------------------------------------------------------ nested (d >= 2, exchange)
+ * The integrands of fy_nnft_nest_integrate (quad2.c): the vertex in d = 2, 3 over the box
+ * (face < 0), or, for relu with sigma_b = 0 (every K_EFT homogeneous of degree 1), over the
+ * face face / 2 = a, sign (-1)^face of the unit cube (x_a = +-1, the other coordinates the
+ * d - 1 integration variables): the cube is the union of the 2d pyramids over its faces and
+ * a homogeneous integrand of degree k integrates over the pyramid of [-Lambda, Lambda]^d to
+ * Lambda^(k + d) / (k + d) times its integral over the face, whose kinks are the points
+ * where the rays through +-y_j pierce it; the tree exchange in d = 1 (x[0], x[1] the two
+ * vertices). */
+typedef struct
+{
+    kctx *k;
+    int face;        /* -1: the box */
+    const int *legv; /* the exchange: the vertex of each leg */
+} eft_nest_t;
+
+/* K_EFT(x0, x1) between the two vertices of the exchange (d = 1). */
+static void kef_pair_acb(acb_t res, kctx *k, const acb_t x0, const acb_t x1, int analytic,
+                         slong prec)
+{
+    acb_t sxx, syy, sxy, t, u;
+    acb_init(sxx);
+    acb_init(syy);
+    acb_init(sxy);
+    acb_init(t);
+    acb_init(u);
+    acb_sqr(sxx, x0, prec);
+    acb_sqr(syy, x1, prec);
+    acb_mul(sxy, x0, x1, prec);
+    acb_mul_arb(sxx, sxx, k->c, prec);
+    acb_mul_arb(syy, syy, k->c, prec);
+    acb_mul_arb(sxy, sxy, k->c, prec);
+    acb_add_arb(sxx, sxx, k->sb2, prec);
+    acb_add_arb(syy, syy, k->sb2, prec);
+    acb_add_arb(sxy, sxy, k->sb2, prec);
+    switch (k->act)
+    {
+    case FY_NNFT_ERF:
+        acb_mul_2exp_si(t, sxx, 1);
+        acb_add_ui(t, t, 1, prec);
+        acb_mul_2exp_si(u, syy, 1);
+        acb_add_ui(u, u, 1, prec);
+        acb_mul(t, t, u, prec);
+        acb_sqrt_analytic(t, t, analytic, prec);
+        acb_div(t, sxy, t, prec);
+        acb_mul_2exp_si(t, t, 1);
+        if (analytic && near_asin_cut(t))
+        {
+            acb_indeterminate(res);
+            break;
+        }
+        acb_asin(t, t, prec);
+        acb_div_arb(t, t, k->pi, prec);
+        acb_mul_2exp_si(t, t, 1);
+        acb_mul_arb(res, t, k->a2, prec);
+        break;
+    case FY_NNFT_RELU: /* sigma_b = 0 (relu_line): c x0 x1 / 2 where the signs agree */
+    {
+        int s0 = piece_sign(x0, analytic), s1 = piece_sign(x1, analytic);
+        acb_mul_arb(t, sxy, k->a2, prec);
+        acb_mul_2exp_si(t, t, -1);
+        if (s0 != 0 && s1 != 0)
+        {
+            if (s0 == s1)
+                acb_set(res, t);
+            else
+                acb_zero(res);
+        }
+        else if (analytic || !acb_is_real(x0) || !acb_is_real(x1))
+            acb_indeterminate(res);
+        else
+        {
+            arb_t z;
+            arb_init(z);
+            arb_union(acb_realref(res), acb_realref(t), z, prec);
+            arb_zero(acb_imagref(res));
+            arb_clear(z);
+        }
+        break;
+    }
+    case FY_NNFT_SIN:
+        acb_add(t, sxx, syy, prec);
+        acb_mul_2exp_si(t, t, -1);
+        acb_neg(t, t);
+        acb_exp(t, t, prec);
+        acb_sinh(u, sxy, prec);
+        acb_mul(t, t, u, prec);
+        acb_mul_arb(res, t, k->a2, prec);
+        break;
+    default: /* gauss, cos */
+        acb_sub(t, x0, x1, prec);
+        acb_sqr(t, t, prec);
+        acb_mul_arb(t, t, k->c, prec);
+        acb_mul_2exp_si(t, t, -1);
+        acb_neg(t, t);
+        acb_exp(t, t, prec);
+        acb_mul_arb(res, t, k->a2, prec);
+        break;
+    }
+    acb_clear(sxx);
+    acb_clear(syy);
+    acb_clear(sxy);
+    acb_clear(t);
+    acb_clear(u);
+}
+
+static int eft_nest_f(acb_t res, acb_srcptr x, int analytic, void *param, slong prec)
+{
+    eft_nest_t *e = param;
+    kctx *k = e->k;
+    acb_struct X[3];
+    acb_t t;
+    slong c, i;
+    int j;
+    acb_init(t);
+    for (c = 0; c < 3; c++)
+        acb_init(X + c);
+    acb_one(res);
+    if (e->legv != NULL)
+    {
+        for (j = 0; j < k->m && acb_is_finite(res); j++)
+        {
+            kef_acb(t, k, j, x + e->legv[j], analytic, prec);
+            acb_mul(res, res, t, prec);
+        }
+        kef_pair_acb(t, k, x, x + 1, analytic, prec);
+        acb_mul(res, res, t, prec);
+    }
+    else
+    {
+        for (c = 0, i = 0; c < k->d; c++)
+            if (e->face >= 0 && c == e->face / 2)
+                acb_set_si(X + c, (e->face & 1) ? -1 : 1);
+            else
+                acb_set(X + c, x + i++);
+        for (j = 0; j < k->m && acb_is_finite(res); j++)
+        {
+            kef_acb(t, k, j, X, analytic, prec);
+            acb_mul(res, res, t, prec);
+        }
+        if (k->weight == 2)
+        {
+            acb_zero(t);
+            for (c = 0; c < k->d; c++)
+                acb_addmul(t, X + c, X + c, prec);
+            acb_mul(res, res, t, prec);
+        }
+    }
+    for (c = 0; c < 3; c++)
+        acb_clear(X + c);
+    acb_clear(t);
+    return 0;
+}
+
+static int cmp_fmpq(const void *a, const void *b)
+{
+    return fmpq_cmp((const fmpq *) a, (const fmpq *) b);
+}
+
+/* The ends lo, hi and the interior ones of the n candidate cuts q (sorted, distinct) as
+ * exact balls into pts; returns their number. */
+static slong cuts_to_balls(arb_ptr pts, fmpq *q, slong n, const fmpq_t lo, const fmpq_t hi,
+                           slong prec)
+{
+    slong i, out = 0;
+    qsort(q, (size_t) n, sizeof(fmpq), cmp_fmpq);
+    arb_set_fmpq(pts + out++, lo, prec);
+    for (i = 0; i < n; i++)
+        if (fmpq_cmp(q + i, lo) > 0 && fmpq_cmp(q + i, hi) < 0
+            && (i == 0 || !fmpq_equal(q + i, q + i - 1)))
+            arb_set_fmpq(pts + out++, q + i, prec);
+    arb_set_fmpq(pts + out++, hi, prec);
+    return out;
+}
+
+/* Accuracy goal (bits) of the nested integrals: min(prec, this). */
+#define EFT_NEST_GOAL 40
+#define EFT_NCUT (EFT_MAX_LEGS + 3)
+
+/* The nested integral of the vertex (exch == NULL: over [-Lambda, Lambda]^d, or the faces)
+ * or of the exchange (legv: [-Lambda, Lambda]^2 in d = 1). */
+static int nest_vertex(arb_t V, kctx *k, const fy_nnft_spec_t s, const int *legv,
+                       double Lambda, slong prec, fy_error_t err)
+{
+    eft_nest_t e;
+    arb_ptr pts[3];
+    slong npts[3], goal = FLINT_MIN(prec, EFT_NEST_GOAL), wp = goal + 30, c, t;
+    fmpq *q = _fmpq_vec_init(EFT_NCUT);
+    fmpq_t lo, hi;
+    arb_t r;
+    int j, rc = FY_OK, dim = legv != NULL ? 2 : (int) k->d;
+    int homog = legv == NULL && s->act == FY_NNFT_RELU && fmpq_is_zero(s->sigma_b);
+    fmpq_init(lo);
+    fmpq_init(hi);
+    arb_init(r);
+    for (c = 0; c < 3; c++)
+        pts[c] = _arb_vec_init(EFT_NCUT + 2);
+    e.k = k;
+    e.legv = legv;
+    e.face = -1;
+    {
+        arf_t L;
+        arf_init(L);
+        arf_set_d(L, homog ? 1.0 : Lambda);
+        arf_get_fmpq(hi, L);
+        fmpq_neg(lo, hi);
+        arf_clear(L);
+    }
+    arb_zero(V);
+    if (!homog)
+    {
+        /* the box: cut at 0 and at the legs' coordinates */
+        for (c = 0; c < dim; c++)
+        {
+            slong n = 0;
+            fmpq_zero(q + n++);
+            for (j = 0; j < k->m; j++)
+                fmpq_set(q + n++, s->points + k->idx[j] * s->d + (legv != NULL ? 0 : c));
+            npts[c] = cuts_to_balls(pts[c], q, n, lo, hi, wp);
+        }
+        rc = fy_nnft_nest_integrate(V, eft_nest_f, &e, dim, (arb_srcptr const *) pts, npts,
+                                    goal, wp, err);
+    }
+    else
+        for (e.face = 0; e.face < 2 * dim && rc == FY_OK; e.face++)
+        {
+            /* face a = face / 2: the other coordinates, cut where +-y_j pierces it */
+            slong a = e.face / 2;
+            for (c = 0, t = 0; c < dim; c++)
+            {
+                slong n = 0;
+                if (c == a)
+                    continue;
+                for (j = 0; j < k->m; j++)
+                {
+                    const fmpq *ya = s->points + k->idx[j] * s->d + a;
+                    if (fmpq_is_zero(ya))
+                        continue;
+                    fmpq_div(q + n, s->points + k->idx[j] * s->d + c, ya);
+                    if (e.face & 1)
+                        fmpq_neg(q + n, q + n);
+                    n++;
+                }
+                npts[t] = cuts_to_balls(pts[t], q, n, lo, hi, wp);
+                t++;
+            }
+            rc = fy_nnft_nest_integrate(r, eft_nest_f, &e, dim - 1, (arb_srcptr const *) pts,
+                                        npts, goal, wp, err);
+            arb_add(V, V, r, wp);
+        }
+    if (rc == FY_OK && homog)
+    {
+        /* times Lambda^(k + d) / (k + d), k = m + weight */
+        slong deg = k->m + k->weight + dim;
+        arb_set_d(r, Lambda);
+        arb_pow_ui(r, r, (ulong) deg, wp);
+        arb_div_si(r, r, deg, wp);
+        arb_mul(V, V, r, wp);
+    }
+    if (rc != FY_OK)
+        fy_error_prefix(err, "vertex integral in d = %ld over [-%g, %g]: ", (long) s->d,
+                        Lambda, Lambda);
+    for (c = 0; c < 3; c++)
+        _arb_vec_clear(pts[c], EFT_NCUT + 2);
+    _fmpq_vec_clear(q, EFT_NCUT);
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    arb_clear(r);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ vertex integrals */
@@ -957,29 +1372,22 @@ int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, cons
     }
     else
     {
-        nest_ctx n;
-        double e = 0, v;
-        n.k = &k;
-        n.dim = (int) s->d;
-        n.legv = NULL;
-        n.Lambda = Lambda;
-        v = nest_run(&n, 1e-10, &e);
-        if (!isfinite(v) || !isfinite(e))
-            rc = fy_error_set(err, FY_EINPUT, "the vertex integral is not finite");
-        else
+        /* d = 2, 3: nested rigorous rule; relu with sigma_b = 0 and a leg at the origin
+         * (K_EFT = 0 there) is 0 */
+        int zero = 0, j;
+        for (j = 0; j < m; j++)
+            zero |= s->act == FY_NNFT_RELU && arb_is_zero(k.syy[j]);
+        if (zero)
+            arb_zero(V);
+        else if (s->d == 3 || s->act == FY_NNFT_ERF
+                 || (s->act == FY_NNFT_RELU && !fmpq_is_zero(s->sigma_b)))
         {
-            arb_set_d(V, v);
-            arb_add_error_2exp_si(V, -1074);
-            {
-                arb_t r;
-                arb_init(r);
-                arb_set_d(r, 100 * e + 1e-15 * fabs(v));
-                arb_add_error(V, r);
-                arb_clear(r);
-            }
+            rc = gk_vertex(V, &k, Lambda, err);
+            if (rigorous != NULL)
+                *rigorous = 0;
         }
-        if (rigorous != NULL)
-            *rigorous = 0;
+        else
+            rc = nest_vertex(V, &k, s, NULL, Lambda, prec, err);
     }
     kctx_clear(&k);
     return rc;
@@ -1044,15 +1452,17 @@ typedef struct
 } vcache;
 
 /* Two interaction vertices in d = 1 joined by one line (tree exchange): the double integral
- * over the vertex positions by the nested rule (error-controlled). */
-static int exchange_integral(arb_t V, const fy_nnft_spec_t s, const slong *legs,
+ * over the vertex positions, by the nested rigorous rule (cut at 0 and at the legs) for relu
+ * with sigma_b = 0, sin, gauss and cos; erf (the rigorous rule is too slow there) and relu
+ * with sigma_b > 0 (the line's kink on the diagonal x = x') by the error-controlled nested
+ * Gauss-Kronrod (*rig = 0). */
+static int exchange_integral(arb_t V, int *rig, const fy_nnft_spec_t s, const slong *legs,
                              const int *legv, int nleg, double Lambda, slong prec,
                              fy_error_t err)
 {
     kctx k;
-    nest_ctx n;
-    double e = 0, val;
     int rc;
+    *rig = 1;
     if (s->d != 1)
         return fy_error_set(err, FY_EUNSUPPORTED, "graphs with two vertices are evaluated in "
                             "d = 1 only (a %ld-dimensional integral here)", (long) (2 * s->d));
@@ -1061,22 +1471,30 @@ static int exchange_integral(arb_t V, const fy_nnft_spec_t s, const slong *legs,
                             "cut-off");
     if ((rc = kctx_init(&k, s, legs, nleg, prec, err)) != FY_OK)
         return rc;
-    n.k = &k;
-    n.dim = 2;
-    n.legv = legv;
-    n.Lambda = Lambda;
-    val = nest_run(&n, 1e-10, &e);
-    if (!isfinite(val) || !isfinite(e))
-        rc = fy_error_set(err, FY_EINPUT, "the exchange integral is not finite");
-    else
+    if (s->act == FY_NNFT_ERF || (s->act == FY_NNFT_RELU && !fmpq_is_zero(s->sigma_b)))
     {
-        arb_t r;
-        arb_init(r);
-        arb_set_d(V, val);
-        arb_set_d(r, 100 * e + 1e-15 * fabs(val));
-        arb_add_error(V, r);
-        arb_clear(r);
+        nest_ctx n;
+        double e = 0, val;
+        *rig = 0;
+        n.k = &k;
+        n.dim = 2;
+        n.legv = legv;
+        n.Lambda = Lambda;
+        val = nest_run(&n, 1e-10, &e);
+        if (!isfinite(val) || !isfinite(e))
+            rc = fy_error_set(err, FY_EINPUT, "the exchange integral is not finite");
+        else
+        {
+            arb_t r;
+            arb_init(r);
+            arb_set_d(V, val);
+            arb_set_d(r, 100 * e + 1e-15 * fabs(val));
+            arb_add_error(V, r);
+            arb_clear(r);
+        }
     }
+    else
+        rc = nest_vertex(V, &k, s, legv, Lambda, prec, err);
     kctx_clear(&k);
     return rc;
 }
@@ -1156,9 +1574,9 @@ static int graph_value(arb_t v, int *rigorous, const fy_diagram_t d, const fy_nn
     {
         arb_t V;
         arb_init(V);
-        if ((rc = exchange_integral(V, s, legs, legv, nleg, Lambda, prec, err)) == FY_OK)
+        if ((rc = exchange_integral(V, &rig, s, legs, legv, nleg, Lambda, prec, err))
+            == FY_OK)
             arb_mul(v, v, V, prec);
-        rig = 0;
         arb_clear(V);
     }
     else if (rc == FY_OK && nvert == 1)

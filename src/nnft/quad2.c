@@ -1384,12 +1384,7 @@ int fy_nnft_moment_rank2(arb_t res, const fy_nnft_spec_t s, const slong *idx, in
     else if (z->rank == 0)
         arb_zero(res); /* every pre-activation is 0 and phi(0) = 0 */
     else if (z->rank > 2 && s->act == FY_NNFT_RELU)
-        rc = fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moment of order %d of relu: the "
-                          "pre-activations at these %ld distinct points have a Gaussian of rank "
-                          "3 or more (d = %ld), whose orthant integral is not implemented; "
-                          "rank 2 needs the distinct points on one line (or, with sigma_b = 0, "
-                          "on one plane through the origin); use feynn nnft sample", m,
-                          (long) z->r, (long) s->d);
+        rc = fy_nnft_relu_rank3(res, z->S, z->pw, z->r, prec, err);
     else if (z->rank > 2)
         rc = fy_nnft_moment_rank3(res, s->act, z->S, z->pw, z->r, prec, err);
     else if (s->act == FY_NNFT_RELU)
@@ -1399,5 +1394,282 @@ int fy_nnft_moment_rank2(arb_t res, const fy_nnft_spec_t s, const slong *idx, in
     if (rc == FY_OK)
         arb_set_round(res, res, prec);
     fy_nnft_red_clear(z);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ nested rigorous rule
+ * (issue 13, eft13) The integral of f over a box of dim <= 3 coordinates, each cut into
+ * pieces at given points, by acb_calc_integrate nested once per coordinate.  The integrand
+ * of coordinate l < dim - 1 at a point z is the integral over the coordinates after it:
+ *   - at a narrow real ball (the Gauss-Legendre nodes): integrated, piece by piece, to an
+ *     absolute tolerance that keeps the outer sum within its own (tol_l / width_l);
+ *   - on a wide ball (the integrator's enclosures, order 0, and its bounds on Bernstein
+ *     ellipses, order 1): a Riemann enclosure, sum over segment balls of length times f on
+ *     the product of the balls, with f asked to be holomorphic there when order is 1 (else
+ *     non-finite: then the outer integrator subdivides).  An integral over real segments of
+ *     a function holomorphic in z is holomorphic in z, so the bound is a true one.
+ * The result is a ball containing the integral; its radius reaches the goal where the
+ * pieces' integrands are analytic up to their ends. */
+#define NEST_SEGS 12 /* Riemann segments of one coordinate's range (at least one a piece) */
+
+typedef struct nest_s nest_t;
+typedef struct
+{
+    nest_t *n;
+    int l;
+} nest_level_t;
+
+struct nest_s
+{
+    fy_nnft_nest_fn f;
+    void *param;
+    int dim;
+    arb_srcptr pts[FY_NNFT_NEST_MAXD];
+    slong npts[FY_NNFT_NEST_MAXD];
+    acb_struct x[FY_NNFT_NEST_MAXD];
+    mag_struct tol[FY_NNFT_NEST_MAXD];
+    nest_level_t lev[FY_NNFT_NEST_MAXD];
+    double width[FY_NNFT_NEST_MAXD];
+    slong wp, evals, max_evals;
+    int fail;
+};
+
+static void nest_eval(acb_t res, nest_t *n, int analytic, slong prec)
+{
+    n->evals++;
+    if (n->evals > n->max_evals)
+    {
+        n->fail = 1;
+        acb_indeterminate(res);
+        return;
+    }
+    if (n->f(res, n->x, analytic, n->param, prec) != 0)
+        acb_indeterminate(res);
+}
+
+/* Segment k of nseg of [a, b] as a ball covering it; len: its length (upper bound). */
+static void nest_segment(arb_t c, arb_t len, const arb_t a, const arb_t b, slong k, slong nseg,
+                         slong prec)
+{
+    arb_sub(len, b, a, prec);
+    arb_div_si(len, len, nseg, prec);
+    arb_mul_si(c, len, 2 * k + 1, prec);
+    arb_mul_2exp_si(c, c, -1);
+    arb_add(c, c, a, prec);
+    {
+        arb_t h;
+        arb_init(h);
+        arb_mul_2exp_si(h, len, -1);
+        arb_add_error(c, h);
+        arb_clear(h);
+    }
+}
+
+/* The number of segments of piece i of coordinate l. */
+static slong nest_nseg(const nest_t *n, int l, slong i)
+{
+    double a = arf_get_d(arb_midref(n->pts[l] + i), ARF_RND_NEAR);
+    double b = arf_get_d(arb_midref(n->pts[l] + i + 1), ARF_RND_NEAR);
+    slong k = (slong) ceil(NEST_SEGS * (b - a) / n->width[l]);
+    return k < 1 ? 1 : k;
+}
+
+/* Riemann enclosure of the integral over coordinates l..dim-1 with 0..l-1 in n->x. */
+static void nest_enclose(acb_t res, nest_t *n, int l, int analytic, slong prec)
+{
+    arb_t c, len;
+    acb_t t;
+    slong i, k, ns;
+    arb_init(c);
+    arb_init(len);
+    acb_init(t);
+    acb_zero(res);
+    for (i = 0; i + 1 < n->npts[l] && acb_is_finite(res); i++)
+    {
+        ns = nest_nseg(n, l, i);
+        for (k = 0; k < ns && acb_is_finite(res); k++)
+        {
+            nest_segment(c, len, n->pts[l] + i, n->pts[l] + i + 1, k, ns, prec);
+            acb_set_arb(n->x + l, c);
+            if (l + 1 == n->dim)
+                nest_eval(t, n, analytic, prec);
+            else
+                nest_enclose(t, n, l + 1, analytic, prec);
+            acb_mul_arb(t, t, len, prec);
+            acb_add(res, res, t, prec);
+        }
+    }
+    arb_clear(c);
+    arb_clear(len);
+    acb_clear(t);
+}
+
+static int nest_level_f(acb_ptr res, const acb_t z, void *param, slong order, slong prec);
+
+/* The integral over coordinate l (pieces), coordinates 0..l-1 in n->x. */
+static void nest_integrate_level(acb_t res, nest_t *n, int l, slong prec)
+{
+    acb_t a, b, r;
+    slong i;
+    acb_calc_integrate_opt_t opt;
+    acb_init(a);
+    acb_init(b);
+    acb_init(r);
+    acb_calc_integrate_opt_init(opt);
+    acb_zero(res);
+    for (i = 0; i + 1 < n->npts[l] && !n->fail; i++)
+    {
+        acb_set_arb(a, n->pts[l] + i);
+        acb_set_arb(b, n->pts[l] + i + 1);
+        acb_calc_integrate(r, nest_level_f, n->lev + l, a, b, prec, n->tol + l, opt, prec);
+        acb_add(res, res, r, prec);
+    }
+    if (n->fail)
+        acb_indeterminate(res);
+    acb_clear(a);
+    acb_clear(b);
+    acb_clear(r);
+}
+
+static int nest_level_f(acb_ptr res, const acb_t z, void *param, slong order, slong prec)
+{
+    nest_level_t *lv = param;
+    nest_t *n = lv->n;
+    int l = lv->l;
+    mag_t rad;
+    acb_set(n->x + l, z);
+    if (n->fail)
+    {
+        acb_indeterminate(res);
+        return 0;
+    }
+    if (l + 1 == n->dim)
+    {
+        nest_eval(res, n, order != 0, prec);
+        return 0;
+    }
+    mag_init(rad);
+    mag_hypot(rad, arb_radref(acb_realref(z)), arb_radref(acb_imagref(z)));
+    if (order == 0 && acb_is_real(z) && mag_cmp_2exp_si(rad, -n->wp / 2) <= 0)
+        nest_integrate_level(res, n, l + 1, prec);
+    else
+        nest_enclose(res, n, l + 1, order != 0, prec);
+    mag_clear(rad);
+    return 0;
+}
+
+/* A rough scale of the integral of |f| (midpoint rule on the Riemann segments, real
+ * midpoints): sets the tolerances, no part of the result. */
+static double nest_scale(nest_t *n, int l, slong prec)
+{
+    arb_t c, len;
+    acb_t t;
+    slong i, k, ns;
+    double s = 0;
+    arb_init(c);
+    arb_init(len);
+    acb_init(t);
+    for (i = 0; i + 1 < n->npts[l]; i++)
+    {
+        ns = nest_nseg(n, l, i);
+        for (k = 0; k < ns; k++)
+        {
+            double v;
+            nest_segment(c, len, n->pts[l] + i, n->pts[l] + i + 1, k, ns, prec);
+            mag_zero(arb_radref(c));
+            acb_set_arb(n->x + l, c);
+            if (l + 1 == n->dim)
+            {
+                nest_eval(t, n, 0, prec);
+                v = acb_is_finite(t) ? fabs(arf_get_d(arb_midref(acb_realref(t)),
+                                                      ARF_RND_NEAR)) : 0;
+            }
+            else
+                v = nest_scale(n, l + 1, prec);
+            s += v * arf_get_d(arb_midref(len), ARF_RND_NEAR);
+        }
+    }
+    arb_clear(c);
+    arb_clear(len);
+    acb_clear(t);
+    return s;
+}
+
+int fy_nnft_nest_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
+                           arb_srcptr const *pts, const slong *npts, slong goal, slong prec,
+                           fy_error_t err)
+{
+    nest_t n;
+    acb_t I;
+    mag_t t;
+    double scale;
+    int l, rc = FY_OK;
+    slong i;
+    if (dim < 1 || dim > FY_NNFT_NEST_MAXD)
+        return fy_error_set(err, FY_EINPUT, "nested integral over %d coordinates: 1..%d", dim,
+                            FY_NNFT_NEST_MAXD);
+    if (goal < 2)
+        return fy_error_set(err, FY_EINPUT, "nested integral: accuracy goal %ld bits, at "
+                            "least 2", (long) goal);
+    memset(&n, 0, sizeof n);
+    n.f = f;
+    n.param = param;
+    n.dim = dim;
+    n.wp = prec;
+    n.max_evals = 20000000L;
+    for (l = 0; l < dim; l++)
+    {
+        if (npts[l] < 2)
+            return fy_error_set(err, FY_EINPUT, "nested integral: coordinate %d needs its two "
+                                "ends", l);
+        for (i = 0; i < npts[l]; i++)
+            if (!arb_is_finite(pts[l] + i)
+                || (i > 0 && !arb_lt(pts[l] + i - 1, pts[l] + i)))
+                return fy_error_set(err, FY_EINPUT, "nested integral: the points of coordinate "
+                                    "%d must be finite and increasing", l);
+        n.pts[l] = pts[l];
+        n.npts[l] = npts[l];
+        n.width[l] = arf_get_d(arb_midref(pts[l] + npts[l] - 1), ARF_RND_NEAR)
+                     - arf_get_d(arb_midref(pts[l]), ARF_RND_NEAR);
+        n.lev[l].n = &n;
+        n.lev[l].l = l;
+        acb_init(n.x + l);
+        mag_init(n.tol + l);
+    }
+    acb_init(I);
+    mag_init(t);
+    scale = nest_scale(&n, 0, prec);
+    if (!(scale > 0) || !isfinite(scale))
+        scale = 1;
+    /* the outer tolerance, then each inner one divided by the width it is summed over and
+     * by the number of pieces */
+    mag_set_d(n.tol, scale);
+    mag_mul_2exp_si(n.tol, n.tol, -goal);
+    mag_div_ui(n.tol, n.tol, (ulong) (npts[0] - 1));
+    for (l = 1; l < dim; l++)
+    {
+        mag_set_d(t, n.width[l - 1]);
+        mag_div(n.tol + l, n.tol + l - 1, t);
+        mag_div_ui(n.tol + l, n.tol + l, (ulong) (npts[l] - 1));
+    }
+    nest_integrate_level(I, &n, 0, prec);
+    mag_set_d(t, scale);
+    mag_mul_2exp_si(t, t, -goal / 2);
+    if (n.fail)
+        rc = fy_error_set(err, FY_ECHECK, "nested integral: more than %ld integrand "
+                          "evaluations", (long) n.max_evals);
+    else if (!acb_is_finite(I) || mag_cmp(arb_radref(acb_realref(I)), t) > 0)
+        rc = fy_error_set(err, FY_ECHECK, "nested integral over %d coordinates did not "
+                          "converge (%ld bits asked, %ld reached)", dim, (long) goal,
+                          (long) acb_rel_accuracy_bits(I));
+    else
+        arb_set(res, acb_realref(I));
+    for (l = 0; l < dim; l++)
+    {
+        acb_clear(n.x + l);
+        mag_clear(n.tol + l);
+    }
+    acb_clear(I);
+    mag_clear(t);
     return rc;
 }
