@@ -176,6 +176,9 @@ bar_case "diagrams phi4 --connected: the bar reaches 100%" diagrams \
     "$feynn" diagrams phi4 --vertices 4:3 --points 2 --connected
 bar_case "rules show --format json: the bar" "rules show" \
     "$feynn" rules show tanh --order 40 --format json
+printf '1 -1/2 1/3\n' > "$tmp/dir.txt"
+bar_case "taylor --direction: the bar over the neurons reaches 100%" "order-60 coefficients" \
+    "$feynn" taylor "$ex" --order 60 --direction "$tmp/dir.txt" --arith ball:128
 
 # issue 10 item 18: the same --quiet and --progress on every command of the tables (help
 # --options lists every command with its options, one per line)

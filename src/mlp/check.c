@@ -51,11 +51,19 @@ int fy_mlp_job_fused(fy_numvec_t res, const fy_mlp_job_struct *job, fy_arith_t a
     if (job->mode == FY_MLP_JOB_DIRECTION)
     {
         fy_numvec_t ve;
+        fy_progress_t pr;
+        char label[64];
+        snprintf(label, sizeof label, "order-%d coefficients (%s)", job->order,
+                 fy_arith_name(arith));
+        fy_progress_init(pr, label, 1, job->progress);
+        m->progress = pr;
         fy_numvec_init_empty(ve);
         status = fy_numvec_convert(ve, arith, prec, job->v, err);
         if (status == FY_OK)
             status = fy_mlp_directional(res, m, 0, ve, job->order, err);
         fy_numvec_clear(ve);
+        m->progress = NULL;
+        fy_progress_clear(pr);
         return status;
     }
     {

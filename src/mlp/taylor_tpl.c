@@ -601,7 +601,7 @@ int FY_FN(_fy_mlp_directional)(fy_el_ptr c, const fy_mlp_struct *m, fy_el_srcptr
                                int n, slong prec, fy_error_t err)
 {
     int L = m->L, l, k;
-    slong a, w, d = m->width[0], maxw = 1, len, maxlen = 0, ld = n + 1;
+    slong a, w, d = m->width[0], maxw = 1, len, maxlen = 0, ld = n + 1, done;
     fy_el_ptr Y, Z, ws;
     FY_FN(actser_t) *as;
 
@@ -632,7 +632,15 @@ int FY_FN(_fy_mlp_directional)(fy_el_ptr c, const fy_mlp_struct *m, fy_el_srcptr
     w = m->width[1];
     for (a = 0; a < w; a++)
         FY_FN(dot)(Z + a * ld + 1, (fy_el_srcptr) m->W[1].v + a * d, v, d, prec);
-    for (l = 1; l < L; l++)
+    if (m->progress != NULL) /* a bar over the neurons composed, layer by layer */
+    {
+        slong total = 0;
+        for (l = 1; l < L; l++)
+            total += m->width[l];
+        m->progress->total = (double) total;
+        fy_progress_update(m->progress, 0.0);
+    }
+    for (l = 1, done = 0; l < L; l++)
     {
         fy_el_srcptr s = (fy_el_srcptr) m->s[l].v, z = (fy_el_srcptr) m->z[l].v;
         w = m->width[l];
@@ -640,8 +648,12 @@ int FY_FN(_fy_mlp_directional)(fy_el_ptr c, const fy_mlp_struct *m, fy_el_srcptr
             FY_FN(layer_product)(Z, (fy_el_srcptr) m->W[l].v, w, -1, m->width[l - 1], Y, n,
                                  prec);
         for (a = 0; a < w; a++)
+        {
             FY_FN(act_compose)(Y + a * ld, as + l, s + a, w, z + a, Z + a * ld,
                                l == 1 ? 1 : n, n, ws, prec);
+            if (m->progress != NULL)
+                fy_progress_update(m->progress, (double) ++done);
+        }
     }
     FY_FN(layer_product)(Z, (fy_el_srcptr) m->W[L].v, 1, output, m->width[L - 1], Y, n, prec);
     for (k = 1; k <= n; k++)
