@@ -16,7 +16,10 @@ PATH), in the order of the README, and its output must match:
 shows the input files it uses, and those are the files used.  A block preceded by the comment
 line "<!-- readme-check: skip REASON -->" is not run (minutes-long jobs, benchmarks); the
 reason is printed.  A command must exit 0 unless its block is preceded by
-"<!-- readme-check: status N -->".  --all runs the skipped blocks too (`make readme-check`).
+"<!-- readme-check: status N -->".  In a block preceded by "<!-- readme-check: tolerance R -->"
+every number of an expected line matches a number within relative R of it (figures of trained
+networks, which move with the CPU's BLAS kernels); the words around them must match exactly.
+--all runs the skipped blocks too (`make readme-check`).
 
 --update rewrites, in place, the expected output of every block whose run differs (elisions
 in such a block are lost: put them back by hand); --only N checks block N only.
@@ -30,7 +33,8 @@ import time
 
 
 def blocks(lines):
-    """(start, end, skip_reason, status) of each plain fenced block; lines[start] is the fence."""
+    """(start, end, skip_reason, status, tolerance) of each plain fenced block; lines[start] is
+    the fence."""
     out = []
     i = 0
     while i < len(lines):
@@ -38,7 +42,7 @@ def blocks(lines):
             j = i + 1
             while j < len(lines) and lines[j].rstrip() != "```":
                 j += 1
-            skip, status = None, 0
+            skip, status, tol = None, 0, None
             for k in range(max(0, i - 3), i):
                 m = re.match(r"<!-- readme-check: skip (.*?) -->", lines[k].strip())
                 if m:
@@ -46,7 +50,10 @@ def blocks(lines):
                 m = re.match(r"<!-- readme-check: status (\d+) -->", lines[k].strip())
                 if m:
                     status = int(m.group(1))
-            out.append((i, j, skip, status))
+                m = re.match(r"<!-- readme-check: tolerance ([0-9.]+) -->", lines[k].strip())
+                if m:
+                    tol = float(m.group(1))
+            out.append((i, j, skip, status, tol))
             i = j + 1
         elif lines[i].startswith("```"):
             j = i + 1
@@ -69,14 +76,31 @@ def commands(body):
     return out
 
 
-def line_matches(pat, s):
-    if "[...]" not in pat:
-        return pat == s
-    parts = [re.escape(p) for p in pat.split("[...]")]
-    return re.fullmatch(".*".join(parts), s, re.S) is not None
+NUMBER = r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
 
 
-def matches(exp, act):
+def line_matches(pat, s, tol=None):
+    if tol is None:
+        if "[...]" not in pat:
+            return pat == s
+        parts = [re.escape(p) for p in pat.split("[...]")]
+        return re.fullmatch(".*".join(parts), s, re.S) is not None
+    # numbers within relative tol: each number of the pattern becomes a captured number
+    want, parts = [], []
+    for lit in pat.split("[...]"):
+        rx, last = "", 0
+        for m in re.finditer(NUMBER, lit):
+            rx += re.escape(lit[last:m.start()]) + "(" + NUMBER + ")"
+            want.append(float(m.group(0)))
+            last = m.end()
+        parts.append(rx + re.escape(lit[last:]))
+    m = re.fullmatch(".*".join(parts), s, re.S)
+    if m is None:
+        return False
+    return all(abs(float(g) - w) <= tol * abs(w) for g, w in zip(m.groups(), want))
+
+
+def matches(exp, act, tol=None):
     """exp with "..." lines against act (lists of lines), by backtracking."""
     memo = {}
 
@@ -89,7 +113,7 @@ def matches(exp, act):
         elif exp[i].strip() == "...":
             r = any(go(i + 1, k) for k in range(j, len(act) + 1))
         else:
-            r = j < len(act) and line_matches(exp[i], act[j]) and go(i + 1, j + 1)
+            r = j < len(act) and line_matches(exp[i], act[j], tol) and go(i + 1, j + 1)
         memo[key] = r
         return r
 
@@ -117,7 +141,7 @@ def main(argv):
     bad = 0
     n = 0
     replacements = []
-    for bi, (start, end, skip, status) in enumerate(blocks(lines), 1):
+    for bi, (start, end, skip, status, tol) in enumerate(blocks(lines), 1):
         cmds = commands(lines[start + 1:end])
         if not cmds:
             continue
@@ -146,7 +170,7 @@ def main(argv):
             while exp_t and exp_t[-1] == "":
                 exp_t.pop()
             n += 1
-            ok = matches(exp_t, act) and p.returncode == status
+            ok = matches(exp_t, act, tol) and p.returncode == status
             desc = "%s $ %s (%.1f s)" % (where, cmd[:70], time.time() - t0)
             if ok:
                 print("ok %d - %s" % (n, desc))
