@@ -1330,7 +1330,7 @@ int fy_nnft_ib_mc(fy_nnft_ib_mc_t r, const fy_nnft_spec_t s, const slong *idx, c
  * wide balls, so the result is a ball that contains the integral.  goal: the bits of
  * accuracy asked, relative to a rough scale of int |f| (the tolerances only; the radius is
  * rigorous whatever it reaches).  FY_ECHECK if the radius stays above 2^(-goal / 2) of
- * that scale or after 2e7 evaluations of f (a kink not at a cut, a pole). */
+ * that scale or after 2e6 evaluations of f (a kink not at a cut, a pole). */
 #if FY_ARB_IN_FLINT
 #include <flint/acb.h>
 #else

@@ -1616,7 +1616,7 @@ int fy_nnft_nest_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
     n.param = param;
     n.dim = dim;
     n.wp = prec;
-    n.max_evals = 20000000L;
+    n.max_evals = 2000000L;
     for (l = 0; l < dim; l++)
     {
         if (npts[l] < 2)

@@ -652,6 +652,9 @@ int fy_nnft_relu_rank3(arb_t res, const fmpq *S, const int *pw, slong r, slong p
                 if (n >= 3)
                     rc = r3_face(A, &p, v, n, goal, wp, err);
             }
+        if (rc != FY_OK) /* e.g. nearly collinear covariances: a sharply peaked integrand */
+            fy_error_prefix(err, "single-neuron moment of relu at rank 3 (use feynn nnft "
+                            "sample): ");
         /* times 2^((m + 1) / 2) Gamma((m + 3) / 2) / ((2 pi)^(3/2) sqrt(det S_B)) */
         arb_set_si(f, p.m + 3);
         arb_mul_2exp_si(f, f, -1);
