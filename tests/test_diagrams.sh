@@ -134,6 +134,18 @@ check "--count's numbers are the listing's (diagrams, weighted sum, oracle)" \
    && [ "$(sed -n "s/^# weighted sum ([^:]*): //p" "$tmp/out")" = \
         "$(sed -n "s/^# weighted sum ([^:]*): //p" "$tmp/count")" ] \
    && grep -q "^# oracle: .*(agrees)" "$tmp/count"'
+# the same for INN chains: counted by Polya counting, the weighted sum from the series
+t 2 "an inn listing above --memory-limit is refused" "$feynn" --memory-limit 1M diagrams inn \
+  --order 12 --layers 3
+t 0 "inn --count under the same limit is not refused" "$feynn" --memory-limit 1M diagrams inn \
+  --order 12 --layers 3 --count
+cp "$tmp/out" "$tmp/count"
+t 0 "the inn listing without the limit" "$feynn" diagrams inn --order 12 --layers 3
+check "inn --count's numbers are the listing's (diagrams, weighted sum)" \
+  'rows=$(grep -c "^[0-9]" "$tmp/out") && [ "$rows" -gt 1000 ] \
+   && grep -q "^# inn: $rows diagrams" "$tmp/count" \
+   && [ "$(sed -n "s/^# weighted sum ([^:]*): //p" "$tmp/out")" = \
+        "$(sed -n "s/^# weighted sum (.*): //p" "$tmp/count")" ]'
 
 rm -rf "$tmp"
 exit $fail

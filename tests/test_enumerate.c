@@ -651,6 +651,51 @@ static void test_inn_chain_labelled(void **state)
         }
 }
 
+/* The count without listing (Polya counting) against the listings' lengths. */
+static void test_inn_chain_count(void **state)
+{
+    fy_error_t e;
+    int c, m, kmin, kmax;
+    (void) state;
+    fy_error_init(e);
+    for (c = 1; c <= 3; c++)
+        for (m = 1; m <= 9; m++)
+            for (kmin = 1; kmin <= 3; kmin++)
+                for (kmax = kmin; kmax <= m + 1; kmax += 2)
+                {
+                    fy_diagram_list_t L;
+                    fmpz_t n;
+                    fy_diagram_list_init(L);
+                    fmpz_init(n);
+                    assert_int_equal(fy_enum_inn_chain(L, m, c, kmin, kmax, e), FY_OK);
+                    assert_int_equal(fy_enum_inn_chain_count(n, m, c, kmin, kmax, e), FY_OK);
+                    if (!fmpz_equal_si(n, L->n))
+                        fail_msg("c=%d m=%d k=%d..%d: count %s, listing %ld", c, m, kmin, kmax,
+                                 fmpz_get_str(NULL, 10, n), L->n);
+                    fy_diagram_list_clear(L);
+                    fmpz_clear(n);
+                }
+    /* one layer, all k: the split family */
+    for (m = 1; m <= 10; m++)
+    {
+        fy_diagram_list_t L;
+        fmpz_t n;
+        fy_diagram_list_init(L);
+        fmpz_init(n);
+        assert_int_equal(fy_enum_inn_split(L, m, e), FY_OK);
+        assert_int_equal(fy_enum_inn_chain_count(n, m, 1, (m + 1) / 2, m, e), FY_OK);
+        assert_true(fmpz_equal_si(n, L->n));
+        fy_diagram_list_clear(L);
+        fmpz_clear(n);
+    }
+    {
+        fmpz_t n;
+        fmpz_init(n);
+        assert_int_equal(fy_enum_inn_chain_count(n, 0, 1, 1, 1, e), FY_EINPUT);
+        fmpz_clear(n);
+    }
+}
+
 static void test_inn_logdet(void **state)
 {
     fy_diagram_list_t L;
@@ -801,6 +846,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_inn_math_md),
     cmocka_unit_test(test_inn_chain_brute),
     cmocka_unit_test(test_inn_chain_labelled),
+        cmocka_unit_test(test_inn_chain_count),
     cmocka_unit_test(test_inn_logdet),
     cmocka_unit_test(test_born),
     cmocka_unit_test(test_generic),

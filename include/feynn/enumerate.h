@@ -117,6 +117,9 @@ int fy_enum_inn_chain_oracle(fmpq_t expected, int m, int c, int kmin, int kmax, 
  * b_{c+1} = t, b_j = b_{j+1} + b_{j+1}^2 / 2 (exponential g.f. of leg-labelled diagrams). */
 int fy_enum_inn_chain_labelled_oracle(fmpq_t expected, int m, int c, int kmin, int kmax,
                                       fy_error_t err);
+/* The number of diagrams fy_enum_inn_chain lists, counted without listing them (Polya
+ * counting of its items; no memory beyond a few series of degree m). */
+int fy_enum_inn_chain_count(fmpz_t count, int m, int c, int kmin, int kmax, fy_error_t err);
 /* One quadratic layer: all diagrams of A'^(m) (k = ceil(m/2)..m), mult C(m-n, n). */
 int fy_enum_inn_split(fy_diagram_list_t out, int m, fy_error_t err);
 /* Log-det vertices n = 1..K. */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include <flint/fmpq_poly.h>
+#include <flint/fmpz_poly.h>
 
 #include "enumerate/enum_internal.h"
 #include "graph/canon.h"
@@ -101,6 +102,90 @@ int fy_enum_inn_chain_labelled_oracle(fmpq_t expected, int m, int c, int kmin, i
     if (status == FY_OK)
         chain_series(expected, m, c, kmin, kmax, 1);
     return status;
+}
+
+/* out = P(t^r) truncated to degree m. */
+static void spread(fmpz_poly_t out, const fmpz_poly_t P, int r, int m)
+{
+    slong i;
+    fmpz_poly_zero(out);
+    for (i = 0; i < fmpz_poly_length(P) && i * r <= m; i++)
+    {
+        fmpz_t c;
+        fmpz_init(c);
+        fmpz_poly_get_coeff_fmpz(c, P, i);
+        fmpz_poly_set_coeff_fmpz(out, i * r, c);
+        fmpz_clear(c);
+    }
+}
+
+/* The number of chain diagrams (isomorphism classes) without listing them, by Polya counting
+ * of the generator's items: below level j the pool is the bare leg and the split vertices of
+ * levels > j, P_j = t + sum_{i > j} S_i; a split vertex of level j is an unordered pair from
+ * P_j, S_j = (P_j(t)^2 + P_j(t^2)) / 2; the root A^(k) a k-multiset from P_0, counted by the
+ * cycle-index recurrence M_k = (1/k) sum_{r=1..k} P_0(t^r) M_{k-r}, M_0 = 1. */
+int fy_enum_inn_chain_count(fmpz_t count, int m, int c, int kmin, int kmax, fy_error_t err)
+{
+    fmpz_poly_t acc, P, S, T, *M;
+    fmpz_t x;
+    int j, k, r, status = check_chain(m, c, kmin, kmax, err);
+    if (status != FY_OK)
+        return status;
+    kmax = kmax < m ? kmax : m; /* every item carries a leaf */
+    M = fy_calloc((size_t) kmax + 1, sizeof *M, err);
+    if (M == NULL)
+        return FY_ENOMEM;
+    fmpz_poly_init(acc);
+    fmpz_poly_init(P);
+    fmpz_poly_init(S);
+    fmpz_poly_init(T);
+    fmpz_init(x);
+    for (j = c; j >= 1; j--)
+    {
+        fmpz_poly_set(P, acc);
+        fmpz_poly_zero(T);
+        fmpz_poly_set_coeff_si(T, 1, 1);
+        fmpz_poly_add(P, P, T);                /* P_j = t + sum_{i > j} S_i */
+        fmpz_poly_mullow(S, P, P, m + 1);      /* ordered pairs */
+        spread(T, P, 2, m);                    /* pairs of one item twice */
+        fmpz_poly_add(S, S, T);
+        fmpz_poly_scalar_divexact_ui(S, S, 2); /* S_j */
+        fmpz_poly_add(acc, acc, S);
+    }
+    fmpz_poly_zero(T);
+    fmpz_poly_set_coeff_si(T, 1, 1);
+    fmpz_poly_add(P, acc, T); /* P_0 */
+    fmpz_zero(count);
+    for (k = 0; k <= kmax; k++)
+    {
+        fmpz_poly_init(M[k]);
+        if (k == 0)
+        {
+            fmpz_poly_one(M[0]);
+            continue;
+        }
+        for (r = 1; r <= k; r++)
+        {
+            spread(T, P, r, m);
+            fmpz_poly_mullow(S, T, M[k - r], m + 1);
+            fmpz_poly_add(M[k], M[k], S);
+        }
+        fmpz_poly_scalar_divexact_ui(M[k], M[k], (ulong) k);
+        if (k >= kmin)
+        {
+            fmpz_poly_get_coeff_fmpz(x, M[k], m);
+            fmpz_add(count, count, x);
+        }
+    }
+    for (k = 0; k <= kmax; k++)
+        fmpz_poly_clear(M[k]);
+    free(M);
+    fmpz_clear(x);
+    fmpz_poly_clear(acc);
+    fmpz_poly_clear(P);
+    fmpz_poly_clear(S);
+    fmpz_poly_clear(T);
+    return FY_OK;
 }
 
 /* ---- chain generator ---- */
