@@ -56,6 +56,9 @@ has born_cli.out '"tensors"' "tensors in json"
 t 2 "unknown sub-command" "$feynn" born frobnicate
 t 0 "data safetensors" "$feynn" born data -n 10 --steps 3 --seed 7 --quiet -o born_cli_data.safetensors
 t 0 "data again" "$feynn" born data -n 10 --steps 3 --seed 7 --quiet -o born_cli_data2.safetensors
+if [ ! -s born_cli.err ]; then ok "data --quiet: nothing on stderr"; else no "data --quiet: nothing on stderr"; fi
+t 0 "data without --quiet" "$feynn" born data -n 10 --steps 3 --seed 7 -o born_cli_data3.safetensors
+if grep -q "wrote 10 samples" born_cli.err; then ok "data without --quiet says what it wrote"; else no "data without --quiet says what it wrote"; fi
 if cmp -s born_cli_data.safetensors born_cli_data2.safetensors; then ok "data reproducible by seed"; else no "data reproducible by seed"; fi
 t 0 "ladder diagrams: feynn diagrams born" "$feynn" diagrams born --order 3
 printf -- '-1\n' >born_cli_pot.txt
@@ -164,5 +167,5 @@ unset FEYNN_RULES_PATH
 rm -rf born_cli_rules
 rm -rf born_cli_fmt_npy born_cli_fmt_safetensors* born_cli_fmt_text* born_cli_fmt_npy.*
 rm -f born_cli.out born_cli.err born_cli.json born_cli_pot.txt born_cli_bad.txt \
-    born_cli_data.safetensors born_cli_data2.safetensors born_cli_m.safetensors born_cli_m.feynn
+    born_cli_data.safetensors born_cli_data2.safetensors born_cli_data3.safetensors born_cli_m.safetensors born_cli_m.feynn
 exit $fail

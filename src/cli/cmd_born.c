@@ -994,7 +994,7 @@ static int born_data(int argc, char **argv)
                  : fy_born_data_write(a.out, data, a.format, err);
     if (rc != FY_OK)
         status = fy_cli_fail(DATA, err);
-    else
+    else if (progress != 0) /* --quiet: silent */
         fprintf(stderr, "feynn born data: wrote %ld samples of %ld steps to %s (%s)\n", a.n,
                 a.steps, a.out, FY_BORN_CONVENTION);
     fy_born_data_clear(data);
