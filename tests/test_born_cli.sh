@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..72"
+echo "1..75"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"

@@ -22,7 +22,7 @@ check() { # check DESCRIPTION COMMAND-STRING (evaluated)
     if eval "$2"; then ok "$1"; else notok "$1"; fi
 }
 
-echo "1..57"
+echo "1..61"
 
 # --- help and usage errors (exit 2)
 t 0 "diagrams --help" "$feynn" diagrams --help
