@@ -274,6 +274,35 @@ static void relu_kef_hd(acb_t res, kctx *k, int j, acb_srcptr x, const acb_t sxx
     acb_clear(R);
 }
 
+/* The Erf kernel from the covariances: res = a2 (2/pi) asin(2 Sxy / sqrt((1 + 2 Sxx)(1 +
+ * 2 Syy))); indeterminate when analytic and the argument comes near asin's cuts. */
+static void kerf_acb(acb_t res, const kctx *k, const acb_t sxx, const acb_t syy,
+                     const acb_t sxy, int analytic, slong prec)
+{
+    acb_t t, u;
+    acb_init(t);
+    acb_init(u);
+    acb_mul_2exp_si(t, sxx, 1);
+    acb_add_ui(t, t, 1, prec);
+    acb_mul_2exp_si(u, syy, 1);
+    acb_add_ui(u, u, 1, prec);
+    acb_mul(t, t, u, prec);
+    acb_sqrt_analytic(t, t, analytic, prec);
+    acb_div(t, sxy, t, prec);
+    acb_mul_2exp_si(t, t, 1);
+    if (analytic && near_asin_cut(t))
+        acb_indeterminate(res);
+    else
+    {
+        acb_asin(t, t, prec);
+        acb_div_arb(t, t, k->pi, prec);
+        acb_mul_2exp_si(t, t, 1);
+        acb_mul_arb(res, t, k->a2, prec);
+    }
+    acb_clear(t);
+    acb_clear(u);
+}
+
 /* K_EFT(y_j, x) at x (d complex balls).  analytic: the function must be holomorphic on the
  * balls (else the result is indeterminate, as acb_calc_integrate wants). */
 static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong prec)
@@ -302,25 +331,8 @@ static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong
     switch (k->act)
     {
     case FY_NNFT_ERF:
-        /* (2/pi) asin(2 Sxy / sqrt((1 + 2 Sxx)(1 + 2 Syy))) */
-        acb_mul_2exp_si(t, sxx, 1);
-        acb_add_ui(t, t, 1, prec);
-        arb_mul_2exp_si(acb_realref(u), k->syy[j], 1);
-        arb_add_ui(acb_realref(u), acb_realref(u), 1, prec);
-        arb_zero(acb_imagref(u));
-        acb_mul(t, t, u, prec);
-        acb_sqrt_analytic(t, t, analytic, prec);
-        acb_div(t, sxy, t, prec);
-        acb_mul_2exp_si(t, t, 1);
-        if (analytic && near_asin_cut(t))
-        {
-            acb_indeterminate(res);
-            break;
-        }
-        acb_asin(t, t, prec);
-        acb_div_arb(t, t, k->pi, prec);
-        acb_mul_2exp_si(t, t, 1);
-        acb_mul_arb(res, t, k->a2, prec);
+        acb_set_arb(u, k->syy[j]);
+        kerf_acb(res, k, sxx, u, sxy, analytic, prec);
         break;
     case FY_NNFT_RELU:
         if (k->relu_line)
@@ -828,23 +840,7 @@ static void kef_pair_acb(acb_t res, kctx *k, const acb_t x0, const acb_t x1, int
     switch (k->act)
     {
     case FY_NNFT_ERF:
-        acb_mul_2exp_si(t, sxx, 1);
-        acb_add_ui(t, t, 1, prec);
-        acb_mul_2exp_si(u, syy, 1);
-        acb_add_ui(u, u, 1, prec);
-        acb_mul(t, t, u, prec);
-        acb_sqrt_analytic(t, t, analytic, prec);
-        acb_div(t, sxy, t, prec);
-        acb_mul_2exp_si(t, t, 1);
-        if (analytic && near_asin_cut(t))
-        {
-            acb_indeterminate(res);
-            break;
-        }
-        acb_asin(t, t, prec);
-        acb_div_arb(t, t, k->pi, prec);
-        acb_mul_2exp_si(t, t, 1);
-        acb_mul_arb(res, t, k->a2, prec);
+        kerf_acb(res, k, sxx, syy, sxy, analytic, prec);
         break;
     case FY_NNFT_RELU: /* sigma_b = 0 (relu_line): c x0 x1 / 2 where the signs agree */
     {
