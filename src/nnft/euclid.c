@@ -1146,14 +1146,8 @@ int fy_nnft_euclid_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n,
         if ((rc = fy_nnft_euclid_correlator(c->G + t, s, ix, n, prec, err)) == FY_OK
             && (rc = fy_nnft_euclid_connected(c->conn + t, s, ix, n, prec, err)) == FY_OK)
             rc = fy_nnft_wick(c->gp + t, s, ix, n, prec, err);
-        if (rc == FY_OK && !arb_contains_zero(c->gp + t))
-        {
-            arb_sub(d, c->G + t, c->gp + t, prec);
-            arb_div(d, d, c->gp + t, prec);
-            arb_abs(d, d);
-            arb_add(c->m, c->m, d, prec);
-            c->m_used++;
-        }
+        if (rc == FY_OK)
+            fy_nnft_corr_add_deviation(c, t, d, prec);
     }
     if (rc == FY_OK && c->m_used > 0)
         arb_div_si(c->m, c->m, c->m_used, prec);

@@ -987,14 +987,8 @@ static int corr_run(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
         ctx_clear(&x);
         if (rc == FY_OK)
             rc = wick_run(c->gp + t, s, ix, n, prec, Kp, haveKp, cache, err);
-        if (rc == FY_OK && !arb_contains_zero(c->gp + t))
-        {
-            arb_sub(d, c->G + t, c->gp + t, prec);
-            arb_div(d, d, c->gp + t, prec);
-            arb_abs(d, d);
-            arb_add(c->m, c->m, d, prec);
-            c->m_used++;
-        }
+        if (rc == FY_OK)
+            fy_nnft_corr_add_deviation(c, t, d, prec);
     }
     if (rc == FY_OK && c->m_used > 0)
         arb_div_si(c->m, c->m, c->m_used, prec);
@@ -1004,6 +998,17 @@ static int corr_run(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,
     free(haveKp);
     arb_clear(d);
     return rc;
+}
+
+void fy_nnft_corr_add_deviation(fy_nnft_corr_t c, slong t, arb_t d, slong prec)
+{
+    if (arb_contains_zero(c->gp + t))
+        return;
+    arb_sub(d, c->G + t, c->gp + t, prec);
+    arb_div(d, d, c->gp + t, prec);
+    arb_abs(d, d);
+    arb_add(c->m, c->m, d, prec);
+    c->m_used++;
 }
 
 int fy_nnft_corr_compute(fy_nnft_corr_t c, const fy_nnft_spec_t s, int n, slong prec,

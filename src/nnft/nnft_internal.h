@@ -92,4 +92,8 @@ int fy_nnft_euclid_rho_quad(arb_t rho, const fy_nnft_spec_t s, const fmpq_t p,
                             const fmpq_t tau, slong prec, fy_error_t err);
 /* (end qft14) */
 
+/* Adds tuple t's |G - G_GP| / G_GP to c->m (d is scratch) and counts it, unless G_GP's ball
+ * contains 0; the correlator tables of exact.c and euclid.c share it. */
+void fy_nnft_corr_add_deviation(fy_nnft_corr_t c, slong t, arb_t d, slong prec);
+
 #endif
