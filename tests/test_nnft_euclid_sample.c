@@ -531,7 +531,7 @@ static double g4_given_u0(double u0, const double *par)
 {
     static const int pr[3][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}};
     static const int sg[3][4] = {{1, 1, -1, -1}, {1, -1, 1, -1}, {1, -1, -1, 1}};
-    double q[12], mu4 = 0, pp = 0, a2 = par[2] * par[2], N = par[4];
+    double q[10], mu4 = 0, pp = 0, a2 = par[2] * par[2], N = par[4]; /* par has 10 */
     const double *x = par + 6;
     int p, k;
     memcpy(q, par, sizeof q);
