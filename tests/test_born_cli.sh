@@ -14,7 +14,7 @@ t() { # t EXPECTED_STATUS DESCRIPTION CMD...
 has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"; else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..75"
+echo "1..78"
 printf '# square well\n-1\n' >born_cli_pot.txt
 t 0 "born --help" "$feynn" born --help
 has born_cli.out "diagrams born" "help names the ladder diagrams command"
@@ -139,6 +139,12 @@ t 0 "born terms npy, order 2 into the same folder" "$feynn" born terms --steps 2
 if [ -f born_cli_npy/tensor_2.npy ] && [ ! -f born_cli_npy/tensor_3.npy ]; then
     ok "the order-3 tensor of the earlier run is gone"
 else no "the order-3 tensor of the earlier run is gone"; fi
+if grep -q "wrote born_cli_npy/" born_cli.err; then ok "born terms -o says what it wrote"
+else no "born terms -o says what it wrote"; fi
+t 0 "born terms npy --quiet" "$feynn" born terms --steps 2 --order 2 --format npy -o born_cli_npy \
+    --quiet
+if [ ! -s born_cli.err ]; then ok "born terms --quiet: nothing on stderr"
+else no "born terms --quiet: nothing on stderr"; fi
 rm -rf born_cli_npy && mkdir born_cli_npy && echo mine > born_cli_npy/notes.txt
 t 2 "a folder feynn did not write is refused" "$feynn" born data -o born_cli_npy -n 3 \
     --format npy --quiet

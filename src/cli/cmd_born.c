@@ -339,7 +339,7 @@ static void tensor_text(FILE *fp, const fy_symtensor_t T, int n)
 typedef struct
 {
     long steps, order;
-    int fmt, tensors, sign, check, steps_given, range_given, have_mu, force;
+    int fmt, tensors, sign, check, steps_given, range_given, have_mu, force, quiet;
     const char *potfile, *out;
     fmpq_t range, mu, sum;
     fy_born_potential_t pot;
@@ -397,6 +397,7 @@ static int terms_parse(terms_job_t *job, int argc, char **argv)
     if ((rc = fy_opt_start(st, &a, &fy_opt_born_terms, argc, argv)) >= 0)
         return rc;
     job->fmt = st->format;
+    job->quiet = st->quiet;
     fy_opt_state_clear(st);
     job->steps = a.steps;
     job->order = a.order;
@@ -517,7 +518,7 @@ static int terms_write_npy(const terms_job_t *job, fy_error_t err)
     else
         fy_outdir_abort(od);
     fy_outdir_clear(od);
-    if (rc == FY_OK)
+    if (rc == FY_OK && !job->quiet) /* --quiet: silent */
         fprintf(stderr, "feynn born terms: wrote %s/ (%s)\n", job->out,
                 fy_born_convention(job->sign));
     return rc;
