@@ -287,23 +287,6 @@ static void store_dir(char *buf, size_t n, const char *what)
     snprintf(buf, n, "nnft_mc_test_%s.%ld", what, (long) getpid());
 }
 
-static void rm_store(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[600];
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-        {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
 static char *read_run(const char *dir)
 {
     char path[600], *text = NULL;
@@ -424,9 +407,9 @@ static void test_scan_store_name(void **state)
     }
     free(run);
     free(run2);
-    rm_store(d1);
-    rm_store(d2);
-    rm_store(d3);
+    fy_test_rmdir_flat(d1);
+    fy_test_rmdir_flat(d2);
+    fy_test_rmdir_flat(d3);
     fy_nnft_spec_clear(s);
 }
 

@@ -237,23 +237,6 @@ static void tmpdir(char *buf, size_t n, const char *what)
     snprintf(buf, n, "par_test_%s.%ld.%d", what, (long) getpid(), fy_par_rank());
 }
 
-static void rmdir_all(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[600];
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-        {
-            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-            unlink(p);
-        }
-    closedir(d);
-    rmdir(dir);
-}
-
 static void expect(const fy_par_store_t st, uint64_t k, int want, const void *data, size_t len,
                    const char *why_has)
 {
@@ -315,7 +298,7 @@ static void test_store_round_trip(void **state)
     fy_par_store_remove(st, 2);
     expect(st, 2, FY_PAR_CHUNK_ABSENT, NULL, 0, NULL);
     fy_par_store_clear(st);
-    rmdir_all(dir);
+    fy_test_rmdir_flat(dir);
 }
 
 static void rewrite(const char *path, long off, int byte, long truncate_to)
@@ -407,7 +390,7 @@ static void test_store_refuses(void **state)
     }
     fy_par_store_clear(st);
     fy_par_store_clear(other);
-    rmdir_all(dir);
+    fy_test_rmdir_flat(dir);
 }
 
 /* One byte in the middle of chunk k changed (the checksum no longer holds). */
@@ -581,7 +564,7 @@ static void test_scan_resume(void **state)
     free_results(res, NJ);
     fy_par_store_clear(st);
     if (p->rank == 0)
-        rmdir_all(dir);
+        fy_test_rmdir_flat(dir);
 }
 
 /* ------------------------------------------------------------------ resume (issue 15) */
@@ -626,7 +609,7 @@ static void test_store_extend(void **state)
     assert_int_equal(fy_par_store_extend(st, "library c\n", err), FY_OK);
     expect(st, 0, FY_PAR_CHUNK_BAD, NULL, 0, "another run");
     fy_par_store_clear(st);
-    rmdir_all(dir);
+    fy_test_rmdir_flat(dir);
 }
 
 /* fy_par_scan adds what it read back and refused to the store's counters; an unopened store
@@ -674,7 +657,7 @@ static void test_scan_counts(void **state)
     free_results(res, NJ);
     fy_par_store_clear(st);
     if (p->rank == 0)
-        rmdir_all(dir);
+        fy_test_rmdir_flat(dir);
 }
 
 /* A library scan that takes a store (fy_nnft_rg_scan_par, the cut-off scan of [HMS]'s ReLU
@@ -783,7 +766,7 @@ static void test_rg_scan_store(void **state)
     }
     fy_par_store_clear(st);
     if (p->rank == 0)
-        rmdir_all(dir);
+        fy_test_rmdir_flat(dir);
     fy_nnft_rg_clear(r0);
     fy_nnft_rg_clear(r1);
     fy_nnft_rg_clear(r2);
@@ -863,7 +846,7 @@ static void test_inn_scan_store(void **state)
     {
         assert_true(st->resumed == 0 && st->refused == 2);
         assert_true(memcmp(&S0->cell[0].kl, &S1->cell[0].kl, sizeof(double)) != 0);
-        rmdir_all(dir);
+        fy_test_rmdir_flat(dir);
     }
     fy_par_store_clear(st);
     fy_inn_scan_clear(S0);

@@ -12,7 +12,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include <dirent.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -47,6 +51,24 @@ static inline uint64_t fy_test_rand(uint64_t *state)
     fy_rng_init(r, 0, FY_RNG_PURPOSE_TEST);
     fy_rng_block(w, r, *state += 0x9e3779b97f4a7c15ULL, 0);
     return (uint64_t) w[0] | (uint64_t) w[1] << 32;
+}
+
+/* Removes a folder of plain files (a checkpoint store the test wrote) and the folder itself. */
+static inline void fy_test_rmdir_flat(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[600];
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+        {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        }
+    closedir(d);
+    rmdir(dir);
 }
 
 #define FY_TEST_MAIN(name, tests) \
