@@ -22,7 +22,7 @@ check() { # check DESCRIPTION COMMAND-STRING (evaluated)
     if eval "$2"; then ok "$1"; else notok "$1"; fi
 }
 
-echo "1..61"
+echo "1..63"
 
 # --- help and usage errors (exit 2)
 t 0 "diagrams --help" "$feynn" diagrams --help
@@ -146,6 +146,15 @@ check "inn --count's numbers are the listing's (diagrams, weighted sum)" \
    && grep -q "^# inn: $rows diagrams" "$tmp/count" \
    && [ "$(sed -n "s/^# weighted sum ([^:]*): //p" "$tmp/out")" = \
         "$(sed -n "s/^# weighted sum (.*): //p" "$tmp/count")" ]'
+
+# --- the text table's columns stay in line when a shape is longer than the default width: the
+# |Aut| column ends at the same place in the header and in every row (shapes of 30 characters)
+t 0 "phi4 4 points, 4:2 connected (long shapes)" "$feynn" diagrams phi4 --points 4 \
+  --vertices 4:2 --connected
+check "the |Aut| column ends at the same place in every row" \
+  'end=$(awk "/^id /{print index(\$0, \"|Aut|\") + 4; exit}" "$tmp/out") \
+   && [ -n "$end" ] && grep -q "^[0-9]* *y1(x1 y1 y2) y2(x2 x3 x4 y1)" "$tmp/out" \
+   && awk -v e="$end" "/^[0-9]/ { if (substr(\$0, e, 1) !~ /[0-9]/ || substr(\$0, e + 1, 1) != \" \") bad = 1 } END { exit bad }" "$tmp/out"'
 
 rm -rf "$tmp"
 exit $fail

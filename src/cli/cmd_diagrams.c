@@ -631,16 +631,55 @@ static void print_summary_text(FILE *fp, const result_t *r, const opts_t *o)
     flint_free(q);
 }
 
-static void print_table_header(FILE *fp)
+/* Column widths of the text table: at least 28 and 8, wider when a shape or a layer string is
+ * longer, so the columns stay in line (the text table is printed only for listings in memory). */
+typedef struct
 {
-    fprintf(fp, "%-5s %-28s %-8s %6s %8s  %s\n", "id", "shape", "layers", "|Aut|", "mult",
-            "expression");
+    int shape, layers;
+} widths_t;
+
+static void print_table_header(FILE *fp, const widths_t *cw)
+{
+    fprintf(fp, "%-5s %-*s %-*s %6s %8s  %s\n", "id", cw->shape, "shape", cw->layers, "layers",
+            "|Aut|", "mult", "expression");
 }
 
-static void print_row(FILE *fp, const row_t *w, long id)
+static void print_row(FILE *fp, const row_t *w, long id, const widths_t *cw)
 {
-    fprintf(fp, "%-5ld %-28s %-8s %6s %8s  %s\n", id, w->shape, w->layers, w->aut, w->mult,
-            w->text);
+    fprintf(fp, "%-5ld %-*s %-*s %6s %8s  %s\n", id, cw->shape, w->shape, cw->layers, w->layers,
+            w->aut, w->mult, w->text);
+}
+
+/* The widths of the table's shape and layers columns over the whole listing. */
+static int table_widths(widths_t *cw, const result_t *r, const opts_t *o,
+                        const fy_rules_struct *rules, fy_error_t err)
+{
+    char name[32];
+    long i;
+    int rc;
+    cw->shape = 28;
+    cw->layers = 8;
+    for (i = 0; i < r->list->n; i++)
+    {
+        const fy_diagram_struct *d = r->list->d + i;
+        fy_draw_options_t dopt;
+        char *shape = NULL, *layers;
+        options_for(dopt, o, rules, name, sizeof name, i + 1);
+        if ((rc = fy_draw_shape(&shape, d, dopt, err)) != FY_OK)
+            return rc;
+        if ((layers = layers_string(d)) == NULL)
+        {
+            free(shape);
+            return fy_error_set(err, FY_ENOMEM, "out of memory");
+        }
+        if ((int) strlen(shape) > cw->shape)
+            cw->shape = (int) strlen(shape);
+        if ((int) strlen(layers) > cw->layers)
+            cw->layers = (int) strlen(layers);
+        free(shape);
+        free(layers);
+    }
+    return FY_OK;
 }
 
 /* The figure or document text of one diagram in the format. */
@@ -722,6 +761,7 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
     json_t *top = summary_json(r, o), *arr = json_array();
     fy_ofile_t itxt;
     fy_outdir_t od;
+    widths_t cw = {28, 8};
     FILE *tfp = stdout;
     char path[4096], name[32], note[4200];
     const char *dir = NULL; /* the temporary folder that replaces o->outdir at the end */
@@ -745,8 +785,10 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
     if (tfp)
     {
         print_summary_text(tfp, r, o);
+        if (!o->count_only && (rc = table_widths(&cw, r, o, rules, err)) != FY_OK)
+            goto done;
         if (!o->count_only)
-            print_table_header(tfp);
+            print_table_header(tfp, &cw);
     }
     if (!o->outdir && (o->format == FY_FMT_TIKZ || o->format == FY_FMT_LATEX) && !o->count_only)
         fputs(doc_begin(o->format), stdout);
@@ -761,7 +803,7 @@ static int emit(const result_t *r, const opts_t *o, const fy_rules_struct *rules
         if ((rc = row_make(&w, d, dopt, err)) != FY_OK)
             goto done;
         if (tfp)
-            print_row(tfp, &w, i + 1);
+            print_row(tfp, &w, i + 1, &cw);
         snprintf(file, sizeof file, "diagram-%03ld.%s", i + 1, format_ext(o->format));
         json_array_append_new(arr, row_json(&w, i + 1, d->canon, want_file ? file : NULL));
         if (o->format == FY_FMT_DOT || o->format == FY_FMT_TIKZ || o->format == FY_FMT_LATEX)
