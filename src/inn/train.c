@@ -1268,33 +1268,35 @@ static int lbfgs_hook(void *ctx, int it, const double *P, double f, double t)
     return 0;
 }
 
-/* One training from the initial state of round `round` (restarts: round 0 is the plain
- * initialisation; round r > 0 draws the random coupling/elementwise/cubic parameters from
- * streams l + r 2^32 of the same purpose; the split, whitening and schedule are the same). */
-static int train_round(fy_inn_t out, const double *X, long n, int d,
-                       const fy_inn_train_opts_struct *o, uint64_t round,
-                       fy_inn_train_report_struct *R, fy_error_t err)
+/* The state of one training round, shared by its steps (train_round below). */
+typedef struct
 {
+    const fy_inn_train_opts_struct *o;
+    const double *X;
+    long n, ntr, nva;
+    int d;
+    fy_inn_train_report_struct *R;
     fy_inn_flow_t F;
     ectx C;
-    fy_rng_t rng;
+    int ctx_ok;
+    long *perm, *tr, *va, *bidx;
+    double *P, *Pbest, *G, *M1, *M2, best;
+    size_t np;
     fy_progress_t bar;
-    long *perm = NULL, *tr, *va, *bidx = NULL, ntr, nva, i;
-    double *P = NULL, *Pbest = NULL, *G = NULL, *M1 = NULL, *M2 = NULL, best, t0;
-    size_t np, j;
-    int rc = FY_OK, l, ep, ctx_ok = 0;
+} tround;
 
-    fy_inn_flow_init(F);
-    fy_inn_train_report_init(R);
-    memset(&C, 0, sizeof C);
-    fy_progress_init(bar, "inn train", 1.0, 0);
-    t0 = fy_wall_time();
-
+/* The options and the data a round needs, checked before anything is allocated. */
+static int round_check(const fy_inn_train_opts_struct *o, const double *X, long n, int d,
+                       fy_error_t err)
+{
+    long i;
+    int l;
     if (o->epochs < 0 || o->lbfgs_iters < 0 || o->batch < 1 || !(o->lr > 0) ||
         !(o->val_fraction >= 0 && o->val_fraction < 1) || !(o->beta1 >= 0 && o->beta1 < 1) ||
-        !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || o->patience < 0 || o->lbfgs_patience < 0 || o->chunk < 1 ||
-        (o->lbfgs_iters > 0 && o->lbfgs_m < 1) || !(o->init_scale >= 0) || o->threads < 0 ||
-        o->epochs > 100000000 || o->lbfgs_iters > 100000000)
+        !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || o->patience < 0 ||
+        o->lbfgs_patience < 0 || o->chunk < 1 || (o->lbfgs_iters > 0 && o->lbfgs_m < 1) ||
+        !(o->init_scale >= 0) || o->threads < 0 || o->epochs > 100000000 ||
+        o->lbfgs_iters > 100000000)
         return fy_error_set(err, FY_EUSAGE,
                             "training options out of range (need epochs, lbfgs_iters >= 0, "
                             "batch >= 1, lr > 0, 0 <= val_fraction < 1, 0 <= beta < 1, eps > 0, "
@@ -1307,260 +1309,344 @@ static int train_round(fy_inn_t out, const double *X, long n, int d,
                 return fy_error_set(err, FY_EINPUT,
                                     "the data hold %g at row %ld, column %d; remove the "
                                     "non-finite rows", X[(size_t) i * d + l], i, l);
-    nva = (long) floor(o->val_fraction * (double) n);
-    ntr = n - nva;
-    if (ntr < d + 1 || ntr < 2)
-        return fy_error_set(err, FY_EINPUT,
-                            "%ld rows leave %ld for training; the covariance of %d columns "
-                            "needs at least %d (more data, or a smaller validation fraction)",
-                            n, ntr, d, d + 1);
-    if ((rc = fy_inn_flow_setup(F, d, o->plan, o->couplings, err)))
-        return rc;
-    np = F->np;
+    return FY_OK;
+}
 
-    perm = fy_malloc((size_t) n, sizeof(long), err);
-    bidx = fy_malloc((size_t) ntr, sizeof(long), err);
-    P = fy_malloc(np ? np : 1, sizeof(double), err);
-    Pbest = fy_malloc(np ? np : 1, sizeof(double), err);
-    G = fy_malloc(np ? np : 1, sizeof(double), err);
-    M1 = calloc(np ? np : 1, sizeof(double));
-    M2 = calloc(np ? np : 1, sizeof(double));
-    R->curve_phase = calloc((size_t) o->epochs + o->lbfgs_iters + 1, sizeof(int));
-    R->curve_train = calloc((size_t) o->epochs + o->lbfgs_iters + 1, sizeof(double));
-    R->curve_val = calloc((size_t) o->epochs + o->lbfgs_iters + 1, sizeof(double));
-    if (!perm || !bidx || !P || !Pbest || !G || !M1 || !M2 || !R->curve_phase ||
-        !R->curve_train || !R->curve_val)
-    {
-        rc = fy_error_set(err, FY_ENOMEM, "out of memory for %ld rows and %zu parameters", n,
-                          np);
-        goto finish;
-    }
+/* The parameter vectors, the row indices and the report's curves. */
+static int round_alloc(tround *S, fy_error_t err)
+{
+    const fy_inn_train_opts_struct *o = S->o;
+    fy_inn_train_report_struct *R = S->R;
+    size_t np = S->np ? S->np : 1, nc = (size_t) o->epochs + o->lbfgs_iters + 1;
+    S->perm = fy_malloc((size_t) S->n, sizeof(long), err);
+    S->bidx = fy_malloc((size_t) S->ntr, sizeof(long), err);
+    S->P = fy_malloc(np, sizeof(double), err);
+    S->Pbest = fy_malloc(np, sizeof(double), err);
+    S->G = fy_malloc(np, sizeof(double), err);
+    S->M1 = calloc(np, sizeof(double));
+    S->M2 = calloc(np, sizeof(double));
+    R->curve_phase = calloc(nc, sizeof(int));
+    R->curve_train = calloc(nc, sizeof(double));
+    R->curve_val = calloc(nc, sizeof(double));
+    if (!S->perm || !S->bidx || !S->P || !S->Pbest || !S->G || !S->M1 || !S->M2 ||
+        !R->curve_phase || !R->curve_train || !R->curve_val)
+        return fy_error_set(err, FY_ENOMEM, "out of memory for %ld rows and %zu parameters",
+                            S->n, S->np);
+    return FY_OK;
+}
 
-    /* ---- the validation split: a seeded permutation, each part in row order */
-    fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_INN_TRAIN_SPLIT);
+/* The validation split: a seeded permutation, each part in row order. */
+static void round_split(tround *S)
+{
+    fy_rng_t rng;
+    long i, n = S->n;
+    fy_rng_init(rng, S->o->seed, FY_RNG_PURPOSE_INN_TRAIN_SPLIT);
     for (i = 0; i < n; i++)
-        perm[i] = i;
+        S->perm[i] = i;
     for (i = n - 1; i > 0; i--)
     {
         long k = (long) (fy_rng_uniform(rng, 0, (uint64_t) i) * (double) (i + 1)), t;
         k = k > i ? i : k;
-        t = perm[i];
-        perm[i] = perm[k];
-        perm[k] = t;
+        t = S->perm[i];
+        S->perm[i] = S->perm[k];
+        S->perm[k] = t;
     }
-    tr = perm;
-    va = perm + ntr;
-    qsort(tr, (size_t) ntr, sizeof(long), cmp_long);
-    qsort(va, (size_t) nva, sizeof(long), cmp_long);
+    S->tr = S->perm;
+    S->va = S->perm + S->ntr;
+    qsort(S->tr, (size_t) S->ntr, sizeof(long), cmp_long);
+    qsort(S->va, (size_t) S->nva, sizeof(long), cmp_long);
+}
 
-    /* ---- initial parameters */
-    fy_inn_flow_identity(P, F);
-    if (o->whiten && F->kind[0] == FY_INN_LAYER_AFFINE && (rc = whiten(P, F, X, tr, ntr, err)))
-        goto finish;
+/* The initial parameters: identity, the whitening first layer, and the random entries of the
+ * coupling/elementwise/cubic layers from streams l + round 2^32. */
+static int round_init_params(tround *S, uint64_t round, fy_error_t err)
+{
+    const fy_inn_flow_struct *F = S->F;
+    const fy_inn_train_opts_struct *o = S->o;
+    fy_rng_t rng;
+    size_t j;
+    int l, rc;
+    fy_inn_flow_identity(S->P, S->F);
+    if (o->whiten && F->kind[0] == FY_INN_LAYER_AFFINE &&
+        (rc = whiten(S->P, S->F, S->X, S->tr, S->ntr, err)))
+        return rc;
     fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_INN_TRAIN_INIT);
     for (l = 0; l < F->nlayers; l++)
         if (F->kind[l] != FY_INN_LAYER_AFFINE)
             for (j = F->off[l]; j < F->off[l + 1]; j++)
             {
-                P[j] = o->init_scale *
-                       fy_rng_normal(rng, (uint64_t) l + (round << 32), j - F->off[l]);
+                S->P[j] = o->init_scale *
+                          fy_rng_normal(rng, (uint64_t) l + (round << 32), j - F->off[l]);
                 /* a cubic layer starts monotone on all of R (gamma >= 0) */
                 if (F->kind[l] == FY_INN_LAYER_CUBIC)
-                    P[j] = fabs(P[j]);
+                    S->P[j] = fabs(S->P[j]);
             }
+    return FY_OK;
+}
 
-    if ((rc = ectx_alloc(&C, F, o->chunk, o->threads, err)))
-        goto finish;
-    ctx_ok = 1;
-    R->d = d;
-    R->nlayers = F->nlayers;
-    R->nparams = np;
-    R->n_train = ntr;
-    R->n_val = nva;
-    R->threads = C.nthreads;
-    R->initial_train_nll = eval_rows(&C, P, X, tr, ntr, NULL);
-    R->initial_val_nll = nva > 0 ? eval_rows(&C, P, X, va, nva, NULL) : NAN;
-    best = nva > 0 ? R->initial_val_nll : INFINITY;
+/* The evaluation context, the report's sizes and initial NLLs, the progress bar. */
+static int round_start(tround *S, fy_error_t err)
+{
+    const fy_inn_train_opts_struct *o = S->o;
+    fy_inn_train_report_struct *R = S->R;
+    int rc;
+    if ((rc = ectx_alloc(&S->C, S->F, o->chunk, o->threads, err)))
+        return rc;
+    S->ctx_ok = 1;
+    R->d = S->d;
+    R->nlayers = S->F->nlayers;
+    R->nparams = S->np;
+    R->n_train = S->ntr;
+    R->n_val = S->nva;
+    R->threads = S->C.nthreads;
+    R->initial_train_nll = eval_rows(&S->C, S->P, S->X, S->tr, S->ntr, NULL);
+    R->initial_val_nll = S->nva > 0 ? eval_rows(&S->C, S->P, S->X, S->va, S->nva, NULL) : NAN;
+    S->best = S->nva > 0 ? R->initial_val_nll : INFINITY;
     if (!isfinite(R->initial_train_nll))
-    {
-        rc = fy_error_set(err, FY_EINPUT,
-                          "the initial network has an infinite NLL on the data (an elementwise "
-                          "layer's Jacobian vanishes at a sample); lower the initial scale");
-        goto finish;
-    }
-    memcpy(Pbest, P, np * sizeof(double));
+        return fy_error_set(err, FY_EINPUT,
+                            "the initial network has an infinite NLL on the data (an "
+                            "elementwise layer's Jacobian vanishes at a sample); lower the "
+                            "initial scale");
+    memcpy(S->Pbest, S->P, S->np * sizeof(double));
     R->best_phase = 0;
     R->best_step = 0;
-    fy_progress_clear(bar);
-    fy_progress_init(bar, "inn train", (double) o->epochs + o->lbfgs_iters, o->progress_bar);
+    fy_progress_clear(S->bar);
+    fy_progress_init(S->bar, "inn train", (double) o->epochs + o->lbfgs_iters, o->progress_bar);
+    return FY_OK;
+}
 
-    /* ---- minibatch Adam with clipping and early stopping */
+/* One Adam epoch over the shuffled training rows; returns the mean training NLL of the
+ * accepted minibatches (NaN if none) and the last gradient norm in *gn. */
+static double adam_epoch(tround *S, fy_rng_t rng, int ep, long *step, double *b1t, double *b2t,
+                         double *gn)
+{
+    const fy_inn_train_opts_struct *o = S->o;
+    long bs = o->batch < S->ntr ? o->batch : S->ntr, i, s0, nsum = 0, ntr = S->ntr;
+    double sum = 0.0;
+    size_t j;
+    for (i = ntr - 1; i > 0; i--)
     {
-        long bs = o->batch < ntr ? o->batch : ntr, step = 0;
-        double b1t = 1.0, b2t = 1.0, ta = fy_wall_time();
-        int wait = 0;
-        fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_INN_TRAIN_SHUFFLE);
-        memcpy(bidx, tr, (size_t) ntr * sizeof(long));
-        for (ep = 0; ep < o->epochs; ep++)
+        long k = (long) (fy_rng_uniform(rng, (uint64_t) ep, (uint64_t) i) * (double) (i + 1)),
+             t;
+        k = k > i ? i : k;
+        t = S->bidx[i];
+        S->bidx[i] = S->bidx[k];
+        S->bidx[k] = t;
+    }
+    for (s0 = 0; s0 < ntr; s0 += bs)
+    {
+        long B = ntr - s0 < bs ? ntr - s0 : bs;
+        double f = eval_rows(&S->C, S->P, S->X, S->bidx + s0, B, S->G), sc = 1.0;
+        if (!isfinite(f))
+            continue; /* a rejected step (elementwise Jacobian <= 0 at a row) */
+        sum += f * (double) B;
+        nsum += B;
+        *gn = norm2(S->G, S->np);
+        if (o->clip > 0 && *gn > o->clip)
+            sc = o->clip / *gn;
+        if (sc != 1.0)
+            for (j = 0; j < S->np; j++)
+                S->G[j] *= sc;
+        (*step)++;
+        *b1t *= o->beta1;
+        *b2t *= o->beta2;
+        _fy_adam_update(S->P, S->G, S->M1, S->M2, S->np, o->lr, o->beta1, o->beta2, o->eps,
+                        1.0 / (1.0 - *b1t), 1.0 / (1.0 - *b2t), 0.0);
+    }
+    return nsum > 0 ? sum / (double) nsum : NAN;
+}
+
+/* Minibatch Adam with clipping and early stopping; the best state stays in Pbest. */
+static int round_adam(tround *S, fy_error_t err)
+{
+    const fy_inn_train_opts_struct *o = S->o;
+    fy_inn_train_report_struct *R = S->R;
+    fy_rng_t rng;
+    long step = 0;
+    double b1t = 1.0, b2t = 1.0, ta = fy_wall_time();
+    int wait = 0, ep;
+    fy_rng_init(rng, o->seed, FY_RNG_PURPOSE_INN_TRAIN_SHUFFLE);
+    memcpy(S->bidx, S->tr, (size_t) S->ntr * sizeof(long));
+    for (ep = 0; ep < o->epochs; ep++)
+    {
+        double v = NAN, gn = NAN;
+        R->curve_phase[R->ncurve] = 1;
+        R->curve_train[R->ncurve] = adam_epoch(S, rng, ep, &step, &b1t, &b2t, &gn);
+        if (S->nva > 0)
         {
-            double sum = 0.0, v = NAN, gn = NAN;
-            long s0, nsum = 0;
-            for (i = ntr - 1; i > 0; i--)
+            v = eval_rows(&S->C, S->P, S->X, S->va, S->nva, NULL);
+            if (v < S->best)
             {
-                long k = (long) (fy_rng_uniform(rng, (uint64_t) ep, (uint64_t) i) *
-                                 (double) (i + 1)), t;
-                k = k > i ? i : k;
-                t = bidx[i];
-                bidx[i] = bidx[k];
-                bidx[k] = t;
-            }
-            for (s0 = 0; s0 < ntr; s0 += bs)
-            {
-                long B = ntr - s0 < bs ? ntr - s0 : bs;
-                double f = eval_rows(&C, P, X, bidx + s0, B, G), sc = 1.0;
-                if (!isfinite(f))
-                    continue; /* a rejected step (elementwise Jacobian <= 0 at a row) */
-                sum += f * (double) B;
-                nsum += B;
-                gn = norm2(G, np);
-                if (o->clip > 0 && gn > o->clip)
-                    sc = o->clip / gn;
-                if (sc != 1.0)
-                    for (j = 0; j < np; j++)
-                        G[j] *= sc;
-                step++;
-                b1t *= o->beta1;
-                b2t *= o->beta2;
-                _fy_adam_update(P, G, M1, M2, np, o->lr, o->beta1, o->beta2, o->eps,
-                                1.0 / (1.0 - b1t), 1.0 / (1.0 - b2t), 0.0);
-            }
-            R->curve_phase[R->ncurve] = 1;
-            R->curve_train[R->ncurve] = nsum > 0 ? sum / (double) nsum : NAN;
-            if (nva > 0)
-            {
-                v = eval_rows(&C, P, X, va, nva, NULL);
-                if (v < best)
-                {
-                    best = v;
-                    memcpy(Pbest, P, np * sizeof(double));
-                    R->best_phase = 1;
-                    R->best_step = ep + 1;
-                    wait = 0;
-                }
-                else
-                    wait++;
-            }
-            else
-            {
-                memcpy(Pbest, P, np * sizeof(double));
+                S->best = v;
+                memcpy(S->Pbest, S->P, S->np * sizeof(double));
                 R->best_phase = 1;
                 R->best_step = ep + 1;
+                wait = 0;
             }
-            R->curve_val[R->ncurve] = v;
-            R->ncurve++;
-            R->epochs_run = ep + 1;
-            fy_progress_update(bar, ep + 1);
-            if (!isfinite(R->curve_train[R->ncurve - 1]) || norm2(P, np) != norm2(P, np))
+            else
+                wait++;
+        }
+        else
+        {
+            memcpy(S->Pbest, S->P, S->np * sizeof(double));
+            R->best_phase = 1;
+            R->best_step = ep + 1;
+        }
+        R->curve_val[R->ncurve] = v;
+        R->ncurve++;
+        R->epochs_run = ep + 1;
+        fy_progress_update(S->bar, ep + 1);
+        if (!isfinite(R->curve_train[R->ncurve - 1]) || norm2(S->P, S->np) != norm2(S->P, S->np))
+            return fy_error_set(err, FY_ECHECK,
+                                "training diverged in Adam epoch %d (NLL %g); lower the "
+                                "learning rate (now %g) or the clipping norm (now %g)",
+                                ep + 1, R->curve_train[R->ncurve - 1], o->lr, o->clip);
+        if (o->progress)
+        {
+            fy_inn_train_progress_struct pr;
+            pr.phase = "adam";
+            pr.step = ep + 1;
+            pr.total = o->epochs;
+            pr.train_nll = R->curve_train[R->ncurve - 1];
+            pr.val_nll = v;
+            pr.grad_norm = gn;
+            if (o->progress(o->progress_ctx, &pr))
             {
-                rc = fy_error_set(err, FY_ECHECK,
-                                  "training diverged in Adam epoch %d (NLL %g); lower the "
-                                  "learning rate (now %g) or the clipping norm (now %g)",
-                                  ep + 1, R->curve_train[R->ncurve - 1], o->lr, o->clip);
-                goto finish;
-            }
-            if (o->progress)
-            {
-                fy_inn_train_progress_struct pr;
-                pr.phase = "adam";
-                pr.step = ep + 1;
-                pr.total = o->epochs;
-                pr.train_nll = R->curve_train[R->ncurve - 1];
-                pr.val_nll = v;
-                pr.grad_norm = gn;
-                if (o->progress(o->progress_ctx, &pr))
-                {
-                    R->stopped_early = 2;
-                    break;
-                }
-            }
-            if (nva > 0 && o->patience > 0 && wait >= o->patience)
-            {
-                R->stopped_early = 1;
+                R->stopped_early = 2;
                 break;
             }
         }
-        R->adam_time_s = fy_wall_time() - ta;
+        if (S->nva > 0 && o->patience > 0 && wait >= o->patience)
+        {
+            R->stopped_early = 1;
+            break;
+        }
     }
-    memcpy(P, Pbest, np * sizeof(double));
+    R->adam_time_s = fy_wall_time() - ta;
+    return FY_OK;
+}
 
-    /* ---- full-batch L-BFGS on the training split */
-    if (o->lbfgs_iters > 0 && R->stopped_early != 2)
+/* Full-batch L-BFGS on the training split (by the moment trick where the options ask for it
+ * and it applies); the best state stays in Pbest. */
+static int round_lbfgs(tround *S, fy_error_t err)
+{
+    const fy_inn_train_opts_struct *o = S->o;
+    fy_inn_train_report_struct *R = S->R;
+    lwatch w;
+    fy_inn_moments_t Mtr, Mva;
+    int lrc;
+    long nva = S->nva;
+    double tl = fy_wall_time();
+    memset(&w, 0, sizeof w);
+    w.C = &S->C;
+    w.o = o;
+    w.X = S->X;
+    w.tr = S->tr;
+    w.va = S->va;
+    w.ntr = S->ntr;
+    w.nva = nva;
+    w.R = R;
+    w.best = S->best;
+    w.Pbest = S->Pbest;
+    w.bar = S->bar;
+    fy_inn_moments_init(Mtr);
+    fy_inn_moments_init(Mva);
+    if (o->moments && fy_inn_flow_moment_degree(S->F) > 0)
     {
-        lwatch w;
-        fy_inn_moments_t Mtr, Mva;
-        int lrc;
-        double tl = fy_wall_time();
-        memset(&w, 0, sizeof w);
-        w.C = &C;
-        w.o = o;
-        w.X = X;
-        w.tr = tr;
-        w.va = va;
-        w.ntr = ntr;
-        w.nva = nva;
-        w.R = R;
-        w.best = best;
-        w.Pbest = Pbest;
-        w.bar = bar;
-        fy_inn_moments_init(Mtr);
-        fy_inn_moments_init(Mva);
-        if (o->moments && fy_inn_flow_moment_degree(F) > 0)
+        /* the moment trick where it applies and the points are fewer than the rows */
+        fy_error_t merr;
+        int D = fy_inn_flow_moment_degree(S->F), d = S->d;
+        fy_error_init(merr);
+        if (fy_inn_moments_fit(Mtr, S->X, S->tr, S->ntr, d, D, merr) == FY_OK &&
+            (nva == 0 || fy_inn_moments_fit(Mva, S->X, S->va, nva, d, D, merr) == FY_OK) &&
+            Mtr->resid < 1e-9 && (nva == 0 || Mva->resid < 1e-9))
         {
-            /* the moment trick where it applies and the points are fewer than the rows */
-            fy_error_t merr;
-            int D = fy_inn_flow_moment_degree(F);
-            fy_error_init(merr);
-            if (fy_inn_moments_fit(Mtr, X, tr, ntr, d, D, merr) == FY_OK &&
-                (nva == 0 || fy_inn_moments_fit(Mva, X, va, nva, d, D, merr) == FY_OK) &&
-                Mtr->resid < 1e-9 && (nva == 0 || Mva->resid < 1e-9))
-            {
-                w.Mtr = Mtr;
-                w.Mva = nva > 0 ? Mva : NULL;
-                R->moments_used = 1;
-            }
+            w.Mtr = Mtr;
+            w.Mva = nva > 0 ? Mva : NULL;
+            R->moments_used = 1;
         }
-        _fy_lbfgs_minimize(P, np, o->lbfgs_iters, o->lbfgs_m, o->lbfgs_gtol, lbfgs_fg, &w,
-                           lbfgs_hook, &w, err, &lrc);
-        fy_inn_moments_clear(Mtr);
-        fy_inn_moments_clear(Mva);
-        if (lrc)
-        {
-            rc = lrc;
-            goto finish;
-        }
-        best = w.best;
-        if (w.stopped)
-            R->stopped_early = w.stopped;
-        memcpy(P, Pbest, np * sizeof(double));
-        R->lbfgs_time_s = fy_wall_time() - tl;
     }
-    R->best_val_nll = nva > 0 ? best : NAN;
-    R->final_train_nll = eval_rows(&C, P, X, tr, ntr, NULL);
-    rc = fy_inn_flow_to_inn(out, F, P, err);
+    _fy_lbfgs_minimize(S->P, S->np, o->lbfgs_iters, o->lbfgs_m, o->lbfgs_gtol, lbfgs_fg, &w,
+                       lbfgs_hook, &w, err, &lrc);
+    fy_inn_moments_clear(Mtr);
+    fy_inn_moments_clear(Mva);
+    if (lrc)
+        return lrc;
+    S->best = w.best;
+    if (w.stopped)
+        R->stopped_early = w.stopped;
+    memcpy(S->P, S->Pbest, S->np * sizeof(double));
+    R->lbfgs_time_s = fy_wall_time() - tl;
+    return FY_OK;
+}
+
+static void round_free(tround *S)
+{
+    fy_progress_clear(S->bar);
+    if (S->ctx_ok)
+        ectx_free(&S->C);
+    fy_inn_flow_clear(S->F);
+    free(S->perm);
+    free(S->bidx);
+    free(S->P);
+    free(S->Pbest);
+    free(S->G);
+    free(S->M1);
+    free(S->M2);
+}
+
+/* One training from the initial state of round `round` (restarts: round 0 is the plain
+ * initialisation; round r > 0 draws the random coupling/elementwise/cubic parameters from
+ * streams l + r 2^32 of the same purpose; the split, whitening and schedule are the same). */
+static int train_round(fy_inn_t out, const double *X, long n, int d,
+                       const fy_inn_train_opts_struct *o, uint64_t round,
+                       fy_inn_train_report_struct *R, fy_error_t err)
+{
+    tround S;
+    double t0;
+    int rc;
+
+    memset(&S, 0, sizeof S);
+    S.o = o;
+    S.X = X;
+    S.n = n;
+    S.d = d;
+    S.R = R;
+    fy_inn_flow_init(S.F);
+    fy_inn_train_report_init(R);
+    fy_progress_init(S.bar, "inn train", 1.0, 0);
+    t0 = fy_wall_time();
+
+    if ((rc = round_check(o, X, n, d, err)))
+        return rc;
+    S.nva = (long) floor(o->val_fraction * (double) n);
+    S.ntr = n - S.nva;
+    if (S.ntr < d + 1 || S.ntr < 2)
+        return fy_error_set(err, FY_EINPUT,
+                            "%ld rows leave %ld for training; the covariance of %d columns "
+                            "needs at least %d (more data, or a smaller validation fraction)",
+                            n, S.ntr, d, d + 1);
+    if ((rc = fy_inn_flow_setup(S.F, d, o->plan, o->couplings, err)))
+        return rc;
+    S.np = S.F->np;
+
+    if ((rc = round_alloc(&S, err)))
+        goto finish;
+    round_split(&S);
+    if ((rc = round_init_params(&S, round, err)) || (rc = round_start(&S, err)))
+        goto finish;
+    if ((rc = round_adam(&S, err)))
+        goto finish;
+    memcpy(S.P, S.Pbest, S.np * sizeof(double));
+    if (o->lbfgs_iters > 0 && R->stopped_early != 2 && (rc = round_lbfgs(&S, err)))
+        goto finish;
+    R->best_val_nll = S.nva > 0 ? S.best : NAN;
+    R->final_train_nll = eval_rows(&S.C, S.P, X, S.tr, S.ntr, NULL);
+    rc = fy_inn_flow_to_inn(out, S.F, S.P, err);
 
 finish:
-    fy_progress_clear(bar);
     R->time_s = fy_wall_time() - t0;
-    if (ctx_ok)
-        ectx_free(&C);
-    fy_inn_flow_clear(F);
-    free(perm);
-    free(bidx);
-    free(P);
-    free(Pbest);
-    free(G);
-    free(M1);
-    free(M2);
+    round_free(&S);
     return rc;
 }
 
