@@ -746,11 +746,126 @@ static void test_erf_batch(void **state)
     assert_true(fabs(y[7] - one) <= ulp_of(one));
 }
 
+/* mc13: the instruction-set paths (fy_rng_set_isa: portable C, AVX2, AVX-512, those this
+ * processor has) give the same bits: the fills (runs at every offset and length 1..70, long
+ * runs, streams around 2^32), the sampler's erf at every length 1..40 (the vector tails) and on
+ * 20011 values with specials, and whole ensembles (Erf at widths 3 and 100). */
+static double isa_fills(double *out, int level)
+{
+    static double z[1200];
+    fy_rng_t r;
+    uint64_t n, k0, st;
+    size_t o = 0;
+    fy_rng_set_isa(level);
+    fy_rng_init(r, UINT64_C(0x1234567890abcdef), FY_RNG_PURPOSE_NNFT_PARAMS);
+    for (n = 1; n <= 70; n += 3)
+        for (k0 = 0; k0 < 20; k0 += 3)
+        {
+            fy_rng_normals(out + o, n, r, 9 + n, k0);
+            fy_rng_uniforms(out + o + n, n, r, 9 + n, k0);
+            o += 2 * n;
+        }
+    fy_rng_normals(out + o, 1111, r, UINT64_C(1) << 40, 3);
+    o += 1111;
+    for (n = 1; n <= 40; n += 3)
+        for (st = 1; st <= 19; st += 6)
+        {
+            memset(z, 0, sizeof z); /* the gaps of ldz = n + 1 are not written */
+            fy_rng_normals_streams(z, n, n + 1, r, (UINT64_C(1) << 32) - 7, st);
+            memcpy(out + o, z, sizeof(double) * (size_t) (st * (n + 1)));
+            o += (size_t) (st * (n + 1));
+            fy_rng_uniforms_streams(z, n, n, r, (UINT64_C(1) << 32) - 5, st);
+            memcpy(out + o, z, sizeof(double) * (size_t) (st * n));
+            o += (size_t) (st * n);
+        }
+    return (double) o;
+}
+
+static void isa_erf(double *y, const double *x, int level)
+{
+    slong n, o = 0;
+    fy_rng_set_isa(level);
+    for (n = 1; n <= 40; n++)
+    {
+        fy_nnft_erf_batch(y + o, x + o, n);
+        o += n;
+    }
+    fy_nnft_erf_batch(y + o, x + o, 20011);
+}
+
+static void isa_sample(fy_nnft_mc_t mc, slong width, int level)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    fy_rng_set_isa(level);
+    spec_simple(s, FY_NNFT_ERF, "-1\n0.5\n1\n", "1", "1", width);
+    assert_int_equal(fy_nnft_sample(mc, s, 777, 5, 1, err), FY_OK);
+    fy_nnft_spec_clear(s);
+}
+
+static void test_isa_paths(void **state)
+{
+    enum { NF = 40000, NE = 20011 + 820 };
+    static double f0[NF], f1[NF], x[NE], e0[NE], e1[NE];
+    static const int levels[3] = {FY_RNG_ISA_C, FY_RNG_ISA_AVX2, FY_RNG_ISA_AVX512};
+    static const char *names[3] = {"C", "AVX2", "AVX-512"};
+    fy_rng_t r;
+    double n0;
+    slong i;
+    int l, a, w;
+    (void) state;
+    fy_rng_init(r, 7, FY_RNG_PURPOSE_TEST);
+    fy_rng_normals(x, NE, r, 0, 0);
+    for (i = 0; i < NE; i++)
+        x[i] *= i % 5 == 0 ? 4.0 : 1.0;
+    x[3] = 0.0;
+    x[4] = -0.0;
+    x[5] = INFINITY;
+    x[6] = -INFINITY;
+    x[7] = NAN;
+    x[8] = 0x1p-1074;
+    x[NE - 1] = NAN; /* in the last, padded vector */
+    n0 = isa_fills(f0, FY_RNG_ISA_C);
+    assert_true(n0 <= NF);
+    isa_erf(e0, x, FY_RNG_ISA_C);
+    for (l = 1; l < 3; l++)
+    {
+        int got = fy_rng_set_isa(levels[l]);
+        if (got != levels[l])
+        {
+            printf("# isa paths: %s not available here (skipped)\n", names[l]);
+            continue;
+        }
+        assert_true(isa_fills(f1, levels[l]) == n0);
+        assert_memory_equal(f0, f1, sizeof(double) * (size_t) n0);
+        isa_erf(e1, x, levels[l]);
+        assert_memory_equal(e0, e1, sizeof e0);
+        for (w = 0; w < 2; w++)
+        {
+            fy_nnft_mc_t m0, m1;
+            fy_nnft_mc_init(m0);
+            fy_nnft_mc_init(m1);
+            isa_sample(m0, w ? 100 : 3, FY_RNG_ISA_C);
+            isa_sample(m1, w ? 100 : 3, levels[l]);
+            for (a = 0; a < 3; a++)
+                assert_memory_equal(m0->mean[a], m1->mean[a],
+                                    (size_t) m0->count[a] * (4 + FY_NNFT_CHUNKS) * sizeof(double));
+            fy_nnft_mc_clear(m0);
+            fy_nnft_mc_clear(m1);
+        }
+        printf("# isa paths: %s equals C bit for bit (fills, erf, ensembles)\n", names[l]);
+    }
+    fy_rng_set_isa(FY_RNG_ISA_AUTO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fill),
         cmocka_unit_test(test_erf_batch),
+        cmocka_unit_test(test_isa_paths),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_threads_paths),
         cmocka_unit_test(test_products),

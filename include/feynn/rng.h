@@ -41,6 +41,15 @@ enum
     FY_RNG_PURPOSE_BORN_DATA = 68      /* born data sets: stream = sample, index = draw */
 };
 
+/* Purposes of the last private mixers replaced (issue 9: splitmix-style hashes in src/inn/check.c
+ * and in the bench programs). */
+enum
+{
+    FY_RNG_PURPOSE_INN_CHECK = 72, /* fy_inn_action_check's directions: stream = direction j,
+                                    * index = coordinate */
+    FY_RNG_PURPOSE_BENCH = 73      /* bench/ operands (bench/bench_rng.h): stream 0, index = draw */
+};
+
 typedef struct
 {
     uint32_t key[2];  /* the seed */
@@ -85,6 +94,23 @@ void fy_rng_normals_streams(double *z, uint64_t n, uint64_t ldz, const fy_rng_t 
                             uint64_t stream0, uint64_t nstreams);
 void fy_rng_uniforms_streams(double *u, uint64_t n, uint64_t ldu, const fy_rng_t r,
                              uint64_t stream0, uint64_t nstreams);
+
+/* mc13 (issue 13): the instruction set of the batched fills above and of the sampler's erf
+ * (fy_nnft_erf_batch).  They give the same numbers on every path (integer arithmetic, exact
+ * conversions, the same IEEE operations in the same order, no contraction); the choice is for
+ * tests and benchmarks.  FY_RNG_ISA_AUTO: the best the processor has (the default); a level
+ * the processor lacks falls back to the best it has.  Returns the level in use.  Not to be
+ * called while another thread fills. */
+enum
+{
+    FY_RNG_ISA_AUTO = -1,
+    FY_RNG_ISA_C = 0,      /* portable C */
+    FY_RNG_ISA_AVX2 = 1,   /* AVX2, 4 blocks per vector */
+    FY_RNG_ISA_AVX512 = 2  /* AVX-512 F and DQ, 8 blocks per vector */
+};
+int fy_rng_set_isa(int level);
+/* The level in use (the sampler's vectorised erf, fy_nnft_erf_batch, follows it too). */
+int fy_rng_isa(void);
 
 #ifdef __cplusplus
 }

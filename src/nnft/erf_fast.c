@@ -15,14 +15,16 @@
  * final rounding (0.5 ulp) the result is within 0.9 ulp of erf(x) for every double x;
  * tests/test_nnft_mc.c checks < 1 ulp against Arb at 200,000 points.
  *
- * The AVX2 path (chosen at load time) performs the same IEEE operations in the same order as
- * the C path (separate multiplies and adds, no contraction): the numbers do not depend on the
- * processor, the vector width or where a value sits in the array. */
+ * The AVX2 and AVX-512 paths (chosen at run time, fy_rng_isa) perform the same IEEE operations
+ * in the same order as the C path (separate multiplies and adds, no contraction): the numbers
+ * do not depend on the processor, the vector width or where a value sits in the array
+ * (tests/test_nnft_mc.c test_isa_paths compares the paths bit for bit). */
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "feynn/nnft.h"
+#include "feynn/rng.h"
 #include "num/arb_all.h"
 
 #define ROWS 370  /* row 0: |x| < 15.5/64; rows 1..369: x0 = 16/64 .. 384/64 */
@@ -166,6 +168,119 @@ __attribute__((target("avx2"))) static slong erf_avx2(double *y, const double *x
     }
     return i;
 }
+
+/* mc13: eight values at a time with AVX-512 (F and DQ): the rows of the eight lanes loaded
+ * and transposed (an 8 x 8 transpose for hi, lo, q0 .. q5, a 4 x 8 one for q6 .. q9; gathers
+ * are slower), then the same operations as erf_one and erf_avx2. */
+#define FY_T512 __attribute__((target("avx2,avx512f,avx512dq")))
+
+/* c[0..12) = the columns of the rows tab + b[0..8). */
+FY_T512 static inline void tr8(__m512d c[NC], const int b[8])
+{
+    const __m512i i0 = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
+    const __m512i i1 = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+    __m512d t[8], s[8], z[4];
+    int j;
+    for (j = 0; j < 8; j += 2)
+    {
+        __m512d r0 = _mm512_loadu_pd(tab + b[j]), r1 = _mm512_loadu_pd(tab + b[j + 1]);
+        t[j] = _mm512_unpacklo_pd(r0, r1);
+        t[j + 1] = _mm512_unpackhi_pd(r0, r1);
+    }
+    for (j = 0; j < 8; j += 4)
+    {
+        s[j] = _mm512_shuffle_f64x2(t[j], t[j + 2], 0x88);
+        s[j + 1] = _mm512_shuffle_f64x2(t[j], t[j + 2], 0xDD);
+        s[j + 2] = _mm512_shuffle_f64x2(t[j + 1], t[j + 3], 0x88);
+        s[j + 3] = _mm512_shuffle_f64x2(t[j + 1], t[j + 3], 0xDD);
+    }
+    c[0] = _mm512_shuffle_f64x2(s[0], s[4], 0x88);
+    c[4] = _mm512_shuffle_f64x2(s[0], s[4], 0xDD);
+    c[2] = _mm512_shuffle_f64x2(s[1], s[5], 0x88);
+    c[6] = _mm512_shuffle_f64x2(s[1], s[5], 0xDD);
+    c[1] = _mm512_shuffle_f64x2(s[2], s[6], 0x88);
+    c[5] = _mm512_shuffle_f64x2(s[2], s[6], 0xDD);
+    c[3] = _mm512_shuffle_f64x2(s[3], s[7], 0x88);
+    c[7] = _mm512_shuffle_f64x2(s[3], s[7], 0xDD);
+    /* columns 8..11: rows j and j + 4 in the two halves of z[j] */
+    for (j = 0; j < 4; j++)
+        z[j] = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(tab + b[j] + 8)),
+                                  _mm256_loadu_pd(tab + b[j + 4] + 8), 1);
+    t[0] = _mm512_unpacklo_pd(z[0], z[1]);
+    t[1] = _mm512_unpackhi_pd(z[0], z[1]);
+    t[2] = _mm512_unpacklo_pd(z[2], z[3]);
+    t[3] = _mm512_unpackhi_pd(z[2], z[3]);
+    c[8] = _mm512_permutex2var_pd(t[0], i0, t[2]);
+    c[10] = _mm512_permutex2var_pd(t[0], i1, t[2]);
+    c[9] = _mm512_permutex2var_pd(t[1], i0, t[3]);
+    c[11] = _mm512_permutex2var_pd(t[1], i1, t[3]);
+}
+
+/* Two vectors of eight side by side (x[0..16) into y): the Horner chains are latency bound. */
+FY_T512 static inline void erf16_512(double *y, const double *x)
+{
+    const __m512d six = _mm512_set1_pd(6.0), s64 = _mm512_set1_pd(64.0);
+    const __m512d half = _mm512_set1_pd(0.5), step = _mm512_set1_pd(0.015625);
+    const __m512i sgn = _mm512_set1_epi64((long long) 0x8000000000000000u);
+    const __m256i ks = _mm256_set1_epi32(KSMALL), kr = _mm256_set1_epi32(KSMALL - 1);
+    const __m256i nc = _mm256_set1_epi32(NC);
+    __m512d c[2][NC], xv[2], u[2], m[2], h[2], q[2];
+    int v, j;
+#pragma GCC unroll 2
+    for (v = 0; v < 2; v++)
+    {
+        __m512d a, t;
+        __m256i k, sm;
+        __mmask8 small;
+        int b[8];
+        xv[v] = _mm512_loadu_pd(x + 8 * v);
+        a = _mm512_min_pd(_mm512_abs_pd(xv[v]), six);
+        k = _mm512_cvttpd_epi32(_mm512_add_pd(_mm512_mul_pd(a, s64), half));
+        sm = _mm256_cmpgt_epi32(ks, k);
+        small = (__mmask8) _mm256_movemask_ps(_mm256_castsi256_ps(sm));
+        _mm256_storeu_si256((__m256i *) b, _mm256_mullo_epi32(
+                                               _mm256_andnot_si256(sm, _mm256_sub_epi32(k, kr)),
+                                               nc));
+        tr8(c[v], b);
+        t = _mm512_sub_pd(a, _mm512_mul_pd(_mm512_cvtepi32_pd(k), step));
+        u[v] = _mm512_mask_blend_pd(small, t, _mm512_mul_pd(a, a));
+        m[v] = _mm512_mask_blend_pd(small, t, a);
+        h[v] = _mm512_mask_blend_pd(small, c[v][0], a);
+        q[v] = c[v][NC - 1];
+    }
+#pragma GCC unroll 12
+    for (j = NC - 2; j >= 2; j--)
+#pragma GCC unroll 2
+        for (v = 0; v < 2; v++)
+            q[v] = _mm512_add_pd(_mm512_mul_pd(q[v], u[v]), c[v][j]);
+#pragma GCC unroll 2
+    for (v = 0; v < 2; v++)
+    {
+        __m512d r = _mm512_add_pd(h[v], _mm512_add_pd(c[v][1], _mm512_mul_pd(m[v], q[v])));
+        r = _mm512_castsi512_pd(_mm512_or_si512(
+            _mm512_castpd_si512(r), _mm512_and_si512(_mm512_castpd_si512(xv[v]), sgn)));
+        _mm512_storeu_pd(y + 8 * v,
+                         _mm512_mask_blend_pd(_mm512_cmp_pd_mask(xv[v], xv[v], _CMP_UNORD_Q), r,
+                                              xv[v]));
+    }
+}
+
+FY_T512 static slong erf_avx512(double *y, const double *x, slong n)
+{
+    double xt[16], yt[16];
+    slong i, j;
+    for (i = 0; i + 16 <= n; i += 16)
+        erf16_512(y + i, x + i);
+    if (i == n)
+        return n;
+    /* the last few values padded to 16 (each lane is computed on its own: the same numbers) */
+    for (j = 0; j < 16; j++)
+        xt[j] = i + j < n ? x[i + j] : 0.0;
+    erf16_512(yt, xt);
+    for (j = 0; i + j < n; j++)
+        y[i + j] = yt[j];
+    return n;
+}
 #else
 #define FY_ERF_AVX2 0
 #endif
@@ -175,7 +290,10 @@ void fy_nnft_erf_batch(double *y, const double *x, slong n)
     slong i = 0;
     pthread_once(&tab_once, tab_fill);
 #if FY_ERF_AVX2
-    if (__builtin_cpu_supports("avx2"))
+    const int level = fy_rng_isa();
+    if (level >= FY_RNG_ISA_AVX512)
+        i = erf_avx512(y, x, n);
+    else if (level >= FY_RNG_ISA_AVX2)
         i = erf_avx2(y, x, n);
 #endif
     for (; i < n; i++)

@@ -150,7 +150,9 @@ double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k)
  * then the central branch of AS 241 for every value (the same operations in the same order as
  * ppnd16, so the same doubles), and ppnd16 itself for the values in the tails.  The numbers
  * are exactly those of fy_rng_uniform and fy_rng_normal (tests/test_nnft_mc.c compares them):
- * integer arithmetic, exact conversions, and no multiply-add contraction (AVX2 has no FMA). */
+ * integer arithmetic, exact conversions, and no multiply-add contraction (AVX2 has no FMA).
+ * Where the processor has AVX-512 (F, DQ) the fills take batch_512 below instead (mc13: 8
+ * blocks per vector, the three passes over up to 512 values); fy_rng_set_isa picks a path. */
 #define LANES 8
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -159,6 +161,45 @@ double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k)
 #else
 #define FY_RNG_AVX2 0
 #endif
+
+/* The instruction set of the fills (fy_rng_set_isa): -1 until first asked. */
+static int isa_level = -1;
+static int have_avx512(void);
+
+static int isa_best(void)
+{
+#if FY_RNG_AVX2
+    if (have_avx512())
+        return FY_RNG_ISA_AVX512;
+    if (__builtin_cpu_supports("avx2"))
+        return FY_RNG_ISA_AVX2;
+#endif
+    return FY_RNG_ISA_C;
+}
+
+static int isa(void)
+{
+    int l = __atomic_load_n(&isa_level, __ATOMIC_RELAXED);
+    if (l < 0)
+    {
+        l = isa_best();
+        __atomic_store_n(&isa_level, l, __ATOMIC_RELAXED);
+    }
+    return l;
+}
+
+int fy_rng_isa(void)
+{
+    return isa();
+}
+
+int fy_rng_set_isa(int level)
+{
+    int best = isa_best();
+    level = level < 0 || level > best ? best : level;
+    __atomic_store_n(&isa_level, level, __ATOMIC_RELAXED);
+    return level;
+}
 
 /* The counters of the lanes: {index[j], stream[j] lo, stream[j] hi, purpose}. */
 typedef struct
@@ -271,7 +312,7 @@ static void uniform_ab(double a[LANES], double b[LANES], const fy_rng_t r, const
 {
     int j;
 #if FY_RNG_AVX2
-    if (__builtin_cpu_supports("avx2"))
+    if (isa() >= FY_RNG_ISA_AVX2)
         uniform_split_avx2(a, b, r, L);
     else
 #endif
@@ -362,7 +403,7 @@ static void normal_lanes(double *z, int n)
     double c[2 * LANES], w[2 * LANES];
     int j, t[2 * LANES], nt = 0;
 #if FY_RNG_AVX2
-    const int avx2 = __builtin_cpu_supports("avx2");
+    const int avx2 = isa() >= FY_RNG_ISA_AVX2;
 #else
     const int avx2 = 0;
 #endif
@@ -398,6 +439,223 @@ static void normal_lanes(double *z, int n)
         z[t[j]] = ppnd16(w[t[j]]);
 }
 
+/* ------------------------------------------------------------------ AVX-512 fills (mc13)
+ * The same numbers again, 8 Philox blocks per 512-bit vector (each 32-bit word in a 64-bit
+ * lane: _mm512_mul_epu32 is the 32 x 32 -> 64 multiply; the high halves the rounds leave in
+ * c1, c3 never reach a multiply and are cut at the end), the 53-bit integers converted
+ * exactly by _mm512_cvtepu64_pd, then in three passes over up to CHUNK values: the central
+ * branch of AS 241 for every value (ppnd16's operations in its order), the logs of the tails
+ * one by one (libm, as ppnd16), the square roots and rational functions of the tails eight at a
+ * time; the far tails (r > 5) by ppnd16 itself. */
+#define GROUPS 32                /* groups of 16 values (8 blocks) per pass, at most */
+#define CHUNK (16 * GROUPS)
+
+#if FY_RNG_AVX2
+#define FY_T512 __attribute__((target("avx512f,avx512dq")))
+
+/* The uniforms of 8 blocks with counters {c0, c1, c2, purpose}: words 0-1 into *a, 2-3 into
+ * *b (the 0 -> 2^-54 rule applied). */
+FY_T512 static inline void philox_512(__m512d *a, __m512d *b, __m512i c0, __m512i c1,
+                                      __m512i c2, const fy_rng_t r)
+{
+    const __m512i m0 = _mm512_set1_epi64(0xD2511F53), m1 = _mm512_set1_epi64(0xCD9E8D57);
+    const __m512i lo32 = _mm512_set1_epi64(0xffffffff), zero = _mm512_setzero_si512();
+    const __m512d s53 = _mm512_set1_pd(0x1p-53), tiny = _mm512_set1_pd(0x1p-54);
+    __m512i c3 = _mm512_set1_epi64(r->purpose), x, y;
+    uint32_t k0 = r->key[0], k1 = r->key[1];
+    int round;
+#pragma GCC unroll 10
+    for (round = 0; round < 10; round++)
+    {
+        __m512i p0 = _mm512_mul_epu32(c0, m0), p1 = _mm512_mul_epu32(c2, m1);
+        /* a ^ b ^ c: truth table 0x96 */
+        c0 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p1, 32), c1, _mm512_set1_epi64(k0),
+                                       0x96);
+        c1 = p1;
+        c2 = _mm512_ternarylogic_epi64(_mm512_srli_epi64(p0, 32), c3, _mm512_set1_epi64(k1),
+                                       0x96);
+        c3 = p0;
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    x = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(c1, 32), _mm512_and_si512(c0, lo32)),
+                          11);
+    y = _mm512_srli_epi64(_mm512_or_si512(_mm512_slli_epi64(c3, 32), _mm512_and_si512(c2, lo32)),
+                          11);
+    *a = _mm512_mask_blend_pd(_mm512_cmpeq_epi64_mask(x, zero),
+                              _mm512_mul_pd(_mm512_cvtepu64_pd(x), s53), tiny);
+    *b = _mm512_mask_blend_pd(_mm512_cmpeq_epi64_mask(y, zero),
+                              _mm512_mul_pd(_mm512_cvtepu64_pd(y), s53), tiny);
+}
+
+/* The central branch at w[0..4) into c (ppnd16's operations in its order; four independent
+ * chains side by side). */
+FY_T512 static inline void central4_512(__m512d c[4], const __m512d w[4])
+{
+    __m512d x[4], r[4], num[4], den[4];
+    int k, i;
+#pragma GCC unroll 4
+    for (i = 0; i < 4; i++)
+    {
+        x[i] = _mm512_sub_pd(w[i], _mm512_set1_pd(0.5));
+        r[i] = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(x[i], x[i]));
+        num[i] = _mm512_set1_pd(central_a[7]);
+        den[i] = _mm512_set1_pd(central_b[7]);
+    }
+#pragma GCC unroll 7
+    for (k = 6; k >= 0; k--)
+#pragma GCC unroll 4
+        for (i = 0; i < 4; i++)
+        {
+            num[i] = _mm512_add_pd(_mm512_mul_pd(num[i], r[i]), _mm512_set1_pd(central_a[k]));
+            den[i] = _mm512_add_pd(_mm512_mul_pd(den[i], r[i]), _mm512_set1_pd(central_b[k]));
+        }
+#pragma GCC unroll 4
+    for (i = 0; i < 4; i++)
+        c[i] = _mm512_mul_pd(x[i], _mm512_div_pd(num[i], den[i]));
+}
+
+/* The tails: the uniforms u[0..nt) go to v[t[j]] (ppnd16's operations in its order). */
+FY_T512 static void tails_512(double *v, const int *t, const double *u, int nt)
+{
+    const __m512d sgn = _mm512_set1_pd(-0.0), c16 = _mm512_set1_pd(1.6);
+    double L[CHUNK + 8], q[CHUNK + 8], rr[CHUNK + 8];
+    int j, k;
+    for (j = 0; j < nt; j++)
+        L[j] = log(u[j] - 0.5 < 0 ? u[j] : 1.0 - u[j]);
+    for (; j % 8; j++)
+        L[j] = -1.0;
+    for (j = 0; j < nt; j += 8)
+    {
+        __m512d r = _mm512_sqrt_pd(_mm512_xor_pd(_mm512_loadu_pd(L + j), sgn)), num, den;
+        _mm512_storeu_pd(rr + j, r);
+        r = _mm512_sub_pd(r, c16);
+        num = _mm512_set1_pd(tail_c[7]);
+        den = _mm512_set1_pd(tail_d[7]);
+        for (k = 6; k >= 0; k--)
+        {
+            num = _mm512_add_pd(_mm512_mul_pd(num, r), _mm512_set1_pd(tail_c[k]));
+            den = _mm512_add_pd(_mm512_mul_pd(den, r), _mm512_set1_pd(tail_d[k]));
+        }
+        _mm512_storeu_pd(q + j, _mm512_div_pd(num, den));
+    }
+    for (j = 0; j < nt; j++)
+        v[t[j]] = rr[j] > 5.0 ? ppnd16(u[j]) : u[j] - 0.5 < 0 ? -q[j] : q[j];
+}
+
+/* ng <= GROUPS groups of 8 blocks into v[0 .. 16 ng).  streams = 0: one stream, blocks
+ * index0 + 8 g + j, v[16 g + 2 j] words 0-1 and v[16 g + 2 j + 1] words 2-3 of block 8 g + j;
+ * streams = 1: block index0 + g of the streams stream + j, v[16 g + j] words 0-1 and
+ * v[16 g + 8 + j] words 2-3.  Normals when normal, else uniforms. */
+FY_T512 static void batch_512(double *v, int ng, const fy_rng_t r, uint64_t stream,
+                              uint32_t index0, int streams, int normal)
+{
+    const __m512i lane = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i lo32 = _mm512_set1_epi64(0xffffffff);
+    const __m512i ilo = _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0);
+    const __m512i ihi = _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4);
+    const __m512d half = _mm512_set1_pd(0.5), lim = _mm512_set1_pd(0.425);
+    const __m512d abs = _mm512_castsi512_pd(_mm512_set1_epi64(0x7fffffffffffffff));
+    __m512i s = _mm512_set1_epi64((long long) stream), c1, c2;
+    double u[CHUNK];
+    int t[CHUNK], nt = 0, g, h, i;
+    if (streams)
+        s = _mm512_add_epi64(s, lane);
+    c1 = _mm512_and_si512(s, lo32);
+    c2 = _mm512_srli_epi64(s, 32);
+    /* the uniforms (independent groups: the processor overlaps their rounds) */
+    for (g = 0; g < ng; g++)
+    {
+        __m512i c0 = streams ? _mm512_set1_epi64(index0 + (uint32_t) g)
+                             : _mm512_add_epi64(_mm512_set1_epi64(index0 + 8 * (uint32_t) g),
+                                                lane);
+        __m512d a, b;
+        philox_512(&a, &b, _mm512_and_si512(c0, lo32), c1, c2, r);
+        if (!streams)
+        {
+            __m512d e = _mm512_permutex2var_pd(a, ilo, b);
+            b = _mm512_permutex2var_pd(a, ihi, b);
+            a = e;
+        }
+        _mm512_storeu_pd(v + 16 * g, a);
+        _mm512_storeu_pd(v + 16 * g + 8, b);
+    }
+    if (!normal)
+        return;
+    /* the central branch for all, four vectors at a time (2 ng is even), the tails noted */
+    for (g = 0; g < 2 * ng; g += 4)
+    {
+        __m512d w[4], c[4];
+        int nv = 2 * ng - g < 4 ? 2 * ng - g : 4;
+        for (i = 0; i < 4; i++)
+            w[i] = i < nv ? _mm512_loadu_pd(v + 8 * (g + i)) : half;
+        central4_512(c, w);
+        for (h = 0; h < nv; h++)
+        {
+            __mmask8 m = _mm512_cmp_pd_mask(_mm512_and_pd(_mm512_sub_pd(w[h], half), abs), lim,
+                                            _CMP_GT_OQ);
+            _mm512_storeu_pd(v + 8 * (g + h), c[h]);
+            if (m)
+            {
+                _mm512_mask_compressstoreu_pd(u + nt, m, w[h]);
+                while (m)
+                {
+                    t[nt++] = 8 * (g + h) + __builtin_ctz(m);
+                    m &= (__mmask8) (m - 1);
+                }
+            }
+        }
+    }
+    if (nt)
+        tails_512(v, t, u, nt);
+}
+
+static int have_avx512(void)
+{
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+}
+
+/* fill below with batch_512. */
+static void fill_512(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0,
+                     int normal)
+{
+    double v[CHUNK];
+    uint64_t k = k0, end = k0 + n;
+    while (k < end)
+    {
+        uint64_t first = k & ~(uint64_t) 1, lo = k - first, span = end - first, hi;
+        int ng = span >= CHUNK ? GROUPS : (int) ((span + 15) / 16);
+        hi = span < (uint64_t) (16 * ng) ? span : (uint64_t) (16 * ng);
+        batch_512(v, ng, r, stream, (uint32_t) (first >> 1), 0, normal);
+        memcpy(z, v + lo, (size_t) (hi - lo) * sizeof(double));
+        z += hi - lo;
+        k = first + hi;
+    }
+}
+
+/* fill_streams below with batch_512 (n < 16: at most 8 groups). */
+static void fill_streams_512(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
+                             uint64_t stream0, uint64_t nstreams, int normal)
+{
+    double v[CHUNK];
+    uint64_t s0, k;
+    int j;
+    for (s0 = 0; s0 < nstreams; s0 += 8)
+    {
+        int ns = nstreams - s0 < 8 ? (int) (nstreams - s0) : 8;
+        batch_512(v, (int) ((n + 1) / 2), r, stream0 + s0, 0, 1, normal);
+        for (j = 0; j < ns; j++)
+            for (k = 0; k < n; k++)
+                z[(s0 + (uint64_t) j) * ldz + k] = v[16 * (k >> 1) + 8 * (k & 1) + (uint64_t) j];
+    }
+}
+#else
+static int have_avx512(void)
+{
+    return 0;
+}
+#endif
+
 /* The values k0 .. k0 + n - 1 of one stream (normals when normal, else uniforms). */
 static void fill(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint64_t k0,
                  int normal)
@@ -406,6 +664,13 @@ static void fill(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint6
     double a[LANES], b[LANES], v[2 * LANES];
     lanes_t L;
     int j;
+#if FY_RNG_AVX2
+    if (isa() >= FY_RNG_ISA_AVX512)
+    {
+        fill_512(z, n, r, stream, k0, normal);
+        return;
+    }
+#endif
     for (j = 0; j < LANES; j++)
         L.stream[j] = stream;
     while (k < end)
@@ -446,6 +711,13 @@ static void fill_streams(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
     uint64_t s0, k;
     lanes_t L;
     int j;
+#if FY_RNG_AVX2
+    if (isa() >= FY_RNG_ISA_AVX512)
+    {
+        fill_streams_512(z, n, ldz, r, stream0, nstreams, normal);
+        return;
+    }
+#endif
     for (s0 = 0; s0 < nstreams; s0 += LANES)
     {
         int ns = nstreams - s0 < LANES ? (int) (nstreams - s0) : LANES;
