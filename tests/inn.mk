@@ -40,3 +40,10 @@ TESTS += tests/test_inn_samples
 tests_test_inn_samples_SOURCES = tests/test_inn_samples.c tests/testutil.h
 tests_test_inn_samples_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_inn_samples_LDADD = $(TEST_LDADD)
+# inn12 (issue 12): the true family's maximum-likelihood fit on a ring (ln Z against closed
+# forms and quadrature, its gradient against finite differences, HMC draws of a known theory)
+check_PROGRAMS += tests/test_inn_ringfit
+TESTS += tests/test_inn_ringfit
+tests_test_inn_ringfit_SOURCES = tests/test_inn_ringfit.c tests/testutil.h
+tests_test_inn_ringfit_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_inn_ringfit_LDADD = $(TEST_LDADD)

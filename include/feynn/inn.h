@@ -904,6 +904,47 @@ int fy_inn_demo_run(fy_inn_demo_t D, const fy_inn_demo_opts_t o, fy_error_t err)
  * the style of `feynn diagrams`), and .pdf when Graphviz's dot is on PATH. */
 int fy_inn_demo_write(const char *dir, const fy_inn_demo_t D, fy_error_t err);
 
+/* ---- inn12 (issue 12): the statistical floor of the learned couplings.  The maximum-
+ * likelihood fit of the TRUE family of a ring theory (doc/theory-format.md) on data: the
+ * action E = sum over the ring's links K (phi_i - phi_i+1)^2 / 2 + sum over sites m2/2 phi^2
+ * + g3/3! phi^3 + lam/4! phi^4 + h phi with theta = (m2, K, g3, lam, h) free (h = 0 unless
+ * `field`): an exponential family, so the mean NLL theta . tbar + ln Z(theta) is convex and
+ * L-BFGS finds its minimum.  How well g3 can be estimated at all from the data: no network
+ * estimates a coupling better than the true family's maximum likelihood. */
+#define FY_INN_RING_NPARAMS 5
+typedef struct
+{
+    int nparams;      /* 4 (h = 0) or 5 */
+    int d;
+    long n;
+    double theta[FY_INN_RING_NPARAMS]; /* m2, hopping K, g3, lam, h (the compare's couplings) */
+    double se[FY_INN_RING_NPARAMS];    /* asymptotic: sqrt((I^-1)_kk / n), I = Cov(t) per row */
+    double nll;       /* the mean NLL of the rows at theta */
+    double lnz;       /* ln Z(theta) */
+    double grad_max;  /* the largest |d NLL / d theta| at the end */
+    int iters;        /* L-BFGS iterations */
+    double R, h;      /* the grid of ln Z: [-R, R], step about h */
+} fy_inn_ring_fit_struct;
+typedef fy_inn_ring_fit_struct fy_inn_ring_fit_t[1];
+
+void fy_inn_ring_fit_init(fy_inn_ring_fit_t F);
+/* ln Z(theta) of the ring of d sites (d = 1: one site, no link) by the transfer matrix on a
+ * trapezoid grid of [-R, R] with step about h: Z = Tr(T^d), T(x, y) = h exp(-v(x)/2 - v(y)/2
+ * - K (x - y)^2 / 2); grad (NULL: not wanted) the means <t_k> of the statistics sum phi^2/2,
+ * sum over links (phi_i - phi_j)^2/2, sum phi^3/6, sum phi^4/24, sum phi, which are
+ * -d ln Z / d theta_k exactly for that ln Z.  *lnz = +inf when exp(-E) is not normalisable (lam < 0, or lam = 0
+ * with g3 != 0 or an indefinite quadratic form); FY_EINPUT when the density of a site at the
+ * grid's edge is above 1e-13 of its peak (widen the grid). */
+int fy_inn_ring_log_z(double *lnz, double grad[FY_INN_RING_NPARAMS],
+                      const double theta[FY_INN_RING_NPARAMS], int d, double R, double h,
+                      fy_error_t err);
+/* The fit on the n rows of X (row-major, d >= 2 columns: the sites of the ring in order);
+ * the grid from the data (R = 1.25 max |x| + 2, step <= 0.05 and <= sd / 12), L-BFGS from a
+ * free field with lam = 0.1 to max |gradient| <= 1e-10 (500 iterations at most), the
+ * standard errors from the Fisher information by central differences of the gradient. */
+int fy_inn_ring_fit(fy_inn_ring_fit_t F, const double *X, long n, int d, int field,
+                    fy_error_t err);
+
 #ifdef __cplusplus
 }
 #endif

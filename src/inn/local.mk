@@ -19,3 +19,5 @@ EXTRA_DIST += doc/schema/inn-compare.schema.json
 libfeynn_la_SOURCES += src/inn/diagrams.c src/inn/demo_quartic.c
 # api (issue 9): one loader of samples (npy or safetensors, a named tensor) for train and compare
 libfeynn_la_SOURCES += src/inn/samples.c
+# inn12 (issue 12): the true family's maximum-likelihood fit on a ring (the statistical floor)
+libfeynn_la_SOURCES += src/inn/ringfit.c
