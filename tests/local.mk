@@ -37,3 +37,11 @@ tests_test_cli_flags_SOURCES = tests/test_cli_flags.c tests/testutil.h src/cli/o
 	src/cli/common.c
 tests_test_cli_flags_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_cli_flags_LDADD = $(TEST_LDADD)
+# golden outputs (issue 9): every command family's output against tests/golden/cmd/out, byte for
+# byte (doubles within a stated tolerance); tests/golden/regen.sh when a change is intended
+TESTS += tests/test_golden.sh
+EXTRA_DIST += tests/test_golden.sh tests/golden/regen.sh tests/golden/cmd
+clean-local: clean-golden-tests
+clean-golden-tests:
+	rm -rf golden_t.dir
+.PHONY: clean-golden-tests
