@@ -24,3 +24,9 @@ fuzz_replay_npy_LDADD = libfeynn.la $(FY_DEPLIBS)
 fuzz_replay_model_text_SOURCES = fuzz/fuzz_model_text.c fuzz/replay.c
 fuzz_replay_model_text_LDADD = libfeynn.la $(FY_DEPLIBS)
 EXTRA_DIST += fuzz/corpus/safetensors fuzz/corpus/npy fuzz/corpus/model_text
+# the one JSON encoding of a ball and the finite-or-null number (io/json_num.h; issue 9)
+check_PROGRAMS += tests/test_json_ball
+tests_test_json_ball_SOURCES = tests/test_json_ball.c tests/testutil.h
+tests_test_json_ball_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_test_json_ball_LDADD = $(TEST_LDADD)
+TESTS += tests/test_json_ball

@@ -42,8 +42,22 @@ def main():
                 bad = 1
         return bad
     schema = store[sys.argv[2]]
-    resolver = jsonschema.RefResolver(schema.get("$id", ""), schema, store=by_id)
-    v = cls(schema, resolver=resolver)
+    try:
+        # jsonschema >= 4.18: a registry of every schema, by $id and by file name.  The older
+        # RefResolver there loses a schema's own "#/$defs/..." after a reference to another
+        # file ("spec": nnft-spec.schema.json, then a ball: "#/$defs/ball")
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+        res = []
+        for name, s in store.items():
+            r = Resource.from_contents(s, default_specification=DRAFT202012)
+            res.append((name, r))
+            if "$id" in s:
+                res.append((s["$id"], r))
+        v = cls(schema, registry=Registry().with_resources(res))
+    except ImportError:
+        resolver = jsonschema.RefResolver(schema.get("$id", ""), schema, store=by_id)
+        v = cls(schema, resolver=resolver)
     bad = 0
     for f in sys.argv[3:]:
         with open(f) as fp:

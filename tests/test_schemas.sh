@@ -43,6 +43,34 @@ printf 'activation erf\nwidth 4\nsigma_W 1\nsigma_b 1/2\npoint 1\npoint -1\n' >"
 case_ born-a0.schema.json "born a0" "$feynn" born a0 --potential "$w/pot.txt" --format json
 case_ born-terms.schema.json "born terms" "$feynn" born terms --potential "$w/pot.txt" --order 4 \
     --format json
+# the one JSON ball {"mid", "rad"} (doc/schema/*: $defs/ball; io/json_num.h): a non-finite ball
+# (no lambda binds a repulsive step: lambda1 has mid and rad "inf") validates, the old string
+# form "[mid +/- rad]" does not, and every schema that has a ball defines it the same way
+printf '1\n' >"$w/rep.txt"
+case_ born-a0.schema.json "born a0, lambda1 infinite" "$feynn" born a0 --potential "$w/rep.txt" \
+    --format json
+if grep -q '"lambda1": {' "$w/out.json" && grep -q '"mid": "inf"' "$w/out.json"; then
+    ok "lambda1 of a repulsive step is the ball {inf, inf}"
+else echo "lambda1 not written as {\"mid\": \"inf\", ...}" >"$w/err"; no "lambda1 infinite"; fi
+"$py" -c 'import json, sys
+d = json.load(open(sys.argv[1])); b = d["radius"]
+d["radius"] = "[%s +/- %s]" % (b["mid"], b["rad"]); json.dump(d, open(sys.argv[2], "w"))' \
+    "$w/out.json" "$w/old.json" 2>"$w/err"
+if "$py" "$top/tests/schema_check.py" "$sd" born-a0.schema.json "$w/old.json" 2>"$w/err"; then
+    echo "the string \"[mid +/- rad]\" passed as a ball" >"$w/err"; no "old ball string refused"
+else ok "the old ball string \"[mid +/- rad]\" is refused"; fi
+if "$py" - "$sd" >"$w/err" 2>&1 <<'EOF_PY'
+import json, os, sys
+d = sys.argv[1]; defs = {}
+for n in sorted(os.listdir(d)):
+    text = open(os.path.join(d, n)).read()
+    if "#/$defs/ball" in text or "+/-" in text:
+        defs[n] = json.loads(text).get("$defs", {}).get("ball")
+bad = [n for n, b in defs.items() if b is None or b != defs.get("taylor.schema.json")]
+print("schemas with a ball not the shared $defs/ball:", bad) if bad else None
+sys.exit(1 if bad or len(defs) < 13 else 0)
+EOF_PY
+then ok "every schema with a ball has the one \$defs/ball"; else no "one \$defs/ball"; fi
 case_ born-terms.schema.json "born terms, tensors" "$feynn" born terms --steps 2 --order 2 \
     --format json
 case_ born-verify.schema.json "born verify" "$feynn" born verify "$ex/born_pytorch.safetensors" \
@@ -69,6 +97,8 @@ case_ model-info.schema.json "model info, npy folder" "$feynn" model info --form
     "$ex/tiny_mlp_npy"
 echo nnft-spec.schema.json >>"$used" # the "spec" member of every nnft output refers to it
 case_ nnft-kernel.schema.json "nnft kernel" "$feynn" nnft kernel "$w/erf.spec" --format json
+case_ nnft-kernel.schema.json "nnft kernel --quad" "$feynn" nnft kernel "$w/erf.spec" --quad \
+    --format json
 case_ nnft-correlators.schema.json "nnft correlators" "$feynn" nnft correlators "$w/relu.spec" \
     --n 4,6 --format json
 case_ nnft-sample.schema.json "nnft sample" "$feynn" nnft sample "$w/relu.spec" --networks 1000 \

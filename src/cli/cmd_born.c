@@ -21,6 +21,7 @@
 #include "feynn/num.h"
 #include "feynn/series.h"
 #include "feynn/util.h"
+#include "io/json_num.h"
 
 static int born_terms(int argc, char **argv);
 static int born_a0(int argc, char **argv);
@@ -104,18 +105,6 @@ static json_t *json_q(const fmpq_t q)
 {
     char *s = qstr(q);
     json_t *j = json_string(s ? s : "?");
-    free(s);
-    return j;
-}
-
-static json_t *json_arb(const arb_t x, slong digits)
-{
-    char *s;
-    json_t *j;
-    if (!arb_is_finite(x))
-        return json_string("inf");
-    s = fy_arb_get_str_radius(x, digits);
-    j = json_string(s ? s : "?");
     free(s);
     return j;
 }
@@ -540,7 +529,7 @@ static void terms_json_terms(json_t *root, const terms_job_t *job)
     json_object_set_new(root, "partial_sum", json_q(job->sum));
     json_object_set_new(root, "bound_states", json_integer(v->bound));
     json_object_set_new(root, "shallow", json_boolean(v->shallow));
-    json_object_set_new(root, "radius", json_arb(v->radius, 10));
+    json_object_set_new(root, "radius", fy_json_ball(v->radius, 10));
     json_object_set_new(root, "born_series_converges", json_boolean(v->converges));
     json_object_set_new(root, "a0", job->have_a0 ? json_string("") : json_null());
     if (job->have_a0)
@@ -759,6 +748,8 @@ typedef struct
     const verdict_t *v;
     int sign;
     const char *a0s, *balls, *l1s; /* a_0 certified, its ball, lambda_1 */
+    arb_ptr l1;                    /* lambda_1 as a ball */
+    long digits;                   /* digits asked for a_0 */
 } a0_out_t;
 
 static int a0_write_json(const char *out, const a0_out_t *o, fy_error_t err)
@@ -771,13 +762,13 @@ static int a0_write_json(const char *out, const a0_out_t *o, fy_error_t err)
     json_object_set_new(root, "potential", json_potential(o->pot, o->potfile));
     json_object_set_new(root, "a0", json_string(o->a0s));
     json_object_set_new(root, "digits", json_integer(o->res->digits));
-    json_object_set_new(root, "ball", json_string(o->balls));
+    json_object_set_new(root, "ball", fy_json_ball(&o->res->a0, o->digits + 5));
     json_object_set_new(root, "prec_bits", json_integer(o->res->prec));
     json_object_set_new(root, "nodes", json_integer(o->res->nodes));
     json_object_set_new(root, "bound_states", json_integer(o->res->bound_states));
     json_object_set_new(root, "shallow", json_boolean(o->res->shallow));
-    json_object_set_new(root, "lambda1", json_string(o->l1s));
-    json_object_set_new(root, "radius", json_arb(o->v->radius, 10));
+    json_object_set_new(root, "lambda1", fy_json_ball(o->l1, 10));
+    json_object_set_new(root, "radius", fy_json_ball(o->v->radius, 10));
     json_object_set_new(root, "born_series_converges", json_boolean(o->v->converges));
     json_object_set_new(root, "message",
                         o->v->converges ? json_null() : json_string(o->v->message));
@@ -818,9 +809,9 @@ static int a0_write_text(const char *out, const a0_out_t *o, fy_error_t err)
 static int a0_compute(a0_out_t *o, fy_born_a0_t res, verdict_t *v,
                       const fy_born_potential_t pot, long digits, fy_error_t err)
 {
-    arb_t l1;
+    arb_ptr l1 = o->l1;
     int rc;
-    arb_init(l1);
+    o->digits = digits;
     if ((rc = fy_born_a0(res, pot, digits, err)) == FY_OK &&
         (rc = born_verdict(v, pot, err)) == FY_OK &&
         (rc = fy_born_lambda1(l1, NULL, pot, 1, 1e-9, err)) == FY_OK)
@@ -832,7 +823,6 @@ static int a0_compute(a0_out_t *o, fy_born_a0_t res, verdict_t *v,
         if (o->a0s == NULL || o->balls == NULL || o->l1s == NULL)
             rc = fy_error_set(err, FY_ENOMEM, "out of memory");
     }
-    arb_clear(l1);
     return rc;
 }
 
@@ -846,6 +836,7 @@ static int born_a0(int argc, char **argv)
     fy_born_a0_t res;
     verdict_t v;
     a0_out_t a0o;
+    arb_t l1;
     fy_error_t err;
 
     memset(&a, 0, sizeof a);
@@ -863,7 +854,9 @@ static int born_a0(int argc, char **argv)
     fy_born_a0_init(res);
     fy_error_init(err);
     arb_init(v.radius);
+    arb_init(l1);
     memset(&a0o, 0, sizeof a0o);
+    a0o.l1 = l1;
     a0o.pot = pot;
     a0o.potfile = a.potfile;
     a0o.res = res;
@@ -885,6 +878,7 @@ static int born_a0(int argc, char **argv)
     free((char *) a0o.a0s);
     free((char *) a0o.balls);
     free((char *) a0o.l1s);
+    arb_clear(l1);
     arb_clear(v.radius);
     fy_born_a0_clear(res);
     fy_born_potential_clear(pot);

@@ -31,6 +31,7 @@
 #include "feynn/num.h"
 #include "feynn/par.h"
 #include "feynn/util.h"
+#include "io/json_num.h"
 
 static int nnft_kernel(int argc, char **argv);
 static int nnft_correlators(int argc, char **argv);
@@ -601,18 +602,6 @@ json_t *fy_nnft_cli_json_spec(const fy_nnft_spec_t s)
     return o;
 }
 
-static json_t *json_ball(const arb_t x, slong digits)
-{
-    char *s;
-    json_t *j;
-    if (!arb_is_finite(x))
-        return json_string("inf");
-    s = fy_arb_get_str_radius(x, digits);
-    j = json_string(s ? s : "?");
-    free(s);
-    return j;
-}
-
 static json_t *json_idx(const slong *idx, int n)
 {
     json_t *a = json_array();
@@ -703,10 +692,10 @@ static void kernel_row(json_t *arr, FILE *fp, const opts_t *o, slong i, slong j,
         json_object_set_new(e, "i", json_integer(i));
         json_object_set_new(e, "j", json_integer(j));
         json_object_set_new(e, "K", json_real(mid_d(K)));
-        json_object_set_new(e, "ball", json_ball(K, o->digits + 5));
+        json_object_set_new(e, "ball", fy_json_ball(K, o->digits + 5));
         if (quad)
         {
-            json_object_set_new(e, "quad", json_ball(Q, o->digits + 5));
+            json_object_set_new(e, "quad", fy_json_ball(Q, o->digits + 5));
             json_object_set_new(e, "agree", json_boolean(agree));
         }
         json_array_append_new(arr, e);
@@ -880,7 +869,7 @@ static void corr_curve_point(corr_out_t *w, json_t *curve, int n, long N, const 
         json_object_set_new(e, "N", json_integer(N));
         json_object_set_new(e, "m", json_real(mid_d(m)));
         json_object_set_new(e, "N_m", json_real(mid_d(nm)));
-        json_object_set_new(e, "m_ball", json_ball(m, o->digits + 5));
+        json_object_set_new(e, "m_ball", fy_json_ball(m, o->digits + 5));
         json_array_append_new(curve, e);
     }
     else if (o->fmt == FY_FMT_CSV)
@@ -967,7 +956,7 @@ static void corr_tuple(corr_out_t *w, json_t *tuples, const fy_nnft_corr_t c, in
         json_t *e = json_object();
         json_object_set_new(e, "idx", json_idx(ix, n));
         json_object_set_new(e, "G", json_real(mid_d(c->G + t)));
-        json_object_set_new(e, "G_ball", json_ball(c->G + t, o->digits + 5));
+        json_object_set_new(e, "G_ball", fy_json_ball(c->G + t, o->digits + 5));
         json_object_set_new(e, "gp", json_real(mid_d(c->gp + t)));
         json_object_set_new(e, "connected", json_real(mid_d(c->conn + t)));
         json_array_append_new(tuples, e);
@@ -1028,7 +1017,7 @@ static int corr_order(corr_out_t *w, const fy_nnft_spec_t s, fy_nnft_corr_t c, i
         json_object_set_new(jo, "n", json_integer(n));
         json_object_set_new(jo, "tuples_count", json_integer(c->count));
         json_object_set_new(jo, "m", json_real(mid_d(c->m)));
-        json_object_set_new(jo, "m_ball", json_ball(c->m, o->digits + 5));
+        json_object_set_new(jo, "m_ball", fy_json_ball(c->m, o->digits + 5));
         json_object_set_new(jo, "m_tuples", json_integer(c->m_used));
         json_object_set_new(jo, "tuples", tuples);
         json_array_append_new(w->orders, jo);
@@ -1715,11 +1704,9 @@ static json_t *couplings_json_fit(const cpl_t *x, const opts_t *o)
     json_object_set_new(jf, "train_tuples", json_integer(fit->ntrain));
     json_object_set_new(jf, "test_tuples", json_integer(fit->ntest));
     json_object_set_new(jf, "train_rms_rel", json_real(fit->train_err));
-    json_object_set_new(jf, "test_rms_rel",
-                        isfinite(fit->test_err) ? json_real(fit->test_err) : json_null());
+    json_object_set_new(jf, "test_rms_rel", fy_json_number(fit->test_err));
     json_object_set_new(jf, "train_mape", json_real(fit->train_mape));
-    json_object_set_new(jf, "test_mape",
-                        isfinite(fit->test_mape) ? json_real(fit->test_mape) : json_null());
+    json_object_set_new(jf, "test_mape", fy_json_number(fit->test_mape));
     return jf;
 }
 
@@ -1731,9 +1718,7 @@ static json_t *couplings_json_scan(const fy_nnft_rg_t rg)
     {
         json_t *e = json_object();
         json_object_set_new(e, "cutoff", json_real(rg->cutoff[k]));
-        json_object_set_new(e, "mean_log10_lambda",
-                            isfinite(rg->mean_log[k]) ? json_real(rg->mean_log[k])
-                                                      : json_null());
+        json_object_set_new(e, "mean_log10_lambda", fy_json_number(rg->mean_log[k]));
         json_array_append_new(jp, e);
     }
     json_object_set_new(js, "points", jp);
@@ -1751,7 +1736,7 @@ static json_t *couplings_json(const cpl_t *x, const opts_t *o)
     json_eft_head(root, COUPLINGS, o, x->s, x->mc);
     json_object_set_new(root, "rigorous", json_boolean(c->rigorous));
     json_object_set_new(root, "lambda_mean", json_real(mid_d(c->lambda_mean)));
-    json_object_set_new(root, "lambda_mean_ball", json_ball(c->lambda_mean, o->digits + 5));
+    json_object_set_new(root, "lambda_mean_ball", fy_json_ball(c->lambda_mean, o->digits + 5));
     json_object_set_new(root, "lambda_std", json_real(c->lambda_std));
     json_object_set_new(root, "tuples_used", json_integer(c->used));
     for (t = 0; t < c->count; t++)
@@ -1907,9 +1892,9 @@ static json_t *predict_json(const opts_t *o, const fy_nnft_spec_t s, const fy_nn
     json_object_set_new(root, "rigorous", json_boolean(p->rigorous));
     json_object_set_new(root, "tuples_used", json_integer(p->used));
     json_object_set_new(root, "gp_ratio", json_real(mid_d(p->gp_ratio)));
-    json_object_set_new(root, "gp_ratio_ball", json_ball(p->gp_ratio, o->digits + 5));
+    json_object_set_new(root, "gp_ratio_ball", fy_json_ball(p->gp_ratio, o->digits + 5));
     json_object_set_new(root, "lambda_ratio", json_real(mid_d(p->lambda_ratio)));
-    json_object_set_new(root, "lambda_ratio_ball", json_ball(p->lambda_ratio, o->digits + 5));
+    json_object_set_new(root, "lambda_ratio_ball", fy_json_ball(p->lambda_ratio, o->digits + 5));
     for (t = 0; t < p->count; t++)
     {
         json_t *e = json_object();

@@ -25,6 +25,8 @@
 #include "io/json_num.h"
 
 #define MAXL 64
+/* significant digits of mid in the JSON balls (fy_json_ball) of these commands */
+#define JBALL_DIGITS 10
 
 #define RP "nnft rp"
 #define SYM "nnft symmetry"
@@ -396,14 +398,6 @@ static int emit_json(const copts_t *o, json_t *j, fy_error_t err)
     return fy_ofile_commit(of, err);
 }
 
-static json_t *jball(const arb_t x)
-{
-    char *s = fy_arb_get_str_radius(x, 10);
-    json_t *j = json_string(s ? s : "?");
-    free(s);
-    return j;
-}
-
 static double midd(const arb_t x)
 {
     return arf_get_d(arb_midref(x), ARF_RND_NEAR);
@@ -534,14 +528,15 @@ static json_t *rp_json(const fy_nnft_rp_t r)
     json_object_set_new(o, "verdict", json_string(fy_nnft_rp_verdict(r)));
     json_object_set_new(o, "rank", json_integer(r->rank));
     json_object_set_new(o, "lambda_min", fy_json_number(r->lambda_min));
-    json_object_set_new(o, "lambda_lower", r->definite ? jball(r->lambda_lower) : json_null());
+    json_object_set_new(o, "lambda_lower",
+                        r->definite ? fy_json_ball(r->lambda_lower, JBALL_DIGITS) : json_null());
     if (r->direction)
     {
         dir = json_array();
         for (i = 0; i < r->n; i++)
             json_array_append_new(dir, fy_json_number(r->direction[i]));
         json_object_set_new(o, "direction", dir);
-        json_object_set_new(o, "vMv", jball(r->vMv));
+        json_object_set_new(o, "vMv", fy_json_ball(r->vMv, JBALL_DIGITS));
     }
     else
     {
@@ -689,7 +684,8 @@ static json_t *sym_json(const fy_nnft_sym_res_t r)
     json_object_set_new(o, "method", json_string(r->mc ? "monte-carlo" : "exact"));
     json_object_set_new(o, "verdict", json_string(sym_verdict(r)));
     json_object_set_new(o, "invariant", jtri(r->verdict));
-    json_object_set_new(o, "violation", r->mc ? json_null() : jball(r->violation));
+    json_object_set_new(o, "violation",
+                        r->mc ? json_null() : fy_json_ball(r->violation, JBALL_DIGITS));
     json_object_set_new(o, "violation_mid", fy_json_number(r->violation_d));
     json_object_set_new(o, "scale", fy_json_number(r->scale));
     json_object_set_new(o, "tuples", json_integer(r->tuples));
@@ -1067,17 +1063,17 @@ static int ib_exact_row(FILE *fp, json_t *rows, const copts_t *o, const fy_nnft_
         json_t *r = json_object();
         json_object_set_new(r, "eps", json_string(eps_s));
         json_object_set_new(r, "width", json_integer(s->width));
-        json_object_set_new(r, "mu4", jball(b->mu4));
-        json_object_set_new(r, "nu", jball(b->nu));
-        json_object_set_new(r, "mu2mu2", jball(b->mu2mu2));
-        json_object_set_new(r, "I_N", jball(b->I_N));
-        json_object_set_new(r, "I_IB", jball(b->I_IB));
-        json_object_set_new(r, "G4c", jball(b->G4c));
+        json_object_set_new(r, "mu4", fy_json_ball(b->mu4, JBALL_DIGITS));
+        json_object_set_new(r, "nu", fy_json_ball(b->nu, JBALL_DIGITS));
+        json_object_set_new(r, "mu2mu2", fy_json_ball(b->mu2mu2, JBALL_DIGITS));
+        json_object_set_new(r, "I_N", fy_json_ball(b->I_N, JBALL_DIGITS));
+        json_object_set_new(r, "I_IB", fy_json_ball(b->I_IB, JBALL_DIGITS));
+        json_object_set_new(r, "G4c", fy_json_ball(b->G4c, JBALL_DIGITS));
         json_object_set_new(r, "I_N_mid", fy_json_number(midd(b->I_N)));
         json_object_set_new(r, "I_IB_mid", fy_json_number(midd(b->I_IB)));
         json_object_set_new(r, "G4c_mid", fy_json_number(midd(b->G4c)));
-        json_object_set_new(r, "I_N_alt", jball(b->I_N_alt));
-        json_object_set_new(r, "I_IB_alt", jball(b->I_IB_alt));
+        json_object_set_new(r, "I_N_alt", fy_json_ball(b->I_N_alt, JBALL_DIGITS));
+        json_object_set_new(r, "I_IB_alt", fy_json_ball(b->I_IB_alt, JBALL_DIGITS));
         json_array_append_new(rows, r);
     }
     fy_nnft_ib_clear(b);

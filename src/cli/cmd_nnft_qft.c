@@ -201,14 +201,6 @@ static char *qs(const fmpq_t q)
     return fy_fmpq_get_str(q);
 }
 
-static json_t *jball(const arb_t x, slong digits)
-{
-    char *s = fy_arb_get_str_radius(x, digits);
-    json_t *j = json_string(s ? s : "?");
-    free(s);
-    return j;
-}
-
 static char *cert(const arb_t x, slong digits)
 {
     char *s = fy_arb_get_str_certified(x, digits);
@@ -434,7 +426,7 @@ static json_t *rho_json(const fy_nnft_rho_table_t tb, slong digits)
         for (i = 0; i < tb->nt; i++)
         {
             json_array_append_new(v, fy_json_number(mid_d(tb->rho + k * tb->nt + i)));
-            json_array_append_new(b, jball(tb->rho + k * tb->nt + i, digits + 5));
+            json_array_append_new(b, fy_json_ball(tb->rho + k * tb->nt + i, digits + 5));
         }
         json_object_set_new(r, "p", fy_json_number(fy_fmpq_get_d(tb->p + k)));
         json_object_set_new(r, "rho", v);
@@ -553,7 +545,7 @@ static json_t *spectrum_json(const fy_nnft_spectrum_t sp, const fy_nnft_spec_t s
         json_t *e = json_object();
         json_object_set_new(e, "p", fy_json_number(mid_d(sp->p + k)));
         json_object_set_new(e, "G", fy_json_number(mid_d(sp->Gp + k)));
-        json_object_set_new(e, "ball", jball(sp->Gp + k, o->digits + 5));
+        json_object_set_new(e, "ball", fy_json_ball(sp->Gp + k, o->digits + 5));
         json_array_append_new(mom, e);
     }
     for (k = 0; k < sp->nx; k++)
@@ -561,7 +553,7 @@ static json_t *spectrum_json(const fy_nnft_spectrum_t sp, const fy_nnft_spec_t s
         json_t *e = json_object();
         json_object_set_new(e, "x", fy_json_number(fy_fmpq_get_d(sp->x + k)));
         json_object_set_new(e, "G2", fy_json_number(mid_d(sp->G2 + k)));
-        json_object_set_new(e, "ball", jball(sp->G2 + k, o->digits + 5));
+        json_object_set_new(e, "ball", fy_json_ball(sp->G2 + k, o->digits + 5));
         if (sp->mc_mean)
         {
             json_object_set_new(e, "mc", fy_json_number(sp->mc_mean[k]));
@@ -767,15 +759,15 @@ static json_t *duality_json(const fy_nnft_duality_t t, const fy_nnft_spec_t s, s
     {
         json_t *e = json_object();
         json_object_set_new(e, "shift", fy_nnft_cli_json_q(t->shift + k * t->d));
-        json_object_set_new(e, "g2_cos", jball(t->g2_cos + k, digits + 5));
-        json_object_set_new(e, "g2_gauss", jball(t->g2_gauss + k, digits + 5));
-        json_object_set_new(e, "g4c_cos", jball(t->g4_cos + k, digits + 5));
-        json_object_set_new(e, "g4c_gauss", jball(t->g4_gauss + k, digits + 5));
+        json_object_set_new(e, "g2_cos", fy_json_ball(t->g2_cos + k, digits + 5));
+        json_object_set_new(e, "g2_gauss", fy_json_ball(t->g2_gauss + k, digits + 5));
+        json_object_set_new(e, "g4c_cos", fy_json_ball(t->g4_cos + k, digits + 5));
+        json_object_set_new(e, "g4c_gauss", fy_json_ball(t->g4_gauss + k, digits + 5));
         json_array_append_new(rows, e);
     }
     json_object_set_new(root, "rows", rows);
-    json_object_set_new(root, "spread_cos", jball(t->spread_cos, 5));
-    json_object_set_new(root, "spread_gauss", jball(t->spread_gauss, 5));
+    json_object_set_new(root, "spread_cos", fy_json_ball(t->spread_cos, 5));
+    json_object_set_new(root, "spread_gauss", fy_json_ball(t->spread_gauss, 5));
     json_object_set_new(root, "cos_invariant", json_boolean(arb_contains_zero(t->spread_cos)));
     json_object_set_new(root, "gauss_invariant",
                         json_boolean(arb_contains_zero(t->spread_gauss)));

@@ -122,26 +122,14 @@ static json_t *jints(const int *v, int n)
     return a;
 }
 
-/* One value as JSON: a string (exact), {"mid", "rad"} (ball, decimal strings by
- * fy_arb_get_str_ball: mid to `digits` digits, rad covering the ball and mid's rounding) or a
+/* One value as JSON: a string (exact), the one ball object {"mid", "rad"} (fy_json_ball) or a
  * number (double). */
 static json_t *jval(const fy_numvec_t v, slong i, slong digits)
 {
     json_t *j;
     char *s;
     if (v->arith == FY_ARITH_BALL)
-    {
-        char *mid, *rad;
-        if (fy_arb_get_str_ball(NULL, &mid, &rad, fy_numvec_arb(v) + i,
-                                digits > 0 ? digits : 20) != FY_OK)
-            return NULL;
-        j = json_object();
-        json_object_set_new(j, "mid", json_string(mid));
-        json_object_set_new(j, "rad", json_string(rad));
-        free(mid);
-        free(rad);
-        return j;
-    }
+        return fy_json_ball(fy_numvec_arb(v) + i, digits > 0 ? digits : 20);
     if (v->arith == FY_ARITH_DOUBLE)
         return fy_json_number(fy_numvec_d(v)[i]);
     s = fy_numvec_get_str(v, i, digits > 0 ? digits : 20);

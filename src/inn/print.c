@@ -746,22 +746,17 @@ static json_t *jstr(const char *s)
     return j;
 }
 
-/* A value: "p/q" (exact), {"mid", "rad", "certified"} (ball) or a number (double). */
+/* A value: "p/q" (exact), the one ball object {"mid", "rad"} of every command (fy_json_ball)
+ * with the certified digits as a sibling member "certified" (ball), or a number (double). */
 static json_t *jval(const fy_numvec_struct *v, slong i, slong digits)
 {
     if (v->arith == FY_ARITH_BALL)
     {
         arb_srcptr x = fy_numvec_arb(v) + i;
-        json_t *j = json_object();
-        char *mid = NULL, *rad = NULL;
+        json_t *j = fy_json_ball(x, digits > 0 ? digits : DEFAULT_BALL_DIGITS);
         char *cert = fy_arb_get_str_certified(x, digits > 0 ? digits : DEFAULT_BALL_DIGITS);
-        /* the printed ball of every command (num.h): rad covers mid's rounding */
-        fy_arb_get_str_ball(NULL, &mid, &rad, x, digits > 0 ? digits : DEFAULT_BALL_DIGITS);
-        json_object_set_new(j, "mid", json_string(mid ? mid : "?"));
-        json_object_set_new(j, "rad", json_string(rad ? rad : "?"));
-        json_object_set_new(j, "certified", json_string(cert ? cert : "?"));
-        free(mid);
-        free(rad);
+        if (j != NULL)
+            json_object_set_new(j, "certified", json_string(cert ? cert : "?"));
         free(cert);
         return j;
     }

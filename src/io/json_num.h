@@ -1,6 +1,7 @@
-/* json_num.h - the one JSON number of feynn's writers (layer 1, internal; jansson is not part
- * of the public headers): a finite double as a JSON real, anything else (nan, inf) as null, so
- * that no writer prints a non-number into JSON. */
+/* json_num.h - the one JSON number and the one JSON ball of feynn's writers (layer 1, internal;
+ * jansson is not part of the public headers): a finite double as a JSON real, anything else
+ * (nan, inf) as null, so that no writer prints a non-number into JSON; and a ball as the
+ * object {"mid": "<decimal>", "rad": "<decimal>"} in every command's JSON. */
 #ifndef FEYNN_IO_JSON_NUM_H
 #define FEYNN_IO_JSON_NUM_H
 
@@ -8,9 +9,23 @@
 
 #include <jansson.h>
 
+#include "feynn/num.h"
+
 static inline json_t *fy_json_number(double x)
 {
     return isfinite(x) ? json_real(x) : json_null();
 }
+
+/* The one JSON encoding of a ball, for every command: the object
+ *   {"mid": "<decimal>", "rad": "<decimal>"}
+ * with the two strings of the one ball printer fy_arb_get_str_ball (num.h): mid is the ball's
+ * midpoint to `digits` significant digits (digits < 1: 1), rad (3 significant digits, rounded
+ * up) bounds the ball's radius plus the rounding error of the printed mid, so that the interval
+ * [mid - rad, mid + rad], read as exact decimals, contains every point of the ball; rad is "0"
+ * only when the ball is exactly the printed mid.  Non-finite balls, one rule: rad is "inf";
+ * mid is "nan", "inf" or "-inf" when the midpoint is not finite, the printed midpoint when only
+ * the radius is (or the ball lies beyond about 10^+-300000).  Strings, not JSON numbers, so no
+ * digit is lost to a reader's double.  NULL only when out of memory. */
+json_t *fy_json_ball(const arb_t x, slong digits);
 
 #endif

@@ -6,3 +6,4 @@ libfeynn_la_SOURCES += src/io/util.c src/io/npy.c src/io/safetensors.c src/io/mo
 EXTRA_DIST += doc/model-format.md doc/schema/model-info.schema.json
 EXTRA_DIST += doc/inn-format.md examples/tiny_inn.feynn-inn examples/tiny_inn.safetensors \
 	examples/make_tiny_inn.py examples/inn_pytorch.py
+libfeynn_la_SOURCES += src/io/json_ball.c
