@@ -33,21 +33,8 @@
 #include "feynn/rules.h"
 #include "feynn/util.h"
 
-static uint64_t rng = 0x5eed2024u; /* bench_taylor's seed and generator */
-
-static double urand()
-{
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return ((double) (z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gauss()
-{
-    return std::sqrt(-2.0 * std::log(urand())) * std::cos(6.283185307179586 * urand());
-}
+#define BENCH_SEED 0x5eed2024u /* bench_taylor's seed: the same draws, the same network */
+#include "bench_rng.h"
 
 static double cpu_time()
 {
@@ -72,9 +59,9 @@ static int make_net(fy_net_t net, fy_error_t err)
         Wt[l].resize(shape[0] * shape[1]);
         Bt[l].resize(shape[0]);
         for (i = 0; i < shape[0] * shape[1]; i++)
-            Wt[l][i] = gauss() / std::sqrt((double) W_[l - 1]);
+            Wt[l][i] = bench_normal() / std::sqrt((double) W_[l - 1]);
         for (i = 0; i < shape[0]; i++)
-            Bt[l][i] = 0.1 * gauss();
+            Bt[l][i] = 0.1 * bench_normal();
         snprintf(name, sizeof name, "%d.weight", 2 * (l - 1));
         status = fy_safetensors_add(st, name, FY_DTYPE_F64, 2, shape, Wt[l].data(), err);
         snprintf(name, sizeof name, "%d.bias", 2 * (l - 1));

@@ -12,6 +12,9 @@
 #include "feynn/io.h"
 #include "feynn/jet.h"
 
+#define BENCH_SEED 20240601u
+#include "bench_rng.h"
+
 #define WIDTH 64
 #define NLAYERS 4 /* affine layers: 64-64-64-64-1 */
 #define ORDER 30
@@ -23,21 +26,6 @@ static double now_s(void)
     return (double) t.tv_sec + (double) t.tv_nsec * 1e-9;
 }
 
-static uint64_t rng_state = 20240601u;
-
-static double uniform01(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return ((double) (z >> 11) + 0.5) * 0x1.0p-53;
-}
-
-static double normal(void)
-{
-    return sqrt(-2.0 * log(uniform01())) * cos(6.283185307179586 * uniform01());
-}
 
 /* Plain forward pass (the baseline), y = F(x). */
 static double forward(const fy_net_t net, const double *x)
@@ -85,9 +73,9 @@ int main(void)
         size_t nw = shape[0] * shape[1];
         double *W = malloc(nw * sizeof(double)), *b = malloc(shape[0] * sizeof(double));
         for (i = 0; i < nw; i++)
-            W[i] = normal() / sqrt((double) widths[l]);
+            W[i] = bench_normal() / sqrt((double) widths[l]);
         for (i = 0; i < shape[0]; i++)
-            b[i] = 0.1 * normal();
+            b[i] = 0.1 * bench_normal();
         snprintf(name, sizeof name, "%d.weight", 2 * l);
         fy_safetensors_add(st, name, FY_DTYPE_F64, 2, shape, W, e);
         snprintf(name, sizeof name, "%d.bias", 2 * l);
@@ -106,7 +94,7 @@ int main(void)
         return 1;
     }
     for (i = 0; i < WIDTH; i++)
-        v[i] = normal() / sqrt((double) WIDTH);
+        v[i] = bench_normal() / sqrt((double) WIDTH);
 
     for (r = 0; r < 2000; r++)
     {

@@ -40,20 +40,12 @@
 #include "feynn/rules.h"
 #include "feynn/util.h"
 
+#define BENCH_SEED 0x5eed2024u /* bench_adolc draws the same network */
+#include "bench_rng.h"
+
 #ifdef FY_HAVE_CBLAS
 #include <cblas.h>
 #endif
-
-static uint64_t rng = 0x5eed2024u;
-
-static double urand(void)
-{
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return ((double) (z >> 11) + 0.5) / 9007199254740992.0;
-}
 
 /* CPU time of the process (all threads), immune to the load of a shared machine. */
 static double cpu_time(void)
@@ -82,11 +74,6 @@ static double median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-static double gauss(void)
-{
-    return sqrt(-2.0 * log(urand())) * cos(6.283185307179586 * urand());
-}
-
 /* The reference network; written to `save` as well when it is not NULL (bench_taylor --save
  * FILE: the same network for `feynn taylor` on the command line). */
 static int make_net_w(fy_net_t net, const int *w, int zero_bias, const char *save,
@@ -113,9 +100,9 @@ static int make_net_w(fy_net_t net, const int *w, int zero_bias, const char *sav
         double *W = malloc(sizeof(double) * shape[0] * shape[1]);
         double *b = malloc(sizeof(double) * shape[0]);
         for (i = 0; i < shape[0] * shape[1]; i++)
-            W[i] = gauss() / sqrt((double) w[l - 1]);
+            W[i] = bench_normal() / sqrt((double) w[l - 1]);
         for (i = 0; i < shape[0]; i++)
-            b[i] = zero_bias ? 0.0 : 0.1 * gauss();
+            b[i] = zero_bias ? 0.0 : 0.1 * bench_normal();
         snprintf(name, sizeof name, "%d.weight", 2 * (l - 1));
         status = fy_safetensors_add(st, name, FY_DTYPE_F64, 2, shape, W, err);
         snprintf(name, sizeof name, "%d.bias", 2 * (l - 1));
@@ -149,9 +136,9 @@ static void baseline_alloc(slong E)
     bW = malloc(sizeof(double) * 64 * 64);
     bout = malloc(sizeof(double) * (size_t) E);
     for (i = 0; i < E * 64; i++)
-        bX[i] = bY[i] = urand();
+        bX[i] = bY[i] = bench_uniform();
     for (i = 0; i < 64 * 64; i++)
-        bW[i] = urand() / 64;
+        bW[i] = bench_uniform() / 64;
     for (i = 0; i < E; i++)
         bout[i] = 0;
 }

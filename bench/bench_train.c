@@ -21,6 +21,9 @@
 #include "config.h"
 #include "feynn/train.h"
 
+#define BENCH_SEED 20240601u
+#include "bench_rng.h"
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -34,17 +37,6 @@ extern void openblas_set_num_threads(int) __attribute__((weak));
 
 #define NS 100000
 #define DIM 16
-
-static uint64_t rng_state = 20240601u;
-
-static double uniform01(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return ((double) (z >> 11) + 0.5) * 0x1.0p-53;
-}
 
 /* CPU time of the process (all threads) */
 static double cpu_now(void)
@@ -125,9 +117,9 @@ static double dgemm_bound(int reps)
         openblas_set_num_threads(1);
     }
     for (i = 0; i < B * DIM; i++)
-        X[i] = uniform01();
+        X[i] = bench_uniform();
     for (i = 0; i < H * H; i++)
-        W2[i] = uniform01() - 0.5;
+        W2[i] = bench_uniform() - 0.5;
     for (r = 0; r < reps; r++)
     {
         struct timespec t0, t1;
@@ -173,7 +165,7 @@ static double tanh_ns(int fast)
     if (!x || !t)
         exit(1);
     for (i = 0; i < n; i++)
-        x[i] = 8.0 * uniform01() - 4.0;
+        x[i] = 8.0 * bench_uniform() - 4.0;
     for (r = 0; r < 5; r++)
     {
         double c0 = cpu_now(), c;
@@ -210,7 +202,7 @@ int main(void)
         double s = 0.0;
         for (j = 0; j < DIM; j++)
         {
-            X[i * DIM + j] = 2.0 * uniform01() - 1.0;
+            X[i * DIM + j] = 2.0 * bench_uniform() - 1.0;
             s += (j + 1) * X[i * DIM + j];
         }
         y[i] = tanh(0.1 * s) + 0.1 * X[i * DIM] * X[i * DIM + 1];

@@ -29,21 +29,8 @@
 #include "feynn/rules.h"
 #include "feynn/util.h"
 
-static uint64_t rng = 0x5eed2024u;
-
-static double urand(void)
-{
-    uint64_t z = (rng += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    z ^= z >> 31;
-    return ((double) (z >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gauss(void)
-{
-    return sqrt(-2.0 * log(urand())) * cos(6.283185307179586 * urand());
-}
+#define BENCH_SEED 0x5eed2024u
+#include "bench_rng.h"
 
 static double cpu_time(void)
 {
@@ -68,9 +55,9 @@ static int make_net(fy_net_t net, const int *w, int L, int one1, fy_error_t err)
         double *W = malloc(sizeof(double) * shape[0] * shape[1]);
         double *b = malloc(sizeof(double) * shape[0]);
         for (i = 0; i < shape[0] * shape[1]; i++)
-            W[i] = one1 ? 1.0 : gauss() / sqrt((double) w[l - 1]);
+            W[i] = one1 ? 1.0 : bench_normal() / sqrt((double) w[l - 1]);
         for (i = 0; i < shape[0]; i++)
-            b[i] = one1 ? (l == 1 ? 0.5 : 0.0) : 0.1 * gauss();
+            b[i] = one1 ? (l == 1 ? 0.5 : 0.0) : 0.1 * bench_normal();
         snprintf(name, sizeof name, "%d.weight", 2 * (l - 1));
         status = fy_safetensors_add(st, name, FY_DTYPE_F64, 2, shape, W, err);
         snprintf(name, sizeof name, "%d.bias", 2 * (l - 1));
@@ -158,7 +145,7 @@ static void row(const char *name, const fy_net_t net, const fy_rules_t rules, in
     {
         /* unit-size directions (entries N(0, 1/d)): the coefficients of the 64-wide network
          * then stay within double's range to order 1000 */
-        vv[i] = d == 1 ? 1.0 : ldexp(floor(ldexp(gauss() / sqrt((double) d), 20)), -20);
+        vv[i] = d == 1 ? 1.0 : ldexp(floor(ldexp(bench_normal() / sqrt((double) d), 20)), -20);
         fy_numvec_d(vd)[i] = vv[i];
         arb_set_d(fy_numvec_arb(vb) + i, vv[i]);
     }

@@ -75,3 +75,5 @@ bench_bench_inn_train_LDADD = libfeynn.la $(FY_DEPLIBS)
 BENCHES += bench/bench_startup
 bench_bench_startup_SOURCES = bench/bench_startup.c
 bench_bench_startup_CPPFLAGS = $(AM_CPPFLAGS) -DFY_SRCDIR='"$(abs_top_srcdir)"'
+# the benchmarks' operands from the one generator (feynn/rng.h, FY_RNG_PURPOSE_BENCH)
+EXTRA_DIST += bench/bench_rng.h

@@ -6,6 +6,7 @@
 #include <flint/fmpq_vec.h>
 
 #include "feynn/jet.h"
+#include "feynn/rng.h"
 #include "inn/inn_internal.h"
 
 /* k! * sign (A convention) or sign (Gamma convention): the factor from S->A[k] to d^k ln p. */
@@ -56,18 +57,18 @@ static int compare(const fy_numvec_t x, const fy_numvec_t y, double rtol, double
     return ok;
 }
 
-/* A deterministic rational direction (entries in {-3..3}/4, not all zero) from (seed, j). */
+/* A rational direction (entries in {-3..3}/4, not all zero) from the one generator: entry i of
+ * direction j is floor(7 u) - 3 for the uniform u at (seed, FY_RNG_PURPOSE_INN_CHECK, stream j,
+ * index i). */
 static void direction(fmpq *v, int d, uint64_t seed, int j)
 {
+    fy_rng_t r;
     int i, any = 0;
-    uint64_t h;
+    fy_rng_init(r, seed, FY_RNG_PURPOSE_INN_CHECK);
     for (i = 0; i < d; i++)
     {
-        h = seed ^ (0x9e3779b97f4a7c15ULL * (uint64_t) (j + 1)) ^ (0xbf58476d1ce4e5b9ULL * (uint64_t) (i + 1));
-        h ^= h >> 31;
-        h *= 0x94d049bb133111ebULL;
-        h ^= h >> 29;
-        fmpq_set_si(v + i, (slong) (h % 7) - 3, 4);
+        double u = fy_rng_uniform(r, (uint64_t) j, (uint64_t) i);
+        fmpq_set_si(v + i, (slong) (7.0 * u) - 3, 4);
         any |= !fmpq_is_zero(v + i);
     }
     if (!any)
