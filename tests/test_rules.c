@@ -12,19 +12,10 @@
 #include <flint/fmpq_poly.h>
 #include <flint/fmpz_poly.h>
 
-#if defined(__has_include)
-#if __has_include(<flint/arb_hypgeom.h>)
-#include <flint/arb_hypgeom.h>
-#else
-#include <arb_hypgeom.h>
-#endif
-#else
-#include <arb_hypgeom.h>
-#endif
-
 #include "feynn/enumerate.h"
 #include "feynn/feynman.h"
 #include "feynn/rules.h"
+#include "num/arb_all.h" /* arb_hypgeom.h from FLINT 3 or 2.9 + Arb (feynn/num.h decides) */
 #include "testutil.h"
 
 #define KMAX 20
