@@ -172,37 +172,38 @@ void fy_draw_graph_clear(fy_draw_graph *G)
     memset(G, 0, sizeof *G);
 }
 
-int fy_draw_graph_build(fy_draw_graph *G, const fy_diagram_t d, const fy_draw_options_struct *opt,
-                        fy_error_t err)
+/* One build of a graph: the diagram, its view, the rank subgraphs (levels lo..hi) and the
+ * nodes of the vertices, of the legs with a node of their own and of the extra output. */
+typedef struct
 {
-    fy_draw_view *v = &G->view;
-    const fy_diagram_struct *dd = d;
-    Agraph_t **rank = NULL;
-    Agnode_t **vnode = NULL, **lnode = NULL, *out = NULL;
-    int lo = 0, hi = -1, i, rc, npoints = 0, half;
-    char name[64], dot[128], tex[256];
+    fy_draw_graph *G;
+    const fy_draw_view *v;
+    const fy_diagram_struct *d;
+    const fy_draw_options_struct *opt;
+    Agraph_t **rank;
+    Agnode_t **vnode, **lnode, *out;
+    int lo, hi;
+} builder;
 
-    memset(G, 0, sizeof *G);
-    if ((rc = fy_draw_cgraph_load(err)) != FY_OK)
-        return rc;
-    if ((rc = fy_draw_view_init(v, d, opt, err)) != FY_OK)
-        return rc;
-    G->nodes = calloc((size_t) (dd->nv + dd->nlegs + 64), sizeof *G->nodes);
-    G->edges = calloc((size_t) (dd->nl + dd->nlegs + 64), sizeof *G->edges);
-    vnode = calloc((size_t) dd->nv + 1, sizeof *vnode);
-    lnode = calloc((size_t) dd->nlegs + 1, sizeof *lnode);
-    if (G->nodes == NULL || G->edges == NULL || vnode == NULL || lnode == NULL)
-    {
-        rc = fy_error_set(err, FY_ENOMEM, "out of memory building a graph");
-        goto fail;
-    }
-    G->g = fy_ag_open(opt->name ? opt->name : "diagram", v->orient != 0);
+static int oom(fy_error_t err)
+{
+    return fy_error_set(err, FY_ENOMEM, "out of memory building a graph");
+}
+
+/* The arrays, the graph and its defaults (declared once so that the DOT text stays short). */
+static int build_open(builder *b, fy_error_t err)
+{
+    fy_draw_graph *G = b->G;
+    const fy_draw_view *v = b->v;
+    G->nodes = calloc((size_t) (b->d->nv + b->d->nlegs + 64), sizeof *G->nodes);
+    G->edges = calloc((size_t) (b->d->nl + b->d->nlegs + 64), sizeof *G->edges);
+    b->vnode = calloc((size_t) b->d->nv + 1, sizeof *b->vnode);
+    b->lnode = calloc((size_t) b->d->nlegs + 1, sizeof *b->lnode);
+    if (G->nodes == NULL || G->edges == NULL || b->vnode == NULL || b->lnode == NULL)
+        return oom(err);
+    G->g = fy_ag_open(b->opt->name ? b->opt->name : "diagram", v->orient != 0);
     if (G->g == NULL)
-    {
-        rc = fy_error_set(err, FY_ENOMEM, "cannot create a graph");
-        goto fail;
-    }
-    /* Defaults, declared once so that the DOT text stays short. */
+        return fy_error_set(err, FY_ENOMEM, "cannot create a graph");
     fy_ag_default(G->g, AGRAPH, "rankdir", v->orient == 1 ? "BT" : v->orient == -1 ? "TB" : "LR");
     fy_ag_default(G->g, AGRAPH, "nodesep", "0.3");
     fy_ag_default(G->g, AGRAPH, "ranksep", "0.4");
@@ -211,241 +212,301 @@ int fy_draw_graph_build(fy_draw_graph *G, const fy_diagram_t d, const fy_draw_op
     /* Graphviz's own default label is the node name; vertices are drawn without one. */
     fy_ag_default(G->g, AGNODE, "label", "\\N");
     fy_ag_default(G->g, AGEDGE, "arrowsize", "0.6");
+    return FY_OK;
+}
 
-    /* Ranks: one rank=same subgraph per level, and a column of layer labels. */
-    if (v->layered)
+/* The column of layer labels "l=i" beside the ranks, joined by invisible edges. */
+static int build_layer_labels(builder *b, fy_error_t err)
+{
+    Agnode_t *prev = NULL;
+    char name[64], dot[128], tex[256];
+    int i, rc;
+    for (i = b->lo; i <= b->hi; i++)
     {
-        lo = v->orient == 1 ? 0 : v->minlevel;
-        hi = v->orient != 0 ? v->top : v->maxlevel;
-        if (lo > v->minlevel)
-            lo = v->minlevel;
-        if (hi - lo > 10000)
+        Agnode_t *n;
+        snprintf(name, sizeof name, "layer%d", i);
+        n = fy_ag_node(b->rank[i - b->lo], name);
+        snprintf(tex, sizeof tex, "\\scriptstyle\\ell=%d", i);
+        if ((rc = add_node(b->G, n, FY_GNODE_TEXT, tex, "gray", err)) != FY_OK)
+            return rc;
+        snprintf(dot, sizeof dot, "l=%d", i);
+        fy_ag_set(n, "shape", "plaintext");
+        fy_ag_set(n, "label", dot);
+        fy_ag_set(n, "fontsize", "9");
+        fy_ag_set(n, "fontcolor", "gray40");
+        if (prev != NULL)
         {
-            rc = fy_error_set(err, FY_EINPUT, "levels %d..%d span too many ranks", lo, hi);
-            goto fail;
+            Agedge_t *e = fy_ag_edge(b->G->g, prev, n);
+            if (e == NULL)
+                return oom(err);
+            fy_ag_set(e, "style", "invis");
         }
-        rank = calloc((size_t) (hi - lo + 1), sizeof *rank);
-        if (rank == NULL)
-        {
-            rc = fy_error_set(err, FY_ENOMEM, "out of memory building a graph");
-            goto fail;
-        }
-        for (i = lo; i <= hi; i++)
-        {
-            rank[i - lo] = fy_ag_subg(G->g);
-            if (rank[i - lo] == NULL || fy_ag_set(rank[i - lo], "rank", "same") != 0)
-            {
-                rc = fy_error_set(err, FY_ENOMEM, "out of memory building a graph");
-                goto fail;
-            }
-        }
-        if (opt->layer_labels && v->orient != 0 && hi - lo < 60)
-        {
-            Agnode_t *prev = NULL;
-            for (i = lo; i <= hi; i++)
-            {
-                Agnode_t *n;
-                snprintf(name, sizeof name, "layer%d", i);
-                n = fy_ag_node(rank[i - lo], name);
-                snprintf(tex, sizeof tex, "\\scriptstyle\\ell=%d", i);
-                if ((rc = add_node(G, n, FY_GNODE_TEXT, tex, "gray", err)) != FY_OK)
-                    goto fail;
-                snprintf(dot, sizeof dot, "l=%d", i);
-                fy_ag_set(n, "shape", "plaintext");
-                fy_ag_set(n, "label", dot);
-                fy_ag_set(n, "fontsize", "9");
-                fy_ag_set(n, "fontcolor", "gray40");
-                if (prev != NULL)
-                {
-                    Agedge_t *e = fy_ag_edge(G->g, prev, n);
-                    if (e == NULL)
-                    {
-                        rc = fy_error_set(err, FY_ENOMEM, "out of memory building a graph");
-                        goto fail;
-                    }
-                    fy_ag_set(e, "style", "invis");
-                }
-                prev = n;
-            }
-        }
+        prev = n;
     }
+    return FY_OK;
+}
 
-    /* Vertices, in index order. */
-    for (i = 0; i < dd->nv; i++)
+/* Ranks: one rank=same subgraph per level, and a column of layer labels. */
+static int build_ranks(builder *b, fy_error_t err)
+{
+    const fy_draw_view *v = b->v;
+    int i;
+    b->lo = v->orient == 1 ? 0 : v->minlevel;
+    b->hi = v->orient != 0 ? v->top : v->maxlevel;
+    if (b->lo > v->minlevel)
+        b->lo = v->minlevel;
+    if (b->hi - b->lo > 10000)
+        return fy_error_set(err, FY_EINPUT, "levels %d..%d span too many ranks", b->lo, b->hi);
+    b->rank = calloc((size_t) (b->hi - b->lo + 1), sizeof *b->rank);
+    if (b->rank == NULL)
+        return oom(err);
+    for (i = b->lo; i <= b->hi; i++)
     {
-        fy_draw_style_struct st;
-        Agraph_t *where = v->layered ? rank[dd->v[i].level - lo] : G->g;
-        if ((rc = fy_draw_style(&st, v, FY_DRAW_VERTEX, dd->v[i].kind, err)) != FY_OK)
-            goto fail;
-        snprintf(name, sizeof name, "v%d", i);
-        vnode[i] = fy_ag_node(where, name);
-        if (vnode[i] != NULL && vertex_is_label(v, i))
-        {
-            int leg = first_leg(v, i);
-            if (vertex_is_output(v, i) || leg < 0)
-            {
-                fy_draw_expand(tex, sizeof tex, st.latex, -1, dd->v[i].level, -1, NULL);
-                snprintf(dot, sizeof dot, "%s", vertex_is_output(v, i) ? "F" : "x");
-            }
-            else if ((rc = leg_labels(dot, sizeof dot, tex, sizeof tex, v, leg, err)) != FY_OK)
-                goto fail;
-            if ((rc = add_node(G, vnode[i], FY_GNODE_TEXT, tex, st.tikz, err)) != FY_OK)
-                goto fail;
-            fy_ag_set(vnode[i], "shape", "plaintext");
-            fy_ag_set(vnode[i], "label", dot);
-        }
-        else if (strcmp(v->theory, "born") == 0)
-        {
-            /* a ladder's insertions carry their positions r_1, r_2, ... (the names of the
-             * nested integral fy_draw_expr writes) */
-            snprintf(tex, sizeof tex, "r_{%d}", i + 1);
-            if ((rc = add_node(G, vnode[i], FY_GNODE_VERTEX, tex, st.tikz, err)) != FY_OK)
-                goto fail;
-            snprintf(dot, sizeof dot, "r%d", i + 1);
-            fy_ag_set(vnode[i], "label", dot);
-            fy_ag_set(vnode[i], "fontsize", "9");
-            fy_ag_set(vnode[i], "shape", "circle"); /* a point shows no label */
-            fy_ag_set(vnode[i], "width", "0.22");
-            fy_ag_set(vnode[i], "fixedsize", "true");
-        }
-        else
-        {
-            if ((rc = add_node(G, vnode[i], FY_GNODE_VERTEX, NULL, st.tikz, err)) != FY_OK)
-                goto fail;
-            fy_ag_set(vnode[i], "label", "");
-        }
-        if (st.dot[0] && (rc = fy_ag_set_list(vnode[i], st.dot, err)) != FY_OK)
-            goto fail;
-        if (G->nodes[G->nn - 1].type == FY_GNODE_TEXT)
-        {
-            /* A style that draws the point as a dot: the text goes beside it. */
-            const char *shape = fy_ag_get(vnode[i], "shape");
-            if (shape != NULL && strcmp(shape, "point") == 0)
-            {
-                /* A point styled as a dot is drawn as its label, the lines ending at the
-                 * text: an xlabel beside a dot is placed by Graphviz without regard to the
-                 * lines and may sit on one (x3 of a phi^4 graph did). */
-                fy_ag_set(vnode[i], "shape", "plaintext");
-                fy_ag_set(vnode[i], "width", "0");
-                fy_ag_set(vnode[i], "height", "0");
-                fy_ag_set(vnode[i], "margin", "0.03");
-                G->nodes[G->nn - 1].tikz = "";
-            }
-            else if (st.tikz[0])
-                G->nodes[G->nn - 1].outside = 2; /* text inside the styled shape */
-        }
+        b->rank[i - b->lo] = fy_ag_subg(b->G->g);
+        if (b->rank[i - b->lo] == NULL || fy_ag_set(b->rank[i - b->lo], "rank", "same") != 0)
+            return oom(err);
     }
-    /* Legs that are not carried by a point vertex get a node of their own. */
-    for (i = 0; i < dd->nlegs; i++)
+    if (b->opt->layer_labels && v->orient != 0 && b->hi - b->lo < 60)
+        return build_layer_labels(b, err);
+    return FY_OK;
+}
+
+/* Vertex i's node and its label: the text of a point vertex (its leg, F or x), a ladder
+ * insertion's position r_{i+1}, or none. */
+static int build_vertex_node(builder *b, int i, const fy_draw_style_struct *st, fy_error_t err)
+{
+    const fy_draw_view *v = b->v;
+    Agnode_t *n = b->vnode[i];
+    char dot[128], tex[256];
+    int rc;
+    if (n != NULL && vertex_is_label(v, i))
     {
-        int vx = dd->leg[i].vertex, level;
-        Agraph_t *where = G->g;
+        int leg = first_leg(v, i);
+        if (vertex_is_output(v, i) || leg < 0)
+        {
+            fy_draw_expand(tex, sizeof tex, st->latex, -1, b->d->v[i].level, -1, NULL);
+            snprintf(dot, sizeof dot, "%s", vertex_is_output(v, i) ? "F" : "x");
+        }
+        else if ((rc = leg_labels(dot, sizeof dot, tex, sizeof tex, v, leg, err)) != FY_OK)
+            return rc;
+        if ((rc = add_node(b->G, n, FY_GNODE_TEXT, tex, st->tikz, err)) != FY_OK)
+            return rc;
+        fy_ag_set(n, "shape", "plaintext");
+        fy_ag_set(n, "label", dot);
+    }
+    else if (strcmp(v->theory, "born") == 0)
+    {
+        /* a ladder's insertions carry their positions r_1, r_2, ... (the names of the
+         * nested integral fy_draw_expr writes) */
+        snprintf(tex, sizeof tex, "r_{%d}", i + 1);
+        if ((rc = add_node(b->G, n, FY_GNODE_VERTEX, tex, st->tikz, err)) != FY_OK)
+            return rc;
+        snprintf(dot, sizeof dot, "r%d", i + 1);
+        fy_ag_set(n, "label", dot);
+        fy_ag_set(n, "fontsize", "9");
+        fy_ag_set(n, "shape", "circle"); /* a point shows no label */
+        fy_ag_set(n, "width", "0.22");
+        fy_ag_set(n, "fixedsize", "true");
+    }
+    else
+    {
+        if ((rc = add_node(b->G, n, FY_GNODE_VERTEX, NULL, st->tikz, err)) != FY_OK)
+            return rc;
+        fy_ag_set(n, "label", "");
+    }
+    return FY_OK;
+}
+
+/* Vertex i: its node in its rank, its label, then its style. */
+static int build_vertex(builder *b, int i, fy_error_t err)
+{
+    fy_draw_graph *G = b->G;
+    fy_draw_style_struct st;
+    Agraph_t *where = b->v->layered ? b->rank[b->d->v[i].level - b->lo] : G->g;
+    char name[64];
+    int rc;
+    if ((rc = fy_draw_style(&st, b->v, FY_DRAW_VERTEX, b->d->v[i].kind, err)) != FY_OK)
+        return rc;
+    snprintf(name, sizeof name, "v%d", i);
+    b->vnode[i] = fy_ag_node(where, name);
+    if ((rc = build_vertex_node(b, i, &st, err)) != FY_OK)
+        return rc;
+    if (st.dot[0] && (rc = fy_ag_set_list(b->vnode[i], st.dot, err)) != FY_OK)
+        return rc;
+    if (G->nodes[G->nn - 1].type == FY_GNODE_TEXT)
+    {
+        /* A style that draws the point as a dot: the text goes beside it. */
+        const char *shape = fy_ag_get(b->vnode[i], "shape");
+        if (shape != NULL && strcmp(shape, "point") == 0)
+        {
+            /* A point styled as a dot is drawn as its label, the lines ending at the
+             * text: an xlabel beside a dot is placed by Graphviz without regard to the
+             * lines and may sit on one (x3 of a phi^4 graph did). */
+            fy_ag_set(b->vnode[i], "shape", "plaintext");
+            fy_ag_set(b->vnode[i], "width", "0");
+            fy_ag_set(b->vnode[i], "height", "0");
+            fy_ag_set(b->vnode[i], "margin", "0.03");
+            G->nodes[G->nn - 1].tikz = "";
+        }
+        else if (st.tikz[0])
+            G->nodes[G->nn - 1].outside = 2; /* text inside the styled shape */
+    }
+    return FY_OK;
+}
+
+/* Legs that are not carried by a point vertex get a node of their own; then the extra
+ * output F. */
+static int build_leg_nodes(builder *b, fy_error_t err)
+{
+    const fy_draw_view *v = b->v;
+    char name[64], dot[128], tex[256];
+    int i, rc;
+    for (i = 0; i < b->d->nlegs; i++)
+    {
+        int vx = b->d->leg[i].vertex, level;
+        Agraph_t *where = b->G->g;
+        Agnode_t *n;
         if (vertex_is_label(v, vx) && first_leg(v, vx) == i)
             continue;
         if (v->layered && v->orient != 0)
         {
             level = v->leg_is_output[i] ? v->top : v->orient == 1 ? 0 : v->top;
-            where = rank[level - lo];
+            where = b->rank[level - b->lo];
         }
         snprintf(name, sizeof name, "e%d", i);
-        lnode[i] = fy_ag_node(where, name);
+        n = b->lnode[i] = fy_ag_node(where, name);
         if ((rc = leg_labels(dot, sizeof dot, tex, sizeof tex, v, i, err)) != FY_OK)
-            goto fail;
+            return rc;
+        if ((rc = add_node(b->G, n, tex[0] == '\0' ? FY_GNODE_STUB : FY_GNODE_TEXT,
+                           tex[0] == '\0' ? NULL : tex, "", err)) != FY_OK)
+            return rc;
         if (tex[0] == '\0')
-        {
-            if ((rc = add_node(G, lnode[i], FY_GNODE_STUB, NULL, "", err)) != FY_OK)
-                goto fail;
-            fy_ag_set(lnode[i], "style", "invis");
-        }
+            fy_ag_set(n, "style", "invis");
         else
         {
-            if ((rc = add_node(G, lnode[i], FY_GNODE_TEXT, tex, "", err)) != FY_OK)
-                goto fail;
-            fy_ag_set(lnode[i], "shape", "plaintext");
-            fy_ag_set(lnode[i], "label", dot);
+            fy_ag_set(n, "shape", "plaintext");
+            fy_ag_set(n, "label", dot);
         }
     }
     if (v->extra_output)
     {
-        out = fy_ag_node(rank[v->top - lo], "output");
-        if ((rc = add_node(G, out, FY_GNODE_TEXT, "F", "", err)) != FY_OK)
-            goto fail;
-        fy_ag_set(out, "shape", "plaintext");
-        fy_ag_set(out, "label", "F");
+        b->out = fy_ag_node(b->rank[v->top - b->lo], "output");
+        if ((rc = add_node(b->G, b->out, FY_GNODE_TEXT, "F", "", err)) != FY_OK)
+            return rc;
+        fy_ag_set(b->out, "shape", "plaintext");
+        fy_ag_set(b->out, "label", "F");
     }
+    return FY_OK;
+}
 
-    /* External points split left and right in a graph drawn left to right. */
-    for (i = 0; i < dd->nlegs; i++)
-        if (!v->leg_is_output[i])
-            npoints++;
-    half = (npoints + 1) / 2;
-
-    /* Lines, in index order. */
+/* The lines, in index order: a tree's parent above its child; in a graph drawn left to right
+ * the external points split, the left half as tails, the right half as heads. */
+static int build_lines(builder *b, int half, fy_error_t err)
+{
+    const fy_draw_view *v = b->v;
+    const fy_diagram_struct *dd = b->d;
+    int i, rc;
     for (i = 0; i < dd->nl; i++)
     {
         fy_draw_style_struct st;
-        int a = dd->l[i].u, b = dd->l[i].v, span = 0, k;
+        int a = dd->l[i].u, c = dd->l[i].v, span = 0, k;
         if ((rc = fy_draw_style(&st, v, FY_DRAW_LINE, dd->l[i].kind, err)) != FY_OK)
-            goto fail;
+            return rc;
         if (v->orient == -1)
-            a = dd->l[i].v, b = dd->l[i].u; /* parent above child */
+            a = dd->l[i].v, c = dd->l[i].u; /* parent above child */
         else if (v->orient == 0)
         {
-            int la = first_leg(v, a), lb = first_leg(v, b);
+            int la = first_leg(v, a), lc = first_leg(v, c);
             int sa = vertex_is_label(v, a) && la >= 0 ? v->leg_slot[la] : 0;
-            int sb = vertex_is_label(v, b) && lb >= 0 ? v->leg_slot[lb] : 0;
+            int sc = vertex_is_label(v, c) && lc >= 0 ? v->leg_slot[lc] : 0;
             /* left points as tails, right points as heads */
-            if ((sb && sb <= half && (!sa || sa > sb)) || (sa > half && !sb))
-                a = dd->l[i].v, b = dd->l[i].u;
+            if ((sc && sc <= half && (!sa || sa > sc)) || (sa > half && !sc))
+                a = dd->l[i].v, c = dd->l[i].u;
         }
         if (v->layered)
-            span = abs(dd->v[b].level - dd->v[a].level);
+            span = abs(dd->v[c].level - dd->v[a].level);
         k = v->kline ? v->kline[i] : 1;
-        if ((rc = add_edge(G, vnode[a], vnode[b], arrows_for(v, st.arrows, k, span),
+        if ((rc = add_edge(b->G, b->vnode[a], b->vnode[c], arrows_for(v, st.arrows, k, span),
                            v->layered ? span : 1, &st, err)) != FY_OK)
-            goto fail;
+            return rc;
     }
-    /* Legs with nodes of their own. */
+    return FY_OK;
+}
+
+/* The edges of the legs with nodes of their own, then the root's edge to the extra output. */
+static int build_leg_edges(builder *b, int half, fy_error_t err)
+{
+    const fy_draw_view *v = b->v;
+    const fy_diagram_struct *dd = b->d;
+    fy_draw_style_struct st;
+    int i, rc, rl;
     for (i = 0; i < dd->nlegs; i++)
     {
-        fy_draw_style_struct st;
         int vx = dd->leg[i].vertex, span = 1;
-        Agnode_t *t = lnode[i], *h = vnode[vx];
-        if (lnode[i] == NULL)
+        Agnode_t *t = b->lnode[i], *h = b->vnode[vx];
+        if (b->lnode[i] == NULL)
             continue;
         if ((rc = fy_draw_style(&st, v, FY_DRAW_LEG, dd->leg[i].kind, err)) != FY_OK)
-            goto fail;
+            return rc;
         if (v->layered && v->orient != 0)
         {
             int level = v->leg_is_output[i] ? v->top : v->orient == 1 ? 0 : v->top;
             span = abs(dd->v[vx].level - level);
         }
         if (v->leg_is_output[i] || v->orient == -1 || (v->orient == 0 && v->leg_slot[i] > half))
-            t = vnode[vx], h = lnode[i];
-        if ((rc = add_edge(G, t, h, v->leg_is_output[i] ? 0 : arrows_for(v, st.arrows, 1, span),
+            t = b->vnode[vx], h = b->lnode[i];
+        if ((rc = add_edge(b->G, t, h, v->leg_is_output[i] ? 0 : arrows_for(v, st.arrows, 1, span),
                            span, &st, err)) != FY_OK)
-            goto fail;
+            return rc;
     }
-    if (out != NULL)
-    {
-        fy_draw_style_struct st;
-        int rl = dd->v[dd->root].level;
-        if ((rc = fy_draw_style(&st, v, FY_DRAW_LINE, 0, err)) != FY_OK)
-            goto fail;
-        if ((rc = add_edge(G, vnode[dd->root], out,
-                           arrows_for(v, st.arrows, v->nleaves, v->top - rl), v->top - rl, &st,
-                           err)) != FY_OK)
-            goto fail;
-    }
-    free(rank);
-    free(vnode);
-    free(lnode);
-    return FY_OK;
-fail:
-    free(rank);
-    free(vnode);
-    free(lnode);
-    fy_draw_graph_clear(G);
+    if (b->out == NULL)
+        return FY_OK;
+    rl = dd->v[dd->root].level;
+    if ((rc = fy_draw_style(&st, v, FY_DRAW_LINE, 0, err)) != FY_OK)
+        return rc;
+    return add_edge(b->G, b->vnode[dd->root], b->out,
+                    arrows_for(v, st.arrows, v->nleaves, v->top - rl), v->top - rl, &st, err);
+}
+
+/* The graph of d in named steps: graph and defaults, ranks, vertices, leg nodes, lines, leg
+ * edges; on failure G is cleared. */
+int fy_draw_graph_build(fy_draw_graph *G, const fy_diagram_t d, const fy_draw_options_struct *opt,
+                        fy_error_t err)
+{
+    builder b;
+    int i, rc, npoints = 0;
+
+    memset(G, 0, sizeof *G);
+    memset(&b, 0, sizeof b);
+    if ((rc = fy_draw_cgraph_load(err)) != FY_OK)
+        return rc;
+    if ((rc = fy_draw_view_init(&G->view, d, opt, err)) != FY_OK)
+        return rc;
+    b.G = G;
+    b.v = &G->view;
+    b.d = d;
+    b.opt = opt;
+    b.hi = -1;
+    rc = build_open(&b, err);
+    if (rc == FY_OK && b.v->layered)
+        rc = build_ranks(&b, err);
+    for (i = 0; rc == FY_OK && i < b.d->nv; i++)
+        rc = build_vertex(&b, i, err);
+    if (rc == FY_OK)
+        rc = build_leg_nodes(&b, err);
+    /* External points split left and right in a graph drawn left to right. */
+    for (i = 0; i < b.d->nlegs; i++)
+        if (!b.v->leg_is_output[i])
+            npoints++;
+    if (rc == FY_OK)
+        rc = build_lines(&b, (npoints + 1) / 2, err);
+    if (rc == FY_OK)
+        rc = build_leg_edges(&b, (npoints + 1) / 2, err);
+    free(b.rank);
+    free(b.vnode);
+    free(b.lnode);
+    if (rc != FY_OK)
+        fy_draw_graph_clear(G);
     return rc;
 }
 

@@ -689,13 +689,24 @@ static const fy_activation_struct *find_act(const fy_rules_struct *r, const fy_t
     return NULL;
 }
 
-static int parse_activation(parser *ps, fy_activation_struct *a)
+/* Where the parts of an activation statement are: token indices, -1 for an absent attribute. */
+typedef struct
 {
-    int i, rc, def_i = 2, func_i = -1, at0_i = -1, nat0 = 0, params_i = -1, desc_i = -1,
-           ball_i = -1, nstrings = 0;
-    const fy_tok *nt = tok(ps, 1);
-    int *used = NULL;
+    int end;      /* the token after the definition, then after the last attribute */
+    int nstrings; /* a cycle's functions, tokens 3 .. 3 + nstrings - 1 */
+    int func;     /* the quoted function after 'function' */
+    int at0;      /* the first value after 'at0' */
+    int nat0;     /* how many values follow 'at0' */
+    int params;   /* the word 'params' */
+    int desc;     /* the quoted description */
+    int ball;     /* the word 'ball-only' */
+} act_parts;
 
+/* "activation NAME": the name, new in this file, and where the statement is. */
+static int act_name(parser *ps, fy_activation_struct *a)
+{
+    const fy_tok *nt = tok(ps, 1);
+    int rc;
     if (nt->type != FY_TK_WORD)
         return expected(ps, 1, "an activation name");
     if (find_act(ps->out, nt) != NULL)
@@ -707,56 +718,65 @@ static int parse_activation(parser *ps, fy_activation_struct *a)
     a->column = tok(ps, 0)->col;
     if ((a->file = fy_strdup_err(ps->file, ps->err)) == NULL)
         return FY_ENOMEM;
+    return FY_OK;
+}
 
-    /* the definition */
-    i = 3;
+/* "antiderivative BASE": the closure BASE defined above, its polynomial, function and at0. */
+static int act_antiderivative(parser *ps, fy_activation_struct *a)
+{
+    const fy_activation_struct *b;
+    int rc;
+    a->def = FY_ACT_ANTIDERIVATIVE;
+    a->var = FY_ACT_VAR_BASE;
+    if (tok(ps, 3)->type != FY_TK_WORD)
+        return expected(ps, 3, "the name of a closure activation defined above");
+    b = find_act(ps->out, tok(ps, 3));
+    if (b == NULL || b->def != FY_ACT_CLOSURE)
+        return err_at(ps, tok(ps, 3), "expected the name of a closure activation defined "
+                      "above in this file, found '%.*s'%s", (int) tok(ps, 3)->len,
+                      tok(ps, 3)->s, b == NULL ? "" : " (not a closure)");
+    if ((rc = tok_str(ps, &a->base, 3)) != FY_OK)
+        return rc;
+    fmpq_poly_set(a->p, b->p);
+    if (b->func != NULL && (a->base_func = fy_expr_copy(b->func)) == NULL)
+        return fy_error_set(ps->err, FY_ENOMEM, "out of memory");
+    a->base_has_at0 = b->has_at0;
+    fmpq_set(a->base_at0, b->at0);
+    return FY_OK;
+}
+
+/* The definition (token 2 on): its kind and operands; p->end is the token after it. */
+static int act_definition(parser *ps, fy_activation_struct *a, act_parts *p)
+{
+    const int def_i = 2;
+    int rc;
+    p->end = 4;
+    p->nstrings = 0;
     if (is_word(ps, def_i, "closure"))
     {
         a->def = FY_ACT_CLOSURE;
         a->var = FY_ACT_VAR_SIGMA;
-        if ((rc = expect_string(ps, 3, "a quoted polynomial in s (sigma' = p(s))")) != FY_OK)
-            return rc;
-        i = 4;
+        return expect_string(ps, 3, "a quoted polynomial in s (sigma' = p(s))");
     }
-    else if (is_word(ps, def_i, "polynomial"))
+    if (is_word(ps, def_i, "polynomial"))
     {
         a->def = FY_ACT_POLYNOMIAL;
         a->var = FY_ACT_VAR_Z;
-        if ((rc = expect_string(ps, 3, "a quoted polynomial in z")) != FY_OK)
-            return rc;
-        i = 4;
+        return expect_string(ps, 3, "a quoted polynomial in z");
     }
-    else if (is_word(ps, def_i, "antiderivative"))
-    {
-        const fy_activation_struct *b;
-        a->def = FY_ACT_ANTIDERIVATIVE;
-        a->var = FY_ACT_VAR_BASE;
-        if (tok(ps, 3)->type != FY_TK_WORD)
-            return expected(ps, 3, "the name of a closure activation defined above");
-        b = find_act(ps->out, tok(ps, 3));
-        if (b == NULL || b->def != FY_ACT_CLOSURE)
-            return err_at(ps, tok(ps, 3), "expected the name of a closure activation defined "
-                          "above in this file, found '%.*s'%s", (int) tok(ps, 3)->len,
-                          tok(ps, 3)->s, b == NULL ? "" : " (not a closure)");
-        if ((rc = tok_str(ps, &a->base, 3)) != FY_OK)
-            return rc;
-        fmpq_poly_set(a->p, b->p);
-        if (b->func != NULL && (a->base_func = fy_expr_copy(b->func)) == NULL)
-            return fy_error_set(ps->err, FY_ENOMEM, "out of memory");
-        a->base_has_at0 = b->has_at0;
-        fmpq_set(a->base_at0, b->at0);
-        i = 4;
-    }
-    else if (is_word(ps, def_i, "cycle"))
+    if (is_word(ps, def_i, "antiderivative"))
+        return act_antiderivative(ps, a);
+    if (is_word(ps, def_i, "cycle"))
     {
         a->def = FY_ACT_CYCLE;
         a->var = FY_ACT_VAR_NONE;
-        for (i = 3; tok(ps, i)->type == FY_TK_STRING; i++)
-            nstrings++;
-        if (nstrings == 0)
+        for (p->end = 3; tok(ps, p->end)->type == FY_TK_STRING; p->end++)
+            p->nstrings++;
+        if (p->nstrings == 0)
             return expected(ps, 3, "quoted functions of z: sigma, sigma', ... (the cycle)");
+        return FY_OK;
     }
-    else if (is_word(ps, def_i, "hermite"))
+    if (is_word(ps, def_i, "hermite"))
     {
         a->def = FY_ACT_HERMITE;
         a->var = FY_ACT_VAR_Z;
@@ -765,204 +785,235 @@ static int parse_activation(parser *ps, fy_activation_struct *a)
         if ((rc = parse_expr_tok(ps, 3, &a->prefactor, NULL, 1, a, NULL)) != FY_OK ||
             (rc = tok_str(ps, &a->prefactor_source, 3)) != FY_OK)
             return rc;
-        i = 4;
+        return FY_OK;
     }
-    else if (is_word(ps, def_i, "piecewise-linear"))
+    if (is_word(ps, def_i, "piecewise-linear"))
     {
         a->def = FY_ACT_PIECEWISE_LINEAR;
         a->var = FY_ACT_VAR_NONE;
         if ((rc = parse_rat(ps, 3, a->slope_neg, "the slope for z < 0")) != FY_OK ||
             (rc = parse_rat(ps, 4, a->slope_pos, "the slope for z > 0")) != FY_OK)
             return rc;
-        i = 5;
+        p->end = 5;
+        return FY_OK;
     }
-    else
-        return expected(ps, def_i, "a definition (closure, polynomial, antiderivative, cycle, "
-                        "hermite, piecewise-linear)");
+    return expected(ps, def_i, "a definition (closure, polynomial, antiderivative, cycle, "
+                    "hermite, piecewise-linear)");
+}
 
-    /* attributes */
-    while (!at_end(ps, i))
+/* The NAME=VALUE list after 'params' (token *i on); *i is left after it. */
+static int act_params(parser *ps, fy_activation_struct *a, int *i)
+{
+    int rc;
+    if (tok(ps, *i)->type != FY_TK_WORD || !is_punct(ps, *i + 1, "="))
+        return expected(ps, *i, "NAME=VALUE");
+    while (tok(ps, *i)->type == FY_TK_WORD && is_punct(ps, *i + 1, "="))
     {
-        if (is_word(ps, i, "function"))
-        {
-            if (func_i >= 0)
-                return err_at(ps, tok(ps, i), "'function' given twice");
-            if (a->def == FY_ACT_POLYNOMIAL || a->def == FY_ACT_PIECEWISE_LINEAR ||
-                a->def == FY_ACT_CYCLE)
-                return err_at(ps, tok(ps, i), "a %s activation takes no 'function' (its "
-                              "definition gives the values)", fy_act_def_name(a->def));
-            if ((rc = expect_string(ps, i + 1, "a quoted function of z")) != FY_OK)
-                return rc;
-            func_i = i + 1;
-            i += 2;
-        }
-        else if (is_word(ps, i, "at0"))
-        {
-            if (at0_i >= 0)
-                return err_at(ps, tok(ps, i), "'at0' given twice");
-            if (a->def == FY_ACT_POLYNOMIAL || a->def == FY_ACT_PIECEWISE_LINEAR)
-                return err_at(ps, tok(ps, i), "a %s activation takes no 'at0' (its value at 0 "
-                              "follows from the definition)", fy_act_def_name(a->def));
-            at0_i = i + 1;
-            for (i = i + 1; tok(ps, i)->type == FY_TK_NUMBER; i++)
-                nat0++;
-            if (nat0 == 0)
-                return expected(ps, at0_i, "a rational number (sigma(0))");
-        }
-        else if (is_word(ps, i, "params"))
-        {
-            if (params_i >= 0)
-                return err_at(ps, tok(ps, i), "'params' given twice");
-            if (a->def != FY_ACT_POLYNOMIAL && a->def != FY_ACT_CLOSURE)
-                return err_at(ps, tok(ps, i), "only closure and polynomial activations take "
-                              "'params'");
-            params_i = i;
-            i++;
-            if (tok(ps, i)->type != FY_TK_WORD || !is_punct(ps, i + 1, "="))
-                return expected(ps, i, "NAME=VALUE");
-            while (tok(ps, i)->type == FY_TK_WORD && is_punct(ps, i + 1, "="))
-            {
-                fmpq *nv;
-                char **nn;
-                int k;
-                for (k = 0; k < a->nparams; k++)
-                    if (strlen(a->param_names[k]) == tok(ps, i)->len &&
-                        memcmp(a->param_names[k], tok(ps, i)->s, tok(ps, i)->len) == 0)
-                        return err_at(ps, tok(ps, i), "parameter '%s' given twice",
-                                      a->param_names[k]);
-                if (tok(ps, i)->len == 1 &&
-                    tok(ps, i)->s[0] == (a->def == FY_ACT_CLOSURE ? 's' : 'z'))
-                    return err_at(ps, tok(ps, i), "expected a parameter name other than the "
-                                  "variable '%c'", tok(ps, i)->s[0]);
-                nn = fy_realloc(a->param_names, (size_t) a->nparams + 1, sizeof *nn, ps->err);
-                if (nn == NULL)
-                    return FY_ENOMEM;
-                a->param_names = nn;
-                nv = flint_realloc(a->param_values, ((size_t) a->nparams + 1) * sizeof(fmpq));
-                a->param_values = nv;
-                fmpq_init(a->param_values + a->nparams);
-                a->param_names[a->nparams] = NULL;
-                a->nparams++;
-                if ((rc = tok_str(ps, &a->param_names[a->nparams - 1], i)) != FY_OK ||
-                    (rc = parse_rat(ps, i + 2, a->param_values + a->nparams - 1,
-                                    "a rational value")) != FY_OK)
-                    return rc;
-                i += 3;
-            }
-        }
-        else if (is_word(ps, i, "description"))
-        {
-            if (desc_i >= 0)
-                return err_at(ps, tok(ps, i), "'description' given twice");
-            if ((rc = expect_string(ps, i + 1, "a quoted description")) != FY_OK)
-                return rc;
-            desc_i = i + 1;
-            i += 2;
-        }
-        else if (is_word(ps, i, "ball-only"))
-        {
-            if (ball_i >= 0)
-                return err_at(ps, tok(ps, i), "'ball-only' given twice");
-            ball_i = i;
-            i++;
-        }
-        else
-            return expected(ps, i, "an activation attribute (function, at0, params, "
-                            "description, ball-only) or the end of the line");
+        const fy_tok *t = tok(ps, *i);
+        fmpq *nv;
+        char **nn;
+        int k;
+        for (k = 0; k < a->nparams; k++)
+            if (strlen(a->param_names[k]) == t->len &&
+                memcmp(a->param_names[k], t->s, t->len) == 0)
+                return err_at(ps, t, "parameter '%s' given twice", a->param_names[k]);
+        if (t->len == 1 && t->s[0] == (a->def == FY_ACT_CLOSURE ? 's' : 'z'))
+            return err_at(ps, t, "expected a parameter name other than the variable '%c'",
+                          t->s[0]);
+        nn = fy_realloc(a->param_names, (size_t) a->nparams + 1, sizeof *nn, ps->err);
+        if (nn == NULL)
+            return FY_ENOMEM;
+        a->param_names = nn;
+        nv = flint_realloc(a->param_values, ((size_t) a->nparams + 1) * sizeof(fmpq));
+        a->param_values = nv;
+        fmpq_init(a->param_values + a->nparams);
+        a->param_names[a->nparams] = NULL;
+        a->nparams++;
+        if ((rc = tok_str(ps, &a->param_names[a->nparams - 1], *i)) != FY_OK ||
+            (rc = parse_rat(ps, *i + 2, a->param_values + a->nparams - 1,
+                            "a rational value")) != FY_OK)
+            return rc;
+        *i += 3;
     }
+    return FY_OK;
+}
 
-    /* build */
-    if (a->def == FY_ACT_CLOSURE || a->def == FY_ACT_POLYNOMIAL)
+/* One attribute at token *i (function, at0, params, description, ball-only), recorded in p;
+ * *i is left after it. */
+static int act_attribute(parser *ps, fy_activation_struct *a, act_parts *p, int *i)
+{
+    if (is_word(ps, *i, "function"))
     {
-        int k;
-        used = calloc((size_t) a->nparams + 1, sizeof *used);
-        if (used == NULL)
-            return fy_error_set(ps->err, FY_ENOMEM, "out of memory");
-        rc = parse_expr_tok(ps, 3, &a->poly_expr, a->def == FY_ACT_CLOSURE ? "s" : "z", 0, a,
-                            used);
-        for (k = 0; rc == FY_OK && k < a->nparams; k++)
-            if (!used[k])
-            {
-                /* point at the parameter's name after 'params' */
-                int j = params_i + 1;
-                while (j < ps->ntoks && !is_word(ps, j, a->param_names[k]))
-                    j += 3;
-                rc = err_at(ps, tok(ps, j), "parameter '%s' is not used in the polynomial",
-                            a->param_names[k]);
-            }
-        free(used);
-        if (rc != FY_OK)
-            return rc;
-        if ((rc = tok_str(ps, &a->source, 3)) != FY_OK)
-            return rc;
-        rc = fy_expr_to_poly(a->p, a->poly_expr, a->param_values, ps->err);
-        if (rc != FY_OK)
-            return fy_error_prefix(ps->err, "%s:%d:%d: ", ps->file, tok(ps, 3)->line,
-                                   tok(ps, 3)->col);
+        if (p->func >= 0)
+            return err_at(ps, tok(ps, *i), "'function' given twice");
+        if (a->def == FY_ACT_POLYNOMIAL || a->def == FY_ACT_PIECEWISE_LINEAR ||
+            a->def == FY_ACT_CYCLE)
+            return err_at(ps, tok(ps, *i), "a %s activation takes no 'function' (its "
+                          "definition gives the values)", fy_act_def_name(a->def));
+        p->func = *i + 1;
+        *i += 2;
+        return expect_string(ps, p->func, "a quoted function of z");
     }
-    if (a->def == FY_ACT_CYCLE)
+    if (is_word(ps, *i, "at0"))
     {
-        int k;
-        a->cycle = calloc((size_t) nstrings, sizeof *a->cycle);
-        a->cycle_sources = calloc((size_t) nstrings, sizeof *a->cycle_sources);
-        a->cycle_at0 = flint_calloc((size_t) nstrings, sizeof(fmpq));
-        if (a->cycle == NULL || a->cycle_sources == NULL || a->cycle_at0 == NULL)
+        if (p->at0 >= 0)
+            return err_at(ps, tok(ps, *i), "'at0' given twice");
+        if (a->def == FY_ACT_POLYNOMIAL || a->def == FY_ACT_PIECEWISE_LINEAR)
+            return err_at(ps, tok(ps, *i), "a %s activation takes no 'at0' (its value at 0 "
+                          "follows from the definition)", fy_act_def_name(a->def));
+        p->at0 = *i + 1;
+        for (*i = *i + 1; tok(ps, *i)->type == FY_TK_NUMBER; (*i)++)
+            p->nat0++;
+        if (p->nat0 == 0)
+            return expected(ps, p->at0, "a rational number (sigma(0))");
+        return FY_OK;
+    }
+    if (is_word(ps, *i, "params"))
+    {
+        if (p->params >= 0)
+            return err_at(ps, tok(ps, *i), "'params' given twice");
+        if (a->def != FY_ACT_POLYNOMIAL && a->def != FY_ACT_CLOSURE)
+            return err_at(ps, tok(ps, *i), "only closure and polynomial activations take "
+                          "'params'");
+        p->params = (*i)++;
+        return act_params(ps, a, i);
+    }
+    if (is_word(ps, *i, "description"))
+    {
+        if (p->desc >= 0)
+            return err_at(ps, tok(ps, *i), "'description' given twice");
+        p->desc = *i + 1;
+        *i += 2;
+        return expect_string(ps, p->desc, "a quoted description");
+    }
+    if (is_word(ps, *i, "ball-only"))
+    {
+        if (p->ball >= 0)
+            return err_at(ps, tok(ps, *i), "'ball-only' given twice");
+        p->ball = (*i)++;
+        return FY_OK;
+    }
+    return expected(ps, *i, "an activation attribute (function, at0, params, description, "
+                    "ball-only) or the end of the line");
+}
+
+/* The attributes after the definition, to the end of the line. */
+static int act_attributes(parser *ps, fy_activation_struct *a, act_parts *p)
+{
+    int rc;
+    p->func = p->at0 = p->params = p->desc = p->ball = -1;
+    p->nat0 = 0;
+    while (!at_end(ps, p->end))
+        if ((rc = act_attribute(ps, a, p, &p->end)) != FY_OK)
+            return rc;
+    return FY_OK;
+}
+
+/* A closure's or a polynomial's polynomial (token 3), every parameter used. */
+static int act_polynomial(parser *ps, fy_activation_struct *a, const act_parts *p)
+{
+    int k, rc, *used = calloc((size_t) a->nparams + 1, sizeof *used);
+    if (used == NULL)
+        return fy_error_set(ps->err, FY_ENOMEM, "out of memory");
+    rc = parse_expr_tok(ps, 3, &a->poly_expr, a->def == FY_ACT_CLOSURE ? "s" : "z", 0, a, used);
+    for (k = 0; rc == FY_OK && k < a->nparams; k++)
+        if (!used[k])
         {
-            free(a->cycle);
-            free(a->cycle_sources);
-            flint_free(a->cycle_at0);
-            a->cycle = NULL;
-            a->cycle_sources = NULL;
-            a->cycle_at0 = NULL;
-            return fy_error_set(ps->err, FY_ENOMEM, "out of memory");
+            /* point at the parameter's name after 'params' */
+            int j = p->params + 1;
+            while (j < ps->ntoks && !is_word(ps, j, a->param_names[k]))
+                j += 3;
+            rc = err_at(ps, tok(ps, j), "parameter '%s' is not used in the polynomial",
+                        a->param_names[k]);
         }
-        for (k = 0; k < nstrings; k++)
-            fmpq_init(a->cycle_at0 + k);
-        a->ncycle = nstrings;
-        for (k = 0; k < nstrings; k++)
-            if ((rc = parse_expr_tok(ps, 3 + k, &a->cycle[k], "z", 1, a, NULL)) != FY_OK ||
-                (rc = tok_str(ps, &a->cycle_sources[k], 3 + k)) != FY_OK)
-                return rc;
-        if (at0_i < 0)
-            return err_at(ps, tok(ps, i), "expected 'at0' with the %d values of the cycle's "
-                          "functions at 0", nstrings);
-        if (nat0 != nstrings)
-            return err_at(ps, tok(ps, at0_i - 1), "expected %d values after at0 (one per function "
-                          "of the cycle), found %d", nstrings, nat0);
-        for (k = 0; k < nstrings; k++)
-            if ((rc = parse_rat(ps, at0_i + k, a->cycle_at0 + k, "a rational number")) != FY_OK)
-                return rc;
-    }
-    else if (at0_i >= 0)
+    free(used);
+    if (rc != FY_OK)
+        return rc;
+    if ((rc = tok_str(ps, &a->source, 3)) != FY_OK)
+        return rc;
+    rc = fy_expr_to_poly(a->p, a->poly_expr, a->param_values, ps->err);
+    if (rc != FY_OK)
+        return fy_error_prefix(ps->err, "%s:%d:%d: ", ps->file, tok(ps, 3)->line,
+                               tok(ps, 3)->col);
+    return FY_OK;
+}
+
+/* A cycle's functions (tokens 3 ..) and their values at 0 (one per function after 'at0'). */
+static int act_cycle(parser *ps, fy_activation_struct *a, const act_parts *p)
+{
+    int k, rc, n = p->nstrings;
+    a->cycle = calloc((size_t) n, sizeof *a->cycle);
+    a->cycle_sources = calloc((size_t) n, sizeof *a->cycle_sources);
+    a->cycle_at0 = flint_calloc((size_t) n, sizeof(fmpq));
+    if (a->cycle == NULL || a->cycle_sources == NULL || a->cycle_at0 == NULL)
     {
-        if (nat0 != 1)
-            return err_at(ps, tok(ps, at0_i + 1), "expected one value after at0, found %d",
-                          nat0);
-        if ((rc = parse_rat(ps, at0_i, a->at0, "a rational number")) != FY_OK)
+        free(a->cycle);
+        free(a->cycle_sources);
+        flint_free(a->cycle_at0);
+        a->cycle = NULL;
+        a->cycle_sources = NULL;
+        a->cycle_at0 = NULL;
+        return fy_error_set(ps->err, FY_ENOMEM, "out of memory");
+    }
+    for (k = 0; k < n; k++)
+        fmpq_init(a->cycle_at0 + k);
+    a->ncycle = n;
+    for (k = 0; k < n; k++)
+        if ((rc = parse_expr_tok(ps, 3 + k, &a->cycle[k], "z", 1, a, NULL)) != FY_OK ||
+            (rc = tok_str(ps, &a->cycle_sources[k], 3 + k)) != FY_OK)
             return rc;
-        a->has_at0 = 1;
-    }
-    if (func_i >= 0)
+    if (p->at0 < 0)
+        return err_at(ps, tok(ps, p->end), "expected 'at0' with the %d values of the cycle's "
+                      "functions at 0", n);
+    if (p->nat0 != n)
+        return err_at(ps, tok(ps, p->at0 - 1), "expected %d values after at0 (one per function "
+                      "of the cycle), found %d", n, p->nat0);
+    for (k = 0; k < n; k++)
+        if ((rc = parse_rat(ps, p->at0 + k, a->cycle_at0 + k, "a rational number")) != FY_OK)
+            return rc;
+    return FY_OK;
+}
+
+/* The value at 0 of any other activation: one number after 'at0', if given. */
+static int act_at0(parser *ps, fy_activation_struct *a, const act_parts *p)
+{
+    int rc;
+    if (p->at0 < 0)
+        return FY_OK;
+    if (p->nat0 != 1)
+        return err_at(ps, tok(ps, p->at0 + 1), "expected one value after at0, found %d",
+                      p->nat0);
+    if ((rc = parse_rat(ps, p->at0, a->at0, "a rational number")) != FY_OK)
+        return rc;
+    a->has_at0 = 1;
+    return FY_OK;
+}
+
+/* The function, ball-only, the description, then the whole activation validated. */
+static int act_finish(parser *ps, fy_activation_struct *a, const act_parts *p)
+{
+    int rc;
+    if (p->func >= 0)
     {
-        if ((rc = parse_expr_tok(ps, func_i, &a->func, "z", 1, a, NULL)) != FY_OK ||
-            (rc = tok_str(ps, &a->func_source, func_i)) != FY_OK)
+        if ((rc = parse_expr_tok(ps, p->func, &a->func, "z", 1, a, NULL)) != FY_OK ||
+            (rc = tok_str(ps, &a->func_source, p->func)) != FY_OK)
             return rc;
     }
-    if (ball_i >= 0)
+    if (p->ball >= 0)
     {
-        if (at0_i >= 0)
-            return err_at(ps, tok(ps, ball_i), "a ball-only activation has no exact values: "
+        if (p->at0 >= 0)
+            return err_at(ps, tok(ps, p->ball), "a ball-only activation has no exact values: "
                           "expected no 'at0'");
         if (a->def == FY_ACT_POLYNOMIAL || a->def == FY_ACT_PIECEWISE_LINEAR)
-            return err_at(ps, tok(ps, ball_i), "a %s activation is exact: expected no "
+            return err_at(ps, tok(ps, p->ball), "a %s activation is exact: expected no "
                           "'ball-only'", fy_act_def_name(a->def));
         a->ball_only = 1;
     }
     if (a->def == FY_ACT_HERMITE && !a->has_at0)
         a->ball_only = 1;
-    if (desc_i >= 0)
+    if (p->desc >= 0)
     {
-        if ((rc = tok_str(ps, &a->description, desc_i)) != FY_OK)
+        if ((rc = tok_str(ps, &a->description, p->desc)) != FY_OK)
             return rc;
     }
     else if ((a->description = fy_strdup_err("", ps->err)) == NULL)
@@ -974,6 +1025,24 @@ static int parse_activation(parser *ps, fy_activation_struct *a)
         return fy_error_prefix(ps->err, "%s:%d:%d: activation %s: ", ps->file, tok(ps, 2)->line,
                                tok(ps, 2)->col, a->name);
     return FY_OK;
+}
+
+/* "activation NAME DEFINITION ATTRIBUTES": read in named steps, each refusing what it cannot
+ * take with FILE:LINE:COLUMN. */
+static int parse_activation(parser *ps, fy_activation_struct *a)
+{
+    act_parts p;
+    int rc;
+    if ((rc = act_name(ps, a)) != FY_OK || (rc = act_definition(ps, a, &p)) != FY_OK ||
+        (rc = act_attributes(ps, a, &p)) != FY_OK)
+        return rc;
+    if ((a->def == FY_ACT_CLOSURE || a->def == FY_ACT_POLYNOMIAL) &&
+        (rc = act_polynomial(ps, a, &p)) != FY_OK)
+        return rc;
+    rc = a->def == FY_ACT_CYCLE ? act_cycle(ps, a, &p) : act_at0(ps, a, &p);
+    if (rc != FY_OK)
+        return rc;
+    return act_finish(ps, a, &p);
 }
 
 /* --------------------------------------------------------------------------- driver */
