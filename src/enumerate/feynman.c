@@ -517,27 +517,22 @@ static int distinct_sorted(uint64_t *s, const uint64_t *c, int n)
     return d;
 }
 
-/* Writes the certificate of the graph (m, cls) into out (CERT_SEG(m->nv) bytes); the graph
- * must be connected with at most CERT_MAX_VERTICES vertices. */
-static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int *cls)
+/* The colours of the vertices of m (n = m->nv, at most FY_FEYNMAN_MAX_VERTICES) refined by
+ * hashing, as described above, into c[0..n), and sorted into srt[0..n); returns the number of
+ * distinct colours.  The one refinement of the certificate and of nauty's cells. */
+static int refine_colours(uint64_t *c, uint64_t *srt, const mat_t *m, const int *cls)
 {
-    uint64_t c[CERT_MAX_VERTICES], t[CERT_MAX_VERTICES], srt[CERT_MAX_VERTICES];
-    int nb[CERT_MAX_VERTICES][CERT_MAX_VERTICES], deg[CERT_MAX_VERTICES];
+    uint64_t t[FY_FEYNMAN_MAX_VERTICES];
+    int nb[FY_FEYNMAN_MAX_VERTICES][FY_FEYNMAN_MAX_VERTICES], deg[FY_FEYNMAN_MAX_VERTICES];
     int n = m->nv, i, j, k, classes;
-    fy_canon_search_t q;
 
     for (i = 0; i < n; i++)
     {
         deg[i] = 0;
         for (j = 0; j < n; j++)
-        {
-            s->adj[i * n + j] = (unsigned char) m->a[i][j];
             if (j != i && m->a[i][j])
                 nb[i][deg[i]++] = j;
-        }
-        s->vhead[2 * i] = (unsigned char) (cls[i] + 64); /* classes lie in -16 .. 8 */
-        s->vhead[2 * i + 1] = (unsigned char) m->a[i][i];
-        c[i] = mix64(((uint64_t) s->vhead[2 * i] << 8 | (uint64_t) s->vhead[2 * i + 1]) +
+        c[i] = mix64(((uint64_t) (cls[i] + 64) << 8 | (uint64_t) m->a[i][i]) +
                      0x9e3779b97f4a7c15ULL);
     }
     classes = distinct_sorted(srt, c, n);
@@ -548,7 +543,7 @@ static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int
         {
             uint64_t sum = 0;
             for (k = 0; k < deg[i]; k++)
-                sum += mix64(c[nb[i][k]] ^ ((uint64_t) s->adj[i * n + nb[i][k]] << 56));
+                sum += mix64(c[nb[i][k]] ^ ((uint64_t) m->a[i][nb[i][k]] << 56));
             t[i] = mix64(c[i] ^ (sum + 0x632be59bd9b4e019ULL));
         }
         memcpy(c, t, sizeof(uint64_t) * (size_t) n);
@@ -557,6 +552,25 @@ static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int
             break;
         classes = nc;
     }
+    return classes;
+}
+
+/* Writes the certificate of the graph (m, cls) into out (CERT_SEG(m->nv) bytes); the graph
+ * must be connected with at most CERT_MAX_VERTICES vertices. */
+static void certificate(unsigned char *out, cert_t *s, const mat_t *m, const int *cls)
+{
+    uint64_t c[CERT_MAX_VERTICES], srt[CERT_MAX_VERTICES];
+    int n = m->nv, i, j, k;
+    fy_canon_search_t q;
+
+    for (i = 0; i < n; i++)
+    {
+        for (j = 0; j < n; j++)
+            s->adj[i * n + j] = (unsigned char) m->a[i][j];
+        s->vhead[2 * i] = (unsigned char) (cls[i] + 64); /* classes lie in -16 .. 8 */
+        s->vhead[2 * i + 1] = (unsigned char) m->a[i][i];
+    }
+    refine_colours(c, srt, m, cls);
     /* cells in colour order fill the positions */
     for (i = 0, k = -1; i < n; i++)
     {
@@ -637,45 +651,17 @@ static int ncert_setup(ncert_t *c, int n, int max_mult)
 }
 
 #ifdef FY_HAVE_NAUTY
-/* Colours of the vertices of m refined as in certificate(), into c[0..n). */
-static void refine_hash(uint64_t *c, const mat_t *m, const int *cls)
-{
-    uint64_t t[FY_FEYNMAN_MAX_VERTICES], srt[FY_FEYNMAN_MAX_VERTICES];
-    int n = m->nv, i, j, classes;
-    for (i = 0; i < n; i++)
-        c[i] = mix64(((uint64_t) (cls[i] + 64) << 8 | (uint64_t) m->a[i][i]) +
-                     0x9e3779b97f4a7c15ULL);
-    classes = distinct_sorted(srt, c, n);
-    while (classes < n)
-    {
-        int nc;
-        for (i = 0; i < n; i++)
-        {
-            uint64_t sum = 0;
-            for (j = 0; j < n; j++)
-                if (j != i && m->a[i][j])
-                    sum += mix64(c[j] ^ ((uint64_t) m->a[i][j] << 56));
-            t[i] = mix64(c[i] ^ (sum + 0x632be59bd9b4e019ULL));
-        }
-        memcpy(c, t, sizeof(uint64_t) * (size_t) n);
-        nc = distinct_sorted(srt, c, n);
-        if (nc <= classes)
-            break;
-        classes = nc;
-    }
-}
-
 static void ncert(unsigned char *out, ncert_t *c, const mat_t *mt, const int *cls)
 {
     const int n = mt->nv, N = c->nodes, m = c->m;
-    uint64_t col[FY_FEYNMAN_MAX_VERTICES];
+    uint64_t col[FY_FEYNMAN_MAX_VERTICES], srt[FY_FEYNMAN_MAX_VERTICES];
     int i, j, b;
     DEFAULTOPTIONS_GRAPH(options);
     statsblk stats;
 
     /* cells: the refined colours in ascending order, layer by layer (an invariant order; a
      * hash collision only merges cells) */
-    refine_hash(col, mt, cls);
+    refine_colours(col, srt, mt, cls);
     for (i = 0; i < n; i++)
     {
         for (j = i; j > 0 && col[c->lab[j - 1]] > col[i]; j--)
