@@ -746,6 +746,64 @@ static void test_erf_batch(void **state)
     assert_true(fabs(y[7] - one) <= ulp_of(one));
 }
 
+/* mc13: fy_nnft_sample_shared: each ensemble equals, bit for bit, its own fy_nnft_sample at the
+ * same seed (ReLU and Cos-net without biases, the Cos-net with non-Gaussian output weights and
+ * uniforms, Erf with biases, on different input sets), at a small width (parameters drawn many
+ * networks side by side) and a large one (one network at a time), on 2 threads; mismatched
+ * specs refused. */
+static void test_sample_shared(void **state)
+{
+    static const fy_nnft_act_t acts[3] = {FY_NNFT_RELU, FY_NNFT_ERF, FY_NNFT_COS};
+    static const char *pts[3] = {"-1\n0.5\n1\n", "0.1\n0.2\n-0.3\n", "-1\n0\n2\n"};
+    static const slong widths[2] = {3, 130};
+    fy_nnft_spec_t s[3];
+    const fy_nnft_spec_struct *sp[3];
+    fy_nnft_mc_struct shared[3];
+    fy_nnft_mc_t one;
+    fy_error_t err;
+    int w, k, a;
+    (void) state;
+    fy_error_init(err);
+    fy_nnft_mc_init(one);
+    for (k = 0; k < 3; k++)
+    {
+        fy_nnft_spec_init(s[k]);
+        fy_nnft_mc_init(shared + k);
+        sp[k] = s[k];
+    }
+    for (w = 0; w < 2; w++)
+    {
+        for (k = 0; k < 3; k++)
+            spec_simple(s[k], acts[k], pts[k], "1", k == 1 ? "1" : "0", widths[w]);
+        fmpq_set_si(s[2]->kurtosis, 6, 1);
+        if (fy_nnft_sample_shared(shared, sp, 3, 1234, 17, 2, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        for (k = 0; k < 3; k++)
+        {
+            assert_int_equal(fy_nnft_sample(one, s[k], 1234, 17, 1, err), FY_OK);
+            for (a = 0; a < 3; a++)
+            {
+                assert_int_equal(one->count[a], shared[k].count[a]);
+                assert_memory_equal(one->mean[a], shared[k].mean[a],
+                                    (size_t) one->count[a] * (4 + FY_NNFT_CHUNKS)
+                                        * sizeof(double));
+            }
+            assert_true(shared[k].networks == 1234 && shared[k].seed == 17);
+        }
+    }
+    s[1]->width = 4;
+    assert_int_equal(fy_nnft_sample_shared(shared, sp, 3, 1234, 17, 1, err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, "same width"));
+    assert_int_equal(fy_nnft_sample_shared(shared, sp, 0, 1234, 17, 1, err), FY_EINPUT);
+    for (k = 0; k < 3; k++)
+    {
+        assert_null(shared[k].mean[0]);
+        fy_nnft_mc_clear(shared + k);
+        fy_nnft_spec_clear(s[k]);
+    }
+    fy_nnft_mc_clear(one);
+}
+
 /* mc13: the instruction-set paths (fy_rng_set_isa: portable C, AVX2, AVX-512, those this
  * processor has) give the same bits: the fills (runs at every offset and length 1..70, long
  * runs, streams around 2^32), the sampler's erf at every length 1..40 (the vector tails) and on
@@ -866,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_fill),
         cmocka_unit_test(test_erf_batch),
         cmocka_unit_test(test_isa_paths),
+        cmocka_unit_test(test_sample_shared),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_threads_paths),
         cmocka_unit_test(test_products),

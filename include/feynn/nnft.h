@@ -610,11 +610,12 @@ int fy_nnft_eft_summary(double *gp_ratio, double *lambda_ratio, double *rg_slope
  *   - exact: m4(N), m6(N) from fy_nnft_corr_compute where the module has the correlators
  *     (exact_n[] says which; quick mode computes them at 32 bits); C4_exact = N m4(N), which does not depend on N (G4 - G4_GP =
  *     kappa_4 / N exactly), and C6_exact = N m6 at the largest width;
- *   - Monte Carlo: an ensemble of `networks` networks (fy_nnft_sample, seed + activation
- *     index), the [HMS] m4, m6 with their backgrounds (fy_nnft_mc_deviation), the chunk
- *     kurtosis (heavy tails), the largest deviation of a tuple mean from the exact value in
- *     standard errors, and C4_mc, the weighted least-squares fit of m4 = C4 / N over the
- *     widths where m4 lies above twice its background (weights 1 / background^2);
+ *   - Monte Carlo: an ensemble of `networks` networks (fy_nnft_sample_shared: the three
+ *     activations on the same parameters, drawn once at the seed), the [HMS] m4, m6 with
+ *     their backgrounds (fy_nnft_mc_deviation), the chunk kurtosis (heavy tails), the
+ *     largest deviation of a tuple mean from the exact value in standard errors, and C4_mc,
+ *     the weighted least-squares fit of m4 = C4 / N over the widths where m4 lies above
+ *     twice its background (weights 1 / background^2);
  *   - the first width from which the Monte Carlo m_n lies below its background;
  * and for relu the 6-point prediction and cut-off scan of fy_nnft_eft_summary on
  * fy_nnft_eft_hms_relu at N = 20 (exact correlators).  The exact curves come from the exact
@@ -1342,6 +1343,18 @@ typedef int (*fy_nnft_nest_fn)(acb_t res, acb_srcptr x, int analytic, void *para
 int fy_nnft_nest_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
                            arb_srcptr const *pts, const slong *npts, slong goal, slong prec,
                            fy_error_t err);
+/* The same integral by adaptive tensor Gauss-Legendre cubature (quad2.c): the cells of the
+ * cut points are boxes, each estimated by the rule whose Bernstein-ellipse error bound (f
+ * evaluated with analytic = 1 on the ellipses' boxes) meets its share of the goal, or by
+ * vol * f(box) (analytic = 0 on the real box) where no rule of at most 160, 40, 16 nodes per
+ * coordinate (dim 1, 2, 3) will do; the box of the largest error bound is split in 2^dim
+ * until the bounds sum to 2^-goal of a rough scale of int |f|.  Kinks of f at the corners
+ * of cells (a point where f is not holomorphic) are handled by the splitting.  The result
+ * is a ball containing the integral; FY_ECHECK if its radius stays above 2^(-goal / 2) of
+ * that scale or after 6e6 evaluations of f. */
+int fy_nnft_cube_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
+                           arb_srcptr const *pts, const slong *npts, slong goal, slong prec,
+                           fy_error_t err);
 /* E prod_j relu(z_j)^pw[j] (no output weights) over the distinct points' exact covariance S
  * (r x r, 3 <= r <= 8) of rank 3 (quad3.c): three points with an invertible covariance as
  * coordinates, the polyhedral cone where every z_j >= 0 cut exactly in rationals along the
@@ -1351,6 +1364,18 @@ int fy_nnft_nest_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
 int fy_nnft_relu_rank3(arb_t res, const fmpq *S, const int *pw, slong r, slong prec,
                        fy_error_t err);
 /* (end eft13) */
+
+/* mc13 (issue 13): ensembles that share their parameters.  mcs[k] (K of them, 1 <= K <=
+ * FY_NNFT_SHARED_MAX, fy_nnft_mc_init'ed) becomes the ensemble of specs[k], all K drawn from the
+ * same parameters (seed, network k: the normals and uniforms of FY_RNG_PURPOSE_NNFT_PARAMS and
+ * _UNIFORM) and each bit for bit what fy_nnft_sample(mcs + k, specs[k], M, seed, threads)
+ * gives, at the cost of drawing once: for activations or input sets compared on one seed (the
+ * [HMS] demo).  The specs must have the same width, input dimension and number of points, and
+ * no Euclidean input layer; each mcs[k]->seconds is the time of the whole run. */
+#define FY_NNFT_SHARED_MAX 4
+int fy_nnft_sample_shared(fy_nnft_mc_struct *mcs, const fy_nnft_spec_struct *const *specs,
+                          int K, uint64_t M, uint64_t seed, int threads, fy_error_t err);
+/* (end mc13) */
 
 #ifdef __cplusplus
 }

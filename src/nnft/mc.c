@@ -419,6 +419,11 @@ typedef struct
 {
     net_t n;
     slong off[3], T, npair, *pstart;
+    /* mc13: nx further ensembles drawing the same parameters (fy_nnft_sample_shared): xn[k] is
+     * ensemble k + 1, whose sums follow those of ensemble k at (k + 1) T1; T = (nx + 1) T1 */
+    int nx;
+    slong T1;
+    net_t xn[FY_NNFT_SHARED_MAX - 1];
     int uses_u, zbatch, threads;
     size_t nz, zlen, ulen;
     double **scr;
@@ -436,31 +441,18 @@ static void ens_clear(ens_t *e)
     free(e->eu);
     free(e->pstart);
     net_clear(&e->n);
+    for (a = 0; a < e->nx; a++)
+        net_clear(&e->xn[a]);
 }
 
-/* The tuples and the result arrays of mc, the scratch of each thread. */
-static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t seed,
-                    int threads, fy_error_t err)
+/* The tuples and the result arrays of mc. */
+static int mc_alloc(fy_nnft_mc_t mc, slong P, fy_error_t err)
 {
-    int a, rc;
-    memset(e, 0, sizeof *e);
-    if ((rc = fy_nnft_spec_check(s, err)) != FY_OK)
-        return rc;
-    if ((rc = net_init(&e->n, s, seed, err)) != FY_OK)
-        return rc;
-    for (a = 0; a < 3; a++)
-    {
-        e->off[a] = e->T;
-        e->T += fy_nnft_tuple_count(e->n.P, 2 * a + 2);
-    }
-    if (e->T > MAX_TUPLES)
-        return fy_error_set(err, FY_ENOMEM, "%ld points give %ld sorted tuples up to n = 6; "
-                            "at most %d: use fewer points", (long) e->n.P, (long) e->T,
-                            MAX_TUPLES);
+    int a, rc = FY_OK;
     for (a = 0; a < 3 && rc == FY_OK; a++)
     {
         slong cnt;
-        rc = fy_nnft_tuples(&mc->idx[a], &cnt, e->n.P, 2 * a + 2, err);
+        rc = fy_nnft_tuples(&mc->idx[a], &cnt, P, 2 * a + 2, err);
         mc->count[a] = cnt;
         if (rc == FY_OK)
         {
@@ -474,7 +466,64 @@ static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t 
             mc->chunk[a] = mc->hms_std[a] + cnt;
         }
     }
-    if (rc != FY_OK)
+    return rc;
+}
+
+/* mc13: the further ensembles of fy_nnft_sample_shared (specs[1 .. K)), which must draw the
+ * same parameters as the first: the same width, input dimension and number of points, no
+ * Euclidean input layer. */
+static int ens_init_shared(ens_t *e, fy_nnft_mc_struct *mcs,
+                           const fy_nnft_spec_struct *const *specs, int K, uint64_t seed,
+                           fy_error_t err)
+{
+    int k, rc;
+    for (k = 1; k < K; k++)
+    {
+        net_t *x = &e->xn[k - 1];
+        if ((rc = fy_nnft_spec_check(specs[k], err)) != FY_OK)
+            return rc;
+        if ((rc = net_init(x, specs[k], seed, err)) != FY_OK)
+            return rc;
+        e->nx = k;
+        if (x->N != e->n.N || x->d != e->n.d || x->P != e->n.P || x->es != NULL
+            || e->n.es != NULL)
+            return fy_error_set(err, FY_EINPUT, "ensembles sharing their parameters need the "
+                                "same width, input dimension and number of points (spec %d: "
+                                "width %ld, d %ld, %ld points; spec 1: %ld, %ld, %ld) and no "
+                                "Euclidean input layer: sample them one by one",
+                                k + 1, (long) x->N, (long) x->d, (long) x->P, (long) e->n.N,
+                                (long) e->n.d, (long) e->n.P);
+        if ((rc = mc_alloc(mcs + k, x->P, err)) != FY_OK)
+            return rc;
+    }
+    e->T = (slong) K * e->T1;
+    return FY_OK;
+}
+
+/* The tuples and the result arrays of mcs[0 .. K), the scratch of each thread. */
+static int ens_init(ens_t *e, fy_nnft_mc_struct *mcs, const fy_nnft_spec_struct *const *specs,
+                    int K, uint64_t seed, int threads, fy_error_t err)
+{
+    const fy_nnft_spec_struct *s = specs[0];
+    int a, rc;
+    memset(e, 0, sizeof *e);
+    if ((rc = fy_nnft_spec_check(s, err)) != FY_OK)
+        return rc;
+    if ((rc = net_init(&e->n, s, seed, err)) != FY_OK)
+        return rc;
+    for (a = 0; a < 3; a++)
+    {
+        e->off[a] = e->T;
+        e->T += fy_nnft_tuple_count(e->n.P, 2 * a + 2);
+    }
+    e->T1 = e->T;
+    if (e->T > MAX_TUPLES)
+        return fy_error_set(err, FY_ENOMEM, "%ld points give %ld sorted tuples up to n = 6; "
+                            "at most %d: use fewer points", (long) e->n.P, (long) e->T,
+                            MAX_TUPLES);
+    if ((rc = mc_alloc(mcs, e->n.P, err)) != FY_OK)
+        return rc;
+    if ((rc = ens_init_shared(e, mcs, specs, K, seed, err)) != FY_OK)
         return rc;
 #ifdef _OPENMP
     e->threads = threads > 0 ? threads : omp_get_max_threads();
@@ -487,6 +536,8 @@ static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t 
     e->npair = e->n.P * (e->n.P + 1) / 2;
     e->nz = net_nz(&e->n);
     e->uses_u = net_uses_uniforms(&e->n);
+    for (a = 0; a < e->nx; a++)
+        e->uses_u |= net_uses_uniforms(&e->xn[a]);
     e->zbatch = e->nz < 4 * BATCH;
     e->zlen = e->zbatch ? BATCH * e->nz : e->nz;
     e->ulen = (e->zbatch ? BATCH : 1) * 2 * (size_t) e->n.N;
@@ -497,8 +548,9 @@ static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t 
     for (a = 0; a < e->n.P; a++)
         e->pstart[a] = a == 0 ? 0 : e->pstart[a - 1] + (e->n.P - a + 1);
     for (a = 0; a < e->threads; a++)
-        if ((e->scr[a] = fy_malloc((size_t) ((e->n.P + e->npair + 1) * BATCH) + e->zlen
-                                       + e->ulen + (size_t) e->n.N * (e->zbatch ? BATCH : 1),
+        if ((e->scr[a] = fy_malloc((size_t) (((e->nx + 1) * e->n.P + e->npair + 1) * BATCH)
+                                       + (e->nx ? 2 : 1) * e->zlen + e->ulen
+                                       + (size_t) e->n.N * (e->zbatch ? BATCH : 1),
                                    sizeof(double), err)) == NULL)
             return FY_ENOMEM;
     if (e->n.es != NULL) /* qft14: the Euclidean networks, one object per thread */
@@ -511,6 +563,12 @@ static int ens_init(ens_t *e, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t 
                 return rc;
     }
     return FY_OK;
+}
+
+/* Ensemble x of e (0: e->n). */
+static const net_t *ens_net(const ens_t *e, int x)
+{
+    return x == 0 ? &e->n : &e->xn[x - 1];
 }
 
 /* The sums and sums of squares of blocks b0 .. b0 + nb - 1 of the chunk [lo, hi) into part
@@ -534,9 +592,15 @@ static void ens_blocks(ens_t *e, double *part, uint64_t lo, uint64_t hi, uint64_
 #else
         const int tid = 0;
 #endif
+        /* F: the outputs of ensemble x at F + x P BATCH; Z: the parameters as net_prep scales
+         * them in place, Z0 (shared draws only) the draws kept for the next ensemble */
+        const int K = e->nx + 1;
+        const size_t fl = (size_t) (n->P * BATCH);
         double *F = e->scr[tid];
-        double *PP = F + n->P * BATCH, *Q = PP + e->npair * BATCH, *Z = Q + BATCH;
-        double *U = Z + e->zlen, *H = U + e->ulen;
+        double *PP = F + (size_t) K * fl, *Q = PP + e->npair * BATCH, *Z = Q + BATCH;
+        double *Z0 = Z + e->zlen, *U = Z0 + (e->nx ? e->zlen : 0), *H = U + e->ulen;
+        double *Zd = e->nx ? Z0 : Z;
+        int x;
         memset(sum, 0, 2 * (size_t) T * sizeof(double));
         for (kb = k0; kb < k1; kb += BATCH)
         {
@@ -544,13 +608,17 @@ static void ens_blocks(ens_t *e, double *part, uint64_t lo, uint64_t hi, uint64_
             if (e->zbatch)
             {
                 /* short parameter runs: many networks side by side */
-                fy_rng_normals_streams(Z, e->nz, e->nz, n->gn, kb, (uint64_t) nb_l);
+                fy_rng_normals_streams(Zd, e->nz, e->nz, n->gn, kb, (uint64_t) nb_l);
                 if (e->uses_u)
                     fy_rng_uniforms_streams(U, (uint64_t) (2 * n->N), (uint64_t) (2 * n->N),
                                             n->gu, kb, (uint64_t) nb_l);
+                for (x = 0; x < K; x++)
+                {
+                    if (e->nx)
+                        memcpy(Z, Z0, (size_t) nb_l * e->nz * sizeof(double));
+                    net_eval_batch(F + (size_t) x * fl, ens_net(e, x), Z, e->nz, U, nb_l, H);
+                }
             }
-            if (e->zbatch)
-                net_eval_batch(F, n, Z, e->nz, U, nb_l, H);
             else
                 for (l = 0; l < nb_l; l++)
                 {
@@ -559,21 +627,28 @@ static void ens_blocks(ens_t *e, double *part, uint64_t lo, uint64_t hi, uint64_
                         fy_nnft_enet_outputs(F + l, BATCH, e->eu[tid], kb + (uint64_t) l);
                         continue;
                     }
-                    fy_rng_normals(Z, e->nz, n->gn, kb + (uint64_t) l, 0);
+                    fy_rng_normals(Zd, e->nz, n->gn, kb + (uint64_t) l, 0);
                     if (e->uses_u)
                         fy_rng_uniforms(U, (uint64_t) (2 * n->N), n->gu, kb + (uint64_t) l, 0);
-                    net_eval(F + l, BATCH, n, Z, U, H);
+                    for (x = 0; x < K; x++)
+                    {
+                        if (e->nx)
+                            memcpy(Z, Z0, e->nz * sizeof(double));
+                        net_eval(F + (size_t) x * fl + l, BATCH, ens_net(e, x), Z, U, H);
+                    }
                 }
-            for (p = 0; p < n->P; p++)
+            for (p = 0; p < K * n->P; p++)
                 for (l = nb_l; l < BATCH; l++)
                     F[p * BATCH + l] = 0.0;
-            accumulate(sum, sq, e->off, F, n->P, e->pstart, PP, Q);
+            for (x = 0; x < K; x++)
+                accumulate(sum + x * e->T1, sq + x * e->T1, e->off, F + (size_t) x * fl, n->P,
+                           e->pstart, PP, Q);
         }
     }
 }
 
 /* Means, standard errors and the [HMS] numbers from the sums. */
-static void ens_finish(fy_nnft_mc_t mc, const ens_t *e, const double *chunk_sum,
+static void ens_finish(fy_nnft_mc_t mc, const ens_t *e, int x, const double *chunk_sum,
                        const double *tot_sq, uint64_t M)
 {
     const uint64_t T = (uint64_t) e->T;
@@ -583,7 +658,7 @@ static void ens_finish(fy_nnft_mc_t mc, const ens_t *e, const double *chunk_sum,
     for (a = 0; a < 3; a++)
         for (t = 0; t < mc->count[a]; t++)
         {
-            slong g = e->off[a] + t;
+            slong g = x * e->T1 + e->off[a] + t;
             double tot = 0, cm = 0, var = 0, mean, v;
             for (c = 0; c < FY_NNFT_CHUNKS; c++)
             {
@@ -807,9 +882,12 @@ static int sample_resume(uint64_t start[2], fy_par_store_t st, double *chunk_sum
     return rc;
 }
 
-int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
-                       int threads, fy_nnft_run_t run, fy_error_t err)
+/* The K ensembles specs[0 .. K) on the same draws into mcs[0 .. K) (K = 1: one ensemble). */
+static int sample_core(fy_nnft_mc_struct *mcs, const fy_nnft_spec_struct *const *specs, int K,
+                       uint64_t M, uint64_t seed, int threads, fy_nnft_run_t run,
+                       fy_error_t err)
 {
+    const fy_nnft_spec_struct *s = specs[0];
     ens_t e;
     segs_t g;
     fy_par_t par;
@@ -818,8 +896,9 @@ int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint
     double *chunk_sum = NULL, *acc = NULL, *part = NULL, t0 = fy_wall_time();
     uint64_t round, start[2];
     size_t T;
-    int rc;
-    fy_nnft_mc_clear(mc);
+    int rc, x;
+    for (x = 0; x < K; x++)
+        fy_nnft_mc_clear(mcs + x);
     if (run == NULL)
     {
         fy_nnft_run_init(alone);
@@ -834,7 +913,7 @@ int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint
     if (M < FY_NNFT_CHUNKS)
         return fy_error_set(err, FY_EINPUT, "at least %d networks (one per chunk), not %llu",
                             FY_NNFT_CHUNKS, (unsigned long long) M);
-    rc = ens_init(&e, mc, s, seed, threads, err);
+    rc = ens_init(&e, mcs, specs, K, seed, threads, err);
     T = (size_t) e.T;
     segs_init(&g, M, run->chunk_networks);
     run->segments = g.base[FY_NNFT_CHUNKS];
@@ -862,9 +941,10 @@ int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint
                           par, err);
     if (rc == FY_OK)
         rc = fy_par_agree(fy_par_bcast(acc + T, T * sizeof(double), par, err), par, err);
-    if (rc == FY_OK)
+    for (x = 0; x < K && rc == FY_OK; x++)
     {
-        ens_finish(mc, &e, chunk_sum, acc + T, M);
+        fy_nnft_mc_struct *mc = mcs + x;
+        ens_finish(mc, &e, x, chunk_sum, acc + T, M);
         mc->networks = M;
         mc->seed = seed;
         mc->threads = e.threads;
@@ -876,9 +956,26 @@ int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint
     free(part);
     fy_par_store_clear(st);
     ens_clear(&e);
-    if (rc != FY_OK)
-        fy_nnft_mc_clear(mc);
+    for (x = 0; x < K && rc != FY_OK; x++)
+        fy_nnft_mc_clear(mcs + x);
     return rc;
+}
+
+int fy_nnft_sample_run(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
+                       int threads, fy_nnft_run_t run, fy_error_t err)
+{
+    const fy_nnft_spec_struct *specs[1];
+    specs[0] = s;
+    return sample_core(mc, specs, 1, M, seed, threads, run, err);
+}
+
+int fy_nnft_sample_shared(fy_nnft_mc_struct *mcs, const fy_nnft_spec_struct *const *specs,
+                          int K, uint64_t M, uint64_t seed, int threads, fy_error_t err)
+{
+    if (K < 1 || K > FY_NNFT_SHARED_MAX)
+        return fy_error_set(err, FY_EINPUT, "1 to %d ensembles share their parameters, not %d",
+                            FY_NNFT_SHARED_MAX, K);
+    return sample_core(mcs, specs, K, M, seed, threads, NULL, err);
 }
 
 int fy_nnft_sample(fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, uint64_t seed,
