@@ -347,34 +347,35 @@ static int parse_bound(parser *ps, int i, fy_level_bound_struct *b, int *next)
     return FY_OK;
 }
 
-static int parse_kind(parser *ps, fy_kind_class_t cls)
+/* Which attributes of a kind statement were given (each at most once). */
+typedef struct
+{
+    int legs, valence, children, level, label, value, dot, tikz, arrows, desc;
+} kind_seen;
+
+/* "vertex|line|leg NAME": a new kind of class cls in the theory being read, with the defaults
+ * (unbounded valence, children and legs; default arrows), in *out. */
+static int kind_new(parser *ps, fy_kind_class_t cls, fy_kind_struct **out)
 {
     fy_theory_struct *th = ps->th;
-    fy_kind_struct *k;
-    int i = 2, rc;
-    int s_legs = 0, s_val = 0, s_ch = 0, s_lev = 0, s_lab = 0, s_value = 0, s_dot = 0, s_tikz = 0,
-        s_arr = 0, s_desc = 0;
     const fy_tok *nt = tok(ps, 1);
+    fy_kind_struct *k, *nk;
+    char nm[256];
 
     if (nt->type != FY_TK_WORD)
         return expected(ps, 1, "a kind name");
+    snprintf(nm, sizeof nm, "%.*s", (int) nt->len, nt->s);
+    if (fy_theory_kind(th, cls, nm) != NULL)
     {
-        char nm[256];
-        snprintf(nm, sizeof nm, "%.*s", (int) nt->len, nt->s);
-        if (fy_theory_kind(th, cls, nm) != NULL)
-        {
-            const fy_kind_struct *o = fy_theory_kind(th, cls, nm);
-            return err_at(ps, nt, "%s kind '%s' is already defined at line %d",
-                          fy_kind_class_name(cls), nm, o->line);
-        }
+        const fy_kind_struct *o = fy_theory_kind(th, cls, nm);
+        return err_at(ps, nt, "%s kind '%s' is already defined at line %d",
+                      fy_kind_class_name(cls), nm, o->line);
     }
-    {
-        fy_kind_struct *nk = fy_realloc(th->kinds, (size_t) th->nkinds + 1, sizeof *nk, ps->err);
-        if (nk == NULL)
-            return FY_ENOMEM;
-        th->kinds = nk;
-    }
-    k = th->kinds + th->nkinds++;
+    nk = fy_realloc(th->kinds, (size_t) th->nkinds + 1, sizeof *nk, ps->err);
+    if (nk == NULL)
+        return FY_ENOMEM;
+    th->kinds = nk;
+    k = *out = th->kinds + th->nkinds++;
     memset(k, 0, sizeof *k);
     k->cls = cls;
     k->valence_max = FY_RULES_UNBOUNDED;
@@ -383,135 +384,157 @@ static int parse_kind(parser *ps, fy_kind_class_t cls)
     k->arrows = FY_ARROWS_DEFAULT;
     k->line = tok(ps, 0)->line;
     k->column = tok(ps, 0)->col;
-    if ((rc = tok_str(ps, &k->name, 1)) != FY_OK)
-        return rc;
+    return tok_str(ps, &k->name, 1);
+}
 
-    while (!at_end(ps, i))
+/* "level L" or "level L1..L2" after token *i (the word 'level'); *i is left after it. */
+static int kind_level(parser *ps, fy_kind_struct *k, int *i)
+{
+    int rc;
+    k->has_level = 1;
+    if ((rc = parse_bound(ps, *i + 1, &k->level_min, i)) != FY_OK)
+        return rc;
+    if (is_punct(ps, *i, ".."))
     {
-        const fy_tok *key = tok(ps, i);
-        if (key->type != FY_TK_WORD)
-            return expected(ps, i, cls == FY_KIND_VERTEX
-                            ? "an attribute (valence, children, legs, level, label, value, dot, "
-                              "tikz, description)"
-                            : cls == FY_KIND_LINE
-                            ? "an attribute (label, value, dot, tikz, arrows, description)"
-                            : "an attribute (level, label, value, dot, tikz, arrows, "
-                              "description)");
-        if (is_word(ps, i, "valence") && cls == FY_KIND_VERTEX)
-        {
-            if ((rc = once(ps, i, &s_val, "valence")) != FY_OK ||
-                (rc = parse_range(ps, i + 1, &k->valence_min, &k->valence_max, &i)) != FY_OK)
-                return rc;
-        }
-        else if (is_word(ps, i, "children") && cls == FY_KIND_VERTEX)
-        {
-            if ((rc = once(ps, i, &s_ch, "children")) != FY_OK ||
-                (rc = parse_range(ps, i + 1, &k->children_min, &k->children_max, &i)) != FY_OK)
-                return rc;
-        }
-        else if (is_word(ps, i, "legs") && cls == FY_KIND_VERTEX)
-        {
-            if ((rc = once(ps, i, &s_legs, "legs")) != FY_OK ||
-                (rc = parse_range(ps, i + 1, &k->legs_min, &k->legs_max, &i)) != FY_OK)
-                return rc;
-        }
-        else if (is_word(ps, i, "level") && cls != FY_KIND_LINE)
-        {
-            if ((rc = once(ps, i, &s_lev, "level")) != FY_OK)
-                return rc;
-            k->has_level = 1;
-            if ((rc = parse_bound(ps, i + 1, &k->level_min, &i)) != FY_OK)
-                return rc;
-            if (is_punct(ps, i, ".."))
-            {
-                if ((rc = parse_bound(ps, i + 1, &k->level_max, &i)) != FY_OK)
-                    return rc;
-            }
-            else
-            {
-                k->level_max.offset = k->level_min.offset;
-                if (k->level_min.symbol != NULL &&
-                    (k->level_max.symbol = fy_strdup_err(k->level_min.symbol, ps->err)) == NULL)
-                    return FY_ENOMEM;
-            }
-            if (k->level_min.symbol == NULL && k->level_max.symbol == NULL &&
-                k->level_max.offset < k->level_min.offset)
-                return err_at(ps, tok(ps, i - 1), "expected an upper level >= %ld",
-                              k->level_min.offset);
-        }
-        else if (is_word(ps, i, "label"))
-        {
-            if ((rc = once(ps, i, &s_lab, "label")) != FY_OK ||
-                (rc = expect_string(ps, i + 1, "a quoted LaTeX label")) != FY_OK ||
-                (rc = check_label(ps, i + 1)) != FY_OK || (rc = tok_str(ps, &k->label, i + 1)))
-                return rc;
-            k->label_given = 1;
-            i += 2;
-        }
-        else if (is_word(ps, i, "value"))
-        {
-            const fy_tok *v = tok(ps, i + 1);
-            if ((rc = once(ps, i, &s_value, "value")) != FY_OK)
-                return rc;
-            if (v->type != FY_TK_WORD && v->type != FY_TK_STRING)
-                return expected(ps, i + 1, "a value binding (a name or a quoted string)");
-            if ((rc = tok_str(ps, &k->value, i + 1)) != FY_OK)
-                return rc;
-            i += 2;
-        }
-        else if (is_word(ps, i, "dot"))
-        {
-            if ((rc = once(ps, i, &s_dot, "dot")) != FY_OK ||
-                (rc = expect_string(ps, i + 1, "a quoted DOT attribute list")) != FY_OK ||
-                (rc = check_dot(ps, i + 1)) != FY_OK || (rc = tok_str(ps, &k->dot, i + 1)))
-                return rc;
-            i += 2;
-        }
-        else if (is_word(ps, i, "tikz"))
-        {
-            if ((rc = once(ps, i, &s_tikz, "tikz")) != FY_OK ||
-                (rc = expect_string(ps, i + 1, "a quoted TikZ style")) != FY_OK ||
-                (rc = check_tikz(ps, i + 1)) != FY_OK || (rc = tok_str(ps, &k->tikz, i + 1)))
-                return rc;
-            i += 2;
-        }
-        else if (is_word(ps, i, "arrows") && cls != FY_KIND_VERTEX)
-        {
-            if ((rc = once(ps, i, &s_arr, "arrows")) != FY_OK)
-                return rc;
-            if (is_word(ps, i + 1, "none"))
-                k->arrows = FY_ARROWS_NONE;
-            else if (is_word(ps, i + 1, "one"))
-                k->arrows = FY_ARROWS_ONE;
-            else if (is_word(ps, i + 1, "per-derivative"))
-                k->arrows = FY_ARROWS_PER_DERIVATIVE;
-            else if (is_word(ps, i + 1, "per-level"))
-                k->arrows = FY_ARROWS_PER_LEVEL;
-            else
-                return expected(ps, i + 1, "none, one, per-derivative or per-level");
-            i += 2;
-        }
-        else if (is_word(ps, i, "description"))
-        {
-            if ((rc = once(ps, i, &s_desc, "description")) != FY_OK ||
-                (rc = expect_string(ps, i + 1, "a quoted description")) != FY_OK ||
-                (rc = tok_str(ps, &k->description, i + 1)) != FY_OK)
-                return rc;
-            i += 2;
-        }
-        else
-        {
-            char what[160];
-            snprintf(what, sizeof what, "an attribute of a %s kind (%s)", fy_kind_class_name(cls),
-                     cls == FY_KIND_VERTEX
-                         ? "valence, children, legs, level, label, value, dot, tikz, "
-                           "description"
-                     : cls == FY_KIND_LINE ? "label, value, dot, tikz, arrows, description"
-                                           : "level, label, value, dot, tikz, arrows, "
-                                             "description");
-            return expected(ps, i, what);
-        }
+        if ((rc = parse_bound(ps, *i + 1, &k->level_max, i)) != FY_OK)
+            return rc;
     }
+    else
+    {
+        k->level_max.offset = k->level_min.offset;
+        if (k->level_min.symbol != NULL &&
+            (k->level_max.symbol = fy_strdup_err(k->level_min.symbol, ps->err)) == NULL)
+            return FY_ENOMEM;
+    }
+    if (k->level_min.symbol == NULL && k->level_max.symbol == NULL &&
+        k->level_max.offset < k->level_min.offset)
+        return err_at(ps, tok(ps, *i - 1), "expected an upper level >= %ld", k->level_min.offset);
+    return FY_OK;
+}
+
+/* The value after 'arrows' (token i + 1). */
+static int kind_arrows(parser *ps, fy_kind_struct *k, int i)
+{
+    if (is_word(ps, i + 1, "none"))
+        k->arrows = FY_ARROWS_NONE;
+    else if (is_word(ps, i + 1, "one"))
+        k->arrows = FY_ARROWS_ONE;
+    else if (is_word(ps, i + 1, "per-derivative"))
+        k->arrows = FY_ARROWS_PER_DERIVATIVE;
+    else if (is_word(ps, i + 1, "per-level"))
+        k->arrows = FY_ARROWS_PER_LEVEL;
+    else
+        return expected(ps, i + 1, "none, one, per-derivative or per-level");
+    return FY_OK;
+}
+
+/* The attributes a kind of class cls takes, as listed in messages. */
+static const char *kind_attribute_list(fy_kind_class_t cls)
+{
+    return cls == FY_KIND_VERTEX ? "valence, children, legs, level, label, value, dot, tikz, "
+                                   "description"
+           : cls == FY_KIND_LINE ? "label, value, dot, tikz, arrows, description"
+                                 : "level, label, value, dot, tikz, arrows, description";
+}
+
+/* A quoted string attribute at token *i (label, dot, tikz, description): given once, checked
+ * by check (may be NULL), stored in *dst; *i is left after it. */
+static int kind_string(parser *ps, int *i, int *seen, const char *name, const char *what,
+                       int (*check)(parser *, int), char **dst)
+{
+    int rc;
+    if ((rc = once(ps, *i, seen, name)) != FY_OK ||
+        (rc = expect_string(ps, *i + 1, what)) != FY_OK ||
+        (check != NULL && (rc = check(ps, *i + 1)) != FY_OK) ||
+        (rc = tok_str(ps, dst, *i + 1)) != FY_OK)
+        return rc;
+    *i += 2;
+    return FY_OK;
+}
+
+/* One attribute of a kind at token *i, recorded in s; *i is left after it. */
+static int kind_attribute(parser *ps, fy_kind_struct *k, kind_seen *s, int *i)
+{
+    fy_kind_class_t cls = k->cls;
+    int rc;
+    if (tok(ps, *i)->type != FY_TK_WORD)
+    {
+        char what[160];
+        snprintf(what, sizeof what, "an attribute (%s)", kind_attribute_list(cls));
+        return expected(ps, *i, what);
+    }
+    if (is_word(ps, *i, "valence") && cls == FY_KIND_VERTEX)
+        return (rc = once(ps, *i, &s->valence, "valence")) != FY_OK
+                   ? rc
+                   : parse_range(ps, *i + 1, &k->valence_min, &k->valence_max, i);
+    if (is_word(ps, *i, "children") && cls == FY_KIND_VERTEX)
+        return (rc = once(ps, *i, &s->children, "children")) != FY_OK
+                   ? rc
+                   : parse_range(ps, *i + 1, &k->children_min, &k->children_max, i);
+    if (is_word(ps, *i, "legs") && cls == FY_KIND_VERTEX)
+        return (rc = once(ps, *i, &s->legs, "legs")) != FY_OK
+                   ? rc
+                   : parse_range(ps, *i + 1, &k->legs_min, &k->legs_max, i);
+    if (is_word(ps, *i, "level") && cls != FY_KIND_LINE)
+        return (rc = once(ps, *i, &s->level, "level")) != FY_OK ? rc : kind_level(ps, k, i);
+    if (is_word(ps, *i, "label"))
+    {
+        if ((rc = kind_string(ps, i, &s->label, "label", "a quoted LaTeX label", check_label,
+                              &k->label)) != FY_OK)
+            return rc;
+        k->label_given = 1;
+        return FY_OK;
+    }
+    if (is_word(ps, *i, "value"))
+    {
+        const fy_tok *v = tok(ps, *i + 1);
+        if ((rc = once(ps, *i, &s->value, "value")) != FY_OK)
+            return rc;
+        if (v->type != FY_TK_WORD && v->type != FY_TK_STRING)
+            return expected(ps, *i + 1, "a value binding (a name or a quoted string)");
+        if ((rc = tok_str(ps, &k->value, *i + 1)) != FY_OK)
+            return rc;
+        *i += 2;
+        return FY_OK;
+    }
+    if (is_word(ps, *i, "dot"))
+        return kind_string(ps, i, &s->dot, "dot", "a quoted DOT attribute list", check_dot,
+                           &k->dot);
+    if (is_word(ps, *i, "tikz"))
+        return kind_string(ps, i, &s->tikz, "tikz", "a quoted TikZ style", check_tikz, &k->tikz);
+    if (is_word(ps, *i, "arrows") && cls != FY_KIND_VERTEX)
+    {
+        if ((rc = once(ps, *i, &s->arrows, "arrows")) != FY_OK ||
+            (rc = kind_arrows(ps, k, *i)) != FY_OK)
+            return rc;
+        *i += 2;
+        return FY_OK;
+    }
+    if (is_word(ps, *i, "description"))
+        return kind_string(ps, i, &s->desc, "description", "a quoted description", NULL,
+                           &k->description);
+    {
+        char what[160];
+        snprintf(what, sizeof what, "an attribute of a %s kind (%s)", fy_kind_class_name(cls),
+                 kind_attribute_list(cls));
+        return expected(ps, *i, what);
+    }
+}
+
+/* "vertex|line|leg NAME ATTRIBUTES": the kind, its attributes, then the defaults of the
+ * strings not given (the label is the name). */
+static int parse_kind(parser *ps, fy_kind_class_t cls)
+{
+    fy_kind_struct *k = NULL;
+    kind_seen s;
+    int i = 2, rc;
+
+    memset(&s, 0, sizeof s);
+    if ((rc = kind_new(ps, cls, &k)) != FY_OK)
+        return rc;
+    while (!at_end(ps, i))
+        if ((rc = kind_attribute(ps, k, &s, &i)) != FY_OK)
+            return rc;
     if (k->valence_max != FY_RULES_UNBOUNDED && k->children_min > k->valence_max)
         return err_at(ps, tok(ps, 0), "children %d exceed the valence %d", k->children_min,
                       k->valence_max);
