@@ -436,6 +436,119 @@ static void spine_rows(char *json, size_t len, const fy_rules_t rules, fy_error_
     snprintf(json + pos, len - pos, "]");
 }
 
+/* Order 3 by the diagram factorisation (fy_mlp_tensor3_diagrams) through the workspace ws:
+ * its best wall and CPU times and its largest difference to the fused tensor F3, as JSON. */
+static void order3_diagrams_row(char *d3json, size_t n, const fy_mlp_t md, fy_mlp_work_t ws,
+                                const fy_symtensor_struct *F3, fy_error_t err)
+{
+    slong i;
+    int r;
+    fy_symtensor_t D3;
+    double dmin = 0, dcpu = 0, diff = 0;
+    fy_symtensor_init_empty(D3);
+    for (r = 0; r < ROUNDS; r++)
+    {
+        double t0 = fy_wall_time(), c0 = cpu_time();
+        if (fy_mlp_tensor3_diagrams(D3, md, 0, ws, err) != FY_OK)
+            break;
+        t0 = fy_wall_time() - t0;
+        c0 = cpu_time() - c0;
+        dmin = r == 0 || t0 < dmin ? t0 : dmin;
+        dcpu = r == 0 || c0 < dcpu ? c0 : dcpu;
+    }
+    for (i = 0; err->code == FY_OK && i < D3->e.len; i++)
+        diff = fmax(diff, fabs(fy_numvec_d(&D3->e)[i] - fy_numvec_d(&F3->e)[i]));
+    snprintf(d3json, n, "{\"wall_s\": %.5f, \"cpu_s\": %.5f, "
+             "\"max_abs_diff_to_fused\": %.3g}", dmin, dcpu, diff);
+    fy_symtensor_clear(D3);
+}
+
+/* Orders 2 and 3: the call as it is (tables allocated, zero pages touched per call) and
+ * through a reusable workspace, interleaved with the dgemm baseline, into wsjson; then the
+ * order-3 diagram row into d3json. */
+static void workspace_rows(char *wsjson, size_t n, char *d3json, size_t n3, const fy_mlp_t md,
+                           fy_symtensor_struct *Td, slong E3, fy_error_t err)
+{
+    int k, r;
+    fy_mlp_work_t ws;
+    fy_symtensor_struct Tw[4];
+    const slong Eo[2] = {64 + 2080, E3};
+    double pw[2] = {0, 0}, pc[2] = {0, 0}, ww[2] = {0, 0}, wc[2] = {0, 0}, bw[2] = {0, 0},
+           bc[2] = {0, 0};
+    int o;
+    fy_mlp_work_init(ws);
+    for (k = 0; k <= 3; k++)
+        fy_symtensor_init_empty(Tw + k);
+    for (o = 0; o < 2; o++)
+    {
+        time_tensors_work(Tw, md, o + 2, 1, ws, err);
+        for (r = 0; r < ROUNDS; r++)
+        {
+            double t = time_tensors(Td, md, o + 2, 3, err), c = last_cpu;
+            pw[o] = r == 0 || t < pw[o] ? t : pw[o];
+            pc[o] = r == 0 || c < pc[o] ? c : pc[o];
+            t = time_tensors_work(Tw, md, o + 2, 3, ws, err);
+            c = last_cpu;
+            ww[o] = r == 0 || t < ww[o] ? t : ww[o];
+            wc[o] = r == 0 || c < wc[o] ? c : wc[o];
+            t = baseline(Eo[o], 3);
+            bw[o] = r == 0 || t < bw[o] ? t : bw[o];
+            bc[o] = r == 0 || last_cpu < bc[o] ? last_cpu : bc[o];
+        }
+    }
+    snprintf(wsjson, n, "{\"OMP_NUM_THREADS\": \"%s\", "
+           "\"OPENBLAS_NUM_THREADS\": \"%s\",\n"
+           " \"order2\": {\"per_call_tables_s\": %.5f, \"workspace_s\": %.5f, "
+           "\"dgemm_baseline_s\": %.5f, \"cpu\": [%.5f, %.5f, %.5f]},\n"
+           " \"order3\": {\"per_call_tables_s\": %.5f, \"workspace_s\": %.5f, "
+           "\"dgemm_baseline_s\": %.5f, \"cpu\": [%.5f, %.5f, %.5f]},\n"
+           " \"workspace_bytes\": %zu}",
+           getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "",
+           getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "", pw[0],
+           ww[0], bw[0], pc[0], wc[0], bc[0], pw[1], ww[1], bw[1], pc[1], wc[1], bc[1],
+           fy_mlp_work_bytes(ws));
+    order3_diagrams_row(d3json, n3, md, ws, Tw + 3, err);
+    for (k = 0; k <= 3; k++)
+        fy_symtensor_clear(Tw + k);
+    fy_mlp_work_clear(ws);
+}
+
+/* bench_taylor --spine (the spine route against the fused recursion in every arithmetic, issue
+ * 16) or --diagrams (the diagram rows): that route's rows alone, a quick run, as one JSON
+ * object. */
+static void quick_run(int spine, char *json, size_t n, const fy_rules_t rules, const fy_mlp_t md,
+                      fy_error_t err)
+{
+    if (spine)
+        spine_rows(json, n, rules, err);
+    else
+        diagram_rows(json, n, md, err);
+    printf("{\"bench\": \"taylor\", %s\"seed\": \"0x5eed2024\",\n \"OMP_NUM_THREADS\": "
+           "\"%s\", \"OPENBLAS_NUM_THREADS\": \"%s\",\n \"%s\": %s,\n \"status\": \"%s\"}\n",
+           spine ? "" : "\"network\": \"tanh 64-64-64-64-1\", ",
+           getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "",
+           getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "",
+           spine ? "spine_route" : "diagram_route", json, err->code == FY_OK ? "ok" : err->msg);
+}
+
+/* The largest relative radius of the order-3 balls Tb3 and their largest distance to the
+ * double tensor Td3. */
+static void ball_vs_double(double *maxrad, double *maxdiff, const fy_symtensor_struct *Td3,
+                           const fy_symtensor_struct *Tb3)
+{
+    slong i;
+    for (i = 0; i < Tb3->e.len; i++)
+    {
+        arb_srcptr x = fy_numvec_arb(&Tb3->e) + i;
+        double mid = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+        double rad = mag_get_d(arb_radref(x));
+        if (mid != 0 && rad / fabs(mid) > *maxrad)
+            *maxrad = rad / fabs(mid);
+        if (fabs(fy_numvec_d(&Td3->e)[i] - mid) > *maxdiff)
+            *maxdiff = fabs(fy_numvec_d(&Td3->e)[i] - mid);
+    }
+}
+
 int main(int argc, char **argv)
 {
     fy_error_t err;
@@ -450,7 +563,7 @@ int main(int argc, char **argv)
     size_t mem4;
     static char wsjson[1024], d3json[256] = "null", dgjson[1024] = "null";
     static char spjson[8192] = "null";
-    slong i, E3, E4;
+    slong E3, E4;
     int k, r;
 
 #ifdef HAVE_MALLOPT
@@ -485,33 +598,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_taylor: %s\n", err->msg);
         return 1;
     }
-    if (argc == 2 && !strcmp(argv[1], "--spine"))
+    if (argc == 2 && (!strcmp(argv[1], "--spine") || !strcmp(argv[1], "--diagrams")))
     {
-        /* the spine route against the fused recursion in every arithmetic (issue 16) */
-        spine_rows(spjson, sizeof spjson, rules, err);
-        printf("{\"bench\": \"taylor\", \"seed\": \"0x5eed2024\",\n \"OMP_NUM_THREADS\": "
-               "\"%s\", \"OPENBLAS_NUM_THREADS\": \"%s\",\n \"spine_route\": %s,\n"
-               " \"status\": \"%s\"}\n",
-               getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "",
-               getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "", spjson,
-               err->code == FY_OK ? "ok" : err->msg);
-        fy_mlp_clear(md);
-        fy_mlp_clear(mb);
-        fy_net_clear(net);
-        fy_rules_clear(rules);
-        return err->code == FY_OK ? 0 : 1;
-    }
-    if (argc == 2 && !strcmp(argv[1], "--diagrams"))
-    {
-        /* the diagram rows alone (a quick run) */
-        diagram_rows(dgjson, sizeof dgjson, md, err);
-        printf("{\"bench\": \"taylor\", \"network\": \"tanh 64-64-64-64-1\", "
-               "\"seed\": \"0x5eed2024\",\n \"OMP_NUM_THREADS\": \"%s\", "
-               "\"OPENBLAS_NUM_THREADS\": \"%s\",\n \"diagram_route\": %s,\n"
-               " \"status\": \"%s\"}\n",
-               getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "",
-               getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "", dgjson,
-               err->code == FY_OK ? "ok" : err->msg);
+        int spine = !strcmp(argv[1], "--spine");
+        quick_run(spine, spine ? spjson : dgjson, spine ? sizeof spjson : sizeof dgjson, rules,
+                  md, err);
         fy_mlp_clear(md);
         fy_mlp_clear(mb);
         fy_net_clear(net);
@@ -560,71 +651,7 @@ int main(int argc, char **argv)
         b4 = r == 0 || tb < b4 ? tb : b4;
         cb4 = r == 0 || last_cpu < cb4 ? last_cpu : cb4;
     }
-    /* orders 2 and 3: the call as it is (tables allocated, zero pages touched per call) and
-     * through a reusable workspace, interleaved with the dgemm baseline */
-    {
-        fy_mlp_work_t ws;
-        fy_symtensor_struct Tw[4];
-        const slong Eo[2] = {64 + 2080, E3};
-        double pw[2] = {0, 0}, pc[2] = {0, 0}, ww[2] = {0, 0}, wc[2] = {0, 0}, bw[2] = {0, 0},
-               bc[2] = {0, 0};
-        int o;
-        fy_mlp_work_init(ws);
-        for (k = 0; k <= 3; k++)
-            fy_symtensor_init_empty(Tw + k);
-        for (o = 0; o < 2; o++)
-        {
-            time_tensors_work(Tw, md, o + 2, 1, ws, err);
-            for (r = 0; r < ROUNDS; r++)
-            {
-                double t = time_tensors(Td, md, o + 2, 3, err), c = last_cpu;
-                pw[o] = r == 0 || t < pw[o] ? t : pw[o];
-                pc[o] = r == 0 || c < pc[o] ? c : pc[o];
-                t = time_tensors_work(Tw, md, o + 2, 3, ws, err);
-                c = last_cpu;
-                ww[o] = r == 0 || t < ww[o] ? t : ww[o];
-                wc[o] = r == 0 || c < wc[o] ? c : wc[o];
-                t = baseline(Eo[o], 3);
-                bw[o] = r == 0 || t < bw[o] ? t : bw[o];
-                bc[o] = r == 0 || last_cpu < bc[o] ? last_cpu : bc[o];
-            }
-        }
-        snprintf(wsjson, sizeof wsjson, "{\"OMP_NUM_THREADS\": \"%s\", "
-               "\"OPENBLAS_NUM_THREADS\": \"%s\",\n"
-               " \"order2\": {\"per_call_tables_s\": %.5f, \"workspace_s\": %.5f, "
-               "\"dgemm_baseline_s\": %.5f, \"cpu\": [%.5f, %.5f, %.5f]},\n"
-               " \"order3\": {\"per_call_tables_s\": %.5f, \"workspace_s\": %.5f, "
-               "\"dgemm_baseline_s\": %.5f, \"cpu\": [%.5f, %.5f, %.5f]},\n"
-               " \"workspace_bytes\": %zu}",
-               getenv("OMP_NUM_THREADS") ? getenv("OMP_NUM_THREADS") : "",
-               getenv("OPENBLAS_NUM_THREADS") ? getenv("OPENBLAS_NUM_THREADS") : "", pw[0],
-               ww[0], bw[0], pc[0], wc[0], bc[0], pw[1], ww[1], bw[1], pc[1], wc[1], bc[1],
-               fy_mlp_work_bytes(ws));
-        /* order 3 by the diagram factorisation (fy_mlp_tensor3_diagrams) */
-        {
-            fy_symtensor_t D3;
-            double dmin = 0, dcpu = 0, diff = 0;
-            fy_symtensor_init_empty(D3);
-            for (r = 0; r < ROUNDS; r++)
-            {
-                double t0 = fy_wall_time(), c0 = cpu_time();
-                if (fy_mlp_tensor3_diagrams(D3, md, 0, ws, err) != FY_OK)
-                    break;
-                t0 = fy_wall_time() - t0;
-                c0 = cpu_time() - c0;
-                dmin = r == 0 || t0 < dmin ? t0 : dmin;
-                dcpu = r == 0 || c0 < dcpu ? c0 : dcpu;
-            }
-            for (i = 0; err->code == FY_OK && i < D3->e.len; i++)
-                diff = fmax(diff, fabs(fy_numvec_d(&D3->e)[i] - fy_numvec_d(&Tw[3].e)[i]));
-            snprintf(d3json, sizeof d3json, "{\"wall_s\": %.5f, \"cpu_s\": %.5f, "
-                     "\"max_abs_diff_to_fused\": %.3g}", dmin, dcpu, diff);
-            fy_symtensor_clear(D3);
-        }
-        for (k = 0; k <= 3; k++)
-            fy_symtensor_clear(Tw + k);
-        fy_mlp_work_clear(ws);
-    }
+    workspace_rows(wsjson, sizeof wsjson, d3json, sizeof d3json, md, Td, E3, err);
     /* orders 2, 3, 4: the diagram factorisation against the fused recursion */
     diagram_rows(dgjson, sizeof dgjson, md, err);
     /* every order and arithmetic: the spine route against the fused recursion */
@@ -632,16 +659,7 @@ int main(int argc, char **argv)
         spine_rows(spjson, sizeof spjson, rules, err);
     /* compare order 3 (double, recomputed) with the balls */
     time_tensors(Td, md, 3, 1, err);
-    for (i = 0; i < Tb[3].e.len; i++)
-    {
-        arb_srcptr x = fy_numvec_arb(&Tb[3].e) + i;
-        double mid = arf_get_d(arb_midref(x), ARF_RND_NEAR);
-        double rad = mag_get_d(arb_radref(x));
-        if (mid != 0 && rad / fabs(mid) > maxrad)
-            maxrad = rad / fabs(mid);
-        if (fabs(fy_numvec_d(&Td[3].e)[i] - mid) > maxdiff)
-            maxdiff = fabs(fy_numvec_d(&Td[3].e)[i] - mid);
-    }
+    ball_vs_double(&maxrad, &maxdiff, Td + 3, Tb + 3);
     printf("{\"bench\": \"taylor\", \"network\": \"tanh 64-64-64-64-1\", \"seed\": \"0x5eed2024\",\n"
            " \"workspace\": %s,\n"
            " \"order3_diagrams\": %s,\n"
