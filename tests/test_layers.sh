@@ -55,9 +55,12 @@ done
 if [ -n "$bad" ]; then echo "not ok $n - headers without a layer:$bad"; fail=1
 else echo "ok $n - every public header has a layer"; fi
 # One FLINT 2.9 / FLINT 3 choice: feynn/num.h makes it, src/num/arb_all.h serves the other Arb
-# headers; nowhere else names an Arb header through __has_include.
+# headers; nowhere else names an Arb header through __has_include (the tests, benchmarks and
+# fuzzers' sources included).
 n=$((n + 1))
-bad=$(cd "$top" && grep -rl "__has_include" src include | grep -v "^include/feynn/num.h$" | tr '\n' ' ')
+bad=$(cd "$top" && { grep -rl "__has_include" src include
+    grep -rl --include='*.c' --include='*.h' --include='*.cpp' "__has_include" tests bench fuzz; } |
+    grep -v "^include/feynn/num.h$" | tr '\n' ' ')
 if [ -n "$bad" ]; then echo "not ok $n - __has_include outside feynn/num.h (use num/arb_all.h): $bad"; fail=1
 else echo "ok $n - one FLINT/Arb header choice (feynn/num.h, num/arb_all.h)"; fi
 exit $fail
