@@ -65,6 +65,28 @@ void fy_activation_clear(fy_activation_t a)
     memset(a, 0, sizeof *a);
 }
 
+int fy_activation_cycle_alloc(fy_activation_struct *a, int n)
+{
+    int k;
+    a->cycle = calloc((size_t) n, sizeof *a->cycle);
+    a->cycle_sources = calloc((size_t) n, sizeof *a->cycle_sources);
+    a->cycle_at0 = flint_calloc((size_t) n, sizeof(fmpq));
+    if (a->cycle == NULL || a->cycle_sources == NULL || a->cycle_at0 == NULL)
+    {
+        free(a->cycle);
+        free(a->cycle_sources);
+        flint_free(a->cycle_at0);
+        a->cycle = NULL;
+        a->cycle_sources = NULL;
+        a->cycle_at0 = NULL;
+        return FY_ENOMEM;
+    }
+    for (k = 0; k < n; k++)
+        fmpq_init(a->cycle_at0 + k);
+    a->ncycle = n;
+    return FY_OK;
+}
+
 static int dup_str(char **dst, const char *src)
 {
     *dst = NULL;
@@ -130,30 +152,15 @@ int fy_activation_set(fy_activation_t dst, const fy_activation_t src, fy_error_t
     fmpq_set(t->base_at0, src->base_at0);
     if (src->ncycle > 0 && !bad)
     {
-        t->cycle = calloc((size_t) src->ncycle, sizeof *t->cycle);
-        t->cycle_sources = calloc((size_t) src->ncycle, sizeof *t->cycle_sources);
-        t->cycle_at0 = flint_calloc((size_t) src->ncycle, sizeof(fmpq));
-        if (t->cycle == NULL || t->cycle_sources == NULL || t->cycle_at0 == NULL)
-        {
-            free(t->cycle);
-            free(t->cycle_sources);
-            flint_free(t->cycle_at0);
-            t->cycle = NULL;
-            t->cycle_sources = NULL;
-            t->cycle_at0 = NULL;
+        if (fy_activation_cycle_alloc(t, src->ncycle) != FY_OK)
             bad = 1;
-        }
         else
-        {
-            t->ncycle = src->ncycle;
             for (i = 0; i < src->ncycle; i++)
             {
-                fmpq_init(t->cycle_at0 + i);
                 fmpq_set(t->cycle_at0 + i, src->cycle_at0 + i);
                 bad |= dup_expr(&t->cycle[i], src->cycle[i]);
                 bad |= dup_str(&t->cycle_sources[i], src->cycle_sources[i]);
             }
-        }
     }
     bad |= dup_expr(&t->prefactor, src->prefactor);
     bad |= dup_str(&t->prefactor_source, src->prefactor_source);

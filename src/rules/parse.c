@@ -965,22 +965,8 @@ static int act_polynomial(parser *ps, fy_activation_struct *a, const act_parts *
 static int act_cycle(parser *ps, fy_activation_struct *a, const act_parts *p)
 {
     int k, rc, n = p->nstrings;
-    a->cycle = calloc((size_t) n, sizeof *a->cycle);
-    a->cycle_sources = calloc((size_t) n, sizeof *a->cycle_sources);
-    a->cycle_at0 = flint_calloc((size_t) n, sizeof(fmpq));
-    if (a->cycle == NULL || a->cycle_sources == NULL || a->cycle_at0 == NULL)
-    {
-        free(a->cycle);
-        free(a->cycle_sources);
-        flint_free(a->cycle_at0);
-        a->cycle = NULL;
-        a->cycle_sources = NULL;
-        a->cycle_at0 = NULL;
+    if (fy_activation_cycle_alloc(a, n) != FY_OK)
         return fy_error_set(ps->err, FY_ENOMEM, "out of memory");
-    }
-    for (k = 0; k < n; k++)
-        fmpq_init(a->cycle_at0 + k);
-    a->ncycle = n;
     for (k = 0; k < n; k++)
         if ((rc = parse_expr_tok(ps, 3 + k, &a->cycle[k], "z", 1, a, NULL)) != FY_OK ||
             (rc = tok_str(ps, &a->cycle_sources[k], 3 + k)) != FY_OK)

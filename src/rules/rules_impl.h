@@ -124,4 +124,9 @@ char *fy_strndup_err(const char *s, size_t n, fy_error_t err);
  * arithmetic); FY_EINPUT with a message (no position) when they disagree. */
 int fy_activation_validate(const fy_activation_t a, fy_error_t err);
 
+/* a's cycle arrays (functions, their sources, their values at 0) for n functions, the values
+ * initialised to 0 and a->ncycle = n; FY_ENOMEM (nothing allocated, no message) when out of
+ * memory.  Shared by the parser and the copy. */
+int fy_activation_cycle_alloc(fy_activation_struct *a, int n);
+
 #endif
