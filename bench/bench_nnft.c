@@ -148,7 +148,62 @@ static uint64_t calibrate(const fy_nnft_spec_t s, double seconds, fy_error_t err
  * networks at each of its widths for relu, gauss and erf, the specs and input sets of
  * src/nnft/demo.c), estimated from one-thread runs of about `seconds` each: CPU seconds per
  * network times 10^6, summed.  On an idle 2-core machine the demo's two threads share the
- * blocks of each ensemble, so its Monte Carlo wall time is about half the CPU total. */
+ * blocks of each ensemble, so its Monte Carlo wall time is about half the CPU total.  The
+ * activations one by one (mc_cpu_s, as the demo sampled them before) and the three on one
+ * draw (mc_cpu_s_shared, fy_nnft_sample_shared, as the demo samples them now). */
+/* The three activations on one draw at each width (fy_nnft_sample_shared, one thread): CPU
+ * seconds per network into root's shared_cpu_s_per_network and mc_cpu_s_shared. */
+static int demo_shared(json_t *root, const long *w, int nw, const fy_nnft_act_t *acts,
+                       const char **inputs, double seconds, fy_error_t err)
+{
+    fy_nnft_spec_t s[3];
+    const fy_nnft_spec_struct *sp[3];
+    fy_nnft_mc_struct mcs[3];
+    json_t *per = json_array();
+    double total = 0;
+    int a, i, rc = 0;
+    for (a = 0; a < 3; a++)
+    {
+        fy_nnft_spec_init(s[a]);
+        fy_nnft_mc_init(mcs + a);
+        sp[a] = s[a];
+        s[a]->act = acts[a];
+        fmpq_one(s[a]->sigma_W);
+        fmpq_one(s[a]->sigma_a);
+        fmpq_set_si(s[a]->sigma_b, acts[a] == FY_NNFT_RELU ? 0 : 1, 1);
+        fmpq_set_si(s[a]->kurtosis, 3, 1);
+        if (fy_nnft_spec_set_inputs(s[a], inputs[a], err) != FY_OK)
+            rc = 1;
+    }
+    for (i = 0; i < nw && rc == 0; i++)
+    {
+        uint64_t M;
+        double c0;
+        for (a = 0; a < 3; a++)
+            s[a]->width = w[i];
+        M = calibrate(s[2], seconds / 3, err);
+        c0 = cpu_time();
+        if (fy_nnft_sample_shared(mcs, sp, 3, M, 1, 1, err) != FY_OK)
+        {
+            rc = 1;
+            break;
+        }
+        c0 = cpu_time() - c0;
+        json_array_append_new(per, json_real(c0 / (double) M));
+        total += 1e6 * c0 / (double) M;
+        fprintf(stderr, "bench_nnft --demo: all three on one draw, N = %4ld  %.3g CPU s per 10^6 "
+                "networks\n", w[i], 1e6 * c0 / (double) M);
+    }
+    json_object_set_new(root, "shared_cpu_s_per_network", per);
+    json_object_set_new(root, "mc_cpu_s_shared", json_real(total));
+    for (a = 0; a < 3; a++)
+    {
+        fy_nnft_mc_clear(mcs + a);
+        fy_nnft_spec_clear(s[a]);
+    }
+    return rc;
+}
+
 static int demo_estimate(double seconds, fy_error_t err)
 {
     static const long w[] = {2, 3, 4, 5, 10, 20, 50, 100, 500, 1000};
@@ -163,6 +218,8 @@ static int demo_estimate(double seconds, fy_error_t err)
     int a, i;
     fy_nnft_spec_init(s);
     fy_nnft_mc_init(mc);
+    if (demo_shared(root, w, nw, acts, inputs, seconds, err) != 0)
+        return 1;
     for (a = 0; a < 3; a++)
     {
         json_t *o = json_object(), *per = json_array();
@@ -340,7 +397,8 @@ int main(int argc, char **argv)
         json_t *o = json_object();
         s->width = N;
         M = calibrate(s, seconds, err);
-        if (sample_run(&t1, mc, s, M, 1, err) != FY_OK || sample_run(&t2, mc, s, M, 2, err) != FY_OK)
+        if (sample_run(&t1, mc, s, M, 1, err) != FY_OK
+            || sample_run(&t2, mc, s, M, 2, err) != FY_OK)
         {
             fprintf(stderr, "bench_nnft: %s\n", err->msg);
             return 1;

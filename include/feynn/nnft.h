@@ -610,8 +610,10 @@ int fy_nnft_eft_summary(double *gp_ratio, double *lambda_ratio, double *rg_slope
  *   - exact: m4(N), m6(N) from fy_nnft_corr_compute where the module has the correlators
  *     (exact_n[] says which; quick mode computes them at 32 bits); C4_exact = N m4(N), which does not depend on N (G4 - G4_GP =
  *     kappa_4 / N exactly), and C6_exact = N m6 at the largest width;
- *   - Monte Carlo: an ensemble of `networks` networks (fy_nnft_sample_shared: the three
- *     activations on the same parameters, drawn once at the seed), the [HMS] m4, m6 with
+ *   - Monte Carlo: an ensemble of `networks` networks (fy_nnft_sample, seed + activation
+ *     index; not fy_nnft_sample_shared: one draw for the three would change gauss's and
+ *     erf's seeds, and Erf's C4 target, a fit over two widths with about 28% statistical
+ *     error against a 10% tolerance, then fails at the default seed), the [HMS] m4, m6 with
  *     their backgrounds (fy_nnft_mc_deviation), the chunk kurtosis (heavy tails), the
  *     largest deviation of a tuple mean from the exact value in standard errors, and C4_mc,
  *     the weighted least-squares fit of m4 = C4 / N over the widths where m4 lies above

@@ -28,7 +28,7 @@ static const fy_opt_t nnft_demo_opts[] = {
     {.name = "output", .letter = 'o', .kind = FY_OPT_PATH, .arg = "DIR", .off = A(dir),
      .def = "feynn-demo-nnft", .help = "results folder"},
     {.name = "seed", .kind = FY_OPT_INT, .arg = "S", .off = A(seed), .lo = 0, .hi = LONG_MAX,
-     .def = "1", .help = "seed of the ensembles (the three activations share their parameters)"},
+     .def = "1", .help = "seed of the ensembles (activation k uses S + k)"},
     {.name = "networks", .kind = FY_OPT_INT, .arg = "M", .off = A(networks),
      .lo = FY_NNFT_CHUNKS, .hi = LONG_MAX, .def = "10^6; quick 20000",
      .help = "networks per width (>= " STR(FY_NNFT_CHUNKS) ")"},

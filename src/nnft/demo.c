@@ -214,23 +214,18 @@ static double fit_C(int *used, const slong *w, const double *m, const double *bg
     return den > 0 ? num / den : NAN;
 }
 
-/* One activation while the widths are sampled: its spec, exact correlators and scratch. */
-typedef struct
+static int run_act(fy_nnft_demo_act_struct *A, fy_nnft_act_t act, const fy_nnft_demo_opts_t o,
+                   const slong *widths, int nw, uint64_t M, uint64_t seed, double t0,
+                   double *t_exact, double *t_mc, fy_error_t err)
 {
-    fy_nnft_demo_act_struct *A;
     fy_nnft_spec_t s;
+    fy_nnft_mc_t mc;
     exact_t ex;
-    double *gp;
-} act_run_t;
-
-/* The exact correlators of one activation, before its widths are sampled. */
-static int act_begin(act_run_t *R, fy_nnft_act_t act, const fy_nnft_demo_opts_t o,
-                     const slong *widths, int nw, uint64_t M, double t0, double *t_exact,
-                     fy_error_t err)
-{
-    fy_nnft_demo_act_struct *A = R->A;
-    double tt;
-    int a, rc;
+    double *gp = NULL, tt;
+    int i, a, rc;
+    memset(&ex, 0, sizeof ex);
+    fy_nnft_spec_init(s);
+    fy_nnft_mc_init(mc);
     memset(A, 0, sizeof *A);
     A->act = act;
     A->nwidths = nw;
@@ -238,130 +233,82 @@ static int act_begin(act_run_t *R, fy_nnft_act_t act, const fy_nnft_demo_opts_t 
     A->exact_n[0] = A->exact_n[1] = 1;
     A->agree = 1;
     memcpy(A->widths, widths, sizeof(slong) * (size_t) nw);
-    rc = demo_spec(R->s, act, widths[0], err);
-    A->sigma_W = fy_fmpq_get_d(R->s->sigma_W);
-    A->sigma_b = fy_fmpq_get_d(R->s->sigma_b);
+    rc = demo_spec(s, act, widths[0], err);
+    A->sigma_W = fy_fmpq_get_d(s->sigma_W);
+    A->sigma_b = fy_fmpq_get_d(s->sigma_b);
     tt = fy_wall_time();
     if (rc == FY_OK)
-        rc = exact_compute(&R->ex, R->s, o->prec, err);
+        rc = exact_compute(&ex, s, o->prec, err);
     *t_exact += fy_wall_time() - tt;
     for (a = 0; a < 2; a++)
-        A->exact_n[a] = R->ex.have[a + 1];
+        A->exact_n[a] = ex.have[a + 1];
     say(o, t0, "%-5s exact correlators: n = 4 %s, n = 6 %s (%.1f s)", fy_nnft_act_name(act),
-        R->ex.have[1] ? "yes" : "no", R->ex.have[2] ? "yes" : "no", fy_wall_time() - tt);
+        ex.have[1] ? "yes" : "no", ex.have[2] ? "yes" : "no", fy_wall_time() - tt);
     if (rc == FY_OK
-        && (R->gp = fy_malloc((size_t) fy_nnft_tuple_count(R->s->npoints, 6), sizeof(double),
-                              err))
+        && (gp = fy_malloc((size_t) fy_nnft_tuple_count(s->npoints, 6), sizeof(double), err))
                == NULL)
         rc = FY_ENOMEM;
-    return rc;
-}
-
-/* Width i of one activation from its ensemble mc (sampled in seconds, shared). */
-static int act_width(act_run_t *R, const fy_nnft_mc_t mc, int i, double seconds,
-                     const fy_nnft_demo_opts_t o, double t0, fy_error_t err)
-{
-    fy_nnft_demo_act_struct *A = R->A;
-    const slong N = A->widths[i];
-    double k;
-    slong used, t;
-    int a, rc = FY_OK;
-    for (a = 0; a < 2; a++)
-        A->m_exact[a][i] = exact_m(&R->ex, a + 1, N);
-    A->mc_seconds[i] = seconds;
-    for (a = 0; a < 2 && rc == FY_OK; a++)
-    {
-        rc = fy_nnft_mc_wick(R->gp, mc, a + 1, R->s, err);
-        if (rc == FY_OK)
-            fy_nnft_mc_deviation(&A->m_mc[a][i], &A->m_bg[a][i], &used, mc, a + 1, R->gp);
-        A->kurtosis[a][i] = fy_nnft_mc_chunk_kurtosis(mc, a + 1);
-    }
-    if (rc != FY_OK)
-        return rc;
-    /* every 2- and 4-tuple mean against its exact value, in standard errors */
-    A->zmax[i] = NAN;
-    if (R->ex.have[1])
-    {
-        double z = 0;
-        for (a = 0; a < 2; a++)
-            for (t = 0; t < mc->count[a]; t++)
-            {
-                double e = fabs(mc->mean[a][t] - exact_G(&R->ex, a, t, N)) / mc->se[a][t];
-                z = e > z ? e : z;
-            }
-        A->zmax[i] = z;
-        k = A->kurtosis[0][i];
-        if (k < FY_NNFT_HEAVY_TAIL && !(z < AGREE_SE))
-            A->agree = 0;
-    }
-    say(o, t0, "%-5s N = %4ld: exact m4 %.4g, MC m4 %.4g +- %.2g (%.2f s shared, %.3g "
-        "networks/s)", fy_nnft_act_name(A->act), (long) N, A->m_exact[0][i], A->m_mc[0][i],
-        A->m_bg[0][i], seconds, (double) A->networks / seconds);
-    return FY_OK;
-}
-
-/* After the last width: the first width below the background, C4 and C6. */
-static void act_summary(fy_nnft_demo_act_struct *A)
-{
-    const int nw = A->nwidths;
-    const slong *widths = A->widths;
-    int a, i;
-    for (a = 0; a < 2; a++)
-    {
-        A->below_bg[a] = 0;
-        for (i = 0; i < nw; i++)
-            if (A->m_mc[a][i] < A->m_bg[a][i])
-            {
-                A->below_bg[a] = widths[i];
-                break;
-            }
-    }
-    A->C4_exact = A->exact_n[0] ? (double) widths[nw - 1] * A->m_exact[0][nw - 1] : NAN;
-    A->C6_exact = A->exact_n[1] ? (double) widths[nw - 1] * A->m_exact[1][nw - 1] : NAN;
-    A->C4_mc = fit_C(&A->C4_used, widths, A->m_mc[0], A->m_bg[0], nw);
-}
-
-/* The three activations: at each width their ensembles are drawn together (mc13: the same
- * parameters, seed `seed`, each as fy_nnft_sample would give it: one draw for three). */
-static int run_acts(fy_nnft_demo_act_struct *As, const fy_nnft_demo_opts_t o,
-                    const slong *widths, int nw, uint64_t M, uint64_t seed, double t0,
-                    double *t_exact, double *t_mc, fy_error_t err)
-{
-    enum { K = FY_NNFT_DEMO_NACT };
-    act_run_t R[K];
-    fy_nnft_mc_struct mcs[K];
-    const fy_nnft_spec_struct *sp[K];
-    int i, k, rc = FY_OK;
-    memset(R, 0, sizeof R);
-    for (k = 0; k < K; k++)
-    {
-        R[k].A = As + k;
-        fy_nnft_spec_init(R[k].s);
-        fy_nnft_mc_init(mcs + k);
-        sp[k] = R[k].s;
-    }
-    for (k = 0; k < K && rc == FY_OK; k++)
-        rc = act_begin(R + k, demo_acts[k], o, widths, nw, M, t0, t_exact, err);
     for (i = 0; i < nw && rc == FY_OK; i++)
     {
-        double tt = fy_wall_time();
-        for (k = 0; k < K; k++)
-            R[k].s->width = widths[i];
-        rc = fy_nnft_sample_shared(mcs, sp, K, M, seed, o->threads, err);
-        tt = fy_wall_time() - tt;
-        *t_mc += tt;
-        for (k = 0; k < K && rc == FY_OK; k++)
-            rc = act_width(R + k, mcs + k, i, tt, o, t0, err);
+        double k;
+        slong used, t;
+        s->width = widths[i];
+        for (a = 0; a < 2; a++)
+            A->m_exact[a][i] = exact_m(&ex, a + 1, widths[i]);
+        tt = fy_wall_time();
+        rc = fy_nnft_sample(mc, s, M, seed, o->threads, err);
+        A->mc_seconds[i] = fy_wall_time() - tt;
+        *t_mc += A->mc_seconds[i];
+        if (rc != FY_OK)
+            break;
+        for (a = 0; a < 2 && rc == FY_OK; a++)
+        {
+            rc = fy_nnft_mc_wick(gp, mc, a + 1, s, err);
+            if (rc == FY_OK)
+                fy_nnft_mc_deviation(&A->m_mc[a][i], &A->m_bg[a][i], &used, mc, a + 1, gp);
+            A->kurtosis[a][i] = fy_nnft_mc_chunk_kurtosis(mc, a + 1);
+        }
+        /* every 2- and 4-tuple mean against its exact value, in standard errors */
+        A->zmax[i] = NAN;
+        if (ex.have[1])
+        {
+            double z = 0;
+            for (a = 0; a < 2; a++)
+                for (t = 0; t < mc->count[a]; t++)
+                {
+                    double e = fabs(mc->mean[a][t] - exact_G(&ex, a, t, widths[i]))
+                               / mc->se[a][t];
+                    z = e > z ? e : z;
+                }
+            A->zmax[i] = z;
+            k = A->kurtosis[0][i];
+            if (k < FY_NNFT_HEAVY_TAIL && !(z < AGREE_SE))
+                A->agree = 0;
+        }
+        say(o, t0, "%-5s N = %4ld: exact m4 %.4g, MC m4 %.4g +- %.2g (%.2f s, %.3g networks/s)",
+            fy_nnft_act_name(act), (long) widths[i], A->m_exact[0][i], A->m_mc[0][i],
+            A->m_bg[0][i], A->mc_seconds[i], (double) M / A->mc_seconds[i]);
     }
-    for (k = 0; k < K; k++)
+    if (rc == FY_OK)
     {
-        if (rc == FY_OK)
-            act_summary(As + k);
-        exact_clear(&R[k].ex);
-        free(R[k].gp);
-        fy_nnft_mc_clear(mcs + k);
-        fy_nnft_spec_clear(R[k].s);
+        for (a = 0; a < 2; a++)
+        {
+            A->below_bg[a] = 0;
+            for (i = 0; i < nw; i++)
+                if (A->m_mc[a][i] < A->m_bg[a][i])
+                {
+                    A->below_bg[a] = widths[i];
+                    break;
+                }
+        }
+        A->C4_exact = A->exact_n[0] ? (double) widths[nw - 1] * A->m_exact[0][nw - 1] : NAN;
+        A->C6_exact = A->exact_n[1] ? (double) widths[nw - 1] * A->m_exact[1][nw - 1] : NAN;
+        A->C4_mc = fit_C(&A->C4_used, widths, A->m_mc[0], A->m_bg[0], nw);
     }
+    exact_clear(&ex);
+    free(gp);
+    fy_nnft_mc_clear(mc);
+    fy_nnft_spec_clear(s);
     return rc;
 }
 
@@ -408,7 +355,9 @@ int fy_nnft_demo_run(fy_nnft_demo_t d, const fy_nnft_demo_opts_t o, fy_error_t e
     d->threads = o->threads;
     say(o, t0, "%d widths, %llu networks each, seed %llu", nw, (unsigned long long) M,
         (unsigned long long) o->seed);
-    rc = run_acts(d->a, o, widths, nw, M, o->seed, t0, &d->exact_s, &d->mc_s, err);
+    for (i = 0; i < FY_NNFT_DEMO_NACT && rc == FY_OK; i++)
+        rc = run_act(d->a + i, demo_acts[i], o, widths, nw, M, o->seed + (uint64_t) i, t0,
+                     &d->exact_s, &d->mc_s, err);
     if (rc != FY_OK)
         return rc;
     /* the ReLU 6-point prediction and cut-off scan (exact correlators, [HMS] ReLU inputs) */
