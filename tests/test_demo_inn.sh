@@ -65,6 +65,17 @@ t 0 "report.json keys" "$jc" demo_inn_dir/report.json command='"demo inn"' quick
     unimodal.cumulant_z.3='#number' double_well.kl='#number' \
     double_well.couplings.lam.learned='#number' double_well.couplings.m2.true=-1.0 \
     double_well.cumulant_z.3='#number' scan.cells.0.kl='#number'
+# the statistical floor (inn12): the true family's fit on the same data, g3 within 4 se of 1/2
+t 0 "report.json: the true family's fit" "$jc" demo_inn_dir/report.json \
+    unimodal.floor.g3.value='#number' unimodal.floor.g3.se='#number' \
+    unimodal.floor.lam.value='#number' double_well.floor=null \
+    double_well.plans_tried.0.plan='"acaca"' double_well.plans_tried.1.plan='"aca"' \
+    double_well.plans_tried.1.val_nll='#number'
+if awk '/"floor": \{/ { f = 1 } f && /"g3": \{/ { g = 1 } g && /"value":/ { gsub(/[",]/, "", $2); v = $2 }
+        g && /"se":/ { gsub(/[",]/, "", $2); s = $2; exit }
+        END { d = v - 0.5; if (d < 0) d = -d; exit !(s > 0 && d <= 4 * s) }' \
+        demo_inn_dir/report.json; then ok "the floor's g3 within 4 se of the truth"
+else n=$((n + 1)); echo "not ok $n - the floor's g3 within 4 se of the truth"; fail=1; fi
 # the diagrams that build the learned quartic (issue 12): the table, its JSON, the drawings
 t 0 "report.json: the quartic's diagrams" "$jc" demo_inn_dir/report.json \
     unimodal_cubic.quartic.lam='#number' unimodal_cubic.quartic.lam_sum='#number' \

@@ -754,6 +754,50 @@ int fy_inn_compare_print(FILE *fp, const fy_inn_compare_t C, const char *model,
 int fy_inn_compare_json(char **out, const fy_inn_compare_t C, const char *model,
                         const char *theory, fy_error_t err);
 
+/* ---- inn12 (issue 12): the statistical floor of the learned couplings.  The maximum-
+ * likelihood fit of the TRUE family of a ring theory (doc/theory-format.md) on data: the
+ * action E = sum over the ring's links K (phi_i - phi_i+1)^2 / 2 + sum over sites m2/2 phi^2
+ * + g3/3! phi^3 + lam/4! phi^4 + h phi with theta = (m2, K, g3, lam, h) free (h = 0 unless
+ * `field`): an exponential family, so the mean NLL theta . tbar + ln Z(theta) is convex and
+ * Newton's method finds its minimum.  How well g3 can be estimated at all from the data: the
+ * true family's maximum likelihood is asymptotically efficient (its standard errors are the
+ * Cramer-Rao bound of the family's unbiased estimators). */
+#define FY_INN_RING_NPARAMS 5
+typedef struct
+{
+    int nparams;      /* 4 (h = 0) or 5 */
+    int d;
+    long n;
+    double theta[FY_INN_RING_NPARAMS]; /* m2, hopping K, g3, lam, h (the compare's couplings) */
+    double se[FY_INN_RING_NPARAMS];    /* asymptotic: sqrt((I^-1)_kk / n), I = Cov(t) per row */
+    double nll;       /* the mean NLL of the rows at theta */
+    double lnz;       /* ln Z(theta) */
+    double grad_max;  /* the largest |d NLL / d theta| at the end */
+    int iters;        /* Newton iterations */
+    double R, h;      /* the grid of ln Z: [-R, R], step about h */
+} fy_inn_ring_fit_struct;
+typedef fy_inn_ring_fit_struct fy_inn_ring_fit_t[1];
+
+void fy_inn_ring_fit_init(fy_inn_ring_fit_t F);
+/* ln Z(theta) of the ring of d sites (d = 1: one site, no link) by the transfer matrix on a
+ * trapezoid grid of [-R, R] with step about h: Z = Tr(T^d), T(x, y) = h exp(-v(x)/2 - v(y)/2
+ * - K (x - y)^2 / 2); grad (NULL: not wanted) the means <t_k> of the statistics sum phi^2/2,
+ * sum over links (phi_i - phi_j)^2/2, sum phi^3/6, sum phi^4/24, sum phi, which are
+ * -d ln Z / d theta_k exactly for that ln Z.  *lnz = +inf when exp(-E) is not normalisable
+ * (lam < 0, or lam = 0 with g3 != 0 or an indefinite quadratic form); FY_EINPUT when the
+ * density of a site at the grid's edge is above 1e-13 of its peak (widen the grid). */
+int fy_inn_ring_log_z(double *lnz, double grad[FY_INN_RING_NPARAMS],
+                      const double theta[FY_INN_RING_NPARAMS], int d, double R, double h,
+                      fy_error_t err);
+/* The fit on the n rows of X (row-major, d >= 2 columns: the sites of the ring in order);
+ * the grid from the data (R = 1.25 max |x| + 2, step <= 0.05 and <= sd / 12; R widened by
+ * 1.5 up to three times where the fitted density reaches its edge), Newton's method from a
+ * free field with lam = 0.1 (the Hessian, the Fisher information Cov(t), by central
+ * differences of the exact gradient) to max |gradient| <= 1e-10 or no further decrease, the
+ * standard errors from the Fisher information at the optimum. */
+int fy_inn_ring_fit(fy_inn_ring_fit_t F, const double *X, long n, int d, int field,
+                    fy_error_t err);
+
 /* ------------------------------------------------------------------ the [M] experiment
  * (issue 12: `feynn demo inn`, `feynn inn scan`).  Samples of a lattice theory by HMC
  * (sample.h), a network trained on them by maximum likelihood (fy_inn_train), the comparison
@@ -857,6 +901,18 @@ typedef struct
     int have_quartic;
     fy_inn_quartic_t Q;
     fy_inn_truncation_struct trunc;
+    /* inn12 (issue 12): the true family's maximum-likelihood fit on the same data
+     * (fy_inn_ring_fit, 4 couplings: the statistical floor); have_floor 0: not made (the
+     * double well's case) */
+    int have_floor;
+    fy_inn_ring_fit_struct floor;
+    /* inn12: nplans_tried == 2: both plan_tried trained on the same split, the lower
+     * validation NLL kept (plan, couplings become its; val_nll_tried each one's); model_samples
+     * the network's draws for its cumulants (0: the comparison's default) */
+    int nplans_tried;
+    const char *plan_tried[2];
+    double val_nll_tried[2];
+    slong model_samples;
 } fy_inn_demo_case_struct;
 
 #define FY_INN_DEMO_NCASES 3
@@ -888,8 +944,11 @@ void fy_inn_demo_clear(fy_inn_demo_t D);
 #define FY_INN_DEMO_CUBIC_PLAN "kakakakacacaca"
 
 /* Runs the experiment: unimodal with 3 couplings (the baseline's design), unimodal with the
- * cubic design FY_INN_DEMO_CUBIC_PLAN (the quartic), the double well with 2 couplings, the
- * scan on the unimodal theory; decides the targets:
+ * cubic design FY_INN_DEMO_CUBIC_PLAN (the quartic), the double well with 2 couplings or 1
+ * (inn12: whichever has the lower validation NLL on the same split; its cumulants from 40
+ * network draws per data row, at most 4 x 10^6), the true family's fit on the unimodal data
+ * (fy_inn_ring_fit: the floor, reported beside the baseline), the scan on the unimodal
+ * theory; decides the targets:
  *   baseline     unimodal, 3 couplings: order-2 error <= 6%, g3 within 19%, KL <= 0.0018 +
  *                2 se, kappa_1..3 within 4 standard errors (the PyTorch reconstruction);
  *   quartic      lam within 30% and kappa_4 within 4 standard errors (either design);
@@ -903,47 +962,6 @@ int fy_inn_demo_run(fy_inn_demo_t D, const fy_inn_demo_opts_t o, fy_error_t err)
  * drawn as dir/quartic_diagram_K.dot with a caption (layer, diagram, weight, contribution;
  * the style of `feynn diagrams`), and .pdf when Graphviz's dot is on PATH. */
 int fy_inn_demo_write(const char *dir, const fy_inn_demo_t D, fy_error_t err);
-
-/* ---- inn12 (issue 12): the statistical floor of the learned couplings.  The maximum-
- * likelihood fit of the TRUE family of a ring theory (doc/theory-format.md) on data: the
- * action E = sum over the ring's links K (phi_i - phi_i+1)^2 / 2 + sum over sites m2/2 phi^2
- * + g3/3! phi^3 + lam/4! phi^4 + h phi with theta = (m2, K, g3, lam, h) free (h = 0 unless
- * `field`): an exponential family, so the mean NLL theta . tbar + ln Z(theta) is convex and
- * L-BFGS finds its minimum.  How well g3 can be estimated at all from the data: no network
- * estimates a coupling better than the true family's maximum likelihood. */
-#define FY_INN_RING_NPARAMS 5
-typedef struct
-{
-    int nparams;      /* 4 (h = 0) or 5 */
-    int d;
-    long n;
-    double theta[FY_INN_RING_NPARAMS]; /* m2, hopping K, g3, lam, h (the compare's couplings) */
-    double se[FY_INN_RING_NPARAMS];    /* asymptotic: sqrt((I^-1)_kk / n), I = Cov(t) per row */
-    double nll;       /* the mean NLL of the rows at theta */
-    double lnz;       /* ln Z(theta) */
-    double grad_max;  /* the largest |d NLL / d theta| at the end */
-    int iters;        /* L-BFGS iterations */
-    double R, h;      /* the grid of ln Z: [-R, R], step about h */
-} fy_inn_ring_fit_struct;
-typedef fy_inn_ring_fit_struct fy_inn_ring_fit_t[1];
-
-void fy_inn_ring_fit_init(fy_inn_ring_fit_t F);
-/* ln Z(theta) of the ring of d sites (d = 1: one site, no link) by the transfer matrix on a
- * trapezoid grid of [-R, R] with step about h: Z = Tr(T^d), T(x, y) = h exp(-v(x)/2 - v(y)/2
- * - K (x - y)^2 / 2); grad (NULL: not wanted) the means <t_k> of the statistics sum phi^2/2,
- * sum over links (phi_i - phi_j)^2/2, sum phi^3/6, sum phi^4/24, sum phi, which are
- * -d ln Z / d theta_k exactly for that ln Z.  *lnz = +inf when exp(-E) is not normalisable (lam < 0, or lam = 0
- * with g3 != 0 or an indefinite quadratic form); FY_EINPUT when the density of a site at the
- * grid's edge is above 1e-13 of its peak (widen the grid). */
-int fy_inn_ring_log_z(double *lnz, double grad[FY_INN_RING_NPARAMS],
-                      const double theta[FY_INN_RING_NPARAMS], int d, double R, double h,
-                      fy_error_t err);
-/* The fit on the n rows of X (row-major, d >= 2 columns: the sites of the ring in order);
- * the grid from the data (R = 1.25 max |x| + 2, step <= 0.05 and <= sd / 12), L-BFGS from a
- * free field with lam = 0.1 to max |gradient| <= 1e-10 (500 iterations at most), the
- * standard errors from the Fisher information by central differences of the gradient. */
-int fy_inn_ring_fit(fy_inn_ring_fit_t F, const double *X, long n, int d, int field,
-                    fy_error_t err);
 
 #ifdef __cplusplus
 }

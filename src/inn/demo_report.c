@@ -54,6 +54,16 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
                 "(%d L-BFGS iterations)\n", c->name, c->couplings, c->plan ? ", layer plan " : "",
                 c->plan ? c->plan : "", (long) c->n_data, c->train_s, c->lbfgs_iters_run);
         fprintf(fp, "theory:\n%s\n", c->theory);
+        if (c->nplans_tried == 2)
+            fprintf(fp, "the plan of lower validation NLL kept: %s %.6f, %s %.6f\n\n",
+                    c->plan_tried[0], c->val_nll_tried[0], c->plan_tried[1],
+                    c->val_nll_tried[1]);
+        if (c->have_floor)
+            fprintf(fp, "the true family's maximum likelihood on the same data (the floor): "
+                    "m2 %.4f +- %.4f, hopping %.4f +- %.4f, g3 %.4f +- %.4f, lam %.4f +- "
+                    "%.4f\n\n", c->floor.theta[0], c->floor.se[0], c->floor.theta[1],
+                    c->floor.se[1], c->floor.theta[2], c->floor.se[2], c->floor.theta[3],
+                    c->floor.se[3]);
         snprintf(title, sizeof title, "trained network (%d couplings%s%s)", c->couplings,
                  c->plan ? ", plan " : "", c->plan ? c->plan : "");
         rc = fy_inn_compare_print(fp, c->C, title, c->name, err);
@@ -72,6 +82,25 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
     if (ferror(fp))
         return fy_error_set(err, FY_EIO, "writing report.txt failed");
     return rc;
+}
+
+/* inn12: the true family's fit on the same data (null where not made). */
+static json_t *floor_json(const fy_inn_demo_case_struct *c)
+{
+    json_t *o;
+    int k;
+    if (!c->have_floor)
+        return json_null();
+    o = json_object();
+    for (k = 0; k < FY_INN_NCOUPLINGS; k++)
+    {
+        json_t *v = json_object();
+        json_object_set_new(v, "value", fy_json_number(c->floor.theta[k]));
+        json_object_set_new(v, "se", fy_json_number(c->floor.se[k]));
+        json_object_set_new(o, fy_inn_coupling_name(k), v);
+    }
+    json_object_set_new(o, "nll", fy_json_number(c->floor.nll));
+    return o;
 }
 
 static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
@@ -117,6 +146,19 @@ static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
         json_object_set_new(o, "cumulant_z", cz);
         json_object_set_new(o, "compare", _fy_inn_compare_json_obj(c->C, NULL, c->name));
         json_object_set_new(o, "quartic", _fy_inn_demo_quartic_json(c));
+        json_object_set_new(o, "floor", floor_json(c));
+        if (c->nplans_tried == 2)
+        {
+            json_t *a = json_array();
+            for (k = 0; k < 2; k++)
+            {
+                json_t *e = json_object();
+                json_object_set_new(e, "plan", json_string(c->plan_tried[k]));
+                json_object_set_new(e, "val_nll", fy_json_number(c->val_nll_tried[k]));
+                json_array_append_new(a, e);
+            }
+            json_object_set_new(o, "plans_tried", a);
+        }
         json_object_set_new(root, c->name, o);
     }
     scan = json_object();

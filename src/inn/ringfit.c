@@ -348,13 +348,63 @@ static void data_grid(double *R, double *h, const double *X, long n, int d)
         *h = *R / 800.0;
 }
 
+/* The fit on the grid of c from the start (a free field of the data's site variance, a small
+ * positive quartic), then the standard errors. */
+static int fit_on_grid(fy_inn_ring_fit_struct *F, fitctx *c, long n, fy_error_t err)
+{
+    double P[NP] = {0}, var;
+    int k, rc;
+    var = 2.0 * c->tbar[0] / (double) c->d;
+    P[0] = 1.0 / fmax(var, 1e-12);
+    P[3] = 0.1;
+    if ((rc = fit_newton(F, c, P, err)))
+        return rc;
+    memcpy(F->theta, P, (size_t) c->np * sizeof(double));
+    F->nparams = c->np;
+    F->d = c->d;
+    F->n = n;
+    F->R = c->R;
+    F->h = c->h;
+    {
+        double g[NP];
+        F->nll = fit_fg(c, P, g);
+        if (c->failed)
+            return c->failed;
+        F->grad_max = 0.0;
+        for (k = 0; k < c->np; k++)
+            F->grad_max = fmax(F->grad_max, fabs(g[k]));
+        F->lnz = F->nll;
+        for (k = 0; k < c->np; k++)
+            F->lnz -= P[k] * c->tbar[k];
+    }
+    if (!isfinite(F->nll))
+        return fy_error_set(err, FY_ECHECK, "the ring fit ended at a non-normalisable action");
+    /* the standard errors from the Fisher information at the optimum */
+    {
+        double H[NP * NP], L[NP * NP], e[NP], x[NP];
+        if ((rc = fit_hessian(H, c, F->theta, err)))
+            return rc;
+        if (!chol(L, H, c->np))
+            return fy_error_set(err, FY_ECHECK, "the Fisher information of the fit is not "
+                                "positive definite (a degenerate family on these data)");
+        for (k = 0; k < c->np; k++)
+        {
+            memset(e, 0, sizeof e);
+            e[k] = 1.0;
+            chol_solve(x, L, e, c->np);
+            F->se[k] = sqrt(x[k] / (double) n);
+        }
+    }
+    return FY_OK;
+}
+
 int fy_inn_ring_fit(fy_inn_ring_fit_t F, const double *X, long n, int d, int field,
                     fy_error_t err)
 {
     fitctx c;
-    double P[NP] = {0}, t[NP], var = 0.0;
+    double t[NP];
     long r;
-    int k, rc;
+    int k, rc, w;
     fy_inn_ring_fit_init(F);
     if (d < 2 || d > 1000)
         return fy_error_set(err, FY_EINPUT, "the data have %d columns; the ring fit needs 2 "
@@ -376,47 +426,14 @@ int fy_inn_ring_fit(fy_inn_ring_fit_t F, const double *X, long n, int d, int fie
             c.tbar[k] += t[k] / (double) n;
     }
     data_grid(&c.R, &c.h, X, n, d);
-    /* the start: a free field of the data's site variance, a small positive quartic */
-    var = 2.0 * c.tbar[0] / (double) d;
-    P[0] = 1.0 / fmax(var, 1e-12);
-    P[3] = 0.1;
-    if ((rc = fit_newton(F, &c, P, err)))
-        return rc;
-    memcpy(F->theta, P, (size_t) c.np * sizeof(double));
-    F->nparams = c.np;
-    F->d = d;
-    F->n = n;
-    F->R = c.R;
-    F->h = c.h;
+    /* the density reached the grid's edge: a wider grid (at most 800 steps each side) */
+    for (w = 0;; w++)
     {
-        double g[NP];
-        F->nll = fit_fg(&c, P, g);
-        if (c.failed)
-            return c.failed;
-        F->grad_max = 0.0;
-        for (k = 0; k < c.np; k++)
-            F->grad_max = fmax(F->grad_max, fabs(g[k]));
-        F->lnz = F->nll;
-        for (k = 0; k < c.np; k++)
-            F->lnz -= P[k] * c.tbar[k];
-    }
-    if (!isfinite(F->nll))
-        return fy_error_set(err, FY_ECHECK, "the ring fit ended at a non-normalisable action");
-    /* the standard errors from the Fisher information at the optimum */
-    {
-        double H[NP * NP], L[NP * NP], e[NP], x[NP];
-        if ((rc = fit_hessian(H, &c, F->theta, err)))
+        rc = fit_on_grid(F, &c, n, err);
+        if (rc != FY_EINPUT || w == 3)
             return rc;
-        if (!chol(L, H, c.np))
-            return fy_error_set(err, FY_ECHECK, "the Fisher information of the fit is not "
-                                "positive definite (a degenerate family on these data)");
-        for (k = 0; k < c.np; k++)
-        {
-            memset(e, 0, sizeof e);
-            e[k] = 1.0;
-            chol_solve(x, L, e, c.np);
-            F->se[k] = sqrt(x[k] / (double) n);
-        }
+        c.R *= 1.5;
+        if (c.R / c.h > 800.0)
+            c.h = c.R / 800.0;
     }
-    return FY_OK;
 }
