@@ -95,23 +95,6 @@ static int read_vec(fy_numvec_t v, const char *path, int n, fy_error_t err)
 
 /* ------------------------------------------------------------------ JSON helpers */
 
-/* A JSON string; bytes that are not valid UTF-8 (a model path, say) become '?' rather than
- * failing the whole document. */
-static json_t *jstr(const char *s)
-{
-    json_t *j = json_string(s ? s : "");
-    if (j == NULL && s != NULL)
-    {
-        char *t = strdup(s), *p;
-        for (p = t; p != NULL && *p; p++)
-            if ((unsigned char) *p >= 0x80)
-                *p = '?';
-        j = t ? json_string(t) : NULL;
-        free(t);
-    }
-    return j;
-}
-
 /* A finite double as a JSON number, anything else as null. */
 static json_t *jints(const int *v, int n)
 {
@@ -203,16 +186,16 @@ static json_t *check_json(const fy_mlp_check_struct *c)
     for (i = 0; i < c->n; i++)
     {
         json_t *r = json_object();
-        json_object_set_new(r, "name", jstr(c->name[i]));
+        json_object_set_new(r, "name", fy_json_string(c->name[i]));
         json_object_set_new(r, "arith", json_string(fy_arith_name(c->val[i]->arith)));
         json_array_append_new(routes, r);
     }
     for (i = 0; i < c->ncmp; i++)
     {
         json_t *r = json_object();
-        json_object_set_new(r, "a", jstr(c->name[c->cmp[i].a]));
-        json_object_set_new(r, "b", jstr(c->name[c->cmp[i].b]));
-        json_object_set_new(r, "test", jstr(c->cmp[i].how));
+        json_object_set_new(r, "a", fy_json_string(c->name[c->cmp[i].a]));
+        json_object_set_new(r, "b", fy_json_string(c->name[c->cmp[i].b]));
+        json_object_set_new(r, "test", fy_json_string(c->cmp[i].how));
         json_object_set_new(r, "max_abs_diff", fy_json_number(c->cmp[i].diff));
         json_object_set_new(r, "agree", json_boolean(c->cmp[i].agree));
         json_array_append_new(cmp, r);
@@ -221,7 +204,7 @@ static json_t *check_json(const fy_mlp_check_struct *c)
     {
         char why[2 * sizeof c->skipped[0]];
         fy_cli_flags(why, sizeof why, c->skipped[i]); /* the library's fixes as flags */
-        json_array_append_new(skip, jstr(why));
+        json_array_append_new(skip, fy_json_string(why));
     }
     json_object_set_new(j, "routes", routes);
     json_object_set_new(j, "comparisons", cmp);
@@ -349,7 +332,7 @@ static int run_symbolic(const char *model, const fy_net_t net, const fy_rules_t 
             root = json_object();
             ents = json_array();
             bad |= json_object_set_new(root, "command", json_string("taylor"));
-            bad |= json_object_set_new(root, "model", jstr(model));
+            bad |= json_object_set_new(root, "model", fy_json_string(model));
             bad |= json_object_set_new(root, "order", json_integer(order));
             bad |= json_object_set_new(root, "arith", json_string("symbolic"));
             bad |= json_object_set_new(root, "dim", json_integer(m->width[0]));
@@ -368,7 +351,7 @@ static int run_symbolic(const char *model, const fy_net_t net, const fy_rules_t 
             {
                 json_t *e = json_object();
                 bad |= json_object_set_new(e, "index", jints(ix, order));
-                bad |= json_object_set_new(e, "value", jstr(s));
+                bad |= json_object_set_new(e, "value", fy_json_string(s));
                 bad |= json_array_append_new(ents, e);
             }
             else
@@ -781,8 +764,8 @@ static int json_diagrams(json_t *root, const taylor_t *t, fy_error_t err)
         if (fy_draw_shape(&shape, d, NULL, NULL) != FY_OK)
             shape = NULL;
         bad |= json_object_set_new(e, "rank", json_integer(i + 1));
-        bad |= json_object_set_new(e, "canon", jstr(d->canon ? d->canon : ""));
-        bad |= json_object_set_new(e, "shape", jstr(shape ? shape : ""));
+        bad |= json_object_set_new(e, "canon", fy_json_string(d->canon ? d->canon : ""));
+        bad |= json_object_set_new(e, "shape", fy_json_string(shape ? shape : ""));
         bad |= json_object_set_new(e, "aut", json_integer(fmpz_get_si(d->aut)));
         bad |= json_object_set_new(e, "value", jval(t->vals, perm[i], t->digits));
         bad |= json_array_append_new(a, e);
@@ -801,13 +784,13 @@ static int write_json(FILE *fp, const taylor_t *t, int *disagree, fy_error_t err
                         : t->mode == MODE_ENTRY ? "entry" : "direction";
     int bad = 0;
     bad |= json_object_set_new(root, "command", json_string("taylor"));
-    bad |= json_object_set_new(root, "model", jstr(t->model));
+    bad |= json_object_set_new(root, "model", fy_json_string(t->model));
     bad |= json_object_set_new(root, "order", json_integer(t->order));
     bad |= json_object_set_new(root, "arith", json_string(fy_arith_name(t->arith)));
     bad |= json_object_set_new(root, "prec", json_integer(t->prec));
     bad |= json_object_set_new(root, "dim", json_integer(t->m->width[0]));
     bad |= json_object_set_new(root, "mode", json_string(mname));
-    bad |= json_object_set_new(root, "notes", jstr(t->m->notes));
+    bad |= json_object_set_new(root, "notes", fy_json_string(t->m->notes));
     if (t->arith == FY_ARITH_BALL && t->digits > 0)
     {
         bad |= json_object_set_new(root, "digits", json_integer(t->digits));

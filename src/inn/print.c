@@ -730,22 +730,6 @@ int fy_inn_action_write_npy(const char *dir, const fy_inn_action_t S,
 
 /* ------------------------------------------------------------------ JSON */
 
-/* A JSON string; bytes that are not UTF-8 (a file name) become '?'. */
-static json_t *jstr(const char *s)
-{
-    json_t *j = json_string(s ? s : "");
-    if (j == NULL && s != NULL)
-    {
-        char *t = strdup(s), *p;
-        for (p = t; p != NULL && *p; p++)
-            if ((unsigned char) *p >= 0x80)
-                *p = '?';
-        j = t ? json_string(t) : NULL;
-        free(t);
-    }
-    return j;
-}
-
 /* A value: "p/q" (exact), the one ball object {"mid", "rad"} of every command (fy_json_ball)
  * with the certified digits as a sibling member "certified" (ball), or a number (double). */
 static json_t *jval(const fy_numvec_struct *v, slong i, slong digits)
@@ -913,7 +897,7 @@ int fy_inn_report_json(char **out, const fy_inn_report_t rep, const fy_inn_print
     int l, deg = rep->net ? fy_inn_action_degree(rep->net) : -2;
     *out = NULL;
     json_object_set_new(root, "command", json_string("inn action"));
-    json_object_set_new(root, "model", rep->model ? jstr(rep->model) : json_null());
+    json_object_set_new(root, "model", rep->model ? fy_json_string(rep->model) : json_null());
     json_object_set_new(root, "dim", json_integer(R->S->d));
     json_object_set_new(root, "order", json_integer(R->S->K));
     json_object_set_new(root, "degree", deg >= 0 ? json_integer(deg) : json_null());
@@ -953,7 +937,7 @@ int fy_inn_report_json(char **out, const fy_inn_report_t rep, const fy_inn_print
             json_object_set_new(o, "layer", json_integer(l));
             json_object_set_new(o, "kind", json_string(layer_kind_str(rep->net, l)));
             json_object_set_new(o, "name", rep->net && l < rep->net->nlayers
-                                               ? jstr(rep->net->layers[l].name)
+                                               ? fy_json_string(rep->net->layers[l].name)
                                                : json_null());
             json_array_append_new(ls, o);
         }
@@ -1325,11 +1309,11 @@ int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, co
         return status;
     root = json_object();
     json_object_set_new(root, "command", json_string("inn diagrams"));
-    json_object_set_new(root, "model", model ? jstr(model) : json_null());
+    json_object_set_new(root, "model", model ? fy_json_string(model) : json_null());
     json_object_set_new(root, "dim", json_integer(net->d));
     json_object_set_new(root, "layer", json_integer(D->layer));
     json_object_set_new(root, "kind", json_string(fy_inn_layer_kind_name(kind)));
-    json_object_set_new(root, "name", jstr(net->layers[D->layer].name));
+    json_object_set_new(root, "name", fy_json_string(net->layers[D->layer].name));
     json_object_set_new(root, "arith", json_string(D->len ? fy_arith_name(D->t[0].T->e.arith)
                                                           : "double"));
     json_object_set_new(root, "convention", json_string("A"));
@@ -1359,8 +1343,8 @@ int fy_inn_terms_json(char **out, const fy_inn_terms_t D, const fy_inn_t net, co
             char *shape = NULL;
             if (fy_draw_shape(&shape, dg, NULL, NULL) != FY_OK)
                 shape = NULL;
-            json_object_set_new(o, "shape", jstr(shape));
-            json_object_set_new(o, "canon", dg->canon ? jstr(dg->canon) : json_null());
+            json_object_set_new(o, "shape", fy_json_string(shape));
+            json_object_set_new(o, "canon", dg->canon ? fy_json_string(dg->canon) : json_null());
             free(shape);
         }
         else
@@ -1503,7 +1487,7 @@ int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err)
     fmpq_one(lr);
     root = json_object();
     json_object_set_new(root, "command", json_string("inn info"));
-    json_object_set_new(root, "file", net->source ? jstr(net->source) : json_null());
+    json_object_set_new(root, "file", net->source ? fy_json_string(net->source) : json_null());
     json_object_set_new(root, "format", json_string(fy_model_format_name(net->format)));
     json_object_set_new(root, "dim", json_integer(net->d));
     json_object_set_new(root, "num_layers", json_integer(net->nlayers));
@@ -1514,7 +1498,7 @@ int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err)
         const fy_inn_layer_struct *ly = net->layers + l;
         json_t *o = json_object();
         json_object_set_new(o, "index", json_integer(l));
-        json_object_set_new(o, "name", ly->name ? jstr(ly->name) : json_null());
+        json_object_set_new(o, "name", ly->name ? fy_json_string(ly->name) : json_null());
         json_object_set_new(o, "kind", json_string(fy_inn_layer_kind_name(ly->kind)));
         if (ly->kind == FY_INN_LAYER_AFFINE)
         {
@@ -1559,7 +1543,7 @@ int fy_inn_info_json(char **out, const fy_inn_t net, fy_error_t err)
     json_object_set_new(root, "action_degree", deg >= 0 ? json_integer(deg) : json_null());
     json_object_set_new(root, "abs_det_product", jq(lr));
     json_object_set_new(root, "valid", json_boolean(in.validated));
-    json_object_set_new(root, "validation", in.validated ? json_null() : jstr(in.why));
+    json_object_set_new(root, "validation", in.validated ? json_null() : fy_json_string(in.why));
     fmpq_clear(det);
     fmpq_clear(lr);
     info_clear(&in);

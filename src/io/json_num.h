@@ -1,11 +1,14 @@
-/* json_num.h - the one JSON number and the one JSON ball of feynn's writers (layer 1, internal;
+/* json_num.h - the one JSON number, string and ball of feynn's writers (layer 1, internal;
  * jansson is not part of the public headers): a finite double as a JSON real, anything else
- * (nan, inf) as null, so that no writer prints a non-number into JSON; and a ball as the
+ * (nan, inf) as null, so that no writer prints a non-number into JSON; a string that stays a
+ * JSON string when it is not UTF-8 (fy_json_string); and a ball as the
  * object {"mid": "<decimal>", "rad": "<decimal>"} in every command's JSON. */
 #ifndef FEYNN_IO_JSON_NUM_H
 #define FEYNN_IO_JSON_NUM_H
 
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jansson.h>
 
@@ -14,6 +17,26 @@
 static inline json_t *fy_json_number(double x)
 {
     return isfinite(x) ? json_real(x) : json_null();
+}
+
+/* The one JSON string of the writers: s (NULL: ""), or, when s is not valid UTF-8 (a file name,
+ * say), s with every byte >= 0x80 written as '?', rather than failing the whole document.  NULL
+ * only when out of memory. */
+static inline json_t *fy_json_string(const char *s)
+{
+    json_t *j = json_string(s ? s : "");
+    if (j == NULL && s != NULL)
+    {
+        size_t n = strlen(s) + 1, i;
+        char *t = malloc(n);
+        if (t == NULL)
+            return NULL;
+        for (i = 0; i < n; i++)
+            t[i] = (unsigned char) s[i] >= 0x80 ? '?' : s[i];
+        j = json_string(t);
+        free(t);
+    }
+    return j;
 }
 
 /* The one JSON encoding of a ball, for every command: the object
