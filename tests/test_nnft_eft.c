@@ -255,7 +255,7 @@ static void test_vertex_quadrature(void **state)
     fy_nnft_spec_clear(s);
 }
 
-/* d = 2 nested Gauss-Kronrod (erf) against a 2-d Simpson rule written here */
+/* d = 2 cubature (erf) against a 2-d Simpson rule written here */
 static void test_vertex_nested(void **state)
 {
     fy_nnft_spec_t s;
@@ -273,7 +273,8 @@ static void test_vertex_nested(void **state)
     y = _arb_vec_init(2);
     parse_ok(s, "activation erf\nd 2\nsigma_b 1\npoint 1/2 -1/4\npoint -1 1\n");
     assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, L, PREC, err), FY_OK);
-    assert_false(rig); /* erf in d = 2: still the nested Gauss-Kronrod in doubles */
+    assert_true(rig); /* erf in d = 2: the rigorous cubature (eft13) */
+    assert_true(arb_rel_accuracy_bits(V) >= 34);
     for (i = 0; i <= n; i++)
         for (j = 0; j <= n; j++)
         {
@@ -317,13 +318,14 @@ static void test_vertex_nested(void **state)
     fy_nnft_spec_clear(s);
 }
 
-/* eft13: d = 2 vertex integrals of sin and relu by the nested rigorous rule.  sin, sigma_b = 0, two legs
- * at (y, 0..): K_EFT^2 = exp(-c |x|^2 - c y^2) sinh^2(c y x_1), a product over coordinates:
- * exp(-c y^2) I0^(d - 1) (Ic - I0) / 2 with I0 = int e^(-c u^2) = sqrt(pi / c) erf(sqrt(c) L)
- * and Ic = int e^(-c u^2) cosh(2 c y u) = e^(c y^2) sqrt(pi / c) / 2 (erf(sqrt(c) (L - y))
- * + erf(sqrt(c) (L + y))), by Arb.  relu in d = 2 with sigma_b = 0 (the edges of the square)
- * against the former nested Gauss-Kronrod values (relative tolerance 1e-10 asked; 1e-9 here);
- * d = 3 (still the error-controlled route) against the closed form to 1e-9; refusals. */
+/* eft13: d = 2, 3 vertex integrals of sin and relu by the rigorous cubature.  sin,
+ * sigma_b = 0, two legs at (y, 0..): K_EFT^2 = exp(-c |x|^2 - c y^2) sinh^2(c y x_1), a
+ * product over coordinates: exp(-c y^2) I0^(d - 1) (Ic - I0) / 2 with I0 = int e^(-c u^2)
+ * = sqrt(pi / c) erf(sqrt(c) L) and Ic = int e^(-c u^2) cosh(2 c y u) = e^(c y^2)
+ * sqrt(pi / c) / 2 (erf(sqrt(c) (L - y)) + erf(sqrt(c) (L + y))), by Arb.  relu in d = 2
+ * with sigma_b = 0 (the edges of the square) against the former nested Gauss-Kronrod values
+ * (relative tolerance 1e-10 asked; 1e-9 here); d = 3 (the cubature too) against the closed
+ * form; refusals. */
 static void test_vertex_rigorous(void **state)
 {
     static const double relu_old[5] = {4.98412317476332, 3.6152483739605605, 2.983346513297401,
@@ -351,7 +353,7 @@ static void test_vertex_rigorous(void **state)
                            : "activation sin\nd 3\nsigma_b 0\npoint 1/2 0 0\n");
         if (fy_nnft_vertex_integral(V, &rig, s, o, 2, 0, L, PREC, err) != FY_OK)
             fail_msg("%s", err->msg);
-        assert_int_equal(rig, d == 2); /* d = 3: the error-controlled route */
+        assert_true(rig); /* d = 3 too: the cubature (eft13) */
         arb_one(c);
         arb_div_ui(c, c, (ulong) d, PREC); /* c = sigma_W^2 / d */
         arb_sqrt(t, c, PREC);
@@ -386,13 +388,8 @@ static void test_vertex_rigorous(void **state)
         printf(", closed form ");
         arb_printd(e, 17);
         printf("\n");
-        if (d == 2)
-        {
-            assert_true(arb_overlaps(V, e));
-            assert_true(arb_rel_accuracy_bits(V) >= 34);
-        }
-        else
-            check_contains_d(V, arf_get_d(arb_midref(e), ARF_RND_NEAR), 1e-9, "sin d = 3");
+        assert_true(arb_overlaps(V, e));
+        assert_true(arb_rel_accuracy_bits(V) >= 34);
     }
     /* relu (sigma_b = 0: the edges of the square) in d = 2 at the points of the former run,
      * Lambda = 2 */
@@ -422,6 +419,103 @@ static void test_vertex_rigorous(void **state)
     arb_clear(Ic);
     arb_clear(t);
     arb_clear(c);
+    fy_nnft_spec_clear(s);
+}
+
+/* eft13: the d = 2 vertex integrals of erf and of relu with sigma_b > 0 (conical kinks at
+ * the points) and the d = 3 one of sin, now rigorous balls, against the values of the former
+ * error-controlled nested Gauss-Kronrod in doubles (feynn at 1752460, the ball printed to
+ * 20 digits: its midpoint with its stated radius): the two must overlap, and the new ball
+ * is at least 100 times narrower.  relu with sigma_b = 1/2 in d = 2 against a composite
+ * Simpson rule (kinks at the points: O(h^2) there, 1e-6 here) too. */
+static void test_vertex_former(void **state)
+{
+    static const struct
+    {
+        const char *spec;
+        slong idx[4];
+        double L, mid, rad;
+    } cases[] = {
+        {"activation erf\nd 2\nsigma_b 1\npoint 1/2 -1/4\npoint -1 1\n", {0, 0, 1, 1}, 10,
+         0.95343923916844086630, 8.9232e-10},
+        {"activation erf\nd 2\nsigma_b 1\npoint 1/2 -1/4\npoint -1 1\n", {0, 0, 1, 1}, 1,
+         0.060431340623604827555, 6.1036e-11},
+        {"activation relu\nd 2\nsigma_b 1/2\npoint 1/2 -1/4\npoint -1 1\n", {0, 0, 1, 1},
+         3, 0.30086585264761311898, 9.9861e-10},
+        {"activation sin\nd 3\nsigma_b 0\npoint 1/2 -1/4 0\npoint -1 1 1/2\n",
+         {0, 0, 1, 1}, 3, 0.075885151935846953397, 1.3904e-10},
+    };
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V, W;
+    int rig, c;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    arb_init(W);
+    for (c = 0; c < (int) (sizeof cases / sizeof cases[0]); c++)
+    {
+        parse_ok(s, cases[c].spec);
+        if (fy_nnft_vertex_integral(V, &rig, s, cases[c].idx, 4, 0, cases[c].L, PREC, err)
+            != FY_OK)
+            fail_msg("%s", err->msg);
+        arb_set_d(W, cases[c].mid);
+        arb_add_error_2exp_si(W, -60);
+        {
+            arb_t r;
+            arb_init(r);
+            arb_set_d(r, cases[c].rad);
+            arb_add_error(W, r);
+            arb_clear(r);
+        }
+        printf("# former %d: ", c);
+        arb_printd(V, 17);
+        printf(" against ");
+        arb_printd(W, 17);
+        printf("\n");
+        assert_true(rig);
+        assert_true(arb_overlaps(V, W));
+        assert_true(mag_get_d(arb_radref(V)) * 100 < cases[c].rad);
+    }
+    /* relu, sigma_b = 1/2, d = 2, Lambda = 1 against Simpson */
+    {
+        static const slong idx[4] = {0, 0, 1, 1};
+        arb_ptr y = _arb_vec_init(2);
+        double L = 1, sum = 0, h;
+        int i, j, k, n = 400;
+        parse_ok(s, cases[2].spec);
+        assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, L, PREC, err), FY_OK);
+        h = 2 * L / n;
+        for (i = 0; i <= n; i++)
+            for (j = 0; j <= n; j++)
+            {
+                double f = 1, wi = (i == 0 || i == n) ? 1 : (i & 1) ? 4 : 2;
+                double wj = (j == 0 || j == n) ? 1 : (j & 1) ? 4 : 2;
+                arb_set_d(y, -L + i * h);
+                arb_set_d(y + 1, -L + j * h);
+                for (k = 0; k < 4; k++)
+                {
+                    assert_int_equal(fy_nnft_eft_kernel(W, s, idx[k], y, 64, err), FY_OK);
+                    f *= arf_get_d(arb_midref(W), ARF_RND_NEAR);
+                }
+                sum += wi * wj * f;
+            }
+        sum *= h * h / 9;
+        printf("# relu d = 2, sigma_b = 1/2: ");
+        arb_printd(V, 17);
+        printf(", Simpson %.12g\n", sum);
+        assert_true(rig);
+        check_contains_d(V, sum, 1e-6, "relu d = 2 with a bias against Simpson");
+        _arb_vec_clear(y, 2);
+    }
+    /* an infinite cut-off diverges for erf in d = 2 too */
+    parse_ok(s, cases[0].spec);
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, cases[0].idx, 4, 0, INFINITY, PREC,
+                                             err), FY_EINPUT);
+    assert_non_null(strstr(err->msg, "diverges"));
+    arb_clear(V);
+    arb_clear(W);
     fy_nnft_spec_clear(s);
 }
 
@@ -681,6 +775,7 @@ int main(void)
         cmocka_unit_test(test_vertex_quadrature),
         cmocka_unit_test(test_vertex_nested),
         cmocka_unit_test(test_vertex_rigorous),
+        cmocka_unit_test(test_vertex_former),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_graphs),
         cmocka_unit_test(test_hms_relu),

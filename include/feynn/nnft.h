@@ -213,8 +213,9 @@ int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong
  *     own direction in closed form (E erf(a + b w) = erf(a / sqrt(1 + 2 b^2))), one
  *     dimension less; a remaining rank 3 by the grid of fy_nnft_gauss3_expect, accurate to
  *     about 2^-54 (not 2^-prec) and seconds a moment;
- * relu and tanh at rank 3 or more, erf at rank 4 with every point repeated, rank 5 or more:
- * FY_EUNSUPPORTED, with the reason. */
+ *   - relu at rank 3: fy_nnft_relu_rank3 (below);
+ * relu at rank 4 or more, tanh at rank 3 or more, erf at rank 4 with every point repeated,
+ * rank 5 or more: FY_EUNSUPPORTED, with the reason. */
 int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
                    fy_error_t err);
 /* The same moment by one-dimensional rigorous quadrature where all pre-activations are
@@ -408,17 +409,18 @@ int fy_nnft_mc_unpack(fy_nnft_mc_t mc, const void *buf, size_t len, const fy_nnf
  *     forms (erf), rigorous balls; Lambda = INFINITY allowed;
  *   - d = 1, erf, relu, sin: rigorous balls by acb_calc_integrate, the interval split at 0
  *     and at every external point (the kinks of relu: x = 0 for sigma_b = 0, x = x_k else);
- *   - d = 2, sin, relu with sigma_b = 0: rigorous balls by the nested rule
- *     fy_nnft_nest_integrate (acb_calc_integrate per coordinate), about 2^-min(prec, 40)
- *     relative: sin over the box cut at 0 and at the coordinates of the external points; relu (kinks along the rays through +-x_k) over the 4 edges of the square, the
- *     radial integral exact by homogeneity, each edge cut where the rays pierce it; a leg at
- *     the origin gives 0;
- *   - d = 3, erf in d = 2 (too slow rigorously: its complex ball evaluations are wide), and
- *     relu with sigma_b > 0 in d = 2 (conical kinks at the points x = x_k): the
- *     nested adaptive Gauss-Kronrod (7-15) in double, split at 0 and at the coordinates of
- *     the external points, to relative tolerance 1e-10; the ball is the estimate with 100
- *     times the estimated error as radius (error-controlled, NOT rigorous: *rigorous = 0;
- *     the rigorous rule is too slow there);
+ *   - d = 2 (erf, sin, relu) and d = 3 (sin, relu with sigma_b = 0): rigorous balls by the
+ *     adaptive cubature fy_nnft_cube_integrate (tensor Gauss-Legendre with Bernstein-ellipse
+ *     error bounds, boxes split where needed), about 2^-min(prec, 40) relative: erf and sin
+ *     over the box (analytic: no cuts); relu with sigma_b > 0 over the box cut at 0 and at
+ *     the coordinates of the external points (its conical kinks x = x_k at cell corners);
+ *     relu with sigma_b = 0 (kinks along the lines through x_k) over the 2d faces of the cube,
+ *     the radial integral exact by homogeneity, each face cut where the lines pierce it; a
+ *     leg at the origin gives 0.  Seconds a vertex at Lambda = 100 in d = 2;
+ *   - d = 3, erf and relu with sigma_b > 0 (the cubature takes 20 s and more a vertex there):
+ *     the nested adaptive Gauss-Kronrod (7-15) in double, split at 0 and at the coordinates
+ *     of the external points, to relative tolerance 1e-10; the ball is the estimate with 100
+ *     times the estimated error as radius (error-controlled, NOT rigorous: *rigorous = 0);
  *   - Lambda = INFINITY for erf and relu: FY_EINPUT (the integral diverges: K_EFT tends to a
  *     non-zero limit for erf and grows linearly for relu); for sin: FY_EUNSUPPORTED; tanh has
  *     no closed-form kernel: FY_EUNSUPPORTED.
@@ -470,9 +472,10 @@ int fy_nnft_template(arb_t T, int *rigorous, fy_nnft_tpl_t tpl, const fy_nnft_sp
  * valence) undoes the labelling of the vertices in mult, as 1/c_k! in exp(-S_int).
  * Evaluated: one vertex (any d, as fy_nnft_vertex_integral), and two vertices joined by one
  * line in d = 1 (the tree exchange, e.g. the 10 (3|3) graphs of G6_c at O(lambda^2) with
- * weight 1152 / 2! = 576; finite cut-off; the nested rigorous rule over [-Lambda, Lambda]^2
- * cut at 0 and the points, except erf and relu with sigma_b > 0 (the line's kink on the
- * diagonal): nested Gauss-Kronrod, *rigorous = 0).  Self-loops, loops and more vertices:
+ * weight 1152 / 2! = 576; finite cut-off; rigorous over [-Lambda, Lambda]^2 cut at 0 and
+ * the points: erf by the cubature, sin and relu by the nested rule; relu with sigma_b > 0
+ * (the line's kink on the diagonal): nested Gauss-Kronrod, *rigorous = 0).  Self-loops,
+ * loops and more vertices:
  * FY_EUNSUPPORTED. */
 int fy_nnft_graph_value(arb_t v, int *rigorous, const fy_diagram_t d, const fy_nnft_spec_t s,
                         const slong *pts, double Lambda, slong prec, fy_error_t err);
@@ -1321,9 +1324,10 @@ int fy_nnft_ib_mc(fy_nnft_ib_mc_t r, const fy_nnft_spec_t s, const slong *idx, c
 /* (end qft-checks) */
 
 /* ------------------------------------------------------------------ eft13 (issue 13)
- * Rigorous nested integration over a box (quad2.c), the one rule of the vertex integrals in
- * d >= 2 and of the tree exchange (eft.c).  f(res, x, analytic, param, prec) writes the
- * integrand at the point x (dim complex balls); with analytic != 0 it must return a
+ * Rigorous nested integration over a box (quad2.c), the rule of the tree exchange of sin
+ * and relu (eft.c; the cubature below does the vertex integrals in d >= 2).  f(res, x,
+ * analytic, param, prec) writes the integrand at the point x (dim complex balls); with
+ * analytic != 0 it must return a
  * non-finite value unless f is holomorphic on the balls (as acb_calc_integrate asks), and
  * returns 0 (non-zero: failure, as a non-finite value).  Coordinate l runs over
  * [pts[l][0], pts[l][npts[l] - 1]], cut into pieces at the points between (increasing
@@ -1361,8 +1365,9 @@ int fy_nnft_cube_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
  * (r x r, 3 <= r <= 8) of rank 3 (quad3.c): three points with an invertible covariance as
  * coordinates, the polyhedral cone where every z_j >= 0 cut exactly in rationals along the
  * planes z_j = 0, its radial integral in closed form and the rest (polygons on the faces of
- * the cube) by fy_nnft_nest_integrate to about 2^-(min(prec, 48) + 6) relative; rank 4 or
- * more: FY_EUNSUPPORTED with the reason. */
+ * the cube) by fy_nnft_cube_integrate to about 2^-(min(prec, 48) + 6) relative (the
+ * adaptive boxes follow the sharp peaks of nearly degenerate covariances, e.g. the [HMS]
+ * d = 2 ReLU set); rank 4 or more: FY_EUNSUPPORTED with the reason. */
 int fy_nnft_relu_rank3(arb_t res, const fmpq *S, const int *pw, slong r, slong prec,
                        fy_error_t err);
 /* (end eft13) */

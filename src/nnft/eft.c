@@ -182,6 +182,42 @@ static int vec_is_real(acb_srcptr x, slong d)
     return 1;
 }
 
+/* The arc-cosine kernel of relu from sqrt(D) (sd), R = sqrt(Sxx Syy) and Sxy:
+ * a2 / (2 pi) [sqrt(D) + (pi - theta) Sxy] with theta = 2 atan(sqrt D / (R + Sxy)) (hi), or
+ * pi - theta = 2 atan(sqrt D / (R - Sxy)) (!hi: Sxy < 0); indeterminate where not finite or,
+ * analytic, near atan's cuts. */
+static void relu_tail(acb_t res, const kctx *k, const acb_t sd, const acb_t R, const acb_t sxy,
+                      int hi, int analytic, slong prec)
+{
+    acb_t t, u;
+    acb_init(t);
+    acb_init(u);
+    if (hi)
+        acb_add(t, R, sxy, prec);
+    else
+        acb_sub(t, R, sxy, prec);
+    acb_div(u, sd, t, prec);
+    if (!acb_is_finite(u) || (analytic && near_atan_cut(u)))
+        acb_indeterminate(res);
+    else
+    {
+        acb_atan(u, u, prec);
+        acb_mul_2exp_si(u, u, 1);
+        if (hi) /* theta -> pi - theta */
+        {
+            acb_neg(u, u);
+            acb_add_arb(u, u, k->pi, prec);
+        }
+        acb_mul(u, u, sxy, prec);
+        acb_add(t, sd, u, prec);
+        acb_div_arb(t, t, k->pi, prec);
+        acb_mul_2exp_si(t, t, -1);
+        acb_mul_arb(res, t, k->a2, prec);
+    }
+    acb_clear(t);
+    acb_clear(u);
+}
+
 /* relu in d >= 2: a2 / (2 pi) [sqrt(D) + (pi - theta) Sxy], theta = atan2(sqrt D, Sxy), with
  * D = Sxx Syy - Sxy^2 written as a sum of squares, sigma_b^2 c |x - y|^2 + c^2 |x ^ y|^2, and
  * theta = 2 atan(sqrt D / (R + Sxy)) where Sxy >= 0, pi - 2 atan(sqrt D / (R - Sxy)) else
@@ -244,30 +280,7 @@ static void relu_kef_hd(acb_t res, kctx *k, int j, acb_srcptr x, const acb_t sxx
     acb_mul_arb(R, sxx, k->syy[j], prec);
     acb_sqrt_analytic(R, R, analytic, prec);
     hi = arf_sgn(arb_midref(acb_realref(sxy))) >= 0;
-    if (hi)
-        acb_add(t, R, sxy, prec);
-    else
-        acb_sub(t, R, sxy, prec);
-    acb_div(u, D, t, prec);
-    if (!acb_is_finite(u) || (analytic && near_atan_cut(u)))
-        acb_indeterminate(res);
-    else
-    {
-        acb_atan(u, u, prec);
-        acb_mul_2exp_si(u, u, 1);
-        if (!hi) /* pi - theta = 2 atan(..) */
-            acb_mul(u, u, sxy, prec);
-        else
-        {
-            acb_neg(u, u);
-            acb_add_arb(u, u, k->pi, prec);
-            acb_mul(u, u, sxy, prec);
-        }
-        acb_add(t, D, u, prec);
-        acb_div_arb(t, t, k->pi, prec);
-        acb_mul_2exp_si(t, t, -1);
-        acb_mul_arb(res, t, k->a2, prec);
-    }
+    relu_tail(res, k, D, R, sxy, hi, analytic, prec);
     acb_clear(D);
     acb_clear(t);
     acb_clear(u);
@@ -287,6 +300,22 @@ static void kerf_acb(acb_t res, const kctx *k, const acb_t sxx, const acb_t syy,
     acb_mul_2exp_si(u, syy, 1);
     acb_add_ui(u, u, 1, prec);
     acb_mul(t, t, u, prec);
+    if (!analytic && k->d >= 2 && arb_is_zero(acb_imagref(t)) && arb_is_zero(acb_imagref(sxy)))
+    {
+        /* real covariances in d >= 2 (the nodes of the cubature): real arithmetic (d = 1
+         * keeps its complex route: its outputs stay byte for byte) */
+        arb_sqrt(acb_realref(t), acb_realref(t), prec);
+        arb_div(acb_realref(t), acb_realref(sxy), acb_realref(t), prec);
+        arb_mul_2exp_si(acb_realref(t), acb_realref(t), 1);
+        arb_asin(acb_realref(t), acb_realref(t), prec);
+        arb_div(acb_realref(t), acb_realref(t), k->pi, prec);
+        arb_mul_2exp_si(acb_realref(t), acb_realref(t), 1);
+        arb_mul(acb_realref(res), acb_realref(t), k->a2, prec);
+        arb_zero(acb_imagref(res));
+        acb_clear(t);
+        acb_clear(u);
+        return;
+    }
     acb_sqrt_analytic(t, t, analytic, prec);
     acb_div(t, sxy, t, prec);
     acb_mul_2exp_si(t, t, 1);
@@ -305,6 +334,138 @@ static void kerf_acb(acb_t res, const kctx *k, const acb_t sxx, const acb_t syy,
 
 /* K_EFT(y_j, x) at x (d complex balls).  analytic: the function must be holomorphic on the
  * balls (else the result is indeterminate, as acb_calc_integrate wants). */
+/* relu: K_EFT(y_j, x) from Sigma(x, x) and Sigma(x, y) (kef_acb). */
+static void relu_kef(acb_t res, kctx *k, int j, acb_srcptr x, const acb_t sxx, const acb_t sxy,
+                     int analytic, slong prec)
+{
+    acb_t t, u;
+    slong d = k->d;
+    arb_srcptr y = k->y + j * d;
+    acb_init(t);
+    acb_init(u);
+    if (k->relu_line)
+    {
+        /* c x y / 2 where x and y have one sign, else 0 */
+        int ysg = arb_is_positive(y) ? 1 : arb_is_negative(y) ? -1 : 0;
+        int xsg = k->side ? k->side : piece_sign(x, analytic);
+        acb_mul_arb(t, x, y, prec);
+        acb_mul_arb(t, t, k->c, prec);
+        acb_mul_arb(t, t, k->a2, prec);
+        acb_mul_2exp_si(t, t, -1);
+        if (ysg == 0)
+            acb_zero(res);
+        else if (xsg == ysg)
+            acb_set(res, t);
+        else if (xsg == -ysg)
+            acb_zero(res);
+        else if (analytic || !arb_is_zero(acb_imagref(x)))
+            acb_indeterminate(res);
+        else
+        {
+            /* a real ball around the kink: the value lies between 0 and c x y / 2 */
+            arb_t z;
+            arb_init(z);
+            arb_union(acb_realref(res), acb_realref(t), z, prec);
+            arb_zero(acb_imagref(res));
+            arb_clear(z);
+        }
+        goto done;
+    }
+    if (d >= 2)
+    {
+        relu_kef_hd(res, k, j, x, sxx, sxy, analytic, prec);
+        goto done;
+    }
+    /* a2 / (2 pi) [sqrt(D) + (pi - theta) Sxy], D = Sxx Syy - Sxy^2, theta the angle */
+    if (!analytic && vec_is_real(x, d))
+    {
+        /* real: the robust form of kernel.c */
+        arb_t b, th, sx, sy;
+        arb_init(b);
+        arb_init(th);
+        arb_init(sx);
+        arb_init(sy);
+        arb_mul(b, acb_realref(sxx), k->syy[j], prec);
+        arb_sqr(th, acb_realref(sxy), prec);
+        arb_sub(b, b, th, prec);
+        arb_sqrtpos(b, b, prec);
+        arb_set(sy, acb_realref(sxy));
+        if (arb_is_positive(sy))
+        {
+            arb_div(th, b, sy, prec);
+            arb_atan(th, th, prec);
+        }
+        else if (arb_is_negative(sy))
+        {
+            arb_div(th, b, sy, prec);
+            arb_neg(th, th);
+            arb_atan(th, th, prec);
+            arb_sub(th, k->pi, th, prec);
+        }
+        else
+            arb_atan2(th, b, sy, prec);
+        arb_sub(th, k->pi, th, prec);
+        arb_mul(th, th, sy, prec);
+        arb_add(sx, b, th, prec);
+        arb_div(sx, sx, k->pi, prec);
+        arb_mul_2exp_si(sx, sx, -1);
+        arb_mul(acb_realref(res), sx, k->a2, prec);
+        arb_zero(acb_imagref(res));
+        arb_clear(b);
+        arb_clear(th);
+        arb_clear(sx);
+        arb_clear(sy);
+        goto done;
+    }
+    if (k->have_sgn)
+    {
+        /* d = 1 with a bias, on a piece where x - y_j has the sign sgn[j]: sqrt(D) =
+         * sgn sigma_b sqrt(c) (x - y_j) and theta = 2 atan(sqrt D / (sqrt(Sxx Syy) +
+         * Sxy)) continue analytically across the kink x = y_j */
+        acb_t sd;
+        acb_init(sd);
+        acb_sub_arb(sd, x, y, prec);
+        acb_mul_arb(sd, sd, k->sbc, prec);
+        if (k->sgn[j] < 0)
+            acb_neg(sd, sd);
+        acb_mul_arb(t, sxx, k->syy[j], prec);
+        acb_sqrt_analytic(t, t, analytic, prec);
+        relu_tail(res, k, sd, t, sxy, 1, analytic, prec);
+        acb_clear(sd);
+        goto done;
+    }
+    /* one formula, holomorphic off the kinks: a2 / (2 pi) sqrt(Sxx Syy) J(theta),
+     * J = sin theta + (pi - theta) cos theta, theta = acos(Sxy / sqrt(Sxx Syy)) */
+    acb_mul_arb(t, sxx, k->syy[j], prec);
+    acb_sqrt_analytic(t, t, analytic, prec);
+    acb_div(u, sxy, t, prec); /* cos theta */
+    if (!acb_is_finite(t) || (analytic && near_asin_cut(u)))
+    {
+        acb_indeterminate(res);
+        goto done;
+    }
+    {
+        acb_t th, sn;
+        acb_init(th);
+        acb_init(sn);
+        acb_acos(th, u, prec);
+        acb_sin(sn, th, prec);
+        acb_neg(th, th);
+        acb_add_arb(th, th, k->pi, prec);
+        acb_mul(th, th, u, prec);
+        acb_add(sn, sn, th, prec);
+        acb_mul(t, t, sn, prec);
+        acb_clear(th);
+        acb_clear(sn);
+    }
+    acb_div_arb(t, t, k->pi, prec);
+    acb_mul_2exp_si(t, t, -1);
+    acb_mul_arb(res, t, k->a2, prec);
+done:
+    acb_clear(t);
+    acb_clear(u);
+}
+
 static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong prec)
 {
     acb_t sxx, sxy, t, u;
@@ -335,140 +496,7 @@ static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong
         kerf_acb(res, k, sxx, u, sxy, analytic, prec);
         break;
     case FY_NNFT_RELU:
-        if (k->relu_line)
-        {
-            /* c x y / 2 where x and y have one sign, else 0 */
-            int ysg = arb_is_positive(y) ? 1 : arb_is_negative(y) ? -1 : 0;
-            int xsg = k->side ? k->side : piece_sign(x, analytic);
-            acb_mul_arb(t, x, y, prec);
-            acb_mul_arb(t, t, k->c, prec);
-            acb_mul_arb(t, t, k->a2, prec);
-            acb_mul_2exp_si(t, t, -1);
-            if (ysg == 0)
-                acb_zero(res);
-            else if (xsg == ysg)
-                acb_set(res, t);
-            else if (xsg == -ysg)
-                acb_zero(res);
-            else if (analytic || !arb_is_zero(acb_imagref(x)))
-                acb_indeterminate(res);
-            else
-            {
-                /* a real ball around the kink: the value lies between 0 and c x y / 2 */
-                arb_t z;
-                arb_init(z);
-                arb_union(acb_realref(res), acb_realref(t), z, prec);
-                arb_zero(acb_imagref(res));
-                arb_clear(z);
-            }
-            break;
-        }
-        if (d >= 2)
-        {
-            relu_kef_hd(res, k, j, x, sxx, sxy, analytic, prec);
-            break;
-        }
-        /* a2 / (2 pi) [sqrt(D) + (pi - theta) Sxy], D = Sxx Syy - Sxy^2, theta the angle */
-        if (!analytic && vec_is_real(x, d))
-        {
-            /* real: the robust form of kernel.c */
-            arb_t b, th, sx, sy;
-            arb_init(b);
-            arb_init(th);
-            arb_init(sx);
-            arb_init(sy);
-            arb_mul(b, acb_realref(sxx), k->syy[j], prec);
-            arb_sqr(th, acb_realref(sxy), prec);
-            arb_sub(b, b, th, prec);
-            arb_sqrtpos(b, b, prec);
-            arb_set(sy, acb_realref(sxy));
-            if (arb_is_positive(sy))
-            {
-                arb_div(th, b, sy, prec);
-                arb_atan(th, th, prec);
-            }
-            else if (arb_is_negative(sy))
-            {
-                arb_div(th, b, sy, prec);
-                arb_neg(th, th);
-                arb_atan(th, th, prec);
-                arb_sub(th, k->pi, th, prec);
-            }
-            else
-                arb_atan2(th, b, sy, prec);
-            arb_sub(th, k->pi, th, prec);
-            arb_mul(th, th, sy, prec);
-            arb_add(sx, b, th, prec);
-            arb_div(sx, sx, k->pi, prec);
-            arb_mul_2exp_si(sx, sx, -1);
-            arb_mul(acb_realref(res), sx, k->a2, prec);
-            arb_zero(acb_imagref(res));
-            arb_clear(b);
-            arb_clear(th);
-            arb_clear(sx);
-            arb_clear(sy);
-            break;
-        }
-        if (k->have_sgn)
-        {
-            /* d = 1 with a bias, on a piece where x - y_j has the sign sgn[j]: sqrt(D) =
-             * sgn sigma_b sqrt(c) (x - y_j) and theta = 2 atan(sqrt D / (sqrt(Sxx Syy) +
-             * Sxy)) continue analytically across the kink x = y_j */
-            acb_t sd;
-            acb_init(sd);
-            acb_sub_arb(sd, x, y, prec);
-            acb_mul_arb(sd, sd, k->sbc, prec);
-            if (k->sgn[j] < 0)
-                acb_neg(sd, sd);
-            acb_mul_arb(t, sxx, k->syy[j], prec);
-            acb_sqrt_analytic(t, t, analytic, prec);
-            acb_add(t, t, sxy, prec);
-            acb_div(u, sd, t, prec);
-            if (!acb_is_finite(u) || (analytic && near_atan_cut(u)))
-            {
-                acb_indeterminate(res);
-                acb_clear(sd);
-                break;
-            }
-            acb_atan(u, u, prec);
-            acb_mul_2exp_si(u, u, 1); /* theta */
-            acb_neg(u, u);
-            acb_add_arb(u, u, k->pi, prec);
-            acb_mul(u, u, sxy, prec);
-            acb_add(t, sd, u, prec);
-            acb_div_arb(t, t, k->pi, prec);
-            acb_mul_2exp_si(t, t, -1);
-            acb_mul_arb(res, t, k->a2, prec);
-            acb_clear(sd);
-            break;
-        }
-        /* one formula, holomorphic off the kinks: a2 / (2 pi) sqrt(Sxx Syy) J(theta),
-         * J = sin theta + (pi - theta) cos theta, theta = acos(Sxy / sqrt(Sxx Syy)) */
-        acb_mul_arb(t, sxx, k->syy[j], prec);
-        acb_sqrt_analytic(t, t, analytic, prec);
-        acb_div(u, sxy, t, prec); /* cos theta */
-        if (!acb_is_finite(t) || (analytic && near_asin_cut(u)))
-        {
-            acb_indeterminate(res);
-            break;
-        }
-        {
-            acb_t th, sn;
-            acb_init(th);
-            acb_init(sn);
-            acb_acos(th, u, prec);
-            acb_sin(sn, th, prec);
-            acb_neg(th, th);
-            acb_add_arb(th, th, k->pi, prec);
-            acb_mul(th, th, u, prec);
-            acb_add(sn, sn, th, prec);
-            acb_mul(t, t, sn, prec);
-            acb_clear(th);
-            acb_clear(sn);
-        }
-        acb_div_arb(t, t, k->pi, prec);
-        acb_mul_2exp_si(t, t, -1);
-        acb_mul_arb(res, t, k->a2, prec);
+        relu_kef(res, k, j, x, sxx, sxy, analytic, prec);
         break;
     case FY_NNFT_SIN:
         /* exp(-(Sxx + Syy)/2) sinh(Sxy) */
@@ -923,7 +951,9 @@ static int eft_nest_f(acb_t res, acb_srcptr x, int analytic, void *param, slong 
                 acb_set(X + c, x + i++);
         for (j = 0; j < k->m && acb_is_finite(res); j++)
         {
-            kef_acb(t, k, j, X, analytic, prec);
+            /* a leg at the point of the leg before: the same factor again */
+            if (j == 0 || k->idx[j] != k->idx[j - 1])
+                kef_acb(t, k, j, X, analytic, prec);
             acb_mul(res, res, t, prec);
         }
         if (k->weight == 2)
@@ -978,6 +1008,10 @@ static int nest_vertex(arb_t V, kctx *k, const fy_nnft_spec_t s, const int *legv
     arb_t r;
     int j, rc = FY_OK, dim = legv != NULL ? 2 : (int) k->d;
     int homog = legv == NULL && s->act == FY_NNFT_RELU && fmpq_is_zero(s->sigma_b);
+    /* the cubature, except for the exchanges of sin and relu (the nested rule as before) */
+    int (*integrate)(arb_t, fy_nnft_nest_fn, void *, int, arb_srcptr const *, const slong *,
+                     slong, slong, fy_error_t) =
+        legv == NULL || s->act == FY_NNFT_ERF ? fy_nnft_cube_integrate : fy_nnft_nest_integrate;
     fmpq_init(lo);
     fmpq_init(hi);
     arb_init(r);
@@ -997,17 +1031,20 @@ static int nest_vertex(arb_t V, kctx *k, const fy_nnft_spec_t s, const int *legv
     arb_zero(V);
     if (!homog)
     {
-        /* the box: cut at 0 and at the legs' coordinates */
+        /* the box: cut at 0 and at the legs' coordinates (the kinks of relu at x = x_k
+         * then sit at corners of the cells); the cubature needs no cuts where the
+         * integrand is analytic (erf, sin in d >= 2) */
+        int cut = legv != NULL || s->act == FY_NNFT_RELU;
         for (c = 0; c < dim; c++)
         {
             slong n = 0;
-            fmpq_zero(q + n++);
-            for (j = 0; j < k->m; j++)
+            if (cut)
+                fmpq_zero(q + n++);
+            for (j = 0; j < k->m && cut; j++)
                 fmpq_set(q + n++, s->points + k->idx[j] * s->d + (legv != NULL ? 0 : c));
             npts[c] = cuts_to_balls(pts[c], q, n, lo, hi, wp);
         }
-        rc = fy_nnft_nest_integrate(V, eft_nest_f, &e, dim, (arb_srcptr const *) pts, npts,
-                                    goal, wp, err);
+        rc = integrate(V, eft_nest_f, &e, dim, (arb_srcptr const *) pts, npts, goal, wp, err);
     }
     else
         for (e.face = 0; e.face < 2 * dim && rc == FY_OK; e.face++)
@@ -1032,8 +1069,8 @@ static int nest_vertex(arb_t V, kctx *k, const fy_nnft_spec_t s, const int *legv
                 npts[t] = cuts_to_balls(pts[t], q, n, lo, hi, wp);
                 t++;
             }
-            rc = fy_nnft_nest_integrate(r, eft_nest_f, &e, dim - 1, (arb_srcptr const *) pts,
-                                        npts, goal, wp, err);
+            rc = integrate(r, eft_nest_f, &e, dim - 1, (arb_srcptr const *) pts, npts, goal, wp,
+                           err);
             arb_add(V, V, r, wp);
         }
     if (rc == FY_OK && homog)
@@ -1232,6 +1269,108 @@ static void vertex_gauss(arb_t V, kctx *k, double Lambda, slong prec)
     arb_clear(pre);
 }
 
+/* d = 1, erf, relu, sin: acb_calc_integrate piece by piece (rigorous). */
+static int vertex_d1(arb_t V, kctx *kp, const fy_nnft_spec_t s, int m, double Lambda,
+                     slong prec, fy_error_t err)
+{
+    int rc = FY_OK;
+    /* rigorous: pieces between -Lambda, 0, the legs, Lambda */
+    double bp[EFT_MAX_LEGS + 1];
+    int nb = 0, i, j, out = 0;
+    acb_param par;
+    acb_calc_integrate_opt_t opt;
+    acb_t a, b, r, sum;
+    mag_t tol, bound, accept;
+    par.k = kp;
+    bp[nb++] = 0;
+    for (j = 0; j < m; j++)
+        bp[nb++] = kp->yd[3 * j];
+    qsort(bp, (size_t) nb, sizeof(double), cmp_double);
+    for (i = 0; i < nb; i++)
+        if (bp[i] > -Lambda && bp[i] < Lambda && (out == 0 || bp[i] > bp[out - 1]))
+            bp[out++] = bp[i];
+    acb_init(a);
+    acb_init(b);
+    acb_init(r);
+    acb_init(sum);
+    mag_init(tol);
+    mag_init(bound);
+    mag_init(accept);
+    acb_calc_integrate_opt_init(opt);
+    opt->verbose = 0;
+    acb_set_d(a, -Lambda);
+    for (i = 0; i <= out && rc == FY_OK; i++)
+    {
+        /* break points as exact rationals where they are points of the spec */
+        if (i < out)
+        {
+            int found = 0;
+            for (j = 0; j < m && !found; j++)
+                if (kp->yd[3 * j] == bp[i])
+                {
+                    acb_set_arb(b, kp->y + j);
+                    found = 1;
+                }
+            if (!found)
+                acb_set_d(b, bp[i]);
+        }
+        else
+            acb_set_d(b, Lambda);
+        {
+            /* the signs on this piece (relu: the kernels are analytic there); the
+             * absolute tolerance from a direct enclosure of the piece */
+            double mid = (arf_get_d(arb_midref(acb_realref(a)), ARF_RND_NEAR)
+                          + arf_get_d(arb_midref(acb_realref(b)), ARF_RND_NEAR)) / 2;
+            acb_t whole;
+            kp->side = mid > 0 ? 1 : -1;
+            kp->have_sgn = s->act == FY_NNFT_RELU && !kp->relu_line;
+            for (j = 0; j < m; j++)
+                kp->sgn[j] = mid > kp->yd[3 * j] ? 1 : -1;
+            acb_init(whole);
+            acb_union(whole, a, b, prec);
+            acb_integrand(r, whole, &par, 0, prec);
+            acb_get_mag(tol, r);
+            {
+                mag_t w;
+                mag_init(w);
+                acb_sub(whole, b, a, prec);
+                acb_get_mag(w, whole);
+                mag_mul(tol, tol, w);
+                mag_clear(w);
+            }
+            if (!mag_is_finite(tol) || mag_is_zero(tol))
+                mag_one(tol);
+            mag_set(bound, tol);
+            mag_mul_2exp_si(tol, tol, -prec);
+            acb_clear(whole);
+        }
+        acb_calc_integrate(r, acb_integrand, &par, a, b, prec, tol, opt, prec + 16);
+        /* accepted when the radius is below 2^(-prec/2) (|value| + the piece's bound) */
+        acb_get_mag(accept, r);
+        mag_add(accept, accept, bound);
+        mag_mul_2exp_si(accept, accept, -prec / 2);
+        if (!acb_is_finite(r) || mag_cmp(arb_radref(acb_realref(r)), accept) > 0
+            || mag_cmp(arb_radref(acb_imagref(r)), accept) > 0)
+            rc = fy_error_set(err, FY_EINPUT, "the vertex integral did not converge on "
+                              "[%g, %g] (%ld bits asked, %ld reached)",
+                              arf_get_d(arb_midref(acb_realref(a)), ARF_RND_NEAR),
+                              arf_get_d(arb_midref(acb_realref(b)), ARF_RND_NEAR),
+                              (long) prec, (long) acb_rel_accuracy_bits(r));
+        acb_add(sum, sum, r, prec);
+        acb_set(a, b);
+    }
+    if (rc == FY_OK)
+        arb_set(V, acb_realref(sum));
+    acb_clear(a);
+    acb_clear(b);
+    acb_clear(r);
+    acb_clear(sum);
+    mag_clear(tol);
+    mag_clear(bound);
+    mag_clear(accept);
+    return rc;
+}
+
 int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, const slong *idx,
                             int m, int weight, double Lambda, slong prec, fy_error_t err)
 {
@@ -1270,114 +1409,21 @@ int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, cons
     if (s->act == FY_NNFT_GAUSS || s->act == FY_NNFT_COS)
         vertex_gauss(V, &k, Lambda, prec);
     else if (s->d == 1)
-    {
-        /* rigorous: pieces between -Lambda, 0, the legs, Lambda */
-        double bp[EFT_MAX_LEGS + 1];
-        int nb = 0, i, j, out = 0;
-        acb_param par;
-        acb_calc_integrate_opt_t opt;
-        acb_t a, b, r, sum;
-        mag_t tol, bound, accept;
-        par.k = &k;
-        bp[nb++] = 0;
-        for (j = 0; j < m; j++)
-            bp[nb++] = k.yd[3 * j];
-        qsort(bp, (size_t) nb, sizeof(double), cmp_double);
-        for (i = 0; i < nb; i++)
-            if (bp[i] > -Lambda && bp[i] < Lambda && (out == 0 || bp[i] > bp[out - 1]))
-                bp[out++] = bp[i];
-        acb_init(a);
-        acb_init(b);
-        acb_init(r);
-        acb_init(sum);
-        mag_init(tol);
-        mag_init(bound);
-        mag_init(accept);
-        acb_calc_integrate_opt_init(opt);
-        opt->verbose = 0;
-        acb_set_d(a, -Lambda);
-        for (i = 0; i <= out && rc == FY_OK; i++)
-        {
-            /* break points as exact rationals where they are points of the spec */
-            if (i < out)
-            {
-                int found = 0;
-                for (j = 0; j < m && !found; j++)
-                    if (k.yd[3 * j] == bp[i])
-                    {
-                        acb_set_arb(b, k.y + j);
-                        found = 1;
-                    }
-                if (!found)
-                    acb_set_d(b, bp[i]);
-            }
-            else
-                acb_set_d(b, Lambda);
-            {
-                /* the signs on this piece (relu: the kernels are analytic there); the
-                 * absolute tolerance from a direct enclosure of the piece */
-                double mid = (arf_get_d(arb_midref(acb_realref(a)), ARF_RND_NEAR)
-                              + arf_get_d(arb_midref(acb_realref(b)), ARF_RND_NEAR)) / 2;
-                acb_t whole;
-                k.side = mid > 0 ? 1 : -1;
-                k.have_sgn = s->act == FY_NNFT_RELU && !k.relu_line;
-                for (j = 0; j < m; j++)
-                    k.sgn[j] = mid > k.yd[3 * j] ? 1 : -1;
-                acb_init(whole);
-                acb_union(whole, a, b, prec);
-                acb_integrand(r, whole, &par, 0, prec);
-                acb_get_mag(tol, r);
-                {
-                    mag_t w;
-                    mag_init(w);
-                    acb_sub(whole, b, a, prec);
-                    acb_get_mag(w, whole);
-                    mag_mul(tol, tol, w);
-                    mag_clear(w);
-                }
-                if (!mag_is_finite(tol) || mag_is_zero(tol))
-                    mag_one(tol);
-                mag_set(bound, tol);
-                mag_mul_2exp_si(tol, tol, -prec);
-                acb_clear(whole);
-            }
-            acb_calc_integrate(r, acb_integrand, &par, a, b, prec, tol, opt, prec + 16);
-            /* accepted when the radius is below 2^(-prec/2) (|value| + the piece's bound) */
-            acb_get_mag(accept, r);
-            mag_add(accept, accept, bound);
-            mag_mul_2exp_si(accept, accept, -prec / 2);
-            if (!acb_is_finite(r) || mag_cmp(arb_radref(acb_realref(r)), accept) > 0
-                || mag_cmp(arb_radref(acb_imagref(r)), accept) > 0)
-                rc = fy_error_set(err, FY_EINPUT, "the vertex integral did not converge on "
-                                  "[%g, %g] (%ld bits asked, %ld reached)",
-                                  arf_get_d(arb_midref(acb_realref(a)), ARF_RND_NEAR),
-                                  arf_get_d(arb_midref(acb_realref(b)), ARF_RND_NEAR),
-                                  (long) prec, (long) acb_rel_accuracy_bits(r));
-            acb_add(sum, sum, r, prec);
-            acb_set(a, b);
-        }
-        if (rc == FY_OK)
-            arb_set(V, acb_realref(sum));
-        acb_clear(a);
-        acb_clear(b);
-        acb_clear(r);
-        acb_clear(sum);
-        mag_clear(tol);
-        mag_clear(bound);
-        mag_clear(accept);
-    }
+        rc = vertex_d1(V, &k, s, m, Lambda, prec, err);
     else
     {
-        /* d = 2, 3: nested rigorous rule; relu with sigma_b = 0 and a leg at the origin
+        /* d = 2, 3: the cubature (quad2.c); relu with sigma_b = 0 and a leg at the origin
          * (K_EFT = 0 there) is 0 */
         int zero = 0, j;
         for (j = 0; j < m; j++)
             zero |= s->act == FY_NNFT_RELU && arb_is_zero(k.syy[j]);
         if (zero)
             arb_zero(V);
-        else if (s->d == 3 || s->act == FY_NNFT_ERF
-                 || (s->act == FY_NNFT_RELU && !fmpq_is_zero(s->sigma_b)))
+        else if (s->d == 3 && (s->act == FY_NNFT_ERF
+                               || (s->act == FY_NNFT_RELU && !fmpq_is_zero(s->sigma_b))))
         {
+            /* the cubature takes 20 s and more a vertex there (erf: narrow analytic
+             * neighbourhoods; relu: conical kinks at the points in three dimensions) */
             rc = gk_vertex(V, &k, Lambda, err);
             if (rigorous != NULL)
                 *rigorous = 0;
@@ -1467,7 +1513,7 @@ static int exchange_integral(arb_t V, int *rig, const fy_nnft_spec_t s, const sl
                             "cut-off");
     if ((rc = kctx_init(&k, s, legs, nleg, prec, err)) != FY_OK)
         return rc;
-    if (s->act == FY_NNFT_ERF || (s->act == FY_NNFT_RELU && !fmpq_is_zero(s->sigma_b)))
+    if (s->act == FY_NNFT_RELU && !fmpq_is_zero(s->sigma_b))
     {
         nest_ctx n;
         double e = 0, val;

@@ -1673,3 +1673,587 @@ int fy_nnft_nest_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
     mag_clear(t);
     return rc;
 }
+
+/* ------------------------------------------------------------------ adaptive cubature
+ * (issue 13, eft13) The integral of f over a box of dim <= 3 coordinates cut into cells at
+ * the given points, by tensor Gauss-Legendre rules on boxes refined where needed (globally
+ * adaptive: the box with the largest error bound is split in 2^dim until the bounds sum to
+ * the goal).  On a box B = prod [c_k - h_k, c_k + h_k] the rule of degree n errs by at most
+ *   vol(B) / 2 * (64/15) rho^(-2n) / (rho^2 - 1) * sum_k M_k
+ * (Trefethen, SIAM Rev. 2008, Thm 4.5, once per coordinate: the k-th term of I - Q =
+ * sum_k Q_1..Q_(k-1) (I_k - Q_k) I_(k+1)..I_dim), M_k bounding |f| with coordinate k on the
+ * Bernstein ellipse E_rho of its side and the others on their real sides; M_k is a ball
+ * evaluation of f (analytic) on the ellipse's bounding box, non-finite where f may not be
+ * holomorphic (a kink, a pole: the box is then split).  A box where the rule needs too many
+ * nodes is enclosed by vol(B) f(B) (f on the real box) instead, which also bounds the
+ * boxes next to a kink at a cell corner.  The result is the sum of these balls. */
+#define CUBE_MAXD 3
+#define CUBE_MAX_EVALS 6000000L
+#define CUBE_MAXDEPTH 64
+#define CUBE_BOUND_DEPTH 6 /* halvings of a region whose ball bound is not finite */
+
+typedef struct
+{
+    arb_struct c[CUBE_MAXD], h[CUBE_MAXD];
+    arb_t est; /* (the integrand's real part) */
+    double err; /* upper bound of the radius of est (inf: not finite) */
+    int depth;
+} cube_box;
+
+typedef struct
+{
+    fy_nnft_nest_fn f;
+    void *param;
+    int dim;
+    slong wp, evals, nmax;
+    double vtot, tol;
+    acb_struct x[CUBE_MAXD];
+    gl_rule gl[Q2_GL_MAX];
+    slong ngl;
+    cube_box **heap; /* max-heap on err */
+    slong nheap, aheap;
+    int fail;
+} cube_t;
+
+static void cube_eval(acb_t res, cube_t *q, int analytic)
+{
+    if (q->evals++ >= CUBE_MAX_EVALS)
+        q->fail = 1;
+    if (q->fail || q->f(res, q->x, analytic, q->param, q->wp) != 0)
+        acb_indeterminate(res);
+}
+
+static double box_vol(const cube_box *b, int dim)
+{
+    double v = 1;
+    int k;
+    for (k = 0; k < dim; k++)
+        v *= 2 * arf_get_d(arb_midref(b->h + k), ARF_RND_NEAR);
+    return v;
+}
+
+/* x[k] = the real side of coordinate k, or (k == ax) its Bernstein ellipse's box. */
+static void cube_side(acb_t x, const cube_box *b, int k, double rho)
+{
+    mag_t r;
+    mag_init(r);
+    arb_get_mag(r, b->h + k);
+    acb_set_arb(x, b->c + k);
+    if (rho > 1)
+    {
+        mag_t s;
+        mag_init(s);
+        mag_set_d(s, (rho + 1 / rho) / 2 * (1 + 1e-12));
+        mag_mul(s, s, r);
+        arb_add_error_mag(acb_realref(x), s);
+        mag_set_d(s, (rho - 1 / rho) / 2 * (1 + 1e-12));
+        mag_mul(s, s, r);
+        arb_add_error_mag(acb_imagref(x), s);
+        mag_clear(s);
+    }
+    else
+        arb_add_error_mag(acb_realref(x), r);
+    mag_clear(r);
+}
+
+/* Splits the widest part (a real or an imaginary radius) of the region x (dim balls) into
+ * halves: x keeps one, y (a copy) the other; the real part of coordinate ax (the one on its
+ * ellipse) only while the halves' midpoints stay on the box's real side [c - h, c + h]: an
+ * integrand with pieces picks its piece's formula by the midpoint, and the bound must be
+ * that of the piece's continuation. */
+static void cube_halve(acb_ptr x, acb_ptr y, int dim, int ax, double c, double h)
+{
+    arb_ptr best = NULL, other = NULL;
+    int k, p;
+    for (k = 0; k < dim; k++)
+        for (p = 0; p < 2; p++)
+        {
+            arb_ptr a = p ? acb_imagref(x + k) : acb_realref(x + k);
+            if (k == ax && p == 0)
+            {
+                double m = arf_get_d(arb_midref(a), ARF_RND_NEAR);
+                double r = mag_get_d(arb_radref(a)) / 2;
+                if (fabs(m - c) + r > 0.999 * h)
+                    continue;
+            }
+            if (best == NULL || mag_cmp(arb_radref(a), arb_radref(best)) > 0)
+            {
+                best = a;
+                other = p ? acb_imagref(y + k) : acb_realref(y + k);
+            }
+        }
+    arf_t t;
+    if (best == NULL)
+        return;
+    arf_init(t);
+    mag_mul_2exp_si(arb_radref(best), arb_radref(best), -1);
+    arb_set(other, best);
+    arf_set_mag(t, arb_radref(best));
+    arf_add(arb_midref(other), arb_midref(other), t, ARF_PREC_EXACT, ARF_RND_DOWN);
+    arf_sub(arb_midref(best), arb_midref(best), t, ARF_PREC_EXACT, ARF_RND_DOWN);
+    arf_clear(t);
+}
+
+/* M = max(M, sup |f| on the region x), by ball evaluation, the region halved up to depth
+ * times where f is not finite there (inf if still not). */
+static void cube_bound_rec(mag_t M, cube_t *q, acb_srcptr x, int ax, const double *ch,
+                           int analytic, int depth)
+{
+    acb_t v;
+    acb_init(v);
+    _acb_vec_set(q->x, x, q->dim);
+    cube_eval(v, q, analytic);
+    if (acb_is_finite(v))
+    {
+        mag_t t;
+        mag_init(t);
+        acb_get_mag(t, v);
+        mag_max(M, M, t);
+        mag_clear(t);
+    }
+    else if (depth == 0 || q->fail)
+        mag_inf(M);
+    else
+    {
+        acb_ptr a = _acb_vec_init(2 * q->dim);
+        _acb_vec_set(a, x, q->dim);
+        _acb_vec_set(a + q->dim, x, q->dim);
+        cube_halve(a, a + q->dim, q->dim, ax, ch[0], ch[1]);
+        cube_bound_rec(M, q, a, ax, ch, analytic, depth - 1);
+        if (mag_is_finite(M))
+            cube_bound_rec(M, q, a + q->dim, ax, ch, analytic, depth - 1);
+        _acb_vec_clear(a, 2 * q->dim);
+    }
+    acb_clear(v);
+}
+
+/* M: the bound of |f| with coordinate ax on its ellipse (rho > 1) or none (rho = 1). */
+static void cube_bound(mag_t M, cube_t *q, const cube_box *b, int ax, double rho)
+{
+    acb_struct x[CUBE_MAXD];
+    int k;
+    for (k = 0; k < q->dim; k++)
+    {
+        acb_init(x + k);
+        cube_side(x + k, b, k, k == ax ? rho : 1.0);
+    }
+    mag_zero(M);
+    {
+        double ch[2] = {0, 0};
+        if (rho > 1)
+        {
+            ch[0] = arf_get_d(arb_midref(b->c + ax), ARF_RND_NEAR);
+            ch[1] = arf_get_d(arb_midref(b->h + ax), ARF_RND_NEAR);
+        }
+        cube_bound_rec(M, q, x, rho > 1 ? ax : -1, ch, rho > 1, CUBE_BOUND_DEPTH);
+    }
+    for (k = 0; k < q->dim; k++)
+        acb_clear(x + k);
+}
+
+/* The rigorous error of the degree-n rule on b for rho, sum_k M[k]. */
+static void cube_rule_error(mag_t e, const cube_box *b, int dim, double rho, slong n,
+                            const mag_t sumM)
+{
+    mag_t t;
+    int k;
+    mag_init(t);
+    mag_set(e, sumM);
+    mag_mul_ui(e, e, 64);
+    mag_div_ui(e, e, 15);
+    for (k = 0; k < dim; k++)
+    {
+        arb_get_mag(t, b->h + k); /* vol / 2 = 2^(dim - 1) prod h_k */
+        mag_mul(e, e, t);
+    }
+    mag_mul_2exp_si(e, e, dim - 1);
+    mag_set_d_lower(t, rho);
+    mag_pow_ui_lower(t, t, (ulong) (2 * n));
+    mag_div(e, e, t);
+    mag_set_d_lower(t, (rho * rho - 1) * (1 - 1e-12));
+    mag_div(e, e, t);
+    mag_clear(t);
+}
+
+/* The tensor rule of degree n on b (the real part), added to est. */
+static void cube_rule(arb_t est, cube_t *q, const cube_box *b, slong n)
+{
+    gl_rule *g = gl_get(q->gl, &q->ngl, n, q->wp);
+    slong ix[CUBE_MAXD] = {0, 0, 0};
+    arb_t w;
+    acb_t v;
+    int k, done = 0;
+    arb_init(w);
+    acb_init(v);
+    while (!done && !q->fail)
+    {
+        arb_one(w);
+        for (k = 0; k < q->dim; k++)
+        {
+            arb_mul(acb_realref(q->x + k), b->h + k, g->x + ix[k], q->wp);
+            arb_add(acb_realref(q->x + k), acb_realref(q->x + k), b->c + k, q->wp);
+            arb_zero(acb_imagref(q->x + k));
+            arb_mul(w, w, g->w + ix[k], q->wp);
+            arb_mul(w, w, b->h + k, q->wp);
+        }
+        cube_eval(v, q, 0);
+        arb_addmul(est, acb_realref(v), w, q->wp);
+        for (k = q->dim - 1; k >= 0; k--)
+        {
+            if (++ix[k] < n)
+                break;
+            ix[k] = 0;
+            if (k == 0)
+                done = 1;
+        }
+    }
+    arb_clear(w);
+    acb_clear(v);
+}
+
+/* The degree rounded up to one of a few (the rules are cached). */
+static slong cube_degree(double need)
+{
+    static const slong deg[] = {2, 3, 4, 5, 6, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56,
+                                64, 80, 96, 112, 128, 160};
+    int i;
+    for (i = 0; i + 1 < (int) (sizeof deg / sizeof deg[0]) && (double) deg[i] < need; i++)
+        ;
+    return deg[i];
+}
+
+/* The estimate of b: the crude enclosure where it meets the box's share of the tolerance,
+ * else the rule of the least degree (over a few rho) that does, else the crude one. */
+static void cube_estimate(cube_t *q, cube_box *b)
+{
+    static const double rhos[] = {1.25, 1.6, 2.2, 3.2, 5.0, 8.0};
+    double tolb = q->tol * box_vol(b, q->dim) / q->vtot, best = 1e300, brho = 0, lw, need;
+    mag_t M, sum, cur, e;
+    arb_t vol;
+    acb_t v;
+    int r, k;
+    acb_init(v);
+    mag_init(cur);
+    mag_init(M);
+    mag_init(sum);
+    mag_init(e);
+    arb_init(vol);
+    arb_one(vol);
+    for (k = 0; k < q->dim; k++)
+    {
+        arb_mul(vol, vol, b->h + k, q->wp);
+        arb_mul_2exp_si(vol, vol, 1);
+    }
+    for (k = 0; k < q->dim; k++)
+        cube_side(q->x + k, b, k, 1.0);
+    cube_eval(v, q, 0);
+    arb_mul(b->est, acb_realref(v), vol, q->wp);
+    b->err = arb_is_finite(b->est) ? mag_get_d(arb_radref(b->est)) : INFINITY;
+    /* rho upwards while the bounds stay finite, the least degree kept (sum: its bounds) */
+    for (r = 0; r < (int) (sizeof rhos / sizeof rhos[0]) && b->err > tolb; r++)
+    {
+        mag_zero(cur);
+        for (k = 0; k < q->dim && mag_is_finite(cur); k++)
+        {
+            cube_bound(M, q, b, k, rhos[r]);
+            mag_add(cur, cur, M);
+        }
+        if (!mag_is_finite(cur))
+            break;
+        cube_rule_error(e, b, q->dim, rhos[r], 0, cur);
+        lw = mag_is_zero(e) ? -1e300 : mag_get_d_log2_approx(e);
+        need = ceil((lw - log2(tolb)) / (2 * log2(rhos[r])));
+        if (need < best)
+        {
+            best = need < 2 ? 2 : need;
+            brho = rhos[r];
+            mag_set(sum, cur);
+        }
+    }
+    if (b->err > tolb && best <= (double) q->nmax && !q->fail)
+    {
+        slong n = cube_degree(best);
+        cube_rule_error(e, b, q->dim, brho, n, sum); /* sum: the bounds for brho */
+        arb_zero(b->est);
+        cube_rule(b->est, q, b, n);
+        arb_add_error_mag(b->est, e);
+        b->err = arb_is_finite(b->est) ? mag_get_d(arb_radref(b->est)) : INFINITY;
+    }
+    mag_clear(M);
+    mag_clear(sum);
+    mag_clear(e);
+    mag_clear(cur);
+    arb_clear(vol);
+    acb_clear(v);
+}
+
+static void cube_box_init(cube_box *b)
+{
+    int k;
+    for (k = 0; k < CUBE_MAXD; k++)
+    {
+        arb_init(b->c + k);
+        arb_init(b->h + k);
+    }
+    arb_init(b->est);
+    b->err = INFINITY;
+    b->depth = 0;
+}
+
+static void cube_box_free(cube_box *b)
+{
+    int k;
+    for (k = 0; k < CUBE_MAXD; k++)
+    {
+        arb_clear(b->c + k);
+        arb_clear(b->h + k);
+    }
+    arb_clear(b->est);
+    free(b);
+}
+
+static int cube_push(cube_t *q, cube_box *b)
+{
+    slong i = q->nheap, p;
+    if (q->nheap == q->aheap)
+    {
+        slong na = 2 * q->aheap + 64;
+        cube_box **h = realloc(q->heap, (size_t) na * sizeof *h);
+        if (h == NULL)
+            return FY_ENOMEM;
+        q->heap = h;
+        q->aheap = na;
+    }
+    q->heap[q->nheap++] = b;
+    for (; i > 0 && !(q->heap[p = (i - 1) / 2]->err >= q->heap[i]->err); i = p)
+    {
+        cube_box *t = q->heap[p];
+        q->heap[p] = q->heap[i];
+        q->heap[i] = t;
+    }
+    return FY_OK;
+}
+
+static cube_box *cube_pop(cube_t *q)
+{
+    cube_box *top = q->heap[0];
+    slong i = 0, l, m;
+    q->heap[0] = q->heap[--q->nheap];
+    for (;;)
+    {
+        l = 2 * i + 1;
+        m = i;
+        if (l < q->nheap && !(q->heap[l]->err <= q->heap[m]->err))
+            m = l;
+        if (l + 1 < q->nheap && !(q->heap[l + 1]->err <= q->heap[m]->err))
+            m = l + 1;
+        if (m == i)
+            break;
+        {
+            cube_box *t = q->heap[m];
+            q->heap[m] = q->heap[i];
+            q->heap[i] = t;
+        }
+        i = m;
+    }
+    return top;
+}
+
+/* The sum of the errors (inf if any is), recomputed. */
+static double cube_total_err(const cube_t *q)
+{
+    double e = 0;
+    slong i;
+    for (i = 0; i < q->nheap; i++)
+        e += q->heap[i]->err;
+    return e;
+}
+
+/* Splits b in halves along every side at least half its longest (2^dim pieces at most),
+ * each estimated and pushed (*ec: their errors); frees b. */
+static int cube_split(cube_t *q, cube_box *b, double *ec)
+{
+    int s, k, rc = FY_OK, cut = 0;
+    double hmax = 0, hk[CUBE_MAXD];
+    for (k = 0; k < q->dim; k++)
+    {
+        hk[k] = arf_get_d(arb_midref(b->h + k), ARF_RND_NEAR);
+        hmax = hk[k] > hmax ? hk[k] : hmax;
+    }
+    for (k = 0; k < q->dim; k++)
+        if (hk[k] >= hmax / 2)
+            cut |= 1 << k;
+    for (s = 0; s < (1 << q->dim) && rc == FY_OK; s++)
+    {
+        cube_box *c;
+        if ((s & ~cut) != 0)
+            continue;
+        if ((c = malloc(sizeof *c)) == NULL)
+        {
+            rc = FY_ENOMEM;
+            break;
+        }
+        cube_box_init(c);
+        c->depth = b->depth + 1;
+        for (k = 0; k < q->dim; k++)
+        {
+            if (!((cut >> k) & 1))
+            {
+                arb_set(c->h + k, b->h + k);
+                arb_set(c->c + k, b->c + k);
+                continue;
+            }
+            arb_mul_2exp_si(c->h + k, b->h + k, -1);
+            if ((s >> k) & 1)
+                arb_add(c->c + k, b->c + k, c->h + k, q->wp);
+            else
+                arb_sub(c->c + k, b->c + k, c->h + k, q->wp);
+        }
+        cube_estimate(q, c);
+        *ec += c->err;
+        if ((rc = cube_push(q, c)) != FY_OK)
+            cube_box_free(c);
+    }
+    cube_box_free(b);
+    return rc;
+}
+
+/* The cells of the cut points as boxes; *scale: a rough int |f| (3-point rule per cell). */
+static int cube_cells(cube_t *q, double *scale, arb_srcptr const *pts, const slong *npts)
+{
+    slong ix[CUBE_MAXD] = {0, 0, 0};
+    int k, done = 0, rc = FY_OK;
+    *scale = 0;
+    while (!done && rc == FY_OK)
+    {
+        cube_box *b = malloc(sizeof *b);
+        if (b == NULL)
+            return FY_ENOMEM;
+        cube_box_init(b);
+        for (k = 0; k < q->dim; k++)
+        {
+            arb_sub(b->h + k, pts[k] + ix[k] + 1, pts[k] + ix[k], q->wp);
+            arb_mul_2exp_si(b->h + k, b->h + k, -1);
+            arb_add(b->c + k, pts[k] + ix[k] + 1, pts[k] + ix[k], q->wp);
+            arb_mul_2exp_si(b->c + k, b->c + k, -1);
+        }
+        arb_zero(b->est);
+        cube_rule(b->est, q, b, 3);
+        if (arb_is_finite(b->est))
+            *scale += fabs(arf_get_d(arb_midref(b->est), ARF_RND_NEAR));
+        b->err = INFINITY; /* estimated once the tolerance is known */
+        if ((rc = cube_push(q, b)) != FY_OK)
+            cube_box_free(b);
+        for (k = q->dim - 1; k >= 0; k--)
+        {
+            if (++ix[k] + 1 < npts[k])
+                break;
+            ix[k] = 0;
+            if (k == 0)
+                done = 1;
+        }
+    }
+    return rc;
+}
+
+int fy_nnft_cube_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
+                           arb_srcptr const *pts, const slong *npts, slong goal, slong prec,
+                           fy_error_t err)
+{
+    cube_t q;
+    arb_t I;
+    double scale, e;
+    slong i;
+    int k, rc = FY_OK;
+    if (dim < 1 || dim > CUBE_MAXD)
+        return fy_error_set(err, FY_EINPUT, "cubature over %d coordinates: 1..%d", dim,
+                            CUBE_MAXD);
+    if (goal < 2)
+        return fy_error_set(err, FY_EINPUT, "cubature: accuracy goal %ld bits, at least 2",
+                            (long) goal);
+    for (k = 0; k < dim; k++)
+    {
+        if (npts[k] < 2)
+            return fy_error_set(err, FY_EINPUT, "cubature: coordinate %d needs its two ends", k);
+        for (i = 0; i < npts[k]; i++)
+            if (!arb_is_finite(pts[k] + i) || (i > 0 && !arb_lt(pts[k] + i - 1, pts[k] + i)))
+                return fy_error_set(err, FY_EINPUT, "cubature: the points of coordinate %d "
+                                    "must be finite and increasing", k);
+    }
+    memset(&q, 0, sizeof q);
+    q.f = f;
+    q.param = param;
+    q.dim = dim;
+    q.wp = prec;
+    q.nmax = dim == 1 ? 160 : dim == 2 ? 40 : 16;
+    q.vtot = 1;
+    for (k = 0; k < dim; k++)
+    {
+        acb_init(q.x + k);
+        q.vtot *= arf_get_d(arb_midref(pts[k] + npts[k] - 1), ARF_RND_NEAR)
+                  - arf_get_d(arb_midref(pts[k]), ARF_RND_NEAR);
+    }
+    arb_init(I);
+    rc = cube_cells(&q, &scale, pts, npts);
+    if (!(scale > 0) || !isfinite(scale))
+        scale = 1;
+    q.tol = ldexp(scale, (int) -goal);
+    for (i = 0; i < q.nheap && rc == FY_OK; i++) /* the cells, estimated */
+        cube_estimate(&q, q.heap[i]);
+    if (rc == FY_OK)
+    {
+        slong n = q.nheap; /* the heap order anew */
+        q.nheap = 0;
+        for (i = 0; i < n; i++)
+            cube_push(&q, q.heap[i]);
+    }
+    e = cube_total_err(&q);
+    for (i = 1; rc == FY_OK && !q.fail && !(e <= q.tol); i++)
+    {
+        cube_box *b = cube_pop(&q);
+        double eb = b->err, ec = 0;
+        if (b->depth >= CUBE_MAXDEPTH)
+        {
+            cube_push(&q, b);
+            break;
+        }
+        rc = cube_split(&q, b, &ec);
+        e = isfinite(eb) && isfinite(e) && (i & 255) ? e - eb + ec : cube_total_err(&q);
+    }
+    arb_zero(I);
+    for (i = 0; i < q.nheap; i++)
+    {
+        arb_add(I, I, q.heap[i]->est, prec);
+        cube_box_free(q.heap[i]);
+    }
+    if (rc == FY_OK)
+    {
+        mag_t t;
+        mag_init(t);
+        mag_set_d(t, scale);
+        mag_mul_2exp_si(t, t, -goal / 2);
+        if (q.fail)
+            rc = fy_error_set(err, FY_ECHECK, "cubature: more than %ld integrand evaluations "
+                              "(%ld bits asked, %ld reached)", (long) CUBE_MAX_EVALS,
+                              (long) goal, (long) arb_rel_accuracy_bits(I));
+        else if (!arb_is_finite(I) || mag_cmp(arb_radref(I), t) > 0)
+            rc = fy_error_set(err, FY_ECHECK, "cubature over %d coordinates did not converge "
+                              "(%ld bits asked, %ld reached)", dim, (long) goal,
+                              (long) arb_rel_accuracy_bits(I));
+        else
+            arb_set(res, I);
+        mag_clear(t);
+    }
+    else if (rc == FY_ENOMEM)
+        rc = fy_error_set(err, FY_ENOMEM, "cubature: out of memory");
+    for (k = 0; k < dim; k++)
+        acb_clear(q.x + k);
+    for (i = 0; i < q.ngl; i++)
+    {
+        _arb_vec_clear(q.gl[i].x, q.gl[i].n);
+        _arb_vec_clear(q.gl[i].w, q.gl[i].n);
+    }
+    free(q.heap);
+    arb_clear(I);
+    return rc;
+}

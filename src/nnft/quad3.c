@@ -270,8 +270,9 @@ int fy_nnft_moment_rank3(arb_t res, fy_nnft_act_t act, const fmpq *S, const int 
  * The polygons are the square clipped by the half-planes lambda_j . x >= 0 in exact
  * rationals; each is cut into slabs between its vertices' first coordinates, where its lower
  * and upper edges are affine; on a slab t = t_lo(s) + tau (t_hi(s) - t_lo(s)), tau in [0, 1],
- * and the integrand, analytic there (no kink inside the cone), goes to the nested rigorous
- * rule (fy_nnft_nest_integrate). */
+ * and the integrand, analytic there (no kink inside the cone), goes to the rigorous
+ * cubature (fy_nnft_cube_integrate, quad2.c: its boxes follow the sharp peak of Q^-(m + 3)/2
+ * where the covariance is nearly degenerate, as on the [HMS] d = 2 ReLU set). */
 #define R3_MAXV 24
 
 typedef struct
@@ -512,7 +513,7 @@ static int r3_face(arb_t A, r3_param *p, const fmpq *v, slong n, slong goal, slo
         arb_set_fmpq(p->dlo, t, prec);
         fmpq_sub(t, h1, h0);
         arb_set_fmpq(p->dhi, t, prec);
-        rc = fy_nnft_nest_integrate(part, r3_f, p, 2, pts, npts, goal, prec, err);
+        rc = fy_nnft_cube_integrate(part, r3_f, p, 2, pts, npts, goal, prec, err);
         arb_add(A, A, part, prec);
     }
     for (i = 0; i < ns; i++)
