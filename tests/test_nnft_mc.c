@@ -118,8 +118,10 @@ static void test_threads_paths(void **state)
     (void) state;
     check_threads(FY_NNFT_ERF, "-1\n0.5\n1\n", 2, 2345);
     check_threads(FY_NNFT_RELU, "-1\n0.5\n1\n", 150, 1001);
+    check_threads(FY_NNFT_RELU, "-1\n0.5\n1\n", 400, 301);
     check_threads(FY_NNFT_COS, "-1\n0.5\n", 3, 777);
     check_threads(FY_NNFT_COS, "-1\n0.5\n", 130, 333);
+    check_threads(FY_NNFT_COS, "-1\n0.5\n", 400, 133);
 }
 
 static void test_threads(void **state)
@@ -755,7 +757,7 @@ static void test_sample_shared(void **state)
 {
     static const fy_nnft_act_t acts[3] = {FY_NNFT_RELU, FY_NNFT_ERF, FY_NNFT_COS};
     static const char *pts[3] = {"-1\n0.5\n1\n", "0.1\n0.2\n-0.3\n", "-1\n0\n2\n"};
-    static const slong widths[2] = {3, 130};
+    static const slong widths[2] = {3, 400};
     fy_nnft_spec_t s[3];
     const fy_nnft_spec_struct *sp[3];
     fy_nnft_mc_struct shared[3];
@@ -807,7 +809,7 @@ static void test_sample_shared(void **state)
 /* mc13: the instruction-set paths (fy_rng_set_isa: portable C, AVX2, AVX-512, those this
  * processor has) give the same bits: the fills (runs at every offset and length 1..70, long
  * runs, streams around 2^32), the sampler's erf at every length 1..40 (the vector tails) and on
- * 20011 values with specials, and whole ensembles (Erf at widths 3 and 100). */
+ * 20011 values with specials, and whole ensembles (Erf at widths 3 and 400). */
 static double isa_fills(double *out, int level)
 {
     static double z[1200];
@@ -905,8 +907,8 @@ static void test_isa_paths(void **state)
             fy_nnft_mc_t m0, m1;
             fy_nnft_mc_init(m0);
             fy_nnft_mc_init(m1);
-            isa_sample(m0, w ? 100 : 3, FY_RNG_ISA_C);
-            isa_sample(m1, w ? 100 : 3, levels[l]);
+            isa_sample(m0, w ? 400 : 3, FY_RNG_ISA_C);
+            isa_sample(m1, w ? 400 : 3, levels[l]);
             for (a = 0; a < 3; a++)
                 assert_memory_equal(m0->mean[a], m1->mean[a],
                                     (size_t) m0->count[a] * (4 + FY_NNFT_CHUNKS) * sizeof(double));
