@@ -380,41 +380,13 @@ static void relu_kef(acb_t res, kctx *k, int j, acb_srcptr x, const acb_t sxx, c
     if (!analytic && vec_is_real(x, d))
     {
         /* real: the robust form of kernel.c */
-        arb_t b, th, sx, sy;
-        arb_init(b);
-        arb_init(th);
-        arb_init(sx);
-        arb_init(sy);
-        arb_mul(b, acb_realref(sxx), k->syy[j], prec);
-        arb_sqr(th, acb_realref(sxy), prec);
-        arb_sub(b, b, th, prec);
-        arb_sqrtpos(b, b, prec);
-        arb_set(sy, acb_realref(sxy));
-        if (arb_is_positive(sy))
-        {
-            arb_div(th, b, sy, prec);
-            arb_atan(th, th, prec);
-        }
-        else if (arb_is_negative(sy))
-        {
-            arb_div(th, b, sy, prec);
-            arb_neg(th, th);
-            arb_atan(th, th, prec);
-            arb_sub(th, k->pi, th, prec);
-        }
-        else
-            arb_atan2(th, b, sy, prec);
-        arb_sub(th, k->pi, th, prec);
-        arb_mul(th, th, sy, prec);
-        arb_add(sx, b, th, prec);
-        arb_div(sx, sx, k->pi, prec);
-        arb_mul_2exp_si(sx, sx, -1);
-        arb_mul(acb_realref(res), sx, k->a2, prec);
+        arb_t uu;
+        arb_init(uu);
+        arb_mul(uu, acb_realref(sxx), k->syy[j], prec);
+        _fy_nnft_relu_arccos(acb_realref(res), uu, acb_realref(sxy), k->pi, prec);
+        arb_mul(acb_realref(res), acb_realref(res), k->a2, prec);
         arb_zero(acb_imagref(res));
-        arb_clear(b);
-        arb_clear(th);
-        arb_clear(sx);
-        arb_clear(sy);
+        arb_clear(uu);
         goto done;
     }
     if (k->have_sgn)

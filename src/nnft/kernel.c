@@ -91,6 +91,41 @@ static int check_points(const fy_nnft_spec_t s, slong i, slong j, fy_error_t err
     return FY_OK;
 }
 
+/* The ReLU arc-cosine kernel without its prefactor, (sqrt(u - Sxy^2) + (pi - th) Sxy) / (2 pi)
+ * with u = Sxx Syy and th = atan2(sqrt(u - Sxy^2), Sxy): analytic in the balls where
+ * cos th = +-1 (coincident or opposite points), where acos of a ball touching +-1 is not.
+ * t may not alias u or sxy. */
+void _fy_nnft_relu_arccos(arb_t t, const arb_t u, const arb_t sxy, const arb_t pi, slong prec)
+{
+    arb_t b, th;
+    arb_init(b);
+    arb_init(th);
+    arb_sqr(b, sxy, prec);
+    arb_sub(b, u, b, prec);
+    arb_sqrtpos(b, b, prec); /* the nonnegative part: Sxx Syy >= Sxy^2 */
+    if (arb_is_positive(sxy))
+    {
+        arb_div(th, b, sxy, prec);
+        arb_atan(th, th, prec);
+    }
+    else if (arb_is_negative(sxy))
+    {
+        arb_div(th, b, sxy, prec);
+        arb_neg(th, th);
+        arb_atan(th, th, prec);
+        arb_sub(th, pi, th, prec);
+    }
+    else
+        arb_atan2(th, b, sxy, prec);
+    arb_sub(th, pi, th, prec);
+    arb_mul(th, th, sxy, prec);
+    arb_add(t, b, th, prec);
+    arb_div(t, t, pi, prec);
+    arb_mul_2exp_si(t, t, -1);
+    arb_clear(b);
+    arb_clear(th);
+}
+
 int fy_nnft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec,
                    fy_error_t err)
 {
@@ -140,38 +175,10 @@ int fy_nnft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong prec
             break;
         }
         {
-            /* = (sqrt(Sxx Syy - Sxy^2) + (pi - th) Sxy) / (2 pi), th = atan2 of the two:
-             * analytic in the balls where cos th = +-1 (coincident or opposite points), where
-             * acos of a ball touching +-1 is not */
-            arb_t b, th, pi;
-            arb_init(b);
-            arb_init(th);
+            arb_t pi;
             arb_init(pi);
             arb_const_pi(pi, prec);
-            arb_sqr(b, sxy, prec);
-            arb_sub(b, u, b, prec);
-            arb_sqrtpos(b, b, prec); /* the nonnegative part: Sxx Syy >= Sxy^2 */
-            if (arb_is_positive(sxy))
-            {
-                arb_div(th, b, sxy, prec);
-                arb_atan(th, th, prec);
-            }
-            else if (arb_is_negative(sxy))
-            {
-                arb_div(th, b, sxy, prec);
-                arb_neg(th, th);
-                arb_atan(th, th, prec);
-                arb_sub(th, pi, th, prec);
-            }
-            else
-                arb_atan2(th, b, sxy, prec);
-            arb_sub(th, pi, th, prec);
-            arb_mul(th, th, sxy, prec);
-            arb_add(t, b, th, prec);
-            arb_div(t, t, pi, prec);
-            arb_mul_2exp_si(t, t, -1);
-            arb_clear(b);
-            arb_clear(th);
+            _fy_nnft_relu_arccos(t, u, sxy, pi, prec);
             arb_clear(pi);
         }
         break;

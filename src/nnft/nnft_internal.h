@@ -96,4 +96,8 @@ int fy_nnft_euclid_rho_quad(arb_t rho, const fy_nnft_spec_t s, const fmpq_t p,
  * contains 0; the correlator tables of exact.c and euclid.c share it. */
 void fy_nnft_corr_add_deviation(fy_nnft_corr_t c, slong t, arb_t d, slong prec);
 
+/* kernel.c: the ReLU arc-cosine kernel without its prefactor, (sqrt(u - Sxy^2) + (pi - th)
+ * Sxy) / (2 pi), u = Sxx Syy, in the form that stays analytic at cos th = +-1 (also eft.c) */
+void _fy_nnft_relu_arccos(arb_t t, const arb_t u, const arb_t sxy, const arb_t pi, slong prec);
+
 #endif
