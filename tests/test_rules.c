@@ -318,6 +318,85 @@ static void test_tanh_ball(void **state)
     fy_rules_clear(r);
 }
 
+/* Wide balls (Arb's arb_tanh of [3 +/- 50] is [nan +/- inf]): sigma^(k) of a finite wide
+ * ball is finite and contains sigma^(k) at 41 exact points of the ball (ends included), for
+ * tanh (reference: tanh_series_arb at the point) and sin (sin(x + k pi / 2)).  The
+ * enclosures are valid, not tight: tanh on [3 +/- 50] is [+/- 806]. */
+static void test_wide_balls(void **state)
+{
+    static const char *const zs[] = {"[3 +/- 50]", "[0 +/- 100]", "[-2 +/- 7.5]", "[1e3 +/- 2e3]"};
+    fy_rules_t r;
+    const fy_activation_struct *th, *sn;
+    arb_poly_t want;
+    arb_t z, got, gs, x, ref;
+    fy_error_t e;
+    size_t i;
+    int j;
+    slong k;
+    (void) state;
+
+    fy_error_init(e);
+    load_installed(r);
+    th = act(r, "tanh");
+    sn = act(r, "sin");
+    arb_poly_init(want);
+    arb_init(z);
+    arb_init(got);
+    arb_init(gs);
+    arb_init(x);
+    arb_init(ref);
+    for (i = 0; i < sizeof zs / sizeof zs[0]; i++)
+    {
+        arb_set_str(z, zs[i], PREC);
+        for (k = 0; k < 4; k++)
+        {
+            assert_int_equal(fy_activation_eval_arb(got, th, (ulong) k, z, PREC, e), FY_OK);
+            assert_true(arb_is_finite(got));
+            for (j = 0; j <= 40; j++)
+            {
+                /* x = lower end + (j / 40) (upper - lower), exact */
+                arf_t lo, hi, t;
+                arf_init(lo);
+                arf_init(hi);
+                arf_init(t);
+                arb_get_lbound_arf(lo, z, 2 * PREC);
+                arb_get_ubound_arf(hi, z, 2 * PREC);
+                arf_sub(t, hi, lo, 4 * PREC, ARF_RND_DOWN);
+                arf_mul_si(t, t, j, 4 * PREC, ARF_RND_DOWN);
+                arf_div_ui(t, t, 40, 4 * PREC, ARF_RND_DOWN);
+                arf_add(t, t, lo, 4 * PREC, ARF_RND_DOWN);
+                if (arf_cmp(t, hi) > 0)
+                    arf_set(t, hi);
+                arb_set_arf(x, t);
+                tanh_series_arb(want, x, k + 1);
+                arb_poly_get_coeff_arb(ref, want, k); /* derivatives (arb_series_derivs) */
+                if (!arb_overlaps(got, ref))
+                    fail_msg("tanh^(%ld) on %s misses the point %d", (long) k, zs[i], j);
+                arb_set_arf(x, t);
+                arb_const_pi(ref, PREC);
+                arb_mul_si(ref, ref, k, PREC);
+                arb_mul_2exp_si(ref, ref, -1);
+                arb_add(ref, ref, x, PREC);
+                arb_sin(ref, ref, PREC);
+                assert_int_equal(fy_activation_eval_arb(gs, sn, (ulong) k, z, PREC, e), FY_OK);
+                assert_true(arb_is_finite(gs));
+                if (!arb_overlaps(gs, ref))
+                    fail_msg("sin^(%ld) on %s misses the point %d", (long) k, zs[i], j);
+                arf_clear(lo);
+                arf_clear(hi);
+                arf_clear(t);
+            }
+        }
+    }
+    arb_poly_clear(want);
+    arb_clear(z);
+    arb_clear(got);
+    arb_clear(gs);
+    arb_clear(x);
+    arb_clear(ref);
+    fy_rules_clear(r);
+}
+
 /* ---------------------------------------------------------------- sigmoid, softplus */
 
 static void test_sigmoid_softplus(void **state)
@@ -904,6 +983,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_draw_style_and_labels),
     cmocka_unit_test(test_tanh_exact),
     cmocka_unit_test(test_tanh_ball),
+    cmocka_unit_test(test_wide_balls),
     cmocka_unit_test(test_sigmoid_softplus),
     cmocka_unit_test(test_cycles_and_exp),
     cmocka_unit_test(test_erf),

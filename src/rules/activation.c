@@ -602,8 +602,8 @@ static int unsupported_value(const fy_activation_t a, ulong k, fy_error_t err)
                         a->def == FY_ACT_ANTIDERIVATIVE && k > 0 ? "its base" : "it");
 }
 
-int fy_activation_eval_arb(arb_t res, const fy_activation_t a, ulong k, const arb_t z, slong prec,
-                           fy_error_t err)
+static int eval_arb_once(arb_t res, const fy_activation_t a, ulong k, const arb_t z, slong prec,
+                         fy_error_t err)
 {
     slong wp = prec + 30;
     arb_t s, t;
@@ -705,6 +705,64 @@ int fy_activation_eval_arb(arb_t res, const fy_activation_t a, ulong k, const ar
     arb_clear(s);
     arb_clear(t);
     fmpq_poly_clear(P);
+    return rc;
+}
+
+/* The union of sigma^(k) over the two halves of z, each halved again while its value is not
+ * finite, to the depth left: Arb's elementary functions give up on wide balls (arb_tanh of
+ * [3 +/- 50] is [nan +/- inf]) where narrower pieces have finite enclosures; the union of the
+ * pieces' balls contains sigma^(k) on the whole ball. */
+static int eval_arb_split(arb_t res, const fy_activation_t a, ulong k, const arb_t z, slong prec,
+                          int depth, fy_error_t err)
+{
+    arf_t lo, mid, hi;
+    arb_t half, v;
+    int rc = FY_OK, side;
+    arf_init(lo);
+    arf_init(mid);
+    arf_init(hi);
+    arb_init(half);
+    arb_init(v);
+    arb_get_lbound_arf(lo, z, prec);
+    arb_get_ubound_arf(hi, z, prec);
+    arf_set(mid, arb_midref(z));
+    for (side = 0; side < 2 && rc == FY_OK; side++)
+    {
+        if (side == 0)
+            arb_set_interval_arf(half, lo, mid, prec);
+        else
+            arb_set_interval_arf(half, mid, hi, prec);
+        rc = eval_arb_once(v, a, k, half, prec, err);
+        if (rc == FY_OK && !arb_is_finite(v) && depth > 0 && !arb_is_exact(half))
+            rc = eval_arb_split(v, a, k, half, prec, depth - 1, err);
+        if (rc == FY_OK && side == 0)
+            arb_set(res, v);
+        else if (rc == FY_OK)
+            arb_union(res, res, v, prec);
+    }
+    arf_clear(lo);
+    arf_clear(mid);
+    arf_clear(hi);
+    arb_clear(half);
+    arb_clear(v);
+    return rc;
+}
+
+int fy_activation_eval_arb(arb_t res, const fy_activation_t a, ulong k, const arb_t z, slong prec,
+                           fy_error_t err)
+{
+    int rc = eval_arb_once(res, a, k, z, prec, err);
+    if (rc == FY_OK && !arb_is_finite(res) && arb_is_finite(z) && !arb_is_exact(z))
+    {
+        /* a finite wide argument: bisect (at most 2^12 pieces where every half stays
+         * non-finite; tanh, sin and the like need a few) */
+        arb_t u;
+        arb_init(u);
+        rc = eval_arb_split(u, a, k, z, prec, 12, err);
+        if (rc == FY_OK)
+            arb_swap(res, u);
+        arb_clear(u);
+    }
     return rc;
 }
 
