@@ -19,6 +19,16 @@ static inline json_t *fy_json_number(double x)
     return isfinite(x) ? json_real(x) : json_null();
 }
 
+/* The array [v_0, ..., v_{n-1}] of fy_json_number's. */
+static inline json_t *fy_json_numbers(const double *v, long n)
+{
+    json_t *a = json_array();
+    long i;
+    for (i = 0; i < n; i++)
+        json_array_append_new(a, fy_json_number(v[i]));
+    return a;
+}
+
 /* The one JSON string of the writers: s (NULL: ""), or, when s is not valid UTF-8 (a file name,
  * say), s with every byte >= 0x80 written as '?', rather than failing the whole document.  NULL
  * only when out of memory. */

@@ -404,15 +404,6 @@ int fy_nnft_demo_run(fy_nnft_demo_t d, const fy_nnft_demo_opts_t o, fy_error_t e
 
 /* ------------------------------------------------------------------ reports */
 
-static json_t *jarr(const double *v, int n)
-{
-    json_t *a = json_array();
-    int i;
-    for (i = 0; i < n; i++)
-        json_array_append_new(a, fy_json_number(v[i]));
-    return a;
-}
-
 int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
 {
     json_t *root = json_object(), *targets = json_object();
@@ -450,16 +441,16 @@ int fy_nnft_demo_json(char **out, const fy_nnft_demo_t d, fy_error_t err)
         json_object_set_new(o, "C4_mc", fy_json_number(A->C4_mc));
         json_object_set_new(o, "C4_mc_widths_used", json_integer(A->C4_used));
         json_object_set_new(o, "C6_exact", fy_json_number(A->C6_exact));
-        json_object_set_new(o, "m4_exact", jarr(A->m_exact[0], A->nwidths));
-        json_object_set_new(o, "m6_exact", jarr(A->m_exact[1], A->nwidths));
-        json_object_set_new(o, "m4_mc", jarr(A->m_mc[0], A->nwidths));
-        json_object_set_new(o, "m4_background", jarr(A->m_bg[0], A->nwidths));
-        json_object_set_new(o, "m6_mc", jarr(A->m_mc[1], A->nwidths));
-        json_object_set_new(o, "m6_background", jarr(A->m_bg[1], A->nwidths));
-        json_object_set_new(o, "chunk_kurtosis_4", jarr(A->kurtosis[0], A->nwidths));
-        json_object_set_new(o, "chunk_kurtosis_6", jarr(A->kurtosis[1], A->nwidths));
-        json_object_set_new(o, "max_se_deviation", jarr(A->zmax, A->nwidths));
-        json_object_set_new(o, "mc_seconds", jarr(A->mc_seconds, A->nwidths));
+        json_object_set_new(o, "m4_exact", fy_json_numbers(A->m_exact[0], A->nwidths));
+        json_object_set_new(o, "m6_exact", fy_json_numbers(A->m_exact[1], A->nwidths));
+        json_object_set_new(o, "m4_mc", fy_json_numbers(A->m_mc[0], A->nwidths));
+        json_object_set_new(o, "m4_background", fy_json_numbers(A->m_bg[0], A->nwidths));
+        json_object_set_new(o, "m6_mc", fy_json_numbers(A->m_mc[1], A->nwidths));
+        json_object_set_new(o, "m6_background", fy_json_numbers(A->m_bg[1], A->nwidths));
+        json_object_set_new(o, "chunk_kurtosis_4", fy_json_numbers(A->kurtosis[0], A->nwidths));
+        json_object_set_new(o, "chunk_kurtosis_6", fy_json_numbers(A->kurtosis[1], A->nwidths));
+        json_object_set_new(o, "max_se_deviation", fy_json_numbers(A->zmax, A->nwidths));
+        json_object_set_new(o, "mc_seconds", fy_json_numbers(A->mc_seconds, A->nwidths));
         json_object_set_new(below, "m4", A->below_bg[0] ? json_integer(A->below_bg[0])
                                                         : json_null());
         json_object_set_new(below, "m6", A->below_bg[1] ? json_integer(A->below_bg[1])

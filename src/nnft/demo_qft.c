@@ -247,15 +247,6 @@ int fy_nnft_demo_qft_run(fy_nnft_demo_qft_struct *q, uint64_t M, uint64_t seed, 
 }
 
 /* ------------------------------------------------------------------ reports */
-static json_t *jarr(const double *v, int n)
-{
-    json_t *a = json_array();
-    int i;
-    for (i = 0; i < n; i++)
-        json_array_append_new(a, fy_json_number(v[i]));
-    return a;
-}
-
 static json_t *jrp(const int *v, const char *verdict)
 {
     json_t *o = json_object();
@@ -284,24 +275,24 @@ json_t *fy_nnft_demo_qft_json(const fy_nnft_demo_qft_struct *q)
                                                     "doc/math.md 4.5, 4.6"));
     json_object_set_new(f, "spec", json_string("d = 1, Lorentzian b (m = 1), F = 1, "
                                                "sigma_a = 1, N = 10"));
-    json_object_set_new(f, "p", jarr(q->p, FY_NNFT_DEMO_QFT_NP));
-    json_object_set_new(f, "G", jarr(q->Gp, FY_NNFT_DEMO_QFT_NP));
-    json_object_set_new(f, "G_closed_form", jarr(q->Gp_form, FY_NNFT_DEMO_QFT_NP));
+    json_object_set_new(f, "p", fy_json_numbers(q->p, FY_NNFT_DEMO_QFT_NP));
+    json_object_set_new(f, "G", fy_json_numbers(q->Gp, FY_NNFT_DEMO_QFT_NP));
+    json_object_set_new(f, "G_closed_form", fy_json_numbers(q->Gp_form, FY_NNFT_DEMO_QFT_NP));
     json_object_set_new(f, "G_max_rel_dev", fy_json_number(q->Gp_maxrel));
-    json_object_set_new(f, "x", jarr(q->x, FY_NNFT_DEMO_QFT_NX));
-    json_object_set_new(f, "G2", jarr(q->G2, FY_NNFT_DEMO_QFT_NX));
-    json_object_set_new(f, "G2_mc", jarr(q->G2_mc, FY_NNFT_DEMO_QFT_NX));
-    json_object_set_new(f, "G2_se", jarr(q->G2_se, FY_NNFT_DEMO_QFT_NX));
+    json_object_set_new(f, "x", fy_json_numbers(q->x, FY_NNFT_DEMO_QFT_NX));
+    json_object_set_new(f, "G2", fy_json_numbers(q->G2, FY_NNFT_DEMO_QFT_NX));
+    json_object_set_new(f, "G2_mc", fy_json_numbers(q->G2_mc, FY_NNFT_DEMO_QFT_NX));
+    json_object_set_new(f, "G2_se", fy_json_numbers(q->G2_se, FY_NNFT_DEMO_QFT_NX));
     json_object_set_new(f, "max_se_deviation", fy_json_number(q->zmax));
     json_object_set_new(f, "networks", json_integer((json_int_t) q->networks));
     json_object_set_new(f, "rp", jrp(q->rp_free, q->rp_free_verdict));
     json_object_set_new(f, "rp_cos_net", jrp(q->rp_cos, q->rp_cos_verdict));
     json_object_set_new(o, "free_scalar", f);
-    json_object_set_new(du, "shift", jarr(q->shift, FY_NNFT_DEMO_QFT_NS));
-    json_object_set_new(du, "g2_cos", jarr(q->g2_cos, FY_NNFT_DEMO_QFT_NS));
-    json_object_set_new(du, "g2_gauss", jarr(q->g2_gauss, FY_NNFT_DEMO_QFT_NS));
-    json_object_set_new(du, "g4c_cos", jarr(q->g4_cos, FY_NNFT_DEMO_QFT_NS));
-    json_object_set_new(du, "g4c_gauss", jarr(q->g4_gauss, FY_NNFT_DEMO_QFT_NS));
+    json_object_set_new(du, "shift", fy_json_numbers(q->shift, FY_NNFT_DEMO_QFT_NS));
+    json_object_set_new(du, "g2_cos", fy_json_numbers(q->g2_cos, FY_NNFT_DEMO_QFT_NS));
+    json_object_set_new(du, "g2_gauss", fy_json_numbers(q->g2_gauss, FY_NNFT_DEMO_QFT_NS));
+    json_object_set_new(du, "g4c_cos", fy_json_numbers(q->g4_cos, FY_NNFT_DEMO_QFT_NS));
+    json_object_set_new(du, "g4c_gauss", fy_json_numbers(q->g4_gauss, FY_NNFT_DEMO_QFT_NS));
     json_object_set_new(du, "spread_cos", fy_json_number(q->spread_cos));
     json_object_set_new(du, "spread_cos_contains_zero", json_boolean(q->spread_cos_zero));
     json_object_set_new(du, "spread_gauss", fy_json_number(q->spread_gauss));
@@ -319,12 +310,12 @@ json_t *fy_nnft_demo_qft_json(const fy_nnft_demo_qft_struct *q)
         json_object_set_new(sy, sym_rows[i], row);
     }
     json_object_set_new(o, "symmetry", sy);
-    json_object_set_new(ib, "N", jarr(q->N, FY_NNFT_DEMO_QFT_NIB));
-    json_object_set_new(ib, "I_N_vs_N", jarr(q->IN_N, FY_NNFT_DEMO_QFT_NIB));
-    json_object_set_new(ib, "I_IB_vs_N", jarr(q->IIB_N, FY_NNFT_DEMO_QFT_NIB));
-    json_object_set_new(ib, "eps", jarr(q->eps, FY_NNFT_DEMO_QFT_NIB));
-    json_object_set_new(ib, "I_N_vs_eps", jarr(q->IN_eps, FY_NNFT_DEMO_QFT_NIB));
-    json_object_set_new(ib, "I_IB_vs_eps", jarr(q->IIB_eps, FY_NNFT_DEMO_QFT_NIB));
+    json_object_set_new(ib, "N", fy_json_numbers(q->N, FY_NNFT_DEMO_QFT_NIB));
+    json_object_set_new(ib, "I_N_vs_N", fy_json_numbers(q->IN_N, FY_NNFT_DEMO_QFT_NIB));
+    json_object_set_new(ib, "I_IB_vs_N", fy_json_numbers(q->IIB_N, FY_NNFT_DEMO_QFT_NIB));
+    json_object_set_new(ib, "eps", fy_json_numbers(q->eps, FY_NNFT_DEMO_QFT_NIB));
+    json_object_set_new(ib, "I_N_vs_eps", fy_json_numbers(q->IN_eps, FY_NNFT_DEMO_QFT_NIB));
+    json_object_set_new(ib, "I_IB_vs_eps", fy_json_numbers(q->IIB_eps, FY_NNFT_DEMO_QFT_NIB));
     json_object_set_new(ib, "N_I_N_rel_spread", fy_json_number(q->NIN_spread));
     json_object_set_new(ib, "I_IB_zero_at_eps_0", json_boolean(q->ib_zero_at_0));
     json_object_set_new(ib, "sum_is_G4c_at_eps_0", json_boolean(q->ib_sum_ok));
