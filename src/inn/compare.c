@@ -23,8 +23,9 @@ const char *fy_inn_coupling_name(int k)
 
 /* ------------------------------------------------------------------ linear algebra */
 
-/* Cholesky a = L L^T in place (lower part); 0 when a is not positive definite. */
-static int cholesky(double *a, int d)
+/* Cholesky a = L L^T in place (lower part, the upper set to 0); 0 when a is not positive
+ * definite (compare_internal.h; also ringfit.c). */
+int _fy_inn_cholesky(double *a, int d)
 {
     int i, j, k;
     for (j = 0; j < d; j++)
@@ -129,7 +130,7 @@ int fy_inn_log_z(double *lnz, double *se, int *method, const fy_ltheory_t T, con
     for (i = 0; i < d; i++)
         for (j = 0; j <= i; j++)
             C[i * d + j] = C[j * d + i] = C[i * d + j] / (double) (n - 1) * widen;
-    if (!cholesky(C, d))
+    if (!_fy_inn_cholesky(C, d))
     {
         rc = fy_error_set(err, FY_EINPUT, "ln Z: the covariance of the %ld samples is not "
                           "positive definite (constant or collinear coordinates); give more "
@@ -389,7 +390,7 @@ int fy_inn_tree_cumulants(double site[4], double nn[4], const fy_symtensor_struc
     }
     for (i = 0; i < d * d; i++)
         M[i] = -M[i];
-    if (!cholesky(M, d))
+    if (!_fy_inn_cholesky(M, d))
     {
         rc = fy_error_set(err, FY_EINPUT, "tree cumulants: -Gamma^(2) is not positive "
                           "definite, so the propagator (-Gamma^(2))^-1 does not exist");

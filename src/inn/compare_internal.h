@@ -27,4 +27,8 @@ int _fy_inn_demo_quartic_figures(const char *dir, const fy_inn_demo_t D, fy_erro
 void _fy_inn_term_label(char *buf, size_t n, const fy_inn_term_struct *t,
                         fy_inn_layer_kind_t k);
 
+/* compare.c: Cholesky a = L L^T of the d x d matrix a in place (lower part, the upper set to
+ * 0); 0 when a is not positive definite or not finite (also ringfit.c). */
+int _fy_inn_cholesky(double *a, int d);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "feynn/inn.h"
+#include "inn/compare_internal.h"
 
 #define NP FY_INN_RING_NPARAMS
 
@@ -207,24 +208,15 @@ static void row_stats(double *t, const double *r, int d)
 /* L = the Cholesky factor of H (np x np, symmetric); 0 when H is not positive definite. */
 static int chol(double *L, const double *H, int np)
 {
-    int i, j, k;
+    double a[NP * NP];
+    int i, j;
+    memcpy(a, H, (size_t) (np * np) * sizeof(double));
+    if (!_fy_inn_cholesky(a, np))
+        return 0;
     memset(L, 0, NP * NP * sizeof(double));
-    for (j = 0; j < np; j++)
-    {
-        double s = H[j * np + j];
-        for (k = 0; k < j; k++)
-            s -= L[j * NP + k] * L[j * NP + k];
-        if (!(s > 0.0))
-            return 0;
-        L[j * NP + j] = sqrt(s);
-        for (i = j + 1; i < np; i++)
-        {
-            double t = H[i * np + j];
-            for (k = 0; k < j; k++)
-                t -= L[i * NP + k] * L[j * NP + k];
-            L[i * NP + j] = t / L[j * NP + j];
-        }
-    }
+    for (i = 0; i < np; i++)
+        for (j = 0; j <= i; j++)
+            L[i * NP + j] = a[i * np + j];
     return 1;
 }
 

@@ -332,6 +332,17 @@ static void kerf_acb(acb_t res, const kctx *k, const acb_t sxx, const acb_t syy,
     acb_clear(u);
 }
 
+/* res = the real ball spanning 0 and Re t: a kernel at a real ball around its kink, where the
+ * value lies between the two sides' (one of them 0). */
+static void kink_union(acb_t res, const acb_t t, slong prec)
+{
+    arb_t z;
+    arb_init(z);
+    arb_union(acb_realref(res), acb_realref(t), z, prec);
+    arb_zero(acb_imagref(res));
+    arb_clear(z);
+}
+
 /* K_EFT(y_j, x) at x (d complex balls).  analytic: the function must be holomorphic on the
  * balls (else the result is indeterminate, as acb_calc_integrate wants). */
 /* relu: K_EFT(y_j, x) from Sigma(x, x) and Sigma(x, y) (kef_acb). */
@@ -361,14 +372,7 @@ static void relu_kef(acb_t res, kctx *k, int j, acb_srcptr x, const acb_t sxx, c
         else if (analytic || !arb_is_zero(acb_imagref(x)))
             acb_indeterminate(res);
         else
-        {
-            /* a real ball around the kink: the value lies between 0 and c x y / 2 */
-            arb_t z;
-            arb_init(z);
-            arb_union(acb_realref(res), acb_realref(t), z, prec);
-            arb_zero(acb_imagref(res));
-            arb_clear(z);
-        }
+            kink_union(res, t, prec); /* between 0 and c x y / 2 */
         goto done;
     }
     if (d >= 2)
@@ -857,13 +861,7 @@ static void kef_pair_acb(acb_t res, kctx *k, const acb_t x0, const acb_t x1, int
         else if (analytic || !acb_is_real(x0) || !acb_is_real(x1))
             acb_indeterminate(res);
         else
-        {
-            arb_t z;
-            arb_init(z);
-            arb_union(acb_realref(res), acb_realref(t), z, prec);
-            arb_zero(acb_imagref(res));
-            arb_clear(z);
-        }
+            kink_union(res, t, prec);
         break;
     }
     case FY_NNFT_SIN:
