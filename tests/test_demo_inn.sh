@@ -65,6 +65,31 @@ t 0 "report.json keys" "$jc" demo_inn_dir/report.json command='"demo inn"' quick
     unimodal.cumulant_z.3='#number' double_well.kl='#number' \
     double_well.couplings.lam.learned='#number' double_well.couplings.m2.true=-1.0 \
     double_well.cumulant_z.3='#number' scan.cells.0.kl='#number'
+# the unimodal network (inn12): a copy of the design of lower validation NLL, and the baseline
+# and quartic targets decided on its figures (recomputed here from report.json)
+t 0 "report.json: the unimodal network's designs" "$jc" demo_inn_dir/report.json \
+    unimodal.designs_tried.0.case='"unimodal_couplings"' \
+    unimodal.designs_tried.1.case='"unimodal_cubic"' unimodal.designs_tried.1.val_nll='#number' \
+    unimodal.design=? unimodal_couplings.kl='#number' unimodal_couplings.val_nll='#number'
+if python3 - demo_inn_dir/report.json >demo_inn.err 2>&1 <<'EOF_PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+u = r["unimodal"]
+best = min(u["designs_tried"], key=lambda e: e["val_nll"])["case"]
+c = r[best]
+assert u["design"] == best, (u["design"], best)
+for k in ("kl", "val_nll", "couplings", "cumulant_z", "plan"):
+    assert u[k] == c[k], k
+e2 = [t["rel_err"] for t in c["compare"]["tensors"] if t["order"] == 2][0]
+g3, lam, z = c["couplings"]["g3"], c["couplings"]["lam"], c["cumulant_z"]
+base = (e2 <= 0.06 and abs(g3["learned"] - g3["true"]) <= 0.19 * abs(g3["true"])
+        and c["kl"] <= 0.0018 + 2 * c["kl_se"] and max(z[:3]) <= 4)
+quart = abs(lam["learned"] - lam["true"]) <= 0.30 * abs(lam["true"]) and z[3] <= 4
+met = {t["name"]: t["met"] for t in r["targets"]}
+assert met["baseline"] == base and met["quartic"] == quart, (met, base, quart)
+EOF_PY
+then ok "the unimodal network is the lower validation NLL, its targets recomputed"
+else bad "the unimodal network is the lower validation NLL, its targets recomputed"; fi
 # the statistical floor (inn12): the true family's fit on the same data, g3 within 4 se of 1/2
 t 0 "report.json: the true family's fit" "$jc" demo_inn_dir/report.json \
     unimodal.floor.g3.value='#number' unimodal.floor.g3.se='#number' \

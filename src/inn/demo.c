@@ -99,6 +99,8 @@ static int train_choose(fy_inn_t net, int *iters, const double *X, slong n, int 
             *cand = t;
             best = rep->best_val_nll;
             *iters = rep->lbfgs_iters_run;
+            if (dc != NULL)
+                dc->val_nll = best;
             if (nk == 2)
             {
                 dc->plan = dc->plan_tried[k];
@@ -576,43 +578,65 @@ static double rel(double l, double t)
     return t != 0.0 ? fabs(l - t) / fabs(t) : fabs(l);
 }
 
+/* the baseline's figures of one network; detail gets its line */
+static int baseline_met(const fy_inn_compare_struct *u, char *detail, size_t size)
+{
+    double zmax = fmax(u->cumulant_z[0], fmax(u->cumulant_z[1], u->cumulant_z[2]));
+    double e3 = rel(u->coupling_learned[2], u->coupling_true[2]);
+    snprintf(detail, size,
+             "order-2 error %.3f (<= 0.06), g3 %.3f vs %.3g (within 19%%: %.0f%%), KL %.4f +- "
+             "%.4f (<= 0.0018), kappa_1..3 max |z| %.2f (<= 4)", u->rel_err[2],
+             u->coupling_learned[2], u->coupling_true[2], 100.0 * e3, u->kl, u->kl_se, zmax);
+    return u->rel_err[2] <= 0.06 && e3 <= 0.19 && u->kl <= 0.0018 + 2.0 * u->kl_se &&
+           zmax <= 4.0;
+}
+
+static const char *design_name(const fy_inn_demo_case_struct *c)
+{
+    return c->plan != NULL ? "cubic layers" : "3 couplings";
+}
+
 static void decide_targets(fy_inn_demo_t D)
 {
-    const fy_inn_compare_struct *u = D->c[0].C, *q = D->c[1].C, *w = D->c[2].C;
-    int ok, i;
+    const fy_inn_demo_case_struct *uc;
+    const fy_inn_compare_struct *u, *w = D->c[2].C;
+    char line[2][256];
+    int met[2];
+    size_t len;
     double zmax;
-    /* baseline: the PyTorch reconstruction's accuracy with the same design */
-    zmax = fmax(u->cumulant_z[0], fmax(u->cumulant_z[1], u->cumulant_z[2]));
-    ok = u->rel_err[2] <= 0.06 && rel(u->coupling_learned[2], u->coupling_true[2]) <= 0.19 &&
-         u->kl <= 0.0018 + 2.0 * u->kl_se && zmax <= 4.0;
-    D->target_met[0] = ok;
+    /* inn12: the unimodal network is the design of lower validation NLL (same data, same
+     * split; never the truth); both targets on the unimodal theory are judged on it */
+    D->unimodal = D->c[1].val_nll < D->c[0].val_nll ? 1 : 0;
+    uc = D->c + D->unimodal;
+    u = uc->C;
+    /* baseline: the PyTorch reconstruction's accuracy; the three-coupling network (the
+     * PyTorch set-up) reported beside it */
+    met[0] = baseline_met(D->c[0].C, line[0], sizeof line[0]);
+    met[1] = baseline_met(D->c[1].C, line[1], sizeof line[1]);
+    D->target_met[0] = met[D->unimodal];
     snprintf(D->target_detail[0], sizeof D->target_detail[0],
-             "3 couplings: order-2 error %.3f (<= 0.06), g3 %.3f vs %.3g (within 19%%: %.0f%%), "
-             "KL %.4f +- %.4f (<= 0.0018), kappa_1..3 max |z| %.2f (<= 4)", u->rel_err[2],
-             u->coupling_learned[2], u->coupling_true[2],
-             100.0 * rel(u->coupling_learned[2], u->coupling_true[2]), u->kl, u->kl_se, zmax);
+             "kept network, %s (validation NLL %.6f; the other %.6f): %s; the other design, "
+             "%s: %s",
+             design_name(uc), uc->val_nll, D->c[1 - D->unimodal].val_nll, line[D->unimodal],
+             design_name(D->c + 1 - D->unimodal), line[1 - D->unimodal]);
     /* inn12: beside it, how well the data allow g3 at all (the true family's fit) */
     if (D->c[0].have_floor)
     {
-        size_t len = strlen(D->target_detail[0]);
+        len = strlen(D->target_detail[0]);
         snprintf(D->target_detail[0] + len, sizeof D->target_detail[0] - len,
                  "; the true family's ML fit on the same data: g3 %.3f +- %.3f",
                  D->c[0].floor.theta[2], D->c[0].floor.se[2]);
     }
-    /* quartic: lam within 30% and kappa_4 within 4 se with either design */
-    ok = 0;
-    for (i = 0; i < 2; i++)
-    {
-        const fy_inn_compare_struct *c = D->c[i].C;
-        ok |= rel(c->coupling_learned[3], c->coupling_true[3]) <= 0.30 &&
-              c->cumulant_z[3] <= 4.0;
-    }
-    D->target_met[1] = ok;
+    /* quartic: lam within 30% and kappa_4 within 4 se */
+    D->target_met[1] = rel(u->coupling_learned[3], u->coupling_true[3]) <= 0.30 &&
+                       u->cumulant_z[3] <= 4.0;
     snprintf(D->target_detail[1], sizeof D->target_detail[1],
-             "lam %.3f (3 couplings), %.3f (cubic layers, plan %s) vs %.3g (within 30%%); "
-             "kappa_4 |z| %.2f, %.2f (<= 4); g3 of the cubic design %.3f", u->coupling_learned[3],
-             q->coupling_learned[3], D->c[1].plan ? D->c[1].plan : "-", u->coupling_true[3],
-             u->cumulant_z[3], q->cumulant_z[3], q->coupling_learned[2]);
+             "kept network, %s: lam %.3f vs %.3g (within 30%%), kappa_4 |z| %.2f (<= 4); the "
+             "other design, "
+             "%s: lam %.3f, kappa_4 |z| %.2f", design_name(uc), u->coupling_learned[3],
+             u->coupling_true[3], u->cumulant_z[3], design_name(D->c + 1 - D->unimodal),
+             D->c[1 - D->unimodal].C->coupling_learned[3],
+             D->c[1 - D->unimodal].C->cumulant_z[3]);
     /* double well: the effective theory matches up to the third cumulant */
     zmax = fmax(w->cumulant_z[0], fmax(w->cumulant_z[1], w->cumulant_z[2]));
     D->target_met[2] = zmax <= 4.0;
@@ -627,7 +651,8 @@ int fy_inn_demo_run(fy_inn_demo_t D, const fy_inn_demo_opts_t o, fy_error_t err)
     const char *theories[FY_INN_DEMO_NCASES] = {fy_inn_demo_unimodal_theory,
                                                 fy_inn_demo_unimodal_theory,
                                                 fy_inn_demo_double_well_theory};
-    const char *names[FY_INN_DEMO_NCASES] = {"unimodal", "unimodal_cubic", "double_well"};
+    const char *names[FY_INN_DEMO_NCASES] = {"unimodal_couplings", "unimodal_cubic",
+                                             "double_well"};
     /* the double well with 2 couplings (or 1, by the validation NLL; inn12): with 3 the
      * quadratic maps put heavy tails on the draws (kappa_4 thousands of standard errors off;
      * see the report's note); the quartic with cubic layers (inn.h, FY_INN_DEMO_CUBIC_PLAN) */

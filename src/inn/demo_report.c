@@ -46,6 +46,9 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
         fprintf(fp, "  %-12s %-6s %s\n", fy_inn_demo_target_name(i),
                 D->target_met[i] ? "met" : "MISSED", D->target_detail[i]);
     fprintf(fp, "  all targets met: %s\n", D->targets_met ? "yes" : "no");
+    fprintf(fp, "the unimodal network: %s, the design of lower validation NLL on the same data "
+            "and split (%s %.6f, %s %.6f)\n", D->c[D->unimodal].name, D->c[0].name,
+            D->c[0].val_nll, D->c[1].name, D->c[1].val_nll);
     for (i = 0; i < FY_INN_DEMO_NCASES && rc == FY_OK; i++)
     {
         const fy_inn_demo_case_struct *c = D->c + i;
@@ -54,6 +57,7 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
                 "(%d L-BFGS iterations)\n", c->name, c->couplings, c->plan ? ", layer plan " : "",
                 c->plan ? c->plan : "", (long) c->n_data, c->train_s, c->lbfgs_iters_run);
         fprintf(fp, "theory:\n%s\n", c->theory);
+        fprintf(fp, "validation NLL of the kept network: %.6f\n", c->val_nll);
         if (c->nplans_tried == 2)
             fprintf(fp, "the plan of lower validation NLL kept: %s %.6f, %s %.6f\n\n",
                     c->plan_tried[0], c->val_nll_tried[0], c->plan_tried[1],
@@ -103,6 +107,47 @@ static json_t *floor_json(const fy_inn_demo_case_struct *c)
     return o;
 }
 
+static json_t *case_json(const fy_inn_demo_case_struct *c)
+{
+    json_t *o = json_object(), *cp = json_object(), *cz = json_array();
+    int k;
+    json_object_set_new(o, "couplings_in_network", json_integer(c->couplings));
+    json_object_set_new(o, "plan", c->plan ? json_string(c->plan) : json_null());
+    json_object_set_new(o, "n_data", json_integer(c->n_data));
+    json_object_set_new(o, "train_s", json_real(c->train_s));
+    json_object_set_new(o, "lbfgs_iterations", json_integer(c->lbfgs_iters_run));
+    json_object_set_new(o, "kl", fy_json_number(c->C->kl));
+    json_object_set_new(o, "kl_se", fy_json_number(c->C->kl_se));
+    json_object_set_new(o, "val_nll", fy_json_number(c->val_nll));
+    for (k = 0; k < FY_INN_NCOUPLINGS; k++)
+    {
+        json_t *v = json_object();
+        json_object_set_new(v, "learned", fy_json_number(c->C->coupling_learned[k]));
+        json_object_set_new(v, "true", fy_json_number(c->C->coupling_true[k]));
+        json_object_set_new(cp, fy_inn_coupling_name(k), v);
+    }
+    json_object_set_new(o, "couplings", cp);
+    for (k = 0; k < 4; k++)
+        json_array_append_new(cz, fy_json_number(c->C->cumulant_z[k]));
+    json_object_set_new(o, "cumulant_z", cz);
+    json_object_set_new(o, "compare", _fy_inn_compare_json_obj(c->C, NULL, c->name));
+    json_object_set_new(o, "quartic", _fy_inn_demo_quartic_json(c));
+    json_object_set_new(o, "floor", floor_json(c));
+    if (c->nplans_tried == 2)
+    {
+        json_t *a = json_array();
+        for (k = 0; k < 2; k++)
+        {
+            json_t *e = json_object();
+            json_object_set_new(e, "plan", json_string(c->plan_tried[k]));
+            json_object_set_new(e, "val_nll", fy_json_number(c->val_nll_tried[k]));
+            json_array_append_new(a, e);
+        }
+        json_object_set_new(o, "plans_tried", a);
+    }
+    return o;
+}
+
 static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
 {
     json_t *root = json_object(), *tg = json_array(), *scan;
@@ -123,43 +168,21 @@ static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
     }
     json_object_set_new(root, "targets", tg);
     for (i = 0; i < FY_INN_DEMO_NCASES; i++)
+        json_object_set_new(root, D->c[i].name, case_json(D->c + i));
+    /* inn12: the unimodal network, the design of lower validation NLL, with both designs' */
     {
-        const fy_inn_demo_case_struct *c = D->c + i;
-        json_t *o = json_object(), *cp = json_object(), *cz = json_array();
-        json_object_set_new(o, "couplings_in_network", json_integer(c->couplings));
-        json_object_set_new(o, "plan", c->plan ? json_string(c->plan) : json_null());
-        json_object_set_new(o, "n_data", json_integer(c->n_data));
-        json_object_set_new(o, "train_s", json_real(c->train_s));
-        json_object_set_new(o, "lbfgs_iterations", json_integer(c->lbfgs_iters_run));
-        json_object_set_new(o, "kl", fy_json_number(c->C->kl));
-        json_object_set_new(o, "kl_se", fy_json_number(c->C->kl_se));
-        for (k = 0; k < FY_INN_NCOUPLINGS; k++)
+        json_t *o = case_json(D->c + D->unimodal), *a = json_array();
+        for (k = 0; k < 2; k++)
         {
-            json_t *v = json_object();
-            json_object_set_new(v, "learned", fy_json_number(c->C->coupling_learned[k]));
-            json_object_set_new(v, "true", fy_json_number(c->C->coupling_true[k]));
-            json_object_set_new(cp, fy_inn_coupling_name(k), v);
+            json_t *e = json_object();
+            json_object_set_new(e, "case", json_string(D->c[k].name));
+            json_object_set_new(e, "plan", D->c[k].plan ? json_string(D->c[k].plan) : json_null());
+            json_object_set_new(e, "val_nll", fy_json_number(D->c[k].val_nll));
+            json_array_append_new(a, e);
         }
-        json_object_set_new(o, "couplings", cp);
-        for (k = 0; k < 4; k++)
-            json_array_append_new(cz, fy_json_number(c->C->cumulant_z[k]));
-        json_object_set_new(o, "cumulant_z", cz);
-        json_object_set_new(o, "compare", _fy_inn_compare_json_obj(c->C, NULL, c->name));
-        json_object_set_new(o, "quartic", _fy_inn_demo_quartic_json(c));
-        json_object_set_new(o, "floor", floor_json(c));
-        if (c->nplans_tried == 2)
-        {
-            json_t *a = json_array();
-            for (k = 0; k < 2; k++)
-            {
-                json_t *e = json_object();
-                json_object_set_new(e, "plan", json_string(c->plan_tried[k]));
-                json_object_set_new(e, "val_nll", fy_json_number(c->val_nll_tried[k]));
-                json_array_append_new(a, e);
-            }
-            json_object_set_new(o, "plans_tried", a);
-        }
-        json_object_set_new(root, c->name, o);
+        json_object_set_new(o, "design", json_string(D->c[D->unimodal].name));
+        json_object_set_new(o, "designs_tried", a);
+        json_object_set_new(root, "unimodal", o);
     }
     scan = json_object();
     {
