@@ -64,7 +64,8 @@ t 0 "report.json keys" "$jc" demo_inn_dir/report.json command='"demo inn"' quick
     unimodal.couplings.lam.true=1.0 unimodal.cumulant_z.0='#number' \
     unimodal.cumulant_z.3='#number' double_well.kl='#number' \
     double_well.couplings.lam.learned='#number' double_well.couplings.m2.true=-1.0 \
-    double_well.cumulant_z.3='#number' scan.cells.0.kl='#number'
+    double_well.cumulant_z.3='#number' scan.cells.0.kl='#number' \
+    scan_double_well.cells.0.kl='#number' scan_double_well.couplings_true.lam=1.0
 # the unimodal network (inn12): a copy of the design of lower validation NLL, and the baseline
 # and quartic targets decided on its figures (recomputed here from report.json)
 t 0 "report.json: the unimodal network's designs" "$jc" demo_inn_dir/report.json \
@@ -117,7 +118,7 @@ if awk -F, 'NR > 1 && $1 == "unimodal_cubic" { s += $10 } END { printf "%.12g\n"
     grep -q "sum of [0-9]* diagram classes ($(awk '{ printf "%.6g", $1 }' demo_inn.sum))" \
         demo_inn_dir/report.txt; then ok "quartic.csv adds up to the report's sum"
 else n=$((n + 1)); echo "not ok $n - quartic.csv adds up to the report's sum"; fail=1; fi
-for f in report.txt couplings.csv cumulants.csv scan.csv quartic.csv; do
+for f in report.txt couplings.csv cumulants.csv scan.csv scan_double_well.csv quartic.csv; do
     if [ -s "demo_inn_dir/$f" ]; then ok "demo wrote $f"; else bad "demo wrote $f"; fi
 done
 

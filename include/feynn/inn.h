@@ -924,7 +924,8 @@ typedef struct
 typedef struct
 {
     fy_inn_demo_case_struct c[FY_INN_DEMO_NCASES];
-    fy_inn_scan_t scan;
+    fy_inn_scan_t scan;    /* the unimodal theory */
+    fy_inn_scan_t scan_dw; /* the double well (the same sizes and depths) */
     int target_met[FY_INN_DEMO_NTARGETS];
     char target_detail[FY_INN_DEMO_NTARGETS][768];
     int targets_met;

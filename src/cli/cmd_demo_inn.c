@@ -53,18 +53,18 @@ const fy_opt_cmd_t fy_opt_demo_inn = {
         "lam = 1), invertible networks trained on them by maximum likelihood (L-BFGS),\n"
         "the learned action against the true one (tensors, couplings, KL, cumulants of\n"
         "draws from the network, tree-level cumulants, normalisability) and a scan over\n"
-        "depth x data size.  The unimodal theory is learned by two designs on the same\n"
-        "data (3 quadratic couplings, the PyTorch set-up; cubic layers before them), and\n"
-        "the one of lower validation NLL is the demo's answer, on which the baseline and\n"
-        "quartic targets are judged; the double well by 2 couplings or 1, likewise.\n"
-        "Writes DIR/report.txt, report.json (doc/schema/demo-inn.schema.json),\n"
-        "couplings.csv, cumulants.csv, scan.csv, quartic.csv and, with PLplot,\n"
-        "couplings.pdf, cumulants.pdf, scan.pdf (each with a 300-dpi PNG beside it).  The\n"
-        "diagrams that build the learned quartic: the largest contributions to lam of each\n"
-        "network in the report, the cubic design's largest four drawn with a caption as\n"
-        "quartic_diagram_K.dot (and .pdf and .png when Graphviz's dot is on PATH); lam\n"
-        "from the truncated actions and by the jet route.  A full run takes about a minute\n"
-        "on 2 cores; --quick a few seconds.",
+        "depth x data size on each theory.  The unimodal theory is learned by two designs\n"
+        "on the same data (3 quadratic couplings, the PyTorch set-up; cubic layers before\n"
+        "them), and the one of lower validation NLL is the demo's answer, on which the\n"
+        "baseline and quartic targets are judged; the double well by 2 couplings or 1,\n"
+        "likewise.  Writes DIR/report.txt, report.json (doc/schema/demo-inn.schema.json),\n"
+        "couplings.csv, cumulants.csv, scan.csv, scan_double_well.csv, quartic.csv and,\n"
+        "with PLplot, couplings.pdf, cumulants.pdf, scan.pdf (each with a 300-dpi PNG\n"
+        "beside it).  The diagrams that build the learned quartic: the largest\n"
+        "contributions to lam of each network in the report, the cubic design's largest\n"
+        "four drawn with a caption as quartic_diagram_K.dot (and .pdf and .png when\n"
+        "Graphviz's dot is on PATH); lam from the truncated actions and by the jet route.\n"
+        "A full run takes about a minute on 2 cores; --quick a few seconds.",
     .epilog = "Exit status: 0 every target met, 1 a target missed, 2 bad usage or failure.\n",
     .opts = demo_opts,
     .nopts = FY_OPT_N(demo_opts),

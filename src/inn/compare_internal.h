@@ -21,6 +21,8 @@ json_t *_fy_inn_compare_json_obj(const fy_inn_compare_t C, const char *model,
 int _fy_inn_demo_quartic(fy_inn_demo_case_struct *c, const fy_inn_t net, fy_error_t err);
 int _fy_inn_demo_quartic_print(FILE *fp, const fy_inn_demo_case_struct *c, fy_error_t err);
 json_t *_fy_inn_demo_quartic_json(const fy_inn_demo_case_struct *c);
+/* The scan as a JSON object (a new reference): what fy_inn_scan_json writes. */
+json_t *_fy_inn_scan_json_obj(const fy_inn_scan_t S);
 int _fy_inn_demo_quartic_csv(FILE *fp, const fy_inn_demo_t D, fy_error_t err);
 int _fy_inn_demo_quartic_figures(const char *dir, const fy_inn_demo_t D, fy_error_t err);
 /* The words print.c uses for a term (fy_inn_terms_print). */

@@ -455,21 +455,37 @@ int fy_inn_scan_par(fy_inn_scan_t S, const fy_ltheory_t T, const fy_inn_scan_opt
     return rc;
 }
 
+/* a relative error in the scan's table: "-" where it is not defined (a true tensor of 0) */
+static void scan_err(FILE *fp, double e)
+{
+    if (isfinite(e))
+        fprintf(fp, " %8.3f", e);
+    else
+        fprintf(fp, " %8s", "-");
+}
+
 int fy_inn_scan_print(FILE *fp, const fy_inn_scan_t S, fy_error_t err)
 {
-    int i;
-    fprintf(fp, "%9s %8s %10s %8s %8s %8s %8s %8s %8s %8s %8s\n", "couplings", "draws", "KL",
-            "+-", "err(2)", "err(3)", "err(4)", "g3", "lam", "max|z4|", "train s");
+    int i, k, undefined = 0;
+    fprintf(fp, "%9s %8s %10s %8s %8s %8s %8s %8s %8s %9s %8s %8s\n", "couplings", "draws", "KL",
+            "+-", "err(2)", "err(3)", "err(4)", "g3", "lam", "max|z1-3|", "max|z4|", "train s");
     for (i = 0; i < S->ncells; i++)
     {
         const fy_inn_scan_cell_struct *c = S->cell + i;
-        fprintf(fp, "%9d %8ld %10.4g %8.2g %8.3f %8.3f %8.3f %8.3f %8.3f %8.2f %8.1f\n",
-                c->couplings, (long) c->n, c->kl, c->kl_se, c->rel_err[2], c->rel_err[3],
-                c->rel_err[4], c->coupling[2], c->coupling[3], c->cumulant_z[3], c->train_s);
+        fprintf(fp, "%9d %8ld %10.4g %8.2g", c->couplings, (long) c->n, c->kl, c->kl_se);
+        for (k = 2; k <= 4; k++)
+        {
+            scan_err(fp, c->rel_err[k]);
+            undefined |= !isfinite(c->rel_err[k]);
+        }
+        fprintf(fp, " %8.3f %8.3f %9.2f %8.2f %8.1f\n", c->coupling[2], c->coupling[3],
+                fmax(c->cumulant_z[0], fmax(c->cumulant_z[1], c->cumulant_z[2])),
+                c->cumulant_z[3], c->train_s);
     }
-    fprintf(fp, "(true g3 %.3g, lam %.3g; err(k): relative Frobenius error of Gamma^(k); "
-            "z4: kappa_4 against the truth in data standard errors)\n", S->coupling_true[2],
-            S->coupling_true[3]);
+    fprintf(fp, "(true g3 %.3g, lam %.3g; err(k): relative Frobenius error of Gamma^(k)%s; "
+            "z: the network's cumulants against the truth in data standard errors)\n",
+            S->coupling_true[2], S->coupling_true[3],
+            undefined ? ", - where the true Gamma^(k) is 0" : "");
     if (ferror(fp))
         return fy_error_set(err, FY_EIO, "writing the scan failed");
     return FY_OK;
@@ -496,7 +512,7 @@ int fy_inn_scan_csv(FILE *fp, const fy_inn_scan_t S, fy_error_t err)
     return FY_OK;
 }
 
-static json_t *scan_obj(const fy_inn_scan_t S)
+json_t *_fy_inn_scan_json_obj(const fy_inn_scan_t S)
 {
     json_t *o = json_object(), *a = json_array(), *t = json_object();
     int i, k;
@@ -530,7 +546,7 @@ static json_t *scan_obj(const fy_inn_scan_t S)
 
 int fy_inn_scan_json(char **out, const fy_inn_scan_t S, fy_error_t err)
 {
-    json_t *o = scan_obj(S);
+    json_t *o = _fy_inn_scan_json_obj(S);
     *out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     json_decref(o);
     return *out ? FY_OK : fy_error_set(err, FY_ENOMEM, "scan: out of memory writing JSON");
@@ -559,6 +575,7 @@ void fy_inn_demo_init(fy_inn_demo_t D)
     for (i = 0; i < FY_INN_DEMO_NCASES; i++)
         fy_inn_compare_init(D->c[i].C);
     fy_inn_scan_init(D->scan);
+    fy_inn_scan_init(D->scan_dw);
 }
 
 void fy_inn_demo_clear(fy_inn_demo_t D)
@@ -570,6 +587,7 @@ void fy_inn_demo_clear(fy_inn_demo_t D)
         fy_inn_quartic_clear(D->c[i].Q);
     }
     fy_inn_scan_clear(D->scan);
+    fy_inn_scan_clear(D->scan_dw);
     fy_inn_demo_init(D);
 }
 
@@ -761,6 +779,14 @@ int fy_inn_demo_run(fy_inn_demo_t D, const fy_inn_demo_opts_t o, fy_error_t err)
         rc = fy_ltheory_parse(T, fy_inn_demo_unimodal_theory, "unimodal", err);
         if (rc == FY_OK)
             rc = fy_inn_scan(D->scan, T, so, err);
+        /* the same scan on the double well (issue 12: depth x data size and two theories) */
+        fy_ltheory_clear(T);
+        fy_ltheory_init(T);
+        so->seed = o->seed + 8;
+        if (rc == FY_OK)
+            rc = fy_ltheory_parse(T, fy_inn_demo_double_well_theory, "double_well", err);
+        if (rc == FY_OK)
+            rc = fy_inn_scan(D->scan_dw, T, so, err);
     }
     fy_ltheory_clear(T);
     if (rc == FY_OK)

@@ -80,9 +80,16 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
                 "(%.1f s)\n", D->scan->time_s);
         rc = fy_inn_scan_print(fp, D->scan, err);
     }
+    if (rc == FY_OK)
+    {
+        fprintf(fp, "\n==================== scan on the double well: depth x data size "
+                "(%.1f s)\n", D->scan_dw->time_s);
+        rc = fy_inn_scan_print(fp, D->scan_dw, err);
+    }
     if (rc == FY_OK && !fy_plot_available())
         fprintf(fp, "\nfigures: not drawn (feynn was built without PLplot); the plotted "
-                "series are in couplings.csv, cumulants.csv and scan.csv\n");
+                "series are in couplings.csv, cumulants.csv, scan.csv and "
+                "scan_double_well.csv\n");
     if (ferror(fp))
         return fy_error_set(err, FY_EIO, "writing report.txt failed");
     return rc;
@@ -150,7 +157,7 @@ static json_t *case_json(const fy_inn_demo_case_struct *c)
 
 static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
 {
-    json_t *root = json_object(), *tg = json_array(), *scan;
+    json_t *root = json_object(), *tg = json_array();
     char *s;
     int i, k;
     json_object_set_new(root, "command", json_string("demo inn"));
@@ -184,22 +191,8 @@ static int json_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
         json_object_set_new(o, "designs_tried", a);
         json_object_set_new(root, "unimodal", o);
     }
-    scan = json_object();
-    {
-        char *ss = NULL;
-        if (fy_inn_scan_json(&ss, D->scan, err) == FY_OK)
-        {
-            json_error_t je;
-            json_t *x = json_loads(ss, 0, &je);
-            if (x != NULL)
-            {
-                json_decref(scan);
-                scan = x;
-            }
-        }
-        free(ss);
-    }
-    json_object_set_new(root, "scan", scan);
+    json_object_set_new(root, "scan", _fy_inn_scan_json_obj(D->scan));
+    json_object_set_new(root, "scan_double_well", _fy_inn_scan_json_obj(D->scan_dw));
     json_object_set_new(root, "figures", json_boolean(fy_plot_available()));
     s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
     json_decref(root);
@@ -245,6 +238,11 @@ static int csv_cumulants(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
 static int csv_scan(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
 {
     return fy_inn_scan_csv(fp, D->scan, err);
+}
+
+static int csv_scan_dw(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
+{
+    return fy_inn_scan_csv(fp, D->scan_dw, err);
 }
 
 /* Figures (PLplot through draw.h): learned against true couplings, the unimodal cumulants
@@ -318,28 +316,35 @@ static int figures(const char *dir, const fy_inn_demo_t D, fy_error_t err)
         snprintf(path, sizeof path, "%s/cumulants.pdf", dir);
         rc = fy_plot_lines(path, s, 3, ax, err);
     }
-    if (rc == FY_OK && D->scan->ncells > 0)
+    if (rc == FY_OK && D->scan->ncells > 0 && D->scan_dw->ncells == D->scan->ncells)
     {
-        fy_plot_heatmap_struct h;
-        double *z = malloc((size_t) D->scan->ncells * sizeof(double));
-        long rows = 1, cols;
+        /* the depth x data maps of the two theories side by side, each on its own scale */
+        fy_plot_heatmap_struct h[2];
+        const fy_inn_scan_struct *sc[2] = {D->scan, D->scan_dw};
+        double *z = malloc((size_t) (2 * D->scan->ncells) * sizeof(double));
+        long rows = 1, cols, n = D->scan->ncells;
+        int j;
         if (z == NULL)
             return fy_error_set(err, FY_ENOMEM, "demo inn: out of memory");
-        for (i = 1; i < D->scan->ncells; i++)
+        for (i = 1; i < n; i++)
             rows += D->scan->cell[i].couplings != D->scan->cell[i - 1].couplings;
-        cols = D->scan->ncells / rows;
-        for (i = 0; i < D->scan->ncells; i++)
-            z[i] = log10(fmax(D->scan->cell[i].kl, 1e-6));
-        memset(&h, 0, sizeof h);
-        h.rows = rows;
-        h.cols = cols;
-        h.z = z;
-        h.zmin = h.zmax = NAN;
-        h.xlabel = "couplings";
-        h.ylabel = "data size index";
-        h.zlabel = "log#d10#u KL (own scale)";
+        cols = n / rows;
+        memset(h, 0, sizeof h);
+        for (j = 0; j < 2; j++)
+        {
+            for (i = 0; i < n; i++)
+                z[j * n + i] = log10(fmax(sc[j]->cell[i].kl, 1e-6));
+            h[j].rows = rows;
+            h[j].cols = cols;
+            h[j].z = z + j * n;
+            h[j].zmin = h[j].zmax = NAN;
+            h[j].xlabel = "couplings";
+            h[j].ylabel = "data size index";
+            h[j].title = j == 0 ? "unimodal" : "double well";
+            h[j].zlabel = "log#d10#u KL (own scale)";
+        }
         snprintf(path, sizeof path, "%s/scan.pdf", dir);
-        rc = fy_plot_heatmaps(path, &h, 1, err);
+        rc = fy_plot_heatmaps(path, h, 2, err);
         free(z);
     }
     return rc;
@@ -358,6 +363,8 @@ int fy_inn_demo_write(const char *dir, const fy_inn_demo_t D, fy_error_t err)
         rc = write_file(dir, "cumulants.csv", csv_cumulants, D, err);
     if (rc == FY_OK)
         rc = write_file(dir, "scan.csv", csv_scan, D, err);
+    if (rc == FY_OK)
+        rc = write_file(dir, "scan_double_well.csv", csv_scan_dw, D, err);
     if (rc == FY_OK)
         rc = write_file(dir, "quartic.csv", _fy_inn_demo_quartic_csv, D, err);
     if (rc == FY_OK)
