@@ -5,7 +5,7 @@ tests_test_util_CPPFLAGS = $(TEST_CPPFLAGS)
 tests_test_util_LDADD = $(TEST_LDADD)
 
 TESTS += tests/test_util tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/test_install.sh tests/test_readme.sh
-EXTRA_DIST += tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/schema_check.py tests/test_install.sh tests/test_readme.sh tests/readme_check.py
+EXTRA_DIST += tests/test_cli.sh tests/fuzz-smoke.sh tests/test_schemas.sh tests/schema_check.py tests/test_install.sh tests/test_readme.sh tests/readme_check.py tests/png_cells.py
 CLEANFILES += cli.out cli.err
 
 # every README example, the minutes-long ones included, against real runs

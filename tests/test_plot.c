@@ -215,6 +215,58 @@ static void test_heatmaps(void **state)
     assert_false(exists(HEAT));
 }
 
+/* Every entry of a heatmap is its own cell: a 4 x 3 map of distinct values, drawn as a PNG,
+ * shows 4 runs of equal width along the middle pixel row (then the colour bar) and 3 of
+ * equal height along a pixel column (tests/png_cells.py decodes the PNG).  PLplot's
+ * plimagefr draws nx - 1 cells for nx values: before the fix 4 x 3 values showed as 3 x 2
+ * cells.  Needs PLplot and python3; skipped without them. */
+static void test_heat_cells(void **state)
+{
+    double z[12];
+    fy_plot_heatmap_struct h;
+    fy_error_t err;
+    char script[1024], cmd[1400], line[256];
+    int i, nrow = 0, ncol = 0, row[16], col[16];
+    FILE *fp;
+    (void) state;
+    if (!fy_plot_available() || system("python3 -c pass >/dev/null 2>&1") != 0)
+    {
+        printf("# test_heat_cells: skipped (no PLplot or no python3)\n");
+        return;
+    }
+    for (i = 0; i < 12; i++)
+        z[i] = (i * 7) % 12; /* distinct, neighbours far apart on the scale */
+    memset(&h, 0, sizeof h);
+    h.rows = 4, h.cols = 3, h.z = z, h.zmin = NAN, h.zmax = NAN;
+    h.xlabel = "i", h.ylabel = "j";
+    fy_error_init(err);
+    assert_int_equal(fy_plot_heatmaps("test_plot_cells.pdf", &h, 1, err), FY_OK);
+    snprintf(cmd, sizeof cmd, "python3 %s test_plot_cells.png",
+             fy_test_srcpath(script, sizeof script, "tests/png_cells.py"));
+    fp = popen(cmd, "r");
+    assert_non_null(fp);
+    while (fgets(line, sizeof line, fp) != NULL)
+    {
+        int *v = line[0] == 'r' ? row : col, *n = line[0] == 'r' ? &nrow : &ncol, used;
+        const char *q = line + 3;
+        while (*n < 16 && sscanf(q, "%d%n", v + *n, &used) == 1)
+            (*n)++, q += used;
+        printf("# %s", line);
+    }
+    assert_int_equal(pclose(fp), 0);
+    /* 4 cells and the colour bar on the row, 3 cells on the column, each set equal to a few
+     * pixels (the frame's lines take a pixel or three off the outer cells) */
+    assert_int_equal(nrow, 5);
+    assert_int_equal(ncol, 3);
+    for (i = 1; i < 4; i++)
+        assert_true(abs(row[i] - row[0]) <= 6);
+    assert_true(row[4] < row[0] / 2);
+    for (i = 1; i < 3; i++)
+        assert_true(abs(col[i] - col[0]) <= 6);
+    remove("test_plot_cells.pdf");
+    remove("test_plot_cells.png");
+}
+
 /* The layout: a legend entry per labelled series, in a corner with no data under it (the
  * data fill the lower left; the top right is free), tick labels apart, margins that hold them,
  * powers of ten factored out of tiny values. */
@@ -302,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_png_path),
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_heatmaps),
+        cmocka_unit_test(test_heat_cells),
     };
     return cmocka_run_group_tests_name("plot", tests, NULL, NULL) ? 1 : 0;
 }

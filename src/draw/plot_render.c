@@ -441,17 +441,21 @@ static void draw_heat_panel(const heat_ctx *c, int p, int unicode)
     long i, j;
     vpa(L->box[p]);
     plwind(0.5, m->rows + 0.5, 0.5, m->cols + 0.5);
-    plAlloc2dGrid(&z, (PLINT) m->rows, (PLINT) m->cols);
-    for (i = 0; i < m->rows; i++)
-        for (j = 0; j < m->cols; j++)
+    /* plimagefr maps the index range 0..nx-1 onto [xmin, xmax] and draws nx-1 cells, each
+     * in the colour of its lower-left grid value: a grid one larger in each direction (the
+     * last row and column repeated) draws every entry as its own unit cell */
+    plAlloc2dGrid(&z, (PLINT) m->rows + 1, (PLINT) m->cols + 1);
+    for (i = 0; i <= m->rows; i++)
+        for (j = 0; j <= m->cols; j++)
         {
-            double v = m->z[i * m->cols + j];
+            long ii = i < m->rows ? i : m->rows - 1, jj = j < m->cols ? j : m->cols - 1;
+            double v = m->z[ii * m->cols + jj];
             /* out of range: the nearest end of the scale; missing: not drawn */
             z[i][j] = isnan(v) ? lo - 1 - fabs(lo) : v < lo ? lo : v > hi ? hi : v;
         }
-    plimagefr((PLFLT_MATRIX) z, (PLINT) m->rows, (PLINT) m->cols, 0.5, m->rows + 0.5, 0.5,
-              m->cols + 0.5, lo, hi, lo, hi, NULL, NULL);
-    plFree2dGrid(z, (PLINT) m->rows, (PLINT) m->cols);
+    plimagefr((PLFLT_MATRIX) z, (PLINT) m->rows + 1, (PLINT) m->cols + 1, 0.5, m->rows + 0.5,
+              0.5, m->cols + 0.5, lo, hi, lo, hi, NULL, NULL);
+    plFree2dGrid(z, (PLINT) m->rows + 1, (PLINT) m->cols + 1);
     plcol0(15);
     width(0.7);
     plbox("bct", L->x[p].step, 0, "bct", L->y[p].step, 0);
