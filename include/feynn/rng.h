@@ -75,7 +75,13 @@ double fy_rng_u53(uint64_t u);
 double fy_rng_uniform(const fy_rng_t r, uint64_t stream, uint64_t k);
 
 /* The k-th standard normal of a stream: the normal quantile of the k-th uniform (Wichura's
- * AS 241, relative accuracy about 1e-16): one 53-bit uniform per normal, so |z| < 8.3. */
+ * AS 241, relative accuracy about 1e-16): one 53-bit uniform per normal, so |z| < 8.3.
+ * Against Arb's inverse error function (tests/test_rng.c, 400,000 uniforms measured): within
+ * 5.8 ulp of the true quantile in the central region |u - 1/2| <= 0.425 and 4.5 ulp in the
+ * tails.  The tails' logarithm is the generator's own (mc13): glibc's log algorithm and table
+ * (Arm's optimized-routines) with the fused multiply-adds of glibc's x86-64 FMA build, within
+ * 0.52 ulp, written out in C and in AVX-512, so the normals do not depend on the libm or the
+ * vector width (on glibc with FMA it equals libm's log: 2e8 arguments of the tails compared). */
 double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k);
 
 /* The standard normal quantile Phi^(-1)(u), 0 < u < 1 (AS 241), as the generator uses it. */

@@ -18,6 +18,16 @@
 #define BATCH 64               /* networks evaluated and accumulated together */
 #define ROUND_BYTES (64 << 20) /* partial sums held at once, at most */
 #define MAX_TUPLES (1 << 22)
+#define EVAL_NEURONS 1024      /* pre-activations of a batch evaluated together (8 KB) */
+
+/* On x86-64 the accumulation and the per-neuron loops (mc13) are also compiled for AVX-512 and
+ * AVX2 and chosen at load time; none uses FMA (-ffp-contract=off) and none reorders a sum, so
+ * every version computes the same doubles. */
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define FY_ACC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define FY_ACC_CLONES
+#endif
 
 /* The ensemble in doubles. */
 typedef struct
@@ -133,7 +143,7 @@ static double net_prep(const net_t *n, double *z, const double *u)
 }
 
 /* h[i]: the pre-activations at x_p of the network prepared by net_prep. */
-static void net_pre(double *h, const net_t *n, const double *z, slong p)
+FY_ACC_CLONES static void net_pre(double *h, const net_t *n, const double *z, slong p)
 {
     const slong N = n->N, d = n->d;
     const double *W = z, *b0 = z + N * d, *x = n->x + p * d;
@@ -156,7 +166,7 @@ static void net_pre(double *h, const net_t *n, const double *z, slong p)
 
 /* sum_i a_i phi(h_i) at x_p (h overwritten); for Erf, h already holds erf of the
  * pre-activations (fy_nnft_erf_batch, many neurons at a time). */
-static double net_sum(const net_t *n, const double *a, double *h, slong p)
+FY_ACC_CLONES static double net_sum(const net_t *n, const double *a, double *h, slong p)
 {
     const slong N = n->N;
     double f = 0.0;
@@ -211,26 +221,32 @@ static void net_eval(double *out, slong ld, const net_t *n, double *z, const dou
 
 /* The same for nb networks side by side (normals z + l nz, uniforms u + 2 N l of network l;
  * outputs F[p BATCH + l]), the same operations network by network, but the pre-activations of
- * all the networks at a point first and then one call of the vectorised erf for them all
+ * a group of networks at a point first and then one call of the vectorised erf for them all
  * (small widths: a call per network and point would mostly cost its overhead).  h: scratch
  * of nb N doubles. */
 static void net_eval_batch(double *F, const net_t *n, double *z, size_t nz, const double *u,
                            slong nb, double *h)
 {
     const slong N = n->N, d = n->d;
+    /* mc13: the networks of the batch in groups of about EVAL_NEURONS pre-activations, so that
+     * h stays in the first-level cache between the three passes */
+    const slong g = N >= EVAL_NEURONS ? 1 : EVAL_NEURONS / N;
     double b1[BATCH];
-    slong l, p;
+    slong l, l0, p;
     for (l = 0; l < nb; l++)
         b1[l] = net_prep(n, z + (size_t) l * nz, u + (size_t) (2 * N * l));
     for (p = 0; p < n->P; p++)
-    {
-        for (l = 0; l < nb; l++)
-            net_pre(h + l * N, n, z + (size_t) l * nz, p);
-        if (n->act == FY_NNFT_ERF)
-            fy_nnft_erf_batch(h, h, nb * N);
-        for (l = 0; l < nb; l++)
-            F[p * BATCH + l] = b1[l] + net_sum(n, z + (size_t) l * nz + N * (d + 1), h + l * N, p);
-    }
+        for (l0 = 0; l0 < nb; l0 += g)
+        {
+            const slong l1 = nb - l0 < g ? nb : l0 + g;
+            for (l = l0; l < l1; l++)
+                net_pre(h + (l - l0) * N, n, z + (size_t) l * nz, p);
+            if (n->act == FY_NNFT_ERF)
+                fy_nnft_erf_batch(h, h, (l1 - l0) * N);
+            for (l = l0; l < l1; l++)
+                F[p * BATCH + l] = b1[l] + net_sum(n, z + (size_t) l * nz + N * (d + 1),
+                                                   h + (l - l0) * N, p);
+        }
 }
 
 int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, uint64_t k,
@@ -356,13 +372,6 @@ static inline void prod_acc(double *sum, double *sq, const double *restrict x,
     *sq += lane_total(t);
 }
 
-/* On x86-64 the accumulation is also compiled for AVX-512 and AVX2 and chosen at load time;
- * none uses FMA, so every version computes the same doubles. */
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define FY_ACC_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define FY_ACC_CLONES
-#endif
 
 /* Adds the products of one batch F to sum, sq (tuples of n = 2, 4, 6 from off[0], off[1],
  * off[2]).  pp: P (P + 1) / 2 x BATCH scratch, q: BATCH scratch, pstart[i]: the index of the
