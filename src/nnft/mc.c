@@ -28,6 +28,12 @@
 #else
 #define FY_ACC_CLONES
 #endif
+/* The per-neuron loops, inlined into the clones of net_eval and net_eval_batch. */
+#if defined(__GNUC__)
+#define FY_EVAL_INLINE static inline __attribute__((always_inline))
+#else
+#define FY_EVAL_INLINE static inline
+#endif
 
 /* The ensemble in doubles. */
 typedef struct
@@ -107,7 +113,7 @@ static int net_uses_uniforms(const net_t *n)
 
 /* sum_i a_i h_i in four fixed lanes (i mod 4), added as (s0 + s1) + (s2 + s3): four
  * independent chains, the same order on every processor. */
-static double dot4(const double *a, const double *h, slong N)
+FY_EVAL_INLINE double dot4(const double *a, const double *h, slong N)
 {
     double s[4] = {0.0, 0.0, 0.0, 0.0};
     slong i;
@@ -126,24 +132,30 @@ static double dot4(const double *a, const double *h, slong N)
 /* The scaled parameters of the network whose normals are z (W0 row-major N x d, b0, a, b1) and
  * uniforms u (Cos-net phases c_i, then the mixture draws of a_i), in place: a_i and b0_i as
  * the network uses them; returns b1. */
-static double net_prep(const net_t *n, double *z, const double *u)
+FY_EVAL_INLINE double net_prep(const net_t *n, double *z, const double *u)
 {
     const slong N = n->N, d = n->d;
+    const double sa = n->sa, sb = n->sb;
     double *b0 = z + N * d, *a = b0 + N;
     slong i;
-    for (i = 0; i < N; i++)
-    {
-        double ai = n->sa * a[i];
-        if (n->mix_p < 1.0)
-            ai = u[N + i] < n->mix_p ? ai * n->mix_s : 0.0;
-        a[i] = ai;
-        b0[i] = n->act == FY_NNFT_COS ? M_PI * (2.0 * u[i] - 1.0) : n->sb * b0[i];
-    }
+    /* the cases in their own loops (mc13: the common one vectorises) */
+    if (n->mix_p < 1.0)
+        for (i = 0; i < N; i++)
+            a[i] = u[N + i] < n->mix_p ? (sa * a[i]) * n->mix_s : 0.0;
+    else
+        for (i = 0; i < N; i++)
+            a[i] = sa * a[i];
+    if (n->act == FY_NNFT_COS)
+        for (i = 0; i < N; i++)
+            b0[i] = M_PI * (2.0 * u[i] - 1.0);
+    else
+        for (i = 0; i < N; i++)
+            b0[i] = sb * b0[i];
     return n->act == FY_NNFT_COS ? 0.0 : n->sb * z[N * (d + 2)];
 }
 
 /* h[i]: the pre-activations at x_p of the network prepared by net_prep. */
-FY_ACC_CLONES static void net_pre(double *h, const net_t *n, const double *z, slong p)
+FY_EVAL_INLINE void net_pre(double *h, const net_t *n, const double *z, slong p)
 {
     const slong N = n->N, d = n->d;
     const double *W = z, *b0 = z + N * d, *x = n->x + p * d;
@@ -166,7 +178,7 @@ FY_ACC_CLONES static void net_pre(double *h, const net_t *n, const double *z, sl
 
 /* sum_i a_i phi(h_i) at x_p (h overwritten); for Erf, h already holds erf of the
  * pre-activations (fy_nnft_erf_batch, many neurons at a time). */
-FY_ACC_CLONES static double net_sum(const net_t *n, const double *a, double *h, slong p)
+FY_EVAL_INLINE double net_sum(const net_t *n, const double *a, double *h, slong p)
 {
     const slong N = n->N;
     double f = 0.0;
@@ -204,8 +216,8 @@ FY_ACC_CLONES static double net_sum(const net_t *n, const double *a, double *h, 
 
 /* Outputs f(x_p) (out[p * ld]) of the network whose normals are z and uniforms u (net_prep;
  * both overwritten); h is scratch of N doubles. */
-static void net_eval(double *out, slong ld, const net_t *n, double *z, const double *u,
-                     double *h)
+FY_ACC_CLONES static void net_eval(double *out, slong ld, const net_t *n, double *z,
+                                   const double *u, double *h)
 {
     const slong N = n->N, d = n->d;
     const double b1 = net_prep(n, z, u), *a = z + N * (d + 1);
@@ -224,8 +236,8 @@ static void net_eval(double *out, slong ld, const net_t *n, double *z, const dou
  * a group of networks at a point first and then one call of the vectorised erf for them all
  * (small widths: a call per network and point would mostly cost its overhead).  h: scratch
  * of nb N doubles. */
-static void net_eval_batch(double *F, const net_t *n, double *z, size_t nz, const double *u,
-                           slong nb, double *h)
+FY_ACC_CLONES static void net_eval_batch(double *F, const net_t *n, double *z, size_t nz,
+                                         const double *u, slong nb, double *h)
 {
     const slong N = n->N, d = n->d;
     /* mc13: the networks of the batch in groups of about EVAL_NEURONS pre-activations, so that
