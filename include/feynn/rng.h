@@ -103,8 +103,9 @@ void fy_rng_uniforms_streams(double *u, uint64_t n, uint64_t ldu, const fy_rng_t
 
 /* mc13 (issue 13): the instruction set of the batched fills above and of the sampler's erf
  * (fy_nnft_erf_batch).  They give the same numbers on every path (integer arithmetic, exact
- * conversions, the same IEEE operations in the same order, no contraction); the choice is for
- * tests and benchmarks.  FY_RNG_ISA_AUTO: the best the processor has (the default); a level
+ * conversions, the same IEEE operations in the same order, no contraction; the tails' log has
+ * its fused multiply-adds written out on every path, fma() in C); the choice is for tests and
+ * benchmarks.  FY_RNG_ISA_AUTO: the best the processor has (the default); a level
  * the processor lacks falls back to the best it has.  Returns the level in use.  Not to be
  * called while another thread fills. */
 enum

@@ -265,7 +265,8 @@ double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k)
  * then the central branch of AS 241 for every value (the same operations in the same order as
  * ppnd16, so the same doubles), and ppnd16 itself for the values in the tails.  The numbers
  * are exactly those of fy_rng_uniform and fy_rng_normal (tests/test_nnft_mc.c compares them):
- * integer arithmetic, exact conversions, and no multiply-add contraction (AVX2 has no FMA).
+ * integer arithmetic, exact conversions, and no multiply-add contraction (AVX2 has no FMA);
+ * the only fused multiply-adds are log_tail's, written out (fma()) and the same on every path.
  * Where the processor has AVX-512 (F, DQ) the fills take batch_512 below instead (mc13: 8
  * blocks per vector, the three passes over up to 512 values); fy_rng_set_isa picks a path. */
 #define LANES 8
