@@ -163,8 +163,8 @@ static void note_ulps(double worst[2], double wu[2], double z, double u)
     }
 }
 
-/* mc13: the normals against Arb.  The tails of AS 241 take their logarithm from rng.c's own
- * log (glibc's algorithm, vectorised in the AVX-512 fills): the quantile at 20,000 uniforms of
+/* mc13: the normals against Arb.  The tails of AS 241 take their logarithm from rng.c's
+ * log_tail (libm's log, lane by lane in the AVX-512 fills): the quantile at 20,000 uniforms of
  * the generator's grid (the fills, so the processor's fastest path, and fy_rng_normal, the
  * scalar path), 7,000 more pushed into the tails u < 1/16 and a few of them into the far tails
  * u < 1.4e-11 (r > 5), at the region boundaries and at the extremes 2^-54, 1 - 2^-53.  AS 241

@@ -78,10 +78,8 @@ double fy_rng_uniform(const fy_rng_t r, uint64_t stream, uint64_t k);
  * AS 241, relative accuracy about 1e-16): one 53-bit uniform per normal, so |z| < 8.3.
  * Against Arb's inverse error function (tests/test_rng.c, 400,000 uniforms measured): within
  * 5.8 ulp of the true quantile in the central region |u - 1/2| <= 0.425 and 4.5 ulp in the
- * tails.  The tails' logarithm is the generator's own (mc13): glibc's log algorithm and table
- * (Arm's optimized-routines) with the fused multiply-adds of glibc's x86-64 FMA build, within
- * 0.52 ulp, written out in C and in AVX-512, so the normals do not depend on the libm or the
- * vector width (on glibc with FMA it equals libm's log: 2e8 arguments of the tails compared). */
+ * tails.  The tails' logarithm is libm's on every path (scalar and vector), so the normals do
+ * not depend on the vector width; they may differ in the last bits between libms. */
 double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k);
 
 /* The standard normal quantile Phi^(-1)(u), 0 < u < 1 (AS 241), as the generator uses it. */
@@ -103,8 +101,8 @@ void fy_rng_uniforms_streams(double *u, uint64_t n, uint64_t ldu, const fy_rng_t
 
 /* mc13 (issue 13): the instruction set of the batched fills above and of the sampler's erf
  * (fy_nnft_erf_batch).  They give the same numbers on every path (integer arithmetic, exact
- * conversions, the same IEEE operations in the same order, no contraction; the tails' log has
- * its fused multiply-adds written out on every path, fma() in C); the choice is for tests and
+ * conversions, the same IEEE operations in the same order, no contraction; the tails' log is
+ * libm's on every path); the choice is for tests and
  * benchmarks.  FY_RNG_ISA_AUTO: the best the processor has (the default); a level
  * the processor lacks falls back to the best it has.  Returns the level in use.  Not to be
  * called while another thread fills. */

@@ -82,119 +82,12 @@ static const double far_f[8] = {1.0,                      5.99832206555887937690
                                 1.36929880922735805310e-1, 1.48753612908506148525e-2,
                                 7.86869131145613259100e-4, 1.84631831751005468180e-5,
                                 1.42151175831644588870e-7, 2.04426310338993978564e-15};
-/* mc13: the logarithm of the tails, log(x) for 2^-1022 <= x <= 1/2 (the tails of AS 241 take
- * the log of min(u, 1 - u) < 0.075), written out so that it can be vectorised (tails_512
- * below) and give the same doubles on every path.  It is the algorithm and the table of
- * glibc's log (2.28 and later, from Arm's optimized-routines, math/log.c and log_data.c, MIT
- * licence: x = 2^k z, z in [0x1.6p-1, 0x1.6p0) in one of 128 subintervals around c, log x =
- * k ln 2 + log c + log1p(z/c - 1) by a degree-6 polynomial) with the fused multiply-adds where
- * glibc's x86-64 FMA build (__log_fma, the one libm picks on processors with FMA) has them:
- * the same operations in the same order, so the same doubles as that libm's log.  Error: at
- * most 0.52 ulp (Arm's analysis; tests/test_rng.c checks the normals built on it against
- * Arb).  Other arguments (subnormal, zero, NaN, > 1/2) go to libm's log. */
-#define LOG_OFF UINT64_C(0x3fe6000000000000)
-static const double log_ln2hi = 0x1.62e42fefa3800p-1, log_ln2lo = 0x1.ef35793c76730p-45;
-static const double log_a[5] = {-0x1.0000000000001p-1, 0x1.555555551305bp-2,
-                                -0x1.fffffffeb459p-3, 0x1.999b324f10111p-3,
-                                -0x1.55575e506c89fp-3};
-/* invc = 1/c, logc = log c (rounded) of subinterval i at 2 i, 2 i + 1 */
-static const double log_tab[256] = {
-    0x1.734f0c3e0de9fp+0, -0x1.7cc7f79e69000p-2, 0x1.713786a2ce91fp+0, -0x1.76feec20d0000p-2,
-    0x1.6f26008fab5a0p+0, -0x1.713e31351e000p-2, 0x1.6d1a61f138c7dp+0, -0x1.6b85b38287800p-2,
-    0x1.6b1490bc5b4d1p+0, -0x1.65d5590807800p-2, 0x1.69147332f0cbap+0, -0x1.602d076180000p-2,
-    0x1.6719f18224223p+0, -0x1.5a8ca86909000p-2, 0x1.6524f99a51ed9p+0, -0x1.54f4356035000p-2,
-    0x1.63356aa8f24c4p+0, -0x1.4f637c36b4000p-2, 0x1.614b36b9ddc14p+0, -0x1.49da7fda85000p-2,
-    0x1.5f66452c65c4cp+0, -0x1.445923989a800p-2, 0x1.5d867b5912c4fp+0, -0x1.3edf439b0b800p-2,
-    0x1.5babccb5b90dep+0, -0x1.396ce448f7000p-2, 0x1.59d61f2d91a78p+0, -0x1.3401e17bda000p-2,
-    0x1.5805612465687p+0, -0x1.2e9e2ef468000p-2, 0x1.56397cee76bd3p+0, -0x1.2941b3830e000p-2,
-    0x1.54725e2a77f93p+0, -0x1.23ec58cda8800p-2, 0x1.52aff42064583p+0, -0x1.1e9e129279000p-2,
-    0x1.50f22dbb2bddfp+0, -0x1.1956d2b48f800p-2, 0x1.4f38f4734ded7p+0, -0x1.141679ab9f800p-2,
-    0x1.4d843cfde2840p+0, -0x1.0edd094ef9800p-2, 0x1.4bd3ec078a3c8p+0, -0x1.09aa518db1000p-2,
-    0x1.4a27fc3e0258ap+0, -0x1.047e65263b800p-2, 0x1.4880524d48434p+0, -0x1.feb224586f000p-3,
-    0x1.46dce1b192d0bp+0, -0x1.f474a7517b000p-3, 0x1.453d9d3391854p+0, -0x1.ea4443d103000p-3,
-    0x1.43a2744b4845ap+0, -0x1.e020d44e9b000p-3, 0x1.420b54115f8fbp+0, -0x1.d60a22977f000p-3,
-    0x1.40782da3ef4b1p+0, -0x1.cc00104959000p-3, 0x1.3ee8f5d57fe8fp+0, -0x1.c202956891000p-3,
-    0x1.3d5d9a00b4ce9p+0, -0x1.b81178d811000p-3, 0x1.3bd60c010c12bp+0, -0x1.ae2c9ccd3d000p-3,
-    0x1.3a5242b75dab8p+0, -0x1.a45402e129000p-3, 0x1.38d22cd9fd002p+0, -0x1.9a877681df000p-3,
-    0x1.3755bc5847a1cp+0, -0x1.90c6d69483000p-3, 0x1.35dce49ad36e2p+0, -0x1.87120a645c000p-3,
-    0x1.34679984dd440p+0, -0x1.7d68fb4143000p-3, 0x1.32f5cceffcb24p+0, -0x1.73cb83c627000p-3,
-    0x1.3187775a10d49p+0, -0x1.6a39a9b376000p-3, 0x1.301c8373e3990p+0, -0x1.60b3154b7a000p-3,
-    0x1.2eb4ebb95f841p+0, -0x1.5737d76243000p-3, 0x1.2d50a0219a9d1p+0, -0x1.4dc7b8fc23000p-3,
-    0x1.2bef9a8b7fd2ap+0, -0x1.4462c51d20000p-3, 0x1.2a91c7a0c1babp+0, -0x1.3b08abc830000p-3,
-    0x1.293726014b530p+0, -0x1.31b996b490000p-3, 0x1.27dfa5757a1f5p+0, -0x1.2875490a44000p-3,
-    0x1.268b39b1d3bbfp+0, -0x1.1f3b9f879a000p-3, 0x1.2539d838ff5bdp+0, -0x1.160c8252ca000p-3,
-    0x1.23eb7aac9083bp+0, -0x1.0ce7f57f72000p-3, 0x1.22a012ba940b6p+0, -0x1.03cdc49fea000p-3,
-    0x1.2157996cc4132p+0, -0x1.f57bdbc4b8000p-4, 0x1.201201dd2fc9bp+0, -0x1.e370896404000p-4,
-    0x1.1ecf4494d480bp+0, -0x1.d17983ef94000p-4, 0x1.1d8f5528f6569p+0, -0x1.bf9674ed8a000p-4,
-    0x1.1c52311577e7cp+0, -0x1.adc79202f6000p-4, 0x1.1b17c74cb26e9p+0, -0x1.9c0c3e7288000p-4,
-    0x1.19e010c2c1ab6p+0, -0x1.8a646b372c000p-4, 0x1.18ab07bb670bdp+0, -0x1.78d01b3ac0000p-4,
-    0x1.1778a25efbcb6p+0, -0x1.674f145380000p-4, 0x1.1648d354c31dap+0, -0x1.55e0e6d878000p-4,
-    0x1.151b990275fddp+0, -0x1.4485cdea1e000p-4, 0x1.13f0ea432d24cp+0, -0x1.333d94d6aa000p-4,
-    0x1.12c8b7210f9dap+0, -0x1.22079f8c56000p-4, 0x1.11a3028ecb531p+0, -0x1.10e4698622000p-4,
-    0x1.107fbda8434afp+0, -0x1.ffa6c6ad20000p-5, 0x1.0f5ee0f4e6bb3p+0, -0x1.dda8d4a774000p-5,
-    0x1.0e4065d2a9fcep+0, -0x1.bbcece4850000p-5, 0x1.0d244632ca521p+0, -0x1.9a1894012c000p-5,
-    0x1.0c0a77ce2981ap+0, -0x1.788583302c000p-5, 0x1.0af2f83c636d1p+0, -0x1.5715e67d68000p-5,
-    0x1.09ddb98a01339p+0, -0x1.35c8a49658000p-5, 0x1.08cabaf52e7dfp+0, -0x1.149e364154000p-5,
-    0x1.07b9f2f4e28fbp+0, -0x1.e72c082eb8000p-6, 0x1.06ab58c358f19p+0, -0x1.a55f152528000p-6,
-    0x1.059eea5ecf92cp+0, -0x1.63d62cf818000p-6, 0x1.04949cdd12c90p+0, -0x1.228fb8caa0000p-6,
-    0x1.038c6c6f0ada9p+0, -0x1.c317b20f90000p-7, 0x1.02865137932a9p+0, -0x1.419355daa0000p-7,
-    0x1.0182427ea7348p+0, -0x1.81203c2ec0000p-8, 0x1.008040614b195p+0, -0x1.0040979240000p-9,
-    0x1.fe01ff726fa1ap-1, 0x1.feff384900000p-9, 0x1.fa11cc261ea74p-1, 0x1.7dc41353d0000p-7,
-    0x1.f6310b081992ep-1, 0x1.3cea3c4c28000p-6, 0x1.f25f63ceeadcdp-1, 0x1.b9fc114890000p-6,
-    0x1.ee9c8039113e7p-1, 0x1.1b0d8ce110000p-5, 0x1.eae8078cbb1abp-1, 0x1.58a5bd001c000p-5,
-    0x1.e741aa29d0c9bp-1, 0x1.95c8340d88000p-5, 0x1.e3a91830a99b5p-1, 0x1.d276aef578000p-5,
-    0x1.e01e009609a56p-1, 0x1.07598e598c000p-4, 0x1.dca01e577bb98p-1, 0x1.253f5e30d2000p-4,
-    0x1.d92f20b7c9103p-1, 0x1.42edd8b380000p-4, 0x1.d5cac66fb5ccep-1, 0x1.606598757c000p-4,
-    0x1.d272caa5ede9dp-1, 0x1.7da76356a0000p-4, 0x1.cf26e3e6b2ccdp-1, 0x1.9ab434e1c6000p-4,
-    0x1.cbe6da2a77902p-1, 0x1.b78c7bb0d6000p-4, 0x1.c8b266d37086dp-1, 0x1.d431332e72000p-4,
-    0x1.c5894bd5d5804p-1, 0x1.f0a3171de6000p-4, 0x1.c26b533bb9f8cp-1, 0x1.067152b914000p-3,
-    0x1.bf583eeece73fp-1, 0x1.147858292b000p-3, 0x1.bc4fd75db96c1p-1, 0x1.2266ecdca3000p-3,
-    0x1.b951e0c864a28p-1, 0x1.303d7a6c55000p-3, 0x1.b65e2c5ef3e2cp-1, 0x1.3dfc33c331000p-3,
-    0x1.b374867c9888bp-1, 0x1.4ba366b7a8000p-3, 0x1.b094b211d304ap-1, 0x1.5933928d1f000p-3,
-    0x1.adbe885f2ef7ep-1, 0x1.66acd2418f000p-3, 0x1.aaf1d31603da2p-1, 0x1.740f8ec669000p-3,
-    0x1.a82e63fd358a7p-1, 0x1.815c0f51af000p-3, 0x1.a5740ef09738bp-1, 0x1.8e92954f68000p-3,
-    0x1.a2c2a90ab4b27p-1, 0x1.9bb3602f84000p-3, 0x1.a01a01393f2d1p-1, 0x1.a8bed1c2c0000p-3,
-    0x1.9d79f24db3c1bp-1, 0x1.b5b515c01d000p-3, 0x1.9ae2505c7b190p-1, 0x1.c2967ccbcc000p-3,
-    0x1.9852ef297ce2fp-1, 0x1.cf635d5486000p-3, 0x1.95cbaeea44b75p-1, 0x1.dc1bd3446c000p-3,
-    0x1.934c69de74838p-1, 0x1.e8c01b8cfe000p-3, 0x1.90d4f2f6752e6p-1, 0x1.f5509c0179000p-3,
-    0x1.8e6528effd79dp-1, 0x1.00e6c121fb800p-2, 0x1.8bfce9fcc007cp-1, 0x1.071b80e93d000p-2,
-    0x1.899c0dabec30ep-1, 0x1.0d46b9e867000p-2, 0x1.87427aa2317fbp-1, 0x1.13687334bd000p-2,
-    0x1.84f00acb39a08p-1, 0x1.1980d67234800p-2, 0x1.82a49e8653e55p-1, 0x1.1f8ffe0cc8000p-2,
-    0x1.8060195f40260p-1, 0x1.2595fd7636800p-2, 0x1.7e22563e0a329p-1, 0x1.2b9300914a800p-2,
-    0x1.7beb377dcb5adp-1, 0x1.3187210436000p-2, 0x1.79baa679725c2p-1, 0x1.377266dec1800p-2,
-    0x1.77907f2170657p-1, 0x1.3d54ffbaf3000p-2, 0x1.756cadbd6130cp-1, 0x1.432eee32fe000p-2
-};
-
-static inline uint64_t as_u64(double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, sizeof v);
-    return v;
-}
-
+/* The logarithm of the tails (AS 241 takes the log of min(u, 1 - u) < 0.075): libm's log,
+ * one place for the scalar and the vector paths (tails_512 calls it lane by lane), so the
+ * normals are the same doubles on every path. */
 static double log_tail(double x)
 {
-    uint64_t ix, tmp, iz;
-    double z, kd, invc, logc, r, w, hi, lo, r2, r3, p;
-    int i;
-    if (!(x >= 0x1p-1022 && x <= 0.5))
-        return log(x);
-    ix = as_u64(x);
-    tmp = ix - LOG_OFF;
-    i = (int) ((tmp >> 45) & 127);
-    kd = (double) ((int64_t) tmp >> 52);
-    iz = ix - (tmp & (UINT64_C(0xfff) << 52));
-    memcpy(&z, &iz, sizeof z);
-    invc = log_tab[2 * i];
-    logc = log_tab[2 * i + 1];
-    r = fma(z, invc, -1.0);
-    w = fma(kd, log_ln2hi, logc);
-    hi = r + w;
-    lo = fma(kd, log_ln2lo, (w - hi) + r);
-    r2 = r * r;
-    r3 = r * r2;
-    p = fma(fma(r, log_a[4], log_a[3]), r2, fma(r, log_a[2], log_a[1]));
-    return fma(r3, p, fma(r2, log_a[0], lo)) + hi;
+    return log(x);
 }
 
 static double ppnd16(double u)
@@ -266,7 +159,7 @@ double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k)
  * ppnd16, so the same doubles), and ppnd16 itself for the values in the tails.  The numbers
  * are exactly those of fy_rng_uniform and fy_rng_normal (tests/test_nnft_mc.c compares them):
  * integer arithmetic, exact conversions, and no multiply-add contraction (AVX2 has no FMA);
- * the only fused multiply-adds are log_tail's, written out (fma()) and the same on every path.
+ * the tails' logarithm is libm's on every path.
  * Where the processor has AVX-512 (F, DQ) the fills take batch_512 below instead (mc13: 8
  * blocks per vector, the three passes over up to 512 values); fy_rng_set_isa picks a path. */
 #define LANES 8
@@ -561,10 +454,10 @@ static void normal_lanes(double *z, int n)
  * c1, c3 never reach a multiply and are cut at the end), the 53-bit integers converted
  * exactly by _mm512_cvtepu64_pd, then in three passes over up to CHUNK values: the central
  * branch of AS 241 for every value (ppnd16's operations in its order) with the tails' uniforms
- * packed aside; the tails eight at a time, log (log_tail's operations), square root and
- * rational function (the far tails, r > 5, by ppnd16 itself); the tails' normals expanded
- * back into their places.  mc13: no libm call and no branch on where the tails fall, 5.4 ->
- * 2.8 ns a normal on the AMD EPYC (Zen 5) of the development machine. */
+ * packed aside; the tails eight at a time, log, square root and
+ * rational function (the far tails, r > 5, by ppnd16 itself; the logarithm lane by lane from
+ * libm); the tails' normals expanded back into their places, with no branch on where the
+ * tails fall. */
 #define GROUPS 32                /* groups of 16 values (8 blocks) per pass, at most */
 #define CHUNK (16 * GROUPS)
 
@@ -633,31 +526,15 @@ FY_T512 static inline void central4_512(__m512d c[4], const __m512d w[4])
         c[i] = _mm512_mul_pd(x[i], _mm512_div_pd(num[i], den[i]));
 }
 
-/* log_tail of 8 values in [2^-1022, 1/2] (log_tail's operations in its order, the table read
- * by gathers). */
+/* log_tail of 8 values, lane by lane (libm's log: the same doubles as the scalar path). */
 FY_T512 static inline __m512d log_tail_512(__m512d x)
 {
-    const __m512i ix = _mm512_castpd_si512(x);
-    const __m512i tmp = _mm512_sub_epi64(ix, _mm512_set1_epi64((long long) LOG_OFF));
-    const __m512i i2 = _mm512_slli_epi64(
-        _mm512_and_si512(_mm512_srli_epi64(tmp, 45), _mm512_set1_epi64(127)), 1);
-    const __m512d kd = _mm512_cvtepi64_pd(_mm512_srai_epi64(tmp, 52));
-    const __m512d z = _mm512_castsi512_pd(_mm512_sub_epi64(
-        ix, _mm512_and_si512(tmp, _mm512_set1_epi64((long long) (UINT64_C(0xfff) << 52)))));
-    const __m512d invc = _mm512_i64gather_pd(i2, log_tab, 8);
-    const __m512d logc = _mm512_i64gather_pd(i2, log_tab + 1, 8);
-    __m512d r, w, hi, lo, r2, r3, p;
-    r = _mm512_fmadd_pd(z, invc, _mm512_set1_pd(-1.0));
-    w = _mm512_fmadd_pd(kd, _mm512_set1_pd(log_ln2hi), logc);
-    hi = _mm512_add_pd(r, w);
-    lo = _mm512_fmadd_pd(kd, _mm512_set1_pd(log_ln2lo), _mm512_add_pd(_mm512_sub_pd(w, hi), r));
-    r2 = _mm512_mul_pd(r, r);
-    r3 = _mm512_mul_pd(r, r2);
-    p = _mm512_fmadd_pd(_mm512_fmadd_pd(r, _mm512_set1_pd(log_a[4]), _mm512_set1_pd(log_a[3])),
-                        r2,
-                        _mm512_fmadd_pd(r, _mm512_set1_pd(log_a[2]), _mm512_set1_pd(log_a[1])));
-    return _mm512_add_pd(
-        _mm512_fmadd_pd(r3, p, _mm512_fmadd_pd(r2, _mm512_set1_pd(log_a[0]), lo)), hi);
+    double v[8] __attribute__((aligned(64)));
+    int j;
+    _mm512_store_pd(v, x);
+    for (j = 0; j < 8; j++)
+        v[j] = log_tail(v[j]);
+    return _mm512_load_pd(v);
 }
 
 /* The tails in place: the uniforms u[0..nt) (|u - 1/2| > 0.425; u[nt .. nt + 8) readable)
