@@ -425,14 +425,15 @@ static void test_counts_and_moments(void **state)
     fmpq_set_si(q, 15 * 4 * 5, 16);
     assert_true(fy_arb_contains_fmpq(G, q));
     /* Erf at distinct points: exact by the two-dimensional quadrature in d = 1 (checked in
-     * test_nnft_exact); three affinely independent points in d = 2 (rank 3): erf is
-     * computed (test_nnft_quad3), tanh refused */
+     * test_nnft_exact); three affinely independent points in d = 2 (rank 3): erf and tanh
+     * are computed (test_nnft_quad3); four in d = 3 (rank 4): tanh refused */
     spec_simple(s, FY_NNFT_ERF, "0\n1\n", "1", "1", 5);
     {
-        static const slong mixed[4] = {0, 0, 1, 1}, three[4] = {0, 1, 2, 2};
+        static const slong mixed[4] = {0, 0, 1, 1}, four[4] = {0, 1, 2, 3};
         assert_int_equal(fy_nnft_correlator(G, s, mixed, 4, PREC, err), FY_OK);
-        spec_simple(s, FY_NNFT_TANH, "0 0\n1 0\n0 1\n", "1", "1", 5);
-        assert_int_equal(fy_nnft_correlator(G, s, three, 4, PREC, err), FY_EUNSUPPORTED);
+        spec_simple(s, FY_NNFT_TANH, "0 0 0\n1 0 0\n0 1 0\n0 0 1\n", "1", "1", 5);
+        assert_int_equal(fy_nnft_correlator(G, s, four, 4, PREC, err), FY_EUNSUPPORTED);
+        assert_non_null(strstr(err->msg, "rank 4"));
         spec_simple(s, FY_NNFT_ERF, "0\n1\n", "1", "1", 5);
     }
     assert_int_equal(fy_nnft_correlator(G, s, zeros, 2, PREC, err), FY_OK);

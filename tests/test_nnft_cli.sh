@@ -48,7 +48,7 @@ has() { # has FILE PATTERN DESCRIPTION
     if grep -q -- "$2" "$1"; then ok "$3"
     else no "$3 (no '$2' in $1)"; sed 's/^/# /' "$1" | head -20; fi
 }
-echo "1..118"
+echo "1..120"
 printf '# Erf, the test values of MATH.md 4.1\nactivation erf\nsigma_W 1\nsigma_b 1\n' \
     >nnft_cli_erf.spec
 printf 'point 1\npoint -1\n' >>nnft_cli_erf.spec
@@ -107,6 +107,12 @@ has nnft_cli.out "hms-d1, 6 point(s)" "hms-d1 has six points"
 t 2 "malformed spec" "$feynn" nnft kernel nnft_cli_bad.spec
 has nnft_cli.err "nnft_cli_bad.spec:3:9:" "error names file:line:column"
 t 2 "missing spec" "$feynn" nnft correlators
+# tanh: rank 3 (d = 2) is computed (tests/test_nnft_quad3.c), rank 4 refused at once, naming
+# the Monte Carlo alternative
+printf 'activation tanh\nsigma_W 1\nsigma_b 1\nwidth 10\n' >nnft_cli_tanh.spec
+t 2 "correlators: tanh at rank 4 refused" "$feynn" nnft correlators nnft_cli_tanh.spec \
+    --inputs hms-d3-erf --n 4 --quiet
+has nnft_cli.err "rank 4 or more.*use feynn nnft sample" "tanh rank 4: the reason and sample"
 t 2 "unknown option" "$feynn" nnft sample nnft_cli_relu.spec --frobnicate
 t 2 "option of another command" "$feynn" nnft kernel nnft_cli_relu.spec --networks 10
 # couplings and predict (effective action, MATH.md 4.3): the [HMS] ReLU experiment, where

@@ -93,7 +93,7 @@ static void test_rank3_vs_trapezoid(void **state)
     fy_nnft_spec_init(s);
     fy_error_init(err);
     arb_init(mu);
-    for (act = 0; act < 1; act++) /* tanh at rank 3: refused (test_refused) */
+    for (act = 0; act < 2; act++)
     {
         spec_pts(s, act ? FY_NNFT_TANH : FY_NNFT_ERF, "1 0\n0 1\n-1 0.5\n", "1", "3/5");
         for (c = 0; c < sizeof cases / sizeof cases[0]; c++)
@@ -145,7 +145,7 @@ static void test_degenerate(void **state)
     arb_init(r2);
     arb_init(cs);
     arb_init(sn);
-    for (act = 0; act < 1; act++) /* erf (tanh's grid in three dimensions: refused) */
+    for (act = 0; act < 2; act++)
     {
         fy_nnft_act_t A = act ? FY_NNFT_TANH : FY_NNFT_ERF;
         spec_pts(s, A, "0 0\n1/2 1/2\n1 1\n", "1", "1");
@@ -338,7 +338,7 @@ static void test_symmetry(void **state)
     fy_error_init(err);
     arb_init(m1);
     arb_init(m2);
-    for (act = 0; act < 1; act++) /* erf */
+    for (act = 0; act < 2; act++)
     {
         spec_pts(s, act ? FY_NNFT_TANH : FY_NNFT_ERF, "-1 -1\n-1 1\n1 -1\n1 1\n", "1", "1");
         for (q = 0; q < 2; q++)
@@ -785,33 +785,173 @@ static void test_relu_rank3(void **state)
     fy_nnft_spec_clear(s);
 }
 
-/* What stays refused, with the reason: relu at rank 4, tanh at rank 3 and 4, erf at rank 4 with no
- * point of power 1. */
+/* ------------------------------------------------------------------ tanh13: tanh at rank 3
+ * The three-dimensional grid (quad2.c, the tanh bound max(1, tan |Im z|) on the ellipses)
+ * against: (a) the Monte Carlo ensemble of fy_nnft_sample on the [HMS] d = 2 set (fixed seed,
+ * 4 standard errors; the correlator tables from one grid for every monomial, and one tuple by
+ * its own grid); (b) the same grid for sin (fy_nnft_gauss3_expect) against sin's closed form
+ * (for erf against erf's own rank-3 route, the direction of a point of power 1 in closed form:
+ * test_erf_nesting); (c) integrands that factorise: independent directions
+ * against the cube of a rank-1 moment, a block-diagonal covariance against a rank-2 moment
+ * (nested quadrature) times a rank-1 one.  (d) Permutations of a tuple and rotations of the
+ * square (other Cholesky factors: other grids): test_symmetry.  The trapezoid rule over the
+ * parameters: test_rank3_vs_trapezoid; a rank-2 set rotated into three dimensions:
+ * test_degenerate. */
+static void test_tanh_rank3(void **state)
+{
+    static const slong t6[6] = {0, 0, 1, 1, 2, 2}, t4[4] = {0, 1, 2, 2}, t2[2] = {0, 1};
+    static const slong t00[2] = {0, 0}, t22[2] = {2, 2};
+    static const slong h4[4] = {0, 1, 2, 3};
+    static const double X[3][2] = {{1, 0}, {0, 1}, {-1, 0.5}};
+    static const int pw[3] = {1, 1, 2};
+    fy_nnft_spec_t s;
+    fy_nnft_corr_t c;
+    fy_nnft_mc_t mc;
+    fy_error_t err;
+    arb_t mu, m2, e;
+    arb_ptr a = _arb_vec_init(3), b = _arb_vec_init(3), w = _arb_vec_init(3);
+    double worst = 0;
+    slong t;
+    int k;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_nnft_corr_init(c);
+    fy_error_init(err);
+    arb_init(mu);
+    arb_init(m2);
+    arb_init(e);
+    /* (a) hms-d2 (the square (+-1, +-1), sigma_b = 1: rank 3) against Monte Carlo */
+    spec_pts(s, FY_NNFT_TANH, "0\n", "1", "1");
+    if (fy_nnft_spec_set_inputs(s, "hms-d2-erf", err) != FY_OK)
+        fail_msg("%s", err->msg);
+    s->width = 3;
+    if (fy_nnft_corr_compute(c, s, 4, PREC3, err) != FY_OK)
+        fail_msg("hms-d2 tanh: %s", err->msg);
+    assert_int_equal(c->count, 35);
+    fy_nnft_mc_init(mc);
+    if (fy_nnft_sample(mc, s, 200000, 11, 1, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    assert_int_equal(mc->count[1], c->count);
+    for (t = 0; t < c->count; t++)
+    {
+        double g = mid(c->G + t), z = fabs(mc->mean[1][t] - g) / mc->se[1][t];
+        worst = z > worst ? z : worst;
+        if (z > 4 || arb_rel_accuracy_bits(c->G + t) < 16)
+            fail_msg("hms-d2 tanh tuple %ld: exact %.10g, Monte Carlo %.10g +- %.3g", (long) t,
+                     g, mc->mean[1][t], mc->se[1][t]);
+        if (memcmp(c->idx + 4 * t, h4, sizeof h4) == 0)
+        {
+            /* the tuple of the four points by its own grid (one monomial's degrees) */
+            assert_int_equal(fy_nnft_correlator(mu, s, h4, 4, PREC3, err), FY_OK);
+            printf("# hms-d2 tanh G4(0, 1, 2, 3) at N = 3: table ");
+            arb_printd(c->G + t, 12);
+            printf(", own grid ");
+            arb_printd(mu, 12);
+            printf(", Monte Carlo %.6g +- %.2g\n", mc->mean[1][t], mc->se[1][t]);
+            assert_true(arb_overlaps(mu, c->G + t));
+        }
+    }
+    printf("# hms-d2 tanh: exact against Monte Carlo (seed 11, 200000 networks), largest "
+           "deviation %.2f standard errors\n", worst);
+    fy_nnft_mc_clear(mc);
+    /* (b) the grid for sin against its closed form: z_j = (w1 x_j1 + w2 x_j2) / sqrt 2 + 0.6 b,
+     * E (sqrt(N) a)^4 = 3 */
+    for (k = 0; k < 3; k++)
+    {
+        arb_set_d(a + k, X[k][0]);
+        arb_set_d(b + k, X[k][1]);
+        arb_sqrt_ui(e, 2, 128);
+        arb_div(a + k, a + k, e, 128);
+        arb_div(b + k, b + k, e, 128);
+        arb_set_si(w + k, 3);
+        arb_div_ui(w + k, w + k, 5, 128);
+    }
+    spec_pts(s, FY_NNFT_SIN, "1 0\n0 1\n-1 0.5\n", "1", "3/5");
+    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC, err), FY_OK);
+    if (fy_nnft_gauss3_expect(m2, FY_NNFT_SIN, a, b, w, pw, 3, PREC3, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    arb_mul_si(m2, m2, 3, PREC);
+    printf("# sin (0, 1, 2, 2): the grid ");
+    arb_printd(m2, 17);
+    printf(", closed form ");
+    arb_printd(mu, 17);
+    printf("\n");
+    assert_true(arb_overlaps(mu, m2));
+    assert_true(arb_rel_accuracy_bits(m2) >= 25 && arb_rel_accuracy_bits(mu) >= 50);
+    /* (c) 2 e_1, 2 e_2, 2 e_3 in d = 3, sigma_W = 2, sigma_b = 0: z_j = (4 / sqrt 3) w_j
+     * independent, mu_6(0, 0, 1, 1, 2, 2) = 15 (E tanh(z)^2)^3.  Coefficients this large put
+     * tanh's poles within reach of the panels' ellipses (a bound of 1 there, blind to the
+     * poles, gave a ball 2.5 radii off) */
+    spec_pts(s, FY_NNFT_TANH, "2 0 0\n0 2 0\n0 0 2\n", "2", "0");
+    if (fy_nnft_moment(mu, s, t6, 6, PREC3, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    assert_int_equal(fy_nnft_moment(e, s, t00, 2, PREC, err), FY_OK);
+    arb_pow_ui(e, e, 3, PREC);
+    arb_mul_ui(e, e, 15, PREC);
+    printf("# tanh rank 3, independent: ");
+    arb_printd(mu, 17);
+    printf(" (15 mu_2^3 = ");
+    arb_printd(e, 17);
+    printf(")\n");
+    assert_true(arb_overlaps(mu, e));
+    assert_true(arb_rel_accuracy_bits(mu) >= 20);
+    /* block diagonal: (1, 1/2, 0), (-1/3, 1, 0) against (0, 0, 1) */
+    spec_pts(s, FY_NNFT_TANH, "1 1/2 0\n-1/3 1 0\n0 0 1\n", "1", "0");
+    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC3, err), FY_OK);
+    assert_int_equal(fy_nnft_moment(m2, s, t2, 2, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_moment(e, s, t22, 2, PREC, err), FY_OK);
+    arb_mul(e, e, m2, PREC);
+    arb_mul_ui(e, e, 3, PREC);
+    printf("# tanh rank 3, block-diagonal: ");
+    arb_printd(mu, 17);
+    printf(" (rank-2 route ");
+    arb_printd(e, 17);
+    printf(")\n");
+    assert_true(arb_overlaps(mu, e));
+    assert_true(arb_rel_accuracy_bits(mu) >= 20);
+    _arb_vec_clear(a, 3);
+    _arb_vec_clear(b, 3);
+    _arb_vec_clear(w, 3);
+    arb_clear(mu);
+    arb_clear(m2);
+    arb_clear(e);
+    fy_nnft_corr_clear(c);
+    fy_nnft_spec_clear(s);
+}
+
+/* What stays refused, with the reason: relu at rank 4, tanh at rank 4 (one moment, and the
+ * correlator tables of a set of rank 4 at once), erf at rank 4 with no point of power 1. */
 static void test_refused(void **state)
 {
     static const slong t4[4] = {0, 1, 2, 3}, t8[8] = {0, 0, 1, 1, 2, 2, 3, 3};
-    static const slong t3[4] = {0, 1, 2, 2};
     fy_nnft_spec_t s;
+    fy_nnft_corr_t c;
     fy_error_t err;
     arb_t mu;
     (void) state;
     fy_nnft_spec_init(s);
+    fy_nnft_corr_init(c);
     fy_error_init(err);
     arb_init(mu);
     spec_pts(s, FY_NNFT_RELU, "-1 -1 -1\n1 1 -1\n-1 1 1\n1 -1 1\n", "1", "1");
     assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC, err), FY_EUNSUPPORTED);
     assert_non_null(strstr(err->msg, "rank 4"));
-    spec_pts(s, FY_NNFT_TANH, "1 0\n0 1\n-1 0.5\n", "1", "1");
-    assert_int_equal(fy_nnft_moment(mu, s, t3, 4, PREC, err), FY_EUNSUPPORTED);
-    assert_non_null(strstr(err->msg, "rank 3"));
     spec_pts(s, FY_NNFT_TANH, "-1 -1 -1\n1 1 -1\n-1 1 1\n1 -1 1\n", "1", "1");
     assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC, err), FY_EUNSUPPORTED);
     assert_non_null(strstr(err->msg, "rank 4"));
+    assert_non_null(strstr(err->msg, "nnft sample"));
+    s->width = 5; /* the tables: refused before any grid */
+    assert_int_equal(fy_nnft_corr_compute(c, s, 4, PREC, err), FY_EUNSUPPORTED);
+    assert_non_null(strstr(err->msg, "rank 4 or more"));
+    assert_non_null(strstr(err->msg, "G^(4) needs four-dimensional integrals"));
+    assert_non_null(strstr(err->msg, "nnft sample"));
+    assert_int_equal(fy_nnft_corr_compute(c, s, 2, PREC, err), FY_OK);
     s->act = FY_NNFT_ERF;
     assert_int_equal(fy_nnft_moment(mu, s, t8, 8, PREC, err), FY_EUNSUPPORTED);
     assert_non_null(strstr(err->msg, "occurs once"));
     assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC3, err), FY_OK);
     arb_clear(mu);
+    fy_nnft_corr_clear(c);
     fy_nnft_spec_clear(s);
 }
 
@@ -872,6 +1012,7 @@ int main(void)
         cmocka_unit_test(test_nest),
         cmocka_unit_test(test_cube_kinks),
         cmocka_unit_test(test_relu_rank3),
+        cmocka_unit_test(test_tanh_rank3),
     };
     return cmocka_run_group_tests_name("nnft_quad3", tests, NULL, NULL) ? 1 : 0;
 }

@@ -213,9 +213,12 @@ int fy_nnft_kernel_quad(arb_t K, const fy_nnft_spec_t s, slong i, slong j, slong
  *     own direction in closed form (E erf(a + b w) = erf(a / sqrt(1 + 2 b^2))), one
  *     dimension less; a remaining rank 3 by the grid of fy_nnft_gauss3_expect, accurate to
  *     about 2^-54 (not 2^-prec) and seconds a moment;
+ *   - tanh at rank 3 (tanh13, issue 13): the same grid, its bound on the Bernstein ellipses
+ *     max(1, tan sup |Im z|) below the poles (about 2^-54, one to a few seconds a moment;
+ *     fy_nnft_corr_compute takes every moment of a rank-3 point set from one grid);
  *   - relu at rank 3: fy_nnft_relu_rank3 (below);
- * relu at rank 4 or more, tanh at rank 3 or more, erf at rank 4 with every point repeated,
- * rank 5 or more: FY_EUNSUPPORTED, with the reason. */
+ * relu and tanh at rank 4 or more, erf at rank 4 with every point repeated, rank 5 or more:
+ * FY_EUNSUPPORTED, with the reason (use the Monte Carlo ensemble, fy_nnft_sample). */
 int fy_nnft_moment(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
                    fy_error_t err);
 /* The same moment by one-dimensional rigorous quadrature where all pre-activations are
@@ -233,15 +236,18 @@ int fy_nnft_moment_quad(arb_t mu, const fy_nnft_spec_t s, const slong *idx, int 
 int fy_nnft_gauss2_expect(arb_t res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b,
                           const int *pw, slong r, slong prec, fy_error_t err);
 /* rank3 (issue 13): E prod_j phi(a_j u + b_j v + c_j w)^pw[j], j < r <= 8, m = sum pw <= 16,
- * for u, v, w independent standard normals and phi = erf or tanh (others: FY_EUNSUPPORTED):
- * the tensor Gauss-Legendre rule on cubic panels (side 4 for erf, 2 for tanh) over
+ * for u, v, w independent standard normals and phi = erf, tanh or sin (others:
+ * FY_EUNSUPPORTED): the tensor Gauss-Legendre rule on cubic panels (side 4 for erf, 2 else) over
  * [0, L] x [-L, L]^2 (the integrand is even under y -> -y), L >= sqrt(2 (prec + 8) log 2);
  * the degree per panel from the Bernstein-ellipse bound (Trefethen 2008, Thm 4.5), one term
- * per axis with that axis on its ellipse and the others real, M bounded by ball evaluation;
- * negligible panels bounded by volume times sup |f|; the tails beyond the cube (at most
- * 6 exp(-L^2/2) / (L sqrt(2 pi))) in the radius, which aims at 2^-(prec + 6).  tanh fails
- * (FY_ECHECK) where its poles leave no finite bound.  The three-dimensional Gaussian integral
- * behind fy_nnft_moment at rank 3. */
+ * per axis with that axis on its ellipse and the others real, M bounded by ball evaluation
+ * (erf), by max(1, tan sup |Im z|) for tanh (|tanh(x + iy)| <= max(1, |tan y|) for
+ * |y| < pi/2, infinite at the poles) and cosh sup |Im z| for sin; negligible panels bounded
+ * by volume times sup |f|; the tails beyond the cube (at most 6 exp(-L^2/2) / (L sqrt(2 pi)),
+ * |phi| <= 1 on the reals) in the radius, which aims at 2^-(prec + 6).  tanh fails
+ * (FY_ECHECK) where its poles leave no degree up to 120 (coefficients |c| of about 10 and
+ * more).  The three-dimensional Gaussian integral behind fy_nnft_moment at rank 3 (sin there
+ * has its closed form; the grid is a second route for it). */
 int fy_nnft_gauss3_expect(arb_t res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr b,
                           arb_srcptr c, const int *pw, slong r, slong prec, fy_error_t err);
 

@@ -491,7 +491,7 @@ static int mcache_grid(mcache_t *mc, const fy_nnft_spec_t s, const slong *pts, s
     coef = _arb_vec_init(P * 3);
     fmpq_init(lv);
     fy_nnft_chol(co, &rank, lv, z->S, P, -1, prec + 30);
-    if (rank == 2 || (rank == 3 && s->act == FY_NNFT_ERF))
+    if (rank == 2 || rank == 3) /* (rank 3: tanh; erf's pairs are of rank 2) */
     {
         for (j = 0; j < P; j++)
             for (t = 0; t < rank; t++)
@@ -511,8 +511,12 @@ static int mcache_grid(mcache_t *mc, const fy_nnft_spec_t s, const slong *pts, s
 }
 
 /* erf and tanh: every moment of order <= n in one pass over a shared grid (quad2.c) when all
- * the distinct points lie in one Gaussian of rank 2; else a grid for each pair of them, the
- * rest left to fy_nnft_moment. */
+ * the distinct points lie in one Gaussian of rank 2, or for tanh of rank 3 (one
+ * three-dimensional grid for every monomial, the [HMS] d = 2 set in seconds, where moment by
+ * moment took a grid each); else a grid for each pair of them, the rest left to
+ * fy_nnft_moment (erf at rank 3 and 4: most reduce to two dimensions, quad3.c).  tanh at rank
+ * 4 or more with n >= 4 is refused at once: four of the points span rank 4, and their moment
+ * is a four-dimensional integral (not implemented). */
 static int mcache_fill_batch(mcache_t *mc, const fy_nnft_spec_t s, int n, slong prec,
                              fy_error_t err)
 {
@@ -543,12 +547,18 @@ static int mcache_fill_batch(mcache_t *mc, const fy_nnft_spec_t s, int n, slong 
         _arb_vec_clear(co, Pc * FY_NNFT_CHOL_K);
     }
     fy_nnft_red_clear(z);
-    if (!high && !rank3)
+    if (high && s->act != FY_NNFT_ERF && n >= 4)
+        rc = fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moments of %s: the "
+                          "pre-activations at the %ld distinct input points have a Gaussian of "
+                          "rank 4 or more (e.g. d = 3 with biases), so G^(%d) needs "
+                          "four-dimensional integrals, which are not implemented (rank 3 is); "
+                          "use feynn nnft sample", fy_nnft_act_name(s->act), (long) Pc, n);
+    else if (!high && (!rank3 || s->act != FY_NNFT_ERF))
         rc = mcache_grid(mc, s, pts, Pc, n, prec, err);
     else if (Pc <= 8)
     {
         /* a two-dimensional grid for each pair, the moments over three or more points one by
-         * one (erf: most reduce to two dimensions, quad3.c; tanh at rank 3: refused) */
+         * one (erf: most reduce to two dimensions, quad3.c) */
         int sz = 2;
         for (i = 0; i < Pc && rc == FY_OK; i++)
             for (j = i + 1; j < Pc && rc == FY_OK; j++)

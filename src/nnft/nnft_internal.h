@@ -9,6 +9,10 @@
 /* The standard normal density exp(-u^2/2) / sqrt(2 pi) of a complex ball (kernel.c), for the
  * integrands of the rigorous quadratures. */
 void fy_nnft_acb_normal_density(acb_t w, const acb_t u, slong prec);
+/* B >= sup |phi(t)| over the complex ball t (quad2.c; tanh: max(1, tan sup |Im t|) below its
+ * poles, whatever the real part; sin: cosh sup |Im t|; others: a ball evaluation); infinite
+ * where none is known. */
+void fy_nnft_act_bound(mag_t B, const acb_t t, fy_nnft_act_t act, slong prec);
 void fy_nnft_bias_var(arb_t v, const fy_nnft_spec_t s, slong prec);
 /* Sigma(x_i, x_j) = sigma_b^2 + sigma_W^2 x_i . x_j / d (Cos-net: no bias term). */
 void fy_nnft_sigma(arb_t v, const fy_nnft_spec_t s, slong i, slong j, slong prec);

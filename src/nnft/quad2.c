@@ -506,6 +506,61 @@ static void act_eval(acb_t y, const acb_t x, fy_nnft_act_t act, slong prec)
         acb_indeterminate(y);
 }
 
+/* tanh13 (issue 13): B >= sup |phi(t)| over the complex ball t.  tanh: |tanh(x + iy)|^2 =
+ * (cosh 2x - cos 2y) / (cosh 2x + cos 2y) <= max(1, tan^2 y) for |y| < pi/2 whatever x (the
+ * ratio falls with cosh 2x >= 1 where cos 2y < 0), so B = max(1, tan Y), Y = sup |Im t|,
+ * infinite from Y >= pi/2 on (the poles); a ball evaluation of tanh on a box with a wide real
+ * part is not finite (e^(2t) + 1 spans 0).  sin: |sin(x + iy)|^2 = sin^2 x + sinh^2 y <=
+ * cosh^2 y, B = cosh Y.  Other activations: the ball's own value. */
+void fy_nnft_act_bound(mag_t B, const acb_t t, fy_nnft_act_t act, slong prec)
+{
+    if (act == FY_NNFT_SIN)
+    {
+        arb_t y;
+        arb_init(y);
+        arb_get_mag(arb_radref(y), acb_imagref(t)); /* [0 +/- Y] */
+        arb_cosh(y, y, prec);
+        arb_get_mag(B, y);
+        arb_clear(y);
+        return;
+    }
+    if (act == FY_NNFT_TANH)
+    {
+        arb_t y, h;
+        mag_t Y;
+        arb_init(y);
+        arb_init(h);
+        mag_init(Y);
+        arb_get_mag(Y, acb_imagref(t));
+        arf_set_mag(arb_midref(y), Y);
+        arb_const_pi(h, prec);
+        arb_mul_2exp_si(h, h, -1);
+        if (mag_is_finite(Y) && arb_lt(y, h))
+        {
+            arb_tan(y, y, prec);
+            arb_get_mag(B, y);
+            if (mag_cmp_2exp_si(B, 0) < 0)
+                mag_one(B);
+        }
+        else
+            mag_inf(B);
+        arb_clear(y);
+        arb_clear(h);
+        mag_clear(Y);
+        return;
+    }
+    {
+        acb_t v;
+        acb_init(v);
+        act_eval(v, t, act, prec);
+        if (acb_is_finite(v))
+            acb_get_mag(B, v);
+        else
+            mag_inf(B);
+        acb_clear(v);
+    }
+}
+
 /* prod over the v-dependent columns of phi(a_j u + b_j v)^p_j, times the density of v */
 static int inner_f(acb_ptr res, const acb_t v, void *param, slong order, slong prec)
 {
@@ -949,11 +1004,7 @@ static void panel_bounds(mag_t D, mag_ptr B, const acb_struct *z, const qg_work 
             acb_mul_arb(w, z + i, q->coef + k * q->dim + i, prec);
             acb_add(t, t, w, prec);
         }
-        act_eval(t, t, q->act, prec);
-        if (acb_is_finite(t))
-            acb_get_mag(B + k, t);
-        else
-            mag_inf(B + k);
+        fy_nnft_act_bound(B + k, t, q->act, prec);
     }
     acb_clear(t);
     acb_clear(w);
@@ -1096,8 +1147,10 @@ static void panel_sum(qg_work *q, const gl_rule *g, const double *c, slong n)
                 arb_add(q->x + k, q->x + k, q->ax[t] + ix[t] * P + k, wp);
             if (q->act == FY_NNFT_ERF)
                 arb_hypgeom_erf(q->phi + k, q->x + k, wp);
-            else
+            else if (q->act == FY_NNFT_TANH)
                 arb_tanh(q->phi + k, q->x + k, wp);
+            else
+                arb_sin(q->phi + k, q->x + k, wp);
         }
         for (k = 0; k < P; k++)
             for (l = k; l < P; l++)
@@ -1260,8 +1313,9 @@ int fy_nnft_gauss_batch(arb_ptr res, fy_nnft_act_t act, arb_srcptr coef, int dim
     mag_t tol_panel, m1, m2;
     arb_t y, tail;
     int t, rc = FY_OK;
-    if (act != FY_NNFT_ERF && act != FY_NNFT_TANH)
-        return fy_error_set(err, FY_EUNSUPPORTED, "the moment grid is for erf and tanh, not %s",
+    if (act != FY_NNFT_ERF && act != FY_NNFT_TANH && act != FY_NNFT_SIN)
+        return fy_error_set(err, FY_EUNSUPPORTED, "the moment grid is for erf, tanh and sin "
+                            "(smooth, odd, |phi| <= 1 on the reals), not %s",
                             fy_nnft_act_name(act));
     if (P < 1 || maxdeg < 1 || maxdeg > 16 || dim < 1 || dim > QG_MAXD)
         return fy_error_set(err, FY_EINPUT, "moment grid: P >= 1 points, degree 1..16, "

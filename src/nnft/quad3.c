@@ -6,17 +6,21 @@
  * so z_j = sum_t c_jt y_t with y standard normal in R^rank and the rank found exactly.
  *   - erf at rank 3 with a point of power 1 outside the span of the others: that point's own
  *     direction in closed form (below), a two-dimensional grid left;
- *   - erf at rank 3 otherwise: one monomial of the three-dimensional tensor Gauss-Legendre
- *     grid of fy_nnft_gauss_batch (quad2.c: panels, Bernstein-ellipse error bound per
- *     monomial, tails), aiming at 2^-(min(prec, 48) + 6); tanh at rank 3 is refused (the
- *     ball bounds of tanh on the panels' ellipses are not finite near its poles, so the grid
- *     finds no degree);
+ *   - erf at rank 3 otherwise, and tanh at rank 3 (tanh13): one monomial of the
+ *     three-dimensional tensor Gauss-Legendre grid of fy_nnft_gauss_batch (quad2.c: panels,
+ *     Bernstein-ellipse error bound per monomial, tails |phi| <= 1), aiming at
+ *     2^-(min(prec, 48) + 6).  For tanh the bound on an ellipse's box is
+ *     max(1, tan sup |Im z|) below its poles at Im z = +-pi/2 (fy_nnft_act_bound; a ball
+ *     evaluation of tanh there is not finite), so the degree per panel stays finite; the
+ *     correlator tables of a point set of rank 3 take every monomial from one such grid
+ *     (exact.c: the [HMS] d = 2 set at n = 4 in seconds);
  *   - rank 4, erf only: a point k of power 1 whose direction leaves the span of the others is
  *     pivoted last, so that only z_k depends on the last coordinate y_3, with coefficient
  *     beta, beta^2 = R^(3)_kk (rational); E over y_3 of erf(alpha + beta y_3) is
  *     erf(alpha / sqrt(1 + 2 beta^2)) (a closed form), which leaves a rank-3 integral of the
- *     same kind with z_k's row scaled.  Other rank-4 moments (tanh; erf with every power >= 2)
- *     and rank 5 or more are refused with the reason. */
+ *     same kind with z_k's row scaled.  Other rank-4 moments (tanh: a four-dimensional grid
+ *     would take n^4 nodes a panel; erf with every power >= 2) and rank 5 or more are refused
+ *     with the reason and the alternative, feynn nnft sample. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,9 +125,9 @@ int fy_nnft_gauss3_expect(arb_t res, fy_nnft_act_t act, arb_srcptr a, arb_srcptr
     arb_ptr coef;
     slong j;
     int m = 0, rc;
-    if (act != FY_NNFT_ERF && act != FY_NNFT_TANH)
+    if (act != FY_NNFT_ERF && act != FY_NNFT_TANH && act != FY_NNFT_SIN)
         return fy_error_set(err, FY_EUNSUPPORTED, "three-dimensional moment quadrature is for "
-                            "erf and tanh, not %s", fy_nnft_act_name(act));
+                            "erf, tanh and sin, not %s", fy_nnft_act_name(act));
     if (r < 1 || r > 8)
         return fy_error_set(err, FY_EINPUT, "1..8 columns, not %ld", (long) r);
     for (j = 0; j < r; j++)
@@ -184,8 +188,11 @@ static int rank3_coef(arb_ptr coef, int *dim, const fmpq *S, const int *pw, slon
                           "points have a Gaussian of rank %s4; %s", (long) r,
                           rank > 4 ? "more than " : "",
                           act == FY_NNFT_ERF ? "erf reduces rank 4 to 3 only where a point "
-                          "occurs once (a four-dimensional integral is not implemented)"
-                          : "rank 4 is not implemented for this activation (erf only)");
+                          "occurs once (a four-dimensional integral is not implemented); use "
+                          "feynn nnft sample"
+                          : "a four-dimensional integral is not implemented for this "
+                          "activation (erf reduces rank 4 to 3 where a point occurs once); use "
+                          "feynn nnft sample");
     for (j = 0; j < r && rc == FY_OK; j++)
         for (t = 0; t < *dim; t++)
             arb_set(coef + j * *dim + t, co + j * FY_NNFT_CHOL_K + t);
@@ -243,11 +250,6 @@ int fy_nnft_moment_rank3(arb_t res, fy_nnft_act_t act, const fmpq *S, const int 
     }
     coef = _arb_vec_init(3 * r);
     rc = rank3_coef(coef, &dim, S, pw, r, act, prec + 30, err);
-    if (rc == FY_OK && dim == 3 && act != FY_NNFT_ERF)
-        rc = fy_error_set(err, FY_EUNSUPPORTED, "single-neuron moment of %s over a Gaussian of "
-                          "rank 3: the grid's bounds near the poles of %s do not converge (not "
-                          "implemented; erf is); use feynn nnft sample", fy_nnft_act_name(act),
-                          fy_nnft_act_name(act));
     if (rc == FY_OK) /* rank 3: the accuracy goal 2^-(min(prec, FY_NNFT_QG3_PREC) + 6) */
         rc = grid_moment(res, act, coef, dim, pw, r, m,
                          dim == 3 ? FLINT_MIN(prec, FY_NNFT_QG3_PREC) : prec, err);
