@@ -765,6 +765,406 @@ static void test_rg(void **state)
     fy_nnft_spec_clear(s);
 }
 
+
+/* ------------------------------------------------------------------ vert13 (issue 13)
+ * The erf kernel on complex regions (the cubature's ellipse boxes, a second-order form about
+ * the midpoint) against the kernel's formula written here in acb at points of each region
+ * (principal branches: the continuation wherever the region's ball is finite, |beta| < 1
+ * there); the region's ball must be finite on boxes far out where the plain ball of the
+ * formula was not (the capability that makes the d = 2 vertices 5 to 10 times faster). */
+static void erf_kernel_at(acb_t K, const fmpq *yq, acb_srcptr z, slong d, slong prec)
+{
+    /* sigma_W = sigma_b = sigma_a = 1: c = 1 / d, K_EFT = (2/pi) asin(2 Sxy / sqrt((1 + 2 Sxx)
+     * (1 + 2 Syy))) */
+    acb_t sxx, sxy, t;
+    arb_t syy, y, pi;
+    slong c;
+    acb_init(sxx);
+    acb_init(sxy);
+    acb_init(t);
+    arb_init(syy);
+    arb_init(y);
+    arb_init(pi);
+    for (c = 0; c < d; c++)
+    {
+        arb_set_fmpq(y, yq + c, prec);
+        acb_addmul(sxx, z + c, z + c, prec);
+        acb_addmul_arb(sxy, z + c, y, prec);
+        arb_addmul(syy, y, y, prec);
+    }
+    acb_div_si(sxx, sxx, d, prec);
+    acb_add_ui(sxx, sxx, 1, prec);
+    acb_div_si(sxy, sxy, d, prec);
+    acb_add_ui(sxy, sxy, 1, prec);
+    arb_div_si(syy, syy, d, prec);
+    arb_add_ui(syy, syy, 1, prec);
+    acb_mul_2exp_si(sxx, sxx, 1);
+    acb_add_ui(sxx, sxx, 1, prec);
+    arb_mul_2exp_si(syy, syy, 1);
+    arb_add_ui(syy, syy, 1, prec);
+    acb_mul_arb(t, sxx, syy, prec);
+    acb_sqrt(t, t, prec);
+    acb_div(t, sxy, t, prec);
+    acb_mul_2exp_si(t, t, 1);
+    acb_asin(t, t, prec);
+    arb_const_pi(pi, prec);
+    acb_div_arb(K, t, pi, prec);
+    acb_mul_2exp_si(K, K, 1);
+    acb_clear(sxx);
+    acb_clear(sxy);
+    acb_clear(t);
+    arb_clear(syy);
+    arb_clear(y);
+    arb_clear(pi);
+}
+
+static void test_vert13_region(void **state)
+{
+    static const double mids[][3] = {{0, 0, 0},    {0.5, -1, 0.25}, {-1.5, 1.5, 1},
+                                     {3, -2, 0.5}, {8, 8, 8},       {-9, 2.5, -6}};
+    static const double rads[][2] = {{0.1, 0.05}, {0.5, 0.4}, {1, 1}, {2, 2}};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    acb_ptr X, z;
+    acb_t K, v;
+    int d, mi, ri, ax, leg, p, thin, finite = 0, total = 0, far_ok = 1;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    X = _acb_vec_init(3);
+    z = _acb_vec_init(3);
+    acb_init(K);
+    acb_init(v);
+    for (d = 2; d <= 3; d++)
+    {
+        /* leg 2 at (0, 3/4, ..): at the origin its first-order term in coordinate 0 is 0, so
+         * the thin regions (the other coordinates nearly fixed) test the second-order ones */
+        parse_ok(s, d == 2 ? "activation erf\nd 2\nsigma_b 1\npoint 1 1\npoint -1/2 3/4\n"
+                             "point 0 3/4\n"
+                           : "activation erf\nd 3\nsigma_b 1\npoint 1 1 -1\npoint -1/2 3/4 0\n"
+                             "point 0 3/4 1/2\n");
+        for (mi = 0; mi < 6; mi++)
+            for (ri = 0; ri < 4; ri++)
+                for (ax = 0; ax < d; ax++)
+                    for (leg = 0; leg < 3; leg++)
+                        for (thin = 0; thin < 2; thin++)
+                    {
+                        /* coordinate ax complex (an ellipse's box), the others real */
+                        int c;
+                        double r = rads[ri][0], im = rads[ri][1];
+                        for (c = 0; c < d; c++)
+                        {
+                            acb_set_d(X + c, mids[mi][c]);
+                            mag_set_d(arb_radref(acb_realref(X + c)),
+                                      thin && c != ax ? 1e-3 : r);
+                            if (c == ax)
+                                mag_set_d(arb_radref(acb_imagref(X + c)), im);
+                        }
+                        assert_int_equal(fy_nnft_eft_kernel_region(K, s, leg, X, 64, err),
+                                         FY_OK);
+                        total++;
+                        if (mi >= 4 && ri <= 2 && !acb_is_finite(K))
+                            far_ok = 0;
+                        if (!acb_is_finite(K))
+                            continue;
+                        finite++;
+                        /* 5^(d + 1) points of the region: each coordinate at m + {-1, -1/2,
+                         * 0, 1/2, 1} r, and coordinate ax at i {-1, -1/2, 0, 1/2, 1} im too */
+                        for (p = 0; p < (d == 2 ? 125 : 625); p++)
+                        {
+                            int q = p;
+                            for (c = 0; c < d; c++, q /= 5)
+                                acb_set_d(z + c, mids[mi][c] + (q % 5 - 2) / 2.0
+                                                                  * (thin && c != ax ? 1e-3 : r));
+                            arb_set_d(acb_imagref(z + ax), (q % 5 - 2) / 2.0 * im);
+                            erf_kernel_at(v, s->points + leg * d, z, d, 128);
+                            if (!acb_overlaps(K, v))
+                            {
+                                printf("# d = %d region %d/%d ax %d leg %d point %d: ", d, mi,
+                                       ri, ax, leg, p);
+                                acb_printd(K, 10);
+                                printf(" misses ");
+                                acb_printd(v, 10);
+                                printf("\n");
+                                fail_msg("K_EFT on a region misses a point's value");
+                            }
+                        }
+                    }
+    }
+    printf("# erf K_EFT on regions: %d of %d finite, every point's value inside\n", finite,
+           total);
+    assert_true(far_ok); /* boxes far out (the plain ball was not finite there) */
+    assert_true(finite >= total / 2);
+    /* refused: d = 1, other activations */
+    parse_ok(s, "activation erf\npoint 1\n");
+    assert_int_equal(fy_nnft_eft_kernel_region(K, s, 0, X, 64, err), FY_EUNSUPPORTED);
+    parse_ok(s, "activation relu\nd 2\npoint 1 1\n");
+    assert_int_equal(fy_nnft_eft_kernel_region(K, s, 0, X, 64, err), FY_EUNSUPPORTED);
+    _acb_vec_clear(X, 3);
+    _acb_vec_clear(z, 3);
+    acb_clear(K);
+    acb_clear(v);
+    fy_nnft_spec_clear(s);
+}
+
+/* The cubature with FY_NNFT_CUBE_ENTIRE (bound regions halved freely) on a product with
+ * poles near the box, against the product of its 1-d integrals: int_{-1}^{1} dx / (1 + x^2)
+ * = pi / 2, int_{-1}^{1} dy / (2 + y) = log 3, int_{-1}^{1} e^z dz = e - 1/e; the result must
+ * contain the closed form to 30 bits, in 2 and 3 coordinates. */
+static int cube_product(acb_t res, acb_srcptr x, int analytic, void *param, slong prec)
+{
+    acb_t t;
+    int dim = *(const int *) param;
+    (void) analytic; /* holomorphic wherever finite: the ball of 1/0 is not */
+    acb_init(t);
+    acb_sqr(t, x, prec);
+    acb_add_ui(t, t, 1, prec);
+    acb_inv(res, t, prec);
+    acb_add_ui(t, x + 1, 2, prec);
+    acb_div(res, res, t, prec);
+    if (dim == 3)
+    {
+        acb_exp(t, x + 2, prec);
+        acb_mul(res, res, t, prec);
+    }
+    acb_clear(t);
+    return 0;
+}
+
+static void test_vert13_cube_entire(void **state)
+{
+    arb_ptr p = _arb_vec_init(2);
+    arb_srcptr pts[3];
+    slong np[3] = {2, 2, 2};
+    arb_t r, e, t;
+    fy_error_t err;
+    int dim;
+    (void) state;
+    fy_error_init(err);
+    arb_init(r);
+    arb_init(e);
+    arb_init(t);
+    arb_set_si(p, -1);
+    arb_one(p + 1);
+    pts[0] = pts[1] = pts[2] = p;
+    for (dim = 2; dim <= 3; dim++)
+    {
+        if (fy_nnft_cube_integrate_opt(r, cube_product, &dim, dim, pts, np, 40, 80,
+                                       FY_NNFT_CUBE_ENTIRE, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        arb_const_pi(e, 128);
+        arb_mul_2exp_si(e, e, -1);
+        arb_set_ui(t, 3);
+        arb_log(t, t, 128);
+        arb_mul(e, e, t, 128);
+        if (dim == 3)
+        {
+            arb_const_e(t, 128);
+            arb_inv(t, t, 128);
+            arb_neg(t, t);
+            {
+                arb_t u;
+                arb_init(u);
+                arb_const_e(u, 128);
+                arb_add(t, t, u, 128);
+                arb_clear(u);
+            }
+            arb_mul(e, e, t, 128);
+        }
+        printf("# cube entire dim %d: ", dim);
+        arb_printd(r, 17);
+        printf(", closed form ");
+        arb_printd(e, 17);
+        printf("\n");
+        assert_true(arb_overlaps(r, e));
+        assert_true(arb_rel_accuracy_bits(r) >= 30);
+        /* the same integral without the option: the same value, both balls overlap */
+        arb_set(t, r);
+        if (fy_nnft_cube_integrate(r, cube_product, &dim, dim, pts, np, 40, 80, err) != FY_OK)
+            fail_msg("%s", err->msg);
+        assert_true(arb_overlaps(r, t));
+    }
+    _arb_vec_clear(p, 2);
+    arb_clear(r);
+    arb_clear(e);
+    arb_clear(t);
+}
+
+/* The d = 2 erf vertex of the hms-d2-erf couplings (the four corners, Lambda = 10) against a
+ * composite tensor Gauss-Legendre rule in doubles written here (the integrand is analytic:
+ * 24 x 24 panels of 16 nodes against 32 x 32 panels, their difference the error estimate,
+ * both near 1e-15 relative): the ball must hold the finer value within 1e-12 relative plus
+ * the estimate.  (The closed forms of sin in d = 2, 3 of test_vertex_rigorous go through the
+ * cubature with FY_NNFT_CUBE_ENTIRE now.) */
+static const double gl16_x[8] = {
+    0.0950125098376374401853193, 0.2816035507792589132304605, 0.4580167776572273863424194,
+    0.6178762444026437484466718, 0.7554044083550030338951012, 0.8656312023878317438804679,
+    0.9445750230732325760779884, 0.9894009349916499325961542};
+static const double gl16_w[8] = {
+    0.1894506104550684962853967, 0.1826034150449235888667637, 0.1691565193950025381893121,
+    0.1495959888165767320815017, 0.1246289712555338720524763, 0.0951585116824927848099251,
+    0.0622535239386478928628438, 0.0271524594117540948517806};
+
+static double erf_kef_d(const double *x, const double *y)
+{
+    /* d = 2, sigma_W = sigma_b = sigma_a = 1 */
+    double sxx = 1 + (x[0] * x[0] + x[1] * x[1]) / 2, syy = 1 + (y[0] * y[0] + y[1] * y[1]) / 2;
+    double sxy = 1 + (x[0] * y[0] + x[1] * y[1]) / 2;
+    return 2 / M_PI * asin(2 * sxy / sqrt((1 + 2 * sxx) * (1 + 2 * syy)));
+}
+
+static double erf_vertex_gl(const double *ys, double L, int panels)
+{
+    double h = 2 * L / panels, sum = 0;
+    int a, b, i, j, k;
+    for (a = 0; a < panels; a++)
+        for (b = 0; b < panels; b++)
+            for (i = 0; i < 16; i++)
+                for (j = 0; j < 16; j++)
+                {
+                    double x[2], w, f = 1;
+                    x[0] = -L + (a + 0.5) * h + (i < 8 ? -1 : 1) * gl16_x[i % 8] * h / 2;
+                    x[1] = -L + (b + 0.5) * h + (j < 8 ? -1 : 1) * gl16_x[j % 8] * h / 2;
+                    w = gl16_w[i % 8] * gl16_w[j % 8] * h * h / 4;
+                    for (k = 0; k < 4; k++)
+                        f *= erf_kef_d(x, ys + 2 * k);
+                    sum += w * f;
+                }
+    return sum;
+}
+
+static void test_vert13_vertex(void **state)
+{
+    static const double ys[8] = {-1, -1, -1, 1, 1, -1, 1, 1};
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V, W;
+    slong idx[4] = {0, 1, 2, 3};
+    double g1, g2;
+    int rig;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    arb_init(W);
+    parse_ok(s, "activation erf\nd 2\nsigma_b 1\ninputs hms-d2-erf\n");
+    if (fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, 10, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    assert_true(rig);
+    g1 = erf_vertex_gl(ys, 10, 24);
+    g2 = erf_vertex_gl(ys, 10, 32);
+    printf("# hms-d2-erf vertex (0 1 2 3), Lambda = 10: ");
+    arb_printd(V, 17);
+    printf(", Gauss-Legendre %.17g (estimate %.2g)\n", g2, fabs(g1 - g2));
+    arb_set_d(W, g2);
+    {
+        arb_t r;
+        arb_init(r);
+        arb_set_d(r, 1e-12 * fabs(g2) + fabs(g1 - g2));
+        arb_add_error(W, r);
+        arb_clear(r);
+    }
+    assert_true(arb_overlaps(V, W));
+    assert_true(arb_rel_accuracy_bits(V) >= 34);
+    arb_clear(V);
+    arb_clear(W);
+    fy_nnft_spec_clear(s);
+}
+
+/* The vertex cache of a couplings run and the legs mapped to their least image under the
+ * signed permutations of the coordinates: the couplings' templates (cached, sin on the
+ * hms-d2-erf square, whose 35 tuples have 8 distinct vertices, some 0 by symmetry) bit for
+ * bit those of
+ * fy_nnft_template one at a time (no cache); a vertex bit for bit that of its images under
+ * the square's symmetries (the points permuted: x -> -x swaps points 0 <-> 2 and 1 <-> 3,
+ * x <-> y swaps 1 <-> 2), and both against the closed form where one is known. */
+static void test_vert13_cache(void **state)
+{
+    static const slong img[4][4] = {{0, 1, 2, 3}, {2, 3, 0, 1}, {0, 2, 1, 3}, {3, 1, 2, 0}};
+    fy_nnft_spec_t s;
+    fy_nnft_couplings_t c;
+    fy_error_t err;
+    arb_t T, V, W;
+    slong t, idx[4];
+    int rig, g, j;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_nnft_couplings_init(c);
+    fy_error_init(err);
+    arb_init(T);
+    arb_init(V);
+    arb_init(W);
+    parse_ok(s, "activation sin\nd 2\nsigma_b 0\nwidth 10\ninputs hms-d2-erf\n");
+    if (fy_nnft_couplings(c, s, NULL, 2, FY_NNFT_NOFACT, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    assert_int_equal(c->count, 35);
+    assert_true(c->rigorous);
+    for (t = 0; t < c->count; t++)
+    {
+        if (fy_nnft_template(T, &rig, FY_NNFT_TPL_LOCAL, s, c->idx + 4 * t, 2, PREC, err)
+            != FY_OK)
+            fail_msg("%s", err->msg);
+        if (!arb_equal(T, c->T + t))
+        {
+            printf("# tuple %ld: ", (long) t);
+            arb_printd(T, 20);
+            printf(" uncached, ");
+            arb_printd(c->T + t, 20);
+            printf(" cached\n");
+            fail_msg("the cached template is not bit for bit the uncached one");
+        }
+    }
+    /* (0 0 0 1) vanishes ((x1, x2) -> (-x2, -x1) takes y0 to -y0, fixes y1 and K_EFT is odd
+     * in y for sin with sigma_b = 0: the integrand to minus itself): the cubature's
+     * tolerance is relative to int |f| (it gave up after 6e6 evaluations before vert13) */
+    idx[0] = idx[1] = idx[2] = 0;
+    idx[3] = 1;
+    if (fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, 2, PREC, err) != FY_OK)
+        fail_msg("%s", err->msg);
+    assert_true(arb_contains_zero(V));
+    assert_true(mag_cmp_2exp_si(arb_radref(V), -40) < 0);
+    /* images under the square's symmetries (img[g][i]: the point that point i goes to) */
+    for (t = 0; t < c->count; t++)
+    {
+        assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, c->idx + 4 * t, 4, 0, 2, PREC,
+                                                 err), FY_OK);
+        for (g = 1; g < 4; g++)
+        {
+            for (j = 0; j < 4; j++)
+                idx[j] = img[g][c->idx[4 * t + 3 - j]];
+            assert_int_equal(fy_nnft_vertex_integral(W, &rig, s, idx, 4, 0, 2, PREC, err),
+                             FY_OK);
+            if (!arb_equal(V, W))
+                fail_msg("tuple %ld, symmetry %d: the image's vertex differs", (long) t, g);
+        }
+    }
+    /* erf (no exact G4 needed): the weight-2 vertex and the nonlocal template's 2-leg ones
+     * through the same route; a leg order reversed gives the same bits */
+    parse_ok(s, "activation erf\nd 2\nsigma_b 1\ninputs hms-d2-erf\n");
+    idx[0] = 0;
+    idx[1] = 0;
+    idx[2] = 1;
+    idx[3] = 3;
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 2, 1, PREC, err), FY_OK);
+    idx[0] = 3;
+    idx[1] = 1;
+    idx[2] = 0;
+    idx[3] = 0;
+    assert_int_equal(fy_nnft_vertex_integral(W, &rig, s, idx, 4, 2, 1, PREC, err), FY_OK);
+    assert_true(arb_equal(V, W));
+    idx[0] = 2; /* the image under x -> -x: 0 -> 2, 1 -> 3, 3 -> 1 */
+    idx[1] = 2;
+    idx[2] = 3;
+    idx[3] = 1;
+    assert_int_equal(fy_nnft_vertex_integral(W, &rig, s, idx, 4, 2, 1, PREC, err), FY_OK);
+    assert_true(arb_equal(V, W));
+    arb_clear(T);
+    arb_clear(V);
+    arb_clear(W);
+    fy_nnft_couplings_clear(c);
+    fy_nnft_spec_clear(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -781,6 +1181,10 @@ int main(void)
         cmocka_unit_test(test_hms_relu),
         cmocka_unit_test(test_fit),
         cmocka_unit_test(test_rg),
+        cmocka_unit_test(test_vert13_region),
+        cmocka_unit_test(test_vert13_cube_entire),
+        cmocka_unit_test(test_vert13_vertex),
+        cmocka_unit_test(test_vert13_cache),
     };
     return cmocka_run_group_tests_name("nnft_eft", tests, NULL, NULL) ? 1 : 0;
 }

@@ -422,8 +422,15 @@ int fy_nnft_mc_unpack(fy_nnft_mc_t mc, const void *buf, size_t len, const fy_nnf
  *     the coordinates of the external points (its conical kinks x = x_k at cell corners);
  *     relu with sigma_b = 0 (kinks along the lines through x_k) over the 2d faces of the cube,
  *     the radial integral exact by homogeneity, each face cut where the lines pierce it; a
- *     leg at the origin gives 0.  Seconds a vertex at Lambda = 100 in d = 2;
- *   - d = 3, erf and relu with sigma_b > 0 (the cubature takes 20 s and more a vertex there):
+ *     leg at the origin gives 0.  Erf's bounds on the ellipses come from a second-order
+ *     form of its argument about the box's midpoint (fy_nnft_eft_kernel_region): 0.2 to
+ *     0.4 s a vertex of the hms-d2-erf square at Lambda = 10 (vert13; 2 to 4 s before).  In
+ *     d >= 2 the legs are first mapped to the least of their images under the signed
+ *     permutations of the coordinates (the integrand and the box are invariant), and
+ *     couplings runs (fy_nnft_couplings, the fit, the scan) compute each distinct vertex
+ *     once: bit-identical to the uncached route;
+ *   - d = 3, erf and relu with sigma_b > 0 (the cubature takes 20 s and more a vertex there;
+ *     erf: 40 s for the hms-d3-erf vertex (0 1 2 3) at Lambda = 10, 8 s at Lambda = 3):
  *     the nested adaptive Gauss-Kronrod (7-15) in double, split at 0 and at the coordinates
  *     of the external points, to relative tolerance 1e-10; the ball is the estimate with 100
  *     times the estimated error as radius (error-controlled, NOT rigorous: *rigorous = 0);
@@ -1367,6 +1374,23 @@ int fy_nnft_nest_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
 int fy_nnft_cube_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
                            arb_srcptr const *pts, const slong *npts, slong goal, slong prec,
                            fy_error_t err);
+/* vert13: fy_nnft_cube_integrate with options; flags 0 is fy_nnft_cube_integrate.
+ * FY_NNFT_CUBE_ENTIRE: f has no pieces (its value on a ball does not depend on where the
+ * ball's midpoint lies, e.g. an integrand holomorphic wherever it is finite), so the
+ * regions of the error bounds are halved along every radius, to depth 8 (6 otherwise),
+ * and in three coordinates rules of up to 24 nodes a coordinate are used. */
+#define FY_NNFT_CUBE_ENTIRE 1
+int fy_nnft_cube_integrate_opt(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
+                               arb_srcptr const *pts, const slong *npts, slong goal,
+                               slong prec, int flags, fy_error_t err);
+/* vert13: K_EFT(x_i, x) of erf in d >= 2 on a complex region x (d complex balls), the ball
+ * the vertex integrals' cubature bounds it on (a second-order form about the midpoint,
+ * eft.c kerf_region): it contains the analytic continuation of K_EFT from the real points
+ * to every point of the region, or is not finite where that is not known (near asin's
+ * branch points or where 1 + 2 Sigma(x, x) may vanish).  FY_EUNSUPPORTED for other
+ * activations or d = 1. */
+int fy_nnft_eft_kernel_region(acb_t K, const fy_nnft_spec_t s, slong i, acb_srcptr x,
+                              slong prec, fy_error_t err);
 /* E prod_j relu(z_j)^pw[j] (no output weights) over the distinct points' exact covariance S
  * (r x r, 3 <= r <= 8) of rank 3 (quad3.c): three points with an invertible covariance as
  * coordinates, the polyhedral cone where every z_j >= 0 cut exactly in rationals along the

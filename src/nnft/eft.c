@@ -45,7 +45,8 @@ typedef struct
     arb_t a2;  /* sigma_a^2 (halved for cos) */
     arb_t pi;
     int m;     /* legs */
-    const slong *idx; /* their spec points */
+    const fmpq *pt[EFT_MAX_LEGS]; /* their points (d rationals each) */
+    int dup[EFT_MAX_LEGS];        /* leg j at the point of leg j - 1 */
     arb_ptr y; /* m x d */
     arb_t syy[EFT_MAX_LEGS];
     double yd[EFT_MAX_LEGS * 3];
@@ -58,8 +59,27 @@ typedef struct
     arb_t sbc;     /* sigma_b sqrt(c): sqrt(D) = sgn sigma_b sqrt(c) (x - y) in d = 1 */
 } kctx;
 
-static int kctx_init(kctx *k, const fy_nnft_spec_t s, const slong *idx, int m, slong prec,
-                     fy_error_t err)
+static int qvec_equal(const fmpq *a, const fmpq *b, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        if (!fmpq_equal(a + i, b + i))
+            return 0;
+    return 1;
+}
+
+static void qvec_set(fmpq *a, const fmpq *b, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        fmpq_set(a + i, b + i);
+}
+
+/* The legs at the spec points idx, or (pts != NULL) at the m points pts (m x d), each the
+ * image of its spec point idx[j] under a signed permutation of the coordinates (so
+ * Sigma(y, y) is that of idx[j]). */
+static int kctx_init(kctx *k, const fy_nnft_spec_t s, const slong *idx, const fmpq *pts, int m,
+                     slong prec, fy_error_t err)
 {
     int j;
     slong c;
@@ -73,7 +93,11 @@ static int kctx_init(kctx *k, const fy_nnft_spec_t s, const slong *idx, int m, s
     k->act = s->act;
     k->d = s->d;
     k->m = m;
-    k->idx = idx;
+    for (j = 0; j < m; j++)
+    {
+        k->pt[j] = pts != NULL ? pts + j * s->d : s->points + idx[j] * s->d;
+        k->dup[j] = j > 0 && qvec_equal(k->pt[j], k->pt[j - 1], s->d);
+    }
     arb_init(k->c);
     arb_init(k->sb2);
     arb_init(k->a2);
@@ -103,9 +127,9 @@ static int kctx_init(kctx *k, const fy_nnft_spec_t s, const slong *idx, int m, s
         fy_nnft_sigma(k->syy[j], s, idx[j], idx[j], prec);
         for (c = 0; c < s->d; c++)
         {
-            arb_set_fmpq(k->y + j * s->d + c, s->points + idx[j] * s->d + c, prec);
+            arb_set_fmpq(k->y + j * s->d + c, k->pt[j] + c, prec);
             if (s->d <= 3)
-                k->yd[j * 3 + c] = fy_fmpq_get_d(s->points + idx[j] * s->d + c);
+                k->yd[j * 3 + c] = fy_fmpq_get_d(k->pt[j] + c);
         }
     }
     k->cd = arf_get_d(arb_midref(k->c), ARF_RND_NEAR);
@@ -442,6 +466,148 @@ done:
     acb_clear(u);
 }
 
+/* The Erf kernel on a complex region x = m + delta (d >= 2: the cubature's ellipse boxes, m
+ * the real midpoint), its argument u = 2 Sxy / sqrt(A' B) (A' = 1 + 2 Sxx, B = 1 + 2 Syy) by
+ * a second-order form: with A, p the values of 1 + 2 Sxx and Sxy at m and
+ * beta = 2 c (2 m.delta + delta.delta) / A,
+ *   u = 2 / sqrt(A B) [p + g.delta - c p delta.delta / A - c (y.delta) beta / 2 + N T],
+ *   g = c (y - 2 p m / A) (at m, real), N = p + c y.delta,
+ *   T = (1 + beta)^(-1/2) - 1 + beta / 2, |T| <= (3/8) |beta|^2 / (1 - |beta|)
+ * (the binomial coefficients of (1 + beta)^(-1/2) from the second on are at most 3/8 in
+ * modulus), holomorphic where |beta| < 1 (else indeterminate).  The plain ball of u is
+ * several times wider (numerator and denominator grow together), which put it on asin's
+ * cuts far from the real singularities and capped the ellipses of the error bounds (vert13:
+ * the d = 2 vertices 5 to 8 times faster). */
+static void kerf_region(acb_t res, const kctx *k, int j, acb_srcptr x, slong prec)
+{
+    arb_srcptr y = k->y + j * k->d;
+    arb_t A, p, g, sab, t;
+    acb_t dl, dd, md, yd, beta, u, w;
+    mag_t bm, tm;
+    slong c, d = k->d;
+    arb_init(A);
+    arb_init(p);
+    arb_init(g);
+    arb_init(sab);
+    arb_init(t);
+    acb_init(dl);
+    acb_init(dd);
+    acb_init(md);
+    acb_init(yd);
+    acb_init(beta);
+    acb_init(u);
+    acb_init(w);
+    mag_init(bm);
+    mag_init(tm);
+    /* at m: A = 1 + 2 Sxx, p = Sxy; delta.delta, m.delta, y.delta */
+    arb_zero(A);
+    arb_zero(p);
+    acb_zero(dd);
+    acb_zero(md);
+    acb_zero(yd);
+    for (c = 0; c < d; c++)
+    {
+        arb_set_arf(t, arb_midref(acb_realref(x + c)));
+        arb_addmul(A, t, t, prec);
+        arb_addmul(p, t, y + c, prec);
+        acb_set(dl, x + c);
+        arf_zero(arb_midref(acb_realref(dl)));
+        acb_addmul(dd, dl, dl, prec);
+        acb_addmul_arb(md, dl, t, prec);
+        acb_addmul_arb(yd, dl, y + c, prec);
+    }
+    arb_mul(A, A, k->c, prec);
+    arb_add(A, A, k->sb2, prec);
+    arb_mul_2exp_si(A, A, 1);
+    arb_add_ui(A, A, 1, prec);
+    arb_mul(p, p, k->c, prec);
+    arb_add(p, p, k->sb2, prec);
+    /* beta and its modulus */
+    acb_mul_2exp_si(beta, md, 1);
+    acb_add(beta, beta, dd, prec);
+    acb_mul_arb(beta, beta, k->c, prec);
+    acb_mul_2exp_si(beta, beta, 1);
+    acb_div_arb(beta, beta, A, prec);
+    acb_get_mag(bm, beta);
+    mag_one(tm);
+    mag_sub_lower(tm, tm, bm); /* 1 - |beta| */
+    if (!(mag_cmp_2exp_si(bm, 0) < 0) || mag_is_zero(tm))
+    {
+        acb_indeterminate(res);
+        goto done;
+    }
+    /* u / (2 / sqrt(A B)) = p + g.delta - c p dd / A - c yd beta / 2 + N T */
+    acb_set_arb(u, p);
+    for (c = 0; c < d; c++)
+    {
+        /* g_c delta_c, g_c = c (y_c - 2 p m_c / A) */
+        arb_set_arf(t, arb_midref(acb_realref(x + c)));
+        arb_mul(g, p, t, prec);
+        arb_mul_2exp_si(g, g, 1);
+        arb_div(g, g, A, prec);
+        arb_sub(g, y + c, g, prec);
+        arb_mul(g, g, k->c, prec);
+        acb_set(dl, x + c);
+        arf_zero(arb_midref(acb_realref(dl)));
+        acb_addmul_arb(u, dl, g, prec);
+    }
+    arb_mul(t, p, k->c, prec);
+    arb_div(t, t, A, prec);
+    acb_mul_arb(w, dd, t, prec);
+    acb_sub(u, u, w, prec);
+    acb_mul(w, yd, beta, prec);
+    acb_mul_arb(w, w, k->c, prec);
+    acb_mul_2exp_si(w, w, -1);
+    acb_sub(u, u, w, prec);
+    /* N T: |N| (3/8) |beta|^2 / (1 - |beta|) as a radius */
+    acb_mul_arb(w, yd, k->c, prec);
+    acb_add_arb(w, w, p, prec);
+    {
+        mag_t nm;
+        mag_init(nm);
+        acb_get_mag(nm, w);
+        mag_mul(nm, nm, bm);
+        mag_mul(nm, nm, bm);
+        mag_mul_ui(nm, nm, 3);
+        mag_mul_2exp_si(nm, nm, -3);
+        mag_div(tm, nm, tm);
+        mag_clear(nm);
+    }
+    arb_add_error_mag(acb_realref(u), tm);
+    arb_add_error_mag(acb_imagref(u), tm);
+    /* times 2 / sqrt(A B) */
+    arb_mul_2exp_si(sab, k->syy[j], 1);
+    arb_add_ui(sab, sab, 1, prec);
+    arb_mul(sab, sab, A, prec);
+    arb_rsqrt(sab, sab, prec);
+    arb_mul_2exp_si(sab, sab, 1);
+    acb_mul_arb(u, u, sab, prec);
+    if (!acb_is_finite(u) || near_asin_cut(u))
+        acb_indeterminate(res);
+    else
+    {
+        acb_asin(u, u, prec);
+        acb_div_arb(u, u, k->pi, prec);
+        acb_mul_2exp_si(u, u, 1);
+        acb_mul_arb(res, u, k->a2, prec);
+    }
+done:
+    arb_clear(A);
+    arb_clear(p);
+    arb_clear(g);
+    arb_clear(sab);
+    arb_clear(t);
+    acb_clear(dl);
+    acb_clear(dd);
+    acb_clear(md);
+    acb_clear(yd);
+    acb_clear(beta);
+    acb_clear(u);
+    acb_clear(w);
+    mag_clear(bm);
+    mag_clear(tm);
+}
+
 static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong prec)
 {
     acb_t sxx, sxy, t, u;
@@ -468,6 +634,11 @@ static void kef_acb(acb_t res, kctx *k, int j, acb_srcptr x, int analytic, slong
     switch (k->act)
     {
     case FY_NNFT_ERF:
+        if (analytic && d >= 2 && !vec_is_real(x, d))
+        {
+            kerf_region(res, k, j, x, prec);
+            break;
+        }
         acb_set_arb(u, k->syy[j]);
         kerf_acb(res, k, sxx, u, sxy, analytic, prec);
         break;
@@ -533,7 +704,7 @@ int fy_nnft_eft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, arb_srcptr y, s
     int rc;
     if ((rc = kernel_supported(s, err)) != FY_OK)
         return rc;
-    if ((rc = kctx_init(&k, s, &i, 1, prec, err)) != FY_OK)
+    if ((rc = kctx_init(&k, s, &i, NULL, 1, prec, err)) != FY_OK)
         return rc;
     x = _acb_vec_init(s->d);
     acb_init(r);
@@ -548,6 +719,21 @@ int fy_nnft_eft_kernel(arb_t K, const fy_nnft_spec_t s, slong i, arb_srcptr y, s
     _acb_vec_clear(x, s->d);
     kctx_clear(&k);
     return rc;
+}
+
+int fy_nnft_eft_kernel_region(acb_t K, const fy_nnft_spec_t s, slong i, acb_srcptr x,
+                              slong prec, fy_error_t err)
+{
+    kctx k;
+    int rc;
+    if (s->act != FY_NNFT_ERF || s->d < 2)
+        return fy_error_set(err, FY_EUNSUPPORTED, "K_EFT on complex regions: erf in d >= 2 "
+                            "only (here %s in d = %ld)", fy_nnft_act_name(s->act), (long) s->d);
+    if ((rc = kctx_init(&k, s, &i, NULL, 1, prec, err)) != FY_OK)
+        return rc;
+    kef_acb(K, &k, 0, x, !vec_is_real(x, s->d), prec); /* the integrand's route */
+    kctx_clear(&k);
+    return FY_OK;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -922,7 +1108,7 @@ static int eft_nest_f(acb_t res, acb_srcptr x, int analytic, void *param, slong 
         for (j = 0; j < k->m && acb_is_finite(res); j++)
         {
             /* a leg at the point of the leg before: the same factor again */
-            if (j == 0 || k->idx[j] != k->idx[j - 1])
+            if (!k->dup[j])
                 kef_acb(t, k, j, X, analytic, prec);
             acb_mul(res, res, t, prec);
         }
@@ -978,10 +1164,12 @@ static int nest_vertex(arb_t V, kctx *k, const fy_nnft_spec_t s, const int *legv
     arb_t r;
     int j, rc = FY_OK, dim = legv != NULL ? 2 : (int) k->d;
     int homog = legv == NULL && s->act == FY_NNFT_RELU && fmpq_is_zero(s->sigma_b);
-    /* the cubature, except for the exchanges of sin and relu (the nested rule as before) */
-    int (*integrate)(arb_t, fy_nnft_nest_fn, void *, int, arb_srcptr const *, const slong *,
-                     slong, slong, fy_error_t) =
-        legv == NULL || s->act == FY_NNFT_ERF ? fy_nnft_cube_integrate : fy_nnft_nest_integrate;
+    /* the cubature, except for the exchanges of sin and relu (the nested rule as before);
+     * erf and sin over the box have no pieces (the cubature may halve its bound regions
+     * freely) */
+    int cube = legv == NULL || s->act == FY_NNFT_ERF;
+    int flags = legv == NULL && (s->act == FY_NNFT_ERF || s->act == FY_NNFT_SIN)
+                    ? FY_NNFT_CUBE_ENTIRE : 0;
     fmpq_init(lo);
     fmpq_init(hi);
     arb_init(r);
@@ -1011,10 +1199,13 @@ static int nest_vertex(arb_t V, kctx *k, const fy_nnft_spec_t s, const int *legv
             if (cut)
                 fmpq_zero(q + n++);
             for (j = 0; j < k->m && cut; j++)
-                fmpq_set(q + n++, s->points + k->idx[j] * s->d + (legv != NULL ? 0 : c));
+                fmpq_set(q + n++, k->pt[j] + (legv != NULL ? 0 : c));
             npts[c] = cuts_to_balls(pts[c], q, n, lo, hi, wp);
         }
-        rc = integrate(V, eft_nest_f, &e, dim, (arb_srcptr const *) pts, npts, goal, wp, err);
+        rc = cube ? fy_nnft_cube_integrate_opt(V, eft_nest_f, &e, dim, (arb_srcptr const *) pts,
+                                               npts, goal, wp, flags, err)
+                  : fy_nnft_nest_integrate(V, eft_nest_f, &e, dim, (arb_srcptr const *) pts,
+                                           npts, goal, wp, err);
     }
     else
         for (e.face = 0; e.face < 2 * dim && rc == FY_OK; e.face++)
@@ -1028,10 +1219,10 @@ static int nest_vertex(arb_t V, kctx *k, const fy_nnft_spec_t s, const int *legv
                     continue;
                 for (j = 0; j < k->m; j++)
                 {
-                    const fmpq *ya = s->points + k->idx[j] * s->d + a;
+                    const fmpq *ya = k->pt[j] + a;
                     if (fmpq_is_zero(ya))
                         continue;
-                    fmpq_div(q + n, s->points + k->idx[j] * s->d + c, ya);
+                    fmpq_div(q + n, k->pt[j] + c, ya);
                     if (e.face & 1)
                         fmpq_neg(q + n, q + n);
                     n++;
@@ -1039,8 +1230,8 @@ static int nest_vertex(arb_t V, kctx *k, const fy_nnft_spec_t s, const int *legv
                 npts[t] = cuts_to_balls(pts[t], q, n, lo, hi, wp);
                 t++;
             }
-            rc = integrate(r, eft_nest_f, &e, dim - 1, (arb_srcptr const *) pts, npts, goal, wp,
-                           err);
+            rc = fy_nnft_cube_integrate(r, eft_nest_f, &e, dim - 1, (arb_srcptr const *) pts, npts,
+                                        goal, wp, err);
             arb_add(V, V, r, wp);
         }
     if (rc == FY_OK && homog)
@@ -1341,11 +1532,122 @@ static int vertex_d1(arb_t V, kctx *kp, const fy_nnft_spec_t s, int m, double La
     return rc;
 }
 
-int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, const slong *idx,
-                            int m, int weight, double Lambda, slong prec, fy_error_t err)
+/* vert13: the same vertex integral recurs in a couplings run (the legs' points up to a
+ * permutation and up to the symmetries of the box: the hms-d2-erf square has 8 distinct
+ * 4-leg vertices among its 35 sorted tuples, the hms-d3-erf tetrahedron 5).  The integrand
+ * depends on x and the legs y_j only through x.x, x.y_j, y_j.y_j (erf, relu, sin) or
+ * |x - y_j| (gauss, cos), the box [-Lambda, Lambda]^d and the weight |x|^2 are invariant
+ * under signed permutations of the coordinates, so V(g y_1..g y_m) = V(y_1..y_m): in d >= 2
+ * the legs are mapped to the least of their 2^d d! images (each image's legs sorted), and
+ * that is what is integrated, cached or not (bit-identical either way).  d = 1 keeps its
+ * legs as given (its outputs stay byte for byte). */
+typedef struct
 {
-    kctx k;
-    int rc;
+    int m, weight, rig;
+    double Lambda;
+    slong prec;
+    fmpq *pts; /* m x d */
+    arb_t V;
+} vc_entry;
+
+typedef struct
+{
+    slong n, alloc, d;
+    vc_entry *e;
+} vcache_t;
+
+static void vcache_init(vcache_t *c, slong d)
+{
+    memset(c, 0, sizeof *c);
+    c->d = d;
+}
+
+static void vcache_clear(vcache_t *c)
+{
+    slong i;
+    for (i = 0; i < c->n; i++)
+    {
+        _fmpq_vec_clear(c->e[i].pts, c->e[i].m * c->d);
+        arb_clear(c->e[i].V);
+    }
+    free(c->e);
+    memset(c, 0, sizeof *c);
+}
+
+static int cmp_legs(const fmpq *a, const fmpq *b, slong n)
+{
+    slong i;
+    int r;
+    for (i = 0; i < n; i++)
+        if ((r = fmpq_cmp(a + i, b + i)) != 0)
+            return r;
+    return 0;
+}
+
+/* pts (m x d, initialised), cidx: the legs idx under the signed permutation of coordinates
+ * whose image, its legs sorted, is least; cidx[j] the spec point of leg j. */
+static void legs_canonical(fmpq *pts, slong *cidx, const fy_nnft_spec_t s, const slong *idx,
+                           int m)
+{
+    static const int perm[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2},
+                                   {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    slong d = s->d, c, ci[EFT_MAX_LEGS];
+    fmpq *cand = _fmpq_vec_init(m * d + 1), *t = _fmpq_vec_init(d + 1);
+    int p, sg, j, l, first = 1;
+    for (p = 0; p < 6; p++)
+    {
+        int ok = 1;
+        for (c = 0; c < d; c++)
+            ok &= perm[p][c] < d;
+        if (!ok || (d == 2 && perm[p][2] != 2))
+            continue;
+        for (sg = 0; sg < (1 << d); sg++)
+        {
+            for (j = 0; j < m; j++)
+            {
+                ci[j] = idx[j];
+                for (c = 0; c < d; c++)
+                {
+                    fmpq_set(cand + j * d + c, s->points + idx[j] * d + perm[p][c]);
+                    if ((sg >> c) & 1)
+                        fmpq_neg(cand + j * d + c, cand + j * d + c);
+                }
+            }
+            for (j = 1; j < m; j++) /* insertion sort of the legs */
+                for (l = j; l > 0 && cmp_legs(cand + (l - 1) * d, cand + l * d, d) > 0; l--)
+                {
+                    slong x = ci[l];
+                    qvec_set(t, cand + l * d, d);
+                    qvec_set(cand + l * d, cand + (l - 1) * d, d);
+                    qvec_set(cand + (l - 1) * d, t, d);
+                    ci[l] = ci[l - 1];
+                    ci[l - 1] = x;
+                }
+            if (first || cmp_legs(cand, pts, m * d) < 0)
+            {
+                qvec_set(pts, cand, m * d);
+                for (j = 0; j < m; j++)
+                    cidx[j] = ci[j];
+                first = 0;
+            }
+        }
+    }
+    _fmpq_vec_clear(cand, m * d + 1);
+    _fmpq_vec_clear(t, d + 1);
+}
+
+static int vertex_at(arb_t V, int *rigorous, const fy_nnft_spec_t s, const slong *idx,
+                     const fmpq *pts, int m, int weight, double Lambda, slong prec,
+                     fy_error_t err);
+
+/* fy_nnft_vertex_integral through the cache c (NULL: none). */
+static int vertex_cached(arb_t V, int *rigorous, const fy_nnft_spec_t s, const slong *idx,
+                         int m, int weight, double Lambda, slong prec, vcache_t *vc,
+                         fy_error_t err)
+{
+    fmpq *pts;
+    slong cidx[EFT_MAX_LEGS], i, d = s->d;
+    int rc, j, r = 1;
     if (rigorous != NULL)
         *rigorous = 1;
     if ((rc = kernel_supported(s, err)) != FY_OK)
@@ -1373,7 +1675,80 @@ int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, cons
         return fy_error_set(err, FY_EUNSUPPORTED, "vertex integrals of %s in d = %ld: only "
                             "d = 1..3 (gauss and cos: any d)", fy_nnft_act_name(s->act),
                             (long) s->d);
-    if ((rc = kctx_init(&k, s, idx, m, prec, err)) != FY_OK)
+    for (j = 0; j < m; j++)
+        if (idx[j] < 0 || idx[j] >= s->npoints)
+            return fy_error_set(err, FY_EINPUT, "point index %ld out of range (%ld points)",
+                                (long) idx[j], (long) s->npoints);
+    pts = _fmpq_vec_init(m * d + 1);
+    if (d >= 2 && s->act != FY_NNFT_GAUSS && s->act != FY_NNFT_COS)
+        legs_canonical(pts, cidx, s, idx, m);
+    else
+        for (j = 0; j < m; j++)
+        {
+            cidx[j] = idx[j];
+            qvec_set(pts + j * d, s->points + idx[j] * d, d);
+        }
+    for (i = 0; vc != NULL && i < vc->n; i++)
+    {
+        vc_entry *e = vc->e + i;
+        if (e->m == m && e->weight == weight && e->Lambda == Lambda && e->prec == prec
+            && qvec_equal(e->pts, pts, m * d))
+        {
+            arb_set(V, e->V);
+            if (rigorous != NULL)
+                *rigorous = e->rig;
+            _fmpq_vec_clear(pts, m * d + 1);
+            return FY_OK;
+        }
+    }
+    rc = vertex_at(V, &r, s, cidx, pts, m, weight, Lambda, prec, err);
+    if (rigorous != NULL)
+        *rigorous = r;
+    if (rc == FY_OK && vc != NULL)
+    {
+        if (vc->n == vc->alloc)
+        {
+            slong na = 2 * vc->alloc + 16;
+            vc_entry *ne = realloc(vc->e, (size_t) na * sizeof *ne);
+            if (ne == NULL)
+            {
+                _fmpq_vec_clear(pts, m * d + 1);
+                return fy_error_set(err, FY_ENOMEM, "out of memory");
+            }
+            vc->e = ne;
+            vc->alloc = na;
+        }
+        vc->e[vc->n].m = m;
+        vc->e[vc->n].weight = weight;
+        vc->e[vc->n].Lambda = Lambda;
+        vc->e[vc->n].prec = prec;
+        vc->e[vc->n].rig = r;
+        vc->e[vc->n].pts = pts; /* the entry owns it */
+        arb_init(vc->e[vc->n].V);
+        arb_set(vc->e[vc->n].V, V);
+        vc->n++;
+        return rc;
+    }
+    _fmpq_vec_clear(pts, m * d + 1);
+    return rc;
+}
+
+int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, const slong *idx,
+                            int m, int weight, double Lambda, slong prec, fy_error_t err)
+{
+    return vertex_cached(V, rigorous, s, idx, m, weight, Lambda, prec, NULL, err);
+}
+
+/* The vertex integral at the legs' points pts (of the spec points idx, see kctx_init), the
+ * arguments checked. */
+static int vertex_at(arb_t V, int *rigorous, const fy_nnft_spec_t s, const slong *idx,
+                     const fmpq *pts, int m, int weight, double Lambda, slong prec,
+                     fy_error_t err)
+{
+    kctx k;
+    int rc;
+    *rigorous = 1;
+    if ((rc = kctx_init(&k, s, idx, pts, m, prec, err)) != FY_OK)
         return rc;
     k.weight = weight;
     if (s->act == FY_NNFT_GAUSS || s->act == FY_NNFT_COS)
@@ -1392,8 +1767,9 @@ int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, cons
         else if (s->d == 3 && (s->act == FY_NNFT_ERF
                                || (s->act == FY_NNFT_RELU && !fmpq_is_zero(s->sigma_b))))
         {
-            /* the cubature takes 20 s and more a vertex there (erf: narrow analytic
-             * neighbourhoods; relu: conical kinks at the points in three dimensions) */
+            /* the cubature takes 20 s and more a vertex there (relu: conical kinks at the
+             * points in three dimensions; erf: 40 s for the hms-d3-erf vertex (0 1 2 3) at
+             * Lambda = 10, 8 s at Lambda = 3, vert13) */
             rc = gk_vertex(V, &k, Lambda, err);
             if (rigorous != NULL)
                 *rigorous = 0;
@@ -1408,8 +1784,20 @@ int fy_nnft_vertex_integral(arb_t V, int *rigorous, const fy_nnft_spec_t s, cons
 /* ------------------------------------------------------------------ templates */
 static const int pairings4[3][4] = {{0, 1, 2, 3}, {0, 2, 1, 3}, {0, 3, 1, 2}};
 
+static int template_cached(arb_t T, int *rigorous, fy_nnft_tpl_t tpl, const fy_nnft_spec_t s,
+                           const slong *idx, double Lambda, slong prec, vcache_t *vc,
+                           fy_error_t err);
+
 int fy_nnft_template(arb_t T, int *rigorous, fy_nnft_tpl_t tpl, const fy_nnft_spec_t s,
                      const slong *idx, double Lambda, slong prec, fy_error_t err)
+{
+    return template_cached(T, rigorous, tpl, s, idx, Lambda, prec, NULL, err);
+}
+
+/* fy_nnft_template, its vertex integrals through the cache vc (NULL: none). */
+static int template_cached(arb_t T, int *rigorous, fy_nnft_tpl_t tpl, const fy_nnft_spec_t s,
+                           const slong *idx, double Lambda, slong prec, vcache_t *vc,
+                           fy_error_t err)
 {
     int rc = FY_OK, r1 = 1, r2 = 1, p;
     if (rigorous != NULL)
@@ -1418,8 +1806,8 @@ int fy_nnft_template(arb_t T, int *rigorous, fy_nnft_tpl_t tpl, const fy_nnft_sp
     {
     case FY_NNFT_TPL_LOCAL:
     case FY_NNFT_TPL_X2:
-        rc = fy_nnft_vertex_integral(T, &r1, s, idx, 4, tpl == FY_NNFT_TPL_X2 ? 2 : 0, Lambda,
-                                     prec, err);
+        rc = vertex_cached(T, &r1, s, idx, 4, tpl == FY_NNFT_TPL_X2 ? 2 : 0, Lambda, prec, vc,
+                           err);
         if (rc == FY_OK)
             arb_mul_ui(T, T, 24, prec);
         break;
@@ -1433,9 +1821,8 @@ int fy_nnft_template(arb_t T, int *rigorous, fy_nnft_tpl_t tpl, const fy_nnft_sp
         {
             slong i2[2] = {idx[pairings4[p][0]], idx[pairings4[p][1]]};
             slong j2[2] = {idx[pairings4[p][2]], idx[pairings4[p][3]]};
-            if ((rc = fy_nnft_vertex_integral(a, &r1, s, i2, 2, 0, Lambda, prec, err)) == FY_OK
-                && (rc = fy_nnft_vertex_integral(b, &r2, s, j2, 2, 0, Lambda, prec, err))
-                       == FY_OK)
+            if ((rc = vertex_cached(a, &r1, s, i2, 2, 0, Lambda, prec, vc, err)) == FY_OK
+                && (rc = vertex_cached(b, &r2, s, j2, 2, 0, Lambda, prec, vc, err)) == FY_OK)
                 arb_addmul(T, a, b, prec);
             if (rigorous != NULL && (!r1 || !r2))
                 *rigorous = 0;
@@ -1481,7 +1868,7 @@ static int exchange_integral(arb_t V, int *rig, const fy_nnft_spec_t s, const sl
     if (isinf(Lambda))
         return fy_error_set(err, FY_EUNSUPPORTED, "graphs with two vertices need a finite "
                             "cut-off");
-    if ((rc = kctx_init(&k, s, legs, nleg, prec, err)) != FY_OK)
+    if ((rc = kctx_init(&k, s, legs, NULL, nleg, prec, err)) != FY_OK)
         return rc;
     if (s->act == FY_NNFT_RELU && !fmpq_is_zero(s->sigma_b))
     {
@@ -1728,16 +2115,21 @@ static int couplings_lambda(fy_nnft_couplings_t c, const fy_nnft_spec_t s, doubl
     slong t;
     int rc, r;
     double sum = 0, sum2 = 0;
+    vcache_t vc;
     c->fact = fact;
     c->Lambda = Lambda;
     c->rigorous = 1;
     c->used = 0;
     arb_zero(c->lambda_mean);
+    vcache_init(&vc, s->d);
     for (t = 0; t < c->count; t++)
     {
-        if ((rc = fy_nnft_template(c->T + t, &r, FY_NNFT_TPL_LOCAL, s, c->idx + 4 * t, Lambda,
-                                   prec, err)) != FY_OK)
+        if ((rc = template_cached(c->T + t, &r, FY_NNFT_TPL_LOCAL, s, c->idx + 4 * t, Lambda,
+                                  prec, &vc, err)) != FY_OK)
+        {
+            vcache_clear(&vc);
             return rc;
+        }
         if (!r)
             c->rigorous = 0;
         if (arb_contains_zero(c->T + t))
@@ -1752,6 +2144,7 @@ static int couplings_lambda(fy_nnft_couplings_t c, const fy_nnft_spec_t s, doubl
         arb_add(c->lambda_mean, c->lambda_mean, c->lambda + t, prec);
         c->used++;
     }
+    vcache_clear(&vc);
     if (c->used > 0)
     {
         arb_div_si(c->lambda_mean, c->lambda_mean, c->used, prec);
@@ -1796,6 +2189,7 @@ static int ls_build(ls_rows *L, const fy_nnft_couplings_t c, const fy_nnft_spec_
     slong t;
     int j, rc = FY_OK;
     arb_t T;
+    vcache_t vc;
     L->rows = 0;
     L->A = malloc(sizeof(double) * (size_t) (c->count * ntpl + 1));
     L->b = malloc(sizeof(double) * (size_t) (c->count + 1));
@@ -1803,6 +2197,7 @@ static int ls_build(ls_rows *L, const fy_nnft_couplings_t c, const fy_nnft_spec_
     if (L->A == NULL || L->b == NULL || L->dg == NULL)
         return fy_error_set(err, FY_ENOMEM, "out of memory");
     arb_init(T);
+    vcache_init(&vc, s->d);
     for (t = 0; t < c->count && rc == FY_OK; t++)
     {
         double g = arf_get_d(arb_midref(c->dG4 + t), ARF_RND_NEAR);
@@ -1815,13 +2210,15 @@ static int ls_build(ls_rows *L, const fy_nnft_couplings_t c, const fy_nnft_spec_
             if (tpl[j] == FY_NNFT_TPL_LOCAL)
                 arb_set(T, c->T + t);
             else
-                rc = fy_nnft_template(T, NULL, tpl[j], s, c->idx + 4 * t, c->Lambda, prec, err);
+                rc = template_cached(T, NULL, tpl[j], s, c->idx + 4 * t, c->Lambda, prec, &vc,
+                                     err);
             L->A[L->rows * ntpl + j] = arf_get_d(arb_midref(T), ARF_RND_NEAR);
         }
         L->b[L->rows] = -g;
         L->dg[L->rows] = (arb_contains_zero(c->dG4 + t) || g == 0) ? NAN : g;
         L->rows++;
     }
+    vcache_clear(&vc);
     arb_clear(T);
     return rc;
 }

@@ -1745,6 +1745,7 @@ int fy_nnft_nest_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
 #define CUBE_MAX_EVALS 6000000L
 #define CUBE_MAXDEPTH 64
 #define CUBE_BOUND_DEPTH 6 /* halvings of a region whose ball bound is not finite */
+#define CUBE_BOUND_DEPTH_ENTIRE 8 /* the same for f without pieces (halved freely) */
 
 typedef struct
 {
@@ -1767,6 +1768,7 @@ typedef struct
     cube_box **heap; /* max-heap on err */
     slong nheap, aheap;
     int fail;
+    int entire; /* FY_NNFT_CUBE_ENTIRE: f has no pieces */
 } cube_t;
 
 static void cube_eval(acb_t res, cube_t *q, int analytic)
@@ -1814,8 +1816,8 @@ static void cube_side(acb_t x, const cube_box *b, int k, double rho)
  * halves: x keeps one, y (a copy) the other; the real part of coordinate ax (the one on its
  * ellipse) only while the halves' midpoints stay on the box's real side [c - h, c + h]: an
  * integrand with pieces picks its piece's formula by the midpoint, and the bound must be
- * that of the piece's continuation. */
-static void cube_halve(acb_ptr x, acb_ptr y, int dim, int ax, double c, double h)
+ * that of the piece's continuation (entire: f has no pieces, every part is halved). */
+static void cube_halve(acb_ptr x, acb_ptr y, int dim, int ax, double c, double h, int entire)
 {
     arb_ptr best = NULL, other = NULL;
     int k, p;
@@ -1823,7 +1825,7 @@ static void cube_halve(acb_ptr x, acb_ptr y, int dim, int ax, double c, double h
         for (p = 0; p < 2; p++)
         {
             arb_ptr a = p ? acb_imagref(x + k) : acb_realref(x + k);
-            if (k == ax && p == 0)
+            if (k == ax && p == 0 && !entire)
             {
                 double m = arf_get_d(arb_midref(a), ARF_RND_NEAR);
                 double r = mag_get_d(arb_radref(a)) / 2;
@@ -1872,7 +1874,7 @@ static void cube_bound_rec(mag_t M, cube_t *q, acb_srcptr x, int ax, const doubl
         acb_ptr a = _acb_vec_init(2 * q->dim);
         _acb_vec_set(a, x, q->dim);
         _acb_vec_set(a + q->dim, x, q->dim);
-        cube_halve(a, a + q->dim, q->dim, ax, ch[0], ch[1]);
+        cube_halve(a, a + q->dim, q->dim, ax, ch[0], ch[1], q->entire);
         cube_bound_rec(M, q, a, ax, ch, analytic, depth - 1);
         if (mag_is_finite(M))
             cube_bound_rec(M, q, a + q->dim, ax, ch, analytic, depth - 1);
@@ -1899,7 +1901,8 @@ static void cube_bound(mag_t M, cube_t *q, const cube_box *b, int ax, double rho
             ch[0] = arf_get_d(arb_midref(b->c + ax), ARF_RND_NEAR);
             ch[1] = arf_get_d(arb_midref(b->h + ax), ARF_RND_NEAR);
         }
-        cube_bound_rec(M, q, x, rho > 1 ? ax : -1, ch, rho > 1, CUBE_BOUND_DEPTH);
+        cube_bound_rec(M, q, x, rho > 1 ? ax : -1, ch, rho > 1,
+                       q->entire ? CUBE_BOUND_DEPTH_ENTIRE : CUBE_BOUND_DEPTH);
     }
     for (k = 0; k < q->dim; k++)
         acb_clear(x + k);
@@ -1929,8 +1932,8 @@ static void cube_rule_error(mag_t e, const cube_box *b, int dim, double rho, slo
     mag_clear(t);
 }
 
-/* The tensor rule of degree n on b (the real part), added to est. */
-static void cube_rule(arb_t est, cube_t *q, const cube_box *b, slong n)
+/* The tensor rule of degree n on b (the real part, or its absolute value), added to est. */
+static void cube_rule(arb_t est, cube_t *q, const cube_box *b, slong n, int absval)
 {
     gl_rule *g = gl_get(q->gl, &q->ngl, n, q->wp);
     slong ix[CUBE_MAXD] = {0, 0, 0};
@@ -1951,6 +1954,8 @@ static void cube_rule(arb_t est, cube_t *q, const cube_box *b, slong n)
             arb_mul(w, w, b->h + k, q->wp);
         }
         cube_eval(v, q, 0);
+        if (absval)
+            arb_abs(acb_realref(v), acb_realref(v));
         arb_addmul(est, acb_realref(v), w, q->wp);
         for (k = q->dim - 1; k >= 0; k--)
         {
@@ -2029,7 +2034,7 @@ static void cube_estimate(cube_t *q, cube_box *b)
         slong n = cube_degree(best);
         cube_rule_error(e, b, q->dim, brho, n, sum); /* sum: the bounds for brho */
         arb_zero(b->est);
-        cube_rule(b->est, q, b, n);
+        cube_rule(b->est, q, b, n, 0);
         arb_add_error_mag(b->est, e);
         b->err = arb_is_finite(b->est) ? mag_get_d(arb_radref(b->est)) : INFINITY;
     }
@@ -2172,7 +2177,10 @@ static int cube_split(cube_t *q, cube_box *b, double *ec)
     return rc;
 }
 
-/* The cells of the cut points as boxes; *scale: a rough int |f| (3-point rule per cell). */
+/* The cells of the cut points as boxes; *scale: a rough int |f| (the 3-point rule of |f| per
+ * cell: of f it was about 0 where the integral vanishes by a symmetry, e.g. the sin vertex
+ * of the hms-d2-erf points (0 0 0 1), and the tolerance with it: the cubature then gave up
+ * after 6e6 evaluations (vert13); the same for integrands of one sign). */
 static int cube_cells(cube_t *q, double *scale, arb_srcptr const *pts, const slong *npts)
 {
     slong ix[CUBE_MAXD] = {0, 0, 0};
@@ -2192,7 +2200,7 @@ static int cube_cells(cube_t *q, double *scale, arb_srcptr const *pts, const slo
             arb_mul_2exp_si(b->c + k, b->c + k, -1);
         }
         arb_zero(b->est);
-        cube_rule(b->est, q, b, 3);
+        cube_rule(b->est, q, b, 3, 1);
         if (arb_is_finite(b->est))
             *scale += fabs(arf_get_d(arb_midref(b->est), ARF_RND_NEAR));
         b->err = INFINITY; /* estimated once the tolerance is known */
@@ -2213,6 +2221,13 @@ static int cube_cells(cube_t *q, double *scale, arb_srcptr const *pts, const slo
 int fy_nnft_cube_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
                            arb_srcptr const *pts, const slong *npts, slong goal, slong prec,
                            fy_error_t err)
+{
+    return fy_nnft_cube_integrate_opt(res, f, param, dim, pts, npts, goal, prec, 0, err);
+}
+
+int fy_nnft_cube_integrate_opt(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
+                               arb_srcptr const *pts, const slong *npts, slong goal,
+                               slong prec, int flags, fy_error_t err)
 {
     cube_t q;
     arb_t I;
@@ -2239,7 +2254,11 @@ int fy_nnft_cube_integrate(arb_t res, fy_nnft_nest_fn f, void *param, int dim,
     q.param = param;
     q.dim = dim;
     q.wp = prec;
-    q.nmax = dim == 1 ? 160 : dim == 2 ? 40 : 16;
+    q.entire = (flags & FY_NNFT_CUBE_ENTIRE) != 0;
+    /* entire in three coordinates: its bounds reach wider ellipses, where a rule of 24 nodes
+     * a coordinate on a box costs less than splitting it (the hms-d3-erf vertex at Lambda =
+     * 3: 7.7 s against 12.8 s with 16) */
+    q.nmax = dim == 1 ? 160 : dim == 2 ? 40 : q.entire ? 24 : 16;
     q.vtot = 1;
     for (k = 0; k < dim; k++)
     {
