@@ -2,39 +2,46 @@
  * (fy_nnft_erf_batch, feynn/nnft.h).
  *
  * erf(x) = sign(x) r(|x|), |x| clamped to 6 (erfc(6) < 2^-54: erf rounds to 1 from about 5.87
- * on), from a table of 370 rows of 12 doubles computed once in Arb:
- *   - |x| < 15.5/64 (row 0): r = a + a R(a^2), a = |x|, R(y) = (erf(sqrt y)/sqrt y) - 1 by its
- *     Taylor polynomial of degree 9 (the fdlibm form: the small part a R, |R| < 0.13, carries
+ * on), from a table of 762 rows of 8 doubles (one 64-byte line a row) computed once in Arb:
+ *   - |x| < 7.5/128 (row 0): r = a + a R(a^2), a = |x|, R(y) = (erf(sqrt y)/sqrt y) - 1 by its
+ *     Taylor polynomial of degree 5 (the fdlibm form: the small part a R, |R| < 0.13, carries
  *     all the rounding error of the polynomial);
- *   - else x0 = k/64 with k = floor(64 a + 1/2) in 16..384 (row k - 15): r = hi + (lo + t Q(t)),
- *     t = a - x0 (exact, Sterbenz), |t| <= 1/128, hi + lo = erf(x0) to 106 bits, Q the Taylor
- *     polynomial of degree 9 of (erf(x0 + t) - erf(x0)) / t.
- * Error: the truncated Taylor terms are below 1e-20 relative.  In row 0, |a R| < 0.116 r and
- * a R carries about 3 roundings (q0, the last Horner step, the product): at most 0.36 ulp of
- * r; in the other rows lo + t Q (|t Q| < 0.009 against r > 0.26) at most 0.05 ulp.  With the
- * final rounding (0.5 ulp) the result is within 0.9 ulp of erf(x) for every double x;
- * tests/test_nnft_mc.c checks < 1 ulp against Arb at 200,000 points.
+ *   - else x0 = k/128 with k = floor(128 a + 1/2) in 8..768 (row k - 7): r = hi + (lo + t Q(t)),
+ *     t = a - x0 (exact, Sterbenz), |t| <= 1/256, hi + lo = erf(x0) to 106 bits, Q the Taylor
+ *     polynomial of degree 5 of (erf(x0 + t) - erf(x0)) / t.
+ * The polynomials are evaluated by Horner's rule with fused multiply-adds (q = fma(q, u, c),
+ * one rounding a step), and lo + t Q as fma(t, Q, lo).
+ * Error (erf13), in ulps of r (a rounding of v errs by at most |v| 2^-53 <= (|v| / r) ulp(r)):
+ * truncation: the first dropped term, |erf^(7)(x0)| / 7! 2^-56 < 5.7e-18 r over all rows
+ * (|H_6(x0)| e^(-x0^2), x0 >= 1/16), 0.05 ulp; in row 0 y^6 / (6! 13) < 1.8e-19 relative,
+ * 0.002 ulp.  Row 0: |a R| < 0.116 r and a R carries 3 roundings (q0 stored, the last Horner
+ * step, the product) and those of the earlier steps damped by y < 0.0035: at most 0.35 ulp.
+ * Other rows: |t Q| < 1.13/256 against r > 0.066 (ratio < 0.067): the stored q0, the last
+ * Horner step and the fma(t, Q, lo) at most 0.2 ulp.  With the final rounding (0.5 ulp) the
+ * result is within 0.86 ulp of erf(x) for every double x; tests/test_nnft_mc.c checks < 1 ulp
+ * against Arb at 200,000 points (worst 0.74).  (Before erf13: degree 9 on a 1/64 grid, rows of
+ * 12 doubles, separate multiplies and adds; the 1/128 grid of degree 5 is 1.5 ns a value
+ * against 2.5 on AVX-512: one 8 x 8 transpose a vector instead of an 8 x 8 and a 4 x 8, and 6
+ * Horner steps instead of 10; its table, 49 KB, about fits a level-1 cache.)
  *
- * The AVX2 and AVX-512 paths (chosen at run time, fy_rng_isa) perform the same IEEE operations
- * in the same order as the C path (separate multiplies and adds, no contraction): the numbers
- * do not depend on the processor, the vector width or where a value sits in the array
+ * The AVX2 and AVX-512 paths (chosen at run time, fy_rng_isa, which takes them only where the
+ * processor has FMA3) perform the same IEEE operations in the same order as the C path
+ * (fma() of math.h, correctly rounded everywhere; no other contraction): the numbers do not
+ * depend on the processor, the vector width or where a value sits in the array
  * (tests/test_nnft_mc.c test_isa_paths compares the paths bit for bit). */
 #include <math.h>
 #include <pthread.h>
-#include <string.h>
 
 #include "feynn/nnft.h"
 #include "feynn/rng.h"
 #include "num/arb_all.h"
 
-#define ROWS 370  /* row 0: |x| < 15.5/64; rows 1..369: x0 = 16/64 .. 384/64 */
-#define NC 12     /* hi, lo, q0 .. q9 */
-#define KSMALL 16 /* k = floor(64 |x| + 1/2) below this: row 0 */
+#define ROWS 762  /* row 0: |x| < 7.5/128; rows 1..761: x0 = 8/128 .. 768/128 */
+#define NC 8      /* hi, lo, q0 .. q5 */
+#define KSMALL 8  /* k = floor(128 |x| + 1/2) below this: row 0 */
 
+/* one 64-byte line a row: no load straddles two lines */
 static double tab[ROWS * NC] __attribute__((aligned(64)));
-/* mc13: the same rows split for the AVX-512 path: hi, lo, q0 .. q5 and q6 .. q9 */
-static double tab8[ROWS * 8] __attribute__((aligned(64)));
-static double tab4[ROWS * 4] __attribute__((aligned(64)));
 static pthread_once_t tab_once = PTHREAD_ONCE_INIT;
 
 static double mid_d(const arb_t x)
@@ -68,7 +75,7 @@ static void tab_fill(void)
     {
         double *row = tab + r * NC;
         arb_set_si(c, r + KSMALL - 1);
-        arb_mul_2exp_si(c, c, -6);
+        arb_mul_2exp_si(c, c, -7);
         arb_poly_zero(z);
         arb_poly_set_coeff_arb(z, 0, c);
         arb_poly_set_coeff_si(z, 1, 1);
@@ -84,11 +91,6 @@ static void tab_fill(void)
             row[2 + j] = mid_d(c);
         }
     }
-    for (r = 0; r < ROWS; r++)
-    {
-        memcpy(tab8 + 8 * r, tab + NC * r, 8 * sizeof(double));
-        memcpy(tab4 + 4 * r, tab + NC * r + 8, 4 * sizeof(double));
-    }
     arb_poly_clear(z);
     arb_poly_clear(e);
     arb_clear(c);
@@ -101,7 +103,7 @@ static inline double erf_one(double x)
     const double *c;
     int k, j;
     a = a < 6.0 ? a : 6.0; /* NaN -> 6: the NaN is given back at the end */
-    k = (int) (a * 64.0 + 0.5);
+    k = (int) (a * 128.0 + 0.5);
     if (k < KSMALL)
     {
         c = tab;
@@ -112,12 +114,12 @@ static inline double erf_one(double x)
     {
         c = tab + (k - KSMALL + 1) * NC;
         h = c[0];
-        m = u = a - (double) k * 0.015625;
+        m = u = a - (double) k * 0.0078125;
     }
     q = c[NC - 1];
     for (j = NC - 2; j >= 2; j--)
-        q = q * u + c[j];
-    q = h + (c[1] + m * q);
+        q = fma(q, u, c[j]);
+    q = h + fma(m, q, c[1]);
     q = copysign(q, x);
     return x != x ? x : q;
 }
@@ -126,7 +128,7 @@ static inline double erf_one(double x)
 #define FY_ERF_AVX2 1
 #include <immintrin.h>
 
-__attribute__((target("avx2"))) static inline void tr4(__m256d c[4], const double *r0,
+__attribute__((target("avx2,fma"))) static inline void tr4(__m256d c[4], const double *r0,
                                                         const double *r1, const double *r2,
                                                         const double *r3)
 {
@@ -141,11 +143,11 @@ __attribute__((target("avx2"))) static inline void tr4(__m256d c[4], const doubl
 }
 
 /* Four values at a time: the rows of the four lanes loaded and transposed (no gathers). */
-__attribute__((target("avx2"))) static slong erf_avx2(double *y, const double *x, slong n)
+__attribute__((target("avx2,fma"))) static slong erf_avx2(double *y, const double *x, slong n)
 {
     const __m256d sgn = _mm256_set1_pd(-0.0), six = _mm256_set1_pd(6.0);
-    const __m256d s64 = _mm256_set1_pd(64.0), half = _mm256_set1_pd(0.5);
-    const __m256d step = _mm256_set1_pd(0.015625);
+    const __m256d s128 = _mm256_set1_pd(128.0), half = _mm256_set1_pd(0.5);
+    const __m256d step = _mm256_set1_pd(0.0078125);
     const __m128i ks = _mm_set1_epi32(KSMALL), kr = _mm_set1_epi32(KSMALL - 1);
     const __m128i nc = _mm_set1_epi32(NC);
     slong i;
@@ -155,7 +157,7 @@ __attribute__((target("avx2"))) static slong erf_avx2(double *y, const double *x
         __m256d c[NC], t, small, u, m, h, q;
         __m128i k, sm, base;
         int b[4], j;
-        k = _mm256_cvttpd_epi32(_mm256_add_pd(_mm256_mul_pd(a, s64), half));
+        k = _mm256_cvttpd_epi32(_mm256_add_pd(_mm256_mul_pd(a, s128), half));
         sm = _mm_cmplt_epi32(k, ks);
         base = _mm_mullo_epi32(_mm_andnot_si128(sm, _mm_sub_epi32(k, kr)), nc);
         _mm_storeu_si128((__m128i *) b, base);
@@ -168,8 +170,8 @@ __attribute__((target("avx2"))) static slong erf_avx2(double *y, const double *x
         h = _mm256_blendv_pd(c[0], a, small);
         q = c[NC - 1];
         for (j = NC - 2; j >= 2; j--)
-            q = _mm256_add_pd(_mm256_mul_pd(q, u), c[j]);
-        q = _mm256_add_pd(h, _mm256_add_pd(c[1], _mm256_mul_pd(m, q)));
+            q = _mm256_fmadd_pd(q, u, c[j]);
+        q = _mm256_add_pd(h, _mm256_fmadd_pd(m, q, c[1]));
         q = _mm256_or_pd(q, _mm256_and_pd(xv, sgn));
         q = _mm256_blendv_pd(q, xv, _mm256_cmp_pd(xv, xv, _CMP_UNORD_Q));
         _mm256_storeu_pd(y + i, q);
@@ -178,25 +180,20 @@ __attribute__((target("avx2"))) static slong erf_avx2(double *y, const double *x
 }
 
 /* mc13: eight values at a time with AVX-512 (F and DQ): the rows of the eight lanes loaded
- * and transposed (an 8 x 8 transpose for hi, lo, q0 .. q5, a 4 x 8 one for q6 .. q9; gathers
- * are slower: 6.6 ns a value against 2.3 on the development machine's Zen 5), then the same
- * operations as erf_one and erf_avx2.  The rows come from a copy of the table split in two
- * (tab8: hi, lo, q0 .. q5, one 64-byte line a row; tab4: q6 .. q9), so that no load straddles
- * two cache lines (2.54 -> 2.34 ns a value).  Tried and dropped: eight Horner chains side by
- * side with the columns in memory (3.0 ns: the stores and reloads of the columns cost more
- * than the latency they hide). */
-#define FY_T512 __attribute__((target("avx2,avx512f,avx512dq")))
+ * and transposed (an 8 x 8 transpose; gathers are slower: 6.6 ns a value against 2.3 on the
+ * development machine's Zen 5 with the former rows of 12), then the same operations as erf_one
+ * and erf_avx2.  Tried and dropped (mc13): eight Horner chains side by side with the columns in
+ * memory (3.0 ns: the stores and reloads of the columns cost more than the latency they hide). */
+#define FY_T512 __attribute__((target("avx2,fma,avx512f,avx512dq")))
 
-/* c[0..12) = the columns of the rows tab + b[0..8). */
+/* c[0..8) = the columns of the rows tab + NC b[0..8). */
 FY_T512 static inline void tr8(__m512d c[NC], const int b[8])
 {
-    const __m512i i0 = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
-    const __m512i i1 = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
-    __m512d t[8], s[8], z[4];
+    __m512d t[8], s[8];
     int j;
     for (j = 0; j < 8; j += 2)
     {
-        __m512d r0 = _mm512_load_pd(tab8 + 8 * b[j]), r1 = _mm512_load_pd(tab8 + 8 * b[j + 1]);
+        __m512d r0 = _mm512_load_pd(tab + NC * b[j]), r1 = _mm512_load_pd(tab + NC * b[j + 1]);
         t[j] = _mm512_unpacklo_pd(r0, r1);
         t[j + 1] = _mm512_unpackhi_pd(r0, r1);
     }
@@ -215,25 +212,13 @@ FY_T512 static inline void tr8(__m512d c[NC], const int b[8])
     c[5] = _mm512_shuffle_f64x2(s[2], s[6], 0xDD);
     c[3] = _mm512_shuffle_f64x2(s[3], s[7], 0x88);
     c[7] = _mm512_shuffle_f64x2(s[3], s[7], 0xDD);
-    /* columns 8..11: rows j and j + 4 in the two halves of z[j] */
-    for (j = 0; j < 4; j++)
-        z[j] = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_load_pd(tab4 + 4 * b[j])),
-                                  _mm256_load_pd(tab4 + 4 * b[j + 4]), 1);
-    t[0] = _mm512_unpacklo_pd(z[0], z[1]);
-    t[1] = _mm512_unpackhi_pd(z[0], z[1]);
-    t[2] = _mm512_unpacklo_pd(z[2], z[3]);
-    t[3] = _mm512_unpackhi_pd(z[2], z[3]);
-    c[8] = _mm512_permutex2var_pd(t[0], i0, t[2]);
-    c[10] = _mm512_permutex2var_pd(t[0], i1, t[2]);
-    c[9] = _mm512_permutex2var_pd(t[1], i0, t[3]);
-    c[11] = _mm512_permutex2var_pd(t[1], i1, t[3]);
 }
 
 /* Two vectors of eight side by side (x[0..16) into y): the Horner chains are latency bound. */
 FY_T512 static inline void erf16_512(double *y, const double *x)
 {
-    const __m512d six = _mm512_set1_pd(6.0), s64 = _mm512_set1_pd(64.0);
-    const __m512d half = _mm512_set1_pd(0.5), step = _mm512_set1_pd(0.015625);
+    const __m512d six = _mm512_set1_pd(6.0), s128 = _mm512_set1_pd(128.0);
+    const __m512d half = _mm512_set1_pd(0.5), step = _mm512_set1_pd(0.0078125);
     const __m512i sgn = _mm512_set1_epi64((long long) 0x8000000000000000u);
     const __m256i ks = _mm256_set1_epi32(KSMALL), kr = _mm256_set1_epi32(KSMALL - 1);
     __m512d c[2][NC], xv[2], u[2], m[2], h[2], q[2];
@@ -247,7 +232,7 @@ FY_T512 static inline void erf16_512(double *y, const double *x)
         int b[8];
         xv[v] = _mm512_loadu_pd(x + 8 * v);
         a = _mm512_min_pd(_mm512_abs_pd(xv[v]), six);
-        k = _mm512_cvttpd_epi32(_mm512_add_pd(_mm512_mul_pd(a, s64), half));
+        k = _mm512_cvttpd_epi32(_mm512_add_pd(_mm512_mul_pd(a, s128), half));
         sm = _mm256_cmpgt_epi32(ks, k);
         small = (__mmask8) _mm256_movemask_ps(_mm256_castsi256_ps(sm));
         _mm256_storeu_si256((__m256i *) b, _mm256_andnot_si256(sm, _mm256_sub_epi32(k, kr)));
@@ -258,15 +243,15 @@ FY_T512 static inline void erf16_512(double *y, const double *x)
         h[v] = _mm512_mask_blend_pd(small, c[v][0], a);
         q[v] = c[v][NC - 1];
     }
-#pragma GCC unroll 12
+#pragma GCC unroll 8
     for (j = NC - 2; j >= 2; j--)
 #pragma GCC unroll 2
         for (v = 0; v < 2; v++)
-            q[v] = _mm512_add_pd(_mm512_mul_pd(q[v], u[v]), c[v][j]);
+            q[v] = _mm512_fmadd_pd(q[v], u[v], c[v][j]);
 #pragma GCC unroll 2
     for (v = 0; v < 2; v++)
     {
-        __m512d r = _mm512_add_pd(h[v], _mm512_add_pd(c[v][1], _mm512_mul_pd(m[v], q[v])));
+        __m512d r = _mm512_add_pd(h[v], _mm512_fmadd_pd(m[v], q[v], c[v][1]));
         r = _mm512_castsi512_pd(_mm512_or_si512(
             _mm512_castpd_si512(r), _mm512_and_si512(_mm512_castpd_si512(xv[v]), sgn)));
         _mm512_storeu_pd(y + 8 * v,

@@ -178,6 +178,10 @@ static int have_avx512(void);
 static int isa_best(void)
 {
 #if FY_RNG_AVX2
+    /* erf13: the sampler's erf (src/nnft/erf_fast.c) evaluates its polynomials with FMA3 on
+     * both vector paths, so neither is chosen without it */
+    if (!__builtin_cpu_supports("fma"))
+        return FY_RNG_ISA_C;
     if (have_avx512())
         return FY_RNG_ISA_AVX512;
     if (__builtin_cpu_supports("avx2"))
