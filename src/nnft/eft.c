@@ -311,6 +311,21 @@ static void relu_kef_hd(acb_t res, kctx *k, int j, acb_srcptr x, const acb_t sxx
     acb_clear(R);
 }
 
+/* a2 (2/pi) asin(u) into res, u overwritten; indeterminate where bad (u near asin's cuts,
+ * or not finite) */
+static void kerf_from_arg(acb_t res, acb_t u, int bad, const kctx *k, slong prec)
+{
+    if (bad)
+    {
+        acb_indeterminate(res);
+        return;
+    }
+    acb_asin(u, u, prec);
+    acb_div_arb(u, u, k->pi, prec);
+    acb_mul_2exp_si(u, u, 1);
+    acb_mul_arb(res, u, k->a2, prec);
+}
+
 /* The Erf kernel from the covariances: res = a2 (2/pi) asin(2 Sxy / sqrt((1 + 2 Sxx)(1 +
  * 2 Syy))); indeterminate when analytic and the argument comes near asin's cuts. */
 static void kerf_acb(acb_t res, const kctx *k, const acb_t sxx, const acb_t syy,
@@ -343,15 +358,7 @@ static void kerf_acb(acb_t res, const kctx *k, const acb_t sxx, const acb_t syy,
     acb_sqrt_analytic(t, t, analytic, prec);
     acb_div(t, sxy, t, prec);
     acb_mul_2exp_si(t, t, 1);
-    if (analytic && near_asin_cut(t))
-        acb_indeterminate(res);
-    else
-    {
-        acb_asin(t, t, prec);
-        acb_div_arb(t, t, k->pi, prec);
-        acb_mul_2exp_si(t, t, 1);
-        acb_mul_arb(res, t, k->a2, prec);
-    }
+    kerf_from_arg(res, t, analytic && near_asin_cut(t), k, prec);
     acb_clear(t);
     acb_clear(u);
 }
@@ -582,15 +589,7 @@ static void kerf_region(acb_t res, const kctx *k, int j, acb_srcptr x, slong pre
     arb_rsqrt(sab, sab, prec);
     arb_mul_2exp_si(sab, sab, 1);
     acb_mul_arb(u, u, sab, prec);
-    if (!acb_is_finite(u) || near_asin_cut(u))
-        acb_indeterminate(res);
-    else
-    {
-        acb_asin(u, u, prec);
-        acb_div_arb(u, u, k->pi, prec);
-        acb_mul_2exp_si(u, u, 1);
-        acb_mul_arb(res, u, k->a2, prec);
-    }
+    kerf_from_arg(res, u, !acb_is_finite(u) || near_asin_cut(u), k, prec);
 done:
     arb_clear(A);
     arb_clear(p);
