@@ -345,7 +345,7 @@ int fy_nnft_network_outputs(double *out, const fy_nnft_spec_t s, uint64_t seed, 
                             fy_error_t err);
 
 /* nnft-speed (issue 13): the error function of the sampler, many values at a time
- * (src/nnft/erf_fast.c): y[i] = erf(x[i]) within 0.9 ulp for every double (y may be x),
+ * (src/nnft/erf_fast.c): y[i] = erf(x[i]) within 0.86 ulp for every double (y may be x),
  * table-driven and vectorised; the same numbers on every processor and at every position of
  * the array. */
 void fy_nnft_erf_batch(double *y, const double *x, slong n);

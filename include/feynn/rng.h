@@ -110,7 +110,7 @@ enum
 {
     FY_RNG_ISA_AUTO = -1,
     FY_RNG_ISA_C = 0,      /* portable C */
-    FY_RNG_ISA_AVX2 = 1,   /* AVX2, 4 blocks per vector */
+    FY_RNG_ISA_AVX2 = 1,   /* AVX2 and FMA3, 4 blocks per vector */
     FY_RNG_ISA_AVX512 = 2  /* AVX-512 F and DQ, 8 blocks per vector */
 };
 int fy_rng_set_isa(int level);
