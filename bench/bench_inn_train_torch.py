@@ -19,7 +19,8 @@ Usage (Debian's python3-torch; a `python3` without torch refuses politely):
 samples the unimodal ring theory of the issue (d = 4, m2 = 1, g3 = 1/2, lam = 1) with
 `feynn inn sample`, trains with `feynn inn train` and with PyTorch on the same file, and prints
 both times, the speed ratio, and `feynn inn compare` of both models (order-2 error, g3, lam, KL,
-cumulant z-scores).  --plan kakacacaca (with --epochs 0 --lbfgs 300 --lbfgs-patience 100, the
+cumulant z-scores); both trainers run the same schedule (epochs, L-BFGS iterations and
+patience).  --plan kakakakacacaca (with --epochs 0 --lbfgs 300 --lbfgs-patience 100, the
 demo's schedule) runs the cubic design of issue 12 (cubic layers y = u + gamma u^3, log-det
 ln(1 + 3 gamma u^2); no whitening, as in feynn, since the first layer is not affine) in both
 trainers.  --data FILE trains PyTorch alone on FILE (safetensors 'samples' or .npy)
@@ -300,10 +301,11 @@ def main():
     ap.add_argument("--samples", type=int, default=100000)
     ap.add_argument("--couplings", type=int, default=3)
     ap.add_argument("--plan", help="layer plan (letters a, c, i, k) instead of --couplings, for "
-                    "both trainers: the cubic design of the demo is kakacacaca")
-    ap.add_argument("--lbfgs-patience", type=int, default=None,
-                    help="L-BFGS iterations without a better validation NLL before stopping "
-                    "(default: the Adam patience, 20; feynn's default is 100)")
+                    "both trainers: the cubic design of the demo is kakakakacacaca")
+    ap.add_argument("--lbfgs-patience", type=int, default=20,
+                    help="L-BFGS iterations without a better validation NLL before stopping, "
+                    "the same for both trainers (default 20, the Adam patience; feynn's own "
+                    "default is 100)")
     ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--lbfgs", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
