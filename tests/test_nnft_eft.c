@@ -255,26 +255,18 @@ static void test_vertex_quadrature(void **state)
     fy_nnft_spec_clear(s);
 }
 
-/* d = 2 cubature (erf) against a 2-d Simpson rule written here */
-static void test_vertex_nested(void **state)
+/* The composite Simpson rule on an n x n grid of [-L, L]^2 (n even) of the product of the
+ * EFT kernels of the four legs idx, in doubles: an independent route for d = 2 vertices. */
+static double simpson_vertex2(const fy_nnft_spec_t s, const slong *idx, double L, int n)
 {
-    fy_nnft_spec_t s;
     fy_error_t err;
-    arb_t V, K;
+    arb_t K;
     arb_ptr y;
-    int rig, i, j, k, n = 200;
-    slong idx[4] = {0, 0, 1, 1};
-    double L = 1, h = 2 * L / n, sum = 0;
-    (void) state;
-    fy_nnft_spec_init(s);
+    double h = 2 * L / n, sum = 0;
+    int i, j, k;
     fy_error_init(err);
-    arb_init(V);
     arb_init(K);
     y = _arb_vec_init(2);
-    parse_ok(s, "activation erf\nd 2\nsigma_b 1\npoint 1/2 -1/4\npoint -1 1\n");
-    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, L, PREC, err), FY_OK);
-    assert_true(rig); /* erf in d = 2: the rigorous cubature (eft13) */
-    assert_true(arb_rel_accuracy_bits(V) >= 34);
     for (i = 0; i <= n; i++)
         for (j = 0; j <= n; j++)
         {
@@ -289,7 +281,29 @@ static void test_vertex_nested(void **state)
             }
             sum += wi * wj * f;
         }
-    sum *= h * h / 9;
+    arb_clear(K);
+    _arb_vec_clear(y, 2);
+    return sum * h * h / 9;
+}
+
+/* d = 2 cubature (erf) against a 2-d Simpson rule written here */
+static void test_vertex_nested(void **state)
+{
+    fy_nnft_spec_t s;
+    fy_error_t err;
+    arb_t V;
+    int rig, n = 200;
+    slong idx[4] = {0, 0, 1, 1};
+    double L = 1, sum = 0;
+    (void) state;
+    fy_nnft_spec_init(s);
+    fy_error_init(err);
+    arb_init(V);
+    parse_ok(s, "activation erf\nd 2\nsigma_b 1\npoint 1/2 -1/4\npoint -1 1\n");
+    assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, L, PREC, err), FY_OK);
+    assert_true(rig); /* erf in d = 2: the rigorous cubature (eft13) */
+    assert_true(arb_rel_accuracy_bits(V) >= 34);
+    sum = simpson_vertex2(s, idx, L, n);
     check_contains_d(V, sum, 1e-9, "erf d = 2 nested against Simpson");
     /* the error estimate is honest at this scale: the ball holds the Simpson value */
     {
@@ -312,9 +326,7 @@ static void test_vertex_nested(void **state)
         assert_true(arb_contains_si(W, 128));
         arb_clear(W);
     }
-    _arb_vec_clear(y, 2);
     arb_clear(V);
-    arb_clear(K);
     fy_nnft_spec_clear(s);
 }
 
@@ -481,33 +493,16 @@ static void test_vertex_former(void **state)
     /* relu, sigma_b = 1/2, d = 2, Lambda = 1 against Simpson */
     {
         static const slong idx[4] = {0, 0, 1, 1};
-        arb_ptr y = _arb_vec_init(2);
-        double L = 1, sum = 0, h;
-        int i, j, k, n = 400;
+        double L = 1, sum = 0;
+        int n = 400;
         parse_ok(s, cases[2].spec);
         assert_int_equal(fy_nnft_vertex_integral(V, &rig, s, idx, 4, 0, L, PREC, err), FY_OK);
-        h = 2 * L / n;
-        for (i = 0; i <= n; i++)
-            for (j = 0; j <= n; j++)
-            {
-                double f = 1, wi = (i == 0 || i == n) ? 1 : (i & 1) ? 4 : 2;
-                double wj = (j == 0 || j == n) ? 1 : (j & 1) ? 4 : 2;
-                arb_set_d(y, -L + i * h);
-                arb_set_d(y + 1, -L + j * h);
-                for (k = 0; k < 4; k++)
-                {
-                    assert_int_equal(fy_nnft_eft_kernel(W, s, idx[k], y, 64, err), FY_OK);
-                    f *= arf_get_d(arb_midref(W), ARF_RND_NEAR);
-                }
-                sum += wi * wj * f;
-            }
-        sum *= h * h / 9;
+        sum = simpson_vertex2(s, idx, L, n);
         printf("# relu d = 2, sigma_b = 1/2: ");
         arb_printd(V, 17);
         printf(", Simpson %.12g\n", sum);
         assert_true(rig);
         check_contains_d(V, sum, 1e-6, "relu d = 2 with a bias against Simpson");
-        _arb_vec_clear(y, 2);
     }
     /* an infinite cut-off diverges for erf in d = 2 too */
     parse_ok(s, cases[0].spec);

@@ -76,6 +76,45 @@ static int contains_d(const arb_t x, double d)
 }
 
 /* fy_nnft_moment at rank 3 (erf, tanh; d = 2 with biases) against the trapezoid rule. */
+/* mu against a reference e from another route: printed, overlapping, mu to bits. */
+static void check_ref(const arb_t mu, const arb_t e, const char *what, const char *ref,
+                      slong bits)
+{
+    printf("# %s: ", what);
+    arb_printd(mu, 17);
+    printf(" (%s ", ref);
+    arb_printd(e, 17);
+    printf(")\n");
+    assert_true(arb_overlaps(mu, e));
+    assert_true(arb_rel_accuracy_bits(mu) >= bits);
+}
+
+/* A block-diagonal covariance, (1, 1/2, 0), (-1/3, 1, 0) against (0, 0, 1): the rank-3 moment
+ * mu(0, 1, 2, 2) against the rank-2 moment mu(0, 1) times the rank-1 mu(2, 2), times 3 (the
+ * output weights' fourth moment); the rank-3 moment at prec3, to bits. */
+static void check_block_diagonal(fy_nnft_spec_t s, fy_nnft_act_t act, slong prec3, slong bits)
+{
+    static const slong t4[4] = {0, 1, 2, 2}, t2[2] = {0, 1}, t22[2] = {2, 2};
+    char what[64];
+    fy_error_t err;
+    arb_t mu, m2, e;
+    fy_error_init(err);
+    arb_init(mu);
+    arb_init(m2);
+    arb_init(e);
+    spec_pts(s, act, "1 1/2 0\n-1/3 1 0\n0 0 1\n", "1", "0");
+    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, prec3, err), FY_OK);
+    assert_int_equal(fy_nnft_moment(m2, s, t2, 2, PREC, err), FY_OK);
+    assert_int_equal(fy_nnft_moment(e, s, t22, 2, PREC, err), FY_OK);
+    arb_mul(e, e, m2, PREC);
+    arb_mul_ui(e, e, 3, PREC);
+    snprintf(what, sizeof what, "%s rank 3, block-diagonal", fy_nnft_act_name(act));
+    check_ref(mu, e, what, "rank-2 route", bits);
+    arb_clear(mu);
+    arb_clear(m2);
+    arb_clear(e);
+}
+
 static void test_rank3_vs_trapezoid(void **state)
 {
     static const double X[3][2] = {{1, 0}, {0, 1}, {-1, 0.5}};
@@ -654,7 +693,6 @@ static void test_relu_rank3(void **state)
 {
     static const slong t4[4] = {0, 1, 2, 2}, t6[6] = {0, 0, 1, 1, 2, 2};
     static const slong p4[4] = {2, 1, 2, 0}, p6[6] = {2, 1, 0, 2, 1, 0};
-    static const slong t2[2] = {0, 1}, t22[2] = {2, 2};
     fy_nnft_spec_t s;
     fy_error_t err;
     arb_t mu, m2, e;
@@ -672,27 +710,8 @@ static void test_relu_rank3(void **state)
     arb_const_pi(e, PREC);
     arb_mul_ui(e, e, 12, PREC);
     arb_inv(e, e, PREC);
-    printf("# relu rank 3, independent: ");
-    arb_printd(mu, 17);
-    printf(" (1 / (12 pi) = ");
-    arb_printd(e, 17);
-    printf(")\n");
-    assert_true(arb_overlaps(mu, e));
-    assert_true(arb_rel_accuracy_bits(mu) >= 40);
-    /* block diagonal: (1, 1/2, 0), (-1/3, 1, 0) against (0, 0, 1) */
-    spec_pts(s, FY_NNFT_RELU, "1 1/2 0\n-1/3 1 0\n0 0 1\n", "1", "0");
-    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC, err), FY_OK);
-    assert_int_equal(fy_nnft_moment(m2, s, t2, 2, PREC, err), FY_OK);
-    assert_int_equal(fy_nnft_moment(e, s, t22, 2, PREC, err), FY_OK);
-    arb_mul(e, e, m2, PREC);
-    arb_mul_ui(e, e, 3, PREC);
-    printf("# relu rank 3, block-diagonal: ");
-    arb_printd(mu, 17);
-    printf(" (rank-2 route ");
-    arb_printd(e, 17);
-    printf(")\n");
-    assert_true(arb_overlaps(mu, e));
-    assert_true(arb_rel_accuracy_bits(mu) >= 40);
+    check_ref(mu, e, "relu rank 3, independent", "1 / (12 pi) =", 40);
+    check_block_diagonal(s, FY_NNFT_RELU, PREC, 40);
     /* d = 2 with biases (rank 3): Monte Carlo over (w1, w2, b), and permutations */
     spec_pts(s, FY_NNFT_RELU, "1 0\n0 1\n-1 0.5\n", "1", "3/5");
     {
@@ -799,8 +818,8 @@ static void test_relu_rank3(void **state)
  * test_degenerate. */
 static void test_tanh_rank3(void **state)
 {
-    static const slong t6[6] = {0, 0, 1, 1, 2, 2}, t4[4] = {0, 1, 2, 2}, t2[2] = {0, 1};
-    static const slong t00[2] = {0, 0}, t22[2] = {2, 2};
+    static const slong t6[6] = {0, 0, 1, 1, 2, 2}, t4[4] = {0, 1, 2, 2};
+    static const slong t00[2] = {0, 0};
     static const slong h4[4] = {0, 1, 2, 3};
     static const double X[3][2] = {{1, 0}, {0, 1}, {-1, 0.5}};
     static const int pw[3] = {1, 1, 2};
@@ -888,27 +907,8 @@ static void test_tanh_rank3(void **state)
     assert_int_equal(fy_nnft_moment(e, s, t00, 2, PREC, err), FY_OK);
     arb_pow_ui(e, e, 3, PREC);
     arb_mul_ui(e, e, 15, PREC);
-    printf("# tanh rank 3, independent: ");
-    arb_printd(mu, 17);
-    printf(" (15 mu_2^3 = ");
-    arb_printd(e, 17);
-    printf(")\n");
-    assert_true(arb_overlaps(mu, e));
-    assert_true(arb_rel_accuracy_bits(mu) >= 20);
-    /* block diagonal: (1, 1/2, 0), (-1/3, 1, 0) against (0, 0, 1) */
-    spec_pts(s, FY_NNFT_TANH, "1 1/2 0\n-1/3 1 0\n0 0 1\n", "1", "0");
-    assert_int_equal(fy_nnft_moment(mu, s, t4, 4, PREC3, err), FY_OK);
-    assert_int_equal(fy_nnft_moment(m2, s, t2, 2, PREC, err), FY_OK);
-    assert_int_equal(fy_nnft_moment(e, s, t22, 2, PREC, err), FY_OK);
-    arb_mul(e, e, m2, PREC);
-    arb_mul_ui(e, e, 3, PREC);
-    printf("# tanh rank 3, block-diagonal: ");
-    arb_printd(mu, 17);
-    printf(" (rank-2 route ");
-    arb_printd(e, 17);
-    printf(")\n");
-    assert_true(arb_overlaps(mu, e));
-    assert_true(arb_rel_accuracy_bits(mu) >= 20);
+    check_ref(mu, e, "tanh rank 3, independent", "15 mu_2^3 =", 20);
+    check_block_diagonal(s, FY_NNFT_TANH, PREC3, 20);
     _arb_vec_clear(a, 3);
     _arb_vec_clear(b, 3);
     _arb_vec_clear(w, 3);
