@@ -15,9 +15,12 @@
  *     the same bench run on one core (OPENBLAS_NUM_THREADS=1), networks per CPU second.
  * Ratios: feynn / numpy (target >= 10) and floor / feynn (target <= 3), both per CPU second
  * on one thread, so that a loaded machine hurts both sides alike.  Each measurement runs for
- * about --seconds S of CPU time (default 0.5) after a pilot.
+ * about --seconds S of CPU time (default 0.5) after a pilot, --repeats R times (default 3),
+ * and the median is reported (every repeat beside it): single runs of the NumPy side moved by
+ * a third between bench runs.  The widths are measured one after the other, NumPy then feynn
+ * at each, so that a change in the machine's load falls on both sides of a ratio.
  *
- *   bench_nnft [--seconds S] [--widths 2,3,...] [--no-numpy] [--demo]
+ *   bench_nnft [--seconds S] [--repeats R] [--widths 2,3,...] [--no-numpy] [--demo]
  *
  * --demo instead estimates the Monte Carlo time of `feynn demo nnft` at the paper's scale
  * (demo_estimate below).
@@ -55,10 +58,12 @@ static volatile double sink;
 /* The floor: M networks drawn and evaluated at the points, nothing accumulated.  As the sampler
  * does, the draws come many networks side by side (fy_rng_normals_streams) and erf is applied
  * to the pre-activations of a group of networks at once (groups of up to 4096 neurons), so that
- * small widths do not pay a call per network and point. */
+ * small widths do not pay a call per network and point; the draws of a batch are kept within
+ * a first-level cache. */
 static void floor_run(const double *x, int P, long N, uint64_t M)
 {
-    const long nz = 3 * N + 1, batch = 64;
+    /* the draws of a batch within about 32 KB (a first-level cache), at most 64 networks */
+    const long nz = 3 * N + 1, batch = 4096 / nz < 1 ? 1 : 4096 / nz > 64 ? 64 : 4096 / nz;
     const long grp = N >= 4096 ? 1 : 4096 / N < batch ? 4096 / N : batch;
     const double sa = 1.0 / sqrt((double) N);
     double *Z = malloc(sizeof(double) * (size_t) (batch * nz)), acc = 0;
@@ -80,18 +85,22 @@ static void floor_run(const double *x, int P, long N, uint64_t M)
                 for (l = 0; l < ng; l++)
                 {
                     const double *W = Z + (l0 + l) * (uint64_t) nz, *b0 = W + N;
+                    double *hl = h + l * (uint64_t) N;
+#pragma omp simd
                     for (i = 0; i < N; i++)
-                        h[l * (uint64_t) N + (uint64_t) i] = b0[i] + x[p] * W[i];
+                        hl[i] = b0[i] + x[p] * W[i];
                 }
                 fy_nnft_erf_batch(h, h, (long) ng * N);
                 for (l = 0; l < ng; l++)
                 {
                     const double *W = Z + (l0 + l) * (uint64_t) nz, *a = W + 2 * N;
                     const double *hl = h + l * (uint64_t) N;
-                    double f = W[3 * N];
+                    double f = 0;
+                    /* the floor may sum in any order: vectorised whatever the cost model */
+#pragma omp simd reduction(+ : f)
                     for (i = 0; i < N; i++)
-                        f += sa * a[i] * hl[i];
-                    acc += f;
+                        f += a[i] * hl[i];
+                    acc += W[3 * N] + sa * f;
                 }
             }
         }
@@ -280,7 +289,8 @@ static const char *find_python(void)
     return "python3";
 }
 
-static json_t *run_numpy(const char *widths, double seconds, char *why, size_t whylen)
+static json_t *run_numpy(const char *widths, double seconds, int repeats, char *why,
+                         size_t whylen)
 {
     char cmd[2048], *out = NULL;
     size_t len = 0, cap = 0;
@@ -291,8 +301,8 @@ static json_t *run_numpy(const char *widths, double seconds, char *why, size_t w
     const char *py = find_python();
     snprintf(cmd, sizeof cmd,
              "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 %s "
-             "'%s/bench/bench_nnft_numpy.py' --widths %s --seconds %g",
-             py, FY_SRCDIR, widths, seconds);
+             "'%s/bench/bench_nnft_numpy.py' --widths %s --seconds %g --repeats %d",
+             py, FY_SRCDIR, widths, seconds, repeats);
     p = popen(cmd, "r");
     while (p != NULL && (c = fgetc(p)) != EOF)
     {
@@ -316,20 +326,44 @@ static json_t *run_numpy(const char *widths, double seconds, char *why, size_t w
     return j;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *) a, y = *(const double *) b;
+    return (x > y) - (x < y);
+}
+
+/* The median of v[0 .. n) (sorted in place; n odd or even: the upper middle). */
+static double median(double *v, int n)
+{
+    qsort(v, (size_t) n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+static json_t *json_reals(const double *v, int n)
+{
+    json_t *a = json_array();
+    int i;
+    for (i = 0; i < n; i++)
+        json_array_append_new(a, json_real(v[i]));
+    return a;
+}
+
 int main(int argc, char **argv)
 {
     long widths[MAXW] = {2, 3, 5, 10, 20, 100, 1000};
-    int nw = 7, i, numpy = 1, all10 = 1, all3 = 1, demo = 0;
+    int nw = 7, i, numpy = 1, all10 = 1, all3 = 1, demo = 0, repeats = 3, r, have_np = 0;
     double seconds = 0.5, x[6];
-    char wlist[256] = "2,3,5,10,20,100,1000", why[512] = "";
+    char why[512] = "", npver[64] = "";
     fy_error_t err;
     fy_nnft_spec_t s;
     fy_nnft_mc_t mc;
-    json_t *root, *rows, *np = NULL, *nprate = NULL;
+    json_t *root, *rows, *npruns = json_array();
 
     for (i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
             seconds = atof(argv[++i]);
+        else if (!strcmp(argv[i], "--repeats") && i + 1 < argc)
+            repeats = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--no-numpy"))
             numpy = 0;
         else if (!strcmp(argv[i], "--demo"))
@@ -337,7 +371,6 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--widths") && i + 1 < argc)
         {
             char *e = argv[++i];
-            snprintf(wlist, sizeof wlist, "%s", e);
             for (nw = 0; nw < MAXW && *e;)
             {
                 widths[nw++] = strtol(e, &e, 10);
@@ -349,13 +382,14 @@ int main(int argc, char **argv)
         }
         else
         {
-            fprintf(stderr, "usage: bench_nnft [--seconds S] [--widths 2,3,...] [--no-numpy] "
-                            "[--demo]\n");
+            fprintf(stderr, "usage: bench_nnft [--seconds S] [--repeats R] [--widths 2,3,...] "
+                            "[--no-numpy] [--demo]\n");
             return 2;
         }
-    if (!(seconds > 0) || nw < 1)
+    if (!(seconds > 0) || nw < 1 || repeats < 1 || repeats > 99)
     {
-        fprintf(stderr, "bench_nnft: --seconds must be positive and --widths non-empty\n");
+        fprintf(stderr, "bench_nnft: --seconds must be positive, --repeats 1 to 99 and "
+                        "--widths non-empty\n");
         return 2;
     }
     fy_error_init(err);
@@ -375,76 +409,110 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < 6; i++)
         x[i] = fy_fmpq_get_d(s->points + i);
-    if (numpy)
-    {
-        np = run_numpy(wlist, seconds, why, sizeof why);
-        nprate = np ? json_object_get(np, "networks_per_s") : NULL;
-    }
     root = json_object();
     json_object_set_new(root, "bench", json_string("nnft"));
     json_object_set_new(root, "ensemble", json_string("erf, d = 1, sigma_W = sigma_b = sigma_a "
                                                       "= 1, inputs hms-d1 (6 points), all "
                                                       "sorted 2-, 4-, 6-tuples (609)"));
     json_object_set_new(root, "units", json_string("networks per CPU second of one thread "
-                                                   "(per wall second where named wall)"));
+                                                   "(per wall second where named wall); "
+                                                   "medians of the repeats"));
+    json_object_set_new(root, "repeats", json_integer(repeats));
     rows = json_array();
     for (i = 0; i < nw; i++)
     {
         long N = widths[i];
         uint64_t M;
         tm_t t1, t2, tf;
-        double r1, r2w, r1w, rf, rnp = NAN;
-        json_t *o = json_object();
+        double r1[99], r1w[99], rf[99], r2w, rnp = NAN, m1, mf;
+        json_t *o = json_object(), *np = NULL;
+        /* NumPy first, at this width only */
+        if (numpy)
+        {
+            char w[32];
+            snprintf(w, sizeof w, "%ld", N);
+            np = run_numpy(w, seconds, repeats, why, sizeof why);
+            if (np && json_is_number(json_array_get(json_object_get(np, "networks_per_s"), 0)))
+            {
+                rnp = json_number_value(json_array_get(json_object_get(np, "networks_per_s"), 0));
+                json_array_append(npruns, json_array_get(json_object_get(np,
+                                                                         "networks_per_s_runs"),
+                                                         0));
+                if (json_is_string(json_object_get(np, "numpy")))
+                    snprintf(npver, sizeof npver, "%s",
+                             json_string_value(json_object_get(np, "numpy")));
+                have_np = 1;
+            }
+            else if (np && json_is_string(json_object_get(np, "skipped")))
+                snprintf(why, sizeof why, "%s", json_string_value(json_object_get(np, "skipped")));
+            json_decref(np);
+        }
         s->width = N;
         M = calibrate(s, seconds, err);
-        if (sample_run(&t1, mc, s, M, 1, err) != FY_OK
-            || sample_run(&t2, mc, s, M, 2, err) != FY_OK)
+        for (r = 0; r < repeats; r++)
+        {
+            if (sample_run(&t1, mc, s, M, 1, err) != FY_OK)
+            {
+                fprintf(stderr, "bench_nnft: %s\n", err->msg);
+                return 1;
+            }
+            floor_timed(&tf, x, 6, N, M);
+            r1[r] = (double) M / t1.cpu;
+            r1w[r] = (double) M / t1.wall;
+            rf[r] = (double) M / tf.cpu;
+        }
+        if (sample_run(&t2, mc, s, M, 2, err) != FY_OK)
         {
             fprintf(stderr, "bench_nnft: %s\n", err->msg);
             return 1;
         }
-        floor_timed(&tf, x, 6, N, M);
-        r1 = (double) M / t1.cpu;
-        r1w = (double) M / t1.wall;
         r2w = (double) M / t2.wall;
-        rf = (double) M / tf.cpu;
-        if (nprate && json_is_number(json_array_get(nprate, (size_t) i)))
-            rnp = json_number_value(json_array_get(nprate, (size_t) i));
         json_object_set_new(o, "width", json_integer(N));
         json_object_set_new(o, "networks", json_integer((json_int_t) M));
-        json_object_set_new(o, "feynn_1thread", json_real(r1));
-        json_object_set_new(o, "feynn_1thread_wall", json_real(r1w));
+        json_object_set_new(o, "feynn_1thread_runs", json_reals(r1, repeats));
+        json_object_set_new(o, "floor_runs", json_reals(rf, repeats));
+        m1 = median(r1, repeats);
+        mf = median(rf, repeats);
+        json_object_set_new(o, "feynn_1thread", json_real(m1));
+        json_object_set_new(o, "feynn_1thread_wall", json_real(median(r1w, repeats)));
         json_object_set_new(o, "feynn_2threads_wall", json_real(r2w));
-        json_object_set_new(o, "floor", json_real(rf));
-        json_object_set_new(o, "floor_over_feynn", json_real(rf / r1));
+        json_object_set_new(o, "floor", json_real(mf));
+        json_object_set_new(o, "floor_over_feynn", json_real(mf / m1));
         if (isfinite(rnp))
         {
             json_object_set_new(o, "numpy", json_real(rnp));
-            json_object_set_new(o, "feynn_over_numpy", json_real(r1 / rnp));
-            all10 &= r1 / rnp >= 10;
+            json_object_set_new(o, "feynn_over_numpy", json_real(m1 / rnp));
+            all10 &= m1 / rnp >= 10;
         }
-        all3 &= rf / r1 <= 3;
+        all3 &= mf / m1 <= 3;
         json_object_set_new(o, "G4_0000", json_real(mc->mean[1][0]));
         json_array_append_new(rows, o);
         fprintf(stderr, "bench_nnft: N = %4ld  feynn %.3g/s (2 threads %.3g/s wall)  floor %.3g/s"
-                "  numpy %.3g/s\n", N, r1, r2w, rf, rnp);
+                "  numpy %.3g/s  ratio %.1f\n", N, m1, r2w, mf, rnp, m1 / rnp);
     }
     json_object_set_new(root, "widths", rows);
     json_object_set_new(root, "target_numpy_ratio", json_real(10));
     json_object_set_new(root, "target_floor_ratio", json_real(3));
     json_object_set_new(root, "meets_floor_target", json_boolean(all3));
-    if (nprate)
+    if (have_np)
+    {
+        json_t *o = json_object();
         json_object_set_new(root, "meets_numpy_target", json_boolean(all10));
-    if (!numpy)
+        json_object_set_new(o, "version", json_string(npver));
+        json_object_set_new(o, "script", json_string("bench/bench_nnft_numpy.py, run at each "
+                                                     "width just before feynn"));
+        json_object_set_new(o, "networks_per_s_runs", npruns);
+        npruns = NULL;
+        json_object_set_new(root, "numpy", o);
+    }
+    else if (!numpy)
         json_object_set_new(root, "numpy", json_string("not run (bench_nnft --no-numpy)"));
-    else if (np == NULL)
-        json_object_set_new(root, "numpy", json_string(why));
     else
-        json_object_set(root, "numpy", np);
+        json_object_set_new(root, "numpy", json_string(why));
+    json_decref(npruns);
     json_dumpf(root, stdout, JSON_INDENT(1) | JSON_REAL_PRECISION(6));
     putchar('\n');
     json_decref(root);
-    json_decref(np);
     fy_nnft_mc_clear(mc);
     fy_nnft_spec_clear(s);
     return 0;

@@ -3,7 +3,7 @@
 written as a user would vectorise it in NumPy (float64), timed in networks per second.
 
     python3 bench/bench_nnft_numpy.py [--widths 2,3,5,10,20,100,1000] [--seconds S]
-                                      [--act erf|relu] [--seed K]
+                                      [--repeats R] [--act erf|relu] [--seed K]
 
 The ensemble of MATH.md 4.1 at the six inputs "hms-d1" of doc/nnft-spec.md (d = 1,
 sigma_W = sigma_b = sigma_a = 1): f(x) = b1 + sum_i a_i phi(W0_i x + b0_i), W0, b0, b1 ~
@@ -20,12 +20,13 @@ float64-accurate erf, so the comparison favours NumPy.  Parameters come from Num
 default generator (PCG64, ziggurat normals), not from feynn's Philox: the figures compare
 speed; the tuple means of both routes are printed for a statistical sanity check.
 
-Each width runs for about --seconds (default 1) of CPU time after a pilot (growing runs);
-networks_per_s is per CPU second of the process (run it with OPENBLAS_NUM_THREADS=1, as
-bench_nnft does, for one core), networks_per_wall_s per wall second.  Prints one JSON
-object: {"numpy": version, "widths": [...], "networks_per_s": [...], "networks": [...],
-"G2_00": [...], "G4_0000": [...], "G6_000000": [...]} or {"numpy": null, "skipped": why}
-without NumPy (exit 0: a reference, not a requirement)."""
+Each width runs --repeats times (default 3) for about --seconds (default 1) of CPU time each,
+after a pilot (growing runs); networks_per_s is the median of the repeats' networks per CPU
+second of the process (run it with OPENBLAS_NUM_THREADS=1, as bench_nnft does, for one core;
+networks_per_s_runs lists every repeat), networks_per_wall_s per wall second (median).
+Prints one JSON object: {"numpy": version, "widths": [...], "networks_per_s": [...],
+"networks": [...], "G2_00": [...], "G4_0000": [...], "G6_000000": [...]} or {"numpy": null,
+"skipped": why} without NumPy (exit 0: a reference, not a requirement)."""
 import itertools
 import json
 import math
@@ -96,6 +97,7 @@ def main(argv):
     seconds = 1.0
     act = "erf"
     seed = 1
+    repeats = 3
     i = 1
     while i < len(argv):
         if argv[i] == "--widths" and i + 1 < len(argv):
@@ -103,6 +105,9 @@ def main(argv):
             i += 2
         elif argv[i] == "--seconds" and i + 1 < len(argv):
             seconds = float(argv[i + 1])
+            i += 2
+        elif argv[i] == "--repeats" and i + 1 < len(argv):
+            repeats = max(1, int(argv[i + 1]))
             i += 2
         elif argv[i] == "--act" and i + 1 < len(argv):
             act = argv[i + 1]
@@ -126,7 +131,8 @@ def main(argv):
     idx = plan(np, len(x))
     rng = np.random.default_rng(seed)
     out = {"numpy": np.__version__, "act": act, "inputs": "hms-d1", "erf_max_error": worst,
-           "widths": widths, "networks_per_s": [], "networks_per_wall_s": [], "networks": [],
+           "widths": widths, "repeats": repeats, "networks_per_s": [],
+           "networks_per_s_runs": [], "networks_per_wall_s": [], "networks": [],
            "seconds": [], "cpu_seconds": [],
            "G2_00": [], "G4_0000": [], "G6_000000": []}
     for N in widths:
@@ -139,14 +145,21 @@ def main(argv):
                 break
             M *= 4
         M = max(1000, int(M * seconds / max(pilot, 1e-6)))
-        t0, c0 = time.perf_counter(), time.process_time()
-        sums, _ = run(np, rng, N, M, x, act, idx)
-        dt, dc = time.perf_counter() - t0, time.process_time() - c0
-        out["networks_per_s"].append(M / dc)
-        out["networks_per_wall_s"].append(M / dt)
+        rates, wall_rates, walls, cpus = [], [], [], []
+        for _ in range(repeats):
+            t0, c0 = time.perf_counter(), time.process_time()
+            sums, _ = run(np, rng, N, M, x, act, idx)
+            dt, dc = time.perf_counter() - t0, time.process_time() - c0
+            rates.append(M / dc)
+            wall_rates.append(M / dt)
+            walls.append(dt)
+            cpus.append(dc)
+        out["networks_per_s"].append(sorted(rates)[len(rates) // 2])
+        out["networks_per_s_runs"].append(rates)
+        out["networks_per_wall_s"].append(sorted(wall_rates)[len(wall_rates) // 2])
         out["networks"].append(M)
-        out["seconds"].append(dt)
-        out["cpu_seconds"].append(dc)
+        out["seconds"].append(sum(walls))
+        out["cpu_seconds"].append(sum(cpus))
         out["G2_00"].append(sums[0][0] / M)
         out["G4_0000"].append(sums[1][0] / M)
         out["G6_000000"].append(sums[2][0] / M)

@@ -28,6 +28,14 @@
 #else
 #define FY_ACC_CLONES
 #endif
+/* Elementwise loops vectorised whatever the optimisation level's cost model (-O2 of GCC 12
+ * vectorises no loop of unknown length; issue 13: the pre-activations ran one by one): each
+ * element is its own IEEE operations, so the doubles are those of the plain loop. */
+#if defined(_OPENMP) || defined(__clang__)
+#define FY_SIMD _Pragma("omp simd")
+#else
+#define FY_SIMD
+#endif
 /* The per-neuron loops, inlined into the clones of net_eval and net_eval_batch. */
 #if defined(__GNUC__)
 #define FY_EVAL_INLINE static inline __attribute__((always_inline))
@@ -111,8 +119,14 @@ static int net_uses_uniforms(const net_t *n)
     return n->act == FY_NNFT_COS || n->mix_p < 1.0;
 }
 
-/* sum_i a_i h_i in four fixed lanes (i mod 4), added as (s0 + s1) + (s2 + s3): four
- * independent chains, the same order on every processor. */
+/* sum_i a_i h_i in fixed lanes, added by a fixed tree, the same order on every processor:
+ * below DOT_WIDE neurons four lanes (i mod 4), added as (s0 + s1) + (s2 + s3); from DOT_WIDE
+ * on 32 lanes (i mod 32) held as four vectors s_g of eight (lane 8 g + j), added as
+ * (s_0 + s_2) + (s_1 + s_3) and then the eight lanes t_j of that as ((t0 + t4) + (t2 + t6))
+ * + ((t1 + t5) + (t3 + t7)): independent chains that keep a vector unit busy (issue 13: the
+ * single chain of four lanes left the sum latency bound at N = 1000). */
+#define DOT_LANES 32
+#define DOT_WIDE 128
 FY_EVAL_INLINE double dot4(const double *a, const double *h, slong N)
 {
     double s[4] = {0.0, 0.0, 0.0, 0.0};
@@ -129,6 +143,34 @@ FY_EVAL_INLINE double dot4(const double *a, const double *h, slong N)
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
+/* Eight doubles as one vector (GCC/Clang vector extensions: elementwise IEEE operations,
+ * never contracted, any alignment): the same doubles in every clone. */
+typedef double v8d_t __attribute__((vector_size(8 * sizeof(double)), aligned(8), may_alias));
+
+FY_EVAL_INLINE double dot_wide(const double *a, const double *h, slong N)
+{
+    v8d_t s[DOT_LANES / 8] = {{0}};
+    double t[8];
+    slong i, j;
+    int g;
+    for (i = 0; i + DOT_LANES <= N; i += DOT_LANES)
+#pragma GCC unroll 4
+        for (g = 0; g < DOT_LANES / 8; g++)
+            s[g] += *(const v8d_t *) (a + i + 8 * g) * *(const v8d_t *) (h + i + 8 * g);
+    for (j = 0; i + j < N; j++)
+        s[j / 8][j % 8] += a[i + j] * h[i + j];
+    /* lanes j and j + 16, then j and j + 8, then within the vector */
+    s[0] = (s[0] + s[2]) + (s[1] + s[3]);
+    for (g = 0; g < 8; g++)
+        t[g] = s[0][g];
+    return ((t[0] + t[4]) + (t[2] + t[6])) + ((t[1] + t[5]) + (t[3] + t[7]));
+}
+
+FY_EVAL_INLINE double dot(const double *a, const double *h, slong N)
+{
+    return N < DOT_WIDE ? dot4(a, h, N) : dot_wide(a, h, N);
+}
+
 /* The scaled parameters of the network whose normals are z (W0 row-major N x d, b0, a, b1) and
  * uniforms u (Cos-net phases c_i, then the mixture draws of a_i), in place: a_i and b0_i as
  * the network uses them; returns b1. */
@@ -143,12 +185,14 @@ FY_EVAL_INLINE double net_prep(const net_t *n, double *z, const double *u)
         for (i = 0; i < N; i++)
             a[i] = u[N + i] < n->mix_p ? (sa * a[i]) * n->mix_s : 0.0;
     else
+        FY_SIMD
         for (i = 0; i < N; i++)
             a[i] = sa * a[i];
     if (n->act == FY_NNFT_COS)
         for (i = 0; i < N; i++)
             b0[i] = M_PI * (2.0 * u[i] - 1.0);
     else
+        FY_SIMD
         for (i = 0; i < N; i++)
             b0[i] = sb * b0[i];
     return n->act == FY_NNFT_COS ? 0.0 : n->sb * z[N * (d + 2)];
@@ -163,6 +207,7 @@ FY_EVAL_INLINE void net_pre(double *h, const net_t *n, const double *z, slong p)
     if (d == 1)
     {
         const double sx = n->sw * x[0];
+        FY_SIMD
         for (i = 0; i < N; i++)
             h[i] = b0[i] + sx * W[i];
     }
@@ -186,11 +231,20 @@ FY_EVAL_INLINE double net_sum(const net_t *n, const double *a, double *h, slong 
     switch (n->act)
     {
     case FY_NNFT_ERF:
-        f = dot4(a, h, N);
+        f = dot(a, h, N);
         break;
     case FY_NNFT_RELU:
-        for (i = 0; i < N; i++)
-            f += h[i] > 0 ? a[i] * h[i] : 0.0;
+        if (N < DOT_WIDE)
+            for (i = 0; i < N; i++)
+                f += h[i] > 0 ? a[i] * h[i] : 0.0;
+        else
+        {
+            /* wide: max(h, 0) in place, then the lanes of dot (a zero adds nothing) */
+            FY_SIMD
+            for (i = 0; i < N; i++)
+                h[i] = h[i] > 0 ? h[i] : 0.0;
+            f = dot_wide(a, h, N);
+        }
         break;
     case FY_NNFT_GAUSS:
         for (i = 0; i < N; i++)
