@@ -20,7 +20,12 @@
  * a third between bench runs.  The widths are measured one after the other, NumPy then feynn
  * at each, so that a change in the machine's load falls on both sides of a ratio.
  *
- *   bench_nnft [--seconds S] [--repeats R] [--widths 2,3,...] [--no-numpy] [--demo]
+ *   bench_nnft [--seconds S] [--repeats R] [--widths 2,3,...] [--numpy-erf auto|scipy|nr]
+ *              [--no-numpy] [--demo]
+ *
+ * --numpy-erf: the erf of the NumPy side (bench_nnft_numpy.py --erf): auto (the default)
+ * takes SciPy's where SciPy is installed, else a Numerical Recipes fit; "numpy" "erf" in the
+ * output names the one used.
  *
  * --demo instead estimates the Monte Carlo time of `feynn demo nnft` at the paper's scale
  * (demo_estimate below).
@@ -289,8 +294,8 @@ static const char *find_python(void)
     return "python3";
 }
 
-static json_t *run_numpy(const char *widths, double seconds, int repeats, char *why,
-                         size_t whylen)
+static json_t *run_numpy(const char *widths, double seconds, int repeats, const char *erf,
+                         char *why, size_t whylen)
 {
     char cmd[2048], *out = NULL;
     size_t len = 0, cap = 0;
@@ -301,8 +306,8 @@ static json_t *run_numpy(const char *widths, double seconds, int repeats, char *
     const char *py = find_python();
     snprintf(cmd, sizeof cmd,
              "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 %s "
-             "'%s/bench/bench_nnft_numpy.py' --widths %s --seconds %g --repeats %d",
-             py, FY_SRCDIR, widths, seconds, repeats);
+             "'%s/bench/bench_nnft_numpy.py' --widths %s --seconds %g --repeats %d --erf %s",
+             py, FY_SRCDIR, widths, seconds, repeats, erf);
     p = popen(cmd, "r");
     while (p != NULL && (c = fgetc(p)) != EOF)
     {
@@ -353,7 +358,8 @@ int main(int argc, char **argv)
     long widths[MAXW] = {2, 3, 5, 10, 20, 100, 1000};
     int nw = 7, i, numpy = 1, all10 = 1, all3 = 1, demo = 0, repeats = 3, r, have_np = 0;
     double seconds = 0.5, x[6];
-    char why[512] = "", npver[64] = "";
+    char why[512] = "", npver[64] = "", nperf[64] = "";
+    const char *erf = "auto";
     fy_error_t err;
     fy_nnft_spec_t s;
     fy_nnft_mc_t mc;
@@ -364,6 +370,10 @@ int main(int argc, char **argv)
             seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--repeats") && i + 1 < argc)
             repeats = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--numpy-erf") && i + 1 < argc
+                 && (!strcmp(argv[i + 1], "auto") || !strcmp(argv[i + 1], "scipy")
+                     || !strcmp(argv[i + 1], "nr")))
+            erf = argv[++i];
         else if (!strcmp(argv[i], "--no-numpy"))
             numpy = 0;
         else if (!strcmp(argv[i], "--demo"))
@@ -383,7 +393,7 @@ int main(int argc, char **argv)
         else
         {
             fprintf(stderr, "usage: bench_nnft [--seconds S] [--repeats R] [--widths 2,3,...] "
-                            "[--no-numpy] [--demo]\n");
+                            "[--numpy-erf auto|scipy|nr] [--no-numpy] [--demo]\n");
             return 2;
         }
     if (!(seconds > 0) || nw < 1 || repeats < 1 || repeats > 99)
@@ -431,7 +441,7 @@ int main(int argc, char **argv)
         {
             char w[32];
             snprintf(w, sizeof w, "%ld", N);
-            np = run_numpy(w, seconds, repeats, why, sizeof why);
+            np = run_numpy(w, seconds, repeats, erf, why, sizeof why);
             if (np && json_is_number(json_array_get(json_object_get(np, "networks_per_s"), 0)))
             {
                 rnp = json_number_value(json_array_get(json_object_get(np, "networks_per_s"), 0));
@@ -441,6 +451,9 @@ int main(int argc, char **argv)
                 if (json_is_string(json_object_get(np, "numpy")))
                     snprintf(npver, sizeof npver, "%s",
                              json_string_value(json_object_get(np, "numpy")));
+                if (json_is_string(json_object_get(np, "erf")))
+                    snprintf(nperf, sizeof nperf, "%s",
+                             json_string_value(json_object_get(np, "erf")));
                 have_np = 1;
             }
             else if (np && json_is_string(json_object_get(np, "skipped")))
@@ -499,6 +512,7 @@ int main(int argc, char **argv)
         json_t *o = json_object();
         json_object_set_new(root, "meets_numpy_target", json_boolean(all10));
         json_object_set_new(o, "version", json_string(npver));
+        json_object_set_new(o, "erf", json_string(nperf));
         json_object_set_new(o, "script", json_string("bench/bench_nnft_numpy.py, run at each "
                                                      "width just before feynn"));
         json_object_set_new(o, "networks_per_s_runs", npruns);
