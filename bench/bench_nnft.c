@@ -91,7 +91,9 @@ static void floor_run(const double *x, int P, long N, uint64_t M)
                 {
                     const double *W = Z + (l0 + l) * (uint64_t) nz, *b0 = W + N;
                     double *hl = h + l * (uint64_t) N;
+#ifdef _OPENMP
 #pragma omp simd
+#endif
                     for (i = 0; i < N; i++)
                         hl[i] = b0[i] + x[p] * W[i];
                 }
@@ -102,7 +104,9 @@ static void floor_run(const double *x, int P, long N, uint64_t M)
                     const double *hl = h + l * (uint64_t) N;
                     double f = 0;
                     /* the floor may sum in any order: vectorised whatever the cost model */
+#ifdef _OPENMP
 #pragma omp simd reduction(+ : f)
+#endif
                     for (i = 0; i < N; i++)
                         f += a[i] * hl[i];
                     acc += W[3 * N] + sa * f;

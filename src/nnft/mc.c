@@ -31,7 +31,7 @@
 /* Elementwise loops vectorised whatever the optimisation level's cost model (-O2 of GCC 12
  * vectorises no loop of unknown length; issue 13: the pre-activations ran one by one): each
  * element is its own IEEE operations, so the doubles are those of the plain loop. */
-#if defined(_OPENMP) || defined(__clang__)
+#ifdef _OPENMP
 #define FY_SIMD _Pragma("omp simd")
 #else
 #define FY_SIMD
