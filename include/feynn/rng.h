@@ -77,13 +77,21 @@ double fy_rng_uniform(const fy_rng_t r, uint64_t stream, uint64_t k);
 /* The k-th standard normal of a stream: the normal quantile of the k-th uniform (Wichura's
  * AS 241, relative accuracy about 1e-16): one 53-bit uniform per normal, so |z| < 8.3.
  * Against Arb's inverse error function (tests/test_rng.c, 400,000 uniforms measured): within
- * 5.8 ulp of the true quantile in the central region |u - 1/2| <= 0.425 and 4.5 ulp in the
- * tails.  The tails' logarithm is libm's on every path (scalar and vector), so the normals do
- * not depend on the vector width; they may differ in the last bits between libms. */
+ * 5.8 ulp of the true quantile in the central region |u - 1/2| <= 0.425; in the tails 4.5 ulp
+ * over those, 5.3 ulp over 100,000 more of the tails alone (log14: the same with libm's log
+ * and with feynn's: AS 241's own error).  The tails' logarithm is feynn's own
+ * (fy_rng_tail_log, the same operations on every path, scalar and vector), so the normals
+ * depend neither on the vector width nor on the libm. */
 double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k);
 
 /* The standard normal quantile Phi^(-1)(u), 0 < u < 1 (AS 241), as the generator uses it. */
 double fy_rng_normal_quantile(double u);
+
+/* log14: the logarithm AS 241 takes in its tails, log x: feynn's own for normal x < 1/8 (the
+ * series of atanh, within 0.81 ulp: the proof is in src/util/rng.c; the same doubles on every
+ * path of the fills), libm's log elsewhere (x subnormal, 0, negative, NaN, infinite or
+ * x >= 1/8), so fy_rng_normal_quantile is unchanged there. */
+double fy_rng_tail_log(double x);
 
 /* Fills z[0..n) with the normals k0, k0 + 1, ... of a stream (the same numbers as
  * fy_rng_normal, faster).  Likewise uniforms.  k0 + n must stay below 2^33. */
@@ -102,7 +110,7 @@ void fy_rng_uniforms_streams(double *u, uint64_t n, uint64_t ldu, const fy_rng_t
 /* mc13 (issue 13): the instruction set of the batched fills above and of the sampler's erf
  * (fy_nnft_erf_batch).  They give the same numbers on every path (integer arithmetic, exact
  * conversions, the same IEEE operations in the same order, no contraction; the tails' log is
- * libm's on every path); the choice is for tests and
+ * fy_rng_tail_log's on every path); the choice is for tests and
  * benchmarks.  FY_RNG_ISA_AUTO: the best the processor has (the default); a level
  * the processor lacks falls back to the best it has.  Returns the level in use.  Not to be
  * called while another thread fills. */

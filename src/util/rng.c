@@ -82,12 +82,94 @@ static const double far_f[8] = {1.0,                      5.99832206555887937690
                                 1.36929880922735805310e-1, 1.48753612908506148525e-2,
                                 7.86869131145613259100e-4, 1.84631831751005468180e-5,
                                 1.42151175831644588870e-7, 2.04426310338993978564e-15};
-/* The logarithm of the tails (AS 241 takes the log of min(u, 1 - u) < 0.075): libm's log,
- * one place for the scalar and the vector paths (tails_512 calls it lane by lane), so the
- * normals are the same doubles on every path. */
+/* ------------------------------------------------------------------ the tails' logarithm
+ * log14: AS 241 takes the log of x = min(u, 1 - u) in its tails, x < 0.075 (the draws give x
+ * in [2^-54, 0.075] on the grid k 2^-53).  feynn's own, from the series of atanh (written
+ * here from the mathematics): x = 2^k m with m in (1/sqrt 2, sqrt 2) read off the bits (k the
+ * exponent, m the significand with exponent 0, or -1 when its fraction bits reach those of
+ * the double above sqrt 2, which then adds 1 to k; integer operations, exact); f = m - 1
+ * (exact, Sterbenz), s = f / (2 + f), z = s^2 and
+ *   log m = 2 atanh(s) = 2 s + s z P(z),  P(z) = sum_{j = 1..10} (2 / (2j + 1)) z^(j - 1),
+ * |s| < s* = 3 - 2 sqrt 2 = 0.17157, z < 0.029438;
+ *   log x = k LN2_HI + (k LN2_LO + log m),
+ * LN2_HI ln 2 cut to 41 bits (k LN2_HI exact for |k| < 2^12), LN2_LO = ln 2 - LN2_HI rounded
+ * (|LN2_HI + LN2_LO - ln 2| < 2^-101).  The coefficients are 2.0 / (2j + 1), IEEE divisions
+ * of the compiler (correctly rounded), P by Horner's rule in separate multiplies and adds.
+ * Error, u = 2^-53, for normal x < 1/8 (so k <= -3 and |log x| > log 8 > 2: ulp(log x) >=
+ * 4u), absolute:
+ *   - truncation: the first dropped term over log m, z^11 / 23 / (1 - z) < 2^-60.4, of
+ *     |log m| < 0.35: < 0.002u (nine terms would leave 0.074u, eight 2.8u);
+ *   - s: 2 + f and the quotient rounded, s(1 + d) with |d| <= 2u / (1 - u), so 2s (doubling
+ *     is exact) errs by at most 2 s* 2.0000001u < 0.687u;
+ *   - s z P: at most |s|^3 P(s*^2) < 0.0034279 (P < 0.67870); its relative error at most
+ *     6u from s^3 (3d), u from z, u each from the two products, and P's: 2/3 stored and
+ *     the last add each half an ulp of P (in [2/3, 0.68]: 2^-54 each), the rest (p1 z <
+ *     0.0121 with p1's roundings, z's 5u and the product's) under 0.11u: under 1.11u /
+ *     (2/3) < 1.67u relative; in all (second order included) under 11u relative, < 0.038u;
+ *   - the sum 2s + s z P, |.| < 0.35: half an ulp, <= 2^-55 = 0.25u;
+ *   - k LN2_LO (|.| < 2^-30 for |k| <= 1022): its rounding and LN2_LO's error < 2^-80;
+ *   - (k LN2_LO + log m), |.| < 0.35 + 2^-30: half an ulp, <= 0.25u.
+ * The exact sum k LN2_HI + t is then within E < 1.23u < 0.31 ulp(log x) of log x, and its
+ * rounding adds at most half an ulp of log x (should a power of two lie between the two, the
+ * sum rounds to it if it is on the far side, or errs by a quarter of an ulp of log x if on the
+ * near side): within 0.81 ulp of log x for every normal x < 1/8.  tests/test_rng.c checks
+ * < 1 ulp against Arb's log at 363,615 points (log-uniform over [2^-1022, 0.075), the draws'
+ * grid near the ends, around the powers of two and the split at sqrt 2): worst 0.70 ulp.
+ * DEFINE_LOG_OWN writes the function once for a type D, double or a GCC vector of doubles (U
+ * the unsigned 64-bit integers of the same shape, AS_D and AS_U the bit reinterpretations): the
+ * scalar path (log_tail, so ppnd16, fy_rng_normal and fy_rng_normal_quantile) and the AVX2 and
+ * AVX-512 fills (log_own4, log_own8 below) perform the same IEEE operations in the same order,
+ * with no contraction (-ffp-contract=off; the AVX2 target has no FMA): the same doubles. */
+#define LOG_TERMS 10
+static const double log_p[LOG_TERMS] = {2.0 / 3,  2.0 / 5,  2.0 / 7,  2.0 / 9,  2.0 / 11,
+                                        2.0 / 13, 2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21};
+#define LOG_LN2_HI 0x1.62e42fefa3p-1        /* ln 2 = 0x1.62e42fefa39ef357...p-1 cut */
+#define LOG_LN2_LO 0x1.3de6af278ece6p-42    /* ln 2 - LOG_LN2_HI, rounded */
+#define LOG_SPLIT UINT64_C(0x6a09e667f3bcd) /* the fraction of 0x1.6a09e667f3bcdp0 > sqrt 2 */
+
+#define DEFINE_LOG_OWN(name, attr, D, U, AS_D, AS_U)                                            \
+    attr static inline D name(D x)                                                              \
+    {                                                                                           \
+        const U b = AS_U(x), fr = b & UINT64_C(0xfffffffffffff);                               \
+        /* 1 where the fraction reaches LOG_SPLIT's (m is then the significand / 2), else 0 */ \
+        const U big = (fr + (UINT64_C(1) << 52) - LOG_SPLIT) >> 52;                             \
+        const D m = AS_D(fr | (UINT64_C(0x3ff0000000000000) - (big << 52)));                   \
+        /* k + 2^52 + 1023 from its bits, minus 2^52 + 1023: exact */                          \
+        const D k = AS_D(((b >> 52) + big) | UINT64_C(0x4330000000000000)) - (0x1p52 + 1023.0); \
+        const D f = m - 1.0, s = f / (f + 2.0), z = s * s;                                      \
+        D p = z * log_p[LOG_TERMS - 1] + log_p[LOG_TERMS - 2];                                  \
+        int j;                                                                                  \
+        for (j = LOG_TERMS - 3; j >= 0; j--)                                                    \
+            p = p * z + log_p[j];                                                               \
+        return k * LOG_LN2_HI + (k * LOG_LN2_LO + (2.0 * s + s * z * p));                       \
+    }
+
+static inline double as_double(uint64_t v)
+{
+    double d;
+    memcpy(&d, &v, sizeof d);
+    return d;
+}
+
+static inline uint64_t as_u64(double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, sizeof v);
+    return v;
+}
+
+DEFINE_LOG_OWN(log_own, , double, uint64_t, as_double, as_u64)
+
+/* The logarithm of ppnd16's tails: log_own on its domain (every draw), libm's log elsewhere
+ * (x subnormal, 0, negative, NaN: only fy_rng_normal_quantile of a user's u gets there). */
 static double log_tail(double x)
 {
-    return log(x);
+    return x >= 0x1p-1022 && x < 0.125 ? log_own(x) : log(x);
+}
+
+double fy_rng_tail_log(double x)
+{
+    return log_tail(x);
 }
 
 static double ppnd16(double u)
@@ -159,7 +241,7 @@ double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k)
  * ppnd16, so the same doubles), and ppnd16 itself for the values in the tails.  The numbers
  * are exactly those of fy_rng_uniform and fy_rng_normal (tests/test_nnft_mc.c compares them):
  * integer arithmetic, exact conversions, and no multiply-add contraction (AVX2 has no FMA);
- * the tails' logarithm is libm's on every path.
+ * the tails' logarithm is log_own on every path (log14: written once, DEFINE_LOG_OWN).
  * Where the processor has AVX-512 (F, DQ) the fills take batch_512 below instead (mc13: 8
  * blocks per vector, the three passes over up to 512 values); fy_rng_set_isa picks a path. */
 #define LANES 8
@@ -167,6 +249,16 @@ double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k)
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define FY_RNG_AVX2 1
 #include <immintrin.h>
+/* log_own on four and eight lanes (GCC vectors: the same operators as on a double). */
+typedef double v4df __attribute__((vector_size(32)));
+typedef uint64_t v4du __attribute__((vector_size(32)));
+typedef double v8df __attribute__((vector_size(64)));
+typedef uint64_t v8du __attribute__((vector_size(64)));
+#define AS_V4DF(v) ((v4df) (v))
+#define AS_V4DU(v) ((v4du) (v))
+#define AS_V8DF(v) ((v8df) (v))
+#define AS_V8DU(v) ((v8du) (v))
+DEFINE_LOG_OWN(log_own4, __attribute__((target("avx2"))), v4df, v4du, AS_V4DF, AS_V4DU)
 #else
 #define FY_RNG_AVX2 0
 #endif
@@ -220,13 +312,6 @@ typedef struct
     uint64_t stream[LANES];
     uint32_t index[LANES];
 } lanes_t;
-
-static inline double as_double(uint64_t v)
-{
-    double d;
-    memcpy(&d, &v, sizeof d);
-    return d;
-}
 
 /* ((hi << 32 | lo) >> 11) 2^-53 = (hi 2^21 + (lo >> 11)) 2^-53, exact in a double; each part
  * (below 2^32) converted as the bits of 2^52 + v minus 2^52. */
@@ -376,24 +461,25 @@ __attribute__((target("avx2"))) static void central_avx2(double c[2 * LANES],
 }
 #endif
 
-/* The tails of ppnd16 at the uniforms u[0..nt) (|u - 1/2| > 0.425) into z[t[j]]: the logs
- * one by one (log_tail, as ppnd16), then the square roots and the rational function of the
- * region r <= 5 four at a time with AVX2 (ppnd16's operations in its order: the same
- * doubles); the rare far tails (r > 5, u < 1.4e-11) by ppnd16 itself. */
+/* The tails of ppnd16 at the uniforms u[0..nt) (|u - 1/2| > 0.425) into z[t[j]]: the
+ * logarithms (log_own4), the square roots and the rational function of the region r <= 5
+ * four at a time with AVX2 (ppnd16's operations in its order: the same doubles); the rare
+ * far tails (r > 5, u < 1.4e-11) by ppnd16 itself. */
 #if FY_RNG_AVX2
 __attribute__((target("avx2"))) static void tails_avx2(double *z, const int *t,
                                                        const double *u, int nt)
 {
     const __m256d sgn = _mm256_set1_pd(-0.0), c16 = _mm256_set1_pd(1.6);
-    double L[2 * LANES], v[2 * LANES], rr[2 * LANES];
+    double x[2 * LANES], v[2 * LANES], rr[2 * LANES];
     int j, k;
     for (j = 0; j < nt; j++)
-        L[j] = log_tail(u[j] - 0.5 < 0 ? u[j] : 1.0 - u[j]);
+        x[j] = u[j] - 0.5 < 0 ? u[j] : 1.0 - u[j];
     for (; j % 4; j++)
-        L[j] = -1.0;
+        x[j] = 0.0625; /* padding, in log_own's domain */
     for (j = 0; j < nt; j += 4)
     {
-        __m256d r = _mm256_sqrt_pd(_mm256_xor_pd(_mm256_loadu_pd(L + j), sgn)), num, den;
+        __m256d r = (__m256d) log_own4(AS_V4DF(_mm256_loadu_pd(x + j))), num, den;
+        r = _mm256_sqrt_pd(_mm256_xor_pd(r, sgn));
         _mm256_storeu_pd(rr + j, r);
         r = _mm256_sub_pd(r, c16);
         num = _mm256_set1_pd(tail_c[7]);
@@ -458,10 +544,9 @@ static void normal_lanes(double *z, int n)
  * c1, c3 never reach a multiply and are cut at the end), the 53-bit integers converted
  * exactly by _mm512_cvtepu64_pd, then in three passes over up to CHUNK values: the central
  * branch of AS 241 for every value (ppnd16's operations in its order) with the tails' uniforms
- * packed aside; the tails eight at a time, log, square root and
- * rational function (the far tails, r > 5, by ppnd16 itself; the logarithm lane by lane from
- * libm); the tails' normals expanded back into their places, with no branch on where the
- * tails fall. */
+ * packed aside; the tails eight at a time, log (log_own8), square root and rational function
+ * (the far tails, r > 5, by ppnd16 itself); the tails' normals expanded back into their
+ * places, with no branch on where the tails fall. */
 #define GROUPS 32                /* groups of 16 values (8 blocks) per pass, at most */
 #define CHUNK (16 * GROUPS)
 
@@ -530,16 +615,7 @@ FY_T512 static inline void central4_512(__m512d c[4], const __m512d w[4])
         c[i] = _mm512_mul_pd(x[i], _mm512_div_pd(num[i], den[i]));
 }
 
-/* log_tail of 8 values, lane by lane (libm's log: the same doubles as the scalar path). */
-FY_T512 static inline __m512d log_tail_512(__m512d x)
-{
-    double v[8] __attribute__((aligned(64)));
-    int j;
-    _mm512_store_pd(v, x);
-    for (j = 0; j < 8; j++)
-        v[j] = log_tail(v[j]);
-    return _mm512_load_pd(v);
-}
+DEFINE_LOG_OWN(log_own8, FY_T512, v8df, v8du, AS_V8DF, AS_V8DU)
 
 /* The tails in place: the uniforms u[0..nt) (|u - 1/2| > 0.425; u[nt .. nt + 8) readable)
  * become their normals (ppnd16's operations in its order), eight at a time; the rare far
@@ -553,13 +629,13 @@ FY_T512 static void tails_512(double *u, int nt)
     for (j = 0; j < nt; j += 8)
     {
         const __mmask8 live = (__mmask8) (nt - j >= 8 ? 0xff : (1u << (nt - j)) - 1);
-        /* lanes past nt hold 1/4 (any value of the tails' domain) */
-        const __m512d w = _mm512_mask_loadu_pd(_mm512_set1_pd(0.25), live, u + j);
+        /* lanes past nt hold 1/16 (any value of the tails' domain) */
+        const __m512d w = _mm512_mask_loadu_pd(_mm512_set1_pd(0.0625), live, u + j);
         const __mmask8 lower = _mm512_cmp_pd_mask(_mm512_sub_pd(w, half),
                                                   _mm512_setzero_pd(), _CMP_LT_OQ);
         __m512d r = _mm512_mask_blend_pd(lower, _mm512_sub_pd(one, w), w), num, den;
         __mmask8 far;
-        r = _mm512_sqrt_pd(_mm512_xor_pd(log_tail_512(r), sgn));
+        r = _mm512_sqrt_pd(_mm512_xor_pd((__m512d) log_own8(AS_V8DF(r)), sgn));
         far = _mm512_cmp_pd_mask(r, five, _CMP_GT_OQ) & live;
         r = _mm512_sub_pd(r, c16);
         num = _mm512_set1_pd(tail_c[7]);
