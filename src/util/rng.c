@@ -93,8 +93,10 @@ static const double far_f[8] = {1.0,                      5.99832206555887937690
  * |s| < s* = 3 - 2 sqrt 2 = 0.17157, z < 0.029438;
  *   log x = k LN2_HI + (k LN2_LO + log m),
  * LN2_HI ln 2 cut to 41 bits (k LN2_HI exact for |k| < 2^12), LN2_LO = ln 2 - LN2_HI rounded
- * (|LN2_HI + LN2_LO - ln 2| < 2^-101).  The coefficients are 2.0 / (2j + 1), IEEE divisions
- * of the compiler (correctly rounded), P by Horner's rule in separate multiplies and adds.
+ * (|LN2_HI + LN2_LO - ln 2| < 2^-101).  The coefficients log_p[i] are 2.0 / (2i + 3), IEEE
+ * divisions of the compiler (correctly rounded); P = E + z O with E and O the polynomials of
+ * the even and the odd coefficients in z^2, each by Horner's rule (two short chains side by
+ * side rather than one long one), in separate multiplies and adds.
  * Error, u = 2^-53, for normal x < 1/8 (so k <= -3 and |log x| > log 8 > 2: ulp(log x) >=
  * 4u), absolute:
  *   - truncation: the first dropped term over log m, z^11 / 23 / (1 - z) < 2^-60.4, of
@@ -102,14 +104,15 @@ static const double far_f[8] = {1.0,                      5.99832206555887937690
  *   - s: 2 + f and the quotient rounded, s(1 + d) with |d| <= 2u / (1 - u), so 2s (doubling
  *     is exact) errs by at most 2 s* 2.0000001u < 0.687u;
  *   - s z P: at most |s|^3 P(s*^2) < 0.0034279 (P < 0.67870); its relative error at most
- *     6u from s^3 (3d), u from z, u each from the two products, and P's: 2/3 stored and
- *     the last add each half an ulp of P (in [2/3, 0.68]: 2^-54 each), the rest (p1 z <
- *     0.0121 with p1's roundings, z's 5u and the product's) under 0.11u: under 1.11u /
- *     (2/3) < 1.67u relative; in all (second order included) under 11u relative, < 0.038u;
+ *     6u from s^3 (3d), u from z, u each from the two products, and P's: 2/3 stored, E's
+ *     last add and E + z O each half an ulp of P (in [2/3, 0.68]: 2^-54 each), the rest
+ *     (z O < 0.0118 with O's roundings, z's 5u and the product's; E - 2/3 < 0.00025) under
+ *     0.09u: under 1.59u / (2/3) < 2.4u relative; in all (second order included) under 12u
+ *     relative, < 0.042u;
  *   - the sum 2s + s z P, |.| < 0.35: half an ulp, <= 2^-55 = 0.25u;
  *   - k LN2_LO (|.| < 2^-30 for |k| <= 1022): its rounding and LN2_LO's error < 2^-80;
  *   - (k LN2_LO + log m), |.| < 0.35 + 2^-30: half an ulp, <= 0.25u.
- * The exact sum k LN2_HI + t is then within E < 1.23u < 0.31 ulp(log x) of log x, and its
+ * The exact sum k LN2_HI + t is then within 1.231u < 0.31 ulp(log x) of log x, and its
  * rounding adds at most half an ulp of log x (should a power of two lie between the two, the
  * sum rounds to it if it is on the far side, or errs by a quarter of an ulp of log x if on the
  * near side): within 0.81 ulp of log x for every normal x < 1/8.  tests/test_rng.c checks
@@ -120,9 +123,8 @@ static const double far_f[8] = {1.0,                      5.99832206555887937690
  * scalar path (log_tail, so ppnd16, fy_rng_normal and fy_rng_normal_quantile) and the AVX2 and
  * AVX-512 fills (log_own4, log_own8 below) perform the same IEEE operations in the same order,
  * with no contraction (-ffp-contract=off; the AVX2 target has no FMA): the same doubles. */
-#define LOG_TERMS 10
-static const double log_p[LOG_TERMS] = {2.0 / 3,  2.0 / 5,  2.0 / 7,  2.0 / 9,  2.0 / 11,
-                                        2.0 / 13, 2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21};
+static const double log_p[10] = {2.0 / 3,  2.0 / 5,  2.0 / 7,  2.0 / 9,  2.0 / 11,
+                                 2.0 / 13, 2.0 / 15, 2.0 / 17, 2.0 / 19, 2.0 / 21};
 #define LOG_LN2_HI 0x1.62e42fefa3p-1        /* ln 2 = 0x1.62e42fefa39ef357...p-1 cut */
 #define LOG_LN2_LO 0x1.3de6af278ece6p-42    /* ln 2 - LOG_LN2_HI, rounded */
 #define LOG_SPLIT UINT64_C(0x6a09e667f3bcd) /* the fraction of 0x1.6a09e667f3bcdp0 > sqrt 2 */
@@ -136,12 +138,16 @@ static const double log_p[LOG_TERMS] = {2.0 / 3,  2.0 / 5,  2.0 / 7,  2.0 / 9,  
         const D m = AS_D(fr | (UINT64_C(0x3ff0000000000000) - (big << 52)));                   \
         /* k + 2^52 + 1023 from its bits, minus 2^52 + 1023: exact */                          \
         const D k = AS_D(((b >> 52) + big) | UINT64_C(0x4330000000000000)) - (0x1p52 + 1023.0); \
-        const D f = m - 1.0, s = f / (f + 2.0), z = s * s;                                      \
-        D p = z * log_p[LOG_TERMS - 1] + log_p[LOG_TERMS - 2];                                  \
+        const D f = m - 1.0, s = f / (f + 2.0), z = s * s, z2 = z * z;                          \
+        /* P = E(z^2) + z O(z^2), the even and odd coefficients side by side */                \
+        D e = z2 * log_p[8] + log_p[6], o = z2 * log_p[9] + log_p[7];                           \
         int j;                                                                                  \
-        for (j = LOG_TERMS - 3; j >= 0; j--)                                                    \
-            p = p * z + log_p[j];                                                               \
-        return k * LOG_LN2_HI + (k * LOG_LN2_LO + (2.0 * s + s * z * p));                       \
+        for (j = 4; j >= 0; j -= 2)                                                             \
+        {                                                                                       \
+            e = e * z2 + log_p[j];                                                              \
+            o = o * z2 + log_p[j + 1];                                                          \
+        }                                                                                       \
+        return k * LOG_LN2_HI + (k * LOG_LN2_LO + (2.0 * s + s * z * (e + z * o)));             \
     }
 
 static inline double as_double(uint64_t v)
@@ -161,7 +167,8 @@ static inline uint64_t as_u64(double d)
 DEFINE_LOG_OWN(log_own, , double, uint64_t, as_double, as_u64)
 
 /* The logarithm of ppnd16's tails: log_own on its domain (every draw), libm's log elsewhere
- * (x subnormal, 0, negative, NaN: only fy_rng_normal_quantile of a user's u gets there). */
+ * (x subnormal, 0, negative, NaN, infinite, x >= 1/8: only fy_rng_normal_quantile of a user's
+ * u gets there). */
 static double log_tail(double x)
 {
     return x >= 0x1p-1022 && x < 0.125 ? log_own(x) : log(x);
@@ -544,9 +551,9 @@ static void normal_lanes(double *z, int n)
  * c1, c3 never reach a multiply and are cut at the end), the 53-bit integers converted
  * exactly by _mm512_cvtepu64_pd, then in three passes over up to CHUNK values: the central
  * branch of AS 241 for every value (ppnd16's operations in its order) with the tails' uniforms
- * packed aside; the tails eight at a time, log (log_own8), square root and rational function
- * (the far tails, r > 5, by ppnd16 itself); the tails' normals expanded back into their
- * places, with no branch on where the tails fall. */
+ * packed aside; the tails eight at a time, log (log_own8) and square root in one pass, the
+ * rational function in another (the far tails, r > 5, by ppnd16 itself); the tails' normals
+ * expanded back into their places, with no branch on where the tails fall. */
 #define GROUPS 32                /* groups of 16 values (8 blocks) per pass, at most */
 #define CHUNK (16 * GROUPS)
 
@@ -625,18 +632,31 @@ FY_T512 static void tails_512(double *u, int nt)
     const __m512d half = _mm512_set1_pd(0.5), one = _mm512_set1_pd(1.0);
     const __m512d c16 = _mm512_set1_pd(1.6), five = _mm512_set1_pd(5.0);
     const __m512d sgn = _mm512_set1_pd(-0.0);
+    double rv[CHUNK + 8];
     int j, k;
+    /* two passes of independent iterations (the processor overlaps their long chains): the
+     * square roots of -log, then the rational functions */
+    for (j = 0; j < nt; j += 8)
+    {
+        /* lanes past nt hold 1/16 (any value of the tails' domain) */
+        const __m512d w = _mm512_mask_loadu_pd(_mm512_set1_pd(0.0625),
+                                               (__mmask8) (nt - j >= 8 ? 0xff
+                                                                       : (1u << (nt - j)) - 1),
+                                               u + j);
+        const __mmask8 lower = _mm512_cmp_pd_mask(_mm512_sub_pd(w, half),
+                                                  _mm512_setzero_pd(), _CMP_LT_OQ);
+        __m512d r = _mm512_mask_blend_pd(lower, _mm512_sub_pd(one, w), w);
+        r = _mm512_sqrt_pd(_mm512_xor_pd((__m512d) log_own8(AS_V8DF(r)), sgn));
+        _mm512_storeu_pd(rv + j, r);
+    }
     for (j = 0; j < nt; j += 8)
     {
         const __mmask8 live = (__mmask8) (nt - j >= 8 ? 0xff : (1u << (nt - j)) - 1);
-        /* lanes past nt hold 1/16 (any value of the tails' domain) */
         const __m512d w = _mm512_mask_loadu_pd(_mm512_set1_pd(0.0625), live, u + j);
         const __mmask8 lower = _mm512_cmp_pd_mask(_mm512_sub_pd(w, half),
                                                   _mm512_setzero_pd(), _CMP_LT_OQ);
-        __m512d r = _mm512_mask_blend_pd(lower, _mm512_sub_pd(one, w), w), num, den;
-        __mmask8 far;
-        r = _mm512_sqrt_pd(_mm512_xor_pd((__m512d) log_own8(AS_V8DF(r)), sgn));
-        far = _mm512_cmp_pd_mask(r, five, _CMP_GT_OQ) & live;
+        __m512d r = _mm512_loadu_pd(rv + j), num, den;
+        __mmask8 far = _mm512_cmp_pd_mask(r, five, _CMP_GT_OQ) & live;
         r = _mm512_sub_pd(r, c16);
         num = _mm512_set1_pd(tail_c[7]);
         den = _mm512_set1_pd(tail_d[7]);
