@@ -9,7 +9,9 @@
  * Then the layout (counter words, seed as key), the uniform map, agreement of random access
  * with the fill routines, the normal quantile against erfc, and the first moments of the
  * distributions against their exact values within 5 standard errors (fixed seeds); the
- * normals against Arb's inverse error function (test_normal_accuracy). */
+ * normals against Arb's inverse error function (test_normal_accuracy); log14: the tails'
+ * logarithm against Arb's log (test_tail_log) and the same normals on every path of the fills
+ * (test_tail_paths). */
 #include <math.h>
 #include <string.h>
 
