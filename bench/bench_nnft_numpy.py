@@ -24,8 +24,12 @@ not from feynn's Philox: the figures compare speed; the tuple means of both rout
 printed for a statistical sanity check.
 
 Each width runs --repeats times (default 3) for about --seconds (default 1) of CPU time each,
-after a pilot (growing runs); networks_per_s is the median of the repeats' networks per CPU
-second of the process (run it with OPENBLAS_NUM_THREADS=1, as bench_nnft does, for one core;
+after a pilot (growing runs) and one untimed run of the final size (the first run of a size
+pays for mapping its arrays: up to a third slower); networks_per_s is the median of the repeats' networks per CPU
+second of the process (run it with OPENBLAS_NUM_THREADS=1, as bench_nnft does, for one core,
+and, as bench_nnft does too, with GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:
+glibc.malloc.trim_threshold=4294967296 so that the temporaries of every chunk are not mapped
+and faulted in afresh: on a virtual machine those page faults can take a third of the time;
 networks_per_s_runs lists every repeat), networks_per_wall_s per wall second (median).
 Prints one JSON object: {"numpy": version, "widths": [...], "networks_per_s": [...],
 "networks": [...], "G2_00": [...], "G4_0000": [...], "G6_000000": [...]} or {"numpy": null,
@@ -170,6 +174,7 @@ def main(argv):
                 break
             M *= 4
         M = max(1000, int(M * seconds / max(pilot, 1e-6)))
+        run(np, rng, N, M, x, act, idx, erf)  # untimed: memory of the final size mapped once
         rates, wall_rates, walls, cpus = [], [], [], []
         for _ in range(repeats):
             t0, c0 = time.perf_counter(), time.process_time()
