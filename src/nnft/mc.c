@@ -185,16 +185,20 @@ FY_EVAL_INLINE double net_prep(const net_t *n, double *z, const double *u)
         for (i = 0; i < N; i++)
             a[i] = u[N + i] < n->mix_p ? (sa * a[i]) * n->mix_s : 0.0;
     else
+    {
         FY_SIMD
         for (i = 0; i < N; i++)
             a[i] = sa * a[i];
+    }
     if (n->act == FY_NNFT_COS)
         for (i = 0; i < N; i++)
             b0[i] = M_PI * (2.0 * u[i] - 1.0);
     else
+    {
         FY_SIMD
         for (i = 0; i < N; i++)
             b0[i] = sb * b0[i];
+    }
     return n->act == FY_NNFT_COS ? 0.0 : n->sb * z[N * (d + 2)];
 }
 
