@@ -47,7 +47,7 @@ static void spec_simple(fy_nnft_spec_t s, fy_nnft_act_t act, const char *pts, co
  * boundaries of the batched Philox), long runs, and many streams side by side. */
 static void test_fill(void **state)
 {
-    static double z[1200], u[1200];
+    static double z[1400], u[1400];
     fy_rng_t r;
     uint64_t n, k0, k, st;
     long bad = 0;
@@ -68,7 +68,7 @@ static void test_fill(void **state)
     for (k = 0; k < 1111; k++)
         bad += z[k] != fy_rng_normal(r, UINT64_C(1) << 40, 3 + k);
     /* streams around 2^32 (the carry into the counter's high stream word) */
-    for (n = 1; n <= 40; n += 3)
+    for (n = 1; n <= 70; n += 3)
         for (st = 1; st <= 19; st += 6)
         {
             uint64_t s0 = (UINT64_C(1) << 32) - 7;
@@ -812,7 +812,7 @@ static void test_sample_shared(void **state)
  * 20011 values with specials, and whole ensembles (Erf at widths 3 and 400). */
 static double isa_fills(double *out, int level)
 {
-    static double z[1200];
+    static double z[1400]; /* 19 streams of 70 with ldz 71 */
     fy_rng_t r;
     uint64_t n, k0, st;
     size_t o = 0;
@@ -827,7 +827,7 @@ static double isa_fills(double *out, int level)
         }
     fy_rng_normals(out + o, 1111, r, UINT64_C(1) << 40, 3);
     o += 1111;
-    for (n = 1; n <= 40; n += 3)
+    for (n = 1; n <= 70; n += 3)
         for (st = 1; st <= 19; st += 6)
         {
             memset(z, 0, sizeof z); /* the gaps of ldz = n + 1 are not written */
@@ -867,7 +867,7 @@ static void isa_sample(fy_nnft_mc_t mc, slong width, int level)
 
 static void test_isa_paths(void **state)
 {
-    enum { NF = 40000, NE = 20011 + 820 };
+    enum { NF = 100000, NE = 20011 + 820 }; /* isa_fills writes 82,159 values */
     static double f0[NF], f1[NF], x[NE], e0[NE], e1[NE];
     static const int levels[3] = {FY_RNG_ISA_C, FY_RNG_ISA_AVX2, FY_RNG_ISA_AVX512};
     static const char *names[3] = {"C", "AVX2", "AVX-512"};

@@ -128,6 +128,8 @@ static inline double erf_one(double x)
 #define FY_ERF_AVX2 1
 #include <immintrin.h>
 
+#include "util/transpose512.h"
+
 __attribute__((target("avx2,fma"))) static inline void tr4(__m256d c[4], const double *r0,
                                                         const double *r1, const double *r2,
                                                         const double *r3)
@@ -187,38 +189,19 @@ __attribute__((target("avx2,fma"))) static slong erf_avx2(double *y, const doubl
 #define FY_T512 __attribute__((target("avx2,fma,avx512f,avx512dq")))
 
 /* Always inlined, with the first stage unrolled (issue 13): otherwise GCC called erf16_512 for
- * every 16 values and passed the unpacked pairs t[] through the stack, 1.5 ns a value against
- * 1.06 so. */
+ * every 16 values and passed the unpacked pairs through the stack, 1.5 ns a value against 1.06
+ * so.  The transpose is util/transpose512.h's, shared with the generator's fills. */
 #define FY_INLINE512 FY_T512 static inline __attribute__((always_inline))
 
 /* c[0..8) = the columns of the rows tab + NC b[0..8). */
 FY_INLINE512 void tr8(__m512d c[NC], const int b[8])
 {
-    __m512d t[8], s[8];
+    __m512d r[8];
     int j;
-#pragma GCC unroll 4
-    for (j = 0; j < 8; j += 2)
-    {
-        __m512d r0 = _mm512_load_pd(tab + NC * b[j]), r1 = _mm512_load_pd(tab + NC * b[j + 1]);
-        t[j] = _mm512_unpacklo_pd(r0, r1);
-        t[j + 1] = _mm512_unpackhi_pd(r0, r1);
-    }
-#pragma GCC unroll 2
-    for (j = 0; j < 8; j += 4)
-    {
-        s[j] = _mm512_shuffle_f64x2(t[j], t[j + 2], 0x88);
-        s[j + 1] = _mm512_shuffle_f64x2(t[j], t[j + 2], 0xDD);
-        s[j + 2] = _mm512_shuffle_f64x2(t[j + 1], t[j + 3], 0x88);
-        s[j + 3] = _mm512_shuffle_f64x2(t[j + 1], t[j + 3], 0xDD);
-    }
-    c[0] = _mm512_shuffle_f64x2(s[0], s[4], 0x88);
-    c[4] = _mm512_shuffle_f64x2(s[0], s[4], 0xDD);
-    c[2] = _mm512_shuffle_f64x2(s[1], s[5], 0x88);
-    c[6] = _mm512_shuffle_f64x2(s[1], s[5], 0xDD);
-    c[1] = _mm512_shuffle_f64x2(s[2], s[6], 0x88);
-    c[5] = _mm512_shuffle_f64x2(s[2], s[6], 0xDD);
-    c[3] = _mm512_shuffle_f64x2(s[3], s[7], 0x88);
-    c[7] = _mm512_shuffle_f64x2(s[3], s[7], 0xDD);
+#pragma GCC unroll 8
+    for (j = 0; j < 8; j++)
+        r[j] = _mm512_load_pd(tab + NC * b[j]);
+    fy_transpose8_pd(c, r);
 }
 
 /* Two vectors of eight side by side (x[0..16) into y): the Horner chains are latency bound. */

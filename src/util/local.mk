@@ -6,4 +6,4 @@ libfeynn_la_SOURCES += src/util/error.c src/util/file.c src/util/progress.c src/
 libfeynn_la_SOURCES += src/util/program.c
 # the optional back ends (PLplot, Graphviz, MPI) opened on first use (issue 16)
 libfeynn_la_SOURCES += src/util/dl.c
-noinst_HEADERS += src/util/dl.h
+noinst_HEADERS += src/util/dl.h src/util/transpose512.h

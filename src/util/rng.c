@@ -569,6 +569,7 @@ static void normal_lanes(double *z, int n)
 
 #if FY_RNG_AVX2
 #define FY_T512 __attribute__((target("avx512f,avx512dq")))
+#include "util/transpose512.h"
 
 /* Words 0-1 (hi c1, lo c0) or 2-3 of 8 blocks as 53-bit uniforms (the 0 -> 2^-54 rule). */
 FY_T512 static inline __m512d u53_512(__m512i hi, __m512i lo)
@@ -815,20 +816,33 @@ static void fill_512(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, u
     }
 }
 
-/* fill_streams below with batch_512 (n < 16: at most 8 groups). */
-static void fill_streams_512(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
-                             uint64_t stream0, uint64_t nstreams, int normal)
+/* fill_streams below with batch_512 (n <= 2 GROUPS: at most GROUPS groups).  batch_512 leaves
+ * value k of stream s0 + j at v[8 k + j]: eight values of the eight streams at a time are
+ * transposed into the streams' runs (issue 13: element by element the copy cost more than the
+ * draws it saved). */
+FY_T512 static void fill_streams_512(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
+                                     uint64_t stream0, uint64_t nstreams, int normal)
 {
     double v[CHUNK];
-    uint64_t s0, k;
-    int j;
+    const int ng = (int) ((n + 1) / 2);
+    uint64_t s0, k0;
+    int i, j;
     for (s0 = 0; s0 < nstreams; s0 += 8)
     {
         int ns = nstreams - s0 < 8 ? (int) (nstreams - s0) : 8;
-        batch_512(v, (int) ((n + 1) / 2), r, stream0 + s0, 0, 1, normal);
-        for (j = 0; j < ns; j++)
-            for (k = 0; k < n; k++)
-                z[(s0 + (uint64_t) j) * ldz + k] = v[16 * (k >> 1) + 8 * (k & 1) + (uint64_t) j];
+        batch_512(v, ng, r, stream0 + s0, 0, 1, normal);
+        for (k0 = 0; k0 < n; k0 += 8)
+        {
+            const __mmask8 m = n - k0 >= 8 ? 0xff : (__mmask8) ((1u << (n - k0)) - 1);
+            __m512d rw[8], c[8];
+            for (i = 0; i < 8; i++) /* rows past the 2 ng drawn: zeros, never stored */
+                rw[i] = k0 + (uint64_t) i < (uint64_t) (2 * ng)
+                            ? _mm512_loadu_pd(v + 8 * (k0 + (uint64_t) i))
+                            : _mm512_setzero_pd();
+            fy_transpose8_pd(c, rw);
+            for (j = 0; j < ns; j++)
+                _mm512_mask_storeu_pd(z + (s0 + (uint64_t) j) * ldz + k0, m, c[j]);
+        }
     }
 }
 #else
@@ -931,11 +945,24 @@ static void fill_streams(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
     }
 }
 
+/* Runs shorter than this go side by side over the streams (fill_streams), longer ones stream by
+ * stream (fill).  With AVX-512 up to 2 GROUPS values a stream (issue 13: a run of 31 normals,
+ * a network of width 10, cost 4 ns a normal alone, the passes of batch_512 paid for two
+ * groups; eight streams together share them); otherwise below 2 LANES. */
+static int streams_below(void)
+{
+#if FY_RNG_AVX2
+    if (isa() >= FY_RNG_ISA_AVX512)
+        return 2 * GROUPS + 1;
+#endif
+    return 2 * LANES;
+}
+
 void fy_rng_normals_streams(double *z, uint64_t n, uint64_t ldz, const fy_rng_t r,
                             uint64_t stream0, uint64_t nstreams)
 {
     uint64_t s;
-    if (n >= 2 * LANES)
+    if (n >= (uint64_t) streams_below())
         for (s = 0; s < nstreams; s++)
             fill(z + s * ldz, n, r, stream0 + s, 0, 1);
     else
@@ -946,7 +973,7 @@ void fy_rng_uniforms_streams(double *u, uint64_t n, uint64_t ldu, const fy_rng_t
                              uint64_t stream0, uint64_t nstreams)
 {
     uint64_t s;
-    if (n >= 2 * LANES)
+    if (n >= (uint64_t) streams_below())
         for (s = 0; s < nstreams; s++)
             fill(u + s * ldu, n, r, stream0 + s, 0, 0);
     else
