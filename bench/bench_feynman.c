@@ -23,15 +23,9 @@
 
 #include "feynn/feynman.h"
 
-#define REPS 5
+#include "bench_stats.h"
 
-/* CPU seconds of this process, from the per-process clock. */
-static double cpu_self(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
-}
+#define REPS 5
 
 /* CPU seconds (user + system) of this process's finished children: the nauty tools. */
 static double cpu(int who)
@@ -101,14 +95,14 @@ static long run_feynn(int k, unsigned filters, int reps, double *best, int *orac
     *best = -1;
     for (r = 0; r < reps; r++)
     {
-        double t0 = cpu_self(), dt;
+        double t0 = bench_cpu_time(), dt;
         if (fy_feynman_count(&n, w, NULL, s, e) != FY_OK)
         {
             fprintf(stderr, "bench_feynman: %s\n", e->msg);
             n = -1;
             break;
         }
-        dt = cpu_self() - t0;
+        dt = bench_cpu_time() - t0;
         if (*best < 0 || dt < *best)
             *best = dt;
     }

@@ -36,32 +36,14 @@
 #include "feynn/rng.h"
 #include "feynn/util.h"
 
+#include "bench_stats.h"
+
 #define ROUNDS 3
 #define SEED 11u
 
 #ifndef FY_SRCDIR
 #define FY_SRCDIR "."
 #endif
-
-static double cpu_time(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
-
-static double median(double *v, int n)
-{
-    int i, j;
-    for (i = 1; i < n; i++)
-        for (j = i; j > 0 && v[j - 1] > v[j]; j--)
-        {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 static double minimum(const double *v, int n)
 {
@@ -140,7 +122,7 @@ static double time_action(fy_inn_result_t R, const fy_inn_t net, fy_arith_t arit
                           double *cpu, fy_error_t err)
 {
     fy_inn_opts_t o;
-    double t0 = fy_wall_time(), c0 = cpu_time();
+    double t0 = fy_wall_time(), c0 = bench_cpu_time();
     fy_inn_opts_init(o);
     o->arith = arith;
     o->order = order;
@@ -151,7 +133,7 @@ static double time_action(fy_inn_result_t R, const fy_inn_t net, fy_arith_t arit
         fprintf(stderr, "bench_inn: %s\n", err->msg);
         exit(1);
     }
-    *cpu = cpu_time() - c0;
+    *cpu = bench_cpu_time() - c0;
     return fy_wall_time() - t0;
 }
 
@@ -279,7 +261,7 @@ int main(int argc, char **argv)
     json_object_set_new(o, "arith", json_string("double"));
     json_object_set_new(o, "seconds_min", json_real(minimum(t4, ROUNDS)));
     json_object_set_new(o, "cpu_seconds_min", json_real(minimum(c4, ROUNDS)));
-    json_object_set_new(o, "seconds_median", json_real(median(t4, ROUNDS)));
+    json_object_set_new(o, "seconds_median", json_real(bench_median(t4, ROUNDS)));
     json_object_set_new(o, "target_seconds", json_real(1.0));
     json_object_set_new(o, "meets_target", json_boolean(minimum(t4, ROUNDS) <= 1.0));
     json_object_set_new(o, "A2_00", json_real(entry_d(R4, i00, 2)));
@@ -289,7 +271,7 @@ int main(int argc, char **argv)
     o = json_object();
     json_object_set_new(o, "seconds_min", json_real(minimum(t3, ROUNDS)));
     json_object_set_new(o, "cpu_seconds_min", json_real(minimum(c3, ROUNDS)));
-    json_object_set_new(o, "seconds_median", json_real(median(t3, ROUNDS)));
+    json_object_set_new(o, "seconds_median", json_real(bench_median(t3, ROUNDS)));
     json_object_set_new(root, "order3_d64_double", o);
     o = json_object();
     json_object_set_new(o, "network", json_string("d = 8: 3 affine + 2 quadratic couplings"));
@@ -297,7 +279,7 @@ int main(int argc, char **argv)
     json_object_set_new(o, "arith", json_string("exact"));
     json_object_set_new(o, "seconds_min", json_real(minimum(tx, ROUNDS)));
     json_object_set_new(o, "cpu_seconds_min", json_real(minimum(cx, ROUNDS)));
-    json_object_set_new(o, "seconds_median", json_real(median(tx, ROUNDS)));
+    json_object_set_new(o, "seconds_median", json_real(bench_median(tx, ROUNDS)));
     json_object_set_new(root, "all_orders_d8_exact", o);
     json_object_set_new(root, "rounds", json_integer(ROUNDS));
     if (!torch)

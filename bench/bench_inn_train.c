@@ -17,12 +17,7 @@
 #include "feynn/rng.h"
 #include "feynn/sample.h"
 
-static double cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
-}
+#include "bench_stats.h"
 
 static int fail(const fy_error_t err)
 {
@@ -51,18 +46,18 @@ static int eval_pair(FILE *out, const char *plan, const double *X, long n, int d
     fy_rng_normals(P, (uint64_t) F->np, r, 0, 0);
     for (j = 0; j < F->np; j++)
         P[j] *= 0.05;
-    t = cpu_now();
+    t = bench_cpu_time();
     rc = fy_inn_moments_fit(M, X, NULL, n, d, fy_inn_flow_moment_degree(F), err);
-    fit = cpu_now() - t;
+    fit = bench_cpu_time() - t;
     for (k = 0; k < reps && rc == FY_OK; k++)
     {
-        t = cpu_now();
+        t = bench_cpu_time();
         rc = fy_inn_flow_nll(&f1, g1, F, P, X, NULL, n, 256, 1, err);
-        best_rows = fmin(best_rows, cpu_now() - t);
-        t = cpu_now();
+        best_rows = fmin(best_rows, bench_cpu_time() - t);
+        t = bench_cpu_time();
         if (rc == FY_OK)
             rc = fy_inn_flow_nll_moments(&f2, g2, F, P, M, err);
-        best_mom = fmin(best_mom, cpu_now() - t);
+        best_mom = fmin(best_mom, bench_cpu_time() - t);
     }
     for (j = 0; j < F->np; j++)
         gd = fmax(gd, fabs(g1[j] - g2[j]));
@@ -98,9 +93,9 @@ static int train_pair(FILE *out, const char *plan, const double *X, long n, int 
         o->threads = 1;
         o->moments = m;
         fy_inn_init(net);
-        t = cpu_now();
+        t = bench_cpu_time();
         rc = fy_inn_train(net, X, n, d, o, R, err);
-        cpu[m] = cpu_now() - t;
+        cpu[m] = bench_cpu_time() - t;
         nll[m] = R->final_train_nll;
         val[m] = R->best_val_nll;
         used |= m == 1 && R->moments_used;

@@ -51,18 +51,13 @@
 #include "feynn/rng.h"
 #include "feynn/util.h"
 
+#include "bench_stats.h"
+
 #ifndef FY_SRCDIR
 #define FY_SRCDIR "."
 #endif
 
 #define MAXW 16
-
-static double cpu_time(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
 
 static volatile double sink;
 
@@ -133,18 +128,18 @@ typedef struct
 static int sample_run(tm_t *t, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t M, int threads,
                       fy_error_t err)
 {
-    double c0 = cpu_time(), w0 = fy_wall_time();
+    double c0 = bench_cpu_time(), w0 = fy_wall_time();
     int rc = fy_nnft_sample(mc, s, M, 1, threads, err);
-    t->cpu = cpu_time() - c0;
+    t->cpu = bench_cpu_time() - c0;
     t->wall = fy_wall_time() - w0;
     return rc;
 }
 
 static void floor_timed(tm_t *t, const double *x, int P, long N, uint64_t M)
 {
-    double c0 = cpu_time(), w0 = fy_wall_time();
+    double c0 = bench_cpu_time(), w0 = fy_wall_time();
     floor_run(x, P, N, M);
-    t->cpu = cpu_time() - c0;
+    t->cpu = bench_cpu_time() - c0;
     t->wall = fy_wall_time() - w0;
 }
 
@@ -206,13 +201,13 @@ static int demo_shared(json_t *root, const long *w, int nw, const fy_nnft_act_t 
         for (a = 0; a < 3; a++)
             s[a]->width = w[i];
         M = calibrate(s[2], seconds / 3, err);
-        c0 = cpu_time();
+        c0 = bench_cpu_time();
         if (fy_nnft_sample_shared(mcs, sp, 3, M, 1, 1, err) != FY_OK)
         {
             rc = 1;
             break;
         }
-        c0 = cpu_time() - c0;
+        c0 = bench_cpu_time() - c0;
         json_array_append_new(per, json_real(c0 / (double) M));
         total += 1e6 * c0 / (double) M;
         fprintf(stderr, "bench_nnft --demo: all three on one draw, N = %4ld  %.3g CPU s per 10^6 "
@@ -304,8 +299,9 @@ static const char *find_python(void)
     return "python3";
 }
 
-static json_t *run_numpy(const char *widths, double seconds, int repeats, const char *erf,
-                         char *why, size_t whylen)
+/* One timed NumPy run (after its warm-up) at the widths, in its own process. */
+static json_t *run_numpy(const char *widths, double seconds, const char *erf, char *why,
+                         size_t whylen)
 {
     char cmd[2048], *out = NULL;
     size_t len = 0, cap = 0;
@@ -317,8 +313,8 @@ static json_t *run_numpy(const char *widths, double seconds, int repeats, const 
     snprintf(cmd, sizeof cmd,
              "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 GLIBC_TUNABLES="
              "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=4294967296 %s "
-             "'%s/bench/bench_nnft_numpy.py' --widths %s --seconds %g --repeats %d --erf %s",
-             py, FY_SRCDIR, widths, seconds, repeats, erf);
+             "'%s/bench/bench_nnft_numpy.py' --widths %s --seconds %g --repeats 1 --erf %s",
+             py, FY_SRCDIR, widths, seconds, erf);
     p = popen(cmd, "r");
     while (p != NULL && (c = fgetc(p)) != EOF)
     {
@@ -340,19 +336,6 @@ static json_t *run_numpy(const char *widths, double seconds, int repeats, const 
         snprintf(why, whylen, "%s %s/bench/bench_nnft_numpy.py gave no JSON", py, FY_SRCDIR);
     free(out);
     return j;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *) a, y = *(const double *) b;
-    return (x > y) - (x < y);
-}
-
-/* The median of v[0 .. n) (sorted in place; n odd or even: the upper middle). */
-static double median(double *v, int n)
-{
-    qsort(v, (size_t) n, sizeof *v, cmp_double);
-    return v[n / 2];
 }
 
 static json_t *json_reals(const double *v, int n)
@@ -460,7 +443,7 @@ int main(int argc, char **argv)
                 char w[32];
                 json_t *np, *rate;
                 snprintf(w, sizeof w, "%ld", N);
-                np = run_numpy(w, seconds, 1, erf, why, sizeof why);
+                np = run_numpy(w, seconds, erf, why, sizeof why);
                 rate = np ? json_array_get(json_object_get(np, "networks_per_s"), 0) : NULL;
                 if (json_is_number(rate))
                 {
@@ -505,19 +488,19 @@ int main(int argc, char **argv)
             json_object_set_new(o, "numpy_runs", json_reals(rn, repeats));
             json_object_set_new(o, "feynn_over_numpy_runs", json_reals(q, repeats));
         }
-        m1 = median(r1, repeats);
-        mf = median(rf, repeats);
+        m1 = bench_median(r1, repeats);
+        mf = bench_median(rf, repeats);
         json_object_set_new(o, "feynn_1thread", json_real(m1));
-        json_object_set_new(o, "feynn_1thread_wall", json_real(median(r1w, repeats)));
+        json_object_set_new(o, "feynn_1thread_wall", json_real(bench_median(r1w, repeats)));
         json_object_set_new(o, "feynn_2threads_wall", json_real(r2w));
         json_object_set_new(o, "floor", json_real(mf));
         json_object_set_new(o, "floor_over_feynn", json_real(mf / m1));
         if (nn == repeats)
         {
-            rnp = median(rn, repeats);
+            rnp = bench_median(rn, repeats);
             json_object_set_new(o, "numpy", json_real(rnp));
             /* the median of the pairs' ratios */
-            mq = median(q, repeats);
+            mq = bench_median(q, repeats);
             json_object_set_new(o, "feynn_over_numpy", json_real(mq));
             all10 &= mq >= 10;
         }

@@ -26,6 +26,8 @@
 
 #include "config.h"
 
+#include "bench_stats.h"
+
 #ifndef FY_SRCDIR
 #define FY_SRCDIR "."
 #endif
@@ -80,18 +82,6 @@ static double run_once(char *const argv[], char **envp, double *cpu)
     *cpu = (double) ru.ru_utime.tv_sec + 1e-6 * (double) ru.ru_utime.tv_usec +
            (double) ru.ru_stime.tv_sec + 1e-6 * (double) ru.ru_stime.tv_usec;
     return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? t : -1.0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *) a, y = *(const double *) b;
-    return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t) n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
 /* Shared objects the loader maps for prog at start (LD_TRACE_LOADED_OBJECTS, as ldd does). */
@@ -287,8 +277,8 @@ int main(void)
     for (k = 0; k < n; k++)
         if (rows[k].runs)
         {
-            rows[k].mw = median(rows[k].wall, rows[k].runs);
-            rows[k].mc = median(rows[k].cpu, rows[k].runs);
+            rows[k].mw = bench_median(rows[k].wall, rows[k].runs);
+            rows[k].mc = bench_median(rows[k].cpu, rows[k].runs);
             count_opened(&rows[k]);
         }
     remove(SPEC);

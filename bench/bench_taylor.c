@@ -42,37 +42,17 @@
 
 #define BENCH_SEED 0x5eed2024u /* bench_adolc draws the same network */
 #include "bench_rng.h"
+#include "bench_stats.h"
 
 #ifdef FY_HAVE_CBLAS
 #include <cblas.h>
 #endif
-
-/* CPU time of the process (all threads), immune to the load of a shared machine. */
-static double cpu_time(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
 
 /* best CPU time of the last timed call (time_tensors, baseline) */
 static double last_cpu;
 
 #define ROUNDS 7
 #define ROUNDS4 3
-
-static double median(double *v, int n)
-{
-    int i, j;
-    for (i = 1; i < n; i++)
-        for (j = i; j > 0 && v[j - 1] > v[j]; j--)
-        {
-            double t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* The reference network; written to `save` as well when it is not NULL (bench_taylor --save
  * FILE: the same network for `feynn taylor` on the command line). */
@@ -154,14 +134,14 @@ static double baseline(slong E, int reps)
     for (rep = 0; rep < reps; rep++)
     {
         t0 = fy_wall_time();
-        c0 = cpu_time();
+        c0 = bench_cpu_time();
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) E, 64, 64, 1.0, bX, 64, bW,
                     64, 0.0, bY, 64);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int) E, 64, 64, 1.0, bY, 64, bW,
                     64, 0.0, bX, 64);
         cblas_dgemv(CblasRowMajor, CblasNoTrans, (int) E, 64, 1.0, bX, 64, bW, 1, 0.0, bout, 1);
         t0 = fy_wall_time() - t0;
-        c0 = cpu_time() - c0;
+        c0 = bench_cpu_time() - c0;
         if (t0 < best)
             best = t0;
         if (c0 < bestc)
@@ -184,11 +164,11 @@ static double time_tensors(fy_symtensor_struct *T, const fy_mlp_t m, int n, int 
     for (rep = 0; rep < reps; rep++)
     {
         t0 = fy_wall_time();
-        c0 = cpu_time();
+        c0 = bench_cpu_time();
         if (fy_mlp_derivatives(T, m, 0, n, err) != FY_OK)
             return NAN;
         t0 = fy_wall_time() - t0;
-        c0 = cpu_time() - c0;
+        c0 = bench_cpu_time() - c0;
         if (t0 < best)
             best = t0;
         if (c0 < bestc)
@@ -207,11 +187,11 @@ static double time_tensors_work(fy_symtensor_struct *T, const fy_mlp_t m, int n,
     for (rep = 0; rep < reps; rep++)
     {
         t0 = fy_wall_time();
-        c0 = cpu_time();
+        c0 = bench_cpu_time();
         if (fy_mlp_derivatives_work(T, m, 0, n, ws, err) != FY_OK)
             return NAN;
         t0 = fy_wall_time() - t0;
-        c0 = cpu_time() - c0;
+        c0 = bench_cpu_time() - c0;
         if (t0 < best)
             best = t0;
         if (c0 < bestc)
@@ -251,11 +231,11 @@ static void diagram_rows(char *json, size_t len, const fy_mlp_t md, fy_error_t e
             for (rep = 0; rep < reps; rep++)
             {
                 t1 = fy_wall_time();
-                c1 = cpu_time();
+                c1 = bench_cpu_time();
                 if (fy_mlp_tensor_diagrams(D, md, 0, n, ws, err) != FY_OK)
                     break;
                 bt = fmin(bt, fy_wall_time() - t1);
-                bc = fmin(bc, cpu_time() - c1);
+                bc = fmin(bc, bench_cpu_time() - c1);
             }
             rat[r] = t / bt;
             crat[r] = c / bc;
@@ -271,7 +251,7 @@ static void diagram_rows(char *json, size_t len, const fy_mlp_t md, fy_error_t e
                                  "\"fused_s\": %.5f, \"ratio\": %.2f, \"cpu\": [%.5f, %.5f], "
                                  "\"cpu_ratio\": %.2f, \"max_abs_diff\": %.3g}",
                                  n > 2 ? "," : "", n, (long) D->e.len, td, tf,
-                                 median(rat, rounds), cd, cf, median(crat, rounds), diff);
+                                 bench_median(rat, rounds), cd, cf, bench_median(crat, rounds), diff);
     }
     snprintf(json + pos, len - pos, "}");
     for (k = 0; k <= 4; k++)
@@ -333,21 +313,21 @@ static int spine_row(char *json, size_t len, size_t *pos, const spine_case_t *k,
         status = fy_mlp_derivatives_work(Tf, m, 0, k->n, ws, err);
     for (r = 0; r < k->rounds && status == FY_OK; r++)
     {
-        double t0 = fy_wall_time(), c0 = cpu_time(), t1, c1;
+        double t0 = fy_wall_time(), c0 = bench_cpu_time(), t1, c1;
         status = fy_mlp_tensor_spine(A, m, 0, k->n, k->arith == FY_ARITH_DOUBLE ? ws : NULL,
                                      err);
         t1 = fy_wall_time() - t0;
-        c1 = cpu_time() - c0;
+        c1 = bench_cpu_time() - c0;
         ts = fmin(ts, t1);
         cs = fmin(cs, c1);
         t0 = fy_wall_time();
-        c0 = cpu_time();
+        c0 = bench_cpu_time();
         if (status == FY_OK && k->arith == FY_ARITH_DOUBLE)
             status = fy_mlp_derivatives_work(Tf, m, 0, k->n, ws, err);
         else if (status == FY_OK)
             status = fy_mlp_tensor(B, m, 0, k->n, err);
         tf = fmin(tf, fy_wall_time() - t0);
-        cf = fmin(cf, cpu_time() - c0);
+        cf = fmin(cf, bench_cpu_time() - c0);
         rat[r] = (fy_wall_time() - t0) / t1;
     }
     if (status == FY_OK && k->arith == FY_ARITH_DOUBLE)
@@ -397,7 +377,7 @@ static int spine_row(char *json, size_t len, size_t *pos, const spine_case_t *k,
             "\"order\": %d, \"entries\": %ld, \"spine_s\": %.5f, \"fused_s\": %.5f, "
             "\"ratio\": %.2f, \"cpu\": [%.5f, %.5f], \"%s\": %.3g%s%.3g}",
             *pos > 1 ? "," : "", an, (long) k->prec, k->d, k->W, k->W, k->W, k->n,
-            (long) A->e.len, ts, tf, median(rat, k->rounds), cs, cf,
+            (long) A->e.len, ts, tf, bench_median(rat, k->rounds), cs, cf,
             k->arith == FY_ARITH_DOUBLE ? "max_rel_diff"
             : k->arith == FY_ARITH_BALL ? "radius_ratio_max" : "differ",
             quality, k->arith == FY_ARITH_BALL ? ", \"radius_ratio_median\": " : ", \"_\": ",
@@ -448,11 +428,11 @@ static void order3_diagrams_row(char *d3json, size_t n, const fy_mlp_t md, fy_ml
     fy_symtensor_init_empty(D3);
     for (r = 0; r < ROUNDS; r++)
     {
-        double t0 = fy_wall_time(), c0 = cpu_time();
+        double t0 = fy_wall_time(), c0 = bench_cpu_time();
         if (fy_mlp_tensor3_diagrams(D3, md, 0, ws, err) != FY_OK)
             break;
         t0 = fy_wall_time() - t0;
-        c0 = cpu_time() - c0;
+        c0 = bench_cpu_time() - c0;
         dmin = r == 0 || t0 < dmin ? t0 : dmin;
         dcpu = r == 0 || c0 < dcpu ? c0 : dcpu;
     }
@@ -675,10 +655,10 @@ int main(int argc, char **argv)
            "\"order4_cblas_s\": %.4f, \"order4_ratio\": %.2f, \"ball128_order3_s\": %.4f, "
            "\"ball_ratio\": %.1f, \"order3_ratio\": %.2f},\n"
            " \"rounds\": %d, \"cblas\": %s, \"status\": \"%s\"}\n",
-           wsjson, d3json, dgjson, spjson, (long) Td[3].e.len, t3, b3, median(rb3, ROUNDS),
+           wsjson, d3json, dgjson, spjson, (long) Td[3].e.len, t3, b3, bench_median(rb3, ROUNDS),
            (long) 766480, t4, b4,
-           median(r4, ROUNDS4), mem4, tb3, median(rbb, ROUNDS), maxrad, maxdiff, c3, cb3, c4, cb4,
-           median(cr4, ROUNDS4), ctb3, median(crbb, ROUNDS), median(crb3, ROUNDS), ROUNDS,
+           bench_median(r4, ROUNDS4), mem4, tb3, bench_median(rbb, ROUNDS), maxrad, maxdiff, c3, cb3, c4, cb4,
+           bench_median(cr4, ROUNDS4), ctb3, bench_median(crbb, ROUNDS), bench_median(crb3, ROUNDS), ROUNDS,
 #ifdef FY_HAVE_CBLAS
            "true",
 #else

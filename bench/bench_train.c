@@ -23,6 +23,7 @@
 
 #define BENCH_SEED 20240601u
 #include "bench_rng.h"
+#include "bench_stats.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -37,14 +38,6 @@ extern void openblas_set_num_threads(int) __attribute__((weak));
 
 #define NS 100000
 #define DIM 16
-
-/* CPU time of the process (all threads) */
-static double cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return (double) t.tv_sec + 1e-9 * (double) t.tv_nsec;
-}
 
 /* best CPU time of the whole fy_train_mlp call in the last run() */
 static double last_cpu;
@@ -76,14 +69,14 @@ static double run(const double *X, const double *y, int blas, int threads, int e
         fy_net_init(net);
         fy_train_report_init(rep);
         {
-            double c0 = cpu_now();
+            double c0 = bench_cpu_time();
             if (fy_train_mlp(net, X, y, NS, DIM, o, rep, e) != FY_OK)
             {
                 fprintf(stderr, "bench_train: %s\n", e->msg);
                 exit(1);
             }
-            if (cpu_now() - c0 < last_cpu)
-                last_cpu = cpu_now() - c0;
+            if (bench_cpu_time() - c0 < last_cpu)
+                last_cpu = bench_cpu_time() - c0;
         }
         {
             double t = epochs > 0 ? rep->adam_time_s : rep->lbfgs_time_s;
@@ -168,13 +161,13 @@ static double tanh_ns(int fast)
         x[i] = 8.0 * bench_uniform() - 4.0;
     for (r = 0; r < 5; r++)
     {
-        double c0 = cpu_now(), c;
+        double c0 = bench_cpu_time(), c;
         if (fast)
             fy_train_tanh(t, x, n);
         else
             for (i = 0; i < n; i++)
                 t[i] = tanh(x[i]);
-        c = cpu_now() - c0;
+        c = bench_cpu_time() - c0;
         if (c < best)
             best = c;
     }

@@ -31,13 +31,7 @@
 
 #define BENCH_SEED 0x5eed2024u
 #include "bench_rng.h"
-
-static double cpu_time(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
+#include "bench_stats.h"
 
 /* tanh MLP with widths w[0..L] (weights N(0, 1/fan_in), biases 0.1 N(0, 1)), or, with one1,
  * the one-neuron network 1-1-1 with W = 1, bias 1/2 then 0. */
@@ -94,18 +88,18 @@ static int run_feynn(tm_t *whole, tm_t *dir, fy_numvec_t c, const fy_net_t net,
                      int n, fy_error_t err)
 {
     fy_mlp_t m;
-    double c0 = cpu_time(), w0 = fy_wall_time(), c1, w1;
+    double c0 = bench_cpu_time(), w0 = fy_wall_time(), c1, w1;
     int status;
     fy_mlp_init(m);
     status = fy_mlp_set_net(m, net, rules, arith, prec, err);
     if (status == FY_OK)
         status = fy_mlp_set_point(m, NULL, n, err);
-    c1 = cpu_time();
+    c1 = bench_cpu_time();
     w1 = fy_wall_time();
     if (status == FY_OK)
         status = fy_mlp_directional(c, m, 0, v, n, err);
-    tm_min(whole, cpu_time() - c0, fy_wall_time() - w0);
-    tm_min(dir, cpu_time() - c1, fy_wall_time() - w1);
+    tm_min(whole, bench_cpu_time() - c0, fy_wall_time() - w0);
+    tm_min(dir, bench_cpu_time() - c1, fy_wall_time() - w1);
     fy_mlp_clear(m);
     return status;
 }
@@ -114,14 +108,14 @@ static int run_jet(tm_t *t, double *cd, arb_ptr cb, const fy_net_t net, const do
                    arb_srcptr vb, int n, slong prec, fy_error_t err)
 {
     fy_jet_net_t J;
-    double c0 = cpu_time(), w0 = fy_wall_time();
+    double c0 = bench_cpu_time(), w0 = fy_wall_time();
     int status;
     fy_jet_net_init(J);
     status = fy_jet_net_set(J, net, err);
     if (status == FY_OK)
         status = cd != NULL ? fy_jet_dir_d(cd, J, NULL, vd, n, err)
                             : fy_jet_dir_arb(cb, J, NULL, vb, n, prec, err);
-    tm_min(t, cpu_time() - c0, fy_wall_time() - w0);
+    tm_min(t, bench_cpu_time() - c0, fy_wall_time() - w0);
     fy_jet_net_clear(J);
     return status;
 }
@@ -195,7 +189,7 @@ static void polys_row(const fy_rules_t rules, int n, int scratch, int last)
 {
     const fy_activation_struct *a = fy_rules_activation(rules, "tanh");
     fmpq_poly_t P;
-    double c0 = cpu_time(), w0 = fy_wall_time(), bits = 0;
+    double c0 = bench_cpu_time(), w0 = fy_wall_time(), bits = 0;
     int k;
     fmpq_poly_init(P);
     for (k = 1; k <= n; k++)
@@ -207,7 +201,7 @@ static void polys_row(const fy_rules_t rules, int n, int scratch, int last)
     printf("  {\"polynomials\": \"tanh P_1..P_%d\", \"route\": \"%s\", \"cpu_s\": %.3e, "
            "\"wall_s\": %.3e, \"bits_of_a_top_coefficient\": %.0f}%s\n",
            n, scratch ? "each from scratch (before)" : "one step each (fy_activation_poly_next)",
-           cpu_time() - c0, fy_wall_time() - w0, bits, last ? "" : ",");
+           bench_cpu_time() - c0, fy_wall_time() - w0, bits, last ? "" : ",");
     fmpq_poly_clear(P);
 }
 

@@ -76,4 +76,4 @@ BENCHES += bench/bench_startup
 bench_bench_startup_SOURCES = bench/bench_startup.c
 bench_bench_startup_CPPFLAGS = $(AM_CPPFLAGS) -DFY_SRCDIR='"$(abs_top_srcdir)"'
 # the benchmarks' operands from the one generator (feynn/rng.h, FY_RNG_PURPOSE_BENCH)
-EXTRA_DIST += bench/bench_rng.h
+EXTRA_DIST += bench/bench_rng.h bench/bench_stats.h
