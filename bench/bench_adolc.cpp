@@ -35,13 +35,7 @@
 
 #define BENCH_SEED 0x5eed2024u /* bench_taylor's seed: the same draws, the same network */
 #include "bench_rng.h"
-
-static double cpu_time()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
+#include "bench_stats.h"
 
 static const int W_[5] = {64, 64, 64, 64, 1};
 static std::vector<double> Wt[5], Bt[5]; /* layer l: W (w[l] x w[l-1]) and b */
@@ -131,12 +125,12 @@ static int tensor_row(int d, int rounds, const fy_mlp_t m, fy_mlp_work_struct *w
     fy_symtensor_init(F, FY_ARITH_DOUBLE, n, d, 53, err);
     for (r = 0; r < rounds && status == FY_OK; r++)
     {
-        double t0 = cpu_time();
+        double t0 = bench_cpu_time();
         tensor_eval(1, 1, n, d, n, x, T, S);
-        tmin(&ta, cpu_time() - t0);
-        t0 = cpu_time();
+        tmin(&ta, bench_cpu_time() - t0);
+        t0 = bench_cpu_time();
         status = fy_mlp_tensor_diagrams(F, m, 0, d, ws, err);
-        tmin(&tf, cpu_time() - t0);
+        tmin(&tf, bench_cpu_time() - t0);
     }
     if (status == FY_OK)
     {
@@ -200,32 +194,32 @@ static int directional_row(int N, int rounds, const fy_net_t net, const fy_rules
     {
         fy_mlp_t m;
         fy_jet_net_t J;
-        double t0 = cpu_time(), t1;
+        double t0 = bench_cpu_time(), t1;
         tape(2, x);
-        t1 = cpu_time();
+        t1 = bench_cpu_time();
         hos_forward(2, 1, n, N, 0, x, X, &y, Y);
-        tmin(&ta, cpu_time() - t1);
-        tmin(&tat, cpu_time() - t0);
+        tmin(&ta, bench_cpu_time() - t1);
+        tmin(&tat, bench_cpu_time() - t0);
 
-        t0 = cpu_time();
+        t0 = bench_cpu_time();
         fy_mlp_init(m);
         status = fy_mlp_set_net(m, net, rules, FY_ARITH_DOUBLE, 53, err);
         if (status == FY_OK)
             status = fy_mlp_set_point(m, NULL, N, err);
-        t1 = cpu_time();
+        t1 = bench_cpu_time();
         if (status == FY_OK)
             status = fy_mlp_directional(c, m, 0, vv, N, err);
-        tmin(&tf, cpu_time() - t0);
-        tmin(&tfd, cpu_time() - t1);
+        tmin(&tf, bench_cpu_time() - t0);
+        tmin(&tfd, bench_cpu_time() - t1);
         fy_mlp_clear(m);
 
-        t0 = cpu_time();
+        t0 = bench_cpu_time();
         fy_jet_net_init(J);
         if (status == FY_OK)
             status = fy_jet_net_set(J, net, err);
         if (status == FY_OK)
             status = fy_jet_dir_d(cj.data(), J, NULL, v.data(), N, err);
-        tmin(&tj, cpu_time() - t0);
+        tmin(&tj, bench_cpu_time() - t0);
         fy_jet_net_clear(J);
     }
     if (status == FY_OK)
