@@ -25,6 +25,11 @@
  * a third between bench runs, and the host's speed drifts by a quarter within minutes.  So
  * each repeat is a pair, NumPy (its own process: a warm-up run, then a timed one) and just
  * after it feynn and the floor, and feynn / numpy is the median of the pairs' ratios.
+ * Where the time goes (issue 13: is 10x NumPy within reach?): floor_over_numpy, the same
+ * median for the floor, is the most any sampler built on feynn's generator and erf could
+ * reach; floor_draws_fraction, the part of the floor spent drawing the parameters (a run of
+ * the floor that only draws); numpy_draws_fraction and numpy_activation_fraction, the parts
+ * of NumPy's time spent drawing (with the pre-activations) and in erf.
  *
  *   bench_nnft [--seconds S] [--repeats R] [--widths 2,3,...] [--numpy-erf auto|scipy|nr]
  *              [--no-numpy] [--demo]
@@ -66,7 +71,7 @@ static volatile double sink;
  * to the pre-activations of a group of networks at once (groups of up to 4096 neurons), so that
  * small widths do not pay a call per network and point; the draws of a batch are kept within
  * a first-level cache. */
-static void floor_run(const double *x, int P, long N, uint64_t M)
+static void floor_run(const double *x, int P, long N, uint64_t M, int draws_only)
 {
     /* the draws of a batch within about 32 KB (a first-level cache), at most 64 networks */
     const long nz = 3 * N + 1, batch = 4096 / nz < 1 ? 1 : 4096 / nz > 64 ? 64 : 4096 / nz;
@@ -81,6 +86,11 @@ static void floor_run(const double *x, int P, long N, uint64_t M)
     {
         uint64_t nb = M - k < (uint64_t) batch ? M - k : (uint64_t) batch;
         fy_rng_normals_streams(Z, (uint64_t) nz, (uint64_t) nz, r, k, nb);
+        if (draws_only)
+        {
+            acc += Z[nz - 1];
+            continue;
+        }
         for (l0 = 0; l0 < nb; l0 += (uint64_t) grp)
         {
             uint64_t ng = nb - l0 < (uint64_t) grp ? nb - l0 : (uint64_t) grp;
@@ -135,10 +145,10 @@ static int sample_run(tm_t *t, fy_nnft_mc_t mc, const fy_nnft_spec_t s, uint64_t
     return rc;
 }
 
-static void floor_timed(tm_t *t, const double *x, int P, long N, uint64_t M)
+static void floor_timed(tm_t *t, const double *x, int P, long N, uint64_t M, int draws_only)
 {
     double c0 = bench_cpu_time(), w0 = fy_wall_time();
-    floor_run(x, P, N, M);
+    floor_run(x, P, N, M, draws_only);
     t->cpu = bench_cpu_time() - c0;
     t->wall = fy_wall_time() - w0;
 }
@@ -427,8 +437,9 @@ int main(int argc, char **argv)
     {
         long N = widths[i];
         uint64_t M;
-        tm_t t1, t2, tf;
-        double r1[99], r1w[99], rf[99], rn[99], q[99], r2w, rnp = NAN, mq = NAN, m1, mf;
+        tm_t t1, t2, tf, td;
+        double r1[99], r1w[99], rf[99], rn[99], q[99], qf[99], fd[99], nd[99], na[99], r2w;
+        double rnp = NAN, mq = NAN, m1, mf;
         int nn = 0;
         json_t *o = json_object();
         s->width = N;
@@ -447,6 +458,10 @@ int main(int argc, char **argv)
                 rate = np ? json_array_get(json_object_get(np, "networks_per_s"), 0) : NULL;
                 if (json_is_number(rate))
                 {
+                    nd[nn] = json_number_value(
+                        json_array_get(json_object_get(np, "draws_fraction"), 0));
+                    na[nn] = json_number_value(
+                        json_array_get(json_object_get(np, "activation_fraction"), 0));
                     rn[nn++] = json_number_value(rate);
                     if (json_is_string(json_object_get(np, "numpy")))
                         snprintf(npver, sizeof npver, "%s",
@@ -466,12 +481,17 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bench_nnft: %s\n", err->msg);
                 return 1;
             }
-            floor_timed(&tf, x, 6, N, M);
+            floor_timed(&tf, x, 6, N, M, 0);
+            floor_timed(&td, x, 6, N, M, 1);
             r1[r] = (double) M / t1.cpu;
             r1w[r] = (double) M / t1.wall;
             rf[r] = (double) M / tf.cpu;
+            fd[r] = td.cpu / tf.cpu;
             if (nn == r + 1)
+            {
                 q[r] = r1[r] / rn[r];
+                qf[r] = rf[r] / rn[r];
+            }
         }
         if (sample_run(&t2, mc, s, M, 2, err) != FY_OK)
         {
@@ -495,6 +515,7 @@ int main(int argc, char **argv)
         json_object_set_new(o, "feynn_2threads_wall", json_real(r2w));
         json_object_set_new(o, "floor", json_real(mf));
         json_object_set_new(o, "floor_over_feynn", json_real(mf / m1));
+        json_object_set_new(o, "floor_draws_fraction", json_real(bench_median(fd, repeats)));
         if (nn == repeats)
         {
             rnp = bench_median(rn, repeats);
@@ -502,6 +523,10 @@ int main(int argc, char **argv)
             /* the median of the pairs' ratios */
             mq = bench_median(q, repeats);
             json_object_set_new(o, "feynn_over_numpy", json_real(mq));
+            json_object_set_new(o, "floor_over_numpy", json_real(bench_median(qf, repeats)));
+            json_object_set_new(o, "numpy_draws_fraction", json_real(bench_median(nd, repeats)));
+            json_object_set_new(o, "numpy_activation_fraction",
+                                json_real(bench_median(na, repeats)));
             all10 &= mq >= 10;
         }
         all3 &= mf / m1 <= 3;

@@ -30,7 +30,9 @@ second of the process (run it with OPENBLAS_NUM_THREADS=1, as bench_nnft does, f
 and, as bench_nnft does too, with GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:
 glibc.malloc.trim_threshold=4294967296 so that the temporaries of every chunk are not mapped
 and faulted in afresh: on a virtual machine those page faults can take a third of the time;
-networks_per_s_runs lists every repeat), networks_per_wall_s per wall second (median).
+networks_per_s_runs lists every repeat), networks_per_wall_s per wall second (median);
+draws_fraction and activation_fraction: the parts of the timed runs' CPU time spent drawing
+the parameters (with the pre-activations) and in erf (or the ReLU).
 Prints one JSON object: {"numpy": version, "widths": [...], "networks_per_s": [...],
 "networks": [...], "G2_00": [...], "G4_0000": [...], "G6_000000": [...]} or {"numpy": null,
 "skipped": why} without NumPy (exit 0: a reference, not a requirement)."""
@@ -84,8 +86,9 @@ def erf_function(np, which):
     return "nr", lambda z: erf_nr(np, z)
 
 
-def run(np, rng, N, M, x, act, idx, erf):
-    """Sums of products and squares over M networks of width N (n = 2, 4, 6)."""
+def run(np, rng, N, M, x, act, idx, erf, split=None):
+    """Sums of products and squares over M networks of width N (n = 2, 4, 6); split, a list
+    of two, gets the CPU seconds of the draws and of the activation added."""
     P = len(x)
     i2, j2, a4, b4, c6, p6 = idx
     sums = [np.zeros(len(i)) for i in (i2, a4, c6)]
@@ -94,12 +97,17 @@ def run(np, rng, N, M, x, act, idx, erf):
     done = 0
     while done < M:
         m = min(chunk, M - done)
+        t0 = time.process_time()
         W = rng.standard_normal((m, N))
         b0 = rng.standard_normal((m, N))
         a = rng.standard_normal((m, N)) / math.sqrt(N)
         b1 = rng.standard_normal(m)
         z = b0[:, :, None] + W[:, :, None] * x[None, None, :]          # (m, N, P)
+        t1 = time.process_time()
         phi = erf(z) if act == "erf" else np.maximum(z, 0.0)
+        if split is not None:
+            split[0] += t1 - t0
+            split[1] += time.process_time() - t1
         f = b1[:, None] + np.einsum("mn,mnp->mp", a, phi)              # (m, P)
         pp = f[:, i2] * f[:, j2]                                        # (m, 21)
         q4 = pp[:, a4] * pp[:, b4]                                      # (m, 126)
@@ -162,7 +170,7 @@ def main(argv):
            "erf_max_error": worst,
            "widths": widths, "repeats": repeats, "networks_per_s": [],
            "networks_per_s_runs": [], "networks_per_wall_s": [], "networks": [],
-           "seconds": [], "cpu_seconds": [],
+           "seconds": [], "cpu_seconds": [], "draws_fraction": [], "activation_fraction": [],
            "G2_00": [], "G4_0000": [], "G6_000000": []}
     for N in widths:
         M = 100
@@ -176,9 +184,10 @@ def main(argv):
         M = max(1000, int(M * seconds / max(pilot, 1e-6)))
         run(np, rng, N, M, x, act, idx, erf)  # untimed: memory of the final size mapped once
         rates, wall_rates, walls, cpus = [], [], [], []
+        split = [0.0, 0.0]
         for _ in range(repeats):
             t0, c0 = time.perf_counter(), time.process_time()
-            sums, _ = run(np, rng, N, M, x, act, idx, erf)
+            sums, _ = run(np, rng, N, M, x, act, idx, erf, split)
             dt, dc = time.perf_counter() - t0, time.process_time() - c0
             rates.append(M / dc)
             wall_rates.append(M / dt)
@@ -190,6 +199,8 @@ def main(argv):
         out["networks"].append(M)
         out["seconds"].append(sum(walls))
         out["cpu_seconds"].append(sum(cpus))
+        out["draws_fraction"].append(split[0] / sum(cpus))
+        out["activation_fraction"].append(split[1] / sum(cpus))
         out["G2_00"].append(sums[0][0] / M)
         out["G4_0000"].append(sums[1][0] / M)
         out["G6_000000"].append(sums[2][0] / M)
