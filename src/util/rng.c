@@ -417,6 +417,92 @@ __attribute__((target("avx2"))) static void uniform_split_avx2(double a[LANES],
 }
 #endif
 
+#if FY_RNG_AVX2
+/* The uniforms of the blocks index0 .. index0 + 8 ng - 1 of one stream into v (v[2 j] words 0-1,
+ * v[2 j + 1] words 2-3 of block j, the 0 -> 2^-54 rule applied): uniform_split_avx2's numbers,
+ * for the long runs of fill, with two chains of four blocks side by side, the round keys
+ * computed once and the high halves that the rounds leave in c1, c3 (they never reach a
+ * multiply) cut only at the end, as batch_512 does. */
+__attribute__((target("avx2"))) static void blocks_avx2(double *v, int ng, const fy_rng_t r,
+                                                        uint64_t stream, uint32_t index0)
+{
+    const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+    const __m256i lo32 = _mm256_set1_epi64x(0xffffffff);
+    const __m256i magic = _mm256_set1_epi64x(0x4330000000000000);
+    const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+    const __m256d two52 = _mm256_set1_pd(0x1p52), s21 = _mm256_set1_pd(0x1p21);
+    const __m256d s53 = _mm256_set1_pd(0x1p-53), tiny = _mm256_set1_pd(0x1p-54);
+    const __m256i c1s = _mm256_set1_epi64x((uint32_t) stream);
+    const __m256i c2s = _mm256_set1_epi64x((long long) (stream >> 32));
+    const __m256i c3s = _mm256_set1_epi64x(r->purpose);
+    uint64_t ks[20];
+    int g, i, e, round;
+    for (i = 0; i < 10; i++)
+    {
+        ks[2 * i] = (uint32_t) (r->key[0] + (uint32_t) i * 0x9E3779B9u);
+        ks[2 * i + 1] = (uint32_t) (r->key[1] + (uint32_t) i * 0xBB67AE85u);
+    }
+    for (g = 0; g < ng; g++)
+    {
+        __m256i x0[2], x1[2], x2[2], x3[2];
+#pragma GCC unroll 2
+        for (e = 0; e < 2; e++)
+        {
+            x0[e] = _mm256_and_si256(
+                _mm256_add_epi64(_mm256_set1_epi64x(index0 + 8 * (uint32_t) g + 4 * (uint32_t) e),
+                                 lane),
+                lo32);
+            x1[e] = c1s;
+            x2[e] = c2s;
+            x3[e] = c3s;
+        }
+#pragma GCC unroll 10
+        for (round = 0; round < 10; round++)
+        {
+            const __m256i k0 = _mm256_set1_epi64x((long long) ks[2 * round]);
+            const __m256i k1 = _mm256_set1_epi64x((long long) ks[2 * round + 1]);
+#pragma GCC unroll 2
+            for (e = 0; e < 2; e++)
+            {
+                __m256i p0 = _mm256_mul_epu32(x0[e], m0), p1 = _mm256_mul_epu32(x2[e], m1);
+                x0[e] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x1[e]), k0);
+                x1[e] = p1;
+                x2[e] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x3[e]), k1);
+                x3[e] = p0;
+            }
+        }
+#pragma GCC unroll 2
+        for (e = 0; e < 2; e++)
+        {
+            __m256d a, b, x, y, lo, hi;
+            x = _mm256_mul_pd(_mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(
+                                                _mm256_and_si256(x1[e], lo32), magic)),
+                                            two52),
+                              s21);
+            y = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(
+                                  _mm256_srli_epi64(_mm256_and_si256(x0[e], lo32), 11), magic)),
+                              two52);
+            a = _mm256_mul_pd(_mm256_add_pd(x, y), s53);
+            x = _mm256_mul_pd(_mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(
+                                                _mm256_and_si256(x3[e], lo32), magic)),
+                                            two52),
+                              s21);
+            y = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(
+                                  _mm256_srli_epi64(_mm256_and_si256(x2[e], lo32), 11), magic)),
+                              two52);
+            b = _mm256_mul_pd(_mm256_add_pd(x, y), s53);
+            a = _mm256_blendv_pd(a, tiny, _mm256_cmp_pd(a, _mm256_setzero_pd(), _CMP_EQ_OQ));
+            b = _mm256_blendv_pd(b, tiny, _mm256_cmp_pd(b, _mm256_setzero_pd(), _CMP_EQ_OQ));
+            /* (a0 b0 a1 b1) (a2 b2 a3 b3): block by block */
+            lo = _mm256_unpacklo_pd(a, b);
+            hi = _mm256_unpackhi_pd(a, b);
+            _mm256_storeu_pd(v + 16 * g + 8 * e, _mm256_permute2f128_pd(lo, hi, 0x20));
+            _mm256_storeu_pd(v + 16 * g + 8 * e + 4, _mm256_permute2f128_pd(lo, hi, 0x31));
+        }
+    }
+}
+#endif
+
 static void uniform_ab(double a[LANES], double b[LANES], const fy_rng_t r, const lanes_t *L)
 {
     int j;
@@ -873,6 +959,12 @@ static void fill(double *z, uint64_t n, const fy_rng_t r, uint64_t stream, uint6
     {
         uint64_t first = k & ~(uint64_t) 1; /* the block holding k; NG LANES blocks from there */
         uint64_t i, lo = k - first, hi = end - first < NL ? end - first : NL;
+#if FY_RNG_AVX2
+        if (isa() >= FY_RNG_ISA_AVX2)
+            blocks_avx2(v, (int) ((hi + 2 * LANES - 1) / (2 * LANES)), r, stream,
+                        (uint32_t) (first >> 1));
+        else
+#endif
         for (g = 0; (uint64_t) (2 * LANES * g) < hi; g++)
         {
             for (j = 0; j < LANES; j++)
