@@ -536,35 +536,13 @@ static void central(double c[2 * LANES], const double w[2 * LANES])
     }
 }
 
-#if FY_RNG_AVX2
-/* The same with AVX2 (four at a time; separate multiplies and adds, as in the C). */
-__attribute__((target("avx2"))) static void central_avx2(double c[2 * LANES],
-                                                         const double w[2 * LANES])
-{
-    const __m256d half = _mm256_set1_pd(0.5), r0 = _mm256_set1_pd(0.180625);
-    int j, k;
-    for (j = 0; j < 2 * LANES; j += 4)
-    {
-        __m256d x = _mm256_sub_pd(_mm256_loadu_pd(w + j), half);
-        __m256d r = _mm256_sub_pd(r0, _mm256_mul_pd(x, x));
-        __m256d num = _mm256_set1_pd(central_a[7]), den = _mm256_set1_pd(central_b[7]);
-        for (k = 6; k >= 0; k--)
-        {
-            num = _mm256_add_pd(_mm256_mul_pd(num, r), _mm256_set1_pd(central_a[k]));
-            den = _mm256_add_pd(_mm256_mul_pd(den, r), _mm256_set1_pd(central_b[k]));
-        }
-        _mm256_storeu_pd(c + j, _mm256_mul_pd(x, _mm256_div_pd(num, den)));
-    }
-}
-#endif
 
 /* The tails of ppnd16 at the uniforms u[0..nt) (|u - 1/2| > 0.425) into z[t[j]]: the
  * logarithms (log_own4), the square roots and the rational function of the region r <= 5
  * four at a time with AVX2 (ppnd16's operations in its order: the same doubles); the rare
  * far tails (r > 5, u < 1.4e-11) by ppnd16 itself. */
 #if FY_RNG_AVX2
-__attribute__((target("avx2"))) static void tails_avx2(double *z, const int *t,
-                                                       const double *u, int nt)
+__attribute__((target("avx2"))) static void tails_avx2(double *out, const double *u, int nt)
 {
     const __m256d sgn = _mm256_set1_pd(-0.0), c16 = _mm256_set1_pd(1.6);
     double x[NL + 3], v[NL + 3], rr[NL + 3];
@@ -592,7 +570,96 @@ __attribute__((target("avx2"))) static void tails_avx2(double *z, const int *t,
         _mm256_storeu_pd(v + j, _mm256_div_pd(num, den));
     }
     for (j = 0; j < nt; j++)
-        z[t[j]] = rr[j] > 5.0 ? ppnd16(u[j]) : u[j] - 0.5 < 0 ? -v[j] : v[j];
+        out[j] = rr[j] > 5.0 ? ppnd16(u[j]) : u[j] - 0.5 < 0 ? -v[j] : v[j];
+}
+
+/* The lanes of a 4-bit mask m as permutations of _mm256_permutevar8x32_ps (a double is two
+ * 32-bit lanes): pack_lut[m] moves the doubles of the lanes set in m to the front, in order;
+ * spread_lut[m] moves the first popcount(m) doubles to the lanes set in m, in order. */
+static const int32_t pack_lut[16][8] = {
+    {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 0, 1, 0, 1}, {2, 3, 0, 1, 0, 1, 0, 1},
+    {0, 1, 2, 3, 0, 1, 0, 1}, {4, 5, 0, 1, 0, 1, 0, 1}, {0, 1, 4, 5, 0, 1, 0, 1},
+    {2, 3, 4, 5, 0, 1, 0, 1}, {0, 1, 2, 3, 4, 5, 0, 1}, {6, 7, 0, 1, 0, 1, 0, 1},
+    {0, 1, 6, 7, 0, 1, 0, 1}, {2, 3, 6, 7, 0, 1, 0, 1}, {0, 1, 2, 3, 6, 7, 0, 1},
+    {4, 5, 6, 7, 0, 1, 0, 1}, {0, 1, 4, 5, 6, 7, 0, 1}, {2, 3, 4, 5, 6, 7, 0, 1},
+    {0, 1, 2, 3, 4, 5, 6, 7}};
+static const int32_t spread_lut[16][8] = {
+    {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 0, 1, 0, 1},
+    {0, 1, 2, 3, 0, 1, 0, 1}, {0, 1, 0, 1, 0, 1, 0, 1}, {0, 1, 0, 1, 2, 3, 0, 1},
+    {0, 1, 0, 1, 2, 3, 0, 1}, {0, 1, 2, 3, 4, 5, 0, 1}, {0, 1, 0, 1, 0, 1, 0, 1},
+    {0, 1, 0, 1, 0, 1, 2, 3}, {0, 1, 0, 1, 0, 1, 2, 3}, {0, 1, 2, 3, 0, 1, 4, 5},
+    {0, 1, 0, 1, 0, 1, 2, 3}, {0, 1, 0, 1, 2, 3, 4, 5}, {0, 1, 0, 1, 2, 3, 4, 5},
+    {0, 1, 2, 3, 4, 5, 6, 7}};
+
+/* normal_lanes with AVX2 (n <= NL values in place): the central branch four vectors at a time
+ * (central's operations in its order), the tails' uniforms packed aside without branches (pack_lut),
+ * their normals computed together (tails_avx2) and spread back into their places (spread_lut):
+ * the same doubles as ppnd16. */
+__attribute__((target("avx2"))) static void normal_lanes_avx2(double *z, int n)
+{
+    const __m256d half = _mm256_set1_pd(0.5), r0 = _mm256_set1_pd(0.180625);
+    const __m256d lim = _mm256_set1_pd(0.425);
+    const __m256d abs = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+    const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+    const int nv = (n + 3) / 4;
+    double u[NL + 4];
+    unsigned char tm[NL / 4];
+    int g, i, k, nt = 0;
+    for (g = 0; g < nv; g += 4)
+    {
+        __m256d w[4], x[4], r[4], num[4], den[4];
+        __m256i live[4];
+#pragma GCC unroll 4
+        for (i = 0; i < 4; i++)
+        {
+            /* the lanes of z[0 .. n) (the others hold 1/2 and are neither stored nor tails) */
+            live[i] = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n - 4 * (g + i)), lane);
+            w[i] = _mm256_blendv_pd(half, _mm256_maskload_pd(z + 4 * (g + i), live[i]),
+                                    _mm256_castsi256_pd(live[i]));
+            x[i] = _mm256_sub_pd(w[i], half);
+            r[i] = _mm256_sub_pd(r0, _mm256_mul_pd(x[i], x[i]));
+            num[i] = _mm256_set1_pd(central_a[7]);
+            den[i] = _mm256_set1_pd(central_b[7]);
+        }
+#pragma GCC unroll 7
+        for (k = 6; k >= 0; k--)
+#pragma GCC unroll 4
+            for (i = 0; i < 4; i++)
+            {
+                num[i] = _mm256_add_pd(_mm256_mul_pd(num[i], r[i]), _mm256_set1_pd(central_a[k]));
+                den[i] = _mm256_add_pd(_mm256_mul_pd(den[i], r[i]), _mm256_set1_pd(central_b[k]));
+            }
+        for (i = 0; i < 4 && g + i < nv; i++)
+        {
+            const int m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(x[i], abs), lim,
+                                                           _CMP_GT_OQ));
+            _mm256_maskstore_pd(z + 4 * (g + i), live[i],
+                                _mm256_mul_pd(x[i], _mm256_div_pd(num[i], den[i])));
+            _mm256_storeu_pd(u + nt, _mm256_castps_pd(_mm256_permutevar8x32_ps(
+                                         _mm256_castpd_ps(w[i]),
+                                         _mm256_loadu_si256((const __m256i *) pack_lut[m]))));
+            tm[g + i] = (unsigned char) m;
+            nt += __builtin_popcount((unsigned) m);
+        }
+    }
+    if (nt == 0)
+        return;
+    tails_avx2(u, u, nt);
+    for (g = 0, nt = 0; g < nv; g++)
+    {
+        const int m = tm[g];
+        const __m256i live = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n - 4 * g), lane);
+        const __m256d q = _mm256_castps_pd(_mm256_permutevar8x32_ps(
+            _mm256_castpd_ps(_mm256_loadu_pd(u + nt)),
+            _mm256_loadu_si256((const __m256i *) spread_lut[m])));
+        const __m256i set = _mm256_cmpeq_epi64(
+            _mm256_and_si256(_mm256_set1_epi64x(m), _mm256_set_epi64x(8, 4, 2, 1)),
+            _mm256_set_epi64x(8, 4, 2, 1));
+        _mm256_maskstore_pd(z + 4 * g, live,
+                            _mm256_blendv_pd(_mm256_maskload_pd(z + 4 * g, live), q,
+                                             _mm256_castsi256_pd(set)));
+        nt += __builtin_popcount((unsigned) m);
+    }
 }
 #endif
 
@@ -603,21 +670,18 @@ static void normal_lanes(double *z, int n)
     double c[2 * LANES], w[2 * LANES], u[NL];
     int h, j, t[NL], nt = 0;
 #if FY_RNG_AVX2
-    const int avx2 = isa() >= FY_RNG_ISA_AVX2;
-#else
-    const int avx2 = 0;
+    if (isa() >= FY_RNG_ISA_AVX2)
+    {
+        normal_lanes_avx2(z, n);
+        return;
+    }
 #endif
     for (h = 0; h < n; h += 2 * LANES)
     {
         const int m = n - h < 2 * LANES ? n - h : 2 * LANES;
         for (j = 0; j < 2 * LANES; j++)
             w[j] = j < m ? z[h + j] : 0.5;
-#if FY_RNG_AVX2
-        if (avx2)
-            central_avx2(c, w);
-        else
-#endif
-            central(c, w);
+        central(c, w);
         /* without branches (a tail is one draw in seven, at random): every value takes the
          * central branch, the tails' places and uniforms are collected and overwritten below */
         for (j = 0; j < m; j++)
@@ -630,13 +694,6 @@ static void normal_lanes(double *z, int n)
     }
     if (nt == 0)
         return;
-#if FY_RNG_AVX2
-    if (avx2)
-    {
-        tails_avx2(z, t, u, nt);
-        return;
-    }
-#endif
     for (j = 0; j < nt; j++)
         z[t[j]] = ppnd16(u[j]);
 }
