@@ -153,13 +153,20 @@ static void floor_timed(tm_t *t, const double *x, int P, long N, uint64_t M, int
     t->wall = fy_wall_time() - w0;
 }
 
-/* M for about `seconds` of CPU time at width N: pilots of growing size. */
+/* M for about `seconds` of CPU time at width N: pilots of growing size, after an untimed run
+ * on 2 threads (erf's table, OpenMP's team: one-time costs that would otherwise count in the
+ * first pilot and make a short --seconds pick far too few networks). */
 static uint64_t calibrate(const fy_nnft_spec_t s, double seconds, fy_error_t err)
 {
     fy_nnft_mc_t mc;
     uint64_t M = 1000;
     tm_t t = {0, 0};
     fy_nnft_mc_init(mc);
+    if (sample_run(&t, mc, s, M, 2, err) != FY_OK)
+    {
+        fy_nnft_mc_clear(mc);
+        return M;
+    }
     for (;;)
     {
         if (sample_run(&t, mc, s, M, 1, err) != FY_OK)

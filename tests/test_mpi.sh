@@ -84,7 +84,8 @@ mpi 2 "$feynn" nnft sample "$w/erf.spec" --networks 100000 --seed 4 --format csv
     --checkpoint "$ck" --checkpoint-networks 600 >"$w/killed" 2>"$w/err" &
 pid=$!
 i=0
-while [ "$(ls "$ck" 2>/dev/null | grep -c '^chunk-')" -lt 2 ] && [ $i -lt 300 ]; do
+# (finished chunks only: chunk-*.tmp.* is one being written, removed at the restart)
+while [ "$(ls "$ck" 2>/dev/null | grep '^chunk-' | grep -vc '\.tmp\.')" -lt 2 ] && [ $i -lt 300 ]; do
     sleep 0.05; i=$((i + 1)); done
 kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 mpi 3 "$feynn" nnft sample "$w/erf.spec" --networks 100000 --seed 4 --format csv \
