@@ -576,6 +576,179 @@ static void test_restarts(void **state)
     free(X);
 }
 
+/* ------------------------------------------------------------------ augmentation (innseed) */
+
+/* Training on the images of the rows under site permutations.  References: the plain training
+ * (one identity image: the same network, bit for bit; the identity twice: the same losses to
+ * rounding, which a split that separated a row's images would break), and the NLL of the
+ * images made here, through the kept network's forward map, against the report's training and
+ * validation NLLs weighted by their rows. */
+static void test_augment(void **state)
+{
+    const int d = 3;
+    const long n = 2000;
+    static const int id[3] = {0, 1, 2}, idid[6] = {0, 1, 2, 0, 1, 2},
+                     rev[6] = {0, 1, 2, 2, 1, 0}, dup[3] = {0, 0, 2}, out[3] = {0, 1, 3};
+    double *X = skewed_rows(n, d, 43), *Y, *z, *ld, *z2, *ld2, s = 0.0, want;
+    fy_inn_train_opts_t o;
+    fy_inn_train_report_t R0, R1, R2, R3;
+    fy_inn_t a, b, c, e;
+    fy_error_t err;
+    long i;
+    int g, j;
+    (void) state;
+    fy_error_init(err);
+    fy_inn_init(a);
+    fy_inn_init(b);
+    fy_inn_init(c);
+    fy_inn_init(e);
+    fy_inn_train_opts_init(o);
+    o->plan = "kaca";
+    o->epochs = 0;
+    o->lbfgs_iters = 12;
+    o->init_scale = 0.2;
+    assert_int_equal(fy_inn_train(a, X, n, d, o, R0, err), FY_OK);
+    o->augment = id;
+    o->naugment = 1;
+    assert_int_equal(fy_inn_train(b, X, n, d, o, R1, err), FY_OK);
+    z = malloc((size_t) 2 * n * d * sizeof(double));
+    ld = malloc((size_t) 2 * n * sizeof(double));
+    z2 = malloc((size_t) 2 * n * d * sizeof(double));
+    ld2 = malloc((size_t) 2 * n * sizeof(double));
+    assert_int_equal(fy_inn_forward_d(z, ld, a, X, n, err), FY_OK);
+    assert_int_equal(fy_inn_forward_d(z2, ld2, b, X, n, err), FY_OK);
+    assert_true(memcmp(z, z2, (size_t) n * d * sizeof(double)) == 0);
+    assert_true(memcmp(ld, ld2, (size_t) n * sizeof(double)) == 0);
+    assert_true(R1->best_val_nll == R0->best_val_nll && R1->n_train == R0->n_train);
+    /* every row twice: the images stay on their row's side, the means are the plain ones */
+    o->augment = idid;
+    o->naugment = 2;
+    assert_int_equal(fy_inn_train(e, X, n, d, o, R3, err), FY_OK);
+    printf("# the identity twice: validation NLL %.15f, plain %.15f; %ld + %ld rows\n",
+           R3->best_val_nll, R0->best_val_nll, R3->n_train, R3->n_val);
+    assert_int_equal(R3->n_train, 2 * R0->n_train);
+    assert_int_equal(R3->n_val, 2 * R0->n_val);
+    assert_true(fabs(R3->best_val_nll - R0->best_val_nll) < 1e-10);
+    assert_true(fabs(R3->final_train_nll - R0->final_train_nll) < 1e-10);
+    /* the rows and their reversals */
+    o->augment = rev;
+    o->naugment = 2;
+    assert_int_equal(fy_inn_train(c, X, n, d, o, R2, err), FY_OK);
+    assert_int_equal(R2->n_train + R2->n_val, 2 * n);
+    Y = malloc((size_t) 2 * n * d * sizeof(double));
+    for (i = 0; i < n; i++)
+        for (g = 0; g < 2; g++)
+            for (j = 0; j < d; j++)
+                Y[((size_t) g * n + i) * d + j] = X[(size_t) i * d + (g ? d - 1 - j : j)];
+    assert_int_equal(fy_inn_forward_d(z, ld, c, Y, 2 * n, err), FY_OK);
+    for (i = 0; i < 2 * n; i++)
+    {
+        double q = ld[i] - 0.5 * d * log(2.0 * M_PI);
+        for (j = 0; j < d; j++)
+            q -= 0.5 * z[i * d + j] * z[i * d + j];
+        s -= q;
+    }
+    want = ((double) R2->n_train * R2->final_train_nll + (double) R2->n_val * R2->best_val_nll) /
+           (double) (2 * n);
+    printf("# reversal images: NLL over the images %.12f, report %.12f (plain %.12f)\n",
+           s / (double) (2 * n), want, R0->final_train_nll);
+    assert_true(fabs(s / (double) (2 * n) - want) < 1e-9);
+    /* refusals */
+    o->augment = dup;
+    o->naugment = 1;
+    assert_int_equal(fy_inn_train(c, X, n, d, o, NULL, err), FY_EUSAGE);
+    assert_non_null(strstr(err->msg, "no permutation"));
+    o->augment = out;
+    assert_int_equal(fy_inn_train(c, X, n, d, o, NULL, err), FY_EUSAGE);
+    o->augment = NULL;
+    assert_int_equal(fy_inn_train(c, X, n, d, o, NULL, err), FY_EUSAGE);
+    free(X);
+    free(Y);
+    free(z);
+    free(ld);
+    free(z2);
+    free(ld2);
+    fy_inn_train_report_clear(R0);
+    fy_inn_train_report_clear(R1);
+    fy_inn_train_report_clear(R2);
+    fy_inn_train_report_clear(R3);
+    fy_inn_clear(a);
+    fy_inn_clear(b);
+    fy_inn_clear(c);
+    fy_inn_clear(e);
+}
+
+/* next permutation in lexicographic order; 0 after the last */
+static int next_perm(int *p, int d)
+{
+    int i = d - 2, j, t;
+    while (i >= 0 && p[i] >= p[i + 1])
+        i--;
+    if (i < 0)
+        return 0;
+    for (j = d - 1; p[j] <= p[i]; j--)
+        ;
+    t = p[i], p[i] = p[j], p[j] = t;
+    for (i++, j = d - 1; i < j; i++, j--)
+        t = p[i], p[i] = p[j], p[j] = t;
+    return 1;
+}
+
+/* fy_inn_lattice_symmetries against every permutation of the sites tried here (the ones that
+ * keep each pair's adjacency, in lexicographic order; with shifts those of them that add a
+ * constant mod d), and the group orders: a ring of d >= 3 sites 2d (d shifts), the 3 x 3
+ * torus (the rook's graph) 2 (3!)^2 = 72 (3 shifts: by rows), a path of three sites 2 (1). */
+static void test_lattice_symmetries(void **state)
+{
+    static const char *const th[] = {"lattice ring 4\nm2 1\n", "lattice ring 5\nm2 1\n",
+                                     "lattice torus 3\nm2 1\n",
+                                     "lattice graph 3\nedge 0 1\nedge 1 2\nm2 1\n",
+                                     "lattice ring 1\nm2 1\n"};
+    static const char *const name[] = {"ring 4", "ring 5", "torus 3", "path of 3", "ring 1"};
+    static const int order[2][5] = {{8, 10, 72, 2, 1}, {4, 5, 3, 1, 1}};
+    int t, sh;
+    (void) state;
+    for (t = 0; t < 10; t++)
+    {
+        fy_ltheory_t T;
+        fy_error_t err;
+        int *perm = NULL, count = 0, d, i, j, k = 0, p[16], *adj;
+        long l;
+        sh = t / 5;
+        fy_error_init(err);
+        fy_ltheory_init(T);
+        assert_int_equal(fy_ltheory_parse(T, th[t % 5], "sym", err), FY_OK);
+        d = T->nsites;
+        assert_int_equal(fy_inn_lattice_symmetries(&perm, &count, T, sh, err), FY_OK);
+        printf("# %s: %d sites, %d %s\n", name[t % 5], d, count, sh ? "shifts" : "symmetries");
+        assert_int_equal(count, order[sh][t % 5]);
+        adj = calloc((size_t) d * d, sizeof(int));
+        for (l = 0; l < T->nlinks; l++)
+            adj[T->link_i[l] * d + T->link_j[l]] = adj[T->link_j[l] * d + T->link_i[l]] = 1;
+        for (i = 0; i < d; i++)
+            p[i] = i;
+        do
+        {
+            int keeps = 1;
+            for (i = 0; i < d && keeps; i++)
+                for (j = 0; j < d && keeps; j++)
+                    keeps = adj[i * d + j] == adj[p[i] * d + p[j]];
+            for (i = 1; i < d && keeps && sh; i++)
+                keeps = (p[i] - p[i - 1] + d) % d == 1 % d;
+            if (keeps)
+            {
+                assert_true(k < count);
+                assert_true(memcmp(perm + (size_t) k * d, p, (size_t) d * sizeof(int)) == 0);
+                k++;
+            }
+        } while (next_perm(p, d));
+        assert_int_equal(k, count);
+        free(adj);
+        free(perm);
+        fy_ltheory_clear(T);
+    }
+}
+
 /* ------------------------------------------------------------------ refusals */
 
 static void test_refusals(void **state)
@@ -627,6 +800,8 @@ int main(void)
         cmocka_unit_test(test_moments),
         cmocka_unit_test(test_train_moments),
         cmocka_unit_test(test_restarts),
+        cmocka_unit_test(test_augment),
+        cmocka_unit_test(test_lattice_symmetries),
         cmocka_unit_test(test_refusals),
     };
     return cmocka_run_group_tests_name("inn_train", tests, NULL, NULL) ? 1 : 0;

@@ -1281,6 +1281,7 @@ typedef struct
     int ctx_ok;
     long *perm, *tr, *va, *bidx;
     double *P, *Pbest, *G, *M1, *M2, best;
+    double *Xaug; /* innseed: the images of the rows (NULL: no augmentation) */
     size_t np;
     fy_progress_t bar;
 } tround;
@@ -1296,13 +1297,30 @@ static int round_check(const fy_inn_train_opts_struct *o, const double *X, long 
         !(o->beta2 >= 0 && o->beta2 < 1) || !(o->eps > 0) || o->patience < 0 ||
         o->lbfgs_patience < 0 || o->chunk < 1 || (o->lbfgs_iters > 0 && o->lbfgs_m < 1) ||
         !(o->init_scale >= 0) || o->threads < 0 || o->epochs > 100000000 ||
-        o->lbfgs_iters > 100000000)
+        o->lbfgs_iters > 100000000 || o->naugment < 0 || o->naugment > 1000 ||
+        (o->naugment > 0 && o->augment == NULL))
         return fy_error_set(err, FY_EUSAGE,
                             "training options out of range (need epochs, lbfgs_iters >= 0, "
                             "batch >= 1, lr > 0, 0 <= val_fraction < 1, 0 <= beta < 1, eps > 0, "
-                            "patience >= 0, chunk >= 1, lbfgs_m >= 1, init_scale >= 0)");
+                            "patience >= 0, chunk >= 1, lbfgs_m >= 1, init_scale >= 0, "
+                            "0 <= naugment <= 1000 with its permutations)");
     if (d < 1)
         return fy_error_set(err, FY_EINPUT, "the data have %d columns; need at least one", d);
+    /* innseed: each image a permutation of the d columns */
+    for (l = 0; l < o->naugment; l++)
+    {
+        int i2, j2;
+        for (i2 = 0; i2 < d; i2++)
+        {
+            int c = o->augment[(size_t) l * d + i2];
+            for (j2 = 0; j2 < i2 && o->augment[(size_t) l * d + j2] != c; j2++)
+                ;
+            if (c < 0 || c >= d || j2 < i2)
+                return fy_error_set(err, FY_EUSAGE,
+                                    "augmentation %d is no permutation of the %d columns "
+                                    "(entry %d is %d); give each column once", l, d, i2, c);
+        }
+    }
     for (i = 0; i < n; i++)
         for (l = 0; l < d; l++)
             if (!isfinite(X[(size_t) i * d + l]))
@@ -1355,6 +1373,46 @@ static void round_split(tround *S)
     S->va = S->perm + S->ntr;
     qsort(S->tr, (size_t) S->ntr, sizeof(long), cmp_long);
     qsort(S->va, (size_t) S->nva, sizeof(long), cmp_long);
+}
+
+/* innseed: the augmentation.  Row r's image g becomes row r G + g of S->Xaug (G images a
+ * row), and the two sides list the images of their rows, so a row's images stay on its side. */
+static int round_augment(tround *S, fy_error_t err)
+{
+    const fy_inn_train_opts_struct *o = S->o;
+    long G = o->naugment, r, t, *perm, *bidx;
+    int d = S->d, g, i;
+    if (G < 1)
+        return FY_OK;
+    S->Xaug = fy_malloc((size_t) S->n * (size_t) G * (size_t) d, sizeof(double), err);
+    perm = fy_malloc((size_t) S->n * (size_t) G, sizeof(long), err);
+    bidx = fy_malloc((size_t) S->ntr * (size_t) G, sizeof(long), err);
+    if (S->Xaug == NULL || perm == NULL || bidx == NULL)
+    {
+        free(perm);
+        free(bidx);
+        return fy_error_set(err, FY_ENOMEM, "out of memory for %ld images of %ld rows", G,
+                            S->n);
+    }
+    for (r = 0; r < S->n; r++)
+        for (g = 0; g < G; g++)
+            for (i = 0; i < d; i++)
+                S->Xaug[((size_t) r * G + g) * d + i] =
+                    S->X[(size_t) r * d + o->augment[(size_t) g * d + i]];
+    for (t = 0; t < S->n; t++)
+        for (g = 0; g < G; g++)
+            perm[t * G + g] = S->perm[t] * G + g;
+    free(S->perm);
+    free(S->bidx);
+    S->perm = perm;
+    S->bidx = bidx;
+    S->X = S->Xaug;
+    S->n *= G;
+    S->ntr *= G;
+    S->nva *= G;
+    S->tr = S->perm;
+    S->va = S->perm + S->ntr;
+    return FY_OK;
 }
 
 /* The initial parameters: identity, the whitening first layer, and the random entries of the
@@ -1593,6 +1651,7 @@ static void round_free(tround *S)
     free(S->G);
     free(S->M1);
     free(S->M2);
+    free(S->Xaug);
 }
 
 /* One training from the initial state of round `round` (restarts: round 0 is the plain
@@ -1633,6 +1692,8 @@ static int train_round(fy_inn_t out, const double *X, long n, int d,
     if ((rc = round_alloc(&S, err)))
         goto finish;
     round_split(&S);
+    if ((rc = round_augment(&S, err)))
+        goto finish;
     if ((rc = round_init_params(&S, round, err)) || (rc = round_start(&S, err)))
         goto finish;
     if ((rc = round_adam(&S, err)))
@@ -1641,7 +1702,7 @@ static int train_round(fy_inn_t out, const double *X, long n, int d,
     if (o->lbfgs_iters > 0 && R->stopped_early != 2 && (rc = round_lbfgs(&S, err)))
         goto finish;
     R->best_val_nll = S.nva > 0 ? S.best : NAN;
-    R->final_train_nll = eval_rows(&S.C, S.P, X, S.tr, S.ntr, NULL);
+    R->final_train_nll = eval_rows(&S.C, S.P, S.X, S.tr, S.ntr, NULL);
     rc = fy_inn_flow_to_inn(out, S.F, S.P, err);
 
 finish:
