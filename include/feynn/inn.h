@@ -910,6 +910,7 @@ typedef struct
     int couplings;      /* couplings in the network */
     const char *plan;   /* the layer plan of fy_inn_train (NULL: the default plan) */
     slong n_data;
+    int images; /* the images of each draw it trained on (the lattice's rotations; 1: none) */
     double train_s;
     int lbfgs_iters_run;
     fy_inn_compare_t C;

@@ -789,6 +789,7 @@ int fy_inn_demo_run(fy_inn_demo_t D, const fy_inn_demo_opts_t o, fy_error_t err)
         c->couplings = depth[i];
         c->plan = plans[i];
         c->n_data = n;
+        c->images = 1;
         if (i == 2)
         {
             /* inn12: the double well's network of 2 or 1 couplings, whichever has the lower
@@ -839,6 +840,7 @@ int fy_inn_demo_run(fy_inn_demo_t D, const fy_inn_demo_opts_t o, fy_error_t err)
             if (rc != FY_OK)
                 break;
         }
+        c->images = i < 2 ? naug : 1;
         rc = train_compare_plan(c->C, &c->train_s, &c->lbfgs_iters_run, T, data->draws,
                                 c->n_data, c->couplings, c->plan, test, truth,
                                 i == 1 && !o->quick ? 300 : lbfgs, 0, -1, o->seed, o->threads,

@@ -53,9 +53,13 @@ static int text_report(FILE *fp, const fy_inn_demo_t D, fy_error_t err)
     {
         const fy_inn_demo_case_struct *c = D->c + i;
         char title[128];
-        fprintf(fp, "\n==================== %s: %d couplings%s%s, %ld draws, trained in %.1f s "
-                "(%d L-BFGS iterations)\n", c->name, c->couplings, c->plan ? ", layer plan " : "",
-                c->plan ? c->plan : "", (long) c->n_data, c->train_s, c->lbfgs_iters_run);
+        fprintf(fp, "\n==================== %s: %d couplings%s%s, %ld draws", c->name,
+                c->couplings, c->plan ? ", layer plan " : "", c->plan ? c->plan : "",
+                (long) c->n_data);
+        if (c->images > 1)
+            fprintf(fp, " with their %d images under the lattice's rotations", c->images);
+        fprintf(fp, ", trained in %.1f s (%d L-BFGS iterations)\n", c->train_s,
+                c->lbfgs_iters_run);
         fprintf(fp, "theory:\n%s\n", c->theory);
         fprintf(fp, "validation NLL of the kept network: %.6f\n", c->val_nll);
         if (c->nplans_tried == 2)
@@ -121,6 +125,7 @@ static json_t *case_json(const fy_inn_demo_case_struct *c)
     json_object_set_new(o, "couplings_in_network", json_integer(c->couplings));
     json_object_set_new(o, "plan", c->plan ? json_string(c->plan) : json_null());
     json_object_set_new(o, "n_data", json_integer(c->n_data));
+    json_object_set_new(o, "images", json_integer(c->images));
     json_object_set_new(o, "train_s", json_real(c->train_s));
     json_object_set_new(o, "lbfgs_iterations", json_integer(c->lbfgs_iters_run));
     json_object_set_new(o, "kl", fy_json_number(c->C->kl));
