@@ -270,6 +270,32 @@ typedef uint64_t v8du __attribute__((vector_size(64)));
 #define AS_V8DF(v) ((v8df) (v))
 #define AS_V8DU(v) ((v8du) (v))
 DEFINE_LOG_OWN(log_own4, __attribute__((target("avx2"))), v4df, v4du, AS_V4DF, AS_V4DU)
+
+/* The central branch of AS 241 at four vectors of uniforms w[0 .. 4) (D: __m256d or __m512d,
+ * GCC vectors): x = w - 1/2 into x, the normals into c; ppnd16's operations in its order, four
+ * independent chains side by side.  Written once for the AVX2 and AVX-512 fills. */
+#define DEFINE_CENTRAL4(name, attr, D)                                                          \
+    attr static inline void name(D c[4], D x[4], const D w[4])                                  \
+    {                                                                                           \
+        const D zero = {0};                                                                     \
+        D r[4], num[4], den[4];                                                                 \
+        int k, i;                                                                               \
+        _Pragma("GCC unroll 4") for (i = 0; i < 4; i++)                                         \
+        {                                                                                       \
+            x[i] = w[i] - 0.5;                                                                  \
+            r[i] = 0.180625 - x[i] * x[i];                                                      \
+            num[i] = zero + central_a[7];                                                       \
+            den[i] = zero + central_b[7];                                                       \
+        }                                                                                       \
+        _Pragma("GCC unroll 7") for (k = 6; k >= 0; k--)                                        \
+            _Pragma("GCC unroll 4") for (i = 0; i < 4; i++)                                     \
+        {                                                                                       \
+            num[i] = num[i] * r[i] + central_a[k];                                              \
+            den[i] = den[i] * r[i] + central_b[k];                                              \
+        }                                                                                       \
+        _Pragma("GCC unroll 4") for (i = 0; i < 4; i++) c[i] = x[i] * (num[i] / den[i]);        \
+    }
+DEFINE_CENTRAL4(central4_avx2, __attribute__((target("avx2"))), __m256d)
 #else
 #define FY_RNG_AVX2 0
 #endif
@@ -597,17 +623,16 @@ static const int32_t spread_lut[16][8] = {
  * the same doubles as ppnd16. */
 __attribute__((target("avx2"))) static void normal_lanes_avx2(double *z, int n)
 {
-    const __m256d half = _mm256_set1_pd(0.5), r0 = _mm256_set1_pd(0.180625);
-    const __m256d lim = _mm256_set1_pd(0.425);
+    const __m256d half = _mm256_set1_pd(0.5), lim = _mm256_set1_pd(0.425);
     const __m256d abs = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
     const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
     const int nv = (n + 3) / 4;
     double u[NL + 4];
     unsigned char tm[NL / 4];
-    int g, i, k, nt = 0;
+    int g, i, nt = 0;
     for (g = 0; g < nv; g += 4)
     {
-        __m256d w[4], x[4], r[4], num[4], den[4];
+        __m256d w[4], x[4], c[4];
         __m256i live[4];
 #pragma GCC unroll 4
         for (i = 0; i < 4; i++)
@@ -616,25 +641,13 @@ __attribute__((target("avx2"))) static void normal_lanes_avx2(double *z, int n)
             live[i] = _mm256_cmpgt_epi64(_mm256_set1_epi64x(n - 4 * (g + i)), lane);
             w[i] = _mm256_blendv_pd(half, _mm256_maskload_pd(z + 4 * (g + i), live[i]),
                                     _mm256_castsi256_pd(live[i]));
-            x[i] = _mm256_sub_pd(w[i], half);
-            r[i] = _mm256_sub_pd(r0, _mm256_mul_pd(x[i], x[i]));
-            num[i] = _mm256_set1_pd(central_a[7]);
-            den[i] = _mm256_set1_pd(central_b[7]);
         }
-#pragma GCC unroll 7
-        for (k = 6; k >= 0; k--)
-#pragma GCC unroll 4
-            for (i = 0; i < 4; i++)
-            {
-                num[i] = _mm256_add_pd(_mm256_mul_pd(num[i], r[i]), _mm256_set1_pd(central_a[k]));
-                den[i] = _mm256_add_pd(_mm256_mul_pd(den[i], r[i]), _mm256_set1_pd(central_b[k]));
-            }
+        central4_avx2(c, x, w);
         for (i = 0; i < 4 && g + i < nv; i++)
         {
             const int m = _mm256_movemask_pd(_mm256_cmp_pd(_mm256_and_pd(x[i], abs), lim,
                                                            _CMP_GT_OQ));
-            _mm256_maskstore_pd(z + 4 * (g + i), live[i],
-                                _mm256_mul_pd(x[i], _mm256_div_pd(num[i], den[i])));
+            _mm256_maskstore_pd(z + 4 * (g + i), live[i], c[i]);
             _mm256_storeu_pd(u + nt, _mm256_castps_pd(_mm256_permutevar8x32_ps(
                                          _mm256_castpd_ps(w[i]),
                                          _mm256_loadu_si256((const __m256i *) pack_lut[m]))));
@@ -767,32 +780,8 @@ FY_T512 static inline void philox2_512(__m512d a[2], __m512d b[2], const __m512i
     }
 }
 
-/* The central branch at w[0..4) into c (ppnd16's operations in its order; four independent
- * chains side by side). */
-FY_T512 static inline void central4_512(__m512d c[4], const __m512d w[4])
-{
-    __m512d x[4], r[4], num[4], den[4];
-    int k, i;
-#pragma GCC unroll 4
-    for (i = 0; i < 4; i++)
-    {
-        x[i] = _mm512_sub_pd(w[i], _mm512_set1_pd(0.5));
-        r[i] = _mm512_sub_pd(_mm512_set1_pd(0.180625), _mm512_mul_pd(x[i], x[i]));
-        num[i] = _mm512_set1_pd(central_a[7]);
-        den[i] = _mm512_set1_pd(central_b[7]);
-    }
-#pragma GCC unroll 7
-    for (k = 6; k >= 0; k--)
-#pragma GCC unroll 4
-        for (i = 0; i < 4; i++)
-        {
-            num[i] = _mm512_add_pd(_mm512_mul_pd(num[i], r[i]), _mm512_set1_pd(central_a[k]));
-            den[i] = _mm512_add_pd(_mm512_mul_pd(den[i], r[i]), _mm512_set1_pd(central_b[k]));
-        }
-#pragma GCC unroll 4
-    for (i = 0; i < 4; i++)
-        c[i] = _mm512_mul_pd(x[i], _mm512_div_pd(num[i], den[i]));
-}
+/* The central branch of four vectors (DEFINE_CENTRAL4 above, as the AVX2 fill's). */
+DEFINE_CENTRAL4(central4_512, FY_T512, __m512d)
 
 DEFINE_LOG_OWN(log_own8, FY_T512, v8df, v8du, AS_V8DF, AS_V8DU)
 
@@ -908,15 +897,14 @@ FY_T512 static void batch_512(double *v, int ng, const fy_rng_t r, uint64_t stre
      * packed into u (register compresses: the memory form is slow on some processors) */
     for (g = 0; g < 2 * ng; g += 4)
     {
-        __m512d w[4], c[4];
+        __m512d w[4], x[4], c[4];
         int nv = 2 * ng - g < 4 ? 2 * ng - g : 4;
         for (i = 0; i < 4; i++)
             w[i] = i < nv ? _mm512_loadu_pd(v + 8 * (g + i)) : half;
-        central4_512(c, w);
+        central4_512(c, x, w);
         for (h = 0; h < nv; h++)
         {
-            __mmask8 m = _mm512_cmp_pd_mask(_mm512_and_pd(_mm512_sub_pd(w[h], half), abs), lim,
-                                            _CMP_GT_OQ);
+            __mmask8 m = _mm512_cmp_pd_mask(_mm512_and_pd(x[h], abs), lim, _CMP_GT_OQ);
             _mm512_storeu_pd(v + 8 * (g + h), c[h]);
             _mm512_storeu_pd(u + nt, _mm512_maskz_compress_pd(m, w[h]));
             tm[g + h] = m;
