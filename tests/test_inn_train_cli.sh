@@ -110,7 +110,26 @@ else n=$((n + 1)); echo "not ok $n - --moments: the same NLL as the rows"; fail=
 t 0 "--moments with an elementwise layer" "$feynn" inn train inn_train_d.safetensors \
     -o inn_train_mo.safetensors --plan aea --epochs 0 --lbfgs 3 --moments --quiet --format json
 has inn_train.out '"moments_used": false' "an elementwise plan trains on the rows"
-rm -f inn_train_*.npy inn_train_r.safetensors inn_train_mo.safetensors inn_train_rows.json inn_train_garbage.dat inn_train_r.theory inn_train_d.safetensors \
+# --symmetries THEORY: every row and its images under the lattice's shifts (a 2-site ring: the
+# identity and the swap), counted as such in both reports; a theory of other size refused
+printf 'lattice ring 3\nm2 1\n' >inn_train_r3.theory
+t 0 "--symmetries" "$feynn" inn train inn_train_d.safetensors -o inn_train_s.safetensors \
+    --plan aca --epochs 0 --lbfgs 5 --symmetries inn_train_r.theory --quiet
+has inn_train.out "1000 rows x 2 columns with 2 images each" "the text report counts the images"
+t 0 "--symmetries, json" "$feynn" inn train inn_train_d.safetensors -o inn_train_s.safetensors \
+    --plan aca --epochs 0 --lbfgs 5 --symmetries inn_train_r.theory --quiet --format json
+mv inn_train.out inn_train_s.json
+t 0 "json: images 2, 1800 + 200 training and validation images" "$jc" inn_train_s.json \
+    images=2 n_train=1800 n_val=200
+t 2 "--symmetries of a 3-site theory on 2 columns" "$feynn" inn train inn_train_d.safetensors \
+    -o inn_train_s.safetensors --symmetries inn_train_r3.theory --quiet
+has inn_train.err "inn_train_r3.theory has 3 sites but inn_train_d.safetensors has 2 columns" \
+    "the mismatch named with both files"
+t 2 "--symmetries of a missing theory" "$feynn" inn train inn_train_d.safetensors \
+    -o inn_train_s.safetensors --symmetries inn_train_none.theory --quiet
+has inn_train.err "inn_train_none.theory" "the missing theory named"
+rm -f inn_train_*.npy inn_train_r.safetensors inn_train_s.safetensors inn_train_r3.theory \
+    inn_train_s.json inn_train_mo.safetensors inn_train_rows.json inn_train_garbage.dat inn_train_r.theory inn_train_d.safetensors \
     inn_train_m1.safetensors inn_train_m2.safetensors inn_train_m.inn inn_train.json \
     inn_train.out inn_train.err
 echo "1..$n"

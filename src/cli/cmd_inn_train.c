@@ -35,7 +35,7 @@ typedef struct
     long couplings, epochs, batch, lbfgs, patience, lpatience, seed, threads;
     double lr, clip, val, init_scale;
     int nowhiten, moments;
-    const char *plan, *tensor, *out;
+    const char *plan, *tensor, *out, *symmetries;
 } train_args_t;
 
 #define A(f) offsetof(train_args_t, f)
@@ -76,6 +76,11 @@ static const fy_opt_t train_opts[] = {
              "where the plan allows it (affine layers and at most 4 couplings, no elementwise "
              "layer: the loss depends on the data only through its moments up to order "
              "2^(couplings + 1)); the same loss and gradient to rounding, cheaper on many rows"},
+    {.name = "symmetries", .kind = FY_OPT_PATH, .arg = "THEORY", .off = A(symmetries),
+     .help = "train on every row and its images under the cyclic shifts of the sites that "
+             "keep THEORY's lattice (a ring's rotations), as feynn demo inn does: the noise "
+             "that breaks the lattice's symmetry averages out (the rows and their images stay "
+             "on one side of the validation split)"},
     {.name = "threads", .kind = FY_OPT_COUNT, .arg = "T", .off = A(threads), .hi = 4096,
      .help = "OpenMP threads (the result does not depend on it)"},
     {.name = "tensor", .kind = FY_OPT_STRING, .arg = "NAME", .off = A(tensor),
@@ -143,6 +148,7 @@ static char *make_json(const char *data, const char *model, const char *plan,
     json_object_set_new(root, "parameters", json_integer((json_int_t) R->nparams));
     json_object_set_new(root, "n_train", json_integer(R->n_train));
     json_object_set_new(root, "n_val", json_integer(R->n_val));
+    json_object_set_new(root, "images", json_integer(o->naugment > 0 ? o->naugment : 1));
     json_object_set_new(root, "seed", json_integer((json_int_t) o->seed));
     json_object_set_new(root, "threads", json_integer(R->threads));
     json_object_set_new(root, "epochs", json_integer(R->epochs_run));
@@ -178,8 +184,13 @@ static void print_text(FILE *fp, const char *data, const char *model, const char
                        const fy_inn_train_opts_struct *o, const fy_inn_train_report_t R)
 {
     static const char *const phase[3] = {"the initial network", "Adam epoch", "L-BFGS iteration"};
-    fprintf(fp, "data         %s: %ld rows x %d columns (%ld training, %ld validation)\n", data,
-            R->n_train + R->n_val, R->d, R->n_train, R->n_val);
+    if (o->naugment > 1)
+        fprintf(fp, "data         %s: %ld rows x %d columns with %d images each under the "
+                "lattice's shifts (%ld training, %ld validation images)\n", data,
+                (R->n_train + R->n_val) / o->naugment, R->d, o->naugment, R->n_train, R->n_val);
+    else
+        fprintf(fp, "data         %s: %ld rows x %d columns (%ld training, %ld validation)\n",
+                data, R->n_train + R->n_val, R->d, R->n_train, R->n_val);
     fprintf(fp, "network      plan %s: %d layers, %zu parameters -> %s\n", plan, R->nlayers,
             R->nparams, model);
     fprintf(fp, "training     seed %" PRIu64 ", %d Adam epochs (batch %ld, lr %g), %d L-BFGS "
@@ -203,7 +214,7 @@ int fy_inn_train_cmd(int argc, char **argv)
 {
     const char *path, *out, *tensor;
     char *plan = NULL;
-    int fmt, rc = 0, status, d = 0;
+    int fmt, rc = 0, status, d = 0, *aug = NULL;
     long n = 0;
     double *X = NULL;
     fy_inn_train_opts_t o;
@@ -263,6 +274,21 @@ int fy_inn_train_cmd(int argc, char **argv)
     fy_inn_init(net);
     fy_inn_train_report_init(R);
     status = read_data(&X, &n, &d, path, tensor, err);
+    if (status == FY_OK && a.symmetries != NULL)
+    {
+        /* the images: the lattice's shifts (fy_inn_lattice_symmetries) */
+        fy_ltheory_t T;
+        fy_ltheory_init(T);
+        status = fy_ltheory_load(T, a.symmetries, err);
+        if (status == FY_OK && T->nsites != d)
+            status = fy_error_set(err, FY_EINPUT, "%.200s has %d sites but %.200s has %d "
+                                  "columns: give the theory the data were drawn from",
+                                  a.symmetries, (int) T->nsites, path, d);
+        if (status == FY_OK)
+            status = fy_inn_lattice_symmetries(&aug, &o->naugment, T, 1, err);
+        o->augment = aug;
+        fy_ltheory_clear(T);
+    }
     if (status == FY_OK)
     {
         status = fy_inn_train(net, X, n, d, o, R, err);
@@ -319,6 +345,7 @@ int fy_inn_train_cmd(int argc, char **argv)
     if (status != FY_OK)
         rc = fy_cli_fail(CMD, err);
     free(plan);
+    free(aug);
     free(X);
     fy_inn_train_report_clear(R);
     fy_inn_clear(net);
