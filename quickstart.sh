@@ -3,12 +3,19 @@
 # missing, builds feynn in _build/, and then
 #   bash quickstart.sh          runs the main job
 #   bash quickstart.sh test     runs the whole test suite (ends with "N passed, N failed")
+#   bash quickstart.sh sanitize builds again in _build_san/ with AddressSanitizer and
+#                               UndefinedBehaviorSanitizer (-O1) and runs the unit tests there
 # Idempotent: with everything installed and built it only re-runs make.
 set -euo pipefail
 cd "$(dirname "$0")"
 top=$(pwd)
 mode=${1:-run}
 build=${FEYNN_BUILD_DIR:-_build}
+configure_flags=(${FEYNN_CONFIGURE_FLAGS:-})
+if [ "$mode" = sanitize ]; then
+    build=${FEYNN_SAN_BUILD_DIR:-_build_san}
+    configure_flags+=(--enable-sanitizers "CFLAGS=-O1 -g")
+fi
 
 # Required to build and test; the optional libraries that feynn uses when present are listed
 # second (configure prints what it found).
@@ -40,7 +47,7 @@ fi
 mkdir -p "$build"
 if [ ! -f "$build/Makefile" ] || [ configure -nt "$build/Makefile" ]; then
     echo "quickstart: configuring in $build/" >&2
-    (cd "$build" && "$top/configure" -q ${FEYNN_CONFIGURE_FLAGS:-})
+    (cd "$build" && "$top/configure" -q "${configure_flags[@]}")
 fi
 jobs=$(nproc 2>/dev/null || echo 2)
 echo "quickstart: building feynn (make -j$jobs; a few minutes the first time)" >&2
@@ -60,10 +67,16 @@ run)
     *) echo "quickstart: feynn demo failed (exit $status)" >&2; exit "$status" ;;
     esac
     ;;
-test)
+test|sanitize)
     status=0
-    echo "quickstart: running the test suite (make check; several minutes)" >&2
-    make -s -C "$build" -j"$jobs" check >"$build/check.out" 2>&1 || status=$?
+    if [ "$mode" = test ]; then
+        echo "quickstart: running the test suite (make check; several minutes)" >&2
+        target=check
+    else
+        echo "quickstart: running the unit tests under the sanitizers (make check-unit)" >&2
+        target=check-unit
+    fi
+    make -s -C "$build" -j"$jobs" "$target" >"$build/check.out" 2>&1 || status=$?
     grep -E '^(PASS|FAIL|XFAIL|XPASS|ERROR|SKIP):' "$build/check.out" | grep -v '^PASS' || true
     # Count per test case from the TAP results of every test program.
     passed=$(cat "$build"/tests/*.trs "$build"/*.trs 2>/dev/null | grep -c '^:test-result: PASS' || true)
@@ -78,5 +91,5 @@ test)
     [ "$failed" -eq 0 ] && [ "$status" -eq 0 ]
     ;;
 *)
-    echo "usage: bash quickstart.sh [run|test]" >&2; exit 2 ;;
+    echo "usage: bash quickstart.sh [run|test|sanitize]" >&2; exit 2 ;;
 esac

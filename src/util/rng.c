@@ -245,10 +245,10 @@ double fy_rng_normal(const fy_rng_t r, uint64_t stream, uint64_t k)
  * structure-of-arrays form, with AVX2 intrinsics where the processor has them, else in plain C
  * that the compiler vectorises; then the 53-bit uniforms of all lanes by an exact conversion;
  * then the central branch of AS 241 for every value (the same operations in the same order as
- * ppnd16, so the same doubles), and the tails (tails_avx2, or ppnd16 itself in plain C) of up
- * to NL values at once (log14: fill takes NG groups of LANES blocks a pass, so the tails'
- * long chains overlap: AVX2 9.2 -> 7.6 ns a normal).  The numbers
- * are exactly those of fy_rng_uniform and fy_rng_normal (tests/test_nnft_mc.c compares them):
+ * ppnd16, so the same doubles), and the tails (with AVX2 normal_lanes_avx2 and tails_avx2, or
+ * ppnd16 itself in plain C) of up to NL values at once, so that the tails' long chains
+ * overlap (AVX2: 9.2 ns a normal in log14, 5.2 with blocks_avx2 and normal_lanes_avx2, issue
+ * 13).  The numbers are exactly those of fy_rng_uniform and fy_rng_normal (tests/test_nnft_mc.c compares them):
  * integer arithmetic, exact conversions, and no multiply-add contraction (AVX2 has no FMA);
  * the tails' logarithm is log_own on every path (log14: written once, DEFINE_LOG_OWN).
  * Where the processor has AVX-512 (F, DQ) the fills take batch_512 below instead (mc13: 8
@@ -676,8 +676,8 @@ __attribute__((target("avx2"))) static void normal_lanes_avx2(double *z, int n)
 }
 #endif
 
-/* ppnd16 of n <= NL uniforms in place: the central branch for all, 2 LANES at a time, then
- * the tails of all (log14: many at once, so that the AVX2 tails overlap). */
+/* ppnd16 of n <= NL uniforms in place (normal_lanes_avx2 where the processor has AVX2): the
+ * central branch for all, 2 LANES at a time, then the tails of all. */
 static void normal_lanes(double *z, int n)
 {
     double c[2 * LANES], w[2 * LANES], u[NL];
